@@ -1,0 +1,64 @@
+/**
+ * Error codes the server returns from REST routes (`{ error: { code, message } }`) and
+ * the UI maps to words. Add codes here; never match on message strings.
+ */
+export const ErrorCode = {
+  // generic
+  badRequest: 'bad_request',
+  validationFailed: 'validation_failed',
+  notFound: 'not_found',
+  internal: 'internal',
+  payloadTooLarge: 'payload_too_large',
+  rateLimited: 'rate_limited',
+  // security
+  unauthenticated: 'unauthenticated',
+  sessionExpired: 'session_expired',
+  forbidden: 'forbidden',
+  foreignOrigin: 'foreign_origin',
+  // accounts
+  invalidCredentials: 'invalid_credentials',
+  emailTaken: 'email_taken',
+  weakPassword: 'weak_password',
+  accountSuspended: 'account_suspended',
+  passwordResetRequired: 'password_reset_required',
+  tokenInvalid: 'token_invalid',
+  tokenExpired: 'token_expired',
+  termsNotAccepted: 'terms_not_accepted',
+  // workspaces and seats
+  slugTaken: 'slug_taken',
+  seatLimitReached: 'seat_limit_reached',
+  alreadyMember: 'already_member',
+  invitationInvalid: 'invitation_invalid',
+  invitationExpired: 'invitation_expired',
+  workspaceReadOnly: 'workspace_read_only',
+  workspaceSuspended: 'workspace_suspended',
+  workspaceTerminated: 'workspace_terminated',
+  // webhooks
+  signatureInvalid: 'signature_invalid',
+  webhookReplayed: 'webhook_replayed',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The JSON body of every failed REST response. */
+export interface ErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** Field-level problems for forms, keyed by field name. */
+    fields?: Record<string, string>;
+    /** Seconds until a rate-limited request may be retried. */
+    retryAfter?: number;
+  };
+}
+
+export function isErrorBody(value: unknown): value is ErrorBody {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false;
+  const error = (value as { error: unknown }).error;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    typeof (error as { message?: unknown }).message === 'string'
+  );
+}

@@ -1,0 +1,2 @@
+export { ErrorCode, isErrorBody } from './errors.ts';
+export type { ErrorBody } from './errors.ts';

@@ -1,0 +1,17 @@
+import type { AccessEvents } from './access/AccessEvents.ts';
+import type { Config } from './config/config.ts';
+import type { SqliteDatabase } from './db/Database.ts';
+import type { ShutdownHooks } from './lifecycle/ShutdownHooks.ts';
+import type { Logger } from './log/logger.ts';
+
+/** What every module of the server is given at start-up (see `createServer`). */
+export interface ServerContext {
+  readonly config: Config;
+  readonly db: SqliteDatabase;
+  readonly log: Logger;
+  readonly shutdown: ShutdownHooks;
+  /** Access changes that live connections must honour at once. */
+  readonly access: AccessEvents;
+  /** Milliseconds since the epoch; injected so tests can move time. */
+  readonly now: () => number;
+}

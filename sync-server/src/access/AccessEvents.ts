@@ -1,0 +1,22 @@
+import { EventEmitter } from 'node:events';
+
+/**
+ * Changes that take access away (or change it) and must reach live connections at once.
+ * Accounts and workspaces emit them; the sync engine listens and closes or downgrades the
+ * affected subscriptions. With several server processes these are relayed through the
+ * fan-out (Redis), so emitters never need to know where a socket lives.
+ */
+export interface AccessEventMap {
+  /** Sessions ended (logout, revoke, password change, report of unauthorized use). */
+  sessionsRevoked: [{ sessionIds: readonly string[] }];
+  /** Personal access tokens revoked or expired. */
+  tokensRevoked: [{ tokenIds: readonly string[] }];
+  /** A user's role in a workspace changed, or the membership was removed (role null). */
+  membershipChanged: [{ workspaceId: string; userId: string; role: string | null }];
+  /** A user account was suspended: all of its sessions and tokens stop working. */
+  userSuspended: [{ userId: string }];
+  /** A workspace's subscription state changed (e.g. became read-only or was terminated). */
+  workspaceStateChanged: [{ workspaceId: string }];
+}
+
+export class AccessEvents extends EventEmitter<AccessEventMap> {}

@@ -1,0 +1,105 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The built SvelteKit app, served on the same port as the API. */
+const defaultWebDir = path.resolve(here, '../../../web/build');
+
+const url = (protocols: readonly string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Every setting the server reads, from the environment, validated once at start-up.
+ * The README's configuration table mirrors this schema; keep them in step.
+ */
+export const configSchema = z.object({
+  /** TCP port for HTTP, the API and the WebSockets. 0 picks a free port (tests). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Folder for the SQLite database, blobs and backups; created on first start. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** The address users open. Origin checks (CSRF, WebSocket hijacking) compare against it. */
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  /** `sqlite:<path>` (default: DATA_DIR/desk.sqlite) or `postgres://…` once scale-out lands. */
+  DATABASE_URL: url(['sqlite:', 'postgres:', 'postgresql:']).optional(),
+  /** Redis for fan-out between several server processes; unset means in-process fan-out. */
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  /** SMTP server for outgoing mail; unset means mail goes to the outbox and mailbox page. */
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  /** Sender address of outgoing mail. */
+  MAIL_FROM: z.string().min(3).default('Service Desk <no-reply@localhost>'),
+  /** When set, workspaces are also served at `<slug>.<BASE_DOMAIN>`. */
+  BASE_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:\d+)?$/, 'expected a host name such as desk.example.com')
+    .optional(),
+  /** Shared secret of the billing provider's signed webhooks; unset disables the endpoint. */
+  BILLING_WEBHOOK_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** Folder of the built web app. */
+  WEB_DIR: z.string().min(1).default(defaultWebDir),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long a graceful shutdown waits for pending writes before giving up, in ms. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config extends Omit<RawConfig, 'PUBLIC_URL' | 'DATABASE_URL'> {
+  PUBLIC_URL: string;
+  /** Resolved SQLite file path when the database is SQLite. */
+  sqlitePath: string | null;
+  DATABASE_URL: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly { variable: string; expected: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  ${p.variable}: ${p.expected}`).join('\n') +
+        '\nSee the configuration table in README.md.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse the environment; throws ConfigError naming each bad variable and what it expects. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "unset": shells and .env files produce them for blank values.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(environment)'),
+        expected: issue.message,
+      })),
+    );
+  }
+  const raw = parsed.data;
+  const dataDir = path.resolve(raw.DATA_DIR);
+  const databaseUrl = raw.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'desk.sqlite')}`;
+  const sqlitePath = databaseUrl.startsWith('sqlite:')
+    ? path.resolve(dataDir, databaseUrl.slice('sqlite:'.length))
+    : null;
+  return {
+    ...raw,
+    DATA_DIR: dataDir,
+    PUBLIC_URL: (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ''),
+    DATABASE_URL: databaseUrl,
+    sqlitePath,
+  };
+}

@@ -1,0 +1,98 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { createNodeWebSocket } from '@hono/node-ws';
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { AccessEvents } from './access/AccessEvents.ts';
+import type { Config } from './config/config.ts';
+import { openSqlite } from './db/Database.ts';
+import { migrate } from './db/migrate.ts';
+import { migrations } from './db/migrations/index.ts';
+import { errorHandler } from './http/errorHandler.ts';
+import { installHealthRoutes } from './http/health.ts';
+import { installStaticApp } from './http/staticApp.ts';
+import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
+import type { Logger } from './log/logger.ts';
+import type { ServerContext } from './ServerContext.ts';
+
+export interface RunningServer {
+  readonly ctx: ServerContext;
+  readonly app: Hono;
+  readonly port: number;
+  /** Base URL for tests and logs (http://host:port). */
+  readonly url: string;
+  /** Graceful shutdown: stop accepting, close sockets, flush, close the database. */
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  now?: () => number;
+}
+
+/**
+ * The composition root: opens the database, applies migrations, wires every module onto
+ * one Hono app and one port. Order matters: API and WebSocket routes before the static
+ * app's catch-all.
+ */
+export async function createServer(
+  config: Config,
+  log: Logger,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  if (!config.sqlitePath) {
+    throw new Error('Only SQLite databases are supported in this release (DATABASE_URL=sqlite:…).');
+  }
+  const db = openSqlite(config.sqlitePath);
+  const applied = migrate(db, migrations);
+  if (applied.length) log.info({ applied }, 'database migrations applied');
+
+  const shutdown = new ShutdownHooks(log);
+  const ctx: ServerContext = {
+    config,
+    db,
+    log,
+    shutdown,
+    access: new AccessEvents(),
+    now: options.now ?? Date.now,
+  };
+
+  const app = new Hono();
+  const { injectWebSocket } = createNodeWebSocket({ app });
+  app.use(requestId());
+  app.onError(errorHandler(log));
+  installHealthRoutes(app, ctx);
+  installStaticApp(app, ctx);
+
+  const server = await listen(app, config);
+  injectWebSocket(server);
+  const port = (server.address() as AddressInfo).port;
+
+  shutdown.add(ShutdownPhase.listener, 'http listener', () => closeServer(server));
+  shutdown.add(ShutdownPhase.stores, 'database', () => {
+    // Fold the WAL back into the main file so a copied file is complete on its own.
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+  });
+
+  const url = `http://127.0.0.1:${port}`;
+  log.info({ port, publicUrl: config.PUBLIC_URL }, 'server listening');
+  return { ctx, app, port, url, stop: () => shutdown.run() };
+}
+
+function listen(app: Hono, config: Config): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
+      resolve(server as Server),
+    ) as Server;
+    server.once('error', reject);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Idle keep-alive connections would hold close() open; in-flight requests finish.
+    server.closeIdleConnections();
+  });
+}

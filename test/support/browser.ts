@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Whether a Chromium binary exists here; browser tests say they are skipped when not. */
+export const hasChromium = fs.existsSync(chromiumPath);
+
+/**
+ * Launches Debian's Chromium headless with the flags this sandbox needs (no background
+ * networking: the machine's network is closed to everything but localhost). Playwright gives
+ * every launch a fresh temporary profile (--user-data-dir) and removes it on close.
+ */
+export async function launchBrowser(): Promise<{ browser: Browser; close: () => Promise<void> }> {
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
+  });
+  return {
+    browser,
+    close: () => browser.close(),
+  };
+}

@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// One vitest run covers every package: unit tests sit beside the code, system tests in test/.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'sync-server/src/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'system',
+          include: ['test/system/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // System tests start real server processes and browsers; keep them from starving each other.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,65 @@
+import { ErrorCode, isErrorBody, type ErrorBody } from '@desk/protocol';
+import { messageFor } from './errorMessages.ts';
+
+/** A failed API call, with the server's typed code and a sentence the UI can show. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly status: number,
+    readonly fields: Record<string, string> = {},
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ApiRequest {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+/**
+ * Calls `/api/...` with the session cookie; returns the parsed JSON body or throws ApiError.
+ * A network failure becomes ApiError with status 0, so callers have one thing to handle.
+ */
+export async function api<T>(path: string, request: ApiRequest = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: request.method ?? 'GET',
+      credentials: 'same-origin',
+      headers: request.body === undefined ? {} : { 'content-type': 'application/json' },
+      body: request.body === undefined ? null : JSON.stringify(request.body),
+      signal: request.signal ?? null,
+    });
+  } catch {
+    throw new ApiError(
+      ErrorCode.internal,
+      'The server cannot be reached. Check your connection and try again.',
+      0,
+    );
+  }
+  const text = await response.text();
+  const json: unknown = text ? safeParse(text) : undefined;
+  if (!response.ok) {
+    if (isErrorBody(json)) throw toApiError(json, response.status);
+    throw new ApiError(ErrorCode.internal, messageFor(ErrorCode.internal), response.status);
+  }
+  return json as T;
+}
+
+function toApiError(body: ErrorBody, status: number): ApiError {
+  const { code, message, fields, retryAfter } = body.error;
+  return new ApiError(code, messageFor(code, message), status, fields ?? {}, retryAfter);
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
