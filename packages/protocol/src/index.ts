@@ -1,2 +1,38 @@
+export {
+  ALL_DOC_ERROR_CODES,
+  CloseCode,
+  DocAccess,
+  DocErrorCode,
+  FINAL_CLOSE_CODES,
+  MessageType,
+  PROTOCOL_VERSION,
+  YMessageType,
+} from './constants.ts';
+export {
+  decodeClientMessage,
+  decodeServerMessage,
+  encodeClientMessage,
+  encodeDocFrame,
+  encodeServerMessage,
+  ProtocolError,
+} from './codec.ts';
+export { makeDocId, MAX_DOC_ID_LENGTH, parseDocId } from './docId.ts';
+export type { ParsedDocId } from './docId.ts';
 export { ErrorCode, isErrorBody } from './errors.ts';
 export type { ErrorBody } from './errors.ts';
+export type {
+  AckMessage,
+  CatchUpMessage,
+  CatchUpResultMessage,
+  ChangedDoc,
+  ClientMessage,
+  DocErrorMessage,
+  DocMessage,
+  ErrorMessage,
+  HelloMessage,
+  ServerMessage,
+  SubscribedMessage,
+  SubscribeMessage,
+  UnsubscribeMessage,
+  WelcomeMessage,
+} from './messages.ts';

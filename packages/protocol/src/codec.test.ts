@@ -1,0 +1,139 @@
+import * as encoding from 'lib0/encoding';
+import { describe, expect, it } from 'vitest';
+import { DocAccess, DocErrorCode, MessageType } from './constants.ts';
+import {
+  decodeClientMessage,
+  decodeServerMessage,
+  encodeClientMessage,
+  encodeServerMessage,
+  ProtocolError,
+} from './codec.ts';
+import type { ClientMessage, ServerMessage } from './messages.ts';
+
+const docId = 'abc123:ticket:t1';
+const payload = new Uint8Array([0, 2, 3, 1, 2, 3]);
+
+const clientMessages: ClientMessage[] = [
+  { type: MessageType.doc, docId, payload },
+  { type: MessageType.hello, protocolVersion: 1 },
+  { type: MessageType.subscribe, docId },
+  { type: MessageType.unsubscribe, docId },
+  { type: MessageType.catchUp, workspaceId: 'abc123', sinceSeq: 4711, generation: 'g-1' },
+];
+
+const serverMessages: ServerMessage[] = [
+  { type: MessageType.doc, docId, payload },
+  { type: MessageType.welcome, protocolVersion: 1, generation: 'g-1', userId: 'u1' },
+  { type: MessageType.subscribed, docId, access: DocAccess.write },
+  { type: MessageType.subscribed, docId, access: DocAccess.read },
+  {
+    type: MessageType.docError,
+    docId,
+    code: DocErrorCode.workspaceReadOnly,
+    message: 'The trial has ended.',
+  },
+  { type: MessageType.ack, docId, count: 3 },
+  {
+    type: MessageType.catchUpResult,
+    workspaceId: 'abc123',
+    generation: 'g-2',
+    seq: 99,
+    full: false,
+    changed: [
+      { docId, seq: 98 },
+      { docId: 'abc123:index', seq: 99 },
+    ],
+  },
+  { type: MessageType.error, code: 4413, message: 'Message too large' },
+];
+
+describe('protocol codec', () => {
+  it.each(clientMessages.map((m) => [m.type, m] as const))(
+    'round-trips client message type %i',
+    (_type, message) => {
+      expect(decodeClientMessage(encodeClientMessage(message))).toEqual(message);
+    },
+  );
+
+  it.each(serverMessages.map((m) => [m.type, m] as const))(
+    'round-trips server message type %i',
+    (_type, message) => {
+      expect(decodeServerMessage(encodeServerMessage(message))).toEqual(message);
+    },
+  );
+
+  it('keeps the y-protocols bytes of a doc frame untouched after the doc id', () => {
+    const frame = encodeClientMessage({ type: MessageType.doc, docId, payload });
+    expect(Array.from(frame.subarray(frame.length - payload.length))).toEqual(Array.from(payload));
+  });
+
+  it('rejects an empty frame', () => {
+    expect(() => decodeClientMessage(new Uint8Array())).toThrow(ProtocolError);
+  });
+
+  it('rejects an unknown message type', () => {
+    expect(() => decodeClientMessage(new Uint8Array([99]))).toThrow(ProtocolError);
+    expect(() => decodeServerMessage(new Uint8Array([77]))).toThrow(ProtocolError);
+  });
+
+  it('rejects server-only messages sent by a client', () => {
+    const frame = encodeServerMessage({ type: MessageType.ack, docId, count: 1 });
+    expect(() => decodeClientMessage(frame)).toThrow(ProtocolError);
+  });
+
+  it('rejects truncated frames', () => {
+    const frame = encodeClientMessage({
+      type: MessageType.catchUp,
+      workspaceId: 'abc123',
+      sinceSeq: 100000,
+      generation: 'gen',
+    });
+    for (let cut = 1; cut < frame.length; cut++) {
+      expect(() => decodeClientMessage(frame.subarray(0, cut))).toThrow(ProtocolError);
+    }
+  });
+
+  it('rejects trailing bytes after a control message', () => {
+    const frame = encodeClientMessage({ type: MessageType.subscribe, docId });
+    const padded = new Uint8Array([...frame, 0]);
+    expect(() => decodeClientMessage(padded)).toThrow(ProtocolError);
+  });
+
+  it('rejects a doc frame without a y-protocols payload', () => {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MessageType.doc);
+    encoding.writeVarString(encoder, docId);
+    expect(() => decodeClientMessage(encoding.toUint8Array(encoder))).toThrow(ProtocolError);
+  });
+
+  it('rejects an over-long doc id', () => {
+    const frame = encodeClientMessage({ type: MessageType.subscribe, docId: 'x'.repeat(500) });
+    expect(() => decodeClientMessage(frame)).toThrow(ProtocolError);
+  });
+
+  it('rejects an unknown doc error code', () => {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MessageType.docError);
+    encoding.writeVarString(encoder, docId);
+    encoding.writeVarString(encoder, 'made_up');
+    encoding.writeVarString(encoder, 'x');
+    expect(() => decodeServerMessage(encoding.toUint8Array(encoder))).toThrow(ProtocolError);
+  });
+
+  it('survives random garbage without throwing anything but ProtocolError', () => {
+    let seed = 42;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 2000; i++) {
+      const bytes = Uint8Array.from({ length: 1 + Math.floor(random() * 40) }, () =>
+        Math.floor(random() * 256),
+      );
+      for (const decode of [decodeClientMessage, decodeServerMessage]) {
+        try {
+          decode(bytes);
+        } catch (err) {
+          expect(err, `seed 42, case ${i}`).toBeInstanceOf(ProtocolError);
+        }
+      }
+    }
+  });
+});

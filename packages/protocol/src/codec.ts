@@ -1,0 +1,223 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { ALL_DOC_ERROR_CODES, DocAccess, MessageType } from './constants.ts';
+import { MAX_DOC_ID_LENGTH } from './docId.ts';
+import type { DocErrorCode } from './constants.ts';
+import type { ClientMessage, ServerMessage } from './messages.ts';
+
+/** A frame that does not decode to a valid message. The receiver closes with 4400. */
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+const MAX_CHANGED_DOCS = 1_000_000;
+
+// ── encoding ────────────────────────────────────────────────────────────────────────────
+
+/** Encodes a doc frame; `payload` is a complete y-protocols message. */
+export function encodeDocFrame(docId: string, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.doc);
+  encoding.writeVarString(encoder, docId);
+  encoding.writeUint8Array(encoder, payload);
+  return encoding.toUint8Array(encoder);
+}
+
+export function encodeClientMessage(message: ClientMessage): Uint8Array {
+  if (message.type === MessageType.doc) return encodeDocFrame(message.docId, message.payload);
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, message.type);
+  switch (message.type) {
+    case MessageType.hello:
+      encoding.writeVarUint(encoder, message.protocolVersion);
+      break;
+    case MessageType.subscribe:
+    case MessageType.unsubscribe:
+      encoding.writeVarString(encoder, message.docId);
+      break;
+    case MessageType.catchUp:
+      encoding.writeVarString(encoder, message.workspaceId);
+      encoding.writeVarUint(encoder, message.sinceSeq);
+      encoding.writeVarString(encoder, message.generation);
+      break;
+    default:
+      assertNever(message);
+  }
+  return encoding.toUint8Array(encoder);
+}
+
+export function encodeServerMessage(message: ServerMessage): Uint8Array {
+  if (message.type === MessageType.doc) return encodeDocFrame(message.docId, message.payload);
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, message.type);
+  switch (message.type) {
+    case MessageType.welcome:
+      encoding.writeVarUint(encoder, message.protocolVersion);
+      encoding.writeVarString(encoder, message.generation);
+      encoding.writeVarString(encoder, message.userId);
+      break;
+    case MessageType.subscribed:
+      encoding.writeVarString(encoder, message.docId);
+      encoding.writeVarUint(encoder, message.access);
+      break;
+    case MessageType.docError:
+      encoding.writeVarString(encoder, message.docId);
+      encoding.writeVarString(encoder, message.code);
+      encoding.writeVarString(encoder, message.message);
+      break;
+    case MessageType.ack:
+      encoding.writeVarString(encoder, message.docId);
+      encoding.writeVarUint(encoder, message.count);
+      break;
+    case MessageType.catchUpResult:
+      encoding.writeVarString(encoder, message.workspaceId);
+      encoding.writeVarString(encoder, message.generation);
+      encoding.writeVarUint(encoder, message.seq);
+      encoding.writeVarUint(encoder, message.full ? 1 : 0);
+      encoding.writeVarUint(encoder, message.changed.length);
+      for (const { docId, seq } of message.changed) {
+        encoding.writeVarString(encoder, docId);
+        encoding.writeVarUint(encoder, seq);
+      }
+      break;
+    case MessageType.error:
+      encoding.writeVarUint(encoder, message.code);
+      encoding.writeVarString(encoder, message.message);
+      break;
+    default:
+      assertNever(message);
+  }
+  return encoding.toUint8Array(encoder);
+}
+
+// ── decoding ────────────────────────────────────────────────────────────────────────────
+
+/** Decodes and validates one client frame; throws ProtocolError on anything malformed. */
+export function decodeClientMessage(frame: Uint8Array): ClientMessage {
+  return guard(frame, (decoder, type) => {
+    switch (type) {
+      case MessageType.doc:
+        return { type, docId: readDocId(decoder), payload: readRest(decoder) };
+      case MessageType.hello:
+        return end(decoder, { type, protocolVersion: decoding.readVarUint(decoder) });
+      case MessageType.subscribe:
+      case MessageType.unsubscribe:
+        return end(decoder, { type, docId: readDocId(decoder) });
+      case MessageType.catchUp:
+        return end(decoder, {
+          type,
+          workspaceId: readShortString(decoder),
+          sinceSeq: decoding.readVarUint(decoder),
+          generation: readShortString(decoder),
+        });
+      default:
+        throw new ProtocolError(`unknown client message type ${type}`);
+    }
+  });
+}
+
+/** Decodes and validates one server frame; throws ProtocolError on anything malformed. */
+export function decodeServerMessage(frame: Uint8Array): ServerMessage {
+  return guard(frame, (decoder, type) => {
+    switch (type) {
+      case MessageType.doc:
+        return { type, docId: readDocId(decoder), payload: readRest(decoder) };
+      case MessageType.welcome:
+        return end(decoder, {
+          type,
+          protocolVersion: decoding.readVarUint(decoder),
+          generation: readShortString(decoder),
+          userId: readShortString(decoder),
+        });
+      case MessageType.subscribed: {
+        const docId = readDocId(decoder);
+        const access = decoding.readVarUint(decoder);
+        if (access !== DocAccess.read && access !== DocAccess.write) {
+          throw new ProtocolError(`unknown access ${access}`);
+        }
+        return end(decoder, { type, docId, access });
+      }
+      case MessageType.docError: {
+        const docId = readDocId(decoder);
+        const code = readShortString(decoder);
+        if (!ALL_DOC_ERROR_CODES.has(code)) throw new ProtocolError(`unknown doc error ${code}`);
+        return end(decoder, {
+          type,
+          docId,
+          code: code as DocErrorCode,
+          message: decoding.readVarString(decoder),
+        });
+      }
+      case MessageType.ack:
+        return end(decoder, {
+          type,
+          docId: readDocId(decoder),
+          count: decoding.readVarUint(decoder),
+        });
+      case MessageType.catchUpResult: {
+        const workspaceId = readShortString(decoder);
+        const generation = readShortString(decoder);
+        const seq = decoding.readVarUint(decoder);
+        const full = decoding.readVarUint(decoder) === 1;
+        const count = decoding.readVarUint(decoder);
+        if (count > MAX_CHANGED_DOCS) throw new ProtocolError('too many changed docs');
+        const changed = [];
+        for (let i = 0; i < count; i++) {
+          changed.push({ docId: readDocId(decoder), seq: decoding.readVarUint(decoder) });
+        }
+        return end(decoder, { type, workspaceId, generation, seq, full, changed });
+      }
+      case MessageType.error:
+        return end(decoder, {
+          type,
+          code: decoding.readVarUint(decoder),
+          message: decoding.readVarString(decoder),
+        });
+      default:
+        throw new ProtocolError(`unknown server message type ${type}`);
+    }
+  });
+}
+
+function guard<T>(frame: Uint8Array, read: (decoder: decoding.Decoder, type: number) => T): T {
+  if (frame.length === 0) throw new ProtocolError('empty frame');
+  const decoder = decoding.createDecoder(frame);
+  try {
+    return read(decoder, decoding.readVarUint(decoder));
+  } catch (err) {
+    if (err instanceof ProtocolError) throw err;
+    // lib0 throws plain Errors on truncated input; they all mean "malformed".
+    throw new ProtocolError(`malformed frame: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function readDocId(decoder: decoding.Decoder): string {
+  const docId = readShortString(decoder);
+  if (docId.length === 0) throw new ProtocolError('empty doc id');
+  return docId;
+}
+
+function readShortString(decoder: decoding.Decoder): string {
+  const value = decoding.readVarString(decoder);
+  if (value.length > MAX_DOC_ID_LENGTH) throw new ProtocolError('string field too long');
+  return value;
+}
+
+function readRest(decoder: decoding.Decoder): Uint8Array {
+  const rest = decoder.arr.subarray(decoder.pos);
+  if (rest.length === 0) throw new ProtocolError('doc frame without payload');
+  decoder.pos = decoder.arr.length;
+  return rest;
+}
+
+function end<T>(decoder: decoding.Decoder, message: T): T {
+  if (decoding.hasContent(decoder)) throw new ProtocolError('trailing bytes after message');
+  return message;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled message ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,93 @@
+/**
+ * The wire contract of the multiplexed sync socket (`/sync`). Byte layouts are described in
+ * PROTOCOL.md beside this package. y-protocols' own message numbers (0 sync, 1 awareness,
+ * 3 query-awareness) are kept as they are inside doc frames; ours are numbered from 100 up.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** First varUint of every frame on `/sync`. */
+export const MessageType = {
+  /** A standard y-protocols message for one document: `docId` + the y-protocols bytes. */
+  doc: 0,
+  // client → server
+  hello: 100,
+  subscribe: 101,
+  unsubscribe: 102,
+  catchUp: 103,
+  // server → client
+  welcome: 110,
+  subscribed: 111,
+  docError: 112,
+  ack: 113,
+  catchUpResult: 114,
+  error: 115,
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** The y-protocols message type that follows the doc id inside a `doc` frame. */
+export const YMessageType = {
+  sync: 0,
+  awareness: 1,
+  queryAwareness: 3,
+} as const;
+export type YMessageType = (typeof YMessageType)[keyof typeof YMessageType];
+
+/**
+ * WebSocket close codes. 1012 is the standard "service restart": clients reconnect with
+ * backoff. 44xx mirror HTTP statuses so logs read naturally; every one is final for the
+ * socket but only `unauthenticated`, `sessionRevoked` and `protocolVersion` are final for
+ * the client (it stops retrying until the user acts).
+ */
+export const CloseCode = {
+  normal: 1000,
+  serverRestarting: 1012,
+  malformedFrame: 4400,
+  unauthenticated: 4401,
+  sessionRevoked: 4402,
+  foreignOrigin: 4403,
+  authQueueExceeded: 4408,
+  protocolVersion: 4409,
+  messageTooLarge: 4413,
+  slowConsumer: 4429,
+  internalError: 4500,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Close codes after which reconnecting without user action cannot succeed. */
+export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.unauthenticated,
+  CloseCode.sessionRevoked,
+  CloseCode.foreignOrigin,
+  CloseCode.protocolVersion,
+]);
+
+/**
+ * Why a document subscription or an update was refused. The socket stays open; only that
+ * document is affected. The client keeps refused local changes as a draft (DESIGN §4.4).
+ */
+export const DocErrorCode = {
+  invalidDocId: 'invalid_doc_id',
+  notMember: 'not_member',
+  /** The membership was removed while subscribed. */
+  accessRevoked: 'access_revoked',
+  /** Viewer role: sync is allowed, updates are refused. */
+  readOnlyRole: 'read_only_role',
+  /** Trial expired, suspended or terminated workspace: updates are refused. */
+  workspaceReadOnly: 'workspace_read_only',
+  updateTooLarge: 'update_too_large',
+  docTooLarge: 'doc_too_large',
+  malformedUpdate: 'malformed_update',
+  /** The server could not load or store the document; retry later. */
+  storageUnavailable: 'storage_unavailable',
+  tooManyDocs: 'too_many_docs',
+} as const;
+export type DocErrorCode = (typeof DocErrorCode)[keyof typeof DocErrorCode];
+
+export const ALL_DOC_ERROR_CODES: ReadonlySet<string> = new Set(Object.values(DocErrorCode));
+
+/** What a subscription allows. */
+export const DocAccess = {
+  read: 0,
+  write: 1,
+} as const;
+export type DocAccess = (typeof DocAccess)[keyof typeof DocAccess];

@@ -1,0 +1,112 @@
+import type { DocAccess, DocErrorCode, MessageType } from './constants.ts';
+
+/** One document's y-protocols message (sync step 1/2, update, awareness), both directions. */
+export interface DocMessage {
+  type: typeof MessageType.doc;
+  docId: string;
+  /** The standard y-protocols message bytes: varUint y-type, then its payload. */
+  payload: Uint8Array;
+}
+
+// ── client → server ─────────────────────────────────────────────────────────────────────
+
+export interface HelloMessage {
+  type: typeof MessageType.hello;
+  protocolVersion: number;
+}
+
+/** Start syncing a document. The client sends its sync step 1 right after. */
+export interface SubscribeMessage {
+  type: typeof MessageType.subscribe;
+  docId: string;
+}
+
+export interface UnsubscribeMessage {
+  type: typeof MessageType.unsubscribe;
+  docId: string;
+}
+
+/**
+ * "Which documents of this workspace changed since sequence `sinceSeq`?" `generation` is the
+ * store generation the client saw with that sequence ('' if none).
+ */
+export interface CatchUpMessage {
+  type: typeof MessageType.catchUp;
+  workspaceId: string;
+  sinceSeq: number;
+  generation: string;
+}
+
+export type ClientMessage =
+  DocMessage | HelloMessage | SubscribeMessage | UnsubscribeMessage | CatchUpMessage;
+
+// ── server → client ─────────────────────────────────────────────────────────────────────
+
+export interface WelcomeMessage {
+  type: typeof MessageType.welcome;
+  protocolVersion: number;
+  /** Changes whenever the server's database is restored from a backup. */
+  generation: string;
+  userId: string;
+}
+
+/** The subscription is authorized; the server's sync step 1 follows. */
+export interface SubscribedMessage {
+  type: typeof MessageType.subscribed;
+  docId: string;
+  access: DocAccess;
+}
+
+/** A subscription or an update was refused; the socket stays open. */
+export interface DocErrorMessage {
+  type: typeof MessageType.docError;
+  docId: string;
+  code: DocErrorCode;
+  message: string;
+}
+
+/**
+ * `count` more of this client's updates to `docId` are durably stored on the server, in the
+ * order they were sent (Hocuspocus calls this SyncStatus).
+ */
+export interface AckMessage {
+  type: typeof MessageType.ack;
+  docId: string;
+  count: number;
+}
+
+export interface ChangedDoc {
+  docId: string;
+  seq: number;
+}
+
+/**
+ * Documents changed since the client's sequence. `full` means the client must run a full
+ * state-vector exchange for every document it holds of this workspace: the store generation
+ * changed (database restored from a backup), so the server may have lost updates that only
+ * replicas still have.
+ */
+export interface CatchUpResultMessage {
+  type: typeof MessageType.catchUpResult;
+  workspaceId: string;
+  generation: string;
+  seq: number;
+  full: boolean;
+  changed: ChangedDoc[];
+}
+
+/** Sent right before the server closes the socket, with the close code's reason in words. */
+export interface ErrorMessage {
+  type: typeof MessageType.error;
+  code: number;
+  message: string;
+}
+
+export type ServerMessage =
+  | DocMessage
+  | WelcomeMessage
+  | SubscribedMessage
+  | DocErrorMessage
+  | AckMessage
+  | CatchUpResultMessage
+  | ErrorMessage;
