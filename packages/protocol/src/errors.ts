@@ -33,6 +33,7 @@ export const ErrorCode = {
   workspaceReadOnly: 'workspace_read_only',
   workspaceSuspended: 'workspace_suspended',
   workspaceTerminated: 'workspace_terminated',
+  invalidStateTransition: 'invalid_state_transition',
   // webhooks
   signatureInvalid: 'signature_invalid',
   webhookReplayed: 'webhook_replayed',

@@ -1,9 +1,16 @@
 import type { Migration } from '../Migration.ts';
 import { m0001Core } from './0001_core.ts';
 import { m0002Identity } from './0002_identity.ts';
+import { m0004Auth } from './0004_auth.ts';
+import { m0005Workspaces } from './0005_workspaces.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
  * issues land in parallel: 3 sync, 4 auth, 5 workspaces, 6 snapshots.
  */
-export const migrations: readonly Migration[] = [m0001Core, m0002Identity];
+export const migrations: readonly Migration[] = [
+  m0001Core,
+  m0002Identity,
+  m0004Auth,
+  m0005Workspaces,
+];

@@ -1,0 +1,20 @@
+/**
+ * Roles in a workspace, strongest first. Owner: everything, including billing and transfer
+ * of ownership. Admin: members and invitations, settings. Agent: works on tickets.
+ * Viewer: reads only (the sync engine refuses their writes).
+ */
+export const roles = ['owner', 'admin', 'agent', 'viewer'] as const;
+export type Role = (typeof roles)[number];
+
+/** Roles an invitation may grant; ownership only changes hands by transfer. */
+export const invitableRoles = ['admin', 'agent', 'viewer'] as const;
+export type InvitableRole = (typeof invitableRoles)[number];
+
+export function isRole(value: string): value is Role {
+  return (roles as readonly string[]).includes(value);
+}
+
+/** Owners and admins manage members and invitations. */
+export function canManageMembers(role: Role): boolean {
+  return role === 'owner' || role === 'admin';
+}
