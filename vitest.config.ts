@@ -9,6 +9,7 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'sync-server/src/**/*.test.ts'],
           environment: 'node',
+          sequence: { groupOrder: 0 },
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
@@ -22,6 +23,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // System tests start real server processes and browsers; keep them from starving each other.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -11,6 +11,7 @@ import { migrate } from './db/migrate.ts';
 import { migrations } from './db/migrations/index.ts';
 import { errorHandler } from './http/errorHandler.ts';
 import { installHealthRoutes } from './http/health.ts';
+import { requestLog } from './http/requestLog.ts';
 import { installStaticApp } from './http/staticApp.ts';
 import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
 import type { Logger } from './log/logger.ts';
@@ -60,6 +61,7 @@ export async function createServer(
   const app = new Hono();
   const { injectWebSocket } = createNodeWebSocket({ app });
   app.use(requestId());
+  app.use(requestLog(log));
   app.onError(errorHandler(log));
   installHealthRoutes(app, ctx);
   installStaticApp(app, ctx);
