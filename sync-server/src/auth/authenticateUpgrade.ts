@@ -1,0 +1,61 @@
+import { ErrorCode } from '@desk/protocol';
+import type { ServerContext } from '../ServerContext.ts';
+import { AccessTokenStore } from './AccessTokenStore.ts';
+import type { AuthContext, AuthFailure } from './AuthContext.ts';
+import { tokenFailure } from './middleware.ts';
+import { SessionStore } from './SessionStore.ts';
+import { sessionTokenFromCookieHeader } from './sessionCookie.ts';
+
+export interface UpgradeCredentials {
+  /** The raw `Cookie` header of the upgrade request. */
+  readonly cookieHeader: string | undefined;
+  /** The `Origin` header of the upgrade request. */
+  readonly origin: string | undefined;
+  /** A personal access token from the query string (`?token=`), for tools and bots. */
+  readonly token: string | undefined;
+}
+
+/**
+ * Authenticates a WebSocket upgrade. Browsers attach cookies to cross-site WebSocket
+ * handshakes and SameSite=Lax does not stop them (cross-site WebSocket hijacking), so a
+ * cookie session counts only with an Origin equal to PUBLIC_URL's. A query token is judged
+ * alone, like a Bearer header on REST.
+ */
+// The signature is async so a future store (PostgreSQL) can answer asynchronously.
+export async function authenticateUpgrade(
+  ctx: ServerContext,
+  credentials: UpgradeCredentials,
+): Promise<AuthContext | AuthFailure> {
+  if (credentials.token !== undefined) {
+    const result = new AccessTokenStore(ctx).validate(credentials.token);
+    if (result.kind !== 'valid') return tokenFailure(result.kind);
+    return { user: result.user, session: null, token: result.token };
+  }
+
+  const sessionToken = sessionTokenFromCookieHeader(credentials.cookieHeader);
+  if (sessionToken === undefined) {
+    return { failure: ErrorCode.unauthenticated, message: 'Please log in.' };
+  }
+  if (credentials.origin !== new URL(ctx.config.PUBLIC_URL).origin) {
+    return {
+      failure: ErrorCode.foreignOrigin,
+      message: 'This connection came from another site and was refused.',
+    };
+  }
+  const result = new SessionStore(ctx).validate(sessionToken, { renew: false });
+  switch (result.kind) {
+    case 'valid':
+      return { user: result.session.user, session: { id: result.session.id }, token: null };
+    case 'suspended':
+      return tokenFailure('suspended');
+    case 'invalid':
+      return {
+        failure: ErrorCode.sessionExpired,
+        message: 'Your session has ended. Please log in again.',
+      };
+    default: {
+      const unreachable: never = result;
+      return unreachable;
+    }
+  }
+}

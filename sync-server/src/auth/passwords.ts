@@ -1,0 +1,65 @@
+import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { ErrorCode } from '@desk/protocol';
+import { AppError } from '../http/AppError.ts';
+import { isCommonPassword } from './commonPasswords.ts';
+
+/** Length limits: 10 keeps brute force costly; 256 bounds the hashing work per request. */
+export const PASSWORD_MIN_LENGTH = 10;
+export const PASSWORD_MAX_LENGTH = 256;
+
+/**
+ * argon2id with OWASP's first recommended parameters: 19 MiB of memory, 2 passes, 1 lane.
+ * `Algorithm` is a const enum in the package's types, which isolated modules cannot read;
+ * 2 is its `Argon2id` member.
+ */
+const argon2Options = {
+  algorithm: 2 as Algorithm,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, argon2Options);
+}
+
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    // A malformed stored hash is a failed login, not a crash.
+    return false;
+  }
+}
+
+/**
+ * A hash of a random password, verified against when the account does not exist, so
+ * "no such user" takes as long as "wrong password" (no account enumeration by timing).
+ */
+let decoyHash: Promise<string> | null = null;
+export function decoyPasswordHash(): Promise<string> {
+  decoyHash ??= hashPassword(crypto.randomUUID());
+  return decoyHash;
+}
+
+/** Throws `weak_password` (field `field`) unless the password meets the policy. */
+export function assertPasswordAcceptable(password: string, field = 'password'): void {
+  const problem = passwordProblem(password);
+  if (problem) {
+    throw new AppError(ErrorCode.weakPassword, 400, problem, { fields: { [field]: problem } });
+  }
+}
+
+export function passwordProblem(password: string): string | null {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH) {
+    return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
+  }
+  if (length > PASSWORD_MAX_LENGTH) {
+    return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
+  }
+  if (isCommonPassword(password)) {
+    return 'This password is one of the most common ones and easy to guess. Choose another.';
+  }
+  return null;
+}

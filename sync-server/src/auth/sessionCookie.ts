@@ -1,0 +1,45 @@
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { parse } from 'hono/utils/cookie';
+import type { Config } from '../config/config.ts';
+
+/** Name of the session cookie. */
+export const SESSION_COOKIE = 'desk_session';
+
+/** Secure only over https, so plain-http development on localhost still works. */
+function isSecure(config: Config): boolean {
+  return config.PUBLIC_URL.startsWith('https:');
+}
+
+/**
+ * HttpOnly (scripts cannot read it), SameSite=Lax (not sent on cross-site POSTs; the Origin
+ * check is the second line), Path=/, and expiring with the session.
+ */
+export function setSessionCookie(c: Context, config: Config, token: string, expiresAt: number) {
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: isSecure(config),
+    path: '/',
+    expires: new Date(expiresAt),
+  });
+}
+
+export function clearSessionCookie(c: Context, config: Config): void {
+  deleteCookie(c, SESSION_COOKIE, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: isSecure(config),
+    path: '/',
+  });
+}
+
+export function readSessionCookie(c: Context): string | undefined {
+  return getCookie(c, SESSION_COOKIE) || undefined;
+}
+
+/** For WebSocket upgrades, which arrive as raw Node requests. */
+export function sessionTokenFromCookieHeader(cookieHeader: string | undefined): string | undefined {
+  if (!cookieHeader) return undefined;
+  return parse(cookieHeader, SESSION_COOKIE)[SESSION_COOKIE] || undefined;
+}

@@ -1,0 +1,17 @@
+/** One outgoing message: always plain text and HTML. */
+export interface MailMessage {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/**
+ * Where mail goes. Two implementations, picked once at start-up by `getMailer`: the outbox
+ * table (default; read on the mailbox page) and SMTP via nodemailer (`SMTP_URL`).
+ */
+export interface Mailer {
+  /** Which implementation this is; the mailbox page says where mail went. */
+  readonly kind: 'outbox' | 'smtp';
+  send(message: MailMessage): Promise<void>;
+}
