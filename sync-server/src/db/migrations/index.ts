@@ -1,6 +1,7 @@
 import type { Migration } from '../Migration.ts';
 import { m0001Core } from './0001_core.ts';
 import { m0002Identity } from './0002_identity.ts';
+import { m0003Sync } from './0003_sync.ts';
 import { m0004Auth } from './0004_auth.ts';
 import { m0005Workspaces } from './0005_workspaces.ts';
 
@@ -11,6 +12,7 @@ import { m0005Workspaces } from './0005_workspaces.ts';
 export const migrations: readonly Migration[] = [
   m0001Core,
   m0002Identity,
+  m0003Sync,
   m0004Auth,
   m0005Workspaces,
 ];
