@@ -1,0 +1,2 @@
+import { BenchClient } from './BenchClient.ts';
+export abstract class MuxClient extends BenchClient {}

@@ -1,0 +1,116 @@
+// `pnpm bench`: every scenario against every server in one run; prints Markdown tables
+// with absolute numbers and ratios (ours ÷ theirs). See BENCHMARKS.md at the repo root.
+import fs from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parseOptions, UsageError, type ScenarioName, type ServerName } from './options.ts';
+import { renderScenario } from './report/renderTable.ts';
+import type { Outcome, Results } from './report/Results.ts';
+import { renderTargets } from './report/targets.ts';
+import { catchUpScenario } from './scenarios/catchUp.ts';
+import { coldLoadScenario } from './scenarios/coldLoad.ts';
+import { fanoutScenario } from './scenarios/fanout.ts';
+import { flatOutScenario } from './scenarios/flatOut.ts';
+import { idleScenario } from './scenarios/idle.ts';
+import { roomsScenario } from './scenarios/rooms.ts';
+import type { Scenario } from './scenarios/Scenario.ts';
+import { oursTarget } from './targets/ours.ts';
+import { hocuspocusTarget, wsRelayTarget, yWebsocketTarget } from './targets/peerTargets.ts';
+import type { Target } from './targets/Target.ts';
+
+const scenarios: Record<ScenarioName, Scenario> = {
+  fanout: fanoutScenario,
+  rooms: roomsScenario,
+  'flat-out': flatOutScenario,
+  idle: idleScenario,
+  'catch-up': catchUpScenario,
+  'cold-load': coldLoadScenario,
+};
+const targets: Record<ServerName, Target> = {
+  ours: oursTarget,
+  'y-websocket': yWebsocketTarget,
+  hocuspocus: hocuspocusTarget,
+  'ws-relay': wsRelayTarget,
+};
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n`);
+      return 64;
+    }
+    throw err;
+  }
+  const started = performance.now();
+  const header = [
+    `# pnpm bench — ${new Date().toISOString()}`,
+    '',
+    `command: \`${options.command}\``,
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
+      `${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`,
+    'ratios: (×r) = ours ÷ that server, on the same row',
+  ].join('\n');
+  process.stdout.write(`${header}\n\n`);
+
+  const results: Results = new Map();
+  let failures = 0;
+  for (const name of options.scenarios) {
+    const scenario = scenarios[name];
+    const row = new Map<ServerName, Outcome>();
+    results.set(name, row);
+    for (const server of options.servers) {
+      const reason = scenario.notApplicable(server);
+      if (reason) {
+        row.set(server, { kind: 'not-applicable', reason });
+        continue;
+      }
+      process.stderr.write(`[bench] ${name} on ${server} … `);
+      const t0 = performance.now();
+      let running;
+      try {
+        running = await targets[server].start();
+        const values = await scenario.run(running, options);
+        const seconds = (performance.now() - t0) / 1000;
+        row.set(server, { kind: 'measured', values, seconds });
+        process.stderr.write(`${seconds.toFixed(1)} s\n`);
+      } catch (err) {
+        failures++;
+        const error = err instanceof Error ? err.message : String(err);
+        row.set(server, { kind: 'failed', error });
+        process.stderr.write(`FAILED: ${error}\n`);
+      } finally {
+        await running?.stop();
+      }
+    }
+    process.stdout.write(`${renderScenario(scenario, options, results)}\n\n`);
+  }
+  process.stdout.write(`${renderTargets(results)}\n\n`);
+  process.stdout.write(
+    `total ${((performance.now() - started) / 1000).toFixed(1)} s` +
+      (failures ? `, ${failures} run(s) FAILED` : '') +
+      '\n',
+  );
+  if (options.jsonPath) {
+    const json = {
+      command: options.command,
+      node: process.version,
+      cpus: os.cpus().length,
+      results: Object.fromEntries(
+        [...results].map(([scenario, row]) => [scenario, Object.fromEntries(row)]),
+      ),
+    };
+    fs.writeFileSync(options.jsonPath, `${JSON.stringify(json, null, 2)}\n`);
+  }
+  return failures ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

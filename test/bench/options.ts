@@ -1,0 +1,129 @@
+/**
+ * Benchmark sizes, from CLI flags (`--fanout-clients 50` or `--fanout-clients=50`), then
+ * environment variables (`BENCH_FANOUT_CLIENTS=50`), then the defaults of the chosen mode.
+ * `--quick` picks small sizes for a smoke run that finishes in well under a minute.
+ */
+
+export const SERVER_NAMES = ['ours', 'y-websocket', 'hocuspocus', 'ws-relay'] as const;
+export type ServerName = (typeof SERVER_NAMES)[number];
+
+export const SCENARIO_NAMES = ['fanout', 'rooms', 'flat-out', 'idle', 'catch-up', 'cold-load'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+interface NumberOption {
+  /** Flag name without the leading dashes; the env variable is BENCH_ + upper snake case. */
+  readonly flag: string;
+  readonly full: number;
+  readonly quick: number;
+  readonly help: string;
+}
+
+const NUMBER_OPTIONS = [
+  { flag: 'fanout-clients', full: 50, quick: 10, help: 'clients in the one fan-out doc' },
+  { flag: 'fanout-rate', full: 4, quick: 4, help: 'updates per second per fan-out client' },
+  { flag: 'rooms-docs', full: 200, quick: 20, help: 'docs in the many-rooms scenario' },
+  { flag: 'rooms-clients', full: 5, quick: 5, help: 'clients per doc in the many-rooms scenario' },
+  { flag: 'rooms-rate', full: 1, quick: 1, help: 'updates per second per many-rooms client' },
+  { flag: 'measure-ms', full: 10_000, quick: 1_500, help: 'measuring time of timed scenarios' },
+  { flag: 'warmup-ms', full: 2_000, quick: 300, help: 'warm-up before measuring' },
+  { flag: 'flat-writers', full: 4, quick: 2, help: 'writers in the flat-out doc' },
+  { flag: 'flat-readers', full: 4, quick: 2, help: 'readers in the flat-out doc' },
+  { flag: 'flat-window', full: 64, quick: 32, help: 'updates a writer may have in flight' },
+  { flag: 'idle-sockets', full: 2_000, quick: 200, help: 'idle sockets held open' },
+  { flag: 'idle-docs', full: 100, quick: 10, help: 'docs the idle sockets are spread over' },
+  { flag: 'catchup-docs', full: 5_000, quick: 200, help: 'docs the reconnecting client holds' },
+  { flag: 'catchup-changed', full: 50, quick: 5, help: 'docs changed while it was away' },
+  { flag: 'coldload-updates', full: 10_000, quick: 500, help: 'logged updates in the cold doc' },
+  { flag: 'connect-concurrency', full: 200, quick: 100, help: 'sockets opening at once' },
+  { flag: 'seed', full: 1, quick: 1, help: 'seed of the random phases' },
+] as const satisfies readonly NumberOption[];
+
+type NumberFlag = (typeof NUMBER_OPTIONS)[number]['flag'];
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  readonly servers: readonly ServerName[];
+  readonly scenarios: readonly ScenarioName[];
+  /** Write the results as JSON to this file as well. */
+  readonly jsonPath: string | null;
+  readonly n: Readonly<Record<NumberFlag, number>>;
+  /** The command that reproduces this run, printed with the results. */
+  readonly command: string;
+}
+
+export class UsageError extends Error {}
+
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') continue;
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${arg}`);
+    const eq = arg.indexOf('=');
+    if (eq > 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+    else if (arg === '--quick' || arg === '--help') flags.set(arg.slice(2), 'true');
+    else flags.set(arg.slice(2), argv[++i] ?? '');
+  }
+  if (flags.has('help')) throw new UsageError(usage());
+  const quick = flags.get('quick') === 'true' || env.BENCH_QUICK === '1';
+  const n = {} as Record<NumberFlag, number>;
+  const commandParts = ['pnpm bench'];
+  if (quick) commandParts.push('--quick');
+  for (const option of NUMBER_OPTIONS) {
+    const envName = `BENCH_${option.flag.toUpperCase().replace(/-/g, '_')}`;
+    const raw = flags.get(option.flag) ?? env[envName];
+    flags.delete(option.flag);
+    const value = raw === undefined || raw === '' ? (quick ? option.quick : option.full) : Number(raw);
+    if (!Number.isInteger(value) || value < 0) {
+      throw new UsageError(`--${option.flag} expects a whole number ≥ 0, got ${raw}`);
+    }
+    if (raw !== undefined && raw !== '') commandParts.push(`--${option.flag}=${value}`);
+    n[option.flag] = value;
+  }
+  const servers = parseList(flags.get('servers') ?? env.BENCH_SERVERS, SERVER_NAMES, 'servers');
+  const scenarios = parseList(
+    flags.get('scenarios') ?? env.BENCH_SCENARIOS,
+    SCENARIO_NAMES,
+    'scenarios',
+  );
+  if (servers.length < SERVER_NAMES.length) commandParts.push(`--servers=${servers.join(',')}`);
+  if (scenarios.length < SCENARIO_NAMES.length) {
+    commandParts.push(`--scenarios=${scenarios.join(',')}`);
+  }
+  const jsonPath = flags.get('json') ?? env.BENCH_JSON ?? null;
+  if (jsonPath) commandParts.push(`--json=${jsonPath}`);
+  for (const known of ['quick', 'servers', 'scenarios', 'json']) flags.delete(known);
+  if (flags.size) throw new UsageError(`unknown option --${[...flags.keys()][0]}\n\n${usage()}`);
+  return { quick, servers, scenarios, jsonPath, n, command: commandParts.join(' ') };
+}
+
+function parseList<T extends string>(
+  raw: string | undefined,
+  all: readonly T[],
+  what: string,
+): readonly T[] {
+  if (!raw) return all;
+  const picked = raw.split(',').map((s) => s.trim());
+  for (const name of picked) {
+    if (!(all as readonly string[]).includes(name)) {
+      throw new UsageError(`--${what}: unknown ${name}; expected some of ${all.join(',')}`);
+    }
+  }
+  // Keep the canonical order so tables always read the same way.
+  return all.filter((name) => picked.includes(name));
+}
+
+export function usage(): string {
+  const lines = [
+    'pnpm bench [--quick] [--servers=a,b] [--scenarios=a,b] [--json=file] [--<size> N ...]',
+    '',
+    `servers:   ${SERVER_NAMES.join(', ')}`,
+    `scenarios: ${SCENARIO_NAMES.join(', ')}`,
+    '',
+    'sizes (flag / env BENCH_<FLAG> / full default / --quick default):',
+  ];
+  for (const o of NUMBER_OPTIONS) {
+    lines.push(`  --${o.flag.padEnd(20)} ${String(o.full).padStart(6)} ${String(o.quick).padStart(6)}  ${o.help}`);
+  }
+  return lines.join('\n');
+}

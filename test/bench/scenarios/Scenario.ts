@@ -1,0 +1,46 @@
+import type { BenchOptions, ScenarioName, ServerName } from '../options.ts';
+import type { RunningTarget } from '../targets/Target.ts';
+
+export interface MetricDef {
+  readonly key: string;
+  readonly label: string;
+  readonly unit: string;
+  /** Which direction is good; the report reads ratios with it. */
+  readonly better: 'lower' | 'higher' | 'neither';
+}
+
+/** What one scenario measured on one server; a metric missing here is printed as "—". */
+export type Measured = Partial<Record<string, number>>;
+
+export interface Scenario {
+  readonly name: ScenarioName;
+  title(o: BenchOptions): string;
+  readonly metrics: readonly MetricDef[];
+  /** Why this scenario does not apply to a server, or null when it does. */
+  notApplicable(server: ServerName): string | null;
+  run(target: RunningTarget, o: BenchOptions): Promise<Measured>;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `done` every 10 ms until it holds or `timeoutMs` passes; returns whether it held. */
+export async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) return false;
+    await sleep(10);
+  }
+  return true;
+}
+
+/** mulberry32: a tiny seeded PRNG so write phases are the same for every server. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,93 @@
+import { performance } from 'node:perf_hooks';
+import type { BenchClient } from '../load/BenchClient.ts';
+import { closeAll, connectAll } from '../load/connectAll.ts';
+import { LatencyRecorder } from '../load/LatencyRecorder.ts';
+import { summarize } from '../load/stats.ts';
+import { WritingDoc } from '../load/WritingDoc.ts';
+import type { RunningTarget } from '../targets/Target.ts';
+import { seededRandom, sleep, waitUntil, type Measured, type MetricDef } from './Scenario.ts';
+
+export interface LatencyRunSize {
+  scope: string;
+  docs: number;
+  clientsPerDoc: number;
+  /** Updates per second per client. */
+  rate: number;
+  warmupMs: number;
+  measureMs: number;
+  concurrency: number;
+  seed: number;
+}
+
+export const latencyMetrics: readonly MetricDef[] = [
+  { key: 'p50', label: 'fan-out latency p50', unit: 'ms', better: 'lower' },
+  { key: 'p99', label: 'fan-out latency p99', unit: 'ms', better: 'lower' },
+  { key: 'max', label: 'fan-out latency max', unit: 'ms', better: 'lower' },
+  { key: 'deliveriesPerSec', label: 'deliveries/s', unit: '/s', better: 'higher' },
+  { key: 'lostPct', label: 'not delivered', unit: '%', better: 'lower' },
+];
+
+/**
+ * Every client of every doc writes small updates at a fixed rate (seeded phases, so every
+ * server sees the same schedule); latency is measured from send to receipt at each other
+ * client of the doc, for writes sent inside the measuring window only.
+ */
+export async function runLatency(target: RunningTarget, size: LatencyRunSize): Promise<Measured> {
+  const recorder = new LatencyRecorder();
+  const total = size.docs * size.clientsPerDoc;
+  const writers: WritingDoc[] = [];
+  const docIds: string[] = [];
+  const clients = await connectAll(total, size.concurrency, (i) => {
+    const docId = target.docId(size.scope, Math.floor(i / size.clientsPerDoc));
+    const writer = new WritingDoc(i + 1);
+    writers[i] = writer;
+    docIds[i] = docId;
+    return target.open(docId, {
+      docs: new Map([[docId, writer.doc]]),
+      applyRemote: false,
+      onUpdate: (_doc, update, at) => recorder.received(writer.clientID, update, at),
+    });
+  });
+
+  const random = seededRandom(size.seed);
+  const periodMs = 1000 / size.rate;
+  const timers: NodeJS.Timeout[] = [];
+  let running = true;
+  const write = (client: BenchClient, writer: WritingDoc, docId: string) => {
+    if (!running) return;
+    const { update, clock } = writer.write();
+    recorder.markSent(writer.clientID, clock, size.clientsPerDoc - 1, performance.now());
+    client.sendUpdate(docId, update);
+  };
+  clients.forEach((client, i) => {
+    const writer = writers[i]!;
+    const docId = docIds[i]!;
+    timers.push(
+      setTimeout(() => {
+        write(client, writer, docId);
+        timers.push(setInterval(() => write(client, writer, docId), periodMs));
+      }, random() * periodMs),
+    );
+  });
+
+  await sleep(size.warmupMs);
+  recorder.measuring = true;
+  await sleep(size.measureMs);
+  recorder.measuring = false;
+  running = false;
+  for (const t of timers) clearTimeout(t);
+  await waitUntil(() => recorder.deliveries >= recorder.expectedDeliveries, 10_000);
+  await closeAll(clients);
+
+  const s = summarize(recorder.samples.values());
+  return {
+    p50: s.p50,
+    p99: s.p99,
+    max: s.max,
+    deliveriesPerSec: (recorder.deliveries / size.measureMs) * 1000,
+    lostPct: recorder.expectedDeliveries
+      ? (100 * (recorder.expectedDeliveries - recorder.deliveries)) / recorder.expectedDeliveries
+      : NaN,
+  };
+}
+

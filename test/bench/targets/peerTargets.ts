@@ -1,0 +1,51 @@
+import { HocuspocusClient } from '../load/HocuspocusClient.ts';
+import { YWebsocketClient } from '../load/YWebsocketClient.ts';
+import { probeMemory, startPeerProcess, stopProcess } from './peerProcess.ts';
+import type { RunningTarget, Target } from './Target.ts';
+
+/** The reference y-websocket server, in memory. */
+export const yWebsocketTarget: Target = {
+  name: 'y-websocket',
+  async start() {
+    const p = await startPeerProcess('yWebsocketServer.ts');
+    return {
+      name: 'y-websocket',
+      docId: (scope, n) => `${scope}-${n}`,
+      open: (docId, options) =>
+        new YWebsocketClient(`ws://127.0.0.1:${p.port}/${docId}`, docId, options, true),
+      memory: () => probeMemory(p.child, p.logs),
+      stop: () => stopProcess(p.child, p.exited),
+    } satisfies RunningTarget;
+  },
+};
+
+/** Hocuspocus 3, in memory. */
+export const hocuspocusTarget: Target = {
+  name: 'hocuspocus',
+  async start() {
+    const p = await startPeerProcess('hocuspocusServer.ts');
+    return {
+      name: 'hocuspocus',
+      docId: (scope, n) => `${scope}-${n}`,
+      open: (docId, options) => new HocuspocusClient(`ws://127.0.0.1:${p.port}`, docId, options),
+      memory: () => probeMemory(p.child, p.logs),
+      stop: () => stopProcess(p.child, p.exited),
+    } satisfies RunningTarget;
+  },
+};
+
+/** The raw relay: no documents, so no handshake; clients are "synced" once open. */
+export const wsRelayTarget: Target = {
+  name: 'ws-relay',
+  async start() {
+    const p = await startPeerProcess('wsRelay.ts');
+    return {
+      name: 'ws-relay',
+      docId: (scope, n) => `${scope}-${n}`,
+      open: (docId, options) =>
+        new YWebsocketClient(`ws://127.0.0.1:${p.port}/${docId}`, docId, options, false),
+      memory: () => probeMemory(p.child, p.logs),
+      stop: () => stopProcess(p.child, p.exited),
+    } satisfies RunningTarget;
+  },
+};
