@@ -1,0 +1,22 @@
+/**
+ * Names of the documents of one workspace (`<workspaceId>:<kind>[:<id>]`). The workspace
+ * id comes first so the server authorizes by prefix alone.
+ */
+export const DocKind = {
+  index: 'index',
+  ticket: 'ticket',
+  notice: 'notice',
+  channel: 'channel',
+  user: 'user',
+} as const;
+
+export type DocKind = (typeof DocKind)[keyof typeof DocKind];
+
+export const docIds = {
+  index: (workspaceId: string) => `${workspaceId}:index`,
+  ticket: (workspaceId: string, ticketId: string) => `${workspaceId}:ticket:${ticketId}`,
+  notice: (workspaceId: string, noticeId: string) => `${workspaceId}:notice:${noticeId}`,
+  channel: (workspaceId: string, channelId: string) => `${workspaceId}:channel:${channelId}`,
+  /** Private to one member: the sync server only lets `userId` open it. */
+  user: (workspaceId: string, userId: string) => `${workspaceId}:user:${userId}`,
+};

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { TICKET_PRIORITIES, TICKET_STATUSES } from '../schema/fields.ts';
+import { WorkspaceIndex } from '../workspace/WorkspaceIndex.ts';
+import { TicketList } from './TicketList.ts';
+import { compileQuery, DEFAULT_QUERY, type TicketQuery } from './TicketQuery.ts';
+
+const me = { id: 'me', name: 'Me' };
+
+/** mulberry32: small seeded PRNG so a failing run can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(random: () => number, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)]!;
+}
+
+describe('TicketList', () => {
+  it('filters by status, assignee "mine" and "unassigned", tag and text', () => {
+    const index = new WorkspaceIndex(new Y.Doc());
+    index.tickets.create(
+      { id: 'a', title: 'VPN broken', number: 1, assigneeId: 'me', tags: ['net'] },
+      me,
+      1,
+    );
+    index.tickets.create({ id: 'b', title: 'Printer jam', number: 2, status: 'open' }, me, 2);
+    index.tickets.create({ id: 'c', title: 'New laptop', number: 3, assigneeId: 'bo' }, me, 3);
+    index.tickets.setContentSummary('c', 'the vpn client needs installing', 0);
+    const list = new TicketList(index.tickets, DEFAULT_QUERY, 'me');
+    const ids = (q: Partial<TicketQuery>) => {
+      list.setQuery({ ...DEFAULT_QUERY, ...q });
+      return list.rows.map((r) => r.id);
+    };
+    expect(ids({})).toEqual(['c', 'b', 'a']);
+    expect(ids({ statuses: ['open'] })).toEqual(['b']);
+    expect(ids({ assignee: 'mine' })).toEqual(['a']);
+    expect(ids({ assignee: 'unassigned' })).toEqual(['b']);
+    expect(ids({ assignee: 'bo' })).toEqual(['c']);
+    expect(ids({ tag: 'net' })).toEqual(['a']);
+    expect(ids({ text: 'vpn' })).toEqual(['c', 'a']);
+    expect(ids({ text: '#2' })).toEqual(['b']);
+    expect(ids({ sort: 'number', direction: 'asc' })).toEqual(['a', 'b', 'c']);
+    list.destroy();
+  });
+
+  it('keeps deleted tickets out of the list and shows them in the trash', () => {
+    const index = new WorkspaceIndex(new Y.Doc());
+    index.tickets.create({ id: 'a', title: 'A', number: 1 }, me, 1);
+    const list = new TicketList(index.tickets, DEFAULT_QUERY, 'me');
+    index.tickets.setDeleted('a', true, 2);
+    expect(list.rows).toEqual([]);
+    list.setQuery({ ...DEFAULT_QUERY, deleted: true });
+    expect(list.rows.map((r) => r.id)).toEqual(['a']);
+  });
+
+  it('stays equal to a full recomputation through random remote edits (seeded)', () => {
+    const seed = Number(process.env.SEED ?? 20261127);
+    const random = rng(seed);
+    const local = new Y.Doc();
+    const remote = new Y.Doc();
+    local.on('update', (u: Uint8Array) => Y.applyUpdate(remote, u));
+    remote.on('update', (u: Uint8Array) => Y.applyUpdate(local, u));
+    const localIndex = new WorkspaceIndex(local);
+    const remoteIndex = new WorkspaceIndex(remote);
+    const query: TicketQuery = {
+      ...DEFAULT_QUERY,
+      statuses: ['new', 'open', 'pending'],
+      sort: 'priority',
+      direction: 'desc',
+    };
+    const list = new TicketList(localIndex.tickets, query, 'me');
+    const ids: string[] = [];
+    for (let step = 0; step < 600; step += 1) {
+      const action = random();
+      if (action < 0.3 || ids.length === 0) {
+        const id = `t${step}`;
+        ids.push(id);
+        remoteIndex.tickets.create(
+          { id, title: `Ticket ${step}`, number: step, priority: pick(random, TICKET_PRIORITIES) },
+          me,
+          step,
+        );
+      } else if (action < 0.9) {
+        remoteIndex.tickets.update(
+          pick(random, ids),
+          { status: pick(random, TICKET_STATUSES), priority: pick(random, TICKET_PRIORITIES) },
+          step,
+        );
+      } else {
+        remoteIndex.tickets.setDeleted(pick(random, ids), random() < 0.5, step);
+      }
+      const compiled = compileQuery(query, 'me');
+      const expected = localIndex.tickets.all().filter(compiled.matches).sort(compiled.compare);
+      expect(
+        list.rows.map((r) => r.id),
+        `seed ${seed}, step ${step}`,
+      ).toEqual(expected.map((r) => r.id));
+    }
+    list.destroy();
+  });
+
+  it('hands listeners a new array so holders of the old one see no change', () => {
+    const index = new WorkspaceIndex(new Y.Doc());
+    const list = new TicketList(index.tickets, DEFAULT_QUERY, 'me');
+    const before = list.rows;
+    let received: readonly unknown[] | null = null;
+    list.subscribe((rows) => (received = rows));
+    index.tickets.create({ id: 'a', title: 'A', number: 1 }, me, 1);
+    expect(before).toEqual([]);
+    expect(received).toHaveLength(1);
+  });
+});

@@ -1,0 +1,215 @@
+import * as Y from 'yjs';
+import type { Actor } from '../Actor.ts';
+import { ModelError, ModelErrorCode } from '../ModelError.ts';
+import {
+  validateDueDate,
+  validatePriority,
+  validateRequester,
+  validateStatus,
+  validateTags,
+  validateTitle,
+  validateType,
+  validateUserId,
+} from '../schema/fields.ts';
+import { sameValue, setIfChanged, type AnyMap } from '../schema/read.ts';
+import {
+  readTicket,
+  type TicketField,
+  type TicketFields,
+  type TicketRecord,
+} from './TicketRecord.ts';
+
+/** A field that changed, for the activity history. */
+export interface FieldChange {
+  readonly field: TicketField | 'deleted' | 'number';
+  readonly from: unknown;
+  readonly to: unknown;
+}
+
+export interface NewTicket {
+  id: string;
+  title: string;
+  /** A reserved number, or null to create it pending (offline with no reserved block). */
+  number: number | null;
+  status?: TicketFields['status'];
+  priority?: TicketFields['priority'];
+  type?: TicketFields['type'];
+  assigneeId?: string | null;
+  requester?: TicketFields['requester'];
+  tags?: string[];
+  dueDate?: string | null;
+}
+
+/** Maximum characters of description + thread text kept in the index for search. */
+export const MAX_SEARCH_TEXT = 2_000;
+
+/**
+ * The ticket index: root map `tickets` of the workspace index doc, ticketId → Y.Map of the
+ * small fields. The list, board and filters need only this.
+ *
+ * Concurrent edits of one field resolve by Yjs map semantics: the write with the higher
+ * clientID wins among concurrent ones, deterministically on every replica.
+ */
+export class TicketIndex {
+  readonly map: Y.Map<AnyMap>;
+
+  constructor(readonly doc: Y.Doc) {
+    this.map = doc.getMap<AnyMap>('tickets');
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(id: string): TicketRecord | null {
+    const entry = this.map.get(id);
+    return entry instanceof Y.Map ? readTicket(id, entry) : null;
+  }
+
+  all(): TicketRecord[] {
+    const out: TicketRecord[] = [];
+    this.map.forEach((entry, id) => {
+      if (entry instanceof Y.Map) out.push(readTicket(id, entry));
+    });
+    return out;
+  }
+
+  byNumber(number: number): TicketRecord | null {
+    for (const [id, entry] of this.map) {
+      if (entry instanceof Y.Map && entry.get('number') === number) return readTicket(id, entry);
+    }
+    return null;
+  }
+
+  create(input: NewTicket, actor: Actor, now: number): TicketRecord {
+    if (this.map.has(input.id)) {
+      // Idempotent: a retried create (same client-made id) returns the existing ticket.
+      return this.get(input.id)!;
+    }
+    const fields = new Y.Map<unknown>();
+    const values: Record<string, unknown> = {
+      number: input.number,
+      title: validateTitle(input.title),
+      status: validateStatus(input.status ?? 'new'),
+      priority: validatePriority(input.priority ?? 'normal'),
+      type: validateType(input.type ?? 'question'),
+      assigneeId: validateUserId(input.assigneeId ?? null, 'assigneeId'),
+      requester: validateRequester(input.requester ?? null),
+      tags: validateTags(input.tags ?? []),
+      dueDate: validateDueDate(input.dueDate ?? null),
+      createdAt: now,
+      updatedAt: now,
+      createdBy: actor.id,
+      deleted: false,
+      searchText: '',
+      commentCount: 0,
+    };
+    for (const [key, value] of Object.entries(values)) fields.set(key, value);
+    this.map.set(input.id, fields);
+    return readTicket(input.id, fields);
+  }
+
+  /** Validates and applies a patch; returns only the fields that really changed. */
+  update(id: string, patch: Partial<TicketFields>, now: number): FieldChange[] {
+    const entry = this.entry(id);
+    const clean = validatePatch(patch);
+    const changes: FieldChange[] = [];
+    this.doc.transact(() => {
+      for (const [field, value] of Object.entries(clean) as [TicketField, unknown][]) {
+        const before = entry.get(field) ?? null;
+        if (sameValue(before, value)) continue;
+        entry.set(field, value);
+        changes.push({ field, from: before, to: value });
+      }
+      if (changes.length) entry.set('updatedAt', now);
+    });
+    return changes;
+  }
+
+  /** Soft delete or restore. Nothing is erased; the trash view lists deleted tickets. */
+  setDeleted(id: string, deleted: boolean, now: number): FieldChange[] {
+    const entry = this.entry(id);
+    if (entry.get('deleted') === deleted) return [];
+    this.doc.transact(() => {
+      entry.set('deleted', deleted);
+      entry.set('updatedAt', now);
+    });
+    return [{ field: 'deleted', from: !deleted, to: deleted }];
+  }
+
+  /** Gives a pending ticket its real number (from a reserved block). */
+  assignNumber(id: string, number: number): FieldChange[] {
+    const entry = this.entry(id);
+    const before = entry.get('number') ?? null;
+    if (before !== null) return [];
+    entry.set('number', number);
+    return [{ field: 'number', from: null, to: number }];
+  }
+
+  /** Tickets created without a number, oldest first. */
+  pendingNumbers(createdBy?: string): TicketRecord[] {
+    return this.all()
+      .filter((t) => t.number === null && (createdBy === undefined || t.createdBy === createdBy))
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** Called by whoever edits the ticket doc, so text search works from the index alone. */
+  setContentSummary(id: string, searchText: string, commentCount: number): void {
+    const entry = this.map.get(id);
+    if (!(entry instanceof Y.Map)) return;
+    this.doc.transact(() => {
+      setIfChanged(entry, 'searchText', searchText.slice(0, MAX_SEARCH_TEXT));
+      setIfChanged(entry, 'commentCount', commentCount);
+    });
+  }
+
+  /** Marks the ticket as touched (a comment was added) without changing a field. */
+  touch(id: string, now: number): void {
+    const entry = this.map.get(id);
+    if (entry instanceof Y.Map) entry.set('updatedAt', now);
+  }
+
+  /**
+   * Calls `listener` with the ids of tickets that were added, removed or changed — never
+   * the whole set — so a list can update only those rows.
+   */
+  observe(listener: (changedIds: Set<string>) => void): () => void {
+    const handler = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
+      const ids = new Set<string>();
+      for (const event of events) {
+        if (event.target === this.map) {
+          for (const key of event.changes.keys.keys()) ids.add(key);
+        } else {
+          const first = event.path[0];
+          if (typeof first === 'string') ids.add(first);
+        }
+      }
+      if (ids.size) listener(ids);
+    };
+    this.map.observeDeep(handler);
+    return () => this.map.unobserveDeep(handler);
+  }
+
+  private entry(id: string): AnyMap {
+    const entry = this.map.get(id);
+    if (!(entry instanceof Y.Map)) {
+      throw new ModelError(ModelErrorCode.notFound, 'This ticket does not exist (any more).');
+    }
+    return entry;
+  }
+}
+
+export function validatePatch(patch: Partial<TicketFields>): Partial<TicketFields> {
+  const out: Partial<TicketFields> = {};
+  if (patch.title !== undefined) out.title = validateTitle(patch.title);
+  if (patch.status !== undefined) out.status = validateStatus(patch.status);
+  if (patch.priority !== undefined) out.priority = validatePriority(patch.priority);
+  if (patch.type !== undefined) out.type = validateType(patch.type);
+  if (patch.assigneeId !== undefined) {
+    out.assigneeId = validateUserId(patch.assigneeId, 'assigneeId');
+  }
+  if (patch.requester !== undefined) out.requester = validateRequester(patch.requester);
+  if (patch.tags !== undefined) out.tags = validateTags(patch.tags);
+  if (patch.dueDate !== undefined) out.dueDate = validateDueDate(patch.dueDate);
+  return out;
+}

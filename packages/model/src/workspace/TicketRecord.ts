@@ -1,0 +1,108 @@
+import {
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  TICKET_TYPES,
+  type Requester,
+  type TicketPriority,
+  type TicketStatus,
+  type TicketType,
+} from '../schema/fields.ts';
+import {
+  readBoolean,
+  readNullableNumber,
+  readNullableString,
+  readNumber,
+  readOneOf,
+  readString,
+  readStringArray,
+  type AnyMap,
+} from '../schema/read.ts';
+
+/** The small fields of one ticket, as the index holds them (a plain, immutable snapshot). */
+export interface TicketRecord {
+  readonly id: string;
+  /** The human number (#123); null while the ticket waits for one (created offline). */
+  readonly number: number | null;
+  /** Shown instead of the number while it is pending, e.g. "P-7F2Q". */
+  readonly provisionalNumber: string;
+  readonly title: string;
+  readonly status: TicketStatus;
+  readonly priority: TicketPriority;
+  readonly type: TicketType;
+  readonly assigneeId: string | null;
+  readonly requester: Requester | null;
+  readonly tags: readonly string[];
+  /** A calendar day, YYYY-MM-DD. */
+  readonly dueDate: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly createdBy: string;
+  /** Soft delete: the ticket is in the trash and can be restored. */
+  readonly deleted: boolean;
+  /** Plain text of the description and thread (capped), so list search needs the index alone. */
+  readonly searchText: string;
+  /** How many comments the ticket has (shown in the list without loading the ticket doc). */
+  readonly commentCount: number;
+}
+
+/** The editable fields and their types. */
+export interface TicketFields {
+  title: string;
+  status: TicketStatus;
+  priority: TicketPriority;
+  type: TicketType;
+  assigneeId: string | null;
+  requester: Requester | null;
+  tags: string[];
+  dueDate: string | null;
+}
+
+export type TicketField = keyof TicketFields;
+export const TICKET_FIELDS: readonly TicketField[] = [
+  'title',
+  'status',
+  'priority',
+  'type',
+  'assigneeId',
+  'requester',
+  'tags',
+  'dueDate',
+];
+
+export function provisionalNumberFor(ticketId: string): string {
+  return `P-${ticketId.slice(0, 4).toUpperCase()}`;
+}
+
+export function readTicket(id: string, map: AnyMap): TicketRecord {
+  const requester = map.get('requester');
+  return {
+    id,
+    number: readNullableNumber(map, 'number'),
+    provisionalNumber: provisionalNumberFor(id),
+    title: readString(map, 'title', '(untitled)'),
+    status: readOneOf(map, 'status', TICKET_STATUSES, 'new'),
+    priority: readOneOf(map, 'priority', TICKET_PRIORITIES, 'normal'),
+    type: readOneOf(map, 'type', TICKET_TYPES, 'question'),
+    assigneeId: readNullableString(map, 'assigneeId'),
+    requester:
+      requester && typeof requester === 'object'
+        ? {
+            name: String((requester as Requester).name ?? ''),
+            email: String((requester as Requester).email ?? ''),
+          }
+        : null,
+    tags: readStringArray(map, 'tags'),
+    dueDate: readNullableString(map, 'dueDate'),
+    createdAt: readNumber(map, 'createdAt'),
+    updatedAt: readNumber(map, 'updatedAt'),
+    createdBy: readString(map, 'createdBy'),
+    deleted: readBoolean(map, 'deleted'),
+    searchText: readString(map, 'searchText'),
+    commentCount: readNumber(map, 'commentCount'),
+  };
+}
+
+/** "#123" or "P-7F2Q (pending)". */
+export function ticketLabel(ticket: Pick<TicketRecord, 'number' | 'provisionalNumber'>): string {
+  return ticket.number === null ? ticket.provisionalNumber : `#${ticket.number}`;
+}
