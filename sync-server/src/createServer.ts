@@ -5,6 +5,7 @@ import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { AccessEvents } from './access/AccessEvents.ts';
+import { installAuth } from './auth/installAuth.ts';
 import type { Config } from './config/config.ts';
 import { openSqlite } from './db/Database.ts';
 import { migrate } from './db/migrate.ts';
@@ -63,6 +64,7 @@ export async function createServer(
   app.use(requestId());
   app.use(requestLog(log));
   app.onError(errorHandler(log));
+  installAuth(app, ctx); // first: sets c.var.auth and checks Origin for every later route
   installHealthRoutes(app, ctx);
   installStaticApp(app, ctx);
 

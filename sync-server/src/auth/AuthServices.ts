@@ -1,0 +1,24 @@
+import type { ServerContext } from '../ServerContext.ts';
+import { AccessTokenStore } from './AccessTokenStore.ts';
+import { PasswordResets } from './PasswordResets.ts';
+import { RateLimiter } from './RateLimiter.ts';
+import { SessionStore } from './SessionStore.ts';
+
+/** The stores the account routes share; built once in `installAuth`. */
+export interface AuthServices {
+  readonly ctx: ServerContext;
+  readonly sessions: SessionStore;
+  readonly tokens: AccessTokenStore;
+  readonly resets: PasswordResets;
+  readonly limiter: RateLimiter;
+}
+
+export function createAuthServices(ctx: ServerContext): AuthServices {
+  return {
+    ctx,
+    sessions: new SessionStore(ctx),
+    tokens: new AccessTokenStore(ctx),
+    resets: new PasswordResets(ctx.db, ctx.now),
+    limiter: new RateLimiter(ctx.db, ctx.now),
+  };
+}

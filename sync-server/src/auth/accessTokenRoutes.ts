@@ -1,0 +1,62 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { AppError } from '../http/AppError.ts';
+import type { AuthServices } from './AuthServices.ts';
+import { authOf, requireSession } from './middleware.ts';
+import { readBody } from './readBody.ts';
+import { workspacesOfUser } from './users.ts';
+
+const day = 24 * 60 * 60 * 1000;
+
+const createBody = z.object({
+  name: z.string().trim().min(1, 'Name the token.').max(100, 'Use at most 100 characters.'),
+  workspaceId: z.string().min(1, 'Choose a workspace.'),
+  /** Days until the token expires; null or absent: until revoked. */
+  expiresInDays: z.number().int().min(1).max(3650).nullable().optional(),
+});
+
+/** Personal access tokens: list, create (the secret is shown once), revoke. */
+export function installAccessTokenRoutes(app: Hono, services: AuthServices): void {
+  const { ctx, tokens } = services;
+
+  app.get('/api/auth/tokens', requireSession, (c) => {
+    return c.json({ tokens: tokens.listForUser(authOf(c).user.id) });
+  });
+
+  app.post('/api/auth/tokens', requireSession, async (c) => {
+    const auth = authOf(c);
+    const body = await readBody(c, createBody);
+    const workspace = workspacesOfUser(ctx.db, auth.user.id).find((w) => w.id === body.workspaceId);
+    if (!workspace) {
+      throw AppError.badRequest('You are not a member of that workspace.', {
+        workspaceId: 'Choose a workspace you belong to.',
+      });
+    }
+    const expiresAt = body.expiresInDays ? ctx.now() + body.expiresInDays * day : null;
+    const created = tokens.create({
+      userId: auth.user.id,
+      workspaceId: workspace.id,
+      name: body.name,
+      expiresAt,
+    });
+    return c.json(
+      {
+        id: created.id,
+        name: body.name,
+        workspaceId: workspace.id,
+        workspaceSlug: workspace.slug,
+        expiresAt,
+        // The only time the secret leaves the server; we keep just its hash.
+        token: created.token,
+      },
+      201,
+    );
+  });
+
+  app.delete('/api/auth/tokens/:id', requireSession, (c) => {
+    if (!tokens.revoke(authOf(c).user.id, c.req.param('id'))) {
+      throw AppError.notFound('No such token.');
+    }
+    return c.body(null, 204);
+  });
+}

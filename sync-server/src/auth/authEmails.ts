@@ -1,0 +1,61 @@
+import type { Config } from '../config/config.ts';
+import type { MailMessage } from '../mail/Mailer.ts';
+import { renderEmail } from '../mail/renderEmail.ts';
+
+function resetUrl(config: Config, token: string): string {
+  return `${config.PUBLIC_URL}/reset?token=${encodeURIComponent(token)}`;
+}
+
+export function passwordResetEmail(
+  config: Config,
+  to: { email: string; displayName: string },
+  token: string,
+): MailMessage {
+  return renderEmail({
+    to: to.email,
+    subject: 'Reset your password',
+    greeting: `Hello ${to.displayName},`,
+    paragraphs: [
+      'Someone (we hope you) asked to reset the password of your account.',
+      'If it was not you, ignore this message: your password stays as it is.',
+    ],
+    action: { label: 'Choose a new password', url: resetUrl(config, token) },
+    footnote: 'This link works once and expires in 30 minutes.',
+  });
+}
+
+export function passwordChangedEmail(
+  config: Config,
+  to: { email: string; displayName: string },
+): MailMessage {
+  return renderEmail({
+    to: to.email,
+    subject: 'Your password was changed',
+    greeting: `Hello ${to.displayName},`,
+    paragraphs: [
+      'The password of your account was just changed, and your other sessions were logged out.',
+      'If you did not do this, reset your password now and report unauthorized use from your account settings.',
+    ],
+    action: { label: 'Reset your password', url: `${config.PUBLIC_URL}/forgot` },
+  });
+}
+
+export function unauthorizedUseEmail(
+  config: Config,
+  to: { email: string; displayName: string },
+  token: string,
+  sessionsEnded: number,
+): MailMessage {
+  return renderEmail({
+    to: to.email,
+    subject: 'We received your report of unauthorized use',
+    greeting: `Hello ${to.displayName},`,
+    paragraphs: [
+      `You reported unauthorized use of your account. We logged out all ${sessionsEnded} of its sessions, revoked its access tokens and told the operator of this service.`,
+      'Your account is locked until you choose a new password with the link below.',
+    ],
+    action: { label: 'Choose a new password', url: resetUrl(config, token) },
+    footnote:
+      'This link works once and expires in 30 minutes. If it expires, use "Forgot password" on the login page.',
+  });
+}

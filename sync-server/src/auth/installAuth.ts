@@ -1,0 +1,28 @@
+import type { Hono } from 'hono';
+import type { ServerContext } from '../ServerContext.ts';
+import { installMailboxRoutes } from '../mail/mailboxRoutes.ts';
+import { installAccessTokenRoutes } from './accessTokenRoutes.ts';
+import { createAuthServices } from './AuthServices.ts';
+import { installLoginRoutes } from './loginRoutes.ts';
+import { installAuthContext } from './middleware.ts';
+import { installPasswordRoutes } from './passwordRoutes.ts';
+import { installSessionRoutes } from './sessionRoutes.ts';
+import { installSignupRoutes } from './signupRoutes.ts';
+import { installUnauthorizedUseRoutes } from './unauthorizedUseRoutes.ts';
+
+/**
+ * Accounts, sessions and mail. Call before every other module's routes: it installs the
+ * middleware that sets `c.var.auth` and the Origin check, which only apply to routes added
+ * after them.
+ */
+export function installAuth(app: Hono, ctx: ServerContext): void {
+  installAuthContext(app, ctx);
+  const services = createAuthServices(ctx);
+  installSignupRoutes(app, services);
+  installLoginRoutes(app, services);
+  installSessionRoutes(app, services);
+  installPasswordRoutes(app, services);
+  installUnauthorizedUseRoutes(app, services);
+  installAccessTokenRoutes(app, services);
+  installMailboxRoutes(app, ctx);
+}

@@ -1,0 +1,122 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { ErrorCode } from '@desk/protocol';
+import { AppError } from '../http/AppError.ts';
+import type { AuthContext } from './AuthContext.ts';
+import type { AuthServices } from './AuthServices.ts';
+import { clientInfo } from './clientInfo.ts';
+import { normalizeEmail } from './email.ts';
+import { authLimits } from './limits.ts';
+import { mePayload } from './mePayload.ts';
+import { authOf, requireSession, requireUser } from './middleware.ts';
+import { decoyPasswordHash, verifyPassword } from './passwords.ts';
+import { readBody } from './readBody.ts';
+import { clearSessionCookie, setSessionCookie } from './sessionCookie.ts';
+import { toAuthUser } from './SessionStore.ts';
+import { CURRENT_TERMS_VERSION, recordTermsAcceptance } from './terms.ts';
+import { readUser, readUserByEmail } from './users.ts';
+
+const loginBody = z.object({ email: z.string().max(254), password: z.string().max(1024) });
+
+const profileBody = z.object({
+  displayName: z.string().trim().min(1, 'Enter your name.').max(100).optional(),
+  phone: z
+    .string()
+    .trim()
+    .max(40, 'Use at most 40 characters.')
+    .regex(/^[+0-9 ()./-]*$/, 'Use digits, spaces and + ( ) - . / only.')
+    .nullable()
+    .optional(),
+});
+
+/** Log in, log out (here or everywhere), who am I, profile, terms acceptance. */
+export function installLoginRoutes(app: Hono, services: AuthServices): void {
+  const { ctx, limiter, sessions } = services;
+
+  app.post('/api/auth/login', async (c) => {
+    const body = await readBody(c, loginBody);
+    const client = clientInfo(c);
+    const email = normalizeEmail(body.email);
+    limiter.consume(`login:ip:${client.ip ?? 'unknown'}`, authLimits.loginPerIp);
+    limiter.consume(`login:account:${email}`, authLimits.loginPerAccount);
+
+    const user = readUserByEmail(ctx.db, email);
+    // Verify against a decoy when there is no such user: same time, same answer.
+    const ok = await verifyPassword(
+      user?.password_hash ?? (await decoyPasswordHash()),
+      body.password,
+    );
+    if (!user || !ok) {
+      throw new AppError(ErrorCode.invalidCredentials, 401, 'The email or password is wrong.');
+    }
+    // Only after the password proved the caller owns the account do we say more about it.
+    if (user.status === 'suspended') {
+      throw new AppError(
+        ErrorCode.accountSuspended,
+        403,
+        'This account is suspended. Contact the operator of this service.',
+      );
+    }
+    if (user.must_reset_password) {
+      throw new AppError(
+        ErrorCode.passwordResetRequired,
+        403,
+        'This account is locked until its password is reset. Use "Forgot password" to get a link.',
+      );
+    }
+    const session = sessions.create(user.id, client);
+    setSessionCookie(c, ctx.config, session.token, session.expiresAt);
+    const auth: AuthContext = { user: toAuthUser(user), session: { id: session.id }, token: null };
+    return c.json(mePayload(ctx.db, auth));
+  });
+
+  // Idempotent: logging out without a (valid) session just clears the cookie.
+  app.post('/api/auth/logout', (c) => {
+    const auth = c.get('auth');
+    if (auth?.session) sessions.endOne(auth.user.id, auth.session.id);
+    clearSessionCookie(c, ctx.config);
+    return c.body(null, 204);
+  });
+
+  app.post('/api/auth/logout-everywhere', requireSession, (c) => {
+    const auth = authOf(c);
+    const ended = sessions.endAllForUser(auth.user.id);
+    clearSessionCookie(c, ctx.config);
+    return c.json({ sessionsEnded: ended });
+  });
+
+  app.get('/api/auth/me', requireUser, (c) => c.json(mePayload(ctx.db, authOf(c))));
+
+  app.patch('/api/auth/me', requireSession, async (c) => {
+    const auth = authOf(c);
+    const body = await readBody(c, profileBody);
+    const user = readUser(ctx.db, auth.user.id);
+    if (!user) throw AppError.unauthenticated();
+    ctx.db
+      .prepare('UPDATE users SET display_name = ?, phone = ?, updated_at = ? WHERE id = ?')
+      .run(
+        body.displayName ?? user.display_name,
+        body.phone === undefined ? user.phone : body.phone || null,
+        ctx.now(),
+        user.id,
+      );
+    return c.json(mePayload(ctx.db, auth));
+  });
+
+  app.post('/api/auth/terms', requireSession, async (c) => {
+    const auth = authOf(c);
+    const body = await readBody(c, z.object({ version: z.string() }));
+    if (body.version !== CURRENT_TERMS_VERSION) {
+      throw AppError.badRequest('These are not the terms in force; reload and read them again.', {
+        version: `The current version is ${CURRENT_TERMS_VERSION}.`,
+      });
+    }
+    recordTermsAcceptance(ctx.db, {
+      userId: auth.user.id,
+      version: body.version,
+      at: ctx.now(),
+      ip: clientInfo(c).ip,
+    });
+    return c.json(mePayload(ctx.db, auth));
+  });
+}

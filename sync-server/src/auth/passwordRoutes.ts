@@ -1,0 +1,118 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { ErrorCode } from '@desk/protocol';
+import { AppError } from '../http/AppError.ts';
+import { sendWithoutFailing } from '../mail/getMailer.ts';
+import { passwordChangedEmail, passwordResetEmail } from './authEmails.ts';
+import type { AuthServices } from './AuthServices.ts';
+import { clientInfo } from './clientInfo.ts';
+import { normalizeEmail } from './email.ts';
+import { authLimits } from './limits.ts';
+import { authOf, requireSession } from './middleware.ts';
+import { assertPasswordAcceptable, hashPassword, verifyPassword } from './passwords.ts';
+import { readBody } from './readBody.ts';
+import { readUser, readUserByEmail } from './users.ts';
+
+const changeBody = z.object({ currentPassword: z.string().max(1024), newPassword: z.string() });
+const forgotBody = z.object({ email: z.string().max(254) });
+const resetBody = z.object({ token: z.string().max(200), password: z.string() });
+
+/** Password change (signed in), and reset by an emailed single-use link (signed out). */
+export function installPasswordRoutes(app: Hono, services: AuthServices): void {
+  const { ctx, limiter, sessions, resets } = services;
+
+  app.post('/api/auth/password', requireSession, async (c) => {
+    const auth = authOf(c);
+    const body = await readBody(c, changeBody);
+    limiter.consume(`password-change:account:${auth.user.id}`, authLimits.passwordChangePerAccount);
+    const user = readUser(ctx.db, auth.user.id);
+    if (!user || !(await verifyPassword(user.password_hash, body.currentPassword))) {
+      throw new AppError(ErrorCode.invalidCredentials, 403, 'The current password is wrong.', {
+        fields: { currentPassword: 'This is not your current password.' },
+      });
+    }
+    assertPasswordAcceptable(body.newPassword, 'newPassword');
+    const passwordHash = await hashPassword(body.newPassword);
+    ctx.db
+      .transaction(() => {
+        ctx.db
+          .prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?')
+          .run(passwordHash, ctx.now(), user.id);
+        resets.spendAllForUser(user.id, null);
+      })
+      .immediate();
+    // Whoever else holds a session may have learnt the old password: end the others.
+    const ended = sessions.endAllForUser(user.id, auth.session?.id ?? null);
+    void sendWithoutFailing(ctx, passwordChangedEmail(ctx.config, toRecipient(user)));
+    return c.json({ sessionsEnded: ended });
+  });
+
+  // The same answer, in the same time, whether or not the address has an account.
+  app.post('/api/auth/password/forgot', async (c) => {
+    const body = await readBody(c, forgotBody);
+    const email = normalizeEmail(body.email);
+    limiter.consume(`reset:ip:${clientInfo(c).ip ?? 'unknown'}`, authLimits.resetRequestPerIp);
+    limiter.consume(`reset:account:${email}`, authLimits.resetRequestPerAccount);
+    const user = readUserByEmail(ctx.db, email);
+    if (user && user.status === 'active') {
+      const { token } = resets.create(user.id);
+      // Not awaited: an SMTP round trip would tell a timing observer the account exists.
+      void sendWithoutFailing(ctx, passwordResetEmail(ctx.config, toRecipient(user), token));
+    }
+    return c.json(
+      {
+        message: 'If an account exists for this address, we sent it a link to reset the password.',
+      },
+      202,
+    );
+  });
+
+  app.post('/api/auth/password/reset', async (c) => {
+    const body = await readBody(c, resetBody);
+    limiter.consume(
+      `reset-confirm:ip:${clientInfo(c).ip ?? 'unknown'}`,
+      authLimits.resetConfirmPerIp,
+    );
+    const found = resets.lookup(body.token);
+    if (found.kind === 'invalid') {
+      throw new AppError(
+        ErrorCode.tokenInvalid,
+        400,
+        'This reset link is not valid or was already used. Ask for a new one.',
+      );
+    }
+    if (found.kind === 'expired') {
+      throw new AppError(
+        ErrorCode.tokenExpired,
+        400,
+        'This reset link has expired. Ask for a new one.',
+      );
+    }
+    assertPasswordAcceptable(body.password);
+    const passwordHash = await hashPassword(body.password);
+    const user = readUser(ctx.db, found.userId);
+    if (!user) throw AppError.notFound();
+    ctx.db
+      .transaction(() => {
+        // Checked again inside the transaction: two concurrent uses, one wins.
+        if (!resets.spendAllForUser(user.id, found.id)) {
+          throw new AppError(ErrorCode.tokenInvalid, 400, 'This reset link was already used.');
+        }
+        ctx.db
+          .prepare(
+            'UPDATE users SET password_hash = ?, must_reset_password = 0, updated_at = ? WHERE id = ?',
+          )
+          .run(passwordHash, ctx.now(), user.id);
+      })
+      .immediate();
+    // A reset means the old password may be known to someone: every session ends.
+    const ended = sessions.endAllForUser(user.id);
+    limiter.reset(`login:account:${user.email}`);
+    void sendWithoutFailing(ctx, passwordChangedEmail(ctx.config, toRecipient(user)));
+    return c.json({ sessionsEnded: ended });
+  });
+}
+
+function toRecipient(user: { email: string; display_name: string }) {
+  return { email: user.email, displayName: user.display_name };
+}
