@@ -14,6 +14,7 @@ import { errorHandler } from './http/errorHandler.ts';
 import { installHealthRoutes } from './http/health.ts';
 import { requestLog } from './http/requestLog.ts';
 import { installStaticApp } from './http/staticApp.ts';
+import { installTicketRoutes } from './tickets/ticketNumberRoutes.ts';
 import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
 import type { Logger } from './log/logger.ts';
 import type { ServerContext } from './ServerContext.ts';
@@ -66,6 +67,7 @@ export async function createServer(
   app.onError(errorHandler(log));
   installAuth(app, ctx); // first: sets c.var.auth and checks Origin for every later route
   installHealthRoutes(app, ctx);
+  installTicketRoutes(app, ctx);
   installStaticApp(app, ctx);
 
   const server = await listen(app, config);

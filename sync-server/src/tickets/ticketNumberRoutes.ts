@@ -1,0 +1,37 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { ErrorCode } from '@desk/protocol';
+import { readBody } from '../auth/readBody.ts';
+import { AppError } from '../http/AppError.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import { memberRequest } from '../workspaces/memberRequest.ts';
+import { workspaceAccess } from '../workspaces/workspaceAccess.ts';
+import { DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, TicketNumberCounter } from './TicketNumberCounter.ts';
+
+const reserveBody = z.object({
+  count: z.number().int().min(1).max(MAX_BLOCK_SIZE).optional(),
+});
+
+/**
+ * `POST /api/workspaces/:slug/ticket-numbers` `{ count? }` → `{ from, to }`: a block of
+ * ticket numbers for the caller's client to use, also offline (see packages/model README).
+ * Members who may write only; a read-only workspace cannot create tickets.
+ */
+export function installTicketRoutes(app: Hono, ctx: ServerContext): void {
+  const counter = new TicketNumberCounter(ctx.db);
+
+  app.post('/api/workspaces/:slug/ticket-numbers', async (c) => {
+    const { auth, workspace } = memberRequest(ctx, c);
+    const access = workspaceAccess(ctx.db, auth.user.id, workspace.id, ctx.now());
+    if (!access?.canWrite) {
+      throw new AppError(
+        ErrorCode.workspaceReadOnly,
+        403,
+        'This workspace is read-only for you, so no tickets can be created.',
+      );
+    }
+    const body = await readBody(c, reserveBody);
+    const block = counter.reserve(workspace.id, body.count ?? DEFAULT_BLOCK_SIZE);
+    return c.json(block, 201);
+  });
+}
