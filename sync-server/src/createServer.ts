@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { AccessEvents } from './access/AccessEvents.ts';
 import { installAuth } from './auth/installAuth.ts';
+import { installBilling } from './billing/installBilling.ts';
 import type { Config } from './config/config.ts';
 import { openSqlite } from './db/Database.ts';
 import { migrate } from './db/migrate.ts';
@@ -17,7 +18,9 @@ import { installStaticApp } from './http/staticApp.ts';
 import { installTicketRoutes } from './tickets/ticketNumberRoutes.ts';
 import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
 import type { Logger } from './log/logger.ts';
+import { installOperatorRoutes } from './operator/operatorRoutes.ts';
 import type { ServerContext } from './ServerContext.ts';
+import { installWorkspaces } from './workspaces/installWorkspaces.ts';
 
 export interface RunningServer {
   readonly ctx: ServerContext;
@@ -68,6 +71,9 @@ export async function createServer(
   installAuth(app, ctx); // first: sets c.var.auth and checks Origin for every later route
   installHealthRoutes(app, ctx);
   installTicketRoutes(app, ctx);
+  installWorkspaces(app, ctx);
+  installBilling(app, ctx);
+  installOperatorRoutes(app, ctx);
   installStaticApp(app, ctx);
 
   const server = await listen(app, config);

@@ -2,7 +2,7 @@ import type { SqliteDatabase } from '../db/Database.ts';
 import { AuditLog, type AuditActor } from '../audit/AuditLog.ts';
 import { AppError } from '../http/AppError.ts';
 import { ErrorCode } from '@desk/protocol';
-import { planById, trialPlan, type Plan, type PlanId } from './plans.ts';
+import { planById, plans, trialPlan, type Plan, type PlanId } from './plans.ts';
 import {
   canTransition,
   DAY_MS,
@@ -13,6 +13,13 @@ import {
   type SuspendedReason,
   type WorkspaceReadOnlyReason,
 } from './SubscriptionState.ts';
+
+export interface SubscriptionAssignment {
+  planId?: PlanId;
+  /** A custom seat limit that wins over the plan's; null returns to the plan's. */
+  seatLimit?: number | null;
+  trialEndsAt?: number;
+}
 
 export interface Subscription {
   workspaceId: string;
@@ -245,6 +252,36 @@ export const Subscriptions = {
     );
     if (sub.state === 'suspended' && trialEndsAt > now) {
       Subscriptions.transition(db, workspaceId, 'trialing', { actor, note: 'trial extended' }, now);
+    }
+  },
+
+  /**
+   * Plan, custom seat limit and trial end. Assigning a paid plan to a workspace in trial
+   * (or whose trial ran out) activates it: the customer has subscribed.
+   */
+  assign(
+    db: SqliteDatabase,
+    workspaceId: string,
+    change: SubscriptionAssignment,
+    actor: AuditActor,
+    now: number,
+  ): void {
+    if (change.trialEndsAt !== undefined) {
+      Subscriptions.setTrialEnd(db, workspaceId, change.trialEndsAt, actor, now);
+    }
+    if (change.seatLimit !== undefined) {
+      Subscriptions.setSeatLimitOverride(db, workspaceId, change.seatLimit, actor, now);
+    }
+    if (change.planId !== undefined) {
+      Subscriptions.setPlan(db, workspaceId, change.planId, actor, now);
+      const current = effectiveState(Subscriptions.require(db, workspaceId), now);
+      const inTrial =
+        current.state === 'trialing' ||
+        (current.state === 'suspended' && current.suspendedReason === 'trial_expired');
+      if (plans[change.planId].paid && inTrial) {
+        const note = `subscribed to ${change.planId}`;
+        Subscriptions.transition(db, workspaceId, 'active', { actor, note }, now);
+      }
     }
   },
 

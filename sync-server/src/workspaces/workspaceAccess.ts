@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { planById } from '../billing/plans.ts';
 import {
@@ -20,7 +21,7 @@ export interface WorkspaceAccess {
   state: SubscriptionState;
 }
 
-const statements = new WeakMap<SqliteDatabase, ReturnType<SqliteDatabase['prepare']>>();
+const statements = new WeakMap<SqliteDatabase, Statement<[string, string]>>();
 
 /**
  * What `userId` may do in `workspaceId` at `now`: null when not a member (operators
@@ -36,7 +37,7 @@ export function workspaceAccess(
 ): WorkspaceAccess | null {
   let statement = statements.get(db);
   if (!statement) {
-    statement = db.prepare(
+    statement = db.prepare<[string, string]>(
       `SELECT m.role, s.state, s.suspended_reason, s.trial_ends_at
          FROM memberships m
          JOIN subscriptions s ON s.workspace_id = m.workspace_id

@@ -1,0 +1,165 @@
+import type { SqliteDatabase } from '../db/Database.ts';
+import { Subscriptions } from '../billing/Subscriptions.ts';
+import type { SubscriptionState, WorkspaceReadOnlyReason } from '../billing/SubscriptionState.ts';
+import { SeatLedger } from '../workspaces/SeatLedger.ts';
+
+/**
+ * What the operator console may know about a customer: account information only (terms
+ * §3) — who pays, how to reach them, the plan, seats and state of each workspace. No query
+ * here touches workspace content (documents, tickets, messages, files).
+ */
+export interface CustomerSummary {
+  id: string;
+  kind: 'organization' | 'person';
+  name: string;
+  createdAt: number;
+  owner: {
+    id: string;
+    displayName: string;
+    email: string;
+    phone: string | null;
+    status: 'active' | 'suspended';
+  };
+  workspaces: {
+    id: string;
+    slug: string;
+    name: string;
+    plan: { id: string; name: string };
+    state: SubscriptionState;
+    readOnlyReason: WorkspaceReadOnlyReason | null;
+    seats: { used: number; limit: number };
+    seatLimitOverride: number | null;
+    trialEndsAt: number | null;
+    deleteAfter: number | null;
+  }[];
+}
+
+export interface UserSummary {
+  id: string;
+  email: string;
+  displayName: string;
+  phone: string | null;
+  status: 'active' | 'suspended';
+  platformRole: 'operator' | null;
+  createdAt: number;
+  workspaceCount: number;
+}
+
+function likePattern(query: string): string {
+  return `%${query.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+export const CustomerDirectory = {
+  /** Customers matching `query` (name, owner's name/email/phone, workspace slug), newest first. */
+  search(
+    db: SqliteDatabase,
+    query: string,
+    now: number,
+    page: { limit: number; offset: number },
+  ): { customers: CustomerSummary[]; total: number } {
+    const pattern = likePattern(query.trim());
+    const where = `WHERE c.name LIKE ?1 ESCAPE '\\' OR u.email LIKE ?1 ESCAPE '\\'
+                      OR u.display_name LIKE ?1 ESCAPE '\\' OR IFNULL(u.phone, '') LIKE ?1 ESCAPE '\\'
+                      OR EXISTS (SELECT 1 FROM workspaces w WHERE w.customer_id = c.id AND w.slug LIKE ?1 ESCAPE '\\')`;
+    const total = db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM customers c JOIN users u ON u.id = c.owner_user_id ${where}`,
+      )
+      .get(pattern) as { n: number };
+    const rows = db
+      .prepare(
+        `SELECT c.id, c.kind, c.name, c.created_at, u.id AS owner_id, u.display_name, u.email, u.phone, u.status
+           FROM customers c JOIN users u ON u.id = c.owner_user_id
+          ${where}
+          ORDER BY c.created_at DESC, c.id LIMIT ?2 OFFSET ?3`,
+      )
+      .all(pattern, page.limit, page.offset) as {
+      id: string;
+      kind: 'organization' | 'person';
+      name: string;
+      created_at: number;
+      owner_id: string;
+      display_name: string;
+      email: string;
+      phone: string | null;
+      status: 'active' | 'suspended';
+    }[];
+    const workspacesOf = db.prepare(
+      'SELECT id, slug, name FROM workspaces WHERE customer_id = ? ORDER BY created_at',
+    );
+    const customers = rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      name: r.name,
+      createdAt: r.created_at,
+      owner: {
+        id: r.owner_id,
+        displayName: r.display_name,
+        email: r.email,
+        phone: r.phone,
+        status: r.status,
+      },
+      workspaces: (workspacesOf.all(r.id) as { id: string; slug: string; name: string }[]).map(
+        (w) => {
+          const sub = Subscriptions.require(db, w.id);
+          const view = Subscriptions.view(sub, now);
+          return {
+            ...w,
+            plan: { id: view.plan.id, name: view.plan.name },
+            state: view.state,
+            readOnlyReason: view.readOnlyReason,
+            seats: { used: SeatLedger.seatsUsed(db, w.id), limit: view.seatLimit },
+            seatLimitOverride: sub.seatLimitOverride,
+            trialEndsAt: sub.trialEndsAt,
+            deleteAfter: sub.deleteAfter,
+          };
+        },
+      ),
+    }));
+    return { customers, total: total.n };
+  },
+
+  /** User accounts matching `query` (name, email, phone), for suspension and reinstatement. */
+  searchUsers(
+    db: SqliteDatabase,
+    query: string,
+    page: { limit: number; offset: number },
+  ): { users: UserSummary[]; total: number } {
+    const pattern = likePattern(query.trim());
+    const where = `WHERE u.email LIKE ?1 ESCAPE '\\' OR u.display_name LIKE ?1 ESCAPE '\\'
+                      OR IFNULL(u.phone, '') LIKE ?1 ESCAPE '\\'`;
+    const total = db.prepare(`SELECT COUNT(*) AS n FROM users u ${where}`).get(pattern) as {
+      n: number;
+    };
+    const rows = db
+      .prepare(
+        `SELECT u.id, u.email, u.display_name, u.phone, u.status, u.platform_role, u.created_at,
+                (SELECT COUNT(*) FROM memberships m WHERE m.user_id = u.id) AS workspace_count
+           FROM users u ${where}
+          ORDER BY u.created_at DESC, u.id LIMIT ?2 OFFSET ?3`,
+      )
+      .all(pattern, page.limit, page.offset) as {
+      id: string;
+      email: string;
+      display_name: string;
+      phone: string | null;
+      status: 'active' | 'suspended';
+      platform_role: 'operator' | null;
+      created_at: number;
+      workspace_count: number;
+    }[];
+    return {
+      users: rows.map((r) => ({
+        id: r.id,
+        email: r.email,
+        displayName: r.display_name,
+        phone: r.phone,
+        status: r.status,
+        platformRole: r.platform_role,
+        createdAt: r.created_at,
+        workspaceCount: r.workspace_count,
+      })),
+      total: total.n,
+    };
+  },
+};

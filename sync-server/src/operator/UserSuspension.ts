@@ -1,0 +1,62 @@
+import type { AuditActor } from '../audit/AuditLog.ts';
+import { AuditLog } from '../audit/AuditLog.ts';
+import { AppError } from '../http/AppError.ts';
+import type { ServerContext } from '../ServerContext.ts';
+
+/**
+ * Suspending and reinstating user accounts (terms §2: in a dispute over an account the
+ * operator decides and may suspend). Suspension is reversible and deletes nothing: the
+ * account's sessions and tokens stop authenticating while it lasts (the auth middleware
+ * checks the status) and `userSuspended` closes its live connections at once.
+ */
+export class UserSuspension {
+  constructor(private readonly ctx: Pick<ServerContext, 'db' | 'access' | 'now' | 'log'>) {}
+
+  suspend(userId: string, actor: AuditActor, note: string | null): void {
+    this.#setStatus(userId, 'suspended', actor, note);
+    this.ctx.access.emit('userSuspended', { userId });
+  }
+
+  reinstate(userId: string, actor: AuditActor, note: string | null): void {
+    this.#setStatus(userId, 'active', actor, note);
+  }
+
+  #setStatus(
+    userId: string,
+    status: 'active' | 'suspended',
+    actor: AuditActor,
+    note: string | null,
+  ): void {
+    const { db } = this.ctx;
+    db.transaction(() => {
+      const user = db
+        .prepare('SELECT status, platform_role FROM users WHERE id = ?')
+        .get(userId) as { status: string; platform_role: string | null } | undefined;
+      if (!user) throw AppError.notFound('No such user.');
+      if (status === 'suspended' && actor.userId === userId) {
+        throw AppError.badRequest('You cannot suspend your own account.');
+      }
+      if (status === 'suspended' && user.platform_role === 'operator') {
+        throw AppError.forbidden('Operators cannot be suspended from the console; use the CLI.');
+      }
+      if (user.status === status) return;
+      const now = this.ctx.now();
+      db.prepare('UPDATE users SET status = ?, updated_at = ? WHERE id = ?').run(
+        status,
+        now,
+        userId,
+      );
+      AuditLog.record(
+        db,
+        {
+          actor,
+          action: status === 'suspended' ? 'user.suspended' : 'user.reinstated',
+          target: { kind: 'user', id: userId },
+          details: note ? { note } : {},
+        },
+        now,
+      );
+    }).immediate();
+    this.ctx.log.info({ userId, status, by: actor.userId }, 'user account status changed');
+  }
+}

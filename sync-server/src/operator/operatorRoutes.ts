@@ -1,0 +1,128 @@
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { AuditLog, type AuditActor } from '../audit/AuditLog.ts';
+import { authOf, requireOperator } from '../auth/middleware.ts';
+import { readBody } from '../auth/readBody.ts';
+import { planIds, plans, type PlanId } from '../billing/plans.ts';
+import { SubscriptionChanges } from '../billing/SubscriptionChanges.ts';
+import { AppError } from '../http/AppError.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import { WorkspaceDirectory } from '../workspaces/WorkspaceDirectory.ts';
+import { CustomerDirectory } from './CustomerDirectory.ts';
+import { UserSuspension } from './UserSuspension.ts';
+
+const note = z.string().trim().max(500).optional();
+
+const subscriptionBody = z
+  .object({
+    planId: z.enum(planIds as [PlanId, ...PlanId[]]).optional(),
+    /** A custom seat limit; null returns to the plan's. */
+    seatLimit: z.number().int().min(1).max(100_000).nullable().optional(),
+    /** New trial end, ms since the epoch. */
+    trialEndsAt: z.number().int().positive().optional(),
+    note,
+  })
+  .refine(
+    (b) => b.planId !== undefined || b.seatLimit !== undefined || b.trialEndsAt !== undefined,
+    {
+      message: 'Change at least one of plan, seat limit and trial end.',
+    },
+  );
+
+const stateBody = z.object({
+  /** `suspended` suspends (reason: operator); `active` reactivates. */
+  state: z.enum(['active', 'past_due', 'suspended', 'terminated']),
+  note,
+});
+
+const noteBody = z.object({ note });
+
+const listQuery = z.object({
+  q: z.string().max(200).default(''),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/**
+ * The operator console's API (platform role `operator`, browser session). Account
+ * information only — customers, users, plans, subscription states — and never a route to
+ * workspace content (terms §3). Every change is written to the audit log in the same
+ * transaction as the change itself.
+ */
+export function installOperatorRoutes(app: Hono, ctx: ServerContext): void {
+  const changes = new SubscriptionChanges(ctx);
+  const suspension = new UserSuspension(ctx);
+  app.use('/api/operator/*', requireOperator);
+
+  const operator = (c: Context): AuditActor => ({ kind: 'operator', userId: authOf(c).user.id });
+  const query = (c: Context) => {
+    const parsed = listQuery.safeParse(c.req.query());
+    if (!parsed.success) throw AppError.badRequest('The list parameters are not valid.');
+    return parsed.data;
+  };
+  const workspaceIdOf = (c: Context): string => {
+    const workspace = WorkspaceDirectory.byId(ctx.db, c.req.param('id') ?? '');
+    if (!workspace) throw AppError.notFound('No such workspace.');
+    return workspace.id;
+  };
+
+  app.get('/api/operator/plans', (c) => c.json({ plans: Object.values(plans) }));
+
+  app.get('/api/operator/customers', (c) => {
+    const { q, limit, offset } = query(c);
+    return c.json(CustomerDirectory.search(ctx.db, q, ctx.now(), { limit, offset }));
+  });
+
+  app.get('/api/operator/users', (c) => {
+    const { q, limit, offset } = query(c);
+    return c.json(CustomerDirectory.searchUsers(ctx.db, q, { limit, offset }));
+  });
+
+  app.patch('/api/operator/workspaces/:id/subscription', async (c) => {
+    const workspaceId = workspaceIdOf(c);
+    const body = await readBody(c, subscriptionBody);
+    changes.assign(
+      workspaceId,
+      {
+        ...(body.planId !== undefined ? { planId: body.planId } : {}),
+        ...(body.seatLimit !== undefined ? { seatLimit: body.seatLimit } : {}),
+        ...(body.trialEndsAt !== undefined ? { trialEndsAt: body.trialEndsAt } : {}),
+      },
+      operator(c),
+    );
+    return c.json({ ok: true });
+  });
+
+  app.post('/api/operator/workspaces/:id/state', async (c) => {
+    const workspaceId = workspaceIdOf(c);
+    const body = await readBody(c, stateBody);
+    const changed = changes.transition(workspaceId, body.state, {
+      ...(body.state === 'suspended' ? { suspendedReason: 'operator' as const } : {}),
+      actor: operator(c),
+      ...(body.note ? { note: body.note } : {}),
+    });
+    return c.json({ changed });
+  });
+
+  app.post('/api/operator/users/:id/suspend', async (c) => {
+    const body = await readBody(c, noteBody);
+    suspension.suspend(c.req.param('id'), operator(c), body.note ?? null);
+    return c.json({ ok: true });
+  });
+
+  app.post('/api/operator/users/:id/reinstate', async (c) => {
+    const body = await readBody(c, noteBody);
+    suspension.reinstate(c.req.param('id'), operator(c), body.note ?? null);
+    return c.json({ ok: true });
+  });
+
+  app.get('/api/operator/audit', (c) => {
+    const before = Number(c.req.query('before'));
+    return c.json({
+      entries: AuditLog.list(ctx.db, {
+        ...(Number.isInteger(before) && before > 0 ? { before } : {}),
+        limit: 200,
+      }),
+    });
+  });
+}

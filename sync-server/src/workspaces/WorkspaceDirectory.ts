@@ -1,0 +1,109 @@
+import type { SqliteDatabase } from '../db/Database.ts';
+import { Subscriptions } from '../billing/Subscriptions.ts';
+import type { SubscriptionState } from '../billing/SubscriptionState.ts';
+import { Memberships, type Member } from './Memberships.ts';
+import type { Role } from './roles.ts';
+import { SeatLimit } from './SeatLimit.ts';
+import { workspaceAccess, type ReadOnlyReason } from './workspaceAccess.ts';
+
+export interface WorkspaceRow {
+  id: string;
+  customerId: string;
+  slug: string;
+  name: string;
+  createdAt: number;
+}
+
+/** The body of `GET /api/workspaces/:slug` (a contract: the desk UI reads it). */
+export interface WorkspacePayload {
+  workspace: {
+    id: string;
+    slug: string;
+    name: string;
+    role: Role;
+    state: SubscriptionState;
+    readOnly: boolean;
+    readOnlyReason: ReadOnlyReason | null;
+    plan: {
+      id: string;
+      name: string;
+      seatLimit: number;
+      storageQuotaBytes: number;
+      documentSizeLimitBytes: number;
+      snapshotRetentionDays: number;
+    };
+    seats: { used: number; limit: number; pendingInvitations: number };
+    trialEndsAt: number | null;
+    deleteAfter: number | null;
+    /** The customer (who pays) owning this workspace; `isCustomerOwner` is the caller. */
+    customer: { id: string; name: string; isCustomerOwner: boolean };
+  };
+  members: Member[];
+}
+
+export const WorkspaceDirectory = {
+  bySlug(db: SqliteDatabase, slug: string): WorkspaceRow | null {
+    const row = db
+      .prepare(
+        'SELECT id, customer_id AS customerId, slug, name, created_at AS createdAt FROM workspaces WHERE slug = ?',
+      )
+      .get(slug.toLowerCase()) as WorkspaceRow | undefined;
+    return row ?? null;
+  },
+
+  byId(db: SqliteDatabase, id: string): WorkspaceRow | null {
+    const row = db
+      .prepare(
+        'SELECT id, customer_id AS customerId, slug, name, created_at AS createdAt FROM workspaces WHERE id = ?',
+      )
+      .get(id) as WorkspaceRow | undefined;
+    return row ?? null;
+  },
+
+  /** What a member sees of the workspace: null when `userId` is not a member. */
+  payload(
+    db: SqliteDatabase,
+    workspace: WorkspaceRow,
+    userId: string,
+    now: number,
+  ): WorkspacePayload | null {
+    const access = workspaceAccess(db, userId, workspace.id, now);
+    if (!access) return null;
+    const view = Subscriptions.view(Subscriptions.require(db, workspace.id), now);
+    const usage = SeatLimit.usage(db, workspace.id, now);
+    const customer = db
+      .prepare('SELECT id, name, owner_user_id FROM customers WHERE id = ?')
+      .get(workspace.customerId) as { id: string; name: string; owner_user_id: string };
+    return {
+      workspace: {
+        id: workspace.id,
+        slug: workspace.slug,
+        name: workspace.name,
+        role: access.role,
+        state: access.state,
+        readOnly: !access.canWrite,
+        readOnlyReason: access.readOnlyReason,
+        plan: {
+          id: view.plan.id,
+          name: view.plan.name,
+          seatLimit: view.plan.seatLimit,
+          storageQuotaBytes: view.plan.storageQuotaBytes,
+          documentSizeLimitBytes: view.plan.documentSizeLimitBytes,
+          snapshotRetentionDays: view.plan.snapshotRetentionDays,
+        },
+        seats: usage,
+        trialEndsAt:
+          view.state === 'trialing' || view.readOnlyReason === 'trial_expired'
+            ? view.trialEndsAt
+            : null,
+        deleteAfter: view.deleteAfter,
+        customer: {
+          id: customer.id,
+          name: customer.name,
+          isCustomerOwner: customer.owner_user_id === userId,
+        },
+      },
+      members: Memberships.list(db, workspace.id),
+    };
+  },
+};

@@ -1,0 +1,219 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { ErrorCode } from '@desk/protocol';
+import { clientInfo } from '../auth/clientInfo.ts';
+import { looksLikeEmail, normalizeEmail } from '../auth/email.ts';
+import { assertPasswordAcceptable, hashPassword } from '../auth/passwords.ts';
+import { RateLimiter } from '../auth/RateLimiter.ts';
+import { readBody } from '../auth/readBody.ts';
+import { SessionStore } from '../auth/SessionStore.ts';
+import { setSessionCookie } from '../auth/sessionCookie.ts';
+import { CURRENT_TERMS_VERSION, recordTermsAcceptance } from '../auth/terms.ts';
+import { readUserByEmail } from '../auth/users.ts';
+import { AppError } from '../http/AppError.ts';
+import { newId } from '../ids/newId.ts';
+import { getMailer } from '../mail/getMailer.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import { invitationEmail, invitationUrl } from './invitationEmail.ts';
+import { Invitations, type Invitation } from './Invitations.ts';
+import { workspaceLimits } from './limits.ts';
+import { managerRequest } from './memberRequest.ts';
+import { WorkspaceDirectory } from './WorkspaceDirectory.ts';
+
+const inviteBody = z.object({
+  email: z.string().max(254),
+  role: z.enum(['admin', 'agent', 'viewer']),
+});
+const tokenBody = z.object({ token: z.string().min(1).max(200) });
+const acceptBody = tokenBody.extend({
+  /** Only when registering a new account through the link. */
+  displayName: z.string().trim().min(1, 'Enter your name.').max(100).optional(),
+  password: z.string().optional(),
+  acceptTerms: z.boolean().optional(),
+});
+
+/**
+ * Invitations: owners and admins send, list, resend and revoke them; the invited person
+ * looks the link up and accepts it — by registering (name + password) or, when the address
+ * already has an account, by logging in first. Tokens travel in request bodies, never in
+ * URLs, so they stay out of logs.
+ */
+export function installInvitationRoutes(app: Hono, ctx: ServerContext): void {
+  const limiter = new RateLimiter(ctx.db, ctx.now);
+  const sessions = new SessionStore(ctx);
+
+  const send = async (invitation: Invitation, token: string, inviterName: string) => {
+    const workspace = WorkspaceDirectory.byId(ctx.db, invitation.workspaceId);
+    await getMailer(ctx).send(
+      invitationEmail({
+        to: invitation.email,
+        inviterName,
+        workspaceName: workspace?.name ?? 'a workspace',
+        role: invitation.role,
+        url: invitationUrl(ctx.config.PUBLIC_URL, token),
+      }),
+    );
+  };
+
+  app.get('/api/workspaces/:slug/invitations', (c) => {
+    const { workspace } = managerRequest(ctx, c);
+    return c.json({ invitations: Invitations.list(ctx.db, workspace.id, ctx.now()) });
+  });
+
+  app.post('/api/workspaces/:slug/invitations', async (c) => {
+    const { auth, workspace, role: actorRole } = managerRequest(ctx, c);
+    const body = await readBody(c, inviteBody);
+    const email = normalizeEmail(body.email);
+    if (!looksLikeEmail(email)) {
+      throw AppError.badRequest('The email address is not valid.', {
+        email: 'Enter an email address such as ana@example.com.',
+      });
+    }
+    if (body.role === 'admin' && actorRole !== 'owner') {
+      throw AppError.forbidden('Only the owner can invite admins.');
+    }
+    limiter.consume(`invite:user:${auth.user.id}`, workspaceLimits.invitationsPerUser);
+    limiter.consume(`invite:workspace:${workspace.id}`, workspaceLimits.invitationsPerWorkspace);
+    const { invitation, token } = ctx.db
+      .transaction(() =>
+        Invitations.create(
+          ctx.db,
+          { workspaceId: workspace.id, email, role: body.role, invitedBy: auth.user.id },
+          ctx.now(),
+        ),
+      )
+      .immediate();
+    // Sending is part of inviting: if the mail cannot be handed over, the caller must know.
+    await send(invitation, token, auth.user.displayName);
+    ctx.log.info({ workspaceId: workspace.id, invitationId: invitation.id }, 'invitation sent');
+    return c.json({ invitation }, 201);
+  });
+
+  app.post('/api/workspaces/:slug/invitations/:id/resend', async (c) => {
+    const { auth, workspace } = managerRequest(ctx, c);
+    limiter.consume(`invite:user:${auth.user.id}`, workspaceLimits.invitationsPerUser);
+    limiter.consume(`invite:workspace:${workspace.id}`, workspaceLimits.invitationsPerWorkspace);
+    const { invitation, token } = ctx.db
+      .transaction(() => Invitations.resend(ctx.db, workspace.id, c.req.param('id'), ctx.now()))
+      .immediate();
+    await send(invitation, token, auth.user.displayName);
+    return c.json({ invitation });
+  });
+
+  app.delete('/api/workspaces/:slug/invitations/:id', (c) => {
+    const { auth, workspace } = managerRequest(ctx, c);
+    const invitation = ctx.db
+      .transaction(() =>
+        Invitations.revoke(ctx.db, workspace.id, c.req.param('id'), auth.user.id, ctx.now()),
+      )
+      .immediate();
+    return c.json({ invitation });
+  });
+
+  /** What the acceptance page shows before the person decides. */
+  app.post('/api/invitations/lookup', async (c) => {
+    limiter.consume(
+      `invite-use:ip:${clientInfo(c).ip ?? 'unknown'}`,
+      workspaceLimits.invitationUsePerIp,
+    );
+    const { token } = await readBody(c, tokenBody);
+    const invitation = Invitations.requireUsable(ctx.db, token, ctx.now());
+    const workspace = WorkspaceDirectory.byId(ctx.db, invitation.workspaceId);
+    const auth = c.get('auth');
+    return c.json({
+      invitation: {
+        email: invitation.email,
+        role: invitation.role,
+        invitedByName: invitation.invitedByName,
+        expiresAt: invitation.expiresAt,
+        workspace: { name: workspace?.name ?? '', slug: workspace?.slug ?? '' },
+      },
+      accountExists: readUserByEmail(ctx.db, invitation.email) !== undefined,
+      signedInAs: auth?.session ? auth.user.email : null,
+    });
+  });
+
+  app.post('/api/invitations/accept', async (c) => {
+    const client = clientInfo(c);
+    limiter.consume(`invite-use:ip:${client.ip ?? 'unknown'}`, workspaceLimits.invitationUsePerIp);
+    const body = await readBody(c, acceptBody);
+    // Early, typed refusals (expired, used, revoked) before any password hashing.
+    const invitation = Invitations.requireUsable(ctx.db, body.token, ctx.now());
+    const workspace = WorkspaceDirectory.byId(ctx.db, invitation.workspaceId);
+    const auth = c.get('auth');
+
+    if (auth) {
+      if (!auth.session) throw AppError.forbidden('Accept invitations from a browser session.');
+      const accepted = ctx.db
+        .transaction(() =>
+          Invitations.accept(
+            ctx.db,
+            { token: body.token, userId: auth.user.id, userEmail: auth.user.email },
+            ctx.now(),
+          ),
+        )
+        .immediate();
+      ctx.access.emit('membershipChanged', accepted.change);
+      return c.json({ workspace: { slug: workspace?.slug }, registered: false });
+    }
+
+    if (readUserByEmail(ctx.db, invitation.email)) {
+      throw new AppError(
+        ErrorCode.unauthenticated,
+        401,
+        `${invitation.email} already has an account. Log in to accept the invitation.`,
+      );
+    }
+    if (!body.displayName) {
+      throw AppError.badRequest('Enter your name.', { displayName: 'Enter your name.' });
+    }
+    if (!body.acceptTerms) {
+      throw new AppError(ErrorCode.termsNotAccepted, 400, 'Accept the terms of service to join.', {
+        fields: { acceptTerms: 'Accept the terms of service to continue.' },
+      });
+    }
+    assertPasswordAcceptable(body.password ?? '');
+    const passwordHash = await hashPassword(body.password ?? '');
+    const displayName = body.displayName;
+    const userId = newId();
+    // One immediate transaction: the account exists only if the seat was won, so a
+    // refused acceptance (seat_limit_reached) leaves no half-registered user behind.
+    const accepted = ctx.db
+      .transaction(() => {
+        const now = ctx.now();
+        if (readUserByEmail(ctx.db, invitation.email)) {
+          throw new AppError(
+            ErrorCode.emailTaken,
+            409,
+            'This address already has an account. Log in to accept.',
+          );
+        }
+        ctx.db
+          .prepare(
+            `INSERT INTO users (id, email, display_name, password_hash, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?)`,
+          )
+          .run(userId, invitation.email, displayName, passwordHash, now, now);
+        recordTermsAcceptance(ctx.db, {
+          userId,
+          version: CURRENT_TERMS_VERSION,
+          at: now,
+          ip: client.ip,
+        });
+        return Invitations.accept(
+          ctx.db,
+          { token: body.token, userId, userEmail: invitation.email },
+          now,
+        );
+      })
+      .immediate();
+    ctx.access.emit('membershipChanged', accepted.change);
+    const session = sessions.create(userId, client);
+    setSessionCookie(c, ctx.config, session.token, session.expiresAt);
+    ctx.log.info(
+      { userId, workspaceId: invitation.workspaceId },
+      'invitation accepted by registering',
+    );
+    return c.json({ workspace: { slug: workspace?.slug }, registered: true }, 201);
+  });
+}

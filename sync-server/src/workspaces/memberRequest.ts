@@ -1,0 +1,53 @@
+import type { Context } from 'hono';
+import { authOf } from '../auth/middleware.ts';
+import type { AuthContext } from '../auth/AuthContext.ts';
+import { tokenAllowsWorkspace } from '../auth/AuthContext.ts';
+import { AppError } from '../http/AppError.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import { canManageMembers, type Role } from './roles.ts';
+import { WorkspaceDirectory, type WorkspaceRow } from './WorkspaceDirectory.ts';
+
+export interface MemberRequest {
+  auth: AuthContext;
+  workspace: WorkspaceRow;
+  role: Role;
+}
+
+/**
+ * The caller and their role in the workspace named by the `:slug` parameter. A workspace
+ * the caller is not a member of answers 404 exactly like one that does not exist, so slugs
+ * cannot be probed; operators are no exception (terms §3).
+ */
+export function memberRequest(ctx: ServerContext, c: Context): MemberRequest {
+  const auth = authOf(c);
+  const workspace = WorkspaceDirectory.bySlug(ctx.db, c.req.param('slug') ?? '');
+  const notFound = () =>
+    AppError.notFound('No workspace at this address, or you are not a member.');
+  if (!workspace || !tokenAllowsWorkspace(auth, workspace.id)) throw notFound();
+  const row = ctx.db
+    .prepare('SELECT role FROM memberships WHERE workspace_id = ? AND user_id = ?')
+    .get(workspace.id, auth.user.id) as { role: Role } | undefined;
+  if (!row) throw notFound();
+  return { auth, workspace, role: row.role };
+}
+
+/** As `memberRequest`, for owners and admins only, with a browser session. */
+export function managerRequest(ctx: ServerContext, c: Context): MemberRequest {
+  const request = memberRequest(ctx, c);
+  if (!canManageMembers(request.role)) {
+    throw AppError.forbidden('Only the owner and admins can manage members and invitations.');
+  }
+  if (!request.auth.session) {
+    throw AppError.forbidden('Managing members needs a browser session, not an access token.');
+  }
+  return request;
+}
+
+/** The owner only, with a browser session. */
+export function ownerRequest(ctx: ServerContext, c: Context): MemberRequest {
+  const request = memberRequest(ctx, c);
+  if (request.role !== 'owner' || !request.auth.session) {
+    throw AppError.forbidden('Only the workspace owner can do this.');
+  }
+  return request;
+}

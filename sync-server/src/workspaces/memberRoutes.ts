@@ -1,0 +1,78 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { readBody } from '../auth/readBody.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import { managerRequest, memberRequest, ownerRequest } from './memberRequest.ts';
+import { Memberships, type MembershipChange } from './Memberships.ts';
+
+const roleBody = z.object({ role: z.enum(['admin', 'agent', 'viewer']) });
+const transferBody = z.object({ userId: z.string().min(1) });
+
+/**
+ * Changing roles, removing members (or leaving), and transferring ownership. Each change
+ * commits with its seat-ledger entry, then `membershipChanged` tells live connections: a
+ * removed member's subscriptions to the workspace's documents are closed at once.
+ */
+export function installMemberRoutes(app: Hono, ctx: ServerContext): void {
+  const announce = (changes: readonly MembershipChange[]) => {
+    for (const change of changes) ctx.access.emit('membershipChanged', change);
+  };
+
+  app.patch('/api/workspaces/:slug/members/:userId', async (c) => {
+    const { auth, workspace } = managerRequest(ctx, c);
+    const { role } = await readBody(c, roleBody);
+    const change = ctx.db
+      .transaction(() =>
+        Memberships.changeRole(
+          ctx.db,
+          {
+            workspaceId: workspace.id,
+            actorUserId: auth.user.id,
+            userId: c.req.param('userId'),
+            role,
+          },
+          ctx.now(),
+        ),
+      )
+      .immediate();
+    if (change) announce([change]);
+    return c.json({ members: Memberships.list(ctx.db, workspace.id) });
+  });
+
+  app.delete('/api/workspaces/:slug/members/:userId', (c) => {
+    // Any member may remove themselves (leave); managers may remove others.
+    const userId = c.req.param('userId');
+    const { auth, workspace } =
+      userId === memberRequest(ctx, c).auth.user.id
+        ? memberRequest(ctx, c)
+        : managerRequest(ctx, c);
+    const change = ctx.db
+      .transaction(() =>
+        Memberships.remove(
+          ctx.db,
+          { workspaceId: workspace.id, actorUserId: auth.user.id, userId },
+          ctx.now(),
+        ),
+      )
+      .immediate();
+    announce([change]);
+    ctx.log.info({ workspaceId: workspace.id, userId, by: auth.user.id }, 'member removed');
+    return c.json({ members: Memberships.list(ctx.db, workspace.id) });
+  });
+
+  app.post('/api/workspaces/:slug/transfer-ownership', async (c) => {
+    const { auth, workspace } = ownerRequest(ctx, c);
+    const { userId } = await readBody(c, transferBody);
+    const changes = ctx.db
+      .transaction(() =>
+        Memberships.transferOwnership(
+          ctx.db,
+          { workspaceId: workspace.id, actorUserId: auth.user.id, newOwnerUserId: userId },
+          ctx.now(),
+        ),
+      )
+      .immediate();
+    announce(changes);
+    return c.json({ members: Memberships.list(ctx.db, workspace.id) });
+  });
+}

@@ -1,0 +1,138 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { AuditLog } from '../audit/AuditLog.ts';
+import { authOf } from '../auth/middleware.ts';
+import { readBody } from '../auth/readBody.ts';
+import { AppError } from '../http/AppError.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import {
+  createCustomerWithWorkspace,
+  createWorkspaceForCustomer,
+} from './createCustomerWithWorkspace.ts';
+import { managerRequest, memberRequest, ownerRequest } from './memberRequest.ts';
+import { SeatLedger } from './SeatLedger.ts';
+import { SeatLimit } from './SeatLimit.ts';
+import { workspaceAccess } from './workspaceAccess.ts';
+import { WorkspaceDirectory } from './WorkspaceDirectory.ts';
+
+const createBody = z.object({
+  name: z.string(),
+  slug: z.string(),
+  /** Which of the caller's customers pays for it; default: the oldest they own. */
+  customerId: z.string().optional(),
+});
+
+const renameBody = z.object({ name: z.string().trim().min(1, 'Enter a name.').max(100) });
+
+/**
+ * Workspaces as their members see them: the list of mine, one workspace with its members
+ * (the contract the desk UI uses for assignees and mentions), creating another workspace,
+ * renaming, the seat count with its ledger, and the audit entries about the workspace.
+ */
+export function installWorkspaceRoutes(app: Hono, ctx: ServerContext): void {
+  app.get('/api/workspaces', (c) => {
+    const auth = authOf(c);
+    const now = ctx.now();
+    const rows = ctx.db
+      .prepare(
+        `SELECT w.id, w.slug, w.name FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
+          WHERE m.user_id = ? ORDER BY m.created_at`,
+      )
+      .all(auth.user.id) as { id: string; slug: string; name: string }[];
+    const workspaces = rows
+      .filter((w) => !auth.token || auth.token.workspaceId === w.id)
+      .map((w) => {
+        const access = workspaceAccess(ctx.db, auth.user.id, w.id, now);
+        return {
+          ...w,
+          role: access?.role,
+          state: access?.state,
+          readOnlyReason: access?.readOnlyReason,
+        };
+      });
+    return c.json({ workspaces });
+  });
+
+  app.post('/api/workspaces', async (c) => {
+    const auth = authOf(c);
+    if (!auth.session) throw AppError.forbidden('Create workspaces from a browser session.');
+    const body = await readBody(c, createBody);
+    const now = ctx.now();
+    const owned = ctx.db
+      .prepare('SELECT id FROM customers WHERE owner_user_id = ? ORDER BY created_at')
+      .all(auth.user.id) as { id: string }[];
+    const workspaceId = ctx.db
+      .transaction(() => {
+        const customerId = body.customerId ?? owned[0]?.id;
+        if (customerId === undefined) {
+          // A member of someone else's workspace starting their own: a new (person) customer.
+          return createCustomerWithWorkspace(
+            ctx.db,
+            {
+              ownerUserId: auth.user.id,
+              customer: { kind: 'person', name: auth.user.displayName },
+              workspace: { name: body.name, slug: body.slug },
+            },
+            now,
+          ).workspaceId;
+        }
+        if (!owned.some((o) => o.id === customerId)) {
+          throw AppError.forbidden('You can only add workspaces to a customer account you own.');
+        }
+        return createWorkspaceForCustomer(
+          ctx.db,
+          {
+            customerId,
+            ownerUserId: auth.user.id,
+            workspace: { name: body.name, slug: body.slug },
+          },
+          now,
+        ).workspaceId;
+      })
+      .immediate();
+    const workspace = WorkspaceDirectory.byId(ctx.db, workspaceId);
+    if (!workspace) throw new Error('created workspace vanished');
+    return c.json(WorkspaceDirectory.payload(ctx.db, workspace, auth.user.id, now), 201);
+  });
+
+  app.get('/api/workspaces/:slug', (c) => {
+    const { auth, workspace } = memberRequest(ctx, c);
+    const payload = WorkspaceDirectory.payload(ctx.db, workspace, auth.user.id, ctx.now());
+    if (!payload) throw AppError.notFound();
+    return c.json(payload);
+  });
+
+  app.patch('/api/workspaces/:slug', async (c) => {
+    const { auth, workspace } = managerRequest(ctx, c);
+    const body = await readBody(c, renameBody);
+    ctx.db.prepare('UPDATE workspaces SET name = ? WHERE id = ?').run(body.name, workspace.id);
+    const payload = WorkspaceDirectory.payload(
+      ctx.db,
+      { ...workspace, name: body.name },
+      auth.user.id,
+      ctx.now(),
+    );
+    return c.json(payload);
+  });
+
+  /** Seat count, limit and history: the billing basis the owner sees (terms §1). */
+  app.get('/api/workspaces/:slug/seats', (c) => {
+    const { workspace } = managerRequest(ctx, c);
+    return c.json({
+      ...SeatLimit.usage(ctx.db, workspace.id, ctx.now()),
+      history: SeatLedger.history(ctx.db, workspace.id),
+    });
+  });
+
+  /** What operators, billing and the system did to this workspace (terms §3). */
+  app.get('/api/workspaces/:slug/audit', (c) => {
+    const { workspace } = ownerRequest(ctx, c);
+    const before = Number(c.req.query('before'));
+    return c.json({
+      entries: AuditLog.list(ctx.db, {
+        workspaceId: workspace.id,
+        ...(Number.isInteger(before) && before > 0 ? { before } : {}),
+      }),
+    });
+  });
+}

@@ -1,0 +1,43 @@
+import { ErrorCode } from '@desk/protocol';
+import { Subscriptions } from '../billing/Subscriptions.ts';
+import type { WorkspaceReadOnlyReason } from '../billing/SubscriptionState.ts';
+import type { SqliteDatabase } from '../db/Database.ts';
+import { AppError } from '../http/AppError.ts';
+
+/** The typed error for a change refused because of the workspace's subscription state. */
+export function readOnlyError(reason: WorkspaceReadOnlyReason): AppError {
+  switch (reason) {
+    case 'trial_expired':
+      return new AppError(
+        ErrorCode.workspaceReadOnly,
+        409,
+        'The trial of this workspace has ended, so it is read-only. The owner can subscribe to a plan to continue.',
+      );
+    case 'suspended':
+      return new AppError(
+        ErrorCode.workspaceSuspended,
+        409,
+        'This workspace is suspended and read-only. Nothing is deleted; the owner can settle the subscription to reactivate it.',
+      );
+    case 'terminated':
+      return new AppError(
+        ErrorCode.workspaceTerminated,
+        409,
+        'The subscription of this workspace has ended. It is read-only until its data is deleted; export what you need.',
+      );
+    default: {
+      const unreachable: never = reason;
+      return unreachable;
+    }
+  }
+}
+
+/** Throws the typed read-only error unless the workspace accepts changes at `now`. */
+export function assertWorkspaceWritable(
+  db: SqliteDatabase,
+  workspaceId: string,
+  now: number,
+): void {
+  const view = Subscriptions.view(Subscriptions.require(db, workspaceId), now);
+  if (view.readOnlyReason) throw readOnlyError(view.readOnlyReason);
+}
