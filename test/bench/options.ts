@@ -7,7 +7,14 @@
 export const SERVER_NAMES = ['ours', 'y-websocket', 'hocuspocus', 'ws-relay'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 
-export const SCENARIO_NAMES = ['fanout', 'rooms', 'flat-out', 'idle', 'catch-up', 'cold-load'] as const;
+export const SCENARIO_NAMES = [
+  'fanout',
+  'rooms',
+  'flat-out',
+  'idle',
+  'catch-up',
+  'cold-load',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 interface NumberOption {
@@ -73,7 +80,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     const envName = `BENCH_${option.flag.toUpperCase().replace(/-/g, '_')}`;
     const raw = flags.get(option.flag) ?? env[envName];
     flags.delete(option.flag);
-    const value = raw === undefined || raw === '' ? (quick ? option.quick : option.full) : Number(raw);
+    const value =
+      raw === undefined || raw === '' ? (quick ? option.quick : option.full) : Number(raw);
     if (!Number.isInteger(value) || value < 0) {
       throw new UsageError(`--${option.flag} expects a whole number ≥ 0, got ${raw}`);
     }
@@ -123,7 +131,9 @@ export function usage(): string {
     'sizes (flag / env BENCH_<FLAG> / full default / --quick default):',
   ];
   for (const o of NUMBER_OPTIONS) {
-    lines.push(`  --${o.flag.padEnd(20)} ${String(o.full).padStart(6)} ${String(o.quick).padStart(6)}  ${o.help}`);
+    lines.push(
+      `  --${o.flag.padEnd(20)} ${String(o.full).padStart(6)} ${String(o.quick).padStart(6)}  ${o.help}`,
+    );
   }
   return lines.join('\n');
 }

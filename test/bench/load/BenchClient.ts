@@ -13,6 +13,13 @@ export interface ClientOptions {
   readonly applyRemote: boolean;
   /** Called for every update (or sync step 2) that arrives for a doc, at arrival time. */
   readonly onUpdate?: (docId: string, update: Uint8Array, at: number) => void;
+  /**
+   * Send each held doc's whole state as an update before the sync step 1, so that "synced"
+   * implies the server has applied it (servers handle a socket's frames in order).
+   */
+  readonly pushOnOpen?: boolean;
+  /** Our server acknowledges durably stored updates; the others never call this. */
+  readonly onAck?: (docId: string, count: number) => void;
 }
 
 /**
@@ -62,6 +69,11 @@ export abstract class BenchClient {
   protected abstract onOpen(): void;
   protected abstract onMessage(data: Uint8Array): void;
 
+  /** A refusal the scenario cannot work around: fail its wait for sync. */
+  protected fail(err: Error): void {
+    this.rejectSynced(err);
+  }
+
   protected markSynced(docId: string): void {
     this.pending.delete(docId);
     if (this.pending.size === 0) this.resolveSynced();
@@ -85,6 +97,13 @@ export abstract class BenchClient {
   protected diffFor(docId: string, stateVector: Uint8Array): Uint8Array {
     const doc = this.options.docs.get(docId);
     return doc ? Y.encodeStateAsUpdate(doc, stateVector) : Y.encodeStateAsUpdate(new Y.Doc());
+  }
+
+  /** The whole local state of a doc, for `pushOnOpen`; null when empty or not held. */
+  protected pushFor(docId: string): Uint8Array | null {
+    if (!this.options.pushOnOpen) return null;
+    const doc = this.options.docs.get(docId);
+    return doc ? Y.encodeStateAsUpdate(doc) : null;
   }
 
   protected stateVectorOf(docId: string): Uint8Array {

@@ -28,6 +28,8 @@ export class HocuspocusClient extends BenchClient {
     encoding.writeVarUint(auth, authToken);
     encoding.writeVarString(auth, 'bench');
     this.send(encoding.toUint8Array(auth));
+    const push = this.pushFor(this.docId);
+    if (push) this.send(this.syncFrame(messageYjsUpdate, push));
     this.send(this.syncFrame(messageYjsSyncStep1, this.stateVectorOf(this.docId)));
   }
 

@@ -26,6 +26,8 @@ export class YWebsocketClient extends BenchClient {
       this.markSynced(this.docId);
       return;
     }
+    const push = this.pushFor(this.docId);
+    if (push) this.send(syncFrame(messageYjsUpdate, push));
     this.send(syncFrame(messageYjsSyncStep1, this.stateVectorOf(this.docId)));
   }
 
@@ -41,7 +43,8 @@ export class YWebsocketClient extends BenchClient {
     switch (kind) {
       case messageYjsSyncStep1:
         // The relay forwards other clients' step 1s; only a real server's deserves an answer.
-        if (this.handshake) this.send(syncFrame(messageYjsSyncStep2, this.diffFor(this.docId, payload)));
+        if (this.handshake)
+          this.send(syncFrame(messageYjsSyncStep2, this.diffFor(this.docId, payload)));
         break;
       case messageYjsSyncStep2:
         this.received(this.docId, payload);

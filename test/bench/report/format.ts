@@ -2,6 +2,7 @@
 export function formatNumber(value: number | undefined): string {
   if (value === undefined || Number.isNaN(value)) return '—';
   const abs = Math.abs(value);
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
   if (abs >= 100) return Math.round(value).toLocaleString('en-US');
   if (abs >= 10) return value.toFixed(1);
   return value.toFixed(2);

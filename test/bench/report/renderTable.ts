@@ -22,14 +22,15 @@ export function renderScenario(scenario: Scenario, o: BenchOptions, results: Res
       else if (outcome.kind === 'not-applicable') row.push('n/a');
       else if (outcome.kind === 'failed') row.push('failed');
       else {
-        const value = outcome.values[metric.key];
+        const key = server === 'ours' ? metric.key : (metric.compareWith ?? metric.key);
+        const value = outcome.values[key];
         const ratio = server === 'ours' ? '' : formatRatio(oursValue, value);
         row.push(ratio ? `${formatNumber(value)} (${ratio})` : formatNumber(value));
       }
     }
     rows.push(row);
   }
-  const notes: string[] = [];
+  const notes: string[] = (scenario.notes ?? []).map((n) => `- ${n}`);
   for (const server of servers) {
     const outcome = byServer?.get(server);
     if (outcome?.kind === 'not-applicable') notes.push(`- ${server}: n/a — ${outcome.reason}`);
@@ -51,7 +52,10 @@ function betterWord(better: 'lower' | 'higher' | 'neither'): string {
   return better === 'neither' ? 'for reference' : `${better} is better`;
 }
 
-export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;

@@ -8,11 +8,15 @@ import { formatNumber } from './format.ts';
  */
 export function renderTargets(results: Results): string {
   const lines: string[] = ['### targets (issue 3)', ''];
-  const v = (scenario: Parameters<typeof valueOf>[1], server: Parameters<typeof valueOf>[2], key: string) =>
-    valueOf(results, scenario, server, key);
+  const v = (
+    scenario: Parameters<typeof valueOf>[1],
+    server: Parameters<typeof valueOf>[2],
+    key: string,
+  ) => valueOf(results, scenario, server, key);
   const verdict = (ok: boolean | undefined) =>
     ok === undefined ? 'not measured' : ok ? 'met' : '**NOT met**';
-  const known = (...xs: (number | undefined)[]) => xs.every((x) => x !== undefined && !Number.isNaN(x));
+  const known = (...xs: (number | undefined)[]) =>
+    xs.every((x) => x !== undefined && !Number.isNaN(x));
 
   const ours = v('fanout', 'ours', 'p99');
   const relay = v('fanout', 'ws-relay', 'p99');

@@ -7,6 +7,11 @@ export interface MetricDef {
   readonly unit: string;
   /** Which direction is good; the report reads ratios with it. */
   readonly better: 'lower' | 'higher' | 'neither';
+  /**
+   * For a row that only ours fills (e.g. our catch-up protocol): the metric whose value the
+   * other servers show in this row, so the ratio compares like with like.
+   */
+  readonly compareWith?: string;
 }
 
 /** What one scenario measured on one server; a metric missing here is printed as "—". */
@@ -16,6 +21,8 @@ export interface Scenario {
   readonly name: ScenarioName;
   title(o: BenchOptions): string;
   readonly metrics: readonly MetricDef[];
+  /** Lines printed under the table (what a row means). */
+  readonly notes?: readonly string[];
   /** Why this scenario does not apply to a server, or null when it does. */
   notApplicable(server: ServerName): string | null;
   run(target: RunningTarget, o: BenchOptions): Promise<Measured>;

@@ -90,4 +90,3 @@ export async function runLatency(target: RunningTarget, size: LatencyRunSize): P
       : NaN,
   };
 }
-

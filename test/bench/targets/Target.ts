@@ -25,6 +25,8 @@ export interface RunningTarget {
   stop(): Promise<void>;
   /** Only servers that keep data across restarts (ours): stop and start on the same data. */
   readonly restart?: () => Promise<void>;
+  /** Only ours: the data folder (the cold-load scenario reads the update log from it). */
+  readonly dataDir?: string;
   /** Only ours: the multiplexed /sync socket. */
   readonly mux?: {
     readonly workspaceId: string;

@@ -1,2 +1,54 @@
-import type { Target } from './Target.ts';
-export const oursTarget: Target = { name: 'ours', start: () => Promise.reject(new Error('todo')) };
+import { startServerProcess, type ServerProcess } from '../../support/serverProcess.ts';
+import { makeTempDir } from '../../support/tempDir.ts';
+import { MuxClient } from '../load/MuxClient.ts';
+import { YWebsocketClient } from '../load/YWebsocketClient.ts';
+import { memoryProbe, probeMemory, stopProcess } from './peerProcess.ts';
+import { seedOurs } from './seedOurs.ts';
+import type { RunningTarget, Target } from './Target.ts';
+
+/**
+ * Our sync server, as shipped: its own process (`sync-server/src/main.ts`), SQLite
+ * persistence in a temp DATA_DIR, and authentication on (a personal access token in the
+ * query string, checked on every upgrade). The scenarios use the multiplexed `/sync`
+ * endpoint, one doc per socket like the peers; BENCH_OURS_WIRE=yjs switches them to the
+ * y-websocket-compatible `/yjs/:docId`.
+ */
+export const oursTarget: Target = {
+  name: 'ours',
+  async start() {
+    const temp = makeTempDir('desk-bench-');
+    const identity = seedOurs(temp.dir);
+    const env = {
+      DATA_DIR: temp.dir,
+      NODE_OPTIONS: `--import ${memoryProbe}`,
+      NODE_ENV: 'production',
+    };
+    let server: ServerProcess = await startServerProcess(env);
+    const wsBase = () => `ws://127.0.0.1:${server.port}`;
+    const query = `token=${encodeURIComponent(identity.token)}`;
+    const wire = process.env.BENCH_OURS_WIRE === 'yjs' ? 'yjs' : 'sync';
+    const stop = () => stopProcess(server.child, server.exited);
+    return {
+      name: 'ours',
+      dataDir: temp.dir,
+      docId: (scope, n) => `${identity.workspaceId}:ticket:${scope}-${n}`,
+      open: (docId, options) =>
+        wire === 'yjs'
+          ? new YWebsocketClient(`${wsBase()}/yjs/${docId}?${query}`, docId, options, true)
+          : new MuxClient(`${wsBase()}/sync?${query}`, [docId], options),
+      memory: () => probeMemory(server.child, server.logs),
+      async stop() {
+        await stop();
+        temp.remove();
+      },
+      async restart() {
+        await stop();
+        server = await startServerProcess(env);
+      },
+      mux: {
+        workspaceId: identity.workspaceId,
+        open: (options) => new MuxClient(`${wsBase()}/sync?${query}`, [], options),
+      },
+    } satisfies RunningTarget;
+  },
+};

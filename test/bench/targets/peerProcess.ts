@@ -55,7 +55,10 @@ function parseLine(line: string): unknown {
 }
 
 /** Asks a process running the memory probe for its memory (SIGUSR2 → one JSON line). */
-export async function probeMemory(child: ChildProcess, logs: readonly unknown[]): Promise<MemorySample> {
+export async function probeMemory(
+  child: ChildProcess,
+  logs: readonly unknown[],
+): Promise<MemorySample> {
   const seen = logs.length;
   child.kill('SIGUSR2');
   const deadline = Date.now() + 10_000;
@@ -63,7 +66,11 @@ export async function probeMemory(child: ChildProcess, logs: readonly unknown[])
     for (let i = seen; i < logs.length; i++) {
       const record = logs[i] as Partial<MemorySample> & { msg?: string };
       if (record.msg === 'bench memory') {
-        return { rss: record.rss ?? NaN, heapUsed: record.heapUsed ?? NaN, external: record.external ?? NaN };
+        return {
+          rss: record.rss ?? NaN,
+          heapUsed: record.heapUsed ?? NaN,
+          external: record.external ?? NaN,
+        };
       }
     }
     await new Promise((r) => setTimeout(r, 20));
