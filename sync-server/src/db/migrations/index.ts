@@ -4,6 +4,7 @@ import { m0002Identity } from './0002_identity.ts';
 import { m0003Sync } from './0003_sync.ts';
 import { m0004Auth } from './0004_auth.ts';
 import { m0005Workspaces } from './0005_workspaces.ts';
+import { m0006Snapshots } from './0006_snapshots.ts';
 import { m0007Tickets } from './0007_tickets.ts';
 
 /**
@@ -16,5 +17,6 @@ export const migrations: readonly Migration[] = [
   m0003Sync,
   m0004Auth,
   m0005Workspaces,
+  m0006Snapshots,
   m0007Tickets,
 ];
