@@ -36,3 +36,23 @@ export type {
   UnsubscribeMessage,
   WelcomeMessage,
 } from './messages.ts';
+export { SnapshotTriggers } from './snapshots.ts';
+export type {
+  ChangedEntry,
+  CreateSnapshotRequest,
+  EntryDiff,
+  RestoreRequest,
+  RestoreResponse,
+  RestoreScopeName,
+  RichNode,
+  SnapshotComment,
+  SnapshotContentsResponse,
+  SnapshotDiffResponse,
+  SnapshotListResponse,
+  SnapshotNoticeResponse,
+  SnapshotNoticeSummary,
+  SnapshotSummary,
+  SnapshotTicketResponse,
+  SnapshotTicketSummary,
+  SnapshotTriggerName,
+} from './snapshots.ts';
