@@ -1,0 +1,423 @@
+import { MessageType, parseDocId } from '@desk/protocol';
+import type { ServerMessage, WelcomeMessage } from '@desk/protocol';
+import { CatchUp } from './catchup/CatchUp.ts';
+import { Replication } from './catchup/Replication.ts';
+import { Backoff } from './connection/Backoff.ts';
+import type { BackoffOptions } from './connection/Backoff.ts';
+import { systemClock } from './connection/Clock.ts';
+import type { Clock } from './connection/Clock.ts';
+import { Connection } from './connection/Connection.ts';
+import type { WebSocketConstructor } from './connection/WebSocketLike.ts';
+import { DocHandle } from './doc/DocHandle.ts';
+import { DocReplica } from './doc/DocReplica.ts';
+import { Listeners } from './status/Listeners.ts';
+import { sameSyncStatus } from './status/SyncStatus.ts';
+import type { SyncStatus } from './status/SyncStatus.ts';
+import { IndexedDbStore } from './store/IndexedDbStore.ts';
+import type { LocalStore } from './store/LocalStore.ts';
+import { MemoryStore } from './store/MemoryStore.ts';
+
+export interface SyncClientOptions {
+  /** WebSocket URL of `/sync` (with `?token=` for tools), or a function giving it. */
+  url: string | (() => string | Promise<string>);
+  /** Local persistence. @default IndexedDbStore when `indexedDB` exists, else MemoryStore */
+  store?: LocalStore;
+  /** WebSocket constructor (pass `ws` in Node 20). @default globalThis.WebSocket */
+  WebSocket?: WebSocketConstructor;
+  /** Reconnect backoff (jittered, exponential, capped). */
+  backoff?: BackoffOptions;
+  /** A connection up this long resets the backoff. @default 10000 ms */
+  stableAfterMs?: number;
+  /**
+   * How long a doc stays subscribed after its last handle is released, so navigating
+   * back and forth does not churn subscriptions.
+   * @default 3000 ms
+   */
+  releaseGraceMs?: number;
+  /** Docs synced at once by catch-up. @default 16 */
+  catchUpConcurrency?: number;
+  clock?: Clock;
+  /** Diagnostics (refusals, mismatches, reconnects). @default none */
+  log?: (event: string, details: Record<string, unknown>) => void;
+}
+
+export interface ReplicateOptions {
+  /** Docs synced at once. @default 8 */
+  concurrency?: number;
+}
+
+/**
+ * The one sync connection of a tab: any number of docs over one socket, subscribed on
+ * demand, persisted locally, caught up in proportion to change after every reconnect.
+ *
+ * `client.subscribe(listener)` follows the Svelte store contract for the overall status.
+ */
+export class SyncClient {
+  readonly store: LocalStore;
+  readonly #clock: Clock;
+  readonly #connection: Connection;
+  readonly #catchUp: CatchUp;
+  readonly #replicas = new Map<string, DocReplica>();
+  readonly #handles = new Map<DocReplica, Set<DocHandle>>();
+  readonly #listeners = new Listeners<SyncStatus>();
+  readonly #releaseGraceMs: number;
+  readonly #catchUpConcurrency: number;
+  readonly #backoffOptions: BackoffOptions;
+  readonly #log: (event: string, details: Record<string, unknown>) => void;
+  readonly #retryBackoff = new Map<DocReplica, Backoff>();
+  readonly #replications = new Set<Replication>();
+  #lastStatus: SyncStatus;
+  #notifyScheduled = false;
+  #closed = false;
+  #generation: string | null = null;
+  #removeOnlineListener: (() => void) | null = null;
+
+  constructor(options: SyncClientOptions) {
+    this.#clock = options.clock ?? systemClock;
+    this.#releaseGraceMs = options.releaseGraceMs ?? 3000;
+    this.#catchUpConcurrency = options.catchUpConcurrency ?? 16;
+    this.#backoffOptions = options.backoff ?? {};
+    this.#log = options.log ?? (() => undefined);
+    this.store = options.store ?? defaultStore();
+    const WebSocketCtor = options.WebSocket ?? defaultWebSocket();
+    this.#connection = new Connection({
+      url: options.url,
+      WebSocket: WebSocketCtor,
+      clock: this.#clock,
+      backoff: this.#backoffOptions,
+      ...(options.stableAfterMs === undefined ? {} : { stableAfterMs: options.stableAfterMs }),
+      onReady: (welcome) => this.#onReady(welcome),
+      onMessage: (message) => this.#onMessage(message),
+      onDown: () => this.#onDown(),
+      onStateChange: () => this.#scheduleNotify(),
+      onLog: this.#log,
+    });
+    this.#catchUp = new CatchUp({
+      store: this.store,
+      send: (frame) => this.#connection.send(frame),
+      epoch: () => this.#connection.epoch,
+      loadedDocIds: () => this.#replicas.keys(),
+      syncInBackground: (docIds) =>
+        this.#replicate(docIds, this.#catchUpConcurrency, false).finished,
+      changed: () => this.#scheduleNotify(),
+      log: this.#log,
+    });
+    this.#lastStatus = this.status;
+    this.#listenForOnline();
+    this.#connection.start();
+  }
+
+  // ── public API ────────────────────────────────────────────────────────────────────────
+
+  /** Opens (or shares) a doc. Throws on an invalid doc id. Release the handle when done. */
+  open(docId: string): DocHandle {
+    if (this.#closed) throw new Error('SyncClient is closed');
+    const replica = this.#acquire(docId);
+    replica.refs++;
+    const handle: DocHandle = new DocHandle(replica, {
+      release: () => this.#releaseHandle(replica, handle),
+      retry: () => this.#retry(replica),
+    });
+    let handles = this.#handles.get(replica);
+    if (!handles) {
+      handles = new Set();
+      this.#handles.set(replica, handles);
+    }
+    handles.add(handle);
+    return handle;
+  }
+
+  /**
+   * Syncs `docIds` into the local store in the background (open docs are untouched), e.g.
+   * to hold a whole workspace offline. Progress through `subscribe`; `finished` resolves
+   * when every doc is in sync or refused.
+   */
+  replicate(docIds: readonly string[], options: ReplicateOptions = {}): Replication {
+    return this.#replicate(docIds, options.concurrency ?? 8, true);
+  }
+
+  get status(): SyncStatus {
+    const state = this.#connection.state;
+    let syncingDocs = 0;
+    let pendingUpdates = 0;
+    for (const replica of this.#replicas.values()) {
+      pendingUpdates += replica.pending;
+      if (replica.isSubscribed && !replica.isSettled) syncingDocs++;
+    }
+    const offlineSince = this.#connection.offlineSince;
+    const base = {
+      syncingDocs,
+      pendingUpdates,
+      ...(offlineSince === undefined ? {} : { offlineSince }),
+    };
+    switch (state.kind) {
+      case 'connecting':
+        return { kind: 'connecting', ...base };
+      case 'waiting':
+        return { kind: 'offline', ...base, nextRetryAt: state.retryAt };
+      case 'stopped':
+        return state.error
+          ? { kind: 'error', ...base, error: { ...state.error } }
+          : { kind: 'offline', ...base };
+      case 'ready':
+        return {
+          kind:
+            syncingDocs > 0 || pendingUpdates > 0 || this.#catchUp.isRunning ? 'syncing' : 'synced',
+          ...base,
+        };
+      default:
+        return assertNever(state);
+    }
+  }
+
+  /** Local changes not yet acknowledged by the server, over every loaded doc. */
+  get pendingCount(): number {
+    return this.status.pendingUpdates;
+  }
+
+  /** The server's store generation from the last welcome (null before the first). */
+  get generation(): string | null {
+    return this.#generation;
+  }
+
+  /** Svelte store contract: called now and on every status change; returns unsubscribe. */
+  subscribe(listener: (status: SyncStatus) => void): () => void {
+    return this.#listeners.subscribe(() => this.status, listener);
+  }
+
+  /** Connect now: skip the backoff delay, or retry after a final error (e.g. signed in again). */
+  reconnect(): void {
+    if (!this.#closed) this.#connection.connectNow();
+  }
+
+  /** Closes the socket and unloads every doc (local writes are flushed first). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#removeOnlineListener?.();
+    for (const replication of this.#replications) replication.cancel();
+    this.#connection.stop();
+    const replicas = [...this.#replicas.values()];
+    this.#replicas.clear();
+    await Promise.all(
+      replicas.map((replica) => {
+        this.#clearReleaseTimer(replica);
+        return replica.destroy();
+      }),
+    );
+    await this.store.close();
+    this.#listeners.clear();
+  }
+
+  // ── replicas ──────────────────────────────────────────────────────────────────────────
+
+  #acquire(docId: string): DocReplica {
+    const parsed = parseDocId(docId);
+    if (!parsed) throw new Error(`Not a valid document id: ${docId}`);
+    let replica = this.#replicas.get(docId);
+    if (!replica) {
+      const created = new DocReplica(docId, parsed.workspaceId, {
+        store: this.store,
+        clock: this.#clock,
+        send: (frame) => this.#connection.send(frame),
+        changed: (r) => this.#replicaChanged(r),
+        retryLater: (r) => this.#retryLater(r),
+        log: this.#log,
+      });
+      replica = created;
+      this.#replicas.set(docId, created);
+      void created.whenLoaded.then(() => this.#maybeSubscribe(created));
+    }
+    this.#clearReleaseTimer(replica);
+    return replica;
+  }
+
+  #maybeSubscribe(replica: DocReplica): void {
+    if (
+      this.#connection.isReady &&
+      this.#replicas.get(replica.docId) === replica &&
+      replica.isActive &&
+      replica.isLoaded &&
+      !replica.isBlocked &&
+      !replica.isSubscribed
+    ) {
+      replica.subscribe();
+    }
+  }
+
+  #releaseHandle(replica: DocReplica, handle: DocHandle): void {
+    this.#handles.get(replica)?.delete(handle);
+    replica.refs = Math.max(0, replica.refs - 1);
+    this.#scheduleRelease(replica, this.#releaseGraceMs);
+  }
+
+  #scheduleRelease(replica: DocReplica, graceMs: number): void {
+    if (replica.isActive || replica.releaseTimer !== null) return;
+    replica.releaseTimer = this.#clock.setTimeout(() => {
+      replica.releaseTimer = null;
+      this.#unloadIfIdle(replica);
+    }, graceMs);
+  }
+
+  #clearReleaseTimer(replica: DocReplica): void {
+    if (replica.releaseTimer !== null) this.#clock.clearTimeout(replica.releaseTimer);
+    replica.releaseTimer = null;
+  }
+
+  /**
+   * Unloads a doc nobody uses. While connected, a doc with unacknowledged changes stays
+   * subscribed until they are acked (checked again on every change); offline it unloads at
+   * once: its dirty flag makes the next catch-up push the changes.
+   */
+  #unloadIfIdle(replica: DocReplica): void {
+    if (replica.isActive || this.#replicas.get(replica.docId) !== replica) return;
+    if (this.#connection.isReady && replica.isSubscribed && replica.pending > 0) return;
+    this.#replicas.delete(replica.docId);
+    this.#handles.delete(replica);
+    this.#retryBackoff.delete(replica);
+    void replica.destroy();
+    this.#scheduleNotify();
+  }
+
+  #replicaChanged(replica: DocReplica): void {
+    for (const handle of this.#handles.get(replica) ?? []) handle.notify();
+    if (!replica.isActive && replica.releaseTimer === null && replica.pending === 0) {
+      this.#unloadIfIdle(replica);
+    }
+    if (replica.isSettled) this.#retryBackoff.delete(replica);
+    this.#scheduleNotify();
+  }
+
+  #retry(replica: DocReplica): void {
+    replica.unblock();
+    this.#maybeSubscribe(replica);
+  }
+
+  /** storage_unavailable: the server asked us to come back later; per-doc backoff. */
+  #retryLater(replica: DocReplica): void {
+    let backoff = this.#retryBackoff.get(replica);
+    if (!backoff) {
+      backoff = new Backoff(this.#backoffOptions);
+      this.#retryBackoff.set(replica, backoff);
+    }
+    this.#clock.setTimeout(() => {
+      if (this.#replicas.get(replica.docId) !== replica) return;
+      replica.unblock();
+      this.#maybeSubscribe(replica);
+    }, backoff.next());
+  }
+
+  #replicate(docIds: readonly string[], concurrency: number, validate: boolean): Replication {
+    if (validate) {
+      for (const docId of docIds) {
+        if (!parseDocId(docId)) throw new Error(`Not a valid document id: ${docId}`);
+      }
+    }
+    const replication = new Replication(docIds, concurrency, (docId) => this.#syncOnce(docId));
+    this.#replications.add(replication);
+    void replication.finished.then(() => this.#replications.delete(replication));
+    return replication;
+  }
+
+  /** Loads, syncs both ways and unloads one doc (unless something else holds it). */
+  async #syncOnce(docId: string): Promise<boolean> {
+    if (this.#closed) return false;
+    const replica = this.#acquire(docId);
+    replica.pins++;
+    try {
+      await replica.whenLoaded;
+      this.#maybeSubscribe(replica);
+      return await replica.waitSettled();
+    } finally {
+      replica.pins--;
+      if (!this.#closed) this.#scheduleRelease(replica, 0);
+    }
+  }
+
+  // ── connection events ─────────────────────────────────────────────────────────────────
+
+  #onReady(welcome: WelcomeMessage): void {
+    this.#generation = welcome.generation;
+    // Docs in use are always re-subscribed; catch-up decides about the others.
+    for (const replica of this.#replicas.values()) this.#maybeSubscribe(replica);
+    void this.#catchUp.start();
+    this.#scheduleNotify();
+  }
+
+  #onDown(): void {
+    this.#catchUp.reset();
+    for (const replica of [...this.#replicas.values()]) {
+      replica.disconnected();
+      if (!replica.isActive && replica.releaseTimer === null) this.#unloadIfIdle(replica);
+    }
+    this.#scheduleNotify();
+  }
+
+  #onMessage(message: ServerMessage): void {
+    switch (message.type) {
+      case MessageType.doc:
+        this.#replicaFor(message.docId)?.handleDocFrame(message.payload);
+        break;
+      case MessageType.subscribed:
+        this.#replicaFor(message.docId)?.handleSubscribed(message.access);
+        break;
+      case MessageType.docError:
+        this.#replicaFor(message.docId)?.handleDocError(message.code, message.message);
+        break;
+      case MessageType.ack:
+        this.#replicaFor(message.docId)?.handleAck(message.count);
+        break;
+      case MessageType.catchUpResult:
+        void this.#catchUp.handleResult(message);
+        break;
+      case MessageType.welcome:
+      case MessageType.error:
+        break; // handled by the connection
+      default:
+        assertNever(message);
+    }
+  }
+
+  #replicaFor(docId: string): DocReplica | undefined {
+    const replica = this.#replicas.get(docId);
+    if (!replica) this.#log('frame_for_unloaded_doc', { docId });
+    return replica;
+  }
+
+  // ── status ────────────────────────────────────────────────────────────────────────────
+
+  /** Coalesces status notifications to one per microtask (typing fires many updates). */
+  #scheduleNotify(): void {
+    if (this.#notifyScheduled || this.#closed) return;
+    this.#notifyScheduled = true;
+    queueMicrotask(() => {
+      this.#notifyScheduled = false;
+      const status = this.status;
+      if (sameSyncStatus(status, this.#lastStatus)) return;
+      this.#lastStatus = status;
+      this.#listeners.emit(status);
+    });
+  }
+
+  #listenForOnline(): void {
+    const target = globalThis as { addEventListener?: unknown; removeEventListener?: unknown };
+    if (typeof target.addEventListener !== 'function' || typeof window === 'undefined') return;
+    const onOnline = () => this.reconnect();
+    window.addEventListener('online', onOnline);
+    this.#removeOnlineListener = () => window.removeEventListener('online', onOnline);
+  }
+}
+
+function defaultStore(): LocalStore {
+  return typeof indexedDB === 'undefined' ? new MemoryStore() : new IndexedDbStore();
+}
+
+function defaultWebSocket(): WebSocketConstructor {
+  const ctor = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (!ctor) throw new Error('No WebSocket implementation: pass `WebSocket` (e.g. from "ws").');
+  return ctor;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled ${JSON.stringify(value)}`);
+}
