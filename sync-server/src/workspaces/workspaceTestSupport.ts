@@ -1,0 +1,113 @@
+import { expect } from 'vitest';
+import { hashPassword } from '../auth/passwords.ts';
+import {
+  STRONG_PASSWORD,
+  type AuthTestServer,
+  type TestClient,
+  type TestResponse,
+} from '../auth/testSupport.ts';
+import { createOperator } from '../cli/createOperator.ts';
+
+/**
+ * Test support for the workspace, billing and operator routes, on top of the account test
+ * server: inviting (reading the link from the outbox, as a person reads their mail),
+ * accepting by registering, and a logged-in operator. Not used in production.
+ */
+
+/** The invitation token in the newest mail to `email` (the link's `#token=` fragment). */
+export function tokenFromOutbox(t: AuthTestServer, email: string): string {
+  const mail = t.server.ctx.db
+    .prepare(
+      'SELECT text_body FROM mail_outbox WHERE to_address = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
+    )
+    .get(email) as { text_body: string } | undefined;
+  const match = mail ? /\/invite#token=([a-z2-7]+)/.exec(mail.text_body) : null;
+  if (!match?.[1]) throw new Error(`no invitation mail to ${email}`);
+  return match[1];
+}
+
+export async function invite(
+  t: AuthTestServer,
+  owner: TestClient,
+  slug: string,
+  email: string,
+  role: 'admin' | 'agent' | 'viewer' = 'agent',
+): Promise<{ id: string; token: string }> {
+  const res = await owner.post<{ invitation: { id: string } }>(
+    `/api/workspaces/${slug}/invitations`,
+    { email, role },
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return { id: res.body.invitation.id, token: tokenFromOutbox(t, email) };
+}
+
+export function acceptByRegistering(
+  t: AuthTestServer,
+  token: string,
+  displayName = 'New Member',
+  client: TestClient = t.client(),
+): Promise<
+  TestResponse<{ workspace?: { slug: string }; error?: { code: string; message: string } }>
+> {
+  return client.post('/api/invitations/accept', {
+    token,
+    displayName,
+    password: STRONG_PASSWORD,
+    acceptTerms: true,
+  });
+}
+
+/** Invites `email` and accepts by registering; returns the new member's logged-in client. */
+export async function addMember(
+  t: AuthTestServer,
+  owner: TestClient,
+  slug: string,
+  email: string,
+  role: 'admin' | 'agent' | 'viewer' = 'agent',
+): Promise<{ client: TestClient; userId: string }> {
+  const { token } = await invite(t, owner, slug, email, role);
+  const client = t.client();
+  const res = await acceptByRegistering(t, token, email.split('@')[0], client);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const row = t.server.ctx.db.prepare('SELECT id FROM users WHERE email = ?').get(email) as {
+    id: string;
+  };
+  return { client, userId: row.id };
+}
+
+let operators = 0;
+/** A platform operator created as the CLI does, logged in with a browser session. */
+export async function loginOperator(
+  t: AuthTestServer,
+): Promise<{ client: TestClient; userId: string }> {
+  operators += 1;
+  const email = `operator${operators}@example.com`;
+  const { userId } = createOperator(
+    t.server.ctx.db,
+    {
+      email,
+      displayName: `Operator ${operators}`,
+      passwordHash: await hashPassword(STRONG_PASSWORD),
+    },
+    t.clock.now,
+  );
+  const client = t.client();
+  const res = await client.post('/api/auth/login', { email, password: STRONG_PASSWORD });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return { client, userId };
+}
+
+/** Every access event the server emits, in order, for assertions. */
+export function recordAccessEvents(t: AuthTestServer): { name: string; payload: unknown }[] {
+  const events: { name: string; payload: unknown }[] = [];
+  const access = t.server.ctx.access;
+  for (const name of [
+    'membershipChanged',
+    'workspaceStateChanged',
+    'userSuspended',
+    'sessionsRevoked',
+  ] as const) {
+    access.on(name, (payload: unknown) => events.push({ name, payload }));
+  }
+  return events;
+}
