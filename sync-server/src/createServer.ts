@@ -15,6 +15,8 @@ import { errorHandler } from './http/errorHandler.ts';
 import { installHealthRoutes } from './http/health.ts';
 import { requestLog } from './http/requestLog.ts';
 import { installStaticApp } from './http/staticApp.ts';
+import { installSync, type SyncOptions } from './sync/installSync.ts';
+import type { SyncEngine } from './sync/SyncEngine.ts';
 import { installTicketRoutes } from './tickets/ticketNumberRoutes.ts';
 import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
 import type { Logger } from './log/logger.ts';
@@ -28,12 +30,16 @@ export interface RunningServer {
   readonly port: number;
   /** Base URL for tests and logs (http://host:port). */
   readonly url: string;
+  /** The sync engine: server-originated updates, doc state, workspace sequences. */
+  readonly sync: SyncEngine;
   /** Graceful shutdown: stop accepting, close sockets, flush, close the database. */
   stop(): Promise<void>;
 }
 
 export interface ServerOptions {
   now?: () => number;
+  /** Sync engine auth boundary and limits (tests shrink limits and inject auth). */
+  sync?: SyncOptions;
 }
 
 /**
@@ -64,10 +70,12 @@ export async function createServer(
   };
 
   const app = new Hono();
-  const { injectWebSocket } = createNodeWebSocket({ app });
+  const { injectWebSocket, upgradeWebSocket } = createNodeWebSocket({ app });
   app.use(requestId());
   app.use(requestLog(log));
   app.onError(errorHandler(log));
+  // Before installAuth: the upgrade authenticates itself (cookie + Origin, or ?token=).
+  const sync = installSync(app, ctx, upgradeWebSocket, options.sync);
   installAuth(app, ctx); // first: sets c.var.auth and checks Origin for every later route
   installHealthRoutes(app, ctx);
   installTicketRoutes(app, ctx);
@@ -89,7 +97,7 @@ export async function createServer(
 
   const url = `http://127.0.0.1:${port}`;
   log.info({ port, publicUrl: config.PUBLIC_URL }, 'server listening');
-  return { ctx, app, port, url, stop: () => shutdown.run() };
+  return { ctx, app, port, url, sync, stop: () => shutdown.run() };
 }
 
 function listen(app: Hono, config: Config): Promise<Server> {

@@ -45,6 +45,11 @@ export const CloseCode = {
   unauthenticated: 4401,
   sessionRevoked: 4402,
   foreignOrigin: 4403,
+  /**
+   * `/yjs` only (y-websocket cannot express a docError): the document was refused; the close
+   * reason is the DocErrorCode. Like an HTTP 404 it does not say whether the doc exists.
+   */
+  docRefused: 4404,
   authQueueExceeded: 4408,
   protocolVersion: 4409,
   messageTooLarge: 4413,

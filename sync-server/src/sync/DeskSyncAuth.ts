@@ -1,0 +1,72 @@
+import { CloseCode, DocAccess, DocErrorCode, ErrorCode } from '@desk/protocol';
+import { authenticateUpgrade } from '../auth/authenticateUpgrade.ts';
+import { isAuthFailure } from '../auth/AuthContext.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import { workspaceAccess } from '../workspaces/workspaceAccess.ts';
+import type {
+  Authentication,
+  Authorization,
+  Principal,
+  SyncAuth,
+  UpgradeCredentials,
+} from './SyncAuth.ts';
+
+interface DeskPrincipal extends Principal {
+  /** A token is confined to its one workspace. */
+  readonly tokenWorkspaceId: string | null;
+}
+
+/**
+ * The production auth boundary: session cookie (Origin must be PUBLIC_URL's) or personal
+ * access token at the upgrade, workspace membership and subscription state per document.
+ */
+export class DeskSyncAuth implements SyncAuth {
+  constructor(private readonly ctx: ServerContext) {}
+
+  async authenticate(credentials: UpgradeCredentials): Promise<Authentication> {
+    const result = await authenticateUpgrade(this.ctx, credentials);
+    if (isAuthFailure(result)) {
+      return {
+        ok: false,
+        closeCode:
+          result.failure === ErrorCode.foreignOrigin
+            ? CloseCode.foreignOrigin
+            : CloseCode.unauthenticated,
+        message: result.message,
+      };
+    }
+    const principal: DeskPrincipal = {
+      userId: result.user.id,
+      sessionId: result.session?.id ?? null,
+      tokenId: result.token?.id ?? null,
+      tokenWorkspaceId: result.token?.workspaceId ?? null,
+    };
+    return { ok: true, principal };
+  }
+
+  authorize(principal: Principal, workspaceId: string): Promise<Authorization> {
+    const tokenWorkspaceId = (principal as DeskPrincipal).tokenWorkspaceId ?? null;
+    if (tokenWorkspaceId !== null && tokenWorkspaceId !== workspaceId) {
+      return Promise.resolve(notMember);
+    }
+    const access = workspaceAccess(this.ctx.db, principal.userId, workspaceId, this.ctx.now());
+    if (!access) return Promise.resolve(notMember);
+    if (access.canWrite) {
+      return Promise.resolve({ ok: true, access: DocAccess.write, readOnlyCode: null });
+    }
+    return Promise.resolve({
+      ok: true,
+      access: DocAccess.read,
+      readOnlyCode:
+        access.readOnlyReason === 'viewer'
+          ? DocErrorCode.readOnlyRole
+          : DocErrorCode.workspaceReadOnly,
+    });
+  }
+}
+
+const notMember: Authorization = {
+  ok: false,
+  code: DocErrorCode.notMember,
+  message: 'You are not a member of this workspace.',
+};

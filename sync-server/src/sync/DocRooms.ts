@@ -1,0 +1,157 @@
+import * as Y from 'yjs';
+import type { Logger } from '../log/logger.ts';
+import type { DocStore } from '../store/DocStore.ts';
+import { DocRoom } from './DocRoom.ts';
+import type { DocSubscription } from './DocSubscription.ts';
+import type { SyncLimits } from './SyncLimits.ts';
+
+/**
+ * The loaded documents of this process. Loading is not creating: a doc is loaded from its
+ * merged state and log; concurrent loads share one promise; a failed load rejects (the
+ * subscriber gets `storage_unavailable`), it never yields an empty doc that could be
+ * written back. A room with no members is unloaded after `docIdleMs`, whatever happened
+ * to its writes: memory holds only what is stored, so unloading loses nothing.
+ */
+export class DocRooms {
+  readonly #rooms = new Map<string, DocRoom>();
+  readonly #loading = new Map<string, Promise<DocRoom>>();
+  readonly #compactQueue = new Set<DocRoom>();
+  #compactScheduled = false;
+
+  constructor(
+    private readonly store: DocStore,
+    private readonly limits: SyncLimits,
+    private readonly log: Logger,
+    private readonly now: () => number,
+  ) {}
+
+  get size(): number {
+    return this.#rooms.size;
+  }
+
+  get(docId: string): DocRoom | undefined {
+    return this.#rooms.get(docId);
+  }
+
+  /** The loaded room, loading it first if needed. */
+  load(docId: string, workspaceId: string): Promise<DocRoom> {
+    const room = this.#rooms.get(docId);
+    if (room) return Promise.resolve(room);
+    let loading = this.#loading.get(docId);
+    if (!loading) {
+      loading = this.#load(docId, workspaceId).finally(() => this.#loading.delete(docId));
+      this.#loading.set(docId, loading);
+    }
+    return loading;
+  }
+
+  join(room: DocRoom, member: DocSubscription): void {
+    if (room.idleTimer) {
+      clearTimeout(room.idleTimer);
+      room.idleTimer = null;
+    }
+    room.add(member);
+  }
+
+  leave(room: DocRoom, member: DocSubscription): void {
+    room.remove(member);
+    if (room.members.size === 0) this.#armIdle(room);
+  }
+
+  /** Compacts the room's log if it passed a threshold; runs later, one room per turn. */
+  considerCompaction(room: DocRoom): void {
+    if (
+      room.logCount < this.limits.compactAfterUpdates &&
+      room.logBytes < this.limits.compactAfterBytes
+    ) {
+      return;
+    }
+    this.#compactQueue.add(room);
+    if (!this.#compactScheduled) {
+      this.#compactScheduled = true;
+      setImmediate(this.#compactNext);
+    }
+  }
+
+  /** Drops a room whose doc no longer matches the store; its members must re-subscribe. */
+  discard(room: DocRoom): void {
+    if (this.#rooms.get(room.docId) === room) this.#rooms.delete(room.docId);
+    this.#unload(room);
+  }
+
+  unloadAll(): void {
+    for (const room of this.#rooms.values()) this.#unload(room);
+    this.#rooms.clear();
+  }
+
+  async #load(docId: string, workspaceId: string): Promise<DocRoom> {
+    // Yield once so every subscriber asking in this turn shares this load.
+    await Promise.resolve();
+    const started = performance.now();
+    const stored = this.store.load(docId);
+    const doc = new Y.Doc();
+    let logCount = 0;
+    let logBytes = 0;
+    let lastLogId = 0;
+    if (stored) {
+      doc.transact(() => {
+        if (stored.state) Y.applyUpdate(doc, stored.state);
+        for (const update of stored.log) Y.applyUpdate(doc, update);
+      });
+      logCount = stored.log.length;
+      logBytes = stored.storedBytes - (stored.state?.byteLength ?? 0);
+      lastLogId = stored.lastLogId;
+    }
+    const room = new DocRoom(docId, workspaceId, doc, { lastLogId, logCount, logBytes }, this.now);
+    this.#rooms.set(docId, room);
+    this.#armIdle(room);
+    this.considerCompaction(room);
+    const ms = performance.now() - started;
+    if (ms > 50) this.log.info({ docId, ms: Math.round(ms), logCount }, 'slow doc load');
+    return room;
+  }
+
+  #armIdle(room: DocRoom): void {
+    if (room.idleTimer || room.unloaded) return;
+    room.idleTimer = setTimeout(() => {
+      room.idleTimer = null;
+      if (room.members.size > 0) return;
+      this.#rooms.delete(room.docId);
+      this.#unload(room);
+    }, this.limits.docIdleMs);
+    room.idleTimer.unref();
+  }
+
+  #unload(room: DocRoom): void {
+    if (room.unloaded) return;
+    room.unloaded = true;
+    if (room.idleTimer) clearTimeout(room.idleTimer);
+    room.idleTimer = null;
+    this.#compactQueue.delete(room);
+    room.doc.destroy();
+  }
+
+  readonly #compactNext = (): void => {
+    this.#compactScheduled = false;
+    const next = this.#compactQueue.values().next();
+    if (next.done) return;
+    const room = next.value;
+    this.#compactQueue.delete(room);
+    if (this.#compactQueue.size > 0) {
+      this.#compactScheduled = true;
+      setImmediate(this.#compactNext);
+    }
+    if (room.unloaded || room.logCount === 0) return;
+    try {
+      // The doc holds exactly the stored state through lastLogId (updates are applied
+      // only after they are stored, synchronously), so its encoding replaces those rows.
+      const state = Y.encodeStateAsUpdate(room.doc);
+      this.store.compact(room.docId, state, room.lastLogId);
+      room.logCount = 0;
+      room.logBytes = 0;
+    } catch (err) {
+      // The log stays as it is and is tried again when it grows; loads still work.
+      this.log.error({ err, docId: room.docId }, 'doc compaction failed');
+    }
+  };
+}

@@ -1,0 +1,149 @@
+import * as decoding from 'lib0/decoding';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { DocAccess, DocErrorCode, ProtocolError, YMessageType } from '@desk/protocol';
+import type { DocRoom } from './DocRoom.ts';
+import type { SessionLink } from './SessionLink.ts';
+import type { SyncLimits } from './SyncLimits.ts';
+import type { UpdatePipeline } from './UpdatePipeline.ts';
+import { syncMessage } from './yMessages.ts';
+
+export type SubscriptionState = 'pending' | 'active' | 'closed';
+
+/**
+ * One document on one socket: the room member. Interprets the y-protocols messages the
+ * client sends for this doc — answers sync step 1 from the room, hands updates to the
+ * pipeline (persist, apply, broadcast, ack), relays awareness. Messages that arrive while
+ * the subscription is pending (authorization or load) wait in `queue`, bounded by the
+ * session.
+ */
+export class DocSubscription {
+  state: SubscriptionState = 'pending';
+  access: DocAccess = DocAccess.read;
+  /** Why updates are refused when access is read. */
+  readOnlyCode: DocErrorCode = DocErrorCode.readOnlyRole;
+  room: DocRoom | null = null;
+  /** Frames received while pending: [payload, frame-or-null] pairs, in arrival order. */
+  queue: [Uint8Array, Uint8Array | null][] = [];
+  queuedBytes = 0;
+  readonly pendingSince: number;
+
+  constructor(
+    readonly session: SessionLink,
+    readonly docId: string,
+    readonly workspaceId: string,
+    private readonly pipeline: UpdatePipeline,
+    private readonly limits: SyncLimits,
+    now: number,
+  ) {
+    this.pendingSince = now;
+  }
+
+  /**
+   * Handles one y-protocols message for this doc. `frame` is the whole /sync frame it came
+   * in (reused when forwarding to other /sync members), null on /yjs. Throws ProtocolError
+   * on anything malformed; the session closes the socket with 4400.
+   */
+  receive(payload: Uint8Array, frame: Uint8Array | null): void {
+    const room = this.room!;
+    try {
+      const decoder = decoding.createDecoder(payload);
+      const type = decoding.readVarUint(decoder);
+      switch (type) {
+        case YMessageType.sync:
+          this.#receiveSync(room, decoder, payload, frame);
+          return;
+        case YMessageType.awareness: {
+          const update = decoding.readVarUint8Array(decoder);
+          expectEnd(decoder);
+          room.awareness.apply(update, this);
+          room.broadcast(payload, frame, this);
+          return;
+        }
+        case YMessageType.queryAwareness: {
+          const snapshot = room.awareness.snapshot();
+          if (snapshot) this.send(snapshot);
+          return;
+        }
+        default:
+          throw new ProtocolError(`unknown y-protocols message type ${type}`);
+      }
+    } catch (err) {
+      if (err instanceof ProtocolError) throw err;
+      // lib0 and Yjs throw plain Errors on truncated or garbage input.
+      throw new ProtocolError(
+        `malformed message for ${this.docId}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+
+  /** Sends a y-protocols message for this doc to this subscriber alone. */
+  send(payload: Uint8Array): void {
+    this.session.send(this.session.framed ? this.room!.frame(payload) : payload);
+  }
+
+  #receiveSync(
+    room: DocRoom,
+    decoder: decoding.Decoder,
+    payload: Uint8Array,
+    frame: Uint8Array | null,
+  ): void {
+    const syncType = decoding.readVarUint(decoder);
+    switch (syncType) {
+      case syncProtocol.messageYjsSyncStep1: {
+        const stateVector = decoding.readVarUint8Array(decoder);
+        expectEnd(decoder);
+        // Always the diff against the client's state vector, never the whole state.
+        const step2 = Y.encodeStateAsUpdate(room.doc, stateVector);
+        this.send(syncMessage(syncProtocol.messageYjsSyncStep2, step2));
+        return;
+      }
+      case syncProtocol.messageYjsSyncStep2:
+      case syncProtocol.messageYjsUpdate: {
+        const update = decoding.readVarUint8Array(decoder);
+        expectEnd(decoder);
+        // An 'update' message can be forwarded as it came; a step 2 is re-wrapped as an
+        // update so receivers do not take it for the answer to their own step 1.
+        const reusable = syncType === syncProtocol.messageYjsUpdate;
+        this.#submitUpdate(room, update, reusable ? payload : null, reusable ? frame : null);
+        return;
+      }
+      default:
+        throw new ProtocolError(`unknown sync message type ${syncType}`);
+    }
+  }
+
+  #submitUpdate(
+    room: DocRoom,
+    update: Uint8Array,
+    payload: Uint8Array | null,
+    frame: Uint8Array | null,
+  ): void {
+    if (update.byteLength > this.limits.maxUpdateBytes) {
+      this.pipeline.refuse(room, this, DocErrorCode.updateTooLarge, 'The change is too large.');
+      return;
+    }
+    if (this.access !== DocAccess.write) {
+      this.pipeline.refuse(room, this, this.readOnlyCode, 'This document is read-only for you.');
+      return;
+    }
+    if (isEmptyUpdate(update)) {
+      // Nothing to store, but it still gets its ack, in order.
+      this.pipeline.submit(room, this, null, null, null);
+      return;
+    }
+    // Validate before persisting: a stored update that does not decode would break every
+    // later load of the document.
+    Y.decodeUpdate(update);
+    this.pipeline.submit(room, this, update, payload, frame);
+  }
+}
+
+/** The encoding of an update with no structs and no deletions. */
+function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.byteLength === 2 && update[0] === 0 && update[1] === 0;
+}
+
+function expectEnd(decoder: decoding.Decoder): void {
+  if (decoding.hasContent(decoder)) throw new ProtocolError('trailing bytes after message');
+}

@@ -1,0 +1,24 @@
+import type { CloseCode, DocErrorCode } from '@desk/protocol';
+import type { DocSubscription } from './DocSubscription.ts';
+import type { Principal } from './SyncAuth.ts';
+
+/**
+ * What a subscription needs from the socket session that owns it. The multiplexed session
+ * (`/sync`) frames doc messages with the doc id and tells the client about acks and
+ * refusals; the y-websocket session (`/yjs`) sends bare y-protocols messages and has no way
+ * to say either.
+ */
+export interface SessionLink {
+  readonly id: number;
+  readonly principal: Principal;
+  /** True on /sync: doc messages travel inside doc frames. */
+  readonly framed: boolean;
+  /** Sends bytes as they are (closes the socket with 4429 past the send-buffer limit). */
+  send(bytes: Uint8Array): void;
+  /** `count` more of this subscription's updates are stored (in send order). */
+  ack(subscription: DocSubscription, count: number): void;
+  /** One update of this subscription was refused whole. */
+  refuse(subscription: DocSubscription, code: DocErrorCode, message: string): void;
+  /** Closes the socket: the client broke the protocol or cannot keep up. */
+  fail(code: CloseCode, message: string): void;
+}

@@ -1,0 +1,41 @@
+import type { CloseCode, DocAccess, DocErrorCode } from '@desk/protocol';
+
+/** Who is on the other end of a socket, as established at the upgrade. */
+export interface Principal {
+  readonly userId: string;
+  /** The browser session behind the socket (cookie), or null for a token. */
+  readonly sessionId: string | null;
+  /** The personal access token behind the socket, or null for a session. */
+  readonly tokenId: string | null;
+}
+
+/** What the upgrade request carried. */
+export interface UpgradeCredentials {
+  readonly cookieHeader: string | undefined;
+  readonly origin: string | undefined;
+  /** `?token=` of the upgrade URL (tools, bots, benchmarks). */
+  readonly token: string | undefined;
+}
+
+export type Authentication =
+  | { readonly ok: true; readonly principal: Principal }
+  | { readonly ok: false; readonly closeCode: CloseCode; readonly message: string };
+
+export type Authorization =
+  | {
+      readonly ok: true;
+      readonly access: DocAccess;
+      /** Why writes are refused when `access` is read. */
+      readonly readOnlyCode: DocErrorCode | null;
+    }
+  | { readonly ok: false; readonly code: DocErrorCode; readonly message: string };
+
+/**
+ * The auth boundary of the sync engine: the only thing it knows about accounts. Production
+ * (`DeskSyncAuth`) sits on sessions, tokens and memberships; tests inject their own.
+ */
+export interface SyncAuth {
+  authenticate(credentials: UpgradeCredentials): Promise<Authentication>;
+  /** May this principal sync documents of this workspace, and write to them? */
+  authorize(principal: Principal, workspaceId: string): Promise<Authorization>;
+}

@@ -1,0 +1,244 @@
+import type { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import { CloseCode, MessageType, encodeServerMessage, parseDocId } from '@desk/protocol';
+import type { ServerContext } from '../ServerContext.ts';
+import type { DocStore } from '../store/DocStore.ts';
+import { SqliteDocStore } from '../store/SqliteDocStore.ts';
+import { DocRooms } from './DocRooms.ts';
+import { InProcessFanOut, type FanOut } from './FanOut.ts';
+import type { SocketSession } from './SocketSession.ts';
+import type { Authentication, SyncAuth } from './SyncAuth.ts';
+import { defaultSyncLimits, type SyncLimits } from './SyncLimits.ts';
+import { SyncSession, type SyncSessionServices } from './SyncSession.ts';
+import { wsSyncSocket } from './SyncSocket.ts';
+import { UpdatePipeline } from './UpdatePipeline.ts';
+import { watchAccess } from './watchAccess.ts';
+import { YjsSession } from './YjsSession.ts';
+
+export interface SyncEngineOptions {
+  auth: SyncAuth;
+  limits?: Partial<SyncLimits>;
+  store?: DocStore;
+  fanOut?: FanOut;
+}
+
+/**
+ * The sync engine of one server process: sockets of both endpoints, the loaded rooms, the
+ * write pipeline, access events, heartbeat and shutdown. Other server code uses it to read
+ * a document's state or to change a document as the server (snapshot restore), through
+ * the same persist-then-broadcast path as every client update.
+ */
+export class SyncEngine {
+  readonly limits: SyncLimits;
+  readonly store: DocStore;
+  readonly auth: SyncAuth;
+  readonly rooms: DocRooms;
+  readonly #pipeline: UpdatePipeline;
+  readonly #fanOut: FanOut;
+  readonly #services: SyncSessionServices;
+  readonly #sessions = new Set<SocketSession>();
+  readonly #byUser = new Map<string, Set<SocketSession>>();
+  readonly #stopWatching: () => void;
+  readonly #heartbeat: NodeJS.Timeout;
+  #openSockets = 0;
+  #onAllClosed: (() => void) | null = null;
+  #closing = false;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    options: SyncEngineOptions,
+  ) {
+    this.limits = { ...defaultSyncLimits, ...options.limits };
+    this.store = options.store ?? new SqliteDocStore(ctx.db, ctx.now);
+    this.auth = options.auth;
+    this.#fanOut = options.fanOut ?? new InProcessFanOut();
+    const log = ctx.log.child({ module: 'sync' });
+    this.rooms = new DocRooms(this.store, this.limits, log, ctx.now);
+    this.#pipeline = new UpdatePipeline(
+      this.store,
+      this.#fanOut,
+      log,
+      (room) => this.rooms.considerCompaction(room),
+      (room, err) => {
+        log.error({ err, docId: room.docId }, 'stored update failed to apply; room discarded');
+        for (const member of [...room.members]) {
+          member.session.fail(CloseCode.internalError, 'The document must be reloaded.');
+        }
+        this.rooms.discard(room);
+      },
+    );
+    this.#services = {
+      rooms: this.rooms,
+      pipeline: this.#pipeline,
+      limits: this.limits,
+      auth: this.auth,
+      log,
+      now: ctx.now,
+      store: this.store,
+      forget: (session) => this.#forget(session),
+    };
+    this.#stopWatching = watchAccess(ctx.access, {
+      all: () => this.#sessions,
+      ofUser: (userId) => this.#byUser.get(userId) ?? [],
+    });
+    this.#heartbeat = setInterval(() => {
+      for (const session of [...this.#sessions]) session.heartbeat();
+    }, this.limits.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  /** Number of live sockets on both endpoints. */
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** A socket on `/sync` whose upgrade was authenticated (or not). */
+  openSync(ws: WebSocket, authentication: Authentication): void {
+    if (!this.#admit(ws, authentication, true)) return;
+    const principal = (authentication as Authentication & { ok: true }).principal;
+    const session: SyncSession = new SyncSession(
+      this.#socketFor(ws, () => session),
+      principal,
+      this.#services,
+    );
+    this.#track(session);
+  }
+
+  /** A socket on `/yjs/:docId`. */
+  openYjs(ws: WebSocket, authentication: Authentication, docId: string): void {
+    if (!this.#admit(ws, authentication, false)) return;
+    const principal = (authentication as Authentication & { ok: true }).principal;
+    const session: YjsSession = new YjsSession(
+      this.#socketFor(ws, () => session),
+      principal,
+      this.#services,
+    );
+    this.#track(session);
+    const parsed = parseDocId(docId);
+    if (!parsed) {
+      session.fail(CloseCode.docRefused, 'invalid_doc_id');
+      return;
+    }
+    session.start(docId, parsed.workspaceId);
+  }
+
+  /**
+   * Applies a server-originated update (e.g. a snapshot restore's forward change) through
+   * the same path as a client's: stored, applied, broadcast. Resolves once broadcast.
+   */
+  async applyServerUpdate(docId: string, update: Uint8Array): Promise<void> {
+    const parsed = parseDocId(docId);
+    if (!parsed) throw new Error(`Not a valid document id: ${docId}`);
+    Y.decodeUpdate(update); // refuse garbage before it reaches the log
+    const room = await this.rooms.load(docId, parsed.workspaceId);
+    await this.#pipeline.submitServer(room, update);
+  }
+
+  /** The document's current state as one update (empty doc if never written). */
+  readDocState(docId: string): Promise<Uint8Array> {
+    const room = this.rooms.get(docId);
+    if (room) return Promise.resolve(Y.encodeStateAsUpdate(room.doc));
+    // Not loaded: build it aside rather than keep it in memory (snapshots read many docs).
+    const stored = this.store.load(docId);
+    const doc = new Y.Doc();
+    try {
+      if (stored) {
+        doc.transact(() => {
+          if (stored.state) Y.applyUpdate(doc, stored.state);
+          for (const update of stored.log) Y.applyUpdate(doc, update);
+        });
+      }
+      return Promise.resolve(Y.encodeStateAsUpdate(doc));
+    } finally {
+      doc.destroy();
+    }
+  }
+
+  /** The workspace's change sequence (what `catchUp` answers with). */
+  workspaceSeq(workspaceId: string): number {
+    return this.store.workspaceSeq(workspaceId);
+  }
+
+  generation(): string {
+    return this.store.generation();
+  }
+
+  /**
+   * Graceful shutdown, connections phase: every socket is closed with 1012 (clients
+   * reconnect with backoff); waits for the closes to complete, at most `closeGraceMs`.
+   */
+  async closeAll(): Promise<void> {
+    this.#closing = true;
+    clearInterval(this.#heartbeat);
+    this.#stopWatching();
+    for (const session of [...this.#sessions]) {
+      session.fail(CloseCode.serverRestarting, 'The server is restarting.');
+    }
+    if (this.#openSockets === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.limits.closeGraceMs);
+      this.#onAllClosed = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** Graceful shutdown, flush phase: stores what is queued and drops the rooms. */
+  flush(): void {
+    this.#pipeline.flushNow();
+    this.rooms.unloadAll();
+  }
+
+  #admit(ws: WebSocket, authentication: Authentication, framed: boolean): boolean {
+    let code: number;
+    let message: string;
+    if (this.#closing) {
+      code = CloseCode.serverRestarting;
+      message = 'The server is restarting.';
+    } else if (!authentication.ok) {
+      code = authentication.closeCode;
+      message = authentication.message;
+    } else {
+      return true;
+    }
+    if (framed) {
+      const bytes = encodeServerMessage({ type: MessageType.error, code, message });
+      ws.send(bytes);
+    }
+    ws.close(code, message.slice(0, 120));
+    return false;
+  }
+
+  #socketFor(ws: WebSocket, session: () => SocketSession) {
+    this.#openSockets++;
+    return wsSyncSocket(ws, {
+      message: (data) => session().onMessage(data),
+      close: () => {
+        session().onClose();
+        this.#openSockets--;
+        if (this.#openSockets === 0) this.#onAllClosed?.();
+      },
+      pong: () => {
+        session().alive = true;
+      },
+    });
+  }
+
+  #track(session: SocketSession): void {
+    this.#sessions.add(session);
+    const userId = session.principal.userId;
+    let ofUser = this.#byUser.get(userId);
+    if (!ofUser) this.#byUser.set(userId, (ofUser = new Set()));
+    ofUser.add(session);
+  }
+
+  #forget(session: SocketSession): void {
+    this.#sessions.delete(session);
+    const ofUser = this.#byUser.get(session.principal.userId);
+    if (ofUser) {
+      ofUser.delete(session);
+      if (ofUser.size === 0) this.#byUser.delete(session.principal.userId);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Every limit of the sync endpoints, each enforced at one point. Defaults suit one server
+ * process serving a few thousand sockets; tests shrink them to reach each path.
+ */
+export interface SyncLimits {
+  /**
+   * Largest frame a client may send, in bytes. Bigger closes the socket with 4413. Checked
+   * before decoding. @default 8 MiB
+   */
+  maxMessageBytes: number;
+  /**
+   * Largest single Yjs update, in bytes; bigger is refused with docError `update_too_large`
+   * (the socket stays open). @default 4 MiB
+   */
+  maxUpdateBytes: number;
+  /**
+   * Most documents one /sync socket may have subscribed (or pending) at once; more are
+   * refused with docError `too_many_docs`. @default 20,000
+   */
+  maxDocsPerSocket: number;
+
+  // ── bounded before authorization: frames for a doc whose authorization (or load) is
+  // pending are queued; past any of these the socket is closed with 4408 ──
+  /** Queued bytes per socket. @default 4 MiB */
+  pendingMaxBytes: number;
+  /** Queued frames per socket (a subscribe and a sync step 1 per doc is the normal load). @default 50,000 */
+  pendingMaxFrames: number;
+  /** Documents waiting for authorization or load per socket. @default 20,000 */
+  pendingMaxDocs: number;
+  /** How long a document may stay pending, in ms. @default 15,000 */
+  pendingDeadlineMs: number;
+
+  /**
+   * Send-buffer size past which a socket is a slow consumer, in bytes: it is closed with
+   * 4429 instead of buffering without bound or slowing the room. @default 16 MiB
+   */
+  maxBufferedBytes: number;
+  /** How long a document without subscribers stays in memory, in ms. @default 15,000 */
+  docIdleMs: number;
+  /** Compact a document's update log into its merged state past this many rows. @default 500 */
+  compactAfterUpdates: number;
+  /** ...or past this many logged bytes. @default 1 MiB */
+  compactAfterBytes: number;
+  /**
+   * Interval of WebSocket pings, in ms; a socket that has not answered the previous ping is
+   * terminated (dead peers otherwise hold their awareness and memory). @default 30,000
+   */
+  heartbeatMs: number;
+  /** How long graceful shutdown waits for clients to acknowledge the 1012 close, in ms. @default 2,000 */
+  closeGraceMs: number;
+}
+
+export const defaultSyncLimits: SyncLimits = {
+  maxMessageBytes: 8 * 1024 * 1024,
+  maxUpdateBytes: 4 * 1024 * 1024,
+  maxDocsPerSocket: 20_000,
+  pendingMaxBytes: 4 * 1024 * 1024,
+  pendingMaxFrames: 50_000,
+  pendingMaxDocs: 20_000,
+  pendingDeadlineMs: 15_000,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  docIdleMs: 15_000,
+  compactAfterUpdates: 500,
+  compactAfterBytes: 1024 * 1024,
+  heartbeatMs: 30_000,
+  closeGraceMs: 2_000,
+};

@@ -1,0 +1,194 @@
+import {
+  CloseCode,
+  DocAccess,
+  DocErrorCode,
+  MessageType,
+  PROTOCOL_VERSION,
+  decodeClientMessage,
+  encodeServerMessage,
+  parseDocId,
+  type CatchUpMessage,
+  type ClientMessage,
+} from '@desk/protocol';
+import type { DocStore } from '../store/DocStore.ts';
+import type { DocSubscription } from './DocSubscription.ts';
+import { SocketSession, type SessionServices } from './SocketSession.ts';
+import type { Principal } from './SyncAuth.ts';
+import type { SyncSocket } from './SyncSocket.ts';
+
+export interface SyncSessionServices extends SessionServices {
+  readonly store: DocStore;
+}
+
+/**
+ * A socket on the multiplexed endpoint (`/sync`, PROTOCOL.md): hello/welcome, any number
+ * of documents subscribed by id, catch-up per workspace, acks and doc errors.
+ */
+export class SyncSession extends SocketSession {
+  readonly framed = true;
+  #helloReceived = false;
+
+  constructor(
+    socket: SyncSocket,
+    principal: Principal,
+    protected override readonly services: SyncSessionServices,
+  ) {
+    super(socket, principal, services);
+  }
+
+  onMessage(data: Buffer): void {
+    if (this.closed) return;
+    if (data.byteLength > this.services.limits.maxMessageBytes) {
+      this.fail(CloseCode.messageTooLarge, 'Message too large.');
+      return;
+    }
+    let message: ClientMessage;
+    try {
+      message = decodeClientMessage(data);
+      if (!this.#helloReceived) {
+        this.#hello(message);
+        return;
+      }
+      this.#dispatch(message, data);
+    } catch (err) {
+      this.handleProtocolError(err);
+    }
+  }
+
+  #hello(message: ClientMessage): void {
+    if (message.type !== MessageType.hello) {
+      this.fail(CloseCode.malformedFrame, 'The first message must be hello.');
+      return;
+    }
+    if (message.protocolVersion !== PROTOCOL_VERSION) {
+      this.fail(
+        CloseCode.protocolVersion,
+        `Protocol version ${message.protocolVersion} is not supported; reload the app.`,
+      );
+      return;
+    }
+    this.#helloReceived = true;
+    this.#sendControl({
+      type: MessageType.welcome,
+      protocolVersion: PROTOCOL_VERSION,
+      generation: this.services.store.generation(),
+      userId: this.principal.userId,
+    });
+  }
+
+  #dispatch(message: ClientMessage, frame: Buffer): void {
+    switch (message.type) {
+      case MessageType.doc: {
+        const subscription = this.subscriptions.get(message.docId);
+        // Frames for a doc just unsubscribed may still be in flight: dropped, not an error.
+        if (!subscription) return;
+        if (subscription.state === 'pending') {
+          this.enqueue(subscription, message.payload, frame);
+          return;
+        }
+        subscription.receive(message.payload, frame);
+        return;
+      }
+      case MessageType.subscribe:
+        this.#subscribe(message.docId);
+        return;
+      case MessageType.unsubscribe: {
+        const subscription = this.subscriptions.get(message.docId);
+        if (subscription) this.endSubscription(subscription);
+        return;
+      }
+      case MessageType.catchUp:
+        void this.#catchUp(message);
+        return;
+      case MessageType.hello:
+        this.fail(CloseCode.malformedFrame, 'hello sent twice.');
+        return;
+      default: {
+        const unreachable: never = message;
+        throw new Error(`unhandled message ${String(unreachable)}`);
+      }
+    }
+  }
+
+  #subscribe(docId: string): void {
+    if (this.subscriptions.has(docId)) return; // already subscribed or pending
+    const parsed = parseDocId(docId);
+    if (!parsed) {
+      this.#docError(docId, DocErrorCode.invalidDocId, 'Not a valid document id.');
+      return;
+    }
+    if (this.subscriptions.size >= this.services.limits.maxDocsPerSocket) {
+      this.#docError(docId, DocErrorCode.tooManyDocs, 'Too many documents on one connection.');
+      return;
+    }
+    this.beginSubscription(docId, parsed.workspaceId);
+  }
+
+  async #catchUp(message: CatchUpMessage): Promise<void> {
+    const authorization = await this.grant(message.workspaceId);
+    if (this.closed) return;
+    if (!authorization.ok) {
+      // A refused catch-up is a docError whose doc id is the workspace id.
+      this.#docError(message.workspaceId, authorization.code, authorization.message);
+      return;
+    }
+    const { store } = this.services;
+    const generation = store.generation();
+    const seq = store.workspaceSeq(message.workspaceId);
+    // A different generation means the database was restored: the client's sequence means
+    // nothing here, and it must exchange state vectors for everything it holds.
+    const full = message.generation !== generation;
+    const changed = full ? [] : store.changedSince(message.workspaceId, message.sinceSeq);
+    this.#sendControl({
+      type: MessageType.catchUpResult,
+      workspaceId: message.workspaceId,
+      generation,
+      seq,
+      full,
+      changed,
+    });
+  }
+
+  protected onActive(subscription: DocSubscription): void {
+    this.#sendControl({
+      type: MessageType.subscribed,
+      docId: subscription.docId,
+      access: subscription.access,
+    });
+  }
+
+  protected onRefused(subscription: DocSubscription, code: DocErrorCode, message: string): void {
+    this.endSubscription(subscription);
+    this.#docError(subscription.docId, code, message);
+  }
+
+  protected onAccessChanged(subscription: DocSubscription): void {
+    // A second `subscribed` for a live doc announces its new access; a read-only one is
+    // followed by the reason, as a docError that leaves the subscription open.
+    this.onActive(subscription);
+    if (subscription.access === DocAccess.read) {
+      this.#docError(subscription.docId, subscription.readOnlyCode, 'Changes are not accepted.');
+    }
+  }
+
+  ack(subscription: DocSubscription, count: number): void {
+    this.#sendControl({ type: MessageType.ack, docId: subscription.docId, count });
+  }
+
+  refuse(subscription: DocSubscription, code: DocErrorCode, message: string): void {
+    this.#docError(subscription.docId, code, message);
+  }
+
+  protected sendCloseReason(code: CloseCode, message: string): void {
+    this.#sendControl({ type: MessageType.error, code, message });
+  }
+
+  #docError(docId: string, code: DocErrorCode, message: string): void {
+    this.#sendControl({ type: MessageType.docError, docId, code, message });
+  }
+
+  #sendControl(message: Parameters<typeof encodeServerMessage>[0]): void {
+    const bytes = encodeServerMessage(message);
+    this.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  }
+}

@@ -1,0 +1,225 @@
+import * as Y from 'yjs';
+import { DocErrorCode } from '@desk/protocol';
+import type { Logger } from '../log/logger.ts';
+import type { DocStore, NewUpdate } from '../store/DocStore.ts';
+import type { DocRoom } from './DocRoom.ts';
+import type { DocSubscription } from './DocSubscription.ts';
+import type { FanOut } from './FanOut.ts';
+import { updateMessage } from './yMessages.ts';
+
+interface Entry {
+  room: DocRoom;
+  /** The subscription that sent it; null for a server-originated update. */
+  from: DocSubscription | null;
+  /** What to store; null when there is nothing to store (empty step 2, or refused). */
+  update: Uint8Array | null;
+  /** The incoming 'update' message and its /sync frame, forwarded as they are when possible. */
+  payload: Uint8Array | null;
+  frame: Uint8Array | null;
+  refusal: { code: DocErrorCode; message: string } | null;
+  done: ((error: Error | null) => void) | null;
+}
+
+/**
+ * The write path, in the order the protocol promises: every update that arrived in one
+ * event-loop turn is appended to the store in ONE transaction, then applied to its room's
+ * doc, then broadcast (one frame per room, the same buffer to every socket), then acked to
+ * its sender. Refusals travel through the same queue so a client sees acks and refusals in
+ * the order it sent its updates. Persist before broadcast: an update another client has
+ * seen survives kill -9.
+ */
+export class UpdatePipeline {
+  #batch: Entry[] = [];
+  #scheduled = false;
+
+  constructor(
+    private readonly store: DocStore,
+    private readonly fanOut: FanOut,
+    private readonly log: Logger,
+    /** Called after a room's log grew (compaction policy). */
+    private readonly onPersisted: (room: DocRoom) => void,
+    /** Called when applying a stored update failed: the room no longer matches the store. */
+    private readonly onRoomBroken: (room: DocRoom, error: unknown) => void,
+  ) {}
+
+  submit(
+    room: DocRoom,
+    from: DocSubscription,
+    update: Uint8Array | null,
+    payload: Uint8Array | null,
+    frame: Uint8Array | null,
+  ): void {
+    this.#push({ room, from, update, payload, frame, refusal: null, done: null });
+  }
+
+  refuse(room: DocRoom, from: DocSubscription, code: DocErrorCode, message: string): void {
+    this.#push({
+      room,
+      from,
+      update: null,
+      payload: null,
+      frame: null,
+      refusal: { code, message },
+      done: null,
+    });
+  }
+
+  /** A server-originated update (e.g. a restore): same path, resolves once broadcast. */
+  submitServer(room: DocRoom, update: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#push({
+        room,
+        from: null,
+        update,
+        payload: null,
+        frame: null,
+        refusal: null,
+        done: (error) => (error ? reject(error) : resolve()),
+      });
+    });
+  }
+
+  /** Writes whatever is queued now (graceful shutdown). */
+  flushNow(): void {
+    if (this.#batch.length > 0) this.#flush();
+  }
+
+  get pending(): number {
+    return this.#batch.length;
+  }
+
+  #push(entry: Entry): void {
+    this.#batch.push(entry);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      // setImmediate, not a microtask: it runs after the poll phase, so every frame read
+      // from every socket in this turn lands in the same transaction.
+      setImmediate(this.#flush);
+    }
+  }
+
+  readonly #flush = (): void => {
+    this.#scheduled = false;
+    const batch = this.#batch;
+    if (batch.length === 0) return;
+    this.#batch = [];
+
+    this.#persist(batch);
+    const byRoom = this.#apply(batch);
+    for (const [room, entries] of byRoom) this.#broadcast(room, entries);
+    this.#answer(batch);
+  };
+
+  #persist(batch: Entry[]): void {
+    const toStore: NewUpdate[] = [];
+    const stored: Entry[] = [];
+    for (const entry of batch) {
+      if (entry.update === null || entry.refusal !== null) continue;
+      toStore.push({
+        docId: entry.room.docId,
+        workspaceId: entry.room.workspaceId,
+        update: entry.update,
+      });
+      stored.push(entry);
+    }
+    if (toStore.length === 0) return;
+    let results;
+    try {
+      results = this.#appendWithRetry(toStore);
+    } catch (error) {
+      // Refused whole: nothing of the batch was stored, applied or broadcast. Clients keep
+      // their changes and send them again when they re-sync.
+      this.log.error(
+        { err: error, docs: [...new Set(toStore.map((u) => u.docId))] },
+        'sync store write failed; updates refused',
+      );
+      for (const entry of stored) {
+        entry.update = null;
+        entry.refusal = {
+          code: DocErrorCode.storageUnavailable,
+          message: 'The server could not save this change. It will be sent again.',
+        };
+      }
+      return;
+    }
+    for (let i = 0; i < stored.length; i++) {
+      const entry = stored[i]!;
+      const room = entry.room;
+      room.lastLogId = results[i]!.logId;
+      room.logCount++;
+      room.logBytes += entry.update!.byteLength;
+    }
+  }
+
+  #appendWithRetry(updates: NewUpdate[]) {
+    try {
+      return this.store.append(updates);
+    } catch (first) {
+      // One retry covers a transient failure (a checkpoint or backup holding a lock past
+      // busy_timeout); a second failure is real (disk full, I/O error) and is refused.
+      this.log.warn({ err: first }, 'sync store write failed; retrying once');
+      return this.store.append(updates);
+    }
+  }
+
+  /** Applies stored updates to their docs; groups the stored entries by room. */
+  #apply(batch: Entry[]): Map<DocRoom, Entry[]> {
+    const byRoom = new Map<DocRoom, Entry[]>();
+    for (const entry of batch) {
+      if (entry.update === null || entry.refusal !== null) continue;
+      const room = entry.room;
+      if (room.unloaded) continue; // stored; the next load will see it
+      try {
+        Y.applyUpdate(room.doc, entry.update, entry.from);
+      } catch (error) {
+        this.onRoomBroken(room, error);
+        continue;
+      }
+      const group = byRoom.get(room);
+      if (group) group.push(entry);
+      else byRoom.set(room, [entry]);
+      this.onPersisted(room);
+    }
+    return byRoom;
+  }
+
+  #broadcast(room: DocRoom, entries: Entry[]): void {
+    if (room.unloaded) return;
+    if (entries.length === 1) {
+      const entry = entries[0]!;
+      room.broadcast(entry.payload ?? updateMessage(entry.update!), entry.frame, entry.from);
+      this.fanOut.publishUpdate(room.docId, entry.update!);
+      return;
+    }
+    // Several updates to one doc in one turn: merge them into one frame for everybody.
+    // When they all came from one client it is left out; otherwise senders get their own
+    // changes back too, which Yjs ignores, rather than one frame per sender.
+    const merged = Y.mergeUpdates(entries.map((entry) => entry.update!));
+    const from = entries[0]!.from;
+    const oneSender = entries.every((entry) => entry.from === from);
+    room.broadcast(updateMessage(merged), null, oneSender ? from : null);
+    this.fanOut.publishUpdate(room.docId, merged);
+  }
+
+  /** Acks and refusals, per subscription in the order its updates arrived. */
+  #answer(batch: Entry[]): void {
+    let acks: Map<DocSubscription, number> | null = null;
+    for (const entry of batch) {
+      entry.done?.(entry.refusal ? new Error(entry.refusal.message) : null);
+      const from = entry.from;
+      if (from === null || from.state !== 'active') continue;
+      if (entry.refusal) {
+        const owed = acks?.get(from);
+        if (owed) {
+          from.session.ack(from, owed);
+          acks!.delete(from);
+        }
+        from.session.refuse(from, entry.refusal.code, entry.refusal.message);
+      } else {
+        acks ??= new Map();
+        acks.set(from, (acks.get(from) ?? 0) + 1);
+      }
+    }
+    if (acks) for (const [from, count] of acks) from.session.ack(from, count);
+  }
+}

@@ -1,0 +1,85 @@
+import { CloseCode, YMessageType, type DocErrorCode } from '@desk/protocol';
+import type { DocSubscription } from './DocSubscription.ts';
+import { SocketSession, type SessionServices } from './SocketSession.ts';
+import type { Principal } from './SyncAuth.ts';
+import type { SyncSocket } from './SyncSocket.ts';
+
+/**
+ * A socket on the y-websocket-compatible endpoint (`/yjs/:docId`): one document, exactly
+ * the messages of the reference y-websocket server, so the stock `WebsocketProvider`
+ * works unmodified. That protocol cannot express refusals: a refused subscription closes
+ * the socket with 4404 and the DocErrorCode as reason (y-websocket does not retry 44xx);
+ * a read-only client's updates are dropped.
+ */
+export class YjsSession extends SocketSession {
+  readonly framed = false;
+  #subscription: DocSubscription | null = null;
+
+  constructor(socket: SyncSocket, principal: Principal, services: SessionServices) {
+    super(socket, principal, services);
+  }
+
+  /** Starts syncing the socket's one document. */
+  start(docId: string, workspaceId: string): void {
+    this.#subscription = this.beginSubscription(docId, workspaceId);
+  }
+
+  onMessage(data: Buffer): void {
+    if (this.closed) return;
+    const subscription = this.#subscription;
+    if (!subscription) return;
+    if (data.byteLength > this.services.limits.maxMessageBytes) {
+      this.fail(CloseCode.messageTooLarge, 'Message too large.');
+      return;
+    }
+    if (subscription.state === 'pending') {
+      const type = data[0];
+      if (
+        data.byteLength < 2 ||
+        (type !== YMessageType.sync &&
+          type !== YMessageType.awareness &&
+          type !== YMessageType.queryAwareness)
+      ) {
+        this.fail(CloseCode.malformedFrame, 'Not a y-protocols message.');
+        return;
+      }
+      this.enqueue(subscription, data, null);
+      return;
+    }
+    if (subscription.state !== 'active') return;
+    try {
+      subscription.receive(data, null);
+    } catch (err) {
+      this.handleProtocolError(err);
+    }
+  }
+
+  protected onActive(): void {
+    // y-websocket has no "subscribed": the server's sync step 1 says it all.
+  }
+
+  protected onRefused(subscription: DocSubscription, code: DocErrorCode): void {
+    this.endSubscription(subscription);
+    this.fail(CloseCode.docRefused, code);
+  }
+
+  protected onAccessChanged(): void {
+    // Nothing to tell a stock client; its updates are accepted or dropped from now on.
+  }
+
+  ack(): void {}
+
+  refuse(subscription: DocSubscription, code: DocErrorCode, message: string): void {
+    if (code === 'storage_unavailable') {
+      // The stock provider reconnects after 4500 and sends its changes again.
+      this.fail(CloseCode.internalError, message);
+      return;
+    }
+    this.services.log.debug(
+      { session: this.id, docId: subscription.docId, code },
+      'update dropped',
+    );
+  }
+
+  protected sendCloseReason(): void {}
+}

@@ -1,0 +1,21 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
+import { describe, expect, it } from 'vitest';
+import { syncMessage } from './yMessages.ts';
+
+describe('syncMessage', () => {
+  it('writes the same bytes as y-protocols for bodies of every length class', () => {
+    for (const length of [0, 1, 127, 128, 16_383, 16_384, 2_097_152]) {
+      const body = new Uint8Array(length).fill(7);
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, 0);
+      syncProtocol.writeUpdate(encoder, body);
+      expect(Buffer.compare(syncMessage(2, body), encoding.toUint8Array(encoder))).toBe(0);
+      const decoder = decoding.createDecoder(syncMessage(2, body));
+      decoding.readVarUint(decoder);
+      decoding.readVarUint(decoder);
+      expect(decoding.readVarUint8Array(decoder).byteLength).toBe(length);
+    }
+  });
+});

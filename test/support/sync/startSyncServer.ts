@@ -1,0 +1,63 @@
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../../sync-server/src/config/config.ts';
+import { createServer, type RunningServer } from '../../../sync-server/src/createServer.ts';
+import { createLogger } from '../../../sync-server/src/log/logger.ts';
+import { StaticSyncAuth, type StaticUser } from '../../../sync-server/src/sync/StaticSyncAuth.ts';
+import type { SyncLimits } from '../../../sync-server/src/sync/SyncLimits.ts';
+import { makeTempDir } from '../tempDir.ts';
+
+export const PUBLIC_URL = 'http://desk.test';
+
+export interface SyncTestServer {
+  readonly server: RunningServer;
+  readonly auth: StaticSyncAuth;
+  readonly url: string;
+  readonly dir: string;
+  /** Every log record the server wrote. */
+  readonly logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The real server (createServer) on port 0 with a real SQLite file in a temp dir, and a
+ * StaticSyncAuth in place of accounts so a test can name users and grants directly.
+ */
+export async function startSyncServer(
+  users: Record<string, StaticUser>,
+  limits: Partial<SyncLimits> = {},
+  dir?: string,
+): Promise<SyncTestServer> {
+  const temp = dir === undefined ? makeTempDir('desk-sync-') : null;
+  const dataDir = dir ?? temp!.dir;
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) {
+        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    PUBLIC_URL,
+    LOG_LEVEL: 'info',
+  });
+  const auth = new StaticSyncAuth(users, PUBLIC_URL);
+  const server = await createServer(config, createLogger('info', sink), {
+    sync: { auth, limits },
+  });
+  return {
+    server,
+    auth,
+    url: server.url,
+    dir: dataDir,
+    logs,
+    async stop() {
+      await server.stop();
+      temp?.remove();
+    },
+  };
+}
