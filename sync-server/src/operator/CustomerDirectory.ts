@@ -58,22 +58,22 @@ export const CustomerDirectory = {
     page: { limit: number; offset: number },
   ): { customers: CustomerSummary[]; total: number } {
     const pattern = likePattern(query.trim());
-    const where = `WHERE c.name LIKE ?1 ESCAPE '\\' OR u.email LIKE ?1 ESCAPE '\\'
-                      OR u.display_name LIKE ?1 ESCAPE '\\' OR IFNULL(u.phone, '') LIKE ?1 ESCAPE '\\'
-                      OR EXISTS (SELECT 1 FROM workspaces w WHERE w.customer_id = c.id AND w.slug LIKE ?1 ESCAPE '\\')`;
+    const where = `WHERE c.name LIKE @q ESCAPE '\\' OR u.email LIKE @q ESCAPE '\\'
+                      OR u.display_name LIKE @q ESCAPE '\\' OR IFNULL(u.phone, '') LIKE @q ESCAPE '\\'
+                      OR EXISTS (SELECT 1 FROM workspaces w WHERE w.customer_id = c.id AND w.slug LIKE @q ESCAPE '\\')`;
     const total = db
       .prepare(
         `SELECT COUNT(*) AS n FROM customers c JOIN users u ON u.id = c.owner_user_id ${where}`,
       )
-      .get(pattern) as { n: number };
+      .get({ q: pattern }) as { n: number };
     const rows = db
       .prepare(
         `SELECT c.id, c.kind, c.name, c.created_at, u.id AS owner_id, u.display_name, u.email, u.phone, u.status
            FROM customers c JOIN users u ON u.id = c.owner_user_id
           ${where}
-          ORDER BY c.created_at DESC, c.id LIMIT ?2 OFFSET ?3`,
+          ORDER BY c.created_at DESC, c.id LIMIT @limit OFFSET @offset`,
       )
-      .all(pattern, page.limit, page.offset) as {
+      .all({ q: pattern, limit: page.limit, offset: page.offset }) as {
       id: string;
       kind: 'organization' | 'person';
       name: string;
@@ -126,9 +126,9 @@ export const CustomerDirectory = {
     page: { limit: number; offset: number },
   ): { users: UserSummary[]; total: number } {
     const pattern = likePattern(query.trim());
-    const where = `WHERE u.email LIKE ?1 ESCAPE '\\' OR u.display_name LIKE ?1 ESCAPE '\\'
-                      OR IFNULL(u.phone, '') LIKE ?1 ESCAPE '\\'`;
-    const total = db.prepare(`SELECT COUNT(*) AS n FROM users u ${where}`).get(pattern) as {
+    const where = `WHERE u.email LIKE @q ESCAPE '\\' OR u.display_name LIKE @q ESCAPE '\\'
+                      OR IFNULL(u.phone, '') LIKE @q ESCAPE '\\'`;
+    const total = db.prepare(`SELECT COUNT(*) AS n FROM users u ${where}`).get({ q: pattern }) as {
       n: number;
     };
     const rows = db
@@ -136,9 +136,9 @@ export const CustomerDirectory = {
         `SELECT u.id, u.email, u.display_name, u.phone, u.status, u.platform_role, u.created_at,
                 (SELECT COUNT(*) FROM memberships m WHERE m.user_id = u.id) AS workspace_count
            FROM users u ${where}
-          ORDER BY u.created_at DESC, u.id LIMIT ?2 OFFSET ?3`,
+          ORDER BY u.created_at DESC, u.id LIMIT @limit OFFSET @offset`,
       )
-      .all(pattern, page.limit, page.offset) as {
+      .all({ q: pattern, limit: page.limit, offset: page.offset }) as {
       id: string;
       email: string;
       display_name: string;
