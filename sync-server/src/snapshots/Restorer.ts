@@ -1,0 +1,144 @@
+import type { RestoreScopeName } from '@desk/protocol';
+import { AuditLog } from '../audit/AuditLog.ts';
+import type { SqliteDatabase } from '../db/Database.ts';
+import { AppError } from '../http/AppError.ts';
+import type { Logger } from '../log/logger.ts';
+import { forwardRestore, type RestoreScope } from './forwardRestore.ts';
+import { EMPTY_STATE, workspaceDocIds, type SnapshotDocs } from './SnapshotDocs.ts';
+import type { Snapshotter } from './Snapshotter.ts';
+import { SnapshotTrigger, type SnapshotRecord, type SnapshotStore } from './SnapshotStore.ts';
+import type { SnapshotSync } from './SnapshotSync.ts';
+import { Slicer } from './yieldToLoop.ts';
+
+export type RestoreTarget =
+  { kind: 'workspace' } | { kind: 'ticket'; id: string } | { kind: 'notice'; id: string };
+
+export interface RestoreResult {
+  preRestoreSnapshotId: string;
+  changedDocs: number;
+}
+
+/** Where a ticket or notice lives: its row in the index doc, and its own doc. */
+const entryRoots = { ticket: 'tickets', notice: 'notices' } as const;
+
+export function scopeName(target: RestoreTarget): RestoreScopeName {
+  return target.kind === 'workspace' ? 'workspace' : `${target.kind}:${target.id}`;
+}
+
+/**
+ * Restores a workspace, or one ticket or notice, to a snapshot — as a forward change
+ * (DESIGN §4.3): for each document, the Yjs update that turns today's content into the
+ * snapshot's is computed and applied through the sync engine, so every connected client
+ * converges without reloading and offline clients' later edits still land on top. An
+ * automatic pre-restore snapshot is taken first, so the restore can itself be undone, and
+ * the restore is written to the audit log.
+ *
+ * This is the opposite of a disaster restore of the database (src/backup), which brings
+ * back lost data rather than rolling content back.
+ */
+export class Restorer {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly log: Logger,
+    private readonly now: () => number,
+    private readonly store: SnapshotStore,
+    private readonly snapshotter: Snapshotter,
+    private readonly docs: SnapshotDocs,
+    private readonly sync: SnapshotSync,
+  ) {}
+
+  /** Callers serialize per workspace (WorkspaceQueue). */
+  async restore(
+    snapshot: SnapshotRecord,
+    target: RestoreTarget,
+    actorUserId: string,
+  ): Promise<RestoreResult> {
+    const workspaceId = snapshot.workspaceId;
+    const plan = await this.plan(snapshot, target);
+    const before = await this.snapshotter.capture(workspaceId, {
+      trigger: SnapshotTrigger.preRestore,
+      authorUserId: actorUserId,
+      restoreOf: snapshot.id,
+      restoreScope: scopeName(target),
+    });
+    const docsBefore = new Map(this.store.docs(before.id).map((d) => [d.docId, d.hash]));
+
+    const slicer = new Slicer();
+    let changedDocs = 0;
+    for (const step of plan) {
+      const snapshotHash = this.store.doc(snapshot.id, step.docId)?.hash ?? null;
+      if (step.scope.kind === 'doc' && snapshotHash === (docsBefore.get(step.docId) ?? null)) {
+        continue; // same state: nothing to do, nothing to read
+      }
+      const goal = snapshotHash ? await this.docs.stateOfHash(snapshotHash) : EMPTY_STATE;
+      const current = await this.sync.readDocState(step.docId);
+      const update = forwardRestore(current, goal, step.scope);
+      if (update) {
+        await this.sync.applyServerUpdate(step.docId, update);
+        changedDocs += 1;
+      }
+      await slicer.maybeYield();
+    }
+
+    AuditLog.record(
+      this.db,
+      {
+        actor: { kind: 'user', userId: actorUserId },
+        action: 'snapshot.restored',
+        target: target.kind === 'workspace' ? { kind: 'workspace', id: workspaceId } : target,
+        workspaceId,
+        details: {
+          snapshotId: snapshot.id,
+          snapshotCreatedAt: snapshot.createdAt,
+          scope: scopeName(target),
+          preRestoreSnapshotId: before.id,
+          changedDocs,
+        },
+      },
+      this.now(),
+    );
+    this.log.info(
+      { workspaceId, snapshotId: snapshot.id, scope: scopeName(target), changedDocs },
+      'snapshot restored',
+    );
+    return { preRestoreSnapshotId: before.id, changedDocs };
+  }
+
+  /**
+   * The documents to restore, in order: entries' own documents before the index, so a
+   * ticket that reappears in the list already has its description and comments.
+   */
+  private async plan(
+    snapshot: SnapshotRecord,
+    target: RestoreTarget,
+  ): Promise<{ docId: string; scope: RestoreScope }[]> {
+    const workspaceId = snapshot.workspaceId;
+    const indexId = workspaceDocIds.index(workspaceId);
+    if (target.kind === 'workspace') {
+      const ids = new Set(this.store.docs(snapshot.id).map((d) => d.docId));
+      // Documents created since the snapshot are emptied too; their index rows go anyway.
+      for (const row of this.sync.changedSince(workspaceId, 0)) ids.add(row.docId);
+      ids.delete(indexId);
+      const docs = [...ids]
+        .filter((docId) => !docId.startsWith(`${workspaceId}:user:`))
+        .sort()
+        .map((docId) => ({ docId, scope: { kind: 'doc' } as RestoreScope }));
+      return [...docs, { docId: indexId, scope: { kind: 'doc' } }];
+    }
+    const root = entryRoots[target.kind];
+    const index = await this.docs.docAt(snapshot.id, indexId);
+    const inSnapshot = index.getMap(root).has(target.id);
+    index.destroy();
+    if (!inSnapshot) {
+      throw AppError.notFound(
+        target.kind === 'ticket'
+          ? 'This ticket is not in the snapshot.'
+          : 'This notice is not in the snapshot.',
+      );
+    }
+    return [
+      { docId: workspaceDocIds[target.kind](workspaceId, target.id), scope: { kind: 'doc' } },
+      { docId: indexId, scope: { kind: 'mapEntries', root, keys: [target.id] } },
+    ];
+  }
+}

@@ -1,0 +1,48 @@
+import * as Y from 'yjs';
+import { unpackState } from './blobCodec.ts';
+import type { SnapshotStore } from './SnapshotStore.ts';
+import type { SnapshotSync } from './SnapshotSync.ts';
+
+/** The empty Yjs update: the state of a document that does not exist (yet). */
+export const EMPTY_STATE = Y.encodeStateAsUpdate(new Y.Doc());
+
+/** Document ids of one workspace, as the model names them (packages/model docIds). */
+export const workspaceDocIds = {
+  index: (workspaceId: string) => `${workspaceId}:index`,
+  ticket: (workspaceId: string, ticketId: string) => `${workspaceId}:ticket:${ticketId}`,
+  notice: (workspaceId: string, noticeId: string) => `${workspaceId}:notice:${noticeId}`,
+};
+
+/** Reads documents as they were in a snapshot, and as they are now. */
+export class SnapshotDocs {
+  constructor(
+    private readonly store: SnapshotStore,
+    private readonly sync: SnapshotSync,
+  ) {}
+
+  /** The document's state in the snapshot; EMPTY_STATE when the snapshot does not have it. */
+  async stateAt(snapshotId: string, docId: string): Promise<Uint8Array> {
+    const row = this.store.doc(snapshotId, docId);
+    return row ? this.stateOfHash(row.hash) : EMPTY_STATE;
+  }
+
+  async stateOfHash(hash: string): Promise<Uint8Array> {
+    const blob = this.store.blob(hash);
+    if (!blob) throw new Error(`snapshot blob ${hash} is missing`);
+    return unpackState(blob);
+  }
+
+  async docAt(snapshotId: string, docId: string): Promise<Y.Doc> {
+    return docOf(await this.stateAt(snapshotId, docId));
+  }
+
+  async docNow(docId: string): Promise<Y.Doc> {
+    return docOf(await this.sync.readDocState(docId));
+  }
+}
+
+export function docOf(state: Uint8Array): Y.Doc {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  return doc;
+}

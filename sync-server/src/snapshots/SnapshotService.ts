@@ -1,0 +1,200 @@
+import type {
+  RestoreScopeName,
+  SnapshotContentsResponse,
+  SnapshotNoticeResponse,
+  SnapshotSummary,
+  SnapshotTicketResponse,
+} from '@desk/protocol';
+import type { SqliteDatabase } from '../db/Database.ts';
+import { AppError } from '../http/AppError.ts';
+import type { Logger } from '../log/logger.ts';
+import { workspaceLimits } from '../workspaces/workspaceAccess.ts';
+import { Restorer, type RestoreResult, type RestoreTarget } from './Restorer.ts';
+import { expiredSnapshots, HOURLY_SNAPSHOTS_KEPT, type RetentionPolicy } from './retention.ts';
+import { SnapshotDocs, workspaceDocIds } from './SnapshotDocs.ts';
+import { diffSnapshot, type WorkspaceDiff } from './snapshotDiff.ts';
+import { Snapshotter, type CaptureOptions } from './Snapshotter.ts';
+import { SnapshotStore, type SnapshotRecord } from './SnapshotStore.ts';
+import type { SnapshotSync } from './SnapshotSync.ts';
+import {
+  attachmentsOf,
+  commentsOf,
+  entriesOf,
+  entryFields,
+  noticeSummary,
+  richNodes,
+  ticketSummary,
+} from './snapshotViews.ts';
+import type { OpenWorkspaceReader } from './WorkspaceReader.ts';
+import { WorkspaceQueue } from './WorkspaceQueue.ts';
+
+/** Days of retention when a workspace has no subscription row (should not happen). */
+const FALLBACK_RETENTION_DAYS = 7;
+
+export interface SnapshotServiceDeps {
+  db: SqliteDatabase;
+  log: Logger;
+  now: () => number;
+  sync: SnapshotSync;
+  openReader: OpenWorkspaceReader;
+}
+
+/**
+ * Everything snapshots do, for the routes, the schedule and tests: capture, retention,
+ * browse, diff and restore. Capture and restore of one workspace run one at a time.
+ */
+export class SnapshotService {
+  readonly store: SnapshotStore;
+  readonly queue = new WorkspaceQueue();
+  readonly #snapshotter: Snapshotter;
+  readonly #restorer: Restorer;
+  readonly #docs: SnapshotDocs;
+  readonly #deps: SnapshotServiceDeps;
+
+  constructor(deps: SnapshotServiceDeps) {
+    this.#deps = deps;
+    const log = deps.log.child({ module: 'snapshots' });
+    this.store = new SnapshotStore(deps.db);
+    this.#docs = new SnapshotDocs(this.store, deps.sync);
+    this.#snapshotter = new Snapshotter(this.store, deps.openReader, log, deps.now);
+    this.#restorer = new Restorer(
+      deps.db,
+      log,
+      deps.now,
+      this.store,
+      this.#snapshotter,
+      this.#docs,
+      deps.sync,
+    );
+  }
+
+  take(workspaceId: string, options: CaptureOptions): Promise<SnapshotRecord> {
+    return this.queue.run(workspaceId, () => this.#snapshotter.capture(workspaceId, options));
+  }
+
+  restore(
+    workspaceId: string,
+    snapshotId: string,
+    target: RestoreTarget,
+    actorUserId: string,
+  ): Promise<RestoreResult> {
+    return this.queue.run(workspaceId, () =>
+      this.#restorer.restore(this.get(workspaceId, snapshotId), target, actorUserId),
+    );
+  }
+
+  list(workspaceId: string): SnapshotRecord[] {
+    return this.store.list(workspaceId);
+  }
+
+  get(workspaceId: string, snapshotId: string): SnapshotRecord {
+    const snapshot = this.store.get(workspaceId, snapshotId);
+    if (!snapshot) throw AppError.notFound('This snapshot does not exist (any more).');
+    return snapshot;
+  }
+
+  retentionPolicy(workspaceId: string): RetentionPolicy {
+    const days =
+      workspaceLimits(this.#deps.db, workspaceId)?.snapshotRetentionDays ?? FALLBACK_RETENTION_DAYS;
+    return { hourly: HOURLY_SNAPSHOTS_KEPT, days };
+  }
+
+  /** Deletes what the plan's retention no longer keeps, and blobs nothing uses any more. */
+  applyRetention(workspaceId: string): Promise<{ snapshots: number; blobs: number }> {
+    return this.queue.run(workspaceId, () => {
+      const expired = expiredSnapshots(
+        this.store.list(workspaceId),
+        this.#deps.now(),
+        this.retentionPolicy(workspaceId),
+      );
+      const blobs = this.store.delete(expired);
+      return Promise.resolve({ snapshots: expired.length, blobs });
+    });
+  }
+
+  diff(workspaceId: string, snapshotId: string): Promise<WorkspaceDiff> {
+    return diffSnapshot(this.get(workspaceId, snapshotId), this.store, this.#docs, this.#deps.sync);
+  }
+
+  async contents(
+    workspaceId: string,
+    snapshotId: string,
+  ): Promise<Omit<SnapshotContentsResponse, 'snapshot'>> {
+    const snapshot = this.get(workspaceId, snapshotId);
+    const index = await this.#docs.docAt(snapshot.id, workspaceDocIds.index(workspaceId));
+    try {
+      const tickets = [...entriesOf(index, 'tickets')].map(([id, e]) => ticketSummary(id, e));
+      const notices = [...entriesOf(index, 'notices')].map(([id, e]) => noticeSummary(id, e));
+      tickets.sort((a, b) => (b.number ?? 0) - (a.number ?? 0) || (a.id < b.id ? -1 : 1));
+      return { tickets, notices };
+    } finally {
+      index.destroy();
+    }
+  }
+
+  async ticket(
+    workspaceId: string,
+    snapshotId: string,
+    ticketId: string,
+  ): Promise<Omit<SnapshotTicketResponse, 'snapshot'>> {
+    const snapshot = this.get(workspaceId, snapshotId);
+    const index = await this.#docs.docAt(snapshot.id, workspaceDocIds.index(workspaceId));
+    const entry = index.getMap('tickets').get(ticketId);
+    const fields = entryFields(entry);
+    index.destroy();
+    if (entry === undefined) throw AppError.notFound('This ticket is not in the snapshot.');
+    const doc = await this.#docs.docAt(snapshot.id, workspaceDocIds.ticket(workspaceId, ticketId));
+    try {
+      return {
+        fields,
+        description: richNodes(doc.getXmlFragment('description')),
+        comments: commentsOf(doc),
+        attachments: attachmentsOf(doc),
+      };
+    } finally {
+      doc.destroy();
+    }
+  }
+
+  async notice(
+    workspaceId: string,
+    snapshotId: string,
+    noticeId: string,
+  ): Promise<Omit<SnapshotNoticeResponse, 'snapshot'>> {
+    const snapshot = this.get(workspaceId, snapshotId);
+    const index = await this.#docs.docAt(snapshot.id, workspaceDocIds.index(workspaceId));
+    const entry = index.getMap('notices').get(noticeId);
+    const fields = entryFields(entry);
+    index.destroy();
+    if (entry === undefined) throw AppError.notFound('This notice is not in the snapshot.');
+    const doc = await this.#docs.docAt(snapshot.id, workspaceDocIds.notice(workspaceId, noticeId));
+    try {
+      return { fields, body: richNodes(doc.getXmlFragment('body')) };
+    } finally {
+      doc.destroy();
+    }
+  }
+}
+
+export function toSummary(snapshot: SnapshotRecord): SnapshotSummary {
+  return {
+    id: snapshot.id,
+    createdAt: snapshot.createdAt,
+    trigger: snapshot.trigger,
+    author:
+      snapshot.authorUserId !== null
+        ? { id: snapshot.authorUserId, name: snapshot.authorName ?? 'Someone' }
+        : null,
+    label: snapshot.label,
+    docCount: snapshot.docCount,
+    totalBytes: snapshot.totalBytes,
+    addedBytes: snapshot.addedBytes,
+    restoreOf:
+      snapshot.restoreOf !== null && snapshot.restoreScope !== null
+        ? {
+            snapshotId: snapshot.restoreOf,
+            scope: snapshot.restoreScope as RestoreScopeName,
+          }
+        : null,
+  };
+}

@@ -1,0 +1,125 @@
+import { parseDocId } from '@desk/protocol';
+import { newId } from '../ids/newId.ts';
+import type { Logger } from '../log/logger.ts';
+import { hashState, packState } from './blobCodec.ts';
+import {
+  SnapshotTrigger,
+  type SnapshotDocRow,
+  type SnapshotRecord,
+  type SnapshotStore,
+} from './SnapshotStore.ts';
+import type { OpenWorkspaceReader } from './WorkspaceReader.ts';
+import { Slicer } from './yieldToLoop.ts';
+
+export interface CaptureOptions {
+  trigger: SnapshotTrigger;
+  authorUserId?: string | null;
+  label?: string | null;
+  restoreOf?: string | null;
+  restoreScope?: string | null;
+}
+
+/**
+ * Private per-member documents (`<ws>:user:<userId>`: personal views, read markers) stay
+ * out of snapshots: admins browse snapshots, and a workspace restore must not roll back
+ * what each member keeps for themselves.
+ */
+export function isSnapshotDoc(docId: string): boolean {
+  const parsed = parseDocId(docId);
+  return parsed !== null && parsed.kind !== 'user';
+}
+
+/**
+ * Captures every document of a workspace at one change sequence (a WorkspaceReader's
+ * frozen view) into content-addressed blobs. A document whose change sequence is the one
+ * the previous snapshot recorded is not read at all: its hash is reused. Work runs in
+ * slices so sync traffic is never stalled behind a large workspace.
+ */
+export class Snapshotter {
+  constructor(
+    private readonly store: SnapshotStore,
+    private readonly openReader: OpenWorkspaceReader,
+    private readonly log: Logger,
+    private readonly now: () => number,
+  ) {}
+
+  /** Callers serialize per workspace (WorkspaceQueue). */
+  async capture(workspaceId: string, options: CaptureOptions): Promise<SnapshotRecord> {
+    const reader = this.openReader(workspaceId);
+    const id = newId();
+    let begun = false;
+    try {
+      const previous = this.store.latest(workspaceId);
+      const reusable =
+        previous && previous.storeGeneration === reader.generation
+          ? new Map(this.store.docs(previous.id).map((d) => [d.docId, d]))
+          : new Map<string, SnapshotDocRow>();
+      this.store.begin({
+        id,
+        workspaceId,
+        createdAt: this.now(),
+        seq: reader.seq,
+        storeGeneration: reader.generation,
+        trigger: options.trigger,
+        authorUserId: options.authorUserId ?? null,
+        label: options.label ?? null,
+        restoreOf: options.restoreOf ?? null,
+        restoreScope: options.restoreScope ?? null,
+      });
+      begun = true;
+
+      const slicer = new Slicer();
+      let addedBytes = 0;
+      let batch: SnapshotDocRow[] = [];
+      for (const { docId, seq } of reader.docs) {
+        if (!isSnapshotDoc(docId)) continue;
+        const before = reusable.get(docId);
+        if (before && before.docSeq === seq) {
+          batch.push(before);
+        } else {
+          const state = reader.load(docId);
+          if (state) {
+            const hash = hashState(state);
+            const row = { docId, hash, docSeq: seq };
+            // Blob and row are written in one synchronous step: retention of another
+            // workspace (which may share this blob) can never see it unreferenced between.
+            if (this.store.hasBlob(hash)) {
+              this.store.addDocs(id, [row]);
+            } else {
+              const packed = await packState(state);
+              addedBytes += this.store.putBlob(hash, packed, state.byteLength, this.now());
+              this.store.addDocs(id, [row]);
+            }
+          }
+        }
+        if (batch.length >= 500) {
+          this.store.addDocs(id, batch);
+          batch = [];
+        }
+        await slicer.maybeYield();
+      }
+      this.store.addDocs(id, batch);
+      this.store.complete(id, addedBytes);
+      const record = this.store.get(workspaceId, id)!;
+      this.log.info(
+        {
+          workspaceId,
+          snapshotId: id,
+          trigger: options.trigger,
+          seq: reader.seq,
+          docs: record.docCount,
+          addedBytes,
+        },
+        'snapshot captured',
+      );
+      return record;
+    } catch (err) {
+      if (begun) this.store.delete([id]);
+      throw err;
+    } finally {
+      reader.close();
+    }
+  }
+}
+
+export { SnapshotTrigger };
