@@ -15,6 +15,7 @@ import { errorHandler } from './http/errorHandler.ts';
 import { installHealthRoutes } from './http/health.ts';
 import { requestLog } from './http/requestLog.ts';
 import { installStaticApp } from './http/staticApp.ts';
+import { installSnapshots } from './snapshots/installSnapshots.ts';
 import { installSync, type SyncOptions } from './sync/installSync.ts';
 import type { SyncEngine } from './sync/SyncEngine.ts';
 import { installTicketRoutes } from './tickets/ticketNumberRoutes.ts';
@@ -82,6 +83,7 @@ export async function createServer(
   installWorkspaces(app, ctx);
   installBilling(app, ctx);
   installOperatorRoutes(app, ctx);
+  installSnapshots(app, ctx, sync);
   installStaticApp(app, ctx);
 
   const server = await listen(app, config);

@@ -50,6 +50,12 @@ export const configSchema = z.object({
   /** Folder of the built web app. */
   WEB_DIR: z.string().min(1).default(defaultWebDir),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Minutes between automatic workspace snapshots (only workspaces that changed); 0 turns them off. */
+  SNAPSHOT_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
+  /** Hours between automatic whole-database backups into DATA_DIR/backups; 0 turns them off. */
+  BACKUP_INTERVAL_HOURS: z.coerce.number().int().min(0).default(24),
+  /** Database backups kept in DATA_DIR/backups (older ones are deleted after a good backup). */
+  BACKUP_KEEP: positiveInt.default(7),
   /** How long a graceful shutdown waits for pending writes before giving up, in ms. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 });
