@@ -1,0 +1,179 @@
+import { CloseCode, MessageType, PROTOCOL_VERSION } from '@desk/protocol';
+import type { ServerMessage } from '@desk/protocol';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FakeSocket } from '../testing/FakeSocket.ts';
+import { ManualClock } from '../testing/ManualClock.ts';
+import { Connection } from './Connection.ts';
+
+const welcome = {
+  type: MessageType.welcome,
+  protocolVersion: PROTOCOL_VERSION,
+  generation: 'g1',
+  userId: 'u1',
+} as const;
+
+function setup(options: { stableAfterMs?: number } = {}) {
+  const clock = new ManualClock();
+  const events: string[] = [];
+  const messages: ServerMessage[] = [];
+  const connection = new Connection({
+    url: 'ws://test/sync',
+    WebSocket: FakeSocket,
+    clock,
+    backoff: { baseMs: 1000, maxMs: 30_000, minMs: 100, random: () => 1 },
+    stableAfterMs: options.stableAfterMs ?? 10_000,
+    onReady: (w) => events.push(`ready:${w.generation}`),
+    onMessage: (m) => messages.push(m),
+    onDown: () => events.push('down'),
+    onStateChange: () => undefined,
+  });
+  connection.start();
+  return { clock, connection, events, messages };
+}
+
+/** The connection creates its socket after resolving the URL (a microtask). */
+async function nextSocket(): Promise<FakeSocket> {
+  const before = FakeSocket.created.length;
+  for (let i = 0; i < 10 && FakeSocket.created.length === before; i++) await Promise.resolve();
+  return FakeSocket.last();
+}
+
+beforeEach(() => {
+  FakeSocket.created = [];
+});
+
+describe('Connection', () => {
+  it('sends hello first and becomes ready on the welcome', async () => {
+    const { connection, events } = setup();
+    const socket = await nextSocket();
+    expect(connection.state.kind).toBe('connecting');
+    socket.open();
+    expect(socket.sent).toEqual([{ type: MessageType.hello, protocolVersion: PROTOCOL_VERSION }]);
+    expect(socket.binaryType).toBe('arraybuffer');
+    socket.receive(welcome);
+    expect(connection.state.kind).toBe('ready');
+    expect(events).toEqual(['ready:g1']);
+  });
+
+  it('passes frames on only after the welcome', async () => {
+    const { messages } = setup();
+    const socket = await nextSocket();
+    socket.open();
+    socket.receive({ type: MessageType.ack, docId: 'w:index', count: 1 });
+    expect(messages).toEqual([]);
+    socket.receive(welcome);
+    socket.receive({ type: MessageType.ack, docId: 'w:index', count: 2 });
+    expect(messages).toEqual([{ type: MessageType.ack, docId: 'w:index', count: 2 }]);
+  });
+
+  it('reconnects after a restart (1012) with growing delays while attempts keep failing', async () => {
+    const { clock, connection, events } = setup();
+    let socket = await nextSocket();
+    socket.open();
+    socket.receive(welcome);
+    socket.serverClose(CloseCode.serverRestarting);
+    expect(events).toEqual(['ready:g1', 'down']);
+    expect(connection.state.kind).toBe('waiting');
+    expect(clock.pendingDelays()).toEqual([1000]);
+    expect(connection.offlineSince).toBe(clock.now());
+
+    const delays: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      clock.advance(clock.pendingDelays()[0]!);
+      socket = await nextSocket();
+      socket.serverClose(1006); // the server is still down
+      delays.push(clock.pendingDelays()[0]!);
+    }
+    expect(delays).toEqual([2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+    expect(FakeSocket.created).toHaveLength(8);
+  });
+
+  it('starts from the base delay again after a stable connection', async () => {
+    const { clock } = setup({ stableAfterMs: 10_000 });
+    let socket = await nextSocket();
+    socket.serverClose(1006);
+    clock.advance(clock.pendingDelays()[0]!);
+    socket = await nextSocket();
+    socket.serverClose(1006);
+    expect(clock.pendingDelays()).toEqual([2000]);
+    clock.advance(2000);
+    socket = await nextSocket();
+    socket.open();
+    socket.receive(welcome);
+    clock.advance(10_000);
+    socket.serverClose(CloseCode.serverRestarting);
+    expect(clock.pendingDelays()).toEqual([1000]);
+  });
+
+  it.each([
+    CloseCode.unauthenticated,
+    CloseCode.sessionRevoked,
+    CloseCode.foreignOrigin,
+    CloseCode.protocolVersion,
+  ])('stops for good on final close code %i and keeps the server’s reason', async (code) => {
+    const { clock, connection } = setup();
+    const socket = await nextSocket();
+    socket.open();
+    socket.receive(welcome);
+    socket.receive({ type: MessageType.error, code, message: 'because' });
+    socket.serverClose(code, '');
+    expect(connection.state).toEqual({ kind: 'stopped', error: { code, message: 'because' } });
+    expect(clock.pendingDelays()).toEqual([]);
+  });
+
+  it.each([
+    CloseCode.malformedFrame,
+    CloseCode.authQueueExceeded,
+    CloseCode.messageTooLarge,
+    CloseCode.slowConsumer,
+    CloseCode.internalError,
+  ])('retries after close code %i', async (code) => {
+    const { clock, connection } = setup();
+    const socket = await nextSocket();
+    socket.open();
+    socket.receive(welcome);
+    socket.serverClose(code);
+    expect(connection.state.kind).toBe('waiting');
+    expect(clock.pendingDelays()).toHaveLength(1);
+  });
+
+  it('closes with 4400 on a frame it cannot decode', async () => {
+    setup();
+    const socket = await nextSocket();
+    socket.open();
+    socket.receive(welcome);
+    socket.receiveBytes(new Uint8Array([250, 1, 2]));
+    expect(socket.closedWith).toBe(CloseCode.malformedFrame);
+  });
+
+  it('stops when the server speaks another protocol version', async () => {
+    const { connection } = setup();
+    const socket = await nextSocket();
+    socket.open();
+    socket.receive({ ...welcome, protocolVersion: PROTOCOL_VERSION + 1 });
+    expect(socket.closedWith).toBe(CloseCode.protocolVersion);
+    expect(connection.state).toMatchObject({ kind: 'stopped', error: { code: 4409 } });
+  });
+
+  it('connects at once when asked, skipping the backoff delay', async () => {
+    const { clock, connection } = setup();
+    const socket = await nextSocket();
+    socket.serverClose(1006);
+    expect(clock.pendingDelays()).toHaveLength(1);
+    connection.connectNow();
+    await nextSocket();
+    expect(FakeSocket.created).toHaveLength(2);
+    expect(clock.pendingDelays()).toEqual([]);
+  });
+
+  it('ignores events of a socket it abandoned', async () => {
+    const { connection, events } = setup();
+    const socket = await nextSocket();
+    socket.open();
+    socket.receive(welcome);
+    connection.stop();
+    socket.serverClose(CloseCode.serverRestarting);
+    expect(connection.state).toEqual({ kind: 'stopped' });
+    expect(events).toEqual(['ready:g1', 'down']);
+  });
+});
