@@ -16,7 +16,7 @@ import { roomsScenario } from './scenarios/rooms.ts';
 import type { Scenario } from './scenarios/Scenario.ts';
 import { oursTarget } from './targets/ours.ts';
 import { hocuspocusTarget, wsRelayTarget, yWebsocketTarget } from './targets/peerTargets.ts';
-import type { Target } from './targets/Target.ts';
+import type { RunningTarget, Target } from './targets/Target.ts';
 
 const scenarios: Record<ScenarioName, Scenario> = {
   fanout: fanoutScenario,
@@ -51,12 +51,25 @@ async function main(): Promise<number> {
     `command: \`${options.command}\``,
     `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
       `${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`,
+    `servers: ${options.reuseServers ? 'one process per server for the whole run' : 'a fresh process per server and scenario'}`,
     'ratios: (×r) = ours ÷ that server, on the same row',
   ].join('\n');
   process.stdout.write(`${header}\n\n`);
 
   const results: Results = new Map();
   let failures = 0;
+  const shared = new Map<ServerName, RunningTarget>();
+  const acquire = async (server: ServerName) => {
+    if (!options.reuseServers) return targets[server].start();
+    let running = shared.get(server);
+    if (!running) shared.set(server, (running = await targets[server].start()));
+    return running;
+  };
+  if (options.reuseServers) {
+    // Start them all at once: our server alone takes seconds to start under tsx.
+    process.stderr.write('[bench] starting servers …\n');
+    await Promise.all(options.servers.map(acquire));
+  }
   for (const name of options.scenarios) {
     const scenario = scenarios[name];
     const row = new Map<ServerName, Outcome>();
@@ -69,9 +82,9 @@ async function main(): Promise<number> {
       }
       process.stderr.write(`[bench] ${name} on ${server} … `);
       const t0 = performance.now();
-      let running;
+      let running: RunningTarget | undefined;
       try {
-        running = await targets[server].start();
+        running = await acquire(server);
         const values = await scenario.run(running, options);
         const seconds = (performance.now() - t0) / 1000;
         row.set(server, { kind: 'measured', values, seconds });
@@ -82,11 +95,12 @@ async function main(): Promise<number> {
         row.set(server, { kind: 'failed', error });
         process.stderr.write(`FAILED: ${error}\n`);
       } finally {
-        await running?.stop();
+        if (!options.reuseServers) await running?.stop();
       }
     }
     process.stdout.write(`${renderScenario(scenario, options, results)}\n\n`);
   }
+  for (const running of shared.values()) await running.stop();
   process.stdout.write(`${renderTargets(results)}\n\n`);
   process.stdout.write(
     `total ${((performance.now() - started) / 1000).toFixed(1)} s` +

@@ -28,17 +28,17 @@ interface NumberOption {
 const NUMBER_OPTIONS = [
   { flag: 'fanout-clients', full: 50, quick: 10, help: 'clients in the one fan-out doc' },
   { flag: 'fanout-rate', full: 4, quick: 4, help: 'updates per second per fan-out client' },
-  { flag: 'rooms-docs', full: 200, quick: 20, help: 'docs in the many-rooms scenario' },
+  { flag: 'rooms-docs', full: 200, quick: 10, help: 'docs in the many-rooms scenario' },
   { flag: 'rooms-clients', full: 5, quick: 5, help: 'clients per doc in the many-rooms scenario' },
   { flag: 'rooms-rate', full: 1, quick: 1, help: 'updates per second per many-rooms client' },
-  { flag: 'measure-ms', full: 10_000, quick: 1_500, help: 'measuring time of timed scenarios' },
-  { flag: 'warmup-ms', full: 2_000, quick: 300, help: 'warm-up before measuring' },
+  { flag: 'measure-ms', full: 10_000, quick: 700, help: 'measuring time of timed scenarios' },
+  { flag: 'warmup-ms', full: 2_000, quick: 200, help: 'warm-up before measuring' },
   { flag: 'flat-writers', full: 4, quick: 2, help: 'writers in the flat-out doc' },
   { flag: 'flat-readers', full: 4, quick: 2, help: 'readers in the flat-out doc' },
   { flag: 'flat-window', full: 64, quick: 32, help: 'updates a writer may have in flight' },
   { flag: 'idle-sockets', full: 2_000, quick: 200, help: 'idle sockets held open' },
   { flag: 'idle-docs', full: 100, quick: 10, help: 'docs the idle sockets are spread over' },
-  { flag: 'catchup-docs', full: 5_000, quick: 200, help: 'docs the reconnecting client holds' },
+  { flag: 'catchup-docs', full: 5_000, quick: 100, help: 'docs the reconnecting client holds' },
   { flag: 'catchup-changed', full: 50, quick: 5, help: 'docs changed while it was away' },
   { flag: 'coldload-updates', full: 10_000, quick: 500, help: 'logged updates in the cold doc' },
   { flag: 'connect-concurrency', full: 200, quick: 100, help: 'sockets opening at once' },
@@ -51,6 +51,11 @@ export interface BenchOptions {
   readonly quick: boolean;
   readonly servers: readonly ServerName[];
   readonly scenarios: readonly ScenarioName[];
+  /**
+   * A fresh server process for every scenario (default), or one per server for the whole
+   * run (`--quick`, or `--reuse-servers`): our server takes seconds to start under tsx.
+   */
+  readonly reuseServers: boolean;
   /** Write the results as JSON to this file as well. */
   readonly jsonPath: string | null;
   readonly n: Readonly<Record<NumberFlag, number>>;
@@ -68,7 +73,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${arg}`);
     const eq = arg.indexOf('=');
     if (eq > 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
-    else if (arg === '--quick' || arg === '--help') flags.set(arg.slice(2), 'true');
+    else if (['--quick', '--help', '--reuse-servers'].includes(arg))
+      flags.set(arg.slice(2), 'true');
     else flags.set(arg.slice(2), argv[++i] ?? '');
   }
   if (flags.has('help')) throw new UsageError(usage());
@@ -98,11 +104,14 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   if (scenarios.length < SCENARIO_NAMES.length) {
     commandParts.push(`--scenarios=${scenarios.join(',')}`);
   }
+  const reuseServers = quick || flags.get('reuse-servers') === 'true';
+  if (reuseServers && !quick) commandParts.push('--reuse-servers');
   const jsonPath = flags.get('json') ?? env.BENCH_JSON ?? null;
   if (jsonPath) commandParts.push(`--json=${jsonPath}`);
-  for (const known of ['quick', 'servers', 'scenarios', 'json']) flags.delete(known);
+  for (const known of ['quick', 'servers', 'scenarios', 'json', 'reuse-servers'])
+    flags.delete(known);
   if (flags.size) throw new UsageError(`unknown option --${[...flags.keys()][0]}\n\n${usage()}`);
-  return { quick, servers, scenarios, jsonPath, n, command: commandParts.join(' ') };
+  return { quick, servers, scenarios, reuseServers, jsonPath, n, command: commandParts.join(' ') };
 }
 
 function parseList<T extends string>(
@@ -123,7 +132,7 @@ function parseList<T extends string>(
 
 export function usage(): string {
   const lines = [
-    'pnpm bench [--quick] [--servers=a,b] [--scenarios=a,b] [--json=file] [--<size> N ...]',
+    'pnpm bench [--quick] [--servers=a,b] [--scenarios=a,b] [--reuse-servers] [--json=file] [--<size> N ...]',
     '',
     `servers:   ${SERVER_NAMES.join(', ')}`,
     `scenarios: ${SCENARIO_NAMES.join(', ')}`,

@@ -24,7 +24,7 @@ export const idleScenario: Scenario = {
       target.open(target.docId('idle', i % docs), { docs: new Map(), applyRemote: false }),
     );
     const connectMs = performance.now() - started;
-    await sleep(1_000); // let per-connection timers and buffers settle
+    await sleep(o.quick ? 200 : 1_000); // let per-connection timers and buffers settle
     const after = await target.memory();
     await closeAll(clients);
     return {

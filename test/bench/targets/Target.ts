@@ -23,8 +23,11 @@ export interface RunningTarget {
   /** Memory of the server process after a full GC. */
   memory(): Promise<MemorySample>;
   stop(): Promise<void>;
-  /** Only servers that keep data across restarts (ours): stop and start on the same data. */
-  readonly restart?: () => Promise<void>;
+  /**
+   * Only servers that keep data across restarts (ours): stop and start on the same data,
+   * running `whileStopped` in between (to write straight into the store).
+   */
+  readonly restart?: (whileStopped?: () => void) => Promise<void>;
   /** Only ours: the data folder (the cold-load scenario reads the update log from it). */
   readonly dataDir?: string;
   /** Only ours: the multiplexed /sync socket. */

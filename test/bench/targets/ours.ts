@@ -41,8 +41,9 @@ export const oursTarget: Target = {
         await stop();
         temp.remove();
       },
-      async restart() {
+      async restart(whileStopped) {
         await stop();
+        whileStopped?.();
         server = await startServerProcess(env);
       },
       mux: {

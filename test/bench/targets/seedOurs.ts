@@ -7,6 +7,7 @@ import {
 import { openSqlite } from '../../../sync-server/src/db/Database.ts';
 import { migrate } from '../../../sync-server/src/db/migrate.ts';
 import { migrations } from '../../../sync-server/src/db/migrations/index.ts';
+import { SqliteDocStore } from '../../../sync-server/src/store/SqliteDocStore.ts';
 import { newId } from '../../../sync-server/src/ids/newId.ts';
 import { createCustomerWithWorkspace } from '../../../sync-server/src/workspaces/createCustomerWithWorkspace.ts';
 
@@ -74,6 +75,21 @@ export function loggedUpdates(
       .prepare('SELECT state IS NOT NULL AS s FROM docs WHERE doc_id = ?')
       .get(docId) as { s: number } | undefined;
     return { logCount: rows.n, hasState: doc?.s === 1 };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Appends updates to a document's log with the server's own store, one row each, while the
+ * server is stopped: a log as long as this never builds up through the server, which
+ * compacts past its threshold, so this is how the worst case of a cold load is staged.
+ */
+export function appendToLog(dataDir: string, docId: string, updates: readonly Uint8Array[]): void {
+  const db = openSqlite(path.join(dataDir, 'desk.sqlite'));
+  try {
+    const workspaceId = docId.slice(0, docId.indexOf(':'));
+    new SqliteDocStore(db).append(updates.map((update) => ({ docId, workspaceId, update })));
   } finally {
     db.close();
   }
