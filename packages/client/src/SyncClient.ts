@@ -313,6 +313,10 @@ export class SyncClient {
         if (!parseDocId(docId)) throw new Error(`Not a valid document id: ${docId}`);
       }
     }
+    if (validate && this.#connection.isReady) {
+      const workspaces = docIds.map((docId) => parseDocId(docId)?.workspaceId ?? '');
+      void this.#catchUp.ensureStarted(workspaces.filter(Boolean));
+    }
     const replication = new Replication(docIds, concurrency, (docId) => this.#syncOnce(docId));
     this.#replications.add(replication);
     void replication.finished.then(() => this.#replications.delete(replication));
@@ -361,9 +365,14 @@ export class SyncClient {
       case MessageType.subscribed:
         this.#replicaFor(message.docId)?.handleSubscribed(message.access);
         break;
-      case MessageType.docError:
-        this.#replicaFor(message.docId)?.handleDocError(message.code, message.message);
+      case MessageType.docError: {
+        const replica = this.#replicas.get(message.docId);
+        if (replica) replica.handleDocError(message.code, message.message);
+        else if (!this.#catchUp.refused(message.docId)) {
+          this.#log('frame_for_unloaded_doc', { docId: message.docId, code: message.code });
+        }
         break;
+      }
       case MessageType.ack:
         this.#replicaFor(message.docId)?.handleAck(message.count);
         break;

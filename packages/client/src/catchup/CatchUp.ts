@@ -40,7 +40,27 @@ export class CatchUp {
     return this.#running.size > 0;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Starts catch-up for workspaces that have never had one (no stored sequence), e.g. when
+   * replication starts holding a new workspace: its sequence is recorded now, so the next
+   * reconnect asks only for what changed since instead of re-syncing every held doc.
+   */
+  async ensureStarted(workspaceIds: Iterable<string>): Promise<void> {
+    const missing = new Set<string>();
+    try {
+      for (const workspaceId of new Set(workspaceIds)) {
+        if (this.#running.has(workspaceId)) continue;
+        if (!(await this.#host.store.getWorkspaceMeta(workspaceId))) missing.add(workspaceId);
+      }
+    } catch (err) {
+      this.#host.log('catch_up_failed', { error: String(err) });
+      return;
+    }
+    if (missing.size > 0) await this.start(missing);
+  }
+
+  /** Catch-up for every workspace the client holds docs of (or only `only`). */
+  async start(only?: ReadonlySet<string>): Promise<void> {
     const epoch = this.#host.epoch();
     const byWorkspace = new Map<string, Running>();
     const entry = (workspaceId: string) => {
@@ -64,6 +84,8 @@ export class CatchUp {
         if (parsed) entry(parsed.workspaceId);
       }
       for (const [workspaceId, running] of byWorkspace) {
+        if (only && !only.has(workspaceId)) continue;
+        if (this.#running.has(workspaceId)) continue;
         const meta = await this.#host.store.getWorkspaceMeta(workspaceId);
         if (epoch !== this.#host.epoch()) return;
         this.#running.set(workspaceId, running);
@@ -114,6 +136,16 @@ export class CatchUp {
         this.#host.changed();
       }
     }
+  }
+
+  /**
+   * The server refused catch-up for a workspace (a docError naming the workspace id, e.g.
+   * not_member): nothing to sync; the held docs report their own refusals when opened.
+   */
+  refused(workspaceId: string): boolean {
+    if (!this.#running.delete(workspaceId)) return false;
+    this.#host.changed();
+    return true;
   }
 
   /** The socket is gone: results of this epoch will never come. */

@@ -239,6 +239,14 @@ export class DocReplica {
   }
 
   handleSubscribed(access: DocAccess): void {
+    if (this.#sub === 'subscribed') {
+      // A second `subscribed` on a live subscription announces changed access (role
+      // changed, workspace suspended); a read-only one is followed by its reason.
+      this.#access = access;
+      if (access === DocAccess.write) this.#readOnlyCode = null;
+      this.#changed();
+      return;
+    }
     if (this.#sub !== 'subscribing') {
       this.#host.log('unexpected_subscribed', { docId: this.docId });
       return;
@@ -303,7 +311,10 @@ export class DocReplica {
       case DocErrorCode.readOnlyRole:
       case DocErrorCode.workspaceReadOnly:
         this.#readOnlyCode = code;
-        this.#startReset(code, message, [], true);
+        // With nothing in flight this only announces read-only access: the replica
+        // holds nothing the server lacks, so there is nothing to reset.
+        if (this.#queue.length === 0 && !this.#reset) this.#changed();
+        else this.#startReset(code, message, [], true);
         return;
       case DocErrorCode.updateTooLarge:
       case DocErrorCode.docTooLarge:
@@ -311,6 +322,8 @@ export class DocReplica {
         this.#startReset(code, message, [], true);
         return;
       case DocErrorCode.storageUnavailable:
+        // One refusal per update of the failed batch: the first one starts the retry.
+        if (this.#sub === 'idle') return;
         this.#error = { code, message };
         this.#host.send(docFrames.unsubscribe(this.docId));
         this.#lose();
