@@ -159,12 +159,14 @@ export class MiniSyncServer {
         peer.subscriptions.delete(message.docId);
         break;
       case MessageType.catchUp: {
-        const full = message.generation !== '' && message.generation !== this.generation;
+        // As the real server: a client that has no generation yet ('') gets a full answer.
+        const full = message.generation !== this.generation;
         const changed = [...this.#seqByDoc]
           .filter(([docId, seq]) => {
             return (
               parseDocId(docId)?.workspaceId === message.workspaceId &&
-              (full || seq > message.sinceSeq)
+              !full &&
+              seq > message.sinceSeq
             );
           })
           .map(([docId, seq]) => ({ docId, seq }));
