@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { AccessEvents } from './access/AccessEvents.ts';
 import { installAuth } from './auth/installAuth.ts';
+import { installBackups } from './backup/installBackups.ts';
 import { installBilling } from './billing/installBilling.ts';
 import type { Config } from './config/config.ts';
 import { openSqlite } from './db/Database.ts';
@@ -84,6 +85,7 @@ export async function createServer(
   installBilling(app, ctx);
   installOperatorRoutes(app, ctx);
   installSnapshots(app, ctx, sync);
+  installBackups(ctx);
   installStaticApp(app, ctx);
 
   const server = await listen(app, config);
