@@ -121,6 +121,9 @@ async function main(): Promise<number> {
   return failures ? 1 : 0;
 }
 
+process.once('SIGINT', () => process.exit(130)); // exit handlers kill the servers
+process.once('SIGTERM', () => process.exit(143));
+
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {

@@ -17,7 +17,7 @@ export async function connectAll<C extends BenchClient>(
       const index = next++;
       const client = open(index);
       clients[index] = client;
-      await client.synced;
+      await withTimeout(client.synced, SYNC_TIMEOUT_MS, `socket ${index + 1} of ${count}`);
     }
   };
   try {
@@ -27,6 +27,17 @@ export async function connectAll<C extends BenchClient>(
     throw err;
   }
   return clients;
+}
+
+/** A socket that has not synced by then never will; fail the scenario instead of hanging. */
+const SYNC_TIMEOUT_MS = 60_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not sync within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export async function closeAll(clients: readonly BenchClient[]): Promise<void> {

@@ -2,6 +2,7 @@ import { startServerProcess, type ServerProcess } from '../../support/serverProc
 import { makeTempDir } from '../../support/tempDir.ts';
 import { MuxClient } from '../load/MuxClient.ts';
 import { YWebsocketClient } from '../load/YWebsocketClient.ts';
+import { trackChild } from './childRegistry.ts';
 import { memoryProbe, probeMemory, stopProcess } from './peerProcess.ts';
 import { seedOurs } from './seedOurs.ts';
 import type { RunningTarget, Target } from './Target.ts';
@@ -20,10 +21,16 @@ export const oursTarget: Target = {
     const identity = seedOurs(temp.dir);
     const env = {
       DATA_DIR: temp.dir,
-      NODE_OPTIONS: `--import ${memoryProbe}`,
+      // BENCH_OURS_NODE_OPTIONS adds flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+      NODE_OPTIONS: `--import ${memoryProbe} ${process.env.BENCH_OURS_NODE_OPTIONS ?? ''}`.trim(),
       NODE_ENV: 'production',
     };
-    let server: ServerProcess = await startServerProcess(env);
+    const startServer = async () => {
+      const started = await startServerProcess(env);
+      trackChild(started.child);
+      return started;
+    };
+    let server: ServerProcess = await startServer();
     const wsBase = () => `ws://127.0.0.1:${server.port}`;
     const query = `token=${encodeURIComponent(identity.token)}`;
     const wire = process.env.BENCH_OURS_WIRE === 'yjs' ? 'yjs' : 'sync';
@@ -44,7 +51,7 @@ export const oursTarget: Target = {
       async restart(whileStopped) {
         await stop();
         whileStopped?.();
-        server = await startServerProcess(env);
+        server = await startServer();
       },
       mux: {
         workspaceId: identity.workspaceId,

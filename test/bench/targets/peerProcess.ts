@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { trackChild } from './childRegistry.ts';
 import type { MemorySample } from './Target.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -29,6 +30,7 @@ export function startPeerProcess(entry: string): Promise<PeerProcess> {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  trackChild(child);
   const logs: unknown[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
