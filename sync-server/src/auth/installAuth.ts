@@ -17,6 +17,11 @@ import { installUnauthorizedUseRoutes } from './unauthorizedUseRoutes.ts';
  */
 export function installAuth(app: Hono, ctx: ServerContext): void {
   installAuthContext(app, ctx);
+  // Answers about accounts (and freshly minted tokens) must not sit in any cache.
+  app.use('/api/auth/*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
   const services = createAuthServices(ctx);
   installSignupRoutes(app, services);
   installLoginRoutes(app, services);

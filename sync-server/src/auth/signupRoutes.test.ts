@@ -65,6 +65,7 @@ describe('POST /api/auth/signup', () => {
     const me = await client.get<{ user: { id: string } }>('/api/auth/me');
     expect(me.status).toBe(200);
     expect(me.body.user.id).toBe(userId);
+    expect(me.headers.get('cache-control')).toBe('no-store');
   });
 
   it('refuses a second account with the same email, whatever the case of its domain', async () => {
