@@ -194,10 +194,12 @@ export class UpdatePipeline {
     // Several updates to one doc in one turn: merge them into one frame for everybody.
     // When they all came from one client it is left out; otherwise senders get their own
     // changes back too, which Yjs ignores, rather than one frame per sender.
-    const merged = Y.mergeUpdates(entries.map((entry) => entry.update!));
     const from = entries[0]!.from;
     const oneSender = entries.every((entry) => entry.from === from);
-    room.broadcast(updateMessage(merged), null, oneSender ? from : null);
+    const nobodyElse =
+      room.members.size === 0 || (oneSender && room.members.size === 1 && room.members.has(from!));
+    const merged = Y.mergeUpdates(entries.map((entry) => entry.update!));
+    if (!nobodyElse) room.broadcast(updateMessage(merged), null, oneSender ? from : null);
     this.fanOut.publishUpdate(room.docId, merged);
   }
 

@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { CloseCode } from '@desk/protocol';
+import { startSyncServer, type SyncTestServer } from '../../support/sync/startSyncServer.ts';
+import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
+
+const users = {
+  'tok-ana': { userId: 'ana', workspaces: { ws1: 'write' } },
+  'tok-ben': { userId: 'ben', workspaces: { ws1: 'write' } },
+  'tok-vic': { userId: 'vic', workspaces: { ws1: 'viewer' } },
+} as const;
+
+describe('the y-websocket compatible endpoint /yjs/:docId', () => {
+  let t: SyncTestServer;
+  const providers: WebsocketProvider[] = [];
+  const clients: TestSyncClient[] = [];
+
+  /** The stock provider, unmodified: only the WebSocket class (Node) and the token. */
+  const provider = (docId: string, token: string | null, doc = new Y.Doc()) => {
+    const p = new WebsocketProvider(`${t.url.replace('http', 'ws')}/yjs`, docId, doc, {
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      params: token === null ? {} : { token },
+      disableBc: true,
+    });
+    providers.push(p);
+    return p;
+  };
+  const synced = (p: WebsocketProvider) =>
+    new Promise<void>((resolve) => {
+      if (p.synced) resolve();
+      else p.once('sync', () => resolve());
+    });
+  const closedWith = (p: WebsocketProvider) =>
+    new Promise<number>((resolve) => p.once('closed', (event) => resolve(event.code)));
+  const until = (doc: Y.Doc, condition: () => boolean) =>
+    new Promise<void>((resolve) => {
+      if (condition()) return resolve();
+      const check = () => {
+        if (!condition()) return;
+        doc.off('update', check);
+        resolve();
+      };
+      doc.on('update', check);
+    });
+
+  beforeEach(async () => {
+    t = await startSyncServer(users);
+  });
+  afterEach(async () => {
+    for (const p of providers.splice(0)) p.destroy();
+    for (const c of clients.splice(0)) c.ws.terminate();
+    await t.stop();
+  });
+
+  it('syncs two stock WebsocketProviders and a multiplexed client on one document', async () => {
+    const a = provider('ws1:ticket:t1', 'tok-ana');
+    const b = provider('ws1:ticket:t1', 'tok-ben');
+    await Promise.all([synced(a), synced(b)]);
+    const mux = await TestSyncClient.connect(t.url, { token: 'tok-ben' });
+    clients.push(mux);
+    const muxDoc = mux.subscribe('ws1:ticket:t1');
+    await mux.synced('ws1:ticket:t1');
+    a.doc.getText('t').insert(0, 'from a ');
+    await until(b.doc, () => b.doc.getText('t').toString() === 'from a ');
+    await mux.until(() => muxDoc.getText('t').toString() === 'from a ');
+    muxDoc.getText('t').insert(7, 'and mux');
+    await until(a.doc, () => a.doc.getText('t').toString() === 'from a and mux');
+    await until(b.doc, () => b.doc.getText('t').toString() === 'from a and mux');
+    await mux.allAcked('ws1:ticket:t1');
+
+    const stored = new Y.Doc();
+    Y.applyUpdate(stored, await t.server.sync.readDocState('ws1:ticket:t1'));
+    expect(stored.getText('t').toString()).toBe('from a and mux');
+  });
+
+  it('gives a late provider the stored document', async () => {
+    const a = provider('ws1:index', 'tok-ana');
+    await synced(a);
+    a.doc.getMap('m').set('k', 'v');
+    const mux = await TestSyncClient.connect(t.url, { token: 'tok-ana' });
+    clients.push(mux);
+    const muxDoc = mux.subscribe('ws1:index');
+    await mux.until(() => muxDoc.getMap('m').get('k') === 'v');
+    a.destroy();
+    const late = provider('ws1:index', 'tok-ben');
+    await synced(late);
+    expect(late.doc.getMap('m').get('k')).toBe('v');
+  });
+
+  it('relays presence between a stock provider and a multiplexed client', async () => {
+    const a = provider('ws1:index', 'tok-ana');
+    await synced(a);
+    a.awareness.setLocalState({ name: 'Ana' });
+    const mux = await TestSyncClient.connect(t.url, { token: 'tok-ben' });
+    clients.push(mux);
+    mux.subscribe('ws1:index', new Y.Doc(), true);
+    await mux.until(
+      () => mux.awareness('ws1:index').getStates().get(a.doc.clientID)?.name === 'Ana',
+    );
+    a.destroy();
+    await mux.until(() => !mux.awareness('ws1:index').getStates().has(a.doc.clientID));
+  });
+
+  it('closes with 4404 (the provider stops retrying) for a workspace the user is not in', async () => {
+    const p = provider('ws9:index', 'tok-ana');
+    expect(await closedWith(p)).toBe(CloseCode.docRefused);
+    expect(p.shouldConnect).toBe(false);
+  });
+
+  it('closes with 4401 without a token', async () => {
+    const p = provider('ws1:index', null);
+    expect(await closedWith(p)).toBe(CloseCode.unauthenticated);
+  });
+
+  it("drops a viewer's updates: neither stored nor forwarded", async () => {
+    const writer = provider('ws1:index', 'tok-ana');
+    const viewer = provider('ws1:index', 'tok-vic');
+    await Promise.all([synced(writer), synced(viewer)]);
+    viewer.doc.getText('t').insert(0, 'nope');
+    writer.doc.getText('u').insert(0, 'yes');
+    await until(viewer.doc, () => viewer.doc.getText('u').toString() === 'yes');
+    // The writer's update went through after the viewer's; the viewer's never arrives.
+    const stored = new Y.Doc();
+    Y.applyUpdate(stored, await t.server.sync.readDocState('ws1:index'));
+    expect(stored.getText('u').toString()).toBe('yes');
+    expect(stored.getText('t').toString()).toBe('');
+    expect(writer.doc.getText('t').toString()).toBe('');
+  });
+});
