@@ -73,6 +73,30 @@ describe('personal access tokens', () => {
     expect(mint.status).toBe(403);
   });
 
+  it('opens only its own workspace, even when its owner belongs to another', async () => {
+    const owner = await signUp(t);
+    const other = await signUp(t);
+    // The owner also belongs to the other workspace, as an agent.
+    t.server.ctx.db
+      .prepare(
+        `INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, 'agent', ?)`,
+      )
+      .run(other.workspaceId, owner.userId, t.clock.now);
+    const created = await owner.client.post<Created>('/api/auth/tokens', {
+      name: 'scoped',
+      workspaceId: owner.workspaceId,
+    });
+    const bot = t.client();
+    expect(
+      (await bot.get(`/api/workspaces/${owner.slug}`, { bearer: created.body.token })).status,
+    ).toBe(200);
+    expect(
+      (await bot.get(`/api/workspaces/${other.slug}`, { bearer: created.body.token })).status,
+    ).toBe(404);
+    // The session of the same user opens both.
+    expect((await owner.client.get(`/api/workspaces/${other.slug}`)).status).toBe(200);
+  });
+
   it('is judged alone: a Bearer request with a bad token fails even beside a valid cookie, without Origin', async () => {
     const owner = await signUp(t);
     const res = await owner.client.post(
