@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { openSqlite, type SqliteDatabase } from '../db/Database.ts';
+import { migrate } from '../db/migrate.ts';
+import { migrations } from '../db/migrations/index.ts';
+import { createLogger } from '../log/logger.ts';
+import type { DocStore } from '../store/DocStore.ts';
+import { SqliteDocStore } from '../store/SqliteDocStore.ts';
+import { DocRooms } from './DocRooms.ts';
+import { defaultSyncLimits } from './SyncLimits.ts';
+
+describe('DocRooms', () => {
+  let dir: string;
+  let db: SqliteDatabase;
+  let store: SqliteDocStore;
+  let loads: number;
+  let failing: boolean;
+  let counting: DocStore;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-rooms-'));
+    db = openSqlite(path.join(dir, 'desk.sqlite'));
+    migrate(db, migrations);
+    store = new SqliteDocStore(db);
+    loads = 0;
+    failing = false;
+    // The real store, with its loads counted and optionally failing.
+    counting = {
+      generation: () => store.generation(),
+      load: (docId) => {
+        loads++;
+        if (failing) throw new Error('disk on fire');
+        return store.load(docId);
+      },
+      append: (updates) => store.append(updates),
+      compact: (docId, state, through) => store.compact(docId, state, through),
+      changedSince: (workspaceId, since) => store.changedSince(workspaceId, since),
+      workspaceSeq: (workspaceId) => store.workspaceSeq(workspaceId),
+      deleteWorkspace: (workspaceId) => store.deleteWorkspace(workspaceId),
+    };
+  });
+  afterEach(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const rooms = (limits = {}) =>
+    new DocRooms(counting, { ...defaultSyncLimits, ...limits }, createLogger('silent'), Date.now);
+
+  it('shares one load between concurrent subscribers of a document', async () => {
+    const registry = rooms();
+    const [a, b, c] = await Promise.all([
+      registry.load('ws1:index', 'ws1'),
+      registry.load('ws1:index', 'ws1'),
+      registry.load('ws1:index', 'ws1'),
+    ]);
+    expect(a).toBe(b);
+    expect(b).toBe(c);
+    expect(loads).toBe(1);
+    registry.unloadAll();
+  });
+
+  it('loads the merged state plus the log written since', async () => {
+    const source = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    source.on('update', (u: Uint8Array) => updates.push(u));
+    for (let i = 0; i < 5; i++) source.getText('t').insert(i, String(i));
+    const results = store.append(
+      updates.map((update) => ({ docId: 'ws1:index', workspaceId: 'ws1', update })),
+    );
+    store.compact('ws1:index', Y.mergeUpdates(updates.slice(0, 3)), results[2]!.logId);
+    const registry = rooms();
+    const room = await registry.load('ws1:index', 'ws1');
+    expect(room.doc.getText('t').toString()).toBe('01234');
+    expect(room.logCount).toBe(2);
+    registry.unloadAll();
+  });
+
+  it('rejects a failed load instead of handing out an empty document, and retries later', async () => {
+    store.append([{ docId: 'ws1:index', workspaceId: 'ws1', update: textUpdate('precious') }]);
+    const registry = rooms();
+    failing = true;
+    await expect(registry.load('ws1:index', 'ws1')).rejects.toThrow('disk on fire');
+    expect(registry.get('ws1:index')).toBeUndefined();
+    failing = false;
+    const room = await registry.load('ws1:index', 'ws1');
+    expect(room.doc.getText('t').toString()).toBe('precious');
+    registry.unloadAll();
+  });
+
+  it('unloads every idle document, so memory does not grow with documents once used', async () => {
+    const registry = rooms({ docIdleMs: 1 });
+    for (let i = 0; i < 200; i++) await registry.load(`ws1:ticket:t${i}`, 'ws1');
+    expect(registry.size).toBe(200);
+    await new Promise<void>((resolve) => {
+      const check = () => (registry.size === 0 ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    expect(registry.size).toBe(0);
+  });
+
+  it('compacts a long log into the merged state without losing anything', async () => {
+    const source = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    source.on('update', (u: Uint8Array) => updates.push(u));
+    for (let i = 0; i < 30; i++) source.getText('t').insert(i, 'x');
+    store.append(updates.map((update) => ({ docId: 'ws1:index', workspaceId: 'ws1', update })));
+    const registry = rooms({ compactAfterUpdates: 10 });
+    const room = await registry.load('ws1:index', 'ws1');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(room.logCount).toBe(0);
+    const stored = store.load('ws1:index')!;
+    expect(stored.log).toHaveLength(0);
+    const reloaded = new Y.Doc();
+    Y.applyUpdate(reloaded, stored.state!);
+    expect(reloaded.getText('t').toString()).toBe('x'.repeat(30));
+    registry.unloadAll();
+  });
+});
+
+function textUpdate(text: string): Uint8Array {
+  const doc = new Y.Doc();
+  doc.getText('t').insert(0, text);
+  return Y.encodeStateAsUpdate(doc);
+}
