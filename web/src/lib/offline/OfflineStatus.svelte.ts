@@ -1,0 +1,215 @@
+import type { SyncStatus } from '@desk/client';
+import { docIds, type Actor, type TicketDoc, type WorkspaceIndex } from '@desk/model';
+import { DocErrorCode, parseDocId } from '@desk/protocol';
+import { ApiError } from '$lib/api/api.ts';
+import { uploadBlob } from '$lib/desk/deskApi.ts';
+import { ChangedWhileAway } from './ChangedWhileAway.ts';
+import { changedTickets } from './changedTickets.svelte.ts';
+import { collectDrafts, countDrafts, downloadJson } from './drafts.ts';
+import { describeSync, isLastingRefusal, unsyncedChanges } from './describeSync.ts';
+import type { OfflineSnapshot } from './describeSync.ts';
+import { offlineUploads } from './offlineUploads.svelte.ts';
+import type { DocRefusal, OfflineSync } from './OfflineSync.ts';
+import { ReplicaLedger } from './ReplicaLedger.ts';
+import { ReplicaManager } from './ReplicaManager.ts';
+import type { ReplicaProgress } from './ReplicaManager.ts';
+import { UploadQueue, UploadUnreachableError } from './UploadQueue.ts';
+
+/** What the offline layer needs from the open workspace (the desk's WorkspaceSession). */
+export interface OfflineWorkspace {
+  readonly slug: string;
+  readonly workspaceId: string;
+  readonly userId: string;
+  readonly actor: Actor;
+  readonly index: WorkspaceIndex;
+  withTicketDoc<T>(ticketId: string, action: (ticket: TicketDoc) => T): T;
+}
+
+/**
+ * The offline state of one open workspace, for the sync status bar: connection, background
+ * replication of every doc, local changes not yet on the server, refusals and their drafts,
+ * attachments waiting to upload, and "changed while you were away".
+ */
+export class OfflineStatus {
+  connection = $state.raw<SyncStatus>({ kind: 'connecting', syncingDocs: 0, pendingUpdates: 0 });
+  replication = $state.raw<ReplicaProgress>({ total: 0, done: 0, failed: 0, running: false });
+  dirtyDocs = $state(0);
+  drafts = $state(0);
+  refusal = $state<DocErrorCode | null>(null);
+  refusalMessage = $state<string | null>(null);
+
+  readonly snapshot: OfflineSnapshot = $derived({
+    connection: this.connection,
+    dirtyDocs: this.dirtyDocs,
+    replication: this.replication,
+    queuedUploads: offlineUploads.items.length,
+    refusal: this.refusal,
+    drafts: this.drafts,
+  });
+  readonly description = $derived(describeSync(this.snapshot, formatTime));
+  /** Local changes and uploads not on the server yet: leaving the page would strand them. */
+  readonly unsynced = $derived(unsyncedChanges(this.snapshot) + offlineUploads.items.length);
+
+  readonly #sync: OfflineSync;
+  readonly #ws: OfflineWorkspace;
+  readonly #cleanups: (() => void)[] = [];
+  readonly #replica: ReplicaManager;
+  readonly #ledger: ReplicaLedger;
+  readonly #uploads: UploadQueue;
+  readonly #changed: ChangedWhileAway;
+  // Plain bookkeeping, never rendered: no reactivity wanted.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  #destroyed = false;
+
+  constructor(sync: OfflineSync, ws: OfflineWorkspace) {
+    this.#sync = sync;
+    this.#ws = ws;
+    this.#ledger = new ReplicaLedger(ws.userId);
+    this.#replica = new ReplicaManager({
+      replicator: sync.client,
+      ledger: this.#ledger,
+      docIds: () => workspaceDocIds(ws.index, ws.workspaceId),
+      pause: idle,
+    });
+    this.#uploads = new UploadQueue(ws.userId);
+    this.#changed = new ChangedWhileAway(
+      ws.index.doc,
+      ws.index.tickets,
+      ws.index.tickets.size > 0,
+      (ids) => changedTickets.update(ids),
+    );
+  }
+
+  start(): void {
+    changedTickets.attach(this.#changed);
+    offlineUploads.attach(this.#uploads);
+    this.#cleanups.push(
+      this.#sync.subscribe((status) => this.#onStatus(status as SyncStatus)),
+      this.#replica.subscribe((progress) => (this.replication = progress)),
+      this.#sync.onRefusal((refusal) => this.#onRefusal(refusal)),
+      this.#ws.index.tickets.observe(() =>
+        this.#later('docs', 1000, () => this.#replica.refresh()),
+      ),
+      this.#ws.index.notices.observe(() =>
+        this.#later('docs', 1000, () => this.#replica.refresh()),
+      ),
+      this.#ws.index.channels.observe(() =>
+        this.#later('docs', 1000, () => this.#replica.refresh()),
+      ),
+    );
+    this.#replica.refresh();
+    this.#later('drafts', 3000, () => void this.#countDrafts());
+  }
+
+  /** Downloads the refused changes of this workspace as JSON (DESIGN §4.4). */
+  async exportDrafts(): Promise<void> {
+    const data = await collectDrafts(this.#sync.client.store, this.#ws.workspaceId);
+    downloadJson(`${this.#ws.slug}-refused-changes.json`, data);
+  }
+
+  destroy(): void {
+    this.#destroyed = true;
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#replica.stop();
+    this.#changed.destroy();
+    changedTickets.attach(null);
+    offlineUploads.attach(null);
+    void this.#ledger.close().catch(() => undefined);
+    void this.#uploads.close().catch(() => undefined);
+  }
+
+  #onStatus(status: SyncStatus): void {
+    this.connection = status;
+    this.#changed.connection(status.kind);
+    this.#later('dirty', 300, () => void this.#countDirty());
+    if (status.kind === 'synced' || status.kind === 'syncing') {
+      this.#later('uploads', 500, () => void this.#flushUploads());
+    }
+  }
+
+  #onRefusal(refusal: DocRefusal): void {
+    if (parseDocId(refusal.docId)?.workspaceId !== this.#ws.workspaceId) return;
+    if (!isLastingRefusal(refusal.code)) return;
+    this.refusal = refusal.code;
+    this.refusalMessage = refusal.message;
+    // A removed membership refuses every doc: stop asking for the rest.
+    if (refusal.code === DocErrorCode.notMember || refusal.code === DocErrorCode.accessRevoked) {
+      this.#replica.stop();
+    }
+    this.#later('drafts', 1500, () => void this.#countDrafts());
+  }
+
+  async #countDirty(): Promise<void> {
+    try {
+      const held = await this.#sync.client.store.listDocs();
+      if (!this.#destroyed) this.dirtyDocs = held.filter((doc) => doc.dirty).length;
+    } catch {
+      // No replica yet (signed out): nothing is dirty.
+    }
+  }
+
+  async #countDrafts(): Promise<void> {
+    try {
+      const n = await countDrafts(this.#sync.client.store, this.#ws.workspaceId);
+      if (!this.#destroyed) this.drafts = n;
+    } catch {
+      // No replica yet: no drafts.
+    }
+  }
+
+  async #flushUploads(): Promise<void> {
+    const ws = this.#ws;
+    await this.#uploads.flush({
+      accepts: (item) => item.workspaceSlug === ws.slug,
+      upload: async (item) => {
+        let ref;
+        try {
+          const file = new File([item.file], item.name, { type: item.type });
+          ref = await uploadBlob(item.workspaceSlug, file, item.uploadedBy, item.id);
+        } catch (error) {
+          if (error instanceof ApiError && error.status === 0) throw new UploadUnreachableError();
+          throw error;
+        }
+        ws.withTicketDoc(item.ticketId, (ticket) =>
+          ticket.addAttachment(ref, ws.actor, Date.now()),
+        );
+      },
+    });
+  }
+
+  #later(key: string, ms: number, run: () => void): void {
+    if (this.#destroyed) return;
+    const existing = this.#timers.get(key);
+    if (existing !== undefined) clearTimeout(existing);
+    this.#timers.set(
+      key,
+      setTimeout(() => {
+        this.#timers.delete(key);
+        if (!this.#destroyed) run();
+      }, ms),
+    );
+  }
+}
+
+/** Every doc of a workspace the index names (tickets, notices, channels). */
+export function workspaceDocIds(index: WorkspaceIndex, workspaceId: string): string[] {
+  const ids: string[] = [];
+  for (const ticket of index.tickets.all()) ids.push(docIds.ticket(workspaceId, ticket.id));
+  for (const notice of index.notices.list(true)) ids.push(docIds.notice(workspaceId, notice.id));
+  for (const channel of index.channels.list()) ids.push(docIds.channel(workspaceId, channel.id));
+  return ids;
+}
+
+function formatTime(epochMs: number): string {
+  return new Date(epochMs).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** Waits for the browser to be idle (capped), so replication yields to the user's work. */
+function idle(): Promise<void> {
+  return new Promise((resolve) => {
+    if ('requestIdleCallback' in globalThis) requestIdleCallback(() => resolve(), { timeout: 250 });
+    else setTimeout(resolve, 16);
+  });
+}

@@ -1,0 +1,161 @@
+import type { ReplicationProgress } from '@desk/client';
+
+/** What the manager needs from SyncClient (`client.replicate`). */
+export interface Replicator {
+  replicate(
+    docIds: readonly string[],
+    options: { concurrency: number },
+  ): {
+    readonly finished: Promise<ReplicationProgress>;
+    subscribe(listener: (progress: ReplicationProgress) => void): () => void;
+    cancel(): void;
+  };
+}
+
+/** Which docs were fully synced before (ReplicaLedger in the browser). */
+export interface Ledger {
+  load(): Promise<Set<string>>;
+  add(docIds: readonly string[]): Promise<void>;
+}
+
+export interface ReplicaProgress {
+  /** Docs of the workspace. */
+  total: number;
+  /** Docs held locally and synced at least once. */
+  done: number;
+  /** Docs the server refused this time (not retried until the next start). */
+  failed: number;
+  /** Replication is working through docs not yet held. */
+  running: boolean;
+}
+
+export interface ReplicaManagerOptions {
+  replicator: Replicator;
+  ledger: Ledger;
+  /** Every doc of the workspace now (tickets, notices, channels from the index). */
+  docIds: () => readonly string[];
+  /** Docs in one `replicate` call; the ledger is written per batch. @default 100 */
+  batchSize?: number;
+  /** Docs in flight at once. @default 4 */
+  concurrency?: number;
+  /**
+   * Awaited between batches so the page stays responsive while thousands of docs load
+   * (the browser passes `requestIdleCallback`). @default a macrotask
+   */
+  pause?: () => Promise<void>;
+}
+
+/**
+ * Holds a whole workspace in the local replica (issue 7): every doc the index names is
+ * synced into IndexedDB once, in the background, in small batches with pauses between them;
+ * after that, catch-up keeps them current in proportion to change. Docs added later (new
+ * tickets) join on `refresh()`. Progress feeds "Syncing 1,234 of 5,000".
+ */
+export class ReplicaManager {
+  readonly #options: Required<ReplicaManagerOptions>;
+  readonly #listeners = new Set<(progress: ReplicaProgress) => void>();
+  #replicated: Set<string> | null = null;
+  readonly #failed = new Set<string>();
+  #wanted: readonly string[] = [];
+  #inFlight = 0;
+  #running = false;
+  #stopped = false;
+  #current: { cancel(): void } | null = null;
+  #progress: ReplicaProgress = { total: 0, done: 0, failed: 0, running: false };
+
+  constructor(options: ReplicaManagerOptions) {
+    this.#options = {
+      batchSize: 100,
+      concurrency: 4,
+      pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
+      ...options,
+    };
+  }
+
+  get progress(): ReplicaProgress {
+    return this.#progress;
+  }
+
+  /** Svelte store contract: called now and on every change. */
+  subscribe(listener: (progress: ReplicaProgress) => void): () => void {
+    this.#listeners.add(listener);
+    listener(this.#progress);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Starts, or picks up docs that appeared since (call when the index changes). */
+  refresh(): void {
+    if (this.#stopped) return;
+    this.#wanted = this.#options.docIds();
+    this.#emit();
+    if (!this.#running) void this.#run();
+  }
+
+  /** Starts no further docs (the workspace is closed or the user logs out). */
+  stop(): void {
+    this.#stopped = true;
+    this.#current?.cancel();
+    this.#emit();
+  }
+
+  async #run(): Promise<void> {
+    this.#running = true;
+    try {
+      this.#replicated ??= await this.#options.ledger.load();
+      for (;;) {
+        const batch = this.#missing().slice(0, this.#options.batchSize);
+        if (batch.length === 0 || this.#stopped) break;
+        this.#emit();
+        const replication = this.#options.replicator.replicate(batch, {
+          concurrency: this.#options.concurrency,
+        });
+        this.#current = replication;
+        const off = replication.subscribe((p) => {
+          this.#inFlight = p.done;
+          this.#emit();
+        });
+        const result = await replication.finished;
+        off();
+        this.#current = null;
+        this.#inFlight = 0;
+        // Replication counts refusals but does not name them: a batch without refusals is
+        // recorded whole; otherwise it is left for the next start (a refused doc is usually
+        // a membership gone, which the status bar explains) and not retried now.
+        if (result.failed === 0 && result.done === batch.length) {
+          await this.#options.ledger.add(batch);
+          for (const docId of batch) this.#replicated.add(docId);
+        } else {
+          for (const docId of batch) this.#failed.add(docId);
+        }
+        this.#emit();
+        await this.#options.pause();
+      }
+    } finally {
+      this.#running = false;
+      this.#emit();
+    }
+  }
+
+  #missing(): string[] {
+    const replicated = this.#replicated;
+    if (!replicated) return [];
+    return this.#wanted.filter((id) => !replicated.has(id) && !this.#failed.has(id));
+  }
+
+  #emit(): void {
+    const replicated = this.#replicated;
+    let done = 0;
+    let failed = 0;
+    for (const id of this.#wanted) {
+      if (replicated?.has(id)) done++;
+      else if (this.#failed.has(id)) failed++;
+    }
+    this.#progress = {
+      total: this.#wanted.length,
+      done: Math.min(this.#wanted.length, done + this.#inFlight),
+      failed,
+      running: this.#running && !this.#stopped && this.#missing().length + this.#inFlight > 0,
+    };
+    for (const listener of this.#listeners) listener(this.#progress);
+  }
+}

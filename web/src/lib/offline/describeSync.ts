@@ -1,0 +1,154 @@
+import { CloseCode, DocErrorCode } from '@desk/protocol';
+
+/** Everything the sync status bar shows, gathered from the client and the offline queues. */
+export interface OfflineSnapshot {
+  connection: {
+    kind: 'connecting' | 'offline' | 'syncing' | 'synced' | 'error';
+    syncingDocs: number;
+    pendingUpdates: number;
+    offlineSince?: number;
+    error?: { code: number; message: string };
+  };
+  /** Docs with local changes the server has not confirmed (the store's dirty flags). */
+  dirtyDocs: number;
+  replication: { total: number; done: number; running: boolean };
+  /** Attachments picked offline and not uploaded yet. */
+  queuedUploads: number;
+  /** Why the server last refused this workspace's docs, if it did. */
+  refusal: DocErrorCode | null;
+  /** Refused local changes kept as drafts. */
+  drafts: number;
+}
+
+export type Tone = 'ok' | 'busy' | 'offline' | 'error';
+
+export interface SyncDescription {
+  tone: Tone;
+  /** One line, always shown. */
+  text: string;
+  /** What it means for the user's work, when there is something to say. */
+  detail: string | null;
+}
+
+const numberFormat = new Intl.NumberFormat('en-US');
+
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${numberFormat.format(n)} ${n === 1 ? one : many}`;
+}
+
+/** Local changes not yet on the server: unacknowledged updates or dirty docs, whichever is more. */
+export function unsyncedChanges(snapshot: OfflineSnapshot): number {
+  return Math.max(snapshot.connection.pendingUpdates, snapshot.dirtyDocs);
+}
+
+/**
+ * The words of the status bar, from most to least urgent: a final error, a refusal, offline,
+ * replication progress, changes on their way, all saved.
+ */
+export function describeSync(
+  snapshot: OfflineSnapshot,
+  formatTime: (epochMs: number) => string,
+): SyncDescription {
+  const { connection, replication } = snapshot;
+  const unsynced = unsyncedChanges(snapshot);
+  const kept = unsynced > 0 ? `${count(unsynced, 'local change')} not yet on the server` : null;
+
+  if (connection.kind === 'error') {
+    return {
+      tone: 'error',
+      text: closeReason(connection.error?.code, connection.error?.message),
+      detail: kept
+        ? `${kept}: they stay on this device and sync after you sign in again as the same user.`
+        : null,
+    };
+  }
+  if (snapshot.refusal) {
+    return {
+      tone: 'error',
+      text: refusalReason(snapshot.refusal),
+      detail:
+        snapshot.drafts > 0
+          ? `${count(snapshot.drafts, 'refused change')} kept as drafts on this device — download them to keep your work.`
+          : null,
+    };
+  }
+  if (connection.kind === 'offline') {
+    const since = connection.offlineSince ? ` since ${formatTime(connection.offlineSince)}` : '';
+    return {
+      tone: 'offline',
+      text: `Offline${since}`,
+      detail: kept
+        ? `${kept} — kept on this device, they sync when the connection is back.`
+        : 'Working from this device; changes sync when the connection is back.',
+    };
+  }
+  if (replication.running) {
+    return {
+      tone: 'busy',
+      text: `Syncing ${numberFormat.format(replication.done)} of ${numberFormat.format(replication.total)}`,
+      detail: kept ?? 'Copying the workspace to this device so it works offline.',
+    };
+  }
+  if (connection.kind === 'connecting') {
+    return { tone: 'busy', text: 'Connecting…', detail: kept };
+  }
+  if (kept) return { tone: 'busy', text: kept, detail: null };
+  if (connection.kind === 'syncing' && connection.syncingDocs > 0) {
+    return { tone: 'busy', text: `Syncing ${count(connection.syncingDocs, 'doc')}`, detail: null };
+  }
+  if (snapshot.queuedUploads > 0) {
+    return {
+      tone: 'busy',
+      text: `${count(snapshot.queuedUploads, 'attachment')} waiting to upload`,
+      detail: null,
+    };
+  }
+  return { tone: 'ok', text: 'Online — all changes saved', detail: null };
+}
+
+function closeReason(code: number | undefined, message: string | undefined): string {
+  switch (code) {
+    case CloseCode.unauthenticated:
+      return 'Your session has ended. Sign in again to sync.';
+    case CloseCode.sessionRevoked:
+      return 'This session was ended (signed out elsewhere). Sign in again to sync.';
+    case CloseCode.foreignOrigin:
+      return 'The server refused this page’s address. Open the desk from its own address.';
+    case CloseCode.protocolVersion:
+      return 'This version of the app is too old for the server. Reload to update.';
+    default:
+      return message
+        ? `Not syncing: ${message}`
+        : 'Not syncing: the server refused the connection.';
+  }
+}
+
+export function refusalReason(code: DocErrorCode): string {
+  switch (code) {
+    case DocErrorCode.workspaceReadOnly:
+      return 'This workspace is read-only now (suspended or trial ended): changes are not saved on the server.';
+    case DocErrorCode.readOnlyRole:
+      return 'Your role in this workspace is read-only: changes are not saved on the server.';
+    case DocErrorCode.notMember:
+    case DocErrorCode.accessRevoked:
+      return 'You are no longer a member of this workspace: nothing syncs any more.';
+    case DocErrorCode.updateTooLarge:
+    case DocErrorCode.docTooLarge:
+      return 'A change was too large for the server and was not saved.';
+    case DocErrorCode.tooManyDocs:
+      return 'Too many documents open at once; some were not synced.';
+    case DocErrorCode.malformedUpdate:
+      return 'The server could not read a change from this device; it was not saved.';
+    case DocErrorCode.invalidDocId:
+      return 'A document of this workspace has an invalid name and was not synced.';
+    case DocErrorCode.storageUnavailable:
+      return 'The server’s storage is unavailable; it will be retried.';
+    default:
+      return 'The server refused a change.';
+  }
+}
+
+/** Refusals that mean "stop: the user must know", as opposed to transient ones. */
+export function isLastingRefusal(code: DocErrorCode): boolean {
+  return code !== DocErrorCode.storageUnavailable;
+}

@@ -1,0 +1,87 @@
+import { IndexedDbStore } from '@desk/client';
+import { closeAllOfflineSyncs } from './OfflineSync.ts';
+import { APP_CACHE_PREFIX, APP_PREFIX, userOfDatabase, userStorePrefix } from './localKeys.ts';
+import { UploadQueue } from './UploadQueue.ts';
+
+/** What would be lost by deleting a user's local data now. */
+export interface UnsyncedWork {
+  /** Docs with changes the server has not confirmed. */
+  docs: number;
+  /** Refused changes kept as drafts. */
+  drafts: number;
+  /** Attachments picked offline, not uploaded. */
+  uploads: number;
+}
+
+export function hasUnsyncedWork(work: UnsyncedWork): boolean {
+  return work.docs + work.drafts + work.uploads > 0;
+}
+
+/** Reads a user's replica bookkeeping (without opening any document). */
+export async function unsyncedWork(userId: string): Promise<UnsyncedWork> {
+  if (!(await databaseExists(`${userStorePrefix(userId)}meta`))) {
+    return { docs: 0, drafts: 0, uploads: 0 };
+  }
+  const store = new IndexedDbStore({ prefix: userStorePrefix(userId) });
+  const uploads = new UploadQueue(userId);
+  try {
+    const held = await store.listDocs();
+    let drafts = 0;
+    for (const doc of held) drafts += (await store.getDrafts(doc.docId)).length;
+    return {
+      docs: held.filter((doc) => doc.dirty).length,
+      drafts,
+      uploads: (await uploads.list()).length,
+    };
+  } finally {
+    await store.close();
+    await uploads.close();
+  }
+}
+
+/**
+ * Logout on a shared computer (terms §2): removes this app's local data — the replica and
+ * every other IndexedDB database of the app, the service worker's caches, and the app's
+ * localStorage and sessionStorage keys. Another user's replica that still holds changes
+ * they have not synced is kept (deleting it would lose their work; it is theirs to sync).
+ */
+export async function wipeLocalData(signedOutUserId: string | null): Promise<void> {
+  await closeAllOfflineSyncs();
+  const names = (await indexedDB.databases()).flatMap((db) => (db.name ? [db.name] : []));
+  const keepUsers = new Set<string>();
+  for (const name of names) {
+    const owner = userOfDatabase(name);
+    if (owner && owner !== signedOutUserId && !keepUsers.has(owner)) {
+      if (hasUnsyncedWork(await unsyncedWork(owner))) keepUsers.add(owner);
+    }
+  }
+  for (const name of names) {
+    const owner = userOfDatabase(name);
+    if (owner && keepUsers.has(owner)) continue;
+    if (owner || name.startsWith(APP_PREFIX)) await deleteDatabase(name);
+  }
+  if ('caches' in globalThis) {
+    for (const key of await caches.keys()) {
+      if (key.startsWith(APP_CACHE_PREFIX)) await caches.delete(key);
+    }
+  }
+  for (const storage of [localStorage, sessionStorage]) {
+    for (const key of Object.keys(storage)) {
+      if (key.startsWith(APP_PREFIX)) storage.removeItem(key);
+    }
+  }
+}
+
+async function databaseExists(name: string): Promise<boolean> {
+  return (await indexedDB.databases()).some((db) => db.name === name);
+}
+
+function deleteDatabase(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.deleteDatabase(name);
+    req.onsuccess = () => resolve();
+    req.onerror = () => reject(req.error ?? new Error(`Could not delete ${name}`));
+    // Another tab still has it open: the deletion completes when that tab closes it.
+    req.onblocked = () => resolve();
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * Names of everything this app keeps in the browser, in one place, so logout can find it
+ * all (shared computers: terms §2) and two users of one browser never share a replica.
+ */
+
+/** Every IndexedDB database, localStorage and sessionStorage key of the app starts so. */
+export const APP_PREFIX = 'desk';
+
+/**
+ * The replica of one user: the SyncClient's IndexedDbStore prefix. Keyed by user id so a
+ * different user logging in on this browser never sees, nor pushes, another user's edits;
+ * the same user logging in again finds their queued offline changes and syncs them.
+ */
+export function userStorePrefix(userId: string): string {
+  return `${APP_PREFIX}:u:${userId}:`;
+}
+
+/** The user id a prefix belongs to, or null for databases not keyed by user. */
+export function userOfDatabase(name: string): string | null {
+  const match = /^desk:u:([^:]+):/.exec(name);
+  return match?.[1] ?? null;
+}
+
+/** Last signed-in user, so a reload with no network opens the right replica. */
+export const LAST_USER_KEY = `${APP_PREFIX}:offline:lastUser`;
+
+/** Docs the background replication has fully synced once (per user, per workspace). */
+export function replicatedDbName(userId: string): string {
+  return `${userStorePrefix(userId)}replicated`;
+}
+
+/** Attachments picked while offline, waiting for upload. */
+export function uploadsDbName(userId: string): string {
+  return `${userStorePrefix(userId)}uploads`;
+}
+
+/** Cache Storage names of the service worker (see src/service-worker.ts). */
+export const APP_CACHE_PREFIX = 'desk-app-';

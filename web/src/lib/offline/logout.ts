@@ -1,0 +1,29 @@
+import { count } from './describeSync.ts';
+import { hasUnsyncedWork, unsyncedWork, wipeLocalData } from './localData.ts';
+
+/**
+ * Before logging out: if this user's replica holds work the server does not have, say what
+ * would be lost and ask. Returns whether to go on.
+ */
+export async function confirmLogout(userId: string): Promise<boolean> {
+  const work = await unsyncedWork(userId).catch(() => ({ docs: 0, drafts: 0, uploads: 0 }));
+  if (!hasUnsyncedWork(work)) return true;
+  const parts = [
+    work.docs ? `${count(work.docs, 'document')} with changes not yet on the server` : '',
+    work.uploads ? `${count(work.uploads, 'attachment')} not uploaded` : '',
+    work.drafts ? `${count(work.drafts, 'refused change')} kept as drafts` : '',
+  ].filter(Boolean);
+  return confirm(
+    `This device holds ${parts.join(', ')}. Logging out deletes them from this device. Log out anyway?`,
+  );
+}
+
+/** After logging out (or when the server cannot be told): remove the local replica and caches. */
+export async function clearAfterLogout(userId: string | null): Promise<void> {
+  try {
+    await wipeLocalData(userId);
+  } catch (error) {
+    // Logging out must not fail because the browser refused a deletion; say so in the console.
+    console.error('Could not remove all local data', error);
+  }
+}
