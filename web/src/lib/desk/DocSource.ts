@@ -1,0 +1,31 @@
+import type { Awareness } from 'y-protocols/awareness';
+import type * as Y from 'yjs';
+
+/**
+ * What the desk needs from the sync layer — the contract of `SyncClient` in
+ * `@desk/client`: ref-counted handles on documents of the local replica.
+ */
+export interface DocHandle {
+  readonly doc: Y.Doc;
+  readonly awareness: Awareness;
+  /** The local (IndexedDB) copy is loaded: the doc can be shown, also offline. */
+  readonly whenLoaded: Promise<void>;
+  /** In sync with the server (never resolves while offline). */
+  readonly whenSynced: Promise<void>;
+  release(): void;
+}
+
+/** The overall state, as `SyncClient.status` reports it (the fields the desk shows). */
+export interface ConnectionStatus {
+  kind: 'connecting' | 'offline' | 'syncing' | 'synced' | 'error';
+  /** Local changes the server has not acknowledged yet. */
+  pendingUpdates: number;
+  error?: { code: number; message: string };
+}
+
+export interface DocSource {
+  open(docId: string): DocHandle;
+  readonly status: ConnectionStatus;
+  subscribe(listener: (status: ConnectionStatus) => void): () => void;
+  destroy(): void;
+}

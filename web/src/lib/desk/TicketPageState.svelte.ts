@@ -1,0 +1,180 @@
+import {
+  docIds,
+  ModelError,
+  newId,
+  postComment,
+  refreshSearchText,
+  setTicketDeleted,
+  TicketDoc,
+  updateTicket,
+  type ActivityEntry,
+  type AttachmentRef,
+  type CommentKind,
+  type CommentRecord,
+  type TicketFields,
+  type TicketRecord,
+} from '@desk/model';
+import type { DocHandle } from './DocSource.ts';
+import { TicketPresence } from './Presence.svelte.ts';
+import { userColor } from './userColor.ts';
+import type { WorkspaceSession } from './WorkspaceSession.svelte.ts';
+
+/**
+ * One open ticket: its index record (small fields, live), its doc (description, thread,
+ * attachments, history), and who else is on it. Every write goes through @desk/model.
+ */
+export class TicketPageState {
+  record = $state.raw<TicketRecord | null>(null);
+  comments = $state.raw<CommentRecord[]>([]);
+  activity = $state.raw<ActivityEntry[]>([]);
+  attachments = $state.raw<AttachmentRef[]>([]);
+  loaded = $state(false);
+  /** A sentence for the last refused change (validation, permission). */
+  error = $state<string | null>(null);
+
+  readonly ticket: TicketDoc;
+  readonly presence: TicketPresence;
+  readonly handle: DocHandle;
+  private cleanups: (() => void)[] = [];
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly session: WorkspaceSession,
+    readonly ticketId: string,
+  ) {
+    this.handle = session.source.open(docIds.ticket(session.workspace!.id, ticketId));
+    this.ticket = new TicketDoc(this.handle.doc);
+    const me = session.me!;
+    this.presence = new TicketPresence(this.handle.awareness, {
+      id: me.id,
+      name: me.displayName,
+      color: userColor(me.id),
+    });
+    session.presence.setViewing(ticketId);
+    this.record = session.index.tickets.get(ticketId);
+    this.cleanups.push(
+      session.index.tickets.observe((ids) => {
+        if (ids.has(ticketId)) this.record = session.index.tickets.get(ticketId);
+      }),
+      this.ticket.observeThread(() => this.refreshThread()),
+    );
+    const onDescription = (_events: unknown, transaction: { local: boolean }) => {
+      // Only the editing replica refreshes the index's search text, and not on every key.
+      if (!transaction.local) return;
+      clearTimeout(this.searchTimer);
+      this.searchTimer = setTimeout(() => this.refreshSearch(), 1500);
+    };
+    this.ticket.description.observeDeep(onDescription);
+    this.cleanups.push(() => this.ticket.description.unobserveDeep(onDescription));
+    this.refreshThread();
+    void this.handle.whenLoaded.then(() => {
+      this.ticket.ensureSchema();
+      this.refreshThread();
+      this.loaded = true;
+    });
+    this.handle.whenSynced.then(
+      () => this.ticket.ensureSchema(),
+      () => undefined, // a refusal is shown by the workspace session's status
+    );
+  }
+
+  get canWrite(): boolean {
+    return this.session.canWrite;
+  }
+
+  update(patch: Partial<TicketFields>): boolean {
+    return this.attempt(() =>
+      updateTicket(
+        this.session.index,
+        this.ticket,
+        this.ticketId,
+        patch,
+        this.session.actor,
+        Date.now(),
+      ),
+    );
+  }
+
+  setDeleted(deleted: boolean): boolean {
+    return this.attempt(() =>
+      setTicketDeleted(
+        this.session.index,
+        this.ticket,
+        this.ticketId,
+        deleted,
+        this.session.actor,
+        Date.now(),
+      ),
+    );
+  }
+
+  /** Idempotent: the id comes from the draft, so a second click or a retry posts nothing new. */
+  post(id: string, kind: CommentKind, body: string, mentions: string[], files: AttachmentRef[]) {
+    return this.attempt(() => {
+      postComment(
+        this.session.index,
+        this.ticket,
+        this.ticketId,
+        { id, kind, body, mentions, attachments: files },
+        this.session.actor,
+        Date.now(),
+      );
+      this.presence.stopTyping();
+    });
+  }
+
+  editComment(id: string, body: string): boolean {
+    return this.attempt(() => {
+      this.ticket.editComment(id, body, this.session.actor, Date.now());
+      this.refreshSearch();
+    });
+  }
+
+  setCommentDeleted(id: string, deleted: boolean): boolean {
+    return this.attempt(() => {
+      this.ticket.setCommentDeleted(id, deleted, this.session.actor, Date.now());
+      this.refreshSearch();
+    });
+  }
+
+  addAttachment(ref: AttachmentRef): boolean {
+    return this.attempt(() => this.ticket.addAttachment(ref, this.session.actor, Date.now()));
+  }
+
+  newCommentId(): string {
+    return newId();
+  }
+
+  destroy(): void {
+    clearTimeout(this.searchTimer);
+    for (const cleanup of this.cleanups) cleanup();
+    this.presence.destroy();
+    this.session.presence.setViewing(null);
+    this.handle.release();
+  }
+
+  private refreshSearch(): void {
+    refreshSearchText(this.session.index, this.ticket, this.ticketId);
+  }
+
+  private refreshThread(): void {
+    this.comments = this.ticket.listComments();
+    this.activity = this.ticket.listActivity();
+    this.attachments = this.ticket.listAttachments();
+  }
+
+  private attempt(action: () => unknown): boolean {
+    if (!this.session.canWrite) {
+      this.error = 'This workspace is read-only for you; the change was not made.';
+      return false;
+    }
+    try {
+      action();
+      this.error = null;
+      return true;
+    } catch (error) {
+      this.error = error instanceof ModelError ? error.message : 'The change could not be made.';
+      return false;
+    }
+  }
+}

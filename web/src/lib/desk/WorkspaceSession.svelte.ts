@@ -1,0 +1,219 @@
+import {
+  assignTicketNumber,
+  createTicket,
+  docIds,
+  newId,
+  TicketDoc,
+  TicketNumberPool,
+  UserDoc,
+  WorkspaceIndex,
+  type Actor,
+  type Mention,
+  type NewTicket,
+  type TicketRecord,
+} from '@desk/model';
+import { ApiError } from '$lib/api/api.ts';
+import {
+  fetchMe,
+  fetchWorkspace,
+  reserveTicketNumbers,
+  type Member,
+  type MeResponse,
+  type WorkspaceInfo,
+  type WorkspaceResponse,
+} from './deskApi.ts';
+import type { ConnectionStatus, DocHandle, DocSource } from './DocSource.ts';
+import { LocalNumberStorage } from './numberStorage.ts';
+import { IndexPresence } from './Presence.svelte.ts';
+import { userColor } from './userColor.ts';
+
+interface CachedIdentity {
+  me: MeResponse['user'];
+  workspace: WorkspaceResponse;
+}
+
+/**
+ * Everything the workspace app shares: who I am, the workspace and its members, the index
+ * and my private user doc from the local replica, presence, the ticket-number pool and the
+ * connection status. Created by `/w/[slug]/+layout.svelte`, handed down by context.
+ *
+ * Local-first start: the last known identity and member list are cached in localStorage, so
+ * the desk opens from IndexedDB when the server is unreachable.
+ */
+export class WorkspaceSession {
+  me = $state<MeResponse['user'] | null>(null);
+  workspace = $state<WorkspaceInfo | null>(null);
+  members = $state.raw<Member[]>([]);
+  status = $state<ConnectionStatus>({ kind: 'connecting', pendingUpdates: 0 });
+  /** Set when the app cannot start; shown in words. */
+  error = $state<string | null>(null);
+  needsLogin = $state(false);
+  ready = $state(false);
+  /** A document was written by a newer version of the app. */
+  outdated = $state(false);
+  /** Bumped on every index/user-doc change that sidebars show (mentions, channels, notices). */
+  revision = $state(0);
+
+  index!: WorkspaceIndex;
+  user!: UserDoc;
+  presence!: IndexPresence;
+  numbers!: TicketNumberPool;
+  private indexHandle: DocHandle | null = null;
+  private userHandle: DocHandle | null = null;
+  source!: DocSource;
+  private cleanups: (() => void)[] = [];
+  private destroyed = false;
+
+  constructor(
+    readonly slug: string,
+    private readonly makeSource: (userId: string) => DocSource,
+  ) {}
+
+  get actor(): Actor {
+    return { id: this.me?.id ?? '', name: this.me?.displayName ?? '' };
+  }
+
+  get canWrite(): boolean {
+    return !!this.workspace && !this.workspace.readOnly;
+  }
+
+  async start(): Promise<void> {
+    const identity = await this.loadIdentity();
+    if (!identity || this.destroyed) return;
+    this.me = identity.me;
+    this.workspace = identity.workspace.workspace;
+    this.members = identity.workspace.members;
+    const wsId = identity.workspace.workspace.id;
+    this.source = this.makeSource(identity.me.id);
+
+    this.cleanups.push(this.source.subscribe((status) => (this.status = status)));
+    this.indexHandle = this.source.open(docIds.index(wsId));
+    this.userHandle = this.source.open(docIds.user(wsId, identity.me.id));
+    this.index = new WorkspaceIndex(this.indexHandle.doc);
+    this.user = new UserDoc(this.userHandle.doc);
+    this.presence = new IndexPresence(this.indexHandle.awareness, {
+      id: identity.me.id,
+      name: identity.me.displayName,
+      color: userColor(identity.me.id),
+    });
+    this.numbers = new TicketNumberPool(
+      new LocalNumberStorage(`desk:numbers:${wsId}:${identity.me.id}`),
+      () => reserveTicketNumbers(this.slug),
+    );
+    const bump = () => (this.revision += 1);
+    this.cleanups.push(
+      this.index.mentions.observe(bump),
+      this.index.channels.observe(bump),
+      this.index.notices.observe(bump),
+      this.user.observe(bump),
+    );
+
+    await Promise.all([this.indexHandle.whenLoaded, this.userHandle.whenLoaded]);
+    if (this.destroyed) return;
+    this.checkSchema();
+    this.ready = true;
+    Promise.all([this.indexHandle.whenSynced, this.userHandle.whenSynced]).then(
+      () => {
+        if (this.destroyed) return;
+        this.checkSchema();
+        void this.afterSync();
+      },
+      (error: unknown) => {
+        // The server refused the workspace (membership ended, access revoked): say so.
+        this.error = error instanceof Error ? error.message : 'The server refused this workspace.';
+      },
+    );
+  }
+
+  memberName(userId: string | null): string {
+    if (!userId) return 'Unassigned';
+    return this.members.find((m) => m.userId === userId)?.displayName ?? 'Former member';
+  }
+
+  /** Mentions of me not yet seen. */
+  unreadMentions(): Mention[] {
+    void this.revision;
+    if (!this.me) return [];
+    const seen = this.user.readAt('mentions');
+    return this.index.mentions.forUser(this.me.id).filter((m) => m.at > seen);
+  }
+
+  /** Opens a ticket doc for a moment (to write history in a bulk change). */
+  withTicketDoc<T>(ticketId: string, action: (ticket: TicketDoc) => T): T {
+    const handle = this.source.open(docIds.ticket(this.workspace!.id, ticketId));
+    try {
+      return action(new TicketDoc(handle.doc));
+    } finally {
+      // Let the change reach the local store and the socket before letting go.
+      setTimeout(() => handle.release(), 2000);
+    }
+  }
+
+  /**
+   * Creates a ticket with a number from the reserved pool, or pending when the pool is dry
+   * (offline). Works offline; returns at once.
+   */
+  createTicket(input: Omit<NewTicket, 'id' | 'number'>): TicketRecord {
+    const id = newId();
+    const number = this.numbers.take();
+    const record = this.withTicketDoc(id, (ticket) =>
+      createTicket(this.index, ticket, { ...input, id, number }, this.actor, Date.now()),
+    );
+    void this.numbers.refill().catch(() => undefined);
+    return record;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    for (const cleanup of this.cleanups) cleanup();
+    this.presence?.destroy();
+    this.indexHandle?.release();
+    this.userHandle?.release();
+    this.source?.destroy();
+  }
+
+  private checkSchema(): void {
+    const states = [this.index.ensureSchema(), this.user.ensureSchema()];
+    this.outdated = states.includes('future');
+  }
+
+  /** Online again: top up ticket numbers and give my pending tickets real ones. */
+  private async afterSync(): Promise<void> {
+    try {
+      await this.numbers.refill();
+      const pending = this.index.tickets.pendingNumbers(this.me!.id).map((t) => t.id);
+      await this.numbers.assignPending(pending, (ticketId, number) =>
+        this.withTicketDoc(ticketId, (ticket) =>
+          assignTicketNumber(this.index, ticket, ticketId, number, this.actor, Date.now()),
+        ),
+      );
+    } catch {
+      // Offline or refused: pending tickets keep their provisional label until next time.
+    }
+  }
+
+  private async loadIdentity(): Promise<CachedIdentity | null> {
+    const cacheKey = `desk:identity:${this.slug}`;
+    try {
+      const [me, workspace] = await Promise.all([fetchMe(), fetchWorkspace(this.slug)]);
+      const identity = { me: me.user, workspace };
+      localStorage.setItem(cacheKey, JSON.stringify(identity));
+      return identity;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 0) {
+        const cached = localStorage.getItem(cacheKey);
+        if (cached) return JSON.parse(cached) as CachedIdentity;
+        this.error =
+          'The server cannot be reached and this workspace has not been opened on this device before. Connect once, then it works offline.';
+        return null;
+      }
+      if (error instanceof ApiError && (error.status === 401 || error.code === 'session_expired')) {
+        this.needsLogin = true;
+        this.error = error.message;
+        return null;
+      }
+      this.error = error instanceof Error ? error.message : 'The workspace could not be opened.';
+      return null;
+    }
+  }
+}
