@@ -59,7 +59,9 @@ export function installSync(
     notAnUpgrade,
   );
 
-  ctx.shutdown.add(ShutdownPhase.connections, 'sync sockets', () => engine.closeAll());
+  // In the listener phase, not later: the HTTP server's close() waits for upgraded sockets,
+  // so they must close (1012, clients reconnect with backoff) while it waits.
+  ctx.shutdown.add(ShutdownPhase.listener, 'sync sockets', () => engine.closeAll());
   ctx.shutdown.add(ShutdownPhase.flush, 'sync writes', () => engine.flush());
   return engine;
 }

@@ -70,7 +70,12 @@ describe('catch-up after reconnect', () => {
     );
     expect(exchanged.size).toBe(CHANGED);
     for (let i = 0; i < CHANGED; i++) {
-      expect(held.get(docId(i * 13))!.getText('t').toString()).toBe(`changed ticket ${i * 13}`);
+      expect(
+        held
+          .get(docId(i * 13))!
+          .getText('t')
+          .toString(),
+      ).toBe(`changed ticket ${i * 13}`);
     }
   });
 
