@@ -33,6 +33,14 @@ const targets: Record<ServerName, Target> = {
   'ws-relay': wsRelayTarget,
 };
 
+/** 1, 5 and 15 minute load averages: numbers taken on a busy machine are not comparable. */
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+}
+
 async function main(): Promise<number> {
   let options;
   try {
@@ -51,6 +59,7 @@ async function main(): Promise<number> {
     `command: \`${options.command}\``,
     `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
       `${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`,
+    `load average at start: ${loadAverage()} (other processes on this machine skew every number)`,
     `servers: ${options.reuseServers ? 'one process per server for the whole run' : 'a fresh process per server and scenario'}`,
     'ratios: (×r) = ours ÷ that server, on the same row',
   ].join('\n');
@@ -88,7 +97,7 @@ async function main(): Promise<number> {
         const values = await scenario.run(running, options);
         const seconds = (performance.now() - t0) / 1000;
         row.set(server, { kind: 'measured', values, seconds });
-        process.stderr.write(`${seconds.toFixed(1)} s\n`);
+        process.stderr.write(`${seconds.toFixed(1)} s (load average ${loadAverage()})\n`);
       } catch (err) {
         failures++;
         const error = err instanceof Error ? err.message : String(err);
@@ -104,6 +113,7 @@ async function main(): Promise<number> {
   process.stdout.write(`${renderTargets(results)}\n\n`);
   process.stdout.write(
     `total ${((performance.now() - started) / 1000).toFixed(1)} s` +
+      `, load average at end: ${loadAverage()}` +
       (failures ? `, ${failures} run(s) FAILED` : '') +
       '\n',
   );

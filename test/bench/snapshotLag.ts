@@ -1,0 +1,270 @@
+// `pnpm --filter @desk/test exec tsx bench/snapshotLag.ts [--tickets 10000] [--changed 100] [--json FILE]`
+//
+// Snapshot, diff and restore of a large workspace must not stall sync (DESIGN §4.7): this
+// measures the server's event-loop delay (p50/p99/max, perf_hooks histogram at 1 ms
+// resolution) while each operation runs in the server's own process, and how long each
+// takes. Target: p99 lag < 50 ms. The server is the real one (createServer, SQLite in a
+// temp dir, accounts, sync engine); the workspace is seeded straight into the doc store.
+import fs from 'node:fs';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import * as Y from 'yjs';
+import type { RestoreResponse, SnapshotDiffResponse, SnapshotSummary } from '@desk/protocol';
+import { signUp, startAuthTestServer } from '../../sync-server/src/auth/testSupport.ts';
+
+const { values } = parseArgs({
+  options: {
+    tickets: { type: 'string', default: process.env.BENCH_SNAPSHOT_TICKETS ?? '10000' },
+    changed: { type: 'string', default: process.env.BENCH_SNAPSHOT_CHANGED ?? '100' },
+    json: { type: 'string' },
+  },
+});
+const TICKETS = Number(values.tickets);
+const CHANGED = Number(values.changed);
+
+interface PhaseResult {
+  phase: string;
+  ms: number;
+  lagP50: number;
+  lagP99: number;
+  lagMax: number;
+  note: string;
+}
+
+async function measure<T>(
+  phase: string,
+  run: () => Promise<T>,
+  note: (value: T) => string = () => '',
+): Promise<{ value: T; result: PhaseResult }> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  const started = performance.now();
+  const value = await run();
+  const ms = performance.now() - started;
+  histogram.disable();
+  const toMs = (ns: number) => Math.round((ns / 1e6) * 10) / 10;
+  const result = {
+    phase,
+    ms: Math.round(ms),
+    lagP50: toMs(histogram.percentile(50)),
+    lagP99: toMs(histogram.percentile(99)),
+    lagMax: toMs(histogram.max),
+    note: note(value),
+  };
+  process.stderr.write(`[snapshot-lag] ${phase}: ${result.ms} ms, lag p99 ${result.lagP99} ms\n`);
+  return { value, result };
+}
+
+function paragraph(text: string): Y.XmlElement {
+  const p = new Y.XmlElement('paragraph');
+  p.insert(0, [new Y.XmlText(text)]);
+  return p;
+}
+
+const lorem =
+  'The printer on the third floor prints every page twice and the second copy is blank. ';
+
+function ticketDoc(i: number): Uint8Array {
+  const doc = new Y.Doc();
+  doc.transact(() => {
+    doc
+      .getXmlFragment('description')
+      .insert(0, [
+        paragraph(`${lorem}Ticket ${i}.`),
+        paragraph(lorem.repeat(2)),
+        paragraph('Steps: turn it off and on again.'),
+      ]);
+    const comments = doc.getMap('comments');
+    for (let c = 0; c < 3; c += 1) {
+      const comment = new Y.Map<unknown>();
+      comment.set('kind', c === 1 ? 'note' : 'reply');
+      comment.set('authorName', 'Ana');
+      comment.set('body', `Reply ${c} on ticket ${i}: ${lorem}`);
+      comment.set('createdAt', 1_700_000_000_000 + c);
+      comment.set('deleted', false);
+      comments.set(`c${i}-${c}`, comment);
+    }
+    doc.getArray('activity').push([{ kind: 'created', at: 1_700_000_000_000 }]);
+  });
+  return Y.encodeStateAsUpdate(doc);
+}
+
+function indexRow(i: number): Y.Map<unknown> {
+  const row = new Y.Map<unknown>();
+  const fields: Record<string, unknown> = {
+    number: i + 1,
+    title: `Printer prints twice (${i})`,
+    status: ['new', 'open', 'pending', 'solved'][i % 4],
+    priority: ['low', 'normal', 'high'][i % 3],
+    type: 'incident',
+    assigneeId: i % 5 === 0 ? null : `user${i % 7}`,
+    requester: { name: `Customer ${i}`, email: `c${i}@example.com` },
+    tags: ['printer', `floor-${i % 3}`],
+    dueDate: null,
+    createdAt: 1_700_000_000_000 + i,
+    updatedAt: 1_700_000_000_000 + i,
+    createdBy: 'user1',
+    deleted: false,
+    searchText: `${lorem}${lorem}`.slice(0, 160),
+    commentCount: 3,
+  };
+  for (const [key, value] of Object.entries(fields)) row.set(key, value);
+  return row;
+}
+
+async function main(): Promise<void> {
+  const t = await startAuthTestServer({
+    SNAPSHOT_INTERVAL_MINUTES: '0',
+    BACKUP_INTERVAL_HOURS: '0',
+  });
+  try {
+    const owner = await signUp(t);
+    const ws = owner.workspaceId;
+    const base = `/api/workspaces/${owner.slug}/snapshots`;
+    const store = t.server.sync.store;
+    const results: PhaseResult[] = [];
+
+    // Seed: 10,000 ticket docs and the index doc, straight into the store in batches.
+    const seeded = await measure(
+      'seed (not a target)',
+      async () => {
+        for (let from = 0; from < TICKETS; from += 500) {
+          const batch = [];
+          for (let i = from; i < Math.min(TICKETS, from + 500); i += 1) {
+            batch.push({ docId: `${ws}:ticket:t${i}`, workspaceId: ws, update: ticketDoc(i) });
+          }
+          store.append(batch);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        const index = new Y.Doc();
+        index.transact(() => {
+          const tickets = index.getMap('tickets');
+          for (let i = 0; i < TICKETS; i += 1) tickets.set(`t${i}`, indexRow(i));
+        });
+        const state = Y.encodeStateAsUpdate(index);
+        store.append([{ docId: `${ws}:index`, workspaceId: ws, update: state }]);
+        return state.byteLength;
+      },
+      (bytes) => `index doc ${(bytes / 1024 / 1024).toFixed(1)} MiB`,
+    );
+    results.push(seeded.result);
+
+    const takeSnapshot = async (label: string) => {
+      const res = await owner.client.post<{ snapshot: SnapshotSummary }>(base, { label });
+      if (res.status !== 201) throw new Error(`snapshot: ${res.status}`);
+      return res.body.snapshot;
+    };
+    const first = await measure(
+      'snapshot, first (every doc new)',
+      () => takeSnapshot('first'),
+      (s) =>
+        `${s.docCount} docs, ${(s.totalBytes / 1024 / 1024).toFixed(1)} MiB, stored ${(s.addedBytes / 1024 / 1024).toFixed(1)} MiB`,
+    );
+    results.push(first.result);
+
+    // Change some tickets through the sync engine (index rows and ticket docs).
+    const changeTickets = async (round: number) => {
+      const index = new Y.Doc();
+      Y.applyUpdate(index, await t.server.sync.readDocState(`${ws}:index`));
+      const before = Y.encodeStateVector(index);
+      index.transact(() => {
+        for (let i = 0; i < CHANGED; i += 1) {
+          const row = index.getMap('tickets').get(`t${i * 7}`) as Y.Map<unknown>;
+          row.set('status', `changed-${round}`);
+        }
+        index.getMap('tickets').delete('t1');
+      });
+      await t.server.sync.applyServerUpdate(`${ws}:index`, Y.encodeStateAsUpdate(index, before));
+      for (let i = 0; i < CHANGED; i += 1) {
+        const doc = new Y.Doc();
+        const docId = `${ws}:ticket:t${i * 7}`;
+        Y.applyUpdate(doc, await t.server.sync.readDocState(docId));
+        const sv = Y.encodeStateVector(doc);
+        doc.getXmlFragment('description').insert(0, [paragraph(`Round ${round}`)]);
+        await t.server.sync.applyServerUpdate(docId, Y.encodeStateAsUpdate(doc, sv));
+      }
+    };
+    await changeTickets(1);
+
+    results.push(
+      (
+        await measure(
+          `snapshot, again (${CHANGED} tickets changed)`,
+          () => takeSnapshot('second'),
+          (s) => `stored ${(s.addedBytes / 1024).toFixed(0)} KiB`,
+        )
+      ).result,
+    );
+    results.push(
+      (
+        await measure(
+          'diff snapshot vs now',
+          async () => {
+            const res = await owner.client.get<SnapshotDiffResponse>(
+              `${base}/${first.value.id}/diff`,
+            );
+            if (res.status !== 200) throw new Error(`diff: ${res.status}`);
+            return res.body;
+          },
+          (d) => `${d.tickets.changed.length} changed, ${d.tickets.removed.length} removed`,
+        )
+      ).result,
+    );
+    results.push(
+      (
+        await measure(
+          'restore one ticket',
+          async () => {
+            const res = await owner.client.post<RestoreResponse>(
+              `${base}/${first.value.id}/restore`,
+              { scope: 'ticket', ticketId: 't1' },
+            );
+            if (res.status !== 200) throw new Error(`restore: ${res.status}`);
+            return res.body;
+          },
+          (r) => `${r.changedDocs} docs changed (after a pre-restore snapshot)`,
+        )
+      ).result,
+    );
+    results.push(
+      (
+        await measure(
+          'restore whole workspace',
+          async () => {
+            const res = await owner.client.post<RestoreResponse>(
+              `${base}/${first.value.id}/restore`,
+              { scope: 'workspace' },
+            );
+            if (res.status !== 200) throw new Error(`restore: ${res.status}`);
+            return res.body;
+          },
+          (r) => `${r.changedDocs} docs changed (after a pre-restore snapshot)`,
+        )
+      ).result,
+    );
+
+    const lines = [
+      `## Snapshot of a ${TICKETS.toLocaleString('en')}-ticket workspace (event-loop lag while it runs; target p99 < 50 ms)`,
+      '',
+      '| operation | time | lag p50 | lag p99 | lag max | |',
+      '|---|---:|---:|---:|---:|---|',
+      ...results.map(
+        (r) =>
+          `| ${r.phase} | ${r.ms} ms | ${r.lagP50} ms | ${r.lagP99} ms | ${r.lagMax} ms | ${r.note} |`,
+      ),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if (values.json)
+      fs.writeFileSync(values.json, JSON.stringify({ tickets: TICKETS, results }, null, 2));
+  } finally {
+    await t.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
