@@ -190,6 +190,15 @@ export class SyncClient {
     if (!this.#closed) this.#connection.connectNow();
   }
 
+  /**
+   * Goes offline on purpose: closes the socket and does not reconnect until `reconnect()`.
+   * Docs stay open and editable (a "work offline" switch; tests use it for random
+   * disconnects).
+   */
+  disconnect(): void {
+    if (!this.#closed) this.#connection.stop();
+  }
+
   /** Closes the socket and unloads every doc (local writes are flushed first). */
   async close(): Promise<void> {
     if (this.#closed) return;

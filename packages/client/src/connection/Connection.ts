@@ -106,10 +106,12 @@ export class Connection {
     return true;
   }
 
-  /** Closes for good (client.close()). */
+  /** Closes and stays offline until `connectNow()` (client.close(), client.disconnect()). */
   stop(): void {
     this.#clearTimer();
     const wasReady = this.#state.kind === 'ready';
+    if (this.#state.kind !== 'stopped') this.#offlineSince ??= this.#options.clock.now();
+    this.#readyAt = null;
     this.#epoch++;
     this.#setState({ kind: 'stopped' });
     this.#socket?.close(CloseCode.normal, 'client closed');

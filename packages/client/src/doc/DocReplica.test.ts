@@ -84,6 +84,28 @@ async function setup() {
 }
 
 describe('DocReplica', () => {
+  it('does not take the state it loads from the local store for local changes', async () => {
+    const store = new MemoryStore();
+    const seed = new Y.Doc();
+    const binding = store.bind(docId, seed);
+    await binding.whenLoaded;
+    seed.getText('t').insert(0, 'stored');
+    await binding.destroy();
+    const replica = new DocReplica(docId, 'w1', {
+      store,
+      clock: new ManualClock(),
+      send: () => false,
+      changed: () => undefined,
+      retryLater: () => undefined,
+      log: () => undefined,
+    });
+    await replica.whenLoaded;
+    expect(replica.doc.getText('t').toString()).toBe('stored');
+    expect(replica.pending).toBe(0);
+    expect(await store.listDocs()).toEqual([{ docId, dirty: false }]);
+    await replica.destroy();
+  });
+
   it('subscribes with its state vector and is settled once its step 2 is acknowledged', async () => {
     const { replica, sent, serverHandshake } = await setup();
     replica.subscribe();

@@ -23,26 +23,34 @@ export class MemoryStore implements LocalStore {
   readonly #drafts = new Map<string, RefusedChange[]>();
 
   bind(docId: string, doc: Y.Doc): DocBinding {
-    const stored = this.#entry(docId);
     const origin = { store: 'memory', docId };
-    if (stored.updates.length > 0) {
-      Y.applyUpdate(doc, Y.mergeUpdates(stored.updates), origin);
-    }
-    // Like y-indexeddb: keep one merged state plus the updates since, so reads stay cheap.
-    stored.updates = [Y.encodeStateAsUpdate(doc)];
+    let destroyed = false;
     const onUpdate = (update: Uint8Array, updateOrigin: unknown) => {
       if (updateOrigin === origin) return;
       const entry = this.#entry(docId);
       entry.updates.push(update);
       if (entry.updates.length > 500) entry.updates = [Y.mergeUpdates(entry.updates)];
     };
-    doc.on('update', onUpdate);
+    // Asynchronous like IndexedDB, so the caller holds the binding (and its origin) before
+    // stored state arrives.
+    const whenLoaded = Promise.resolve().then(() => {
+      if (destroyed) return;
+      const stored = this.#entry(docId);
+      if (stored.updates.length > 0) {
+        Y.applyUpdate(doc, Y.mergeUpdates(stored.updates), origin);
+      }
+      // Like y-indexeddb: one merged state (including changes made before loading) plus
+      // the updates since, so reads stay cheap.
+      stored.updates = [Y.encodeStateAsUpdate(doc)];
+      doc.on('update', onUpdate);
+    });
     return {
-      whenLoaded: Promise.resolve(),
+      whenLoaded,
       origin,
-      destroy: () => {
+      destroy: async () => {
+        destroyed = true;
+        await whenLoaded;
         doc.off('update', onUpdate);
-        return Promise.resolve();
       },
     };
   }
