@@ -255,4 +255,26 @@ describe('invitations', () => {
     expect(res.status).toBe(429);
     expect(res.body.error.code).toBe(ErrorCode.rateLimited);
   });
+
+  it('with one seat left, of simultaneous acceptances by logged-in accounts exactly one succeeds', async () => {
+    const owner = await signUp(t);
+    const people = await Promise.all([1, 2, 3, 4].map(() => signUp(t)));
+    const tokens: string[] = [];
+    for (const person of people) {
+      tokens.push((await invite(t, owner.client, owner.slug, person.email)).token);
+    }
+    // Lower the limit below the promised seats, as a plan downgrade would.
+    t.server.ctx.db
+      .prepare('UPDATE subscriptions SET seat_limit_override = 2 WHERE workspace_id = ?')
+      .run(owner.workspaceId);
+    const results = await Promise.all(
+      people.map((person, i) =>
+        person.client.post<ErrorResponse>('/api/invitations/accept', { token: tokens[i] }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    for (const lost of results.filter((r) => r.status === 409)) {
+      expect(lost.body.error.code).toBe(ErrorCode.seatLimitReached);
+    }
+  });
 });

@@ -42,10 +42,8 @@ export function installMemberRoutes(app: Hono, ctx: ServerContext): void {
   app.delete('/api/workspaces/:slug/members/:userId', (c) => {
     // Any member may remove themselves (leave); managers may remove others.
     const userId = c.req.param('userId');
-    const { auth, workspace } =
-      userId === memberRequest(ctx, c).auth.user.id
-        ? memberRequest(ctx, c)
-        : managerRequest(ctx, c);
+    const request = memberRequest(ctx, c);
+    const { auth, workspace } = userId === request.auth.user.id ? request : managerRequest(ctx, c);
     const change = ctx.db
       .transaction(() =>
         Memberships.remove(
