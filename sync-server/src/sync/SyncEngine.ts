@@ -14,6 +14,7 @@ import { wsSyncSocket } from './SyncSocket.ts';
 import { UpdatePipeline } from './UpdatePipeline.ts';
 import { watchAccess } from './watchAccess.ts';
 import { YjsSession } from './YjsSession.ts';
+import { updateMessage } from './yMessages.ts';
 
 export interface SyncEngineOptions {
   auth: SyncAuth;
@@ -77,6 +78,13 @@ export class SyncEngine {
       store: this.store,
       forget: (session) => this.#forget(session),
     };
+    // Updates another process stored: applied and broadcast here, never stored again.
+    this.#fanOut.onRemoteUpdate((docId, update) => {
+      const room = this.rooms.get(docId);
+      if (!room) return; // not loaded here: the next load reads it from the store
+      Y.applyUpdate(room.doc, update, this.#fanOut);
+      room.broadcast(updateMessage(update), null, null);
+    });
     this.#stopWatching = watchAccess(ctx.access, {
       all: () => this.#sessions,
       ofUser: (userId) => this.#byUser.get(userId) ?? [],
