@@ -116,6 +116,19 @@ describe('SyncClient against a protocol-speaking server', () => {
     await until(() => !bob.awareness.getStates().has(aliceId), 'presence removed');
   });
 
+  it('ends presence with the last handle even while the doc stays subscribed for a while', async () => {
+    const server = await startServer();
+    const alice = connect(server, { releaseGraceMs: 60_000 }).open(docA);
+    const bob = connect(server).open(docA);
+    await Promise.all([alice.whenSynced, bob.whenSynced]);
+    alice.awareness.setLocalStateField('user', 'Alice');
+    const aliceId = alice.awareness.clientID;
+    await until(() => bob.awareness.getStates().has(aliceId), 'presence');
+    alice.release();
+    await until(() => !bob.awareness.getStates().has(aliceId), 'presence removed');
+    expect(server.received.some((m) => m.type === MessageType.unsubscribe)).toBe(false);
+  });
+
   it('reconnects after a server restart, re-subscribes open docs and pushes offline edits', async () => {
     const server = await startServer();
     const client = connect(server);

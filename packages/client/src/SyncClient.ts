@@ -257,6 +257,9 @@ export class SyncClient {
   #releaseHandle(replica: DocReplica, handle: DocHandle): void {
     this.#handles.get(replica)?.delete(handle);
     replica.refs = Math.max(0, replica.refs - 1);
+    // Presence says who is looking at the doc: it ends with the last handle, not after the
+    // grace period that only saves a re-subscription.
+    if (replica.refs === 0) replica.awareness.setLocalState(null);
     this.#scheduleRelease(replica, this.#releaseGraceMs);
   }
 
