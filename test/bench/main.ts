@@ -47,8 +47,9 @@ async function main(): Promise<number> {
     options = parseOptions(process.argv.slice(2), process.env);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n`);
-      return 64;
+      const help = process.argv.includes('--help');
+      (help ? process.stdout : process.stderr).write(`${err.message}\n`);
+      return help ? 0 : 64;
     }
     throw err;
   }

@@ -80,7 +80,11 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   if (flags.has('help')) throw new UsageError(usage());
   const quick = flags.get('quick') === 'true' || env.BENCH_QUICK === '1';
   const n = {} as Record<NumberFlag, number>;
-  const commandParts = ['pnpm bench'];
+  // Variables read elsewhere (targets/ours.ts) still belong in the reproducing command.
+  const commandParts = ['BENCH_OURS_WIRE', 'BENCH_OURS_NODE_OPTIONS']
+    .filter((name) => env[name])
+    .map((name) => `${name}=${JSON.stringify(env[name])}`);
+  commandParts.push('pnpm bench');
   if (quick) commandParts.push('--quick');
   for (const option of NUMBER_OPTIONS) {
     const envName = `BENCH_${option.flag.toUpperCase().replace(/-/g, '_')}`;
@@ -136,6 +140,9 @@ export function usage(): string {
     '',
     `servers:   ${SERVER_NAMES.join(', ')}`,
     `scenarios: ${SCENARIO_NAMES.join(', ')}`,
+    '',
+    'BENCH_OURS_WIRE=yjs: ours on /yjs/:docId instead of /sync;',
+    'BENCH_OURS_NODE_OPTIONS: extra Node flags for our server process.',
     '',
     'sizes (flag / env BENCH_<FLAG> / full default / --quick default):',
   ];
