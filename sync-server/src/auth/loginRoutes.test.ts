@@ -143,6 +143,24 @@ describe('log in and out', () => {
   });
 });
 
+describe('terms re-acceptance', () => {
+  it('reports whether the current terms are accepted and records a new acceptance', async () => {
+    const owner = await signUp(t);
+    t.server.ctx.db.prepare('DELETE FROM terms_acceptances WHERE user_id = ?').run(owner.userId);
+    const before = await owner.client.get<{ terms: { currentVersion: string; accepted: boolean } }>(
+      '/api/auth/me',
+    );
+    expect(before.body.terms.accepted).toBe(false);
+    const wrong = await owner.client.post('/api/auth/terms', { version: '1999-01-01' });
+    expect(wrong.status).toBe(400);
+    const res = await owner.client.post<{ terms: { accepted: boolean } }>('/api/auth/terms', {
+      version: before.body.terms.currentVersion,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.terms.accepted).toBe(true);
+  });
+});
+
 describe('Origin check (CSRF)', () => {
   it('refuses a state-changing request from a foreign Origin, even with a valid session', async () => {
     const owner = await signUp(t);

@@ -68,6 +68,9 @@ describe.runIf(hasChromium && webBuilt)('accounts in the browser', () => {
     const password = 'a quiet harbour at dawn';
     const context = await browser.newContext();
     const page = await context.newPage();
+    // Logging out asks to confirm when this device still holds unsynced work (the new
+    // workspace's first documents may still be on their way); say yes.
+    page.on('dialog', (dialog) => void dialog.accept());
 
     // The home page sends a visitor without a session to the login page.
     await page.goto(base + '/');

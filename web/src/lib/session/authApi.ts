@@ -62,6 +62,8 @@ export const authApi = {
   logout: () => api<void>('/api/auth/logout', { method: 'POST', body: {} }),
   logoutEverywhere: () =>
     api<{ sessionsEnded: number }>('/api/auth/logout-everywhere', { method: 'POST', body: {} }),
+  acceptTerms: (version: string) =>
+    api<Me>('/api/auth/terms', { method: 'POST', body: { version } }),
   updateProfile: (body: { displayName?: string; phone?: string | null }) =>
     api<Me>('/api/auth/me', { method: 'PATCH', body }),
   changePassword: (body: { currentPassword: string; newPassword: string }) =>

@@ -2,8 +2,12 @@ import { resolve } from '$app/paths';
 import type { ResolvedPathname } from '$app/types';
 import type { Me } from './authApi.ts';
 
-/** Where a signed-in user lands: their first workspace, else the account page. */
+/**
+ * Where a signed-in user lands: the terms when a new version awaits acceptance, else their
+ * first workspace, else the account page.
+ */
 export function homePathFor(me: Me): ResolvedPathname {
+  if (!me.terms.accepted && me.via === 'session') return resolve('/terms');
   const first = me.workspaces[0];
   return first ? resolve('/w/[slug]', { slug: first.slug }) : resolve('/account');
 }
