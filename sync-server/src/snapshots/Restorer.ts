@@ -3,7 +3,8 @@ import { AuditLog } from '../audit/AuditLog.ts';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
-import { forwardRestore, type RestoreScope } from './forwardRestore.ts';
+import type { RestoreScope } from './forwardRestore.ts';
+import type { HeavyYjs } from './HeavyYjs.ts';
 import { EMPTY_STATE, workspaceDocIds, type SnapshotDocs } from './SnapshotDocs.ts';
 import type { Snapshotter } from './Snapshotter.ts';
 import { SnapshotTrigger, type SnapshotRecord, type SnapshotStore } from './SnapshotStore.ts';
@@ -38,6 +39,7 @@ export function scopeName(target: RestoreTarget): RestoreScopeName {
  */
 export class Restorer {
   constructor(
+    private readonly heavy: HeavyYjs,
     private readonly db: SqliteDatabase,
     private readonly log: Logger,
     private readonly now: () => number,
@@ -72,7 +74,11 @@ export class Restorer {
       }
       const goal = snapshotHash ? await this.docs.stateOfHash(snapshotHash) : EMPTY_STATE;
       const current = await this.sync.readDocState(step.docId);
-      const update = forwardRestore(current, goal, step.scope);
+      const update = await this.heavy.run(
+        'forwardRestore',
+        [current, goal, step.scope],
+        current.byteLength + goal.byteLength,
+      );
       if (update) {
         await this.sync.applyServerUpdate(step.docId, update);
         changedDocs += 1;
@@ -126,10 +132,13 @@ export class Restorer {
       return [...docs, { docId: indexId, scope: { kind: 'doc' } }];
     }
     const root = entryRoots[target.kind];
-    const index = await this.docs.docAt(snapshot.id, indexId);
-    const inSnapshot = index.getMap(root).has(target.id);
-    index.destroy();
-    if (!inSnapshot) {
+    const indexState = await this.docs.stateAt(snapshot.id, indexId);
+    const entry = await this.heavy.run(
+      'entry',
+      [indexState, root, target.id],
+      indexState.byteLength,
+    );
+    if (entry === null) {
       throw AppError.notFound(
         target.kind === 'ticket'
           ? 'This ticket is not in the snapshot.'

@@ -23,10 +23,15 @@ beforeAll(async () => {
     now,
     sync,
     openReader: sqliteWorkspaceReader(t.server.ctx.config.sqlitePath!),
+    // Every document through the worker thread, as the 10,000-ticket index doc goes.
+    heavyInlineLimitBytes: 0,
   });
   schedule = new SnapshotSchedule(t.server.ctx.db, log, now, service, sync, HOUR);
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await service.heavy.close();
+  await t.close();
+});
 
 const blobCount = () =>
   (t.server.ctx.db.prepare('SELECT COUNT(*) AS n FROM snapshot_blobs').get() as { n: number }).n;

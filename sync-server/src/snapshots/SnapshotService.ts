@@ -9,6 +9,8 @@ import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import { workspaceLimits } from '../workspaces/workspaceAccess.ts';
+import type { EntryRoot } from './heavyOps.ts';
+import { HeavyYjs } from './HeavyYjs.ts';
 import { Restorer, type RestoreResult, type RestoreTarget } from './Restorer.ts';
 import { expiredSnapshots, HOURLY_SNAPSHOTS_KEPT, type RetentionPolicy } from './retention.ts';
 import { SnapshotDocs, workspaceDocIds } from './SnapshotDocs.ts';
@@ -16,15 +18,7 @@ import { diffSnapshot, type WorkspaceDiff } from './snapshotDiff.ts';
 import { Snapshotter, type CaptureOptions } from './Snapshotter.ts';
 import { SnapshotStore, type SnapshotRecord } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
-import {
-  attachmentsOf,
-  commentsOf,
-  entriesOf,
-  entryFields,
-  noticeSummary,
-  richNodes,
-  ticketSummary,
-} from './snapshotViews.ts';
+import { attachmentsOf, commentsOf, richNodes } from './snapshotViews.ts';
 import type { OpenWorkspaceReader } from './WorkspaceReader.ts';
 import { WorkspaceQueue } from './WorkspaceQueue.ts';
 
@@ -37,6 +31,8 @@ export interface SnapshotServiceDeps {
   now: () => number;
   sync: SnapshotSync;
   openReader: OpenWorkspaceReader;
+  /** See HEAVY_INLINE_LIMIT_BYTES; tests pass 0 to send every document to the worker. */
+  heavyInlineLimitBytes?: number;
 }
 
 /**
@@ -46,6 +42,8 @@ export interface SnapshotServiceDeps {
 export class SnapshotService {
   readonly store: SnapshotStore;
   readonly queue = new WorkspaceQueue();
+  /** Large-document Yjs work off the main thread; close() it at shutdown. */
+  readonly heavy: HeavyYjs;
   readonly #snapshotter: Snapshotter;
   readonly #restorer: Restorer;
   readonly #docs: SnapshotDocs;
@@ -56,8 +54,10 @@ export class SnapshotService {
     const log = deps.log.child({ module: 'snapshots' });
     this.store = new SnapshotStore(deps.db);
     this.#docs = new SnapshotDocs(this.store, deps.sync);
-    this.#snapshotter = new Snapshotter(this.store, deps.openReader, log, deps.now);
+    this.heavy = new HeavyYjs(log, deps.heavyInlineLimitBytes);
+    this.#snapshotter = new Snapshotter(this.heavy, this.store, deps.openReader, log, deps.now);
     this.#restorer = new Restorer(
+      this.heavy,
       deps.db,
       log,
       deps.now,
@@ -113,7 +113,13 @@ export class SnapshotService {
   }
 
   diff(workspaceId: string, snapshotId: string): Promise<WorkspaceDiff> {
-    return diffSnapshot(this.get(workspaceId, snapshotId), this.store, this.#docs, this.#deps.sync);
+    return diffSnapshot(
+      this.get(workspaceId, snapshotId),
+      this.store,
+      this.#docs,
+      this.#deps.sync,
+      this.heavy,
+    );
   }
 
   async contents(
@@ -121,15 +127,12 @@ export class SnapshotService {
     snapshotId: string,
   ): Promise<Omit<SnapshotContentsResponse, 'snapshot'>> {
     const snapshot = this.get(workspaceId, snapshotId);
-    const index = await this.#docs.docAt(snapshot.id, workspaceDocIds.index(workspaceId));
-    try {
-      const tickets = [...entriesOf(index, 'tickets')].map(([id, e]) => ticketSummary(id, e));
-      const notices = [...entriesOf(index, 'notices')].map(([id, e]) => noticeSummary(id, e));
-      tickets.sort((a, b) => (b.number ?? 0) - (a.number ?? 0) || (a.id < b.id ? -1 : 1));
-      return { tickets, notices };
-    } finally {
-      index.destroy();
-    }
+    const state = await this.#docs.stateAt(snapshot.id, workspaceDocIds.index(workspaceId));
+    return this.heavy.run('indexContents', [state], state.byteLength);
+  }
+
+  #entry(snapshot: SnapshotRecord, root: EntryRoot, id: string) {
+    return entryOf(this.heavy, this.#docs, snapshot, root, id);
   }
 
   async ticket(
@@ -138,11 +141,8 @@ export class SnapshotService {
     ticketId: string,
   ): Promise<Omit<SnapshotTicketResponse, 'snapshot'>> {
     const snapshot = this.get(workspaceId, snapshotId);
-    const index = await this.#docs.docAt(snapshot.id, workspaceDocIds.index(workspaceId));
-    const entry = index.getMap('tickets').get(ticketId);
-    const fields = entryFields(entry);
-    index.destroy();
-    if (entry === undefined) throw AppError.notFound('This ticket is not in the snapshot.');
+    const fields = await this.#entry(snapshot, 'tickets', ticketId);
+    if (fields === null) throw AppError.notFound('This ticket is not in the snapshot.');
     const doc = await this.#docs.docAt(snapshot.id, workspaceDocIds.ticket(workspaceId, ticketId));
     try {
       return {
@@ -162,11 +162,8 @@ export class SnapshotService {
     noticeId: string,
   ): Promise<Omit<SnapshotNoticeResponse, 'snapshot'>> {
     const snapshot = this.get(workspaceId, snapshotId);
-    const index = await this.#docs.docAt(snapshot.id, workspaceDocIds.index(workspaceId));
-    const entry = index.getMap('notices').get(noticeId);
-    const fields = entryFields(entry);
-    index.destroy();
-    if (entry === undefined) throw AppError.notFound('This notice is not in the snapshot.');
+    const fields = await this.#entry(snapshot, 'notices', noticeId);
+    if (fields === null) throw AppError.notFound('This notice is not in the snapshot.');
     const doc = await this.#docs.docAt(snapshot.id, workspaceDocIds.notice(workspaceId, noticeId));
     try {
       return { fields, body: richNodes(doc.getXmlFragment('body')) };
@@ -174,6 +171,17 @@ export class SnapshotService {
       doc.destroy();
     }
   }
+}
+
+async function entryOf(
+  heavy: HeavyYjs,
+  docs: SnapshotDocs,
+  snapshot: SnapshotRecord,
+  root: EntryRoot,
+  id: string,
+): Promise<Record<string, unknown> | null> {
+  const state = await docs.stateAt(snapshot.id, workspaceDocIds.index(snapshot.workspaceId));
+  return heavy.run('entry', [state, root, id], state.byteLength);
 }
 
 export function toSummary(snapshot: SnapshotRecord): SnapshotSummary {

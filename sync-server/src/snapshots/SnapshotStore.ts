@@ -122,11 +122,39 @@ export class SnapshotStore {
   }
 
   addDocs(snapshotId: string, docs: readonly SnapshotDocRow[]): void {
+    this.commitDocs(
+      snapshotId,
+      docs.map((row) => ({ row, blob: null })),
+      0,
+    );
+  }
+
+  /**
+   * Writes a batch of a capture in ONE transaction (one fsync, not two per document):
+   * new blobs, then the rows. A row whose blob was present when the capture looked but
+   * is gone now (retention of another workspace sharing it ran in between) is not
+   * written; its hash is returned so the caller stores the blob again.
+   */
+  commitDocs(
+    snapshotId: string,
+    items: readonly { row: SnapshotDocRow; blob: { packed: Uint8Array; size: number } | null }[],
+    now: number,
+  ): { addedBytes: number; missing: SnapshotDocRow[] } {
     const insert = this.#sql(
       'INSERT INTO snapshot_docs (snapshot_id, doc_id, hash, doc_seq) VALUES (?, ?, ?, ?)',
     );
-    this.db.transaction(() => {
-      for (const doc of docs) insert.run(snapshotId, doc.docId, doc.hash, doc.docSeq);
+    return this.db.transaction(() => {
+      let addedBytes = 0;
+      const missing: SnapshotDocRow[] = [];
+      for (const { row, blob } of items) {
+        if (blob) addedBytes += this.putBlob(row.hash, blob.packed, blob.size, now);
+        else if (!this.hasBlob(row.hash)) {
+          missing.push(row);
+          continue;
+        }
+        insert.run(snapshotId, row.docId, row.hash, row.docSeq);
+      }
+      return { addedBytes, missing };
     })();
   }
 

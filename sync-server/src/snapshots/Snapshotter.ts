@@ -2,13 +2,14 @@ import { parseDocId } from '@desk/protocol';
 import { newId } from '../ids/newId.ts';
 import type { Logger } from '../log/logger.ts';
 import { hashState, packState } from './blobCodec.ts';
+import type { HeavyYjs } from './HeavyYjs.ts';
 import {
   SnapshotTrigger,
   type SnapshotDocRow,
   type SnapshotRecord,
   type SnapshotStore,
 } from './SnapshotStore.ts';
-import type { OpenWorkspaceReader } from './WorkspaceReader.ts';
+import type { OpenWorkspaceReader, WorkspaceReader } from './WorkspaceReader.ts';
 import { Slicer } from './yieldToLoop.ts';
 
 export interface CaptureOptions {
@@ -37,6 +38,7 @@ export function isSnapshotDoc(docId: string): boolean {
  */
 export class Snapshotter {
   constructor(
+    private readonly heavy: HeavyYjs,
     private readonly store: SnapshotStore,
     private readonly openReader: OpenWorkspaceReader,
     private readonly log: Logger,
@@ -70,35 +72,41 @@ export class Snapshotter {
 
       const slicer = new Slicer();
       let addedBytes = 0;
-      let batch: SnapshotDocRow[] = [];
+      let batch: PendingDoc[] = [];
+      const flush = async () => {
+        let items = batch;
+        batch = [];
+        while (items.length > 0) {
+          const { addedBytes: added, missing } = this.store.commitDocs(id, items, this.now());
+          addedBytes += added;
+          // Blobs another workspace's retention removed meanwhile: store them again.
+          items = [];
+          for (const row of missing) items.push(await this.#pack(reader, row));
+        }
+      };
       for (const { docId, seq } of reader.docs) {
         if (!isSnapshotDoc(docId)) continue;
         const before = reusable.get(docId);
         if (before && before.docSeq === seq) {
-          batch.push(before);
+          batch.push({ row: before, blob: null });
         } else {
-          const state = reader.load(docId);
+          const parts = reader.load(docId);
+          const bytes = parts.reduce((sum, p) => sum + p.byteLength, 0);
+          const state = await this.heavy.run('merge', [parts], bytes);
           if (state) {
             const hash = hashState(state);
             const row = { docId, hash, docSeq: seq };
-            // Blob and row are written in one synchronous step: retention of another
-            // workspace (which may share this blob) can never see it unreferenced between.
-            if (this.store.hasBlob(hash)) {
-              this.store.addDocs(id, [row]);
-            } else {
-              const packed = await packState(state);
-              addedBytes += this.store.putBlob(hash, packed, state.byteLength, this.now());
-              this.store.addDocs(id, [row]);
-            }
+            batch.push(
+              this.store.hasBlob(hash)
+                ? { row, blob: null }
+                : { row, blob: { packed: await packState(state), size: state.byteLength } },
+            );
           }
         }
-        if (batch.length >= 500) {
-          this.store.addDocs(id, batch);
-          batch = [];
-        }
+        if (batch.length >= BATCH_DOCS) await flush();
         await slicer.maybeYield();
       }
-      this.store.addDocs(id, batch);
+      await flush();
       this.store.complete(id, addedBytes);
       const record = this.store.get(workspaceId, id)!;
       this.log.info(
@@ -120,6 +128,21 @@ export class Snapshotter {
       reader.close();
     }
   }
+
+  async #pack(reader: WorkspaceReader, row: SnapshotDocRow): Promise<PendingDoc> {
+    const parts = reader.load(row.docId);
+    const bytes = parts.reduce((sum, p) => sum + p.byteLength, 0);
+    const state = (await this.heavy.run('merge', [parts], bytes)) ?? new Uint8Array();
+    return { row, blob: { packed: await packState(state), size: state.byteLength } };
+  }
+}
+
+/** Documents written per transaction: one fsync per batch, not per document. */
+const BATCH_DOCS = 200;
+
+interface PendingDoc {
+  row: SnapshotDocRow;
+  blob: { packed: Uint8Array; size: number } | null;
 }
 
 export { SnapshotTrigger };

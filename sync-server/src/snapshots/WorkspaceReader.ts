@@ -1,5 +1,4 @@
 import BetterSqlite3 from 'better-sqlite3';
-import * as Y from 'yjs';
 import type { ChangedDocRow } from '../store/DocStore.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
 
@@ -14,8 +13,11 @@ export interface WorkspaceReader {
   readonly generation: string;
   /** Every document of the workspace with its last change sequence. */
   readonly docs: readonly ChangedDocRow[];
-  /** The document's state as one update, or null if it was never written. */
-  load(docId: string): Uint8Array | null;
+  /**
+   * The document as stored: its merged state and the updates logged since, to merge into
+   * one update (empty when it was never written).
+   */
+  load(docId: string): Uint8Array[];
   close(): void;
 }
 
@@ -44,10 +46,8 @@ export function sqliteWorkspaceReader(sqlitePath: string): OpenWorkspaceReader {
         docs,
         load(docId) {
           const stored = store.load(docId);
-          if (!stored) return null;
-          const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
-          if (parts.length === 0) return null;
-          return parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts);
+          if (!stored) return [];
+          return stored.state ? [stored.state, ...stored.log] : stored.log;
         },
         close() {
           if (db.open) {

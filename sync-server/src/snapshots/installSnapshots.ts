@@ -48,6 +48,7 @@ export function installSnapshots(
   ctx.shutdown.add(ShutdownPhase.connections, 'snapshots', async () => {
     await schedule.stop();
     await service.queue.idle();
+    await service.heavy.close();
   });
 
   installSnapshotRoutes(app, ctx, service);

@@ -1,0 +1,55 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { createLogger } from '../log/logger.ts';
+import { HeavyYjs } from './HeavyYjs.ts';
+import { randomEdits } from './randomEdits.ts';
+import { seededRandom } from './seededRandom.ts';
+
+const onWorker = new HeavyYjs(createLogger('silent'), 0);
+const inline = new HeavyYjs(createLogger('silent'), Number.POSITIVE_INFINITY);
+afterAll(() => onWorker.close());
+
+function index(titles: Record<string, string>): Uint8Array {
+  const doc = new Y.Doc();
+  for (const [id, title] of Object.entries(titles)) {
+    const row = new Y.Map<unknown>();
+    row.set('title', title);
+    doc.getMap('tickets').set(id, row);
+  }
+  return Y.encodeStateAsUpdate(doc);
+}
+
+describe('HeavyYjs', () => {
+  it('gives the same answers on the worker thread as inline', async () => {
+    const random = seededRandom(42);
+    const doc = new Y.Doc();
+    randomEdits(doc, random, 30);
+    const snapshot = Y.encodeStateAsUpdate(doc);
+    randomEdits(doc, random, 30);
+    const current = Y.encodeStateAsUpdate(doc);
+    const scope = { kind: 'doc' } as const;
+
+    const remote = await onWorker.run('forwardRestore', [current, snapshot, scope], 1);
+    const local = await inline.run('forwardRestore', [current, snapshot, scope], 1);
+    const restoredRemote = new Y.Doc();
+    Y.applyUpdate(restoredRemote, current);
+    Y.applyUpdate(restoredRemote, remote!);
+    expect(await onWorker.run('contentKey', [Y.encodeStateAsUpdate(restoredRemote)], 1)).toBe(
+      await inline.run('contentKey', [snapshot], 1),
+    );
+    expect(local).not.toBeNull();
+
+    const then = index({ a: 'A', b: 'B' });
+    const now = index({ a: 'A, renamed', c: 'C' });
+    const diff = await onWorker.run('indexDiff', [then, now, null], 1);
+    expect(diff.tickets.added.map((x) => x.id)).toEqual(['c']);
+    expect(diff.tickets.removed.map((x) => x.id)).toEqual(['b']);
+    expect(diff.tickets.candidates).toMatchObject([{ id: 'a', fields: ['title'] }]);
+    expect(await onWorker.run('merge', [[then, now]], 1)).toBeInstanceOf(Uint8Array);
+  });
+
+  it('rejects with the worker’s error and keeps serving', async () => {
+    await expect(onWorker.run('contentKey', [new Uint8Array([1, 2, 3, 250])], 1)).rejects.toThrow();
+    expect(await onWorker.run('contentKey', [null], 1)).toBe('{}');
+  });
+});

@@ -1,0 +1,167 @@
+import * as Y from 'yjs';
+import type {
+  ChangedEntry,
+  EntryDiff,
+  SnapshotNoticeSummary,
+  SnapshotTicketSummary,
+} from '@desk/protocol';
+import { contentOf, docContent, stableStringify } from './docContent.ts';
+import { forwardRestore, type RestoreScope } from './forwardRestore.ts';
+import { entriesOf, entryFields, noticeSummary, ticketSummary } from './snapshotViews.ts';
+
+export type EntryRoot = 'tickets' | 'notices';
+
+/** Index entries whose own document may have changed: the caller compares their content. */
+export interface EntryCandidate<T> {
+  id: string;
+  before: T;
+  after: T;
+  fields: string[];
+}
+
+export interface IndexDiff {
+  tickets: EntryDiff<SnapshotTicketSummary> & {
+    candidates: EntryCandidate<SnapshotTicketSummary>[];
+  };
+  notices: EntryDiff<SnapshotNoticeSummary> & {
+    candidates: EntryCandidate<SnapshotNoticeSummary>[];
+  };
+}
+
+/**
+ * The Yjs work whose cost grows with a document's size: decoding, merging, diffing whole
+ * documents. Pure functions of bytes in, plain data out, so HeavyYjs can run them on a
+ * worker thread for large documents (the 10,000-ticket index doc) and inline for small ones.
+ */
+export const heavyOps = {
+  merge(parts: Uint8Array[]): Uint8Array | null {
+    if (parts.length === 0) return null;
+    return parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts);
+  },
+
+  forwardRestore(current: Uint8Array, target: Uint8Array, scope: RestoreScope): Uint8Array | null {
+    return forwardRestore(current, target, scope);
+  },
+
+  contentKey(state: Uint8Array | null): string {
+    if (!state) return '{}';
+    const doc = docOf(state);
+    try {
+      return stableStringify(docContent(doc));
+    } finally {
+      doc.destroy();
+    }
+  },
+
+  indexContents(state: Uint8Array): {
+    tickets: SnapshotTicketSummary[];
+    notices: SnapshotNoticeSummary[];
+  } {
+    const index = docOf(state);
+    try {
+      const tickets = [...entriesOf(index, 'tickets')].map(([id, e]) => ticketSummary(id, e));
+      const notices = [...entriesOf(index, 'notices')].map(([id, e]) => noticeSummary(id, e));
+      tickets.sort((a, b) => (b.number ?? 0) - (a.number ?? 0) || (a.id < b.id ? -1 : 1));
+      return { tickets, notices };
+    } finally {
+      index.destroy();
+    }
+  },
+
+  /** The fields of one index entry, or null when the index does not have it. */
+  entry(state: Uint8Array, root: EntryRoot, id: string): Record<string, unknown> | null {
+    const index = docOf(state);
+    try {
+      const entry = index.getMap(root).get(id);
+      return entry === undefined ? null : entryFields(entry);
+    } finally {
+      index.destroy();
+    }
+  },
+
+  /**
+   * Entries added, removed and changed (index fields) between two index states; entries
+   * in both whose own doc is in `movedIds` (all, when null) come back as candidates for
+   * a content comparison.
+   */
+  indexDiff(
+    then: Uint8Array,
+    now: Uint8Array,
+    movedIds: { tickets: string[]; notices: string[] } | null,
+  ): IndexDiff {
+    const before = docOf(then);
+    const after = docOf(now);
+    try {
+      return {
+        tickets: diffEntries(before, after, 'tickets', ticketSummary, movedIds?.tickets),
+        notices: diffEntries(before, after, 'notices', noticeSummary, movedIds?.notices),
+      };
+    } finally {
+      before.destroy();
+      after.destroy();
+    }
+  },
+};
+
+export type HeavyOps = typeof heavyOps;
+
+function docOf(state: Uint8Array): Y.Doc {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  return doc;
+}
+
+function diffEntries<T>(
+  then: Y.Doc,
+  now: Y.Doc,
+  root: EntryRoot,
+  summary: (id: string, entry: unknown) => T,
+  moved: string[] | undefined,
+): EntryDiff<T> & { candidates: EntryCandidate<T>[] } {
+  const before = entriesOf(then, root);
+  const after = entriesOf(now, root);
+  const movedSet = moved ? new Set(moved) : null;
+  const diff: EntryDiff<T> & { candidates: EntryCandidate<T>[] } = {
+    added: [],
+    removed: [],
+    changed: [],
+    candidates: [],
+  };
+  for (const [id, entry] of after) if (!before.has(id)) diff.added.push(summary(id, entry));
+  for (const [id, entry] of before) {
+    const current = after.get(id);
+    if (current === undefined) {
+      diff.removed.push(summary(id, entry));
+      continue;
+    }
+    const fields = changedFields(entryFields(entry), entryFields(current));
+    const candidate = !movedSet || movedSet.has(id);
+    if (candidate) {
+      diff.candidates.push({ id, before: summary(id, entry), after: summary(id, current), fields });
+    } else if (fields.length > 0) {
+      const changed: ChangedEntry<T> = {
+        before: summary(id, entry),
+        after: summary(id, current),
+        fields,
+        contentChanged: false,
+      };
+      diff.changed.push(changed);
+    }
+  }
+  return diff;
+}
+
+/**
+ * Index fields that differ. Bookkeeping fields that follow from other changes (updatedAt,
+ * the search text and comment count mirrored from the ticket doc) are left out: the
+ * `contentChanged` flag already tells that story.
+ */
+const derivedFields = new Set(['updatedAt', 'searchText', 'commentCount', 'excerpt']);
+
+function changedFields(then: Record<string, unknown>, now: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(then), ...Object.keys(now)]);
+  return [...keys]
+    .filter((key) => !derivedFields.has(key))
+    .filter((key) => stableStringify(contentOf(then[key])) !== stableStringify(contentOf(now[key])))
+    .sort();
+}
