@@ -1,6 +1,7 @@
 import { ErrorCode } from '@desk/protocol';
 import type { ServerContext } from '../ServerContext.ts';
 import { AccessTokenStore } from './AccessTokenStore.ts';
+import { allowedOrigins } from './allowedOrigins.ts';
 import type { AuthContext, AuthFailure } from './AuthContext.ts';
 import { tokenFailure } from './middleware.ts';
 import { SessionStore } from './SessionStore.ts';
@@ -36,7 +37,7 @@ export async function authenticateUpgrade(
   if (sessionToken === undefined) {
     return { failure: ErrorCode.unauthenticated, message: 'Please log in.' };
   }
-  if (credentials.origin !== new URL(ctx.config.PUBLIC_URL).origin) {
+  if (!allowedOrigins(ctx.config).has(credentials.origin ?? '')) {
     return {
       failure: ErrorCode.foreignOrigin,
       message: 'This connection came from another site and was refused.',
