@@ -107,7 +107,10 @@ describe('SyncClient against a protocol-speaking server', () => {
     const bob = connect(server).open(docA);
     await Promise.all([alice.whenSynced, bob.whenSynced]);
     alice.awareness.setLocalStateField('user', { name: 'Alice' });
-    await until(() => bob.awareness.getStates().has(alice.awareness.clientID), 'presence');
+    await until(
+      () => bob.awareness.getStates().get(alice.awareness.clientID)?.user !== undefined,
+      'presence',
+    );
     expect(bob.awareness.getStates().get(alice.awareness.clientID)).toEqual({
       user: { name: 'Alice' },
     });

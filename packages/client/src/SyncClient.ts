@@ -114,6 +114,8 @@ export class SyncClient {
     if (this.#closed) throw new Error('SyncClient is closed');
     const replica = this.#acquire(docId);
     replica.refs++;
+    // Present while open (y-websocket's default state `{}`), so setLocalStateField works.
+    if (replica.awareness.getLocalState() === null) replica.awareness.setLocalState({});
     const handle: DocHandle = new DocHandle(replica, {
       release: () => this.#releaseHandle(replica, handle),
       retry: () => this.#retry(replica),

@@ -116,6 +116,8 @@ export class DocReplica {
     this.#host = host;
     this.#doc = new Y.Doc();
     this.#awareness = new awarenessProtocol.Awareness(this.#doc);
+    // No presence until a handle is opened: a doc synced in the background is nobody's view.
+    this.#awareness.setLocalState(null);
     this.#attach(this.#doc, this.#awareness);
     this.whenSynced = new Promise<void>((resolve, reject) => {
       this.#resolveSynced = resolve;
