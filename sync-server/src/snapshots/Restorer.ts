@@ -73,7 +73,7 @@ export class Restorer {
         continue; // same state: nothing to do, nothing to read
       }
       const goal = snapshotHash ? await this.docs.stateOfHash(snapshotHash) : EMPTY_STATE;
-      const current = await this.sync.readDocState(step.docId);
+      const current = await this.docs.stateNow(step.docId);
       const update = await this.heavy.run(
         'forwardRestore',
         [current, goal, step.scope],

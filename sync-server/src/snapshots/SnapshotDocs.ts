@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { unpackState } from './blobCodec.ts';
+import type { HeavyYjs } from './HeavyYjs.ts';
 import type { SnapshotStore } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
 
@@ -18,7 +19,15 @@ export class SnapshotDocs {
   constructor(
     private readonly store: SnapshotStore,
     private readonly sync: SnapshotSync,
+    private readonly heavy: HeavyYjs,
   ) {}
+
+  /** The document's current state as one update (merged on the worker when large). */
+  async stateNow(docId: string): Promise<Uint8Array> {
+    const parts = this.sync.storedParts(docId);
+    const bytes = parts.reduce((sum, p) => sum + p.byteLength, 0);
+    return (await this.heavy.run('merge', [parts], bytes)) ?? EMPTY_STATE;
+  }
 
   /** The document's state in the snapshot; EMPTY_STATE when the snapshot does not have it. */
   async stateAt(snapshotId: string, docId: string): Promise<Uint8Array> {
@@ -34,10 +43,6 @@ export class SnapshotDocs {
 
   async docAt(snapshotId: string, docId: string): Promise<Y.Doc> {
     return docOf(await this.stateAt(snapshotId, docId));
-  }
-
-  async docNow(docId: string): Promise<Y.Doc> {
-    return docOf(await this.sync.readDocState(docId));
   }
 }
 

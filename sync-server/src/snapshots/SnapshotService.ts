@@ -53,8 +53,8 @@ export class SnapshotService {
     this.#deps = deps;
     const log = deps.log.child({ module: 'snapshots' });
     this.store = new SnapshotStore(deps.db);
-    this.#docs = new SnapshotDocs(this.store, deps.sync);
     this.heavy = new HeavyYjs(log, deps.heavyInlineLimitBytes);
+    this.#docs = new SnapshotDocs(this.store, deps.sync, this.heavy);
     this.#snapshotter = new Snapshotter(this.heavy, this.store, deps.openReader, log, deps.now);
     this.#restorer = new Restorer(
       this.heavy,

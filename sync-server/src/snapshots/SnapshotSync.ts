@@ -7,7 +7,12 @@ import type { SyncEngine } from '../sync/SyncEngine.ts';
  * (so connected clients converge on a restore without reloading).
  */
 export interface SnapshotSync {
-  readDocState(docId: string): Promise<Uint8Array>;
+  /**
+   * The document as stored (merged state, then the updates logged since). Every update a
+   * room has applied is stored first (persist before broadcast), so this is its current
+   * state — read without decoding a large document on the main thread.
+   */
+  storedParts(docId: string): Uint8Array[];
   applyServerUpdate(docId: string, update: Uint8Array): Promise<void>;
   workspaceSeq(workspaceId: string): number;
   generation(): string;
@@ -17,7 +22,11 @@ export interface SnapshotSync {
 
 export function snapshotSyncOf(engine: SyncEngine): SnapshotSync {
   return {
-    readDocState: (docId) => engine.readDocState(docId),
+    storedParts: (docId) => {
+      const stored = engine.store.load(docId);
+      if (!stored) return [];
+      return stored.state ? [stored.state, ...stored.log] : stored.log;
+    },
     applyServerUpdate: (docId, update) => engine.applyServerUpdate(docId, update),
     workspaceSeq: (workspaceId) => engine.workspaceSeq(workspaceId),
     generation: () => engine.generation(),

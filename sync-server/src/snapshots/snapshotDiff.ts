@@ -28,7 +28,7 @@ export async function diffSnapshot(
   const workspaceId = snapshot.workspaceId;
   const indexId = workspaceDocIds.index(workspaceId);
   const then = await docs.stateAt(snapshot.id, indexId);
-  const now = await sync.readDocState(indexId);
+  const now = await docs.stateNow(indexId);
   // Same store generation: sequences are comparable and "changed since" is exact.
   // Otherwise (the database was restored from a backup) every document is compared.
   let moved: { tickets: string[]; notices: string[] } | null = null;
@@ -49,7 +49,7 @@ export async function diffSnapshot(
     await slicer.maybeYield();
     const before = store.doc(snapshot.id, docId);
     const stateThen = before ? await docs.stateOfHash(before.hash) : null;
-    const stateNow = await sync.readDocState(docId);
+    const stateNow = await docs.stateNow(docId);
     const bytes = (stateThen?.byteLength ?? 0) + stateNow.byteLength;
     const [a, b] = await Promise.all([
       heavy.run('contentKey', [stateThen], bytes),
