@@ -317,11 +317,11 @@ export abstract class SocketSession implements SessionLink {
     if (oldest.done) return;
     const wait =
       oldest.value.pendingSince + this.services.limits.pendingDeadlineMs - this.services.now();
-    this.#deadline = setTimeout(this.#checkDeadline, Math.max(wait, 0));
+    this.#deadline = setTimeout(() => this.#checkDeadline(), Math.max(wait, 0));
     this.#deadline.unref();
   }
 
-  readonly #checkDeadline = (): void => {
+  #checkDeadline(): void {
     this.#deadline = null;
     if (this.closed) return;
     const oldest = this.#pending.values().next();
@@ -331,7 +331,7 @@ export abstract class SocketSession implements SessionLink {
       return;
     }
     this.#armDeadline();
-  };
+  }
 
   #cleanUp(): void {
     if (this.#deadline) clearTimeout(this.#deadline);

@@ -45,7 +45,12 @@ export function installSync(
     '/sync',
     upgradeWebSocket(async (c) => {
       const authentication = await authenticate(c);
-      return { onOpen: (_event, ws) => engine.openSync(ws.raw!, authentication) };
+      return {
+        onOpen: (_event, ws) => {
+          engine.openSync(ws.raw!, authentication);
+          releaseHonoListeners(ws.raw!);
+        },
+      };
     }),
     notAnUpgrade,
   );
@@ -54,7 +59,12 @@ export function installSync(
     upgradeWebSocket(async (c) => {
       const docId = c.req.param('docId') ?? '';
       const authentication = await authenticate(c);
-      return { onOpen: (_event, ws) => engine.openYjs(ws.raw!, authentication, docId) };
+      return {
+        onOpen: (_event, ws) => {
+          engine.openYjs(ws.raw!, authentication, docId);
+          releaseHonoListeners(ws.raw!);
+        },
+      };
     }),
     notAnUpgrade,
   );
@@ -64,6 +74,24 @@ export function installSync(
   ctx.shutdown.add(ShutdownPhase.listener, 'sync sockets', () => engine.closeAll());
   ctx.shutdown.add(ShutdownPhase.flush, 'sync writes', () => engine.flush());
   return engine;
+}
+
+/**
+ * @hono/node-ws attaches its own message/close/error listeners right after onOpen; they
+ * close over the upgrade's Context (Request, headers, Node IncomingMessage) and so keep it
+ * alive as long as the socket. The engine reads the socket through its own listeners, so
+ * Hono's are dropped, which takes kilobytes off every idle socket.
+ */
+function releaseHonoListeners(raw: WebSocket): void {
+  const events = ['message', 'close', 'error'] as const;
+  const ours = new Set(events.flatMap((event) => raw.listeners(event)));
+  queueMicrotask(() => {
+    for (const event of events) {
+      for (const listener of raw.listeners(event)) {
+        if (!ours.has(listener)) raw.off(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  });
 }
 
 function credentialsOf(c: Context): UpgradeCredentials {
