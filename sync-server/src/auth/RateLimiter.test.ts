@@ -7,7 +7,7 @@ import { openSqlite } from '../db/Database.ts';
 import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { AppError } from '../http/AppError.ts';
-import { RateLimiter } from './RateLimiter.ts';
+import { RATE_LIMIT_MAX_WINDOW_MS, RateLimiter } from './RateLimiter.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -88,5 +88,26 @@ describe('RateLimiter', () => {
     for (let i = 0; i < 3; i += 1) limiter.consume('k', limit);
     limiter.reset('k');
     expect(() => limiter.consume('k', limit)).not.toThrow();
+  });
+
+  it('sweeps rows older than the longest window, whatever their key', () => {
+    let now = 0;
+    const db = open(databaseFile());
+    const limiter = new RateLimiter(db, () => now);
+    limiter.consume('login:account:random1@example.com', limit);
+    now = RATE_LIMIT_MAX_WINDOW_MS - 1;
+    limiter.consume('login:account:random2@example.com', limit);
+    now = RATE_LIMIT_MAX_WINDOW_MS;
+    expect(limiter.sweep()).toBe(1);
+    expect(db.prepare('SELECT key FROM rate_limit_hits').all()).toEqual([
+      { key: 'login:account:random2@example.com' },
+    ]);
+  });
+
+  it('refuses a window longer than the sweep keeps', () => {
+    const limiter = new RateLimiter(open(databaseFile()), () => 0);
+    expect(() =>
+      limiter.consume('k', { limit: 1, windowMs: RATE_LIMIT_MAX_WINDOW_MS + 1 }),
+    ).toThrow(/exceeds/);
   });
 });

@@ -10,6 +10,13 @@ export interface RateLimit {
 }
 
 /**
+ * The longest window a limit may use. Rows older than this are swept by `sweep()`, which
+ * also removes keys never seen again (an attacker spraying random emails).
+ * @default 7 days
+ */
+export const RATE_LIMIT_MAX_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
  * A sliding-window limiter kept in the database, so a restart does not hand an attacker a
  * fresh budget. Each counted attempt is one row; an attempt is refused when `limit` rows
  * of the same key fall within the last `windowMs`. Old rows of a key are deleted as it is
@@ -36,6 +43,9 @@ export class RateLimiter {
    * `retryAfter` in whole seconds (the error handler sends it as Retry-After).
    */
   consume(key: string, { limit, windowMs }: RateLimit): void {
+    if (windowMs > RATE_LIMIT_MAX_WINDOW_MS) {
+      throw new Error(`rate limit window of ${windowMs} ms exceeds RATE_LIMIT_MAX_WINDOW_MS`);
+    }
     const now = this.now();
     const since = now - windowMs;
     // Immediate: two concurrent attempts must not both see room for one more.
@@ -55,6 +65,13 @@ export class RateLimiter {
         this.#insert.run(key, now);
       })
       .immediate();
+  }
+
+  /** Deletes every row older than the longest window; returns how many. */
+  sweep(): number {
+    return this.db
+      .prepare('DELETE FROM rate_limit_hits WHERE at <= ?')
+      .run(this.now() - RATE_LIMIT_MAX_WINDOW_MS).changes;
   }
 
   /** Forgets the attempts under `key` (e.g. an account's failed logins after a reset). */

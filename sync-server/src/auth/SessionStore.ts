@@ -159,6 +159,20 @@ export class SessionStore {
     return ids.length;
   }
 
+  /**
+   * Ends sessions past their expiry that nobody presented since (validate deletes the
+   * ones it sees). Announced like any other ending, so a socket opened on one closes.
+   */
+  sweepExpired(): number {
+    const ids = (
+      this.ctx.db.prepare('SELECT id FROM sessions WHERE expires_at <= ?').all(this.ctx.now()) as {
+        id: string;
+      }[]
+    ).map((r) => r.id);
+    this.end(ids);
+    return ids.length;
+  }
+
   /** The one place sessions are deleted, so the access event is never forgotten. */
   private end(sessionIds: readonly string[]): void {
     if (sessionIds.length === 0) return;

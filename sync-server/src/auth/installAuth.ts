@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { ServerContext } from '../ServerContext.ts';
+import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
 import { installMailboxRoutes } from '../mail/mailboxRoutes.ts';
 import { installAccessTokenRoutes } from './accessTokenRoutes.ts';
 import { createAuthServices } from './AuthServices.ts';
@@ -30,4 +31,19 @@ export function installAuth(app: Hono, ctx: ServerContext): void {
   installUnauthorizedUseRoutes(app, services);
   installAccessTokenRoutes(app, services);
   installMailboxRoutes(app, ctx);
+
+  // Keys that are never used again (random emails in a spraying attack) are only removed
+  // by this sweep; hourly is plenty for a table of recent attempts.
+  const sweep = setInterval(
+    () => {
+      try {
+        services.limiter.sweep();
+      } catch (err) {
+        ctx.log.error({ err }, 'rate limit sweep failed');
+      }
+    },
+    60 * 60 * 1000,
+  );
+  sweep.unref();
+  ctx.shutdown.add(ShutdownPhase.flush, 'rate limit sweep', () => clearInterval(sweep));
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
-import { SESSION_LIFETIME_MS } from './SessionStore.ts';
+import { SESSION_LIFETIME_MS, SessionStore } from './SessionStore.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from './testSupport.ts';
 
 let t: AuthTestServer;
@@ -99,6 +99,24 @@ describe('sessions', () => {
     const res = await owner.client.get('/api/auth/me');
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ error: { code: ErrorCode.sessionExpired } });
+    expect(
+      t.server.ctx.db
+        .prepare('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?')
+        .get(owner.userId),
+    ).toEqual({ n: 0 });
+  });
+
+  it('sweeps sessions nobody presented after they expired, announcing them', async () => {
+    const owner = await signUp(t);
+    const announced: string[] = [];
+    const listener = ({ sessionIds }: { sessionIds: readonly string[] }) =>
+      announced.push(...sessionIds);
+    t.server.ctx.access.on('sessionsRevoked', listener);
+    t.clock.advance(30 * day);
+    const swept = new SessionStore(t.server.ctx).sweepExpired();
+    t.server.ctx.access.off('sessionsRevoked', listener);
+    expect(swept).toBeGreaterThanOrEqual(1);
+    expect(announced).toHaveLength(swept);
     expect(
       t.server.ctx.db
         .prepare('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?')
