@@ -19,6 +19,12 @@ export const flatOutScenario: Scenario = {
     { key: 'updatesPerSec', label: 'updates/s delivered', unit: '/s', better: 'higher' },
     { key: 'deliveriesPerSec', label: 'deliveries/s (all readers)', unit: '/s', better: 'higher' },
     { key: 'lostPct', label: 'not delivered', unit: '%', better: 'lower' },
+    {
+      key: 'cpuPerUpdateUs',
+      label: 'server CPU per update delivered',
+      unit: 'µs',
+      better: 'lower',
+    },
   ],
   notApplicable: () => null,
   async run(target, o) {
@@ -81,8 +87,10 @@ export const flatOutScenario: Scenario = {
     writers.forEach((_, i) => pump(i));
     await sleep(o.n['warmup-ms']);
     measuring = true;
+    const cpuStart = target.cpuMs();
     await sleep(o.n['measure-ms']);
     measuring = false;
+    const cpuMs = target.cpuMs() - cpuStart;
     running = false;
     await waitUntil(() => readerCounts.every((c) => c >= sent), 10_000);
     const delivered = readerCounts.reduce((a, b) => a + Math.min(b, sent), 0);
@@ -90,6 +98,7 @@ export const flatOutScenario: Scenario = {
     return {
       updatesPerSec: (measured / o.n['measure-ms']) * 1000,
       deliveriesPerSec: (measuredDeliveries / o.n['measure-ms']) * 1000,
+      cpuPerUpdateUs: (1000 * cpuMs) / measured,
       lostPct: sent ? (100 * (sent * readerCount - delivered)) / (sent * readerCount) : NaN,
     };
   },

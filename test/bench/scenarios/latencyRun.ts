@@ -25,6 +25,13 @@ export const latencyMetrics: readonly MetricDef[] = [
   { key: 'max', label: 'fan-out latency max', unit: 'ms', better: 'lower' },
   { key: 'deliveriesPerSec', label: 'deliveries/s', unit: '/s', better: 'higher' },
   { key: 'lostPct', label: 'not delivered', unit: '%', better: 'lower' },
+  { key: 'cpuPct', label: 'server CPU while measuring', unit: '% of a core', better: 'lower' },
+  {
+    key: 'cpuPerUpdateUs',
+    label: 'server CPU per update written (incl. its fan-out)',
+    unit: 'µs',
+    better: 'lower',
+  },
 ];
 
 /**
@@ -72,8 +79,10 @@ export async function runLatency(target: RunningTarget, size: LatencyRunSize): P
 
   await sleep(size.warmupMs);
   recorder.measuring = true;
+  const cpuStart = target.cpuMs();
   await sleep(size.measureMs);
   recorder.measuring = false;
+  const cpuMs = target.cpuMs() - cpuStart;
   running = false;
   for (const t of timers) clearTimeout(t);
   await waitUntil(() => recorder.deliveries >= recorder.expectedDeliveries, 10_000);
@@ -85,6 +94,8 @@ export async function runLatency(target: RunningTarget, size: LatencyRunSize): P
     p99: s.p99,
     max: s.max,
     deliveriesPerSec: (recorder.deliveries / size.measureMs) * 1000,
+    cpuPct: (100 * cpuMs) / size.measureMs,
+    cpuPerUpdateUs: (1000 * cpuMs) / recorder.measuredSends,
     lostPct: recorder.expectedDeliveries
       ? (100 * (recorder.expectedDeliveries - recorder.deliveries)) / recorder.expectedDeliveries
       : NaN,

@@ -20,6 +20,8 @@ export interface RunningTarget {
   docId(scope: string, n: number): string;
   /** Opens one socket syncing one doc in the server's own dialect. */
   open(docId: string, options: ClientOptions): BenchClient;
+  /** CPU time the server process has used so far, in ms (see processCpu.ts). */
+  cpuMs(): number;
   /** Memory of the server process after a full GC. */
   memory(): Promise<MemorySample>;
   stop(): Promise<void>;

@@ -4,6 +4,7 @@ import { MuxClient } from '../load/MuxClient.ts';
 import { YWebsocketClient } from '../load/YWebsocketClient.ts';
 import { trackChild } from './childRegistry.ts';
 import { memoryProbe, probeMemory, stopProcess } from './peerProcess.ts';
+import { processCpuMs } from './processCpu.ts';
 import { seedOurs } from './seedOurs.ts';
 import type { RunningTarget, Target } from './Target.ts';
 
@@ -43,6 +44,7 @@ export const oursTarget: Target = {
         wire === 'yjs'
           ? new YWebsocketClient(`${wsBase()}/yjs/${docId}?${query}`, docId, options, true)
           : new MuxClient(`${wsBase()}/sync?${query}`, [docId], options),
+      cpuMs: () => processCpuMs(server.child.pid),
       memory: () => probeMemory(server.child, server.logs),
       async stop() {
         await stop();

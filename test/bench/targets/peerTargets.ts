@@ -1,5 +1,6 @@
 import { HocuspocusClient } from '../load/HocuspocusClient.ts';
 import { YWebsocketClient } from '../load/YWebsocketClient.ts';
+import { processCpuMs } from './processCpu.ts';
 import { probeMemory, startPeerProcess, stopProcess } from './peerProcess.ts';
 import type { RunningTarget, Target } from './Target.ts';
 
@@ -13,6 +14,7 @@ export const yWebsocketTarget: Target = {
       docId: (scope, n) => `${scope}-${n}`,
       open: (docId, options) =>
         new YWebsocketClient(`ws://127.0.0.1:${p.port}/${docId}`, docId, options, true),
+      cpuMs: () => processCpuMs(p.child.pid),
       memory: () => probeMemory(p.child, p.logs),
       stop: () => stopProcess(p.child, p.exited),
     } satisfies RunningTarget;
@@ -28,6 +30,7 @@ export const hocuspocusTarget: Target = {
       name: 'hocuspocus',
       docId: (scope, n) => `${scope}-${n}`,
       open: (docId, options) => new HocuspocusClient(`ws://127.0.0.1:${p.port}`, docId, options),
+      cpuMs: () => processCpuMs(p.child.pid),
       memory: () => probeMemory(p.child, p.logs),
       stop: () => stopProcess(p.child, p.exited),
     } satisfies RunningTarget;
@@ -44,6 +47,7 @@ export const wsRelayTarget: Target = {
       docId: (scope, n) => `${scope}-${n}`,
       open: (docId, options) =>
         new YWebsocketClient(`ws://127.0.0.1:${p.port}/${docId}`, docId, options, false),
+      cpuMs: () => processCpuMs(p.child.pid),
       memory: () => probeMemory(p.child, p.logs),
       stop: () => stopProcess(p.child, p.exited),
     } satisfies RunningTarget;
