@@ -27,6 +27,7 @@ export interface AuthTestServer {
 
 export async function startAuthTestServer(
   env: Record<string, string> = {},
+  options: { logLines?: string[] } = {},
 ): Promise<AuthTestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-auth-'));
   const config = loadConfig({
@@ -45,7 +46,12 @@ export async function startAuthTestServer(
       this.now += ms;
     },
   };
-  const server = await createServer(config, createLogger('silent'), { now: () => clock.now });
+  // With `logLines`, every log line (at trace level) is kept there for inspection.
+  const lines = options.logLines;
+  const log = lines
+    ? createLogger('trace', { write: (line: string) => void lines.push(line) })
+    : createLogger('silent');
+  const server = await createServer(config, log, { now: () => clock.now });
   return {
     server,
     clock,
