@@ -2,7 +2,7 @@ import { CloseCode, DocAccess, DocErrorCode, ErrorCode } from '@desk/protocol';
 import { authenticateUpgrade } from '../auth/authenticateUpgrade.ts';
 import { isAuthFailure } from '../auth/AuthContext.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { workspaceAccess } from '../workspaces/workspaceAccess.ts';
+import { workspaceAccess, workspaceLimits } from '../workspaces/workspaceAccess.ts';
 import type {
   Authentication,
   Authorization,
@@ -51,8 +51,14 @@ export class DeskSyncAuth implements SyncAuth {
     }
     const access = workspaceAccess(this.ctx.db, principal.userId, workspaceId, this.ctx.now());
     if (!access) return Promise.resolve(notMember);
+    const maxDocBytes = workspaceLimits(this.ctx.db, workspaceId)?.documentSizeLimitBytes ?? null;
     if (access.canWrite) {
-      return Promise.resolve({ ok: true, access: DocAccess.write, readOnlyCode: null });
+      return Promise.resolve({
+        ok: true,
+        access: DocAccess.write,
+        readOnlyCode: null,
+        maxDocBytes,
+      });
     }
     return Promise.resolve({
       ok: true,

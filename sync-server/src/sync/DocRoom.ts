@@ -22,6 +22,8 @@ export class DocRoom {
   /** Log rows and bytes since the last compaction. */
   logCount: number;
   logBytes: number;
+  /** What the document weighs in the store (merged state plus log): the plan's size limit. */
+  storedBytes: number;
   idleTimer: NodeJS.Timeout | null = null;
   unloaded = false;
 
@@ -29,7 +31,7 @@ export class DocRoom {
     readonly docId: string,
     readonly workspaceId: string,
     doc: Y.Doc,
-    stored: { lastLogId: number; logCount: number; logBytes: number },
+    stored: { lastLogId: number; logCount: number; logBytes: number; storedBytes: number },
     now: () => number,
   ) {
     this.doc = doc;
@@ -37,6 +39,7 @@ export class DocRoom {
     this.lastLogId = stored.lastLogId;
     this.logCount = stored.logCount;
     this.logBytes = stored.logBytes;
+    this.storedBytes = stored.storedBytes;
   }
 
   add(member: DocSubscription): void {

@@ -93,6 +93,7 @@ export class DocRooms {
     let logCount = 0;
     let logBytes = 0;
     let lastLogId = 0;
+    let storedBytes = 0;
     if (stored) {
       doc.transact(() => {
         if (stored.state) Y.applyUpdate(doc, stored.state);
@@ -101,8 +102,15 @@ export class DocRooms {
       logCount = stored.log.length;
       logBytes = stored.storedBytes - (stored.state?.byteLength ?? 0);
       lastLogId = stored.lastLogId;
+      storedBytes = stored.storedBytes;
     }
-    const room = new DocRoom(docId, workspaceId, doc, { lastLogId, logCount, logBytes }, this.now);
+    const room = new DocRoom(
+      docId,
+      workspaceId,
+      doc,
+      { lastLogId, logCount, logBytes, storedBytes },
+      this.now,
+    );
     this.#rooms.set(docId, room);
     this.#armIdle(room);
     this.considerCompaction(room);
@@ -149,6 +157,7 @@ export class DocRooms {
       this.store.compact(room.docId, state, room.lastLogId);
       room.logCount = 0;
       room.logBytes = 0;
+      room.storedBytes = state.byteLength;
     } catch (err) {
       // The log stays as it is and is tried again when it grows; loads still work.
       this.log.error({ err, docId: room.docId }, 'doc compaction failed');

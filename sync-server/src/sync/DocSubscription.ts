@@ -22,6 +22,8 @@ export class DocSubscription {
   access: DocAccess = DocAccess.read;
   /** Why updates are refused when access is read. */
   readOnlyCode: DocErrorCode = DocErrorCode.readOnlyRole;
+  /** The workspace plan's document size limit; null for none. */
+  maxDocBytes: number | null = null;
   room: DocRoom | null = null;
   /** Frames received while pending: [payload, frame-or-null] pairs, in arrival order. */
   queue: [Uint8Array, Uint8Array | null][] = [];
@@ -125,6 +127,15 @@ export class DocSubscription {
     }
     if (this.access !== DocAccess.write) {
       this.pipeline.refuse(room, this, this.readOnlyCode, 'This document is read-only for you.');
+      return;
+    }
+    if (this.maxDocBytes !== null && room.storedBytes + update.byteLength > this.maxDocBytes) {
+      this.pipeline.refuse(
+        room,
+        this,
+        DocErrorCode.docTooLarge,
+        'The document has reached the size limit of the plan.',
+      );
       return;
     }
     if (isEmptyUpdate(update)) {

@@ -299,6 +299,7 @@ export abstract class SocketSession implements SessionLink {
   #applyGrant(subscription: DocSubscription, authorization: Authorization & { ok: true }): void {
     subscription.access = authorization.access;
     subscription.readOnlyCode = authorization.readOnlyCode ?? DocErrorCode.readOnlyRole;
+    subscription.maxDocBytes = authorization.maxDocBytes ?? null;
   }
 
   #releasePending(subscription: DocSubscription): void {

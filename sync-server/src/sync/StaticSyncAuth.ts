@@ -27,6 +27,8 @@ export class StaticSyncAuth implements SyncAuth {
   readonly #users = new Map<string, StaticUser>();
   readonly #grants = new Map<string, Map<string, StaticGrant>>();
   #held: Promise<void> | null = null;
+  /** Document size limit handed out with every grant (a plan's limit). */
+  maxDocBytes: number | null = null;
   #release: (() => void) | null = null;
 
   constructor(
@@ -78,7 +80,12 @@ export class StaticSyncAuth implements SyncAuth {
       case undefined:
         return { ok: false, code: DocErrorCode.notMember, message: 'Not a member.' };
       case 'write':
-        return { ok: true, access: DocAccess.write, readOnlyCode: null };
+        return {
+          ok: true,
+          access: DocAccess.write,
+          readOnlyCode: null,
+          maxDocBytes: this.maxDocBytes,
+        };
       case 'viewer':
         return { ok: true, access: DocAccess.read, readOnlyCode: DocErrorCode.readOnlyRole };
       case 'workspace_read_only':

@@ -27,6 +27,8 @@ export type Authorization =
       readonly access: DocAccess;
       /** Why writes are refused when `access` is read. */
       readonly readOnlyCode: DocErrorCode | null;
+      /** Largest stored size of one document of the workspace (its plan), or null. */
+      readonly maxDocBytes?: number | null;
     }
   | { readonly ok: false; readonly code: DocErrorCode; readonly message: string };
 

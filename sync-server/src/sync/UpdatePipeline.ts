@@ -148,6 +148,7 @@ export class UpdatePipeline {
       room.lastLogId = results[i]!.logId;
       room.logCount++;
       room.logBytes += entry.update!.byteLength;
+      room.storedBytes += entry.update!.byteLength;
     }
   }
 

@@ -99,6 +99,37 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     await ana.until(() => ana.docs.get('ws1:index')!.acked === 1);
   });
 
+  it("refuses an update that would take a document past the plan's size limit with doc_too_large", async () => {
+    const server = await start();
+    server.auth.maxDocBytes = 4 * 1024;
+    const ana = await connect({ token: 'tok-ana' });
+    const doc = ana.subscribe('ws1:index');
+    await ana.synced('ws1:index');
+    doc.getText('t').insert(0, 'x'.repeat(3 * 1024));
+    await ana.allAcked('ws1:index');
+    doc.getText('t').insert(0, 'y'.repeat(2 * 1024));
+    const refusal = await ana.waitFor((m) => m.type === MessageType.docError);
+    expect(refusal).toMatchObject({ docId: 'ws1:index', code: 'doc_too_large' });
+    expect(await storedText('ws1:index')).toBe('x'.repeat(3 * 1024));
+  });
+
+  it('terminates a socket that stops answering pings, and removes its presence', async () => {
+    await start({ heartbeatMs: 500 });
+    const ana = await connect({ token: 'tok-ana' });
+    const ben = await connect({ token: 'tok-ben' });
+    ana.subscribe('ws1:index', new Y.Doc(), true);
+    ben.subscribe('ws1:index', new Y.Doc(), true);
+    await Promise.all([ana.synced('ws1:index'), ben.synced('ws1:index')]);
+    ana.awareness('ws1:index').setLocalState({ name: 'Ana' });
+    const anaClientId = ana.docs.get('ws1:index')!.doc.clientID;
+    await ben.until(() => ben.awareness('ws1:index').getStates().has(anaClientId));
+    (ana.ws as unknown as { _socket: Socket })._socket.pause(); // a peer gone silent
+    await ben.until(() => !ben.awareness('ws1:index').getStates().has(anaClientId));
+    expect(t!.logs).toContainEqual(
+      expect.objectContaining({ msg: 'sync socket unresponsive; terminated' }),
+    );
+  });
+
   it('closes with 4409 on another protocol version and 4400 when hello is missing', async () => {
     await start();
     const old = await connect({ token: 'tok-ana', protocolVersion: 999 });
