@@ -206,4 +206,29 @@ describe('the operator console', () => {
     expect(res.status).toBe(403);
     db.prepare(`UPDATE users SET platform_role = NULL WHERE id = ?`).run(owner.userId);
   });
+
+  it('audits targeted look-ups of customers and users, not the plain list', async () => {
+    const before = (
+      t.server.ctx.db
+        .prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'operator.searched'`)
+        .get() as {
+        n: number;
+      }
+    ).n;
+    await operator.get('/api/operator/customers');
+    await operator.get('/api/operator/users?q=someone%40example.com');
+    const rows = t.server.ctx.db
+      .prepare(
+        `SELECT actor_user_id, target_kind, details FROM audit_log WHERE action = 'operator.searched' ORDER BY id`,
+      )
+      .all()
+      .slice(before);
+    expect(rows).toEqual([
+      {
+        actor_user_id: operatorId,
+        target_kind: 'users',
+        details: JSON.stringify({ q: 'someone@example.com' }),
+      },
+    ]);
+  });
 });

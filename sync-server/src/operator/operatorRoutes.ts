@@ -68,13 +68,33 @@ export function installOperatorRoutes(app: Hono, ctx: ServerContext): void {
 
   app.get('/api/operator/plans', (c) => c.json({ plans: Object.values(plans) }));
 
+  /**
+   * A targeted look-up of a person (a non-empty search) is an access to their account
+   * information and is audited; browsing the plain list is not, or the log would drown.
+   */
+  const auditLookup = (c: Context, list: string, q: string) => {
+    if (!q.trim()) return;
+    AuditLog.record(
+      ctx.db,
+      {
+        actor: operator(c),
+        action: 'operator.searched',
+        target: { kind: list, id: '*' },
+        details: { q: q.trim() },
+      },
+      ctx.now(),
+    );
+  };
+
   app.get('/api/operator/customers', (c) => {
     const { q, limit, offset } = query(c);
+    auditLookup(c, 'customers', q);
     return c.json(CustomerDirectory.search(ctx.db, q, ctx.now(), { limit, offset }));
   });
 
   app.get('/api/operator/users', (c) => {
     const { q, limit, offset } = query(c);
+    auditLookup(c, 'users', q);
     return c.json(CustomerDirectory.searchUsers(ctx.db, q, { limit, offset }));
   });
 

@@ -278,3 +278,27 @@ describe('invitations', () => {
     }
   });
 });
+
+describe('invitations when mail cannot be sent', () => {
+  it('keeps the invitation and says so, so the sender can resend', async () => {
+    // Port 9 on loopback: nothing listens, the connection is refused at once.
+    const broken = await startAuthTestServer({ SMTP_URL: 'smtp://127.0.0.1:9' });
+    try {
+      const owner = await signUp(broken);
+      const res = await owner.client.post<ErrorResponse>(
+        `/api/workspaces/${owner.slug}/invitations`,
+        { email: 'unlucky@example.com', role: 'agent' },
+      );
+      expect(res.status).toBe(502);
+      expect(res.body.error.message).toMatch(/saved.*Resend/);
+      const list = await owner.client.get<{ invitations: { email: string; status: string }[] }>(
+        `/api/workspaces/${owner.slug}/invitations`,
+      );
+      expect(list.body.invitations).toEqual([
+        expect.objectContaining({ email: 'unlucky@example.com', status: 'pending' }),
+      ]);
+    } finally {
+      await broken.close();
+    }
+  });
+});

@@ -44,16 +44,33 @@ export function installInvitationRoutes(app: Hono, ctx: ServerContext): void {
 
   const send = async (invitation: Invitation, token: string, inviterName: string) => {
     const workspace = WorkspaceDirectory.byId(ctx.db, invitation.workspaceId);
-    await getMailer(ctx).send(
+    try {
+      await mail(invitation, token, inviterName, workspace?.name ?? 'a workspace');
+    } catch (err) {
+      // The invitation is saved; only the mail failed. Say so, so the sender can resend.
+      ctx.log.error({ err, invitationId: invitation.id }, 'invitation mail could not be sent');
+      throw new AppError(
+        ErrorCode.internal,
+        502,
+        `The invitation to ${invitation.email} is saved, but the email could not be sent. Try "Resend" in a moment.`,
+      );
+    }
+  };
+  const mail = (
+    invitation: Invitation,
+    token: string,
+    inviterName: string,
+    workspaceName: string,
+  ) =>
+    getMailer(ctx).send(
       invitationEmail({
         to: invitation.email,
         inviterName,
-        workspaceName: workspace?.name ?? 'a workspace',
+        workspaceName,
         role: invitation.role,
         url: invitationUrl(ctx.config.PUBLIC_URL, token),
       }),
     );
-  };
 
   app.get('/api/workspaces/:slug/invitations', (c) => {
     const { workspace } = managerRequest(ctx, c);

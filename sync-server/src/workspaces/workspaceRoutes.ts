@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { AuditLog } from '../audit/AuditLog.ts';
 import { authOf } from '../auth/middleware.ts';
+import { RateLimiter } from '../auth/RateLimiter.ts';
 import { readBody } from '../auth/readBody.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
@@ -9,6 +10,7 @@ import {
   createCustomerWithWorkspace,
   createWorkspaceForCustomer,
 } from './createCustomerWithWorkspace.ts';
+import { workspaceLimits } from './limits.ts';
 import { managerRequest, memberRequest, ownerRequest } from './memberRequest.ts';
 import { SeatLedger } from './SeatLedger.ts';
 import { SeatLimit } from './SeatLimit.ts';
@@ -30,6 +32,7 @@ const renameBody = z.object({ name: z.string().trim().min(1, 'Enter a name.').ma
  * renaming, the seat count with its ledger, and the audit entries about the workspace.
  */
 export function installWorkspaceRoutes(app: Hono, ctx: ServerContext): void {
+  const limiter = new RateLimiter(ctx.db, ctx.now);
   app.get('/api/workspaces', (c) => {
     const auth = authOf(c);
     const now = ctx.now();
@@ -57,6 +60,7 @@ export function installWorkspaceRoutes(app: Hono, ctx: ServerContext): void {
     const auth = authOf(c);
     if (!auth.session) throw AppError.forbidden('Create workspaces from a browser session.');
     const body = await readBody(c, createBody);
+    limiter.consume(`workspace-create:user:${auth.user.id}`, workspaceLimits.workspacesPerUser);
     const now = ctx.now();
     const owned = ctx.db
       .prepare('SELECT id FROM customers WHERE owner_user_id = ? ORDER BY created_at')
