@@ -114,6 +114,9 @@ async function navigate(request: Request): Promise<Response> {
 
 /** Built files are content-hashed: the cached copy is the right one. */
 async function fromCacheFirst(request: Request, path: string): Promise<Response> {
+  // After a logout wiped the caches, stay out of the way (no re-caching) until a signed-in
+  // page asks for the app cache again (`precache`).
+  if (!(await caches.has(CACHE))) return fetch(request);
   const cache = await caches.open(CACHE);
   const cached = await cache.match(path);
   if (cached) return cached;

@@ -1,8 +1,6 @@
 import { IndexedDbStore, SyncClient } from '@desk/client';
 import type { DocErrorCode } from '@desk/protocol';
 import type { ConnectionStatus, DocHandle, DocSource } from '$lib/desk/DocSource.ts';
-import { currentUserId } from './currentUser.ts';
-import { DeferredStore } from './DeferredStore.ts';
 import { userStorePrefix } from './localKeys.ts';
 
 /** A document the server refused, as the client logged it (`doc_error`). */
@@ -28,24 +26,19 @@ export async function closeAllOfflineSyncs(): Promise<void> {
  */
 export class OfflineSync implements DocSource {
   readonly client: SyncClient;
-  /** The signed-in user whose replica this is (rejects when nobody is signed in). */
-  readonly userId: Promise<string>;
+  /** The signed-in user whose replica this is. */
+  readonly userId: string;
   readonly #refusalListeners = new Set<(refusal: DocRefusal) => void>();
   #closed: Promise<void> | null = null;
 
-  constructor() {
-    this.userId = currentUserId();
-    this.userId.catch(() => undefined);
-    const store = this.userId.then(
-      (userId) => new IndexedDbStore({ prefix: userStorePrefix(userId) }),
-    );
+  constructor(userId: string) {
+    this.userId = userId;
     this.client = new SyncClient({
-      url: async () => {
-        await this.userId;
+      url: () => {
         const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
         return `${scheme}://${location.host}/sync`;
       },
-      store: new DeferredStore(store),
+      store: new IndexedDbStore({ prefix: userStorePrefix(userId) }),
       // Background replication keeps this many docs in flight; the rest waits its turn so
       // the socket and the main thread stay free for what the user is doing.
       catchUpConcurrency: 8,

@@ -21,9 +21,6 @@ export function userOfDatabase(name: string): string | null {
   return match?.[1] ?? null;
 }
 
-/** Last signed-in user, so a reload with no network opens the right replica. */
-export const LAST_USER_KEY = `${APP_PREFIX}:offline:lastUser`;
-
 /** Docs the background replication has fully synced once (per user, per workspace). */
 export function replicatedDbName(userId: string): string {
   return `${userStorePrefix(userId)}replicated`;

@@ -1,0 +1,231 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { docIds, TicketDoc, updateTicket, WorkspaceIndex } from '@desk/model';
+import { hasChromium, launchBrowser } from '../../support/browser.ts';
+import {
+  databaseNames,
+  descriptionText,
+  inviteMember,
+  networkControl,
+  nodeClient,
+  seedTickets,
+  signInBrowser,
+  signUpOwner,
+  startDeskServer,
+  waitAllSaved,
+  waitForServiceWorker,
+  webBuilt,
+  type DeskServer,
+} from './offlineFixture.ts';
+
+const ready = hasChromium && webBuilt;
+if (!ready) {
+  console.warn(
+    `offline browser tests skipped: ${hasChromium ? '' : 'no Chromium; '}${webBuilt ? '' : 'web app not built (pnpm build)'}`,
+  );
+}
+
+describe.runIf(ready)('working offline (issue 7)', () => {
+  let desk: DeskServer;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+
+  beforeAll(async () => {
+    desk = await startDeskServer();
+    ({ browser, close: closeBrowser } = await launchBrowser());
+  });
+  afterAll(async () => {
+    await closeBrowser?.();
+    await desk?.close();
+  });
+
+  it('keeps offline edits, replies and new tickets through an offline reload, then converges with an online colleague', async () => {
+    const { owner: ana, workspace } = await signUpOwner(desk.url, 'Ana', 'acme');
+    const [first, second] = await seedTickets(desk, ana, workspace, 3);
+    const ben = await inviteMember(desk, ana, workspace, 'Ben');
+    const benClient = await nodeClient(desk, ben, workspace);
+
+    const context = await browser.newContext();
+    const network = await networkControl(context);
+    const page = await context.newPage();
+    await signInBrowser(context, desk.url, ana);
+    await page.goto(`${desk.url}/w/acme`);
+    await waitForServiceWorker(page);
+    await waitAllSaved(page);
+
+    // Ana opens the first ticket while online, then the network goes away.
+    await page.goto(`${desk.url}/w/acme/t/${first!.number}`);
+    const description = page.getByTestId('description');
+    await description.filter({ hasText: 'Description of ticket 1.' }).waitFor();
+    await network.offline();
+    await page
+      .getByTestId('offline-status-text')
+      .filter({ hasText: /^Offline since/ })
+      .waitFor();
+
+    // Offline: edit the description, reply, create a ticket.
+    await description.click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.type('Ana offline. ');
+    await page.getByTestId('composer').fill('Reply written offline');
+    await page.getByTestId('send').click();
+    await page.getByText('Reply written offline').first().waitFor();
+    await page.goto(`${desk.url}/w/acme`); // served by the service worker
+    await page.getByRole('button', { name: /New ticket/ }).click();
+    await page.getByRole('textbox', { name: 'Title' }).fill('Created offline');
+    await page.getByRole('button', { name: 'Create ticket' }).click();
+    await page.waitForURL(/\/t\//);
+    await page.getByText('Created offline').first().waitFor();
+
+    // Meanwhile Ben, online, edits the same description and retitles another ticket.
+    const benTicket = benClient.open(docIds.ticket(workspace.id, first!.id));
+    const benIndex = benClient.open(docIds.index(workspace.id));
+    await Promise.all([benTicket.whenSynced, benIndex.whenSynced]);
+    const paragraph = benTicket.doc.getXmlFragment('description').get(0) as Y.XmlElement;
+    const text = paragraph.get(0) as Y.XmlText;
+    text.insert(text.length, ' Ben online.');
+    const benTicketTwo = benClient.open(docIds.ticket(workspace.id, second!.id));
+    await benTicketTwo.whenSynced;
+    updateTicket(
+      new WorkspaceIndex(benIndex.doc),
+      new TicketDoc(benTicketTwo.doc),
+      second!.id,
+      { title: 'Retitled by Ben' },
+      { id: ben.userId, name: ben.name },
+      Date.now(),
+    );
+    await until(() => benClient.status.pendingUpdates === 0);
+
+    // Reloading with unsynced work warns first; still offline, everything is there.
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.type());
+      void dialog.accept();
+    });
+    await page.reload();
+    expect(dialogs).toContain('beforeunload');
+    await page
+      .getByTestId('offline-status-text')
+      .filter({ hasText: /^Offline/ })
+      .waitFor();
+    expect(await page.getByTestId('offline-status').getAttribute('data-unsynced')).not.toBe('0');
+    await page.getByText('Created offline').first().waitFor();
+    await page.goto(`${desk.url}/w/acme`);
+    await page.getByRole('link', { name: 'Created offline' }).waitFor();
+    await page.goto(`${desk.url}/w/acme/t/${first!.number}`);
+    await description.filter({ hasText: 'Ana offline. Description of ticket 1.' }).waitFor();
+    await page.getByText('Reply written offline').first().waitFor();
+
+    // Back online: both converge, nothing lost.
+    await network.online();
+    await waitAllSaved(page);
+    await description
+      .filter({ hasText: 'Ana offline. Description of ticket 1. Ben online.' })
+      .waitFor();
+    await until(
+      () => descriptionText(benTicket.doc) === 'Ana offline. Description of ticket 1. Ben online.',
+    );
+    const comments = new TicketDoc(benTicket.doc).listComments();
+    expect(comments.map((c) => c.body)).toContain('Reply written offline');
+
+    // The ticket created offline has a number of its own.
+    const index = new WorkspaceIndex(benIndex.doc);
+    await until(() => index.tickets.all().some((t) => t.title === 'Created offline' && t.number));
+    const numbers = index.tickets.all().map((t) => t.number);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    expect(numbers).not.toContain(null);
+
+    await page.goto(`${desk.url}/w/acme`);
+    await page
+      .locator(`[data-ticket-id="${second!.id}"]`)
+      .filter({ hasText: 'Retitled by Ben' })
+      .waitFor();
+    await context.close();
+    for (const handle of [benTicket, benIndex, benTicketTwo]) handle.release();
+    await benClient.close();
+  });
+
+  it('highlights tickets others changed while this device was offline', async () => {
+    const { owner: ana, workspace } = await signUpOwner(desk.url, 'Ada', 'beta');
+    const [, second] = await seedTickets(desk, ana, workspace, 3);
+    const ben = await inviteMember(desk, ana, workspace, 'Bob');
+    const benClient = await nodeClient(desk, ben, workspace);
+
+    const context = await browser.newContext();
+    const network = await networkControl(context);
+    const page = await context.newPage();
+    await signInBrowser(context, desk.url, ana);
+    await page.goto(`${desk.url}/w/beta`);
+    await waitAllSaved(page);
+    await network.offline();
+    await page
+      .getByTestId('offline-status-text')
+      .filter({ hasText: /^Offline since/ })
+      .waitFor();
+
+    const benIndex = benClient.open(docIds.index(workspace.id));
+    const benTicket = benClient.open(docIds.ticket(workspace.id, second!.id));
+    await Promise.all([benIndex.whenSynced, benTicket.whenSynced]);
+    updateTicket(
+      new WorkspaceIndex(benIndex.doc),
+      new TicketDoc(benTicket.doc),
+      second!.id,
+      { status: 'open', title: 'Changed by Bob' },
+      { id: ben.userId, name: ben.name },
+      Date.now(),
+    );
+    await until(() => benClient.status.pendingUpdates === 0);
+
+    await network.online();
+    await waitAllSaved(page);
+    const row = page.locator(`[data-ticket-id="${second!.id}"]`);
+    await row.filter({ hasText: 'Changed by Bob' }).waitFor();
+    expect(await row.getAttribute('data-changed')).toBe('away');
+    expect(await page.getByTestId('changed-while-away').innerText()).toContain('1 ticket');
+    expect(await page.locator('[data-changed="away"]').count()).toBe(1);
+
+    await context.close();
+    benTicket.release();
+    benIndex.release();
+    await benClient.close();
+  });
+
+  it('removes the local replica, caches and drafts on logout', async () => {
+    const { owner: ana, workspace } = await signUpOwner(desk.url, 'Eve', 'gamma');
+    await seedTickets(desk, ana, workspace, 5);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signInBrowser(context, desk.url, ana);
+    await page.goto(`${desk.url}/w/gamma`);
+    await waitForServiceWorker(page);
+    await waitAllSaved(page);
+    await page.evaluate(() => localStorage.setItem('desk:draft:test', 'a reply in progress'));
+
+    const before = await databaseNames(page);
+    expect(before.filter((name) => name.startsWith(`desk:u:${ana.userId}:doc:`)).length).toBe(
+      7, // index, my user doc and 5 tickets
+    );
+    expect(await page.evaluate(() => caches.keys())).toEqual([expect.stringMatching(/^desk-app-/)]);
+
+    await page.goto(`${desk.url}/account`);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/login/);
+
+    expect((await databaseNames(page)).filter((name) => name.startsWith('desk'))).toEqual([]);
+    expect(await page.evaluate(() => caches.keys())).toEqual([]);
+    expect(
+      await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('desk'))),
+    ).toEqual([]);
+    await context.close();
+  });
+});
+
+/** Polls a condition (sync is asynchronous); fails after 30 s with the condition's text. */
+async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met: ${condition.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
