@@ -186,6 +186,24 @@ describe('SyncClient against a protocol-speaking server', () => {
   });
 });
 
+describe('refused docs and the overall status', () => {
+  it('reaches synced while a refused doc keeps its unsaved changes', async () => {
+    const server = await startServer({
+      access: (docId) => (docId === docB ? DocErrorCode.accessRevoked : DocAccess.write),
+    });
+    const client = connect(server);
+    client.disconnect();
+    const refused = client.open(docB);
+    await refused.whenLoaded;
+    refused.doc.getText('t').insert(0, 'written offline');
+    client.reconnect();
+    await until(() => refused.status.kind === 'error', 'refusal');
+    await until(() => client.status.kind === 'synced', 'synced');
+    expect(client.status.pendingUpdates).toBe(1);
+    expect(refused.status).toMatchObject({ pending: 1, error: { code: 'access_revoked' } });
+  });
+});
+
 describe('refused local changes', () => {
   it('keeps a refused change as a draft and rebuilds the replica from the server state', async () => {
     const server = await startServer({

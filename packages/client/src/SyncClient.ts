@@ -142,8 +142,12 @@ export class SyncClient {
     const state = this.#connection.state;
     let syncingDocs = 0;
     let pendingUpdates = 0;
+    // A blocked doc (access refused) keeps its unsaved count but is not "syncing": nothing
+    // will happen until the user acts, and the overall state must still reach `synced`.
+    let blockedPending = 0;
     for (const replica of this.#replicas.values()) {
       pendingUpdates += replica.pending;
+      if (replica.isBlocked) blockedPending += replica.pending;
       if (replica.isSubscribed && !replica.isSettled) syncingDocs++;
     }
     const offlineSince = this.#connection.offlineSince;
@@ -164,7 +168,9 @@ export class SyncClient {
       case 'ready':
         return {
           kind:
-            syncingDocs > 0 || pendingUpdates > 0 || this.#catchUp.isRunning ? 'syncing' : 'synced',
+            syncingDocs > 0 || pendingUpdates > blockedPending || this.#catchUp.isRunning
+              ? 'syncing'
+              : 'synced',
           ...base,
         };
       default:
@@ -279,13 +285,14 @@ export class SyncClient {
   }
 
   /**
-   * Unloads a doc nobody uses. While connected, a doc with unacknowledged changes stays
-   * subscribed until they are acked (checked again on every change); offline it unloads at
-   * once: its dirty flag makes the next catch-up push the changes.
+   * Unloads a doc nobody uses. While connected, a doc with unacknowledged changes (or a
+   * reset in progress) stays subscribed until the server is done (checked again on every
+   * change); offline it unloads at once: its dirty flag makes the next catch-up push the
+   * changes (and a refused one is refused again, then kept as a draft).
    */
   #unloadIfIdle(replica: DocReplica): void {
     if (replica.isActive || this.#replicas.get(replica.docId) !== replica) return;
-    if (this.#connection.isReady && replica.isSubscribed && replica.pending > 0) return;
+    if (this.#connection.isReady && replica.isSubscribed && replica.isBusy) return;
     this.#replicas.delete(replica.docId);
     this.#handles.delete(replica);
     this.#retryBackoff.delete(replica);
@@ -295,7 +302,7 @@ export class SyncClient {
 
   #replicaChanged(replica: DocReplica): void {
     for (const handle of this.#handles.get(replica) ?? []) handle.notify();
-    if (!replica.isActive && replica.releaseTimer === null && replica.pending === 0) {
+    if (!replica.isActive && replica.releaseTimer === null && !replica.isBusy) {
       this.#unloadIfIdle(replica);
     }
     if (replica.isSettled) this.#retryBackoff.delete(replica);

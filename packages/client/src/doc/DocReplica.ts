@@ -162,6 +162,11 @@ export class DocReplica {
     return this.#blocked;
   }
 
+  /** Has work the server must finish before an unload: unacknowledged changes or a reset. */
+  get isBusy(): boolean {
+    return this.pending > 0 || this.#reset !== null;
+  }
+
   get isActive(): boolean {
     return this.refs > 0 || this.pins > 0;
   }
