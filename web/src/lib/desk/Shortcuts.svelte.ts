@@ -1,3 +1,5 @@
+import { untrack } from 'svelte';
+
 export interface Shortcut {
   /** A key ("c", "/", "?") or a two-key sequence ("g b"). */
   keys: string;
@@ -27,10 +29,14 @@ export class Shortcuts {
   private pending: string | null = null;
   private pendingTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /**
+   * Adds shortcuts until the returned function is called. Pages call it from an `$effect`;
+   * the read of `registered` is untracked so registering does not re-run that effect.
+   */
   register(shortcuts: Shortcut[]): () => void {
-    this.registered = [...this.registered, ...shortcuts];
+    untrack(() => (this.registered = [...this.registered, ...shortcuts]));
     return () => {
-      this.registered = this.registered.filter((s) => !shortcuts.includes(s));
+      untrack(() => (this.registered = this.registered.filter((s) => !shortcuts.includes(s))));
     };
   }
 
