@@ -8,7 +8,7 @@ import { workspacesOfUser } from './users.ts';
 
 const day = 24 * 60 * 60 * 1000;
 
-const createBody = z.object({
+export const createTokenBody = z.object({
   name: z.string().trim().min(1, 'Name the token.').max(100, 'Use at most 100 characters.'),
   workspaceId: z.string().min(1, 'Choose a workspace.'),
   /** Days until the token expires; null or absent: until revoked. */
@@ -25,7 +25,7 @@ export function installAccessTokenRoutes(app: Hono, services: AuthServices): voi
 
   app.post('/api/auth/tokens', requireSession, async (c) => {
     const auth = authOf(c);
-    const body = await readBody(c, createBody);
+    const body = await readBody(c, createTokenBody);
     const workspace = workspacesOfUser(ctx.db, auth.user.id).find((w) => w.id === body.workspaceId);
     if (!workspace) {
       throw AppError.badRequest('You are not a member of that workspace.', {

@@ -16,9 +16,11 @@ import { toAuthUser } from './SessionStore.ts';
 import { CURRENT_TERMS_VERSION, recordTermsAcceptance } from './terms.ts';
 import { readUser, readUserByEmail } from './users.ts';
 
-const loginBody = z.object({ email: z.string().max(254), password: z.string().max(1024) });
+export const loginBody = z.object({ email: z.string().max(254), password: z.string().max(1024) });
 
-const profileBody = z.object({
+export const termsBody = z.object({ version: z.string() });
+
+export const profileBody = z.object({
   displayName: z.string().trim().min(1, 'Enter your name.').max(100).optional(),
   phone: z
     .string()
@@ -105,7 +107,7 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
 
   app.post('/api/auth/terms', requireSession, async (c) => {
     const auth = authOf(c);
-    const body = await readBody(c, z.object({ version: z.string() }));
+    const body = await readBody(c, termsBody);
     if (body.version !== CURRENT_TERMS_VERSION) {
       throw AppError.badRequest('These are not the terms in force; reload and read them again.', {
         version: `The current version is ${CURRENT_TERMS_VERSION}.`,

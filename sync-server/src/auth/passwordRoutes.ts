@@ -13,9 +13,12 @@ import { assertPasswordAcceptable, hashPassword, verifyPassword } from './passwo
 import { readBody } from './readBody.ts';
 import { readUser, readUserByEmail } from './users.ts';
 
-const changeBody = z.object({ currentPassword: z.string().max(1024), newPassword: z.string() });
-const forgotBody = z.object({ email: z.string().max(254) });
-const resetBody = z.object({ token: z.string().max(200), password: z.string() });
+export const changeBody = z.object({
+  currentPassword: z.string().max(1024),
+  newPassword: z.string(),
+});
+export const forgotBody = z.object({ email: z.string().max(254) });
+export const resetBody = z.object({ token: z.string().max(200), password: z.string() });
 
 /** Password change (signed in), and reset by an emailed single-use link (signed out). */
 export function installPasswordRoutes(app: Hono, services: AuthServices): void {

@@ -10,7 +10,7 @@ import { readBody } from './readBody.ts';
 import { clearSessionCookie } from './sessionCookie.ts';
 import { readUser } from './users.ts';
 
-const reportBody = z.object({ note: z.string().trim().max(2000).optional() });
+export const reportBody = z.object({ note: z.string().trim().max(2000).optional() });
 
 /**
  * Terms §2: "report unauthorized use at once". One action ends every session, revokes every
