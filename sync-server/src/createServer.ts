@@ -20,6 +20,7 @@ import { installSnapshots } from './snapshots/installSnapshots.ts';
 import { installSync, type SyncOptions } from './sync/installSync.ts';
 import type { SyncEngine } from './sync/SyncEngine.ts';
 import { installTicketRoutes } from './tickets/ticketNumberRoutes.ts';
+import { installBlobRoutes } from './blobs/blobRoutes.ts';
 import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
 import type { Logger } from './log/logger.ts';
 import { installOperatorRoutes } from './operator/operatorRoutes.ts';
@@ -81,6 +82,7 @@ export async function createServer(
   installAuth(app, ctx); // first: sets c.var.auth and checks Origin for every later route
   installHealthRoutes(app, ctx);
   installTicketRoutes(app, ctx);
+  installBlobRoutes(app, ctx);
   installWorkspaces(app, ctx);
   installBilling(app, ctx);
   installOperatorRoutes(app, ctx);
