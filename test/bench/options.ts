@@ -35,7 +35,7 @@ const NUMBER_OPTIONS = [
   { flag: 'warmup-ms', full: 2_000, quick: 200, help: 'warm-up before measuring' },
   { flag: 'flat-writers', full: 4, quick: 2, help: 'writers in the flat-out doc' },
   { flag: 'flat-readers', full: 4, quick: 2, help: 'readers in the flat-out doc' },
-  { flag: 'flat-window', full: 64, quick: 32, help: 'updates a writer may have in flight' },
+  { flag: 'flat-window', full: 256, quick: 32, help: 'updates a writer may have in flight' },
   { flag: 'idle-sockets', full: 2_000, quick: 100, help: 'idle sockets held open' },
   { flag: 'idle-docs', full: 100, quick: 10, help: 'docs the idle sockets are spread over' },
   { flag: 'catchup-docs', full: 5_000, quick: 50, help: 'docs the reconnecting client holds' },
