@@ -109,6 +109,7 @@ function decodeName(raw: string | undefined): string {
     name = raw ?? 'file';
   }
   // A name is a label, never a path.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
   const clean = name
     .replace(/[\\/\u0000-\u001f]/g, '_')
     .trim()
