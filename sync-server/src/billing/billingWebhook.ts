@@ -19,7 +19,7 @@ export const WEBHOOK_BODY_LIMIT_BYTES = 64 * 1024;
  * The events a payment provider (or its adapter) sends. Each names one workspace and the
  * state it moves to; `subscription.activated` and `subscription.plan_changed` carry the plan.
  */
-const eventSchema = z.object({
+export const billingEventSchema = z.object({
   id: z.string().min(1).max(200),
   type: z.enum([
     'subscription.activated',
@@ -34,7 +34,7 @@ const eventSchema = z.object({
     planId: z.enum(planIds as [PlanId, ...PlanId[]]).optional(),
   }),
 });
-export type BillingEvent = z.infer<typeof eventSchema>;
+export type BillingEvent = z.infer<typeof billingEventSchema>;
 
 const targetState: Record<BillingEvent['type'], SubscriptionState | null> = {
   'subscription.activated': 'active',
@@ -89,7 +89,7 @@ export function installBillingWebhook(app: Hono, ctx: ServerContext): void {
       } catch {
         throw AppError.badRequest('The webhook body is not JSON.');
       }
-      const parsed = eventSchema.safeParse(json);
+      const parsed = billingEventSchema.safeParse(json);
       if (!parsed.success) throw AppError.badRequest('The webhook event is not understood.');
       const event = parsed.data;
       const { workspaceId } = event.data;

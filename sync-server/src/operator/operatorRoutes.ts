@@ -13,7 +13,7 @@ import { UserSuspension } from './UserSuspension.ts';
 
 const note = z.string().trim().max(500).optional();
 
-const subscriptionBody = z
+export const subscriptionBody = z
   .object({
     planId: z.enum(planIds as [PlanId, ...PlanId[]]).optional(),
     /** A custom seat limit; null returns to the plan's. */
@@ -29,13 +29,13 @@ const subscriptionBody = z
     },
   );
 
-const stateBody = z.object({
+export const stateBody = z.object({
   /** `suspended` suspends (reason: operator); `active` reactivates. */
   state: z.enum(['active', 'past_due', 'suspended', 'terminated']),
   note,
 });
 
-const noteBody = z.object({ note });
+export const noteBody = z.object({ note });
 
 const listQuery = z.object({
   q: z.string().max(200).default(''),

@@ -20,12 +20,12 @@ import { workspaceLimits } from './limits.ts';
 import { managerRequest } from './memberRequest.ts';
 import { WorkspaceDirectory } from './WorkspaceDirectory.ts';
 
-const inviteBody = z.object({
+export const inviteBody = z.object({
   email: z.string().max(254),
   role: z.enum(['admin', 'agent', 'viewer']),
 });
-const tokenBody = z.object({ token: z.string().min(1).max(200) });
-const acceptBody = tokenBody.extend({
+export const tokenBody = z.object({ token: z.string().min(1).max(200) });
+export const acceptBody = tokenBody.extend({
   /** Only when registering a new account through the link. */
   displayName: z.string().trim().min(1, 'Enter your name.').max(100).optional(),
   password: z.string().optional(),

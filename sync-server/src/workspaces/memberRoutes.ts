@@ -5,8 +5,8 @@ import type { ServerContext } from '../ServerContext.ts';
 import { managerRequest, memberRequest, ownerRequest } from './memberRequest.ts';
 import { Memberships, type MembershipChange } from './Memberships.ts';
 
-const roleBody = z.object({ role: z.enum(['admin', 'agent', 'viewer']) });
-const transferBody = z.object({ userId: z.string().min(1) });
+export const roleBody = z.object({ role: z.enum(['admin', 'agent', 'viewer']) });
+export const transferBody = z.object({ userId: z.string().min(1) });
 
 /**
  * Changing roles, removing members (or leaving), and transferring ownership. Each change

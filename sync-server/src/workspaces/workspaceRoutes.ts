@@ -17,14 +17,16 @@ import { SeatLimit } from './SeatLimit.ts';
 import { workspaceAccess } from './workspaceAccess.ts';
 import { WorkspaceDirectory } from './WorkspaceDirectory.ts';
 
-const createBody = z.object({
+export const createWorkspaceBody = z.object({
   name: z.string(),
   slug: z.string(),
   /** Which of the caller's customers pays for it; default: the oldest they own. */
   customerId: z.string().optional(),
 });
 
-const renameBody = z.object({ name: z.string().trim().min(1, 'Enter a name.').max(100) });
+export const renameWorkspaceBody = z.object({
+  name: z.string().trim().min(1, 'Enter a name.').max(100),
+});
 
 /**
  * Workspaces as their members see them: the list of mine, one workspace with its members
@@ -59,7 +61,7 @@ export function installWorkspaceRoutes(app: Hono, ctx: ServerContext): void {
   app.post('/api/workspaces', async (c) => {
     const auth = authOf(c);
     if (!auth.session) throw AppError.forbidden('Create workspaces from a browser session.');
-    const body = await readBody(c, createBody);
+    const body = await readBody(c, createWorkspaceBody);
     limiter.consume(`workspace-create:user:${auth.user.id}`, workspaceLimits.workspacesPerUser);
     const now = ctx.now();
     const owned = ctx.db
@@ -108,7 +110,7 @@ export function installWorkspaceRoutes(app: Hono, ctx: ServerContext): void {
 
   app.patch('/api/workspaces/:slug', async (c) => {
     const { auth, workspace } = managerRequest(ctx, c);
-    const body = await readBody(c, renameBody);
+    const body = await readBody(c, renameWorkspaceBody);
     ctx.db.prepare('UPDATE workspaces SET name = ? WHERE id = ?').run(body.name, workspace.id);
     const payload = WorkspaceDirectory.payload(
       ctx.db,
