@@ -163,7 +163,21 @@ describe('Connection', () => {
     connection.connectNow();
     await nextSocket();
     expect(FakeSocket.created).toHaveLength(2);
-    expect(clock.pendingDelays()).toEqual([]);
+    // Only the new socket's welcome deadline is left; the backoff timer is gone.
+    expect(clock.pendingDelays()).toEqual([15_000]);
+  });
+
+  it('gives up on a socket that never sends the welcome and tries again', async () => {
+    const { clock, connection } = setup();
+    const socket = await nextSocket();
+    socket.open();
+    expect(clock.pendingDelays()).toEqual([15_000]);
+    clock.advance(15_000);
+    expect(socket.closedWith).toBe(CloseCode.normal);
+    expect(connection.state.kind).toBe('waiting');
+    clock.advance(clock.pendingDelays()[0]!);
+    await nextSocket();
+    expect(FakeSocket.created).toHaveLength(2);
   });
 
   it('ignores events of a socket it abandoned', async () => {

@@ -36,6 +36,12 @@ export interface ConnectionOptions {
    * @default 10000
    */
   stableAfterMs?: number;
+  /**
+   * A socket without a welcome after this long is closed and retried (a proxy that accepts
+   * and then says nothing would otherwise leave the client "connecting" forever).
+   * @default 15000
+   */
+  welcomeTimeoutMs?: number;
   onReady(welcome: WelcomeMessage): void;
   /** Every server frame after the welcome. */
   onMessage(message: ServerMessage): void;
@@ -53,6 +59,8 @@ export class Connection {
   readonly #options: ConnectionOptions;
   readonly #backoff: Backoff;
   readonly #stableAfterMs: number;
+  readonly #welcomeTimeoutMs: number;
+  #welcomeTimer: unknown = null;
   #state: ConnectionState = { kind: 'connecting' };
   #socket: WebSocketLike | null = null;
   #timer: unknown = null;
@@ -67,6 +75,7 @@ export class Connection {
     this.#options = options;
     this.#backoff = new Backoff(options.backoff);
     this.#stableAfterMs = options.stableAfterMs ?? 10_000;
+    this.#welcomeTimeoutMs = options.welcomeTimeoutMs ?? 15_000;
   }
 
   get state(): ConnectionState {
@@ -109,6 +118,7 @@ export class Connection {
   /** Closes and stays offline until `connectNow()` (client.close(), client.disconnect()). */
   stop(): void {
     this.#clearTimer();
+    this.#clearWelcomeTimer();
     const wasReady = this.#state.kind === 'ready';
     if (this.#state.kind !== 'stopped') this.#offlineSince ??= this.#options.clock.now();
     this.#readyAt = null;
@@ -142,6 +152,15 @@ export class Connection {
     socket.binaryType = 'arraybuffer';
     this.#socket = socket;
     this.#serverError = null;
+    this.#clearWelcomeTimer();
+    this.#welcomeTimer = this.#options.clock.setTimeout(() => {
+      this.#welcomeTimer = null;
+      if (epoch !== this.#epoch || this.#state.kind === 'ready') return;
+      this.#log('welcome_timeout', {});
+      this.#epoch++;
+      socket.close(CloseCode.normal, 'no welcome');
+      this.#onClose(CloseCode.normal, 'no welcome');
+    }, this.#welcomeTimeoutMs);
     socket.addEventListener('open', () => {
       if (epoch !== this.#epoch) return;
       socket.send(
@@ -179,6 +198,7 @@ export class Connection {
         socket.close(CloseCode.protocolVersion, 'protocol version');
         return;
       }
+      this.#clearWelcomeTimer();
       this.#readyAt = this.#options.clock.now();
       this.#offlineSince = undefined;
       this.#setState({ kind: 'ready', welcome: message });
@@ -193,6 +213,7 @@ export class Connection {
   }
 
   #onClose(code: number, reason: string): void {
+    this.#clearWelcomeTimer();
     const wasReady = this.#state.kind === 'ready';
     this.#socket = null;
     const now = this.#options.clock.now();
@@ -220,6 +241,11 @@ export class Connection {
       this.#timer = null;
       void this.#connect();
     }, delay);
+  }
+
+  #clearWelcomeTimer(): void {
+    if (this.#welcomeTimer !== null) this.#options.clock.clearTimeout(this.#welcomeTimer);
+    this.#welcomeTimer = null;
   }
 
   #clearTimer(): void {
