@@ -109,8 +109,8 @@ function decodeName(raw: string | undefined): string {
     name = raw ?? 'file';
   }
   // A name is a label, never a path.
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
   const clean = name
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
     .replace(/[\\/\u0000-\u001f]/g, '_')
     .trim()
     .slice(0, 200);
