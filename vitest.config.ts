@@ -7,7 +7,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'sync-server/src/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'sync-server/src/**/*.test.ts',
+            // The web app's plain-TS logic (no Svelte runes, no $lib imports).
+            'web/src/lib/offline/**/*.test.ts',
+          ],
           environment: 'node',
           sequence: { groupOrder: 0 },
           testTimeout: 30_000,

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { CloseCode, DocErrorCode } from '@desk/protocol';
+import { describeSync } from './describeSync.ts';
+import type { OfflineSnapshot } from './describeSync.ts';
+
+const base: OfflineSnapshot = {
+  connection: { kind: 'synced', syncingDocs: 0, pendingUpdates: 0 },
+  dirtyDocs: 0,
+  replication: { total: 0, done: 0, running: false },
+  queuedUploads: 0,
+  refusal: null,
+  drafts: 0,
+};
+const at = (hhmm: string) => Date.parse(`2026-11-27T${hhmm}:00Z`);
+const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+const describe_ = (patch: Partial<OfflineSnapshot>) => describeSync({ ...base, ...patch }, hhmm);
+
+describe('describeSync', () => {
+  it('says online when everything is on the server', () => {
+    expect(describe_({}).text).toBe('Online — all changes saved');
+  });
+
+  it('says since when the device is offline, and what is kept locally', () => {
+    const d = describe_({
+      connection: { kind: 'offline', syncingDocs: 0, pendingUpdates: 3, offlineSince: at('14:05') },
+    });
+    expect(d.text).toBe('Offline since 14:05');
+    expect(d.detail).toContain('3 local changes not yet on the server');
+  });
+
+  it('shows replication progress with thousands separators', () => {
+    const d = describe_({ replication: { total: 5000, done: 1234, running: true } });
+    expect(d.text).toBe('Syncing 1,234 of 5,000');
+  });
+
+  it('counts local changes by unacknowledged updates or dirty docs, whichever is more', () => {
+    expect(describe_({ dirtyDocs: 2 }).text).toBe('2 local changes not yet on the server');
+    expect(
+      describe_({ connection: { kind: 'syncing', syncingDocs: 0, pendingUpdates: 1 } }).text,
+    ).toBe('1 local change not yet on the server');
+  });
+
+  it('explains an ended session and that the changes wait for the same user', () => {
+    const d = describe_({
+      connection: {
+        kind: 'error',
+        syncingDocs: 0,
+        pendingUpdates: 0,
+        error: { code: CloseCode.unauthenticated, message: 'x' },
+      },
+      dirtyDocs: 1,
+    });
+    expect(d.tone).toBe('error');
+    expect(d.text).toBe('Your session has ended. Sign in again to sync.');
+    expect(d.detail).toContain('same user');
+  });
+
+  it('explains a read-only workspace and offers the refused changes', () => {
+    const d = describe_({ refusal: DocErrorCode.workspaceReadOnly, drafts: 2 });
+    expect(d.text).toMatch(/read-only/);
+    expect(d.detail).toContain('2 refused changes kept as drafts');
+  });
+
+  it('explains a removed membership', () => {
+    expect(describe_({ refusal: DocErrorCode.accessRevoked }).text).toBe(
+      'You are no longer a member of this workspace: nothing syncs any more.',
+    );
+  });
+});
