@@ -285,6 +285,21 @@ export const Subscriptions = {
     }
   },
 
+  /**
+   * Terminated workspaces whose grace period is over: their data may now be deleted (the
+   * deletion itself belongs to the privacy module, which calls this).
+   */
+  dueForDeletion(db: SqliteDatabase, now: number): string[] {
+    const rows = db
+      .prepare(
+        `SELECT workspace_id FROM subscriptions
+          WHERE state = 'terminated' AND delete_after IS NOT NULL AND delete_after <= ?
+          ORDER BY delete_after`,
+      )
+      .all(now) as { workspace_id: string }[];
+    return rows.map((r) => r.workspace_id);
+  },
+
   /** Trials whose end has passed but are still recorded as trialing (for the sweeper). */
   expiredTrials(db: SqliteDatabase, now: number): string[] {
     const rows = db
