@@ -67,6 +67,7 @@ export class SyncEngine {
         }
         this.rooms.discard(room);
       },
+      (docId) => this.rooms.get(docId),
     );
     this.#services = {
       rooms: this.rooms,

@@ -40,6 +40,8 @@ export class UpdatePipeline {
     private readonly onPersisted: (room: DocRoom) => void,
     /** Called when applying a stored update failed: the room no longer matches the store. */
     private readonly onRoomBroken: (room: DocRoom, error: unknown) => void,
+    /** The room loaded now for a doc, if any. */
+    private readonly loadedRoom: (docId: string) => DocRoom | undefined,
   ) {}
 
   submit(
@@ -168,8 +170,14 @@ export class UpdatePipeline {
     const byRoom = new Map<DocRoom, Entry[]>();
     for (const entry of batch) {
       if (entry.update === null || entry.refusal !== null) continue;
-      const room = entry.room;
-      if (room.unloaded) continue; // stored; the next load will see it
+      let room = entry.room;
+      if (room.unloaded) {
+        // Unloaded since the update was queued (a server update to an idle doc). A room
+        // loaded again meanwhile read the store before this write: it needs the update.
+        const reloaded = this.loadedRoom(room.docId);
+        if (!reloaded) continue; // stored; the next load will see it
+        room = entry.room = reloaded;
+      }
       try {
         Y.applyUpdate(room.doc, entry.update, entry.from);
       } catch (error) {
