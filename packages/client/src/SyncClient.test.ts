@@ -6,6 +6,7 @@ import { SyncError } from './doc/SyncError.ts';
 import { MemoryStore } from './store/MemoryStore.ts';
 import type { SyncClientOptions } from './SyncClient.ts';
 import { SyncClient } from './SyncClient.ts';
+import { ManualClock } from './testing/ManualClock.ts';
 import { MiniSyncServer } from './testing/MiniSyncServer.ts';
 import type { MiniSyncServerOptions } from './testing/MiniSyncServer.ts';
 import { until } from './testing/until.ts';
@@ -99,6 +100,43 @@ describe('SyncClient against a protocol-speaking server', () => {
       'unsubscribe',
     );
     expect(server.subscribedDocs()).toEqual([docA]);
+  });
+
+  it('keeps a released doc subscribed for the grace period, so reopening costs nothing', async () => {
+    const server = await startServer();
+    const clock = new ManualClock();
+    const client = connect(server, { clock, releaseGraceMs: 3000 });
+    const first = client.open(docA);
+    await first.whenSynced;
+    first.release();
+    clock.advance(2999);
+    const second = client.open(docA);
+    await second.whenSynced;
+    second.release();
+    clock.advance(3000);
+    await until(
+      () => server.received.some((m) => m.type === MessageType.unsubscribe),
+      'unsubscribe after the grace period',
+    );
+    expect(server.subscribedDocs()).toEqual([docA]);
+  });
+
+  it('re-subscribes later when the server could not store a change, and delivers it', async () => {
+    let failures = 1;
+    const server = await startServer({
+      refuse: (_docId, update) =>
+        Y.decodeUpdate(update).structs.length > 0 && failures-- > 0
+          ? { code: DocErrorCode.storageUnavailable, message: 'disk full' }
+          : null,
+    });
+    const client = connect(server);
+    const handle = client.open(docA);
+    await handle.whenSynced;
+    handle.doc.getText('t').insert(0, 'eventually');
+    await until(() => text(server.doc(docA)) === 'eventually', 'delivered after a retry');
+    await until(() => handle.status.kind === 'synced', 'synced');
+    expect(server.subscribedDocs()).toEqual([docA, docA]);
+    expect(handle.refused).toEqual([]);
   });
 
   it('sends presence through the doc frames and removes it on release', async () => {
