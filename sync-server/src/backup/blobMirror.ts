@@ -7,6 +7,12 @@ export interface BlobListing {
   bytes: number;
 }
 
+/**
+ * Uploads in progress live in `blobsDir/tmp` (BlobStore streams there, then renames into
+ * place); they are not blobs yet.
+ */
+const IN_PROGRESS_DIR = 'tmp';
+
 /** Every file under `blobsDir` (attachments: content-addressed, never changed once written). */
 export async function listBlobs(blobsDir: string): Promise<BlobListing> {
   const files: string[] = [];
@@ -21,8 +27,9 @@ export async function listBlobs(blobsDir: string): Promise<BlobListing> {
     }
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) {
+      if (entry.isDirectory()) {
+        if (dir !== blobsDir || entry.name !== IN_PROGRESS_DIR) await walk(full);
+      } else if (entry.isFile()) {
         files.push(path.relative(blobsDir, full));
         bytes += (await fs.promises.stat(full)).size;
       }
@@ -51,7 +58,8 @@ export async function mirrorBlobs(
     const source = path.join(fromDir, file);
     try {
       await fs.promises.link(source, target);
-    } catch {
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted meanwhile
       await fs.promises.copyFile(source, target);
     }
     copied += 1;
