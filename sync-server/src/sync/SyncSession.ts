@@ -125,6 +125,19 @@ export class SyncSession extends SocketSession {
   }
 
   async #catchUp(message: CatchUpMessage): Promise<void> {
+    try {
+      await this.#answerCatchUp(message);
+    } catch (err) {
+      this.services.log.error({ err, workspaceId: message.workspaceId }, 'catch-up failed');
+      this.#docError(
+        message.workspaceId,
+        DocErrorCode.storageUnavailable,
+        'Catch-up failed; try again later.',
+      );
+    }
+  }
+
+  async #answerCatchUp(message: CatchUpMessage): Promise<void> {
     const authorization = await this.grant(message.workspaceId);
     if (this.closed) return;
     if (!authorization.ok) {

@@ -107,9 +107,15 @@ export class UpdatePipeline {
     this.#batch = [];
 
     this.#persist(batch);
-    const byRoom = this.#apply(batch);
-    for (const [room, entries] of byRoom) this.#broadcast(room, entries);
-    this.#answer(batch);
+    try {
+      const byRoom = this.#apply(batch);
+      for (const [room, entries] of byRoom) this.#broadcast(room, entries);
+      this.#answer(batch);
+    } catch (err) {
+      // A bug here must not take the process (and every other room) down. What was stored
+      // is stored; clients that miss an ack or a broadcast re-sync on their next exchange.
+      this.log.error({ err }, 'sync pipeline failed after storing a batch');
+    }
   };
 
   #persist(batch: Entry[]): void {
