@@ -47,6 +47,10 @@ export class OfflineStatus {
     drafts: this.drafts,
   });
   readonly description = $derived(describeSync(this.snapshot, formatTime));
+  /** There is refused or stranded work to download. */
+  readonly canExport = $derived(
+    this.drafts > 0 || (this.refusal !== null && unsyncedChanges(this.snapshot) > 0),
+  );
   /** Local changes and uploads not on the server yet: leaving the page would strand them. */
   readonly unsynced = $derived(unsyncedChanges(this.snapshot) + offlineUploads.items.length);
 

@@ -69,7 +69,9 @@ export function describeSync(
       detail:
         snapshot.drafts > 0
           ? `${count(snapshot.drafts, 'refused change')} kept as drafts on this device — download them to keep your work.`
-          : null,
+          : kept
+            ? `${kept}; they stay on this device — download them to keep your work.`
+            : null,
     };
   }
   if (connection.kind === 'offline') {

@@ -1,5 +1,7 @@
 import type { LocalStore } from '@desk/client';
+import { TicketDoc, xmlPlainText } from '@desk/model';
 import { parseDocId } from '@desk/protocol';
+import * as Y from 'yjs';
 
 /** One refused change in the exported file. */
 export interface ExportedDraft {
@@ -15,19 +17,35 @@ export interface ExportedDraft {
   update: string;
 }
 
+/**
+ * A doc whose local changes never reached the server (e.g. the membership was removed while
+ * offline: the server refuses the whole doc, so there is no refused update to keep — the
+ * local copy itself is the work).
+ */
+export interface ExportedLocalCopy {
+  docId: string;
+  /** The whole local state as a Yjs update (base64). */
+  state: string;
+  /** For people: a ticket's description and comments as plain text (null for other docs). */
+  text: string | null;
+}
+
 export interface DraftExport {
   format: 'desk-refused-changes';
   version: 1;
   workspaceId: string;
   exportedAt: string;
   drafts: ExportedDraft[];
+  unsynced: ExportedLocalCopy[];
 }
 
 /** Every refused change kept in the replica for one workspace (DESIGN §4.4). */
 export async function collectDrafts(store: LocalStore, workspaceId: string): Promise<DraftExport> {
   const drafts: ExportedDraft[] = [];
-  for (const { docId } of await store.listDocs()) {
+  const unsynced: ExportedLocalCopy[] = [];
+  for (const { docId, dirty } of await store.listDocs()) {
     if (parseDocId(docId)?.workspaceId !== workspaceId) continue;
+    if (dirty) unsynced.push(await localCopy(store, docId));
     for (const change of await store.getDrafts(docId)) {
       drafts.push({
         docId,
@@ -44,7 +62,29 @@ export async function collectDrafts(store: LocalStore, workspaceId: string): Pro
     workspaceId,
     exportedAt: new Date().toISOString(),
     drafts,
+    unsynced,
   };
+}
+
+/** Reads a doc's local state through the store (no subscription: nothing is sent). */
+async function localCopy(store: LocalStore, docId: string): Promise<ExportedLocalCopy> {
+  const doc = new Y.Doc();
+  const binding = store.bind(docId, doc);
+  try {
+    await binding.whenLoaded;
+    let text: string | null = null;
+    if (parseDocId(docId)?.kind === 'ticket') {
+      const ticket = new TicketDoc(doc);
+      text = [
+        xmlPlainText(ticket.description),
+        ...ticket.listComments().map((c) => `${c.authorName}: ${c.body}`),
+      ].join('\n\n');
+    }
+    return { docId, state: toBase64(Y.encodeStateAsUpdate(doc)), text };
+  } finally {
+    await binding.destroy();
+    doc.destroy();
+  }
 }
 
 /** How many refused changes the replica keeps for one workspace. */
