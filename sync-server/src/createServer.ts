@@ -14,6 +14,7 @@ import { migrate } from './db/migrate.ts';
 import { migrations } from './db/migrations/index.ts';
 import { errorHandler } from './http/errorHandler.ts';
 import { installHealthRoutes } from './http/health.ts';
+import { installOpenApi } from './http/openapi.ts';
 import { requestLog } from './http/requestLog.ts';
 import { installStaticApp } from './http/staticApp.ts';
 import { installSnapshots } from './snapshots/installSnapshots.ts';
@@ -81,6 +82,7 @@ export async function createServer(
   const sync = installSync(app, ctx, upgradeWebSocket, options.sync);
   installAuth(app, ctx); // first: sets c.var.auth and checks Origin for every later route
   installHealthRoutes(app, ctx);
+  installOpenApi(app, ctx);
   installTicketRoutes(app, ctx);
   installBlobRoutes(app, ctx);
   installWorkspaces(app, ctx);
