@@ -28,6 +28,8 @@ export interface SyncClientOptions {
   backoff?: BackoffOptions;
   /** A connection up this long resets the backoff. @default 10000 ms */
   stableAfterMs?: number;
+  /** A socket without a welcome after this long is closed and retried. @default 15000 ms */
+  welcomeTimeoutMs?: number;
   /**
    * How long a doc stays subscribed after its last handle is released, so navigating
    * back and forth does not churn subscriptions.
@@ -86,6 +88,9 @@ export class SyncClient {
       clock: this.#clock,
       backoff: this.#backoffOptions,
       ...(options.stableAfterMs === undefined ? {} : { stableAfterMs: options.stableAfterMs }),
+      ...(options.welcomeTimeoutMs === undefined
+        ? {}
+        : { welcomeTimeoutMs: options.welcomeTimeoutMs }),
       onReady: (welcome) => this.#onReady(welcome),
       onMessage: (message) => this.#onMessage(message),
       onDown: () => this.#onDown(),
