@@ -73,6 +73,15 @@ export class HttpSession {
 
   constructor(readonly base: string) {}
 
+  /** GET returning the body as text (files). */
+  async text(urlPath: string): Promise<string> {
+    const response = await fetch(`${this.base}${urlPath}`, {
+      headers: this.#cookie ? { cookie: this.#cookie } : {},
+    });
+    if (!response.ok) throw new Error(`GET ${urlPath} → ${response.status}`);
+    return response.text();
+  }
+
   async call<T>(method: string, urlPath: string, body?: unknown): Promise<T> {
     const response = await fetch(`${this.base}${urlPath}`, {
       method,
