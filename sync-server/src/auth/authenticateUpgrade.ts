@@ -1,7 +1,7 @@
 import { ErrorCode } from '@desk/protocol';
 import type { ServerContext } from '../ServerContext.ts';
 import { AccessTokenStore } from './AccessTokenStore.ts';
-import { allowedOrigins } from './allowedOrigins.ts';
+import { isAllowedOrigin } from './allowedOrigins.ts';
 import type { AuthContext, AuthFailure } from './AuthContext.ts';
 import { tokenFailure } from './middleware.ts';
 import { SessionStore } from './SessionStore.ts';
@@ -37,7 +37,7 @@ export async function authenticateUpgrade(
   if (sessionToken === undefined) {
     return { failure: ErrorCode.unauthenticated, message: 'Please log in.' };
   }
-  if (!allowedOrigins(ctx.config).has(credentials.origin ?? '')) {
+  if (!isAllowedOrigin(ctx.config, credentials.origin)) {
     return {
       failure: ErrorCode.foreignOrigin,
       message: 'This connection came from another site and was refused.',

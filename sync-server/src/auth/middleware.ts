@@ -3,7 +3,7 @@ import { ErrorCode } from '@desk/protocol';
 import type { ServerContext } from '../ServerContext.ts';
 import { AppError } from '../http/AppError.ts';
 import { AccessTokenStore } from './AccessTokenStore.ts';
-import { allowedOrigins } from './allowedOrigins.ts';
+import { isAllowedOrigin } from './allowedOrigins.ts';
 import type { AuthContext, AuthFailure } from './AuthContext.ts';
 import { SessionStore } from './SessionStore.ts';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from './sessionCookie.ts';
@@ -147,13 +147,12 @@ export function exemptFromOriginCheck(ctx: ServerContext, pathPrefix: string): v
 
 /**
  * CSRF defence: a state-changing request must carry `Origin` equal to PUBLIC_URL's origin
- * (see `allowedOrigins` for loopback).
+ * (see `allowedOrigins` for loopback), or a workspace host `<slug>.<BASE_DOMAIN>`.
  * Requests with `Authorization: Bearer` are exempt: browsers never attach that header
  * across sites, and such requests are judged by the token alone (never by the cookie).
  * Login and sign-up are covered too (login CSRF would sign a victim into our account).
  */
 export function originCheck(ctx: ServerContext): MiddlewareHandler {
-  const expected = allowedOrigins(ctx.config);
   return async (c, next) => {
     if (!stateChanging.has(c.req.method)) return next();
     if (c.req.header('authorization') !== undefined) return next();
@@ -161,7 +160,7 @@ export function originCheck(ctx: ServerContext): MiddlewareHandler {
     for (const prefix of exemptions.get(ctx) ?? []) {
       if (path.startsWith(prefix)) return next();
     }
-    if (!expected.has(c.req.header('origin') ?? '')) {
+    if (!isAllowedOrigin(ctx.config, c.req.header('origin'))) {
       throw new AppError(
         ErrorCode.foreignOrigin,
         403,

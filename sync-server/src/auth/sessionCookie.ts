@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { parse } from 'hono/utils/cookie';
 import type { Config } from '../config/config.ts';
+import { sessionCookieDomain } from './allowedOrigins.ts';
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'desk_session';
@@ -22,6 +23,7 @@ export function setSessionCookie(c: Context, config: Config, token: string, expi
     secure: isSecure(config),
     path: '/',
     expires: new Date(expiresAt),
+    ...domainOf(c, config),
   });
 }
 
@@ -31,7 +33,14 @@ export function clearSessionCookie(c: Context, config: Config): void {
     sameSite: 'Lax',
     secure: isSecure(config),
     path: '/',
+    ...domainOf(c, config),
   });
+}
+
+/** With BASE_DOMAIN, one cookie for the base host and every `<slug>.<BASE_DOMAIN>`. */
+function domainOf(c: Context, config: Config): { domain?: string } {
+  const domain = sessionCookieDomain(config, c.req.header('host'));
+  return domain === undefined ? {} : { domain };
 }
 
 export function readSessionCookie(c: Context): string | undefined {
