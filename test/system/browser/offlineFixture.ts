@@ -31,7 +31,7 @@ export interface DeskServer {
   close(): Promise<void>;
 }
 
-export async function startDeskServer(): Promise<DeskServer> {
+export async function startDeskServer(options: { webDir?: string } = {}): Promise<DeskServer> {
   const temp = makeTempDir('desk-offline-');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -40,7 +40,7 @@ export async function startDeskServer(): Promise<DeskServer> {
     HOST: '127.0.0.1',
     DATA_DIR: temp.dir,
     PUBLIC_URL: url,
-    WEB_DIR: webBuild,
+    WEB_DIR: options.webDir ?? webBuild,
     LOG_LEVEL: 'silent',
     SNAPSHOT_INTERVAL_MINUTES: '0',
     BACKUP_INTERVAL_HOURS: '0',
