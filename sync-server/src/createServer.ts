@@ -59,7 +59,7 @@ export async function createServer(
   if (!config.sqlitePath) {
     throw new Error('Only SQLite databases are supported in this release (DATABASE_URL=sqlite:…).');
   }
-  const db = openSqlite(config.sqlitePath);
+  const db = openSqlite(config.sqlitePath, config.SQLITE_SYNCHRONOUS);
   const applied = migrate(db, migrations);
   if (applied.length) log.info({ applied }, 'database migrations applied');
 

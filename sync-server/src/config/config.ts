@@ -34,6 +34,11 @@ export const configSchema = z.object({
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   /** `sqlite:<path>` (default: DATA_DIR/desk.sqlite) or `postgres://…` once scale-out lands. */
   DATABASE_URL: url(['sqlite:', 'postgres:', 'postgresql:']).optional(),
+  /**
+   * SQLite's fsync policy. NORMAL (WAL): durable against process crashes, fast. FULL: also
+   * fsync on every commit (power-loss durability), at several ms per write batch.
+   */
+  SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   /** Redis for fan-out between several server processes; unset means in-process fan-out. */
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   /** SMTP server for outgoing mail; unset means mail goes to the outbox and mailbox page. */

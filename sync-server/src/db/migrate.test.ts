@@ -27,6 +27,7 @@ describe('migrations', () => {
     expect(schemaVersion(db)).toBe(migrations.at(-1)?.version);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
