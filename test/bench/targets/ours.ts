@@ -36,10 +36,16 @@ export const oursTarget: Target = {
     const query = `token=${encodeURIComponent(identity.token)}`;
     const wire = process.env.BENCH_OURS_WIRE === 'yjs' ? 'yjs' : 'sync';
     const stop = () => stopProcess(server.child, server.exited);
+    const scopeBases = new Map<string, number>();
     return {
       name: 'ours',
       dataDir: temp.dir,
-      docId: (scope, n) => `${identity.workspaceId}:ticket:${scope}-${n}`,
+      // Ticket ids are numbers, as the product's are: each scope gets its own million.
+      docId: (scope, n) => {
+        let base = scopeBases.get(scope);
+        if (base === undefined) scopeBases.set(scope, (base = scopeBases.size * 1_000_000));
+        return `${identity.workspaceId}:ticket:${base + n}`;
+      },
       open: (docId, options) =>
         wire === 'yjs'
           ? new YWebsocketClient(`${wsBase()}/yjs/${docId}?${query}`, docId, options, true)
