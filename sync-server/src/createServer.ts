@@ -74,12 +74,16 @@ export async function createServer(
   };
 
   const app = new Hono();
-  const { injectWebSocket, upgradeWebSocket } = createNodeWebSocket({ app });
+  const { injectWebSocket, upgradeWebSocket, wss } = createNodeWebSocket({ app });
   app.use(requestId());
   app.use(requestLog(log));
   app.onError(errorHandler(log));
   // Before installAuth: the upgrade authenticates itself (cookie + Origin, or ?token=).
   const sync = installSync(app, ctx, upgradeWebSocket, options.sync);
+  // ws buffers a whole frame before our 4413 check sees it; its own cap (default 100 MiB)
+  // must not let one socket allocate that much. Twice our limit keeps the typed 4413 for
+  // everything up to it; beyond, ws closes with 1009 without buffering the rest.
+  wss.options.maxPayload = 2 * sync.limits.maxMessageBytes;
   installAuth(app, ctx); // first: sets c.var.auth and checks Origin for every later route
   installHealthRoutes(app, ctx);
   installOpenApi(app, ctx);
