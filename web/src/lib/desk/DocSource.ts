@@ -13,6 +13,11 @@ export interface DocHandle {
   /** In sync with the server (never resolves while offline). */
   readonly whenSynced: Promise<void>;
   release(): void;
+  /**
+   * After the server refused a change, the replica is rebuilt from the server's state: a
+   * NEW `doc` and `awareness`. Holders must re-bind (SyncClient's DocHandle has this).
+   */
+  on?(event: 'replaced', listener: () => void): () => void;
 }
 
 /** The overall state, as `SyncClient.status` reports it (the fields the desk shows). */

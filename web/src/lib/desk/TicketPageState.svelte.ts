@@ -32,10 +32,14 @@ export class TicketPageState {
   /** A sentence for the last refused change (validation, permission). */
   error = $state<string | null>(null);
 
-  readonly ticket: TicketDoc;
-  readonly presence: TicketPresence;
+  /** Bumped when the replica was rebuilt after a refusal: the editor re-binds on it. */
+  generation = $state(0);
+  // Reactive so views follow a re-bind after `replaced`; set in the constructor.
+  ticket = $state.raw<TicketDoc>(undefined as unknown as TicketDoc);
+  presence = $state.raw<TicketPresence>(undefined as unknown as TicketPresence);
   readonly handle: DocHandle;
   private cleanups: (() => void)[] = [];
+  private docCleanups: (() => void)[] = [];
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -44,29 +48,26 @@ export class TicketPageState {
   ) {
     this.handle = session.source.open(docIds.ticket(session.workspace!.id, ticketId));
     this.ticket = new TicketDoc(this.handle.doc);
-    const me = session.me!;
-    this.presence = new TicketPresence(this.handle.awareness, {
-      id: me.id,
-      name: me.displayName,
-      color: userColor(me.id),
-    });
+    this.presence = this.makePresence();
     session.presence.setViewing(ticketId);
     this.record = session.index.tickets.get(ticketId);
     this.cleanups.push(
       session.index.tickets.observe((ids) => {
         if (ids.has(ticketId)) this.record = session.index.tickets.get(ticketId);
       }),
-      this.ticket.observeThread(() => this.refreshThread()),
     );
-    const onDescription = (_events: unknown, transaction: { local: boolean }) => {
-      // Only the editing replica refreshes the index's search text, and not on every key.
-      if (!transaction.local) return;
-      clearTimeout(this.searchTimer);
-      this.searchTimer = setTimeout(() => this.refreshSearch(), 1500);
-    };
-    this.ticket.description.observeDeep(onDescription);
-    this.cleanups.push(() => this.ticket.description.unobserveDeep(onDescription));
-    this.refreshThread();
+    this.bindDoc();
+    const offReplaced = this.handle.on?.('replaced', () => {
+      // The server refused a change; the replica now holds the server's state in a new doc.
+      for (const cleanup of this.docCleanups.splice(0)) cleanup();
+      this.presence.destroy();
+      this.ticket = new TicketDoc(this.handle.doc);
+      this.presence = this.makePresence();
+      this.bindDoc();
+      this.generation += 1;
+      this.error = 'The server refused a change to this ticket; it now shows the server’s version.';
+    });
+    if (offReplaced) this.cleanups.push(offReplaced);
     void this.handle.whenLoaded.then(() => {
       this.ticket.ensureSchema();
       this.refreshThread();
@@ -145,8 +146,34 @@ export class TicketPageState {
     return newId();
   }
 
+  private makePresence(): TicketPresence {
+    const me = this.session.me!;
+    return new TicketPresence(this.handle.awareness, {
+      id: me.id,
+      name: me.displayName,
+      color: userColor(me.id),
+    });
+  }
+
+  private bindDoc(): void {
+    const ticket = this.ticket;
+    const onDescription = (_events: unknown, transaction: { local: boolean }) => {
+      // Only the editing replica refreshes the index's search text, and not on every key.
+      if (!transaction.local) return;
+      clearTimeout(this.searchTimer);
+      this.searchTimer = setTimeout(() => this.refreshSearch(), 1500);
+    };
+    ticket.description.observeDeep(onDescription);
+    this.docCleanups.push(
+      ticket.observeThread(() => this.refreshThread()),
+      () => ticket.description.unobserveDeep(onDescription),
+    );
+    this.refreshThread();
+  }
+
   destroy(): void {
     clearTimeout(this.searchTimer);
+    for (const cleanup of this.docCleanups) cleanup();
     for (const cleanup of this.cleanups) cleanup();
     this.presence.destroy();
     this.session.presence.setViewing(null);

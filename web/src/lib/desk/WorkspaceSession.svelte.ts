@@ -51,6 +51,8 @@ export class WorkspaceSession {
   ready = $state(false);
   /** A document was written by a newer version of the app. */
   outdated = $state(false);
+  /** The server refused a change to the workspace index; the page must reload to show its version. */
+  replaced = $state(false);
   /** Bumped on every index/user-doc change that sidebars show (mentions, channels, notices). */
   revision = $state(0);
 
@@ -89,6 +91,13 @@ export class WorkspaceSession {
     this.cleanups.push(this.source.subscribe((status) => (this.status = status)));
     this.indexHandle = this.source.open(docIds.index(wsId));
     this.userHandle = this.source.open(docIds.user(wsId, identity.me.id));
+    for (const handle of [this.indexHandle, this.userHandle]) {
+      const off = handle.on?.('replaced', () => {
+        // Lists and views hold the old doc; a reload re-opens everything from the replica.
+        this.replaced = true;
+      });
+      if (off) this.cleanups.push(off);
+    }
     this.index = new WorkspaceIndex(this.indexHandle.doc);
     this.user = new UserDoc(this.userHandle.doc);
     this.presence = new IndexPresence(this.indexHandle.awareness, {
