@@ -6,6 +6,7 @@
 // takes. Target: p99 lag < 50 ms. The server is the real one (createServer, SQLite in a
 // temp dir, accounts, sync engine); the workspace is seeded straight into the doc store.
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     tickets: { type: 'string', default: process.env.BENCH_SNAPSHOT_TICKETS ?? '10000' },
     changed: { type: 'string', default: process.env.BENCH_SNAPSHOT_CHANGED ?? '100' },
     json: { type: 'string' },
+    /** Write a CPU profile of the measured phases (open in Chrome DevTools). */
+    profile: { type: 'string' },
   },
 });
 const TICKETS = Number(values.tickets);
@@ -226,6 +229,12 @@ async function main(): Promise<void> {
       await connect(`${ws}:ticket:probe`),
     ];
     probe = new SyncProbe(writer.doc, reader.doc);
+    const session = values.profile ? new Session() : null;
+    if (session) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    }
 
     const takeSnapshot = async (label: string) => {
       const res = await owner.client.post<{ snapshot: SnapshotSummary }>(base, { label });
@@ -337,6 +346,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${lines.join('\n')}\n`);
     if (values.json)
       fs.writeFileSync(values.json, JSON.stringify({ tickets: TICKETS, results }, null, 2));
+    if (session) {
+      const { profile } = await session.post('Profiler.stop');
+      fs.writeFileSync(values.profile!, JSON.stringify(profile));
+      session.disconnect();
+    }
+    for (const provider of providers) provider.destroy();
   } finally {
     await t.close();
   }

@@ -103,7 +103,8 @@ export class Snapshotter {
             );
           }
         }
-        if (batch.length >= BATCH_DOCS) await flush();
+        const pendingBytes = batch.reduce((sum, d) => sum + (d.blob?.packed.byteLength ?? 0), 0);
+        if (batch.length >= BATCH_DOCS || pendingBytes >= BATCH_BYTES) await flush();
         await slicer.maybeYield();
       }
       await flush();
@@ -137,8 +138,12 @@ export class Snapshotter {
   }
 }
 
-/** Documents written per transaction: one fsync per batch, not per document. */
+/**
+ * Documents written per transaction: one fsync per batch, not per document — but a commit
+ * (synchronous = FULL) holds the event loop while it syncs, so batches stay small in bytes.
+ */
 const BATCH_DOCS = 200;
+const BATCH_BYTES = 256 * 1024;
 
 interface PendingDoc {
   row: SnapshotDocRow;
