@@ -191,6 +191,48 @@ describe.runIf(ready)('working offline (issue 7)', () => {
     await benClient.close();
   });
 
+  it('warns before a logout would delete changes not yet on the server', async () => {
+    const { owner: ana, workspace } = await signUpOwner(desk.url, 'Lou', 'warned');
+    const [first] = await seedTickets(desk, ana, workspace, 1);
+    const context = await browser.newContext();
+    const network = await networkControl(context);
+    const page = await context.newPage();
+    await signInBrowser(context, desk.url, ana);
+    await page.goto(`${desk.url}/w/warned`);
+    await waitForServiceWorker(page);
+    await waitAllSaved(page);
+    await page.goto(`${desk.url}/w/warned/t/${first!.number}`);
+    const description = page.getByTestId('description');
+    await description.filter({ hasText: 'Description of ticket 1.' }).waitFor();
+    await network.offline();
+    await page
+      .getByTestId('offline-status-text')
+      .filter({ hasText: /^Offline/ })
+      .waitFor();
+    await description.click();
+    await page.keyboard.type(' Not on the server yet.');
+
+    const messages: string[] = [];
+    let accept = false;
+    page.on('dialog', (dialog) => {
+      if (dialog.type() === 'confirm') messages.push(dialog.message());
+      void (dialog.type() === 'beforeunload' || accept ? dialog.accept() : dialog.dismiss());
+    });
+    await page.goto(`${desk.url}/account`); // offline: the account cannot be loaded
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expect.poll(() => messages.length).toBe(1);
+    expect(messages[0]).toMatch(/1 document with changes not yet on the server/);
+    const ticketDb = `desk:u:${ana.userId}:doc:${docIds.ticket(workspace.id, first!.id)}`;
+    expect(await databaseNames(page)).toContain(ticketDb);
+
+    accept = true;
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expect
+      .poll(async () => (await databaseNames(page)).filter((name) => name.startsWith('desk')))
+      .toEqual([]);
+    await context.close();
+  });
+
   it('removes the local replica, caches and drafts on logout', async () => {
     const { owner: ana, workspace } = await signUpOwner(desk.url, 'Eve', 'gamma');
     await seedTickets(desk, ana, workspace, 5);

@@ -44,6 +44,7 @@ export async function unsyncedWork(userId: string): Promise<UnsyncedWork> {
  * every other IndexedDB database of the app, the service worker's caches, and the app's
  * localStorage and sessionStorage keys. Another user's replica that still holds changes
  * they have not synced is kept (deleting it would lose their work; it is theirs to sync).
+ * `null`: the signed-in user is unknown (offline); everything goes.
  */
 export async function wipeLocalData(signedOutUserId: string | null): Promise<void> {
   await closeAllOfflineSyncs();
@@ -51,7 +52,8 @@ export async function wipeLocalData(signedOutUserId: string | null): Promise<voi
   const keepUsers = new Set<string>();
   for (const name of names) {
     const owner = userOfDatabase(name);
-    if (owner && owner !== signedOutUserId && !keepUsers.has(owner)) {
+    // With nobody known (offline logout), the user confirmed losing everything: keep nothing.
+    if (owner && signedOutUserId !== null && owner !== signedOutUserId && !keepUsers.has(owner)) {
       if (hasUnsyncedWork(await unsyncedWork(owner))) keepUsers.add(owner);
     }
   }
@@ -70,6 +72,24 @@ export async function wipeLocalData(signedOutUserId: string | null): Promise<voi
       if (key.startsWith(APP_PREFIX)) storage.removeItem(key);
     }
   }
+}
+
+/** Unsynced work of every user with a replica on this device (who is signed in is unknown). */
+export async function unsyncedWorkOfAnyone(): Promise<UnsyncedWork> {
+  const users = new Set(
+    (await indexedDB.databases()).flatMap((db) => {
+      const owner = db.name ? userOfDatabase(db.name) : null;
+      return owner ? [owner] : [];
+    }),
+  );
+  const total: UnsyncedWork = { docs: 0, drafts: 0, uploads: 0 };
+  for (const user of users) {
+    const work = await unsyncedWork(user);
+    total.docs += work.docs;
+    total.drafts += work.drafts;
+    total.uploads += work.uploads;
+  }
+  return total;
 }
 
 async function databaseExists(name: string): Promise<boolean> {

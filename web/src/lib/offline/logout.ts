@@ -1,12 +1,17 @@
 import { count } from './describeSync.ts';
-import { hasUnsyncedWork, unsyncedWork, wipeLocalData } from './localData.ts';
+import { hasUnsyncedWork, unsyncedWork, unsyncedWorkOfAnyone, wipeLocalData } from './localData.ts';
 
 /**
  * Before logging out: if this user's replica holds work the server does not have, say what
- * would be lost and ask. Returns whether to go on.
+ * would be lost and ask. With no user known (offline, the account could not be loaded),
+ * every replica on this device counts. Returns whether to go on.
  */
-export async function confirmLogout(userId: string): Promise<boolean> {
-  const work = await unsyncedWork(userId).catch(() => ({ docs: 0, drafts: 0, uploads: 0 }));
+export async function confirmLogout(userId: string | null): Promise<boolean> {
+  const work = await (userId ? unsyncedWork(userId) : unsyncedWorkOfAnyone()).catch(() => ({
+    docs: 0,
+    drafts: 0,
+    uploads: 0,
+  }));
   if (!hasUnsyncedWork(work)) return true;
   const parts = [
     work.docs ? `${count(work.docs, 'document')} with changes not yet on the server` : '',
