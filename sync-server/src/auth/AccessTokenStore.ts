@@ -4,6 +4,7 @@ import type { AuthUser } from './AuthContext.ts';
 import { generateSecretToken, hashSecretToken } from './secretTokens.ts';
 import { toAuthUser } from './SessionStore.ts';
 import { readUser } from './users.ts';
+import { cachedStatement } from '../db/statementCache.ts';
 
 /**
  * Recognisable prefix of personal access tokens, so secret scanners and people can tell
@@ -76,23 +77,26 @@ export class AccessTokenStore {
     if (!token.startsWith(ACCESS_TOKEN_PREFIX)) return { kind: 'invalid' };
     const { db } = this.ctx;
     const now = this.ctx.now();
-    const row = db
-      .prepare(
-        `SELECT id, user_id, workspace_id, expires_at, last_used_at, revoked_at
-         FROM access_tokens WHERE token_hash = ?`,
-      )
-      .get(hashSecretToken(token)) as TokenRow | undefined;
+    const row = cachedStatement(
+      db,
+      `SELECT id, user_id, workspace_id, expires_at, last_used_at, revoked_at
+       FROM access_tokens WHERE token_hash = ?`,
+    ).get(hashSecretToken(token)) as TokenRow | undefined;
     if (!row || row.revoked_at !== null) return { kind: 'invalid' };
     if (row.expires_at !== null && now >= row.expires_at) return { kind: 'expired' };
     const user = readUser(db, row.user_id);
     if (!user) return { kind: 'invalid' };
     if (user.status === 'suspended') return { kind: 'suspended' };
-    const member = db
-      .prepare('SELECT 1 FROM memberships WHERE workspace_id = ? AND user_id = ?')
-      .get(row.workspace_id, row.user_id);
+    const member = cachedStatement(
+      db,
+      'SELECT 1 FROM memberships WHERE workspace_id = ? AND user_id = ?',
+    ).get(row.workspace_id, row.user_id);
     if (!member) return { kind: 'invalid' };
     if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION_MS) {
-      db.prepare('UPDATE access_tokens SET last_used_at = ? WHERE id = ?').run(now, row.id);
+      cachedStatement(db, 'UPDATE access_tokens SET last_used_at = ? WHERE id = ?').run(
+        now,
+        row.id,
+      );
     }
     return {
       kind: 'valid',

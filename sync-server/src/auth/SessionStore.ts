@@ -3,6 +3,7 @@ import { newId } from '../ids/newId.ts';
 import type { AuthUser } from './AuthContext.ts';
 import { generateSecretToken, hashSecretToken } from './secretTokens.ts';
 import { readUser, type UserRow } from './users.ts';
+import { cachedStatement } from '../db/statementCache.ts';
 
 const day = 24 * 60 * 60 * 1000;
 /** A session lives 30 days from its last extension (Lucia's default). */
@@ -87,9 +88,10 @@ export class SessionStore {
   validate(token: string, { renew = true }: { renew?: boolean } = {}): SessionValidation {
     const { db } = this.ctx;
     const now = this.ctx.now();
-    const row = db
-      .prepare('SELECT id, user_id, expires_at, last_seen_at FROM sessions WHERE token_hash = ?')
-      .get(hashSecretToken(token)) as SessionRow | undefined;
+    const row = cachedStatement(
+      db,
+      'SELECT id, user_id, expires_at, last_seen_at FROM sessions WHERE token_hash = ?',
+    ).get(hashSecretToken(token)) as SessionRow | undefined;
     if (!row) return { kind: 'invalid' };
     if (now >= row.expires_at) {
       this.end([row.id]);
@@ -103,7 +105,7 @@ export class SessionStore {
     const renewed = renew && now >= row.expires_at - SESSION_RENEW_WITHIN_MS;
     if (renewed) expiresAt = now + SESSION_LIFETIME_MS;
     if (renewed || now - row.last_seen_at >= LAST_SEEN_RESOLUTION_MS) {
-      db.prepare('UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE id = ?').run(
+      cachedStatement(db, 'UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE id = ?').run(
         expiresAt,
         now,
         row.id,

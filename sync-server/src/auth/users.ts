@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../db/Database.ts';
+import { cachedStatement } from '../db/statementCache.ts';
 
 /** A row of `users` (0002_identity) as the auth module reads it. */
 export interface UserRow {
@@ -15,7 +16,7 @@ export interface UserRow {
 }
 
 export function readUser(db: SqliteDatabase, id: string): UserRow | undefined {
-  return db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  return cachedStatement(db, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
 }
 
 export function readUserByEmail(db: SqliteDatabase, email: string): UserRow | undefined {
