@@ -15,7 +15,13 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-function upload(client: TestClient, slug: string, bytes: Uint8Array, type: string, name: string) {
+function upload(
+  client: TestClient,
+  slug: string,
+  bytes: Uint8Array<ArrayBuffer>,
+  type: string,
+  name: string,
+) {
   return fetch(`${client.baseUrl}/api/workspaces/${slug}/blobs`, {
     method: 'POST',
     headers: {
