@@ -219,14 +219,14 @@ describe.runIf(ready)('working offline (issue 7)', () => {
       void (dialog.type() === 'beforeunload' || accept ? dialog.accept() : dialog.dismiss());
     });
     await page.goto(`${desk.url}/account`); // offline: the account cannot be loaded
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
     await expect.poll(() => messages.length).toBe(1);
     expect(messages[0]).toMatch(/1 document with changes not yet on the server/);
     const ticketDb = `desk:u:${ana.userId}:doc:${docIds.ticket(workspace.id, first!.id)}`;
     expect(await databaseNames(page)).toContain(ticketDb);
 
     accept = true;
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
     await expect
       .poll(async () => (await databaseNames(page)).filter((name) => name.startsWith('desk')))
       .toEqual([]);
@@ -251,7 +251,7 @@ describe.runIf(ready)('working offline (issue 7)', () => {
     expect(await page.evaluate(() => caches.keys())).toEqual([expect.stringMatching(/^desk-app-/)]);
 
     await page.goto(`${desk.url}/account`);
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
     await page.waitForURL(/\/login/);
 
     expect((await databaseNames(page)).filter((name) => name.startsWith('desk'))).toEqual([]);
