@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeDocId, parseDocId } from './docId.ts';
+import { isDocVisibleTo, makeDocId, parseDocId } from './docId.ts';
 
 describe('document ids', () => {
   it('names the workspace first, then the kind and an optional id', () => {
@@ -29,5 +29,14 @@ describe('document ids', () => {
   it('makes only valid ids', () => {
     expect(makeDocId('ws1', 'ticket', 't1')).toBe('ws1:ticket:t1');
     expect(() => makeDocId('ws 1', 'ticket')).toThrow();
+  });
+});
+
+describe('private per-user documents', () => {
+  it('are visible only to their own user; every other document to every member', () => {
+    expect(isDocVisibleTo(parseDocId('ws1:user:ana')!, 'ana')).toBe(true);
+    expect(isDocVisibleTo(parseDocId('ws1:user:ana')!, 'ben')).toBe(false);
+    expect(isDocVisibleTo(parseDocId('ws1:user')!, 'ben')).toBe(false);
+    expect(isDocVisibleTo(parseDocId('ws1:ticket:t1')!, 'ben')).toBe(true);
   });
 });

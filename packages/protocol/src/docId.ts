@@ -26,3 +26,14 @@ export function makeDocId(workspaceId: string, kind: string, id?: string): strin
   if (!parseDocId(docId)) throw new Error(`Not a valid document id: ${docId}`);
   return docId;
 }
+
+/** The kind of per-user documents (saved views, read markers): `<workspaceId>:user:<userId>`. */
+export const PRIVATE_DOC_KIND = 'user';
+
+/**
+ * Whether a member may open a document of their workspace. Every document is shared with
+ * the workspace, except per-user documents, which only their user may open.
+ */
+export function isDocVisibleTo(parsed: ParsedDocId, userId: string): boolean {
+  return parsed.kind !== PRIVATE_DOC_KIND || parsed.id === userId;
+}

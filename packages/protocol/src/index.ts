@@ -16,7 +16,13 @@ export {
   encodeServerMessage,
   ProtocolError,
 } from './codec.ts';
-export { makeDocId, MAX_DOC_ID_LENGTH, parseDocId } from './docId.ts';
+export {
+  isDocVisibleTo,
+  makeDocId,
+  MAX_DOC_ID_LENGTH,
+  parseDocId,
+  PRIVATE_DOC_KIND,
+} from './docId.ts';
 export type { ParsedDocId } from './docId.ts';
 export { ErrorCode, isErrorBody } from './errors.ts';
 export type { ErrorBody } from './errors.ts';

@@ -1,4 +1,4 @@
-import { CloseCode, DocErrorCode, ProtocolError } from '@desk/protocol';
+import { CloseCode, DocErrorCode, isDocVisibleTo, parseDocId, ProtocolError } from '@desk/protocol';
 import type { Logger } from '../log/logger.ts';
 import type { DocRooms } from './DocRooms.ts';
 import { DocSubscription } from './DocSubscription.ts';
@@ -253,6 +253,16 @@ export abstract class SocketSession implements SessionLink {
     if (subscription.state !== 'pending' || this.closed) return;
     if (!authorization.ok) {
       this.onRefused(subscription, authorization.code, authorization.message);
+      return;
+    }
+    const parsed = parseDocId(subscription.docId);
+    if (!parsed || !isDocVisibleTo(parsed, this.principal.userId)) {
+      // Per-user documents (saved views, read markers) are private to their user.
+      this.onRefused(
+        subscription,
+        DocErrorCode.notMember,
+        'This document belongs to another member.',
+      );
       return;
     }
     this.#applyGrant(subscription, authorization);

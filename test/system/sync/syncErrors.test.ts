@@ -227,6 +227,16 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect(refusal).toMatchObject({ docId: 'ws1:c', code: 'too_many_docs' });
   });
 
+  it("refuses another member's private per-user document with not_member, and allows one's own", async () => {
+    await start();
+    const ben = await connect({ token: 'tok-ben' });
+    ben.subscribe('ws1:user:ana');
+    const refusal = await ben.waitFor((m) => m.type === MessageType.docError);
+    expect(refusal).toMatchObject({ docId: 'ws1:user:ana', code: 'not_member' });
+    ben.subscribe('ws1:user:ben');
+    await ben.synced('ws1:user:ben');
+  });
+
   it('closes the socket of a revoked session at once with 4402', async () => {
     const server = await start();
     const ana = await connect({ token: 'tok-ana' });
