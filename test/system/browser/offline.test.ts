@@ -109,7 +109,12 @@ describe.runIf(ready)('working offline (issue 7)', () => {
       .getByTestId('offline-status-text')
       .filter({ hasText: /^Offline/ })
       .waitFor();
-    expect(await page.getByTestId('offline-status').getAttribute('data-unsynced')).not.toBe('0');
+    // The count of unsynced docs is read from IndexedDB after the status renders.
+    await expect
+      .poll(() => page.getByTestId('offline-status').getAttribute('data-unsynced'), {
+        timeout: 30_000,
+      })
+      .not.toBe('0');
     await page.getByText('Created offline').first().waitFor();
     await page.goto(`${desk.url}/w/acme`);
     await page.getByRole('link', { name: 'Created offline' }).waitFor();
@@ -244,10 +249,15 @@ describe.runIf(ready)('working offline (issue 7)', () => {
     await waitAllSaved(page);
     await page.evaluate(() => localStorage.setItem('desk:draft:test', 'a reply in progress'));
 
-    const before = await databaseNames(page);
-    expect(before.filter((name) => name.startsWith(`desk:u:${ana.userId}:doc:`)).length).toBe(
-      7, // index, my user doc and 5 tickets
-    );
+    // Background replication may still be writing the ticket copies; wait for all of them.
+    await expect
+      .poll(
+        async () =>
+          (await databaseNames(page)).filter((name) => name.startsWith(`desk:u:${ana.userId}:doc:`))
+            .length,
+        { timeout: 60_000 },
+      )
+      .toBe(7); // index, my user doc and 5 tickets
     expect(await page.evaluate(() => caches.keys())).toEqual([expect.stringMatching(/^desk-app-/)]);
 
     await page.goto(`${desk.url}/account`);

@@ -146,7 +146,7 @@ describe.runIf(hasChromium && webBuilt)('workspaces in the browser', () => {
     await expect.poll(() => row.getByTestId('state').textContent()).toBe('Suspended');
 
     await owner.reload();
-    await owner.getByText('This workspace is suspended and read-only.').waitFor();
+    await owner.locator('main').getByText('This workspace is suspended and read-only.').waitFor();
     await owner
       .getByRole('cell', { name: /Operator Ops/ })
       .first()
