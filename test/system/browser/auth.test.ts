@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createServer, loadConfig, type RunningServer } from '@desk/sync-server';
 import { hasChromium, launchBrowser } from '../../support/browser.ts';
+import { freePort } from '../../support/freePort.ts';
 
 /**
  * Sign-up → log in → log out everywhere, in Chromium against the real server serving the
@@ -18,17 +18,6 @@ if (!hasChromium || !webBuilt) {
   console.warn(
     `auth browser test skipped: ${!hasChromium ? 'no Chromium at /usr/bin/chromium' : 'web app not built (pnpm build)'}`,
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 describe.runIf(hasChromium && webBuilt)('accounts in the browser', () => {

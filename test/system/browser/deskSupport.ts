@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -13,6 +12,7 @@ import { loadConfig } from '../../../sync-server/src/config/config.ts';
 import { createServer, type RunningServer } from '../../../sync-server/src/createServer.ts';
 import { createLogger } from '../../../sync-server/src/log/logger.ts';
 import { addMember } from '../../../sync-server/src/workspaces/workspaceTestSupport.ts';
+import { freePort } from '../../support/freePort.ts';
 
 /**
  * Support for the desk's browser tests: the real server serving the built web app on a
@@ -23,17 +23,6 @@ import { addMember } from '../../../sync-server/src/workspaces/workspaceTestSupp
 export const webBuilt = fs.existsSync(
   path.resolve(import.meta.dirname, '../../../web/build/index.html'),
 );
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export interface DeskWorld {
   readonly base: string;

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
@@ -12,6 +11,7 @@ import { loadConfig } from '../../../sync-server/src/config/config.ts';
 import { createServer, type RunningServer } from '../../../sync-server/src/createServer.ts';
 import { createLogger } from '../../../sync-server/src/log/logger.ts';
 import { makeTempDir } from '../../support/tempDir.ts';
+import { freePort } from '../../support/freePort.ts';
 
 /**
  * Support for the offline browser tests (issue 7): a real server in this process serving
@@ -54,17 +54,6 @@ export async function startDeskServer(options: { webDir?: string } = {}): Promis
       temp.remove();
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** A REST caller that keeps the session cookie and sends the Origin the server expects. */

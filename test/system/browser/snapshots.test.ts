@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -13,6 +12,7 @@ import {
   ticketRow,
 } from '../../../sync-server/src/snapshots/snapshotTestSupport.ts';
 import { hasChromium, launchBrowser } from '../../support/browser.ts';
+import { freePort } from '../../support/freePort.ts';
 
 /**
  * An admin restores a deleted ticket from the snapshots page and undoes it, in Chromium
@@ -24,17 +24,6 @@ if (!hasChromium || !webBuilt) {
   console.warn(
     `snapshots browser test skipped: ${!hasChromium ? 'no Chromium at /usr/bin/chromium' : 'web app not built (pnpm build)'}`,
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 describe.runIf(hasChromium && webBuilt)('snapshots in the browser', () => {

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -8,6 +7,7 @@ import { createLogger, createServer, loadConfig, type RunningServer } from '@des
 import { hashPassword } from '../../../sync-server/src/auth/passwords.ts';
 import { createOperator } from '../../../sync-server/src/cli/createOperator.ts';
 import { hasChromium, launchBrowser } from '../../support/browser.ts';
+import { freePort } from '../../support/freePort.ts';
 
 /**
  * Workspaces in the browser: the owner invites from the settings page, the invited person
@@ -20,17 +20,6 @@ if (!hasChromium || !webBuilt) {
   console.warn(
     `workspace browser test skipped: ${!hasChromium ? 'no Chromium at /usr/bin/chromium' : 'web app not built (pnpm build)'}`,
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 const PASSWORD = 'a quiet harbour at dawn';
