@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +17,12 @@ if (!hasChromium || !webBuilt) {
   );
 }
 
-const docsDir = path.resolve(import.meta.dirname, '../../../docs');
+// The README's screenshots are refreshed only on request (UPDATE_SCREENSHOTS=1), so a test
+// run never rewrites tracked files; otherwise they go to a temporary folder.
+const docsDir =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.resolve(import.meta.dirname, '../../../docs')
+    : fs.mkdtempSync(path.join(os.tmpdir(), 'desk-screenshots-'));
 
 describe.runIf(hasChromium && webBuilt)('the service desk in the browser', () => {
   let world: DeskWorld;
