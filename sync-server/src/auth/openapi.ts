@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { body, error, json, ref } from '../http/openApiParts.ts';
 import { createTokenBody } from './accessTokenRoutes.ts';
 import { loginBody, profileBody, termsBody } from './loginRoutes.ts';
 import { changeBody, forgotBody, resetBody } from './passwordRoutes.ts';
@@ -11,23 +11,7 @@ import { reportBody } from './unauthorizedUseRoutes.ts';
  * routes validate with, so the document cannot drift from what is enforced;
  * `openapi.test.ts` checks every installed route is described.
  */
-type JsonSchema = Record<string, unknown>;
-
-function body(schema: z.ZodType): {
-  required: true;
-  content: { 'application/json': { schema: JsonSchema } };
-} {
-  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io: 'input' });
-  return { required: true, content: { 'application/json': { schema: json } } };
-}
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (description: string, schema: JsonSchema) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const noContent = { description: 'Done.' };
-const error = (description: string) => json(description, ref('ErrorBody'));
 
 const common = {
   '401': error(

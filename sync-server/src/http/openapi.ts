@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { authOpenApi } from '../auth/openapi.ts';
+import { error, json } from './openApiParts.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { workspacesOpenApi } from '../workspaces/openapi.ts';
 
@@ -8,12 +9,6 @@ type Fragment = {
   components?: { schemas?: Record<string, unknown> };
 };
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (description: string, schema: Record<string, unknown> = { type: 'object' }) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const error = (description: string) => json(description, ref('ErrorBody'));
 const path = (...names: string[]) =>
   names.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
 const member = {

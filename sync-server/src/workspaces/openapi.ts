@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { body, error, json, ref } from '../http/openApiParts.ts';
 import { billingEventSchema } from '../billing/billingWebhook.ts';
 import { noteBody, stateBody, subscriptionBody } from '../operator/operatorRoutes.ts';
 import { acceptBody, inviteBody, tokenBody } from './invitationRoutes.ts';
@@ -11,19 +11,6 @@ import { createWorkspaceBody, renameWorkspaceBody } from './workspaceRoutes.ts';
  * Request bodies come from the zod schemas the routes validate with; `openapi.test.ts`
  * checks every installed route is described.
  */
-type JsonSchema = Record<string, unknown>;
-
-function body(schema: z.ZodType): JsonSchema {
-  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io: 'input' });
-  return { required: true, content: { 'application/json': { schema: json } } };
-}
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (description: string, schema: JsonSchema) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const error = (description: string) => json(description, ref('ErrorBody'));
 const slug = { name: 'slug', in: 'path', required: true, schema: { type: 'string' } };
 const param = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 const member = {
