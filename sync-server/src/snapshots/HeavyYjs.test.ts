@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createLogger } from '../log/logger.ts';
@@ -5,6 +8,7 @@ import { HeavyYjs } from './HeavyYjs.ts';
 import { randomEdits } from './randomEdits.ts';
 import { seededRandom } from './seededRandom.ts';
 
+const execFileAsync = promisify(execFile);
 const onWorker = new HeavyYjs(createLogger('silent'), 0);
 const inline = new HeavyYjs(createLogger('silent'), Number.POSITIVE_INFINITY);
 afterAll(() => onWorker.close());
@@ -51,5 +55,24 @@ describe('HeavyYjs', () => {
   it('rejects with the worker’s error and keeps serving', async () => {
     await expect(onWorker.run('contentKey', [new Uint8Array([1, 2, 3, 250])], 1)).rejects.toThrow();
     expect(await onWorker.run('contentKey', [null], 1)).toBe('{}');
+  });
+});
+
+describe('HeavyYjs under tsx, as the server runs', () => {
+  it('starts its worker thread (no fallback to inline work)', async () => {
+    const script = `
+      import { HeavyYjs } from ${JSON.stringify(new URL('./HeavyYjs.ts', import.meta.url).href)};
+      import { createLogger } from ${JSON.stringify(new URL('../log/logger.ts', import.meta.url).href)};
+      const heavy = new HeavyYjs(createLogger('silent'), 0);
+      const merged = await heavy.run('merge', [[new Uint8Array([0, 0])]], 1);
+      process.stdout.write(JSON.stringify({ onWorker: heavy.onWorker, merged: [...merged] }));
+      await heavy.close();
+    `;
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '--eval', script],
+      { cwd: fileURLToPath(new URL('.', import.meta.url)) },
+    );
+    expect(JSON.parse(stdout)).toEqual({ onWorker: true, merged: [0, 0] });
   });
 });

@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
 import type { Logger } from '../log/logger.ts';
 import { heavyOps, type HeavyOps } from './heavyOps.ts';
-
-const require = createRequire(import.meta.url);
 
 /**
  * Documents at least this big (bytes of input) are decoded and diffed on the worker
@@ -12,19 +11,29 @@ const require = createRequire(import.meta.url);
  */
 export const HEAVY_INLINE_LIMIT_BYTES = 64 * 1024;
 
+let workerSource: Promise<string> | null = null;
+
 /**
- * The worker body: loads heavyWorker.ts through tsx's loader (the server runs TypeScript
- * sources under tsx; a worker thread needs the loader registered in itself), so the very
- * same code runs on both sides.
+ * The worker's code: heavyWorker.ts bundled into one CommonJS script, once per process.
+ * The server runs TypeScript sources, and a worker thread cannot rely on the parent's
+ * loader (on Node 20 tsx's hooks do not reach workers and registering tsx inside one
+ * fails); a self-contained bundle runs under any runner and needs no loader at all.
  */
-const bootstrap = `
-const { workerData } = require('node:worker_threads');
-const { tsImport } = require(workerData.tsxApi);
-tsImport(workerData.entry, workerData.entry).catch((err) => {
-  process.stderr.write(String(err && err.stack || err) + '\\n');
-  process.exit(1);
-});
-`;
+function bundledWorker(): Promise<string> {
+  workerSource ??= build({
+    entryPoints: [fileURLToPath(new URL('./heavyWorker.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  }).then((result) => result.outputFiles[0]!.text);
+  workerSource.catch(() => {
+    workerSource = null;
+  });
+  return workerSource;
+}
 
 type Op = keyof HeavyOps;
 type Pending = { resolve: (value: unknown) => void; reject: (err: Error) => void };
@@ -69,6 +78,11 @@ export class HeavyYjs {
     });
   }
 
+  /** Whether large documents go to the worker thread (false until it first started). */
+  get onWorker(): boolean {
+    return this.#worker !== null;
+  }
+
   async close(): Promise<void> {
     const worker = this.#worker;
     this.#worker = null;
@@ -82,14 +96,16 @@ export class HeavyYjs {
   }
 
   #start(): Promise<Worker> {
-    this.#ready ??= new Promise<Worker>((resolve, reject) => {
-      const worker = new Worker(bootstrap, {
-        eval: true,
-        workerData: {
-          tsxApi: require.resolve('tsx/esm/api'),
-          entry: new URL('./heavyWorker.ts', import.meta.url).href,
-        },
-      });
+    this.#ready ??= bundledWorker().then((source) => this.#spawn(source));
+    return this.#ready;
+  }
+
+  #spawn(source: string): Promise<Worker> {
+    return new Promise<Worker>((resolve, reject) => {
+      // A worker inherits execArgv; `--input-type=module` would make the CommonJS bundle
+      // an ES module.
+      const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+      const worker = new Worker(source, { eval: true, execArgv });
       worker.unref();
       worker.on(
         'message',
@@ -126,7 +142,6 @@ export class HeavyYjs {
         reject(new Error(`snapshot worker exited with code ${code}`));
       });
     });
-    return this.#ready;
   }
 
   #failAll(err: Error): void {
