@@ -139,8 +139,10 @@ export class SyncEngine {
     const parsed = parseDocId(docId);
     if (!parsed) throw new Error(`Not a valid document id: ${docId}`);
     Y.decodeUpdate(update); // refuse garbage before it reaches the log
-    const room = await this.rooms.load(docId, parsed.workspaceId);
-    await this.#pipeline.submitServer(room, update);
+    // A doc nobody has open is not loaded for this: its update is stored, and applied when
+    // a room loads it (loading a large doc decodes it on the event loop).
+    const room = this.rooms.get(docId);
+    await this.#pipeline.submitServer(room ?? { docId, workspaceId: parsed.workspaceId }, update);
   }
 
   /** The document's current state as one update (empty doc if never written). */

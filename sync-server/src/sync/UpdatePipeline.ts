@@ -8,7 +8,10 @@ import type { FanOut } from './FanOut.ts';
 import { updateMessage } from './yMessages.ts';
 
 interface Entry {
-  room: DocRoom;
+  docId: string;
+  workspaceId: string;
+  /** The doc's loaded room; null for a server update to a doc no room holds (detached). */
+  room: DocRoom | null;
   /** The subscription that sent it; null for a server-originated update. */
   from: DocSubscription | null;
   /** What to store; null when there is nothing to store (empty step 2, or refused). */
@@ -51,12 +54,12 @@ export class UpdatePipeline {
     payload: Uint8Array | null,
     frame: Uint8Array | null,
   ): void {
-    this.#push({ room, from, update, payload, frame, refusal: null, done: null });
+    this.#push({ ...target(room), from, update, payload, frame, refusal: null, done: null });
   }
 
   refuse(room: DocRoom, from: DocSubscription, code: DocErrorCode, message: string): void {
     this.#push({
-      room,
+      ...target(room),
       from,
       update: null,
       payload: null,
@@ -66,11 +69,21 @@ export class UpdatePipeline {
     });
   }
 
-  /** A server-originated update (e.g. a restore): same path, resolves once broadcast. */
-  submitServer(room: DocRoom, update: Uint8Array): Promise<void> {
+  /**
+   * A server-originated update (e.g. a restore): same path, resolves once broadcast. With
+   * a doc id instead of a room, the update is stored without loading the doc (a restore
+   * must not decode a 6 MiB index doc on the event loop just to append to its log); a
+   * room loaded by the time it is stored gets it applied and broadcast as usual.
+   */
+  submitServer(
+    to: DocRoom | { docId: string; workspaceId: string },
+    update: Uint8Array,
+  ): Promise<void> {
+    const entryTarget =
+      'doc' in to ? target(to) : { docId: to.docId, workspaceId: to.workspaceId, room: null };
     return new Promise((resolve, reject) => {
       this.#push({
-        room,
+        ...entryTarget,
         from: null,
         update,
         payload: null,
@@ -108,8 +121,10 @@ export class UpdatePipeline {
 
     this.#persist(batch);
     try {
-      const byRoom = this.#apply(batch);
+      const { byRoom, notLoaded } = this.#apply(batch);
       for (const [room, entries] of byRoom) this.#broadcast(room, entries);
+      // Stored for a doc no room here holds: other processes may hold it.
+      for (const entry of notLoaded) this.fanOut.publishUpdate(entry.docId, entry.update!);
       this.#answer(batch);
     } catch (err) {
       // A bug here must not take the process (and every other room) down. What was stored
@@ -123,11 +138,7 @@ export class UpdatePipeline {
     const stored: Entry[] = [];
     for (const entry of batch) {
       if (entry.update === null || entry.refusal !== null) continue;
-      toStore.push({
-        docId: entry.room.docId,
-        workspaceId: entry.room.workspaceId,
-        update: entry.update,
-      });
+      toStore.push({ docId: entry.docId, workspaceId: entry.workspaceId, update: entry.update });
       stored.push(entry);
     }
     if (toStore.length === 0) return;
@@ -153,6 +164,7 @@ export class UpdatePipeline {
     for (let i = 0; i < stored.length; i++) {
       const entry = stored[i]!;
       const room = entry.room;
+      if (!room) continue;
       room.lastLogId = results[i]!.logId;
       room.logCount++;
       room.logBytes += entry.update!.byteLength;
@@ -171,18 +183,26 @@ export class UpdatePipeline {
     }
   }
 
-  /** Applies stored updates to their docs; groups the stored entries by room. */
-  #apply(batch: Entry[]): Map<DocRoom, Entry[]> {
+  /**
+   * Applies stored updates to their docs; groups the stored entries by room, and lists
+   * those whose doc no room holds.
+   */
+  #apply(batch: Entry[]): { byRoom: Map<DocRoom, Entry[]>; notLoaded: Entry[] } {
     const byRoom = new Map<DocRoom, Entry[]>();
+    const notLoaded: Entry[] = [];
     for (const entry of batch) {
       if (entry.update === null || entry.refusal !== null) continue;
       let room = entry.room;
-      if (room.unloaded) {
-        // Unloaded since the update was queued (a server update to an idle doc). A room
-        // loaded again meanwhile read the store before this write: it needs the update.
-        const reloaded = this.loadedRoom(room.docId);
-        if (!reloaded) continue; // stored; the next load will see it
-        room = entry.room = reloaded;
+      if (!room || room.unloaded) {
+        // Detached, or unloaded since the update was queued (a server update to an idle
+        // doc). A room loaded meanwhile read the store before this write: it needs the
+        // update. With no room, the next load reads it from the store.
+        const loaded = this.loadedRoom(entry.docId);
+        if (!loaded) {
+          notLoaded.push(entry);
+          continue;
+        }
+        room = entry.room = loaded;
       }
       try {
         Y.applyUpdate(room.doc, entry.update, entry.from);
@@ -195,7 +215,7 @@ export class UpdatePipeline {
       else byRoom.set(room, [entry]);
       this.onPersisted(room);
     }
-    return byRoom;
+    return { byRoom, notLoaded };
   }
 
   #broadcast(room: DocRoom, entries: Entry[]): void {
@@ -239,4 +259,8 @@ export class UpdatePipeline {
     }
     if (acks) for (const [from, count] of acks) from.session.ack(from, count);
   }
+}
+
+function target(room: DocRoom): Pick<Entry, 'docId' | 'workspaceId' | 'room'> {
+  return { docId: room.docId, workspaceId: room.workspaceId, room };
 }

@@ -175,4 +175,36 @@ describe('the /sync endpoint', () => {
     await ana.until(() => anaDoc.getText('t').toString() === 'from the server');
     expect(t.server.sync.workspaceSeq('ws1')).toBe(seqBefore + 1);
   });
+
+  it('stores a server update to a doc nobody has open without loading it; the next subscriber gets it', async () => {
+    const source = new Y.Doc();
+    source.getText('t').insert(0, 'restored while nobody looked');
+    const seqBefore = t.server.sync.workspaceSeq('ws1');
+    await t.server.sync.applyServerUpdate('ws1:notice:idle', Y.encodeStateAsUpdate(source));
+    expect(t.server.sync.rooms.get('ws1:notice:idle')).toBeUndefined();
+    expect(t.server.sync.workspaceSeq('ws1')).toBe(seqBefore + 1);
+
+    const ana = await connect('tok-ana');
+    const anaDoc = ana.subscribe('ws1:notice:idle');
+    await ana.until(() => anaDoc.getText('t').toString() === 'restored while nobody looked');
+  });
+
+  it('applies a server update queued for an unloaded doc to a room that loaded meanwhile', async () => {
+    const source = new Y.Doc();
+    source.getText('t').insert(0, 'raced');
+    // Queued, not yet stored (the pipeline writes on the next turn) …
+    const applied = t.server.sync.applyServerUpdate(
+      'ws1:notice:race',
+      Y.encodeStateAsUpdate(source),
+    );
+    // … while a subscriber's load reads the store before that write.
+    const room = await t.server.sync.rooms.load('ws1:notice:race', 'ws1');
+    expect(room.doc.getText('t').toString()).toBe('');
+    await applied;
+    expect(room.doc.getText('t').toString()).toBe('raced');
+
+    const ana = await connect('tok-ana');
+    const anaDoc = ana.subscribe('ws1:notice:race');
+    await ana.until(() => anaDoc.getText('t').toString() === 'raced');
+  });
 });
