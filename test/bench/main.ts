@@ -1,12 +1,21 @@
 // `pnpm bench`: every scenario against every server in one run; prints Markdown tables
-// with absolute numbers and ratios (ours ÷ theirs). See BENCHMARKS.md at the repo root.
+// with absolute numbers and ratios (ours ÷ theirs). Then the `snapshot` section, which
+// concerns our server alone: snapshotLag.ts in a child process. See BENCHMARKS.md.
 import fs from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { parseOptions, UsageError, type ScenarioName, type ServerName } from './options.ts';
+import {
+  isServerScenario,
+  parseOptions,
+  UsageError,
+  type BenchOptions,
+  type ServerName,
+  type ServerScenarioName,
+} from './options.ts';
 import { renderScenario } from './report/renderTable.ts';
-import type { Outcome, Results } from './report/Results.ts';
+import type { Outcome, Results, SnapshotOutcome } from './report/Results.ts';
 import { renderTargets } from './report/targets.ts';
+import { runSnapshotLag } from './runSnapshotLag.ts';
 import { catchUpScenario } from './scenarios/catchUp.ts';
 import { coldLoadScenario } from './scenarios/coldLoad.ts';
 import { fanoutScenario } from './scenarios/fanout.ts';
@@ -18,7 +27,7 @@ import { oursTarget } from './targets/ours.ts';
 import { hocuspocusTarget, wsRelayTarget, yWebsocketTarget } from './targets/peerTargets.ts';
 import type { RunningTarget, Target } from './targets/Target.ts';
 
-const scenarios: Record<ScenarioName, Scenario> = {
+const scenarios: Record<ServerScenarioName, Scenario> = {
   fanout: fanoutScenario,
   rooms: roomsScenario,
   'flat-out': flatOutScenario,
@@ -54,6 +63,7 @@ async function main(): Promise<number> {
     throw err;
   }
   const started = performance.now();
+  const serverScenarios = options.scenarios.filter(isServerScenario);
   const header = [
     `# pnpm bench — ${new Date().toISOString()}`,
     '',
@@ -61,8 +71,12 @@ async function main(): Promise<number> {
     `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ` +
       `${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`,
     `load average at start: ${loadAverage()} (other processes on this machine skew every number)`,
-    `servers: ${options.reuseServers ? 'one process per server for the whole run' : 'a fresh process per server and scenario'}`,
-    'ratios: (×r) = ours ÷ that server, on the same row',
+    ...(serverScenarios.length
+      ? [
+          `servers: ${options.reuseServers ? 'one process per server for the whole run' : 'a fresh process per server and scenario'}`,
+          'ratios: (×r) = ours ÷ that server, on the same row',
+        ]
+      : []),
   ].join('\n');
   process.stdout.write(`${header}\n\n`);
 
@@ -75,12 +89,12 @@ async function main(): Promise<number> {
     if (!running) shared.set(server, (running = await targets[server].start()));
     return running;
   };
-  if (options.reuseServers) {
+  if (options.reuseServers && serverScenarios.length) {
     // Start them all at once: our server alone takes seconds to start under tsx.
     process.stderr.write('[bench] starting servers …\n');
     await Promise.all(options.servers.map(acquire));
   }
-  for (const name of options.scenarios) {
+  for (const name of serverScenarios) {
     const scenario = scenarios[name];
     const row = new Map<ServerName, Outcome>();
     results.set(name, row);
@@ -111,7 +125,12 @@ async function main(): Promise<number> {
     process.stdout.write(`${renderScenario(scenario, options, results)}\n\n`);
   }
   for (const running of shared.values()) await running.stop();
-  process.stdout.write(`${renderTargets(results)}\n\n`);
+  let snapshot: SnapshotOutcome | undefined;
+  if (options.scenarios.includes('snapshot')) {
+    snapshot = await snapshotSection(options);
+    if (snapshot.kind === 'failed') failures++;
+  }
+  process.stdout.write(`${renderTargets(results, snapshot)}\n\n`);
   process.stdout.write(
     `total ${((performance.now() - started) / 1000).toFixed(1)} s` +
       `, load average at end: ${loadAverage()}` +
@@ -126,10 +145,42 @@ async function main(): Promise<number> {
       results: Object.fromEntries(
         [...results].map(([scenario, row]) => [scenario, Object.fromEntries(row)]),
       ),
+      ...(snapshot ? { snapshot } : {}),
     };
     fs.writeFileSync(options.jsonPath, `${JSON.stringify(json, null, 2)}\n`);
   }
   return failures ? 1 : 0;
+}
+
+/**
+ * After the per-server scenarios (and with their servers stopped, so they do not share the
+ * machine with it): snapshot, diff and restore lag of our server, in a child process.
+ */
+async function snapshotSection(options: BenchOptions): Promise<SnapshotOutcome> {
+  const tickets = options.n['snapshot-tickets'];
+  const changed = options.n['snapshot-changed'];
+  process.stderr.write(
+    `[bench] snapshot on ours (${tickets} tickets, ${changed} changed; snapshotLag.ts in a child process) …\n`,
+  );
+  const { outcome, markdown } = await runSnapshotLag(options);
+  if (outcome.kind === 'measured') {
+    process.stderr.write(
+      `[bench] snapshot: ${outcome.seconds.toFixed(1)} s (load average ${loadAverage()})\n`,
+    );
+    process.stdout.write(`${markdown}\n\n`);
+  } else {
+    process.stderr.write(`[bench] snapshot FAILED: ${outcome.error}\n`);
+    const [first, ...rest] = outcome.error.split('\n');
+    process.stdout.write(
+      (markdown ||
+        `### snapshot: a ${tickets.toLocaleString('en-US')}-ticket workspace snapshotted, diffed and restored`) +
+        '\n\n' +
+        `- ours: FAILED — ${first}\n` +
+        (rest.length ? `\n\`\`\`text\n${rest.join('\n')}\n\`\`\`\n` : '') +
+        '\n',
+    );
+  }
+  return outcome;
 }
 
 process.once('SIGINT', () => process.exit(130)); // exit handlers kill the servers

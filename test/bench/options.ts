@@ -7,7 +7,8 @@
 export const SERVER_NAMES = ['ours', 'y-websocket', 'hocuspocus', 'ws-relay'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 
-export const SCENARIO_NAMES = [
+/** Scenarios run against every server (one `Scenario` each, in `scenarios/`). */
+export const SERVER_SCENARIO_NAMES = [
   'fanout',
   'rooms',
   'flat-out',
@@ -15,7 +16,19 @@ export const SCENARIO_NAMES = [
   'catch-up',
   'cold-load',
 ] as const;
+export type ServerScenarioName = (typeof SERVER_SCENARIO_NAMES)[number];
+
+/**
+ * Everything `--scenarios` can pick, in the order they run: the per-server scenarios, then
+ * `snapshot` — snapshot/diff/restore lag of our server alone (`snapshotLag.ts`, run in a
+ * child process by `runSnapshotLag.ts`), not a per-server scenario.
+ */
+export const SCENARIO_NAMES = [...SERVER_SCENARIO_NAMES, 'snapshot'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+export function isServerScenario(name: ScenarioName): name is ServerScenarioName {
+  return (SERVER_SCENARIO_NAMES as readonly string[]).includes(name);
+}
 
 interface NumberOption {
   /** Flag name without the leading dashes; the env variable is BENCH_ + upper snake case. */
@@ -41,6 +54,13 @@ const NUMBER_OPTIONS = [
   { flag: 'catchup-docs', full: 5_000, quick: 50, help: 'docs the reconnecting client holds' },
   { flag: 'catchup-changed', full: 50, quick: 5, help: 'docs changed while it was away' },
   { flag: 'coldload-updates', full: 10_000, quick: 300, help: 'logged updates in the cold doc' },
+  {
+    flag: 'snapshot-tickets',
+    full: 10_000,
+    quick: 1_000,
+    help: 'tickets in the snapshot workspace',
+  },
+  { flag: 'snapshot-changed', full: 100, quick: 10, help: 'tickets changed between snapshots' },
   { flag: 'connect-concurrency', full: 200, quick: 100, help: 'sockets opening at once' },
   { flag: 'seed', full: 1, quick: 1, help: 'seed of the random phases' },
 ] as const satisfies readonly NumberOption[];
@@ -140,6 +160,9 @@ export function usage(): string {
     '',
     `servers:   ${SERVER_NAMES.join(', ')}`,
     `scenarios: ${SCENARIO_NAMES.join(', ')}`,
+    '  (snapshot: event-loop lag of our server alone while a workspace is snapshotted, diffed',
+    '  and restored; bench/snapshotLag.ts in a child process, after the other scenarios;',
+    '  --servers does not apply to it)',
     '',
     'BENCH_OURS_WIRE=yjs: ours on /yjs/:docId instead of /sync;',
     'BENCH_OURS_NODE_OPTIONS: extra Node flags for our server process.',

@@ -1,3 +1,6 @@
+// The `snapshot` section of `pnpm bench` (`pnpm bench --scenarios=snapshot`; sizes
+// --snapshot-tickets / --snapshot-changed), which runs this script in a child process
+// (runSnapshotLag.ts) and reads its --json back. It can still be run alone:
 // `pnpm --filter @desk/test exec tsx bench/snapshotLag.ts [--tickets 10000] [--changed 100] [--json FILE]`
 //
 // Snapshot, diff and restore of a large workspace must not stall sync (DESIGN §4.7): this
@@ -14,6 +17,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import type { RestoreResponse, SnapshotDiffResponse, SnapshotSummary } from '@desk/protocol';
 import { signUp, startAuthTestServer } from '../../sync-server/src/auth/testSupport.ts';
+import type { SnapshotLagJson, SnapshotPhase } from './report/Results.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,17 +30,18 @@ const { values } = parseArgs({
 });
 const TICKETS = Number(values.tickets);
 const CHANGED = Number(values.changed);
-
-interface PhaseResult {
-  phase: string;
-  ms: number;
-  lagP50: number;
-  lagP99: number;
-  lagMax: number;
-  /** Round trip of a small edit between two stock y-websocket clients, during the phase. */
-  syncP50: number;
-  syncP99: number;
-  note: string;
+// The phases change tickets t0, t7, t14, … and delete and restore t1.
+if (
+  !Number.isInteger(TICKETS) ||
+  !Number.isInteger(CHANGED) ||
+  TICKETS < 2 ||
+  CHANGED < 0 ||
+  (CHANGED - 1) * 7 >= TICKETS
+) {
+  process.stderr.write(
+    `snapshotLag: needs --tickets ≥ 2 and --changed ≤ ⌈tickets / 7⌉ (it changes every 7th ticket), got --tickets ${values.tickets} --changed ${values.changed}\n`,
+  );
+  process.exit(64);
 }
 
 /**
@@ -85,7 +90,7 @@ async function measure<T>(
   phase: string,
   run: () => Promise<T>,
   note: (value: T) => string = () => '',
-): Promise<{ value: T; result: PhaseResult }> {
+): Promise<{ value: T; result: SnapshotPhase }> {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
   probe?.start();
@@ -109,6 +114,11 @@ async function measure<T>(
     `[snapshot-lag] ${phase}: ${result.ms} ms, lag p99 ${result.lagP99} ms, sync p99 ${result.syncP99} ms\n`,
   );
   return { value, result };
+}
+
+/** A table cell in ms; "—" for no samples (NaN: no probe edit came through). */
+function msCell(value: number | null): string {
+  return value === null || Number.isNaN(value) ? '—' : `${value} ms`;
 }
 
 function paragraph(text: string): Y.XmlElement {
@@ -178,7 +188,7 @@ async function main(): Promise<void> {
     const ws = owner.workspaceId;
     const base = `/api/workspaces/${owner.slug}/snapshots`;
     const store = t.server.sync.store;
-    const results: PhaseResult[] = [];
+    const results: SnapshotPhase[] = [];
 
     // Seed: 10,000 ticket docs and the index doc, straight into the store in batches.
     const seeded = await measure(
@@ -334,21 +344,23 @@ async function main(): Promise<void> {
     );
 
     const lines = [
-      `## Snapshot of a ${TICKETS.toLocaleString('en')}-ticket workspace (event-loop lag while it runs; target p99 < 50 ms)`,
+      `### snapshot: a ${TICKETS.toLocaleString('en')}-ticket workspace snapshotted, diffed and restored (event-loop lag while it runs; target p99 < 50 ms)`,
       '',
       '| operation | time | lag p50 | lag p99 | lag max | sync p50 | sync p99 | |',
       '|---|---:|---:|---:|---:|---:|---:|---|',
       ...results.map(
         (r) =>
-          `| ${r.phase} | ${r.ms} ms | ${r.lagP50} ms | ${r.lagP99} ms | ${r.lagMax} ms | ${r.syncP50} ms | ${r.syncP99} ms | ${r.note} |`,
+          `| ${r.phase} | ${r.ms} ms | ${r.lagP50} ms | ${r.lagP99} ms | ${r.lagMax} ms | ${msCell(r.syncP50)} | ${msCell(r.syncP99)} | ${r.note} |`,
       ),
       '',
       'lag: event-loop delay of the server process; sync: round trip of a small edit between',
       'two y-websocket clients of the same workspace while the operation runs.',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    if (values.json)
-      fs.writeFileSync(values.json, JSON.stringify({ tickets: TICKETS, results }, null, 2));
+    if (values.json) {
+      const json: SnapshotLagJson = { tickets: TICKETS, results };
+      fs.writeFileSync(values.json, JSON.stringify(json, null, 2));
+    }
     if (session) {
       const { profile } = await session.post('Profiler.stop');
       fs.writeFileSync(values.profile!, JSON.stringify(profile));

@@ -1,4 +1,4 @@
-import type { BenchOptions, ScenarioName, ServerName } from '../options.ts';
+import type { BenchOptions, ServerName, ServerScenarioName } from '../options.ts';
 import type { RunningTarget } from '../targets/Target.ts';
 
 export interface MetricDef {
@@ -18,7 +18,7 @@ export interface MetricDef {
 export type Measured = Partial<Record<string, number>>;
 
 export interface Scenario {
-  readonly name: ScenarioName;
+  readonly name: ServerScenarioName;
   title(o: BenchOptions): string;
   readonly metrics: readonly MetricDef[];
   /** Lines printed under the table (what a row means). */
