@@ -27,6 +27,14 @@ export type { ParsedDocId } from './docId.ts';
 export { ErrorCode, isErrorBody } from './errors.ts';
 export type { ErrorBody } from './errors.ts';
 export type {
+  AccountStatus,
+  CustomerSearchResponse,
+  CustomerSummary,
+  CustomerWorkspace,
+  UserSearchResponse,
+  UserSummary,
+} from './operator.ts';
+export type {
   AckMessage,
   CatchUpMessage,
   CatchUpResultMessage,
@@ -62,3 +70,11 @@ export type {
   SnapshotTicketSummary,
   SnapshotTriggerName,
 } from './snapshots.ts';
+export type {
+  ReadOnlyReason,
+  SubscriptionState,
+  WorkspaceMember,
+  WorkspacePayload,
+  WorkspaceReadOnlyReason,
+  WorkspaceRole,
+} from './workspaces.ts';

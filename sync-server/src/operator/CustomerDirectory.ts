@@ -1,54 +1,25 @@
+import type {
+  CustomerSearchResponse,
+  CustomerSummary,
+  UserSearchResponse,
+  UserSummary,
+} from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { Subscriptions } from '../billing/Subscriptions.ts';
-import type { SubscriptionState, WorkspaceReadOnlyReason } from '../billing/SubscriptionState.ts';
 import { SeatLedger } from '../workspaces/SeatLedger.ts';
+
+// The directory answers in the wire types; its callers (routes, tests) take them from here.
+export type { CustomerSummary, UserSummary };
+
+function likePattern(query: string): string {
+  return `%${query.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
 
 /**
  * What the operator console may know about a customer: account information only (terms
  * §3) — who pays, how to reach them, the plan, seats and state of each workspace. No query
  * here touches workspace content (documents, tickets, messages, files).
  */
-export interface CustomerSummary {
-  id: string;
-  kind: 'organization' | 'person';
-  name: string;
-  createdAt: number;
-  owner: {
-    id: string;
-    displayName: string;
-    email: string;
-    phone: string | null;
-    status: 'active' | 'suspended';
-  };
-  workspaces: {
-    id: string;
-    slug: string;
-    name: string;
-    plan: { id: string; name: string };
-    state: SubscriptionState;
-    readOnlyReason: WorkspaceReadOnlyReason | null;
-    seats: { used: number; limit: number };
-    seatLimitOverride: number | null;
-    trialEndsAt: number | null;
-    deleteAfter: number | null;
-  }[];
-}
-
-export interface UserSummary {
-  id: string;
-  email: string;
-  displayName: string;
-  phone: string | null;
-  status: 'active' | 'suspended';
-  platformRole: 'operator' | null;
-  createdAt: number;
-  workspaceCount: number;
-}
-
-function likePattern(query: string): string {
-  return `%${query.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-}
-
 export const CustomerDirectory = {
   /** Customers matching `query` (name, owner's name/email/phone, workspace slug), newest first. */
   search(
@@ -56,7 +27,7 @@ export const CustomerDirectory = {
     query: string,
     now: number,
     page: { limit: number; offset: number },
-  ): { customers: CustomerSummary[]; total: number } {
+  ): CustomerSearchResponse {
     const pattern = likePattern(query.trim());
     const where = `WHERE c.name LIKE @q ESCAPE '\\' OR u.email LIKE @q ESCAPE '\\'
                       OR u.display_name LIKE @q ESCAPE '\\' OR IFNULL(u.phone, '') LIKE @q ESCAPE '\\'
@@ -124,7 +95,7 @@ export const CustomerDirectory = {
     db: SqliteDatabase,
     query: string,
     page: { limit: number; offset: number },
-  ): { users: UserSummary[]; total: number } {
+  ): UserSearchResponse {
     const pattern = likePattern(query.trim());
     const where = `WHERE u.email LIKE @q ESCAPE '\\' OR u.display_name LIKE @q ESCAPE '\\'
                       OR IFNULL(u.phone, '') LIKE @q ESCAPE '\\'`;

@@ -1,10 +1,9 @@
+import type { WorkspacePayload } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { Subscriptions } from '../billing/Subscriptions.ts';
-import type { SubscriptionState } from '../billing/SubscriptionState.ts';
-import { Memberships, type Member } from './Memberships.ts';
-import type { Role } from './roles.ts';
+import { Memberships } from './Memberships.ts';
 import { SeatLimit } from './SeatLimit.ts';
-import { workspaceAccess, type ReadOnlyReason } from './workspaceAccess.ts';
+import { workspaceAccess } from './workspaceAccess.ts';
 
 export interface WorkspaceRow {
   id: string;
@@ -12,33 +11,6 @@ export interface WorkspaceRow {
   slug: string;
   name: string;
   createdAt: number;
-}
-
-/** The body of `GET /api/workspaces/:slug` (a contract: the desk UI reads it). */
-export interface WorkspacePayload {
-  workspace: {
-    id: string;
-    slug: string;
-    name: string;
-    role: Role;
-    state: SubscriptionState;
-    readOnly: boolean;
-    readOnlyReason: ReadOnlyReason | null;
-    plan: {
-      id: string;
-      name: string;
-      seatLimit: number;
-      storageQuotaBytes: number;
-      documentSizeLimitBytes: number;
-      snapshotRetentionDays: number;
-    };
-    seats: { used: number; limit: number; pendingInvitations: number };
-    trialEndsAt: number | null;
-    deleteAfter: number | null;
-    /** The customer (who pays) owning this workspace; `isCustomerOwner` is the caller. */
-    customer: { id: string; name: string; isCustomerOwner: boolean };
-  };
-  members: Member[];
 }
 
 export const WorkspaceDirectory = {
@@ -60,7 +32,10 @@ export const WorkspaceDirectory = {
     return row ?? null;
   },
 
-  /** What a member sees of the workspace: null when `userId` is not a member. */
+  /**
+   * What a member sees of the workspace (the body of `GET /api/workspaces/:slug`, a contract
+   * in `@desk/protocol`): null when `userId` is not a member.
+   */
   payload(
     db: SqliteDatabase,
     workspace: WorkspaceRow,

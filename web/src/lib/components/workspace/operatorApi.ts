@@ -1,5 +1,13 @@
+import type {
+  CustomerSearchResponse,
+  CustomerSummary,
+  CustomerWorkspace,
+  SubscriptionState,
+  UserSearchResponse,
+  UserSummary,
+} from '@desk/protocol';
 import { api } from '$lib/api/api.ts';
-import type { AuditEntry, ReadOnlyReason, SubscriptionState } from './workspaceApi.ts';
+import type { AuditEntry } from './workspaceApi.ts';
 
 export interface Plan {
   id: string;
@@ -12,54 +20,16 @@ export interface Plan {
   trialDays: number | null;
 }
 
-export interface CustomerWorkspace {
-  id: string;
-  slug: string;
-  name: string;
-  plan: { id: string; name: string };
-  state: SubscriptionState;
-  readOnlyReason: Exclude<ReadOnlyReason, 'viewer'> | null;
-  seats: { used: number; limit: number };
-  seatLimitOverride: number | null;
-  trialEndsAt: number | null;
-  deleteAfter: number | null;
-}
-
-export interface CustomerSummary {
-  id: string;
-  kind: 'organization' | 'person';
-  name: string;
-  createdAt: number;
-  owner: {
-    id: string;
-    displayName: string;
-    email: string;
-    phone: string | null;
-    status: 'active' | 'suspended';
-  };
-  workspaces: CustomerWorkspace[];
-}
-
-export interface UserSummary {
-  id: string;
-  email: string;
-  displayName: string;
-  phone: string | null;
-  status: 'active' | 'suspended';
-  platformRole: 'operator' | null;
-  createdAt: number;
-  workspaceCount: number;
-}
+// The search results are a contract with the server, declared once in @desk/protocol.
+export type { CustomerSummary, CustomerWorkspace, UserSummary };
 
 const q = (query: string) => `?q=${encodeURIComponent(query)}&limit=100`;
 
 /** The operator console's calls: account information only, never workspace content. */
 export const operatorApi = {
   plans: () => api<{ plans: Plan[] }>('/api/operator/plans'),
-  customers: (query: string) =>
-    api<{ customers: CustomerSummary[]; total: number }>(`/api/operator/customers${q(query)}`),
-  users: (query: string) =>
-    api<{ users: UserSummary[]; total: number }>(`/api/operator/users${q(query)}`),
+  customers: (query: string) => api<CustomerSearchResponse>(`/api/operator/customers${q(query)}`),
+  users: (query: string) => api<UserSearchResponse>(`/api/operator/users${q(query)}`),
   changeSubscription: (
     workspaceId: string,
     body: { planId?: string; seatLimit?: number | null; trialEndsAt?: number },

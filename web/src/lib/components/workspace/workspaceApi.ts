@@ -1,45 +1,18 @@
+import type {
+  ReadOnlyReason,
+  SubscriptionState,
+  WorkspaceMember as Member,
+  WorkspacePayload,
+  WorkspaceRole as Role,
+} from '@desk/protocol';
 import { api } from '$lib/api/api.ts';
 
 /**
  * Typed calls to the workspace routes (`/api/workspaces/*`, `/api/invitations/*`) and the
- * operator console (`/api/operator/*`). Shapes mirror the server's payloads.
+ * operator console (`/api/operator/*`). Shapes mirror the server's payloads; the workspace
+ * payload is declared once, in @desk/protocol, and re-exported under the UI's short names.
  */
-export type Role = 'owner' | 'admin' | 'agent' | 'viewer';
-export type SubscriptionState = 'trialing' | 'active' | 'past_due' | 'suspended' | 'terminated';
-export type ReadOnlyReason = 'viewer' | 'trial_expired' | 'suspended' | 'terminated';
-
-export interface Member {
-  userId: string;
-  displayName: string;
-  email: string;
-  role: Role;
-  joinedAt: number;
-}
-
-export interface WorkspacePayload {
-  workspace: {
-    id: string;
-    slug: string;
-    name: string;
-    role: Role;
-    state: SubscriptionState;
-    readOnly: boolean;
-    readOnlyReason: ReadOnlyReason | null;
-    plan: {
-      id: string;
-      name: string;
-      seatLimit: number;
-      storageQuotaBytes: number;
-      documentSizeLimitBytes: number;
-      snapshotRetentionDays: number;
-    };
-    seats: { used: number; limit: number; pendingInvitations: number };
-    trialEndsAt: number | null;
-    deleteAfter: number | null;
-    customer: { id: string; name: string; isCustomerOwner: boolean };
-  };
-  members: Member[];
-}
+export type { Member, ReadOnlyReason, Role, SubscriptionState, WorkspacePayload };
 
 export interface Invitation {
   id: string;
