@@ -23,6 +23,7 @@ import type { SyncEngine } from './sync/SyncEngine.ts';
 import { installTicketRoutes } from './tickets/ticketNumberRoutes.ts';
 import { installBlobRoutes } from './blobs/blobRoutes.ts';
 import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
+import { HeavyYjs } from './offthread/HeavyYjs.ts';
 import type { Logger } from './log/logger.ts';
 import { installOperatorRoutes } from './operator/operatorRoutes.ts';
 import type { ServerContext } from './ServerContext.ts';
@@ -64,12 +65,16 @@ export async function createServer(
   if (applied.length) log.info({ applied }, 'database migrations applied');
 
   const shutdown = new ShutdownHooks(log);
+  const offThread = new HeavyYjs(log.child({ module: 'offthread' }));
+  // After the flush phase: compactions and snapshots still running there need it.
+  shutdown.add(ShutdownPhase.stores, 'off-thread worker', () => offThread.close());
   const ctx: ServerContext = {
     config,
     db,
     log,
     shutdown,
     access: new AccessEvents(),
+    offThread,
     now: options.now ?? Date.now,
   };
 

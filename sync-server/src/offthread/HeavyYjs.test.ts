@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createLogger } from '../log/logger.ts';
 import { HeavyYjs } from './HeavyYjs.ts';
-import { randomEdits } from './randomEdits.ts';
-import { seededRandom } from './seededRandom.ts';
+import { randomEdits } from '../snapshots/randomEdits.ts';
+import { seededRandom } from '../snapshots/seededRandom.ts';
 
 const execFileAsync = promisify(execFile);
 const onWorker = new HeavyYjs(createLogger('silent'), 0);

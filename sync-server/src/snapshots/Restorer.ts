@@ -4,7 +4,7 @@ import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RestoreScope } from './forwardRestore.ts';
-import type { HeavyYjs } from './HeavyYjs.ts';
+import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { EMPTY_STATE, workspaceDocIds, type SnapshotDocs } from './SnapshotDocs.ts';
 import type { Snapshotter } from './Snapshotter.ts';
 import { SnapshotTrigger, type SnapshotRecord, type SnapshotStore } from './SnapshotStore.ts';

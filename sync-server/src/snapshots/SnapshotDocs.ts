@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { unpackState } from './blobCodec.ts';
-import type { HeavyYjs } from './HeavyYjs.ts';
+import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import type { SnapshotStore } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
 

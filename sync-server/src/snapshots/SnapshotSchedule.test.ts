@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
 import { createLogger } from '../log/logger.ts';
+import { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { SnapshotSchedule } from './SnapshotSchedule.ts';
 import { SnapshotService } from './SnapshotService.ts';
 import { snapshotSyncOf } from './SnapshotSync.ts';
@@ -24,7 +25,7 @@ beforeAll(async () => {
     sync,
     openReader: sqliteWorkspaceReader(t.server.ctx.config.sqlitePath!),
     // Every document through the worker thread, as the 10,000-ticket index doc goes.
-    heavyInlineLimitBytes: 0,
+    heavy: new HeavyYjs(log, 0),
   });
   schedule = new SnapshotSchedule(t.server.ctx.db, log, now, service, sync, HOUR);
 });

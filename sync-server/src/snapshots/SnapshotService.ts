@@ -9,8 +9,8 @@ import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import { workspaceLimits } from '../workspaces/workspaceAccess.ts';
-import type { EntryRoot } from './heavyOps.ts';
-import { HeavyYjs } from './HeavyYjs.ts';
+import type { EntryRoot } from './snapshotOps.ts';
+import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { Restorer, type RestoreResult, type RestoreTarget } from './Restorer.ts';
 import { expiredSnapshots, HOURLY_SNAPSHOTS_KEPT, type RetentionPolicy } from './retention.ts';
 import { SnapshotDocs, workspaceDocIds } from './SnapshotDocs.ts';
@@ -31,8 +31,8 @@ export interface SnapshotServiceDeps {
   now: () => number;
   sync: SnapshotSync;
   openReader: OpenWorkspaceReader;
-  /** See HEAVY_INLINE_LIMIT_BYTES; tests pass 0 to send every document to the worker. */
-  heavyInlineLimitBytes?: number;
+  /** The process's off-thread Yjs worker (ServerContext.offThread). */
+  heavy: HeavyYjs;
 }
 
 /**
@@ -42,7 +42,7 @@ export interface SnapshotServiceDeps {
 export class SnapshotService {
   readonly store: SnapshotStore;
   readonly queue = new WorkspaceQueue();
-  /** Large-document Yjs work off the main thread; close() it at shutdown. */
+  /** Large-document Yjs work off the main thread (shared; closed by the server). */
   readonly heavy: HeavyYjs;
   readonly #snapshotter: Snapshotter;
   readonly #restorer: Restorer;
@@ -53,7 +53,7 @@ export class SnapshotService {
     this.#deps = deps;
     const log = deps.log.child({ module: 'snapshots' });
     this.store = new SnapshotStore(deps.db);
-    this.heavy = new HeavyYjs(log, deps.heavyInlineLimitBytes);
+    this.heavy = deps.heavy;
     this.#docs = new SnapshotDocs(this.store, deps.sync, this.heavy);
     this.#snapshotter = new Snapshotter(this.heavy, this.store, deps.openReader, log, deps.now);
     this.#restorer = new Restorer(

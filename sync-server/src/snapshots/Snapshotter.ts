@@ -2,7 +2,7 @@ import { parseDocId } from '@desk/protocol';
 import { newId } from '../ids/newId.ts';
 import type { Logger } from '../log/logger.ts';
 import { hashState, packState } from './blobCodec.ts';
-import type { HeavyYjs } from './HeavyYjs.ts';
+import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import {
   SnapshotTrigger,
   type SnapshotDocRow,

@@ -30,6 +30,7 @@ export function installSnapshots(
     now: ctx.now,
     sync,
     openReader: sqliteWorkspaceReader(ctx.config.sqlitePath),
+    heavy: ctx.offThread,
   });
   const removed = service.store.deleteIncomplete();
   if (removed > 0) ctx.log.warn({ removed }, 'removed snapshots left incomplete by a crash');
@@ -48,7 +49,6 @@ export function installSnapshots(
   ctx.shutdown.add(ShutdownPhase.connections, 'snapshots', async () => {
     await schedule.stop();
     await service.queue.idle();
-    await service.heavy.close();
   });
 
   installSnapshotRoutes(app, ctx, service);

@@ -1,6 +1,6 @@
 import type { EntryDiff, SnapshotNoticeSummary, SnapshotTicketSummary } from '@desk/protocol';
-import type { EntryCandidate } from './heavyOps.ts';
-import type { HeavyYjs } from './HeavyYjs.ts';
+import type { EntryCandidate } from './snapshotOps.ts';
+import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { workspaceDocIds, type SnapshotDocs } from './SnapshotDocs.ts';
 import type { SnapshotRecord, SnapshotStore } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';

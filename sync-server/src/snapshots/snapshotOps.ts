@@ -29,16 +29,12 @@ export interface IndexDiff {
 }
 
 /**
- * The Yjs work whose cost grows with a document's size: decoding, merging, diffing whole
- * documents. Pure functions of bytes in, plain data out, so HeavyYjs can run them on a
- * worker thread for large documents (the 10,000-ticket index doc) and inline for small ones.
+ * The snapshot work whose cost grows with a document's size: restoring, comparing, reading
+ * whole documents. Pure functions of bytes in, plain data out, so HeavyYjs
+ * (../offthread) can run them on its worker thread for large documents (the 10,000-ticket
+ * index doc) and inline for small ones.
  */
-export const heavyOps = {
-  merge(parts: Uint8Array[]): Uint8Array | null {
-    if (parts.length === 0) return null;
-    return parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts);
-  },
-
+export const snapshotOps = {
   forwardRestore(current: Uint8Array, target: Uint8Array, scope: RestoreScope): Uint8Array | null {
     return forwardRestore(current, target, scope);
   },
@@ -102,8 +98,6 @@ export const heavyOps = {
     }
   },
 };
-
-export type HeavyOps = typeof heavyOps;
 
 function docOf(state: Uint8Array): Y.Doc {
   const doc = new Y.Doc();

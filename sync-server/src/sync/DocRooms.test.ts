@@ -9,7 +9,8 @@ import { migrations } from '../db/migrations/index.ts';
 import { createLogger } from '../log/logger.ts';
 import type { DocStore } from '../store/DocStore.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
-import { DocRooms } from './DocRooms.ts';
+import { docOps } from '../offthread/docOps.ts';
+import { DocRooms, type OffThreadCompactor } from './DocRooms.ts';
 import { defaultSyncLimits } from './SyncLimits.ts';
 
 describe('DocRooms', () => {
@@ -47,8 +48,14 @@ describe('DocRooms', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const rooms = (limits = {}) =>
-    new DocRooms(counting, { ...defaultSyncLimits, ...limits }, createLogger('silent'), Date.now);
+  const rooms = (limits = {}, compactOffThread: OffThreadCompactor | null = null) =>
+    new DocRooms(
+      counting,
+      { ...defaultSyncLimits, ...limits },
+      createLogger('silent'),
+      Date.now,
+      compactOffThread,
+    );
 
   it('shares one load between concurrent subscribers of a document', async () => {
     const registry = rooms();
@@ -117,6 +124,69 @@ describe('DocRooms', () => {
     const reloaded = new Y.Doc();
     Y.applyUpdate(reloaded, stored.state!);
     expect(reloaded.getText('t').toString()).toBe('x'.repeat(30));
+    registry.unloadAll();
+  });
+
+  it('compacts a large doc off the event loop from its stored rows, keeping rows written meanwhile', async () => {
+    const source = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    source.on('update', (u: Uint8Array) => updates.push(u));
+    for (let i = 0; i < 30; i++) source.getText('t').insert(i, 'x');
+    store.append(updates.map((update) => ({ docId: 'ws1:index', workspaceId: 'ws1', update })));
+
+    // The worker is held until the test lets it answer, as a slow worker would be.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const calls: number[] = [];
+    const compactor: OffThreadCompactor = async (parts) => {
+      calls.push(parts.length);
+      await released;
+      return docOps.compactState(parts);
+    };
+    const registry = rooms({ compactAfterUpdates: 10, compactOffThreadBytes: 0 }, compactor);
+    const room = await registry.load('ws1:index', 'ws1');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(calls).toEqual([30]);
+
+    // Written while the worker merges: stays in the log, and the room counts it.
+    source.getText('t').insert(0, 'late ');
+    const late = updates.at(-1)!;
+    const [written] = store.append([{ docId: 'ws1:index', workspaceId: 'ws1', update: late }]);
+    room.logCount++;
+    room.logBytes += late.byteLength;
+    room.lastLogId = written!.logId;
+    registry.considerCompaction(room); // already compacting: not queued twice
+    release();
+    await registry.compactionsDone();
+
+    expect(calls).toEqual([30]);
+    expect(room.logCount).toBe(1);
+    const stored = store.load('ws1:index')!;
+    expect(stored.log).toHaveLength(1);
+    expect(room.storedBytes).toBe(stored.storedBytes);
+    const reloaded = new Y.Doc();
+    Y.applyUpdate(reloaded, stored.state!);
+    for (const update of stored.log) Y.applyUpdate(reloaded, update);
+    expect(reloaded.getText('t').toString()).toBe(`late ${'x'.repeat(30)}`);
+    registry.unloadAll();
+  });
+
+  it('keeps the log when an off-thread compaction fails', async () => {
+    store.append(
+      Array.from({ length: 12 }, (_, i) => ({
+        docId: 'ws1:index',
+        workspaceId: 'ws1',
+        update: textUpdate(`u${i}`),
+      })),
+    );
+    const registry = rooms({ compactAfterUpdates: 10, compactOffThreadBytes: 0 }, () =>
+      Promise.reject(new Error('worker gone')),
+    );
+    const room = await registry.load('ws1:index', 'ws1');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await registry.compactionsDone();
+    expect(store.load('ws1:index')!.log).toHaveLength(12);
+    expect(room.logCount).toBe(12);
     registry.unloadAll();
   });
 });

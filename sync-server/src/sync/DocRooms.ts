@@ -5,6 +5,9 @@ import { DocRoom } from './DocRoom.ts';
 import type { DocSubscription } from './DocSubscription.ts';
 import type { SyncLimits } from './SyncLimits.ts';
 
+/** Builds the state to store from a doc's stored rows, off the event loop. */
+export type OffThreadCompactor = (parts: Uint8Array[], bytes: number) => Promise<Uint8Array>;
+
 /**
  * The loaded documents of this process. Loading is not creating: a doc is loaded from its
  * merged state and log; concurrent loads share one promise; a failed load rejects (the
@@ -17,12 +20,16 @@ export class DocRooms {
   readonly #loading = new Map<string, Promise<DocRoom>>();
   readonly #compactQueue = new Set<DocRoom>();
   #compactScheduled = false;
+  /** Off-thread compactions in flight, by room (one at a time per room). */
+  readonly #compacting = new Map<DocRoom, Promise<void>>();
 
   constructor(
     private readonly store: DocStore,
     private readonly limits: SyncLimits,
     private readonly log: Logger,
     private readonly now: () => number,
+    /** Without it, every compaction encodes the loaded doc on the event loop. */
+    private readonly compactOffThread: OffThreadCompactor | null = null,
   ) {}
 
   get size(): number {
@@ -61,8 +68,9 @@ export class DocRooms {
   /** Compacts the room's log if it passed a threshold; runs later, one room per turn. */
   considerCompaction(room: DocRoom): void {
     if (
-      room.logCount < this.limits.compactAfterUpdates &&
-      room.logBytes < this.limits.compactAfterBytes
+      (room.logCount < this.limits.compactAfterUpdates &&
+        room.logBytes < this.limits.compactAfterBytes) ||
+      this.#compacting.has(room)
     ) {
       return;
     }
@@ -82,6 +90,11 @@ export class DocRooms {
   unloadAll(): void {
     for (const room of this.#rooms.values()) this.#unload(room);
     this.#rooms.clear();
+  }
+
+  /** Resolves when the off-thread compactions started so far have ended (shutdown). */
+  async compactionsDone(): Promise<void> {
+    await Promise.all(this.#compacting.values());
   }
 
   async #load(docId: string, workspaceId: string): Promise<DocRoom> {
@@ -150,6 +163,13 @@ export class DocRooms {
       setImmediate(this.#compactNext);
     }
     if (room.unloaded || room.logCount === 0) return;
+    if (this.compactOffThread && room.storedBytes >= this.limits.compactOffThreadBytes) {
+      const compaction = this.#compactFromStore(room, this.compactOffThread).finally(() =>
+        this.#compacting.delete(room),
+      );
+      this.#compacting.set(room, compaction);
+      return;
+    }
     try {
       // The doc holds exactly the stored state through lastLogId (updates are applied
       // only after they are stored, synchronously), so its encoding replaces those rows.
@@ -163,4 +183,26 @@ export class DocRooms {
       this.log.error({ err, docId: room.docId }, 'doc compaction failed');
     }
   };
+
+  /**
+   * Compaction of a large doc: its stored rows are merged on the worker thread, and only
+   * those rows are replaced (rows written meanwhile stay in the log). The loaded doc is not
+   * touched: it already holds everything the store holds.
+   */
+  async #compactFromStore(room: DocRoom, compact: OffThreadCompactor): Promise<void> {
+    try {
+      const stored = this.store.load(room.docId);
+      if (!stored || stored.log.length === 0) return;
+      const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
+      const state = await compact(parts, stored.storedBytes);
+      this.store.compact(room.docId, state, stored.lastLogId);
+      const mergedLogBytes = stored.storedBytes - (stored.state?.byteLength ?? 0);
+      room.logCount = Math.max(0, room.logCount - stored.log.length);
+      room.logBytes = Math.max(0, room.logBytes - mergedLogBytes);
+      room.storedBytes = state.byteLength + room.logBytes;
+    } catch (err) {
+      // The log stays as it is and is tried again when it grows; loads still work.
+      this.log.error({ err, docId: room.docId }, 'doc compaction failed');
+    }
+  }
 }

@@ -54,7 +54,9 @@ export class SyncEngine {
     this.auth = options.auth;
     this.#fanOut = options.fanOut ?? new InProcessFanOut();
     const log = ctx.log.child({ module: 'sync' });
-    this.rooms = new DocRooms(this.store, this.limits, log, ctx.now);
+    this.rooms = new DocRooms(this.store, this.limits, log, ctx.now, (parts, bytes) =>
+      ctx.offThread.run('compactState', [parts], bytes),
+    );
     this.#pipeline = new UpdatePipeline(
       this.store,
       this.#fanOut,
@@ -195,9 +197,13 @@ export class SyncEngine {
     });
   }
 
-  /** Graceful shutdown, flush phase: stores what is queued and drops the rooms. */
-  flush(): void {
+  /**
+   * Graceful shutdown, flush phase: stores what is queued, lets running compactions finish
+   * (they write to the database), and drops the rooms.
+   */
+  async flush(): Promise<void> {
     this.#pipeline.flushNow();
+    await this.rooms.compactionsDone();
     this.rooms.unloadAll();
   }
 

@@ -1,0 +1,10 @@
+import { snapshotOps } from '../snapshots/snapshotOps.ts';
+import { docOps } from './docOps.ts';
+
+/**
+ * Every operation HeavyYjs can run, on its worker thread or inline: one registry so the
+ * worker bundle and the main thread run the very same code.
+ */
+export const heavyOps = { ...docOps, ...snapshotOps };
+
+export type HeavyOps = typeof heavyOps;
