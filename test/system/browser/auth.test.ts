@@ -1,51 +1,24 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, createServer, loadConfig, type RunningServer } from '@desk/sync-server';
-import { hasChromium, launchBrowser } from '../../support/browser.ts';
-import { freePort } from '../../support/freePort.ts';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  describeInBrowser,
+  startBrowserWorld,
+  type BrowserWorld,
+} from '../../support/browserWorld.ts';
 
 /**
  * Sign-up → log in → log out everywhere, in Chromium against the real server serving the
- * built web app (`pnpm build` first). The server listens on a port chosen up front so
- * PUBLIC_URL, and so the Origin check, match what the browser sends.
+ * built web app (`pnpm build` first).
  */
-const webBuilt = fs.existsSync(path.resolve(import.meta.dirname, '../../../web/build/index.html'));
-
-if (!hasChromium || !webBuilt) {
-  console.warn(
-    `auth browser test skipped: ${!hasChromium ? 'no Chromium at /usr/bin/chromium' : 'web app not built (pnpm build)'}`,
-  );
-}
-
-describe.runIf(hasChromium && webBuilt)('accounts in the browser', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  let dataDir: string;
-  let base: string;
+describeInBrowser('accounts in the browser', () => {
+  let world: BrowserWorld;
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-auth-browser-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const config = loadConfig({
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      PUBLIC_URL: base,
-      LOG_LEVEL: 'silent',
-    });
-    server = await createServer(config, createLogger('silent'));
-    ({ browser, close: closeBrowser } = await launchBrowser());
+    world = await startBrowserWorld();
   });
 
   afterAll(async () => {
-    await closeBrowser?.();
-    await server?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await world?.close();
   });
 
   async function meStatus(page: Page): Promise<number> {
@@ -53,6 +26,7 @@ describe.runIf(hasChromium && webBuilt)('accounts in the browser', () => {
   }
 
   it('signs up, logs out, logs in with the keyboard, and logs out everywhere', async () => {
+    const { browser, base } = world;
     const email = 'browser.owner@example.com';
     const password = 'a quiet harbour at dawn';
     const context = await browser.newContext();

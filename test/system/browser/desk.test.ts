@@ -1,22 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser } from '../../support/browser.ts';
-import { contextFor, startDeskWorld, webBuilt, type DeskWorld } from './deskSupport.ts';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInBrowser, signedInContext } from '../../support/browserWorld.ts';
+import { startDeskWorld, type DeskWorld } from './deskSupport.ts';
 
 /**
  * The service desk in Chromium with two members in two browser contexts, against the real
  * server and the built web app: collaborative description, live internal notes, presence,
  * filters, board drag and drop — and the screenshots of the list and a ticket page in docs/.
  */
-if (!hasChromium || !webBuilt) {
-  console.warn(
-    `desk browser test skipped: ${!hasChromium ? 'no Chromium at /usr/bin/chromium' : 'web app not built (pnpm build)'}`,
-  );
-}
-
 // The README's screenshots are refreshed only on request (UPDATE_SCREENSHOTS=1), so a test
 // run never rewrites tracked files; otherwise they go to a temporary folder.
 const docsDir =
@@ -24,23 +18,19 @@ const docsDir =
     ? path.resolve(import.meta.dirname, '../../../docs')
     : fs.mkdtempSync(path.join(os.tmpdir(), 'desk-screenshots-'));
 
-describe.runIf(hasChromium && webBuilt)('the service desk in the browser', () => {
+describeInBrowser('the service desk in the browser', () => {
   let world: DeskWorld;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
   let ana: Page;
   let bo: Page;
   let ticketPath: string;
 
   beforeAll(async () => {
     world = await startDeskWorld();
-    ({ browser, close: closeBrowser } = await launchBrowser());
-    ana = (await contextFor(browser, world, world.owner.client)).page;
-    bo = (await contextFor(browser, world, world.agent.client)).page;
+    ana = (await signedInContext(world, world.owner.client)).page;
+    bo = (await signedInContext(world, world.agent.client)).page;
   });
 
   afterAll(async () => {
-    await closeBrowser?.();
     await world?.close();
   });
 

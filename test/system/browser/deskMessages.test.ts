@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser } from '../../support/browser.ts';
-import { contextFor, startDeskWorld, webBuilt, type DeskWorld } from './deskSupport.ts';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInBrowser, signedInContext } from '../../support/browserWorld.ts';
+import { startDeskWorld, type DeskWorld } from './deskSupport.ts';
 
 /**
  * Notices, messages, attachments and link cards in Chromium with two members: a pinned
@@ -9,34 +9,24 @@ import { contextFor, startDeskWorld, webBuilt, type DeskWorld } from './deskSupp
  * an uploaded image reaches the other side with a provider card, an inline preview and a
  * new-message indicator.
  */
-if (!hasChromium || !webBuilt) {
-  console.warn(
-    `desk messages browser test skipped: ${!hasChromium ? 'no Chromium' : 'web app not built (pnpm build)'}`,
-  );
-}
-
 // A 1×1 PNG.
 const png = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
   'base64',
 );
 
-describe.runIf(hasChromium && webBuilt)('notices and messages in the browser', () => {
+describeInBrowser('notices and messages in the browser', () => {
   let world: DeskWorld;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
   let ana: Page;
   let bo: Page;
 
   beforeAll(async () => {
     world = await startDeskWorld();
-    ({ browser, close: closeBrowser } = await launchBrowser());
-    ana = (await contextFor(browser, world, world.owner.client)).page;
-    bo = (await contextFor(browser, world, world.agent.client)).page;
+    ana = (await signedInContext(world, world.owner.client)).page;
+    bo = (await signedInContext(world, world.agent.client)).page;
   });
 
   afterAll(async () => {
-    await closeBrowser?.();
     await world?.close();
   });
 

@@ -1,13 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, createServer, loadConfig, type RunningServer } from '@desk/sync-server';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../../sync-server/src/auth/passwords.ts';
+import { signUp } from '../../../sync-server/src/auth/testSupport.ts';
 import { createOperator } from '../../../sync-server/src/cli/createOperator.ts';
-import { hasChromium, launchBrowser } from '../../support/browser.ts';
-import { freePort } from '../../support/freePort.ts';
+import {
+  describeInBrowser,
+  signedInContext,
+  startBrowserWorld,
+  type BrowserWorld,
+} from '../../support/browserWorld.ts';
 
 /**
  * Workspaces in the browser: the owner invites from the settings page, the invited person
@@ -15,64 +15,29 @@ import { freePort } from '../../support/freePort.ts';
  * ledger entry, and the operator suspends the workspace from the console, which the
  * settings page then explains. Real server serving the built web app (`pnpm build` first).
  */
-const webBuilt = fs.existsSync(path.resolve(import.meta.dirname, '../../../web/build/index.html'));
-if (!hasChromium || !webBuilt) {
-  console.warn(
-    `workspace browser test skipped: ${!hasChromium ? 'no Chromium at /usr/bin/chromium' : 'web app not built (pnpm build)'}`,
-  );
-}
-
 const PASSWORD = 'a quiet harbour at dawn';
 
-describe.runIf(hasChromium && webBuilt)('workspaces in the browser', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  let dataDir: string;
-  let base: string;
+describeInBrowser('workspaces in the browser', () => {
+  let world: BrowserWorld;
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-ws-browser-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const config = loadConfig({
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      PUBLIC_URL: base,
-      LOG_LEVEL: 'silent',
-    });
-    server = await createServer(config, createLogger('silent'));
-    ({ browser, close: closeBrowser } = await launchBrowser());
+    world = await startBrowserWorld();
   });
 
   afterAll(async () => {
-    await closeBrowser?.();
-    await server?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await world?.close();
   });
 
   it('invites by email, accepts by registering, counts the seat, and shows an operator suspension', async () => {
+    const { browser, base, server } = world;
     // The owner signs up through the API (the sign-up page has its own browser test).
-    const ownerContext = await browser.newContext();
-    const owner = await ownerContext.newPage();
-    await owner.goto(base + '/login');
-    const signup = await owner.evaluate(async (password) => {
-      const res = await fetch('/api/auth/signup', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          email: 'olga@example.com',
-          password,
-          displayName: 'Olga Owner',
-          customer: { kind: 'organization', name: 'Harbour Ltd' },
-          workspace: { name: 'Harbour Desk', slug: 'harbour' },
-          acceptTerms: true,
-        }),
-      });
-      return res.status;
-    }, PASSWORD);
-    expect(signup).toBe(201);
+    const signup = await signUp(world, {
+      email: 'olga@example.com',
+      password: PASSWORD,
+      displayName: 'Olga Owner',
+      slug: 'harbour',
+    });
+    const { context: ownerContext, page: owner } = await signedInContext(world, signup.client);
 
     await owner.goto(base + '/w/harbour/settings');
     await owner.getByRole('heading', { name: 'Members' }).waitFor();

@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe } from 'vitest';
+import { SESSION_COOKIE } from '../../sync-server/src/auth/sessionCookie.ts';
+import { TestClient, type AuthTestServer } from '../../sync-server/src/auth/testSupport.ts';
+import { loadConfig } from '../../sync-server/src/config/config.ts';
+import { createServer } from '../../sync-server/src/createServer.ts';
+import { createLogger } from '../../sync-server/src/log/logger.ts';
+import { chromiumPath, hasChromium, launchBrowser } from './browser.ts';
+import { freePort } from './freePort.ts';
+import { makeTempDir } from './tempDir.ts';
+
+/** Whether the web app is built (`pnpm build`): the server serves it to the browser. */
+export const webBuilt = fs.existsSync(
+  path.resolve(import.meta.dirname, '../../web/build/index.html'),
+);
+
+const skipReason = !hasChromium
+  ? `no Chromium at ${chromiumPath}`
+  : !webBuilt
+    ? 'web app not built (pnpm build)'
+    : null;
+
+/** A `describe` that runs only where Chromium and the built web app exist, and says so when not. */
+export function describeInBrowser(name: string, body: () => void): void {
+  if (skipReason) console.warn(`${name}: skipped, ${skipReason}`);
+  describe.runIf(skipReason === null)(name, body);
+}
+
+/**
+ * The real server in this process serving the built web app, and a headless Chromium. The
+ * world is an AuthTestServer, so the REST helpers (signUp, addMember, …) work on it; its
+ * `clock` only stamps what those helpers write: the server runs on real time, as a browser does.
+ */
+export interface BrowserWorld extends AuthTestServer {
+  /** `http://127.0.0.1:<port>`, also the server's PUBLIC_URL (the Origin it accepts). */
+  readonly base: string;
+  readonly browser: Browser;
+}
+
+/**
+ * Starts the server on a port chosen up front, because PUBLIC_URL must name it before the
+ * server starts, with a fresh data folder and no scheduled snapshots or backups (a test
+ * makes its own), then launches the browser. `close` undoes both.
+ */
+export async function startBrowserWorld(): Promise<BrowserWorld> {
+  const temp = makeTempDir('desk-browser-');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const config = loadConfig({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: temp.dir,
+    PUBLIC_URL: base,
+    LOG_LEVEL: 'silent',
+    SNAPSHOT_INTERVAL_MINUTES: '0',
+    BACKUP_INTERVAL_HOURS: '0',
+  });
+  const server = await createServer(config, createLogger('silent'));
+  const stopServer = async () => {
+    await server.sync.closeAll();
+    await server.stop();
+    temp.remove();
+  };
+  const launched = await launchBrowser().catch(async (error: unknown) => {
+    await stopServer();
+    throw error;
+  });
+  return {
+    server,
+    base,
+    browser: launched.browser,
+    clock: {
+      now: Date.now(),
+      advance(ms: number) {
+        this.now += ms;
+      },
+    },
+    client: () => new TestClient(base, base),
+    close: async () => {
+      await launched.close();
+      await stopServer();
+    },
+  };
+}
+
+/** A browser context logged in as the user whose TestClient holds a session. */
+export async function signedInContext(
+  world: BrowserWorld,
+  client: TestClient,
+): Promise<{ context: BrowserContext; page: Page }> {
+  if (!client.sessionToken) throw new Error('the client has no session');
+  // A laptop-sized window; the README's screenshots are taken at this size.
+  const context = await world.browser.newContext({ viewport: { width: 1366, height: 860 } });
+  await context.addCookies([
+    { name: SESSION_COOKIE, value: client.sessionToken, url: world.base, httpOnly: true },
+  ]);
+  const page = await context.newPage();
+  return { context, page };
+}
