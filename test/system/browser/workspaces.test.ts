@@ -62,7 +62,15 @@ describeInBrowser('workspaces in the browser', () => {
     await invitee.getByText('Olga Owner', { exact: true }).waitFor();
     await invitee.getByLabel('Your name').fill('Ines Agent');
     await invitee.getByLabel('Password').fill(PASSWORD);
-    await invitee.getByLabel('I accept the terms of service.').check();
+    // Joining without accepting the terms marks the box and says why, tied to it.
+    const terms = invitee.getByLabel('I accept the terms of service.');
+    await invitee.getByRole('button', { name: 'Create account and join' }).click();
+    await expect.poll(() => terms.getAttribute('aria-invalid')).toBe('true');
+    const termsErrorId = (await terms.getAttribute('aria-describedby')) ?? '';
+    expect(await invitee.locator(`[id="${termsErrorId}"]`).textContent()).toBe(
+      'Accept the terms of service to continue.',
+    );
+    await terms.check();
     await invitee.getByRole('button', { name: 'Create account and join' }).click();
     await invitee.waitForURL('**/w/harbour');
     // The token never appeared in a URL the server saw.
