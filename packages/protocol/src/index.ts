@@ -70,9 +70,15 @@ export type {
   SnapshotTicketSummary,
   SnapshotTriggerName,
 } from './snapshots.ts';
+export { INVITABLE_ROLES, SUBSCRIPTION_STATES, WORKSPACE_ROLES } from './workspaces.ts';
 export type {
+  InvitableRole,
+  InvitationStatus,
   ReadOnlyReason,
+  SeatEvent,
+  SeatLedgerEntry,
   SubscriptionState,
+  WorkspaceInvitation,
   WorkspaceMember,
   WorkspacePayload,
   WorkspaceReadOnlyReason,

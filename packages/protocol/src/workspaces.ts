@@ -4,9 +4,22 @@
  */
 
 /** Roles in a workspace, strongest first (the server's `roles.ts` explains each). */
-export type WorkspaceRole = 'owner' | 'admin' | 'agent' | 'viewer';
+export const WORKSPACE_ROLES = ['owner', 'admin', 'agent', 'viewer'] as const;
+export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
 
-export type SubscriptionState = 'trialing' | 'active' | 'past_due' | 'suspended' | 'terminated';
+/** Roles an invitation may grant; ownership only changes hands by transfer. */
+export const INVITABLE_ROLES = ['admin', 'agent', 'viewer'] as const;
+export type InvitableRole = (typeof INVITABLE_ROLES)[number];
+
+/** The subscription state machine's states (the server's `SubscriptionState.ts`). */
+export const SUBSCRIPTION_STATES = [
+  'trialing',
+  'active',
+  'past_due',
+  'suspended',
+  'terminated',
+] as const;
+export type SubscriptionState = (typeof SUBSCRIPTION_STATES)[number];
 
 /** Why a workspace itself is read-only, whatever the member's role. */
 export type WorkspaceReadOnlyReason = 'trial_expired' | 'suspended' | 'terminated';
@@ -46,4 +59,41 @@ export interface WorkspacePayload {
     customer: { id: string; name: string; isCustomerOwner: boolean };
   };
   members: WorkspaceMember[];
+}
+
+export type InvitationStatus = 'pending' | 'expired' | 'accepted' | 'revoked';
+
+/** An invitation as owners and admins list it (`GET /api/workspaces/:slug/invitations`). */
+export interface WorkspaceInvitation {
+  id: string;
+  workspaceId: string;
+  email: string;
+  role: InvitableRole;
+  invitedBy: string;
+  invitedByName: string;
+  createdAt: number;
+  expiresAt: number;
+  lastSentAt: number;
+  sendCount: number;
+  acceptedAt: number | null;
+  acceptedBy: string | null;
+  revokedAt: number | null;
+  status: InvitationStatus;
+}
+
+export type SeatEvent = 'joined' | 'removed' | 'role_changed';
+
+/** One entry of the seat ledger, the billing basis (`GET /api/workspaces/:slug/seats`). */
+export interface SeatLedgerEntry {
+  id: number;
+  userId: string;
+  displayName: string;
+  email: string;
+  event: SeatEvent;
+  role: WorkspaceRole | null;
+  previousRole: WorkspaceRole | null;
+  actorUserId: string | null;
+  actorDisplayName: string | null;
+  seatsAfter: number;
+  at: number;
 }

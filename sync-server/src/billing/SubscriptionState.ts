@@ -1,3 +1,9 @@
+import {
+  SUBSCRIPTION_STATES,
+  type SubscriptionState,
+  type WorkspaceReadOnlyReason,
+} from '@desk/protocol';
+
 /**
  * The subscription state machine (terms §7). A trial becomes active when the customer
  * subscribes; a failed payment makes it past_due (still writable: a grace for the card);
@@ -5,19 +11,13 @@
  * termination starts the deletion grace period. Every state but terminated-past-grace can
  * be reactivated. Nothing here deletes data.
  */
-export const subscriptionStates = [
-  'trialing',
-  'active',
-  'past_due',
-  'suspended',
-  'terminated',
-] as const;
-export type SubscriptionState = (typeof subscriptionStates)[number];
+export const subscriptionStates = SUBSCRIPTION_STATES;
+export type { SubscriptionState };
 
 export type SuspendedReason = 'trial_expired' | 'non_payment' | 'operator';
 
 /** Why a workspace is read-only, when it is; shown by the UI and sent by sync with writes refused. */
-export type WorkspaceReadOnlyReason = 'trial_expired' | 'suspended' | 'terminated';
+export type { WorkspaceReadOnlyReason };
 
 const allowed: Readonly<Record<SubscriptionState, readonly SubscriptionState[]>> = {
   trialing: ['active', 'past_due', 'suspended', 'terminated'],

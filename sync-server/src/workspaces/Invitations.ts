@@ -1,4 +1,4 @@
-import { ErrorCode } from '@desk/protocol';
+import { ErrorCode, type InvitationStatus, type WorkspaceInvitation } from '@desk/protocol';
 import { generateSecretToken, hashSecretToken } from '../auth/secretTokens.ts';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
@@ -11,24 +11,8 @@ import { assertWorkspaceWritable } from './workspaceState.ts';
 /** How long an invitation link works, in ms. @default 7 days */
 export const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
-export type InvitationStatus = 'pending' | 'expired' | 'accepted' | 'revoked';
-
-export interface Invitation {
-  id: string;
-  workspaceId: string;
-  email: string;
-  role: InvitableRole;
-  invitedBy: string;
-  invitedByName: string;
-  createdAt: number;
-  expiresAt: number;
-  lastSentAt: number;
-  sendCount: number;
-  acceptedAt: number | null;
-  acceptedBy: string | null;
-  revokedAt: number | null;
-  status: InvitationStatus;
-}
+export type { InvitationStatus };
+export type Invitation = WorkspaceInvitation;
 
 interface Row {
   id: string;

@@ -1,16 +1,10 @@
-import { ErrorCode } from '@desk/protocol';
+import { ErrorCode, type WorkspaceMember } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Role } from './roles.ts';
 import { SeatLedger } from './SeatLedger.ts';
 
-export interface Member {
-  userId: string;
-  displayName: string;
-  email: string;
-  role: Role;
-  joinedAt: number;
-}
+export type Member = WorkspaceMember;
 
 /** A change that live connections must learn about (emitted after the commit). */
 export interface MembershipChange {

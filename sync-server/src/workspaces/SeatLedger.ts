@@ -1,21 +1,8 @@
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { SeatEvent, SeatLedgerEntry } from '@desk/protocol';
 import type { Role } from './roles.ts';
 
-export type SeatEvent = 'joined' | 'removed' | 'role_changed';
-
-export interface SeatLedgerEntry {
-  id: number;
-  userId: string;
-  displayName: string;
-  email: string;
-  event: SeatEvent;
-  role: Role | null;
-  previousRole: Role | null;
-  actorUserId: string | null;
-  actorDisplayName: string | null;
-  seatsAfter: number;
-  at: number;
-}
+export type { SeatEvent, SeatLedgerEntry };
 
 /**
  * The append-only history of seats — the billing basis (terms §1). Every change to a

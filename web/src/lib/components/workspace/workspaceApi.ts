@@ -1,6 +1,8 @@
 import type {
   ReadOnlyReason,
+  SeatLedgerEntry,
   SubscriptionState,
+  WorkspaceInvitation as Invitation,
   WorkspaceMember as Member,
   WorkspacePayload,
   WorkspaceRole as Role,
@@ -12,35 +14,15 @@ import { api } from '$lib/api/api.ts';
  * operator console (`/api/operator/*`). Shapes mirror the server's payloads; the workspace
  * payload is declared once, in @desk/protocol, and re-exported under the UI's short names.
  */
-export type { Member, ReadOnlyReason, Role, SubscriptionState, WorkspacePayload };
-
-export interface Invitation {
-  id: string;
-  email: string;
-  role: Exclude<Role, 'owner'>;
-  invitedByName: string;
-  createdAt: number;
-  expiresAt: number;
-  lastSentAt: number;
-  sendCount: number;
-  acceptedAt: number | null;
-  revokedAt: number | null;
-  status: 'pending' | 'expired' | 'accepted' | 'revoked';
-}
-
-export interface SeatLedgerEntry {
-  id: number;
-  userId: string;
-  displayName: string;
-  email: string;
-  event: 'joined' | 'removed' | 'role_changed';
-  role: Role | null;
-  previousRole: Role | null;
-  actorUserId: string | null;
-  actorDisplayName: string | null;
-  seatsAfter: number;
-  at: number;
-}
+export type {
+  Invitation,
+  Member,
+  ReadOnlyReason,
+  Role,
+  SeatLedgerEntry,
+  SubscriptionState,
+  WorkspacePayload,
+};
 
 export interface AuditEntry {
   id: number;
