@@ -1,3 +1,4 @@
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts.ts';
 export {
   ALL_DOC_ERROR_CODES,
   CloseCode,

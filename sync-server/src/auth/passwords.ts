@@ -1,11 +1,7 @@
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
-import { ErrorCode } from '@desk/protocol';
+import { ErrorCode, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import { isCommonPassword } from './commonPasswords.ts';
-
-/** Length limits: 10 keeps brute force costly; 256 bounds the hashing work per request. */
-export const PASSWORD_MIN_LENGTH = 10;
-export const PASSWORD_MAX_LENGTH = 256;
 
 /**
  * argon2id with OWASP's first recommended parameters: 19 MiB of memory, 2 passes, 1 lane.
