@@ -1,86 +1,209 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { IndexedDbStore } from './IndexedDbStore.ts';
+import type { IndexedDbStoreOptions } from './IndexedDbStore.ts';
+import { bindAndLoad, describeLocalStoreContract } from './localStoreContract.ts';
+import { UpdateLog } from './UpdateLog.ts';
 
 let n = 0;
 const freshPrefix = () => `test${n++}:`;
 
+describeLocalStoreContract('IndexedDbStore over fake-indexeddb', () => {
+  const prefix = freshPrefix();
+  const opened: IndexedDbStore[] = [];
+  return {
+    open: () => {
+      const store = new IndexedDbStore({ prefix });
+      opened.push(store);
+      return store;
+    },
+    dispose: async () => {
+      for (const store of opened) await store.close();
+    },
+  };
+});
+
 describe('IndexedDbStore (over fake-indexeddb)', () => {
-  it('keeps a doc across bindings, as a reloaded tab would find it', async () => {
+  const opened: IndexedDbStore[] = [];
+  const open = (options: IndexedDbStoreOptions) => {
+    const store = new IndexedDbStore(options);
+    opened.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+  });
+
+  it('keeps every doc in one update log: two databases, whatever the number of docs', async () => {
     const prefix = freshPrefix();
-    const store = new IndexedDbStore({ prefix });
-    const doc = new Y.Doc();
-    const binding = store.bind('w1:ticket:a', doc);
-    await binding.whenLoaded;
-    doc.getText('t').insert(0, 'hello');
-    await binding.destroy();
-    await store.close();
-
-    const reopened = new IndexedDbStore({ prefix });
-    const copy = new Y.Doc();
-    const second = reopened.bind('w1:ticket:a', copy);
-    await second.whenLoaded;
-    expect(copy.getText('t').toString()).toBe('hello');
-    expect(await reopened.listDocs()).toEqual([{ docId: 'w1:ticket:a', dirty: false }]);
-    await second.destroy();
-    await reopened.close();
+    const store = open({ prefix });
+    for (let i = 0; i < 20; i++) {
+      const doc = new Y.Doc();
+      const binding = await bindAndLoad(store, `w1:ticket:t${i}`, doc);
+      doc.getText('t').insert(0, `ticket ${i}`);
+      await binding.destroy();
+    }
+    expect(await databasesStartingWith(prefix)).toEqual([`${prefix}meta`, `${prefix}updates`]);
+    expect(await storedDocIds(`${prefix}updates`)).toHaveLength(20);
   });
 
-  it('applies stored state with its own origin so the client does not echo it', async () => {
+  it('writes a change at once: a tab reloaded before any destroy finds it', async () => {
     const prefix = freshPrefix();
-    const store = new IndexedDbStore({ prefix });
     const doc = new Y.Doc();
-    doc.getText('t').insert(0, 'x');
-    await (await bindAndLoad(store, 'w1:index', doc)).destroy();
+    await bindAndLoad(open({ prefix }), 'w1:ticket:a', doc);
+    doc.getText('t').insert(0, 'typed, then F5');
+
     const copy = new Y.Doc();
-    const origins: unknown[] = [];
-    copy.on('update', (_u: Uint8Array, origin: unknown) => origins.push(origin));
-    const binding = await bindAndLoad(store, 'w1:index', copy);
-    expect(origins).toEqual([binding.origin]);
+    await bindAndLoad(open({ prefix }), 'w1:ticket:a', copy);
+    expect(copy.getText('t').toString()).toBe('typed, then F5');
+  });
+
+  it('writes the updates of one task in one row', async () => {
+    const prefix = freshPrefix();
+    const doc = new Y.Doc();
+    const binding = await bindAndLoad(open({ prefix }), 'w1:ticket:a', doc);
+    for (const word of ['one ', 'task, ', 'many ', 'updates']) {
+      doc.getText('t').insert(doc.getText('t').length, word);
+    }
     await binding.destroy();
-    await store.close();
+    expect(await rowsOf(`${prefix}updates`, 'w1:ticket:a')).toHaveLength(1);
   });
 
-  it('forgets a deleted doc', async () => {
-    const store = new IndexedDbStore({ prefix: freshPrefix() });
+  it('merges a doc into one row once it has more rows than the limit, content intact', async () => {
+    const prefix = freshPrefix();
     const doc = new Y.Doc();
-    doc.getText('t').insert(0, 'gone');
-    await (await bindAndLoad(store, 'w1:notice:n', doc)).destroy();
-    await store.deleteDoc('w1:notice:n');
-    expect(await store.listDocs()).toEqual([]);
+    const binding = await bindAndLoad(open({ prefix, compactAboveRows: 5 }), 'w1:ticket:a', doc);
+    for (let i = 0; i < 6; i++) {
+      doc.getText('t').insert(0, String(i));
+      await nextTask();
+    }
+    await binding.destroy();
+    const rows = await rowsOf(`${prefix}updates`, 'w1:ticket:a');
+    expect(rows).toHaveLength(1);
+
     const copy = new Y.Doc();
-    await (await bindAndLoad(store, 'w1:notice:n', copy)).destroy();
-    expect(copy.getText('t').toString()).toBe('');
-    await store.close();
+    await bindAndLoad(open({ prefix }), 'w1:ticket:a', copy);
+    expect(copy.getText('t').toString()).toBe('543210');
   });
 
-  it('keeps dirty flags, workspace sequences and drafts', async () => {
-    const store = new IndexedDbStore({ prefix: freshPrefix() });
-    await (await bindAndLoad(store, 'w1:index', new Y.Doc())).destroy();
-    await store.setDirty('w1:index', true);
-    expect(await store.listDocs()).toEqual([{ docId: 'w1:index', dirty: true }]);
+  it('compaction deletes only the rows it merged: a row another tab writes meanwhile survives', async () => {
+    const name = `${freshPrefix()}updates`;
+    const thisTab = new UpdateLog(name);
+    const otherTab = new UpdateLog(name);
+    const source = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    source.on('update', (update: Uint8Array) => updates.push(update));
+    for (const word of ['a', 'b', 'c', 'd']) source.getText('t').insert(0, word);
+    await thisTab.append('w1:index', updates.slice(0, 3));
 
-    expect(await store.getWorkspaceMeta('w1')).toBeNull();
-    await store.setWorkspaceMeta('w1', { seq: 42, generation: 'g7' });
-    expect(await store.getWorkspaceMeta('w1')).toEqual({ seq: 42, generation: 'g7' });
+    // Both in the same task: whichever the database runs first, nothing may be lost.
+    const compacted = thisTab.compact('w1:index');
+    const written = otherTab.append('w1:index', updates.slice(3));
+    await Promise.all([compacted, written]);
 
-    const draft = {
-      code: 'update_too_large' as const,
-      message: 'too large',
-      update: new Uint8Array([1, 2, 3]),
-      at: 5,
-    };
-    await store.setDrafts('w1:index', [draft]);
-    expect(await store.getDrafts('w1:index')).toEqual([draft]);
-    await store.setDrafts('w1:index', []);
-    expect(await store.getDrafts('w1:index')).toEqual([]);
-    await store.close();
+    const copy = new Y.Doc();
+    for (const update of await thisTab.load('w1:index')) Y.applyUpdate(copy, update);
+    expect(copy.getText('t').toString()).toBe('dcba');
+    await thisTab.close();
+    await otherTab.close();
+  });
+
+  describe('the previous layout: one y-indexeddb database per doc', () => {
+    it('imports a doc with offline edits on first bind, keeps its dirty flag, then deletes its database', async () => {
+      const prefix = freshPrefix();
+      await writePreviousLayout(prefix, 'w1:ticket:a', 'edited offline', { dirty: true });
+      expect(await databasesStartingWith(`${prefix}doc:`)).toEqual([`${prefix}doc:w1:ticket:a`]);
+
+      const store = open({ prefix });
+      const doc = new Y.Doc();
+      await bindAndLoad(store, 'w1:ticket:a', doc);
+      expect(doc.getText('t').toString()).toBe('edited offline');
+      expect(await store.listDocs()).toEqual([{ docId: 'w1:ticket:a', dirty: true }]);
+      expect(await databasesStartingWith(`${prefix}doc:`)).toEqual([]);
+
+      // The import is in the update log now: a later start finds it there.
+      const copy = new Y.Doc();
+      await bindAndLoad(open({ prefix }), 'w1:ticket:a', copy);
+      expect(copy.getText('t').toString()).toBe('edited offline');
+    });
+
+    it('merges a legacy copy with what the update log already holds', async () => {
+      const prefix = freshPrefix();
+      const doc = new Y.Doc();
+      const binding = await bindAndLoad(open({ prefix }), 'w1:ticket:a', doc);
+      doc.getMap('m').set('new', 1);
+      await binding.destroy();
+      await writePreviousLayout(prefix, 'w1:ticket:a', 'from an old tab', { dirty: false });
+
+      const copy = new Y.Doc();
+      await bindAndLoad(open({ prefix }), 'w1:ticket:a', copy);
+      expect(copy.getMap('m').toJSON()).toEqual({ new: 1 });
+      expect(copy.getText('t').toString()).toBe('from an old tab');
+    });
+
+    it('deletes the legacy database of a deleted doc', async () => {
+      const prefix = freshPrefix();
+      await writePreviousLayout(prefix, 'w1:ticket:a', 'old', { dirty: false });
+      await open({ prefix }).deleteDoc('w1:ticket:a');
+      expect(await databasesStartingWith(`${prefix}doc:`)).toEqual([]);
+    });
   });
 });
 
-async function bindAndLoad(store: IndexedDbStore, docId: string, doc: Y.Doc) {
-  const binding = store.bind(docId, doc);
-  await binding.whenLoaded;
-  return binding;
+/** What the previous version left: y-indexeddb's per-doc database and meta version 1. */
+async function writePreviousLayout(
+  prefix: string,
+  docId: string,
+  text: string,
+  { dirty }: { dirty: boolean },
+): Promise<void> {
+  const doc = new Y.Doc();
+  const persistence = new IndexeddbPersistence(`${prefix}doc:${docId}`, doc);
+  await persistence.whenSynced;
+  doc.getText('t').insert(0, text);
+  await persistence.destroy();
+
+  const open = indexedDB.open(`${prefix}meta`, 1);
+  open.onupgradeneeded = () => {
+    for (const store of ['docs', 'workspaces', 'drafts']) open.result.createObjectStore(store);
+  };
+  const meta = await request(open);
+  const tx = meta.transaction('docs', 'readwrite');
+  tx.objectStore('docs').put({ docId, dirty }, docId);
+  await new Promise((resolve) => (tx.oncomplete = resolve));
+  meta.close();
+}
+
+async function databasesStartingWith(prefix: string): Promise<string[]> {
+  const names = (await indexedDB.databases()).flatMap((db) => (db.name ? [db.name] : []));
+  return names.filter((name) => name.startsWith(prefix)).sort();
+}
+
+async function rowsOf(dbName: string, docId: string): Promise<unknown[]> {
+  const db = await request(indexedDB.open(dbName));
+  const rows = await request(
+    db.transaction('updates', 'readonly').objectStore('updates').index('docId').getAll(docId),
+  );
+  db.close();
+  return rows;
+}
+
+async function storedDocIds(dbName: string): Promise<string[]> {
+  const db = await request(indexedDB.open(dbName));
+  const rows = await request(db.transaction('updates', 'readonly').objectStore('updates').getAll());
+  db.close();
+  return [...new Set((rows as { docId: string }[]).map((row) => row.docId))];
+}
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
+  });
+}
+
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

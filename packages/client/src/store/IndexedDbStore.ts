@@ -1,5 +1,7 @@
-import { clearDocument, IndexeddbPersistence } from 'y-indexeddb';
 import type * as Y from 'yjs';
+import { IndexedDbBinding } from './IndexedDbBinding.ts';
+import { openDatabase, request } from './idbRequests.ts';
+import { LegacyDocDatabases } from './LegacyDocDatabases.ts';
 import type {
   DocBinding,
   HeldDoc,
@@ -7,49 +9,73 @@ import type {
   RefusedChange,
   WorkspaceMeta,
 } from './LocalStore.ts';
+import { UpdateLog } from './UpdateLog.ts';
 
 const DOCS = 'docs';
 const WORKSPACES = 'workspaces';
 const DRAFTS = 'drafts';
 
+/**
+ * Rows a doc may have in the update log before they are merged into one state. Loading
+ * applies every row; merging costs a read and a write. 100 keeps loads cheap for docs
+ * edited for a long time without merging after every few keystrokes.
+ */
+export const COMPACT_ABOVE_ROWS = 100;
+
 export interface IndexedDbStoreOptions {
   /**
-   * Prefix of every database name: y-indexeddb keeps one database per document
-   * (`<prefix>doc:<docId>`), and the bookkeeping lives in `<prefix>meta`.
+   * Prefix of the store's database names: `<prefix>updates` holds every doc's updates and
+   * `<prefix>meta` the bookkeeping. (`<prefix>doc:<docId>` are the previous layout's
+   * per-doc databases, imported and deleted on first use.)
    * @default 'desk:'
    */
   prefix?: string;
+  /** @default COMPACT_ABOVE_ROWS */
+  compactAboveRows?: number;
 }
 
 /**
- * The browser's LocalStore: document states through y-indexeddb (one database per doc, as
- * y-indexeddb does), bookkeeping (held docs, dirty flags, per-workspace seq and generation,
- * refused drafts) in one meta database. Runs in Node over fake-indexeddb.
+ * The browser's LocalStore, in two IndexedDB databases whatever the number of docs: every
+ * doc's Yjs updates in one update log (`<prefix>updates`), and the bookkeeping (held docs,
+ * dirty flags, per-workspace seq and generation, refused drafts) in `<prefix>meta`.
+ *
+ * Why not one database per doc (y-indexeddb, the previous layout): replicating a workspace
+ * opened, wrote and closed thousands of databases. Why the log is not a new store inside
+ * `<prefix>meta`: that would need meta at version 2, and a tab still running the previous
+ * version holds version 1 open without ever closing it for an upgrade, so the new tab would
+ * wait on it forever. Two databases keep the old and new versions side by side.
+ *
+ * The update log and the legacy databases are opened on first use, so reading bookkeeping
+ * (logout's unsynced-work check) touches only meta. Runs in Node over fake-indexeddb.
  */
 export class IndexedDbStore implements LocalStore {
   readonly #prefix: string;
+  readonly #compactAboveRows: number;
   readonly #meta: Promise<IDBDatabase>;
+  #log: UpdateLog | null = null;
+  #legacy: LegacyDocDatabases | null = null;
 
   constructor(options: IndexedDbStoreOptions = {}) {
     this.#prefix = options.prefix ?? 'desk:';
-    this.#meta = openMetaDb(`${this.#prefix}meta`);
+    this.#compactAboveRows = options.compactAboveRows ?? COMPACT_ABOVE_ROWS;
+    this.#meta = openDatabase(`${this.#prefix}meta`, 1, (db) => {
+      for (const store of [DOCS, WORKSPACES, DRAFTS]) db.createObjectStore(store);
+    });
   }
 
   bind(docId: string, doc: Y.Doc): DocBinding {
-    const persistence = new IndexeddbPersistence(this.#docDbName(docId), doc);
-    const registered = this.#withStore(DOCS, 'readwrite', async (store) => {
-      const existing = (await request(store.get(docId))) as HeldDoc | undefined;
-      if (!existing) await request(store.put({ docId, dirty: false } satisfies HeldDoc, docId));
+    return new IndexedDbBinding({
+      docId,
+      doc,
+      log: this.#updateLog(),
+      legacy: this.#legacyDatabases(),
+      register: () => this.#register(docId),
+      compactAboveRows: this.#compactAboveRows,
     });
-    return {
-      whenLoaded: Promise.all([persistence.whenSynced, registered]).then(() => undefined),
-      origin: persistence,
-      destroy: () => persistence.destroy(),
-    };
   }
 
   async deleteDoc(docId: string): Promise<void> {
-    await clearDocument(this.#docDbName(docId));
+    await Promise.all([this.#updateLog().delete(docId), this.#legacyDatabases().remove(docId)]);
     await this.#withStore(DOCS, 'readwrite', async (store) => {
       await request(store.delete(docId));
     });
@@ -93,11 +119,26 @@ export class IndexedDbStore implements LocalStore {
   }
 
   async close(): Promise<void> {
+    await this.#log?.close();
     (await this.#meta).close();
   }
 
-  #docDbName(docId: string): string {
-    return `${this.#prefix}doc:${docId}`;
+  #updateLog(): UpdateLog {
+    this.#log ??= new UpdateLog(`${this.#prefix}updates`);
+    return this.#log;
+  }
+
+  #legacyDatabases(): LegacyDocDatabases {
+    this.#legacy ??= new LegacyDocDatabases(this.#prefix);
+    return this.#legacy;
+  }
+
+  /** Registers a doc as held, keeping its dirty flag if it has one. */
+  #register(docId: string): Promise<void> {
+    return this.#withStore(DOCS, 'readwrite', async (store) => {
+      const existing = (await request(store.get(docId))) as HeldDoc | undefined;
+      if (!existing) await request(store.put({ docId, dirty: false } satisfies HeldDoc, docId));
+    });
   }
 
   async #withStore<T>(
@@ -108,19 +149,4 @@ export class IndexedDbStore implements LocalStore {
     const db = await this.#meta;
     return run(db.transaction(name, access).objectStore(name));
   }
-}
-
-function openMetaDb(name: string): Promise<IDBDatabase> {
-  const open = indexedDB.open(name, 1);
-  open.onupgradeneeded = () => {
-    for (const store of [DOCS, WORKSPACES, DRAFTS]) open.result.createObjectStore(store);
-  };
-  return request(open);
-}
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
 }

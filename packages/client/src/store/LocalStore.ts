@@ -3,9 +3,9 @@ import type * as Y from 'yjs';
 
 /**
  * The client's local copy of every document it holds, plus the bookkeeping catch-up needs.
- * In browsers this is IndexedDB (y-indexeddb); Node tests inject `MemoryStore` or the
+ * In browsers this is IndexedDB (`IndexedDbStore`); Node tests inject `MemoryStore` or the
  * IndexedDB store over fake-indexeddb. One small interface so the sync code never touches
- * a storage API.
+ * a storage API; every implementation passes `localStoreContract.ts`.
  */
 export interface LocalStore {
   /**
@@ -36,7 +36,10 @@ export interface DocBinding {
   readonly whenLoaded: Promise<void>;
   /** The transaction origin used when applying stored state, so the client does not echo it. */
   readonly origin: unknown;
-  /** Stops storing updates; writes already started complete first. */
+  /**
+   * Stops storing updates; writes already started complete first. Rejects (after that) when
+   * a write failed, so the caller can log that this device's copy misses a change.
+   */
   destroy(): Promise<void>;
 }
 

@@ -1,0 +1,8 @@
+import { describeLocalStoreContract } from './localStoreContract.ts';
+import { MemoryStore } from './MemoryStore.ts';
+
+// One instance is the storage: tests share it between two clients to simulate a reload.
+describeLocalStoreContract('MemoryStore', () => {
+  const store = new MemoryStore();
+  return { open: () => store, dispose: () => store.close() };
+});
