@@ -13,6 +13,7 @@ import {
   signInBrowser,
   signUpOwner,
   startDeskServer,
+  storedDocIds,
   waitAllSaved,
   waitForServiceWorker,
   webBuilt,
@@ -227,8 +228,7 @@ describe.runIf(ready)('working offline (issue 7)', () => {
     await page.getByRole('button', { name: 'Log out', exact: true }).click();
     await expect.poll(() => messages.length).toBe(1);
     expect(messages[0]).toMatch(/1 document with changes not yet on the server/);
-    const ticketDb = `desk:u:${ana.userId}:doc:${docIds.ticket(workspace.id, first!.id)}`;
-    expect(await databaseNames(page)).toContain(ticketDb);
+    expect(await storedDocIds(page, ana.userId)).toContain(docIds.ticket(workspace.id, first!.id));
 
     accept = true;
     await page.getByRole('button', { name: 'Log out', exact: true }).click();
@@ -251,12 +251,7 @@ describe.runIf(ready)('working offline (issue 7)', () => {
 
     // Background replication may still be writing the ticket copies; wait for all of them.
     await expect
-      .poll(
-        async () =>
-          (await databaseNames(page)).filter((name) => name.startsWith(`desk:u:${ana.userId}:doc:`))
-            .length,
-        { timeout: 60_000 },
-      )
+      .poll(async () => (await storedDocIds(page, ana.userId)).length, { timeout: 60_000 })
       .toBe(7); // index, my user doc and 5 tickets
     expect(await page.evaluate(() => caches.keys())).toEqual([expect.stringMatching(/^desk-app-/)]);
 

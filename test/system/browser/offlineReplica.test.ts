@@ -7,6 +7,7 @@ import {
   signInBrowser,
   signUpOwner,
   startDeskServer,
+  storedDocIds,
   waitAllSaved,
   waitForServiceWorker,
   webBuilt,
@@ -55,12 +56,11 @@ describe.runIf(ready)('the full local replica (issue 7)', () => {
     await waitAllSaved(page, 240_000);
     const copiedInMs = Date.now() - started;
 
-    const held = await page.evaluate(
-      async (prefix) =>
-        (await indexedDB.databases()).filter((db) => db.name?.startsWith(prefix)).length,
-      `desk:u:${owner.userId}:doc:${workspace.id}:ticket:`,
+    const ticketPrefix = `${workspace.id}:ticket:`;
+    const held = (await storedDocIds(page, owner.userId)).filter((id) =>
+      id.startsWith(ticketPrefix),
     );
-    expect(held).toBe(TICKETS);
+    expect(held).toHaveLength(TICKETS);
 
     // Offline, a ticket never opened before comes from the local copy.
     await network.offline();
