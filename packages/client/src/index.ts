@@ -14,6 +14,8 @@ export { COMPACT_ABOVE_ROWS, IndexedDbStore } from './store/IndexedDbStore.ts';
 export type { IndexedDbStoreOptions } from './store/IndexedDbStore.ts';
 export { LocalStoreError, LocalStoreErrorCode } from './store/LocalStoreError.ts';
 export { MemoryStore } from './store/MemoryStore.ts';
+// The promise wrappers the store uses, for the app's own small databases.
+export { openDatabase, request, transactionDone } from './store/idbRequests.ts';
 export type {
   DocBinding,
   HeldDoc,
