@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { AccessEvents } from './access/AccessEvents.ts';
@@ -19,6 +18,7 @@ import { requestLog } from './http/requestLog.ts';
 import { installStaticApp } from './http/staticApp.ts';
 import { installSnapshots } from './snapshots/installSnapshots.ts';
 import { installSync, type SyncOptions } from './sync/installSync.ts';
+import { acceptSyncUpgrades } from './sync/syncUpgrades.ts';
 import type { SyncEngine } from './sync/SyncEngine.ts';
 import { installTicketRoutes } from './tickets/ticketNumberRoutes.ts';
 import { installBlobRoutes } from './blobs/blobRoutes.ts';
@@ -79,16 +79,11 @@ export async function createServer(
   };
 
   const app = new Hono();
-  const { injectWebSocket, upgradeWebSocket, wss } = createNodeWebSocket({ app });
   app.use(requestId());
   app.use(requestLog(log));
   app.onError(errorHandler(log));
   // Before installAuth: the upgrade authenticates itself (cookie + Origin, or ?token=).
-  const sync = installSync(app, ctx, upgradeWebSocket, options.sync);
-  // ws buffers a whole frame before our 4413 check sees it; its own cap (default 100 MiB)
-  // must not let one socket allocate that much. Twice our limit keeps the typed 4413 for
-  // everything up to it; beyond, ws closes with 1009 without buffering the rest.
-  wss.options.maxPayload = 2 * sync.limits.maxMessageBytes;
+  const sync = installSync(app, ctx, options.sync);
   installAuth(app, ctx); // first: sets c.var.auth and checks Origin for every later route
   installHealthRoutes(app, ctx);
   installOpenApi(app, ctx);
@@ -102,7 +97,10 @@ export async function createServer(
   installStaticApp(app, ctx);
 
   const server = await listen(app, config);
-  injectWebSocket(server);
+  // ws buffers a whole frame before our 4413 check sees it; its own cap (default 100 MiB)
+  // must not let one socket allocate that much. Twice our limit keeps the typed 4413 for
+  // everything up to it; beyond, ws closes with 1009 without buffering the rest.
+  acceptSyncUpgrades(server, sync, log.child({ module: 'sync' }), 2 * sync.limits.maxMessageBytes);
   const port = (server.address() as AddressInfo).port;
 
   shutdown.add(ShutdownPhase.listener, 'http listener', () => closeServer(server));

@@ -114,6 +114,20 @@ describe('the y-websocket compatible endpoint /yjs/:docId', () => {
     expect(await closedWith(p)).toBe(CloseCode.unauthenticated);
   });
 
+  it('closes with 4404 a doc id that is not one, and answers 404 to an upgrade elsewhere', async () => {
+    const p = provider('not-a-doc-id', 'tok-ana');
+    expect(await closedWith(p)).toBe(CloseCode.docRefused);
+
+    const elsewhere = new WebSocket(`${t.url.replace('http', 'ws')}/api/nowhere?token=tok-ana`);
+    const status = await new Promise<number | undefined>((resolve) => {
+      elsewhere.once('unexpected-response', (_req, res) => resolve(res.statusCode));
+      elsewhere.once('open', () => resolve(undefined));
+      elsewhere.once('error', () => undefined);
+    });
+    expect(status).toBe(404);
+    elsewhere.terminate();
+  });
+
   it("drops a viewer's updates: neither stored nor forwarded", async () => {
     const writer = provider('ws1:index', 'tok-ana');
     const viewer = provider('ws1:index', 'tok-vic');
