@@ -14,6 +14,8 @@ interface Entry {
   room: DocRoom | null;
   /** The subscription that sent it; null for a server-originated update. */
   from: DocSubscription | null;
+  /** The log row it was stored as (set once stored). */
+  logId: number | null;
   /** What to store; null when there is nothing to store (empty step 2, or refused). */
   update: Uint8Array | null;
   /** The incoming 'update' message and its /sync frame, forwarded as they are when possible. */
@@ -54,13 +56,23 @@ export class UpdatePipeline {
     payload: Uint8Array | null,
     frame: Uint8Array | null,
   ): void {
-    this.#push({ ...target(room), from, update, payload, frame, refusal: null, done: null });
+    this.#push({
+      ...target(room),
+      from,
+      logId: null,
+      update,
+      payload,
+      frame,
+      refusal: null,
+      done: null,
+    });
   }
 
   refuse(room: DocRoom, from: DocSubscription, code: DocErrorCode, message: string): void {
     this.#push({
       ...target(room),
       from,
+      logId: null,
       update: null,
       payload: null,
       frame: null,
@@ -85,6 +97,7 @@ export class UpdatePipeline {
       this.#push({
         ...entryTarget,
         from: null,
+        logId: null,
         update,
         payload: null,
         frame: null,
@@ -161,15 +174,7 @@ export class UpdatePipeline {
       }
       return;
     }
-    for (let i = 0; i < stored.length; i++) {
-      const entry = stored[i]!;
-      const room = entry.room;
-      if (!room) continue;
-      room.lastLogId = results[i]!.logId;
-      room.logCount++;
-      room.logBytes += entry.update!.byteLength;
-      room.storedBytes += entry.update!.byteLength;
-    }
+    for (let i = 0; i < stored.length; i++) stored[i]!.logId = results[i]!.logId;
   }
 
   #appendWithRetry(updates: NewUpdate[]) {
@@ -210,6 +215,11 @@ export class UpdatePipeline {
         this.onRoomBroken(room, error);
         continue;
       }
+      // The room's store bookkeeping follows what it applied (rows are applied in order).
+      room.lastLogId = entry.logId!;
+      room.logCount++;
+      room.logBytes += entry.update.byteLength;
+      room.storedBytes += entry.update.byteLength;
       const group = byRoom.get(room);
       if (group) group.push(entry);
       else byRoom.set(room, [entry]);
