@@ -20,6 +20,10 @@ export interface IndexedDbBindingParts {
  * Yjs transaction with this binding as origin, then stores every later update at once (no
  * debounce: a change followed by a hard reload must survive). Updates of the same task are
  * merged into one row. A doc with too many rows is compacted in the background.
+ *
+ * A failed write (storage full, database closed by the browser) is reported at once through
+ * `onWriteError`; its row stays in memory and rides with the next write, and the error clears
+ * once a write has stored everything that had failed.
  */
 export class IndexedDbBinding implements DocBinding {
   readonly whenLoaded: Promise<void>;
@@ -29,7 +33,13 @@ export class IndexedDbBinding implements DocBinding {
   #flushScheduled = false;
   /** Writes started and not finished; destroy waits for them. */
   readonly #writes = new Set<Promise<void>>();
-  #writeError: unknown = null;
+  /** Rows whose write failed: kept in memory and carried by the next write. */
+  #unstored: Uint8Array[] = [];
+  /** Writes in flight that carry rows which failed before. */
+  #retrying = 0;
+  /** Set from a failed write until a later one stored everything that had failed. */
+  #writeError: LocalStoreError | null = null;
+  readonly #errorListeners = new Set<(error: LocalStoreError | null) => void>();
   /** Rows this binding knows the doc has (a heuristic: other tabs may add more). */
   #storedRows = 0;
   #compacting = false;
@@ -46,21 +56,24 @@ export class IndexedDbBinding implements DocBinding {
     return this;
   }
 
+  onWriteError(listener: (error: LocalStoreError | null) => void): () => void {
+    this.#errorListeners.add(listener);
+    return () => this.#errorListeners.delete(listener);
+  }
+
   async destroy(): Promise<void> {
     if (!this.#destroyed) {
       this.#destroyed = true;
       this.#parts.doc.off('update', this.#onUpdate);
+      // Started in this task: a change made just before an unload is written before it.
       this.#flush();
+      await this.#writesSettled();
+      // Rows that failed meanwhile get one more try (once: destroy must end).
+      if (this.#unstored.length > 0) this.#flush();
     }
     await this.whenLoaded.catch(() => undefined);
-    while (this.#writes.size > 0) await Promise.all(this.#writes);
-    if (this.#writeError !== null) {
-      throw new LocalStoreError(
-        LocalStoreErrorCode.writeFailed,
-        this.#parts.docId,
-        this.#writeError,
-      );
-    }
+    await this.#writesSettled();
+    if (this.#writeError !== null) throw this.#writeError;
   }
 
   async #load(): Promise<void> {
@@ -112,16 +125,60 @@ export class IndexedDbBinding implements DocBinding {
 
   #flush(): void {
     this.#flushScheduled = false;
-    const updates = this.#pending.splice(0);
+    const retried = this.#unstored.splice(0);
+    const updates = [...retried, ...this.#pending.splice(0)];
     if (updates.length === 0) return;
-    // One row per task: fewer rows to load and to compact later.
+    // One row per task: fewer rows to load and to compact later. Rows that failed before
+    // go in the same row, so once a write works again nothing that failed is missing.
     const row = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
-    this.#track(
-      this.#parts.log.append(this.#parts.docId, [row]).then(() => {
+    const carriesFailed = retried.length > 0;
+    if (carriesFailed) this.#retrying++;
+    const written = this.#append(row).then(
+      () => {
+        if (carriesFailed) this.#retrying--;
         this.#storedRows += 1;
+        this.#writeSucceeded();
         this.#compactIfNeeded();
-      }),
+      },
+      (cause: unknown) => {
+        if (carriesFailed) this.#retrying--;
+        this.#writeFailed(row, cause);
+      },
     );
+    this.#track(written);
+  }
+
+  /** Appends one row; a synchronous throw (a closed database) becomes a rejection. */
+  #append(row: Uint8Array): Promise<void> {
+    try {
+      return this.#parts.log.append(this.#parts.docId, [row]);
+    } catch (cause) {
+      return Promise.reject(cause);
+    }
+  }
+
+  #writeFailed(row: Uint8Array, cause: unknown): void {
+    this.#unstored.push(row);
+    this.#writeError = new LocalStoreError(
+      LocalStoreErrorCode.writeFailed,
+      this.#parts.docId,
+      cause,
+    );
+    this.#emitWriteError(this.#writeError);
+  }
+
+  /**
+   * Clears the error only when nothing that failed is left unwritten: neither waiting for
+   * the next write nor riding on one still in flight (which may fail too).
+   */
+  #writeSucceeded(): void {
+    if (this.#writeError === null || this.#unstored.length > 0 || this.#retrying > 0) return;
+    this.#writeError = null;
+    this.#emitWriteError(null);
+  }
+
+  #emitWriteError(error: LocalStoreError | null): void {
+    for (const listener of [...this.#errorListeners]) listener(error);
   }
 
   #compactIfNeeded(): void {
@@ -131,21 +188,29 @@ export class IndexedDbBinding implements DocBinding {
     this.#track(
       this.#parts.log
         .compact(this.#parts.docId)
-        .then((merged) => {
-          if (merged > 0) this.#storedRows = Math.max(1, this.#storedRows - merged + 1);
-        })
+        .then(
+          (merged) => {
+            if (merged > 0) this.#storedRows = Math.max(1, this.#storedRows - merged + 1);
+          },
+          () => {
+            // Not a lost change: the merge is one transaction, so a failed one leaves every
+            // row in place. Try again after as many rows more, not after every write.
+            this.#storedRows = 0;
+          },
+        )
         .finally(() => {
           this.#compacting = false;
         }),
     );
   }
 
+  async #writesSettled(): Promise<void> {
+    while (this.#writes.size > 0) await Promise.all(this.#writes);
+  }
+
+  /** Tracks a write that handles its own failure, so destroy can wait for it. */
   #track(write: Promise<void>): void {
-    const tracked = write
-      .catch((err: unknown) => {
-        this.#writeError ??= err;
-      })
-      .finally(() => this.#writes.delete(tracked));
+    const tracked = write.finally(() => this.#writes.delete(tracked));
     this.#writes.add(tracked);
   }
 }

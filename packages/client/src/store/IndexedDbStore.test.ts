@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { IndexedDbStore } from './IndexedDbStore.ts';
 import type { IndexedDbStoreOptions } from './IndexedDbStore.ts';
-import { bindAndLoad, describeLocalStoreContract } from './localStoreContract.ts';
+import { bindAndLoad, describeLocalStoreContract, nextWriteReport } from './localStoreContract.ts';
+import { LocalStoreErrorCode } from './LocalStoreError.ts';
 import { UpdateLog } from './UpdateLog.ts';
 
 let n = 0;
@@ -19,11 +20,38 @@ describeLocalStoreContract('IndexedDbStore over fake-indexeddb', () => {
       opened.push(store);
       return store;
     },
+    failWrites: (cause) => failAdds(cause),
     dispose: async () => {
+      failAdds(null); // also when a test failed before making writes work again
       for (const store of opened) await store.close();
     },
   };
 });
+
+type Add = IDBObjectStore['add'];
+const realAdd: Add = IDBObjectStore.prototype.add;
+const realCommit = IDBTransaction.prototype.commit;
+
+/** Makes `IDBObjectStore.add` (the update log's only write) throw `cause`; null restores it. */
+function failAdds(cause: Error | null): void {
+  IDBObjectStore.prototype.add = cause
+    ? () => {
+        throw cause;
+      }
+    : realAdd;
+}
+
+/**
+ * Makes every committed transaction abort instead, as a commit over the storage quota does
+ * (Chromium checks the quota when it commits); false restores it.
+ */
+function abortCommits(abort: boolean): void {
+  IDBTransaction.prototype.commit = abort
+    ? function (this: IDBTransaction) {
+        this.abort();
+      }
+    : realCommit;
+}
 
 describe('IndexedDbStore (over fake-indexeddb)', () => {
   const opened: IndexedDbStore[] = [];
@@ -108,6 +136,59 @@ describe('IndexedDbStore (over fake-indexeddb)', () => {
     expect(copy.getText('t').toString()).toBe('dcba');
     await thisTab.close();
     await otherTab.close();
+  });
+
+  describe('when the browser refuses a write', () => {
+    afterEach(() => abortCommits(false));
+
+    it('reports a transaction aborted at commit (quota checked late), and stores it with the next write', async () => {
+      const prefix = freshPrefix();
+      const doc = new Y.Doc();
+      const binding = await bindAndLoad(open({ prefix }), 'w1:ticket:a', doc);
+      abortCommits(true);
+      const failed = nextWriteReport(binding);
+      doc.getText('t').insert(0, 'aborted');
+      expect(await failed).toMatchObject({ code: LocalStoreErrorCode.writeFailed });
+      expect(await rowsOf(`${prefix}updates`, 'w1:ticket:a')).toHaveLength(0);
+
+      abortCommits(false);
+      const cleared = nextWriteReport(binding);
+      doc.getText('t').insert(7, ', then stored');
+      expect(await cleared).toBeNull();
+      expect(await rowsOf(`${prefix}updates`, 'w1:ticket:a')).toHaveLength(1);
+      await binding.destroy();
+
+      const copy = new Y.Doc();
+      await bindAndLoad(open({ prefix }), 'w1:ticket:a', copy);
+      expect(copy.getText('t').toString()).toBe('aborted, then stored');
+    });
+
+    it('says in words that the browser closed the database (storage cleared or evicted)', async () => {
+      const store = open({ prefix: freshPrefix() });
+      const doc = new Y.Doc();
+      const binding = await bindAndLoad(store, 'w1:ticket:a', doc);
+      await store.close();
+      const failed = nextWriteReport(binding);
+      doc.getText('t').insert(0, 'nowhere to go');
+      expect((await failed)?.words).toBe(
+        'Changes could not be saved on this device: the browser closed the local database (storage cleared, evicted or blocked).',
+      );
+      await expect(binding.destroy()).rejects.toMatchObject({
+        code: LocalStoreErrorCode.writeFailed,
+      });
+    });
+
+    it('rejects whenLoaded with load_failed when the doc cannot be read', async () => {
+      const store = open({ prefix: freshPrefix() });
+      await bindAndLoad(store, 'w1:ticket:warm', new Y.Doc()); // opens the update log
+      await store.close();
+      const binding = store.bind('w1:ticket:a', new Y.Doc());
+      await expect(binding.whenLoaded).rejects.toMatchObject({
+        code: LocalStoreErrorCode.loadFailed,
+        docId: 'w1:ticket:a',
+      });
+      await binding.destroy();
+    });
   });
 
   describe('the previous layout: one y-indexeddb database per doc', () => {

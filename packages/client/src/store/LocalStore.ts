@@ -1,5 +1,6 @@
 import type { DocErrorCode } from '@desk/protocol';
 import type * as Y from 'yjs';
+import type { LocalStoreError } from './LocalStoreError.ts';
 
 /**
  * The client's local copy of every document it holds, plus the bookkeeping catch-up needs.
@@ -37,8 +38,18 @@ export interface DocBinding {
   /** The transaction origin used when applying stored state, so the client does not echo it. */
   readonly origin: unknown;
   /**
-   * Stops storing updates; writes already started complete first. Rejects (after that) when
-   * a write failed, so the caller can log that this device's copy misses a change.
+   * Tells, while bound, when storing the doc fails and when it works again: `listener` gets
+   * a LocalStoreError (`write_failed`) when a write fails, and `null` once a later write has
+   * stored everything that had failed. Changes that could not be stored stay in memory and
+   * are written again with the next change (and at `destroy`), so a transient failure
+   * (storage full, then freed) loses nothing. Returns the unsubscribe function.
+   * A load failure is not reported here: `whenLoaded` rejects with `load_failed`.
+   */
+  onWriteError(listener: (error: LocalStoreError | null) => void): () => void;
+  /**
+   * Stops storing updates; writes already started, and a last try of the failed ones,
+   * complete first. Rejects (after that) when changes are still not stored, so the caller
+   * can log that this device's copy misses them.
    */
   destroy(): Promise<void>;
 }

@@ -18,4 +18,41 @@ export class LocalStoreError extends Error {
     this.code = code;
     this.docId = docId;
   }
+
+  /** What happened, for people (the status line); `message` stays technical, for logs. */
+  get words(): string {
+    const what =
+      this.code === LocalStoreErrorCode.loadFailed
+        ? 'The copy on this device could not be read, so changes are not saved on this device'
+        : 'Changes could not be saved on this device';
+    return `${what}: ${causeInWords(this.cause)}.`;
+  }
+}
+
+/**
+ * The IndexedDB failures a user can act on, by DOMException name (the standard names; never
+ * the engine-specific message text).
+ */
+function causeInWords(cause: unknown): string {
+  const name = cause instanceof Error || isNamed(cause) ? cause.name : '';
+  switch (name) {
+    case 'QuotaExceededError':
+      return 'the browser’s storage for this site is full';
+    case 'InvalidStateError':
+      return 'the browser closed the local database (storage cleared, evicted or blocked)';
+    case 'UnknownError':
+    case 'AbortError':
+      return 'the browser refused to write (storage blocked or damaged)';
+    default:
+      // A plain Error names nothing the user could act on.
+      return name && name !== 'Error'
+        ? `the browser refused to write (${name})`
+        : 'the browser refused to write';
+  }
+}
+
+function isNamed(value: unknown): value is { name: string } {
+  return (
+    typeof value === 'object' && value !== null && typeof Reflect.get(value, 'name') === 'string'
+  );
 }

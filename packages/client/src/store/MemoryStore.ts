@@ -1,4 +1,6 @@
 import * as Y from 'yjs';
+import { MemoryBinding } from './MemoryBinding.ts';
+import type { StoredDoc } from './MemoryBinding.ts';
 import type {
   DocBinding,
   HeldDoc,
@@ -7,52 +9,30 @@ import type {
   WorkspaceMeta,
 } from './LocalStore.ts';
 
-interface StoredDoc {
-  updates: Uint8Array[];
-  dirty: boolean;
-}
-
 /**
  * A LocalStore in memory: the default in Node and the store tests share between two
  * SyncClient instances to simulate a page reload. Writes are synchronous, so nothing is lost
- * between a change and `destroy()`.
+ * between a change and `destroy()`; `failWrites` makes them fail, as a full disk would.
  */
 export class MemoryStore implements LocalStore {
   readonly #docs = new Map<string, StoredDoc>();
   readonly #workspaces = new Map<string, WorkspaceMeta>();
   readonly #drafts = new Map<string, RefusedChange[]>();
+  #writeFailure: Error | null = null;
 
   bind(docId: string, doc: Y.Doc): DocBinding {
-    const origin = { store: 'memory', docId };
-    let destroyed = false;
-    const onUpdate = (update: Uint8Array, updateOrigin: unknown) => {
-      if (updateOrigin === origin) return;
-      const entry = this.#entry(docId);
-      entry.updates.push(update);
-      if (entry.updates.length > 500) entry.updates = [Y.mergeUpdates(entry.updates)];
-    };
-    // Asynchronous like IndexedDB, so the caller holds the binding (and its origin) before
-    // stored state arrives.
-    const whenLoaded = Promise.resolve().then(() => {
-      if (destroyed) return;
-      const stored = this.#entry(docId);
-      if (stored.updates.length > 0) {
-        Y.applyUpdate(doc, Y.mergeUpdates(stored.updates), origin);
-      }
-      // Like y-indexeddb: one merged state (including changes made before loading) plus
-      // the updates since, so reads stay cheap.
-      stored.updates = [Y.encodeStateAsUpdate(doc)];
-      doc.on('update', onUpdate);
-    });
-    return {
-      whenLoaded,
-      origin,
-      destroy: async () => {
-        destroyed = true;
-        await whenLoaded;
-        doc.off('update', onUpdate);
-      },
-    };
+    return new MemoryBinding(
+      { docId, entry: () => this.#entry(docId), writeFailure: () => this.#writeFailure },
+      doc,
+    );
+  }
+
+  /**
+   * Tests: while `cause` is set, every write of a bound doc's updates fails with it (as
+   * IndexedDB does when storage is full); `null` makes writes work again.
+   */
+  failWrites(cause: Error | null): void {
+    this.#writeFailure = cause;
   }
 
   deleteDoc(docId: string): Promise<void> {

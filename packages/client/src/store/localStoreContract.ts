@@ -1,13 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { DocBinding, LocalStore, RefusedChange } from './LocalStore.ts';
+import { LocalStoreError, LocalStoreErrorCode } from './LocalStoreError.ts';
 
 /** Storage for one test: every `open()` is a store over the same data (a reloaded tab). */
 export interface LocalStoreFixture {
   open(): LocalStore;
-  /** Closes every store opened and frees the storage. */
+  /**
+   * While `cause` is set, writing a doc's updates fails with it, as when the browser's
+   * storage is full; `null` makes writes work again.
+   */
+  failWrites(cause: Error | null): void;
+  /** Closes every store opened and frees the storage (and makes writes work again). */
   dispose(): Promise<void>;
 }
+
+/** A QuotaExceededError as browsers raise it when the site's storage is full. */
+export const storageFull = (): Error => new DOMException('storage full', 'QuotaExceededError');
 
 /**
  * The behaviour every LocalStore must have, run against each implementation (MemoryStore,
@@ -134,6 +143,59 @@ export function describeLocalStoreContract(name: string, fixture: () => LocalSto
       expect(copy.getText('t').toString()).toBe('B');
     });
 
+    it('reports a failed write while bound, in words, and clears it once a write works again', async () => {
+      const store = storage.open();
+      const doc = new Y.Doc();
+      const binding = await bindAndLoad(store, 'w1:ticket:a', doc);
+      storage.failWrites(storageFull());
+      const failed = nextWriteReport(binding);
+      doc.getText('t').insert(0, 'kept in memory');
+      const error = await failed;
+      expect(error).toBeInstanceOf(LocalStoreError);
+      expect(error).toMatchObject({ code: LocalStoreErrorCode.writeFailed, docId: 'w1:ticket:a' });
+      expect(error?.words).toBe(
+        'Changes could not be saved on this device: the browser’s storage for this site is full.',
+      );
+
+      storage.failWrites(null);
+      const cleared = nextWriteReport(binding);
+      doc.getText('t').insert(0, 'then ');
+      expect(await cleared).toBeNull();
+      await binding.destroy();
+
+      // Nothing that failed is missing: the write that worked carried it.
+      const copy = new Y.Doc();
+      await (await bindAndLoad(storage.open(), 'w1:ticket:a', copy)).destroy();
+      expect(copy.getText('t').toString()).toBe('then kept in memory');
+    });
+
+    it('gives changes whose write failed a last try at destroy', async () => {
+      const doc = new Y.Doc();
+      const binding = await bindAndLoad(storage.open(), 'w1:ticket:a', doc);
+      storage.failWrites(storageFull());
+      const failed = nextWriteReport(binding);
+      doc.getText('t').insert(0, 'saved at the end');
+      expect(await failed).not.toBeNull();
+      storage.failWrites(null);
+      await binding.destroy();
+
+      const copy = new Y.Doc();
+      await (await bindAndLoad(storage.open(), 'w1:ticket:a', copy)).destroy();
+      expect(copy.getText('t').toString()).toBe('saved at the end');
+    });
+
+    it('rejects destroy with write_failed while changes still cannot be stored', async () => {
+      const doc = new Y.Doc();
+      const binding = await bindAndLoad(storage.open(), 'w1:ticket:a', doc);
+      storage.failWrites(storageFull());
+      const failed = nextWriteReport(binding);
+      doc.getText('t').insert(0, 'lost with the tab');
+      await failed;
+      await expect(binding.destroy()).rejects.toMatchObject({
+        code: LocalStoreErrorCode.writeFailed,
+      });
+    });
+
     it('keeps a dirty flag until it is cleared, also across bindings', async () => {
       const store = storage.open();
       await (await bindAndLoad(store, 'w1:index', new Y.Doc())).destroy();
@@ -191,6 +253,16 @@ export async function bindAndLoad(
   const binding = store.bind(docId, doc);
   await binding.whenLoaded;
   return binding;
+}
+
+/** The binding's next write report: the error of a failed write, or null once one worked. */
+export function nextWriteReport(binding: DocBinding): Promise<LocalStoreError | null> {
+  return new Promise((resolve) => {
+    const off = binding.onWriteError((error) => {
+      off();
+      resolve(error);
+    });
+  });
 }
 
 function nextTask(): Promise<void> {
