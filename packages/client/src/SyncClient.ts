@@ -15,6 +15,7 @@ import { sameSyncStatus } from './status/SyncStatus.ts';
 import type { SyncStatus } from './status/SyncStatus.ts';
 import { IndexedDbStore } from './store/IndexedDbStore.ts';
 import type { LocalStore } from './store/LocalStore.ts';
+import type { LocalStoreError } from './store/LocalStoreError.ts';
 import { MemoryStore } from './store/MemoryStore.ts';
 
 export interface SyncClientOptions {
@@ -150,16 +151,32 @@ export class SyncClient {
     // A blocked doc (access refused) keeps its unsaved count but is not "syncing": nothing
     // will happen until the user acts, and the overall state must still reach `synced`.
     let blockedPending = 0;
+    let firstSaveError: LocalStoreError | null = null;
+    let failedSaves = 0;
     for (const replica of this.#replicas.values()) {
       pendingUpdates += replica.pending;
       if (replica.isBlocked) blockedPending += replica.pending;
       if (replica.isSubscribed && !replica.isSettled) syncingDocs++;
+      if (replica.localSaveError) {
+        failedSaves++;
+        firstSaveError ??= replica.localSaveError;
+      }
     }
     const offlineSince = this.#connection.offlineSince;
     const base = {
       syncingDocs,
       pendingUpdates,
       ...(offlineSince === undefined ? {} : { offlineSince }),
+      ...(firstSaveError
+        ? {
+            localSave: 'failed' as const,
+            localSaveError: {
+              code: firstSaveError.code,
+              message: firstSaveError.words,
+              docs: failedSaves,
+            },
+          }
+        : { localSave: 'ok' as const }),
     };
     switch (state.kind) {
       case 'connecting':
@@ -258,7 +275,8 @@ export class SyncClient {
     if (
       this.#connection.isReady &&
       this.#replicas.get(replica.docId) === replica &&
-      replica.isActive &&
+      // A doc kept loaded for its unsaved changes syncs them even though nobody uses it.
+      (replica.isActive || replica.holdsUnsavedWork) &&
       replica.isLoaded &&
       !replica.isBlocked &&
       !replica.isSubscribed
@@ -293,10 +311,13 @@ export class SyncClient {
    * Unloads a doc nobody uses. While connected, a doc with unacknowledged changes (or a
    * reset in progress) stays subscribed until the server is done (checked again on every
    * change); offline it unloads at once: its dirty flag makes the next catch-up push the
-   * changes (and a refused one is refused again, then kept as a draft).
+   * changes (and a refused one is refused again, then kept as a draft). Except when its
+   * local save failed: then its changes are only in memory, and it stays loaded until the
+   * server has them (checked again on every change).
    */
   #unloadIfIdle(replica: DocReplica): void {
     if (replica.isActive || this.#replicas.get(replica.docId) !== replica) return;
+    if (replica.holdsUnsavedWork) return;
     if (this.#connection.isReady && replica.isSubscribed && replica.isBusy) return;
     this.#replicas.delete(replica.docId);
     this.#handles.delete(replica);

@@ -9,7 +9,7 @@ export { Backoff } from './connection/Backoff.ts';
 export type { BackoffOptions } from './connection/Backoff.ts';
 export type { Clock } from './connection/Clock.ts';
 export type { WebSocketConstructor, WebSocketLike } from './connection/WebSocketLike.ts';
-export type { DocStatus, SyncStatus } from './status/SyncStatus.ts';
+export type { DocStatus, LocalSave, LocalSaveError, SyncStatus } from './status/SyncStatus.ts';
 export { COMPACT_ABOVE_ROWS, IndexedDbStore } from './store/IndexedDbStore.ts';
 export type { IndexedDbStoreOptions } from './store/IndexedDbStore.ts';
 export { LocalStoreError, LocalStoreErrorCode } from './store/LocalStoreError.ts';

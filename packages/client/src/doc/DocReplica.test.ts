@@ -114,7 +114,12 @@ describe('DocReplica', () => {
     expect(replica.pending).toBe(1); // our step 2
     expect(replica.status.kind).toBe('syncing');
     replica.handleAck(1);
-    expect(replica.status).toEqual({ kind: 'synced', pending: 0, readOnly: false });
+    expect(replica.status).toEqual({
+      kind: 'synced',
+      pending: 0,
+      readOnly: false,
+      localSave: 'ok',
+    });
     await replica.whenSynced;
   });
 

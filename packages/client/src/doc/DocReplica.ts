@@ -6,6 +6,7 @@ import * as Y from 'yjs';
 import type { Clock } from '../connection/Clock.ts';
 import type { DocStatus } from '../status/SyncStatus.ts';
 import type { DocBinding, LocalStore, RefusedChange } from '../store/LocalStore.ts';
+import { LocalStoreError, LocalStoreErrorCode } from '../store/LocalStoreError.ts';
 import { docFrames, hasNewItems, isEmptyUpdate } from './docFrames.ts';
 import { SyncError } from './SyncError.ts';
 
@@ -103,6 +104,8 @@ export class DocReplica {
   /** What the store's dirty flag is known to be; undefined until written by this replica. */
   #dirty: boolean | undefined;
   #refused: RefusedChange[] = [];
+  /** The local store could not load or store this doc; null while it keeps up. */
+  #localSaveError: LocalStoreError | null = null;
 
   #resolveSynced!: () => void;
   #rejectSynced!: (err: SyncError) => void;
@@ -167,6 +170,18 @@ export class DocReplica {
     return this.pending > 0 || this.#reset !== null;
   }
 
+  /**
+   * Holds local changes that exist only in memory: the local save failed and the server
+   * has not confirmed them. Unloading it would lose them, so it stays loaded (and syncing).
+   */
+  get holdsUnsavedWork(): boolean {
+    return this.#localSaveError !== null && (this.#dirty === true || this.isBusy);
+  }
+
+  get localSaveError(): LocalStoreError | null {
+    return this.#localSaveError;
+  }
+
   get isActive(): boolean {
     return this.refs > 0 || this.pins > 0;
   }
@@ -182,7 +197,17 @@ export class DocReplica {
   }
 
   get status(): DocStatus {
-    const base = { pending: this.pending, readOnly: this.readOnly };
+    const saveError = this.#localSaveError;
+    const base = {
+      pending: this.pending,
+      readOnly: this.readOnly,
+      ...(saveError
+        ? {
+            localSave: 'failed' as const,
+            localSaveError: { code: saveError.code, message: saveError.words },
+          }
+        : { localSave: 'ok' as const }),
+    };
     if (this.#error) return { kind: 'error', ...base, error: { ...this.#error } };
     if (!this.#loaded) return { kind: 'loading', ...base };
     if (this.#sub === 'idle') return { kind: 'offline', ...base };
@@ -368,15 +393,48 @@ export class DocReplica {
 
   async #load(): Promise<void> {
     try {
-      this.#binding = this.#host.store.bind(this.docId, this.#doc);
+      this.#binding = this.#bind(this.#doc);
       await this.#binding.whenLoaded;
-      this.#refused = await this.#host.store.getDrafts(this.docId);
     } catch (err) {
       // Without a local copy the doc still syncs from the server; an empty replica merges
       // into the server's state and never overwrites it, so this is degraded, not unsafe.
+      // But nothing of it is stored here: the status says so while the replica lives.
       this.#host.log('local_load_failed', { docId: this.docId, error: String(err) });
+      this.#localSaveFailed(asLocalStoreError(err, LocalStoreErrorCode.loadFailed, this.docId));
+    }
+    try {
+      this.#refused = await this.#host.store.getDrafts(this.docId);
+    } catch (err) {
+      this.#host.log('local_drafts_failed', { docId: this.docId, error: String(err) });
     }
     this.#loaded = true;
+    this.#changed();
+  }
+
+  /** Binds a doc to the store, following its write failures while it is the current one. */
+  #bind(doc: Y.Doc): DocBinding {
+    const binding = this.#host.store.bind(this.docId, doc);
+    binding.onWriteError((error) => {
+      if (this.#binding !== binding || this.#destroyed) return;
+      if (error) this.#localSaveFailed(error);
+      else this.#localSaveWorks();
+    });
+    return binding;
+  }
+
+  #localSaveFailed(error: LocalStoreError): void {
+    // Logged once per failure, not once per keystroke while it lasts.
+    if (this.#localSaveError === null) {
+      this.#host.log('local_save_failed', { docId: this.docId, error: error.message });
+    }
+    this.#localSaveError = error;
+    this.#changed();
+  }
+
+  #localSaveWorks(): void {
+    if (this.#localSaveError === null) return;
+    this.#localSaveError = null;
+    this.#host.log('local_save_recovered', { docId: this.docId });
     this.#changed();
   }
 
@@ -513,15 +571,24 @@ export class DocReplica {
     const newDoc = this.#doc;
     this.#storeOps = this.#storeOps
       .then(async () => {
-        await oldBinding?.destroy();
+        // What the old binding failed to store is replaced below anyway: not a reason to
+        // leave the new doc unstored.
+        await oldBinding?.destroy().catch((err: unknown) => {
+          this.#host.log('store_close_failed', { docId: this.docId, error: String(err) });
+        });
         await this.#host.store.deleteDoc(this.docId);
         if (this.#destroyed) return;
-        // Binding stores the new doc's whole state, including changes made meanwhile.
-        this.#binding = this.#host.store.bind(this.docId, newDoc);
+        // Binding stores the new doc's whole state, including changes made meanwhile: what
+        // the old doc failed to store no longer matters. Cleared before binding, so a
+        // failing write of the new doc, reported later, is not cleared by mistake.
+        this.#localSaveWorks();
+        this.#binding = this.#bind(newDoc);
         await this.#binding.whenLoaded;
       })
       .catch((err: unknown) => {
         this.#host.log('local_reset_failed', { docId: this.docId, error: String(err) });
+        if (this.#destroyed) return;
+        this.#localSaveFailed(asLocalStoreError(err, LocalStoreErrorCode.writeFailed, this.docId));
       })
       .finally(() => {
         oldAwareness.destroy();
@@ -583,6 +650,14 @@ export class DocReplica {
     }
     this.#host.changed(this);
   }
+}
+
+function asLocalStoreError(
+  err: unknown,
+  code: LocalStoreErrorCode,
+  docId: string,
+): LocalStoreError {
+  return err instanceof LocalStoreError ? err : new LocalStoreError(code, docId, err);
 }
 
 function assertNever(value: never): never {

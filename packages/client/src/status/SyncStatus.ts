@@ -1,4 +1,19 @@
 import type { DocErrorCode } from '@desk/protocol';
+import type { LocalStoreErrorCode } from '../store/LocalStoreError.ts';
+
+/**
+ * Whether this device keeps a copy of the changes: `failed` while the local store (IndexedDB)
+ * could not read or write a loaded doc — storage full, evicted or blocked. Changes since then
+ * live only in memory until the server has them or a later local write works (which clears
+ * it); a reload would lose the ones the server does not have yet.
+ */
+export type LocalSave = 'ok' | 'failed';
+
+/** Why the local save failed: the store's code, and what happened in words (for people). */
+export interface LocalSaveError {
+  code: LocalStoreErrorCode;
+  message: string;
+}
 
 /**
  * The client's overall state, for the UI's status indicator.
@@ -21,6 +36,10 @@ export interface SyncStatus {
   nextRetryAt?: number;
   /** Why the client stopped: the close code (FINAL_CLOSE_CODES) and the server's words. */
   error?: { code: number; message: string };
+  /** `failed` while any loaded doc cannot be saved on this device. */
+  localSave: LocalSave;
+  /** While `failed`: the first failing doc's reason, and how many docs fail. */
+  localSaveError?: LocalSaveError & { docs: number };
 }
 
 /**
@@ -39,6 +58,9 @@ export interface DocStatus {
   /** The user may not write (viewer role or read-only workspace); local edits are refused. */
   readOnly: boolean;
   error?: { code: DocErrorCode; message: string };
+  /** `failed` while this doc's changes cannot be saved on this device (see LocalSave). */
+  localSave: LocalSave;
+  localSaveError?: LocalSaveError;
 }
 
 export function sameSyncStatus(a: SyncStatus, b: SyncStatus): boolean {
@@ -49,7 +71,11 @@ export function sameSyncStatus(a: SyncStatus, b: SyncStatus): boolean {
     a.offlineSince === b.offlineSince &&
     a.nextRetryAt === b.nextRetryAt &&
     a.error?.code === b.error?.code &&
-    a.error?.message === b.error?.message
+    a.error?.message === b.error?.message &&
+    a.localSave === b.localSave &&
+    a.localSaveError?.code === b.localSaveError?.code &&
+    a.localSaveError?.message === b.localSaveError?.message &&
+    a.localSaveError?.docs === b.localSaveError?.docs
   );
 }
 
@@ -59,6 +85,9 @@ export function sameDocStatus(a: DocStatus, b: DocStatus): boolean {
     a.pending === b.pending &&
     a.readOnly === b.readOnly &&
     a.error?.code === b.error?.code &&
-    a.error?.message === b.error?.message
+    a.error?.message === b.error?.message &&
+    a.localSave === b.localSave &&
+    a.localSaveError?.code === b.localSaveError?.code &&
+    a.localSaveError?.message === b.localSaveError?.message
   );
 }
