@@ -6,6 +6,7 @@ import { uploadBlob } from '$lib/desk/deskApi.ts';
 import { ChangedWhileAway } from './ChangedWhileAway.ts';
 import { changedTickets } from './changedTickets.svelte.ts';
 import { collectDrafts, countDrafts, downloadJson } from './drafts.ts';
+import { describeLocalSave } from './describeLocalSave.ts';
 import { describeSync, isLastingRefusal, unsyncedChanges } from './describeSync.ts';
 import type { OfflineSnapshot } from './describeSync.ts';
 import { offlineUploads } from './offlineUploads.svelte.ts';
@@ -31,7 +32,12 @@ export interface OfflineWorkspace {
  * attachments waiting to upload, and "changed while you were away".
  */
 export class OfflineStatus {
-  connection = $state.raw<SyncStatus>({ kind: 'connecting', syncingDocs: 0, pendingUpdates: 0 });
+  connection = $state.raw<SyncStatus>({
+    kind: 'connecting',
+    syncingDocs: 0,
+    pendingUpdates: 0,
+    localSave: 'ok',
+  });
   replication = $state.raw<ReplicaProgress>({ total: 0, done: 0, failed: 0, running: false });
   dirtyDocs = $state(0);
   drafts = $state(0);
@@ -53,6 +59,17 @@ export class OfflineStatus {
   );
   /** Local changes and uploads not on the server yet: leaving the page would strand them. */
   readonly unsynced = $derived(unsyncedChanges(this.snapshot) + offlineUploads.items.length);
+  /** This device could not save (storage full or blocked): shown at once, never silent. */
+  readonly localSave = $derived(describeLocalSave(this.connection, this.unsynced));
+  /**
+   * Leaving now would cost work: unsynced changes stay on this device until the next visit
+   * (stranded), and while the local save fails those in memory are lost (pendingUpdates
+   * counts them even when the store can no longer say which docs are dirty).
+   */
+  readonly warnBeforeLeaving = $derived(
+    this.unsynced > 0 ||
+      (this.connection.localSave === 'failed' && this.connection.pendingUpdates > 0),
+  );
 
   readonly #sync: OfflineSync;
   readonly #ws: OfflineWorkspace;
