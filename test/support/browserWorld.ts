@@ -11,10 +11,11 @@ import { chromiumPath, hasChromium, launchBrowser } from './browser.ts';
 import { freePort } from './freePort.ts';
 import { makeTempDir } from './tempDir.ts';
 
-/** Whether the web app is built (`pnpm build`): the server serves it to the browser. */
-export const webBuilt = fs.existsSync(
-  path.resolve(import.meta.dirname, '../../web/build/index.html'),
-);
+/** The built web app (`pnpm build`), which the server serves to the browser by default. */
+export const webBuildDir = path.resolve(import.meta.dirname, '../../web/build');
+
+/** Whether the web app is built: without it there is nothing for the browser to load. */
+export const webBuilt = fs.existsSync(path.join(webBuildDir, 'index.html'));
 
 const skipReason = !hasChromium
   ? `no Chromium at ${chromiumPath}`
@@ -39,12 +40,20 @@ export interface BrowserWorld extends AuthTestServer {
   readonly browser: Browser;
 }
 
+export interface BrowserWorldOptions {
+  /**
+   * The folder of the web app the server serves; `webBuildDir` by default. A test that
+   * publishes a new release (the service-worker update) serves a copy it may change.
+   */
+  readonly webDir?: string;
+}
+
 /**
  * Starts the server on a port chosen up front, because PUBLIC_URL must name it before the
  * server starts, with a fresh data folder and no scheduled snapshots or backups (a test
  * makes its own), then launches the browser. `close` undoes both.
  */
-export async function startBrowserWorld(): Promise<BrowserWorld> {
+export async function startBrowserWorld(options: BrowserWorldOptions = {}): Promise<BrowserWorld> {
   const temp = makeTempDir('desk-browser-');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -53,6 +62,7 @@ export async function startBrowserWorld(): Promise<BrowserWorld> {
     HOST: '127.0.0.1',
     DATA_DIR: temp.dir,
     PUBLIC_URL: base,
+    WEB_DIR: options.webDir ?? webBuildDir,
     LOG_LEVEL: 'silent',
     SNAPSHOT_INTERVAL_MINUTES: '0',
     BACKUP_INTERVAL_HOURS: '0',
