@@ -1,69 +1,37 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { docIds, TicketDoc, updateTicket, WorkspaceIndex } from '@desk/model';
-import { hasChromium, launchBrowser } from '../../support/browser.ts';
+import { describeInBrowser } from '../../support/browserWorld.ts';
 import {
   databaseNames,
   descriptionText,
+  goOffline,
   inviteMember,
-  networkControl,
+  loadSynced,
   nodeClient,
-  seedTickets,
-  signInBrowser,
-  signUpOwner,
-  startDeskServer,
+  openOwnerDesk,
+  openSeededTicket,
   storedDocIds,
+  useOfflineWorld,
   waitAllSaved,
-  waitForServiceWorker,
-  webBuilt,
-  type DeskServer,
+  waitForStatus,
 } from './offlineFixture.ts';
 
-const ready = hasChromium && webBuilt;
-if (!ready) {
-  console.warn(
-    `offline browser tests skipped: ${hasChromium ? '' : 'no Chromium; '}${webBuilt ? '' : 'web app not built (pnpm build)'}`,
-  );
-}
-
-describe.runIf(ready)('working offline (issue 7)', () => {
-  let desk: DeskServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    desk = await startDeskServer();
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-    await desk?.close();
-  });
+describeInBrowser('working offline (issue 7)', () => {
+  const offline = useOfflineWorld();
 
   it('keeps offline edits, replies and new tickets through an offline reload, then converges with an online colleague', async () => {
-    const { owner: ana, workspace } = await signUpOwner(desk.url, 'Ana', 'acme');
-    const [first, second] = await seedTickets(desk, ana, workspace, 3);
-    const ben = await inviteMember(desk, ana, workspace, 'Ben');
-    const benClient = await nodeClient(desk, ben, workspace);
+    const desk = await openOwnerDesk(offline.world, 'Ana', 'acme', 3);
+    const { owner: ana, workspace, workspaceUrl, context, network, page } = desk;
+    const [first, second] = desk.tickets;
+    const ben = await inviteMember(offline.world, ana, workspace, 'Ben');
+    const benClient = await nodeClient(offline.world, ben, workspace);
 
-    const context = await browser.newContext();
-    const network = await networkControl(context);
-    const page = await context.newPage();
-    await signInBrowser(context, desk.url, ana);
-    await page.goto(`${desk.url}/w/acme`);
-    await waitForServiceWorker(page);
-    await waitAllSaved(page);
+    await loadSynced(page, workspaceUrl, { serviceWorker: true });
 
     // Ana opens the first ticket while online, then the network goes away.
-    await page.goto(`${desk.url}/w/acme/t/${first!.number}`);
-    const description = page.getByTestId('description');
-    await description.filter({ hasText: 'Description of ticket 1.' }).waitFor();
-    await network.offline();
-    await page
-      .getByTestId('offline-status-text')
-      .filter({ hasText: /^Offline since/ })
-      .waitFor();
+    const description = await openSeededTicket(page, workspaceUrl, first!);
+    await goOffline(desk, /^Offline since/);
 
     // Offline: edit the description, reply, create a ticket.
     await description.click();
@@ -72,7 +40,7 @@ describe.runIf(ready)('working offline (issue 7)', () => {
     await page.getByTestId('composer').fill('Reply written offline');
     await page.getByTestId('send').click();
     await page.getByText('Reply written offline').first().waitFor();
-    await page.goto(`${desk.url}/w/acme`); // served by the service worker
+    await page.goto(workspaceUrl); // served by the service worker
     await page.getByRole('button', { name: /New ticket/ }).click();
     await page.getByRole('textbox', { name: 'Title' }).fill('Created offline');
     await page.getByRole('button', { name: 'Create ticket' }).click();
@@ -106,10 +74,7 @@ describe.runIf(ready)('working offline (issue 7)', () => {
     });
     await page.reload();
     expect(dialogs).toContain('beforeunload');
-    await page
-      .getByTestId('offline-status-text')
-      .filter({ hasText: /^Offline/ })
-      .waitFor();
+    await waitForStatus(page, /^Offline/);
     // The count of unsynced docs is read from IndexedDB after the status renders.
     await expect
       .poll(() => page.getByTestId('offline-status').getAttribute('data-unsynced'), {
@@ -117,9 +82,9 @@ describe.runIf(ready)('working offline (issue 7)', () => {
       })
       .not.toBe('0');
     await page.getByText('Created offline').first().waitFor();
-    await page.goto(`${desk.url}/w/acme`);
+    await page.goto(workspaceUrl);
     await page.getByRole('link', { name: 'Created offline' }).waitFor();
-    await page.goto(`${desk.url}/w/acme/t/${first!.number}`);
+    await page.goto(`${workspaceUrl}/t/${first!.number}`);
     await description.filter({ hasText: 'Ana offline. Description of ticket 1.' }).waitFor();
     await page.getByText('Reply written offline').first().waitFor();
 
@@ -142,7 +107,7 @@ describe.runIf(ready)('working offline (issue 7)', () => {
     expect(new Set(numbers).size).toBe(numbers.length);
     expect(numbers).not.toContain(null);
 
-    await page.goto(`${desk.url}/w/acme`);
+    await page.goto(workspaceUrl);
     await page
       .locator(`[data-ticket-id="${second!.id}"]`)
       .filter({ hasText: 'Retitled by Ben' })
@@ -153,22 +118,14 @@ describe.runIf(ready)('working offline (issue 7)', () => {
   });
 
   it('highlights tickets others changed while this device was offline', async () => {
-    const { owner: ana, workspace } = await signUpOwner(desk.url, 'Ada', 'beta');
-    const [, second] = await seedTickets(desk, ana, workspace, 3);
-    const ben = await inviteMember(desk, ana, workspace, 'Bob');
-    const benClient = await nodeClient(desk, ben, workspace);
+    const desk = await openOwnerDesk(offline.world, 'Ada', 'beta', 3);
+    const { owner: ana, workspace, workspaceUrl, context, network, page } = desk;
+    const [, second] = desk.tickets;
+    const ben = await inviteMember(offline.world, ana, workspace, 'Bob');
+    const benClient = await nodeClient(offline.world, ben, workspace);
 
-    const context = await browser.newContext();
-    const network = await networkControl(context);
-    const page = await context.newPage();
-    await signInBrowser(context, desk.url, ana);
-    await page.goto(`${desk.url}/w/beta`);
-    await waitAllSaved(page);
-    await network.offline();
-    await page
-      .getByTestId('offline-status-text')
-      .filter({ hasText: /^Offline since/ })
-      .waitFor();
+    await loadSynced(page, workspaceUrl);
+    await goOffline(desk, /^Offline since/);
 
     const benIndex = benClient.open(docIds.index(workspace.id));
     const benTicket = benClient.open(docIds.ticket(workspace.id, second!.id));
@@ -198,23 +155,12 @@ describe.runIf(ready)('working offline (issue 7)', () => {
   });
 
   it('warns before a logout would delete changes not yet on the server', async () => {
-    const { owner: ana, workspace } = await signUpOwner(desk.url, 'Lou', 'warned');
-    const [first] = await seedTickets(desk, ana, workspace, 1);
-    const context = await browser.newContext();
-    const network = await networkControl(context);
-    const page = await context.newPage();
-    await signInBrowser(context, desk.url, ana);
-    await page.goto(`${desk.url}/w/warned`);
-    await waitForServiceWorker(page);
-    await waitAllSaved(page);
-    await page.goto(`${desk.url}/w/warned/t/${first!.number}`);
-    const description = page.getByTestId('description');
-    await description.filter({ hasText: 'Description of ticket 1.' }).waitFor();
-    await network.offline();
-    await page
-      .getByTestId('offline-status-text')
-      .filter({ hasText: /^Offline/ })
-      .waitFor();
+    const desk = await openOwnerDesk(offline.world, 'Lou', 'warned', 1);
+    const { owner: ana, workspace, workspaceUrl, context, page } = desk;
+    const [first] = desk.tickets;
+    await loadSynced(page, workspaceUrl, { serviceWorker: true });
+    const description = await openSeededTicket(page, workspaceUrl, first!);
+    await goOffline(desk);
     await description.click();
     await page.keyboard.type(' Not on the server yet.');
 
@@ -224,7 +170,7 @@ describe.runIf(ready)('working offline (issue 7)', () => {
       if (dialog.type() === 'confirm') messages.push(dialog.message());
       void (dialog.type() === 'beforeunload' || accept ? dialog.accept() : dialog.dismiss());
     });
-    await page.goto(`${desk.url}/account`); // offline: the account cannot be loaded
+    await page.goto(`${offline.world.base}/account`); // offline: the account cannot be loaded
     await page.getByRole('button', { name: 'Log out', exact: true }).click();
     await expect.poll(() => messages.length).toBe(1);
     expect(messages[0]).toMatch(/1 document with changes not yet on the server/);
@@ -239,14 +185,9 @@ describe.runIf(ready)('working offline (issue 7)', () => {
   });
 
   it('removes the local replica, caches and drafts on logout', async () => {
-    const { owner: ana, workspace } = await signUpOwner(desk.url, 'Eve', 'gamma');
-    await seedTickets(desk, ana, workspace, 5);
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await signInBrowser(context, desk.url, ana);
-    await page.goto(`${desk.url}/w/gamma`);
-    await waitForServiceWorker(page);
-    await waitAllSaved(page);
+    const desk = await openOwnerDesk(offline.world, 'Eve', 'gamma', 5);
+    const { owner: ana, workspaceUrl, context, page } = desk;
+    await loadSynced(page, workspaceUrl, { serviceWorker: true });
     await page.evaluate(() => localStorage.setItem('desk:draft:test', 'a reply in progress'));
 
     // Background replication may still be writing the ticket copies; wait for all of them.
@@ -255,7 +196,7 @@ describe.runIf(ready)('working offline (issue 7)', () => {
       .toBe(7); // index, my user doc and 5 tickets
     expect(await page.evaluate(() => caches.keys())).toEqual([expect.stringMatching(/^desk-app-/)]);
 
-    await page.goto(`${desk.url}/account`);
+    await page.goto(`${offline.world.base}/account`);
     await page.getByRole('button', { name: 'Log out', exact: true }).click();
     await page.waitForURL(/\/login/);
 

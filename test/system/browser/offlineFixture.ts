@@ -1,57 +1,68 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import type {
+  BrowserContext,
+  BrowserContextOptions,
+  Locator,
+  Page,
+  WebSocketRoute,
+} from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { MemoryStore, SyncClient } from '@desk/client';
 import type { WebSocketConstructor } from '@desk/client';
 import { createTicket, docIds, TicketDoc, WorkspaceIndex } from '@desk/model';
-import { loadConfig } from '../../../sync-server/src/config/config.ts';
-import { createServer, type RunningServer } from '../../../sync-server/src/createServer.ts';
-import { createLogger } from '../../../sync-server/src/log/logger.ts';
+import { startBrowserWorld, webBuildDir, type BrowserWorld } from '../../support/browserWorld.ts';
 import { makeTempDir } from '../../support/tempDir.ts';
-import { freePort } from '../../support/freePort.ts';
 
 /**
- * Support for the offline browser tests (issue 7): a real server in this process serving
- * the built web app on a fixed free port (the session cookie's Origin check needs the
- * public URL up front), accounts made through the REST API (sign-up, invitations), tickets
- * written straight into the sync engine (thousands in a second), and a Node SyncClient with
- * an access token standing in for a second user who stays online.
+ * Support for the offline browser tests (issue 7): the browser world (the real server in
+ * this process serving the built web app, and Chromium), accounts made through the REST API
+ * (sign-up, invitations), tickets written straight into the sync engine (thousands in a
+ * second), a signed-in page whose network can be cut, and a Node SyncClient with an access
+ * token standing in for a second user who stays online.
  */
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const webBuild = path.join(repoRoot, 'web/build');
-export const webBuilt = fs.existsSync(path.join(webBuild, 'index.html'));
-
-export interface DeskServer {
-  readonly server: RunningServer;
-  readonly url: string;
-  close(): Promise<void>;
+export interface OfflineWorldOptions {
+  /** Serve a private copy of the web build, so a test can publish a "new version" of it. */
+  readonly copyOfWebBuild?: boolean;
 }
 
-export async function startDeskServer(options: { webDir?: string } = {}): Promise<DeskServer> {
-  const temp = makeTempDir('desk-offline-');
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: temp.dir,
-    PUBLIC_URL: url,
-    WEB_DIR: options.webDir ?? webBuild,
-    LOG_LEVEL: 'silent',
-    SNAPSHOT_INTERVAL_MINUTES: '0',
-    BACKUP_INTERVAL_HOURS: '0',
+export interface OfflineWorld {
+  /** The server and the browser, shared by the tests of one file (started in beforeAll). */
+  readonly world: BrowserWorld;
+  /** The folder the server serves the web app from (the copy with `copyOfWebBuild`). */
+  readonly webDir: string;
+}
+
+/**
+ * Starts one browser world for the enclosing `describe` (beforeAll) and closes it after
+ * (afterAll). Use inside `describeInBrowser`, which skips, and says so, where Chromium or
+ * the web build is missing.
+ */
+export function useOfflineWorld(options: OfflineWorldOptions = {}): OfflineWorld {
+  let world: BrowserWorld | undefined;
+  let webCopy: ReturnType<typeof makeTempDir> | undefined;
+
+  beforeAll(async () => {
+    if (options.copyOfWebBuild) {
+      webCopy = makeTempDir('desk-web-');
+      fs.cpSync(webBuildDir, webCopy.dir, { recursive: true });
+    }
+    world = await startBrowserWorld({ webDir: webCopy?.dir ?? webBuildDir });
   });
-  const server = await createServer(config, createLogger('silent'));
+  afterAll(async () => {
+    await world?.close();
+    webCopy?.remove();
+  });
+
   return {
-    server,
-    url,
-    close: async () => {
-      await server.stop();
-      temp.remove();
+    get world() {
+      if (!world) throw new Error('the offline world starts in beforeAll: use it inside a test');
+      return world;
+    },
+    get webDir() {
+      return webCopy?.dir ?? webBuildDir;
     },
   };
 }
@@ -108,11 +119,11 @@ export interface Workspace {
 const PASSWORD = 'correct horse battery staple 42';
 
 export async function signUpOwner(
-  base: string,
+  world: BrowserWorld,
   name: string,
   slug: string,
 ): Promise<{ owner: Account; workspace: Workspace }> {
-  const http = new HttpSession(base);
+  const http = new HttpSession(world.base);
   const email = `${name.toLowerCase()}@example.com`;
   const me = await http.call<{ user: { id: string }; workspaces: { id: string; slug: string }[] }>(
     'POST',
@@ -135,7 +146,7 @@ export async function signUpOwner(
 
 /** Invites `name` as an agent and registers them through the invitation link. */
 export async function inviteMember(
-  desk: DeskServer,
+  world: BrowserWorld,
   owner: Account,
   workspace: Workspace,
   name: string,
@@ -145,13 +156,13 @@ export async function inviteMember(
     email,
     role: 'agent',
   });
-  const mail = desk.server.ctx.db
+  const mail = world.server.ctx.db
     .prepare(
       'SELECT text_body FROM mail_outbox WHERE to_address = ? ORDER BY created_at DESC LIMIT 1',
     )
     .get(email) as { text_body: string };
   const token = /[?&#]token=([A-Za-z0-9_-]+)/.exec(mail.text_body)?.[1] ?? '';
-  const http = new HttpSession(desk.url);
+  const http = new HttpSession(world.base);
   await http.call('POST', '/api/invitations/accept', {
     token,
     displayName: name,
@@ -164,7 +175,7 @@ export async function inviteMember(
 
 /** A Node SyncClient over `/sync?token=` for a user who stays online. */
 export async function nodeClient(
-  desk: DeskServer,
+  world: BrowserWorld,
   account: Account,
   workspace: Workspace,
 ): Promise<SyncClient> {
@@ -174,7 +185,7 @@ export async function nodeClient(
     expiresInDays: 1,
   });
   return new SyncClient({
-    url: `${desk.url.replace('http', 'ws')}/sync?token=${encodeURIComponent(token)}`,
+    url: `${world.base.replace('http', 'ws')}/sync?token=${encodeURIComponent(token)}`,
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     store: new MemoryStore(),
   });
@@ -184,6 +195,8 @@ export interface SeededTicket {
   id: string;
   number: number;
   title: string;
+  /** The description's one paragraph. */
+  description: string;
 }
 
 /**
@@ -192,7 +205,7 @@ export interface SeededTicket {
  * created later in the browser never reuse them.
  */
 export async function seedTickets(
-  desk: DeskServer,
+  world: BrowserWorld,
   owner: Account,
   workspace: Workspace,
   count: number,
@@ -221,15 +234,16 @@ export async function seedTickets(
     const title = `Seeded ticket ${i + 1}`;
     createTicket(index, ticket, { id, title, number: numbers[i]! }, actor, now + i);
     const paragraph = new Y.XmlElement('paragraph');
-    paragraph.insert(0, [new Y.XmlText(description(i))]);
+    const text = description(i);
+    paragraph.insert(0, [new Y.XmlText(text)]);
     ticket.description.insert(0, [paragraph]);
-    await desk.server.sync.applyServerUpdate(
+    await world.server.sync.applyServerUpdate(
       docIds.ticket(workspace.id, id),
       Y.encodeStateAsUpdate(ticketDoc),
     );
-    tickets.push({ id, number: numbers[i]!, title });
+    tickets.push({ id, number: numbers[i]!, title, description: text });
   }
-  await desk.server.sync.applyServerUpdate(
+  await world.server.sync.applyServerUpdate(
     docIds.index(workspace.id),
     Y.encodeStateAsUpdate(indexDoc),
   );
@@ -250,17 +264,44 @@ export async function signInBrowser(
     throw new Error(`login failed: ${response.status()} ${await response.text()}`);
 }
 
-/** The sync status bar's words. */
-export function statusText(page: Page): Promise<string> {
-  return page.getByTestId('offline-status-text').innerText();
+/** Waits until the sync status bar's words contain `text` (or match it). */
+export async function waitForStatus(
+  page: Page,
+  text: string | RegExp,
+  timeout?: number,
+): Promise<void> {
+  await page.getByTestId('offline-status-text').filter({ hasText: text }).waitFor({ timeout });
 }
 
 /** Waits until the status bar says everything is on the server. */
-export async function waitAllSaved(page: Page, timeout = 60_000): Promise<void> {
-  await page
-    .getByTestId('offline-status-text')
-    .filter({ hasText: 'all changes saved' })
-    .waitFor({ timeout });
+export function waitAllSaved(page: Page, timeout = 60_000): Promise<void> {
+  return waitForStatus(page, 'all changes saved', timeout);
+}
+
+/**
+ * Opens `url` and waits until everything is on the server; with `serviceWorker`, also until
+ * the service worker controls the page, so that a later load offline is served by it.
+ */
+export async function loadSynced(
+  page: Page,
+  url: string,
+  options: { serviceWorker?: boolean } = {},
+): Promise<void> {
+  await page.goto(url);
+  if (options.serviceWorker) await waitForServiceWorker(page);
+  await waitAllSaved(page);
+}
+
+/** Opens a seeded ticket's page and waits for its description; returns the editor. */
+export async function openSeededTicket(
+  page: Page,
+  workspaceUrl: string,
+  ticket: SeededTicket,
+): Promise<Locator> {
+  await page.goto(`${workspaceUrl}/t/${ticket.number}`);
+  const description = page.getByTestId('description');
+  await description.filter({ hasText: ticket.description }).waitFor();
+  return description;
 }
 
 /** The app's IndexedDB database names in the page's origin. */
@@ -330,15 +371,18 @@ export function descriptionText(doc: Y.Doc): string {
     .join('\n');
 }
 
+export interface NetworkControl {
+  offline(): Promise<void>;
+  online(): Promise<void>;
+}
+
 /**
  * Network control for one browser context. `context.setOffline(true)` stops new requests
  * but leaves an open WebSocket alone, while a real network loss kills it: every `/sync`
  * socket is routed through Playwright so going offline also drops the live ones, and
  * attempts while offline fail as they would.
  */
-export async function networkControl(
-  context: BrowserContext,
-): Promise<{ offline(): Promise<void>; online(): Promise<void> }> {
+async function networkControl(context: BrowserContext): Promise<NetworkControl> {
   const live = new Set<WebSocketRoute>();
   let down = false;
   await context.routeWebSocket(/\/sync(\?|$)/, async (ws) => {
@@ -361,4 +405,59 @@ export async function networkControl(
       await context.setOffline(false);
     },
   };
+}
+
+export interface SignedInPage {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly network: NetworkControl;
+}
+
+/**
+ * A fresh browser context (its own IndexedDB, caches and service worker) with network
+ * control, signed in as `account`, and one blank page: the page's first `goto` is the test's.
+ */
+export async function openSignedInPage(
+  world: BrowserWorld,
+  account: Account,
+  contextOptions: BrowserContextOptions = {},
+): Promise<SignedInPage> {
+  const context = await world.browser.newContext(contextOptions);
+  const network = await networkControl(context);
+  const page = await context.newPage();
+  await signInBrowser(context, world.base, account);
+  return { context, page, network };
+}
+
+/** Cuts the page's network and waits until its status bar says it is offline. */
+export async function goOffline(
+  { page, network }: SignedInPage,
+  status: RegExp = /^Offline/,
+): Promise<void> {
+  await network.offline();
+  await waitForStatus(page, status);
+}
+
+export interface OwnerDesk extends SignedInPage {
+  readonly owner: Account;
+  readonly workspace: Workspace;
+  readonly tickets: SeededTicket[];
+  /** `<base>/w/<slug>`, the workspace's ticket list. */
+  readonly workspaceUrl: string;
+}
+
+/**
+ * A fresh owner with a workspace of `ticketCount` seeded tickets, signed in on a page of
+ * their own (nothing loaded yet).
+ */
+export async function openOwnerDesk(
+  world: BrowserWorld,
+  name: string,
+  slug: string,
+  ticketCount: number,
+): Promise<OwnerDesk> {
+  const { owner, workspace } = await signUpOwner(world, name, slug);
+  const tickets = await seedTickets(world, owner, workspace, ticketCount);
+  const signedIn = await openSignedInPage(world, owner);
+  return { ...signedIn, owner, workspace, tickets, workspaceUrl: `${world.base}/w/${slug}` };
 }

@@ -1,44 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser } from '../../support/browser.ts';
-import {
-  networkControl,
-  seedTickets,
-  signInBrowser,
-  signUpOwner,
-  startDeskServer,
-  waitAllSaved,
-  waitForServiceWorker,
-  webBuilt,
-  type DeskServer,
-} from './offlineFixture.ts';
+import { expect, it } from 'vitest';
+import { describeInBrowser } from '../../support/browserWorld.ts';
+import { loadSynced, openOwnerDesk, useOfflineWorld, waitAllSaved } from './offlineFixture.ts';
 
-const ready = hasChromium && webBuilt;
-
-describe.runIf(ready)('a local save that fails is shown at once (non-negotiable 3)', () => {
-  let desk: DeskServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    desk = await startDeskServer();
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-    await desk?.close();
-  });
+describeInBrowser('a local save that fails is shown at once (non-negotiable 3)', () => {
+  const offline = useOfflineWorld();
 
   it('says so while offline, warns before leaving, clears once storage works, and loses nothing', async () => {
-    const { owner, workspace } = await signUpOwner(desk.url, 'Ana', 'full');
-    const [ticket] = await seedTickets(desk, owner, workspace, 1);
-    const context = await browser.newContext();
-    const network = await networkControl(context);
-    const page = await context.newPage();
-    await signInBrowser(context, desk.url, owner);
-    await page.goto(`${desk.url}/w/full/t/${ticket!.number}`);
-    await waitForServiceWorker(page);
-    await waitAllSaved(page);
+    const desk = await openOwnerDesk(offline.world, 'Ana', 'full', 1);
+    const { workspaceUrl, context, network, page } = desk;
+    const [ticket] = desk.tickets;
+    await loadSynced(page, `${workspaceUrl}/t/${ticket!.number}`, { serviceWorker: true });
     const description = page.getByTestId('description');
     await description.filter({ hasText: 'Description of ticket 1.' }).waitFor();
     await network.offline();

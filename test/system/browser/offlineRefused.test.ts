@@ -1,25 +1,23 @@
 import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { docIds } from '@desk/model';
-import { hasChromium, launchBrowser } from '../../support/browser.ts';
+import { describeInBrowser } from '../../support/browserWorld.ts';
 import {
   descriptionText,
+  goOffline,
   inviteMember,
-  networkControl,
+  loadSynced,
+  openSeededTicket,
+  openSignedInPage,
   seedTickets,
-  signInBrowser,
   signUpOwner,
-  startDeskServer,
-  waitAllSaved,
-  webBuilt,
+  useOfflineWorld,
+  waitForStatus,
   type Account,
-  type DeskServer,
   type Workspace,
 } from './offlineFixture.ts';
-
-const ready = hasChromium && webBuilt;
 
 interface ExportedFile {
   format: string;
@@ -27,44 +25,25 @@ interface ExportedFile {
   unsynced: { docId: string; text: string | null }[];
 }
 
-describe.runIf(ready)('refused offline work (issue 7, DESIGN §4.4)', () => {
-  let desk: DeskServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    desk = await startDeskServer();
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-    await desk?.close();
-  });
+describeInBrowser('refused offline work (issue 7, DESIGN §4.4)', () => {
+  const offline = useOfflineWorld();
 
   /** Ben edits ticket 1's description offline while the owner changes his membership. */
   async function editOffline(
     slug: string,
     change: (owner: Account, ben: Account, workspace: Workspace) => Promise<unknown>,
   ): Promise<{ page: Page; workspace: Workspace; ticketId: string; close: () => Promise<void> }> {
-    const { owner, workspace } = await signUpOwner(desk.url, `Own${slug}`, slug);
-    const [first] = await seedTickets(desk, owner, workspace, 2);
-    const ben = await inviteMember(desk, owner, workspace, `Ben${slug}`);
-    const context = await browser.newContext({ acceptDownloads: true });
-    const network = await networkControl(context);
-    const page = await context.newPage();
+    const { world } = offline;
+    const { owner, workspace } = await signUpOwner(world, `Own${slug}`, slug);
+    const [first] = await seedTickets(world, owner, workspace, 2);
+    const ben = await inviteMember(world, owner, workspace, `Ben${slug}`);
+    const signedIn = await openSignedInPage(world, ben, { acceptDownloads: true });
+    const { context, network, page } = signedIn;
     page.on('dialog', (dialog) => void dialog.accept());
-    await signInBrowser(context, desk.url, ben);
-    await page.goto(`${desk.url}/w/${slug}`);
-    await waitAllSaved(page);
-    await page.goto(`${desk.url}/w/${slug}/t/${first!.number}`);
-    const description = page.getByTestId('description');
-    await description.filter({ hasText: 'Description of ticket 1.' }).waitFor();
+    await loadSynced(page, `${world.base}/w/${slug}`);
+    const description = await openSeededTicket(page, `${world.base}/w/${slug}`, first!);
 
-    await network.offline();
-    await page
-      .getByTestId('offline-status-text')
-      .filter({ hasText: /^Offline/ })
-      .waitFor();
+    await goOffline(signedIn);
     await description.click();
     await page.keyboard.press('Control+Home');
     await page.keyboard.type('Ben offline note. ');
@@ -83,7 +62,10 @@ describe.runIf(ready)('refused offline work (issue 7, DESIGN §4.4)', () => {
 
   async function serverDescription(workspace: Workspace, ticketId: string): Promise<string> {
     const doc = new Y.Doc();
-    Y.applyUpdate(doc, await desk.server.sync.readDocState(docIds.ticket(workspace.id, ticketId)));
+    Y.applyUpdate(
+      doc,
+      await offline.world.server.sync.readDocState(docIds.ticket(workspace.id, ticketId)),
+    );
     return descriptionText(doc);
   }
 
@@ -91,10 +73,10 @@ describe.runIf(ready)('refused offline work (issue 7, DESIGN §4.4)', () => {
     const { page, workspace, ticketId, close } = await editOffline('removed', (owner, ben, ws) =>
       owner.http.call('DELETE', `/api/workspaces/${ws.slug}/members/${ben.userId}`),
     );
-    const status = page.getByTestId('offline-status-text');
-    await status
-      .filter({ hasText: 'You are no longer a member of this workspace: nothing syncs any more.' })
-      .waitFor();
+    await waitForStatus(
+      page,
+      'You are no longer a member of this workspace: nothing syncs any more.',
+    );
 
     const exported = await download(page);
     expect(exported.format).toBe('desk-refused-changes');
@@ -110,10 +92,7 @@ describe.runIf(ready)('refused offline work (issue 7, DESIGN §4.4)', () => {
         role: 'viewer',
       }),
     );
-    await page
-      .getByTestId('offline-status-text')
-      .filter({ hasText: /read-only/ })
-      .waitFor();
+    await waitForStatus(page, /read-only/);
     await page.getByTestId('export-drafts').waitFor();
 
     const exported = await download(page);
@@ -125,7 +104,7 @@ describe.runIf(ready)('refused offline work (issue 7, DESIGN §4.4)', () => {
     const server = new Y.Doc();
     Y.applyUpdate(
       server,
-      await desk.server.sync.readDocState(docIds.ticket(workspace.id, ticketId)),
+      await offline.world.server.sync.readDocState(docIds.ticket(workspace.id, ticketId)),
     );
     for (const draft of refused) Y.applyUpdate(server, Buffer.from(draft.update, 'base64'));
     expect(descriptionText(server)).toContain('Ben offline note.');

@@ -1,46 +1,25 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser } from '../../support/browser.ts';
+import { expect, it } from 'vitest';
+import { describeInBrowser } from '../../support/browserWorld.ts';
 import {
-  networkControl,
-  seedTickets,
-  signInBrowser,
-  signUpOwner,
-  startDeskServer,
+  openOwnerDesk,
   storedDocIds,
+  useOfflineWorld,
   waitAllSaved,
   waitForServiceWorker,
-  webBuilt,
-  type DeskServer,
+  waitForStatus,
 } from './offlineFixture.ts';
 
-const ready = hasChromium && webBuilt;
 const TICKETS = 2_000;
 
-describe.runIf(ready)('the full local replica (issue 7)', () => {
-  let desk: DeskServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    desk = await startDeskServer();
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-    await desk?.close();
-  });
+describeInBrowser('the full local replica (issue 7)', () => {
+  const offline = useOfflineWorld();
 
   it(`copies a ${TICKETS.toLocaleString('en-US')}-ticket workspace with visible progress, then opens any ticket offline`, async () => {
-    const { owner, workspace } = await signUpOwner(desk.url, 'Ana', 'big');
-    const tickets = await seedTickets(desk, owner, workspace, TICKETS);
-    const context = await browser.newContext();
-    const network = await networkControl(context);
-    const page = await context.newPage();
-    await signInBrowser(context, desk.url, owner);
+    const desk = await openOwnerDesk(offline.world, 'Ana', 'big', TICKETS);
+    const { owner, workspace, tickets, workspaceUrl, context, network, page } = desk;
 
     const started = Date.now();
-    await page.goto(`${desk.url}/w/big`);
+    await page.goto(workspaceUrl);
     await waitForServiceWorker(page);
     // Progress is shown in words ("Syncing 1,234 of 2,000") with a progress bar.
     const progress = page
@@ -66,16 +45,13 @@ describe.runIf(ready)('the full local replica (issue 7)', () => {
     await network.offline();
     const target = tickets[1_499]!;
     const opening = Date.now();
-    await page.goto(`${desk.url}/w/big/t/${target.number}`);
+    await page.goto(`${workspaceUrl}/t/${target.number}`);
     await page
       .getByTestId('description')
       .filter({ hasText: 'Description of ticket 1500.' })
       .waitFor();
     const openedInMs = Date.now() - opening;
-    await page
-      .getByTestId('offline-status-text')
-      .filter({ hasText: /^Offline/ })
-      .waitFor();
+    await waitForStatus(page, /^Offline/);
     console.info(
       `replicated ${TICKETS} tickets in ${copiedInMs} ms; opened #${target.number} offline (cold page load) in ${openedInMs} ms`,
     );

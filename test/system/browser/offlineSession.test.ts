@@ -1,63 +1,53 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { docIds, TicketDoc } from '@desk/model';
-import { hasChromium, launchBrowser } from '../../support/browser.ts';
+import { describeInBrowser } from '../../support/browserWorld.ts';
 import {
   descriptionText,
+  goOffline,
   HttpSession,
-  networkControl,
-  seedTickets,
+  loadSynced,
+  openOwnerDesk,
+  openSeededTicket,
   signInBrowser,
-  signUpOwner,
-  startDeskServer,
+  useOfflineWorld,
   waitAllSaved,
-  webBuilt,
-  type DeskServer,
+  waitForStatus,
+  type OwnerDesk,
   type Workspace,
 } from './offlineFixture.ts';
 
-const ready = hasChromium && webBuilt;
+describeInBrowser('sessions and attachments offline (issue 7)', () => {
+  const offline = useOfflineWorld();
 
-describe.runIf(ready)('sessions and attachments offline (issue 7)', () => {
-  let desk: DeskServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    desk = await startDeskServer();
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-    await desk?.close();
-  });
+  /** A fresh owner's workspace, loaded and synced; every dialog (beforeunload) is accepted. */
+  async function openSyncedDesk(
+    name: string,
+    slug: string,
+    ticketCount: number,
+  ): Promise<OwnerDesk> {
+    const desk = await openOwnerDesk(offline.world, name, slug, ticketCount);
+    desk.page.on('dialog', (dialog) => void dialog.accept());
+    await loadSynced(desk.page, desk.workspaceUrl);
+    return desk;
+  }
 
   async function serverTicket(workspace: Workspace, ticketId: string): Promise<TicketDoc> {
     const doc = new Y.Doc();
-    Y.applyUpdate(doc, await desk.server.sync.readDocState(docIds.ticket(workspace.id, ticketId)));
+    Y.applyUpdate(
+      doc,
+      await offline.world.server.sync.readDocState(docIds.ticket(workspace.id, ticketId)),
+    );
     return new TicketDoc(doc);
   }
 
   it('keeps edits made while the session ended and syncs them after the same user signs in again', async () => {
-    const { owner: ana, workspace } = await signUpOwner(desk.url, 'Sue', 'expired');
-    const [first] = await seedTickets(desk, ana, workspace, 2);
-    const context = await browser.newContext();
-    const network = await networkControl(context);
-    const page = await context.newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
-    await signInBrowser(context, desk.url, ana);
-    await page.goto(`${desk.url}/w/expired`);
-    await waitAllSaved(page);
-    await page.goto(`${desk.url}/w/expired/t/${first!.number}`);
-    const description = page.getByTestId('description');
-    await description.filter({ hasText: 'Description of ticket 1.' }).waitFor();
+    const desk = await openSyncedDesk('Sue', 'expired', 2);
+    const { owner: ana, workspace, workspaceUrl, context, network, page } = desk;
+    const [first] = desk.tickets;
+    const description = await openSeededTicket(page, workspaceUrl, first!);
 
-    await network.offline();
-    await page
-      .getByTestId('offline-status-text')
-      .filter({ hasText: /^Offline/ })
-      .waitFor();
+    await goOffline(desk);
     await description.click();
     await page.keyboard.press('Control+Home');
     await page.keyboard.type('Sue while signed out. ');
@@ -65,8 +55,7 @@ describe.runIf(ready)('sessions and attachments offline (issue 7)', () => {
     await ana.http.call('POST', '/api/auth/logout-everywhere', {});
 
     await network.online();
-    const status = page.getByTestId('offline-status-text');
-    await status.filter({ hasText: 'Sign in again to sync.' }).waitFor();
+    await waitForStatus(page, 'Sign in again to sync.');
     expect(await page.getByTestId('offline-status').innerText()).toContain(
       'sync after you sign in again as the same user',
     );
@@ -75,7 +64,10 @@ describe.runIf(ready)('sessions and attachments offline (issue 7)', () => {
     );
 
     // The same user signs in again: the queued edit reaches the server.
-    await signInBrowser(context, desk.url, { ...ana, http: new HttpSession(desk.url) });
+    await signInBrowser(context, offline.world.base, {
+      ...ana,
+      http: new HttpSession(offline.world.base),
+    });
     await page.reload();
     await waitAllSaved(page);
     expect(descriptionText((await serverTicket(workspace, first!.id)).doc)).toBe(
@@ -85,23 +77,13 @@ describe.runIf(ready)('sessions and attachments offline (issue 7)', () => {
   });
 
   it('keeps attachments picked offline and uploads them on reconnect, showing their state', async () => {
-    const { owner: ana, workspace } = await signUpOwner(desk.url, 'Ria', 'files');
-    const [first] = await seedTickets(desk, ana, workspace, 1);
-    const context = await browser.newContext();
-    const network = await networkControl(context);
-    const page = await context.newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
-    await signInBrowser(context, desk.url, ana);
-    await page.goto(`${desk.url}/w/files`);
-    await waitAllSaved(page);
-    await page.goto(`${desk.url}/w/files/t/${first!.number}`);
+    const desk = await openSyncedDesk('Ria', 'files', 1);
+    const { owner: ana, workspace, workspaceUrl, context, network, page } = desk;
+    const [first] = desk.tickets;
+    await page.goto(`${workspaceUrl}/t/${first!.number}`);
     await page.getByTestId('description').waitFor();
 
-    await network.offline();
-    await page
-      .getByTestId('offline-status-text')
-      .filter({ hasText: /^Offline/ })
-      .waitFor();
+    await goOffline(desk);
     await page
       .locator('input[type="file"]')
       .first()
