@@ -92,6 +92,22 @@ export class TestClient {
     path: string,
     options: RequestOptions = {},
   ): Promise<TestResponse<T>> {
+    const response = await this.#send(method, path, options);
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : undefined) as T,
+    };
+  }
+
+  /** GET with the body as plain text, for responses that are not JSON (files, blobs). */
+  async getText(path: string, options: RequestOptions = {}): Promise<TestResponse<string>> {
+    const response = await this.#send('GET', path, options);
+    return { status: response.status, headers: response.headers, body: await response.text() };
+  }
+
+  async #send(method: string, path: string, options: RequestOptions): Promise<Response> {
     const headers: Record<string, string> = { ...options.headers };
     const origin = options.origin === undefined ? this.origin : options.origin;
     if (origin !== null) headers.origin = origin;
@@ -110,12 +126,7 @@ export class TestClient {
         this.sessionToken = value && !/Max-Age=0/i.test(cookie) ? value : undefined;
       }
     }
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: (text ? JSON.parse(text) : undefined) as T,
-    };
+    return response;
   }
 
   get<T = unknown>(path: string, options?: RequestOptions) {
