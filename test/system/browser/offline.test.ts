@@ -2,20 +2,18 @@ import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { docIds, TicketDoc, updateTicket, WorkspaceIndex } from '@desk/model';
 import { describeInBrowser } from '../../support/browserWorld.ts';
+import { inviteMember, nodeClient } from './offlineAccounts.ts';
+import { openOwnerDesk } from './offlineDesk.ts';
+import { databaseNames, storedDocIds } from './offlineIndexedDb.ts';
 import {
-  databaseNames,
-  descriptionText,
   goOffline,
-  inviteMember,
   loadSynced,
-  nodeClient,
-  openOwnerDesk,
   openSeededTicket,
-  storedDocIds,
-  useOfflineWorld,
   waitAllSaved,
   waitForStatus,
-} from './offlineFixture.ts';
+} from './offlinePage.ts';
+import { descriptionText } from './offlineTickets.ts';
+import { useOfflineWorld } from './offlineWorld.ts';
 
 describeInBrowser('working offline (issue 7)', () => {
   const offline = useOfflineWorld();

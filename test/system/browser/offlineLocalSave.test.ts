@@ -1,6 +1,8 @@
 import { expect, it } from 'vitest';
 import { describeInBrowser } from '../../support/browserWorld.ts';
-import { loadSynced, openOwnerDesk, useOfflineWorld, waitAllSaved } from './offlineFixture.ts';
+import { openOwnerDesk } from './offlineDesk.ts';
+import { loadSynced, waitAllSaved } from './offlinePage.ts';
+import { useOfflineWorld } from './offlineWorld.ts';
 
 describeInBrowser('a local save that fails is shown at once (non-negotiable 3)', () => {
   const offline = useOfflineWorld();

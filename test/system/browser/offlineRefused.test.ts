@@ -5,19 +5,21 @@ import * as Y from 'yjs';
 import { docIds } from '@desk/model';
 import { describeInBrowser } from '../../support/browserWorld.ts';
 import {
-  descriptionText,
-  goOffline,
   inviteMember,
+  requestOk,
+  signUpOwner,
+  type Account,
+  type Workspace,
+} from './offlineAccounts.ts';
+import {
+  goOffline,
   loadSynced,
   openSeededTicket,
   openSignedInPage,
-  seedTickets,
-  signUpOwner,
-  useOfflineWorld,
   waitForStatus,
-  type Account,
-  type Workspace,
-} from './offlineFixture.ts';
+} from './offlinePage.ts';
+import { descriptionText, seedTickets } from './offlineTickets.ts';
+import { useOfflineWorld } from './offlineWorld.ts';
 
 interface ExportedFile {
   format: string;
@@ -71,7 +73,7 @@ describeInBrowser('refused offline work (issue 7, DESIGN §4.4)', () => {
 
   it('tells a member removed while offline, stops syncing and offers the offline work as a download', async () => {
     const { page, workspace, ticketId, close } = await editOffline('removed', (owner, ben, ws) =>
-      owner.http.call('DELETE', `/api/workspaces/${ws.slug}/members/${ben.userId}`),
+      requestOk(owner.http, 'DELETE', `/api/workspaces/${ws.slug}/members/${ben.userId}`),
     );
     await waitForStatus(
       page,
@@ -88,7 +90,7 @@ describeInBrowser('refused offline work (issue 7, DESIGN §4.4)', () => {
 
   it('keeps changes refused by a now read-only role as an exportable draft', async () => {
     const { page, workspace, ticketId, close } = await editOffline('viewer', (owner, ben, ws) =>
-      owner.http.call('PATCH', `/api/workspaces/${ws.slug}/members/${ben.userId}`, {
+      requestOk(owner.http, 'PATCH', `/api/workspaces/${ws.slug}/members/${ben.userId}`, {
         role: 'viewer',
       }),
     );

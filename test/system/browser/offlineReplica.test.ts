@@ -1,13 +1,9 @@
 import { expect, it } from 'vitest';
 import { describeInBrowser } from '../../support/browserWorld.ts';
-import {
-  openOwnerDesk,
-  storedDocIds,
-  useOfflineWorld,
-  waitAllSaved,
-  waitForServiceWorker,
-  waitForStatus,
-} from './offlineFixture.ts';
+import { openOwnerDesk } from './offlineDesk.ts';
+import { storedDocIds } from './offlineIndexedDb.ts';
+import { waitAllSaved, waitForServiceWorker, waitForStatus } from './offlinePage.ts';
+import { useOfflineWorld } from './offlineWorld.ts';
 
 const TICKETS = 2_000;
 

@@ -2,20 +2,18 @@ import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { docIds, TicketDoc } from '@desk/model';
 import { describeInBrowser } from '../../support/browserWorld.ts';
+import { requestOk, type Workspace } from './offlineAccounts.ts';
+import { openOwnerDesk, type OwnerDesk } from './offlineDesk.ts';
 import {
-  descriptionText,
   goOffline,
-  HttpSession,
   loadSynced,
-  openOwnerDesk,
   openSeededTicket,
   signInBrowser,
-  useOfflineWorld,
   waitAllSaved,
   waitForStatus,
-  type OwnerDesk,
-  type Workspace,
-} from './offlineFixture.ts';
+} from './offlinePage.ts';
+import { descriptionText } from './offlineTickets.ts';
+import { useOfflineWorld } from './offlineWorld.ts';
 
 describeInBrowser('sessions and attachments offline (issue 7)', () => {
   const offline = useOfflineWorld();
@@ -52,7 +50,7 @@ describeInBrowser('sessions and attachments offline (issue 7)', () => {
     await page.keyboard.press('Control+Home');
     await page.keyboard.type('Sue while signed out. ');
     // Every session of Sue ends while she is offline (e.g. it expired).
-    await ana.http.call('POST', '/api/auth/logout-everywhere', {});
+    await requestOk(ana.http, 'POST', '/api/auth/logout-everywhere', {});
 
     await network.online();
     await waitForStatus(page, 'Sign in again to sync.');
@@ -66,7 +64,7 @@ describeInBrowser('sessions and attachments offline (issue 7)', () => {
     // The same user signs in again: the queued edit reaches the server.
     await signInBrowser(context, offline.world.base, {
       ...ana,
-      http: new HttpSession(offline.world.base),
+      http: offline.world.client(),
     });
     await page.reload();
     await waitAllSaved(page);
@@ -102,7 +100,9 @@ describeInBrowser('sessions and attachments offline (issue 7)', () => {
     await waitAllSaved(page);
     const attachments = (await serverTicket(workspace, first!.id)).listAttachments();
     expect(attachments.map((a) => a.name)).toEqual(['screenshot.txt']);
-    const blob = await ana.http.text(`/api/workspaces/files/blobs/${attachments[0]!.sha256}`);
+    const { body: blob } = await ana.http.getText(
+      `/api/workspaces/files/blobs/${attachments[0]!.sha256}`,
+    );
     expect(blob).toBe('picked while offline');
     await context.close();
   });

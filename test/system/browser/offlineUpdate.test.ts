@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { describeInBrowser } from '../../support/browserWorld.ts';
-import { loadSynced, openOwnerDesk, useOfflineWorld } from './offlineFixture.ts';
+import { openOwnerDesk } from './offlineDesk.ts';
+import { loadSynced } from './offlinePage.ts';
+import { useOfflineWorld } from './offlineWorld.ts';
 
 describeInBrowser('the app shell offline and its updates (issue 7)', () => {
   // A copy of the build, so the test can publish a "new version" of it.
