@@ -1,6 +1,12 @@
 import { IndexedDbStore } from '@desk/client';
 import { closeAllOfflineSyncs } from './OfflineSync.ts';
-import { APP_CACHE_PREFIX, APP_PREFIX, userOfDatabase, userStorePrefix } from './localKeys.ts';
+import {
+  APP_CACHE_PREFIX,
+  APP_PREFIX,
+  uploadsDbName,
+  userOfDatabase,
+  userStorePrefix,
+} from './localKeys.ts';
 import { UploadQueue } from './UploadQueue.ts';
 
 /** What would be lost by deleting a user's local data now. */
@@ -17,24 +23,37 @@ export function hasUnsyncedWork(work: UnsyncedWork): boolean {
   return work.docs + work.drafts + work.uploads > 0;
 }
 
-/** Reads a user's replica bookkeeping (without opening any document). */
+/**
+ * Reads a user's replica bookkeeping (without opening any document). Opens only databases
+ * that exist: opening creates a missing one, which logout (working from the list of names
+ * taken before) would then leave behind, and an unknown user would get an empty replica.
+ */
 export async function unsyncedWork(userId: string): Promise<UnsyncedWork> {
-  if (!(await databaseExists(`${userStorePrefix(userId)}meta`))) {
-    return { docs: 0, drafts: 0, uploads: 0 };
-  }
+  const names = await databaseNames();
+  const replica = names.has(`${userStorePrefix(userId)}meta`)
+    ? await unsyncedChanges(userId)
+    : { docs: 0, drafts: 0 };
+  const uploads = names.has(uploadsDbName(userId)) ? await queuedUploads(userId) : 0;
+  return { ...replica, uploads };
+}
+
+async function unsyncedChanges(userId: string): Promise<Omit<UnsyncedWork, 'uploads'>> {
   const store = new IndexedDbStore({ prefix: userStorePrefix(userId) });
-  const uploads = new UploadQueue(userId);
   try {
     const held = await store.listDocs();
     let drafts = 0;
     for (const doc of held) drafts += (await store.getDrafts(doc.docId)).length;
-    return {
-      docs: held.filter((doc) => doc.dirty).length,
-      drafts,
-      uploads: (await uploads.list()).length,
-    };
+    return { docs: held.filter((doc) => doc.dirty).length, drafts };
   } finally {
     await store.close();
+  }
+}
+
+async function queuedUploads(userId: string): Promise<number> {
+  const uploads = new UploadQueue(userId);
+  try {
+    return (await uploads.list()).length;
+  } finally {
     await uploads.close();
   }
 }
@@ -92,8 +111,8 @@ export async function unsyncedWorkOfAnyone(): Promise<UnsyncedWork> {
   return total;
 }
 
-async function databaseExists(name: string): Promise<boolean> {
-  return (await indexedDB.databases()).some((db) => db.name === name);
+async function databaseNames(): Promise<Set<string>> {
+  return new Set((await indexedDB.databases()).flatMap((db) => (db.name ? [db.name] : [])));
 }
 
 function deleteDatabase(name: string): Promise<void> {
