@@ -1,4 +1,5 @@
 import { newId, type CommentKind } from '@desk/model';
+import { replyDraftKey } from '$lib/offline/localKeys.ts';
 
 interface StoredDraft {
   id: string;
@@ -23,7 +24,7 @@ export class ReplyDraft {
   private readonly key: string;
 
   constructor(workspaceId: string, ticketId: string, userId: string, commentCount: number) {
-    this.key = `desk:draft:${workspaceId}:${ticketId}:${userId}`;
+    this.key = replyDraftKey(workspaceId, ticketId, userId);
     const stored = this.read();
     if (stored) {
       this.id = stored.id;

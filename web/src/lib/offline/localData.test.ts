@@ -4,9 +4,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { IndexedDbStore, openDatabase } from '@desk/client';
 import { DocErrorCode } from '@desk/protocol';
-import { unsyncedWork, wipeLocalData } from './localData.ts';
+import { hasUnsyncedWork, unsyncedWork, unsyncedWorkOfAnyone, wipeLocalData } from './localData.ts';
 import type { UnsyncedWork } from './localData.ts';
-import { replicatedDbName, uploadsDbName, userStorePrefix } from './localKeys.ts';
+import { replicatedDbName, replyDraftKey, uploadsDbName, userStorePrefix } from './localKeys.ts';
 import { ReplicaLedger } from './ReplicaLedger.ts';
 import { UploadQueue } from './UploadQueue.ts';
 
@@ -117,7 +117,7 @@ function allDatabasesOf(userId: string): string[] {
   return [`${prefix}meta`, replicatedDbName(userId), `${prefix}updates`, uploadsDbName(userId)];
 }
 
-const nothing: UnsyncedWork = { docs: 0, drafts: 0, uploads: 0 };
+const nothing: UnsyncedWork = { docs: 0, drafts: 0, uploads: 0, replies: 0 };
 
 let caches: Pick<CacheStorage, 'keys' | 'delete'>;
 
@@ -169,6 +169,19 @@ describe('wipeLocalData (logout on a shared computer)', () => {
     },
   );
 
+  it("keeps another user's reply being written, and their replica with it", async () => {
+    await writeReplica('A');
+    await writeReplica('B');
+    localStorage.setItem(replyDraftKey('w1', 't1', 'A'), '{"body":"mine"}');
+    localStorage.setItem(replyDraftKey('w1', 't1', 'B'), '{"body":"Half a reply"}');
+
+    await wipeLocalData('A');
+
+    expect(Object.keys(localStorage)).toEqual([replyDraftKey('w1', 't1', 'B')]);
+    expect(await databasesOf('A')).toEqual([]);
+    expect(await databasesOf('B')).toEqual(allDatabasesOf('B'));
+  });
+
   it("deletes another user's replica that holds nothing unsynced", async () => {
     await writeReplica('A');
     await writeReplica('B');
@@ -201,6 +214,17 @@ describe('wipeLocalData (logout on a shared computer)', () => {
 });
 
 describe('unsyncedWork', () => {
+  it("counts the replies a user is writing, and only theirs; anyone's when nobody is known", async () => {
+    localStorage.setItem(replyDraftKey('w1', 't1', 'B'), '{"body":"Half a reply"}');
+    localStorage.setItem(replyDraftKey('w1', 't2', 'B'), '{"body":"Another"}');
+    localStorage.setItem(replyDraftKey('w1', 't1', 'C'), '{"body":"Theirs"}');
+
+    expect(await unsyncedWork('B')).toEqual({ ...nothing, replies: 2 });
+    expect(hasUnsyncedWork(await unsyncedWork('B'))).toBe(true);
+    expect(await unsyncedWorkOfAnyone()).toEqual({ ...nothing, replies: 3 });
+    expect(await databaseNames()).toEqual([]);
+  });
+
   it('counts dirty docs, refused drafts and queued uploads', async () => {
     const store = new IndexedDbStore({ prefix: userStorePrefix('B') });
     const uploads = new UploadQueue('B');
@@ -216,7 +240,7 @@ describe('unsyncedWork', () => {
     await store.close();
     await uploads.close();
 
-    expect(await unsyncedWork('B')).toEqual({ docs: 2, drafts: 3, uploads: 2 });
+    expect(await unsyncedWork('B')).toEqual({ docs: 2, drafts: 3, uploads: 2, replies: 0 });
   });
 
   it('counts the uploads of a user whose replica has no bookkeeping yet', async () => {
@@ -224,7 +248,7 @@ describe('unsyncedWork', () => {
     await uploads.enqueue(attachment('a1'));
     await uploads.close();
 
-    expect(await unsyncedWork('B')).toEqual({ docs: 0, drafts: 0, uploads: 1 });
+    expect(await unsyncedWork('B')).toEqual({ docs: 0, drafts: 0, uploads: 1, replies: 0 });
   });
 
   it('reports nothing for an unknown user, without creating any database', async () => {
@@ -238,7 +262,7 @@ describe('unsyncedWork', () => {
     await store.setDirty('w1:ticket:t1', true);
     await store.close();
 
-    expect(await unsyncedWork('B')).toEqual({ docs: 1, drafts: 0, uploads: 0 });
+    expect(await unsyncedWork('B')).toEqual({ docs: 1, drafts: 0, uploads: 0, replies: 0 });
     expect(await databasesOf('B')).toEqual([
       `${userStorePrefix('B')}meta`,
       `${userStorePrefix('B')}updates`,

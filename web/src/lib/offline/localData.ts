@@ -5,6 +5,7 @@ import {
   APP_PREFIX,
   uploadsDbName,
   userOfDatabase,
+  userOfStorageKey,
   userStorePrefix,
 } from './localKeys.ts';
 import { UploadQueue } from './UploadQueue.ts';
@@ -17,10 +18,22 @@ export interface UnsyncedWork {
   drafts: number;
   /** Attachments picked offline, not uploaded. */
   uploads: number;
+  /** Replies being written (kept in localStorage, not sent). */
+  replies: number;
 }
 
 export function hasUnsyncedWork(work: UnsyncedWork): boolean {
-  return work.docs + work.drafts + work.uploads > 0;
+  return work.docs + work.drafts + work.uploads + work.replies > 0;
+}
+
+/** Replies being written on this device, by user. */
+function replyDraftsByUser(): Map<string, number> {
+  const byUser = new Map<string, number>();
+  for (const key of Object.keys(localStorage)) {
+    const owner = userOfStorageKey(key);
+    if (owner) byUser.set(owner, (byUser.get(owner) ?? 0) + 1);
+  }
+  return byUser;
 }
 
 /**
@@ -34,10 +47,10 @@ export async function unsyncedWork(userId: string): Promise<UnsyncedWork> {
     ? await unsyncedChanges(userId)
     : { docs: 0, drafts: 0 };
   const uploads = names.has(uploadsDbName(userId)) ? await queuedUploads(userId) : 0;
-  return { ...replica, uploads };
+  return { ...replica, uploads, replies: replyDraftsByUser().get(userId) ?? 0 };
 }
 
-async function unsyncedChanges(userId: string): Promise<Omit<UnsyncedWork, 'uploads'>> {
+async function unsyncedChanges(userId: string): Promise<Pick<UnsyncedWork, 'docs' | 'drafts'>> {
   const store = new IndexedDbStore({ prefix: userStorePrefix(userId) });
   try {
     const held = await store.listDocs();
@@ -69,6 +82,10 @@ export async function wipeLocalData(signedOutUserId: string | null): Promise<voi
   await closeAllOfflineSyncs();
   const names = (await indexedDB.databases()).flatMap((db) => (db.name ? [db.name] : []));
   const keepUsers = new Set<string>();
+  // Another user's reply being written is their unsent work, as much as a dirty doc.
+  for (const owner of replyDraftsByUser().keys()) {
+    if (signedOutUserId !== null && owner !== signedOutUserId) keepUsers.add(owner);
+  }
   for (const name of names) {
     const owner = userOfDatabase(name);
     // With nobody known (offline logout), the user confirmed losing everything: keep nothing.
@@ -88,6 +105,8 @@ export async function wipeLocalData(signedOutUserId: string | null): Promise<voi
   }
   for (const storage of [localStorage, sessionStorage]) {
     for (const key of Object.keys(storage)) {
+      const owner = userOfStorageKey(key);
+      if (owner && keepUsers.has(owner)) continue;
       if (key.startsWith(APP_PREFIX)) storage.removeItem(key);
     }
   }
@@ -101,7 +120,9 @@ export async function unsyncedWorkOfAnyone(): Promise<UnsyncedWork> {
       return owner ? [owner] : [];
     }),
   );
-  const total: UnsyncedWork = { docs: 0, drafts: 0, uploads: 0 };
+  let replies = 0;
+  for (const count of replyDraftsByUser().values()) replies += count;
+  const total: UnsyncedWork = { docs: 0, drafts: 0, uploads: 0, replies };
   for (const user of users) {
     const work = await unsyncedWork(user);
     total.docs += work.docs;

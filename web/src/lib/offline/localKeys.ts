@@ -21,6 +21,17 @@ export function userOfDatabase(name: string): string | null {
   return match?.[1] ?? null;
 }
 
+/** The reply a user is writing on a ticket, kept in localStorage on every keystroke. */
+export function replyDraftKey(workspaceId: string, ticketId: string, userId: string): string {
+  return `${APP_PREFIX}:draft:${workspaceId}:${ticketId}:${userId}`;
+}
+
+/** The user a localStorage key belongs to (a reply draft), or null for the app's own keys. */
+export function userOfStorageKey(key: string): string | null {
+  const match = /^desk:draft:.+:([^:]+)$/.exec(key);
+  return match?.[1] ?? null;
+}
+
 /** Docs the background replication has fully synced once (per user, per workspace). */
 export function replicatedDbName(userId: string): string {
   return `${userStorePrefix(userId)}replicated`;

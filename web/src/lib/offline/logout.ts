@@ -11,12 +11,14 @@ export async function confirmLogout(userId: string | null): Promise<boolean> {
     docs: 0,
     drafts: 0,
     uploads: 0,
+    replies: 0,
   }));
   if (!hasUnsyncedWork(work)) return true;
   const parts = [
     work.docs ? `${count(work.docs, 'document')} with changes not yet on the server` : '',
     work.uploads ? `${count(work.uploads, 'attachment')} not uploaded` : '',
     work.drafts ? `${count(work.drafts, 'refused change')} kept as drafts` : '',
+    work.replies ? `${count(work.replies, 'reply', 'replies')} being written` : '',
   ].filter(Boolean);
   return confirm(
     `This device holds ${parts.join(', ')}. Logging out deletes them from this device. Log out anyway?`,
