@@ -5,7 +5,7 @@ import { DocSubscription } from './DocSubscription.ts';
 import type { SessionLink } from './SessionLink.ts';
 import type { Authorization, Principal, SyncAuth } from './SyncAuth.ts';
 import type { SyncLimits } from './SyncLimits.ts';
-import type { SyncSocket } from './SyncSocket.ts';
+import type { SyncSocket, SyncSocketHandler } from './SyncSocket.ts';
 import type { UpdatePipeline } from './UpdatePipeline.ts';
 
 /** What a session needs from the engine. */
@@ -18,16 +18,19 @@ export interface SessionServices {
   readonly now: () => number;
   /** The session ended; drop it from the engine's indexes. */
   forget(session: SocketSession): void;
+  /** A socket closed for good (graceful shutdown waits for all of them). */
+  socketClosed(): void;
 }
 
 let nextSessionId = 1;
+const NOTHING_PENDING: ReadonlySet<DocSubscription> = new Set();
 
 /**
  * One socket, on either endpoint: subscriptions, authorization (cached per workspace),
  * the bounded queue of frames for documents still pending, backpressure, closing. The two
  * endpoints differ only in how they talk to the client (`SyncSession`, `YjsSession`).
  */
-export abstract class SocketSession implements SessionLink {
+export abstract class SocketSession implements SessionLink, SyncSocketHandler {
   readonly id = nextSessionId++;
   abstract readonly framed: boolean;
   closed = false;
@@ -35,8 +38,9 @@ export abstract class SocketSession implements SessionLink {
   alive = true;
   protected readonly subscriptions = new Map<string, DocSubscription>();
   readonly #grants = new Map<string, Promise<Authorization>>();
-  // The bounded queue before authorization: totals over every pending subscription.
-  readonly #pending = new Set<DocSubscription>();
+  // The bounded queue before authorization: totals over every pending subscription. The
+  // set exists only while something is pending (most sockets of a desk sit idle).
+  #pending: Set<DocSubscription> | null = null;
   #pendingBytes = 0;
   #pendingFrames = 0;
   #deadline: NodeJS.Timeout | null = null;
@@ -90,6 +94,15 @@ export abstract class SocketSession implements SessionLink {
     if (this.closed) return;
     this.closed = true;
     this.#cleanUp();
+  }
+
+  onSocketClosed(): void {
+    this.onClose();
+    this.services.socketClosed();
+  }
+
+  onPong(): void {
+    this.alive = true;
   }
 
   /** Closes the socket of a principal whose session or token was revoked. */
@@ -178,6 +191,7 @@ export abstract class SocketSession implements SessionLink {
       this.services.now(),
     );
     this.subscriptions.set(docId, subscription);
+    this.#pending ??= new Set();
     this.#pending.add(subscription);
     if (this.#pending.size > this.services.limits.pendingMaxDocs) {
       this.fail(CloseCode.authQueueExceeded, 'Too many documents waiting for authorization.');
@@ -313,10 +327,12 @@ export abstract class SocketSession implements SessionLink {
   }
 
   #releasePending(subscription: DocSubscription): void {
-    if (!this.#pending.delete(subscription)) return;
+    if (!this.#pending?.delete(subscription)) return;
     this.#pendingBytes -= subscription.queuedBytes;
     this.#pendingFrames -= subscription.queue.length;
-    if (this.#pending.size === 0 && this.#deadline) {
+    if (this.#pending.size > 0) return;
+    this.#pending = null;
+    if (this.#deadline) {
       clearTimeout(this.#deadline);
       this.#deadline = null;
     }
@@ -324,7 +340,7 @@ export abstract class SocketSession implements SessionLink {
 
   #armDeadline(): void {
     if (this.#deadline) return;
-    const oldest = this.#pending.values().next();
+    const oldest = (this.#pending ?? NOTHING_PENDING).values().next();
     if (oldest.done) return;
     const wait =
       oldest.value.pendingSince + this.services.limits.pendingDeadlineMs - this.services.now();
@@ -335,7 +351,7 @@ export abstract class SocketSession implements SessionLink {
   #checkDeadline(): void {
     this.#deadline = null;
     if (this.closed) return;
-    const oldest = this.#pending.values().next();
+    const oldest = (this.#pending ?? NOTHING_PENDING).values().next();
     if (oldest.done) return;
     if (oldest.value.pendingSince + this.services.limits.pendingDeadlineMs <= this.services.now()) {
       this.fail(CloseCode.authQueueExceeded, 'Authorization took too long.');

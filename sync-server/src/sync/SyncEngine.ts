@@ -10,7 +10,7 @@ import type { SocketSession } from './SocketSession.ts';
 import type { Authentication, SyncAuth } from './SyncAuth.ts';
 import { defaultSyncLimits, type SyncLimits } from './SyncLimits.ts';
 import { SyncSession, type SyncSessionServices } from './SyncSession.ts';
-import { wsSyncSocket } from './SyncSocket.ts';
+import { WsSyncSocket } from './SyncSocket.ts';
 import { UpdatePipeline } from './UpdatePipeline.ts';
 import { watchAccess } from './watchAccess.ts';
 import { YjsSession } from './YjsSession.ts';
@@ -80,6 +80,10 @@ export class SyncEngine {
       now: ctx.now,
       store: this.store,
       forget: (session) => this.#forget(session),
+      socketClosed: () => {
+        this.#openSockets--;
+        if (this.#openSockets === 0) this.#onAllClosed?.();
+      },
     };
     // Updates another process stored: applied and broadcast here, never stored again.
     this.#fanOut.onRemoteUpdate((docId, update) => {
@@ -107,11 +111,9 @@ export class SyncEngine {
   openSync(ws: WebSocket, authentication: Authentication): void {
     if (!this.#admit(ws, authentication, true)) return;
     const principal = (authentication as Authentication & { ok: true }).principal;
-    const session: SyncSession = new SyncSession(
-      this.#socketFor(ws, () => session),
-      principal,
-      this.#services,
-    );
+    const socket = this.#socketFor(ws);
+    const session = new SyncSession(socket, principal, this.#services);
+    socket.listen(session);
     this.#track(session);
   }
 
@@ -119,11 +121,9 @@ export class SyncEngine {
   openYjs(ws: WebSocket, authentication: Authentication, docId: string): void {
     if (!this.#admit(ws, authentication, false)) return;
     const principal = (authentication as Authentication & { ok: true }).principal;
-    const session: YjsSession = new YjsSession(
-      this.#socketFor(ws, () => session),
-      principal,
-      this.#services,
-    );
+    const socket = this.#socketFor(ws);
+    const session = new YjsSession(socket, principal, this.#services);
+    socket.listen(session);
     this.#track(session);
     const parsed = parseDocId(docId);
     if (!parsed) {
@@ -227,19 +227,9 @@ export class SyncEngine {
     return false;
   }
 
-  #socketFor(ws: WebSocket, session: () => SocketSession) {
+  #socketFor(ws: WebSocket): WsSyncSocket {
     this.#openSockets++;
-    return wsSyncSocket(ws, {
-      message: (data) => session().onMessage(data),
-      close: () => {
-        session().onClose();
-        this.#openSockets--;
-        if (this.#openSockets === 0) this.#onAllClosed?.();
-      },
-      pong: () => {
-        session().alive = true;
-      },
-    });
+    return new WsSyncSocket(ws);
   }
 
   #track(session: SocketSession): void {

@@ -17,21 +17,38 @@ export interface SyncSocket {
   ping(): void;
 }
 
-export interface SyncSocketEvents {
-  message(data: Buffer): void;
-  close(code: number): void;
-  pong(): void;
+/** What a socket tells its session: one object per socket, no closures. */
+export interface SyncSocketHandler {
+  onMessage(data: Buffer): void;
+  /** The connection is closed (either side), whatever the session had already decided. */
+  onSocketClosed(): void;
+  onPong(): void;
 }
 
 const sendOptions = { binary: true } as const;
+const handlerKey = Symbol('syncSocketHandler');
+type HandledWebSocket = WebSocket & { [handlerKey]?: SyncSocketHandler };
 
 /**
  * Adapts a `ws` WebSocket. Messages are read from `ws` itself rather than through Hono's
- * onMessage, which copies every binary frame into a new ArrayBuffer. A class rather than a
- * closure bag: one small object per idle socket.
+ * onMessage, which copies every binary frame into a new ArrayBuffer. A class and shared
+ * listener functions (EventEmitter calls them with the socket as `this`, which carries its
+ * handler) rather than closures per socket: an idle socket costs a few objects less.
  */
-class WsSyncSocket implements SyncSocket {
-  constructor(private readonly ws: WebSocket) {}
+export class WsSyncSocket implements SyncSocket {
+  constructor(private readonly ws: WebSocket) {
+    ws.binaryType = 'nodebuffer';
+  }
+
+  /** Starts delivering the socket's events to `handler`. */
+  listen(handler: SyncSocketHandler): void {
+    const ws = this.ws as HandledWebSocket;
+    ws[handlerKey] = handler;
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('pong', onPong);
+    ws.on('error', ignoreError);
+  }
 
   send(frame: Uint8Array): void {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame, sendOptions);
@@ -59,16 +76,17 @@ class WsSyncSocket implements SyncSocket {
   }
 }
 
-export function wsSyncSocket(ws: WebSocket, events: SyncSocketEvents): SyncSocket {
-  ws.binaryType = 'nodebuffer';
-  ws.on('message', (data, isBinary) => {
-    // Text frames are not part of the protocol: hand them on as bytes; decoding refuses them.
-    events.message(isBinary ? (data as Buffer) : Buffer.from(data as Buffer));
-  });
-  ws.on('close', (code) => events.close(code));
-  ws.on('pong', () => events.pong());
-  ws.on('error', ignoreError);
-  return new WsSyncSocket(ws);
+function onMessage(this: HandledWebSocket, data: Buffer, isBinary: boolean): void {
+  // Text frames are not part of the protocol: hand them on as bytes; decoding refuses them.
+  this[handlerKey]!.onMessage(isBinary ? data : Buffer.from(data));
+}
+
+function onClose(this: HandledWebSocket): void {
+  this[handlerKey]!.onSocketClosed();
+}
+
+function onPong(this: HandledWebSocket): void {
+  this[handlerKey]!.onPong();
 }
 
 /** 'close' follows every 'error'; the session cleans up there. */
