@@ -23,7 +23,6 @@ export interface SessionServices {
 }
 
 let nextSessionId = 1;
-const NOTHING_PENDING: ReadonlySet<DocSubscription> = new Set();
 
 /**
  * One socket, on either endpoint: subscriptions, authorization (cached per workspace),
@@ -340,8 +339,8 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
 
   #armDeadline(): void {
     if (this.#deadline) return;
-    const oldest = (this.#pending ?? NOTHING_PENDING).values().next();
-    if (oldest.done) return;
+    const oldest = this.#pending?.values().next();
+    if (!oldest || oldest.done) return;
     const wait =
       oldest.value.pendingSince + this.services.limits.pendingDeadlineMs - this.services.now();
     this.#deadline = setTimeout(() => this.#checkDeadline(), Math.max(wait, 0));
@@ -351,8 +350,8 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
   #checkDeadline(): void {
     this.#deadline = null;
     if (this.closed) return;
-    const oldest = (this.#pending ?? NOTHING_PENDING).values().next();
-    if (oldest.done) return;
+    const oldest = this.#pending?.values().next();
+    if (!oldest || oldest.done) return;
     if (oldest.value.pendingSince + this.services.limits.pendingDeadlineMs <= this.services.now()) {
       this.fail(CloseCode.authQueueExceeded, 'Authorization took too long.');
       return;

@@ -80,7 +80,7 @@ async function queuedUploads(userId: string): Promise<number> {
  */
 export async function wipeLocalData(signedOutUserId: string | null): Promise<void> {
   await closeAllOfflineSyncs();
-  const names = (await indexedDB.databases()).flatMap((db) => (db.name ? [db.name] : []));
+  const names = [...(await databaseNames())];
   const keepUsers = new Set<string>();
   // Another user's reply being written is their unsent work, as much as a dirty doc.
   for (const owner of replyDraftsByUser().keys()) {
@@ -114,12 +114,7 @@ export async function wipeLocalData(signedOutUserId: string | null): Promise<voi
 
 /** Unsynced work of every user with a replica on this device (who is signed in is unknown). */
 export async function unsyncedWorkOfAnyone(): Promise<UnsyncedWork> {
-  const users = new Set(
-    (await indexedDB.databases()).flatMap((db) => {
-      const owner = db.name ? userOfDatabase(db.name) : null;
-      return owner ? [owner] : [];
-    }),
-  );
+  const users = new Set([...(await databaseNames())].flatMap((name) => userOfDatabase(name) ?? []));
   let replies = 0;
   for (const count of replyDraftsByUser().values()) replies += count;
   const total: UnsyncedWork = { docs: 0, drafts: 0, uploads: 0, replies };
