@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { startSyncServer } from '../../../test/support/sync/startSyncServer.ts';
@@ -6,6 +6,7 @@ import type { DocHandle } from './doc/DocHandle.ts';
 import { MemoryStore } from './store/MemoryStore.ts';
 import { SyncClient } from './SyncClient.ts';
 import { until } from './testing/until.ts';
+import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
 
 // Randomized convergence against the real server: several SyncClients edit several docs
 // while being disconnected and reconnected at random; at the end every replica and the
@@ -25,10 +26,7 @@ const users = Object.fromEntries(
   ]),
 );
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const defer = cleanupAfterEach();
 
 /** mulberry32: small, fast, good enough to drive a test. */
 function prng(seed: number): () => number {
@@ -58,7 +56,7 @@ describe('convergence', () => {
     const random = prng(seed);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const t = await startSyncServer(users);
-    cleanups.push(() => t.stop());
+    defer(() => t.stop());
     const newClient = (i: number, store: MemoryStore) => {
       const client = new SyncClient({
         url: `${t.url.replace(/^http/, 'ws')}/sync?token=tok-${i}`,
@@ -67,7 +65,7 @@ describe('convergence', () => {
         backoff: { baseMs: 10, maxMs: 50, minMs: 1, random },
         releaseGraceMs: 0,
       });
-      cleanups.push(() => client.close());
+      defer(() => client.close());
       return client;
     };
     const clients = Array.from({ length: CLIENTS }, (_, i) => {

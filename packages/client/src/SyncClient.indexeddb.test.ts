@@ -1,23 +1,21 @@
 import 'fake-indexeddb/auto';
 import { DocErrorCode } from '@desk/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { IndexedDbStore } from './store/IndexedDbStore.ts';
 import { SyncClient } from './SyncClient.ts';
 import { MiniSyncServer } from './testing/MiniSyncServer.ts';
 import { until } from './testing/until.ts';
+import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
 
 const docId = 'ws1:ticket:a';
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const defer = cleanupAfterEach();
 
 describe('SyncClient with the IndexedDB store (fake-indexeddb)', () => {
   it('uses IndexedDB by default when it exists', async () => {
     const client = new SyncClient({ url: 'ws://127.0.0.1:1/sync', WebSocket });
-    cleanups.push(() => client.close());
+    defer(() => client.close());
     expect(client.store).toBeInstanceOf(IndexedDbStore);
   });
 
@@ -26,7 +24,7 @@ describe('SyncClient with the IndexedDB store (fake-indexeddb)', () => {
     const server = await MiniSyncServer.start({
       refuse: () => (refuse ? { code: DocErrorCode.docTooLarge, message: 'full' } : null),
     });
-    cleanups.push(() => server.stop());
+    defer(() => server.stop());
     const prefix = 'reset:';
     const client = new SyncClient({
       url: server.url,
@@ -53,7 +51,7 @@ describe('SyncClient with the IndexedDB store (fake-indexeddb)', () => {
       WebSocket,
       store: new IndexedDbStore({ prefix }),
     });
-    cleanups.push(() => reloaded.close());
+    defer(() => reloaded.close());
     const again = reloaded.open(docId);
     await again.whenLoaded;
     expect(again.doc.getText('t').toString()).toBe('saved!');

@@ -1,5 +1,5 @@
 import { DocErrorCode } from '@desk/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type * as Y from 'yjs';
 import type { SyncClientOptions } from './SyncClient.ts';
@@ -8,6 +8,7 @@ import type { DocBinding, LocalStore } from './store/LocalStore.ts';
 import { LocalStoreError, LocalStoreErrorCode } from './store/LocalStoreError.ts';
 import { storageFull } from './store/localStoreContract.ts';
 import { MemoryStore } from './store/MemoryStore.ts';
+import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
 import { MiniSyncServer } from './testing/MiniSyncServer.ts';
 import type { MiniSyncServerOptions } from './testing/MiniSyncServer.ts';
 import { until } from './testing/until.ts';
@@ -17,14 +18,11 @@ const text = (doc: Y.Doc) => doc.getText('t').toString();
 const FULL_WORDS =
   'Changes could not be saved on this device: the browser’s storage for this site is full.';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const defer = cleanupAfterEach();
 
 async function startServer(options: MiniSyncServerOptions = {}) {
   const server = await MiniSyncServer.start(options);
-  cleanups.push(() => server.stop());
+  defer(() => server.stop());
   return server;
 }
 
@@ -37,7 +35,7 @@ function connect(server: MiniSyncServer, store: LocalStore) {
     releaseGraceMs: 0,
   };
   const client = new SyncClient(options);
-  cleanups.push(() => client.close());
+  defer(() => client.close());
   return client;
 }
 
@@ -76,7 +74,7 @@ describe('SyncClient when this device cannot save', () => {
 
     // The write that worked carried the one that failed: the device has every change.
     const copy = new SyncClient({ url: 'ws://127.0.0.1:1/sync', WebSocket, store });
-    cleanups.push(() => copy.close());
+    defer(() => copy.close());
     const reopened = copy.open(docA);
     await reopened.whenLoaded;
     expect(text(reopened.doc)).toBe('written offline, then saved');

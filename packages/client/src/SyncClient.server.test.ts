@@ -1,6 +1,6 @@
 import { CloseCode, decodeClientMessage, MessageType } from '@desk/protocol';
 import type { ClientMessage } from '@desk/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { startSyncServer } from '../../../test/support/sync/startSyncServer.ts';
@@ -11,6 +11,7 @@ import { MemoryStore } from './store/MemoryStore.ts';
 import type { SyncClientOptions } from './SyncClient.ts';
 import { SyncClient } from './SyncClient.ts';
 import { until } from './testing/until.ts';
+import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
 
 // Against the real server (createServer on port 0, real SQLite in a temp dir), with the
 // StaticSyncAuth test boundary in place of accounts.
@@ -20,14 +21,11 @@ const users = {
   'tok-vic': { userId: 'vic', workspaces: { ws1: 'viewer' } },
 } as const;
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const defer = cleanupAfterEach();
 
 async function start(dir?: string): Promise<SyncTestServer> {
   const t = await startSyncServer(users, {}, dir);
-  cleanups.push(() => t.stop());
+  defer(() => t.stop());
   return t;
 }
 
@@ -59,7 +57,7 @@ function client(
     releaseGraceMs: 0,
     ...rest,
   });
-  cleanups.push(() => c.close());
+  defer(() => c.close());
   return c;
 }
 
@@ -116,7 +114,7 @@ describe('SyncClient against the real sync server', () => {
 
   it('reconnects after a server restart and delivers the edits made while it was down', async () => {
     const temp = makeTempDir('desk-client-');
-    cleanups.push(() => temp.remove());
+    defer(() => temp.remove());
     let t = await startSyncServer(users, {}, temp.dir);
     const ana = client(() => t.url, 'tok-ana');
     const handle = ana.open('ws1:ticket:r1');
@@ -130,7 +128,7 @@ describe('SyncClient against the real sync server', () => {
     expect(handle.pending).toBeGreaterThan(0);
 
     t = await startSyncServer(users, {}, temp.dir);
-    cleanups.push(() => t.stop());
+    defer(() => t.stop());
     await until(() => ana.status.kind === 'synced' && handle.pending === 0, 'synced again', 20_000);
     expect(await storedText(t, 'ws1:ticket:r1')).toBe('before during');
   });

@@ -1,5 +1,5 @@
 import { CloseCode, DocAccess, DocErrorCode, MessageType } from '@desk/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { SyncError } from './doc/SyncError.ts';
@@ -7,6 +7,7 @@ import { MemoryStore } from './store/MemoryStore.ts';
 import type { SyncClientOptions } from './SyncClient.ts';
 import { SyncClient } from './SyncClient.ts';
 import { ManualClock } from './testing/ManualClock.ts';
+import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
 import { MiniSyncServer } from './testing/MiniSyncServer.ts';
 import type { MiniSyncServerOptions } from './testing/MiniSyncServer.ts';
 import { until } from './testing/until.ts';
@@ -15,14 +16,11 @@ const ws = 'ws1';
 const docA = `${ws}:ticket:a`;
 const docB = `${ws}:ticket:b`;
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const defer = cleanupAfterEach();
 
 async function startServer(options: MiniSyncServerOptions = {}) {
   const server = await MiniSyncServer.start(options);
-  cleanups.push(() => server.stop());
+  defer(() => server.stop());
   return server;
 }
 
@@ -35,7 +33,7 @@ function connect(server: MiniSyncServer, options: Partial<SyncClientOptions> = {
     releaseGraceMs: 0,
     ...options,
   });
-  cleanups.push(() => client.close());
+  defer(() => client.close());
   return client;
 }
 
@@ -339,7 +337,7 @@ describe('local persistence', () => {
       store,
       backoff: { baseMs: 1000 },
     });
-    cleanups.push(() => offline.close());
+    defer(() => offline.close());
     const reopened = offline.open(docA);
     await reopened.whenLoaded;
     expect(text(reopened.doc)).toBe('kept locally');

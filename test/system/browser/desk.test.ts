@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser, signedInContext } from '../../support/browserWorld.ts';
-import { startDeskWorld, type DeskWorld } from './deskSupport.ts';
+import { describeInBrowser } from '../../support/browserWorld.ts';
+import { openDeskPages, type DeskWorld } from './deskSupport.ts';
 
 /**
  * The service desk in Chromium with two members in two browser contexts, against the real
@@ -25,9 +25,7 @@ describeInBrowser('the service desk in the browser', () => {
   let ticketPath: string;
 
   beforeAll(async () => {
-    world = await startDeskWorld();
-    ana = (await signedInContext(world, world.owner.client)).page;
-    bo = (await signedInContext(world, world.agent.client)).page;
+    ({ world, ana, bo } = await openDeskPages());
   });
 
   afterAll(async () => {

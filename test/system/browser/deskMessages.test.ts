@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser, signedInContext } from '../../support/browserWorld.ts';
-import { startDeskWorld, type DeskWorld } from './deskSupport.ts';
+import { describeInBrowser } from '../../support/browserWorld.ts';
+import { openDeskPages, type DeskWorld } from './deskSupport.ts';
 
 /**
  * Notices, messages, attachments and link cards in Chromium with two members: a pinned
@@ -21,9 +21,7 @@ describeInBrowser('notices and messages in the browser', () => {
   let bo: Page;
 
   beforeAll(async () => {
-    world = await startDeskWorld();
-    ana = (await signedInContext(world, world.owner.client)).page;
-    bo = (await signedInContext(world, world.agent.client)).page;
+    ({ world, ana, bo } = await openDeskPages());
   });
 
   afterAll(async () => {

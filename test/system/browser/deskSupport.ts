@@ -1,6 +1,11 @@
 import { signUp, type TestClient } from '../../../sync-server/src/auth/testSupport.ts';
 import { addMember } from '../../../sync-server/src/workspaces/workspaceTestSupport.ts';
-import { startBrowserWorld, type BrowserWorld } from '../../support/browserWorld.ts';
+import type { Page } from 'playwright-core';
+import {
+  signedInContext,
+  startBrowserWorld,
+  type BrowserWorld,
+} from '../../support/browserWorld.ts';
 
 /**
  * Support for the desk's browser tests: a browser world (the real server serving the built
@@ -24,6 +29,19 @@ export async function startDeskWorld(): Promise<DeskWorld> {
       owner: { client: owner.client, userId: owner.userId, name: 'Ana Owner' },
       agent: { client: agent.client, userId: agent.userId, name: 'bo.agent' },
     };
+  } catch (error) {
+    await world.close();
+    throw error;
+  }
+}
+
+/** The desk world with a signed-in page for each member: Ana (owner) and Bo (agent). */
+export async function openDeskPages(): Promise<{ world: DeskWorld; ana: Page; bo: Page }> {
+  const world = await startDeskWorld();
+  try {
+    const ana = (await signedInContext(world, world.owner.client)).page;
+    const bo = (await signedInContext(world, world.agent.client)).page;
+    return { world, ana, bo };
   } catch (error) {
     await world.close();
     throw error;
