@@ -6,6 +6,7 @@ import { m0004Auth } from './0004_auth.ts';
 import { m0005Workspaces } from './0005_workspaces.ts';
 import { m0006Snapshots } from './0006_snapshots.ts';
 import { m0007Tickets } from './0007_tickets.ts';
+import { m0008PendingSignups } from './0008_pendingSignups.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   m0005Workspaces,
   m0006Snapshots,
   m0007Tickets,
+  m0008PendingSignups,
 ];
