@@ -3,9 +3,14 @@ import type { SqliteDatabase } from '../db/Database.ts';
 import type { AppendResult, ChangedDocRow, DocStore, NewUpdate, StoredDoc } from './DocStore.ts';
 
 /**
- * The embedded DocStore: tables `docs`, `doc_updates` and `workspace_seq` (migration 0003)
- * in the server's SQLite database (WAL). Statements are prepared once; every method is one
- * short synchronous transaction.
+ * The embedded DocStore: tables `docs`, `doc_updates`, `workspace_seq` (migration 0003) and
+ * `doc_states` (0009) in the server's SQLite database (WAL). Statements are prepared once;
+ * every method is one short synchronous transaction.
+ *
+ * What an append writes is independent of the document's size: its log row, the
+ * workspace's sequence row and the doc's small `docs` row. The merged state lives in
+ * `doc_states`, which only `compact` writes: a row holding it would be rewritten whole,
+ * overflow pages included, on every append (issue 13).
  */
 export class SqliteDocStore implements DocStore {
   readonly #db: SqliteDatabase;
@@ -16,7 +21,8 @@ export class SqliteDocStore implements DocStore {
   readonly #bumpSeq: Statement<[string], { seq: number }>;
   readonly #insertLog: Statement<[string, Uint8Array]>;
   readonly #upsertDoc: Statement<[string, string, number, number, number]>;
-  readonly #setState: Statement<[Uint8Array, number, number, string]>;
+  readonly #setState: Statement<[string, Uint8Array]>;
+  readonly #setLogTotals: Statement<[number, number, string]>;
   readonly #deleteLogThrough: Statement<[string, number]>;
   readonly #logTotals: Statement<[string], { n: number; bytes: number }>;
   readonly #selectChanged: Statement<[string, number], { doc_id: string; last_seq: number }>;
@@ -29,7 +35,10 @@ export class SqliteDocStore implements DocStore {
     this.#db = db;
     this.#now = now;
     this.#selectGeneration = db.prepare("SELECT value FROM meta WHERE key = 'store_generation'");
-    this.#selectDoc = db.prepare('SELECT state, last_seq FROM docs WHERE doc_id = ?');
+    this.#selectDoc = db.prepare(
+      `SELECT s.state, d.last_seq FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
+       WHERE d.doc_id = ?`,
+    );
     this.#selectLog = db.prepare('SELECT id, data FROM doc_updates WHERE doc_id = ? ORDER BY id');
     this.#bumpSeq = db.prepare(
       `INSERT INTO workspace_seq (workspace_id, seq) VALUES (?, 1)
@@ -38,8 +47,8 @@ export class SqliteDocStore implements DocStore {
     );
     this.#insertLog = db.prepare('INSERT INTO doc_updates (doc_id, data) VALUES (?, ?)');
     this.#upsertDoc = db.prepare(
-      `INSERT INTO docs (doc_id, workspace_id, state, last_seq, log_count, log_bytes, updated_at)
-       VALUES (?, ?, NULL, ?, 1, ?, ?)
+      `INSERT INTO docs (doc_id, workspace_id, last_seq, log_count, log_bytes, updated_at)
+       VALUES (?, ?, ?, 1, ?, ?)
        ON CONFLICT (doc_id) DO UPDATE SET
          last_seq = excluded.last_seq,
          log_count = log_count + 1,
@@ -47,7 +56,11 @@ export class SqliteDocStore implements DocStore {
          updated_at = excluded.updated_at`,
     );
     this.#setState = db.prepare(
-      'UPDATE docs SET state = ?, log_count = ?, log_bytes = ? WHERE doc_id = ?',
+      `INSERT INTO doc_states (doc_id, state) VALUES (?, ?)
+       ON CONFLICT (doc_id) DO UPDATE SET state = excluded.state`,
+    );
+    this.#setLogTotals = db.prepare(
+      'UPDATE docs SET log_count = ?, log_bytes = ? WHERE doc_id = ?',
     );
     this.#deleteLogThrough = db.prepare('DELETE FROM doc_updates WHERE doc_id = ? AND id <= ?');
     this.#logTotals = db.prepare(
@@ -72,15 +85,20 @@ export class SqliteDocStore implements DocStore {
     this.#compactTx = db.transaction((docId: string, state: Uint8Array, throughLogId: number) => {
       this.#deleteLogThrough.run(docId, throughLogId);
       const left = this.#logTotals.get(docId)!;
-      this.#setState.run(state, left.n, left.bytes, docId);
+      this.#setState.run(docId, state);
+      this.#setLogTotals.run(left.n, left.bytes, docId);
     });
     const deleteDocs = db.prepare('DELETE FROM docs WHERE workspace_id = ?');
+    const deleteStates = db.prepare(
+      'DELETE FROM doc_states WHERE doc_id IN (SELECT doc_id FROM docs WHERE workspace_id = ?)',
+    );
     const deleteLog = db.prepare(
       'DELETE FROM doc_updates WHERE doc_id IN (SELECT doc_id FROM docs WHERE workspace_id = ?)',
     );
     const deleteSeq = db.prepare('DELETE FROM workspace_seq WHERE workspace_id = ?');
     this.#deleteWorkspaceTx = db.transaction((workspaceId: string) => {
       deleteLog.run(workspaceId);
+      deleteStates.run(workspaceId);
       deleteDocs.run(workspaceId);
       deleteSeq.run(workspaceId);
     });

@@ -71,9 +71,8 @@ export function loggedUpdates(
       .get(docId) as {
       n: number;
     };
-    const doc = db
-      .prepare('SELECT state IS NOT NULL AS s FROM docs WHERE doc_id = ?')
-      .get(docId) as { s: number } | undefined;
+    const doc = db.prepare('SELECT 1 AS s FROM doc_states WHERE doc_id = ?').get(docId) as
+      { s: number } | undefined;
     return { logCount: rows.n, hasState: doc?.s === 1 };
   } finally {
     db.close();

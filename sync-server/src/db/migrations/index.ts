@@ -7,6 +7,7 @@ import { m0005Workspaces } from './0005_workspaces.ts';
 import { m0006Snapshots } from './0006_snapshots.ts';
 import { m0007Tickets } from './0007_tickets.ts';
 import { m0008PendingSignups } from './0008_pendingSignups.ts';
+import { m0009DocStates } from './0009_docStates.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -21,4 +22,5 @@ export const migrations: readonly Migration[] = [
   m0006Snapshots,
   m0007Tickets,
   m0008PendingSignups,
+  m0009DocStates,
 ];
