@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describe } from 'vitest';
+import { afterAll, afterEach, describe } from 'vitest';
 import { SESSION_COOKIE } from '../../sync-server/src/auth/sessionCookie.ts';
 import { TestClient, type AuthTestServer } from '../../sync-server/src/auth/testSupport.ts';
 import { loadConfig } from '../../sync-server/src/config/config.ts';
@@ -9,6 +9,7 @@ import { createServer } from '../../sync-server/src/createServer.ts';
 import { createLogger } from '../../sync-server/src/log/logger.ts';
 import { chromiumPath, hasChromium, launchBrowser } from './browser.ts';
 import { freePort } from './freePort.ts';
+import { assertNoPageErrors } from './pageErrors.ts';
 import { makeTempDir } from './tempDir.ts';
 
 /** The built web app (`pnpm build`), which the server serves to the browser by default. */
@@ -23,10 +24,22 @@ const skipReason = !hasChromium
     ? 'web app not built (pnpm build)'
     : null;
 
-/** A `describe` that runs only where Chromium and the built web app exist, and says so when not. */
+export { allowPageErrors } from './pageErrors.ts';
+
+/**
+ * A `describe` that runs only where Chromium and the built web app exist, and says so when
+ * not. Each test fails when a page reported an error it did not declare (an uncaught
+ * exception, an unhandled rejection, a `console.error`, a CSP violation; see pageErrors.ts).
+ * Registered before the body's hooks, so the checks run after them (vitest runs after-hooks
+ * in reverse): errors while a test closes its pages count too.
+ */
 export function describeInBrowser(name: string, body: () => void): void {
   if (skipReason) console.warn(`${name}: skipped, ${skipReason}`);
-  describe.runIf(skipReason === null)(name, body);
+  describe.runIf(skipReason === null)(name, () => {
+    afterEach(() => assertNoPageErrors('during this test'));
+    afterAll(() => assertNoPageErrors('after the last test'));
+    body();
+  });
 }
 
 /**
