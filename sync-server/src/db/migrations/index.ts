@@ -8,6 +8,7 @@ import { m0006Snapshots } from './0006_snapshots.ts';
 import { m0007Tickets } from './0007_tickets.ts';
 import { m0008PendingSignups } from './0008_pendingSignups.ts';
 import { m0009DocStates } from './0009_docStates.ts';
+import { m0010SnapshotRestores } from './0010_snapshotRestores.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   m0007Tickets,
   m0008PendingSignups,
   m0009DocStates,
+  m0010SnapshotRestores,
 ];
