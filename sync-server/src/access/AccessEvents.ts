@@ -3,8 +3,9 @@ import { EventEmitter } from 'node:events';
 /**
  * Changes that take access away (or change it) and must reach live connections at once.
  * Accounts and workspaces emit them; the sync engine listens and closes or downgrades the
- * affected subscriptions. With several server processes these are relayed through the
- * fan-out (Redis), so emitters never need to know where a socket lives.
+ * affected subscriptions. Emitters never need to know where a socket lives: today every
+ * socket lives in this process; with several server processes (not available yet, see
+ * config's REDIS_URL) these events are what the fan-out must relay.
  */
 export interface AccessEventMap {
   /** Sessions ended (logout, revoke, password change, report of unauthorized use). */

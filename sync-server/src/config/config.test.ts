@@ -60,6 +60,15 @@ describe('configuration', () => {
     expect(problems.find((p) => p.variable === 'REDIS_URL')?.expected).toMatch(/redis:\/\//);
   });
 
+  it('refuses REDIS_URL and a PostgreSQL DATABASE_URL while the server runs as one process only', () => {
+    const problems = problemsOf({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      DATABASE_URL: 'postgres://db/desk',
+    });
+    expect(problems.map((p) => p.variable).sort()).toEqual(['DATABASE_URL', 'REDIS_URL']);
+    expect(problems.find((p) => p.variable === 'REDIS_URL')?.expected).toMatch(/single process/);
+  });
+
   it('refuses an unknown log level', () => {
     expect(problemsOf({ LOG_LEVEL: 'loud' })[0]?.variable).toBe('LOG_LEVEL');
   });

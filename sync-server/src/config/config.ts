@@ -32,14 +32,17 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** The address users open. Origin checks (CSRF, WebSocket hijacking) compare against it. */
   PUBLIC_URL: url(['http:', 'https:']).optional(),
-  /** `sqlite:<path>` (default: DATA_DIR/desk.sqlite) or `postgres://…` once scale-out lands. */
+  /** `sqlite:<path>` (default: DATA_DIR/desk.sqlite); `postgres://…` is refused until scale-out lands. */
   DATABASE_URL: url(['sqlite:', 'postgres:', 'postgresql:']).optional(),
   /**
    * SQLite's fsync policy. NORMAL (WAL): durable against process crashes, fast. FULL: also
    * fsync on every commit (power-loss durability), at several ms per write batch.
    */
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
-  /** Redis for fan-out between several server processes; unset means in-process fan-out. */
+  /**
+   * Redis for fan-out between several server processes. Refused at start until scale-out
+   * lands (see unsupportedYet); unset means in-process fan-out.
+   */
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   /** SMTP server for outgoing mail; unset means mail goes to the outbox and mailbox page. */
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
@@ -85,6 +88,28 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Settings the schema already knows for scale-out, refused until it lands: accepting them and
+ * running as one SQLite process anyway would split a cluster's workspaces silently.
+ */
+function unsupportedYet(raw: RawConfig): { variable: string; expected: string }[] {
+  const problems: { variable: string; expected: string }[] = [];
+  if (raw.REDIS_URL) {
+    problems.push({
+      variable: 'REDIS_URL',
+      expected:
+        'unset: this release runs as a single process; fan-out through Redis is not available yet',
+    });
+  }
+  if (raw.DATABASE_URL && !raw.DATABASE_URL.startsWith('sqlite:')) {
+    problems.push({
+      variable: 'DATABASE_URL',
+      expected: 'a sqlite: URL: PostgreSQL is not available yet',
+    });
+  }
+  return problems;
+}
+
 /** Parse the environment; throws ConfigError naming each bad variable and what it expects. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   // Empty strings mean "unset": shells and .env files produce them for blank values.
@@ -101,6 +126,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const raw = parsed.data;
+  const unsupported = unsupportedYet(raw);
+  if (unsupported.length) throw new ConfigError(unsupported);
   const dataDir = path.resolve(raw.DATA_DIR);
   const databaseUrl = raw.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'desk.sqlite')}`;
   const sqlitePath = databaseUrl.startsWith('sqlite:')
