@@ -3,7 +3,7 @@ import type { DocSource } from './DocSource.ts';
 import { LocalDocSource } from './LocalDocSource.ts';
 
 /**
- * The sync layer the desk runs on: engineer B's SyncClient (one socket, IndexedDB replica).
+ * The sync layer the desk runs on: @desk/client's SyncClient (one socket, IndexedDB replica).
  * Each user gets their own IndexedDB prefix, so two accounts used in one browser never see
  * each other's local copies. Without WebSocket support the desk runs on the local copy only.
  */
