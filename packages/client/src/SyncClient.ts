@@ -39,6 +39,11 @@ export interface SyncClientOptions {
   releaseGraceMs?: number;
   /** Docs synced at once by catch-up. @default 16 */
   catchUpConcurrency?: number;
+  /**
+   * Bound on the bytes held for first-sync messages still arriving in pieces (docChunk).
+   * @default 1 GiB
+   */
+  maxReassemblyBytes?: number;
   clock?: Clock;
   /** Diagnostics (refusals, mismatches, reconnects). @default none */
   log?: (event: string, details: Record<string, unknown>) => void;
@@ -92,6 +97,9 @@ export class SyncClient {
       ...(options.welcomeTimeoutMs === undefined
         ? {}
         : { welcomeTimeoutMs: options.welcomeTimeoutMs }),
+      ...(options.maxReassemblyBytes === undefined
+        ? {}
+        : { maxReassemblyBytes: options.maxReassemblyBytes }),
       onReady: (welcome) => this.#onReady(welcome),
       onMessage: (message) => this.#onMessage(message),
       onDown: () => this.#onDown(),
@@ -428,7 +436,8 @@ export class SyncClient {
         break;
       case MessageType.welcome:
       case MessageType.error:
-        break; // handled by the connection
+      case MessageType.docChunk:
+        break; // handled by the connection (pieces arrive reassembled, as doc messages)
       default:
         assertNever(message);
     }

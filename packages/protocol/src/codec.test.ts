@@ -45,6 +45,8 @@ const serverMessages: ServerMessage[] = [
     ],
   },
   { type: MessageType.error, code: 4413, message: 'Message too large' },
+  { type: MessageType.docChunk, docId, total: 300_000, offset: 0, bytes: payload },
+  { type: MessageType.docChunk, docId, total: 300_000, offset: 299_994, bytes: payload },
 ];
 
 describe('protocol codec', () => {
@@ -109,6 +111,43 @@ describe('protocol codec', () => {
   it('rejects an over-long doc id', () => {
     const frame = encodeClientMessage({ type: MessageType.subscribe, docId: 'x'.repeat(500) });
     expect(() => decodeClientMessage(frame)).toThrow(ProtocolError);
+  });
+
+  it('lays a docChunk out as type, doc id, total, offset, then the piece to the end', () => {
+    const frame = encodeServerMessage({
+      type: MessageType.docChunk,
+      docId: 'w:index',
+      total: 200,
+      offset: 128,
+      bytes: new Uint8Array([7, 8]),
+    });
+    // 116 · "w:index" · varUint 200 (0xc8 0x01) · varUint 128 (0x80 0x01) · 7 8
+    expect(Array.from(frame)).toEqual([
+      116,
+      7,
+      ...new TextEncoder().encode('w:index'),
+      0xc8,
+      0x01,
+      0x80,
+      0x01,
+      7,
+      8,
+    ]);
+  });
+
+  it('rejects a docChunk that is empty or reaches past its message', () => {
+    const chunk = (total: number, offset: number, bytes: number[]) => {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MessageType.docChunk);
+      encoding.writeVarString(encoder, docId);
+      encoding.writeVarUint(encoder, total);
+      encoding.writeVarUint(encoder, offset);
+      encoding.writeUint8Array(encoder, new Uint8Array(bytes));
+      return encoding.toUint8Array(encoder);
+    };
+    expect(() => decodeServerMessage(chunk(10, 0, []))).toThrow(ProtocolError);
+    expect(() => decodeServerMessage(chunk(10, 9, [1, 2]))).toThrow(ProtocolError);
+    expect(decodeServerMessage(chunk(10, 8, [1, 2]))).toMatchObject({ offset: 8, total: 10 });
   });
 
   it('rejects an unknown doc error code', () => {

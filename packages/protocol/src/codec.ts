@@ -26,6 +26,22 @@ export function encodeDocFrame(docId: string, payload: Uint8Array): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
+/** Encodes a docChunk frame: `bytes` is the piece at `offset` of a `total`-byte message. */
+export function encodeDocChunk(
+  docId: string,
+  total: number,
+  offset: number,
+  bytes: Uint8Array,
+): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.docChunk);
+  encoding.writeVarString(encoder, docId);
+  encoding.writeVarUint(encoder, total);
+  encoding.writeVarUint(encoder, offset);
+  encoding.writeUint8Array(encoder, bytes);
+  return encoding.toUint8Array(encoder);
+}
+
 export function encodeClientMessage(message: ClientMessage): Uint8Array {
   if (message.type === MessageType.doc) return encodeDocFrame(message.docId, message.payload);
   const encoder = encoding.createEncoder();
@@ -51,6 +67,9 @@ export function encodeClientMessage(message: ClientMessage): Uint8Array {
 
 export function encodeServerMessage(message: ServerMessage): Uint8Array {
   if (message.type === MessageType.doc) return encodeDocFrame(message.docId, message.payload);
+  if (message.type === MessageType.docChunk) {
+    return encodeDocChunk(message.docId, message.total, message.offset, message.bytes);
+  }
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, message.type);
   switch (message.type) {
@@ -125,6 +144,14 @@ export function decodeServerMessage(frame: Uint8Array): ServerMessage {
     switch (type) {
       case MessageType.doc:
         return { type, docId: readDocId(decoder), payload: readRest(decoder) };
+      case MessageType.docChunk: {
+        const docId = readDocId(decoder);
+        const total = decoding.readVarUint(decoder);
+        const offset = decoding.readVarUint(decoder);
+        const bytes = readRest(decoder);
+        if (offset + bytes.length > total) throw new ProtocolError('chunk past its message');
+        return { type, docId, total, offset, bytes };
+      }
       case MessageType.welcome:
         return end(decoder, {
           type,

@@ -3,7 +3,16 @@
  * PROTOCOL.md beside this package. y-protocols' own message numbers (0 sync, 1 awareness,
  * 3 query-awareness) are kept as they are inside doc frames; ours are numbered from 100 up.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/**
+ * The oldest client protocol the server still speaks. Version 1 clients cannot reassemble
+ * `docChunk` frames: they get their first sync as one doc frame (PROTOCOL.md, "Catch-up").
+ */
+export const MIN_PROTOCOL_VERSION = 1;
+
+/** The first protocol version whose clients reassemble `docChunk` frames. */
+export const CHUNKED_PROTOCOL_VERSION = 2;
 
 /** First varUint of every frame on `/sync`. */
 export const MessageType = {
@@ -21,6 +30,8 @@ export const MessageType = {
   ack: 113,
   catchUpResult: 114,
   error: 115,
+  /** Since version 2: one piece of a doc frame's y-protocols message too big for one frame. */
+  docChunk: 116,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 

@@ -1,18 +1,27 @@
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts.ts';
 export {
   ALL_DOC_ERROR_CODES,
+  CHUNKED_PROTOCOL_VERSION,
   CloseCode,
   DocAccess,
   DocErrorCode,
   FINAL_CLOSE_CODES,
   MessageType,
+  MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   YMessageType,
 } from './constants.ts';
 export {
+  ChunkError,
+  ChunkErrorCode,
+  DEFAULT_MAX_REASSEMBLY_BYTES,
+  DocChunkAssembler,
+} from './DocChunkAssembler.ts';
+export {
   decodeClientMessage,
   decodeServerMessage,
   encodeClientMessage,
+  encodeDocChunk,
   encodeDocFrame,
   encodeServerMessage,
   ProtocolError,
@@ -41,6 +50,7 @@ export type {
   CatchUpResultMessage,
   ChangedDoc,
   ClientMessage,
+  DocChunkMessage,
   DocErrorMessage,
   DocMessage,
   ErrorMessage,

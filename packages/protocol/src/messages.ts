@@ -102,8 +102,25 @@ export interface ErrorMessage {
   message: string;
 }
 
+/**
+ * One piece of a y-protocols message for `docId` that the server sends in bounded pieces (a
+ * first sync of a large document). Pieces of one message arrive in order, `offset` 0 first;
+ * once `offset + bytes.length === total` the receiver handles the `total` bytes exactly as
+ * the payload of a doc frame. Other frames (also for the same doc) may come in between.
+ */
+export interface DocChunkMessage {
+  type: typeof MessageType.docChunk;
+  docId: string;
+  /** Bytes of the whole y-protocols message. */
+  total: number;
+  /** Where `bytes` start in it. */
+  offset: number;
+  bytes: Uint8Array;
+}
+
 export type ServerMessage =
   | DocMessage
+  | DocChunkMessage
   | WelcomeMessage
   | SubscribedMessage
   | DocErrorMessage

@@ -3,6 +3,7 @@ import {
   DocAccess,
   DocErrorCode,
   MessageType,
+  MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   decodeClientMessage,
   encodeServerMessage,
@@ -27,6 +28,8 @@ export interface SyncSessionServices extends SessionServices {
 export class SyncSession extends SocketSession {
   readonly framed = true;
   #helloReceived = false;
+  /** The version this client speaks (its hello); the welcome answers with the same. */
+  protocolVersion = PROTOCOL_VERSION;
 
   constructor(
     socket: SyncSocket,
@@ -60,7 +63,10 @@ export class SyncSession extends SocketSession {
       this.fail(CloseCode.malformedFrame, 'The first message must be hello.');
       return;
     }
-    if (message.protocolVersion !== PROTOCOL_VERSION) {
+    if (
+      message.protocolVersion < MIN_PROTOCOL_VERSION ||
+      message.protocolVersion > PROTOCOL_VERSION
+    ) {
       this.fail(
         CloseCode.protocolVersion,
         `Protocol version ${message.protocolVersion} is not supported; reload the app.`,
@@ -68,9 +74,12 @@ export class SyncSession extends SocketSession {
       return;
     }
     this.#helloReceived = true;
+    // An older client is answered in its own version (it refuses any other welcome) and
+    // gets only the frames that version knows.
+    this.protocolVersion = message.protocolVersion;
     this.#sendControl({
       type: MessageType.welcome,
-      protocolVersion: PROTOCOL_VERSION,
+      protocolVersion: this.protocolVersion,
       generation: this.services.store.generation(),
       userId: this.principal.userId,
     });

@@ -1,4 +1,5 @@
 import {
+  DocChunkAssembler,
   decodeServerMessage,
   encodeClientMessage,
   encodeDocFrame,
@@ -22,6 +23,8 @@ const WELCOME = '\u0000welcome';
 export class MuxClient extends BenchClient {
   generation = '';
   private readonly waiters = new Map<string, () => void>();
+  /** A large first sync arrives in docChunk pieces (PROTOCOL.md). */
+  private readonly chunks = new DocChunkAssembler();
   private catchUpWaiter: ((result: CatchUpResultMessage) => void) | null = null;
   private readonly initialDocs: readonly string[];
 
@@ -83,6 +86,11 @@ export class MuxClient extends BenchClient {
       case MessageType.doc:
         this.onDocMessage(message.docId, message.payload);
         return;
+      case MessageType.docChunk: {
+        const whole = this.chunks.add(message);
+        if (whole) this.onDocMessage(message.docId, whole);
+        return;
+      }
       case MessageType.ack:
         this.options.onAck?.(message.docId, message.count);
         return;

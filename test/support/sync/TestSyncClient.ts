@@ -5,6 +5,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import {
+  DocChunkAssembler,
   MessageType,
   PROTOCOL_VERSION,
   YMessageType,
@@ -45,6 +46,7 @@ export class TestSyncClient {
   readonly closed: Promise<{ code: number; reason: string }>;
   #listeners = new Set<() => void>();
   #closeInfo: { code: number; reason: string } | null = null;
+  readonly #chunks = new DocChunkAssembler();
 
   private constructor(readonly ws: WebSocket) {
     this.closed = new Promise((resolve) => {
@@ -226,6 +228,9 @@ export class TestSyncClient {
       if (state) state.acked += message.count;
     } else if (message.type === MessageType.doc) {
       this.#receiveDoc(message.docId, message.payload);
+    } else if (message.type === MessageType.docChunk) {
+      const whole = this.#chunks.add(message);
+      if (whole) this.#receiveDoc(message.docId, whole);
     }
     this.#notify();
   }

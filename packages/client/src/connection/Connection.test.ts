@@ -146,6 +146,38 @@ describe('Connection', () => {
     expect(socket.closedWith).toBe(CloseCode.malformedFrame);
   });
 
+  it('hands on a message sent in docChunk pieces once, whole, as a doc message', async () => {
+    const { messages } = setup();
+    const socket = await nextSocket();
+    socket.open();
+    socket.receive(welcome);
+    const payload = Uint8Array.from({ length: 250 }, (_, i) => i);
+    const piece = (offset: number) =>
+      ({
+        type: MessageType.docChunk,
+        docId: 'w:index',
+        total: payload.length,
+        offset,
+        bytes: payload.subarray(offset, offset + 100),
+      }) as const;
+    socket.receive(piece(0));
+    socket.receive({ type: MessageType.ack, docId: 'w:index', count: 1 });
+    socket.receive(piece(100));
+    expect(messages).toEqual([{ type: MessageType.ack, docId: 'w:index', count: 1 }]);
+    socket.receive(piece(200));
+    expect(messages[1]).toEqual({ type: MessageType.doc, docId: 'w:index', payload });
+  });
+
+  it('closes with 4400 on a piece that does not continue its message', async () => {
+    setup();
+    const socket = await nextSocket();
+    socket.open();
+    socket.receive(welcome);
+    const bytes = new Uint8Array(10);
+    socket.receive({ type: MessageType.docChunk, docId: 'w:index', total: 30, offset: 10, bytes });
+    expect(socket.closedWith).toBe(CloseCode.malformedFrame);
+  });
+
   it('stops when the server speaks another protocol version', async () => {
     const { connection } = setup();
     const socket = await nextSocket();

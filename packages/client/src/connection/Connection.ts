@@ -1,5 +1,8 @@
 import {
+  ChunkError,
+  ChunkErrorCode,
   CloseCode,
+  DocChunkAssembler,
   decodeServerMessage,
   encodeClientMessage,
   FINAL_CLOSE_CODES,
@@ -42,8 +45,14 @@ export interface ConnectionOptions {
    * @default 15000
    */
   welcomeTimeoutMs?: number;
+  /**
+   * Bound on the bytes held for first-sync messages still arriving in docChunk pieces; a
+   * bigger one closes the socket with 4413.
+   * @default DEFAULT_MAX_REASSEMBLY_BYTES (1 GiB)
+   */
+  maxReassemblyBytes?: number;
   onReady(welcome: WelcomeMessage): void;
-  /** Every server frame after the welcome. */
+  /** Every server frame after the welcome (docChunk pieces arrive as one doc message). */
   onMessage(message: ServerMessage): void;
   /** The ready connection is gone (the client marks every subscription as lost). */
   onDown(): void;
@@ -70,12 +79,15 @@ export class Connection {
   #serverError: string | null = null;
   /** Bumped per socket so events of an abandoned socket are ignored. */
   #epoch = 0;
+  /** Pieces of chunked doc messages of the current socket. */
+  #chunks: DocChunkAssembler;
 
   constructor(options: ConnectionOptions) {
     this.#options = options;
     this.#backoff = new Backoff(options.backoff);
     this.#stableAfterMs = options.stableAfterMs ?? 10_000;
     this.#welcomeTimeoutMs = options.welcomeTimeoutMs ?? 15_000;
+    this.#chunks = new DocChunkAssembler(options.maxReassemblyBytes);
   }
 
   get state(): ConnectionState {
@@ -151,6 +163,7 @@ export class Connection {
     }
     socket.binaryType = 'arraybuffer';
     this.#socket = socket;
+    this.#chunks.clear();
     this.#serverError = null;
     this.#clearWelcomeTimer();
     this.#welcomeTimer = this.#options.clock.setTimeout(() => {
@@ -209,6 +222,24 @@ export class Connection {
       this.#log('frame_before_welcome', { type: message.type });
       return;
     }
+    if (message.type === MessageType.docChunk) {
+      let whole: Uint8Array | null;
+      try {
+        whole = this.#chunks.add(message);
+      } catch (err) {
+        if (!(err instanceof ChunkError)) throw err;
+        this.#log('chunk_refused', { docId: err.docId, code: err.code, error: err.message });
+        const tooLarge = err.code === ChunkErrorCode.tooLarge;
+        socket.close(
+          tooLarge ? CloseCode.messageTooLarge : CloseCode.malformedFrame,
+          tooLarge ? 'message too large' : 'malformed frame',
+        );
+        return;
+      }
+      if (whole)
+        this.#options.onMessage({ type: MessageType.doc, docId: message.docId, payload: whole });
+      return;
+    }
     this.#options.onMessage(message);
   }
 
@@ -219,6 +250,7 @@ export class Connection {
     const now = this.#options.clock.now();
     if (this.#readyAt !== null && now - this.#readyAt >= this.#stableAfterMs) this.#backoff.reset();
     this.#readyAt = null;
+    this.#chunks.clear();
     this.#offlineSince ??= now;
     const message = this.#serverError ?? reason;
     this.#log('closed', { code, reason: message });
