@@ -66,6 +66,12 @@ export const CloseCode = {
   messageTooLarge: 4413,
   slowConsumer: 4429,
   internalError: 4500,
+  /**
+   * `/yjs` only: an update needed changes the server does not have (DocErrorCode
+   * `missing_dependencies` on /sync). Outside 44xx so the stock provider reconnects; its
+   * sync step 2 then carries everything the server lacks, in causal order.
+   */
+  missingDependencies: 4524,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -96,6 +102,11 @@ export const DocErrorCode = {
   /** The server could not load or store the document; retry later. */
   storageUnavailable: 'storage_unavailable',
   tooManyDocs: 'too_many_docs',
+  /**
+   * The update needs structs (or deletes structs) the server never received; stored, it
+   * would stay pending for every client. Refused whole before anything is stored.
+   */
+  missingDependencies: 'missing_dependencies',
 } as const;
 export type DocErrorCode = (typeof DocErrorCode)[keyof typeof DocErrorCode];
 

@@ -5,6 +5,7 @@ import type { DocStore, NewUpdate } from '../store/DocStore.ts';
 import type { DocRoom } from './DocRoom.ts';
 import type { DocSubscription } from './DocSubscription.ts';
 import type { FanOut } from './FanOut.ts';
+import { checkDependencies, DependencyProblem } from './updateDependencies.ts';
 import { updateMessage } from './yMessages.ts';
 
 interface Entry {
@@ -132,6 +133,7 @@ export class UpdatePipeline {
     if (batch.length === 0) return;
     this.#batch = [];
 
+    this.#refuseIncomplete(batch);
     this.#persist(batch);
     try {
       const { byRoom, notLoaded } = this.#apply(batch);
@@ -145,6 +147,51 @@ export class UpdatePipeline {
       this.log.error({ err }, 'sync pipeline failed after storing a batch');
     }
   };
+
+  /**
+   * Refuses, before anything is stored, every client update that would leave its doc with
+   * pending structs or deletions: it needs structs the server never received. Stored, it
+   * would be served to every client and never complete (PROTOCOL.md, "Missing
+   * dependencies"). Updates of one turn are checked in the order they will be applied, so an
+   * update may rely on an earlier one of the same batch.
+   */
+  #refuseIncomplete(batch: Entry[]): void {
+    let ahead: Map<DocRoom, Map<number, number>> | null = null;
+    for (const entry of batch) {
+      if (entry.update === null || entry.refusal !== null || entry.from === null) continue;
+      const room = entry.room && !entry.room.unloaded ? entry.room : this.loadedRoom(entry.docId);
+      // Not loaded (only server updates are stored unloaded), or already holding pending
+      // structs from before this rule: nothing to compare with, stored as before.
+      if (!room || room.doc.store.pendingStructs || room.doc.store.pendingDs) continue;
+      const batchClocks = ahead?.get(room);
+      let check;
+      try {
+        check = checkDependencies(
+          entry.update,
+          (client) => batchClocks?.get(client) ?? Y.getState(room.doc.store, client),
+        );
+      } catch {
+        // DocSubscription decoded it already; a throw here is a bug, not the client's.
+        check = { ok: false as const, problem: DependencyProblem.selfReference };
+      }
+      if (check.ok) {
+        if (check.advanced.size === 0) continue;
+        ahead ??= new Map();
+        const clocks = batchClocks ?? new Map<number, number>();
+        for (const [client, clock] of check.advanced) clocks.set(client, clock);
+        ahead.set(room, clocks);
+        continue;
+      }
+      entry.update = null;
+      entry.refusal =
+        check.problem === DependencyProblem.selfReference
+          ? { code: DocErrorCode.malformedUpdate, message: 'The change could not be read.' }
+          : {
+              code: DocErrorCode.missingDependencies,
+              message: 'The change needs earlier changes the server does not have.',
+            };
+    }
+  }
 
   #persist(batch: Entry[]): void {
     const toStore: NewUpdate[] = [];
@@ -236,16 +283,39 @@ export class UpdatePipeline {
       this.fanOut.publishUpdate(room.docId, entry.update!);
       return;
     }
-    // Several updates to one doc in one turn: merge them into one frame for everybody.
-    // When they all came from one client it is left out; otherwise senders get their own
-    // changes back too, which Yjs ignores, rather than one frame per sender.
-    const from = entries[0]!.from;
-    const oneSender = entries.every((entry) => entry.from === from);
-    const nobodyElse =
-      room.members.size === 0 || (oneSender && room.members.size === 1 && room.members.has(from!));
+    // Several updates to one doc in one turn: merged into one frame, the same buffer for
+    // every member that sent none of them. A sender never gets its own changes back: it
+    // gets the others' (the one as it came, or their merge), or nothing.
     const merged = Y.mergeUpdates(entries.map((entry) => entry.update!));
-    if (!nobodyElse) room.broadcast(updateMessage(merged), null, oneSender ? from : null);
     this.fanOut.publishUpdate(room.docId, merged);
+    const senders = new Map<DocSubscription, number>();
+    for (const entry of entries) {
+      if (entry.from && room.members.has(entry.from)) {
+        senders.set(entry.from, (senders.get(entry.from) ?? 0) + 1);
+      }
+    }
+    if (senders.size <= 1) {
+      const [sender = null] = senders.keys();
+      if (room.members.size > senders.size) room.broadcast(updateMessage(merged), null, sender);
+      return;
+    }
+    let everything: Uint8Array | null = null;
+    let everythingFramed: Uint8Array | null = null;
+    for (const member of room.members) {
+      const own = senders.get(member);
+      if (own === undefined) {
+        everything ??= updateMessage(merged);
+        if (member.session.framed) everythingFramed ??= room.frame(everything);
+        member.session.send(member.session.framed ? everythingFramed! : everything);
+      } else {
+        // Costs one merge per sender; a turn rarely has more than a few senders per doc.
+        const others = entries.filter((entry) => entry.from !== member);
+        const other = others.length === 1 ? others[0]! : null;
+        if (other?.frame && member.session.framed) member.session.send(other.frame);
+        else if (other) member.send(other.payload ?? updateMessage(other.update!));
+        else member.send(updateMessage(Y.mergeUpdates(others.map((entry) => entry.update!))));
+      }
+    }
   }
 
   /** Acks and refusals, per subscription in the order its updates arrived. */

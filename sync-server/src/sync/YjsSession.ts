@@ -75,6 +75,12 @@ export class YjsSession extends SocketSession {
       this.fail(CloseCode.internalError, message);
       return;
     }
+    if (code === 'missing_dependencies') {
+      // Dropping it would leave the provider believing the server has it; after a
+      // reconnect its sync step 2 sends what the server lacks, in causal order.
+      this.fail(CloseCode.missingDependencies, message);
+      return;
+    }
     this.services.log.debug(
       { session: this.id, docId: subscription.docId, code },
       'update dropped',

@@ -351,6 +351,7 @@ export class DocReplica {
       case DocErrorCode.updateTooLarge:
       case DocErrorCode.docTooLarge:
       case DocErrorCode.malformedUpdate:
+      case DocErrorCode.missingDependencies:
         this.#startReset(code, message, [], true);
         return;
       case DocErrorCode.storageUnavailable:

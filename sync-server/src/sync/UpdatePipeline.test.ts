@@ -1,0 +1,252 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as decoding from 'lib0/decoding';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+  DocAccess,
+  DocErrorCode,
+  MessageType,
+  decodeServerMessage,
+  type CloseCode,
+} from '@desk/protocol';
+import { openSqlite, type SqliteDatabase } from '../db/Database.ts';
+import { migrate } from '../db/migrate.ts';
+import { migrations } from '../db/migrations/index.ts';
+import { createLogger } from '../log/logger.ts';
+import { SqliteDocStore } from '../store/SqliteDocStore.ts';
+import { DocRoom } from './DocRoom.ts';
+import { DocSubscription } from './DocSubscription.ts';
+import { InProcessFanOut } from './FanOut.ts';
+import type { SessionLink } from './SessionLink.ts';
+import { defaultSyncLimits } from './SyncLimits.ts';
+import { UpdatePipeline } from './UpdatePipeline.ts';
+import { updateMessage } from './yMessages.ts';
+
+const docId = 'ws1:ticket:t1';
+
+/** A session that records what the pipeline hands it. */
+class RecordingSession implements SessionLink {
+  static #ids = 0;
+  readonly id = ++RecordingSession.#ids;
+  readonly principal = { userId: 'u1', sessionId: null, tokenId: 'tok' };
+  readonly sent: Uint8Array[] = [];
+  acked = 0;
+  readonly refusals: DocErrorCode[] = [];
+  constructor(readonly framed: boolean) {}
+  send(bytes: Uint8Array): void {
+    this.sent.push(bytes);
+  }
+  ack(_subscription: DocSubscription, count: number): void {
+    this.acked += count;
+  }
+  refuse(_subscription: DocSubscription, code: DocErrorCode): void {
+    this.refusals.push(code);
+  }
+  fail(code: CloseCode): void {
+    throw new Error(`unexpected close ${code}`);
+  }
+  /** The Yjs updates received, whatever the endpoint. */
+  updates(): Uint8Array[] {
+    return this.sent.map((bytes) => {
+      let payload = bytes;
+      if (this.framed) {
+        const message = decodeServerMessage(bytes);
+        if (message.type !== MessageType.doc) throw new Error('not a doc frame');
+        payload = message.payload;
+      }
+      const decoder = decoding.createDecoder(payload);
+      decoding.readVarUint(decoder); // sync
+      decoding.readVarUint(decoder); // update
+      return decoding.readVarUint8Array(decoder);
+    });
+  }
+}
+
+/** A client doc with a fixed id whose updates are collected. */
+function writer(clientID: number) {
+  const doc = new Y.Doc();
+  doc.clientID = clientID;
+  const updates: Uint8Array[] = [];
+  doc.on('update', (update: Uint8Array) => updates.push(update));
+  return { doc, updates };
+}
+
+/** The clients whose structs an update carries. */
+function clientsIn(update: Uint8Array): number[] {
+  return [...Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update)).keys()].sort();
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('UpdatePipeline', () => {
+  let dir: string;
+  let db: SqliteDatabase;
+  let store: SqliteDocStore;
+  let room: DocRoom;
+  let pipeline: UpdatePipeline;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-pipeline-'));
+    db = openSqlite(path.join(dir, 'desk.sqlite'));
+    migrate(db, migrations);
+    store = new SqliteDocStore(db);
+    room = new DocRoom(
+      docId,
+      'ws1',
+      new Y.Doc(),
+      { lastLogId: 0, logCount: 0, logBytes: 0, storedBytes: 0 },
+      Date.now,
+    );
+    pipeline = new UpdatePipeline(
+      store,
+      new InProcessFanOut(),
+      createLogger('silent'),
+      () => {},
+      (_room, error) => {
+        throw error;
+      },
+      (id) => (id === docId ? room : undefined),
+    );
+  });
+  afterEach(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const member = (framed: boolean) => {
+    const session = new RecordingSession(framed);
+    const subscription = new DocSubscription(
+      session,
+      docId,
+      'ws1',
+      pipeline,
+      defaultSyncLimits,
+      Date.now(),
+    );
+    subscription.state = 'active';
+    subscription.access = DocAccess.write;
+    subscription.room = room;
+    room.add(subscription);
+    return {
+      session,
+      subscription,
+      send: (u: Uint8Array) => subscription.receive(updateMessage(u), null),
+    };
+  };
+
+  const stored = () => {
+    const doc = new Y.Doc();
+    for (const update of store.load(docId)?.log ?? []) Y.applyUpdate(doc, update);
+    return doc;
+  };
+
+  describe('no echo', () => {
+    it('sends every sender the others’ updates of the turn and never its own', async () => {
+      const a = member(false);
+      const b = member(true);
+      const c = member(false);
+      const watcher = member(true);
+      const [wa, wb, wc] = [writer(1), writer(2), writer(3)];
+      wa.doc.getMap('m').set('a', 1);
+      wb.doc.getMap('m').set('b', 1);
+      wc.doc.getMap('m').set('c', 1);
+      wa.doc.getMap('m').set('a2', 1);
+      // One event-loop turn: a twice, b and c once.
+      a.send(wa.updates[0]!);
+      b.send(wb.updates[0]!);
+      c.send(wc.updates[0]!);
+      a.send(wa.updates[1]!);
+      await nextTurn();
+
+      expect(a.session.updates().map(clientsIn)).toEqual([[2, 3]]);
+      expect(b.session.updates().map(clientsIn)).toEqual([[1, 3]]);
+      expect(c.session.updates().map(clientsIn)).toEqual([[1, 2]]);
+      expect(watcher.session.updates().map(clientsIn)).toEqual([[1, 2, 3]]);
+      expect([a.session.acked, b.session.acked, c.session.acked]).toEqual([2, 1, 1]);
+
+      // Everyone converges on what the server holds.
+      for (const [w, s] of [
+        [wa, a],
+        [wb, b],
+        [wc, c],
+      ] as const) {
+        for (const update of s.session.updates()) Y.applyUpdate(w.doc, update);
+        expect(w.doc.getMap('m').toJSON()).toEqual(room.doc.getMap('m').toJSON());
+      }
+      expect(room.doc.getMap('m').toJSON()).toEqual({ a: 1, a2: 1, b: 1, c: 1 });
+    });
+
+    it('forwards the one other update of a turn to a sender as it came', async () => {
+      const a = member(true);
+      const b = member(false);
+      const [wa, wb] = [writer(1), writer(2)];
+      wa.doc.getMap('m').set('a', 1);
+      wb.doc.getMap('m').set('b', 1);
+      a.send(wa.updates[0]!);
+      b.send(wb.updates[0]!);
+      await nextTurn();
+      expect(a.session.updates()).toEqual([wb.updates[0]]);
+      expect(b.session.updates()).toEqual([wa.updates[0]]);
+    });
+
+    it('leaves a lone sender of several updates out of the merged frame', async () => {
+      const a = member(false);
+      const b = member(false);
+      const wa = writer(1);
+      wa.doc.getMap('m').set('x', 1);
+      wa.doc.getMap('m').set('y', 2);
+      a.send(wa.updates[0]!);
+      a.send(wa.updates[1]!);
+      await nextTurn();
+      expect(a.session.sent).toEqual([]);
+      expect(b.session.updates().map(clientsIn)).toEqual([[1]]);
+    });
+  });
+
+  describe('missing dependencies (PROTOCOL.md)', () => {
+    it('refuses whole, before storing, an update that needs structs the server never received', async () => {
+      const a = member(false);
+      const b = member(false);
+      const wa = writer(1);
+      wa.doc.getText('t').insert(0, 'hello');
+      wa.doc.getText('t').insert(5, ' world');
+      a.send(wa.updates[1]!);
+      await nextTurn();
+      expect(a.session.refusals).toEqual([DocErrorCode.missingDependencies]);
+      expect(a.session.acked).toBe(0);
+      expect(store.load(docId)).toBeNull();
+      expect(b.session.sent).toEqual([]);
+      expect(room.doc.store.pendingStructs).toBeNull();
+
+      // Sent in causal order, even in one turn, both are stored and nothing stays pending.
+      a.send(wa.updates[0]!);
+      a.send(wa.updates[1]!);
+      await nextTurn();
+      expect(a.session.acked).toBe(2);
+      expect(stored().getText('t').toString()).toBe('hello world');
+      expect(stored().store.pendingStructs).toBeNull();
+      expect(b.session.updates().map(clientsIn)).toEqual([[1]]);
+    });
+
+    it('refuses deleting what the server never received, and answers in send order', async () => {
+      const a = member(false);
+      const wa = writer(1);
+      wa.doc.getText('t').insert(0, 'abc');
+      const insert = wa.updates[0]!;
+      const other = writer(2);
+      other.doc.getText('t').insert(0, 'zzz');
+      Y.applyUpdate(wa.doc, other.updates[0]!);
+      wa.doc.getText('t').delete(0, 6); // deletes client 2's structs too
+      const deletion = wa.updates.at(-1)!;
+      a.send(insert);
+      a.send(deletion);
+      await nextTurn();
+      expect(a.session.acked).toBe(1);
+      expect(a.session.refusals).toEqual([DocErrorCode.missingDependencies]);
+      expect(room.doc.store.pendingDs).toBeNull();
+      expect(stored().getText('t').toString()).toBe('abc');
+    });
+  });
+});
