@@ -11,6 +11,7 @@ import type { Config } from './config/config.ts';
 import { openSqlite } from './db/Database.ts';
 import { migrate } from './db/migrate.ts';
 import { migrations } from './db/migrations/index.ts';
+import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES } from './http/bodyLimit/index.ts';
 import { errorHandler } from './http/errorHandler.ts';
 import { installHealthRoutes } from './http/health.ts';
 import { installOpenApi } from './http/openapi.ts';
@@ -82,6 +83,8 @@ export async function createServer(
   app.use(requestId());
   app.use(requestLog(log));
   app.onError(errorHandler(log));
+  // Every body, on every route, is capped while it is read; routes that need more say so.
+  app.use(bodyLimit({ maxBytes: DEFAULT_BODY_LIMIT_BYTES }));
   // Before installAuth: the upgrade authenticates itself (cookie + Origin, or ?token=).
   const sync = installSync(app, ctx, options.sync);
   installAuth(app, ctx); // first: sets c.var.auth and checks Origin for every later route

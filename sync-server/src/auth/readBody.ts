@@ -10,7 +10,9 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
   let json: unknown;
   try {
     json = await c.req.json();
-  } catch {
+  } catch (err) {
+    // A typed refusal while reading (the body limit's 413) stands; anything else is bad JSON.
+    if (err instanceof AppError) throw err;
     throw AppError.badRequest('The request body must be JSON.');
   }
   const parsed = schema.safeParse(json);

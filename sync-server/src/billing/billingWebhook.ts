@@ -1,9 +1,9 @@
 import type { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import { exemptFromOriginCheck } from '../auth/middleware.ts';
 import { AppError } from '../http/AppError.ts';
+import { bodyLimit } from '../http/bodyLimit/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { planIds, type PlanId } from './plans.ts';
 import { Subscriptions } from './Subscriptions.ts';
@@ -61,78 +61,69 @@ export function installBillingWebhook(app: Hono, ctx: ServerContext): void {
     'INSERT INTO billing_events (event_id, type, workspace_id, received_at) VALUES (?, ?, ?, ?)',
   );
 
-  app.post(
-    BILLING_WEBHOOK_PATH,
-    bodyLimit({
-      maxSize: WEBHOOK_BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new AppError(ErrorCode.payloadTooLarge, 413, 'The webhook body is too large.');
-      },
-    }),
-    async (c) => {
-      if (!secret) throw AppError.notFound('Billing webhooks are not enabled on this server.');
-      const body = await c.req.text();
-      const check = verifySignature(secret, c.req.header(SIGNATURE_HEADER), body, ctx.now());
-      if (!check.ok) {
-        ctx.log.warn({ reason: check.reason }, 'billing webhook refused');
-        throw new AppError(
-          ErrorCode.signatureInvalid,
-          401,
-          check.reason === 'outside_window'
-            ? 'The webhook timestamp is outside the accepted 5-minute window.'
-            : 'The webhook signature is missing or does not match.',
-        );
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(body);
-      } catch {
-        throw AppError.badRequest('The webhook body is not JSON.');
-      }
-      const parsed = billingEventSchema.safeParse(json);
-      if (!parsed.success) throw AppError.badRequest('The webhook event is not understood.');
-      const event = parsed.data;
-      const { workspaceId } = event.data;
-      const actor = { kind: 'billing' as const, userId: null };
+  app.post(BILLING_WEBHOOK_PATH, bodyLimit({ maxBytes: WEBHOOK_BODY_LIMIT_BYTES }), async (c) => {
+    if (!secret) throw AppError.notFound('Billing webhooks are not enabled on this server.');
+    const body = await c.req.text();
+    const check = verifySignature(secret, c.req.header(SIGNATURE_HEADER), body, ctx.now());
+    if (!check.ok) {
+      ctx.log.warn({ reason: check.reason }, 'billing webhook refused');
+      throw new AppError(
+        ErrorCode.signatureInvalid,
+        401,
+        check.reason === 'outside_window'
+          ? 'The webhook timestamp is outside the accepted 5-minute window.'
+          : 'The webhook signature is missing or does not match.',
+      );
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      throw AppError.badRequest('The webhook body is not JSON.');
+    }
+    const parsed = billingEventSchema.safeParse(json);
+    if (!parsed.success) throw AppError.badRequest('The webhook event is not understood.');
+    const event = parsed.data;
+    const { workspaceId } = event.data;
+    const actor = { kind: 'billing' as const, userId: null };
 
-      // One immediate transaction: the replay check, the effect and the stored id commit
-      // together, so an event is applied exactly once even across processes; a failed
-      // event leaves no id behind and the provider's retry is accepted.
-      ctx.db
-        .transaction(() => {
-          if (seen.get(event.id)) {
-            throw new AppError(
-              ErrorCode.webhookReplayed,
-              409,
-              'This event was already received; it is not applied again.',
-            );
-          }
-          if (!ctx.db.prepare('SELECT 1 FROM workspaces WHERE id = ?').get(workspaceId)) {
-            throw AppError.notFound('No workspace with this id.');
-          }
-          const now = ctx.now();
-          if (event.data.planId) {
-            Subscriptions.assign(ctx.db, workspaceId, { planId: event.data.planId }, actor, now);
-          }
-          const to = targetState[event.type];
-          if (to) {
-            Subscriptions.transition(
-              ctx.db,
-              workspaceId,
-              to,
-              {
-                ...(to === 'suspended' ? { suspendedReason: 'non_payment' as const } : {}),
-                actor,
-                note: `billing event ${event.id}`,
-              },
-              now,
-            );
-          }
-          remember.run(event.id, event.type, workspaceId, now);
-        })
-        .immediate();
-      ctx.access.emit('workspaceStateChanged', { workspaceId });
-      return c.json({ received: true, eventId: event.id });
-    },
-  );
+    // One immediate transaction: the replay check, the effect and the stored id commit
+    // together, so an event is applied exactly once even across processes; a failed
+    // event leaves no id behind and the provider's retry is accepted.
+    ctx.db
+      .transaction(() => {
+        if (seen.get(event.id)) {
+          throw new AppError(
+            ErrorCode.webhookReplayed,
+            409,
+            'This event was already received; it is not applied again.',
+          );
+        }
+        if (!ctx.db.prepare('SELECT 1 FROM workspaces WHERE id = ?').get(workspaceId)) {
+          throw AppError.notFound('No workspace with this id.');
+        }
+        const now = ctx.now();
+        if (event.data.planId) {
+          Subscriptions.assign(ctx.db, workspaceId, { planId: event.data.planId }, actor, now);
+        }
+        const to = targetState[event.type];
+        if (to) {
+          Subscriptions.transition(
+            ctx.db,
+            workspaceId,
+            to,
+            {
+              ...(to === 'suspended' ? { suspendedReason: 'non_payment' as const } : {}),
+              actor,
+              note: `billing event ${event.id}`,
+            },
+            now,
+          );
+        }
+        remember.run(event.id, event.type, workspaceId, now);
+      })
+      .immediate();
+    ctx.access.emit('workspaceStateChanged', { workspaceId });
+    return c.json({ received: true, eventId: event.id });
+  });
 }

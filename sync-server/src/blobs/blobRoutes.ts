@@ -4,6 +4,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Hono } from 'hono';
 import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
+import { bodyLimit } from '../http/bodyLimit/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest } from '../workspaces/memberRequest.ts';
 import { workspaceAccess, workspaceLimits } from '../workspaces/workspaceAccess.ts';
@@ -38,7 +39,8 @@ export function installBlobRoutes(app: Hono, ctx: ServerContext): void {
     'SELECT name, type, size FROM workspace_blobs WHERE workspace_id = ? AND sha256 = ?',
   );
 
-  app.post('/api/workspaces/:slug/blobs', async (c) => {
+  // Above the app-wide JSON default; the streamed per-workspace cap below is the finer one.
+  app.post('/api/workspaces/:slug/blobs', bodyLimit({ maxBytes: MAX_BLOB_BYTES }), async (c) => {
     const { auth, workspace } = memberRequest(ctx, c);
     const access = workspaceAccess(ctx.db, auth.user.id, workspace.id, ctx.now());
     if (!access?.canWrite) {

@@ -35,6 +35,19 @@ describe('the OpenAPI document', () => {
     expect(missing).toEqual([]);
   });
 
+  it('documents 413 payload_too_large on every operation that takes a body', async () => {
+    const document = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: unknown; responses: object }>>;
+    };
+    const withBody = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([, operation]) => operation.requestBody)
+        .map(([method, operation]) => ({ route: `${method} ${path}`, operation })),
+    );
+    expect(withBody.length).toBeGreaterThan(10);
+    expect(withBody.filter(({ operation }) => !('413' in operation.responses))).toEqual([]);
+  });
+
   it('resolves every schema reference', async () => {
     const text = await (await fetch(`${server.url}/api/openapi.json`)).text();
     const document = JSON.parse(text) as { components: { schemas: Record<string, unknown> } };

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { authOpenApi } from '../auth/openapi.ts';
+import { DEFAULT_BODY_LIMIT_BYTES } from './bodyLimit/index.ts';
 import { error, json } from './openApiParts.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { workspacesOpenApi } from '../workspaces/openapi.ts';
@@ -153,8 +154,27 @@ const deskOpenApi: Fragment = {
         responses: { '200': json('The restore and its pre-restore snapshot.'), ...admin },
       },
     },
+    '/api/workspaces/{slug}/snapshots/{snapshotId}/undo': {
+      post: {
+        summary:
+          'Undo the restore this pre-restore snapshot was taken before, as a forward change: only what the restore changed, and only where nobody changed it since. Lists what was put back and what was left alone.',
+        parameters: path('slug', 'snapshotId'),
+        responses: {
+          '200': json('`{ restoreOf, undone, leftAlone }`.'),
+          ...admin,
+          '409': error('`restore_already_undone`, `restore_not_undoable`.'),
+        },
+      },
+    },
   },
 };
+
+type OpenApiOperation = { requestBody?: unknown; responses: Record<string, unknown> };
+
+const bodyTooLarge = error(
+  `\`payload_too_large\`: the body is over this route's limit (${DEFAULT_BODY_LIMIT_BYTES / 1024} KiB ` +
+    'unless the route says otherwise); refused while reading, or at once from Content-Length.',
+);
 
 const fragments: readonly Fragment[] = [authOpenApi, workspacesOpenApi, deskOpenApi];
 
@@ -167,6 +187,16 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
       paths[route] = { ...paths[route], ...operations };
     }
     Object.assign(schemas, fragment.components?.schemas ?? {});
+  }
+  // Every body is capped (http/bodyLimit): each operation that takes one can answer 413.
+  for (const operations of Object.values(paths)) {
+    for (const [method, operation] of Object.entries(operations) as [string, OpenApiOperation][]) {
+      if (!operation.requestBody) continue;
+      operations[method] = {
+        ...operation,
+        responses: { '413': bodyTooLarge, ...operation.responses },
+      };
+    }
   }
   return {
     openapi: '3.1.0',

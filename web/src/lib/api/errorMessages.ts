@@ -8,6 +8,7 @@ import { ErrorCode } from '@desk/protocol';
 const messages: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.internal]: 'Something went wrong on the server. Your work is kept; try again.',
   [ErrorCode.rateLimited]: 'Too many attempts. Wait a moment and try again.',
+  [ErrorCode.payloadTooLarge]: 'This is too large to send. Shorten it and try again.',
   [ErrorCode.unauthenticated]: 'Please log in.',
   [ErrorCode.sessionExpired]: 'Your session has ended. Log in again; nothing you wrote is lost.',
   [ErrorCode.forbidden]: 'You do not have access to this.',
