@@ -9,6 +9,7 @@ import { m0007Tickets } from './0007_tickets.ts';
 import { m0008PendingSignups } from './0008_pendingSignups.ts';
 import { m0009DocStates } from './0009_docStates.ts';
 import { m0010SnapshotRestores } from './0010_snapshotRestores.ts';
+import { m0011KnownDevices } from './0011_knownDevices.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   m0008PendingSignups,
   m0009DocStates,
   m0010SnapshotRestores,
+  m0011KnownDevices,
 ];
