@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import type { Logger } from '../log/logger.ts';
 import type { DocStore } from '../store/DocStore.ts';
+import { compactionDue } from './compactionPolicy.ts';
 import { DocRoom } from './DocRoom.ts';
 import type { DocSubscription } from './DocSubscription.ts';
 import type { SyncLimits } from './SyncLimits.ts';
@@ -65,15 +66,17 @@ export class DocRooms {
     if (room.members.size === 0) this.#armIdle(room);
   }
 
-  /** Compacts the room's log if it passed a threshold; runs later, one room per turn. */
+  /** Compacts the room's log once it is due (compactionPolicy.ts); later, one room per turn. */
   considerCompaction(room: DocRoom): void {
-    if (
-      (room.logCount < this.limits.compactAfterUpdates &&
-        room.logBytes < this.limits.compactAfterBytes) ||
-      this.#compacting.has(room)
-    ) {
-      return;
-    }
+    const due = compactionDue(
+      {
+        logRows: room.logCount,
+        logBytes: room.logBytes,
+        stateBytes: room.storedBytes - room.logBytes,
+      },
+      this.limits,
+    );
+    if (!due || this.#compacting.has(room)) return;
     this.#compactQueue.add(room);
     if (!this.#compactScheduled) {
       this.#compactScheduled = true;

@@ -37,10 +37,32 @@ export interface SyncLimits {
   maxBufferedBytes: number;
   /** How long a document without subscribers stays in memory, in ms. @default 15,000 */
   docIdleMs: number;
-  /** Compact a document's update log into its merged state past this many rows. @default 500 */
+  // ── compaction (folding a document's update log into its merged state): geometric, so
+  // its cost per update does not grow with the document; the rule is `compactionDue` ──
+  /**
+   * Log rows that always make a document due, whatever its size, in rows; larger documents
+   * wait for more (`compactStateBytesPerRow`). @default 500
+   */
   compactAfterUpdates: number;
-  /** ...or past this many logged bytes. @default 1 MiB */
+  /**
+   * Logged bytes that always make a document due, in bytes; larger documents wait for
+   * more (`compactLogRatio`). @default 1 MiB
+   */
   compactAfterBytes: number;
+  /**
+   * A document is due once its log weighs this fraction of its merged state (ratio of
+   * bytes): compaction re-encodes the whole state, so it must wait for a log in proportion
+   * to it to cost O(1) per update; 0.5 bounds the log at half the state and the work at
+   * 3 bytes re-encoded per logged byte. @default 0.5
+   */
+  compactLogRatio: number;
+  /**
+   * ...or once its log has one row per this many bytes of merged state, in bytes per row:
+   * a cold load replays every row (~55 µs each), so small edits must not pile up to the
+   * byte rule; at 1 KiB replaying the log costs about what decoding the state does, and
+   * compaction re-encodes at most 1 KiB of state per update. @default 1 KiB
+   */
+  compactStateBytesPerRow: number;
   /**
    * Documents weighing at least this much in the store (merged state plus log) are compacted
    * on the off-thread worker from their stored rows, not by encoding the loaded doc on the
@@ -68,6 +90,8 @@ export const defaultSyncLimits: SyncLimits = {
   docIdleMs: 15_000,
   compactAfterUpdates: 500,
   compactAfterBytes: 1024 * 1024,
+  compactLogRatio: 0.5,
+  compactStateBytesPerRow: 1024,
   compactOffThreadBytes: 256 * 1024,
   heartbeatMs: 30_000,
   closeGraceMs: 2_000,
