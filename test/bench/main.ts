@@ -5,10 +5,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
+  isSection,
   isServerScenario,
   parseOptions,
   UsageError,
   type BenchOptions,
+  type SectionName,
   type ServerName,
   type ServerScenarioName,
 } from './options.ts';
@@ -21,8 +23,13 @@ import { coldLoadScenario } from './scenarios/coldLoad.ts';
 import { fanoutScenario } from './scenarios/fanout.ts';
 import { flatOutScenario } from './scenarios/flatOut.ts';
 import { idleScenario } from './scenarios/idle.ts';
+import { growFanoutScenario, growFloodScenario, growRoomsScenario } from './scenarios/growing.ts';
 import { roomsScenario } from './scenarios/rooms.ts';
 import type { Scenario } from './scenarios/Scenario.ts';
+import { startRssScenario } from './scenarios/startRss.ts';
+import { firstSyncSection, growthSection } from './sections/growth.ts';
+import { isolationSection } from './sections/isolation.ts';
+import type { Section, SectionResults } from './sections/Section.ts';
 import { oursTarget } from './targets/ours.ts';
 import { hocuspocusTarget, wsRelayTarget, yWebsocketTarget } from './targets/peerTargets.ts';
 import type { RunningTarget, Target } from './targets/Target.ts';
@@ -34,6 +41,15 @@ const scenarios: Record<ServerScenarioName, Scenario> = {
   idle: idleScenario,
   'catch-up': catchUpScenario,
   'cold-load': coldLoadScenario,
+  'grow-fanout': growFanoutScenario,
+  'grow-rooms': growRoomsScenario,
+  'grow-flood': growFloodScenario,
+  'start-rss': startRssScenario,
+};
+const sections: Record<SectionName, Section> = {
+  growth: growthSection,
+  'first-sync': firstSyncSection,
+  isolation: isolationSection,
 };
 const targets: Record<ServerName, Target> = {
   ours: oursTarget,
@@ -125,12 +141,32 @@ async function main(): Promise<number> {
     process.stdout.write(`${renderScenario(scenario, options, results)}\n\n`);
   }
   for (const running of shared.values()) await running.stop();
+  const sectionResults: SectionResults = new Map();
+  for (const name of options.scenarios.filter(isSection)) {
+    process.stderr.write(`[bench] ${name} on ours …\n`);
+    const t0 = performance.now();
+    try {
+      const { markdown, values } = await sections[name].run(options);
+      const seconds = (performance.now() - t0) / 1000;
+      sectionResults.set(name, { kind: 'measured', values, seconds });
+      process.stderr.write(
+        `[bench] ${name}: ${seconds.toFixed(1)} s (load average ${loadAverage()})\n`,
+      );
+      process.stdout.write(`${markdown}\n\n(${name}: ${seconds.toFixed(0)} s)\n\n`);
+    } catch (err) {
+      failures++;
+      const error = err instanceof Error ? err.message : String(err);
+      sectionResults.set(name, { kind: 'failed', error });
+      process.stderr.write(`[bench] ${name} FAILED: ${error}\n`);
+      process.stdout.write(`### ${name}\n\n- ours: FAILED — ${error}\n\n`);
+    }
+  }
   let snapshot: SnapshotOutcome | undefined;
   if (options.scenarios.includes('snapshot')) {
     snapshot = await snapshotSection(options);
     if (snapshot.kind === 'failed') failures++;
   }
-  process.stdout.write(`${renderTargets(results, snapshot)}\n\n`);
+  process.stdout.write(`${renderTargets(results, snapshot, sectionResults)}\n\n`);
   process.stdout.write(
     `total ${((performance.now() - started) / 1000).toFixed(1)} s` +
       `, load average at end: ${loadAverage()}` +
@@ -145,6 +181,7 @@ async function main(): Promise<number> {
       results: Object.fromEntries(
         [...results].map(([scenario, row]) => [scenario, Object.fromEntries(row)]),
       ),
+      ...(sectionResults.size ? { sections: Object.fromEntries(sectionResults) } : {}),
       ...(snapshot ? { snapshot } : {}),
     };
     fs.writeFileSync(options.jsonPath, `${JSON.stringify(json, null, 2)}\n`);

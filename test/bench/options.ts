@@ -3,6 +3,7 @@
  * environment variables (`BENCH_FANOUT_CLIENTS=50`), then the defaults of the chosen mode.
  * `--quick` picks small sizes for a smoke run that finishes in well under a minute.
  */
+import { WRITER_KINDS, type WriterKind } from './load/WritingDoc.ts';
 
 export const SERVER_NAMES = ['ours', 'y-websocket', 'hocuspocus', 'ws-relay'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
@@ -15,19 +16,52 @@ export const SERVER_SCENARIO_NAMES = [
   'idle',
   'catch-up',
   'cold-load',
+  // issue 13: writers that grow documents, and memory at start
+  'grow-fanout',
+  'grow-rooms',
+  'grow-flood',
+  'start-rss',
 ] as const;
 export type ServerScenarioName = (typeof SERVER_SCENARIO_NAMES)[number];
 
 /**
- * Everything `--scenarios` can pick, in the order they run: the per-server scenarios, then
- * `snapshot` — snapshot/diff/restore lag of our server alone (`snapshotLag.ts`, run in a
- * child process by `runSnapshotLag.ts`), not a per-server scenario.
+ * Sections about our server alone (issue 13), each with its own server process and data
+ * prepared before it starts (`sections/`): per-update cost while one document grows,
+ * a new device's first sync of a large document, and a small workspace's lag while a
+ * large one is busy.
  */
-export const SCENARIO_NAMES = [...SERVER_SCENARIO_NAMES, 'snapshot'] as const;
+export const SECTION_NAMES = ['growth', 'first-sync', 'isolation'] as const;
+export type SectionName = (typeof SECTION_NAMES)[number];
+
+/**
+ * Everything `--scenarios` can pick, in the order they run: the per-server scenarios, the
+ * sections of our server alone, then `snapshot` — snapshot/diff/restore lag of our server
+ * alone (`snapshotLag.ts`, run in a child process by `runSnapshotLag.ts`).
+ */
+export const SCENARIO_NAMES = [...SERVER_SCENARIO_NAMES, ...SECTION_NAMES, 'snapshot'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/** Names `--scenarios` accepts for a group of scenarios, by the issue that set their targets. */
+export const SCENARIO_GROUPS: Readonly<Record<string, readonly ScenarioName[]>> = {
+  issue3: ['fanout', 'rooms', 'flat-out', 'idle', 'catch-up', 'cold-load'],
+  issue8: ['snapshot'],
+  issue13: [
+    'grow-fanout',
+    'grow-rooms',
+    'grow-flood',
+    'start-rss',
+    'growth',
+    'first-sync',
+    'isolation',
+  ],
+};
 
 export function isServerScenario(name: ScenarioName): name is ServerScenarioName {
   return (SERVER_SCENARIO_NAMES as readonly string[]).includes(name);
+}
+
+export function isSection(name: ScenarioName): name is SectionName {
+  return (SECTION_NAMES as readonly string[]).includes(name);
 }
 
 interface NumberOption {
@@ -61,6 +95,45 @@ const NUMBER_OPTIONS = [
     help: 'tickets in the snapshot workspace',
   },
   { flag: 'snapshot-changed', full: 100, quick: 10, help: 'tickets changed between snapshots' },
+  // issue 13
+  { flag: 'grow-measure-ms', full: 5_000, quick: 700, help: 'measuring time of each grow-* run' },
+  { flag: 'grow-warmup-ms', full: 1_000, quick: 200, help: 'warm-up before each grow-* run' },
+  { flag: 'flood-writers', full: 4, quick: 2, help: 'writers in the grow-flood doc' },
+  { flag: 'flood-readers', full: 4, quick: 2, help: 'readers in the grow-flood doc' },
+  {
+    flag: 'flood-window-small',
+    full: 8,
+    quick: 8,
+    help: 'grow-flood: updates in flight, first run',
+  },
+  {
+    flag: 'flood-window-large',
+    full: 64,
+    quick: 64,
+    help: 'grow-flood: updates in flight, second run',
+  },
+  {
+    flag: 'growth-measure-ms',
+    full: 5_000,
+    quick: 1_000,
+    help: 'growth: writing time at each size',
+  },
+  { flag: 'growth-writers', full: 2, quick: 2, help: 'growth: writers appending to the doc' },
+  { flag: 'growth-window', full: 8, quick: 8, help: 'growth: updates in flight per writer' },
+  { flag: 'first-sync-mb', full: 50, quick: 5, help: 'first-sync: document size in MB' },
+  {
+    flag: 'isolation-tickets',
+    full: 10_000,
+    quick: 500,
+    help: 'isolation: tickets in the large workspace',
+  },
+  {
+    flag: 'isolation-write-ms',
+    full: 8_000,
+    quick: 1_500,
+    help: 'isolation: flat-out writing time',
+  },
+  { flag: 'isolation-window', full: 64, quick: 64, help: 'isolation: writes in flight' },
   { flag: 'connect-concurrency', full: 200, quick: 100, help: 'sockets opening at once' },
   { flag: 'seed', full: 1, quick: 1, help: 'seed of the random phases' },
 ] as const satisfies readonly NumberOption[];
@@ -79,6 +152,10 @@ export interface BenchOptions {
   /** Write the results as JSON to this file as well. */
   readonly jsonPath: string | null;
   readonly n: Readonly<Record<NumberFlag, number>>;
+  /** grow-* scenarios: what the writers write (`--writers=text,rich`). */
+  readonly writers: readonly WriterKind[];
+  /** growth: the document sizes measured, in MB (`--growth-sizes=1,10,50,100`). */
+  readonly growthSizesMb: readonly number[];
   /** The command that reproduces this run, printed with the results. */
   readonly command: string;
 }
@@ -120,10 +197,23 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   }
   const servers = parseList(flags.get('servers') ?? env.BENCH_SERVERS, SERVER_NAMES, 'servers');
   const scenarios = parseList(
-    flags.get('scenarios') ?? env.BENCH_SCENARIOS,
+    expandGroups(flags.get('scenarios') ?? env.BENCH_SCENARIOS),
     SCENARIO_NAMES,
     'scenarios',
   );
+  const writersRaw = flags.get('writers') ?? env.BENCH_WRITERS;
+  const writers = writersRaw ? parseList(writersRaw, WRITER_KINDS, 'writers') : DEFAULT_WRITERS;
+  if (writersRaw) commandParts.push(`--writers=${writers.join(',')}`);
+  const sizesRaw = flags.get('growth-sizes') ?? env.BENCH_GROWTH_SIZES;
+  const growthSizesMb = sizesRaw
+    ? sizesRaw.split(',').map((x) => Number(x.trim()))
+    : quick
+      ? [1, 4]
+      : [1, 10, 50, 100];
+  if (growthSizesMb.some((mb) => !(mb > 0))) {
+    throw new UsageError(`--growth-sizes expects sizes in MB > 0, got ${sizesRaw}`);
+  }
+  if (sizesRaw) commandParts.push(`--growth-sizes=${growthSizesMb.join(',')}`);
   if (servers.length < SERVER_NAMES.length) commandParts.push(`--servers=${servers.join(',')}`);
   if (scenarios.length < SCENARIO_NAMES.length) {
     commandParts.push(`--scenarios=${scenarios.join(',')}`);
@@ -132,10 +222,39 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   if (reuseServers && !quick) commandParts.push('--reuse-servers');
   const jsonPath = flags.get('json') ?? env.BENCH_JSON ?? null;
   if (jsonPath) commandParts.push(`--json=${jsonPath}`);
-  for (const known of ['quick', 'servers', 'scenarios', 'json', 'reuse-servers'])
+  for (const known of [
+    'quick',
+    'servers',
+    'scenarios',
+    'json',
+    'reuse-servers',
+    'writers',
+    'growth-sizes',
+  ])
     flags.delete(known);
   if (flags.size) throw new UsageError(`unknown option --${[...flags.keys()][0]}\n\n${usage()}`);
-  return { quick, servers, scenarios, reuseServers, jsonPath, n, command: commandParts.join(' ') };
+  return {
+    quick,
+    servers,
+    scenarios,
+    reuseServers,
+    jsonPath,
+    n,
+    writers,
+    growthSizesMb,
+    command: commandParts.join(' '),
+  };
+}
+
+const DEFAULT_WRITERS: readonly WriterKind[] = ['text', 'rich'];
+
+/** `issue13` → its scenarios (see SCENARIO_GROUPS); other names pass through. */
+function expandGroups(raw: string | undefined): string | undefined {
+  if (!raw) return raw;
+  return raw
+    .split(',')
+    .flatMap((name): readonly string[] => SCENARIO_GROUPS[name.trim()] ?? [name.trim()])
+    .join(',');
 }
 
 function parseList<T extends string>(
@@ -160,12 +279,19 @@ export function usage(): string {
     '',
     `servers:   ${SERVER_NAMES.join(', ')}`,
     `scenarios: ${SCENARIO_NAMES.join(', ')}`,
+    `  groups: ${Object.entries(SCENARIO_GROUPS)
+      .map(([group, names]) => `${group} = ${names.join(',')}`)
+      .join('; ')}`,
+    '  (growth, first-sync, isolation: our server alone, issue 13)',
     '  (snapshot: event-loop lag of our server alone while a workspace is snapshotted, diffed',
     '  and restored; bench/snapshotLag.ts in a child process, after the other scenarios;',
     '  --servers does not apply to it)',
     '',
     'BENCH_OURS_WIRE=yjs: ours on /yjs/:docId instead of /sync;',
     'BENCH_OURS_NODE_OPTIONS: extra Node flags for our server process.',
+    '',
+    `--writers=${WRITER_KINDS.join(',')}: what grow-* writers write (default ${DEFAULT_WRITERS.join(',')})`,
+    '--growth-sizes=1,10,50,100: growth document sizes in MB (--quick: 1,4)',
     '',
     'sizes (flag / env BENCH_<FLAG> / full default / --quick default):',
   ];

@@ -16,6 +16,8 @@ export class LatencyRecorder {
   measuredSends = 0;
   expectedDeliveries = 0;
   deliveries = 0;
+  /** Measured writes that came back to their own sender (a server that echoes). */
+  echoes = 0;
   measuring = false;
 
   markSent(clientID: number, clock: number, receivers: number, at: number): void {
@@ -32,10 +34,17 @@ export class LatencyRecorder {
   received(receiverID: number, update: Uint8Array, at: number): void {
     const meta = Y.parseUpdateMeta(update);
     for (const [client, from] of meta.from) {
-      if (client === receiverID) continue; // some servers echo to the sender
       const list = this.sentAt.get(client);
       if (!list) continue;
       const to = meta.to.get(client) ?? from;
+      if (client === receiverID) {
+        // Some servers echo to the sender: counted, never a latency sample.
+        for (let clock = from; clock < to; clock++) {
+          const sent = list[clock];
+          if (sent !== undefined && !Number.isNaN(sent)) this.echoes++;
+        }
+        continue;
+      }
       for (let clock = from; clock < to; clock++) {
         const sent = list[clock];
         if (sent === undefined || Number.isNaN(sent)) continue;

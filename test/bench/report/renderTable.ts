@@ -13,7 +13,7 @@ export function renderScenario(scenario: Scenario, o: BenchOptions, results: Res
   const byServer = results.get(scenario.name);
   const header = ['metric', ...servers.map((s) => s)];
   const rows: string[][] = [];
-  for (const metric of scenario.metrics) {
+  for (const metric of scenario.metricsFor?.(o) ?? scenario.metrics) {
     const oursValue = cellValue(byServer?.get('ours'), metric.key);
     const row = [`${metric.label} (${metric.unit}, ${betterWord(metric.better)})`];
     for (const server of servers) {

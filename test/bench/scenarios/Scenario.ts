@@ -21,6 +21,8 @@ export interface Scenario {
   readonly name: ServerScenarioName;
   title(o: BenchOptions): string;
   readonly metrics: readonly MetricDef[];
+  /** When the rows depend on the options (one per writer kind): used instead of `metrics`. */
+  metricsFor?(o: BenchOptions): readonly MetricDef[];
   /** Lines printed under the table (what a row means). */
   readonly notes?: readonly string[];
   /** Why this scenario does not apply to a server, or null when it does. */

@@ -3,8 +3,8 @@ import type { BenchClient } from '../load/BenchClient.ts';
 import { closeAll, connectAll } from '../load/connectAll.ts';
 import { LatencyRecorder } from '../load/LatencyRecorder.ts';
 import { summarize } from '../load/stats.ts';
-import { WritingDoc } from '../load/WritingDoc.ts';
-import type { RunningTarget } from '../targets/Target.ts';
+import { WritingDoc, type WriterKind } from '../load/WritingDoc.ts';
+import type { OursWire, RunningTarget } from '../targets/Target.ts';
 import { seededRandom, sleep, waitUntil, type Measured, type MetricDef } from './Scenario.ts';
 
 export interface LatencyRunSize {
@@ -17,6 +17,10 @@ export interface LatencyRunSize {
   measureMs: number;
   concurrency: number;
   seed: number;
+  /** What every client writes (default: its own map key). */
+  writer?: WriterKind;
+  /** Which endpoint of ours (default `/sync`). */
+  wire?: OursWire;
 }
 
 export const latencyMetrics: readonly MetricDef[] = [
@@ -46,14 +50,18 @@ export async function runLatency(target: RunningTarget, size: LatencyRunSize): P
   const docIds: string[] = [];
   const clients = await connectAll(total, size.concurrency, (i) => {
     const docId = target.docId(size.scope, Math.floor(i / size.clientsPerDoc));
-    const writer = new WritingDoc(i + 1);
+    const writer = new WritingDoc(i + 1, size.writer ?? 'map');
     writers[i] = writer;
     docIds[i] = docId;
-    return target.open(docId, {
-      docs: new Map([[docId, writer.doc]]),
-      applyRemote: false,
-      onUpdate: (_doc, update, at) => recorder.received(writer.clientID, update, at),
-    });
+    return target.open(
+      docId,
+      {
+        docs: new Map([[docId, writer.doc]]),
+        applyRemote: false,
+        onUpdate: (_doc, update, at) => recorder.received(writer.clientID, update, at),
+      },
+      size.wire,
+    );
   });
 
   const random = seededRandom(size.seed);
@@ -96,6 +104,8 @@ export async function runLatency(target: RunningTarget, size: LatencyRunSize): P
     deliveriesPerSec: (recorder.deliveries / size.measureMs) * 1000,
     cpuPct: (100 * cpuMs) / size.measureMs,
     cpuPerUpdateUs: (1000 * cpuMs) / recorder.measuredSends,
+    cpuPerDeliveryUs: (1000 * cpuMs) / recorder.deliveries,
+    echoPct: recorder.measuredSends ? (100 * recorder.echoes) / recorder.measuredSends : NaN,
     lostPct: recorder.expectedDeliveries
       ? (100 * (recorder.expectedDeliveries - recorder.deliveries)) / recorder.expectedDeliveries
       : NaN,

@@ -3,68 +3,98 @@ import { makeTempDir } from '../../support/tempDir.ts';
 import { MuxClient } from '../load/MuxClient.ts';
 import { YWebsocketClient } from '../load/YWebsocketClient.ts';
 import { trackChild } from './childRegistry.ts';
-import { memoryProbe, probeMemory, stopProcess } from './peerProcess.ts';
+import { lagProbe, memoryProbe, probeMemory, stopProcess } from './peerProcess.ts';
 import { processCpuMs } from './processCpu.ts';
-import { seedOurs } from './seedOurs.ts';
-import type { RunningTarget, Target } from './Target.ts';
+import { seedOurs, type BenchIdentity } from './seedOurs.ts';
+import type { OursWire, RunningTarget, Target } from './Target.ts';
+
+export interface OursOptions {
+  /**
+   * Runs on the fresh data folder after the bench user is seeded and before the server
+   * starts: to store large documents straight into SQLite with the server's own store.
+   */
+  readonly prepare?: (dataDir: string, identity: BenchIdentity) => void;
+  /** More environment for the server (e.g. limits). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface RunningOurs extends RunningTarget {
+  readonly identity: BenchIdentity;
+  readonly dataDir: string;
+  /** `ws://host:port`, changes across restarts. */
+  wsBase(): string;
+}
 
 /**
  * Our sync server, as shipped: its own process (`sync-server/src/main.ts`), SQLite
  * persistence in a temp DATA_DIR, and authentication on (a personal access token in the
  * query string, checked on every upgrade). The scenarios use the multiplexed `/sync`
- * endpoint, one doc per socket like the peers; BENCH_OURS_WIRE=yjs switches them to the
- * y-websocket-compatible `/yjs/:docId`.
+ * endpoint, one doc per socket like the peers, unless they prefer the y-websocket-compatible
+ * `/yjs/:docId`; BENCH_OURS_WIRE=yjs|sync overrides both.
  */
 export const oursTarget: Target = {
   name: 'ours',
-  async start() {
-    const temp = makeTempDir('desk-bench-');
-    const identity = seedOurs(temp.dir);
-    const env = {
-      DATA_DIR: temp.dir,
-      // BENCH_OURS_NODE_OPTIONS adds flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-      NODE_OPTIONS: `--import ${memoryProbe} ${process.env.BENCH_OURS_NODE_OPTIONS ?? ''}`.trim(),
-      NODE_ENV: 'production',
-    };
-    const startServer = async () => {
-      const started = await startServerProcess(env);
-      trackChild(started.child);
-      return started;
-    };
-    let server: ServerProcess = await startServer();
-    const wsBase = () => `ws://127.0.0.1:${server.port}`;
-    const query = `token=${encodeURIComponent(identity.token)}`;
-    const wire = process.env.BENCH_OURS_WIRE === 'yjs' ? 'yjs' : 'sync';
-    const stop = () => stopProcess(server.child, server.exited);
-    const scopeBases = new Map<string, number>();
-    return {
-      name: 'ours',
-      dataDir: temp.dir,
-      // Ticket ids are numbers, as the product's are: each scope gets its own million.
-      docId: (scope, n) => {
-        let base = scopeBases.get(scope);
-        if (base === undefined) scopeBases.set(scope, (base = scopeBases.size * 1_000_000));
-        return `${identity.workspaceId}:ticket:${base + n}`;
-      },
-      open: (docId, options) =>
-        wire === 'yjs'
-          ? new YWebsocketClient(`${wsBase()}/yjs/${docId}?${query}`, docId, options, true)
-          : new MuxClient(`${wsBase()}/sync?${query}`, [docId], options),
-      cpuMs: () => processCpuMs(server.child.pid),
-      memory: () => probeMemory(server.child, server.logs),
-      async stop() {
-        await stop();
-        temp.remove();
-      },
-      async restart(whileStopped) {
-        await stop();
-        whileStopped?.();
-        server = await startServer();
-      },
-      mux: {
-        workspaceId: identity.workspaceId,
-        open: (options) => new MuxClient(`${wsBase()}/sync?${query}`, [], options),
-      },
-    } satisfies RunningTarget;
-  },
+  start: () => startOurs(),
 };
+
+export async function startOurs(options: OursOptions = {}): Promise<RunningOurs> {
+  const temp = makeTempDir('desk-bench-');
+  const identity = seedOurs(temp.dir);
+  options.prepare?.(temp.dir, identity);
+  const env = {
+    DATA_DIR: temp.dir,
+    // BENCH_OURS_NODE_OPTIONS adds flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    NODE_OPTIONS: `--import ${memoryProbe} ${process.env.BENCH_OURS_NODE_OPTIONS ?? ''}`.trim(),
+    NODE_ENV: 'production',
+    ...options.env,
+  };
+  const startServer = async () => {
+    const started = await startServerProcess(env);
+    trackChild(started.child);
+    return started;
+  };
+  let server: ServerProcess = await startServer();
+  const wsBase = () => `ws://127.0.0.1:${server.port}`;
+  const query = `token=${encodeURIComponent(identity.token)}`;
+  const forcedWire = process.env.BENCH_OURS_WIRE;
+  const stop = () => stopProcess(server.child, server.exited);
+  const scopeBases = new Map<string, number>();
+  return {
+    name: 'ours',
+    identity,
+    dataDir: temp.dir,
+    wsBase,
+    // Ticket ids are numbers, as the product's are: each scope gets its own million.
+    docId: (scope, n) => {
+      let base = scopeBases.get(scope);
+      if (base === undefined) scopeBases.set(scope, (base = scopeBases.size * 1_000_000));
+      return `${identity.workspaceId}:ticket:${base + n}`;
+    },
+    open: (docId, clientOptions, wire: OursWire = 'sync') =>
+      (forcedWire === 'yjs' || forcedWire === 'sync' ? forcedWire : wire) === 'yjs'
+        ? new YWebsocketClient(`${wsBase()}/yjs/${docId}?${query}`, docId, clientOptions, true)
+        : new MuxClient(`${wsBase()}/sync?${query}`, [docId], clientOptions),
+    cpuMs: () => processCpuMs(server.child.pid),
+    memory: () => probeMemory(server.child, server.logs),
+    lag: {
+      start: () => lagProbe(server.child, server.logs).start(),
+      stop: () => lagProbe(server.child, server.logs).stop(),
+    },
+    get pid() {
+      return server.child.pid;
+    },
+    async stop() {
+      await stop();
+      temp.remove();
+    },
+    async restart(whileStopped) {
+      await stop();
+      whileStopped?.();
+      server = await startServer();
+    },
+    mux: {
+      workspaceId: identity.workspaceId,
+      open: (clientOptions) => new MuxClient(`${wsBase()}/sync?${query}`, [], clientOptions),
+    },
+  };
+}

@@ -1,5 +1,6 @@
 // Hocuspocus 3 (@hocuspocus/server), in memory: no extensions, no persistence hooks, no
-// authentication hook (its Auth message is still required by the protocol).
+// authentication hook (its Auth message is still required by the protocol). Plain
+// JavaScript, run by plain `node` (no TypeScript loader in the process, as in production).
 import { Server } from '@hocuspocus/server';
 
 const server = new Server({ port: 0, address: '127.0.0.1', quiet: true });

@@ -1,10 +1,11 @@
 // The physical limit: a WebSocket relay that forwards every frame to the other sockets of
-// the same room (URL path) and does no CRDT work at all.
+// the same room (URL path) and does no CRDT work at all. Plain JavaScript, run by plain
+// `node` (no TypeScript loader in the process).
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 
-const rooms = new Map<string, Set<WebSocket>>();
+/** @type {Map<string, Set<import('ws').WebSocket>>} */
+const rooms = new Map();
 const server = createServer((_req, res) => res.writeHead(404).end());
 const wss = new WebSocketServer({ server, perMessageDeflate: false });
 
@@ -14,7 +15,7 @@ wss.on('connection', (socket, req) => {
   if (!members) rooms.set(room, (members = new Set()));
   const peers = members;
   peers.add(socket);
-  socket.on('message', (data: Buffer) => {
+  socket.on('message', (data) => {
     for (const other of peers) if (other !== socket) other.send(data, { binary: true });
   });
   socket.on('close', () => {
@@ -24,7 +25,7 @@ wss.on('connection', (socket, req) => {
 });
 
 server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  console.log(JSON.stringify({ msg: 'peer listening', port }));
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  console.log(JSON.stringify({ msg: 'peer listening', port: address.port }));
 });
 process.on('SIGTERM', () => process.exit(0));

@@ -1,7 +1,7 @@
 // The reference y-websocket server (@y/websocket-server 0.1.1), in memory, exactly as its
-// own bin/server.js wires it: one document per connection, named by the URL path.
+// own bin/server.js wires it: one document per connection, named by the URL path. Plain
+// JavaScript, run by plain `node` (no TypeScript loader in the process, as its bin runs).
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setupWSConnection } from '@y/websocket-server/utils';
 import { WebSocketServer } from 'ws';
 
@@ -13,7 +13,7 @@ server.on('upgrade', (request, socket, head) => {
 });
 
 server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  console.log(JSON.stringify({ msg: 'peer listening', port }));
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  console.log(JSON.stringify({ msg: 'peer listening', port: address.port }));
 });
 process.on('SIGTERM', () => process.exit(0));

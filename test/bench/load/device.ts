@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { trackChild } from '../targets/childRegistry.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../../..');
+
+export interface FirstSync {
+  /** From creating the client to the doc synced, in ms. */
+  ms: number;
+  /** Every socket close the client saw before it was synced (none is the target). */
+  closes: { code: unknown; reason: unknown }[];
+  /** Entries of the doc's root map as synced (a check that all of it arrived). */
+  rootEntries: number;
+  /** The device process's RSS once synced. */
+  rssMiB: number;
+}
+
+/**
+ * A new device's first sync of `docId` through our `/sync` with the product's client, in a
+ * child process (`firstSyncDevice.ts`) so that decoding a large doc never blocks this
+ * process's event loop, which measures latencies meanwhile.
+ */
+export function firstSyncOnNewDevice(
+  syncUrl: string,
+  docId: string,
+  options: { root?: string; timeoutMs?: number } = {},
+): Promise<FirstSync> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(here, 'firstSyncDevice.ts'),
+      '--url',
+      syncUrl,
+      '--doc',
+      docId,
+      '--root',
+      options.root ?? 'tickets',
+      '--timeout-ms',
+      String(options.timeoutMs ?? 300_000),
+    ],
+    { cwd: repoRoot, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  trackChild(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code !== 0) {
+        reject(new Error(`the new device failed (exit ${code}): ${stderr.trim().split('\n')[0]}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as FirstSync);
+      } catch {
+        reject(new Error(`the new device printed no result: ${stdout.slice(0, 200)}`));
+      }
+    });
+  });
+}

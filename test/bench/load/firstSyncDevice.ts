@@ -1,0 +1,61 @@
+// A new device's first sync of one document, in its own process so that applying a large
+// document never blocks the bench's own event loop (which measures latencies meanwhile):
+// the product's client (`@desk/client` SyncClient over `/sync`, in-memory local store)
+// opens the doc with an empty replica and waits until it is synced. Prints one JSON line:
+// { ms, closes: [{ code, reason }], rootEntries, rssMiB } — closes are every socket close
+// the client saw (a slow-consumer close 4429 and its reconnect show up here).
+// Run by load/device.ts: node --import tsx firstSyncDevice.ts --url WS --doc ID [--root tickets] [--timeout-ms N]
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { MemoryStore, SyncClient } from '@desk/client';
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    doc: { type: 'string' },
+    root: { type: 'string', default: 'tickets' },
+    'timeout-ms': { type: 'string', default: '300000' },
+  },
+});
+
+async function main(): Promise<void> {
+  if (!values.url || !values.doc) throw new Error('needs --url and --doc');
+  const closes: { code: unknown; reason: unknown }[] = [];
+  const t0 = performance.now();
+  const client = new SyncClient({
+    url: values.url,
+    WebSocket,
+    store: new MemoryStore(),
+    log: (event, details) => {
+      if (event === 'closed') closes.push({ code: details.code, reason: details.reason });
+    },
+  });
+  const handle = client.open(values.doc);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`not synced within ${values['timeout-ms']} ms`)),
+      Number(values['timeout-ms']),
+    );
+  });
+  try {
+    await Promise.race([handle.whenSynced, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  const ms = performance.now() - t0;
+  const rootEntries = handle.doc.getMap(values.root).size;
+  const rssMiB = process.memoryUsage().rss / 2 ** 20;
+  process.stdout.write(`${JSON.stringify({ ms, closes, rootEntries, rssMiB })}\n`);
+  handle.release();
+  await client.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

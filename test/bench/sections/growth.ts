@@ -1,0 +1,245 @@
+import { performance } from 'node:perf_hooks';
+import { firstSyncOnNewDevice, type FirstSync } from '../load/device.ts';
+import type { BenchOptions } from '../options.ts';
+import { markdownTable } from '../report/renderTable.ts';
+import { formatNumber } from '../report/format.ts';
+import { runFlood } from '../scenarios/flatOut.ts';
+import { residentBytes } from '../scenarios/startRss.ts';
+import { growingIndexStates } from '../seed/realisticTickets.ts';
+import { storeCompacted } from '../seed/storeDocs.ts';
+import { startOurs, type RunningOurs } from '../targets/ours.ts';
+import type { LagSample } from '../targets/Target.ts';
+import type { Section, SectionResult } from './Section.ts';
+
+/** A large doc's id: index-shaped content under a numeric ticket id of the bench workspace. */
+const docIdFor = (workspaceId: string, mb: number) =>
+  `${workspaceId}:ticket:${9_000_000 + Math.round(mb * 10)}`;
+
+interface Stored {
+  readonly mb: number;
+  readonly docId: string;
+  readonly bytes: number;
+}
+
+/**
+ * Builds the docs (growingIndexStates), stores each compacted into a fresh data folder
+ * before our server starts, and starts it.
+ */
+async function serverWithDocs(
+  sizesMb: readonly number[],
+): Promise<{ ours: RunningOurs; stored: Stored[]; seedSeconds: number }> {
+  const t0 = performance.now();
+  process.stderr.write(`[bench]   building docs of ${sizesMb.join(', ')} MB …\n`);
+  const states = growingIndexStates(sizesMb);
+  const stored: Stored[] = [];
+  const ours = await startOurs({
+    prepare: (dataDir, identity) => {
+      const docs = [...states].map(([mb, state]) => ({
+        docId: docIdFor(identity.workspaceId, mb),
+        state,
+      }));
+      storeCompacted(dataDir, docs);
+      for (const [mb, state] of states) {
+        stored.push({ mb, docId: docIdFor(identity.workspaceId, mb), bytes: state.byteLength });
+      }
+    },
+  });
+  states.clear();
+  return { ours, stored, seedSeconds: (performance.now() - t0) / 1000 };
+}
+
+function syncUrl(ours: RunningOurs): string {
+  return `${ours.wsBase()}/sync?token=${encodeURIComponent(ours.identity.token)}`;
+}
+
+/** A new device's first sync of `docId`, with the server's event-loop delay meanwhile. */
+async function measuredFirstSync(
+  ours: RunningOurs,
+  docId: string,
+): Promise<{ sync: FirstSync; lag: LagSample }> {
+  await ours.lag.start();
+  try {
+    const sync = await firstSyncOnNewDevice(syncUrl(ours), docId);
+    return { sync, lag: await ours.lag.stop() };
+  } catch (err) {
+    await ours.lag.stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+const mib = (bytes: number) => bytes / 2 ** 20;
+const closesText = (s: FirstSync) =>
+  s.closes.length ? s.closes.map((c) => String(c.code)).join(', ') : 'none';
+
+/**
+ * growth: one document at 1, 10, 50 and 100 MB (`--growth-sizes`), stored before the server
+ * starts. At each size, smallest first: a new device's first sync (cold load + first sync,
+ * the product's client in a child process), then `growth-writers` stock y-websocket clients
+ * append to a Y.Text in it flat out (`growth-window` in flight each) for
+ * `growth-measure-ms` while one more reads: server CPU per update delivered and the event-loop
+ * delay inside the server over the writing window. Target (issue 13): flat, the largest
+ * size's CPU per update and lag p99 at most 1.5× the smallest's.
+ *
+ * Values: `cpu.<mb>`, `lagP99.<mb>`, `firstSyncMs.<mb>`, `closes.<mb>`, `smallest`, `largest`.
+ */
+export const growthSection: Section = {
+  name: 'growth',
+  async run(o: BenchOptions): Promise<SectionResult> {
+    const sizes = [...o.growthSizesMb].sort((a, b) => a - b);
+    const { ours, stored, seedSeconds } = await serverWithDocs(sizes);
+    const values: Record<string, number> = {
+      smallest: sizes[0]!,
+      largest: sizes[sizes.length - 1]!,
+    };
+    const rows: string[][] = [];
+    try {
+      // Warm the server's code paths first (JIT, statement caches) on a small doc of its
+      // own, so the first size measured is not the one that pays for it.
+      await runFlood(ours, {
+        scope: 'growth-warmup',
+        writers: o.n['growth-writers'],
+        readers: 1,
+        window: o.n['growth-window'],
+        warmupMs: 0,
+        measureMs: o.quick ? 500 : 2_000,
+        writer: 'text',
+        wire: 'yjs',
+      });
+      for (const doc of stored) {
+        process.stderr.write(`[bench]   growth at ${doc.mb} MB: first sync …\n`);
+        const first = await measuredFirstSync(ours, doc.docId);
+        process.stderr.write(
+          `[bench]   growth at ${doc.mb} MB: first sync ${(first.sync.ms / 1000).toFixed(1)} s; writing …\n`,
+        );
+        const flood = await runFlood(ours, {
+          scope: 'growth',
+          docId: doc.docId,
+          writers: o.n['growth-writers'],
+          readers: 1,
+          window: o.n['growth-window'],
+          warmupMs: 500,
+          measureMs: o.n['growth-measure-ms'],
+          writer: 'text',
+          wire: 'yjs',
+          lag: true,
+        });
+        const rss = residentBytes(ours.pid);
+        values[`cpu.${doc.mb}`] = flood.cpuPerUpdateUs ?? NaN;
+        values[`lagP99.${doc.mb}`] = flood.lagP99 ?? NaN;
+        values[`firstSyncMs.${doc.mb}`] = first.sync.ms;
+        values[`closes.${doc.mb}`] = first.sync.closes.length;
+        rows.push([
+          `${doc.mb} MB (${formatNumber(mib(doc.bytes))} MiB stored)`,
+          formatNumber(flood.updatesPerSec),
+          formatNumber(flood.cpuPerUpdateUs),
+          formatNumber(flood.cpuPct),
+          formatNumber(flood.lagP50),
+          formatNumber(flood.lagP99),
+          formatNumber(flood.lagMax),
+          `${formatNumber(first.sync.ms / 1000)} s`,
+          formatNumber(first.lag.p99),
+          formatNumber(first.lag.max),
+          closesText(first.sync),
+          formatNumber(mib(rss)),
+        ]);
+      }
+    } finally {
+      await ours.stop();
+    }
+    const smallest = values.smallest!;
+    const largest = values.largest!;
+    const cpuRatio = values[`cpu.${largest}`]! / values[`cpu.${smallest}`]!;
+    const lagRatio = values[`lagP99.${largest}`]! / values[`lagP99.${smallest}`]!;
+    values.cpuRatio = cpuRatio;
+    values.lagRatio = lagRatio;
+    const markdown = [
+      `### growth: one document at ${sizes.join(', ')} MB — per-update cost while it grows (ours; target flat, ≤ 1.5× from ${smallest} to ${largest} MB)`,
+      '',
+      markdownTable(
+        [
+          'doc size',
+          'updates/s',
+          'CPU/update (µs)',
+          'server CPU (% core)',
+          'lag p50 (ms)',
+          'lag p99 (ms)',
+          'lag max (ms)',
+          'first sync',
+          'first-sync lag p99 (ms)',
+          'first-sync lag max (ms)',
+          'closes',
+          'server RSS after (MiB)',
+        ],
+        rows,
+      ),
+      '',
+      `- ${largest} MB ÷ ${smallest} MB: CPU per update ×${cpuRatio.toFixed(2)}, lag p99 ×${lagRatio.toFixed(2)}.`,
+      `- writing: ${o.n['growth-writers']} stock y-websocket clients on /yjs append words to a Y.Text of the doc, ${o.n['growth-window']} updates in flight each, 1 reader, ${o.n['growth-measure-ms'] / 1000} s measured per size; CPU per update = server CPU ÷ updates delivered to the reader.`,
+      '- lag: event-loop delay inside the server process (perf_hooks histogram, 1 ms resolution, so ~1 ms is the floor) over the writing window, or over the first sync.',
+      `- first sync: a new device (\`@desk/client\` SyncClient over /sync, child process) opens the doc cold (not loaded since the start) and waits until synced; closes: socket closes it saw.`,
+      `- docs: index-shaped (ticket rows of ~2.5 KB made with @desk/model), stored compacted with the server's SqliteDocStore before it started; built and stored in ${seedSeconds.toFixed(0)} s.`,
+    ].join('\n');
+    return { markdown, values };
+  },
+};
+
+/**
+ * first-sync: a new device's first sync of one `first-sync-mb` document, cold (nothing loaded
+ * since the server started). Target (issue 13): completes with no disconnect.
+ *
+ * Values: `ms`, `closes`, `lagP99`, `lagMax`, `mb`.
+ */
+export const firstSyncSection: Section = {
+  name: 'first-sync',
+  async run(o: BenchOptions): Promise<SectionResult> {
+    const mb = o.n['first-sync-mb'];
+    const { ours, stored } = await serverWithDocs([mb]);
+    try {
+      const doc = stored[0]!;
+      const first = await measuredFirstSync(ours, doc.docId);
+      const rss = residentBytes(ours.pid);
+      const markdown = [
+        `### first-sync: a new device's first sync of a ${mb} MB document (ours; target: completes with no disconnect)`,
+        '',
+        markdownTable(
+          [
+            'doc',
+            'time to synced',
+            'closes',
+            'lag p99 (ms)',
+            'lag max (ms)',
+            'rows arrived',
+            'server RSS after (MiB)',
+            'device RSS (MiB)',
+          ],
+          [
+            [
+              `${formatNumber(mib(doc.bytes))} MiB stored`,
+              `${formatNumber(first.sync.ms / 1000)} s`,
+              closesText(first.sync),
+              formatNumber(first.lag.p99),
+              formatNumber(first.lag.max),
+              formatNumber(first.sync.rootEntries),
+              formatNumber(mib(rss)),
+              formatNumber(first.sync.rssMiB),
+            ],
+          ],
+        ),
+        '',
+        "- the product's client (`@desk/client` SyncClient over /sync, in-memory store, child process); cold: the doc was not loaded since the server started.",
+      ].join('\n');
+      return {
+        markdown,
+        values: {
+          mb,
+          ms: first.sync.ms,
+          closes: first.sync.closes.length,
+          lagP99: first.lag.p99,
+          lagMax: first.lag.max,
+        },
+      };
+    } finally {
+      await ours.stop();
+    }
+  },
+};
