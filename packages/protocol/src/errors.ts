@@ -34,6 +34,9 @@ export const ErrorCode = {
   workspaceSuspended: 'workspace_suspended',
   workspaceTerminated: 'workspace_terminated',
   invalidStateTransition: 'invalid_state_transition',
+  // snapshots
+  restoreAlreadyUndone: 'restore_already_undone',
+  restoreNotUndoable: 'restore_not_undoable',
   // webhooks
   signatureInvalid: 'signature_invalid',
   webhookReplayed: 'webhook_replayed',

@@ -61,7 +61,7 @@ export type {
   UnsubscribeMessage,
   WelcomeMessage,
 } from './messages.ts';
-export { SnapshotTriggers } from './snapshots.ts';
+export { SnapshotTriggers, UndoLeftAloneReasons } from './snapshots.ts';
 export type {
   ChangedEntry,
   CreateSnapshotRequest,
@@ -80,6 +80,9 @@ export type {
   SnapshotTicketResponse,
   SnapshotTicketSummary,
   SnapshotTriggerName,
+  UndoEntry,
+  UndoLeftAloneReason,
+  UndoRestoreResponse,
 } from './snapshots.ts';
 export { INVITABLE_ROLES, SUBSCRIPTION_STATES, WORKSPACE_ROLES } from './workspaces.ts';
 export type {

@@ -18,8 +18,17 @@ export interface SnapshotSummary {
   totalBytes: number;
   /** Stored bytes this snapshot added (documents unchanged since an earlier one cost 0). */
   addedBytes: number;
-  /** Pre-restore snapshots: what was about to be restored; restoring this one undoes it. */
-  restoreOf: { snapshotId: string; scope: RestoreScopeName } | null;
+  /**
+   * Pre-restore snapshots: what was about to be restored, and whether that restore can be
+   * undone (`POST …/:id/undo`: only what it changed, where nobody changed it since).
+   */
+  restoreOf: {
+    snapshotId: string;
+    scope: RestoreScopeName;
+    /** False for restores made before undo records were kept, and once undone. */
+    undoable: boolean;
+    undoneAt: number | null;
+  } | null;
 }
 
 export type RestoreScopeName = 'workspace' | `ticket:${string}` | `notice:${string}`;
@@ -38,10 +47,35 @@ export type RestoreRequest =
   | { scope: 'notice'; noticeId: string };
 
 export interface RestoreResponse {
-  /** Restore this one to undo the restore. */
+  /** The snapshot taken just before; `POST …/snapshots/:id/undo` with it undoes the restore. */
   preRestoreSnapshotId: string;
   /** Documents that received a forward change. */
   changedDocs: number;
+}
+
+/** Why an undo left something as it is. */
+export const UndoLeftAloneReasons = ['changed_since_restore'] as const;
+export type UndoLeftAloneReason = (typeof UndoLeftAloneReasons)[number];
+
+/** A ticket, notice or other part of the workspace an undo put back or left alone. */
+export interface UndoEntry {
+  kind: 'ticket' | 'notice' | 'channel' | 'other';
+  id: string;
+  number: number | null;
+  title: string | null;
+  /**
+   * Which parts: index fields (`status`, `title`, …), `entry` (the whole entry: the restore
+   * added or removed it), or parts of its own document (`description`, `comments`, `body`).
+   */
+  parts: string[];
+}
+
+export interface UndoRestoreResponse {
+  restoreOf: { snapshotId: string; scope: RestoreScopeName };
+  /** Put back as it was just before the restore. */
+  undone: UndoEntry[];
+  /** Changed by someone after the restore: their later edit stays. */
+  leftAlone: (UndoEntry & { reason: UndoLeftAloneReason })[];
 }
 
 export interface SnapshotTicketSummary {

@@ -50,6 +50,28 @@ describe('HeavyYjs', () => {
     expect(diff.tickets.removed.map((x) => x.id)).toEqual(['b']);
     expect(diff.tickets.candidates).toMatchObject([{ id: 'a', fields: ['title'] }]);
     expect(await onWorker.run('merge', [[then, now]], 1)).toBeInstanceOf(Uint8Array);
+
+    // A restore's record and its undo, across the thread boundary.
+    const recorded = await onWorker.run('recordedRestore', [now, then, scope], 1);
+    expect(recorded.items).toEqual(
+      (await inline.run('recordedRestore', [now, then, scope], 1)).items,
+    );
+    const restored = new Y.Doc();
+    Y.applyUpdate(restored, now);
+    Y.applyUpdate(restored, recorded.update!);
+    const undo = await onWorker.run(
+      'undoItems',
+      [Y.encodeStateAsUpdate(restored), now, recorded.items],
+      1,
+    );
+    expect(undo.leftAlone).toEqual([]);
+    Y.applyUpdate(restored, undo.update!);
+    expect(await onWorker.run('contentKey', [Y.encodeStateAsUpdate(restored)], 1)).toBe(
+      await inline.run('contentKey', [now], 1),
+    );
+    expect(await onWorker.run('entryLabels', [now, 'tickets', ['a', 'b']], 1)).toEqual({
+      a: { number: null, title: 'A, renamed' },
+    });
   });
 
   it('rejects with the worker’s error and keeps serving', async () => {

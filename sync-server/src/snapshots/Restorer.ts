@@ -5,6 +5,7 @@ import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RestoreScope } from './forwardRestore.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
+import type { RestoreRecords } from './RestoreRecords.ts';
 import { EMPTY_STATE, workspaceDocIds, type SnapshotDocs } from './SnapshotDocs.ts';
 import type { Snapshotter } from './Snapshotter.ts';
 import { SnapshotTrigger, type SnapshotRecord, type SnapshotStore } from './SnapshotStore.ts';
@@ -31,8 +32,9 @@ export function scopeName(target: RestoreTarget): RestoreScopeName {
  * (DESIGN §4.3): for each document, the Yjs update that turns today's content into the
  * snapshot's is computed and applied through the sync engine, so every connected client
  * converges without reloading and offline clients' later edits still land on top. An
- * automatic pre-restore snapshot is taken first, so the restore can itself be undone, and
- * the restore is written to the audit log.
+ * automatic pre-restore snapshot is taken first, and what the restore changes is recorded
+ * item by item (RestoreRecords), so RestoreUndoer can undo exactly that and no more; the
+ * restore is written to the audit log.
  *
  * This is the opposite of a disaster restore of the database (src/backup), which brings
  * back lost data rather than rolling content back.
@@ -47,6 +49,7 @@ export class Restorer {
     private readonly snapshotter: Snapshotter,
     private readonly docs: SnapshotDocs,
     private readonly sync: SnapshotSync,
+    private readonly records: RestoreRecords,
   ) {}
 
   /** Callers serialize per workspace (WorkspaceQueue). */
@@ -64,6 +67,14 @@ export class Restorer {
       restoreScope: scopeName(target),
     });
     const docsBefore = new Map(this.store.docs(before.id).map((d) => [d.docId, d.hash]));
+    this.records.begin({
+      preRestoreSnapshotId: before.id,
+      workspaceId,
+      snapshotId: snapshot.id,
+      scope: scopeName(target),
+      restoredAt: this.now(),
+      restoredBy: actorUserId,
+    });
 
     const slicer = new Slicer();
     let changedDocs = 0;
@@ -74,12 +85,15 @@ export class Restorer {
       }
       const goal = snapshotHash ? await this.docs.stateOfHash(snapshotHash) : EMPTY_STATE;
       const current = await this.docs.stateNow(step.docId);
-      const update = await this.heavy.run(
-        'forwardRestore',
+      const { update, items } = await this.heavy.run(
+        'recordedRestore',
         [current, goal, step.scope],
         current.byteLength + goal.byteLength,
       );
       if (update) {
+        // Recorded first: after a crash in between, the undo finds the content not as
+        // recorded and leaves it alone, rather than not knowing the restore changed it.
+        this.records.addItems(before.id, step.docId, items);
         await this.sync.applyServerUpdate(step.docId, update);
         changedDocs += 1;
       }

@@ -4,6 +4,7 @@ import type {
   SnapshotNoticeResponse,
   SnapshotSummary,
   SnapshotTicketResponse,
+  UndoRestoreResponse,
 } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
@@ -12,6 +13,8 @@ import { workspaceLimits } from '../workspaces/workspaceAccess.ts';
 import type { EntryRoot } from './snapshotOps.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { Restorer, type RestoreResult, type RestoreTarget } from './Restorer.ts';
+import { RestoreRecords } from './RestoreRecords.ts';
+import { RestoreUndoer } from './RestoreUndoer.ts';
 import { expiredSnapshots, HOURLY_SNAPSHOTS_KEPT, type RetentionPolicy } from './retention.ts';
 import { SnapshotDocs, workspaceDocIds } from './SnapshotDocs.ts';
 import { diffSnapshot, type WorkspaceDiff } from './snapshotDiff.ts';
@@ -46,6 +49,7 @@ export class SnapshotService {
   readonly heavy: HeavyYjs;
   readonly #snapshotter: Snapshotter;
   readonly #restorer: Restorer;
+  readonly #undoer: RestoreUndoer;
   readonly #docs: SnapshotDocs;
   readonly #deps: SnapshotServiceDeps;
 
@@ -56,6 +60,7 @@ export class SnapshotService {
     this.heavy = deps.heavy;
     this.#docs = new SnapshotDocs(this.store, deps.sync, this.heavy);
     this.#snapshotter = new Snapshotter(this.heavy, this.store, deps.openReader, log, deps.now);
+    const records = new RestoreRecords(deps.db);
     this.#restorer = new Restorer(
       this.heavy,
       deps.db,
@@ -63,6 +68,16 @@ export class SnapshotService {
       deps.now,
       this.store,
       this.#snapshotter,
+      this.#docs,
+      deps.sync,
+      records,
+    );
+    this.#undoer = new RestoreUndoer(
+      this.heavy,
+      deps.db,
+      log,
+      deps.now,
+      records,
       this.#docs,
       deps.sync,
     );
@@ -80,6 +95,17 @@ export class SnapshotService {
   ): Promise<RestoreResult> {
     return this.queue.run(workspaceId, () =>
       this.#restorer.restore(this.get(workspaceId, snapshotId), target, actorUserId),
+    );
+  }
+
+  /** Undoes the restore `preRestoreSnapshotId` was taken before: only what it changed. */
+  undo(
+    workspaceId: string,
+    preRestoreSnapshotId: string,
+    actorUserId: string,
+  ): Promise<UndoRestoreResponse> {
+    return this.queue.run(workspaceId, () =>
+      this.#undoer.undo(this.get(workspaceId, preRestoreSnapshotId), actorUserId),
     );
   }
 
@@ -202,6 +228,8 @@ export function toSummary(snapshot: SnapshotRecord): SnapshotSummary {
         ? {
             snapshotId: snapshot.restoreOf,
             scope: snapshot.restoreScope as RestoreScopeName,
+            undoable: snapshot.restoreRecorded && snapshot.restoreUndoneAt === null,
+            undoneAt: snapshot.restoreUndoneAt,
           }
         : null,
   };

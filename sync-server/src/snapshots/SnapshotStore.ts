@@ -21,6 +21,9 @@ export interface SnapshotRecord {
   /** Pre-restore snapshots: the snapshot that was restored, and what (`workspace`, `ticket:<id>`). */
   restoreOf: string | null;
   restoreScope: string | null;
+  /** Pre-restore snapshots: whether what that restore changed was recorded (undo). */
+  restoreRecorded: boolean;
+  restoreUndoneAt: number | null;
   docCount: number;
   totalBytes: number;
   addedBytes: number;
@@ -57,14 +60,20 @@ interface SnapshotRow {
   label: string | null;
   restore_of: string | null;
   restore_scope: string | null;
+  restore_recorded: number;
+  restore_undone_at: number | null;
   doc_count: number;
   total_bytes: number;
   added_bytes: number;
 }
 
 const selectSnapshot = `
-  SELECT s.*, u.display_name AS author_name
-    FROM snapshots s LEFT JOIN users u ON u.id = s.author_user_id`;
+  SELECT s.*, u.display_name AS author_name,
+         r.pre_restore_snapshot_id IS NOT NULL AS restore_recorded,
+         r.undone_at AS restore_undone_at
+    FROM snapshots s
+    LEFT JOIN users u ON u.id = s.author_user_id
+    LEFT JOIN snapshot_restores r ON r.pre_restore_snapshot_id = s.id`;
 
 /**
  * The snapshot tables (migration 0006). Every method is one short synchronous statement or
@@ -264,6 +273,8 @@ function toRecord(row: SnapshotRow): SnapshotRecord {
     label: row.label,
     restoreOf: row.restore_of,
     restoreScope: row.restore_scope,
+    restoreRecorded: row.restore_recorded === 1,
+    restoreUndoneAt: row.restore_undone_at,
     docCount: row.doc_count,
     totalBytes: row.total_bytes,
     addedBytes: row.added_bytes,

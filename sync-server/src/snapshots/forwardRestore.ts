@@ -4,12 +4,15 @@ import { contentOf, rootKindOf, stableStringify, typedRoot, type RootKind } from
 import { restoreText } from './restoreText.ts';
 
 /**
- * What to restore: every root of the doc, or only some entries of one root map (a single
- * ticket's row in the workspace index: root `tickets`, key = ticket id).
+ * What to restore: every root of the doc, only some entries of one root map (a single
+ * ticket's row in the workspace index: root `tickets`, key = ticket id), or only some
+ * items (restoreItems.ts: a root, an entry of a root map, or a field of such an entry —
+ * what an undo puts back). An item whose parent entry is not a map on both sides is left.
  */
 export type RestoreScope =
   | { readonly kind: 'doc' }
-  | { readonly kind: 'mapEntries'; readonly root: string; readonly keys: readonly string[] };
+  | { readonly kind: 'mapEntries'; readonly root: string; readonly keys: readonly string[] }
+  | { readonly kind: 'items'; readonly paths: readonly (readonly string[])[] };
 
 const wholeDoc: RestoreScope = { kind: 'doc' };
 
@@ -32,25 +35,58 @@ export function forwardRestore(
   target: Y.Doc | Uint8Array,
   scope: RestoreScope = wholeDoc,
 ): Uint8Array | null {
-  const work = new Y.Doc();
-  Y.applyUpdate(work, current instanceof Y.Doc ? Y.encodeStateAsUpdate(current) : current);
-  const goal = new Y.Doc();
-  Y.applyUpdate(goal, target instanceof Y.Doc ? Y.encodeStateAsUpdate(target) : target);
+  const work = docFrom(current);
+  const goal = docFrom(target);
+  try {
+    return restoreInto(work, goal, scope);
+  } finally {
+    work.destroy();
+    goal.destroy();
+  }
+}
 
+/**
+ * forwardRestore on docs the caller owns: changes `work` in place, so the caller can read
+ * the result (a restore records what it changed), and returns the update or null. `work`
+ * should be a fresh copy (its client id then writes nothing anyone else wrote); `goal` is
+ * only read.
+ */
+export function restoreInto(work: Y.Doc, goal: Y.Doc, scope: RestoreScope): Uint8Array | null {
   const updates: Uint8Array[] = [];
-  work.on('update', (update: Uint8Array) => updates.push(update));
-  work.transact(() => {
-    if (scope.kind === 'doc') restoreRoots(work, goal);
-    else restoreMapEntries(work.getMap(scope.root), goal.getMap(scope.root), scope.keys);
-  });
-  work.destroy();
-  goal.destroy();
+  const collect = (update: Uint8Array) => updates.push(update);
+  work.on('update', collect);
+  try {
+    work.transact(() => {
+      switch (scope.kind) {
+        case 'doc':
+          restoreRoots(work, goal, new Set([...work.share.keys(), ...goal.share.keys()]));
+          break;
+        case 'mapEntries':
+          restoreMapEntries(work.getMap(scope.root), goal.getMap(scope.root), scope.keys);
+          break;
+        case 'items':
+          restoreItems(work, goal, scope.paths);
+          break;
+        default: {
+          const never: never = scope;
+          throw new Error(`unexpected restore scope ${JSON.stringify(never)}`);
+        }
+      }
+    });
+  } finally {
+    work.off('update', collect);
+  }
   if (updates.length === 0) return null;
   return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
 }
 
-function restoreRoots(work: Y.Doc, goal: Y.Doc): void {
-  const names = new Set([...work.share.keys(), ...goal.share.keys()]);
+export function docFrom(state: Y.Doc | Uint8Array): Y.Doc {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state instanceof Y.Doc ? Y.encodeStateAsUpdate(state) : state);
+  return doc;
+}
+
+function restoreRoots(work: Y.Doc, goal: Y.Doc, names: Iterable<string>): void {
   for (const name of names) {
     const have = rootKindOf(work.share.get(name));
     const want = rootKindOf(goal.share.get(name));
@@ -62,6 +98,33 @@ function restoreRoots(work: Y.Doc, goal: Y.Doc): void {
     }
     restoreInPlace(typedRoot(work, name, kind), typedRoot(goal, name, kind));
   }
+}
+
+function restoreItems(work: Y.Doc, goal: Y.Doc, paths: readonly (readonly string[])[]): void {
+  for (const [name, ...keys] of paths) {
+    if (name === undefined) continue;
+    const key = keys.pop();
+    if (key === undefined) {
+      restoreRoots(work, goal, [name]);
+      continue;
+    }
+    const have = mapAlong(work, name, keys);
+    const want = mapAlong(goal, name, keys);
+    if (have && want) restoreMapKey(have, want, key);
+  }
+}
+
+/** The map at root `name`, then `keys` down through nested maps; null where there is none. */
+export function mapAlong(doc: Y.Doc, name: string, keys: readonly string[]): Y.Map<unknown> | null {
+  const kind = rootKindOf(doc.share.get(name));
+  if (kind !== 'map' && kind !== 'unknown') return null;
+  let map = doc.getMap<unknown>(name);
+  for (const key of keys) {
+    const next = map.get(key);
+    if (!(next instanceof Y.Map) || next instanceof Y.XmlHook) return null;
+    map = next as Y.Map<unknown>;
+  }
+  return map;
 }
 
 function restoreMapEntries(

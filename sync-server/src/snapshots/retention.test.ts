@@ -23,6 +23,8 @@ function snapshot(
     label: null,
     restoreOf: null,
     restoreScope: null,
+    restoreRecorded: false,
+    restoreUndoneAt: null,
     docCount: 1,
     totalBytes: 1,
     addedBytes: 1,

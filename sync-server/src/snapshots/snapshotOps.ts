@@ -5,8 +5,9 @@ import type {
   SnapshotNoticeSummary,
   SnapshotTicketSummary,
 } from '@desk/protocol';
-import { contentOf, docContent, stableStringify } from './docContent.ts';
-import { forwardRestore, type RestoreScope } from './forwardRestore.ts';
+import { contentOf, docContent, rootKindOf, stableStringify } from './docContent.ts';
+import { forwardRestore, mapAlong, restoreInto, type RestoreScope } from './forwardRestore.ts';
+import { changedItems, itemDigest, type ChangedItem, type ItemPath } from './restoreItems.ts';
 import { entriesOf, entryFields, noticeSummary, ticketSummary } from './snapshotViews.ts';
 
 export type EntryRoot = 'tickets' | 'notices';
@@ -37,6 +38,85 @@ export interface IndexDiff {
 export const snapshotOps = {
   forwardRestore(current: Uint8Array, target: Uint8Array, scope: RestoreScope): Uint8Array | null {
     return forwardRestore(current, target, scope);
+  },
+
+  /**
+   * forwardRestore, and the items the update changes with their content right after it
+   * (restoreItems.ts), which the restore records for its undo.
+   */
+  recordedRestore(
+    current: Uint8Array,
+    target: Uint8Array,
+    scope: RestoreScope,
+  ): { update: Uint8Array | null; items: ChangedItem[] } {
+    const before = docOf(current);
+    const work = docOf(current);
+    const goal = docOf(target);
+    try {
+      const update = restoreInto(work, goal, scope);
+      if (!update) return { update: null, items: [] };
+      const within =
+        scope.kind === 'mapEntries' ? { root: scope.root, keys: scope.keys } : undefined;
+      return { update, items: changedItems(before, work, within) };
+    } finally {
+      before.destroy();
+      work.destroy();
+      goal.destroy();
+    }
+  },
+
+  /**
+   * The undo of one document's part of a restore: each recorded item whose content is
+   * still what the restore left (nobody changed it since) goes back to `preRestore`'s
+   * content, as one forward change; the others are left alone. Returns the update and the
+   * indexes of the items undone and left alone.
+   */
+  undoItems(
+    current: Uint8Array,
+    preRestore: Uint8Array,
+    items: readonly ChangedItem[],
+  ): { update: Uint8Array | null; undone: number[]; leftAlone: number[] } {
+    const work = docOf(current);
+    const goal = docOf(preRestore);
+    try {
+      const undone: number[] = [];
+      const leftAlone: number[] = [];
+      items.forEach((item, i) => {
+        const untouched = itemDigest(work, item.path) === item.after;
+        (untouched && restorable(work, goal, item.path) ? undone : leftAlone).push(i);
+      });
+      const paths = undone.map((i) => items[i]!.path);
+      const update = paths.length > 0 ? restoreInto(work, goal, { kind: 'items', paths }) : null;
+      return { update, undone, leftAlone };
+    } finally {
+      work.destroy();
+      goal.destroy();
+    }
+  },
+
+  /** Number and title of index entries (channels: their name), for words about them. */
+  entryLabels(
+    state: Uint8Array,
+    root: 'tickets' | 'notices' | 'channels',
+    ids: readonly string[],
+  ): Record<string, { number: number | null; title: string | null }> {
+    const index = docOf(state);
+    try {
+      const out: Record<string, { number: number | null; title: string | null }> = {};
+      const map = index.getMap<unknown>(root);
+      for (const id of ids) {
+        const fields = entryFields(map.get(id));
+        if (Object.keys(fields).length === 0) continue;
+        const title = fields.title ?? fields.name;
+        out[id] = {
+          number: typeof fields.number === 'number' ? fields.number : null,
+          title: typeof title === 'string' ? title : null,
+        };
+      }
+      return out;
+    } finally {
+      index.destroy();
+    }
   },
 
   contentKey(state: Uint8Array | null): string {
@@ -99,6 +179,19 @@ export const snapshotOps = {
   },
 };
 
+/** Whether the item's parents exist on both sides, so restoreInto can set it. */
+function restorable(work: Y.Doc, goal: Y.Doc, path: ItemPath): boolean {
+  const [name, ...keys] = path;
+  if (name === undefined) return false;
+  if (keys.length === 0) {
+    const have = rootKindOf(work.share.get(name));
+    const want = rootKindOf(goal.share.get(name));
+    return have === 'unknown' || want === 'unknown' || have === want;
+  }
+  const parents = keys.slice(0, -1);
+  return mapAlong(work, name, parents) !== null && mapAlong(goal, name, parents) !== null;
+}
+
 function docOf(state: Uint8Array): Y.Doc {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, state);
@@ -150,7 +243,12 @@ function diffEntries<T>(
  * the search text and comment count mirrored from the ticket doc) are left out: the
  * `contentChanged` flag already tells that story.
  */
-const derivedFields = new Set(['updatedAt', 'searchText', 'commentCount', 'excerpt']);
+export const derivedFields: ReadonlySet<string> = new Set([
+  'updatedAt',
+  'searchText',
+  'commentCount',
+  'excerpt',
+]);
 
 function changedFields(then: Record<string, unknown>, now: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(then), ...Object.keys(now)]);

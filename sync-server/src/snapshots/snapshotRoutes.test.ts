@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import type {
   RestoreResponse,
   SnapshotContentsResponse,
@@ -6,6 +7,7 @@ import type {
   SnapshotListResponse,
   SnapshotSummary,
   SnapshotTicketResponse,
+  UndoRestoreResponse,
 } from '@desk/protocol';
 import { AuditLog } from '../audit/AuditLog.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
@@ -112,14 +114,108 @@ describe('snapshot routes', () => {
       details: { snapshotId: snapshot.id, preRestoreSnapshotId: res.body.preRestoreSnapshotId },
     });
 
-    // Undo: restoring the pre-restore snapshot brings back what the restore rolled back.
-    const undo = await w.client.post<RestoreResponse>(
-      `${w.base}/${res.body.preRestoreSnapshotId}/restore`,
-      { scope: 'workspace' },
+    // Undo brings back what the restore rolled back, says what, and is recorded.
+    const undo = await w.client.post<UndoRestoreResponse>(
+      `${w.base}/${res.body.preRestoreSnapshotId}/undo`,
+      {},
     );
-    expect(undo.status).toBe(200);
+    expect(undo.status, JSON.stringify(undo.body)).toBe(200);
     expect(await contentNow(w.sync, indexId)).toBe(contentLater);
     expect((await ticketRow(w.sync, w.workspaceId, 't3'))?.title).toBe('Created later');
+    expect(undo.body).toEqual({
+      restoreOf: { snapshotId: snapshot.id, scope: 'workspace' },
+      undone: [
+        {
+          kind: 'ticket',
+          id: 't1',
+          number: 1,
+          title: 'Ticket 1',
+          parts: ['description', 'status'],
+        },
+        {
+          kind: 'ticket',
+          id: 't3',
+          number: 3,
+          title: 'Created later',
+          parts: ['comments', 'description', 'entry'],
+        },
+      ],
+      leftAlone: [],
+    });
+    expect(AuditLog.list(t.server.ctx.db, { workspaceId: w.workspaceId })[0]).toMatchObject({
+      action: 'snapshot.restore_undone',
+      actorUserId: w.userId,
+      details: { preRestoreSnapshotId: res.body.preRestoreSnapshotId, snapshotId: snapshot.id },
+    });
+    const listed = await w.client.get<SnapshotListResponse>(w.base);
+    const undoneSnapshot = listed.body.snapshots.find(
+      (s) => s.id === res.body.preRestoreSnapshotId,
+    );
+    expect(undoneSnapshot?.restoreOf).toMatchObject({
+      undoable: false,
+      undoneAt: expect.any(Number),
+    });
+
+    const again = await w.client.post(`${w.base}/${res.body.preRestoreSnapshotId}/undo`, {});
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ error: { code: 'restore_already_undone' } });
+    const notARestore = await w.client.post(`${w.base}/${snapshot.id}/undo`, {});
+    expect(notARestore.status).toBe(409);
+    expect(notARestore.body).toMatchObject({ error: { code: 'restore_not_undoable' } });
+  });
+
+  it('restores one notice and undoes it, leaving a notice edited since alone and saying so', async () => {
+    const w = await workspaceWithTickets(0);
+    const indexId = workspaceDocIds.index(w.workspaceId);
+    const noticeDoc = (id: string) => workspaceDocIds.notice(w.workspaceId, id);
+    const setNotice = (id: string, title: string, body: string) =>
+      Promise.all([
+        editDoc(w.sync, indexId, (doc) => {
+          const row = new Y.Map<unknown>();
+          row.set('title', title);
+          doc.getMap('notices').set(id, row);
+        }),
+        editDoc(w.sync, noticeDoc(id), (doc) => {
+          const fragment = doc.getXmlFragment('body');
+          fragment.delete(0, fragment.length);
+          fragment.insert(0, [paragraph(body)]);
+        }),
+      ]);
+    await setNotice('n1', 'Office closed Friday', 'The office is closed on Friday.');
+    const snapshot = await takeSnapshot(w.client, w.base);
+    await setNotice('n1', 'Office open Friday', 'Open after all.');
+    const before = await contentNow(w.sync, noticeDoc('n1'));
+
+    const res = await w.client.post<RestoreResponse>(`${w.base}/${snapshot.id}/restore`, {
+      scope: 'notice',
+      noticeId: 'n1',
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(await contentNow(w.sync, noticeDoc('n1'))).toContain('The office is closed on Friday.');
+    // Someone edits the title after the restore; the body stays as restored.
+    await editDoc(w.sync, indexId, (doc) =>
+      (doc.getMap('notices').get('n1') as Y.Map<unknown>).set('title', 'Office closed Friday!'),
+    );
+
+    const undo = await w.client.post<UndoRestoreResponse>(
+      `${w.base}/${res.body.preRestoreSnapshotId}/undo`,
+      {},
+    );
+    expect(undo.status, JSON.stringify(undo.body)).toBe(200);
+    expect(await contentNow(w.sync, noticeDoc('n1'))).toBe(before);
+    expect(undo.body.undone).toEqual([
+      { kind: 'notice', id: 'n1', number: null, title: 'Office closed Friday!', parts: ['body'] },
+    ]);
+    expect(undo.body.leftAlone).toEqual([
+      {
+        kind: 'notice',
+        id: 'n1',
+        number: null,
+        title: 'Office closed Friday!',
+        parts: ['title'],
+        reason: 'changed_since_restore',
+      },
+    ]);
   });
 
   it('restores one ticket deleted since, its index row and its document, leaving the others alone', async () => {
@@ -204,6 +300,7 @@ describe('snapshot routes', () => {
     const admin = await addMember(t, w.client, w.slug, `admin-${w.slug}@example.com`, 'admin');
     expect((await agent.client.get(w.base)).status).toBe(403);
     expect((await agent.client.post(w.base, {})).status).toBe(403);
+    expect((await agent.client.post(`${w.base}/any/undo`, {})).status).toBe(403);
     expect((await admin.client.post(w.base, {})).status).toBe(201);
     const stranger = await signUp(t);
     expect((await stranger.client.get(w.base)).status).toBe(404);

@@ -9,6 +9,7 @@ import {
   type SnapshotNoticeResponse,
   type SnapshotSummary,
   type SnapshotTicketResponse,
+  type UndoRestoreResponse,
 } from '@desk/protocol';
 import { readBody } from '../auth/readBody.ts';
 import { AppError } from '../http/AppError.ts';
@@ -32,8 +33,8 @@ const restoreBody = z.discriminatedUnion('scope', [
 /**
  * `/api/workspaces/:slug/snapshots…` — owners and admins browse, take and restore
  * snapshots of their workspace (a snapshot shows deleted content and every ticket, so
- * agents and viewers do not). Taking and restoring change the workspace, so a read-only
- * (suspended, terminated) workspace refuses them.
+ * agents and viewers do not), and undo a restore. Taking, restoring and undoing change the
+ * workspace, so a read-only (suspended, terminated) workspace refuses them.
  */
 export function installSnapshotRoutes(
   app: Hono,
@@ -114,6 +115,18 @@ export function installSnapshotRoutes(
       request.auth.user.id,
     );
     const body: RestoreResponse = result;
+    return c.json(body);
+  });
+
+  // `:snapshotId` is the pre-restore snapshot, the one the list offers "Undo" on.
+  app.post(`${base}/:snapshotId/undo`, async (c) => {
+    const request = adminRequest(ctx, c);
+    requireWritable(ctx, request);
+    const body: UndoRestoreResponse = await service.undo(
+      request.workspace.id,
+      c.req.param('snapshotId'),
+      request.auth.user.id,
+    );
     return c.json(body);
   });
 }

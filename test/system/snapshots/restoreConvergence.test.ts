@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { RestoreResponse, SnapshotSummary } from '@desk/protocol';
+import type { RestoreResponse, SnapshotSummary, UndoRestoreResponse } from '@desk/protocol';
 import type { AuthTestServer } from '../../../sync-server/src/auth/testSupport.ts';
 import { makeTempDir } from '../../support/tempDir.ts';
 import {
@@ -153,7 +153,7 @@ describe('snapshot restore with connected, offline and stale clients', () => {
     expect(expected.index.getMap('tickets').has('t2')).toBe(false);
   });
 
-  it('brings a deleted ticket back on a connected client, and undoes that through the pre-restore snapshot', async () => {
+  it('brings a deleted ticket back on a connected client, and undoes that', async () => {
     const { t, owner, ids, client, base } = await setup();
     const online = client();
     const index = online.client.open(ids.index);
@@ -180,11 +180,14 @@ describe('snapshot restore with connected, offline and stale clients', () => {
       'the ticket to reappear on the connected client',
     );
 
-    const undo = await owner.client.post<RestoreResponse>(
-      `${base}/${restored.body.preRestoreSnapshotId}/restore`,
-      { scope: 'workspace' },
+    const undo = await owner.client.post<UndoRestoreResponse>(
+      `${base}/${restored.body.preRestoreSnapshotId}/undo`,
+      {},
     );
-    expect(undo.status).toBe(200);
+    expect(undo.status, JSON.stringify(undo.body)).toBe(200);
+    expect(undo.body.undone).toEqual([
+      expect.objectContaining({ id: 't1', parts: ['description', 'entry'] }),
+    ]);
     await until(
       () =>
         !index.doc.getMap('tickets').has('t1') && t1.doc.getXmlFragment('description').length === 0,

@@ -1,0 +1,150 @@
+import {
+  ErrorCode,
+  type RestoreScopeName,
+  type UndoEntry,
+  type UndoRestoreResponse,
+} from '@desk/protocol';
+import { AuditLog } from '../audit/AuditLog.ts';
+import type { SqliteDatabase } from '../db/Database.ts';
+import { AppError } from '../http/AppError.ts';
+import type { Logger } from '../log/logger.ts';
+import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
+import type { RestoreRecords } from './RestoreRecords.ts';
+import { workspaceDocIds, type SnapshotDocs } from './SnapshotDocs.ts';
+import type { SnapshotRecord } from './SnapshotStore.ts';
+import type { SnapshotSync } from './SnapshotSync.ts';
+import { compareEntries, groupItems, type ItemRef } from './undoReport.ts';
+import { Slicer } from './yieldToLoop.ts';
+
+/**
+ * Undoes a snapshot restore as its inverse forward change (issue 18). Restoring the
+ * pre-restore snapshot instead would roll the whole workspace back and throw away every
+ * edit made since — an offline member's work arriving after the restore included. So the
+ * undo takes the items the restore recorded (RestoreRecords) and, document by document on
+ * the worker, puts back each one whose content is still what the restore left, from the
+ * pre-restore snapshot; an item someone changed since keeps their edit and is reported.
+ * Nothing the restore did not change is touched.
+ */
+export class RestoreUndoer {
+  constructor(
+    private readonly heavy: HeavyYjs,
+    private readonly db: SqliteDatabase,
+    private readonly log: Logger,
+    private readonly now: () => number,
+    private readonly records: RestoreRecords,
+    private readonly docs: SnapshotDocs,
+    private readonly sync: SnapshotSync,
+  ) {}
+
+  /** Callers serialize per workspace (WorkspaceQueue). */
+  async undo(preRestore: SnapshotRecord, actorUserId: string): Promise<UndoRestoreResponse> {
+    const workspaceId = preRestore.workspaceId;
+    const record = this.records.get(preRestore.id);
+    if (!record || record.workspaceId !== workspaceId) {
+      throw new AppError(
+        ErrorCode.restoreNotUndoable,
+        409,
+        'This snapshot was not taken before a restore that can be undone. Restore it instead to go back to it.',
+      );
+    }
+    if (record.undoneAt !== null) {
+      throw new AppError(ErrorCode.restoreAlreadyUndone, 409, 'This restore was already undone.');
+    }
+
+    const indexId = workspaceDocIds.index(workspaceId);
+    // Entries' own documents before the index, as the restore does: a ticket that comes
+    // back already has its description when its row reappears in the list.
+    const byDoc = [...this.records.items(preRestore.id)].sort(
+      ([a], [b]) => Number(a === indexId) - Number(b === indexId) || (a < b ? -1 : 1),
+    );
+    const undone: ItemRef[] = [];
+    const leftAlone: ItemRef[] = [];
+    let changedDocs = 0;
+    const slicer = new Slicer();
+    for (const [docId, items] of byDoc) {
+      const goal = await this.docs.stateAt(preRestore.id, docId);
+      const current = await this.docs.stateNow(docId);
+      const result = await this.heavy.run(
+        'undoItems',
+        [current, goal, items],
+        current.byteLength + goal.byteLength,
+      );
+      if (result.update) {
+        await this.sync.applyServerUpdate(docId, result.update);
+        changedDocs += 1;
+      }
+      for (const i of result.undone) undone.push({ docId, path: items[i]!.path });
+      for (const i of result.leftAlone) leftAlone.push({ docId, path: items[i]!.path });
+      await slicer.maybeYield();
+    }
+    if (!this.records.markUndone(preRestore.id, actorUserId, this.now())) {
+      // Undos of one workspace run one at a time, so this is a bug, not a race.
+      throw new Error(`restore ${preRestore.id} was undone twice`);
+    }
+
+    const report: UndoRestoreResponse = {
+      restoreOf: { snapshotId: record.snapshotId, scope: record.scope as RestoreScopeName },
+      undone: await this.#labelled(preRestore, groupItems(indexId, undone)),
+      leftAlone: (await this.#labelled(preRestore, groupItems(indexId, leftAlone))).map((e) => ({
+        ...e,
+        reason: 'changed_since_restore' as const,
+      })),
+    };
+    AuditLog.record(
+      this.db,
+      {
+        actor: { kind: 'user', userId: actorUserId },
+        action: 'snapshot.restore_undone',
+        target: { kind: 'workspace', id: workspaceId },
+        workspaceId,
+        details: {
+          preRestoreSnapshotId: preRestore.id,
+          snapshotId: record.snapshotId,
+          scope: record.scope,
+          changedDocs,
+          undoneItems: undone.length,
+          leftAloneItems: leftAlone.length,
+        },
+      },
+      this.now(),
+    );
+    this.log.info(
+      {
+        workspaceId,
+        preRestoreSnapshotId: preRestore.id,
+        changedDocs,
+        undone: undone.length,
+        leftAlone: leftAlone.length,
+      },
+      'snapshot restore undone',
+    );
+    return report;
+  }
+
+  /**
+   * Numbers and titles as they are now, or — for entries the undo removed again — as they
+   * were before the restore.
+   */
+  async #labelled(preRestore: SnapshotRecord, entries: UndoEntry[]): Promise<UndoEntry[]> {
+    const indexId = workspaceDocIds.index(preRestore.workspaceId);
+    const roots = { ticket: 'tickets', notice: 'notices', channel: 'channels' } as const;
+    const states = [
+      await this.docs.stateNow(indexId),
+      await this.docs.stateAt(preRestore.id, indexId),
+    ];
+    for (const [kind, root] of Object.entries(roots) as [
+      keyof typeof roots,
+      (typeof roots)[keyof typeof roots],
+    ][]) {
+      let missing = entries.filter((e) => e.kind === kind && e.title === null);
+      for (const state of states) {
+        if (missing.length === 0) break;
+        const ids = missing.map((e) => e.id);
+        const labels = await this.heavy.run('entryLabels', [state, root, ids], state.byteLength);
+        for (const entry of missing) Object.assign(entry, labels[entry.id] ?? {});
+        missing = missing.filter((e) => e.title === null);
+      }
+    }
+    return entries.sort(compareEntries);
+  }
+}
