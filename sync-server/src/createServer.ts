@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -12,10 +13,12 @@ import { openSqlite } from './db/Database.ts';
 import { migrate } from './db/migrate.ts';
 import { migrations } from './db/migrations/index.ts';
 import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES } from './http/bodyLimit/index.ts';
+import { AppShell } from './http/AppShell.ts';
 import { errorHandler } from './http/errorHandler.ts';
 import { installHealthRoutes } from './http/health.ts';
 import { installOpenApi } from './http/openapi.ts';
 import { requestLog } from './http/requestLog.ts';
+import { securityHeaders } from './http/securityHeaders/index.ts';
 import { installStaticApp } from './http/staticApp.ts';
 import { installSnapshots } from './snapshots/installSnapshots.ts';
 import { installSync, type SyncOptions } from './sync/installSync.ts';
@@ -80,7 +83,10 @@ export async function createServer(
   };
 
   const app = new Hono();
+  const shell = new AppShell(path.join(config.WEB_DIR, 'index.html'));
   app.use(requestId());
+  // Every response, the API's and errors too; the CSP names the shell's inline script.
+  app.use(securityHeaders({ config, scriptHashes: () => shell.scriptHashes() }));
   app.use(requestLog(log));
   app.onError(errorHandler(log));
   // Every body, on every route, is capped while it is read; routes that need more say so.
@@ -97,7 +103,7 @@ export async function createServer(
   installOperatorRoutes(app, ctx);
   installSnapshots(app, ctx, sync);
   installBackups(ctx);
-  installStaticApp(app, ctx);
+  installStaticApp(app, ctx, shell);
 
   const server = await listen(app, config);
   // ws buffers a whole frame before our 4413 check sees it; its own cap (default 100 MiB)
