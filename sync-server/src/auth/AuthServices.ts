@@ -1,5 +1,7 @@
 import type { ServerContext } from '../ServerContext.ts';
 import { AccessTokenStore } from './AccessTokenStore.ts';
+import { KnownDevices } from './KnownDevices.ts';
+import { LoginThrottle } from './LoginThrottle.ts';
 import { PasswordResets } from './PasswordResets.ts';
 import { RateLimiter } from './RateLimiter.ts';
 import { SessionStore } from './SessionStore.ts';
@@ -11,6 +13,8 @@ export interface AuthServices {
   readonly tokens: AccessTokenStore;
   readonly resets: PasswordResets;
   readonly limiter: RateLimiter;
+  readonly loginThrottle: LoginThrottle;
+  readonly devices: KnownDevices;
 }
 
 export function createAuthServices(ctx: ServerContext): AuthServices {
@@ -20,5 +24,7 @@ export function createAuthServices(ctx: ServerContext): AuthServices {
     tokens: new AccessTokenStore(ctx),
     resets: new PasswordResets(ctx.db, ctx.now),
     limiter: new RateLimiter(ctx.db, ctx.now),
+    loginThrottle: new LoginThrottle(ctx.db, ctx.now),
+    devices: new KnownDevices(ctx.db, ctx.now),
   };
 }

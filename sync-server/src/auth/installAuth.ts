@@ -38,6 +38,7 @@ export function installAuth(app: Hono, ctx: ServerContext): void {
     () => {
       try {
         services.limiter.sweep();
+        services.devices.sweep();
       } catch (err) {
         ctx.log.error({ err }, 'rate limit sweep failed');
       }

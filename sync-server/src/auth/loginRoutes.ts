@@ -6,12 +6,18 @@ import type { AuthContext } from './AuthContext.ts';
 import type { AuthServices } from './AuthServices.ts';
 import { clientInfo } from './clientInfo.ts';
 import { normalizeEmail } from './email.ts';
-import { authLimits } from './limits.ts';
+import { loginBackoff } from './limits.ts';
+import { loginKeys, type ThrottleKey } from './LoginThrottle.ts';
 import { mePayload } from './mePayload.ts';
 import { authOf, requireSession, requireUser } from './middleware.ts';
 import { decoyPasswordHash, verifyPassword } from './passwords.ts';
 import { readBody } from './readBody.ts';
-import { clearSessionCookie, setSessionCookie } from './sessionCookie.ts';
+import {
+  clearSessionCookie,
+  readDeviceCookie,
+  setDeviceCookie,
+  setSessionCookie,
+} from './sessionCookie.ts';
 import { toAuthUser } from './SessionStore.ts';
 import { CURRENT_TERMS_VERSION, recordTermsAcceptance } from './terms.ts';
 import { readUser, readUserByEmail } from './users.ts';
@@ -33,16 +39,34 @@ export const profileBody = z.object({
 
 /** Log in, log out (here or everywhere), who am I, profile, terms acceptance. */
 export function installLoginRoutes(app: Hono, services: AuthServices): void {
-  const { ctx, limiter, sessions } = services;
+  const { ctx, devices, loginThrottle, sessions } = services;
 
   app.post('/api/auth/login', async (c) => {
     const body = await readBody(c, loginBody);
     const client = clientInfo(c);
     const email = normalizeEmail(body.email);
-    limiter.consume(`login:ip:${client.ip ?? 'unknown'}`, authLimits.loginPerIp);
-    limiter.consume(`login:account:${email}`, authLimits.loginPerAccount);
-
     const user = readUserByEmail(ctx.db, email);
+    const deviceToken = readDeviceCookie(c);
+    const deviceId = devices.recognise(deviceToken, user?.id);
+    // A known device answers only to its own failures; any other client to those of its
+    // address, of the account from its address, and to the account's overall ceiling.
+    // The key a success clears: this client's own record with the account.
+    const own: ThrottleKey = deviceId
+      ? { key: loginKeys.device(deviceId), backoff: loginBackoff.perKnownDevice }
+      : {
+          key: loginKeys.accountFromAddress(email, client.ip),
+          backoff: loginBackoff.perAccountAndAddress,
+        };
+    const attempt = loginThrottle.begin(
+      deviceId
+        ? [own]
+        : [
+            own,
+            { key: loginKeys.address(client.ip), backoff: loginBackoff.perAddress },
+            { key: loginKeys.account(email), backoff: loginBackoff.perAccount },
+          ],
+    );
+
     // Verify against a decoy when there is no such user: same time, same answer.
     const ok = await verifyPassword(
       user?.password_hash ?? (await decoyPasswordHash()),
@@ -51,6 +75,7 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
     if (!user || !ok) {
       throw new AppError(ErrorCode.invalidCredentials, 401, 'The email or password is wrong.');
     }
+    loginThrottle.succeeded(attempt, [own.key]);
     // Only after the password proved the caller owns the account do we say more about it.
     if (user.status === 'suspended') {
       throw new AppError(
@@ -68,6 +93,8 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
     }
     const session = sessions.create(user.id, client);
     setSessionCookie(c, ctx.config, session.token, session.expiresAt);
+    const device = devices.remember(user.id, deviceToken);
+    setDeviceCookie(c, ctx.config, device.token, device.expiresAt);
     const auth: AuthContext = { user: toAuthUser(user), session: { id: session.id }, token: null };
     return c.json(mePayload(ctx.db, auth));
   });

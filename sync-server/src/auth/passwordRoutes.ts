@@ -22,7 +22,7 @@ export const resetBody = z.object({ token: z.string().max(200), password: z.stri
 
 /** Password change (signed in), and reset by an emailed single-use link (signed out). */
 export function installPasswordRoutes(app: Hono, services: AuthServices): void {
-  const { ctx, limiter, sessions, resets } = services;
+  const { ctx, devices, limiter, loginThrottle, sessions, resets } = services;
 
   app.post('/api/auth/password', requireSession, async (c) => {
     const auth = authOf(c);
@@ -110,7 +110,8 @@ export function installPasswordRoutes(app: Hono, services: AuthServices): void {
       .immediate();
     // A reset means the old password may be known to someone: every session ends.
     const ended = sessions.endAllForUser(user.id);
-    limiter.reset(`login:account:${user.email}`);
+    // The owner proved control of the mailbox: failed logins counted against the account go.
+    loginThrottle.forgetAccount(user.email, devices.idsOf(user.id));
     void sendWithoutFailing(ctx, passwordChangedEmail(ctx.config, toRecipient(user)));
     return c.json({ sessionsEnded: ended });
   });

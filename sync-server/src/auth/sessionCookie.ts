@@ -43,6 +43,30 @@ function domainOf(c: Context, config: Config): { domain?: string } {
   return domain === undefined ? {} : { domain };
 }
 
+/** Name of the known-device cookie (KnownDevices). */
+export const DEVICE_COOKIE = 'desk_device';
+/** Only login reads it: no other request carries it. */
+const DEVICE_COOKIE_PATH = '/api/auth/login';
+
+/**
+ * The long-lived known-device cookie: HttpOnly, SameSite=Lax, sent to the login route only.
+ * It outlives logouts on purpose — it marks the browser, not a session.
+ */
+export function setDeviceCookie(c: Context, config: Config, token: string, expiresAt: number) {
+  setCookie(c, DEVICE_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: isSecure(config),
+    path: DEVICE_COOKIE_PATH,
+    expires: new Date(expiresAt),
+    ...domainOf(c, config),
+  });
+}
+
+export function readDeviceCookie(c: Context): string | undefined {
+  return getCookie(c, DEVICE_COOKIE) || undefined;
+}
+
 export function readSessionCookie(c: Context): string | undefined {
   return getCookie(c, SESSION_COOKIE) || undefined;
 }
