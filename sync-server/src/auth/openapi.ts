@@ -46,12 +46,21 @@ export const authOpenApi = {
     '/api/auth/login': {
       post: {
         summary: 'Log in with email and password.',
+        description:
+          'Failed logins are throttled with growing delays, never a lock: per (account, client ' +
+          'address), per address, and per account overall; a browser holding a known-device ' +
+          'cookie (`desk_device`, set by a successful login) of the account answers only to its ' +
+          'own failures. A completed password reset forgets the account’s failures.',
         requestBody: body(loginBody),
         responses: {
-          '200': json('Logged in (sets the session cookie).', ref('Me')),
+          '200': json('Logged in (sets the session cookie and the device cookie).', ref('Me')),
           '401': error('`invalid_credentials`.'),
           '403': error('`account_suspended`, `password_reset_required` or `foreign_origin`.'),
-          ...limited,
+          '429': error(
+            '`rate_limited`: this client must wait after too many failures (even with the right ' +
+              'password); the Retry-After header and `retryAfter` give the seconds, which double ' +
+              'with each further failure.',
+          ),
         },
       },
     },
