@@ -59,3 +59,46 @@ export function unauthorizedUseEmail(
       'This link works once and expires in 30 minutes. If it expires, use "Forgot password" on the login page.',
   });
 }
+
+/** The link that finishes a sign-up; the token rides in the fragment, as invitations do. */
+export function confirmSignupEmail(
+  config: Config,
+  to: { email: string; displayName: string },
+  token: string,
+): MailMessage {
+  return renderEmail({
+    to: to.email,
+    subject: 'Confirm your email to finish signing up',
+    greeting: `Hello ${to.displayName},`,
+    paragraphs: [
+      'Someone (we hope you) asked to create a service desk with this email address.',
+      'Open the link below to confirm the address and finish creating your account. If it was not you, ignore this message: no account is made.',
+    ],
+    action: {
+      label: 'Finish signing up',
+      url: `${config.PUBLIC_URL}/signup/confirm#token=${encodeURIComponent(token)}`,
+    },
+    footnote: 'This link works once and expires in 24 hours.',
+  });
+}
+
+/**
+ * What the owner of an existing account receives when someone signs up with its address:
+ * sign-up answers the same either way, so this mail is the only place the difference shows.
+ */
+export function signupAttemptEmail(
+  config: Config,
+  to: { email: string; displayName: string },
+): MailMessage {
+  return renderEmail({
+    to: to.email,
+    subject: 'Someone tried to sign up with your address',
+    greeting: `Hello ${to.displayName},`,
+    paragraphs: [
+      'Someone just tried to create a new account with this email address, which already has an account here. No second account was made.',
+      `If it was you, log in instead, or reset your password if you forgot it: ${config.PUBLIC_URL}/forgot`,
+      'If it was not you, you need not do anything: your account is unchanged.',
+    ],
+    action: { label: 'Log in', url: `${config.PUBLIC_URL}/login` },
+  });
+}

@@ -2,7 +2,7 @@ import { body, error, json, ref } from '../http/openApiParts.ts';
 import { createTokenBody } from './accessTokenRoutes.ts';
 import { loginBody, profileBody, termsBody } from './loginRoutes.ts';
 import { changeBody, forgotBody, resetBody } from './passwordRoutes.ts';
-import { signupBody } from './signupRoutes.ts';
+import { signupBody, signupConfirmBody } from './signupRoutes.ts';
 import { reportBody } from './unauthorizedUseRoutes.ts';
 
 /**
@@ -33,12 +33,31 @@ export const authOpenApi = {
   paths: {
     '/api/auth/signup': {
       post: {
-        summary: 'Sign up: owner account, customer, first workspace, terms acceptance; logs in.',
+        summary: 'Sign up, step 1: check the form and mail a confirmation link.',
+        description:
+          'The same answer (202, same body, no cookie) whether or not the email has an account: a new address gets a single-use link valid 24 hours (`/signup/confirm#token=…`); the owner of an existing account gets a note instead. Nothing is created until the link is used.',
         requestBody: body(signupBody),
         responses: {
-          '201': json('Signed up and logged in (sets the session cookie).', ref('Me')),
+          '202': json('Check your email.', ref('SignupAccepted')),
           ...invalid,
-          '409': error('`email_taken` or `slug_taken`.'),
+          '409': error('`slug_taken` (the workspace address; never the email).'),
+          ...limited,
+        },
+      },
+    },
+    '/api/auth/signup/confirm': {
+      post: {
+        summary:
+          'Sign up, step 2: the emailed token creates the owner account, customer, first workspace and terms acceptance; logs in.',
+        description:
+          'Single use. `slug` replaces the workspace address from the form when that was taken in the meantime (`409 slug_taken`; the link stays valid).',
+        requestBody: body(signupConfirmBody),
+        responses: {
+          '201': json('Signed up and logged in (sets the session cookie).', ref('Me')),
+          '400': error(
+            '`token_invalid` (unknown or used link), `token_expired`, or `validation_failed`.',
+          ),
+          '409': error('`slug_taken`, or `email_taken` when the address got an account meanwhile.'),
           ...limited,
         },
       },
@@ -227,7 +246,7 @@ export const authOpenApi = {
     '/api/mailbox': {
       get: {
         summary:
-          'The outbox: to operators, and to this machine when SMTP_URL is unset (loopback peer, no proxy headers).',
+          'The outbox (mail kept when SMTP_URL is unset): platform operators with a browser session only, whatever the address of the request.',
         parameters: [{ name: 'to', in: 'query', required: false, schema: { type: 'string' } }],
         responses: { '200': json('Messages, newest first.', { type: 'object' }), ...common },
       },
@@ -243,6 +262,14 @@ export const authOpenApi = {
       },
     },
     schemas: {
+      SignupAccepted: {
+        type: 'object',
+        required: ['status', 'message'],
+        properties: {
+          status: { type: 'string', const: 'check_email' },
+          message: { type: 'string' },
+        },
+      },
       ErrorBody: {
         type: 'object',
         required: ['error'],

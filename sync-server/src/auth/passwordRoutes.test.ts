@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
-import { OutboxMailer } from '../mail/OutboxMailer.ts';
-import { getMailer } from '../mail/getMailer.ts';
+import { readOutbox, tokenFromOutbox } from '../../../test/support/outbox.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from './testSupport.ts';
 
 let t: AuthTestServer;
@@ -13,17 +12,12 @@ afterAll(() => t.close());
 const NEW_PASSWORD = 'a brand new passphrase';
 
 function mailTo(email: string) {
-  const mailer = getMailer(t.server.ctx);
-  if (!(mailer instanceof OutboxMailer)) throw new Error('expected the outbox');
-  return mailer.list({ to: email });
+  return readOutbox(t.server.ctx.config.DATA_DIR, email);
 }
 
 /** The reset token from the newest reset link mailed to `email`. */
 function resetTokenFromMail(email: string): string {
-  const message = mailTo(email)[0];
-  const match = /\/reset\?token=([a-z2-7]+)/.exec(message?.text ?? '');
-  if (!match?.[1]) throw new Error(`no reset link mailed to ${email}`);
-  return match[1];
+  return tokenFromOutbox(t.server.ctx.config.DATA_DIR, email, '/reset');
 }
 
 async function requestReset(email: string) {

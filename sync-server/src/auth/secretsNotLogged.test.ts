@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OutboxMailer } from '../mail/OutboxMailer.ts';
-import { getMailer } from '../mail/getMailer.ts';
+import { tokenFromOutbox } from '../../../test/support/outbox.ts';
+import { OUTBOX_LOG_MESSAGE } from '../mail/OutboxMailer.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from './testSupport.ts';
 
 const lines: string[] = [];
@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('secrets never reach the log', () => {
-  it('logs no password, session token, access token or reset token through a whole account life', async () => {
+  it('logs no password, session token, access token or reset token through a whole account life, but for the outbox lines without SMTP', async () => {
     const secrets: string[] = [];
     const owner = await signUp(t, { password: 'the first secret passphrase' });
     secrets.push(owner.password, owner.client.sessionToken ?? '');
@@ -29,18 +29,21 @@ describe('secrets never reach the log', () => {
     secrets.push('desk_pat_made_up_secret');
 
     await t.client().post('/api/auth/password/forgot', { email: owner.email });
-    await expect
-      .poll(() => (getMailer(t.server.ctx) as OutboxMailer).list({ to: owner.email }).length)
-      .toBeGreaterThan(0);
-    const mail = (getMailer(t.server.ctx) as OutboxMailer).list({ to: owner.email })[0];
-    const resetToken = /token=([a-z2-7]+)/.exec(mail?.text ?? '')?.[1] ?? '';
+    const resetToken = tokenFromOutbox(t.server.ctx.config.DATA_DIR, owner.email, '/reset');
     secrets.push(resetToken);
     const next = 'the second secret passphrase';
     await t.client().post('/api/auth/password/reset', { token: resetToken, password: next });
     secrets.push(next);
 
-    expect(lines.length).toBeGreaterThan(0);
-    const log = lines.join('\n');
+    // The one exemption: without SMTP_URL the outbox logs each message's links, on purpose
+    // (OutboxMailer), one line per message with exactly this message text.
+    const outboxLines = lines.filter(
+      (line) => (JSON.parse(line) as { msg?: string }).msg === OUTBOX_LOG_MESSAGE,
+    );
+    expect(outboxLines.some((line) => line.includes(resetToken))).toBe(true);
+    const rest = lines.filter((line) => !outboxLines.includes(line));
+    expect(rest.length).toBeGreaterThan(0);
+    const log = rest.join('\n');
     for (const secret of secrets) {
       expect(secret.length).toBeGreaterThan(8);
       expect(log).not.toContain(secret);

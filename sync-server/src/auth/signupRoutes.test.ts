@@ -1,5 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
+import { readOutbox, tokenFromOutbox } from '../../../test/support/outbox.ts';
+import { SIGNUP_LINK_LIFETIME_MS } from './PendingSignups.ts';
+import { signupAccepted } from './signupRoutes.ts';
 import { CURRENT_TERMS_VERSION } from './terms.ts';
 import {
   signUp,
@@ -7,6 +10,19 @@ import {
   STRONG_PASSWORD,
   type AuthTestServer,
 } from './testSupport.ts';
+
+// Every password the server hashes, in order (the real hash is still computed).
+const hashed = vi.hoisted(() => [] as string[]);
+vi.mock('./passwords.ts', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('./passwords.ts')>();
+  return {
+    ...actual,
+    hashPassword: (password: string) => {
+      hashed.push(password);
+      return actual.hashPassword(password);
+    },
+  };
+});
 
 let t: AuthTestServer;
 beforeAll(async () => {
@@ -27,17 +43,38 @@ function body(overrides: Record<string, unknown> = {}) {
   };
 }
 
-describe('POST /api/auth/signup', () => {
-  it('creates the user, customer, workspace, owner membership and terms acceptance, and logs in', async () => {
+/** The response headers, without the ones that differ between any two responses. */
+function headersOf(res: { headers: Headers }): [string, string][] {
+  return [...res.headers.entries()].filter(([name]) => !['date', 'x-request-id'].includes(name));
+}
+
+const dataDir = () => t.server.ctx.config.DATA_DIR;
+const confirmToken = (email: string) => tokenFromOutbox(dataDir(), email, '/signup/confirm');
+
+describe('POST /api/auth/signup and /signup/confirm', () => {
+  it('answers check_email, mails a link, and the link creates the user, customer, workspace, owner membership and terms acceptance, and logs in', async () => {
     const client = t.client();
+    const requested = await client.post('/api/auth/signup', body());
+    expect(requested.status).toBe(202);
+    expect(requested.body).toEqual(signupAccepted);
+    expect(requested.headers.getSetCookie()).toEqual([]);
+    // Trimmed, domain lower-cased, local part kept; nothing is made before the link is opened.
+    const email = 'Someone.New@example.com';
+    expect(
+      t.server.ctx.db.prepare('SELECT 1 FROM users WHERE email = ?').get(email),
+    ).toBeUndefined();
+    const [mail] = readOutbox(dataDir(), email);
+    expect(mail?.subject).toBe('Service Desk: Confirm your email to finish signing up');
+    expect(mail?.text).toMatch(/http:\/\/desk\.test\/signup\/confirm#token=[a-z2-7]{32}/);
+
     const res = await client.post<{
       user: { id: string; email: string; displayName: string; phone: string };
       workspaces: { id: string; slug: string; name: string; role: string }[];
       terms: { accepted: boolean };
-    }>('/api/auth/signup', body());
+    }>('/api/auth/signup/confirm', { token: confirmToken(email) });
     expect(res.status).toBe(201);
-    // Trimmed, domain lower-cased, local part kept.
-    expect(res.body.user.email).toBe('Someone.New@example.com');
+    expect(res.body.user.email).toBe(email);
+    expect(res.body.user.displayName).toBe('Someone New');
     expect(res.body.user.phone).toBe('+49 30 1234567');
     expect(res.body.workspaces).toEqual([
       expect.objectContaining({ slug: 'my-desk', name: 'My Desk', role: 'owner' }),
@@ -59,8 +96,14 @@ describe('POST /api/auth/signup', () => {
       db.prepare('SELECT kind, name FROM customers WHERE owner_user_id = ?').get(userId),
     ).toEqual({ kind: 'person', name: 'Someone New' });
     expect(
-      db.prepare('SELECT version FROM terms_acceptances WHERE user_id = ?').get(userId),
-    ).toEqual({ version: CURRENT_TERMS_VERSION });
+      db
+        .prepare('SELECT version, accepted_at FROM terms_acceptances WHERE user_id = ?')
+        .get(userId),
+    ).toEqual({ version: CURRENT_TERMS_VERSION, accepted_at: t.clock.now });
+    // The pending sign-up (with its password hash) is gone once used.
+    expect(
+      db.prepare('SELECT COUNT(*) AS n FROM pending_signups WHERE email = ?').get(email),
+    ).toEqual({ n: 0 });
 
     const me = await client.get<{ user: { id: string } }>('/api/auth/me');
     expect(me.status).toBe(200);
@@ -68,17 +111,120 @@ describe('POST /api/auth/signup', () => {
     expect(me.headers.get('cache-control')).toBe('no-store');
   });
 
-  it('refuses a second account with the same email, whatever the case of its domain', async () => {
-    const first = await signUp(t, { email: 'twice@example.com' });
-    expect(first.email).toBe('twice@example.com');
-    const res = await t
+  it('answers a registered email exactly as a new one, and mails its owner a notice instead of a link', async () => {
+    const owner = await signUp(t, { email: 'twice@example.com', displayName: 'Tara Twice' });
+    const fresh = await t
+      .client()
+      .post(
+        '/api/auth/signup',
+        body({ email: 'fresh@example.com', workspace: { name: 'x', slug: 'fresh-one' } }),
+      );
+    // The registered one, with another case in its domain (the same account).
+    const taken = await t
       .client()
       .post(
         '/api/auth/signup',
         body({ email: 'twice@EXAMPLE.com', workspace: { name: 'x', slug: 'twice-two' } }),
       );
-    expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ error: { code: ErrorCode.emailTaken } });
+    expect(taken.status).toBe(fresh.status);
+    expect(taken.body).toEqual(fresh.body);
+    expect(headersOf(taken)).toEqual(headersOf(fresh));
+    expect(taken.status).toBe(202);
+
+    const [notice] = readOutbox(dataDir(), 'twice@example.com');
+    expect(notice?.subject).toBe('Service Desk: Someone tried to sign up with your address');
+    expect(notice?.text).toContain('Hello Tara Twice,');
+    expect(notice?.text).toContain('http://desk.test/login');
+    expect(notice?.text).toContain('http://desk.test/forgot');
+    expect(notice?.text).not.toContain('token=');
+    expect(
+      t.server.ctx.db
+        .prepare('SELECT COUNT(*) AS n FROM pending_signups WHERE email = ?')
+        .get(owner.email),
+    ).toEqual({ n: 0 });
+    // The account is untouched: its password still logs in, and no workspace was added.
+    const login = await t.client().post<{ workspaces: unknown[] }>('/api/auth/login', {
+      email: owner.email,
+      password: owner.password,
+    });
+    expect(login.status).toBe(200);
+    expect(login.body.workspaces).toHaveLength(1);
+  });
+
+  it('hashes the password for a registered email too, so both answers take as long', async () => {
+    await signUp(t, { email: 'timed@example.com' });
+    hashed.length = 0;
+    const res = await t.client().post(
+      '/api/auth/signup',
+      body({
+        email: 'timed@example.com',
+        password: 'a registered pass phrase',
+        workspace: { name: 'Timed', slug: 'timed-two' },
+      }),
+    );
+    expect(res.status).toBe(202);
+    expect(hashed).toEqual(['a registered pass phrase']);
+  });
+
+  it('lets a link be used once', async () => {
+    const client = t.client();
+    await client.post(
+      '/api/auth/signup',
+      body({ email: 'once@example.com', workspace: { name: 'Once', slug: 'once' } }),
+    );
+    const token = confirmToken('once@example.com');
+    expect((await client.post('/api/auth/signup/confirm', { token })).status).toBe(201);
+    const again = await t.client().post('/api/auth/signup/confirm', { token });
+    expect(again.status).toBe(400);
+    expect(again.body).toMatchObject({ error: { code: ErrorCode.tokenInvalid } });
+    expect(again.headers.getSetCookie()).toEqual([]);
+    const made = await t.client().post('/api/auth/signup/confirm', { token: 'a'.repeat(32) });
+    expect(made.body).toMatchObject({ error: { code: ErrorCode.tokenInvalid } });
+  });
+
+  it('refuses a link after 24 hours', async () => {
+    await t
+      .client()
+      .post(
+        '/api/auth/signup',
+        body({ email: 'late-link@example.com', workspace: { name: 'Late', slug: 'late-link' } }),
+      );
+    const token = confirmToken('late-link@example.com');
+    t.clock.advance(SIGNUP_LINK_LIFETIME_MS);
+    const res = await t.client().post('/api/auth/signup/confirm', { token });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: { code: ErrorCode.tokenExpired } });
+    expect(
+      t.server.ctx.db.prepare('SELECT 1 FROM users WHERE email = ?').get('late-link@example.com'),
+    ).toBeUndefined();
+  });
+
+  it('lets the link choose another workspace address when the one on the form was taken meanwhile', async () => {
+    const client = t.client();
+    await client.post(
+      '/api/auth/signup',
+      body({ email: 'slow@example.com', workspace: { name: 'Slow', slug: 'contested' } }),
+    );
+    await signUp(t, { slug: 'contested' });
+    const token = confirmToken('slow@example.com');
+    const clash = await client.post('/api/auth/signup/confirm', { token });
+    expect(clash.status).toBe(409);
+    expect(clash.body).toMatchObject({
+      error: { code: ErrorCode.slugTaken, fields: { slug: expect.any(String) } },
+    });
+    expect(
+      t.server.ctx.db.prepare('SELECT 1 FROM users WHERE email = ?').get('slow@example.com'),
+    ).toBeUndefined();
+    // The link was not spent by the failed attempt.
+    const retry = await client.post<{ workspaces: { slug: string }[] }>(
+      '/api/auth/signup/confirm',
+      {
+        token,
+        slug: 'contested-too',
+      },
+    );
+    expect(retry.status).toBe(201);
+    expect(retry.body.workspaces[0]?.slug).toBe('contested-too');
   });
 
   it('leaves no user behind when the workspace address is taken (one transaction)', async () => {

@@ -3,14 +3,20 @@ import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import { newId } from '../ids/newId.ts';
-import { createCustomerWithWorkspace } from '../workspaces/createCustomerWithWorkspace.ts';
+import { sendWithoutFailing } from '../mail/getMailer.ts';
+import {
+  checkCustomerWithWorkspace,
+  createCustomerWithWorkspace,
+} from '../workspaces/createCustomerWithWorkspace.ts';
 import type { AuthContext } from './AuthContext.ts';
 import type { AuthServices } from './AuthServices.ts';
+import { confirmSignupEmail, signupAttemptEmail } from './authEmails.ts';
 import { clientInfo } from './clientInfo.ts';
 import { looksLikeEmail, normalizeEmail } from './email.ts';
 import { authLimits } from './limits.ts';
 import { mePayload } from './mePayload.ts';
 import { assertPasswordAcceptable, hashPassword } from './passwords.ts';
+import { PendingSignups } from './PendingSignups.ts';
 import { readBody } from './readBody.ts';
 import { setSessionCookie } from './sessionCookie.ts';
 import { CURRENT_TERMS_VERSION, recordTermsAcceptance } from './terms.ts';
@@ -34,13 +40,34 @@ export const signupBody = z.object({
   acceptTerms: z.boolean(),
 });
 
+export const signupConfirmBody = z.object({
+  token: z.string().max(200),
+  /** Another workspace address, when the one on the form was taken in the meantime. */
+  slug: z.string().max(100).optional(),
+});
+
+/** The one answer of `POST /api/auth/signup` once the form is valid, whoever owns the address. */
+export const signupAccepted = {
+  status: 'check_email',
+  message: 'Check your email: we sent a link to this address to finish signing up.',
+} as const;
+
 /**
- * `POST /api/auth/signup`: the owner account, its customer, the first workspace and the
- * owner membership, plus acceptance of the current terms — one transaction, so a taken
- * slug leaves no half-made account behind. Logs the new user in.
+ * Sign-up in two steps, so that it reveals nothing about which addresses have accounts
+ * (login and reset do not either):
+ *
+ * - `POST /api/auth/signup` checks the form, then answers `202 check_email` with the same
+ *   body and no cookie whether or not the address is registered. A new address gets a
+ *   single-use link (the form is kept in `pending_signups`, the password as its argon2id
+ *   hash); a registered one gets a note to its owner instead. The password is hashed in both
+ *   branches and the mail is not awaited, so the two take the same time.
+ * - `POST /api/auth/signup/confirm` with the link's token creates the owner account, its
+ *   customer, the first workspace, the owner membership and the terms acceptance in one
+ *   transaction, and logs the new user in.
  */
 export function installSignupRoutes(app: Hono, services: AuthServices): void {
   const { ctx, limiter, sessions } = services;
+  const pending = new PendingSignups(ctx.db, ctx.now);
 
   app.post('/api/auth/signup', async (c) => {
     const body = await readBody(c, signupBody);
@@ -65,29 +92,89 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
       );
     }
     assertPasswordAcceptable(body.password);
+    // Names and the workspace address are checked now, so the form can be corrected at once
+    // (a taken address says nothing about who owns an email); the confirmation checks again.
+    const { customerName, workspace } = checkCustomerWithWorkspace(ctx.db, body);
     const passwordHash = await hashPassword(body.password);
 
+    const existing = readUserByEmail(ctx.db, email);
+    if (existing) {
+      void sendWithoutFailing(
+        ctx,
+        signupAttemptEmail(ctx.config, { email, displayName: existing.display_name }),
+      );
+    } else {
+      const { token } = pending.create({
+        email,
+        displayName: body.displayName,
+        phone: body.phone || null,
+        passwordHash,
+        customer: { kind: body.customer.kind, name: customerName },
+        workspace,
+        termsVersion: CURRENT_TERMS_VERSION,
+        ip: client.ip,
+      });
+      // Not awaited, as in the other branch: an SMTP round trip must not time one of them.
+      void sendWithoutFailing(
+        ctx,
+        confirmSignupEmail(ctx.config, { email, displayName: body.displayName }, token),
+      );
+    }
+    return c.json(signupAccepted, 202);
+  });
+
+  app.post('/api/auth/signup/confirm', async (c) => {
+    const body = await readBody(c, signupConfirmBody);
+    const client = clientInfo(c);
+    limiter.consume(`signup-confirm:ip:${client.ip ?? 'unknown'}`, authLimits.resetConfirmPerIp);
+    const found = pending.lookup(body.token);
+    if (found.kind === 'invalid') throw linkInvalid();
+    if (found.kind === 'expired') {
+      throw new AppError(
+        ErrorCode.tokenExpired,
+        400,
+        'This sign-up link has expired. Sign up again to get a new one.',
+      );
+    }
+    const signup = found.signup;
     const now = ctx.now();
     const userId = newId();
     const created = ctx.db
       .transaction(() => {
-        if (readUserByEmail(ctx.db, email)) throw emailTaken();
+        // Checked inside the transaction: two concurrent uses of one link, one wins.
+        if (!pending.spend(signup.id)) throw linkInvalid();
+        // Whoever holds the link owns the address, so saying it has an account reveals nothing.
+        if (readUserByEmail(ctx.db, signup.email)) throw emailTaken();
         ctx.db
           .prepare(
             `INSERT INTO users (id, email, display_name, phone, password_hash, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(userId, email, body.displayName, body.phone || null, passwordHash, now, now);
+          .run(
+            userId,
+            signup.email,
+            signup.displayName,
+            signup.phone,
+            signup.passwordHash,
+            now,
+            now,
+          );
+        // A taken address rolls everything back, the spent link too: the page asks for another.
         const ids = createCustomerWithWorkspace(
           ctx.db,
-          { ownerUserId: userId, customer: body.customer, workspace: body.workspace },
+          {
+            ownerUserId: userId,
+            customer: signup.customer,
+            workspace: { name: signup.workspace.name, slug: body.slug ?? signup.workspace.slug },
+          },
           now,
         );
+        // The terms were accepted on the form: that moment, version and address are recorded.
         recordTermsAcceptance(ctx.db, {
           userId,
-          version: CURRENT_TERMS_VERSION,
-          at: now,
-          ip: client.ip,
+          version: signup.termsVersion,
+          at: signup.createdAt,
+          ip: signup.ip,
         });
         return ids;
       })
@@ -99,8 +186,8 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
     const auth: AuthContext = {
       user: {
         id: userId,
-        email,
-        displayName: body.displayName,
+        email: signup.email,
+        displayName: signup.displayName,
         platformRole: null,
         status: 'active',
       },
@@ -111,8 +198,16 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
   });
 }
 
+function linkInvalid(): AppError {
+  return new AppError(
+    ErrorCode.tokenInvalid,
+    400,
+    'This sign-up link is not valid or was already used. Log in, or sign up again.',
+  );
+}
+
 function emailTaken(): AppError {
-  return new AppError(ErrorCode.emailTaken, 409, 'An account with this email already exists.', {
+  return new AppError(ErrorCode.emailTaken, 409, 'This email address already has an account.', {
     fields: { email: 'This email already has an account. Log in or reset the password.' },
   });
 }

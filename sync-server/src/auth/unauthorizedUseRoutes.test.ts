@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
-import { OutboxMailer } from '../mail/OutboxMailer.ts';
-import { getMailer } from '../mail/getMailer.ts';
+import { readOutbox } from '../../../test/support/outbox.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from './testSupport.ts';
 
 let t: AuthTestServer;
@@ -49,10 +48,9 @@ describe('report unauthorized use', () => {
     expect(login.status).toBe(403);
     expect(login.body).toMatchObject({ error: { code: ErrorCode.passwordResetRequired } });
 
-    const mailer = getMailer(t.server.ctx) as OutboxMailer;
-    const mail = mailer
-      .list({ to: owner.email })
-      .find((m) => m.subject.includes('unauthorized use'));
+    const mail = readOutbox(t.server.ctx.config.DATA_DIR, owner.email).find((m) =>
+      m.subject.includes('unauthorized use'),
+    );
     expect(mail?.text).toContain('logged out all 2 of its sessions');
     const token = /\/reset\?token=([a-z2-7]+)/.exec(mail?.text ?? '')?.[1];
     expect(token).toBeDefined();

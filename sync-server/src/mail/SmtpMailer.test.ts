@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
+import { startAuthTestServer, STRONG_PASSWORD, type AuthTestServer } from '../auth/testSupport.ts';
+import { OUTBOX_LOG_MESSAGE } from './OutboxMailer.ts';
 
 interface Received {
   from: string;
@@ -10,6 +11,7 @@ interface Received {
 }
 
 const received: Received[] = [];
+const lines: string[] = [];
 let smtp: SMTPServer;
 let smtpPort: number;
 let t: AuthTestServer;
@@ -33,10 +35,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   smtpPort = (smtp.server.address() as AddressInfo).port;
-  t = await startAuthTestServer({
-    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-    MAIL_FROM: 'Service Desk <desk@desk.test>',
-  });
+  t = await startAuthTestServer(
+    {
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      MAIL_FROM: 'Service Desk <desk@desk.test>',
+    },
+    { logLines: lines },
+  );
 });
 
 afterAll(async () => {
@@ -45,25 +50,46 @@ afterAll(async () => {
 });
 
 describe('SMTP delivery (SMTP_URL)', () => {
-  it('sends the password reset through a real SMTP server as text and HTML, and keeps no outbox copy', async () => {
-    const owner = await signUp(t);
-    const res = await t.client().post('/api/auth/password/forgot', { email: owner.email });
-    expect(res.status).toBe(202);
+  it('sends the sign-up confirmation and the password reset through a real SMTP server as text and HTML, keeps no outbox copy and logs no link', async () => {
+    const email = 'smtp-owner@example.com';
+    const client = t.client();
+    const requested = await client.post('/api/auth/signup', {
+      email,
+      password: STRONG_PASSWORD,
+      displayName: 'Sam Smtp',
+      customer: { kind: 'person', name: 'Sam Smtp' },
+      workspace: { name: 'Smtp', slug: 'sam-smtp' },
+      acceptTerms: true,
+    });
+    expect(requested.status).toBe(202);
     await expect.poll(() => received.length, { timeout: 10_000 }).toBe(1);
-    const [mail] = received;
+    const confirmation = decodeQuotedPrintable(received[0]?.raw ?? '');
+    expect(received[0]?.to).toEqual([email]);
+    expect(confirmation).toMatch(/Subject: Service Desk: Confirm your email/);
+    const token = /\/signup\/confirm#token=([a-z2-7]+)/.exec(confirmation)?.[1] ?? '';
+    const confirmed = await client.post('/api/auth/signup/confirm', { token });
+    expect(confirmed.status).toBe(201);
+
+    const res = await t.client().post('/api/auth/password/forgot', { email });
+    expect(res.status).toBe(202);
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBe(2);
+    const mail = received[1];
     expect(mail?.from).toBe('desk@desk.test');
-    expect(mail?.to).toEqual([owner.email]);
+    expect(mail?.to).toEqual([email]);
     expect(mail?.raw).toMatch(/Subject: Service Desk: Reset your password/);
     expect(mail?.raw).toMatch(/Content-Type: text\/plain/);
     expect(mail?.raw).toMatch(/Content-Type: text\/html/);
     expect(decodeQuotedPrintable(mail?.raw ?? '')).toContain('http://desk.test/reset?token=');
 
-    const mailbox = await t.client().get<{ delivery: string; messages: unknown[] }>('/api/mailbox');
-    // With SMTP configured the mailbox is for operators only.
-    expect(mailbox.status).toBe(401);
+    // With SMTP configured the mailbox is for operators only, as always, and empty.
+    const mailbox = await client.get('/api/mailbox');
+    expect(mailbox.status).toBe(403);
     expect(t.server.ctx.db.prepare('SELECT COUNT(*) AS n FROM mail_outbox').get()).toEqual({
       n: 0,
     });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.join('\n')).not.toContain(token);
+    expect(lines.some((line) => line.includes(OUTBOX_LOG_MESSAGE))).toBe(false);
   });
 });
 

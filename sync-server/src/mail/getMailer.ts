@@ -19,7 +19,7 @@ export function getMailer(ctx: ServerContext): Mailer {
       ctx.shutdown.add(ShutdownPhase.stores, 'smtp transport', () => smtp.close());
       mailer = smtp;
     } else {
-      mailer = new OutboxMailer(ctx.db, ctx.now);
+      mailer = new OutboxMailer(ctx.db, ctx.now, ctx.log);
     }
     mailers.set(ctx, mailer);
   }

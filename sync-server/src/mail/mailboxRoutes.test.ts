@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
+import { loginOperator } from '../workspaces/workspaceTestSupport.ts';
 import { getMailer } from './getMailer.ts';
+import { OUTBOX_LOG_MESSAGE } from './OutboxMailer.ts';
 import { renderEmail } from './renderEmail.ts';
 
+const lines: string[] = [];
 let t: AuthTestServer;
 beforeAll(async () => {
-  t = await startAuthTestServer();
+  t = await startAuthTestServer({}, { logLines: lines });
 });
 afterAll(() => t.close());
 
@@ -15,18 +18,23 @@ interface Mailbox {
   messages: { to: string; subject: string; text: string; html: string }[];
 }
 
+async function sendSample(to: string) {
+  await getMailer(t.server.ctx).send(
+    renderEmail({
+      to,
+      subject: 'Hello <there>',
+      greeting: 'Hi,',
+      paragraphs: ['A & B'],
+      action: { label: 'Open', url: 'http://desk.test/x?a=1&b=2' },
+    }),
+  );
+}
+
 describe('outbox and mailbox', () => {
-  it('keeps mail in the outbox without SMTP and shows it to requests from this machine', async () => {
-    await getMailer(t.server.ctx).send(
-      renderEmail({
-        to: 'Reader@example.com',
-        subject: 'Hello <there>',
-        greeting: 'Hi,',
-        paragraphs: ['A & B'],
-        action: { label: 'Open', url: 'http://desk.test/x?a=1&b=2' },
-      }),
-    );
-    const res = await t.client().get<Mailbox>('/api/mailbox?to=Reader@EXAMPLE.com');
+  it('keeps mail in the outbox without SMTP and shows it to a logged-in operator', async () => {
+    await sendSample('Reader@example.com');
+    const operator = await loginOperator(t);
+    const res = await operator.client.get<Mailbox>('/api/mailbox?to=Reader@EXAMPLE.com');
     expect(res.status).toBe(200);
     expect(res.body.delivery).toBe('outbox');
     const [message] = res.body.messages;
@@ -37,23 +45,51 @@ describe('outbox and mailbox', () => {
     expect(message?.html).toContain('href="http://desk.test/x?a=1&amp;b=2"');
   });
 
-  it('hides the mailbox from requests relayed by a proxy, unless an operator asks', async () => {
-    const relayed = await t
-      .client()
-      .get('/api/mailbox', { headers: { 'x-forwarded-for': '203.0.113.9' } });
-    expect(relayed.status).toBe(401);
+  it('refuses an anonymous request from this machine even without proxy headers', async () => {
+    await sendSample('loopback-victim@example.com');
+    // The test client connects from 127.0.0.1 and sends no Forwarded/X-Forwarded-For header:
+    // exactly what a same-host reverse proxy that adds no headers looks like.
+    const res = await t.client().get('/api/mailbox');
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ error: { code: ErrorCode.unauthenticated } });
+    expect(JSON.stringify(res.body)).not.toContain('loopback-victim');
+  });
+
+  it('refuses a logged-in user who is not an operator, and a token even of an operator', async () => {
     const user = await signUp(t);
-    const asUser = await user.client.get('/api/mailbox', {
-      headers: { forwarded: 'for=203.0.113.9' },
-    });
+    const asUser = await user.client.get('/api/mailbox');
     expect(asUser.status).toBe(403);
     expect(asUser.body).toMatchObject({ error: { code: ErrorCode.forbidden } });
+
     t.server.ctx.db
       .prepare(`UPDATE users SET platform_role = 'operator' WHERE id = ?`)
       .run(user.userId);
+    const created = await user.client.post<{ token: string }>('/api/auth/tokens', {
+      name: 'script',
+      workspaceId: user.workspaceId,
+    });
+    expect(created.status).toBe(201);
+    const byToken = await t.client().get('/api/mailbox', { bearer: created.body.token });
+    expect(byToken.status).toBe(403);
     const asOperator = await user.client.get('/api/mailbox', {
       headers: { forwarded: 'for=203.0.113.9' },
     });
     expect(asOperator.status).toBe(200);
+  });
+
+  it('logs the recipient, subject and links of each kept message at level info', async () => {
+    await sendSample('logged@example.com');
+    const entries = lines
+      .map(
+        (line) => JSON.parse(line) as { level: number; msg: string; to?: string; links?: string[] },
+      )
+      .filter((e) => e.msg === OUTBOX_LOG_MESSAGE && e.to === 'logged@example.com');
+    expect(entries).toEqual([
+      expect.objectContaining({
+        level: 30, // pino's info
+        subject: 'Service Desk: Hello <there>',
+        links: ['http://desk.test/x?a=1&b=2'],
+      }),
+    ]);
   });
 });

@@ -28,21 +28,33 @@ export function createCustomerWithWorkspace(
   input: NewCustomerWithWorkspace,
   now: number,
 ): { customerId: string; workspaceId: string } {
-  const customerName = input.customer.name.trim();
-  if (!customerName || customerName.length > 200) {
-    throw AppError.badRequest('The customer name is not valid.', {
-      'customer.name': 'Enter a name of at most 200 characters.',
-    });
-  }
   // Validate the workspace before writing anything, so a bad slug leaves no customer behind
   // even when the caller does not roll back.
-  const workspace = normalizeWorkspace(db, input.workspace);
+  const { customerName, workspace } = checkCustomerWithWorkspace(db, input);
   const customerId = newId();
   db.prepare(
     'INSERT INTO customers (id, kind, name, owner_user_id, created_at) VALUES (?, ?, ?, ?, ?)',
   ).run(customerId, input.customer.kind, customerName, input.ownerUserId, now);
   const { workspaceId } = insertWorkspace(db, customerId, input.ownerUserId, workspace, now);
   return { customerId, workspaceId };
+}
+
+/**
+ * The validation `createCustomerWithWorkspace` does, without writing: sign-up checks the
+ * names and the workspace address when it is requested, before the emailed confirmation
+ * creates them (which checks again). Throws AppError `validation_failed` or `slug_taken`.
+ */
+export function checkCustomerWithWorkspace(
+  db: SqliteDatabase,
+  input: Pick<NewCustomerWithWorkspace, 'customer' | 'workspace'>,
+): { customerName: string; workspace: NewWorkspace } {
+  const customerName = input.customer.name.trim();
+  if (!customerName || customerName.length > 200) {
+    throw AppError.badRequest('The customer name is not valid.', {
+      'customer.name': 'Enter a name of at most 200 characters.',
+    });
+  }
+  return { customerName, workspace: normalizeWorkspace(db, input.workspace) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
+import { readOutbox } from '../../../test/support/outbox.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
 import { INVITATION_LIFETIME_MS } from './Invitations.ts';
 import {
@@ -29,10 +30,8 @@ describe('invitations', () => {
     };
     expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.token_hash).not.toContain(token);
-    const mail = t.server.ctx.db
-      .prepare('SELECT text_body FROM mail_outbox WHERE to_address = ?')
-      .get('frag@example.com') as { text_body: string };
-    expect(mail.text_body).toContain(`http://desk.test/invite#token=${token}`);
+    const [mail] = readOutbox(t.server.ctx.config.DATA_DIR, 'frag@example.com');
+    expect(mail?.text).toContain(`http://desk.test/invite#token=${token}`);
   });
 
   it('shows the invited person who invited them to which workspace, before they decide', async () => {

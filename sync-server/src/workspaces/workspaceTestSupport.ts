@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { tokenFromOutbox as tokenInOutbox } from '../../../test/support/outbox.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import {
   STRONG_PASSWORD,
@@ -16,14 +17,7 @@ import { createOperator } from '../cli/createOperator.ts';
 
 /** The invitation token in the newest mail to `email` (the link's `#token=` fragment). */
 export function tokenFromOutbox(t: AuthTestServer, email: string): string {
-  const mail = t.server.ctx.db
-    .prepare(
-      'SELECT text_body FROM mail_outbox WHERE to_address = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
-    )
-    .get(email) as { text_body: string } | undefined;
-  const match = mail ? /\/invite#token=([a-z2-7]+)/.exec(mail.text_body) : null;
-  if (!match?.[1]) throw new Error(`no invitation mail to ${email}`);
-  return match[1];
+  return tokenInOutbox(t.server.ctx.config.DATA_DIR, email, '/invite');
 }
 
 export async function invite(

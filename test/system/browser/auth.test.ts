@@ -5,9 +5,10 @@ import {
   startBrowserWorld,
   type BrowserWorld,
 } from '../../support/browserWorld.ts';
+import { linkFromOutbox } from '../../support/outbox.ts';
 
 /**
- * Sign-up → log in → log out everywhere, in Chromium against the real server serving the
+ * Sign-up (form, emailed link) → log in → log out everywhere, in Chromium against the real server serving the
  * built web app (`pnpm build` first).
  */
 describeInBrowser('accounts in the browser', () => {
@@ -61,6 +62,14 @@ describeInBrowser('accounts in the browser', () => {
 
     await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByRole('button', { name: 'Create account' }).click();
+    // Nothing is made and nobody is logged in until the emailed link is opened.
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    expect(await meStatus(page)).toBe(401);
+
+    // The link from the mail, opened in the same browser: one click finishes.
+    const link = linkFromOutbox(world.server.ctx.config.DATA_DIR, email, '/signup/confirm');
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Create my account' }).click();
     await page.waitForURL('**/w/harbour-support');
     expect(await meStatus(page)).toBe(200);
 

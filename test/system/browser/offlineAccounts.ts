@@ -3,6 +3,7 @@ import { MemoryStore, SyncClient } from '@desk/client';
 import type { WebSocketConstructor } from '@desk/client';
 import type { TestClient } from '../../../sync-server/src/auth/testSupport.ts';
 import type { BrowserWorld } from '../../support/browserWorld.ts';
+import { tokenFromOutbox } from '../../support/outbox.ts';
 
 /**
  * Accounts for the offline browser tests, made through the REST API (sign-up, invitations),
@@ -49,18 +50,20 @@ export async function signUpOwner(
 ): Promise<{ owner: Account; workspace: Workspace }> {
   const http = world.client();
   const email = `${name.toLowerCase()}@example.com`;
+  await requestOk(http, 'POST', '/api/auth/signup', {
+    email,
+    password: PASSWORD,
+    displayName: name,
+    customer: { kind: 'organization', name: `${name}'s company` },
+    workspace: { name: `${name}'s desk`, slug },
+    acceptTerms: true,
+  });
+  const token = tokenFromOutbox(world.server.ctx.config.DATA_DIR, email, '/signup/confirm');
   const me = await requestOk<{ user: { id: string }; workspaces: { id: string; slug: string }[] }>(
     http,
     'POST',
-    '/api/auth/signup',
-    {
-      email,
-      password: PASSWORD,
-      displayName: name,
-      customer: { kind: 'organization', name: `${name}'s company` },
-      workspace: { name: `${name}'s desk`, slug },
-      acceptTerms: true,
-    },
+    '/api/auth/signup/confirm',
+    { token },
   );
   const workspace = me.workspaces.find((w) => w.slug === slug)!;
   return {
@@ -81,12 +84,7 @@ export async function inviteMember(
     email,
     role: 'agent',
   });
-  const mail = world.server.ctx.db
-    .prepare(
-      'SELECT text_body FROM mail_outbox WHERE to_address = ? ORDER BY created_at DESC LIMIT 1',
-    )
-    .get(email) as { text_body: string };
-  const token = /[?&#]token=([A-Za-z0-9_-]+)/.exec(mail.text_body)?.[1] ?? '';
+  const token = tokenFromOutbox(world.server.ctx.config.DATA_DIR, email, '/invite');
   const http = world.client();
   await requestOk(http, 'POST', '/api/invitations/accept', {
     token,

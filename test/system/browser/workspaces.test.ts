@@ -8,6 +8,7 @@ import {
   startBrowserWorld,
   type BrowserWorld,
 } from '../../support/browserWorld.ts';
+import { linkFromOutbox } from '../../support/outbox.ts';
 
 /**
  * Workspaces in the browser: the owner invites from the settings page, the invited person
@@ -47,18 +48,14 @@ describeInBrowser('workspaces in the browser', () => {
     await owner.getByRole('button', { name: 'Send invitation' }).click();
     await owner.getByText('Invitation sent to ines@example.com.').waitFor();
 
-    const mail = server.ctx.db
-      .prepare('SELECT text_body FROM mail_outbox WHERE to_address = ?')
-      .get('ines@example.com') as { text_body: string };
-    const link = /(http\S+\/invite#token=[a-z2-7]+)/.exec(mail.text_body)?.[1];
-    expect(link).toBeDefined();
+    const link = linkFromOutbox(server.ctx.config.DATA_DIR, 'ines@example.com', '/invite');
 
     // The invited person, in their own browser.
     const inviteeContext = await browser.newContext();
     const invitee = await inviteeContext.newPage();
     const requested: string[] = [];
     invitee.on('request', (r) => requested.push(r.url()));
-    await invitee.goto(link ?? '');
+    await invitee.goto(link);
     await invitee.getByText('Olga Owner', { exact: true }).waitFor();
     await invitee.getByLabel('Your name').fill('Ines Agent');
     await invitee.getByLabel('Password').fill(PASSWORD);
@@ -74,7 +71,7 @@ describeInBrowser('workspaces in the browser', () => {
     await invitee.getByRole('button', { name: 'Create account and join' }).click();
     await invitee.waitForURL('**/w/harbour');
     // The token never appeared in a URL the server saw.
-    const token = link?.split('#token=')[1] ?? '';
+    const token = link.split('#token=')[1] ?? '';
     expect(requested.some((url) => url.includes(token))).toBe(false);
 
     // The owner sees the seat, the member and the ledger.
@@ -106,6 +103,9 @@ describeInBrowser('workspaces in the browser', () => {
     );
     await row.getByRole('button', { name: 'Suspend' }).click();
     await expect.poll(() => row.getByTestId('state').textContent()).toBe('Suspended');
+    // Without SMTP_URL the console shows the outbox (operators only): the invitation is there.
+    await ops.getByRole('tab', { name: 'Outbox' }).click();
+    await ops.locator('[data-to="ines@example.com"]').getByText(/invited you/).waitFor();
 
     await owner.reload();
     await owner.locator('main').getByText('This workspace is suspended and read-only.').waitFor();

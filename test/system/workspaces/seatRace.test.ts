@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
 import { TestClient, STRONG_PASSWORD } from '../../../sync-server/src/auth/testSupport.ts';
+import { tokenFromOutbox } from '../../support/outbox.ts';
 import { startServerProcess, type ServerProcess } from '../../support/serverProcess.ts';
 import { makeTempDir } from '../../support/tempDir.ts';
 
@@ -70,16 +71,18 @@ describe('the seat race', () => {
     expect(cli.status).toBe(0);
 
     const owner = new TestClient(first.url, PUBLIC_URL);
+    const requested = await owner.post('/api/auth/signup', {
+      email: 'owner@example.com',
+      password: STRONG_PASSWORD,
+      displayName: 'Olga Owner',
+      customer: { kind: 'organization', name: 'Race Inc' },
+      workspace: { name: 'Race', slug: 'race' },
+      acceptTerms: true,
+    });
+    expect(requested.status).toBe(202);
     const signup = await owner.post<{ workspaces: { id: string; slug: string }[] }>(
-      '/api/auth/signup',
-      {
-        email: 'owner@example.com',
-        password: STRONG_PASSWORD,
-        displayName: 'Olga Owner',
-        customer: { kind: 'organization', name: 'Race Inc' },
-        workspace: { name: 'Race', slug: 'race' },
-        acceptTerms: true,
-      },
+      '/api/auth/signup/confirm',
+      { token: tokenFromOutbox(temp.dir, 'owner@example.com', '/signup/confirm') },
     );
     expect(signup.status).toBe(201);
     const workspaceId = signup.body.workspaces[0]?.id ?? '';
@@ -108,12 +111,9 @@ describe('the seat race', () => {
     expect((await setSeats(2)).status).toBe(200);
 
     const db = new BetterSqlite3(path.join(temp.dir, 'desk.sqlite'), { readonly: true });
-    const tokens = Array.from({ length: INVITEES }, (_, i) => {
-      const mail = db
-        .prepare('SELECT text_body FROM mail_outbox WHERE to_address = ?')
-        .get(`racer${i}@example.com`) as { text_body: string };
-      return /#token=([a-z2-7]+)/.exec(mail.text_body)?.[1] ?? '';
-    });
+    const tokens = Array.from({ length: INVITEES }, (_, i) =>
+      tokenFromOutbox(temp.dir, `racer${i}@example.com`, '/invite'),
+    );
 
     // All at once, alternating between the two processes.
     const results = await Promise.all(

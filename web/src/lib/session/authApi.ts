@@ -1,6 +1,6 @@
 import { api } from '$lib/api/api.ts';
 
-/** `GET /api/auth/me`, and the answer of a login or sign-up. */
+/** `GET /api/auth/me`, and the answer of a login or a confirmed sign-up. */
 export interface Me {
   user: {
     id: string;
@@ -56,7 +56,12 @@ export interface MailboxMessage {
 /** Typed calls to the account routes of the server (`/api/auth/*`). */
 export const authApi = {
   me: () => api<Me>('/api/auth/me'),
-  signup: (body: SignupInput) => api<Me>('/api/auth/signup', { method: 'POST', body }),
+  /** Step 1: answers `check_email` whether or not the address has an account. */
+  signup: (body: SignupInput) =>
+    api<{ status: 'check_email'; message: string }>('/api/auth/signup', { method: 'POST', body }),
+  /** Step 2, from the emailed link: creates the account and logs in. */
+  confirmSignup: (body: { token: string; slug?: string }) =>
+    api<Me>('/api/auth/signup/confirm', { method: 'POST', body }),
   login: (body: { email: string; password: string }) =>
     api<Me>('/api/auth/login', { method: 'POST', body }),
   logout: () => api<void>('/api/auth/logout', { method: 'POST', body: {} }),

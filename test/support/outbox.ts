@@ -1,0 +1,76 @@
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+
+/**
+ * How every test reads the mail the server sent, as a person reads their inbox: from the
+ * `mail_outbox` table of the server's real SQLite file under its DATA_DIR (the server keeps
+ * mail there when SMTP_URL is unset). Tests never use `GET /api/mailbox` for this: it is for
+ * operators only. A read-only connection of its own, so it works the same for a server in
+ * this process and one in a child process.
+ */
+export interface OutboxMail {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  readonly createdAt: number;
+}
+
+/** The mail to `to` (exact, normalized address), newest first. */
+export function readOutbox(dataDir: string, to: string): OutboxMail[] {
+  const db = new BetterSqlite3(path.join(dataDir, 'desk.sqlite'), {
+    readonly: true,
+    fileMustExist: true,
+  });
+  try {
+    return (
+      db
+        .prepare(
+          `SELECT to_address, subject, text_body, html_body, created_at FROM mail_outbox
+           WHERE to_address = ? ORDER BY created_at DESC, rowid DESC`,
+        )
+        .all(to) as {
+        to_address: string;
+        subject: string;
+        text_body: string;
+        html_body: string;
+        created_at: number;
+      }[]
+    ).map((r) => ({
+      to: r.to_address,
+      subject: r.subject,
+      text: r.text_body,
+      html: r.html_body,
+      createdAt: r.created_at,
+    }));
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The secret token of the newest link to `to` whose path is `linkPath` (`/invite`,
+ * `/reset`, `/signup/confirm`), from `?token=` or `#token=`. Throws when there is none.
+ */
+export function tokenFromOutbox(dataDir: string, to: string, linkPath: string): string {
+  const pattern = new RegExp(`${escapeRegExp(linkPath)}[?#]token=([a-z2-7]+)`);
+  for (const mail of readOutbox(dataDir, to)) {
+    const token = pattern.exec(mail.text)?.[1];
+    if (token) return token;
+  }
+  throw new Error(`no mail to ${to} with a ${linkPath} link`);
+}
+
+/** The whole newest link to `to` whose path is `linkPath`, e.g. to open in a browser. */
+export function linkFromOutbox(dataDir: string, to: string, linkPath: string): string {
+  const pattern = new RegExp(`https?://\\S+${escapeRegExp(linkPath)}[?#]token=[a-z2-7]+`);
+  for (const mail of readOutbox(dataDir, to)) {
+    const link = pattern.exec(mail.text)?.[0];
+    if (link) return link;
+  }
+  throw new Error(`no mail to ${to} with a ${linkPath} link`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
