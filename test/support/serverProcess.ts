@@ -17,12 +17,16 @@ export interface ServerProcess {
 }
 
 /**
- * Starts the real server as a child process (`node --import tsx`), on a free port, with the
- * given environment, and resolves once it logs "server listening". Used by tests that need
- * a real process: SIGTERM, kill -9, restarts.
+ * Starts the real server as a child process (`node --import tsx`, or `nodeArgs` such as the
+ * compiled `--enable-source-maps sync-server/dist/main.js`), on a free port, with the given
+ * environment, and resolves once it logs "server listening". Used by tests that need a real
+ * process: SIGTERM, kill -9, restarts.
  */
-export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverEntry], {
+export function startServerProcess(
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = ['--import', 'tsx', serverEntry],
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

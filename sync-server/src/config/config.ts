@@ -1,10 +1,25 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** The built SvelteKit app, served on the same port as the API. */
-const defaultWebDir = path.resolve(here, '../../../web/build');
+/**
+ * The built SvelteKit app, served on the same port as the API: web/build beside the
+ * sync-server package. Found from the package root, not from this file, because this file
+ * runs from src/config/ (tsx) and bundled into dist/main.js (`pnpm start`).
+ */
+const defaultWebDir = path.resolve(packageRoot(fileURLToPath(import.meta.url)), '../web/build');
+
+/** The nearest folder above `file` holding a package.json. */
+function packageRoot(file: string): string {
+  let dir = path.dirname(file);
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${file}`);
+    dir = parent;
+  }
+  return dir;
+}
 
 const url = (protocols: readonly string[]) =>
   z.string().refine(

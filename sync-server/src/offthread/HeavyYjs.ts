@@ -1,6 +1,6 @@
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
 import type { Logger } from '../log/logger.ts';
 import { heavyOps, type HeavyOps } from './heavyOps.ts';
 
@@ -11,24 +11,39 @@ import { heavyOps, type HeavyOps } from './heavyOps.ts';
  */
 export const HEAVY_INLINE_LIMIT_BYTES = 64 * 1024;
 
-let workerSource: Promise<string> | null = null;
+/**
+ * The worker script the server build writes beside the compiled server
+ * (sync-server/scripts/buildServer.ts): there `import.meta.url` is dist/main.js. Run from
+ * the TypeScript sources (tsx, vitest) it does not exist, and the worker is bundled here.
+ */
+export const BUILT_WORKER_FILE = 'heavyWorker.cjs';
+const builtWorker = new URL(`./${BUILT_WORKER_FILE}`, import.meta.url);
+
+type WorkerCode = { readonly file: URL } | { readonly source: string };
+let workerSource: Promise<WorkerCode> | null = null;
 
 /**
- * The worker's code: heavyWorker.ts bundled into one CommonJS script, once per process.
- * The server runs TypeScript sources, and a worker thread cannot rely on the parent's
- * loader (on Node 20 tsx's hooks do not reach workers and registering tsx inside one
- * fails); a self-contained bundle runs under any runner and needs no loader at all.
+ * The worker's code: the built script when the server is compiled, else heavyWorker.ts
+ * bundled into one CommonJS script, once per process. A worker thread cannot rely on the
+ * parent's loader (on Node 20 tsx's hooks do not reach workers and registering tsx inside
+ * one fails); a self-contained bundle runs under any runner and needs no loader at all.
+ * esbuild is imported only then, so the compiled server never loads it.
  */
-function bundledWorker(): Promise<string> {
-  workerSource ??= build({
-    entryPoints: [fileURLToPath(new URL('./heavyWorker.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  }).then((result) => result.outputFiles[0]!.text);
+function workerCode(): Promise<WorkerCode> {
+  if (fs.existsSync(builtWorker)) return Promise.resolve({ file: builtWorker });
+  workerSource ??= import('esbuild')
+    .then(({ build }) =>
+      build({
+        entryPoints: [fileURLToPath(new URL('./heavyWorker.ts', import.meta.url))],
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        write: false,
+        logLevel: 'silent',
+      }),
+    )
+    .then((result) => ({ source: result.outputFiles[0]!.text }));
   workerSource.catch(() => {
     workerSource = null;
   });
@@ -96,16 +111,19 @@ export class HeavyYjs {
   }
 
   #start(): Promise<Worker> {
-    this.#ready ??= bundledWorker().then((source) => this.#spawn(source));
+    this.#ready ??= workerCode().then((code) => this.#spawn(code));
     return this.#ready;
   }
 
-  #spawn(source: string): Promise<Worker> {
+  #spawn(code: WorkerCode): Promise<Worker> {
     return new Promise<Worker>((resolve, reject) => {
       // A worker inherits execArgv; `--input-type=module` would make the CommonJS bundle
       // an ES module.
       const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
-      const worker = new Worker(source, { eval: true, execArgv });
+      const worker =
+        'file' in code
+          ? new Worker(code.file, { execArgv })
+          : new Worker(code.source, { eval: true, execArgv });
       worker.unref();
       worker.on(
         'message',
@@ -118,6 +136,7 @@ export class HeavyYjs {
         }) => {
           if (message.ready) {
             this.#worker = worker;
+            this.log.info({ built: 'file' in code }, 'off-thread worker started');
             resolve(worker);
             return;
           }
