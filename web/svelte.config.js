@@ -8,6 +8,9 @@ const config = {
     // Static assets plus an SPA fallback: the sync-server serves them on the same port,
     // and every route renders in the browser from the local replica (local-first).
     adapter: adapter({ fallback: 'index.html', strict: true }),
+    // A tab left open across a deploy asks every minute whether a new build is out
+    // (`updated` in $app/state, read by UpdatePrompt.svelte): one small no-cache request.
+    version: { pollInterval: 60_000 },
   },
 };
 

@@ -34,6 +34,48 @@ export function watchForUpdates(onWaiting: (worker: ServiceWorker) => void): () 
   };
 }
 
+/**
+ * Runs `check` when a tab may have missed a deploy: it became visible again (a laptop woken
+ * up, a tab brought back) or the network returned. Between those, SvelteKit's own poll
+ * (`version.pollInterval` in svelte.config.js) asks.
+ */
+export function checkOnReturn(check: () => void): () => void {
+  const onVisible = () => {
+    if (document.visibilityState === 'visible') check();
+  };
+  document.addEventListener('visibilitychange', onVisible);
+  addEventListener('online', check);
+  return () => {
+    document.removeEventListener('visibilitychange', onVisible);
+    removeEventListener('online', check);
+  };
+}
+
+/**
+ * A new build is out (SvelteKit's version check): asks the service worker to fetch it, so it
+ * installs and waits, and `watchForUpdates` reports it. Resolves with the waiting worker, or
+ * null when there is none (no service worker, or the check failed: a plain reload then
+ * loads the new build from the network, the app's HTML never being cached first).
+ */
+export async function fetchNewWorker(): Promise<ServiceWorker | null> {
+  if (!('serviceWorker' in navigator) || !navigator.serviceWorker.controller) return null;
+  const registration = await navigator.serviceWorker.ready;
+  await registration.update().catch(() => undefined);
+  const installing = registration.installing;
+  if (installing) {
+    await new Promise<void>((resolve) => {
+      const onState = () => {
+        if (installing.state === 'installed' || installing.state === 'redundant') {
+          installing.removeEventListener('statechange', onState);
+          resolve();
+        }
+      };
+      installing.addEventListener('statechange', onState);
+    });
+  }
+  return registration.waiting;
+}
+
 /** Activates the waiting worker and reloads once it controls the page. */
 export function applyUpdate(worker: ServiceWorker): void {
   let reloading = false;
