@@ -5,7 +5,7 @@ import type {
   Page,
   WebSocketRoute,
 } from 'playwright-core';
-import type { BrowserWorld } from '../../support/browserWorld.ts';
+import { allowPageErrors, type BrowserWorld } from '../../support/browserWorld.ts';
 import type { Account } from './offlineAccounts.ts';
 import type { SeededTicket } from './offlineTickets.ts';
 
@@ -106,6 +106,8 @@ async function networkControl(context: BrowserContext): Promise<NetworkControl> 
   });
   return {
     async offline() {
+      // The browser logs each request the lost network fails; that is what going offline means.
+      allowPageErrors(/^Failed to load resource: net::ERR_INTERNET_DISCONNECTED$/);
       down = true;
       await context.setOffline(true);
       for (const ws of live) await ws.close({ code: 1001, reason: 'network down' });
