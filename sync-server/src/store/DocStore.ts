@@ -17,13 +17,15 @@ export interface DocStore {
   /**
    * Appends updates to their documents' logs in ONE transaction: all are durable when this
    * returns, or none is (it throws). Each update bumps its workspace's change sequence.
-   * Results are in the order of `updates`.
+   * Results are in the order of `updates`. What it writes must not depend on the size of
+   * the document: it never rewrites the merged state (the contract counts the writes).
    */
   append(updates: readonly NewUpdate[]): AppendResult[];
 
   /**
    * Replaces a document's merged state and deletes its logged updates up to and including
-   * `throughLogId`, atomically. Updates logged after `throughLogId` stay in the log.
+   * `throughLogId`, atomically. Updates logged after `throughLogId` stay in the log. The
+   * only write of the merged state; the sync engine calls it as `compactionDue` says.
    */
   compact(docId: string, state: Uint8Array, throughLogId: number): void;
 
