@@ -84,8 +84,10 @@ export class RestoreUndoer {
 
     const report: UndoRestoreResponse = {
       restoreOf: { snapshotId: record.snapshotId, scope: record.scope as RestoreScopeName },
-      undone: await this.#labelled(preRestore, groupItems(indexId, undone)),
-      leftAlone: (await this.#labelled(preRestore, groupItems(indexId, leftAlone))).map((e) => ({
+      undone: await this.#labelled(preRestore, record.snapshotId, groupItems(indexId, undone)),
+      leftAlone: (
+        await this.#labelled(preRestore, record.snapshotId, groupItems(indexId, leftAlone))
+      ).map((e) => ({
         ...e,
         reason: 'changed_since_restore' as const,
       })),
@@ -122,25 +124,32 @@ export class RestoreUndoer {
   }
 
   /**
-   * Numbers and titles as they are now, or — for entries the undo removed again — as they
-   * were before the restore.
+   * Numbers and titles as they are now; for entries the undo removed again, as they were
+   * before the restore, or in the snapshot it restored (a deleted ticket it brought back).
    */
-  async #labelled(preRestore: SnapshotRecord, entries: UndoEntry[]): Promise<UndoEntry[]> {
+  async #labelled(
+    preRestore: SnapshotRecord,
+    restoredSnapshotId: string,
+    entries: UndoEntry[],
+  ): Promise<UndoEntry[]> {
     const indexId = workspaceDocIds.index(preRestore.workspaceId);
-    const roots = { ticket: 'tickets', notice: 'notices', channel: 'channels' } as const;
-    const states = [
-      await this.docs.stateNow(indexId),
-      await this.docs.stateAt(preRestore.id, indexId),
+    const sources = [
+      () => this.docs.stateNow(indexId),
+      () => this.docs.stateAt(preRestore.id, indexId),
+      () => this.docs.stateAt(restoredSnapshotId, indexId),
     ];
-    for (const [kind, root] of Object.entries(roots) as [
-      keyof typeof roots,
-      (typeof roots)[keyof typeof roots],
-    ][]) {
+    const roots = { ticket: 'tickets', notice: 'notices', channel: 'channels' } as const;
+    for (const kind of ['ticket', 'notice', 'channel'] as const) {
       let missing = entries.filter((e) => e.kind === kind && e.title === null);
-      for (const state of states) {
+      for (const source of sources) {
         if (missing.length === 0) break;
+        const state = await source();
         const ids = missing.map((e) => e.id);
-        const labels = await this.heavy.run('entryLabels', [state, root, ids], state.byteLength);
+        const labels = await this.heavy.run(
+          'entryLabels',
+          [state, roots[kind], ids],
+          state.byteLength,
+        );
         for (const entry of missing) Object.assign(entry, labels[entry.id] ?? {});
         missing = missing.filter((e) => e.title === null);
       }

@@ -5,6 +5,7 @@ import type {
   SnapshotNoticeResponse,
   SnapshotSummary,
   SnapshotTicketResponse,
+  UndoRestoreResponse,
 } from '@desk/protocol';
 import { ApiError } from '$lib/api/api.ts';
 import { snapshotApi } from './snapshotApi.ts';
@@ -15,14 +16,19 @@ export type Opened =
   | { kind: 'ticket'; id: string; data: SnapshotTicketResponse }
   | { kind: 'notice'; id: string; data: SnapshotNoticeResponse };
 
-/** What a confirmation dialog is about to do. */
-export interface PendingRestore {
-  snapshot: SnapshotSummary;
-  request: RestoreRequest;
-  /** Words for the dialog: "the whole workspace", "ticket #12 Printer". */
-  what: string;
-  undo: boolean;
-}
+/**
+ * What a confirmation dialog is about to do: restore from `snapshot`, or undo the restore
+ * that `snapshot` (a pre-restore snapshot) was taken before.
+ */
+export type PendingRestore =
+  | {
+      undo: false;
+      snapshot: SnapshotSummary;
+      request: RestoreRequest;
+      /** Words for the dialog: "the whole workspace", "the ticket “Printer”". */
+      what: string;
+    }
+  | { undo: true; snapshot: SnapshotSummary; what: string };
 
 /**
  * State of the snapshots page: the list, the selected snapshot (its changes since, its
@@ -44,6 +50,8 @@ export class SnapshotBrowser {
   pending = $state<PendingRestore | null>(null);
   /** After a restore: what was done, and the snapshot that undoes it. */
   lastRestore = $state<{ what: string; undoSnapshotId: string; changedDocs: number } | null>(null);
+  /** After an undo: what it put back and what it left alone, for the confirmation. */
+  lastUndo = $state<{ what: string; report: UndoRestoreResponse } | null>(null);
 
   constructor(readonly slug: string) {}
 
@@ -111,15 +119,20 @@ export class SnapshotBrowser {
     const pending = this.pending;
     if (!pending) return;
     this.pending = null;
-    await this.#run('Restoring…', async () => {
-      const result = await snapshotApi.restore(this.slug, pending.snapshot.id, pending.request);
-      this.lastRestore = pending.undo
-        ? null
-        : {
-            what: pending.what,
-            undoSnapshotId: result.preRestoreSnapshotId,
-            changedDocs: result.changedDocs,
-          };
+    await this.#run(pending.undo ? 'Undoing the restore…' : 'Restoring…', async () => {
+      if (pending.undo) {
+        const report = await snapshotApi.undo(this.slug, pending.snapshot.id);
+        this.lastRestore = null;
+        this.lastUndo = { what: pending.what, report };
+      } else {
+        const result = await snapshotApi.restore(this.slug, pending.snapshot.id, pending.request);
+        this.lastUndo = null;
+        this.lastRestore = {
+          what: pending.what,
+          undoSnapshotId: result.preRestoreSnapshotId,
+          changedDocs: result.changedDocs,
+        };
+      }
       this.snapshots = (await snapshotApi.list(this.slug)).snapshots;
       // Today's content changed: the comparison must be made again.
       this.diff = null;
@@ -127,17 +140,12 @@ export class SnapshotBrowser {
     });
   }
 
-  /** Undo the last restore: restore the whole workspace to its pre-restore snapshot. */
+  /** Undo the last restore: only what it changed, where nobody changed it since. */
   undoLast(): void {
     const last = this.lastRestore;
     const snapshot = last && this.snapshots.find((s) => s.id === last.undoSnapshotId);
     if (!last || !snapshot) return;
-    this.ask({
-      snapshot,
-      request: { scope: 'workspace' },
-      what: `the workspace as it was before restoring ${last.what}`,
-      undo: true,
-    });
+    this.ask({ undo: true, snapshot, what: `the restore of ${last.what}` });
   }
 
   async #run(label: string, job: () => Promise<void>): Promise<void> {

@@ -7,6 +7,7 @@ import type {
   SnapshotNoticeResponse,
   SnapshotSummary,
   SnapshotTicketResponse,
+  UndoRestoreResponse,
 } from '@desk/protocol';
 import { api } from '$lib/api/api.ts';
 
@@ -35,6 +36,12 @@ export const snapshotApi = {
       method: 'POST',
       body: request,
     }),
+  /** Undo the restore taken after `preRestoreSnapshotId`: only what it changed. */
+  undo: (slug: string, preRestoreSnapshotId: string) =>
+    api<UndoRestoreResponse>(`${base(slug)}/${encodeURIComponent(preRestoreSnapshotId)}/undo`, {
+      method: 'POST',
+      body: {},
+    }),
 };
 
 function base(slug: string): string {
@@ -43,6 +50,13 @@ function base(slug: string): string {
 
 export function formatWhen(at: number): string {
   return new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** What a restore restored (`restoreOf.scope` of a pre-restore snapshot), in words. */
+export function scopeWords(scope: string): string {
+  if (scope === 'workspace') return 'the whole workspace';
+  const [kind] = scope.split(':');
+  return kind === 'ticket' ? 'a ticket' : 'a notice';
 }
 
 export function formatBytes(bytes: number): string {
