@@ -105,7 +105,10 @@ describeInBrowser('workspaces in the browser', () => {
     await expect.poll(() => row.getByTestId('state').textContent()).toBe('Suspended');
     // Without SMTP_URL the console shows the outbox (operators only): the invitation is there.
     await ops.getByRole('tab', { name: 'Outbox' }).click();
-    await ops.locator('[data-to="ines@example.com"]').getByText(/invited you/).waitFor();
+    await ops
+      .locator('[data-to="ines@example.com"]')
+      .getByText(/invited you/)
+      .waitFor();
 
     await owner.reload();
     await owner.locator('main').getByText('This workspace is suspended and read-only.').waitFor();
