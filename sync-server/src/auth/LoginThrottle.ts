@@ -1,7 +1,7 @@
 import { ErrorCode } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
-import { RATE_LIMIT_MAX_WINDOW_MS } from './RateLimiter.ts';
+import { describeSeconds, RATE_LIMIT_MAX_WINDOW_MS } from './RateLimiter.ts';
 
 /** Growing delays for one kind of key: free failures, then a delay that doubles. */
 export interface Backoff {
@@ -137,9 +137,4 @@ export class LoginThrottle {
       this.db.prepare('DELETE FROM rate_limit_hits WHERE instr(key, ?) = 1').run(prefix);
     })();
   }
-}
-
-function describeSeconds(seconds: number): string {
-  if (seconds < 90) return `${seconds} seconds`;
-  return `${Math.ceil(seconds / 60)} minutes`;
 }

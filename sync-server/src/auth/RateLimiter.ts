@@ -80,7 +80,8 @@ export class RateLimiter {
   }
 }
 
-function describeSeconds(seconds: number): string {
+/** "45 seconds", "3 minutes": a wait in words for a 429's message. */
+export function describeSeconds(seconds: number): string {
   if (seconds < 90) return `${seconds} seconds`;
   return `${Math.ceil(seconds / 60)} minutes`;
 }

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
+import { tokenFromOutbox } from '../../../test/support/outbox.ts';
 import { loginBackoff } from './limits.ts';
-import { PasswordResets } from './PasswordResets.ts';
 import { DEVICE_COOKIE } from './sessionCookie.ts';
 import {
   signUp,
@@ -184,7 +184,11 @@ describe('login throttling (no lockout by strangers)', () => {
     await guessUntilRefused(guesser, owner.email);
     expect((await guesser.login(owner.email, owner.password)).status).toBe(429);
 
-    const { token } = new PasswordResets(t.server.ctx.db, () => t.clock.now).create(owner.userId);
+    // The owner asks for a link and uses it, as a person does.
+    expect(
+      (await t.client().post('/api/auth/password/forgot', { email: owner.email })).status,
+    ).toBe(202);
+    const token = tokenFromOutbox(t.server.ctx.config.DATA_DIR, owner.email, '/reset');
     const newPassword = 'a brand new passphrase 42';
     const reset = await t.client().post('/api/auth/password/reset', {
       token,
