@@ -97,7 +97,7 @@ export class RestoreUndoer {
       {
         actor: { kind: 'user', userId: actorUserId },
         action: 'snapshot.restore_undone',
-        target: { kind: 'workspace', id: workspaceId },
+        target: auditTarget(workspaceId, record.scope),
         workspaceId,
         details: {
           preRestoreSnapshotId: preRestore.id,
@@ -156,4 +156,12 @@ export class RestoreUndoer {
     }
     return entries.sort(compareEntries);
   }
+}
+
+/** The same target as the restore's audit entry: the workspace, or the ticket or notice. */
+function auditTarget(workspaceId: string, scope: string): { kind: string; id: string } {
+  const [kind, id] = scope.split(':');
+  return (kind === 'ticket' || kind === 'notice') && id
+    ? { kind, id }
+    : { kind: 'workspace', id: workspaceId };
 }

@@ -216,6 +216,12 @@ describe('snapshot routes', () => {
         reason: 'changed_since_restore',
       },
     ]);
+    expect(AuditLog.list(t.server.ctx.db, { workspaceId: w.workspaceId })[0]).toMatchObject({
+      action: 'snapshot.restore_undone',
+      targetKind: 'notice',
+      targetId: 'n1',
+      details: { undoneItems: 1, leftAloneItems: 1 },
+    });
   });
 
   it('restores one ticket deleted since, its index row and its document, leaving the others alone', async () => {
