@@ -182,6 +182,26 @@ describe('POST /api/auth/signup and /signup/confirm', () => {
     expect(made.body).toMatchObject({ error: { code: ErrorCode.tokenInvalid } });
   });
 
+  it('refuses a second link for an address that got its account through the first', async () => {
+    const email = 'double@example.com';
+    await t
+      .client()
+      .post('/api/auth/signup', body({ email, workspace: { name: 'A', slug: 'double-a' } }));
+    const first = confirmToken(email);
+    await t
+      .client()
+      .post('/api/auth/signup', body({ email, workspace: { name: 'B', slug: 'double-b' } }));
+    const second = confirmToken(email);
+    expect(second).not.toBe(first);
+    expect((await t.client().post('/api/auth/signup/confirm', { token: first })).status).toBe(201);
+    const res = await t.client().post('/api/auth/signup/confirm', { token: second });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ error: { code: ErrorCode.emailTaken } });
+    expect(
+      t.server.ctx.db.prepare('SELECT COUNT(*) AS n FROM users WHERE email = ?').get(email),
+    ).toEqual({ n: 1 });
+  });
+
   it('refuses a link after 24 hours', async () => {
     await t
       .client()
