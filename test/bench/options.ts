@@ -178,7 +178,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   const quick = flags.get('quick') === 'true' || env.BENCH_QUICK === '1';
   const n = {} as Record<NumberFlag, number>;
   // Variables read elsewhere (targets/ours.ts) still belong in the reproducing command.
-  const commandParts = ['BENCH_OURS_WIRE', 'BENCH_OURS_NODE_OPTIONS']
+  const commandParts = ['BENCH_OURS_WIRE', 'BENCH_OURS_NODE_OPTIONS', 'BENCH_OURS_RUN']
     .filter((name) => env[name])
     .map((name) => `${name}=${JSON.stringify(env[name])}`);
   commandParts.push('pnpm bench');
@@ -288,7 +288,8 @@ export function usage(): string {
     '  --servers does not apply to it)',
     '',
     'BENCH_OURS_WIRE=yjs: ours on /yjs/:docId instead of /sync;',
-    'BENCH_OURS_NODE_OPTIONS: extra Node flags for our server process.',
+    'BENCH_OURS_NODE_OPTIONS: extra Node flags for our server process;',
+    "BENCH_OURS_RUN=tsx: our server from its TypeScript sources under tsx instead of pnpm start's build.",
     '',
     `--writers=${WRITER_KINDS.join(',')}: what grow-* writers write (default ${DEFAULT_WRITERS.join(',')})`,
     '--growth-sizes=1,10,50,100: growth document sizes in MB (--quick: 1,4)',

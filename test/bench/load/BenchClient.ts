@@ -36,6 +36,9 @@ export abstract class BenchClient {
   private rejectSynced!: (err: Error) => void;
   private tcp: Socket | null = null;
   private readonly closed: Promise<void>;
+  /** How the server closed this socket, if it did (`code reason`); null while open or closed by us. */
+  closedBy: string | null = null;
+  #closing = false;
 
   constructor(
     url: string,
@@ -59,6 +62,7 @@ export abstract class BenchClient {
     this.ws.on('error', (err) => this.rejectSynced(err));
     this.closed = new Promise((resolve) =>
       this.ws.on('close', (code, reason) => {
+        if (!this.#closing) this.closedBy = `${code} ${reason.toString()}`.trim();
         this.rejectSynced(new Error(`socket closed before sync (${code} ${reason.toString()})`));
         resolve();
       }),
@@ -117,6 +121,7 @@ export abstract class BenchClient {
   }
 
   close(): Promise<void> {
+    this.#closing = true;
     if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
     if (this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
     else this.ws.close(1000);

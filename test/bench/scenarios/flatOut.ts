@@ -156,7 +156,14 @@ export async function runFlood(target: RunningTarget, size: FloodSize): Promise<
   running = false;
   await waitUntil(() => readerCounts.every((c) => c >= sent), 10_000);
   const delivered = readerCounts.reduce((a, b) => a + Math.min(b, sent), 0);
+  const closedBy = [...readers, ...writerClients].flatMap((c) => c.closedBy ?? []);
   await closeAll([...readers, ...writerClients]);
+  if (measured === 0) {
+    throw new Error(
+      `no write reached the first reader while measuring (${sent} sent` +
+        (closedBy.length ? `; the server closed sockets: ${closedBy.join(', ')})` : ')'),
+    );
+  }
   return {
     updatesPerSec: (measured / measuredMs) * 1000,
     deliveriesPerSec: (measuredDeliveries / measuredMs) * 1000,

@@ -127,6 +127,12 @@ const floodRows: readonly MetricDef[] = [
     better: 'lower',
   },
   { key: 'lostPct', label: 'not delivered', unit: '%', better: 'lower' },
+  {
+    key: 'lagP99',
+    label: 'event-loop lag p99 inside the server',
+    unit: 'ms',
+    better: 'lower',
+  },
 ];
 
 const floodWindows = (o: BenchOptions) => [o.n['flood-window-small'], o.n['flood-window-large']];
@@ -146,6 +152,7 @@ const floodVariants = (o: BenchOptions): Variant[] =>
           measureMs: opts.n['grow-measure-ms'],
           writer: kind,
           wire: WIRE,
+          lag: true,
         }),
     })),
   );

@@ -13,7 +13,7 @@ import { formatNumber } from '../report/format.ts';
 import { markdownTable } from '../report/renderTable.ts';
 import { sleep, waitUntil } from '../scenarios/Scenario.ts';
 import { realisticIndexState } from '../seed/realisticTickets.ts';
-import { addWorkspace, storeCompacted } from '../seed/storeDocs.ts';
+import { addWorkspace, largestDocPlan, setPlan, storeCompacted } from '../seed/storeDocs.ts';
 import { startOurs } from '../targets/ours.ts';
 import type { Section, SectionResult } from './Section.ts';
 
@@ -63,6 +63,7 @@ export const isolationSection: Section = {
     const ours = await startOurs({
       prepare: (dataDir, identity) => {
         large = addWorkspace(dataDir, identity.userId, 'Large workspace');
+        setPlan(dataDir, large.workspaceId, largestDocPlan);
         storeCompacted(dataDir, [{ docId: `${large.workspaceId}:index`, state }]);
       },
     });

@@ -4,6 +4,8 @@ import {
   generateSecretToken,
   hashSecretToken,
 } from '../../../sync-server/src/auth/secretTokens.ts';
+import { plans, type Plan } from '../../../sync-server/src/billing/plans.ts';
+import { Subscriptions } from '../../../sync-server/src/billing/Subscriptions.ts';
 import { openSqlite } from '../../../sync-server/src/db/Database.ts';
 import { newId } from '../../../sync-server/src/ids/newId.ts';
 import { SqliteDocStore } from '../../../sync-server/src/store/SqliteDocStore.ts';
@@ -62,6 +64,27 @@ export function addWorkspace(
       return workspaceId;
     })();
     return { workspaceId, token };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The plan whose documents may grow largest. A trial workspace refuses updates to a
+ * document over 5 MiB (`doc_too_large`; /yjs drops them), so the large-document benchmarks
+ * put their workspaces on this plan, as a customer with such documents would be.
+ */
+export const largestDocPlan: Plan = Object.values(plans).reduce((a, b) =>
+  b.documentSizeLimitBytes > a.documentSizeLimitBytes ? b : a,
+);
+
+/** Moves a workspace to another plan, as the billing provider would (audited as `system`). */
+export function setPlan(dataDir: string, workspaceId: string, plan: Plan): void {
+  const db = openSqlite(path.join(dataDir, 'desk.sqlite'));
+  try {
+    db.transaction(() =>
+      Subscriptions.setPlan(db, workspaceId, plan.id, { kind: 'system', userId: null }, Date.now()),
+    )();
   } finally {
     db.close();
   }

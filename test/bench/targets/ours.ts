@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildServer } from '../../../sync-server/scripts/buildServer.ts';
 import { startServerProcess, type ServerProcess } from '../../support/serverProcess.ts';
 import { makeTempDir } from '../../support/tempDir.ts';
 import { MuxClient } from '../load/MuxClient.ts';
@@ -25,8 +28,32 @@ export interface RunningOurs extends RunningTarget {
   wsBase(): string;
 }
 
+const syncServerDir = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../sync-server',
+);
 /**
- * Our sync server, as shipped: its own process (`sync-server/src/main.ts`), SQLite
+ * Where the bench builds the compiled server: inside the package (the bundle resolves its
+ * native dependencies from sync-server/node_modules) but not `dist/`, which `pnpm start` and
+ * the built-server test delete and rebuild, possibly while a bench runs.
+ */
+const benchBuildDir = path.join(syncServerDir, 'node_modules', '.desk-bench-dist');
+let built: Promise<void> | null = null;
+
+/**
+ * How our server process is started: as `pnpm start` runs it — the compiled bundle under
+ * plain node (`--enable-source-maps main.js`), built once per bench run from the current
+ * sources — or, with BENCH_OURS_RUN=tsx, `node --import tsx sync-server/src/main.ts`.
+ */
+async function serverArgs(): Promise<readonly string[] | undefined> {
+  if (process.env.BENCH_OURS_RUN === 'tsx') return undefined;
+  built ??= buildServer(benchBuildDir);
+  await built;
+  return ['--enable-source-maps', path.join(benchBuildDir, 'main.js')];
+}
+
+/**
+ * Our sync server, as shipped: its own process (`pnpm start`'s compiled server), SQLite
  * persistence in a temp DATA_DIR, and authentication on (a personal access token in the
  * query string, checked on every upgrade). The scenarios use the multiplexed `/sync`
  * endpoint, one doc per socket like the peers, unless they prefer the y-websocket-compatible
@@ -48,8 +75,9 @@ export async function startOurs(options: OursOptions = {}): Promise<RunningOurs>
     NODE_ENV: 'production',
     ...options.env,
   };
+  const args = await serverArgs();
   const startServer = async () => {
-    const started = await startServerProcess(env);
+    const started = await startServerProcess(env, args);
     trackChild(started.child);
     return started;
   };
