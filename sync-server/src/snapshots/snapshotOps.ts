@@ -49,9 +49,11 @@ export const snapshotOps = {
     target: Uint8Array,
     scope: RestoreScope,
   ): { update: Uint8Array | null; items: ChangedItem[] } {
-    const before = docOf(current);
     const work = docOf(current);
     const goal = docOf(target);
+    // One ticket of a 10,000-ticket index: copy its entry, not the whole doc, to compare.
+    const before =
+      scope.kind === 'mapEntries' ? entriesCopy(work, scope.root, scope.keys) : docOf(current);
     try {
       const update = restoreInto(work, goal, scope);
       if (!update) return { update: null, items: [] };
@@ -178,6 +180,19 @@ export const snapshotOps = {
     }
   },
 };
+
+/** A doc holding only these entries of root map `root` of `doc` (copies). */
+function entriesCopy(doc: Y.Doc, root: string, keys: readonly string[]): Y.Doc {
+  const copy = new Y.Doc();
+  const from = doc.getMap<unknown>(root);
+  const to = copy.getMap<unknown>(root);
+  for (const key of keys) {
+    if (!from.has(key)) continue;
+    const value = from.get(key);
+    to.set(key, value instanceof Y.AbstractType ? value.clone() : value);
+  }
+  return copy;
+}
 
 /** Whether the item's parents exist on both sides, so restoreInto can set it. */
 function restorable(work: Y.Doc, goal: Y.Doc, path: ItemPath): boolean {
