@@ -437,6 +437,7 @@ export class SyncClient {
       case MessageType.welcome:
       case MessageType.error:
       case MessageType.docChunk:
+      case MessageType.pong:
         break; // handled by the connection (pieces arrive reassembled, as doc messages)
       default:
         assertNever(message);

@@ -19,6 +19,8 @@ const clientMessages: ClientMessage[] = [
   { type: MessageType.subscribe, docId },
   { type: MessageType.unsubscribe, docId },
   { type: MessageType.catchUp, workspaceId: 'abc123', sinceSeq: 4711, generation: 'g-1' },
+  { type: MessageType.ping, nonce: 0 },
+  { type: MessageType.ping, nonce: 2 ** 31 + 7 },
 ];
 
 const serverMessages: ServerMessage[] = [
@@ -47,6 +49,8 @@ const serverMessages: ServerMessage[] = [
   { type: MessageType.error, code: 4413, message: 'Message too large' },
   { type: MessageType.docChunk, docId, total: 300_000, offset: 0, bytes: payload },
   { type: MessageType.docChunk, docId, total: 300_000, offset: 299_994, bytes: payload },
+  { type: MessageType.pong, nonce: 0 },
+  { type: MessageType.pong, nonce: 2 ** 31 + 7 },
 ];
 
 describe('protocol codec', () => {
@@ -133,6 +137,16 @@ describe('protocol codec', () => {
       7,
       8,
     ]);
+  });
+
+  it('lays ping and pong out as type then varUint nonce, and refuses each in the other direction', () => {
+    const ping = encodeClientMessage({ type: MessageType.ping, nonce: 300 });
+    const pong = encodeServerMessage({ type: MessageType.pong, nonce: 300 });
+    expect(Array.from(ping)).toEqual([104, 0xac, 0x02]);
+    expect(Array.from(pong)).toEqual([117, 0xac, 0x02]);
+    expect(() => decodeServerMessage(ping)).toThrow(ProtocolError);
+    expect(() => decodeClientMessage(pong)).toThrow(ProtocolError);
+    expect(() => decodeClientMessage(new Uint8Array([104]))).toThrow(ProtocolError);
   });
 
   it('rejects a docChunk that is empty or reaches past its message', () => {

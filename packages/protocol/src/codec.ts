@@ -59,6 +59,9 @@ export function encodeClientMessage(message: ClientMessage): Uint8Array {
       encoding.writeVarUint(encoder, message.sinceSeq);
       encoding.writeVarString(encoder, message.generation);
       break;
+    case MessageType.ping:
+      encoding.writeVarUint(encoder, message.nonce);
+      break;
     default:
       assertNever(message);
   }
@@ -106,6 +109,9 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
       encoding.writeVarUint(encoder, message.code);
       encoding.writeVarString(encoder, message.message);
       break;
+    case MessageType.pong:
+      encoding.writeVarUint(encoder, message.nonce);
+      break;
     default:
       assertNever(message);
   }
@@ -132,6 +138,8 @@ export function decodeClientMessage(frame: Uint8Array): ClientMessage {
           sinceSeq: decoding.readVarUint(decoder),
           generation: readShortString(decoder),
         });
+      case MessageType.ping:
+        return end(decoder, { type, nonce: decoding.readVarUint(decoder) });
       default:
         throw new ProtocolError(`unknown client message type ${type}`);
     }
@@ -203,6 +211,8 @@ export function decodeServerMessage(frame: Uint8Array): ServerMessage {
           code: decoding.readVarUint(decoder),
           message: decoding.readVarString(decoder),
         });
+      case MessageType.pong:
+        return end(decoder, { type, nonce: decoding.readVarUint(decoder) });
       default:
         throw new ProtocolError(`unknown server message type ${type}`);
     }

@@ -14,6 +14,12 @@ export const MIN_PROTOCOL_VERSION = 1;
 /** The first protocol version whose clients reassemble `docChunk` frames. */
 export const CHUNKED_PROTOCOL_VERSION = 2;
 
+/**
+ * The first protocol version whose servers answer `ping` with `pong` (PROTOCOL.md,
+ * "Heartbeat"). A client sends pings only to a server whose welcome says at least this.
+ */
+export const HEARTBEAT_PROTOCOL_VERSION = 2;
+
 /** First varUint of every frame on `/sync`. */
 export const MessageType = {
   /** A standard y-protocols message for one document: `docId` + the y-protocols bytes. */
@@ -23,6 +29,8 @@ export const MessageType = {
   subscribe: 101,
   unsubscribe: 102,
   catchUp: 103,
+  /** Since version 2: "are you there?"; answered at once by `pong` with the same nonce. */
+  ping: 104,
   // server → client
   welcome: 110,
   subscribed: 111,
@@ -32,6 +40,8 @@ export const MessageType = {
   error: 115,
   /** Since version 2: one piece of a doc frame's y-protocols message too big for one frame. */
   docChunk: 116,
+  /** Since version 2: the answer to `ping`, with its nonce. */
+  pong: 117,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 

@@ -37,8 +37,18 @@ export interface CatchUpMessage {
   generation: string;
 }
 
+/**
+ * Heartbeat (since version 2): the browser cannot see WebSocket pings, so the client asks
+ * through the protocol whether the path to the server still carries frames. The server
+ * answers at once with a `pong` carrying the same `nonce`.
+ */
+export interface PingMessage {
+  type: typeof MessageType.ping;
+  nonce: number;
+}
+
 export type ClientMessage =
-  DocMessage | HelloMessage | SubscribeMessage | UnsubscribeMessage | CatchUpMessage;
+  DocMessage | HelloMessage | SubscribeMessage | UnsubscribeMessage | CatchUpMessage | PingMessage;
 
 // ── server → client ─────────────────────────────────────────────────────────────────────
 
@@ -118,9 +128,16 @@ export interface DocChunkMessage {
   bytes: Uint8Array;
 }
 
+/** The answer to a `ping`, with its nonce. */
+export interface PongMessage {
+  type: typeof MessageType.pong;
+  nonce: number;
+}
+
 export type ServerMessage =
   | DocMessage
   | DocChunkMessage
+  | PongMessage
   | WelcomeMessage
   | SubscribedMessage
   | DocErrorMessage

@@ -112,6 +112,10 @@ export class SyncSession extends SocketSession {
       case MessageType.hello:
         this.fail(CloseCode.malformedFrame, 'hello sent twice.');
         return;
+      case MessageType.ping:
+        // Heartbeat (PROTOCOL.md): answered at once, so the client learns the path is alive.
+        this.#sendControl({ type: MessageType.pong, nonce: message.nonce });
+        return;
       default: {
         const unreachable: never = message;
         throw new Error(`unhandled message ${String(unreachable)}`);

@@ -39,6 +39,19 @@ describe('the /sync endpoint', () => {
     expect(welcome && 'generation' in welcome && welcome.generation.length).toBeGreaterThan(0);
   });
 
+  it('answers a heartbeat ping at once with a pong carrying its nonce, and keeps the socket', async () => {
+    const client = await connect('tok-ana');
+    const from = client.messages.length;
+    client.send({ type: MessageType.ping, nonce: 7 });
+    client.send({ type: MessageType.ping, nonce: 8 });
+    await client.waitFor((m) => m.type === MessageType.pong && m.nonce === 8, from);
+    expect(client.messages.slice(from)).toEqual([
+      { type: MessageType.pong, nonce: 7 },
+      { type: MessageType.pong, nonce: 8 },
+    ]);
+    expect(client.closeInfo).toBeNull();
+  });
+
   it('syncs a document between two clients, acks each stored update and stores it', async () => {
     const ana = await connect('tok-ana');
     const ben = await connect('tok-ben');

@@ -183,6 +183,9 @@ export class MiniSyncServer {
       case MessageType.doc:
         this.#handleDoc(peer, message.docId, message.payload);
         break;
+      case MessageType.ping:
+        this.#send(peer, { type: MessageType.pong, nonce: message.nonce });
+        break;
       default:
         throw new Error(`unexpected ${JSON.stringify(message)}`);
     }
