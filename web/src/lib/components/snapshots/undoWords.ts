@@ -18,11 +18,10 @@ const partNames: Record<string, string> = {
   dueDate: 'due date',
 };
 
-const wholeEntry: Record<UndoEntry['kind'], string> = {
+const wholeEntry: Record<Exclude<UndoEntry['kind'], 'other'>, string> = {
   ticket: 'the whole ticket',
   notice: 'the whole notice',
   channel: 'the whole channel',
-  other: 'all of it',
 };
 
 const otherNames: Record<string, string> = {
@@ -49,9 +48,11 @@ export function entryLabel(entry: UndoEntry): string {
   }
 }
 
+/** The parts, in words; empty for workspace-wide things (their parts are ids). */
 export function partsLabel(entry: UndoEntry): string {
+  if (entry.kind === 'other') return '';
   const words = entry.parts.map((part) =>
-    part === 'entry' ? wholeEntry[entry.kind] : (partNames[part] ?? part),
+    part === 'entry' && entry.kind !== 'other' ? wholeEntry[entry.kind] : (partNames[part] ?? part),
   );
   return [...new Set(words)].join(', ');
 }
