@@ -1,7 +1,8 @@
 import * as Y from 'yjs';
 import { AwarenessRelay } from './AwarenessRelay.ts';
 import type { DocSubscription } from './DocSubscription.ts';
-import { docFramePrefix, syncStep1Message, withPrefix } from './yMessages.ts';
+import * as syncProtocol from 'y-protocols/sync';
+import { docFramePrefix, syncMessage, syncStep1Message, withPrefix } from './yMessages.ts';
 
 /**
  * One loaded document: its Y.Doc (equal to what the store holds: updates are applied only
@@ -64,6 +65,14 @@ export class DocRoom {
 
   syncStep1(): Uint8Array {
     return syncStep1Message(this.doc);
+  }
+
+  /** The answer to a sync step 1: what the doc has beyond `stateVector`. */
+  syncStep2(stateVector: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    return syncMessage(
+      syncProtocol.messageYjsSyncStep2,
+      Y.encodeStateAsUpdate(this.doc, stateVector),
+    );
   }
 
   /**

@@ -6,7 +6,6 @@ import type { DocRoom } from './DocRoom.ts';
 import type { SessionLink } from './SessionLink.ts';
 import type { SyncLimits } from './SyncLimits.ts';
 import type { UpdatePipeline } from './UpdatePipeline.ts';
-import { syncMessage } from './yMessages.ts';
 
 export type SubscriptionState = 'pending' | 'active' | 'closed';
 
@@ -93,11 +92,13 @@ export class DocSubscription {
     const syncType = decoding.readVarUint(decoder);
     switch (syncType) {
       case syncProtocol.messageYjsSyncStep1: {
-        const stateVector = decoding.readVarUint8Array(decoder);
+        const stateVector = decoding.readVarUint8Array(decoder).slice();
         expectEnd(decoder);
-        // Always the diff against the client's state vector, never the whole state.
-        const step2 = Y.encodeStateAsUpdate(room.doc, stateVector);
-        this.send(syncMessage(syncProtocol.messageYjsSyncStep2, step2));
+        Y.decodeStateVector(stateVector); // malformed: 4400 now, not when its answer is built
+        // Always the diff against the client's state vector, never the whole state; built
+        // when the socket is ready for it, sent with flow control (a first sync may be the
+        // whole document).
+        this.session.sendCatchUp(this, () => room.syncStep2(stateVector));
         return;
       }
       case syncProtocol.messageYjsSyncStep2:

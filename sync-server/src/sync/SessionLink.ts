@@ -15,6 +15,12 @@ export interface SessionLink {
   readonly framed: boolean;
   /** Sends bytes as they are (closes the socket with 4429 past the send-buffer limit). */
   send(bytes: Uint8Array): void;
+  /**
+   * Sends a catch-up message for the subscription (the answer to its sync step 1), built by
+   * `produce` when the socket is ready for it: flow-controlled, in pieces where the client
+   * can reassemble them, never closed for being slow (CatchUpSender).
+   */
+  sendCatchUp(subscription: DocSubscription, produce: () => Uint8Array | Promise<Uint8Array>): void;
   /** `count` more of this subscription's updates are stored (in send order). */
   ack(subscription: DocSubscription, count: number): void;
   /** One update of this subscription was refused whole. */

@@ -1,5 +1,6 @@
 import { CloseCode, DocErrorCode, isDocVisibleTo, parseDocId, ProtocolError } from '@desk/protocol';
 import type { Logger } from '../log/logger.ts';
+import { CatchUpSender } from './CatchUpSender.ts';
 import type { DocRooms } from './DocRooms.ts';
 import { DocSubscription } from './DocSubscription.ts';
 import type { SessionLink } from './SessionLink.ts';
@@ -43,6 +44,8 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
   #pendingBytes = 0;
   #pendingFrames = 0;
   #deadline: NodeJS.Timeout | null = null;
+  /** The server's catch-up sends, flow-controlled (made on the first one). */
+  #catchUp: CatchUpSender | null = null;
 
   constructor(
     protected readonly socket: SyncSocket,
@@ -70,10 +73,42 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
     if (this.closed) return;
     this.socket.send(bytes);
     // Backpressure: a client that does not read must not make the server buffer without
-    // bound, nor slow the room for everyone else.
-    if (this.socket.bufferedAmount > this.services.limits.maxBufferedBytes) {
+    // bound, nor slow the room for everyone else. The server's own catch-up in the buffer
+    // does not count: it is flow-controlled, and a first sync may exceed the limit alone.
+    const catchUp = this.#catchUp?.inFlight ?? 0;
+    if (this.socket.bufferedAmount - catchUp > this.services.limits.maxBufferedBytes) {
       this.fail(CloseCode.slowConsumer, 'The connection cannot keep up; reconnect to resync.');
     }
+  }
+
+  sendCatchUp(
+    subscription: DocSubscription,
+    produce: () => Uint8Array | Promise<Uint8Array>,
+  ): void {
+    if (this.closed) return;
+    this.#catchUp ??= new CatchUpSender(this.socket, this.services.limits.catchUpChunkBytes);
+    this.#catchUp.add({
+      live: () => subscription.state === 'active' && !this.closed,
+      produce,
+      frames: (payload) => this.catchUpFrames(subscription, payload),
+      failed: (err) => {
+        this.services.log.error({ err, docId: subscription.docId }, 'sync step 2 failed');
+        if (subscription.state !== 'active' || this.closed) return;
+        this.onRefused(
+          subscription,
+          DocErrorCode.storageUnavailable,
+          'The document could not be read; try again later.',
+        );
+      },
+    });
+  }
+
+  /** The frames carrying a catch-up message of the subscription: by default, one. */
+  protected catchUpFrames(
+    subscription: DocSubscription,
+    payload: Uint8Array,
+  ): Iterable<Uint8Array> {
+    return [this.framed ? subscription.room!.frame(payload) : payload];
   }
 
   fail(code: CloseCode, message: string): void {
@@ -360,6 +395,7 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
   }
 
   #cleanUp(): void {
+    this.#catchUp?.close();
     if (this.#deadline) clearTimeout(this.#deadline);
     this.#deadline = null;
     for (const subscription of [...this.subscriptions.values()]) this.endSubscription(subscription);

@@ -35,6 +35,14 @@ export interface SyncLimits {
    * 4429 instead of buffering without bound or slowing the room. @default 16 MiB
    */
   maxBufferedBytes: number;
+  /**
+   * Piece size of the server's catch-up sends (answers to sync step 1, e.g. a new device's
+   * first sync of a large document), in bytes: bigger messages go to protocol-2 clients as
+   * docChunk frames of this size, and a socket holds at most about two pieces of catch-up in
+   * its send buffer (the next leaves once the earlier ones were written out). Catch-up bytes
+   * are not counted by `maxBufferedBytes`. @default 512 KiB
+   */
+  catchUpChunkBytes: number;
   /** How long a document without subscribers stays in memory, in ms. @default 15,000 */
   docIdleMs: number;
   // ── compaction (folding a document's update log into its merged state): geometric, so
@@ -87,6 +95,7 @@ export const defaultSyncLimits: SyncLimits = {
   pendingMaxDocs: 20_000,
   pendingDeadlineMs: 15_000,
   maxBufferedBytes: 16 * 1024 * 1024,
+  catchUpChunkBytes: 512 * 1024,
   docIdleMs: 15_000,
   compactAfterUpdates: 500,
   compactAfterBytes: 1024 * 1024,

@@ -1,4 +1,5 @@
 import {
+  CHUNKED_PROTOCOL_VERSION,
   CloseCode,
   DocAccess,
   DocErrorCode,
@@ -14,6 +15,7 @@ import {
 import type { DocStore } from '../store/DocStore.ts';
 import type { DocSubscription } from './DocSubscription.ts';
 import { SocketSession, type SessionServices } from './SocketSession.ts';
+import { docChunkFrames } from './yMessages.ts';
 import type { Principal } from './SyncAuth.ts';
 import type { SyncSocket } from './SyncSocket.ts';
 
@@ -173,6 +175,18 @@ export class SyncSession extends SocketSession {
       full,
       changed,
     });
+  }
+
+  /** Catch-up bigger than a piece goes in docChunk frames, to clients that reassemble them. */
+  protected override catchUpFrames(
+    subscription: DocSubscription,
+    payload: Uint8Array,
+  ): Iterable<Uint8Array> {
+    const chunkBytes = this.services.limits.catchUpChunkBytes;
+    if (payload.byteLength <= chunkBytes || this.protocolVersion < CHUNKED_PROTOCOL_VERSION) {
+      return super.catchUpFrames(subscription, payload);
+    }
+    return docChunkFrames(subscription.docId, payload, chunkBytes);
   }
 
   protected onActive(subscription: DocSubscription): void {

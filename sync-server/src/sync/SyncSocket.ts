@@ -5,8 +5,12 @@ import type { WebSocket } from 'ws';
  * test or another transport (uWebSockets, a worker port) only implements this.
  */
 export interface SyncSocket {
-  /** Sends one binary frame; a no-op once the socket is closing. */
-  send(frame: Uint8Array): void;
+  /**
+   * Sends one binary frame; a no-op once the socket is closing. `onWritten` is called once
+   * the frame has left the send buffer (handed to the kernel) or the socket failed: flow
+   * control for the server's own large sends.
+   */
+  send(frame: Uint8Array, onWritten?: () => void): void;
   /** Bytes queued for sending and not yet handed to the kernel (backpressure). */
   readonly bufferedAmount: number;
   readonly isOpen: boolean;
@@ -50,8 +54,10 @@ export class WsSyncSocket implements SyncSocket {
     ws.on('error', ignoreError);
   }
 
-  send(frame: Uint8Array): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame, sendOptions);
+  send(frame: Uint8Array, onWritten?: () => void): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (onWritten) this.ws.send(frame, sendOptions, onWritten);
+    else this.ws.send(frame, sendOptions);
   }
 
   get bufferedAmount(): number {

@@ -38,6 +38,9 @@ class RecordingSession implements SessionLink {
   send(bytes: Uint8Array): void {
     this.sent.push(bytes);
   }
+  sendCatchUp(): void {
+    // The pipeline never answers a sync step 1.
+  }
   ack(_subscription: DocSubscription, count: number): void {
     this.acked += count;
   }

@@ -25,14 +25,7 @@ export function syncMessage(syncType: number, body: Uint8Array): Uint8Array {
   const out = Buffer.allocUnsafe(2 + varUintSize(length) + length);
   out[0] = YMessageType.sync;
   out[1] = syncType;
-  let pos = 2;
-  let rest = length;
-  while (rest > 0x7f) {
-    out[pos++] = 0x80 | (rest & 0x7f);
-    rest = Math.floor(rest / 128);
-  }
-  out[pos++] = rest;
-  out.set(body, pos);
+  out.set(body, writeVarUint(out, 2, length));
   return out;
 }
 
@@ -50,6 +43,39 @@ export function withPrefix(prefix: Uint8Array, payload: Uint8Array): Uint8Array 
   frame.set(prefix, 0);
   frame.set(payload, prefix.byteLength);
   return frame;
+}
+
+/**
+ * The docChunk frames (PROTOCOL.md, "Catch-up in chunks") carrying `payload` for `docId`,
+ * `chunkBytes` of it each, built one at a time as the sender asks for the next.
+ */
+export function* docChunkFrames(
+  docId: string,
+  payload: Uint8Array,
+  chunkBytes: number,
+): Generator<Uint8Array> {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.docChunk);
+  encoding.writeVarString(encoder, docId);
+  encoding.writeVarUint(encoder, payload.byteLength);
+  const head = encoding.toUint8Array(encoder);
+  for (let offset = 0; offset < payload.byteLength; offset += chunkBytes) {
+    const piece = payload.subarray(offset, offset + chunkBytes);
+    const frame = Buffer.allocUnsafe(head.byteLength + varUintSize(offset) + piece.byteLength);
+    frame.set(head, 0);
+    frame.set(piece, writeVarUint(frame, head.byteLength, offset));
+    yield frame;
+  }
+}
+
+function writeVarUint(out: Uint8Array, pos: number, value: number): number {
+  let rest = value;
+  while (rest > 0x7f) {
+    out[pos++] = 0x80 | (rest & 0x7f);
+    rest = Math.floor(rest / 128);
+  }
+  out[pos++] = rest;
+  return pos;
 }
 
 function varUintSize(value: number): number {
