@@ -44,9 +44,35 @@ export interface SyncClientOptions {
    * @default 1 GiB
    */
   maxReassemblyBytes?: number;
+  /**
+   * Heartbeat: a `ping` this often while connected (to servers of protocol ≥ 2); 0 turns it
+   * off. @default 5000 ms
+   */
+  heartbeatIntervalMs?: number;
+  /**
+   * No frame from the server this long after a ping: the socket is abandoned and the client
+   * reconnects with backoff (a half-open network). @default 5000 ms
+   */
+  heartbeatTimeoutMs?: number;
+  /**
+   * A local edit unacknowledged this long on the current connection makes the status
+   * `unconfirmed` and pings the server at once. @default 3000 ms
+   */
+  unconfirmedAfterMs?: number;
+  /**
+   * Where the browser's `online` and `offline` events come from. @default window (none in
+   * Node); tests pass an EventTarget.
+   */
+  networkEvents?: NetworkEvents | null;
   clock?: Clock;
   /** Diagnostics (refusals, mismatches, reconnects). @default none */
   log?: (event: string, details: Record<string, unknown>) => void;
+}
+
+/** The part of `window` the client listens to for `online` and `offline`. */
+export interface NetworkEvents {
+  addEventListener(type: 'online' | 'offline', listener: () => void): void;
+  removeEventListener(type: 'online' | 'offline', listener: () => void): void;
 }
 
 export interface ReplicateOptions {
@@ -78,12 +104,16 @@ export class SyncClient {
   #notifyScheduled = false;
   #closed = false;
   #generation: string | null = null;
-  #removeOnlineListener: (() => void) | null = null;
+  #removeNetworkListeners: (() => void) | null = null;
+  readonly #unconfirmedAfterMs: number;
+  /** Fires when the oldest unacknowledged edit becomes `unconfirmed`. */
+  #unconfirmedTimer: unknown = null;
 
   constructor(options: SyncClientOptions) {
     this.#clock = options.clock ?? systemClock;
     this.#releaseGraceMs = options.releaseGraceMs ?? 3000;
     this.#catchUpConcurrency = options.catchUpConcurrency ?? 16;
+    this.#unconfirmedAfterMs = options.unconfirmedAfterMs ?? 3000;
     this.#backoffOptions = options.backoff ?? {};
     this.#log = options.log ?? (() => undefined);
     this.store = options.store ?? defaultStore();
@@ -100,6 +130,12 @@ export class SyncClient {
       ...(options.maxReassemblyBytes === undefined
         ? {}
         : { maxReassemblyBytes: options.maxReassemblyBytes }),
+      ...(options.heartbeatIntervalMs === undefined
+        ? {}
+        : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
+      ...(options.heartbeatTimeoutMs === undefined
+        ? {}
+        : { heartbeatTimeoutMs: options.heartbeatTimeoutMs }),
       onReady: (welcome) => this.#onReady(welcome),
       onMessage: (message) => this.#onMessage(message),
       onDown: () => this.#onDown(),
@@ -117,7 +153,9 @@ export class SyncClient {
       log: this.#log,
     });
     this.#lastStatus = this.status;
-    this.#listenForOnline();
+    this.#listenForNetwork(
+      options.networkEvents === undefined ? defaultNetworkEvents() : options.networkEvents,
+    );
     this.#connection.start();
   }
 
@@ -161,9 +199,15 @@ export class SyncClient {
     let blockedPending = 0;
     let firstSaveError: LocalStoreError | null = null;
     let failedSaves = 0;
+    let unconfirmedSince: number | undefined;
     for (const replica of this.#replicas.values()) {
       pendingUpdates += replica.pending;
       if (replica.isBlocked) blockedPending += replica.pending;
+      // A blocked doc's changes wait for the user, not for the server: shown as its error.
+      const since = replica.isBlocked ? null : replica.unconfirmedSince;
+      if (since !== null && (unconfirmedSince === undefined || since < unconfirmedSince)) {
+        unconfirmedSince = since;
+      }
       if (replica.isSubscribed && !replica.isSettled) syncingDocs++;
       if (replica.localSaveError) {
         failedSaves++;
@@ -171,9 +215,13 @@ export class SyncClient {
       }
     }
     const offlineSince = this.#connection.offlineSince;
+    const waitingSince = this.#waitingSince(unconfirmedSince);
     const base = {
       syncingDocs,
       pendingUpdates,
+      unconfirmed:
+        waitingSince !== null && this.#clock.now() - waitingSince >= this.#unconfirmedAfterMs,
+      ...(unconfirmedSince === undefined ? {} : { unconfirmedSince }),
       ...(offlineSince === undefined ? {} : { offlineSince }),
       ...(firstSaveError
         ? {
@@ -241,7 +289,9 @@ export class SyncClient {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#removeOnlineListener?.();
+    this.#removeNetworkListeners?.();
+    if (this.#unconfirmedTimer !== null) this.#clock.clearTimeout(this.#unconfirmedTimer);
+    this.#unconfirmedTimer = null;
     for (const replication of this.#replications) replication.cancel();
     this.#connection.stop();
     const replicas = [...this.#replicas.values()];
@@ -458,20 +508,70 @@ export class SyncClient {
     this.#notifyScheduled = true;
     queueMicrotask(() => {
       this.#notifyScheduled = false;
+      if (this.#closed) return;
       const status = this.status;
+      this.#watchUnconfirmed(status);
       if (sameSyncStatus(status, this.#lastStatus)) return;
       this.#lastStatus = status;
       this.#listeners.emit(status);
     });
   }
 
-  #listenForOnline(): void {
-    const target = globalThis as { addEventListener?: unknown; removeEventListener?: unknown };
-    if (typeof target.addEventListener !== 'function' || typeof window === 'undefined') return;
-    const onOnline = () => this.reconnect();
-    window.addEventListener('online', onOnline);
-    this.#removeOnlineListener = () => window.removeEventListener('online', onOnline);
+  /**
+   * Since when the oldest unacknowledged edit has waited on the current connection (an edit
+   * made offline starts waiting when the connection is up); null when none waits or there
+   * is no connection (then the status is offline anyway).
+   */
+  #waitingSince(unconfirmedSince: number | undefined): number | null {
+    const readySince = this.#connection.readySince;
+    if (unconfirmedSince === undefined || readySince === null) return null;
+    return Math.max(unconfirmedSince, readySince);
   }
+
+  /**
+   * Arms a timer for the moment the oldest waiting edit becomes `unconfirmed`: then the
+   * status changes (nothing else would notify) and the server is pinged at once, so a dead
+   * connection turns into "offline" within the heartbeat timeout.
+   */
+  #watchUnconfirmed(status: SyncStatus): void {
+    if (this.#unconfirmedTimer !== null || status.unconfirmed) return;
+    const waitingSince = this.#waitingSince(status.unconfirmedSince);
+    if (waitingSince === null) return;
+    const delay = Math.max(0, waitingSince + this.#unconfirmedAfterMs - this.#clock.now());
+    this.#unconfirmedTimer = this.#clock.setTimeout(() => {
+      this.#unconfirmedTimer = null;
+      if (this.#closed) return;
+      if (this.status.unconfirmed) {
+        this.#log('unconfirmed', { pendingUpdates: this.status.pendingUpdates });
+        this.#connection.probe();
+      }
+      this.#scheduleNotify();
+    }, delay);
+  }
+
+  /**
+   * `offline`: the socket is abandoned at once (a lost network often leaves it looking open
+   * for minutes). `online`: a live socket is probed, otherwise the client connects now.
+   */
+  #listenForNetwork(events: NetworkEvents | null): void {
+    if (!events) return;
+    const onOnline = () => {
+      if (!this.#closed) this.#connection.networkBack();
+    };
+    const onOffline = () => {
+      if (!this.#closed) this.#connection.networkLost();
+    };
+    events.addEventListener('online', onOnline);
+    events.addEventListener('offline', onOffline);
+    this.#removeNetworkListeners = () => {
+      events.removeEventListener('online', onOnline);
+      events.removeEventListener('offline', onOffline);
+    };
+  }
+}
+
+function defaultNetworkEvents(): NetworkEvents | null {
+  return typeof window === 'undefined' ? null : (window as NetworkEvents);
 }
 
 function defaultStore(): LocalStore {

@@ -1,5 +1,5 @@
 export { SyncClient } from './SyncClient.ts';
-export type { ReplicateOptions, SyncClientOptions } from './SyncClient.ts';
+export type { NetworkEvents, ReplicateOptions, SyncClientOptions } from './SyncClient.ts';
 export { DocHandle } from './doc/DocHandle.ts';
 export type { ReplacedEvent } from './doc/DocReplica.ts';
 export { SyncError } from './doc/SyncError.ts';

@@ -3,6 +3,7 @@ import type { ServerMessage } from '@desk/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeSocket } from '../testing/FakeSocket.ts';
 import { ManualClock } from '../testing/ManualClock.ts';
+import type { Clock } from './Clock.ts';
 import { Connection } from './Connection.ts';
 
 const welcome = {
@@ -12,8 +13,15 @@ const welcome = {
   userId: 'u1',
 } as const;
 
-function setup(options: { stableAfterMs?: number } = {}) {
-  const clock = new ManualClock();
+interface SetupOptions {
+  stableAfterMs?: number;
+  /** Heartbeat interval and timeout; off (interval 0) unless a test is about it. */
+  heartbeat?: { intervalMs: number; timeoutMs: number };
+  clock?: Clock & Pick<ManualClock, 'advance' | 'pendingDelays'>;
+}
+
+function setup(options: SetupOptions = {}) {
+  const clock = options.clock ?? new ManualClock();
   const events: string[] = [];
   const messages: ServerMessage[] = [];
   const connection = new Connection({
@@ -22,6 +30,8 @@ function setup(options: { stableAfterMs?: number } = {}) {
     clock,
     backoff: { baseMs: 1000, maxMs: 30_000, minMs: 100, random: () => 1 },
     stableAfterMs: options.stableAfterMs ?? 10_000,
+    heartbeatIntervalMs: options.heartbeat?.intervalMs ?? 0,
+    heartbeatTimeoutMs: options.heartbeat?.timeoutMs ?? 5000,
     onReady: (w) => events.push(`ready:${w.generation}`),
     onMessage: (m) => messages.push(m),
     onDown: () => events.push('down'),
@@ -221,5 +231,149 @@ describe('Connection', () => {
     socket.serverClose(CloseCode.serverRestarting);
     expect(connection.state).toEqual({ kind: 'stopped' });
     expect(events).toEqual(['ready:g1', 'down']);
+  });
+});
+
+describe('Connection heartbeat (half-open networks)', () => {
+  const heartbeat = { intervalMs: 5000, timeoutMs: 4000 };
+  const pings = (socket: FakeSocket) => socket.sent.filter((m) => m.type === MessageType.ping);
+
+  async function welcomed(options: SetupOptions = {}) {
+    const setupResult = setup({ heartbeat, ...options });
+    const socket = await nextSocket();
+    socket.open();
+    socket.receive(welcome);
+    return { ...setupResult, socket };
+  }
+
+  it('pings every interval once welcomed, and never before the welcome', async () => {
+    const { clock } = setup({ heartbeat });
+    const socket = await nextSocket();
+    socket.open();
+    clock.advance(heartbeat.intervalMs);
+    expect(pings(socket)).toEqual([]);
+    socket.receive(welcome);
+    clock.advance(heartbeat.intervalMs);
+    expect(pings(socket)).toEqual([{ type: MessageType.ping, nonce: 1 }]);
+    socket.receive({ type: MessageType.pong, nonce: 1 });
+    clock.advance(heartbeat.intervalMs);
+    expect(pings(socket).map((m) => m.type === MessageType.ping && m.nonce)).toEqual([1, 2]);
+  });
+
+  it('keeps the socket while pongs come back, and hands pongs to nobody', async () => {
+    const { clock, connection, socket, messages, events } = await welcomed();
+    for (let i = 1; i <= 5; i++) {
+      clock.advance(heartbeat.intervalMs);
+      socket.receive({ type: MessageType.pong, nonce: i });
+    }
+    expect(pings(socket)).toHaveLength(5);
+    expect(connection.state.kind).toBe('ready');
+    expect(socket.closedWith).toBeNull();
+    expect(messages).toEqual([]);
+    expect(events).toEqual(['ready:g1']);
+  });
+
+  it('counts any frame from the server as an answer (a pong may queue behind a long first sync)', async () => {
+    const { clock, connection, socket } = await welcomed();
+    clock.advance(heartbeat.intervalMs);
+    clock.advance(heartbeat.timeoutMs - 1);
+    socket.receive({ type: MessageType.ack, docId: 'w:index', count: 1 });
+    clock.advance(1);
+    expect(connection.state.kind).toBe('ready');
+  });
+
+  it('abandons a socket that stays silent past the timeout and reconnects with backoff', async () => {
+    const { clock, connection, socket, events } = await welcomed();
+    clock.advance(heartbeat.intervalMs); // ping
+    clock.advance(heartbeat.timeoutMs - 1);
+    expect(connection.state.kind).toBe('ready');
+    clock.advance(1);
+    // Closed by the client itself; the half-open socket would never report its close.
+    expect(socket.closedWith).toBe(CloseCode.normal);
+    expect(connection.state.kind).toBe('waiting');
+    expect(events).toEqual(['ready:g1', 'down']);
+    expect(connection.offlineSince).toBe(clock.now());
+    // Only the backoff timer is left: no heartbeat timers of the dead socket.
+    expect(clock.pendingDelays()).toEqual([1000]);
+    clock.advance(1000);
+    const next = await nextSocket();
+    expect(next).not.toBe(socket);
+    next.open();
+    next.receive(welcome);
+    expect(connection.state.kind).toBe('ready');
+  });
+
+  it('pings at once when probed, without moving the deadline of an unanswered ping', async () => {
+    const { clock, connection, socket } = await welcomed();
+    connection.probe();
+    expect(pings(socket)).toHaveLength(1);
+    clock.advance(heartbeat.timeoutMs - 1);
+    connection.probe();
+    expect(pings(socket)).toHaveLength(2);
+    clock.advance(1);
+    expect(connection.state.kind).toBe('waiting');
+  });
+
+  it('gives a late deadline one more chance: the page may not have run (frozen tab, long task)', async () => {
+    // A clock whose timers fire on time while now() says it is much later, as after a freeze.
+    const manual = new ManualClock();
+    let skew = 0;
+    const frozen = {
+      now: () => manual.now() + skew,
+      setTimeout: (callback: () => void, ms: number) => manual.setTimeout(callback, ms),
+      clearTimeout: (handle: unknown) => manual.clearTimeout(handle),
+      advance: (ms: number) => manual.advance(ms),
+      pendingDelays: () => manual.pendingDelays(),
+    };
+    const { connection, socket } = await welcomed({ clock: frozen });
+    connection.probe();
+    skew = 60_000; // the deadline fires a minute late
+    frozen.advance(heartbeat.timeoutMs);
+    expect(connection.state.kind).toBe('ready');
+    expect(pings(socket)).toHaveLength(2);
+    frozen.advance(heartbeat.timeoutMs); // late again: no second chance
+    expect(connection.state.kind).toBe('waiting');
+  });
+
+  it('sends no pings when the heartbeat is off', async () => {
+    const { clock, connection, socket } = await welcomed({
+      heartbeat: { intervalMs: 0, timeoutMs: 4000 },
+    });
+    clock.advance(60_000);
+    connection.probe();
+    expect(pings(socket)).toEqual([]);
+    expect(connection.state.kind).toBe('ready');
+  });
+
+  it("abandons the socket at once on the browser's offline event and retries with backoff", async () => {
+    const { clock, connection, socket, events } = await welcomed();
+    connection.networkLost();
+    expect(socket.closedWith).toBe(CloseCode.normal);
+    expect(connection.state.kind).toBe('waiting');
+    expect(events).toEqual(['ready:g1', 'down']);
+    expect(clock.pendingDelays()).toEqual([1000]);
+  });
+
+  it('connects at once from the base delay when the network is back', async () => {
+    const { clock, connection } = setup({ heartbeat });
+    for (let i = 0; i < 3; i++) {
+      (await nextSocket()).serverClose(1006);
+      clock.advance(clock.pendingDelays()[0]!);
+    }
+    (await nextSocket()).serverClose(1006);
+    expect(clock.pendingDelays()).toEqual([8000]);
+    const before = FakeSocket.created.length;
+    connection.networkBack();
+    const socket = await nextSocket();
+    expect(FakeSocket.created).toHaveLength(before + 1);
+    socket.serverClose(1006);
+    expect(clock.pendingDelays()).toEqual([1000]);
+  });
+
+  it('probes a ready socket when the network is back (it may not have survived the change)', async () => {
+    const { connection, socket } = await welcomed();
+    connection.networkBack();
+    expect(pings(socket)).toHaveLength(1);
+    expect(FakeSocket.created).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@ import {
   decodeServerMessage,
   encodeClientMessage,
   FINAL_CLOSE_CODES,
+  HEARTBEAT_PROTOCOL_VERSION,
   MessageType,
   PROTOCOL_VERSION,
   ProtocolError,
@@ -51,6 +52,19 @@ export interface ConnectionOptions {
    * @default DEFAULT_MAX_REASSEMBLY_BYTES (1 GiB)
    */
   maxReassemblyBytes?: number;
+  /**
+   * While welcomed by a server that answers pings (protocol ≥ 2), a `ping` goes out this
+   * often; 0 turns the heartbeat off.
+   * @default 5000
+   */
+  heartbeatIntervalMs?: number;
+  /**
+   * No frame at all from the server this long after a ping: the path is dead though the
+   * socket looks open (half-open network). The socket is abandoned and the client
+   * reconnects with backoff.
+   * @default 5000
+   */
+  heartbeatTimeoutMs?: number;
   onReady(welcome: WelcomeMessage): void;
   /** Every server frame after the welcome (docChunk pieces arrive as one doc message). */
   onMessage(message: ServerMessage): void;
@@ -81,6 +95,14 @@ export class Connection {
   #epoch = 0;
   /** Pieces of chunked doc messages of the current socket. */
   #chunks: DocChunkAssembler;
+  readonly #heartbeatIntervalMs: number;
+  readonly #heartbeatTimeoutMs: number;
+  /** The welcomed server answers pings. */
+  #heartbeat = false;
+  #pingTimer: unknown = null;
+  /** Armed by a ping, disarmed by any frame from the server. */
+  #deadline: { timer: unknown; at: number; extended: boolean } | null = null;
+  #nonce = 0;
 
   constructor(options: ConnectionOptions) {
     this.#options = options;
@@ -88,6 +110,8 @@ export class Connection {
     this.#stableAfterMs = options.stableAfterMs ?? 10_000;
     this.#welcomeTimeoutMs = options.welcomeTimeoutMs ?? 15_000;
     this.#chunks = new DocChunkAssembler(options.maxReassemblyBytes);
+    this.#heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5000;
+    this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 5000;
   }
 
   get state(): ConnectionState {
@@ -100,6 +124,11 @@ export class Connection {
 
   get isReady(): boolean {
     return this.#state.kind === 'ready';
+  }
+
+  /** Since when the current socket is welcomed (clock ms); null while not ready. */
+  get readySince(): number | null {
+    return this.#readyAt;
   }
 
   /** Identifies the current socket; work started for one socket checks it is still current. */
@@ -118,6 +147,41 @@ export class Connection {
     void this.#connect();
   }
 
+  /**
+   * Is the server still there? Pings now (when the server answers pings), so a dead path
+   * is noticed within the heartbeat timeout rather than at the next periodic ping: on the
+   * browser's `online` event (the network changed under the socket) and when local changes
+   * wait too long for their ack.
+   */
+  probe(): void {
+    if (this.#state.kind === 'ready' && this.#heartbeat) this.#ping();
+  }
+
+  /**
+   * The browser says the network is gone (`offline`): the socket cannot carry anything, even
+   * if it looks open. Abandoned at once; retries follow with the usual backoff (the event
+   * can be wrong, and attempts without a network fail fast).
+   */
+  networkLost(): void {
+    if (this.#state.kind !== 'ready' && this.#state.kind !== 'connecting') return;
+    this.#log('network_lost', {});
+    this.#abandon('network lost');
+  }
+
+  /**
+   * The browser says the network is back (`online`): a ready socket is probed (it may not
+   * have survived the change); otherwise connect now, from the base backoff delay.
+   */
+  networkBack(): void {
+    if (this.#state.kind === 'ready') {
+      this.probe();
+      return;
+    }
+    if (this.#state.kind === 'stopped') return;
+    this.#backoff.reset();
+    this.connectNow();
+  }
+
   /** Sends a frame if the connection is ready; returns whether it was sent. */
   send(frame: Uint8Array): boolean {
     if (this.#state.kind !== 'ready' || !this.#socket || this.#socket.readyState !== WS_OPEN) {
@@ -131,6 +195,7 @@ export class Connection {
   stop(): void {
     this.#clearTimer();
     this.#clearWelcomeTimer();
+    this.#stopHeartbeat();
     const wasReady = this.#state.kind === 'ready';
     if (this.#state.kind !== 'stopped') this.#offlineSince ??= this.#options.clock.now();
     this.#readyAt = null;
@@ -165,14 +230,13 @@ export class Connection {
     this.#socket = socket;
     this.#chunks.clear();
     this.#serverError = null;
+    this.#stopHeartbeat();
     this.#clearWelcomeTimer();
     this.#welcomeTimer = this.#options.clock.setTimeout(() => {
       this.#welcomeTimer = null;
       if (epoch !== this.#epoch || this.#state.kind === 'ready') return;
       this.#log('welcome_timeout', {});
-      this.#epoch++;
-      socket.close(CloseCode.normal, 'no welcome');
-      this.#onClose(CloseCode.normal, 'no welcome');
+      this.#abandon('no welcome');
     }, this.#welcomeTimeoutMs);
     socket.addEventListener('open', () => {
       if (epoch !== this.#epoch) return;
@@ -201,6 +265,8 @@ export class Connection {
       socket.close(CloseCode.malformedFrame, 'malformed frame');
       return;
     }
+    // Any frame shows the path carries data, also one queued behind a long first sync.
+    this.#alive();
     if (message.type === MessageType.error) {
       this.#serverError = message.message;
       return;
@@ -214,6 +280,9 @@ export class Connection {
       this.#clearWelcomeTimer();
       this.#readyAt = this.#options.clock.now();
       this.#offlineSince = undefined;
+      this.#heartbeat =
+        this.#heartbeatIntervalMs > 0 && message.protocolVersion >= HEARTBEAT_PROTOCOL_VERSION;
+      this.#schedulePing();
       this.#setState({ kind: 'ready', welcome: message });
       this.#options.onReady(message);
       return;
@@ -222,6 +291,7 @@ export class Connection {
       this.#log('frame_before_welcome', { type: message.type });
       return;
     }
+    if (message.type === MessageType.pong) return; // #alive() above is all it is for
     if (message.type === MessageType.docChunk) {
       let whole: Uint8Array | null;
       try {
@@ -245,6 +315,7 @@ export class Connection {
 
   #onClose(code: number, reason: string): void {
     this.#clearWelcomeTimer();
+    this.#stopHeartbeat();
     const wasReady = this.#state.kind === 'ready';
     this.#socket = null;
     const now = this.#options.clock.now();
@@ -273,6 +344,74 @@ export class Connection {
       this.#timer = null;
       void this.#connect();
     }, delay);
+  }
+
+  /**
+   * Gives up on the current socket without waiting for its close event: on a dead path the
+   * closing handshake can take a minute. Its late events are ignored (epoch).
+   */
+  #abandon(reason: string): void {
+    const socket = this.#socket;
+    this.#epoch++;
+    socket?.close(CloseCode.normal, reason);
+    this.#onClose(CloseCode.normal, reason);
+  }
+
+  // ── heartbeat ─────────────────────────────────────────────────────────────────────────
+
+  #schedulePing(): void {
+    if (this.#pingTimer !== null) this.#options.clock.clearTimeout(this.#pingTimer);
+    this.#pingTimer = null;
+    if (!this.#heartbeat) return;
+    this.#pingTimer = this.#options.clock.setTimeout(() => {
+      this.#pingTimer = null;
+      this.#ping();
+    }, this.#heartbeatIntervalMs);
+  }
+
+  #ping(): void {
+    this.#nonce = (this.#nonce + 1) % 2 ** 31;
+    if (!this.send(encodeClientMessage({ type: MessageType.ping, nonce: this.#nonce }))) return;
+    // An earlier unanswered ping keeps its deadline: asking again does not buy time.
+    if (this.#deadline === null) this.#armDeadline(false);
+    this.#schedulePing();
+  }
+
+  #armDeadline(extended: boolean): void {
+    const { clock } = this.#options;
+    const at = clock.now() + this.#heartbeatTimeoutMs;
+    const timer = clock.setTimeout(() => this.#deadlinePassed(), this.#heartbeatTimeoutMs);
+    this.#deadline = { timer, at, extended };
+  }
+
+  #deadlinePassed(): void {
+    const deadline = this.#deadline;
+    this.#deadline = null;
+    if (!deadline || this.#state.kind !== 'ready') return;
+    // A timer that fires far too late means this page was not running (a long task, a
+    // frozen or throttled tab, a laptop waking up): the answer may be queued right behind
+    // it. One more ping and deadline before concluding that the path is dead.
+    const late = this.#options.clock.now() - deadline.at > this.#heartbeatTimeoutMs / 2;
+    if (late && !deadline.extended) {
+      this.#armDeadline(true);
+      this.#ping();
+      return;
+    }
+    this.#log('heartbeat_timeout', { timeoutMs: this.#heartbeatTimeoutMs });
+    this.#abandon('heartbeat timeout');
+  }
+
+  #alive(): void {
+    if (this.#deadline === null) return;
+    this.#options.clock.clearTimeout(this.#deadline.timer);
+    this.#deadline = null;
+  }
+
+  #stopHeartbeat(): void {
+    this.#alive();
+    if (this.#pingTimer !== null) this.#options.clock.clearTimeout(this.#pingTimer);
+    this.#pingTimer = null;
+    this.#heartbeat = false;
   }
 
   #clearWelcomeTimer(): void {

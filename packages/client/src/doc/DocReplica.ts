@@ -95,6 +95,8 @@ export class DocReplica {
   #queue: Uint8Array[] = [];
   /** Local changes made while not subscribed; the next step 2 carries them. */
   #unsent = 0;
+  /** When the oldest local change the server has not acknowledged was made (clock ms). */
+  #unconfirmedSince: number | null = null;
   /** Acks still due for updates that were moved into a draft by a reset. */
   #discardAcks = 0;
   #reset: PendingReset | null = null;
@@ -151,6 +153,15 @@ export class DocReplica {
 
   get pending(): number {
     return this.#queue.length + this.#unsent;
+  }
+
+  /**
+   * When the oldest local change not yet acknowledged by the server was made (clock ms);
+   * null when the server has every local change. Only edits count: a step 2 or catch-up
+   * that carries nothing the user did is not "unsaved work".
+   */
+  get unconfirmedSince(): number | null {
+    return this.#unconfirmedSince;
   }
 
   get isLoaded(): boolean {
@@ -502,6 +513,7 @@ export class DocReplica {
     } else {
       this.#unsent++;
     }
+    this.#unconfirmedSince ??= this.#host.clock.now();
     this.#changed();
   };
 
@@ -639,6 +651,7 @@ export class DocReplica {
   }
 
   #changed(): void {
+    if (this.pending === 0) this.#unconfirmedSince = null;
     if (this.isSettled) {
       this.#markDirty(false);
       if (!this.#synced) {

@@ -19,7 +19,8 @@ export interface LocalSaveError {
  * The client's overall state, for the UI's status indicator.
  * - `connecting`: a socket attempt is in flight (or waiting for the server's welcome).
  * - `offline`: no socket; the next attempt is scheduled (`nextRetryAt`).
- * - `syncing`: connected; docs are exchanging state or local changes await acknowledgement.
+ * - `syncing`: connected; docs are exchanging state or local changes await acknowledgement
+ *   (`unconfirmed` when one has waited longer than it should: the connection is in doubt).
  * - `synced`: connected and nothing outstanding.
  * - `error`: the server refused the connection for good (a final close code); the client
  *   does not retry until the user acts (signs in again, reloads).
@@ -30,6 +31,14 @@ export interface SyncStatus {
   syncingDocs: number;
   /** Local changes not yet acknowledged by the server, over every loaded doc. */
   pendingUpdates: number;
+  /**
+   * Connected, but a local edit has waited longer than `unconfirmedAfterMs` for the server's
+   * acknowledgement on this connection: saving is in doubt (a half-open network looks
+   * connected until the heartbeat gives up). Never true while nothing is pending.
+   */
+  unconfirmed: boolean;
+  /** Epoch ms of the oldest local edit the server has not acknowledged (absent if none). */
+  unconfirmedSince?: number;
   /** Epoch ms when the connection was lost (or first failed); absent while connected. */
   offlineSince?: number;
   /** Epoch ms of the next reconnect attempt while `offline`. */
@@ -68,6 +77,8 @@ export function sameSyncStatus(a: SyncStatus, b: SyncStatus): boolean {
     a.kind === b.kind &&
     a.syncingDocs === b.syncingDocs &&
     a.pendingUpdates === b.pendingUpdates &&
+    a.unconfirmed === b.unconfirmed &&
+    a.unconfirmedSince === b.unconfirmedSince &&
     a.offlineSince === b.offlineSince &&
     a.nextRetryAt === b.nextRetryAt &&
     a.error?.code === b.error?.code &&

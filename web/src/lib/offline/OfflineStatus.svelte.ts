@@ -36,6 +36,7 @@ export class OfflineStatus {
     kind: 'connecting',
     syncingDocs: 0,
     pendingUpdates: 0,
+    unconfirmed: false,
     localSave: 'ok',
   });
   replication = $state.raw<ReplicaProgress>({ total: 0, done: 0, failed: 0, running: false });

@@ -28,6 +28,27 @@ describe('describeSync', () => {
     expect(d.detail).toContain('3 local changes not yet on the server');
   });
 
+  it('says saving, not yet confirmed, when an edit waits too long for the server', () => {
+    const d = describe_({
+      connection: { kind: 'syncing', syncingDocs: 0, pendingUpdates: 2, unconfirmed: true },
+      replication: { total: 10, done: 3, running: true },
+    });
+    expect(d.text).toBe('Saving… (not yet confirmed by the server)');
+    expect(d.tone).toBe('busy');
+    expect(d.detail).toContain('2 local changes not yet on the server');
+  });
+
+  it('never says all changes saved while a change waits for the server', () => {
+    for (const connection of [
+      { kind: 'syncing', syncingDocs: 0, pendingUpdates: 1 },
+      { kind: 'syncing', syncingDocs: 0, pendingUpdates: 1, unconfirmed: true },
+      { kind: 'offline', syncingDocs: 0, pendingUpdates: 1 },
+      { kind: 'connecting', syncingDocs: 0, pendingUpdates: 1 },
+    ] as const) {
+      expect(describe_({ connection }).text).not.toMatch(/all changes saved/);
+    }
+  });
+
   it('shows replication progress with thousands separators', () => {
     const d = describe_({ replication: { total: 5000, done: 1234, running: true } });
     expect(d.text).toBe('Syncing 1,234 of 5,000');

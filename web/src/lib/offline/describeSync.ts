@@ -6,6 +6,8 @@ export interface OfflineSnapshot {
     kind: 'connecting' | 'offline' | 'syncing' | 'synced' | 'error';
     syncingDocs: number;
     pendingUpdates: number;
+    /** Connected, but an edit has waited too long for the server's ack (SyncStatus). */
+    unconfirmed?: boolean;
     offlineSince?: number;
     error?: { code: number; message: string };
   };
@@ -43,7 +45,8 @@ export function unsyncedChanges(snapshot: OfflineSnapshot): number {
 
 /**
  * The words of the status bar, from most to least urgent: a final error, a refusal, offline,
- * replication progress, changes on their way, all saved.
+ * changes the server has not confirmed for too long, replication progress, changes on their
+ * way, all saved. "All changes saved" only when nothing is waiting for the server.
  */
 export function describeSync(
   snapshot: OfflineSnapshot,
@@ -82,6 +85,15 @@ export function describeSync(
       detail: kept
         ? `${kept} — kept on this device, they sync when the connection is back.`
         : 'Working from this device; changes sync when the connection is back.',
+    };
+  }
+  if (connection.kind === 'syncing' && connection.unconfirmed) {
+    // The socket looks open but the server is silent: maybe a half-open network. The
+    // heartbeat decides within seconds; until then, say what is known.
+    return {
+      tone: 'busy',
+      text: 'Saving… (not yet confirmed by the server)',
+      detail: `${kept ?? 'Your latest changes are not yet on the server'} — kept on this device; checking the connection.`,
     };
   }
   if (replication.running) {
