@@ -178,7 +178,12 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   const quick = flags.get('quick') === 'true' || env.BENCH_QUICK === '1';
   const n = {} as Record<NumberFlag, number>;
   // Variables read elsewhere (targets/ours.ts) still belong in the reproducing command.
-  const commandParts = ['BENCH_OURS_WIRE', 'BENCH_OURS_NODE_OPTIONS', 'BENCH_OURS_RUN']
+  const commandParts = [
+    'BENCH_OURS_WIRE',
+    'BENCH_OURS_NODE_OPTIONS',
+    'BENCH_OURS_RUN',
+    'BENCH_OURS_SQLITE_SYNCHRONOUS',
+  ]
     .filter((name) => env[name])
     .map((name) => `${name}=${JSON.stringify(env[name])}`);
   commandParts.push('pnpm bench');
@@ -289,7 +294,8 @@ export function usage(): string {
     '',
     'BENCH_OURS_WIRE=yjs: ours on /yjs/:docId instead of /sync;',
     'BENCH_OURS_NODE_OPTIONS: extra Node flags for our server process;',
-    "BENCH_OURS_RUN=tsx: our server from its TypeScript sources under tsx instead of pnpm start's build.",
+    "BENCH_OURS_RUN=tsx: our server from its TypeScript sources under tsx instead of pnpm start's build;",
+    'BENCH_OURS_SQLITE_SYNCHRONOUS=FULL: our server with an fsync per commit (default: NORMAL).',
     '',
     `--writers=${WRITER_KINDS.join(',')}: what grow-* writers write (default ${DEFAULT_WRITERS.join(',')})`,
     '--growth-sizes=1,10,50,100: growth document sizes in MB (--quick: 1,4)',

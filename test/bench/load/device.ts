@@ -11,6 +11,8 @@ export interface FirstSync {
   ms: number;
   /** Every socket close the client saw before it was synced (none is the target). */
   closes: { code: unknown; reason: unknown }[];
+  /** The client's diagnostic log events (`event {details}`), at most 20. */
+  events: string[];
   /** Entries of the doc's root map as synced (a check that all of it arrived). */
   rootEntries: number;
   /** The device process's RSS once synced. */
@@ -63,4 +65,16 @@ export function firstSyncOnNewDevice(
       }
     });
   });
+}
+
+/** Close codes with their reasons (`4400 malformed frame`), or "none". */
+export function closesText(sync: FirstSync): string {
+  return sync.closes.length
+    ? sync.closes.map((c) => `${String(c.code)} ${String(c.reason ?? '')}`.trim()).join(', ')
+    : 'none';
+}
+
+/** A note line with the client's diagnostics, when it logged any (who closed, and why). */
+export function deviceEventsNote(label: string, sync: FirstSync): string[] {
+  return sync.events.length ? [`- ${label}: the client logged ${sync.events.join('; ')}`] : [];
 }

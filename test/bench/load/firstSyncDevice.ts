@@ -2,7 +2,7 @@
 // document never blocks the bench's own event loop (which measures latencies meanwhile):
 // the product's client (`@desk/client` SyncClient over `/sync`, in-memory local store)
 // opens the doc with an empty replica and waits until it is synced. Prints one JSON line:
-// { ms, closes: [{ code, reason }], rootEntries, rssMiB } — closes are every socket close
+// { ms, closes: [{ code, reason }], events, rootEntries, rssMiB } — closes are every socket close
 // the client saw (a slow-consumer close 4429 and its reconnect show up here).
 // Run by load/device.ts: node --import tsx firstSyncDevice.ts --url WS --doc ID [--root tickets] [--timeout-ms N]
 import { performance } from 'node:perf_hooks';
@@ -22,6 +22,8 @@ const { values } = parseArgs({
 async function main(): Promise<void> {
   if (!values.url || !values.doc) throw new Error('needs --url and --doc');
   const closes: { code: unknown; reason: unknown }[] = [];
+  // The client's diagnostics (malformed frames, refusals, reconnects), to tell who closed.
+  const events: string[] = [];
   const t0 = performance.now();
   const client = new SyncClient({
     url: values.url,
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
     store: new MemoryStore(),
     log: (event, details) => {
       if (event === 'closed') closes.push({ code: details.code, reason: details.reason });
+      if (events.length < 20) events.push(`${event} ${JSON.stringify(details).slice(0, 160)}`);
     },
   });
   const handle = client.open(values.doc);
@@ -47,7 +50,7 @@ async function main(): Promise<void> {
   const ms = performance.now() - t0;
   const rootEntries = handle.doc.getMap(values.root).size;
   const rssMiB = process.memoryUsage().rss / 2 ** 20;
-  process.stdout.write(`${JSON.stringify({ ms, closes, rootEntries, rssMiB })}\n`);
+  process.stdout.write(`${JSON.stringify({ ms, closes, events, rootEntries, rssMiB })}\n`);
   handle.release();
   await client.close();
 }

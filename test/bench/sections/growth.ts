@@ -1,5 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { firstSyncOnNewDevice, type FirstSync } from '../load/device.ts';
+import {
+  closesText,
+  deviceEventsNote,
+  firstSyncOnNewDevice,
+  type FirstSync,
+} from '../load/device.ts';
 import type { BenchOptions } from '../options.ts';
 import { markdownTable } from '../report/renderTable.ts';
 import { formatNumber } from '../report/format.ts';
@@ -69,8 +74,6 @@ async function measuredFirstSync(
 }
 
 const mib = (bytes: number) => bytes / 2 ** 20;
-const closesText = (s: FirstSync) =>
-  s.closes.length ? s.closes.map((c) => String(c.code)).join(', ') : 'none';
 
 /**
  * growth: one document at 1, 10, 50 and 100 MB (`--growth-sizes`), stored before the server
@@ -91,6 +94,7 @@ export const growthSection: Section = {
     const values: Record<string, number> = {};
     const writtenSizes: number[] = [];
     const rows: string[][] = [];
+    const notes: string[] = [];
     try {
       // Warm the server's code paths first (JIT, statement caches) on a small doc of its
       // own, so the first size measured is not the one that pays for it.
@@ -108,8 +112,9 @@ export const growthSection: Section = {
         process.stderr.write(`[bench]   growth at ${doc.mb} MB: first sync …\n`);
         const first = await measuredFirstSync(ours, doc.docId);
         process.stderr.write(
-          `[bench]   growth at ${doc.mb} MB: first sync ${(first.sync.ms / 1000).toFixed(1)} s; writing …\n`,
+          `[bench]   growth at ${doc.mb} MB: first sync ${(first.sync.ms / 1000).toFixed(1)} s\n`,
         );
+        notes.push(...deviceEventsNote(`first sync at ${doc.mb} MB`, first.sync));
         // Room for the writes: past the plan's limit the server refuses them (doc_too_large).
         if (doc.bytes + 2 * 2 ** 20 > largestDocPlan.documentSizeLimitBytes) {
           values[`firstSyncMs.${doc.mb}`] = first.sync.ms;
@@ -201,6 +206,7 @@ export const growthSection: Section = {
       '- lag: event-loop delay inside the server process (perf_hooks histogram, 1 ms resolution, so ~1 ms is the floor) over the writing window, or over the first sync.',
       `- first sync: a new device (\`@desk/client\` SyncClient over /sync, child process) opens the doc cold (not loaded since the start) and waits until synced; closes: socket closes it saw.`,
       `- the workspace is on the ${largestDocPlan.name} plan, whose documents may grow largest (${formatNumber(mib(largestDocPlan.documentSizeLimitBytes))} MiB; a trial's refuses updates past 5 MiB); updates to a larger document are refused (doc_too_large), so only its first sync is measured.`,
+      ...notes,
       `- docs: index-shaped (ticket rows of ~2.5 KB made with @desk/model), stored compacted with the server's SqliteDocStore before it started; built and stored in ${seedSeconds.toFixed(0)} s.`,
     ].join('\n');
     return { markdown, values };

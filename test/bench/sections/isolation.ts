@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import type { BenchClient } from '../load/BenchClient.ts';
 import { closeAll, connectAll } from '../load/connectAll.ts';
-import { firstSyncOnNewDevice } from '../load/device.ts';
+import { closesText, deviceEventsNote, firstSyncOnNewDevice } from '../load/device.ts';
 import { LatencyRecorder } from '../load/LatencyRecorder.ts';
 import { MuxClient } from '../load/MuxClient.ts';
 import { summarize } from '../load/stats.ts';
@@ -71,6 +71,7 @@ export const isolationSection: Section = {
     const largeSyncUrl = () => `${ours.wsBase()}/sync?token=${encodeURIComponent(large!.token)}`;
     const rows: PhaseRow[] = [];
     const closes: string[] = [];
+    const notes: string[] = [];
     const clients: BenchClient[] = [];
     const timers: NodeJS.Timeout[] = [];
     try {
@@ -139,10 +140,11 @@ export const isolationSection: Section = {
       const newDevice = async () => {
         const sync = await firstSyncOnNewDevice(largeSyncUrl(), indexId);
         closes.push(...sync.closes.map((c) => String(c.code)));
+        notes.push(...deviceEventsNote(`new device ${notes.length + 1}`, sync));
         if (sync.rootEntries !== tickets) {
           throw new Error(`the new device synced ${sync.rootEntries} of ${tickets} tickets`);
         }
-        return `synced in ${formatNumber(sync.ms / 1000)} s, closes: ${sync.closes.map((c) => c.code).join(', ') || 'none'}`;
+        return `synced in ${formatNumber(sync.ms / 1000)} s, closes: ${closesText(sync)}`;
       };
 
       await sleep(500);
@@ -258,6 +260,7 @@ export const isolationSection: Section = {
         ]),
       ),
       '',
+      ...notes,
       '- lag: event-loop delay inside the server process (perf_hooks histogram, 1 ms resolution) over the phase.',
       `- small ws latency: an edit of one of two /sync clients of the small workspace (each writes every ${PROBE_PERIOD_MS} ms) until it reaches the other, in this process.`,
       '- new device: `@desk/client` SyncClient over /sync in a child process, empty replica; the writer: one /sync client holding the index, editing status and assignee of ticket after ticket, paced by acks.',

@@ -73,6 +73,10 @@ export async function startOurs(options: OursOptions = {}): Promise<RunningOurs>
     // BENCH_OURS_NODE_OPTIONS adds flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
     NODE_OPTIONS: `--import ${memoryProbe} ${process.env.BENCH_OURS_NODE_OPTIONS ?? ''}`.trim(),
     NODE_ENV: 'production',
+    // Unset: the server's default, NORMAL (BENCHMARKS.md, "Machine").
+    ...(process.env.BENCH_OURS_SQLITE_SYNCHRONOUS
+      ? { SQLITE_SYNCHRONOUS: process.env.BENCH_OURS_SQLITE_SYNCHRONOUS }
+      : {}),
     ...options.env,
   };
   const args = await serverArgs();
