@@ -97,7 +97,9 @@ export async function watchPageErrors(context: BrowserContext): Promise<void> {
     const error = webError.error();
     log.record({
       kind: 'pageerror',
-      text: error.stack ?? `${error.name}: ${error.message}`,
+      // A thrown or rejected value that is not an Error (an IndexedDB Event, say) has
+      // neither stack nor message: name it rather than report an empty line.
+      text: error.stack || error.message || `${error.name}: (not an Error: no message)`,
       url: webError.page()?.url() ?? '',
     });
   });
