@@ -10,7 +10,7 @@ export const defaultOutDir = path.join(packageDir, 'dist');
 
 /**
  * Left to Node's resolver at run time (from sync-server/node_modules: the output folder must
- * sit inside the package): native addons (better-sqlite3, @node-rs/argon2), esbuild (only
+ * sit inside the package): native addons (better-sqlite3, @node-rs/argon2, sharp), esbuild (only
  * the TypeScript sources bundle the worker with it), ws's optional native helpers, and pino,
  * whose transports load files by path. Everything else, the workspace packages written in
  * TypeScript included, is bundled.
@@ -18,6 +18,7 @@ export const defaultOutDir = path.join(packageDir, 'dist');
 const external = [
   'better-sqlite3',
   '@node-rs/argon2',
+  'sharp',
   'esbuild',
   'bufferutil',
   'utf-8-validate',
