@@ -118,8 +118,8 @@ const NUMBER_OPTIONS = [
     quick: 1_000,
     help: 'growth: writing time at each size',
   },
-  { flag: 'growth-writers', full: 2, quick: 2, help: 'growth: writers appending to the doc' },
-  { flag: 'growth-window', full: 8, quick: 8, help: 'growth: updates in flight per writer' },
+  { flag: 'growth-writers', full: 3, quick: 3, help: 'growth: clients appending to the doc' },
+  { flag: 'growth-rate', full: 60, quick: 60, help: 'growth: updates per second per client' },
   { flag: 'first-sync-mb', full: 50, quick: 5, help: 'first-sync: document size in MB' },
   {
     flag: 'isolation-tickets',

@@ -21,6 +21,10 @@ export interface LatencyRunSize {
   writer?: WriterKind;
   /** Which endpoint of ours (default `/sync`). */
   wire?: OursWire;
+  /** The docs to write (default: the scope's first `docs`). */
+  docIds?: readonly string[];
+  /** Also measure the server's event-loop delay over the measured window. */
+  lag?: boolean;
 }
 
 export const latencyMetrics: readonly MetricDef[] = [
@@ -49,7 +53,8 @@ export async function runLatency(target: RunningTarget, size: LatencyRunSize): P
   const writers: WritingDoc[] = [];
   const docIds: string[] = [];
   const clients = await connectAll(total, size.concurrency, (i) => {
-    const docId = target.docId(size.scope, Math.floor(i / size.clientsPerDoc));
+    const d = Math.floor(i / size.clientsPerDoc);
+    const docId = size.docIds?.[d] ?? target.docId(size.scope, d);
     const writer = new WritingDoc(i + 1, size.writer ?? 'map');
     writers[i] = writer;
     docIds[i] = docId;
@@ -86,11 +91,13 @@ export async function runLatency(target: RunningTarget, size: LatencyRunSize): P
   });
 
   await sleep(size.warmupMs);
+  if (size.lag) await target.lag.start();
   recorder.measuring = true;
   const cpuStart = target.cpuMs();
   await sleep(size.measureMs);
   recorder.measuring = false;
   const cpuMs = target.cpuMs() - cpuStart;
+  const lag = size.lag ? await target.lag.stop() : null;
   running = false;
   for (const t of timers) clearTimeout(t);
   await waitUntil(() => recorder.deliveries >= recorder.expectedDeliveries, 10_000);
@@ -106,6 +113,7 @@ export async function runLatency(target: RunningTarget, size: LatencyRunSize): P
     cpuPerUpdateUs: (1000 * cpuMs) / recorder.measuredSends,
     cpuPerDeliveryUs: (1000 * cpuMs) / recorder.deliveries,
     echoPct: recorder.measuredSends ? (100 * recorder.echoes) / recorder.measuredSends : NaN,
+    ...(lag ? { lagP50: lag.p50, lagP99: lag.p99, lagMax: lag.max } : {}),
     lostPct: recorder.expectedDeliveries
       ? (100 * (recorder.expectedDeliveries - recorder.deliveries)) / recorder.expectedDeliveries
       : NaN,

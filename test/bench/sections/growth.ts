@@ -8,7 +8,7 @@ import {
 import type { BenchOptions } from '../options.ts';
 import { markdownTable } from '../report/renderTable.ts';
 import { formatNumber } from '../report/format.ts';
-import { runFlood } from '../scenarios/flatOut.ts';
+import { runLatency, type LatencyRunSize } from '../scenarios/latencyRun.ts';
 import { residentBytes } from '../scenarios/startRss.ts';
 import { growingIndexStates } from '../seed/realisticTickets.ts';
 import { largestDocPlan, setPlan, storeCompacted } from '../seed/storeDocs.ts';
@@ -75,13 +75,30 @@ async function measuredFirstSync(
 
 const mib = (bytes: number) => bytes / 2 ** 20;
 
+/** The writing at each size: stock y-websocket clients appending words at a fixed rate. */
+function writing(o: BenchOptions): LatencyRunSize {
+  return {
+    scope: 'growth',
+    docs: 1,
+    clientsPerDoc: o.n['growth-writers'],
+    rate: o.n['growth-rate'],
+    warmupMs: 1_000,
+    measureMs: o.n['growth-measure-ms'],
+    concurrency: o.n['growth-writers'],
+    seed: o.n.seed,
+    writer: 'text',
+    wire: 'yjs',
+    lag: true,
+  };
+}
+
 /**
  * growth: one document at 1, 10, 50 and 100 MB (`--growth-sizes`), stored before the server
  * starts. At each size, smallest first: a new device's first sync (cold load + first sync,
  * the product's client in a child process), then `growth-writers` stock y-websocket clients
- * append to a Y.Text in it flat out (`growth-window` in flight each) for
- * `growth-measure-ms` while one more reads: server CPU per update delivered and the event-loop
- * delay inside the server over the writing window. Target (issue 13): flat, the largest
+ * append words to a Y.Text in it, each `growth-rate` times a second, for `growth-measure-ms`:
+ * server CPU per update written and the event-loop delay inside the server over the writing
+ * window. Target (issue 13): flat, the largest
  * size's CPU per update and lag p99 at most 1.5× the smallest's.
  *
  * Values: `cpu.<mb>`, `lagP99.<mb>`, `firstSyncMs.<mb>`, `closes.<mb>`, `smallest`, `largest`.
@@ -98,15 +115,12 @@ export const growthSection: Section = {
     try {
       // Warm the server's code paths first (JIT, statement caches) on a small doc of its
       // own, so the first size measured is not the one that pays for it.
-      await runFlood(ours, {
+      await runLatency(ours, {
+        ...writing(o),
         scope: 'growth-warmup',
-        writers: o.n['growth-writers'],
-        readers: 1,
-        window: o.n['growth-window'],
         warmupMs: 0,
         measureMs: o.quick ? 500 : 2_000,
-        writer: 'text',
-        wire: 'yjs',
+        lag: false,
       });
       for (const doc of stored) {
         process.stderr.write(`[bench]   growth at ${doc.mb} MB: first sync …\n`);
@@ -136,31 +150,20 @@ export const growthSection: Section = {
           continue;
         }
         writtenSizes.push(doc.mb);
-        const flood = await runFlood(ours, {
-          scope: 'growth',
-          docId: doc.docId,
-          writers: o.n['growth-writers'],
-          readers: 1,
-          window: o.n['growth-window'],
-          warmupMs: 500,
-          measureMs: o.n['growth-measure-ms'],
-          writer: 'text',
-          wire: 'yjs',
-          lag: true,
-        });
+        const written = await runLatency(ours, { ...writing(o), docIds: [doc.docId] });
         const rss = residentBytes(ours.pid);
-        values[`cpu.${doc.mb}`] = flood.cpuPerUpdateUs ?? NaN;
-        values[`lagP99.${doc.mb}`] = flood.lagP99 ?? NaN;
+        values[`cpu.${doc.mb}`] = written.cpuPerUpdateUs ?? NaN;
+        values[`lagP99.${doc.mb}`] = written.lagP99 ?? NaN;
         values[`firstSyncMs.${doc.mb}`] = first.sync.ms;
         values[`closes.${doc.mb}`] = first.sync.closes.length;
         rows.push([
           `${doc.mb} MB (${formatNumber(mib(doc.bytes))} MiB stored)`,
-          formatNumber(flood.updatesPerSec),
-          formatNumber(flood.cpuPerUpdateUs),
-          formatNumber(flood.cpuPct),
-          formatNumber(flood.lagP50),
-          formatNumber(flood.lagP99),
-          formatNumber(flood.lagMax),
+          formatNumber(written.p99),
+          formatNumber(written.cpuPerUpdateUs),
+          formatNumber(written.cpuPct),
+          formatNumber(written.lagP50),
+          formatNumber(written.lagP99),
+          formatNumber(written.lagMax),
           `${formatNumber(first.sync.ms / 1000)} s`,
           formatNumber(first.lag.p99),
           formatNumber(first.lag.max),
@@ -186,7 +189,7 @@ export const growthSection: Section = {
       markdownTable(
         [
           'doc size',
-          'updates/s',
+          'latency p99 (ms)',
           'CPU/update (µs)',
           'server CPU (% core)',
           'lag p50 (ms)',
@@ -202,7 +205,7 @@ export const growthSection: Section = {
       ),
       '',
       `- ${largest} MB ÷ ${smallest} MB: CPU per update ×${cpuRatio.toFixed(2)}, lag p99 ×${lagRatio.toFixed(2)}.`,
-      `- writing: ${o.n['growth-writers']} stock y-websocket clients on /yjs append words to a Y.Text of the doc, ${o.n['growth-window']} updates in flight each, 1 reader, ${o.n['growth-measure-ms'] / 1000} s measured per size; CPU per update = server CPU ÷ updates delivered to the reader.`,
+      `- writing: ${o.n['growth-writers']} stock y-websocket clients on /yjs each append a word to a Y.Text of the doc ${o.n['growth-rate']} times a second (a fixed rate, so every size gets the same load and batching), ${o.n['growth-measure-ms'] / 1000} s measured per size after 1 s of warm-up; CPU per update = server CPU ÷ updates written; latency: from a client's send to each other client's receipt.`,
       '- lag: event-loop delay inside the server process (perf_hooks histogram, 1 ms resolution, so ~1 ms is the floor) over the writing window, or over the first sync.',
       `- first sync: a new device (\`@desk/client\` SyncClient over /sync, child process) opens the doc cold (not loaded since the start) and waits until synced; closes: socket closes it saw.`,
       `- the workspace is on the ${largestDocPlan.name} plan, whose documents may grow largest (${formatNumber(mib(largestDocPlan.documentSizeLimitBytes))} MiB; a trial's refuses updates past 5 MiB); updates to a larger document are refused (doc_too_large), so only its first sync is measured.`,
