@@ -40,6 +40,11 @@ export const ErrorCode = {
   // webhooks
   signatureInvalid: 'signature_invalid',
   webhookReplayed: 'webhook_replayed',
+  // attachments
+  /** 507: the server's storage is full (ENOSPC); nothing was stored. */
+  insufficientStorage: 'insufficient_storage',
+  /** 415: the file's content (not its name or header) is a type uploads refuse. */
+  fileTypeRefused: 'file_type_refused',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
