@@ -123,8 +123,9 @@ async function main(): Promise<number> {
       process.stderr.write(`[bench] ${name} on ${server} … `);
       const t0 = performance.now();
       let running: RunningTarget | undefined;
+      const fresh = !options.reuseServers || scenario.freshServer === true;
       try {
-        running = await acquire(server);
+        running = fresh ? await targets[server].start() : await acquire(server);
         const values = await scenario.run(running, options);
         const seconds = (performance.now() - t0) / 1000;
         row.set(server, { kind: 'measured', values, seconds });
@@ -135,7 +136,7 @@ async function main(): Promise<number> {
         row.set(server, { kind: 'failed', error });
         process.stderr.write(`FAILED: ${error}\n`);
       } finally {
-        if (!options.reuseServers) await running?.stop();
+        if (fresh) await running?.stop();
       }
     }
     process.stdout.write(`${renderScenario(scenario, options, results)}\n\n`);

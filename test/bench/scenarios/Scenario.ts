@@ -25,6 +25,8 @@ export interface Scenario {
   metricsFor?(o: BenchOptions): readonly MetricDef[];
   /** Lines printed under the table (what a row means). */
   readonly notes?: readonly string[];
+  /** Always on a server process of its own, also with `--reuse-servers` and `--quick`. */
+  readonly freshServer?: boolean;
   /** Why this scenario does not apply to a server, or null when it does. */
   notApplicable(server: ServerName): string | null;
   run(target: RunningTarget, o: BenchOptions): Promise<Measured>;

@@ -4,9 +4,8 @@ import { sleep, type Scenario } from './Scenario.ts';
 /**
  * Memory of a server process at start, before any socket (issue 13: within 1.5× of
  * y-websocket's): its resident set as the kernel reports it once start-up has settled, and
- * again after two full GCs (the memory probe), with the JS heap. With `--reuse-servers` (and
- * `--quick`) the process has already served other scenarios, so this measures nothing
- * useful there.
+ * again after two full GCs (the memory probe), with the JS heap. Always a fresh process,
+ * also with `--reuse-servers` and `--quick`.
  */
 export const startRssScenario: Scenario = {
   name: 'start-rss',
@@ -19,6 +18,7 @@ export const startRssScenario: Scenario = {
   notes: [
     'ours: the server as `pnpm start` runs it (see BENCHMARKS.md), SQLite open, no document loaded; the peers: in memory.',
   ],
+  freshServer: true,
   notApplicable: () => null,
   async run(target) {
     await sleep(2_000);
