@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import * as decoding from 'lib0/decoding';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createLogger } from '../log/logger.ts';
@@ -72,6 +73,26 @@ describe('HeavyYjs', () => {
     expect(await onWorker.run('entryLabels', [now, 'tickets', ['a', 'b']], 1)).toEqual({
       a: { number: null, title: 'A, renamed' },
     });
+  });
+
+  it('loads a large doc and answers its sync step 1 from bytes, as a Y.Doc would', async () => {
+    const doc = new Y.Doc();
+    randomEdits(doc, seededRandom(7), 40);
+    const state = Y.encodeStateAsUpdate(doc);
+    const before = onWorker.runs('syncStep2', 'worker');
+    const loaded = await onWorker.run('loadLarge', [[state]], 1);
+    expect(Y.decodeStateVector(loaded.stateVector)).toEqual(
+      Y.decodeStateVector(Y.encodeStateVector(doc)),
+    );
+    const step2 = await onWorker.run('syncStep2', [[loaded.update], new Uint8Array([0])], 1);
+    expect(onWorker.runs('syncStep2', 'worker')).toBe(before + 1);
+    // varUint 0 (sync) · varUint 1 (step 2) · varUint8Array update
+    const decoder = decoding.createDecoder(step2);
+    expect([decoding.readVarUint(decoder), decoding.readVarUint(decoder)]).toEqual([0, 1]);
+    const update = decoding.readVarUint8Array(decoder);
+    expect(await inline.run('contentKey', [update], 1)).toBe(
+      await inline.run('contentKey', [state], 1),
+    );
   });
 
   it('rejects with the worker’s error and keeps serving', async () => {

@@ -65,6 +65,8 @@ export class HeavyYjs {
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
   #workerBroken = false;
+  /** Operations answered, by kind and where they ran (tests and diagnostics). */
+  readonly #runs = new Map<string, number>();
 
   constructor(
     private readonly log: Logger,
@@ -85,12 +87,18 @@ export class HeavyYjs {
       this.log.error({ err }, 'snapshot worker unavailable; large documents run inline');
       return this.#inline(kind, args);
     }
+    this.#count(kind, 'worker');
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       worker.ref();
       worker.postMessage({ id, kind, args });
     });
+  }
+
+  /** How many `kind` operations ran on the worker thread, or inline on the event loop. */
+  runs(kind: Op, where: 'worker' | 'inline'): number {
+    return this.#runs.get(`${where}:${kind}`) ?? 0;
   }
 
   /** Whether large documents go to the worker thread (false until it first started). */
@@ -106,6 +114,7 @@ export class HeavyYjs {
   }
 
   #inline<K extends Op>(kind: K, args: Parameters<HeavyOps[K]>): ReturnType<HeavyOps[K]> {
+    this.#count(kind, 'inline');
     const op = heavyOps[kind] as (...a: unknown[]) => ReturnType<HeavyOps[K]>;
     return op(...(args as unknown[]));
   }
@@ -161,6 +170,11 @@ export class HeavyYjs {
         reject(new Error(`snapshot worker exited with code ${code}`));
       });
     });
+  }
+
+  #count(kind: Op, where: 'worker' | 'inline'): void {
+    const key = `${where}:${kind}`;
+    this.#runs.set(key, (this.#runs.get(key) ?? 0) + 1);
   }
 
   #failAll(err: Error): void {

@@ -1,16 +1,22 @@
+import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { AwarenessRelay } from './AwarenessRelay.ts';
 import type { DocSubscription } from './DocSubscription.ts';
-import * as syncProtocol from 'y-protocols/sync';
+import type { LargeDocState } from './LargeDocState.ts';
 import { docFramePrefix, syncMessage, syncStep1Message, withPrefix } from './yMessages.ts';
 
 /**
- * One loaded document: its Y.Doc (equal to what the store holds: updates are applied only
- * after they are persisted), its subscribers and their presence. A room never touches a
- * socket; it hands frames to its subscriptions' sessions.
+ * One loaded document: its content (equal to what the store holds: updates are applied
+ * only after they are persisted), its subscribers and their presence. A room never touches
+ * a socket; it hands frames to its subscriptions' sessions. The content is a Y.Doc, or for
+ * a large document bytes worked on off the event loop (LargeDocState): use the methods
+ * here, which serve both.
  */
 export class DocRoom {
-  readonly doc: Y.Doc;
+  /** The live Y.Doc; null for a large document (`large`). */
+  readonly doc: Y.Doc | null;
+  /** A large document's bytes; null when the room holds a Y.Doc. */
+  readonly large: LargeDocState | null;
   readonly members = new Set<DocSubscription>();
   readonly awareness: AwarenessRelay;
   /** Members on the multiplexed endpoint, who need frames prefixed with the doc id. */
@@ -31,11 +37,12 @@ export class DocRoom {
   constructor(
     readonly docId: string,
     readonly workspaceId: string,
-    doc: Y.Doc,
+    content: Y.Doc | LargeDocState,
     stored: { lastLogId: number; logCount: number; logBytes: number; storedBytes: number },
     now: () => number,
   ) {
-    this.doc = doc;
+    this.doc = content instanceof Y.Doc ? content : null;
+    this.large = content instanceof Y.Doc ? null : content;
     this.awareness = new AwarenessRelay(now);
     this.lastLogId = stored.lastLogId;
     this.logCount = stored.logCount;
@@ -63,16 +70,55 @@ export class DocRoom {
     return withPrefix(this.#prefix, payload);
   }
 
+  /** The server's sync step 1 (its state vector). */
   syncStep1(): Uint8Array {
-    return syncStep1Message(this.doc);
+    if (this.doc) return syncStep1Message(this.doc);
+    return syncMessage(
+      syncProtocol.messageYjsSyncStep1,
+      Y.encodeStateVector(this.large!.stateVector),
+    );
   }
 
   /** The answer to a sync step 1: what the doc has beyond `stateVector`. */
   syncStep2(stateVector: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    if (!this.doc) return this.large!.syncStep2(stateVector);
     return syncMessage(
       syncProtocol.messageYjsSyncStep2,
       Y.encodeStateAsUpdate(this.doc, stateVector),
     );
+  }
+
+  /**
+   * Applies an update the store holds (its log row, or Infinity when another process
+   * stored it). Throws when the update does not decode.
+   */
+  apply(update: Uint8Array, origin: unknown, logId: number): void {
+    if (this.doc) Y.applyUpdate(this.doc, update, origin);
+    else this.large!.append(update, logId);
+  }
+
+  /** The next clock the document expects from `client`. */
+  clock(client: number): number {
+    return this.doc ? Y.getState(this.doc.store, client) : this.large!.clock(client);
+  }
+
+  /** Whether the doc holds structs or deletions waiting for others (never for bytes). */
+  get hasPending(): boolean {
+    return (
+      this.doc !== null &&
+      (this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null)
+    );
+  }
+
+  /** The whole document as one update (a large one built off the event loop). */
+  encodeState(): Promise<Uint8Array> {
+    if (this.doc) return Promise.resolve(Y.encodeStateAsUpdate(this.doc));
+    return this.large!.encode();
+  }
+
+  /** Frees the content (the room was unloaded). */
+  destroy(): void {
+    this.doc?.destroy();
   }
 
   /**

@@ -81,7 +81,7 @@ describe('DocRooms', () => {
     store.compact('ws1:index', Y.mergeUpdates(updates.slice(0, 3)), results[2]!.logId);
     const registry = rooms();
     const room = await registry.load('ws1:index', 'ws1');
-    expect(room.doc.getText('t').toString()).toBe('01234');
+    expect(room.doc!.getText('t').toString()).toBe('01234');
     expect(room.logCount).toBe(2);
     registry.unloadAll();
   });
@@ -94,7 +94,7 @@ describe('DocRooms', () => {
     expect(registry.get('ws1:index')).toBeUndefined();
     failing = false;
     const room = await registry.load('ws1:index', 'ws1');
-    expect(room.doc.getText('t').toString()).toBe('precious');
+    expect(room.doc!.getText('t').toString()).toBe('precious');
     registry.unloadAll();
   });
 

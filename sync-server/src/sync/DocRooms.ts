@@ -1,8 +1,10 @@
 import * as Y from 'yjs';
 import type { Logger } from '../log/logger.ts';
-import type { DocStore } from '../store/DocStore.ts';
+import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
+import type { DocStore, StoredDoc } from '../store/DocStore.ts';
 import { compactionDue } from './compactionPolicy.ts';
 import { DocRoom } from './DocRoom.ts';
+import { LargeDocState } from './LargeDocState.ts';
 import type { DocSubscription } from './DocSubscription.ts';
 import type { SyncLimits } from './SyncLimits.ts';
 
@@ -31,21 +33,31 @@ export class DocRooms {
     private readonly now: () => number,
     /** Without it, every compaction encodes the loaded doc on the event loop. */
     private readonly compactOffThread: OffThreadCompactor | null = null,
+    /** Without it, every doc is loaded into a Y.Doc on the event loop, whatever its size. */
+    private readonly heavy: HeavyYjs | null = null,
   ) {}
 
   get size(): number {
     return this.#rooms.size;
   }
 
+  /** Whether the doc is being loaded (a large doc's room is listed meanwhile). */
+  isLoading(docId: string): boolean {
+    return this.#loading.has(docId);
+  }
+
   get(docId: string): DocRoom | undefined {
     return this.#rooms.get(docId);
   }
 
-  /** The loaded room, loading it first if needed. */
+  /**
+   * The loaded room, loading it first if needed. A large doc's room is in `get` as soon as
+   * its stored rows are read (so updates stored meanwhile reach it), and here once ready.
+   */
   load(docId: string, workspaceId: string): Promise<DocRoom> {
-    const room = this.#rooms.get(docId);
-    if (room) return Promise.resolve(room);
     let loading = this.#loading.get(docId);
+    const room = this.#rooms.get(docId);
+    if (room && !loading) return Promise.resolve(room);
     if (!loading) {
       loading = this.#load(docId, workspaceId).finally(() => this.#loading.delete(docId));
       this.#loading.set(docId, loading);
@@ -105,6 +117,9 @@ export class DocRooms {
     await Promise.resolve();
     const started = performance.now();
     const stored = this.store.load(docId);
+    if (stored && this.heavy && stored.storedBytes >= this.limits.largeDocBytes) {
+      return this.#loadLarge(docId, workspaceId, stored);
+    }
     const doc = new Y.Doc();
     let logCount = 0;
     let logBytes = 0;
@@ -135,6 +150,40 @@ export class DocRooms {
     return room;
   }
 
+  /**
+   * A large doc: its rows are merged on the worker, never decoded here. The room is
+   * registered at once, in the same turn as the read, so that an update stored while the
+   * worker merges (a server update to a doc no room held) is applied to it.
+   */
+  async #loadLarge(docId: string, workspaceId: string, stored: StoredDoc): Promise<DocRoom> {
+    const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
+    const large = new LargeDocState(parts, this.heavy!);
+    const logBytes = stored.storedBytes - (stored.state?.byteLength ?? 0);
+    const room = new DocRoom(
+      docId,
+      workspaceId,
+      large,
+      {
+        lastLogId: stored.lastLogId,
+        logCount: stored.log.length,
+        logBytes,
+        storedBytes: stored.storedBytes,
+      },
+      this.now,
+    );
+    this.#rooms.set(docId, room);
+    try {
+      await large.ready;
+    } catch (err) {
+      this.discard(room);
+      throw err;
+    }
+    if (room.unloaded) throw new Error(`document ${docId} was unloaded while loading`);
+    this.#armIdle(room);
+    this.considerCompaction(room);
+    return room;
+  }
+
   #armIdle(room: DocRoom): void {
     if (room.idleTimer || room.unloaded) return;
     room.idleTimer = setTimeout(() => {
@@ -152,7 +201,7 @@ export class DocRooms {
     if (room.idleTimer) clearTimeout(room.idleTimer);
     room.idleTimer = null;
     this.#compactQueue.delete(room);
-    room.doc.destroy();
+    room.destroy();
   }
 
   readonly #compactNext = (): void => {
@@ -166,7 +215,10 @@ export class DocRooms {
       setImmediate(this.#compactNext);
     }
     if (room.unloaded || room.logCount === 0) return;
-    if (this.compactOffThread && room.storedBytes >= this.limits.compactOffThreadBytes) {
+    if (
+      this.compactOffThread &&
+      (room.doc === null || room.storedBytes >= this.limits.compactOffThreadBytes)
+    ) {
       const compaction = this.#compactFromStore(room, this.compactOffThread).finally(() =>
         this.#compacting.delete(room),
       );
@@ -176,7 +228,7 @@ export class DocRooms {
     try {
       // The doc holds exactly the stored state through lastLogId (updates are applied
       // only after they are stored, synchronously), so its encoding replaces those rows.
-      const state = Y.encodeStateAsUpdate(room.doc);
+      const state = Y.encodeStateAsUpdate(room.doc!);
       this.store.compact(room.docId, state, room.lastLogId);
       room.logCount = 0;
       room.logBytes = 0;
@@ -199,6 +251,9 @@ export class DocRooms {
       const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
       const state = await compact(parts, stored.storedBytes);
       this.store.compact(room.docId, state, stored.lastLogId);
+      // A large doc's bytes start again from the compacted state (its tail would grow
+      // without end otherwise).
+      if (!room.unloaded) room.large?.rebase(state, stored.lastLogId);
       const mergedLogBytes = stored.storedBytes - (stored.state?.byteLength ?? 0);
       room.logCount = Math.max(0, room.logCount - stored.log.length);
       room.logBytes = Math.max(0, room.logBytes - mergedLogBytes);

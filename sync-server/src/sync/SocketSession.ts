@@ -316,7 +316,8 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
     this.#applyGrant(subscription, authorization);
 
     let room = rooms.get(subscription.docId);
-    if (!room) {
+    // A large doc's room is listed while the worker still merges it: wait for it too.
+    if (!room || rooms.isLoading(subscription.docId)) {
       try {
         room = await rooms.load(subscription.docId, subscription.workspaceId);
       } catch (err) {

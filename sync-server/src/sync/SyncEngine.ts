@@ -54,8 +54,13 @@ export class SyncEngine {
     this.auth = options.auth;
     this.#fanOut = options.fanOut ?? new InProcessFanOut();
     const log = ctx.log.child({ module: 'sync' });
-    this.rooms = new DocRooms(this.store, this.limits, log, ctx.now, (parts, bytes) =>
-      ctx.offThread.run('compactState', [parts], bytes),
+    this.rooms = new DocRooms(
+      this.store,
+      this.limits,
+      log,
+      ctx.now,
+      (parts, bytes) => ctx.offThread.run('compactState', [parts], bytes),
+      ctx.offThread,
     );
     this.#pipeline = new UpdatePipeline(
       this.store,
@@ -89,7 +94,7 @@ export class SyncEngine {
     this.#fanOut.onRemoteUpdate((docId, update) => {
       const room = this.rooms.get(docId);
       if (!room) return; // not loaded here: the next load reads it from the store
-      Y.applyUpdate(room.doc, update, this.#fanOut);
+      room.apply(update, this.#fanOut, Number.POSITIVE_INFINITY);
       room.broadcast(updateMessage(update), null, null);
     });
     this.#stopWatching = watchAccess(ctx.access, {
@@ -148,23 +153,18 @@ export class SyncEngine {
   }
 
   /** The document's current state as one update (empty doc if never written). */
-  readDocState(docId: string): Promise<Uint8Array> {
+  async readDocState(docId: string): Promise<Uint8Array> {
     const room = this.rooms.get(docId);
-    if (room) return Promise.resolve(Y.encodeStateAsUpdate(room.doc));
-    // Not loaded: build it aside rather than keep it in memory (snapshots read many docs).
-    const stored = this.store.load(docId);
-    const doc = new Y.Doc();
-    try {
-      if (stored) {
-        doc.transact(() => {
-          if (stored.state) Y.applyUpdate(doc, stored.state);
-          for (const update of stored.log) Y.applyUpdate(doc, update);
-        });
-      }
-      return Promise.resolve(Y.encodeStateAsUpdate(doc));
-    } finally {
-      doc.destroy();
+    if (room) {
+      await room.large?.ready;
+      return room.encodeState();
     }
+    // Not loaded: built aside rather than kept in memory (snapshots read many docs), on the
+    // worker when large (HeavyYjs decides), as compaction builds it.
+    const stored = this.store.load(docId);
+    if (!stored) return Y.encodeStateAsUpdate(new Y.Doc());
+    const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
+    return this.ctx.offThread.run('compactState', [parts], stored.storedBytes);
   }
 
   /** The workspace's change sequence (what `catchUp` answers with). */

@@ -43,6 +43,14 @@ export interface SyncLimits {
    * are not counted by `maxBufferedBytes`. @default 512 KiB
    */
   catchUpChunkBytes: number;
+  /**
+   * Documents weighing at least this much in the store (merged state plus log) when loaded
+   * are held as bytes, not as a Y.Doc: their load (merging state and log) and every answer to
+   * a sync step 1 run on the off-thread worker. Measured (test/bench/largeDoc/decodeCost.ts,
+   * realistic index docs): decoding into a Y.Doc plus encoding it costs ~85-95 ms per MiB on
+   * the event loop, so a room of this size blocks it ~11 ms at most. @default 128 KiB
+   */
+  largeDocBytes: number;
   /** How long a document without subscribers stays in memory, in ms. @default 15,000 */
   docIdleMs: number;
   // ── compaction (folding a document's update log into its merged state): geometric, so
@@ -96,6 +104,7 @@ export const defaultSyncLimits: SyncLimits = {
   pendingDeadlineMs: 15_000,
   maxBufferedBytes: 16 * 1024 * 1024,
   catchUpChunkBytes: 512 * 1024,
+  largeDocBytes: 128 * 1024,
   docIdleMs: 15_000,
   compactAfterUpdates: 500,
   compactAfterBytes: 1024 * 1024,

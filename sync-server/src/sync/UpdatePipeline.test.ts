@@ -176,9 +176,9 @@ describe('UpdatePipeline', () => {
         [wc, c],
       ] as const) {
         for (const update of s.session.updates()) Y.applyUpdate(w.doc, update);
-        expect(w.doc.getMap('m').toJSON()).toEqual(room.doc.getMap('m').toJSON());
+        expect(w.doc.getMap('m').toJSON()).toEqual(room.doc!.getMap('m').toJSON());
       }
-      expect(room.doc.getMap('m').toJSON()).toEqual({ a: 1, a2: 1, b: 1, c: 1 });
+      expect(room.doc!.getMap('m').toJSON()).toEqual({ a: 1, a2: 1, b: 1, c: 1 });
     });
 
     it('forwards the one other update of a turn to a sender as it came', async () => {
@@ -221,7 +221,7 @@ describe('UpdatePipeline', () => {
       expect(a.session.acked).toBe(0);
       expect(store.load(docId)).toBeNull();
       expect(b.session.sent).toEqual([]);
-      expect(room.doc.store.pendingStructs).toBeNull();
+      expect(room.doc!.store.pendingStructs).toBeNull();
 
       // Sent in causal order, even in one turn, both are stored and nothing stays pending.
       a.send(wa.updates[0]!);
@@ -248,7 +248,7 @@ describe('UpdatePipeline', () => {
       await nextTurn();
       expect(a.session.acked).toBe(1);
       expect(a.session.refusals).toEqual([DocErrorCode.missingDependencies]);
-      expect(room.doc.store.pendingDs).toBeNull();
+      expect(room.doc!.store.pendingDs).toBeNull();
       expect(stored().getText('t').toString()).toBe('abc');
     });
   });

@@ -162,13 +162,13 @@ export class UpdatePipeline {
       const room = entry.room && !entry.room.unloaded ? entry.room : this.loadedRoom(entry.docId);
       // Not loaded (only server updates are stored unloaded), or already holding pending
       // structs from before this rule: nothing to compare with, stored as before.
-      if (!room || room.doc.store.pendingStructs || room.doc.store.pendingDs) continue;
+      if (!room || room.hasPending) continue;
       const batchClocks = ahead?.get(room);
       let check;
       try {
         check = checkDependencies(
           entry.update,
-          (client) => batchClocks?.get(client) ?? Y.getState(room.doc.store, client),
+          (client) => batchClocks?.get(client) ?? room.clock(client),
         );
       } catch {
         // DocSubscription decoded it already; a throw here is a bug, not the client's.
@@ -257,7 +257,7 @@ export class UpdatePipeline {
         room = entry.room = loaded;
       }
       try {
-        Y.applyUpdate(room.doc, entry.update, entry.from);
+        room.apply(entry.update, entry.from, entry.logId!);
       } catch (error) {
         this.onRoomBroken(room, error);
         continue;

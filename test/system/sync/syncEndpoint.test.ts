@@ -212,9 +212,9 @@ describe('the /sync endpoint', () => {
     );
     // … while a subscriber's load reads the store before that write.
     const room = await t.server.sync.rooms.load('ws1:notice:race', 'ws1');
-    expect(room.doc.getText('t').toString()).toBe('');
+    expect(room.doc!.getText('t').toString()).toBe('');
     await applied;
-    expect(room.doc.getText('t').toString()).toBe('raced');
+    expect(room.doc!.getText('t').toString()).toBe('raced');
     // Its bookkeeping counts the row, so compaction folds it in.
     expect(room.logCount).toBe(1);
     expect(room.lastLogId).toBe(t.server.sync.store.load('ws1:notice:race')!.lastLogId);

@@ -1,0 +1,109 @@
+import * as Y from 'yjs';
+import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
+
+interface Logged {
+  readonly update: Uint8Array;
+  /** Its log row; 0 for the stored parts of the load, Infinity when not in this store. */
+  readonly logId: number;
+}
+
+/**
+ * A large document held as bytes instead of a Y.Doc (SyncLimits.largeDocBytes): decoding a
+ * 26 MB index doc into a Y.Doc blocks the event loop for more than half a second, and
+ * encoding it for a new device as long again. Here the main thread only keeps a merged
+ * update (`base`, built on the worker at load and replaced by each compaction), the updates
+ * stored since (`tail`), and the state vector; merging, diffing and encoding run on the
+ * HeavyYjs worker. Updates are applied by appending: nothing on the event loop grows with
+ * the document.
+ */
+export class LargeDocState {
+  #base: Uint8Array | null = null;
+  #tail: Logged[];
+  #tailBytes: number;
+  /** Bumped by every rebase, so a load that finishes after one does not undo it. */
+  #rebases = 0;
+  /**
+   * The document's state vector, kept current from each update's clock range (an update
+   * that does not continue a client's clocks leaves it as it was: a state vector that says
+   * too little only makes clients send more). Empty until `ready`.
+   */
+  readonly stateVector = new Map<number, number>();
+  /** Settles once the stored parts are merged on the worker (rejects if that failed). */
+  readonly ready: Promise<void>;
+
+  constructor(
+    parts: Uint8Array[],
+    private readonly heavy: HeavyYjs,
+  ) {
+    this.#tail = parts.map((update) => ({ update, logId: 0 }));
+    this.#tailBytes = parts.reduce((sum, part) => sum + part.byteLength, 0);
+    this.ready = this.#load(parts.length);
+  }
+
+  /** Bytes held: the merged update and the tail. */
+  get bytes(): number {
+    return (this.#base?.byteLength ?? 0) + this.#tailBytes;
+  }
+
+  /** The clock the document holds for `client` (its next expected one). */
+  clock(client: number): number {
+    return this.stateVector.get(client) ?? 0;
+  }
+
+  /** Applies a stored update (or one another process stored: `logId` Infinity). */
+  append(update: Uint8Array, logId: number): void {
+    this.#tail.push({ update, logId });
+    this.#tailBytes += update.byteLength;
+    if (this.#base !== null) this.#advance(update);
+  }
+
+  /** The answer to a sync step 1 with `stateVector`, built on the worker. */
+  syncStep2(stateVector: Uint8Array): Promise<Uint8Array> {
+    return this.heavy.run('syncStep2', [this.#parts(), stateVector], this.bytes);
+  }
+
+  /** The whole document as one update, built on the worker. */
+  async encode(): Promise<Uint8Array> {
+    await this.ready;
+    return (await this.heavy.run('merge', [this.#parts()], this.bytes)) ?? new Uint8Array([0, 0]);
+  }
+
+  /**
+   * Compaction stored `state` for every row through `throughLogId`: it becomes the base,
+   * and only the updates logged after it stay in the tail.
+   */
+  rebase(state: Uint8Array, throughLogId: number): void {
+    if (this.#base === null) return; // the load in flight holds the older rows; keep them
+    this.#rebases++;
+    this.#base = state;
+    this.#tail = this.#tail.filter((logged) => logged.logId > throughLogId);
+    this.#tailBytes = this.#tail.reduce((sum, logged) => sum + logged.update.byteLength, 0);
+  }
+
+  #parts(): Uint8Array[] {
+    const tail = this.#tail.map((logged) => logged.update);
+    return this.#base ? [this.#base, ...tail] : tail;
+  }
+
+  async #load(storedParts: number): Promise<void> {
+    const parts = this.#tail.slice(0, storedParts).map((logged) => logged.update);
+    const { update, stateVector } = await this.heavy.run('loadLarge', [parts], this.#tailBytes);
+    if (this.#rebases > 0) return;
+    this.#base = update;
+    this.#tail = this.#tail.slice(storedParts);
+    this.#tailBytes = this.#tail.reduce((sum, logged) => sum + logged.update.byteLength, 0);
+    for (const [client, clock] of Y.decodeStateVector(stateVector)) {
+      this.stateVector.set(client, clock);
+    }
+    for (const logged of this.#tail) this.#advance(logged.update);
+  }
+
+  #advance(update: Uint8Array): void {
+    const { from, to } = Y.parseUpdateMeta(update);
+    for (const [client, end] of to) {
+      const start = from.get(client) ?? 0;
+      const held = this.stateVector.get(client) ?? 0;
+      if (start <= held && end > held) this.stateVector.set(client, end);
+    }
+  }
+}
