@@ -1,0 +1,437 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import * as encoding from 'lib0/encoding';
+import WebSocket from 'ws';
+import * as syncProtocol from 'y-protocols/sync';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import {
+  MessageType,
+  PROTOCOL_VERSION,
+  YMessageType,
+  decodeServerMessage,
+  encodeClientMessage,
+} from '@desk/protocol';
+import {
+  seededRandom,
+  type SeededRandom,
+} from '../../../sync-server/src/snapshots/seededRandom.ts';
+import { startServerProcess, type ServerProcess } from '../../support/serverProcess.ts';
+import { seedWorkspace, type SeededWorkspace } from '../../support/sync/seedWorkspace.ts';
+import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
+import { makeTempDir } from '../../support/tempDir.ts';
+import { waitUntil } from '../waitUntil.ts';
+import { FrameFuzzer, type FuzzFrame } from './FrameFuzzer.ts';
+
+export interface FuzzOptions {
+  seed: number;
+  /** Frames to send in all (both endpoints). */
+  frames: number;
+  /** Sockets fuzzing at once. */
+  concurrency: number;
+  /** Most frames one fuzz socket sends before its probe. */
+  maxBurst: number;
+  /** Deadline for any one wait: a probe answer, an ack, a restart. */
+  deadlineMs: number;
+  log?: (line: string) => void;
+}
+
+export interface FuzzReport {
+  seed: number;
+  frames: number;
+  byKind: Record<string, number>;
+  sockets: { sync: number; yjs: number };
+  /** How fuzz sockets ended: close code, or "open" when the probe was answered. */
+  endings: Record<string, number>;
+  /** Fuzz sockets with no hostile frame that the server closed (must be 0). */
+  innocentClosed: number;
+  /** Fuzz sockets that neither closed nor answered their probe in time (must be 0). */
+  stalls: number;
+  /** Writes of the well-behaved clients during the run, all acked / seen. */
+  goodWrites: number;
+  /** Longest wait of the well-behaved /sync client for an ack, in ms. */
+  goodMaxAckMs: number;
+  /** Well-behaved sockets the server closed (must be 0). */
+  goodClosed: number;
+  serverExited: boolean;
+  rssMiB: { baseline: number; peak: number; after: number };
+  /** Documents in the store after the run, and how many loaded after a restart. */
+  docsStored: number;
+  docsLoaded: number;
+  seconds: number;
+}
+
+const PUBLIC_URL = 'http://desk.test';
+
+/**
+ * One real server process; `concurrency` sockets at a time open /sync or /yjs, send a burst
+ * of fuzzed frames, then a probe (a subscribe, or a sync step 1) that must be answered
+ * unless the server closed the socket: nothing may stall. Meanwhile a well-behaved /sync
+ * client and a stock provider keep writing and must keep syncing. Afterwards the server's
+ * memory is compared with its baseline, and after a restart every stored document loads.
+ */
+export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
+  const log = options.log ?? (() => {});
+  const started = Date.now();
+  const random = seededRandom(options.seed);
+  const temp = makeTempDir('desk-fuzz-');
+  const seed = seedWorkspace(temp.dir);
+  const ws = seed.workspaceId;
+  const fuzzDocs = Array.from({ length: 8 }, (_, i) => `${ws}:ticket:fuzz${i}`);
+  const fuzzer = new FrameFuzzer(random, ws, fuzzDocs);
+  let server: ServerProcess | null = await startServerProcess({ DATA_DIR: temp.dir, PUBLIC_URL });
+  const report: FuzzReport = {
+    seed: options.seed,
+    frames: 0,
+    byKind: {},
+    sockets: { sync: 0, yjs: 0 },
+    endings: {},
+    stalls: 0,
+    innocentClosed: 0,
+    goodWrites: 0,
+    goodMaxAckMs: 0,
+    goodClosed: 0,
+    serverExited: false,
+    rssMiB: { baseline: 0, peak: 0, after: 0 },
+    docsStored: 0,
+    docsLoaded: 0,
+    seconds: 0,
+  };
+  const good = await Good.start(server, seed, options.deadlineMs);
+  try {
+    const pid = server.child.pid!;
+    const fuzzSocket = async (): Promise<void> => {
+      const useYjs = random.int(10) < 3;
+      const burst = 1 + random.int(options.maxBurst);
+      const frames: FuzzFrame[] = [];
+      const docId = random.pick(fuzzDocs);
+      const subscribed = useYjs ? docId : random.int(10) < 7 ? docId : null;
+      // Frames the server must survive with the socket open, then (usually) one that may
+      // close it: a socket ends on its first offence, so one per socket reaches the server.
+      const hostile = random.int(5) !== 0;
+      for (let i = 0; i < burst + (hostile ? 1 : 0); i++) {
+        const last = hostile && i === burst;
+        frames.push(useYjs ? fuzzer.yjsFrame(docId, last) : fuzzer.syncFrame(subscribed, last));
+      }
+      if (process.env.RELIABILITY_FUZZ_TRACE)
+        log(`socket ${useYjs ? 'yjs' : 'sync'} ${frames.map((f) => f.kind).join(',')}`);
+      const ending = useYjs
+        ? await fuzzYjs(server!, seed.token, docId, frames, options.deadlineMs)
+        : await fuzzSync(server!, seed, subscribed, frames, random, options.deadlineMs);
+      report.sockets[useYjs ? 'yjs' : 'sync']++;
+      report.frames += frames.length;
+      for (const frame of frames) report.byKind[frame.kind] = (report.byKind[frame.kind] ?? 0) + 1;
+      if (ending === 'stall') report.stalls++;
+      // Only the offending socket is closed: one that sent nothing hostile stays open.
+      if (!hostile && ending !== 'open') report.innocentClosed++;
+      report.endings[ending] = (report.endings[ending] ?? 0) + 1;
+      if (process.env.RELIABILITY_FUZZ_TRACE) log(`ended ${ending} after ${report.frames}`);
+    };
+    const fuzzUntil = async (frames: number) => {
+      const worker = async () => {
+        while (report.frames < frames) {
+          await fuzzSocket();
+          report.rssMiB.peak = Math.max(report.rssMiB.peak, rssMiB(pid));
+        }
+      };
+      await Promise.all(Array.from({ length: options.concurrency }, worker));
+    };
+
+    // Warm up on a tenth of the frames (lazy modules, statement caches, the fuzz docs and
+    // their rooms, the allocator's first high-water mark), then take the baseline: what
+    // grows after it grows with the traffic.
+    await fuzzUntil(Math.ceil(options.frames / 10));
+    report.rssMiB.baseline = rssMiB(pid);
+    await fuzzUntil(options.frames);
+    await good.stop();
+    // Idle sockets and rooms are released on timers; wait for the heap to settle.
+    await settle(() => rssMiB(pid), 6);
+    report.rssMiB.after = rssMiB(pid);
+    report.serverExited = server.child.exitCode !== null || server.child.signalCode !== null;
+    Object.assign(report, good.report());
+    log(JSON.stringify({ phase: 'fuzzed', frames: report.frames, endings: report.endings }));
+
+    // Restart: every stored document must load, and the good ones hold every write.
+    server.child.kill('SIGTERM');
+    await server.exited;
+    server = null;
+    const docIds = storedDocIds(path.join(temp.dir, 'desk.sqlite'));
+    report.docsStored = docIds.length;
+    server = await startServerProcess({ DATA_DIR: temp.dir, PUBLIC_URL });
+    const reader = await TestSyncClient.connect(server.url, { token: seed.token });
+    for (const docId of docIds) {
+      const doc = reader.subscribe(docId);
+      const answer = await Promise.race([
+        reader.synced(docId).then(() => 'loaded'),
+        reader
+          .waitFor((m) => m.type === MessageType.docError && m.docId === docId)
+          .then(() => 'refused'),
+      ]);
+      if (answer === 'loaded' && doc.store.pendingStructs === null) report.docsLoaded++;
+      else log(`doc ${docId} did not load whole: ${answer}`);
+      good.verify(docId, doc);
+      reader.unsubscribe(docId);
+    }
+    reader.ws.terminate();
+    report.seconds = Math.round((Date.now() - started) / 1000);
+    return report;
+  } finally {
+    await good.stop();
+    const last = server as ServerProcess | null;
+    if (last && last.child.exitCode === null && last.child.signalCode === null) {
+      last.child.kill('SIGKILL');
+      await last.exited;
+    }
+    temp.remove();
+  }
+}
+
+type Ending = string;
+
+async function fuzzSync(
+  server: ServerProcess,
+  { token, workspaceId }: SeededWorkspace,
+  subscribed: string | null,
+  frames: FuzzFrame[],
+  random: SeededRandom,
+  deadlineMs: number,
+): Promise<Ending> {
+  // A raw socket, not TestSyncClient: whatever the server answers to garbage must not
+  // throw in the fuzzer's own message handler.
+  const socket = new WebSocket(`${server.url.replace('http', 'ws')}/sync?token=${token}`);
+  socket.on('error', () => {});
+  const probe = `${workspaceId}:ticket:probe${random.int(1_000_000)}`;
+  let welcomed: (() => void) | null = null;
+  const welcome = new Promise<void>((resolve) => (welcomed = resolve));
+  const ended = new Promise<Ending>((resolve) => {
+    socket.on('close', (code, reason) => {
+      if (process.env.RELIABILITY_FUZZ_TRACE) console.log('closed', code, reason.toString());
+      resolve(String(code));
+    });
+    socket.on('message', (data: Buffer) => {
+      if (data[0] === MessageType.welcome) welcomed?.();
+      if (data[0] !== MessageType.subscribed && data[0] !== MessageType.docError) return;
+      try {
+        const message = decodeServerMessage(new Uint8Array(data));
+        if ('docId' in message && message.docId === probe) resolve('open');
+      } catch {
+        // Not for the probe.
+      }
+    });
+  });
+  try {
+    const opened = await withDeadline(
+      Promise.race([
+        new Promise<boolean>((resolve) => socket.once('open', () => resolve(true))),
+        ended.then(() => false),
+      ]),
+      deadlineMs,
+      false,
+    );
+    if (!opened) return withDeadline(ended, 1, 'stall');
+    socket.send(
+      encodeClientMessage({ type: MessageType.hello, protocolVersion: PROTOCOL_VERSION }),
+    );
+    const greeted = await withDeadline(
+      Promise.race([welcome.then(() => true), ended.then(() => false)]),
+      deadlineMs,
+      false,
+    );
+    if (!greeted) return withDeadline(ended, 1, 'stall');
+    if (subscribed) {
+      socket.send(encodeClientMessage({ type: MessageType.subscribe, docId: subscribed }));
+    }
+    for (const frame of frames) socket.send(frame.bytes);
+    // The probe: a fresh subscription must be answered, unless the socket was closed.
+    socket.send(encodeClientMessage({ type: MessageType.subscribe, docId: probe }));
+    return await withDeadline(ended, deadlineMs, 'stall');
+  } finally {
+    socket.terminate();
+  }
+}
+
+async function fuzzYjs(
+  server: ServerProcess,
+  token: string,
+  docId: string,
+  frames: FuzzFrame[],
+  deadlineMs: number,
+): Promise<Ending> {
+  const socket = new WebSocket(
+    `${server.url.replace('http', 'ws')}/yjs/${encodeURIComponent(docId)}?token=${token}`,
+  );
+  socket.on('error', () => {});
+  let closeCode: number | null = null;
+  let probed = false;
+  const ended = new Promise<Ending>((resolve) => {
+    socket.on('close', (code, reason) => {
+      if (process.env.RELIABILITY_FUZZ_TRACE) console.log('closed', code, reason.toString());
+      closeCode = code;
+      resolve(String(code));
+    });
+    socket.on('message', (data: Buffer) => {
+      // The answer to the probe: a sync step 2.
+      if (probed && data[0] === YMessageType.sync && data[1] === syncProtocol.messageYjsSyncStep2) {
+        resolve('open');
+      }
+    });
+  });
+  try {
+    const opened = await withDeadline(
+      new Promise<boolean>((resolve) => {
+        socket.once('open', () => resolve(true));
+        socket.once('close', () => resolve(false));
+      }),
+      deadlineMs,
+      false,
+    );
+    if (!opened) return closeCode === null ? 'stall' : String(closeCode);
+    for (const frame of frames) socket.send(frame.bytes);
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, YMessageType.sync);
+    syncProtocol.writeSyncStep1(encoder, new Y.Doc());
+    probed = true;
+    socket.send(encoding.toUint8Array(encoder));
+    return await withDeadline(ended, deadlineMs, 'stall');
+  } finally {
+    socket.terminate();
+  }
+}
+
+/** A /sync client and a stock /yjs provider writing throughout, and a /sync watcher. */
+class Good {
+  #writing = true;
+  #loop: Promise<void> = Promise.resolve();
+  #writes = 0;
+  #maxAckMs = 0;
+  #closed = 0;
+  #stopped = false;
+
+  private constructor(
+    private readonly writer: TestSyncClient,
+    private readonly watcher: TestSyncClient,
+    private readonly provider: WebsocketProvider,
+    private readonly docId: string,
+    private readonly yjsDocId: string,
+    private readonly deadlineMs: number,
+  ) {}
+
+  static async start(server: ServerProcess, seed: SeededWorkspace, deadlineMs: number) {
+    const docId = `${seed.workspaceId}:ticket:good`;
+    const yjsDocId = `${seed.workspaceId}:ticket:good-yjs`;
+    const writer = await TestSyncClient.connect(server.url, { token: seed.token });
+    const watcher = await TestSyncClient.connect(server.url, { token: seed.token });
+    writer.subscribe(docId);
+    watcher.subscribe(docId);
+    watcher.subscribe(yjsDocId);
+    await Promise.all([writer.synced(docId), watcher.synced(docId), watcher.synced(yjsDocId)]);
+    const provider = new WebsocketProvider(
+      `${server.url.replace('http', 'ws')}/yjs`,
+      yjsDocId,
+      new Y.Doc(),
+      {
+        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+        params: { token: seed.token },
+        disableBc: true,
+      },
+    );
+    await waitUntil(() => provider.synced, deadlineMs, 'the good provider synced');
+    const good = new Good(writer, watcher, provider, docId, yjsDocId, deadlineMs);
+    // A close the server made (event null: our own destroy at the end).
+    provider.on('connection-close', (event) => {
+      if (event !== null) good.#closed++;
+    });
+    good.#loop = good.#write();
+    return good;
+  }
+
+  async #write(): Promise<void> {
+    const doc = this.writer.docs.get(this.docId)!.doc;
+    while (this.#writing) {
+      const n = this.#writes++;
+      doc.getArray<number>('a').push([n]);
+      this.provider.doc.getArray<number>('a').push([n]);
+      const sent = Date.now();
+      await withDeadline(this.writer.allAcked(this.docId), this.deadlineMs, null);
+      this.#maxAckMs = Math.max(this.#maxAckMs, Date.now() - sent);
+      if (this.writer.closeInfo) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#writing = false;
+    await this.#loop;
+    // Everything written reached the watcher through the server, on both endpoints.
+    const expected = this.#writes;
+    const seen = () =>
+      this.watcher.docs.get(this.docId)!.doc.getArray('a').length === expected &&
+      this.watcher.docs.get(this.yjsDocId)!.doc.getArray('a').length === expected;
+    await waitUntil(
+      () => seen() || this.watcher.closeInfo !== null,
+      this.deadlineMs,
+      'the watcher saw every good write',
+    ).catch(() => undefined);
+    if (!seen()) this.#closed++;
+    if (this.writer.closeInfo) this.#closed++;
+    if (this.watcher.closeInfo) this.#closed++;
+    this.provider.destroy();
+    this.writer.ws.terminate();
+    this.watcher.ws.terminate();
+  }
+
+  report(): Pick<FuzzReport, 'goodWrites' | 'goodMaxAckMs' | 'goodClosed'> {
+    return { goodWrites: this.#writes, goodMaxAckMs: this.#maxAckMs, goodClosed: this.#closed };
+  }
+
+  /** After the restart: the good docs hold every write. */
+  verify(docId: string, doc: Y.Doc): void {
+    if (docId !== this.docId && docId !== this.yjsDocId) return;
+    if (doc.getArray('a').length !== this.#writes) this.#closed++;
+  }
+}
+
+function storedDocIds(file: string): string[] {
+  const db = new BetterSqlite3(file, { readonly: true });
+  try {
+    return (
+      db.prepare('SELECT doc_id FROM docs ORDER BY doc_id').all() as { doc_id: string }[]
+    ).map((row) => row.doc_id);
+  } finally {
+    db.close();
+  }
+}
+
+function rssMiB(pid: number): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return Math.round(kib / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+/** Waits until `measure` stops falling (or `rounds` seconds passed). */
+async function settle(measure: () => number, rounds: number): Promise<void> {
+  let last = measure();
+  for (let i = 0; i < rounds; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const now = measure();
+    if (now >= last) return;
+    last = now;
+  }
+}
+
+function withDeadline<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<F>((resolve) => {
+      timer = setTimeout(() => resolve(fallback), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
