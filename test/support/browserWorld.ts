@@ -51,6 +51,8 @@ export interface BrowserWorld extends AuthTestServer {
   /** `http://127.0.0.1:<port>`, also the server's PUBLIC_URL (the Origin it accepts). */
   readonly base: string;
   readonly browser: Browser;
+  /** The port the server listens on: `base`'s, unless the test put a front on that port. */
+  readonly serverPort: number;
 }
 
 export interface BrowserWorldOptions {
@@ -59,6 +61,12 @@ export interface BrowserWorldOptions {
    * publishes a new release (the service-worker update) serves a copy it may change.
    */
   readonly webDir?: string;
+  /**
+   * The port of `base` and PUBLIC_URL when the test puts something of its own in front of
+   * the server there (a TCP proxy that can stop forwarding); the server then listens on a
+   * free port of its own, `serverPort`, where the front forwards to.
+   */
+  readonly publicPort?: number;
 }
 
 /**
@@ -69,7 +77,7 @@ export interface BrowserWorldOptions {
 export async function startBrowserWorld(options: BrowserWorldOptions = {}): Promise<BrowserWorld> {
   const temp = makeTempDir('desk-browser-');
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://127.0.0.1:${options.publicPort ?? port}`;
   const config = loadConfig({
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -94,6 +102,7 @@ export async function startBrowserWorld(options: BrowserWorldOptions = {}): Prom
     server,
     base,
     browser: launched.browser,
+    serverPort: port,
     clock: {
       now: Date.now(),
       advance(ms: number) {
