@@ -1,3 +1,4 @@
+import type { DocErrorCode } from '@desk/protocol';
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 
@@ -28,9 +29,18 @@ export interface ConnectionStatus {
   error?: { code: number; message: string };
 }
 
+/** A document the server refused (`doc_error`): which one and why. */
+export interface DocRefusalNotice {
+  readonly docId: string;
+  readonly code: DocErrorCode;
+  readonly message: string;
+}
+
 export interface DocSource {
   open(docId: string): DocHandle;
   readonly status: ConnectionStatus;
   subscribe(listener: (status: ConnectionStatus) => void): () => void;
+  /** Every refusal by the server; absent where nothing syncs (the local-only source). */
+  onRefusal?(listener: (refusal: DocRefusalNotice) => void): () => void;
   destroy(): void;
 }

@@ -12,7 +12,9 @@ import {
   type NewTicket,
   type TicketRecord,
 } from '@desk/model';
+import { parseDocId } from '@desk/protocol';
 import { ApiError } from '$lib/api/api.ts';
+import { accessLossOfRefusal, accessLossOfStatus, type AccessLoss } from './accessLoss.ts';
 import {
   fetchMe,
   fetchWorkspace,
@@ -55,6 +57,12 @@ export class WorkspaceSession {
   replaced = $state(false);
   /** Bumped on every index/user-doc change that sidebars show (mentions, channels, notices). */
   revision = $state(0);
+  /**
+   * Set the moment the server ends my right to change this workspace while it is open
+   * (removed, read-only role, suspended, session revoked): every editor turns read-only at
+   * once instead of accepting typing the server will refuse. Held until a reload asks again.
+   */
+  accessLoss = $state<AccessLoss | null>(null);
 
   index!: WorkspaceIndex;
   user!: UserDoc;
@@ -76,7 +84,7 @@ export class WorkspaceSession {
   }
 
   get canWrite(): boolean {
-    return !!this.workspace && !this.workspace.readOnly;
+    return !!this.workspace && !this.workspace.readOnly && this.accessLoss === null;
   }
 
   async start(): Promise<void> {
@@ -88,7 +96,17 @@ export class WorkspaceSession {
     const wsId = identity.workspace.workspace.id;
     this.source = this.makeSource(identity.me.id);
 
-    this.cleanups.push(this.source.subscribe((status) => (this.status = status)));
+    this.cleanups.push(
+      this.source.subscribe((status) => {
+        this.status = status;
+        this.loseAccess(accessLossOfStatus(status));
+      }),
+    );
+    const offRefusal = this.source.onRefusal?.((refusal) => {
+      if (parseDocId(refusal.docId)?.workspaceId !== wsId) return;
+      this.loseAccess(accessLossOfRefusal(refusal.code));
+    });
+    if (offRefusal) this.cleanups.push(offRefusal);
     this.indexHandle = this.source.open(docIds.index(wsId));
     this.userHandle = this.source.open(docIds.user(wsId, identity.me.id));
     for (const handle of [this.indexHandle, this.userHandle]) {
@@ -179,6 +197,11 @@ export class WorkspaceSession {
     this.indexHandle?.release();
     this.userHandle?.release();
     this.source?.destroy();
+  }
+
+  /** The latest loss is the one in force (a read-only role, then removed: removed). */
+  private loseAccess(loss: AccessLoss | null): void {
+    if (loss !== null && !this.destroyed) this.accessLoss = loss;
   }
 
   private checkSchema(): void {
