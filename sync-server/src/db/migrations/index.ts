@@ -10,6 +10,7 @@ import { m0008PendingSignups } from './0008_pendingSignups.ts';
 import { m0009DocStates } from './0009_docStates.ts';
 import { m0010SnapshotRestores } from './0010_snapshotRestores.ts';
 import { m0011KnownDevices } from './0011_knownDevices.ts';
+import { m0012BlobReservations } from './0012_blobReservations.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   m0009DocStates,
   m0010SnapshotRestores,
   m0011KnownDevices,
+  m0012BlobReservations,
 ];
