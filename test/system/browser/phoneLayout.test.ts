@@ -124,8 +124,12 @@ describeInBrowser('the desk at phone width, and access that ends while a page is
 
   it('writes and sends a public reply on a phone', async () => {
     const page = await openPage(owner, PHONE);
-    await page.goto(`${world.base}/w/${workspace.slug}/t/${numbers.short}`);
+    await page.goto(`${world.base}/w/${workspace.slug}/t/${numbers.long}`);
     const composer = page.getByTestId('composer');
+    await page.getByTestId('comment').first().waitFor();
+    // Under the thread, not under two screens of fields as well.
+    const composerBox = (await composer.boundingBox())!;
+    expect(composerBox.y).toBeLessThan(PHONE.height * 1.5);
     await composer.click();
     await composer.pressSequentially('Sent from my phone.', { delay: 5 });
     const send = page.getByTestId('send');
