@@ -81,6 +81,25 @@ describe('SyncClient against the real sync server', () => {
     expect(await storedText(t, 'ws1:ticket:t1')).toBe('hello');
   });
 
+  it('receives a first sync larger than the server’s send-buffer limit, in pieces, on one socket', async () => {
+    const t = await startSyncServer(users, {
+      maxBufferedBytes: 256 * 1024,
+      catchUpChunkBytes: 64 * 1024,
+    });
+    defer(() => t.stop());
+    const big = new Y.Doc();
+    big.getText('t').insert(0, 'x'.repeat(2 * 1024 * 1024));
+    await t.server.sync.applyServerUpdate('ws1:index', Y.encodeStateAsUpdate(big));
+    const events: string[] = [];
+    const ana = client(() => t.url, 'tok-ana', { log: (event) => events.push(event) });
+    const handle = ana.open('ws1:index');
+    await handle.whenSynced;
+    expect(text(handle.doc)).toBe(text(big));
+    handle.doc.getText('t').insert(0, 'after ');
+    await until(() => handle.pending === 0, 'acked on the same socket');
+    expect(events).not.toContain('closed');
+  });
+
   it('catches up by exchanging only the docs that changed while it was away', async () => {
     const t = await start();
     const store = new MemoryStore();
