@@ -53,6 +53,8 @@ const expected: Record<string, string> = {
   'POST /api/workspaces/:slug/blobs': '401 403 201 201 201 404 404 404 401 401 201 401 401 404',
   'GET /api/workspaces/:slug/blobs/:sha256':
     '401 200 200 200 200 404 404 404 401 401 200 401 401 404',
+  'GET /api/workspaces/:slug/blobs/:sha256/thumbnail':
+    '401 200 200 200 200 404 404 404 401 401 200 401 401 404',
   'GET /api/host': '200 200 200 200 200 200 200 200 200 200 200 200 200 200',
   'GET /api/workspaces': '401 200 200 200 200 200 200 200 401 401 200 401 401 200',
   'POST /api/workspaces': '401 400 400 400 400 400 400 400 401 401 403 401 401 403',

@@ -1,33 +1,46 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import type { Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import { bodyLimit } from '../http/bodyLimit/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest } from '../workspaces/memberRequest.ts';
 import { workspaceAccess, workspaceLimits } from '../workspaces/workspaceAccess.ts';
-import { BlobStore, BlobTooLargeError } from './BlobStore.ts';
+import { BlobQuota } from './BlobQuota.ts';
+import { BlobStore, BlobTooLargeError, StorageFullError } from './BlobStore.ts';
+import { detectContentType, isRefusedType } from './contentType.ts';
+import { serveBlob } from './serveBlob.ts';
+import { Thumbnails } from './Thumbnails.ts';
 
 /** @default 100 MiB per file — videos of a screen recording fit; larger files belong in a Drive link. */
 export const MAX_BLOB_BYTES = 100 * 1024 * 1024;
 
-/** Types shown inline in the browser; everything else is always served as a download. */
-const inlineTypes =
-  /^(image\/(png|jpeg|gif|webp|avif|bmp)|video\/(mp4|webm|ogg|quicktime)|audio\/[a-z0-9.+-]+)$/;
+/** A workspace's row for a blob: its name, detected type and size. */
+interface BlobUse {
+  name: string;
+  type: string;
+  size: number;
+}
 
 /**
- * Attachments: `POST /api/workspaces/:slug/blobs` (raw body; `content-type` and
- * `x-file-name` headers) → `{ sha256, size, type, name }`; `GET …/blobs/:sha256` streams it
- * to members of a workspace that uploaded it (`?download=1` as a download). Documents keep
- * only the reference; the bytes are stored once per content under DATA_DIR/blobs.
+ * Attachments: `POST /api/workspaces/:slug/blobs` (raw body; `x-file-name` header) →
+ * `{ sha256, size, type, name }`, the type detected from the content; `GET …/blobs/:sha256`
+ * streams it to members of a workspace that uploaded it (`?download=1` as a download; Range
+ * requests for seeking); `GET …/blobs/:sha256/thumbnail` a WebP thumbnail of an image.
+ * Documents keep only the reference; the bytes are stored once per content under
+ * DATA_DIR/blobs, thumbnails under DATA_DIR/thumbnails.
  */
 export function installBlobRoutes(app: Hono, ctx: ServerContext): void {
   const store = new BlobStore(path.join(ctx.config.DATA_DIR, 'blobs'));
-  const usedBytes = ctx.db.prepare<[string]>(
-    'SELECT COALESCE(SUM(size), 0) AS used FROM workspace_blobs WHERE workspace_id = ?',
+  const thumbnails = new Thumbnails(
+    path.join(ctx.config.DATA_DIR, 'thumbnails'),
+    (sha256) => store.pathOf(sha256),
+    ctx.log.child({ module: 'thumbnails' }),
   );
+  const quotas = new BlobQuota(ctx.db, ctx.now);
   const insertBlob = ctx.db.prepare(
     'INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING',
   );
@@ -40,68 +53,132 @@ export function installBlobRoutes(app: Hono, ctx: ServerContext): void {
   );
 
   // Above the app-wide JSON default; the streamed per-workspace cap below is the finer one.
-  app.post('/api/workspaces/:slug/blobs', bodyLimit({ maxBytes: MAX_BLOB_BYTES }), async (c) => {
-    const { auth, workspace } = memberRequest(ctx, c);
-    const access = workspaceAccess(ctx.db, auth.user.id, workspace.id, ctx.now());
-    if (!access?.canWrite) {
-      throw new AppError(ErrorCode.workspaceReadOnly, 403, 'This workspace is read-only for you.');
-    }
-    const name = decodeName(c.req.header('x-file-name'));
-    const type = (c.req.header('content-type') ?? 'application/octet-stream')
-      .split(';')[0]!
-      .trim()
-      .toLowerCase();
-    const quota = workspaceLimits(ctx.db, workspace.id)?.storageQuotaBytes ?? Infinity;
-    const used = (usedBytes.get(workspace.id) as { used: number }).used;
-    const room = Math.min(MAX_BLOB_BYTES, quota - used);
-    if (room <= 0) throw tooLarge('The workspace has used all of its file storage.');
-    const body = c.req.raw.body;
-    if (!body) throw AppError.badRequest('The file is empty.');
-    let stored;
-    try {
-      stored = await store.put(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), room);
-    } catch (error) {
-      if (error instanceof BlobTooLargeError) {
-        throw tooLarge(
-          room < MAX_BLOB_BYTES
-            ? 'This file does not fit in the workspace’s remaining file storage.'
-            : `Files can be at most ${MAX_BLOB_BYTES / 1024 / 1024} MB. Share larger ones as a link.`,
+  app.post(
+    '/api/workspaces/:slug/blobs',
+    bodyLimit({ maxBytes: MAX_BLOB_BYTES }),
+    closeAfterRefusal,
+    async (c) => {
+      const { auth, workspace } = memberRequest(ctx, c);
+      const access = workspaceAccess(ctx.db, auth.user.id, workspace.id, ctx.now());
+      if (!access?.canWrite) {
+        throw new AppError(
+          ErrorCode.workspaceReadOnly,
+          403,
+          'This workspace is read-only for you.',
         );
       }
-      throw error;
-    }
-    const now = ctx.now();
-    ctx.db.transaction(() => {
-      insertBlob.run(stored.sha256, stored.size, now);
-      insertUse.run(workspace.id, stored.sha256, name, type, stored.size, auth.user.id, now);
-    })();
-    return c.json({ sha256: stored.sha256, size: stored.size, type, name }, 201);
-  });
+      const name = decodeName(c.req.header('x-file-name'));
+      // Set from the bytes once they are in; the client's content-type header is not trusted.
+      let type = 'application/octet-stream';
+      const body = c.req.raw.body;
+      if (!body) throw AppError.badRequest('The file is empty.');
+      // Reserved before a byte is written, so parallel uploads cannot overrun the quota together.
+      const quota = workspaceLimits(ctx.db, workspace.id)?.storageQuotaBytes ?? Infinity;
+      const reservation = quotas.reserve(
+        workspace.id,
+        quota,
+        MAX_BLOB_BYTES,
+        declaredLength(c.req.header('content-length')),
+      );
+      if (!reservation.ok) {
+        throw tooLarge(
+          reservation.reason === 'storage_used_up'
+            ? 'The workspace has used all of its file storage.'
+            : 'This file does not fit in the workspace’s remaining file storage.',
+        );
+      }
+      const room = reservation.bytes;
+      let stored;
+      try {
+        stored = await store.put(
+          Readable.fromWeb(body as NodeReadableStream<Uint8Array>),
+          room,
+          async (sample) => {
+            type = await detectContentType(sample);
+            if (isRefusedType(type)) {
+              throw new AppError(
+                ErrorCode.fileTypeRefused,
+                415,
+                'Programs and installers cannot be attached. Share them another way.',
+              );
+            }
+          },
+        );
+      } catch (error) {
+        quotas.release(reservation.id);
+        if (error instanceof StorageFullError) {
+          ctx.log.error({ err: error.cause, workspaceId: workspace.id }, 'blob storage is full');
+          throw new AppError(
+            ErrorCode.insufficientStorage,
+            507,
+            'The server has no room left to store this file. Nothing was saved; try again later.',
+          );
+        }
+        if (error instanceof BlobTooLargeError) {
+          throw tooLarge(
+            room < MAX_BLOB_BYTES
+              ? 'This file does not fit in the workspace’s remaining file storage.'
+              : `Files can be at most ${MAX_BLOB_BYTES / 1024 / 1024} MB. Share larger ones as a link.`,
+          );
+        }
+        throw error;
+      }
+      const now = ctx.now();
+      quotas.commit(reservation.id, () => {
+        insertBlob.run(stored.sha256, stored.size, now);
+        insertUse.run(workspace.id, stored.sha256, name, type, stored.size, auth.user.id, now);
+      });
+      if (Thumbnails.canMake(type)) void thumbnails.ensure(stored.sha256);
+      return c.json({ sha256: stored.sha256, size: stored.size, type, name }, 201);
+    },
+  );
 
-  app.get('/api/workspaces/:slug/blobs/:sha256', (c) => {
+  const findAttachment = (c: Context): { sha256: string; row: BlobUse } => {
     const { workspace } = memberRequest(ctx, c);
-    const sha256 = c.req.param('sha256');
+    const sha256 = c.req.param('sha256') ?? '';
     const row = /^[0-9a-f]{64}$/.test(sha256)
-      ? (findUse.get(workspace.id, sha256) as
-          { name: string; type: string; size: number } | undefined)
+      ? (findUse.get(workspace.id, sha256) as BlobUse | undefined)
       : undefined;
     if (!row || !store.has(sha256)) throw AppError.notFound('No such file in this workspace.');
-    const inline = inlineTypes.test(row.type) && c.req.query('download') === undefined;
-    const stream = Readable.toWeb(store.open(sha256)) as ReadableStream<Uint8Array>;
-    return new Response(stream, {
-      headers: {
-        'content-type': inline ? row.type : 'application/octet-stream',
-        'content-length': String(row.size),
-        'content-disposition': `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(row.name)}`,
-        // Content never changes at one address; members only, so private caching.
-        'cache-control': 'private, max-age=31536000, immutable',
-        'x-content-type-options': 'nosniff',
-        // An uploaded HTML or SVG file must never run as a page of this origin.
-        'content-security-policy': "sandbox; default-src 'none'; img-src 'self'; media-src 'self'",
-      },
+    return { sha256, row };
+  };
+
+  app.get('/api/workspaces/:slug/blobs/:sha256', (c) => {
+    const { sha256, row } = findAttachment(c);
+    return serveBlob(c.req.raw.headers, {
+      tag: sha256,
+      size: row.size,
+      type: row.type,
+      name: row.name,
+      download: c.req.query('download') !== undefined,
+      open: (range) => store.open(sha256, range),
+    });
+  });
+
+  app.get('/api/workspaces/:slug/blobs/:sha256/thumbnail', async (c) => {
+    const { sha256, row } = findAttachment(c);
+    const file = Thumbnails.canMake(row.type) ? await thumbnails.ensure(sha256) : null;
+    if (!file) throw AppError.notFound('This file has no thumbnail.');
+    const size = (await fs.promises.stat(file)).size;
+    return serveBlob(c.req.raw.headers, {
+      tag: `${sha256}.webp`,
+      size,
+      type: 'image/webp',
+      name: `${path.parse(row.name).name}.webp`,
+      download: false,
+      open: (range) => fs.createReadStream(file, range),
     });
   });
 }
+/**
+ * An upload refused while it streams in (over the cap: 413, disk full: 507) stops being
+ * read; the connection is closed rather than kept alive with the client still sending the
+ * rest (which the next request on it would then be parsed from).
+ */
+const closeAfterRefusal: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (c.res.status === 413 || c.res.status === 507) c.header('Connection', 'close');
+};
 
 function decodeName(raw: string | undefined): string {
   let name = 'file';
@@ -121,4 +198,10 @@ function decodeName(raw: string | undefined): string {
 
 function tooLarge(message: string): AppError {
   return new AppError(ErrorCode.payloadTooLarge, 413, message);
+}
+
+/** The body's declared size (browsers send it with every File), or null when not given. */
+function declaredLength(header: string | undefined): number | null {
+  if (header === undefined || !/^\d+$/.test(header)) return null;
+  return Number(header);
 }

@@ -58,24 +58,58 @@ const deskOpenApi: Fragment = {
     '/api/workspaces/{slug}/blobs': {
       post: {
         summary:
-          'Upload an attachment (raw body; `content-type` and `x-file-name` headers). Stored once per content (SHA-256).',
+          'Upload an attachment (raw body, streamed to storage; `x-file-name` header). Stored once per content (SHA-256). The type is detected from the bytes (magic numbers), never taken from `content-type`; HTML, SVG, XML and other non-media types are stored but only ever served as downloads.',
         parameters: path('slug'),
         requestBody: {
           required: true,
           content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
         },
         responses: {
-          '201': json('`{ sha256, size, type, name }`.'),
+          '201': json('`{ sha256, size, type, name }`; `type` is the detected type.'),
           ...member,
-          '413': error('`payload_too_large`: over the file limit or the storage quota.'),
+          '413': error(
+            '`payload_too_large`: over the file limit or the storage quota (checked while streaming; the connection is closed).',
+          ),
+          '415': error(
+            '`file_type_refused`: the content is a program or installer (Windows PE, ELF, Mach-O, MSI, APK), whatever its name.',
+          ),
+          '507': error(
+            '`insufficient_storage`: the server’s disk is full; nothing was stored (the connection is closed).',
+          ),
         },
       },
     },
     '/api/workspaces/{slug}/blobs/{sha256}': {
       get: {
-        summary: 'Download an attachment of this workspace.',
+        summary:
+          'Download an attachment of this workspace. Images, video, audio and PDF inline with their detected type (`?download=1` for a download); everything else as `application/octet-stream` with `Content-Disposition: attachment`. Always `X-Content-Type-Options: nosniff` and a CSP `sandbox` (PDF excepted: browsers refuse to show a sandboxed PDF). One byte range per request (`Range: bytes=…`, `If-Range`), strong ETag (the SHA-256; `If-None-Match` → 304).',
+        parameters: [
+          ...path('slug', 'sha256'),
+          { name: 'download', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'Range', in: 'header', required: false, schema: { type: 'string' } },
+          { name: 'If-Range', in: 'header', required: false, schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': { description: 'The bytes (`Accept-Ranges: bytes`).' },
+          '206': { description: 'The asked range, with `Content-Range: bytes start-end/size`.' },
+          '304': { description: 'Unchanged (`If-None-Match` named this content).' },
+          '416': { description: 'The range starts past the end; `Content-Range: bytes */size`.' },
+          ...member,
+        },
+      },
+    },
+    '/api/workspaces/{slug}/blobs/{sha256}/thumbnail': {
+      get: {
+        summary:
+          'A WebP thumbnail (at most 320 px on the longer side) of an image attachment (PNG, JPEG, GIF, WebP, AVIF, TIFF), made after upload or on first request.',
         parameters: path('slug', 'sha256'),
-        responses: { '200': { description: 'The bytes.' }, ...member },
+        responses: {
+          '200': { description: '`image/webp`, inline.' },
+          ...member,
+          '404': error(
+            '`not_found`: no such file in this workspace, not an image, or an image that cannot be decoded (or over 40 megapixels).',
+          ),
+        },
       },
     },
     '/api/workspaces/{slug}/snapshots': {

@@ -130,10 +130,11 @@ export class AuthzWorld {
       headers: {
         origin: TEST_PUBLIC_URL,
         cookie: `${SESSION_COOKIE}=${owner.client.sessionToken}`,
-        'content-type': 'text/plain',
-        'x-file-name': 'notes.txt',
+        'content-type': 'image/png',
+        'x-file-name': 'pixel.png',
       },
-      body: 'matrix attachment',
+      // An image, so that its thumbnail route answers members too.
+      body: ONE_PIXEL_PNG,
     });
     if (blob.status !== 201) throw new Error(`upload failed: ${blob.status}`);
     const invitation = await owner.client.post<{ invitation: { id: string } }>(
@@ -287,3 +288,9 @@ export class AuthzWorld {
     return ((await res.json()) as { invitation: { id: string } }).invitation.id;
   }
 }
+
+/** A 1 × 1 PNG (the smallest image the thumbnail route turns into a thumbnail). */
+const ONE_PIXEL_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
