@@ -1,6 +1,7 @@
 import type { Results, SnapshotOutcome } from './Results.ts';
 import { valueOf, worstSnapshotPhase } from './Results.ts';
 import { formatNumber } from './format.ts';
+import { markdownTable } from './renderTable.ts';
 import { WRITER_LABELS, type WriterKind } from '../load/WritingDoc.ts';
 import { ISOLATION_LAG_P99_TARGET_MS } from '../sections/isolation.ts';
 import type { SectionResults } from '../sections/Section.ts';
@@ -60,7 +61,13 @@ export function renderTargets(
       verdict(known(oursMem, bestMem) ? oursMem! <= bestMem : undefined),
   );
   lines.push(snapshotTarget(snapshot));
-  lines.push(...issue13Targets(results, sections));
+  // A run of issue 13's scenarios alone (--scenarios=issue13) prints only its table.
+  const issue3Ran = ['fanout', 'rooms', 'flat-out', 'idle'].some((name) =>
+    results.has(name as Parameters<typeof valueOf>[1]),
+  );
+  const issue13 = issue13Targets(results, sections);
+  if (issue13.length && !issue3Ran && !snapshot) return ['### targets', ...issue13].join('\n');
+  lines.push(...issue13);
   return lines.join('\n');
 }
 
@@ -69,22 +76,37 @@ export const GROWTH_FLAT_RATIO = 1.5;
 /** Ours' idle RSS at start, at most this times y-websocket's. */
 export const START_RSS_RATIO = 1.5;
 
+/** One row of issue 13's targets table. */
+interface TargetRow {
+  target: string;
+  unit: string;
+  ours: number | undefined;
+  /** The peers' values, for rows measured on every server. */
+  peers?: { yws: number | undefined; hocus: number | undefined; relay: number | undefined };
+  /** What ours is compared with, as text, when it is not y-websocket (e.g. "1 MB: 317"). */
+  versus?: string;
+  ratio: number | undefined;
+  ok: boolean | undefined;
+  note?: string;
+}
+
 /**
- * Issue 13's targets: only the rows whose scenario ran are printed, each writer kind of the
- * grow-* scenarios on its own line.
+ * Issue 13's targets as a Markdown table (target, ours, the peers, ratio, verdict): only the
+ * rows whose scenario ran, each writer kind of the grow-* scenarios on its own rows.
  */
 export function issue13Targets(results: Results, sections: SectionResults): string[] {
-  const lines: string[] = [];
-  const verdict = (ok: boolean | undefined) =>
-    ok === undefined ? 'not measured' : ok ? 'met' : '**NOT met**';
+  const rows: TargetRow[] = [];
   const known = (...xs: (number | undefined)[]) =>
     xs.every((x) => x !== undefined && !Number.isNaN(x));
-  const ratio = (a: number | undefined, b: number | undefined) =>
-    known(a, b) ? ` (×${(a! / b!).toFixed(2)})` : '';
+  const div = (a: number | undefined, b: number | undefined) => (known(a, b) ? a! / b! : undefined);
+  const peersOf = (scenario: Parameters<typeof valueOf>[1], key: string) => ({
+    yws: valueOf(results, scenario, 'y-websocket', key),
+    hocus: valueOf(results, scenario, 'hocuspocus', key),
+    relay: valueOf(results, scenario, 'ws-relay', key),
+  });
   const kinds = new Set<WriterKind>();
   for (const scenario of ['grow-fanout', 'grow-rooms', 'grow-flood'] as const) {
-    const row = results.get(scenario);
-    const values = row?.get('ours');
+    const values = results.get(scenario)?.get('ours');
     if (values?.kind !== 'measured') continue;
     for (const key of Object.keys(values.values)) {
       const kind = key.split(/[.-]/)[0] as WriterKind;
@@ -92,98 +114,155 @@ export function issue13Targets(results: Results, sections: SectionResults): stri
     }
   }
   for (const kind of kinds) {
-    for (const [scenario, what, key] of [
-      ['grow-fanout', 'fan-out', `${kind}.cpuPerDeliveryUs`],
-      ['grow-rooms', 'many docs', `${kind}.cpuPerDeliveryUs`],
+    for (const [scenario, what] of [
+      ['grow-fanout', 'fan-out'],
+      ['grow-rooms', 'many docs'],
     ] as const) {
+      const key = `${kind}.cpuPerDeliveryUs`;
       const ours = valueOf(results, scenario, 'ours', key);
-      const yws = valueOf(results, scenario, 'y-websocket', key);
-      if (ours === undefined && yws === undefined) continue;
-      lines.push(
-        `- issue 13 — ${WRITER_LABELS[kind]}, ${what}: CPU per delivered update ≤ y-websocket's: ours ${formatNumber(ours)} µs vs ${formatNumber(yws)} µs${ratio(ours, yws)} → ` +
-          verdict(known(ours, yws) ? ours! <= yws! : undefined),
-      );
+      const peers = peersOf(scenario, key);
+      if (ours === undefined && peers.yws === undefined) continue;
+      rows.push({
+        target: `${WRITER_LABELS[kind]}, ${what}: CPU per delivered update ≤ y-websocket's`,
+        unit: 'µs',
+        ours,
+        peers,
+        ratio: div(ours, peers.yws),
+        ok: known(ours, peers.yws) ? ours! <= peers.yws! : undefined,
+      });
     }
-    const row = results.get('grow-flood')?.get('ours');
-    if (row?.kind !== 'measured') continue;
+    const flood = results.get('grow-flood')?.get('ours');
+    if (flood?.kind !== 'measured') continue;
     const windows = [
       ...new Set(
-        Object.keys(row.values)
+        Object.keys(flood.values)
           .filter((k) => k.startsWith(`${kind}-`))
           .map((k) => Number(k.slice(kind.length + 1).split('.')[0])),
       ),
     ].sort((a, b) => a - b);
     for (const w of windows) {
-      const cpuOurs = valueOf(results, 'grow-flood', 'ours', `${kind}-${w}.cpuPerDeliveryUs`);
-      const cpuYws = valueOf(results, 'grow-flood', 'y-websocket', `${kind}-${w}.cpuPerDeliveryUs`);
-      const upsOurs = valueOf(results, 'grow-flood', 'ours', `${kind}-${w}.updatesPerSec`);
-      const upsYws = valueOf(results, 'grow-flood', 'y-websocket', `${kind}-${w}.updatesPerSec`);
-      lines.push(
-        `- issue 13 — ${WRITER_LABELS[kind]}, flood with ${w} in flight: CPU per delivered update ≤ y-websocket's: ours ${formatNumber(cpuOurs)} µs vs ${formatNumber(cpuYws)} µs${ratio(cpuOurs, cpuYws)} → ` +
-          verdict(known(cpuOurs, cpuYws) ? cpuOurs! <= cpuYws! : undefined),
-      );
-      lines.push(
-        `- issue 13 — ${WRITER_LABELS[kind]}, flood with ${w} in flight: updates/s ≥ y-websocket's: ours ${formatNumber(upsOurs)} vs ${formatNumber(upsYws)}${ratio(upsOurs, upsYws)} → ` +
-          verdict(known(upsOurs, upsYws) ? upsOurs! >= upsYws! : undefined),
-      );
+      const cpuKey = `${kind}-${w}.cpuPerDeliveryUs`;
+      const upsKey = `${kind}-${w}.updatesPerSec`;
+      const cpu = valueOf(results, 'grow-flood', 'ours', cpuKey);
+      const cpuPeers = peersOf('grow-flood', cpuKey);
+      const ups = valueOf(results, 'grow-flood', 'ours', upsKey);
+      const upsPeers = peersOf('grow-flood', upsKey);
+      rows.push({
+        target: `${WRITER_LABELS[kind]}, flood, ${w} in flight: CPU per delivered update ≤ y-websocket's`,
+        unit: 'µs',
+        ours: cpu,
+        peers: cpuPeers,
+        ratio: div(cpu, cpuPeers.yws),
+        ok: known(cpu, cpuPeers.yws) ? cpu! <= cpuPeers.yws! : undefined,
+      });
+      rows.push({
+        target: `${WRITER_LABELS[kind]}, flood, ${w} in flight: updates/s ≥ y-websocket's`,
+        unit: '/s',
+        ours: ups,
+        peers: upsPeers,
+        ratio: div(ups, upsPeers.yws),
+        ok: known(ups, upsPeers.yws) ? ups! >= upsPeers.yws! : undefined,
+      });
     }
   }
-  const rssOurs = valueOf(results, 'start-rss', 'ours', 'rssMiB');
-  const rssYws = valueOf(results, 'start-rss', 'y-websocket', 'rssMiB');
-  if (rssOurs !== undefined || rssYws !== undefined) {
-    lines.push(
-      `- issue 13 — idle RSS at start within ${START_RSS_RATIO}× y-websocket's: ours ${formatNumber(rssOurs)} MiB vs ${formatNumber(rssYws)} MiB${ratio(rssOurs, rssYws)} → ` +
-        verdict(known(rssOurs, rssYws) ? rssOurs! <= START_RSS_RATIO * rssYws! : undefined),
-    );
+  const rss = valueOf(results, 'start-rss', 'ours', 'rssMiB');
+  const rssPeers = peersOf('start-rss', 'rssMiB');
+  if (rss !== undefined || rssPeers.yws !== undefined) {
+    rows.push({
+      target: `idle RSS at start ≤ ${START_RSS_RATIO}× y-websocket's`,
+      unit: 'MiB',
+      ours: rss,
+      peers: rssPeers,
+      ratio: div(rss, rssPeers.yws),
+      ok: known(rss, rssPeers.yws) ? rss! <= START_RSS_RATIO * rssPeers.yws! : undefined,
+    });
   }
   const growth = sections.get('growth');
-  if (growth) {
-    if (growth.kind === 'failed') {
-      lines.push('- issue 13 — growth: per-update cost flat → not measured (the run FAILED)');
-    } else {
-      const v = growth.values;
-      const from = v.smallest!;
-      const to = v.largest!;
-      for (const [what, key, unit] of [
-        ['server CPU per update', 'cpu', 'µs'],
-        ['event-loop lag p99', 'lagP99', 'ms'],
-      ] as const) {
-        const a = v[`${key}.${from}`];
-        const b = v[`${key}.${to}`];
-        lines.push(
-          `- issue 13 — growth ${from} → ${to} MB: ${what} ≤ ${GROWTH_FLAT_RATIO}× : ${formatNumber(a)} → ${formatNumber(b)} ${unit}${ratio(b, a)} → ` +
-            verdict(known(a, b) ? b! <= GROWTH_FLAT_RATIO * a! : undefined),
-        );
-      }
+  if (growth?.kind === 'measured') {
+    const v = growth.values;
+    const from = v.smallest!;
+    const to = v.largest!;
+    for (const [what, key, unit] of [
+      ['server CPU per update', 'cpu', 'µs'],
+      ['event-loop lag p99', 'lagP99', 'ms'],
+    ] as const) {
+      const a = v[`${key}.${from}`];
+      const b = v[`${key}.${to}`];
+      rows.push({
+        target: `growth ${from} → ${to} MB: ${what} flat (≤ ${GROWTH_FLAT_RATIO}×)`,
+        unit,
+        ours: b,
+        versus: `${from} MB: ${formatNumber(a)}`,
+        ratio: div(b, a),
+        ok: known(a, b) ? b! <= GROWTH_FLAT_RATIO * a! : undefined,
+      });
     }
+  } else if (growth) {
+    rows.push(failedRow('growth: per-update cost flat', growth.error));
   }
   const isolation = sections.get('isolation');
-  if (isolation) {
-    const worst = isolation.kind === 'measured' ? isolation.values.worstLagP99 : undefined;
-    lines.push(
-      `- issue 13 — isolation: a small workspace's lag p99 < ${ISOLATION_LAG_P99_TARGET_MS} ms while a large index is cold-loaded, written flat out, first-synced: worst phase ${formatNumber(worst)} ms → ` +
-        (isolation.kind === 'failed'
-          ? 'not measured (the run FAILED)'
-          : verdict(known(worst) ? worst! < ISOLATION_LAG_P99_TARGET_MS : undefined)),
-    );
+  if (isolation?.kind === 'measured') {
+    const worst = isolation.values.worstLagP99;
+    rows.push({
+      target: `isolation: small workspace's lag p99 < ${ISOLATION_LAG_P99_TARGET_MS} ms (worst phase)`,
+      unit: 'ms',
+      ours: worst,
+      ratio: div(worst, ISOLATION_LAG_P99_TARGET_MS),
+      versus: `target ${ISOLATION_LAG_P99_TARGET_MS}`,
+      ok: known(worst) ? worst! < ISOLATION_LAG_P99_TARGET_MS : undefined,
+    });
+  } else if (isolation) {
+    rows.push(failedRow('isolation: lag p99', isolation.error));
   }
   const firstSync = sections.get('first-sync');
-  if (firstSync) {
-    if (firstSync.kind === 'failed') {
-      lines.push(
-        `- issue 13 — first sync of a large document: not measured (FAILED: ${firstSync.error.split('\n')[0]})`,
-      );
-    } else {
-      const v = firstSync.values;
-      lines.push(
-        `- issue 13 — a new device's first sync of a ${formatNumber(v.mb)} MB document completes with no disconnect: ${formatNumber((v.ms ?? NaN) / 1000)} s, ${formatNumber(v.closes)} closes → ` +
-          verdict(v.closes === 0),
-      );
-    }
+  if (firstSync?.kind === 'measured') {
+    const v = firstSync.values;
+    rows.push({
+      target: `first sync of a ${formatNumber(v.mb)} MB document with no disconnect`,
+      unit: 's',
+      ours: (v.ms ?? NaN) / 1000,
+      versus: `${formatNumber(v.closes)} closes`,
+      ratio: undefined,
+      ok: v.closes === 0,
+    });
+  } else if (firstSync) {
+    rows.push(failedRow('first sync of a large document', firstSync.error));
   }
-  return lines;
+  if (!rows.length) return [];
+  const verdict = (ok: boolean | undefined) =>
+    ok === undefined ? 'not measured' : ok ? 'met' : '**NOT met**';
+  const cell = (x: number | undefined) => formatNumber(x);
+  return [
+    '',
+    '#### issue 13',
+    '',
+    markdownTable(
+      ['target', 'ours', 'y-websocket', 'hocuspocus', 'ws-relay', 'ratio', 'verdict'],
+      rows.map((r) => [
+        r.target,
+        r.ours === undefined ? (r.note ?? '—') : `${cell(r.ours)} ${r.unit}`,
+        r.peers ? cell(r.peers.yws) : (r.versus ?? ''),
+        r.peers ? cell(r.peers.hocus) : '',
+        r.peers ? cell(r.peers.relay) : '',
+        r.ratio === undefined ? '' : `×${r.ratio.toFixed(2)}`,
+        verdict(r.ok),
+      ]),
+    ),
+    '',
+    'ratio: ours ÷ y-websocket; for growth, largest ÷ smallest size; for isolation, ours ÷ the target. Rows of ours alone name what they compare with in the y-websocket column.',
+  ];
 }
 
+function failedRow(target: string, error: string): TargetRow {
+  return {
+    target,
+    unit: '',
+    ours: undefined,
+    ratio: undefined,
+    ok: undefined,
+    note: `FAILED: ${error.split('\n')[0]}`,
+  };
+}
 function snapshotTarget(snapshot: SnapshotOutcome | undefined): string {
   const target = `event-loop lag p99 < ${SNAPSHOT_LAG_P99_TARGET_MS} ms`;
   if (!snapshot) {
