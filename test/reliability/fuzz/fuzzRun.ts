@@ -42,6 +42,8 @@ export interface FuzzReport {
   frames: number;
   byKind: Record<string, number>;
   sockets: { sync: number; yjs: number };
+  /** Sockets whose burst ended with a hostile frame. */
+  hostile: number;
   /** How fuzz sockets ended: close code, or "open" when the probe was answered. */
   endings: Record<string, number>;
   /** Fuzz sockets with no hostile frame that the server closed (must be 0). */
@@ -55,7 +57,8 @@ export interface FuzzReport {
   /** Well-behaved sockets the server closed (must be 0). */
   goodClosed: number;
   serverExited: boolean;
-  rssMiB: { baseline: number; peak: number; after: number };
+  /** Server RSS: after each tenth of the frames, the first as baseline; peak; at the end. */
+  rssMiB: { baseline: number; peak: number; after: number; tenths: number[] };
   /** Documents in the store after the run, and how many loaded after a restart. */
   docsStored: number;
   docsLoaded: number;
@@ -86,6 +89,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     frames: 0,
     byKind: {},
     sockets: { sync: 0, yjs: 0 },
+    hostile: 0,
     endings: {},
     stalls: 0,
     innocentClosed: 0,
@@ -93,7 +97,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     goodMaxAckMs: 0,
     goodClosed: 0,
     serverExited: false,
-    rssMiB: { baseline: 0, peak: 0, after: 0 },
+    rssMiB: { baseline: 0, peak: 0, after: 0, tenths: [] },
     docsStored: 0,
     docsLoaded: 0,
     seconds: 0,
@@ -122,6 +126,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       report.sockets[useYjs ? 'yjs' : 'sync']++;
       report.frames += frames.length;
       for (const frame of frames) report.byKind[frame.kind] = (report.byKind[frame.kind] ?? 0) + 1;
+      if (hostile) report.hostile++;
       if (ending === 'stall') report.stalls++;
       // Only the offending socket is closed: one that sent nothing hostile stays open.
       if (!hostile && ending !== 'open') report.innocentClosed++;
@@ -138,15 +143,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       await Promise.all(Array.from({ length: options.concurrency }, worker));
     };
 
-    // Warm up on a tenth of the frames (lazy modules, statement caches, the fuzz docs and
-    // their rooms, the allocator's first high-water mark), then take the baseline: what
-    // grows after it grows with the traffic.
-    await fuzzUntil(Math.ceil(options.frames / 10));
-    report.rssMiB.baseline = rssMiB(pid);
-    await fuzzUntil(options.frames);
+    // RSS after every tenth of the frames. The first tenth is the warm-up (lazy modules,
+    // statement caches, the fuzz docs' rooms, the allocator's high-water mark): the
+    // baseline. RSS does not shrink back (V8 and the allocator keep freed pages); what
+    // shows a leak is growth that keeps pace with the traffic, so the second half of the
+    // run is compared with the first.
+    for (let tenth = 1; tenth <= 10; tenth++) {
+      await fuzzUntil(Math.ceil((options.frames * tenth) / 10));
+      report.rssMiB.tenths.push(rssMiB(pid));
+    }
+    report.rssMiB.baseline = report.rssMiB.tenths[0]!;
     await good.stop();
-    // Idle sockets and rooms are released on timers; wait for the heap to settle.
-    await settle(() => rssMiB(pid), 6);
     report.rssMiB.after = rssMiB(pid);
     report.serverExited = server.child.exitCode !== null || server.child.signalCode !== null;
     Object.assign(report, good.report());
@@ -412,17 +419,6 @@ function rssMiB(pid: number): number {
     return Math.round(kib / 1024);
   } catch {
     return 0;
-  }
-}
-
-/** Waits until `measure` stops falling (or `rounds` seconds passed). */
-async function settle(measure: () => number, rounds: number): Promise<void> {
-  let last = measure();
-  for (let i = 0; i < rounds; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const now = measure();
-    if (now >= last) return;
-    last = now;
   }
 }
 
