@@ -292,7 +292,7 @@ export function usage(): string {
     '  and restored; bench/snapshotLag.ts in a child process, after the other scenarios;',
     '  --servers does not apply to it)',
     '',
-    'BENCH_OURS_WIRE=yjs: ours on /yjs/:docId instead of /sync;',
+    'BENCH_OURS_WIRE=yjs|sync: every scenario on that endpoint of ours (default: /sync, grow-* /yjs);',
     'BENCH_OURS_NODE_OPTIONS: extra Node flags for our server process;',
     "BENCH_OURS_RUN=tsx: our server from its TypeScript sources under tsx instead of pnpm start's build;",
     'BENCH_OURS_SQLITE_SYNCHRONOUS=FULL: our server with an fsync per commit (default: NORMAL).',
