@@ -6,10 +6,13 @@ import { promisify } from 'node:util';
 import * as Y from 'yjs';
 import { makeRealisticWorkspace } from '../seed/realisticTickets.ts';
 import { startSyncServer } from '../../support/sync/startSyncServer.ts';
+import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
+import { makeTempDir } from '../../support/tempDir.ts';
 
 /**
  * The server's event-loop lag while a new device cold-loads and first-syncs one large doc
- * (issue 13 #2, #3). The server runs in this process; the device in a child process.
+ * (issue 13 #2, #3), after a restart (the doc compacted into its merged state). The server
+ * runs in this process; the device in a child process.
  *
  *   tsx test/bench/largeDoc/firstSyncLag.ts realistic 10000 [onLoop]
  *   tsx test/bench/largeDoc/firstSyncLag.ts random 50 [onLoop]
@@ -42,12 +45,40 @@ function realisticIndex(tickets: number): Uint8Array {
 }
 
 const update = kind === 'random' ? randomDoc(size) : realisticIndex(size);
-const t = await startSyncServer(
-  { 'tok-ben': { userId: 'ben', workspaces: { ws1: 'write' } } },
-  mode === 'onLoop' ? { largeDocBytes: Number.POSITIVE_INFINITY } : {},
-);
-// Stored without loading (a restore does this too): the device pays the cold load.
-await t.server.sync.applyServerUpdate('ws1:index', update);
+const users = { 'tok-ben': { userId: 'ben', workspaces: { ws1: 'write' } } };
+const limits = mode === 'onLoop' ? { largeDocBytes: Number.POSITIVE_INFINITY } : {};
+const dir = makeTempDir('desk-first-sync-');
+// Seeded, compacted into its merged state, then the server restarted: what a cold load
+// after a deploy reads.
+const seeding = await startSyncServer(users, limits, dir.dir);
+await seeding.server.sync.applyServerUpdate('ws1:index', update);
+const seeder = await TestSyncClient.connect(seeding.url, { token: 'tok-ben' });
+seeder.subscribe('ws1:index');
+await seeder.synced('ws1:index');
+while (seeding.server.sync.store.load('ws1:index')!.log.length > 0) {
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+seeder.ws.terminate();
+await seeding.stop();
+const t = await startSyncServer(users, limits, dir.dir);
+
+// The noise floor: the same server doing nothing, as long as a typical first sync.
+const idle = monitorEventLoopDelay({ resolution: 5 });
+idle.enable();
+await new Promise((resolve) => setTimeout(resolve, 5000));
+idle.disable();
+// The one size-proportional step left on the event loop: reading the rows from SQLite.
+const store = t.server.sync.store;
+const load = store.load.bind(store);
+let storeReadMs = 0;
+store.load = (docId) => {
+  const began = performance.now();
+  try {
+    return load(docId);
+  } finally {
+    storeReadMs += performance.now() - began;
+  }
+};
 
 const histogram = monitorEventLoopDelay({ resolution: 5 });
 histogram.enable();
@@ -80,9 +111,13 @@ console.log(
     lagMaxMs: toMs(histogram.max),
     lagP99Ms: toMs(histogram.percentile(99)),
     lagMeanMs: toMs(histogram.mean),
+    idleLagMaxMs: toMs(idle.max),
+    idleLagP99Ms: toMs(idle.percentile(99)),
+    storeReadMs: Math.round(storeReadMs),
     workerLoads: t.server.ctx.offThread.runs('loadLarge', 'worker'),
     workerFirstSyncs: t.server.ctx.offThread.runs('syncStep2', 'worker'),
   }),
 );
 await t.stop();
+dir.remove();
 process.exit(0);
