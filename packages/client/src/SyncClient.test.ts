@@ -137,6 +137,24 @@ describe('SyncClient against a protocol-speaking server', () => {
     expect(handle.refused).toEqual([]);
   });
 
+  it('re-subscribes after missing_dependencies and delivers the change, with no draft', async () => {
+    let refusals = 1;
+    const server = await startServer({
+      refuse: (_docId, update) =>
+        Y.decodeUpdate(update).structs.length > 0 && refusals-- > 0
+          ? { code: DocErrorCode.missingDependencies, message: 'needs earlier changes' }
+          : null,
+    });
+    const client = connect(server);
+    const handle = client.open(docA);
+    await handle.whenSynced;
+    handle.doc.getText('t').insert(0, 'healed');
+    await until(() => text(server.doc(docA)) === 'healed', 'delivered after a re-sync');
+    await until(() => handle.status.kind === 'synced', 'synced');
+    expect(server.subscribedDocs()).toEqual([docA, docA]);
+    expect(handle.refused).toEqual([]);
+  });
+
   it('sends presence through the doc frames and removes it on release', async () => {
     const server = await startServer();
     const alice = connect(server).open(docA);

@@ -362,10 +362,13 @@ export class DocReplica {
       case DocErrorCode.updateTooLarge:
       case DocErrorCode.docTooLarge:
       case DocErrorCode.malformedUpdate:
-      case DocErrorCode.missingDependencies:
         this.#startReset(code, message, [], true);
         return;
       case DocErrorCode.storageUnavailable:
+      case DocErrorCode.missingDependencies:
+        // missing_dependencies: the server lacks changes this update builds on (e.g. an
+        // earlier update of ours refused for storage); the change itself is fine.
+        // Subscribing again exchanges state vectors; our step 2 carries it all in order.
         // One refusal per update of the failed batch: the first one starts the retry.
         if (this.#sub === 'idle') return;
         this.#error = { code, message };
