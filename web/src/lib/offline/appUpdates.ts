@@ -55,25 +55,29 @@ export function checkOnReturn(check: () => void): () => void {
  * A new build is out (SvelteKit's version check): asks the service worker to fetch it, so it
  * installs and waits, and `watchForUpdates` reports it. Resolves with the waiting worker, or
  * null when there is none (no service worker, or the check failed: a plain reload then
- * loads the new build from the network, the app's HTML never being cached first).
+ * loads the new build, navigations going to the network first).
  */
 export async function fetchNewWorker(): Promise<ServiceWorker | null> {
   if (!('serviceWorker' in navigator) || !navigator.serviceWorker.controller) return null;
   const registration = await navigator.serviceWorker.ready;
   await registration.update().catch(() => undefined);
   const installing = registration.installing;
-  if (installing) {
-    await new Promise<void>((resolve) => {
-      const onState = () => {
-        if (installing.state === 'installed' || installing.state === 'redundant') {
-          installing.removeEventListener('statechange', onState);
-          resolve();
-        }
-      };
-      installing.addEventListener('statechange', onState);
-    });
-  }
+  if (installing) await installed(installing);
   return registration.waiting;
+}
+
+/** Resolves once the worker has finished installing, successfully or not. */
+function installed(worker: ServiceWorker): Promise<void> {
+  const done = () => worker.state !== 'installing' && worker.state !== 'parsed';
+  if (done()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const onState = () => {
+      if (!done()) return;
+      worker.removeEventListener('statechange', onState);
+      resolve();
+    };
+    worker.addEventListener('statechange', onState);
+  });
 }
 
 /** Activates the waiting worker and reloads once it controls the page. */
