@@ -45,7 +45,7 @@ function realisticIndex(tickets: number): Uint8Array {
 }
 
 const update = kind === 'random' ? randomDoc(size) : realisticIndex(size);
-const users = { 'tok-ben': { userId: 'ben', workspaces: { ws1: 'write' } } };
+const users = { 'tok-ben': { userId: 'ben', workspaces: { ws1: 'write' } } } as const;
 const limits = mode === 'onLoop' ? { largeDocBytes: Number.POSITIVE_INFINITY } : {};
 const dir = makeTempDir('desk-first-sync-');
 // Seeded, compacted into its merged state, then the server restarted: what a cold load
