@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
 import { SESSION_COOKIE } from '../auth/sessionCookie.ts';
+import { testImage } from './testImages.ts';
 import {
   signUp,
   startAuthTestServer,
@@ -43,12 +44,6 @@ function download(client: TestClient, slug: string, sha256: string, query = '') 
   });
 }
 
-/** A real image of `width` × `height`, encoded by sharp. */
-function image(format: 'png' | 'jpeg', width: number, height: number): Promise<Buffer> {
-  const canvas = sharp({ create: { width, height, channels: 3, background: '#3a7' } });
-  return (format === 'png' ? canvas.png() : canvas.jpeg()).toBuffer();
-}
-
 /** The start of an ISO MP4 (an `ftyp` box) followed by `size` bytes in all. */
 function mp4(size: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(size);
@@ -72,7 +67,7 @@ afterEach(() => {
 describe('attachments (blobs)', () => {
   it('stores a file under its SHA-256 and serves it back to members', async () => {
     const owner = await signUp(t);
-    const bytes = new Uint8Array(await image('png', 40, 30));
+    const bytes = new Uint8Array(await testImage('png', 40, 30));
     const res = await upload(owner.client, owner.slug, bytes, 'image/png', 'screen shot.png');
     expect(res.status).toBe(201);
     const body = (await res.json()) as Uploaded;
@@ -109,7 +104,7 @@ describe('attachments (blobs)', () => {
   describe('the type comes from the content, not the name or the header', () => {
     it('detects a PNG sent with a wrong content-type as image/png and shows it inline', async () => {
       const owner = await signUp(t);
-      const bytes = new Uint8Array(await image('png', 8, 8));
+      const bytes = new Uint8Array(await testImage('png', 8, 8));
       const res = await upload(owner.client, owner.slug, bytes, 'text/plain', 'notes.txt');
       const body = (await res.json()) as Uploaded;
       expect(body.type).toBe('image/png');
@@ -280,7 +275,7 @@ describe('attachments (blobs)', () => {
 
     it('makes a WebP thumbnail of a PNG, at most 320 px, and serves it inline', async () => {
       const owner = await signUp(t);
-      const png = new Uint8Array(await image('png', 1600, 1200));
+      const png = new Uint8Array(await testImage('png', 1600, 1200));
       const { sha256 } = (await (
         await upload(owner.client, owner.slug, png, 'image/png', 'big.png')
       ).json()) as Uploaded;
@@ -301,7 +296,7 @@ describe('attachments (blobs)', () => {
 
     it('makes one of a JPEG and never enlarges a small image', async () => {
       const owner = await signUp(t);
-      const jpeg = new Uint8Array(await image('jpeg', 100, 50));
+      const jpeg = new Uint8Array(await testImage('jpeg', 100, 50));
       const { sha256, type } = (await (
         await upload(owner.client, owner.slug, jpeg, 'application/octet-stream', 'x')
       ).json()) as Uploaded;
@@ -324,7 +319,7 @@ describe('attachments (blobs)', () => {
       );
       const textSha = ((await text.json()) as Uploaded).sha256;
       expect((await thumbnail(owner.client, owner.slug, textSha)).status).toBe(404);
-      const png = new Uint8Array(await image('png', 20, 20));
+      const png = new Uint8Array(await testImage('png', 20, 20));
       const { sha256 } = (await (
         await upload(owner.client, owner.slug, png, 'image/png', 'p.png')
       ).json()) as Uploaded;

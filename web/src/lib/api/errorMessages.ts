@@ -17,6 +17,10 @@ const messages: Partial<Record<ErrorCode, string>> = {
     'This workspace has no free seats left. Ask the workspace owner to free a seat or upgrade the plan.',
   [ErrorCode.workspaceReadOnly]:
     'This workspace is read-only right now. You can read and export, but not change anything.',
+  [ErrorCode.fileTypeRefused]:
+    'Programs and installers cannot be attached. Share them another way.',
+  [ErrorCode.insufficientStorage]:
+    'The server has no room left to store this file. Nothing was saved; try again later.',
 };
 
 export function messageFor(code: ErrorCode, serverMessage?: string): string {

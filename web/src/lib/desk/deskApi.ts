@@ -44,9 +44,15 @@ export function blobUrl(slug: string, sha256: string, download = false): string 
   return `/api/workspaces/${encodeURIComponent(slug)}/blobs/${sha256}${download ? '?download=1' : ''}`;
 }
 
+/** A small WebP of an image attachment (made by the server after upload; 404 for other files). */
+export function thumbnailUrl(slug: string, sha256: string): string {
+  return `/api/workspaces/${encodeURIComponent(slug)}/blobs/${sha256}/thumbnail`;
+}
+
 /**
- * Uploads one file (`POST /api/workspaces/:slug/blobs`, raw body, name and type in
- * headers) and returns the reference to store in a document. Same content, same address:
+ * Uploads one file (`POST /api/workspaces/:slug/blobs`, raw body, name in a header) and
+ * returns the reference to store in a document, with the type the server detected from the
+ * content (the browser's guess from the file name is only a hint). Same content, same address:
  * uploading twice costs nothing.
  */
 export async function uploadBlob(
