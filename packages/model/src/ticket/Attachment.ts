@@ -4,7 +4,10 @@ export interface AttachmentRef {
   /** Hex SHA-256 of the content: the blob's address (`/api/workspaces/:slug/blobs/:sha256`). */
   readonly sha256: string;
   readonly name: string;
-  /** MIME type as uploaded; decides inline preview (image/*), player (video/*) or download. */
+  /**
+   * MIME type the server detected from the content (not the file name or the browser's
+   * guess); decides inline preview (image/*), player (video/*) or download.
+   */
   readonly type: string;
   readonly size: number;
   readonly uploadedBy: string;
