@@ -335,6 +335,39 @@ describe('Connection heartbeat (half-open networks)', () => {
     expect(connection.state.kind).toBe('waiting');
   });
 
+  it('reads an answer that arrived while the page was busy before judging the deadline', async () => {
+    // Timers of 0 ms wait for the test, as the next turn of an event loop that first reads
+    // the socket.
+    const manual = new ManualClock();
+    const nextTurn: (() => void)[] = [];
+    const clock = {
+      now: () => manual.now(),
+      setTimeout: (callback: () => void, ms: number): unknown => {
+        if (ms > 0) return manual.setTimeout(callback, ms);
+        nextTurn.push(callback);
+        return callback;
+      },
+      clearTimeout: (handle: unknown) => {
+        if (typeof handle !== 'function') return manual.clearTimeout(handle);
+        const index = nextTurn.indexOf(handle as () => void);
+        if (index >= 0) nextTurn.splice(index, 1);
+      },
+      advance: (ms: number) => manual.advance(ms),
+      pendingDelays: () => manual.pendingDelays(),
+    };
+    const { connection, socket } = await welcomed({ clock });
+    connection.probe();
+    clock.advance(heartbeat.timeoutMs);
+    socket.receive({ type: MessageType.pong, nonce: 1 });
+    for (const run of nextTurn.splice(0)) run();
+    expect(connection.state.kind).toBe('ready');
+
+    connection.probe(); // this time nothing comes back
+    clock.advance(heartbeat.timeoutMs);
+    for (const run of nextTurn.splice(0)) run();
+    expect(connection.state.kind).toBe('waiting');
+  });
+
   it('sends no pings when the heartbeat is off', async () => {
     const { clock, connection, socket } = await welcomed({
       heartbeat: { intervalMs: 0, timeoutMs: 4000 },

@@ -100,8 +100,11 @@ export class Connection {
   /** The welcomed server answers pings. */
   #heartbeat = false;
   #pingTimer: unknown = null;
-  /** Armed by a ping, disarmed by any frame from the server. */
-  #deadline: { timer: unknown; at: number; extended: boolean } | null = null;
+  /**
+   * Armed by a ping, disarmed by any frame from the server. `passed`: the timer fired and
+   * the verdict waits one turn, so frames that arrived meanwhile are read first.
+   */
+  #deadline: { timer: unknown; at: number; extended: boolean; passed: boolean } | null = null;
   #nonce = 0;
 
   constructor(options: ConnectionOptions) {
@@ -381,18 +384,30 @@ export class Connection {
     const { clock } = this.#options;
     const at = clock.now() + this.#heartbeatTimeoutMs;
     const timer = clock.setTimeout(() => this.#deadlinePassed(), this.#heartbeatTimeoutMs);
-    this.#deadline = { timer, at, extended };
+    this.#deadline = { timer, at, extended, passed: false };
   }
 
+  /**
+   * The timer fired. After a long task the answer may be waiting in the socket, and timers
+   * can run before it is read: the verdict comes one timer turn later (a frame read
+   * meanwhile disarms it, in #alive).
+   */
   #deadlinePassed(): void {
+    const deadline = this.#deadline;
+    if (!deadline || deadline.passed) return;
+    deadline.passed = true;
+    deadline.timer = this.#options.clock.setTimeout(() => this.#verdict(), 0);
+  }
+
+  #verdict(): void {
     const deadline = this.#deadline;
     this.#deadline = null;
     if (!deadline || this.#state.kind !== 'ready') return;
     // A timer that fires far too late means this page was not running (a long task, a
-    // frozen or throttled tab, a laptop waking up): the answer may be queued right behind
-    // it. One more ping and deadline before concluding that the path is dead.
-    const late = this.#options.clock.now() - deadline.at > this.#heartbeatTimeoutMs / 2;
-    if (late && !deadline.extended) {
+    // frozen or throttled tab, a laptop waking up): the server had no fair chance. One more
+    // ping and deadline before concluding that the path is dead.
+    const lateBy = this.#options.clock.now() - deadline.at;
+    if (lateBy > Math.min(1000, this.#heartbeatTimeoutMs / 2) && !deadline.extended) {
       this.#armDeadline(true);
       this.#ping();
       return;
