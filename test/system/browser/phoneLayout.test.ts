@@ -75,7 +75,7 @@ describeInBrowser('the desk at phone width, and access that ends while a page is
     await page.goto(`${world.base}/w/${workspace.slug}`);
     const row = page.getByTestId('ticket-row').filter({ hasText: SHORT_TITLE });
     const title = row.getByRole('link', { name: SHORT_TITLE });
-    await title.waitFor();
+    await expect.poll(() => page.getByTestId('ticket-row').count()).toBe(6);
 
     const measured = await title.evaluate((link) => ({
       width: link.clientWidth,
@@ -90,12 +90,16 @@ describeInBrowser('the desk at phone width, and access that ends while a page is
       measured.rowWidth * 0.6,
     );
 
-    // Status, priority and assignee sit on the line under the title.
-    const titleBox = (await title.boundingBox())!;
-    for (const field of ['.status', '.priority', '.assignee']) {
-      const box = (await row.locator(field).first().boundingBox())!;
-      expect(box.y).toBeGreaterThanOrEqual(titleBox.y + titleBox.height - 1);
-    }
+    // Status, priority and assignee sit on the line under the title (measured at once: the
+    // virtual list may re-render rows between two calls).
+    const lines = await row.evaluate((element) => {
+      const top = (selector: string) => element.querySelector(selector)!.getBoundingClientRect();
+      const title = top('.title');
+      return ['.status', '.priority', '.assignee'].map(
+        (selector) => top(selector).top >= title.bottom - 1,
+      );
+    });
+    expect(lines).toEqual([true, true, true]);
     await expectNoSidewaysScroll(page);
     await page.screenshot({ path: path.join(docsDir, 'screenshot-phone-list.png') });
   });
@@ -243,8 +247,8 @@ function textContrast(element: Element): number {
 }
 
 /**
- * Two tickets written straight into the sync engine: a long title with a description and a
- * two-comment thread, and a short title. Numbers are reserved through the REST API.
+ * Tickets written straight into the sync engine: a long title with a description and a
+ * two-comment thread, a short title, and four more. Numbers are reserved through the REST API.
  */
 async function seedTickets(
   world: BrowserWorld,
@@ -255,7 +259,7 @@ async function seedTickets(
     owner.http,
     'POST',
     `/api/workspaces/${workspace.slug}/ticket-numbers`,
-    { count: 2 },
+    { count: 6 },
   );
   const actor = { id: owner.userId, name: owner.name };
   const index = new WorkspaceIndex(new Y.Doc());
@@ -264,6 +268,17 @@ async function seedTickets(
   const tickets = [
     { id: 'phoneticketlongaaaaa', title: LONG_TITLE, number: block.from },
     { id: 'phoneticketshortaaaa', title: SHORT_TITLE, number: block.from + 1 },
+    // The rest fill the list of the README's screenshot.
+    ...[
+      'VPN drops every ten minutes since the last update',
+      'New laptop for Chris in accounting',
+      'Password reset email never arrives',
+      'Projector in meeting room B shows no signal',
+    ].map((title, i) => ({
+      id: `phoneticketmore${i}aaaa`,
+      title,
+      number: block.from + 2 + i,
+    })),
   ];
   for (const [i, { id, title, number }] of tickets.entries()) {
     const ticket = new TicketDoc(new Y.Doc());
@@ -275,7 +290,7 @@ async function seedTickets(
         id,
         title,
         number,
-        priority: 'high',
+        priority: i === 0 ? 'high' : i === 3 ? 'urgent' : 'normal',
         tags: ['hardware', 'floor-3'],
         requester: { name: 'Chris Customer', email: 'chris@example.com' },
       },
