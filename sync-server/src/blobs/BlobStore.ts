@@ -3,31 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import {
+  BlobTooLargeError,
+  StorageFullError,
+  type BlobStorage,
+  type InspectUpload,
+  type StoredBlob,
+} from './BlobStorage.ts';
 import type { ByteRange } from './byteRange.ts';
 import { TYPE_SAMPLE_BYTES } from './contentType.ts';
-
-export interface StoredBlob {
-  readonly sha256: string;
-  readonly size: number;
-}
-
-/** Looks at a finished upload before it is kept; throwing refuses it and nothing is stored. */
-export type InspectUpload = (sample: Uint8Array) => Promise<void> | void;
-
-export class BlobTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`blob larger than ${limit} bytes`);
-    this.name = 'BlobTooLargeError';
-  }
-}
-
-/** The disk (or the quota of the user the server runs as) is full: nothing was stored. */
-export class StorageFullError extends Error {
-  constructor(cause: unknown) {
-    super('no space left to store the file', { cause });
-    this.name = 'StorageFullError';
-  }
-}
 
 /** ENOSPC: no space left on the device; EDQUOT: the disk quota of the server's user. */
 function isStorageFull(error: unknown): boolean {
@@ -36,11 +20,12 @@ function isStorageFull(error: unknown): boolean {
 }
 
 /**
- * Content-addressed files under `<DATA_DIR>/blobs/<first two hex>/<sha256>`. A body is
- * streamed to a temporary file while hashed, then renamed into place: a file at its final
- * path is always complete, and the same content uploaded twice is stored once.
+ * The filesystem BlobStorage: content-addressed files under
+ * `<DATA_DIR>/blobs/<first two hex>/<sha256>`. A body is streamed to a temporary file while
+ * hashed, then renamed into place: a file at its final path is always complete, and the same
+ * content uploaded twice is stored once.
  */
-export class BlobStore {
+export class BlobStore implements BlobStorage {
   constructor(readonly root: string) {
     fs.mkdirSync(path.join(root, 'tmp'), { recursive: true });
   }
@@ -50,15 +35,13 @@ export class BlobStore {
     return path.join(this.root, sha256.slice(0, 2), sha256);
   }
 
-  has(sha256: string): boolean {
-    return fs.existsSync(this.pathOf(sha256));
+  has(sha256: string): Promise<boolean> {
+    return Promise.resolve(fs.existsSync(this.pathOf(sha256)));
   }
 
   /**
-   * Stores the stream's bytes; rejects with BlobTooLargeError as soon as more than
-   * `maxBytes` arrived, and with StorageFullError when the disk is full. `inspect` sees the
-   * first TYPE_SAMPLE_BYTES once all bytes are written, before the file is kept. On any
-   * failure the partial file is removed.
+   * BlobStorage.put; `inspect` sees the first TYPE_SAMPLE_BYTES once all bytes are written,
+   * before the file is renamed into place. On any failure the partial file is removed.
    */
   async put(body: Readable, maxBytes: number, inspect?: InspectUpload): Promise<StoredBlob> {
     const temp = path.join(this.root, 'tmp', crypto.randomUUID());
@@ -97,8 +80,9 @@ export class BlobStore {
     }
   }
 
-  /** The stored bytes, or the inclusive `range` of them. */
-  open(sha256: string, range?: ByteRange): fs.ReadStream {
-    return fs.createReadStream(this.pathOf(sha256), range);
+  /** Rejects when there is no such blob (ENOENT), rather than failing the stream later. */
+  async open(sha256: string, range?: ByteRange): Promise<Readable> {
+    const handle = await fs.promises.open(this.pathOf(sha256), 'r');
+    return handle.createReadStream(range);
   }
 }

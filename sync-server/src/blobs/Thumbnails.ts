@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import sharp from 'sharp';
 import type { Logger } from '../log/logger.ts';
 
@@ -38,7 +39,8 @@ export class Thumbnails {
 
   constructor(
     readonly root: string,
-    private readonly sourcePath: (sha256: string) => string,
+    /** The image's bytes (from the BlobStorage, wherever it keeps them). */
+    private readonly source: (sha256: string) => Promise<Readable>,
     private readonly log: Logger,
   ) {
     fs.mkdirSync(path.join(root, 'tmp'), { recursive: true });
@@ -73,10 +75,11 @@ export class Thumbnails {
     if (fs.existsSync(final)) return final;
     const temp = path.join(this.root, 'tmp', `${crypto.randomUUID()}.webp`);
     try {
-      await sharp(this.sourcePath(sha256), {
-        limitInputPixels: THUMBNAIL_MAX_INPUT_PIXELS,
-        failOn: 'error',
-      })
+      const image = sharp({ limitInputPixels: THUMBNAIL_MAX_INPUT_PIXELS, failOn: 'error' });
+      const input = await this.source(sha256);
+      input.on('error', (error) => image.destroy(error));
+      input.pipe(image);
+      await image
         // Upright as the camera meant it (EXIF orientation); the output keeps no metadata.
         .rotate()
         .resize(THUMBNAIL_MAX_PX, THUMBNAIL_MAX_PX, { fit: 'inside', withoutEnlargement: true })

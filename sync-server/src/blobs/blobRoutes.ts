@@ -10,7 +10,8 @@ import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest } from '../workspaces/memberRequest.ts';
 import { workspaceAccess, workspaceLimits } from '../workspaces/workspaceAccess.ts';
 import { BlobQuota } from './BlobQuota.ts';
-import { BlobStore, BlobTooLargeError, StorageFullError } from './BlobStore.ts';
+import { BlobTooLargeError, StorageFullError, type BlobStorage } from './BlobStorage.ts';
+import { BlobStore } from './BlobStore.ts';
 import { detectContentType, isRefusedType } from './contentType.ts';
 import { serveBlob } from './serveBlob.ts';
 import { Thumbnails } from './Thumbnails.ts';
@@ -34,10 +35,10 @@ interface BlobUse {
  * DATA_DIR/blobs, thumbnails under DATA_DIR/thumbnails.
  */
 export function installBlobRoutes(app: Hono, ctx: ServerContext): void {
-  const store = new BlobStore(path.join(ctx.config.DATA_DIR, 'blobs'));
+  const store: BlobStorage = new BlobStore(path.join(ctx.config.DATA_DIR, 'blobs'));
   const thumbnails = new Thumbnails(
     path.join(ctx.config.DATA_DIR, 'thumbnails'),
-    (sha256) => store.pathOf(sha256),
+    (sha256) => store.open(sha256),
     ctx.log.child({ module: 'thumbnails' }),
   );
   const quotas = new BlobQuota(ctx.db, ctx.now);
@@ -133,18 +134,19 @@ export function installBlobRoutes(app: Hono, ctx: ServerContext): void {
     },
   );
 
-  const findAttachment = (c: Context): { sha256: string; row: BlobUse } => {
+  const findAttachment = async (c: Context): Promise<{ sha256: string; row: BlobUse }> => {
     const { workspace } = memberRequest(ctx, c);
     const sha256 = c.req.param('sha256') ?? '';
     const row = /^[0-9a-f]{64}$/.test(sha256)
       ? (findUse.get(workspace.id, sha256) as BlobUse | undefined)
       : undefined;
-    if (!row || !store.has(sha256)) throw AppError.notFound('No such file in this workspace.');
+    if (!row || !(await store.has(sha256)))
+      throw AppError.notFound('No such file in this workspace.');
     return { sha256, row };
   };
 
-  app.get('/api/workspaces/:slug/blobs/:sha256', (c) => {
-    const { sha256, row } = findAttachment(c);
+  app.get('/api/workspaces/:slug/blobs/:sha256', async (c) => {
+    const { sha256, row } = await findAttachment(c);
     return serveBlob(c.req.raw.headers, {
       tag: sha256,
       size: row.size,
@@ -156,7 +158,7 @@ export function installBlobRoutes(app: Hono, ctx: ServerContext): void {
   });
 
   app.get('/api/workspaces/:slug/blobs/:sha256/thumbnail', async (c) => {
-    const { sha256, row } = findAttachment(c);
+    const { sha256, row } = await findAttachment(c);
     const file = Thumbnails.canMake(row.type) ? await thumbnails.ensure(sha256) : null;
     if (!file) throw AppError.notFound('This file has no thumbnail.');
     const size = (await fs.promises.stat(file)).size;
@@ -166,7 +168,7 @@ export function installBlobRoutes(app: Hono, ctx: ServerContext): void {
       type: 'image/webp',
       name: `${path.parse(row.name).name}.webp`,
       download: false,
-      open: (range) => fs.createReadStream(file, range),
+      open: (range) => Promise.resolve(fs.createReadStream(file, range)),
     });
   });
 }

@@ -12,7 +12,7 @@ export interface ServedFile {
   readonly name: string;
   /** Asked for as a download even where it could be shown. */
   readonly download: boolean;
-  readonly open: (range?: ByteRange) => Readable;
+  readonly open: (range?: ByteRange) => Promise<Readable>;
 }
 
 /**
@@ -37,7 +37,7 @@ const PDF_POLICY =
  * range when asked (206, or 416 when it lies past the end) so video seeks; a strong ETag
  * for If-None-Match (304) and If-Range.
  */
-export function serveBlob(request: Headers, file: ServedFile): Response {
+export async function serveBlob(request: Headers, file: ServedFile): Promise<Response> {
   const etag = `"${file.tag}"`;
   const inline = dispositionOf(file.type) === 'inline' && !file.download;
   const headers = new Headers({
@@ -67,10 +67,10 @@ export function serveBlob(request: Headers, file: ServedFile): Response {
   if (range) {
     headers.set('content-range', `bytes ${range.start}-${range.end}/${file.size}`);
     headers.set('content-length', String(range.end - range.start + 1));
-    return new Response(webStream(file.open(range)), { status: 206, headers });
+    return new Response(webStream(await file.open(range)), { status: 206, headers });
   }
   headers.set('content-length', String(file.size));
-  return new Response(webStream(file.open()), { status: 200, headers });
+  return new Response(webStream(await file.open()), { status: 200, headers });
 }
 
 function matchesEtag(header: string | null, etag: string): boolean {
