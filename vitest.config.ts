@@ -10,6 +10,8 @@ export default defineConfig({
           include: [
             'packages/*/src/**/*.test.ts',
             'sync-server/src/**/*.test.ts',
+            // The test harness's own logic (which suites may skip, and where).
+            'test/support/**/*.test.ts',
             // The web app's plain-TS logic (no Svelte runes, no $lib imports).
             'web/src/lib/offline/**/*.test.ts',
           ],

@@ -10,6 +10,7 @@ import { createLogger } from '../../sync-server/src/log/logger.ts';
 import { chromiumPath, hasChromium, launchBrowser } from './browser.ts';
 import { freePort } from './freePort.ts';
 import { assertNoPageErrors } from './pageErrors.ts';
+import { suiteVerdict, type MissingPart } from './suiteGate.ts';
 import { makeTempDir } from './tempDir.ts';
 
 /** The built web app (`pnpm build`), which the server serves to the browser by default. */
@@ -18,24 +19,34 @@ export const webBuildDir = path.resolve(import.meta.dirname, '../../web/build');
 /** Whether the web app is built: without it there is nothing for the browser to load. */
 export const webBuilt = fs.existsSync(path.join(webBuildDir, 'index.html'));
 
-const skipReason = !hasChromium
-  ? `no Chromium at ${chromiumPath}`
-  : !webBuilt
-    ? 'web app not built (pnpm build)'
-    : null;
+/** What the browser suites need and lack here (empty where they can run). */
+export const browserSuiteMissing: readonly MissingPart[] = [
+  ...(hasChromium
+    ? []
+    : [
+        {
+          what: `no Chromium at ${chromiumPath}`,
+          howToGet: 'apt-get install chromium, or set CHROMIUM_PATH',
+        },
+      ]),
+  ...(webBuilt ? [] : [{ what: `no web build at ${webBuildDir}`, howToGet: 'pnpm build' }]),
+];
 
 export { allowPageErrors } from './pageErrors.ts';
 
 /**
  * A `describe` that runs only where Chromium and the built web app exist, and says so when
- * not. Each test fails when a page reported an error it did not declare (an uncaught
- * exception, an unhandled rejection, a `console.error`, a CSP violation; see pageErrors.ts).
+ * not; under CI a missing part fails the file instead (suiteGate.ts). Each test fails when
+ * a page reported an error it did not declare (an uncaught exception, an unhandled
+ * rejection, a `console.error`, a CSP violation; see pageErrors.ts).
  * Registered before the body's hooks, so the checks run after them (vitest runs after-hooks
  * in reverse): errors while a test closes its pages count too.
  */
 export function describeInBrowser(name: string, body: () => void): void {
-  if (skipReason) console.warn(`${name}: skipped, ${skipReason}`);
-  describe.runIf(skipReason === null)(name, () => {
+  const verdict = suiteVerdict(name, browserSuiteMissing, process.env);
+  if (verdict.kind === 'fail') throw verdict.error;
+  if (verdict.kind === 'skip') console.warn(verdict.notice);
+  describe.runIf(verdict.kind === 'run')(name, () => {
     afterEach(() => assertNoPageErrors('during this test'));
     afterAll(() => assertNoPageErrors('after the last test'));
     body();
