@@ -1,0 +1,73 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseRange } from './byteRange.ts';
+
+/**
+ * Just enough of the S3 REST API (path-style PUT, HEAD and GET of objects, one byte range)
+ * for S3BlobStore's tests, in memory, on a free port: no S3-compatible server can be
+ * installed here. Unsigned requests are accepted; an aws-chunked body (a streamed upload with
+ * a trailing checksum) is refused, as several S3-compatible servers do.
+ */
+export class FakeS3Server {
+  readonly objects = new Map<string, Buffer>();
+  /** Every request as `METHOD /bucket/key`, for tests that count round trips. */
+  readonly requests: string[] = [];
+  private constructor(private readonly server: http.Server) {}
+
+  static async start(): Promise<FakeS3Server> {
+    const fake: FakeS3Server = new FakeS3Server(
+      http.createServer((req, res) => fake.handle(req, res)),
+    );
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const key = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    this.requests.push(`${req.method} ${key}`);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const object = this.objects.get(key);
+      if (req.method === 'PUT') {
+        if (String(req.headers['content-encoding'] ?? '').includes('aws-chunked')) {
+          return error(res, 501, 'NotImplemented');
+        }
+        this.objects.set(key, Buffer.concat(chunks));
+        res.writeHead(200, { etag: '"fake"' }).end();
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') return error(res, 405, 'MethodNotAllowed');
+      if (!object) {
+        if (req.method === 'HEAD') return void res.writeHead(404).end();
+        return error(res, 404, 'NoSuchKey');
+      }
+      const range = parseRange(req.headers.range, object.length);
+      if (range === 'unsatisfiable') return error(res, 416, 'InvalidRange');
+      const part = range ? object.subarray(range.start, range.end + 1) : object;
+      res.writeHead(range ? 206 : 200, {
+        'content-type': 'application/octet-stream',
+        'content-length': String(part.length),
+        ...(range ? { 'content-range': `bytes ${range.start}-${range.end}/${object.length}` } : {}),
+      });
+      res.end(req.method === 'HEAD' ? undefined : part);
+    });
+  }
+}
+
+function error(res: http.ServerResponse, status: number, code: string): void {
+  res
+    .writeHead(status, { 'content-type': 'application/xml' })
+    .end(
+      `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`,
+    );
+}
