@@ -29,6 +29,28 @@ export interface DocStore {
    */
   compact(docId: string, state: Uint8Array, throughLogId: number): void;
 
+  /**
+   * `load` read in slices across event-loop turns, for large documents: no synchronous step
+   * reads more than about one slice (a state chunk, or log rows of about that size), so a
+   * 100 MB document never blocks the loop for long. The result is one consistent version —
+   * a merged state and exactly the log rows after it — never a mix: when a compaction
+   * commits meanwhile, it reads again. Updates appended meanwhile are in it up to its last
+   * slice; append stays synchronous and fast throughout.
+   */
+  loadInSlices(docId: string): Promise<StoredDoc | null>;
+
+  /**
+   * `compact` written in slices across event-loop turns, for large documents: the new
+   * state's chunks in short transactions, then one short transaction makes it current and
+   * deletes the log through `throughLogId`, then the replaced state is deleted in slices.
+   * Until that switch the old state and log stay current and valid: a crash leaves them as
+   * they were (leftovers are removed by the doc's next compaction). Appends go on meanwhile.
+   * Compactions of one doc run one after another. Rejects with a DocStoreError
+   * `compaction_superseded` when another compaction replaced the state it started from
+   * (nothing of this one is kept).
+   */
+  compactInSlices(docId: string, state: Uint8Array, throughLogId: number): Promise<void>;
+
   /** Documents of the workspace changed after `sinceSeq`, in sequence order. */
   changedSince(workspaceId: string, sinceSeq: number): ChangedDocRow[];
 
@@ -37,6 +59,24 @@ export interface DocStore {
 
   /** Deletes every document of the workspace (workspace deletion after its grace period). */
   deleteWorkspace(workspaceId: string): void;
+}
+
+export const DocStoreErrorCode = {
+  /** A sliced compaction found the state it started from replaced by another compaction. */
+  compactionSuperseded: 'compaction_superseded',
+  /** The current state's chunks are not all there (the database was altered by hand). */
+  stateIncomplete: 'state_incomplete',
+} as const;
+export type DocStoreErrorCode = (typeof DocStoreErrorCode)[keyof typeof DocStoreErrorCode];
+
+export class DocStoreError extends Error {
+  constructor(
+    readonly code: DocStoreErrorCode,
+    readonly docId: string,
+  ) {
+    super(`${code}: ${docId}`);
+    this.name = 'DocStoreError';
+  }
 }
 
 export interface StoredDoc {

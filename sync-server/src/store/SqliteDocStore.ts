@@ -1,45 +1,155 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/Database.ts';
-import type { AppendResult, ChangedDocRow, DocStore, NewUpdate, StoredDoc } from './DocStore.ts';
+import {
+  DocStoreError,
+  DocStoreErrorCode,
+  type AppendResult,
+  type ChangedDocRow,
+  type DocStore,
+  type NewUpdate,
+  type StoredDoc,
+} from './DocStore.ts';
+
+/** Bytes per stored chunk of a merged state: the most one slice reads or writes. */
+export const defaultStateChunkBytes = 256 * 1024;
+
+/** Reads of one load that may each be undone by a compaction before it falls back to one. */
+const maxSlicedLoadAttempts = 8;
+
+export interface SqliteDocStoreOptions {
+  /** Bytes per chunk of a merged state (`defaultStateChunkBytes`); tests make it small. */
+  readonly chunkBytes?: number;
+}
+
+interface DocHead {
+  readonly last_seq: number;
+  readonly log_bytes: number;
+  /** Null when the doc was never compacted (then bytes and chunks are null too). */
+  readonly version: number | null;
+  readonly bytes: number | null;
+  readonly chunks: number | null;
+}
+
+interface LogRow {
+  readonly id: number;
+  readonly data: Buffer;
+}
+
+type LogSlice =
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'replaced' }
+  | {
+      readonly kind: 'rows';
+      readonly rows: LogRow[];
+      readonly done: boolean;
+      readonly lastSeq: number;
+    };
+
+/** The read of a sliced load was undone by a compaction committed meanwhile. */
+const readAgain = Symbol('readAgain');
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * The embedded DocStore: tables `docs`, `doc_updates`, `workspace_seq` (migration 0003) and
- * `doc_states` (0009) in the server's SQLite database (WAL). Statements are prepared once;
- * every method is one short synchronous transaction.
+ * The embedded DocStore: tables `docs`, `doc_updates`, `workspace_seq` (migration 0003),
+ * `doc_states` and `doc_state_chunks` (0009, 0013) in the server's SQLite database (WAL).
+ * Statements are prepared once; every synchronous method is one short transaction.
  *
  * What an append writes is independent of the document's size: its log row, the
  * workspace's sequence row and the doc's small `docs` row. The merged state lives in
- * `doc_states`, which only `compact` writes: a row holding it would be rewritten whole,
- * overflow pages included, on every append (issue 13).
+ * `doc_state_chunks`, which only compaction writes: a row holding it would be rewritten
+ * whole, overflow pages included, on every append (issue 13).
+ *
+ * A merged state is stored as chunks of `chunkBytes` under a version; `doc_states` names the
+ * current version. That is what lets `loadInSlices` and `compactInSlices` touch one chunk
+ * per event-loop turn (issue 13 #2): a new version is written beside the current one and
+ * made current by one short transaction, so a reader that sees the version unchanged at its
+ * end has read one consistent state, and a crash mid-way leaves the old version current.
+ * Chunks of any other version (an unfinished or a replaced one) are never read, and are
+ * deleted by the doc's next compaction.
  */
 export class SqliteDocStore implements DocStore {
-  readonly #db: SqliteDatabase;
   readonly #now: () => number;
+  readonly #chunkBytes: number;
   readonly #selectGeneration: Statement<[], { value: string }>;
-  readonly #selectDoc: Statement<[string], { state: Buffer | null; last_seq: number }>;
-  readonly #selectLog: Statement<[string], { id: number; data: Buffer }>;
+  readonly #selectHead: Statement<[string], DocHead>;
+  readonly #selectChunks: Statement<[string, number], Buffer>;
+  readonly #selectChunk: Statement<[string, number, number], Buffer>;
+  readonly #selectLogAfter: Statement<[string, number], LogRow>;
+  readonly #selectVersion: Statement<[string], number>;
+  readonly #selectMaxChunkVersion: Statement<[string], number | null>;
+  readonly #countChunks: Statement<[string, number], number>;
+  readonly #insertChunk: Statement<[string, number, number, Uint8Array]>;
+  readonly #deleteChunksExcept: Statement<[string, number]>;
+  readonly #deleteOneChunkExcept: Statement<[string, number]>;
   readonly #bumpSeq: Statement<[string], { seq: number }>;
   readonly #insertLog: Statement<[string, Uint8Array]>;
   readonly #upsertDoc: Statement<[string, string, number, number, number]>;
-  readonly #setState: Statement<[string, Uint8Array]>;
+  readonly #setState: Statement<[string, number, number, number]>;
   readonly #setLogTotals: Statement<[number, number, string]>;
   readonly #deleteLogThrough: Statement<[string, number]>;
   readonly #logTotals: Statement<[string], { n: number; bytes: number }>;
   readonly #selectChanged: Statement<[string, number], { doc_id: string; last_seq: number }>;
   readonly #selectSeq: Statement<[string], { seq: number }>;
+  readonly #loadTx: (docId: string) => StoredDoc | null;
+  readonly #logSliceTx: (docId: string, version: number, afterId: number) => LogSlice;
   readonly #appendAll: (updates: readonly NewUpdate[]) => AppendResult[];
   readonly #compactTx: (docId: string, state: Uint8Array, throughLogId: number) => void;
+  readonly #beginSlicedTx: (
+    docId: string,
+    firstChunk: Uint8Array,
+  ) => { base: number; next: number };
+  readonly #switchTx: (
+    docId: string,
+    switched: { base: number; next: number; bytes: number; chunks: number },
+    throughLogId: number,
+  ) => boolean;
+  readonly #deleteOneLeftoverTx: (docId: string) => boolean;
   readonly #deleteWorkspaceTx: (workspaceId: string) => void;
+  /** Sliced compactions by doc, chained so that one doc's run one after another. */
+  readonly #compactions = new Map<string, Promise<void>>();
 
-  constructor(db: SqliteDatabase, now: () => number = Date.now) {
-    this.#db = db;
+  constructor(
+    db: SqliteDatabase,
+    now: () => number = Date.now,
+    options: SqliteDocStoreOptions = {},
+  ) {
     this.#now = now;
+    this.#chunkBytes = options.chunkBytes ?? defaultStateChunkBytes;
     this.#selectGeneration = db.prepare("SELECT value FROM meta WHERE key = 'store_generation'");
-    this.#selectDoc = db.prepare(
-      `SELECT s.state, d.last_seq FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
+    this.#selectHead = db.prepare(
+      `SELECT d.last_seq, d.log_bytes, s.version, s.bytes, s.chunks
+       FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
        WHERE d.doc_id = ?`,
     );
-    this.#selectLog = db.prepare('SELECT id, data FROM doc_updates WHERE doc_id = ? ORDER BY id');
+    this.#selectChunks = db
+      .prepare('SELECT data FROM doc_state_chunks WHERE doc_id = ? AND version = ? ORDER BY idx')
+      .pluck() as Statement<[string, number], Buffer>;
+    this.#selectChunk = db
+      .prepare('SELECT data FROM doc_state_chunks WHERE doc_id = ? AND version = ? AND idx = ?')
+      .pluck() as Statement<[string, number, number], Buffer>;
+    this.#selectLogAfter = db.prepare(
+      'SELECT id, data FROM doc_updates WHERE doc_id = ? AND id > ? ORDER BY id',
+    );
+    this.#selectVersion = db
+      .prepare('SELECT version FROM doc_states WHERE doc_id = ?')
+      .pluck() as Statement<[string], number>;
+    this.#selectMaxChunkVersion = db
+      .prepare('SELECT MAX(version) FROM doc_state_chunks WHERE doc_id = ?')
+      .pluck() as Statement<[string], number | null>;
+    this.#countChunks = db
+      .prepare('SELECT COUNT(*) FROM doc_state_chunks WHERE doc_id = ? AND version = ?')
+      .pluck() as Statement<[string, number], number>;
+    this.#insertChunk = db.prepare(
+      'INSERT INTO doc_state_chunks (doc_id, version, idx, data) VALUES (?, ?, ?, ?)',
+    );
+    this.#deleteChunksExcept = db.prepare(
+      'DELETE FROM doc_state_chunks WHERE doc_id = ? AND version != ?',
+    );
+    this.#deleteOneChunkExcept = db.prepare(
+      `DELETE FROM doc_state_chunks WHERE rowid IN
+         (SELECT rowid FROM doc_state_chunks WHERE doc_id = ? AND version != ? LIMIT 1)`,
+    );
     this.#bumpSeq = db.prepare(
       `INSERT INTO workspace_seq (workspace_id, seq) VALUES (?, 1)
        ON CONFLICT (workspace_id) DO UPDATE SET seq = seq + 1
@@ -56,8 +166,9 @@ export class SqliteDocStore implements DocStore {
          updated_at = excluded.updated_at`,
     );
     this.#setState = db.prepare(
-      `INSERT INTO doc_states (doc_id, state) VALUES (?, ?)
-       ON CONFLICT (doc_id) DO UPDATE SET state = excluded.state`,
+      `INSERT INTO doc_states (doc_id, version, bytes, chunks) VALUES (?, ?, ?, ?)
+       ON CONFLICT (doc_id) DO UPDATE SET
+         version = excluded.version, bytes = excluded.bytes, chunks = excluded.chunks`,
     );
     this.#setLogTotals = db.prepare(
       'UPDATE docs SET log_count = ?, log_bytes = ? WHERE doc_id = ?',
@@ -71,6 +182,39 @@ export class SqliteDocStore implements DocStore {
     );
     this.#selectSeq = db.prepare('SELECT seq FROM workspace_seq WHERE workspace_id = ?');
 
+    // One read transaction so a concurrent compaction cannot be seen half-done.
+    this.#loadTx = db.transaction((docId: string): StoredDoc | null => {
+      const head = this.#selectHead.get(docId);
+      if (!head) return null;
+      const state = head.version === null ? null : this.#readState(docId, head);
+      const log: Uint8Array[] = [];
+      let lastLogId = 0;
+      let storedBytes = state?.byteLength ?? 0;
+      for (const row of this.#selectLogAfter.iterate(docId, 0)) {
+        log.push(row.data);
+        lastLogId = row.id;
+        storedBytes += row.data.byteLength;
+      }
+      return { state, log, lastLogId, storedBytes, lastSeq: head.last_seq };
+    });
+    // Log rows after `afterId`, about one chunk's worth, if the state is still `version`.
+    this.#logSliceTx = db.transaction((docId: string, version: number, afterId: number) => {
+      const head = this.#selectHead.get(docId);
+      if (!head) return { kind: 'gone' } as const;
+      if ((head.version ?? 0) !== version) return { kind: 'replaced' } as const;
+      const rows: LogRow[] = [];
+      let bytes = 0;
+      let done = true;
+      for (const row of this.#selectLogAfter.iterate(docId, afterId)) {
+        rows.push(row);
+        bytes += row.data.byteLength;
+        if (bytes >= this.#chunkBytes) {
+          done = false;
+          break;
+        }
+      }
+      return { kind: 'rows', rows, done, lastSeq: head.last_seq } as const;
+    });
     this.#appendAll = db.transaction((updates: readonly NewUpdate[]) => {
       const results: AppendResult[] = [];
       const at = this.#now();
@@ -83,14 +227,46 @@ export class SqliteDocStore implements DocStore {
       return results;
     });
     this.#compactTx = db.transaction((docId: string, state: Uint8Array, throughLogId: number) => {
-      this.#deleteLogThrough.run(docId, throughLogId);
-      const left = this.#logTotals.get(docId)!;
-      this.#setState.run(docId, state);
-      this.#setLogTotals.run(left.n, left.bytes, docId);
+      const next = this.#nextVersion(docId);
+      const chunks = this.#chunkCount(state);
+      for (let idx = 0; idx < chunks; idx++) {
+        this.#insertChunk.run(docId, next, idx, this.#chunk(state, idx));
+      }
+      this.#replaceState(docId, { next, bytes: state.byteLength, chunks }, throughLogId);
+      this.#deleteChunksExcept.run(docId, next);
+    });
+    this.#beginSlicedTx = db.transaction((docId: string, firstChunk: Uint8Array) => {
+      const base = this.#selectVersion.get(docId) ?? 0;
+      // Above every version with chunks, finished or not: an unfinished one's leftovers
+      // never mix with this one's.
+      const next = this.#nextVersion(docId);
+      this.#insertChunk.run(docId, next, 0, firstChunk);
+      return { base, next };
+    });
+    this.#switchTx = db.transaction(
+      (
+        docId: string,
+        switched: { base: number; next: number; bytes: number; chunks: number },
+        throughLogId: number,
+      ) => {
+        // Another compaction committed since this one began (its state replaces ours), or
+        // removed our chunks: ours is dropped.
+        if ((this.#selectVersion.get(docId) ?? 0) !== switched.base) return false;
+        if (this.#countChunks.get(docId, switched.next) !== switched.chunks) return false;
+        this.#replaceState(docId, switched, throughLogId);
+        return true;
+      },
+    );
+    this.#deleteOneLeftoverTx = db.transaction((docId: string) => {
+      const current = this.#selectVersion.get(docId) ?? 0;
+      return this.#deleteOneChunkExcept.run(docId, current).changes > 0;
     });
     const deleteDocs = db.prepare('DELETE FROM docs WHERE workspace_id = ?');
     const deleteStates = db.prepare(
       'DELETE FROM doc_states WHERE doc_id IN (SELECT doc_id FROM docs WHERE workspace_id = ?)',
+    );
+    const deleteChunks = db.prepare(
+      'DELETE FROM doc_state_chunks WHERE doc_id IN (SELECT doc_id FROM docs WHERE workspace_id = ?)',
     );
     const deleteLog = db.prepare(
       'DELETE FROM doc_updates WHERE doc_id IN (SELECT doc_id FROM docs WHERE workspace_id = ?)',
@@ -98,6 +274,7 @@ export class SqliteDocStore implements DocStore {
     const deleteSeq = db.prepare('DELETE FROM workspace_seq WHERE workspace_id = ?');
     this.#deleteWorkspaceTx = db.transaction((workspaceId: string) => {
       deleteLog.run(workspaceId);
+      deleteChunks.run(workspaceId);
       deleteStates.run(workspaceId);
       deleteDocs.run(workspaceId);
       deleteSeq.run(workspaceId);
@@ -109,20 +286,21 @@ export class SqliteDocStore implements DocStore {
   }
 
   load(docId: string): StoredDoc | null {
-    // One read transaction so a concurrent compaction cannot be seen half-done.
-    return this.#db.transaction(() => {
-      const doc = this.#selectDoc.get(docId);
-      if (!doc) return null;
-      const log: Uint8Array[] = [];
-      let lastLogId = 0;
-      let storedBytes = doc.state?.byteLength ?? 0;
-      for (const row of this.#selectLog.iterate(docId)) {
-        log.push(row.data);
-        lastLogId = row.id;
-        storedBytes += row.data.byteLength;
-      }
-      return { state: doc.state, log, lastLogId, storedBytes, lastSeq: doc.last_seq };
-    })();
+    return this.#loadTx(docId);
+  }
+
+  async loadInSlices(docId: string): Promise<StoredDoc | null> {
+    for (let attempt = 0; attempt < maxSlicedLoadAttempts; attempt++) {
+      const head = this.#selectHead.get(docId);
+      if (!head) return null;
+      // Small: one short transaction, in this turn.
+      if ((head.bytes ?? 0) + head.log_bytes <= this.#chunkBytes) return this.load(docId);
+      const stored = await this.#readInSlices(docId, head);
+      if (stored !== readAgain) return stored;
+    }
+    // Compactions kept landing while it read (each needs the log to grow by half the
+    // state, so this does not happen): read it in one go.
+    return this.load(docId);
   }
 
   append(updates: readonly NewUpdate[]): AppendResult[] {
@@ -132,6 +310,19 @@ export class SqliteDocStore implements DocStore {
 
   compact(docId: string, state: Uint8Array, throughLogId: number): void {
     this.#compactTx(docId, state, throughLogId);
+  }
+
+  compactInSlices(docId: string, state: Uint8Array, throughLogId: number): Promise<void> {
+    const previous = this.#compactions.get(docId);
+    const run = (previous ?? Promise.resolve())
+      .catch(() => undefined) // the earlier one's caller has its failure
+      .then(() => this.#compactSliced(docId, state, throughLogId));
+    this.#compactions.set(docId, run);
+    const forget = () => {
+      if (this.#compactions.get(docId) === run) this.#compactions.delete(docId);
+    };
+    run.then(forget, forget);
+    return run;
   }
 
   changedSince(workspaceId: string, sinceSeq: number): ChangedDocRow[] {
@@ -146,5 +337,112 @@ export class SqliteDocStore implements DocStore {
 
   deleteWorkspace(workspaceId: string): void {
     this.#deleteWorkspaceTx(workspaceId);
+  }
+
+  /**
+   * One read of a sliced load: the state's chunks one per turn, then the log about a chunk
+   * per turn, each log slice in a transaction that first checks the state is still the
+   * version whose chunks were read. The last slice reads to the end of the log, so the
+   * result holds every update stored before it. `readAgain` when a compaction committed.
+   */
+  async #readInSlices(docId: string, head: DocHead): Promise<StoredDoc | null | typeof readAgain> {
+    const version = head.version ?? 0;
+    let state: Buffer | null = null;
+    if (head.version !== null) {
+      state = Buffer.allocUnsafe(head.bytes!);
+      let offset = 0;
+      for (let idx = 0; idx < head.chunks!; idx++) {
+        await nextTurn();
+        const chunk = this.#selectChunk.get(docId, version, idx);
+        // Deleted: a compaction replaced this version meanwhile.
+        if (chunk === undefined) return readAgain;
+        if (offset + chunk.byteLength > state.byteLength) {
+          throw new DocStoreError(DocStoreErrorCode.stateIncomplete, docId);
+        }
+        offset += chunk.copy(state, offset);
+      }
+      if (offset !== state.byteLength) {
+        throw new DocStoreError(DocStoreErrorCode.stateIncomplete, docId);
+      }
+    }
+    const log: Uint8Array[] = [];
+    let lastLogId = 0;
+    let storedBytes = state?.byteLength ?? 0;
+    for (;;) {
+      await nextTurn();
+      const slice = this.#logSliceTx(docId, version, lastLogId);
+      if (slice.kind === 'gone') return null;
+      if (slice.kind === 'replaced') return readAgain;
+      for (const row of slice.rows) {
+        log.push(row.data);
+        lastLogId = row.id;
+        storedBytes += row.data.byteLength;
+      }
+      if (slice.done) return { state, log, lastLogId, storedBytes, lastSeq: slice.lastSeq };
+    }
+  }
+
+  /**
+   * A sliced compaction: the first chunk with the new version's number, the others one per
+   * turn, the switch in one short transaction, then the chunks no longer current (the
+   * replaced version, leftovers of an unfinished one) deleted one per turn.
+   */
+  async #compactSliced(docId: string, state: Uint8Array, throughLogId: number): Promise<void> {
+    const chunks = this.#chunkCount(state);
+    const { base, next } = this.#beginSlicedTx(docId, this.#chunk(state, 0));
+    for (let idx = 1; idx < chunks; idx++) {
+      await nextTurn();
+      this.#insertChunk.run(docId, next, idx, this.#chunk(state, idx));
+    }
+    await nextTurn();
+    const switched = this.#switchTx(
+      docId,
+      { base, next, bytes: state.byteLength, chunks },
+      throughLogId,
+    );
+    await this.#deleteLeftovers(docId);
+    if (!switched) throw new DocStoreError(DocStoreErrorCode.compactionSuperseded, docId);
+  }
+
+  async #deleteLeftovers(docId: string): Promise<void> {
+    for (;;) {
+      await nextTurn();
+      if (!this.#deleteOneLeftoverTx(docId)) return;
+    }
+  }
+
+  #readState(docId: string, head: DocHead): Buffer {
+    const chunks = this.#selectChunks.all(docId, head.version!);
+    if (chunks.length !== head.chunks) {
+      throw new DocStoreError(DocStoreErrorCode.stateIncomplete, docId);
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, head.bytes!);
+  }
+
+  /** Makes `next` the doc's state and deletes the log it holds (in a transaction). */
+  #replaceState(
+    docId: string,
+    state: { next: number; bytes: number; chunks: number },
+    throughLogId: number,
+  ): void {
+    this.#deleteLogThrough.run(docId, throughLogId);
+    const left = this.#logTotals.get(docId)!;
+    this.#setState.run(docId, state.next, state.bytes, state.chunks);
+    this.#setLogTotals.run(left.n, left.bytes, docId);
+  }
+
+  #nextVersion(docId: string): number {
+    const current = this.#selectVersion.get(docId) ?? 0;
+    const written = this.#selectMaxChunkVersion.get(docId) ?? 0;
+    return Math.max(current, written) + 1;
+  }
+
+  #chunkCount(state: Uint8Array): number {
+    return Math.max(1, Math.ceil(state.byteLength / this.#chunkBytes));
+  }
+
+  #chunk(state: Uint8Array, idx: number): Uint8Array {
+    const start = idx * this.#chunkBytes;
+    return state.subarray(start, start + this.#chunkBytes);
   }
 }

@@ -36,8 +36,14 @@ describe('DocRooms', () => {
         if (failing) throw new Error('disk on fire');
         return store.load(docId);
       },
+      loadInSlices: async (docId) => {
+        loads++;
+        if (failing) throw new Error('disk on fire');
+        return store.loadInSlices(docId);
+      },
       append: (updates) => store.append(updates),
       compact: (docId, state, through) => store.compact(docId, state, through),
+      compactInSlices: (docId, state, through) => store.compactInSlices(docId, state, through),
       changedSince: (workspaceId, since) => store.changedSince(workspaceId, since),
       workspaceSeq: (workspaceId) => store.workspaceSeq(workspaceId),
       deleteWorkspace: (workspaceId) => store.deleteWorkspace(workspaceId),

@@ -11,6 +11,7 @@ import { m0009DocStates } from './0009_docStates.ts';
 import { m0010SnapshotRestores } from './0010_snapshotRestores.ts';
 import { m0011KnownDevices } from './0011_knownDevices.ts';
 import { m0012BlobReservations } from './0012_blobReservations.ts';
+import { m0013DocStateChunks } from './0013_docStateChunks.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -29,4 +30,5 @@ export const migrations: readonly Migration[] = [
   m0010SnapshotRestores,
   m0011KnownDevices,
   m0012BlobReservations,
+  m0013DocStateChunks,
 ];
