@@ -3,11 +3,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trackChild } from '../targets/childRegistry.ts';
 
+/** How long a new device waits for its first sync before the bench reports it as not synced. */
+export const DEVICE_TIMEOUT_MS = 120_000;
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
 
 export interface FirstSync {
-  /** From creating the client to the doc synced, in ms. */
+  /** Whether the doc synced within the timeout. */
+  synced: boolean;
+  /** From creating the client to the doc synced (or to giving up), in ms. */
   ms: number;
   /** Every socket close the client saw before it was synced (none is the target). */
   closes: { code: unknown; reason: unknown }[];
@@ -42,7 +47,7 @@ export function firstSyncOnNewDevice(
       '--root',
       options.root ?? 'tickets',
       '--timeout-ms',
-      String(options.timeoutMs ?? 300_000),
+      String(options.timeoutMs ?? DEVICE_TIMEOUT_MS),
     ],
     { cwd: repoRoot, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -65,6 +70,12 @@ export function firstSyncOnNewDevice(
       }
     });
   });
+}
+
+/** Time to synced, or that it did not sync in time. */
+export function syncedText(sync: FirstSync): string {
+  const seconds = (sync.ms / 1000).toFixed(1);
+  return sync.synced ? `${seconds} s` : `NOT synced within ${seconds} s`;
 }
 
 /** Close codes with their reasons (`4400 malformed frame`), or "none". */

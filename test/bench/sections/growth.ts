@@ -3,6 +3,7 @@ import {
   closesText,
   deviceEventsNote,
   firstSyncOnNewDevice,
+  syncedText,
   type FirstSync,
 } from '../load/device.ts';
 import type { BenchOptions } from '../options.ts';
@@ -126,7 +127,7 @@ export const growthSection: Section = {
         process.stderr.write(`[bench]   growth at ${doc.mb} MB: first sync …\n`);
         const first = await measuredFirstSync(ours, doc.docId);
         process.stderr.write(
-          `[bench]   growth at ${doc.mb} MB: first sync ${(first.sync.ms / 1000).toFixed(1)} s\n`,
+          `[bench]   growth at ${doc.mb} MB: first sync ${syncedText(first.sync)}\n`,
         );
         notes.push(...deviceEventsNote(`first sync at ${doc.mb} MB`, first.sync));
         // Room for the writes: past the plan's limit the server refuses them (doc_too_large).
@@ -141,7 +142,7 @@ export const growthSection: Section = {
             '',
             '',
             '',
-            `${formatNumber(first.sync.ms / 1000)} s`,
+            syncedText(first.sync),
             formatNumber(first.lag.p99),
             formatNumber(first.lag.max),
             closesText(first.sync),
@@ -154,7 +155,7 @@ export const growthSection: Section = {
         const rss = residentBytes(ours.pid);
         values[`cpu.${doc.mb}`] = written.cpuPerUpdateUs ?? NaN;
         values[`lagP99.${doc.mb}`] = written.lagP99 ?? NaN;
-        values[`firstSyncMs.${doc.mb}`] = first.sync.ms;
+        values[`firstSyncMs.${doc.mb}`] = first.sync.synced ? first.sync.ms : NaN;
         values[`closes.${doc.mb}`] = first.sync.closes.length;
         rows.push([
           `${doc.mb} MB (${formatNumber(mib(doc.bytes))} MiB stored)`,
@@ -164,7 +165,7 @@ export const growthSection: Section = {
           formatNumber(written.lagP50),
           formatNumber(written.lagP99),
           formatNumber(written.lagMax),
-          `${formatNumber(first.sync.ms / 1000)} s`,
+          syncedText(first.sync),
           formatNumber(first.lag.p99),
           formatNumber(first.lag.max),
           closesText(first.sync),
@@ -248,7 +249,7 @@ export const firstSyncSection: Section = {
           [
             [
               `${formatNumber(mib(doc.bytes))} MiB stored`,
-              `${formatNumber(first.sync.ms / 1000)} s`,
+              syncedText(first.sync),
               closesText(first.sync),
               formatNumber(first.lag.p99),
               formatNumber(first.lag.max),
@@ -266,6 +267,7 @@ export const firstSyncSection: Section = {
         values: {
           mb,
           ms: first.sync.ms,
+          synced: first.sync.synced ? 1 : 0,
           closes: first.sync.closes.length,
           lagP99: first.lag.p99,
           lagMax: first.lag.max,
