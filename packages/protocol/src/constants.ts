@@ -74,6 +74,18 @@ export const CloseCode = {
   authQueueExceeded: 4408,
   protocolVersion: 4409,
   messageTooLarge: 4413,
+  /**
+   * `/yjs` only: an update was bigger than the update-size limit (DocErrorCode
+   * `update_too_large` on /sync; reason = that code). Nothing of it was stored or forwarded.
+   * In 44xx so the stock provider stops instead of sending the same update again forever.
+   */
+  updateTooLarge: 4414,
+  /**
+   * `/yjs` only: an update would take the document past its plan's size limit (DocErrorCode
+   * `doc_too_large` on /sync; reason = that code). Nothing of it was stored or forwarded.
+   * In 44xx so the stock provider stops instead of sending the same update again forever.
+   */
+  docTooLarge: 4415,
   slowConsumer: 4429,
   internalError: 4500,
   /**
