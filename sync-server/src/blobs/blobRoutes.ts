@@ -11,7 +11,7 @@ import { memberRequest } from '../workspaces/memberRequest.ts';
 import { workspaceAccess, workspaceLimits } from '../workspaces/workspaceAccess.ts';
 import { BlobQuota } from './BlobQuota.ts';
 import { BlobTooLargeError, StorageFullError, type BlobStorage } from './BlobStorage.ts';
-import { BlobStore } from './BlobStore.ts';
+import { blobStorageFor } from './blobStorageFor.ts';
 import { detectContentType, isRefusedType } from './contentType.ts';
 import { serveBlob } from './serveBlob.ts';
 import { Thumbnails } from './Thumbnails.ts';
@@ -32,10 +32,10 @@ interface BlobUse {
  * streams it to members of a workspace that uploaded it (`?download=1` as a download; Range
  * requests for seeking); `GET …/blobs/:sha256/thumbnail` a WebP thumbnail of an image.
  * Documents keep only the reference; the bytes are stored once per content under
- * DATA_DIR/blobs, thumbnails under DATA_DIR/thumbnails.
+ * DATA_DIR/blobs (or in BLOB_S3_BUCKET), thumbnails under DATA_DIR/thumbnails.
  */
 export function installBlobRoutes(app: Hono, ctx: ServerContext): void {
-  const store: BlobStorage = new BlobStore(path.join(ctx.config.DATA_DIR, 'blobs'));
+  const store: BlobStorage = blobStorageFor(ctx.config);
   const thumbnails = new Thumbnails(
     path.join(ctx.config.DATA_DIR, 'thumbnails'),
     (sha256) => store.open(sha256),

@@ -81,6 +81,16 @@ export const configSchema = z.object({
   BACKUP_KEEP: positiveInt.default(7),
   /** How long a graceful shutdown waits for pending writes before giving up, in ms. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  /** When set, attachments are stored in this S3 bucket instead of DATA_DIR/blobs. */
+  BLOB_S3_BUCKET: z.string().min(3).optional(),
+  /** An S3-compatible server (MinIO, R2, …; path-style URLs); unset means AWS S3 itself. */
+  BLOB_S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  BLOB_S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Prepended to every object key, e.g. `desk/`. */
+  BLOB_S3_PREFIX: z.string().default(''),
+  /** Unset: the AWS SDK's usual chain (AWS_ACCESS_KEY_ID…, instance roles). */
+  BLOB_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  BLOB_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
