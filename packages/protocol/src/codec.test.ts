@@ -99,6 +99,16 @@ describe('protocol codec', () => {
     }
   });
 
+  it('rejects a catch-up for an empty workspace id (its refusal could not name it)', () => {
+    const frame = encodeClientMessage({
+      type: MessageType.catchUp,
+      workspaceId: '',
+      sinceSeq: 0,
+      generation: '',
+    });
+    expect(() => decodeClientMessage(frame)).toThrow(ProtocolError);
+  });
+
   it('rejects trailing bytes after a control message', () => {
     const frame = encodeClientMessage({ type: MessageType.subscribe, docId });
     const padded = new Uint8Array([...frame, 0]);

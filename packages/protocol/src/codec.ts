@@ -134,7 +134,9 @@ export function decodeClientMessage(frame: Uint8Array): ClientMessage {
       case MessageType.catchUp:
         return end(decoder, {
           type,
-          workspaceId: readShortString(decoder),
+          // Non-empty like a doc id: a refused catch-up is answered by a docError naming the
+          // workspace, and a docError with an empty doc id is itself malformed.
+          workspaceId: readDocId(decoder),
           sinceSeq: decoding.readVarUint(decoder),
           generation: readShortString(decoder),
         });
