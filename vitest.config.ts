@@ -12,8 +12,6 @@ export default defineConfig({
             'sync-server/src/**/*.test.ts',
             // The test harness's own logic (which suites may skip, and where).
             'test/support/**/*.test.ts',
-            // The web app's plain-TS logic (no Svelte runes, no $lib imports).
-            'web/src/lib/offline/**/*.test.ts',
           ],
           environment: 'node',
           sequence: { groupOrder: 0 },
@@ -21,6 +19,8 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
+      // Every test of the web app, with the Svelte plugin and $lib (web/vitest.config.ts).
+      'web/vitest.config.ts',
       {
         test: {
           name: 'system',

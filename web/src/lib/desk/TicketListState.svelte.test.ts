@@ -1,0 +1,122 @@
+import { DEFAULT_QUERY } from '@desk/model';
+import { flushSync } from 'svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSession } from '../../testing/deskSession.ts';
+import { TicketListState } from './TicketListState.svelte.ts';
+import type { WorkspaceSession } from './WorkspaceSession.svelte.ts';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+});
+
+/** A started session with three tickets, and the list state over it. */
+async function listOfThree() {
+  const { session } = await startSession();
+  cleanups.push(() => session.destroy());
+  const printer = session.createTicket({ title: 'Printer jammed', tags: ['hardware'] });
+  const vpn = session.createTicket({ title: 'VPN drops', status: 'pending', tags: ['network'] });
+  const laptop = session.createTicket({ title: 'New laptop', assigneeId: 'u-ann' });
+  const list = track(session);
+  return { session, list, ids: { printer: printer.id, vpn: vpn.id, laptop: laptop.id } };
+}
+
+function track(session: WorkspaceSession): TicketListState {
+  const list = new TicketListState(session);
+  cleanups.push(() => list.destroy());
+  return list;
+}
+
+const titles = (list: TicketListState) => list.rows.map((r) => r.title).sort();
+
+describe('TicketListState', () => {
+  it('lists every live ticket and the tags in use, sorted', async () => {
+    const { list } = await listOfThree();
+    expect(titles(list)).toEqual(['New laptop', 'Printer jammed', 'VPN drops']);
+    expect(list.total).toBe(3);
+    expect(list.tags).toEqual(['hardware', 'network']);
+  });
+
+  it('shows only the tickets the query matches: status, "mine", tag, text', async () => {
+    const { list } = await listOfThree();
+    list.setQuery({ statuses: ['pending'] });
+    expect(titles(list)).toEqual(['VPN drops']);
+    list.setQuery({ statuses: [], assignee: 'mine' });
+    expect(titles(list)).toEqual(['New laptop']);
+    list.setQuery({ assignee: 'any', tag: 'hardware' });
+    expect(titles(list)).toEqual(['Printer jammed']);
+    list.setQuery({ tag: '', text: 'vpn' });
+    expect(titles(list)).toEqual(['VPN drops']);
+  });
+
+  it('sorts by the chosen field and direction', async () => {
+    const { list } = await listOfThree();
+    list.setQuery({ sort: 'title', direction: 'asc' });
+    expect(list.rows.map((r) => r.title)).toEqual(['New laptop', 'Printer jammed', 'VPN drops']);
+    list.setQuery({ direction: 'desc' });
+    expect(list.rows.map((r) => r.title)).toEqual(['VPN drops', 'Printer jammed', 'New laptop']);
+  });
+
+  it('restores the last query when the list opens again in the same tab', async () => {
+    const { session, list } = await listOfThree();
+    list.setQuery({ statuses: ['pending'], sort: 'title' });
+    const reopened = track(session);
+    expect(reopened.query).toEqual({ ...DEFAULT_QUERY, statuses: ['pending'], sort: 'title' });
+    expect(titles(reopened)).toEqual(['VPN drops']);
+  });
+
+  it('selects all, then none, and drops from the selection a ticket the filter hides', async () => {
+    const { list, ids } = await listOfThree();
+    list.selectAll();
+    expect(list.selected.size).toBe(3);
+    list.selectAll();
+    expect(list.selected.size).toBe(0);
+    list.toggle(ids.printer);
+    list.toggle(ids.vpn);
+    list.setQuery({ statuses: ['pending'] });
+    expect([...list.selected]).toEqual([ids.vpn]);
+  });
+
+  it('changes every selected ticket at once, and they leave a list they no longer match', async () => {
+    const { list, ids, session } = await listOfThree();
+    list.setQuery({ statuses: ['open'] });
+    list.toggle(ids.printer);
+    list.toggle(ids.laptop);
+    list.bulkUpdate({ status: 'solved' });
+    expect(session.index.tickets.get(ids.printer)?.status).toBe('solved');
+    expect(session.index.tickets.get(ids.laptop)?.status).toBe('solved');
+    expect(list.rows).toEqual([]);
+    expect(list.selected.size).toBe(0);
+  });
+
+  it('moves deleted tickets to the trash and counts only live ones', async () => {
+    const { list, ids } = await listOfThree();
+    list.toggle(ids.vpn);
+    list.bulkDelete(true);
+    expect(titles(list)).toEqual(['New laptop', 'Printer jammed']);
+    expect(list.total).toBe(2);
+    list.setQuery({ deleted: true });
+    expect(titles(list)).toEqual(['VPN drops']);
+  });
+
+  it('applies a saved view, and a later change of query leaves the view', async () => {
+    const { list } = await listOfThree();
+    list.setQuery({ tag: 'network' });
+    const view = list.saveView('Network', false);
+    const seen: (string | null)[] = [];
+    const stop = $effect.root(() => {
+      $effect(() => {
+        seen.push(list.activeViewId);
+      });
+    });
+    flushSync();
+    expect(list.myViews.map((v) => v.name)).toEqual(['Network']);
+    list.setQuery({ tag: '' });
+    flushSync();
+    list.applyView(view);
+    flushSync();
+    stop();
+    expect(titles(list)).toEqual(['VPN drops']);
+    expect(seen).toEqual([view.id, null, view.id]);
+  });
+});

@@ -1,0 +1,79 @@
+import { docIds } from '@desk/model';
+import { DocErrorCode } from '@desk/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSession } from '../../testing/deskSession.ts';
+import { TicketPageState } from './TicketPageState.svelte.ts';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+});
+
+/** A started session with one ticket, open on its page once the local copy is loaded. */
+async function openTicket() {
+  const { session, source } = await startSession();
+  cleanups.push(() => session.destroy());
+  const { id } = session.createTicket({ title: 'Printer jammed' });
+  const page = new TicketPageState(session, id);
+  cleanups.push(() => page.destroy());
+  await page.handle.whenLoaded;
+  return { session, source, page, id };
+}
+
+describe('TicketPageState', () => {
+  it('is loaded once the local copy is, with the record and its creation in the history', async () => {
+    const { page } = await openTicket();
+    expect(page.loaded).toBe(true);
+    expect(page.record?.title).toBe('Printer jammed');
+    expect(page.activity.length).toBeGreaterThan(0);
+  });
+
+  it('follows the index when the ticket changes elsewhere', async () => {
+    const { session, page, id } = await openTicket();
+    session.withTicketDoc(id, () => session.index.tickets.update(id, { priority: 'urgent' }, 1));
+    expect(page.record?.priority).toBe('urgent');
+  });
+
+  it('posts a comment into the thread once, however often the same draft is sent', async () => {
+    const { page } = await openTicket();
+    const commentId = page.newCommentId();
+    expect(page.post(commentId, 'reply', 'Have you tried turning it off?', [], [])).toBe(true);
+    expect(page.post(commentId, 'reply', 'Have you tried turning it off?', [], [])).toBe(true);
+    expect(page.comments.map((c) => c.body)).toEqual(['Have you tried turning it off?']);
+  });
+
+  it('says why a change the model refuses was not made, and clears it on the next success', async () => {
+    const { page } = await openTicket();
+    expect(page.update({ title: '' })).toBe(false);
+    expect(page.error).not.toBeNull();
+    expect(page.record?.title).toBe('Printer jammed');
+    expect(page.update({ title: 'Printer on floor 2 jammed' })).toBe(true);
+    expect(page.error).toBeNull();
+    expect(page.record?.title).toBe('Printer on floor 2 jammed');
+  });
+
+  it('refuses every change once access to the workspace is lost, and changes nothing', async () => {
+    const { session, source, page } = await openTicket();
+    source.refuse(docIds.index(session.workspace!.id), DocErrorCode.readOnlyRole);
+    expect(page.canWrite).toBe(false);
+    expect(page.post(page.newCommentId(), 'reply', 'Too late', [], [])).toBe(false);
+    expect(page.setDeleted(true)).toBe(false);
+    expect(page.error).toMatch(/read-only/);
+    expect(page.comments).toEqual([]);
+    expect(page.record?.deleted).toBe(false);
+  });
+
+  it('tells the others who is viewing the ticket, and stops when the page closes', async () => {
+    const { session } = await startSession();
+    cleanups.push(() => session.destroy());
+    const { id } = session.createTicket({ title: 'Printer jammed' });
+    // The index's awareness, shared by every handle on the index doc (what others receive).
+    const index = session.source.open(docIds.index(session.workspace!.id));
+    cleanups.push(() => index.release());
+    const viewing = () => index.awareness.getLocalState()?.['viewing'];
+    const page = new TicketPageState(session, id);
+    expect(viewing()).toBe(id);
+    page.destroy();
+    expect(viewing()).toBeNull();
+  });
+});

@@ -1,0 +1,100 @@
+import type { DocErrorCode } from '@desk/protocol';
+import type {
+  ConnectionStatus,
+  DocHandle,
+  DocRefusalNotice,
+  DocSource,
+} from '$lib/desk/DocSource.ts';
+import type { MeResponse, WorkspaceResponse } from '$lib/desk/deskApi.ts';
+import { LocalDocSource } from '$lib/desk/LocalDocSource.ts';
+import { WorkspaceSession } from '$lib/desk/WorkspaceSession.svelte.ts';
+
+/**
+ * The sync layer as the desk sees it, driven by the test: the real local replica
+ * (LocalDocSource over IndexedDB) plus the two things only a server produces, connection
+ * states and refusals, which the test emits.
+ */
+export class ScriptedDocSource implements DocSource {
+  status: ConnectionStatus = { kind: 'connecting', pendingUpdates: 0 };
+  readonly #local = new LocalDocSource();
+  readonly #statusListeners = new Set<(status: ConnectionStatus) => void>();
+  readonly #refusalListeners = new Set<(refusal: DocRefusalNotice) => void>();
+
+  open(docId: string): DocHandle {
+    return this.#local.open(docId);
+  }
+
+  subscribe(listener: (status: ConnectionStatus) => void): () => void {
+    this.#statusListeners.add(listener);
+    listener(this.status);
+    return () => this.#statusListeners.delete(listener);
+  }
+
+  onRefusal(listener: (refusal: DocRefusalNotice) => void): () => void {
+    this.#refusalListeners.add(listener);
+    return () => this.#refusalListeners.delete(listener);
+  }
+
+  /** The connection changes (the server closed the socket, it came back, …). */
+  emitStatus(status: ConnectionStatus): void {
+    this.status = status;
+    for (const listener of this.#statusListeners) listener(status);
+  }
+
+  /** The server refuses a document with `code`. */
+  refuse(docId: string, code: DocErrorCode): void {
+    for (const listener of this.#refusalListeners) listener({ docId, code, message: code });
+  }
+
+  destroy(): void {
+    this.#statusListeners.clear();
+    this.#refusalListeners.clear();
+    this.#local.destroy();
+  }
+}
+
+let workspaces = 0;
+
+export interface DeskIdentity {
+  readonly slug: string;
+  readonly me: MeResponse['user'];
+  readonly workspace: WorkspaceResponse;
+}
+
+/**
+ * Remembers an identity as the app does after a first online start: here the server is
+ * never reachable (node has no origin for `/api/...`), so the session opens from this cache,
+ * its local-first path. Each call makes a new workspace, so tests share no replica.
+ */
+export function rememberIdentity(role = 'agent', readOnly = false): DeskIdentity {
+  workspaces += 1;
+  const slug = `acme-${workspaces}`;
+  const me = { id: 'u-ann', email: 'ann@example.com', displayName: 'Ann' };
+  const workspace: WorkspaceResponse = {
+    workspace: {
+      id: `ws-${workspaces}`,
+      slug,
+      name: 'Acme',
+      role,
+      readOnly,
+      readOnlyReason: readOnly ? 'role' : null,
+    },
+    members: [
+      { userId: me.id, displayName: me.displayName, email: me.email, role },
+      { userId: 'u-bo', displayName: 'Bo', email: 'bo@example.com', role: 'agent' },
+    ],
+  };
+  localStorage.setItem(`desk:identity:${slug}`, JSON.stringify({ me, workspace }));
+  return { slug, me, workspace };
+}
+
+/** A started workspace session over a ScriptedDocSource, from a remembered identity. */
+export async function startSession(
+  identity: DeskIdentity = rememberIdentity(),
+): Promise<{ session: WorkspaceSession; source: ScriptedDocSource }> {
+  let source: ScriptedDocSource | undefined;
+  const session = new WorkspaceSession(identity.slug, () => (source = new ScriptedDocSource()));
+  await session.start();
+  if (!source || !session.ready) throw new Error(`the session did not start: ${session.error}`);
+  return { session, source };
+}
