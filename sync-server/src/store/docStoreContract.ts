@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { DocStore } from './DocStore.ts';
+import type { AppendResult, DocStore, StoredDoc } from './DocStore.ts';
 
 /**
  * A fresh, empty store to run the contract against, a way to dispose of it, and a probe of
@@ -12,6 +12,18 @@ export interface OpenedDocStore {
   readonly store: DocStore;
   readonly close: () => void;
   readonly written: (action: () => void) => number;
+  /** Bytes of one slice of the sliced methods (the store's state chunk size). */
+  readonly sliceBytes: number;
+  /**
+   * Runs `action` and returns the most state and log bytes the store read or wrote in any
+   * one event-loop turn meanwhile (SQLite: the blobs its statements bind and return).
+   */
+  readonly largestTurn: (action: () => Promise<unknown>) => Promise<number>;
+  /**
+   * Drops the store as a crash would — whatever it was doing stops where it is — and opens
+   * it again on the same data. `close` then disposes of the reopened one.
+   */
+  readonly reopen: () => DocStore;
 }
 
 /**
@@ -23,9 +35,12 @@ export function describeDocStoreContract(name: string, open: () => OpenedDocStor
     let store: DocStore;
     let close: () => void;
     let written: (action: () => void) => number;
+    let sliceBytes: number;
+    let largestTurn: (action: () => Promise<unknown>) => Promise<number>;
+    let reopen: () => DocStore;
 
     beforeEach(() => {
-      ({ store, close, written } = open());
+      ({ store, close, written, sliceBytes, largestTurn, reopen } = open());
     });
     afterEach(() => close());
 
@@ -150,8 +165,180 @@ export function describeDocStoreContract(name: string, open: () => OpenedDocStor
       expect(store.workspaceSeq('ws1')).toBe(0);
       expect(store.load('ws2:a')).not.toBeNull();
     });
+
+    describe('in slices (large documents, issue 13 #2)', () => {
+      /**
+       * A doc of one Y.Text whose merged state is `slices` slices, compacted, plus `logRows`
+       * small edits logged after it. `writer` makes further edits; `expected` is its text.
+       */
+      function largeDoc(docId: string, slices: number, logRows: number) {
+        const writer = new Y.Doc();
+        const text = writer.getText('t');
+        let body = '';
+        for (let i = 0; body.length < slices * sliceBytes; i++) body += `${i.toString(36)} `;
+        text.insert(0, body);
+        const [first] = store.append([
+          { docId, workspaceId: 'ws1', update: Y.encodeStateAsUpdate(writer) },
+        ]);
+        store.compact(docId, Y.encodeStateAsUpdate(writer), first!.logId);
+        const edit = (): AppendResult => {
+          let update: Uint8Array | null = null;
+          const take = (u: Uint8Array) => (update = u);
+          writer.on('update', take);
+          text.insert(text.length, `+${text.length.toString(36)}`);
+          writer.off('update', take);
+          return store.append([{ docId, workspaceId: 'ws1', update: update! }])[0]!;
+        };
+        for (let i = 0; i < logRows; i++) edit();
+        return { writer, edit, expected: () => text.toString() };
+      }
+
+      const textOf = (stored: StoredDoc): string => {
+        const doc = new Y.Doc();
+        doc.transact(() => {
+          if (stored.state) Y.applyUpdate(doc, stored.state);
+          for (const update of stored.log) Y.applyUpdate(doc, update);
+        });
+        return doc.getText('t').toString();
+      };
+
+      const sameDoc = (a: StoredDoc | null, b: StoredDoc | null) => {
+        expect(a === null).toBe(b === null);
+        if (!a || !b) return;
+        expect(Buffer.from(a.state ?? []).equals(Buffer.from(b.state ?? []))).toBe(true);
+        expect(a.state === null).toBe(b.state === null);
+        expect(a.log.map((u) => Buffer.from(u).toString('hex'))).toEqual(
+          b.log.map((u) => Buffer.from(u).toString('hex')),
+        );
+        expect([a.lastLogId, a.storedBytes, a.lastSeq]).toEqual([
+          b.lastLogId,
+          b.storedBytes,
+          b.lastSeq,
+        ]);
+      };
+
+      it('loads in slices exactly what load reads at once, compacted or not', async () => {
+        largeDoc('ws1:big', 12, 40);
+        sameDoc(await store.loadInSlices('ws1:big'), store.load('ws1:big'));
+        // A log of several slices and no merged state.
+        const [u] = textUpdates(1);
+        const rows = Array.from({ length: 3 * 8 }, () => ({
+          docId: 'ws1:logOnly',
+          workspaceId: 'ws1',
+          update: bigTextState(sliceBytes / 4),
+        }));
+        store.append([...rows, { docId: 'ws1:small', workspaceId: 'ws1', update: u! }]);
+        sameDoc(await store.loadInSlices('ws1:logOnly'), store.load('ws1:logOnly'));
+        sameDoc(await store.loadInSlices('ws1:small'), store.load('ws1:small'));
+        expect(await store.loadInSlices('ws1:never')).toBeNull();
+      });
+
+      it('keeps every update appended while a sliced compaction runs', async () => {
+        const doc = largeDoc('ws1:big', 12, 30);
+        const through = doc.edit();
+        const state = Y.encodeStateAsUpdate(doc.writer);
+        let appendedMeanwhile = 0;
+        let done = false;
+        const compaction = store.compactInSlices('ws1:big', state, through.logId).finally(() => {
+          done = true;
+        });
+        while (!done) {
+          doc.edit();
+          appendedMeanwhile++;
+          await nextTurn();
+        }
+        await compaction;
+        expect(appendedMeanwhile).toBeGreaterThan(5);
+        const stored = store.load('ws1:big')!;
+        expect(Buffer.from(stored.state!).equals(Buffer.from(state))).toBe(true);
+        expect(stored.log).toHaveLength(appendedMeanwhile);
+        expect(textOf(stored)).toBe(doc.expected());
+        sameDoc(await store.loadInSlices('ws1:big'), stored);
+      });
+
+      it('reads one version and its own log while compactions commit, never a mix', async () => {
+        const doc = largeDoc('ws1:big', 12, 20);
+        // Text through each log row, to check what a load returns against.
+        const textThrough = new Map<number, string>();
+        const edit = () => textThrough.set(doc.edit().logId, doc.expected());
+        edit();
+        // A sliced load with a synchronous compaction landing in its middle.
+        const loading = store.loadInSlices('ws1:big');
+        await nextTurn();
+        await nextTurn();
+        edit();
+        const [last] = [...textThrough.keys()].slice(-1);
+        store.compact('ws1:big', Y.encodeStateAsUpdate(doc.writer), last!);
+        edit();
+        const loaded = (await loading)!;
+        expect(textOf(loaded)).toBe(textThrough.get(loaded.lastLogId));
+
+        // And one during a sliced compaction, with appends going on.
+        edit();
+        const through = [...textThrough.keys()].at(-1)!;
+        const compaction = store.compactInSlices(
+          'ws1:big',
+          Y.encodeStateAsUpdate(doc.writer),
+          through,
+        );
+        const during = store.loadInSlices('ws1:big');
+        for (let i = 0; i < 10; i++) {
+          edit();
+          await nextTurn();
+        }
+        await compaction;
+        const read = (await during)!;
+        expect(textOf(read)).toBe(textThrough.get(read.lastLogId));
+      });
+
+      it('leaves the document as it was when a sliced compaction is abandoned mid-way', async () => {
+        const doc = largeDoc('ws1:big', 16, 10);
+        const before = store.load('ws1:big')!;
+        const through = doc.edit();
+        const abandoned = store
+          .compactInSlices('ws1:big', Y.encodeStateAsUpdate(doc.writer), through.logId)
+          .then(
+            () => 'finished',
+            () => 'stopped',
+          );
+        for (let i = 0; i < 6; i++) await nextTurn();
+        store = reopen();
+        expect(await abandoned).toBe('stopped');
+
+        const after = store.load('ws1:big')!;
+        expect(Buffer.from(after.state!).equals(Buffer.from(before.state!))).toBe(true);
+        expect(textOf(after)).toBe(doc.expected());
+        sameDoc(await store.loadInSlices('ws1:big'), after);
+        // The next compaction goes through, over whatever the abandoned one left.
+        const state = Y.encodeStateAsUpdate(doc.writer);
+        await store.compactInSlices('ws1:big', state, after.lastLogId);
+        const compacted = store.load('ws1:big')!;
+        expect(Buffer.from(compacted.state!).equals(Buffer.from(state))).toBe(true);
+        expect(compacted.log).toEqual([]);
+      });
+
+      it('never reads or writes more than about one slice in one event-loop turn', async () => {
+        const doc = largeDoc('ws1:big', 20, 200);
+        const stateBytes = store.load('ws1:big')!.storedBytes;
+        // One log row may overshoot a slice; the test's rows are tiny.
+        const bound = sliceBytes + 1024;
+
+        expect(await largestTurn(() => store.loadInSlices('ws1:big'))).toBeLessThanOrEqual(bound);
+        const state = Y.encodeStateAsUpdate(doc.writer);
+        const through = store.load('ws1:big')!.lastLogId;
+        expect(
+          await largestTurn(() => store.compactInSlices('ws1:big', state, through)),
+        ).toBeLessThanOrEqual(bound);
+        // The probe sees what the synchronous methods move in their one turn.
+        expect(await largestTurn(async () => store.load('ws1:big'))).toBeGreaterThanOrEqual(
+          stateBytes - bound,
+        );
+      });
+    });
   });
 }
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The merged state of a doc holding one Y.Text of about `bytes` characters. */
 function bigTextState(bytes: number): Uint8Array {
