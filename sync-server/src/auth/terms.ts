@@ -5,7 +5,7 @@ import type { SqliteDatabase } from '../db/Database.ts';
  * change; users who accepted an older version are asked again (terms header: "users
  * notified") — the check lives with whoever shows the terms, this is the one constant.
  */
-export const CURRENT_TERMS_VERSION = '2026-11-01';
+export const CURRENT_TERMS_VERSION = '1';
 
 /** `terms_acceptances` row for a user accepting `version` now. */
 export function recordTermsAcceptance(

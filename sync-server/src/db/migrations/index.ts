@@ -12,6 +12,7 @@ import { m0010SnapshotRestores } from './0010_snapshotRestores.ts';
 import { m0011KnownDevices } from './0011_knownDevices.ts';
 import { m0012BlobReservations } from './0012_blobReservations.ts';
 import { m0013DocStateChunks } from './0013_docStateChunks.ts';
+import { m0014TermsVersions } from './0014_termsVersions.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   m0011KnownDevices,
   m0012BlobReservations,
   m0013DocStateChunks,
+  m0014TermsVersions,
 ];
