@@ -73,6 +73,7 @@ export const isolationSection: Section = {
     const closes: string[] = [];
     const notes: string[] = [];
     let unsynced = 0;
+    let devices = 0;
     const clients: BenchClient[] = [];
     const timers: NodeJS.Timeout[] = [];
     try {
@@ -141,7 +142,8 @@ export const isolationSection: Section = {
       const newDevice = async () => {
         const sync = await firstSyncOnNewDevice(largeSyncUrl(), indexId);
         closes.push(...sync.closes.map((c) => String(c.code)));
-        notes.push(...deviceEventsNote(`new device ${notes.length + 1}`, sync));
+        devices++;
+        notes.push(...deviceEventsNote(`new device ${devices}`, sync));
         if (!sync.synced) unsynced++;
         else if (sync.rootEntries !== tickets) {
           throw new Error(`the new device synced ${sync.rootEntries} of ${tickets} tickets`);
