@@ -116,7 +116,10 @@ export class DocRooms {
     // Yield once so every subscriber asking in this turn shares this load.
     await Promise.resolve();
     const started = performance.now();
-    const stored = this.store.load(docId);
+    // In slices: a large doc's rows are read a chunk per turn (issue 13 #2); a small one's
+    // in one short transaction, in this turn. The room is registered in the turn of the
+    // last slice, which reads the log to its end, so no update stored meanwhile is missed.
+    const stored = await this.store.loadInSlices(docId);
     if (stored && this.heavy && stored.storedBytes >= this.limits.largeDocBytes) {
       return this.#loadLarge(docId, workspaceId, stored);
     }
@@ -240,17 +243,19 @@ export class DocRooms {
   };
 
   /**
-   * Compaction of a large doc: its stored rows are merged on the worker thread, and only
-   * those rows are replaced (rows written meanwhile stay in the log). The loaded doc is not
-   * touched: it already holds everything the store holds.
+   * Compaction of a large doc: its stored rows are read in slices, merged on the worker
+   * thread, and written back in slices (issue 13 #2); only those rows are replaced (rows
+   * written meanwhile stay in the log). The loaded doc is not touched: it already holds
+   * everything the store holds. Shutdown waits for it (`compactionsDone`); a crash mid-way
+   * leaves the stored state as it was.
    */
   async #compactFromStore(room: DocRoom, compact: OffThreadCompactor): Promise<void> {
     try {
-      const stored = this.store.load(room.docId);
+      const stored = await this.store.loadInSlices(room.docId);
       if (!stored || stored.log.length === 0) return;
       const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
       const state = await compact(parts, stored.storedBytes);
-      this.store.compact(room.docId, state, stored.lastLogId);
+      await this.store.compactInSlices(room.docId, state, stored.lastLogId);
       // A large doc's bytes start again from the compacted state (its tail would grow
       // without end otherwise).
       if (!room.unloaded) room.large?.rebase(state, stored.lastLogId);

@@ -161,7 +161,7 @@ export class SyncEngine {
     }
     // Not loaded: built aside rather than kept in memory (snapshots read many docs), on the
     // worker when large (HeavyYjs decides), as compaction builds it.
-    const stored = this.store.load(docId);
+    const stored = await this.store.loadInSlices(docId);
     if (!stored) return Y.encodeStateAsUpdate(new Y.Doc());
     const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
     return this.ctx.offThread.run('compactState', [parts], stored.storedBytes);
