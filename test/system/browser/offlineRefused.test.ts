@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Page } from 'playwright-core';
+import type { Download, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { docIds } from '@desk/model';
@@ -18,6 +18,7 @@ import {
   openSignedInPage,
   waitForStatus,
 } from './offlinePage.ts';
+import { storedDocIds } from './offlineIndexedDb.ts';
 import { descriptionText, seedTickets } from './offlineTickets.ts';
 import { useOfflineWorld } from './offlineWorld.ts';
 
@@ -34,7 +35,15 @@ describeInBrowser('refused offline work (issue 7, DESIGN §4.4)', () => {
   async function editOffline(
     slug: string,
     change: (owner: Account, ben: Account, workspace: Workspace) => Promise<unknown>,
-  ): Promise<{ page: Page; workspace: Workspace; ticketId: string; close: () => Promise<void> }> {
+  ): Promise<{
+    page: Page;
+    ben: Account;
+    workspace: Workspace;
+    ticketId: string;
+    /** Every download the page started, from the first load on. */
+    downloads: Download[];
+    close: () => Promise<void>;
+  }> {
     const { world } = offline;
     const { owner, workspace } = await signUpOwner(world, `Own${slug}`, slug);
     const [first] = await seedTickets(world, owner, workspace, 2);
@@ -42,6 +51,8 @@ describeInBrowser('refused offline work (issue 7, DESIGN §4.4)', () => {
     const signedIn = await openSignedInPage(world, ben, { acceptDownloads: true });
     const { context, network, page } = signedIn;
     page.on('dialog', (dialog) => void dialog.accept());
+    const downloads: Download[] = [];
+    page.on('download', (file) => downloads.push(file));
     await loadSynced(page, `${world.base}/w/${slug}`);
     const description = await openSeededTicket(page, `${world.base}/w/${slug}`, first!);
 
@@ -51,14 +62,18 @@ describeInBrowser('refused offline work (issue 7, DESIGN §4.4)', () => {
     await page.keyboard.type('Ben offline note. ');
     await change(owner, ben, workspace);
     await network.online();
-    return { page, workspace, ticketId: first!.id, close: () => context.close() };
+    return { page, ben, workspace, ticketId: first!.id, downloads, close: () => context.close() };
   }
 
-  async function download(page: Page): Promise<ExportedFile> {
+  async function download(page: Page, button = 'export-drafts'): Promise<ExportedFile> {
     const [file] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByTestId('export-drafts').click(),
+      page.getByTestId(button).click(),
     ]);
+    return readExport(file);
+  }
+
+  async function readExport(file: Download): Promise<ExportedFile> {
     return JSON.parse(fs.readFileSync(await file.path(), 'utf8')) as ExportedFile;
   }
 
@@ -71,20 +86,40 @@ describeInBrowser('refused offline work (issue 7, DESIGN §4.4)', () => {
     return descriptionText(doc);
   }
 
-  it('tells a member removed while offline, stops syncing and offers the offline work as a download', async () => {
-    const { page, workspace, ticketId, close } = await editOffline('removed', (owner, ben, ws) =>
-      requestOk(owner.http, 'DELETE', `/api/workspaces/${ws.slug}/members/${ben.userId}`),
+  it('downloads the offline work of a member removed while offline, then deletes the workspace from the device and says so', async () => {
+    const { page, ben, workspace, ticketId, downloads, close } = await editOffline(
+      'removed',
+      (owner, ben, ws) =>
+        requestOk(owner.http, 'DELETE', `/api/workspaces/${ws.slug}/members/${ben.userId}`),
     );
-    await waitForStatus(
-      page,
-      'You are no longer a member of this workspace: nothing syncs any more.',
+    const ticketDoc = docIds.ticket(workspace.id, ticketId);
+    const notice = page.getByTestId('forget-notice');
+    await notice.filter({ hasText: 'You were removed from' }).waitFor();
+    expect(await notice.locator('strong').innerText()).toBe(
+      "You were removed from Ownremoved's desk. Its data has been deleted from this device.",
     );
 
-    const exported = await download(page);
-    expect(exported.format).toBe('desk-refused-changes');
-    const ticket = exported.unsynced.find((d) => d.docId === docIds.ticket(workspace.id, ticketId));
+    // The work was offered as a file before the deletion (and can be downloaded again).
+    await expect.poll(() => downloads.length).toBeGreaterThan(0);
+    const offered = await readExport(downloads[0]!);
+    expect(offered.format).toBe('desk-refused-changes');
+    const ticket = offered.unsynced.find((d) => d.docId === ticketDoc);
     expect(ticket?.text).toContain('Ben offline note. Description of ticket 1.');
+    const again = await download(page, 'forget-download');
+    expect(again.unsynced.find((d) => d.docId === ticketDoc)?.text).toContain('Ben offline note.');
+
+    // Nothing of the workspace is left in the replica, and nothing promises a later sync.
+    const ofWorkspace = async () =>
+      (await storedDocIds(page, ben.userId)).filter((id) => id.startsWith(`${workspace.id}:`));
+    expect(await ofWorkspace()).toEqual([]);
+    expect(await page.locator('body').innerText()).not.toMatch(/will sync|sync when|sync later/i);
     expect(await serverDescription(workspace, ticketId)).toBe('Description of ticket 1.');
+
+    // A reload does not bring it back.
+    await page.reload();
+    await page.getByText('This workspace cannot be opened').waitFor();
+    expect(await ofWorkspace()).toEqual([]);
+    expect(await page.locator('body').innerText()).not.toMatch(/will sync|sync when|sync later/i);
     await close();
   });
 

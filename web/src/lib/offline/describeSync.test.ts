@@ -87,4 +87,31 @@ describe('describeSync', () => {
       'You are no longer a member of this workspace: nothing syncs any more.',
     );
   });
+
+  it('never promises that work will sync once the membership is gone, even offline', () => {
+    for (const refusal of [DocErrorCode.notMember, DocErrorCode.accessRevoked]) {
+      for (const kind of ['offline', 'connecting', 'syncing', 'synced'] as const) {
+        const d = describe_({
+          refusal,
+          dirtyDocs: 2,
+          connection: { kind, syncingDocs: 0, pendingUpdates: 2 },
+        });
+        expect(`${d.text} ${d.detail}`).not.toMatch(/will sync|sync when|sync after|sync later/);
+      }
+    }
+  });
+
+  it('does not promise a later sync after the session was revoked', () => {
+    const d = describe_({
+      connection: {
+        kind: 'error',
+        syncingDocs: 0,
+        pendingUpdates: 0,
+        error: { code: CloseCode.sessionRevoked, message: 'x' },
+      },
+      dirtyDocs: 1,
+    });
+    expect(d.detail).toContain('download them to keep your work');
+    expect(d.detail).not.toMatch(/sync after|sync when/);
+  });
 });

@@ -60,9 +60,7 @@ export function describeSync(
     return {
       tone: 'error',
       text: closeReason(connection.error?.code, connection.error?.message),
-      detail: kept
-        ? `${kept}: they stay on this device and sync after you sign in again as the same user.`
-        : null,
+      detail: kept ? `${kept}: ${keptAfterClose(connection.error?.code)}` : null,
     };
   }
   if (snapshot.refusal) {
@@ -118,6 +116,16 @@ export function describeSync(
     };
   }
   return { tone: 'ok', text: 'Online — all changes saved', detail: null };
+}
+
+/**
+ * What becomes of unsynced changes after a final close. A revoked session makes the device
+ * forget the user's replicas (issue 16): promising they sync later would be false.
+ */
+function keptAfterClose(code: number | undefined): string {
+  return code === CloseCode.sessionRevoked
+    ? 'they cannot sync from this session — download them to keep your work.'
+    : 'they stay on this device and sync after you sign in again as the same user.';
 }
 
 function closeReason(code: number | undefined, message: string | undefined): string {

@@ -1,0 +1,215 @@
+import { IndexedDbStore } from '@desk/client';
+import { parseDocId } from '@desk/protocol';
+import { collectDrafts, downloadJson, type DraftExport } from './drafts.ts';
+import { openDatabase, request, transactionDone } from './idb.ts';
+import { APP_PREFIX, replicatedDbName, userStorePrefix } from './localKeys.ts';
+import { wipeLocalData } from './localData.ts';
+import { closeAllOfflineSyncs } from './OfflineSync.ts';
+import { UploadQueue } from './UploadQueue.ts';
+
+/**
+ * Why a device forgets (issue 16): the member was removed from the workspace (or the
+ * workspace is gone: the index doc answers not_member), or the session was revoked. A
+ * removal forgets one workspace; a revoked session forgets every replica of the user, since
+ * the replica belongs to the user and nobody is signed in to it any more.
+ */
+export const ForgetReason = { removed: 'removed', sessionRevoked: 'session_revoked' } as const;
+export type ForgetReason = (typeof ForgetReason)[keyof typeof ForgetReason];
+
+/** A deletion decided and not yet known to be complete (survives a reload). */
+export interface PendingForget {
+  reason: ForgetReason;
+  userId: string;
+  workspaceId: string;
+  slug: string;
+  /** For the words ("You were removed from <name>."). */
+  workspaceName: string;
+}
+
+/** What the device did: the words to show and the unsynced work it downloaded first. */
+export interface ForgetOutcome {
+  forget: PendingForget;
+  exports: DraftExport[];
+}
+
+/** localStorage key of the deletions to finish; written before any deletion starts. */
+export const FORGET_PENDING_KEY = `${APP_PREFIX}:forget-pending`;
+
+export function pendingForgets(): PendingForget[] {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(FORGET_PENDING_KEY) ?? '[]');
+    return Array.isArray(parsed) ? (parsed as PendingForget[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+function sameForget(a: PendingForget, b: PendingForget): boolean {
+  return a.reason === b.reason && a.userId === b.userId && a.workspaceId === b.workspaceId;
+}
+
+/** Records the decision first, so a reload in between finishes it instead of resurrecting. */
+export function recordForget(forget: PendingForget): void {
+  const pending = pendingForgets().filter((p) => !sameForget(p, forget));
+  localStorage.setItem(FORGET_PENDING_KEY, JSON.stringify([...pending, forget]));
+}
+
+function clearForget(forget: PendingForget): void {
+  const pending = pendingForgets().filter((p) => !sameForget(p, forget));
+  if (pending.length > 0) localStorage.setItem(FORGET_PENDING_KEY, JSON.stringify(pending));
+  else localStorage.removeItem(FORGET_PENDING_KEY);
+}
+
+/**
+ * The user's own work that never reached the server, per workspace (the refused-work export
+ * format), read from the replica without opening a socket. `workspaceId` null: every
+ * workspace the replica holds. Workspaces with nothing unsynced are left out.
+ */
+export async function unsyncedExports(
+  userId: string,
+  workspaceId: string | null,
+): Promise<DraftExport[]> {
+  const store = new IndexedDbStore({ prefix: userStorePrefix(userId) });
+  try {
+    const workspaces = new Set<string>();
+    for (const { docId } of await store.listDocs()) {
+      const ws = parseDocId(docId)?.workspaceId;
+      if (ws && (workspaceId === null || ws === workspaceId)) workspaces.add(ws);
+    }
+    const exports: DraftExport[] = [];
+    for (const ws of [...workspaces].sort()) {
+      const data = await collectDrafts(store, ws);
+      if (data.drafts.length + data.unsynced.length > 0) exports.push(data);
+    }
+    return exports;
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Deletes one workspace's part of a user's replica: its docs' rows in the update log (and
+ * any previous-layout databases), their held/dirty flags and refused drafts, its catch-up
+ * position, its replication ledger rows, its queued uploads, and its localStorage keys
+ * (reply drafts, cached identity, reserved ticket numbers). Other workspaces stay as they are.
+ * The sync client of this tab must be closed first (it would write rows back).
+ */
+export async function deleteWorkspaceReplica(
+  userId: string,
+  workspaceId: string,
+  slug: string,
+): Promise<void> {
+  const ofWorkspace = (docId: string) => parseDocId(docId)?.workspaceId === workspaceId;
+  const store = new IndexedDbStore({ prefix: userStorePrefix(userId) });
+  try {
+    for (const { docId } of await store.listDocs()) {
+      if (!ofWorkspace(docId)) continue;
+      await store.deleteDoc(docId);
+    }
+  } finally {
+    await store.close();
+  }
+  await deleteKeys(`${userStorePrefix(userId)}meta`, 'workspaces', (key) => key === workspaceId);
+  // Refused drafts too, also those of docs no longer held (deleteDoc leaves drafts).
+  await deleteKeys(`${userStorePrefix(userId)}meta`, 'drafts', ofWorkspace);
+  await deleteKeys(replicatedDbName(userId), 'docs', ofWorkspace);
+  const uploads = new UploadQueue(userId);
+  try {
+    for (const item of await uploads.list()) {
+      if (item.workspaceSlug === slug) await uploads.remove(item.id);
+    }
+  } finally {
+    await uploads.close();
+  }
+  const keys = [`${APP_PREFIX}:identity:${slug}`];
+  for (const key of Object.keys(localStorage)) {
+    if (
+      key.startsWith(`${APP_PREFIX}:draft:${workspaceId}:`) ||
+      key.startsWith(`${APP_PREFIX}:numbers:${workspaceId}:`)
+    ) {
+      keys.push(key);
+    }
+  }
+  for (const key of keys) localStorage.removeItem(key);
+}
+
+/** Deletes the matching keys of one object store, if the database and store exist. */
+async function deleteKeys(
+  database: string,
+  storeName: string,
+  matches: (key: string) => boolean,
+): Promise<void> {
+  const names = new Set((await indexedDB.databases()).map((db) => db.name));
+  if (!names.has(database)) return;
+  const db = await openDatabase(database, [storeName]);
+  try {
+    if (!db.objectStoreNames.contains(storeName)) return;
+    const keys = await request(
+      db.transaction(storeName, 'readonly').objectStore(storeName).getAllKeys(),
+    );
+    const tx = db.transaction(storeName, 'readwrite');
+    for (const key of keys) if (matches(String(key))) tx.objectStore(storeName).delete(key);
+    await transactionDone(tx);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Carries out a recorded deletion: closes this tab's sync clients, reads the user's unsynced
+ * work, offers it as a file download (started before anything is deleted, so the work is
+ * on disk, not only in this tab), deletes, and clears the record. Safe to run again after a
+ * reload cut it short: every step finds what is left.
+ */
+export async function completeForget(
+  forget: PendingForget,
+  offer: (exports: DraftExport[]) => void = downloadExports,
+): Promise<ForgetOutcome> {
+  await closeAllOfflineSyncs();
+  const revoked = forget.reason === ForgetReason.sessionRevoked;
+  const exports = await unsyncedExports(forget.userId, revoked ? null : forget.workspaceId);
+  if (exports.length > 0) offer(exports);
+  if (revoked) await wipeLocalData(forget.userId);
+  else await deleteWorkspaceReplica(forget.userId, forget.workspaceId, forget.slug);
+  clearForget(forget);
+  return { forget, exports };
+}
+
+/** The file name a workspace's unsynced work is downloaded as. */
+export function exportFileName(data: DraftExport): string {
+  return `unsynced-work-${data.workspaceId}.json`;
+}
+
+export function downloadExports(exports: DraftExport[]): void {
+  for (const data of exports) downloadJson(exportFileName(data), data);
+}
+
+let started: Promise<ForgetOutcome[]> | null = null;
+
+/**
+ * Finishes the deletions a previous page left pending (once per tab, before any workspace
+ * opens its replica). Failures stay recorded and are retried at the next start.
+ */
+export function finishPendingForgets(
+  offer: (exports: DraftExport[]) => void = downloadExports,
+): Promise<ForgetOutcome[]> {
+  started ??= (async () => {
+    const outcomes: ForgetOutcome[] = [];
+    for (const forget of pendingForgets()) {
+      try {
+        outcomes.push(await completeForget(forget, offer));
+      } catch (error) {
+        console.error('Could not delete the local data of a workspace', error);
+      }
+    }
+    return outcomes;
+  })();
+  return started;
+}
+
+/** The words for what happened, exactly. */
+export function forgetWords(forget: PendingForget): string {
+  return forget.reason === ForgetReason.removed
+    ? `You were removed from ${forget.workspaceName}. Its data has been deleted from this device.`
+    : 'Your session was ended. The data of your workspaces has been deleted from this device; log in again to get it back from the server.';
+}
