@@ -122,21 +122,15 @@ export class DocSubscription {
     payload: Uint8Array | null,
     frame: Uint8Array | null,
   ): void {
+    // Checked before decoding: a huge update is not decoded just to be refused. The
+    // document-size limit (`maxDocBytes`) is checked by the pipeline, against the doc plus
+    // the updates of the same turn stored before this one.
     if (update.byteLength > this.limits.maxUpdateBytes) {
       this.pipeline.refuse(room, this, DocErrorCode.updateTooLarge, 'The change is too large.');
       return;
     }
     if (this.access !== DocAccess.write) {
       this.pipeline.refuse(room, this, this.readOnlyCode, 'This document is read-only for you.');
-      return;
-    }
-    if (this.maxDocBytes !== null && room.storedBytes + update.byteLength > this.maxDocBytes) {
-      this.pipeline.refuse(
-        room,
-        this,
-        DocErrorCode.docTooLarge,
-        'The document has reached the size limit of the plan.',
-      );
       return;
     }
     if (isEmptyUpdate(update)) {

@@ -256,4 +256,97 @@ describe('UpdatePipeline', () => {
       expect(stored().getText('t').toString()).toBe('abc');
     });
   });
+  describe('document size limit (PROTOCOL.md, "Limits")', () => {
+    const limited = (maxDocBytes: number) => {
+      const m = member(false);
+      m.subscription.maxDocBytes = maxDocBytes;
+      return m;
+    };
+
+    it('accepts an update that brings the doc just under or exactly to the limit, refuses one byte over', async () => {
+      const update = (client: number) => {
+        const w = writer(client);
+        w.doc.getText('t').insert(0, 'x'.repeat(40));
+        return w.updates[0]!;
+      };
+      const size = update(1).byteLength;
+      for (const [client, limit, accepted] of [
+        [1, size + 1, true],
+        [2, size, true],
+        [3, size - 1, false],
+      ] as const) {
+        room.storedBytes = 0; // each case starts from an empty stored doc
+        const a = limited(limit);
+        expect(update(client).byteLength).toBe(size);
+        a.send(update(client));
+        await nextTurn();
+        expect(a.session.refusals).toEqual(accepted ? [] : [DocErrorCode.docTooLarge]);
+        expect(a.session.acked).toBe(accepted ? 1 : 0);
+        room.remove(a.subscription);
+      }
+    });
+
+    it('counts the updates of one turn together: the one that passes the limit is refused whole and reaches nobody', async () => {
+      const [wa, wb, wc] = [writer(1), writer(2), writer(3)];
+      wa.doc.getText('a').insert(0, 'a'.repeat(100));
+      wb.doc.getText('b').insert(0, 'b'.repeat(100));
+      wc.doc.getText('c').insert(0, 'c'.repeat(10));
+      const [ua, ub, uc] = [wa.updates[0]!, wb.updates[0]!, wc.updates[0]!];
+      // Room for a and c, not for b as well: b comes second and is refused, c still fits.
+      const limit = ua.byteLength + uc.byteLength + 5;
+      const a = limited(limit);
+      const b = limited(limit);
+      const c = limited(limit);
+      const watcher = member(true);
+      a.send(ua);
+      b.send(ub);
+      c.send(uc);
+      await nextTurn();
+      expect(b.session.refusals).toEqual([DocErrorCode.docTooLarge]);
+      expect([a.session.acked, b.session.acked, c.session.acked]).toEqual([1, 0, 1]);
+      // Nobody received any of b's bytes, merged or not.
+      for (const m of [a, b, c, watcher]) {
+        for (const update of m.session.updates()) expect(clientsIn(update)).not.toContain(2);
+      }
+      expect(stored().getText('b').toString()).toBe('');
+      expect(room.doc!.getText('b').toString()).toBe('');
+      expect(stored().getText('a').toString()).toBe('a'.repeat(100));
+      expect(stored().getText('c').toString()).toBe('c'.repeat(10));
+      expect(room.storedBytes).toBe(ua.byteLength + uc.byteLength);
+    });
+
+    it('refuses what builds on a refused update in the same turn, so nothing of it is half-applied', async () => {
+      const w = writer(1);
+      w.doc.getText('t').insert(0, 'x'.repeat(200));
+      w.doc.getText('t').insert(200, 'y');
+      const a = limited(100);
+      const watcher = member(false);
+      a.send(w.updates[0]!);
+      a.send(w.updates[1]!);
+      await nextTurn();
+      expect(a.session.refusals).toEqual([
+        DocErrorCode.docTooLarge,
+        DocErrorCode.missingDependencies,
+      ]);
+      expect(store.load(docId)).toBeNull();
+      expect(watcher.session.sent).toEqual([]);
+      expect(room.doc!.store.pendingStructs).toBeNull();
+    });
+
+    it('accepts deletions in a doc at its limit, so it can be cleaned up', async () => {
+      const w = writer(1);
+      w.doc.getText('t').insert(0, 'x'.repeat(100));
+      const a = limited(w.updates[0]!.byteLength);
+      a.send(w.updates[0]!);
+      await nextTurn();
+      w.doc.getText('t').delete(0, 50);
+      a.send(w.updates[1]!);
+      w.doc.getText('t').insert(0, 'z');
+      a.send(w.updates[2]!);
+      await nextTurn();
+      expect(a.session.acked).toBe(2);
+      expect(a.session.refusals).toEqual([DocErrorCode.docTooLarge]);
+      expect(stored().getText('t').toString()).toBe('x'.repeat(50));
+    });
+  });
 });

@@ -134,7 +134,7 @@ export class UpdatePipeline {
     if (batch.length === 0) return;
     this.#batch = [];
 
-    this.#refuseIncomplete(batch);
+    this.#admit(batch);
     this.#persist(batch);
     try {
       const { byRoom, notLoaded } = this.#apply(batch);
@@ -150,47 +150,77 @@ export class UpdatePipeline {
   };
 
   /**
-   * Refuses, before anything is stored, every client update that would leave its doc with
-   * pending structs or deletions: it needs structs the server never received. Stored, it
-   * would be served to every client and never complete (PROTOCOL.md, "Missing
-   * dependencies"). Updates of one turn are checked in the order they will be applied, so an
-   * update may rely on an earlier one of the same batch.
+   * Refuses, before anything is stored, every client update that cannot be stored whole.
+   * Updates of one turn are checked in the order they will be applied, each against its doc
+   * plus the updates of the same turn accepted before it (a refused one counts for nothing):
+   *
+   * - Missing dependencies: an update that would leave its doc with pending structs or
+   *   deletions needs structs the server never received. Stored, it would be served to every
+   *   client and never complete (PROTOCOL.md, "Missing dependencies"). An update may rely on
+   *   an earlier one of the same batch.
+   * - Document size, the one place it is enforced for both endpoints: an update that would
+   *   take its doc's stored bytes (merged state plus log) past the plan's limit, so a burst
+   *   cannot pass the limit together. An update that adds no structs (deletions only, or
+   *   what the doc already has: a reconnecting client's step 2 repeats its whole delete set)
+   *   is never refused for size, so a doc at its limit can still be cleaned up. Server
+   *   updates (a restore) are not limited (PROTOCOL.md, "Limits").
    */
-  #refuseIncomplete(batch: Entry[]): void {
+  #admit(batch: Entry[]): void {
     let ahead: Map<DocRoom, Map<number, number>> | null = null;
+    let added: Map<DocRoom, number> | null = null;
     for (const entry of batch) {
-      if (entry.update === null || entry.refusal !== null || entry.from === null) continue;
+      const from = entry.from;
+      if (entry.update === null || entry.refusal !== null || from === null) continue;
       const room = entry.room && !entry.room.unloaded ? entry.room : this.loadedRoom(entry.docId);
-      // Not loaded (only server updates are stored unloaded), or already holding pending
-      // structs from before this rule: nothing to compare with, stored as before.
-      if (!room || room.hasPending) continue;
-      const batchClocks = ahead?.get(room);
-      let check;
-      try {
-        check = checkDependencies(
-          entry.update,
-          (client) => batchClocks?.get(client) ?? room.clock(client),
-        );
-      } catch {
-        // DocSubscription decoded it already; a throw here is a bug, not the client's.
-        check = { ok: false as const, problem: DependencyProblem.selfReference };
+      // Not loaded (only server updates are stored unloaded): nothing to compare with.
+      if (!room) continue;
+      let advanced: Map<number, number> | null = null;
+      // A doc already holding pending structs from before the dependency rule is not
+      // checked for them, as before.
+      if (!room.hasPending) {
+        const batchClocks = ahead?.get(room);
+        let check;
+        try {
+          check = checkDependencies(
+            entry.update,
+            (client) => batchClocks?.get(client) ?? room.clock(client),
+          );
+        } catch {
+          // DocSubscription decoded it already; a throw here is a bug, not the client's.
+          check = { ok: false as const, problem: DependencyProblem.selfReference };
+        }
+        if (!check.ok) {
+          entry.update = null;
+          entry.refusal =
+            check.problem === DependencyProblem.selfReference
+              ? { code: DocErrorCode.malformedUpdate, message: 'The change could not be read.' }
+              : {
+                  code: DocErrorCode.missingDependencies,
+                  message: 'The change needs earlier changes the server does not have.',
+                };
+          continue;
+        }
+        advanced = check.advanced;
       }
-      if (check.ok) {
-        if (check.advanced.size === 0) continue;
-        ahead ??= new Map();
-        const clocks = batchClocks ?? new Map<number, number>();
-        for (const [client, clock] of check.advanced) clocks.set(client, clock);
-        ahead.set(room, clocks);
-        continue;
+      const grows = advanced === null || advanced.size > 0;
+      if (grows && from.maxDocBytes !== null) {
+        const bytes = room.storedBytes + (added?.get(room) ?? 0) + entry.update.byteLength;
+        if (bytes > from.maxDocBytes) {
+          entry.update = null;
+          entry.refusal = {
+            code: DocErrorCode.docTooLarge,
+            message: 'The document has reached the size limit of the plan.',
+          };
+          continue;
+        }
       }
-      entry.update = null;
-      entry.refusal =
-        check.problem === DependencyProblem.selfReference
-          ? { code: DocErrorCode.malformedUpdate, message: 'The change could not be read.' }
-          : {
-              code: DocErrorCode.missingDependencies,
-              message: 'The change needs earlier changes the server does not have.',
-            };
+      added ??= new Map();
+      added.set(room, (added.get(room) ?? 0) + entry.update.byteLength);
+      if (advanced === null || advanced.size === 0) continue;
+      ahead ??= new Map();
+      const clocks = ahead.get(room) ?? new Map<number, number>();
+      for (const [client, clock] of advanced) clocks.set(client, clock);
+      ahead.set(room, clocks);
     }
   }
 

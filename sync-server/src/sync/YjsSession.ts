@@ -1,4 +1,4 @@
-import { CloseCode, YMessageType, type DocErrorCode } from '@desk/protocol';
+import { CloseCode, DocErrorCode, YMessageType } from '@desk/protocol';
 import type { DocSubscription } from './DocSubscription.ts';
 import { SocketSession, type SessionServices } from './SocketSession.ts';
 import type { Principal } from './SyncAuth.ts';
@@ -7,9 +7,11 @@ import type { SyncSocket } from './SyncSocket.ts';
 /**
  * A socket on the y-websocket-compatible endpoint (`/yjs/:docId`): one document, exactly
  * the messages of the reference y-websocket server, so the stock `WebsocketProvider`
- * works unmodified. That protocol cannot express refusals: a refused subscription closes
- * the socket with 4404 and the DocErrorCode as reason (y-websocket does not retry 44xx);
- * a read-only client's updates are dropped.
+ * works unmodified. That protocol cannot express refusals, so a refusal closes the socket
+ * with a documented code and the DocErrorCode as reason (PROTOCOL.md, "Limits"): 4404 a
+ * refused subscription, 4414/4415 an update over the update/document size limit (44xx:
+ * the provider stops; reconnecting would send the same update again). A read-only
+ * client's updates are dropped.
  */
 export class YjsSession extends SocketSession {
   readonly framed = false;
@@ -81,6 +83,13 @@ export class YjsSession extends SocketSession {
       this.fail(CloseCode.missingDependencies, message);
       return;
     }
+    const close = refusalCloseCode(code);
+    if (close !== null) {
+      // The provider's doc now holds a change the server refused: say so, with a code that
+      // stops it (PROTOCOL.md, "Limits"). Dropping it would diverge the replica silently.
+      this.fail(close, code);
+      return;
+    }
     this.services.log.debug(
       { session: this.id, docId: subscription.docId, code },
       'update dropped',
@@ -88,4 +97,22 @@ export class YjsSession extends SocketSession {
   }
 
   protected sendCloseReason(): void {}
+}
+
+/**
+ * The close code that tells a stock provider its update was refused, or null for a refusal
+ * it is not told about (read-only access: the update is dropped, as the reference server's
+ * read-only mode does).
+ */
+export function refusalCloseCode(code: DocErrorCode): CloseCode | null {
+  switch (code) {
+    case DocErrorCode.updateTooLarge:
+      return CloseCode.updateTooLarge;
+    case DocErrorCode.docTooLarge:
+      return CloseCode.docTooLarge;
+    case DocErrorCode.malformedUpdate:
+      return CloseCode.malformedFrame;
+    default:
+      return null;
+  }
 }

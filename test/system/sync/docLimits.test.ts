@@ -1,0 +1,212 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { CloseCode, DocErrorCode, MessageType } from '@desk/protocol';
+import { plans } from '../../../sync-server/src/billing/plans.ts';
+import type { SyncLimits } from '../../../sync-server/src/sync/SyncLimits.ts';
+import { startSyncServer, type SyncTestServer } from '../../support/sync/startSyncServer.ts';
+import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
+
+// The document limits of PROTOCOL.md, "Limits", at, just under and just over their value,
+// on both endpoints: /sync (docError, the socket stays) and /yjs with the stock y-websocket
+// provider (closed with the documented code; it stops instead of re-sending).
+
+const users = {
+  'tok-ana': { userId: 'ana', workspaces: { ws1: 'write' } },
+  'tok-ben': { userId: 'ben', workspaces: { ws1: 'write' } },
+} as const;
+
+const LIMIT = 1000;
+
+/** A doc with a fixed client id, so the size of its updates is known in advance. */
+function fixedDoc(): Y.Doc {
+  const doc = new Y.Doc();
+  doc.clientID = 7;
+  return doc;
+}
+
+/** How many characters inserted at once into a fresh `fixedDoc` make an update of `bytes`. */
+function charsFor(bytes: number): number {
+  const probe = fixedDoc();
+  let size = 0;
+  probe.once('update', (update: Uint8Array) => (size = update.byteLength));
+  probe.getText('t').insert(0, 'x'.repeat(500));
+  return bytes - (size - 500);
+}
+
+/** Inserts into `doc` one update of exactly `bytes` bytes (asserted). */
+function insertUpdateOf(doc: Y.Doc, bytes: number, char: string): void {
+  let size = 0;
+  doc.once('update', (update: Uint8Array) => (size = update.byteLength));
+  doc.getText('t').insert(0, char.repeat(charsFor(bytes)));
+  expect(size).toBe(bytes);
+}
+
+const cases = [
+  { name: 'just under', bytes: LIMIT - 1, accepted: true },
+  { name: 'at', bytes: LIMIT, accepted: true },
+  { name: 'just over', bytes: LIMIT + 1, accepted: false },
+] as const;
+
+const limitsUnderTest = [
+  {
+    limit: 'update size (maxUpdateBytes)',
+    code: DocErrorCode.updateTooLarge,
+    close: CloseCode.updateTooLarge,
+    setUp: (t: SyncTestServer) => void t,
+    limits: { maxUpdateBytes: LIMIT } as Partial<SyncLimits>,
+  },
+  {
+    limit: "document size (the plan's documentSizeLimitBytes)",
+    code: DocErrorCode.docTooLarge,
+    close: CloseCode.docTooLarge,
+    setUp: (t: SyncTestServer) => (t.auth.maxDocBytes = LIMIT),
+    limits: {} as Partial<SyncLimits>,
+  },
+];
+
+describe('document limits on every sync path', () => {
+  let t: SyncTestServer;
+  const providers: WebsocketProvider[] = [];
+  const clients: TestSyncClient[] = [];
+  afterEach(async () => {
+    for (const p of providers.splice(0)) p.destroy();
+    for (const c of clients.splice(0)) c.ws.terminate();
+    await t.stop();
+  });
+
+  const provider = (docId: string, doc = new Y.Doc()) => {
+    const p = new WebsocketProvider(`${t.url.replace('http', 'ws')}/yjs`, docId, doc, {
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      params: { token: 'tok-ana' },
+      disableBc: true,
+    });
+    providers.push(p);
+    return p;
+  };
+  const synced = (p: WebsocketProvider) =>
+    new Promise<void>((resolve) => {
+      if (p.synced) resolve();
+      else p.once('sync', () => resolve());
+    });
+  const closed = (p: WebsocketProvider) =>
+    new Promise<{ code: number; reason: string }>((resolve) => p.once('closed', resolve));
+  const connect = async () => {
+    const c = await TestSyncClient.connect(t.url, { token: 'tok-ben' });
+    clients.push(c);
+    return c;
+  };
+  const stored = async (docId: string) => {
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, await t.server.sync.readDocState(docId));
+    return doc.getText('t').toString();
+  };
+
+  /**
+   * An observer subscribed to the doc, and a check that it never got `refused`: a marker
+   * written after the refusal reaches it, so anything broadcast before it has too.
+   */
+  const observe = async (docId: string) => {
+    const observer = await connect();
+    const doc = observer.subscribe(docId);
+    await observer.synced(docId);
+    return async (refused: string) => {
+      const marker = await connect();
+      const markerDoc = marker.subscribe(docId);
+      await marker.synced(docId);
+      markerDoc.getText('marker').insert(0, 'after');
+      await observer.until(() => doc.getText('marker').toString() === 'after');
+      expect(doc.getText('t').toString()).not.toContain(refused);
+    };
+  };
+
+  for (const subject of limitsUnderTest) {
+    describe(subject.limit, () => {
+      for (const c of cases) {
+        it(`/sync: an update ${c.name} the limit is ${c.accepted ? 'stored and forwarded' : `refused whole with ${subject.code}; the socket stays`}`, async () => {
+          t = await startSyncServer(users, subject.limits);
+          subject.setUp(t);
+          const docId = 'ws1:ticket:s1';
+          const noSeen = await observe(docId);
+          const ana = await TestSyncClient.connect(t.url, { token: 'tok-ana' });
+          clients.push(ana);
+          const doc = ana.subscribe(docId, fixedDoc());
+          await ana.synced(docId);
+          insertUpdateOf(doc, c.bytes, 'a');
+          if (c.accepted) {
+            await ana.allAcked(docId);
+            expect(await stored(docId)).toBe(doc.getText('t').toString());
+            return;
+          }
+          const refusal = await ana.waitFor((m) => m.type === MessageType.docError);
+          expect(refusal).toMatchObject({ docId, code: subject.code });
+          expect(ana.closeInfo).toBeNull();
+          expect(await stored(docId)).toBe('');
+          await noSeen('a');
+        });
+
+        it(`/yjs (stock provider): an update ${c.name} the limit is ${c.accepted ? 'stored and forwarded' : `refused and the provider closed with ${subject.close}`}`, async () => {
+          t = await startSyncServer(users, subject.limits);
+          subject.setUp(t);
+          const docId = 'ws1:ticket:y1';
+          const noSeen = await observe(docId);
+          const p = provider(docId, fixedDoc());
+          await synced(p);
+          const closing = closed(p);
+          insertUpdateOf(p.doc, c.bytes, 'a');
+          const sent = p.doc.getText('t').toString();
+          if (c.accepted) {
+            const observer = clients[0]!;
+            const seen = observer.docs.get(docId)!.doc;
+            await observer.until(() => seen.getText('t').toString() === sent);
+            expect(await stored(docId)).toBe(sent);
+            expect(p.shouldConnect).toBe(true);
+            return;
+          }
+          // Told: closed with the documented code and the DocErrorCode as reason, and it
+          // stops (44xx) instead of sending the same update again.
+          expect(await closing).toEqual({ code: subject.close, reason: subject.code });
+          expect(p.shouldConnect).toBe(false);
+          expect(await stored(docId)).toBe('');
+          await noSeen('a');
+        });
+      }
+    });
+  }
+
+  it('/yjs: a stock provider writing 14 × 512 KiB into a trial workspace is closed with 4415 after the 9 that fit, and never diverges silently', async () => {
+    t = await startSyncServer(users);
+    t.auth.maxDocBytes = plans.trial.documentSizeLimitBytes; // 5 MiB
+    const docId = 'ws1:ticket:big';
+    const noSeen = await observe(docId);
+    const p = provider(docId);
+    await synced(p);
+    const closing = closed(p);
+    const piece = (i: number) => String.fromCharCode(65 + i).repeat(512 * 1024);
+    for (let i = 0; i < 14; i++) {
+      // Appended one after the other, each its own update.
+      const text = p.doc.getText('t');
+      text.insert(text.length, piece(i));
+    }
+    expect(await closing).toEqual({ code: CloseCode.docTooLarge, reason: 'doc_too_large' });
+    const fit = Array.from({ length: 9 }, (_, i) => piece(i)).join('');
+    expect(await stored(docId)).toBe(fit);
+    await noSeen(piece(9).slice(0, 16));
+
+    // The documented behaviour: the provider's doc keeps what was refused (the server does
+    // not have it) and the provider knows; reconnecting it offers the same change again and
+    // is closed again with the same code; nothing is ever accepted in part.
+    expect(p.doc.getText('t').length).toBe(14 * 512 * 1024);
+    const again = closed(p);
+    p.connect();
+    expect(await again).toEqual({ code: CloseCode.docTooLarge, reason: 'doc_too_large' });
+    expect(p.shouldConnect).toBe(false);
+    expect(await stored(docId)).toBe(fit);
+
+    // A fresh replica (what an integrator does after 4415) equals the server's.
+    const fresh = provider(docId);
+    await synced(fresh);
+    expect(fresh.doc.getText('t').toString()).toBe(fit);
+  });
+});
