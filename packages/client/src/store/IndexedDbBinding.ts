@@ -19,7 +19,8 @@ export interface IndexedDbBindingParts {
  * One doc bound to the update log: loads the doc's rows in one read and applies them in one
  * Yjs transaction with this binding as origin, then stores every later update at once (no
  * debounce: a change followed by a hard reload must survive). Updates of the same task are
- * merged into one row. A doc with too many rows is compacted in the background.
+ * merged into one row. A doc with too many rows is compacted in the background; `destroy`
+ * resolves once that compaction is done too.
  *
  * A failed write (storage full, database closed by the browser) is reported at once through
  * `onWriteError`; its row stays in memory and rides with the next write, and the error clears
@@ -31,7 +32,7 @@ export class IndexedDbBinding implements DocBinding {
   /** Updates of the current task, written together at its end. */
   #pending: Uint8Array[] = [];
   #flushScheduled = false;
-  /** Writes started and not finished; destroy waits for them. */
+  /** Writes and compactions started and not finished; destroy waits for them. */
   readonly #writes = new Set<Promise<void>>();
   /** Rows whose write failed: kept in memory and carried by the next write. */
   #unstored: Uint8Array[] = [];
@@ -181,8 +182,14 @@ export class IndexedDbBinding implements DocBinding {
     for (const listener of [...this.#errorListeners]) listener(error);
   }
 
+  /**
+   * Also after destroy began: the write that crosses the limit may finish only then (on a
+   * busy machine it often does), and a doc left with every row would load slower each time.
+   * The compaction is tracked, so destroy waits for it; it runs at most once more, since
+   * nothing is written after destroy but one retry.
+   */
   #compactIfNeeded(): void {
-    if (this.#destroyed || this.#compacting) return;
+    if (this.#compacting) return;
     if (this.#storedRows <= this.#parts.compactAboveRows) return;
     this.#compacting = true;
     this.#track(

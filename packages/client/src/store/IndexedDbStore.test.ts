@@ -116,6 +116,24 @@ describe('IndexedDbStore (over fake-indexeddb)', () => {
     expect(copy.getText('t').toString()).toBe('543210');
   });
 
+  it('finishes a compaction that falls due while it is destroyed, as on a busy machine', async () => {
+    const prefix = freshPrefix();
+    const doc = new Y.Doc();
+    const binding = await bindAndLoad(open({ prefix, compactAboveRows: 5 }), 'w1:ticket:a', doc);
+    // Six rows, each written in its own microtask flush, none stored yet when destroy runs:
+    // the write that crosses the limit finishes after destroy began.
+    for (let i = 0; i < 6; i++) {
+      doc.getText('t').insert(0, String(i));
+      await Promise.resolve();
+    }
+    await binding.destroy();
+    expect(await rowsOf(`${prefix}updates`, 'w1:ticket:a')).toHaveLength(1);
+
+    const copy = new Y.Doc();
+    await bindAndLoad(open({ prefix }), 'w1:ticket:a', copy);
+    expect(copy.getText('t').toString()).toBe('543210');
+  });
+
   it('compaction deletes only the rows it merged: a row another tab writes meanwhile survives', async () => {
     const name = `${freshPrefix()}updates`;
     const thisTab = new UpdateLog(name);
