@@ -13,7 +13,10 @@ export interface Plan {
   readonly seatLimit: number;
   /** Total stored attachments and document state per workspace, in bytes. */
   readonly storageQuotaBytes: number;
-  /** Largest single Yjs document (merged state), in bytes; bigger updates are refused. */
+  /**
+   * Largest Yjs document, in stored bytes (merged state plus log); updates that would pass
+   * it are refused (UpdatePipeline; PROTOCOL.md, "Limits").
+   */
   readonly documentSizeLimitBytes: number;
   /** How long periodic workspace snapshots are kept, in days. */
   readonly snapshotRetentionDays: number;

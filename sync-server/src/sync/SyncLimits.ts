@@ -10,7 +10,8 @@ export interface SyncLimits {
   maxMessageBytes: number;
   /**
    * Largest single Yjs update, in bytes; bigger is refused with docError `update_too_large`
-   * (the socket stays open). @default 4 MiB
+   * on /sync (the socket stays open) and closes a /yjs socket with 4414. The document-size
+   * limit is per plan (`billing/plans.ts`); both are in PROTOCOL.md, "Limits". @default 4 MiB
    */
   maxUpdateBytes: number;
   /**

@@ -209,4 +209,25 @@ describe('document limits on every sync path', () => {
     await synced(fresh);
     expect(fresh.doc.getText('t').toString()).toBe(fit);
   });
+  it('does not refuse a server write (a restore) past the limit; clients may then only delete', async () => {
+    t = await startSyncServer(users);
+    t.auth.maxDocBytes = LIMIT;
+    const docId = 'ws1:ticket:r1';
+    const restored = fixedDoc();
+    restored.getText('t').insert(0, 'r'.repeat(2 * LIMIT));
+    await t.server.sync.applyServerUpdate(docId, Y.encodeStateAsUpdate(restored));
+    expect(await stored(docId)).toBe('r'.repeat(2 * LIMIT));
+
+    const ana = await TestSyncClient.connect(t.url, { token: 'tok-ana' });
+    clients.push(ana);
+    const doc = ana.subscribe(docId);
+    await ana.synced(docId);
+    await ana.until(() => doc.getText('t').length === 2 * LIMIT);
+    doc.getText('t').delete(0, LIMIT);
+    await ana.allAcked(docId);
+    doc.getText('t').insert(0, 'more');
+    const refusal = await ana.waitFor((m) => m.type === MessageType.docError);
+    expect(refusal).toMatchObject({ docId, code: DocErrorCode.docTooLarge });
+    expect(await stored(docId)).toBe('r'.repeat(LIMIT));
+  });
 });
