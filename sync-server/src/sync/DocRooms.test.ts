@@ -20,6 +20,8 @@ describe('DocRooms', () => {
   let loads: number;
   let failing: boolean;
   let counting: DocStore;
+  /** Calls of the synchronous load and compact, which large docs must not make. */
+  let synchronous: string[];
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-rooms-'));
@@ -28,10 +30,12 @@ describe('DocRooms', () => {
     store = new SqliteDocStore(db);
     loads = 0;
     failing = false;
+    synchronous = [];
     // The real store, with its loads counted and optionally failing.
     counting = {
       generation: () => store.generation(),
       load: (docId) => {
+        synchronous.push('load');
         loads++;
         if (failing) throw new Error('disk on fire');
         return store.load(docId);
@@ -42,7 +46,10 @@ describe('DocRooms', () => {
         return store.loadInSlices(docId);
       },
       append: (updates) => store.append(updates),
-      compact: (docId, state, through) => store.compact(docId, state, through),
+      compact: (docId, state, through) => {
+        synchronous.push('compact');
+        store.compact(docId, state, through);
+      },
       compactInSlices: (docId, state, through) => store.compactInSlices(docId, state, through),
       changedSince: (workspaceId, since) => store.changedSince(workspaceId, since),
       workspaceSeq: (workspaceId) => store.workspaceSeq(workspaceId),
@@ -174,6 +181,35 @@ describe('DocRooms', () => {
     Y.applyUpdate(reloaded, stored.state!);
     for (const update of stored.log) Y.applyUpdate(reloaded, update);
     expect(reloaded.getText('t').toString()).toBe(`late ${'x'.repeat(30)}`);
+    registry.unloadAll();
+  });
+
+  it('reads and writes a worker-compacted doc in slices, and shutdown waits for all of it', async () => {
+    const source = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    source.on('update', (u: Uint8Array) => updates.push(u));
+    for (let i = 0; i < 30; i++) source.getText('t').insert(i, 'x');
+    const rows = store.append(
+      updates.map((update) => ({ docId: 'ws1:index', workspaceId: 'ws1', update })),
+    );
+    // A merged state already, whose chunks the compaction must delete once replaced.
+    store.compact('ws1:index', Y.mergeUpdates(updates.slice(0, 5)), rows[4]!.logId);
+    const registry = rooms({ compactAfterUpdates: 10, compactOffThreadBytes: 0 }, async (parts) =>
+      docOps.compactState(parts),
+    );
+    await registry.load('ws1:index', 'ws1');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await registry.compactionsDone();
+
+    expect(synchronous).toEqual([]);
+    expect(store.load('ws1:index')!.log).toHaveLength(0);
+    // The sliced compaction had ended, leftovers deleted, when compactionsDone resolved.
+    const versions = db.prepare('SELECT DISTINCT version FROM doc_state_chunks').pluck().all();
+    expect(versions).toEqual([2]);
+    expect(db.prepare('SELECT version FROM doc_states').pluck().get()).toBe(2);
+    const reloaded = new Y.Doc();
+    Y.applyUpdate(reloaded, store.load('ws1:index')!.state!);
+    expect(reloaded.getText('t').toString()).toBe('x'.repeat(30));
     registry.unloadAll();
   });
 
