@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import { startSyncServer } from '../../../test/support/sync/startSyncServer.ts';
+import { MemoryStore } from './store/MemoryStore.ts';
+import { SyncClient } from './SyncClient.ts';
+import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
+
+// The real server's document-size limit (PROTOCOL.md, "Limits") as SyncClient meets it:
+// the client cannot know the limit ahead, so the server's doc_too_large is the backstop.
+
+const users = { 'tok-ana': { userId: 'ana', workspaces: { ws1: 'write' } } } as const;
+const docId = 'ws1:ticket:t1';
+const defer = cleanupAfterEach();
+
+/** Resolves once `condition` holds; fails with `what` after a generous deadline. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const text = (doc: Y.Doc) => doc.getText('t').toString();
+
+describe('SyncClient at the document size limit of the real server', () => {
+  it('keeps a change past the limit as a draft, brings the replica back to the server, and syncs later edits', async () => {
+    const t = await startSyncServer(users);
+    defer(() => t.stop());
+    t.auth.maxDocBytes = 2000;
+    const client = new SyncClient({
+      url: () => `${t.url.replace(/^http/, 'ws')}/sync?token=tok-ana`,
+      WebSocket,
+      store: new MemoryStore(),
+      backoff: { baseMs: 50, maxMs: 200, minMs: 10 },
+      releaseGraceMs: 0,
+    });
+    defer(() => client.close());
+    const handle = client.open(docId);
+    await handle.whenSynced;
+    handle.doc.getText('t').insert(0, 'kept');
+    await until(() => handle.pending === 0 && handle.status.kind === 'synced', 'kept is acked');
+
+    const oldDoc = handle.doc;
+    oldDoc.getText('t').insert(4, ' ' + 'x'.repeat(3000));
+    await until(() => handle.refused.length === 1, 'the refusal');
+    expect(handle.refused[0]).toMatchObject({ code: 'doc_too_large' });
+    await until(() => handle.status.kind === 'synced' && handle.pending === 0, 'synced again');
+    // The replica is the server's again; the user's work is in the draft.
+    expect(text(handle.doc)).toBe('kept');
+    const server = new Y.Doc();
+    Y.applyUpdate(server, await t.server.sync.readDocState(docId));
+    expect(text(server)).toBe('kept');
+    const draft = new Y.Doc();
+    Y.applyUpdate(draft, Y.encodeStateAsUpdate(server));
+    Y.applyUpdate(draft, handle.refused[0]!.update);
+    expect(text(draft)).toBe('kept ' + 'x'.repeat(3000));
+
+    // A change that fits still goes through.
+    handle.doc.getText('t').insert(4, '!');
+    await until(() => handle.pending === 0 && handle.status.kind === 'synced', 'the later edit');
+    const after = new Y.Doc();
+    Y.applyUpdate(after, await t.server.sync.readDocState(docId));
+    expect(text(after)).toBe('kept!');
+  });
+});
