@@ -30,6 +30,7 @@ import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
 import { HeavyYjs } from './offthread/HeavyYjs.ts';
 import type { Logger } from './log/logger.ts';
 import { installOperatorRoutes } from './operator/operatorRoutes.ts';
+import { installTerms } from './terms/termsRoutes.ts';
 import type { ServerContext } from './ServerContext.ts';
 import { installWorkspaces } from './workspaces/installWorkspaces.ts';
 
@@ -94,6 +95,7 @@ export async function createServer(
   // Before installAuth: the upgrade authenticates itself (cookie + Origin, or ?token=).
   const sync = installSync(app, ctx, options.sync);
   installAuth(app, ctx); // first: sets c.var.auth and checks Origin for every later route
+  installTerms(app, ctx); // next: refuses later /api routes until the terms in force are accepted
   installHealthRoutes(app, ctx);
   installOpenApi(app, ctx);
   installTicketRoutes(app, ctx);

@@ -90,6 +90,9 @@ const expected: Record<string, string> = {
   'POST /api/operator/users/:id/reinstate':
     '401 403 403 403 403 200 403 403 401 401 403 401 401 403',
   'GET /api/operator/audit': '401 403 403 403 403 200 403 403 401 401 403 401 401 403',
+  'GET /api/terms': '200 200 200 200 200 200 200 200 200 200 200 200 200 200',
+  'GET /api/operator/terms': '401 403 403 403 403 200 403 403 401 401 403 401 401 403',
+  'POST /api/operator/terms': '401 403 403 403 403 400 403 403 401 401 403 401 401 403',
   'GET /api/workspaces/:slug/snapshots': '401 403 403 200 200 404 404 404 401 401 403 401 401 404',
   'POST /api/workspaces/:slug/snapshots': '401 403 403 201 201 404 404 404 401 401 403 401 401 404',
   'GET /api/workspaces/:slug/snapshots/:snapshotId':

@@ -86,7 +86,21 @@ export const CloseCode = {
    * In 44xx so the stock provider stops instead of sending the same update again forever.
    */
   docTooLarge: 4415,
+  /**
+   * `/yjs` only: a change from a client with read-only access (DocErrorCode `read_only_role`
+   * or `workspace_read_only` on /sync; reason = that code). Nothing of it was stored or
+   * forwarded. An update that changes nothing (a read-only client's step 2 after a
+   * reconnect) is not refused. 423 as in HTTP's "Locked".
+   */
+  readOnly: 4423,
   slowConsumer: 4429,
+  /**
+   * `/sync` and `/yjs`, at the upgrade: the user has not accepted the terms version in force
+   * (reason `terms_not_accepted`; REST answers 403 with that code). Not final: the client
+   * reconnects with backoff and gets through once the user accepts on the terms page.
+   * 451 as in HTTP's "unavailable for legal reasons".
+   */
+  termsNotAccepted: 4451,
   internalError: 4500,
   /**
    * `/yjs` only: an update needed changes the server does not have (DocErrorCode

@@ -19,7 +19,7 @@ import {
   setSessionCookie,
 } from './sessionCookie.ts';
 import { toAuthUser } from './SessionStore.ts';
-import { CURRENT_TERMS_VERSION, recordTermsAcceptance } from './terms.ts';
+import { TermsVersions } from '../terms/TermsVersions.ts';
 import { readUser, readUserByEmail } from './users.ts';
 
 export const loginBody = z.object({ email: z.string().max(254), password: z.string().max(1024) });
@@ -96,7 +96,7 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
     const device = devices.remember(user.id, deviceToken);
     setDeviceCookie(c, ctx.config, device.token, device.expiresAt);
     const auth: AuthContext = { user: toAuthUser(user), session: { id: session.id }, token: null };
-    return c.json(mePayload(ctx.db, auth));
+    return c.json(mePayload(ctx.db, auth, ctx.now()));
   });
 
   // Idempotent: logging out without a (valid) session just clears the cookie.
@@ -114,7 +114,7 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
     return c.json({ sessionsEnded: ended });
   });
 
-  app.get('/api/auth/me', requireUser, (c) => c.json(mePayload(ctx.db, authOf(c))));
+  app.get('/api/auth/me', requireUser, (c) => c.json(mePayload(ctx.db, authOf(c), ctx.now())));
 
   app.patch('/api/auth/me', requireSession, async (c) => {
     const auth = authOf(c);
@@ -129,23 +129,22 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
         ctx.now(),
         user.id,
       );
-    return c.json(mePayload(ctx.db, auth));
+    return c.json(mePayload(ctx.db, auth, ctx.now()));
   });
 
   app.post('/api/auth/terms', requireSession, async (c) => {
     const auth = authOf(c);
     const body = await readBody(c, termsBody);
-    if (body.version !== CURRENT_TERMS_VERSION) {
+    // The version in force or a published later one (accepted before its effective date).
+    const terms = new TermsVersions(ctx.db, ctx.now);
+    const inForce = terms.inForce();
+    const version = /^\d+$/.test(body.version) ? terms.get(Number(body.version)) : null;
+    if (!version || version.version < inForce.version) {
       throw AppError.badRequest('These are not the terms in force; reload and read them again.', {
-        version: `The current version is ${CURRENT_TERMS_VERSION}.`,
+        version: `The current version is ${inForce.version}.`,
       });
     }
-    recordTermsAcceptance(ctx.db, {
-      userId: auth.user.id,
-      version: body.version,
-      at: ctx.now(),
-      ip: clientInfo(c).ip,
-    });
-    return c.json(mePayload(ctx.db, auth));
+    terms.accept({ userId: auth.user.id, version: version.version, ip: clientInfo(c).ip });
+    return c.json(mePayload(ctx.db, auth, ctx.now()));
   });
 }

@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from '../db/Database.ts';
 import type { AuthContext } from './AuthContext.ts';
-import { CURRENT_TERMS_VERSION } from './terms.ts';
+import { TermsVersions } from '../terms/TermsVersions.ts';
 import { readUser, workspacesOfUser, type WorkspaceOfUser } from './users.ts';
 
 /** The body of `GET /api/auth/me` (and of a successful login or sign-up). */
@@ -14,13 +14,22 @@ export interface MePayload {
   };
   /** Workspaces the caller may use; an access token sees only its own. */
   workspaces: WorkspaceOfUser[];
-  /** The terms version in force and whether this user has accepted it. */
-  terms: { currentVersion: string; accepted: boolean };
+  /**
+   * The terms version in force and whether this user has accepted it; `required` when the
+   * server refuses the user's API and sync requests until they do (`terms_not_accepted`);
+   * `upcoming` is a published version not in force yet that the user has not accepted.
+   */
+  terms: {
+    currentVersion: string;
+    accepted: boolean;
+    required: boolean;
+    upcoming: { version: string; effectiveAt: number } | null;
+  };
   /** How the caller authenticated. */
   via: 'session' | 'token';
 }
 
-export function mePayload(db: SqliteDatabase, auth: AuthContext): MePayload {
+export function mePayload(db: SqliteDatabase, auth: AuthContext, now: number): MePayload {
   const user = readUser(db, auth.user.id);
   if (!user) throw new Error(`authenticated user ${auth.user.id} has no row`);
   let workspaces = workspacesOfUser(db, user.id);
@@ -28,9 +37,10 @@ export function mePayload(db: SqliteDatabase, auth: AuthContext): MePayload {
     const scope = auth.token.workspaceId;
     workspaces = workspaces.filter((w) => w.id === scope);
   }
-  const accepted = db
-    .prepare('SELECT 1 FROM terms_acceptances WHERE user_id = ? AND version = ?')
-    .get(user.id, CURRENT_TERMS_VERSION);
+  const terms = new TermsVersions(db, () => now);
+  const inForce = terms.inForce();
+  const acceptedUpTo = terms.acceptedBy(user.id);
+  const upcoming = terms.upcoming();
   return {
     user: {
       id: user.id,
@@ -40,7 +50,15 @@ export function mePayload(db: SqliteDatabase, auth: AuthContext): MePayload {
       platformRole: user.platform_role,
     },
     workspaces,
-    terms: { currentVersion: CURRENT_TERMS_VERSION, accepted: accepted !== undefined },
+    terms: {
+      currentVersion: String(inForce.version),
+      accepted: acceptedUpTo >= inForce.version,
+      required: terms.blocking(user.id) !== null,
+      upcoming:
+        upcoming && acceptedUpTo < upcoming.version
+          ? { version: String(upcoming.version), effectiveAt: upcoming.effectiveAt }
+          : null,
+    },
     via: auth.token ? 'token' : 'session',
   };
 }

@@ -114,7 +114,8 @@ export const authOpenApi = {
     },
     '/api/auth/terms': {
       post: {
-        summary: 'Accept the terms version in force.',
+        summary:
+          'Accept the terms version in force, or a published later one (recorded with time and client address).',
         description: sessionOnly,
         requestBody: body(termsBody),
         responses: { '200': json('Accepted.', ref('Me')), ...invalid, ...common },
@@ -313,7 +314,18 @@ export const authOpenApi = {
           },
           terms: {
             type: 'object',
-            properties: { currentVersion: { type: 'string' }, accepted: { type: 'boolean' } },
+            properties: {
+              currentVersion: { type: 'string' },
+              accepted: { type: 'boolean' },
+              required: {
+                type: 'boolean',
+                description: 'The server refuses API and sync requests until accepted.',
+              },
+              upcoming: {
+                type: ['object', 'null'],
+                properties: { version: { type: 'string' }, effectiveAt: { type: 'integer' } },
+              },
+            },
           },
           via: { enum: ['session', 'token'] },
         },

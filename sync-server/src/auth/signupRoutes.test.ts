@@ -3,7 +3,7 @@ import { ErrorCode } from '@desk/protocol';
 import { readOutbox, tokenFromOutbox } from '../../../test/support/outbox.ts';
 import { SIGNUP_LINK_LIFETIME_MS } from './PendingSignups.ts';
 import { signupAccepted } from './signupRoutes.ts';
-import { CURRENT_TERMS_VERSION } from './terms.ts';
+import { currentTermsVersion } from './terms.ts';
 import {
   signUp,
   startAuthTestServer,
@@ -99,7 +99,10 @@ describe('POST /api/auth/signup and /signup/confirm', () => {
       db
         .prepare('SELECT version, accepted_at FROM terms_acceptances WHERE user_id = ?')
         .get(userId),
-    ).toEqual({ version: CURRENT_TERMS_VERSION, accepted_at: t.clock.now });
+    ).toEqual({
+      version: currentTermsVersion(t.server.ctx.db, t.clock.now),
+      accepted_at: t.clock.now,
+    });
     // The pending sign-up (with its password hash) is gone once used.
     expect(
       db.prepare('SELECT COUNT(*) AS n FROM pending_signups WHERE email = ?').get(email),

@@ -19,7 +19,7 @@ import { assertPasswordAcceptable, hashPassword } from './passwords.ts';
 import { PendingSignups } from './PendingSignups.ts';
 import { readBody } from './readBody.ts';
 import { setSessionCookie } from './sessionCookie.ts';
-import { CURRENT_TERMS_VERSION, recordTermsAcceptance } from './terms.ts';
+import { currentTermsVersion, recordTermsAcceptance } from './terms.ts';
 import { readUserByEmail } from './users.ts';
 
 export const signupBody = z.object({
@@ -111,7 +111,7 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
         passwordHash,
         customer: { kind: body.customer.kind, name: customerName },
         workspace,
-        termsVersion: CURRENT_TERMS_VERSION,
+        termsVersion: currentTermsVersion(ctx.db, ctx.now()),
         ip: client.ip,
       });
       // Not awaited, as in the other branch: an SMTP round trip must not time one of them.
@@ -194,7 +194,7 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
       session: { id: session.id },
       token: null,
     };
-    return c.json(mePayload(ctx.db, auth), 201);
+    return c.json(mePayload(ctx.db, auth, ctx.now()), 201);
   });
 }
 

@@ -1,11 +1,15 @@
 import type { SqliteDatabase } from '../db/Database.ts';
 
+import { TermsVersions } from '../terms/TermsVersions.ts';
+
 /**
- * The version of the terms of service a user accepts at sign-up. Bump it when the terms
- * change; users who accepted an older version are asked again (terms header: "users
- * notified") — the check lives with whoever shows the terms, this is the one constant.
+ * The version of the terms of service in force (terms/TermsVersions: versions are data since
+ * migration 14; operators publish new ones), as the string acceptances record: what a user
+ * accepts on the sign-up and invitation forms.
  */
-export const CURRENT_TERMS_VERSION = '1';
+export function currentTermsVersion(db: SqliteDatabase, now: number): string {
+  return String(new TermsVersions(db, () => now).inForce().version);
+}
 
 /** `terms_acceptances` row for a user accepting `version` now. */
 export function recordTermsAcceptance(

@@ -9,7 +9,7 @@ import { normalizeEmail } from './email.ts';
 import { hashPassword } from './passwords.ts';
 import { PendingSignups } from './PendingSignups.ts';
 import { SESSION_COOKIE } from './sessionCookie.ts';
-import { CURRENT_TERMS_VERSION } from './terms.ts';
+import { currentTermsVersion } from './terms.ts';
 
 /**
  * Test support for HTTP-level tests of the account routes (and of anything that needs a
@@ -185,7 +185,7 @@ export async function signUp(
       passwordHash: await hashPassword(password),
       customer: { kind: 'organization', name: 'Acme' },
       workspace: { name: 'Acme Support', slug },
-      termsVersion: CURRENT_TERMS_VERSION,
+      termsVersion: currentTermsVersion(test.server.ctx.db, test.server.ctx.now()),
       ip: null,
     }).token;
   } else {

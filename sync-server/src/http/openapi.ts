@@ -3,6 +3,7 @@ import { authOpenApi } from '../auth/openapi.ts';
 import { DEFAULT_BODY_LIMIT_BYTES } from './bodyLimit/index.ts';
 import { error, json } from './openApiParts.ts';
 import type { ServerContext } from '../ServerContext.ts';
+import { termsOpenApi } from '../terms/openapi.ts';
 import { workspacesOpenApi } from '../workspaces/openapi.ts';
 
 type Fragment = {
@@ -210,7 +211,7 @@ const bodyTooLarge = error(
     'unless the route says otherwise); refused while reading, or at once from Content-Length.',
 );
 
-const fragments: readonly Fragment[] = [authOpenApi, workspacesOpenApi, deskOpenApi];
+const fragments: readonly Fragment[] = [authOpenApi, workspacesOpenApi, termsOpenApi, deskOpenApi];
 
 /** The server's REST API as one OpenAPI 3.1 document, merged from each module's fragment. */
 export function buildOpenApiDocument(publicUrl: string): Record<string, unknown> {

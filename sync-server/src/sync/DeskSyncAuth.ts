@@ -2,6 +2,7 @@ import { CloseCode, DocAccess, DocErrorCode, ErrorCode } from '@desk/protocol';
 import { authenticateUpgrade } from '../auth/authenticateUpgrade.ts';
 import { isAuthFailure } from '../auth/AuthContext.ts';
 import type { ServerContext } from '../ServerContext.ts';
+import { TermsVersions } from '../terms/TermsVersions.ts';
 import { workspaceAccess, workspaceLimits } from '../workspaces/workspaceAccess.ts';
 import type {
   Authentication,
@@ -33,6 +34,14 @@ export class DeskSyncAuth implements SyncAuth {
             ? CloseCode.foreignOrigin
             : CloseCode.unauthenticated,
         message: result.message,
+      };
+    }
+    // Terms in force not accepted (issue 16): refused like the REST API, with a typed code.
+    if (new TermsVersions(this.ctx.db, this.ctx.now).blocking(result.user.id)) {
+      return {
+        ok: false,
+        closeCode: CloseCode.termsNotAccepted,
+        message: ErrorCode.termsNotAccepted,
       };
     }
     const principal: DeskPrincipal = {

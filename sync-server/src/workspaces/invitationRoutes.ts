@@ -8,7 +8,7 @@ import { RateLimiter } from '../auth/RateLimiter.ts';
 import { readBody } from '../auth/readBody.ts';
 import { SessionStore } from '../auth/SessionStore.ts';
 import { setSessionCookie } from '../auth/sessionCookie.ts';
-import { CURRENT_TERMS_VERSION, recordTermsAcceptance } from '../auth/terms.ts';
+import { currentTermsVersion, recordTermsAcceptance } from '../auth/terms.ts';
 import { readUserByEmail } from '../auth/users.ts';
 import { AppError } from '../http/AppError.ts';
 import { newId } from '../ids/newId.ts';
@@ -213,7 +213,7 @@ export function installInvitationRoutes(app: Hono, ctx: ServerContext): void {
           .run(userId, invitation.email, displayName, passwordHash, now, now);
         recordTermsAcceptance(ctx.db, {
           userId,
-          version: CURRENT_TERMS_VERSION,
+          version: currentTermsVersion(ctx.db, now),
           at: now,
           ip: client.ip,
         });

@@ -1,0 +1,153 @@
+import type { SqliteDatabase } from '../db/Database.ts';
+
+/** One published version of the terms of service. */
+export interface TermsVersion {
+  readonly version: number;
+  readonly text: string;
+  /** What changed since the version before, in the operator's words. */
+  readonly changes: string;
+  /** From this moment (ms since the epoch) users must have accepted it to use the service. */
+  readonly effectiveAt: number;
+  readonly publishedAt: number;
+  /** How many users the announcement email went to so far, and whether it is done. */
+  readonly announced: boolean;
+}
+
+interface Row {
+  version: number;
+  text: string;
+  changes: string;
+  effective_at: number;
+  published_at: number;
+  announced_at: number | null;
+}
+
+const fromRow = (r: Row): TermsVersion => ({
+  version: r.version,
+  text: r.text,
+  changes: r.changes,
+  effectiveAt: r.effective_at,
+  publishedAt: r.published_at,
+  announced: r.announced_at !== null,
+});
+
+/**
+ * Version 1 is the text users accepted on the sign-up and invitation forms before terms
+ * became data; the server never enforced it, and accounts made by the CLI or seeded by
+ * tools never accepted it. Only versions the operator publishes are enforced by the server
+ * (the web still asks for version 1 as it always did).
+ */
+export const SEED_TERMS_VERSION = 1;
+
+/** The terms versions (migration 14) and who accepted which. */
+export class TermsVersions {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: () => number,
+  ) {}
+
+  get(version: number): TermsVersion | null {
+    const row = this.db.prepare('SELECT * FROM terms_versions WHERE version = ?').get(version) as
+      Row | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  /** Newest first. */
+  list(): TermsVersion[] {
+    const rows = this.db
+      .prepare('SELECT * FROM terms_versions ORDER BY version DESC')
+      .all() as Row[];
+    return rows.map(fromRow);
+  }
+
+  /** The newest version whose effective date has come. Migration 14 seeds one, so never null. */
+  inForce(): TermsVersion {
+    const row = this.db
+      .prepare('SELECT * FROM terms_versions WHERE effective_at <= ? ORDER BY version DESC LIMIT 1')
+      .get(this.now()) as Row | undefined;
+    if (row) return fromRow(row);
+    const first = this.get(SEED_TERMS_VERSION);
+    if (!first) throw new Error('terms_versions has no version 1 (migration 14 seeds it)');
+    return first;
+  }
+
+  /** A published version that is not in force yet (the newest), or null. */
+  upcoming(): TermsVersion | null {
+    const row = this.db
+      .prepare('SELECT * FROM terms_versions WHERE effective_at > ? ORDER BY version DESC LIMIT 1')
+      .get(this.now()) as Row | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  /** The highest version this user accepted (0 for none). */
+  acceptedBy(userId: string): number {
+    const rows = this.db
+      .prepare('SELECT version FROM terms_acceptances WHERE user_id = ?')
+      .all(userId) as { version: string }[];
+    // Acceptances before migration 14 were named by date and renamed by it; anything that
+    // is not a number is older than every version.
+    return rows.reduce((max, r) => {
+      const n = Number(r.version);
+      return Number.isInteger(n) && n > max ? n : max;
+    }, 0);
+  }
+
+  /** Whether the user accepted the version in force (or a later one). */
+  hasAcceptedInForce(userId: string): boolean {
+    return this.acceptedBy(userId) >= this.inForce().version;
+  }
+
+  /**
+   * The version the server makes this user accept before anything else, or null. Accepting
+   * a later version counts for the earlier ones.
+   */
+  blocking(userId: string): TermsVersion | null {
+    const inForce = this.inForce();
+    if (inForce.version <= SEED_TERMS_VERSION) return null;
+    return this.acceptedBy(userId) >= inForce.version ? null : inForce;
+  }
+
+  /** Records the acceptance (user, version, time, client address); accepting twice keeps the first. */
+  accept(input: { userId: string; version: number; ip: string | null }): void {
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO terms_acceptances (user_id, version, accepted_at, ip) VALUES (?, ?, ?, ?)`,
+      )
+      .run(input.userId, String(input.version), this.now(), input.ip);
+  }
+
+  /** Inserts the next version; its effective date may not come before the latest one's. */
+  publish(input: {
+    text: string;
+    changes: string;
+    effectiveAt: number;
+    publishedBy: string;
+  }): TermsVersion {
+    return this.db.transaction(() => {
+      const latest = this.db
+        .prepare('SELECT MAX(version) AS v, MAX(effective_at) AS e FROM terms_versions')
+        .get() as { v: number | null; e: number | null };
+      if (latest.e !== null && input.effectiveAt < latest.e) {
+        throw new EffectiveDateTooEarly(latest.e);
+      }
+      const version = (latest.v ?? 0) + 1;
+      this.db
+        .prepare(
+          `INSERT INTO terms_versions (version, text, changes, effective_at, published_at, published_by)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+        .run(version, input.text, input.changes, input.effectiveAt, this.now(), input.publishedBy);
+      const published = this.get(version);
+      if (!published) throw new Error(`terms version ${version} vanished`);
+      return published;
+    })();
+  }
+}
+
+/** A new version must not take effect before the one published before it. */
+export class EffectiveDateTooEarly extends Error {
+  constructor(readonly notBefore: number) {
+    super(`effective date before ${new Date(notBefore).toISOString()}`);
+    this.name = 'EffectiveDateTooEarly';
+  }
+}

@@ -1,0 +1,158 @@
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import { ErrorCode } from '@desk/protocol';
+import { AuditLog } from '../audit/AuditLog.ts';
+import { authOf, requireOperator } from '../auth/middleware.ts';
+import { readBody } from '../auth/readBody.ts';
+import { AppError } from '../http/AppError.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import { TermsAnnouncer } from './TermsAnnouncer.ts';
+import { EffectiveDateTooEarly, TermsVersions, type TermsVersion } from './TermsVersions.ts';
+
+export const publishTermsBody = z.object({
+  text: z.string().trim().min(1).max(200_000),
+  /** What changed, in words users read beside the new text. */
+  changes: z.string().trim().min(1).max(5_000),
+  /** Ms since the epoch; omitted means now. */
+  effectiveAt: z.number().int().positive().optional(),
+});
+
+/**
+ * A browser's clock and ours differ by a little: an effective date this far in the past is
+ * taken as "now" instead of refused (the console's "effective now" sends the browser's now).
+ */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * Paths a user who has not accepted the terms in force may still call: everything under
+ * /api/auth (who am I, log in and out, sessions, password, accepting the terms) and the
+ * terms themselves. Everything else under /api answers 403 `terms_not_accepted`.
+ */
+const OPEN_WITHOUT_TERMS = ['/api/auth/', '/api/terms'];
+
+export const termsDto = (v: TermsVersion) => ({
+  version: String(v.version),
+  text: v.text,
+  changes: v.changes,
+  effectiveAt: v.effectiveAt,
+  publishedAt: v.publishedAt,
+});
+
+/** The error every refused request (REST) carries; sockets close with CloseCode.termsNotAccepted. */
+export function termsNotAcceptedError(version: TermsVersion): AppError {
+  return new AppError(
+    ErrorCode.termsNotAccepted,
+    403,
+    `Version ${version.version} of the terms of service is in force; read and accept it to go on.`,
+  );
+}
+
+/** Refuses API requests of users who have not accepted the terms version in force. */
+export function termsGate(ctx: ServerContext): MiddlewareHandler {
+  const terms = new TermsVersions(ctx.db, ctx.now);
+  return async (c, next) => {
+    const auth = c.get('auth');
+    const path = c.req.path;
+    if (!auth || !path.startsWith('/api/') || OPEN_WITHOUT_TERMS.some((p) => path.startsWith(p))) {
+      return next();
+    }
+    const blocking = terms.blocking(auth.user.id);
+    if (blocking) throw termsNotAcceptedError(blocking);
+    return next();
+  };
+}
+
+const announcers = new WeakMap<ServerContext, TermsAnnouncer>();
+
+/** The server's announcer (tests wait for `idle()`); null before installTerms. */
+export function termsAnnouncerOf(ctx: ServerContext): TermsAnnouncer | null {
+  return announcers.get(ctx) ?? null;
+}
+
+/**
+ * Versioned terms (issue 16): the gate on every later /api route, the public read of the
+ * terms in force (and the next version, once published), and publishing for operators.
+ * Install right after installAuth, before every other module's routes.
+ */
+export function installTerms(app: Hono, ctx: ServerContext): { announcer: TermsAnnouncer } {
+  const terms = new TermsVersions(ctx.db, ctx.now);
+  const announcer = new TermsAnnouncer(ctx);
+  announcers.set(ctx, announcer);
+  // On '*' (the path is checked inside): the route table test knows every `use` path.
+  app.use('*', termsGate(ctx));
+
+  app.get('/api/terms', (c) => {
+    const upcoming = terms.upcoming();
+    return c.json({
+      current: termsDto(terms.inForce()),
+      upcoming: upcoming ? termsDto(upcoming) : null,
+    });
+  });
+
+  app.get('/api/operator/terms', requireOperator, (c) => {
+    const counts = new Map(
+      (
+        ctx.db
+          .prepare('SELECT version, COUNT(*) AS n FROM terms_acceptances GROUP BY version')
+          .all() as { version: string; n: number }[]
+      ).map((r) => [r.version, r.n]),
+    );
+    return c.json({
+      versions: terms.list().map((v) => ({
+        ...termsDto(v),
+        announced: v.announced,
+        acceptances: counts.get(String(v.version)) ?? 0,
+      })),
+    });
+  });
+
+  app.post('/api/operator/terms', requireOperator, async (c: Context) => {
+    const operatorId = authOf(c).user.id;
+    const body = await readBody(c, publishTermsBody);
+    const now = ctx.now();
+    const requested = body.effectiveAt ?? now;
+    if (requested < now - CLOCK_SKEW_MS) {
+      throw AppError.badRequest('The effective date has passed.', {
+        effectiveAt: 'Choose now or a later date.',
+      });
+    }
+    const effectiveAt = Math.max(requested, now);
+    const published = ctx.db.transaction(() => {
+      const version = terms.publish({
+        text: body.text,
+        changes: body.changes,
+        effectiveAt,
+        publishedBy: operatorId,
+      });
+      AuditLog.record(
+        ctx.db,
+        {
+          actor: { kind: 'operator', userId: operatorId },
+          action: 'terms.published',
+          target: { kind: 'terms_version', id: String(version.version) },
+          details: { effectiveAt, changes: body.changes },
+        },
+        now,
+      );
+      return version;
+    });
+    let version: TermsVersion;
+    try {
+      version = published();
+    } catch (err) {
+      if (err instanceof EffectiveDateTooEarly) {
+        throw AppError.badRequest('The previous version takes effect later than that.', {
+          effectiveAt: `Choose ${new Date(err.notBefore).toISOString()} or later.`,
+        });
+      }
+      throw err;
+    }
+    // The emails go out after this answer, in batches (TermsAnnouncer).
+    announcer.kick();
+    return c.json(termsDto(version), 201);
+  });
+
+  // Announcements left unfinished by a restart resume.
+  announcer.kick();
+  return { announcer };
+}
