@@ -13,6 +13,7 @@ import { m0011KnownDevices } from './0011_knownDevices.ts';
 import { m0012BlobReservations } from './0012_blobReservations.ts';
 import { m0013DocStateChunks } from './0013_docStateChunks.ts';
 import { m0014TermsVersions } from './0014_termsVersions.ts';
+import { m0015DocStateThrough } from './0015_docStateThrough.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -33,4 +34,5 @@ export const migrations: readonly Migration[] = [
   m0012BlobReservations,
   m0013DocStateChunks,
   m0014TermsVersions,
+  m0015DocStateThrough,
 ];
