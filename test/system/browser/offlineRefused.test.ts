@@ -18,7 +18,7 @@ import {
   openSignedInPage,
   waitForStatus,
 } from './offlinePage.ts';
-import { storedDocIds } from './offlineIndexedDb.ts';
+import { databaseNames, storedDocIds } from './offlineIndexedDb.ts';
 import { descriptionText, seedTickets } from './offlineTickets.ts';
 import { useOfflineWorld } from './offlineWorld.ts';
 
@@ -121,6 +121,35 @@ describeInBrowser('refused offline work (issue 7, DESIGN §4.4)', () => {
     expect(await ofWorkspace()).toEqual([]);
     expect(await page.locator('body').innerText()).not.toMatch(/will sync|sync when|sync later/i);
     await close();
+  });
+
+  it('deletes every replica of a user whose session is revoked, after downloading the reply being written', async () => {
+    const { world } = offline;
+    const { owner, workspace } = await signUpOwner(world, 'Ownrevoked', 'revoked');
+    const [first] = await seedTickets(world, owner, workspace, 1);
+    const cleo = await inviteMember(world, owner, workspace, 'Cleorevoked');
+    const { context, page } = await openSignedInPage(world, cleo, { acceptDownloads: true });
+    const downloads: Download[] = [];
+    page.on('download', (file) => downloads.push(file));
+    await loadSynced(page, `${world.base}/w/revoked`);
+    await openSeededTicket(page, `${world.base}/w/revoked`, first!);
+    await page.getByTestId('composer').fill('Half a reply to the customer');
+    const replicaOf = async () =>
+      (await databaseNames(page)).filter((name) => name.startsWith(`desk:u:${cleo.userId}:`));
+    expect(await replicaOf()).not.toEqual([]);
+
+    // "Log out everywhere" from another device ends this session while it is open.
+    await requestOk(cleo.http, 'POST', '/api/auth/logout-everywhere', {});
+    const notice = page.getByTestId('forget-notice');
+    await notice.filter({ hasText: 'Your session was ended.' }).waitFor();
+    await expect.poll(() => downloads.length).toBeGreaterThan(0);
+    const offered = JSON.parse(
+      fs.readFileSync((await downloads[0]!.path())!, 'utf8'),
+    ) as ExportedFile & { replies: { ticketId: string; draft: { text?: string } }[] };
+    expect(JSON.stringify(offered.replies)).toContain('Half a reply to the customer');
+    await expect.poll(replicaOf).toEqual([]);
+    expect(await page.locator('body').innerText()).not.toMatch(/will sync|sync when|sync after/i);
+    await context.close();
   });
 
   it('keeps changes refused by a now read-only role as an exportable draft', async () => {

@@ -4,7 +4,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { IndexedDbStore } from '@desk/client';
 import { DocErrorCode } from '@desk/protocol';
-import type { DraftExport } from './drafts.ts';
 import {
   completeForget,
   deleteWorkspaceReplica,
@@ -13,6 +12,7 @@ import {
   pendingForgets,
   recordForget,
   type PendingForget,
+  type UnsyncedExport,
 } from './forget.ts';
 import { replyDraftKey, userStorePrefix } from './localKeys.ts';
 import { ReplicaLedger } from './ReplicaLedger.ts';
@@ -76,7 +76,10 @@ async function writeWorkspace(workspaceId: string, slug: string): Promise<void> 
     await ledger.close();
     await uploads.close();
   }
-  localStorage.setItem(replyDraftKey(workspaceId, 't1', USER), 'A reply being written');
+  localStorage.setItem(
+    replyDraftKey(workspaceId, 't1', USER),
+    JSON.stringify('A reply being written'),
+  );
   localStorage.setItem(`desk:identity:${slug}`, '{}');
   localStorage.setItem(`desk:numbers:${workspaceId}:${USER}`, '[1,2]');
 }
@@ -161,7 +164,7 @@ describe('a device that loses access forgets the workspace (issue 16)', () => {
   });
 
   it('offers the unsynced work of that workspace as a file before deleting it', async () => {
-    const offered: DraftExport[] = [];
+    const offered: UnsyncedExport[] = [];
     recordForget(removed);
     const outcome = await completeForget(removed, (exports) => {
       offered.push(...exports);
@@ -170,6 +173,7 @@ describe('a device that loses access forgets the workspace (issue 16)', () => {
     expect(offered.map((e) => e.workspaceId)).toEqual(['wsA']);
     expect(offered[0]!.unsynced.map((u) => u.docId)).toEqual(['wsA:ticket:t1']);
     expect(offered[0]!.drafts).toHaveLength(1);
+    expect(offered[0]!.replies).toEqual([{ ticketId: 't1', draft: 'A reply being written' }]);
     expect(outcome.exports).toEqual(offered);
     expect((await leftOf('wsA', 'acme')).held).toEqual([]);
     expect(pendingForgets()).toEqual([]);
@@ -178,7 +182,7 @@ describe('a device that loses access forgets the workspace (issue 16)', () => {
   it('finishes a recorded deletion at the next start (a reload in between does not resurrect it)', async () => {
     recordForget(removed);
     // The tab was reloaded before the deletion ran: only the record is left.
-    const offered: DraftExport[] = [];
+    const offered: UnsyncedExport[] = [];
     const outcomes = await finishPendingForgets((exports) => offered.push(...exports));
 
     expect(outcomes.map((o) => o.forget.slug)).toEqual(['acme']);
@@ -189,7 +193,7 @@ describe('a device that loses access forgets the workspace (issue 16)', () => {
   });
 
   it("deletes every workspace of the user after a revoked session, offering each one's unsynced work", async () => {
-    const offered: DraftExport[] = [];
+    const offered: UnsyncedExport[] = [];
     await completeForget({ ...removed, reason: ForgetReason.sessionRevoked }, (exports) =>
       offered.push(...exports),
     );

@@ -2,7 +2,7 @@ import { IndexedDbStore } from '@desk/client';
 import { parseDocId } from '@desk/protocol';
 import { collectDrafts, downloadJson, type DraftExport } from './drafts.ts';
 import { openDatabase, request, transactionDone } from './idb.ts';
-import { APP_PREFIX, replicatedDbName, userStorePrefix } from './localKeys.ts';
+import { APP_PREFIX, replicatedDbName, userOfStorageKey, userStorePrefix } from './localKeys.ts';
 import { wipeLocalData } from './localData.ts';
 import { closeAllOfflineSyncs } from './OfflineSync.ts';
 import { UploadQueue } from './UploadQueue.ts';
@@ -26,10 +26,22 @@ export interface PendingForget {
   workspaceName: string;
 }
 
+/** A reply being written when access ended (kept in localStorage, never sent). */
+export interface ExportedReply {
+  ticketId: string;
+  /** The stored draft as the composer kept it (its text and kind). */
+  draft: unknown;
+}
+
+/** The refused-work export of one workspace, plus the replies being written there. */
+export interface UnsyncedExport extends DraftExport {
+  replies: ExportedReply[];
+}
+
 /** What the device did: the words to show and the unsynced work it downloaded first. */
 export interface ForgetOutcome {
   forget: PendingForget;
-  exports: DraftExport[];
+  exports: UnsyncedExport[];
 }
 
 /** localStorage key of the deletions to finish; written before any deletion starts. */
@@ -68,23 +80,46 @@ function clearForget(forget: PendingForget): void {
 export async function unsyncedExports(
   userId: string,
   workspaceId: string | null,
-): Promise<DraftExport[]> {
+): Promise<UnsyncedExport[]> {
+  const wanted = (ws: string | undefined): ws is string =>
+    !!ws && (workspaceId === null || ws === workspaceId);
+  const replies = replyDrafts(userId);
   const store = new IndexedDbStore({ prefix: userStorePrefix(userId) });
   try {
-    const workspaces = new Set<string>();
+    const workspaces = new Set<string>([...replies.keys()].filter(wanted));
     for (const { docId } of await store.listDocs()) {
       const ws = parseDocId(docId)?.workspaceId;
-      if (ws && (workspaceId === null || ws === workspaceId)) workspaces.add(ws);
+      if (wanted(ws)) workspaces.add(ws);
     }
-    const exports: DraftExport[] = [];
+    const exports: UnsyncedExport[] = [];
     for (const ws of [...workspaces].sort()) {
-      const data = await collectDrafts(store, ws);
-      if (data.drafts.length + data.unsynced.length > 0) exports.push(data);
+      const data = { ...(await collectDrafts(store, ws)), replies: replies.get(ws) ?? [] };
+      if (data.drafts.length + data.unsynced.length + data.replies.length > 0) exports.push(data);
     }
     return exports;
   } finally {
     await store.close();
   }
+}
+
+/** The replies a user is writing, by workspace (localStorage keys, see replyDraftKey). */
+function replyDrafts(userId: string): Map<string, ExportedReply[]> {
+  const byWorkspace = new Map<string, ExportedReply[]>();
+  for (const key of Object.keys(localStorage)) {
+    if (userOfStorageKey(key) !== userId) continue;
+    const match = /^desk:draft:([^:]+):(.+):[^:]+$/.exec(key);
+    if (!match) continue;
+    let draft: unknown;
+    try {
+      draft = JSON.parse(localStorage.getItem(key) ?? 'null');
+    } catch {
+      draft = localStorage.getItem(key);
+    }
+    const list = byWorkspace.get(match[1]!) ?? [];
+    list.push({ ticketId: match[2]!, draft });
+    byWorkspace.set(match[1]!, list);
+  }
+  return byWorkspace;
 }
 
 /**
@@ -163,7 +198,7 @@ async function deleteKeys(
  */
 export async function completeForget(
   forget: PendingForget,
-  offer: (exports: DraftExport[]) => void = downloadExports,
+  offer: (exports: UnsyncedExport[]) => void = downloadExports,
 ): Promise<ForgetOutcome> {
   await closeAllOfflineSyncs();
   const revoked = forget.reason === ForgetReason.sessionRevoked;
@@ -176,11 +211,11 @@ export async function completeForget(
 }
 
 /** The file name a workspace's unsynced work is downloaded as. */
-export function exportFileName(data: DraftExport): string {
+export function exportFileName(data: UnsyncedExport): string {
   return `unsynced-work-${data.workspaceId}.json`;
 }
 
-export function downloadExports(exports: DraftExport[]): void {
+export function downloadExports(exports: UnsyncedExport[]): void {
   for (const data of exports) downloadJson(exportFileName(data), data);
 }
 
@@ -191,7 +226,7 @@ let started: Promise<ForgetOutcome[]> | null = null;
  * opens its replica). Failures stay recorded and are retried at the next start.
  */
 export function finishPendingForgets(
-  offer: (exports: DraftExport[]) => void = downloadExports,
+  offer: (exports: UnsyncedExport[]) => void = downloadExports,
 ): Promise<ForgetOutcome[]> {
   started ??= (async () => {
     const outcomes: ForgetOutcome[] = [];
