@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@desk/protocol/testing';
 import { SESSION_COOKIE } from '../../sync-server/src/auth/sessionCookie.ts';
 import {
   signUp,
@@ -10,7 +11,6 @@ import {
   type AuthTestServer,
 } from '../../sync-server/src/auth/testSupport.ts';
 import { plans } from '../../sync-server/src/billing/plans.ts';
-import { waitUntil } from './waitUntil.ts';
 
 /**
  * Concurrent uploads against the storage quota (issue 12, races): many uploads start while
@@ -129,10 +129,10 @@ describe('concurrent uploads against the storage quota', () => {
       startUpload(owner, fileBytes(i), `race-${i}.txt`),
     );
     // Every upload is past the quota check: writing its file, or already answered.
-    await waitUntil(
+    await until(
       () => inFlight() + uploads.filter((u) => u.answered).length >= UPLOADS,
-      60_000,
       'every upload is in flight or answered',
+      60_000,
     );
     for (const upload of uploads) upload.finish();
     const statuses = await Promise.all(uploads.map((u) => u.status));
@@ -151,9 +151,9 @@ describe('concurrent uploads against the storage quota', () => {
     expect(await tooBig.status).toBe(413);
 
     const abandoned = startUpload(owner, fileBytes(1, ROOM), 'abandoned.txt');
-    await waitUntil(() => inFlight() > 0, 30_000, 'the abandoned upload is being written');
+    await until(() => inFlight() > 0, 'the abandoned upload is being written', 30_000);
     abandoned.abort();
-    await waitUntil(() => inFlight() === 0, 30_000, 'the abandoned upload is cleaned up');
+    await until(() => inFlight() === 0, 'the abandoned upload is cleaned up', 30_000);
 
     const fits = startUpload(owner, fileBytes(2, ROOM), 'fits.txt');
     fits.finish();

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
+import { seededRandom, until } from '@desk/protocol/testing';
 import { startSyncServer } from '../../../test/support/sync/startSyncServer.ts';
 import type { DocHandle } from './doc/DocHandle.ts';
 import { MemoryStore } from './store/MemoryStore.ts';
 import { SyncClient } from './SyncClient.ts';
-import { until } from './testing/until.ts';
 import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
 
 // Randomized convergence against the real server: several SyncClients edit several docs
@@ -28,18 +28,6 @@ const users = Object.fromEntries(
 
 const defer = cleanupAfterEach();
 
-/** mulberry32: small, fast, good enough to drive a test. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function snapshot(doc: Y.Doc): unknown {
   const map = doc.getMap('m').toJSON();
   // Sorted: a Y.Map's key order is its local insertion order, which differs by replica.
@@ -53,7 +41,7 @@ function snapshot(doc: Y.Doc): unknown {
 
 describe('convergence', () => {
   it.each(SEEDS)('every replica and the server end identical (seed %i)', async (seed) => {
-    const random = prng(seed);
+    const random = seededRandom(seed).next;
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const t = await startSyncServer(users);
     defer(() => t.stop());

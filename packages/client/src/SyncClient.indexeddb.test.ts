@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import { IndexedDbStore } from './store/IndexedDbStore.ts';
 import { SyncClient } from './SyncClient.ts';
 import { MiniSyncServer } from './testing/MiniSyncServer.ts';
-import { until } from './testing/until.ts';
+import { until } from '@desk/protocol/testing';
 import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
 
 const docId = 'ws1:ticket:a';

@@ -11,7 +11,7 @@ import { MemoryStore } from './store/MemoryStore.ts';
 import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
 import { MiniSyncServer } from './testing/MiniSyncServer.ts';
 import type { MiniSyncServerOptions } from './testing/MiniSyncServer.ts';
-import { until } from './testing/until.ts';
+import { until } from '@desk/protocol/testing';
 
 const docA = 'ws1:ticket:a';
 const text = (doc: Y.Doc) => doc.getText('t').toString();

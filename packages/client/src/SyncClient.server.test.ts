@@ -10,7 +10,7 @@ import type { WebSocketConstructor } from './connection/WebSocketLike.ts';
 import { MemoryStore } from './store/MemoryStore.ts';
 import type { SyncClientOptions } from './SyncClient.ts';
 import { SyncClient } from './SyncClient.ts';
-import { until } from './testing/until.ts';
+import { until } from '@desk/protocol/testing';
 import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
 
 // Against the real server (createServer on port 0, real SQLite in a temp dir), with the

@@ -10,7 +10,7 @@ import { ManualClock } from './testing/ManualClock.ts';
 import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
 import { MiniSyncServer } from './testing/MiniSyncServer.ts';
 import type { MiniSyncServerOptions } from './testing/MiniSyncServer.ts';
-import { until } from './testing/until.ts';
+import { until } from '@desk/protocol/testing';
 
 const ws = 'ws1';
 const docA = `${ws}:ticket:a`;

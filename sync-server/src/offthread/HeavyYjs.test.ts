@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { createLogger } from '../log/logger.ts';
 import { HeavyYjs } from './HeavyYjs.ts';
 import { randomEdits } from '../snapshots/randomEdits.ts';
-import { seededRandom } from '../snapshots/seededRandom.ts';
+import { seededRandom } from '@desk/protocol/testing';
 
 const execFileAsync = promisify(execFile);
 const onWorker = new HeavyYjs(createLogger('silent'), 0);

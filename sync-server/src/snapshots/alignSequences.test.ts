@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alignSequences, type Hunk } from './alignSequences.ts';
-import { seededRandom } from './seededRandom.ts';
+import { seededRandom } from '@desk/protocol/testing';
 
 function applyHunks(a: readonly string[], b: readonly string[], hunks: readonly Hunk[]): string[] {
   const out: string[] = [];

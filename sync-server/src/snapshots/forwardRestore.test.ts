@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { deltaContent, docContent, stableStringify } from './docContent.ts';
 import { forwardRestore } from './forwardRestore.ts';
 import { editText, randomEdits, rootsOf } from './randomEdits.ts';
-import { seededRandom, type SeededRandom } from './seededRandom.ts';
+import { seededRandom, type SeededRandom } from '@desk/protocol/testing';
 
 const docFrom = (state: Uint8Array) => {
   const doc = new Y.Doc();

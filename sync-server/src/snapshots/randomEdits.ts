@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { SeededRandom } from './seededRandom.ts';
+import type { SeededRandom } from '@desk/protocol/testing';
 
 /**
  * Random edits over every kind of Y type, for the seeded property tests of restore (in the

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { docContent, stableStringify } from './docContent.ts';
 import { randomEdits, rootsOf } from './randomEdits.ts';
 import { changedItems, itemDigest, type ItemPath } from './restoreItems.ts';
-import { seededRandom } from './seededRandom.ts';
+import { seededRandom } from '@desk/protocol/testing';
 import { snapshotOps } from './snapshotOps.ts';
 
 const docFrom = (state: Uint8Array) => {

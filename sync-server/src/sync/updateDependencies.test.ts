@@ -1,7 +1,7 @@
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { seededRandom, type SeededRandom } from '../snapshots/seededRandom.ts';
+import { seededRandom, type SeededRandom } from '@desk/protocol/testing';
 import { checkDependencies, DependencyProblem } from './updateDependencies.ts';
 
 /** A doc with a fixed client id that records every update it emits. */

@@ -1,3 +1,4 @@
+import { seededRandom as sharedSeededRandom } from '@desk/protocol/testing';
 import type { BenchOptions, ServerName, ServerScenarioName } from '../options.ts';
 import type { RunningTarget } from '../targets/Target.ts';
 
@@ -44,14 +45,7 @@ export async function waitUntil(done: () => boolean, timeoutMs: number): Promise
   return true;
 }
 
-/** mulberry32: a tiny seeded PRNG so write phases are the same for every server. */
+/** The shared seeded generator as a plain function, so write phases are the same for every server. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return sharedSeededRandom(seed).next;
 }

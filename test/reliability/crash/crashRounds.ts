@@ -1,16 +1,12 @@
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import {
-  seededRandom,
-  type SeededRandom,
-} from '../../../sync-server/src/snapshots/seededRandom.ts';
+import { seededRandom, until, type SeededRandom } from '@desk/protocol/testing';
 import { freePort } from '../../support/freePort.ts';
 import { startServerProcess, type ServerProcess } from '../../support/serverProcess.ts';
 import { seedWorkspace } from '../../support/sync/seedWorkspace.ts';
 import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
 import { makeTempDir } from '../../support/tempDir.ts';
-import { waitUntil } from '../waitUntil.ts';
 
 export interface CrashOptions {
   seed: number;
@@ -122,10 +118,10 @@ export async function runCrashRounds(options: CrashOptions): Promise<RoundReport
 
     for (let round = 1; round <= options.rounds; round++) {
       const live = server!;
-      await waitUntil(
+      await until(
         () => yjsReplicas.every((r) => r.provider.synced),
-        options.deadlineMs,
         'every provider synced',
+        options.deadlineMs,
       );
       for (const replica of syncReplicas) {
         await replica.client!.allAcked(replica.docId);
@@ -196,7 +192,7 @@ export async function runCrashRounds(options: CrashOptions): Promise<RoundReport
       const serverDocs = docIds.map((docId) => reader2.subscribe(docId));
       await Promise.all(docIds.map((docId) => reader2.synced(docId)));
       const everything = new Set(all.flatMap((r) => r.written));
-      await waitUntil(
+      await until(
         () =>
           docIds.every((docId, i) => {
             const reference = serverDocs[i]!.getArray<string>('a').toJSON();
@@ -204,8 +200,8 @@ export async function runCrashRounds(options: CrashOptions): Promise<RoundReport
               .filter((r) => r.docId === docId)
               .every((r) => sameArray(r.doc.getArray<string>('a').toJSON(), reference));
           }) && serverDocs.reduce((n, doc) => n + doc.getArray('a').length, 0) >= everything.size,
-        options.deadlineMs,
         `round ${round}: every replica converged (seed ${options.seed})`,
+        options.deadlineMs,
       );
       const convergeMs = Date.now() - restartedAt;
       const final = new Set(serverDocs.flatMap((doc) => doc.getArray<string>('a').toArray()));

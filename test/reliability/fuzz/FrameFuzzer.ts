@@ -9,7 +9,7 @@ import {
   encodeClientMessage,
   encodeDocFrame,
 } from '@desk/protocol';
-import type { SeededRandom } from '../../../sync-server/src/snapshots/seededRandom.ts';
+import type { SeededRandom } from '@desk/protocol/testing';
 
 /** The kinds of bad input the fuzzer sends; each frame is counted under one. */
 export const FuzzKind = {

@@ -13,15 +13,11 @@ import {
   decodeServerMessage,
   encodeClientMessage,
 } from '@desk/protocol';
-import {
-  seededRandom,
-  type SeededRandom,
-} from '../../../sync-server/src/snapshots/seededRandom.ts';
+import { seededRandom, until, type SeededRandom } from '@desk/protocol/testing';
 import { startServerProcess, type ServerProcess } from '../../support/serverProcess.ts';
 import { seedWorkspace, type SeededWorkspace } from '../../support/sync/seedWorkspace.ts';
 import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
 import { makeTempDir } from '../../support/tempDir.ts';
-import { waitUntil } from '../waitUntil.ts';
 import { FrameFuzzer, type FuzzFrame } from './FrameFuzzer.ts';
 
 export interface FuzzOptions {
@@ -343,7 +339,7 @@ class Good {
         disableBc: true,
       },
     );
-    await waitUntil(() => provider.synced, deadlineMs, 'the good provider synced');
+    await until(() => provider.synced, 'the good provider synced', deadlineMs);
     const good = new Good(writer, watcher, provider, docId, yjsDocId, deadlineMs);
     // A close the server made (event null: our own destroy at the end).
     provider.on('connection-close', (event) => {
@@ -377,10 +373,10 @@ class Good {
     const seen = () =>
       this.watcher.docs.get(this.docId)!.doc.getArray('a').length === expected &&
       this.watcher.docs.get(this.yjsDocId)!.doc.getArray('a').length === expected;
-    await waitUntil(
+    await until(
       () => seen() || this.watcher.closeInfo !== null,
-      this.deadlineMs,
       'the watcher saw every good write',
+      this.deadlineMs,
     ).catch(() => undefined);
     if (!seen()) this.#closed++;
     if (this.writer.closeInfo) this.#closed++;

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { docIds, TicketDoc, updateTicket, WorkspaceIndex } from '@desk/model';
+import { until } from '@desk/protocol/testing';
 import { describeInBrowser } from '../../support/browserWorld.ts';
 import { inviteMember, nodeClient } from './offlineAccounts.ts';
 import { openOwnerDesk } from './offlineDesk.ts';
@@ -62,7 +63,7 @@ describeInBrowser('working offline (issue 7)', () => {
       { id: ben.userId, name: ben.name },
       Date.now(),
     );
-    await until(() => benClient.status.pendingUpdates === 0);
+    await until(() => benClient.status.pendingUpdates === 0, 'Ben’s change acknowledged', 30_000);
 
     // Reloading with unsynced work warns first; still offline, everything is there.
     const dialogs: string[] = [];
@@ -94,13 +95,19 @@ describeInBrowser('working offline (issue 7)', () => {
       .waitFor();
     await until(
       () => descriptionText(benTicket.doc) === 'Ana offline. Description of ticket 1. Ben online.',
+      'both descriptions merged in Ben’s copy',
+      30_000,
     );
     const comments = new TicketDoc(benTicket.doc).listComments();
     expect(comments.map((c) => c.body)).toContain('Reply written offline');
 
     // The ticket created offline has a number of its own.
     const index = new WorkspaceIndex(benIndex.doc);
-    await until(() => index.tickets.all().some((t) => t.title === 'Created offline' && t.number));
+    await until(
+      () => index.tickets.all().some((t) => t.title === 'Created offline' && t.number),
+      'the ticket created offline has a number',
+      30_000,
+    );
     const numbers = index.tickets.all().map((t) => t.number);
     expect(new Set(numbers).size).toBe(numbers.length);
     expect(numbers).not.toContain(null);
@@ -136,7 +143,7 @@ describeInBrowser('working offline (issue 7)', () => {
       { id: ben.userId, name: ben.name },
       Date.now(),
     );
-    await until(() => benClient.status.pendingUpdates === 0);
+    await until(() => benClient.status.pendingUpdates === 0, 'Ben’s change acknowledged', 30_000);
 
     await network.online();
     await waitAllSaved(page);
@@ -206,12 +213,3 @@ describeInBrowser('working offline (issue 7)', () => {
     await context.close();
   });
 });
-
-/** Polls a condition (sync is asynchronous); fails after 30 s with the condition's text. */
-async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met: ${condition.toString()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -114,15 +114,5 @@ export function contentOfState(state: Uint8Array): string {
   return contentKey(doc);
 }
 
-/** Polls `condition` (after each macrotask) until true, or fails after `timeoutMs`. */
-export async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** The shared wait with a deadline, offered here for the snapshot tests. */
+export { until } from '@desk/protocol/testing';

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { MemoryStore, SyncClient, type DocHandle } from '@desk/client';
+import { seededRandom, until } from '@desk/protocol/testing';
 import { startSyncServer } from '../../support/sync/startSyncServer.ts';
 
 // Randomized convergence (the Yjs way): multiplexed SyncClients and stock y-websocket
@@ -40,7 +41,7 @@ afterEach(async () => {
 
 describe('randomized convergence over /sync and /yjs', () => {
   it.each(SEEDS)('ends with every replica and the server identical (seed %i)', async (seed) => {
-    const random = prng(seed);
+    const random = seededRandom(seed).next;
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const t = await startSyncServer(users);
     cleanups.push(() => t.stop());
@@ -128,13 +129,17 @@ describe('randomized convergence over /sync and /yjs', () => {
             Y.encodeStateVectorFromUpdate(await t.server.sync.readDocState(docId)),
           ),
         );
-      await until(async () => {
-        if (!peers.every((p) => p.settled())) return false;
-        const vectors = await serverVectors();
-        return peers.every((p) =>
-          p.docs.every((doc, d) => Buffer.compare(Y.encodeStateVector(doc), vectors[d]!) === 0),
-        );
-      });
+      await until(
+        async () => {
+          if (!peers.every((p) => p.settled())) return false;
+          const vectors = await serverVectors();
+          return peers.every((p) =>
+            p.docs.every((doc, d) => Buffer.compare(Y.encodeStateVector(doc), vectors[d]!) === 0),
+          );
+        },
+        `every peer and the server hold the same state (seed ${seed})`,
+        90_000,
+      );
 
       for (const [d, docId] of DOCS.entries()) {
         const stored = new Y.Doc();
@@ -179,21 +184,4 @@ function snapshot(doc: Y.Doc): unknown {
     map: doc.getMap('m').toJSON(),
     list: doc.getArray('a').toJSON(),
   };
-}
-
-/** mulberry32: small, fast, good enough to drive a test. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = a;
-    r = Math.imul(r ^ (r >>> 15), r | 1);
-    r ^= r + Math.imul(r ^ (r >>> 7), r | 61);
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Waits for an asynchronous condition; the test timeout turns a hang into a failure. */
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));
 }

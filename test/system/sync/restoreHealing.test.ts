@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { MemoryStore, SyncClient } from '@desk/client';
+import { until } from '@desk/protocol/testing';
 import { startSyncServer, type SyncTestServer } from '../../support/sync/startSyncServer.ts';
 import { makeTempDir } from '../../support/tempDir.ts';
 
@@ -31,7 +32,8 @@ describe('a database restored from a backup', () => {
     cleanups.push(() => client.close());
     const handle = client.open('ws1:index');
     const text = handle.doc.getText('t');
-    const saved = () => until(() => client.pendingCount === 0 && client.status.kind === 'synced');
+    const saved = () =>
+      until(() => client.pendingCount === 0 && client.status.kind === 'synced', 'saved', 90_000);
 
     text.insert(0, 'before backup. ');
     await saved();
@@ -53,9 +55,17 @@ describe('a database restored from a backup', () => {
     server = await startSyncServer(users, {}, temp.dir);
     cleanups.push(() => server.stop());
     expect(server.server.sync.generation()).not.toBe(generationBefore);
-    await until(async () => (await storedText(server)) === 'before backup. after backup.');
+    await until(
+      async () => (await storedText(server)) === 'before backup. after backup.',
+      'the server stored both edits',
+      90_000,
+    );
     expect(text.toString()).toBe('before backup. after backup.');
-    await until(() => client.generation === server.server.sync.generation());
+    await until(
+      () => client.generation === server.server.sync.generation(),
+      'the client saw the restore',
+      90_000,
+    );
   });
 });
 
@@ -63,9 +73,4 @@ async function storedText(server: SyncTestServer): Promise<string> {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, await server.server.sync.readDocState('ws1:index'));
   return doc.getText('t').toString();
-}
-
-/** Waits for a condition; the test timeout turns a hang into a failure. */
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));
 }

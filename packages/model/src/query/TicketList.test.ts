@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+// By path: model depends on no package, and protocol's test support is test-only (no cycle).
+import { seededRandom } from '../../../protocol/src/testing/seededRandom.ts';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../schema/fields.ts';
 import { WorkspaceIndex } from '../workspace/WorkspaceIndex.ts';
 import { TicketList } from './TicketList.ts';
 import { compileQuery, DEFAULT_QUERY, type TicketQuery } from './TicketQuery.ts';
 
 const me = { id: 'me', name: 'Me' };
-
-/** mulberry32: small seeded PRNG so a failing run can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
@@ -62,7 +53,7 @@ describe('TicketList', () => {
 
   it('stays equal to a full recomputation through random remote edits (seeded)', () => {
     const seed = Number(process.env.SEED ?? 20261127);
-    const random = rng(seed);
+    const random = seededRandom(seed).next;
     const local = new Y.Doc();
     const remote = new Y.Doc();
     local.on('update', (u: Uint8Array) => Y.applyUpdate(remote, u));

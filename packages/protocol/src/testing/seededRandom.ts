@@ -1,10 +1,10 @@
 /**
- * A small seeded generator (mulberry32) for property tests and benchmarks: a failing run
- * prints its seed and replays exactly with it.
+ * A small seeded generator (mulberry32) for randomized tests, fuzzing and benchmarks: a
+ * failing run prints its seed and replays exactly with it.
  */
 export interface SeededRandom {
-  /** In [0, 1). */
-  next(): number;
+  /** In [0, 1). A plain function: `seededRandom(seed).next` can be passed on alone. */
+  readonly next: () => number;
   /** An integer in [0, n). */
   int(n: number): number;
   pick<T>(items: readonly T[]): T;
