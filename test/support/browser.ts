@@ -8,6 +8,14 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = fs.existsSync(chromiumPath);
 
 /**
+ * How long a page's waits (`waitFor`, `click`, `waitForEvent`) may take before they fail.
+ * A deadline, not a speed: Playwright's 30 s default failed on a busy CI machine (load 4-6)
+ * while the page was still on its way; this stays under the system tests' 120 s timeout so
+ * the failure names the wait, not just the test.
+ */
+export const BROWSER_WAIT_MS = 90_000;
+
+/**
  * Launches Debian's Chromium headless with the flags this sandbox needs (no background
  * networking: the machine's network is closed to everything but localhost). Playwright gives
  * every launch a fresh temporary profile (--user-data-dir) and removes it on close.
@@ -35,6 +43,7 @@ export async function launchBrowser(): Promise<{ browser: Browser; close: () => 
   // the CSP init script is installed.
   browser.newContext = async (options) => {
     const context = await newContext(options);
+    context.setDefaultTimeout(BROWSER_WAIT_MS);
     await watchPageErrors(context);
     return context;
   };
