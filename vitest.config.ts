@@ -17,6 +17,8 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
           testTimeout: 30_000,
           hookTimeout: 30_000,
+          // expect.poll waits on a condition: a deadline, not vitest's 1 s (a speed).
+          expect: { poll: { timeout: 20_000 } },
         },
       },
       // Every test of the web app, with the Svelte plugin and $lib (web/vitest.config.ts).
@@ -28,6 +30,8 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // expect.poll waits on what a page or server shows: a deadline, not vitest's 1 s.
+          expect: { poll: { timeout: 60_000 } },
           // System tests start real server processes and browsers; keep them from starving each other.
           maxWorkers: 2,
           sequence: { groupOrder: 1 },

@@ -21,6 +21,7 @@ export default defineProject({
     setupFiles: ['src/testing/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    expect: { poll: { timeout: 20_000 } },
     sequence: { groupOrder: 0 },
   },
 });
