@@ -152,6 +152,38 @@ describeInBrowser('refused offline work (issue 7, DESIGN §4.4)', () => {
     await context.close();
   });
 
+  it('finishes a deletion a reload cut short before the workspace opens again', async () => {
+    const { world } = offline;
+    const { owner, workspace } = await signUpOwner(world, 'Ownreload', 'reload');
+    await seedTickets(world, owner, workspace, 2);
+    const dana = await inviteMember(world, owner, workspace, 'Danareload');
+    const { context, page } = await openSignedInPage(world, dana, { acceptDownloads: true });
+    await loadSynced(page, `${world.base}/w/reload`);
+    const ofWorkspace = async () =>
+      (await storedDocIds(page, dana.userId)).filter((id) => id.startsWith(`${workspace.id}:`));
+    await expect.poll(async () => (await ofWorkspace()).length).toBeGreaterThan(0);
+
+    // The app had decided to forget (the record is written first), and the tab reloaded.
+    await page.evaluate(
+      (forget) => localStorage.setItem('desk:forget-pending', JSON.stringify([forget])),
+      {
+        reason: 'removed',
+        userId: dana.userId,
+        workspaceId: workspace.id,
+        slug: 'reload',
+        workspaceName: "Ownreload's desk",
+      },
+    );
+    await page.reload();
+    await page
+      .getByTestId('forget-notice')
+      .filter({ hasText: "You were removed from Ownreload's desk." })
+      .waitFor();
+    expect(await ofWorkspace()).toEqual([]);
+    expect(await page.evaluate(() => localStorage.getItem('desk:forget-pending'))).toBeNull();
+    await context.close();
+  });
+
   it('keeps changes refused by a now read-only role as an exportable draft', async () => {
     const { page, workspace, ticketId, close } = await editOffline('viewer', (owner, ben, ws) =>
       requestOk(owner.http, 'PATCH', `/api/workspaces/${ws.slug}/members/${ben.userId}`, {
