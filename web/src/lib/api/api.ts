@@ -45,11 +45,24 @@ export async function api<T>(path: string, request: ApiRequest = {}): Promise<T>
   const text = await response.text();
   const json: unknown = text ? safeParse(text) : undefined;
   if (!response.ok) {
-    if (isErrorBody(json)) throw toApiError(json, response.status);
+    if (isErrorBody(json)) {
+      if (json.error.code === ErrorCode.termsNotAccepted) showTermsPage();
+      throw toApiError(json, response.status);
+    }
     throw new ApiError(ErrorCode.internal, messageFor(ErrorCode.internal), response.status);
   }
   return json as T;
 }
+
+/**
+ * The server refuses everything but the account routes until the user accepts the terms in
+ * force (issue 16): wherever that happens, the terms page is where the user can go on.
+ */
+function showTermsPage(): void {
+  if (typeof window === 'undefined' || window.location.pathname === TERMS_PATH) return;
+  window.location.assign(TERMS_PATH);
+}
+const TERMS_PATH = '/terms';
 
 function toApiError(body: ErrorBody, status: number): ApiError {
   const { code, message, fields, retryAfter } = body.error;

@@ -10,7 +10,13 @@ export interface Me {
     platformRole: 'operator' | null;
   };
   workspaces: { id: string; slug: string; name: string; role: string }[];
-  terms: { currentVersion: string; accepted: boolean };
+  /** `required`: the server refuses the API and sync until accepted (`terms_not_accepted`). */
+  terms: {
+    currentVersion: string;
+    accepted: boolean;
+    required: boolean;
+    upcoming: { version: string; effectiveAt: number } | null;
+  };
   via: 'session' | 'token';
 }
 
