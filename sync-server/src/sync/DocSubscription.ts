@@ -6,6 +6,7 @@ import type { DocRoom } from './DocRoom.ts';
 import type { SessionLink } from './SessionLink.ts';
 import type { SyncLimits } from './SyncLimits.ts';
 import type { UpdatePipeline } from './UpdatePipeline.ts';
+import { updateChangesDoc } from './updateChanges.ts';
 
 export type SubscriptionState = 'pending' | 'active' | 'closed';
 
@@ -130,7 +131,16 @@ export class DocSubscription {
       return;
     }
     if (this.access !== DocAccess.write) {
-      this.pipeline.refuse(room, this, this.readOnlyCode, 'This document is read-only for you.');
+      // Whether it would change anything: /yjs closes a read-only writer only then (its
+      // reconnect step 2 repeats its delete set). Decoded here, so malformed is still 4400.
+      const changes = isEmptyUpdate(update) ? false : updateChangesDoc(room, update);
+      this.pipeline.refuse(
+        room,
+        this,
+        this.readOnlyCode,
+        'This document is read-only for you.',
+        changes,
+      );
       return;
     }
     if (isEmptyUpdate(update)) {

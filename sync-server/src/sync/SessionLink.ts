@@ -23,8 +23,17 @@ export interface SessionLink {
   sendCatchUp(subscription: DocSubscription, produce: () => Uint8Array | Promise<Uint8Array>): void;
   /** `count` more of this subscription's updates are stored (in send order). */
   ack(subscription: DocSubscription, count: number): void;
-  /** One update of this subscription was refused whole. */
-  refuse(subscription: DocSubscription, code: DocErrorCode, message: string): void;
+  /**
+   * One update of this subscription was refused whole. `changes`: whether it would have
+   * changed the document (false for a read-only client's step 2 that repeats what the server
+   * has; null when not known); refusals for size are always changes.
+   */
+  refuse(
+    subscription: DocSubscription,
+    code: DocErrorCode,
+    message: string,
+    changes?: boolean | null,
+  ): void;
   /** Closes the socket: the client broke the protocol or cannot keep up. */
   fail(code: CloseCode, message: string): void;
 }

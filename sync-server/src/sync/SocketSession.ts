@@ -65,7 +65,12 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
   /** A live subscription's access level changed. */
   protected abstract onAccessChanged(subscription: DocSubscription): void;
   abstract ack(subscription: DocSubscription, count: number): void;
-  abstract refuse(subscription: DocSubscription, code: DocErrorCode, message: string): void;
+  abstract refuse(
+    subscription: DocSubscription,
+    code: DocErrorCode,
+    message: string,
+    changes?: boolean | null,
+  ): void;
   /** Sends the error frame before a close, where the endpoint has one. */
   protected abstract sendCloseReason(code: CloseCode, message: string): void;
 

@@ -23,7 +23,8 @@ interface Entry {
   /** The incoming 'update' message and its /sync frame, forwarded as they are when possible. */
   payload: Uint8Array | null;
   frame: Uint8Array | null;
-  refusal: { code: DocErrorCode; message: string } | null;
+  /** `changes`: see SessionLink.refuse (absent: it would have). */
+  refusal: { code: DocErrorCode; message: string; changes?: boolean | null } | null;
   done: ((error: Error | null) => void) | null;
 }
 
@@ -70,7 +71,13 @@ export class UpdatePipeline {
     });
   }
 
-  refuse(room: DocRoom, from: DocSubscription, code: DocErrorCode, message: string): void {
+  refuse(
+    room: DocRoom,
+    from: DocSubscription,
+    code: DocErrorCode,
+    message: string,
+    changes: boolean | null = true,
+  ): void {
     this.#push({
       ...target(room),
       from,
@@ -78,7 +85,7 @@ export class UpdatePipeline {
       update: null,
       payload: null,
       frame: null,
-      refusal: { code, message },
+      refusal: { code, message, changes },
       done: null,
     });
   }
@@ -373,7 +380,8 @@ export class UpdatePipeline {
           from.session.ack(from, owed);
           acks!.delete(from);
         }
-        from.session.refuse(from, entry.refusal.code, entry.refusal.message);
+        const { code, message, changes = true } = entry.refusal;
+        from.session.refuse(from, code, message, changes);
       } else {
         acks ??= new Map();
         acks.set(from, (acks.get(from) ?? 0) + 1);

@@ -10,8 +10,9 @@ import type { SyncSocket } from './SyncSocket.ts';
  * works unmodified. That protocol cannot express refusals, so a refusal closes the socket
  * with a documented code and the DocErrorCode as reason (PROTOCOL.md, "Limits"): 4404 a
  * refused subscription, 4414/4415 an update over the update/document size limit (44xx:
- * the provider stops; reconnecting would send the same update again). A read-only
- * client's updates are dropped.
+ * the provider stops; reconnecting would send the same update again), 4423 a change from a
+ * read-only client. A read-only client's updates that change nothing (its step 2 after a
+ * reconnect) are dropped.
  */
 export class YjsSession extends SocketSession {
   readonly framed = false;
@@ -71,7 +72,12 @@ export class YjsSession extends SocketSession {
 
   ack(): void {}
 
-  refuse(subscription: DocSubscription, code: DocErrorCode, message: string): void {
+  refuse(
+    subscription: DocSubscription,
+    code: DocErrorCode,
+    message: string,
+    changes: boolean | null = true,
+  ): void {
     if (code === 'storage_unavailable') {
       // The stock provider reconnects after 4500 and sends its changes again.
       this.fail(CloseCode.internalError, message);
@@ -83,7 +89,7 @@ export class YjsSession extends SocketSession {
       this.fail(CloseCode.missingDependencies, message);
       return;
     }
-    const close = refusalCloseCode(code);
+    const close = changes === true ? refusalCloseCode(code) : null;
     if (close !== null) {
       // The provider's doc now holds a change the server refused: say so, with a code that
       // stops it (PROTOCOL.md, "Limits"). Dropping it would diverge the replica silently.
@@ -100,12 +106,14 @@ export class YjsSession extends SocketSession {
 }
 
 /**
- * The close code that tells a stock provider its update was refused, or null for a refusal
- * it is not told about (read-only access: the update is dropped, as the reference server's
- * read-only mode does).
+ * The close code that tells a stock provider its update was refused (PROTOCOL.md,
+ * "Limits"), or null for a refusal handled otherwise.
  */
 export function refusalCloseCode(code: DocErrorCode): CloseCode | null {
   switch (code) {
+    case DocErrorCode.readOnlyRole:
+    case DocErrorCode.workspaceReadOnly:
+      return CloseCode.readOnly;
     case DocErrorCode.updateTooLarge:
       return CloseCode.updateTooLarge;
     case DocErrorCode.docTooLarge:

@@ -128,18 +128,41 @@ describe('the y-websocket compatible endpoint /yjs/:docId', () => {
     elsewhere.terminate();
   });
 
-  it("drops a viewer's updates: neither stored nor forwarded", async () => {
+  it('closes a viewer that changes the document with 4423 (read_only_role); nothing of it is stored or forwarded', async () => {
     const writer = provider('ws1:index', 'tok-ana');
     const viewer = provider('ws1:index', 'tok-vic');
     await Promise.all([synced(writer), synced(viewer)]);
+    writer.doc.getText('u').insert(0, 'abc');
+    writer.doc.getText('u').delete(1, 1);
+    await until(viewer.doc, () => viewer.doc.getText('u').toString() === 'ac');
+
+    // A reconnect repeats the viewer's whole delete set in its step 2: that changes nothing
+    // and is not refused.
+    viewer.disconnect();
+    viewer.connect();
+    await synced(viewer);
+    writer.doc.getText('u').insert(2, 'd');
+    await until(viewer.doc, () => viewer.doc.getText('u').toString() === 'acd');
+    expect(viewer.shouldConnect).toBe(true);
+
+    const closing = new Promise<{ code: number; reason: string }>((resolve) =>
+      viewer.once('closed', resolve),
+    );
     viewer.doc.getText('t').insert(0, 'nope');
-    writer.doc.getText('u').insert(0, 'yes');
-    await until(viewer.doc, () => viewer.doc.getText('u').toString() === 'yes');
-    // The writer's update went through after the viewer's; the viewer's never arrives.
+    expect(await closing).toEqual({ code: CloseCode.readOnly, reason: 'read_only_role' });
+    expect(viewer.shouldConnect).toBe(false);
+    // Anything forwarded would have reached the writer before its own later change did.
+    const mux = await TestSyncClient.connect(t.url, { token: 'tok-ben' });
+    clients.push(mux);
+    const muxDoc = mux.subscribe('ws1:index');
+    await mux.synced('ws1:index');
+    writer.doc.getText('u').insert(0, '>');
+    await mux.until(() => muxDoc.getText('u').toString() === '>acd');
+    expect(writer.doc.getText('t').toString()).toBe('');
+    expect(muxDoc.getText('t').toString()).toBe('');
     const stored = new Y.Doc();
     Y.applyUpdate(stored, await t.server.sync.readDocState('ws1:index'));
-    expect(stored.getText('u').toString()).toBe('yes');
     expect(stored.getText('t').toString()).toBe('');
-    expect(writer.doc.getText('t').toString()).toBe('');
+    expect(stored.getText('u').toString()).toBe('>acd');
   });
 });
