@@ -41,8 +41,9 @@ export interface DocStore {
 
   /**
    * `compact` written in slices across event-loop turns, for large documents: the new
-   * state's chunks in short transactions, then one short transaction makes it current and
-   * deletes the log through `throughLogId`, then the replaced state is deleted in slices.
+   * state's chunks in short transactions, then one short transaction makes it current (the
+   * log through `throughLogId` is no longer read), then the replaced state and those log
+   * rows are deleted in slices.
    * Until that switch the old state and log stay current and valid: a crash leaves them as
    * they were (leftovers are removed by the doc's next compaction). Appends go on meanwhile.
    * Compactions of one doc run one after another. Rejects with a DocStoreError

@@ -28,6 +28,8 @@ interface DocHead {
   readonly version: number | null;
   readonly bytes: number | null;
   readonly chunks: number | null;
+  /** The last log row the state holds (null when never compacted): later rows are its log. */
+  readonly through_log_id: number | null;
 }
 
 interface LogRow {
@@ -85,10 +87,11 @@ export class SqliteDocStore implements DocStore {
   readonly #bumpSeq: Statement<[string], { seq: number }>;
   readonly #insertLog: Statement<[string, Uint8Array]>;
   readonly #upsertDoc: Statement<[string, string, number, number, number]>;
-  readonly #setState: Statement<[string, number, number, number]>;
+  readonly #setState: Statement<[string, number, number, number, number]>;
   readonly #setLogTotals: Statement<[number, number, string]>;
-  readonly #deleteLogThrough: Statement<[string, number]>;
-  readonly #logTotals: Statement<[string], { n: number; bytes: number }>;
+  readonly #deleteLogBefore: Statement<[string, number]>;
+  readonly #logTotals: Statement<[string, number], { n: number; bytes: number }>;
+  readonly #selectFoldedRows: Statement<[string, number], { id: number; bytes: number }>;
   readonly #selectChanged: Statement<[string, number], { doc_id: string; last_seq: number }>;
   readonly #selectSeq: Statement<[string], { seq: number }>;
   readonly #loadTx: (docId: string) => StoredDoc | null;
@@ -118,7 +121,7 @@ export class SqliteDocStore implements DocStore {
     this.#chunkBytes = options.chunkBytes ?? defaultStateChunkBytes;
     this.#selectGeneration = db.prepare("SELECT value FROM meta WHERE key = 'store_generation'");
     this.#selectHead = db.prepare(
-      `SELECT d.last_seq, d.log_bytes, s.version, s.bytes, s.chunks
+      `SELECT d.last_seq, d.log_bytes, s.version, s.bytes, s.chunks, s.through_log_id
        FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
        WHERE d.doc_id = ?`,
     );
@@ -166,16 +169,22 @@ export class SqliteDocStore implements DocStore {
          updated_at = excluded.updated_at`,
     );
     this.#setState = db.prepare(
-      `INSERT INTO doc_states (doc_id, version, bytes, chunks) VALUES (?, ?, ?, ?)
+      `INSERT INTO doc_states (doc_id, version, bytes, chunks, through_log_id)
+       VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (doc_id) DO UPDATE SET
-         version = excluded.version, bytes = excluded.bytes, chunks = excluded.chunks`,
+         version = excluded.version, bytes = excluded.bytes, chunks = excluded.chunks,
+         through_log_id = excluded.through_log_id`,
     );
     this.#setLogTotals = db.prepare(
       'UPDATE docs SET log_count = ?, log_bytes = ? WHERE doc_id = ?',
     );
-    this.#deleteLogThrough = db.prepare('DELETE FROM doc_updates WHERE doc_id = ? AND id <= ?');
+    this.#deleteLogBefore = db.prepare('DELETE FROM doc_updates WHERE doc_id = ? AND id < ?');
     this.#logTotals = db.prepare(
-      'SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(data)), 0) AS bytes FROM doc_updates WHERE doc_id = ?',
+      `SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(data)), 0) AS bytes FROM doc_updates
+       WHERE doc_id = ? AND id > ?`,
+    );
+    this.#selectFoldedRows = db.prepare(
+      'SELECT id, LENGTH(data) AS bytes FROM doc_updates WHERE doc_id = ? AND id < ? ORDER BY id',
     );
     this.#selectChanged = db.prepare(
       'SELECT doc_id, last_seq FROM docs WHERE workspace_id = ? AND last_seq > ? ORDER BY last_seq',
@@ -190,7 +199,7 @@ export class SqliteDocStore implements DocStore {
       const log: Uint8Array[] = [];
       let lastLogId = 0;
       let storedBytes = state?.byteLength ?? 0;
-      for (const row of this.#selectLogAfter.iterate(docId, 0)) {
+      for (const row of this.#selectLogAfter.iterate(docId, head.through_log_id ?? 0)) {
         log.push(row.data);
         lastLogId = row.id;
         storedBytes += row.data.byteLength;
@@ -232,7 +241,12 @@ export class SqliteDocStore implements DocStore {
       for (let idx = 0; idx < chunks; idx++) {
         this.#insertChunk.run(docId, next, idx, this.#chunk(state, idx));
       }
-      this.#replaceState(docId, { next, bytes: state.byteLength, chunks }, throughLogId);
+      const through = this.#replaceState(
+        docId,
+        { next, bytes: state.byteLength, chunks },
+        throughLogId,
+      );
+      this.#deleteLogBefore.run(docId, through);
       this.#deleteChunksExcept.run(docId, next);
     });
     this.#beginSlicedTx = db.transaction((docId: string, firstChunk: Uint8Array) => {
@@ -257,9 +271,19 @@ export class SqliteDocStore implements DocStore {
         return true;
       },
     );
+    // One chunk no longer current, or else log rows the state holds, about a chunk's worth.
     this.#deleteOneLeftoverTx = db.transaction((docId: string) => {
-      const current = this.#selectVersion.get(docId) ?? 0;
-      return this.#deleteOneChunkExcept.run(docId, current).changes > 0;
+      const head = this.#selectHead.get(docId);
+      if (!head) return false;
+      if (this.#deleteOneChunkExcept.run(docId, head.version ?? 0).changes > 0) return true;
+      let last = 0;
+      let bytes = 0;
+      for (const row of this.#selectFoldedRows.iterate(docId, head.through_log_id ?? 0)) {
+        last = row.id;
+        bytes += row.bytes;
+        if (bytes >= this.#chunkBytes) break;
+      }
+      return last > 0 && this.#deleteLogBefore.run(docId, last + 1).changes > 0;
     });
     const deleteDocs = db.prepare('DELETE FROM docs WHERE workspace_id = ?');
     const deleteStates = db.prepare(
@@ -368,14 +392,17 @@ export class SqliteDocStore implements DocStore {
     const log: Uint8Array[] = [];
     let lastLogId = 0;
     let storedBytes = state?.byteLength ?? 0;
+    // Rows up to the state's through_log_id are in it (and may not be deleted yet); it
+    // moves only with the version, which each slice checks.
+    let after = head.through_log_id ?? 0;
     for (;;) {
       await nextTurn();
-      const slice = this.#logSliceTx(docId, version, lastLogId);
+      const slice = this.#logSliceTx(docId, version, after);
       if (slice.kind === 'gone') return null;
       if (slice.kind === 'replaced') return readAgain;
       for (const row of slice.rows) {
         log.push(row.data);
-        lastLogId = row.id;
+        lastLogId = after = row.id;
         storedBytes += row.data.byteLength;
       }
       if (slice.done) return { state, log, lastLogId, storedBytes, lastSeq: slice.lastSeq };
@@ -419,16 +446,24 @@ export class SqliteDocStore implements DocStore {
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, head.bytes!);
   }
 
-  /** Makes `next` the doc's state and deletes the log it holds (in a transaction). */
+  /**
+   * Makes `next` the doc's state, holding the log through `throughLogId` (in a
+   * transaction), and returns the through_log_id recorded. The rows it holds are no longer
+   * read; deleting them is the caller's, except the row at through_log_id itself, which
+   * stays until the next compaction: SQLite gives a new row the table's largest id + 1, so
+   * while it is there, no row appended later can get an id the state claims to hold.
+   */
   #replaceState(
     docId: string,
     state: { next: number; bytes: number; chunks: number },
     throughLogId: number,
-  ): void {
-    this.#deleteLogThrough.run(docId, throughLogId);
-    const left = this.#logTotals.get(docId)!;
-    this.#setState.run(docId, state.next, state.bytes, state.chunks);
+  ): number {
+    // Never backwards: the new state holds everything the old one did.
+    const through = Math.max(throughLogId, this.#selectHead.get(docId)?.through_log_id ?? 0);
+    const left = this.#logTotals.get(docId, through)!;
+    this.#setState.run(docId, state.next, state.bytes, state.chunks, through);
     this.#setLogTotals.run(left.n, left.bytes, docId);
+    return through;
   }
 
   #nextVersion(docId: string): number {

@@ -12,7 +12,8 @@ import { makeTempDir } from '../../support/tempDir.ts';
 /**
  * The event-loop lag of the store's own steps on one large doc (issue 13 #2): a load and a
  * compaction at once (`load`, `compact`: what the server did before) and in slices
- * (`loadInSlices`, `compactInSlices`: what it does now), each alone on an idle loop.
+ * (`loadInSlices`, `compactInSlices`: what it does now), each alone on an idle loop. Each
+ * compaction folds the log it would be due with: state / 1 KiB rows of 500 bytes.
  * `maxStepMs` is the longest gap between two turns of a setImmediate ticker: the longest
  * synchronous step (`maxStepCpuMs`: the process's CPU time in it, which the machine's other
  * work does not inflate), `p99StepMs` the 99th percentile of those gaps; `idle` is the noise floor
@@ -81,6 +82,13 @@ async function measure(action: () => unknown): Promise<Record<string, number>> {
   };
 }
 
+const logRows = Math.floor(state.byteLength / 1024);
+const edit = new Uint8Array(500).map((_, i) => i % 251);
+function appendLog(): number {
+  const rows = Array.from({ length: logRows }, () => ({ docId, workspaceId: 'ws1', update: edit }));
+  return store.append(rows).at(-1)!.logId;
+}
+
 const results: Record<string, Record<string, number>[]> = {};
 const record = (name: string, value: Record<string, number>) => (results[name] ??= []).push(value);
 for (let round = 0; round < rounds; round++) {
@@ -88,20 +96,18 @@ for (let round = 0; round < rounds; round++) {
   record('idle', await measure(() => new Promise((resolve) => setTimeout(resolve, 300))));
   record('load', await measure(() => store.load(docId)));
   record('loadInSlices', await measure(() => store.loadInSlices(docId)));
-  // A row to fold each time, so every compaction has something to replace.
-  [{ logId: through }] = store.append([
-    { docId, workspaceId: 'ws1', update: new Uint8Array([0, 0]) },
-  ]);
+  // The log a compaction of this doc folds when due (compactionPolicy: rows ≥ state / 1 KiB),
+  // as field edits of ~500 bytes.
+  through = appendLog();
   record('compact', await measure(() => store.compact(docId, state, through)));
-  [{ logId: through }] = store.append([
-    { docId, workspaceId: 'ws1', update: new Uint8Array([0, 0]) },
-  ]);
+  through = appendLog();
   record('compactInSlices', await measure(() => store.compactInSlices(docId, state, through)));
 }
 console.log(
   JSON.stringify({
     doc: `realistic ${tickets}`,
     mib: +(state.byteLength / 1024 / 1024).toFixed(1),
+    logRowsFolded: logRows,
     results,
   }),
 );

@@ -66,11 +66,9 @@ export function loggedUpdates(
 ): { logCount: number; hasState: boolean } {
   const db = openSqlite(path.join(dataDir, 'desk.sqlite'));
   try {
-    const rows = db
-      .prepare('SELECT COUNT(*) AS n FROM doc_updates WHERE doc_id = ?')
-      .get(docId) as {
-      n: number;
-    };
+    // The store's own count: rows its merged state already holds may wait to be deleted.
+    const rows = (db.prepare('SELECT log_count AS n FROM docs WHERE doc_id = ?').get(docId) as
+      { n: number } | undefined) ?? { n: 0 };
     const doc = db.prepare('SELECT 1 AS s FROM doc_states WHERE doc_id = ?').get(docId) as
       { s: number } | undefined;
     return { logCount: rows.n, hasState: doc?.s === 1 };
