@@ -25,10 +25,12 @@ const CLOCK_SKEW_MS = 60_000;
 
 /**
  * Paths a user who has not accepted the terms in force may still call: everything under
- * /api/auth (who am I, log in and out, sessions, password, accepting the terms) and the
- * terms themselves. Everything else under /api answers 403 `terms_not_accepted`.
+ * /api/auth (who am I, log in and out, sessions, password, accepting the terms), the terms
+ * themselves, and the operator's terms routes (an operator who just published a version
+ * effective now still follows its announcement). Everything else under /api answers 403
+ * `terms_not_accepted`.
  */
-const OPEN_WITHOUT_TERMS = ['/api/auth/', '/api/terms'];
+const OPEN_WITHOUT_TERMS = ['/api/auth/', '/api/terms', '/api/operator/terms'];
 
 export const termsDto = (v: TermsVersion) => ({
   version: String(v.version),
