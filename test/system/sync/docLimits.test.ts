@@ -1,8 +1,9 @@
+import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { CloseCode, DocErrorCode, MessageType } from '@desk/protocol';
+import { CloseCode, DocErrorCode, MessageType, encodeDocFrame } from '@desk/protocol';
 import { plans } from '../../../sync-server/src/billing/plans.ts';
 import type { SyncLimits } from '../../../sync-server/src/sync/SyncLimits.ts';
 import { startSyncServer, type SyncTestServer } from '../../support/sync/startSyncServer.ts';
@@ -41,6 +42,26 @@ function insertUpdateOf(doc: Y.Doc, bytes: number, char: string): void {
   doc.once('update', (update: Uint8Array) => (size = update.byteLength));
   doc.getText('t').insert(0, char.repeat(charsFor(bytes)));
   expect(size).toBe(bytes);
+}
+
+/** The y-protocols 'update' message carrying `update`, as both endpoints receive it. */
+function updateMessage(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0); // sync
+  encoding.writeVarUint(encoder, 2); // update
+  encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
+/** The size of the update whose frame on `endpoint` weighs `frameBytes`. */
+function updateBytesForFrame(endpoint: 'sync' | 'yjs', docId: string, frameBytes: number): number {
+  const probe = fixedDoc();
+  let update = new Uint8Array();
+  probe.once('update', (u: Uint8Array) => (update = u));
+  probe.getText('t').insert(0, 'x'.repeat(500));
+  const message = updateMessage(update);
+  const frame = endpoint === 'yjs' ? message : encodeDocFrame(docId, message);
+  return frameBytes - (frame.byteLength - update.byteLength);
 }
 
 const cases = [
@@ -174,6 +195,47 @@ describe('document limits on every sync path', () => {
       }
     });
   }
+
+  describe('frame size (maxMessageBytes)', () => {
+    for (const c of cases) {
+      it(`/sync: a frame ${c.name} the limit is ${c.accepted ? 'taken' : 'refused by closing the socket with 4413'}`, async () => {
+        t = await startSyncServer(users, { maxMessageBytes: LIMIT });
+        const docId = 'ws1:ticket:f1';
+        const ana = await TestSyncClient.connect(t.url, { token: 'tok-ana' });
+        clients.push(ana);
+        const doc = ana.subscribe(docId, fixedDoc());
+        await ana.synced(docId);
+        insertUpdateOf(doc, updateBytesForFrame('sync', docId, c.bytes), 'a');
+        if (c.accepted) {
+          await ana.allAcked(docId);
+          expect(await stored(docId)).toBe(doc.getText('t').toString());
+          return;
+        }
+        expect((await ana.closed).code).toBe(CloseCode.messageTooLarge);
+        expect(await stored(docId)).toBe('');
+      });
+
+      it(`/yjs (stock provider): a frame ${c.name} the limit is ${c.accepted ? 'taken' : 'refused by closing with 4413; the provider stops'}`, async () => {
+        t = await startSyncServer(users, { maxMessageBytes: LIMIT });
+        const docId = 'ws1:ticket:f2';
+        const p = provider(docId, fixedDoc());
+        await synced(p);
+        const closing = closed(p);
+        insertUpdateOf(p.doc, updateBytesForFrame('yjs', docId, c.bytes), 'a');
+        if (c.accepted) {
+          const observer = await connect();
+          const seen = observer.subscribe(docId);
+          const sent = p.doc.getText('t').toString();
+          await observer.until(() => seen.getText('t').toString() === sent);
+          expect(await stored(docId)).toBe(sent);
+          return;
+        }
+        expect((await closing).code).toBe(CloseCode.messageTooLarge);
+        expect(p.shouldConnect).toBe(false);
+        expect(await stored(docId)).toBe('');
+      });
+    }
+  });
 
   it('/yjs: a stock provider writing 14 × 512 KiB into a trial workspace is closed with 4415 after the 9 that fit, and never diverges silently', async () => {
     t = await startSyncServer(users);
