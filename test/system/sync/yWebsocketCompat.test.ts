@@ -165,4 +165,17 @@ describe('the y-websocket compatible endpoint /yjs/:docId', () => {
     expect(stored.getText('t').toString()).toBe('');
     expect(stored.getText('u').toString()).toBe('>acd');
   });
+  it('closes a writer of a read-only workspace with 4423 (workspace_read_only) when it changes the document', async () => {
+    t.auth.setGrant('ana', 'ws1', 'workspace_read_only');
+    const p = provider('ws1:index', 'tok-ana');
+    await synced(p);
+    const closing = new Promise<{ code: number; reason: string }>((resolve) =>
+      p.once('closed', resolve),
+    );
+    p.doc.getText('t').insert(0, 'late');
+    expect(await closing).toEqual({ code: CloseCode.readOnly, reason: 'workspace_read_only' });
+    const stored = new Y.Doc();
+    Y.applyUpdate(stored, await t.server.sync.readDocState('ws1:index'));
+    expect(stored.getText('t').toString()).toBe('');
+  });
 });
