@@ -87,6 +87,28 @@ describe('SqliteDocStore chunks', () => {
     });
   });
 
+  it('deletes the log a sliced compaction folds a slice per turn, not in its switch', async () => {
+    const meter = new TurnMeter();
+    store = new SqliteDocStore(meter.instrument(db), Date.now, { chunkBytes });
+    const doc = new Y.Doc();
+    doc.getText('t').insert(0, 'x'.repeat(10 * chunkBytes));
+    const state = Y.encodeStateAsUpdate(doc);
+    // 2,000 rows of 100 bytes: about 164 make a slice.
+    const rows = store.append(
+      Array.from({ length: 2000 }, () => ({
+        docId: 'ws1:big',
+        workspaceId: 'ws1',
+        update: new Uint8Array(100),
+      })),
+    );
+    await meter.largestTurn(() => store.compactInSlices('ws1:big', state, rows.at(-1)!.logId));
+    expect(meter.largestRows).toBeLessThanOrEqual(Math.ceil(chunkBytes / 100) + 2);
+    // All folded rows but the last are gone (it keeps SQLite from reusing its id).
+    const left = db.prepare('SELECT COUNT(*) FROM doc_updates').pluck().get();
+    expect(left).toBe(1);
+    expect(store.load('ws1:big')!.log).toEqual([]);
+  });
+
   it('drops a sliced compaction that another compaction overtook, and says so', async () => {
     const doc = new Y.Doc();
     doc.getText('t').insert(0, 'x'.repeat(10 * chunkBytes));
@@ -123,6 +145,9 @@ class TurnMeter {
   #measuring = false;
   #turn = 0;
   #largest = 0;
+  #turnRows = 0;
+  /** Most rows inserted or deleted in one turn by the last `largestTurn`. */
+  largestRows = 0;
   #turnEnds = false;
 
   instrument(db: SqliteDatabase): SqliteDatabase {
@@ -138,25 +163,30 @@ class TurnMeter {
   async largestTurn(action: () => Promise<unknown>): Promise<number> {
     this.#measuring = true;
     this.#largest = 0;
+    this.largestRows = 0;
     try {
       await action();
       await new Promise((resolve) => setImmediate(resolve));
+      this.largestRows = Math.max(this.largestRows, this.#turnRows);
       return Math.max(this.#largest, this.#turn);
     } finally {
       this.#measuring = false;
     }
   }
 
-  #count(value: unknown): void {
+  #count(value: unknown, rows = 0): void {
     if (!this.#measuring) return;
     const bytes = blobBytes(value);
-    if (bytes === 0) return;
+    if (bytes === 0 && rows === 0) return;
     this.#turn += bytes;
+    this.#turnRows += rows;
     if (this.#turnEnds) return;
     this.#turnEnds = true;
     setImmediate(() => {
       this.#largest = Math.max(this.#largest, this.#turn);
+      this.largestRows = Math.max(this.largestRows, this.#turnRows);
       this.#turn = 0;
+      this.#turnRows = 0;
       this.#turnEnds = false;
     });
   }
@@ -171,7 +201,8 @@ class TurnMeter {
           return (...args: unknown[]) => {
             this.#count(args);
             const result = method.apply(target, args);
-            this.#count(result);
+            if (prop === 'run') this.#count(null, (result as { changes: number }).changes);
+            else this.#count(result);
             return result;
           };
         }
