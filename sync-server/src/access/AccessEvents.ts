@@ -18,6 +18,11 @@ export interface AccessEventMap {
   userSuspended: [{ userId: string }];
   /** A workspace's subscription state changed (e.g. became read-only or was terminated). */
   workspaceStateChanged: [{ workspaceId: string }];
+  /**
+   * A terms version came into force: these users have not accepted it and may not sync until
+   * they do (issue 16); their sockets close with 4451 `terms_not_accepted`.
+   */
+  termsRequired: [{ userIds: readonly string[] }];
 }
 
 export class AccessEvents extends EventEmitter<AccessEventMap> {}

@@ -1,3 +1,4 @@
+import { CloseCode, ErrorCode } from '@desk/protocol';
 import type { AccessEvents } from '../access/AccessEvents.ts';
 import type { SocketSession } from './SocketSession.ts';
 
@@ -9,7 +10,8 @@ export interface SessionIndex {
 /**
  * Access changes reach live sockets at once: revoked sessions, tokens and suspended users
  * close the socket with 4402; membership and workspace-state changes re-authorize the
- * affected subscriptions, which end (`access_revoked`) or change access on the spot.
+ * affected subscriptions, which end (`access_revoked`) or change access on the spot; users
+ * who must accept new terms first have their sockets closed with 4451 `terms_not_accepted`.
  * Returns a function that stops listening.
  */
 export function watchAccess(access: AccessEvents, sessions: SessionIndex): () => void {
@@ -40,13 +42,22 @@ export function watchAccess(access: AccessEvents, sessions: SessionIndex): () =>
       if (session.hasWorkspace(workspaceId)) void session.reauthorize(workspaceId);
     }
   };
+  const onTerms = ({ userIds }: { userIds: readonly string[] }) => {
+    for (const userId of userIds) {
+      for (const session of [...sessions.ofUser(userId)]) {
+        session.fail(CloseCode.termsNotAccepted, ErrorCode.termsNotAccepted);
+      }
+    }
+  };
   access.on('sessionsRevoked', onSessions);
+  access.on('termsRequired', onTerms);
   access.on('tokensRevoked', onTokens);
   access.on('userSuspended', onSuspended);
   access.on('membershipChanged', onMembership);
   access.on('workspaceStateChanged', onWorkspace);
   return () => {
     access.off('sessionsRevoked', onSessions);
+    access.off('termsRequired', onTerms);
     access.off('tokensRevoked', onTokens);
     access.off('userSuspended', onSuspended);
     access.off('membershipChanged', onMembership);

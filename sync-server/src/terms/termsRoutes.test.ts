@@ -12,7 +12,7 @@ import {
   type TestClient,
 } from '../auth/testSupport.ts';
 import { loginOperator } from '../workspaces/workspaceTestSupport.ts';
-import { termsAnnouncerOf } from './termsRoutes.ts';
+import { termsAnnouncerOf, termsEffectiveDatesOf } from './termsRoutes.ts';
 
 let t: AuthTestServer;
 let operator: TestClient;
@@ -189,6 +189,25 @@ describe('versioned terms', () => {
 
     // The other user is still refused, personal access tokens too.
     expect((await other.client.get(`/api/workspaces/${other.slug}`)).status).toBe(403);
+  });
+
+  it('closes a socket opened before the effective date with 4451 when the date comes', async () => {
+    const owner = await signUp(t);
+    const docId = `${owner.workspaceId}:index`;
+    await publish(t.clock.now + HOUR);
+    const sync = await TestSyncClient.connect(t.server.url, {
+      origin: TEST_PUBLIC_URL,
+      cookie: `${SESSION_COOKIE}=${owner.client.sessionToken}`,
+    });
+    try {
+      sync.subscribe(docId);
+      await sync.waitFor((m) => m.type === MessageType.subscribed && m.docId === docId);
+      t.clock.advance(HOUR);
+      termsEffectiveDatesOf(t.server.ctx)?.check();
+      expect((await sync.closed).code).toBe(CloseCode.termsNotAccepted);
+    } finally {
+      sync.ws.terminate();
+    }
   });
 
   it('refuses personal access tokens with terms_not_accepted until their user accepts in a browser', async () => {

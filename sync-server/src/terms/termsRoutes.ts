@@ -7,6 +7,7 @@ import { readBody } from '../auth/readBody.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { TermsAnnouncer } from './TermsAnnouncer.ts';
+import { TermsEffectiveDates } from './TermsEffectiveDates.ts';
 import { EffectiveDateTooEarly, TermsVersions, type TermsVersion } from './TermsVersions.ts';
 
 export const publishTermsBody = z.object({
@@ -65,10 +66,16 @@ export function termsGate(ctx: ServerContext): MiddlewareHandler {
 }
 
 const announcers = new WeakMap<ServerContext, TermsAnnouncer>();
+const effectiveDates = new WeakMap<ServerContext, TermsEffectiveDates>();
 
 /** The server's announcer (tests wait for `idle()`); null before installTerms. */
 export function termsAnnouncerOf(ctx: ServerContext): TermsAnnouncer | null {
   return announcers.get(ctx) ?? null;
+}
+
+/** The server's effective-date watch (tests `check()` after moving their clock). */
+export function termsEffectiveDatesOf(ctx: ServerContext): TermsEffectiveDates | null {
+  return effectiveDates.get(ctx) ?? null;
 }
 
 /**
@@ -80,6 +87,8 @@ export function installTerms(app: Hono, ctx: ServerContext): { announcer: TermsA
   const terms = new TermsVersions(ctx.db, ctx.now);
   const announcer = new TermsAnnouncer(ctx);
   announcers.set(ctx, announcer);
+  const dates = new TermsEffectiveDates(ctx);
+  effectiveDates.set(ctx, dates);
   // On '*' (the path is checked inside): the route table test knows every `use` path.
   app.use('*', termsGate(ctx));
 
@@ -151,10 +160,13 @@ export function installTerms(app: Hono, ctx: ServerContext): { announcer: TermsA
     }
     // The emails go out after this answer, in batches (TermsAnnouncer).
     announcer.kick();
+    // Effective now: open sockets of users who have not accepted close at once.
+    dates.check();
     return c.json(termsDto(version), 201);
   });
 
-  // Announcements left unfinished by a restart resume.
+  // Announcements left unfinished by a restart resume; the next effective date is watched.
   announcer.kick();
+  dates.check();
   return { announcer };
 }

@@ -1,0 +1,63 @@
+import type { ServerContext } from '../ServerContext.ts';
+import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
+
+/** setTimeout's longest delay; a later date is reached by re-arming. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Open sockets at a terms version's effective date (issue 16): new sockets are refused at the
+ * upgrade (DeskSyncAuth), but one opened before the date would sync on. At the date this
+ * emits `termsRequired` with the users who have not accepted the version by then, and the
+ * sync engine closes their sockets with 4451. One timer for the next date; `check()` also
+ * runs on publish and at start, and tests call it after moving their clock.
+ */
+export class TermsEffectiveDates {
+  private timer: NodeJS.Timeout | null = null;
+  /** The newest version already announced to sockets (none at start: a restart drops sockets). */
+  private enforced: number;
+
+  constructor(private readonly ctx: ServerContext) {
+    this.enforced = this.versionInForce();
+    ctx.shutdown.add(ShutdownPhase.flush, 'terms effective dates', () => this.stop());
+  }
+
+  /** Emits for a version that came into force since the last check, then arms the next date. */
+  check(): void {
+    const inForce = this.versionInForce();
+    if (inForce > this.enforced) {
+      this.enforced = inForce;
+      const rows = this.ctx.db
+        .prepare(
+          `SELECT id FROM users WHERE id NOT IN (
+             SELECT user_id FROM terms_acceptances WHERE CAST(version AS INTEGER) >= ?)`,
+        )
+        .all(inForce) as { id: string }[];
+      if (rows.length > 0)
+        this.ctx.access.emit('termsRequired', { userIds: rows.map((r) => r.id) });
+    }
+    this.arm();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private versionInForce(): number {
+    const row = this.ctx.db
+      .prepare('SELECT MAX(version) AS v FROM terms_versions WHERE effective_at <= ?')
+      .get(this.ctx.now()) as { v: number | null };
+    return row.v ?? 0;
+  }
+
+  private arm(): void {
+    this.stop();
+    const next = this.ctx.db
+      .prepare('SELECT MIN(effective_at) AS at FROM terms_versions WHERE effective_at > ?')
+      .get(this.ctx.now()) as { at: number | null };
+    if (next.at === null) return;
+    const delay = Math.min(Math.max(next.at - this.ctx.now(), 0), MAX_TIMER_MS);
+    this.timer = setTimeout(() => this.check(), delay);
+    this.timer.unref();
+  }
+}
