@@ -56,7 +56,7 @@ function updateMessage(update: Uint8Array): Uint8Array {
 /** The size of the update whose frame on `endpoint` weighs `frameBytes`. */
 function updateBytesForFrame(endpoint: 'sync' | 'yjs', docId: string, frameBytes: number): number {
   const probe = fixedDoc();
-  let update = new Uint8Array();
+  let update: Uint8Array = new Uint8Array();
   probe.once('update', (u: Uint8Array) => (update = u));
   probe.getText('t').insert(0, 'x'.repeat(500));
   const message = updateMessage(update);
