@@ -46,7 +46,10 @@ export async function api<T>(path: string, request: ApiRequest = {}): Promise<T>
   const json: unknown = text ? safeParse(text) : undefined;
   if (!response.ok) {
     if (isErrorBody(json)) {
-      if (json.error.code === ErrorCode.termsNotAccepted) showTermsPage();
+      // 403 only: sign-up and invitation forms answer 400 with this code for the unticked box.
+      if (response.status === 403 && json.error.code === ErrorCode.termsNotAccepted) {
+        showTermsPage();
+      }
       throw toApiError(json, response.status);
     }
     throw new ApiError(ErrorCode.internal, messageFor(ErrorCode.internal), response.status);
