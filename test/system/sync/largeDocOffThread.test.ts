@@ -120,4 +120,46 @@ describe('a large document is loaded and first-synced off the event loop', () =>
     expect(sameState(copy, doc)).toBe(true);
     expect(t.server.ctx.offThread.runs('compactState', 'worker')).toBeGreaterThan(0);
   });
+  it('keeps a small workspace syncing while a large doc is written flat out and compacted on the worker', async () => {
+    t = await startSyncServer(users, {
+      largeDocBytes: LARGE,
+      compactAfterUpdates: 20,
+      compactAfterBytes: 1024,
+      compactLogRatio: 0.0001,
+      compactStateBytesPerRow: 1,
+    });
+    await t.server.sync.applyServerUpdate('big:index', Y.encodeStateAsUpdate(docOf(2 * 1024)));
+    const ben = await connect('tok-ben');
+    const big = ben.subscribe('big:index');
+    await ben.synced('big:index');
+    const ana = await connect('tok-ana');
+    const small = ana.subscribe('small:index');
+    await ana.synced('small:index');
+
+    // The writer never waits for an ack: 300 edits that grow the doc, as typing does.
+    const text = big.getText('description');
+    const flatOut = (async () => {
+      for (let i = 0; i < 300; i++) {
+        text.insert(text.length, `line ${i} of a description that keeps growing\n`);
+        if (i % 25 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await ben.allAcked('big:index');
+    })();
+    // Meanwhile the other workspace's round trips must each complete.
+    for (let i = 0; i < 20; i++) {
+      small.getMap<number>('m').set(`k${i}`, i);
+      await ana.allAcked('small:index');
+    }
+    await flatOut;
+
+    const heavy = t.server.ctx.offThread;
+    expect(heavy.runs('compactState', 'worker')).toBeGreaterThan(0);
+    expect(heavy.runs('compactState', 'inline')).toBe(0);
+    const later = await connect('tok-ben');
+    const copy = later.subscribe('big:index');
+    await later.synced('big:index');
+    expect(sameState(copy, big)).toBe(true);
+    expect(copy.getText('description').toString().split('\n')).toHaveLength(301);
+    expect(t.server.sync.rooms.get('big:index')!.doc).toBeNull();
+  });
 });
