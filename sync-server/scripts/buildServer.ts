@@ -19,6 +19,8 @@ const external = [
   'better-sqlite3',
   '@node-rs/argon2',
   'sharp',
+  // Imported only when BLOB_S3_BUCKET is set (blobStorageFor): kept out of the bundle every start parses.
+  '@aws-sdk/client-s3',
   'esbuild',
   'bufferutil',
   'utf-8-validate',

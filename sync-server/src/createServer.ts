@@ -26,6 +26,7 @@ import { acceptSyncUpgrades } from './sync/syncUpgrades.ts';
 import type { SyncEngine } from './sync/SyncEngine.ts';
 import { installTicketRoutes } from './tickets/ticketNumberRoutes.ts';
 import { installBlobRoutes } from './blobs/blobRoutes.ts';
+import { blobStorageFor } from './blobs/blobStorageFor.ts';
 import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
 import { HeavyYjs } from './offthread/HeavyYjs.ts';
 import type { Logger } from './log/logger.ts';
@@ -99,7 +100,7 @@ export async function createServer(
   installHealthRoutes(app, ctx);
   installOpenApi(app, ctx);
   installTicketRoutes(app, ctx);
-  installBlobRoutes(app, ctx);
+  installBlobRoutes(app, ctx, await blobStorageFor(config));
   installWorkspaces(app, ctx);
   installBilling(app, ctx);
   installOperatorRoutes(app, ctx);

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import type { Logger } from '../log/logger.ts';
 
 /** @default 320 px — the longer side of a thumbnail; sharp for a list of attachments, small on disk. */
@@ -75,6 +75,7 @@ export class Thumbnails {
     if (fs.existsSync(final)) return final;
     const temp = path.join(this.root, 'tmp', `${crypto.randomUUID()}.webp`);
     try {
+      const sharp = await loadSharp();
       const image = sharp({ limitInputPixels: THUMBNAIL_MAX_INPUT_PIXELS, failOn: 'error' });
       const input = await this.source(sha256);
       input.on('error', (error) => image.destroy(error));
@@ -94,4 +95,12 @@ export class Thumbnails {
       return null;
     }
   }
+}
+
+let sharpModule: Promise<typeof Sharp> | undefined;
+
+/** sharp maps libvips into the process: loaded with the first thumbnail, not at start. */
+function loadSharp(): Promise<typeof Sharp> {
+  sharpModule ??= import('sharp').then((module) => module.default);
+  return sharpModule;
 }

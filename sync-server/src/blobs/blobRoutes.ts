@@ -11,7 +11,6 @@ import { memberRequest } from '../workspaces/memberRequest.ts';
 import { workspaceAccess, workspaceLimits } from '../workspaces/workspaceAccess.ts';
 import { BlobQuota } from './BlobQuota.ts';
 import { BlobTooLargeError, StorageFullError, type BlobStorage } from './BlobStorage.ts';
-import { blobStorageFor } from './blobStorageFor.ts';
 import { detectContentType, isRefusedType } from './contentType.ts';
 import { serveBlob } from './serveBlob.ts';
 import { Thumbnails } from './Thumbnails.ts';
@@ -34,8 +33,7 @@ interface BlobUse {
  * Documents keep only the reference; the bytes are stored once per content under
  * DATA_DIR/blobs (or in BLOB_S3_BUCKET), thumbnails under DATA_DIR/thumbnails.
  */
-export function installBlobRoutes(app: Hono, ctx: ServerContext): void {
-  const store: BlobStorage = blobStorageFor(ctx.config);
+export function installBlobRoutes(app: Hono, ctx: ServerContext, store: BlobStorage): void {
   const thumbnails = new Thumbnails(
     path.join(ctx.config.DATA_DIR, 'thumbnails'),
     (sha256) => store.open(sha256),

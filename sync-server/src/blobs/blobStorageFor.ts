@@ -2,11 +2,15 @@ import path from 'node:path';
 import type { Config } from '../config/config.ts';
 import type { BlobStorage } from './BlobStorage.ts';
 import { BlobStore } from './BlobStore.ts';
-import { createS3Client, S3BlobStore } from './S3BlobStore.ts';
 
-/** Where this server keeps attachments: DATA_DIR/blobs, or the S3 bucket BLOB_S3_BUCKET names. */
-export function blobStorageFor(config: Config): BlobStorage {
+/**
+ * Where this server keeps attachments: DATA_DIR/blobs, or the S3 bucket BLOB_S3_BUCKET names.
+ * The AWS SDK is imported only when a bucket is configured: loading it costs every server
+ * that never uses it memory at start.
+ */
+export async function blobStorageFor(config: Config): Promise<BlobStorage> {
   if (!config.BLOB_S3_BUCKET) return new BlobStore(path.join(config.DATA_DIR, 'blobs'));
+  const { createS3Client, S3BlobStore } = await import('./S3BlobStore.ts');
   const credentials =
     config.BLOB_S3_ACCESS_KEY_ID && config.BLOB_S3_SECRET_ACCESS_KEY
       ? {
