@@ -122,6 +122,22 @@ export class DocRoom {
   }
 
   /**
+   * `broadcast` for a Yjs update message: members whose first sync is still on its way get
+   * it after that (DocSubscription.deliverUpdate).
+   */
+  broadcastUpdate(
+    payload: Uint8Array,
+    framed: Uint8Array | null,
+    except: DocSubscription | null,
+  ): void {
+    if (this.#framedMembers > 0 && framed === null) framed = this.frame(payload);
+    for (const member of this.members) {
+      if (member === except) continue;
+      member.deliverUpdate(member.session.framed ? framed! : payload);
+    }
+  }
+
+  /**
    * Sends one y-protocols message to every member but `except`. Each frame is encoded
    * once: `payload` for /yjs members, `framed` (built here on first need, or the sender's
    * own incoming frame) for /sync members. The same buffer goes to every socket.

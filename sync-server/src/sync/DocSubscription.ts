@@ -1,7 +1,7 @@
 import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { DocAccess, DocErrorCode, ProtocolError, YMessageType } from '@desk/protocol';
+import { CloseCode, DocAccess, DocErrorCode, ProtocolError, YMessageType } from '@desk/protocol';
 import type { DocRoom } from './DocRoom.ts';
 import type { SessionLink } from './SessionLink.ts';
 import type { SyncLimits } from './SyncLimits.ts';
@@ -29,6 +29,10 @@ export class DocSubscription {
   queue: [Uint8Array, Uint8Array | null][] = [];
   queuedBytes = 0;
   readonly pendingSince: number;
+  /** Answers to sync step 1 queued, built or being sent (updates wait for them). */
+  #holds = 0;
+  #held: Uint8Array[] = [];
+  #heldBytes = 0;
 
   constructor(
     readonly session: SessionLink,
@@ -76,6 +80,53 @@ export class DocSubscription {
       throw new ProtocolError(
         `malformed message for ${this.docId}: ${err instanceof Error ? err.message : String(err)}`,
       );
+    }
+  }
+
+  /**
+   * Sends a broadcast update message (already framed for the session) to this subscriber.
+   * While an answer to its sync step 1 is queued, built or being sent, updates are held
+   * instead: sent before that answer, they reach a replica that lacks what they build on,
+   * and Yjs keeps them as pending structs, merging and retrying the whole pending set on
+   * every further update — a new device opening a large doc that is written flat out spent
+   * its event loop on that and never finished its first sync. Updates held when the answer
+   * is built are part of it and are dropped; the rest follow its last piece.
+   */
+  deliverUpdate(bytes: Uint8Array): void {
+    if (this.#holds === 0) {
+      this.session.send(bytes);
+      return;
+    }
+    this.#held.push(bytes);
+    this.#heldBytes += bytes.byteLength;
+    // The same bound as the send buffer: a doc written faster than this socket takes it.
+    if (this.#heldBytes > this.limits.maxBufferedBytes) {
+      this.session.fail(
+        CloseCode.slowConsumer,
+        'The connection cannot keep up; reconnect to resync.',
+      );
+    }
+  }
+
+  /** An answer to a sync step 1 of this subscriber is queued: hold updates until it is sent. */
+  holdUpdates(): void {
+    this.#holds++;
+  }
+
+  /** The answer is being built from the room now: it contains every update held so far. */
+  dropHeldUpdates(): void {
+    this.#held = [];
+    this.#heldBytes = 0;
+  }
+
+  /** The answer is in the send buffer: the updates held since it was built follow it. */
+  releaseUpdates(): void {
+    if (this.#holds === 0 || --this.#holds > 0) return;
+    const held = this.#held;
+    this.dropHeldUpdates();
+    for (const bytes of held) {
+      if (this.state !== 'active') return;
+      this.session.send(bytes);
     }
   }
 

@@ -92,10 +92,17 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
   ): void {
     if (this.closed) return;
     this.#catchUp ??= new CatchUpSender(this.socket, this.services.limits.catchUpChunkBytes);
+    // The room's updates wait for this answer (DocSubscription.deliverUpdate): before it, a
+    // client would apply them to a replica without their dependencies.
+    subscription.holdUpdates();
     this.#catchUp.add({
       live: () => subscription.state === 'active' && !this.closed,
-      produce,
-      frames: (payload) => this.catchUpFrames(subscription, payload),
+      produce: () => {
+        // Built from the room as it is now: it holds every update held so far.
+        subscription.dropHeldUpdates();
+        return produce();
+      },
+      frames: (payload) => this.#framesThenRelease(subscription, payload),
       failed: (err) => {
         this.services.log.error({ err, docId: subscription.docId }, 'sync step 2 failed');
         if (subscription.state !== 'active' || this.closed) return;
@@ -106,6 +113,12 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
         );
       },
     });
+  }
+
+  /** The catch-up frames; once the last one is in the send buffer, the held updates. */
+  *#framesThenRelease(subscription: DocSubscription, payload: Uint8Array): Iterable<Uint8Array> {
+    yield* this.catchUpFrames(subscription, payload);
+    subscription.releaseUpdates();
   }
 
   /** The frames carrying a catch-up message of the subscription: by default, one. */

@@ -317,7 +317,7 @@ export class UpdatePipeline {
     if (room.unloaded) return;
     if (entries.length === 1) {
       const entry = entries[0]!;
-      room.broadcast(entry.payload ?? updateMessage(entry.update!), entry.frame, entry.from);
+      room.broadcastUpdate(entry.payload ?? updateMessage(entry.update!), entry.frame, entry.from);
       this.fanOut.publishUpdate(room.docId, entry.update!);
       return;
     }
@@ -333,7 +333,9 @@ export class UpdatePipeline {
     }
     if (senders.size <= 1) {
       const [sender = null] = senders.keys();
-      if (room.members.size > senders.size) room.broadcast(updateMessage(merged), null, sender);
+      if (room.members.size > senders.size) {
+        room.broadcastUpdate(updateMessage(merged), null, sender);
+      }
       return;
     }
     // Members that sent nothing get the whole merge, one buffer for all of them.
@@ -343,7 +345,7 @@ export class UpdatePipeline {
       if (senders.has(member)) continue;
       everything ??= updateMessage(merged);
       if (member.session.framed) everythingFramed ??= room.frame(everything);
-      member.session.send(member.session.framed ? everythingFramed! : everything);
+      member.deliverUpdate(member.session.framed ? everythingFramed! : everything);
     }
     // Senders get the others' updates in ⌈log2 k⌉ frames, each merged once (not one merge
     // per sender: that is O(k²), 14 ms per turn at 64 senders).
@@ -362,7 +364,7 @@ export class UpdatePipeline {
       let framed = one?.frame ?? null;
       for (const member of to) {
         if (member.session.framed) framed ??= room.frame(payload);
-        member.session.send(member.session.framed ? framed! : payload);
+        member.deliverUpdate(member.session.framed ? framed! : payload);
       }
     });
   }

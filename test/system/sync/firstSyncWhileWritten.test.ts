@@ -1,0 +1,177 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import * as decoding from 'lib0/decoding';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { MemoryStore, SyncClient } from '@desk/client';
+import { DocChunkAssembler, MessageType, YMessageType, type ServerMessage } from '@desk/protocol';
+import { until } from '@desk/protocol/testing';
+import type { SyncLimits } from '../../../sync-server/src/sync/SyncLimits.ts';
+import { startSyncServer, type SyncTestServer } from '../../support/sync/startSyncServer.ts';
+import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
+
+// Issue 13 (isolation bench): a new device opening a large index doc while another client
+// writes to it flat out never finished its first sync. Updates broadcast before its step 2
+// reached a replica without what they build on; Yjs held them as pending structs and merged
+// and retried the whole pending set on every further update, until the device's event loop
+// could not keep up and its socket died (1006). The same shape, small.
+
+const users = {
+  'tok-ana': { userId: 'ana', workspaces: { ws1: 'write' } },
+  'tok-ben': { userId: 'ben', workspaces: { ws1: 'write' } },
+} as const;
+
+/** Held as bytes on the worker, sent in many pieces, far above the send-buffer limit. */
+const limits: Partial<SyncLimits> = {
+  largeDocBytes: 128 * 1024,
+  catchUpChunkBytes: 32 * 1024,
+  maxBufferedBytes: 1024 * 1024,
+};
+const DOC = 'ws1:index';
+/** Edits the writer keeps in flight (paced by acks), as the bench's writer does. */
+const WINDOW = 32;
+
+/** About `mib` MiB of map entries (a workspace index grows like this). */
+function bigDoc(mib: number): Y.Doc {
+  const doc = new Y.Doc();
+  const rows = doc.getMap<string>('rows');
+  let seed = 5;
+  const letter = () =>
+    String.fromCharCode(97 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 26));
+  doc.transact(() => {
+    for (let i = 0; i < mib * 256; i++)
+      rows.set(`r${i}`, Array.from({ length: 4096 }, letter).join(''));
+  });
+  return doc;
+}
+
+function sameState(a: Y.Doc, b: Y.Doc): boolean {
+  return Buffer.compare(Y.encodeStateAsUpdate(a), Y.encodeStateAsUpdate(b)) === 0;
+}
+
+/** The sync message type (step 1, step 2, update) of a doc payload; null for other kinds. */
+function syncType(payload: Uint8Array): number | null {
+  const decoder = decoding.createDecoder(payload);
+  if (decoding.readVarUint(decoder) !== YMessageType.sync) return null;
+  return decoding.readVarUint(decoder);
+}
+
+describe('a first sync of a large doc that another client writes flat out', () => {
+  let t: SyncTestServer;
+  const clients: TestSyncClient[] = [];
+  const devices: SyncClient[] = [];
+  afterEach(async () => {
+    for (const device of devices.splice(0)) await device.close();
+    for (const client of clients.splice(0)) client.ws.terminate();
+    await t.stop();
+  });
+
+  /** The stored doc and a writer holding it that edits entry after entry, WINDOW in flight. */
+  const writing = async () => {
+    t = await startSyncServer(users, limits);
+    const stored = bigDoc(3);
+    await t.server.sync.applyServerUpdate(DOC, Y.encodeStateAsUpdate(stored));
+    const ana = await TestSyncClient.connect(t.url, { token: 'tok-ana' });
+    clients.push(ana);
+    const doc = ana.subscribe(DOC, stored);
+    await ana.synced(DOC);
+    await ana.allAcked(DOC);
+    const state = ana.docs.get(DOC)!;
+    const rows = doc.getMap<string>('rows');
+    let edits = 0;
+    let stop = false;
+    const pump = () => {
+      while (!stop && state.sent - state.acked < WINDOW) {
+        rows.set(`r${edits % 768}`, `edit ${edits}`);
+        edits++;
+      }
+    };
+    // Every message to the writer (its acks) tops the window up, until stopped.
+    ana
+      .until(() => {
+        pump();
+        return stop;
+      })
+      .catch(() => undefined); // the socket closed: the test's own checks say so
+    const edited = async (atLeast: number) => ana.until(() => edits >= atLeast);
+    const stopWriting = async () => {
+      stop = true;
+      await ana.allAcked(DOC);
+      return doc;
+    };
+    return { ana, edited, stopWriting, edits: () => edits };
+  };
+
+  it('sends no update of the doc to a new subscriber before its step 2, which arrives whole', async () => {
+    const writer = await writing();
+    await writer.edited(WINDOW * 4);
+    const ben = await TestSyncClient.connect(t.url, { token: 'tok-ben' });
+    clients.push(ben);
+    const from = ben.messages.length;
+    const doc = new Y.Doc();
+    let pendingSeen = false;
+    doc.on('afterTransaction', () => {
+      if (doc.store.pendingStructs !== null) pendingSeen = true;
+    });
+    ben.subscribe(DOC, doc);
+    const editsAtSubscribe = writer.edits();
+    await ben.synced(DOC);
+    // Written to meanwhile: the server had updates to send while the step 2 was on its way.
+    expect(writer.edits()).toBeGreaterThan(editsAtSubscribe + WINDOW);
+    const written = await writer.stopWriting();
+    await ben.until(() => sameState(doc, written));
+
+    // In arrival order: the server's step 1, the step 2 (in pieces), then the updates.
+    const assembler = new DocChunkAssembler();
+    const kinds: number[] = [];
+    for (const m of ben.messages.slice(from) as ServerMessage[]) {
+      let payload: Uint8Array | null = null;
+      if (m.type === MessageType.doc && m.docId === DOC) payload = m.payload;
+      if (m.type === MessageType.docChunk && m.docId === DOC) payload = assembler.add(m);
+      const kind = payload && syncType(payload);
+      if (kind !== null && kind !== undefined) kinds.push(kind);
+    }
+    const step2 = kinds.indexOf(syncProtocol.messageYjsSyncStep2);
+    expect(step2).toBeGreaterThanOrEqual(0);
+    expect(kinds.slice(0, step2)).not.toContain(syncProtocol.messageYjsUpdate);
+    expect(kinds.slice(step2 + 1)).toContain(syncProtocol.messageYjsUpdate);
+    // Nothing ever waited in the replica for a missing dependency.
+    expect(pendingSeen).toBe(false);
+    expect(ben.closeInfo).toBeNull();
+    expect(writer.ana.closeInfo).toBeNull();
+  });
+
+  it('syncs a new device (the product client) fully, without a disconnect', async () => {
+    const writer = await writing();
+    await writer.edited(WINDOW * 4);
+    const closes: unknown[] = [];
+    const device = new SyncClient({
+      url: () => `${t.url.replace(/^http/, 'ws')}/sync?token=tok-ben`,
+      WebSocket,
+      store: new MemoryStore(),
+      log: (event, details) => {
+        if (event === 'closed') closes.push(details.code);
+      },
+    });
+    devices.push(device);
+    const handle = device.open(DOC);
+    let pendingSeen = false;
+    handle.doc.on('afterTransaction', () => {
+      if (handle.doc.store.pendingStructs !== null) pendingSeen = true;
+    });
+    const editsAtOpen = writer.edits();
+    await handle.whenSynced;
+    expect(writer.edits()).toBeGreaterThan(editsAtOpen + WINDOW);
+    const written = await writer.stopWriting();
+    const target = Y.encodeStateVector(written);
+    await until(
+      () => Buffer.compare(Y.encodeStateVector(handle.doc), target) === 0,
+      'the device to have every edit',
+    );
+    expect(sameState(handle.doc, written)).toBe(true);
+    expect(handle.doc.getMap('rows').size).toBe(3 * 256);
+    expect(pendingSeen).toBe(false);
+    expect(closes).toEqual([]);
+    handle.release();
+  });
+});
