@@ -10,6 +10,8 @@ export interface CatchUpJob {
   frames(payload: Uint8Array): Iterable<Uint8Array>;
   /** Building it failed (a store or worker failure). */
   failed(err: unknown): void;
+  /** Its last frame is in the socket's send buffer (may add another job). */
+  done?(): void;
 }
 
 /**
@@ -70,6 +72,7 @@ export class CatchUpSender {
       const step = current.frames.next();
       if (step.done) {
         this.#current = null;
+        current.job.done?.();
         continue;
       }
       const frame = step.value;

@@ -79,6 +79,11 @@ export class DocRoom {
     );
   }
 
+  /** The document's state vector, encoded. */
+  stateVector(): Uint8Array {
+    return this.doc ? Y.encodeStateVector(this.doc) : Y.encodeStateVector(this.large!.stateVector);
+  }
+
   /** The answer to a sync step 1: what the doc has beyond `stateVector`. */
   syncStep2(stateVector: Uint8Array): Uint8Array | Promise<Uint8Array> {
     if (!this.doc) return this.large!.syncStep2(stateVector);

@@ -1,7 +1,7 @@
 import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { CloseCode, DocAccess, DocErrorCode, ProtocolError, YMessageType } from '@desk/protocol';
+import { DocAccess, DocErrorCode, ProtocolError, YMessageType } from '@desk/protocol';
 import type { DocRoom } from './DocRoom.ts';
 import type { SessionLink } from './SessionLink.ts';
 import type { SyncLimits } from './SyncLimits.ts';
@@ -33,6 +33,10 @@ export class DocSubscription {
   #holds = 0;
   #held: Uint8Array[] = [];
   #heldBytes = 0;
+  /** More arrived than the bound: dropped, a diff since `builtAt` follows the answer. */
+  #overflowed = false;
+  /** The room's state vector when the answer being sent was built. */
+  #builtAt: Uint8Array | null = null;
 
   constructor(
     readonly session: SessionLink,
@@ -97,14 +101,16 @@ export class DocSubscription {
       this.session.send(bytes);
       return;
     }
+    // Past the bound, a diff since the answer replaces what is held (`releaseUpdates`).
+    if (this.#overflowed) return;
     this.#held.push(bytes);
     this.#heldBytes += bytes.byteLength;
-    // The same bound as the send buffer: a doc written faster than this socket takes it.
+    // The same bound as the send buffer. A doc written faster than a slow link takes a
+    // large answer is not a slow consumer: the rest of what it missed follows as one diff.
     if (this.#heldBytes > this.limits.maxBufferedBytes) {
-      this.session.fail(
-        CloseCode.slowConsumer,
-        'The connection cannot keep up; reconnect to resync.',
-      );
+      this.#overflowed = true;
+      this.#held = [];
+      this.#heldBytes = 0;
     }
   }
 
@@ -117,13 +123,28 @@ export class DocSubscription {
   dropHeldUpdates(): void {
     this.#held = [];
     this.#heldBytes = 0;
+    this.#overflowed = false;
+    this.#builtAt = this.room?.stateVector() ?? null;
   }
 
   /** The answer is in the send buffer: the updates held since it was built follow it. */
   releaseUpdates(): void {
     if (this.#holds === 0 || --this.#holds > 0) return;
     const held = this.#held;
-    this.dropHeldUpdates();
+    const overflowed = this.#overflowed;
+    const builtAt = this.#builtAt;
+    this.#held = [];
+    this.#heldBytes = 0;
+    this.#overflowed = false;
+    this.#builtAt = null;
+    if (this.state !== 'active') return;
+    if (overflowed && builtAt) {
+      // Too much to hold: what the doc gained since the answer was built, as a catch-up
+      // (flow-controlled, built on the worker for a large doc; updates are held for it too).
+      const room = this.room!;
+      this.session.sendCatchUp(this, () => room.syncStep2(builtAt));
+      return;
+    }
     for (const bytes of held) {
       if (this.state !== 'active') return;
       this.session.send(bytes);

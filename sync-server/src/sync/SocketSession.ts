@@ -102,7 +102,9 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
         subscription.dropHeldUpdates();
         return produce();
       },
-      frames: (payload) => this.#framesThenRelease(subscription, payload),
+      frames: (payload) => this.catchUpFrames(subscription, payload),
+      // Every piece is in the send buffer: the held updates follow them.
+      done: () => subscription.releaseUpdates(),
       failed: (err) => {
         this.services.log.error({ err, docId: subscription.docId }, 'sync step 2 failed');
         if (subscription.state !== 'active' || this.closed) return;
@@ -113,12 +115,6 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
         );
       },
     });
-  }
-
-  /** The catch-up frames; once the last one is in the send buffer, the held updates. */
-  *#framesThenRelease(subscription: DocSubscription, payload: Uint8Array): Iterable<Uint8Array> {
-    yield* this.catchUpFrames(subscription, payload);
-    subscription.releaseUpdates();
   }
 
   /** The frames carrying a catch-up message of the subscription: by default, one. */

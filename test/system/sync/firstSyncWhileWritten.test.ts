@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as decoding from 'lib0/decoding';
@@ -67,9 +68,9 @@ describe('a first sync of a large doc that another client writes flat out', () =
   });
 
   /** The stored doc and a writer holding it that edits entry after entry, WINDOW in flight. */
-  const writing = async () => {
-    t = await startSyncServer(users, limits);
-    const stored = bigDoc(3);
+  const writing = async (serverLimits = limits, mib = 3) => {
+    t = await startSyncServer(users, serverLimits);
+    const stored = bigDoc(mib);
     await t.server.sync.applyServerUpdate(DOC, Y.encodeStateAsUpdate(stored));
     const ana = await TestSyncClient.connect(t.url, { token: 'tok-ana' });
     clients.push(ana);
@@ -137,6 +138,27 @@ describe('a first sync of a large doc that another client writes flat out', () =
     expect(kinds.slice(step2 + 1)).toContain(syncProtocol.messageYjsUpdate);
     // Nothing ever waited in the replica for a missing dependency.
     expect(pendingSeen).toBe(false);
+    expect(ben.closeInfo).toBeNull();
+    expect(writer.ana.closeInfo).toBeNull();
+  });
+
+  it('sends what a slow new subscriber missed during its step 2 as one diff once too much was held, without a disconnect', async () => {
+    // Larger than the loopback's kernel buffers take while the client does not read.
+    const writer = await writing({ ...limits, maxBufferedBytes: 32 * 1024 }, 16);
+    await writer.edited(WINDOW * 4);
+    const ben = await TestSyncClient.connect(t.url, { token: 'tok-ben' });
+    clients.push(ben);
+    const socket = (ben.ws as unknown as { _socket: Socket })._socket;
+    socket.pause();
+    const doc = ben.subscribe(DOC);
+    // Far more than 32 KiB of updates while the step 2 waits for the client to read.
+    await writer.edited(writer.edits() + 40_000);
+    socket.resume();
+    await ben.synced(DOC);
+    const written = await writer.stopWriting();
+    await ben.until(() => sameState(doc, written));
+    // The answer, then what the doc gained meanwhile as a second step 2.
+    expect(ben.docs.get(DOC)!.step2Received).toBeGreaterThanOrEqual(2);
     expect(ben.closeInfo).toBeNull();
     expect(writer.ana.closeInfo).toBeNull();
   });
