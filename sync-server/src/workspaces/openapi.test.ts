@@ -17,7 +17,8 @@ const ours = (path: string) =>
       path,
     )) ||
   path.startsWith('/api/invitations/') ||
-  path.startsWith('/api/operator/') ||
+  // terms/openapi.ts documents the operator's terms routes with the rest of terms.
+  (path.startsWith('/api/operator/') && !path.startsWith('/api/operator/terms')) ||
   path === '/api/host' ||
   path === '/api/billing/webhook';
 
