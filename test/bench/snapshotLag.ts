@@ -16,7 +16,7 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import type { RestoreResponse, SnapshotDiffResponse, SnapshotSummary } from '@desk/protocol';
-import { signUp, startAuthTestServer } from '../../sync-server/src/auth/testSupport.ts';
+import { signUp, startAuthTestServer } from '../../sync-server/src/testing/authTestServer.ts';
 import type { SnapshotLagJson, SnapshotPhase } from './report/Results.ts';
 
 const { values } = parseArgs({

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startAuthTestServer,
   type AuthTestServer,
-} from '../../sync-server/src/auth/testSupport.ts';
+} from '../../sync-server/src/testing/authTestServer.ts';
 import { AuthzWorld, identityNames, type IdentityName } from './authz/authzWorld.ts';
 import { restStatus, syncOutcome, yjsOutcome } from './authz/cells.ts';
 import { installedRoutes, type InstalledRoute } from './authz/routeTable.ts';
@@ -59,6 +59,7 @@ const expected: Record<string, string> = {
   'GET /api/workspaces': '401 200 200 200 200 200 200 200 401 401 200 401 401 200',
   'POST /api/workspaces': '401 400 400 400 400 400 400 400 401 401 403 401 401 403',
   'GET /api/workspaces/:slug': '401 200 200 200 200 404 404 404 401 401 200 401 401 404',
+  'GET /api/workspaces/:slug/usage': '401 200 200 200 200 404 404 404 401 401 200 401 401 404',
   'PATCH /api/workspaces/:slug': '401 403 403 400 400 404 404 404 401 401 403 401 401 404',
   'GET /api/workspaces/:slug/seats': '401 403 403 200 200 404 404 404 401 401 403 401 401 404',
   'GET /api/workspaces/:slug/audit': '401 403 403 403 200 404 404 404 401 401 403 401 401 404',

@@ -9,7 +9,7 @@ import {
   startAuthTestServer,
   TEST_PUBLIC_URL,
   type AuthTestServer,
-} from '../../sync-server/src/auth/testSupport.ts';
+} from '../../sync-server/src/testing/authTestServer.ts';
 import { plans } from '../../sync-server/src/billing/plans.ts';
 
 /**

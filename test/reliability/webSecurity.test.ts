@@ -7,7 +7,7 @@ import {
   STRONG_PASSWORD,
   TEST_PUBLIC_URL,
   type AuthTestServer,
-} from '../../sync-server/src/auth/testSupport.ts';
+} from '../../sync-server/src/testing/authTestServer.ts';
 import { AuthzWorld, type Credential } from './authz/authzWorld.ts';
 import { fillPath, yjsOutcome } from './authz/cells.ts';
 import { installedRoutes, stateChanging } from './authz/routeTable.ts';

@@ -14,7 +14,7 @@ import {
   type AttachmentRef,
 } from '@desk/model';
 import { SESSION_COOKIE } from '../../sync-server/src/auth/sessionCookie.ts';
-import { editDoc } from '../../sync-server/src/snapshots/snapshotTestSupport.ts';
+import { editDoc } from '../../sync-server/src/testing/snapshotTestSupport.ts';
 import { allowPageErrors, describeInBrowser } from '../support/browserWorld.ts';
 import { takeUnexpectedPageErrors } from '../support/pageErrors.ts';
 import { openDeskPages, type DeskWorld } from '../system/browser/deskSupport.ts';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, describe } from 'vitest';
 import { SESSION_COOKIE } from '../../sync-server/src/auth/sessionCookie.ts';
-import { TestClient, type AuthTestServer } from '../../sync-server/src/auth/testSupport.ts';
+import { TestClient, type AuthTestServer } from '../../sync-server/src/testing/authTestServer.ts';
 import { loadConfig } from '../../sync-server/src/config/config.ts';
 import { createServer } from '../../sync-server/src/createServer.ts';
 import { createLogger } from '../../sync-server/src/log/logger.ts';

@@ -3,7 +3,7 @@ import { AccessTokenStore } from './AccessTokenStore.ts';
 import { KnownDevices } from './KnownDevices.ts';
 import { LoginThrottle } from './LoginThrottle.ts';
 import { PasswordResets } from './PasswordResets.ts';
-import { RateLimiter } from './RateLimiter.ts';
+import { RateLimiter } from '../http/rateLimit/index.ts';
 import { SessionStore } from './SessionStore.ts';
 
 /** The stores the account routes share; built once in `installAuth`. */

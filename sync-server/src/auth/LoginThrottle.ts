@@ -1,7 +1,7 @@
 import { ErrorCode } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
-import { describeSeconds, RATE_LIMIT_MAX_WINDOW_MS } from './RateLimiter.ts';
+import { describeSeconds, RATE_LIMIT_MAX_WINDOW_MS } from '../http/rateLimit/index.ts';
 
 /** Growing delays for one kind of key: free failures, then a delay that doubles. */
 export interface Backoff {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../http/AppError.ts';
 import type { AuthServices } from './AuthServices.ts';
 import { authOf, requireSession } from './middleware.ts';
-import { readBody } from './readBody.ts';
+import { readBody } from '../http/readBody/index.ts';
 import { workspacesOfUser } from './users.ts';
 
 const day = 24 * 60 * 60 * 1000;

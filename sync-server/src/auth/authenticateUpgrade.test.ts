@@ -8,7 +8,7 @@ import {
   startAuthTestServer,
   TEST_PUBLIC_URL,
   type AuthTestServer,
-} from './testSupport.ts';
+} from '../testing/authTestServer.ts';
 
 let t: AuthTestServer;
 beforeAll(async () => {

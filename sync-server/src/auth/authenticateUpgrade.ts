@@ -1,7 +1,7 @@
 import { ErrorCode } from '@desk/protocol';
 import type { ServerContext } from '../ServerContext.ts';
 import { AccessTokenStore } from './AccessTokenStore.ts';
-import { isAllowedOrigin } from './allowedOrigins.ts';
+import { isAllowedOrigin } from '../http/allowedOrigins/index.ts';
 import type { AuthContext, AuthFailure } from './AuthContext.ts';
 import { tokenFailure } from './middleware.ts';
 import { SessionStore } from './SessionStore.ts';

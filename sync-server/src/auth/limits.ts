@@ -1,5 +1,5 @@
 import type { Backoff } from './LoginThrottle.ts';
-import type { RateLimit } from './RateLimiter.ts';
+import type { RateLimit } from '../http/rateLimit/index.ts';
 
 const minute = 60 * 1000;
 const hour = 60 * minute;

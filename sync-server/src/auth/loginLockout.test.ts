@@ -9,7 +9,7 @@ import {
   startAuthTestServer,
   TEST_PUBLIC_URL,
   type AuthTestServer,
-} from './testSupport.ts';
+} from '../testing/authTestServer.ts';
 
 /**
  * Issue 12: anyone who knew an email could keep its owner out (10 wrong passwords locked the

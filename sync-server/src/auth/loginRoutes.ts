@@ -4,14 +4,14 @@ import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import type { AuthContext } from './AuthContext.ts';
 import type { AuthServices } from './AuthServices.ts';
-import { clientInfo } from './clientInfo.ts';
-import { normalizeEmail } from './email.ts';
+import { clientInfo } from '../http/clientInfo/index.ts';
+import { normalizeEmail } from '../http/emailAddress/index.ts';
 import { loginBackoff } from './limits.ts';
 import { loginKeys, type ThrottleKey } from './LoginThrottle.ts';
 import { mePayload } from './mePayload.ts';
 import { authOf, requireSession, requireUser } from './middleware.ts';
 import { decoyPasswordHash, verifyPassword } from './passwords.ts';
-import { readBody } from './readBody.ts';
+import { readBody } from '../http/readBody/index.ts';
 import {
   clearSessionCookie,
   readDeviceCookie,

@@ -3,7 +3,7 @@ import { ErrorCode } from '@desk/protocol';
 import type { ServerContext } from '../ServerContext.ts';
 import { AppError } from '../http/AppError.ts';
 import { AccessTokenStore } from './AccessTokenStore.ts';
-import { isAllowedOrigin } from './allowedOrigins.ts';
+import { isAllowedOrigin } from '../http/allowedOrigins/index.ts';
 import type { AuthContext, AuthFailure } from './AuthContext.ts';
 import { SessionStore } from './SessionStore.ts';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from './sessionCookie.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authOpenApi } from './openapi.ts';
-import { startAuthTestServer, type AuthTestServer } from './testSupport.ts';
+import { startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 
 let t: AuthTestServer;
 beforeAll(async () => {

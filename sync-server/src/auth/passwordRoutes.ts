@@ -5,12 +5,12 @@ import { AppError } from '../http/AppError.ts';
 import { sendWithoutFailing } from '../mail/getMailer.ts';
 import { passwordChangedEmail, passwordResetEmail } from './authEmails.ts';
 import type { AuthServices } from './AuthServices.ts';
-import { clientInfo } from './clientInfo.ts';
-import { normalizeEmail } from './email.ts';
+import { clientInfo } from '../http/clientInfo/index.ts';
+import { normalizeEmail } from '../http/emailAddress/index.ts';
 import { authLimits } from './limits.ts';
 import { authOf, requireSession } from './middleware.ts';
 import { assertPasswordAcceptable, hashPassword, verifyPassword } from './passwords.ts';
-import { readBody } from './readBody.ts';
+import { readBody } from '../http/readBody/index.ts';
 import { readUser, readUserByEmail } from './users.ts';
 
 export const changeBody = z.object({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeEmail } from './email.ts';
+import { normalizeEmail } from '../http/emailAddress/index.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 
 describe('password policy', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenFromOutbox } from '../../../test/support/outbox.ts';
 import { OUTBOX_LOG_MESSAGE } from '../mail/OutboxMailer.ts';
-import { signUp, startAuthTestServer, type AuthTestServer } from './testSupport.ts';
+import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 
 const lines: string[] = [];
 let t: AuthTestServer;

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { parse } from 'hono/utils/cookie';
 import type { Config } from '../config/config.ts';
-import { sessionCookieDomain } from './allowedOrigins.ts';
+import { sessionCookieDomain } from '../http/allowedOrigins/index.ts';
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'desk_session';

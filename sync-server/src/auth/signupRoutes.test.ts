@@ -9,7 +9,7 @@ import {
   startAuthTestServer,
   STRONG_PASSWORD,
   type AuthTestServer,
-} from './testSupport.ts';
+} from '../testing/authTestServer.ts';
 
 // Every password the server hashes, in order (the real hash is still computed).
 const hashed = vi.hoisted(() => [] as string[]);

@@ -11,13 +11,13 @@ import {
 import type { AuthContext } from './AuthContext.ts';
 import type { AuthServices } from './AuthServices.ts';
 import { confirmSignupEmail, signupAttemptEmail } from './authEmails.ts';
-import { clientInfo } from './clientInfo.ts';
-import { looksLikeEmail, normalizeEmail } from './email.ts';
+import { clientInfo } from '../http/clientInfo/index.ts';
+import { looksLikeEmail, normalizeEmail } from '../http/emailAddress/index.ts';
 import { authLimits } from './limits.ts';
 import { mePayload } from './mePayload.ts';
 import { assertPasswordAcceptable, hashPassword } from './passwords.ts';
 import { PendingSignups } from './PendingSignups.ts';
-import { readBody } from './readBody.ts';
+import { readBody } from '../http/readBody/index.ts';
 import { setSessionCookie } from './sessionCookie.ts';
 import { currentTermsVersion, recordTermsAcceptance } from './terms.ts';
 import { readUserByEmail } from './users.ts';

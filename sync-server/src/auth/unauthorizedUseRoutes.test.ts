@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
 import { readOutbox } from '../../../test/support/outbox.ts';
-import { signUp, startAuthTestServer, type AuthTestServer } from './testSupport.ts';
+import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 
 let t: AuthTestServer;
 beforeAll(async () => {

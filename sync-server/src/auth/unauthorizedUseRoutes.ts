@@ -4,9 +4,9 @@ import { newId } from '../ids/newId.ts';
 import { sendWithoutFailing } from '../mail/getMailer.ts';
 import { unauthorizedUseEmail } from './authEmails.ts';
 import type { AuthServices } from './AuthServices.ts';
-import { clientInfo } from './clientInfo.ts';
+import { clientInfo } from '../http/clientInfo/index.ts';
 import { authOf, requireOperator, requireSession } from './middleware.ts';
-import { readBody } from './readBody.ts';
+import { readBody } from '../http/readBody/index.ts';
 import { clearSessionCookie } from './sessionCookie.ts';
 import { readUser } from './users.ts';
 

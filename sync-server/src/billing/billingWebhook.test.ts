@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
-import { signUp, startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
-import { recordAccessEvents } from '../workspaces/workspaceTestSupport.ts';
+import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
+import { recordAccessEvents } from '../testing/workspaceTestSupport.ts';
 import { BILLING_WEBHOOK_PATH } from './billingWebhook.ts';
 import { signatureHeader, SIGNATURE_HEADER } from './webhookSignature.ts';
 

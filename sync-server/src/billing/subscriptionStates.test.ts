@@ -5,7 +5,7 @@ import {
   startAuthTestServer,
   type AuthTestServer,
   type TestClient,
-} from '../auth/testSupport.ts';
+} from '../testing/authTestServer.ts';
 import { workspaceAccess } from '../workspaces/workspaceAccess.ts';
 import {
   acceptByRegistering,
@@ -13,7 +13,7 @@ import {
   invite,
   loginOperator,
   recordAccessEvents,
-} from '../workspaces/workspaceTestSupport.ts';
+} from '../testing/workspaceTestSupport.ts';
 import { DAY_MS } from './SubscriptionState.ts';
 import { TrialSweeper } from './TrialSweeper.ts';
 

@@ -5,7 +5,7 @@ import type { ByteRange } from './byteRange.ts';
  * The seam between attachments and where their bytes live (issue 17: the filesystem today,
  * S3-compatible storage later). Content-addressed: a blob's name is the SHA-256 of its
  * bytes, so a stored blob never changes and the same content is kept once. Every
- * implementation passes `blobStorageContract.ts`.
+ * implementation passes `testing/blobStorageContract.ts`.
  */
 export interface BlobStorage {
   /**

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StorageFullError } from './BlobStorage.ts';
 import { BlobStore } from './BlobStore.ts';
-import { describeBlobStorageContract } from './blobStorageContract.ts';
+import { describeBlobStorageContract } from '../testing/blobStorageContract.ts';
 
 const tempRoots: string[] = [];
 function emptyStore(): BlobStore {

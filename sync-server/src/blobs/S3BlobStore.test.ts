@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeBlobStorageContract } from './blobStorageContract.ts';
-import { FakeS3Server } from './FakeS3Server.ts';
+import { describeBlobStorageContract } from '../testing/blobStorageContract.ts';
+import { FakeS3Server } from '../testing/FakeS3Server.ts';
 import { createS3Client, S3BlobStore } from './S3BlobStore.ts';
 
 let s3: FakeS3Server;

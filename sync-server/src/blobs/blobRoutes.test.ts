@@ -5,13 +5,13 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
 import { SESSION_COOKIE } from '../auth/sessionCookie.ts';
-import { testImage } from './testImages.ts';
+import { testImage } from '../testing/testImages.ts';
 import {
   signUp,
   startAuthTestServer,
   type AuthTestServer,
   type TestClient,
-} from '../auth/testSupport.ts';
+} from '../testing/authTestServer.ts';
 
 let t: AuthTestServer;
 beforeAll(async () => {

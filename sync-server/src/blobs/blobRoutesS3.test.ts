@@ -3,9 +3,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../auth/sessionCookie.ts';
-import { signUp, startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
-import { FakeS3Server } from './FakeS3Server.ts';
-import { testImage } from './testImages.ts';
+import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
+import { FakeS3Server } from '../testing/FakeS3Server.ts';
+import { testImage } from '../testing/testImages.ts';
 
 let s3: FakeS3Server;
 let t: AuthTestServer;

@@ -1,5 +1,5 @@
 import { AuditLog } from '../audit/AuditLog.ts';
-import { normalizeEmail, looksLikeEmail } from '../auth/email.ts';
+import { normalizeEmail, looksLikeEmail } from '../http/emailAddress/index.ts';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { newId } from '../ids/newId.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
-import { signUp, startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
-import { loginOperator } from '../workspaces/workspaceTestSupport.ts';
+import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
+import { loginOperator } from '../testing/workspaceTestSupport.ts';
 import { getMailer } from './getMailer.ts';
 import { OUTBOX_LOG_MESSAGE } from './OutboxMailer.ts';
 import { renderEmail } from './renderEmail.ts';

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createLogger } from '../log/logger.ts';
 import { HeavyYjs } from './HeavyYjs.ts';
-import { randomEdits } from '../snapshots/randomEdits.ts';
+import { randomEdits } from '../testing/randomEdits.ts';
 import { seededRandom } from '@desk/protocol/testing';
 
 const execFileAsync = promisify(execFile);

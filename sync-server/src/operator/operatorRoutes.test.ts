@@ -6,13 +6,13 @@ import {
   startAuthTestServer,
   type AuthTestServer,
   type TestClient,
-} from '../auth/testSupport.ts';
+} from '../testing/authTestServer.ts';
 import { workspaceAccess } from '../workspaces/workspaceAccess.ts';
 import {
   addMember,
   loginOperator,
   recordAccessEvents,
-} from '../workspaces/workspaceTestSupport.ts';
+} from '../testing/workspaceTestSupport.ts';
 import type { CustomerSummary } from './CustomerDirectory.ts';
 
 let t: AuthTestServer;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
+import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { createLogger } from '../log/logger.ts';
 import { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { SnapshotSchedule } from './SnapshotSchedule.ts';
 import { SnapshotService } from './SnapshotService.ts';
 import { snapshotSyncOf } from './SnapshotSync.ts';
-import { createTicket, setTicketField } from './snapshotTestSupport.ts';
+import { createTicket, setTicketField } from '../testing/snapshotTestSupport.ts';
 import { sqliteWorkspaceReader } from './WorkspaceReader.ts';
 
 const HOUR = 60 * 60 * 1000;

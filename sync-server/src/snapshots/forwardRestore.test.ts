@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { deltaContent, docContent, stableStringify } from './docContent.ts';
 import { forwardRestore } from './forwardRestore.ts';
-import { editText, randomEdits, rootsOf } from './randomEdits.ts';
+import { editText, randomEdits, rootsOf } from '../testing/randomEdits.ts';
 import { seededRandom, type SeededRandom } from '@desk/protocol/testing';
 
 const docFrom = (state: Uint8Array) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { docContent, stableStringify } from './docContent.ts';
-import { randomEdits, rootsOf } from './randomEdits.ts';
+import { randomEdits, rootsOf } from '../testing/randomEdits.ts';
 import { changedItems, itemDigest, type ItemPath } from './restoreItems.ts';
 import { seededRandom } from '@desk/protocol/testing';
 import { snapshotOps } from './snapshotOps.ts';

@@ -10,8 +10,8 @@ import type {
   UndoRestoreResponse,
 } from '@desk/protocol';
 import { AuditLog } from '../audit/AuditLog.ts';
-import { signUp, startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
-import { addMember } from '../workspaces/workspaceTestSupport.ts';
+import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
+import { addMember } from '../testing/workspaceTestSupport.ts';
 import { workspaceDocIds } from './SnapshotDocs.ts';
 import {
   contentNow,
@@ -20,7 +20,7 @@ import {
   paragraph,
   setTicketField,
   ticketRow,
-} from './snapshotTestSupport.ts';
+} from '../testing/snapshotTestSupport.ts';
 
 let t: AuthTestServer;
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import {
   type SnapshotTicketResponse,
   type UndoRestoreResponse,
 } from '@desk/protocol';
-import { readBody } from '../auth/readBody.ts';
+import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest, type MemberRequest } from '../workspaces/memberRequest.ts';

@@ -2,7 +2,7 @@
  * Where Yjs documents live durably. Synchronous on purpose (like tldraw's TLSyncStorage):
  * the sync engine relies on "append returned" meaning "durable", and on nothing else
  * interleaving between a read and the write that depends on it. A PostgreSQL store for
- * scale-out implements the same contract (`docStoreContract.ts`).
+ * scale-out implements the same contract (`testing/docStoreContract.ts`).
  */
 export interface DocStore {
   /** The store generation: changes whenever the database is restored from a backup. */

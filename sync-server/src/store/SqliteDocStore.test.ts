@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { openSqlite, type SqliteDatabase } from '../db/Database.ts';
 import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
-import { describeDocStoreContract } from './docStoreContract.ts';
+import { describeDocStoreContract } from '../testing/docStoreContract.ts';
 import { SqliteDocStore } from './SqliteDocStore.ts';
 
 /** Small chunks, so that documents of many slices stay quick to build. */

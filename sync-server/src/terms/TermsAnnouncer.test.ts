@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
+import { startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { ANNOUNCE_BATCH_SIZE, TermsAnnouncer } from './TermsAnnouncer.ts';
 import { TermsVersions } from './TermsVersions.ts';
 

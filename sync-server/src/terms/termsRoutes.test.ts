@@ -10,8 +10,8 @@ import {
   TEST_PUBLIC_URL,
   type AuthTestServer,
   type TestClient,
-} from '../auth/testSupport.ts';
-import { loginOperator } from '../workspaces/workspaceTestSupport.ts';
+} from '../testing/authTestServer.ts';
+import { loginOperator } from '../testing/workspaceTestSupport.ts';
 import { termsAnnouncerOf, termsEffectiveDatesOf } from './termsRoutes.ts';
 
 let t: AuthTestServer;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import { AuditLog } from '../audit/AuditLog.ts';
 import { authOf, requireOperator } from '../auth/middleware.ts';
-import { readBody } from '../auth/readBody.ts';
+import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { TermsAnnouncer } from './TermsAnnouncer.ts';

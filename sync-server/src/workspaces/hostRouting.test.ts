@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
+import { startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { slugFromHost } from './hostRouting.ts';
 
 describe('slugFromHost', () => {

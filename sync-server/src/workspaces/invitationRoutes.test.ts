@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
 import { readOutbox } from '../../../test/support/outbox.ts';
-import { signUp, startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
+import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { INVITATION_LIFETIME_MS } from './Invitations.ts';
 import {
   acceptByRegistering,
@@ -9,7 +9,7 @@ import {
   invite,
   recordAccessEvents,
   tokenFromOutbox,
-} from './workspaceTestSupport.ts';
+} from '../testing/workspaceTestSupport.ts';
 
 let t: AuthTestServer;
 beforeAll(async () => {

@@ -1,11 +1,11 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
-import { clientInfo } from '../auth/clientInfo.ts';
-import { looksLikeEmail, normalizeEmail } from '../auth/email.ts';
+import { clientInfo } from '../http/clientInfo/index.ts';
+import { looksLikeEmail, normalizeEmail } from '../http/emailAddress/index.ts';
 import { assertPasswordAcceptable, hashPassword } from '../auth/passwords.ts';
-import { RateLimiter } from '../auth/RateLimiter.ts';
-import { readBody } from '../auth/readBody.ts';
+import { RateLimiter } from '../http/rateLimit/index.ts';
+import { readBody } from '../http/readBody/index.ts';
 import { SessionStore } from '../auth/SessionStore.ts';
 import { setSessionCookie } from '../auth/sessionCookie.ts';
 import { currentTermsVersion, recordTermsAcceptance } from '../auth/terms.ts';

@@ -1,4 +1,4 @@
-import type { RateLimit } from '../auth/RateLimiter.ts';
+import type { RateLimit } from '../http/rateLimit/index.ts';
 
 const minute = 60 * 1000;
 const hour = 60 * minute;

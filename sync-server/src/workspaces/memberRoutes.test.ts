@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
-import { signUp, startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
+import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { workspaceAccess } from './workspaceAccess.ts';
-import { addMember, recordAccessEvents } from './workspaceTestSupport.ts';
+import { addMember, recordAccessEvents } from '../testing/workspaceTestSupport.ts';
 
 let t: AuthTestServer;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { readBody } from '../auth/readBody.ts';
+import { readBody } from '../http/readBody/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { managerRequest, memberRequest, ownerRequest } from './memberRequest.ts';
 import { Memberships, type MembershipChange } from './Memberships.ts';

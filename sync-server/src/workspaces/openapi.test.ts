@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuthTestServer, type AuthTestServer } from '../auth/testSupport.ts';
+import { startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { workspacesOpenApi } from './openapi.ts';
 
 let t: AuthTestServer;

@@ -2,8 +2,8 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { AuditLog } from '../audit/AuditLog.ts';
 import { authOf } from '../auth/middleware.ts';
-import { RateLimiter } from '../auth/RateLimiter.ts';
-import { readBody } from '../auth/readBody.ts';
+import { RateLimiter } from '../http/rateLimit/index.ts';
+import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import {

@@ -6,16 +6,16 @@ import {
   signUp,
   TEST_PUBLIC_URL,
   type AuthTestServer,
-} from '../../../sync-server/src/auth/testSupport.ts';
+} from '../../../sync-server/src/testing/authTestServer.ts';
 import { newId } from '../../../sync-server/src/ids/newId.ts';
-import { createTicket } from '../../../sync-server/src/snapshots/snapshotTestSupport.ts';
+import { createTicket } from '../../../sync-server/src/testing/snapshotTestSupport.ts';
 import { workspaceDocIds } from '../../../sync-server/src/snapshots/SnapshotDocs.ts';
-import { editDoc } from '../../../sync-server/src/snapshots/snapshotTestSupport.ts';
+import { editDoc } from '../../../sync-server/src/testing/snapshotTestSupport.ts';
 import { Memberships } from '../../../sync-server/src/workspaces/Memberships.ts';
 import {
   addMember,
   loginOperator,
-} from '../../../sync-server/src/workspaces/workspaceTestSupport.ts';
+} from '../../../sync-server/src/testing/workspaceTestSupport.ts';
 import * as Y from 'yjs';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

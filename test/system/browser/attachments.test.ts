@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { testImage } from '../../../sync-server/src/blobs/testImages.ts';
+import { testImage } from '../../../sync-server/src/testing/testImages.ts';
 import { describeInBrowser } from '../../support/browserWorld.ts';
 import { openDeskPages, type DeskWorld } from './deskSupport.ts';
 

@@ -1,5 +1,5 @@
-import { signUp, type TestClient } from '../../../sync-server/src/auth/testSupport.ts';
-import { addMember } from '../../../sync-server/src/workspaces/workspaceTestSupport.ts';
+import { signUp, type TestClient } from '../../../sync-server/src/testing/authTestServer.ts';
+import { addMember } from '../../../sync-server/src/testing/workspaceTestSupport.ts';
 import type { Page } from 'playwright-core';
 import {
   signedInContext,

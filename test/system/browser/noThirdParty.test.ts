@@ -1,8 +1,8 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../../sync-server/src/auth/passwords.ts';
-import { signUp } from '../../../sync-server/src/auth/testSupport.ts';
-import { testImage } from '../../../sync-server/src/blobs/testImages.ts';
+import { signUp } from '../../../sync-server/src/testing/authTestServer.ts';
+import { testImage } from '../../../sync-server/src/testing/testImages.ts';
 import { createOperator } from '../../../sync-server/src/cli/createOperator.ts';
 import {
   describeInBrowser,

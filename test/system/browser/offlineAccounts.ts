@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { MemoryStore, SyncClient } from '@desk/client';
 import type { WebSocketConstructor } from '@desk/client';
-import type { TestClient } from '../../../sync-server/src/auth/testSupport.ts';
+import type { TestClient } from '../../../sync-server/src/testing/authTestServer.ts';
 import type { BrowserWorld } from '../../support/browserWorld.ts';
 import { tokenFromOutbox } from '../../support/outbox.ts';
 

@@ -1,14 +1,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { signUp } from '../../../sync-server/src/auth/testSupport.ts';
+import { signUp } from '../../../sync-server/src/testing/authTestServer.ts';
 import {
   contentNow,
   createTicket,
   editDoc,
   paragraph,
   ticketRow,
-} from '../../../sync-server/src/snapshots/snapshotTestSupport.ts';
+} from '../../../sync-server/src/testing/snapshotTestSupport.ts';
 import {
   describeInBrowser,
   signedInContext,

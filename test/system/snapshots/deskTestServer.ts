@@ -8,7 +8,7 @@ import {
   TEST_PUBLIC_URL,
   TestClient,
   type AuthTestServer,
-} from '../../../sync-server/src/auth/testSupport.ts';
+} from '../../../sync-server/src/testing/authTestServer.ts';
 import { loadConfig } from '../../../sync-server/src/config/config.ts';
 import { createServer, type RunningServer } from '../../../sync-server/src/createServer.ts';
 import { createLogger } from '../../../sync-server/src/log/logger.ts';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import type { AuthTestServer } from '../../../sync-server/src/auth/testSupport.ts';
+import type { AuthTestServer } from '../../../sync-server/src/testing/authTestServer.ts';
 import { createBackup } from '../../../sync-server/src/backup/DatabaseBackup.ts';
 import { backupPaths } from '../../../sync-server/src/backup/installBackups.ts';
 import { restoreDatabase } from '../../../sync-server/src/backup/restoreDatabase.ts';

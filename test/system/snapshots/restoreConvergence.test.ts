@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { RestoreResponse, SnapshotSummary, UndoRestoreResponse } from '@desk/protocol';
-import type { AuthTestServer } from '../../../sync-server/src/auth/testSupport.ts';
+import type { AuthTestServer } from '../../../sync-server/src/testing/authTestServer.ts';
 import { makeTempDir } from '../../support/tempDir.ts';
 import {
   contentKey,

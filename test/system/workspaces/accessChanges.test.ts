@@ -7,13 +7,13 @@ import {
   TEST_PUBLIC_URL,
   type AuthTestServer,
   type TestClient,
-} from '../../../sync-server/src/auth/testSupport.ts';
+} from '../../../sync-server/src/testing/authTestServer.ts';
 import { TrialSweeper } from '../../../sync-server/src/billing/TrialSweeper.ts';
 import { SESSION_COOKIE } from '../../../sync-server/src/auth/sessionCookie.ts';
 import {
   addMember,
   loginOperator,
-} from '../../../sync-server/src/workspaces/workspaceTestSupport.ts';
+} from '../../../sync-server/src/testing/workspaceTestSupport.ts';
 import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
 
 /**

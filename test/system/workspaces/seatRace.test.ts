@@ -3,7 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
-import { TestClient, STRONG_PASSWORD } from '../../../sync-server/src/auth/testSupport.ts';
+import { TestClient, STRONG_PASSWORD } from '../../../sync-server/src/testing/authTestServer.ts';
 import { tokenFromOutbox } from '../../support/outbox.ts';
 import { startServerProcess, type ServerProcess } from '../../support/serverProcess.ts';
 import { makeTempDir } from '../../support/tempDir.ts';

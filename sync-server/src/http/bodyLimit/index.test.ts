@@ -9,7 +9,7 @@ import {
   startAuthTestServer,
   TEST_PUBLIC_URL,
   type AuthTestServer,
-} from '../../auth/testSupport.ts';
+} from '../../testing/authTestServer.ts';
 import { BILLING_WEBHOOK_PATH, WEBHOOK_BODY_LIMIT_BYTES } from '../../billing/billingWebhook.ts';
 import { SIGNATURE_HEADER, signatureHeader } from '../../billing/webhookSignature.ts';
 import { createLogger } from '../../log/logger.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { allowedOrigins } from '../../auth/allowedOrigins.ts';
+import { allowedOrigins } from '../allowedOrigins/index.ts';
 import type { Config } from '../../config/config.ts';
 
 /**

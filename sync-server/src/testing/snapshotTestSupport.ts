@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import type { SyncEngine } from '../sync/SyncEngine.ts';
-import { docContent, stableStringify } from './docContent.ts';
-import { docOf, workspaceDocIds } from './SnapshotDocs.ts';
+import { docContent, stableStringify } from '../snapshots/docContent.ts';
+import { docOf, workspaceDocIds } from '../snapshots/SnapshotDocs.ts';
 
 /**
  * Test support: edit workspace documents as the server (through the sync engine, like any

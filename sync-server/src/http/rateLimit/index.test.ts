@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
-import { openSqlite } from '../db/Database.ts';
-import { migrate } from '../db/migrate.ts';
-import { migrations } from '../db/migrations/index.ts';
-import { AppError } from '../http/AppError.ts';
-import { RATE_LIMIT_MAX_WINDOW_MS, RateLimiter } from './RateLimiter.ts';
+import { openSqlite } from '../../db/Database.ts';
+import { migrate } from '../../db/migrate.ts';
+import { migrations } from '../../db/migrations/index.ts';
+import { AppError } from '../AppError.ts';
+import { RATE_LIMIT_MAX_WINDOW_MS, RateLimiter } from './index.ts';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,6 +1,6 @@
 import { ErrorCode } from '@desk/protocol';
-import type { SqliteDatabase } from '../db/Database.ts';
-import { AppError } from '../http/AppError.ts';
+import type { SqliteDatabase } from '../../db/Database.ts';
+import { AppError } from '../AppError.ts';
 
 export interface RateLimit {
   /** Attempts allowed within the window. */

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { AppError } from '../http/AppError.ts';
+import { AppError } from '../AppError.ts';
 
 /**
  * Parses the JSON body with `schema` at the edge; throws validation_failed with one

@@ -5,11 +5,11 @@ import { loadConfig } from '../config/config.ts';
 import { createServer, type RunningServer } from '../createServer.ts';
 import { createLogger } from '../log/logger.ts';
 import { tokenFromOutbox } from '../../../test/support/outbox.ts';
-import { normalizeEmail } from './email.ts';
-import { hashPassword } from './passwords.ts';
-import { PendingSignups } from './PendingSignups.ts';
-import { SESSION_COOKIE } from './sessionCookie.ts';
-import { currentTermsVersion } from './terms.ts';
+import { normalizeEmail } from '../http/emailAddress/index.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { PendingSignups } from '../auth/PendingSignups.ts';
+import { SESSION_COOKIE } from '../auth/sessionCookie.ts';
+import { currentTermsVersion } from '../auth/terms.ts';
 
 /**
  * Test support for HTTP-level tests of the account routes (and of anything that needs a

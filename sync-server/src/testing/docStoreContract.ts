@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { AppendResult, DocStore, StoredDoc } from './DocStore.ts';
+import type { AppendResult, DocStore, StoredDoc } from '../store/DocStore.ts';
 
 /**
  * A fresh, empty store to run the contract against, a way to dispose of it, and a probe of

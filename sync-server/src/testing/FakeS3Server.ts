@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseRange } from './byteRange.ts';
+import { parseRange } from '../blobs/byteRange.ts';
 
 /**
  * Just enough of the S3 REST API (path-style PUT, HEAD and GET of objects, one byte range)

@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BlobTooLargeError, type BlobStorage } from './BlobStorage.ts';
-import { TYPE_SAMPLE_BYTES } from './contentType.ts';
+import { BlobTooLargeError, type BlobStorage } from '../blobs/BlobStorage.ts';
+import { TYPE_SAMPLE_BYTES } from '../blobs/contentType.ts';
 
 /** A fresh, empty storage per test, and how to throw it away. */
 export interface StorageUnderTest {

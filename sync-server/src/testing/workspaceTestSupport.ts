@@ -6,7 +6,7 @@ import {
   type AuthTestServer,
   type TestClient,
   type TestResponse,
-} from '../auth/testSupport.ts';
+} from './authTestServer.ts';
 import { createOperator } from '../cli/createOperator.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/config.ts';
-import { allowedOrigins, isAllowedOrigin, sessionCookieDomain } from './allowedOrigins.ts';
+import { loadConfig } from '../../config/config.ts';
+import { allowedOrigins, isAllowedOrigin, sessionCookieDomain } from './index.ts';
 
 describe('allowedOrigins', () => {
   it('is exactly the origin of a public PUBLIC_URL', () => {
