@@ -53,13 +53,13 @@ export class DocRoom {
   add(member: DocSubscription): void {
     if (this.members.has(member)) return;
     this.members.add(member);
-    if (member.session.framed) this.#framedMembers++;
+    if (member.connection.framed) this.#framedMembers++;
   }
 
   /** Removes a member and its presence; tells the others its presence is gone. */
   remove(member: DocSubscription): void {
     if (!this.members.delete(member)) return;
-    if (member.session.framed) this.#framedMembers--;
+    if (member.connection.framed) this.#framedMembers--;
     const gone = this.awareness.removeOwner(member);
     if (gone) this.broadcast(gone, null, null);
   }
@@ -138,7 +138,7 @@ export class DocRoom {
     if (this.#framedMembers > 0 && framed === null) framed = this.frame(payload);
     for (const member of this.members) {
       if (member === except) continue;
-      member.deliverUpdate(member.session.framed ? framed! : payload);
+      member.deliverUpdate(member.connection.framed ? framed! : payload);
     }
   }
 
@@ -151,7 +151,7 @@ export class DocRoom {
     if (this.#framedMembers > 0 && framed === null) framed = this.frame(payload);
     for (const member of this.members) {
       if (member === except) continue;
-      member.session.send(member.session.framed ? framed! : payload);
+      member.connection.send(member.connection.framed ? framed! : payload);
     }
   }
 }

@@ -3,7 +3,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { DocAccess, DocErrorCode, ProtocolError, YMessageType } from '@desk/protocol';
 import type { DocRoom } from './DocRoom.ts';
-import type { SessionLink } from './SessionLink.ts';
+import type { ConnectionLink } from './ConnectionLink.ts';
 import type { SyncLimits } from './SyncLimits.ts';
 import type { UpdatePipeline } from './UpdatePipeline.ts';
 import { updateChangesDoc } from './updateChanges.ts';
@@ -15,7 +15,7 @@ export type SubscriptionState = 'pending' | 'active' | 'closed';
  * client sends for this doc — answers sync step 1 from the room, hands updates to the
  * pipeline (persist, apply, broadcast, ack), relays awareness. Messages that arrive while
  * the subscription is pending (authorization or load) wait in `queue`, bounded by the
- * session.
+ * connection.
  */
 export class DocSubscription {
   state: SubscriptionState = 'pending';
@@ -39,7 +39,7 @@ export class DocSubscription {
   #builtAt: Uint8Array | null = null;
 
   constructor(
-    readonly session: SessionLink,
+    readonly connection: ConnectionLink,
     readonly docId: string,
     readonly workspaceId: string,
     private readonly pipeline: UpdatePipeline,
@@ -52,7 +52,7 @@ export class DocSubscription {
   /**
    * Handles one y-protocols message for this doc. `frame` is the whole /sync frame it came
    * in (reused when forwarding to other /sync members), null on /yjs. Throws ProtocolError
-   * on anything malformed; the session closes the socket with 4400.
+   * on anything malformed; the connection closes the socket with 4400.
    */
   receive(payload: Uint8Array, frame: Uint8Array | null): void {
     const room = this.room!;
@@ -88,7 +88,7 @@ export class DocSubscription {
   }
 
   /**
-   * Sends a broadcast update message (already framed for the session) to this subscriber.
+   * Sends a broadcast update message (already framed for the connection) to this subscriber.
    * While an answer to its sync step 1 is queued, built or being sent, updates are held
    * instead: sent before that answer, they reach a replica that lacks what they build on,
    * and Yjs keeps them as pending structs, merging and retrying the whole pending set on
@@ -98,7 +98,7 @@ export class DocSubscription {
    */
   deliverUpdate(bytes: Uint8Array): void {
     if (this.#holds === 0) {
-      this.session.send(bytes);
+      this.connection.send(bytes);
       return;
     }
     // Past the bound, a diff since the answer replaces what is held (`releaseUpdates`).
@@ -142,18 +142,18 @@ export class DocSubscription {
       // Too much to hold: what the doc gained since the answer was built, as a catch-up
       // (flow-controlled, built on the worker for a large doc; updates are held for it too).
       const room = this.room!;
-      this.session.sendCatchUp(this, () => room.syncStep2(builtAt));
+      this.connection.sendCatchUp(this, () => room.syncStep2(builtAt));
       return;
     }
     for (const bytes of held) {
       if (this.state !== 'active') return;
-      this.session.send(bytes);
+      this.connection.send(bytes);
     }
   }
 
   /** Sends a y-protocols message for this doc to this subscriber alone. */
   send(payload: Uint8Array): void {
-    this.session.send(this.session.framed ? this.room!.frame(payload) : payload);
+    this.connection.send(this.connection.framed ? this.room!.frame(payload) : payload);
   }
 
   #receiveSync(
@@ -171,7 +171,7 @@ export class DocSubscription {
         // Always the diff against the client's state vector, never the whole state; built
         // when the socket is ready for it, sent with flow control (a first sync may be the
         // whole document).
-        this.session.sendCatchUp(this, () => room.syncStep2(stateVector));
+        this.connection.sendCatchUp(this, () => room.syncStep2(stateVector));
         return;
       }
       case syncProtocol.messageYjsSyncStep2:

@@ -6,14 +6,14 @@ import type { DocStore } from '../store/DocStore.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
 import { DocRooms } from './DocRooms.ts';
 import { InProcessFanOut, type FanOut } from './FanOut.ts';
-import type { SocketSession } from './SocketSession.ts';
+import type { SocketConnection } from './SocketConnection.ts';
 import type { Authentication, SyncAuth } from './SyncAuth.ts';
 import { defaultSyncLimits, type SyncLimits } from './SyncLimits.ts';
-import { SyncSession, type SyncSessionServices } from './SyncSession.ts';
+import { SyncConnection, type SyncConnectionServices } from './SyncConnection.ts';
 import { WsSyncSocket } from './SyncSocket.ts';
 import { UpdatePipeline } from './UpdatePipeline.ts';
 import { watchAccess } from './watchAccess.ts';
-import { YjsSession } from './YjsSession.ts';
+import { YjsConnection } from './YjsConnection.ts';
 import { updateMessage } from './yMessages.ts';
 
 export interface SyncEngineOptions {
@@ -36,9 +36,9 @@ export class SyncEngine {
   readonly rooms: DocRooms;
   readonly #pipeline: UpdatePipeline;
   readonly #fanOut: FanOut;
-  readonly #services: SyncSessionServices;
-  readonly #sessions = new Set<SocketSession>();
-  readonly #byUser = new Map<string, Set<SocketSession>>();
+  readonly #services: SyncConnectionServices;
+  readonly #connections = new Set<SocketConnection>();
+  readonly #byUser = new Map<string, Set<SocketConnection>>();
   readonly #stopWatching: () => void;
   readonly #heartbeat: NodeJS.Timeout;
   #openSockets = 0;
@@ -70,7 +70,7 @@ export class SyncEngine {
       (room, err) => {
         log.error({ err, docId: room.docId }, 'stored update failed to apply; room discarded');
         for (const member of [...room.members]) {
-          member.session.fail(CloseCode.internalError, 'The document must be reloaded.');
+          member.connection.fail(CloseCode.internalError, 'The document must be reloaded.');
         }
         this.rooms.discard(room);
       },
@@ -84,7 +84,7 @@ export class SyncEngine {
       log,
       now: ctx.now,
       store: this.store,
-      forget: (session) => this.#forget(session),
+      forget: (connection) => this.#forget(connection),
       socketClosed: () => {
         this.#openSockets--;
         if (this.#openSockets === 0) this.#onAllClosed?.();
@@ -98,18 +98,18 @@ export class SyncEngine {
       room.broadcastUpdate(updateMessage(update), null, null);
     });
     this.#stopWatching = watchAccess(ctx.access, {
-      all: () => this.#sessions,
+      all: () => this.#connections,
       ofUser: (userId) => this.#byUser.get(userId) ?? [],
     });
     this.#heartbeat = setInterval(() => {
-      for (const session of [...this.#sessions]) session.heartbeat();
+      for (const connection of [...this.#connections]) connection.heartbeat();
     }, this.limits.heartbeatMs);
     this.#heartbeat.unref();
   }
 
   /** Number of live sockets on both endpoints. */
-  get sessionCount(): number {
-    return this.#sessions.size;
+  get connectionCount(): number {
+    return this.#connections.size;
   }
 
   /** A socket on `/sync` whose upgrade was authenticated (or not). */
@@ -117,9 +117,9 @@ export class SyncEngine {
     if (!this.#admit(ws, authentication, true)) return;
     const principal = (authentication as Authentication & { ok: true }).principal;
     const socket = this.#socketFor(ws);
-    const session = new SyncSession(socket, principal, this.#services);
-    socket.listen(session);
-    this.#track(session);
+    const connection = new SyncConnection(socket, principal, this.#services);
+    socket.listen(connection);
+    this.#track(connection);
   }
 
   /** A socket on `/yjs/:docId`. */
@@ -127,15 +127,15 @@ export class SyncEngine {
     if (!this.#admit(ws, authentication, false)) return;
     const principal = (authentication as Authentication & { ok: true }).principal;
     const socket = this.#socketFor(ws);
-    const session = new YjsSession(socket, principal, this.#services);
-    socket.listen(session);
-    this.#track(session);
+    const connection = new YjsConnection(socket, principal, this.#services);
+    socket.listen(connection);
+    this.#track(connection);
     const parsed = parseDocId(docId);
     if (!parsed) {
-      session.fail(CloseCode.docRefused, 'invalid_doc_id');
+      connection.fail(CloseCode.docRefused, 'invalid_doc_id');
       return;
     }
-    session.start(docId, parsed.workspaceId);
+    connection.start(docId, parsed.workspaceId);
   }
 
   /**
@@ -184,8 +184,8 @@ export class SyncEngine {
     this.#closing = true;
     clearInterval(this.#heartbeat);
     this.#stopWatching();
-    for (const session of [...this.#sessions]) {
-      session.fail(CloseCode.serverRestarting, 'The server is restarting.');
+    for (const connection of [...this.#connections]) {
+      connection.fail(CloseCode.serverRestarting, 'The server is restarting.');
     }
     if (this.#openSockets === 0) return;
     await new Promise<void>((resolve) => {
@@ -232,20 +232,20 @@ export class SyncEngine {
     return new WsSyncSocket(ws);
   }
 
-  #track(session: SocketSession): void {
-    this.#sessions.add(session);
-    const userId = session.principal.userId;
+  #track(connection: SocketConnection): void {
+    this.#connections.add(connection);
+    const userId = connection.principal.userId;
     let ofUser = this.#byUser.get(userId);
     if (!ofUser) this.#byUser.set(userId, (ofUser = new Set()));
-    ofUser.add(session);
+    ofUser.add(connection);
   }
 
-  #forget(session: SocketSession): void {
-    this.#sessions.delete(session);
-    const ofUser = this.#byUser.get(session.principal.userId);
+  #forget(connection: SocketConnection): void {
+    this.#connections.delete(connection);
+    const ofUser = this.#byUser.get(connection.principal.userId);
     if (ofUser) {
-      ofUser.delete(session);
-      if (ofUser.size === 0) this.#byUser.delete(session.principal.userId);
+      ofUser.delete(connection);
+      if (ofUser.size === 0) this.#byUser.delete(connection.principal.userId);
     }
   }
 }

@@ -19,17 +19,17 @@ import { SqliteDocStore } from '../store/SqliteDocStore.ts';
 import { DocRoom } from './DocRoom.ts';
 import { DocSubscription } from './DocSubscription.ts';
 import { InProcessFanOut } from './FanOut.ts';
-import type { SessionLink } from './SessionLink.ts';
+import type { ConnectionLink } from './ConnectionLink.ts';
 import { defaultSyncLimits } from './SyncLimits.ts';
 import { UpdatePipeline } from './UpdatePipeline.ts';
 import { updateMessage } from './yMessages.ts';
 
 const docId = 'ws1:ticket:t1';
 
-/** A session that records what the pipeline hands it. */
-class RecordingSession implements SessionLink {
+/** A connection that records what the pipeline hands it. */
+class RecordingConnection implements ConnectionLink {
   static #ids = 0;
-  readonly id = ++RecordingSession.#ids;
+  readonly id = ++RecordingConnection.#ids;
   readonly principal = { userId: 'u1', sessionId: null, tokenId: 'tok' };
   readonly sent: Uint8Array[] = [];
   acked = 0;
@@ -119,9 +119,9 @@ describe('UpdatePipeline', () => {
   });
 
   const member = (framed: boolean) => {
-    const session = new RecordingSession(framed);
+    const connection = new RecordingConnection(framed);
     const subscription = new DocSubscription(
-      session,
+      connection,
       docId,
       'ws1',
       pipeline,
@@ -133,7 +133,7 @@ describe('UpdatePipeline', () => {
     subscription.room = room;
     room.add(subscription);
     return {
-      session,
+      connection,
       subscription,
       send: (u: Uint8Array) => subscription.receive(updateMessage(u), null),
     };
@@ -163,15 +163,15 @@ describe('UpdatePipeline', () => {
       a.send(wa.updates[1]!);
       await nextTurn();
 
-      const received = (s: { session: RecordingSession }) =>
-        [...new Set(s.session.updates().flatMap(clientsIn))].sort();
+      const received = (s: { connection: RecordingConnection }) =>
+        [...new Set(s.connection.updates().flatMap(clientsIn))].sort();
       expect(received(a)).toEqual([2, 3]);
       expect(received(b)).toEqual([1, 3]);
       expect(received(c)).toEqual([1, 2]);
       // At most ⌈log2 3⌉ frames per sender (exclusionTree.ts); one for a silent member.
-      for (const s of [a, b, c]) expect(s.session.sent.length).toBeLessThanOrEqual(2);
-      expect(watcher.session.updates().map(clientsIn)).toEqual([[1, 2, 3]]);
-      expect([a.session.acked, b.session.acked, c.session.acked]).toEqual([2, 1, 1]);
+      for (const s of [a, b, c]) expect(s.connection.sent.length).toBeLessThanOrEqual(2);
+      expect(watcher.connection.updates().map(clientsIn)).toEqual([[1, 2, 3]]);
+      expect([a.connection.acked, b.connection.acked, c.connection.acked]).toEqual([2, 1, 1]);
 
       // Everyone converges on what the server holds.
       for (const [w, s] of [
@@ -179,7 +179,7 @@ describe('UpdatePipeline', () => {
         [wb, b],
         [wc, c],
       ] as const) {
-        for (const update of s.session.updates()) Y.applyUpdate(w.doc, update);
+        for (const update of s.connection.updates()) Y.applyUpdate(w.doc, update);
         expect(w.doc.getMap('m').toJSON()).toEqual(room.doc!.getMap('m').toJSON());
       }
       expect(room.doc!.getMap('m').toJSON()).toEqual({ a: 1, a2: 1, b: 1, c: 1 });
@@ -194,8 +194,8 @@ describe('UpdatePipeline', () => {
       a.send(wa.updates[0]!);
       b.send(wb.updates[0]!);
       await nextTurn();
-      expect(a.session.updates()).toEqual([wb.updates[0]]);
-      expect(b.session.updates()).toEqual([wa.updates[0]]);
+      expect(a.connection.updates()).toEqual([wb.updates[0]]);
+      expect(b.connection.updates()).toEqual([wa.updates[0]]);
     });
 
     it('leaves a lone sender of several updates out of the merged frame', async () => {
@@ -207,8 +207,8 @@ describe('UpdatePipeline', () => {
       a.send(wa.updates[0]!);
       a.send(wa.updates[1]!);
       await nextTurn();
-      expect(a.session.sent).toEqual([]);
-      expect(b.session.updates().map(clientsIn)).toEqual([[1]]);
+      expect(a.connection.sent).toEqual([]);
+      expect(b.connection.updates().map(clientsIn)).toEqual([[1]]);
     });
   });
 
@@ -221,20 +221,20 @@ describe('UpdatePipeline', () => {
       wa.doc.getText('t').insert(5, ' world');
       a.send(wa.updates[1]!);
       await nextTurn();
-      expect(a.session.refusals).toEqual([DocErrorCode.missingDependencies]);
-      expect(a.session.acked).toBe(0);
+      expect(a.connection.refusals).toEqual([DocErrorCode.missingDependencies]);
+      expect(a.connection.acked).toBe(0);
       expect(store.load(docId)).toBeNull();
-      expect(b.session.sent).toEqual([]);
+      expect(b.connection.sent).toEqual([]);
       expect(room.doc!.store.pendingStructs).toBeNull();
 
       // Sent in causal order, even in one turn, both are stored and nothing stays pending.
       a.send(wa.updates[0]!);
       a.send(wa.updates[1]!);
       await nextTurn();
-      expect(a.session.acked).toBe(2);
+      expect(a.connection.acked).toBe(2);
       expect(stored().getText('t').toString()).toBe('hello world');
       expect(stored().store.pendingStructs).toBeNull();
-      expect(b.session.updates().map(clientsIn)).toEqual([[1]]);
+      expect(b.connection.updates().map(clientsIn)).toEqual([[1]]);
     });
 
     it('refuses deleting what the server never received, and answers in send order', async () => {
@@ -250,8 +250,8 @@ describe('UpdatePipeline', () => {
       a.send(insert);
       a.send(deletion);
       await nextTurn();
-      expect(a.session.acked).toBe(1);
-      expect(a.session.refusals).toEqual([DocErrorCode.missingDependencies]);
+      expect(a.connection.acked).toBe(1);
+      expect(a.connection.refusals).toEqual([DocErrorCode.missingDependencies]);
       expect(room.doc!.store.pendingDs).toBeNull();
       expect(stored().getText('t').toString()).toBe('abc');
     });
@@ -280,8 +280,8 @@ describe('UpdatePipeline', () => {
         expect(update(client).byteLength).toBe(size);
         a.send(update(client));
         await nextTurn();
-        expect(a.session.refusals).toEqual(accepted ? [] : [DocErrorCode.docTooLarge]);
-        expect(a.session.acked).toBe(accepted ? 1 : 0);
+        expect(a.connection.refusals).toEqual(accepted ? [] : [DocErrorCode.docTooLarge]);
+        expect(a.connection.acked).toBe(accepted ? 1 : 0);
         room.remove(a.subscription);
       }
     });
@@ -302,11 +302,11 @@ describe('UpdatePipeline', () => {
       b.send(ub);
       c.send(uc);
       await nextTurn();
-      expect(b.session.refusals).toEqual([DocErrorCode.docTooLarge]);
-      expect([a.session.acked, b.session.acked, c.session.acked]).toEqual([1, 0, 1]);
+      expect(b.connection.refusals).toEqual([DocErrorCode.docTooLarge]);
+      expect([a.connection.acked, b.connection.acked, c.connection.acked]).toEqual([1, 0, 1]);
       // Nobody received any of b's bytes, merged or not.
       for (const m of [a, b, c, watcher]) {
-        for (const update of m.session.updates()) expect(clientsIn(update)).not.toContain(2);
+        for (const update of m.connection.updates()) expect(clientsIn(update)).not.toContain(2);
       }
       expect(stored().getText('b').toString()).toBe('');
       expect(room.doc!.getText('b').toString()).toBe('');
@@ -324,12 +324,12 @@ describe('UpdatePipeline', () => {
       a.send(w.updates[0]!);
       a.send(w.updates[1]!);
       await nextTurn();
-      expect(a.session.refusals).toEqual([
+      expect(a.connection.refusals).toEqual([
         DocErrorCode.docTooLarge,
         DocErrorCode.missingDependencies,
       ]);
       expect(store.load(docId)).toBeNull();
-      expect(watcher.session.sent).toEqual([]);
+      expect(watcher.connection.sent).toEqual([]);
       expect(room.doc!.store.pendingStructs).toBeNull();
     });
 
@@ -344,8 +344,8 @@ describe('UpdatePipeline', () => {
       w.doc.getText('t').insert(0, 'z');
       a.send(w.updates[2]!);
       await nextTurn();
-      expect(a.session.acked).toBe(2);
-      expect(a.session.refusals).toEqual([DocErrorCode.docTooLarge]);
+      expect(a.connection.acked).toBe(2);
+      expect(a.connection.refusals).toEqual([DocErrorCode.docTooLarge]);
       expect(stored().getText('t').toString()).toBe('x'.repeat(50));
     });
   });

@@ -23,7 +23,7 @@ interface Entry {
   /** The incoming 'update' message and its /sync frame, forwarded as they are when possible. */
   payload: Uint8Array | null;
   frame: Uint8Array | null;
-  /** `changes`: see SessionLink.refuse (absent: it would have). */
+  /** `changes`: see ConnectionLink.refuse (absent: it would have). */
   refusal: { code: DocErrorCode; message: string; changes?: boolean | null } | null;
   done: ((error: Error | null) => void) | null;
 }
@@ -344,8 +344,8 @@ export class UpdatePipeline {
     for (const member of room.members) {
       if (senders.has(member)) continue;
       everything ??= updateMessage(merged);
-      if (member.session.framed) everythingFramed ??= room.frame(everything);
-      member.deliverUpdate(member.session.framed ? everythingFramed! : everything);
+      if (member.connection.framed) everythingFramed ??= room.frame(everything);
+      member.deliverUpdate(member.connection.framed ? everythingFramed! : everything);
     }
     // Senders get the others' updates in ⌈log2 k⌉ frames, each merged once (not one merge
     // per sender: that is O(k²), 14 ms per turn at 64 senders).
@@ -363,8 +363,8 @@ export class UpdatePipeline {
         : updateMessage(Y.mergeUpdates(from.map((entry) => entry.update!)));
       let framed = one?.frame ?? null;
       for (const member of to) {
-        if (member.session.framed) framed ??= room.frame(payload);
-        member.deliverUpdate(member.session.framed ? framed! : payload);
+        if (member.connection.framed) framed ??= room.frame(payload);
+        member.deliverUpdate(member.connection.framed ? framed! : payload);
       }
     });
   }
@@ -379,17 +379,17 @@ export class UpdatePipeline {
       if (entry.refusal) {
         const owed = acks?.get(from);
         if (owed) {
-          from.session.ack(from, owed);
+          from.connection.ack(from, owed);
           acks!.delete(from);
         }
         const { code, message, changes = true } = entry.refusal;
-        from.session.refuse(from, code, message, changes);
+        from.connection.refuse(from, code, message, changes);
       } else {
         acks ??= new Map();
         acks.set(from, (acks.get(from) ?? 0) + 1);
       }
     }
-    if (acks) for (const [from, count] of acks) from.session.ack(from, count);
+    if (acks) for (const [from, count] of acks) from.connection.ack(from, count);
   }
 }
 

@@ -1,10 +1,10 @@
 import { CloseCode, ErrorCode } from '@desk/protocol';
 import type { AccessEvents } from '../access/AccessEvents.ts';
-import type { SocketSession } from './SocketSession.ts';
+import type { SocketConnection } from './SocketConnection.ts';
 
-export interface SessionIndex {
-  all(): Iterable<SocketSession>;
-  ofUser(userId: string): Iterable<SocketSession>;
+export interface ConnectionIndex {
+  all(): Iterable<SocketConnection>;
+  ofUser(userId: string): Iterable<SocketConnection>;
 }
 
 /**
@@ -14,38 +14,38 @@ export interface SessionIndex {
  * who must accept new terms first have their sockets closed with 4451 `terms_not_accepted`.
  * Returns a function that stops listening.
  */
-export function watchAccess(access: AccessEvents, sessions: SessionIndex): () => void {
+export function watchAccess(access: AccessEvents, connections: ConnectionIndex): () => void {
   const onSessions = ({ sessionIds }: { sessionIds: readonly string[] }) => {
     const ids = new Set(sessionIds);
-    for (const session of [...sessions.all()]) {
-      const sessionId = session.principal.sessionId;
-      if (sessionId !== null && ids.has(sessionId)) session.revoke();
+    for (const connection of [...connections.all()]) {
+      const sessionId = connection.principal.sessionId;
+      if (sessionId !== null && ids.has(sessionId)) connection.revoke();
     }
   };
   const onTokens = ({ tokenIds }: { tokenIds: readonly string[] }) => {
     const ids = new Set(tokenIds);
-    for (const session of [...sessions.all()]) {
-      const tokenId = session.principal.tokenId;
-      if (tokenId !== null && ids.has(tokenId)) session.revoke();
+    for (const connection of [...connections.all()]) {
+      const tokenId = connection.principal.tokenId;
+      if (tokenId !== null && ids.has(tokenId)) connection.revoke();
     }
   };
   const onSuspended = ({ userId }: { userId: string }) => {
-    for (const session of [...sessions.ofUser(userId)]) session.revoke();
+    for (const connection of [...connections.ofUser(userId)]) connection.revoke();
   };
   const onMembership = ({ workspaceId, userId }: { workspaceId: string; userId: string }) => {
-    for (const session of [...sessions.ofUser(userId)]) {
-      if (session.hasWorkspace(workspaceId)) void session.reauthorize(workspaceId);
+    for (const connection of [...connections.ofUser(userId)]) {
+      if (connection.hasWorkspace(workspaceId)) void connection.reauthorize(workspaceId);
     }
   };
   const onWorkspace = ({ workspaceId }: { workspaceId: string }) => {
-    for (const session of [...sessions.all()]) {
-      if (session.hasWorkspace(workspaceId)) void session.reauthorize(workspaceId);
+    for (const connection of [...connections.all()]) {
+      if (connection.hasWorkspace(workspaceId)) void connection.reauthorize(workspaceId);
     }
   };
   const onTerms = ({ userIds }: { userIds: readonly string[] }) => {
     for (const userId of userIds) {
-      for (const session of [...sessions.ofUser(userId)]) {
-        session.fail(CloseCode.termsNotAccepted, ErrorCode.termsNotAccepted);
+      for (const connection of [...connections.ofUser(userId)]) {
+        connection.fail(CloseCode.termsNotAccepted, ErrorCode.termsNotAccepted);
       }
     }
   };

@@ -8,7 +8,7 @@ import {
   type MessageRecord,
 } from '@desk/model';
 import type { DocHandle } from './DocSource.ts';
-import type { WorkspaceSession } from './WorkspaceSession.svelte.ts';
+import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 
 /** One open chat channel: its messages (live), its record, and my read marker. */
 export class ChannelState {
@@ -20,15 +20,15 @@ export class ChannelState {
   private cleanups: (() => void)[] = [];
 
   constructor(
-    private readonly session: WorkspaceSession,
+    private readonly desk: DeskWorkspace,
     readonly channelId: string,
   ) {
-    this.handle = session.source.open(docIds.channel(session.workspace!.id, channelId));
+    this.handle = desk.source.open(docIds.channel(desk.workspace!.id, channelId));
     this.channel = new ChannelDoc(this.handle.doc);
-    this.record = session.index.channels.get(channelId);
+    this.record = desk.index.channels.get(channelId);
     this.messages = this.channel.list();
     this.cleanups.push(
-      session.index.channels.observe(() => (this.record = session.index.channels.get(channelId))),
+      desk.index.channels.observe(() => (this.record = desk.index.channels.get(channelId))),
       this.channel.observe(() => {
         this.messages = this.channel.list();
         this.markRead();
@@ -44,27 +44,23 @@ export class ChannelState {
 
   /** Idempotent per message id (from the draft). Mentions notify through the index. */
   post(id: string, body: string, mentions: string[], attachments: AttachmentRef[]): boolean {
-    if (!this.session.canWrite) {
+    if (!this.desk.canWrite) {
       this.error = 'This workspace is read-only for you; the message was not sent.';
       return false;
     }
     try {
       const now = Date.now();
-      const message = this.channel.post(
-        { id, body, mentions, attachments },
-        this.session.actor,
-        now,
-      );
-      const index = this.session.index;
+      const message = this.channel.post({ id, body, mentions, attachments }, this.desk.actor, now);
+      const index = this.desk.index;
       index.doc.transact(() => {
         index.channels.noteMessage(this.channelId, message.createdAt);
         for (const userId of message.mentions) {
-          if (userId === this.session.actor.id) continue;
+          if (userId === this.desk.actor.id) continue;
           index.mentions.add({
             id: `${message.id}:${userId}`,
             userId,
-            byId: this.session.actor.id,
-            byName: this.session.actor.name,
+            byId: this.desk.actor.id,
+            byName: this.desk.actor.name,
             at: message.createdAt,
             place: { kind: 'channel', channelId: this.channelId, messageId: message.id },
             excerpt: message.body.slice(0, 140),
@@ -81,7 +77,7 @@ export class ChannelState {
 
   rename(name: string): boolean {
     try {
-      this.session.index.channels.rename(this.channelId, name);
+      this.desk.index.channels.rename(this.channelId, name);
       this.error = null;
       return true;
     } catch (error) {
@@ -92,7 +88,7 @@ export class ChannelState {
   }
 
   setArchived(archived: boolean): void {
-    this.session.index.channels.setArchived(this.channelId, archived);
+    this.desk.index.channels.setArchived(this.channelId, archived);
   }
 
   destroy(): void {
@@ -102,6 +98,6 @@ export class ChannelState {
 
   private markRead(): void {
     const last = this.messages.at(-1)?.createdAt ?? this.record?.lastMessageAt ?? 0;
-    if (last) this.session.user.markRead(readKey.channel(this.channelId), last);
+    if (last) this.desk.user.markRead(readKey.channel(this.channelId), last);
   }
 }

@@ -1,6 +1,6 @@
 import { docIds, NoticeDoc, readKey, type NoticeRecord } from '@desk/model';
 import type { DocHandle } from './DocSource.ts';
-import type { WorkspaceSession } from './WorkspaceSession.svelte.ts';
+import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 
 /** One open notice: its record in the index, its rich-text body doc, my read marker. */
 export class NoticeState {
@@ -11,15 +11,15 @@ export class NoticeState {
   private excerptTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly session: WorkspaceSession,
+    private readonly desk: DeskWorkspace,
     readonly noticeId: string,
   ) {
-    this.handle = session.source.open(docIds.notice(session.workspace!.id, noticeId));
+    this.handle = desk.source.open(docIds.notice(desk.workspace!.id, noticeId));
     this.notice = new NoticeDoc(this.handle.doc);
-    this.record = session.index.notices.get(noticeId);
+    this.record = desk.index.notices.get(noticeId);
     this.cleanups.push(
-      session.index.notices.observe(() => {
-        this.record = session.index.notices.get(noticeId);
+      desk.index.notices.observe(() => {
+        this.record = desk.index.notices.get(noticeId);
         this.markRead();
       }),
     );
@@ -27,7 +27,7 @@ export class NoticeState {
       if (!transaction.local) return;
       clearTimeout(this.excerptTimer);
       this.excerptTimer = setTimeout(() => {
-        session.index.notices.update(noticeId, { excerpt: this.notice.excerpt() }, Date.now());
+        desk.index.notices.update(noticeId, { excerpt: this.notice.excerpt() }, Date.now());
       }, 1200);
     };
     this.notice.body.observeDeep(onBody);
@@ -37,7 +37,7 @@ export class NoticeState {
   }
 
   update(patch: { title?: string; pinned?: boolean; deleted?: boolean }): void {
-    this.session.index.notices.update(this.noticeId, patch, Date.now());
+    this.desk.index.notices.update(this.noticeId, patch, Date.now());
   }
 
   destroy(): void {
@@ -48,6 +48,6 @@ export class NoticeState {
 
   private markRead(): void {
     const at = this.record?.updatedAt ?? 0;
-    if (at) this.session.user.markRead(readKey.notice(this.noticeId), at);
+    if (at) this.desk.user.markRead(readKey.notice(this.noticeId), at);
   }
 }

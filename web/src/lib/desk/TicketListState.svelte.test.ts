@@ -1,28 +1,28 @@
 import { DEFAULT_QUERY } from '@desk/model';
 import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSession } from '../../testing/deskSession.ts';
+import { openDeskWorkspace } from '../../testing/deskWorkspace.ts';
 import { TicketListState } from './TicketListState.svelte.ts';
-import type { WorkspaceSession } from './WorkspaceSession.svelte.ts';
+import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
 
-/** A started session with three tickets, and the list state over it. */
+/** A started desk with three tickets, and the list state over it. */
 async function listOfThree() {
-  const { session } = await startSession();
-  cleanups.push(() => session.destroy());
-  const printer = session.createTicket({ title: 'Printer jammed', tags: ['hardware'] });
-  const vpn = session.createTicket({ title: 'VPN drops', status: 'pending', tags: ['network'] });
-  const laptop = session.createTicket({ title: 'New laptop', assigneeId: 'u-ann' });
-  const list = track(session);
-  return { session, list, ids: { printer: printer.id, vpn: vpn.id, laptop: laptop.id } };
+  const { desk } = await openDeskWorkspace();
+  cleanups.push(() => desk.destroy());
+  const printer = desk.createTicket({ title: 'Printer jammed', tags: ['hardware'] });
+  const vpn = desk.createTicket({ title: 'VPN drops', status: 'pending', tags: ['network'] });
+  const laptop = desk.createTicket({ title: 'New laptop', assigneeId: 'u-ann' });
+  const list = track(desk);
+  return { desk, list, ids: { printer: printer.id, vpn: vpn.id, laptop: laptop.id } };
 }
 
-function track(session: WorkspaceSession): TicketListState {
-  const list = new TicketListState(session);
+function track(desk: DeskWorkspace): TicketListState {
+  const list = new TicketListState(desk);
   cleanups.push(() => list.destroy());
   return list;
 }
@@ -58,9 +58,9 @@ describe('TicketListState', () => {
   });
 
   it('restores the last query when the list opens again in the same tab', async () => {
-    const { session, list } = await listOfThree();
+    const { desk, list } = await listOfThree();
     list.setQuery({ statuses: ['pending'], sort: 'title' });
-    const reopened = track(session);
+    const reopened = track(desk);
     expect(reopened.query).toEqual({ ...DEFAULT_QUERY, statuses: ['pending'], sort: 'title' });
     expect(titles(reopened)).toEqual(['VPN drops']);
   });
@@ -78,13 +78,13 @@ describe('TicketListState', () => {
   });
 
   it('changes every selected ticket at once, and they leave a list they no longer match', async () => {
-    const { list, ids, session } = await listOfThree();
+    const { list, ids, desk } = await listOfThree();
     list.setQuery({ statuses: ['open'] });
     list.toggle(ids.printer);
     list.toggle(ids.laptop);
     list.bulkUpdate({ status: 'solved' });
-    expect(session.index.tickets.get(ids.printer)?.status).toBe('solved');
-    expect(session.index.tickets.get(ids.laptop)?.status).toBe('solved');
+    expect(desk.index.tickets.get(ids.printer)?.status).toBe('solved');
+    expect(desk.index.tickets.get(ids.laptop)?.status).toBe('solved');
     expect(list.rows).toEqual([]);
     expect(list.selected.size).toBe(0);
   });

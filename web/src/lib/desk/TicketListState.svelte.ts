@@ -12,7 +12,7 @@ import {
   type TicketQuery,
   type TicketRecord,
 } from '@desk/model';
-import type { WorkspaceSession } from './WorkspaceSession.svelte.ts';
+import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 
 /**
  * The ticket list's state: the query (kept in the URL-independent session storage so going
@@ -34,11 +34,11 @@ export class TicketListState {
   private cleanups: (() => void)[] = [];
   private readonly storageKey: string;
 
-  constructor(private readonly session: WorkspaceSession) {
-    this.storageKey = `desk:query:${session.workspace!.id}`;
+  constructor(private readonly desk: DeskWorkspace) {
+    this.storageKey = `desk:query:${desk.workspace!.id}`;
     const stored = sessionStorage.getItem(this.storageKey);
     this.query = stored ? normalizeQuery(JSON.parse(stored)) : DEFAULT_QUERY;
-    this.list = new TicketList(session.index.tickets, this.query, session.me!.id);
+    this.list = new TicketList(desk.index.tickets, this.query, desk.me!.id);
     this.rows = this.list.rows;
     this.refreshMeta();
     this.cleanups.push(
@@ -47,8 +47,8 @@ export class TicketListState {
         this.pruneSelection();
         this.refreshMeta();
       }),
-      session.user.views.observe(() => this.refreshViews()),
-      session.index.sharedViews.observe(() => this.refreshViews()),
+      desk.user.views.observe(() => this.refreshViews()),
+      desk.index.sharedViews.observe(() => this.refreshViews()),
     );
     this.refreshViews();
   }
@@ -67,15 +67,15 @@ export class TicketListState {
   }
 
   saveView(name: string, shared: boolean): SavedView {
-    const store = shared ? this.session.index.sharedViews : this.session.user.views;
-    const view = store.save(newId(), name, this.query, this.session.me!.id, Date.now());
+    const store = shared ? this.desk.index.sharedViews : this.desk.user.views;
+    const view = store.save(newId(), name, this.query, this.desk.me!.id, Date.now());
     this.activeViewId = view.id;
     return view;
   }
 
   deleteView(view: SavedView): void {
-    this.session.user.views.remove(view.id);
-    this.session.index.sharedViews.remove(view.id);
+    this.desk.user.views.remove(view.id);
+    this.desk.index.sharedViews.remove(view.id);
     if (this.activeViewId === view.id) this.activeViewId = null;
   }
 
@@ -99,8 +99,8 @@ export class TicketListState {
   bulkUpdate(patch: Partial<TicketFields>): void {
     const now = Date.now();
     for (const id of this.selected) {
-      this.session.withTicketDoc(id, (ticket) =>
-        updateTicket(this.session.index, ticket, id, patch, this.session.actor, now),
+      this.desk.withTicketDoc(id, (ticket) =>
+        updateTicket(this.desk.index, ticket, id, patch, this.desk.actor, now),
       );
     }
   }
@@ -108,8 +108,8 @@ export class TicketListState {
   bulkDelete(deleted: boolean): void {
     const now = Date.now();
     for (const id of this.selected) {
-      this.session.withTicketDoc(id, (ticket) =>
-        setTicketDeleted(this.session.index, ticket, id, deleted, this.session.actor, now),
+      this.desk.withTicketDoc(id, (ticket) =>
+        setTicketDeleted(this.desk.index, ticket, id, deleted, this.desk.actor, now),
       );
     }
     this.clearSelection();
@@ -140,7 +140,7 @@ export class TicketListState {
   }
 
   private refreshViews(): void {
-    this.myViews = this.session.user.views.list();
-    this.sharedViews = this.session.index.sharedViews.list();
+    this.myViews = this.desk.user.views.list();
+    this.sharedViews = this.desk.index.sharedViews.list();
   }
 }

@@ -1,7 +1,7 @@
 import { docIds } from '@desk/model';
 import { DocErrorCode } from '@desk/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSession } from '../../testing/deskSession.ts';
+import { openDeskWorkspace } from '../../testing/deskWorkspace.ts';
 import { TicketPageState } from './TicketPageState.svelte.ts';
 
 const cleanups: (() => void)[] = [];
@@ -9,15 +9,15 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
 
-/** A started session with one ticket, open on its page once the local copy is loaded. */
+/** A started desk with one ticket, open on its page once the local copy is loaded. */
 async function openTicket() {
-  const { session, source } = await startSession();
-  cleanups.push(() => session.destroy());
-  const { id } = session.createTicket({ title: 'Printer jammed' });
-  const page = new TicketPageState(session, id);
+  const { desk, source } = await openDeskWorkspace();
+  cleanups.push(() => desk.destroy());
+  const { id } = desk.createTicket({ title: 'Printer jammed' });
+  const page = new TicketPageState(desk, id);
   cleanups.push(() => page.destroy());
   await page.handle.whenLoaded;
-  return { session, source, page, id };
+  return { desk, source, page, id };
 }
 
 describe('TicketPageState', () => {
@@ -29,8 +29,8 @@ describe('TicketPageState', () => {
   });
 
   it('follows the index when the ticket changes elsewhere', async () => {
-    const { session, page, id } = await openTicket();
-    session.withTicketDoc(id, () => session.index.tickets.update(id, { priority: 'urgent' }, 1));
+    const { desk, page, id } = await openTicket();
+    desk.withTicketDoc(id, () => desk.index.tickets.update(id, { priority: 'urgent' }, 1));
     expect(page.record?.priority).toBe('urgent');
   });
 
@@ -53,8 +53,8 @@ describe('TicketPageState', () => {
   });
 
   it('refuses every change once access to the workspace is lost, and changes nothing', async () => {
-    const { session, source, page } = await openTicket();
-    source.refuse(docIds.index(session.workspace!.id), DocErrorCode.readOnlyRole);
+    const { desk, source, page } = await openTicket();
+    source.refuse(docIds.index(desk.workspace!.id), DocErrorCode.readOnlyRole);
     expect(page.canWrite).toBe(false);
     expect(page.post(page.newCommentId(), 'reply', 'Too late', [], [])).toBe(false);
     expect(page.setDeleted(true)).toBe(false);
@@ -64,14 +64,14 @@ describe('TicketPageState', () => {
   });
 
   it('tells the others who is viewing the ticket, and stops when the page closes', async () => {
-    const { session } = await startSession();
-    cleanups.push(() => session.destroy());
-    const { id } = session.createTicket({ title: 'Printer jammed' });
+    const { desk } = await openDeskWorkspace();
+    cleanups.push(() => desk.destroy());
+    const { id } = desk.createTicket({ title: 'Printer jammed' });
     // The index's awareness, shared by every handle on the index doc (what others receive).
-    const index = session.source.open(docIds.index(session.workspace!.id));
+    const index = desk.source.open(docIds.index(desk.workspace!.id));
     cleanups.push(() => index.release());
     const viewing = () => index.awareness.getLocalState()?.['viewing'];
-    const page = new TicketPageState(session, id);
+    const page = new TicketPageState(desk, id);
     expect(viewing()).toBe(id);
     page.destroy();
     expect(viewing()).toBeNull();

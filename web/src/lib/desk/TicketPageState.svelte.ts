@@ -17,7 +17,7 @@ import {
 import type { DocHandle } from './DocSource.ts';
 import { TicketPresence } from './Presence.svelte.ts';
 import { userColor } from './userColor.ts';
-import type { WorkspaceSession } from './WorkspaceSession.svelte.ts';
+import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 
 /**
  * One open ticket: its index record (small fields, live), its doc (description, thread,
@@ -43,17 +43,17 @@ export class TicketPageState {
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly session: WorkspaceSession,
+    private readonly desk: DeskWorkspace,
     readonly ticketId: string,
   ) {
-    this.handle = session.source.open(docIds.ticket(session.workspace!.id, ticketId));
+    this.handle = desk.source.open(docIds.ticket(desk.workspace!.id, ticketId));
     this.ticket = new TicketDoc(this.handle.doc);
     this.presence = this.makePresence();
-    session.presence.setViewing(ticketId);
-    this.record = session.index.tickets.get(ticketId);
+    desk.presence.setViewing(ticketId);
+    this.record = desk.index.tickets.get(ticketId);
     this.cleanups.push(
-      session.index.tickets.observe((ids) => {
-        if (ids.has(ticketId)) this.record = session.index.tickets.get(ticketId);
+      desk.index.tickets.observe((ids) => {
+        if (ids.has(ticketId)) this.record = desk.index.tickets.get(ticketId);
       }),
     );
     this.bindDoc();
@@ -75,35 +75,28 @@ export class TicketPageState {
     });
     this.handle.whenSynced.then(
       () => this.ticket.ensureSchema(),
-      () => undefined, // a refusal is shown by the workspace session's status
+      () => undefined, // a refusal is shown by the DeskWorkspace's status
     );
   }
 
   get canWrite(): boolean {
-    return this.session.canWrite;
+    return this.desk.canWrite;
   }
 
   update(patch: Partial<TicketFields>): boolean {
     return this.attempt(() =>
-      updateTicket(
-        this.session.index,
-        this.ticket,
-        this.ticketId,
-        patch,
-        this.session.actor,
-        Date.now(),
-      ),
+      updateTicket(this.desk.index, this.ticket, this.ticketId, patch, this.desk.actor, Date.now()),
     );
   }
 
   setDeleted(deleted: boolean): boolean {
     return this.attempt(() =>
       setTicketDeleted(
-        this.session.index,
+        this.desk.index,
         this.ticket,
         this.ticketId,
         deleted,
-        this.session.actor,
+        this.desk.actor,
         Date.now(),
       ),
     );
@@ -113,11 +106,11 @@ export class TicketPageState {
   post(id: string, kind: CommentKind, body: string, mentions: string[], files: AttachmentRef[]) {
     return this.attempt(() => {
       postComment(
-        this.session.index,
+        this.desk.index,
         this.ticket,
         this.ticketId,
         { id, kind, body, mentions, attachments: files },
-        this.session.actor,
+        this.desk.actor,
         Date.now(),
       );
       this.presence.stopTyping();
@@ -126,20 +119,20 @@ export class TicketPageState {
 
   editComment(id: string, body: string): boolean {
     return this.attempt(() => {
-      this.ticket.editComment(id, body, this.session.actor, Date.now());
+      this.ticket.editComment(id, body, this.desk.actor, Date.now());
       this.refreshSearch();
     });
   }
 
   setCommentDeleted(id: string, deleted: boolean): boolean {
     return this.attempt(() => {
-      this.ticket.setCommentDeleted(id, deleted, this.session.actor, Date.now());
+      this.ticket.setCommentDeleted(id, deleted, this.desk.actor, Date.now());
       this.refreshSearch();
     });
   }
 
   addAttachment(ref: AttachmentRef): boolean {
-    return this.attempt(() => this.ticket.addAttachment(ref, this.session.actor, Date.now()));
+    return this.attempt(() => this.ticket.addAttachment(ref, this.desk.actor, Date.now()));
   }
 
   newCommentId(): string {
@@ -147,7 +140,7 @@ export class TicketPageState {
   }
 
   private makePresence(): TicketPresence {
-    const me = this.session.me!;
+    const me = this.desk.me!;
     return new TicketPresence(this.handle.awareness, {
       id: me.id,
       name: me.displayName,
@@ -176,12 +169,12 @@ export class TicketPageState {
     for (const cleanup of this.docCleanups) cleanup();
     for (const cleanup of this.cleanups) cleanup();
     this.presence.destroy();
-    this.session.presence.setViewing(null);
+    this.desk.presence.setViewing(null);
     this.handle.release();
   }
 
   private refreshSearch(): void {
-    refreshSearchText(this.session.index, this.ticket, this.ticketId);
+    refreshSearchText(this.desk.index, this.ticket, this.ticketId);
   }
 
   private refreshThread(): void {
@@ -191,7 +184,7 @@ export class TicketPageState {
   }
 
   private attempt(action: () => unknown): boolean {
-    if (!this.session.canWrite) {
+    if (!this.desk.canWrite) {
       this.error = 'This workspace is read-only for you; the change was not made.';
       return false;
     }

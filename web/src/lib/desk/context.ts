@@ -1,18 +1,18 @@
 import { getContext, setContext } from 'svelte';
-import type { WorkspaceSession } from './WorkspaceSession.svelte.ts';
+import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 import type { Shortcuts } from './Shortcuts.svelte.ts';
 
-const key = Symbol('desk-session');
+const key = Symbol('desk-workspace');
 
-export function setSession(session: WorkspaceSession): void {
-  setContext(key, session);
+export function setDeskWorkspace(desk: DeskWorkspace): void {
+  setContext(key, desk);
 }
 
-/** The workspace session of the enclosing `/w/[slug]` layout. */
-export function getSession(): WorkspaceSession {
-  const session = getContext<WorkspaceSession | undefined>(key);
-  if (!session) throw new Error('getSession() outside the workspace layout');
-  return session;
+/** The DeskWorkspace of the enclosing `/w/[slug]` layout. */
+export function getDeskWorkspace(): DeskWorkspace {
+  const desk = getContext<DeskWorkspace | undefined>(key);
+  if (!desk) throw new Error('getDeskWorkspace() outside the workspace layout');
+  return desk;
 }
 
 const shortcutsKey = Symbol('desk-shortcuts');

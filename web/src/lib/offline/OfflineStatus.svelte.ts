@@ -16,7 +16,7 @@ import { ReplicaManager } from './ReplicaManager.ts';
 import type { ReplicaProgress } from './ReplicaManager.ts';
 import { UploadQueue, UploadUnreachableError } from './UploadQueue.ts';
 
-/** What the offline layer needs from the open workspace (the desk's WorkspaceSession). */
+/** What the offline layer needs from the open workspace (the desk's DeskWorkspace). */
 export interface OfflineWorkspace {
   readonly slug: string;
   readonly workspaceId: string;

@@ -1,19 +1,19 @@
-import type { WorkspaceSession } from '$lib/desk/WorkspaceSession.svelte.ts';
+import type { DeskWorkspace } from '$lib/desk/DeskWorkspace.svelte.ts';
 import type { OfflineWorkspace } from './OfflineStatus.svelte.ts';
 
-/** The desk's open workspace, as the offline layer sees it (call once the session is ready). */
-export function offlineWorkspaceOf(session: WorkspaceSession): OfflineWorkspace {
-  const workspace = session.workspace;
-  const me = session.me;
-  if (!workspace || !me) throw new Error('The workspace session is not ready.');
+/** The desk's open workspace, as the offline layer sees it (call once the desk is ready). */
+export function offlineWorkspaceOf(desk: DeskWorkspace): OfflineWorkspace {
+  const workspace = desk.workspace;
+  const me = desk.me;
+  if (!workspace || !me) throw new Error('The desk workspace is not ready.');
   return {
-    slug: session.slug,
+    slug: desk.slug,
     workspaceId: workspace.id,
     userId: me.id,
     get actor() {
-      return session.actor;
+      return desk.actor;
     },
-    index: session.index,
-    withTicketDoc: (ticketId, action) => session.withTicketDoc(ticketId, action),
+    index: desk.index,
+    withTicketDoc: (ticketId, action) => desk.withTicketDoc(ticketId, action),
   };
 }

@@ -2,54 +2,54 @@ import { docIds } from '@desk/model';
 import { CloseCode, DocErrorCode } from '@desk/protocol';
 import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rememberIdentity, startSession } from '../../testing/deskSession.ts';
+import { rememberIdentity, openDeskWorkspace } from '../../testing/deskWorkspace.ts';
 import { AccessLoss } from './accessLoss.ts';
-import { WorkspaceSession } from './WorkspaceSession.svelte.ts';
+import { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 
-const sessions: WorkspaceSession[] = [];
+const desks: DeskWorkspace[] = [];
 afterEach(() => {
-  for (const session of sessions.splice(0)) session.destroy();
+  for (const desk of desks.splice(0)) desk.destroy();
 });
 
 async function started(identity = rememberIdentity()) {
-  const world = await startSession(identity);
-  sessions.push(world.session);
+  const world = await openDeskWorkspace(identity);
+  desks.push(world.desk);
   return { ...world, wsId: identity.workspace.workspace.id };
 }
 
-describe('WorkspaceSession', () => {
+describe('DeskWorkspace', () => {
   it('opens from the remembered identity when the server cannot be reached', async () => {
-    const { session } = await started();
-    expect(session.me?.displayName).toBe('Ann');
-    expect(session.memberName('u-bo')).toBe('Bo');
-    expect(session.memberName('u-gone')).toBe('Former member');
-    expect(session.memberName(null)).toBe('Unassigned');
-    expect(session.canWrite).toBe(true);
+    const { desk } = await started();
+    expect(desk.me?.displayName).toBe('Ann');
+    expect(desk.memberName('u-bo')).toBe('Bo');
+    expect(desk.memberName('u-gone')).toBe('Former member');
+    expect(desk.memberName(null)).toBe('Unassigned');
+    expect(desk.canWrite).toBe(true);
   });
 
   it('says to connect once when the workspace was never opened on this device', async () => {
-    const session = new WorkspaceSession('never-opened', () => {
+    const desk = new DeskWorkspace('never-opened', () => {
       throw new Error('no source without an identity');
     });
-    sessions.push(session);
-    await session.start();
-    expect(session.ready).toBe(false);
-    expect(session.error).toMatch(/Connect once/);
+    desks.push(desk);
+    await desk.start();
+    expect(desk.ready).toBe(false);
+    expect(desk.error).toMatch(/Connect once/);
   });
 
   it('creates a ticket offline with a pending number, listed in the index at once', async () => {
-    const { session } = await started();
-    const record = session.createTicket({ title: 'Printer jammed' });
+    const { desk } = await started();
+    const record = desk.createTicket({ title: 'Printer jammed' });
     expect(record.number).toBeNull();
-    expect(session.index.tickets.get(record.id)?.title).toBe('Printer jammed');
+    expect(desk.index.tickets.get(record.id)?.title).toBe('Printer jammed');
   });
 
   it('turns read-only the moment the server refuses a doc of this workspace: removed', async () => {
-    const { session, source, wsId } = await started();
+    const { desk, source, wsId } = await started();
     const seen: (AccessLoss | null)[] = [];
     const stop = $effect.root(() => {
       $effect(() => {
-        seen.push(session.accessLoss);
+        seen.push(desk.accessLoss);
       });
     });
     flushSync();
@@ -57,42 +57,42 @@ describe('WorkspaceSession', () => {
     flushSync();
     stop();
     expect(seen).toEqual([null, AccessLoss.removed]);
-    expect(session.canWrite).toBe(false);
+    expect(desk.canWrite).toBe(false);
   });
 
   it('ignores refusals of another workspace and refusals that leave access as it was', async () => {
-    const { session, source, wsId } = await started();
+    const { desk, source, wsId } = await started();
     source.refuse(docIds.index('ws-other'), DocErrorCode.notMember);
     source.refuse(docIds.index(wsId), DocErrorCode.storageUnavailable);
-    expect(session.accessLoss).toBeNull();
-    expect(session.canWrite).toBe(true);
+    expect(desk.accessLoss).toBeNull();
+    expect(desk.canWrite).toBe(true);
   });
 
   it('keeps the latest loss: a read-only role, then removed, is removed', async () => {
-    const { session, source, wsId } = await started();
+    const { desk, source, wsId } = await started();
     source.refuse(docIds.index(wsId), DocErrorCode.readOnlyRole);
-    expect(session.accessLoss).toBe(AccessLoss.readOnlyRole);
+    expect(desk.accessLoss).toBe(AccessLoss.readOnlyRole);
     source.refuse(docIds.index(wsId), DocErrorCode.notMember);
-    expect(session.accessLoss).toBe(AccessLoss.removed);
+    expect(desk.accessLoss).toBe(AccessLoss.removed);
   });
 
   it('counts a socket closed for a revoked session as signed out, a plain drop as nothing', async () => {
-    const { session, source } = await started();
+    const { desk, source } = await started();
     source.emitStatus({ kind: 'offline', pendingUpdates: 2 });
-    expect(session.accessLoss).toBeNull();
-    expect(session.status).toEqual({ kind: 'offline', pendingUpdates: 2 });
+    expect(desk.accessLoss).toBeNull();
+    expect(desk.status).toEqual({ kind: 'offline', pendingUpdates: 2 });
     source.emitStatus({
       kind: 'error',
       pendingUpdates: 2,
       error: { code: CloseCode.sessionRevoked, message: 'revoked' },
     });
-    expect(session.accessLoss).toBe(AccessLoss.signedOut);
-    expect(session.canWrite).toBe(false);
+    expect(desk.accessLoss).toBe(AccessLoss.signedOut);
+    expect(desk.canWrite).toBe(false);
   });
 
   it('is read-only from the start in a read-only workspace', async () => {
-    const { session } = await started(rememberIdentity('viewer', true));
-    expect(session.accessLoss).toBeNull();
-    expect(session.canWrite).toBe(false);
+    const { desk } = await started(rememberIdentity('viewer', true));
+    expect(desk.accessLoss).toBeNull();
+    expect(desk.canWrite).toBe(false);
   });
 });

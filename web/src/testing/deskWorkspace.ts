@@ -7,7 +7,7 @@ import type {
 } from '$lib/desk/DocSource.ts';
 import type { MeResponse, WorkspaceResponse } from '$lib/desk/deskApi.ts';
 import { LocalDocSource } from '$lib/desk/LocalDocSource.ts';
-import { WorkspaceSession } from '$lib/desk/WorkspaceSession.svelte.ts';
+import { DeskWorkspace } from '$lib/desk/DeskWorkspace.svelte.ts';
 
 /**
  * The sync layer as the desk sees it, driven by the test: the real local replica
@@ -63,7 +63,7 @@ export interface DeskIdentity {
 
 /**
  * Remembers an identity as the app does after a first online start: here the server is
- * never reachable (node has no origin for `/api/...`), so the session opens from this cache,
+ * never reachable (node has no origin for `/api/...`), so the desk workspace opens from this cache,
  * its local-first path. Each call makes a new workspace, so tests share no replica.
  */
 export function rememberIdentity(role = 'agent', readOnly = false): DeskIdentity {
@@ -88,13 +88,13 @@ export function rememberIdentity(role = 'agent', readOnly = false): DeskIdentity
   return { slug, me, workspace };
 }
 
-/** A started workspace session over a ScriptedDocSource, from a remembered identity. */
-export async function startSession(
+/** A started DeskWorkspace over a ScriptedDocSource, from a remembered identity. */
+export async function openDeskWorkspace(
   identity: DeskIdentity = rememberIdentity(),
-): Promise<{ session: WorkspaceSession; source: ScriptedDocSource }> {
+): Promise<{ desk: DeskWorkspace; source: ScriptedDocSource }> {
   let source: ScriptedDocSource | undefined;
-  const session = new WorkspaceSession(identity.slug, () => (source = new ScriptedDocSource()));
-  await session.start();
-  if (!source || !session.ready) throw new Error(`the session did not start: ${session.error}`);
-  return { session, source };
+  const desk = new DeskWorkspace(identity.slug, () => (source = new ScriptedDocSource()));
+  await desk.start();
+  if (!source || !desk.ready) throw new Error(`the desk did not start: ${desk.error}`);
+  return { desk, source };
 }

@@ -3,35 +3,35 @@ import type { Logger } from '../log/logger.ts';
 import { CatchUpSender } from './CatchUpSender.ts';
 import type { DocRooms } from './DocRooms.ts';
 import { DocSubscription } from './DocSubscription.ts';
-import type { SessionLink } from './SessionLink.ts';
+import type { ConnectionLink } from './ConnectionLink.ts';
 import type { Authorization, Principal, SyncAuth } from './SyncAuth.ts';
 import type { SyncLimits } from './SyncLimits.ts';
 import type { SyncSocket, SyncSocketHandler } from './SyncSocket.ts';
 import type { UpdatePipeline } from './UpdatePipeline.ts';
 
-/** What a session needs from the engine. */
-export interface SessionServices {
+/** What a connection needs from the engine. */
+export interface ConnectionServices {
   readonly rooms: DocRooms;
   readonly pipeline: UpdatePipeline;
   readonly limits: SyncLimits;
   readonly auth: SyncAuth;
   readonly log: Logger;
   readonly now: () => number;
-  /** The session ended; drop it from the engine's indexes. */
-  forget(session: SocketSession): void;
+  /** The connection ended; drop it from the engine's indexes. */
+  forget(connection: SocketConnection): void;
   /** A socket closed for good (graceful shutdown waits for all of them). */
   socketClosed(): void;
 }
 
-let nextSessionId = 1;
+let nextConnectionId = 1;
 
 /**
  * One socket, on either endpoint: subscriptions, authorization (cached per workspace),
  * the bounded queue of frames for documents still pending, backpressure, closing. The two
- * endpoints differ only in how they talk to the client (`SyncSession`, `YjsSession`).
+ * endpoints differ only in how they talk to the client (`SyncConnection`, `YjsConnection`).
  */
-export abstract class SocketSession implements SessionLink, SyncSocketHandler {
-  readonly id = nextSessionId++;
+export abstract class SocketConnection implements ConnectionLink, SyncSocketHandler {
+  readonly id = nextConnectionId++;
   abstract readonly framed: boolean;
   closed = false;
   /** Answered the last heartbeat ping. */
@@ -50,7 +50,7 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
   constructor(
     protected readonly socket: SyncSocket,
     readonly principal: Principal,
-    protected readonly services: SessionServices,
+    protected readonly services: ConnectionServices,
   ) {}
 
   abstract onMessage(data: Buffer): void;
@@ -128,7 +128,7 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
   fail(code: CloseCode, message: string): void {
     if (this.closed) return;
     this.services.log.info(
-      { session: this.id, userId: this.principal.userId, closeCode: code, reason: message },
+      { connection: this.id, userId: this.principal.userId, closeCode: code, reason: message },
       'sync socket closed by server',
     );
     if (code !== CloseCode.slowConsumer) this.sendCloseReason(code, message);
@@ -162,7 +162,7 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
   heartbeat(): void {
     if (this.closed) return;
     if (!this.alive) {
-      this.services.log.info({ session: this.id }, 'sync socket unresponsive; terminated');
+      this.services.log.info({ connection: this.id }, 'sync socket unresponsive; terminated');
       this.closed = true;
       this.socket.terminate();
       this.#cleanUp();
@@ -172,7 +172,7 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
     this.socket.ping();
   }
 
-  /** Whether this session has (or is asking for) documents of the workspace. */
+  /** Whether this connection has (or is asking for) documents of the workspace. */
   hasWorkspace(workspaceId: string): boolean {
     if (this.#grants.has(workspaceId)) return true;
     for (const subscription of this.subscriptions.values()) {
@@ -218,7 +218,7 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
     }
   }
 
-  /** The authorization for a workspace, asked once per session and cached. */
+  /** The authorization for a workspace, asked once per connection and cached. */
   protected grant(workspaceId: string): Promise<Authorization> {
     let grant = this.#grants.get(workspaceId);
     if (!grant) {
@@ -286,13 +286,13 @@ export abstract class SocketSession implements SessionLink, SyncSocketHandler {
   protected handleProtocolError(err: unknown): void {
     if (err instanceof ProtocolError) {
       this.services.log.warn(
-        { session: this.id, userId: this.principal.userId, err: err.message },
+        { connection: this.id, userId: this.principal.userId, err: err.message },
         'malformed sync frame',
       );
       this.fail(CloseCode.malformedFrame, err.message);
       return;
     }
-    this.services.log.error({ err, session: this.id }, 'sync message handling failed');
+    this.services.log.error({ err, connection: this.id }, 'sync message handling failed');
     this.fail(CloseCode.internalError, 'The server failed to handle a message.');
   }
 

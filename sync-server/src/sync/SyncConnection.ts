@@ -14,12 +14,12 @@ import {
 } from '@desk/protocol';
 import type { DocStore } from '../store/DocStore.ts';
 import type { DocSubscription } from './DocSubscription.ts';
-import { SocketSession, type SessionServices } from './SocketSession.ts';
+import { SocketConnection, type ConnectionServices } from './SocketConnection.ts';
 import { docChunkFrames } from './yMessages.ts';
 import type { Principal } from './SyncAuth.ts';
 import type { SyncSocket } from './SyncSocket.ts';
 
-export interface SyncSessionServices extends SessionServices {
+export interface SyncConnectionServices extends ConnectionServices {
   readonly store: DocStore;
 }
 
@@ -27,7 +27,7 @@ export interface SyncSessionServices extends SessionServices {
  * A socket on the multiplexed endpoint (`/sync`, PROTOCOL.md): hello/welcome, any number
  * of documents subscribed by id, catch-up per workspace, acks and doc errors.
  */
-export class SyncSession extends SocketSession {
+export class SyncConnection extends SocketConnection {
   readonly framed = true;
   #helloReceived = false;
   /** The version this client speaks (its hello); the welcome answers with the same. */
@@ -36,7 +36,7 @@ export class SyncSession extends SocketSession {
   constructor(
     socket: SyncSocket,
     principal: Principal,
-    protected override readonly services: SyncSessionServices,
+    protected override readonly services: SyncConnectionServices,
   ) {
     super(socket, principal, services);
   }

@@ -3,12 +3,12 @@ import type { DocSubscription } from './DocSubscription.ts';
 import type { Principal } from './SyncAuth.ts';
 
 /**
- * What a subscription needs from the socket session that owns it. The multiplexed session
+ * What a subscription needs from the socket connection that owns it. The multiplexed connection
  * (`/sync`) frames doc messages with the doc id and tells the client about acks and
- * refusals; the y-websocket session (`/yjs`) sends bare y-protocols messages and has no way
+ * refusals; the y-websocket connection (`/yjs`) sends bare y-protocols messages and has no way
  * to say either.
  */
-export interface SessionLink {
+export interface ConnectionLink {
   readonly id: number;
   readonly principal: Principal;
   /** True on /sync: doc messages travel inside doc frames. */

@@ -42,7 +42,7 @@ interface CachedIdentity {
  * Local-first start: the last known identity and member list are cached in localStorage, so
  * the desk opens from IndexedDB when the server is unreachable.
  */
-export class WorkspaceSession {
+export class DeskWorkspace {
   me = $state<MeResponse['user'] | null>(null);
   workspace = $state<WorkspaceInfo | null>(null);
   members = $state.raw<Member[]>([]);

@@ -1,6 +1,6 @@
 import { CloseCode, DocErrorCode, YMessageType } from '@desk/protocol';
 import type { DocSubscription } from './DocSubscription.ts';
-import { SocketSession, type SessionServices } from './SocketSession.ts';
+import { SocketConnection, type ConnectionServices } from './SocketConnection.ts';
 import type { Principal } from './SyncAuth.ts';
 import type { SyncSocket } from './SyncSocket.ts';
 
@@ -14,11 +14,11 @@ import type { SyncSocket } from './SyncSocket.ts';
  * read-only client. A read-only client's updates that change nothing (its step 2 after a
  * reconnect) are dropped.
  */
-export class YjsSession extends SocketSession {
+export class YjsConnection extends SocketConnection {
   readonly framed = false;
   #subscription: DocSubscription | null = null;
 
-  constructor(socket: SyncSocket, principal: Principal, services: SessionServices) {
+  constructor(socket: SyncSocket, principal: Principal, services: ConnectionServices) {
     super(socket, principal, services);
   }
 
@@ -97,7 +97,7 @@ export class YjsSession extends SocketSession {
       return;
     }
     this.services.log.debug(
-      { session: this.id, docId: subscription.docId, code },
+      { connection: this.id, docId: subscription.docId, code },
       'update dropped',
     );
   }
