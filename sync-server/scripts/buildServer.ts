@@ -29,9 +29,9 @@ const external = [
 
 /** Files read at run time relative to the module, copied to the same place beside main.js. */
 const assets = [
-  // auth/commonPasswords.ts reads `./data/common-passwords.txt` from import.meta.url.
-  { from: 'auth/data/common-passwords.txt', to: 'data/common-passwords.txt' },
-  { from: 'auth/data/common-passwords.LICENSE', to: 'data/common-passwords.LICENSE' },
+  // identity/commonPasswords.ts reads `./data/common-passwords.txt` from import.meta.url.
+  { from: 'identity/data/common-passwords.txt', to: 'data/common-passwords.txt' },
+  { from: 'identity/data/common-passwords.LICENSE', to: 'data/common-passwords.LICENSE' },
 ];
 
 const common: BuildOptions = {

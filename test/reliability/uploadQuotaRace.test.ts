@@ -3,7 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '@desk/protocol/testing';
-import { SESSION_COOKIE } from '../../sync-server/src/auth/sessionCookie.ts';
+import { SESSION_COOKIE } from '../../sync-server/src/identity/sessionCookie.ts';
 import {
   signUp,
   startAuthTestServer,

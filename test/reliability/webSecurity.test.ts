@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode } from '@desk/protocol';
-import { SESSION_COOKIE } from '../../sync-server/src/auth/sessionCookie.ts';
+import { SESSION_COOKIE } from '../../sync-server/src/identity/sessionCookie.ts';
 import {
   signUp,
   startAuthTestServer,

@@ -13,7 +13,7 @@ import {
   type Actor,
   type AttachmentRef,
 } from '@desk/model';
-import { SESSION_COOKIE } from '../../sync-server/src/auth/sessionCookie.ts';
+import { SESSION_COOKIE } from '../../sync-server/src/identity/sessionCookie.ts';
 import { editDoc } from '../../sync-server/src/testing/snapshotTestSupport.ts';
 import { allowPageErrors, describeInBrowser } from '../support/browserWorld.ts';
 import { takeUnexpectedPageErrors } from '../support/pageErrors.ts';

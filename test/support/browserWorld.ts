@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, describe } from 'vitest';
-import { SESSION_COOKIE } from '../../sync-server/src/auth/sessionCookie.ts';
+import { SESSION_COOKIE } from '../../sync-server/src/identity/sessionCookie.ts';
 import { TestClient, type AuthTestServer } from '../../sync-server/src/testing/authTestServer.ts';
 import { loadConfig } from '../../sync-server/src/config/config.ts';
 import { createServer } from '../../sync-server/src/createServer.ts';

@@ -1,10 +1,10 @@
 import type { ServerContext } from '../ServerContext.ts';
-import { AccessTokenStore } from './AccessTokenStore.ts';
+import { AccessTokenStore } from '../identity/AccessTokenStore.ts';
 import { KnownDevices } from './KnownDevices.ts';
 import { LoginThrottle } from './LoginThrottle.ts';
 import { PasswordResets } from './PasswordResets.ts';
 import { RateLimiter } from '../http/rateLimit/index.ts';
-import { SessionStore } from './SessionStore.ts';
+import { SessionStore } from '../identity/SessionStore.ts';
 
 /** The stores the account routes share; built once in `installAuth`. */
 export interface AuthServices {

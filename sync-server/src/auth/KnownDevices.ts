@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from '../db/Database.ts';
 import { newId } from '../ids/newId.ts';
-import { generateSecretToken, hashSecretToken } from './secretTokens.ts';
+import { generateSecretToken, hashSecretToken } from '../identity/secretTokens.ts';
 
 const day = 24 * 60 * 60 * 1000;
 

@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from '../db/Database.ts';
 import { newId } from '../ids/newId.ts';
-import { generateSecretToken, hashSecretToken } from './secretTokens.ts';
+import { generateSecretToken, hashSecretToken } from '../identity/secretTokens.ts';
 
 /** A reset link works for 30 minutes, once. */
 export const RESET_TOKEN_LIFETIME_MS = 30 * 60 * 1000;

@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from '../db/Database.ts';
 import { newId } from '../ids/newId.ts';
-import { generateSecretToken, hashSecretToken } from './secretTokens.ts';
+import { generateSecretToken, hashSecretToken } from '../identity/secretTokens.ts';
 
 /** A sign-up confirmation link works for 24 hours, once. */
 export const SIGNUP_LINK_LIFETIME_MS = 24 * 60 * 60 * 1000;

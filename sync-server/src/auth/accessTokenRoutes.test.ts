@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
-import { tokenAllowsWorkspace } from './AuthContext.ts';
+import { tokenAllowsWorkspace } from '../identity/AuthContext.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 
 let t: AuthTestServer;

@@ -2,9 +2,9 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../http/AppError.ts';
 import type { AuthServices } from './AuthServices.ts';
-import { authOf, requireSession } from './middleware.ts';
+import { authOf, requireSession } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
-import { workspacesOfUser } from './users.ts';
+import { workspacesOfUser } from '../identity/users.ts';
 
 const day = 24 * 60 * 60 * 1000;
 

@@ -5,7 +5,7 @@ import { installMailboxRoutes } from '../mail/mailboxRoutes.ts';
 import { installAccessTokenRoutes } from './accessTokenRoutes.ts';
 import { createAuthServices } from './AuthServices.ts';
 import { installLoginRoutes } from './loginRoutes.ts';
-import { installAuthContext } from './middleware.ts';
+import { installAuthContext } from '../identity/middleware.ts';
 import { installPasswordRoutes } from './passwordRoutes.ts';
 import { installSessionRoutes } from './sessionRoutes.ts';
 import { installSignupRoutes } from './signupRoutes.ts';

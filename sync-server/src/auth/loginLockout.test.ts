@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
 import { tokenFromOutbox } from '../../../test/support/outbox.ts';
 import { loginBackoff } from './limits.ts';
-import { DEVICE_COOKIE } from './sessionCookie.ts';
+import { DEVICE_COOKIE } from '../identity/sessionCookie.ts';
 import {
   signUp,
   startAuthTestServer,

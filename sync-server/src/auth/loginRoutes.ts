@@ -2,25 +2,25 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
-import type { AuthContext } from './AuthContext.ts';
+import type { AuthContext } from '../identity/AuthContext.ts';
 import type { AuthServices } from './AuthServices.ts';
 import { clientInfo } from '../http/clientInfo/index.ts';
 import { normalizeEmail } from '../http/emailAddress/index.ts';
 import { loginBackoff } from './limits.ts';
 import { loginKeys, type ThrottleKey } from './LoginThrottle.ts';
 import { mePayload } from './mePayload.ts';
-import { authOf, requireSession, requireUser } from './middleware.ts';
-import { decoyPasswordHash, verifyPassword } from './passwords.ts';
+import { authOf, requireSession, requireUser } from '../identity/middleware.ts';
+import { decoyPasswordHash, verifyPassword } from '../identity/passwords.ts';
 import { readBody } from '../http/readBody/index.ts';
 import {
   clearSessionCookie,
   readDeviceCookie,
   setDeviceCookie,
   setSessionCookie,
-} from './sessionCookie.ts';
-import { toAuthUser } from './SessionStore.ts';
+} from '../identity/sessionCookie.ts';
+import { toAuthUser } from '../identity/SessionStore.ts';
 import { TermsVersions } from '../terms/TermsVersions.ts';
-import { readUser, readUserByEmail } from './users.ts';
+import { readUser, readUserByEmail } from '../identity/users.ts';
 
 export const loginBody = z.object({ email: z.string().max(254), password: z.string().max(1024) });
 

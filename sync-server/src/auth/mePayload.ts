@@ -1,7 +1,7 @@
 import type { SqliteDatabase } from '../db/Database.ts';
-import type { AuthContext } from './AuthContext.ts';
+import type { AuthContext } from '../identity/AuthContext.ts';
 import { TermsVersions } from '../terms/TermsVersions.ts';
-import { readUser, workspacesOfUser, type WorkspaceOfUser } from './users.ts';
+import { readUser, workspacesOfUser, type WorkspaceOfUser } from '../identity/users.ts';
 
 /** The body of `GET /api/auth/me` (and of a successful login or sign-up). */
 export interface MePayload {

@@ -8,10 +8,10 @@ import type { AuthServices } from './AuthServices.ts';
 import { clientInfo } from '../http/clientInfo/index.ts';
 import { normalizeEmail } from '../http/emailAddress/index.ts';
 import { authLimits } from './limits.ts';
-import { authOf, requireSession } from './middleware.ts';
-import { assertPasswordAcceptable, hashPassword, verifyPassword } from './passwords.ts';
+import { authOf, requireSession } from '../identity/middleware.ts';
+import { assertPasswordAcceptable, hashPassword, verifyPassword } from '../identity/passwords.ts';
 import { readBody } from '../http/readBody/index.ts';
-import { readUser, readUserByEmail } from './users.ts';
+import { readUser, readUserByEmail } from '../identity/users.ts';
 
 export const changeBody = z.object({
   currentPassword: z.string().max(1024),

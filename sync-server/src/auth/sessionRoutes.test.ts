@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
-import { SESSION_LIFETIME_MS, SessionStore } from './SessionStore.ts';
+import { SESSION_LIFETIME_MS, SessionStore } from '../identity/SessionStore.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 
 let t: AuthTestServer;

@@ -1,8 +1,8 @@
 import type { Hono } from 'hono';
 import { AppError } from '../http/AppError.ts';
 import type { AuthServices } from './AuthServices.ts';
-import { authOf, requireSession } from './middleware.ts';
-import { clearSessionCookie } from './sessionCookie.ts';
+import { authOf, requireSession } from '../identity/middleware.ts';
+import { clearSessionCookie } from '../identity/sessionCookie.ts';
 
 /** The session list (terms §2: see where you are logged in) and revoking one session. */
 export function installSessionRoutes(app: Hono, services: AuthServices): void {

@@ -13,8 +13,8 @@ import {
 
 // Every password the server hashes, in order (the real hash is still computed).
 const hashed = vi.hoisted(() => [] as string[]);
-vi.mock('./passwords.ts', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('./passwords.ts')>();
+vi.mock('../identity/passwords.ts', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../identity/passwords.ts')>();
   return {
     ...actual,
     hashPassword: (password: string) => {

@@ -8,19 +8,19 @@ import {
   checkCustomerWithWorkspace,
   createCustomerWithWorkspace,
 } from '../workspaces/createCustomerWithWorkspace.ts';
-import type { AuthContext } from './AuthContext.ts';
+import type { AuthContext } from '../identity/AuthContext.ts';
 import type { AuthServices } from './AuthServices.ts';
 import { confirmSignupEmail, signupAttemptEmail } from './authEmails.ts';
 import { clientInfo } from '../http/clientInfo/index.ts';
 import { looksLikeEmail, normalizeEmail } from '../http/emailAddress/index.ts';
 import { authLimits } from './limits.ts';
 import { mePayload } from './mePayload.ts';
-import { assertPasswordAcceptable, hashPassword } from './passwords.ts';
+import { assertPasswordAcceptable, hashPassword } from '../identity/passwords.ts';
 import { PendingSignups } from './PendingSignups.ts';
 import { readBody } from '../http/readBody/index.ts';
-import { setSessionCookie } from './sessionCookie.ts';
+import { setSessionCookie } from '../identity/sessionCookie.ts';
 import { currentTermsVersion, recordTermsAcceptance } from './terms.ts';
-import { readUserByEmail } from './users.ts';
+import { readUserByEmail } from '../identity/users.ts';
 
 export const signupBody = z.object({
   email: z.string().max(254),

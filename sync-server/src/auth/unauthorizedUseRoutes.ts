@@ -5,10 +5,10 @@ import { sendWithoutFailing } from '../mail/getMailer.ts';
 import { unauthorizedUseEmail } from './authEmails.ts';
 import type { AuthServices } from './AuthServices.ts';
 import { clientInfo } from '../http/clientInfo/index.ts';
-import { authOf, requireOperator, requireSession } from './middleware.ts';
+import { authOf, requireOperator, requireSession } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
-import { clearSessionCookie } from './sessionCookie.ts';
-import { readUser } from './users.ts';
+import { clearSessionCookie } from '../identity/sessionCookie.ts';
+import { readUser } from '../identity/users.ts';
 
 export const reportBody = z.object({ note: z.string().trim().max(2000).optional() });
 

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
-import { exemptFromOriginCheck } from '../auth/middleware.ts';
+import { exemptFromOriginCheck } from '../identity/middleware.ts';
 import { AppError } from '../http/AppError.ts';
 import { bodyLimit } from '../http/bodyLimit/index.ts';
 import type { ServerContext } from '../ServerContext.ts';

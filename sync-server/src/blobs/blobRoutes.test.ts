@@ -4,7 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
-import { SESSION_COOKIE } from '../auth/sessionCookie.ts';
+import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
 import { testImage } from '../testing/testImages.ts';
 import {
   signUp,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../auth/sessionCookie.ts';
+import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { FakeS3Server } from '../testing/FakeS3Server.ts';
 import { testImage } from '../testing/testImages.ts';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { assertPasswordAcceptable, hashPassword } from '../auth/passwords.ts';
+import { assertPasswordAcceptable, hashPassword } from '../identity/passwords.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { openSqlite } from '../db/Database.ts';
 import { migrate } from '../db/migrate.ts';

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import type { ServerContext } from '../ServerContext.ts';
 import { normalizeEmail } from '../http/emailAddress/index.ts';
-import { requireOperator } from '../auth/middleware.ts';
+import { requireOperator } from '../identity/middleware.ts';
 import { getMailer } from './getMailer.ts';
 import { OutboxMailer } from './OutboxMailer.ts';
 

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { AuditLog, type AuditActor } from '../audit/AuditLog.ts';
-import { authOf, requireOperator } from '../auth/middleware.ts';
+import { authOf, requireOperator } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { planIds, plans, type PlanId } from '../billing/plans.ts';
 import { SubscriptionChanges } from '../billing/SubscriptionChanges.ts';

@@ -1,6 +1,6 @@
 import { CloseCode, DocAccess, DocErrorCode, ErrorCode } from '@desk/protocol';
-import { authenticateUpgrade } from '../auth/authenticateUpgrade.ts';
-import { isAuthFailure } from '../auth/AuthContext.ts';
+import { authenticateUpgrade } from '../identity/authenticateUpgrade.ts';
+import { isAuthFailure } from '../identity/AuthContext.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { TermsVersions } from '../terms/TermsVersions.ts';
 import { workspaceAccess, workspaceLimits } from '../workspaces/workspaceAccess.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode, MessageType } from '@desk/protocol';
 import { readOutbox } from '../../../test/support/outbox.ts';
 import { TestSyncClient } from '../../../test/support/sync/TestSyncClient.ts';
-import { SESSION_COOKIE } from '../auth/sessionCookie.ts';
+import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
 import {
   signUp,
   startAuthTestServer,

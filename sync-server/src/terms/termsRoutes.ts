@@ -2,7 +2,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import { AuditLog } from '../audit/AuditLog.ts';
-import { authOf, requireOperator } from '../auth/middleware.ts';
+import { authOf, requireOperator } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';

@@ -6,9 +6,9 @@ import { createServer, type RunningServer } from '../createServer.ts';
 import { createLogger } from '../log/logger.ts';
 import { tokenFromOutbox } from '../../../test/support/outbox.ts';
 import { normalizeEmail } from '../http/emailAddress/index.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword } from '../identity/passwords.ts';
 import { PendingSignups } from '../auth/PendingSignups.ts';
-import { SESSION_COOKIE } from '../auth/sessionCookie.ts';
+import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
 import { currentTermsVersion } from '../auth/terms.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { tokenFromOutbox as tokenInOutbox } from '../../../test/support/outbox.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword } from '../identity/passwords.ts';
 import {
   STRONG_PASSWORD,
   type AuthTestServer,

@@ -1,5 +1,5 @@
 import { ErrorCode, type InvitationStatus, type WorkspaceInvitation } from '@desk/protocol';
-import { generateSecretToken, hashSecretToken } from '../auth/secretTokens.ts';
+import { generateSecretToken, hashSecretToken } from '../identity/secretTokens.ts';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import { newId } from '../ids/newId.ts';

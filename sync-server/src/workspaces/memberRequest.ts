@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
-import { authOf } from '../auth/middleware.ts';
-import type { AuthContext } from '../auth/AuthContext.ts';
-import { tokenAllowsWorkspace } from '../auth/AuthContext.ts';
+import { authOf } from '../identity/middleware.ts';
+import type { AuthContext } from '../identity/AuthContext.ts';
+import { tokenAllowsWorkspace } from '../identity/AuthContext.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { canManageMembers, type Role } from './roles.ts';

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { AuditLog } from '../audit/AuditLog.ts';
-import { authOf } from '../auth/middleware.ts';
+import { authOf } from '../identity/middleware.ts';
 import { RateLimiter } from '../http/rateLimit/index.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';

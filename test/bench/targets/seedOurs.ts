@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { ACCESS_TOKEN_PREFIX } from '../../../sync-server/src/auth/AccessTokenStore.ts';
+import { ACCESS_TOKEN_PREFIX } from '../../../sync-server/src/identity/AccessTokenStore.ts';
 import {
   generateSecretToken,
   hashSecretToken,
-} from '../../../sync-server/src/auth/secretTokens.ts';
+} from '../../../sync-server/src/identity/secretTokens.ts';
 import { openSqlite } from '../../../sync-server/src/db/Database.ts';
 import { migrate } from '../../../sync-server/src/db/migrate.ts';
 import { migrations } from '../../../sync-server/src/db/migrations/index.ts';

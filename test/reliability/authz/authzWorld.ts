@@ -1,7 +1,7 @@
-import { AccessTokenStore } from '../../../sync-server/src/auth/AccessTokenStore.ts';
-import { hashSecretToken } from '../../../sync-server/src/auth/secretTokens.ts';
-import { SESSION_COOKIE } from '../../../sync-server/src/auth/sessionCookie.ts';
-import { SessionStore } from '../../../sync-server/src/auth/SessionStore.ts';
+import { AccessTokenStore } from '../../../sync-server/src/identity/AccessTokenStore.ts';
+import { hashSecretToken } from '../../../sync-server/src/identity/secretTokens.ts';
+import { SESSION_COOKIE } from '../../../sync-server/src/identity/sessionCookie.ts';
+import { SessionStore } from '../../../sync-server/src/identity/SessionStore.ts';
 import {
   signUp,
   TEST_PUBLIC_URL,

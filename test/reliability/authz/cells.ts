@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { DocAccess, MessageType } from '@desk/protocol';
-import { SESSION_COOKIE } from '../../../sync-server/src/auth/sessionCookie.ts';
+import { SESSION_COOKIE } from '../../../sync-server/src/identity/sessionCookie.ts';
 import { TEST_PUBLIC_URL } from '../../../sync-server/src/testing/authTestServer.ts';
 import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
 import type { AuthzWorld, Credential } from './authzWorld.ts';

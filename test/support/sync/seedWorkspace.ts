@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { AccessTokenStore } from '../../../sync-server/src/auth/AccessTokenStore.ts';
-import { SessionStore } from '../../../sync-server/src/auth/SessionStore.ts';
+import { AccessTokenStore } from '../../../sync-server/src/identity/AccessTokenStore.ts';
+import { SessionStore } from '../../../sync-server/src/identity/SessionStore.ts';
 import { openSqlite } from '../../../sync-server/src/db/Database.ts';
 import { migrate } from '../../../sync-server/src/db/migrate.ts';
 import { migrations } from '../../../sync-server/src/db/migrations/index.ts';

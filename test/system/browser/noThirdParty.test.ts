@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { hashPassword } from '../../../sync-server/src/auth/passwords.ts';
+import { hashPassword } from '../../../sync-server/src/identity/passwords.ts';
 import { signUp } from '../../../sync-server/src/testing/authTestServer.ts';
 import { testImage } from '../../../sync-server/src/testing/testImages.ts';
 import { createOperator } from '../../../sync-server/src/cli/createOperator.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { hashPassword } from '../../../sync-server/src/auth/passwords.ts';
+import { hashPassword } from '../../../sync-server/src/identity/passwords.ts';
 import { signUp } from '../../../sync-server/src/testing/authTestServer.ts';
 import { createOperator } from '../../../sync-server/src/cli/createOperator.ts';
 import {

@@ -9,7 +9,7 @@ import {
   type TestClient,
 } from '../../../sync-server/src/testing/authTestServer.ts';
 import { TrialSweeper } from '../../../sync-server/src/billing/TrialSweeper.ts';
-import { SESSION_COOKIE } from '../../../sync-server/src/auth/sessionCookie.ts';
+import { SESSION_COOKIE } from '../../../sync-server/src/identity/sessionCookie.ts';
 import {
   addMember,
   loginOperator,
