@@ -20,6 +20,7 @@ import { installOpenApi } from './http/openapi.ts';
 import { requestLog } from './http/requestLog.ts';
 import { securityHeaders } from './http/securityHeaders/index.ts';
 import { installStaticApp } from './http/staticApp.ts';
+import { installSearch } from './search/installSearch.ts';
 import { installSnapshots } from './snapshots/installSnapshots.ts';
 import { installSync, type SyncOptions } from './sync/installSync.ts';
 import { acceptSyncUpgrades } from './sync/syncUpgrades.ts';
@@ -32,6 +33,7 @@ import { HeavyYjs } from './offthread/HeavyYjs.ts';
 import type { Logger } from './log/logger.ts';
 import { installOperatorRoutes } from './operator/operatorRoutes.ts';
 import { installTerms } from './terms/termsRoutes.ts';
+import { installUsageRoutes } from './usage/usageRoutes.ts';
 import type { ServerContext } from './ServerContext.ts';
 import { installWorkspaces } from './workspaces/installWorkspaces.ts';
 
@@ -103,8 +105,10 @@ export async function createServer(
   installBlobRoutes(app, ctx, await blobStorageFor(config));
   installWorkspaces(app, ctx);
   installBilling(app, ctx);
+  installUsageRoutes(app, ctx);
   installOperatorRoutes(app, ctx);
   installSnapshots(app, ctx, sync);
+  installSearch(app, ctx, sync);
   installBackups(ctx);
   installStaticApp(app, ctx, shell);
 

@@ -3,7 +3,9 @@ import { authOpenApi } from '../auth/openapi.ts';
 import { DEFAULT_BODY_LIMIT_BYTES } from './bodyLimit/index.ts';
 import { error, json } from './openApiParts.ts';
 import type { ServerContext } from '../ServerContext.ts';
+import { searchOpenApi } from '../search/openapi.ts';
 import { termsOpenApi } from '../terms/openapi.ts';
+import { usageOpenApi } from '../usage/openapi.ts';
 import { workspacesOpenApi } from '../workspaces/openapi.ts';
 
 type Fragment = {
@@ -211,7 +213,14 @@ const bodyTooLarge = error(
     'unless the route says otherwise); refused while reading, or at once from Content-Length.',
 );
 
-const fragments: readonly Fragment[] = [authOpenApi, workspacesOpenApi, termsOpenApi, deskOpenApi];
+const fragments: readonly Fragment[] = [
+  authOpenApi,
+  workspacesOpenApi,
+  termsOpenApi,
+  usageOpenApi,
+  searchOpenApi,
+  deskOpenApi,
+];
 
 /** The server's REST API as one OpenAPI 3.1 document, merged from each module's fragment. */
 export function buildOpenApiDocument(publicUrl: string): Record<string, unknown> {

@@ -1,0 +1,89 @@
+import type { SqliteDatabase } from '../db/Database.ts';
+
+/** What a workspace uses now, as stored: the raw figures behind its usage meters. */
+export interface UsageFigures {
+  readonly planId: string | null;
+  /** The operator's custom seat limit, which wins over the plan's. */
+  readonly seatLimitOverride: number | null;
+  readonly documentCount: number;
+  readonly documentBytes: number;
+  readonly largest: { readonly docId: string; readonly bytes: number } | null;
+  readonly indexBytes: number;
+  readonly ticketCount: number;
+  readonly attachmentBytes: number;
+  readonly members: number;
+}
+
+interface DocRow {
+  doc_id: string;
+  bytes: number;
+}
+
+/**
+ * Reads a workspace's usage from the tables that account for it (read-only): a document's
+ * size is what the document-size limit counts — its merged state plus the log after it
+ * (`doc_states.bytes + docs.log_bytes`, as DocRooms loads `storedBytes`); attachments are
+ * the workspace's stored files, as BlobQuota counts them; seats are memberships.
+ */
+export class UsageStore {
+  readonly #subscription;
+  readonly #documents;
+  readonly #largest;
+  readonly #docBytes;
+  readonly #tickets;
+  readonly #attachments;
+  readonly #members;
+
+  constructor(db: SqliteDatabase) {
+    const size = 'COALESCE(s.bytes, 0) + d.log_bytes';
+    this.#subscription = db.prepare<[string]>(
+      'SELECT plan_id, seat_limit_override FROM subscriptions WHERE workspace_id = ?',
+    );
+    this.#documents = db.prepare<[string]>(
+      `SELECT COUNT(*) AS n, COALESCE(SUM(${size}), 0) AS bytes
+       FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id WHERE d.workspace_id = ?`,
+    );
+    this.#largest = db.prepare<[string]>(
+      `SELECT d.doc_id, ${size} AS bytes FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
+       WHERE d.workspace_id = ? ORDER BY bytes DESC LIMIT 1`,
+    );
+    this.#docBytes = db.prepare<[string]>(
+      `SELECT d.doc_id, ${size} AS bytes FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
+       WHERE d.doc_id = ?`,
+    );
+    // Ticket documents by their id prefix (`<ws>:ticket:`), a range on the primary key.
+    this.#tickets = db.prepare<[string, string]>(
+      'SELECT COUNT(*) AS n FROM docs WHERE doc_id >= ? AND doc_id < ?',
+    );
+    this.#attachments = db.prepare<[string]>(
+      'SELECT COALESCE(SUM(size), 0) AS bytes FROM workspace_blobs WHERE workspace_id = ?',
+    );
+    this.#members = db.prepare<[string]>(
+      'SELECT COUNT(*) AS n FROM memberships WHERE workspace_id = ?',
+    );
+  }
+
+  figures(workspaceId: string): UsageFigures {
+    const sub = this.#subscription.get(workspaceId) as
+      { plan_id: string; seat_limit_override: number | null } | undefined;
+    const docs = this.#documents.get(workspaceId) as { n: number; bytes: number };
+    const largest = this.#largest.get(workspaceId) as DocRow | undefined;
+    const index = this.#docBytes.get(`${workspaceId}:index`) as DocRow | undefined;
+    const tickets = this.#tickets.get(`${workspaceId}:ticket:`, `${workspaceId}:ticket;`) as {
+      n: number;
+    };
+    const attachments = this.#attachments.get(workspaceId) as { bytes: number };
+    const members = this.#members.get(workspaceId) as { n: number };
+    return {
+      planId: sub?.plan_id ?? null,
+      seatLimitOverride: sub?.seat_limit_override ?? null,
+      documentCount: docs.n,
+      documentBytes: docs.bytes,
+      largest: largest ? { docId: largest.doc_id, bytes: largest.bytes } : null,
+      indexBytes: index?.bytes ?? 0,
+      ticketCount: tickets.n,
+      attachmentBytes: attachments.bytes,
+      members: members.n,
+    };
+  }
+}

@@ -1,0 +1,19 @@
+import type { Hono } from 'hono';
+import type { ServerContext } from '../ServerContext.ts';
+import { memberRequest } from '../workspaces/memberRequest.ts';
+import { describeUsage } from './describeUsage.ts';
+import { UsageStore } from './UsageStore.ts';
+
+/**
+ * `GET /api/workspaces/:slug/usage` → WorkspaceUsageResponse (@desk/protocol): the
+ * workspace's use of each limit of its plan. Every member may read it — the app of each
+ * member warns near a limit and refuses new tickets up front when the workspace is full —
+ * and access tokens too (read-only, like the workspace itself).
+ */
+export function installUsageRoutes(app: Hono, ctx: ServerContext): void {
+  const store = new UsageStore(ctx.db);
+  app.get('/api/workspaces/:slug/usage', (c) => {
+    const { workspace } = memberRequest(ctx, c);
+    return c.json(describeUsage(store.figures(workspace.id), ctx.now()));
+  });
+}
