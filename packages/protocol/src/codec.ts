@@ -1,5 +1,6 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { assertNever } from './assertNever.ts';
 import { ALL_DOC_ERROR_CODES, DocAccess, MessageType } from './constants.ts';
 import { MAX_DOC_ID_LENGTH } from './docId.ts';
 import type { DocErrorCode } from './constants.ts';
@@ -63,7 +64,7 @@ export function encodeClientMessage(message: ClientMessage): Uint8Array {
       encoding.writeVarUint(encoder, message.nonce);
       break;
     default:
-      assertNever(message);
+      assertNever(message, 'message');
   }
   return encoding.toUint8Array(encoder);
 }
@@ -113,7 +114,7 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
       encoding.writeVarUint(encoder, message.nonce);
       break;
     default:
-      assertNever(message);
+      assertNever(message, 'message');
   }
   return encoding.toUint8Array(encoder);
 }
@@ -255,8 +256,4 @@ function readRest(decoder: decoding.Decoder): Uint8Array {
 function end<T>(decoder: decoding.Decoder, message: T): T {
   if (decoding.hasContent(decoder)) throw new ProtocolError('trailing bytes after message');
   return message;
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled message ${JSON.stringify(value)}`);
 }

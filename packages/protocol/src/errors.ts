@@ -1,3 +1,5 @@
+import type { ErrorBody } from './rest/errors.ts';
+
 /**
  * Error codes the server returns from REST routes (`{ error: { code, message } }`) and
  * the UI maps to words. Add codes here; never match on message strings.
@@ -50,16 +52,8 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** The JSON body of every failed REST response. */
-export interface ErrorBody {
-  error: {
-    code: ErrorCode;
-    message: string;
-    /** Field-level problems for forms, keyed by field name. */
-    fields?: Record<string, string>;
-    /** Seconds until a rate-limited request may be retried. */
-    retryAfter?: number;
-  };
-}
+/** The body of every refusal; declared once, as a schema, in `rest/errors.ts`. */
+export type { ErrorBody };
 
 export function isErrorBody(value: unknown): value is ErrorBody {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;

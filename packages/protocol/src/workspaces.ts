@@ -1,6 +1,7 @@
 /**
- * REST contract of a workspace as its members see it (`GET /api/workspaces/:slug`,
- * `PATCH` and `POST /api/workspaces`), shared by the server routes and the web UI.
+ * The closed lists of the workspace contract (roles, subscription states, read-only
+ * reasons), shared by the server and the web UI. The REST bodies built from them are in
+ * `rest/workspaces.ts`; these constants stay free of zod so the web bundle can use them.
  */
 
 /** Roles in a workspace, strongest first (the server's `roles.ts` explains each). */
@@ -22,78 +23,19 @@ export const SUBSCRIPTION_STATES = [
 export type SubscriptionState = (typeof SUBSCRIPTION_STATES)[number];
 
 /** Why a workspace itself is read-only, whatever the member's role. */
-export type WorkspaceReadOnlyReason = 'trial_expired' | 'suspended' | 'terminated';
+export const WORKSPACE_READ_ONLY_REASONS = ['trial_expired', 'suspended', 'terminated'] as const;
+export type WorkspaceReadOnlyReason = (typeof WORKSPACE_READ_ONLY_REASONS)[number];
 
 /** Why a member may read but not write: the workspace's state, or the viewer role. */
-export type ReadOnlyReason = WorkspaceReadOnlyReason | 'viewer';
+export const READ_ONLY_REASONS = [...WORKSPACE_READ_ONLY_REASONS, 'viewer'] as const;
+export type ReadOnlyReason = (typeof READ_ONLY_REASONS)[number];
 
-export interface WorkspaceMember {
-  userId: string;
-  displayName: string;
-  email: string;
-  role: WorkspaceRole;
-  joinedAt: number;
-}
+export const INVITATION_STATUSES = ['pending', 'expired', 'accepted', 'revoked'] as const;
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
 
-export interface WorkspacePayload {
-  workspace: {
-    id: string;
-    slug: string;
-    name: string;
-    role: WorkspaceRole;
-    state: SubscriptionState;
-    readOnly: boolean;
-    readOnlyReason: ReadOnlyReason | null;
-    plan: {
-      id: string;
-      name: string;
-      seatLimit: number;
-      storageQuotaBytes: number;
-      documentSizeLimitBytes: number;
-      snapshotRetentionDays: number;
-    };
-    seats: { used: number; limit: number; pendingInvitations: number };
-    trialEndsAt: number | null;
-    deleteAfter: number | null;
-    /** The customer (who pays) owning this workspace; `isCustomerOwner` is the caller. */
-    customer: { id: string; name: string; isCustomerOwner: boolean };
-  };
-  members: WorkspaceMember[];
-}
+export const SEAT_EVENTS = ['joined', 'removed', 'role_changed'] as const;
+export type SeatEvent = (typeof SEAT_EVENTS)[number];
 
-export type InvitationStatus = 'pending' | 'expired' | 'accepted' | 'revoked';
-
-/** An invitation as owners and admins list it (`GET /api/workspaces/:slug/invitations`). */
-export interface WorkspaceInvitation {
-  id: string;
-  workspaceId: string;
-  email: string;
-  role: InvitableRole;
-  invitedBy: string;
-  invitedByName: string;
-  createdAt: number;
-  expiresAt: number;
-  lastSentAt: number;
-  sendCount: number;
-  acceptedAt: number | null;
-  acceptedBy: string | null;
-  revokedAt: number | null;
-  status: InvitationStatus;
-}
-
-export type SeatEvent = 'joined' | 'removed' | 'role_changed';
-
-/** One entry of the seat ledger, the billing basis (`GET /api/workspaces/:slug/seats`). */
-export interface SeatLedgerEntry {
-  id: number;
-  userId: string;
-  displayName: string;
-  email: string;
-  event: SeatEvent;
-  role: WorkspaceRole | null;
-  previousRole: WorkspaceRole | null;
-  actorUserId: string | null;
-  actorDisplayName: string | null;
-  seatsAfter: number;
-  at: number;
-}
+/** The subscription plans (their numbers are data on the server, `billing/plans.ts`). */
+export const PLAN_IDS = ['trial', 'starter', 'team', 'business'] as const;
+export type PlanId = (typeof PLAN_IDS)[number];

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { ErrorCode } from '../errors.ts';
+
+/** Every REST refusal: `{ error: { code, message } }`, the code from the closed ErrorCode list. */
+export const ErrorBody = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    /** Field-level problems for forms, keyed by field name. */
+    fields: z.record(z.string(), z.string()).optional(),
+    /** Seconds until a rate-limited request may be retried. */
+    retryAfter: z.number().int().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
