@@ -1,3 +1,4 @@
+import { searchOps } from '../search/searchOps.ts';
 import { snapshotOps } from '../snapshots/snapshotOps.ts';
 import { docOps } from './docOps.ts';
 
@@ -5,6 +6,6 @@ import { docOps } from './docOps.ts';
  * Every operation HeavyYjs can run, on its worker thread or inline: one registry so the
  * worker bundle and the main thread run the very same code.
  */
-export const heavyOps = { ...docOps, ...snapshotOps };
+export const heavyOps = { ...docOps, ...snapshotOps, ...searchOps };
 
 export type HeavyOps = typeof heavyOps;

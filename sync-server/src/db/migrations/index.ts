@@ -14,6 +14,7 @@ import { m0012BlobReservations } from './0012_blobReservations.ts';
 import { m0013DocStateChunks } from './0013_docStateChunks.ts';
 import { m0014TermsVersions } from './0014_termsVersions.ts';
 import { m0015DocStateThrough } from './0015_docStateThrough.ts';
+import { m0016TicketSearch } from './0016_ticketSearch.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -35,4 +36,5 @@ export const migrations: readonly Migration[] = [
   m0013DocStateChunks,
   m0014TermsVersions,
   m0015DocStateThrough,
+  m0016TicketSearch,
 ];

@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+  createTicket,
+  docIds,
+  postComment,
+  setTicketDeleted,
+  TicketDoc,
+  updateTicket,
+  WorkspaceIndex,
+} from '@desk/model';
+import { openSqlite, type SqliteDatabase } from '../db/Database.ts';
+import { migrate } from '../db/migrate.ts';
+import { migrations } from '../db/migrations/index.ts';
+import { createLogger } from '../log/logger.ts';
+import { HeavyYjs } from '../offthread/HeavyYjs.ts';
+import type { DocStore } from '../store/DocStore.ts';
+import { SqliteDocStore } from '../store/SqliteDocStore.ts';
+import { SearchProjector } from './SearchProjector.ts';
+import { SqliteTicketSearchIndex } from './SqliteTicketSearchIndex.ts';
+
+const actor = { id: 'u1', name: 'Ana' };
+const log = createLogger('silent');
+
+let dir: string;
+let db: SqliteDatabase;
+let store: SqliteDocStore;
+let offThread: HeavyYjs;
+let index: SqliteTicketSearchIndex;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-projector-'));
+  db = openSqlite(path.join(dir, 'desk.sqlite'));
+  migrate(db, migrations);
+  store = new SqliteDocStore(db);
+  offThread = new HeavyYjs(log);
+  index = new SqliteTicketSearchIndex(db);
+});
+afterEach(async () => {
+  await offThread.close();
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A workspace written through @desk/model, every update appended to the real store. */
+class Desk {
+  readonly docs = new Map<string, Y.Doc>();
+  readonly index: WorkspaceIndex;
+  constructor(readonly workspaceId: string) {
+    this.index = new WorkspaceIndex(this.doc(docIds.index(workspaceId)));
+  }
+  doc(docId: string): Y.Doc {
+    let doc = this.docs.get(docId);
+    if (!doc) {
+      doc = new Y.Doc();
+      doc.on('update', (update: Uint8Array) => {
+        store.append([{ docId, workspaceId: this.workspaceId, update }]);
+      });
+      this.docs.set(docId, doc);
+    }
+    return doc;
+  }
+  ticket(id: string): TicketDoc {
+    return new TicketDoc(this.doc(docIds.ticket(this.workspaceId, id)));
+  }
+  create(id: string, title: string, number: number, description: string): void {
+    const ticket = this.ticket(id);
+    createTicket(
+      this.index,
+      ticket,
+      {
+        id,
+        title,
+        number,
+        requester: { name: 'Bo Requester', email: 'bo@example.com' },
+        tags: ['billing'],
+      },
+      actor,
+      1,
+    );
+    const p = new Y.XmlElement('paragraph');
+    p.insert(0, [new Y.XmlText(description)]);
+    ticket.description.insert(0, [p]);
+  }
+}
+
+function projector(target: DocStore = store): SearchProjector {
+  return new SearchProjector({
+    store: target,
+    index,
+    offThread,
+    log,
+    docsPerPass: 3,
+    rowsPerTransaction: 2,
+  });
+}
+
+const ids = (ws: string, q: string) =>
+  index
+    .search(ws, q, 50)
+    .map((h) => h.ticketId)
+    .sort();
+
+describe('SearchProjector', () => {
+  it('projects tickets written before search existed (the backfill), in passes, resumably', async () => {
+    const desk = new Desk('ws1');
+    for (let i = 1; i <= 7; i++)
+      desk.create(`t${i}`, `Ticket ${i}`, i, `Description number ${i} mentions printers`);
+    const first = projector();
+    expect(await first.pass()).toBe(true); // 3 of 8 docs per pass: more to do
+    // A restart in between resumes at the cursor: the docs already projected are not read again.
+    const loads: string[] = [];
+    const counting = new Proxy(store, {
+      get(target, key) {
+        if (key === 'loadInSlices') {
+          return (docId: string) => (loads.push(docId), target.loadInSlices(docId));
+        }
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as DocStore;
+    await projector(counting).catchUp();
+    expect(loads).toHaveLength(8 - 3);
+    expect(ids('ws1', 'printers')).toEqual(['t1', 't2', 't3', 't4', 't5', 't6', 't7']);
+    expect(ids('ws1', 'bo@example.com billing 7')).toEqual(['t7']);
+    expect(ids('ws1', '#3')).toEqual(['t3']);
+  });
+
+  it('keeps the projection current as tickets change: fields, description, comments, deletion', async () => {
+    const desk = new Desk('ws1');
+    desk.create('t1', 'Laptop will not boot', 1, 'Black screen after the logo');
+    const p = projector();
+    await p.catchUp();
+    expect(ids('ws1', 'laptop')).toEqual(['t1']);
+
+    updateTicket(
+      desk.index,
+      desk.ticket('t1'),
+      't1',
+      { title: 'Desktop will not boot', tags: ['hardware'] },
+      actor,
+      2,
+    );
+    postComment(
+      desk.index,
+      desk.ticket('t1'),
+      't1',
+      { id: 'c1', kind: 'note', body: 'Replaced the PSU, works now' },
+      actor,
+      3,
+    );
+    await p.catchUp();
+    expect(ids('ws1', 'laptop')).toEqual([]);
+    expect(ids('ws1', 'desktop hardware psu')).toEqual(['t1']);
+
+    setTicketDeleted(desk.index, desk.ticket('t1'), 't1', true, actor, 4);
+    await p.catchUp();
+    expect(ids('ws1', 'desktop')).toEqual([]);
+  });
+
+  it('reads tickets of archive shards like those of the index', async () => {
+    const desk = new Desk('ws1');
+    const shard = new WorkspaceIndex(desk.doc(docIds.archive('ws1', '2026-05')));
+    createTicket(
+      shard,
+      desk.ticket('old'),
+      { id: 'old', title: 'Archived invoice question', number: 9 },
+      actor,
+      1,
+    );
+    await projector().catchUp();
+    expect(ids('ws1', 'invoice')).toEqual(['old']);
+  });
+
+  it('forgets a deleted workspace and projects a restored one again', async () => {
+    const desk = new Desk('ws1');
+    desk.create('t1', 'Alpha', 1, 'one');
+    const p = projector();
+    await p.catchUp();
+    store.deleteWorkspace('ws1');
+    await p.catchUp();
+    expect(ids('ws1', 'alpha')).toEqual([]);
+    expect(db.prepare('SELECT count(*) FROM search_tickets').pluck().get()).toBe(0);
+
+    const again = new Desk('ws1');
+    again.create('t2', 'Alpha again', 1, 'two');
+    await p.catchUp();
+    expect(ids('ws1', 'alpha')).toEqual(['t2']);
+  });
+});

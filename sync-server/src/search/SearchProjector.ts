@@ -1,0 +1,150 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { parseDocId } from '@desk/protocol';
+import type { Logger } from '../log/logger.ts';
+import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
+import type { ChangedDocRow, DocStore } from '../store/DocStore.ts';
+import type { TicketSearchIndex } from './TicketSearchIndex.ts';
+
+export interface SearchProjectorOptions {
+  store: DocStore;
+  index: TicketSearchIndex;
+  offThread: HeavyYjs;
+  log: Logger;
+  /**
+   * Pause between passes when nothing is behind: how long a change may take to become
+   * searchable on the server, and the debounce of a doc edited many times (one read per
+   * pass, however many updates). @default 1000 ms
+   */
+  intervalMs?: number;
+  /** Documents read per workspace per pass (the rest follows in the next pass). @default 50 */
+  docsPerPass?: number;
+  /** Workspaces looked at per pass. @default 20 */
+  workspacesPerPass?: number;
+  /** Ticket rows of an index doc written per transaction (one event-loop turn). @default 500 */
+  rowsPerTransaction?: number;
+}
+
+/** Doc kinds whose root `tickets` map holds ticket records (the index and its archive shards). */
+const RECORD_KINDS = new Set(['index', 'archive']);
+
+/**
+ * Keeps the search projection current from the write path without being on it (issue 15):
+ * it follows each workspace's change sequence — the one catch-up uses — from its cursor,
+ * reads every changed doc's stored state once per pass (an edit burst costs one read), and
+ * extracts its text with @desk/model's readers: a ticket doc's body inline (small), an
+ * index doc's records on the worker thread when large. Writes are short transactions with
+ * a turn between them. The same loop is the backfill: a workspace never projected starts at
+ * cursor 0, and a restart resumes at the cursor, so nothing is re-read needlessly.
+ */
+export class SearchProjector {
+  readonly #o: Required<SearchProjectorOptions>;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<boolean> | null = null;
+  #stopped = false;
+
+  constructor(options: SearchProjectorOptions) {
+    this.#o = {
+      intervalMs: 1000,
+      docsPerPass: 50,
+      workspacesPerPass: 20,
+      rowsPerTransaction: 500,
+      ...options,
+    };
+  }
+
+  start(): void {
+    this.#schedule(0);
+  }
+
+  /** Stops after the running pass (shutdown: before the database closes). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#running?.catch(() => undefined);
+  }
+
+  /** Passes until nothing is behind (tests; the timer does this in production). */
+  async catchUp(): Promise<void> {
+    while (await this.pass()) {
+      // more to do
+    }
+  }
+
+  /** One pass over the workspaces that are behind; true when work remains. */
+  pass(): Promise<boolean> {
+    this.#running ??= this.#pass().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.pass().then(
+        (more) => this.#schedule(more ? 0 : this.#o.intervalMs),
+        (err: unknown) => {
+          this.#o.log.error({ err }, 'search projection pass failed');
+          this.#schedule(this.#o.intervalMs);
+        },
+      );
+    }, ms);
+    this.#timer.unref();
+  }
+
+  async #pass(): Promise<boolean> {
+    const { index, store } = this.#o;
+    const { behind, reset } = index.behind(this.#o.workspacesPerPass);
+    // Deleted, or restored to an earlier sequence: what the projection holds is not the
+    // workspace any more; forget it and (if it still exists) project it again from 0.
+    for (const workspaceId of reset) index.deleteWorkspace(workspaceId);
+    let more = behind.length === this.#o.workspacesPerPass || reset.length > 0;
+    for (const { workspaceId, cursor } of behind) {
+      if (this.#stopped) return false;
+      const changed = store.changedSince(workspaceId, cursor);
+      if (changed.length > this.#o.docsPerPass) more = true;
+      for (const row of changed.slice(0, this.#o.docsPerPass)) {
+        if (this.#stopped) return false;
+        await this.#project(workspaceId, row);
+      }
+    }
+    return more;
+  }
+
+  async #project(workspaceId: string, { docId, seq }: ChangedDocRow): Promise<void> {
+    const { index, store, offThread, log } = this.#o;
+    const parsed = parseDocId(docId);
+    const kind = parsed?.kind ?? '';
+    if (kind !== 'ticket' && !RECORD_KINDS.has(kind)) {
+      index.advance(workspaceId, seq);
+      return;
+    }
+    try {
+      const stored = await store.loadInSlices(docId);
+      if (!stored) {
+        index.advance(workspaceId, seq);
+        return;
+      }
+      const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
+      if (kind === 'ticket') {
+        const body = await offThread.run('ticketBody', [parts], stored.storedBytes);
+        index.putBody(workspaceId, parsed!.id!, body, seq);
+        return;
+      }
+      const rows = await offThread.run('ticketFields', [parts], stored.storedBytes);
+      const step = this.#o.rowsPerTransaction;
+      for (let at = 0; at < rows.length; at += step) {
+        const last = at + step >= rows.length;
+        index.putFields(workspaceId, rows.slice(at, at + step), last ? seq : null);
+        if (!last) await nextTurn();
+      }
+      if (rows.length === 0) index.advance(workspaceId, seq);
+    } catch (err) {
+      // A doc that cannot be read stays unsearchable rather than stopping its workspace.
+      log.error({ err, docId }, 'search projection could not read a document; skipped');
+      index.advance(workspaceId, seq);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import type { Statement } from 'better-sqlite3';
+import type { TicketSearchHit } from '@desk/protocol';
+import type { SqliteDatabase } from '../db/Database.ts';
+import { ftsMatchQuery, workspaceToken } from './ftsQuery.ts';
+import type {
+  TicketSearchFields,
+  TicketSearchIndex,
+  WorkspaceBehind,
+} from './TicketSearchIndex.ts';
+
+/** Tokens of context `snippet()` shows around the first match. */
+const SNIPPET_TOKENS = 16;
+
+/**
+ * TicketSearchIndex in SQLite FTS5 (migration 16), in the same database as the documents,
+ * so `behind` reads the doc store's `workspace_seq` directly. Ranked by bm25 with the title
+ * weighted above the people and the body.
+ */
+export class SqliteTicketSearchIndex implements TicketSearchIndex {
+  readonly #putFields: Statement;
+  readonly #putBody: Statement;
+  readonly #setCursor: Statement;
+  readonly #behind: Statement;
+  readonly #reset: Statement;
+  readonly #search: Statement;
+  readonly #deleteRows: Statement;
+  readonly #deleteCursor: Statement;
+  readonly #putFieldsTx: (
+    ws: string,
+    rows: readonly TicketSearchFields[],
+    seq: number | null,
+  ) => void;
+  readonly #putBodyTx: (ws: string, ticketId: string, body: string, seq: number) => void;
+  readonly #deleteTx: (ws: string) => void;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.#putFields = db.prepare(
+      `INSERT INTO search_tickets (workspace_id, ticket_id, ws_token, number, title, people, deleted)
+       VALUES (@ws, @ticketId, @token, @number, @title, @people, @deleted)
+       ON CONFLICT (workspace_id, ticket_id) DO UPDATE SET
+         number = excluded.number, title = excluded.title, people = excluded.people,
+         deleted = excluded.deleted
+       WHERE number IS NOT excluded.number OR title IS NOT excluded.title
+          OR people IS NOT excluded.people OR deleted IS NOT excluded.deleted`,
+    );
+    this.#putBody = db.prepare(
+      `INSERT INTO search_tickets (workspace_id, ticket_id, ws_token, body)
+       VALUES (@ws, @ticketId, @token, @body)
+       ON CONFLICT (workspace_id, ticket_id) DO UPDATE SET body = excluded.body
+       WHERE body IS NOT excluded.body`,
+    );
+    this.#setCursor = db.prepare(
+      `INSERT INTO search_cursors (workspace_id, seq) VALUES (?, ?)
+       ON CONFLICT (workspace_id) DO UPDATE SET seq = excluded.seq`,
+    );
+    this.#behind = db.prepare(
+      `SELECT w.workspace_id AS workspaceId, w.seq AS seq, COALESCE(c.seq, 0) AS cursor
+         FROM workspace_seq w LEFT JOIN search_cursors c ON c.workspace_id = w.workspace_id
+        WHERE w.seq > COALESCE(c.seq, 0)
+        LIMIT ?`,
+    );
+    this.#reset = db.prepare(
+      `SELECT c.workspace_id AS workspaceId
+         FROM search_cursors c LEFT JOIN workspace_seq w ON w.workspace_id = c.workspace_id
+        WHERE w.seq IS NULL OR w.seq < c.seq
+        ORDER BY c.workspace_id`,
+    );
+    this.#search = db.prepare(
+      `SELECT t.ticket_id AS ticketId, t.number AS number, t.title AS title,
+              snippet(search_tickets_fts, 3, '', '', '…', ${SNIPPET_TOKENS}) AS snippet
+         FROM search_tickets_fts f JOIN search_tickets t ON t.id = f.rowid
+        WHERE search_tickets_fts MATCH @match AND t.workspace_id = @ws AND t.deleted = 0
+        ORDER BY bm25(search_tickets_fts, 0, 10, 4, 1)
+        LIMIT @limit`,
+    );
+    this.#deleteRows = db.prepare('DELETE FROM search_tickets WHERE workspace_id = ?');
+    this.#deleteCursor = db.prepare('DELETE FROM search_cursors WHERE workspace_id = ?');
+    this.#putFieldsTx = db.transaction((ws, rows, seq) => {
+      const token = workspaceToken(ws);
+      for (const row of rows) {
+        this.#putFields.run({
+          ws,
+          token,
+          ticketId: row.ticketId,
+          number: row.number,
+          title: row.title,
+          people: row.people,
+          deleted: row.deleted ? 1 : 0,
+        });
+      }
+      if (seq !== null) this.#setCursor.run(ws, seq);
+    });
+    this.#putBodyTx = db.transaction((ws, ticketId, body, seq) => {
+      this.#putBody.run({ ws, ticketId, token: workspaceToken(ws), body });
+      this.#setCursor.run(ws, seq);
+    });
+    this.#deleteTx = db.transaction((ws) => {
+      this.#deleteRows.run(ws);
+      this.#deleteCursor.run(ws);
+    });
+  }
+
+  putFields(workspaceId: string, rows: readonly TicketSearchFields[], throughSeq: number | null) {
+    this.#putFieldsTx(workspaceId, rows, throughSeq);
+  }
+
+  putBody(workspaceId: string, ticketId: string, body: string, throughSeq: number): void {
+    this.#putBodyTx(workspaceId, ticketId, body, throughSeq);
+  }
+
+  advance(workspaceId: string, throughSeq: number): void {
+    this.#setCursor.run(workspaceId, throughSeq);
+  }
+
+  behind(limit: number): { behind: WorkspaceBehind[]; reset: string[] } {
+    return {
+      behind: this.#behind.all(limit) as WorkspaceBehind[],
+      reset: (this.#reset.all() as { workspaceId: string }[]).map((r) => r.workspaceId),
+    };
+  }
+
+  search(workspaceId: string, query: string, limit: number): TicketSearchHit[] {
+    const words = ftsMatchQuery(query);
+    if (words === null) return [];
+    // The workspace inside the MATCH narrows the postings; the SQL filter is the guarantee.
+    const match = `ws_token : ${workspaceToken(workspaceId)} AND (${words})`;
+    const rows = this.#search.all({ match, ws: workspaceId, limit }) as TicketSearchHit[];
+    return rows.map((row) => ({ ...row, title: row.title || '(untitled)' }));
+  }
+
+  deleteWorkspace(workspaceId: string): void {
+    this.#deleteTx(workspaceId);
+  }
+}

@@ -1,0 +1,54 @@
+import type { TicketSearchHit } from '@desk/protocol';
+
+/** A ticket's small fields as the index doc (or an archive shard) holds them. */
+export interface TicketSearchFields {
+  readonly ticketId: string;
+  readonly number: number | null;
+  readonly title: string;
+  /** Requester name and e-mail, tags, and the number as words. */
+  readonly people: string;
+  readonly deleted: boolean;
+}
+
+/** A workspace whose change sequence is ahead of what the projection holds. */
+export interface WorkspaceBehind {
+  readonly workspaceId: string;
+  /** The workspace's change sequence now. */
+  readonly seq: number;
+  /** The sequence the projection holds everything up to (0: never projected). */
+  readonly cursor: number;
+}
+
+/**
+ * The server's full-text projection of tickets (issue 15): written by SearchProjector from
+ * the documents' stored state, read by the search route. SQLite FTS5 now
+ * (SqliteTicketSearchIndex); PostgreSQL full-text (tsvector, websearch-free escaping) can
+ * implement the same interface once scale-out lands (issue 19). Synchronous like DocStore:
+ * a write and the cursor it advances commit together.
+ */
+export interface TicketSearchIndex {
+  /**
+   * Sets the small fields of these tickets (rows that did not change are not rewritten),
+   * and the workspace's cursor to `throughSeq` (null: unchanged, more rows follow), in one
+   * transaction.
+   */
+  putFields(
+    workspaceId: string,
+    rows: readonly TicketSearchFields[],
+    throughSeq: number | null,
+  ): void;
+  /** Sets one ticket's description-and-thread text and the cursor, in one transaction. */
+  putBody(workspaceId: string, ticketId: string, body: string, throughSeq: number): void;
+  /** Moves the cursor alone (a document that holds nothing to search). */
+  advance(workspaceId: string, throughSeq: number): void;
+  /**
+   * Workspaces with changes not projected yet, at most `limit`, and workspaces whose
+   * sequence went backwards or away (deleted; restored from an older backup): the caller
+   * forgets those and projects them again from 0.
+   */
+  behind(limit: number): { behind: WorkspaceBehind[]; reset: string[] };
+  /** Live tickets of the workspace matching every word of `query`, best first. */
+  search(workspaceId: string, query: string, limit: number): TicketSearchHit[];
+  /** Forgets the workspace's rows and cursor (workspace deleted, or projected again). */
+  deleteWorkspace(workspaceId: string): void;
+}

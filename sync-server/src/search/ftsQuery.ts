@@ -1,0 +1,29 @@
+/**
+ * What the user typed, as an FTS5 query that cannot be anything but words: each word
+ * becomes a quoted string (quotes inside doubled), so `"`, `*`, `NEAR`, `AND`, `OR`, `NOT`,
+ * `^`, `:` and parentheses are text, never syntax. Every word must match (FTS5's implicit
+ * AND); the last one as a prefix, since search runs while typing. Words with no letter or
+ * digit are dropped: the tokenizer would make an empty phrase of them. Null: nothing to
+ * search for.
+ */
+export function ftsMatchQuery(input: string): string | null {
+  const words = input
+    .split(/\s+/)
+    .filter((word) => /[\p{L}\p{N}]/u.test(word))
+    .slice(0, MAX_WORDS);
+  if (words.length === 0) return null;
+  return words
+    .map((word, i) => {
+      const quoted = `"${word.replaceAll('"', '""')}"`;
+      return i === words.length - 1 ? `${quoted}*` : quoted;
+    })
+    .join(' ');
+}
+
+/** Words of one query the server matches; more are ignored (a pasted paragraph). */
+export const MAX_WORDS = 16;
+
+/** The token naming a workspace inside the index: its id hex-encoded (ids may hold `-`, `_`). */
+export function workspaceToken(workspaceId: string): string {
+  return `w${Buffer.from(workspaceId, 'utf8').toString('hex')}`;
+}

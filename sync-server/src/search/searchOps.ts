@@ -1,0 +1,60 @@
+import * as Y from 'yjs';
+import { TicketDoc, TicketIndex, type TicketRecord } from '@desk/model';
+import type { TicketSearchFields } from './TicketSearchIndex.ts';
+
+/**
+ * Characters of a ticket's description and thread the server indexes. A ticket past this
+ * is found by its first 16,000 characters; the device's own index has the whole text.
+ * @default 16000
+ */
+export const MAX_INDEXED_BODY = 16_000;
+
+/**
+ * Reading searchable text out of stored documents, with @desk/model's own readers (the
+ * text is what the app shows). Pure functions of bytes in, plain data out, registered in
+ * HeavyYjs's registry: a large index doc is decoded on the worker thread, a ticket doc
+ * (small) inline.
+ */
+export const searchOps = {
+  /** A ticket doc's description and live comments as plain text. */
+  ticketBody(parts: Uint8Array[]): string {
+    const doc = docOf(parts);
+    try {
+      return new TicketDoc(doc).searchText(MAX_INDEXED_BODY);
+    } finally {
+      doc.destroy();
+    }
+  },
+
+  /** Every ticket record of an index doc (or archive shard: the same `tickets` map). */
+  ticketFields(parts: Uint8Array[]): TicketSearchFields[] {
+    const doc = docOf(parts);
+    try {
+      return new TicketIndex(doc).all().map(searchFieldsOf);
+    } finally {
+      doc.destroy();
+    }
+  },
+};
+
+function docOf(parts: Uint8Array[]): Y.Doc {
+  const doc = new Y.Doc({ gc: false });
+  for (const part of parts) Y.applyUpdate(doc, part);
+  return doc;
+}
+
+export function searchFieldsOf(record: TicketRecord): TicketSearchFields {
+  const people = [
+    record.number === null ? record.provisionalNumber : `#${record.number}`,
+    record.requester?.name ?? '',
+    record.requester?.email ?? '',
+    ...record.tags,
+  ];
+  return {
+    ticketId: record.id,
+    number: record.number,
+    title: record.title,
+    people: people.filter(Boolean).join(' '),
+    deleted: record.deleted,
+  };
+}

@@ -1,0 +1,28 @@
+import type { Hono } from 'hono';
+import { TicketSearchQuery, type TicketSearchResponse } from '@desk/protocol/rest';
+import { AppError } from '../http/AppError.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import { memberRequest } from '../workspaces/memberRequest.ts';
+import type { TicketSearchIndex } from './TicketSearchIndex.ts';
+
+/**
+ * `GET /api/workspaces/:slug/search?q=…&limit=…` → `{ hits }`: the workspace's live tickets
+ * matching every word, best first, from the server's projection (for tickets the device
+ * does not hold). Members only, as every read of workspace content; a non-member gets the
+ * same 404 as a missing workspace. What `q` holds is words, never query syntax.
+ */
+export function installSearchRoutes(app: Hono, ctx: ServerContext, index: TicketSearchIndex) {
+  app.get('/api/workspaces/:slug/search', (c) => {
+    const { workspace } = memberRequest(ctx, c);
+    const parsed = TicketSearchQuery.safeParse(c.req.query());
+    if (!parsed.success) {
+      const fields: Record<string, string> = {};
+      for (const issue of parsed.error.issues)
+        fields[issue.path.map(String).join('.')] ??= issue.message;
+      throw AppError.badRequest('The search parameters are not valid.', fields);
+    }
+    const { q, limit } = parsed.data;
+    const body: TicketSearchResponse = { hits: index.search(workspace.id, q, limit) };
+    return c.json(body);
+  });
+}
