@@ -74,7 +74,14 @@ describe('ReplicaManager', () => {
     await done;
     expect(calls.map((c) => c.length)).toEqual([100, 100, 50]);
     expect(ledger.ids.size).toBe(250);
-    expect(manager.progress).toEqual({ total: 250, done: 250, failed: 0, running: false });
+    expect(manager.progress).toEqual({
+      total: 250,
+      done: 250,
+      ticketsTotal: 250,
+      ticketsDone: 250,
+      failed: 0,
+      running: false,
+    });
   });
 
   it('skips docs copied on an earlier start, so a restart costs only what is missing', async () => {
@@ -133,5 +140,34 @@ describe('ReplicaManager', () => {
     manager.refresh();
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(calls).toEqual([]);
+  });
+
+  it('counts tickets apart from notices and channels for "N of M tickets available offline"', async () => {
+    const { replicator } = fakeReplicator();
+    const manager = new ReplicaManager({
+      replicator,
+      ledger: memoryLedger(),
+      docIds: () => [...ids(3), 'ws:notice:n1', 'ws:channel:c1'],
+    });
+    const done = idle(manager);
+    manager.refresh();
+    await done;
+    expect(manager.progress).toMatchObject({ total: 5, done: 5, ticketsTotal: 3, ticketsDone: 3 });
+  });
+
+  it('records a doc fetched on demand as held, so it is not fetched again and counts as offline', async () => {
+    const { replicator, calls } = fakeReplicator();
+    const ledger = memoryLedger();
+    const manager = new ReplicaManager({ replicator, ledger, docIds: () => ids(2) });
+    expect(await manager.isHeld('ws:ticket:t1')).toBe(false);
+    await manager.markHeld(['ws:ticket:t1', 'ws:ticket:old']);
+    expect(await manager.isHeld('ws:ticket:t1')).toBe(true);
+    expect(await manager.isHeld('ws:ticket:old')).toBe(true);
+    expect([...ledger.ids].sort()).toEqual(['ws:ticket:old', 'ws:ticket:t1']);
+    const done = idle(manager);
+    manager.refresh();
+    await done;
+    expect(calls).toEqual([['ws:ticket:t0']]);
+    expect(manager.progress).toMatchObject({ ticketsTotal: 2, ticketsDone: 2 });
   });
 });

@@ -1,4 +1,5 @@
 import type { ReplicationProgress } from '@desk/client';
+import { parseDocId } from '@desk/protocol';
 
 /** What the manager needs from SyncClient (`client.replicate`). */
 export interface Replicator {
@@ -19,10 +20,14 @@ export interface Ledger {
 }
 
 export interface ReplicaProgress {
-  /** Docs of the workspace. */
+  /** Docs this device keeps (the replication policy's choice, plus notices and channels). */
   total: number;
   /** Docs held locally and synced at least once. */
   done: number;
+  /** Ticket docs among `total` ("412 of 500 tickets available offline"). */
+  ticketsTotal: number;
+  /** Ticket docs among `done`. */
+  ticketsDone: number;
   /** Docs the server refused this time (not retried until the next start). */
   failed: number;
   /** Replication is working through docs not yet held. */
@@ -32,7 +37,7 @@ export interface ReplicaProgress {
 export interface ReplicaManagerOptions {
   replicator: Replicator;
   ledger: Ledger;
-  /** Every doc of the workspace now (tickets, notices, channels from the index). */
+  /** The docs this device keeps now (ReplicationPolicy's tickets, notices, channels). */
   docIds: () => readonly string[];
   /** Docs in one `replicate` call; the ledger is written per batch. @default 100 */
   batchSize?: number;
@@ -46,10 +51,12 @@ export interface ReplicaManagerOptions {
 }
 
 /**
- * Holds a whole workspace in the local replica (issue 7): every doc the index names is
- * synced into IndexedDB once, in the background, in small batches with pauses between them;
- * after that, catch-up keeps them current in proportion to change. Docs added later (new
- * tickets) join on `refresh()`. Progress feeds "Syncing 1,234 of 5,000".
+ * Holds what this device keeps of a workspace in the local replica (issues 7 and 15): each
+ * doc `docIds()` names is synced into IndexedDB once, in the background, in small batches
+ * with pauses between them; after that, catch-up keeps them current in proportion to change
+ * (catch-up syncs only docs the store holds, so a doc never fetched stays on the server).
+ * Docs added later (new tickets) join on `refresh()`; a doc opened on demand joins with
+ * `markHeld` once it is in sync. Progress feeds "412 of 500 tickets available offline".
  */
 export class ReplicaManager {
   readonly #options: Required<ReplicaManagerOptions>;
@@ -61,7 +68,15 @@ export class ReplicaManager {
   #running = false;
   #stopped = false;
   #current: { cancel(): void } | null = null;
-  #progress: ReplicaProgress = { total: 0, done: 0, failed: 0, running: false };
+  #progress: ReplicaProgress = {
+    total: 0,
+    done: 0,
+    ticketsTotal: 0,
+    ticketsDone: 0,
+    failed: 0,
+    running: false,
+  };
+  #loaded: Promise<Set<string>> | null = null;
 
   constructor(options: ReplicaManagerOptions) {
     this.#options = {
@@ -91,6 +106,27 @@ export class ReplicaManager {
     if (!this.#running) void this.#run();
   }
 
+  /**
+   * Whether a doc has been fully synced to this device at least once (so it opens offline
+   * with its content); resolves once the ledger is read.
+   */
+  async isHeld(docId: string): Promise<boolean> {
+    return (await this.#ledger()).has(docId);
+  }
+
+  /** Records docs synced outside the background run (a ticket opened on demand). */
+  async markHeld(docIds: readonly string[]): Promise<void> {
+    const replicated = await this.#ledger();
+    const fresh = docIds.filter((id) => !replicated.has(id));
+    if (fresh.length === 0) return;
+    await this.#options.ledger.add(fresh);
+    for (const docId of fresh) {
+      replicated.add(docId);
+      this.#failed.delete(docId);
+    }
+    this.#emit();
+  }
+
   /** Starts no further docs (the workspace is closed or the user logs out). */
   stop(): void {
     this.#stopped = true;
@@ -101,7 +137,7 @@ export class ReplicaManager {
   async #run(): Promise<void> {
     this.#running = true;
     try {
-      this.#replicated ??= await this.#options.ledger.load();
+      this.#replicated = await this.#ledger();
       for (;;) {
         const batch = this.#missing().slice(0, this.#options.batchSize);
         if (batch.length === 0 || this.#stopped) break;
@@ -136,6 +172,11 @@ export class ReplicaManager {
     }
   }
 
+  #ledger(): Promise<Set<string>> {
+    this.#loaded ??= this.#options.ledger.load().then((ids) => (this.#replicated = ids));
+    return this.#loaded;
+  }
+
   #missing(): string[] {
     const replicated = this.#replicated;
     if (!replicated) return [];
@@ -146,13 +187,22 @@ export class ReplicaManager {
     const replicated = this.#replicated;
     let done = 0;
     let failed = 0;
+    let ticketsTotal = 0;
+    let ticketsDone = 0;
     for (const id of this.#wanted) {
-      if (replicated?.has(id)) done++;
-      else if (this.#failed.has(id)) failed++;
+      const ticket = parseDocId(id)?.kind === 'ticket';
+      if (ticket) ticketsTotal++;
+      if (replicated?.has(id)) {
+        done++;
+        if (ticket) ticketsDone++;
+      } else if (this.#failed.has(id)) failed++;
     }
     this.#progress = {
       total: this.#wanted.length,
       done: Math.min(this.#wanted.length, done + this.#inFlight),
+      ticketsTotal,
+      // In-flight docs are not counted here: "available offline" means stored, not started.
+      ticketsDone,
       failed,
       running: this.#running && !this.#stopped && this.#missing().length + this.#inFlight > 0,
     };

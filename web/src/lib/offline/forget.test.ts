@@ -14,8 +14,10 @@ import {
   type PendingForget,
   type UnsyncedExport,
 } from './forget.ts';
-import { replyDraftKey, userStorePrefix } from './localKeys.ts';
+import { replyDraftKey, usageKey, userStorePrefix } from './localKeys.ts';
 import { ReplicaLedger } from './ReplicaLedger.ts';
+import { writeOfflineMode } from './offlineMode.ts';
+import { ReplicationMode } from './ReplicationPolicy.ts';
 import { UploadQueue } from './UploadQueue.ts';
 
 /** Web Storage as browsers expose it: each key an own enumerable property. */
@@ -82,6 +84,9 @@ async function writeWorkspace(workspaceId: string, slug: string): Promise<void> 
   );
   localStorage.setItem(`desk:identity:${slug}`, '{}');
   localStorage.setItem(`desk:numbers:${workspaceId}:${USER}`, '[1,2]');
+  // Issue 15: the device's offline mode and the cached usage go with the workspace too.
+  writeOfflineMode(workspaceId, USER, ReplicationMode.everything);
+  localStorage.setItem(usageKey(workspaceId), '{}');
 }
 
 async function writeDoc(store: IndexedDbStore, docId: string, text: string): Promise<void> {

@@ -126,7 +126,8 @@ function replyDrafts(userId: string): Map<string, ExportedReply[]> {
  * Deletes one workspace's part of a user's replica: its docs' rows in the update log (and
  * any previous-layout databases), their held/dirty flags and refused drafts, its catch-up
  * position, its replication ledger rows, its queued uploads, and its localStorage keys
- * (reply drafts, cached identity, reserved ticket numbers). Other workspaces stay as they are.
+ * (reply drafts, cached identity, reserved ticket numbers, the offline mode chosen for this
+ * device, the cached usage). Other workspaces stay as they are.
  * The sync client of this tab must be closed first (it would write rows back).
  */
 export async function deleteWorkspaceReplica(
@@ -160,7 +161,9 @@ export async function deleteWorkspaceReplica(
   for (const key of Object.keys(localStorage)) {
     if (
       key.startsWith(`${APP_PREFIX}:draft:${workspaceId}:`) ||
-      key.startsWith(`${APP_PREFIX}:numbers:${workspaceId}:`)
+      key.startsWith(`${APP_PREFIX}:numbers:${workspaceId}:`) ||
+      key.startsWith(`${APP_PREFIX}:offline-mode:${workspaceId}:`) ||
+      key === `${APP_PREFIX}:usage:${workspaceId}`
     ) {
       keys.push(key);
     }

@@ -42,5 +42,18 @@ export function uploadsDbName(userId: string): string {
   return `${userStorePrefix(userId)}uploads`;
 }
 
+/**
+ * How much of a workspace this device keeps offline (ReplicationMode), chosen per device:
+ * a laptop taken on the road may hold everything, a shared kiosk only what is needed.
+ */
+export function offlineModeKey(workspaceId: string, userId: string): string {
+  return `${APP_PREFIX}:offline-mode:${workspaceId}:${userId}`;
+}
+
+/** The workspace's last usage answer, so the app knows it is full also offline. */
+export function usageKey(workspaceId: string): string {
+  return `${APP_PREFIX}:usage:${workspaceId}`;
+}
+
 /** Cache Storage names of the service worker (see src/service-worker.ts). */
 export const APP_CACHE_PREFIX = 'desk-app-';
