@@ -59,6 +59,7 @@ export {
   UserSummary,
 } from './operator.ts';
 export type { AccountStatus } from './operator.ts';
+export { TicketSearchHit, TicketSearchQuery, TicketSearchResponse } from './search.ts';
 export {
   CreateSnapshotRequest,
   CreateSnapshotResponse,
@@ -88,6 +89,7 @@ export {
   TermsResponse,
   TermsVersion,
 } from './terms.ts';
+export { UsageMeter, WorkspaceUsageResponse } from './usage.ts';
 export {
   AcceptInvitationRequest,
   AcceptInvitationResponse,
