@@ -14,6 +14,7 @@ import * as Y from 'yjs';
 import { MemoryStore } from '../store/MemoryStore.ts';
 import { ManualClock } from '../testing/ManualClock.ts';
 import { DocReplica } from './DocReplica.ts';
+import { until } from '@desk/protocol/testing';
 
 const docId = 'w1:ticket:t1';
 
@@ -21,9 +22,11 @@ const docId = 'w1:ticket:t1';
 async function setup() {
   const sent: ClientMessage[] = [];
   const logs: string[] = [];
+  const store = new MemoryStore();
   let connected = true;
+  let retries = 0;
   const replica = new DocReplica(docId, 'w1', {
-    store: new MemoryStore(),
+    store,
     clock: new ManualClock(),
     send: (frame) => {
       if (!connected) return false;
@@ -31,7 +34,7 @@ async function setup() {
       return true;
     },
     changed: () => undefined,
-    retryLater: () => undefined,
+    retryLater: () => retries++,
     log: (event) => logs.push(event),
   });
   replica.refs = 1;
@@ -72,8 +75,10 @@ async function setup() {
   return {
     replica,
     server,
+    store,
     sent,
     logs,
+    retries: () => retries,
     syncFrame,
     serverHandshake,
     deliver,
@@ -219,4 +224,161 @@ describe('DocReplica', () => {
     otherAwareness.destroy();
     await replica.destroy();
   });
+
+  describe('a refused change', () => {
+    it('is kept as a draft while the replica is rebuilt from the server’s state', async () => {
+      const { replica, server, store, sent, syncFrame, serverHandshake, deliver } = await setup();
+      server.getText('t').insert(0, 'server');
+      replica.subscribe();
+      serverHandshake();
+      replica.handleAck(1);
+      deliver();
+      const replaced: Y.Doc[] = [];
+      replica.onReplaced((event) => replaced.push(event.doc));
+      const before = replica.doc;
+
+      replica.doc.getText('t').insert(6, ' refused');
+      replica.handleDocError(DocErrorCode.docTooLarge, 'too large');
+      // The reset asks for the server's whole state: a step 1 with an empty state vector.
+      expect(sentSyncSteps(sent.splice(0))).toEqual(['update', 'step1 (empty)']);
+      expect(replica.isBusy).toBe(true);
+      expect(replica.pending).toBe(0);
+      expect(replica.status.kind).toBe('syncing');
+      replica.doc.getText('t').insert(0, 'meanwhile ');
+
+      replica.handleDocFrame(
+        syncFrame(syncProtocol.messageYjsSyncStep2, Y.encodeStateAsUpdate(server)),
+      );
+      expect(replaced).toEqual([replica.doc]);
+      expect(replica.doc).not.toBe(before);
+      expect(replica.doc.getText('t').toString()).toBe('server');
+      expect(replica.refused).toHaveLength(1);
+      expect(replica.refused[0]).toMatchObject({ code: 'doc_too_large', message: 'too large' });
+      const draft = new Y.Doc();
+      Y.applyUpdate(draft, Y.encodeStateAsUpdate(server));
+      Y.applyUpdate(draft, replica.refused[0]!.update);
+      expect(draft.getText('t').toString()).toBe('meanwhile server refused');
+      expect(replica.status.kind).toBe('synced');
+
+      // The stored copy is the server's state; the draft is stored beside it.
+      const storedText = () => {
+        const stored = new Y.Doc();
+        const state = store.storedState(docId);
+        if (state) Y.applyUpdate(stored, state);
+        return stored.getText('t').toString();
+      };
+      await until(() => storedText() === 'server', 'the stored doc to be replaced');
+      expect(await store.getDrafts(docId)).toEqual(replica.refused);
+
+      replica.dismissRefused(replica.refused);
+      expect(replica.refused).toEqual([]);
+      expect(await store.getDrafts(docId)).toEqual([]);
+      await replica.destroy();
+    });
+
+    it('is refused on the client first when the doc is read-only: nothing is sent', async () => {
+      const { replica, sent, syncFrame, server } = await setup();
+      replica.subscribe();
+      replica.handleSubscribed(DocAccess.read);
+      replica.handleDocFrame(
+        syncFrame(
+          syncProtocol.messageYjsSyncStep2,
+          Y.encodeStateAsUpdate(server, Y.encodeStateVector(replica.doc)),
+        ),
+      );
+      expect(replica.status).toMatchObject({ kind: 'synced', readOnly: true });
+      sent.splice(0);
+
+      replica.doc.getText('t').insert(0, 'not allowed');
+      expect(sentSyncSteps(sent.splice(0))).toEqual(['step1 (empty)']);
+      replica.handleDocFrame(
+        syncFrame(syncProtocol.messageYjsSyncStep2, Y.encodeStateAsUpdate(server)),
+      );
+      expect(replica.doc.getText('t').toString()).toBe('');
+      expect(replica.refused).toMatchObject([
+        { code: 'read_only_role', message: 'This document is read-only.' },
+      ]);
+      expect(replica.pending).toBe(0);
+    });
+
+    it('only turns the doc read-only when nothing was in flight', async () => {
+      const { replica, sent, serverHandshake } = await setup();
+      replica.subscribe();
+      serverHandshake();
+      replica.handleAck(1);
+      sent.splice(0);
+      replica.handleDocError(DocErrorCode.workspaceReadOnly, 'suspended');
+      expect(replica.readOnly).toBe(true);
+      expect(replica.isBusy).toBe(false);
+      expect(sent).toEqual([]);
+      // Write access again (the workspace is resumed): edits are sent as before.
+      replica.handleSubscribed(DocAccess.write);
+      expect(replica.readOnly).toBe(false);
+    });
+  });
+
+  it('shows a server failure, unsubscribes and asks its owner to retry, once per failed batch', async () => {
+    const { replica, sent, retries, serverHandshake } = await setup();
+    replica.subscribe();
+    serverHandshake();
+    replica.handleAck(1);
+    replica.doc.getText('t').insert(0, 'a');
+    replica.doc.getText('t').insert(0, 'b');
+    sent.splice(0);
+    replica.handleDocError(DocErrorCode.storageUnavailable, 'disk gone');
+    replica.handleDocError(DocErrorCode.storageUnavailable, 'disk gone');
+    expect(sent.map((m) => m.type)).toEqual([MessageType.unsubscribe]);
+    expect(retries()).toBe(1);
+    expect(replica.status).toMatchObject({
+      kind: 'error',
+      pending: 2,
+      error: { code: 'storage_unavailable', message: 'disk gone' },
+    });
+    expect(replica.isBlocked).toBe(false);
+
+    // The retry subscribes again; the error shows until the server confirms.
+    replica.unblock();
+    replica.subscribe();
+    expect(replica.status.kind).toBe('syncing');
+    serverHandshake();
+    expect(replica.pending).toBe(1); // one step 2 carries both edits
+  });
+
+  it('does not subscribe while blocked, and subscribes again once unblocked', async () => {
+    const { replica, sent } = await setup();
+    replica.subscribe();
+    replica.handleDocError(DocErrorCode.notMember, 'not a member');
+    sent.splice(0);
+    replica.subscribe();
+    expect(sent).toEqual([]);
+    replica.unblock();
+    expect(replica.status.kind).toBe('offline');
+    replica.subscribe();
+    expect(sent.map((m) => m.type)).toEqual([MessageType.subscribe, MessageType.doc]);
+  });
+
+  it('logs a `subscribed` it did not ask for and stays unsubscribed', async () => {
+    const { replica, logs } = await setup();
+    replica.handleSubscribed(DocAccess.write);
+    expect(logs).toContain('unexpected_subscribed');
+    expect(replica.isSubscribed).toBe(false);
+  });
 });
+
+/** The y-sync steps among sent frames: 'step1', 'step1 (empty)' (a reset's), 'step2', 'update'. */
+function sentSyncSteps(messages: ClientMessage[]): string[] {
+  const steps: string[] = [];
+  for (const message of messages) {
+    if (message.type !== MessageType.doc) continue;
+    const decoder = decoding.createDecoder(message.payload);
+    if (decoding.readVarUint(decoder) !== YMessageType.sync) continue;
+    const kind = decoding.readVarUint(decoder);
+    const data = decoding.readVarUint8Array(decoder);
+    if (kind === syncProtocol.messageYjsSyncStep1) {
+      steps.push(Y.decodeStateVector(data).size === 0 ? 'step1 (empty)' : 'step1');
+    } else {
+      steps.push(kind === syncProtocol.messageYjsSyncStep2 ? 'step2' : 'update');
+    }
+  }
+  return steps;
+}
