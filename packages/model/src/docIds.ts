@@ -8,6 +8,7 @@ export const DocKind = {
   notice: 'notice',
   channel: 'channel',
   user: 'user',
+  archive: 'archive',
 } as const;
 
 export type DocKind = (typeof DocKind)[keyof typeof DocKind];
@@ -17,6 +18,8 @@ export const docIds = {
   ticket: (workspaceId: string, ticketId: string) => `${workspaceId}:ticket:${ticketId}`,
   notice: (workspaceId: string, noticeId: string) => `${workspaceId}:notice:${noticeId}`,
   channel: (workspaceId: string, channelId: string) => `${workspaceId}:channel:${channelId}`,
+  /** One month of archived tickets (`month` is "YYYY-MM", the month they were closed). */
+  archive: (workspaceId: string, month: string) => `${workspaceId}:archive:${month}`,
   /** Private to one member: the sync server only lets `userId` open it. */
   user: (workspaceId: string, userId: string) => `${workspaceId}:user:${userId}`,
 };

@@ -1,4 +1,14 @@
 export type { Actor } from './Actor.ts';
+export { ARCHIVE_SCHEMA_VERSION, ArchiveShard } from './archive/ArchiveShard.ts';
+export {
+  ARCHIVE_AFTER_MS,
+  ARCHIVE_BATCH,
+  archiveMonthOf,
+  isArchivable,
+  moveToArchive,
+  planArchive,
+  restoreFromArchive,
+} from './archive/archiving.ts';
 export { ChannelDoc, CHANNEL_SCHEMA_VERSION } from './channel/ChannelDoc.ts';
 export type { MessageRecord, NewMessage } from './channel/ChannelDoc.ts';
 export { DocKind, docIds } from './docIds.ts';
@@ -25,6 +35,8 @@ export {
   SortField,
 } from './query/TicketQuery.ts';
 export type { AssigneeFilter, CompiledQuery, TicketQuery } from './query/TicketQuery.ts';
+export type { TicketSource } from './query/TicketSource.ts';
+export type { TicketTextSearch } from './query/TicketTextSearch.ts';
 export {
   MAX_BODY_LENGTH,
   MAX_TAGS,
@@ -62,7 +74,7 @@ export {
   assignTicketNumber,
   createTicket,
   postComment,
-  refreshSearchText,
+  refreshTicketSummary,
   setTicketDeleted,
   updateTicket,
 } from './ticket/ticketActions.ts';
@@ -73,13 +85,20 @@ export { Mentions } from './workspace/Mentions.ts';
 export type { Mention, MentionPlace } from './workspace/Mentions.ts';
 export { NoticeIndex } from './workspace/NoticeIndex.ts';
 export type { NoticeRecord } from './workspace/NoticeIndex.ts';
-export { MAX_SEARCH_TEXT, TicketIndex } from './workspace/TicketIndex.ts';
+export { ArchiveMonths } from './workspace/ArchiveMonths.ts';
+export { TicketIndex } from './workspace/TicketIndex.ts';
 export type { FieldChange, NewTicket } from './workspace/TicketIndex.ts';
 export {
   provisionalNumberFor,
   readTicket,
+  storedTicketOf,
   TICKET_FIELDS,
   ticketLabel,
 } from './workspace/TicketRecord.ts';
-export type { TicketField, TicketFields, TicketRecord } from './workspace/TicketRecord.ts';
+export type {
+  StoredTicket,
+  TicketField,
+  TicketFields,
+  TicketRecord,
+} from './workspace/TicketRecord.ts';
 export { INDEX_SCHEMA_VERSION, WorkspaceIndex } from './workspace/WorkspaceIndex.ts';

@@ -5,6 +5,7 @@ import { seededRandom } from '../../../protocol/src/testing/seededRandom.ts';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../schema/fields.ts';
 import { WorkspaceIndex } from '../workspace/WorkspaceIndex.ts';
 import { TicketList } from './TicketList.ts';
+import type { TicketSource } from './TicketSource.ts';
 import { compileQuery, DEFAULT_QUERY, type TicketQuery } from './TicketQuery.ts';
 
 const me = { id: 'me', name: 'Me' };
@@ -23,7 +24,6 @@ describe('TicketList', () => {
     );
     index.tickets.create({ id: 'b', title: 'Printer jam', number: 2, status: 'open' }, me, 2);
     index.tickets.create({ id: 'c', title: 'New laptop', number: 3, assigneeId: 'bo' }, me, 3);
-    index.tickets.setContentSummary('c', 'the vpn client needs installing', 0);
     const list = new TicketList(index.tickets, DEFAULT_QUERY, 'me');
     const ids = (q: Partial<TicketQuery>) => {
       list.setQuery({ ...DEFAULT_QUERY, ...q });
@@ -35,7 +35,11 @@ describe('TicketList', () => {
     expect(ids({ assignee: 'unassigned' })).toEqual(['b']);
     expect(ids({ assignee: 'bo' })).toEqual(['c']);
     expect(ids({ tag: 'net' })).toEqual(['a']);
+    expect(ids({ text: 'vpn' })).toEqual(['a']);
+    // A full-text search (the description of c mentions a VPN) adds its matches.
+    list.setTextMatches(new Set(['c']));
     expect(ids({ text: 'vpn' })).toEqual(['c', 'a']);
+    list.setTextMatches(null);
     expect(ids({ text: '#2' })).toEqual(['b']);
     expect(ids({ sort: 'number', direction: 'asc' })).toEqual(['a', 'b', 'c']);
     list.destroy();
@@ -74,7 +78,13 @@ describe('TicketList', () => {
         const id = `t${step}`;
         ids.push(id);
         remoteIndex.tickets.create(
-          { id, title: `Ticket ${step}`, number: step, priority: pick(random, TICKET_PRIORITIES) },
+          {
+            id,
+            title: `Ticket ${step}`,
+            number: step,
+            priority: pick(random, TICKET_PRIORITIES),
+            tags: [pick(random, ['vpn', 'mail', 'printer'])],
+          },
           me,
           step,
         );
@@ -93,8 +103,38 @@ describe('TicketList', () => {
         list.rows.map((r) => r.id),
         `seed ${seed}, step ${step}`,
       ).toEqual(expected.map((r) => r.id));
+      const live = localIndex.tickets.all().filter((t) => !t.deleted);
+      expect(list.liveCount).toBe(live.length);
+      expect(list.tags).toEqual([...new Set(live.flatMap((t) => t.tags))].sort());
     }
     list.destroy();
+  });
+
+  it('does the same work for a new ticket whether the workspace holds 100 or 5,000', () => {
+    /** Creates `size` tickets, then counts the reads one more ticket costs the list. */
+    function readsForOneMore(size: number): { gets: number; alls: number } {
+      const index = new WorkspaceIndex(new Y.Doc());
+      index.doc.transact(() => {
+        for (let i = 0; i < size; i++) {
+          index.tickets.create({ id: `t${i}`, title: `T${i}`, number: i, tags: ['a'] }, me, i);
+        }
+      });
+      const counted = { gets: 0, alls: 0 };
+      const source: TicketSource = {
+        all: () => (counted.alls++, index.tickets.all()),
+        get: (id) => (counted.gets++, index.tickets.get(id)),
+        observe: (listener) => index.tickets.observe(listener),
+      };
+      const list = new TicketList(source, DEFAULT_QUERY, 'me');
+      counted.alls = 0;
+      index.tickets.create({ id: 'new', title: 'New', number: size, tags: ['b'] }, me, size);
+      expect(list.rows[0]!.id).toBe('new');
+      expect(list.liveCount).toBe(size + 1);
+      list.destroy();
+      return counted;
+    }
+    expect(readsForOneMore(100)).toEqual({ gets: 1, alls: 0 });
+    expect(readsForOneMore(5_000)).toEqual({ gets: 1, alls: 0 });
   });
 
   it('hands listeners a new array so holders of the old one see no change', () => {

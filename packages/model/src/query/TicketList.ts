@@ -1,29 +1,37 @@
-import type { TicketIndex } from '../workspace/TicketIndex.ts';
 import type { TicketRecord } from '../workspace/TicketRecord.ts';
 import { compileQuery, type CompiledQuery, type TicketQuery } from './TicketQuery.ts';
+import type { TicketSource } from './TicketSource.ts';
 
 /**
- * A filtered, sorted view of the ticket index that updates incrementally: when tickets
- * change, only those rows are re-read, re-matched and moved (binary search into the sorted
- * array). A full pass happens only when the query itself changes. With 10,000 tickets a
- * remote edit costs O(changed · log n) comparisons plus one array splice.
+ * A filtered, sorted view over ticket sources — the hot index and whichever archive shards
+ * are loaded — that updates incrementally: when tickets change, only those rows are re-read,
+ * re-matched and moved (binary search into the sorted array). A full pass happens only when
+ * the query, the text matches or the set of sources changes. A remote edit costs
+ * O(changed · log n) comparisons plus one array splice.
+ *
+ * A ticket held by two sources (mid-move between the hot index and a shard) shows once:
+ * the earlier source wins, and the hot index is always first.
  */
 export class TicketList {
   private records = new Map<string, TicketRecord>();
   private compiled: CompiledQuery;
   private sorted: TicketRecord[] = [];
   private listeners = new Set<(rows: readonly TicketRecord[]) => void>();
-  private stopObserving: () => void;
+  private readonly sources: TicketSource[] = [];
+  private readonly stops: (() => void)[] = [];
+  private textMatches: ReadonlySet<string> | null = null;
+  /** Live (not deleted) tickets and how many carry each tag, kept as rows change. */
+  private live = 0;
+  private readonly tagCounts = new Map<string, number>();
 
   constructor(
-    private readonly index: TicketIndex,
+    sources: TicketSource | readonly TicketSource[],
     query: TicketQuery,
     private me: string,
   ) {
     this.compiled = compileQuery(query, me);
-    for (const record of index.all()) this.records.set(record.id, record);
+    for (const source of Array.isArray(sources) ? sources : [sources]) this.attach(source);
     this.rebuild();
-    this.stopObserving = index.observe((ids) => this.applyChanges(ids));
   }
 
   get rows(): readonly TicketRecord[] {
@@ -34,14 +42,44 @@ export class TicketList {
     return this.compiled.query;
   }
 
-  /** Every live record (unfiltered), e.g. to list the tags in use. */
+  /** Every record of every source (unfiltered), e.g. to list the tags in use. */
   get allRecords(): IterableIterator<TicketRecord> {
     return this.records.values();
   }
 
+  get(id: string): TicketRecord | null {
+    return this.records.get(id) ?? null;
+  }
+
+  /** How many tickets are not deleted, across every source (kept incrementally). */
+  get liveCount(): number {
+    return this.live;
+  }
+
+  /** Tags of live tickets, sorted (kept incrementally: no pass over every row per change). */
+  get tags(): string[] {
+    return [...this.tagCounts.keys()].sort();
+  }
+
   setQuery(query: TicketQuery, me = this.me): void {
     this.me = me;
-    this.compiled = compileQuery(query, me);
+    this.compiled = compileQuery(query, me, this.textMatches);
+    this.rebuild();
+    this.emit();
+  }
+
+  /** Ids a full-text search found for the query's text; null to match the small fields only. */
+  setTextMatches(ids: ReadonlySet<string> | null): void {
+    this.textMatches = ids;
+    this.compiled = compileQuery(this.compiled.query, this.me, ids);
+    this.rebuild();
+    this.emit();
+  }
+
+  /** Merges one more source (an archive shard just loaded). */
+  addSource(source: TicketSource): void {
+    if (this.sources.includes(source)) return;
+    this.attach(source);
     this.rebuild();
     this.emit();
   }
@@ -52,8 +90,25 @@ export class TicketList {
   }
 
   destroy(): void {
-    this.stopObserving();
+    for (const stop of this.stops) stop();
     this.listeners.clear();
+  }
+
+  private attach(source: TicketSource): void {
+    this.sources.push(source);
+    for (const record of source.all()) {
+      if (!this.records.has(record.id)) this.setRecord(record.id, record);
+    }
+    this.stops.push(source.observe((ids) => this.applyChanges(ids)));
+  }
+
+  /** The record as the first source holding it has it. */
+  private lookup(id: string): TicketRecord | null {
+    for (const source of this.sources) {
+      const record = source.get(id);
+      if (record) return record;
+    }
+    return null;
   }
 
   private rebuild(): void {
@@ -67,17 +122,35 @@ export class TicketList {
     const next = this.sorted.slice();
     for (const id of ids) {
       const before = this.records.get(id);
-      const after = this.index.get(id);
+      const after = this.lookup(id);
       if (before && matches(before)) this.remove(next, before);
-      if (after) {
-        this.records.set(id, after);
-        if (matches(after)) this.insert(next, after);
-      } else {
-        this.records.delete(id);
-      }
+      this.setRecord(id, after);
+      if (after && matches(after)) this.insert(next, after);
     }
     this.sorted = next;
     this.emit();
+  }
+
+  /** Replaces (or, with null, removes) a record, keeping the counts right. */
+  private setRecord(id: string, record: TicketRecord | null): void {
+    const before = this.records.get(id);
+    if (before) this.count(before, -1);
+    if (record) {
+      this.records.set(id, record);
+      this.count(record, 1);
+    } else {
+      this.records.delete(id);
+    }
+  }
+
+  private count(record: TicketRecord, sign: 1 | -1): void {
+    if (record.deleted) return;
+    this.live += sign;
+    for (const tag of record.tags) {
+      const n = (this.tagCounts.get(tag) ?? 0) + sign;
+      if (n > 0) this.tagCounts.set(tag, n);
+      else this.tagCounts.delete(tag);
+    }
   }
 
   private position(rows: TicketRecord[], record: TicketRecord): number {

@@ -72,7 +72,17 @@ export interface CompiledQuery {
   compare(a: TicketRecord, b: TicketRecord): number;
 }
 
-export function compileQuery(query: TicketQuery, me: string): CompiledQuery {
+/**
+ * `textMatches`: ids a full-text search (`TicketTextSearch`) found for `query.text`. A row
+ * matches the text when its id is among them or its small fields (number, title, tags,
+ * requester) hold every term — so typing a number or a title works before, and without,
+ * a full-text index. Null: the small fields alone.
+ */
+export function compileQuery(
+  query: TicketQuery,
+  me: string,
+  textMatches: ReadonlySet<string> | null = null,
+): CompiledQuery {
   const statuses = new Set(query.statuses);
   const priorities = new Set(query.priorities);
   const terms = query.text.toLowerCase().split(/\s+/).filter(Boolean);
@@ -96,7 +106,7 @@ export function compileQuery(query: TicketQuery, me: string): CompiledQuery {
         return false;
       }
       if (tag && !t.tags.includes(tag)) return false;
-      if (terms.length) {
+      if (terms.length && !textMatches?.has(t.id)) {
         const haystack = searchHaystack(t);
         for (const term of terms) if (!haystack.includes(term)) return false;
       }
@@ -123,7 +133,7 @@ function searchHaystack(t: TicketRecord): string {
     const number = t.number === null ? t.provisionalNumber : `#${t.number} ${t.number}`;
     text = `${number} ${t.title} ${t.tags.join(' ')} ${t.requester?.name ?? ''} ${
       t.requester?.email ?? ''
-    } ${t.searchText}`.toLowerCase();
+    }`.toLowerCase();
     haystacks.set(t, text);
   }
   return text;

@@ -3,9 +3,21 @@ import * as Y from 'yjs';
 import { WorkspaceIndex, INDEX_SCHEMA_VERSION } from '../workspace/WorkspaceIndex.ts';
 import { ensureSchema, schemaVersionOf } from './SchemaVersion.ts';
 
+const ana = { id: 'ana', name: 'Ana' };
+
 describe('schema versions', () => {
-  it('stamps a fresh document with the current version', () => {
+  it('writes nothing to an empty document (a fresh device before its first sync)', () => {
     const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => updates.push(update));
+    expect(new WorkspaceIndex(doc).ensureSchema()).toBe('empty');
+    expect(updates).toEqual([]);
+    expect(schemaVersionOf(doc)).toBe(0);
+  });
+
+  it('stamps a document that holds content with the current version', () => {
+    const doc = new Y.Doc();
+    new WorkspaceIndex(doc).tickets.create({ id: 't1', title: 'One', number: 1 }, ana, 1);
     expect(new WorkspaceIndex(doc).ensureSchema()).toBe('migrated');
     expect(schemaVersionOf(doc)).toBe(INDEX_SCHEMA_VERSION);
     expect(new WorkspaceIndex(doc).ensureSchema()).toBe('current');

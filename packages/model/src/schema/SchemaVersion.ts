@@ -9,7 +9,11 @@ export interface DocMigration {
   up(doc: Y.Doc): void;
 }
 
-export type SchemaState = 'current' | 'migrated' | 'future';
+/**
+ * `empty`: the document holds nothing yet (a fresh device before its first sync, or a doc
+ * nobody wrote); nothing was written to it.
+ */
+export type SchemaState = 'current' | 'migrated' | 'future' | 'empty';
 
 /**
  * Every document carries `meta.schemaVersion`. A document without one is version 0 (written
@@ -17,9 +21,13 @@ export type SchemaState = 'current' | 'migrated' | 'future';
  * migrated forward in one transaction; a document from a newer app version is left alone
  * (`future`) and the UI asks the user to reload.
  *
- * Call after the local copy is loaded AND again after the first server sync: a migration
- * run on an empty local copy would miss the older content that arrives with the sync.
- * Because migrations are idempotent normalisations, concurrent runs on two replicas
+ * Call after the local copy is loaded AND again after the first server sync. An empty
+ * document is never written to: on a fresh device the local copy is empty until the first
+ * sync, and a stamp written then would be the device's first write — sent before it knows
+ * the server's copy, and refused if that copy is at its plan's size limit (issue 15: a new
+ * device showed "1 refused change" before the user did anything). So a replica migrates
+ * once it holds content: the server's after the first sync, or its own offline copy.
+ * Because migrations are idempotent and deterministic, two replicas migrating at once
  * converge to the same content.
  */
 export function ensureSchema(
@@ -32,6 +40,7 @@ export function ensureSchema(
   const version = typeof raw === 'number' ? raw : 0;
   if (version > current) return 'future';
   if (version === current) return 'current';
+  if (doc.store.clients.size === 0) return 'empty';
   doc.transact(() => {
     for (const migration of migrations) {
       if (migration.to > version && migration.to <= current) migration.up(doc);

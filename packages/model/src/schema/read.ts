@@ -7,37 +7,48 @@ import type * as Y from 'yjs';
  */
 export type AnyMap = Y.Map<unknown>;
 
-export function readString(map: AnyMap, key: string, fallback = ''): string {
+/** Anything fields can be read from by key: a Y.Map, or a plain record wrapped by `plainFields`. */
+export interface FieldReader {
+  get(key: string): unknown;
+}
+
+/** Reads a plain JSON object (an archived ticket) with the same tolerant readers. */
+export function plainFields(value: unknown): FieldReader {
+  const record = value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  return { get: (key) => (Object.hasOwn(record, key) ? record[key] : undefined) };
+}
+
+export function readString(map: FieldReader, key: string, fallback = ''): string {
   const value = map.get(key);
   return typeof value === 'string' ? value : fallback;
 }
 
-export function readNullableString(map: AnyMap, key: string): string | null {
+export function readNullableString(map: FieldReader, key: string): string | null {
   const value = map.get(key);
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-export function readNumber(map: AnyMap, key: string, fallback = 0): number {
+export function readNumber(map: FieldReader, key: string, fallback = 0): number {
   const value = map.get(key);
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
 
-export function readNullableNumber(map: AnyMap, key: string): number | null {
+export function readNullableNumber(map: FieldReader, key: string): number | null {
   const value = map.get(key);
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-export function readBoolean(map: AnyMap, key: string): boolean {
+export function readBoolean(map: FieldReader, key: string): boolean {
   return map.get(key) === true;
 }
 
-export function readStringArray(map: AnyMap, key: string): string[] {
+export function readStringArray(map: FieldReader, key: string): string[] {
   const value = map.get(key);
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 export function readOneOf<T extends string>(
-  map: AnyMap,
+  map: FieldReader,
   key: string,
   allowed: readonly T[],
   fallback: T,

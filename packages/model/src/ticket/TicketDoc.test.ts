@@ -86,7 +86,8 @@ describe('TicketDoc', () => {
     postComment(index, ticket, 't1', input, ana, 6);
     expect(index.mentions.forUser('bo')).toHaveLength(1);
     expect(index.mentions.forUser('ana')).toHaveLength(0);
-    expect(index.tickets.get('t1')!.searchText).toContain('router');
+    // The text stays in the ticket doc: the index carries no search text (issue 15).
+    expect(index.doc.getMap<Y.Map<unknown>>('tickets').get('t1')!.has('searchText')).toBe(false);
     expect(index.tickets.get('t1')!.commentCount).toBe(1);
     expect(index.tickets.get('t1')!.updatedAt).toBe(5);
   });

@@ -1,6 +1,5 @@
 import type { Actor } from '../Actor.ts';
 import type { FieldChange, NewTicket } from '../workspace/TicketIndex.ts';
-import { MAX_SEARCH_TEXT } from '../workspace/TicketIndex.ts';
 import type { TicketFields, TicketRecord } from '../workspace/TicketRecord.ts';
 import type { WorkspaceIndex } from '../workspace/WorkspaceIndex.ts';
 import type { CommentRecord, NewComment } from './Comment.ts';
@@ -87,20 +86,23 @@ export function postComment(
       });
     }
     index.tickets.touch(ticketId, now);
+    index.tickets.setCommentCount(ticketId, ticket.liveCommentCount());
   });
-  refreshSearchText(index, ticket, ticketId);
   return comment;
 }
 
-/** Copies the ticket doc's text into the index so list search covers the content. */
-export function refreshSearchText(
+/**
+ * After the description or thread changed (an edit, a deleted comment): the index's comment
+ * count follows, and `updatedAt` moves so lists re-sort and search re-reads the ticket doc.
+ */
+export function refreshTicketSummary(
   index: WorkspaceIndex,
   ticket: TicketDoc,
   ticketId: string,
+  now: number,
 ): void {
-  index.tickets.setContentSummary(
-    ticketId,
-    ticket.searchText(MAX_SEARCH_TEXT),
-    ticket.liveCommentCount(),
-  );
+  index.doc.transact(() => {
+    index.tickets.setCommentCount(ticketId, ticket.liveCommentCount());
+    index.tickets.touch(ticketId, now);
+  });
 }

@@ -111,4 +111,20 @@ describe('TicketIndex', () => {
     expect(index.tickets.get('a')!.number).toBe(40);
     expect(index.tickets.byNumber(40)!.id).toBe('a');
   });
+
+  it('finds a ticket by number as numbers are assigned, synced in and moved out', () => {
+    const index = new WorkspaceIndex(new Y.Doc());
+    index.tickets.create({ id: 'a', title: 'A', number: 1 }, ana, 1);
+    index.tickets.create({ id: 'p', title: 'Pending', number: null }, ana, 2);
+    expect(index.tickets.byNumber(1)!.id).toBe('a');
+    expect(index.tickets.byNumber(2)).toBeNull();
+    index.tickets.assignNumber('p', 2);
+    expect(index.tickets.byNumber(2)!.id).toBe('p');
+    const other = new WorkspaceIndex(new Y.Doc());
+    other.tickets.create({ id: 'b', title: 'From another device', number: 3 }, ana, 3);
+    sync(index.doc, other.doc);
+    expect(index.tickets.byNumber(3)!.id).toBe('b');
+    index.tickets.remove('a');
+    expect(index.tickets.byNumber(1)).toBeNull();
+  });
 });

@@ -11,6 +11,7 @@ import {
   validateType,
   validateUserId,
 } from '../schema/fields.ts';
+import type { TicketSource } from '../query/TicketSource.ts';
 import { sameValue, setIfChanged, type AnyMap } from '../schema/read.ts';
 import {
   readTicket,
@@ -40,9 +41,6 @@ export interface NewTicket {
   dueDate?: string | null;
 }
 
-/** Maximum characters of description + thread text kept in the index for search. */
-export const MAX_SEARCH_TEXT = 2_000;
-
 /**
  * The ticket index: root map `tickets` of the workspace index doc, ticketId → Y.Map of the
  * small fields. The list, board and filters need only this.
@@ -50,11 +48,15 @@ export const MAX_SEARCH_TEXT = 2_000;
  * Concurrent edits of one field resolve by Yjs map semantics: the write with the higher
  * clientID wins among concurrent ones, deterministically on every replica.
  */
-export class TicketIndex {
+export class TicketIndex implements TicketSource {
   readonly map: Y.Map<AnyMap>;
+  private numberIds: Map<number, string> | null = null;
+  private reindexNumbers: ((ids: Set<string>) => void) | null = null;
 
   constructor(readonly doc: Y.Doc) {
     this.map = doc.getMap<AnyMap>('tickets');
+    // Registered first, so the number map is current before any other listener asks.
+    this.observe((ids) => this.reindexNumbers?.(ids));
   }
 
   get size(): number {
@@ -74,11 +76,14 @@ export class TicketIndex {
     return out;
   }
 
+  /**
+   * The ticket with this number. A ticket page asks on every change of the index, so the
+   * answer comes from a number → id map built on the first call and kept current from the
+   * changed ids (no pass over every ticket per change).
+   */
   byNumber(number: number): TicketRecord | null {
-    for (const [id, entry] of this.map) {
-      if (entry instanceof Y.Map && entry.get('number') === number) return readTicket(id, entry);
-    }
-    return null;
+    const id = this.numbers().get(number);
+    return id === undefined ? null : this.get(id);
   }
 
   create(input: NewTicket, actor: Actor, now: number): TicketRecord {
@@ -101,7 +106,6 @@ export class TicketIndex {
       updatedAt: now,
       createdBy: actor.id,
       deleted: false,
-      searchText: '',
       commentCount: 0,
     };
     for (const [key, value] of Object.entries(values)) fields.set(key, value);
@@ -153,14 +157,19 @@ export class TicketIndex {
       .sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  /** Called by whoever edits the ticket doc, so text search works from the index alone. */
-  setContentSummary(id: string, searchText: string, commentCount: number): void {
+  /**
+   * Called by whoever edits the ticket doc: the comment count shown in the list. The text
+   * itself stays in the ticket doc (search indexes it on the device and on the server), so
+   * the index does not grow with descriptions and threads.
+   */
+  setCommentCount(id: string, commentCount: number): void {
     const entry = this.map.get(id);
-    if (!(entry instanceof Y.Map)) return;
-    this.doc.transact(() => {
-      setIfChanged(entry, 'searchText', searchText.slice(0, MAX_SEARCH_TEXT));
-      setIfChanged(entry, 'commentCount', commentCount);
-    });
+    if (entry instanceof Y.Map) setIfChanged(entry, 'commentCount', commentCount);
+  }
+
+  /** Takes the ticket out of the hot index (it moved to an archive shard). */
+  remove(id: string): void {
+    if (this.map.has(id)) this.map.delete(id);
   }
 
   /** Marks the ticket as touched (a comment was added) without changing a field. */
@@ -188,6 +197,30 @@ export class TicketIndex {
     };
     this.map.observeDeep(handler);
     return () => this.map.unobserveDeep(handler);
+  }
+
+  private numbers(): Map<number, string> {
+    if (this.numberIds) return this.numberIds;
+    const byNumber = new Map<number, string>();
+    const byId = new Map<string, number>();
+    const index = (id: string) => {
+      const old = byId.get(id);
+      if (old !== undefined && byNumber.get(old) === id) byNumber.delete(old);
+      byId.delete(id);
+      const entry = this.map.get(id);
+      const number = entry instanceof Y.Map ? entry.get('number') : undefined;
+      if (typeof number !== 'number') return;
+      byId.set(id, number);
+      // Two tickets with one number should not happen; the lower id wins, as on every device.
+      const holder = byNumber.get(number);
+      if (holder === undefined || id < holder) byNumber.set(number, id);
+    };
+    for (const id of this.map.keys()) index(id);
+    this.reindexNumbers = (ids) => {
+      for (const id of ids) index(id);
+    };
+    this.numberIds = byNumber;
+    return byNumber;
   }
 
   private entry(id: string): AnyMap {

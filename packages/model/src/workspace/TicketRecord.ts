@@ -15,7 +15,7 @@ import {
   readOneOf,
   readString,
   readStringArray,
-  type AnyMap,
+  type FieldReader,
 } from '../schema/read.ts';
 
 /** The small fields of one ticket, as the index holds them (a plain, immutable snapshot). */
@@ -39,8 +39,6 @@ export interface TicketRecord {
   readonly createdBy: string;
   /** Soft delete: the ticket is in the trash and can be restored. */
   readonly deleted: boolean;
-  /** Plain text of the description and thread (capped), so list search needs the index alone. */
-  readonly searchText: string;
   /** How many comments the ticket has (shown in the list without loading the ticket doc). */
   readonly commentCount: number;
 }
@@ -73,7 +71,33 @@ export function provisionalNumberFor(ticketId: string): string {
   return `P-${ticketId.slice(0, 4).toUpperCase()}`;
 }
 
-export function readTicket(id: string, map: AnyMap): TicketRecord {
+/**
+ * The stored fields of a ticket, as plain JSON: what `<ws>:index` holds in a Y.Map per
+ * ticket and what an archive shard holds as one plain value.
+ */
+export type StoredTicket = Omit<TicketRecord, 'id' | 'provisionalNumber'>;
+
+/** The record's stored fields, in a fixed key order (so copies made on two devices are equal). */
+export function storedTicketOf(record: TicketRecord): StoredTicket {
+  return {
+    number: record.number,
+    title: record.title,
+    status: record.status,
+    priority: record.priority,
+    type: record.type,
+    assigneeId: record.assigneeId,
+    requester: record.requester,
+    tags: [...record.tags],
+    dueDate: record.dueDate,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    createdBy: record.createdBy,
+    deleted: record.deleted,
+    commentCount: record.commentCount,
+  };
+}
+
+export function readTicket(id: string, map: FieldReader): TicketRecord {
   const requester = map.get('requester');
   return {
     id,
@@ -97,7 +121,6 @@ export function readTicket(id: string, map: AnyMap): TicketRecord {
     updatedAt: readNumber(map, 'updatedAt'),
     createdBy: readString(map, 'createdBy'),
     deleted: readBoolean(map, 'deleted'),
-    searchText: readString(map, 'searchText'),
     commentCount: readNumber(map, 'commentCount'),
   };
 }

@@ -2,13 +2,14 @@ import * as Y from 'yjs';
 import { SavedViews } from '../query/SavedViews.ts';
 import { TICKET_STATUSES } from '../schema/fields.ts';
 import { ensureSchema, type DocMigration, type SchemaState } from '../schema/SchemaVersion.ts';
+import { ArchiveMonths } from './ArchiveMonths.ts';
 import { ChannelIndex } from './ChannelIndex.ts';
 import { Mentions } from './Mentions.ts';
 import { NoticeIndex } from './NoticeIndex.ts';
 import { TicketIndex } from './TicketIndex.ts';
 
 /** Version of the index doc's shape this code writes. */
-export const INDEX_SCHEMA_VERSION = 1;
+export const INDEX_SCHEMA_VERSION = 2;
 
 /**
  * 0 → 1: documents written before versioning, or by tools on the raw y-websocket endpoint,
@@ -55,6 +56,19 @@ export const indexMigrations: readonly DocMigration[] = [
       });
     },
   },
+  {
+    // 1 → 2: the search text leaves the index (issue 15: 77 % of its bytes). Search reads
+    // the ticket docs instead (device index, server FTS). Deleting an absent key writes
+    // nothing, so a second run, or a run on another device, changes nothing more.
+    // Old closed tickets move to archive shards separately (`planArchive`/`moveToArchive`):
+    // that step writes other docs, and runs only once the shards have synced.
+    to: 2,
+    up(doc) {
+      doc.getMap<unknown>('tickets').forEach((entry) => {
+        if (entry instanceof Y.Map && entry.has('searchText')) entry.delete('searchText');
+      });
+    },
+  },
 ];
 
 /**
@@ -64,6 +78,7 @@ export const indexMigrations: readonly DocMigration[] = [
  *   channels — channelId → Y.Map                     (ChannelIndex)
  *   views    — viewId → plain SavedView (shared)     (SavedViews)
  *   mentions — mentionId → plain Mention             (Mentions)
+ *   archives — "YYYY-MM" → true, the archive shards  (ArchiveMonths)
  *   meta     — schemaVersion
  */
 export class WorkspaceIndex {
@@ -72,6 +87,7 @@ export class WorkspaceIndex {
   readonly channels: ChannelIndex;
   readonly sharedViews: SavedViews;
   readonly mentions: Mentions;
+  readonly archives: ArchiveMonths;
 
   constructor(readonly doc: Y.Doc) {
     this.tickets = new TicketIndex(doc);
@@ -79,6 +95,7 @@ export class WorkspaceIndex {
     this.channels = new ChannelIndex(doc);
     this.sharedViews = new SavedViews(doc.getMap('views'));
     this.mentions = new Mentions(doc.getMap('mentions'));
+    this.archives = new ArchiveMonths(doc.getMap('archives'));
   }
 
   /** See `ensureSchema`: call after load and after the first sync. */

@@ -37,6 +37,14 @@ describe('DeskWorkspace', () => {
     expect(desk.error).toMatch(/Connect once/);
   });
 
+  it('writes nothing to an empty local copy before the first sync (no schema stamp to refuse)', async () => {
+    const { desk } = await started();
+    // The fresh replica stays empty: its first write waits for the server's copy.
+    expect(desk.index.doc.store.clients.size).toBe(0);
+    expect(desk.user.doc.store.clients.size).toBe(0);
+    expect(desk.outdated).toBe(false);
+  });
+
   it('creates a ticket offline with a pending number, listed in the index at once', async () => {
     const { desk } = await started();
     const record = desk.createTicket({ title: 'Printer jammed' });

@@ -14,6 +14,7 @@ import {
 } from '@desk/model';
 import { parseDocId } from '@desk/protocol';
 import { ApiError } from '$lib/api/api.ts';
+import { ArchiveShelf } from './ArchiveShelf.svelte.ts';
 import { accessLossOfRefusal, accessLossOfStatus, type AccessLoss } from './accessLoss.ts';
 import {
   fetchMe,
@@ -68,6 +69,8 @@ export class DeskWorkspace {
   user!: UserDoc;
   presence!: IndexPresence;
   numbers!: TicketNumberPool;
+  /** Archive shards of old closed tickets: which months exist, loaded on demand. */
+  archive!: ArchiveShelf;
   private indexHandle: DocHandle | null = null;
   private userHandle: DocHandle | null = null;
   source!: DocSource;
@@ -118,6 +121,7 @@ export class DeskWorkspace {
     }
     this.index = new WorkspaceIndex(this.indexHandle.doc);
     this.user = new UserDoc(this.userHandle.doc);
+    this.archive = new ArchiveShelf(this.source, wsId, this.index);
     this.presence = new IndexPresence(this.indexHandle.awareness, {
       id: identity.me.id,
       name: identity.me.displayName,
@@ -194,6 +198,7 @@ export class DeskWorkspace {
     this.destroyed = true;
     for (const cleanup of this.cleanups) cleanup();
     this.presence?.destroy();
+    this.archive?.destroy();
     this.indexHandle?.release();
     this.userHandle?.release();
     this.source?.destroy();
@@ -204,6 +209,12 @@ export class DeskWorkspace {
     if (loss !== null && !this.destroyed) this.accessLoss = loss;
   }
 
+  /**
+   * Runs after the local copy loaded and again after the first sync. `ensureSchema` never
+   * writes to an empty doc, so a fresh device writes nothing before it has the server's
+   * copy; a device with an offline copy migrates it at once (deterministically, so it
+   * merges with the same migration made elsewhere).
+   */
   private checkSchema(): void {
     const states = [this.index.ensureSchema(), this.user.ensureSchema()];
     this.outdated = states.includes('future');
@@ -221,6 +232,10 @@ export class DeskWorkspace {
       );
     } catch {
       // Offline or refused: pending tickets keep their provisional label until next time.
+    }
+    if (this.canWrite && !this.outdated) {
+      // Old closed tickets leave the hot index for their month's archive shard.
+      await this.archive.archiveOld(Date.now()).catch(() => undefined);
     }
   }
 

@@ -1,4 +1,10 @@
-import { DEFAULT_QUERY } from '@desk/model';
+import {
+  ArchiveShard,
+  DEFAULT_QUERY,
+  docIds,
+  moveToArchive,
+  type TicketTextSearch,
+} from '@desk/model';
 import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDeskWorkspace } from '../../testing/deskWorkspace.ts';
@@ -118,5 +124,72 @@ describe('TicketListState', () => {
     stop();
     expect(titles(list)).toEqual(['VPN drops']);
     expect(seen).toEqual([view.id, null, view.id]);
+  });
+
+  it('says which archived months are not loaded, and merges them once loaded', async () => {
+    const { desk, list, ids } = await listOfThree();
+    // The printer ticket was solved long ago and archived by some device.
+    const longAgo = Date.UTC(2026, 0, 15);
+    const row = desk.index.tickets.map.get(ids.printer)!;
+    desk.index.doc.transact(() => {
+      row.set('number', 101);
+      row.set('status', 'solved');
+      row.set('updatedAt', longAgo);
+    });
+    const handle = desk.source.open(docIds.archive(desk.workspace!.id, '2026-01'));
+    cleanups.push(() => handle.release());
+    await handle.whenLoaded;
+    moveToArchive(desk.index, new ArchiveShard(handle.doc, '2026-01'), [ids.printer], Date.now());
+
+    flushSync();
+    expect(titles(list)).toEqual(['New laptop', 'VPN drops']);
+    expect(list.archivedNotLoaded).toEqual(['2026-01']);
+    await list.loadArchive();
+    expect(list.archivedNotLoaded).toEqual([]);
+    expect(titles(list)).toEqual(['New laptop', 'Printer jammed', 'VPN drops']);
+    expect(list.tags).toEqual(['hardware', 'network']);
+
+    // Changing an archived ticket brings it back into the hot index first.
+    list.toggle(ids.printer);
+    list.bulkUpdate({ status: 'open' });
+    expect(desk.index.tickets.get(ids.printer)?.status).toBe('open');
+    expect(desk.archive.find(ids.printer)).toBeNull();
+    expect(titles(list)).toEqual(['New laptop', 'Printer jammed', 'VPN drops']);
+  });
+
+  it('lets an attached full-text search answer the text, dropping stale answers', async () => {
+    const { list, ids } = await listOfThree();
+    const asked: string[] = [];
+    const answers = new Map<string, (ids: ReadonlySet<string>) => void>();
+    let changed = () => {};
+    const search: TicketTextSearch = {
+      search: (text) => {
+        asked.push(text);
+        return new Promise((resolve) => answers.set(text, resolve));
+      },
+      onChange: (listener) => {
+        changed = listener;
+        return () => (changed = () => {});
+      },
+    };
+    const detach = list.attachTextSearch(search);
+    list.setQuery({ text: 'toner' });
+    // Nothing in the small fields says toner; the full-text answer is awaited.
+    expect(titles(list)).toEqual([]);
+    list.setQuery({ text: 'cable' });
+    answers.get('toner')!(new Set([ids.printer]));
+    await Promise.resolve();
+    expect(titles(list)).toEqual([]);
+    answers.get('cable')!(new Set([ids.laptop]));
+    await Promise.resolve();
+    expect(titles(list)).toEqual(['New laptop']);
+    // The search index changed (a ticket doc was indexed): the list asks again.
+    changed();
+    expect(asked).toEqual(['toner', 'cable', 'cable']);
+    answers.get('cable')!(new Set([ids.laptop, ids.vpn]));
+    await Promise.resolve();
+    expect(titles(list)).toEqual(['New laptop', 'VPN drops']);
+    detach();
+    expect(titles(list)).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import {
   type TicketFields,
   type TicketQuery,
   type TicketRecord,
+  type TicketTextSearch,
 } from '@desk/model';
 import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 
@@ -18,6 +19,10 @@ import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
  * The ticket list's state: the query (kept in the URL-independent session storage so going
  * back to the list restores it), the incrementally maintained rows, the multi-selection and
  * the saved views (mine from my private user doc, shared ones from the index).
+ *
+ * Rows come from the hot index and every archive shard loaded on this device; the list
+ * says how many archived months are not loaded (`archivedNotLoaded`) and loads them on
+ * request. Text search uses a full-text search when one is attached (`attachTextSearch`).
  */
 export class TicketListState {
   rows = $state.raw<readonly TicketRecord[]>([]);
@@ -33,12 +38,19 @@ export class TicketListState {
   private list: TicketList;
   private cleanups: (() => void)[] = [];
   private readonly storageKey: string;
+  private textSearch: TicketTextSearch | null = null;
+  /** Bumped per search asked, so a slow answer to an older text is dropped. */
+  private searchSeq = 0;
 
   constructor(private readonly desk: DeskWorkspace) {
     this.storageKey = `desk:query:${desk.workspace!.id}`;
     const stored = sessionStorage.getItem(this.storageKey);
     this.query = stored ? normalizeQuery(JSON.parse(stored)) : DEFAULT_QUERY;
-    this.list = new TicketList(desk.index.tickets, this.query, desk.me!.id);
+    this.list = new TicketList(
+      [desk.index.tickets, ...desk.archive.shards()],
+      this.query,
+      desk.me!.id,
+    );
     this.rows = this.list.rows;
     this.refreshMeta();
     this.cleanups.push(
@@ -47,18 +59,57 @@ export class TicketListState {
         this.pruneSelection();
         this.refreshMeta();
       }),
+      desk.archive.onLoaded((shard) => this.list.addSource(shard)),
       desk.user.views.observe(() => this.refreshViews()),
       desk.index.sharedViews.observe(() => this.refreshViews()),
     );
     this.refreshViews();
   }
 
+  /** Archived months whose tickets this device has not loaded, newest first. */
+  get archivedNotLoaded(): string[] {
+    return this.desk.archive.notLoaded;
+  }
+
+  get loadingArchive(): boolean {
+    return this.desk.archive.loading;
+  }
+
+  /** Loads every archived month, so the list, board and filters cover old tickets too. */
+  loadArchive(): Promise<void> {
+    return this.desk.archive.loadAll();
+  }
+
+  /**
+   * Lets a full-text search answer the query's text (descriptions, threads); until it
+   * answers, and for the number, title, tags and requester, the small fields match.
+   */
+  attachTextSearch(search: TicketTextSearch): () => void {
+    this.textSearch = search;
+    const off = search.onChange(() => this.runTextSearch());
+    this.runTextSearch();
+    return () => {
+      off();
+      if (this.textSearch !== search) return;
+      this.textSearch = null;
+      this.searchSeq += 1;
+      this.list.setTextMatches(null);
+    };
+  }
+
   setQuery(patch: Partial<TicketQuery>, keepView = false): void {
+    const textChanged = patch.text !== undefined && patch.text !== this.query.text;
     this.query = { ...this.query, ...patch };
     if (!keepView) this.activeViewId = null;
     sessionStorage.setItem(this.storageKey, JSON.stringify(this.query));
+    if (textChanged && this.textSearch) {
+      // The previous text's matches no longer apply; the small fields answer meanwhile.
+      this.searchSeq += 1;
+      this.list.setTextMatches(null);
+    }
     this.list.setQuery(this.query);
     this.rows = this.list.rows;
+    if (textChanged) this.runTextSearch();
   }
 
   applyView(view: SavedView): void {
@@ -99,6 +150,7 @@ export class TicketListState {
   bulkUpdate(patch: Partial<TicketFields>): void {
     const now = Date.now();
     for (const id of this.selected) {
+      this.desk.archive.restore(id);
       this.desk.withTicketDoc(id, (ticket) =>
         updateTicket(this.desk.index, ticket, id, patch, this.desk.actor, now),
       );
@@ -108,6 +160,7 @@ export class TicketListState {
   bulkDelete(deleted: boolean): void {
     const now = Date.now();
     for (const id of this.selected) {
+      this.desk.archive.restore(id);
       this.desk.withTicketDoc(id, (ticket) =>
         setTicketDeleted(this.desk.index, ticket, id, deleted, this.desk.actor, now),
       );
@@ -116,8 +169,24 @@ export class TicketListState {
   }
 
   destroy(): void {
+    this.searchSeq += 1;
     for (const cleanup of this.cleanups) cleanup();
     this.list.destroy();
+  }
+
+  private runTextSearch(): void {
+    const search = this.textSearch;
+    const text = this.query.text.trim();
+    if (!search || !text) return;
+    const seq = ++this.searchSeq;
+    search.search(text).then(
+      (ids) => {
+        if (seq !== this.searchSeq) return;
+        this.list.setTextMatches(ids);
+        this.rows = this.list.rows;
+      },
+      () => undefined, // no full-text answer: the small fields keep answering
+    );
   }
 
   private pruneSelection(): void {
@@ -127,16 +196,13 @@ export class TicketListState {
     if (next.size !== this.selected.size) this.selected = next;
   }
 
+  /** Kept incrementally by the list: no pass over every ticket per change (issue 15). */
   private refreshMeta(): void {
-    const tags = new Set<string>();
-    let total = 0;
-    for (const record of this.list.allRecords) {
-      if (record.deleted) continue;
-      total += 1;
-      for (const tag of record.tags) tags.add(tag);
+    this.total = this.list.liveCount;
+    const tags = this.list.tags;
+    if (tags.length !== this.tags.length || tags.some((t, i) => t !== this.tags[i])) {
+      this.tags = tags;
     }
-    this.total = total;
-    this.tags = [...tags].sort();
   }
 
   private refreshViews(): void {

@@ -3,7 +3,7 @@ import {
   ModelError,
   newId,
   postComment,
-  refreshSearchText,
+  refreshTicketSummary,
   setTicketDeleted,
   TicketDoc,
   updateTicket,
@@ -50,10 +50,10 @@ export class TicketPageState {
     this.ticket = new TicketDoc(this.handle.doc);
     this.presence = this.makePresence();
     desk.presence.setViewing(ticketId);
-    this.record = desk.index.tickets.get(ticketId);
+    this.record = this.readRecord();
     this.cleanups.push(
       desk.index.tickets.observe((ids) => {
-        if (ids.has(ticketId)) this.record = desk.index.tickets.get(ticketId);
+        if (ids.has(ticketId)) this.record = this.readRecord();
       }),
     );
     this.bindDoc();
@@ -120,14 +120,14 @@ export class TicketPageState {
   editComment(id: string, body: string): boolean {
     return this.attempt(() => {
       this.ticket.editComment(id, body, this.desk.actor, Date.now());
-      this.refreshSearch();
+      this.refreshSummary();
     });
   }
 
   setCommentDeleted(id: string, deleted: boolean): boolean {
     return this.attempt(() => {
       this.ticket.setCommentDeleted(id, deleted, this.desk.actor, Date.now());
-      this.refreshSearch();
+      this.refreshSummary();
     });
   }
 
@@ -151,10 +151,10 @@ export class TicketPageState {
   private bindDoc(): void {
     const ticket = this.ticket;
     const onDescription = (_events: unknown, transaction: { local: boolean }) => {
-      // Only the editing replica refreshes the index's search text, and not on every key.
+      // Only the editing replica touches the index row (search re-reads the doc), not per key.
       if (!transaction.local) return;
       clearTimeout(this.searchTimer);
-      this.searchTimer = setTimeout(() => this.refreshSearch(), 1500);
+      this.searchTimer = setTimeout(() => this.refreshSummary(), 1500);
     };
     ticket.description.observeDeep(onDescription);
     this.docCleanups.push(
@@ -173,8 +173,14 @@ export class TicketPageState {
     this.handle.release();
   }
 
-  private refreshSearch(): void {
-    refreshSearchText(this.desk.index, this.ticket, this.ticketId);
+  private refreshSummary(): void {
+    this.desk.archive.restore(this.ticketId);
+    refreshTicketSummary(this.desk.index, this.ticket, this.ticketId, Date.now());
+  }
+
+  /** From the hot index, or from a loaded archive shard for an old closed ticket. */
+  private readRecord(): TicketRecord | null {
+    return this.desk.index.tickets.get(this.ticketId) ?? this.desk.archive.find(this.ticketId);
   }
 
   private refreshThread(): void {
@@ -189,6 +195,8 @@ export class TicketPageState {
       return false;
     }
     try {
+      // An archived ticket moves back into the hot index before it changes.
+      this.desk.archive.restore(this.ticketId);
       action();
       this.error = null;
       return true;
