@@ -1,14 +1,22 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseDocId } from '@desk/protocol';
 import type { Logger } from '../log/logger.ts';
-import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import type { ChangedDocRow, DocStore } from '../store/DocStore.ts';
-import type { TicketSearchIndex } from './TicketSearchIndex.ts';
+import type { TicketSearchFields, TicketSearchIndex } from './TicketSearchIndex.ts';
+
+/**
+ * Reading a stored document's searchable text (searchOps), where its size says: the
+ * server passes HeavyYjs (worker thread for large docs, inline for small ones).
+ */
+export interface SearchReader {
+  run(kind: 'ticketBody', args: [Uint8Array[]], bytes: number): Promise<string>;
+  run(kind: 'ticketFields', args: [Uint8Array[]], bytes: number): Promise<TicketSearchFields[]>;
+}
 
 export interface SearchProjectorOptions {
   store: DocStore;
   index: TicketSearchIndex;
-  offThread: HeavyYjs;
+  offThread: SearchReader;
   log: Logger;
   /**
    * Pause between passes when nothing is behind: how long a change may take to become

@@ -2,8 +2,14 @@ import { IndexedDbStore } from '@desk/client';
 import { parseDocId } from '@desk/protocol';
 import { collectDrafts, downloadJson, type DraftExport } from './drafts.ts';
 import { openDatabase, request, transactionDone } from './idb.ts';
-import { APP_PREFIX, replicatedDbName, userOfStorageKey, userStorePrefix } from './localKeys.ts';
-import { wipeLocalData } from './localData.ts';
+import {
+  APP_PREFIX,
+  replicatedDbName,
+  searchDbName,
+  userOfStorageKey,
+  userStorePrefix,
+} from './localKeys.ts';
+import { deleteDatabase, wipeLocalData } from './localData.ts';
 import { closeAllOfflineSyncs } from './OfflineSync.ts';
 import { UploadQueue } from './UploadQueue.ts';
 
@@ -149,6 +155,8 @@ export async function deleteWorkspaceReplica(
   // Refused drafts too, also those of docs no longer held (deleteDoc leaves drafts).
   await deleteKeys(`${userStorePrefix(userId)}meta`, 'drafts', ofWorkspace);
   await deleteKeys(replicatedDbName(userId), 'docs', ofWorkspace);
+  // The device search index of this workspace (an open one closes on this deletion's request).
+  await deleteDatabase(searchDbName(userId, workspaceId));
   const uploads = new UploadQueue(userId);
   try {
     for (const item of await uploads.list()) {

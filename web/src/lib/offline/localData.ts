@@ -131,7 +131,8 @@ async function databaseNames(): Promise<Set<string>> {
   return new Set((await indexedDB.databases()).flatMap((db) => (db.name ? [db.name] : [])));
 }
 
-function deleteDatabase(name: string): Promise<void> {
+/** Deletes one IndexedDB database (resolves at once when another tab holds it open). */
+export function deleteDatabase(name: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = indexedDB.deleteDatabase(name);
     req.onsuccess = () => resolve();

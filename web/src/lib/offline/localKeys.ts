@@ -37,6 +37,14 @@ export function replicatedDbName(userId: string): string {
   return `${userStorePrefix(userId)}replicated`;
 }
 
+/**
+ * The device's full-text index of one workspace (web/src/lib/search): under the user's
+ * prefix, so logout's wipe removes it; a removal from the workspace deletes it by name.
+ */
+export function searchDbName(userId: string, workspaceId: string): string {
+  return `${userStorePrefix(userId)}search:${workspaceId}`;
+}
+
 /** Attachments picked while offline, waiting for upload. */
 export function uploadsDbName(userId: string): string {
   return `${userStorePrefix(userId)}uploads`;

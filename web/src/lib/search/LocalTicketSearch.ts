@@ -1,0 +1,297 @@
+import type { TicketRecord, TicketSource, TicketTextSearch } from '@desk/model';
+import type { TicketSearchHit } from '@desk/protocol';
+import { LocalTicketIndex, searchWords, type SearchSnapshot } from './LocalTicketIndex.ts';
+
+/** The ticket docs this device holds, and their text. */
+export interface TicketTexts {
+  /** Ids of the tickets whose doc is on this device; `all` where every doc is local. */
+  held(): Promise<ReadonlySet<string> | 'all'>;
+  /** A held ticket doc's description and thread as plain text. */
+  read(ticketId: string): Promise<string>;
+}
+
+/** Where the index is kept between page loads (SearchStore in the browser). */
+export interface SnapshotStore {
+  load(): Promise<SearchSnapshot | null>;
+  save(snapshot: SearchSnapshot): Promise<void>;
+}
+
+/** The server's search (`GET /api/workspaces/:slug/search`). */
+export type ServerSearch = (text: string, signal: AbortSignal) => Promise<TicketSearchHit[]>;
+
+export interface LocalTicketSearchOptions {
+  texts: TicketTexts;
+  store: SnapshotStore | null;
+  server?: ServerSearch;
+  /**
+   * Awaited between pieces of background work (records in chunks, one ticket doc read),
+   * so typing stays fluid while the index is built (the browser passes an idle callback).
+   * @default a macrotask
+   */
+  pause?: () => Promise<void>;
+  /** Quiet time before a changed record's ticket doc is read again (its doc may still be syncing). @default 1500 ms */
+  textDelayMs?: number;
+  /** Quiet time before the index is written to the store. @default 3000 ms */
+  saveDelayMs?: number;
+  /** Typing pause before the server is asked. @default 250 ms */
+  serverDelayMs?: number;
+  /** How often the held docs are looked at again (replication brings more). @default 30000 ms */
+  sweepEveryMs?: number;
+}
+
+/** Records indexed per piece of background work. */
+const RECORDS_PER_CHUNK = 1000;
+/** Server answers kept (recent texts), so a re-query while typing back is instant. */
+const SERVER_CACHE = 20;
+
+/**
+ * The device's full-text search of one workspace (issue 15), the `TicketTextSearch` the
+ * ticket list attaches. Answers from the in-memory index at once (each keystroke is a few
+ * radix-tree lookups), and merges what the server finds for tickets this device does not
+ * hold when that answer arrives (`onChange` fires, the list asks again).
+ *
+ * Kept current incrementally: a record change re-indexes that record and, after a quiet
+ * moment, re-reads its ticket doc's text if the doc is held; new held docs are picked up
+ * by a periodic sweep. Persisted as one snapshot (debounced) so a reload restores it
+ * instead of re-reading every ticket doc; a snapshot of another format version is dropped
+ * and rebuilt.
+ */
+export class LocalTicketSearch implements TicketTextSearch {
+  readonly #o: Required<Omit<LocalTicketSearchOptions, 'server' | 'store'>> &
+    Pick<LocalTicketSearchOptions, 'server' | 'store'>;
+  #index = LocalTicketIndex.empty();
+  readonly #sources = new Set<TicketSource>();
+  readonly #cleanups: (() => void)[] = [];
+  readonly #listeners = new Set<() => void>();
+  readonly #textQueue = new Set<string>();
+  #textTimer: ReturnType<typeof setTimeout> | null = null;
+  #saveTimer: ReturnType<typeof setTimeout> | null = null;
+  #sweepTimer: ReturnType<typeof setInterval> | null = null;
+  #held: ReadonlySet<string> | 'all' = new Set();
+  #reading: Promise<void> | null = null;
+  #destroyed = false;
+  #dirty = false;
+  readonly #serverHits = new Map<string, TicketSearchHit[]>();
+  #serverTimer: ReturnType<typeof setTimeout> | null = null;
+  #serverAbort: AbortController | null = null;
+  /** Resolves once the stored index is restored (or found missing) and every record is in. */
+  readonly ready: Promise<void>;
+
+  constructor(sources: readonly TicketSource[], options: LocalTicketSearchOptions) {
+    this.#o = {
+      pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
+      textDelayMs: 1500,
+      saveDelayMs: 3000,
+      serverDelayMs: 250,
+      sweepEveryMs: 30_000,
+      ...options,
+    };
+    for (const source of sources) this.#sources.add(source);
+    this.ready = this.#start();
+  }
+
+  /** A source that appeared later (an archive shard loaded). */
+  addSource(source: TicketSource): () => void {
+    this.#sources.add(source);
+    const off = this.#watch(source);
+    void this.#indexRecords(source.all()).then(() => this.#sweep());
+    return () => {
+      off();
+      this.#sources.delete(source);
+    };
+  }
+
+  async search(text: string): Promise<ReadonlySet<string>> {
+    const ids = this.#index.search(text);
+    if (this.#o.server && searchWords(text).length > 0) {
+      const known = this.#serverHits.get(text);
+      if (known) for (const hit of known) ids.add(hit.ticketId);
+      else this.#askServer(text);
+    }
+    return ids;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Server hits for `text` (once answered) whose ticket no loaded record holds here. */
+  serverOnlyHits(text: string): TicketSearchHit[] {
+    return (this.#serverHits.get(text) ?? []).filter((hit) => !this.#record(hit.ticketId));
+  }
+
+  /** Whether this device holds the ticket's doc (its text is searchable offline). */
+  isOnDevice(ticketId: string): boolean {
+    return this.#held === 'all' || this.#held.has(ticketId);
+  }
+
+  /** Tickets in the index (records). */
+  get size(): number {
+    return this.#index.size;
+  }
+
+  /** Writes the index now if it changed (page hide, tests). */
+  async flush(): Promise<void> {
+    if (this.#saveTimer) clearTimeout(this.#saveTimer);
+    this.#saveTimer = null;
+    if (!this.#dirty || !this.#o.store) return;
+    this.#dirty = false;
+    await this.#o.store.save(this.#index.snapshot());
+  }
+
+  /** Reads the held ticket docs whose text is older than their record, in the background. */
+  async sweep(): Promise<void> {
+    await this.ready;
+    await this.#sweep();
+  }
+
+  /** Stops all work; what changed since the last write stays for `flush`. */
+  destroy(): void {
+    this.#destroyed = true;
+    for (const cleanup of this.#cleanups) cleanup();
+    for (const timer of [this.#textTimer, this.#serverTimer, this.#saveTimer]) {
+      if (timer) clearTimeout(timer);
+    }
+    if (this.#sweepTimer) clearInterval(this.#sweepTimer);
+    this.#serverAbort?.abort();
+    this.#listeners.clear();
+  }
+
+  async #start(): Promise<void> {
+    const snapshot = await this.#o.store?.load().catch(() => null);
+    const restored = snapshot ? await LocalTicketIndex.restore(snapshot) : null;
+    if (restored) this.#index = restored;
+    else this.#dirty = snapshot !== null && snapshot !== undefined; // another format: rewrite
+    if (this.#destroyed) return;
+    for (const source of this.#sources) this.#cleanups.push(this.#watch(source));
+    for (const source of this.#sources) await this.#indexRecords(source.all());
+    this.#emit();
+    void this.#sweep();
+    this.#sweepTimer = setInterval(() => void this.#sweep(), this.#o.sweepEveryMs);
+  }
+
+  #watch(source: TicketSource): () => void {
+    return source.observe((ids) => {
+      let changed = false;
+      for (const id of ids) {
+        const record = source.get(id);
+        if (!record || !this.#index.isStale(record)) continue;
+        this.#index.putRecord(record);
+        this.#textQueue.add(id);
+        changed = true;
+      }
+      if (!changed) return;
+      this.#changed();
+      if (this.#textTimer) clearTimeout(this.#textTimer);
+      this.#textTimer = setTimeout(() => {
+        this.#textTimer = null;
+        void this.#readTexts();
+      }, this.#o.textDelayMs);
+    });
+  }
+
+  async #indexRecords(records: readonly TicketRecord[]): Promise<void> {
+    let count = 0;
+    for (const record of records) {
+      if (this.#destroyed) return;
+      if (!this.#index.isStale(record)) continue;
+      this.#index.putRecord(record);
+      this.#dirty = true;
+      if (++count % RECORDS_PER_CHUNK === 0) await this.#o.pause();
+    }
+    if (count > 0) this.#scheduleSave();
+  }
+
+  async #sweep(): Promise<void> {
+    if (this.#destroyed) return;
+    try {
+      this.#held = await this.#o.texts.held();
+    } catch {
+      return; // the replica cannot be read now; the next sweep tries again
+    }
+    for (const source of this.#sources) {
+      for (const record of source.all()) {
+        if (this.isOnDevice(record.id) && this.#index.needsText(record)) {
+          this.#textQueue.add(record.id);
+        }
+      }
+    }
+    await this.#readTexts();
+  }
+
+  /** Reads queued ticket docs one at a time, with a pause between, while any are queued. */
+  #readTexts(): Promise<void> {
+    // One loop at a time; ids queued meanwhile are read by the running loop.
+    this.#reading ??= this.#readQueued().finally(() => {
+      this.#reading = null;
+    });
+    return this.#reading;
+  }
+
+  async #readQueued(): Promise<void> {
+    let read = 0;
+    while (this.#textQueue.size > 0 && !this.#destroyed) {
+      const id = this.#textQueue.values().next().value!;
+      this.#textQueue.delete(id);
+      const record = this.#record(id);
+      if (!record || !this.isOnDevice(id) || !this.#index.needsText(record)) continue;
+      try {
+        this.#index.putText(id, await this.#o.texts.read(id), record.updatedAt);
+        this.#dirty = true;
+      } catch {
+        continue; // unreadable now (closed, refused): a later sweep tries again
+      }
+      if (++read % 50 === 0) this.#changed();
+      await this.#o.pause();
+    }
+    if (read > 0) this.#changed();
+  }
+
+  #record(id: string): TicketRecord | null {
+    for (const source of this.#sources) {
+      const record = source.get(id);
+      if (record) return record;
+    }
+    return null;
+  }
+
+  #askServer(text: string): void {
+    if (this.#serverTimer) clearTimeout(this.#serverTimer);
+    this.#serverTimer = setTimeout(() => {
+      this.#serverTimer = null;
+      this.#serverAbort?.abort();
+      const abort = new AbortController();
+      this.#serverAbort = abort;
+      this.#o.server!(text, abort.signal).then(
+        (hits) => {
+          if (abort.signal.aborted || this.#destroyed) return;
+          this.#serverHits.set(text, hits);
+          if (this.#serverHits.size > SERVER_CACHE) {
+            this.#serverHits.delete(this.#serverHits.keys().next().value!);
+          }
+          this.#emit();
+        },
+        () => undefined, // offline or refused: the device's own answer stands
+      );
+    }, this.#o.serverDelayMs);
+  }
+
+  #changed(): void {
+    this.#dirty = true;
+    this.#scheduleSave();
+    this.#emit();
+  }
+
+  #scheduleSave(): void {
+    if (!this.#o.store || this.#saveTimer || this.#destroyed) return;
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = null;
+      void this.flush().catch(() => undefined);
+    }, this.#o.saveDelayMs);
+  }
+
+  #emit(): void {
+    for (const listener of this.#listeners) listener();
+  }
+}

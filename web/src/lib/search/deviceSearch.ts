@@ -1,0 +1,65 @@
+import { searchTickets } from '$lib/api/searchApi.ts';
+import type { DeskWorkspace } from '$lib/desk/DeskWorkspace.svelte.ts';
+import { DeviceTicketTexts } from './DeviceTicketTexts.ts';
+import { LocalTicketSearch } from './LocalTicketSearch.ts';
+import { SearchStore } from './SearchStore.ts';
+
+interface Open {
+  readonly search: LocalTicketSearch;
+  readonly close: () => Promise<void>;
+}
+
+/** Every device search of this tab, so a workspace's removal can close them first. */
+const open = new Map<DeskWorkspace, Open>();
+
+/**
+ * The device search of an open workspace (created on first use, after the desk is ready):
+ * the hot index and every archive shard loaded, the ticket docs of the replica, the index
+ * kept in IndexedDB, and the server for tickets not on this device. One per workspace
+ * session, so the list, board and a return to the list share it.
+ */
+export function deviceSearchOf(desk: DeskWorkspace): LocalTicketSearch {
+  const known = open.get(desk);
+  if (known) return known.search;
+  const workspaceId = desk.workspace!.id;
+  const store = new SearchStore(desk.me!.id, workspaceId);
+  const search = new LocalTicketSearch([desk.index.tickets, ...desk.archive.shards()], {
+    texts: new DeviceTicketTexts(desk.source, workspaceId),
+    store,
+    server: (text, signal) => searchTickets(desk.slug, text, signal),
+    pause: idle,
+  });
+  const offShards = desk.archive.onLoaded((shard) => search.addSource(shard));
+  // A closed tab keeps what was indexed since the last write.
+  const onHide = () => void search.flush().catch(() => undefined);
+  addEventListener('pagehide', onHide);
+  const close = async () => {
+    open.delete(desk);
+    removeEventListener('pagehide', onHide);
+    offShards();
+    search.destroy();
+    await search.flush().catch(() => undefined); // the last changes, then the database closes
+    await store.close();
+  };
+  open.set(desk, { search, close });
+  return search;
+}
+
+/** Closes the workspace's device search (the workspace app is left). */
+export function closeDeviceSearch(desk: DeskWorkspace): Promise<void> {
+  return open.get(desk)?.close() ?? Promise.resolve();
+}
+
+/** Closes every device search of this tab (before its databases are deleted). */
+export async function closeAllDeviceSearches(): Promise<void> {
+  await Promise.all([...open.values()].map((entry) => entry.close()));
+}
+
+/** Background work waits for an idle moment, so typing never queues behind it. */
+function idle(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof requestIdleCallback === 'function')
+      requestIdleCallback(() => resolve(), { timeout: 200 });
+    else setTimeout(resolve, 0);
+  });
+}
