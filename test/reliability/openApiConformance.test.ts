@@ -1,0 +1,438 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorBody } from '@desk/protocol/rest';
+import {
+  signatureHeader,
+  SIGNATURE_HEADER,
+} from '../../sync-server/src/billing/webhookSignature.ts';
+import { buildOpenApiDocument, routeTables } from '../../sync-server/src/http/openapi.ts';
+import type { RouteDoc } from '../../sync-server/src/http/openapi/routeDoc.ts';
+import {
+  signUp,
+  startAuthTestServer,
+  STRONG_PASSWORD,
+  TEST_PUBLIC_URL,
+  type AuthTestServer,
+} from '../../sync-server/src/testing/authTestServer.ts';
+import { newId } from '../../sync-server/src/ids/newId.ts';
+import { tokenFromOutbox } from '../support/outbox.ts';
+import { AuthzWorld, type IdentityName } from './authz/authzWorld.ts';
+import { credentialHeaders } from './authz/cells.ts';
+import { installedRoutes } from './authz/routeTable.ts';
+
+/**
+ * The OpenAPI document against the real server (issue 14): every documented route is
+ * called with a valid request on a real server (temp SQLite, real HTTP), and its answer must
+ * be one the route table documents, with a body its protocol schema accepts — strictly: a
+ * field the schema does not name fails too. Routes the app installs and the tables do not
+ * document fail, and so do documented routes that do not exist.
+ */
+
+/** One valid request: who sends it, and what. Path parameters default to the target's. */
+interface Call {
+  readonly as: IdentityName;
+  readonly params?: Record<string, string>;
+  readonly query?: Record<string, string>;
+  readonly body?: unknown;
+  /** A non-JSON body with its headers (uploads), or a signed one (the billing webhook). */
+  readonly raw?: { readonly body: string | Uint8Array; readonly headers: Record<string, string> };
+  readonly headers?: Record<string, string>;
+}
+
+const WEBHOOK_SECRET = 'conformance-webhook-secret-0123456789';
+/** A 1 × 1 PNG, so the thumbnail route has an image to shrink. */
+const ONE_PIXEL_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+let t: AuthTestServer;
+let world: AuthzWorld;
+beforeAll(async () => {
+  t = await startAuthTestServer({ BILLING_WEBHOOK_SECRET: WEBHOOK_SECRET });
+  world = await AuthzWorld.build(t);
+});
+afterAll(() => t.close());
+
+const unique = () => newId().slice(0, 10).toLowerCase();
+const dataDir = () => t.server.ctx.config.DATA_DIR;
+
+/** Sends one call; the body parsed as JSON when the answer is JSON. */
+async function send(
+  route: Pick<RouteDoc, 'method' | 'path'>,
+  call: Call,
+): Promise<{ status: number; contentType: string; body: unknown }> {
+  const { target } = world;
+  const params: Record<string, string> = {
+    slug: target.slug,
+    snapshotId: target.snapshotId,
+    ticketId: target.ticketId,
+    noticeId: target.noticeId,
+    sha256: target.blobSha256,
+    ...call.params,
+  };
+  let path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`no value for {${name}} in ${route.path}`);
+    return encodeURIComponent(value);
+  });
+  if (call.query) path += `?${new URLSearchParams(call.query)}`;
+  const json = call.body !== undefined;
+  const response = await fetch(t.server.url + path, {
+    method: route.method.toUpperCase(),
+    headers: {
+      ...(call.raw ? {} : { origin: TEST_PUBLIC_URL }),
+      ...credentialHeaders(world.credential(call.as)),
+      ...(json ? { 'content-type': 'application/json' } : {}),
+      ...call.raw?.headers,
+      ...call.headers,
+    },
+    body: call.raw ? call.raw.body : json ? JSON.stringify(call.body) : null,
+  });
+  const contentType = response.headers.get('content-type') ?? '';
+  const text = Buffer.from(await response.arrayBuffer()).toString('utf8');
+  return {
+    status: response.status,
+    contentType,
+    body: contentType.startsWith('application/json') && text ? JSON.parse(text) : text,
+  };
+}
+
+/** A JSON call of `as`, failing the test at once unless it succeeds. */
+async function succeed<T>(method: RouteDoc['method'], path: string, call: Call): Promise<T> {
+  const response = await send({ method, path }, call);
+  if (response.status >= 300) {
+    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+  return response.body as T;
+}
+
+/** A fresh owner with a known password, logged in as the `removedMember` identity's slot. */
+async function freshOwner() {
+  const owner = await signUp(t);
+  world.credentials.set('removedMember', { kind: 'session', token: owner.client.sessionToken! });
+  return owner;
+}
+
+/** An invitation to a new address of the target workspace, and its token from the mail. */
+async function invitationToken(): Promise<{ email: string; token: string }> {
+  const email = `invited-${unique()}@example.com`;
+  await succeed('post', '/api/workspaces/{slug}/invitations', {
+    as: 'admin',
+    body: { email, role: 'agent' },
+  });
+  return { email, token: tokenFromOutbox(dataDir(), email, '/invite') };
+}
+
+/** The valid request of every documented route, keyed as Hono names it. */
+const requests: Record<string, () => Call | Promise<Call>> = {
+  'GET /healthz': () => ({ as: 'anonymous' }),
+  'GET /readyz': () => ({ as: 'anonymous' }),
+  'GET /api/openapi.json': () => ({ as: 'anonymous' }),
+
+  'POST /api/auth/signup': () => {
+    t.server.ctx.db.prepare(`DELETE FROM rate_limit_hits WHERE key LIKE 'signup%'`).run();
+    const n = unique();
+    return {
+      as: 'anonymous',
+      body: {
+        email: `new-${n}@example.com`,
+        password: STRONG_PASSWORD,
+        displayName: 'New Owner',
+        customer: { kind: 'organization', name: 'New Co' },
+        workspace: { name: 'New Co Support', slug: `new-${n}` },
+        acceptTerms: true,
+      },
+    };
+  },
+  'POST /api/auth/signup/confirm': async () => {
+    t.server.ctx.db.prepare(`DELETE FROM rate_limit_hits WHERE key LIKE 'signup%'`).run();
+    const n = unique();
+    const email = `confirm-${n}@example.com`;
+    await succeed('post', '/api/auth/signup', {
+      as: 'anonymous',
+      body: {
+        email,
+        password: STRONG_PASSWORD,
+        displayName: 'Confirming Owner',
+        customer: { kind: 'person', name: 'Confirming Owner' },
+        workspace: { name: 'Mine', slug: `mine-${n}` },
+        acceptTerms: true,
+      },
+    });
+    return {
+      as: 'anonymous',
+      body: { token: tokenFromOutbox(dataDir(), email, '/signup/confirm') },
+    };
+  },
+  'POST /api/auth/login': async () => {
+    const owner = await signUp(t);
+    return { as: 'anonymous', body: { email: owner.email, password: owner.password } };
+  },
+  'POST /api/auth/logout': () => ({ as: 'agent' }),
+  'POST /api/auth/logout-everywhere': () => ({ as: 'agent' }),
+  'GET /api/auth/me': () => ({ as: 'token' }),
+  'PATCH /api/auth/me': () => ({ as: 'agent', body: { displayName: 'Agent Smith', phone: null } }),
+  'POST /api/auth/terms': async () => {
+    const terms = await succeed<{ current: { version: string } }>('get', '/api/terms', {
+      as: 'anonymous',
+    });
+    return { as: 'agent', body: { version: terms.current.version } };
+  },
+  'GET /api/auth/sessions': () => ({ as: 'agent' }),
+  'DELETE /api/auth/sessions/:id': () => ({
+    as: 'owner',
+    params: { id: world.newSession(world.target.ownerId).id },
+  }),
+  'POST /api/auth/password': async () => {
+    const owner = await freshOwner();
+    return {
+      as: 'removedMember',
+      body: { currentPassword: owner.password, newPassword: 'a different long passphrase 42' },
+    };
+  },
+  'POST /api/auth/password/forgot': () => ({
+    as: 'anonymous',
+    body: { email: `nobody-${unique()}@example.com` },
+  }),
+  'POST /api/auth/password/reset': async () => {
+    const owner = await signUp(t);
+    await succeed('post', '/api/auth/password/forgot', {
+      as: 'anonymous',
+      body: { email: owner.email },
+    });
+    return {
+      as: 'anonymous',
+      body: {
+        token: tokenFromOutbox(dataDir(), owner.email, '/reset'),
+        password: 'a brand new long passphrase 7',
+      },
+    };
+  },
+  'POST /api/auth/report-unauthorized-use': async () => {
+    await freshOwner();
+    return { as: 'removedMember', body: { note: 'Not me.' } };
+  },
+  'GET /api/security-reports': () => ({ as: 'operatorNoGrant' }),
+  'GET /api/auth/tokens': () => ({ as: 'agent' }),
+  'POST /api/auth/tokens': () => ({
+    as: 'agent',
+    body: { name: 'CI', workspaceId: world.target.id, expiresInDays: 30 },
+  }),
+  'DELETE /api/auth/tokens/:id': () => ({
+    as: 'owner',
+    params: { id: world.disposableTokenId() },
+  }),
+  'GET /api/mailbox': () => ({ as: 'operatorNoGrant' }),
+
+  'GET /api/workspaces': () => ({ as: 'agent' }),
+  'POST /api/workspaces': () => ({
+    as: 'agent',
+    body: { name: 'Side project', slug: `side-${unique()}` },
+  }),
+  'GET /api/workspaces/:slug': () => ({ as: 'token' }),
+  'PATCH /api/workspaces/:slug': () => ({ as: 'admin', body: { name: 'Acme Helpdesk' } }),
+  'GET /api/workspaces/:slug/seats': () => ({ as: 'admin' }),
+  'GET /api/workspaces/:slug/audit': () => ({ as: 'owner' }),
+  'PATCH /api/workspaces/:slug/members/:userId': () => ({
+    as: 'admin',
+    params: { userId: world.disposableMember() },
+    body: { role: 'viewer' },
+  }),
+  'DELETE /api/workspaces/:slug/members/:userId': () => ({
+    as: 'admin',
+    params: { userId: world.disposableMember() },
+  }),
+  'POST /api/workspaces/:slug/transfer-ownership': async () => {
+    // In a workspace of its own, so the target keeps its owner for the other calls.
+    const owner = await freshOwner();
+    const userId = world.disposableMember();
+    t.server.ctx.db
+      .prepare(`UPDATE memberships SET workspace_id = ? WHERE user_id = ?`)
+      .run(owner.workspaceId, userId);
+    return { as: 'removedMember', params: { slug: owner.slug }, body: { userId } };
+  },
+  'GET /api/workspaces/:slug/invitations': () => ({ as: 'admin' }),
+  'POST /api/workspaces/:slug/invitations': () => ({
+    as: 'admin',
+    body: { email: `invitee-${unique()}@example.com`, role: 'agent' },
+  }),
+  'POST /api/workspaces/:slug/invitations/:id/resend': () => ({
+    as: 'admin',
+    params: { id: world.target.invitationId },
+  }),
+  'DELETE /api/workspaces/:slug/invitations/:id': async () => ({
+    as: 'admin',
+    params: { id: await world.disposableInvitationId() },
+  }),
+  'POST /api/invitations/lookup': async () => ({
+    as: 'anonymous',
+    body: { token: (await invitationToken()).token },
+  }),
+  'POST /api/invitations/accept': async () => ({
+    as: 'anonymous',
+    body: {
+      token: (await invitationToken()).token,
+      displayName: 'New Agent',
+      password: STRONG_PASSWORD,
+      acceptTerms: true,
+    },
+  }),
+  'GET /api/host': () => ({ as: 'anonymous' }),
+
+  'GET /api/operator/plans': () => ({ as: 'operatorNoGrant' }),
+  'GET /api/operator/customers': () => ({ as: 'operatorNoGrant', query: { q: 'acme' } }),
+  'GET /api/operator/users': () => ({ as: 'operatorNoGrant', query: { q: 'example' } }),
+  'PATCH /api/operator/workspaces/:id/subscription': () => ({
+    as: 'operatorNoGrant',
+    params: { id: world.target.id },
+    body: { seatLimit: 200, note: 'Conformance.' },
+  }),
+  'POST /api/operator/workspaces/:id/state': () => ({
+    as: 'operatorNoGrant',
+    params: { id: world.target.id },
+    body: { state: 'active' },
+  }),
+  'POST /api/operator/users/:id/suspend': () => ({
+    as: 'operatorNoGrant',
+    params: { id: world.target.spareUserId },
+    body: { note: 'Conformance.' },
+  }),
+  'POST /api/operator/users/:id/reinstate': () => ({
+    as: 'operatorNoGrant',
+    params: { id: world.target.spareUserId },
+    body: {},
+  }),
+  'GET /api/operator/audit': () => ({ as: 'operatorNoGrant' }),
+
+  'POST /api/billing/webhook': () => {
+    const body = JSON.stringify({
+      id: `evt_${unique()}`,
+      type: 'subscription.plan_changed',
+      data: { workspaceId: world.target.id, planId: 'business' },
+    });
+    const signature = signatureHeader(WEBHOOK_SECRET, Math.floor(t.clock.now / 1000), body);
+    return {
+      as: 'anonymous',
+      raw: { body, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature } },
+    };
+  },
+
+  'GET /api/terms': () => ({ as: 'anonymous' }),
+  'GET /api/operator/terms': () => ({ as: 'operatorNoGrant' }),
+  // Effective in a month: published now, enforced on nobody during this test.
+  'POST /api/operator/terms': () => ({
+    as: 'operatorNoGrant',
+    body: {
+      text: 'The terms, revised.',
+      changes: 'Clearer wording.',
+      effectiveAt: t.clock.now + 30 * 24 * 60 * 60 * 1000,
+    },
+  }),
+
+  'POST /api/workspaces/:slug/ticket-numbers': () => ({ as: 'agent', body: { count: 5 } }),
+  'POST /api/workspaces/:slug/blobs': () => ({
+    as: 'agent',
+    raw: {
+      body: ONE_PIXEL_PNG,
+      headers: { 'content-type': 'image/png', 'x-file-name': 'pixel.png', origin: TEST_PUBLIC_URL },
+    },
+  }),
+  'GET /api/workspaces/:slug/blobs/:sha256': () => ({ as: 'agent' }),
+  'GET /api/workspaces/:slug/blobs/:sha256/thumbnail': () => ({ as: 'agent' }),
+
+  'GET /api/workspaces/:slug/snapshots': () => ({ as: 'admin' }),
+  'POST /api/workspaces/:slug/snapshots': () => ({ as: 'admin', body: { label: 'Before' } }),
+  'GET /api/workspaces/:slug/snapshots/:snapshotId': () => ({ as: 'admin' }),
+  'GET /api/workspaces/:slug/snapshots/:snapshotId/diff': () => ({ as: 'admin' }),
+  'GET /api/workspaces/:slug/snapshots/:snapshotId/tickets/:ticketId': () => ({ as: 'admin' }),
+  'GET /api/workspaces/:slug/snapshots/:snapshotId/notices/:noticeId': () => ({ as: 'admin' }),
+  'POST /api/workspaces/:slug/snapshots/:snapshotId/restore': () => ({
+    as: 'admin',
+    body: { scope: 'ticket', ticketId: world.target.ticketId },
+  }),
+  'POST /api/workspaces/:slug/snapshots/:snapshotId/undo': async () => {
+    const restored = await succeed<{ preRestoreSnapshotId: string }>(
+      'post',
+      '/api/workspaces/{slug}/snapshots/{snapshotId}/restore',
+      { as: 'admin', body: { scope: 'workspace' } },
+    );
+    return { as: 'admin', params: { snapshotId: restored.preRestoreSnapshotId } };
+  },
+
+  'GET /api/workspaces/:slug/usage': () => ({ as: 'token' }),
+  'GET /api/workspaces/:slug/search': () => ({ as: 'agent', query: { q: 'ticket' } }),
+};
+
+const documentedRoutes = routeTables.flat();
+const keyOf = (route: Pick<RouteDoc, 'method' | 'path'>) =>
+  `${route.method.toUpperCase()} ${route.path.replace(/\{(\w+)\}/g, ':$1')}`;
+
+/** REST routes only: the two socket endpoints are described in PROTOCOL.md. */
+const SOCKET_ROUTES = new Set(['GET /sync', 'GET /yjs/:docId']);
+
+describe('the OpenAPI document against the real server', () => {
+  it('documents every REST route the app installs, and no route it does not', () => {
+    const installed = installedRoutes(t.server.app)
+      .map((r) => r.key)
+      .filter((key) => !SOCKET_ROUTES.has(key));
+    const documented = documentedRoutes.map(keyOf);
+    expect(installed.filter((key) => !documented.includes(key))).toEqual([]);
+    expect(documented.filter((key) => !installed.includes(key))).toEqual([]);
+  });
+
+  it('has a valid request here for every documented route', () => {
+    const documented = documentedRoutes.map(keyOf);
+    expect(documented.filter((key) => !(key in requests))).toEqual([]);
+    expect(Object.keys(requests).filter((key) => !documented.includes(key))).toEqual([]);
+  });
+
+  it('answers every valid request as documented, with a body its schema accepts exactly', async () => {
+    const mismatches: string[] = [];
+    for (const route of documentedRoutes) {
+      const key = keyOf(route);
+      const prepare = requests[key];
+      if (!prepare) continue;
+      // Fresh valid credentials per call: some routes end the caller's sessions and tokens.
+      world.refreshCredentials();
+      const response = await send(route, await prepare());
+      const documented = route.responses[response.status];
+      if (response.status >= 400 || documented === undefined || typeof documented === 'string') {
+        mismatches.push(`${key}: ${response.status} ${JSON.stringify(response.body)}`);
+        continue;
+      }
+      if (documented.kind === 'raw') continue;
+      if (!response.contentType.startsWith('application/json')) {
+        mismatches.push(`${key}: ${response.status} is ${response.contentType}, not JSON`);
+        continue;
+      }
+      const parsed = documented.schema.safeParse(response.body);
+      if (!parsed.success) {
+        mismatches.push(`${key}: ${response.status} ${JSON.stringify(parsed.error.issues)}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('refuses a caller without credentials only as documented, with the error body', async () => {
+    const document = buildOpenApiDocument(TEST_PUBLIC_URL) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const mismatches: string[] = [];
+    world.refreshCredentials();
+    for (const route of documentedRoutes) {
+      if (route.auth === 'public' || route.auth === 'signed') continue;
+      const params = { id: 'unknown', userId: 'unknown' };
+      const call: Call =
+        route.method === 'get'
+          ? { as: 'anonymous', params }
+          : { as: 'anonymous', params, body: {} };
+      const response = await send(route, call);
+      const statuses = Object.keys(document.paths[route.path]?.[route.method]?.responses ?? {});
+      const body = ErrorBody.safeParse(response.body);
+      if (!statuses.includes(String(response.status)) || !body.success) {
+        mismatches.push(`${keyOf(route)}: ${response.status} ${JSON.stringify(response.body)}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
