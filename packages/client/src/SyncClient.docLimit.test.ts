@@ -6,7 +6,7 @@ import { MemoryStore } from './store/MemoryStore.ts';
 import { SyncClient } from './SyncClient.ts';
 import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
 
-// The real server's document-size limit (PROTOCOL.md, "Limits") as SyncClient meets it:
+// The real server's document-size limit (SPEC.md, LIMIT) as SyncClient meets it:
 // the client cannot know the limit ahead, so the server's doc_too_large is the backstop.
 
 const users = { 'tok-ana': { userId: 'ana', workspaces: { ws1: 'write' } } } as const;

@@ -32,7 +32,7 @@ function codeOf(run: () => unknown): ChunkErrorCode | null {
 }
 
 describe('DocChunkAssembler', () => {
-  it('gives back the whole message once its last piece arrived, pieces of two docs interleaved', () => {
+  it('CHUNK-2 gives back the whole message once its last piece arrived, pieces of two docs interleaved', () => {
     const assembler = new DocChunkAssembler();
     const a = message(1000, 1);
     const b = message(333, 2);
@@ -57,7 +57,7 @@ describe('DocChunkAssembler', () => {
     expect(new DocChunkAssembler(5).add(chunk)).toBe(whole);
   });
 
-  it('starts over when a new message begins before the last one ended', () => {
+  it('CHUNK-2 starts over when a new message begins before the last one ended', () => {
     const assembler = new DocChunkAssembler();
     const first = cut('w:a', message(300, 1), 100);
     assembler.add(first[0]!);
@@ -68,7 +68,7 @@ describe('DocChunkAssembler', () => {
     expect(assembler.heldBytes).toBe(0);
   });
 
-  it('refuses a piece that does not continue its message', () => {
+  it('CHUNK-2 refuses a piece that does not continue its message', () => {
     const assembler = new DocChunkAssembler();
     const chunks = cut('w:a', message(300, 1), 100);
     expect(codeOf(() => assembler.add(chunks[1]!))).toBe(ChunkErrorCode.outOfOrder);
@@ -76,7 +76,7 @@ describe('DocChunkAssembler', () => {
     expect(codeOf(() => assembler.add(chunks[2]!))).toBe(ChunkErrorCode.outOfOrder);
   });
 
-  it('refuses a message past its memory bound, skips the rest of it, and takes the next', () => {
+  it('CHUNK-3 refuses a message past its memory bound, skips the rest of it, and takes the next', () => {
     const assembler = new DocChunkAssembler(500);
     const held = cut('w:a', message(400, 1), 100);
     assembler.add(held[0]!);

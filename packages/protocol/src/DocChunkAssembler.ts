@@ -37,7 +37,7 @@ interface Partial {
 
 /**
  * Puts docChunk frames back together into the y-protocols messages they were cut from
- * (PROTOCOL.md, "Catch-up in chunks"). One per socket: pieces of one doc's message arrive in
+ * (SPEC.md, CHUNK). One per socket: pieces of one doc's message arrive in
  * order from offset 0; a piece at offset 0 starts a new message and abandons an unfinished
  * one (the sender gave it up, e.g. after an unsubscribe). Memory is bounded: the whole
  * message is allocated once from its announced `total`, and the totals held at once may not

@@ -7,7 +7,7 @@ export const PROTOCOL_VERSION = 2;
 
 /**
  * The oldest client protocol the server still speaks. Version 1 clients cannot reassemble
- * `docChunk` frames: they get their first sync as one doc frame (PROTOCOL.md, "Catch-up").
+ * `docChunk` frames: they get their first sync as one doc frame (SPEC.md, CHUNK-5).
  */
 export const MIN_PROTOCOL_VERSION = 1;
 

@@ -15,7 +15,7 @@ export interface Plan {
   readonly storageQuotaBytes: number;
   /**
    * Largest Yjs document, in stored bytes (merged state plus log); updates that would pass
-   * it are refused (UpdatePipeline; PROTOCOL.md, "Limits").
+   * it are refused (UpdatePipeline; SPEC.md, LIMIT).
    */
   readonly documentSizeLimitBytes: number;
   /** How long periodic workspace snapshots are kept, in days. */

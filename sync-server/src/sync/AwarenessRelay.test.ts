@@ -14,7 +14,7 @@ function applyMessage(target: awarenessProtocol.Awareness, message: Uint8Array):
 describe('AwarenessRelay', () => {
   const now = () => 1_000_000;
 
-  it("hands a newcomer everyone's latest state, exactly as y-protocols encoded it", () => {
+  it("PRES-2 hands a newcomer everyone's latest state, exactly as y-protocols encoded it", () => {
     const relay = new AwarenessRelay(now);
     const ana = new awarenessProtocol.Awareness(new Y.Doc());
     ana.setLocalState({ name: 'Ana', cursor: 1 });
@@ -27,7 +27,7 @@ describe('AwarenessRelay', () => {
     expect(newcomer.getStates().get(ana.clientID)).toEqual({ name: 'Ana', cursor: 2 });
   });
 
-  it('ignores an older clock, like y-protocols', () => {
+  it('PRES-4 ignores an older clock, like y-protocols', () => {
     const relay = new AwarenessRelay(now);
     const ana = new awarenessProtocol.Awareness(new Y.Doc());
     ana.setLocalState({ v: 1 });
@@ -40,7 +40,7 @@ describe('AwarenessRelay', () => {
     expect(newcomer.getStates().get(ana.clientID)).toEqual({ v: 2 });
   });
 
-  it("removes a closed socket's states and tells the others with a newer clock", () => {
+  it("PRES-3 removes a closed socket's states and tells the others with a newer clock", () => {
     const relay = new AwarenessRelay(now);
     const ana = new awarenessProtocol.Awareness(new Y.Doc());
     ana.setLocalState({ name: 'Ana' });
@@ -55,7 +55,7 @@ describe('AwarenessRelay', () => {
     expect(relay.removeOwner('socket-a')).toBeNull();
   });
 
-  it('throws on a truncated update so the socket can be closed', () => {
+  it('CONN-5 throws on a truncated update so the socket can be closed', () => {
     const relay = new AwarenessRelay(now);
     expect(() => relay.apply(new Uint8Array([3, 1]), 'a')).toThrow();
   });

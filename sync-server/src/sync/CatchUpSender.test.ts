@@ -43,7 +43,7 @@ function job(
 }
 
 describe('CatchUpSender', () => {
-  it('writes the next piece only once the socket has taken the earlier ones', () => {
+  it('CHUNK-4 writes the next piece only once the socket has taken the earlier ones', () => {
     const socket = new HeldSocket();
     const sender = new CatchUpSender(socket, 100);
     sender.add(job(1000, 100, { live: true, built: 0, failed: [] }));
@@ -56,7 +56,7 @@ describe('CatchUpSender', () => {
     expect(sender.idle).toBe(true);
   });
 
-  it('builds each message when its turn comes, so one is held at a time', () => {
+  it('CHUNK-4 builds each message when its turn comes, so one is held at a time', () => {
     const socket = new HeldSocket();
     const sender = new CatchUpSender(socket, 100);
     const first = { live: true, built: 0, failed: [] };
@@ -68,7 +68,7 @@ describe('CatchUpSender', () => {
     expect(second.built).toBe(1);
   });
 
-  it('drops the rest of a send whose subscription ended, and goes on with the next', () => {
+  it('CHUNK-2 drops the rest of a send whose subscription ended, and goes on with the next', () => {
     const socket = new HeldSocket();
     const sender = new CatchUpSender(socket, 100);
     const ended = { live: true, built: 0, failed: [] };
@@ -82,7 +82,7 @@ describe('CatchUpSender', () => {
     expect(sender.idle).toBe(true);
   });
 
-  it('waits for a message built off the event loop, and reports one that failed', async () => {
+  it('CHUNK-4 waits for a message built off the event loop, and reports one that failed', async () => {
     const socket = new HeldSocket();
     const sender = new CatchUpSender(socket, 100);
     const broken = { live: true, built: 0, failed: [] as unknown[] };

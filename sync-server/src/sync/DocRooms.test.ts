@@ -70,7 +70,7 @@ describe('DocRooms', () => {
       compactOffThread,
     );
 
-  it('shares one load between concurrent subscribers of a document', async () => {
+  it('ROOM-1 shares one load between concurrent subscribers of a document', async () => {
     const registry = rooms();
     const [a, b, c] = await Promise.all([
       registry.load('ws1:index', 'ws1'),
@@ -83,7 +83,7 @@ describe('DocRooms', () => {
     registry.unloadAll();
   });
 
-  it('loads the merged state plus the log written since', async () => {
+  it('ROOM-2 loads the merged state plus the log written since', async () => {
     const source = new Y.Doc();
     const updates: Uint8Array[] = [];
     source.on('update', (u: Uint8Array) => updates.push(u));
@@ -99,7 +99,7 @@ describe('DocRooms', () => {
     registry.unloadAll();
   });
 
-  it('rejects a failed load instead of handing out an empty document, and retries later', async () => {
+  it('ROOM-1 rejects a failed load instead of handing out an empty document, and retries later', async () => {
     store.append([{ docId: 'ws1:index', workspaceId: 'ws1', update: textUpdate('precious') }]);
     const registry = rooms();
     failing = true;
@@ -111,7 +111,7 @@ describe('DocRooms', () => {
     registry.unloadAll();
   });
 
-  it('unloads every idle document, so memory does not grow with documents once used', async () => {
+  it('ROOM-3 unloads every idle document, so memory does not grow with documents once used', async () => {
     const registry = rooms({ docIdleMs: 1 });
     for (let i = 0; i < 200; i++) await registry.load(`ws1:ticket:t${i}`, 'ws1');
     expect(registry.size).toBe(200);
@@ -122,7 +122,7 @@ describe('DocRooms', () => {
     expect(registry.size).toBe(0);
   });
 
-  it('compacts a long log into the merged state without losing anything', async () => {
+  it('ROOM-4 compacts a long log into the merged state without losing anything', async () => {
     const source = new Y.Doc();
     const updates: Uint8Array[] = [];
     source.on('update', (u: Uint8Array) => updates.push(u));
@@ -140,7 +140,7 @@ describe('DocRooms', () => {
     registry.unloadAll();
   });
 
-  it('compacts a large doc off the event loop from its stored rows, keeping rows written meanwhile', async () => {
+  it('ROOM-5 compacts a large doc off the event loop from its stored rows, keeping rows written meanwhile', async () => {
     const source = new Y.Doc();
     const updates: Uint8Array[] = [];
     source.on('update', (u: Uint8Array) => updates.push(u));
@@ -184,7 +184,7 @@ describe('DocRooms', () => {
     registry.unloadAll();
   });
 
-  it('reads and writes a worker-compacted doc in slices, and shutdown waits for all of it', async () => {
+  it('ROOM-5 reads and writes a worker-compacted doc in slices, and shutdown waits for all of it', async () => {
     const source = new Y.Doc();
     const updates: Uint8Array[] = [];
     source.on('update', (u: Uint8Array) => updates.push(u));
@@ -213,7 +213,7 @@ describe('DocRooms', () => {
     registry.unloadAll();
   });
 
-  it('keeps the log when an off-thread compaction fails', async () => {
+  it('ROOM-5 keeps the log when an off-thread compaction fails', async () => {
     store.append(
       Array.from({ length: 12 }, (_, i) => ({
         docId: 'ws1:index',

@@ -115,7 +115,7 @@ export class SyncConnection extends SocketConnection {
         this.fail(CloseCode.malformedFrame, 'hello sent twice.');
         return;
       case MessageType.ping:
-        // Heartbeat (PROTOCOL.md): answered at once, so the client learns the path is alive.
+        // Heartbeat (SPEC.md, FLOW-2): answered at once, so the client learns the path is alive.
         this.#sendControl({ type: MessageType.pong, nonce: message.nonce });
         return;
       default: {

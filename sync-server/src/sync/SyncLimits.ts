@@ -11,7 +11,7 @@ export interface SyncLimits {
   /**
    * Largest single Yjs update, in bytes; bigger is refused with docError `update_too_large`
    * on /sync (the socket stays open) and closes a /yjs socket with 4414. The document-size
-   * limit is per plan (`billing/plans.ts`); both are in PROTOCOL.md, "Limits". @default 4 MiB
+   * limit is per plan (`billing/plans.ts`); both are in SPEC.md, LIMIT. @default 4 MiB
    */
   maxUpdateBytes: number;
   /**

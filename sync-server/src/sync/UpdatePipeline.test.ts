@@ -146,7 +146,7 @@ describe('UpdatePipeline', () => {
   };
 
   describe('no echo', () => {
-    it('sends every sender the others’ updates of the turn and never its own', async () => {
+    it('WRITE-4 sends every sender the others’ updates of the turn and never its own', async () => {
       const a = member(false);
       const b = member(true);
       const c = member(false);
@@ -185,7 +185,7 @@ describe('UpdatePipeline', () => {
       expect(room.doc!.getMap('m').toJSON()).toEqual({ a: 1, a2: 1, b: 1, c: 1 });
     });
 
-    it('forwards the one other update of a turn to a sender as it came', async () => {
+    it('WRITE-4 forwards the one other update of a turn to a sender as it came', async () => {
       const a = member(true);
       const b = member(false);
       const [wa, wb] = [writer(1), writer(2)];
@@ -198,7 +198,7 @@ describe('UpdatePipeline', () => {
       expect(b.connection.updates()).toEqual([wa.updates[0]]);
     });
 
-    it('leaves a lone sender of several updates out of the merged frame', async () => {
+    it('WRITE-4 leaves a lone sender of several updates out of the merged frame', async () => {
       const a = member(false);
       const b = member(false);
       const wa = writer(1);
@@ -212,8 +212,8 @@ describe('UpdatePipeline', () => {
     });
   });
 
-  describe('missing dependencies (PROTOCOL.md)', () => {
-    it('refuses whole, before storing, an update that needs structs the server never received', async () => {
+  describe('missing dependencies (SPEC.md, DEP)', () => {
+    it('DEP-1 refuses whole, before storing, an update that needs structs the server never received', async () => {
       const a = member(false);
       const b = member(false);
       const wa = writer(1);
@@ -237,7 +237,7 @@ describe('UpdatePipeline', () => {
       expect(b.connection.updates().map(clientsIn)).toEqual([[1]]);
     });
 
-    it('refuses deleting what the server never received, and answers in send order', async () => {
+    it('DEP-1 refuses deleting what the server never received, and answers in send order', async () => {
       const a = member(false);
       const wa = writer(1);
       wa.doc.getText('t').insert(0, 'abc');
@@ -256,14 +256,14 @@ describe('UpdatePipeline', () => {
       expect(stored().getText('t').toString()).toBe('abc');
     });
   });
-  describe('document size limit (PROTOCOL.md, "Limits")', () => {
+  describe('document size limit (SPEC.md, LIMIT)', () => {
     const limited = (maxDocBytes: number) => {
       const m = member(false);
       m.subscription.maxDocBytes = maxDocBytes;
       return m;
     };
 
-    it('accepts an update that brings the doc just under or exactly to the limit, refuses one byte over', async () => {
+    it('LIMIT-3 accepts an update that brings the doc just under or exactly to the limit, refuses one byte over', async () => {
       const update = (client: number) => {
         const w = writer(client);
         w.doc.getText('t').insert(0, 'x'.repeat(40));
@@ -286,7 +286,7 @@ describe('UpdatePipeline', () => {
       }
     });
 
-    it('counts the updates of one turn together: the one that passes the limit is refused whole and reaches nobody', async () => {
+    it('LIMIT-3 counts the updates of one turn together: the one that passes the limit is refused whole and reaches nobody', async () => {
       const [wa, wb, wc] = [writer(1), writer(2), writer(3)];
       wa.doc.getText('a').insert(0, 'a'.repeat(100));
       wb.doc.getText('b').insert(0, 'b'.repeat(100));
@@ -315,7 +315,7 @@ describe('UpdatePipeline', () => {
       expect(room.storedBytes).toBe(ua.byteLength + uc.byteLength);
     });
 
-    it('refuses what builds on a refused update in the same turn, so nothing of it is half-applied', async () => {
+    it('WRITE-2 refuses what builds on a refused update in the same turn, so nothing of it is half-applied', async () => {
       const w = writer(1);
       w.doc.getText('t').insert(0, 'x'.repeat(200));
       w.doc.getText('t').insert(200, 'y');
@@ -333,7 +333,7 @@ describe('UpdatePipeline', () => {
       expect(room.doc!.store.pendingStructs).toBeNull();
     });
 
-    it('accepts deletions in a doc at its limit, so it can be cleaned up', async () => {
+    it('LIMIT-4 accepts deletions in a doc at its limit, so it can be cleaned up', async () => {
       const w = writer(1);
       w.doc.getText('t').insert(0, 'x'.repeat(100));
       const a = limited(w.updates[0]!.byteLength);

@@ -163,14 +163,14 @@ export class UpdatePipeline {
    *
    * - Missing dependencies: an update that would leave its doc with pending structs or
    *   deletions needs structs the server never received. Stored, it would be served to every
-   *   client and never complete (PROTOCOL.md, "Missing dependencies"). An update may rely on
+   *   client and never complete (SPEC.md, DEP-1). An update may rely on
    *   an earlier one of the same batch.
    * - Document size, the one place it is enforced for both endpoints: an update that would
    *   take its doc's stored bytes (merged state plus log) past the plan's limit, so a burst
    *   cannot pass the limit together. An update that adds no structs (deletions only, or
    *   what the doc already has: a reconnecting client's step 2 repeats its whole delete set)
    *   is never refused for size, so a doc at its limit can still be cleaned up. Server
-   *   updates (a restore) are not limited (PROTOCOL.md, "Limits").
+   *   updates (a restore) are not limited (SPEC.md, LIMIT).
    */
   #admit(batch: Entry[]): void {
     let ahead: Map<DocRoom, Map<number, number>> | null = null;

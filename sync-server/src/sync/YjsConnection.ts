@@ -8,7 +8,7 @@ import type { SyncSocket } from './SyncSocket.ts';
  * A socket on the y-websocket-compatible endpoint (`/yjs/:docId`): one document, exactly
  * the messages of the reference y-websocket server, so the stock `WebsocketProvider`
  * works unmodified. That protocol cannot express refusals, so a refusal closes the socket
- * with a documented code and the DocErrorCode as reason (PROTOCOL.md, "Limits"): 4404 a
+ * with a documented code and the DocErrorCode as reason (SPEC.md, YJS-3): 4404 a
  * refused subscription, 4414/4415 an update over the update/document size limit (44xx:
  * the provider stops; reconnecting would send the same update again), 4423 a change from a
  * read-only client. A read-only client's updates that change nothing (its step 2 after a
@@ -92,7 +92,7 @@ export class YjsConnection extends SocketConnection {
     const close = changes === true ? refusalCloseCode(code) : null;
     if (close !== null) {
       // The provider's doc now holds a change the server refused: say so, with a code that
-      // stops it (PROTOCOL.md, "Limits"). Dropping it would diverge the replica silently.
+      // stops it (SPEC.md, YJS-3). Dropping it would diverge the replica silently.
       this.fail(close, code);
       return;
     }

@@ -17,12 +17,12 @@ const MiB = 1024 * KiB;
 const limits: CompactionLimits = defaultSyncLimits;
 
 describe('compactionDue', () => {
-  it('never compacts an empty log', () => {
+  it('ROOM-4 never compacts an empty log', () => {
     expect(compactionDue({ logRows: 0, logBytes: 0, stateBytes: 0 }, limits)).toBe(false);
     expect(compactionDue({ logRows: 0, logBytes: 0, stateBytes: 100 * MiB }, limits)).toBe(false);
   });
 
-  it('compacts a small document at the floors: 500 rows or 1 MiB of log', () => {
+  it('ROOM-4 compacts a small document at the floors: 500 rows or 1 MiB of log', () => {
     const small = { stateBytes: 10 * KiB };
     expect(compactionDue({ ...small, logRows: 499, logBytes: 50 * KiB }, limits)).toBe(false);
     expect(compactionDue({ ...small, logRows: 500, logBytes: 50 * KiB }, limits)).toBe(true);
@@ -30,20 +30,20 @@ describe('compactionDue', () => {
     expect(compactionDue({ ...small, logRows: 3, logBytes: MiB }, limits)).toBe(true);
   });
 
-  it('waits for a large document’s log to weigh half its merged state', () => {
+  it('ROOM-4 waits for a large document’s log to weigh half its merged state', () => {
     const big = { stateBytes: 100 * MiB };
     expect(compactionDue({ ...big, logRows: 500, logBytes: MiB }, limits)).toBe(false);
     expect(compactionDue({ ...big, logRows: 5_000, logBytes: 50 * MiB - 1 }, limits)).toBe(false);
     expect(compactionDue({ ...big, logRows: 5_000, logBytes: 50 * MiB }, limits)).toBe(true);
   });
 
-  it('compacts a large document after one log row per KiB of state, however small the rows', () => {
+  it('ROOM-4 compacts a large document after one log row per KiB of state, however small the rows', () => {
     const big = { stateBytes: 100 * MiB };
     expect(compactionDue({ ...big, logRows: 102_399, logBytes: 4 * MiB }, limits)).toBe(false);
     expect(compactionDue({ ...big, logRows: 102_400, logBytes: 4 * MiB }, limits)).toBe(true);
   });
 
-  it('costs the same compaction work per update for a 1 MB and a 100 MB document (field edits)', () => {
+  it('ROOM-4 costs the same compaction work per update for a 1 MB and a 100 MB document (field edits)', () => {
     // A doc whose state does not grow, edited with 40-byte updates: work is what each
     // compaction re-encodes (state plus log), spread over the updates that waited for it.
     const perUpdate = (stateBytes: number) =>
@@ -56,7 +56,7 @@ describe('compactionDue', () => {
     expect((100 * MiB) / limits.compactAfterUpdates).toBeGreaterThan(100 * huge);
   });
 
-  it('costs a bounded multiple of the bytes written while a document grows to 100 MB', () => {
+  it('ROOM-4 costs a bounded multiple of the bytes written while a document grows to 100 MB', () => {
     // Inserts: every logged byte stays in the state, which grows from nothing.
     const ratio = simulate({ stateBytes: 0, updateBytes: 2 * KiB, grows: true, until: 100 * MiB });
     expect(ratio / (2 * KiB)).toBeLessThanOrEqual(1 + 1 / limits.compactLogRatio + 0.1);
@@ -108,7 +108,7 @@ describe('compaction of a loaded document, by the rule', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('leaves a large document’s log alone past the floors, and folds it once it weighs half the state', async () => {
+  it('ROOM-4 leaves a large document’s log alone past the floors, and folds it once it weighs half the state', async () => {
     // Floors far below the document: only the proportional rules can hold compaction off.
     const rooms = () =>
       new DocRooms(

@@ -21,7 +21,7 @@ function run(senders: number, withServerGroup = false) {
 }
 
 describe('forEachExclusion', () => {
-  it('gives every sender everyone else’s entries once and none of its own, in ⌈log2 k⌉ frames', () => {
+  it('WRITE-4 gives every sender everyone else’s entries once and none of its own, in ⌈log2 k⌉ frames', () => {
     for (const k of [1, 2, 3, 5, 8, 13, 64]) {
       const { groups, received } = run(k);
       for (const [sender] of groups) {
@@ -33,7 +33,7 @@ describe('forEachExclusion', () => {
     }
   });
 
-  it('delivers a group without a sender to everyone and nothing to it', () => {
+  it('WRITE-4 delivers a group without a sender to everyone and nothing to it', () => {
     const { received } = run(3, true);
     for (const sender of [0, 1, 2]) expect(received.get(sender)!.entries).toContain('server');
     expect([...received.keys()].sort()).toEqual([0, 1, 2]);

@@ -23,7 +23,7 @@ describe('updateChangesDoc', () => {
     return doc;
   };
 
-  it('says a step 2 that repeats what the server has (delete set included) changes nothing', () => {
+  it('LIMIT-4 says a step 2 that repeats what the server has (delete set included) changes nothing', () => {
     const doc = client();
     const room = roomWith(doc);
     const step2 = Y.encodeStateAsUpdate(doc, Y.encodeStateVector(room.doc!));

@@ -26,7 +26,7 @@ function yjsLeavesPending(doc: Y.Doc, update: Uint8Array): boolean {
 }
 
 describe('checkDependencies', () => {
-  it('accepts an update whose dependencies the doc has, and tells the clocks it advances', () => {
+  it('DEP-1 accepts an update whose dependencies the doc has, and tells the clocks it advances', () => {
     const a = writer(1);
     a.doc.getText('t').insert(0, 'hello');
     a.doc.getText('t').insert(5, ' world');
@@ -36,7 +36,7 @@ describe('checkDependencies', () => {
     expect(result).toEqual({ ok: true, advanced: new Map([[1, 11]]) });
   });
 
-  it('refuses an update whose own earlier structs the doc never received', () => {
+  it('DEP-1 refuses an update whose own earlier structs the doc never received', () => {
     const a = writer(1);
     a.doc.getText('t').insert(0, 'hello');
     a.doc.getText('t').insert(5, ' world');
@@ -46,7 +46,7 @@ describe('checkDependencies', () => {
     });
   });
 
-  it("refuses an update that inserts next to another client's struct the doc lacks", () => {
+  it("DEP-1 refuses an update that inserts next to another client's struct the doc lacks", () => {
     const a = writer(1);
     const b = writer(2);
     a.doc.getText('t').insert(0, 'abc');
@@ -61,7 +61,7 @@ describe('checkDependencies', () => {
     expect(check(server, b.updates.at(-1)!).ok).toBe(true);
   });
 
-  it('accepts an update that carries its dependencies itself, whatever the client order', () => {
+  it('DEP-2 accepts an update that carries its dependencies itself, whatever the client order', () => {
     // Client 1 depends on client 5 here: Yjs takes the highest client first, and the
     // reverse case (5 on 1) needs the stack.
     for (const [first, second] of [
@@ -86,7 +86,7 @@ describe('checkDependencies', () => {
     }
   });
 
-  it('refuses deleting structs the doc never received', () => {
+  it('DEP-1 refuses deleting structs the doc never received', () => {
     const a = writer(1);
     a.doc.getText('t').insert(0, 'abc');
     a.doc.getText('t').delete(0, 1);
@@ -99,7 +99,7 @@ describe('checkDependencies', () => {
     expect(check(server, a.updates[1]!)).toEqual({ ok: true, advanced: new Map() });
   });
 
-  it('refuses an item whose origin is a later clock of its own client', () => {
+  it('WRITE-6 refuses an item whose origin is a later clock of its own client', () => {
     const a = writer(1);
     a.doc.getText('t').insert(0, 'a');
     a.doc.getText('t').insert(1, 'b');
@@ -113,7 +113,7 @@ describe('checkDependencies', () => {
     expect(check(server, forged)).toEqual({ ok: false, problem: DependencyProblem.selfReference });
   });
 
-  it('agrees with Yjs on random histories applied in random order (seeded)', () => {
+  it('DEP-2 agrees with Yjs on random histories applied in random order (seeded)', () => {
     const seed = Number(process.env.DEPS_SEED ?? 20261206);
     const random = seededRandom(seed);
     const verdicts = { accepted: 0, refused: 0 };

@@ -27,7 +27,7 @@ describe('syncMessage', () => {
 });
 
 describe('docChunkFrames', () => {
-  it('cuts a message into docChunk frames the protocol codec decodes and reassembles', () => {
+  it('CHUNK-1 cuts a message into docChunk frames the protocol codec decodes and reassembles', () => {
     const payload = Uint8Array.from({ length: 70_000 }, (_, i) => i % 251);
     const frames = [...docChunkFrames('w1:index', payload, 16_384)];
     expect(frames).toHaveLength(5);

@@ -46,7 +46,7 @@ export function withPrefix(prefix: Uint8Array, payload: Uint8Array): Uint8Array 
 }
 
 /**
- * The docChunk frames (PROTOCOL.md, "Catch-up in chunks") carrying `payload` for `docId`,
+ * The docChunk frames (SPEC.md, CHUNK) carrying `payload` for `docId`,
  * `chunkBytes` of it each, built one at a time as the sender asks for the next.
  */
 export function* docChunkFrames(

@@ -28,7 +28,7 @@ describe('catch-up after reconnect', () => {
     await t.stop();
   });
 
-  it('exchanges messages only for the documents that changed while the client was away', async () => {
+  it('SUB-6 exchanges messages only for the documents that changed while the client was away', async () => {
     for (let i = 0; i < DOCS; i++) {
       const doc = new Y.Doc();
       doc.getText('t').insert(0, `ticket ${i}`);
@@ -79,7 +79,7 @@ describe('catch-up after reconnect', () => {
     }
   });
 
-  it('asks for a full exchange when the store generation differs (database restored)', async () => {
+  it('SUB-6 asks for a full exchange when the store generation differs (database restored)', async () => {
     const ana = await connect('tok-ana');
     const result = await ana.catchUp('ws1', 42, 'generation-before-restore');
     expect(result).toMatchObject({
@@ -89,7 +89,7 @@ describe('catch-up after reconnect', () => {
     });
   });
 
-  it('refuses a catch-up for a workspace the user is not in, naming the workspace', async () => {
+  it('SUB-6 refuses a catch-up for a workspace the user is not in, naming the workspace', async () => {
     const ana = await connect('tok-ana');
     ana.send({ type: MessageType.catchUp, workspaceId: 'ws9', sinceSeq: 0, generation: '' });
     const refusal = await ana.waitFor((m) => m.type === MessageType.docError);

@@ -18,7 +18,7 @@ describe('compaction of a large document (off the event loop)', () => {
     temp.remove();
   });
 
-  it('folds the log into the merged state on the worker; a restarted server serves every edit', async () => {
+  it('ROOM-6 folds the log into the merged state on the worker; a restarted server serves every edit', async () => {
     t = await startSyncServer(users, limits, temp.dir);
     const ana = await TestSyncClient.connect(t.url, { token: 'tok-ana' });
     clients.push(ana);

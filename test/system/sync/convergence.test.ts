@@ -40,7 +40,7 @@ afterEach(async () => {
 });
 
 describe('randomized convergence over /sync and /yjs', () => {
-  it.each(SEEDS)('ends with every replica and the server identical (seed %i)', async (seed) => {
+  it.each(SEEDS)('CONV-1 ends with every replica equal to the server (seed %i)', async (seed) => {
     const random = seededRandom(seed).next;
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const t = await startSyncServer(users);

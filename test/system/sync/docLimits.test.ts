@@ -9,7 +9,7 @@ import type { SyncLimits } from '../../../sync-server/src/sync/SyncLimits.ts';
 import { startSyncServer, type SyncTestServer } from '../../support/sync/startSyncServer.ts';
 import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
 
-// The document limits of PROTOCOL.md, "Limits", at, just under and just over their value,
+// The document limits of SPEC.md, LIMIT, at, just under and just over their value,
 // on both endpoints: /sync (docError, the socket stays) and /yjs with the stock y-websocket
 // provider (closed with the documented code; it stops instead of re-sending).
 
@@ -73,6 +73,7 @@ const cases = [
 const limitsUnderTest = [
   {
     limit: 'update size (maxUpdateBytes)',
+    rule: 'LIMIT-2',
     code: DocErrorCode.updateTooLarge,
     close: CloseCode.updateTooLarge,
     setUp: (t: SyncTestServer) => void t,
@@ -80,6 +81,7 @@ const limitsUnderTest = [
   },
   {
     limit: "document size (the plan's documentSizeLimitBytes)",
+    rule: 'LIMIT-3',
     code: DocErrorCode.docTooLarge,
     close: CloseCode.docTooLarge,
     setUp: (t: SyncTestServer) => (t.auth.maxDocBytes = LIMIT),
@@ -145,7 +147,7 @@ describe('document limits on every sync path', () => {
   for (const subject of limitsUnderTest) {
     describe(subject.limit, () => {
       for (const c of cases) {
-        it(`/sync: an update ${c.name} the limit is ${c.accepted ? 'stored and forwarded' : `refused whole with ${subject.code}; the socket stays`}`, async () => {
+        it(`${subject.rule} /sync: an update ${c.name} the limit is ${c.accepted ? 'stored and forwarded' : `refused whole with ${subject.code}; the socket stays`}`, async () => {
           t = await startSyncServer(users, subject.limits);
           subject.setUp(t);
           const docId = 'ws1:ticket:s1';
@@ -167,7 +169,7 @@ describe('document limits on every sync path', () => {
           await noSeen('a');
         });
 
-        it(`/yjs (stock provider): an update ${c.name} the limit is ${c.accepted ? 'stored and forwarded' : `refused and the provider closed with ${subject.close}`}`, async () => {
+        it(`${subject.rule} /yjs (stock provider): an update ${c.name} the limit is ${c.accepted ? 'stored and forwarded' : `refused and the provider closed with ${subject.close}`}`, async () => {
           t = await startSyncServer(users, subject.limits);
           subject.setUp(t);
           const docId = 'ws1:ticket:y1';
@@ -198,7 +200,7 @@ describe('document limits on every sync path', () => {
 
   describe('frame size (maxMessageBytes)', () => {
     for (const c of cases) {
-      it(`/sync: a frame ${c.name} the limit is ${c.accepted ? 'taken' : 'refused by closing the socket with 4413'}`, async () => {
+      it(`LIMIT-1 /sync: a frame ${c.name} the limit is ${c.accepted ? 'taken' : 'refused by closing the socket with 4413'}`, async () => {
         t = await startSyncServer(users, { maxMessageBytes: LIMIT });
         const docId = 'ws1:ticket:f1';
         const ana = await TestSyncClient.connect(t.url, { token: 'tok-ana' });
@@ -215,7 +217,7 @@ describe('document limits on every sync path', () => {
         expect(await stored(docId)).toBe('');
       });
 
-      it(`/yjs (stock provider): a frame ${c.name} the limit is ${c.accepted ? 'taken' : 'refused by closing with 4413; the provider stops'}`, async () => {
+      it(`LIMIT-1 /yjs (stock provider): a frame ${c.name} the limit is ${c.accepted ? 'taken' : 'refused by closing with 4413; the provider stops'}`, async () => {
         t = await startSyncServer(users, { maxMessageBytes: LIMIT });
         const docId = 'ws1:ticket:f2';
         const p = provider(docId, fixedDoc());
@@ -237,7 +239,7 @@ describe('document limits on every sync path', () => {
     }
   });
 
-  it('/yjs: a stock provider writing 14 × 512 KiB into a trial workspace is closed with 4415 after the 9 that fit, and never diverges silently', async () => {
+  it('LIMIT-3 /yjs: a stock provider writing 14 × 512 KiB into a trial workspace is closed with 4415 after the 9 that fit, and never diverges silently', async () => {
     t = await startSyncServer(users);
     t.auth.maxDocBytes = plans.trial.documentSizeLimitBytes; // 5 MiB
     const docId = 'ws1:ticket:big';
@@ -271,7 +273,7 @@ describe('document limits on every sync path', () => {
     await synced(fresh);
     expect(fresh.doc.getText('t').toString()).toBe(fit);
   });
-  it('does not refuse a server write (a restore) past the limit; clients may then only delete', async () => {
+  it('LIMIT-5 does not refuse a server write (a restore) past the limit; clients may then only delete', async () => {
     t = await startSyncServer(users);
     t.auth.maxDocBytes = LIMIT;
     const docId = 'ws1:ticket:r1';

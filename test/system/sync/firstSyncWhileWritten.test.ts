@@ -103,7 +103,7 @@ describe('a first sync of a large doc that another client writes flat out', () =
     return { ana, edited, stopWriting, edits: () => edits };
   };
 
-  it('sends no update of the doc to a new subscriber before its step 2, which arrives whole', async () => {
+  it('SUB-3 sends no update of the doc to a new subscriber before its step 2, which arrives whole', async () => {
     const writer = await writing();
     await writer.edited(WINDOW * 4);
     const ben = await TestSyncClient.connect(t.url, { token: 'tok-ben' });
@@ -142,7 +142,7 @@ describe('a first sync of a large doc that another client writes flat out', () =
     expect(writer.ana.closeInfo).toBeNull();
   });
 
-  it('sends what a slow new subscriber missed during its step 2 as one diff once too much was held, without a disconnect', async () => {
+  it('SUB-3 sends what a slow new subscriber missed during its step 2 as one diff once too much was held, without a disconnect', async () => {
     // Larger than the loopback's kernel buffers take while the client does not read.
     const writer = await writing({ ...limits, maxBufferedBytes: 32 * 1024 }, 16);
     await writer.edited(WINDOW * 4);
@@ -163,7 +163,7 @@ describe('a first sync of a large doc that another client writes flat out', () =
     expect(writer.ana.closeInfo).toBeNull();
   });
 
-  it('syncs a new device (the product client) fully, without a disconnect', async () => {
+  it('SUB-3 syncs a new device (the product client) fully, without a disconnect', async () => {
     const writer = await writing();
     await writer.edited(WINDOW * 4);
     const closes: unknown[] = [];

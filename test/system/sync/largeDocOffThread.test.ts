@@ -42,7 +42,7 @@ describe('a large document is loaded and first-synced off the event loop', () =>
     await t.stop();
   });
 
-  it('merges and answers a large doc on the worker (no Y.Doc) while a small workspace keeps syncing', async () => {
+  it('ROOM-5 merges and answers a large doc on the worker (no Y.Doc) while a small workspace keeps syncing', async () => {
     t = await startSyncServer(users, { largeDocBytes: LARGE });
     const heavy = t.server.ctx.offThread;
     const stored = docOf(4 * 1024);
@@ -84,7 +84,7 @@ describe('a large document is loaded and first-synced off the event loop', () =>
     expect(room.doc).toBeNull();
   });
 
-  it('keeps a doc under the threshold in a Y.Doc on the event loop', async () => {
+  it('ROOM-5 keeps a doc under the threshold in a Y.Doc on the event loop', async () => {
     t = await startSyncServer(users, { largeDocBytes: LARGE });
     const stored = docOf(48);
     expect(Y.encodeStateAsUpdate(stored).byteLength).toBeLessThan(LARGE);
@@ -97,7 +97,7 @@ describe('a large document is loaded and first-synced off the event loop', () =>
     expect(t.server.ctx.offThread.runs('loadLarge', 'worker')).toBe(0);
   });
 
-  it('carries a large doc across compaction: later subscribers get every update', async () => {
+  it('ROOM-5 carries a large doc across compaction: later subscribers get every update', async () => {
     t = await startSyncServer(users, {
       largeDocBytes: LARGE,
       compactAfterUpdates: 5,
@@ -120,7 +120,7 @@ describe('a large document is loaded and first-synced off the event loop', () =>
     expect(sameState(copy, doc)).toBe(true);
     expect(t.server.ctx.offThread.runs('compactState', 'worker')).toBeGreaterThan(0);
   });
-  it('keeps a small workspace syncing while a large doc is written flat out and compacted on the worker', async () => {
+  it('ROOM-5 keeps a small workspace syncing while a large doc is written flat out and compacted on the worker', async () => {
     t = await startSyncServer(users, {
       largeDocBytes: LARGE,
       compactAfterUpdates: 20,

@@ -73,7 +73,7 @@ describe('a first sync larger than the send-buffer limit', () => {
     await t.stop();
   });
 
-  it('reaches a new /sync client in docChunk pieces, whole, without a disconnect', async () => {
+  it('CHUNK-1 reaches a new /sync client in docChunk pieces, whole, without a disconnect', async () => {
     const stored = await seeded('ws1:index', 4);
     const ben = await connect({ token: 'tok-ben' });
     const doc = ben.subscribe('ws1:index');
@@ -89,7 +89,7 @@ describe('a first sync larger than the send-buffer limit', () => {
     expect(ben.closeInfo).toBeNull();
   });
 
-  it('waits for a client that does not read, rather than closing it, and completes once it reads', async () => {
+  it('CHUNK-4 waits for a client that does not read, rather than closing it, and completes once it reads', async () => {
     const stored = await seeded('ws1:index', 4);
     const ben = await connect({ token: 'tok-ben' });
     const socket = (ben.ws as unknown as { _socket: Socket })._socket;
@@ -105,7 +105,7 @@ describe('a first sync larger than the send-buffer limit', () => {
     expect(ben.closeInfo).toBeNull();
   });
 
-  it('reaches a protocol-1 client as one doc frame, without a disconnect', async () => {
+  it('CHUNK-5 reaches a protocol-1 client as one doc frame, without a disconnect', async () => {
     const stored = await seeded('ws1:index', 4);
     const old = await connect({ token: 'tok-ben', protocolVersion: 1 });
     await old.waitFor((m) => m.type === MessageType.welcome);
@@ -122,7 +122,7 @@ describe('a first sync larger than the send-buffer limit', () => {
     expect(old.closeInfo).toBeNull();
   });
 
-  it('reaches a stock y-websocket provider on /yjs as one message, without a disconnect', async () => {
+  it('CHUNK-5 reaches a stock y-websocket provider on /yjs as one message, without a disconnect', async () => {
     const stored = await seeded('ws1:index', 4);
     const closes: number[] = [];
     // A stock provider on a socket that reads nothing until the server has had time to send.
@@ -166,7 +166,7 @@ describe('a first sync larger than the send-buffer limit', () => {
     expect(closes).toEqual([]);
   });
 
-  it('still closes a client with 4429 that does not read steady-state traffic while its first sync waits', async () => {
+  it('FLOW-1 still closes a client with 4429 that does not read steady-state traffic while its first sync waits', async () => {
     await seeded('ws1:index', 4);
     const ana = await connect({ token: 'tok-ana' });
     const slow = await connect({ token: 'tok-ben' });

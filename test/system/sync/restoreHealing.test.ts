@@ -18,7 +18,7 @@ describe('a database restored from a backup', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('gets back the updates it lost from a replica that reconnects, which learns the new generation', async () => {
+  it('SUB-7 gets back the updates it lost from a replica that reconnects, which learns the new generation', async () => {
     const temp = makeTempDir('desk-restore-');
     cleanups.push(() => temp.remove());
     const file = path.join(temp.dir, 'desk.sqlite');

@@ -40,7 +40,7 @@ describe('the sync server as a real process (production auth)', () => {
     temp.remove();
   });
 
-  it('keeps every update it acknowledged or forwarded through kill -9 and a restart', async () => {
+  it('WRITE-1 keeps every update it acknowledged or forwarded through kill -9 and a restart', async () => {
     const docId = `${seed.workspaceId}:ticket:durable`;
     const first = await start();
     const writer = await connect(first);
@@ -69,7 +69,7 @@ describe('the sync server as a real process (production auth)', () => {
     expect(items.length).toBeGreaterThanOrEqual(acked - 1);
   });
 
-  it('on SIGTERM closes sockets with 1012, stores what was sent, exits 0 with an intact database', async () => {
+  it('CONN-7 on SIGTERM closes sockets with 1012, stores what was sent, exits 0 with an intact database', async () => {
     const docId = `${seed.workspaceId}:index`;
     const server = await start();
     const client = await connect(server);
@@ -96,7 +96,7 @@ describe('the sync server as a real process (production auth)', () => {
     expect(restored.getText('t').toString()).toBe('saved before shutdown');
   });
 
-  it('authenticates a browser session by cookie only from its own Origin (4403 otherwise)', async () => {
+  it('CONN-3 authenticates a browser session by cookie only from its own Origin (4403 otherwise)', async () => {
     const server = await start();
     const cookie = `desk_session=${seed.sessionToken}`;
     const foreign = await TestSyncClient.connect(server.url, {
@@ -112,7 +112,7 @@ describe('the sync server as a real process (production auth)', () => {
     );
   });
 
-  it('confines an access token to its workspace', async () => {
+  it('CONN-3 confines an access token to its workspace', async () => {
     const server = await start();
     const client = await connect(server);
     client.subscribe('otherworkspace:index');

@@ -27,7 +27,7 @@ describe('the /sync endpoint', () => {
     await t.stop();
   });
 
-  it('welcomes a client with the protocol version, the store generation and its user id', async () => {
+  it('CONN-2 welcomes a client with the protocol version, the store generation and its user id', async () => {
     const client = await connect('tok-ana');
     const welcome = client.messages.find((m) => m.type === MessageType.welcome);
     expect(welcome).toEqual({
@@ -39,7 +39,7 @@ describe('the /sync endpoint', () => {
     expect(welcome && 'generation' in welcome && welcome.generation.length).toBeGreaterThan(0);
   });
 
-  it('answers a heartbeat ping at once with a pong carrying its nonce, and keeps the socket', async () => {
+  it('FLOW-2 answers a heartbeat ping at once with a pong carrying its nonce, and keeps the socket', async () => {
     const client = await connect('tok-ana');
     const from = client.messages.length;
     client.send({ type: MessageType.ping, nonce: 7 });
@@ -52,7 +52,7 @@ describe('the /sync endpoint', () => {
     expect(client.closeInfo).toBeNull();
   });
 
-  it('syncs a document between two clients, acks each stored update and stores it', async () => {
+  it('WRITE-3 syncs a document between two clients, acks each stored update and stores it', async () => {
     const ana = await connect('tok-ana');
     const ben = await connect('tok-ben');
     const anaDoc = ana.subscribe('ws1:ticket:t1');
@@ -73,7 +73,7 @@ describe('the /sync endpoint', () => {
     expect(stored.getText('body').toString()).toBe('hello');
   });
 
-  it('answers sync step 1 with only what the client lacks', async () => {
+  it('SUB-2 answers sync step 1 with only what the client lacks', async () => {
     const ana = await connect('tok-ana');
     const doc = ana.subscribe('ws1:index');
     await ana.synced('ws1:index');
@@ -92,7 +92,7 @@ describe('the /sync endpoint', () => {
     expect(largest).toBeLessThan(100);
   });
 
-  it('refuses a subscription to a workspace the user is not a member of', async () => {
+  it('SUB-1 refuses a subscription to a workspace the user is not a member of', async () => {
     const ben = await connect('tok-ben');
     ben.subscribe('ws2:index');
     const refusal = await ben.waitFor((m) => m.type === MessageType.docError);
@@ -100,7 +100,7 @@ describe('the /sync endpoint', () => {
     expect(ben.closeInfo).toBeNull();
   });
 
-  it('refuses an invalid document id without closing the socket', async () => {
+  it('SUB-1 refuses an invalid document id without closing the socket', async () => {
     const ana = await connect('tok-ana');
     ana.send({ type: MessageType.subscribe, docId: 'no workspace here' });
     const refusal = await ana.waitFor((m) => m.type === MessageType.docError);
@@ -109,7 +109,7 @@ describe('the /sync endpoint', () => {
     await ana.synced('ws1:index');
   });
 
-  it("refuses a viewer's update whole: docError, not stored, not broadcast", async () => {
+  it("WRITE-8 refuses a viewer's update whole: docError, not stored, not broadcast", async () => {
     const ana = await connect('tok-ana');
     const vic = await connect('tok-vic');
     const anaDoc = ana.subscribe('ws1:index');
@@ -135,7 +135,7 @@ describe('the /sync endpoint', () => {
     expect(anaDoc.getText('t').toString()).toBe('');
   });
 
-  it('relays presence and removes it at once when a socket closes', async () => {
+  it('PRES-3 relays presence and removes it at once when a socket closes', async () => {
     const ana = await connect('tok-ana');
     const ben = await connect('tok-ben');
     ana.subscribe('ws1:index', new Y.Doc(), true);
@@ -149,7 +149,7 @@ describe('the /sync endpoint', () => {
     await ben.until(() => !ben.awareness('ws1:index').getStates().has(anaClientId));
   });
 
-  it('sends a newcomer the presence of everyone already there', async () => {
+  it('PRES-2 sends a newcomer the presence of everyone already there', async () => {
     const ana = await connect('tok-ana');
     ana.subscribe('ws1:index', new Y.Doc(), true);
     await ana.synced('ws1:index');
@@ -164,7 +164,7 @@ describe('the /sync endpoint', () => {
     await ben.until(() => ben.awareness('ws1:index').getStates().get(anaClientId)?.name === 'Ana');
   });
 
-  it('stops sending a document after unsubscribe and accepts it again later', async () => {
+  it('SUB-4 stops sending a document after unsubscribe and accepts it again later', async () => {
     const ana = await connect('tok-ana');
     const ben = await connect('tok-ben');
     const anaDoc = ana.subscribe('ws1:index');
@@ -177,7 +177,7 @@ describe('the /sync endpoint', () => {
     await ben.until(() => again.getText('t').toString() === 'after');
   });
 
-  it('applies a server-originated update through the same path: stored and broadcast', async () => {
+  it('WRITE-7 applies a server-originated update through the same path: stored and broadcast', async () => {
     const ana = await connect('tok-ana');
     const anaDoc = ana.subscribe('ws1:notice:n1');
     await ana.synced('ws1:notice:n1');
@@ -189,7 +189,7 @@ describe('the /sync endpoint', () => {
     expect(t.server.sync.workspaceSeq('ws1')).toBe(seqBefore + 1);
   });
 
-  it('stores a server update to a doc nobody has open without loading it; the next subscriber gets it', async () => {
+  it('WRITE-7 stores a server update to a doc nobody has open without loading it; the next subscriber gets it', async () => {
     const source = new Y.Doc();
     source.getText('t').insert(0, 'restored while nobody looked');
     const seqBefore = t.server.sync.workspaceSeq('ws1');
@@ -202,7 +202,7 @@ describe('the /sync endpoint', () => {
     await ana.until(() => anaDoc.getText('t').toString() === 'restored while nobody looked');
   });
 
-  it('applies a server update queued for an unloaded doc to a room that loaded meanwhile', async () => {
+  it('WRITE-7 applies a server update queued for an unloaded doc to a room that loaded meanwhile', async () => {
     const source = new Y.Doc();
     source.getText('t').insert(0, 'raced');
     // Queued, not yet stored (the pipeline writes on the next turn) …

@@ -41,7 +41,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     return doc.getText('t').toString();
   };
 
-  it('closes a socket that sends a malformed frame with 4400, logs it, and leaves the doc and others alone', async () => {
+  it('CONN-5 closes a socket that sends a malformed frame with 4400, logs it, and leaves the doc and others alone', async () => {
     await start();
     const ana = await connect({ token: 'tok-ana' });
     const ben = await connect({ token: 'tok-ben' });
@@ -63,7 +63,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect(await storedText('ws1:index')).toBe('kept!');
   });
 
-  it('closes with 4400 on an update that does not decode, and stores nothing of it', async () => {
+  it('WRITE-6 closes with 4400 on an update that does not decode, and stores nothing of it', async () => {
     await start();
     const ana = await connect({ token: 'tok-ana' });
     ana.subscribe('ws1:index');
@@ -77,7 +77,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect(t!.server.sync.workspaceSeq('ws1')).toBe(0);
   });
 
-  it('closes with 4413 on a message above the size limit', async () => {
+  it('LIMIT-1 closes with 4413 on a message above the size limit', async () => {
     await start({ maxMessageBytes: 64 * 1024 });
     const ana = await connect({ token: 'tok-ana' });
     ana.subscribe('ws1:index');
@@ -86,7 +86,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect((await ana.closed).code).toBe(CloseCode.messageTooLarge);
   });
 
-  it('refuses an update above the update limit with update_too_large and keeps the socket', async () => {
+  it('LIMIT-2 refuses an update above the update limit with update_too_large and keeps the socket', async () => {
     await start({ maxUpdateBytes: 1024 });
     const ana = await connect({ token: 'tok-ana' });
     const doc = ana.subscribe('ws1:index');
@@ -99,7 +99,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     await ana.until(() => ana.docs.get('ws1:index')!.acked === 1);
   });
 
-  it("refuses an update that would take a document past the plan's size limit with doc_too_large", async () => {
+  it("LIMIT-3 refuses an update that would take a document past the plan's size limit with doc_too_large", async () => {
     const server = await start();
     server.auth.maxDocBytes = 4 * 1024;
     const ana = await connect({ token: 'tok-ana' });
@@ -113,7 +113,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect(await storedText('ws1:index')).toBe('x'.repeat(3 * 1024));
   });
 
-  it('terminates a socket that stops answering pings, and removes its presence', async () => {
+  it('FLOW-4 terminates a socket that stops answering pings, and removes its presence', async () => {
     await start({ heartbeatMs: 500 });
     const ana = await connect({ token: 'tok-ana' });
     const ben = await connect({ token: 'tok-ben' });
@@ -130,7 +130,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     );
   });
 
-  it('closes with 4409 on another protocol version and 4400 when hello is missing', async () => {
+  it('CONN-1 closes with 4409 on another protocol version and 4400 when hello is missing', async () => {
     await start();
     const old = await connect({ token: 'tok-ana', protocolVersion: 999 });
     expect((await old.closed).code).toBe(CloseCode.protocolVersion);
@@ -139,7 +139,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect((await rude.closed).code).toBe(CloseCode.malformedFrame);
   });
 
-  it('closes with 4401 without credentials or with an unknown token, telling why first', async () => {
+  it('CONN-3 closes with 4401 without credentials or with an unknown token, telling why first', async () => {
     await start();
     const anonymous = await connect({});
     expect((await anonymous.closed).code).toBe(CloseCode.unauthenticated);
@@ -150,7 +150,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect((await wrong.closed).code).toBe(CloseCode.unauthenticated);
   });
 
-  it('closes with 4403 a cookie-authenticated upgrade from a foreign Origin', async () => {
+  it('CONN-3 closes with 4403 a cookie-authenticated upgrade from a foreign Origin', async () => {
     await start();
     const hijack = await connect({ cookie: 'sid=tok-ana', origin: 'https://evil.example' });
     expect((await hijack.closed).code).toBe(CloseCode.foreignOrigin);
@@ -158,7 +158,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect(own.messages.some((m) => m.type === MessageType.welcome)).toBe(true);
   });
 
-  it('closes a slow consumer with 4429 instead of buffering for it or slowing the room', async () => {
+  it('FLOW-1 closes a slow consumer with 4429 instead of buffering for it or slowing the room', async () => {
     await start({ maxBufferedBytes: 64 * 1024 });
     const ana = await connect({ token: 'tok-ana' });
     const slow = await connect({ token: 'tok-ben' });
@@ -179,7 +179,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect(ana.closeInfo).toBeNull();
   });
 
-  it('closes with 4408 when too many bytes wait for authorization', async () => {
+  it('CONN-4 closes with 4408 when too many bytes wait for authorization', async () => {
     const server = await start({ pendingMaxBytes: 16 * 1024 });
     server.auth.hold();
     const ana = await connect({ token: 'tok-ana' });
@@ -188,7 +188,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect((await ana.closed).code).toBe(CloseCode.authQueueExceeded);
   });
 
-  it('closes with 4408 when too many documents wait for authorization', async () => {
+  it('CONN-4 closes with 4408 when too many documents wait for authorization', async () => {
     const server = await start({ pendingMaxDocs: 3 });
     server.auth.hold();
     const ana = await connect({ token: 'tok-ana' });
@@ -197,7 +197,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect((await ana.closed).code).toBe(CloseCode.authQueueExceeded);
   });
 
-  it('closes with 4408 when authorization does not come before the deadline', async () => {
+  it('CONN-4 closes with 4408 when authorization does not come before the deadline', async () => {
     const server = await start({ pendingDeadlineMs: 100 });
     server.auth.hold();
     const ana = await connect({ token: 'tok-ana' });
@@ -205,7 +205,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect((await ana.closed).code).toBe(CloseCode.authQueueExceeded);
   });
 
-  it('answers queued frames in order once authorization arrives', async () => {
+  it('CONN-4 answers queued frames in order once authorization arrives', async () => {
     const server = await start();
     const release = server.auth.hold();
     const ana = await connect({ token: 'tok-ana' });
@@ -217,7 +217,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect(await storedText('ws1:index')).toBe('queued');
   });
 
-  it('refuses a subscription past the per-socket document limit with too_many_docs', async () => {
+  it('SUB-1 refuses a subscription past the per-socket document limit with too_many_docs', async () => {
     await start({ maxDocsPerSocket: 2 });
     const ana = await connect({ token: 'tok-ana' });
     ana.subscribe('ws1:a');
@@ -227,7 +227,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect(refusal).toMatchObject({ docId: 'ws1:c', code: 'too_many_docs' });
   });
 
-  it("refuses another member's private per-user document with not_member, and allows one's own", async () => {
+  it("SUB-1 refuses another member's private per-user document with not_member, and allows one's own", async () => {
     await start();
     const ben = await connect({ token: 'tok-ben' });
     ben.subscribe('ws1:user:ana');
@@ -237,7 +237,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     await ben.synced('ws1:user:ben');
   });
 
-  it('closes the socket of a revoked session at once with 4402', async () => {
+  it('ACCESS-1 closes the socket of a revoked session at once with 4402', async () => {
     const server = await start();
     const ana = await connect({ token: 'tok-ana' });
     ana.subscribe('ws1:index');
@@ -246,7 +246,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect((await ana.closed).code).toBe(CloseCode.sessionRevoked);
   });
 
-  it('closes the socket of a revoked token and of a suspended user with 4402', async () => {
+  it('ACCESS-1 closes the socket of a revoked token and of a suspended user with 4402', async () => {
     const server = await start();
     const ana = await connect({ token: 'tok-ana' });
     const ben = await connect({ token: 'tok-ben' });
@@ -256,7 +256,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect((await ben.closed).code).toBe(CloseCode.sessionRevoked);
   });
 
-  it('ends the subscriptions of a removed member with access_revoked and keeps the others', async () => {
+  it('ACCESS-2 ends the subscriptions of a removed member with access_revoked and keeps the others', async () => {
     const server = await start();
     const ana = await connect({ token: 'tok-ana' });
     ana.subscribe('ws1:index');
@@ -275,7 +275,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect(await storedText('ws2:index')).toBe('still here');
   });
 
-  it('downgrades the subscriptions of a workspace that became read-only and refuses writes', async () => {
+  it('ACCESS-3 downgrades the subscriptions of a workspace that became read-only and refuses writes', async () => {
     const server = await start();
     const ana = await connect({ token: 'tok-ana' });
     const doc = ana.subscribe('ws1:index');
@@ -293,7 +293,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     expect(await storedText('ws1:index')).toBe('');
   });
 
-  it('refuses updates with storage_unavailable when the store fails, and loads fail as errors', async () => {
+  it('WRITE-5 refuses updates with storage_unavailable when the store fails, and loads fail as errors', async () => {
     const server = await start();
     const ana = await connect({ token: 'tok-ana' });
     const doc = ana.subscribe('ws1:index');
@@ -317,7 +317,7 @@ describe('the /sync endpoint with a bad or unlucky client', () => {
     );
   });
 
-  it('ignores frames for a document it is not subscribed to', async () => {
+  it('SUB-4 ignores frames for a document it is not subscribed to', async () => {
     await start();
     const ana = await connect({ token: 'tok-ana' });
     ana.sendRaw(encodeDocFrame('ws1:index', new Uint8Array([0, 2, 2, 0, 0])));

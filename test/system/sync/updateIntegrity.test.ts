@@ -56,7 +56,7 @@ describe('what the server accepts and echoes (real sockets)', () => {
     await t.stop();
   });
 
-  it('never sends a writer its own updates back, gives the others all of them, and converges', async () => {
+  it('WRITE-4 never sends a writer its own updates back, gives the others all of them, and converges', async () => {
     const writers = await Promise.all([connect(), connect(), connect(), connect()]);
     const watcher = await connect();
     const docs = writers.map((w) => w.subscribe(docId));
@@ -95,7 +95,7 @@ describe('what the server accepts and echoes (real sockets)', () => {
     expect(stored.getArray('a').toJSON()).toEqual(expected);
   });
 
-  it('refuses on /sync an update sent before the one it needs (missing_dependencies), stores nothing of it, and accepts both in order', async () => {
+  it('DEP-3 refuses on /sync an update sent before the one it needs (missing_dependencies), stores nothing of it, and accepts both in order', async () => {
     const client = await connect();
     client.subscribe(docId);
     await client.synced(docId);
@@ -124,7 +124,7 @@ describe('what the server accepts and echoes (real sockets)', () => {
     expect(read.store.pendingStructs).toBeNull();
   });
 
-  it('closes a /yjs socket that sends an update before the one it needs with 4524', async () => {
+  it('DEP-3 closes a /yjs socket that sends an update before the one it needs with 4524', async () => {
     const ws = new WebSocket(`${t.url.replace('http', 'ws')}/yjs/${docId}?token=tok-ana`);
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
     ws.on('error', () => {});

@@ -54,7 +54,7 @@ describe('the y-websocket compatible endpoint /yjs/:docId', () => {
     await t.stop();
   });
 
-  it('syncs two stock WebsocketProviders and a multiplexed client on one document', async () => {
+  it('YJS-1 syncs two stock WebsocketProviders and a multiplexed client on one document', async () => {
     const a = provider('ws1:ticket:t1', 'tok-ana');
     const b = provider('ws1:ticket:t1', 'tok-ben');
     await Promise.all([synced(a), synced(b)]);
@@ -75,7 +75,7 @@ describe('the y-websocket compatible endpoint /yjs/:docId', () => {
     expect(stored.getText('t').toString()).toBe('from a and mux');
   });
 
-  it('gives a late provider the stored document', async () => {
+  it('YJS-1 gives a late provider the stored document', async () => {
     const a = provider('ws1:index', 'tok-ana');
     await synced(a);
     a.doc.getMap('m').set('k', 'v');
@@ -89,7 +89,7 @@ describe('the y-websocket compatible endpoint /yjs/:docId', () => {
     expect(late.doc.getMap('m').get('k')).toBe('v');
   });
 
-  it('relays presence between a stock provider and a multiplexed client', async () => {
+  it('PRES-1 relays presence between a stock provider and a multiplexed client', async () => {
     const a = provider('ws1:index', 'tok-ana');
     await synced(a);
     a.awareness.setLocalState({ name: 'Ana' });
@@ -103,18 +103,18 @@ describe('the y-websocket compatible endpoint /yjs/:docId', () => {
     await mux.until(() => !mux.awareness('ws1:index').getStates().has(a.doc.clientID));
   });
 
-  it('closes with 4404 (the provider stops retrying) for a workspace the user is not in', async () => {
+  it('YJS-2 closes with 4404 (the provider stops retrying) for a workspace the user is not in', async () => {
     const p = provider('ws9:index', 'tok-ana');
     expect(await closedWith(p)).toBe(CloseCode.docRefused);
     expect(p.shouldConnect).toBe(false);
   });
 
-  it('closes with 4401 without a token', async () => {
+  it('YJS-2 closes with 4401 without a token', async () => {
     const p = provider('ws1:index', null);
     expect(await closedWith(p)).toBe(CloseCode.unauthenticated);
   });
 
-  it('closes with 4404 a doc id that is not one, and answers 404 to an upgrade elsewhere', async () => {
+  it('YJS-2 closes with 4404 a doc id that is not one, and answers 404 to an upgrade elsewhere', async () => {
     const p = provider('not-a-doc-id', 'tok-ana');
     expect(await closedWith(p)).toBe(CloseCode.docRefused);
 
@@ -128,7 +128,7 @@ describe('the y-websocket compatible endpoint /yjs/:docId', () => {
     elsewhere.terminate();
   });
 
-  it('closes a viewer that changes the document with 4423 (read_only_role); nothing of it is stored or forwarded', async () => {
+  it('YJS-4 closes a viewer that changes the document with 4423 (read_only_role); nothing of it is stored or forwarded', async () => {
     const writer = provider('ws1:index', 'tok-ana');
     const viewer = provider('ws1:index', 'tok-vic');
     await Promise.all([synced(writer), synced(viewer)]);
@@ -165,7 +165,7 @@ describe('the y-websocket compatible endpoint /yjs/:docId', () => {
     expect(stored.getText('t').toString()).toBe('');
     expect(stored.getText('u').toString()).toBe('>acd');
   });
-  it('closes a writer of a read-only workspace with 4423 (workspace_read_only) when it changes the document', async () => {
+  it('YJS-4 closes a writer of a read-only workspace with 4423 (workspace_read_only) when it changes the document', async () => {
     t.auth.setGrant('ana', 'ws1', 'workspace_read_only');
     const p = provider('ws1:index', 'tok-ana');
     await synced(p);
