@@ -5,7 +5,7 @@ import * as decoding from 'lib0/decoding';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createLogger } from '../log/logger.ts';
-import { HeavyYjs } from './HeavyYjs.ts';
+import { HeavyPriority, HeavyYjs } from './HeavyYjs.ts';
 import { randomEdits } from '../testing/randomEdits.ts';
 import { seededRandom } from '@desk/protocol/testing';
 
@@ -93,6 +93,29 @@ describe('HeavyYjs', () => {
     expect(await inline.run('contentKey', [update], 1)).toBe(
       await inline.run('contentKey', [state], 1),
     );
+  });
+
+  it('runs a serving request before background requests already waiting, one at a time', async () => {
+    const heavy = new HeavyYjs(createLogger('silent'), 0);
+    try {
+      const state = index({ a: 'A' });
+      const finished: string[] = [];
+      const request = (name: string, priority?: HeavyPriority) =>
+        heavy.run('merge', [[state, state]], 1, priority).then(() => finished.push(name));
+      // The first background request is on the worker when the others arrive; the first
+      // sync that arrives last goes next, then the background ones in their order.
+      await Promise.all([
+        request('compaction 1'),
+        request('compaction 2'),
+        request('snapshot'),
+        request('first sync', HeavyPriority.serving),
+        request('load', HeavyPriority.serving),
+      ]);
+      expect(finished).toEqual(['compaction 1', 'first sync', 'load', 'compaction 2', 'snapshot']);
+      expect(heavy.runs('merge', 'worker')).toBe(5);
+    } finally {
+      await heavy.close();
+    }
   });
 
   it('rejects with the worker’s error and keeps serving', async () => {

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
+import { HeavyPriority, type HeavyYjs } from '../offthread/HeavyYjs.ts';
 
 interface Logged {
   readonly update: Uint8Array;
@@ -57,9 +57,17 @@ export class LargeDocState {
     if (this.#base !== null) this.#advance(update);
   }
 
-  /** The answer to a sync step 1 with `stateVector`, built on the worker. */
+  /**
+   * The answer to a sync step 1 with `stateVector`, built on the worker before any
+   * background work waiting there (a client waits for it).
+   */
   syncStep2(stateVector: Uint8Array): Promise<Uint8Array> {
-    return this.heavy.run('syncStep2', [this.#parts(), stateVector], this.bytes);
+    return this.heavy.run(
+      'syncStep2',
+      [this.#parts(), stateVector],
+      this.bytes,
+      HeavyPriority.serving,
+    );
   }
 
   /** The whole document as one update, built on the worker. */
@@ -87,7 +95,13 @@ export class LargeDocState {
 
   async #load(storedParts: number): Promise<void> {
     const parts = this.#tail.slice(0, storedParts).map((logged) => logged.update);
-    const { update, stateVector } = await this.heavy.run('loadLarge', [parts], this.#tailBytes);
+    // Subscribers wait for the load: before background work on the worker.
+    const { update, stateVector } = await this.heavy.run(
+      'loadLarge',
+      [parts],
+      this.#tailBytes,
+      HeavyPriority.serving,
+    );
     if (this.#rebases > 0) return;
     this.#base = update;
     this.#tail = this.#tail.slice(storedParts);
