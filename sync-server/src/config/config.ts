@@ -55,6 +55,12 @@ export const configSchema = z.object({
    */
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   /**
+   * Replaces every plan's document size limit on this server, in bytes (an operator's
+   * override; issue 13's bench writes a 100 MB document with it). Unset: each workspace's
+   * plan decides (`billing/plans.ts`); the plans themselves never change.
+   */
+  DOC_SIZE_LIMIT_BYTES: positiveInt.optional(),
+  /**
    * Redis for fan-out between several server processes. Refused at start until scale-out
    * lands (see unsupportedYet); unset means in-process fan-out.
    */

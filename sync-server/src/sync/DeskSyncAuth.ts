@@ -60,7 +60,11 @@ export class DeskSyncAuth implements SyncAuth {
     }
     const access = workspaceAccess(this.ctx.db, principal.userId, workspaceId, this.ctx.now());
     if (!access) return Promise.resolve(notMember);
-    const maxDocBytes = workspaceLimits(this.ctx.db, workspaceId)?.documentSizeLimitBytes ?? null;
+    // The operator's override (DOC_SIZE_LIMIT_BYTES) replaces the plan's, never the plans.
+    const maxDocBytes =
+      this.ctx.config.DOC_SIZE_LIMIT_BYTES ??
+      workspaceLimits(this.ctx.db, workspaceId)?.documentSizeLimitBytes ??
+      null;
     if (access.canWrite) {
       return Promise.resolve({
         ok: true,

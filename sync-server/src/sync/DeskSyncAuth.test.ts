@@ -1,0 +1,34 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { plans } from '../billing/plans.ts';
+import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
+import { DeskSyncAuth } from './DeskSyncAuth.ts';
+
+describe('DeskSyncAuth: the document size limit a subscription gets', () => {
+  let t: AuthTestServer | null = null;
+  afterEach(async () => {
+    await t?.close();
+    t = null;
+  });
+
+  const limitFor = async (env: Record<string, string>) => {
+    t = await startAuthTestServer(env);
+    const owner = await signUp(t);
+    const principal = { userId: owner.userId, sessionId: null, tokenId: null };
+    const authorization = await new DeskSyncAuth(t.server.services).authorize(
+      principal,
+      owner.workspaceId,
+    );
+    if (!authorization.ok) throw new Error(`not authorized: ${authorization.code}`);
+    return authorization.maxDocBytes;
+  };
+
+  it("is the workspace plan's (a new workspace is in trial)", async () => {
+    expect(await limitFor({})).toBe(plans.trial.documentSizeLimitBytes);
+  });
+
+  it("is the operator's DOC_SIZE_LIMIT_BYTES instead when set; the plan stays as it is", async () => {
+    const override = 200 * 1024 * 1024;
+    expect(await limitFor({ DOC_SIZE_LIMIT_BYTES: String(override) })).toBe(override);
+    expect(plans.trial.documentSizeLimitBytes).toBe(5 * 1024 * 1024);
+  });
+});
