@@ -4,7 +4,10 @@ import {
   signatureHeader,
   SIGNATURE_HEADER,
 } from '../../sync-server/src/billing/webhookSignature.ts';
-import { buildOpenApiDocument, routeTables } from '../../sync-server/src/http/openapi.ts';
+import {
+  buildOpenApiDocument,
+  routeTables,
+} from '../../sync-server/src/openapi/openApiDocument.ts';
 import type { RouteDoc } from '../../sync-server/src/http/openapi/routeDoc.ts';
 import {
   signUp,

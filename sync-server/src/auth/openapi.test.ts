@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOpenApiDocument } from '../http/openapi.ts';
+import { buildOpenApiDocument } from '../openapi/openApiDocument.ts';
 import { startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { authRoutes } from './openapi.ts';
 

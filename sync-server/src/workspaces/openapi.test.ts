@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingRoutes } from '../billing/openapi.ts';
-import { buildOpenApiDocument } from '../http/openapi.ts';
+import { buildOpenApiDocument } from '../openapi/openApiDocument.ts';
 import { operatorRoutes } from '../operator/openapi.ts';
 import { startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { workspaceRoutes } from './openapi.ts';

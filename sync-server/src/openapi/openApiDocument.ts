@@ -1,0 +1,75 @@
+import type { Hono } from 'hono';
+import { Liveness, NotReady, Readiness } from '@desk/protocol/rest';
+import { authRoutes } from '../auth/openapi.ts';
+import { billingRoutes } from '../billing/openapi.ts';
+import { blobRoutes } from '../blobs/openapi.ts';
+import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
+import { operatorRoutes } from '../operator/openapi.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import { searchRoutes } from '../search/openapi.ts';
+import { snapshotRoutes } from '../snapshots/openapi.ts';
+import { termsRoutes } from '../terms/openapi.ts';
+import { ticketRoutes } from '../tickets/openapi.ts';
+import { usageRoutes } from '../usage/openapi.ts';
+import { workspaceRoutes } from '../workspaces/openapi.ts';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../http/bodyLimit/index.ts';
+import { buildDocument } from '../http/openapi/buildDocument.ts';
+import { ok, raw, type RouteDoc } from '../http/openapi/routeDoc.ts';
+
+/** Health checks and this document. */
+const serviceRoutes: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'The process is up.',
+    auth: 'public',
+    responses: { 200: ok('Up.', Liveness) },
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    summary: 'Database open and migrated, not shutting down.',
+    auth: 'public',
+    responses: { 200: ok('Ready.', Readiness), 503: ok('Not ready, with the reason.', NotReady) },
+  },
+  {
+    method: 'get',
+    path: '/api/openapi.json',
+    summary: 'This document.',
+    auth: 'public',
+    responses: { 200: raw('OpenAPI 3.1.', 'application/json') },
+  },
+];
+
+/**
+ * Every REST route of the server, one table per module (beside its routes). A route the
+ * app installs without a row here fails `openApiDocument.test.ts`; one whose answers differ from
+ * its schemas fails test/reliability/openApiConformance.test.ts.
+ */
+export const routeTables: readonly (readonly RouteDoc[])[] = [
+  serviceRoutes,
+  authRoutes,
+  workspaceRoutes,
+  operatorRoutes,
+  billingRoutes,
+  termsRoutes,
+  ticketRoutes,
+  blobRoutes,
+  snapshotRoutes,
+  usageRoutes,
+  searchRoutes,
+];
+
+/** The server's REST API as one OpenAPI 3.1 document, generated from the route tables. */
+export function buildOpenApiDocument(publicUrl: string): Record<string, unknown> {
+  return buildDocument(routeTables, {
+    publicUrl,
+    sessionCookie: SESSION_COOKIE,
+    bodyLimitBytes: DEFAULT_BODY_LIMIT_BYTES,
+  });
+}
+
+export function installOpenApi(app: Hono, ctx: ServerContext): void {
+  const document = buildOpenApiDocument(ctx.config.PUBLIC_URL);
+  app.get('/api/openapi.json', (c) => c.json(document));
+}
