@@ -11,21 +11,27 @@ import type { UsageFigures } from './UsageStore.ts';
 /**
  * A workspace's usage against each limit of its plan, from the stored figures. The plan
  * table (billing/plans.ts) is the one source of the limits; the seat limit is the
- * operator's override when there is one, as SeatLimit enforces it.
+ * operator's override when there is one, as SeatLimit enforces it, and the document size
+ * limit is the server's DOC_SIZE_LIMIT_BYTES when set, as DeskSyncAuth enforces it.
  *
  * New tickets: each adds a record to the index document, so a new ticket is refused up
  * front when the index has less room than one record (NEW_TICKET_INDEX_BYTES) under the
  * document-size limit — the limit the server would otherwise refuse it with.
  */
-export function describeUsage(figures: UsageFigures, now: number): WorkspaceUsageResponse {
+export function describeUsage(
+  figures: UsageFigures,
+  now: number,
+  docSizeLimitOverride: number | null = null,
+): WorkspaceUsageResponse {
   const plan = planById(figures.planId ?? '');
+  const docSizeLimit = docSizeLimitOverride ?? plan.documentSizeLimitBytes;
   const ticketLimit: number | null = null; // no plan limits tickets today (billing/plans.ts)
   const meters: UsageMeter[] = [
     {
       name: UsageLimitName.documentSize,
       unit: 'bytes',
       used: figures.largest?.bytes ?? 0,
-      limit: plan.documentSizeLimitBytes,
+      limit: docSizeLimit,
     },
     {
       name: UsageLimitName.storage,
@@ -42,7 +48,7 @@ export function describeUsage(figures: UsageFigures, now: number): WorkspaceUsag
     { name: UsageLimitName.tickets, unit: 'count', used: figures.ticketCount, limit: ticketLimit },
   ];
   let reason: NewTicketRefusal | null = null;
-  if (figures.indexBytes + NEW_TICKET_INDEX_BYTES > plan.documentSizeLimitBytes) {
+  if (figures.indexBytes + NEW_TICKET_INDEX_BYTES > docSizeLimit) {
     reason = NewTicketRefusal.indexFull;
   } else if (ticketLimit !== null && figures.ticketCount >= ticketLimit) {
     reason = NewTicketRefusal.ticketLimit;

@@ -14,6 +14,7 @@ export function installUsageRoutes(app: Hono, ctx: ServerContext): void {
   const store = new UsageStore(ctx.db);
   app.get('/api/workspaces/:slug/usage', (c) => {
     const { workspace } = memberRequest(ctx, c);
-    return c.json(describeUsage(store.figures(workspace.id), ctx.now()));
+    const override = ctx.config.DOC_SIZE_LIMIT_BYTES ?? null;
+    return c.json(describeUsage(store.figures(workspace.id), ctx.now(), override));
   });
 }
