@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { AccessEvents } from './access/AccessEvents.ts';
 import { installAuth } from './auth/installAuth.ts';
+import { BILLING_WEBHOOK_PATH } from './billing/billingWebhook.ts';
 import { installBackups } from './backup/installBackups.ts';
 import { installBilling } from './billing/installBilling.ts';
 import type { Config } from './config/config.ts';
@@ -16,12 +17,15 @@ import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES } from './http/bodyLimit/index.ts';
 import { AppShell } from './http/AppShell.ts';
 import { errorHandler } from './http/errorHandler.ts';
 import { installHealthRoutes } from './http/health.ts';
-import { installOpenApi } from './http/openapi.ts';
+import { installOpenApi } from './openapi/openApiDocument.ts';
 import { requestLog } from './http/requestLog.ts';
 import { securityHeaders } from './http/securityHeaders/index.ts';
 import { installStaticApp } from './http/staticApp.ts';
+import { installAuthContext } from './identity/middleware.ts';
+import { installMailboxRoutes } from './mail/mailboxRoutes.ts';
 import { installSearch } from './search/installSearch.ts';
 import { installSnapshots } from './snapshots/installSnapshots.ts';
+import { DeskSyncAuth } from './sync/DeskSyncAuth.ts';
 import { installSync, type SyncOptions } from './sync/installSync.ts';
 import { acceptSyncUpgrades } from './sync/syncUpgrades.ts';
 import type { SyncEngine } from './sync/SyncEngine.ts';
@@ -35,10 +39,13 @@ import { installOperatorRoutes } from './operator/operatorRoutes.ts';
 import { installTerms } from './terms/termsRoutes.ts';
 import { installUsageRoutes } from './usage/usageRoutes.ts';
 import type { ServerContext } from './ServerContext.ts';
+import { createServices, type Services } from './Services.ts';
 import { installWorkspaces } from './workspaces/installWorkspaces.ts';
 
 export interface RunningServer {
   readonly ctx: ServerContext;
+  /** Every store and service, built once (tests read and drive them). */
+  readonly services: Services;
   readonly app: Hono;
   readonly port: number;
   /** Base URL for tests and logs (http://host:port). */
@@ -52,7 +59,7 @@ export interface RunningServer {
 export interface ServerOptions {
   now?: () => number;
   /** Sync engine auth boundary and limits (tests shrink limits and inject auth). */
-  sync?: SyncOptions;
+  sync?: Partial<SyncOptions>;
 }
 
 /**
@@ -85,6 +92,8 @@ export async function createServer(
     offThread,
     now: options.now ?? Date.now,
   };
+  // Every store and service, once; modules get them passed in below.
+  const services = createServices(ctx);
 
   const app = new Hono();
   const shell = new AppShell(path.join(config.WEB_DIR, 'index.html'));
@@ -96,17 +105,27 @@ export async function createServer(
   // Every body, on every route, is capped while it is read; routes that need more say so.
   app.use(bodyLimit({ maxBytes: DEFAULT_BODY_LIMIT_BYTES }));
   // Before installAuth: the upgrade authenticates itself (cookie + Origin, or ?token=).
-  const sync = installSync(app, ctx, options.sync);
-  installAuth(app, ctx); // first: sets c.var.auth and checks Origin for every later route
-  installTerms(app, ctx); // next: refuses later /api routes until the terms in force are accepted
+  const sync = installSync(app, ctx, {
+    auth: options.sync?.auth ?? new DeskSyncAuth(services),
+    ...(options.sync?.limits ? { limits: options.sync.limits } : {}),
+  });
+  // First: sets c.var.auth and checks Origin for every later route.
+  installAuthContext(app, {
+    ...services,
+    // Signed, never cookie-authenticated: the Origin check does not apply.
+    originCheckExemptions: [BILLING_WEBHOOK_PATH],
+  });
+  installAuth(app, services);
+  installMailboxRoutes(app, services);
+  installTerms(app, services); // next: refuses later /api routes until the terms in force are accepted
   installHealthRoutes(app, ctx);
   installOpenApi(app, ctx);
-  installTicketRoutes(app, ctx);
-  installBlobRoutes(app, ctx, await blobStorageFor(config));
-  installWorkspaces(app, ctx);
-  installBilling(app, ctx);
+  installTicketRoutes(app, services);
+  installBlobRoutes(app, services, await blobStorageFor(config));
+  installWorkspaces(app, services);
+  installBilling(app, services);
   installUsageRoutes(app, ctx);
-  installOperatorRoutes(app, ctx);
+  installOperatorRoutes(app, services);
   installSnapshots(app, ctx, sync);
   installSearch(app, ctx, sync);
   installBackups(ctx);
@@ -128,7 +147,7 @@ export async function createServer(
 
   const url = `http://127.0.0.1:${port}`;
   log.info({ port, publicUrl: config.PUBLIC_URL }, 'server listening');
-  return { ctx, app, port, url, sync, stop: () => shutdown.run() };
+  return { ctx, services, app, port, url, sync, stop: () => shutdown.run() };
 }
 
 function listen(app: Hono, config: Config): Promise<Server> {

@@ -1,30 +1,37 @@
-import type { ServerContext } from '../ServerContext.ts';
-import { AccessTokenStore } from '../identity/AccessTokenStore.ts';
-import { KnownDevices } from './KnownDevices.ts';
-import { LoginThrottle } from './LoginThrottle.ts';
-import { PasswordResets } from './PasswordResets.ts';
-import { RateLimiter } from '../http/rateLimit/index.ts';
-import { SessionStore } from '../identity/SessionStore.ts';
+import type { Config } from '../config/config.ts';
+import type { Transactions } from '../db/Transactions.ts';
+import type { RateLimiter } from '../http/rateLimit/index.ts';
+import type { AccessTokenStore } from '../identity/AccessTokenStore.ts';
+import type { SessionStore } from '../identity/SessionStore.ts';
+import type { UserStore } from '../identity/UserStore.ts';
+import type { ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Mailer } from '../mail/Mailer.ts';
+import type { TermsStore } from '../terms/TermsStore.ts';
+import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
+import type { KnownDevices } from './KnownDevices.ts';
+import type { LoginThrottle } from './LoginThrottle.ts';
+import type { PasswordResetStore } from './PasswordResets.ts';
+import type { PendingSignupStore } from './PendingSignups.ts';
+import type { SecurityReportStore } from './SecurityReports.ts';
 
-/** The stores the account routes share; built once in `installAuth`. */
+/** What the account routes use; every member is built once in createServices. */
 export interface AuthServices {
-  readonly ctx: ServerContext;
+  readonly config: Config;
+  readonly log: Logger;
+  readonly shutdown: ShutdownHooks;
+  readonly now: () => number;
+  readonly transactions: Transactions;
+  readonly mailer: Mailer;
+  readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly tokens: AccessTokenStore;
-  readonly resets: PasswordResets;
+  readonly pendingSignups: PendingSignupStore;
+  readonly passwordResets: PasswordResetStore;
+  readonly securityReports: SecurityReportStore;
+  readonly terms: TermsStore;
+  readonly workspaces: WorkspaceStore;
   readonly limiter: RateLimiter;
   readonly loginThrottle: LoginThrottle;
   readonly devices: KnownDevices;
-}
-
-export function createAuthServices(ctx: ServerContext): AuthServices {
-  return {
-    ctx,
-    sessions: new SessionStore(ctx),
-    tokens: new AccessTokenStore(ctx),
-    resets: new PasswordResets(ctx.db, ctx.now),
-    limiter: new RateLimiter(ctx.db, ctx.now),
-    loginThrottle: new LoginThrottle(ctx.db, ctx.now),
-    devices: new KnownDevices(ctx.db, ctx.now),
-  };
 }

@@ -11,7 +11,15 @@ export type ResetLookup =
   | { readonly kind: 'expired' };
 
 /** Single-use password reset tokens, stored as SHA-256 only. */
-export class PasswordResets {
+export interface PasswordResetStore {
+  /** A new token for the user (older unused ones stay valid until they expire or one is used). */
+  create(userId: string): { token: string; expiresAt: number };
+  lookup(token: string): ResetLookup;
+  /** Spends every token of the user; false when `resetId` was already spent. */
+  spendAllForUser(userId: string, resetId: string | null): boolean;
+}
+
+export class SqlitePasswordResetStore implements PasswordResetStore {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly now: () => number,

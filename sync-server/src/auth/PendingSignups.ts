@@ -50,7 +50,15 @@ interface PendingSignupRow {
  * The token is stored as its SHA-256 only, like reset and invitation tokens; a row is
  * deleted when its link is used, and expired rows when the next sign-up is requested.
  */
-export class PendingSignups {
+export interface PendingSignupStore {
+  /** Keeps the form until its link is used; returns the link's token (shown only in the mail). */
+  create(input: PendingSignupInput): { token: string; expiresAt: number };
+  lookup(token: string): PendingSignupLookup;
+  /** Deletes the row; false when another request used the link first. */
+  spend(id: string): boolean;
+}
+
+export class SqlitePendingSignupStore implements PendingSignupStore {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly now: () => number,

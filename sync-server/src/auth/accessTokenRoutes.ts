@@ -4,7 +4,6 @@ import { AppError } from '../http/AppError.ts';
 import type { AuthServices } from './AuthServices.ts';
 import { authOf, requireSession } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
-import { workspacesOfUser } from '../identity/users.ts';
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -17,7 +16,7 @@ export const createTokenBody = z.object({
 
 /** Personal access tokens: list, create (the secret is shown once), revoke. */
 export function installAccessTokenRoutes(app: Hono, services: AuthServices): void {
-  const { ctx, tokens } = services;
+  const { now, tokens, workspaces } = services;
 
   app.get('/api/auth/tokens', requireSession, (c) => {
     return c.json({ tokens: tokens.listForUser(authOf(c).user.id) });
@@ -26,13 +25,13 @@ export function installAccessTokenRoutes(app: Hono, services: AuthServices): voi
   app.post('/api/auth/tokens', requireSession, async (c) => {
     const auth = authOf(c);
     const body = await readBody(c, createTokenBody);
-    const workspace = workspacesOfUser(ctx.db, auth.user.id).find((w) => w.id === body.workspaceId);
+    const workspace = workspaces.ofUser(auth.user.id).find((w) => w.id === body.workspaceId);
     if (!workspace) {
       throw AppError.badRequest('You are not a member of that workspace.', {
         workspaceId: 'Choose a workspace you belong to.',
       });
     }
-    const expiresAt = body.expiresInDays ? ctx.now() + body.expiresInDays * day : null;
+    const expiresAt = body.expiresInDays ? now() + body.expiresInDays * day : null;
     const created = tokens.create({
       userId: auth.user.id,
       workspaceId: workspace.id,

@@ -18,9 +18,7 @@ import {
   setDeviceCookie,
   setSessionCookie,
 } from '../identity/sessionCookie.ts';
-import { toAuthUser } from '../identity/SessionStore.ts';
-import { TermsVersions } from '../terms/TermsVersions.ts';
-import { readUser, readUserByEmail } from '../identity/users.ts';
+import { toAuthUser } from '../identity/UserStore.ts';
 
 export const loginBody = z.object({ email: z.string().max(254), password: z.string().max(1024) });
 
@@ -39,13 +37,13 @@ export const profileBody = z.object({
 
 /** Log in, log out (here or everywhere), who am I, profile, terms acceptance. */
 export function installLoginRoutes(app: Hono, services: AuthServices): void {
-  const { ctx, devices, loginThrottle, sessions } = services;
+  const { config, devices, loginThrottle, sessions, users, terms } = services;
 
   app.post('/api/auth/login', async (c) => {
     const body = await readBody(c, loginBody);
     const client = clientInfo(c);
     const email = normalizeEmail(body.email);
-    const user = readUserByEmail(ctx.db, email);
+    const user = users.byEmail(email);
     const deviceToken = readDeviceCookie(c);
     const deviceId = devices.recognise(deviceToken, user?.id);
     // A known device answers only to its own failures; any other client to those of its
@@ -69,7 +67,7 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
 
     // Verify against a decoy when there is no such user: same time, same answer.
     const ok = await verifyPassword(
-      user?.password_hash ?? (await decoyPasswordHash()),
+      user?.passwordHash ?? (await decoyPasswordHash()),
       body.password,
     );
     if (!user || !ok) {
@@ -84,7 +82,7 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
         'This account is suspended. Contact the operator of this service.',
       );
     }
-    if (user.must_reset_password) {
+    if (user.mustResetPassword) {
       throw new AppError(
         ErrorCode.passwordResetRequired,
         403,
@@ -92,51 +90,46 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
       );
     }
     const session = sessions.create(user.id, client);
-    setSessionCookie(c, ctx.config, session.token, session.expiresAt);
+    setSessionCookie(c, config, session.token, session.expiresAt);
     const device = devices.remember(user.id, deviceToken);
-    setDeviceCookie(c, ctx.config, device.token, device.expiresAt);
+    setDeviceCookie(c, config, device.token, device.expiresAt);
     const auth: AuthContext = { user: toAuthUser(user), session: { id: session.id }, token: null };
-    return c.json(mePayload(ctx.db, auth, ctx.now()));
+    return c.json(mePayload(services, auth));
   });
 
   // Idempotent: logging out without a (valid) session just clears the cookie.
   app.post('/api/auth/logout', (c) => {
     const auth = c.get('auth');
     if (auth?.session) sessions.endOne(auth.user.id, auth.session.id);
-    clearSessionCookie(c, ctx.config);
+    clearSessionCookie(c, config);
     return c.body(null, 204);
   });
 
   app.post('/api/auth/logout-everywhere', requireSession, (c) => {
     const auth = authOf(c);
     const ended = sessions.endAllForUser(auth.user.id);
-    clearSessionCookie(c, ctx.config);
+    clearSessionCookie(c, config);
     return c.json({ sessionsEnded: ended });
   });
 
-  app.get('/api/auth/me', requireUser, (c) => c.json(mePayload(ctx.db, authOf(c), ctx.now())));
+  app.get('/api/auth/me', requireUser, (c) => c.json(mePayload(services, authOf(c))));
 
   app.patch('/api/auth/me', requireSession, async (c) => {
     const auth = authOf(c);
     const body = await readBody(c, profileBody);
-    const user = readUser(ctx.db, auth.user.id);
+    const user = users.byId(auth.user.id);
     if (!user) throw AppError.unauthenticated();
-    ctx.db
-      .prepare('UPDATE users SET display_name = ?, phone = ?, updated_at = ? WHERE id = ?')
-      .run(
-        body.displayName ?? user.display_name,
-        body.phone === undefined ? user.phone : body.phone || null,
-        ctx.now(),
-        user.id,
-      );
-    return c.json(mePayload(ctx.db, auth, ctx.now()));
+    users.updateProfile(user.id, {
+      displayName: body.displayName ?? user.displayName,
+      phone: body.phone === undefined ? user.phone : body.phone || null,
+    });
+    return c.json(mePayload(services, auth));
   });
 
   app.post('/api/auth/terms', requireSession, async (c) => {
     const auth = authOf(c);
     const body = await readBody(c, termsBody);
     // The version in force or a published later one (accepted before its effective date).
-    const terms = new TermsVersions(ctx.db, ctx.now);
     const inForce = terms.inForce();
     const version = /^\d+$/.test(body.version) ? terms.get(Number(body.version)) : null;
     if (!version || version.version < inForce.version) {
@@ -145,6 +138,6 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
       });
     }
     terms.accept({ userId: auth.user.id, version: version.version, ip: clientInfo(c).ip });
-    return c.json(mePayload(ctx.db, auth, ctx.now()));
+    return c.json(mePayload(services, auth));
   });
 }

@@ -1,7 +1,7 @@
-import type { SqliteDatabase } from '../db/Database.ts';
 import type { AuthContext } from '../identity/AuthContext.ts';
-import { TermsVersions } from '../terms/TermsVersions.ts';
-import { readUser, workspacesOfUser, type WorkspaceOfUser } from '../identity/users.ts';
+import type { UserStore } from '../identity/UserStore.ts';
+import type { TermsStore } from '../terms/TermsStore.ts';
+import type { WorkspaceOfUser, WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 
 /** The body of `GET /api/auth/me` (and of a successful login or sign-up). */
 export interface MePayload {
@@ -29,15 +29,22 @@ export interface MePayload {
   via: 'session' | 'token';
 }
 
-export function mePayload(db: SqliteDatabase, auth: AuthContext, now: number): MePayload {
-  const user = readUser(db, auth.user.id);
+export function mePayload(
+  deps: {
+    readonly users: UserStore;
+    readonly workspaces: WorkspaceStore;
+    readonly terms: TermsStore;
+  },
+  auth: AuthContext,
+): MePayload {
+  const user = deps.users.byId(auth.user.id);
   if (!user) throw new Error(`authenticated user ${auth.user.id} has no row`);
-  let workspaces = workspacesOfUser(db, user.id);
+  let workspaces = deps.workspaces.ofUser(user.id);
   if (auth.token) {
     const scope = auth.token.workspaceId;
     workspaces = workspaces.filter((w) => w.id === scope);
   }
-  const terms = new TermsVersions(db, () => now);
+  const { terms } = deps;
   const inForce = terms.inForce();
   const acceptedUpTo = terms.acceptedBy(user.id);
   const upcoming = terms.upcoming();
@@ -45,9 +52,9 @@ export function mePayload(db: SqliteDatabase, auth: AuthContext, now: number): M
     user: {
       id: user.id,
       email: user.email,
-      displayName: user.display_name,
+      displayName: user.displayName,
       phone: user.phone,
-      platformRole: user.platform_role,
+      platformRole: user.platformRole,
     },
     workspaces,
     terms: {

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
-import { sendWithoutFailing } from '../mail/getMailer.ts';
+import { sendWithoutFailing } from '../mail/createMailer.ts';
 import { passwordChangedEmail, passwordResetEmail } from './authEmails.ts';
 import type { AuthServices } from './AuthServices.ts';
 import { clientInfo } from '../http/clientInfo/index.ts';
@@ -11,7 +11,6 @@ import { authLimits } from './limits.ts';
 import { authOf, requireSession } from '../identity/middleware.ts';
 import { assertPasswordAcceptable, hashPassword, verifyPassword } from '../identity/passwords.ts';
 import { readBody } from '../http/readBody/index.ts';
-import { readUser, readUserByEmail } from '../identity/users.ts';
 
 export const changeBody = z.object({
   currentPassword: z.string().max(1024),
@@ -22,31 +21,36 @@ export const resetBody = z.object({ token: z.string().max(200), password: z.stri
 
 /** Password change (signed in), and reset by an emailed single-use link (signed out). */
 export function installPasswordRoutes(app: Hono, services: AuthServices): void {
-  const { ctx, devices, limiter, loginThrottle, sessions, resets } = services;
+  const {
+    config,
+    devices,
+    limiter,
+    loginThrottle,
+    sessions,
+    passwordResets: resets,
+    users,
+    transactions,
+  } = services;
 
   app.post('/api/auth/password', requireSession, async (c) => {
     const auth = authOf(c);
     const body = await readBody(c, changeBody);
     limiter.consume(`password-change:account:${auth.user.id}`, authLimits.passwordChangePerAccount);
-    const user = readUser(ctx.db, auth.user.id);
-    if (!user || !(await verifyPassword(user.password_hash, body.currentPassword))) {
+    const user = users.byId(auth.user.id);
+    if (!user || !(await verifyPassword(user.passwordHash, body.currentPassword))) {
       throw new AppError(ErrorCode.invalidCredentials, 403, 'The current password is wrong.', {
         fields: { currentPassword: 'This is not your current password.' },
       });
     }
     assertPasswordAcceptable(body.newPassword, 'newPassword');
     const passwordHash = await hashPassword(body.newPassword);
-    ctx.db
-      .transaction(() => {
-        ctx.db
-          .prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?')
-          .run(passwordHash, ctx.now(), user.id);
-        resets.spendAllForUser(user.id, null);
-      })
-      .immediate();
+    transactions.write(() => {
+      users.setPasswordHash(user.id, passwordHash, { unlock: false });
+      resets.spendAllForUser(user.id, null);
+    });
     // Whoever else holds a session may have learnt the old password: end the others.
     const ended = sessions.endAllForUser(user.id, auth.session?.id ?? null);
-    void sendWithoutFailing(ctx, passwordChangedEmail(ctx.config, toRecipient(user)));
+    void sendWithoutFailing(services, passwordChangedEmail(config, toRecipient(user)));
     return c.json({ sessionsEnded: ended });
   });
 
@@ -56,11 +60,11 @@ export function installPasswordRoutes(app: Hono, services: AuthServices): void {
     const email = normalizeEmail(body.email);
     limiter.consume(`reset:ip:${clientInfo(c).ip ?? 'unknown'}`, authLimits.resetRequestPerIp);
     limiter.consume(`reset:account:${email}`, authLimits.resetRequestPerAccount);
-    const user = readUserByEmail(ctx.db, email);
+    const user = users.byEmail(email);
     if (user && user.status === 'active') {
       const { token } = resets.create(user.id);
       // Not awaited: an SMTP round trip would tell a timing observer the account exists.
-      void sendWithoutFailing(ctx, passwordResetEmail(ctx.config, toRecipient(user), token));
+      void sendWithoutFailing(services, passwordResetEmail(config, toRecipient(user), token));
     }
     return c.json(
       {
@@ -93,30 +97,24 @@ export function installPasswordRoutes(app: Hono, services: AuthServices): void {
     }
     assertPasswordAcceptable(body.password);
     const passwordHash = await hashPassword(body.password);
-    const user = readUser(ctx.db, found.userId);
+    const user = users.byId(found.userId);
     if (!user) throw AppError.notFound();
-    ctx.db
-      .transaction(() => {
-        // Checked again inside the transaction: two concurrent uses, one wins.
-        if (!resets.spendAllForUser(user.id, found.id)) {
-          throw new AppError(ErrorCode.tokenInvalid, 400, 'This reset link was already used.');
-        }
-        ctx.db
-          .prepare(
-            'UPDATE users SET password_hash = ?, must_reset_password = 0, updated_at = ? WHERE id = ?',
-          )
-          .run(passwordHash, ctx.now(), user.id);
-      })
-      .immediate();
+    transactions.write(() => {
+      // Checked again inside the transaction: two concurrent uses, one wins.
+      if (!resets.spendAllForUser(user.id, found.id)) {
+        throw new AppError(ErrorCode.tokenInvalid, 400, 'This reset link was already used.');
+      }
+      users.setPasswordHash(user.id, passwordHash, { unlock: true });
+    });
     // A reset means the old password may be known to someone: every session ends.
     const ended = sessions.endAllForUser(user.id);
     // The owner proved control of the mailbox: failed logins counted against the account go.
     loginThrottle.forgetAccount(user.email, devices.idsOf(user.id));
-    void sendWithoutFailing(ctx, passwordChangedEmail(ctx.config, toRecipient(user)));
+    void sendWithoutFailing(services, passwordChangedEmail(config, toRecipient(user)));
     return c.json({ sessionsEnded: ended });
   });
 }
 
-function toRecipient(user: { email: string; display_name: string }) {
-  return { email: user.email, displayName: user.display_name };
+function toRecipient(user: { email: string; displayName: string }) {
+  return { email: user.email, displayName: user.displayName };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
-import { SESSION_LIFETIME_MS, SessionStore } from '../identity/SessionStore.ts';
+import { SESSION_LIFETIME_MS } from '../identity/SessionStore.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 
 let t: AuthTestServer;
@@ -113,7 +113,7 @@ describe('sessions', () => {
       announced.push(...sessionIds);
     t.server.ctx.access.on('sessionsRevoked', listener);
     t.clock.advance(30 * day);
-    const swept = new SessionStore(t.server.ctx).sweepExpired();
+    const swept = t.server.services.sessions.sweepExpired();
     t.server.ctx.access.off('sessionsRevoked', listener);
     expect(swept).toBeGreaterThanOrEqual(1);
     expect(announced).toHaveLength(swept);

@@ -6,7 +6,7 @@ import { clearSessionCookie } from '../identity/sessionCookie.ts';
 
 /** The session list (terms §2: see where you are logged in) and revoking one session. */
 export function installSessionRoutes(app: Hono, services: AuthServices): void {
-  const { ctx, sessions } = services;
+  const { config, sessions } = services;
 
   app.get('/api/auth/sessions', requireSession, (c) => {
     const auth = authOf(c);
@@ -21,7 +21,7 @@ export function installSessionRoutes(app: Hono, services: AuthServices): void {
     const auth = authOf(c);
     const id = c.req.param('id');
     if (!sessions.endOne(auth.user.id, id)) throw AppError.notFound('No such session.');
-    if (id === auth.session?.id) clearSessionCookie(c, ctx.config);
+    if (id === auth.session?.id) clearSessionCookie(c, config);
     return c.body(null, 204);
   });
 }

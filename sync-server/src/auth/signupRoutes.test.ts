@@ -3,7 +3,6 @@ import { ErrorCode } from '@desk/protocol';
 import { readOutbox, tokenFromOutbox } from '../../../test/support/outbox.ts';
 import { SIGNUP_LINK_LIFETIME_MS } from './PendingSignups.ts';
 import { signupAccepted } from './signupRoutes.ts';
-import { currentTermsVersion } from './terms.ts';
 import {
   signUp,
   startAuthTestServer,
@@ -100,7 +99,7 @@ describe('POST /api/auth/signup and /signup/confirm', () => {
         .prepare('SELECT version, accepted_at FROM terms_acceptances WHERE user_id = ?')
         .get(userId),
     ).toEqual({
-      version: currentTermsVersion(t.server.ctx.db, t.clock.now),
+      version: String(t.server.services.terms.inForce().version),
       accepted_at: t.clock.now,
     });
     // The pending sign-up (with its password hash) is gone once used.

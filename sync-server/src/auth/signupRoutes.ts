@@ -2,12 +2,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
-import { newId } from '../ids/newId.ts';
-import { sendWithoutFailing } from '../mail/getMailer.ts';
-import {
-  checkCustomerWithWorkspace,
-  createCustomerWithWorkspace,
-} from '../workspaces/createCustomerWithWorkspace.ts';
+import { sendWithoutFailing } from '../mail/createMailer.ts';
 import type { AuthContext } from '../identity/AuthContext.ts';
 import type { AuthServices } from './AuthServices.ts';
 import { confirmSignupEmail, signupAttemptEmail } from './authEmails.ts';
@@ -16,11 +11,8 @@ import { looksLikeEmail, normalizeEmail } from '../http/emailAddress/index.ts';
 import { authLimits } from './limits.ts';
 import { mePayload } from './mePayload.ts';
 import { assertPasswordAcceptable, hashPassword } from '../identity/passwords.ts';
-import { PendingSignups } from './PendingSignups.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { setSessionCookie } from '../identity/sessionCookie.ts';
-import { currentTermsVersion, recordTermsAcceptance } from './terms.ts';
-import { readUserByEmail } from '../identity/users.ts';
 
 export const signupBody = z.object({
   email: z.string().max(254),
@@ -66,8 +58,7 @@ export const signupAccepted = {
  *   transaction, and logs the new user in.
  */
 export function installSignupRoutes(app: Hono, services: AuthServices): void {
-  const { ctx, limiter, sessions } = services;
-  const pending = new PendingSignups(ctx.db, ctx.now);
+  const { config, limiter, sessions, users, terms, workspaces, pendingSignups: pending } = services;
 
   app.post('/api/auth/signup', async (c) => {
     const body = await readBody(c, signupBody);
@@ -94,14 +85,14 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
     assertPasswordAcceptable(body.password);
     // Names and the workspace address are checked now, so the form can be corrected at once
     // (a taken address says nothing about who owns an email); the confirmation checks again.
-    const { customerName, workspace } = checkCustomerWithWorkspace(ctx.db, body);
+    const { customerName, workspace } = workspaces.checkNew(body);
     const passwordHash = await hashPassword(body.password);
 
-    const existing = readUserByEmail(ctx.db, email);
+    const existing = users.byEmail(email);
     if (existing) {
       void sendWithoutFailing(
-        ctx,
-        signupAttemptEmail(ctx.config, { email, displayName: existing.display_name }),
+        services,
+        signupAttemptEmail(config, { email, displayName: existing.displayName }),
       );
     } else {
       const { token } = pending.create({
@@ -111,13 +102,13 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
         passwordHash,
         customer: { kind: body.customer.kind, name: customerName },
         workspace,
-        termsVersion: currentTermsVersion(ctx.db, ctx.now()),
+        termsVersion: String(terms.inForce().version),
         ip: client.ip,
       });
       // Not awaited, as in the other branch: an SMTP round trip must not time one of them.
       void sendWithoutFailing(
-        ctx,
-        confirmSignupEmail(ctx.config, { email, displayName: body.displayName }, token),
+        services,
+        confirmSignupEmail(config, { email, displayName: body.displayName }, token),
       );
     }
     return c.json(signupAccepted, 202);
@@ -137,52 +128,36 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
       );
     }
     const signup = found.signup;
-    const now = ctx.now();
-    const userId = newId();
-    const created = ctx.db
-      .transaction(() => {
-        // Checked inside the transaction: two concurrent uses of one link, one wins.
-        if (!pending.spend(signup.id)) throw linkInvalid();
-        // Whoever holds the link owns the address, so saying it has an account reveals nothing.
-        if (readUserByEmail(ctx.db, signup.email)) throw emailTaken();
-        ctx.db
-          .prepare(
-            `INSERT INTO users (id, email, display_name, phone, password_hash, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            userId,
-            signup.email,
-            signup.displayName,
-            signup.phone,
-            signup.passwordHash,
-            now,
-            now,
-          );
-        // A taken address rolls everything back, the spent link too: the page asks for another.
-        const ids = createCustomerWithWorkspace(
-          ctx.db,
-          {
-            ownerUserId: userId,
-            customer: signup.customer,
-            workspace: { name: signup.workspace.name, slug: body.slug ?? signup.workspace.slug },
-          },
-          now,
-        );
-        // The terms were accepted on the form: that moment, version and address are recorded.
-        recordTermsAcceptance(ctx.db, {
-          userId,
-          version: signup.termsVersion,
-          at: signup.createdAt,
-          ip: signup.ip,
-        });
-        return ids;
-      })
-      .immediate();
+    const { userId, workspaceId } = services.transactions.write(() => {
+      // Checked inside the transaction: two concurrent uses of one link, one wins.
+      if (!pending.spend(signup.id)) throw linkInvalid();
+      // Whoever holds the link owns the address, so saying it has an account reveals nothing.
+      if (users.byEmail(signup.email)) throw emailTaken();
+      const userId = users.create({
+        email: signup.email,
+        displayName: signup.displayName,
+        phone: signup.phone,
+        passwordHash: signup.passwordHash,
+      });
+      // A taken address rolls everything back, the spent link too: the page asks for another.
+      const { workspaceId } = workspaces.createWithCustomer({
+        ownerUserId: userId,
+        customer: signup.customer,
+        workspace: { name: signup.workspace.name, slug: body.slug ?? signup.workspace.slug },
+      });
+      // The terms were accepted on the form: that moment, version and address are recorded.
+      terms.recordAcceptance({
+        userId,
+        version: signup.termsVersion,
+        at: signup.createdAt,
+        ip: signup.ip,
+      });
+      return { userId, workspaceId };
+    });
 
-    ctx.log.info({ userId, workspaceId: created.workspaceId }, 'account signed up');
+    services.log.info({ userId, workspaceId }, 'account signed up');
     const session = sessions.create(userId, client);
-    setSessionCookie(c, ctx.config, session.token, session.expiresAt);
+    setSessionCookie(c, config, session.token, session.expiresAt);
     const auth: AuthContext = {
       user: {
         id: userId,
@@ -194,7 +169,7 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
       session: { id: session.id },
       token: null,
     };
-    return c.json(mePayload(ctx.db, auth, ctx.now()), 201);
+    return c.json(mePayload(services, auth), 201);
   });
 }
 

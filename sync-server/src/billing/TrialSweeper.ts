@@ -1,6 +1,6 @@
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { SubscriptionChanges } from './SubscriptionChanges.ts';
+import type { SubscriptionChanges } from './SubscriptionChanges.ts';
 import { Subscriptions } from './Subscriptions.ts';
 
 /** How often expired trials are recorded and announced, in ms. @default 60_000 */
@@ -16,8 +16,10 @@ export class TrialSweeper {
   readonly #changes: SubscriptionChanges;
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly ctx: ServerContext) {
-    this.#changes = new SubscriptionChanges(ctx);
+  constructor(
+    private readonly ctx: ServerContext & { readonly subscriptionChanges: SubscriptionChanges },
+  ) {
+    this.#changes = ctx.subscriptionChanges;
   }
 
   start(intervalMs = TRIAL_SWEEP_INTERVAL_MS): void {

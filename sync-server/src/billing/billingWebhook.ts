@@ -1,7 +1,6 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
-import { exemptFromOriginCheck } from '../identity/middleware.ts';
 import { AppError } from '../http/AppError.ts';
 import { bodyLimit } from '../http/bodyLimit/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
@@ -10,6 +9,7 @@ import { Subscriptions } from './Subscriptions.ts';
 import type { SubscriptionState } from './SubscriptionState.ts';
 import { SIGNATURE_HEADER, verifySignature } from './webhookSignature.ts';
 
+/** Signed, never cookie-authenticated: createServer exempts it from the Origin check. */
 export const BILLING_WEBHOOK_PATH = '/api/billing/webhook';
 
 /** Largest webhook body accepted, in bytes. Events are small JSON. @default 65536 */
@@ -54,8 +54,6 @@ const targetState: Record<BillingEvent['type'], SubscriptionState | null> = {
  */
 export function installBillingWebhook(app: Hono, ctx: ServerContext): void {
   const secret = ctx.config.BILLING_WEBHOOK_SECRET;
-  // Signed, never cookie-authenticated: the Origin check does not apply.
-  exemptFromOriginCheck(ctx, BILLING_WEBHOOK_PATH);
   const seen = ctx.db.prepare('SELECT 1 FROM billing_events WHERE event_id = ?');
   const remember = ctx.db.prepare(
     'INSERT INTO billing_events (event_id, type, workspace_id, received_at) VALUES (?, ?, ?, ?)',

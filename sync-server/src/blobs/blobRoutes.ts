@@ -9,7 +9,8 @@ import { bodyLimit } from '../http/bodyLimit/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest } from '../workspaces/memberRequest.ts';
 import { workspaceAccess, workspaceLimits } from '../workspaces/workspaceAccess.ts';
-import { BlobQuota } from './BlobQuota.ts';
+import type { BlobCatalog, BlobUse } from './BlobCatalog.ts';
+import type { BlobQuota } from './BlobQuota.ts';
 import { BlobTooLargeError, StorageFullError, type BlobStorage } from './BlobStorage.ts';
 import { detectContentType, isRefusedType } from './contentType.ts';
 import { serveBlob } from './serveBlob.ts';
@@ -17,13 +18,6 @@ import { Thumbnails } from './Thumbnails.ts';
 
 /** @default 100 MiB per file — videos of a screen recording fit; larger files belong in a Drive link. */
 export const MAX_BLOB_BYTES = 100 * 1024 * 1024;
-
-/** A workspace's row for a blob: its name, detected type and size. */
-interface BlobUse {
-  name: string;
-  type: string;
-  size: number;
-}
 
 /**
  * Attachments: `POST /api/workspaces/:slug/blobs` (raw body; `x-file-name` header) →
@@ -33,23 +27,17 @@ interface BlobUse {
  * Documents keep only the reference; the bytes are stored once per content under
  * DATA_DIR/blobs (or in BLOB_S3_BUCKET), thumbnails under DATA_DIR/thumbnails.
  */
-export function installBlobRoutes(app: Hono, ctx: ServerContext, store: BlobStorage): void {
+export function installBlobRoutes(
+  app: Hono,
+  ctx: ServerContext & { readonly blobCatalog: BlobCatalog; readonly blobQuota: BlobQuota },
+  store: BlobStorage,
+): void {
   const thumbnails = new Thumbnails(
     path.join(ctx.config.DATA_DIR, 'thumbnails'),
     (sha256) => store.open(sha256),
     ctx.log.child({ module: 'thumbnails' }),
   );
-  const quotas = new BlobQuota(ctx.db, ctx.now);
-  const insertBlob = ctx.db.prepare(
-    'INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING',
-  );
-  const insertUse = ctx.db.prepare(
-    `INSERT INTO workspace_blobs (workspace_id, sha256, name, type, size, uploaded_by, uploaded_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, sha256) DO NOTHING`,
-  );
-  const findUse = ctx.db.prepare<[string, string]>(
-    'SELECT name, type, size FROM workspace_blobs WHERE workspace_id = ? AND sha256 = ?',
-  );
+  const { blobCatalog: catalog, blobQuota: quotas } = ctx;
 
   // Above the app-wide JSON default; the streamed per-workspace cap below is the finer one.
   app.post(
@@ -124,8 +112,15 @@ export function installBlobRoutes(app: Hono, ctx: ServerContext, store: BlobStor
       }
       const now = ctx.now();
       quotas.commit(reservation.id, () => {
-        insertBlob.run(stored.sha256, stored.size, now);
-        insertUse.run(workspace.id, stored.sha256, name, type, stored.size, auth.user.id, now);
+        catalog.recordUpload({
+          workspaceId: workspace.id,
+          sha256: stored.sha256,
+          size: stored.size,
+          name,
+          type,
+          uploadedBy: auth.user.id,
+          at: now,
+        });
       });
       if (Thumbnails.canMake(type)) void thumbnails.ensure(stored.sha256);
       return c.json({ sha256: stored.sha256, size: stored.size, type, name }, 201);
@@ -135,9 +130,7 @@ export function installBlobRoutes(app: Hono, ctx: ServerContext, store: BlobStor
   const findAttachment = async (c: Context): Promise<{ sha256: string; row: BlobUse }> => {
     const { workspace } = memberRequest(ctx, c);
     const sha256 = c.req.param('sha256') ?? '';
-    const row = /^[0-9a-f]{64}$/.test(sha256)
-      ? (findUse.get(workspace.id, sha256) as BlobUse | undefined)
-      : undefined;
+    const row = /^[0-9a-f]{64}$/.test(sha256) ? catalog.use(workspace.id, sha256) : undefined;
     if (!row || !(await store.has(sha256)))
       throw AppError.notFound('No such file in this workspace.');
     return { sha256, row };

@@ -1,7 +1,7 @@
 import { AuditLog } from '../audit/AuditLog.ts';
 import { normalizeEmail, looksLikeEmail } from '../http/emailAddress/index.ts';
 import type { SqliteDatabase } from '../db/Database.ts';
-import { newId } from '../ids/newId.ts';
+import { SqliteUserStore } from '../identity/UserStore.ts';
 
 export type CreateOperatorResult =
   | { kind: 'created'; userId: string }
@@ -20,28 +20,26 @@ export function createOperator(
 ): CreateOperatorResult {
   const email = normalizeEmail(input.email);
   if (!looksLikeEmail(email)) throw new Error(`"${input.email}" is not an email address.`);
+  // The CLI runs without a server: the same store the server uses, on the same file.
+  const users = new SqliteUserStore(db, () => now);
   return db
     .transaction((): CreateOperatorResult => {
-      const existing = db
-        .prepare('SELECT id, platform_role FROM users WHERE email = ?')
-        .get(email) as { id: string; platform_role: string | null } | undefined;
+      const existing = users.byEmail(email);
       let result: CreateOperatorResult;
       if (existing) {
-        if (existing.platform_role === 'operator') {
+        if (existing.platformRole === 'operator') {
           return { kind: 'already_operator', userId: existing.id };
         }
-        db.prepare(`UPDATE users SET platform_role = 'operator', updated_at = ? WHERE id = ?`).run(
-          now,
-          existing.id,
-        );
+        users.makeOperator(existing.id);
         result = { kind: 'promoted', userId: existing.id };
       } else {
         if (!input.passwordHash) throw new Error('A password is needed to create a new account.');
-        const userId = newId();
-        db.prepare(
-          `INSERT INTO users (id, email, display_name, password_hash, platform_role, created_at, updated_at)
-           VALUES (?, ?, ?, ?, 'operator', ?, ?)`,
-        ).run(userId, email, input.displayName.trim() || email, input.passwordHash, now, now);
+        const userId = users.create({
+          email,
+          displayName: input.displayName.trim() || email,
+          passwordHash: input.passwordHash,
+          platformRole: 'operator',
+        });
         result = { kind: 'created', userId };
       }
       AuditLog.record(

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { assertPasswordAcceptable, hashPassword } from '../identity/passwords.ts';
+import { SqliteUserStore } from '../identity/UserStore.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { openSqlite } from '../db/Database.ts';
 import { migrate } from '../db/migrate.ts';
@@ -46,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   const db = openSqlite(config.sqlitePath);
   try {
     migrate(db, migrations);
-    const exists = db.prepare('SELECT 1 FROM users WHERE email = ?').get(values.email.trim());
+    const exists = new SqliteUserStore(db, Date.now).byEmail(values.email.trim());
     let passwordHash: string | null = null;
     if (!exists) {
       const password = process.env.OPERATOR_PASSWORD ?? (await readFirstLine());

@@ -1,9 +1,9 @@
-import type { ServerContext } from '../ServerContext.ts';
+import type { AccessEvents } from '../access/AccessEvents.ts';
+import type { SqliteDatabase } from '../db/Database.ts';
 import { newId } from '../ids/newId.ts';
 import type { AuthUser } from './AuthContext.ts';
 import { generateSecretToken, hashSecretToken } from './secretTokens.ts';
-import { toAuthUser } from './SessionStore.ts';
-import { readUser } from './users.ts';
+import { toAuthUser, type UserStore } from './UserStore.ts';
 import { cachedStatement } from '../db/statementCache.ts';
 
 /**
@@ -45,10 +45,27 @@ interface TokenRow {
 /**
  * Personal access tokens for scripts and integrations: named, confined to one workspace the
  * owner belongs to, optionally expiring, stored as SHA-256 only, revocable. A token stops
- * working when its owner is suspended or leaves the workspace.
+ * working when its owner is suspended or leaves the workspace. Every revocation emits
+ * `tokensRevoked`, so live connections close at once.
  */
-export class AccessTokenStore {
-  constructor(private readonly ctx: ServerContext) {}
+export interface AccessTokenStore {
+  create(input: { userId: string; workspaceId: string; name: string; expiresAt: number | null }): {
+    id: string;
+    token: string;
+  };
+  validate(token: string): AccessTokenValidation;
+  listForUser(userId: string): AccessTokenInfo[];
+  revoke(userId: string, tokenId: string): boolean;
+  revokeAllForUser(userId: string): number;
+}
+
+export class SqliteAccessTokenStore implements AccessTokenStore {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: () => number,
+    private readonly access: AccessEvents,
+    private readonly users: UserStore,
+  ) {}
 
   create(input: { userId: string; workspaceId: string; name: string; expiresAt: number | null }): {
     id: string;
@@ -56,7 +73,7 @@ export class AccessTokenStore {
   } {
     const token = ACCESS_TOKEN_PREFIX + generateSecretToken();
     const id = newId();
-    this.ctx.db
+    this.db
       .prepare(
         `INSERT INTO access_tokens (id, user_id, workspace_id, name, token_hash, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -67,7 +84,7 @@ export class AccessTokenStore {
         input.workspaceId,
         input.name,
         hashSecretToken(token),
-        this.ctx.now(),
+        this.now(),
         input.expiresAt,
       );
     return { id, token };
@@ -75,8 +92,8 @@ export class AccessTokenStore {
 
   validate(token: string): AccessTokenValidation {
     if (!token.startsWith(ACCESS_TOKEN_PREFIX)) return { kind: 'invalid' };
-    const { db } = this.ctx;
-    const now = this.ctx.now();
+    const db = this.db;
+    const now = this.now();
     const row = cachedStatement(
       db,
       `SELECT id, user_id, workspace_id, expires_at, last_used_at, revoked_at
@@ -84,7 +101,7 @@ export class AccessTokenStore {
     ).get(hashSecretToken(token)) as TokenRow | undefined;
     if (!row || row.revoked_at !== null) return { kind: 'invalid' };
     if (row.expires_at !== null && now >= row.expires_at) return { kind: 'expired' };
-    const user = readUser(db, row.user_id);
+    const user = this.users.byId(row.user_id);
     if (!user) return { kind: 'invalid' };
     if (user.status === 'suspended') return { kind: 'suspended' };
     const member = cachedStatement(
@@ -106,7 +123,7 @@ export class AccessTokenStore {
   }
 
   listForUser(userId: string): AccessTokenInfo[] {
-    const rows = this.ctx.db
+    const rows = this.db
       .prepare(
         `SELECT t.id, t.name, t.workspace_id, w.slug, t.created_at, t.expires_at, t.last_used_at
          FROM access_tokens t JOIN workspaces w ON w.id = t.workspace_id
@@ -134,28 +151,28 @@ export class AccessTokenStore {
 
   /** Revokes one of the user's tokens; false if it is not theirs or already revoked. */
   revoke(userId: string, tokenId: string): boolean {
-    const result = this.ctx.db
+    const result = this.db
       .prepare(
         'UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
       )
-      .run(this.ctx.now(), tokenId, userId);
+      .run(this.now(), tokenId, userId);
     if (result.changes === 0) return false;
-    this.ctx.access.emit('tokensRevoked', { tokenIds: [tokenId] });
+    this.access.emit('tokensRevoked', { tokenIds: [tokenId] });
     return true;
   }
 
   /** Revokes every token of the user (report of unauthorized use); returns how many. */
   revokeAllForUser(userId: string): number {
     const ids = (
-      this.ctx.db
+      this.db
         .prepare('SELECT id FROM access_tokens WHERE user_id = ? AND revoked_at IS NULL')
         .all(userId) as { id: string }[]
     ).map((r) => r.id);
     if (ids.length === 0) return 0;
-    this.ctx.db
+    this.db
       .prepare('UPDATE access_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL')
-      .run(this.ctx.now(), userId);
-    this.ctx.access.emit('tokensRevoked', { tokenIds: ids });
+      .run(this.now(), userId);
+    this.access.emit('tokensRevoked', { tokenIds: ids });
     return ids.length;
   }
 }

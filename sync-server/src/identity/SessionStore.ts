@@ -1,8 +1,9 @@
-import type { ServerContext } from '../ServerContext.ts';
+import type { AccessEvents } from '../access/AccessEvents.ts';
+import type { SqliteDatabase } from '../db/Database.ts';
 import { newId } from '../ids/newId.ts';
 import type { AuthUser } from './AuthContext.ts';
 import { generateSecretToken, hashSecretToken } from './secretTokens.ts';
-import { readUser, type UserRow } from './users.ts';
+import { toAuthUser, type UserStore } from './UserStore.ts';
 import { cachedStatement } from '../db/statementCache.ts';
 
 const day = 24 * 60 * 60 * 1000;
@@ -53,16 +54,32 @@ export type SessionValidation =
  * Sessions as lucia-auth.com describes them: a 160-bit random token in the cookie, its
  * SHA-256 in the database, 30 days of life extended when half used, checked on every
  * request. Every way a session ends goes through `end…` here, which announces the ended
- * ids on `ctx.access` so live WebSockets close at once.
+ * ids (`sessionsRevoked` on AccessEvents) so live WebSockets close at once.
  */
-export class SessionStore {
-  constructor(private readonly ctx: ServerContext) {}
+export interface SessionStore {
+  create(userId: string, client: { ip: string | null; userAgent: string | null }): NewSession;
+  /** Checks a cookie's token; renews a session past half its life unless `renew: false`. */
+  validate(token: string, options?: { renew?: boolean }): SessionValidation;
+  listForUser(userId: string): SessionInfo[];
+  endOne(userId: string, sessionId: string): boolean;
+  /** Ends every session of the user except `keepSessionId`; returns how many ended. */
+  endAllForUser(userId: string, keepSessionId?: string | null): number;
+  sweepExpired(): number;
+}
+
+export class SqliteSessionStore implements SessionStore {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: () => number,
+    private readonly access: AccessEvents,
+    private readonly users: UserStore,
+  ) {}
 
   create(userId: string, client: { ip: string | null; userAgent: string | null }): NewSession {
     const token = generateSecretToken();
-    const now = this.ctx.now();
+    const now = this.now();
     const session = { id: newId(), token, expiresAt: now + SESSION_LIFETIME_MS };
-    this.ctx.db
+    this.db
       .prepare(
         `INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at, ip, user_agent)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -86,8 +103,8 @@ export class SessionStore {
    * moved without the cookie would let the browser drop the cookie first.
    */
   validate(token: string, { renew = true }: { renew?: boolean } = {}): SessionValidation {
-    const { db } = this.ctx;
-    const now = this.ctx.now();
+    const db = this.db;
+    const now = this.now();
     const row = cachedStatement(
       db,
       'SELECT id, user_id, expires_at, last_seen_at FROM sessions WHERE token_hash = ?',
@@ -97,7 +114,7 @@ export class SessionStore {
       this.end([row.id]);
       return { kind: 'invalid' };
     }
-    const user = readUser(db, row.user_id);
+    const user = this.users.byId(row.user_id);
     if (!user) return { kind: 'invalid' };
     if (user.status === 'suspended') return { kind: 'suspended' };
 
@@ -115,12 +132,12 @@ export class SessionStore {
   }
 
   listForUser(userId: string): SessionInfo[] {
-    const rows = this.ctx.db
+    const rows = this.db
       .prepare(
         `SELECT id, created_at, last_seen_at, expires_at, ip, user_agent FROM sessions
          WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC`,
       )
-      .all(userId, this.ctx.now()) as {
+      .all(userId, this.now()) as {
       id: string;
       created_at: number;
       last_seen_at: number;
@@ -140,7 +157,7 @@ export class SessionStore {
 
   /** Ends one of the user's sessions; false if it is not theirs (or already gone). */
   endOne(userId: string, sessionId: string): boolean {
-    const row = this.ctx.db
+    const row = this.db
       .prepare('SELECT id FROM sessions WHERE id = ? AND user_id = ?')
       .get(sessionId, userId);
     if (!row) return false;
@@ -151,7 +168,7 @@ export class SessionStore {
   /** Ends every session of the user except `keepSessionId` (if given); returns how many. */
   endAllForUser(userId: string, keepSessionId: string | null = null): number {
     const ids = (
-      this.ctx.db.prepare('SELECT id FROM sessions WHERE user_id = ?').all(userId) as {
+      this.db.prepare('SELECT id FROM sessions WHERE user_id = ?').all(userId) as {
         id: string;
       }[]
     )
@@ -167,7 +184,7 @@ export class SessionStore {
    */
   sweepExpired(): number {
     const ids = (
-      this.ctx.db.prepare('SELECT id FROM sessions WHERE expires_at <= ?').all(this.ctx.now()) as {
+      this.db.prepare('SELECT id FROM sessions WHERE expires_at <= ?').all(this.now()) as {
         id: string;
       }[]
     ).map((r) => r.id);
@@ -178,20 +195,10 @@ export class SessionStore {
   /** The one place sessions are deleted, so the access event is never forgotten. */
   private end(sessionIds: readonly string[]): void {
     if (sessionIds.length === 0) return;
-    const remove = this.ctx.db.prepare('DELETE FROM sessions WHERE id = ?');
-    this.ctx.db.transaction(() => {
+    const remove = this.db.prepare('DELETE FROM sessions WHERE id = ?');
+    this.db.transaction(() => {
       for (const id of sessionIds) remove.run(id);
     })();
-    this.ctx.access.emit('sessionsRevoked', { sessionIds });
+    this.access.emit('sessionsRevoked', { sessionIds });
   }
-}
-
-export function toAuthUser(user: UserRow): AuthUser {
-  return {
-    id: user.id,
-    email: user.email,
-    displayName: user.display_name,
-    platformRole: user.platform_role,
-    status: user.status,
-  };
 }

@@ -19,7 +19,7 @@ afterAll(() => t.close());
 describe('authenticateUpgrade (WebSocket handshakes)', () => {
   it('accepts a session cookie with our Origin', async () => {
     const owner = await signUp(t);
-    const result = await authenticateUpgrade(t.server.ctx, {
+    const result = await authenticateUpgrade(t.server.services, {
       cookieHeader: `other=1; ${SESSION_COOKIE}=${owner.client.sessionToken}`,
       origin: TEST_PUBLIC_URL,
       token: undefined,
@@ -35,7 +35,7 @@ describe('authenticateUpgrade (WebSocket handshakes)', () => {
   it('refuses a session cookie from a foreign or missing Origin (cross-site WebSocket hijacking)', async () => {
     const owner = await signUp(t);
     for (const origin of ['https://evil.example', undefined]) {
-      const result = await authenticateUpgrade(t.server.ctx, {
+      const result = await authenticateUpgrade(t.server.services, {
         cookieHeader: `${SESSION_COOKIE}=${owner.client.sessionToken}`,
         origin,
         token: undefined,
@@ -48,13 +48,13 @@ describe('authenticateUpgrade (WebSocket handshakes)', () => {
     const owner = await signUp(t);
     const token = owner.client.sessionToken;
     await owner.client.post('/api/auth/logout');
-    const ended = await authenticateUpgrade(t.server.ctx, {
+    const ended = await authenticateUpgrade(t.server.services, {
       cookieHeader: `${SESSION_COOKIE}=${token}`,
       origin: TEST_PUBLIC_URL,
       token: undefined,
     });
     expect(ended).toMatchObject({ failure: ErrorCode.sessionExpired });
-    const none = await authenticateUpgrade(t.server.ctx, {
+    const none = await authenticateUpgrade(t.server.services, {
       cookieHeader: undefined,
       origin: TEST_PUBLIC_URL,
       token: undefined,
@@ -68,13 +68,13 @@ describe('authenticateUpgrade (WebSocket handshakes)', () => {
       name: 'y-websocket',
       workspaceId: owner.workspaceId,
     });
-    const ok = await authenticateUpgrade(t.server.ctx, {
+    const ok = await authenticateUpgrade(t.server.services, {
       cookieHeader: undefined,
       origin: undefined,
       token: created.body.token,
     });
     expect(ok).toMatchObject({ session: null, token: { workspaceId: owner.workspaceId } });
-    const bad = await authenticateUpgrade(t.server.ctx, {
+    const bad = await authenticateUpgrade(t.server.services, {
       cookieHeader: undefined,
       origin: undefined,
       token: 'desk_pat_wrong',
@@ -85,7 +85,7 @@ describe('authenticateUpgrade (WebSocket handshakes)', () => {
   it('refuses a suspended user', async () => {
     const owner = await signUp(t);
     t.server.ctx.db.prepare(`UPDATE users SET status = 'suspended' WHERE id = ?`).run(owner.userId);
-    const result = await authenticateUpgrade(t.server.ctx, {
+    const result = await authenticateUpgrade(t.server.services, {
       cookieHeader: `${SESSION_COOKIE}=${owner.client.sessionToken}`,
       origin: TEST_PUBLIC_URL,
       token: undefined,

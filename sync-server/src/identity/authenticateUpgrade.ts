@@ -1,10 +1,10 @@
 import { ErrorCode } from '@desk/protocol';
-import type { ServerContext } from '../ServerContext.ts';
-import { AccessTokenStore } from './AccessTokenStore.ts';
+import type { Config } from '../config/config.ts';
+import type { AccessTokenStore } from './AccessTokenStore.ts';
 import { isAllowedOrigin } from '../http/allowedOrigins/index.ts';
 import type { AuthContext, AuthFailure } from './AuthContext.ts';
 import { tokenFailure } from './middleware.ts';
-import { SessionStore } from './SessionStore.ts';
+import type { SessionStore } from './SessionStore.ts';
 import { sessionTokenFromCookieHeader } from './sessionCookie.ts';
 
 export interface UpgradeCredentials {
@@ -24,11 +24,15 @@ export interface UpgradeCredentials {
  */
 // The signature is async so a future store (PostgreSQL) can answer asynchronously.
 export async function authenticateUpgrade(
-  ctx: ServerContext,
+  deps: {
+    readonly config: Config;
+    readonly sessions: SessionStore;
+    readonly tokens: AccessTokenStore;
+  },
   credentials: UpgradeCredentials,
 ): Promise<AuthContext | AuthFailure> {
   if (credentials.token !== undefined) {
-    const result = new AccessTokenStore(ctx).validate(credentials.token);
+    const result = deps.tokens.validate(credentials.token);
     if (result.kind !== 'valid') return tokenFailure(result.kind);
     return { user: result.user, session: null, token: result.token };
   }
@@ -37,13 +41,13 @@ export async function authenticateUpgrade(
   if (sessionToken === undefined) {
     return { failure: ErrorCode.unauthenticated, message: 'Please log in.' };
   }
-  if (!isAllowedOrigin(ctx.config, credentials.origin)) {
+  if (!isAllowedOrigin(deps.config, credentials.origin)) {
     return {
       failure: ErrorCode.foreignOrigin,
       message: 'This connection came from another site and was refused.',
     };
   }
-  const result = new SessionStore(ctx).validate(sessionToken, { renew: false });
+  const result = deps.sessions.validate(sessionToken, { renew: false });
   switch (result.kind) {
     case 'valid':
       return { user: result.session.user, session: { id: result.session.id }, token: null };

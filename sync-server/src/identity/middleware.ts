@@ -1,11 +1,11 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { ErrorCode } from '@desk/protocol';
-import type { ServerContext } from '../ServerContext.ts';
+import type { Config } from '../config/config.ts';
 import { AppError } from '../http/AppError.ts';
-import { AccessTokenStore } from './AccessTokenStore.ts';
+import type { AccessTokenStore } from './AccessTokenStore.ts';
 import { isAllowedOrigin } from '../http/allowedOrigins/index.ts';
 import type { AuthContext, AuthFailure } from './AuthContext.ts';
-import { SessionStore } from './SessionStore.ts';
+import type { SessionStore } from './SessionStore.ts';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from './sessionCookie.ts';
 
 /**
@@ -13,14 +13,28 @@ import { clearSessionCookie, readSessionCookie, setSessionCookie } from './sessi
  * state-changing requests from foreign origins. Install before every route that reads
  * `c.var.auth`: Hono runs middleware in the order it was added.
  */
-export function installAuthContext(app: Hono, ctx: ServerContext): void {
-  app.use('*', authContextMiddleware(ctx));
-  app.use('*', originCheck(ctx));
+export function installAuthContext(app: Hono, deps: AuthContextDeps): void {
+  app.use('*', authContextMiddleware(deps));
+  app.use('*', originCheck(deps));
 }
 
-export function authContextMiddleware(ctx: ServerContext): MiddlewareHandler {
-  const sessions = new SessionStore(ctx);
-  const tokens = new AccessTokenStore(ctx);
+/** What the auth middleware uses (built once in createServices). */
+export interface AuthContextDeps {
+  readonly config: Config;
+  readonly sessions: SessionStore;
+  readonly tokens: AccessTokenStore;
+  /**
+   * Path prefixes let through the Origin check. Only for endpoints that prove the sender
+   * another way and never act on a cookie (e.g. signed billing webhooks).
+   */
+  readonly originCheckExemptions: readonly string[];
+}
+
+export function authContextMiddleware({
+  config,
+  sessions,
+  tokens,
+}: Pick<AuthContextDeps, 'config' | 'sessions' | 'tokens'>): MiddlewareHandler {
   return async (c, next) => {
     c.set('auth', null);
     c.set('authFailure', null);
@@ -45,9 +59,9 @@ export function authContextMiddleware(ctx: ServerContext): MiddlewareHandler {
       if (result.kind === 'valid') {
         const { session } = result;
         c.set('auth', { user: session.user, session: { id: session.id }, token: null });
-        if (session.renewed) setSessionCookie(c, ctx.config, cookieToken, session.expiresAt);
+        if (session.renewed) setSessionCookie(c, config, cookieToken, session.expiresAt);
       } else {
-        clearSessionCookie(c, ctx.config);
+        clearSessionCookie(c, config);
         c.set(
           'authFailure',
           result.kind === 'suspended'
@@ -133,17 +147,6 @@ export const requireOperator: MiddlewareHandler = async (c, next) => {
 };
 
 const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const exemptions = new WeakMap<ServerContext, Set<string>>();
-
-/**
- * Lets requests under `pathPrefix` through the Origin check. Only for endpoints that prove
- * the sender another way and never act on a cookie (e.g. signed billing webhooks).
- */
-export function exemptFromOriginCheck(ctx: ServerContext, pathPrefix: string): void {
-  let set = exemptions.get(ctx);
-  if (!set) exemptions.set(ctx, (set = new Set()));
-  set.add(pathPrefix);
-}
 
 /**
  * CSRF defence: a state-changing request must carry `Origin` equal to PUBLIC_URL's origin
@@ -152,15 +155,18 @@ export function exemptFromOriginCheck(ctx: ServerContext, pathPrefix: string): v
  * across sites, and such requests are judged by the token alone (never by the cookie).
  * Login and sign-up are covered too (login CSRF would sign a victim into our account).
  */
-export function originCheck(ctx: ServerContext): MiddlewareHandler {
+export function originCheck({
+  config,
+  originCheckExemptions,
+}: Pick<AuthContextDeps, 'config' | 'originCheckExemptions'>): MiddlewareHandler {
   return async (c, next) => {
     if (!stateChanging.has(c.req.method)) return next();
     if (c.req.header('authorization') !== undefined) return next();
     const path = c.req.path;
-    for (const prefix of exemptions.get(ctx) ?? []) {
+    for (const prefix of originCheckExemptions) {
       if (path.startsWith(prefix)) return next();
     }
-    if (!isAllowedOrigin(ctx.config, c.req.header('origin'))) {
+    if (!isAllowedOrigin(config, c.req.header('origin'))) {
       throw new AppError(
         ErrorCode.foreignOrigin,
         403,

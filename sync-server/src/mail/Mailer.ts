@@ -7,7 +7,7 @@ export interface MailMessage {
 }
 
 /**
- * Where mail goes. Two implementations, picked once at start-up by `getMailer`: the outbox
+ * Where mail goes. Two implementations, picked once at start-up by `createMailer`: the outbox
  * table (default; read on the mailbox page) and SMTP via nodemailer (`SMTP_URL`).
  */
 export interface Mailer {

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { loginOperator } from '../testing/workspaceTestSupport.ts';
-import { getMailer } from './getMailer.ts';
 import { OUTBOX_LOG_MESSAGE } from './OutboxMailer.ts';
 import { renderEmail } from './renderEmail.ts';
 
@@ -19,7 +18,7 @@ interface Mailbox {
 }
 
 async function sendSample(to: string) {
-  await getMailer(t.server.ctx).send(
+  await t.server.services.mailer.send(
     renderEmail({
       to,
       subject: 'Hello <there>',

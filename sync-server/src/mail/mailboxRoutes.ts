@@ -1,8 +1,7 @@
 import type { Hono } from 'hono';
-import type { ServerContext } from '../ServerContext.ts';
 import { normalizeEmail } from '../http/emailAddress/index.ts';
 import { requireOperator } from '../identity/middleware.ts';
-import { getMailer } from './getMailer.ts';
+import type { Mailer } from './Mailer.ts';
 import { OutboxMailer } from './OutboxMailer.ts';
 
 /**
@@ -12,9 +11,8 @@ import { OutboxMailer } from './OutboxMailer.ts';
  * proxy without forwarding headers looks like too. Anyone else on a one-machine trial reads
  * the links in the server log (`OutboxMailer`).
  */
-export function installMailboxRoutes(app: Hono, ctx: ServerContext): void {
+export function installMailboxRoutes(app: Hono, { mailer }: { readonly mailer: Mailer }): void {
   app.get('/api/mailbox', requireOperator, (c) => {
-    const mailer = getMailer(ctx);
     const to = c.req.query('to');
     const messages =
       mailer instanceof OutboxMailer

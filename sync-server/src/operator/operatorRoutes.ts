@@ -4,12 +4,12 @@ import { AuditLog, type AuditActor } from '../audit/AuditLog.ts';
 import { authOf, requireOperator } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { planIds, plans, type PlanId } from '../billing/plans.ts';
-import { SubscriptionChanges } from '../billing/SubscriptionChanges.ts';
+import type { SubscriptionChanges } from '../billing/SubscriptionChanges.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { WorkspaceDirectory } from '../workspaces/WorkspaceDirectory.ts';
 import { CustomerDirectory } from './CustomerDirectory.ts';
-import { UserSuspension } from './UserSuspension.ts';
+import type { UserSuspension } from './UserSuspension.ts';
 
 const note = z.string().trim().max(500).optional();
 
@@ -49,9 +49,14 @@ const listQuery = z.object({
  * workspace content (terms §3). Every change is written to the audit log in the same
  * transaction as the change itself.
  */
-export function installOperatorRoutes(app: Hono, ctx: ServerContext): void {
-  const changes = new SubscriptionChanges(ctx);
-  const suspension = new UserSuspension(ctx);
+export function installOperatorRoutes(
+  app: Hono,
+  ctx: ServerContext & {
+    readonly subscriptionChanges: SubscriptionChanges;
+    readonly userSuspension: UserSuspension;
+  },
+): void {
+  const { subscriptionChanges: changes, userSuspension: suspension } = ctx;
   app.use('/api/operator/*', requireOperator);
 
   const operator = (c: Context): AuditActor => ({ kind: 'operator', userId: authOf(c).user.id });

@@ -1,8 +1,10 @@
 import { CloseCode, DocAccess, DocErrorCode, ErrorCode } from '@desk/protocol';
 import { authenticateUpgrade } from '../identity/authenticateUpgrade.ts';
 import { isAuthFailure } from '../identity/AuthContext.ts';
+import type { AccessTokenStore } from '../identity/AccessTokenStore.ts';
+import type { SessionStore } from '../identity/SessionStore.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { TermsVersions } from '../terms/TermsVersions.ts';
+import type { TermsStore } from '../terms/TermsStore.ts';
 import { workspaceAccess, workspaceLimits } from '../workspaces/workspaceAccess.ts';
 import type {
   Authentication,
@@ -17,12 +19,19 @@ interface DeskPrincipal extends Principal {
   readonly tokenWorkspaceId: string | null;
 }
 
+/** What the production auth boundary uses (built once in createServices). */
+export interface DeskSyncAuthDeps extends ServerContext {
+  readonly sessions: SessionStore;
+  readonly tokens: AccessTokenStore;
+  readonly terms: TermsStore;
+}
+
 /**
  * The production auth boundary: session cookie (Origin must be PUBLIC_URL's) or personal
  * access token at the upgrade, workspace membership and subscription state per document.
  */
 export class DeskSyncAuth implements SyncAuth {
-  constructor(private readonly ctx: ServerContext) {}
+  constructor(private readonly ctx: DeskSyncAuthDeps) {}
 
   async authenticate(credentials: UpgradeCredentials): Promise<Authentication> {
     const result = await authenticateUpgrade(this.ctx, credentials);
@@ -37,7 +46,7 @@ export class DeskSyncAuth implements SyncAuth {
       };
     }
     // Terms in force not accepted (issue 16): refused like the REST API, with a typed code.
-    if (new TermsVersions(this.ctx.db, this.ctx.now).blocking(result.user.id)) {
+    if (this.ctx.terms.blocking(result.user.id)) {
       return {
         ok: false,
         closeCode: CloseCode.termsNotAccepted,

@@ -2,14 +2,13 @@ import type { Context, Hono } from 'hono';
 import { ErrorCode } from '@desk/protocol';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { DeskSyncAuth } from './DeskSyncAuth.ts';
 import type { SyncAuth } from './SyncAuth.ts';
 import { SyncEngine } from './SyncEngine.ts';
 import type { SyncLimits } from './SyncLimits.ts';
 
 export interface SyncOptions {
   /** The auth boundary; production is `DeskSyncAuth` (sessions, tokens, memberships). */
-  auth?: SyncAuth;
+  auth: SyncAuth;
   limits?: Partial<SyncLimits>;
 }
 
@@ -19,9 +18,9 @@ export interface SyncOptions {
  * to anything but an upgrade, and registers the engine's shutdown steps. The upgrades
  * themselves are accepted by `acceptSyncUpgrades` once the HTTP server listens.
  */
-export function installSync(app: Hono, ctx: ServerContext, options: SyncOptions = {}): SyncEngine {
+export function installSync(app: Hono, ctx: ServerContext, options: SyncOptions): SyncEngine {
   const engine = new SyncEngine(ctx, {
-    auth: options.auth ?? new DeskSyncAuth(ctx),
+    auth: options.auth,
     ...(options.limits ? { limits: options.limits } : {}),
   });
   app.get('/sync', notAnUpgrade);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { ANNOUNCE_BATCH_SIZE, TermsAnnouncer } from './TermsAnnouncer.ts';
-import { TermsVersions } from './TermsVersions.ts';
+import { SqliteTermsStore } from './TermsStore.ts';
 
 let t: AuthTestServer;
 beforeAll(async () => {
@@ -28,7 +28,7 @@ describe('the terms announcement', () => {
       const id = `user-${String(i).padStart(4, '0')}`;
       insert.run(id, `${id}@example.com`, `User ${i}`);
     }
-    const version = new TermsVersions(db, t.server.ctx.now).publish({
+    const version = new SqliteTermsStore(db, t.server.ctx.now).publish({
       text: 'New terms.',
       changes: 'Everything.',
       effectiveAt: t.clock.now,
@@ -39,7 +39,7 @@ describe('the terms announcement', () => {
       `user-${String(ANNOUNCE_BATCH_SIZE - 1).padStart(4, '0')}`,
       version.version,
     );
-    const announcer = new TermsAnnouncer(t.server.ctx);
+    const announcer = new TermsAnnouncer(t.server.ctx, t.server.services.mailer);
     announcer.kick();
     await announcer.idle();
 

@@ -1,5 +1,5 @@
 import type { ServerContext } from '../ServerContext.ts';
-import { getMailer } from '../mail/getMailer.ts';
+import type { Mailer } from '../mail/Mailer.ts';
 import { renderEmail } from '../mail/renderEmail.ts';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
 
@@ -25,7 +25,10 @@ export class TermsAnnouncer {
   private running: Promise<void> | null = null;
   private stopped = false;
 
-  constructor(private readonly ctx: ServerContext) {
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly mailer: Mailer,
+  ) {
     ctx.shutdown.add(ShutdownPhase.flush, 'terms announcements', () => this.stop());
   }
 
@@ -76,7 +79,7 @@ export class TermsAnnouncer {
       }
       for (const user of users) {
         try {
-          await getMailer(this.ctx).send(this.email(pending, user));
+          await this.mailer.send(this.email(pending, user));
         } catch (err) {
           this.ctx.log.error({ err, to: user.email }, 'terms announcement could not be sent');
         }

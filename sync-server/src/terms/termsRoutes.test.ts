@@ -12,7 +12,6 @@ import {
   type TestClient,
 } from '../testing/authTestServer.ts';
 import { loginOperator } from '../testing/workspaceTestSupport.ts';
-import { termsAnnouncerOf, termsEffectiveDatesOf } from './termsRoutes.ts';
 
 let t: AuthTestServer;
 let operator: TestClient;
@@ -82,7 +81,7 @@ async function publish(effectiveAt: number, changes = 'Section 3 now names our p
     effectiveAt,
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  await termsAnnouncerOf(t.server.ctx)?.idle();
+  await t.server.services.termsAnnouncer.idle();
   return res.body;
 }
 
@@ -203,7 +202,7 @@ describe('versioned terms', () => {
       sync.subscribe(docId);
       await sync.waitFor((m) => m.type === MessageType.subscribed && m.docId === docId);
       t.clock.advance(HOUR);
-      termsEffectiveDatesOf(t.server.ctx)?.check();
+      t.server.services.termsEffectiveDates.check();
       expect((await sync.closed).code).toBe(CloseCode.termsNotAccepted);
     } finally {
       sync.ws.terminate();

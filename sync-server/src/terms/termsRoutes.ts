@@ -5,10 +5,11 @@ import { AuditLog } from '../audit/AuditLog.ts';
 import { authOf, requireOperator } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
-import type { ServerContext } from '../ServerContext.ts';
-import { TermsAnnouncer } from './TermsAnnouncer.ts';
-import { TermsEffectiveDates } from './TermsEffectiveDates.ts';
-import { EffectiveDateTooEarly, TermsVersions, type TermsVersion } from './TermsVersions.ts';
+import type { SqliteDatabase } from '../db/Database.ts';
+import type { Transactions } from '../db/Transactions.ts';
+import type { TermsAnnouncer } from './TermsAnnouncer.ts';
+import type { TermsEffectiveDates } from './TermsEffectiveDates.ts';
+import { EffectiveDateTooEarly, type TermsStore, type TermsVersion } from './TermsStore.ts';
 
 export const publishTermsBody = z.object({
   text: z.string().trim().min(1).max(200_000),
@@ -51,8 +52,7 @@ export function termsNotAcceptedError(version: TermsVersion): AppError {
 }
 
 /** Refuses API requests of users who have not accepted the terms version in force. */
-export function termsGate(ctx: ServerContext): MiddlewareHandler {
-  const terms = new TermsVersions(ctx.db, ctx.now);
+export function termsGate({ terms }: { readonly terms: TermsStore }): MiddlewareHandler {
   return async (c, next) => {
     const auth = c.get('auth');
     const path = c.req.path;
@@ -65,17 +65,15 @@ export function termsGate(ctx: ServerContext): MiddlewareHandler {
   };
 }
 
-const announcers = new WeakMap<ServerContext, TermsAnnouncer>();
-const effectiveDates = new WeakMap<ServerContext, TermsEffectiveDates>();
-
-/** The server's announcer (tests wait for `idle()`); null before installTerms. */
-export function termsAnnouncerOf(ctx: ServerContext): TermsAnnouncer | null {
-  return announcers.get(ctx) ?? null;
-}
-
-/** The server's effective-date watch (tests `check()` after moving their clock). */
-export function termsEffectiveDatesOf(ctx: ServerContext): TermsEffectiveDates | null {
-  return effectiveDates.get(ctx) ?? null;
+/** What the terms routes use (built once in createServices). */
+export interface TermsRouteDeps {
+  /** Audit entries are written with it (AuditLog). */
+  readonly db: SqliteDatabase;
+  readonly now: () => number;
+  readonly transactions: Transactions;
+  readonly terms: TermsStore;
+  readonly termsAnnouncer: TermsAnnouncer;
+  readonly termsEffectiveDates: TermsEffectiveDates;
 }
 
 /**
@@ -83,14 +81,10 @@ export function termsEffectiveDatesOf(ctx: ServerContext): TermsEffectiveDates |
  * terms in force (and the next version, once published), and publishing for operators.
  * Install right after installAuth, before every other module's routes.
  */
-export function installTerms(app: Hono, ctx: ServerContext): { announcer: TermsAnnouncer } {
-  const terms = new TermsVersions(ctx.db, ctx.now);
-  const announcer = new TermsAnnouncer(ctx);
-  announcers.set(ctx, announcer);
-  const dates = new TermsEffectiveDates(ctx);
-  effectiveDates.set(ctx, dates);
+export function installTerms(app: Hono, deps: TermsRouteDeps): void {
+  const { terms, termsAnnouncer: announcer, termsEffectiveDates: dates } = deps;
   // On '*' (the path is checked inside): the route table test knows every `use` path.
-  app.use('*', termsGate(ctx));
+  app.use('*', termsGate(deps));
 
   app.get('/api/terms', (c) => {
     const upcoming = terms.upcoming();
@@ -101,13 +95,7 @@ export function installTerms(app: Hono, ctx: ServerContext): { announcer: TermsA
   });
 
   app.get('/api/operator/terms', requireOperator, (c) => {
-    const counts = new Map(
-      (
-        ctx.db
-          .prepare('SELECT version, COUNT(*) AS n FROM terms_acceptances GROUP BY version')
-          .all() as { version: string; n: number }[]
-      ).map((r) => [r.version, r.n]),
-    );
+    const counts = terms.acceptanceCounts();
     return c.json({
       versions: terms.list().map((v) => ({
         ...termsDto(v),
@@ -120,7 +108,7 @@ export function installTerms(app: Hono, ctx: ServerContext): { announcer: TermsA
   app.post('/api/operator/terms', requireOperator, async (c: Context) => {
     const operatorId = authOf(c).user.id;
     const body = await readBody(c, publishTermsBody);
-    const now = ctx.now();
+    const now = deps.now();
     const requested = body.effectiveAt ?? now;
     if (requested < now - CLOCK_SKEW_MS) {
       throw AppError.badRequest('The effective date has passed.', {
@@ -128,25 +116,26 @@ export function installTerms(app: Hono, ctx: ServerContext): { announcer: TermsA
       });
     }
     const effectiveAt = Math.max(requested, now);
-    const published = ctx.db.transaction(() => {
-      const version = terms.publish({
-        text: body.text,
-        changes: body.changes,
-        effectiveAt,
-        publishedBy: operatorId,
+    const published = () =>
+      deps.transactions.write(() => {
+        const version = terms.publish({
+          text: body.text,
+          changes: body.changes,
+          effectiveAt,
+          publishedBy: operatorId,
+        });
+        AuditLog.record(
+          deps.db,
+          {
+            actor: { kind: 'operator', userId: operatorId },
+            action: 'terms.published',
+            target: { kind: 'terms_version', id: String(version.version) },
+            details: { effectiveAt, changes: body.changes },
+          },
+          now,
+        );
+        return version;
       });
-      AuditLog.record(
-        ctx.db,
-        {
-          actor: { kind: 'operator', userId: operatorId },
-          action: 'terms.published',
-          target: { kind: 'terms_version', id: String(version.version) },
-          details: { effectiveAt, changes: body.changes },
-        },
-        now,
-      );
-      return version;
-    });
     let version: TermsVersion;
     try {
       version = published();
@@ -168,5 +157,4 @@ export function installTerms(app: Hono, ctx: ServerContext): { announcer: TermsA
   // Announcements left unfinished by a restart resume; the next effective date is watched.
   announcer.kick();
   dates.check();
-  return { announcer };
 }

@@ -7,9 +7,7 @@ import { createLogger } from '../log/logger.ts';
 import { tokenFromOutbox } from '../../../test/support/outbox.ts';
 import { normalizeEmail } from '../http/emailAddress/index.ts';
 import { hashPassword } from '../identity/passwords.ts';
-import { PendingSignups } from '../auth/PendingSignups.ts';
 import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
-import { currentTermsVersion } from '../auth/terms.ts';
 
 /**
  * Test support for HTTP-level tests of the account routes (and of anything that needs a
@@ -178,14 +176,14 @@ export async function signUp(
   if (test.server.ctx.config.SMTP_URL) {
     // Mail leaves this machine, so there is no outbox to read: stand in for the form and the
     // mail by keeping the pending sign-up directly, as the route does.
-    token = new PendingSignups(test.server.ctx.db, test.server.ctx.now).create({
+    token = test.server.services.pendingSignups.create({
       email: normalizeEmail(email),
       displayName,
       phone: null,
       passwordHash: await hashPassword(password),
       customer: { kind: 'organization', name: 'Acme' },
       workspace: { name: 'Acme Support', slug },
-      termsVersion: currentTermsVersion(test.server.ctx.db, test.server.ctx.now()),
+      termsVersion: String(test.server.services.terms.inForce().version),
       ip: null,
     }).token;
   } else {

@@ -6,7 +6,11 @@ import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest } from '../workspaces/memberRequest.ts';
 import { workspaceAccess } from '../workspaces/workspaceAccess.ts';
-import { DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, TicketNumberCounter } from './TicketNumberCounter.ts';
+import {
+  DEFAULT_BLOCK_SIZE,
+  MAX_BLOCK_SIZE,
+  type TicketNumberCounter,
+} from './TicketNumberCounter.ts';
 
 const reserveBody = z.object({
   count: z.number().int().min(1).max(MAX_BLOCK_SIZE).optional(),
@@ -17,8 +21,11 @@ const reserveBody = z.object({
  * ticket numbers for the caller's client to use, also offline (see packages/model README).
  * Members who may write only; a read-only workspace cannot create tickets.
  */
-export function installTicketRoutes(app: Hono, ctx: ServerContext): void {
-  const counter = new TicketNumberCounter(ctx.db);
+export function installTicketRoutes(
+  app: Hono,
+  ctx: ServerContext & { readonly ticketNumbers: TicketNumberCounter },
+): void {
+  const counter = ctx.ticketNumbers;
 
   app.post('/api/workspaces/:slug/ticket-numbers', async (c) => {
     const { auth, workspace } = memberRequest(ctx, c);

@@ -4,21 +4,14 @@ import { ErrorCode } from '@desk/protocol';
 import { clientInfo } from '../http/clientInfo/index.ts';
 import { looksLikeEmail, normalizeEmail } from '../http/emailAddress/index.ts';
 import { assertPasswordAcceptable, hashPassword } from '../identity/passwords.ts';
-import { RateLimiter } from '../http/rateLimit/index.ts';
 import { readBody } from '../http/readBody/index.ts';
-import { SessionStore } from '../identity/SessionStore.ts';
 import { setSessionCookie } from '../identity/sessionCookie.ts';
-import { currentTermsVersion, recordTermsAcceptance } from '../auth/terms.ts';
-import { readUserByEmail } from '../identity/users.ts';
 import { AppError } from '../http/AppError.ts';
-import { newId } from '../ids/newId.ts';
-import { getMailer } from '../mail/getMailer.ts';
-import type { ServerContext } from '../ServerContext.ts';
 import { invitationEmail, invitationUrl } from './invitationEmail.ts';
 import { Invitations, type Invitation } from './Invitations.ts';
 import { workspaceLimits } from './limits.ts';
 import { managerRequest } from './memberRequest.ts';
-import { WorkspaceDirectory } from './WorkspaceDirectory.ts';
+import type { WorkspaceRouteDeps } from './WorkspaceRouteDeps.ts';
 
 export const inviteBody = z.object({
   email: z.string().max(254),
@@ -38,12 +31,11 @@ export const acceptBody = tokenBody.extend({
  * already has an account, by logging in first. Tokens travel in request bodies, never in
  * URLs, so they stay out of logs.
  */
-export function installInvitationRoutes(app: Hono, ctx: ServerContext): void {
-  const limiter = new RateLimiter(ctx.db, ctx.now);
-  const sessions = new SessionStore(ctx);
+export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
+  const { limiter, sessions, users, terms, transactions, workspaces } = ctx;
 
   const send = async (invitation: Invitation, token: string, inviterName: string) => {
-    const workspace = WorkspaceDirectory.byId(ctx.db, invitation.workspaceId);
+    const workspace = workspaces.byId(invitation.workspaceId);
     try {
       await mail(invitation, token, inviterName, workspace?.name ?? 'a workspace');
     } catch (err) {
@@ -62,7 +54,7 @@ export function installInvitationRoutes(app: Hono, ctx: ServerContext): void {
     inviterName: string,
     workspaceName: string,
   ) =>
-    getMailer(ctx).send(
+    ctx.mailer.send(
       invitationEmail({
         to: invitation.email,
         inviterName,
@@ -91,15 +83,13 @@ export function installInvitationRoutes(app: Hono, ctx: ServerContext): void {
     }
     limiter.consume(`invite:user:${auth.user.id}`, workspaceLimits.invitationsPerUser);
     limiter.consume(`invite:workspace:${workspace.id}`, workspaceLimits.invitationsPerWorkspace);
-    const { invitation, token } = ctx.db
-      .transaction(() =>
-        Invitations.create(
-          ctx.db,
-          { workspaceId: workspace.id, email, role: body.role, invitedBy: auth.user.id },
-          ctx.now(),
-        ),
-      )
-      .immediate();
+    const { invitation, token } = transactions.write(() =>
+      Invitations.create(
+        ctx.db,
+        { workspaceId: workspace.id, email, role: body.role, invitedBy: auth.user.id },
+        ctx.now(),
+      ),
+    );
     // Sending is part of inviting: if the mail cannot be handed over, the caller must know.
     await send(invitation, token, auth.user.displayName);
     ctx.log.info({ workspaceId: workspace.id, invitationId: invitation.id }, 'invitation sent');
@@ -110,20 +100,18 @@ export function installInvitationRoutes(app: Hono, ctx: ServerContext): void {
     const { auth, workspace } = managerRequest(ctx, c);
     limiter.consume(`invite:user:${auth.user.id}`, workspaceLimits.invitationsPerUser);
     limiter.consume(`invite:workspace:${workspace.id}`, workspaceLimits.invitationsPerWorkspace);
-    const { invitation, token } = ctx.db
-      .transaction(() => Invitations.resend(ctx.db, workspace.id, c.req.param('id'), ctx.now()))
-      .immediate();
+    const { invitation, token } = transactions.write(() =>
+      Invitations.resend(ctx.db, workspace.id, c.req.param('id'), ctx.now()),
+    );
     await send(invitation, token, auth.user.displayName);
     return c.json({ invitation });
   });
 
   app.delete('/api/workspaces/:slug/invitations/:id', (c) => {
     const { auth, workspace } = managerRequest(ctx, c);
-    const invitation = ctx.db
-      .transaction(() =>
-        Invitations.revoke(ctx.db, workspace.id, c.req.param('id'), auth.user.id, ctx.now()),
-      )
-      .immediate();
+    const invitation = transactions.write(() =>
+      Invitations.revoke(ctx.db, workspace.id, c.req.param('id'), auth.user.id, ctx.now()),
+    );
     return c.json({ invitation });
   });
 
@@ -135,7 +123,7 @@ export function installInvitationRoutes(app: Hono, ctx: ServerContext): void {
     );
     const { token } = await readBody(c, tokenBody);
     const invitation = Invitations.requireUsable(ctx.db, token, ctx.now());
-    const workspace = WorkspaceDirectory.byId(ctx.db, invitation.workspaceId);
+    const workspace = workspaces.byId(invitation.workspaceId);
     const auth = c.get('auth');
     return c.json({
       invitation: {
@@ -145,7 +133,7 @@ export function installInvitationRoutes(app: Hono, ctx: ServerContext): void {
         expiresAt: invitation.expiresAt,
         workspace: { name: workspace?.name ?? '', slug: workspace?.slug ?? '' },
       },
-      accountExists: readUserByEmail(ctx.db, invitation.email) !== undefined,
+      accountExists: users.byEmail(invitation.email) !== undefined,
       signedInAs: auth?.session ? auth.user.email : null,
     });
   });
@@ -156,25 +144,23 @@ export function installInvitationRoutes(app: Hono, ctx: ServerContext): void {
     const body = await readBody(c, acceptBody);
     // Early, typed refusals (expired, used, revoked) before any password hashing.
     const invitation = Invitations.requireUsable(ctx.db, body.token, ctx.now());
-    const workspace = WorkspaceDirectory.byId(ctx.db, invitation.workspaceId);
+    const workspace = workspaces.byId(invitation.workspaceId);
     const auth = c.get('auth');
 
     if (auth) {
       if (!auth.session) throw AppError.forbidden('Accept invitations from a browser session.');
-      const accepted = ctx.db
-        .transaction(() =>
-          Invitations.accept(
-            ctx.db,
-            { token: body.token, userId: auth.user.id, userEmail: auth.user.email },
-            ctx.now(),
-          ),
-        )
-        .immediate();
+      const accepted = transactions.write(() =>
+        Invitations.accept(
+          ctx.db,
+          { token: body.token, userId: auth.user.id, userEmail: auth.user.email },
+          ctx.now(),
+        ),
+      );
       ctx.access.emit('membershipChanged', accepted.change);
       return c.json({ workspace: { slug: workspace?.slug }, registered: false });
     }
 
-    if (readUserByEmail(ctx.db, invitation.email)) {
+    if (users.byEmail(invitation.email)) {
       throw new AppError(
         ErrorCode.unauthenticated,
         401,
@@ -192,38 +178,31 @@ export function installInvitationRoutes(app: Hono, ctx: ServerContext): void {
     assertPasswordAcceptable(body.password ?? '');
     const passwordHash = await hashPassword(body.password ?? '');
     const displayName = body.displayName;
-    const userId = newId();
     // One immediate transaction: the account exists only if the seat was won, so a
     // refused acceptance (seat_limit_reached) leaves no half-registered user behind.
-    const accepted = ctx.db
-      .transaction(() => {
-        const now = ctx.now();
-        if (readUserByEmail(ctx.db, invitation.email)) {
-          throw new AppError(
-            ErrorCode.emailTaken,
-            409,
-            'This address already has an account. Log in to accept.',
-          );
-        }
-        ctx.db
-          .prepare(
-            `INSERT INTO users (id, email, display_name, password_hash, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?)`,
-          )
-          .run(userId, invitation.email, displayName, passwordHash, now, now);
-        recordTermsAcceptance(ctx.db, {
-          userId,
-          version: currentTermsVersion(ctx.db, now),
-          at: now,
-          ip: client.ip,
-        });
-        return Invitations.accept(
-          ctx.db,
-          { token: body.token, userId, userEmail: invitation.email },
-          now,
+    const { userId, accepted } = transactions.write(() => {
+      const now = ctx.now();
+      if (users.byEmail(invitation.email)) {
+        throw new AppError(
+          ErrorCode.emailTaken,
+          409,
+          'This address already has an account. Log in to accept.',
         );
-      })
-      .immediate();
+      }
+      const userId = users.create({ email: invitation.email, displayName, passwordHash });
+      terms.recordAcceptance({
+        userId,
+        version: String(terms.inForce().version),
+        at: now,
+        ip: client.ip,
+      });
+      const accepted = Invitations.accept(
+        ctx.db,
+        { token: body.token, userId, userEmail: invitation.email },
+        now,
+      );
+      return { userId, accepted };
+    });
     ctx.access.emit('membershipChanged', accepted.change);
     const session = sessions.create(userId, client);
     setSessionCookie(c, ctx.config, session.token, session.expiresAt);

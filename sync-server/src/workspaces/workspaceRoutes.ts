@@ -2,20 +2,15 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { AuditLog } from '../audit/AuditLog.ts';
 import { authOf } from '../identity/middleware.ts';
-import { RateLimiter } from '../http/rateLimit/index.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
-import type { ServerContext } from '../ServerContext.ts';
-import {
-  createCustomerWithWorkspace,
-  createWorkspaceForCustomer,
-} from './createCustomerWithWorkspace.ts';
 import { workspaceLimits } from './limits.ts';
 import { managerRequest, memberRequest, ownerRequest } from './memberRequest.ts';
 import { SeatLedger } from './SeatLedger.ts';
 import { SeatLimit } from './SeatLimit.ts';
 import { workspaceAccess } from './workspaceAccess.ts';
 import { WorkspaceDirectory } from './WorkspaceDirectory.ts';
+import type { WorkspaceRouteDeps } from './WorkspaceRouteDeps.ts';
 
 export const createWorkspaceBody = z.object({
   name: z.string(),
@@ -33,17 +28,12 @@ export const renameWorkspaceBody = z.object({
  * (the contract the desk UI uses for assignees and mentions), creating another workspace,
  * renaming, the seat count with its ledger, and the audit entries about the workspace.
  */
-export function installWorkspaceRoutes(app: Hono, ctx: ServerContext): void {
-  const limiter = new RateLimiter(ctx.db, ctx.now);
+export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
+  const { limiter, transactions, workspaces: store } = ctx;
   app.get('/api/workspaces', (c) => {
     const auth = authOf(c);
     const now = ctx.now();
-    const rows = ctx.db
-      .prepare(
-        `SELECT w.id, w.slug, w.name FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
-          WHERE m.user_id = ? ORDER BY m.created_at`,
-      )
-      .all(auth.user.id) as { id: string; slug: string; name: string }[];
+    const rows = store.ofUser(auth.user.id).map(({ id, slug, name }) => ({ id, slug, name }));
     const workspaces = rows
       .filter((w) => !auth.token || auth.token.workspaceId === w.id)
       .map((w) => {
@@ -64,39 +54,27 @@ export function installWorkspaceRoutes(app: Hono, ctx: ServerContext): void {
     const body = await readBody(c, createWorkspaceBody);
     limiter.consume(`workspace-create:user:${auth.user.id}`, workspaceLimits.workspacesPerUser);
     const now = ctx.now();
-    const owned = ctx.db
-      .prepare('SELECT id FROM customers WHERE owner_user_id = ? ORDER BY created_at')
-      .all(auth.user.id) as { id: string }[];
-    const workspaceId = ctx.db
-      .transaction(() => {
-        const customerId = body.customerId ?? owned[0]?.id;
-        if (customerId === undefined) {
-          // A member of someone else's workspace starting their own: a new (person) customer.
-          return createCustomerWithWorkspace(
-            ctx.db,
-            {
-              ownerUserId: auth.user.id,
-              customer: { kind: 'person', name: auth.user.displayName },
-              workspace: { name: body.name, slug: body.slug },
-            },
-            now,
-          ).workspaceId;
-        }
-        if (!owned.some((o) => o.id === customerId)) {
-          throw AppError.forbidden('You can only add workspaces to a customer account you own.');
-        }
-        return createWorkspaceForCustomer(
-          ctx.db,
-          {
-            customerId,
-            ownerUserId: auth.user.id,
-            workspace: { name: body.name, slug: body.slug },
-          },
-          now,
-        ).workspaceId;
-      })
-      .immediate();
-    const workspace = WorkspaceDirectory.byId(ctx.db, workspaceId);
+    const owned = store.customersOwnedBy(auth.user.id);
+    const workspaceId = transactions.write(() => {
+      const customerId = body.customerId ?? owned[0];
+      if (customerId === undefined) {
+        // A member of someone else's workspace starting their own: a new (person) customer.
+        return store.createWithCustomer({
+          ownerUserId: auth.user.id,
+          customer: { kind: 'person', name: auth.user.displayName },
+          workspace: { name: body.name, slug: body.slug },
+        }).workspaceId;
+      }
+      if (!owned.includes(customerId)) {
+        throw AppError.forbidden('You can only add workspaces to a customer account you own.');
+      }
+      return store.createForCustomer({
+        customerId,
+        ownerUserId: auth.user.id,
+        workspace: { name: body.name, slug: body.slug },
+      }).workspaceId;
+    });
+    const workspace = store.byId(workspaceId);
     if (!workspace) throw new Error('created workspace vanished');
     return c.json(WorkspaceDirectory.payload(ctx.db, workspace, auth.user.id, now), 201);
   });
@@ -111,7 +89,7 @@ export function installWorkspaceRoutes(app: Hono, ctx: ServerContext): void {
   app.patch('/api/workspaces/:slug', async (c) => {
     const { auth, workspace } = managerRequest(ctx, c);
     const body = await readBody(c, renameWorkspaceBody);
-    ctx.db.prepare('UPDATE workspaces SET name = ? WHERE id = ?').run(body.name, workspace.id);
+    store.rename(workspace.id, body.name);
     const payload = WorkspaceDirectory.payload(
       ctx.db,
       { ...workspace, name: body.name },

@@ -1,7 +1,5 @@
-import { AccessTokenStore } from '../../../sync-server/src/identity/AccessTokenStore.ts';
 import { hashSecretToken } from '../../../sync-server/src/identity/secretTokens.ts';
 import { SESSION_COOKIE } from '../../../sync-server/src/identity/sessionCookie.ts';
-import { SessionStore } from '../../../sync-server/src/identity/SessionStore.ts';
 import {
   signUp,
   TEST_PUBLIC_URL,
@@ -12,10 +10,7 @@ import { createTicket } from '../../../sync-server/src/testing/snapshotTestSuppo
 import { workspaceDocIds } from '../../../sync-server/src/snapshots/SnapshotDocs.ts';
 import { editDoc } from '../../../sync-server/src/testing/snapshotTestSupport.ts';
 import { Memberships } from '../../../sync-server/src/workspaces/Memberships.ts';
-import {
-  addMember,
-  loginOperator,
-} from '../../../sync-server/src/testing/workspaceTestSupport.ts';
+import { addMember, loginOperator } from '../../../sync-server/src/testing/workspaceTestSupport.ts';
 import * as Y from 'yjs';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -178,7 +173,7 @@ export class AuthzWorld {
     t.clock.advance(20 * DAY_MS);
     world.refreshCredentials();
     world.credentials.set('anonymous', { kind: 'none' });
-    const tokens = new AccessTokenStore(t.server.ctx);
+    const { tokens } = t.server.services;
     const token = (userId: string, workspaceId: string, expiresAt: number | null) =>
       tokens.create({ userId, workspaceId, name: 'matrix', expiresAt }).token;
     world.credentials.set('tokenExpired', {
@@ -212,7 +207,7 @@ export class AuthzWorld {
 
   /** A fresh session of `userId` from the server's own store (no password round). */
   newSession(userId: string): { id: string; token: string } {
-    return new SessionStore(this.t.server.ctx).create(userId, { ip: null, userAgent: 'matrix' });
+    return this.t.server.services.sessions.create(userId, { ip: null, userAgent: 'matrix' });
   }
 
   /**
@@ -224,7 +219,7 @@ export class AuthzWorld {
     for (const [name, userId] of this.userIds) {
       this.credentials.set(name, { kind: 'session', token: this.newSession(userId).token });
     }
-    const tokens = new AccessTokenStore(this.t.server.ctx);
+    const { tokens } = this.t.server.services;
     const token = (userId: string, workspaceId: string): Credential => ({
       kind: 'token',
       token: tokens.create({ userId, workspaceId, name: 'matrix', expiresAt: null }).token,
@@ -259,7 +254,7 @@ export class AuthzWorld {
 
   /** An access token of the owner, to be revoked by one cell. */
   disposableTokenId(): string {
-    const { token } = new AccessTokenStore(this.t.server.ctx).create({
+    const { token } = this.t.server.services.tokens.create({
       userId: this.target.ownerId,
       workspaceId: this.target.id,
       name: 'disposable',

@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { AccessTokenStore } from '../../../sync-server/src/identity/AccessTokenStore.ts';
-import { SessionStore } from '../../../sync-server/src/identity/SessionStore.ts';
+import { AccessEvents } from '../../../sync-server/src/access/AccessEvents.ts';
+import { SqliteAccessTokenStore } from '../../../sync-server/src/identity/AccessTokenStore.ts';
+import { SqliteSessionStore } from '../../../sync-server/src/identity/SessionStore.ts';
+import { SqliteUserStore } from '../../../sync-server/src/identity/UserStore.ts';
 import { openSqlite } from '../../../sync-server/src/db/Database.ts';
 import { migrate } from '../../../sync-server/src/db/migrate.ts';
 import { migrations } from '../../../sync-server/src/db/migrations/index.ts';
 import { newId } from '../../../sync-server/src/ids/newId.ts';
-import type { ServerContext } from '../../../sync-server/src/ServerContext.ts';
 import { createCustomerWithWorkspace } from '../../../sync-server/src/workspaces/createCustomerWithWorkspace.ts';
 
 export interface SeededWorkspace {
@@ -43,15 +44,19 @@ export function seedWorkspace(dataDir: string): SeededWorkspace {
       },
       now,
     );
-    // The stores only need the database and a clock.
-    const ctx = { db, now: Date.now } as unknown as ServerContext;
-    const { token } = new AccessTokenStore(ctx).create({
+    // The stores only need the database and a clock (nobody listens to access events here).
+    const users = new SqliteUserStore(db, Date.now);
+    const access = new AccessEvents();
+    const { token } = new SqliteAccessTokenStore(db, Date.now, access, users).create({
       userId,
       workspaceId,
       name: 'sync test',
       expiresAt: null,
     });
-    const session = new SessionStore(ctx).create(userId, { ip: null, userAgent: 'test' });
+    const session = new SqliteSessionStore(db, Date.now, access, users).create(userId, {
+      ip: null,
+      userAgent: 'test',
+    });
     return { userId, workspaceId, token, sessionToken: session.token };
   } finally {
     db.close();

@@ -10,10 +10,7 @@ import {
 } from '../../../sync-server/src/testing/authTestServer.ts';
 import { TrialSweeper } from '../../../sync-server/src/billing/TrialSweeper.ts';
 import { SESSION_COOKIE } from '../../../sync-server/src/identity/sessionCookie.ts';
-import {
-  addMember,
-  loginOperator,
-} from '../../../sync-server/src/testing/workspaceTestSupport.ts';
+import { addMember, loginOperator } from '../../../sync-server/src/testing/workspaceTestSupport.ts';
 import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
 
 /**
@@ -117,7 +114,7 @@ describe('access changes on live sockets', () => {
     await socket.synced(docId);
     const from = socket.messages.length;
     t.clock.advance(14 * 24 * 60 * 60 * 1000);
-    expect(new TrialSweeper(t.server.ctx).sweep()).toContain(owner.workspaceId);
+    expect(new TrialSweeper(t.server.services).sweep()).toContain(owner.workspaceId);
     const downgrade = await socket.waitFor((m) => m.type === MessageType.docError, from);
     expect(downgrade).toMatchObject({ docId, code: DocErrorCode.workspaceReadOnly });
   });

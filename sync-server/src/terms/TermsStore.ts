@@ -39,8 +39,40 @@ const fromRow = (r: Row): TermsVersion => ({
  */
 export const SEED_TERMS_VERSION = 1;
 
+/**
+ * Terms of service versions and who accepted which (tables `terms_versions`,
+ * `terms_acceptances`). Versions are numbered from 1; a user is bound by the newest version
+ * whose effective date has passed.
+ */
+export interface TermsStore {
+  get(version: number): TermsVersion | null;
+  /** Newest first. */
+  list(): TermsVersion[];
+  inForce(): TermsVersion;
+  /** A published version not in force yet. */
+  upcoming(): TermsVersion | null;
+  /** The highest version the user accepted (0: none). */
+  acceptedBy(userId: string): number;
+  hasAcceptedInForce(userId: string): boolean;
+  /** The version in force when the user must accept it before going on, else null. */
+  blocking(userId: string): TermsVersion | null;
+  /** Records the acceptance now (idempotent). */
+  accept(input: { userId: string; version: number; ip: string | null }): void;
+  /** Records an acceptance made earlier (on the sign-up form), named as the form named it. */
+  recordAcceptance(input: { userId: string; version: string; at: number; ip: string | null }): void;
+  /** How many users accepted each version, keyed by the version as recorded. */
+  acceptanceCounts(): Map<string, number>;
+  /** Throws EffectiveDateTooEarly when an earlier version takes effect later. */
+  publish(input: {
+    text: string;
+    changes: string;
+    effectiveAt: number;
+    publishedBy: string;
+  }): TermsVersion;
+}
+
 /** The terms versions (migration 14) and who accepted which. */
-export class TermsVersions {
+export class SqliteTermsStore implements TermsStore {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly now: () => number,
@@ -117,6 +149,26 @@ export class TermsVersions {
   }
 
   /** Inserts the next version; its effective date may not come before the latest one's. */
+  recordAcceptance(input: {
+    userId: string;
+    version: string;
+    at: number;
+    ip: string | null;
+  }): void {
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO terms_acceptances (user_id, version, accepted_at, ip) VALUES (?, ?, ?, ?)`,
+      )
+      .run(input.userId, input.version, input.at, input.ip);
+  }
+
+  acceptanceCounts(): Map<string, number> {
+    const rows = this.db
+      .prepare('SELECT version, COUNT(*) AS n FROM terms_acceptances GROUP BY version')
+      .all() as { version: string; n: number }[];
+    return new Map(rows.map((r) => [r.version, r.n]));
+  }
+
   publish(input: {
     text: string;
     changes: string;

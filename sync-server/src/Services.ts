@@ -1,0 +1,88 @@
+import type { ServerContext } from './ServerContext.ts';
+import { SqlitePasswordResetStore, type PasswordResetStore } from './auth/PasswordResets.ts';
+import { SqlitePendingSignupStore, type PendingSignupStore } from './auth/PendingSignups.ts';
+import { SqliteSecurityReportStore, type SecurityReportStore } from './auth/SecurityReports.ts';
+import { KnownDevices } from './auth/KnownDevices.ts';
+import { LoginThrottle } from './auth/LoginThrottle.ts';
+import { SubscriptionChanges } from './billing/SubscriptionChanges.ts';
+import { SqliteBlobCatalog, type BlobCatalog } from './blobs/BlobCatalog.ts';
+import { BlobQuota } from './blobs/BlobQuota.ts';
+import { sqliteTransactions, type Transactions } from './db/Transactions.ts';
+import { RateLimiter } from './http/rateLimit/index.ts';
+import { SqliteAccessTokenStore, type AccessTokenStore } from './identity/AccessTokenStore.ts';
+import { SqliteSessionStore, type SessionStore } from './identity/SessionStore.ts';
+import { SqliteUserStore, type UserStore } from './identity/UserStore.ts';
+import { createMailer } from './mail/createMailer.ts';
+import type { Mailer } from './mail/Mailer.ts';
+import { UserSuspension } from './operator/UserSuspension.ts';
+import { TermsAnnouncer } from './terms/TermsAnnouncer.ts';
+import { TermsEffectiveDates } from './terms/TermsEffectiveDates.ts';
+import { SqliteTermsStore, type TermsStore } from './terms/TermsStore.ts';
+import { TicketNumberCounter } from './tickets/TicketNumberCounter.ts';
+import { SqliteWorkspaceStore, type WorkspaceStore } from './workspaces/WorkspaceStore.ts';
+
+/**
+ * The server's service graph: every store and service, built once by `createServices` and
+ * handed to the modules that need it. Each module declares the part it uses as its own
+ * options interface (e.g. `AuthRouteDeps`), so its dependencies are explicit and this one
+ * object satisfies them all (the option-object injection of tldraw's sync-core, the
+ * `Configuration` object of Hocuspocus). Stores are interfaces with a SQLite class behind
+ * them today; a PostgreSQL implementation replaces the class here and nowhere else.
+ */
+export interface Services extends ServerContext {
+  /** One write transaction around calls to several stores. */
+  readonly transactions: Transactions;
+  /** SMTP when `SMTP_URL` is set, else the outbox table. */
+  readonly mailer: Mailer;
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly tokens: AccessTokenStore;
+  readonly pendingSignups: PendingSignupStore;
+  readonly passwordResets: PasswordResetStore;
+  readonly securityReports: SecurityReportStore;
+  readonly terms: TermsStore;
+  readonly workspaces: WorkspaceStore;
+  readonly blobCatalog: BlobCatalog;
+  readonly blobQuota: BlobQuota;
+  /** Sliding-window limits of the account, workspace and invitation routes. */
+  readonly limiter: RateLimiter;
+  readonly loginThrottle: LoginThrottle;
+  readonly devices: KnownDevices;
+  readonly ticketNumbers: TicketNumberCounter;
+  readonly subscriptionChanges: SubscriptionChanges;
+  readonly userSuspension: UserSuspension;
+  /** Mails every user about a new terms version (tests wait on `idle()`). */
+  readonly termsAnnouncer: TermsAnnouncer;
+  /** Closes sockets of users bound by a version that came into force (tests `check()`). */
+  readonly termsEffectiveDates: TermsEffectiveDates;
+}
+
+export function createServices(ctx: ServerContext): Services {
+  const { db, now } = ctx;
+  const users = new SqliteUserStore(db, now);
+  const mailer = createMailer(ctx);
+  const terms = new SqliteTermsStore(db, now);
+  return {
+    ...ctx,
+    transactions: sqliteTransactions(db),
+    mailer,
+    users,
+    sessions: new SqliteSessionStore(db, now, ctx.access, users),
+    tokens: new SqliteAccessTokenStore(db, now, ctx.access, users),
+    pendingSignups: new SqlitePendingSignupStore(db, now),
+    passwordResets: new SqlitePasswordResetStore(db, now),
+    securityReports: new SqliteSecurityReportStore(db, now),
+    terms,
+    workspaces: new SqliteWorkspaceStore(db, now),
+    blobCatalog: new SqliteBlobCatalog(db),
+    blobQuota: new BlobQuota(db, now),
+    limiter: new RateLimiter(db, now),
+    loginThrottle: new LoginThrottle(db, now),
+    devices: new KnownDevices(db, now),
+    ticketNumbers: new TicketNumberCounter(db),
+    subscriptionChanges: new SubscriptionChanges(ctx),
+    userSuspension: new UserSuspension(ctx),
+    termsAnnouncer: new TermsAnnouncer(ctx, mailer),
+    termsEffectiveDates: new TermsEffectiveDates(ctx),
+  };
+}
