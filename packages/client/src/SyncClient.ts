@@ -1,4 +1,4 @@
-import { MessageType, parseDocId } from '@desk/protocol';
+import { assertNever, MessageType, parseDocId } from '@desk/protocol';
 import type { ServerMessage, WelcomeMessage } from '@desk/protocol';
 import { CatchUp } from './catchup/CatchUp.ts';
 import { Replication } from './catchup/Replication.ts';
@@ -252,7 +252,7 @@ export class SyncClient {
           ...base,
         };
       default:
-        return assertNever(state);
+        return assertNever(state, 'connection state');
     }
   }
 
@@ -490,7 +490,7 @@ export class SyncClient {
       case MessageType.pong:
         break; // handled by the connection (pieces arrive reassembled, as doc messages)
       default:
-        assertNever(message);
+        assertNever(message, 'server message');
     }
   }
 
@@ -582,8 +582,4 @@ function defaultWebSocket(): WebSocketConstructor {
   const ctor = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (!ctor) throw new Error('No WebSocket implementation: pass `WebSocket` (e.g. from "ws").');
   return ctor;
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled ${JSON.stringify(value)}`);
 }

@@ -1,4 +1,4 @@
-import { DocAccess, DocErrorCode, YMessageType } from '@desk/protocol';
+import { assertNever, DocAccess, DocErrorCode, YMessageType } from '@desk/protocol';
 import * as decoding from 'lib0/decoding';
 import type { Awareness } from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
@@ -8,13 +8,14 @@ import type { DocStatus } from '../status/SyncStatus.ts';
 import type { LocalStore, RefusedChange } from '../store/LocalStore.ts';
 import type { LocalStoreError } from '../store/LocalStoreError.ts';
 import { docFrames, hasNewItems } from './docFrames.ts';
+import { docStatus } from './docStatus.ts';
 import { LocalSaveTracker } from './LocalSaveTracker.ts';
 import { PendingChanges } from './PendingChanges.ts';
 import { RefusedDrafts } from './RefusedDrafts.ts';
 import { ReplicaPresence } from './ReplicaPresence.ts';
 import { ReplicaReset } from './ReplicaReset.ts';
 import { SettleSignal } from './SettleSignal.ts';
-import { errorOf, hasServerState, IDLE, isLive, step2Due, transition } from './Subscription.ts';
+import { hasServerState, IDLE, isLive, step2Due, transition } from './Subscription.ts';
 import type { Subscription } from './Subscription.ts';
 import { SyncError } from './SyncError.ts';
 
@@ -36,12 +37,7 @@ export interface ReplacedEvent {
   awareness: Awareness;
 }
 
-const SUBSCRIPTION_REFUSALS: ReadonlySet<DocErrorCode> = new Set([
-  DocErrorCode.invalidDocId,
-  DocErrorCode.notMember,
-  DocErrorCode.accessRevoked,
-  DocErrorCode.tooManyDocs,
-]);
+type ReadOnlyReason = typeof DocErrorCode.readOnlyRole | typeof DocErrorCode.workspaceReadOnly;
 
 /**
  * One document's replica over the shared socket: routes the server's frames and the doc's
@@ -80,9 +76,12 @@ export class DocReplica {
   readonly #pending = new PendingChanges();
   readonly #settle = new SettleSignal();
   #subscription: Subscription = IDLE;
-  #access: DocAccess | null = null;
-  /** The server refused an update for a read-only reason; holds that code. */
-  #readOnlyCode: DocErrorCode | null = null;
+  /**
+   * Why local edits are refused: the access of the last `subscribed` (a viewer), or the
+   * reason the server gave when it refused an update (a read-only workspace). Null while
+   * writable; kept while offline, so offline edits of a read-only doc are refused too.
+   */
+  #readOnlyBecause: ReadOnlyReason | null = null;
   #reset: ReplicaReset | null = null;
   #loaded = false;
   #destroyed = false;
@@ -120,7 +119,7 @@ export class DocReplica {
   }
 
   get readOnly(): boolean {
-    return this.#access === DocAccess.read || this.#readOnlyCode !== null;
+    return this.#readOnlyBecause !== null;
   }
 
   get pending(): number {
@@ -174,22 +173,14 @@ export class DocReplica {
   }
 
   get status(): DocStatus {
-    const saveError = this.#local.error;
-    const base = {
+    return docStatus({
+      subscription: this.#subscription,
+      loaded: this.#loaded,
+      settled: this.isSettled,
       pending: this.pending,
       readOnly: this.readOnly,
-      ...(saveError
-        ? {
-            localSave: 'failed' as const,
-            localSaveError: { code: saveError.code, message: saveError.words },
-          }
-        : { localSave: 'ok' as const }),
-    };
-    const error = errorOf(this.#subscription);
-    if (error) return { kind: 'error', ...base, error: { ...error } };
-    if (!this.#loaded) return { kind: 'loading', ...base };
-    if (!isLive(this.#subscription)) return { kind: 'offline', ...base };
-    return { kind: this.isSettled ? 'synced' : 'syncing', ...base };
+      saveError: this.#local.error,
+    });
   }
 
   /** Resolves true once settled, false on a refusal that blocks the doc. */
@@ -292,17 +283,20 @@ export class DocReplica {
 
   handleDocError(code: DocErrorCode, message: string): void {
     this.#host.log('doc_error', { docId: this.docId, code, message });
-    if (SUBSCRIPTION_REFUSALS.has(code)) {
-      this.#subscription = transition.refused(this.#subscription, { code, message });
-      this.#lose();
-      this.#settle.refused(new SyncError(code, message));
-      this.#changed();
-      return;
-    }
     switch (code) {
+      case DocErrorCode.invalidDocId:
+      case DocErrorCode.notMember:
+      case DocErrorCode.accessRevoked:
+      case DocErrorCode.tooManyDocs:
+        // Only the user can change these: no automatic resubscribe (see Subscription).
+        this.#subscription = transition.refused(this.#subscription, { code, message });
+        this.#lose();
+        this.#settle.refused(new SyncError(code, message));
+        this.#changed();
+        return;
       case DocErrorCode.readOnlyRole:
       case DocErrorCode.workspaceReadOnly:
-        this.#readOnlyCode = code;
+        this.#readOnlyBecause = code;
         // With nothing in flight this only announces read-only access: the replica
         // holds nothing the server lacks, so there is nothing to reset.
         if (this.#pending.inFlight === 0 && !this.#reset) this.#changed();
@@ -328,13 +322,8 @@ export class DocReplica {
         this.#host.retryLater(this);
         return;
       }
-      case DocErrorCode.invalidDocId:
-      case DocErrorCode.notMember:
-      case DocErrorCode.accessRevoked:
-      case DocErrorCode.tooManyDocs:
-        return; // handled above
       default:
-        assertNever(code);
+        assertNever(code, 'doc error');
     }
   }
 
@@ -361,8 +350,9 @@ export class DocReplica {
   }
 
   #setAccess(access: DocAccess): void {
-    this.#access = access;
-    if (access === DocAccess.write) this.#readOnlyCode = null;
+    // Read access keeps a more precise reason the server gave (workspace_read_only).
+    if (access === DocAccess.write) this.#readOnlyBecause = null;
+    else this.#readOnlyBecause ??= DocErrorCode.readOnlyRole;
   }
 
   #handleSync(decoder: decoding.Decoder): void {
@@ -413,7 +403,7 @@ export class DocReplica {
     if (this.readOnly) {
       // Refuse on the client first (DESIGN §4.4): never send what the server will refuse.
       this.#startReset(
-        this.#readOnlyCode ?? DocErrorCode.readOnlyRole,
+        this.#readOnlyBecause ?? DocErrorCode.readOnlyRole,
         'This document is read-only.',
         [update],
         false,
@@ -480,8 +470,4 @@ export class DocReplica {
     }
     this.#host.changed(this);
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled doc error ${String(value)}`);
 }
