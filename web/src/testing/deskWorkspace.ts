@@ -19,9 +19,33 @@ export class ScriptedDocSource implements DocSource {
   readonly #local = new LocalDocSource();
   readonly #statusListeners = new Set<(status: ConnectionStatus) => void>();
   readonly #refusalListeners = new Set<(refusal: DocRefusalNotice) => void>();
+  readonly #syncs = new Map<string, (() => void)[]>();
+  /**
+   * Docs synced to this device before (partial replication, issue 15); null: every doc is.
+   * Tests of on-demand fetching set it and mark a doc `synced` when "the server" answers.
+   */
+  held: Set<string> | null = null;
 
   open(docId: string): DocHandle {
-    return this.#local.open(docId);
+    const handle = this.#local.open(docId);
+    const whenSynced = new Promise<void>((resolve) => {
+      this.#syncs.set(docId, [...(this.#syncs.get(docId) ?? []), resolve]);
+    });
+    return { ...handle, whenSynced };
+  }
+
+  isHeld(docId: string): Promise<boolean> {
+    return Promise.resolve(this.held === null || this.held.has(docId));
+  }
+
+  markHeld(docId: string): void {
+    this.held?.add(docId);
+  }
+
+  /** The server's copy of `docId` has arrived: every open handle's `whenSynced` resolves. */
+  synced(docId: string): void {
+    for (const resolve of this.#syncs.get(docId) ?? []) resolve();
+    this.#syncs.delete(docId);
   }
 
   subscribe(listener: (status: ConnectionStatus) => void): () => void {

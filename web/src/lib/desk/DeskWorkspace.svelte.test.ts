@@ -4,6 +4,7 @@ import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rememberIdentity, openDeskWorkspace } from '../../testing/deskWorkspace.ts';
 import { AccessLoss } from './accessLoss.ts';
+import { WorkspaceFullError } from '$lib/usage/WorkspaceUsage.svelte.ts';
 import { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 
 const desks: DeskWorkspace[] = [];
@@ -102,5 +103,24 @@ describe('DeskWorkspace', () => {
     const { desk } = await started(rememberIdentity('viewer', true));
     expect(desk.accessLoss).toBeNull();
     expect(desk.canWrite).toBe(false);
+  });
+
+  it('refuses a new ticket up front when the workspace is full, writing nothing (issue 15)', async () => {
+    const { desk } = await started();
+    const before = desk.createTicket({ title: 'Still fits' });
+    desk.usage.usage = {
+      plan: { id: 'trial', name: 'Trial' },
+      documents: { count: 1, totalBytes: 5, largest: null, indexBytes: 5 },
+      meters: [],
+      newTickets: { allowed: false, reason: 'index_full' },
+      at: 1,
+    };
+    const tickets = desk.index.tickets.size;
+    expect(() => desk.createTicket({ title: 'Phantom' })).toThrow(WorkspaceFullError);
+    expect(() => desk.createTicket({ title: 'Phantom' })).toThrow(
+      /^Workspace full — upgrade or archive/,
+    );
+    expect(desk.index.tickets.size).toBe(tickets);
+    expect(desk.index.tickets.all().map((t) => t.title)).toEqual([before.title]);
   });
 });

@@ -14,6 +14,12 @@ import {
 } from '@desk/model';
 import { parseDocId } from '@desk/protocol';
 import { ApiError } from '$lib/api/api.ts';
+import { fetchUsage } from '$lib/api/usageApi.ts';
+import {
+  newTicketRefusal,
+  WorkspaceFullError,
+  WorkspaceUsage,
+} from '$lib/usage/WorkspaceUsage.svelte.ts';
 import { ArchiveShelf } from './ArchiveShelf.svelte.ts';
 import { accessLossOfRefusal, accessLossOfStatus, type AccessLoss } from './accessLoss.ts';
 import {
@@ -71,6 +77,8 @@ export class DeskWorkspace {
   numbers!: TicketNumberPool;
   /** Archive shards of old closed tickets: which months exist, loaded on demand. */
   archive!: ArchiveShelf;
+  /** Usage against the plan's limits: the 80 % banner and the up-front "workspace full". */
+  readonly usage: WorkspaceUsage;
   private indexHandle: DocHandle | null = null;
   private userHandle: DocHandle | null = null;
   source!: DocSource;
@@ -80,7 +88,10 @@ export class DeskWorkspace {
   constructor(
     readonly slug: string,
     private readonly makeSource: (userId: string) => DocSource,
-  ) {}
+    fetchWorkspaceUsage = fetchUsage,
+  ) {
+    this.usage = new WorkspaceUsage(slug, fetchWorkspaceUsage);
+  }
 
   get actor(): Actor {
     return { id: this.me?.id ?? '', name: this.me?.displayName ?? '' };
@@ -97,6 +108,7 @@ export class DeskWorkspace {
     this.workspace = identity.workspace.workspace;
     this.members = identity.workspace.members;
     const wsId = identity.workspace.workspace.id;
+    this.usage.start(wsId);
     this.source = this.makeSource(identity.me.id);
 
     this.cleanups.push(
@@ -185,17 +197,22 @@ export class DeskWorkspace {
    * (offline). Works offline; returns at once.
    */
   createTicket(input: Omit<NewTicket, 'id' | 'number'>): TicketRecord {
+    // Refused up front when the plan has no room: a ticket the server would refuse must
+    // never appear and then vanish (issue 15 #4). Nothing is written, no number is taken.
+    if (this.usage.full) throw new WorkspaceFullError(newTicketRefusal(this.usage.usage));
     const id = newId();
     const number = this.numbers.take();
     const record = this.withTicketDoc(id, (ticket) =>
       createTicket(this.index, ticket, { ...input, id, number }, this.actor, Date.now()),
     );
     void this.numbers.refill().catch(() => undefined);
+    this.usage.changed();
     return record;
   }
 
   destroy(): void {
     this.destroyed = true;
+    this.usage.destroy();
     for (const cleanup of this.cleanups) cleanup();
     this.presence?.destroy();
     this.archive?.destroy();

@@ -42,5 +42,13 @@ export interface DocSource {
   subscribe(listener: (status: ConnectionStatus) => void): () => void;
   /** Every refusal by the server; absent where nothing syncs (the local-only source). */
   onRefusal?(listener: (refusal: DocRefusalNotice) => void): () => void;
+  /**
+   * Whether a doc has been fully synced to this device at least once, so it opens offline
+   * with its content (partial replication, issue 15: a device does not hold every ticket).
+   * Absent where every doc is local (the local-only source).
+   */
+  isHeld?(docId: string): Promise<boolean>;
+  /** Records a doc fetched on demand and now in sync: it stays on this device from now on. */
+  markHeld?(docId: string): void;
   destroy(): void;
 }

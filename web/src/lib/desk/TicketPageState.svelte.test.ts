@@ -1,5 +1,6 @@
 import { docIds } from '@desk/model';
 import { DocErrorCode } from '@desk/protocol';
+import { until } from '@desk/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDeskWorkspace } from '../../testing/deskWorkspace.ts';
 import { TicketPageState } from './TicketPageState.svelte.ts';
@@ -75,5 +76,69 @@ describe('TicketPageState', () => {
     expect(viewing()).toBe(id);
     page.destroy();
     expect(viewing()).toBeNull();
+  });
+
+  describe('a ticket not on this device (partial replication, issue 15)', () => {
+    /** A ticket only the server has: its index record is here, its document is not. */
+    async function openRemoteTicket() {
+      const { desk, source } = await openDeskWorkspace();
+      cleanups.push(() => desk.destroy());
+      source.held = new Set();
+      const id = 'remote0000000000000a';
+      desk.index.tickets.create({ id, title: 'Old VPN issue', number: 7 }, desk.actor, 1);
+      const page = new TicketPageState(desk, id);
+      cleanups.push(() => page.destroy());
+      await page.handle.whenLoaded;
+      await until(() => page.availability !== 'here', 'the page knows the ticket is not here');
+      return { desk, source, page, id, docId: docIds.ticket(desk.workspace!.id, id) };
+    }
+
+    it('is fetched when opened online: loading, then the server’s copy, kept from then on', async () => {
+      const { source, page, docId } = await openRemoteTicket();
+      source.emitStatus({ kind: 'syncing', pendingUpdates: 0 });
+      expect(page.availability).toBe('fetching');
+      expect(page.canWrite).toBe(false);
+      expect(page.post(page.newCommentId(), 'reply', 'Too early', [], [])).toBe(false);
+      expect(page.error).toMatch(/not on this device yet/);
+
+      // The server's copy arrives.
+      page.ticket.addComment(
+        {
+          id: 'c1',
+          kind: 'reply',
+          body: 'Fixed by the new profile',
+          mentions: [],
+          attachments: [],
+        },
+        { id: 'u-bo', name: 'Bo' },
+        2,
+      );
+      source.synced(docId);
+      await until(() => page.availability === 'here', 'the ticket is here once synced');
+      expect(page.canWrite).toBe(true);
+      expect(source.held?.has(docId)).toBe(true);
+    });
+
+    it('says it is not on this device while offline, instead of showing an empty ticket', async () => {
+      const { source, page } = await openRemoteTicket();
+      source.emitStatus({ kind: 'offline', pendingUpdates: 0 });
+      expect(page.availability).toBe('absent');
+      expect(page.record?.title).toBe('Old VPN issue');
+      expect(page.canWrite).toBe(false);
+    });
+
+    it('counts a ticket created on this device as here, whatever the ledger says', async () => {
+      const { desk, source } = await openDeskWorkspace();
+      cleanups.push(() => desk.destroy());
+      source.held = new Set();
+      source.emitStatus({ kind: 'offline', pendingUpdates: 0 });
+      const { id } = desk.createTicket({ title: 'Made offline' });
+      const page = new TicketPageState(desk, id);
+      cleanups.push(() => page.destroy());
+      await page.handle.whenLoaded;
+      await until(() => page.held !== null, 'the page knows whether the ticket is here');
+      expect(page.held).toBe(true);
+      expect(page.availability).toBe('here');
+    });
   });
 });

@@ -20,6 +20,14 @@ import { userColor } from './userColor.ts';
 import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 
 /**
+ * Whether the ticket's content is on this device (issue 15: a device keeps what its person
+ * needs and fetches the rest when opened): `here` — shown from the local copy; `fetching` —
+ * not on this device, on its way from the server; `absent` — not on this device and no
+ * connection, so the page says so instead of showing an empty ticket.
+ */
+export type TicketAvailability = 'here' | 'fetching' | 'absent';
+
+/**
  * One open ticket: its index record (small fields, live), its doc (description, thread,
  * attachments, history), and who else is on it. Every write goes through @desk/model.
  */
@@ -37,6 +45,14 @@ export class TicketPageState {
   // Reactive so views follow a re-bind after `replaced`; set in the constructor.
   ticket = $state.raw<TicketDoc>(undefined as unknown as TicketDoc);
   presence = $state.raw<TicketPresence>(undefined as unknown as TicketPresence);
+  /** The doc was synced to this device before, or has content made here; null until known. */
+  held = $state<boolean | null>(null);
+  private synced = $state(false);
+  readonly availability: TicketAvailability = $derived.by(() => {
+    if (this.held !== false || this.synced) return 'here';
+    const kind = this.desk.status.kind;
+    return kind === 'offline' || kind === 'error' ? 'absent' : 'fetching';
+  });
   readonly handle: DocHandle;
   private cleanups: (() => void)[] = [];
   private docCleanups: (() => void)[] = [];
@@ -68,19 +84,30 @@ export class TicketPageState {
       this.error = 'The server refused a change to this ticket; it now shows the server’s version.';
     });
     if (offReplaced) this.cleanups.push(offReplaced);
-    void this.handle.whenLoaded.then(() => {
+    const docId = docIds.ticket(desk.workspace!.id, ticketId);
+    void this.handle.whenLoaded.then(async () => {
       this.ticket.ensureSchema();
       this.refreshThread();
       this.loaded = true;
+      // Content made on this device (a ticket created offline) is here whatever the ledger says.
+      const local = this.handle.doc.store.clients.size > 0;
+      const held = local || ((await desk.source.isHeld?.(docId)) ?? true);
+      if (!this.synced) this.held = held;
     });
     this.handle.whenSynced.then(
-      () => this.ticket.ensureSchema(),
+      () => {
+        this.ticket.ensureSchema();
+        this.synced = true;
+        // Fetched on demand: from now on it stays on this device and catch-up keeps it current.
+        desk.source.markHeld?.(docId);
+      },
       () => undefined, // a refusal is shown by the DeskWorkspace's status
     );
   }
 
+  /** Writable once the ticket is on this device: typing into an empty copy would be confusing. */
   get canWrite(): boolean {
-    return this.desk.canWrite;
+    return this.desk.canWrite && this.availability === 'here';
   }
 
   update(patch: Partial<TicketFields>): boolean {
@@ -192,6 +219,10 @@ export class TicketPageState {
   private attempt(action: () => unknown): boolean {
     if (!this.desk.canWrite) {
       this.error = 'This workspace is read-only for you; the change was not made.';
+      return false;
+    }
+    if (this.availability !== 'here') {
+      this.error = 'This ticket is not on this device yet; the change was not made.';
       return false;
     }
     try {

@@ -9,11 +9,14 @@ import { collectDrafts, countDrafts, downloadJson } from './drafts.ts';
 import { describeLocalSave } from './describeLocalSave.ts';
 import { describeSync, isLastingRefusal, unsyncedChanges } from './describeSync.ts';
 import type { OfflineSnapshot } from './describeSync.ts';
+import { offlineDevice } from './offlineDevice.svelte.ts';
 import { offlineUploads } from './offlineUploads.svelte.ts';
 import type { DocRefusal, OfflineSync } from './OfflineSync.ts';
+import { readOfflineMode, writeOfflineMode } from './offlineMode.ts';
 import { ReplicaLedger } from './ReplicaLedger.ts';
 import { ReplicaManager } from './ReplicaManager.ts';
 import type { ReplicaProgress } from './ReplicaManager.ts';
+import { ticketsToKeep, type ReplicationMode, type TicketSummary } from './ReplicationPolicy.ts';
 import { UploadQueue, UploadUnreachableError } from './UploadQueue.ts';
 
 /** What the offline layer needs from the open workspace (the desk's DeskWorkspace). */
@@ -23,12 +26,21 @@ export interface OfflineWorkspace {
   readonly userId: string;
   readonly actor: Actor;
   readonly index: WorkspaceIndex;
+  /**
+   * Every ticket this device knows the small fields of (the index, and archive shards it
+   * has loaded): what the replication policy chooses from.
+   */
+  ticketSummaries(): Iterable<TicketSummary>;
+  /** The archive shards of old closed tickets (kept offline in `everything` mode). */
+  archiveDocIds(): string[];
+  /** Loads every archive shard, so `ticketSummaries` names every ticket of the workspace. */
+  loadArchive(): Promise<void>;
   withTicketDoc<T>(ticketId: string, action: (ticket: TicketDoc) => T): T;
 }
 
 /**
  * The offline state of one open workspace, for the sync status bar: connection, background
- * replication of every doc, local changes not yet on the server, refusals and their drafts,
+ * replication of what this device keeps (ReplicationPolicy), local changes not yet on the server, refusals and their drafts,
  * attachments waiting to upload, and "changed while you were away".
  */
 export class OfflineStatus {
@@ -39,11 +51,21 @@ export class OfflineStatus {
     unconfirmed: false,
     localSave: 'ok',
   });
-  replication = $state.raw<ReplicaProgress>({ total: 0, done: 0, failed: 0, running: false });
+  replication = $state.raw<ReplicaProgress>({
+    total: 0,
+    done: 0,
+    ticketsTotal: 0,
+    ticketsDone: 0,
+    failed: 0,
+    running: false,
+  });
+  /** How much of the workspace this device keeps offline (chosen per device). */
+  mode = $state<ReplicationMode>('needed');
   dirtyDocs = $state(0);
   drafts = $state(0);
   refusal = $state<DocErrorCode | null>(null);
   refusalMessage = $state<string | null>(null);
+  refusalDocKind = $state<string | null>(null);
 
   readonly snapshot: OfflineSnapshot = $derived({
     connection: this.connection,
@@ -51,6 +73,7 @@ export class OfflineStatus {
     replication: this.replication,
     queuedUploads: offlineUploads.items.length,
     refusal: this.refusal,
+    refusalDocKind: this.refusalDocKind,
     drafts: this.drafts,
   });
   readonly description = $derived(describeSync(this.snapshot, formatTime));
@@ -88,10 +111,11 @@ export class OfflineStatus {
     this.#sync = sync;
     this.#ws = ws;
     this.#ledger = new ReplicaLedger(ws.userId);
+    this.mode = readOfflineMode(ws.workspaceId, ws.userId);
     this.#replica = new ReplicaManager({
       replicator: sync.client,
       ledger: this.#ledger,
-      docIds: () => workspaceDocIds(ws.index, ws.workspaceId),
+      docIds: () => keptDocIds(ws, this.mode, Date.now()),
       pause: idle,
       // Measured in headless Chromium (offlineReplica.test.ts: 2,000 tickets in ~20 s on a
       // shared 2-core machine): with the one-database store, storing costs little; the
@@ -109,6 +133,9 @@ export class OfflineStatus {
   }
 
   start(): void {
+    // Ticket pages ask the sync layer whether their doc is on this device (on-demand fetch).
+    this.#sync.attachReplica(this.#replica);
+    offlineDevice.attach(this);
     changedTickets.attach(this.#changed);
     offlineUploads.attach(this.#uploads);
     this.#cleanups.push(
@@ -124,9 +151,32 @@ export class OfflineStatus {
       this.#ws.index.channels.observe(() =>
         this.#later('docs', 1000, () => this.#replica.refresh()),
       ),
+      // A new mention makes its ticket one this person follows.
+      this.#ws.index.mentions.observe(() =>
+        this.#later('docs', 1000, () => this.#replica.refresh()),
+      ),
     );
     this.#replica.refresh();
+    if (this.mode === 'everything') void this.#loadArchive();
     this.#later('drafts', 3000, () => void this.#countDrafts());
+  }
+
+  /** Chooses how much of the workspace this device keeps offline; takes effect at once. */
+  setMode(mode: ReplicationMode): void {
+    writeOfflineMode(this.#ws.workspaceId, this.#ws.userId, mode);
+    this.mode = mode;
+    this.#replica.refresh();
+    if (mode === 'everything') void this.#loadArchive();
+  }
+
+  /** Everything offline: the archive shards too, and then the old tickets they name. */
+  async #loadArchive(): Promise<void> {
+    try {
+      await this.#ws.loadArchive();
+    } catch {
+      // Offline or refused: the shards held so far are replicated; the rest on the next start.
+    }
+    if (!this.#destroyed) this.#replica.refresh();
   }
 
   /** Downloads the refused changes of this workspace as JSON (DESIGN §4.4). */
@@ -140,6 +190,8 @@ export class OfflineStatus {
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#replica.stop();
+    this.#sync.attachReplica(null);
+    if (offlineDevice.status === this) offlineDevice.attach(null);
     this.#changed.destroy();
     changedTickets.attach(null);
     offlineUploads.attach(null);
@@ -161,6 +213,7 @@ export class OfflineStatus {
     if (!isLastingRefusal(refusal.code)) return;
     this.refusal = refusal.code;
     this.refusalMessage = refusal.message;
+    this.refusalDocKind = parseDocId(refusal.docId)?.kind ?? null;
     // A removed membership refuses every doc: stop asking for the rest.
     if (refusal.code === DocErrorCode.notMember || refusal.code === DocErrorCode.accessRevoked) {
       this.#replica.stop();
@@ -220,10 +273,22 @@ export class OfflineStatus {
   }
 }
 
-/** Every doc of a workspace the index names (tickets, notices, channels). */
-export function workspaceDocIds(index: WorkspaceIndex, workspaceId: string): string[] {
-  const ids: string[] = [];
-  for (const ticket of index.tickets.all()) ids.push(docIds.ticket(workspaceId, ticket.id));
+/**
+ * The docs this device keeps of a workspace: the tickets the replication policy chooses for
+ * its person (every ticket in `everything` mode), and every notice and channel (few, and
+ * read by everyone).
+ */
+export function keptDocIds(ws: OfflineWorkspace, mode: ReplicationMode, now: number): string[] {
+  const { index, workspaceId, userId } = ws;
+  // Plain, computed per call and never rendered: no reactivity wanted.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  const followed = new Set<string>();
+  for (const mention of index.mentions.forUser(userId)) {
+    if (mention.place.kind === 'ticket') followed.add(mention.place.ticketId);
+  }
+  const tickets = ticketsToKeep(ws.ticketSummaries(), { mode, userId, now, followed });
+  const ids = tickets.map((id) => docIds.ticket(workspaceId, id));
+  if (mode === 'everything') ids.push(...ws.archiveDocIds());
   for (const notice of index.notices.list(true)) ids.push(docIds.notice(workspaceId, notice.id));
   for (const channel of index.channels.list()) ids.push(docIds.channel(workspaceId, channel.id));
   return ids;

@@ -2,6 +2,7 @@ import { IndexedDbStore, SyncClient } from '@desk/client';
 import type { DocErrorCode } from '@desk/protocol';
 import type { ConnectionStatus, DocHandle, DocSource } from '$lib/desk/DocSource.ts';
 import { userStorePrefix } from './localKeys.ts';
+import type { ReplicaManager } from './ReplicaManager.ts';
 
 /** A document the server refused, as the client logged it (`doc_error`). */
 export interface DocRefusal {
@@ -29,6 +30,7 @@ export class OfflineSync implements DocSource {
   /** The signed-in user whose replica this is. */
   readonly userId: string;
   readonly #refusalListeners = new Set<(refusal: DocRefusal) => void>();
+  #replica: ReplicaManager | null = null;
   #closed: Promise<void> | null = null;
 
   constructor(userId: string) {
@@ -57,6 +59,21 @@ export class OfflineSync implements DocSource {
 
   subscribe(listener: (status: ConnectionStatus) => void): () => void {
     return this.client.subscribe(listener);
+  }
+
+  /** The open workspace's replication (OfflineStatus attaches it while it runs). */
+  attachReplica(replica: ReplicaManager | null): void {
+    this.#replica = replica;
+  }
+
+  isHeld(docId: string): Promise<boolean> {
+    // No replication attached (no status bar yet): say held, so nothing claims a ticket is
+    // missing that may well be here; the page still shows the server's copy once synced.
+    return this.#replica?.isHeld(docId) ?? Promise.resolve(true);
+  }
+
+  markHeld(docId: string): void {
+    void this.#replica?.markHeld([docId]).catch(() => undefined);
   }
 
   /** Called with every document refusal (read-only workspace, removed membership, limits). */

@@ -6,7 +6,7 @@ import type { OfflineSnapshot } from './describeSync.ts';
 const base: OfflineSnapshot = {
   connection: { kind: 'synced', syncingDocs: 0, pendingUpdates: 0 },
   dirtyDocs: 0,
-  replication: { total: 0, done: 0, running: false },
+  replication: { total: 0, done: 0, ticketsTotal: 0, ticketsDone: 0, running: false },
   queuedUploads: 0,
   refusal: null,
   drafts: 0,
@@ -31,7 +31,7 @@ describe('describeSync', () => {
   it('says saving, not yet confirmed, when an edit waits too long for the server', () => {
     const d = describe_({
       connection: { kind: 'syncing', syncingDocs: 0, pendingUpdates: 2, unconfirmed: true },
-      replication: { total: 10, done: 3, running: true },
+      replication: { total: 10, done: 3, ticketsTotal: 0, ticketsDone: 0, running: true },
     });
     expect(d.text).toBe('Saving… (not yet confirmed by the server)');
     expect(d.tone).toBe('busy');
@@ -49,9 +49,33 @@ describe('describeSync', () => {
     }
   });
 
-  it('shows replication progress with thousands separators', () => {
-    const d = describe_({ replication: { total: 5000, done: 1234, running: true } });
-    expect(d.text).toBe('Syncing 1,234 of 5,000');
+  it('shows replication progress as tickets available offline, with thousands separators', () => {
+    const d = describe_({
+      replication: {
+        total: 5010,
+        done: 1244,
+        ticketsTotal: 5000,
+        ticketsDone: 1234,
+        running: true,
+      },
+    });
+    expect(d.text).toBe('1,234 of 5,000 tickets available offline');
+    const docs = describe_({
+      replication: { total: 12, done: 3, ticketsTotal: 0, ticketsDone: 0, running: true },
+    });
+    expect(docs.text).toBe('Syncing 3 of 12');
+  });
+
+  it('explains a refused change at the document-size limit as a full workspace, or a full ticket', () => {
+    expect(describe_({ refusal: DocErrorCode.docTooLarge, refusalDocKind: 'index' }).text).toBe(
+      'Workspace full — upgrade or archive. The change was not saved.',
+    );
+    expect(describe_({ refusal: DocErrorCode.docTooLarge, refusalDocKind: 'ticket' }).text).toBe(
+      'This ticket has reached the size limit of the plan: the change was not saved.',
+    );
+    expect(describe_({ refusal: DocErrorCode.updateTooLarge }).text).toBe(
+      'A change was too large for the server and was not saved.',
+    );
   });
 
   it('counts local changes by unacknowledged updates or dirty docs, whichever is more', () => {

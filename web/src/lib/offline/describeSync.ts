@@ -13,11 +13,20 @@ export interface OfflineSnapshot {
   };
   /** Docs with local changes the server has not confirmed (the store's dirty flags). */
   dirtyDocs: number;
-  replication: { total: number; done: number; running: boolean };
+  replication: {
+    total: number;
+    done: number;
+    /** Tickets this device keeps, and those of them stored here (ReplicaProgress). */
+    ticketsTotal: number;
+    ticketsDone: number;
+    running: boolean;
+  };
   /** Attachments picked offline and not uploaded yet. */
   queuedUploads: number;
   /** Why the server last refused this workspace's docs, if it did. */
   refusal: DocErrorCode | null;
+  /** The kind of doc refused (`index`, `ticket`, …), when known: a full index is a full workspace. */
+  refusalDocKind?: string | null;
   /** Refused local changes kept as drafts. */
   drafts: number;
 }
@@ -66,7 +75,7 @@ export function describeSync(
   if (snapshot.refusal) {
     return {
       tone: 'error',
-      text: refusalReason(snapshot.refusal),
+      text: refusalReason(snapshot.refusal, snapshot.refusalDocKind ?? null),
       detail:
         snapshot.drafts > 0
           ? `${count(snapshot.drafts, 'refused change')} kept as drafts on this device — download them to keep your work.`
@@ -97,8 +106,11 @@ export function describeSync(
   if (replication.running) {
     return {
       tone: 'busy',
-      text: `Syncing ${numberFormat.format(replication.done)} of ${numberFormat.format(replication.total)}`,
-      detail: kept ?? 'Copying the workspace to this device so it works offline.',
+      text:
+        replication.ticketsTotal > 0
+          ? ticketsOffline(replication)
+          : `Syncing ${numberFormat.format(replication.done)} of ${numberFormat.format(replication.total)}`,
+      detail: kept ?? 'Copying what you need to this device so it works offline.',
     };
   }
   if (connection.kind === 'connecting') {
@@ -116,6 +128,11 @@ export function describeSync(
     };
   }
   return { tone: 'ok', text: 'Online — all changes saved', detail: null };
+}
+
+/** "412 of 500 tickets available offline". */
+export function ticketsOffline(replication: { ticketsTotal: number; ticketsDone: number }): string {
+  return `${numberFormat.format(replication.ticketsDone)} of ${count(replication.ticketsTotal, 'ticket')} available offline`;
 }
 
 /**
@@ -145,7 +162,11 @@ function closeReason(code: number | undefined, message: string | undefined): str
   }
 }
 
-export function refusalReason(code: DocErrorCode): string {
+/**
+ * The refusal in words. `docKind` tells a full workspace (the index, where every new ticket
+ * goes, at the document-size limit) from one full ticket.
+ */
+export function refusalReason(code: DocErrorCode, docKind: string | null = null): string {
   switch (code) {
     case DocErrorCode.workspaceReadOnly:
       return 'This workspace is read-only now (suspended or trial ended): changes are not saved on the server.';
@@ -154,8 +175,11 @@ export function refusalReason(code: DocErrorCode): string {
     case DocErrorCode.notMember:
     case DocErrorCode.accessRevoked:
       return 'You are no longer a member of this workspace: nothing syncs any more.';
-    case DocErrorCode.updateTooLarge:
     case DocErrorCode.docTooLarge:
+      return docKind === 'ticket'
+        ? 'This ticket has reached the size limit of the plan: the change was not saved.'
+        : 'Workspace full — upgrade or archive. The change was not saved.';
+    case DocErrorCode.updateTooLarge:
       return 'A change was too large for the server and was not saved.';
     case DocErrorCode.tooManyDocs:
       return 'Too many documents open at once; some were not synced.';

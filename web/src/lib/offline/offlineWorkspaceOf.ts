@@ -1,3 +1,4 @@
+import { docIds } from '@desk/model';
 import type { DeskWorkspace } from '$lib/desk/DeskWorkspace.svelte.ts';
 import type { OfflineWorkspace } from './OfflineStatus.svelte.ts';
 
@@ -14,6 +15,12 @@ export function offlineWorkspaceOf(desk: DeskWorkspace): OfflineWorkspace {
       return desk.actor;
     },
     index: desk.index,
+    ticketSummaries: () => [
+      ...desk.index.tickets.all(),
+      ...desk.archive.shards().flatMap((shard) => shard.all()),
+    ],
+    archiveDocIds: () => desk.archive.months.map((month) => docIds.archive(workspace.id, month)),
+    loadArchive: () => desk.archive.loadAll(),
     withTicketDoc: (ticketId, action) => desk.withTicketDoc(ticketId, action),
   };
 }
