@@ -40,7 +40,7 @@ export const CustomerWorkspace = z.strictObject({
   id: z.string(),
   slug: z.string(),
   name: z.string(),
-  plan: z.strictObject({ id: z.string(), name: z.string() }),
+  plan: z.strictObject({ id: z.enum(PLAN_IDS), name: z.string() }),
   state: z.enum(SUBSCRIPTION_STATES),
   readOnlyReason: z.enum(WORKSPACE_READ_ONLY_REASONS).nullable(),
   seats: z.strictObject({ used: z.number().int(), limit: z.number().int() }),

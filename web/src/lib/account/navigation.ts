@@ -1,6 +1,6 @@
 import { resolve } from '$app/paths';
 import type { ResolvedPathname } from '$app/types';
-import type { Me } from './authApi.ts';
+import type { Me } from '@desk/protocol';
 
 /**
  * Where a signed-in user lands: the terms when a new version awaits acceptance, else their

@@ -8,7 +8,7 @@ import type {
   UndoRestoreResponse,
 } from '@desk/protocol';
 import { ApiError } from '$lib/api/api.ts';
-import { snapshotApi } from './snapshotApi.ts';
+import { snapshotApi } from '$lib/api/snapshotApi.ts';
 
 export type SnapshotTab = 'changes' | 'contents';
 

@@ -1,10 +1,10 @@
 import { ApiError } from '$lib/api/api.ts';
-import {
-  workspaceApi,
-  type Invitation,
-  type SeatLedgerEntry,
-  type WorkspacePayload,
-} from './workspaceApi.ts';
+import type {
+  WorkspaceInvitation as Invitation,
+  SeatLedgerEntry,
+  WorkspacePayload,
+} from '@desk/protocol';
+import { workspaceApi } from '$lib/api/workspaceApi.ts';
 
 /**
  * The state behind the workspace settings page: the workspace with its members, and for

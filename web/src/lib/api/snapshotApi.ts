@@ -1,21 +1,23 @@
 import type {
+  CreateSnapshotResponse,
   RestoreRequest,
   RestoreResponse,
   SnapshotContentsResponse,
   SnapshotDiffResponse,
   SnapshotListResponse,
   SnapshotNoticeResponse,
-  SnapshotSummary,
   SnapshotTicketResponse,
   UndoRestoreResponse,
 } from '@desk/protocol';
-import { api } from '$lib/api/api.ts';
+import { api } from './api.ts';
+
+const base = (slug: string) => `/api/workspaces/${encodeURIComponent(slug)}/snapshots`;
 
 /** REST calls of the snapshot pages (`/api/workspaces/:slug/snapshots…`). */
 export const snapshotApi = {
   list: (slug: string) => api<SnapshotListResponse>(base(slug)),
   take: (slug: string, label: string) =>
-    api<{ snapshot: SnapshotSummary }>(base(slug), {
+    api<CreateSnapshotResponse>(base(slug), {
       method: 'POST',
       body: label.trim() ? { label: label.trim() } : {},
     }),
@@ -42,31 +44,4 @@ export const snapshotApi = {
       method: 'POST',
       body: {},
     }),
-};
-
-function base(slug: string): string {
-  return `/api/workspaces/${encodeURIComponent(slug)}/snapshots`;
-}
-
-export function formatWhen(at: number): string {
-  return new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
-
-/** What a restore restored (`restoreOf.scope` of a pre-restore snapshot), in words. */
-export function scopeWords(scope: string): string {
-  if (scope === 'workspace') return 'the whole workspace';
-  const [kind] = scope.split(':');
-  return kind === 'ticket' ? 'a ticket' : 'a notice';
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-export const triggerLabel: Record<SnapshotSummary['trigger'], string> = {
-  schedule: 'Automatic',
-  manual: 'Manual',
-  pre_restore: 'Before a restore',
 };
