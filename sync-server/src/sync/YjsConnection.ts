@@ -106,8 +106,8 @@ export class YjsConnection extends SocketConnection {
 }
 
 /**
- * The close code that tells a stock provider its update was refused (PROTOCOL.md,
- * "Limits"), or null for a refusal handled otherwise.
+ * The close code that tells a stock provider its update was refused (SPEC.md,
+ * YJS-3), or null for a refusal handled otherwise.
  */
 export function refusalCloseCode(code: DocErrorCode): CloseCode | null {
   switch (code) {
