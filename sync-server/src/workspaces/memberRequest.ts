@@ -5,6 +5,7 @@ import { tokenAllowsWorkspace } from '../identity/AuthContext.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { canManageMembers, type Role } from './roles.ts';
+import { Memberships } from './Memberships.ts';
 import { WorkspaceDirectory, type WorkspaceRow } from './WorkspaceDirectory.ts';
 
 export interface MemberRequest {
@@ -24,11 +25,9 @@ export function memberRequest(ctx: ServerContext, c: Context): MemberRequest {
   const notFound = () =>
     AppError.notFound('No workspace at this address, or you are not a member.');
   if (!workspace || !tokenAllowsWorkspace(auth, workspace.id)) throw notFound();
-  const row = ctx.db
-    .prepare('SELECT role FROM memberships WHERE workspace_id = ? AND user_id = ?')
-    .get(workspace.id, auth.user.id) as { role: Role } | undefined;
-  if (!row) throw notFound();
-  return { auth, workspace, role: row.role };
+  const role = Memberships.roleOf(ctx.db, workspace.id, auth.user.id);
+  if (!role) throw notFound();
+  return { auth, workspace, role };
 }
 
 /** As `memberRequest`, for owners and admins only, with a browser session. */

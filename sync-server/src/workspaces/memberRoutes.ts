@@ -1,9 +1,9 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { readBody } from '../http/readBody/index.ts';
-import type { ServerContext } from '../ServerContext.ts';
 import { managerRequest, memberRequest, ownerRequest } from './memberRequest.ts';
 import { Memberships, type MembershipChange } from './Memberships.ts';
+import type { WorkspaceRouteDeps } from './WorkspaceRouteDeps.ts';
 
 export const roleBody = z.object({ role: z.enum(['admin', 'agent', 'viewer']) });
 export const transferBody = z.object({ userId: z.string().min(1) });
@@ -13,7 +13,7 @@ export const transferBody = z.object({ userId: z.string().min(1) });
  * commits with its seat-ledger entry, then `membershipChanged` tells live connections: a
  * removed member's subscriptions to the workspace's documents are closed at once.
  */
-export function installMemberRoutes(app: Hono, ctx: ServerContext): void {
+export function installMemberRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
   const announce = (changes: readonly MembershipChange[]) => {
     for (const change of changes) ctx.access.emit('membershipChanged', change);
   };
@@ -21,20 +21,18 @@ export function installMemberRoutes(app: Hono, ctx: ServerContext): void {
   app.patch('/api/workspaces/:slug/members/:userId', async (c) => {
     const { auth, workspace } = managerRequest(ctx, c);
     const { role } = await readBody(c, roleBody);
-    const change = ctx.db
-      .transaction(() =>
-        Memberships.changeRole(
-          ctx.db,
-          {
-            workspaceId: workspace.id,
-            actorUserId: auth.user.id,
-            userId: c.req.param('userId'),
-            role,
-          },
-          ctx.now(),
-        ),
-      )
-      .immediate();
+    const change = ctx.transactions.write(() =>
+      Memberships.changeRole(
+        ctx.db,
+        {
+          workspaceId: workspace.id,
+          actorUserId: auth.user.id,
+          userId: c.req.param('userId'),
+          role,
+        },
+        ctx.now(),
+      ),
+    );
     if (change) announce([change]);
     return c.json({ members: Memberships.list(ctx.db, workspace.id) });
   });
@@ -44,15 +42,13 @@ export function installMemberRoutes(app: Hono, ctx: ServerContext): void {
     const userId = c.req.param('userId');
     const request = memberRequest(ctx, c);
     const { auth, workspace } = userId === request.auth.user.id ? request : managerRequest(ctx, c);
-    const change = ctx.db
-      .transaction(() =>
-        Memberships.remove(
-          ctx.db,
-          { workspaceId: workspace.id, actorUserId: auth.user.id, userId },
-          ctx.now(),
-        ),
-      )
-      .immediate();
+    const change = ctx.transactions.write(() =>
+      Memberships.remove(
+        ctx.db,
+        { workspaceId: workspace.id, actorUserId: auth.user.id, userId },
+        ctx.now(),
+      ),
+    );
     announce([change]);
     ctx.log.info({ workspaceId: workspace.id, userId, by: auth.user.id }, 'member removed');
     return c.json({ members: Memberships.list(ctx.db, workspace.id) });
@@ -61,15 +57,13 @@ export function installMemberRoutes(app: Hono, ctx: ServerContext): void {
   app.post('/api/workspaces/:slug/transfer-ownership', async (c) => {
     const { auth, workspace } = ownerRequest(ctx, c);
     const { userId } = await readBody(c, transferBody);
-    const changes = ctx.db
-      .transaction(() =>
-        Memberships.transferOwnership(
-          ctx.db,
-          { workspaceId: workspace.id, actorUserId: auth.user.id, newOwnerUserId: userId },
-          ctx.now(),
-        ),
-      )
-      .immediate();
+    const changes = ctx.transactions.write(() =>
+      Memberships.transferOwnership(
+        ctx.db,
+        { workspaceId: workspace.id, actorUserId: auth.user.id, newOwnerUserId: userId },
+        ctx.now(),
+      ),
+    );
     announce(changes);
     return c.json({ members: Memberships.list(ctx.db, workspace.id) });
   });
