@@ -118,6 +118,16 @@ describe('LocalSaveTracker', () => {
       expect(stored(store)).toBe('later: server + meanwhile');
     });
 
+    it('still stores the new doc when the replica is unloaded while the stored doc is replaced', async () => {
+      const { tracker, store } = track();
+      await tracker.load(new Y.Doc());
+      const fresh = new Y.Doc();
+      fresh.getText('t').insert(0, 'server');
+      tracker.replace(fresh, () => undefined);
+      await tracker.close();
+      expect(stored(store)).toBe('server');
+    });
+
     it('drops the old doc’s failure and reports failures of the new one only', async () => {
       const { tracker, store } = track();
       const old = new Y.Doc();

@@ -85,10 +85,11 @@ export class LocalSaveTracker {
         // leave the new doc unstored.
         await oldBinding?.destroy().catch((err: unknown) => this.#closeFailed(err));
         await this.#store.deleteDoc(this.#docId);
-        if (this.#closed) return;
+        // Bound even when the replica is being unloaded meanwhile (`close` waits for this
+        // and then closes the binding): stopping here would leave the device with no copy.
         // What the old doc failed to store no longer matters. Cleared before binding, so a
         // failing write of the new doc, reported later, is not cleared by mistake.
-        this.#works();
+        if (!this.#closed) this.#works();
         this.#binding = this.#bind(doc);
         await this.#binding.whenLoaded;
       })
