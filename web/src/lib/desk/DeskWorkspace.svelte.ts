@@ -206,7 +206,8 @@ export class DeskWorkspace {
       createTicket(this.index, ticket, { ...input, id, number }, this.actor, Date.now()),
     );
     void this.numbers.refill().catch(() => undefined);
-    this.usage.changed();
+    // Ask for the new usage soon, unless offline (the request could only fail).
+    if (this.status.kind !== 'offline') this.usage.changed();
     return record;
   }
 
