@@ -125,6 +125,8 @@ describe('TicketPageState', () => {
       expect(page.availability).toBe('absent');
       expect(page.record?.title).toBe('Old VPN issue');
       expect(page.canWrite).toBe(false);
+      // Nothing is written to the empty copy (no schema stamp the server could refuse).
+      expect(page.handle.doc.store.clients.size).toBe(0);
     });
 
     it('counts a ticket created on this device as here, whatever the ledger says', async () => {
