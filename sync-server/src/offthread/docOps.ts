@@ -1,12 +1,37 @@
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 
+/** Updates merged by one `Y.mergeUpdates` call when many are merged (see `mergeMany`). */
+const MERGE_FAN_IN = 8;
+
+/**
+ * The updates merged into one. `Y.mergeUpdates` filters and sorts all its inputs at every
+ * step, so its cost grows with (inputs × their structs): a 24 MiB index with the 5,000–24,000
+ * small updates logged since its last compaction took 50 s to merge for a new device's
+ * first sync (vs 2 s cold). Here the log is merged in a tree of groups of `MERGE_FAN_IN`
+ * (each struct sorted among a few inputs per level), and the first part — the merged state,
+ * by far the largest — joins once, at the end. Same result: merging is associative.
+ */
+function mergeMany(parts: Uint8Array[]): Uint8Array {
+  if (parts.length <= 2) return parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts);
+  let level = parts.slice(1);
+  while (level.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += MERGE_FAN_IN) {
+      const group = level.slice(i, i + MERGE_FAN_IN);
+      next.push(group.length === 1 ? group[0]! : Y.mergeUpdates(group));
+    }
+    level = next;
+  }
+  return Y.mergeUpdates([parts[0]!, level[0]!]);
+}
+
 /** Whole-document Yjs work any module may need off the event loop (see HeavyYjs). */
 export const docOps = {
   /** The updates merged into one (null for none), without building a document. */
   merge(parts: Uint8Array[]): Uint8Array | null {
     if (parts.length === 0) return null;
-    return parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts);
+    return mergeMany(parts);
   },
 
   /**
@@ -41,7 +66,10 @@ export const docOps = {
     const doc = new Y.Doc();
     try {
       doc.transact(() => {
-        for (const part of parts) Y.applyUpdate(doc, part);
+        // The log merged first: one decode instead of thousands of small ones.
+        if (parts.length > 0) Y.applyUpdate(doc, parts[0]!);
+        if (parts.length > 1)
+          Y.applyUpdate(doc, mergeMany([new Uint8Array([0, 0]), ...parts.slice(1)]));
       });
       return Y.encodeStateAsUpdate(doc);
     } finally {
