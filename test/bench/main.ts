@@ -28,6 +28,7 @@ import { roomsScenario } from './scenarios/rooms.ts';
 import type { Scenario } from './scenarios/Scenario.ts';
 import { startRssScenario } from './scenarios/startRss.ts';
 import { firstSyncSection, growthSection } from './sections/growth.ts';
+import { deskBrowserSection } from './sections/deskBrowser.ts';
 import { isolationSection } from './sections/isolation.ts';
 import type { Section, SectionResults } from './sections/Section.ts';
 import { oursTarget } from './targets/ours.ts';
@@ -50,6 +51,7 @@ const sections: Record<SectionName, Section> = {
   growth: growthSection,
   'first-sync': firstSyncSection,
   isolation: isolationSection,
+  'desk-browser': deskBrowserSection,
 };
 const targets: Record<ServerName, Target> = {
   ours: oursTarget,

@@ -30,7 +30,7 @@ export type ServerScenarioName = (typeof SERVER_SCENARIO_NAMES)[number];
  * a new device's first sync of a large document, and a small workspace's lag while a
  * large one is busy.
  */
-export const SECTION_NAMES = ['growth', 'first-sync', 'isolation'] as const;
+export const SECTION_NAMES = ['growth', 'first-sync', 'isolation', 'desk-browser'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 /**
@@ -45,6 +45,7 @@ export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 export const SCENARIO_GROUPS: Readonly<Record<string, readonly ScenarioName[]>> = {
   issue3: ['fanout', 'rooms', 'flat-out', 'idle', 'catch-up', 'cold-load'],
   issue8: ['snapshot'],
+  issue15: ['desk-browser'],
   issue13: [
     'grow-fanout',
     'grow-rooms',
@@ -134,6 +135,13 @@ const NUMBER_OPTIONS = [
     help: 'isolation: flat-out writing time',
   },
   { flag: 'isolation-window', full: 64, quick: 64, help: 'isolation: writes in flight' },
+  // issue 15
+  {
+    flag: 'desk-tickets',
+    full: 10_000,
+    quick: 1_000,
+    help: 'desk-browser: realistic tickets in the workspace (100000 for the large size)',
+  },
   { flag: 'connect-concurrency', full: 200, quick: 100, help: 'sockets opening at once' },
   { flag: 'seed', full: 1, quick: 1, help: 'seed of the random phases' },
 ] as const satisfies readonly NumberOption[];

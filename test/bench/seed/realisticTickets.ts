@@ -19,7 +19,7 @@ export interface RealisticWorkspace {
   readonly ticketIds: readonly string[];
 }
 
-const WORDS = (
+export const WORDS = (
   'printer invoice password login error screen email account refund shipping order ' +
   'laptop network printer cable office meeting update install license backup server ' +
   'report weekly customer urgent please again since yesterday morning tried restart ' +
@@ -96,7 +96,7 @@ export function makeRealisticWorkspace(count: number, seed = 1): RealisticWorksp
 }
 
 /** A description as the editor stores it: a Y.XmlFragment of paragraphs holding text. */
-function writeDescription(ticket: TicketDoc, body: string): void {
+export function writeDescription(ticket: TicketDoc, body: string): void {
   const paragraphs = body.match(/[^.]+(\.|$)(\s|$)/g) ?? [body];
   const chunks: string[] = [];
   for (let i = 0; i < paragraphs.length; i += 3) chunks.push(paragraphs.slice(i, i + 3).join(''));

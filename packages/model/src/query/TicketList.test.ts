@@ -45,6 +45,26 @@ describe('TicketList', () => {
     list.destroy();
   });
 
+  it('narrows as text is typed to what a full pass finds, and drops stale full-text matches', () => {
+    const index = new WorkspaceIndex(new Y.Doc());
+    const titles = ['VPN down', 'VPN slow at home', 'Printer jam', 'New vpn token', 'Mail'];
+    titles.forEach((title, i) => index.tickets.create({ id: `t${i}`, title, number: i }, me, i));
+    const list = new TicketList(index.tickets, DEFAULT_QUERY, 'me');
+    list.setQuery({ ...DEFAULT_QUERY, text: 'v' });
+    list.setTextMatches(new Set(['t2'])); // "v" somewhere in the printer's description
+    expect(list.rows.map((r) => r.id)).toContain('t2');
+    for (const text of ['vp', 'vpn', 'vpn ', 'vpn s', 'vpn sl', 'm', 'ma', 'mai', 'mail']) {
+      list.setQuery({ ...DEFAULT_QUERY, text });
+      const compiled = compileQuery({ ...DEFAULT_QUERY, text }, 'me');
+      const expected = index.tickets.all().filter(compiled.matches).sort(compiled.compare);
+      expect(
+        list.rows.map((r) => r.id),
+        text,
+      ).toEqual(expected.map((r) => r.id));
+    }
+    list.destroy();
+  });
+
   it('keeps deleted tickets out of the list and shows them in the trash', () => {
     const index = new WorkspaceIndex(new Y.Doc());
     index.tickets.create({ id: 'a', title: 'A', number: 1 }, me, 1);

@@ -62,13 +62,24 @@ export class TicketList {
   }
 
   setQuery(query: TicketQuery, me = this.me): void {
+    const narrows = me === this.me && narrowsText(this.compiled.query, query);
+    // Full-text matches belong to the text they answered; a new text waits for its own.
+    if (query.text !== this.compiled.query.text) this.textMatches = null;
     this.me = me;
     this.compiled = compileQuery(query, me, this.textMatches);
-    this.rebuild();
+    if (narrows) {
+      // Typing on (the text only grew): every match is among the rows shown, already sorted.
+      this.sorted = this.sorted.filter(this.compiled.matches);
+    } else {
+      this.rebuild();
+    }
     this.emit();
   }
 
-  /** Ids a full-text search found for the query's text; null to match the small fields only. */
+  /**
+   * Ids a full-text search found for the query's text; null to match the small fields only.
+   * Cleared by `setQuery` when the text changes.
+   */
   setTextMatches(ids: ReadonlySet<string> | null): void {
     this.textMatches = ids;
     this.compiled = compileQuery(this.compiled.query, this.me, ids);
@@ -183,4 +194,21 @@ export class TicketList {
   private emit(): void {
     for (const listener of this.listeners) listener(this.sorted);
   }
+}
+
+/**
+ * Whether `next` can only match a subset of what `previous` matched: the same query but
+ * for text that extends the previous text (each term of the old text is a substring of a
+ * term of the new one). Text matches from a full-text search are replaced on every text
+ * change, so this holds for the small-field matching the list does itself.
+ */
+function narrowsText(previous: TicketQuery, next: TicketQuery): boolean {
+  if (
+    previous.text === next.text ||
+    !next.text.toLowerCase().startsWith(previous.text.toLowerCase())
+  ) {
+    return false;
+  }
+  const rest = (q: TicketQuery) => JSON.stringify({ ...q, text: '' });
+  return rest(previous) === rest(next);
 }

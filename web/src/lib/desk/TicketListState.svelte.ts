@@ -102,11 +102,8 @@ export class TicketListState {
     this.query = { ...this.query, ...patch };
     if (!keepView) this.activeViewId = null;
     sessionStorage.setItem(this.storageKey, JSON.stringify(this.query));
-    if (textChanged && this.textSearch) {
-      // The previous text's matches no longer apply; the small fields answer meanwhile.
-      this.searchSeq += 1;
-      this.list.setTextMatches(null);
-    }
+    // The list drops the previous text's full-text matches itself; an answer still on its
+    // way for that text is ignored (runTextSearch below takes a new sequence number).
     this.list.setQuery(this.query);
     this.rows = this.list.rows;
     if (textChanged) this.runTextSearch();

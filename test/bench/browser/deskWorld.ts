@@ -1,0 +1,80 @@
+import type { Browser } from 'playwright-core';
+import { plans } from '../../../sync-server/src/billing/plans.ts';
+import { loadConfig, type Config } from '../../../sync-server/src/config/config.ts';
+import { createServer, type RunningServer } from '../../../sync-server/src/createServer.ts';
+import { createLogger } from '../../../sync-server/src/log/logger.ts';
+import { signUp, TestClient } from '../../../sync-server/src/testing/authTestServer.ts';
+import { launchBrowser } from '../../support/browser.ts';
+import { freePort } from '../../support/freePort.ts';
+import { makeTempDir } from '../../support/tempDir.ts';
+import { seedDesk, type SeededDesk } from '../seed/seedDesk.ts';
+import { setPlan } from '../seed/storeDocs.ts';
+import { webBuildDir } from './webBuild.ts';
+
+/**
+ * Our server serving the built web app, with one workspace on the business plan holding a
+ * realistic desk of `tickets` tickets (seeded into its SQLite store while it was stopped),
+ * and Chromium. The owner's session token signs a browser context in.
+ */
+export interface DeskBenchWorld {
+  readonly base: string;
+  readonly slug: string;
+  readonly sessionToken: string;
+  readonly seeded: SeededDesk;
+  readonly browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startDeskBenchWorld(tickets: number): Promise<DeskBenchWorld> {
+  const temp = makeTempDir('desk-bench-browser-');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const config: Config = loadConfig({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: temp.dir,
+    PUBLIC_URL: base,
+    WEB_DIR: webBuildDir,
+    LOG_LEVEL: 'silent',
+    SNAPSHOT_INTERVAL_MINUTES: '0',
+    BACKUP_INTERVAL_HOURS: '0',
+  });
+  const start = () => createServer(config, createLogger('silent'));
+  const stop = async (server: RunningServer) => {
+    await server.sync.closeAll();
+    await server.stop();
+  };
+  let server = await start();
+  let owner: Awaited<ReturnType<typeof signUp>>;
+  try {
+    owner = await signUp({
+      server,
+      clock: { now: Date.now(), advance: () => undefined },
+      client: () => new TestClient(base, base),
+      close: () => stop(server),
+    });
+  } finally {
+    await stop(server);
+  }
+  setPlan(temp.dir, owner.workspaceId, plans.business);
+  const seeded = seedDesk(temp.dir, owner.workspaceId, tickets);
+  server = await start();
+  const launched = await launchBrowser().catch(async (error: unknown) => {
+    await stop(server);
+    temp.remove();
+    throw error;
+  });
+  if (!owner.client.sessionToken) throw new Error('sign-up left no session');
+  return {
+    base,
+    slug: owner.slug,
+    sessionToken: owner.client.sessionToken,
+    seeded,
+    browser: launched.browser,
+    close: async () => {
+      await launched.close();
+      await stop(server);
+      temp.remove();
+    },
+  };
+}
