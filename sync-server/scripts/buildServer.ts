@@ -75,7 +75,7 @@ export async function buildServer(outDir: string = defaultOutDir): Promise<void>
   });
   await build({
     ...common,
-    entryPoints: [path.join(src, 'offthread', 'heavyWorker.ts')],
+    entryPoints: [path.join(src, 'worker', 'heavyWorker.ts')],
     outfile: path.join(outDir, BUILT_WORKER_FILE),
     format: 'cjs',
   });

@@ -34,6 +34,7 @@ import { installBlobRoutes } from './blobs/blobRoutes.ts';
 import { blobStorageFor } from './blobs/blobStorageFor.ts';
 import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
 import { HeavyYjs } from './offthread/HeavyYjs.ts';
+import { heavyWorkerCode } from './worker/heavyWorkerCode.ts';
 import type { Logger } from './log/logger.ts';
 import { installOperatorRoutes } from './operator/operatorRoutes.ts';
 import { installTerms } from './terms/termsRoutes.ts';
@@ -80,7 +81,7 @@ export async function createServer(
   if (applied.length) log.info({ applied }, 'database migrations applied');
 
   const shutdown = new ShutdownHooks(log);
-  const offThread = new HeavyYjs(log.child({ module: 'offthread' }));
+  const offThread = new HeavyYjs(log.child({ module: 'offthread' }), heavyWorkerCode);
   // After the flush phase: compactions and snapshots still running there need it.
   shutdown.add(ShutdownPhase.stores, 'off-thread worker', () => offThread.close());
   const ctx: ServerContext = {

@@ -6,12 +6,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createLogger } from '../log/logger.ts';
 import { HeavyPriority, HeavyYjs } from './HeavyYjs.ts';
+import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
 import { randomEdits } from '../testing/randomEdits.ts';
 import { seededRandom } from '@desk/protocol/testing';
 
 const execFileAsync = promisify(execFile);
-const onWorker = new HeavyYjs(createLogger('silent'), 0);
-const inline = new HeavyYjs(createLogger('silent'), Number.POSITIVE_INFINITY);
+const onWorker = new HeavyYjs(createLogger('silent'), heavyWorkerCode, 0);
+const inline = new HeavyYjs(createLogger('silent'), heavyWorkerCode, Number.POSITIVE_INFINITY);
 afterAll(() => onWorker.close());
 
 function index(titles: Record<string, string>): Uint8Array {
@@ -96,7 +97,7 @@ describe('HeavyYjs', () => {
   });
 
   it('runs a serving request before background requests already waiting, one at a time', async () => {
-    const heavy = new HeavyYjs(createLogger('silent'), 0);
+    const heavy = new HeavyYjs(createLogger('silent'), heavyWorkerCode, 0);
     try {
       const state = index({ a: 'A' });
       const finished: string[] = [];
@@ -129,7 +130,8 @@ describe('HeavyYjs under tsx, as the server runs', () => {
     const script = `
       import { HeavyYjs } from ${JSON.stringify(new URL('./HeavyYjs.ts', import.meta.url).href)};
       import { createLogger } from ${JSON.stringify(new URL('../log/logger.ts', import.meta.url).href)};
-      const heavy = new HeavyYjs(createLogger('silent'), 0);
+      import { heavyWorkerCode } from ${JSON.stringify(new URL('../worker/heavyWorkerCode.ts', import.meta.url).href)};
+      const heavy = new HeavyYjs(createLogger('silent'), heavyWorkerCode, 0);
       const merged = await heavy.run('merge', [[new Uint8Array([0, 0])]], 1);
       process.stdout.write(JSON.stringify({ onWorker: heavy.onWorker, merged: [...merged] }));
       await heavy.close();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.ts';
-import { heavyOps, type HeavyOps } from './heavyOps.ts';
+import type { HeavyOpTable, HeavyWorkerCode } from './HeavyOpTable.ts';
 
 /**
  * Documents at least this big (bytes of input) are decoded and diffed on the worker
@@ -23,18 +23,18 @@ type WorkerCode = { readonly file: URL } | { readonly source: string };
 let workerSource: Promise<WorkerCode> | null = null;
 
 /**
- * The worker's code: the built script when the server is compiled, else heavyWorker.ts
+ * The worker's code: the built script when the server is compiled, else the entry module
  * bundled into one CommonJS script, once per process. A worker thread cannot rely on the
  * parent's loader (on Node 20 tsx's hooks do not reach workers and registering tsx inside
  * one fails); a self-contained bundle runs under any runner and needs no loader at all.
  * esbuild is imported only then, so the compiled server never loads it.
  */
-function workerCode(): Promise<WorkerCode> {
+function workerCode(entry: URL): Promise<WorkerCode> {
   if (fs.existsSync(builtWorker)) return Promise.resolve({ file: builtWorker });
   workerSource ??= import('esbuild')
     .then(({ build }) =>
       build({
-        entryPoints: [fileURLToPath(new URL('./heavyWorker.ts', import.meta.url))],
+        entryPoints: [fileURLToPath(entry)],
         bundle: true,
         platform: 'node',
         format: 'cjs',
@@ -50,7 +50,7 @@ function workerCode(): Promise<WorkerCode> {
   return workerSource;
 }
 
-type Op = keyof HeavyOps;
+type Op = keyof HeavyOpTable;
 
 /**
  * Which work waits for which on the one worker. `serving`: a client waits for it (a large
@@ -72,7 +72,7 @@ interface Request {
 }
 
 /**
- * Runs size-proportional Yjs work (heavyOps) off the event loop for large documents: a
+ * Runs size-proportional Yjs work (HeavyOpTable) off the event loop for large documents: a
  * 10,000-ticket index doc takes hundreds of milliseconds to decode, which on the main
  * thread would stall every socket (DESIGN §4.7). One lazily started worker running one
  * request at a time; the others wait here, serving requests before background ones, each
@@ -93,15 +93,16 @@ export class HeavyYjs {
 
   constructor(
     private readonly log: Logger,
+    private readonly code: HeavyWorkerCode,
     private readonly inlineLimitBytes = HEAVY_INLINE_LIMIT_BYTES,
   ) {}
 
   async run<K extends Op>(
     kind: K,
-    args: Parameters<HeavyOps[K]>,
+    args: Parameters<HeavyOpTable[K]>,
     bytes: number,
     priority: HeavyPriority = HeavyPriority.background,
-  ): Promise<ReturnType<HeavyOps[K]>> {
+  ): Promise<ReturnType<HeavyOpTable[K]>> {
     if (bytes < this.inlineLimitBytes || this.#workerBroken) return this.#inline(kind, args);
     let worker: Worker;
     try {
@@ -157,14 +158,14 @@ export class HeavyYjs {
     worker.postMessage({ id: next.id, kind: next.kind, args: next.args });
   }
 
-  #inline<K extends Op>(kind: K, args: Parameters<HeavyOps[K]>): ReturnType<HeavyOps[K]> {
+  #inline<K extends Op>(kind: K, args: Parameters<HeavyOpTable[K]>): ReturnType<HeavyOpTable[K]> {
     this.#count(kind, 'inline');
-    const op = heavyOps[kind] as (...a: unknown[]) => ReturnType<HeavyOps[K]>;
+    const op = this.code.ops[kind] as (...a: unknown[]) => ReturnType<HeavyOpTable[K]>;
     return op(...(args as unknown[]));
   }
 
   #start(): Promise<Worker> {
-    this.#ready ??= workerCode().then((code) => this.#spawn(code));
+    this.#ready ??= workerCode(this.code.entry).then((code) => this.#spawn(code));
     return this.#ready;
   }
 

@@ -17,6 +17,7 @@ import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { createLogger } from '../log/logger.ts';
 import { HeavyYjs } from '../offthread/HeavyYjs.ts';
+import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
 import type { DocStore } from '../store/DocStore.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
 import { SearchProjector } from './SearchProjector.ts';
@@ -36,7 +37,7 @@ beforeEach(() => {
   db = openSqlite(path.join(dir, 'desk.sqlite'));
   migrate(db, migrations);
   store = new SqliteDocStore(db);
-  offThread = new HeavyYjs(log);
+  offThread = new HeavyYjs(log, heavyWorkerCode);
   index = new SqliteTicketSearchIndex(db);
 });
 afterEach(async () => {

@@ -58,3 +58,11 @@ export function searchFieldsOf(record: TicketRecord): TicketSearchFields {
     deleted: record.deleted,
   };
 }
+
+type SearchOps = typeof searchOps;
+
+declare module '../offthread/HeavyOpTable.ts' {
+  // A large index doc is read for the search projection on the worker (worker/heavyOps.ts).
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface HeavyOpTable extends SearchOps {}
+}

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { createLogger } from '../log/logger.ts';
 import { HeavyYjs } from '../offthread/HeavyYjs.ts';
+import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
 import { SnapshotSchedule } from './SnapshotSchedule.ts';
 import { SnapshotService } from './SnapshotService.ts';
 import { snapshotSyncOf } from './SnapshotSync.ts';
@@ -25,7 +26,7 @@ beforeAll(async () => {
     sync,
     openReader: sqliteWorkspaceReader(t.server.ctx.config.sqlitePath!),
     // Every document through the worker thread, as the 10,000-ticket index doc goes.
-    heavy: new HeavyYjs(log, 0),
+    heavy: new HeavyYjs(log, heavyWorkerCode, 0),
   });
   schedule = new SnapshotSchedule(t.server.ctx.db, log, now, service, sync, HOUR);
 });

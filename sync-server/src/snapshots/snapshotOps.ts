@@ -272,3 +272,11 @@ function changedFields(then: Record<string, unknown>, now: Record<string, unknow
     .filter((key) => stableStringify(contentOf(then[key])) !== stableStringify(contentOf(now[key])))
     .sort();
 }
+
+type SnapshotOps = typeof snapshotOps;
+
+declare module '../offthread/HeavyOpTable.ts' {
+  // Snapshots, diffs and restores of large documents run on the worker (worker/heavyOps.ts).
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface HeavyOpTable extends SnapshotOps {}
+}

@@ -18,6 +18,7 @@ import { migrations } from '../db/migrations/index.ts';
 import { ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
 import { createLogger } from '../log/logger.ts';
 import { HeavyYjs } from '../offthread/HeavyYjs.ts';
+import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
 import { DocRooms } from '../sync/DocRooms.ts';
@@ -155,7 +156,7 @@ export function openTestServerContext(): { ctx: ServerContext; close(): void } {
     log,
     shutdown: new ShutdownHooks(log),
     access: new AccessEvents(),
-    offThread: new HeavyYjs(log, Number.POSITIVE_INFINITY),
+    offThread: new HeavyYjs(log, heavyWorkerCode, Number.POSITIVE_INFINITY),
     now: Date.now,
   };
   return {

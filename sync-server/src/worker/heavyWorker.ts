@@ -1,7 +1,10 @@
 import { parentPort } from 'node:worker_threads';
 import { heavyOps, type HeavyOps } from './heavyOps.ts';
 
-/** Entry of the HeavyYjs worker thread: runs one op per message, answers with its id. */
+/**
+ * Entry of the HeavyYjs worker thread (offthread/HeavyYjs.ts): runs one op per message,
+ * answers with its id.
+ */
 interface Request {
   id: number;
   kind: keyof HeavyOps;
