@@ -30,6 +30,33 @@ describe('TicketIndex', () => {
     });
   });
 
+  it('stores no field that is at its default, and reads it back as the default', () => {
+    const index = new WorkspaceIndex(new Y.Doc());
+    index.tickets.create({ id: 't1', title: 'Small', number: 1 }, ana, 1);
+    const row = index.doc.getMap<Y.Map<unknown>>('tickets').get('t1')!;
+    expect([...row.keys()].sort()).toEqual(
+      [
+        'createdAt',
+        'createdBy',
+        'number',
+        'priority',
+        'status',
+        'title',
+        'type',
+        'updatedAt',
+      ].sort(),
+    );
+    expect(index.tickets.get('t1')).toMatchObject({ tags: [], dueDate: null, commentCount: 0 });
+    // Setting a field to its default is no change; leaving the default is one.
+    expect(index.tickets.update('t1', { tags: [], dueDate: null, assigneeId: null }, 2)).toEqual(
+      [],
+    );
+    expect(index.tickets.setDeleted('t1', false, 2)).toEqual([]);
+    expect(index.tickets.update('t1', { tags: ['vpn'] }, 3)).toEqual([
+      { field: 'tags', from: [], to: ['vpn'] },
+    ]);
+  });
+
   it('treats a repeated create with the same id as the same ticket', () => {
     const index = new WorkspaceIndex(new Y.Doc());
     index.tickets.create({ id: 't1', title: 'One', number: 1 }, ana, 1);
