@@ -5,7 +5,7 @@ import type {
   DocRefusalNotice,
   DocSource,
 } from '$lib/desk/DocSource.ts';
-import type { MeResponse, WorkspaceResponse } from '$lib/desk/deskApi.ts';
+import type { Me, WorkspacePayload, WorkspaceRole } from '@desk/protocol';
 import { LocalDocSource } from '$lib/desk/LocalDocSource.ts';
 import { DeskWorkspace } from '$lib/desk/DeskWorkspace.svelte.ts';
 
@@ -81,8 +81,8 @@ let workspaces = 0;
 
 export interface DeskIdentity {
   readonly slug: string;
-  readonly me: MeResponse['user'];
-  readonly workspace: WorkspaceResponse;
+  readonly me: Me['user'];
+  readonly workspace: WorkspacePayload;
 }
 
 /**
@@ -90,22 +90,41 @@ export interface DeskIdentity {
  * never reachable (node has no origin for `/api/...`), so the desk workspace opens from this cache,
  * its local-first path. Each call makes a new workspace, so tests share no replica.
  */
-export function rememberIdentity(role = 'agent', readOnly = false): DeskIdentity {
+export function rememberIdentity(role: WorkspaceRole = 'agent', readOnly = false): DeskIdentity {
   workspaces += 1;
   const slug = `acme-${workspaces}`;
-  const me = { id: 'u-ann', email: 'ann@example.com', displayName: 'Ann' };
-  const workspace: WorkspaceResponse = {
+  const me: Me['user'] = {
+    id: 'u-ann',
+    email: 'ann@example.com',
+    displayName: 'Ann',
+    phone: null,
+    platformRole: null,
+  };
+  const workspace: WorkspacePayload = {
     workspace: {
       id: `ws-${workspaces}`,
       slug,
       name: 'Acme',
       role,
+      state: 'active',
       readOnly,
-      readOnlyReason: readOnly ? 'role' : null,
+      readOnlyReason: readOnly ? 'viewer' : null,
+      plan: {
+        id: 'starter',
+        name: 'Starter',
+        seatLimit: 10,
+        storageQuotaBytes: 10 * 1024 ** 3,
+        documentSizeLimitBytes: 10 * 1024 ** 2,
+        snapshotRetentionDays: 30,
+      },
+      seats: { used: 2, limit: 10, pendingInvitations: 0 },
+      trialEndsAt: null,
+      deleteAfter: null,
+      customer: { id: 'c-acme', name: 'Acme', isCustomerOwner: false },
     },
     members: [
-      { userId: me.id, displayName: me.displayName, email: me.email, role },
-      { userId: 'u-bo', displayName: 'Bo', email: 'bo@example.com', role: 'agent' },
+      { userId: me.id, displayName: me.displayName, email: me.email, role, joinedAt: 1 },
+      { userId: 'u-bo', displayName: 'Bo', email: 'bo@example.com', role: 'agent', joinedAt: 2 },
     ],
   };
   localStorage.setItem(`desk:identity:${slug}`, JSON.stringify({ me, workspace }));

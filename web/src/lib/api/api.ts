@@ -1,4 +1,4 @@
-import { ErrorCode, isErrorBody, type ErrorBody } from '@desk/protocol';
+import { ErrorCode, isErrorBody } from '@desk/protocol';
 import { messageFor } from './errorMessages.ts';
 
 /** A failed API call, with the server's typed code and a sentence the UI can show. */
@@ -45,14 +45,15 @@ export async function api<T>(path: string, request: ApiRequest = {}): Promise<T>
   const text = await response.text();
   const json: unknown = text ? safeParse(text) : undefined;
   if (!response.ok) {
-    if (isErrorBody(json)) {
-      // 403 only: sign-up and invitation forms answer 400 with this code for the unticked box.
-      if (response.status === 403 && json.error.code === ErrorCode.termsNotAccepted) {
-        showTermsPage();
-      }
-      throw toApiError(json, response.status);
+    // 403 only: sign-up and invitation forms answer 400 with this code for the unticked box.
+    if (
+      response.status === 403 &&
+      isErrorBody(json) &&
+      json.error.code === ErrorCode.termsNotAccepted
+    ) {
+      showTermsPage();
     }
-    throw new ApiError(ErrorCode.internal, messageFor(ErrorCode.internal), response.status);
+    throw toApiError(json, response.status);
   }
   return json as T;
 }
@@ -67,7 +68,11 @@ function showTermsPage(): void {
 }
 const TERMS_PATH = '/terms';
 
-function toApiError(body: ErrorBody, status: number): ApiError {
+/** The ApiError of a refusal: the server's typed error body, or `internal` if it sent none. */
+export function toApiError(body: unknown, status: number): ApiError {
+  if (!isErrorBody(body)) {
+    return new ApiError(ErrorCode.internal, messageFor(ErrorCode.internal), status);
+  }
   const { code, message, fields, retryAfter } = body.error;
   return new ApiError(code, messageFor(code, message), status, fields ?? {}, retryAfter);
 }

@@ -22,23 +22,16 @@ import {
 } from '$lib/usage/WorkspaceUsage.svelte.ts';
 import { ArchiveShelf } from './ArchiveShelf.svelte.ts';
 import { accessLossOfRefusal, accessLossOfStatus, type AccessLoss } from './accessLoss.ts';
-import {
-  fetchMe,
-  fetchWorkspace,
-  reserveTicketNumbers,
-  type Member,
-  type MeResponse,
-  type WorkspaceInfo,
-  type WorkspaceResponse,
-} from './deskApi.ts';
+import type { Me, WorkspaceInfo, WorkspaceMember, WorkspacePayload } from '@desk/protocol';
+import { fetchMe, fetchWorkspace, reserveTicketNumbers } from '$lib/api/deskApi.ts';
 import type { ConnectionStatus, DocHandle, DocSource } from './DocSource.ts';
 import { LocalNumberStorage } from './numberStorage.ts';
 import { IndexPresence } from './Presence.svelte.ts';
 import { userColor } from './userColor.ts';
 
 interface CachedIdentity {
-  me: MeResponse['user'];
-  workspace: WorkspaceResponse;
+  me: Me['user'];
+  workspace: WorkspacePayload;
 }
 
 /**
@@ -50,9 +43,9 @@ interface CachedIdentity {
  * the desk opens from IndexedDB when the server is unreachable.
  */
 export class DeskWorkspace {
-  me = $state<MeResponse['user'] | null>(null);
+  me = $state<Me['user'] | null>(null);
   workspace = $state<WorkspaceInfo | null>(null);
-  members = $state.raw<Member[]>([]);
+  members = $state.raw<WorkspaceMember[]>([]);
   status = $state<ConnectionStatus>({ kind: 'connecting', pendingUpdates: 0 });
   /** Set when the app cannot start; shown in words. */
   error = $state<string | null>(null);

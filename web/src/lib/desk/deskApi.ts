@@ -1,103 +1,16 @@
-import { ErrorCode, isErrorBody } from '@desk/protocol';
-import type { AttachmentRef } from '@desk/model';
-import { api, ApiError } from '$lib/api/api.ts';
-import { messageFor } from '$lib/api/errorMessages.ts';
-
-export interface MeResponse {
-  user: { id: string; email: string; displayName: string };
-  workspaces: { id: string; slug: string; name: string; role: string }[];
-}
-
-export interface Member {
-  userId: string;
-  displayName: string;
-  email: string;
-  role: string;
-}
-
-export interface WorkspaceInfo {
-  id: string;
-  slug: string;
-  name: string;
-  role: string;
-  readOnly: boolean;
-  readOnlyReason: string | null;
-}
-
-export interface WorkspaceResponse {
-  workspace: WorkspaceInfo;
-  members: Member[];
-}
-
-export const fetchMe = () => api<MeResponse>('/api/auth/me');
-
-export const fetchWorkspace = (slug: string) =>
-  api<WorkspaceResponse>(`/api/workspaces/${encodeURIComponent(slug)}`);
-
-export const reserveTicketNumbers = (slug: string) =>
-  api<{ from: number; to: number }>(`/api/workspaces/${encodeURIComponent(slug)}/ticket-numbers`, {
-    method: 'POST',
-    body: {},
-  });
-
-export function blobUrl(slug: string, sha256: string, download = false): string {
-  return `/api/workspaces/${encodeURIComponent(slug)}/blobs/${sha256}${download ? '?download=1' : ''}`;
-}
-
-/** A small WebP of an image attachment (made by the server after upload; 404 for other files). */
-export function thumbnailUrl(slug: string, sha256: string): string {
-  return `/api/workspaces/${encodeURIComponent(slug)}/blobs/${sha256}/thumbnail`;
-}
-
-/**
- * Uploads one file (`POST /api/workspaces/:slug/blobs`, raw body, name in a header) and
- * returns the reference to store in a document, with the type the server detected from the
- * content (the browser's guess from the file name is only a hint). Same content, same address:
- * uploading twice costs nothing.
- */
-export async function uploadBlob(
-  slug: string,
-  file: File,
-  uploadedBy: string,
-  id: string,
-): Promise<AttachmentRef> {
-  let response: Response;
-  try {
-    response = await fetch(`/api/workspaces/${encodeURIComponent(slug)}/blobs`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: {
-        'content-type': file.type || 'application/octet-stream',
-        'x-file-name': encodeURIComponent(file.name),
-      },
-      body: file,
-    });
-  } catch {
-    throw new ApiError(
-      ErrorCode.internal,
-      'The file could not be uploaded: the server cannot be reached. Try again when online.',
-      0,
-    );
-  }
-  const json: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    if (isErrorBody(json)) {
-      throw new ApiError(
-        json.error.code,
-        messageFor(json.error.code, json.error.message),
-        response.status,
-      );
-    }
-    throw new ApiError(ErrorCode.internal, messageFor(ErrorCode.internal), response.status);
-  }
-  const blob = json as { sha256: string; size: number; type: string; name: string };
-  return {
-    id,
-    sha256: blob.sha256,
-    name: blob.name,
-    type: blob.type,
-    size: blob.size,
-    uploadedBy,
-    uploadedAt: Date.now(),
-  };
-}
+// Moved to $lib/api/deskApi.ts (types: @desk/protocol); this re-export goes once the last
+// importer is committed.
+export {
+  blobUrl,
+  fetchMe,
+  fetchWorkspace,
+  reserveTicketNumbers,
+  thumbnailUrl,
+  uploadBlob,
+} from '$lib/api/deskApi.ts';
+export type {
+  Me as MeResponse,
+  WorkspaceInfo,
+  WorkspaceMember as Member,
+  WorkspacePayload as WorkspaceResponse,
+} from '@desk/protocol';

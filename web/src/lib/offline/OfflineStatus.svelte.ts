@@ -2,7 +2,7 @@ import type { SyncStatus } from '@desk/client';
 import { docIds, type Actor, type TicketDoc, type WorkspaceIndex } from '@desk/model';
 import { DocErrorCode, parseDocId } from '@desk/protocol';
 import { ApiError } from '$lib/api/api.ts';
-import { uploadBlob } from '$lib/desk/deskApi.ts';
+import { uploadBlob } from '$lib/api/deskApi.ts';
 import { ChangedWhileAway } from './ChangedWhileAway.ts';
 import { changedTickets } from './changedTickets.svelte.ts';
 import { collectDrafts, countDrafts, downloadJson } from './drafts.ts';
