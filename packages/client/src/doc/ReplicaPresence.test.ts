@@ -92,4 +92,12 @@ describe('ReplicaPresence', () => {
     expect(states()).toEqual({ [fresh.clientID]: { me: true } });
     old.destroy();
   });
+
+  it('stays absent after a reset when no handle is open', () => {
+    const { presence, sent } = setup();
+    presence.moveTo(new Y.Doc()).destroy();
+    expect(presence.awareness.getLocalState()).toBeNull();
+    presence.announce();
+    expect(sent).toEqual([]);
+  });
 });

@@ -76,6 +76,8 @@ export class ReplicaPresence {
     awarenessProtocol.removeAwarenessStates(old, [old.clientID], 'reset');
     old.off('update', this.#onUpdate);
     this.#awareness = new awarenessProtocol.Awareness(doc);
+    // A new Awareness starts present (`{}`); a replica nobody has open must stay absent.
+    if (localState === null) this.#awareness.setLocalState(null);
     this.#awareness.on('update', this.#onUpdate);
     if (localState !== null) this.#awareness.setLocalState(localState);
     return old;
