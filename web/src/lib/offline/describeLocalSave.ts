@@ -1,5 +1,6 @@
 import { LocalStoreErrorCode } from '@desk/client';
 import type { SyncStatus } from '@desk/client';
+import { assertNever } from '@desk/protocol';
 import { count } from './describeSync.ts';
 
 /** The warning the status bar shows while this device cannot save. */
@@ -38,7 +39,7 @@ function failureText(code: LocalStoreErrorCode): string {
     case LocalStoreErrorCode.loadFailed:
       return 'This browser could not read its copy of your work on this device, so changes are not saved here (storage is full or blocked).';
     default:
-      return assertNever(code);
+      return assertNever(code, 'local store error');
   }
 }
 
@@ -51,8 +52,4 @@ function advice(kind: SyncStatus['kind'], unsynced: number): string {
     return `Stay online and keep this tab open until they are synced (${changes} not yet on the server), or free up space.`;
   }
   return `Keep this tab open until the connection is back and they are synced (${changes} not yet on the server): closing or reloading it now loses them. Or free up space.`;
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled local store error ${String(value)}`);
 }
