@@ -81,7 +81,7 @@ export function createServices(ctx: ServerContext): Services {
     devices: new KnownDevices(db, now),
     ticketNumbers: new TicketNumberCounter(db),
     subscriptionChanges: new SubscriptionChanges(ctx),
-    userSuspension: new UserSuspension(ctx),
+    userSuspension: new UserSuspension({ ...ctx, users }),
     termsAnnouncer: new TermsAnnouncer(ctx, mailer),
     termsEffectiveDates: new TermsEffectiveDates(ctx),
   };

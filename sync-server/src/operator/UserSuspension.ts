@@ -1,6 +1,7 @@
 import type { AuditActor } from '../audit/AuditLog.ts';
 import { AuditLog } from '../audit/AuditLog.ts';
 import { AppError } from '../http/AppError.ts';
+import type { UserStore } from '../identity/UserStore.ts';
 import type { ServerContext } from '../ServerContext.ts';
 
 /**
@@ -10,7 +11,11 @@ import type { ServerContext } from '../ServerContext.ts';
  * checks the status) and `userSuspended` closes its live connections at once.
  */
 export class UserSuspension {
-  constructor(private readonly ctx: Pick<ServerContext, 'db' | 'access' | 'now' | 'log'>) {}
+  constructor(
+    private readonly ctx: Pick<ServerContext, 'db' | 'access' | 'now' | 'log'> & {
+      readonly users: UserStore;
+    },
+  ) {}
 
   suspend(userId: string, actor: AuditActor, note: string | null): void {
     this.#setStatus(userId, 'suspended', actor, note);
@@ -29,23 +34,17 @@ export class UserSuspension {
   ): void {
     const { db } = this.ctx;
     db.transaction(() => {
-      const user = db
-        .prepare('SELECT status, platform_role FROM users WHERE id = ?')
-        .get(userId) as { status: string; platform_role: string | null } | undefined;
+      const user = this.ctx.users.byId(userId);
       if (!user) throw AppError.notFound('No such user.');
       if (status === 'suspended' && actor.userId === userId) {
         throw AppError.badRequest('You cannot suspend your own account.');
       }
-      if (status === 'suspended' && user.platform_role === 'operator') {
+      if (status === 'suspended' && user.platformRole === 'operator') {
         throw AppError.forbidden('Operators cannot be suspended from the console; use the CLI.');
       }
       if (user.status === status) return;
       const now = this.ctx.now();
-      db.prepare('UPDATE users SET status = ?, updated_at = ? WHERE id = ?').run(
-        status,
-        now,
-        userId,
-      );
+      this.ctx.users.setStatus(userId, status);
       AuditLog.record(
         db,
         {
