@@ -400,14 +400,9 @@ export class DocReplica {
       this.#reset.keep(update);
       return;
     }
-    if (this.readOnly) {
+    if (this.#readOnlyBecause) {
       // Refuse on the client first (DESIGN §4.4): never send what the server will refuse.
-      this.#startReset(
-        this.#readOnlyBecause ?? DocErrorCode.readOnlyRole,
-        'This document is read-only.',
-        [update],
-        false,
-      );
+      this.#startReset(this.#readOnlyBecause, 'This document is read-only.', [update], false);
       return;
     }
     const sent =
