@@ -64,6 +64,8 @@ export class ReplicaManager {
   #replicated: Set<string> | null = null;
   readonly #failed = new Set<string>();
   #wanted: readonly string[] = [];
+  /** The ticket docs among `#wanted` (counted apart for "N of M tickets"). */
+  #wantedTickets: ReadonlySet<string> = new Set();
   #inFlight = 0;
   #running = false;
   #stopped = false;
@@ -102,6 +104,8 @@ export class ReplicaManager {
   refresh(): void {
     if (this.#stopped) return;
     this.#wanted = this.#options.docIds();
+    // Parsed once per refresh, not on every progress event of a 5,000-doc run.
+    this.#wantedTickets = new Set(this.#wanted.filter((id) => parseDocId(id)?.kind === 'ticket'));
     this.#emit();
     if (!this.#running) void this.#run();
   }
@@ -190,7 +194,7 @@ export class ReplicaManager {
     let ticketsTotal = 0;
     let ticketsDone = 0;
     for (const id of this.#wanted) {
-      const ticket = parseDocId(id)?.kind === 'ticket';
+      const ticket = this.#wantedTickets.has(id);
       if (ticket) ticketsTotal++;
       if (replicated?.has(id)) {
         done++;
