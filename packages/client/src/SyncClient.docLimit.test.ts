@@ -25,7 +25,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 const text = (doc: Y.Doc) => doc.getText('t').toString();
 
 describe('SyncClient at the document size limit of the real server', () => {
-  it('keeps a change past the limit as a draft, brings the replica back to the server, and syncs later edits', async () => {
+  it('CLIENT-1 keeps a change past the limit as a draft, brings the replica back to the server, and syncs later edits', async () => {
     const t = await startSyncServer(users);
     defer(() => t.stop());
     t.auth.maxDocBytes = 2000;

@@ -93,7 +93,7 @@ function ackAll(socket: FakeSocket, count: number): void {
 const pings = (socket: FakeSocket) => socket.sent.filter((m) => m.type === MessageType.ping);
 
 describe('SyncClient on a half-open network', () => {
-  it('says "unconfirmed" once an edit waits past the threshold, pings at once, and goes offline when no answer comes', async () => {
+  it('FLOW-3 says "unconfirmed" once an edit waits past the threshold, pings at once, and goes offline when no answer comes', async () => {
     const { clock, client, seen } = setup();
     const handle = client.open(docId);
     await handle.whenLoaded;
@@ -154,7 +154,7 @@ describe('SyncClient on a half-open network', () => {
     expect(socket.closedWith).toBeNull();
   });
 
-  it('keeps an answered connection through many heartbeats, and reconnects after the server goes silent', async () => {
+  it('FLOW-3 keeps an answered connection through many heartbeats, and reconnects after the server goes silent', async () => {
     const { clock, client } = setup();
     const handle = client.open(docId);
     await handle.whenLoaded;
@@ -200,7 +200,7 @@ describe('SyncClient on a half-open network', () => {
     expect(client.status).toMatchObject({ kind: 'synced', pendingUpdates: 0, unconfirmed: false });
   });
 
-  it("goes offline at once on the browser's offline event and reconnects at once on online", async () => {
+  it("FLOW-3 goes offline at once on the browser's offline event and reconnects at once on online", async () => {
     const { clock, network, client, seen } = setup();
     const handle = client.open(docId);
     await handle.whenLoaded;
@@ -228,7 +228,7 @@ describe('SyncClient on a half-open network', () => {
     expect(FakeSocket.created).toHaveLength(before + 1);
   });
 
-  it('pings a connected socket when the browser says the network is back', async () => {
+  it('FLOW-3 pings a connected socket when the browser says the network is back', async () => {
     const { network, client } = setup();
     const handle = client.open(docId);
     await handle.whenLoaded;

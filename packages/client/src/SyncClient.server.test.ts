@@ -81,7 +81,7 @@ describe('SyncClient against the real sync server', () => {
     expect(await storedText(t, 'ws1:ticket:t1')).toBe('hello');
   });
 
-  it('receives a first sync larger than the server’s send-buffer limit, in pieces, on one socket', async () => {
+  it('CHUNK-1 receives a first sync larger than the server’s send-buffer limit, in pieces, on one socket', async () => {
     const t = await startSyncServer(users, {
       maxBufferedBytes: 256 * 1024,
       catchUpChunkBytes: 64 * 1024,
@@ -100,7 +100,7 @@ describe('SyncClient against the real sync server', () => {
     expect(events).not.toContain('closed');
   });
 
-  it('catches up by exchanging only the docs that changed while it was away', async () => {
+  it('SUB-6 catches up by exchanging only the docs that changed while it was away', async () => {
     const t = await start();
     const store = new MemoryStore();
     const docIds = Array.from({ length: 100 }, (_, i) => `ws1:ticket:c${i}`);
@@ -206,7 +206,7 @@ describe('SyncClient against the real sync server', () => {
     expect(ana.status.error?.code).toBe('access_revoked');
   });
 
-  it('stops retrying when the session is revoked', async () => {
+  it('CONN-6 stops retrying when the session is revoked', async () => {
     const t = await start();
     const ana = client(() => t.url, 'tok-ana');
     await ana.open('ws1:index').whenSynced;

@@ -119,7 +119,7 @@ describe('SyncClient against a protocol-speaking server', () => {
     expect(server.subscribedDocs()).toEqual([docA]);
   });
 
-  it('re-subscribes later when the server could not store a change, and delivers it', async () => {
+  it('WRITE-5 re-subscribes later when the server could not store a change, and delivers it', async () => {
     let failures = 1;
     const server = await startServer({
       refuse: (_docId, update) =>
@@ -137,7 +137,7 @@ describe('SyncClient against a protocol-speaking server', () => {
     expect(handle.refused).toEqual([]);
   });
 
-  it('re-subscribes after missing_dependencies and delivers the change, with no draft', async () => {
+  it('CLIENT-2 re-subscribes after missing_dependencies and delivers the change, with no draft', async () => {
     let refusals = 1;
     const server = await startServer({
       refuse: (_docId, update) =>
@@ -205,7 +205,7 @@ describe('SyncClient against a protocol-speaking server', () => {
     expect(statuses).toContain('offline');
   });
 
-  it('stops retrying on a final close code and reports it', async () => {
+  it('CONN-6 stops retrying on a final close code and reports it', async () => {
     const server = await startServer();
     const client = connect(server);
     await until(() => client.status.kind === 'synced', 'connected');
@@ -259,7 +259,7 @@ describe('refused docs and the overall status', () => {
 });
 
 describe('refused local changes', () => {
-  it('keeps a refused change as a draft and rebuilds the replica from the server state', async () => {
+  it('CLIENT-1 keeps a refused change as a draft and rebuilds the replica from the server state', async () => {
     const server = await startServer({
       refuse: (docId, update) => {
         const probe = new Y.Doc();
@@ -364,7 +364,7 @@ describe('local persistence', () => {
 });
 
 describe('catch-up', () => {
-  it('re-syncs only the held docs that changed while the client was away', async () => {
+  it('SUB-6 re-syncs only the held docs that changed while the client was away', async () => {
     const server = await startServer();
     const store = new MemoryStore();
     const docIds = Array.from({ length: 200 }, (_, i) => `${ws}:ticket:t${i}`);
@@ -418,7 +418,7 @@ describe('catch-up', () => {
     await until(() => text(server.doc(docA)) === 'written offline', 'offline edit to arrive');
   });
 
-  it('syncs every held doc when the server store generation changed', async () => {
+  it('SUB-6 syncs every held doc when the server store generation changed', async () => {
     const server = await startServer();
     const store = new MemoryStore();
     const docIds = Array.from({ length: 20 }, (_, i) => `${ws}:ticket:g${i}`);

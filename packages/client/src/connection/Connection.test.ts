@@ -76,7 +76,7 @@ describe('Connection', () => {
     expect(messages).toEqual([{ type: MessageType.ack, docId: 'w:index', count: 2 }]);
   });
 
-  it('reconnects after a restart (1012) with growing delays while attempts keep failing', async () => {
+  it('CONN-6 reconnects after a restart (1012) with growing delays while attempts keep failing', async () => {
     const { clock, connection, events } = setup();
     let socket = await nextSocket();
     socket.open();
@@ -156,7 +156,7 @@ describe('Connection', () => {
     expect(socket.closedWith).toBe(CloseCode.malformedFrame);
   });
 
-  it('hands on a message sent in docChunk pieces once, whole, as a doc message', async () => {
+  it('CHUNK-1 hands on a message sent in docChunk pieces once, whole, as a doc message', async () => {
     const { messages } = setup();
     const socket = await nextSocket();
     socket.open();
@@ -178,7 +178,7 @@ describe('Connection', () => {
     expect(messages[1]).toEqual({ type: MessageType.doc, docId: 'w:index', payload });
   });
 
-  it('closes with 4400 on a piece that does not continue its message', async () => {
+  it('CHUNK-2 closes with 4400 on a piece that does not continue its message', async () => {
     setup();
     const socket = await nextSocket();
     socket.open();
@@ -188,7 +188,7 @@ describe('Connection', () => {
     expect(socket.closedWith).toBe(CloseCode.malformedFrame);
   });
 
-  it('stops when the server speaks another protocol version', async () => {
+  it('CONN-6 stops when the server speaks another protocol version', async () => {
     const { connection } = setup();
     const socket = await nextSocket();
     socket.open();
@@ -246,7 +246,7 @@ describe('Connection heartbeat (half-open networks)', () => {
     return { ...setupResult, socket };
   }
 
-  it('pings every interval once welcomed, and never before the welcome', async () => {
+  it('FLOW-3 pings every interval once welcomed, and never before the welcome', async () => {
     const { clock } = setup({ heartbeat });
     const socket = await nextSocket();
     socket.open();
@@ -273,7 +273,7 @@ describe('Connection heartbeat (half-open networks)', () => {
     expect(events).toEqual(['ready:g1']);
   });
 
-  it('counts any frame from the server as an answer (a pong may queue behind a long first sync)', async () => {
+  it('FLOW-3 counts any frame from the server as an answer (a pong may queue behind a long first sync)', async () => {
     const { clock, connection, socket } = await welcomed();
     clock.advance(heartbeat.intervalMs);
     clock.advance(heartbeat.timeoutMs - 1);
@@ -282,7 +282,7 @@ describe('Connection heartbeat (half-open networks)', () => {
     expect(connection.state.kind).toBe('ready');
   });
 
-  it('abandons a socket that stays silent past the timeout and reconnects with backoff', async () => {
+  it('FLOW-3 abandons a socket that stays silent past the timeout and reconnects with backoff', async () => {
     const { clock, connection, socket, events } = await welcomed();
     clock.advance(heartbeat.intervalMs); // ping
     clock.advance(heartbeat.timeoutMs - 1);
@@ -378,7 +378,7 @@ describe('Connection heartbeat (half-open networks)', () => {
     expect(connection.state.kind).toBe('ready');
   });
 
-  it("abandons the socket at once on the browser's offline event and retries with backoff", async () => {
+  it("FLOW-3 abandons the socket at once on the browser's offline event and retries with backoff", async () => {
     const { clock, connection, socket, events } = await welcomed();
     connection.networkLost();
     expect(socket.closedWith).toBe(CloseCode.normal);

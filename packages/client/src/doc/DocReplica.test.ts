@@ -141,7 +141,7 @@ describe('DocReplica', () => {
     expect(replica.pending).toBe(0);
   });
 
-  it('counts edits made offline and re-derives them from the state-vector exchange', async () => {
+  it('FLOW-3 counts edits made offline and re-derives them from the state-vector exchange', async () => {
     const { replica, server, serverHandshake, deliver, setConnected } = await setup();
     replica.subscribe();
     serverHandshake();
@@ -226,7 +226,7 @@ describe('DocReplica', () => {
   });
 
   describe('a refused change', () => {
-    it('is kept as a draft while the replica is rebuilt from the server’s state', async () => {
+    it('CLIENT-1 is kept as a draft while the replica is rebuilt from the server’s state', async () => {
       const { replica, server, store, sent, syncFrame, serverHandshake, deliver } = await setup();
       server.getText('t').insert(0, 'server');
       replica.subscribe();
@@ -317,7 +317,7 @@ describe('DocReplica', () => {
     });
   });
 
-  it('shows a server failure, unsubscribes and asks its owner to retry, once per failed batch', async () => {
+  it('CLIENT-2 shows a server failure, unsubscribes and asks its owner to retry, once per failed batch', async () => {
     const { replica, sent, retries, serverHandshake } = await setup();
     replica.subscribe();
     serverHandshake();
