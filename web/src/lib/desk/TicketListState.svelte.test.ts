@@ -88,7 +88,12 @@ describe('TicketListState', () => {
     list.setQuery({ statuses: ['open'] });
     list.toggle(ids.printer);
     list.toggle(ids.laptop);
+    const batches: string[][] = [];
+    const stop = desk.index.tickets.observe((changed) => batches.push([...changed]));
     list.bulkUpdate({ status: 'solved' });
+    stop();
+    // One index transaction: lists pass over the changed rows once, not once per ticket.
+    expect(batches.map((b) => b.sort())).toEqual([[ids.printer, ids.laptop].sort()]);
     expect(desk.index.tickets.get(ids.printer)?.status).toBe('solved');
     expect(desk.index.tickets.get(ids.laptop)?.status).toBe('solved');
     expect(list.rows).toEqual([]);

@@ -143,25 +143,33 @@ export class TicketListState {
     this.selected = new Set();
   }
 
-  /** One change to every selected ticket, each with its own history line. */
+  /**
+   * One change to every selected ticket, each with its own history line. The index
+   * changes in one transaction: one update to send, one pass of the lists over the changed
+   * rows (not one per ticket).
+   */
   bulkUpdate(patch: Partial<TicketFields>): void {
     const now = Date.now();
-    for (const id of this.selected) {
-      this.desk.archive.restore(id);
-      this.desk.withTicketDoc(id, (ticket) =>
-        updateTicket(this.desk.index, ticket, id, patch, this.desk.actor, now),
-      );
-    }
+    this.desk.index.doc.transact(() => {
+      for (const id of this.selected) {
+        this.desk.archive.restore(id);
+        this.desk.withTicketDoc(id, (ticket) =>
+          updateTicket(this.desk.index, ticket, id, patch, this.desk.actor, now),
+        );
+      }
+    });
   }
 
   bulkDelete(deleted: boolean): void {
     const now = Date.now();
-    for (const id of this.selected) {
-      this.desk.archive.restore(id);
-      this.desk.withTicketDoc(id, (ticket) =>
-        setTicketDeleted(this.desk.index, ticket, id, deleted, this.desk.actor, now),
-      );
-    }
+    this.desk.index.doc.transact(() => {
+      for (const id of this.selected) {
+        this.desk.archive.restore(id);
+        this.desk.withTicketDoc(id, (ticket) =>
+          setTicketDeleted(this.desk.index, ticket, id, deleted, this.desk.actor, now),
+        );
+      }
+    });
     this.clearSelection();
   }
 
