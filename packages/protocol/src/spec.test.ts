@@ -35,10 +35,10 @@ function testFiles(dir: string): string[] {
   return files;
 }
 
-/** Ids cited at the start of a test or describe name: `it('DEP-1 refuses …'`. */
+/** Ids cited at the start of a test or describe name: `it('DEP-1 refuses …'`, `it('WRITE-1 WRITE-3 …'`. */
 function citedRules(source: string): string[] {
-  const cited = /\b(?:it|test|describe)(?:\.each\([^)]*\))?\(\s*['"`]([A-Z]+-\d+) /g;
-  return [...source.matchAll(cited)].map((m) => m[1]!);
+  const cited = /\b(?:it|test|describe)(?:\.each\([^)]*\))?\(\s*['"`]((?:[A-Z]+-\d+ )+)/g;
+  return [...source.matchAll(cited)].flatMap((m) => m[1]!.trim().split(' '));
 }
 
 describe('SPEC.md rule ids', () => {
@@ -69,6 +69,10 @@ describe('SPEC.md rule ids', () => {
 
   it('reads a cited id only at the start of a test name', () => {
     expect(citedRules("it('WRITE-4 never echoes', () => {})")).toEqual(['WRITE-4']);
+    expect(citedRules("it('WRITE-1 WRITE-3 stores, then acks', () => {})")).toEqual([
+      'WRITE-1',
+      'WRITE-3',
+    ]);
     expect(citedRules('it.each(SEEDS)(`CONV-1 converges (seed %i)`, () => {})')).toEqual([
       'CONV-1',
     ]);
