@@ -19,6 +19,8 @@ import { TermsAnnouncer } from './terms/TermsAnnouncer.ts';
 import { TermsEffectiveDates } from './terms/TermsEffectiveDates.ts';
 import { SqliteTermsStore, type TermsStore } from './terms/TermsStore.ts';
 import { TicketNumberCounter } from './tickets/TicketNumberCounter.ts';
+import { SqliteInvitationStore, type InvitationStore } from './workspaces/InvitationStore.ts';
+import { SqliteMembershipStore, type MembershipStore } from './workspaces/MembershipStore.ts';
 import { SqliteWorkspaceStore, type WorkspaceStore } from './workspaces/WorkspaceStore.ts';
 
 /**
@@ -42,6 +44,8 @@ export interface Services extends ServerContext {
   readonly securityReports: SecurityReportStore;
   readonly terms: TermsStore;
   readonly workspaces: WorkspaceStore;
+  readonly memberships: MembershipStore;
+  readonly invitations: InvitationStore;
   readonly blobCatalog: BlobCatalog;
   readonly blobQuota: BlobQuota;
   /** Sliding-window limits of the account, workspace and invitation routes. */
@@ -74,6 +78,8 @@ export function createServices(ctx: ServerContext): Services {
     securityReports: new SqliteSecurityReportStore(db, now),
     terms,
     workspaces: new SqliteWorkspaceStore(db, now),
+    memberships: new SqliteMembershipStore(db, now),
+    invitations: new SqliteInvitationStore(db, now),
     blobCatalog: new SqliteBlobCatalog(db),
     blobQuota: new BlobQuota(db, now),
     limiter: new RateLimiter(db, now),

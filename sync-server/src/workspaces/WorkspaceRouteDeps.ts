@@ -5,6 +5,8 @@ import type { UserStore } from '../identity/UserStore.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import type { TermsStore } from '../terms/TermsStore.ts';
+import type { InvitationStore } from './InvitationStore.ts';
+import type { MembershipStore } from './MembershipStore.ts';
 import type { WorkspaceStore } from './WorkspaceStore.ts';
 
 /** What the workspace, member and invitation routes use (built once in createServices). */
@@ -15,5 +17,7 @@ export interface WorkspaceRouteDeps extends ServerContext {
   readonly sessions: SessionStore;
   readonly terms: TermsStore;
   readonly workspaces: WorkspaceStore;
+  readonly memberships: MembershipStore;
+  readonly invitations: InvitationStore;
   readonly limiter: RateLimiter;
 }

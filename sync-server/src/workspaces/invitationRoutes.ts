@@ -8,7 +8,7 @@ import { readBody } from '../http/readBody/index.ts';
 import { setSessionCookie } from '../identity/sessionCookie.ts';
 import { AppError } from '../http/AppError.ts';
 import { invitationEmail, invitationUrl } from './invitationEmail.ts';
-import { Invitations, type Invitation } from './Invitations.ts';
+import type { Invitation } from './Invitations.ts';
 import { workspaceLimits } from './limits.ts';
 import { managerRequest } from './memberRequest.ts';
 import type { WorkspaceRouteDeps } from './WorkspaceRouteDeps.ts';
@@ -32,7 +32,7 @@ export const acceptBody = tokenBody.extend({
  * URLs, so they stay out of logs.
  */
 export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
-  const { limiter, sessions, users, terms, transactions, workspaces } = ctx;
+  const { limiter, sessions, users, terms, transactions, workspaces, invitations } = ctx;
 
   const send = async (invitation: Invitation, token: string, inviterName: string) => {
     const workspace = workspaces.byId(invitation.workspaceId);
@@ -66,7 +66,7 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
 
   app.get('/api/workspaces/:slug/invitations', (c) => {
     const { workspace } = managerRequest(ctx, c);
-    return c.json({ invitations: Invitations.list(ctx.db, workspace.id, ctx.now()) });
+    return c.json({ invitations: invitations.list(workspace.id) });
   });
 
   app.post('/api/workspaces/:slug/invitations', async (c) => {
@@ -84,11 +84,12 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
     limiter.consume(`invite:user:${auth.user.id}`, workspaceLimits.invitationsPerUser);
     limiter.consume(`invite:workspace:${workspace.id}`, workspaceLimits.invitationsPerWorkspace);
     const { invitation, token } = transactions.write(() =>
-      Invitations.create(
-        ctx.db,
-        { workspaceId: workspace.id, email, role: body.role, invitedBy: auth.user.id },
-        ctx.now(),
-      ),
+      invitations.create({
+        workspaceId: workspace.id,
+        email,
+        role: body.role,
+        invitedBy: auth.user.id,
+      }),
     );
     // Sending is part of inviting: if the mail cannot be handed over, the caller must know.
     await send(invitation, token, auth.user.displayName);
@@ -101,7 +102,7 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
     limiter.consume(`invite:user:${auth.user.id}`, workspaceLimits.invitationsPerUser);
     limiter.consume(`invite:workspace:${workspace.id}`, workspaceLimits.invitationsPerWorkspace);
     const { invitation, token } = transactions.write(() =>
-      Invitations.resend(ctx.db, workspace.id, c.req.param('id'), ctx.now()),
+      invitations.resend(workspace.id, c.req.param('id')),
     );
     await send(invitation, token, auth.user.displayName);
     return c.json({ invitation });
@@ -110,7 +111,7 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
   app.delete('/api/workspaces/:slug/invitations/:id', (c) => {
     const { auth, workspace } = managerRequest(ctx, c);
     const invitation = transactions.write(() =>
-      Invitations.revoke(ctx.db, workspace.id, c.req.param('id'), auth.user.id, ctx.now()),
+      invitations.revoke(workspace.id, c.req.param('id'), auth.user.id),
     );
     return c.json({ invitation });
   });
@@ -122,7 +123,7 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
       workspaceLimits.invitationUsePerIp,
     );
     const { token } = await readBody(c, tokenBody);
-    const invitation = Invitations.requireUsable(ctx.db, token, ctx.now());
+    const invitation = invitations.requireUsable(token);
     const workspace = workspaces.byId(invitation.workspaceId);
     const auth = c.get('auth');
     return c.json({
@@ -143,18 +144,14 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
     limiter.consume(`invite-use:ip:${client.ip ?? 'unknown'}`, workspaceLimits.invitationUsePerIp);
     const body = await readBody(c, acceptBody);
     // Early, typed refusals (expired, used, revoked) before any password hashing.
-    const invitation = Invitations.requireUsable(ctx.db, body.token, ctx.now());
+    const invitation = invitations.requireUsable(body.token);
     const workspace = workspaces.byId(invitation.workspaceId);
     const auth = c.get('auth');
 
     if (auth) {
       if (!auth.session) throw AppError.forbidden('Accept invitations from a browser session.');
       const accepted = transactions.write(() =>
-        Invitations.accept(
-          ctx.db,
-          { token: body.token, userId: auth.user.id, userEmail: auth.user.email },
-          ctx.now(),
-        ),
+        invitations.accept({ token: body.token, userId: auth.user.id, userEmail: auth.user.email }),
       );
       ctx.access.emit('membershipChanged', accepted.change);
       return c.json({ workspace: { slug: workspace?.slug }, registered: false });
@@ -196,11 +193,11 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
         at: now,
         ip: client.ip,
       });
-      const accepted = Invitations.accept(
-        ctx.db,
-        { token: body.token, userId, userEmail: invitation.email },
-        now,
-      );
+      const accepted = invitations.accept({
+        token: body.token,
+        userId,
+        userEmail: invitation.email,
+      });
       return { userId, accepted };
     });
     ctx.access.emit('membershipChanged', accepted.change);

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { readBody } from '../http/readBody/index.ts';
 import { managerRequest, memberRequest, ownerRequest } from './memberRequest.ts';
-import { Memberships, type MembershipChange } from './Memberships.ts';
+import type { MembershipChange } from './Memberships.ts';
 import type { WorkspaceRouteDeps } from './WorkspaceRouteDeps.ts';
 
 export const roleBody = z.object({ role: z.enum(['admin', 'agent', 'viewer']) });
@@ -14,6 +14,7 @@ export const transferBody = z.object({ userId: z.string().min(1) });
  * removed member's subscriptions to the workspace's documents are closed at once.
  */
 export function installMemberRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
+  const { memberships } = ctx;
   const announce = (changes: readonly MembershipChange[]) => {
     for (const change of changes) ctx.access.emit('membershipChanged', change);
   };
@@ -22,19 +23,15 @@ export function installMemberRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
     const { auth, workspace } = managerRequest(ctx, c);
     const { role } = await readBody(c, roleBody);
     const change = ctx.transactions.write(() =>
-      Memberships.changeRole(
-        ctx.db,
-        {
-          workspaceId: workspace.id,
-          actorUserId: auth.user.id,
-          userId: c.req.param('userId'),
-          role,
-        },
-        ctx.now(),
-      ),
+      memberships.changeRole({
+        workspaceId: workspace.id,
+        actorUserId: auth.user.id,
+        userId: c.req.param('userId'),
+        role,
+      }),
     );
     if (change) announce([change]);
-    return c.json({ members: Memberships.list(ctx.db, workspace.id) });
+    return c.json({ members: memberships.list(workspace.id) });
   });
 
   app.delete('/api/workspaces/:slug/members/:userId', (c) => {
@@ -43,28 +40,24 @@ export function installMemberRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
     const request = memberRequest(ctx, c);
     const { auth, workspace } = userId === request.auth.user.id ? request : managerRequest(ctx, c);
     const change = ctx.transactions.write(() =>
-      Memberships.remove(
-        ctx.db,
-        { workspaceId: workspace.id, actorUserId: auth.user.id, userId },
-        ctx.now(),
-      ),
+      memberships.remove({ workspaceId: workspace.id, actorUserId: auth.user.id, userId }),
     );
     announce([change]);
     ctx.log.info({ workspaceId: workspace.id, userId, by: auth.user.id }, 'member removed');
-    return c.json({ members: Memberships.list(ctx.db, workspace.id) });
+    return c.json({ members: memberships.list(workspace.id) });
   });
 
   app.post('/api/workspaces/:slug/transfer-ownership', async (c) => {
     const { auth, workspace } = ownerRequest(ctx, c);
     const { userId } = await readBody(c, transferBody);
     const changes = ctx.transactions.write(() =>
-      Memberships.transferOwnership(
-        ctx.db,
-        { workspaceId: workspace.id, actorUserId: auth.user.id, newOwnerUserId: userId },
-        ctx.now(),
-      ),
+      memberships.transferOwnership({
+        workspaceId: workspace.id,
+        actorUserId: auth.user.id,
+        newOwnerUserId: userId,
+      }),
     );
     announce(changes);
-    return c.json({ members: Memberships.list(ctx.db, workspace.id) });
+    return c.json({ members: memberships.list(workspace.id) });
   });
 }
