@@ -37,7 +37,10 @@ interface Call {
   readonly query?: Record<string, string>;
   readonly body?: unknown;
   /** A non-JSON body with its headers (uploads), or a signed one (the billing webhook). */
-  readonly raw?: { readonly body: string | Uint8Array; readonly headers: Record<string, string> };
+  readonly raw?: {
+    readonly body: string | Uint8Array<ArrayBuffer>;
+    readonly headers: Record<string, string>;
+  };
   readonly headers?: Record<string, string>;
 }
 

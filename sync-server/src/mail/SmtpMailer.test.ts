@@ -1,7 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuthTestServer, STRONG_PASSWORD, type AuthTestServer } from '../testing/authTestServer.ts';
+import {
+  startAuthTestServer,
+  STRONG_PASSWORD,
+  type AuthTestServer,
+} from '../testing/authTestServer.ts';
 import { OUTBOX_LOG_MESSAGE } from './OutboxMailer.ts';
 
 interface Received {

@@ -8,11 +8,7 @@ import {
   type TestClient,
 } from '../testing/authTestServer.ts';
 import { workspaceAccess } from '../workspaces/workspaceAccess.ts';
-import {
-  addMember,
-  loginOperator,
-  recordAccessEvents,
-} from '../testing/workspaceTestSupport.ts';
+import { addMember, loginOperator, recordAccessEvents } from '../testing/workspaceTestSupport.ts';
 import type { CustomerSummary } from './CustomerDirectory.ts';
 
 let t: AuthTestServer;
