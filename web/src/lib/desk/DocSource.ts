@@ -1,41 +1,27 @@
-import type { DocErrorCode } from '@desk/protocol';
-import type { Awareness } from 'y-protocols/awareness';
-import type * as Y from 'yjs';
+import type { DocHandle as SyncDocHandle, SyncStatus } from '@desk/client';
+import type { DocErrorMessage } from '@desk/protocol';
 
 /**
- * What the desk needs from the sync layer — the contract of `SyncClient` in
- * `@desk/client`: ref-counted handles on documents of the local replica.
+ * A ref-counted handle on a document of the local replica: the members of the client's
+ * `DocHandle` the desk uses. `on('replaced')` (the replica was rebuilt after the server
+ * refused a change: a NEW doc and awareness to re-bind to) is absent where nothing syncs.
  */
-export interface DocHandle {
-  readonly doc: Y.Doc;
-  readonly awareness: Awareness;
-  /** The local (IndexedDB) copy is loaded: the doc can be shown, also offline. */
-  readonly whenLoaded: Promise<void>;
-  /** In sync with the server (never resolves while offline). */
-  readonly whenSynced: Promise<void>;
-  release(): void;
-  /**
-   * After the server refused a change, the replica is rebuilt from the server's state: a
-   * NEW `doc` and `awareness`. Holders must re-bind (SyncClient's DocHandle has this).
-   */
-  on?(event: 'replaced', listener: () => void): () => void;
-}
+export type DocHandle = Pick<
+  SyncDocHandle,
+  'doc' | 'awareness' | 'whenLoaded' | 'whenSynced' | 'release'
+> &
+  Partial<Pick<SyncDocHandle, 'on'>>;
 
 /** The overall state, as `SyncClient.status` reports it (the fields the desk shows). */
-export interface ConnectionStatus {
-  kind: 'connecting' | 'offline' | 'syncing' | 'synced' | 'error';
-  /** Local changes the server has not acknowledged yet. */
-  pendingUpdates: number;
-  error?: { code: number; message: string };
-}
+export type ConnectionStatus = Pick<SyncStatus, 'kind' | 'pendingUpdates' | 'error'>;
 
 /** A document the server refused (`doc_error`): which one and why. */
-export interface DocRefusalNotice {
-  readonly docId: string;
-  readonly code: DocErrorCode;
-  readonly message: string;
-}
+export type DocRefusalNotice = Pick<DocErrorMessage, 'docId' | 'code' | 'message'>;
 
+/**
+ * What the desk needs from the sync layer — the part of `@desk/client`'s SyncClient it
+ * uses, so the local-only source (no server) and test doubles can stand in for it.
+ */
 export interface DocSource {
   open(docId: string): DocHandle;
   readonly status: ConnectionStatus;

@@ -1,14 +1,16 @@
 import { IndexedDbStore, SyncClient } from '@desk/client';
 import type { DocErrorCode } from '@desk/protocol';
-import type { ConnectionStatus, DocHandle, DocSource } from '$lib/desk/DocSource.ts';
+import type {
+  ConnectionStatus,
+  DocHandle,
+  DocRefusalNotice,
+  DocSource,
+} from '$lib/desk/DocSource.ts';
 import { userStorePrefix } from './localKeys.ts';
 import type { ReplicaManager } from './ReplicaManager.ts';
 
-/** A document the server refused, as the client logged it (`doc_error`). */
-export interface DocRefusal {
-  docId: string;
-  code: DocErrorCode;
-  message: string;
+/** A document the server refused, as the client logged it (`doc_error`), and when. */
+export interface DocRefusal extends DocRefusalNotice {
   at: number;
 }
 
