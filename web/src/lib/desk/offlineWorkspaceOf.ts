@@ -1,6 +1,6 @@
 import { docIds } from '@desk/model';
-import type { DeskWorkspace } from '$lib/desk/DeskWorkspace.svelte.ts';
-import type { OfflineWorkspace } from './OfflineStatus.svelte.ts';
+import type { OfflineWorkspace } from '$lib/offline/OfflineStatus.svelte.ts';
+import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 
 /** The desk's open workspace, as the offline layer sees it (call once the desk is ready). */
 export function offlineWorkspaceOf(desk: DeskWorkspace): OfflineWorkspace {
