@@ -221,9 +221,9 @@ export class DocSubscription {
       return;
     }
     // Validate before persisting: a stored update that does not decode would break every
-    // later load of the document.
-    Y.decodeUpdate(update);
-    this.pipeline.submit(room, this, update, payload, frame);
+    // later load of the document. The pipeline's dependency check reads the same decoding.
+    const decoded = Y.decodeUpdate(update);
+    this.pipeline.submit(room, this, update, payload, frame, decoded);
   }
 }
 

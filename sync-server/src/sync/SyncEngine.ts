@@ -75,6 +75,10 @@ export class SyncEngine {
         this.rooms.discard(room);
       },
       (docId) => this.rooms.get(docId),
+      {
+        smallBatch: this.limits.groupCommitSmallBatch,
+        intervalMs: this.limits.groupCommitIntervalMs,
+      },
     );
     this.#services = {
       rooms: this.rooms,

@@ -87,6 +87,18 @@ export interface SyncLimits {
    */
   compactOffThreadBytes: number;
   /**
+   * Group commit (UpdatePipeline): after a store transaction holding fewer than this many
+   * updates, the next one waits until `groupCommitIntervalMs` after it, so a stream of lone
+   * updates (many quiet docs) shares transactions; a busy doc's batches and an update after
+   * a quiet spell are stored in their own turn. 0 turns it off. @default 4
+   */
+  groupCommitSmallBatch: number;
+  /**
+   * The longest a small batch waits for the next transaction, after the previous one: adds
+   * at most this much latency, and only while lone updates keep coming. @default 1 ms
+   */
+  groupCommitIntervalMs: number;
+  /**
    * Interval of WebSocket pings, in ms; a socket that has not answered the previous ping is
    * terminated (dead peers otherwise hold their awareness and memory). @default 30,000
    */
@@ -112,6 +124,8 @@ export const defaultSyncLimits: SyncLimits = {
   compactLogRatio: 0.5,
   compactStateBytesPerRow: 1024,
   compactOffThreadBytes: 256 * 1024,
+  groupCommitSmallBatch: 4,
+  groupCommitIntervalMs: 1,
   heartbeatMs: 30_000,
   closeGraceMs: 2_000,
 };

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as decoding from 'lib0/decoding';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '@desk/protocol/testing';
 import * as Y from 'yjs';
 import {
   DocAccess,
@@ -144,6 +145,75 @@ describe('UpdatePipeline', () => {
     for (const update of store.load(docId)?.log ?? []) Y.applyUpdate(doc, update);
     return doc;
   };
+
+  describe('group commit', () => {
+    /** The pipeline with group commit, over a store that counts its transactions. */
+    const withGroupCommit = (smallBatch: number, intervalMs: number) => {
+      const transactions: number[] = [];
+      const counting = Object.create(store) as SqliteDocStore;
+      counting.append = (updates) => {
+        transactions.push(updates.length);
+        return store.append(updates);
+      };
+      pipeline = new UpdatePipeline(
+        counting,
+        new InProcessFanOut(),
+        createLogger('silent'),
+        () => {},
+        (_room, error) => {
+          throw error;
+        },
+        (id) => (id === docId ? room : undefined),
+        { smallBatch, intervalMs },
+      );
+      return transactions;
+    };
+
+    it('stores lone updates that follow a small batch together, and nothing is forwarded or acked before', async () => {
+      // An interval far longer than the test: the wait is what is observed, not a duration.
+      const transactions = withGroupCommit(4, 60_000);
+      const a = member(true);
+      const b = member(true);
+      const w = writer(1);
+      w.doc.getText('t').insert(0, 'a');
+      a.send(w.updates[0]!);
+      await until(() => transactions.length === 1, 'the first update is stored in its turn');
+      expect(b.connection.updates()).toHaveLength(1);
+      expect(a.connection.acked).toBe(1);
+
+      w.doc.getText('t').insert(1, 'b');
+      a.send(w.updates[1]!);
+      for (let i = 0; i < 5; i++) await nextTurn();
+      w.doc.getText('t').insert(2, 'c');
+      a.send(w.updates[2]!);
+      for (let i = 0; i < 5; i++) await nextTurn();
+      // Waiting for the next transaction: not stored, so neither forwarded nor acked.
+      expect(transactions).toEqual([1]);
+      expect(b.connection.updates()).toHaveLength(1);
+      expect(a.connection.acked).toBe(1);
+
+      pipeline.flushNow();
+      expect(transactions).toEqual([1, 2]);
+      expect(a.connection.acked).toBe(3);
+      expect(b.connection.updates()).toHaveLength(2);
+      expect(stored().getText('t').toString()).toBe('abc');
+    });
+
+    it('stores the next batch in its own turn after a batch that was not small', async () => {
+      const transactions = withGroupCommit(2, 60_000);
+      const a = member(false);
+      const w = writer(1);
+      for (const char of 'xy') w.doc.getText('t').insert(0, char);
+      a.send(w.updates[0]!);
+      a.send(w.updates[1]!);
+      await until(() => transactions.length === 1, 'the batch of two is stored');
+      w.doc.getText('t').insert(0, 'z');
+      a.send(w.updates[2]!);
+      await until(() => transactions.length === 2, 'the next update is stored in its turn');
+      expect(transactions).toEqual([2, 1]);
+      expect(a.connection.acked).toBe(3);
+    });
+  });
 
   describe('no echo', () => {
     it('WRITE-4 sends every sender the others’ updates of the turn and never its own', async () => {

@@ -22,6 +22,9 @@ export type DependencyCheck =
     }
   | { ok: false; problem: DependencyProblem };
 
+/** What `Y.decodeUpdate` returns. */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
+
 interface ClientStructs {
   refs: (Y.Item | Y.GC | Y.Skip)[];
   i: number;
@@ -37,10 +40,11 @@ interface ClientStructs {
  * Throws if the update does not decode.
  */
 export function checkDependencies(
-  update: Uint8Array,
+  update: Uint8Array | DecodedUpdate,
   stateOf: (client: number) => number,
 ): DependencyCheck {
-  const { structs, ds } = Y.decodeUpdate(update);
+  // Decoded already when the receiver validated it: one decode per update, not two.
+  const { structs, ds } = update instanceof Uint8Array ? Y.decodeUpdate(update) : update;
   const byClient = new Map<number, ClientStructs>();
   let previous: number | null = null;
   for (const struct of structs) {
