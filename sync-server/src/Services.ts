@@ -4,6 +4,7 @@ import { SqlitePendingSignupStore, type PendingSignupStore } from './auth/Pendin
 import { SqliteSecurityReportStore, type SecurityReportStore } from './auth/SecurityReports.ts';
 import { KnownDevices } from './auth/KnownDevices.ts';
 import { LoginThrottle } from './auth/LoginThrottle.ts';
+import { SqliteBillingEventStore, type BillingEventStore } from './billing/BillingEventStore.ts';
 import { SubscriptionChanges } from './billing/SubscriptionChanges.ts';
 import { SqliteBlobCatalog, type BlobCatalog } from './blobs/BlobCatalog.ts';
 import { BlobQuota } from './blobs/BlobQuota.ts';
@@ -53,6 +54,7 @@ export interface Services extends ServerContext {
   readonly loginThrottle: LoginThrottle;
   readonly devices: KnownDevices;
   readonly ticketNumbers: TicketNumberCounter;
+  readonly billingEvents: BillingEventStore;
   readonly subscriptionChanges: SubscriptionChanges;
   readonly userSuspension: UserSuspension;
   /** Mails every user about a new terms version (tests wait on `idle()`). */
@@ -86,6 +88,7 @@ export function createServices(ctx: ServerContext): Services {
     loginThrottle: new LoginThrottle(db, now),
     devices: new KnownDevices(db, now),
     ticketNumbers: new TicketNumberCounter(db),
+    billingEvents: new SqliteBillingEventStore(db),
     subscriptionChanges: new SubscriptionChanges(ctx),
     userSuspension: new UserSuspension({ ...ctx, users }),
     termsAnnouncer: new TermsAnnouncer(ctx, mailer),

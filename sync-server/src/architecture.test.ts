@@ -157,7 +157,7 @@ describe('routes and middleware', () => {
   const SQL =
     /\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|SELECT\s[\s\S]*?\sFROM|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b|\.prepare\s*(?:<[^>]*>)?\s*\(|\bdb\.exec\s*\(|\.transaction\s*\(/;
   const routeFiles = production.filter(({ file }) =>
-    /(?:Routes|middleware|mePayload|memberRequest)\.ts$/.test(file),
+    /(?:Routes|Webhook|middleware|mePayload|memberRequest)\.ts$/.test(file),
   );
 
   it('are found (the check below reads real files)', () => {

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import { bodyLimit } from '../http/bodyLimit/index.ts';
+import type { Transactions } from '../db/Transactions.ts';
 import type { ServerContext } from '../ServerContext.ts';
+import type { BillingEventStore } from './BillingEventStore.ts';
 import { planIds, type PlanId } from './plans.ts';
 import { Subscriptions } from './Subscriptions.ts';
 import type { SubscriptionState } from './SubscriptionState.ts';
@@ -52,12 +54,15 @@ const targetState: Record<BillingEvent['type'], SubscriptionState | null> = {
  * in the same transaction as its effect, so a replay is refused (409 webhook_replayed) and
  * an event is applied at most once. Disabled (404) while the secret is unset.
  */
-export function installBillingWebhook(app: Hono, ctx: ServerContext): void {
+/** What the webhook uses (built once in createServices). */
+export interface BillingWebhookDeps extends ServerContext {
+  readonly transactions: Transactions;
+  readonly billingEvents: BillingEventStore;
+}
+
+export function installBillingWebhook(app: Hono, ctx: BillingWebhookDeps): void {
   const secret = ctx.config.BILLING_WEBHOOK_SECRET;
-  const seen = ctx.db.prepare('SELECT 1 FROM billing_events WHERE event_id = ?');
-  const remember = ctx.db.prepare(
-    'INSERT INTO billing_events (event_id, type, workspace_id, received_at) VALUES (?, ?, ?, ?)',
-  );
+  const { billingEvents } = ctx;
 
   app.post(BILLING_WEBHOOK_PATH, bodyLimit({ maxBytes: WEBHOOK_BODY_LIMIT_BYTES }), async (c) => {
     if (!secret) throw AppError.notFound('Billing webhooks are not enabled on this server.');
@@ -88,39 +93,37 @@ export function installBillingWebhook(app: Hono, ctx: ServerContext): void {
     // One immediate transaction: the replay check, the effect and the stored id commit
     // together, so an event is applied exactly once even across processes; a failed
     // event leaves no id behind and the provider's retry is accepted.
-    ctx.db
-      .transaction(() => {
-        if (seen.get(event.id)) {
-          throw new AppError(
-            ErrorCode.webhookReplayed,
-            409,
-            'This event was already received; it is not applied again.',
-          );
-        }
-        if (!ctx.db.prepare('SELECT 1 FROM workspaces WHERE id = ?').get(workspaceId)) {
-          throw AppError.notFound('No workspace with this id.');
-        }
-        const now = ctx.now();
-        if (event.data.planId) {
-          Subscriptions.assign(ctx.db, workspaceId, { planId: event.data.planId }, actor, now);
-        }
-        const to = targetState[event.type];
-        if (to) {
-          Subscriptions.transition(
-            ctx.db,
-            workspaceId,
-            to,
-            {
-              ...(to === 'suspended' ? { suspendedReason: 'non_payment' as const } : {}),
-              actor,
-              note: `billing event ${event.id}`,
-            },
-            now,
-          );
-        }
-        remember.run(event.id, event.type, workspaceId, now);
-      })
-      .immediate();
+    ctx.transactions.write(() => {
+      if (billingEvents.wasReceived(event.id)) {
+        throw new AppError(
+          ErrorCode.webhookReplayed,
+          409,
+          'This event was already received; it is not applied again.',
+        );
+      }
+      if (!billingEvents.workspaceExists(workspaceId)) {
+        throw AppError.notFound('No workspace with this id.');
+      }
+      const now = ctx.now();
+      if (event.data.planId) {
+        Subscriptions.assign(ctx.db, workspaceId, { planId: event.data.planId }, actor, now);
+      }
+      const to = targetState[event.type];
+      if (to) {
+        Subscriptions.transition(
+          ctx.db,
+          workspaceId,
+          to,
+          {
+            ...(to === 'suspended' ? { suspendedReason: 'non_payment' as const } : {}),
+            actor,
+            note: `billing event ${event.id}`,
+          },
+          now,
+        );
+      }
+      billingEvents.record({ id: event.id, type: event.type, workspaceId, at: now });
+    });
     ctx.access.emit('workspaceStateChanged', { workspaceId });
     return c.json({ received: true, eventId: event.id });
   });

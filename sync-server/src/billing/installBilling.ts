@@ -1,13 +1,12 @@
 import type { Hono } from 'hono';
-import type { ServerContext } from '../ServerContext.ts';
 import type { SubscriptionChanges } from './SubscriptionChanges.ts';
-import { installBillingWebhook } from './billingWebhook.ts';
+import { installBillingWebhook, type BillingWebhookDeps } from './billingWebhook.ts';
 import { TrialSweeper } from './TrialSweeper.ts';
 
 /** The billing webhook and the trial sweeper. */
 export function installBilling(
   app: Hono,
-  deps: ServerContext & { readonly subscriptionChanges: SubscriptionChanges },
+  deps: BillingWebhookDeps & { readonly subscriptionChanges: SubscriptionChanges },
 ): { trialSweeper: TrialSweeper } {
   installBillingWebhook(app, deps);
   const trialSweeper = new TrialSweeper(deps);
