@@ -6,6 +6,7 @@ import type {
   SnapshotTicketResponse,
   UndoRestoreResponse,
 } from '@desk/protocol';
+import { NoticeDoc, TicketDoc } from '@desk/model';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
@@ -171,11 +172,12 @@ export class SnapshotService {
     if (fields === null) throw AppError.notFound('This ticket is not in the snapshot.');
     const doc = await this.#docs.docAt(snapshot.id, workspaceDocIds.ticket(workspaceId, ticketId));
     try {
+      const ticket = new TicketDoc(doc);
       return {
         fields,
-        description: richNodes(doc.getXmlFragment('description')),
-        comments: commentsOf(doc),
-        attachments: attachmentsOf(doc),
+        description: richNodes(ticket.description),
+        comments: commentsOf(ticket),
+        attachments: attachmentsOf(ticket),
       };
     } finally {
       doc.destroy();
@@ -192,7 +194,7 @@ export class SnapshotService {
     if (fields === null) throw AppError.notFound('This notice is not in the snapshot.');
     const doc = await this.#docs.docAt(snapshot.id, workspaceDocIds.notice(workspaceId, noticeId));
     try {
-      return { fields, body: richNodes(doc.getXmlFragment('body')) };
+      return { fields, body: richNodes(new NoticeDoc(doc).body) };
     } finally {
       doc.destroy();
     }

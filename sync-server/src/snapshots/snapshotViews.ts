@@ -1,3 +1,4 @@
+import type { TicketDoc } from '@desk/model';
 import * as Y from 'yjs';
 import type {
   RichNode,
@@ -7,9 +8,10 @@ import type {
 } from '@desk/protocol';
 
 /**
- * Read-only views of documents as they were, for browsing a snapshot. They read the raw
- * Yjs structures the model writes (packages/model: index rows, ticket and notice docs)
- * defensively: a snapshot may predate a schema change, so nothing here assumes a field.
+ * Read-only views of documents as they were, for browsing a snapshot. Ticket docs are read
+ * through @desk/model (whose readers are defensive: a snapshot may predate a schema
+ * change); index rows are read here as plain fields, as they were stored, since the index
+ * layout changes between versions (archive shards) and a snapshot keeps the old one.
  */
 
 export function ticketSummary(id: string, entry: unknown): SnapshotTicketSummary {
@@ -66,32 +68,19 @@ function textNode(text: Y.XmlText): RichNode {
   return { type: 'text', runs };
 }
 
-/** Comments of a ticket doc (root map `comments`), oldest first. */
-export function commentsOf(ticket: Y.Doc): SnapshotComment[] {
-  const out: SnapshotComment[] = [];
-  ticket.getMap<unknown>('comments').forEach((entry, id) => {
-    const f = entryFields(entry);
-    out.push({
-      id,
-      kind: typeof f.kind === 'string' ? f.kind : 'note',
-      authorName: typeof f.authorName === 'string' ? f.authorName : 'Someone',
-      body: typeof f.body === 'string' ? f.body : '',
-      createdAt: typeof f.createdAt === 'number' ? f.createdAt : 0,
-      deleted: f.deleted === true,
-    });
-  });
-  return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+/** Comments of a ticket doc as the model reads them, oldest first. */
+export function commentsOf(ticket: TicketDoc): SnapshotComment[] {
+  return ticket.listComments().map((c) => ({
+    id: c.id,
+    kind: c.kind,
+    authorName: c.authorName,
+    body: c.body,
+    createdAt: c.createdAt,
+    deleted: c.deleted,
+  }));
 }
 
-/** Ticket-level attachments (root map `attachments`: id → { id, name, … }). */
-export function attachmentsOf(ticket: Y.Doc): { id: string; name: string }[] {
-  const out: { id: string; name: string }[] = [];
-  ticket.getMap<unknown>('attachments').forEach((value, id) => {
-    const name =
-      value && typeof value === 'object' && typeof (value as { name?: unknown }).name === 'string'
-        ? (value as { name: string }).name
-        : id;
-    out.push({ id, name });
-  });
-  return out;
+/** Ticket-level attachments as the model reads them, oldest first. */
+export function attachmentsOf(ticket: TicketDoc): { id: string; name: string }[] {
+  return ticket.listAttachments().map((a) => ({ id: a.id, name: a.name }));
 }
