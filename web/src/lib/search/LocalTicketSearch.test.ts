@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { TicketIndex, type TicketRecord } from '@desk/model';
 import type { TicketSearchHit } from '@desk/protocol';
 import { until } from '@desk/protocol/testing';
-import { SEARCH_INDEX_VERSION, type SearchSnapshot } from './LocalTicketIndex.ts';
+import { LocalTicketIndex, SEARCH_INDEX_VERSION, type SearchSnapshot } from './LocalTicketIndex.ts';
 import { LocalTicketSearch, type TicketTexts } from './LocalTicketSearch.ts';
 import { deleteWorkspaceReplica } from '$lib/offline/forget.ts';
 import { searchDbName } from '$lib/offline/localKeys.ts';
@@ -155,12 +155,13 @@ describe('LocalTicketSearch', () => {
     texts.texts.set('t1', 'words');
     const store = new SearchStore('u1', 'ws-format');
     open.push({ destroy: () => undefined, close: () => store.close() });
-    const stale: SearchSnapshot = {
+    // The MiniSearch format of version 1: JSON strings where this version has term arrays.
+    const stale = {
       version: SEARCH_INDEX_VERSION - 1,
       fields: '{}',
       text: '{}',
       tickets: [],
-    };
+    } as unknown as SearchSnapshot;
     await store.save(stale);
     const search = start(index, texts, { store });
     await search.sweep();
@@ -196,7 +197,7 @@ describe('LocalTicketSearch', () => {
   it('keeps its database under the user’s prefix; losing the workspace deletes it, also while open', async () => {
     const store = new SearchStore('u9', 'ws9');
     open.push({ destroy: () => undefined, close: () => store.close() });
-    await store.save({ version: SEARCH_INDEX_VERSION, fields: '{}', text: '{}', tickets: [] });
+    await store.save(LocalTicketIndex.empty().snapshot());
     expect(searchDbName('u9', 'ws9')).toBe('desk:u:u9:search:ws9');
     const names = async () => (await indexedDB.databases()).map((db) => db.name);
     expect(await names()).toContain('desk:u:u9:search:ws9');

@@ -43,6 +43,8 @@ export interface LocalTicketSearchOptions {
 const RECORDS_PER_CHUNK = 1000;
 /** Server answers kept (recent texts), so a re-query while typing back is instant. */
 const SERVER_CACHE = 20;
+/** Age after which a kept server answer is asked again (it is still used meanwhile). */
+const SERVER_ANSWER_FRESH_MS = 10_000;
 
 /**
  * The device's full-text search of one workspace (issue 15), the `TicketTextSearch` the
@@ -71,7 +73,7 @@ export class LocalTicketSearch implements TicketTextSearch {
   #reading: Promise<void> | null = null;
   #destroyed = false;
   #dirty = false;
-  readonly #serverHits = new Map<string, TicketSearchHit[]>();
+  readonly #serverHits = new Map<string, { hits: TicketSearchHit[]; at: number }>();
   #serverTimer: ReturnType<typeof setTimeout> | null = null;
   #serverAbort: AbortController | null = null;
   /** Resolves once the stored index is restored (or found missing) and every record is in. */
@@ -105,8 +107,9 @@ export class LocalTicketSearch implements TicketTextSearch {
     const ids = this.#index.search(text);
     if (this.#o.server && searchWords(text).length > 0) {
       const known = this.#serverHits.get(text);
-      if (known) for (const hit of known) ids.add(hit.ticketId);
-      else this.#askServer(text);
+      if (known) for (const hit of known.hits) ids.add(hit.ticketId);
+      // The server's projection follows edits within seconds: an older answer is asked again.
+      if (!known || Date.now() - known.at > SERVER_ANSWER_FRESH_MS) this.#askServer(text);
     }
     return ids;
   }
@@ -118,7 +121,7 @@ export class LocalTicketSearch implements TicketTextSearch {
 
   /** Server hits for `text` (once answered) whose ticket no loaded record holds here. */
   serverOnlyHits(text: string): TicketSearchHit[] {
-    return (this.#serverHits.get(text) ?? []).filter((hit) => !this.#record(hit.ticketId));
+    return (this.#serverHits.get(text)?.hits ?? []).filter((hit) => !this.#record(hit.ticketId));
   }
 
   /** Whether this device holds the ticket's doc (its text is searchable offline). */
@@ -160,7 +163,7 @@ export class LocalTicketSearch implements TicketTextSearch {
 
   async #start(): Promise<void> {
     const snapshot = await this.#o.store?.load().catch(() => null);
-    const restored = snapshot ? await LocalTicketIndex.restore(snapshot) : null;
+    const restored = snapshot ? LocalTicketIndex.restore(snapshot) : null;
     if (restored) this.#index = restored;
     else this.#dirty = snapshot !== null && snapshot !== undefined; // another format: rewrite
     if (this.#destroyed) return;
@@ -266,7 +269,8 @@ export class LocalTicketSearch implements TicketTextSearch {
       this.#o.server!(text, abort.signal).then(
         (hits) => {
           if (abort.signal.aborted || this.#destroyed) return;
-          this.#serverHits.set(text, hits);
+          this.#serverHits.delete(text); // re-inserted: the newest answers stay
+          this.#serverHits.set(text, { hits, at: Date.now() });
           if (this.#serverHits.size > SERVER_CACHE) {
             this.#serverHits.delete(this.#serverHits.keys().next().value!);
           }
