@@ -2,6 +2,7 @@ import type { ServerContext } from './ServerContext.ts';
 import { SqlitePasswordResetStore, type PasswordResetStore } from './auth/PasswordResets.ts';
 import { SqlitePendingSignupStore, type PendingSignupStore } from './auth/PendingSignups.ts';
 import { SqliteSecurityReportStore, type SecurityReportStore } from './auth/SecurityReports.ts';
+import { SqliteAuditStore, type AuditStore } from './audit/AuditStore.ts';
 import { KnownDevices } from './auth/KnownDevices.ts';
 import { LoginThrottle } from './auth/LoginThrottle.ts';
 import { SqliteBillingEventStore, type BillingEventStore } from './billing/BillingEventStore.ts';
@@ -35,6 +36,7 @@ import { SqliteWorkspaceStore, type WorkspaceStore } from './workspaces/Workspac
 export interface Services extends ServerContext {
   /** One write transaction around calls to several stores. */
   readonly transactions: Transactions;
+  readonly audit: AuditStore;
   /** SMTP when `SMTP_URL` is set, else the outbox table. */
   readonly mailer: Mailer;
   readonly users: UserStore;
@@ -71,6 +73,7 @@ export function createServices(ctx: ServerContext): Services {
   return {
     ...ctx,
     transactions: sqliteTransactions(db),
+    audit: new SqliteAuditStore(db, now),
     mailer,
     users,
     sessions: new SqliteSessionStore(db, now, ctx.access, users),

@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { AuditLog, type AuditActor } from '../audit/AuditLog.ts';
+import type { AuditActor } from '../audit/AuditLog.ts';
+import type { AuditStore } from '../audit/AuditStore.ts';
 import { authOf, requireOperator } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { planIds, plans, type PlanId } from '../billing/plans.ts';
@@ -54,6 +55,7 @@ export function installOperatorRoutes(
   ctx: ServerContext & {
     readonly subscriptionChanges: SubscriptionChanges;
     readonly userSuspension: UserSuspension;
+    readonly audit: AuditStore;
   },
 ): void {
   const { subscriptionChanges: changes, userSuspension: suspension } = ctx;
@@ -79,16 +81,12 @@ export function installOperatorRoutes(
    */
   const auditLookup = (c: Context, list: string, q: string) => {
     if (!q.trim()) return;
-    AuditLog.record(
-      ctx.db,
-      {
-        actor: operator(c),
-        action: 'operator.searched',
-        target: { kind: list, id: '*' },
-        details: { q: q.trim() },
-      },
-      ctx.now(),
-    );
+    ctx.audit.record({
+      actor: operator(c),
+      action: 'operator.searched',
+      target: { kind: list, id: '*' },
+      details: { q: q.trim() },
+    });
   };
 
   app.get('/api/operator/customers', (c) => {
@@ -144,7 +142,7 @@ export function installOperatorRoutes(
   app.get('/api/operator/audit', (c) => {
     const before = Number(c.req.query('before'));
     return c.json({
-      entries: AuditLog.list(ctx.db, {
+      entries: ctx.audit.list({
         ...(Number.isInteger(before) && before > 0 ? { before } : {}),
         limit: 200,
       }),

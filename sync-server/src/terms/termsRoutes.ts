@@ -1,11 +1,10 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
-import { AuditLog } from '../audit/AuditLog.ts';
+import type { AuditStore } from '../audit/AuditStore.ts';
 import { authOf, requireOperator } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
-import type { SqliteDatabase } from '../db/Database.ts';
 import type { Transactions } from '../db/Transactions.ts';
 import type { TermsAnnouncer } from './TermsAnnouncer.ts';
 import type { TermsEffectiveDates } from './TermsEffectiveDates.ts';
@@ -67,8 +66,7 @@ export function termsGate({ terms }: { readonly terms: TermsStore }): Middleware
 
 /** What the terms routes use (built once in createServices). */
 export interface TermsRouteDeps {
-  /** Audit entries are written with it (AuditLog). */
-  readonly db: SqliteDatabase;
+  readonly audit: AuditStore;
   readonly now: () => number;
   readonly transactions: Transactions;
   readonly terms: TermsStore;
@@ -124,16 +122,12 @@ export function installTerms(app: Hono, deps: TermsRouteDeps): void {
           effectiveAt,
           publishedBy: operatorId,
         });
-        AuditLog.record(
-          deps.db,
-          {
-            actor: { kind: 'operator', userId: operatorId },
-            action: 'terms.published',
-            target: { kind: 'terms_version', id: String(version.version) },
-            details: { effectiveAt, changes: body.changes },
-          },
-          now,
-        );
+        deps.audit.record({
+          actor: { kind: 'operator', userId: operatorId },
+          action: 'terms.published',
+          target: { kind: 'terms_version', id: String(version.version) },
+          details: { effectiveAt, changes: body.changes },
+        });
         return version;
       });
     let version: TermsVersion;

@@ -1,3 +1,4 @@
+import type { AuditStore } from '../audit/AuditStore.ts';
 import type { Transactions } from '../db/Transactions.ts';
 import type { RateLimiter } from '../http/rateLimit/index.ts';
 import type { SessionStore } from '../identity/SessionStore.ts';
@@ -20,4 +21,5 @@ export interface WorkspaceRouteDeps extends ServerContext {
   readonly memberships: MembershipStore;
   readonly invitations: InvitationStore;
   readonly limiter: RateLimiter;
+  readonly audit: AuditStore;
 }

@@ -1,6 +1,5 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { AuditLog } from '../audit/AuditLog.ts';
 import { authOf } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
@@ -113,7 +112,7 @@ export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void
     const { workspace } = ownerRequest(ctx, c);
     const before = Number(c.req.query('before'));
     return c.json({
-      entries: AuditLog.list(ctx.db, {
+      entries: ctx.audit.list({
         workspaceId: workspace.id,
         ...(Number.isInteger(before) && before > 0 ? { before } : {}),
       }),
