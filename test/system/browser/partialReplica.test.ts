@@ -112,6 +112,38 @@ describeInBrowser('partial replication and honest limits (issue 15)', () => {
     await network.offline();
     await page.goto(`${workspaceUrl}/t/${old.number}`);
     await description.waitFor();
+    await network.online();
+    await context.close();
+  }, 180_000);
+
+  it('keeps every ticket, old ones too, once this device is set to everything offline', async () => {
+    const { world } = offline;
+    const { owner, workspace } = await signUpOwner(world, 'Rae', 'everything');
+    await seedTickets(world, owner, workspace, 1);
+    const old = await seedOldTicket(world, owner, workspace);
+    const { context, page, network } = await openSignedInPage(world, owner);
+    const workspaceUrl = `${world.base}/w/${workspace.slug}`;
+
+    await page.goto(workspaceUrl);
+    await waitForServiceWorker(page);
+    await waitAllSaved(page);
+    await page.goto(`${workspaceUrl}/settings`);
+    const progress = page.getByTestId('offline-device-progress');
+    await progress.filter({ hasText: '1 of 1 ticket available offline' }).waitFor();
+    await page.getByRole('radio', { name: /^Everything/ }).check();
+    await progress.filter({ hasText: '2 of 2 tickets available offline' }).waitFor();
+    await waitAllSaved(page);
+    expect(await storedDocIds(page, owner.userId)).toContain(docIds.ticket(workspace.id, old.id));
+
+    // The choice belongs to this device and survives a reload; offline, the old ticket opens.
+    await page.reload();
+    expect(await page.getByRole('radio', { name: /^Everything/ }).isChecked()).toBe(true);
+    await network.offline();
+    await page.goto(`${workspaceUrl}/t/${old.number}`);
+    await page
+      .getByTestId('description')
+      .filter({ hasText: 'Solved by reinstalling the VPN profile.' })
+      .waitFor();
     await context.close();
   }, 180_000);
 
