@@ -2,7 +2,13 @@ import { docIds } from '@desk/model';
 import { CloseCode, DocErrorCode } from '@desk/protocol';
 import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rememberIdentity, openDeskWorkspace } from '../../testing/deskWorkspace.ts';
+import { until } from '@desk/protocol/testing';
+import type { WorkspaceUsageResponse } from '@desk/protocol';
+import {
+  rememberIdentity,
+  openDeskWorkspace,
+  ScriptedDocSource,
+} from '../../testing/deskWorkspace.ts';
 import { AccessLoss } from './accessLoss.ts';
 import { WorkspaceFullError } from '$lib/usage/WorkspaceUsage.svelte.ts';
 import { DeskWorkspace } from './DeskWorkspace.svelte.ts';
@@ -122,5 +128,35 @@ describe('DeskWorkspace', () => {
     );
     expect(desk.index.tickets.size).toBe(tickets);
     expect(desk.index.tickets.all().map((t) => t.title)).toEqual([before.title]);
+  });
+
+  it('asks for the usage again when the server refuses a change at the size limit, and is then full', async () => {
+    const identity = rememberIdentity();
+    const wsId = identity.workspace.workspace.id;
+    let full = false;
+    const fetchUsage = () =>
+      Promise.resolve<WorkspaceUsageResponse>({
+        plan: { id: 'trial', name: 'Trial' },
+        documents: { count: 1, totalBytes: 5, largest: null, indexBytes: 5 },
+        meters: [],
+        newTickets: full
+          ? { allowed: false, reason: 'index_full' }
+          : { allowed: true, reason: null },
+        at: 1,
+      });
+    let source: ScriptedDocSource | undefined;
+    const desk = new DeskWorkspace(
+      identity.slug,
+      () => (source = new ScriptedDocSource()),
+      fetchUsage,
+    );
+    desks.push(desk);
+    await desk.start();
+    await until(() => desk.usage.usage !== null, 'the first usage answer');
+    expect(desk.usage.full).toBe(false);
+    full = true; // another device filled the workspace meanwhile
+    source!.refuse(docIds.index(wsId), DocErrorCode.docTooLarge);
+    await until(() => desk.usage.full, 'the workspace is known to be full');
+    expect(() => desk.createTicket({ title: 'Phantom' })).toThrow(WorkspaceFullError);
   });
 });

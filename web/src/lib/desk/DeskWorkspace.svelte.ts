@@ -12,7 +12,7 @@ import {
   type NewTicket,
   type TicketRecord,
 } from '@desk/model';
-import { parseDocId } from '@desk/protocol';
+import { DocErrorCode, parseDocId } from '@desk/protocol';
 import { ApiError } from '$lib/api/api.ts';
 import { fetchUsage } from '$lib/api/usageApi.ts';
 import {
@@ -24,7 +24,7 @@ import { ArchiveShelf } from './ArchiveShelf.svelte.ts';
 import { accessLossOfRefusal, accessLossOfStatus, type AccessLoss } from './accessLoss.ts';
 import type { Me, WorkspaceInfo, WorkspaceMember, WorkspacePayload } from '@desk/protocol';
 import { fetchMe, fetchWorkspace, reserveTicketNumbers } from '$lib/api/deskApi.ts';
-import type { ConnectionStatus, DocHandle, DocSource } from './DocSource.ts';
+import type { ConnectionStatus, DocHandle, DocSource } from '$lib/offline/DocSource.ts';
 import { LocalNumberStorage } from './numberStorage.ts';
 import { IndexPresence } from './Presence.svelte.ts';
 import { userColor } from './userColor.ts';
@@ -113,6 +113,9 @@ export class DeskWorkspace {
     const offRefusal = this.source.onRefusal?.((refusal) => {
       if (parseDocId(refusal.docId)?.workspaceId !== wsId) return;
       this.loseAccess(accessLossOfRefusal(refusal.code));
+      // A change refused at the document-size limit: learn now whether the workspace is
+      // full, so the next new ticket is refused up front instead of by the server.
+      if (refusal.code === DocErrorCode.docTooLarge) void this.usage.refresh();
     });
     if (offRefusal) this.cleanups.push(offRefusal);
     this.indexHandle = this.source.open(docIds.index(wsId));
