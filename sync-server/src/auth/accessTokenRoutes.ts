@@ -1,18 +1,11 @@
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { AppError } from '../http/AppError.ts';
 import type { AuthServices } from './AuthServices.ts';
 import { authOf, requireSession } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
+import { CreateAccessTokenRequest } from '@desk/protocol/rest';
 
 const day = 24 * 60 * 60 * 1000;
-
-export const createTokenBody = z.object({
-  name: z.string().trim().min(1, 'Name the token.').max(100, 'Use at most 100 characters.'),
-  workspaceId: z.string().min(1, 'Choose a workspace.'),
-  /** Days until the token expires; null or absent: until revoked. */
-  expiresInDays: z.number().int().min(1).max(3650).nullable().optional(),
-});
 
 /** Personal access tokens: list, create (the secret is shown once), revoke. */
 export function installAccessTokenRoutes(app: Hono, services: AuthServices): void {
@@ -24,7 +17,7 @@ export function installAccessTokenRoutes(app: Hono, services: AuthServices): voi
 
   app.post('/api/auth/tokens', requireSession, async (c) => {
     const auth = authOf(c);
-    const body = await readBody(c, createTokenBody);
+    const body = await readBody(c, CreateAccessTokenRequest);
     const workspace = workspaces.ofUser(auth.user.id).find((w) => w.id === body.workspaceId);
     if (!workspace) {
       throw AppError.badRequest('You are not a member of that workspace.', {

@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import type { AuthContext } from '../identity/AuthContext.ts';
@@ -19,28 +18,14 @@ import {
   setSessionCookie,
 } from '../identity/sessionCookie.ts';
 import { toAuthUser } from '../identity/UserStore.ts';
-
-export const loginBody = z.object({ email: z.string().max(254), password: z.string().max(1024) });
-
-export const termsBody = z.object({ version: z.string() });
-
-export const profileBody = z.object({
-  displayName: z.string().trim().min(1, 'Enter your name.').max(100).optional(),
-  phone: z
-    .string()
-    .trim()
-    .max(40, 'Use at most 40 characters.')
-    .regex(/^[+0-9 ()./-]*$/, 'Use digits, spaces and + ( ) - . / only.')
-    .nullable()
-    .optional(),
-});
+import { AcceptTermsRequest, LoginRequest, ProfileRequest } from '@desk/protocol/rest';
 
 /** Log in, log out (here or everywhere), who am I, profile, terms acceptance. */
 export function installLoginRoutes(app: Hono, services: AuthServices): void {
   const { config, devices, loginThrottle, sessions, users, terms } = services;
 
   app.post('/api/auth/login', async (c) => {
-    const body = await readBody(c, loginBody);
+    const body = await readBody(c, LoginRequest);
     const client = clientInfo(c);
     const email = normalizeEmail(body.email);
     const user = users.byEmail(email);
@@ -116,7 +101,7 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
 
   app.patch('/api/auth/me', requireSession, async (c) => {
     const auth = authOf(c);
-    const body = await readBody(c, profileBody);
+    const body = await readBody(c, ProfileRequest);
     const user = users.byId(auth.user.id);
     if (!user) throw AppError.unauthenticated();
     users.updateProfile(user.id, {
@@ -128,7 +113,7 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
 
   app.post('/api/auth/terms', requireSession, async (c) => {
     const auth = authOf(c);
-    const body = await readBody(c, termsBody);
+    const body = await readBody(c, AcceptTermsRequest);
     // The version in force or a published later one (accepted before its effective date).
     const inForce = terms.inForce();
     const version = /^\d+$/.test(body.version) ? terms.get(Number(body.version)) : null;

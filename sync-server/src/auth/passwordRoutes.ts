@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import { sendWithoutFailing } from '../mail/createMailer.ts';
@@ -11,13 +10,11 @@ import { authLimits } from './limits.ts';
 import { authOf, requireSession } from '../identity/middleware.ts';
 import { assertPasswordAcceptable, hashPassword, verifyPassword } from '../identity/passwords.ts';
 import { readBody } from '../http/readBody/index.ts';
-
-export const changeBody = z.object({
-  currentPassword: z.string().max(1024),
-  newPassword: z.string(),
-});
-export const forgotBody = z.object({ email: z.string().max(254) });
-export const resetBody = z.object({ token: z.string().max(200), password: z.string() });
+import {
+  ChangePasswordRequest,
+  ForgotPasswordRequest,
+  ResetPasswordRequest,
+} from '@desk/protocol/rest';
 
 /** Password change (signed in), and reset by an emailed single-use link (signed out). */
 export function installPasswordRoutes(app: Hono, services: AuthServices): void {
@@ -34,7 +31,7 @@ export function installPasswordRoutes(app: Hono, services: AuthServices): void {
 
   app.post('/api/auth/password', requireSession, async (c) => {
     const auth = authOf(c);
-    const body = await readBody(c, changeBody);
+    const body = await readBody(c, ChangePasswordRequest);
     limiter.consume(`password-change:account:${auth.user.id}`, authLimits.passwordChangePerAccount);
     const user = users.byId(auth.user.id);
     if (!user || !(await verifyPassword(user.passwordHash, body.currentPassword))) {
@@ -56,7 +53,7 @@ export function installPasswordRoutes(app: Hono, services: AuthServices): void {
 
   // The same answer, in the same time, whether or not the address has an account.
   app.post('/api/auth/password/forgot', async (c) => {
-    const body = await readBody(c, forgotBody);
+    const body = await readBody(c, ForgotPasswordRequest);
     const email = normalizeEmail(body.email);
     limiter.consume(`reset:ip:${clientInfo(c).ip ?? 'unknown'}`, authLimits.resetRequestPerIp);
     limiter.consume(`reset:account:${email}`, authLimits.resetRequestPerAccount);
@@ -75,7 +72,7 @@ export function installPasswordRoutes(app: Hono, services: AuthServices): void {
   });
 
   app.post('/api/auth/password/reset', async (c) => {
-    const body = await readBody(c, resetBody);
+    const body = await readBody(c, ResetPasswordRequest);
     limiter.consume(
       `reset-confirm:ip:${clientInfo(c).ip ?? 'unknown'}`,
       authLimits.resetConfirmPerIp,

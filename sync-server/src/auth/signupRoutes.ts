@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import { sendWithoutFailing } from '../mail/createMailer.ts';
@@ -13,30 +12,7 @@ import { mePayload } from './mePayload.ts';
 import { assertPasswordAcceptable, hashPassword } from '../identity/passwords.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { setSessionCookie } from '../identity/sessionCookie.ts';
-
-export const signupBody = z.object({
-  email: z.string().max(254),
-  password: z.string(),
-  displayName: z.string().trim().min(1, 'Enter your name.').max(100, 'Use at most 100 characters.'),
-  phone: z
-    .string()
-    .trim()
-    .max(40, 'Use at most 40 characters.')
-    .regex(/^[+0-9 ()./-]*$/, 'Use digits, spaces and + ( ) - . / only.')
-    .optional(),
-  customer: z.object({
-    kind: z.enum(['organization', 'person']),
-    name: z.string(),
-  }),
-  workspace: z.object({ name: z.string(), slug: z.string() }),
-  acceptTerms: z.boolean(),
-});
-
-export const signupConfirmBody = z.object({
-  token: z.string().max(200),
-  /** Another workspace address, when the one on the form was taken in the meantime. */
-  slug: z.string().max(100).optional(),
-});
+import { SignupConfirmRequest, SignupRequest } from '@desk/protocol/rest';
 
 /** The one answer of `POST /api/auth/signup` once the form is valid, whoever owns the address. */
 export const signupAccepted = {
@@ -61,7 +37,7 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
   const { config, limiter, sessions, users, terms, workspaces, pendingSignups: pending } = services;
 
   app.post('/api/auth/signup', async (c) => {
-    const body = await readBody(c, signupBody);
+    const body = await readBody(c, SignupRequest);
     const client = clientInfo(c);
     const email = normalizeEmail(body.email);
     limiter.consume(`signup:ip:${client.ip ?? 'unknown'}`, authLimits.signupPerIp);
@@ -115,7 +91,7 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
   });
 
   app.post('/api/auth/signup/confirm', async (c) => {
-    const body = await readBody(c, signupConfirmBody);
+    const body = await readBody(c, SignupConfirmRequest);
     const client = clientInfo(c);
     limiter.consume(`signup-confirm:ip:${client.ip ?? 'unknown'}`, authLimits.resetConfirmPerIp);
     const found = pending.lookup(body.token);

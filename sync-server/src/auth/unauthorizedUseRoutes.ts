@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { sendWithoutFailing } from '../mail/createMailer.ts';
 import { unauthorizedUseEmail } from './authEmails.ts';
 import type { AuthServices } from './AuthServices.ts';
@@ -7,8 +6,7 @@ import { clientInfo } from '../http/clientInfo/index.ts';
 import { authOf, requireOperator, requireSession } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { clearSessionCookie } from '../identity/sessionCookie.ts';
-
-export const reportBody = z.object({ note: z.string().trim().max(2000).optional() });
+import { ReportUnauthorizedUseRequest } from '@desk/protocol/rest';
 
 /**
  * Terms §2: "report unauthorized use at once". One action ends every session, revokes every
@@ -20,7 +18,7 @@ export function installUnauthorizedUseRoutes(app: Hono, services: AuthServices):
 
   app.post('/api/auth/report-unauthorized-use', requireSession, async (c) => {
     const auth = authOf(c);
-    const body = await readBody(c, reportBody);
+    const body = await readBody(c, ReportUnauthorizedUseRequest);
     const user = users.byId(auth.user.id);
     if (!user) throw new Error('authenticated user has no row');
     const client = clientInfo(c);

@@ -1,42 +1,20 @@
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import { bodyLimit } from '../http/bodyLimit/index.ts';
 import type { Transactions } from '../db/Transactions.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import type { BillingEventStore } from './BillingEventStore.ts';
-import { planIds, type PlanId } from './plans.ts';
 import { Subscriptions } from './Subscriptions.ts';
 import type { SubscriptionState } from './SubscriptionState.ts';
 import { SIGNATURE_HEADER, verifySignature } from './webhookSignature.ts';
+import { BillingEvent } from '@desk/protocol/rest';
 
 /** Signed, never cookie-authenticated: createServer exempts it from the Origin check. */
 export const BILLING_WEBHOOK_PATH = '/api/billing/webhook';
 
 /** Largest webhook body accepted, in bytes. Events are small JSON. @default 65536 */
 export const WEBHOOK_BODY_LIMIT_BYTES = 64 * 1024;
-
-/**
- * The events a payment provider (or its adapter) sends. Each names one workspace and the
- * state it moves to; `subscription.activated` and `subscription.plan_changed` carry the plan.
- */
-export const billingEventSchema = z.object({
-  id: z.string().min(1).max(200),
-  type: z.enum([
-    'subscription.activated',
-    'subscription.plan_changed',
-    'subscription.past_due',
-    'subscription.suspended',
-    'subscription.reactivated',
-    'subscription.terminated',
-  ]),
-  data: z.object({
-    workspaceId: z.string().min(1).max(100),
-    planId: z.enum(planIds as [PlanId, ...PlanId[]]).optional(),
-  }),
-});
-export type BillingEvent = z.infer<typeof billingEventSchema>;
 
 const targetState: Record<BillingEvent['type'], SubscriptionState | null> = {
   'subscription.activated': 'active',
@@ -84,7 +62,7 @@ export function installBillingWebhook(app: Hono, ctx: BillingWebhookDeps): void 
     } catch {
       throw AppError.badRequest('The webhook body is not JSON.');
     }
-    const parsed = billingEventSchema.safeParse(json);
+    const parsed = BillingEvent.safeParse(json);
     if (!parsed.success) throw AppError.badRequest('The webhook event is not understood.');
     const event = parsed.data;
     const { workspaceId } = event.data;

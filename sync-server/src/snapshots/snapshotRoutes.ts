@@ -1,5 +1,4 @@
 import type { Context, Hono } from 'hono';
-import { z } from 'zod';
 import {
   ErrorCode,
   type RestoreResponse,
@@ -18,17 +17,7 @@ import { memberRequest, type MemberRequest } from '../workspaces/memberRequest.t
 import { workspaceAccess } from '../workspaces/workspaceAccess.ts';
 import type { RestoreTarget } from './Restorer.ts';
 import { toSummary, type SnapshotService } from './SnapshotService.ts';
-
-const createBody = z.object({
-  label: z.string().trim().max(120, 'At most 120 characters.').optional(),
-});
-
-const entityId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Not a valid id.');
-const restoreBody = z.discriminatedUnion('scope', [
-  z.object({ scope: z.literal('workspace') }),
-  z.object({ scope: z.literal('ticket'), ticketId: entityId }),
-  z.object({ scope: z.literal('notice'), noticeId: entityId }),
-]);
+import { CreateSnapshotRequest, RestoreRequest } from '@desk/protocol/rest';
 
 /**
  * `/api/workspaces/:slug/snapshots…` — owners and admins browse, take and restore
@@ -52,7 +41,7 @@ export function installSnapshotRoutes(
   app.post(base, async (c) => {
     const request = adminRequest(ctx, c);
     requireWritable(ctx, request);
-    const { label } = await readBody(c, createBody);
+    const { label } = await readBody(c, CreateSnapshotRequest);
     const snapshot = await service.take(request.workspace.id, {
       trigger: 'manual',
       authorUserId: request.auth.user.id,
@@ -101,7 +90,7 @@ export function installSnapshotRoutes(
   app.post(`${base}/:snapshotId/restore`, async (c) => {
     const request = adminRequest(ctx, c);
     requireWritable(ctx, request);
-    const parsed = await readBody(c, restoreBody);
+    const parsed = await readBody(c, RestoreRequest);
     const target: RestoreTarget =
       parsed.scope === 'workspace'
         ? { kind: 'workspace' }

@@ -1,20 +1,12 @@
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest } from '../workspaces/memberRequest.ts';
 import { workspaceAccess } from '../workspaces/workspaceAccess.ts';
-import {
-  DEFAULT_BLOCK_SIZE,
-  MAX_BLOCK_SIZE,
-  type TicketNumberCounter,
-} from './TicketNumberCounter.ts';
-
-const reserveBody = z.object({
-  count: z.number().int().min(1).max(MAX_BLOCK_SIZE).optional(),
-});
+import { DEFAULT_BLOCK_SIZE, type TicketNumberCounter } from './TicketNumberCounter.ts';
+import { ReserveTicketNumbersRequest } from '@desk/protocol/rest';
 
 /**
  * `POST /api/workspaces/:slug/ticket-numbers` `{ count? }` → `{ from, to }`: a block of
@@ -37,7 +29,7 @@ export function installTicketRoutes(
         'This workspace is read-only for you, so no tickets can be created.',
       );
     }
-    const body = await readBody(c, reserveBody);
+    const body = await readBody(c, ReserveTicketNumbersRequest);
     const block = counter.reserve(workspace.id, body.count ?? DEFAULT_BLOCK_SIZE);
     return c.json(block, 201);
   });

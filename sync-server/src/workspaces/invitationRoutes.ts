@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import { clientInfo } from '../http/clientInfo/index.ts';
 import { looksLikeEmail, normalizeEmail } from '../http/emailAddress/index.ts';
@@ -12,18 +11,11 @@ import type { Invitation } from './Invitations.ts';
 import { workspaceLimits } from './limits.ts';
 import { managerRequest } from './memberRequest.ts';
 import type { WorkspaceRouteDeps } from './WorkspaceRouteDeps.ts';
-
-export const inviteBody = z.object({
-  email: z.string().max(254),
-  role: z.enum(['admin', 'agent', 'viewer']),
-});
-export const tokenBody = z.object({ token: z.string().min(1).max(200) });
-export const acceptBody = tokenBody.extend({
-  /** Only when registering a new account through the link. */
-  displayName: z.string().trim().min(1, 'Enter your name.').max(100).optional(),
-  password: z.string().optional(),
-  acceptTerms: z.boolean().optional(),
-});
+import {
+  AcceptInvitationRequest,
+  InvitationTokenRequest,
+  InviteRequest,
+} from '@desk/protocol/rest';
 
 /**
  * Invitations: owners and admins send, list, resend and revoke them; the invited person
@@ -71,7 +63,7 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
 
   app.post('/api/workspaces/:slug/invitations', async (c) => {
     const { auth, workspace, role: actorRole } = managerRequest(ctx, c);
-    const body = await readBody(c, inviteBody);
+    const body = await readBody(c, InviteRequest);
     const email = normalizeEmail(body.email);
     if (!looksLikeEmail(email)) {
       throw AppError.badRequest('The email address is not valid.', {
@@ -122,7 +114,7 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
       `invite-use:ip:${clientInfo(c).ip ?? 'unknown'}`,
       workspaceLimits.invitationUsePerIp,
     );
-    const { token } = await readBody(c, tokenBody);
+    const { token } = await readBody(c, InvitationTokenRequest);
     const invitation = invitations.requireUsable(token);
     const workspace = workspaces.byId(invitation.workspaceId);
     const auth = c.get('auth');
@@ -142,7 +134,7 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
   app.post('/api/invitations/accept', async (c) => {
     const client = clientInfo(c);
     limiter.consume(`invite-use:ip:${client.ip ?? 'unknown'}`, workspaceLimits.invitationUsePerIp);
-    const body = await readBody(c, acceptBody);
+    const body = await readBody(c, AcceptInvitationRequest);
     // Early, typed refusals (expired, used, revoked) before any password hashing.
     const invitation = invitations.requireUsable(body.token);
     const workspace = workspaces.byId(invitation.workspaceId);

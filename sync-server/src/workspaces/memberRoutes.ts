@@ -1,12 +1,9 @@
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { readBody } from '../http/readBody/index.ts';
 import { managerRequest, memberRequest, ownerRequest } from './memberRequest.ts';
 import type { MembershipChange } from './Memberships.ts';
 import type { WorkspaceRouteDeps } from './WorkspaceRouteDeps.ts';
-
-export const roleBody = z.object({ role: z.enum(['admin', 'agent', 'viewer']) });
-export const transferBody = z.object({ userId: z.string().min(1) });
+import { ChangeRoleRequest, TransferOwnershipRequest } from '@desk/protocol/rest';
 
 /**
  * Changing roles, removing members (or leaving), and transferring ownership. Each change
@@ -21,7 +18,7 @@ export function installMemberRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
 
   app.patch('/api/workspaces/:slug/members/:userId', async (c) => {
     const { auth, workspace } = managerRequest(ctx, c);
-    const { role } = await readBody(c, roleBody);
+    const { role } = await readBody(c, ChangeRoleRequest);
     const change = ctx.transactions.write(() =>
       memberships.changeRole({
         workspaceId: workspace.id,
@@ -49,7 +46,7 @@ export function installMemberRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
 
   app.post('/api/workspaces/:slug/transfer-ownership', async (c) => {
     const { auth, workspace } = ownerRequest(ctx, c);
-    const { userId } = await readBody(c, transferBody);
+    const { userId } = await readBody(c, TransferOwnershipRequest);
     const changes = ctx.transactions.write(() =>
       memberships.transferOwnership({
         workspaceId: workspace.id,
