@@ -4,7 +4,7 @@ import type {
   DocHandle,
   DocRefusalNotice,
   DocSource,
-} from '$lib/desk/DocSource.ts';
+} from '$lib/offline/DocSource.ts';
 import type { Me, WorkspacePayload, WorkspaceRole } from '@desk/protocol';
 import { LocalDocSource } from '$lib/desk/LocalDocSource.ts';
 import { DeskWorkspace } from '$lib/desk/DeskWorkspace.svelte.ts';

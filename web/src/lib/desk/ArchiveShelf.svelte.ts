@@ -10,7 +10,7 @@ import {
   type TicketRecord,
   type WorkspaceIndex,
 } from '@desk/model';
-import type { DocHandle, DocSource } from './DocSource.ts';
+import type { DocHandle, DocSource } from '$lib/offline/DocSource.ts';
 
 interface Held {
   readonly shard: ArchiveShard;

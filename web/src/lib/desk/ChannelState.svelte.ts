@@ -7,7 +7,7 @@ import {
   type ChannelRecord,
   type MessageRecord,
 } from '@desk/model';
-import type { DocHandle } from './DocSource.ts';
+import type { DocHandle } from '$lib/offline/DocSource.ts';
 import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 
 /** One open chat channel: its messages (live), its record, and my read marker. */

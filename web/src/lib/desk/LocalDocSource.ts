@@ -1,7 +1,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import type { ConnectionStatus, DocHandle, DocSource } from './DocSource.ts';
+import type { ConnectionStatus, DocHandle, DocSource } from '$lib/offline/DocSource.ts';
 
 interface Entry {
   doc: Y.Doc;

@@ -1,5 +1,5 @@
 import { docIds, NoticeDoc, readKey, type NoticeRecord } from '@desk/model';
-import type { DocHandle } from './DocSource.ts';
+import type { DocHandle } from '$lib/offline/DocSource.ts';
 import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 
 /** One open notice: its record in the index, its rich-text body doc, my read marker. */

@@ -14,7 +14,7 @@ import {
   type TicketFields,
   type TicketRecord,
 } from '@desk/model';
-import type { DocHandle } from './DocSource.ts';
+import type { DocHandle } from '$lib/offline/DocSource.ts';
 import { TicketPresence } from './Presence.svelte.ts';
 import { userColor } from './userColor.ts';
 import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';

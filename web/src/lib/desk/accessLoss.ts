@@ -1,5 +1,5 @@
 import { CloseCode, DocErrorCode } from '@desk/protocol';
-import type { ConnectionStatus } from './DocSource.ts';
+import type { ConnectionStatus } from '$lib/offline/DocSource.ts';
 
 /**
  * Why the server took away this user's right to change an open workspace (issue 18.5): the

@@ -1,5 +1,5 @@
 import { OfflineSync } from '$lib/offline/OfflineSync.ts';
-import type { DocSource } from './DocSource.ts';
+import type { DocSource } from '$lib/offline/DocSource.ts';
 import { LocalDocSource } from './LocalDocSource.ts';
 
 /**

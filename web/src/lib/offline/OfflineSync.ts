@@ -1,11 +1,6 @@
 import { IndexedDbStore, SyncClient } from '@desk/client';
 import type { DocErrorCode } from '@desk/protocol';
-import type {
-  ConnectionStatus,
-  DocHandle,
-  DocRefusalNotice,
-  DocSource,
-} from '$lib/desk/DocSource.ts';
+import type { ConnectionStatus, DocHandle, DocRefusalNotice, DocSource } from './DocSource.ts';
 import { userStorePrefix } from './localKeys.ts';
 import type { ReplicaManager } from './ReplicaManager.ts';
 

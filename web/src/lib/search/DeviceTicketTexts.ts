@@ -1,6 +1,6 @@
 import { docIds, TicketDoc } from '@desk/model';
 import { parseDocId } from '@desk/protocol';
-import type { DocSource } from '$lib/desk/DocSource.ts';
+import type { DocSource } from '$lib/offline/DocSource.ts';
 import { OfflineSync } from '$lib/offline/OfflineSync.ts';
 import { MAX_LOCAL_BODY } from './LocalTicketIndex.ts';
 import type { TicketTexts } from './LocalTicketSearch.ts';
