@@ -23,7 +23,10 @@ export function ftsMatchQuery(input: string): string | null {
 /** Words of one query the server matches; more are ignored (a pasted paragraph). */
 export const MAX_WORDS = 16;
 
-/** The token naming a workspace inside the index: its id hex-encoded (ids may hold `-`, `_`). */
-export function workspaceToken(workspaceId: string): string {
-  return `w${Buffer.from(workspaceId, 'utf8').toString('hex')}`;
+/**
+ * The token naming a workspace inside the index: its id hex-encoded (ids may hold `-`, `_`),
+ * after `w` for live tickets and `x` for those in the trash, which search never answers.
+ */
+export function workspaceToken(workspaceId: string, deleted = false): string {
+  return `${deleted ? 'x' : 'w'}${Buffer.from(workspaceId, 'utf8').toString('hex')}`;
 }

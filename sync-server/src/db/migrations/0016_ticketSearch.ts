@@ -6,8 +6,10 @@ import type { Migration } from '../Migration.ts';
  * fields from the index doc (title; requester, tags and number as `people`), the ticket
  * doc's description and thread as `body` — and `search_tickets_fts` is its FTS5 index
  * (external content, kept in step by triggers, so `snippet()` reads the row). `ws_token`
- * is the workspace id hex-encoded into one token: a query names its workspace inside the
- * MATCH, so FTS5 intersects postings instead of matching every workspace's tickets.
+ * is the workspace id hex-encoded into one token, `w…` for a live ticket and `x…` for one
+ * in the trash: a query names its workspace and liveness inside the MATCH, so FTS5
+ * intersects postings instead of matching every workspace's tickets. Prefix indexes for
+ * 2 and 3 characters: the last word of a query is a prefix, typed as it grows.
  * `search_cursors` is how far each workspace's change sequence (`workspace_seq`) has been
  * projected: the projection resumes there after a restart, and a workspace never seen
  * starts at 0 (the backfill).
@@ -33,7 +35,8 @@ export const m0016TicketSearch: Migration = {
       CREATE VIRTUAL TABLE search_tickets_fts USING fts5(
         ws_token, title, people, body,
         content = 'search_tickets', content_rowid = 'id',
-        tokenize = 'unicode61 remove_diacritics 2'
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3'
       );
 
       CREATE TRIGGER search_tickets_ai AFTER INSERT ON search_tickets BEGIN
