@@ -116,6 +116,9 @@ export class SearchProjector {
       for (const row of changed.slice(0, this.#o.docsPerPass)) {
         if (this.#stopped) return false;
         await this.#project(workspaceId, row);
+        // A small doc is read and decoded without leaving the event loop's turn: yield
+        // after each, so sockets are served between them (a backfill reads thousands).
+        await nextTurn();
       }
     }
     return more;
