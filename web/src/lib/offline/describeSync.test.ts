@@ -73,6 +73,10 @@ describe('describeSync', () => {
     expect(describe_({ refusal: DocErrorCode.docTooLarge, refusalDocKind: 'ticket' }).text).toBe(
       'This ticket has reached the size limit of the plan: the change was not saved.',
     );
+    expect(describe_({ refusal: DocErrorCode.docTooLarge, refusalDocKind: 'channel' }).text).toBe(
+      'This channel has reached the size limit of the plan: the change was not saved.',
+    );
+    expect(describe_({ refusal: DocErrorCode.docTooLarge }).text).toMatch(/^Workspace full/);
     expect(describe_({ refusal: DocErrorCode.updateTooLarge }).text).toBe(
       'A change was too large for the server and was not saved.',
     );

@@ -176,9 +176,12 @@ export function refusalReason(code: DocErrorCode, docKind: string | null = null)
     case DocErrorCode.accessRevoked:
       return 'You are no longer a member of this workspace: nothing syncs any more.';
     case DocErrorCode.docTooLarge:
-      return docKind === 'ticket'
-        ? 'This ticket has reached the size limit of the plan: the change was not saved.'
-        : 'Workspace full — upgrade or archive. The change was not saved.';
+      // The index (and its archive shards) is where every new ticket goes: full means full.
+      if (docKind === 'ticket')
+        return 'This ticket has reached the size limit of the plan: the change was not saved.';
+      if (docKind === 'notice' || docKind === 'channel')
+        return `This ${docKind === 'notice' ? 'notice' : 'channel'} has reached the size limit of the plan: the change was not saved.`;
+      return 'Workspace full — upgrade or archive. The change was not saved.';
     case DocErrorCode.updateTooLarge:
       return 'A change was too large for the server and was not saved.';
     case DocErrorCode.tooManyDocs:
