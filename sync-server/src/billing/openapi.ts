@@ -1,5 +1,11 @@
+import type { PlanId as ProtocolPlanId } from '@desk/protocol';
 import { BillingEvent, BillingEventReceived } from '@desk/protocol/rest';
 import { ok, type RouteDoc } from '../http/openapi/routeDoc.ts';
+import type { PlanId } from './plans.ts';
+
+// The protocol documents the plan ids the server has: neither may have one the other lacks.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const plansAgree: Same<PlanId, ProtocolPlanId> = true;
 
 /** The billing provider's signed webhook (see WEBHOOK.md beside this file). */
 export const billingRoutes: readonly RouteDoc[] = [

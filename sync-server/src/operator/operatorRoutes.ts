@@ -1,48 +1,21 @@
 import type { Context, Hono } from 'hono';
-import { z } from 'zod';
 import type { AuditActor } from '../audit/AuditLog.ts';
 import type { AuditStore } from '../audit/AuditStore.ts';
 import { authOf, requireOperator } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
-import { planIds, plans, type PlanId } from '../billing/plans.ts';
+import { plans } from '../billing/plans.ts';
 import type { SubscriptionChanges } from '../billing/SubscriptionChanges.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { WorkspaceDirectory } from '../workspaces/WorkspaceDirectory.ts';
 import { CustomerDirectory } from './CustomerDirectory.ts';
 import type { UserSuspension } from './UserSuspension.ts';
-
-const note = z.string().trim().max(500).optional();
-
-export const subscriptionBody = z
-  .object({
-    planId: z.enum(planIds as [PlanId, ...PlanId[]]).optional(),
-    /** A custom seat limit; null returns to the plan's. */
-    seatLimit: z.number().int().min(1).max(100_000).nullable().optional(),
-    /** New trial end, ms since the epoch. */
-    trialEndsAt: z.number().int().positive().optional(),
-    note,
-  })
-  .refine(
-    (b) => b.planId !== undefined || b.seatLimit !== undefined || b.trialEndsAt !== undefined,
-    {
-      message: 'Change at least one of plan, seat limit and trial end.',
-    },
-  );
-
-export const stateBody = z.object({
-  /** `suspended` suspends (reason: operator); `active` reactivates. */
-  state: z.enum(['active', 'past_due', 'suspended', 'terminated']),
-  note,
-});
-
-export const noteBody = z.object({ note });
-
-const listQuery = z.object({
-  q: z.string().max(200).default(''),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
+import {
+  ChangeStateRequest,
+  ChangeSubscriptionRequest,
+  DirectoryQuery,
+  OperatorNoteRequest,
+} from '@desk/protocol/rest';
 
 /**
  * The operator console's API (platform role `operator`, browser session). Account
@@ -63,7 +36,7 @@ export function installOperatorRoutes(
 
   const operator = (c: Context): AuditActor => ({ kind: 'operator', userId: authOf(c).user.id });
   const query = (c: Context) => {
-    const parsed = listQuery.safeParse(c.req.query());
+    const parsed = DirectoryQuery.safeParse(c.req.query());
     if (!parsed.success) throw AppError.badRequest('The list parameters are not valid.');
     return parsed.data;
   };
@@ -103,7 +76,7 @@ export function installOperatorRoutes(
 
   app.patch('/api/operator/workspaces/:id/subscription', async (c) => {
     const workspaceId = workspaceIdOf(c);
-    const body = await readBody(c, subscriptionBody);
+    const body = await readBody(c, ChangeSubscriptionRequest);
     changes.assign(
       workspaceId,
       {
@@ -118,7 +91,7 @@ export function installOperatorRoutes(
 
   app.post('/api/operator/workspaces/:id/state', async (c) => {
     const workspaceId = workspaceIdOf(c);
-    const body = await readBody(c, stateBody);
+    const body = await readBody(c, ChangeStateRequest);
     const changed = changes.transition(workspaceId, body.state, {
       ...(body.state === 'suspended' ? { suspendedReason: 'operator' as const } : {}),
       actor: operator(c),
@@ -128,13 +101,13 @@ export function installOperatorRoutes(
   });
 
   app.post('/api/operator/users/:id/suspend', async (c) => {
-    const body = await readBody(c, noteBody);
+    const body = await readBody(c, OperatorNoteRequest);
     suspension.suspend(c.req.param('id'), operator(c), body.note ?? null);
     return c.json({ ok: true });
   });
 
   app.post('/api/operator/users/:id/reinstate', async (c) => {
-    const body = await readBody(c, noteBody);
+    const body = await readBody(c, OperatorNoteRequest);
     suspension.reinstate(c.req.param('id'), operator(c), body.note ?? null);
     return c.json({ ok: true });
   });

@@ -1,5 +1,4 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import { z } from 'zod';
 import { ErrorCode } from '@desk/protocol';
 import type { AuditStore } from '../audit/AuditStore.ts';
 import { authOf, requireOperator } from '../identity/middleware.ts';
@@ -9,14 +8,7 @@ import type { Transactions } from '../db/Transactions.ts';
 import type { TermsAnnouncer } from './TermsAnnouncer.ts';
 import type { TermsEffectiveDates } from './TermsEffectiveDates.ts';
 import { EffectiveDateTooEarly, type TermsStore, type TermsVersion } from './TermsStore.ts';
-
-export const publishTermsBody = z.object({
-  text: z.string().trim().min(1).max(200_000),
-  /** What changed, in words users read beside the new text. */
-  changes: z.string().trim().min(1).max(5_000),
-  /** Ms since the epoch; omitted means now. */
-  effectiveAt: z.number().int().positive().optional(),
-});
+import { PublishTermsRequest } from '@desk/protocol/rest';
 
 /**
  * A browser's clock and ours differ by a little: an effective date this far in the past is
@@ -105,7 +97,7 @@ export function installTerms(app: Hono, deps: TermsRouteDeps): void {
 
   app.post('/api/operator/terms', requireOperator, async (c: Context) => {
     const operatorId = authOf(c).user.id;
-    const body = await readBody(c, publishTermsBody);
+    const body = await readBody(c, PublishTermsRequest);
     const now = deps.now();
     const requested = body.effectiveAt ?? now;
     if (requested < now - CLOCK_SKEW_MS) {

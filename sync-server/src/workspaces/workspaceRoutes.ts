@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { authOf } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
@@ -10,17 +9,7 @@ import { SeatLimit } from './SeatLimit.ts';
 import { workspaceAccess } from './workspaceAccess.ts';
 import { WorkspaceDirectory } from './WorkspaceDirectory.ts';
 import type { WorkspaceRouteDeps } from './WorkspaceRouteDeps.ts';
-
-export const createWorkspaceBody = z.object({
-  name: z.string(),
-  slug: z.string(),
-  /** Which of the caller's customers pays for it; default: the oldest they own. */
-  customerId: z.string().optional(),
-});
-
-export const renameWorkspaceBody = z.object({
-  name: z.string().trim().min(1, 'Enter a name.').max(100),
-});
+import { CreateWorkspaceRequest, RenameWorkspaceRequest } from '@desk/protocol/rest';
 
 /**
  * Workspaces as their members see them: the list of mine, one workspace with its members
@@ -50,7 +39,7 @@ export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void
   app.post('/api/workspaces', async (c) => {
     const auth = authOf(c);
     if (!auth.session) throw AppError.forbidden('Create workspaces from a browser session.');
-    const body = await readBody(c, createWorkspaceBody);
+    const body = await readBody(c, CreateWorkspaceRequest);
     limiter.consume(`workspace-create:user:${auth.user.id}`, workspaceLimits.workspacesPerUser);
     const now = ctx.now();
     const owned = store.customersOwnedBy(auth.user.id);
@@ -87,7 +76,7 @@ export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void
 
   app.patch('/api/workspaces/:slug', async (c) => {
     const { auth, workspace } = managerRequest(ctx, c);
-    const body = await readBody(c, renameWorkspaceBody);
+    const body = await readBody(c, RenameWorkspaceRequest);
     store.rename(workspace.id, body.name);
     const payload = WorkspaceDirectory.payload(
       ctx.db,
