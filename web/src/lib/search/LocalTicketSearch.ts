@@ -162,6 +162,8 @@ export class LocalTicketSearch implements TicketTextSearch {
   }
 
   async #start(): Promise<void> {
+    // The list's first rows come first: restoring a large index waits for an idle moment.
+    await this.#o.pause();
     const snapshot = await this.#o.store?.load().catch(() => null);
     const restored = snapshot ? LocalTicketIndex.restore(snapshot) : null;
     if (restored) this.#index = restored;

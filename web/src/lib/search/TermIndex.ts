@@ -7,8 +7,8 @@
  * `compact` drops dead numbers, so an update never searches the postings it leaves.
  */
 export class TermIndex {
-  /** term → document numbers, ascending. */
-  #postings = new Map<string, number[]>();
+  /** term → its entry: document numbers, ascending (as restored: a view of the stored array). */
+  #postings = new Map<string, Entry>();
   /** First two letters → the terms starting so with their postings, for prefix lookups. */
   #buckets = new Map<string, Bucket>();
   /** document number → owner (the ticket's slot in LocalTicketIndex), -1 when dead. */
@@ -20,13 +20,15 @@ export class TermIndex {
     const doc = this.#owners.length;
     this.#owners.push(owner);
     for (const term of terms) {
-      let list = this.#postings.get(term);
-      if (!list) {
-        list = [];
-        this.#postings.set(term, list);
-        this.#file(term, list);
+      let entry = this.#postings.get(term);
+      if (!entry) {
+        entry = { term, list: [] };
+        this.#postings.set(term, entry);
+        this.#file(entry);
       }
-      list.push(doc);
+      // Restored lists are views of the stored typed array, copied on their first change.
+      if (!Array.isArray(entry.list)) entry.list = Array.from(entry.list);
+      (entry.list as number[]).push(doc);
     }
     return doc;
   }
@@ -39,8 +41,9 @@ export class TermIndex {
 
   /** Sets `hits[owner] = 1` for every live document holding `word` (or a word it begins). */
   mark(word: string, prefix: boolean, hits: Uint8Array, within: Uint8Array | null): void {
-    const visit = (list: number[] | undefined) => {
-      if (!list) return;
+    const visit = (entry: Entry | undefined) => {
+      if (!entry) return;
+      const list = entry.list;
       for (const doc of list) {
         const owner = this.#owners[doc]!;
         if (owner !== -1 && (within === null || within[owner] === 1)) hits[owner] = 1;
@@ -66,7 +69,7 @@ export class TermIndex {
       else hi = mid;
     }
     for (let i = lo; i < entries.length && entries[i]!.term.startsWith(word); i++) {
-      visit(entries[i]!.list);
+      visit(entries[i]);
     }
   }
 
@@ -85,26 +88,26 @@ export class TermIndex {
       moved(owner, owners.length);
       owners.push(owner);
     });
-    for (const [term, list] of this.#postings) {
+    for (const [term, entry] of this.#postings) {
       const kept: number[] = [];
-      for (const doc of list) if (renumber[doc]! !== -1) kept.push(renumber[doc]!);
-      if (kept.length) this.#postings.set(term, kept);
+      for (const doc of entry.list) if (renumber[doc]! !== -1) kept.push(renumber[doc]!);
+      if (kept.length) entry.list = kept;
       else this.#postings.delete(term);
     }
     this.#buckets = new Map();
-    for (const [term, list] of this.#postings) this.#file(term, list);
+    for (const entry of this.#postings.values()) this.#file(entry);
     this.#owners = owners;
     this.#dead = 0;
   }
 
-  #file(term: string, list: number[]): void {
-    const key = term.slice(0, 2);
+  #file(entry: Entry): void {
+    const key = entry.term.slice(0, 2);
     const bucket = this.#buckets.get(key);
     if (bucket) {
-      bucket.entries.push({ term, list });
+      bucket.entries.push(entry);
       bucket.sorted = false;
     } else {
-      this.#buckets.set(key, { entries: [{ term, list }], sorted: true });
+      this.#buckets.set(key, { entries: [entry], sorted: true });
     }
   }
 
@@ -115,11 +118,11 @@ export class TermIndex {
     let total = 0;
     terms.forEach((term, i) => {
       offsets[i] = total;
-      total += this.#postings.get(term)!.length;
+      total += this.#postings.get(term)!.list.length;
     });
     offsets[terms.length] = total;
     const postings = new Uint32Array(total);
-    terms.forEach((term, i) => postings.set(this.#postings.get(term)!, offsets[i]!));
+    terms.forEach((term, i) => postings.set(this.#postings.get(term)!.list, offsets[i]!));
     return { terms, offsets, postings, owners: Int32Array.from(this.#owners) };
   }
 
@@ -128,17 +131,22 @@ export class TermIndex {
     index.#owners = Array.from(data.owners);
     index.#dead = index.#owners.filter((owner) => owner === -1).length;
     data.terms.forEach((term, i) => {
-      const list = Array.from(data.postings.subarray(data.offsets[i], data.offsets[i + 1]));
-      index.#postings.set(term, list);
-      index.#file(term, list);
+      const entry = { term, list: data.postings.subarray(data.offsets[i], data.offsets[i + 1]) };
+      index.#postings.set(term, entry);
+      index.#file(entry);
     });
     return index;
   }
 }
 
+interface Entry {
+  readonly term: string;
+  list: number[] | Uint32Array;
+}
+
 /** The terms sharing their first two letters, sorted when first searched after a change. */
 interface Bucket {
-  entries: { term: string; list: number[] }[];
+  entries: Entry[];
   sorted: boolean;
 }
 
