@@ -307,6 +307,21 @@ describe('UpdatePipeline', () => {
       expect(b.connection.updates().map(clientsIn)).toEqual([[1]]);
     });
 
+    it('DEP-4 does not check a doc that already holds pending structs from before the rule', async () => {
+      const a = member(false);
+      const wa = writer(1);
+      wa.doc.getText('t').insert(0, 'hello');
+      wa.doc.getText('t').insert(5, ' world');
+      wa.doc.getText('t').insert(11, '!');
+      // Stored by an older server: the second edit without the first, so the doc holds it pending.
+      Y.applyUpdate(room.doc!, wa.updates[1]!);
+      expect(room.hasPending).toBe(true);
+      a.send(wa.updates[2]!);
+      await nextTurn();
+      expect(a.connection.refusals).toEqual([]);
+      expect(a.connection.acked).toBe(1);
+    });
+
     it('DEP-1 refuses deleting what the server never received, and answers in send order', async () => {
       const a = member(false);
       const wa = writer(1);

@@ -239,7 +239,7 @@ describe('document limits on every sync path', () => {
     }
   });
 
-  it('LIMIT-3 /yjs: a stock provider writing 14 × 512 KiB into a trial workspace is closed with 4415 after the 9 that fit, and never diverges silently', async () => {
+  it('LIMIT-3 YJS-5 /yjs: a stock provider writing 14 × 512 KiB into a trial workspace is closed with 4415 after the 9 that fit, and never diverges silently', async () => {
     t = await startSyncServer(users);
     t.auth.maxDocBytes = plans.trial.documentSizeLimitBytes; // 5 MiB
     const docId = 'ws1:ticket:big';
