@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { Page } from 'playwright-core';
 import { SESSION_COOKIE } from '../../../sync-server/src/identity/sessionCookie.ts';
 import { plans } from '../../../sync-server/src/billing/plans.ts';
 import { startDeskBenchWorld } from '../browser/deskWorld.ts';
@@ -40,7 +41,7 @@ async function runDeskBrowser(o: BenchOptions): Promise<SectionResult> {
   const tickets = o.n['desk-tickets'];
   process.stderr.write(`\n[bench] desk-browser: seeding ${tickets} tickets … `);
   const world = await startDeskBenchWorld(tickets);
-  process.stderr.write(`${world.seeded.seconds.toFixed(0)} s\n`);
+  process.stderr.write(`${world.seeded.seconds.toFixed(0)} s ${JSON.stringify(world.seeded)}\n`);
   try {
     const context = await world.browser.newContext({ viewport: { width: 1366, height: 860 } });
     await context.addCookies([
@@ -49,34 +50,18 @@ async function runDeskBrowser(o: BenchOptions): Promise<SectionResult> {
     const page = await context.newPage();
     const listUrl = `${world.base}/w/${world.slug}`;
 
-    let t0 = performance.now();
-    await page.goto(listUrl);
-    await page.locator('[data-testid=ticket-row]').first().waitFor({ timeout: 120_000 });
-    const firstRowsMs = performance.now() - t0;
-    const shown = await countSettled(page, 3_000, 180_000);
-    // Let the index's last updates reach IndexedDB before the reload.
-    await page.waitForTimeout(2_000);
-
-    t0 = performance.now();
-    await page.reload();
-    await page.locator('[data-testid=ticket-row]').first().waitFor({ timeout: 120_000 });
-    const reloadRowsMs = performance.now() - t0;
-    await countSettled(page, 2_000, 60_000);
-
+    const firstRowsMs = await msToFirstRow(page, () => page.goto(listUrl));
     const keystrokes: number[] = [];
-    for (const query of QUERIES) {
-      for (let i = 1; i <= query.length; i++) {
-        keystrokes.push(await inputToPaintMs(page, { kind: 'type', text: query.slice(0, i) }));
-      }
-      keystrokes.push(await inputToPaintMs(page, { kind: 'type', text: '' }));
-    }
     const filters: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      for (const index of [1, 2, 4]) {
-        const click: ListInput = { kind: 'status', index };
-        filters.push(await inputToPaintMs(page, click)); // on
-        filters.push(await inputToPaintMs(page, click)); // off again
-      }
+    let shown = Number.NaN;
+    let reloadRowsMs = Number.NaN;
+    if (Number.isFinite(firstRowsMs)) {
+      shown = await countSettled(page, 3_000, 180_000);
+      // Let the index's last updates reach IndexedDB before the reload.
+      await page.waitForTimeout(2_000);
+      reloadRowsMs = await msToFirstRow(page, () => page.reload());
+      await countSettled(page, 2_000, 60_000);
+      await measureInputs(page, keystrokes, filters);
     }
     const heapBytes = await tabHeapBytes(page);
     const stored = await storedBytes(page);
@@ -106,12 +91,52 @@ async function runDeskBrowser(o: BenchOptions): Promise<SectionResult> {
   }
 }
 
+/** A wait this long for the first rows is reported as not reached, not as a failed run. */
+const FIRST_ROWS_LIMIT_MS = 300_000;
+
+/** From `navigate` to the first ticket row; NaN when none shows within the limit. */
+async function msToFirstRow(page: Page, navigate: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await navigate();
+  try {
+    await page
+      .locator('[data-testid=ticket-row]')
+      .first()
+      .waitFor({ timeout: FIRST_ROWS_LIMIT_MS });
+  } catch {
+    return Number.NaN;
+  }
+  return performance.now() - t0;
+}
+
+async function measureInputs(page: Page, keystrokes: number[], filters: number[]): Promise<void> {
+  for (const query of QUERIES) {
+    for (let i = 1; i <= query.length; i++) {
+      keystrokes.push(await inputToPaintMs(page, { kind: 'type', text: query.slice(0, i) }));
+    }
+    keystrokes.push(await inputToPaintMs(page, { kind: 'type', text: '' }));
+  }
+  for (let round = 0; round < 3; round++) {
+    for (const index of [1, 2, 4]) {
+      const click: ListInput = { kind: 'status', index };
+      filters.push(await inputToPaintMs(page, click)); // on
+      filters.push(await inputToPaintMs(page, click)); // off again
+    }
+  }
+}
+
 function render(v: Record<string, number>, keystrokes: number, filters: number): string {
-  const ms = (x: number) => `${Math.round(x).toLocaleString('en')} ms`;
+  const ms = (x: number) =>
+    Number.isFinite(x) ? `${Math.round(x).toLocaleString('en')} ms` : 'not reached / not measured';
   const mb = (x: number) => `${x.toFixed(1)} MB`;
   const met = (ok: boolean) => (ok ? 'met' : '**not met**');
   const rows: [string, string, string, string][] = [
-    ['new device: first rows', ms(v.firstRowsMs!), '≤ 2,000 ms', met(v.firstRowsMs! <= 2_000)],
+    [
+      `new device: first rows (limit ${FIRST_ROWS_LIMIT_MS / 1000} s)`,
+      ms(v.firstRowsMs!),
+      '≤ 2,000 ms',
+      met(v.firstRowsMs! <= 2_000),
+    ],
     [
       'reload: first rows from the local copy',
       ms(v.reloadRowsMs!),
