@@ -88,7 +88,9 @@ class Desk {
   }
 }
 
-function projector(target: DocStore = store): SearchProjector {
+let clock = 0;
+
+function projector(target: DocStore = store, recordsEveryMs = 0): SearchProjector {
   return new SearchProjector({
     store: target,
     index,
@@ -96,6 +98,8 @@ function projector(target: DocStore = store): SearchProjector {
     log,
     docsPerPass: 3,
     rowsPerTransaction: 2,
+    recordsEveryMs,
+    now: () => clock,
   });
 }
 
@@ -190,5 +194,21 @@ describe('SearchProjector', () => {
     again.create('t2', 'Alpha again', 1, 'two');
     await p.catchUp();
     expect(ids('ws1', 'alpha')).toEqual(['t2']);
+  });
+
+  it('reads a busy index doc at most once per interval, and the changes after it wait with it', async () => {
+    const desk = new Desk('ws1');
+    desk.create('t1', 'First title', 1, 'one');
+    const p = projector(store, 15_000);
+    await p.catchUp();
+    expect(ids('ws1', 'first')).toEqual(['t1']);
+
+    updateTicket(desk.index, desk.ticket('t1'), 't1', { title: 'Second title' }, actor, 2);
+    clock += 5_000;
+    await p.catchUp();
+    expect(ids('ws1', 'second')).toEqual([]); // read 5 s ago: not yet
+    clock += 10_000;
+    await p.catchUp();
+    expect(ids('ws1', 'second')).toEqual(['t1']);
   });
 });

@@ -30,6 +30,15 @@ export interface SearchProjectorOptions {
   workspacesPerPass?: number;
   /** Ticket rows of an index doc written per transaction (one event-loop turn). @default 500 */
   rowsPerTransaction?: number;
+  /**
+   * Least time between two reads of one index doc (or archive shard). Every ticket edit
+   * changes the index, and reading it decodes all of it (megabytes at 10,000 tickets): a
+   * busy workspace's index is read at most this often, so its cost does not follow the
+   * edit rate. Title and field changes become searchable on the server within this time;
+   * the ticket docs changed before the index still follow every pass. @default 10000 ms
+   */
+  recordsEveryMs?: number;
+  now?: () => number;
 }
 
 /** Doc kinds whose root `tickets` map holds ticket records (the index and its archive shards). */
@@ -49,6 +58,8 @@ export class SearchProjector {
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<boolean> | null = null;
   #stopped = false;
+  /** When each index doc was last read (recordsEveryMs). */
+  readonly #recordsReadAt = new Map<string, number>();
 
   constructor(options: SearchProjectorOptions) {
     this.#o = {
@@ -56,6 +67,8 @@ export class SearchProjector {
       docsPerPass: 50,
       workspacesPerPass: 20,
       rowsPerTransaction: 500,
+      recordsEveryMs: 10_000,
+      now: Date.now,
       ...options,
     };
   }
@@ -115,6 +128,9 @@ export class SearchProjector {
       if (changed.length > this.#o.docsPerPass) more = true;
       for (const row of changed.slice(0, this.#o.docsPerPass)) {
         if (this.#stopped) return false;
+        // An index doc read recently waits, and so does the cursor (what changed after it
+        // is read on a later pass): changes come in order, and it is usually the newest.
+        if (this.#recordsNotDue(row.docId)) break;
         await this.#project(workspaceId, row);
         // A small doc is read and decoded without leaving the event loop's turn: yield
         // after each, so sockets are served between them (a backfill reads thousands).
@@ -122,6 +138,20 @@ export class SearchProjector {
       }
     }
     return more;
+  }
+
+  #recordsNotDue(docId: string): boolean {
+    if (!RECORD_KINDS.has(parseDocId(docId)?.kind ?? '')) return false;
+    const now = this.#o.now();
+    const last = this.#recordsReadAt.get(docId);
+    if (last !== undefined && now - last < this.#o.recordsEveryMs) return true;
+    this.#recordsReadAt.set(docId, now);
+    if (this.#recordsReadAt.size > 10_000) {
+      for (const [id, at] of this.#recordsReadAt) {
+        if (now - at >= this.#o.recordsEveryMs) this.#recordsReadAt.delete(id);
+      }
+    }
+    return false;
   }
 
   async #project(workspaceId: string, { docId, seq }: ChangedDocRow): Promise<void> {

@@ -20,12 +20,14 @@ async function search(owner: Owner, q: string): Promise<TicketSearchResponse['hi
   return res.body.hits;
 }
 
+/** Field changes reach the server's index within its records interval (10 s). */
 async function found(owner: Owner, q: string, ticketIds: string[]): Promise<void> {
   await until(
     async () =>
       JSON.stringify((await search(owner, q)).map((h) => h.ticketId).sort()) ===
       JSON.stringify(ticketIds),
     `search "${q}" to answer ${ticketIds.join(', ') || 'nothing'}`,
+    40_000,
   );
 }
 
@@ -34,6 +36,7 @@ describe('GET /api/workspaces/:slug/search', () => {
     const owner = await signUp(t);
     await createTicket(t.server.sync, owner.workspaceId, 'tk1', 'Projector flickers', 12);
     await found(owner, 'projector', ['tk1']);
+    await until(async () => (await search(owner, 'flickers'))[0]?.number === 12, 'the number');
     const [hit] = await search(owner, 'first reply');
     expect(hit).toMatchObject({ ticketId: 'tk1', number: 12, title: 'Projector flickers' });
     expect(hit!.snippet).toContain('First reply on Projector flickers');
@@ -42,7 +45,7 @@ describe('GET /api/workspaces/:slug/search', () => {
     await found(owner, 'beamer', ['tk1']);
     await setTicketField(t.server.sync, owner.workspaceId, 'tk1', 'deleted', true);
     await found(owner, 'beamer', []);
-  });
+  }, 60_000); // two field changes, each read within the 10 s records interval
 
   it('answers members of that workspace only', async () => {
     const owner = await signUp(t);
