@@ -1,6 +1,7 @@
+import type { AuditEntry } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 
-export type AuditActorKind = 'operator' | 'user' | 'billing' | 'system';
+export type AuditActorKind = AuditEntry['actorKind'];
 
 export interface AuditActor {
   kind: AuditActorKind;
@@ -19,19 +20,8 @@ export interface AuditEntryInput {
   details?: Record<string, unknown>;
 }
 
-export interface AuditEntry {
-  id: number;
-  at: number;
-  actorKind: AuditActorKind;
-  actorUserId: string | null;
-  actorDisplayName: string | null;
-  action: string;
-  targetKind: string;
-  targetId: string;
-  workspaceId: string | null;
-  customerId: string | null;
-  details: Record<string, unknown>;
-}
+/** An entry as the audit routes answer it (`AuditEntry` of the protocol). */
+export type { AuditEntry };
 
 interface Row {
   id: number;

@@ -1,33 +1,11 @@
+import type { Me } from '@desk/protocol';
 import type { AuthContext } from '../identity/AuthContext.ts';
 import type { UserStore } from '../identity/UserStore.ts';
 import type { TermsStore } from '../terms/TermsStore.ts';
-import type { WorkspaceOfUser, WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
+import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 
-/** The body of `GET /api/auth/me` (and of a successful login or sign-up). */
-export interface MePayload {
-  user: {
-    id: string;
-    email: string;
-    displayName: string;
-    phone: string | null;
-    platformRole: 'operator' | null;
-  };
-  /** Workspaces the caller may use; an access token sees only its own. */
-  workspaces: WorkspaceOfUser[];
-  /**
-   * The terms version in force and whether this user has accepted it; `required` when the
-   * server refuses the user's API and sync requests until they do (`terms_not_accepted`);
-   * `upcoming` is a published version not in force yet that the user has not accepted.
-   */
-  terms: {
-    currentVersion: string;
-    accepted: boolean;
-    required: boolean;
-    upcoming: { version: string; effectiveAt: number } | null;
-  };
-  /** How the caller authenticated. */
-  via: 'session' | 'token';
-}
+/** The body of `GET /api/auth/me` (and of a successful login or sign-up): `Me` of the protocol. */
+export type MePayload = Me;
 
 export function mePayload(
   deps: {

@@ -1,3 +1,4 @@
+import type { SessionInfo as ProtocolSessionInfo } from '@desk/protocol';
 import type { AccessEvents } from '../access/AccessEvents.ts';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { newId } from '../ids/newId.ts';
@@ -29,14 +30,8 @@ export interface ValidSession {
   readonly renewed: boolean;
 }
 
-export interface SessionInfo {
-  readonly id: string;
-  readonly createdAt: number;
-  readonly lastSeenAt: number;
-  readonly expiresAt: number;
-  readonly ip: string | null;
-  readonly userAgent: string | null;
-}
+/** A session as its user lists it; the route adds `current` (`SessionInfo` of the protocol). */
+export type SessionInfo = Omit<ProtocolSessionInfo, 'current'>;
 
 interface SessionRow {
   id: string;

@@ -1,15 +1,11 @@
-import { ErrorCode } from '@desk/protocol';
+import { ErrorCode, type SeatUsage } from '@desk/protocol';
 import { Subscriptions } from '../billing/Subscriptions.ts';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import { SeatLedger } from './SeatLedger.ts';
 
-export interface SeatUsage {
-  used: number;
-  limit: number;
-  /** Open (unexpired, unrevoked, unaccepted) invitations: seats promised but not taken. */
-  pendingInvitations: number;
-}
+/** Seats used, the limit, and open invitations (seats promised but not taken). */
+export type { SeatUsage };
 
 /**
  * The one place seat limits are enforced (terms §2: accounts depend on the subscription

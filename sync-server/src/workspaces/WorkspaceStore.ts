@@ -1,3 +1,5 @@
+import type { UserWorkspace } from '@desk/protocol';
+import type { WorkspacePayload } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import {
   checkCustomerWithWorkspace,
@@ -6,15 +8,12 @@ import {
   type NewCustomerWithWorkspace,
   type NewWorkspace,
 } from './createCustomerWithWorkspace.ts';
+import { SeatLedger, type SeatLedgerEntry } from './SeatLedger.ts';
+import { SeatLimit, type SeatUsage } from './SeatLimit.ts';
 import { WorkspaceDirectory, type WorkspaceRow } from './WorkspaceDirectory.ts';
 
-/** A workspace the user is a member of, with the user's role there. */
-export interface WorkspaceOfUser {
-  id: string;
-  slug: string;
-  name: string;
-  role: string;
-}
+/** A workspace the user is a member of, with the user's role there (`UserWorkspace`). */
+export type WorkspaceOfUser = UserWorkspace;
 
 /**
  * Workspaces and the customers that pay for them (tables `workspaces`, `customers`, and the
@@ -29,6 +28,10 @@ export interface WorkspaceStore {
   /** Ids of the customers the user owns, oldest first. */
   customersOwnedBy(userId: string): string[];
   rename(workspaceId: string, name: string): void;
+  /** What a member sees of the workspace (`GET /api/workspaces/:slug`); null: not a member. */
+  payload(workspace: WorkspaceRow, userId: string): WorkspacePayload | null;
+  /** Seats used and the limit, and the seat ledger newest first (terms §1). */
+  seats(workspaceId: string): SeatUsage & { history: SeatLedgerEntry[] };
   /** Validates names and the address without writing (throws validation_failed, slug_taken). */
   checkNew(input: Pick<NewCustomerWithWorkspace, 'customer' | 'workspace'>): {
     customerName: string;
@@ -75,6 +78,17 @@ export class SqliteWorkspaceStore implements WorkspaceStore {
 
   rename(workspaceId: string, name: string): void {
     this.db.prepare('UPDATE workspaces SET name = ? WHERE id = ?').run(name, workspaceId);
+  }
+
+  payload(workspace: WorkspaceRow, userId: string): WorkspacePayload | null {
+    return WorkspaceDirectory.payload(this.db, workspace, userId, this.now());
+  }
+
+  seats(workspaceId: string): SeatUsage & { history: SeatLedgerEntry[] } {
+    return {
+      ...SeatLimit.usage(this.db, workspaceId, this.now()),
+      history: SeatLedger.history(this.db, workspaceId),
+    };
   }
 
   checkNew(input: Pick<NewCustomerWithWorkspace, 'customer' | 'workspace'>): {
