@@ -4,10 +4,7 @@ import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
 import { workspaceLimits } from './limits.ts';
 import { managerRequest, memberRequest, ownerRequest } from './memberRequest.ts';
-import { SeatLedger } from './SeatLedger.ts';
-import { SeatLimit } from './SeatLimit.ts';
 import { workspaceAccess } from './workspaceAccess.ts';
-import { WorkspaceDirectory } from './WorkspaceDirectory.ts';
 import type { WorkspaceRouteDeps } from './WorkspaceRouteDeps.ts';
 import { CreateWorkspaceRequest, RenameWorkspaceRequest } from '@desk/protocol/rest';
 
@@ -41,7 +38,6 @@ export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void
     if (!auth.session) throw AppError.forbidden('Create workspaces from a browser session.');
     const body = await readBody(c, CreateWorkspaceRequest);
     limiter.consume(`workspace-create:user:${auth.user.id}`, workspaceLimits.workspacesPerUser);
-    const now = ctx.now();
     const owned = store.customersOwnedBy(auth.user.id);
     const workspaceId = transactions.write(() => {
       const customerId = body.customerId ?? owned[0];
@@ -64,12 +60,12 @@ export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void
     });
     const workspace = store.byId(workspaceId);
     if (!workspace) throw new Error('created workspace vanished');
-    return c.json(WorkspaceDirectory.payload(ctx.db, workspace, auth.user.id, now), 201);
+    return c.json(store.payload(workspace, auth.user.id), 201);
   });
 
   app.get('/api/workspaces/:slug', (c) => {
     const { auth, workspace } = memberRequest(ctx, c);
-    const payload = WorkspaceDirectory.payload(ctx.db, workspace, auth.user.id, ctx.now());
+    const payload = store.payload(workspace, auth.user.id);
     if (!payload) throw AppError.notFound();
     return c.json(payload);
   });
@@ -78,22 +74,14 @@ export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void
     const { auth, workspace } = managerRequest(ctx, c);
     const body = await readBody(c, RenameWorkspaceRequest);
     store.rename(workspace.id, body.name);
-    const payload = WorkspaceDirectory.payload(
-      ctx.db,
-      { ...workspace, name: body.name },
-      auth.user.id,
-      ctx.now(),
-    );
+    const payload = store.payload({ ...workspace, name: body.name }, auth.user.id);
     return c.json(payload);
   });
 
   /** Seat count, limit and history: the billing basis the owner sees (terms §1). */
   app.get('/api/workspaces/:slug/seats', (c) => {
     const { workspace } = managerRequest(ctx, c);
-    return c.json({
-      ...SeatLimit.usage(ctx.db, workspace.id, ctx.now()),
-      history: SeatLedger.history(ctx.db, workspace.id),
-    });
+    return c.json(store.seats(workspace.id));
   });
 
   /** What operators, billing and the system did to this workspace (terms §3). */
