@@ -8,7 +8,7 @@ import { docFramePrefix, syncMessage, syncStep1Message, withPrefix } from './yMe
 /**
  * One loaded document: its content (equal to what the store holds: updates are applied
  * only after they are persisted), its subscribers and their presence. A room never touches
- * a socket; it hands frames to its subscriptions' sessions. The content is a Y.Doc, or for
+ * a socket; it hands frames to its subscriptions' connections. The content is a Y.Doc, or for
  * a large document bytes worked on off the event loop (LargeDocState): use the methods
  * here, which serve both.
  */

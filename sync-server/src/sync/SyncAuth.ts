@@ -5,7 +5,7 @@ export interface Principal {
   readonly userId: string;
   /** The browser session behind the socket (cookie), or null for a token. */
   readonly sessionId: string | null;
-  /** The personal access token behind the socket, or null for a session. */
+  /** The personal access token behind the socket, or null for a login session. */
   readonly tokenId: string | null;
 }
 

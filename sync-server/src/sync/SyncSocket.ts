@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 
 /**
- * The transport as sessions see it. Rooms and sessions never touch `ws` directly, so a
+ * The transport as connections see it. Rooms and connections never touch `ws` directly, so a
  * test or another transport (uWebSockets, a worker port) only implements this.
  */
 export interface SyncSocket {
@@ -21,10 +21,10 @@ export interface SyncSocket {
   ping(): void;
 }
 
-/** What a socket tells its session: one object per socket, no closures. */
+/** What a socket tells its connection: one object per socket, no closures. */
 export interface SyncSocketHandler {
   onMessage(data: Buffer): void;
-  /** The connection is closed (either side), whatever the session had already decided. */
+  /** The socket is closed (either side), whatever the connection had already decided. */
   onSocketClosed(): void;
   onPong(): void;
 }
@@ -95,5 +95,5 @@ function onPong(this: HandledWebSocket): void {
   this[handlerKey]!.onPong();
 }
 
-/** 'close' follows every 'error'; the session cleans up there. */
+/** 'close' follows every 'error'; the connection cleans up there. */
 function ignoreError(): void {}
