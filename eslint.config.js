@@ -50,4 +50,23 @@ export default ts.config(
       ],
     },
   },
+  {
+    // The web app takes REST bodies as types only: the zod schemas stay out of its bundle.
+    files: ['web/src/**/*.ts', 'web/src/**/*.svelte'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@desk/protocol/rest',
+              allowTypeImports: true,
+              message:
+                'Import REST body types from @desk/protocol (type-only); schemas are for the server.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
