@@ -1,5 +1,5 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import { ErrorCode } from '@desk/protocol';
+import { ErrorCode, type TermsVersion as TermsVersionBody } from '@desk/protocol';
 import type { AuditStore } from '../audit/AuditStore.ts';
 import { authOf, requireOperator } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
@@ -25,7 +25,7 @@ const CLOCK_SKEW_MS = 60_000;
  */
 const OPEN_WITHOUT_TERMS = ['/api/auth/', '/api/terms', '/api/operator/terms'];
 
-export const termsDto = (v: TermsVersion) => ({
+export const termsDto = (v: TermsVersion): TermsVersionBody => ({
   version: String(v.version),
   text: v.text,
   changes: v.changes,
