@@ -143,16 +143,21 @@ describe('a first sync of a large doc that another client writes flat out', () =
   });
 
   it('SUB-3 sends what a slow new subscriber missed during its step 2 as one diff once too much was held, without a disconnect', async () => {
-    // Larger than the loopback's kernel buffers take while the client does not read.
-    const writer = await writing({ ...limits, maxBufferedBytes: 32 * 1024 }, 16);
+    // Larger than the loopback's kernel buffers take while the client does not read. The
+    // paused client cannot answer pings either: on a loaded machine the edits below
+    // outlast a heartbeat, and its close is not what this test is about.
+    const writer = await writing(
+      { ...limits, maxBufferedBytes: 32 * 1024, heartbeatMs: 10 * 60_000 },
+      16,
+    );
     await writer.edited(WINDOW * 4);
     const ben = await TestSyncClient.connect(t.url, { token: 'tok-ben' });
     clients.push(ben);
     const socket = (ben.ws as unknown as { _socket: Socket })._socket;
     socket.pause();
     const doc = ben.subscribe(DOC);
-    // Far more than 32 KiB of updates while the step 2 waits for the client to read.
-    await writer.edited(writer.edits() + 40_000);
+    // Far more than 32 KiB of updates (~30 bytes each) while the step 2 waits for the client to read.
+    await writer.edited(writer.edits() + 8_000);
     socket.resume();
     await ben.synced(DOC);
     const written = await writer.stopWriting();
