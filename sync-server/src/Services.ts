@@ -1,4 +1,5 @@
 import type { ServerContext } from './ServerContext.ts';
+import { AccountDeletion } from './auth/AccountDeletion.ts';
 import { SqlitePasswordResetStore, type PasswordResetStore } from './auth/PasswordResets.ts';
 import { SqlitePendingSignupStore, type PendingSignupStore } from './auth/PendingSignups.ts';
 import { SqliteSecurityReportStore, type SecurityReportStore } from './auth/SecurityReports.ts';
@@ -13,6 +14,8 @@ import { sqliteTransactions, type Transactions } from './db/Transactions.ts';
 import { RateLimiter } from './http/rateLimit/index.ts';
 import { SqliteAccessTokenStore, type AccessTokenStore } from './identity/AccessTokenStore.ts';
 import { SqliteSessionStore, type SessionStore } from './identity/SessionStore.ts';
+import type { DocStore } from './store/DocStore.ts';
+import { SqliteDocStore } from './store/SqliteDocStore.ts';
 import { SqliteUserStore, type UserStore } from './identity/UserStore.ts';
 import { createMailer } from './mail/createMailer.ts';
 import type { Mailer } from './mail/Mailer.ts';
@@ -55,6 +58,10 @@ export interface Services extends ServerContext {
   readonly limiter: RateLimiter;
   readonly loginThrottle: LoginThrottle;
   readonly devices: KnownDevices;
+  /** The documents, for what is not sync (account deletion); the sync engine has its own. */
+  readonly docs: DocStore;
+  /** A user deleting their own account (auth/AccountDeletion.ts). */
+  readonly accountDeletion: AccountDeletion;
   readonly ticketNumbers: TicketNumberCounter;
   readonly billingEvents: BillingEventStore;
   readonly subscriptionChanges: SubscriptionChanges;
@@ -70,8 +77,7 @@ export function createServices(ctx: ServerContext): Services {
   const users = new SqliteUserStore(db, now);
   const mailer = createMailer(ctx);
   const terms = new SqliteTermsStore(db, now);
-  return {
-    ...ctx,
+  const identity = {
     transactions: sqliteTransactions(db),
     audit: new SqliteAuditStore(db, now),
     mailer,
@@ -81,15 +87,21 @@ export function createServices(ctx: ServerContext): Services {
     pendingSignups: new SqlitePendingSignupStore(db, now),
     passwordResets: new SqlitePasswordResetStore(db, now),
     securityReports: new SqliteSecurityReportStore(db, now),
-    terms,
     workspaces: new SqliteWorkspaceStore(db, now),
     memberships: new SqliteMembershipStore(db, now),
+    devices: new KnownDevices(db, now),
+    docs: new SqliteDocStore(db, now),
+  };
+  return {
+    ...ctx,
+    ...identity,
+    accountDeletion: new AccountDeletion({ ...ctx, ...identity }),
+    terms,
     invitations: new SqliteInvitationStore(db, now),
     blobCatalog: new SqliteBlobCatalog(db),
     blobQuota: new BlobQuota(db, now),
     limiter: new RateLimiter(db, now),
     loginThrottle: new LoginThrottle(db, now),
-    devices: new KnownDevices(db, now),
     ticketNumbers: new TicketNumberCounter(db),
     billingEvents: new SqliteBillingEventStore(db),
     subscriptionChanges: new SubscriptionChanges(ctx),

@@ -178,6 +178,20 @@ const requests: Record<string, () => Call | Promise<Call>> = {
   'POST /api/auth/logout-everywhere': () => ({ as: 'agent' }),
   'GET /api/auth/me': () => ({ as: 'token' }),
   'PATCH /api/auth/me': () => ({ as: 'agent', body: { displayName: 'Agent Smith', phone: null } }),
+  'DELETE /api/auth/me': async () => {
+    // A member of its own, not an owner (an owner is refused with last_owner), in the slot.
+    const { token } = await invitationToken();
+    const leaver = t.client();
+    const accepted = await leaver.post('/api/invitations/accept', {
+      token,
+      displayName: 'Leaving Soon',
+      password: STRONG_PASSWORD,
+      acceptTerms: true,
+    });
+    if (accepted.status !== 201) throw new Error(`accept: ${JSON.stringify(accepted.body)}`);
+    world.credentials.set('removedMember', { kind: 'session', token: leaver.sessionToken! });
+    return { as: 'removedMember', body: { password: STRONG_PASSWORD } };
+  },
   'POST /api/auth/terms': async () => {
     const terms = await succeed<{ current: { version: string } }>('get', '/api/terms', {
       as: 'anonymous',

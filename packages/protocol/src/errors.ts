@@ -26,6 +26,8 @@ export const ErrorCode = {
   tokenInvalid: 'token_invalid',
   tokenExpired: 'token_expired',
   termsNotAccepted: 'terms_not_accepted',
+  /** 409: account deletion refused while the user owns workspaces (`workspaces` names them). */
+  lastOwner: 'last_owner',
   // workspaces and seats
   slugTaken: 'slug_taken',
   seatLimitReached: 'seat_limit_reached',

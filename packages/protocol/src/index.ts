@@ -1,4 +1,4 @@
-export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts.ts';
+export { DELETED_USER_NAME, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts.ts';
 export { assertNever } from './assertNever.ts';
 export {
   ALL_DOC_ERROR_CODES,
@@ -86,6 +86,7 @@ export type {
   AcceptTermsRequest,
   AccessTokenInfo,
   AccessTokenList,
+  AccountDeleted,
   AccountStatus,
   AuditEntry,
   AuditList,
@@ -102,6 +103,7 @@ export type {
   CreateSnapshotRequest,
   CreateSnapshotResponse,
   CreateWorkspaceRequest,
+  DeleteAccountRequest,
   CustomerSearchResponse,
   CustomerSummary,
   CustomerWorkspace,

@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import type { TermsStore } from '../terms/TermsStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
+import type { AccountDeletion } from './AccountDeletion.ts';
 import type { KnownDevices } from './KnownDevices.ts';
 import type { LoginThrottle } from './LoginThrottle.ts';
 import type { PasswordResetStore } from './PasswordResets.ts';
@@ -34,4 +35,5 @@ export interface AuthServices {
   readonly limiter: RateLimiter;
   readonly loginThrottle: LoginThrottle;
   readonly devices: KnownDevices;
+  readonly accountDeletion: AccountDeletion;
 }

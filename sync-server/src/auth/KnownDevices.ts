@@ -94,6 +94,11 @@ export class KnownDevices {
     ).map((row) => row.id);
   }
 
+  /** Forgets every device of the account (account deletion); returns how many. */
+  forgetUser(userId: string): number {
+    return this.db.prepare('DELETE FROM known_devices WHERE user_id = ?').run(userId).changes;
+  }
+
   /** Deletes expired devices; returns how many. */
   sweep(): number {
     return this.db.prepare('DELETE FROM known_devices WHERE expires_at <= ?').run(this.now())

@@ -17,6 +17,8 @@ export interface PasswordResetStore {
   lookup(token: string): ResetLookup;
   /** Spends every token of the user; false when `resetId` was already spent. */
   spendAllForUser(userId: string, resetId: string | null): boolean;
+  /** Deletes every reset link of the user, used or not (account deletion); returns how many. */
+  deleteAllForUser(userId: string): number;
 }
 
 export class SqlitePasswordResetStore implements PasswordResetStore {
@@ -65,5 +67,9 @@ export class SqlitePasswordResetStore implements PasswordResetStore {
       .prepare('UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL')
       .run(now, userId);
     return true;
+  }
+
+  deleteAllForUser(userId: string): number {
+    return this.db.prepare('DELETE FROM password_resets WHERE user_id = ?').run(userId).changes;
   }
 }

@@ -56,6 +56,8 @@ export interface PendingSignupStore {
   lookup(token: string): PendingSignupLookup;
   /** Deletes the row; false when another request used the link first. */
   spend(id: string): boolean;
+  /** Deletes every pending sign-up for the address (account deletion); returns how many. */
+  deleteForEmail(email: string): number;
 }
 
 export class SqlitePendingSignupStore implements PendingSignupStore {
@@ -124,5 +126,9 @@ export class SqlitePendingSignupStore implements PendingSignupStore {
    */
   spend(id: string): boolean {
     return this.db.prepare('DELETE FROM pending_signups WHERE id = ?').run(id).changes === 1;
+  }
+
+  deleteForEmail(email: string): number {
+    return this.db.prepare('DELETE FROM pending_signups WHERE email = ?').run(email).changes;
   }
 }

@@ -25,6 +25,8 @@ export interface SecurityReportStore {
   }): string;
   /** The newest reports first, at most `limit`. */
   latest(limit: number): SecurityReport[];
+  /** Deletes the user's reports (account deletion); returns how many. */
+  deleteForUser(userId: string): number;
 }
 
 export class SqliteSecurityReportStore implements SecurityReportStore {
@@ -88,5 +90,9 @@ export class SqliteSecurityReportStore implements SecurityReportStore {
       sessionsEnded: r.sessions_ended,
       createdAt: r.created_at,
     }));
+  }
+
+  deleteForUser(userId: string): number {
+    return this.db.prepare('DELETE FROM security_reports WHERE user_id = ?').run(userId).changes;
   }
 }

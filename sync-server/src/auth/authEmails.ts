@@ -102,3 +102,22 @@ export function signupAttemptEmail(
     action: { label: 'Log in', url: `${config.PUBLIC_URL}/login` },
   });
 }
+
+export function accountDeletedEmail(
+  config: Config,
+  to: { email: string; displayName: string },
+  leftWorkspaces: readonly string[],
+): MailMessage {
+  return renderEmail({
+    to: to.email,
+    subject: 'Your account was deleted',
+    greeting: `Hello ${to.displayName},`,
+    paragraphs: [
+      'Your account was deleted at your request: its sessions, access tokens and personal data are gone, and you can no longer log in.',
+      leftWorkspaces.length > 0
+        ? `What you wrote in ${leftWorkspaces.join(', ')} stays with the workspace, shown as written by "Deleted user".`
+        : 'You were not a member of any workspace.',
+      `You can sign up again with this address at any time: ${config.PUBLIC_URL}/signup`,
+    ],
+  });
+}

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
 import { installAccessTokenRoutes } from './accessTokenRoutes.ts';
+import { installAccountDeletionRoutes } from './accountDeletionRoutes.ts';
 import type { AuthServices } from './AuthServices.ts';
 import { installLoginRoutes } from './loginRoutes.ts';
 import { installPasswordRoutes } from './passwordRoutes.ts';
@@ -25,6 +26,7 @@ export function installAuth(app: Hono, services: AuthServices): void {
   installPasswordRoutes(app, services);
   installUnauthorizedUseRoutes(app, services);
   installAccessTokenRoutes(app, services);
+  installAccountDeletionRoutes(app, services);
 
   // Keys that are never used again (random emails in a spraying attack) are only removed
   // by this sweep; hourly is plenty for a table of recent attempts.

@@ -1,9 +1,11 @@
 import {
   AccessTokenList,
+  AccountDeleted,
   AcceptTermsRequest,
   ChangePasswordRequest,
   CreateAccessTokenRequest,
   CreatedAccessToken,
+  DeleteAccountRequest,
   ForgotPasswordAccepted,
   ForgotPasswordRequest,
   LoginRequest,
@@ -109,6 +111,22 @@ export const authRoutes: readonly RouteDoc[] = [
     auth: 'session',
     body: ProfileRequest,
     responses: { 200: ok('Updated.', Me), 400: invalid },
+  },
+  {
+    method: 'delete',
+    path: '/api/auth/me',
+    summary: 'Delete the account (the password typed again; a browser session, never a token).',
+    description:
+      'In one transaction: every session, access token, reset link, pending sign-up, known device and security report of the account is deleted, its memberships end (seats freed, its sockets closed), its private documents are deleted, and the user row is anonymised (email replaced, name "Deleted user", no password) so what it wrote stays with each workspace. Each workspace gets an `account.deleted` audit entry; a confirmation goes to the old address; the session cookie is cleared. The address can sign up again.',
+    auth: 'session',
+    body: DeleteAccountRequest,
+    responses: {
+      200: ok('Deleted; the workspaces it left.', AccountDeleted),
+      400: invalid,
+      403: '`invalid_credentials` (wrong password, `fields.password`), or `forbidden` for an access token.',
+      409: '`last_owner`: the user owns these workspaces (`workspaces`); transfer ownership first.',
+      429: rateLimited,
+    },
   },
   {
     method: 'post',

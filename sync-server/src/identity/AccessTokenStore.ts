@@ -57,6 +57,8 @@ export interface AccessTokenStore {
   listForUser(userId: string): AccessTokenInfo[];
   revoke(userId: string, tokenId: string): boolean;
   revokeAllForUser(userId: string): number;
+  /** Deletes every token of the user, revoked or not (account deletion); returns how many. */
+  deleteAllForUser(userId: string): number;
 }
 
 export class SqliteAccessTokenStore implements AccessTokenStore {
@@ -174,5 +176,17 @@ export class SqliteAccessTokenStore implements AccessTokenStore {
       .run(this.now(), userId);
     this.access.emit('tokensRevoked', { tokenIds: ids });
     return ids.length;
+  }
+
+  deleteAllForUser(userId: string): number {
+    const live = (
+      this.db
+        .prepare('SELECT id FROM access_tokens WHERE user_id = ? AND revoked_at IS NULL')
+        .all(userId) as { id: string }[]
+    ).map((r) => r.id);
+    const deleted = this.db.prepare('DELETE FROM access_tokens WHERE user_id = ?').run(userId);
+    // Sockets opened with a live one close, as on revocation.
+    if (live.length > 0) this.access.emit('tokensRevoked', { tokenIds: live });
+    return deleted.changes;
   }
 }

@@ -1,3 +1,4 @@
+import { DELETED_USER_NAME } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { cachedStatement } from '../db/statementCache.ts';
 import { newId } from '../ids/newId.ts';
@@ -45,6 +46,24 @@ export interface UserStore {
   requirePasswordReset(id: string): void;
   setStatus(id: string, status: User['status']): void;
   makeOperator(id: string): void;
+  /**
+   * Account deletion: the row stays (authored content, audit entries and seat records keep
+   * pointing at it) but says nothing about the person any more — the email becomes
+   * `tombstoneEmail` (unique, so the address can sign up again), the name "Deleted user",
+   * no phone, no usable password.
+   */
+  anonymise(id: string, tombstoneEmail: string): void;
+}
+
+/** The name every deleted account shows under (authored content, audit log). */
+export { DELETED_USER_NAME };
+
+/** Deleted accounts' addresses are in this domain, which can never receive mail (RFC 2606). */
+export const DELETED_EMAIL_DOMAIN = 'deleted.invalid';
+
+/** The address a deleted account keeps: unique per account, so the real one is free again. */
+export function tombstoneEmail(userId: string): string {
+  return `deleted-${userId}@${DELETED_EMAIL_DOMAIN}`;
 }
 
 interface UserRow {
@@ -130,6 +149,16 @@ export class SqliteUserStore implements UserStore {
     this.db
       .prepare(`UPDATE users SET platform_role = 'operator', updated_at = ? WHERE id = ?`)
       .run(this.now(), id);
+  }
+
+  anonymise(id: string, tombstoneEmail: string): void {
+    // An empty hash verifies no password (argon2 refuses to parse it), so nobody logs in.
+    this.db
+      .prepare(
+        `UPDATE users SET email = ?, display_name = ?, phone = NULL, password_hash = '',
+           must_reset_password = 0, platform_role = NULL, updated_at = ? WHERE id = ?`,
+      )
+      .run(tombstoneEmail, DELETED_USER_NAME, this.now(), id);
   }
 }
 

@@ -60,6 +60,9 @@ export interface DocStore {
 
   /** Deletes every document of the workspace (workspace deletion after its grace period). */
   deleteWorkspace(workspaceId: string): void;
+
+  /** Deletes these documents (state, log, head) in one transaction; returns how many existed. */
+  deleteDocs(docIds: readonly string[]): number;
 }
 
 export const DocStoreErrorCode = {

@@ -109,6 +109,7 @@ export class SqliteDocStore implements DocStore {
   ) => boolean;
   readonly #deleteOneLeftoverTx: (docId: string) => boolean;
   readonly #deleteWorkspaceTx: (workspaceId: string) => void;
+  readonly #deleteDocsTx: (docIds: readonly string[]) => number;
   /** Sliced compactions by doc, chained so that one doc's run one after another. */
   readonly #compactions = new Map<string, Promise<void>>();
 
@@ -303,6 +304,20 @@ export class SqliteDocStore implements DocStore {
       deleteDocs.run(workspaceId);
       deleteSeq.run(workspaceId);
     });
+    const deleteDocLog = db.prepare('DELETE FROM doc_updates WHERE doc_id = ?');
+    const deleteDocChunks = db.prepare('DELETE FROM doc_state_chunks WHERE doc_id = ?');
+    const deleteDocState = db.prepare('DELETE FROM doc_states WHERE doc_id = ?');
+    const deleteDoc = db.prepare('DELETE FROM docs WHERE doc_id = ?');
+    this.#deleteDocsTx = db.transaction((docIds: readonly string[]) => {
+      let existed = 0;
+      for (const docId of docIds) {
+        deleteDocLog.run(docId);
+        deleteDocChunks.run(docId);
+        deleteDocState.run(docId);
+        existed += deleteDoc.run(docId).changes;
+      }
+      return existed;
+    });
   }
 
   generation(): string {
@@ -361,6 +376,10 @@ export class SqliteDocStore implements DocStore {
 
   deleteWorkspace(workspaceId: string): void {
     this.#deleteWorkspaceTx(workspaceId);
+  }
+
+  deleteDocs(docIds: readonly string[]): number {
+    return this.#deleteDocsTx(docIds);
   }
 
   /**

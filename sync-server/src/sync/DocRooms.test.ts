@@ -54,6 +54,7 @@ describe('DocRooms', () => {
       changedSince: (workspaceId, since) => store.changedSince(workspaceId, since),
       workspaceSeq: (workspaceId) => store.workspaceSeq(workspaceId),
       deleteWorkspace: (workspaceId) => store.deleteWorkspace(workspaceId),
+      deleteDocs: (docIds) => store.deleteDocs(docIds),
     };
   });
   afterEach(() => {

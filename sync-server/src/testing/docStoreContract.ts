@@ -178,6 +178,19 @@ export function describeDocStoreContract(name: string, open: () => OpenedDocStor
       expect(store.load('ws2:a')).not.toBeNull();
     });
 
+    it('deletes the named documents (state and log) and nothing else', () => {
+      const [u, v] = textUpdates(2);
+      const [first] = store.append([
+        { docId: 'ws1:user:u1', workspaceId: 'ws1', update: u! },
+        { docId: 'ws1:index', workspaceId: 'ws1', update: u! },
+      ]);
+      store.compact('ws1:user:u1', u!, first!.logId);
+      store.append([{ docId: 'ws1:user:u1', workspaceId: 'ws1', update: v! }]);
+      expect(store.deleteDocs(['ws1:user:u1', 'ws2:user:u1'])).toBe(1);
+      expect(store.load('ws1:user:u1')).toBeNull();
+      expect(store.load('ws1:index')).not.toBeNull();
+    });
+
     describe('in slices (large documents, issue 13 #2)', () => {
       /**
        * A doc of one Y.Text whose merged state is `slices` slices, compacted, plus `logRows`

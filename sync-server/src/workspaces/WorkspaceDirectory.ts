@@ -1,6 +1,7 @@
 import type { WorkspacePayload } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { Subscriptions } from '../billing/Subscriptions.ts';
+import { DELETED_EMAIL_DOMAIN } from '../identity/UserStore.ts';
 import { Memberships } from './Memberships.ts';
 import { SeatLimit } from './SeatLimit.ts';
 import { workspaceAccess } from './workspaceAccess.ts';
@@ -79,6 +80,23 @@ export const WorkspaceDirectory = {
         },
       },
       members: Memberships.list(db, workspace.id),
+      deletedUserIds: WorkspaceDirectory.deletedUserIds(db, workspace.id),
     };
+  },
+
+  /**
+   * Former members whose account was deleted: what they wrote stays in the workspace's
+   * documents under their id, and the app shows it as written by "Deleted user".
+   */
+  deletedUserIds(db: SqliteDatabase, workspaceId: string): string[] {
+    return (
+      db
+        .prepare(
+          `SELECT DISTINCT s.user_id FROM seat_ledger s JOIN users u ON u.id = s.user_id
+           WHERE s.workspace_id = ? AND u.email LIKE ?`,
+        )
+        .pluck()
+        .all(workspaceId, `%@${DELETED_EMAIL_DOMAIN}`) as string[]
+    ).sort();
   },
 };

@@ -202,3 +202,13 @@ export const Mailbox = z.strictObject({
   messages: z.array(MailboxMessage),
 });
 export type Mailbox = z.infer<typeof Mailbox>;
+
+/** Deleting one's own account: the current password, typed again. */
+export const DeleteAccountRequest = z.object({ password: z.string().max(1024) });
+export type DeleteAccountRequest = z.input<typeof DeleteAccountRequest>;
+
+export const AccountDeleted = z.strictObject({
+  /** Names of the workspaces the account left (each got an `account.deleted` audit entry). */
+  leftWorkspaces: z.array(z.string()),
+});
+export type AccountDeleted = z.infer<typeof AccountDeleted>;

@@ -10,6 +10,8 @@ export const ErrorBody = z.strictObject({
     fields: z.record(z.string(), z.string()).optional(),
     /** Seconds until a rate-limited request may be retried. */
     retryAfter: z.number().int().optional(),
+    /** Names of the workspaces the refusal is about (`last_owner`). */
+    workspaces: z.array(z.string()).optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

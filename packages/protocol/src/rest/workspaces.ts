@@ -67,6 +67,11 @@ export type WorkspaceInfo = z.infer<typeof WorkspaceInfo>;
 export const WorkspacePayload = z.strictObject({
   workspace: WorkspaceInfo,
   members: z.array(WorkspaceMember),
+  /**
+   * Ids of former members whose account was deleted: what they wrote is shown as written by
+   * "Deleted user". Absent from servers older than account deletion.
+   */
+  deletedUserIds: z.array(z.string()).optional(),
 });
 export type WorkspacePayload = z.infer<typeof WorkspacePayload>;
 
