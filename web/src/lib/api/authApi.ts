@@ -1,8 +1,10 @@
 import type {
   AccessTokenList,
+  AccountDeleted,
   ChangePasswordRequest,
   CreateAccessTokenRequest,
   CreatedAccessToken,
+  DeleteAccountRequest,
   ForgotPasswordAccepted,
   LoginRequest,
   Mailbox,
@@ -34,6 +36,9 @@ export const authApi = {
   acceptTerms: (version: string) =>
     api<Me>('/api/auth/terms', { method: 'POST', body: { version } }),
   updateProfile: (body: ProfileRequest) => api<Me>('/api/auth/me', { method: 'PATCH', body }),
+  /** Refused with `last_owner` (the message names the workspaces) while the user owns one. */
+  deleteAccount: (body: DeleteAccountRequest) =>
+    api<AccountDeleted>('/api/auth/me', { method: 'DELETE', body }),
   changePassword: (body: ChangePasswordRequest) =>
     api<SessionsEnded>('/api/auth/password', { method: 'POST', body }),
   forgotPassword: (email: string) =>

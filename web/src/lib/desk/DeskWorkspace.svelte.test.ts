@@ -34,6 +34,20 @@ describe('DeskWorkspace', () => {
     expect(desk.canWrite).toBe(true);
   });
 
+  it('names a former member whose account was deleted "Deleted user", also where they wrote', async () => {
+    const identity = rememberIdentity();
+    const workspace = { ...identity.workspace, deletedUserIds: ['u-deleted'] };
+    localStorage.setItem(
+      `desk:identity:${identity.slug}`,
+      JSON.stringify({ me: identity.me, workspace }),
+    );
+    const { desk } = await started({ ...identity, workspace });
+    expect(desk.memberName('u-deleted')).toBe('Deleted user');
+    expect(desk.authorName('u-deleted', 'Dana Left')).toBe('Deleted user');
+    expect(desk.memberName('u-gone')).toBe('Former member');
+    expect(desk.authorName('u-gone', 'Gone Elsewhere')).toBe('Gone Elsewhere');
+  });
+
   it('says to connect once when the workspace was never opened on this device', async () => {
     const desk = new DeskWorkspace('never-opened', () => {
       throw new Error('no source without an identity');

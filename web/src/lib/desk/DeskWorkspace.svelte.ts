@@ -12,7 +12,7 @@ import {
   type NewTicket,
   type TicketRecord,
 } from '@desk/model';
-import { DocErrorCode, parseDocId } from '@desk/protocol';
+import { DELETED_USER_NAME, DocErrorCode, parseDocId } from '@desk/protocol';
 import { ApiError } from '$lib/api/api.ts';
 import { fetchUsage } from '$lib/api/usageApi.ts';
 import {
@@ -46,6 +46,8 @@ export class DeskWorkspace {
   me = $state<Me['user'] | null>(null);
   workspace = $state<WorkspaceInfo | null>(null);
   members = $state.raw<WorkspaceMember[]>([]);
+  /** Former members whose account was deleted: what they wrote shows as "Deleted user". */
+  deletedUserIds = $state.raw<readonly string[]>([]);
   status = $state<ConnectionStatus>({ kind: 'connecting', pendingUpdates: 0 });
   /** Set when the app cannot start; shown in words. */
   error = $state<string | null>(null);
@@ -100,6 +102,7 @@ export class DeskWorkspace {
     this.me = identity.me;
     this.workspace = identity.workspace.workspace;
     this.members = identity.workspace.members;
+    this.deletedUserIds = identity.workspace.deletedUserIds ?? [];
     const wsId = identity.workspace.workspace.id;
     this.usage.start(wsId);
     this.source = this.makeSource(identity.me.id);
@@ -166,7 +169,16 @@ export class DeskWorkspace {
 
   memberName(userId: string | null): string {
     if (!userId) return 'Unassigned';
+    if (this.deletedUserIds.includes(userId)) return DELETED_USER_NAME;
     return this.members.find((m) => m.userId === userId)?.displayName ?? 'Former member';
+  }
+
+  /**
+   * The author of a comment or message: the name written with it, unless the account was
+   * deleted since — then "Deleted user" (the words stay with the workspace, the person not).
+   */
+  authorName(userId: string, written: string): string {
+    return this.deletedUserIds.includes(userId) ? DELETED_USER_NAME : written;
   }
 
   /** Mentions of me not yet seen. */
