@@ -1,15 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { ErrorCode } from '@desk/protocol';
+import { CloseCode, ErrorCode } from '@desk/protocol';
 import { docIds } from '@desk/model';
 import { until } from '@desk/protocol/testing';
 import { readOutbox } from '../../../test/support/outbox.ts';
 import {
   signUp,
   startAuthTestServer,
+  TEST_PUBLIC_URL,
   type AuthTestServer,
   type TestClient,
 } from '../testing/authTestServer.ts';
+import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
+import { TestSyncClient } from '../../../test/support/sync/TestSyncClient.ts';
 import { addMember, recordAccessEvents } from '../testing/workspaceTestSupport.ts';
 import { DELETED_USER_NAME } from '../identity/UserStore.ts';
 
@@ -172,8 +175,30 @@ describe('a user deletes their own account (DELETE /api/auth/me)', () => {
       members: { userId: string }[];
       deletedUserIds: string[];
     }>(`/api/workspaces/${owner.slug}`);
+    expect(workspace.status, JSON.stringify(workspace.body)).toBe(200);
     expect(workspace.body.members.map((m) => m.userId)).not.toContain(agent.userId);
     expect(workspace.body.deletedUserIds).toEqual([agent.userId]);
+  });
+
+  it('closes the account’s live sync socket at once', async () => {
+    const { owner, agent } = await agentWithHistory();
+    const socket = await TestSyncClient.connect(t.server.url, {
+      cookie: `${SESSION_COOKIE}=${agent.client.sessionToken ?? ''}`,
+      origin: TEST_PUBLIC_URL,
+    });
+    try {
+      const docId = docIds.index(owner.workspaceId);
+      socket.subscribe(docId);
+      await socket.synced(docId);
+
+      expect((await deleteAccount(agent.client, 'correct horse battery staple')).status).toBe(200);
+
+      // Its login sessions end in the deletion's transaction: the socket is closed at once
+      // (the membership change that follows would only have revoked the subscription).
+      expect((await socket.closed).code).toBe(CloseCode.sessionRevoked);
+    } finally {
+      socket.ws.terminate();
+    }
   });
 
   it('lets the address sign up again', async () => {
