@@ -26,6 +26,10 @@ import { SqliteTermsStore, type TermsStore } from './terms/TermsStore.ts';
 import { TicketNumberCounter } from './tickets/TicketNumberCounter.ts';
 import { SqliteInvitationStore, type InvitationStore } from './workspaces/InvitationStore.ts';
 import { SqliteMembershipStore, type MembershipStore } from './workspaces/MembershipStore.ts';
+import {
+  SqliteWorkspaceAccessStore,
+  type WorkspaceAccessStore,
+} from './workspaces/WorkspaceAccessStore.ts';
 import { SqliteWorkspaceStore, type WorkspaceStore } from './workspaces/WorkspaceStore.ts';
 
 /**
@@ -49,6 +53,8 @@ export interface Services extends ServerContext {
   readonly passwordResets: PasswordResetStore;
   readonly securityReports: SecurityReportStore;
   readonly terms: TermsStore;
+  /** A member's role and read-only reason now, the plan's limits (routes, sync auth, blobs). */
+  readonly workspaceAccess: WorkspaceAccessStore;
   readonly workspaces: WorkspaceStore;
   readonly memberships: MembershipStore;
   readonly invitations: InvitationStore;
@@ -77,6 +83,7 @@ export function createServices(ctx: ServerContext): Services {
   const users = new SqliteUserStore(db, now);
   const mailer = createMailer(ctx);
   const terms = new SqliteTermsStore(db, now);
+  const workspaceAccess = new SqliteWorkspaceAccessStore(db, now);
   const identity = {
     transactions: sqliteTransactions(db),
     audit: new SqliteAuditStore(db, now),
@@ -87,7 +94,8 @@ export function createServices(ctx: ServerContext): Services {
     pendingSignups: new SqlitePendingSignupStore(db, now),
     passwordResets: new SqlitePasswordResetStore(db, now),
     securityReports: new SqliteSecurityReportStore(db, now),
-    workspaces: new SqliteWorkspaceStore(db, now),
+    workspaceAccess,
+    workspaces: new SqliteWorkspaceStore(db, now, workspaceAccess),
     memberships: new SqliteMembershipStore(db, now),
     devices: new KnownDevices(db, now),
     docs: new SqliteDocStore(db, now),

@@ -127,7 +127,7 @@ export async function createServer(
   installBilling(app, services);
   installUsageRoutes(app, ctx);
   installOperatorRoutes(app, services);
-  installSnapshots(app, ctx, sync);
+  installSnapshots(app, services, sync);
   installSearch(app, ctx, sync);
   installBackups(ctx);
   installStaticApp(app, ctx, shell);

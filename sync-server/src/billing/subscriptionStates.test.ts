@@ -6,7 +6,6 @@ import {
   type AuthTestServer,
   type TestClient,
 } from '../testing/authTestServer.ts';
-import { workspaceAccess } from '../workspaces/workspaceAccess.ts';
 import {
   acceptByRegistering,
   addMember,
@@ -49,7 +48,7 @@ async function setState(workspaceId: string, state: string) {
 /** What a member can do now: read the workspace, write (sync), invite. */
 async function capabilities(owner: Awaited<ReturnType<typeof signUp>>) {
   const read = await owner.client.get<WorkspaceResponse>(`/api/workspaces/${owner.slug}`);
-  const access = workspaceAccess(t.server.ctx.db, owner.userId, owner.workspaceId, t.clock.now);
+  const access = t.server.services.workspaceAccess.of(owner.userId, owner.workspaceId);
   const inviteRes = await owner.client.post<ErrorResponse>(
     `/api/workspaces/${owner.slug}/invitations`,
     { email: `cap-${Math.random().toString(36).slice(2)}@example.com`, role: 'agent' },
@@ -181,9 +180,10 @@ describe('subscription states and what they allow', () => {
       canWrite: false,
       invite: ErrorCode.workspaceSuspended,
     });
-    expect(
-      workspaceAccess(t.server.ctx.db, member.userId, owner.workspaceId, t.clock.now),
-    ).toMatchObject({ canWrite: false, readOnlyReason: 'suspended' });
+    expect(t.server.services.workspaceAccess.of(member.userId, owner.workspaceId)).toMatchObject({
+      canWrite: false,
+      readOnlyReason: 'suspended',
+    });
     expect((await acceptByRegistering(t, token)).body.error?.code).toBe(
       ErrorCode.workspaceSuspended,
     );
@@ -254,14 +254,15 @@ describe('subscription states and what they allow', () => {
       'state-viewer@example.com',
       'viewer',
     );
-    expect(
-      workspaceAccess(t.server.ctx.db, viewer.userId, owner.workspaceId, t.clock.now),
-    ).toMatchObject({ role: 'viewer', canWrite: false, readOnlyReason: 'viewer' });
+    expect(t.server.services.workspaceAccess.of(viewer.userId, owner.workspaceId)).toMatchObject({
+      role: 'viewer',
+      canWrite: false,
+      readOnlyReason: 'viewer',
+    });
     await setState(owner.workspaceId, 'suspended');
     // The workspace's state is the more useful explanation.
     expect(
-      workspaceAccess(t.server.ctx.db, viewer.userId, owner.workspaceId, t.clock.now)
-        ?.readOnlyReason,
+      t.server.services.workspaceAccess.of(viewer.userId, owner.workspaceId)?.readOnlyReason,
     ).toBe('suspended');
   });
 });

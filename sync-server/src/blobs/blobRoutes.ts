@@ -8,7 +8,7 @@ import { AppError } from '../http/AppError.ts';
 import { bodyLimit } from '../http/bodyLimit/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest } from '../workspaces/memberRequest.ts';
-import { workspaceAccess, workspaceLimits } from '../workspaces/workspaceAccess.ts';
+import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { BlobCatalog, BlobUse } from './BlobCatalog.ts';
 import type { BlobQuota } from './BlobQuota.ts';
 import { BlobTooLargeError, StorageFullError, type BlobStorage } from './BlobStorage.ts';
@@ -29,7 +29,11 @@ export const MAX_BLOB_BYTES = 100 * 1024 * 1024;
  */
 export function installBlobRoutes(
   app: Hono,
-  ctx: ServerContext & { readonly blobCatalog: BlobCatalog; readonly blobQuota: BlobQuota },
+  ctx: ServerContext & {
+    readonly blobCatalog: BlobCatalog;
+    readonly blobQuota: BlobQuota;
+    readonly workspaceAccess: WorkspaceAccessStore;
+  },
   store: BlobStorage,
 ): void {
   const thumbnails = new Thumbnails(
@@ -46,7 +50,7 @@ export function installBlobRoutes(
     closeAfterRefusal,
     async (c) => {
       const { auth, workspace } = memberRequest(ctx, c);
-      const access = workspaceAccess(ctx.db, auth.user.id, workspace.id, ctx.now());
+      const access = ctx.workspaceAccess.of(auth.user.id, workspace.id);
       if (!access?.canWrite) {
         throw new AppError(
           ErrorCode.workspaceReadOnly,
@@ -60,7 +64,7 @@ export function installBlobRoutes(
       const body = c.req.raw.body;
       if (!body) throw AppError.badRequest('The file is empty.');
       // Reserved before a byte is written, so parallel uploads cannot overrun the quota together.
-      const quota = workspaceLimits(ctx.db, workspace.id)?.storageQuotaBytes ?? Infinity;
+      const quota = ctx.workspaceAccess.limits(workspace.id)?.storageQuotaBytes ?? Infinity;
       const reservation = quotas.reserve(
         workspace.id,
         quota,

@@ -7,7 +7,6 @@ import {
   type AuthTestServer,
   type TestClient,
 } from '../testing/authTestServer.ts';
-import { workspaceAccess } from '../workspaces/workspaceAccess.ts';
 import { addMember, loginOperator, recordAccessEvents } from '../testing/workspaceTestSupport.ts';
 import type { CustomerSummary } from './CustomerDirectory.ts';
 
@@ -170,7 +169,7 @@ describe('the operator console', () => {
       const res = await operator.get(path);
       expect(res.status, path).toBe(404);
     }
-    expect(workspaceAccess(t.server.ctx.db, operatorId, owner.workspaceId, t.clock.now)).toBeNull();
+    expect(t.server.services.workspaceAccess.of(operatorId, owner.workspaceId)).toBeNull();
     // Nor does any operator route return content: the customer list holds account fields only.
     const customer = await findCustomer(owner.slug);
     expect(Object.keys(customer.workspaces[0] ?? {}).sort()).toEqual([

@@ -27,6 +27,7 @@ beforeAll(async () => {
     openReader: sqliteWorkspaceReader(t.server.ctx.config.sqlitePath!),
     // Every document through the worker thread, as the 10,000-ticket index doc goes.
     heavy: new HeavyYjs(log, heavyWorkerCode, 0),
+    workspaceAccess: t.server.services.workspaceAccess,
   });
   schedule = new SnapshotSchedule(t.server.ctx.db, log, now, service, sync, HOUR);
 });

@@ -10,7 +10,7 @@ import { NoticeDoc, TicketDoc } from '@desk/model';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
-import { workspaceLimits } from '../workspaces/workspaceAccess.ts';
+import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { EntryRoot } from './snapshotOps.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { Restorer, type RestoreResult, type RestoreTarget } from './Restorer.ts';
@@ -37,6 +37,8 @@ export interface SnapshotServiceDeps {
   openReader: OpenWorkspaceReader;
   /** The process's off-thread Yjs worker (ServerContext.offThread). */
   heavy: HeavyYjs;
+  /** The plan's snapshot retention. */
+  workspaceAccess: Pick<WorkspaceAccessStore, 'limits'>;
 }
 
 /**
@@ -122,7 +124,8 @@ export class SnapshotService {
 
   retentionPolicy(workspaceId: string): RetentionPolicy {
     const days =
-      workspaceLimits(this.#deps.db, workspaceId)?.snapshotRetentionDays ?? FALLBACK_RETENTION_DAYS;
+      this.#deps.workspaceAccess.limits(workspaceId)?.snapshotRetentionDays ??
+      FALLBACK_RETENTION_DAYS;
     return { hourly: HOURLY_SNAPSHOTS_KEPT, days };
   }
 

@@ -1,9 +1,8 @@
 import type { Hono } from 'hono';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
-import type { ServerContext } from '../ServerContext.ts';
 import type { SyncEngine } from '../sync/SyncEngine.ts';
 import { SnapshotSchedule } from './SnapshotSchedule.ts';
-import { installSnapshotRoutes } from './snapshotRoutes.ts';
+import { installSnapshotRoutes, type SnapshotRouteDeps } from './snapshotRoutes.ts';
 import { SnapshotService } from './SnapshotService.ts';
 import { snapshotSyncOf } from './SnapshotSync.ts';
 import { sqliteWorkspaceReader } from './WorkspaceReader.ts';
@@ -19,7 +18,7 @@ export interface InstalledSnapshots {
  */
 export function installSnapshots(
   app: Hono,
-  ctx: ServerContext,
+  ctx: SnapshotRouteDeps,
   engine: SyncEngine,
 ): InstalledSnapshots {
   if (!ctx.config.sqlitePath) throw new Error('Snapshots need the SQLite store.');
@@ -31,6 +30,7 @@ export function installSnapshots(
     sync,
     openReader: sqliteWorkspaceReader(ctx.config.sqlitePath),
     heavy: ctx.offThread,
+    workspaceAccess: ctx.workspaceAccess,
   });
   const removed = service.store.deleteIncomplete();
   if (removed > 0) ctx.log.warn({ removed }, 'removed snapshots left incomplete by a crash');

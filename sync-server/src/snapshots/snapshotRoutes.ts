@@ -14,10 +14,15 @@ import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest, type MemberRequest } from '../workspaces/memberRequest.ts';
-import { workspaceAccess } from '../workspaces/workspaceAccess.ts';
+import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { RestoreTarget } from './Restorer.ts';
 import { toSummary, type SnapshotService } from './SnapshotService.ts';
 import { CreateSnapshotRequest, RestoreRequest } from '@desk/protocol/rest';
+
+/** What the snapshot routes use besides the service (built once in createServices). */
+export interface SnapshotRouteDeps extends ServerContext {
+  readonly workspaceAccess: WorkspaceAccessStore;
+}
 
 /**
  * `/api/workspaces/:slug/snapshots…` — owners and admins browse, take and restore
@@ -27,7 +32,7 @@ import { CreateSnapshotRequest, RestoreRequest } from '@desk/protocol/rest';
  */
 export function installSnapshotRoutes(
   app: Hono,
-  ctx: ServerContext,
+  ctx: SnapshotRouteDeps,
   service: SnapshotService,
 ): void {
   const base = '/api/workspaces/:slug/snapshots';
@@ -120,7 +125,7 @@ export function installSnapshotRoutes(
   });
 }
 
-function adminRequest(ctx: ServerContext, c: Context): MemberRequest {
+function adminRequest(ctx: SnapshotRouteDeps, c: Context): MemberRequest {
   const request = memberRequest(ctx, c);
   if (request.role !== 'owner' && request.role !== 'admin') {
     throw AppError.forbidden('Only the owner and admins can use snapshots.');
@@ -128,8 +133,8 @@ function adminRequest(ctx: ServerContext, c: Context): MemberRequest {
   return request;
 }
 
-function requireWritable(ctx: ServerContext, request: MemberRequest): void {
-  const access = workspaceAccess(ctx.db, request.auth.user.id, request.workspace.id, ctx.now());
+function requireWritable(ctx: SnapshotRouteDeps, request: MemberRequest): void {
+  const access = ctx.workspaceAccess.of(request.auth.user.id, request.workspace.id);
   if (!access?.canWrite) {
     throw new AppError(
       ErrorCode.workspaceReadOnly,

@@ -5,7 +5,7 @@ import type { AccessTokenStore } from '../identity/AccessTokenStore.ts';
 import type { SessionStore } from '../identity/SessionStore.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import type { TermsStore } from '../terms/TermsStore.ts';
-import { workspaceAccess, workspaceLimits } from '../workspaces/workspaceAccess.ts';
+import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type {
   Authentication,
   Authorization,
@@ -24,6 +24,7 @@ export interface DeskSyncAuthDeps extends ServerContext {
   readonly sessions: SessionStore;
   readonly tokens: AccessTokenStore;
   readonly terms: TermsStore;
+  readonly workspaceAccess: WorkspaceAccessStore;
 }
 
 /**
@@ -67,19 +68,20 @@ export class DeskSyncAuth implements SyncAuth {
     if (tokenWorkspaceId !== null && tokenWorkspaceId !== workspaceId) {
       return Promise.resolve(notMember);
     }
-    const access = workspaceAccess(this.ctx.db, principal.userId, workspaceId, this.ctx.now());
+    const access = this.ctx.workspaceAccess.of(principal.userId, workspaceId);
     if (!access) return Promise.resolve(notMember);
     // The operator's override (DOC_SIZE_LIMIT_BYTES) replaces the plan's, never the plans.
+    const limits = this.ctx.workspaceAccess.limits(workspaceId);
     const maxDocBytes =
-      this.ctx.config.DOC_SIZE_LIMIT_BYTES ??
-      workspaceLimits(this.ctx.db, workspaceId)?.documentSizeLimitBytes ??
-      null;
+      this.ctx.config.DOC_SIZE_LIMIT_BYTES ?? limits?.documentSizeLimitBytes ?? null;
+    const maxTickets = limits?.ticketLimit ?? null;
     if (access.canWrite) {
       return Promise.resolve({
         ok: true,
         access: DocAccess.write,
         readOnlyCode: null,
         maxDocBytes,
+        maxTickets,
       });
     }
     return Promise.resolve({

@@ -4,7 +4,7 @@ import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest } from '../workspaces/memberRequest.ts';
-import { workspaceAccess } from '../workspaces/workspaceAccess.ts';
+import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import { DEFAULT_BLOCK_SIZE, type TicketNumberCounter } from './TicketNumberCounter.ts';
 import { ReserveTicketNumbersRequest } from '@desk/protocol/rest';
 
@@ -15,13 +15,16 @@ import { ReserveTicketNumbersRequest } from '@desk/protocol/rest';
  */
 export function installTicketRoutes(
   app: Hono,
-  ctx: ServerContext & { readonly ticketNumbers: TicketNumberCounter },
+  ctx: ServerContext & {
+    readonly ticketNumbers: TicketNumberCounter;
+    readonly workspaceAccess: WorkspaceAccessStore;
+  },
 ): void {
   const counter = ctx.ticketNumbers;
 
   app.post('/api/workspaces/:slug/ticket-numbers', async (c) => {
     const { auth, workspace } = memberRequest(ctx, c);
-    const access = workspaceAccess(ctx.db, auth.user.id, workspace.id, ctx.now());
+    const access = ctx.workspaceAccess.of(auth.user.id, workspace.id);
     if (!access?.canWrite) {
       throw new AppError(
         ErrorCode.workspaceReadOnly,

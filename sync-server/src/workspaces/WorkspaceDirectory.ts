@@ -4,7 +4,7 @@ import { Subscriptions } from '../billing/Subscriptions.ts';
 import { DELETED_EMAIL_DOMAIN } from '../identity/UserStore.ts';
 import { Memberships } from './Memberships.ts';
 import { SeatLimit } from './SeatLimit.ts';
-import { workspaceAccess } from './workspaceAccess.ts';
+import type { WorkspaceAccessStore } from './WorkspaceAccessStore.ts';
 
 export interface WorkspaceRow {
   id: string;
@@ -39,11 +39,12 @@ export const WorkspaceDirectory = {
    */
   payload(
     db: SqliteDatabase,
+    workspaceAccess: WorkspaceAccessStore,
     workspace: WorkspaceRow,
     userId: string,
     now: number,
   ): WorkspacePayload | null {
-    const access = workspaceAccess(db, userId, workspace.id, now);
+    const access = workspaceAccess.of(userId, workspace.id);
     if (!access) return null;
     const view = Subscriptions.view(Subscriptions.require(db, workspace.id), now);
     const usage = SeatLimit.usage(db, workspace.id, now);

@@ -8,6 +8,7 @@ import type { ServerContext } from '../ServerContext.ts';
 import type { TermsStore } from '../terms/TermsStore.ts';
 import type { InvitationStore } from './InvitationStore.ts';
 import type { MembershipStore } from './MembershipStore.ts';
+import type { WorkspaceAccessStore } from './WorkspaceAccessStore.ts';
 import type { WorkspaceStore } from './WorkspaceStore.ts';
 
 /** What the workspace, member and invitation routes use (built once in createServices). */
@@ -22,4 +23,5 @@ export interface WorkspaceRouteDeps extends ServerContext {
   readonly invitations: InvitationStore;
   readonly limiter: RateLimiter;
   readonly audit: AuditStore;
+  readonly workspaceAccess: WorkspaceAccessStore;
 }

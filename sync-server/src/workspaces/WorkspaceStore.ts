@@ -10,6 +10,7 @@ import {
 } from './createCustomerWithWorkspace.ts';
 import { SeatLedger, type SeatLedgerEntry } from './SeatLedger.ts';
 import { SeatLimit, type SeatUsage } from './SeatLimit.ts';
+import type { WorkspaceAccessStore } from './WorkspaceAccessStore.ts';
 import { WorkspaceDirectory, type WorkspaceRow } from './WorkspaceDirectory.ts';
 
 /** A workspace the user is a member of, with the user's role there (`UserWorkspace`). */
@@ -49,6 +50,7 @@ export class SqliteWorkspaceStore implements WorkspaceStore {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly now: () => number,
+    private readonly access: WorkspaceAccessStore,
   ) {}
 
   byId(id: string): WorkspaceRow | null {
@@ -81,7 +83,7 @@ export class SqliteWorkspaceStore implements WorkspaceStore {
   }
 
   payload(workspace: WorkspaceRow, userId: string): WorkspacePayload | null {
-    return WorkspaceDirectory.payload(this.db, workspace, userId, this.now());
+    return WorkspaceDirectory.payload(this.db, this.access, workspace, userId, this.now());
   }
 
   seats(workspaceId: string): SeatUsage & { history: SeatLedgerEntry[] } {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
-import { workspaceAccess } from './workspaceAccess.ts';
 import { addMember, recordAccessEvents } from '../testing/workspaceTestSupport.ts';
 
 let t: AuthTestServer;
@@ -65,9 +64,7 @@ describe('members and seats', () => {
         payload: { workspaceId: owner.workspaceId, userId: member.userId, role: null },
       },
     ]);
-    expect(
-      workspaceAccess(t.server.ctx.db, member.userId, owner.workspaceId, t.clock.now),
-    ).toBeNull();
+    expect(t.server.services.workspaceAccess.of(member.userId, owner.workspaceId)).toBeNull();
     expect((await member.client.get(`/api/workspaces/${owner.slug}`)).status).toBe(404);
     const seats = await owner.client.get<SeatsResponse>(`/api/workspaces/${owner.slug}/seats`);
     expect(seats.body.used).toBe(1);
@@ -114,9 +111,7 @@ describe('members and seats', () => {
         payload: { workspaceId: owner.workspaceId, userId: member.userId, role: 'viewer' },
       },
     ]);
-    expect(
-      workspaceAccess(t.server.ctx.db, member.userId, owner.workspaceId, t.clock.now),
-    ).toMatchObject({
+    expect(t.server.services.workspaceAccess.of(member.userId, owner.workspaceId)).toMatchObject({
       canWrite: false,
       readOnlyReason: 'viewer',
     });
@@ -160,8 +155,12 @@ describe('members and seats', () => {
     });
     expect(res.status).toBe(200);
     const db = t.server.ctx.db;
-    expect(workspaceAccess(db, heir.userId, owner.workspaceId, t.clock.now)?.role).toBe('owner');
-    expect(workspaceAccess(db, owner.userId, owner.workspaceId, t.clock.now)?.role).toBe('admin');
+    expect(t.server.services.workspaceAccess.of(heir.userId, owner.workspaceId)?.role).toBe(
+      'owner',
+    );
+    expect(t.server.services.workspaceAccess.of(owner.userId, owner.workspaceId)?.role).toBe(
+      'admin',
+    );
     expect(events.map((e) => e.payload)).toEqual([
       { workspaceId: owner.workspaceId, userId: heir.userId, role: 'owner' },
       { workspaceId: owner.workspaceId, userId: owner.userId, role: 'admin' },

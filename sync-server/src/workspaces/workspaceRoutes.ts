@@ -4,7 +4,6 @@ import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
 import { workspaceLimits } from './limits.ts';
 import { managerRequest, memberRequest, ownerRequest } from './memberRequest.ts';
-import { workspaceAccess } from './workspaceAccess.ts';
 import type { WorkspaceRouteDeps } from './WorkspaceRouteDeps.ts';
 import { CreateWorkspaceRequest, RenameWorkspaceRequest } from '@desk/protocol/rest';
 
@@ -17,12 +16,11 @@ export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void
   const { limiter, transactions, workspaces: store } = ctx;
   app.get('/api/workspaces', (c) => {
     const auth = authOf(c);
-    const now = ctx.now();
     const rows = store.ofUser(auth.user.id).map(({ id, slug, name }) => ({ id, slug, name }));
     const workspaces = rows
       .filter((w) => !auth.token || auth.token.workspaceId === w.id)
       .map((w) => {
-        const access = workspaceAccess(ctx.db, auth.user.id, w.id, now);
+        const access = ctx.workspaceAccess.of(auth.user.id, w.id);
         return {
           ...w,
           role: access?.role,

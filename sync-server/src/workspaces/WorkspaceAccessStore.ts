@@ -1,0 +1,103 @@
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from '../db/Database.ts';
+import { planById } from '../billing/plans.ts';
+import {
+  effectiveState,
+  readOnlyReasonFor,
+  type SubscriptionState,
+  type SuspendedReason,
+  type WorkspaceReadOnlyReason,
+} from '../billing/SubscriptionState.ts';
+import type { Role } from './roles.ts';
+
+/** Why a member may read but not write; the UI shows it, sync sends it with a refused write. */
+export type ReadOnlyReason = WorkspaceReadOnlyReason | 'viewer';
+
+export interface WorkspaceAccess {
+  role: Role;
+  canWrite: boolean;
+  /** Null exactly when `canWrite`. The workspace's state wins over the viewer role. */
+  readOnlyReason: ReadOnlyReason | null;
+  state: SubscriptionState;
+}
+
+/** Limits of the workspace's plan that other modules enforce (storage, document size, retention). */
+export interface WorkspaceLimits {
+  seatLimit: number;
+  storageQuotaBytes: number;
+  documentSizeLimitBytes: number;
+  ticketLimit: number;
+  snapshotRetentionDays: number;
+}
+
+/**
+ * What a user may do in a workspace now, and the limits of its plan: read by every route
+ * that writes to a workspace, by the sync engine's auth boundary for every document
+ * subscription, by blobs and snapshots.
+ */
+export interface WorkspaceAccessStore {
+  /**
+   * Null when `userId` is not a member (operators included — the platform role grants no
+   * access to workspace content, terms §3).
+   */
+  of(userId: string, workspaceId: string): WorkspaceAccess | null;
+  /** Null when the workspace has no subscription row. */
+  limits(workspaceId: string): WorkspaceLimits | null;
+}
+
+export class SqliteWorkspaceAccessStore implements WorkspaceAccessStore {
+  /** The sync engine asks for every document subscription: one indexed query, prepared once. */
+  readonly #access: Statement<[string, string]>;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: () => number,
+  ) {
+    this.#access = db.prepare<[string, string]>(
+      `SELECT m.role, s.state, s.suspended_reason, s.trial_ends_at
+         FROM memberships m
+         JOIN subscriptions s ON s.workspace_id = m.workspace_id
+        WHERE m.workspace_id = ? AND m.user_id = ?`,
+    );
+  }
+
+  of(userId: string, workspaceId: string): WorkspaceAccess | null {
+    const row = this.#access.get(workspaceId, userId) as
+      | {
+          role: Role;
+          state: SubscriptionState;
+          suspended_reason: SuspendedReason | null;
+          trial_ends_at: number | null;
+        }
+      | undefined;
+    if (!row) return null;
+    const effective = effectiveState(
+      { state: row.state, suspendedReason: row.suspended_reason, trialEndsAt: row.trial_ends_at },
+      this.now(),
+    );
+    const reason: ReadOnlyReason | null =
+      readOnlyReasonFor(effective.state, effective.suspendedReason) ??
+      (row.role === 'viewer' ? 'viewer' : null);
+    return {
+      role: row.role,
+      canWrite: reason === null,
+      readOnlyReason: reason,
+      state: effective.state,
+    };
+  }
+
+  limits(workspaceId: string): WorkspaceLimits | null {
+    const row = this.db
+      .prepare('SELECT plan_id, seat_limit_override FROM subscriptions WHERE workspace_id = ?')
+      .get(workspaceId) as { plan_id: string; seat_limit_override: number | null } | undefined;
+    if (!row) return null;
+    const plan = planById(row.plan_id);
+    return {
+      seatLimit: row.seat_limit_override ?? plan.seatLimit,
+      storageQuotaBytes: plan.storageQuotaBytes,
+      documentSizeLimitBytes: plan.documentSizeLimitBytes,
+      ticketLimit: plan.ticketLimit,
+      snapshotRetentionDays: plan.snapshotRetentionDays,
+    };
+  }
+}
