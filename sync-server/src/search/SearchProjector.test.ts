@@ -90,7 +90,11 @@ class Desk {
 
 let clock = 0;
 
-function projector(target: DocStore = store, recordsEveryMs = 0): SearchProjector {
+function projector(
+  target: DocStore = store,
+  recordsEveryMs = 0,
+  largeDocBytes = 1e9,
+): SearchProjector {
   return new SearchProjector({
     store: target,
     index,
@@ -99,6 +103,7 @@ function projector(target: DocStore = store, recordsEveryMs = 0): SearchProjecto
     docsPerPass: 3,
     rowsPerTransaction: 2,
     recordsEveryMs,
+    largeDocBytes,
     now: () => clock,
   });
 }
@@ -210,5 +215,27 @@ describe('SearchProjector', () => {
     clock += 10_000;
     await p.catchUp();
     expect(ids('ws1', 'second')).toEqual(['t1']);
+  });
+
+  it('reads a large ticket doc at most once per interval too', async () => {
+    const desk = new Desk('ws1');
+    desk.create('t1', 'Big', 1, 'alpha');
+    const p = projector(store, 10_000, 1); // every ticket doc counts as large
+    await p.catchUp();
+    expect(ids('ws1', 'alpha')).toEqual(['t1']);
+    postComment(
+      desk.index,
+      desk.ticket('t1'),
+      't1',
+      { id: 'c9', kind: 'reply', body: 'omega' },
+      actor,
+      5,
+    );
+    clock += 1_000;
+    await p.catchUp();
+    expect(ids('ws1', 'omega')).toEqual([]);
+    clock += 10_000;
+    await p.catchUp();
+    expect(ids('ws1', 'omega')).toEqual(['t1']);
   });
 });

@@ -38,6 +38,11 @@ export interface SearchProjectorOptions {
    * the ticket docs changed before the index still follow every pass. @default 10000 ms
    */
   recordsEveryMs?: number;
+  /**
+   * A ticket doc this large (bytes stored) is read at most every `recordsEveryMs` too, like
+   * an index doc: reading it decodes all of it. @default 262144 (256 KiB)
+   */
+  largeDocBytes?: number;
   now?: () => number;
 }
 
@@ -60,6 +65,8 @@ export class SearchProjector {
   #stopped = false;
   /** When each index doc was last read (recordsEveryMs). */
   readonly #recordsReadAt = new Map<string, number>();
+  /** Ticket docs found at least `largeDocBytes` on their last read. */
+  readonly #large = new Set<string>();
 
   constructor(options: SearchProjectorOptions) {
     this.#o = {
@@ -68,6 +75,7 @@ export class SearchProjector {
       workspacesPerPass: 20,
       rowsPerTransaction: 500,
       recordsEveryMs: 10_000,
+      largeDocBytes: 256 * 1024,
       now: Date.now,
       ...options,
     };
@@ -130,7 +138,7 @@ export class SearchProjector {
         if (this.#stopped) return false;
         // An index doc read recently waits, and so does the cursor (what changed after it
         // is read on a later pass): changes come in order, and it is usually the newest.
-        if (this.#recordsNotDue(row.docId)) break;
+        if (this.#notDue(row.docId)) break;
         await this.#project(workspaceId, row);
         // A small doc is read and decoded without leaving the event loop's turn: yield
         // after each, so sockets are served between them (a backfill reads thousands).
@@ -140,8 +148,9 @@ export class SearchProjector {
     return more;
   }
 
-  #recordsNotDue(docId: string): boolean {
-    if (!RECORD_KINDS.has(parseDocId(docId)?.kind ?? '')) return false;
+  #notDue(docId: string): boolean {
+    const kind = parseDocId(docId)?.kind ?? '';
+    if (!RECORD_KINDS.has(kind) && !this.#large.has(docId)) return false;
     const now = this.#o.now();
     const last = this.#recordsReadAt.get(docId);
     if (last !== undefined && now - last < this.#o.recordsEveryMs) return true;
@@ -170,6 +179,12 @@ export class SearchProjector {
       }
       const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
       if (kind === 'ticket') {
+        if (stored.storedBytes >= this.#o.largeDocBytes) {
+          this.#large.add(docId);
+          this.#recordsReadAt.set(docId, this.#o.now());
+        } else {
+          this.#large.delete(docId);
+        }
         const body = await offThread.run('ticketBody', [parts], stored.storedBytes);
         index.putBody(workspaceId, parsed!.id!, body, seq);
         return;
