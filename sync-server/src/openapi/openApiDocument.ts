@@ -70,6 +70,10 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
 }
 
 export function installOpenApi(app: Hono, ctx: ServerContext): void {
-  const document = buildOpenApiDocument(ctx.config.PUBLIC_URL);
-  app.get('/api/openapi.json', (c) => c.json(document));
+  // Built on the first request, not at start: converting every schema costs memory an idle
+  // server should not hold (issue 13's idle-RSS target); the tables cannot change at run time.
+  let document: Record<string, unknown> | null = null;
+  app.get('/api/openapi.json', (c) =>
+    c.json((document ??= buildOpenApiDocument(ctx.config.PUBLIC_URL))),
+  );
 }
