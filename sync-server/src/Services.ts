@@ -19,6 +19,7 @@ import { SqliteDocStore } from './store/SqliteDocStore.ts';
 import { SqliteUserStore, type UserStore } from './identity/UserStore.ts';
 import { createMailer } from './mail/createMailer.ts';
 import type { Mailer } from './mail/Mailer.ts';
+import { SqliteCustomerDirectory, type CustomerDirectory } from './operator/CustomerDirectory.ts';
 import { UserSuspension } from './operator/UserSuspension.ts';
 import { TermsAnnouncer } from './terms/TermsAnnouncer.ts';
 import { TermsEffectiveDates } from './terms/TermsEffectiveDates.ts';
@@ -72,6 +73,8 @@ export interface Services extends ServerContext {
   readonly billingEvents: BillingEventStore;
   readonly subscriptionChanges: SubscriptionChanges;
   readonly userSuspension: UserSuspension;
+  /** The operator console's customer and user search (account information only). */
+  readonly customers: CustomerDirectory;
   /** Mails every user about a new terms version (tests wait on `idle()`). */
   readonly termsAnnouncer: TermsAnnouncer;
   /** Closes sockets of users bound by a version that came into force (tests `check()`). */
@@ -114,6 +117,7 @@ export function createServices(ctx: ServerContext): Services {
     billingEvents: new SqliteBillingEventStore(db),
     subscriptionChanges: new SubscriptionChanges(ctx),
     userSuspension: new UserSuspension({ ...ctx, users }),
+    customers: new SqliteCustomerDirectory(db, now),
     termsAnnouncer: new TermsAnnouncer(ctx, mailer),
     termsEffectiveDates: new TermsEffectiveDates(ctx),
   };

@@ -20,14 +20,22 @@ function likePattern(query: string): string {
  * §3) — who pays, how to reach them, the plan, seats and state of each workspace. No query
  * here touches workspace content (documents, tickets, messages, files).
  */
-export const CustomerDirectory = {
+export interface CustomerDirectory {
   /** Customers matching `query` (name, owner's name/email/phone, workspace slug), newest first. */
-  search(
-    db: SqliteDatabase,
-    query: string,
-    now: number,
-    page: { limit: number; offset: number },
-  ): CustomerSearchResponse {
+  search(query: string, page: { limit: number; offset: number }): CustomerSearchResponse;
+  /** User accounts matching `query` (name, email, phone), for suspension and reinstatement. */
+  searchUsers(query: string, page: { limit: number; offset: number }): UserSearchResponse;
+}
+
+export class SqliteCustomerDirectory implements CustomerDirectory {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: () => number,
+  ) {}
+
+  search(query: string, page: { limit: number; offset: number }): CustomerSearchResponse {
+    const { db } = this;
+    const now = this.now();
     const pattern = likePattern(query.trim());
     const where = `WHERE c.name LIKE @q ESCAPE '\\' OR u.email LIKE @q ESCAPE '\\'
                       OR u.display_name LIKE @q ESCAPE '\\' OR IFNULL(u.phone, '') LIKE @q ESCAPE '\\'
@@ -88,14 +96,11 @@ export const CustomerDirectory = {
       ),
     }));
     return { customers, total: total.n };
-  },
+  }
 
   /** User accounts matching `query` (name, email, phone), for suspension and reinstatement. */
-  searchUsers(
-    db: SqliteDatabase,
-    query: string,
-    page: { limit: number; offset: number },
-  ): UserSearchResponse {
+  searchUsers(query: string, page: { limit: number; offset: number }): UserSearchResponse {
+    const { db } = this;
     const pattern = likePattern(query.trim());
     const where = `WHERE u.email LIKE @q ESCAPE '\\' OR u.display_name LIKE @q ESCAPE '\\'
                       OR IFNULL(u.phone, '') LIKE @q ESCAPE '\\'`;
@@ -132,5 +137,5 @@ export const CustomerDirectory = {
       })),
       total: total.n,
     };
-  },
-};
+  }
+}

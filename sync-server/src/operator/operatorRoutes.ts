@@ -7,8 +7,8 @@ import { plans } from '../billing/plans.ts';
 import type { SubscriptionChanges } from '../billing/SubscriptionChanges.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { WorkspaceDirectory } from '../workspaces/WorkspaceDirectory.ts';
-import { CustomerDirectory } from './CustomerDirectory.ts';
+import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
+import type { CustomerDirectory } from './CustomerDirectory.ts';
 import type { UserSuspension } from './UserSuspension.ts';
 import {
   ChangeStateRequest,
@@ -29,6 +29,8 @@ export function installOperatorRoutes(
     readonly subscriptionChanges: SubscriptionChanges;
     readonly userSuspension: UserSuspension;
     readonly audit: AuditStore;
+    readonly customers: CustomerDirectory;
+    readonly workspaces: WorkspaceStore;
   },
 ): void {
   const { subscriptionChanges: changes, userSuspension: suspension } = ctx;
@@ -41,7 +43,7 @@ export function installOperatorRoutes(
     return parsed.data;
   };
   const workspaceIdOf = (c: Context): string => {
-    const workspace = WorkspaceDirectory.byId(ctx.db, c.req.param('id') ?? '');
+    const workspace = ctx.workspaces.byId(c.req.param('id') ?? '');
     if (!workspace) throw AppError.notFound('No such workspace.');
     return workspace.id;
   };
@@ -65,13 +67,13 @@ export function installOperatorRoutes(
   app.get('/api/operator/customers', (c) => {
     const { q, limit, offset } = query(c);
     auditLookup(c, 'customers', q);
-    return c.json(CustomerDirectory.search(ctx.db, q, ctx.now(), { limit, offset }));
+    return c.json(ctx.customers.search(q, { limit, offset }));
   });
 
   app.get('/api/operator/users', (c) => {
     const { q, limit, offset } = query(c);
     auditLookup(c, 'users', q);
-    return c.json(CustomerDirectory.searchUsers(ctx.db, q, { limit, offset }));
+    return c.json(ctx.customers.searchUsers(q, { limit, offset }));
   });
 
   app.patch('/api/operator/workspaces/:id/subscription', async (c) => {
