@@ -118,7 +118,7 @@ export function createServices(ctx: ServerContext): Services {
     subscriptionChanges: new SubscriptionChanges(ctx),
     userSuspension: new UserSuspension({ ...ctx, users }),
     customers: new SqliteCustomerDirectory(db, now),
-    termsAnnouncer: new TermsAnnouncer(ctx, mailer),
-    termsEffectiveDates: new TermsEffectiveDates(ctx),
+    termsAnnouncer: new TermsAnnouncer({ ...ctx, terms, users, mailer }),
+    termsEffectiveDates: new TermsEffectiveDates({ ...ctx, terms }),
   };
 }

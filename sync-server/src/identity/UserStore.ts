@@ -53,6 +53,8 @@ export interface UserStore {
    * no phone, no usable password.
    */
   anonymise(id: string, tombstoneEmail: string): void;
+  /** Up to `limit` users with an id after `afterId`, ordered by id (mail to everyone in batches). */
+  pageAfter(afterId: string, limit: number): User[];
 }
 
 /** The name every deleted account shows under (authored content, audit log). */
@@ -143,6 +145,13 @@ export class SqliteUserStore implements UserStore {
     this.db
       .prepare('UPDATE users SET status = ?, updated_at = ? WHERE id = ?')
       .run(status, this.now(), id);
+  }
+
+  pageAfter(afterId: string, limit: number): User[] {
+    const rows = this.db
+      .prepare('SELECT * FROM users WHERE id > ? ORDER BY id LIMIT ?')
+      .all(afterId, limit) as UserRow[];
+    return rows.map(toUser);
   }
 
   makeOperator(id: string): void {

@@ -39,7 +39,7 @@ describe('the terms announcement', () => {
       `user-${String(ANNOUNCE_BATCH_SIZE - 1).padStart(4, '0')}`,
       version.version,
     );
-    const announcer = new TermsAnnouncer(t.server.ctx, t.server.services.mailer);
+    const announcer = new TermsAnnouncer(t.server.services);
     announcer.kick();
     await announcer.idle();
 

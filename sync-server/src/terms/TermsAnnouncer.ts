@@ -1,16 +1,18 @@
 import type { ServerContext } from '../ServerContext.ts';
+import type { UserStore } from '../identity/UserStore.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import { renderEmail } from '../mail/renderEmail.ts';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
+import type { PendingAnnouncement, TermsStore } from './TermsStore.ts';
 
 /** Users mailed per batch; one batch per event-loop turn so sync never waits for the mail. */
 export const ANNOUNCE_BATCH_SIZE = 50;
 
-interface Pending {
-  version: number;
-  effective_at: number;
-  changes: string;
-  announce_cursor: string | null;
+/** What the announcer uses (built once in createServices). */
+export interface TermsAnnouncerDeps extends Pick<ServerContext, 'config' | 'log' | 'shutdown'> {
+  readonly terms: TermsStore;
+  readonly users: UserStore;
+  readonly mailer: Mailer;
 }
 
 /**
@@ -25,10 +27,7 @@ export class TermsAnnouncer {
   private running: Promise<void> | null = null;
   private stopped = false;
 
-  constructor(
-    private readonly ctx: ServerContext,
-    private readonly mailer: Mailer,
-  ) {
+  constructor(private readonly ctx: TermsAnnouncerDeps) {
     ctx.shutdown.add(ShutdownPhase.flush, 'terms announcements', () => this.stop());
   }
 
@@ -53,52 +52,35 @@ export class TermsAnnouncer {
   }
 
   private async run(): Promise<void> {
-    const { db } = this.ctx;
+    const { terms, users: userStore } = this.ctx;
     for (;;) {
       if (this.stopped) return;
-      const pending = db
-        .prepare(
-          `SELECT version, effective_at, changes, announce_cursor FROM terms_versions
-            WHERE announced_at IS NULL ORDER BY version LIMIT 1`,
-        )
-        .get() as Pending | undefined;
+      const pending = terms.pendingAnnouncement();
       if (!pending) return;
-      const users = db
-        .prepare(`SELECT id, email, display_name FROM users WHERE id > ? ORDER BY id LIMIT ?`)
-        .all(pending.announce_cursor ?? '', ANNOUNCE_BATCH_SIZE) as {
-        id: string;
-        email: string;
-        display_name: string;
-      }[];
+      const users = userStore.pageAfter(pending.cursor ?? '', ANNOUNCE_BATCH_SIZE);
       if (users.length === 0) {
-        db.prepare('UPDATE terms_versions SET announced_at = ? WHERE version = ?').run(
-          this.ctx.now(),
-          pending.version,
-        );
+        terms.markAnnounced(pending.version);
         continue;
       }
       for (const user of users) {
         try {
-          await this.mailer.send(this.email(pending, user));
+          await this.ctx.mailer.send(this.email(pending, user));
         } catch (err) {
           this.ctx.log.error({ err, to: user.email }, 'terms announcement could not be sent');
         }
       }
-      db.prepare('UPDATE terms_versions SET announce_cursor = ? WHERE version = ?').run(
-        users[users.length - 1]!.id,
-        pending.version,
-      );
+      terms.advanceAnnouncement(pending.version, users[users.length - 1]!.id);
       // Let requests and sync frames in between batches.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
-  private email(pending: Pending, user: { email: string; display_name: string }) {
-    const date = new Date(pending.effective_at).toUTCString();
+  private email(pending: PendingAnnouncement, user: { email: string; displayName: string }) {
+    const date = new Date(pending.effectiveAt).toUTCString();
     return renderEmail({
       to: user.email,
       subject: 'Our terms of service are changing',
-      greeting: `Hello ${user.display_name},`,
+      greeting: `Hello ${user.displayName},`,
       paragraphs: [
         `We published version ${pending.version} of the terms of service. It takes effect on ${date}; from then on you need to accept it to keep using the service.`,
         `What changes: ${pending.changes}`,

@@ -1,5 +1,14 @@
 import type { ServerContext } from '../ServerContext.ts';
+import type { TermsStore } from './TermsStore.ts';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
+
+/** What the effective-date watch uses (built once in createServices). */
+export interface TermsEffectiveDatesDeps extends Pick<
+  ServerContext,
+  'access' | 'now' | 'shutdown'
+> {
+  readonly terms: TermsStore;
+}
 
 /** setTimeout's longest delay; a later date is reached by re-arming. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -16,24 +25,18 @@ export class TermsEffectiveDates {
   /** The newest version already announced to sockets (none at start: a restart drops sockets). */
   private enforced: number;
 
-  constructor(private readonly ctx: ServerContext) {
-    this.enforced = this.versionInForce();
+  constructor(private readonly ctx: TermsEffectiveDatesDeps) {
+    this.enforced = ctx.terms.versionInForce();
     ctx.shutdown.add(ShutdownPhase.flush, 'terms effective dates', () => this.stop());
   }
 
   /** Emits for a version that came into force since the last check, then arms the next date. */
   check(): void {
-    const inForce = this.versionInForce();
+    const inForce = this.ctx.terms.versionInForce();
     if (inForce > this.enforced) {
       this.enforced = inForce;
-      const rows = this.ctx.db
-        .prepare(
-          `SELECT id FROM users WHERE id NOT IN (
-             SELECT user_id FROM terms_acceptances WHERE CAST(version AS INTEGER) >= ?)`,
-        )
-        .all(inForce) as { id: string }[];
-      if (rows.length > 0)
-        this.ctx.access.emit('termsRequired', { userIds: rows.map((r) => r.id) });
+      const userIds = this.ctx.terms.usersBehind(inForce);
+      if (userIds.length > 0) this.ctx.access.emit('termsRequired', { userIds });
     }
     this.arm();
   }
@@ -43,20 +46,11 @@ export class TermsEffectiveDates {
     this.timer = null;
   }
 
-  private versionInForce(): number {
-    const row = this.ctx.db
-      .prepare('SELECT MAX(version) AS v FROM terms_versions WHERE effective_at <= ?')
-      .get(this.ctx.now()) as { v: number | null };
-    return row.v ?? 0;
-  }
-
   private arm(): void {
     this.stop();
-    const next = this.ctx.db
-      .prepare('SELECT MIN(effective_at) AS at FROM terms_versions WHERE effective_at > ?')
-      .get(this.ctx.now()) as { at: number | null };
-    if (next.at === null) return;
-    const delay = Math.min(Math.max(next.at - this.ctx.now(), 0), MAX_TIMER_MS);
+    const next = this.ctx.terms.nextEffectiveAt();
+    if (next === null) return;
+    const delay = Math.min(Math.max(next - this.ctx.now(), 0), MAX_TIMER_MS);
     this.timer = setTimeout(() => this.check(), delay);
     this.timer.unref();
   }

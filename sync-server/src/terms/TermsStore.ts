@@ -13,6 +13,15 @@ export interface TermsVersion {
   readonly announced: boolean;
 }
 
+/** A published version whose announcement email has not gone to every user yet. */
+export interface PendingAnnouncement {
+  readonly version: number;
+  readonly effectiveAt: number;
+  readonly changes: string;
+  /** The id of the last user mailed, or null before the first batch. */
+  readonly cursor: string | null;
+}
+
 interface Row {
   version: number;
   text: string;
@@ -62,6 +71,18 @@ export interface TermsStore {
   recordAcceptance(input: { userId: string; version: string; at: number; ip: string | null }): void;
   /** How many users accepted each version, keyed by the version as recorded. */
   acceptanceCounts(): Map<string, number>;
+  /** The highest version whose effective date has come (0: none). */
+  versionInForce(): number;
+  /** The next effective date still to come, or null. */
+  nextEffectiveAt(): number | null;
+  /** Ids of the users who have not accepted `version` or a later one. */
+  usersBehind(version: number): string[];
+  /** The oldest version not announced to every user yet, or null. */
+  pendingAnnouncement(): PendingAnnouncement | null;
+  /** Every user was mailed about `version`. */
+  markAnnounced(version: number): void;
+  /** The users up to `cursor` (by id) were mailed about `version`. */
+  advanceAnnouncement(version: number, cursor: string): void;
   /** Throws EffectiveDateTooEarly when an earlier version takes effect later. */
   publish(input: {
     text: string;
@@ -167,6 +188,61 @@ export class SqliteTermsStore implements TermsStore {
       .prepare('SELECT version, COUNT(*) AS n FROM terms_acceptances GROUP BY version')
       .all() as { version: string; n: number }[];
     return new Map(rows.map((r) => [r.version, r.n]));
+  }
+
+  versionInForce(): number {
+    const row = this.db
+      .prepare('SELECT MAX(version) AS v FROM terms_versions WHERE effective_at <= ?')
+      .get(this.now()) as { v: number | null };
+    return row.v ?? 0;
+  }
+
+  nextEffectiveAt(): number | null {
+    const row = this.db
+      .prepare('SELECT MIN(effective_at) AS at FROM terms_versions WHERE effective_at > ?')
+      .get(this.now()) as { at: number | null };
+    return row.at;
+  }
+
+  usersBehind(version: number): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id FROM users WHERE id NOT IN (
+           SELECT user_id FROM terms_acceptances WHERE CAST(version AS INTEGER) >= ?)`,
+      )
+      .all(version) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  pendingAnnouncement(): PendingAnnouncement | null {
+    const row = this.db
+      .prepare(
+        `SELECT version, effective_at, changes, announce_cursor FROM terms_versions
+          WHERE announced_at IS NULL ORDER BY version LIMIT 1`,
+      )
+      .get() as
+      | { version: number; effective_at: number; changes: string; announce_cursor: string | null }
+      | undefined;
+    return row
+      ? {
+          version: row.version,
+          effectiveAt: row.effective_at,
+          changes: row.changes,
+          cursor: row.announce_cursor,
+        }
+      : null;
+  }
+
+  markAnnounced(version: number): void {
+    this.db
+      .prepare('UPDATE terms_versions SET announced_at = ? WHERE version = ?')
+      .run(this.now(), version);
+  }
+
+  advanceAnnouncement(version: number, cursor: string): void {
+    this.db
+      .prepare('UPDATE terms_versions SET announce_cursor = ? WHERE version = ?')
+      .run(cursor, version);
   }
 
   publish(input: {
