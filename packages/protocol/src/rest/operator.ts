@@ -19,6 +19,8 @@ export const Plan = z.strictObject({
   seatLimit: z.number().int(),
   storageQuotaBytes: z.number().int(),
   documentSizeLimitBytes: z.number().int(),
+  /** Ticket documents a workspace may hold (SPEC.md, LIMIT-7). */
+  ticketLimit: z.number().int(),
   snapshotRetentionDays: z.number().int(),
   /** Length of the free trial in days; only the trial plan has one. */
   trialDays: z.number().int().nullable(),
