@@ -21,6 +21,7 @@ import { createMailer } from './mail/createMailer.ts';
 import type { Mailer } from './mail/Mailer.ts';
 import { SqliteCustomerDirectory, type CustomerDirectory } from './operator/CustomerDirectory.ts';
 import { UserSuspension } from './operator/UserSuspension.ts';
+import { SqliteUsageStore, type UsageStore } from './usage/UsageStore.ts';
 import { TermsAnnouncer } from './terms/TermsAnnouncer.ts';
 import { TermsEffectiveDates } from './terms/TermsEffectiveDates.ts';
 import { SqliteTermsStore, type TermsStore } from './terms/TermsStore.ts';
@@ -75,6 +76,8 @@ export interface Services extends ServerContext {
   readonly userSuspension: UserSuspension;
   /** The operator console's customer and user search (account information only). */
   readonly customers: CustomerDirectory;
+  /** A workspace's use of its plan's limits (the usage route). */
+  readonly usage: UsageStore;
   /** Mails every user about a new terms version (tests wait on `idle()`). */
   readonly termsAnnouncer: TermsAnnouncer;
   /** Closes sockets of users bound by a version that came into force (tests `check()`). */
@@ -118,6 +121,7 @@ export function createServices(ctx: ServerContext): Services {
     subscriptionChanges: new SubscriptionChanges(ctx),
     userSuspension: new UserSuspension({ ...ctx, users }),
     customers: new SqliteCustomerDirectory(db, now),
+    usage: new SqliteUsageStore(db),
     termsAnnouncer: new TermsAnnouncer({ ...ctx, terms, users, mailer }),
     termsEffectiveDates: new TermsEffectiveDates({ ...ctx, terms }),
   };

@@ -125,7 +125,7 @@ export async function createServer(
   installBlobRoutes(app, services, await blobStorageFor(config));
   installWorkspaces(app, services);
   installBilling(app, services);
-  installUsageRoutes(app, ctx);
+  installUsageRoutes(app, services);
   installOperatorRoutes(app, services);
   installSnapshots(app, services, sync);
   installSearch(app, ctx, sync);

@@ -19,13 +19,18 @@ interface DocRow {
   bytes: number;
 }
 
+/** A workspace's use of each limit of its plan (`GET /api/workspaces/:slug/usage`). */
+export interface UsageStore {
+  figures(workspaceId: string): UsageFigures;
+}
+
 /**
  * Reads a workspace's usage from the tables that account for it (read-only): a document's
  * size is what the document-size limit counts — its merged state plus the log after it
  * (`doc_states.bytes + docs.log_bytes`, as DocRooms loads `storedBytes`); attachments are
  * the workspace's stored files, as BlobQuota counts them; seats are memberships.
  */
-export class UsageStore {
+export class SqliteUsageStore implements UsageStore {
   readonly #subscription;
   readonly #documents;
   readonly #largest;

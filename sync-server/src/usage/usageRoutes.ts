@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest } from '../workspaces/memberRequest.ts';
 import { describeUsage } from './describeUsage.ts';
-import { UsageStore } from './UsageStore.ts';
+import type { UsageStore } from './UsageStore.ts';
 
 /**
  * `GET /api/workspaces/:slug/usage` → WorkspaceUsageResponse (@desk/protocol): the
@@ -10,8 +10,11 @@ import { UsageStore } from './UsageStore.ts';
  * member warns near a limit and refuses new tickets up front when the workspace is full —
  * and access tokens too (read-only, like the workspace itself).
  */
-export function installUsageRoutes(app: Hono, ctx: ServerContext): void {
-  const store = new UsageStore(ctx.db);
+export function installUsageRoutes(
+  app: Hono,
+  ctx: ServerContext & { readonly usage: UsageStore },
+): void {
+  const store = ctx.usage;
   app.get('/api/workspaces/:slug/usage', (c) => {
     const { workspace } = memberRequest(ctx, c);
     const override = ctx.config.DOC_SIZE_LIMIT_BYTES ?? null;
