@@ -87,6 +87,12 @@ export const CloseCode = {
    */
   docTooLarge: 4415,
   /**
+   * `/yjs` only: the first write of a new ticket document when the workspace already holds
+   * its plan's ticket limit (DocErrorCode `ticket_limit` on /sync; reason = that code).
+   * Nothing of it was stored or forwarded. 44xx: the stock provider stops.
+   */
+  ticketLimit: 4416,
+  /**
    * `/yjs` only: a change from a client with read-only access (DocErrorCode `read_only_role`
    * or `workspace_read_only` on /sync; reason = that code). Nothing of it was stored or
    * forwarded. An update that changes nothing (a read-only client's step 2 after a
@@ -134,6 +140,8 @@ export const DocErrorCode = {
   workspaceReadOnly: 'workspace_read_only',
   updateTooLarge: 'update_too_large',
   docTooLarge: 'doc_too_large',
+  /** A new ticket document while the workspace holds its plan's ticket limit (SPEC LIMIT-7). */
+  ticketLimit: 'ticket_limit',
   malformedUpdate: 'malformed_update',
   /** The server could not load or store the document; retry later. */
   storageUnavailable: 'storage_unavailable',

@@ -18,6 +18,11 @@ export interface Plan {
    * it are refused (UpdatePipeline; SPEC.md, LIMIT).
    */
   readonly documentSizeLimitBytes: number;
+  /**
+   * Ticket documents (`<ws>:ticket:<id>`) a workspace may hold; the first write of one more
+   * is refused (UpdatePipeline; SPEC.md, LIMIT-7). Generous: a limit for abuse, not for sales.
+   */
+  readonly ticketLimit: number;
   /** How long periodic workspace snapshots are kept, in days. */
   readonly snapshotRetentionDays: number;
   /** Length of the free trial in days; only the trial plan has one. */
@@ -35,6 +40,7 @@ export const plans = {
     seatLimit: 5,
     storageQuotaBytes: 1 * GB,
     documentSizeLimitBytes: 5 * MB,
+    ticketLimit: 2_000,
     snapshotRetentionDays: 7,
     trialDays: 14,
   },
@@ -45,6 +51,7 @@ export const plans = {
     seatLimit: 10,
     storageQuotaBytes: 10 * GB,
     documentSizeLimitBytes: 10 * MB,
+    ticketLimit: 25_000,
     snapshotRetentionDays: 30,
     trialDays: null,
   },
@@ -55,6 +62,7 @@ export const plans = {
     seatLimit: 50,
     storageQuotaBytes: 100 * GB,
     documentSizeLimitBytes: 20 * MB,
+    ticketLimit: 100_000,
     snapshotRetentionDays: 90,
     trialDays: null,
   },
@@ -65,6 +73,7 @@ export const plans = {
     seatLimit: 250,
     storageQuotaBytes: 1024 * GB,
     documentSizeLimitBytes: 50 * MB,
+    ticketLimit: 250_000,
     snapshotRetentionDays: 365,
     trialDays: null,
   },

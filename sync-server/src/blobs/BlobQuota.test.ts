@@ -4,6 +4,7 @@ import { makeTempDir } from '../../../test/support/tempDir.ts';
 import { openSqlite, type SqliteDatabase } from '../db/Database.ts';
 import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
+import { SqliteDocStore } from '../store/SqliteDocStore.ts';
 import { createCustomerWithWorkspace } from '../workspaces/createCustomerWithWorkspace.ts';
 import { BlobQuota } from './BlobQuota.ts';
 
@@ -100,6 +101,30 @@ describe('BlobQuota', () => {
       }),
     ).toThrow('disk I/O error');
     expect(db.prepare('SELECT COUNT(*) AS n FROM blob_reservations').get()).toEqual({ n: 0 });
+  });
+
+  it('LIMIT-8 counts the workspace’s documents (stored bytes) with its files: a file that fits just under the quota is taken, one byte over is refused', () => {
+    const docs = new SqliteDocStore(db);
+    // Documents weighing 300 bytes: a logged update, then compacted into a merged state.
+    const update = new Uint8Array(300).fill(7);
+    const [row] = docs.append([{ docId: `${workspaceId}:ticket:t1`, workspaceId, update }]);
+    docs.append([{ docId: 'other:ticket:t1', workspaceId: 'other', update }]);
+    store(sha('a'), 400);
+    expect(quota.reserve(workspaceId, QUOTA, MAX_FILE, 301)).toEqual({
+      ok: false,
+      reason: 'does_not_fit',
+    });
+    docs.compact(`${workspaceId}:ticket:t1`, new Uint8Array(250), row!.logId);
+    // 250 + 400 used: 350 is exactly what is left, 349 just under.
+    expect(quota.reserve(workspaceId, QUOTA, MAX_FILE, 351)).toMatchObject({ ok: false });
+    const under = quota.reserve(workspaceId, QUOTA, MAX_FILE, 349);
+    expect(under).toMatchObject({ ok: true });
+    if (under.ok) quota.release(under.id);
+    expect(quota.reserve(workspaceId, QUOTA, MAX_FILE, 350)).toMatchObject({ ok: true });
+    expect(quota.reserve(workspaceId, QUOTA, MAX_FILE, 1)).toEqual({
+      ok: false,
+      reason: 'storage_used_up',
+    });
   });
 
   it('drops reservations a previous process left behind', () => {

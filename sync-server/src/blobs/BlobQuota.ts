@@ -9,7 +9,8 @@ export type Reservation =
   | { readonly ok: false; readonly reason: QuotaRefusal };
 
 /**
- * A workspace's file storage quota under concurrent uploads. Checking "used < quota" and
+ * A workspace's storage quota — its documents' stored bytes plus its attachments, one plan
+ * number (SPEC.md, LIMIT-8) — under concurrent uploads. Checking "used < quota" and
  * storing later lets every upload that starts before the first one finishes see the same
  * room (12 parallel uploads stored 3 MiB into 1 MiB). So an upload reserves its size before
  * it writes a byte — the check and the reservation in one immediate transaction, counting
@@ -25,9 +26,15 @@ export class BlobQuota {
     private readonly db: SqliteDatabase,
     private readonly now: () => number,
   ) {
-    this.#used = db.prepare<[string, string]>(
+    // Documents weigh what the document-size limit counts (merged state plus log, as the
+    // usage endpoint reports them): a sum over the workspace's docs rows, read per upload,
+    // never per document write.
+    this.#used = db.prepare<[string, string, string]>(
       `SELECT (SELECT COALESCE(SUM(size), 0) FROM workspace_blobs WHERE workspace_id = ?)
-            + (SELECT COALESCE(SUM(bytes), 0) FROM blob_reservations WHERE workspace_id = ?) AS used`,
+            + (SELECT COALESCE(SUM(bytes), 0) FROM blob_reservations WHERE workspace_id = ?)
+            + (SELECT COALESCE(SUM(COALESCE(s.bytes, 0) + d.log_bytes), 0)
+                 FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
+                 WHERE d.workspace_id = ?) AS used`,
     );
     this.#insert = db.prepare(
       'INSERT INTO blob_reservations (id, workspace_id, bytes, created_at) VALUES (?, ?, ?, ?)',
@@ -51,7 +58,7 @@ export class BlobQuota {
   ): Reservation {
     return this.db
       .transaction((): Reservation => {
-        const { used } = this.#used.get(workspaceId, workspaceId) as { used: number };
+        const { used } = this.#used.get(workspaceId, workspaceId, workspaceId) as { used: number };
         const left = Math.min(maxBytes, quotaBytes - used);
         if (left <= 0) return { ok: false, reason: 'storage_used_up' };
         if (declared !== null && declared > left) return { ok: false, reason: 'does_not_fit' };

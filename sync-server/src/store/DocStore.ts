@@ -58,6 +58,13 @@ export interface DocStore {
   /** The workspace's change sequence (0 when nothing was ever written). */
   workspaceSeq(workspaceId: string): number;
 
+  /**
+   * How many ticket documents (`<ws>:ticket:<id>`) of the workspace exist — a lookup (a
+   * counter the store keeps as docs are created and deleted), not a count: the pipeline
+   * reads it for every new ticket doc (SPEC.md, LIMIT-7).
+   */
+  ticketCount(workspaceId: string): number;
+
   /** Deletes every document of the workspace (workspace deletion after its grace period). */
   deleteWorkspace(workspaceId: string): void;
 

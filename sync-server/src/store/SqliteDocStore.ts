@@ -94,6 +94,7 @@ export class SqliteDocStore implements DocStore {
   readonly #selectFoldedRows: Statement<[string, number], { id: number; bytes: number }>;
   readonly #selectChanged: Statement<[string, number], { doc_id: string; last_seq: number }>;
   readonly #selectSeq: Statement<[string], { seq: number }>;
+  readonly #selectTicketCount: Statement<[string], { tickets: number }>;
   readonly #loadTx: (docId: string) => StoredDoc | null;
   readonly #logSliceTx: (docId: string, version: number, afterId: number) => LogSlice;
   readonly #appendAll: (updates: readonly NewUpdate[]) => AppendResult[];
@@ -191,6 +192,9 @@ export class SqliteDocStore implements DocStore {
       'SELECT doc_id, last_seq FROM docs WHERE workspace_id = ? AND last_seq > ? ORDER BY last_seq',
     );
     this.#selectSeq = db.prepare('SELECT seq FROM workspace_seq WHERE workspace_id = ?');
+    this.#selectTicketCount = db.prepare(
+      'SELECT tickets FROM workspace_ticket_counts WHERE workspace_id = ?',
+    );
 
     // One read transaction so a concurrent compaction cannot be seen half-done.
     this.#loadTx = db.transaction((docId: string): StoredDoc | null => {
@@ -372,6 +376,10 @@ export class SqliteDocStore implements DocStore {
 
   workspaceSeq(workspaceId: string): number {
     return this.#selectSeq.get(workspaceId)?.seq ?? 0;
+  }
+
+  ticketCount(workspaceId: string): number {
+    return this.#selectTicketCount.get(workspaceId)?.tickets ?? 0;
   }
 
   deleteWorkspace(workspaceId: string): void {

@@ -3,14 +3,14 @@ import { plans } from '../billing/plans.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { DeskSyncAuth } from './DeskSyncAuth.ts';
 
-describe('DeskSyncAuth: the document size limit a subscription gets', () => {
+describe('DeskSyncAuth: the plan limits a subscription gets', () => {
   let t: AuthTestServer | null = null;
   afterEach(async () => {
     await t?.close();
     t = null;
   });
 
-  const limitFor = async (env: Record<string, string>) => {
+  const grantFor = async (env: Record<string, string>) => {
     t = await startAuthTestServer(env);
     const owner = await signUp(t);
     const principal = { userId: owner.userId, sessionId: null, tokenId: null };
@@ -19,11 +19,16 @@ describe('DeskSyncAuth: the document size limit a subscription gets', () => {
       owner.workspaceId,
     );
     if (!authorization.ok) throw new Error(`not authorized: ${authorization.code}`);
-    return authorization.maxDocBytes;
+    return authorization;
   };
+  const limitFor = async (env: Record<string, string>) => (await grantFor(env)).maxDocBytes;
 
   it("is the workspace plan's (a new workspace is in trial)", async () => {
     expect(await limitFor({})).toBe(plans.trial.documentSizeLimitBytes);
+  });
+
+  it("LIMIT-7 carries the workspace plan's ticket limit (a new workspace is in trial)", async () => {
+    expect((await grantFor({})).maxTickets).toBe(plans.trial.ticketLimit);
   });
 
   it("is the operator's DOC_SIZE_LIMIT_BYTES instead when set; the plan stays as it is", async () => {

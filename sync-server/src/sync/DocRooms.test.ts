@@ -46,6 +46,7 @@ describe('DocRooms', () => {
         return store.loadInSlices(docId);
       },
       append: (updates) => store.append(updates),
+      ticketCount: (workspaceId) => store.ticketCount(workspaceId),
       compact: (docId, state, through) => {
         synchronous.push('compact');
         store.compact(docId, state, through);

@@ -24,6 +24,8 @@ export class DocSubscription {
   readOnlyCode: DocErrorCode = DocErrorCode.readOnlyRole;
   /** The workspace plan's document size limit; null for none. */
   maxDocBytes: number | null = null;
+  /** The workspace plan's ticket limit (ticket docs per workspace); null for none. */
+  maxTickets: number | null = null;
   room: DocRoom | null = null;
   /** Frames received while pending: [payload, frame-or-null] pairs, in arrival order. */
   queue: [Uint8Array, Uint8Array | null][] = [];

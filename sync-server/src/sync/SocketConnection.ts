@@ -373,6 +373,7 @@ export abstract class SocketConnection implements ConnectionLink, SyncSocketHand
     subscription.access = authorization.access;
     subscription.readOnlyCode = authorization.readOnlyCode ?? DocErrorCode.readOnlyRole;
     subscription.maxDocBytes = authorization.maxDocBytes ?? null;
+    subscription.maxTickets = authorization.maxTickets ?? null;
   }
 
   #releasePending(subscription: DocSubscription): void {

@@ -29,6 +29,8 @@ export class StaticSyncAuth implements SyncAuth {
   #held: Promise<void> | null = null;
   /** Document size limit handed out with every grant (a plan's limit). */
   maxDocBytes: number | null = null;
+  /** Ticket limit handed out with every grant (a plan's limit). */
+  maxTickets: number | null = null;
   #release: (() => void) | null = null;
 
   constructor(
@@ -85,6 +87,7 @@ export class StaticSyncAuth implements SyncAuth {
           access: DocAccess.write,
           readOnlyCode: null,
           maxDocBytes: this.maxDocBytes,
+          maxTickets: this.maxTickets,
         };
       case 'viewer':
         return { ok: true, access: DocAccess.read, readOnlyCode: DocErrorCode.readOnlyRole };

@@ -29,6 +29,8 @@ export type Authorization =
       readonly readOnlyCode: DocErrorCode | null;
       /** Largest stored size of one document of the workspace (its plan), or null. */
       readonly maxDocBytes?: number | null;
+      /** Ticket documents the workspace may hold (its plan), or null. */
+      readonly maxTickets?: number | null;
     }
   | { readonly ok: false; readonly code: DocErrorCode; readonly message: string };
 

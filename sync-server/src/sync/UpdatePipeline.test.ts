@@ -341,6 +341,137 @@ describe('UpdatePipeline', () => {
       expect(stored().getText('t').toString()).toBe('abc');
     });
   });
+  describe('tickets per workspace (SPEC.md, LIMIT-7)', () => {
+    /** Rooms for any doc id, and a member of one of them under a ticket limit. */
+    const rooms = new Map<string, DocRoom>();
+    const roomOf = (id: string) => {
+      let r = rooms.get(id);
+      if (!r) {
+        const stored = store.load(id);
+        r = new DocRoom(
+          id,
+          id.split(':')[0]!,
+          new Y.Doc(),
+          {
+            lastLogId: stored?.lastLogId ?? 0,
+            logCount: 0,
+            logBytes: 0,
+            storedBytes: stored?.storedBytes ?? 0,
+          },
+          Date.now,
+        );
+        rooms.set(id, r);
+      }
+      return r;
+    };
+    const writerTo = (id: string, maxTickets: number) => {
+      const connection = new RecordingConnection(false);
+      const r = roomOf(id);
+      const subscription = new DocSubscription(
+        connection,
+        id,
+        r.workspaceId,
+        pipeline,
+        defaultSyncLimits,
+        Date.now(),
+      );
+      subscription.state = 'active';
+      subscription.access = DocAccess.write;
+      subscription.maxTickets = maxTickets;
+      subscription.room = r;
+      r.add(subscription);
+      const w = writer(rooms.size * 10 + connection.id);
+      return {
+        connection,
+        write: (text: string) => {
+          w.doc.getText('t').insert(0, text);
+          subscription.receive(updateMessage(w.updates.at(-1)!), null);
+        },
+      };
+    };
+    const seedTickets = (workspaceId: string, n: number) => {
+      const w = writer(999);
+      w.doc.getText('t').insert(0, 'seed');
+      store.append(
+        Array.from({ length: n }, (_, i) => ({
+          docId: `${workspaceId}:ticket:old${i}`,
+          workspaceId,
+          update: w.updates[0]!,
+        })),
+      );
+    };
+
+    beforeEach(() => {
+      rooms.clear();
+      pipeline = new UpdatePipeline(
+        store,
+        new InProcessFanOut(),
+        createLogger('silent'),
+        () => {},
+        (_room, error) => {
+          throw error;
+        },
+        (id) => rooms.get(id),
+      );
+    });
+
+    it('LIMIT-7 takes a new ticket just under the limit and at it refuses the next one whole; existing tickets and other docs still take writes', async () => {
+      seedTickets('ws1', 2);
+      const underLimit = writerTo('ws1:ticket:new1', 3);
+      underLimit.write('third ticket');
+      await nextTurn();
+      expect(underLimit.connection.refusals).toEqual([]);
+      expect(underLimit.connection.acked).toBe(1);
+      expect(store.ticketCount('ws1')).toBe(3);
+
+      // At the limit: the new ticket's first write is refused and nothing of it is stored.
+      const overLimit = writerTo('ws1:ticket:new2', 3);
+      const watcher = writerTo('ws1:ticket:new2', 3);
+      overLimit.write('fourth ticket');
+      await nextTurn();
+      expect(overLimit.connection.refusals).toEqual([DocErrorCode.ticketLimit]);
+      expect(overLimit.connection.acked).toBe(0);
+      expect(watcher.connection.sent).toEqual([]);
+      expect(store.load('ws1:ticket:new2')).toBeNull();
+      expect(store.ticketCount('ws1')).toBe(3);
+
+      // Tickets that exist, the index and another workspace are not limited by it.
+      const existing = writerTo('ws1:ticket:old0', 3);
+      const again = writerTo('ws1:ticket:new1', 3);
+      const index = writerTo('ws1:index', 3);
+      const elsewhere = writerTo('ws2:ticket:new1', 3);
+      for (const m of [existing, again, index, elsewhere]) m.write('more');
+      await nextTurn();
+      for (const m of [existing, again, index, elsewhere]) {
+        expect(m.connection.refusals).toEqual([]);
+        expect(m.connection.acked).toBe(1);
+      }
+    });
+
+    it('LIMIT-7 counts the new tickets of one turn together: one more than fits is refused, a second write to an admitted one is not', async () => {
+      seedTickets('ws1', 1);
+      const a = writerTo('ws1:ticket:a', 3);
+      const b = writerTo('ws1:ticket:b', 3);
+      const c = writerTo('ws1:ticket:c', 3);
+      a.write('a');
+      b.write('b');
+      a.write('a again');
+      c.write('c');
+      await nextTurn();
+      expect([a.connection.acked, b.connection.acked, c.connection.acked]).toEqual([2, 1, 0]);
+      expect(c.connection.refusals).toEqual([DocErrorCode.ticketLimit]);
+      expect(store.ticketCount('ws1')).toBe(3);
+    });
+
+    it('LIMIT-7 does not limit server writes (a restore brings back tickets once accepted)', async () => {
+      seedTickets('ws1', 3);
+      const w = writer(5);
+      w.doc.getText('t').insert(0, 'restored');
+      await pipeline.submitServer({ docId: 'ws1:ticket:back', workspaceId: 'ws1' }, w.updates[0]!);
+      expect(store.ticketCount('ws1')).toBe(4);
+    });
+  });
+
   describe('document size limit (SPEC.md, LIMIT)', () => {
     const limited = (maxDocBytes: number) => {
       const m = member(false);

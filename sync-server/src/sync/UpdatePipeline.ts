@@ -211,10 +211,15 @@ export class UpdatePipeline {
    *   what the doc already has: a reconnecting client's step 2 repeats its whole delete set)
    *   is never refused for size, so a doc at its limit can still be cleaned up. Server
    *   updates (a restore) are not limited (SPEC.md, LIMIT).
+   * - Tickets per workspace: the first write of a ticket doc the store does not have yet,
+   *   when the workspace holds its plan's ticket limit counting the new ticket docs of the
+   *   same turn accepted before it. The store's count is a lookup (a counter it keeps), read
+   *   only for a new ticket doc. Server updates are not limited (SPEC.md, LIMIT-7).
    */
   #admit(batch: Entry[]): void {
     let ahead: Map<DocRoom, Map<number, number>> | null = null;
     let added: Map<DocRoom, number> | null = null;
+    let newTickets: Map<string, Set<DocRoom>> | null = null;
     for (const entry of batch) {
       const from = entry.from;
       if (entry.update === null || entry.refusal !== null || from === null) continue;
@@ -259,6 +264,22 @@ export class UpdatePipeline {
             message: 'The document has reached the size limit of the plan.',
           };
           continue;
+        }
+      }
+      if (from.maxTickets !== null && isNewTicket(room)) {
+        newTickets ??= new Map();
+        const ofWorkspace = newTickets.get(room.workspaceId) ?? new Set<DocRoom>();
+        if (!ofWorkspace.has(room)) {
+          if (this.store.ticketCount(room.workspaceId) + ofWorkspace.size >= from.maxTickets) {
+            entry.update = null;
+            entry.refusal = {
+              code: DocErrorCode.ticketLimit,
+              message: 'The workspace has reached the ticket limit of the plan.',
+            };
+            continue;
+          }
+          ofWorkspace.add(room);
+          newTickets.set(room.workspaceId, ofWorkspace);
         }
       }
       added ??= new Map();
@@ -431,6 +452,15 @@ export class UpdatePipeline {
     }
     if (acks) for (const [from, count] of acks) from.connection.ack(from, count);
   }
+}
+
+/** A ticket doc (`<ws>:ticket:<id>`) nothing was ever stored for: its first write creates it. */
+function isNewTicket(room: DocRoom): boolean {
+  return (
+    room.lastLogId === 0 &&
+    room.storedBytes === 0 &&
+    room.docId.startsWith(`${room.workspaceId}:ticket:`)
+  );
 }
 
 function target(room: DocRoom): Pick<Entry, 'docId' | 'workspaceId' | 'room'> {

@@ -118,6 +118,8 @@ export function refusalCloseCode(code: DocErrorCode): CloseCode | null {
       return CloseCode.updateTooLarge;
     case DocErrorCode.docTooLarge:
       return CloseCode.docTooLarge;
+    case DocErrorCode.ticketLimit:
+      return CloseCode.ticketLimit;
     case DocErrorCode.malformedUpdate:
       return CloseCode.malformedFrame;
     default:

@@ -191,6 +191,27 @@ export function describeDocStoreContract(name: string, open: () => OpenedDocStor
       expect(store.load('ws1:index')).not.toBeNull();
     });
 
+    it('counts ticket documents per workspace: created once, uncounted when deleted', () => {
+      const [u, v] = textUpdates(2);
+      expect(store.ticketCount('ws1')).toBe(0);
+      store.append([
+        { docId: 'ws1:ticket:a', workspaceId: 'ws1', update: u! },
+        { docId: 'ws1:ticket:a', workspaceId: 'ws1', update: v! },
+        { docId: 'ws1:ticket:b', workspaceId: 'ws1', update: u! },
+        { docId: 'ws1:index', workspaceId: 'ws1', update: u! },
+        { docId: 'ws1:notice:ticket:c', workspaceId: 'ws1', update: u! },
+        { docId: 'ws2:ticket:a', workspaceId: 'ws2', update: u! },
+      ]);
+      store.append([{ docId: 'ws1:ticket:b', workspaceId: 'ws1', update: v! }]);
+      expect(store.ticketCount('ws1')).toBe(2);
+      expect(store.ticketCount('ws2')).toBe(1);
+      store.deleteDocs(['ws1:ticket:a']);
+      expect(store.ticketCount('ws1')).toBe(1);
+      store.deleteWorkspace('ws1');
+      expect(store.ticketCount('ws1')).toBe(0);
+      expect(store.ticketCount('ws2')).toBe(1);
+    });
+
     describe('in slices (large documents, issue 13 #2)', () => {
       /**
        * A doc of one Y.Text whose merged state is `slices` slices, compacted, plus `logRows`

@@ -30,11 +30,11 @@ describe('describeUsage', () => {
       {
         name: UsageLimitName.storage,
         unit: 'bytes',
-        used: 10,
+        used: 3_010, // documents and attachments: one quota
         limit: plans.team.storageQuotaBytes,
       },
       { name: UsageLimitName.seats, unit: 'count', used: 4, limit: plans.team.seatLimit },
-      { name: UsageLimitName.tickets, unit: 'count', used: 2, limit: null },
+      { name: UsageLimitName.tickets, unit: 'count', used: 2, limit: plans.team.ticketLimit },
     ]);
     expect(usage.at).toBe(7);
   });
@@ -49,6 +49,20 @@ describe('describeUsage', () => {
       allowed: false,
       reason: NewTicketRefusal.indexFull,
     });
+  });
+
+  it('LIMIT-7 allows new tickets just under the plan’s ticket limit and refuses them at and over it', () => {
+    const limit = plans.team.ticketLimit;
+    expect(describeUsage({ ...figures, ticketCount: limit - 1 }, 0).newTickets).toEqual({
+      allowed: true,
+      reason: null,
+    });
+    for (const ticketCount of [limit, limit + 1]) {
+      expect(describeUsage({ ...figures, ticketCount }, 0).newTickets).toEqual({
+        allowed: false,
+        reason: NewTicketRefusal.ticketLimit,
+      });
+    }
   });
 
   it('falls back to the trial plan for a workspace without a known plan', () => {

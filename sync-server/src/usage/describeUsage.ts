@@ -25,7 +25,7 @@ export function describeUsage(
 ): WorkspaceUsageResponse {
   const plan = planById(figures.planId ?? '');
   const docSizeLimit = docSizeLimitOverride ?? plan.documentSizeLimitBytes;
-  const ticketLimit: number | null = null; // no plan limits tickets today (billing/plans.ts)
+  const ticketLimit = plan.ticketLimit;
   const meters: UsageMeter[] = [
     {
       name: UsageLimitName.documentSize,
@@ -36,7 +36,8 @@ export function describeUsage(
     {
       name: UsageLimitName.storage,
       unit: 'bytes',
-      used: figures.attachmentBytes,
+      // One quota for documents and attachments, as BlobQuota counts it for an upload.
+      used: figures.documentBytes + figures.attachmentBytes,
       limit: plan.storageQuotaBytes,
     },
     {
@@ -50,7 +51,7 @@ export function describeUsage(
   let reason: NewTicketRefusal | null = null;
   if (figures.indexBytes + NEW_TICKET_INDEX_BYTES > docSizeLimit) {
     reason = NewTicketRefusal.indexFull;
-  } else if (ticketLimit !== null && figures.ticketCount >= ticketLimit) {
+  } else if (figures.ticketCount >= ticketLimit) {
     reason = NewTicketRefusal.ticketLimit;
   }
   return {

@@ -77,8 +77,10 @@ describe('GET /api/workspaces/:slug/usage', () => {
       limit: trial.storageQuotaBytes,
     });
     expect(meter(usage, UsageLimitName.seats)).toMatchObject({ used: 1, limit: trial.seatLimit });
-    // No plan limits tickets: the count informs, the meter has no limit.
-    expect(meter(usage, UsageLimitName.tickets)).toMatchObject({ used: 0, limit: null });
+    expect(meter(usage, UsageLimitName.tickets)).toMatchObject({
+      used: 0,
+      limit: trial.ticketLimit,
+    });
     expect(usage.newTickets).toEqual({ allowed: true, reason: null });
   });
 
@@ -131,7 +133,7 @@ describe('GET /api/workspaces/:slug/usage', () => {
     expect(usage.newTickets.allowed).toBe(true);
   });
 
-  it('reports attachment storage under, at and over the quota as BlobQuota counts it', async () => {
+  it('LIMIT-8 reports storage (documents plus attachments) under, at and over the quota as BlobQuota counts it', async () => {
     const owner = await signUp(t);
     const quota = trial.storageQuotaBytes;
     // The stored files' accounting rows (their bytes would be a gigabyte on disk).
@@ -146,7 +148,8 @@ describe('GET /api/workspaces/:slug/usage', () => {
         )
         .run(owner.workspaceId, sha256, size, owner.userId);
     };
-    addFile('a'.repeat(64), quota - 10);
+    await write(`${owner.workspaceId}:ticket:doc`, 1_000);
+    addFile('a'.repeat(64), quota - 1_010);
     expect(meter(await usageOf(owner), UsageLimitName.storage)).toEqual({
       name: UsageLimitName.storage,
       unit: 'bytes',

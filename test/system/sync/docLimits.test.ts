@@ -273,6 +273,40 @@ describe('document limits on every sync path', () => {
     await synced(fresh);
     expect(fresh.doc.getText('t').toString()).toBe(fit);
   });
+  it('LIMIT-7 /sync and /yjs: new tickets are taken just under and at the ticket limit; the next is refused whole (ticket_limit, 4416 for the stock provider), existing tickets still take writes', async () => {
+    t = await startSyncServer(users);
+    t.auth.maxTickets = 2;
+    const ana = await TestSyncClient.connect(t.url, { token: 'tok-ana' });
+    clients.push(ana);
+    const write = async (docId: string, text: string) => {
+      const doc = ana.subscribe(docId);
+      await ana.synced(docId);
+      doc.getText('t').insert(0, text);
+      return doc;
+    };
+    await write('ws1:ticket:n1', 'first'); // under the limit
+    await ana.allAcked('ws1:ticket:n1');
+    const second = await write('ws1:ticket:n2', 'second'); // brings it to the limit
+    await ana.allAcked('ws1:ticket:n2');
+    await write('ws1:ticket:n3', 'third'); // over
+    const refusal = await ana.waitFor((m) => m.type === MessageType.docError);
+    expect(refusal).toMatchObject({ docId: 'ws1:ticket:n3', code: DocErrorCode.ticketLimit });
+    expect(ana.closeInfo).toBeNull();
+    expect(await stored('ws1:ticket:n3')).toBe('');
+    second.getText('t').insert(0, 'more ');
+    await ana.allAcked('ws1:ticket:n2');
+    expect(await stored('ws1:ticket:n2')).toBe('more second');
+
+    // The stock provider has no docError: it is closed with the documented code.
+    const p = provider('ws1:ticket:y3');
+    await synced(p);
+    const closing = closed(p);
+    p.doc.getText('t').insert(0, 'from a tool');
+    expect(await closing).toEqual({ code: CloseCode.ticketLimit, reason: 'ticket_limit' });
+    expect(p.shouldConnect).toBe(false);
+    expect(await stored('ws1:ticket:y3')).toBe('');
+  });
+
   it('LIMIT-5 does not refuse a server write (a restore) past the limit; clients may then only delete', async () => {
     t = await startSyncServer(users);
     t.auth.maxDocBytes = LIMIT;

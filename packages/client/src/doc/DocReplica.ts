@@ -304,6 +304,7 @@ export class DocReplica {
         return;
       case DocErrorCode.updateTooLarge:
       case DocErrorCode.docTooLarge:
+      case DocErrorCode.ticketLimit:
       case DocErrorCode.malformedUpdate:
         this.#startReset(code, message, [], true);
         return;

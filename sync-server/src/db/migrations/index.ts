@@ -15,6 +15,7 @@ import { m0013DocStateChunks } from './0013_docStateChunks.ts';
 import { m0014TermsVersions } from './0014_termsVersions.ts';
 import { m0015DocStateThrough } from './0015_docStateThrough.ts';
 import { m0016TicketSearch } from './0016_ticketSearch.ts';
+import { m0017TicketCounts } from './0017_ticketCounts.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -37,4 +38,5 @@ export const migrations: readonly Migration[] = [
   m0014TermsVersions,
   m0015DocStateThrough,
   m0016TicketSearch,
+  m0017TicketCounts,
 ];

@@ -82,6 +82,12 @@ describe('describeSync', () => {
     );
   });
 
+  it('explains a new ticket refused at the plan’s ticket limit as a full workspace', () => {
+    expect(describe_({ refusal: DocErrorCode.ticketLimit, refusalDocKind: 'ticket' }).text).toBe(
+      'Workspace full: the plan’s ticket limit is reached — upgrade, or delete old tickets. The new ticket was not saved.',
+    );
+  });
+
   it('counts local changes by unacknowledged updates or dirty docs, whichever is more', () => {
     expect(describe_({ dirtyDocs: 2 }).text).toBe('2 local changes not yet on the server');
     expect(

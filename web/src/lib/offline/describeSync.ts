@@ -182,6 +182,8 @@ export function refusalReason(code: DocErrorCode, docKind: string | null = null)
       if (docKind === 'notice' || docKind === 'channel')
         return `This ${docKind === 'notice' ? 'notice' : 'channel'} has reached the size limit of the plan: the change was not saved.`;
       return 'Workspace full — upgrade or archive. The change was not saved.';
+    case DocErrorCode.ticketLimit:
+      return 'Workspace full: the plan’s ticket limit is reached — upgrade, or delete old tickets. The new ticket was not saved.';
     case DocErrorCode.updateTooLarge:
       return 'A change was too large for the server and was not saved.';
     case DocErrorCode.tooManyDocs:
