@@ -119,7 +119,7 @@ export function createServices(ctx: ServerContext): Services {
     ticketNumbers: new TicketNumberCounter(db),
     billingEvents: new SqliteBillingEventStore(db),
     subscriptionChanges: new SubscriptionChanges(ctx),
-    userSuspension: new UserSuspension({ ...ctx, users }),
+    userSuspension: new UserSuspension({ ...ctx, ...identity }),
     customers: new SqliteCustomerDirectory(db, now),
     usage: new SqliteUsageStore(db),
     termsAnnouncer: new TermsAnnouncer({ ...ctx, terms, users, mailer }),

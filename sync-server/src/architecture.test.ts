@@ -179,3 +179,74 @@ describe('routes and middleware', () => {
     expect(SQL.test('users.create({ email })')).toBe(false);
   });
 });
+
+/**
+ * SQL and the database handle live in stores: a file named `*Store.ts` / `Sqlite*.ts`, a
+ * file that declares an `export class Sqlite…` (the store interface's SQLite side), `db/`
+ * (connection, migrations, transactions) and `backup/` (file-level copies of the database).
+ * Anything else that prepares statements, opens transactions or reaches for `ctx.db` is
+ * listed below with the reason it still does, so the list can only shrink: an entry whose
+ * file no longer touches the database fails the test until it is removed.
+ */
+describe('the database', () => {
+  const DB_USE = /\.prepare\s*(?:<[^>]*>)?\s*\(|\bctx\.db\b|\bdb\.exec\s*\(|\.transaction\s*\(/;
+  const isStoreFile = (file: string, text: string) =>
+    /(?:Store|^Sqlite\w*)\.ts$/.test(path.basename(file)) ||
+    ['db', 'backup'].includes(nodeOf(file)) ||
+    /^export class Sqlite\w+/m.test(text);
+
+  /** file → why it still touches the database itself. */
+  const NOT_YET_STORES: Record<string, string> = {
+    // Stores in all but name: one job, built once in createServices from (db, now).
+    'auth/KnownDevices.ts': 'store class (known_devices), built once in createServices',
+    'auth/LoginThrottle.ts': 'store class (rate_limit_hits), built once in createServices',
+    'blobs/BlobQuota.ts': 'store class (blob reservations), built once in createServices',
+    'http/rateLimit/index.ts': 'store class (rate_limit_hits), built once in createServices',
+    'tickets/TicketNumberCounter.ts': 'store class (ticket_counters), built once in createServices',
+    'mail/OutboxMailer.ts': 'the Mailer that writes the mail_outbox table (no SMTP_URL)',
+    'http/health.ts': 'reads the schema version for /health (db/ helper on ctx.db)',
+    'snapshots/WorkspaceReader.ts': 'a read transaction on its own connection (snapshot reads)',
+    'snapshots/RestoreRecords.ts': 'store class of restore records, built by SnapshotService',
+    'snapshots/SnapshotSchedule.ts':
+      'reads workspaces due for a snapshot; built in installSnapshots',
+    'snapshots/installSnapshots.ts': 'builds SnapshotService (needs the sync engine) from ctx.db',
+    'search/installSearch.ts': 'builds the search index and projector (needs the sync engine)',
+    'sync/SyncEngine.ts': 'builds its own SqliteDocStore unless given one (sync/ left as is)',
+    'cli/createOperator.ts': 'the CLI opens its own transaction around UserStore calls',
+    // Free functions taking the database, still called by the store classes that wrap them.
+    'audit/AuditLog.ts': 'AuditLog.record(db, …) is called by Subscriptions and Memberships',
+    'billing/Subscriptions.ts': 'free functions on subscriptions; no SubscriptionStore yet',
+    'billing/SubscriptionChanges.ts': 'transactions around Subscriptions (ctx, not a store)',
+    'billing/TrialSweeper.ts': 'Subscriptions.expiredTrials(ctx.db) until SubscriptionStore',
+    'billing/billingWebhook.ts': 'Subscriptions.assign/transition(ctx.db) until SubscriptionStore',
+    'workspaces/Invitations.ts': 'free functions wrapped by SqliteInvitationStore',
+    'workspaces/Memberships.ts': 'free functions wrapped by SqliteMembershipStore',
+    'workspaces/SeatLedger.ts': 'free functions (seat_ledger) called by memberships and stores',
+    'workspaces/SeatLimit.ts': 'free functions (seat usage) called by invitations and stores',
+    'workspaces/WorkspaceDirectory.ts': 'free functions wrapped by SqliteWorkspaceStore',
+    'workspaces/createCustomerWithWorkspace.ts': 'free functions wrapped by SqliteWorkspaceStore',
+    'workspaces/memberRequest.ts': 'finds the workspace and role with ctx.db per request',
+  };
+
+  const touching = production
+    .filter(({ file }) => {
+      const text = fs.readFileSync(file, 'utf8');
+      return DB_USE.test(text) && !isStoreFile(file, text);
+    })
+    .map(({ file }) => path.relative(SRC, file).split(path.sep).join('/'));
+
+  it('is touched only by stores and the files listed with a reason', () => {
+    expect(touching.filter((file) => !(file in NOT_YET_STORES))).toEqual([]);
+  });
+
+  it('lists no file that no longer touches it (the list only shrinks)', () => {
+    expect(Object.keys(NOT_YET_STORES).filter((file) => !touching.includes(file))).toEqual([]);
+  });
+
+  it('the check recognises the database', () => {
+    expect(DB_USE.test("this.db.prepare('SELECT 1')")).toBe(true);
+    expect(DB_USE.test('Subscriptions.get(ctx.db, id)')).toBe(true);
+    expect(DB_USE.test('db.transaction(() => x)()')).toBe(true);
+    expect(DB_USE.test('services.workspaces.byId(id)')).toBe(false);
+  });
+});

@@ -1,5 +1,6 @@
 import type { AuditActor } from '../audit/AuditLog.ts';
-import { AuditLog } from '../audit/AuditLog.ts';
+import type { AuditStore } from '../audit/AuditStore.ts';
+import type { Transactions } from '../db/Transactions.ts';
 import { AppError } from '../http/AppError.ts';
 import type { UserStore } from '../identity/UserStore.ts';
 import type { ServerContext } from '../ServerContext.ts';
@@ -12,8 +13,10 @@ import type { ServerContext } from '../ServerContext.ts';
  */
 export class UserSuspension {
   constructor(
-    private readonly ctx: Pick<ServerContext, 'db' | 'access' | 'now' | 'log'> & {
+    private readonly ctx: Pick<ServerContext, 'access' | 'log'> & {
+      readonly transactions: Transactions;
       readonly users: UserStore;
+      readonly audit: AuditStore;
     },
   ) {}
 
@@ -32,8 +35,7 @@ export class UserSuspension {
     actor: AuditActor,
     note: string | null,
   ): void {
-    const { db } = this.ctx;
-    db.transaction(() => {
+    this.ctx.transactions.write(() => {
       const user = this.ctx.users.byId(userId);
       if (!user) throw AppError.notFound('No such user.');
       if (status === 'suspended' && actor.userId === userId) {
@@ -43,19 +45,14 @@ export class UserSuspension {
         throw AppError.forbidden('Operators cannot be suspended from the console; use the CLI.');
       }
       if (user.status === status) return;
-      const now = this.ctx.now();
       this.ctx.users.setStatus(userId, status);
-      AuditLog.record(
-        db,
-        {
-          actor,
-          action: status === 'suspended' ? 'user.suspended' : 'user.reinstated',
-          target: { kind: 'user', id: userId },
-          details: note ? { note } : {},
-        },
-        now,
-      );
-    }).immediate();
+      this.ctx.audit.record({
+        actor,
+        action: status === 'suspended' ? 'user.suspended' : 'user.reinstated',
+        target: { kind: 'user', id: userId },
+        details: note ? { note } : {},
+      });
+    });
     this.ctx.log.info({ userId, status, by: actor.userId }, 'user account status changed');
   }
 }
