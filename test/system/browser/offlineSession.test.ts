@@ -78,8 +78,8 @@ describeInBrowser('sessions and attachments offline (issue 7)', () => {
     const desk = await openSyncedDesk('Ria', 'files', 1);
     const { owner: ana, workspace, workspaceUrl, context, network, page } = desk;
     const [first] = desk.tickets;
-    await page.goto(`${workspaceUrl}/t/${first!.number}`);
-    await page.getByTestId('description').waitFor();
+    // On this device before the connection goes: its content arrived from the server.
+    await openSeededTicket(page, workspaceUrl, first!);
 
     await goOffline(desk);
     await page
