@@ -55,6 +55,23 @@ describe('docOps on a merged state and its log', () => {
     });
   }
 
+  it('answers a device holding the state with only what it lacks (the log), a new device with all', () => {
+    const { doc, parts } = stateAndLog(9);
+    const device = new Y.Doc();
+    Y.applyUpdate(device, parts[0]!);
+    const step2 = decoding.createDecoder(docOps.syncStep2(parts, Y.encodeStateVector(device)));
+    decoding.readVarUint(step2);
+    decoding.readVarUint(step2);
+    const rest = decoding.readVarUint8Array(step2);
+    expect(rest.byteLength).toBeLessThan(parts[0]!.byteLength);
+    Y.applyUpdate(device, rest);
+    expect(contentOf(Y.encodeStateAsUpdate(device))).toEqual(expected(doc));
+    const fresh = decoding.createDecoder(docOps.syncStep2(parts, new Uint8Array([0])));
+    decoding.readVarUint(fresh);
+    decoding.readVarUint(fresh);
+    expect(decoding.readVarUint8Array(fresh)).toEqual(docOps.merge(parts));
+  });
+
   it('merges the log alone (no state yet) and nothing at all', () => {
     const { doc, parts } = stateAndLog(40);
     const empty = new Y.Doc();

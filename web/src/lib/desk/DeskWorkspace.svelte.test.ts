@@ -1,7 +1,7 @@
 import { docIds } from '@desk/model';
 import { CloseCode, DocErrorCode } from '@desk/protocol';
 import { flushSync } from 'svelte';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { until } from '@desk/protocol/testing';
 import type { WorkspaceUsageResponse } from '@desk/protocol';
 import {
@@ -172,5 +172,107 @@ describe('DeskWorkspace', () => {
     source!.refuse(docIds.index(wsId), DocErrorCode.docTooLarge);
     await until(() => desk.usage.full, 'the workspace is known to be full');
     expect(() => desk.createTicket({ title: 'Phantom' })).toThrow(WorkspaceFullError);
+  });
+
+  describe('starting from the identity cached here (issue 15: reload from the local copy)', () => {
+    /**
+     * The server, as `fetch` sees it: /api/auth/me and /api/workspaces/<slug> answer only
+     * when the test says so, the way a slow network answers after the first paint.
+     */
+    function slowServer() {
+      type Reply = { status: number; body: (url: string) => unknown } | 'unreachable';
+      let answer: (reply: Reply) => void = () => undefined;
+      const replied = new Promise<Reply>((resolve) => (answer = resolve));
+      vi.stubGlobal('fetch', async (url: string) => {
+        const reply = await replied;
+        if (reply === 'unreachable') throw new TypeError('Failed to fetch');
+        return new Response(JSON.stringify(reply.body(url)), {
+          status: reply.status,
+          headers: { 'content-type': 'application/json' },
+        });
+      });
+      return {
+        answer: (status: number, body: (url: string) => unknown) => answer({ status, body }),
+        unreachable: () => answer('unreachable'),
+      };
+    }
+    afterEach(() => vi.unstubAllGlobals());
+
+    async function startedBeforeTheServerAnswers(identity: ReturnType<typeof rememberIdentity>) {
+      const server = slowServer();
+      let source: ScriptedDocSource | undefined;
+      const reopened: string[] = [];
+      const desk = new DeskWorkspace(
+        identity.slug,
+        () => (source = new ScriptedDocSource()),
+        undefined,
+        () => reopened.push(identity.slug),
+      );
+      desks.push(desk);
+      await desk.start();
+      return { desk, server, reopened, source: source! };
+    }
+
+    it('opens the local copy before the server has said who I am', async () => {
+      const { desk } = await startedBeforeTheServerAnswers(rememberIdentity());
+      expect(desk.ready).toBe(true);
+      expect(desk.me?.displayName).toBe('Ann');
+    });
+
+    it("applies the server's answer when it comes: the workspace became read-only", async () => {
+      const identity = rememberIdentity();
+      const { desk, server } = await startedBeforeTheServerAnswers(identity);
+      expect(desk.canWrite).toBe(true);
+      const suspended = {
+        ...identity.workspace,
+        workspace: { ...identity.workspace.workspace, readOnly: true, readOnlyReason: 'suspended' },
+      };
+      server.answer(200, (url) => (url.includes('/auth/me') ? { user: identity.me } : suspended));
+      await desk.confirmed;
+      expect(desk.canWrite).toBe(false);
+      expect(desk.workspace?.readOnlyReason).toBe('suspended');
+      expect(desk.error).toBeNull();
+    });
+
+    it('ends the desk when the server refuses: signed out asks to log in', async () => {
+      const { desk, server } = await startedBeforeTheServerAnswers(rememberIdentity());
+      server.answer(401, () => ({ error: { code: 'unauthorized', message: 'Log in again.' } }));
+      await desk.confirmed;
+      expect(desk.error).toBe('Log in again.');
+      expect(desk.needsLogin).toBe(true);
+    });
+
+    it('ends the desk when the server refuses: no longer a member', async () => {
+      const { desk, server } = await startedBeforeTheServerAnswers(rememberIdentity());
+      server.answer(404, () => ({ error: { code: 'not_found', message: 'No such workspace.' } }));
+      await desk.confirmed;
+      expect(desk.error).not.toBeNull();
+      expect(desk.needsLogin).toBe(false);
+    });
+
+    it('opens the page again when another account is signed in at this address', async () => {
+      const identity = rememberIdentity();
+      const { desk, server, reopened } = await startedBeforeTheServerAnswers(identity);
+      const other = { ...identity.me, id: 'u-cid', displayName: 'Cid' };
+      server.answer(200, (url) =>
+        url.includes('/auth/me') ? { user: other } : identity.workspace,
+      );
+      await desk.confirmed;
+      expect(reopened).toEqual([identity.slug]);
+      expect(desk.error).toMatch(/another account/);
+      const cached = JSON.parse(localStorage.getItem(`desk:identity:${identity.slug}`)!) as {
+        me: { id: string };
+      };
+      expect(cached.me.id).toBe('u-cid');
+    });
+
+    it('keeps going on the cached identity while the server cannot be reached', async () => {
+      const identity = rememberIdentity();
+      const { desk, server } = await startedBeforeTheServerAnswers(identity);
+      server.unreachable();
+      await desk.confirmed;
+      expect(desk.error).toBeNull();
+      expect(desk.canWrite).toBe(true);
+    });
   });
 });

@@ -27,6 +27,7 @@ import { fetchMe, fetchWorkspace, reserveTicketNumbers } from '$lib/api/deskApi.
 import type { ConnectionStatus, DocHandle, DocSource } from '$lib/offline/DocSource.ts';
 import { LocalNumberStorage } from './numberStorage.ts';
 import { IndexPresence } from './Presence.svelte.ts';
+import { startupMark } from './startupMarks.ts';
 import { userColor } from './userColor.ts';
 
 interface CachedIdentity {
@@ -66,6 +67,9 @@ export class DeskWorkspace {
    */
   accessLoss = $state<AccessLoss | null>(null);
 
+  /** Settles once the server's answer about me and the workspace was applied (or none came). */
+  confirmed: Promise<void> = Promise.resolve();
+
   index!: WorkspaceIndex;
   user!: UserDoc;
   presence!: IndexPresence;
@@ -84,6 +88,8 @@ export class DeskWorkspace {
     readonly slug: string,
     private readonly makeSource: (userId: string) => DocSource,
     fetchWorkspaceUsage = fetchUsage,
+    /** Opens the page again (another account's identity was cached for this address). */
+    private readonly reopen: () => void = () => location.reload(),
   ) {
     this.usage = new WorkspaceUsage(slug, fetchWorkspaceUsage);
   }
@@ -97,12 +103,17 @@ export class DeskWorkspace {
   }
 
   async start(): Promise<void> {
-    const identity = await this.loadIdentity();
+    startupMark('start');
+    // Local-first (issue 15: reload within 1 s): a workspace opened here before starts from
+    // the identity cached then, and the server's answer is applied (and enforced) when it
+    // comes; only a first visit waits for it.
+    const asked = this.askIdentity();
+    const cached = readCachedIdentity(this.slug);
+    const identity = cached ?? (await asked.then((answer) => this.firstIdentity(answer)));
+    startupMark('identity');
     if (!identity || this.destroyed) return;
-    this.me = identity.me;
-    this.workspace = identity.workspace.workspace;
-    this.members = identity.workspace.members;
-    this.deletedUserIds = identity.workspace.deletedUserIds ?? [];
+    this.applyIdentity(identity);
+    if (cached) this.confirmed = asked.then((answer) => this.confirmIdentity(cached, answer));
     const wsId = identity.workspace.workspace.id;
     this.usage.start(wsId);
     this.source = this.makeSource(identity.me.id);
@@ -151,11 +162,13 @@ export class DeskWorkspace {
     );
 
     await Promise.all([this.indexHandle.whenLoaded, this.userHandle.whenLoaded]);
+    startupMark('local-copy-loaded');
     if (this.destroyed) return;
     this.checkSchema();
     this.ready = true;
     Promise.all([this.indexHandle.whenSynced, this.userHandle.whenSynced]).then(
       () => {
+        startupMark('synced');
         if (this.destroyed) return;
         this.checkSchema();
         void this.afterSync();
@@ -265,28 +278,84 @@ export class DeskWorkspace {
     }
   }
 
-  private async loadIdentity(): Promise<CachedIdentity | null> {
-    const cacheKey = `desk:identity:${this.slug}`;
+  private applyIdentity(identity: CachedIdentity): void {
+    this.me = identity.me;
+    this.workspace = identity.workspace.workspace;
+    this.members = identity.workspace.members;
+    this.deletedUserIds = identity.workspace.deletedUserIds ?? [];
+  }
+
+  /** Asks the server who I am and what the workspace is; caches a successful answer. */
+  private async askIdentity(): Promise<IdentityAnswer> {
     try {
       const [me, workspace] = await Promise.all([fetchMe(), fetchWorkspace(this.slug)]);
       const identity = { me: me.user, workspace };
-      localStorage.setItem(cacheKey, JSON.stringify(identity));
-      return identity;
+      localStorage.setItem(identityCacheKey(this.slug), JSON.stringify(identity));
+      return { identity };
     } catch (error) {
-      if (error instanceof ApiError && error.status === 0) {
-        const cached = localStorage.getItem(cacheKey);
-        if (cached) return JSON.parse(cached) as CachedIdentity;
-        this.error =
-          'The server cannot be reached and this workspace has not been opened on this device before. Connect once, then it works offline.';
-        return null;
-      }
-      if (error instanceof ApiError && (error.status === 401 || error.code === 'session_expired')) {
-        this.needsLogin = true;
-        this.error = error.message;
-        return null;
-      }
-      this.error = error instanceof Error ? error.message : 'The workspace could not be opened.';
-      return null;
+      return { error };
     }
+  }
+
+  /** A first visit: nothing to start from but the server's answer. */
+  private firstIdentity(answer: IdentityAnswer): CachedIdentity | null {
+    if ('identity' in answer) return answer.identity;
+    const { error } = answer;
+    if (error instanceof ApiError && error.status === 0) {
+      this.error =
+        'The server cannot be reached and this workspace has not been opened on this device before. Connect once, then it works offline.';
+    } else this.refuse(error);
+    return null;
+  }
+
+  /**
+   * Started from the cache: the server's answer now rules. Unreachable = offline, keep going;
+   * a refusal (signed out, removed, workspace gone) ends the desk as it would have at start;
+   * a different user or workspace behind the same address reopens the page with the right
+   * replica; otherwise the fresh role, read-only state and members apply at once.
+   */
+  private confirmIdentity(cached: CachedIdentity, answer: IdentityAnswer): void {
+    if (this.destroyed) return;
+    if ('error' in answer) {
+      const { error } = answer;
+      if (!(error instanceof ApiError && error.status === 0)) this.refuse(error);
+      return;
+    }
+    const fresh = answer.identity;
+    if (
+      fresh.me.id !== cached.me.id ||
+      fresh.workspace.workspace.id !== cached.workspace.workspace.id
+    ) {
+      // The cache now holds the server's answer: the page opens again with the right replica.
+      this.error = 'This page was opened for another account; loading it again.';
+      this.reopen();
+      return;
+    }
+    this.applyIdentity(fresh);
+  }
+
+  private refuse(error: unknown): void {
+    if (error instanceof ApiError && (error.status === 401 || error.code === 'session_expired')) {
+      this.needsLogin = true;
+      this.error = error.message;
+      return;
+    }
+    this.error = error instanceof Error ? error.message : 'The workspace could not be opened.';
+  }
+}
+
+type IdentityAnswer = { identity: CachedIdentity } | { error: unknown };
+
+function identityCacheKey(slug: string): string {
+  return `desk:identity:${slug}`;
+}
+
+/** The identity cached when this workspace was last opened here, if any (and readable). */
+function readCachedIdentity(slug: string): CachedIdentity | null {
+  try {
+    const cached = localStorage.getItem(identityCacheKey(slug));
+    return cached ? (JSON.parse(cached) as CachedIdentity) : null;
+  } catch {
+    return null; // storage refused or an unreadable entry: ask the server
   }
 }

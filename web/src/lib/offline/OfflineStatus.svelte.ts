@@ -156,8 +156,14 @@ export class OfflineStatus {
         this.#later('docs', 1000, () => this.#replica.refresh()),
       ),
     );
-    this.#replica.refresh();
-    if (this.mode === 'everything') void this.#loadArchive();
+    // The list's first rows come first (issue 15): choosing the docs to keep walks every
+    // ticket of the index and replication then competes with the page for the main thread
+    // and the socket, so it starts once the page has painted.
+    afterFirstPaint(() => {
+      if (this.#destroyed) return;
+      this.#replica.refresh();
+      if (this.mode === 'everything') void this.#loadArchive();
+    });
     this.#later('drafts', 3000, () => void this.#countDrafts());
   }
 
@@ -296,6 +302,12 @@ export function keptDocIds(ws: OfflineWorkspace, mode: ReplicationMode, now: num
 
 function formatTime(epochMs: number): string {
   return new Date(epochMs).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** Runs `run` after the next frame is painted (in a task after it, not inside it). */
+function afterFirstPaint(run: () => void): void {
+  if ('requestAnimationFrame' in globalThis) requestAnimationFrame(() => setTimeout(run, 0));
+  else setTimeout(run, 0);
 }
 
 /** Waits for the browser to be idle (capped), so replication yields to the user's work. */
