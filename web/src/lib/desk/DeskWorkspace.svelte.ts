@@ -129,7 +129,9 @@ export class DeskWorkspace {
       this.loseAccess(accessLossOfRefusal(refusal.code));
       // A change refused at the document-size limit: learn now whether the workspace is
       // full, so the next new ticket is refused up front instead of by the server.
-      if (refusal.code === DocErrorCode.docTooLarge) void this.usage.refresh();
+      // Likewise a new ticket refused at the plan's ticket limit.
+      if (refusal.code === DocErrorCode.docTooLarge || refusal.code === DocErrorCode.ticketLimit)
+        void this.usage.refresh();
     });
     if (offRefusal) this.cleanups.push(offRefusal);
     this.indexHandle = this.source.open(docIds.index(wsId));
