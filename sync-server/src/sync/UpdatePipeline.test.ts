@@ -280,6 +280,21 @@ describe('UpdatePipeline', () => {
       expect(a.connection.sent).toEqual([]);
       expect(b.connection.updates().map(clientsIn)).toEqual([[1]]);
     });
+
+    it('WRITE-4 still sends a lone sender a server update of the same turn (CONV-1, seed 3995)', async () => {
+      const a = member(false);
+      const b = member(true);
+      const [wa, server] = [writer(1), writer(9)];
+      wa.doc.getMap('m').set('a', 1);
+      server.doc.getMap('m').set('server', 1);
+      // One turn: the stock provider's own update and a server update (a restore).
+      a.send(wa.updates[0]!);
+      const stored = pipeline.submitServer(room, server.updates[0]!);
+      await nextTurn();
+      await stored;
+      expect(a.connection.updates().map(clientsIn)).toEqual([[9]]);
+      expect(b.connection.updates().map(clientsIn)).toEqual([[1, 9]]);
+    });
   });
 
   describe('missing dependencies (SPEC.md, DEP)', () => {

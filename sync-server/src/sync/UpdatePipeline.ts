@@ -374,6 +374,15 @@ export class UpdatePipeline {
     return { byRoom, notLoaded };
   }
 
+  #deliverOthers(room: DocRoom, sender: DocSubscription, entries: Entry[]): void {
+    const others = entries.filter((entry) => entry.from !== sender);
+    if (others.length === 0) return;
+    const update =
+      others.length === 1 ? others[0]!.update! : Y.mergeUpdates(others.map((e) => e.update!));
+    const payload = updateMessage(update);
+    sender.deliverUpdate(sender.connection.framed ? room.frame(payload) : payload);
+  }
+
   #broadcast(room: DocRoom, entries: Entry[]): void {
     if (room.unloaded) return;
     if (entries.length === 1) {
@@ -397,6 +406,10 @@ export class UpdatePipeline {
       if (room.members.size > senders.size) {
         room.broadcastUpdate(updateMessage(merged), null, sender);
       }
+      // The one sender still gets what it did not send: a server update, or a client's that
+      // left in this turn. Skipping it lost that update for a stock provider for good (CONV-1,
+      // seed 3995: a server update and the provider's own step 2 in one turn).
+      if (sender) this.#deliverOthers(room, sender, entries);
       return;
     }
     // Members that sent nothing get the whole merge, one buffer for all of them.
