@@ -374,15 +374,6 @@ export class UpdatePipeline {
     return { byRoom, notLoaded };
   }
 
-  #deliverOthers(room: DocRoom, sender: DocSubscription, entries: Entry[]): void {
-    const others = entries.filter((entry) => entry.from !== sender);
-    if (others.length === 0) return;
-    const update =
-      others.length === 1 ? others[0]!.update! : Y.mergeUpdates(others.map((e) => e.update!));
-    const payload = updateMessage(update);
-    sender.deliverUpdate(sender.connection.framed ? room.frame(payload) : payload);
-  }
-
   #broadcast(room: DocRoom, entries: Entry[]): void {
     if (room.unloaded) return;
     if (entries.length === 1) {
@@ -401,15 +392,15 @@ export class UpdatePipeline {
         senders.set(entry.from, (senders.get(entry.from) ?? 0) + 1);
       }
     }
-    if (senders.size <= 1) {
-      const [sender = null] = senders.keys();
+    const [sender = null] = senders.keys();
+    // The shortcut only when the one sender sent every entry: it then needs nothing back.
+    // A server update, or a departed client's, in the same turn takes the general path below,
+    // where it reaches every sender (CONV-1, seed 3995: skipping the sender lost a server
+    // update for a stock provider for good).
+    if (senders.size === 0 || (senders.size === 1 && entries.every((e) => e.from === sender))) {
       if (room.members.size > senders.size) {
         room.broadcastUpdate(updateMessage(merged), null, sender);
       }
-      // The one sender still gets what it did not send: a server update, or a client's that
-      // left in this turn. Skipping it lost that update for a stock provider for good (CONV-1,
-      // seed 3995: a server update and the provider's own step 2 in one turn).
-      if (sender) this.#deliverOthers(room, sender, entries);
       return;
     }
     // Members that sent nothing get the whole merge, one buffer for all of them.
