@@ -15,6 +15,11 @@ export interface BlobStorage {
    */
   put(body: Readable, maxBytes: number, inspect?: InspectUpload): Promise<StoredBlob>;
   has(sha256: string): Promise<boolean>;
+  /**
+   * Removes the stored bytes (a purged workspace's attachment no other workspace uses);
+   * resolves as well when there was nothing to remove.
+   */
+  delete(sha256: string): Promise<void>;
   /** The stored bytes, or the inclusive `range` of them. */
   open(sha256: string, range?: ByteRange): Promise<Readable>;
 }

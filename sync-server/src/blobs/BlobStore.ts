@@ -39,6 +39,10 @@ export class BlobStore implements BlobStorage {
     return Promise.resolve(fs.existsSync(this.pathOf(sha256)));
   }
 
+  delete(sha256: string): Promise<void> {
+    return fs.promises.rm(this.pathOf(sha256), { force: true });
+  }
+
   /**
    * BlobStorage.put; `inspect` sees the first TYPE_SAMPLE_BYTES once all bytes are written,
    * before the file is renamed into place. On any failure the partial file is removed.

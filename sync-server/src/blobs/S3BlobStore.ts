@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -105,6 +106,13 @@ export class S3BlobStore implements BlobStorage {
       if (isNotFound(error)) return false;
       throw error;
     }
+  }
+
+  async delete(sha256: string): Promise<void> {
+    // S3 answers 204 for a key that does not exist, too.
+    await this.options.client.send(
+      new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(sha256) }),
+    );
   }
 
   async open(sha256: string, range?: ByteRange): Promise<Readable> {

@@ -46,6 +46,12 @@ export class FakeS3Server {
         res.writeHead(200, { etag: '"fake"' }).end();
         return;
       }
+      if (req.method === 'DELETE') {
+        // As S3: 204 whether or not the key existed.
+        this.objects.delete(key);
+        res.writeHead(204).end();
+        return;
+      }
       if (req.method !== 'GET' && req.method !== 'HEAD') return error(res, 405, 'MethodNotAllowed');
       if (!object) {
         if (req.method === 'HEAD') return void res.writeHead(404).end();

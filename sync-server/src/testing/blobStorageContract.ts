@@ -82,6 +82,15 @@ export function describeBlobStorageContract(
       expect([...last]).toEqual([bytes[999]]);
     });
 
+    it('deletes stored bytes for good, and deleting what is not there succeeds', async () => {
+      const bytes = bytesOf(2000, 11);
+      const { sha256 } = await storage.put(body(bytes), 10_000);
+      await storage.delete(sha256);
+      expect(await storage.has(sha256)).toBe(false);
+      await expect(storage.open(sha256)).rejects.toThrow();
+      await storage.delete(sha256);
+    });
+
     it('knows nothing of content it was never given', async () => {
       const unknown = sha(bytesOf(10, 99));
       expect(await storage.has(unknown)).toBe(false);
