@@ -1,5 +1,4 @@
 import type { ServerContext } from './ServerContext.ts';
-import { AccountDeletion } from './auth/AccountDeletion.ts';
 import { SqlitePasswordResetStore, type PasswordResetStore } from './auth/PasswordResets.ts';
 import { SqlitePendingSignupStore, type PendingSignupStore } from './auth/PendingSignups.ts';
 import { SqliteSecurityReportStore, type SecurityReportStore } from './auth/SecurityReports.ts';
@@ -14,8 +13,6 @@ import { sqliteTransactions, type Transactions } from './db/Transactions.ts';
 import { RateLimiter } from './http/rateLimit/index.ts';
 import { SqliteAccessTokenStore, type AccessTokenStore } from './identity/AccessTokenStore.ts';
 import { SqliteSessionStore, type SessionStore } from './identity/SessionStore.ts';
-import type { DocStore } from './store/DocStore.ts';
-import { SqliteDocStore } from './store/SqliteDocStore.ts';
 import { SqliteUserStore, type UserStore } from './identity/UserStore.ts';
 import { createMailer } from './mail/createMailer.ts';
 import type { Mailer } from './mail/Mailer.ts';
@@ -35,7 +32,8 @@ import {
 import { SqliteWorkspaceStore, type WorkspaceStore } from './workspaces/WorkspaceStore.ts';
 
 /**
- * The server's service graph: every store and service, built once by `createServices` and
+ * The server's service graph: every store and service, built once by `createServices` (what
+ * needs the sync engine, once it exists, by `createSyncServices`, SyncServices.ts) and
  * handed to the modules that need it. Each module declares the part it uses as its own
  * options interface (e.g. `AuthRouteDeps`), so its dependencies are explicit and this one
  * object satisfies them all (the option-object injection of tldraw's sync-core, the
@@ -66,10 +64,6 @@ export interface Services extends ServerContext {
   readonly limiter: RateLimiter;
   readonly loginThrottle: LoginThrottle;
   readonly devices: KnownDevices;
-  /** The documents, for what is not sync (account deletion); the sync engine has its own. */
-  readonly docs: DocStore;
-  /** A user deleting their own account (auth/AccountDeletion.ts). */
-  readonly accountDeletion: AccountDeletion;
   readonly ticketNumbers: TicketNumberCounter;
   readonly billingEvents: BillingEventStore;
   readonly subscriptionChanges: SubscriptionChanges;
@@ -104,12 +98,10 @@ export function createServices(ctx: ServerContext): Services {
     workspaces: new SqliteWorkspaceStore(db, now, workspaceAccess),
     memberships: new SqliteMembershipStore(db, now),
     devices: new KnownDevices(db, now),
-    docs: new SqliteDocStore(db, now),
   };
   return {
     ...ctx,
     ...identity,
-    accountDeletion: new AccountDeletion({ ...ctx, ...identity }),
     terms,
     invitations: new SqliteInvitationStore(db, now),
     blobCatalog: new SqliteBlobCatalog(db),

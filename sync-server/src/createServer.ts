@@ -41,12 +41,13 @@ import { installTerms } from './terms/termsRoutes.ts';
 import { installUsageRoutes } from './usage/usageRoutes.ts';
 import type { ServerContext } from './ServerContext.ts';
 import { createServices, type Services } from './Services.ts';
+import { createSyncServices, type SyncServices } from './SyncServices.ts';
 import { installWorkspaces } from './workspaces/installWorkspaces.ts';
 
 export interface RunningServer {
   readonly ctx: ServerContext;
   /** Every store and service, built once (tests read and drive them). */
-  readonly services: Services;
+  readonly services: Services & SyncServices;
   readonly app: Hono;
   readonly port: number;
   /** Base URL for tests and logs (http://host:port). */
@@ -94,7 +95,7 @@ export async function createServer(
     now: options.now ?? Date.now,
   };
   // Every store and service, once; modules get them passed in below.
-  const services = createServices(ctx);
+  const base = createServices(ctx);
 
   const app = new Hono();
   const shell = new AppShell(path.join(config.WEB_DIR, 'index.html'));
@@ -107,9 +108,11 @@ export async function createServer(
   app.use(bodyLimit({ maxBytes: DEFAULT_BODY_LIMIT_BYTES }));
   // Before installAuth: the upgrade authenticates itself (cookie + Origin, or ?token=).
   const sync = installSync(app, ctx, {
-    auth: options.sync?.auth ?? new DeskSyncAuth(services),
+    auth: options.sync?.auth ?? new DeskSyncAuth(base),
     ...(options.sync?.limits ? { limits: options.sync.limits } : {}),
   });
+  // What needs the sync engine, once, now that it exists.
+  const services = { ...base, ...createSyncServices(base, sync) };
   // First: sets c.var.auth and checks Origin for every later route.
   installAuthContext(app, {
     ...services,

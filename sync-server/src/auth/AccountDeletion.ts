@@ -1,4 +1,4 @@
-import { ErrorCode } from '@desk/protocol';
+import { DocErrorCode, ErrorCode } from '@desk/protocol';
 import { docIds } from '@desk/model';
 import type { AccessEvents } from '../access/AccessEvents.ts';
 import type { AuditStore } from '../audit/AuditStore.ts';
@@ -11,7 +11,6 @@ import { tombstoneEmail, type User, type UserStore } from '../identity/UserStore
 import type { Logger } from '../log/logger.ts';
 import { sendWithoutFailing } from '../mail/createMailer.ts';
 import type { Mailer } from '../mail/Mailer.ts';
-import type { DocStore } from '../store/DocStore.ts';
 import type { MembershipChange } from '../workspaces/Memberships.ts';
 import type { MembershipStore } from '../workspaces/MembershipStore.ts';
 import type { WorkspaceOfUser, WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
@@ -38,7 +37,15 @@ export interface AccountDeletionDeps {
   readonly devices: KnownDevices;
   readonly workspaces: WorkspaceStore;
   readonly memberships: MembershipStore;
-  readonly docs: DocStore;
+  readonly docs: DocDeletion;
+}
+
+/** Deletes documents so that nothing writes them again (the sync engine's `deleteDocs`). */
+export interface DocDeletion {
+  deleteDocs(
+    docIds: readonly string[],
+    reason: { readonly code: DocErrorCode; readonly message: string },
+  ): number;
 }
 
 /**
@@ -58,9 +65,18 @@ export class AccountDeletion {
    */
   delete(user: User): string[] {
     const { deps } = this;
+    const memberOf = deps.workspaces.ofUser(user.id);
+    refuseWhileOwner(memberOf);
+    // The private docs first, through the sync engine (a room or a queued update would write
+    // them again), and outside the transaction: the engine stores the updates queued now in
+    // their own, which a rollback must not undo. All of it is synchronous, so nothing changes
+    // in between; should the transaction fail, the account stays without its private docs
+    // and deleting it again completes it.
+    deps.docs.deleteDocs(
+      memberOf.map((w) => docIds.user(w.id, user.id)),
+      { code: DocErrorCode.accessRevoked, message: 'The account was deleted.' },
+    );
     const { left, changes } = deps.transactions.write(() => {
-      const memberOf = deps.workspaces.ofUser(user.id);
-      refuseWhileOwner(memberOf);
       const changes: MembershipChange[] = [];
       for (const workspace of memberOf) {
         // The removal members use to leave: frees the seat, records it in the seat ledger.
@@ -79,7 +95,6 @@ export class AccountDeletion {
           details: { role: workspace.role },
         });
       }
-      deps.docs.deleteDocs(memberOf.map((w) => docIds.user(w.id, user.id)));
       deps.sessions.endAllForUser(user.id);
       deps.tokens.deleteAllForUser(user.id);
       deps.passwordResets.deleteAllForUser(user.id);

@@ -123,10 +123,8 @@ describe('a user deletes their own account (DELETE /api/auth/me)', () => {
     });
     // The owner's rows and documents are untouched.
     expect(personalRows(owner.userId, owner.email)).toEqual(ownerBefore);
-    expect(t.server.services.docs.load(docIds.user(owner.workspaceId, agent.userId))).toBeNull();
-    expect(
-      t.server.services.docs.load(docIds.user(owner.workspaceId, owner.userId)),
-    ).not.toBeNull();
+    expect(t.server.sync.store.load(docIds.user(owner.workspaceId, agent.userId))).toBeNull();
+    expect(t.server.sync.store.load(docIds.user(owner.workspaceId, owner.userId))).not.toBeNull();
     // The row stays, anonymised, so authored content still resolves.
     const row = t.server.services.users.byId(agent.userId);
     expect(row).toMatchObject({ displayName: DELETED_USER_NAME, phone: null, passwordHash: '' });
@@ -196,6 +194,35 @@ describe('a user deletes their own account (DELETE /api/auth/me)', () => {
       // Its login sessions end in the deletion's transaction: the socket is closed at once
       // (the membership change that follows would only have revoked the subscription).
       expect((await socket.closed).code).toBe(CloseCode.sessionRevoked);
+    } finally {
+      socket.ws.terminate();
+    }
+  });
+
+  it('deletes a private doc held in a loaded room with a live client, and a write sent just before does not bring it back', async () => {
+    const { owner, agent } = await agentWithHistory();
+    const docId = docIds.user(owner.workspaceId, agent.userId);
+    const socket = await TestSyncClient.connect(t.server.url, {
+      cookie: `${SESSION_COOKIE}=${agent.client.sessionToken ?? ''}`,
+      origin: TEST_PUBLIC_URL,
+    });
+    try {
+      const doc = socket.subscribe(docId);
+      await socket.synced(docId);
+      doc.getMap('root').set('draft', 'one');
+      await socket.allAcked(docId);
+      expect(t.server.sync.rooms.get(docId)).toBeDefined();
+      // Sent without waiting: stored before the deletion or never, not after it.
+      doc.getMap('root').set('draft', 'two');
+
+      expect((await deleteAccount(agent.client, 'correct horse battery staple')).status).toBe(200);
+      await socket.closed;
+
+      expect(t.server.sync.rooms.get(docId)).toBeUndefined();
+      expect(t.server.sync.store.load(docId)).toBeNull();
+      expect((await t.server.sync.readDocState(docId)).byteLength, 'the doc reads as empty').toBe(
+        Y.encodeStateAsUpdate(new Y.Doc()).byteLength,
+      );
     } finally {
       socket.ws.terminate();
     }

@@ -121,6 +121,21 @@ describe('SqliteDocStore chunks', () => {
     expect(chunkRows()).toEqual([{ version: 2, n: 11 }]);
     expect(Buffer.from(store.load('ws1:big')!.state!).equals(Buffer.from(state))).toBe(true);
   });
+
+  it('leaves no chunk of a doc deleted while a sliced compaction of it was running', async () => {
+    const doc = new Y.Doc();
+    doc.getText('t').insert(0, 'x'.repeat(10 * chunkBytes));
+    const state = Y.encodeStateAsUpdate(doc);
+    const [row] = store.append([{ docId: 'ws1:big', workspaceId: 'ws1', update: state }]);
+    const sliced = store.compactInSlices('ws1:big', state, row!.logId).catch((err) => err.code);
+    await new Promise((resolve) => setImmediate(resolve));
+    store.deleteDocs(['ws1:big']);
+    // Its chunks and state reference the doc's row (foreign keys): writing them fails.
+    expect(await sliced).toBeDefined();
+    expect(chunkRows()).toEqual([]);
+    expect(db.prepare('SELECT COUNT(*) FROM doc_states').pluck().get()).toBe(0);
+    expect(store.load('ws1:big')).toBeNull();
+  });
 });
 
 /**

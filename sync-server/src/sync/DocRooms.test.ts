@@ -113,6 +113,24 @@ describe('DocRooms', () => {
     registry.unloadAll();
   });
 
+  it('drops the room of a deleted doc, and a load in flight yields no room', async () => {
+    store.append([{ docId: 'ws1:index', workspaceId: 'ws1', update: textUpdate('gone') }]);
+    const registry = rooms();
+    const loaded = await registry.load('ws1:index', 'ws1');
+    const inFlight = registry.load('ws1:other', 'ws1');
+    store.deleteDocs(['ws1:index', 'ws1:other']);
+    registry.drop('ws1:index');
+    registry.drop('ws1:other');
+    expect(loaded.unloaded).toBe(true);
+    expect(registry.get('ws1:index')).toBeUndefined();
+    await expect(inFlight).rejects.toThrow('deleted while loading');
+    expect(registry.get('ws1:other')).toBeUndefined();
+    // The next load reads what the store holds now: nothing.
+    const again = await registry.load('ws1:index', 'ws1');
+    expect(again.doc!.getText('t').toString()).toBe('');
+    registry.unloadAll();
+  });
+
   it('ROOM-3 unloads every idle document, so memory does not grow with documents once used', async () => {
     const registry = rooms({ docIdleMs: 1 });
     for (let i = 0; i < 200; i++) await registry.load(`ws1:ticket:t${i}`, 'ws1');

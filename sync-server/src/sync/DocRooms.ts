@@ -21,6 +21,8 @@ export type OffThreadCompactor = (parts: Uint8Array[], bytes: number) => Promise
 export class DocRooms {
   readonly #rooms = new Map<string, DocRoom>();
   readonly #loading = new Map<string, Promise<DocRoom>>();
+  /** Docs deleted while a load of them was in flight: that load yields no room. */
+  readonly #deletedWhileLoading = new Set<string>();
   readonly #compactQueue = new Set<DocRoom>();
   #compactScheduled = false;
   /** Off-thread compactions in flight, by room (one at a time per room). */
@@ -59,7 +61,10 @@ export class DocRooms {
     const room = this.#rooms.get(docId);
     if (room && !loading) return Promise.resolve(room);
     if (!loading) {
-      loading = this.#load(docId, workspaceId).finally(() => this.#loading.delete(docId));
+      loading = this.#load(docId, workspaceId).finally(() => {
+        this.#loading.delete(docId);
+        this.#deletedWhileLoading.delete(docId);
+      });
       this.#loading.set(docId, loading);
     }
     return loading;
@@ -102,6 +107,17 @@ export class DocRooms {
     this.#unload(room);
   }
 
+  /**
+   * The doc was deleted from the store: its room is dropped, and a load in flight, which may
+   * have read rows that are gone, fails instead of registering a room (its subscribers retry
+   * and load what the store holds now).
+   */
+  drop(docId: string): void {
+    const room = this.#rooms.get(docId);
+    if (room) this.discard(room);
+    if (this.#loading.has(docId)) this.#deletedWhileLoading.add(docId);
+  }
+
   unloadAll(): void {
     for (const room of this.#rooms.values()) this.#unload(room);
     this.#rooms.clear();
@@ -120,6 +136,9 @@ export class DocRooms {
     // in one short transaction, in this turn. The room is registered in the turn of the
     // last slice, which reads the log to its end, so no update stored meanwhile is missed.
     const stored = await this.store.loadInSlices(docId);
+    if (this.#deletedWhileLoading.has(docId)) {
+      throw new Error(`document ${docId} was deleted while loading`);
+    }
     if (stored && this.heavy && stored.storedBytes >= this.limits.largeDocBytes) {
       return this.#loadLarge(docId, workspaceId, stored);
     }

@@ -158,6 +158,18 @@ export abstract class SocketConnection implements ConnectionLink, SyncSocketHand
     this.fail(CloseCode.sessionRevoked, 'Your session was ended.');
   }
 
+  /**
+   * These documents were deleted: their subscriptions end, live or still pending (frames
+   * queued before authorization are never applied), and the client is told why.
+   */
+  endDocs(docIds: ReadonlySet<string>, code: DocErrorCode, message: string): void {
+    for (const subscription of [...this.subscriptions.values()]) {
+      if (this.closed) return;
+      if (subscription.state === 'closed' || !docIds.has(subscription.docId)) continue;
+      this.onRefused(subscription, code, message);
+    }
+  }
+
   /** Heartbeat: terminate a socket that did not answer the previous ping. */
   heartbeat(): void {
     if (this.closed) return;

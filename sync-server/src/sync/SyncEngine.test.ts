@@ -12,7 +12,7 @@ import {
 import { StaticSyncAuth } from './StaticSyncAuth.ts';
 import type { Authentication } from './SyncAuth.ts';
 import { SyncEngine } from './SyncEngine.ts';
-import { syncStep1Message } from './yMessages.ts';
+import { syncStep1Message, updateMessage } from './yMessages.ts';
 
 // The engine's own jobs — admitting sockets, access events, server writes, shutdown — over
 // fake `ws` sockets and a real SQLite file. Real sockets and processes: test/system/sync.
@@ -156,6 +156,64 @@ describe('SyncEngine', () => {
     await engine.applyServerUpdate(ticket, updateOf('from the server'));
     expect(ana.frames.length).toBeGreaterThan(before);
     expect(textOf(await engine.readDocState(ticket))).toBe('from the server');
+  });
+
+  describe('deleteDocs', () => {
+    const deleted = { code: DocErrorCode.accessRevoked, message: 'The account was deleted.' };
+    const docErrors = (ws: FakeWebSocket) =>
+      ws.messages().filter((m) => m.type === MessageType.docError && m.docId === ticket);
+
+    it('deletes a doc loaded in a room with a live subscriber, its queued update included, and it does not come back', async () => {
+      const ana = openSync('ana');
+      await subscribe(ana);
+      ana.receive(docFrame(ticket, updateMessage(updateOf('stored'))));
+      await until(() => engine.store.load(ticket) !== null, 'the first update stored');
+      // Queued in this turn, not stored yet: deleting must not leave it to be stored after.
+      ana.receive(docFrame(ticket, updateMessage(updateOf('queued'))));
+      // Ben asked for it too; his frames wait for authorization.
+      const ben = openSync('ben');
+      ben.receive(clientFrame({ type: MessageType.subscribe, docId: ticket }));
+      ben.receive(docFrame(ticket, updateMessage(updateOf('pending'))));
+
+      expect(engine.deleteDocs([ticket], deleted)).toBe(1);
+
+      expect(engine.store.load(ticket)).toBeNull();
+      expect(engine.rooms.get(ticket)).toBeUndefined();
+      expect(docErrors(ana)).toMatchObject([{ code: DocErrorCode.accessRevoked }]);
+      expect(docErrors(ben)).toMatchObject([{ code: DocErrorCode.accessRevoked }]);
+      // A further write on the ended subscription is not stored.
+      ana.receive(docFrame(ticket, updateMessage(updateOf('after'))));
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(engine.store.load(ticket)).toBeNull();
+
+      // After a restart, the store still has nothing of it.
+      await engine.closeAll();
+      await engine.flush();
+      engine = new SyncEngine(opened.ctx, { auth: engine.auth });
+      expect(engine.store.load(ticket)).toBeNull();
+      expect(textOf(await engine.readDocState(ticket))).toBe('');
+    });
+
+    it('closes a /yjs socket of a deleted doc with 4404 and the reason', async () => {
+      const yjs = new FakeWebSocket();
+      engine.openYjs(yjs.asWebSocket(), signedIn('ben'), ticket);
+      await until(() => engine.rooms.get(ticket) !== undefined, 'the room loaded');
+      engine.deleteDocs([ticket], deleted);
+      expect(yjs.closedWith).toMatchObject({
+        code: CloseCode.docRefused,
+        reason: DocErrorCode.accessRevoked,
+      });
+    });
+
+    it('leaves other docs and their subscribers alone', async () => {
+      const ana = openSync('ana');
+      await subscribe(ana);
+      await engine.applyServerUpdate(ticket, updateOf('kept'));
+      expect(engine.deleteDocs(['ws1:ticket:other'], deleted)).toBe(0);
+      expect(docErrors(ana)).toEqual([]);
+      expect(textOf(await engine.readDocState(ticket))).toBe('kept');
+    });
   });
 
   it('CONN-7 closes every socket with 1012 on shutdown, waits for the closes, then admits no one', async () => {

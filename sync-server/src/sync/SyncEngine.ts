@@ -1,6 +1,12 @@
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { CloseCode, MessageType, encodeServerMessage, parseDocId } from '@desk/protocol';
+import {
+  CloseCode,
+  MessageType,
+  encodeServerMessage,
+  parseDocId,
+  type DocErrorCode,
+} from '@desk/protocol';
 import type { ServerContext } from '../ServerContext.ts';
 import type { DocStore } from '../store/DocStore.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
@@ -154,6 +160,29 @@ export class SyncEngine {
     // a room loads it (loading a large doc decodes it on the event loop).
     const room = this.rooms.get(docId);
     await this.#pipeline.submitServer(room ?? { docId, workspaceId: parsed.workspaceId }, update);
+  }
+
+  /**
+   * Deletes documents so that nothing here writes them again: the updates queued now are
+   * stored first (and deleted with the rest), every subscription of the docs ends with
+   * `reason` — live or still pending, so frames queued before authorization are never
+   * applied — their rooms are dropped (a load in flight yields no room), then the store
+   * deletes them. Synchronous, so no update slips in between. Not inside a transaction: the
+   * queued updates are stored and broadcast in their own, which a rollback must not undo.
+   * Returns how many of the docs existed.
+   */
+  deleteDocs(
+    docIds: readonly string[],
+    reason: { readonly code: DocErrorCode; readonly message: string },
+  ): number {
+    if (docIds.length === 0) return 0;
+    this.#pipeline.flushNow();
+    const ids = new Set(docIds);
+    for (const connection of [...this.#connections]) {
+      connection.endDocs(ids, reason.code, reason.message);
+    }
+    for (const docId of ids) this.rooms.drop(docId);
+    return this.store.deleteDocs([...ids]);
   }
 
   /** The document's current state as one update (empty doc if never written). */
