@@ -1,4 +1,10 @@
 import type { ServerContext } from './ServerContext.ts';
+import { AnnouncementSender } from './announcements/AnnouncementSender.ts';
+import {
+  SqliteAnnouncementStore,
+  type AnnouncementStore,
+} from './announcements/AnnouncementStore.ts';
+import { OptOutLinks } from './announcements/OptOutLinks.ts';
 import { SqlitePasswordResetStore, type PasswordResetStore } from './auth/PasswordResets.ts';
 import { SqlitePendingSignupStore, type PendingSignupStore } from './auth/PendingSignups.ts';
 import { SqliteSecurityReportStore, type SecurityReportStore } from './auth/SecurityReports.ts';
@@ -76,6 +82,12 @@ export interface Services extends ServerContext {
   readonly termsAnnouncer: TermsAnnouncer;
   /** Closes sockets of users bound by a version that came into force (tests `check()`). */
   readonly termsEffectiveDates: TermsEffectiveDates;
+  /** Feature announcements and users' opt-outs (terms §3). */
+  readonly announcements: AnnouncementStore;
+  /** Mails announcements in batches, resuming after a restart (tests wait on `idle()`). */
+  readonly announcementSender: AnnouncementSender;
+  /** Signs and checks the opt-out link of every announcement. */
+  readonly optOutLinks: OptOutLinks;
 }
 
 export function createServices(ctx: ServerContext): Services {
@@ -84,6 +96,8 @@ export function createServices(ctx: ServerContext): Services {
   const mailer = createMailer(ctx);
   const terms = new SqliteTermsStore(db, now);
   const workspaceAccess = new SqliteWorkspaceAccessStore(db, now);
+  const announcements = new SqliteAnnouncementStore(db, now);
+  const optOutLinks = new OptOutLinks(() => announcements.signingKey(), ctx.config.PUBLIC_URL);
   const identity = {
     transactions: sqliteTransactions(db),
     audit: new SqliteAuditStore(db, now),
@@ -116,5 +130,8 @@ export function createServices(ctx: ServerContext): Services {
     usage: new SqliteUsageStore(db),
     termsAnnouncer: new TermsAnnouncer({ ...ctx, terms, users, mailer }),
     termsEffectiveDates: new TermsEffectiveDates({ ...ctx, terms }),
+    announcements,
+    announcementSender: new AnnouncementSender({ ...ctx, announcements, mailer, optOutLinks }),
+    optOutLinks,
   };
 }

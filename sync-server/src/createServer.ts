@@ -5,6 +5,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { AccessEvents } from './access/AccessEvents.ts';
+import { installAnnouncements } from './announcements/announcementRoutes.ts';
 import { installAuth } from './auth/installAuth.ts';
 import { BILLING_WEBHOOK_PATH } from './billing/billingWebhook.ts';
 import { installBackups } from './backup/installBackups.ts';
@@ -130,6 +131,7 @@ export async function createServer(
   installBilling(app, services);
   installUsageRoutes(app, services);
   installOperatorRoutes(app, services);
+  installAnnouncements(app, services);
   installSnapshots(app, services, sync);
   installSearch(app, ctx, sync);
   installBackups(ctx);

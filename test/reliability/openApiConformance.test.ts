@@ -349,6 +349,21 @@ const requests: Record<string, () => Call | Promise<Call>> = {
     },
   }),
 
+  'GET /api/operator/announcements': () => ({ as: 'operatorNoGrant' }),
+  'POST /api/operator/announcements': () => ({
+    as: 'operatorNoGrant',
+    body: { subject: 'New: ticket templates', text: 'Try them.', audience: 'owners' },
+  }),
+  'GET /api/auth/announcements': () => ({ as: 'agent' }),
+  'PUT /api/auth/announcements': () => ({ as: 'agent', body: { receive: true } }),
+  'POST /api/auth/announcements/opt-out': async () => {
+    const owner = await signUp(t);
+    return {
+      as: 'anonymous',
+      body: { token: t.server.services.optOutLinks.token(owner.userId) },
+    };
+  },
+
   'POST /api/workspaces/:slug/ticket-numbers': () => ({ as: 'agent', body: { count: 5 } }),
   'POST /api/workspaces/:slug/blobs': () => ({
     as: 'agent',

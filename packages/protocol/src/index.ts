@@ -189,3 +189,13 @@ export {
   usageShare,
 } from './usage.ts';
 export type { UsageMeter, WorkspaceUsageResponse } from './rest/usage.ts';
+export type {
+  Announcement,
+  AnnouncementAudience,
+  AnnouncementList,
+  AnnouncementOptedOut,
+  AnnouncementOptOutRequest,
+  AnnouncementPreference,
+  SendAnnouncementRequest,
+  SetAnnouncementPreferenceRequest,
+} from './rest/announcements.ts';

@@ -12,6 +12,8 @@ export interface EmailContent {
   readonly action?: { readonly label: string; readonly url: string };
   /** Small print under the action, e.g. "This link expires in 30 minutes." */
   readonly footnote?: string;
+  /** A small link under the signature (the opt-out link of announcements). */
+  readonly footerLink?: { readonly label: string; readonly url: string };
 }
 
 /**
@@ -27,6 +29,7 @@ export function renderEmail(content: EmailContent): MailMessage {
     ...(content.action ? [`${content.action.label}: ${content.action.url}`, ''] : []),
     ...(content.footnote ? [content.footnote, ''] : []),
     `— ${PRODUCT_NAME}`,
+    ...(content.footerLink ? ['', `${content.footerLink.label}: ${content.footerLink.url}`] : []),
   ].join('\n');
 
   const action = content.action
@@ -40,6 +43,7 @@ ${content.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
 ${action}
 ${content.footnote ? `<p style="font-size:13px;color:#555">${escapeHtml(content.footnote)}</p>` : ''}
 <p>— ${PRODUCT_NAME}</p>
+${content.footerLink ? `<p style="font-size:13px;color:#555"><a href="${escapeHtml(content.footerLink.url)}">${escapeHtml(content.footerLink.label)}</a></p>` : ''}
 </body></html>`;
   return { to: content.to, subject, text, html };
 }

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { Liveness, NotReady, Readiness } from '@desk/protocol/rest';
+import { announcementRoutes } from '../announcements/openapi.ts';
 import { authRoutes } from '../auth/openapi.ts';
 import { billingRoutes } from '../billing/openapi.ts';
 import { blobRoutes } from '../blobs/openapi.ts';
@@ -53,6 +54,7 @@ export const routeTables: readonly (readonly RouteDoc[])[] = [
   operatorRoutes,
   billingRoutes,
   termsRoutes,
+  announcementRoutes,
   ticketRoutes,
   blobRoutes,
   snapshotRoutes,

@@ -6,11 +6,23 @@ import { z } from 'zod';
 import { WORKSPACE_ROLES } from '../workspaces.ts';
 import { Millis } from './common.ts';
 
+/**
+ * A phone number in international form, E.164 once the separators people type are left out:
+ * `+`, a country code that does not start with 0, 7 to 15 digits in all (`+49 30 1234567`).
+ * Without the country code the operator could not tell which country to call. Empty means
+ * none. Stored as typed (shown to its owner as they wrote it); used only to tell the user
+ * about new features and for support (terms §3).
+ */
+const PHONE_PATTERN = /^\+[1-9][0-9]{6,14}$/;
 const phone = z
   .string()
   .trim()
   .max(40, 'Use at most 40 characters.')
-  .regex(/^[+0-9 ()./-]*$/, 'Use digits, spaces and + ( ) - . / only.');
+  .regex(/^[+0-9 ()./-]*$/, 'Use digits, spaces and + ( ) - . / only.')
+  .refine(
+    (value) => value === '' || PHONE_PATTERN.test(value.replace(/[ ()./-]/g, '')),
+    'Enter the number with its country code, starting with + (e.g. +49 30 1234567).',
+  );
 
 export const SignupRequest = z.object({
   email: z.string().max(254),

@@ -32,6 +32,17 @@ export {
   SignupRequest,
   UserWorkspace,
 } from './accounts.ts';
+export {
+  ANNOUNCEMENT_AUDIENCES,
+  Announcement,
+  AnnouncementAudience,
+  AnnouncementList,
+  AnnouncementOptedOut,
+  AnnouncementOptOutRequest,
+  AnnouncementPreference,
+  SendAnnouncementRequest,
+  SetAnnouncementPreferenceRequest,
+} from './announcements.ts';
 export { BillingEvent, BillingEventReceived } from './billing.ts';
 export { EmptyRequest, Millis, Ok, SessionsEnded } from './common.ts';
 export {

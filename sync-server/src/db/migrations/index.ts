@@ -16,6 +16,7 @@ import { m0014TermsVersions } from './0014_termsVersions.ts';
 import { m0015DocStateThrough } from './0015_docStateThrough.ts';
 import { m0016TicketSearch } from './0016_ticketSearch.ts';
 import { m0017TicketCounts } from './0017_ticketCounts.ts';
+import { m0019Announcements } from './0019_announcements.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -39,4 +40,5 @@ export const migrations: readonly Migration[] = [
   m0015DocStateThrough,
   m0016TicketSearch,
   m0017TicketCounts,
+  m0019Announcements,
 ];

@@ -1,0 +1,116 @@
+import type { ServerContext } from '../ServerContext.ts';
+import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
+import type { Mailer } from '../mail/Mailer.ts';
+import { renderEmail } from '../mail/renderEmail.ts';
+import type { Announcement, AnnouncementStore, Recipient } from './AnnouncementStore.ts';
+import type { OptOutLinks } from './OptOutLinks.ts';
+
+/**
+ * Recipients mailed per batch; between batches the loop yields so requests and sync frames
+ * go first. Also how often the cursor (and so the console's progress) moves on.
+ */
+export const ANNOUNCEMENT_BATCH_SIZE = 50;
+
+/** What the sender uses (built once in createServices). */
+export interface AnnouncementSenderDeps extends Pick<ServerContext, 'log' | 'shutdown'> {
+  readonly announcements: AnnouncementStore;
+  readonly mailer: Mailer;
+  readonly optOutLinks: OptOutLinks;
+}
+
+/**
+ * Delivers announcements after the operator's request has been answered: the oldest
+ * unfinished first, in batches of recipients ordered by user id, resuming after a restart at
+ * the stored cursor. Each message is claimed in the database before it is handed to the
+ * mailer, so nobody gets one announcement twice — a restart in the middle of a message
+ * marks that one `interrupted` instead of sending it again (at most one per restart). A
+ * failed send is recorded and skipped: one bad address must not hold back everyone else.
+ * Users who opt out meanwhile are skipped at the claim.
+ */
+export class AnnouncementSender {
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  /** Whether this process has settled the claims an earlier process left open. */
+  private recovered = false;
+
+  constructor(private readonly deps: AnnouncementSenderDeps) {
+    deps.shutdown.add(ShutdownPhase.flush, 'announcements', () => this.stop());
+  }
+
+  /** Starts sending whatever is pending unless a run is under way (it picks up new work). */
+  kick(): void {
+    if (this.running || this.stopped) return;
+    this.running = this.run()
+      .catch((err: unknown) => this.deps.log.error({ err }, 'announcement delivery failed'))
+      .finally(() => {
+        this.running = null;
+      });
+  }
+
+  /** Resolves when nothing is being sent (tests wait on it). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    const { announcements } = this.deps;
+    if (!this.recovered) {
+      // Only this process sends, and it has not started yet: every `sending` row is a message
+      // an earlier process may or may not have handed over before it stopped.
+      const interrupted = announcements.interruptInFlight();
+      if (interrupted) this.deps.log.warn({ interrupted }, 'announcement messages interrupted');
+      this.recovered = true;
+    }
+    for (;;) {
+      if (this.stopped) return;
+      const announcement = announcements.nextUnfinished();
+      if (!announcement) return;
+      const batch = announcements.nextRecipients(announcement.id, ANNOUNCEMENT_BATCH_SIZE);
+      if (batch.length === 0) {
+        announcements.finish(announcement.id);
+        this.deps.log.info({ id: announcement.id }, 'announcement delivered');
+        continue;
+      }
+      for (const recipient of batch) {
+        if (this.stopped) return;
+        await this.deliver(announcement, recipient);
+      }
+      announcements.advance(announcement.id, batch[batch.length - 1]!.id);
+      // Let requests and sync frames in between batches.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private async deliver(announcement: Announcement, recipient: Recipient): Promise<void> {
+    const { announcements } = this.deps;
+    if (!announcements.claim(announcement.id, recipient.id)) return; // opted out meanwhile
+    try {
+      await this.deps.mailer.send(this.email(announcement, recipient));
+      announcements.settle(announcement.id, recipient.id, 'sent');
+    } catch (err) {
+      announcements.settle(announcement.id, recipient.id, 'failed');
+      // The address, never the body: the body holds the recipient's opt-out link.
+      this.deps.log.error({ err, to: recipient.email }, 'announcement could not be sent');
+    }
+  }
+
+  private email(announcement: Announcement, recipient: Recipient) {
+    return renderEmail({
+      to: recipient.email,
+      subject: announcement.subject,
+      greeting: `Hello ${recipient.displayName},`,
+      paragraphs: announcement.text.split(/\n\s*\n/).map((p) => p.trim()),
+      footnote:
+        'You get this email because you have an account with us. We use your name, email address and phone number only to tell you about new features (terms of service §3).',
+      footerLink: {
+        label: 'Stop these announcements',
+        url: this.deps.optOutLinks.url(recipient.id),
+      },
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** What the signature covers besides the user id, so no other signed value can pass for it. */
+const PURPOSE = 'desk announcement opt-out v1';
+
+/**
+ * The token of the opt-out link in every announcement: `<userId>.<HMAC-SHA256>` under the
+ * installation's key. It lets the holder of the email do one thing without logging in —
+ * stop announcements to that account — so it does not expire (an old email must still
+ * work) and is not secret beyond that. The link carries it in the fragment
+ * (`/announcements/opt-out#token=…`), so it stays out of access logs, and the page waits for
+ * a click: a mail scanner that opens links opts nobody out.
+ */
+export class OptOutLinks {
+  constructor(
+    private readonly key: () => Buffer,
+    private readonly publicUrl: string,
+  ) {}
+
+  token(userId: string): string {
+    return `${userId}.${this.signature(userId).toString('base64url')}`;
+  }
+
+  url(userId: string): string {
+    return `${this.publicUrl}/announcements/opt-out#token=${this.token(userId)}`;
+  }
+
+  /** The user id a token names, or null when it was not signed with our key. */
+  verify(token: string): string | null {
+    const dot = token.indexOf('.');
+    if (dot <= 0) return null;
+    const userId = token.slice(0, dot);
+    const given = Buffer.from(token.slice(dot + 1), 'base64url');
+    const wanted = this.signature(userId);
+    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return null;
+    return userId;
+  }
+
+  private signature(userId: string): Buffer {
+    return createHmac('sha256', this.key()).update(`${PURPOSE}\n${userId}`).digest();
+  }
+}

@@ -1,0 +1,111 @@
+import type { Hono } from 'hono';
+import { ErrorCode } from '@desk/protocol';
+import {
+  AnnouncementOptOutRequest,
+  SendAnnouncementRequest,
+  SetAnnouncementPreferenceRequest,
+} from '@desk/protocol/rest';
+import type { AuditStore } from '../audit/AuditStore.ts';
+import type { Transactions } from '../db/Transactions.ts';
+import { AppError } from '../http/AppError.ts';
+import { readBody } from '../http/readBody/index.ts';
+import { authOf, requireOperator, requireSession } from '../identity/middleware.ts';
+import type { UserStore } from '../identity/UserStore.ts';
+import type { AnnouncementSender } from './AnnouncementSender.ts';
+import type { AnnouncementStore } from './AnnouncementStore.ts';
+import type { OptOutLinks } from './OptOutLinks.ts';
+
+/** What the announcement routes use (built once in createServices). */
+export interface AnnouncementRouteDeps {
+  readonly audit: AuditStore;
+  readonly transactions: Transactions;
+  readonly users: UserStore;
+  readonly announcements: AnnouncementStore;
+  readonly announcementSender: AnnouncementSender;
+  readonly optOutLinks: OptOutLinks;
+}
+
+/**
+ * Feature announcements (issue 16, terms §3): operators send and follow them; a user turns
+ * them off and on for their own account (a browser session: the account page), or turns them
+ * off from the signed link of any announcement without logging in. The user routes live
+ * under /api/auth/ so that a user who has not accepted new terms can still opt out.
+ */
+export function installAnnouncements(app: Hono, deps: AnnouncementRouteDeps): void {
+  const { announcements, announcementSender: sender } = deps;
+
+  app.get('/api/operator/announcements', requireOperator, (c) =>
+    c.json({ announcements: announcements.list() }),
+  );
+
+  app.post('/api/operator/announcements', requireOperator, async (c) => {
+    const operatorId = authOf(c).user.id;
+    const body = await readBody(c, SendAnnouncementRequest);
+    const announcement = deps.transactions.write(() => {
+      const created = announcements.create({ ...body, createdBy: operatorId });
+      deps.audit.record({
+        actor: { kind: 'operator', userId: operatorId },
+        action: 'announcement.sent',
+        target: { kind: 'announcement', id: created.id },
+        details: {
+          subject: created.subject,
+          audience: created.audience,
+          recipients: created.recipients,
+        },
+      });
+      return created;
+    });
+    // The emails go out after this answer, in batches (AnnouncementSender).
+    sender.kick();
+    return c.json(announcement, 201);
+  });
+
+  app.get('/api/auth/announcements', requireSession, (c) =>
+    c.json({ receive: announcements.receives(authOf(c).user.id) }),
+  );
+
+  app.put('/api/auth/announcements', requireSession, async (c) => {
+    const userId = authOf(c).user.id;
+    const { receive } = await readBody(c, SetAnnouncementPreferenceRequest);
+    setReceives(deps, userId, receive, 'account');
+    return c.json({ receive });
+  });
+
+  // No login: the token of the email's link says whose announcements stop. POST only (the
+  // page waits for a click), so a mail scanner that fetches the link changes nothing.
+  app.post('/api/auth/announcements/opt-out', async (c) => {
+    const { token } = await readBody(c, AnnouncementOptOutRequest);
+    const userId = deps.optOutLinks.verify(token);
+    const user = userId ? deps.users.byId(userId) : undefined;
+    if (!user) {
+      throw new AppError(
+        ErrorCode.tokenInvalid,
+        400,
+        'This link is not valid. Open the whole link from the email, or turn announcements off on your account page.',
+      );
+    }
+    setReceives(deps, user.id, false, 'email_link');
+    return c.json({ email: user.email });
+  });
+
+  // Announcements left unfinished by a restart resume.
+  sender.kick();
+}
+
+function setReceives(
+  deps: AnnouncementRouteDeps,
+  userId: string,
+  receive: boolean,
+  via: 'account' | 'email_link',
+): void {
+  deps.transactions.write(() => {
+    if (deps.announcements.receives(userId) === receive) return;
+    deps.announcements.setReceives(userId, receive);
+    deps.audit.record({
+      actor: { kind: 'user', userId },
+      action: receive ? 'announcements.opted_in' : 'announcements.opted_out',
+      target: { kind: 'user', id: userId },
+      details: { via },
+    });
+  });
+}

@@ -1,0 +1,27 @@
+import type {
+  Announcement,
+  AnnouncementList,
+  AnnouncementOptedOut,
+  AnnouncementPreference,
+  SendAnnouncementRequest,
+} from '@desk/protocol';
+import { api } from './api.ts';
+
+/** Feature announcements (issue 16, terms §3): operators send; users opt out or back in. */
+export const announcementsApi = {
+  list: () => api<AnnouncementList>('/api/operator/announcements'),
+  send: (body: SendAnnouncementRequest) =>
+    api<Announcement>('/api/operator/announcements', { method: 'POST', body }),
+  preference: () => api<AnnouncementPreference>('/api/auth/announcements'),
+  setPreference: (receive: boolean) =>
+    api<AnnouncementPreference>('/api/auth/announcements', {
+      method: 'PUT',
+      body: { receive },
+    }),
+  /** From an email's link, no login: the token says whose announcements stop. */
+  optOut: (token: string) =>
+    api<AnnouncementOptedOut>('/api/auth/announcements/opt-out', {
+      method: 'POST',
+      body: { token },
+    }),
+};
