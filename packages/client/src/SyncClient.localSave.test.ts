@@ -4,12 +4,13 @@ import { WebSocket } from 'ws';
 import type * as Y from 'yjs';
 import type { SyncClientOptions } from './SyncClient.ts';
 import { SyncClient } from './SyncClient.ts';
-import type { DocBinding, LocalStore } from './store/LocalStore.ts';
-import { LocalStoreError, LocalStoreErrorCode } from './store/LocalStoreError.ts';
+import type { LocalStore } from './store/LocalStore.ts';
+import { LocalStoreErrorCode } from './store/LocalStoreError.ts';
 import { storageFull } from './store/localStoreContract.ts';
 import { MemoryStore } from './store/MemoryStore.ts';
 import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
 import { MiniSyncServer } from './testing/MiniSyncServer.ts';
+import { UnreadableStore } from './testing/UnreadableStore.ts';
 import type { MiniSyncServerOptions } from './testing/MiniSyncServer.ts';
 import { until } from '@desk/protocol/testing';
 
@@ -138,20 +139,3 @@ describe('SyncClient when this device cannot save', () => {
     expect(handle.status.localSave).toBe('failed');
   });
 });
-
-/** A store whose docs cannot be read, as after the browser closed its database. */
-class UnreadableStore extends MemoryStore {
-  override bind(docId: string): DocBinding {
-    const cause = new DOMException('closed', 'InvalidStateError');
-    const whenLoaded = Promise.reject(
-      new LocalStoreError(LocalStoreErrorCode.loadFailed, docId, cause),
-    );
-    whenLoaded.catch(() => undefined);
-    return {
-      whenLoaded,
-      origin: this,
-      onWriteError: () => () => undefined,
-      destroy: () => Promise.resolve(),
-    };
-  }
-}

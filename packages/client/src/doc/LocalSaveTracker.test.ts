@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { DocBinding } from '../store/LocalStore.ts';
 import { LocalStoreError, LocalStoreErrorCode } from '../store/LocalStoreError.ts';
 import { storageFull } from '../store/localStoreContract.ts';
 import { MemoryStore } from '../store/MemoryStore.ts';
+import { UnreadableStore } from '../testing/UnreadableStore.ts';
 import { LocalSaveTracker } from './LocalSaveTracker.ts';
 
 const docId = 'w1:ticket:t1';
@@ -176,20 +176,3 @@ describe('LocalSaveTracker', () => {
     expect(changes()).toBe(0);
   });
 });
-
-/** A store whose docs cannot be read, as after the browser closed its database. */
-class UnreadableStore extends MemoryStore {
-  override bind(id: string): DocBinding {
-    const cause = new DOMException('closed', 'InvalidStateError');
-    const whenLoaded = Promise.reject(
-      new LocalStoreError(LocalStoreErrorCode.loadFailed, id, cause),
-    );
-    whenLoaded.catch(() => undefined);
-    return {
-      whenLoaded,
-      origin: this,
-      onWriteError: () => () => undefined,
-      destroy: () => Promise.resolve(),
-    };
-  }
-}
