@@ -1,19 +1,49 @@
 import { AccountDeletion } from './auth/AccountDeletion.ts';
 import type { Services } from './Services.ts';
+import { SnapshotSchedule } from './snapshots/SnapshotSchedule.ts';
+import { SnapshotService } from './snapshots/SnapshotService.ts';
+import { snapshotSyncOf } from './snapshots/SnapshotSync.ts';
+import { sqliteWorkspaceReader } from './snapshots/WorkspaceReader.ts';
 import type { SyncEngine } from './sync/SyncEngine.ts';
 
 /**
  * The services that need the sync engine, which is built after `createServices` (its auth
  * needs the stores): built once by `createSyncServices` as soon as the engine exists, and
- * handed to the modules that need them like every other service.
+ * handed to the modules that need them like every other service. Building starts nothing:
+ * the install functions start schedules and register shutdown steps.
  */
 export interface SyncServices {
   /** A user deleting their own account; their private docs go through the engine. */
   readonly accountDeletion: AccountDeletion;
+  /** Workspace snapshots: capture, retention, browse, diff, restore and undo. */
+  readonly snapshots: SnapshotService;
+  /** Takes due snapshots every SNAPSHOT_INTERVAL_MINUTES (started by installSnapshots). */
+  readonly snapshotSchedule: SnapshotSchedule;
 }
 
 export function createSyncServices(services: Services, engine: SyncEngine): SyncServices {
+  const { db, config, log, now } = services;
+  if (!config.sqlitePath) throw new Error('Snapshots need the SQLite store.');
+  const snapshotSync = snapshotSyncOf(engine);
+  const snapshots = new SnapshotService({
+    db,
+    log,
+    now,
+    sync: snapshotSync,
+    openReader: sqliteWorkspaceReader(config.sqlitePath),
+    heavy: services.offThread,
+    workspaceAccess: services.workspaceAccess,
+  });
   return {
     accountDeletion: new AccountDeletion({ ...services, docs: engine }),
+    snapshots,
+    snapshotSchedule: new SnapshotSchedule(
+      db,
+      log.child({ module: 'snapshots' }),
+      now,
+      snapshots,
+      snapshotSync,
+      config.SNAPSHOT_INTERVAL_MINUTES * 60_000,
+    ),
   };
 }

@@ -132,7 +132,7 @@ export async function createServer(
   installUsageRoutes(app, services);
   installOperatorRoutes(app, services);
   installAnnouncements(app, services);
-  installSnapshots(app, services, sync);
+  installSnapshots(app, services);
   installSearch(app, ctx, sync);
   installBackups(ctx);
   installStaticApp(app, ctx, shell);
