@@ -13,6 +13,8 @@ import { KnownDevices } from './auth/KnownDevices.ts';
 import { LoginThrottle } from './auth/LoginThrottle.ts';
 import { SqliteBillingEventStore, type BillingEventStore } from './billing/BillingEventStore.ts';
 import { SubscriptionChanges } from './billing/SubscriptionChanges.ts';
+import type { SubscriptionStore } from './billing/SubscriptionStore.ts';
+import { TrialSweeper } from './billing/TrialSweeper.ts';
 import { SqliteBlobCatalog, type BlobCatalog } from './blobs/BlobCatalog.ts';
 import { BlobQuota } from './blobs/BlobQuota.ts';
 import { sqliteTransactions, type Transactions } from './db/Transactions.ts';
@@ -29,13 +31,13 @@ import { TermsAnnouncer } from './terms/TermsAnnouncer.ts';
 import { TermsEffectiveDates } from './terms/TermsEffectiveDates.ts';
 import { SqliteTermsStore, type TermsStore } from './terms/TermsStore.ts';
 import { TicketNumberCounter } from './tickets/TicketNumberCounter.ts';
-import { SqliteInvitationStore, type InvitationStore } from './workspaces/InvitationStore.ts';
-import { SqliteMembershipStore, type MembershipStore } from './workspaces/MembershipStore.ts';
-import {
-  SqliteWorkspaceAccessStore,
-  type WorkspaceAccessStore,
-} from './workspaces/WorkspaceAccessStore.ts';
-import { SqliteWorkspaceStore, type WorkspaceStore } from './workspaces/WorkspaceStore.ts';
+import type { InvitationStore } from './workspaces/InvitationStore.ts';
+import type { MembershipStore } from './workspaces/MembershipStore.ts';
+import type { SeatLedger } from './workspaces/SeatLedger.ts';
+import type { SeatLimit } from './workspaces/SeatLimit.ts';
+import type { WorkspaceAccessStore } from './workspaces/WorkspaceAccessStore.ts';
+import { sqliteWorkspaceStores } from './workspaces/workspaceStores.ts';
+import type { WorkspaceStore } from './workspaces/WorkspaceStore.ts';
 
 /**
  * The server's service graph: every store and service, built once by `createServices` (what
@@ -64,6 +66,12 @@ export interface Services extends ServerContext {
   readonly workspaces: WorkspaceStore;
   readonly memberships: MembershipStore;
   readonly invitations: InvitationStore;
+  /** One row per workspace: plan, state, trial; every change audited (billing/). */
+  readonly subscriptions: SubscriptionStore;
+  /** Seats in use and the seat ledger, the billing basis (terms §1). */
+  readonly seats: SeatLedger;
+  /** The seat limit checks of invitations and acceptances. */
+  readonly seatLimit: SeatLimit;
   readonly blobCatalog: BlobCatalog;
   readonly blobQuota: BlobQuota;
   /** Sliding-window limits of the account, workspace and invitation routes. */
@@ -73,6 +81,8 @@ export interface Services extends ServerContext {
   readonly ticketNumbers: TicketNumberCounter;
   readonly billingEvents: BillingEventStore;
   readonly subscriptionChanges: SubscriptionChanges;
+  /** Records expired trials (started by installBilling; tests call `sweep()`). */
+  readonly trialSweeper: TrialSweeper;
   readonly userSuspension: UserSuspension;
   /** The operator console's customer and user search (account information only). */
   readonly customers: CustomerDirectory;
@@ -95,12 +105,14 @@ export function createServices(ctx: ServerContext): Services {
   const users = new SqliteUserStore(db, now);
   const mailer = createMailer(ctx);
   const terms = new SqliteTermsStore(db, now);
-  const workspaceAccess = new SqliteWorkspaceAccessStore(db, now);
+  const audit = new SqliteAuditStore(db, now);
+  // Workspaces, memberships, invitations, seats, subscriptions and access, wired together.
+  const workspaceStores = sqliteWorkspaceStores(db, now, audit);
   const announcements = new SqliteAnnouncementStore(db, now);
   const optOutLinks = new OptOutLinks(() => announcements.signingKey(), ctx.config.PUBLIC_URL);
   const identity = {
     transactions: sqliteTransactions(db),
-    audit: new SqliteAuditStore(db, now),
+    audit,
     mailer,
     users,
     sessions: new SqliteSessionStore(db, now, ctx.access, users),
@@ -108,25 +120,25 @@ export function createServices(ctx: ServerContext): Services {
     pendingSignups: new SqlitePendingSignupStore(db, now),
     passwordResets: new SqlitePasswordResetStore(db, now),
     securityReports: new SqliteSecurityReportStore(db, now),
-    workspaceAccess,
-    workspaces: new SqliteWorkspaceStore(db, now, workspaceAccess),
-    memberships: new SqliteMembershipStore(db, now),
+    ...workspaceStores,
     devices: new KnownDevices(db, now),
   };
+  const billingEvents = new SqliteBillingEventStore(db);
+  const subscriptionChanges = new SubscriptionChanges({ ...ctx, ...identity, billingEvents });
   return {
     ...ctx,
     ...identity,
     terms,
-    invitations: new SqliteInvitationStore(db, now),
     blobCatalog: new SqliteBlobCatalog(db),
     blobQuota: new BlobQuota(db, now),
     limiter: new RateLimiter(db, now),
     loginThrottle: new LoginThrottle(db, now),
     ticketNumbers: new TicketNumberCounter(db),
-    billingEvents: new SqliteBillingEventStore(db),
-    subscriptionChanges: new SubscriptionChanges(ctx),
+    billingEvents,
+    subscriptionChanges,
+    trialSweeper: new TrialSweeper({ ...ctx, ...identity, subscriptionChanges }),
     userSuspension: new UserSuspension({ ...ctx, ...identity }),
-    customers: new SqliteCustomerDirectory(db, now),
+    customers: new SqliteCustomerDirectory(db, now, workspaceStores),
     usage: new SqliteUsageStore(db),
     termsAnnouncer: new TermsAnnouncer({ ...ctx, terms, users, mailer }),
     termsEffectiveDates: new TermsEffectiveDates({ ...ctx, terms }),

@@ -208,23 +208,13 @@ describe('the database', () => {
     'snapshots/WorkspaceReader.ts': 'a read transaction on its own connection (snapshot reads)',
     'snapshots/RestoreRecords.ts': 'store class of restore records, built by SnapshotService',
     'snapshots/SnapshotSchedule.ts':
-      'reads workspaces due for a snapshot; built once in createSyncServices',
+      'reads workspaces due for a snapshot; built in installSnapshots',
+    'snapshots/installSnapshots.ts': 'builds SnapshotService (needs the sync engine) from ctx.db',
     'search/installSearch.ts': 'builds the search index and projector (needs the sync engine)',
     'sync/SyncEngine.ts': 'builds its own SqliteDocStore unless given one (sync/ left as is)',
     'cli/createOperator.ts': 'the CLI opens its own transaction around UserStore calls',
-    // Free functions taking the database, still called by the store classes that wrap them.
-    'audit/AuditLog.ts': 'AuditLog.record(db, …) is called by Subscriptions and Memberships',
-    'billing/Subscriptions.ts': 'free functions on subscriptions; no SubscriptionStore yet',
-    'billing/SubscriptionChanges.ts': 'transactions around Subscriptions (ctx, not a store)',
-    'billing/TrialSweeper.ts': 'Subscriptions.expiredTrials(ctx.db) until SubscriptionStore',
-    'billing/billingWebhook.ts': 'Subscriptions.assign/transition(ctx.db) until SubscriptionStore',
-    'workspaces/Invitations.ts': 'free functions wrapped by SqliteInvitationStore',
-    'workspaces/Memberships.ts': 'free functions wrapped by SqliteMembershipStore',
-    'workspaces/SeatLedger.ts': 'free functions (seat_ledger) called by memberships and stores',
-    'workspaces/SeatLimit.ts': 'free functions (seat usage) called by invitations and stores',
-    'workspaces/WorkspaceDirectory.ts': 'free functions wrapped by SqliteWorkspaceStore',
-    'workspaces/createCustomerWithWorkspace.ts': 'free functions wrapped by SqliteWorkspaceStore',
-    'workspaces/memberRequest.ts': 'finds the workspace and role with ctx.db per request',
+    'workspaces/memberRequest.ts':
+      'builds the workspace stores on ctx.db for callers given a bare ServerContext (search/)',
   };
 
   const touching = production

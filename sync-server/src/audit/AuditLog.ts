@@ -1,109 +1,32 @@
-import type { AuditEntry } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
+import {
+  SqliteAuditStore,
+  type AuditEntry,
+  type AuditEntryInput,
+  type AuditFilter,
+} from './AuditStore.ts';
 
-export type AuditActorKind = AuditEntry['actorKind'];
-
-export interface AuditActor {
-  kind: AuditActorKind;
-  /** The acting user (operator or workspace member); null for billing and system. */
-  userId: string | null;
-}
-
-export interface AuditEntryInput {
-  actor: AuditActor;
-  /** Dotted verb, e.g. `workspace.suspended`, `user.reinstated`, `subscription.plan_changed`. */
-  action: string;
-  target: { kind: 'workspace' | 'user' | 'customer' | 'subscription' | string; id: string };
-  workspaceId?: string | null;
-  customerId?: string | null;
-  /** Small JSON facts (before/after values, reason). Never passwords, tokens or content. */
-  details?: Record<string, unknown>;
-}
-
-/** An entry as the audit routes answer it (`AuditEntry` of the protocol). */
-export type { AuditEntry };
-
-interface Row {
-  id: number;
-  at: number;
-  actor_kind: AuditActorKind;
-  actor_user_id: string | null;
-  actor_display_name: string | null;
-  action: string;
-  target_kind: string;
-  target_id: string;
-  workspace_id: string | null;
-  customer_id: string | null;
-  details: string;
-}
+export type {
+  AuditActor,
+  AuditActorKind,
+  AuditEntry,
+  AuditEntryInput,
+  AuditFilter,
+} from './AuditStore.ts';
 
 /**
- * The audit log (terms §2, §3): every operator action, billing-driven state change and
- * other privileged act, appended in the same transaction as the act itself so an action
- * without its entry cannot exist. The owner of a workspace can read the entries about it.
+ * The audit log on a bare database, for the snapshot restorer and its tests, which are
+ * given a database rather than an `AuditStore` (snapshots/ is being reworked on its own).
+ * Everything else uses the `AuditStore` built once in createServices; once the restorer
+ * takes that store too, this file goes.
  */
 export const AuditLog = {
   record(db: SqliteDatabase, entry: AuditEntryInput, now: number): number {
-    const result = db
-      .prepare(
-        `INSERT INTO audit_log
-           (at, actor_kind, actor_user_id, action, target_kind, target_id, workspace_id, customer_id, details)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        now,
-        entry.actor.kind,
-        entry.actor.userId,
-        entry.action,
-        entry.target.kind,
-        entry.target.id,
-        entry.workspaceId ?? null,
-        entry.customerId ?? null,
-        JSON.stringify(entry.details ?? {}),
-      );
-    return Number(result.lastInsertRowid);
+    return new SqliteAuditStore(db, () => now).record(entry);
   },
 
   /** Newest first; `before` is an entry id for paging. */
-  list(
-    db: SqliteDatabase,
-    filter: { workspaceId?: string; targetId?: string; before?: number; limit?: number } = {},
-  ): AuditEntry[] {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (filter.workspaceId !== undefined) {
-      where.push('l.workspace_id = ?');
-      params.push(filter.workspaceId);
-    }
-    if (filter.targetId !== undefined) {
-      where.push('l.target_id = ?');
-      params.push(filter.targetId);
-    }
-    if (filter.before !== undefined) {
-      where.push('l.id < ?');
-      params.push(filter.before);
-    }
-    params.push(Math.min(Math.max(filter.limit ?? 100, 1), 500));
-    const rows = db
-      .prepare(
-        `SELECT l.*, u.display_name AS actor_display_name
-           FROM audit_log l LEFT JOIN users u ON u.id = l.actor_user_id
-          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-          ORDER BY l.id DESC LIMIT ?`,
-      )
-      .all(...params) as Row[];
-    return rows.map((r) => ({
-      id: r.id,
-      at: r.at,
-      actorKind: r.actor_kind,
-      actorUserId: r.actor_user_id,
-      actorDisplayName: r.actor_display_name,
-      action: r.action,
-      targetKind: r.target_kind,
-      targetId: r.target_id,
-      workspaceId: r.workspace_id,
-      customerId: r.customer_id,
-      details: JSON.parse(r.details) as Record<string, unknown>,
-    }));
+  list(db: SqliteDatabase, filter: AuditFilter = {}): AuditEntry[] {
+    return new SqliteAuditStore(db, Date.now).list(filter);
   },
 };

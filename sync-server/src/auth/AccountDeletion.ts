@@ -11,7 +11,7 @@ import { tombstoneEmail, type User, type UserStore } from '../identity/UserStore
 import type { Logger } from '../log/logger.ts';
 import { sendWithoutFailing } from '../mail/createMailer.ts';
 import type { Mailer } from '../mail/Mailer.ts';
-import type { MembershipChange } from '../workspaces/Memberships.ts';
+import type { MembershipChange } from '../workspaces/MembershipStore.ts';
 import type { MembershipStore } from '../workspaces/MembershipStore.ts';
 import type { WorkspaceOfUser, WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import { accountDeletedEmail } from './authEmails.ts';

@@ -1,10 +1,18 @@
-import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
-import type { ServerContext } from '../ServerContext.ts';
+import { ShutdownPhase, type ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
+import type { Logger } from '../log/logger.ts';
 import type { SubscriptionChanges } from './SubscriptionChanges.ts';
-import { Subscriptions } from './Subscriptions.ts';
+import type { SubscriptionStore } from './SubscriptionStore.ts';
 
 /** How often expired trials are recorded and announced, in ms. @default 60_000 */
 export const TRIAL_SWEEP_INTERVAL_MS = 60_000;
+
+/** What the sweeper uses (built once in createServices). */
+export interface TrialSweeperDeps {
+  readonly subscriptions: SubscriptionStore;
+  readonly subscriptionChanges: SubscriptionChanges;
+  readonly shutdown: ShutdownHooks;
+  readonly log: Logger;
+}
 
 /**
  * Records trials that ran out as suspended (trial_expired) and emits
@@ -13,20 +21,18 @@ export const TRIAL_SWEEP_INTERVAL_MS = 60_000;
  * (`effectiveState`); the sweeper makes it visible to listeners and to the operator list.
  */
 export class TrialSweeper {
-  readonly #changes: SubscriptionChanges;
+  readonly #deps: TrialSweeperDeps;
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly ctx: ServerContext & { readonly subscriptionChanges: SubscriptionChanges },
-  ) {
-    this.#changes = ctx.subscriptionChanges;
+  constructor(deps: TrialSweeperDeps) {
+    this.#deps = deps;
   }
 
   start(intervalMs = TRIAL_SWEEP_INTERVAL_MS): void {
     this.sweep();
     this.#timer = setInterval(() => this.sweep(), intervalMs);
     this.#timer.unref();
-    this.ctx.shutdown.add(ShutdownPhase.listener, 'trial sweeper', () => this.stop());
+    this.#deps.shutdown.add(ShutdownPhase.listener, 'trial sweeper', () => this.stop());
   }
 
   stop(): void {
@@ -36,10 +42,11 @@ export class TrialSweeper {
 
   /** Returns the workspaces whose trial was recorded as expired in this pass. */
   sweep(): string[] {
+    const { subscriptions, subscriptionChanges, log } = this.#deps;
     const expired: string[] = [];
-    for (const workspaceId of Subscriptions.expiredTrials(this.ctx.db, this.ctx.now())) {
+    for (const workspaceId of subscriptions.expiredTrials()) {
       try {
-        const changed = this.#changes.transition(workspaceId, 'suspended', {
+        const changed = subscriptionChanges.transition(workspaceId, 'suspended', {
           suspendedReason: 'trial_expired',
           actor: { kind: 'system', userId: null },
           note: 'trial ended without a subscription',
@@ -47,10 +54,10 @@ export class TrialSweeper {
         if (changed) expired.push(workspaceId);
       } catch (err) {
         // One bad row must not stop the others; the next pass retries it.
-        this.ctx.log.error({ err, workspaceId }, 'could not record an expired trial');
+        log.error({ err, workspaceId }, 'could not record an expired trial');
       }
     }
-    if (expired.length) this.ctx.log.info({ workspaces: expired.length }, 'trials expired');
+    if (expired.length) log.info({ workspaces: expired.length }, 'trials expired');
     return expired;
   }
 }

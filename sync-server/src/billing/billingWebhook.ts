@@ -2,11 +2,8 @@ import type { Hono } from 'hono';
 import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import { bodyLimit } from '../http/bodyLimit/index.ts';
-import type { Transactions } from '../db/Transactions.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import type { BillingEventStore } from './BillingEventStore.ts';
-import { Subscriptions } from './Subscriptions.ts';
-import type { SubscriptionState } from './SubscriptionState.ts';
+import type { SubscriptionChanges } from './SubscriptionChanges.ts';
 import { SIGNATURE_HEADER, verifySignature } from './webhookSignature.ts';
 import { BillingEvent } from '@desk/protocol/rest';
 
@@ -16,14 +13,10 @@ export const BILLING_WEBHOOK_PATH = '/api/billing/webhook';
 /** Largest webhook body accepted, in bytes. Events are small JSON. @default 65536 */
 export const WEBHOOK_BODY_LIMIT_BYTES = 64 * 1024;
 
-const targetState: Record<BillingEvent['type'], SubscriptionState | null> = {
-  'subscription.activated': 'active',
-  'subscription.plan_changed': null,
-  'subscription.past_due': 'past_due',
-  'subscription.suspended': 'suspended',
-  'subscription.reactivated': 'active',
-  'subscription.terminated': 'terminated',
-};
+/** What the webhook uses (built once in createServices). */
+export interface BillingWebhookDeps extends ServerContext {
+  readonly subscriptionChanges: SubscriptionChanges;
+}
 
 /**
  * `POST /api/billing/webhook`: signed events from the payment provider drive the
@@ -32,15 +25,8 @@ const targetState: Record<BillingEvent['type'], SubscriptionState | null> = {
  * in the same transaction as its effect, so a replay is refused (409 webhook_replayed) and
  * an event is applied at most once. Disabled (404) while the secret is unset.
  */
-/** What the webhook uses (built once in createServices). */
-export interface BillingWebhookDeps extends ServerContext {
-  readonly transactions: Transactions;
-  readonly billingEvents: BillingEventStore;
-}
-
 export function installBillingWebhook(app: Hono, ctx: BillingWebhookDeps): void {
   const secret = ctx.config.BILLING_WEBHOOK_SECRET;
-  const { billingEvents } = ctx;
 
   app.post(BILLING_WEBHOOK_PATH, bodyLimit({ maxBytes: WEBHOOK_BODY_LIMIT_BYTES }), async (c) => {
     if (!secret) throw AppError.notFound('Billing webhooks are not enabled on this server.');
@@ -65,44 +51,8 @@ export function installBillingWebhook(app: Hono, ctx: BillingWebhookDeps): void 
     const parsed = BillingEvent.safeParse(json);
     if (!parsed.success) throw AppError.badRequest('The webhook event is not understood.');
     const event = parsed.data;
-    const { workspaceId } = event.data;
-    const actor = { kind: 'billing' as const, userId: null };
-
-    // One immediate transaction: the replay check, the effect and the stored id commit
-    // together, so an event is applied exactly once even across processes; a failed
-    // event leaves no id behind and the provider's retry is accepted.
-    ctx.transactions.write(() => {
-      if (billingEvents.wasReceived(event.id)) {
-        throw new AppError(
-          ErrorCode.webhookReplayed,
-          409,
-          'This event was already received; it is not applied again.',
-        );
-      }
-      if (!billingEvents.workspaceExists(workspaceId)) {
-        throw AppError.notFound('No workspace with this id.');
-      }
-      const now = ctx.now();
-      if (event.data.planId) {
-        Subscriptions.assign(ctx.db, workspaceId, { planId: event.data.planId }, actor, now);
-      }
-      const to = targetState[event.type];
-      if (to) {
-        Subscriptions.transition(
-          ctx.db,
-          workspaceId,
-          to,
-          {
-            ...(to === 'suspended' ? { suspendedReason: 'non_payment' as const } : {}),
-            actor,
-            note: `billing event ${event.id}`,
-          },
-          now,
-        );
-      }
-      billingEvents.record({ id: event.id, type: event.type, workspaceId, at: now });
-    });
-    ctx.access.emit('workspaceStateChanged', { workspaceId });
+    // Replay check, effect and stored event id in one transaction (SubscriptionChanges).
+    ctx.subscriptionChanges.applyBillingEvent(event);
     return c.json({ received: true, eventId: event.id });
   });
 }

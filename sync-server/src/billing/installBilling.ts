@@ -1,15 +1,12 @@
 import type { Hono } from 'hono';
-import type { SubscriptionChanges } from './SubscriptionChanges.ts';
 import { installBillingWebhook, type BillingWebhookDeps } from './billingWebhook.ts';
-import { TrialSweeper } from './TrialSweeper.ts';
+import type { TrialSweeper } from './TrialSweeper.ts';
 
-/** The billing webhook and the trial sweeper. */
+/** The billing webhook, and the trial sweeper started. */
 export function installBilling(
   app: Hono,
-  deps: BillingWebhookDeps & { readonly subscriptionChanges: SubscriptionChanges },
-): { trialSweeper: TrialSweeper } {
+  deps: BillingWebhookDeps & { readonly trialSweeper: TrialSweeper },
+): void {
   installBillingWebhook(app, deps);
-  const trialSweeper = new TrialSweeper(deps);
-  trialSweeper.start();
-  return { trialSweeper };
+  deps.trialSweeper.start();
 }

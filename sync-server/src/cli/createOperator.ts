@@ -1,4 +1,4 @@
-import { AuditLog } from '../audit/AuditLog.ts';
+import { SqliteAuditStore } from '../audit/AuditStore.ts';
 import { normalizeEmail, looksLikeEmail } from '../http/emailAddress/index.ts';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { SqliteUserStore } from '../identity/UserStore.ts';
@@ -22,6 +22,7 @@ export function createOperator(
   if (!looksLikeEmail(email)) throw new Error(`"${input.email}" is not an email address.`);
   // The CLI runs without a server: the same store the server uses, on the same file.
   const users = new SqliteUserStore(db, () => now);
+  const audit = new SqliteAuditStore(db, () => now);
   return db
     .transaction((): CreateOperatorResult => {
       const existing = users.byEmail(email);
@@ -42,16 +43,12 @@ export function createOperator(
         });
         result = { kind: 'created', userId };
       }
-      AuditLog.record(
-        db,
-        {
-          actor: { kind: 'system', userId: null },
-          action: result.kind === 'created' ? 'operator.created' : 'operator.promoted',
-          target: { kind: 'user', id: result.userId },
-          details: { via: 'cli' },
-        },
-        now,
-      );
+      audit.record({
+        actor: { kind: 'system', userId: null },
+        action: result.kind === 'created' ? 'operator.created' : 'operator.promoted',
+        target: { kind: 'user', id: result.userId },
+        details: { via: 'cli' },
+      });
       return result;
     })
     .immediate();

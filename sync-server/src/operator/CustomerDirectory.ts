@@ -5,8 +5,8 @@ import type {
   UserSummary,
 } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
-import { Subscriptions } from '../billing/Subscriptions.ts';
-import { SeatLedger } from '../workspaces/SeatLedger.ts';
+import { subscriptionView, type SubscriptionStore } from '../billing/SubscriptionStore.ts';
+import type { SeatLedger } from '../workspaces/SeatLedger.ts';
 
 // The directory answers in the wire types; its callers (routes, tests) take them from here.
 export type { CustomerSummary, UserSummary };
@@ -31,6 +31,10 @@ export class SqliteCustomerDirectory implements CustomerDirectory {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly now: () => number,
+    private readonly stores: {
+      readonly subscriptions: SubscriptionStore;
+      readonly seats: SeatLedger;
+    },
   ) {}
 
   search(query: string, page: { limit: number; offset: number }): CustomerSearchResponse {
@@ -80,14 +84,14 @@ export class SqliteCustomerDirectory implements CustomerDirectory {
       },
       workspaces: (workspacesOf.all(r.id) as { id: string; slug: string; name: string }[]).map(
         (w) => {
-          const sub = Subscriptions.require(db, w.id);
-          const view = Subscriptions.view(sub, now);
+          const sub = this.stores.subscriptions.require(w.id);
+          const view = subscriptionView(sub, now);
           return {
             ...w,
             plan: { id: view.plan.id, name: view.plan.name },
             state: view.state,
             readOnlyReason: view.readOnlyReason,
-            seats: { used: SeatLedger.seatsUsed(db, w.id), limit: view.seatLimit },
+            seats: { used: this.stores.seats.seatsUsed(w.id), limit: view.seatLimit },
             seatLimitOverride: sub.seatLimitOverride,
             trialEndsAt: sub.trialEndsAt,
             deleteAfter: sub.deleteAfter,

@@ -1,5 +1,4 @@
-import type { AuditActor } from '../audit/AuditLog.ts';
-import type { AuditStore } from '../audit/AuditStore.ts';
+import type { AuditActor, AuditStore } from '../audit/AuditStore.ts';
 import type { Transactions } from '../db/Transactions.ts';
 import { AppError } from '../http/AppError.ts';
 import type { UserStore } from '../identity/UserStore.ts';

@@ -1,6 +1,5 @@
 import type { Context, Hono } from 'hono';
-import type { AuditActor } from '../audit/AuditLog.ts';
-import type { AuditStore } from '../audit/AuditStore.ts';
+import type { AuditActor, AuditStore } from '../audit/AuditStore.ts';
 import { authOf, requireOperator } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { plans } from '../billing/plans.ts';

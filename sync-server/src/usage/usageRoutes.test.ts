@@ -7,7 +7,6 @@ import {
   UsageLimitName,
 } from '@desk/protocol';
 import { WorkspaceUsageResponse, type UsageMeter } from '@desk/protocol/rest';
-import { Subscriptions } from '../billing/Subscriptions.ts';
 import { plans } from '../billing/plans.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { addMember } from '../testing/workspaceTestSupport.ts';
@@ -168,13 +167,10 @@ describe('GET /api/workspaces/:slug/usage', () => {
     const owner = await signUp(t);
     const member = await addMember(t, owner.client, owner.slug, `m${owner.slug}@example.com`);
     const setLimit = (limit: number) =>
-      Subscriptions.setSeatLimitOverride(
-        t.server.ctx.db,
-        owner.workspaceId,
-        limit,
-        { kind: 'system', userId: null },
-        t.clock.now,
-      );
+      t.server.services.subscriptions.setSeatLimitOverride(owner.workspaceId, limit, {
+        kind: 'system',
+        userId: null,
+      });
     setLimit(3);
     expect(meter(await usageOf(owner), UsageLimitName.seats)).toMatchObject({ used: 2, limit: 3 });
     setLimit(2);

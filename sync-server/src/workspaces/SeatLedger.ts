@@ -4,52 +4,91 @@ import type { Role } from './roles.ts';
 
 export type { SeatEvent, SeatLedgerEntry };
 
+/** One change of a seat, as the membership change that caused it describes it. */
+export interface SeatChange {
+  workspaceId: string;
+  userId: string;
+  event: SeatEvent;
+  role: Role | null;
+  previousRole: Role | null;
+  actorUserId: string | null;
+}
+
 /**
- * The append-only history of seats — the billing basis (terms §1). Every change to a
- * membership writes one entry in the same transaction as the change, with the seat count
- * after it, so the ledger and the memberships can never disagree.
+ * The seats of a workspace (table `seat_ledger`, counted from `memberships` and open
+ * `invitations`): the append-only history of seats — the billing basis (terms §1). Every
+ * change to a membership writes one entry in the same transaction as the change, with the
+ * seat count after it, so the ledger and the memberships can never disagree.
  */
-export const SeatLedger = {
+export interface SeatLedger {
   /** Seats in use: every membership is one seat, the owner's included. */
-  seatsUsed(db: SqliteDatabase, workspaceId: string): number {
-    const row = db
+  seatsUsed(workspaceId: string): number;
+  /** Invitations neither accepted, revoked nor expired now (seats promised, not taken). */
+  openInvitations(workspaceId: string): number;
+  /** Call inside the transaction that changed the membership, after the change. */
+  record(change: SeatChange): void;
+  /** Newest first. */
+  history(workspaceId: string, limit?: number): SeatLedgerEntry[];
+}
+
+interface HistoryRow {
+  id: number;
+  user_id: string;
+  display_name: string;
+  email: string;
+  event: SeatEvent;
+  role: Role | null;
+  previous_role: Role | null;
+  actor_user_id: string | null;
+  actor_display_name: string | null;
+  seats_after: number;
+  at: number;
+}
+
+export class SqliteSeatLedger implements SeatLedger {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: () => number,
+  ) {}
+
+  seatsUsed(workspaceId: string): number {
+    const row = this.db
       .prepare('SELECT COUNT(*) AS n FROM memberships WHERE workspace_id = ?')
       .get(workspaceId) as { n: number };
     return row.n;
-  },
+  }
 
-  /** Call inside the transaction that changed the membership, after the change. */
-  record(
-    db: SqliteDatabase,
-    entry: {
-      workspaceId: string;
-      userId: string;
-      event: SeatEvent;
-      role: Role | null;
-      previousRole: Role | null;
-      actorUserId: string | null;
-    },
-    now: number,
-  ): void {
-    db.prepare(
-      `INSERT INTO seat_ledger
-         (workspace_id, user_id, event, role, previous_role, actor_user_id, seats_after, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      entry.workspaceId,
-      entry.userId,
-      entry.event,
-      entry.role,
-      entry.previousRole,
-      entry.actorUserId,
-      SeatLedger.seatsUsed(db, entry.workspaceId),
-      now,
-    );
-  },
+  openInvitations(workspaceId: string): number {
+    const row = this.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM invitations
+          WHERE workspace_id = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?`,
+      )
+      .get(workspaceId, this.now()) as { n: number };
+    return row.n;
+  }
 
-  /** Newest first. */
-  history(db: SqliteDatabase, workspaceId: string, limit = 200): SeatLedgerEntry[] {
-    const rows = db
+  record(change: SeatChange): void {
+    this.db
+      .prepare(
+        `INSERT INTO seat_ledger
+           (workspace_id, user_id, event, role, previous_role, actor_user_id, seats_after, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        change.workspaceId,
+        change.userId,
+        change.event,
+        change.role,
+        change.previousRole,
+        change.actorUserId,
+        this.seatsUsed(change.workspaceId),
+        this.now(),
+      );
+  }
+
+  history(workspaceId: string, limit = 200): SeatLedgerEntry[] {
+    const rows = this.db
       .prepare(
         `SELECT l.id, l.user_id, u.display_name, u.email, l.event, l.role, l.previous_role,
                 l.actor_user_id, a.display_name AS actor_display_name, l.seats_after, l.at
@@ -60,19 +99,7 @@ export const SeatLedger = {
           ORDER BY l.id DESC
           LIMIT ?`,
       )
-      .all(workspaceId, limit) as {
-      id: number;
-      user_id: string;
-      display_name: string;
-      email: string;
-      event: SeatEvent;
-      role: Role | null;
-      previous_role: Role | null;
-      actor_user_id: string | null;
-      actor_display_name: string | null;
-      seats_after: number;
-      at: number;
-    }[];
+      .all(workspaceId, limit) as HistoryRow[];
     return rows.map((r) => ({
       id: r.id,
       userId: r.user_id,
@@ -86,5 +113,5 @@ export const SeatLedger = {
       seatsAfter: r.seats_after,
       at: r.at,
     }));
-  },
-};
+  }
+}

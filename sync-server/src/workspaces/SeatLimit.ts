@@ -1,11 +1,16 @@
 import { ErrorCode, type SeatUsage } from '@desk/protocol';
-import { Subscriptions } from '../billing/Subscriptions.ts';
-import type { SqliteDatabase } from '../db/Database.ts';
+import type { SubscriptionStore } from '../billing/SubscriptionStore.ts';
 import { AppError } from '../http/AppError.ts';
-import { SeatLedger } from './SeatLedger.ts';
+import type { SeatLedger } from './SeatLedger.ts';
 
 /** Seats used, the limit, and open invitations (seats promised but not taken). */
 export type { SeatUsage };
+
+/** What the seat limit reads (built once in createServices). */
+export interface SeatLimitDeps {
+  readonly subscriptions: SubscriptionStore;
+  readonly seats: SeatLedger;
+}
 
 /**
  * The one place seat limits are enforced (terms §2: accounts depend on the subscription
@@ -13,25 +18,27 @@ export type { SeatUsage };
  * invitation or the membership: SQLite admits one writer at a time, so the count read here
  * cannot change before the insert commits — across requests and across processes.
  */
-export const SeatLimit = {
-  usage(db: SqliteDatabase, workspaceId: string, now: number): SeatUsage {
-    const sub = Subscriptions.require(db, workspaceId);
-    const pending = db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM invitations
-          WHERE workspace_id = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?`,
-      )
-      .get(workspaceId, now) as { n: number };
+export class SeatLimit {
+  readonly #subscriptions: SubscriptionStore;
+  readonly #seats: SeatLedger;
+
+  constructor(deps: SeatLimitDeps) {
+    this.#subscriptions = deps.subscriptions;
+    this.#seats = deps.seats;
+  }
+
+  usage(workspaceId: string): SeatUsage {
+    const { seatLimit } = this.#subscriptions.view(workspaceId);
     return {
-      used: SeatLedger.seatsUsed(db, workspaceId),
-      limit: Subscriptions.view(sub, now).seatLimit,
-      pendingInvitations: pending.n,
+      used: this.#seats.seatsUsed(workspaceId),
+      limit: seatLimit,
+      pendingInvitations: this.#seats.openInvitations(workspaceId),
     };
-  },
+  }
 
   /** Sending: members plus open invitations must stay within the limit. */
-  assertRoomForInvitation(db: SqliteDatabase, workspaceId: string, now: number): void {
-    const { used, limit, pendingInvitations } = SeatLimit.usage(db, workspaceId, now);
+  assertRoomForInvitation(workspaceId: string): void {
+    const { used, limit, pendingInvitations } = this.usage(workspaceId);
     if (used + pendingInvitations >= limit) {
       throw seatLimitReached(
         pendingInvitations > 0
@@ -40,22 +47,22 @@ export const SeatLimit = {
         { used, limit },
       );
     }
-  },
+  }
 
   /**
    * Accepting: members alone must stay within the limit. Open invitations can outnumber
    * free seats when the limit was lowered since they were sent; the first to accept wins.
    */
-  assertSeatForMember(db: SqliteDatabase, workspaceId: string, now: number): void {
-    const { used, limit } = SeatLimit.usage(db, workspaceId, now);
+  assertSeatForMember(workspaceId: string): void {
+    const { used, limit } = this.usage(workspaceId);
     if (used >= limit) {
       throw seatLimitReached(
         'This workspace has no free seat left, so the invitation cannot be accepted now. Ask the workspace owner to free a seat or upgrade the plan, then open the link again.',
         { used, limit },
       );
     }
-  },
-};
+  }
+}
 
 function seatLimitReached(message: string, usage: { used: number; limit: number }): AppError {
   // The numbers are in the message; the page adds the hint to ask the owner.

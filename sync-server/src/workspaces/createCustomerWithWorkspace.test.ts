@@ -5,10 +5,10 @@ import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { AppError } from '../http/AppError.ts';
 import { makeTempDir } from '../../../test/support/tempDir.ts';
-import { Subscriptions } from '../billing/Subscriptions.ts';
+import { SqliteAuditStore } from '../audit/AuditStore.ts';
 import { DAY_MS } from '../billing/SubscriptionState.ts';
 import { createCustomerWithWorkspace } from './createCustomerWithWorkspace.ts';
-import { SeatLedger } from './SeatLedger.ts';
+import { sqliteWorkspaceStores } from './workspaceStores.ts';
 
 const now = Date.UTC(2026, 0, 1);
 let db: SqliteDatabase;
@@ -53,11 +53,16 @@ describe('createCustomerWithWorkspace', () => {
       },
       now,
     );
-    const sub = Subscriptions.get(db, workspaceId);
+    const { subscriptions, seats } = sqliteWorkspaceStores(
+      db,
+      () => now,
+      new SqliteAuditStore(db, () => now),
+    );
+    const sub = subscriptions.get(workspaceId);
     expect(sub?.state).toBe('trialing');
     expect(sub?.trialEndsAt).toBe(now + 14 * DAY_MS);
-    expect(SeatLedger.seatsUsed(db, workspaceId)).toBe(1);
-    const [entry] = SeatLedger.history(db, workspaceId);
+    expect(seats.seatsUsed(workspaceId)).toBe(1);
+    const [entry] = seats.history(workspaceId);
     expect(entry).toMatchObject({
       userId: 'owner1',
       event: 'joined',

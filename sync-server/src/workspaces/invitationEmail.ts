@@ -1,6 +1,6 @@
 import type { MailMessage } from '../mail/Mailer.ts';
 import { renderEmail } from '../mail/renderEmail.ts';
-import { INVITATION_LIFETIME_MS } from './Invitations.ts';
+import { INVITATION_LIFETIME_MS } from './InvitationStore.ts';
 
 /**
  * The invitation link puts the token in the URL fragment: browsers never send the

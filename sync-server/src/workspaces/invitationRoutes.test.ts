@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
 import { readOutbox } from '../../../test/support/outbox.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
-import { INVITATION_LIFETIME_MS } from './Invitations.ts';
+import { INVITATION_LIFETIME_MS } from './InvitationStore.ts';
 import {
   acceptByRegistering,
   addMember,

@@ -7,7 +7,7 @@ import { readBody } from '../http/readBody/index.ts';
 import { setSessionCookie } from '../identity/sessionCookie.ts';
 import { AppError } from '../http/AppError.ts';
 import { invitationEmail, invitationUrl } from './invitationEmail.ts';
-import type { Invitation } from './Invitations.ts';
+import type { Invitation } from './InvitationStore.ts';
 import { workspaceLimits } from './limits.ts';
 import { managerRequest } from './memberRequest.ts';
 import type { WorkspaceRouteDeps } from './WorkspaceRouteDeps.ts';

@@ -2,11 +2,13 @@ import type { Context } from 'hono';
 import { authOf } from '../identity/middleware.ts';
 import type { AuthContext } from '../identity/AuthContext.ts';
 import { tokenAllowsWorkspace } from '../identity/AuthContext.ts';
+import { SqliteAuditStore } from '../audit/AuditStore.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { canManageMembers, type Role } from './roles.ts';
-import { Memberships } from './Memberships.ts';
-import { WorkspaceDirectory, type WorkspaceRow } from './WorkspaceDirectory.ts';
+import type { MembershipStore } from './MembershipStore.ts';
+import { sqliteWorkspaceStores } from './workspaceStores.ts';
+import type { WorkspaceRow, WorkspaceStore } from './WorkspaceStore.ts';
 
 export interface MemberRequest {
   auth: AuthContext;
@@ -15,23 +17,44 @@ export interface MemberRequest {
 }
 
 /**
+ * The stores a member request reads. The routes get them from createServices; the search
+ * routes are still given a bare ServerContext, for which they are built on `ctx.db` (until
+ * installSearch passes its stores too).
+ */
+export type MemberRequestDeps = ServerContext & {
+  readonly workspaces?: Pick<WorkspaceStore, 'bySlug'>;
+  readonly memberships?: Pick<MembershipStore, 'roleOf'>;
+};
+
+function storesOf(ctx: MemberRequestDeps): {
+  workspaces: Pick<WorkspaceStore, 'bySlug'>;
+  memberships: Pick<MembershipStore, 'roleOf'>;
+} {
+  if (ctx.workspaces && ctx.memberships) {
+    return { workspaces: ctx.workspaces, memberships: ctx.memberships };
+  }
+  return sqliteWorkspaceStores(ctx.db, ctx.now, new SqliteAuditStore(ctx.db, ctx.now));
+}
+
+/**
  * The caller and their role in the workspace named by the `:slug` parameter. A workspace
  * the caller is not a member of answers 404 exactly like one that does not exist, so slugs
  * cannot be probed; operators are no exception (terms §3).
  */
-export function memberRequest(ctx: ServerContext, c: Context): MemberRequest {
+export function memberRequest(ctx: MemberRequestDeps, c: Context): MemberRequest {
   const auth = authOf(c);
-  const workspace = WorkspaceDirectory.bySlug(ctx.db, c.req.param('slug') ?? '');
+  const { workspaces, memberships } = storesOf(ctx);
+  const workspace = workspaces.bySlug(c.req.param('slug') ?? '');
   const notFound = () =>
     AppError.notFound('No workspace at this address, or you are not a member.');
   if (!workspace || !tokenAllowsWorkspace(auth, workspace.id)) throw notFound();
-  const role = Memberships.roleOf(ctx.db, workspace.id, auth.user.id);
+  const role = memberships.roleOf(workspace.id, auth.user.id);
   if (!role) throw notFound();
   return { auth, workspace, role };
 }
 
 /** As `memberRequest`, for owners and admins only, with a browser session. */
-export function managerRequest(ctx: ServerContext, c: Context): MemberRequest {
+export function managerRequest(ctx: MemberRequestDeps, c: Context): MemberRequest {
   const request = memberRequest(ctx, c);
   if (!canManageMembers(request.role)) {
     throw AppError.forbidden('Only the owner and admins can manage members and invitations.');
@@ -43,7 +66,7 @@ export function managerRequest(ctx: ServerContext, c: Context): MemberRequest {
 }
 
 /** The owner only, with a browser session. */
-export function ownerRequest(ctx: ServerContext, c: Context): MemberRequest {
+export function ownerRequest(ctx: MemberRequestDeps, c: Context): MemberRequest {
   const request = memberRequest(ctx, c);
   if (request.role !== 'owner' || !request.auth.session) {
     throw AppError.forbidden('Only the workspace owner can do this.');

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { readBody } from '../http/readBody/index.ts';
 import { managerRequest, memberRequest, ownerRequest } from './memberRequest.ts';
-import type { MembershipChange } from './Memberships.ts';
+import type { MembershipChange } from './MembershipStore.ts';
 import type { WorkspaceRouteDeps } from './WorkspaceRouteDeps.ts';
 import { ChangeRoleRequest, TransferOwnershipRequest } from '@desk/protocol/rest';
 

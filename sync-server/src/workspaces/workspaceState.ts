@@ -1,7 +1,6 @@
 import { ErrorCode } from '@desk/protocol';
-import { Subscriptions } from '../billing/Subscriptions.ts';
+import type { SubscriptionStore } from '../billing/SubscriptionStore.ts';
 import type { WorkspaceReadOnlyReason } from '../billing/SubscriptionState.ts';
-import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 
 /** The typed error for a change refused because of the workspace's subscription state. */
@@ -32,12 +31,11 @@ export function readOnlyError(reason: WorkspaceReadOnlyReason): AppError {
   }
 }
 
-/** Throws the typed read-only error unless the workspace accepts changes at `now`. */
+/** Throws the typed read-only error unless the workspace accepts changes now. */
 export function assertWorkspaceWritable(
-  db: SqliteDatabase,
+  subscriptions: SubscriptionStore,
   workspaceId: string,
-  now: number,
 ): void {
-  const view = Subscriptions.view(Subscriptions.require(db, workspaceId), now);
+  const view = subscriptions.view(workspaceId);
   if (view.readOnlyReason) throw readOnlyError(view.readOnlyReason);
 }

@@ -5,7 +5,8 @@ import {
   hashSecretToken,
 } from '../../../sync-server/src/identity/secretTokens.ts';
 import { plans, type Plan } from '../../../sync-server/src/billing/plans.ts';
-import { Subscriptions } from '../../../sync-server/src/billing/Subscriptions.ts';
+import { SqliteAuditStore } from '../../../sync-server/src/audit/AuditStore.ts';
+import { SqliteSubscriptionStore } from '../../../sync-server/src/billing/SubscriptionStore.ts';
 import { openSqlite } from '../../../sync-server/src/db/Database.ts';
 import { newId } from '../../../sync-server/src/ids/newId.ts';
 import { SqliteDocStore } from '../../../sync-server/src/store/SqliteDocStore.ts';
@@ -82,8 +83,13 @@ export const largestDocPlan: Plan = Object.values(plans).reduce((a, b) =>
 export function setPlan(dataDir: string, workspaceId: string, plan: Plan): void {
   const db = openSqlite(path.join(dataDir, 'desk.sqlite'));
   try {
+    const subscriptions = new SqliteSubscriptionStore(
+      db,
+      Date.now,
+      new SqliteAuditStore(db, Date.now),
+    );
     db.transaction(() =>
-      Subscriptions.setPlan(db, workspaceId, plan.id, { kind: 'system', userId: null }, Date.now()),
+      subscriptions.setPlan(workspaceId, plan.id, { kind: 'system', userId: null }),
     )();
   } finally {
     db.close();

@@ -9,7 +9,6 @@ import { newId } from '../../../sync-server/src/ids/newId.ts';
 import { createTicket } from '../../../sync-server/src/testing/snapshotTestSupport.ts';
 import { workspaceDocIds } from '../../../sync-server/src/snapshots/SnapshotDocs.ts';
 import { editDoc } from '../../../sync-server/src/testing/snapshotTestSupport.ts';
-import { Memberships } from '../../../sync-server/src/workspaces/Memberships.ts';
 import { addMember, loginOperator } from '../../../sync-server/src/testing/workspaceTestSupport.ts';
 import * as Y from 'yjs';
 
@@ -99,11 +98,12 @@ export class AuthzWorld {
     if (gone.status !== 200) throw new Error(`removing a member failed: ${gone.status}`);
     // The admin of the target also belongs to the other workspace: their token for it must
     // not open the target although their session does.
-    Memberships.add(
-      db,
-      { workspaceId: other.workspaceId, userId: admin.userId, role: 'agent', actorUserId: null },
-      t.clock.now,
-    );
+    t.server.services.memberships.add({
+      workspaceId: other.workspaceId,
+      userId: admin.userId,
+      role: 'agent',
+      actorUserId: null,
+    });
     const operator = await loginOperator(t);
 
     const ticketId = 'matrix-ticket';
@@ -244,11 +244,12 @@ export class AuthzWorld {
       `INSERT INTO users (id, email, display_name, password_hash, created_at, updated_at)
        VALUES (?, ?, ?, '!', ?, ?)`,
     ).run(userId, `disposable-${userId}@example.com`, 'Disposable', now, now);
-    Memberships.add(
-      db,
-      { workspaceId: this.target.id, userId, role: 'agent', actorUserId: null },
-      now,
-    );
+    this.t.server.services.memberships.add({
+      workspaceId: this.target.id,
+      userId,
+      role: 'agent',
+      actorUserId: null,
+    });
     return userId;
   }
 

@@ -1,7 +1,6 @@
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { docIds } from '@desk/model';
-import { SubscriptionChanges } from '../../../sync-server/src/billing/SubscriptionChanges.ts';
 import { describeInBrowser } from '../../support/browserWorld.ts';
 import { openOwnerDesk } from './offlineDesk.ts';
 import { loadSynced, openSeededTicket, waitForStatus } from './offlinePage.ts';
@@ -41,7 +40,7 @@ describeInBrowser('a read-only workspace in the browser', () => {
     // Suspended while the ticket is open and its editor has the focus: the server refuses
     // what is typed next. Digits only: once the editor turns read-only it loses the focus,
     // and letters typed then are the desk's keyboard shortcuts.
-    new SubscriptionChanges(offline.world.server.ctx).transition(workspace.id, 'suspended', {
+    offline.world.server.services.subscriptionChanges.transition(workspace.id, 'suspended', {
       suspendedReason: 'operator',
       actor: { kind: 'operator', userId: null },
     });

@@ -5,13 +5,16 @@ import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { AppError } from '../http/AppError.ts';
 import { makeTempDir } from '../../../test/support/tempDir.ts';
+import { SqliteAuditStore } from '../audit/AuditStore.ts';
 import { createCustomerWithWorkspace } from '../workspaces/createCustomerWithWorkspace.ts';
-import { Subscriptions } from './Subscriptions.ts';
+import { SqliteSubscriptionStore, subscriptionView } from './SubscriptionStore.ts';
 import { DAY_MS } from './SubscriptionState.ts';
 
 const start = Date.UTC(2026, 0, 1);
 const actor = { kind: 'operator' as const, userId: null };
 let db: SqliteDatabase;
+let clock: number;
+let subscriptions: SqliteSubscriptionStore;
 let remove: () => void;
 let workspaceId: string;
 
@@ -20,6 +23,9 @@ beforeEach(() => {
   remove = temp.remove;
   db = openSqlite(`${temp.dir}/db.sqlite`);
   migrate(db, migrations);
+  clock = start;
+  const now = () => clock;
+  subscriptions = new SqliteSubscriptionStore(db, now, new SqliteAuditStore(db, now));
   db.prepare(
     `INSERT INTO users (id, email, display_name, password_hash, created_at, updated_at)
      VALUES ('u1', 'u1@example.com', 'U', 'x', 0, 0)`,
@@ -39,46 +45,50 @@ afterEach(() => {
   remove();
 });
 
-describe('Subscriptions', () => {
+describe('SqliteSubscriptionStore', () => {
   it('records termination with a deletion date 30 days later, and lists it once that date has passed', () => {
-    Subscriptions.transition(db, workspaceId, 'terminated', { actor }, start);
-    expect(Subscriptions.get(db, workspaceId)).toMatchObject({
+    subscriptions.transition(workspaceId, 'terminated', { actor });
+    expect(subscriptions.get(workspaceId)).toMatchObject({
       state: 'terminated',
       terminatedAt: start,
       deleteAfter: start + 30 * DAY_MS,
     });
-    expect(Subscriptions.dueForDeletion(db, start + 30 * DAY_MS - 1)).toEqual([]);
-    expect(Subscriptions.dueForDeletion(db, start + 30 * DAY_MS)).toEqual([workspaceId]);
+    clock = start + 30 * DAY_MS - 1;
+    expect(subscriptions.dueForDeletion()).toEqual([]);
+    clock = start + 30 * DAY_MS;
+    expect(subscriptions.dueForDeletion()).toEqual([workspaceId]);
   });
 
   it('forgets the deletion date on reactivation', () => {
-    Subscriptions.transition(db, workspaceId, 'terminated', { actor }, start);
-    Subscriptions.transition(db, workspaceId, 'active', { actor }, start + DAY_MS);
-    expect(Subscriptions.get(db, workspaceId)).toMatchObject({
+    subscriptions.transition(workspaceId, 'terminated', { actor });
+    clock = start + DAY_MS;
+    subscriptions.transition(workspaceId, 'active', { actor });
+    expect(subscriptions.get(workspaceId)).toMatchObject({
       deleteAfter: null,
       terminatedAt: null,
     });
-    expect(Subscriptions.dueForDeletion(db, start + 100 * DAY_MS)).toEqual([]);
+    clock = start + 100 * DAY_MS;
+    expect(subscriptions.dueForDeletion()).toEqual([]);
   });
 
   it('reports an unchanged state as no change, so retried events record nothing', () => {
-    expect(Subscriptions.transition(db, workspaceId, 'active', { actor }, start)).toBe(true);
-    expect(Subscriptions.transition(db, workspaceId, 'active', { actor }, start)).toBe(false);
+    expect(subscriptions.transition(workspaceId, 'active', { actor })).toBe(true);
+    expect(subscriptions.transition(workspaceId, 'active', { actor })).toBe(false);
     const entries = db.prepare(`SELECT COUNT(*) AS n FROM audit_log`).get() as { n: number };
     expect(entries.n).toBe(1);
   });
 
   it('uses the custom seat limit over the plan’s, and the plan’s again when cleared', () => {
-    Subscriptions.setSeatLimitOverride(db, workspaceId, 12, actor, start);
-    expect(Subscriptions.view(Subscriptions.require(db, workspaceId), start).seatLimit).toBe(12);
-    Subscriptions.setSeatLimitOverride(db, workspaceId, null, actor, start);
-    expect(Subscriptions.view(Subscriptions.require(db, workspaceId), start).seatLimit).toBe(5);
+    subscriptions.setSeatLimitOverride(workspaceId, 12, actor);
+    expect(subscriptionView(subscriptions.require(workspaceId), start).seatLimit).toBe(12);
+    subscriptions.setSeatLimitOverride(workspaceId, null, actor);
+    expect(subscriptionView(subscriptions.require(workspaceId), start).seatLimit).toBe(5);
   });
 
   it('refuses to move the trial end of a workspace that is no longer in trial', () => {
-    Subscriptions.transition(db, workspaceId, 'active', { actor }, start);
+    subscriptions.transition(workspaceId, 'active', { actor });
     try {
-      Subscriptions.setTrialEnd(db, workspaceId, start + DAY_MS, actor, start);
+      subscriptions.setTrialEnd(workspaceId, start + DAY_MS, actor);
       expect.unreachable();
     } catch (err) {
       expect(err instanceof AppError && err.code).toBe(ErrorCode.invalidStateTransition);
