@@ -62,6 +62,8 @@ const expected: Record<string, string> = {
   'GET /api/workspaces/:slug': '401 200 200 200 200 404 404 404 401 401 200 401 401 404',
   'GET /api/workspaces/:slug/usage': '401 200 200 200 200 404 404 404 401 401 200 401 401 404',
   'GET /api/workspaces/:slug/search': '401 200 200 200 200 404 404 404 401 401 200 401 401 404',
+  'GET /api/workspaces/:slug/tickets/first-page':
+    '401 200 200 200 200 404 404 404 401 401 200 401 401 404',
   'PATCH /api/workspaces/:slug': '401 403 403 400 400 404 404 404 401 401 403 401 401 404',
   'GET /api/workspaces/:slug/seats': '401 403 403 200 200 404 404 404 401 401 403 401 401 404',
   'GET /api/workspaces/:slug/audit': '401 403 403 403 200 404 404 404 401 401 403 401 401 404',

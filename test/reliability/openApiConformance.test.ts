@@ -396,6 +396,7 @@ const requests: Record<string, () => Call | Promise<Call>> = {
 
   'GET /api/workspaces/:slug/usage': () => ({ as: 'token' }),
   'GET /api/workspaces/:slug/search': () => ({ as: 'agent', query: { q: 'ticket' } }),
+  'GET /api/workspaces/:slug/tickets/first-page': () => ({ as: 'agent', query: { limit: '5' } }),
 };
 
 const documentedRoutes = routeTables.flat();

@@ -178,7 +178,13 @@ export type {
   WorkspacePlan,
 } from './rest/index.ts';
 export { SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, SEARCH_QUERY_MAX_LENGTH } from './search.ts';
-export type { TicketSearchHit, TicketSearchQuery, TicketSearchResponse } from './rest/search.ts';
+export type {
+  FirstPageResponse,
+  FirstPageRow,
+  TicketSearchHit,
+  TicketSearchQuery,
+  TicketSearchResponse,
+} from './rest/search.ts';
 export {
   NEW_TICKET_INDEX_BYTES,
   NEW_TICKET_REFUSALS,

@@ -139,6 +139,29 @@ describe('SearchProjector', () => {
     expect(ids('ws1', '#3')).toEqual(['t3']);
   });
 
+  it('reads only a pass’s worth of the change list per pass, not every doc changed since the cursor', async () => {
+    const desk = new Desk('ws1');
+    for (let i = 1; i <= 7; i++) desk.create(`t${i}`, `Ticket ${i}`, i, `Body ${i}`);
+    const rowsRead: number[] = [];
+    const counting = new Proxy(store, {
+      get(target, key) {
+        if (key === 'changedSince') {
+          return (ws: string, since: number, limit?: number) => {
+            const rows = target.changedSince(ws, since, limit);
+            rowsRead.push(rows.length);
+            return rows;
+          };
+        }
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as DocStore;
+    await projector(counting).catchUp();
+    // 8 docs, 3 a pass: each pass asks for 3 + 1 (is there more?), the last for what is left.
+    expect(rowsRead).toEqual([4, 4, 2]);
+    expect(ids('ws1', 'body')).toEqual(['t1', 't2', 't3', 't4', 't5', 't6', 't7']);
+  });
+
   it('keeps the projection current as tickets change: fields, description, comments, deletion', async () => {
     const desk = new Desk('ws1');
     desk.create('t1', 'Laptop will not boot', 1, 'Black screen after the logo');

@@ -6,6 +6,7 @@ import { openSqlite, type SqliteDatabase } from '../db/Database.ts';
 import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { SqliteTicketSearchIndex } from './SqliteTicketSearchIndex.ts';
+import type { FirstPageRow } from '@desk/protocol';
 import type { TicketSearchFields } from './TicketSearchIndex.ts';
 
 let dir: string;
@@ -23,8 +24,25 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function fields(ticketId: string, title: string, extra: Partial<TicketSearchFields> = {}) {
-  return { ticketId, number: 1, title, people: '', deleted: false, ...extra };
+function fields(
+  ticketId: string,
+  title: string,
+  extra: Partial<TicketSearchFields> = {},
+  list: Partial<FirstPageRow> = {},
+): TicketSearchFields {
+  const listRow: FirstPageRow = {
+    id: ticketId,
+    number: extra.number ?? 1,
+    provisionalNumber: 'P-1',
+    title,
+    status: 'open',
+    priority: 'normal',
+    assigneeId: null,
+    tags: [],
+    updatedAt: 1,
+    ...list,
+  };
+  return { ticketId, number: 1, title, people: '', deleted: false, listRow, ...extra };
 }
 
 const ids = (ws: string, q: string) => index.search(ws, q, 20).map((h) => h.ticketId);
@@ -149,5 +167,65 @@ describe('SqliteTicketSearchIndex', () => {
     expect(
       db.prepare('SELECT count(*) FROM search_cursors WHERE workspace_id = ?').pluck().get('ws1'),
     ).toBe(0);
+  });
+
+  describe('first page (the list before the index arrives)', () => {
+    const DAY = 86_400_000;
+    const now = 100 * DAY;
+    const hotSince = now - 30 * DAY;
+    const page = (ws: string, limit = 50) => index.firstPage(ws, limit, hotSince).map((r) => r.id);
+
+    it('answers live tickets newest change first, ties by id, at most limit', () => {
+      index.putFields(
+        'ws1',
+        [
+          fields('b', 'B', {}, { updatedAt: now - 2 }),
+          fields('a', 'A', {}, { updatedAt: now - 2 }),
+          fields('c', 'C', {}, { updatedAt: now - 1 }),
+          fields('d', 'D', { deleted: true }, { updatedAt: now }),
+        ],
+        3,
+      );
+      index.putFields('ws2', [fields('x', 'X', {}, { updatedAt: now })], 1);
+      expect(page('ws1')).toEqual(['c', 'a', 'b']);
+      expect(page('ws1', 2)).toEqual(['c', 'a']);
+      const [row] = index.firstPage('ws1', 1, hotSince);
+      expect(row).toEqual({
+        id: 'c',
+        number: 1,
+        provisionalNumber: 'P-1',
+        title: 'C',
+        status: 'open',
+        priority: 'normal',
+        assigneeId: null,
+        tags: [],
+        updatedAt: now - 1,
+      });
+    });
+
+    it('leaves out closed tickets old enough to be archived, keeps old open ones', () => {
+      index.putFields(
+        'ws1',
+        [
+          fields('old-closed', 'Old closed', {}, { status: 'closed', updatedAt: hotSince - 1 }),
+          fields('old-solved', 'Old solved', {}, { status: 'solved', updatedAt: hotSince - 1 }),
+          fields('new-closed', 'New closed', {}, { status: 'closed', updatedAt: hotSince }),
+          fields('old-open', 'Old open', {}, { status: 'pending', updatedAt: 5 }),
+        ],
+        1,
+      );
+      expect(page('ws1')).toEqual(['new-closed', 'old-open']);
+    });
+
+    it('follows changes of a row, and forgets the workspace whole', () => {
+      index.putFields('ws1', [fields('t1', 'One', {}, { updatedAt: now - 5 })], 1);
+      index.putFields('ws1', [fields('t2', 'Two', {}, { updatedAt: now - 4 })], 2);
+      index.putFields('ws1', [fields('t1', 'One again', {}, { updatedAt: now - 3 })], 3);
+      expect(index.firstPage('ws1', 5, hotSince).map((r) => r.title)).toEqual(['One again', 'Two']);
+      index.putFields('ws1', [fields('t2', 'Two', { deleted: true }, { updatedAt: now - 4 })], 4);
+      expect(page('ws1')).toEqual(['t1']);
+      index.deleteWorkspace('ws1');
+      expect(page('ws1')).toEqual([]);
+    });
   });
 });

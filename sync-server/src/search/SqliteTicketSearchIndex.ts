@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { TicketSearchHit } from '@desk/protocol';
+import type { FirstPageRow, TicketSearchHit } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { ftsMatchQuery, workspaceToken } from './ftsQuery.ts';
 import type {
@@ -34,6 +34,9 @@ export class SqliteTicketSearchIndex implements TicketSearchIndex {
   readonly #rank: Statement;
   readonly #hits: Statement;
   readonly #deleteRows: Statement;
+  readonly #putListRow: Statement;
+  readonly #firstPage: Statement;
+  readonly #deleteListRows: Statement;
   readonly #deleteCursor: Statement;
   readonly #putFieldsTx: (
     ws: string,
@@ -96,6 +99,24 @@ export class SqliteTicketSearchIndex implements TicketSearchIndex {
           AND t.workspace_id = @ws AND t.deleted = 0`,
     );
     this.#deleteRows = db.prepare('DELETE FROM search_tickets WHERE workspace_id = ?');
+    // The list's first page (migration 22): rewritten only when the row changed, like the
+    // search fields, so re-reading a 5,000-ticket index writes only what changed.
+    this.#putListRow = db.prepare(
+      `INSERT INTO ticket_rows (workspace_id, ticket_id, status, updated_at, deleted, row)
+       VALUES (@ws, @ticketId, @status, @updatedAt, @deleted, @row)
+       ON CONFLICT (workspace_id, ticket_id) DO UPDATE SET
+         status = excluded.status, updated_at = excluded.updated_at,
+         deleted = excluded.deleted, row = excluded.row
+       WHERE row IS NOT excluded.row OR deleted IS NOT excluded.deleted`,
+    );
+    this.#firstPage = db.prepare(
+      `SELECT row FROM ticket_rows
+        WHERE workspace_id = @ws AND deleted = 0
+          AND (status NOT IN ('solved', 'closed') OR updated_at >= @hotSince)
+        ORDER BY updated_at DESC, ticket_id
+        LIMIT @limit`,
+    );
+    this.#deleteListRows = db.prepare('DELETE FROM ticket_rows WHERE workspace_id = ?');
     this.#deleteCursor = db.prepare('DELETE FROM search_cursors WHERE workspace_id = ?');
     this.#putFieldsTx = db.transaction((ws, rows, seq) => {
       for (const row of rows) {
@@ -108,6 +129,14 @@ export class SqliteTicketSearchIndex implements TicketSearchIndex {
           people: row.people,
           deleted: row.deleted ? 1 : 0,
         });
+        this.#putListRow.run({
+          ws,
+          ticketId: row.ticketId,
+          status: row.listRow.status,
+          updatedAt: row.listRow.updatedAt,
+          deleted: row.deleted ? 1 : 0,
+          row: JSON.stringify(row.listRow),
+        });
       }
       if (seq !== null) this.#setCursor.run(ws, seq);
     });
@@ -117,6 +146,7 @@ export class SqliteTicketSearchIndex implements TicketSearchIndex {
     });
     this.#deleteTx = db.transaction((ws) => {
       this.#deleteRows.run(ws);
+      this.#deleteListRows.run(ws);
       this.#deleteCursor.run(ws);
     });
   }
@@ -161,6 +191,11 @@ export class SqliteTicketSearchIndex implements TicketSearchIndex {
       const hit = byId.get(id);
       return hit ? [{ ...hit, title: hit.title || '(untitled)' }] : [];
     });
+  }
+
+  firstPage(workspaceId: string, limit: number, hotSince: number): FirstPageRow[] {
+    const rows = this.#firstPage.all({ ws: workspaceId, limit, hotSince }) as { row: string }[];
+    return rows.map((r) => JSON.parse(r.row) as FirstPageRow);
   }
 
   deleteWorkspace(workspaceId: string): void {

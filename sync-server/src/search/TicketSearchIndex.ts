@@ -1,4 +1,4 @@
-import type { TicketSearchHit } from '@desk/protocol';
+import type { FirstPageRow, TicketSearchHit } from '@desk/protocol';
 
 /** A ticket's small fields as the index doc (or an archive shard) holds them. */
 export interface TicketSearchFields {
@@ -8,6 +8,8 @@ export interface TicketSearchFields {
   /** Requester name and e-mail, tags, and the number as words. */
   readonly people: string;
   readonly deleted: boolean;
+  /** The list's columns, for the first page (`ticket_rows`, migration 22). */
+  readonly listRow: FirstPageRow;
 }
 
 /** A workspace whose change sequence is ahead of what the projection holds. */
@@ -49,6 +51,12 @@ export interface TicketSearchIndex {
   behind(limit: number): { behind: WorkspaceBehind[]; reset: string[] };
   /** Live tickets of the workspace matching every word of `query`, best first. */
   search(workspaceId: string, query: string, limit: number): TicketSearchHit[];
+  /**
+   * The first `limit` rows of the default list (live tickets, newest change first, ties by
+   * id): only tickets certainly in the hot index — not solved or closed, or changed at or
+   * after `hotSince` — so no row is shown that the index, once it arrives, does not hold.
+   */
+  firstPage(workspaceId: string, limit: number, hotSince: number): FirstPageRow[];
   /** Forgets the workspace's rows and cursor (workspace deleted, or projected again). */
   deleteWorkspace(workspaceId: string): void;
 }

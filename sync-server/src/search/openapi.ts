@@ -1,4 +1,9 @@
-import { TicketSearchQuery, TicketSearchResponse } from '@desk/protocol/rest';
+import {
+  FirstPageQuery,
+  FirstPageResponse,
+  TicketSearchQuery,
+  TicketSearchResponse,
+} from '@desk/protocol/rest';
 import { ok, type RouteDoc } from '../http/openapi/routeDoc.ts';
 
 /** Server-side full-text search, for the tickets a device does not hold. */
@@ -13,6 +18,21 @@ export const searchRoutes: readonly RouteDoc[] = [
     responses: {
       200: ok('Hits: ticket id, number, title and a plain-text snippet.', TicketSearchResponse),
       400: '`validation_failed`: `q` too long or `limit` out of range.',
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/workspaces/{slug}/tickets/first-page',
+    summary:
+      'The first rows of the default ticket list (live tickets, newest change first; the list’s columns only) from the server’s projection, for a new device to paint before the workspace index has synced. Only tickets the hot index holds; seconds behind the live index at most; empty while nothing is projected. Members only.',
+    auth: 'member',
+    query: FirstPageQuery,
+    responses: {
+      200: ok(
+        'Rows: id, number, title, status, priority, assignee, tags, last change.',
+        FirstPageResponse,
+      ),
+      400: '`validation_failed`: `limit` out of range.',
     },
   },
 ];

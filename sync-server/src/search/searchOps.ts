@@ -56,6 +56,17 @@ export function searchFieldsOf(record: TicketRecord): TicketSearchFields {
     title: record.title,
     people: people.filter(Boolean).join(' '),
     deleted: record.deleted,
+    listRow: {
+      id: record.id,
+      number: record.number,
+      provisionalNumber: record.provisionalNumber,
+      title: record.title,
+      status: record.status,
+      priority: record.priority,
+      assigneeId: record.assigneeId,
+      tags: [...record.tags],
+      updatedAt: record.updatedAt,
+    },
   };
 }
 

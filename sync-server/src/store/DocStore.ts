@@ -52,8 +52,12 @@ export interface DocStore {
    */
   compactInSlices(docId: string, state: Uint8Array, throughLogId: number): Promise<void>;
 
-  /** Documents of the workspace changed after `sinceSeq`, in sequence order. */
-  changedSince(workspaceId: string, sinceSeq: number): ChangedDocRow[];
+  /**
+   * Documents of the workspace changed after `sinceSeq`, in sequence order; the first
+   * `limit` only when given (a reader that takes a few per pass: a backfill from 0 of a
+   * 100,000-doc workspace is otherwise 100,000 rows read on the event loop every pass).
+   */
+  changedSince(workspaceId: string, sinceSeq: number, limit?: number): ChangedDocRow[];
 
   /** The workspace's change sequence (0 when nothing was ever written). */
   workspaceSeq(workspaceId: string): number;

@@ -93,6 +93,10 @@ export class SqliteDocStore implements DocStore {
   readonly #logTotals: Statement<[string, number], { n: number; bytes: number }>;
   readonly #selectFoldedRows: Statement<[string, number], { id: number; bytes: number }>;
   readonly #selectChanged: Statement<[string, number], { doc_id: string; last_seq: number }>;
+  readonly #selectChangedFirst: Statement<
+    [string, number, number],
+    { doc_id: string; last_seq: number }
+  >;
   readonly #selectSeq: Statement<[string], { seq: number }>;
   readonly #selectTicketCount: Statement<[string], { tickets: number }>;
   readonly #loadTx: (docId: string) => StoredDoc | null;
@@ -190,6 +194,9 @@ export class SqliteDocStore implements DocStore {
     );
     this.#selectChanged = db.prepare(
       'SELECT doc_id, last_seq FROM docs WHERE workspace_id = ? AND last_seq > ? ORDER BY last_seq',
+    );
+    this.#selectChangedFirst = db.prepare(
+      'SELECT doc_id, last_seq FROM docs WHERE workspace_id = ? AND last_seq > ? ORDER BY last_seq LIMIT ?',
     );
     this.#selectSeq = db.prepare('SELECT seq FROM workspace_seq WHERE workspace_id = ?');
     this.#selectTicketCount = db.prepare(
@@ -368,10 +375,12 @@ export class SqliteDocStore implements DocStore {
     return run;
   }
 
-  changedSince(workspaceId: string, sinceSeq: number): ChangedDocRow[] {
-    return this.#selectChanged
-      .all(workspaceId, sinceSeq)
-      .map((row) => ({ docId: row.doc_id, seq: row.last_seq }));
+  changedSince(workspaceId: string, sinceSeq: number, limit?: number): ChangedDocRow[] {
+    const rows =
+      limit === undefined
+        ? this.#selectChanged.all(workspaceId, sinceSeq)
+        : this.#selectChangedFirst.all(workspaceId, sinceSeq, limit);
+    return rows.map((row) => ({ docId: row.doc_id, seq: row.last_seq }));
   }
 
   workspaceSeq(workspaceId: string): number {

@@ -72,7 +72,16 @@ export {
   UserSummary,
 } from './operator.ts';
 export type { AccountStatus } from './operator.ts';
-export { TicketSearchHit, TicketSearchQuery, TicketSearchResponse } from './search.ts';
+export {
+  FIRST_PAGE_DEFAULT_LIMIT,
+  FIRST_PAGE_MAX_LIMIT,
+  FirstPageQuery,
+  FirstPageResponse,
+  FirstPageRow,
+  TicketSearchHit,
+  TicketSearchQuery,
+  TicketSearchResponse,
+} from './search.ts';
 export {
   CreateSnapshotRequest,
   CreateSnapshotResponse,

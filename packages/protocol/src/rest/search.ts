@@ -27,3 +27,45 @@ export const TicketSearchResponse = z.strictObject({
   hits: z.array(TicketSearchHit),
 });
 export type TicketSearchResponse = z.infer<typeof TicketSearchResponse>;
+
+/** Rows of the first page when `limit` is not given: more than a tall screen shows. */
+export const FIRST_PAGE_DEFAULT_LIMIT = 50;
+/** The most rows one first page holds. */
+export const FIRST_PAGE_MAX_LIMIT = 200;
+
+/**
+ * `GET /api/workspaces/:slug/tickets/first-page?limit=…` (issue 15): the first rows of the
+ * default ticket list (live tickets, newest change first) from the server's projection, so
+ * a new device paints them before the workspace index has synced and decoded.
+ */
+export const FirstPageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(FIRST_PAGE_MAX_LIMIT).default(FIRST_PAGE_DEFAULT_LIMIT),
+});
+export type FirstPageQuery = z.infer<typeof FirstPageQuery>;
+
+/** One row: the list's columns only (the index record has more). */
+export const FirstPageRow = z.strictObject({
+  id: z.string(),
+  /** Null while the ticket waits for its number (created offline). */
+  number: z.number().int().nullable(),
+  /** Shown instead of the number while it is pending. */
+  provisionalNumber: z.string(),
+  title: z.string(),
+  status: z.enum(['new', 'open', 'pending', 'on_hold', 'solved', 'closed']),
+  priority: z.enum(['low', 'normal', 'high', 'urgent']),
+  assigneeId: z.string().nullable(),
+  tags: z.array(z.string()),
+  /** Milliseconds since the epoch: the list's default sort key. */
+  updatedAt: z.number().int(),
+});
+export type FirstPageRow = z.infer<typeof FirstPageRow>;
+
+export const FirstPageResponse = z.strictObject({
+  /**
+   * Newest change first (ties by id, as the list sorts), live tickets of the hot index only
+   * (open, or changed within the archive window), as of the projection's last read of the
+   * index (seconds behind the live document at most). Empty when nothing is projected yet.
+   */
+  rows: z.array(FirstPageRow),
+});
+export type FirstPageResponse = z.infer<typeof FirstPageResponse>;

@@ -17,6 +17,7 @@ import { m0015DocStateThrough } from './0015_docStateThrough.ts';
 import { m0016TicketSearch } from './0016_ticketSearch.ts';
 import { m0017TicketCounts } from './0017_ticketCounts.ts';
 import { m0019Announcements } from './0019_announcements.ts';
+import { m0022TicketRows } from './0022_ticketRows.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -41,4 +42,5 @@ export const migrations: readonly Migration[] = [
   m0016TicketSearch,
   m0017TicketCounts,
   m0019Announcements,
+  m0022TicketRows,
 ];
