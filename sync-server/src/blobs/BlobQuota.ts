@@ -1,9 +1,6 @@
 import type { SqliteDatabase } from '../db/Database.ts';
 import { newId } from '../ids/newId.ts';
 
-/** How long a workspace's summed document bytes are reused for its next uploads. */
-export const DOC_BYTES_FRESH_MS = 10_000;
-
 /** Why a reservation was refused: nothing left at all, or not enough for this file. */
 export type QuotaRefusal = 'storage_used_up' | 'does_not_fit';
 
@@ -23,7 +20,6 @@ export type Reservation =
 export class BlobQuota {
   readonly #used;
   readonly #docBytes;
-  readonly #docBytesOf = new Map<string, { bytes: number; at: number }>();
   readonly #insert;
   readonly #delete;
 
@@ -36,13 +32,11 @@ export class BlobQuota {
             + (SELECT COALESCE(SUM(bytes), 0) FROM blob_reservations WHERE workspace_id = ?) AS used`,
     );
     // Documents weigh what the document-size limit counts (merged state plus log, as the
-    // usage endpoint reports them): a sum over the workspace's docs rows (~70 ms at 100,000
-    // docs), so read outside the write transaction and kept DOC_BYTES_FRESH_MS — documents
-    // are bounded by their own limits; only uploads race each other for the quota.
-    this.#docBytes = db.prepare<[string]>(
-      `SELECT COALESCE(SUM(COALESCE(s.bytes, 0) + d.log_bytes), 0) AS bytes
-       FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id WHERE d.workspace_id = ?`,
-    );
+    // usage endpoint reports them): a counter the triggers of migration 23 keep exact, so a
+    // lookup read inside the write transaction, not a sum over 100,000 docs rows.
+    this.#docBytes = db
+      .prepare<[string], number>('SELECT bytes FROM workspace_doc_bytes WHERE workspace_id = ?')
+      .pluck();
     this.#insert = db.prepare(
       'INSERT INTO blob_reservations (id, workspace_id, bytes, created_at) VALUES (?, ?, ?, ?)',
     );
@@ -63,11 +57,10 @@ export class BlobQuota {
     maxBytes: number,
     declared: number | null,
   ): Reservation {
-    const documents = this.#documentBytes(workspaceId);
     return this.db
       .transaction((): Reservation => {
         const files = this.#used.get(workspaceId, workspaceId) as { used: number };
-        const used = files.used + documents;
+        const used = files.used + (this.#docBytes.get(workspaceId) ?? 0);
         const left = Math.min(maxBytes, quotaBytes - used);
         if (left <= 0) return { ok: false, reason: 'storage_used_up' };
         if (declared !== null && declared > left) return { ok: false, reason: 'does_not_fit' };
@@ -77,15 +70,6 @@ export class BlobQuota {
         return { ok: true, id, bytes };
       })
       .immediate();
-  }
-
-  #documentBytes(workspaceId: string): number {
-    const now = this.now();
-    const known = this.#docBytesOf.get(workspaceId);
-    if (known && now - known.at < DOC_BYTES_FRESH_MS) return known.bytes;
-    const { bytes } = this.#docBytes.get(workspaceId) as { bytes: number };
-    this.#docBytesOf.set(workspaceId, { bytes, at: now });
-    return bytes;
   }
 
   /** Stores the upload's rows (`record`) and drops its reservation, in one transaction. */

@@ -18,6 +18,7 @@ import { m0016TicketSearch } from './0016_ticketSearch.ts';
 import { m0017TicketCounts } from './0017_ticketCounts.ts';
 import { m0019Announcements } from './0019_announcements.ts';
 import { m0022TicketRows } from './0022_ticketRows.ts';
+import { m0023WorkspaceDocBytes } from './0023_workspaceDocBytes.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -43,4 +44,5 @@ export const migrations: readonly Migration[] = [
   m0017TicketCounts,
   m0019Announcements,
   m0022TicketRows,
+  m0023WorkspaceDocBytes,
 ];
