@@ -32,6 +32,12 @@ import { acceptSyncUpgrades } from './sync/syncUpgrades.ts';
 import type { SyncEngine } from './sync/SyncEngine.ts';
 import { installTicketRoutes } from './tickets/ticketNumberRoutes.ts';
 import { installBlobRoutes } from './blobs/blobRoutes.ts';
+import {
+  closedWorkspaceSyncAuth,
+  createDeletionStores,
+  installDeletion,
+  type InstalledDeletion,
+} from './deletion/installDeletion.ts';
 import { blobStorageFor } from './blobs/blobStorageFor.ts';
 import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
 import { HeavyYjs } from './offthread/HeavyYjs.ts';
@@ -55,6 +61,8 @@ export interface RunningServer {
   readonly url: string;
   /** The sync engine: server-originated updates, doc state, workspace sequences. */
   readonly sync: SyncEngine;
+  /** Workspace deletion: the service and its sweeper (tests move the clock and `sweep()`). */
+  readonly deletion: InstalledDeletion;
   /** Graceful shutdown: stop accepting, close sockets, flush, close the database. */
   stop(): Promise<void>;
 }
@@ -97,6 +105,8 @@ export async function createServer(
   };
   // Every store and service, once; modules get them passed in below.
   const base = createServices(ctx);
+  // Before the sync engine: its auth boundary refuses workspaces being deleted.
+  const deletionStores = createDeletionStores(ctx);
 
   const app = new Hono();
   const shell = new AppShell(path.join(config.WEB_DIR, 'index.html'));
@@ -109,7 +119,7 @@ export async function createServer(
   app.use(bodyLimit({ maxBytes: DEFAULT_BODY_LIMIT_BYTES }));
   // Before installAuth: the upgrade authenticates itself (cookie + Origin, or ?token=).
   const sync = installSync(app, ctx, {
-    auth: options.sync?.auth ?? new DeskSyncAuth(base),
+    auth: closedWorkspaceSyncAuth(options.sync?.auth ?? new DeskSyncAuth(base), deletionStores),
     ...(options.sync?.limits ? { limits: options.sync.limits } : {}),
   });
   // What needs the sync engine, once, now that it exists.
@@ -125,8 +135,16 @@ export async function createServer(
   installTerms(app, services); // next: refuses later /api routes until the terms in force are accepted
   installHealthRoutes(app, ctx);
   installOpenApi(app, ctx);
+  // Before every workspace route: a workspace being deleted answers 410 to its members.
+  const deletion = installDeletion(
+    app,
+    { ...services, ...deletionStores },
+    // Attachments are opened below; the purge only runs after start-up.
+    { sync, blobs: () => blobs },
+  );
   installTicketRoutes(app, services);
-  installBlobRoutes(app, services, await blobStorageFor(config));
+  const blobs = await blobStorageFor(config);
+  installBlobRoutes(app, services, blobs);
   installWorkspaces(app, services);
   installBilling(app, services);
   installUsageRoutes(app, services);
@@ -153,7 +171,7 @@ export async function createServer(
 
   const url = `http://127.0.0.1:${port}`;
   log.info({ port, publicUrl: config.PUBLIC_URL }, 'server listening');
-  return { ctx, services, app, port, url, sync, stop: () => shutdown.run() };
+  return { ctx, services, app, port, url, sync, deletion, stop: () => shutdown.run() };
 }
 
 function listen(app: Hono, config: Config): Promise<Server> {

@@ -138,6 +138,12 @@ export const DocErrorCode = {
   readOnlyRole: 'read_only_role',
   /** Trial expired, suspended or terminated workspace: updates are refused. */
   workspaceReadOnly: 'workspace_read_only',
+  /**
+   * The workspace is being deleted (issue 16): every subscription of it ends and new ones are
+   * refused; the client forgets its replica. On `/yjs` the socket closes with 4404 and this
+   * reason.
+   */
+  workspaceDeleted: 'workspace_deleted',
   updateTooLarge: 'update_too_large',
   docTooLarge: 'doc_too_large',
   /** A new ticket document while the workspace holds its plan's ticket limit (SPEC LIMIT-7). */

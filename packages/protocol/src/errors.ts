@@ -38,6 +38,11 @@ export const ErrorCode = {
   workspaceSuspended: 'workspace_suspended',
   workspaceTerminated: 'workspace_terminated',
   invalidStateTransition: 'invalid_state_transition',
+  /**
+   * 410: the workspace is being deleted (its owner asked, or its terminated subscription's
+   * grace ended). Only its deletion status (and, for the owner, cancelling) still answers.
+   */
+  workspaceDeleted: 'workspace_deleted',
   // snapshots
   restoreAlreadyUndone: 'restore_already_undone',
   restoreNotUndoable: 'restore_not_undoable',

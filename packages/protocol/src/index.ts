@@ -186,6 +186,16 @@ export type {
   TicketSearchResponse,
 } from './rest/search.ts';
 export {
+  TERMINATED_WORKSPACE_PURGE_DAYS,
+  WORKSPACE_DELETION_CANCEL_DAYS,
+  WORKSPACE_PURGE_WARNING_DAYS,
+} from './deletion.ts';
+export type {
+  RequestWorkspaceDeletionRequest,
+  WorkspaceDeletionReason,
+  WorkspaceDeletionStatus,
+} from './rest/deletion.ts';
+export {
   NEW_TICKET_INDEX_BYTES,
   NEW_TICKET_REFUSALS,
   NewTicketRefusal,

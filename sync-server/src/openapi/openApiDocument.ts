@@ -4,6 +4,7 @@ import { announcementRoutes } from '../announcements/openapi.ts';
 import { authRoutes } from '../auth/openapi.ts';
 import { billingRoutes } from '../billing/openapi.ts';
 import { blobRoutes } from '../blobs/openapi.ts';
+import { deletionRoutes } from '../deletion/openapi.ts';
 import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
 import { operatorRoutes } from '../operator/openapi.ts';
 import type { ServerContext } from '../ServerContext.ts';
@@ -51,6 +52,7 @@ export const routeTables: readonly (readonly RouteDoc[])[] = [
   serviceRoutes,
   authRoutes,
   workspaceRoutes,
+  deletionRoutes,
   operatorRoutes,
   billingRoutes,
   termsRoutes,

@@ -214,11 +214,17 @@ export abstract class SocketConnection implements ConnectionLink, SyncSocketHand
     for (const subscription of live) {
       if (this.closed || subscription.state !== 'active') continue;
       if (!authorization.ok) {
-        this.onRefused(
-          subscription,
-          DocErrorCode.accessRevoked,
-          'Your access to this workspace was removed.',
-        );
+        // A workspace being deleted says so (the client forgets it, with those words);
+        // every other loss of access is a revoked membership.
+        if (authorization.code === DocErrorCode.workspaceDeleted) {
+          this.onRefused(subscription, authorization.code, authorization.message);
+        } else {
+          this.onRefused(
+            subscription,
+            DocErrorCode.accessRevoked,
+            'Your access to this workspace was removed.',
+          );
+        }
         continue;
       }
       const before = subscription.access;

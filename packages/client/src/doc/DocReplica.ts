@@ -287,6 +287,7 @@ export class DocReplica {
       case DocErrorCode.invalidDocId:
       case DocErrorCode.notMember:
       case DocErrorCode.accessRevoked:
+      case DocErrorCode.workspaceDeleted:
       case DocErrorCode.tooManyDocs:
         // Only the user can change these: no automatic resubscribe (see Subscription).
         this.#subscription = transition.refused(this.#subscription, { code, message });

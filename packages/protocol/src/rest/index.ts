@@ -44,6 +44,13 @@ export {
   SetAnnouncementPreferenceRequest,
 } from './announcements.ts';
 export { BillingEvent, BillingEventReceived } from './billing.ts';
+export {
+  RequestWorkspaceDeletionRequest,
+  WORKSPACE_DELETION_CANCEL_DAYS,
+  WORKSPACE_DELETION_REASONS,
+  WorkspaceDeletionReason,
+  WorkspaceDeletionStatus,
+} from './deletion.ts';
 export { EmptyRequest, Millis, Ok, SessionsEnded } from './common.ts';
 export {
   DownloadQuery,

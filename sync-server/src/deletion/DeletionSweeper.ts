@@ -1,0 +1,184 @@
+import {
+  WORKSPACE_DELETION_CANCEL_DAYS,
+  WORKSPACE_PURGE_WARNING_DAYS,
+  type WorkspaceDeletionReason,
+} from '@desk/protocol';
+import { DAY_MS } from '../billing/SubscriptionState.ts';
+import type { Config } from '../config/config.ts';
+import { ShutdownPhase, type ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
+import type { Logger } from '../log/logger.ts';
+import { sendWithoutFailing } from '../mail/createMailer.ts';
+import type { Mailer } from '../mail/Mailer.ts';
+import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
+import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
+import { purgeWarningEmail } from './deletionEmails.ts';
+import type { PurgeOutcome, WorkspaceDeletion } from './WorkspaceDeletion.ts';
+
+/**
+ * How often scheduled purges and their warnings are looked at, in ms. A purge happens at
+ * the first sweep after its time, so at most this late. @default 3_600_000 (1 hour)
+ */
+export const DELETION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface DeletionSweeperDeps {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly shutdown: ShutdownHooks;
+  readonly mailer: Mailer;
+  readonly now: () => number;
+  readonly workspaces: WorkspaceStore;
+  readonly workspaceDeletions: WorkspaceDeletionStore;
+  readonly workspaceDeletion: WorkspaceDeletion;
+}
+
+/** One sweep's work (tests assert on it, the log reports it). */
+export interface SweepResult {
+  warned: { workspaceId: string; daysBefore: number }[];
+  purged: PurgeOutcome[];
+}
+
+interface Scheduled {
+  workspaceId: string;
+  reason: WorkspaceDeletionReason;
+  requestedAt: number | null;
+  purgeAfter: number;
+}
+
+/**
+ * The periodic job of workspace deletion, run like the trial sweeper: emails the owner
+ * before a scheduled purge (WORKSPACE_PURGE_WARNING_DAYS before it; for an owner's own
+ * request only the warnings inside its cancel window, since they were told when they asked),
+ * then purges what is due — owner requests whose cancel window is over, and workspaces
+ * whose subscription was terminated and whose 30-day grace period ended. One workspace's
+ * failure does not stop the others;
+ * the next sweep retries it.
+ */
+export class DeletionSweeper {
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<SweepResult> | null = null;
+
+  constructor(private readonly deps: DeletionSweeperDeps) {}
+
+  start(intervalMs = DELETION_SWEEP_INTERVAL_MS): void {
+    void this.sweep();
+    this.#timer = setInterval(() => void this.sweep(), intervalMs);
+    this.#timer.unref();
+    this.deps.shutdown.add(ShutdownPhase.listener, 'deletion sweeper', () => this.stop());
+    // A purge in progress finishes before the database closes.
+    this.deps.shutdown.add(ShutdownPhase.flush, 'deletion sweep', async () => {
+      await this.#running;
+    });
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** One pass; a pass already running is joined, not doubled. */
+  sweep(): Promise<SweepResult> {
+    this.#running ??= this.#sweep().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  /** Every scheduled purge: owner requests and terminated subscriptions. */
+  #scheduled(): Scheduled[] {
+    const { workspaceDeletions } = this.deps;
+    const requested = workspaceDeletions.due(Number.MAX_SAFE_INTEGER).map((d) => ({
+      workspaceId: d.workspaceId,
+      reason: d.reason,
+      requestedAt: d.requestedAt,
+      purgeAfter: d.purgeAfter,
+    }));
+    const closed = new Set(requested.map((d) => d.workspaceId));
+    const terminated = workspaceDeletions
+      .terminated()
+      .filter((t) => !closed.has(t.workspaceId))
+      .map((t) => ({
+        workspaceId: t.workspaceId,
+        reason: 'subscription_terminated' as const,
+        requestedAt: t.terminatedAt,
+        purgeAfter: t.deleteAfter,
+      }));
+    return [...requested, ...terminated];
+  }
+
+  async #sweep(): Promise<SweepResult> {
+    const { deps } = this;
+    const result: SweepResult = { warned: [], purged: [] };
+    for (const scheduled of this.#scheduled()) {
+      const now = deps.now();
+      try {
+        if (scheduled.purgeAfter <= now) {
+          result.purged.push(
+            await deps.workspaceDeletion.purge(
+              scheduled.workspaceId,
+              scheduled.reason,
+              scheduled.requestedAt,
+            ),
+          );
+        } else {
+          const days = this.#warningDue(scheduled, now);
+          if (days !== null) {
+            await this.#warn(scheduled, days);
+            result.warned.push({ workspaceId: scheduled.workspaceId, daysBefore: days });
+          }
+        }
+      } catch (err) {
+        deps.log.error(
+          { err, workspaceId: scheduled.workspaceId },
+          'workspace deletion step failed',
+        );
+      }
+    }
+    if (result.purged.length > 0) {
+      deps.log.info({ workspaces: result.purged.length }, 'workspaces purged');
+    }
+    return result;
+  }
+
+  /** The nearest warning whose time has come and that was not sent yet, or null. */
+  #warningDue(scheduled: Scheduled, now: number): number | null {
+    const daysLeft = (scheduled.purgeAfter - now) / DAY_MS;
+    const candidates = WORKSPACE_PURGE_WARNING_DAYS.filter(
+      (days) =>
+        daysLeft <= days &&
+        (scheduled.reason !== 'owner_request' || days < WORKSPACE_DELETION_CANCEL_DAYS),
+    ).sort((a, b) => a - b);
+    const nearest = candidates[0];
+    if (nearest === undefined) return null;
+    const { workspaceDeletions } = this.deps;
+    if (workspaceDeletions.warned(scheduled.workspaceId, scheduled.purgeAfter, nearest)) {
+      return null;
+    }
+    return nearest;
+  }
+
+  async #warn(scheduled: Scheduled, daysBefore: number): Promise<void> {
+    const { deps } = this;
+    const workspace = deps.workspaces.byId(scheduled.workspaceId);
+    const owner = deps.workspaceDeletions.owner(scheduled.workspaceId);
+    // Recorded first: a mail that fails is logged, never sent twice an hour.
+    deps.workspaceDeletions.recordWarning(scheduled.workspaceId, scheduled.purgeAfter, daysBefore);
+    // Earlier warnings this one makes pointless (the server was down then) are not sent.
+    for (const days of WORKSPACE_PURGE_WARNING_DAYS) {
+      if (days > daysBefore) {
+        deps.workspaceDeletions.recordWarning(scheduled.workspaceId, scheduled.purgeAfter, days);
+      }
+    }
+    if (!workspace || !owner) return;
+    await sendWithoutFailing(
+      deps,
+      purgeWarningEmail(
+        deps.config,
+        owner,
+        workspace,
+        scheduled.reason,
+        scheduled.purgeAfter,
+        daysBefore,
+      ),
+    );
+  }
+}

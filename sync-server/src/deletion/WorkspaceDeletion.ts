@@ -1,0 +1,289 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  DocErrorCode,
+  ErrorCode,
+  WORKSPACE_DELETION_CANCEL_DAYS,
+  type WorkspaceDeletionReason,
+  type WorkspaceDeletionStatus,
+} from '@desk/protocol';
+import type { AccessEvents } from '../access/AccessEvents.ts';
+import type { AuditStore } from '../audit/AuditStore.ts';
+import { DAY_MS } from '../billing/SubscriptionState.ts';
+import type { BlobStorage } from '../blobs/BlobStorage.ts';
+import type { Config } from '../config/config.ts';
+import type { Transactions } from '../db/Transactions.ts';
+import { AppError } from '../http/AppError.ts';
+import type { Logger } from '../log/logger.ts';
+import { sendWithoutFailing } from '../mail/createMailer.ts';
+import type { Mailer } from '../mail/Mailer.ts';
+import type { DocStore } from '../store/DocStore.ts';
+import type { Role } from '../workspaces/roles.ts';
+import type { MemberRequest } from '../workspaces/memberRequest.ts';
+import type {
+  PendingDeletion,
+  WorkspaceDeletionStore,
+} from '../workspaces/WorkspaceDeletionStore.ts';
+import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
+import { deletionCancelledEmail, deletionRequestedEmail, purgedEmail } from './deletionEmails.ts';
+import type { WorkspacePurgeStore } from './WorkspacePurgeStore.ts';
+
+/**
+ * Deletes documents so that no loaded room writes them back: the sync engine's
+ * `deleteDocs` (flush, end the subscriptions with `reason`, drop the rooms, delete from the
+ * store). A DocStore alone fits too (a test of the schedule without a sync engine).
+ */
+export interface DocumentRemover {
+  deleteDocs(
+    docIds: readonly string[],
+    reason: { readonly code: DocErrorCode; readonly message: string },
+  ): unknown;
+}
+
+type WorkspaceRow = MemberRequest['workspace'];
+type AuditActor = Parameters<AuditStore['record']>[0]['actor'];
+
+export interface WorkspaceDeletionDeps {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly access: AccessEvents;
+  readonly transactions: Transactions;
+  readonly audit: AuditStore;
+  readonly mailer: Mailer;
+  readonly workspaces: WorkspaceStore;
+  readonly workspaceDeletions: WorkspaceDeletionStore;
+  readonly workspacePurge: WorkspacePurgeStore;
+  /** Lists the workspace's documents. */
+  readonly docs: Pick<DocStore, 'changedSince'>;
+  readonly documents: DocumentRemover;
+  /** Attachment files; null leaves them (a tool without the storage). */
+  readonly blobs: () => BlobStorage | null;
+  /** The workspace's exports (rows and files), deleted before the rest. */
+  readonly exports?: () => { deleteWorkspaceExports(workspaceId: string): unknown };
+  readonly now: () => number;
+}
+
+/** What the purge of one workspace removed (the sweeper's log, tests). */
+export interface PurgeOutcome {
+  workspaceId: string;
+  tables: Record<string, number>;
+  blobFiles: number;
+}
+
+/**
+ * Workspace deletion (issue 16, terms §4). The owner asks with their password: the workspace
+ * closes at once — every route answers 410 `workspace_deleted`, live subscriptions end with
+ * the doc error of that name (members' devices forget their replicas) — and for
+ * WORKSPACE_DELETION_CANCEL_DAYS the owner can cancel. Then, or when a terminated
+ * subscription's grace ends, `purge` deletes every document, update, snapshot, attachment,
+ * export, invitation and seat record of it, and compacts the database file so that backups
+ * made afterwards do not hold the bytes. Each step is in the audit log; after the purge only
+ * the deletion's own entries (ids, times, reason) and a `purged_workspaces` row remain.
+ */
+export class WorkspaceDeletion {
+  constructor(private readonly deps: WorkspaceDeletionDeps) {}
+
+  status(workspace: WorkspaceRow, role: Role): WorkspaceDeletionStatus {
+    const pending = this.deps.workspaceDeletions.pending(workspace.id);
+    return {
+      workspace: { id: workspace.id, slug: workspace.slug, name: workspace.name },
+      pending: pending !== null,
+      reason: pending?.reason ?? null,
+      requestedAt: pending?.requestedAt ?? null,
+      purgeAfter: pending?.purgeAfter ?? null,
+      canCancel:
+        pending !== null &&
+        pending.reason === 'owner_request' &&
+        role === 'owner' &&
+        this.deps.now() < pending.purgeAfter,
+    };
+  }
+
+  /** The owner asks (their password already checked by the route). */
+  request(workspace: WorkspaceRow, ownerUserId: string): WorkspaceDeletionStatus {
+    const { deps } = this;
+    const now = deps.now();
+    const deletion: PendingDeletion = {
+      workspaceId: workspace.id,
+      reason: 'owner_request',
+      requestedBy: ownerUserId,
+      requestedAt: now,
+      purgeAfter: now + WORKSPACE_DELETION_CANCEL_DAYS * DAY_MS,
+    };
+    deps.transactions.write(() => {
+      if (deps.workspaceDeletions.pending(workspace.id)) {
+        throw new AppError(
+          ErrorCode.workspaceDeleted,
+          410,
+          'This workspace is already being deleted.',
+        );
+      }
+      deps.workspaceDeletions.schedule(deletion);
+      deps.audit.record({
+        actor: { kind: 'user', userId: ownerUserId },
+        action: 'workspace.deletion_requested',
+        target: { kind: 'workspace', id: workspace.id },
+        workspaceId: workspace.id,
+        customerId: workspace.customerId,
+        details: { purgeAfter: deletion.purgeAfter },
+      });
+    });
+    // After the commit: live subscriptions re-authorize, are refused, and end.
+    deps.access.emit('workspaceStateChanged', { workspaceId: workspace.id });
+    deps.log.info(
+      { workspaceId: workspace.id, purgeAfter: deletion.purgeAfter },
+      'workspace deletion requested',
+    );
+    const owner = deps.workspaceDeletions.owner(workspace.id);
+    if (owner) {
+      void sendWithoutFailing(
+        deps,
+        deletionRequestedEmail(deps.config, owner, workspace, deletion.purgeAfter),
+      );
+    }
+    return this.status(workspace, 'owner');
+  }
+
+  /** The owner cancels within the window: the workspace opens again as it was. */
+  cancel(workspace: WorkspaceRow, ownerUserId: string): WorkspaceDeletionStatus {
+    const { deps } = this;
+    deps.transactions.write(() => {
+      const pending = deps.workspaceDeletions.pending(workspace.id);
+      if (!pending) {
+        throw new AppError(
+          ErrorCode.invalidStateTransition,
+          409,
+          'This workspace is not being deleted.',
+        );
+      }
+      if (pending.reason !== 'owner_request' || deps.now() >= pending.purgeAfter) {
+        throw new AppError(
+          ErrorCode.workspaceDeleted,
+          410,
+          'This deletion can no longer be cancelled.',
+        );
+      }
+      deps.workspaceDeletions.cancel(workspace.id);
+      deps.audit.record({
+        actor: { kind: 'user', userId: ownerUserId },
+        action: 'workspace.deletion_cancelled',
+        target: { kind: 'workspace', id: workspace.id },
+        workspaceId: workspace.id,
+        customerId: workspace.customerId,
+        details: { requestedAt: pending.requestedAt },
+      });
+    });
+    deps.access.emit('workspaceStateChanged', { workspaceId: workspace.id });
+    deps.log.info({ workspaceId: workspace.id }, 'workspace deletion cancelled');
+    const owner = deps.workspaceDeletions.owner(workspace.id);
+    if (owner) void sendWithoutFailing(deps, deletionCancelledEmail(deps.config, owner, workspace));
+    return this.status(workspace, 'owner');
+  }
+
+  /**
+   * Deletes the workspace for good. Documents first (through the sync engine, so no room
+   * writes them back), then every other row in one transaction, then attachment files no
+   * other workspace uses; deleted bytes are overwritten in the database file, and the
+   * write-ahead log is emptied after.
+   */
+  async purge(
+    workspaceId: string,
+    reason: WorkspaceDeletionReason,
+    requestedAt: number | null,
+    actor: AuditActor = { kind: 'system', userId: null },
+  ): Promise<PurgeOutcome> {
+    const { deps } = this;
+    const workspace = deps.workspaces.byId(workspaceId);
+    const customerId = deps.workspacePurge.customerOf(workspaceId);
+    if (!workspace || customerId === null) {
+      return { workspaceId, tables: {}, blobFiles: 0 };
+    }
+    const owner = deps.workspaceDeletions.owner(workspaceId);
+    // Closed first (a terminated workspace is still readable until now): new subscriptions
+    // are refused while the documents go.
+    if (!deps.workspaceDeletions.pending(workspaceId)) {
+      const now = deps.now();
+      deps.workspaceDeletions.schedule({
+        workspaceId,
+        reason,
+        requestedBy: null,
+        requestedAt: requestedAt ?? now,
+        purgeAfter: now,
+      });
+      deps.access.emit('workspaceStateChanged', { workspaceId });
+    }
+    deps.workspacePurge.secureDelete(true);
+    try {
+      return await this.#purge(workspace, customerId, reason, requestedAt, actor, owner);
+    } finally {
+      deps.workspacePurge.secureDelete(false);
+      // The log still holds images of the pages as they were before the purge.
+      deps.workspacePurge.checkpoint();
+    }
+  }
+
+  async #purge(
+    workspace: WorkspaceRow,
+    customerId: string,
+    reason: WorkspaceDeletionReason,
+    requestedAt: number | null,
+    actor: AuditActor,
+    owner: { email: string; displayName: string } | null,
+  ): Promise<PurgeOutcome> {
+    const { deps } = this;
+    const workspaceId = workspace.id;
+    await deps.exports?.().deleteWorkspaceExports(workspaceId);
+    const docIds = deps.docs.changedSince(workspaceId, 0).map((row) => row.docId);
+    await deps.documents.deleteDocs(docIds, {
+      code: DocErrorCode.workspaceDeleted,
+      message: 'This workspace was deleted.',
+    });
+    const { tables, orphanBlobs } = deps.workspacePurge.purgeRows(workspaceId);
+    tables.docs = docIds.length;
+    const blobFiles = await this.#deleteBlobFiles(orphanBlobs);
+    deps.transactions.write(() => {
+      tables.audit_log = deps.workspacePurge.purgeAudit(workspaceId);
+      deps.audit.record({
+        actor,
+        action: 'workspace.deletion_purged',
+        target: { kind: 'workspace', id: workspaceId },
+        workspaceId,
+        customerId,
+        details: { reason, requestedAt, documents: docIds.length, attachments: blobFiles },
+      });
+      deps.workspacePurge.recordPurge({
+        workspaceId,
+        customerId,
+        reason,
+        requestedAt,
+        purgedAt: deps.now(),
+      });
+    });
+    deps.log.info({ workspaceId, reason, documents: docIds.length, blobFiles }, 'workspace purged');
+    if (owner) void sendWithoutFailing(deps, purgedEmail(owner, workspace.name));
+    return { workspaceId, tables, blobFiles };
+  }
+
+  /** Tables still holding rows of the workspace (WorkspacePurgeStore.tablesHolding). */
+  tablesHolding(workspaceId: string): string[] {
+    return this.deps.workspacePurge.tablesHolding(workspaceId);
+  }
+
+  async #deleteBlobFiles(sha256s: readonly string[]): Promise<number> {
+    let deleted = 0;
+    const thumbnails = path.join(this.deps.config.DATA_DIR, 'thumbnails');
+    for (const sha256 of sha256s) {
+      try {
+        await this.deps.blobs()?.delete(sha256);
+        await fs.promises.rm(path.join(thumbnails, sha256.slice(0, 2), `${sha256}.webp`), {
+          force: true,
+        });
+        deleted += 1;
+      } catch (err) {
+        // The row is gone; a file left behind is found by the next purge's log, not lost data.
+        this.deps.log.error({ err, sha256 }, 'could not delete a purged attachment file');
+      }
+    }
+    return deleted;
+  }
+}

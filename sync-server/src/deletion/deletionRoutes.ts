@@ -1,0 +1,95 @@
+import type { Hono, MiddlewareHandler } from 'hono';
+import { ErrorCode } from '@desk/protocol';
+import { RequestWorkspaceDeletionRequest } from '@desk/protocol/rest';
+import { authLimits } from '../auth/limits.ts';
+import { AppError } from '../http/AppError.ts';
+import { readBody } from '../http/readBody/index.ts';
+import type { RateLimiter } from '../http/rateLimit/index.ts';
+import { tokenAllowsWorkspace } from '../identity/AuthContext.ts';
+import { verifyPassword } from '../identity/passwords.ts';
+import type { UserStore } from '../identity/UserStore.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import { memberRequest, ownerRequest } from '../workspaces/memberRequest.ts';
+import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
+import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
+import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
+import type { WorkspaceDeletion } from './WorkspaceDeletion.ts';
+
+export interface DeletionRouteDeps extends ServerContext {
+  readonly workspaceDeletion: WorkspaceDeletion;
+  readonly workspaceDeletions: WorkspaceDeletionStore;
+  readonly workspaces: WorkspaceStore;
+  readonly workspaceAccess: WorkspaceAccessStore;
+  readonly users: UserStore;
+  readonly limiter: RateLimiter;
+}
+
+/** The one path of a closed workspace that still answers (status, cancel). */
+const DELETION_PATH = /^\/api\/workspaces\/[^/]+\/deletion\/?$/;
+
+/**
+ * Every `/api/workspaces/:slug…` route of a workspace being deleted answers 410
+ * `workspace_deleted` to its members — before any route runs, so a route added later cannot
+ * forget it. Non-members pass on and get the route's own 404 (slugs are not probed).
+ * Installed after the auth context and before the workspace routes.
+ */
+export function closedWorkspaceGuard(deps: DeletionRouteDeps): MiddlewareHandler {
+  return async (c, next) => {
+    const auth = c.get('auth');
+    const slug = c.req.param('slug');
+    if (auth && slug && !DELETION_PATH.test(c.req.path)) {
+      const workspace = deps.workspaces.bySlug(slug);
+      if (
+        workspace &&
+        tokenAllowsWorkspace(auth, workspace.id) &&
+        deps.workspaceAccess.of(auth.user.id, workspace.id) !== null &&
+        deps.workspaceDeletions.pending(workspace.id) !== null
+      ) {
+        throw new AppError(
+          ErrorCode.workspaceDeleted,
+          410,
+          'This workspace is being deleted. Its owner can cancel the deletion until the date shown on its page.',
+        );
+      }
+    }
+    await next();
+  };
+}
+
+/**
+ * `/api/workspaces/:slug/deletion`: any member reads where the deletion stands (the page a
+ * closed workspace shows); the owner asks for it with their password (a browser session —
+ * a token or a forged request must not erase a workspace) and cancels it within the window.
+ */
+export function installDeletionRoutes(app: Hono, deps: DeletionRouteDeps): void {
+  const guard = closedWorkspaceGuard(deps);
+  app.use('/api/workspaces/:slug', guard);
+  app.use('/api/workspaces/:slug/*', guard);
+
+  app.get('/api/workspaces/:slug/deletion', (c) => {
+    const { workspace, role } = memberRequest(deps, c);
+    return c.json(deps.workspaceDeletion.status(workspace, role));
+  });
+
+  app.post('/api/workspaces/:slug/deletion', async (c) => {
+    const { auth, workspace } = ownerRequest(deps, c);
+    const body = await readBody(c, RequestWorkspaceDeletionRequest);
+    // Guessing the password here is as costly as on the password change form.
+    deps.limiter.consume(
+      `workspace-delete:account:${auth.user.id}`,
+      authLimits.passwordChangePerAccount,
+    );
+    const user = deps.users.byId(auth.user.id);
+    if (!user || !(await verifyPassword(user.passwordHash, body.password))) {
+      throw new AppError(ErrorCode.invalidCredentials, 403, 'The password is wrong.', {
+        fields: { password: 'This is not your current password.' },
+      });
+    }
+    return c.json(deps.workspaceDeletion.request(workspace, auth.user.id), 202);
+  });
+
+  app.delete('/api/workspaces/:slug/deletion', (c) => {
+    const { auth, workspace } = ownerRequest(deps, c);
+    return c.json(deps.workspaceDeletion.cancel(workspace, auth.user.id));
+  });
+}

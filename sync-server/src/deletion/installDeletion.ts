@@ -1,0 +1,82 @@
+import type { Hono } from 'hono';
+import type { AccessEvents } from '../access/AccessEvents.ts';
+import type { AuditStore } from '../audit/AuditStore.ts';
+import type { BlobStorage } from '../blobs/BlobStorage.ts';
+import type { Transactions } from '../db/Transactions.ts';
+import type { Mailer } from '../mail/Mailer.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import type { DocStore } from '../store/DocStore.ts';
+import type { SyncAuth } from '../sync/SyncAuth.ts';
+import {
+  SqliteWorkspaceDeletionStore,
+  type WorkspaceDeletionStore,
+} from '../workspaces/WorkspaceDeletionStore.ts';
+import { ClosedWorkspaceSyncAuth } from './ClosedWorkspaceSyncAuth.ts';
+import { DeletionSweeper } from './DeletionSweeper.ts';
+import { installDeletionRoutes, type DeletionRouteDeps } from './deletionRoutes.ts';
+import { WorkspaceDeletion, type DocumentRemover } from './WorkspaceDeletion.ts';
+import { SqliteWorkspacePurgeStore, type WorkspacePurgeStore } from './WorkspacePurgeStore.ts';
+
+/** The deletion schedule and the purge's SQL, built once (before the sync engine needs them). */
+export interface DeletionStores {
+  readonly workspaceDeletions: WorkspaceDeletionStore;
+  readonly workspacePurge: WorkspacePurgeStore;
+}
+
+export function createDeletionStores({ db, now }: ServerContext): DeletionStores {
+  return {
+    workspaceDeletions: new SqliteWorkspaceDeletionStore(db, now),
+    workspacePurge: new SqliteWorkspacePurgeStore(db),
+  };
+}
+
+/** The sync auth boundary, closed to workspaces being deleted (see ClosedWorkspaceSyncAuth). */
+export function closedWorkspaceSyncAuth(inner: SyncAuth, stores: DeletionStores): SyncAuth {
+  return new ClosedWorkspaceSyncAuth(inner, stores.workspaceDeletions);
+}
+
+/** Where the purge reaches beyond the database: the sync engine, attachments, exports. */
+export interface DeletionParts {
+  /** The sync engine: its `store` lists a workspace's documents, `deleteDocs` removes them. */
+  readonly sync: DocumentRemover & { readonly store: Pick<DocStore, 'changedSince'> };
+  /** Attachment storage (asked at purge time: createServer opens it after the routes). */
+  readonly blobs: () => BlobStorage | null;
+  readonly exports?: () => { deleteWorkspaceExports(workspaceId: string): unknown };
+}
+
+export type DeletionDeps = Omit<DeletionRouteDeps, 'workspaceDeletion' | 'workspaceDeletions'> &
+  DeletionStores & {
+    readonly access: AccessEvents;
+    readonly transactions: Transactions;
+    readonly audit: AuditStore;
+    readonly mailer: Mailer;
+  };
+
+export interface InstalledDeletion {
+  readonly workspaceDeletion: WorkspaceDeletion;
+  readonly sweeper: DeletionSweeper;
+}
+
+/**
+ * Workspace deletion (issue 16): the guard that closes a workspace's routes, the deletion
+ * routes, and the sweeper that warns and purges on schedule. Install after the auth context
+ * and before any other `/api/workspaces/:slug` route (the guard must run before them).
+ */
+export function installDeletion(
+  app: Hono,
+  deps: DeletionDeps,
+  parts: DeletionParts,
+): InstalledDeletion {
+  const workspaceDeletion = new WorkspaceDeletion({
+    ...deps,
+    docs: parts.sync.store,
+    documents: parts.sync,
+    blobs: parts.blobs,
+    ...(parts.exports ? { exports: parts.exports } : {}),
+  });
+  const full = { ...deps, workspaceDeletion };
+  installDeletionRoutes(app, full);
+  const sweeper = new DeletionSweeper(full);
+  sweeper.start();
+  return { workspaceDeletion, sweeper };
+}

@@ -1,0 +1,345 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { DocErrorCode, ErrorCode, MessageType } from '@desk/protocol';
+import { docIds } from '@desk/model';
+import { until } from '@desk/protocol/testing';
+import { readOutbox } from '../../../test/support/outbox.ts';
+import { TestSyncClient } from '../../../test/support/sync/TestSyncClient.ts';
+import { createBackup } from '../backup/DatabaseBackup.ts';
+import { DAY_MS } from '../billing/SubscriptionState.ts';
+import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
+import {
+  signUp,
+  startAuthTestServer,
+  STRONG_PASSWORD,
+  TEST_PUBLIC_URL,
+  type AuthTestServer,
+  type TestClient,
+} from '../testing/authTestServer.ts';
+import { createTicket } from '../testing/snapshotTestSupport.ts';
+import { addMember, invite, loginOperator } from '../testing/workspaceTestSupport.ts';
+
+/**
+ * The deletion timeline of issue 16 on a fake clock: asked → closed at once → cancelled
+ * within 7 days restores → not cancelled → purged after 7 days (tables, blob files and a
+ * later backup hold nothing of it) → a terminated subscription purged 30 days after
+ * termination, with the owner warned 7 days and 1 day before. Every step is in the audit log.
+ */
+let t: AuthTestServer;
+beforeAll(async () => {
+  t = await startAuthTestServer();
+});
+afterAll(() => t.close());
+
+let n = 0;
+/** A string only this workspace's content holds: found in no file once it is purged. */
+const marker = () => `zq${Date.now().toString(36)}x${++n}purgemark`;
+
+/** A real ticket (index row + ticket doc) titled `text`; waits until search has it. */
+async function writeTicket(
+  owner: { slug: string; workspaceId: string; client: TestClient },
+  text: string,
+): Promise<string> {
+  const id = `t${++n}`;
+  await createTicket(t.server.sync, owner.workspaceId, id, text, n);
+  await until(
+    async () => {
+      const res = await owner.client.get<{ hits: { ticketId: string }[] }>(
+        `/api/workspaces/${owner.slug}/search?q=${encodeURIComponent(text)}`,
+      );
+      return res.body.hits.some((hit) => hit.ticketId === id);
+    },
+    'the ticket in the server search index',
+    40_000,
+  );
+  return docIds.ticket(owner.workspaceId, id);
+}
+
+async function upload(client: TestClient, slug: string, text: string): Promise<string> {
+  const res = await fetch(`${client.baseUrl}/api/workspaces/${slug}/blobs`, {
+    method: 'POST',
+    headers: {
+      origin: client.origin,
+      cookie: `${SESSION_COOKIE}=${client.sessionToken}`,
+      'content-type': 'text/plain',
+      'x-file-name': encodeURIComponent('notes.txt'),
+    },
+    body: new TextEncoder().encode(`${text} attached`),
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return ((await res.json()) as { sha256: string }).sha256;
+}
+
+/** A workspace with a bit of everything: member, tickets, attachment, snapshot, invitation. */
+async function populatedWorkspace() {
+  const owner = await signUp(t);
+  const secret = marker();
+  const agent = await addMember(t, owner.client, owner.slug, `agent${++n}@example.com`);
+  const ticket = await writeTicket(owner, secret);
+  await t.server.sync.flush();
+  const sha256 = await upload(owner.client, owner.slug, secret);
+  const snapshot = await owner.client.post(`/api/workspaces/${owner.slug}/snapshots`, {
+    label: secret,
+  });
+  expect(snapshot.status, JSON.stringify(snapshot.body)).toBe(201);
+  await invite(t, owner.client, owner.slug, `invitee${++n}@example.com`, 'agent');
+  return { owner, agent, secret, ticket, sha256 };
+}
+
+function requestDeletion(client: TestClient, slug: string, password = STRONG_PASSWORD) {
+  return client.request('POST', `/api/workspaces/${slug}/deletion`, { body: { password } });
+}
+
+function blobPath(sha256: string): string {
+  return path.join(t.server.ctx.config.DATA_DIR, 'blobs', sha256.slice(0, 2), sha256);
+}
+
+function auditActions(workspaceId: string): string[] {
+  return t.server.services.audit
+    .list({ workspaceId, limit: 500 })
+    .map((e) => e.action)
+    .reverse();
+}
+
+function containsBytes(file: string, text: string): boolean {
+  return fs.readFileSync(file).includes(Buffer.from(text, 'utf8'));
+}
+
+describe('workspace deletion, asked by the owner', () => {
+  it('is refused without the right password, to other roles, and to access tokens', async () => {
+    const { owner, agent } = await populatedWorkspace();
+    const wrong = await requestDeletion(owner.client, owner.slug, 'not my password at all');
+    expect(wrong.status).toBe(403);
+    expect(wrong.body).toMatchObject({ error: { code: ErrorCode.invalidCredentials } });
+    expect((await requestDeletion(agent.client, owner.slug)).status).toBe(403);
+    const stranger = await signUp(t);
+    expect((await requestDeletion(stranger.client, owner.slug)).status).toBe(404);
+    const token = await owner.client.post<{ token: string }>('/api/auth/tokens', {
+      name: 'script',
+      workspaceId: owner.workspaceId,
+    });
+    const byToken = await t.client().request('POST', `/api/workspaces/${owner.slug}/deletion`, {
+      body: { password: STRONG_PASSWORD },
+      bearer: token.body.token,
+    });
+    expect(byToken.status).toBe(403);
+    expect((await owner.client.get(`/api/workspaces/${owner.slug}`)).status).toBe(200);
+  });
+
+  it('closes the workspace at once: REST answers 410, live subscriptions end, the owner can cancel and gets it back', async () => {
+    const { owner, agent, secret, ticket } = await populatedWorkspace();
+    const socket = await TestSyncClient.connect(t.server.url, {
+      cookie: `${SESSION_COOKIE}=${agent.client.sessionToken ?? ''}`,
+      origin: TEST_PUBLIC_URL,
+    });
+    try {
+      socket.subscribe(ticket);
+      await socket.synced(ticket);
+
+      const asked = await requestDeletion(owner.client, owner.slug);
+      expect(asked.status, JSON.stringify(asked.body)).toBe(202);
+      expect(asked.body).toMatchObject({
+        pending: true,
+        reason: 'owner_request',
+        requestedAt: t.clock.now,
+        purgeAfter: t.clock.now + 7 * DAY_MS,
+        canCancel: true,
+      });
+
+      // The agent's live subscription ends with the typed reason (its device forgets).
+      const refused = await socket.waitFor(
+        (m) => m.type === MessageType.docError && m.docId === ticket,
+      );
+      expect(refused).toMatchObject({ code: DocErrorCode.workspaceDeleted });
+      // A new subscription is refused the same way.
+      const index = docIds.index(owner.workspaceId);
+      const from = socket.messages.length;
+      socket.subscribe(index);
+      expect(
+        await socket.waitFor((m) => m.type === MessageType.docError && m.docId === index, from),
+      ).toMatchObject({ code: DocErrorCode.workspaceDeleted });
+
+      // Every route of the workspace answers 410 to its members, the owner included.
+      for (const client of [owner.client, agent.client]) {
+        for (const route of ['', '/seats', '/audit', '/usage']) {
+          const res = await client.get(`/api/workspaces/${owner.slug}${route}`);
+          expect(res.status, route).toBe(410);
+          expect(res.body).toMatchObject({ error: { code: ErrorCode.workspaceDeleted } });
+        }
+      }
+      // Non-members learn nothing: 404, as for a workspace that does not exist.
+      const stranger = await signUp(t);
+      expect((await stranger.client.get(`/api/workspaces/${owner.slug}`)).status).toBe(404);
+      expect((await stranger.client.get(`/api/workspaces/${owner.slug}/deletion`)).status).toBe(
+        404,
+      );
+
+      // Members see where the deletion stands; only the owner may cancel.
+      const seen = await agent.client.get(`/api/workspaces/${owner.slug}/deletion`);
+      expect(seen.body).toMatchObject({ pending: true, canCancel: false });
+      expect(
+        (await agent.client.request('DELETE', `/api/workspaces/${owner.slug}/deletion`)).status,
+      ).toBe(403);
+      await until(
+        () =>
+          readOutbox(t.server.ctx.config.DATA_DIR, owner.email).some((m) =>
+            m.subject.endsWith('will be deleted'),
+          ),
+        'the confirmation mail',
+      );
+
+      // Six days later the owner cancels: everything is back.
+      t.clock.advance(6 * DAY_MS);
+      expect((await t.server.deletion.sweeper.sweep()).purged).toEqual([]);
+      const cancelled = await owner.client.request(
+        'DELETE',
+        `/api/workspaces/${owner.slug}/deletion`,
+      );
+      expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+      expect(cancelled.body).toMatchObject({ pending: false, purgeAfter: null });
+      expect((await agent.client.get(`/api/workspaces/${owner.slug}`)).status).toBe(200);
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, await t.server.sync.readDocState(ticket));
+      expect(JSON.stringify(doc.getMap('comments').toJSON())).toContain(secret);
+      t.clock.advance(2 * DAY_MS);
+      expect((await t.server.deletion.sweeper.sweep()).purged).toEqual([]);
+      expect(auditActions(owner.workspaceId)).toEqual(
+        expect.arrayContaining(['workspace.deletion_requested', 'workspace.deletion_cancelled']),
+      );
+    } finally {
+      socket.ws.terminate();
+    }
+  });
+
+  it('purges everything of the workspace 7 days later: rows, blob files, and later backups', async () => {
+    const { owner, secret, sha256 } = await populatedWorkspace();
+    // Another workspace with the same attachment keeps the file.
+    const other = await signUp(t);
+    const shared = marker();
+    const sharedSha = await upload(owner.client, owner.slug, shared);
+    expect(await upload(other.client, other.slug, shared)).toBe(sharedSha);
+    expect(fs.existsSync(blobPath(sha256))).toBe(true);
+    // A backup made before holds the workspace's content (so the check below can fail).
+    const backupsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-purge-backup-'));
+    const backup = () =>
+      createBackup({
+        db: t.server.ctx.db,
+        backupsDir,
+        blobsDir: path.join(t.server.ctx.config.DATA_DIR, 'blobs'),
+        now: t.clock.now,
+        keep: 1,
+      });
+    const before = await backup();
+    expect(containsBytes(path.join(backupsDir, before.file), secret)).toBe(true);
+
+    expect((await requestDeletion(owner.client, owner.slug)).status).toBe(202);
+    // One day before, the owner is reminded that it can still be cancelled.
+    t.clock.advance(6 * DAY_MS + 60_000);
+    expect((await t.server.deletion.sweeper.sweep()).warned).toEqual([
+      { workspaceId: owner.workspaceId, daysBefore: 1 },
+    ]);
+    expect((await t.server.deletion.sweeper.sweep()).warned).toEqual([]);
+
+    t.clock.advance(DAY_MS);
+    const { purged } = await t.server.deletion.sweeper.sweep();
+    expect(purged.map((p) => p.workspaceId)).toEqual([owner.workspaceId]);
+
+    // No table holds a row of it (every table with a workspace_id column, documents too).
+    expect(holding(owner.workspaceId)).toEqual([]);
+    expect(fs.existsSync(blobPath(sha256))).toBe(false);
+    expect(fs.existsSync(blobPath(sharedSha))).toBe(true);
+    expect(t.server.sync.store.load(docIds.index(owner.workspaceId))).toBeNull();
+    // The database file and a backup made now hold none of its bytes.
+    const manifest = await backup();
+    expect(containsBytes(path.join(backupsDir, manifest.file), secret)).toBe(false);
+    expect(containsBytes(path.join(t.server.ctx.config.DATA_DIR, 'desk.sqlite'), secret)).toBe(
+      false,
+    );
+    expect(containsBytes(path.join(backupsDir, manifest.file), other.workspaceId)).toBe(true);
+    // Rotation dropped the older backup; the mirrored attachment went with it.
+    expect(fs.existsSync(path.join(backupsDir, before.file))).toBe(false);
+    expect(fs.readdirSync(backupsDir, { recursive: true }).map(String)).not.toContainEqual(
+      expect.stringContaining(sha256),
+    );
+    fs.rmSync(backupsDir, { recursive: true, force: true });
+
+    // What is left: the operator's record and the deletion's own audit entries.
+    expect(auditActions(owner.workspaceId)).toEqual([
+      'workspace.deletion_requested',
+      'workspace.deletion_purged',
+    ]);
+    expect(
+      t.server.ctx.db
+        .prepare('SELECT reason FROM purged_workspaces WHERE workspace_id = ?')
+        .pluck()
+        .get(owner.workspaceId),
+    ).toBe('owner_request');
+    expect((await owner.client.get(`/api/workspaces/${owner.slug}`)).status).toBe(404);
+    await until(
+      () =>
+        readOutbox(t.server.ctx.config.DATA_DIR, owner.email).some((m) =>
+          m.subject.endsWith('was deleted'),
+        ),
+      'the purge mail',
+    );
+  });
+});
+
+describe('a subscription terminated for non-payment', () => {
+  it('is purged once its 30-day grace ends, the owner warned 7 days and 1 day before', async () => {
+    const { owner, secret } = await populatedWorkspace();
+    const operator = await loginOperator(t);
+    const terminated = await operator.client.post(
+      `/api/operator/workspaces/${owner.workspaceId}/state`,
+      { state: 'terminated', note: 'unpaid' },
+    );
+    expect(terminated.status, JSON.stringify(terminated.body)).toBe(200);
+    const terminatedAt = t.clock.now;
+    // Read-only, not closed, during the grace period.
+    expect((await owner.client.get(`/api/workspaces/${owner.slug}`)).status).toBe(200);
+    const warnings = () =>
+      readOutbox(t.server.ctx.config.DATA_DIR, owner.email)
+        .map((m) => m.subject)
+        .filter((s) => / will be deleted (in 7 days|tomorrow)$/.test(s));
+
+    t.clock.advance(22 * DAY_MS);
+    expect((await t.server.deletion.sweeper.sweep()).warned).toEqual([]);
+    t.clock.advance(DAY_MS + 60_000);
+    expect((await t.server.deletion.sweeper.sweep()).warned).toEqual([
+      { workspaceId: owner.workspaceId, daysBefore: 7 },
+    ]);
+    t.clock.advance(6 * DAY_MS);
+    expect((await t.server.deletion.sweeper.sweep()).warned).toEqual([
+      { workspaceId: owner.workspaceId, daysBefore: 1 },
+    ]);
+    await until(() => warnings().length === 2, 'both warnings in the outbox');
+    expect(warnings()).toEqual([
+      expect.stringMatching(/tomorrow$/),
+      expect.stringMatching(/in 7 days$/),
+    ]);
+    expect(holding(owner.workspaceId)).not.toEqual([]);
+
+    t.clock.now = terminatedAt + 30 * DAY_MS;
+    const { purged } = await t.server.deletion.sweeper.sweep();
+    expect(purged.map((p) => p.workspaceId)).toEqual([owner.workspaceId]);
+    expect(holding(owner.workspaceId)).toEqual([]);
+    expect(containsBytes(path.join(t.server.ctx.config.DATA_DIR, 'desk.sqlite'), secret)).toBe(
+      false,
+    );
+    expect(
+      t.server.ctx.db
+        .prepare('SELECT reason FROM purged_workspaces WHERE workspace_id = ?')
+        .pluck()
+        .get(owner.workspaceId),
+    ).toBe('subscription_terminated');
+    expect(auditActions(owner.workspaceId)).toEqual(['workspace.deletion_purged']);
+  });
+});
+
+/** Tables still holding a row of the workspace (see WorkspacePurgeStore.tablesHolding). */
+function holding(workspaceId: string): string[] {
+  return t.server.deletion.workspaceDeletion.tablesHolding(workspaceId);
+}
