@@ -32,6 +32,7 @@ import { acceptSyncUpgrades } from './sync/syncUpgrades.ts';
 import type { SyncEngine } from './sync/SyncEngine.ts';
 import { installTicketRoutes } from './tickets/ticketNumberRoutes.ts';
 import { installBlobRoutes } from './blobs/blobRoutes.ts';
+import { installExports, type InstalledExports } from './exports/installExports.ts';
 import {
   closedWorkspaceSyncAuth,
   createDeletionStores,
@@ -63,6 +64,8 @@ export interface RunningServer {
   readonly sync: SyncEngine;
   /** Workspace deletion: the service and its sweeper (tests move the clock and `sweep()`). */
   readonly deletion: InstalledDeletion;
+  /** Workspace exports (jobs; tests wait on `exports.service.idle()`) and imports. */
+  readonly exports: InstalledExports;
   /** Graceful shutdown: stop accepting, close sockets, flush, close the database. */
   stop(): Promise<void>;
 }
@@ -152,6 +155,7 @@ export async function createServer(
   installAnnouncements(app, services);
   installSnapshots(app, services);
   installSearch(app, ctx, sync);
+  const exports = installExports(app, services, blobs, sync.store);
   installBackups(ctx);
   installStaticApp(app, ctx, shell);
 
@@ -171,7 +175,7 @@ export async function createServer(
 
   const url = `http://127.0.0.1:${port}`;
   log.info({ port, publicUrl: config.PUBLIC_URL }, 'server listening');
-  return { ctx, services, app, port, url, sync, deletion, stop: () => shutdown.run() };
+  return { ctx, services, app, port, url, sync, deletion, exports, stop: () => shutdown.run() };
 }
 
 function listen(app: Hono, config: Config): Promise<Server> {

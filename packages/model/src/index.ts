@@ -62,6 +62,8 @@ export { ensureSchema, MIGRATION_ORIGIN, schemaVersionOf } from './schema/Schema
 export type { DocMigration, SchemaState } from './schema/SchemaVersion.ts';
 export { findMentions, segmentText } from './text/mentions.ts';
 export type { Mentionable, TextSegment } from './text/mentions.ts';
+export { proseMirrorHtml, proseMirrorJson } from './text/proseMirror.ts';
+export type { ProseMirrorNode } from './text/proseMirror.ts';
 export { xmlPlainText } from './text/xmlPlainText.ts';
 export { ActivityKind } from './ticket/Activity.ts';
 export type { ActivityEntry } from './ticket/Activity.ts';

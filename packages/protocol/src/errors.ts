@@ -54,6 +54,12 @@ export const ErrorCode = {
   insufficientStorage: 'insufficient_storage',
   /** 415: the file's content (not its name or header) is a type uploads refuse. */
   fileTypeRefused: 'file_type_refused',
+  /** 410: the export's file was deleted when it expired; start a new export. */
+  exportExpired: 'export_expired',
+  /** 409: the export is still being built (or failed); its progress is in the list. */
+  exportNotReady: 'export_not_ready',
+  /** 422: the uploaded file is not a workspace export this server can import. */
+  importInvalid: 'import_invalid',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -205,6 +205,14 @@ export {
   usageShare,
 } from './usage.ts';
 export type { UsageMeter, WorkspaceUsageResponse } from './rest/usage.ts';
+export { EXPORT_FORMAT_VERSION, ExportStates } from './exports.ts';
+export type { ExportState } from './exports.ts';
+export type {
+  ExportListResponse,
+  ExportResponse,
+  ExportSummary,
+  ImportWorkspaceResponse,
+} from './rest/exports.ts';
 export type {
   Announcement,
   AnnouncementAudience,

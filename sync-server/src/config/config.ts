@@ -85,6 +85,11 @@ export const configSchema = z.object({
   BACKUP_INTERVAL_HOURS: z.coerce.number().int().min(0).default(24),
   /** Database backups kept in DATA_DIR/backups (older ones are deleted after a good backup). */
   BACKUP_KEEP: positiveInt.default(7),
+  /**
+   * Hours a finished workspace export can be downloaded by its requester; then its file is
+   * deleted (issue 16). @default 168 (7 days)
+   */
+  EXPORT_TTL_HOURS: positiveInt.default(168),
   /** How long a graceful shutdown waits for pending writes before giving up, in ms. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   /** When set, attachments are stored in this S3 bucket instead of DATA_DIR/blobs. */

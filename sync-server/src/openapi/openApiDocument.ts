@@ -4,6 +4,7 @@ import { announcementRoutes } from '../announcements/openapi.ts';
 import { authRoutes } from '../auth/openapi.ts';
 import { billingRoutes } from '../billing/openapi.ts';
 import { blobRoutes } from '../blobs/openapi.ts';
+import { exportRoutes } from '../exports/openapi.ts';
 import { deletionRoutes } from '../deletion/openapi.ts';
 import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
 import { operatorRoutes } from '../operator/openapi.ts';
@@ -60,6 +61,7 @@ export const routeTables: readonly (readonly RouteDoc[])[] = [
   ticketRoutes,
   blobRoutes,
   snapshotRoutes,
+  exportRoutes,
   usageRoutes,
   searchRoutes,
 ];

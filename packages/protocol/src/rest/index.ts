@@ -45,6 +45,20 @@ export {
 } from './announcements.ts';
 export { BillingEvent, BillingEventReceived } from './billing.ts';
 export {
+  ArchiveChannel,
+  ArchiveFiles,
+  ArchiveManifest,
+  ArchiveMember,
+  ArchiveNotice,
+  ArchiveTicket,
+  ExportListResponse,
+  ExportResponse,
+  ExportSummary,
+  exportArchiveJsonSchema,
+  ImportWorkspaceQuery,
+  ImportWorkspaceResponse,
+} from './exports.ts';
+export {
   RequestWorkspaceDeletionRequest,
   WORKSPACE_DELETION_CANCEL_DAYS,
   WORKSPACE_DELETION_REASONS,

@@ -16,6 +16,7 @@ import { m0014TermsVersions } from './0014_termsVersions.ts';
 import { m0015DocStateThrough } from './0015_docStateThrough.ts';
 import { m0016TicketSearch } from './0016_ticketSearch.ts';
 import { m0017TicketCounts } from './0017_ticketCounts.ts';
+import { m0018WorkspaceExports } from './0018_workspaceExports.ts';
 import { m0019Announcements } from './0019_announcements.ts';
 import { m0021WorkspaceDeletions } from './0021_workspaceDeletions.ts';
 import { m0022TicketRows } from './0022_ticketRows.ts';
@@ -43,6 +44,7 @@ export const migrations: readonly Migration[] = [
   m0015DocStateThrough,
   m0016TicketSearch,
   m0017TicketCounts,
+  m0018WorkspaceExports,
   m0019Announcements,
   m0021WorkspaceDeletions,
   m0022TicketRows,

@@ -1,0 +1,325 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yazl from 'yazl';
+import type { TicketRecord } from '@desk/model';
+import { EXPORT_FORMAT_VERSION } from '@desk/protocol';
+import { exportArchiveJsonSchema, type ArchiveManifest } from '@desk/protocol/rest';
+import type { AuditEntry, AuditStore } from '../audit/AuditStore.ts';
+import type { BlobStorage } from '../blobs/BlobStorage.ts';
+import type { Logger } from '../log/logger.ts';
+import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
+import type { OpenWorkspaceReader } from '../snapshots/WorkspaceReader.ts';
+import { Slicer } from '../snapshots/yieldToLoop.ts';
+import type { MembershipStore } from '../workspaces/MembershipStore.ts';
+import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
+import {
+  archiveMessage,
+  archiveTicket,
+  csvLine,
+  TICKET_CSV_COLUMNS,
+  ticketCsvRow,
+} from './archiveRecords.ts';
+import { attachmentFileOf, yjsFileOf, type ExportFiles } from './ExportFiles.ts';
+import { exportedKind, type RenderedDoc } from './exportOps.ts';
+import type { ExportRow, ExportStore } from './ExportStore.ts';
+
+/** How often (documents) a running export writes its progress. @default 100 */
+const PROGRESS_EVERY = 100;
+
+export interface ExportBuilderDeps {
+  readonly store: ExportStore;
+  readonly files: ExportFiles;
+  readonly openReader: OpenWorkspaceReader;
+  readonly heavy: HeavyYjs;
+  readonly blobs: BlobStorage;
+  readonly audit: AuditStore;
+  readonly memberships: MembershipStore;
+  readonly workspaces: WorkspaceStore;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+/** One document's part as the staging folder keeps it (the `.json` beside its `.bin`). */
+interface StagedDoc {
+  readonly name: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly rendered: RenderedDoc;
+}
+
+/** Thrown out of a build when the server stops: the job stays `running` and resumes. */
+export class ExportInterrupted extends Error {
+  constructor() {
+    super('export interrupted by shutdown');
+    this.name = 'ExportInterrupted';
+  }
+}
+
+/**
+ * Builds one export in two steps. First every document is read from a frozen view of the
+ * workspace (WorkspaceReader), merged and rendered through @desk/model — on the worker
+ * thread when large — and its raw state and rendering are written to the staging folder;
+ * a part already there (from before a restart) is not read again. Between documents the
+ * build yields to the event loop, so sync traffic waits at most one slice. Then the zip is
+ * streamed to disk from those parts, the blob store and the SQL rows (members, audit); a
+ * restart during this step simply writes it again.
+ */
+export class ExportBuilder {
+  constructor(private readonly deps: ExportBuilderDeps) {}
+
+  async build(job: ExportRow, stopping: () => boolean): Promise<number> {
+    const { files, store } = this.deps;
+    const docsDir = path.dirname(files.part(job.id, 'index').state);
+    await fs.promises.mkdir(docsDir, { recursive: true });
+    const names = await this.#readDocuments(job, stopping);
+    if (stopping()) throw new ExportInterrupted();
+    const bytes = await this.#writeZip(job, names);
+    store.progress(job.id, names.length + 1, names.length + 1);
+    return bytes;
+  }
+
+  async #readDocuments(job: ExportRow, stopping: () => boolean): Promise<string[]> {
+    const { files, store, heavy } = this.deps;
+    const reader = this.deps.openReader(job.workspaceId);
+    const prefix = `${job.workspaceId}:`;
+    try {
+      const names = reader.docs
+        .map((d) => d.docId.slice(prefix.length))
+        .filter((name) => exportedKind(name) !== null)
+        .sort();
+      const total = names.length + 1;
+      const slicer = new Slicer();
+      let done = 0;
+      store.progress(job.id, done, total);
+      for (const name of names) {
+        if (stopping()) throw new ExportInterrupted();
+        const part = files.part(job.id, name);
+        if (!fs.existsSync(part.rendered)) {
+          const parts = reader.load(prefix + name);
+          const size = parts.reduce((sum, p) => sum + p.byteLength, 0);
+          const { state, rendered } = await heavy.run('exportDoc', [name, parts], size);
+          await fs.promises.writeFile(part.state, state);
+          const staged: StagedDoc = {
+            name,
+            bytes: state.byteLength,
+            sha256: createHash('sha256').update(state).digest('hex'),
+            rendered,
+          };
+          // The rendering last, through a rename: its presence means both files are whole.
+          await fs.promises.writeFile(`${part.rendered}.tmp`, JSON.stringify(staged));
+          await fs.promises.rename(`${part.rendered}.tmp`, part.rendered);
+        }
+        done += 1;
+        if (done % PROGRESS_EVERY === 0) store.progress(job.id, done, total);
+        await slicer.maybeYield();
+      }
+      store.progress(job.id, done, total);
+      return names;
+    } finally {
+      reader.close();
+    }
+  }
+
+  async #staged(job: ExportRow, name: string): Promise<StagedDoc> {
+    const text = await fs.promises.readFile(this.deps.files.part(job.id, name).rendered, 'utf8');
+    return JSON.parse(text) as StagedDoc;
+  }
+
+  async #writeZip(job: ExportRow, names: readonly string[]): Promise<number> {
+    const { files, blobs, log } = this.deps;
+    const workspace = this.deps.workspaces.byId(job.workspaceId);
+    if (!workspace) throw new Error('the workspace is gone');
+
+    // The small parts first: the ticket fields (index and archive shards), notices, channels.
+    const records = new Map<string, { record: TicketRecord; location: string }>();
+    let index: Extract<RenderedDoc, { kind: 'index' }> | null = null;
+    const staged = new Map<string, Omit<StagedDoc, 'rendered'>>();
+    for (const name of names) {
+      const doc = await this.#staged(job, name);
+      staged.set(name, { name, bytes: doc.bytes, sha256: doc.sha256 });
+      const r = doc.rendered;
+      if (r.kind === 'archive') {
+        for (const t of r.tickets)
+          if (!records.has(t.id)) records.set(t.id, { record: t, location: r.month });
+      } else if (r.kind === 'index') {
+        index = r;
+      }
+    }
+    // The hot copy wins over an archived one (a crash between the two writes of a move).
+    for (const t of index?.tickets ?? []) records.set(t.id, { record: t, location: 'hot' });
+    const tickets = [...records.values()].sort(
+      (a, b) =>
+        (a.record.number ?? Infinity) - (b.record.number ?? Infinity) ||
+        (a.record.id < b.record.id ? -1 : 1),
+    );
+    const members = this.deps.memberships.list(job.workspaceId).map((m) => ({
+      userId: m.userId,
+      displayName: m.displayName,
+      email: m.email,
+      role: m.role,
+      joinedAt: m.joinedAt,
+    }));
+    const audit = this.#auditEntries(job.workspaceId);
+    const uploads = this.deps.store.workspaceBlobs(job.workspaceId);
+    const present = [];
+    for (const blob of uploads) {
+      if (await blobs.has(blob.sha256)) present.push(blob);
+      else
+        log.warn(
+          { exportId: job.id, sha256: blob.sha256 },
+          'export: attachment missing from the blob store',
+        );
+    }
+    const notices = index?.notices ?? [];
+    const channels = index?.channels ?? [];
+
+    const manifest: ArchiveManifest = {
+      format: 'desk-workspace-export',
+      formatVersion: EXPORT_FORMAT_VERSION,
+      exportedAt: this.deps.now(),
+      exportId: job.id,
+      workspace: { id: workspace.id, slug: workspace.slug, name: workspace.name },
+      counts: {
+        tickets: tickets.length,
+        notices: notices.length,
+        channels: channels.length,
+        members: members.length,
+        attachments: present.length,
+        documents: names.length,
+        auditEntries: audit.length,
+      },
+      documents: names.map((name) => ({
+        name,
+        file: yjsFileOf(name),
+        bytes: staged.get(name)!.bytes,
+        sha256: staged.get(name)!.sha256,
+      })),
+      attachments: present.map((b) => ({
+        sha256: b.sha256,
+        name: b.name,
+        type: b.type,
+        size: b.size,
+        file: attachmentFileOf(b.sha256),
+      })),
+    };
+
+    const zip = new yazl.ZipFile();
+    const target = `${files.zip(job.id)}.part`;
+    const written = pipeline(zip.outputStream, fs.createWriteStream(target));
+    const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+    zip.addBuffer(json(manifest), 'manifest.json');
+    zip.addBuffer(json(exportArchiveJsonSchema()), 'schema.json');
+    zip.addBuffer(json(members), 'members.json');
+    zip.addBuffer(json(audit), 'audit.json');
+
+    const ticketDocName = (id: string) => `ticket:${id}`;
+    const readStaged = (name: string) => this.#staged(job, name);
+    async function* ticketsJson(): AsyncGenerator<Buffer> {
+      yield Buffer.from('[\n');
+      let first = true;
+      for (const { record, location } of tickets) {
+        const name = ticketDocName(record.id);
+        const content = staged.has(name) ? (await readStaged(name)).rendered : null;
+        const ticket = archiveTicket(
+          record,
+          location,
+          content?.kind === 'ticket' ? content : null,
+          staged.has(name) ? yjsFileOf(name) : null,
+        );
+        yield Buffer.from(`${first ? '' : ',\n'}${JSON.stringify(ticket)}`);
+        first = false;
+      }
+      yield Buffer.from('\n]\n');
+    }
+    async function* ticketsCsv(): AsyncGenerator<Buffer> {
+      yield Buffer.from(csvLine(TICKET_CSV_COLUMNS));
+      for (const { record, location } of tickets) {
+        const name = ticketDocName(record.id);
+        const content = staged.has(name) ? (await readStaged(name)).rendered : null;
+        yield Buffer.from(
+          ticketCsvRow(
+            archiveTicket(record, location, content?.kind === 'ticket' ? content : null, null),
+          ),
+        );
+      }
+    }
+    async function* noticesJson(): AsyncGenerator<Buffer> {
+      const out = [];
+      for (const n of notices) {
+        const name = `notice:${n.id}`;
+        const doc = staged.has(name) ? (await readStaged(name)).rendered : null;
+        out.push({
+          id: n.id,
+          title: n.title,
+          pinned: n.pinned,
+          createdAt: n.createdAt,
+          updatedAt: n.updatedAt,
+          createdBy: n.createdBy,
+          createdByName: n.createdByName,
+          deleted: n.deleted,
+          body:
+            doc?.kind === 'notice'
+              ? doc.body
+              : { json: { type: 'doc', content: [] }, text: '', html: '' },
+          yjsFile: staged.has(name) ? yjsFileOf(name) : null,
+        });
+      }
+      yield json(out);
+    }
+    async function* channelsJson(): AsyncGenerator<Buffer> {
+      const out = [];
+      for (const ch of channels) {
+        const name = `channel:${ch.id}`;
+        const doc = staged.has(name) ? (await readStaged(name)).rendered : null;
+        out.push({
+          id: ch.id,
+          name: ch.name,
+          archived: ch.archived,
+          createdAt: ch.createdAt,
+          createdBy: ch.createdBy,
+          messages: doc?.kind === 'channel' ? doc.messages.map(archiveMessage) : [],
+          yjsFile: staged.has(name) ? yjsFileOf(name) : null,
+        });
+      }
+      yield json(out);
+    }
+    const lazy = (entry: string, make: () => AsyncGenerator<Buffer>) =>
+      zip.addReadStreamLazy(entry, (cb) => cb(null, Readable.from(make())));
+    lazy('tickets.json', ticketsJson);
+    lazy('tickets.csv', ticketsCsv);
+    lazy('notices.json', noticesJson);
+    lazy('channels.json', channelsJson);
+    for (const name of names) zip.addFile(files.part(job.id, name).state, yjsFileOf(name));
+    for (const blob of present) {
+      // Stored compressed already, most of them (images, video, PDF): kept as they are.
+      zip.addReadStreamLazy(attachmentFileOf(blob.sha256), { compress: false }, (cb) => {
+        blobs.open(blob.sha256).then(
+          (stream) => cb(null, stream),
+          (err: unknown) => cb(err, undefined as never),
+        );
+      });
+    }
+    zip.end();
+    await written;
+    const { size } = await fs.promises.stat(target);
+    await fs.promises.rename(target, files.zip(job.id));
+    await fs.promises.rm(files.staging(job.id), { recursive: true, force: true });
+    return size;
+  }
+
+  /** Every audit entry of the workspace, oldest first. */
+  #auditEntries(workspaceId: string): AuditEntry[] {
+    const out: AuditEntry[] = [];
+    let before: number | undefined;
+    for (;;) {
+      const page = this.deps.audit.list({ workspaceId, limit: 500, ...(before ? { before } : {}) });
+      out.push(...page);
+      if (page.length < 500) break;
+      before = page.at(-1)!.id;
+    }
+    return out.reverse();
+  }
+}

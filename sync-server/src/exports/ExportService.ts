@@ -1,0 +1,203 @@
+import fs from 'node:fs';
+import { ErrorCode, type ExportSummary } from '@desk/protocol';
+import { AppError } from '../http/AppError.ts';
+import type { UserStore } from '../identity/UserStore.ts';
+import { newId } from '../ids/newId.ts';
+import type { Logger } from '../log/logger.ts';
+import { ExportBuilder, ExportInterrupted, type ExportBuilderDeps } from './ExportBuilder.ts';
+import type { ExportFiles } from './ExportFiles.ts';
+import type { ExportRow } from './ExportStore.ts';
+
+/** @default 7 days — long enough to download over a week-end, short enough not to pile up. */
+export const DEFAULT_EXPORT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface ExportServiceDeps extends ExportBuilderDeps {
+  readonly users: UserStore;
+  /** How long a finished export can be downloaded before its file is deleted. */
+  readonly ttlMs: number;
+}
+
+/**
+ * Workspace exports as background jobs (issue 16): requested by an owner or admin, built
+ * one at a time in this process (an export reads every document; two at once would only
+ * compete for the same disk and worker), listed with their progress, downloadable by their
+ * requester only until they expire. Every step is in the workspace's audit log. Jobs a
+ * restart interrupted are resumed by `resume()` at start-up.
+ */
+export class ExportService {
+  readonly #builder: ExportBuilder;
+  readonly #log: Logger;
+  #queue: Promise<void> = Promise.resolve();
+  #pending = 0;
+  #stopping = false;
+
+  constructor(private readonly deps: ExportServiceDeps) {
+    this.#builder = new ExportBuilder(deps);
+    this.#log = deps.log.child({ module: 'exports' });
+  }
+
+  get files(): ExportFiles {
+    return this.deps.files;
+  }
+
+  /** Queues an export of the workspace for `userId`; returns it at once. */
+  request(workspaceId: string, userId: string): ExportRow {
+    const row = this.deps.store.create({
+      id: newId(),
+      workspaceId,
+      requestedBy: userId,
+      createdAt: this.deps.now(),
+    });
+    this.#audit(row, 'export.requested', { kind: 'user', userId });
+    this.#enqueue(row.id);
+    return row;
+  }
+
+  /** Picks up every job a restart interrupted (their finished parts are kept). */
+  resume(): number {
+    const jobs = this.deps.store.unfinished();
+    for (const job of jobs) {
+      this.#log.info({ exportId: job.id, done: job.done, total: job.total }, 'resuming export');
+      this.#enqueue(job.id);
+    }
+    return jobs.length;
+  }
+
+  list(workspaceId: string): ExportRow[] {
+    return this.deps.store.ofWorkspace(workspaceId);
+  }
+
+  get(workspaceId: string, exportId: string): ExportRow {
+    const row = this.deps.store.get(exportId);
+    if (!row || row.workspaceId !== workspaceId) throw AppError.notFound('No such export.');
+    return row;
+  }
+
+  /**
+   * The file of a ready export for its requester (audited as `export.downloaded`). Anyone
+   * else — another admin, the owner — is refused: an export holds the whole workspace, and
+   * it was handed to one person.
+   */
+  download(
+    workspaceId: string,
+    exportId: string,
+    userId: string,
+  ): { path: string; row: ExportRow } {
+    const row = this.get(workspaceId, exportId);
+    if (row.requestedBy !== userId) {
+      throw AppError.forbidden('Only the person who requested this export can download it.');
+    }
+    if (row.state === 'expired' || (row.expiresAt !== null && row.expiresAt <= this.deps.now())) {
+      throw new AppError(ErrorCode.exportExpired, 410, 'This export has expired. Start a new one.');
+    }
+    if (row.state !== 'ready')
+      throw new AppError(ErrorCode.exportNotReady, 409, 'This export is not ready yet.');
+    const path = this.deps.files.zip(row.id);
+    if (!fs.existsSync(path)) throw AppError.notFound('The export file is missing.');
+    this.#audit(row, 'export.downloaded', { kind: 'user', userId });
+    return { path, row };
+  }
+
+  /** Deletes the files of exports whose time is up (audited as `export.expired`). */
+  async expireDue(): Promise<number> {
+    const due = this.deps.store.dueToExpire(this.deps.now());
+    for (const row of due) {
+      await this.deps.files.remove(row.id);
+      this.deps.store.expired(row.id);
+      this.#audit(row, 'export.expired', { kind: 'system', userId: null });
+    }
+    return due.length;
+  }
+
+  /** Every export of a deleted workspace: rows and files. */
+  async deleteWorkspaceExports(workspaceId: string): Promise<void> {
+    for (const id of this.deps.store.deleteWorkspace(workspaceId)) await this.deps.files.remove(id);
+  }
+
+  summary(row: ExportRow, viewerId: string): ExportSummary {
+    const requester = this.deps.users.byId(row.requestedBy);
+    const live = row.expiresAt === null || row.expiresAt > this.deps.now();
+    return {
+      id: row.id,
+      state: row.state === 'ready' && !live ? 'expired' : row.state,
+      requestedBy: { id: row.requestedBy, name: requester?.displayName ?? 'Deleted user' },
+      createdAt: row.createdAt,
+      finishedAt: row.finishedAt,
+      expiresAt: row.expiresAt,
+      progress: { done: row.done, total: row.total },
+      bytes: row.bytes,
+      error: row.error,
+      downloadable: row.state === 'ready' && live && row.requestedBy === viewerId,
+    };
+  }
+
+  /** Resolves when the queue is empty (tests, shutdown after `stop`). */
+  async idle(): Promise<void> {
+    while (this.#pending > 0) await this.#queue;
+  }
+
+  /** Stops between documents; the running job stays `running` and resumes on the next start. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.idle();
+  }
+
+  #enqueue(exportId: string): void {
+    this.#pending += 1;
+    this.#queue = this.#queue
+      .then(() => this.#run(exportId))
+      .finally(() => {
+        this.#pending -= 1;
+      });
+  }
+
+  async #run(exportId: string): Promise<void> {
+    if (this.#stopping) return;
+    const row = this.deps.store.get(exportId);
+    if (!row || (row.state !== 'queued' && row.state !== 'running')) return;
+    const started = performance.now();
+    try {
+      const bytes = await this.#builder.build(row, () => this.#stopping);
+      const now = this.deps.now();
+      this.deps.store.ready(row.id, bytes, now, now + this.deps.ttlMs);
+      this.#audit(row, 'export.completed', { kind: 'system', userId: null }, { bytes });
+      this.#log.info(
+        {
+          exportId: row.id,
+          workspaceId: row.workspaceId,
+          bytes,
+          ms: Math.round(performance.now() - started),
+        },
+        'export ready',
+      );
+    } catch (err) {
+      if (err instanceof ExportInterrupted) {
+        this.#log.info({ exportId: row.id }, 'export interrupted; it resumes on the next start');
+        return;
+      }
+      this.#log.error({ err, exportId: row.id }, 'export failed');
+      this.deps.store.failed(
+        row.id,
+        'The export could not be written. Try again.',
+        this.deps.now(),
+      );
+      this.#audit(row, 'export.failed', { kind: 'system', userId: null });
+      await this.deps.files.remove(row.id).catch(() => undefined);
+    }
+  }
+
+  #audit(
+    row: ExportRow,
+    action: string,
+    actor: { kind: 'user' | 'system'; userId: string | null },
+    details: Record<string, unknown> = {},
+  ): void {
+    this.deps.audit.record({
+      actor,
+      action,
+      target: { kind: 'export', id: row.id },
+      workspaceId: row.workspaceId,
+      details: { requestedBy: row.requestedBy, ...details },
+    });
+  }
+}

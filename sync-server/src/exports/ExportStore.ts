@@ -1,0 +1,180 @@
+import type { ExportState } from '@desk/protocol';
+import type { SqliteDatabase } from '../db/Database.ts';
+
+/** One export job (table `workspace_exports`). */
+export interface ExportRow {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly requestedBy: string;
+  readonly state: ExportState;
+  readonly createdAt: number;
+  readonly finishedAt: number | null;
+  readonly expiresAt: number | null;
+  readonly done: number;
+  readonly total: number;
+  readonly bytes: number | null;
+  readonly error: string | null;
+}
+
+/** A file the workspace uploaded, as the export lists it. */
+export interface WorkspaceBlobRow {
+  readonly sha256: string;
+  readonly name: string;
+  readonly type: string;
+  readonly size: number;
+  readonly uploadedBy: string;
+  readonly uploadedAt: number;
+}
+
+/**
+ * Export jobs and what an export reads besides documents. Synchronous, like every store.
+ */
+export interface ExportStore {
+  create(row: {
+    id: string;
+    workspaceId: string;
+    requestedBy: string;
+    createdAt: number;
+  }): ExportRow;
+  get(id: string): ExportRow | null;
+  /** The workspace's exports, newest first. */
+  ofWorkspace(workspaceId: string): ExportRow[];
+  /** Jobs a restart interrupted (`queued` or `running`), oldest first. */
+  unfinished(): ExportRow[];
+  progress(id: string, done: number, total: number): void;
+  ready(id: string, bytes: number, finishedAt: number, expiresAt: number): void;
+  failed(id: string, error: string, finishedAt: number): void;
+  /** Ready exports whose time is up at `now`. */
+  dueToExpire(now: number): ExportRow[];
+  expired(id: string): void;
+  /** Every export row of the workspace removed (workspace deletion); returns their ids. */
+  deleteWorkspace(workspaceId: string): string[];
+  /** Every file the workspace uploaded (table `workspace_blobs`), by hash. */
+  workspaceBlobs(workspaceId: string): WorkspaceBlobRow[];
+}
+
+interface Row {
+  id: string;
+  workspace_id: string;
+  requested_by: string;
+  state: ExportState;
+  created_at: number;
+  finished_at: number | null;
+  expires_at: number | null;
+  done: number;
+  total: number;
+  bytes: number | null;
+  error: string | null;
+}
+
+const toExport = (r: Row): ExportRow => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  requestedBy: r.requested_by,
+  state: r.state,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at,
+  expiresAt: r.expires_at,
+  done: r.done,
+  total: r.total,
+  bytes: r.bytes,
+  error: r.error,
+});
+
+export class SqliteExportStore implements ExportStore {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  create(row: {
+    id: string;
+    workspaceId: string;
+    requestedBy: string;
+    createdAt: number;
+  }): ExportRow {
+    this.db
+      .prepare(
+        `INSERT INTO workspace_exports (id, workspace_id, requested_by, state, created_at)
+         VALUES (?, ?, ?, 'queued', ?)`,
+      )
+      .run(row.id, row.workspaceId, row.requestedBy, row.createdAt);
+    return this.get(row.id)!;
+  }
+
+  get(id: string): ExportRow | null {
+    const row = this.db.prepare('SELECT * FROM workspace_exports WHERE id = ?').get(id) as
+      Row | undefined;
+    return row ? toExport(row) : null;
+  }
+
+  ofWorkspace(workspaceId: string): ExportRow[] {
+    return (
+      this.db
+        .prepare(
+          'SELECT * FROM workspace_exports WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT 50',
+        )
+        .all(workspaceId) as Row[]
+    ).map(toExport);
+  }
+
+  unfinished(): ExportRow[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM workspace_exports WHERE state IN ('queued', 'running') ORDER BY created_at, id`,
+        )
+        .all() as Row[]
+    ).map(toExport);
+  }
+
+  progress(id: string, done: number, total: number): void {
+    this.db
+      .prepare(
+        `UPDATE workspace_exports SET state = 'running', done = ?, total = ? WHERE id = ? AND state IN ('queued', 'running')`,
+      )
+      .run(done, total, id);
+  }
+
+  ready(id: string, bytes: number, finishedAt: number, expiresAt: number): void {
+    this.db
+      .prepare(
+        `UPDATE workspace_exports SET state = 'ready', done = total, bytes = ?, finished_at = ?, expires_at = ?
+         WHERE id = ?`,
+      )
+      .run(bytes, finishedAt, expiresAt, id);
+  }
+
+  failed(id: string, error: string, finishedAt: number): void {
+    this.db
+      .prepare(
+        `UPDATE workspace_exports SET state = 'failed', error = ?, finished_at = ? WHERE id = ?`,
+      )
+      .run(error, finishedAt, id);
+  }
+
+  dueToExpire(now: number): ExportRow[] {
+    return (
+      this.db
+        .prepare(`SELECT * FROM workspace_exports WHERE state = 'ready' AND expires_at <= ?`)
+        .all(now) as Row[]
+    ).map(toExport);
+  }
+
+  expired(id: string): void {
+    this.db.prepare(`UPDATE workspace_exports SET state = 'expired' WHERE id = ?`).run(id);
+  }
+
+  deleteWorkspace(workspaceId: string): string[] {
+    return this.db
+      .prepare('DELETE FROM workspace_exports WHERE workspace_id = ? RETURNING id')
+      .pluck()
+      .all(workspaceId) as string[];
+  }
+
+  workspaceBlobs(workspaceId: string): WorkspaceBlobRow[] {
+    return this.db
+      .prepare(
+        `SELECT sha256, name, type, size, uploaded_by AS uploadedBy, uploaded_at AS uploadedAt
+         FROM workspace_blobs WHERE workspace_id = ? ORDER BY sha256`,
+      )
+      .all(workspaceId) as WorkspaceBlobRow[];
+  }
+}

@@ -1,0 +1,251 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { ErrorCode, EXPORT_FORMAT_VERSION } from '@desk/protocol';
+import { ArchiveManifest, type ImportWorkspaceResponse } from '@desk/protocol/rest';
+import type { AuditStore } from '../audit/AuditStore.ts';
+import type { BlobCatalog } from '../blobs/BlobCatalog.ts';
+import type { BlobQuota } from '../blobs/BlobQuota.ts';
+import { BlobTooLargeError, type BlobStorage } from '../blobs/BlobStorage.ts';
+import type { Transactions } from '../db/Transactions.ts';
+import { AppError } from '../http/AppError.ts';
+import type { Logger } from '../log/logger.ts';
+import type { DocStore, NewUpdate } from '../store/DocStore.ts';
+import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
+import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
+import { exportedKind } from './exportOps.ts';
+
+/** Documents appended per store transaction while importing. @default 200 */
+const DOCS_PER_BATCH = 200;
+/** A document name of an export: a kind, then an id of safe characters. */
+const DOC_NAME = /^[a-z]+(?::[A-Za-z0-9_.~-]{1,128})?$/;
+
+export interface ImporterDeps {
+  readonly docs: DocStore;
+  readonly blobs: BlobStorage;
+  readonly blobQuota: BlobQuota;
+  readonly blobCatalog: BlobCatalog;
+  readonly workspaces: WorkspaceStore;
+  readonly workspaceAccess: WorkspaceAccessStore;
+  readonly transactions: Transactions;
+  readonly audit: AuditStore;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+export interface ImportRequest {
+  readonly zipPath: string;
+  readonly ownerUserId: string;
+  readonly name: string;
+  readonly slug: string;
+  /** Who asked: the owner from the app, or an operator on the CLI. */
+  readonly actor: { kind: 'user' | 'operator' | 'system'; userId: string | null };
+}
+
+const invalid = (message: string) => new AppError(ErrorCode.importInvalid, 422, message);
+
+/**
+ * Creates a fresh workspace from an export's zip (issue 16) with identical documents: each
+ * document's raw Yjs state is appended as the new document's first update, under the new
+ * workspace's id (`<old>:ticket:x` → `<new>:ticket:x`), and every attachment goes back into
+ * the blob store under the workspace's storage quota. The whole zip is checked first — the
+ * manifest, every document's SHA-256, the plan's ticket limit and storage quota — so a bad
+ * archive creates nothing; the workspace is created in one transaction with that check.
+ */
+export class WorkspaceImporter {
+  constructor(private readonly deps: ImporterDeps) {}
+
+  async import(request: ImportRequest): Promise<ImportWorkspaceResponse> {
+    let zip: yauzl.ZipFile;
+    try {
+      zip = await yauzl.openPromise(request.zipPath, {
+        lazyEntries: true,
+        autoClose: false,
+        validateEntrySizes: true,
+      });
+    } catch {
+      throw invalid('This file is not a zip archive.');
+    }
+    try {
+      const entries = new Map<string, yauzl.Entry>();
+      for await (const entry of zip.eachEntry()) entries.set(entry.fileName, entry);
+      const manifest = await this.#manifest(zip, entries);
+
+      // Every document is read and checked before anything is written.
+      let docBytes = 0;
+      let tickets = 0;
+      for (const doc of manifest.documents) {
+        if (!DOC_NAME.test(doc.name) || exportedKind(doc.name) === null) {
+          throw invalid(`The archive holds a document that cannot be imported (${doc.name}).`);
+        }
+        const state = await this.#read(zip, entries, doc.file);
+        if (createHash('sha256').update(state).digest('hex') !== doc.sha256) {
+          throw invalid(`The document ${doc.name} is damaged (its checksum does not match).`);
+        }
+        docBytes += state.byteLength;
+        if (doc.name.startsWith('ticket:')) tickets += 1;
+      }
+      for (const file of manifest.attachments) {
+        if (!entries.has(file.file)) throw invalid(`The attachment ${file.name} is missing.`);
+      }
+      const fileBytes = manifest.attachments.reduce((sum, a) => sum + a.size, 0);
+
+      const { deps } = this;
+      const workspaceId = deps.transactions.write(() => {
+        const id = this.#createWorkspace(request);
+        const limits = deps.workspaceAccess.limits(id);
+        if (limits && tickets > limits.ticketLimit) {
+          throw new AppError(
+            ErrorCode.payloadTooLarge,
+            413,
+            `The archive holds ${tickets} tickets; the new workspace's plan allows ${limits.ticketLimit}.`,
+          );
+        }
+        if (limits && docBytes + fileBytes > limits.storageQuotaBytes) {
+          throw new AppError(
+            ErrorCode.payloadTooLarge,
+            413,
+            'The archive does not fit in the new workspace’s storage quota.',
+          );
+        }
+        return id;
+      });
+
+      let batch: NewUpdate[] = [];
+      for (const doc of manifest.documents) {
+        const update = await this.#read(zip, entries, doc.file);
+        batch.push({ docId: `${workspaceId}:${doc.name}`, workspaceId, update });
+        if (batch.length >= DOCS_PER_BATCH) {
+          deps.docs.append(batch);
+          batch = [];
+        }
+      }
+      if (batch.length) deps.docs.append(batch);
+
+      for (const file of manifest.attachments)
+        await this.#restoreBlob(zip, entries, workspaceId, file, request);
+
+      const workspace = deps.workspaces.byId(workspaceId)!;
+      deps.audit.record({
+        actor: request.actor,
+        action: 'workspace.imported',
+        target: { kind: 'workspace', id: workspaceId },
+        workspaceId,
+        details: {
+          fromWorkspaceId: manifest.workspace.id,
+          fromExportId: manifest.exportId,
+          documents: manifest.documents.length,
+          attachments: manifest.attachments.length,
+        },
+      });
+      deps.log.info(
+        {
+          workspaceId,
+          documents: manifest.documents.length,
+          attachments: manifest.attachments.length,
+        },
+        'workspace imported',
+      );
+      return {
+        workspace: { id: workspace.id, slug: workspace.slug, name: workspace.name },
+        docs: manifest.documents.length,
+        attachments: manifest.attachments.length,
+      };
+    } finally {
+      zip.close();
+    }
+  }
+
+  async #manifest(zip: yauzl.ZipFile, entries: Map<string, yauzl.Entry>): Promise<ArchiveManifest> {
+    if (!entries.has('manifest.json'))
+      throw invalid('This zip is not a workspace export (no manifest.json).');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse((await this.#read(zip, entries, 'manifest.json')).toString('utf8'));
+    } catch {
+      throw invalid('The manifest of this export is not valid JSON.');
+    }
+    const result = ArchiveManifest.safeParse(parsed);
+    if (!result.success) throw invalid('The manifest of this export is not valid.');
+    if (result.data.formatVersion > EXPORT_FORMAT_VERSION) {
+      throw invalid(
+        `This export has format version ${result.data.formatVersion}; this server reads up to ${EXPORT_FORMAT_VERSION}.`,
+      );
+    }
+    return result.data;
+  }
+
+  async #open(
+    zip: yauzl.ZipFile,
+    entries: Map<string, yauzl.Entry>,
+    file: string,
+  ): Promise<Readable> {
+    const entry = entries.get(file);
+    if (!entry) throw invalid(`The archive lacks ${file}.`);
+    return zip.openReadStreamPromise(entry);
+  }
+
+  async #read(
+    zip: yauzl.ZipFile,
+    entries: Map<string, yauzl.Entry>,
+    file: string,
+  ): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.#open(zip, entries, file)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  #createWorkspace(request: ImportRequest): string {
+    const { workspaces } = this.deps;
+    const customerId = workspaces.customersOwnedBy(request.ownerUserId)[0];
+    const workspace = { name: request.name, slug: request.slug };
+    if (customerId === undefined) {
+      return workspaces.createWithCustomer({
+        ownerUserId: request.ownerUserId,
+        customer: { kind: 'person', name: request.name },
+        workspace,
+      }).workspaceId;
+    }
+    return workspaces.createForCustomer({ customerId, ownerUserId: request.ownerUserId, workspace })
+      .workspaceId;
+  }
+
+  async #restoreBlob(
+    zip: yauzl.ZipFile,
+    entries: Map<string, yauzl.Entry>,
+    workspaceId: string,
+    file: ArchiveManifest['attachments'][number],
+    request: ImportRequest,
+  ): Promise<void> {
+    const { blobQuota, blobs, blobCatalog, workspaceAccess } = this.deps;
+    const quota = workspaceAccess.limits(workspaceId)?.storageQuotaBytes ?? Infinity;
+    const reservation = blobQuota.reserve(workspaceId, quota, file.size, file.size);
+    if (!reservation.ok) {
+      throw new AppError(
+        ErrorCode.payloadTooLarge,
+        413,
+        `${file.name} does not fit in the storage quota.`,
+      );
+    }
+    try {
+      const stored = await blobs.put(await this.#open(zip, entries, file.file), file.size);
+      if (stored.sha256 !== file.sha256) throw invalid(`The attachment ${file.name} is damaged.`);
+      blobQuota.commit(reservation.id, () =>
+        blobCatalog.recordUpload({
+          workspaceId,
+          sha256: stored.sha256,
+          size: stored.size,
+          name: file.name,
+          type: file.type,
+          uploadedBy: request.ownerUserId,
+          at: this.deps.now(),
+        }),
+      );
+    } catch (err) {
+      blobQuota.release(reservation.id);
+      if (err instanceof BlobTooLargeError)
+        throw invalid(`The attachment ${file.name} is larger than listed.`);
+      throw err;
+    }
+  }
+}

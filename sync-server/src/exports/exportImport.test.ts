@@ -1,0 +1,254 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
+import * as Y from 'yjs';
+import type { ExportListResponse, ExportResponse, ImportWorkspaceResponse } from '@desk/protocol';
+import { ArchiveManifest, ArchiveTicket } from '@desk/protocol/rest';
+import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
+import {
+  getBytes,
+  postBytes,
+  seedRealisticWorkspace,
+  type SeededWorkspace,
+} from '../testing/exportTestSupport.ts';
+import type { SyncEngine } from '../sync/SyncEngine.ts';
+
+let t: AuthTestServer;
+let owner: Awaited<ReturnType<typeof signUp>>;
+let seeded: SeededWorkspace;
+let zip: Buffer;
+let imported: ImportWorkspaceResponse;
+let entries: Map<string, Buffer>;
+
+const TICKETS = 1_000;
+const ATTACHMENTS = 12;
+
+async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
+  const file = await yauzl.fromBufferPromise(bytes, { lazyEntries: true });
+  const out = new Map<string, Buffer>();
+  for await (const entry of file.eachEntry()) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await file.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
+    out.set(entry.fileName, Buffer.concat(chunks));
+  }
+  return out;
+}
+
+/** The stored document as one Y.Doc (merged state and log, as the sync engine loads it). */
+function loadDoc(sync: SyncEngine, docId: string): Y.Doc {
+  const stored = sync.store.load(docId);
+  const doc = new Y.Doc();
+  if (stored)
+    for (const part of stored.state ? [stored.state, ...stored.log] : stored.log)
+      Y.applyUpdate(doc, part);
+  return doc;
+}
+
+beforeAll(async () => {
+  t = await startAuthTestServer({ SNAPSHOT_INTERVAL_MINUTES: '0', BACKUP_INTERVAL_HOURS: '0' });
+  owner = await signUp(t);
+  seeded = await seedRealisticWorkspace(t.server, owner, {
+    tickets: TICKETS,
+    attachments: ATTACHMENTS,
+  });
+  const base = `/api/workspaces/${owner.slug}/exports`;
+  const started = await owner.client.post<ExportResponse>(base);
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  await t.server.exports.service.idle();
+  const list = await owner.client.get<ExportListResponse>(base);
+  const ready = list.body.exports[0]!;
+  expect(ready).toMatchObject({ state: 'ready', downloadable: true });
+  expect(ready.progress.done).toBe(ready.progress.total);
+  const download = await getBytes(t.server, owner.client, `${base}/${ready.id}/download`);
+  expect(download.status).toBe(200);
+  expect(download.headers.get('content-type')).toBe('application/zip');
+  zip = download.bytes;
+  entries = await unzip(zip);
+  const res = await postBytes<ImportWorkspaceResponse>(
+    t.server,
+    owner.client,
+    '/api/workspace-imports?name=Restored%20desk&slug=restored-desk',
+    zip,
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  imported = res.body;
+}, 240_000);
+afterAll(() => t.close());
+
+describe('workspace export → import round trip (1,000 tickets with attachments)', () => {
+  it('restores every document with an identical state (state vectors and encoded content)', () => {
+    const from = owner.workspaceId;
+    const to = imported.workspace.id;
+    const docs = t.server.sync.store
+      .changedSince(from, 0)
+      .map((d) => d.docId.slice(from.length + 1));
+    const exported = docs.filter((name) => !name.startsWith('user:'));
+    expect(exported.length).toBeGreaterThan(TICKETS);
+    expect(imported.docs).toBe(exported.length);
+    const restored = new Set(
+      t.server.sync.store.changedSince(to, 0).map((d) => d.docId.slice(to.length + 1)),
+    );
+    expect(restored).toEqual(new Set(exported));
+    for (const name of exported) {
+      const a = loadDoc(t.server.sync, `${from}:${name}`);
+      const b = loadDoc(t.server.sync, `${to}:${name}`);
+      expect(
+        Buffer.from(Y.encodeStateVector(b)).equals(Buffer.from(Y.encodeStateVector(a))),
+        name,
+      ).toBe(true);
+      expect(
+        Buffer.from(Y.encodeStateAsUpdate(b)).equals(Buffer.from(Y.encodeStateAsUpdate(a))),
+        name,
+      ).toBe(true);
+      a.destroy();
+      b.destroy();
+    }
+  });
+
+  it('restores every attachment byte for byte into the new workspace', async () => {
+    expect(imported.attachments).toBe(ATTACHMENTS);
+    for (const [sha256, bytes] of seeded.files) {
+      const res = await getBytes(
+        t.server,
+        owner.client,
+        `/api/workspaces/${imported.workspace.slug}/blobs/${sha256}`,
+      );
+      expect(res.status).toBe(200);
+      expect(res.bytes.equals(bytes)).toBe(true);
+      expect(entries.get(`attachments/${sha256}`)?.equals(bytes)).toBe(true);
+    }
+  });
+
+  it('leaves out members’ private documents (read markers, personal views)', () => {
+    const manifest = ArchiveManifest.parse(JSON.parse(entries.get('manifest.json')!.toString()));
+    expect(manifest.documents.some((d) => d.name.startsWith('user:'))).toBe(false);
+    expect(t.server.sync.store.load(`${imported.workspace.id}:user:${owner.userId}`)).toBeNull();
+  });
+
+  it('holds every ticket with its fields, description three ways, comments and notes, and a CSV', () => {
+    const tickets = ArchiveTicket.array().parse(
+      JSON.parse(entries.get('tickets.json')!.toString()),
+    );
+    expect(tickets).toHaveLength(TICKETS);
+    expect(new Set(tickets.map((tk) => tk.location))).toEqual(new Set(['hot']));
+    const first = tickets[0]!;
+    expect(first.number).toBe(1);
+    expect(first.description.text.length).toBeGreaterThan(700);
+    expect(first.description.html).toMatch(/^<p>/);
+    expect(first.description.json).toMatchObject({ type: 'doc' });
+    expect(first.comments.map((c) => c.kind).sort()).toEqual(['note', 'reply', 'reply']);
+    expect(first.attachments).toHaveLength(1);
+    expect(first.yjsFile && entries.has(first.yjsFile)).toBe(true);
+    const csv = entries.get('tickets.csv')!.toString();
+    expect(csv.split('\r\n').filter(Boolean)).toHaveLength(TICKETS + 1);
+    expect(csv.startsWith('"id","number","title"')).toBe(true);
+  });
+
+  it('holds notices, channel messages with their text and link cards, members, the audit log and the JSON Schema', () => {
+    const notices = JSON.parse(entries.get('notices.json')!.toString()) as {
+      body: { text: string };
+    }[];
+    expect(notices[0]?.body.text).toContain('closed on Friday');
+    const channels = JSON.parse(entries.get('channels.json')!.toString()) as {
+      messages: { body: string; links: { provider: string }[] }[];
+    }[];
+    const messages = channels[0]!.messages;
+    expect(messages.map((m) => m.body)).toContain('Internal only: the VPN key rotates tonight.');
+    expect(messages.flatMap((m) => m.links.map((l) => l.provider))).toEqual(['google_drive']);
+    const members = JSON.parse(entries.get('members.json')!.toString()) as {
+      userId: string;
+      role: string;
+    }[];
+    expect(members).toContainEqual(
+      expect.objectContaining({ userId: owner.userId, role: 'owner' }),
+    );
+    const audit = JSON.parse(entries.get('audit.json')!.toString()) as { action: string }[];
+    expect(audit.map((a) => a.action)).toContain('export.requested');
+    const schema = JSON.parse(entries.get('schema.json')!.toString()) as {
+      properties: Record<string, unknown>;
+    };
+    expect(Object.keys(schema.properties)).toContain('tickets.json');
+  });
+
+  it('records every step in the audit logs of both workspaces', () => {
+    const actions = t.server.services.audit
+      .list({ workspaceId: owner.workspaceId })
+      .map((e) => e.action);
+    expect(actions).toEqual(
+      expect.arrayContaining(['export.requested', 'export.completed', 'export.downloaded']),
+    );
+    const importedActions = t.server.services.audit
+      .list({ workspaceId: imported.workspace.id })
+      .map((e) => e.action);
+    expect(importedActions).toContain('workspace.imported');
+  });
+
+  it('refuses a zip that is not an export, and a damaged document, creating nothing', async () => {
+    const notZip = await postBytes<{ error: { code: string } }>(
+      t.server,
+      owner.client,
+      '/api/workspace-imports?name=X&slug=not-a-zip',
+      Buffer.from('hello'),
+    );
+    expect(notZip.status).toBe(422);
+    expect(notZip.body.error.code).toBe('import_invalid');
+    expect(t.server.services.workspaces.bySlug('not-a-zip')).toBeNull();
+  });
+});
+
+describe('an export interrupted by a restart', () => {
+  it('resumes from the documents it had finished and completes', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-export-restart-'));
+    const env = { DATA_DIR: dataDir, SNAPSHOT_INTERVAL_MINUTES: '0', BACKUP_INTERVAL_HOURS: '0' };
+    const first = await startAuthTestServer(env);
+    const o = await signUp(first);
+    await seedRealisticWorkspace(first.server, o, { tickets: 400, attachments: 2 });
+    const started = await o.client.post<ExportResponse>(`/api/workspaces/${o.slug}/exports`);
+    const id = started.body.export.id;
+    const row = () =>
+      first.server.ctx.db.prepare('SELECT state, done, total FROM workspace_exports WHERE id = ?');
+    // Wait for the job to be part-way (its progress is written every 100 documents).
+    while ((row().get(id) as { done: number }).done < 100)
+      await new Promise((r) => setImmediate(r));
+    await first.server.stop();
+    const second = await startAuthTestServer(env);
+    try {
+      const before = second.server.ctx.db
+        .prepare('SELECT state, done, total FROM workspace_exports WHERE id = ?')
+        .get(id) as { state: string; done: number; total: number };
+      expect(before.state).toBe('running');
+      expect(before.done).toBeGreaterThanOrEqual(100);
+      expect(before.done).toBeLessThan(before.total);
+      await second.server.exports.service.idle();
+      const after = second.server.ctx.db
+        .prepare('SELECT state FROM workspace_exports WHERE id = ?')
+        .get(id) as {
+        state: string;
+      };
+      expect(after.state).toBe('ready');
+      // Only the documents not finished before the restart were read again.
+      const reread =
+        second.server.ctx.offThread.runs('exportDoc', 'inline') +
+        second.server.ctx.offThread.runs('exportDoc', 'worker');
+      expect(reread).toBeLessThanOrEqual(before.total - before.done);
+      const login = second.client();
+      const res = await login.post('/api/auth/login', { email: o.email, password: o.password });
+      expect(res.status).toBe(200);
+      const download = await getBytes(
+        second.server,
+        login,
+        `/api/workspaces/${o.slug}/exports/${id}/download`,
+      );
+      expect(download.status).toBe(200);
+      const files = await unzip(download.bytes);
+      const manifest = ArchiveManifest.parse(JSON.parse(files.get('manifest.json')!.toString()));
+      expect(manifest.counts.tickets).toBe(400);
+      for (const doc of manifest.documents) expect(files.has(doc.file), doc.file).toBe(true);
+    } finally {
+      await second.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});

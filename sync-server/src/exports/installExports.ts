@@ -1,0 +1,80 @@
+import path from 'node:path';
+import type { Hono } from 'hono';
+import type { AuditStore } from '../audit/AuditStore.ts';
+import type { BlobCatalog } from '../blobs/BlobCatalog.ts';
+import type { BlobQuota } from '../blobs/BlobQuota.ts';
+import type { BlobStorage } from '../blobs/BlobStorage.ts';
+import type { Transactions } from '../db/Transactions.ts';
+import type { UserStore } from '../identity/UserStore.ts';
+import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import { sqliteWorkspaceReader } from '../snapshots/WorkspaceReader.ts';
+import type { DocStore } from '../store/DocStore.ts';
+import type { MembershipStore } from '../workspaces/MembershipStore.ts';
+import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
+import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
+import { ExportFiles } from './ExportFiles.ts';
+import { installExportRoutes } from './exportRoutes.ts';
+import { ExportService } from './ExportService.ts';
+import { SqliteExportStore } from './ExportStore.ts';
+import { WorkspaceImporter } from './WorkspaceImporter.ts';
+
+/** How often finished exports are checked for expiry. @default 1 hour */
+const EXPIRY_SWEEP_MS = 60 * 60 * 1000;
+
+/** What exports and imports use of the service graph (createServices builds it). */
+export interface ExportDeps extends ServerContext {
+  readonly audit: AuditStore;
+  readonly users: UserStore;
+  readonly memberships: MembershipStore;
+  readonly workspaces: WorkspaceStore;
+  readonly workspaceAccess: WorkspaceAccessStore;
+  readonly transactions: Transactions;
+  readonly blobQuota: BlobQuota;
+  readonly blobCatalog: BlobCatalog;
+}
+
+export interface InstalledExports {
+  readonly service: ExportService;
+  readonly importer: WorkspaceImporter;
+}
+
+/**
+ * Workspace export and import (issue 16): the routes, jobs interrupted by the last stop
+ * resumed, the hourly expiry sweep, and the shutdown step that stops a running export
+ * between two documents (it continues from there on the next start).
+ */
+export function installExports(
+  app: Hono,
+  ctx: ExportDeps,
+  blobs: BlobStorage,
+  /** The sync engine's store: an import writes the new workspace's documents there. */
+  docs: DocStore,
+): InstalledExports {
+  if (!ctx.config.sqlitePath) throw new Error('Exports need the SQLite store.');
+  const log = ctx.log.child({ module: 'exports' });
+  const service = new ExportService({
+    ...ctx,
+    store: new SqliteExportStore(ctx.db),
+    files: new ExportFiles(path.join(ctx.config.DATA_DIR, 'exports')),
+    openReader: sqliteWorkspaceReader(ctx.config.sqlitePath),
+    heavy: ctx.offThread,
+    blobs,
+    log,
+    ttlMs: ctx.config.EXPORT_TTL_HOURS * 60 * 60 * 1000,
+  });
+  const importer = new WorkspaceImporter({ ...ctx, blobs, docs, log });
+  installExportRoutes(app, ctx, service, importer);
+
+  service.resume();
+  const sweep = () =>
+    service.expireDue().catch((err: unknown) => log.error({ err }, 'export expiry sweep failed'));
+  void sweep();
+  const timer = setInterval(() => void sweep(), EXPIRY_SWEEP_MS);
+  timer.unref();
+  ctx.shutdown.add(ShutdownPhase.connections, 'exports', async () => {
+    clearInterval(timer);
+    await service.stop();
+  });
+  return { service, importer };
+}
