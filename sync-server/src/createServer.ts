@@ -22,6 +22,7 @@ import { installOpenApi } from './openapi/openApiDocument.ts';
 import { requestLog } from './http/requestLog.ts';
 import { securityHeaders } from './http/securityHeaders/index.ts';
 import { installStaticApp } from './http/staticApp.ts';
+import { installSupport } from './support/supportRoutes.ts';
 import { installAuthContext } from './identity/middleware.ts';
 import { installMailboxRoutes } from './mail/mailboxRoutes.ts';
 import { installSearch } from './search/installSearch.ts';
@@ -138,6 +139,8 @@ export async function createServer(
   installTerms(app, services); // next: refuses later /api routes until the terms in force are accepted
   installHealthRoutes(app, ctx);
   installOpenApi(app, ctx);
+  // Before every workspace route: finds an operator's support grant for `:slug` (middleware).
+  installSupport(app, services);
   // Before every workspace route: a workspace being deleted answers 410 to its members.
   const deletion = installDeletion(
     app,

@@ -19,8 +19,9 @@ import { installedRoutes, type InstalledRoute } from './authz/routeTable.ts';
  *   another workspace · removed member · revoked session · expired session (injected
  *   clock) · token (agent, this workspace) · expired token (clock) · revoked token ·
  *   token of the admin scoped to another workspace they also belong to.
- * Support grants for operators do not exist yet: "operator with grant" is pending; without
- * one an operator sees a workspace as a stranger does (404).
+ * Without a support grant an operator sees a workspace as a stranger does (404); the
+ * operator under an active read or write grant is the matrix's extra columns, in
+ * authorizationGrants.test.ts (the same routes, the same world).
  */
 const expected: Record<string, string> = {
   'GET /sync': '426 426 426 426 426 426 426 426 426 426 426 426 426 426',
@@ -71,6 +72,13 @@ const expected: Record<string, string> = {
   'PATCH /api/workspaces/:slug': '401 403 403 400 400 404 404 404 401 401 403 401 401 404',
   'GET /api/workspaces/:slug/seats': '401 403 403 200 200 404 404 404 401 401 403 401 401 404',
   'GET /api/workspaces/:slug/audit': '401 403 403 403 200 404 404 404 401 401 403 401 401 404',
+  'GET /api/workspaces/:slug/support-grants':
+    '401 403 403 200 200 404 404 404 401 401 403 401 401 404',
+  'POST /api/workspaces/:slug/support-grants':
+    '401 403 403 400 400 404 404 404 401 401 403 401 401 404',
+  'DELETE /api/workspaces/:slug/support-grants/:grantId':
+    '401 403 403 200 200 404 404 404 401 401 403 401 401 404',
+  'GET /api/operator/support-grants': '401 403 403 403 403 200 403 403 401 401 403 401 401 403',
   'PATCH /api/workspaces/:slug/members/:userId':
     '401 403 403 400 400 404 404 404 401 401 403 401 401 404',
   'DELETE /api/workspaces/:slug/members/:userId':

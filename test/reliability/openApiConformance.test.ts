@@ -272,6 +272,20 @@ const requests: Record<string, () => Call | Promise<Call>> = {
   'PATCH /api/workspaces/:slug': () => ({ as: 'admin', body: { name: 'Acme Helpdesk' } }),
   'GET /api/workspaces/:slug/seats': () => ({ as: 'admin' }),
   'GET /api/workspaces/:slug/audit': () => ({ as: 'owner' }),
+  'GET /api/workspaces/:slug/support-grants': () => ({ as: 'admin' }),
+  'POST /api/workspaces/:slug/support-grants': () => ({
+    as: 'owner',
+    body: { reason: 'Conformance check', durationMs: 60 * 60 * 1000 },
+  }),
+  'DELETE /api/workspaces/:slug/support-grants/:grantId': async () => {
+    const { grant } = await succeed<{ grant: { id: string } }>(
+      'post',
+      '/api/workspaces/{slug}/support-grants',
+      { as: 'admin', body: { reason: 'To be revoked', durationMs: 60 * 60 * 1000 } },
+    );
+    return { as: 'admin', params: { grantId: grant.id } };
+  },
+  'GET /api/operator/support-grants': () => ({ as: 'operatorNoGrant' }),
   'PATCH /api/workspaces/:slug/members/:userId': () => ({
     as: 'admin',
     params: { userId: world.disposableMember() },
@@ -476,7 +490,7 @@ describe('the OpenAPI document against the real server', () => {
     world.refreshCredentials();
     for (const route of documentedRoutes) {
       if (route.auth === 'public' || route.auth === 'signed') continue;
-      const params = { id: 'unknown', userId: 'unknown' };
+      const params = { id: 'unknown', userId: 'unknown', grantId: 'unknown' };
       const call: Call =
         route.method === 'get'
           ? { as: 'anonymous', params }

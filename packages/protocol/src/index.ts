@@ -223,3 +223,18 @@ export type {
   SendAnnouncementRequest,
   SetAnnouncementPreferenceRequest,
 } from './rest/announcements.ts';
+export {
+  SUPPORT_GRANT_ACCESS,
+  SUPPORT_GRANT_MAX_MS,
+  SUPPORT_GRANT_MIN_MS,
+  SUPPORT_GRANT_STATUSES,
+} from './supportGrants.ts';
+export type { SupportGrantAccessLevel, SupportGrantStatusName } from './supportGrants.ts';
+export type {
+  CreateSupportGrantRequest,
+  OperatorSupportGrant,
+  OperatorSupportGrantList,
+  SupportGrant,
+  SupportGrantList,
+  SupportGrantResponse,
+} from './rest/support.ts';

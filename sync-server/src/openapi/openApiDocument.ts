@@ -11,6 +11,7 @@ import { operatorRoutes } from '../operator/openapi.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { searchRoutes } from '../search/openapi.ts';
 import { snapshotRoutes } from '../snapshots/openapi.ts';
+import { supportRoutes } from '../support/openapi.ts';
 import { termsRoutes } from '../terms/openapi.ts';
 import { ticketRoutes } from '../tickets/openapi.ts';
 import { usageRoutes } from '../usage/openapi.ts';
@@ -64,6 +65,7 @@ export const routeTables: readonly (readonly RouteDoc[])[] = [
   exportRoutes,
   usageRoutes,
   searchRoutes,
+  supportRoutes,
 ];
 
 /** The server's REST API as one OpenAPI 3.1 document, generated from the route tables. */

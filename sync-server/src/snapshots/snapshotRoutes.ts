@@ -127,6 +127,8 @@ export function installSnapshotRoutes(
 
 function adminRequest(ctx: SnapshotRouteDeps, c: Context): MemberRequest {
   const request = memberRequest(ctx, c);
+  // An operator under a support grant may read snapshots (terms §3), never take or restore.
+  if (request.support && c.req.method === 'GET') return request;
   if (request.role !== 'owner' && request.role !== 'admin') {
     throw AppError.forbidden('Only the owner and admins can use snapshots.');
   }

@@ -3,6 +3,7 @@ import { authenticateUpgrade } from '../identity/authenticateUpgrade.ts';
 import { isAuthFailure } from '../identity/AuthContext.ts';
 import type { AccessTokenStore } from '../identity/AccessTokenStore.ts';
 import type { SessionStore } from '../identity/SessionStore.ts';
+import type { SupportGrants } from '../support/SupportGrants.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import type { TermsStore } from '../terms/TermsStore.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
@@ -25,11 +26,15 @@ export interface DeskSyncAuthDeps extends ServerContext {
   readonly tokens: AccessTokenStore;
   readonly terms: TermsStore;
   readonly workspaceAccess: WorkspaceAccessStore;
+  /** Audits what an operator opens under a support grant. */
+  readonly support: SupportGrants;
 }
 
 /**
  * The production auth boundary: session cookie (Origin must be PUBLIC_URL's) or personal
  * access token at the upgrade, workspace membership and subscription state per document.
+ * An operator under a support grant (terms §3) syncs as a viewer or agent from a browser
+ * session only, and every document it opens is audited.
  */
 export class DeskSyncAuth implements SyncAuth {
   constructor(private readonly ctx: DeskSyncAuthDeps) {}
@@ -70,6 +75,16 @@ export class DeskSyncAuth implements SyncAuth {
     }
     const access = this.ctx.workspaceAccess.of(principal.userId, workspaceId);
     if (!access) return Promise.resolve(notMember);
+    const { support } = access;
+    if (support && principal.sessionId === null) return Promise.resolve(notMember);
+    const onOpened = support
+      ? (docId: string) =>
+          this.ctx.support.recordDocumentOpened(principal.userId, workspaceId, {
+            grantId: support.grantId,
+            docId,
+            access: support.access,
+          })
+      : undefined;
     // The operator's override (DOC_SIZE_LIMIT_BYTES) replaces the plan's, never the plans.
     const limits = this.ctx.workspaceAccess.limits(workspaceId);
     const maxDocBytes =
@@ -82,6 +97,7 @@ export class DeskSyncAuth implements SyncAuth {
         readOnlyCode: null,
         maxDocBytes,
         maxTickets,
+        ...(onOpened ? { onOpened } : {}),
       });
     }
     return Promise.resolve({
@@ -91,6 +107,7 @@ export class DeskSyncAuth implements SyncAuth {
         access.readOnlyReason === 'viewer'
           ? DocErrorCode.readOnlyRole
           : DocErrorCode.workspaceReadOnly,
+      ...(onOpened ? { onOpened } : {}),
     });
   }
 }

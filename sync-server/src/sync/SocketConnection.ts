@@ -373,6 +373,7 @@ export abstract class SocketConnection implements ConnectionLink, SyncSocketHand
     subscription.room = room;
     rooms.join(room, subscription);
     this.onActive(subscription);
+    authorization.onOpened?.(subscription.docId);
     subscription.send(room.syncStep1());
     const presence = room.awareness.snapshot();
     if (presence) subscription.send(presence);

@@ -31,6 +31,11 @@ export type Authorization =
       readonly maxDocBytes?: number | null;
       /** Ticket documents the workspace may hold (its plan), or null. */
       readonly maxTickets?: number | null;
+      /**
+       * Called as each document of the workspace goes live on this socket: an operator's
+       * reads under a support grant are audited per document (terms §3).
+       */
+      readonly onOpened?: (docId: string) => void;
     }
   | { readonly ok: false; readonly code: DocErrorCode; readonly message: string };
 

@@ -19,6 +19,19 @@ export interface WorkspaceAccess {
   /** Null exactly when `canWrite`. The workspace's state wins over the viewer role. */
   readOnlyReason: ReadOnlyReason | null;
   state: SubscriptionState;
+  /**
+   * Set when the user is not a member but an operator under an active support grant (terms
+   * §3): role is then `viewer` (read grant) or `agent` (write grant). Callers that open
+   * content to sessions only (sync, REST) check it; every use is audited (support/).
+   */
+  support: SupportAccess | null;
+}
+
+/** The support grant an operator acts under. */
+export interface SupportAccess {
+  grantId: string;
+  access: 'read' | 'write';
+  expiresAt: number;
 }
 
 /** Limits of the workspace's plan that other modules enforce (storage, document size, retention). */
@@ -37,8 +50,9 @@ export interface WorkspaceLimits {
  */
 export interface WorkspaceAccessStore {
   /**
-   * Null when `userId` is not a member (operators included — the platform role grants no
-   * access to workspace content, terms §3).
+   * Null when `userId` is not a member, except for an operator while the workspace's owner
+   * or an admin has granted support access (terms §3: the platform role alone grants no
+   * access to workspace content; an expired or revoked grant none either).
    */
   of(userId: string, workspaceId: string): WorkspaceAccess | null;
   /** Null when the workspace has no subscription row. */
@@ -48,6 +62,8 @@ export interface WorkspaceAccessStore {
 export class SqliteWorkspaceAccessStore implements WorkspaceAccessStore {
   /** The sync engine asks for every document subscription: one indexed query, prepared once. */
   readonly #access: Statement<[string, string]>;
+  /** Asked only when the user is not a member (operators mostly; one indexed lookup). */
+  readonly #support: Statement<[string, string, number]>;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -58,6 +74,15 @@ export class SqliteWorkspaceAccessStore implements WorkspaceAccessStore {
          FROM memberships m
          JOIN subscriptions s ON s.workspace_id = m.workspace_id
         WHERE m.workspace_id = ? AND m.user_id = ?`,
+    );
+    // A write grant wins over a read grant when both are active.
+    this.#support = db.prepare<[string, string, number]>(
+      `SELECT g.id, g.access, g.expires_at, s.state, s.suspended_reason, s.trial_ends_at
+         FROM support_grants g
+         JOIN users u ON u.id = ? AND u.platform_role = 'operator' AND u.status = 'active'
+         JOIN subscriptions s ON s.workspace_id = g.workspace_id
+        WHERE g.workspace_id = ? AND g.revoked_at IS NULL AND g.expires_at > ?
+        ORDER BY g.access = 'write' DESC, g.expires_at DESC LIMIT 1`,
     );
   }
 
@@ -70,7 +95,7 @@ export class SqliteWorkspaceAccessStore implements WorkspaceAccessStore {
           trial_ends_at: number | null;
         }
       | undefined;
-    if (!row) return null;
+    if (!row) return this.#supportAccess(userId, workspaceId);
     const effective = effectiveState(
       { state: row.state, suspendedReason: row.suspended_reason, trialEndsAt: row.trial_ends_at },
       this.now(),
@@ -83,6 +108,35 @@ export class SqliteWorkspaceAccessStore implements WorkspaceAccessStore {
       canWrite: reason === null,
       readOnlyReason: reason,
       state: effective.state,
+      support: null,
+    };
+  }
+
+  #supportAccess(userId: string, workspaceId: string): WorkspaceAccess | null {
+    const row = this.#support.get(userId, workspaceId, this.now()) as
+      | {
+          id: string;
+          access: 'read' | 'write';
+          expires_at: number;
+          state: SubscriptionState;
+          suspended_reason: SuspendedReason | null;
+          trial_ends_at: number | null;
+        }
+      | undefined;
+    if (!row) return null;
+    const effective = effectiveState(
+      { state: row.state, suspendedReason: row.suspended_reason, trialEndsAt: row.trial_ends_at },
+      this.now(),
+    );
+    const reason: ReadOnlyReason | null =
+      readOnlyReasonFor(effective.state, effective.suspendedReason) ??
+      (row.access === 'read' ? 'viewer' : null);
+    return {
+      role: row.access === 'write' ? 'agent' : 'viewer',
+      canWrite: reason === null,
+      readOnlyReason: reason,
+      state: effective.state,
+      support: { grantId: row.id, access: row.access, expiresAt: row.expires_at },
     };
   }
 

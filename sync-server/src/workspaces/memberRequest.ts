@@ -9,11 +9,31 @@ import { canManageMembers, type Role } from './roles.ts';
 import type { MembershipStore } from './MembershipStore.ts';
 import { sqliteWorkspaceStores } from './workspaceStores.ts';
 import type { WorkspaceRow, WorkspaceStore } from './WorkspaceStore.ts';
+import type { SupportAccess } from './WorkspaceAccessStore.ts';
+
+/**
+ * An operator's active support grant for the workspace of this request, set by the support
+ * middleware (support/supportRoutes.ts) before the workspace routes run; unset for
+ * everyone else. The middleware audits every request made under it.
+ */
+export interface SupportRequestAccess extends SupportAccess {
+  readonly workspaceId: string;
+  /** `viewer` for a read grant, `agent` for a write grant. */
+  readonly role: Role;
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    supportAccess: SupportRequestAccess | undefined;
+  }
+}
 
 export interface MemberRequest {
   auth: AuthContext;
   workspace: WorkspaceRow;
   role: Role;
+  /** Set when the caller is an operator acting under a support grant, not a member. */
+  support: SupportRequestAccess | null;
 }
 
 /**
@@ -39,7 +59,8 @@ function storesOf(ctx: MemberRequestDeps): {
 /**
  * The caller and their role in the workspace named by the `:slug` parameter. A workspace
  * the caller is not a member of answers 404 exactly like one that does not exist, so slugs
- * cannot be probed; operators are no exception (terms §3).
+ * cannot be probed; operators are no exception (terms §3) unless the owner or an admin
+ * granted support access, in a browser session: then the grant's role (viewer or agent).
  */
 export function memberRequest(ctx: MemberRequestDeps, c: Context): MemberRequest {
   const auth = authOf(c);
@@ -48,9 +69,21 @@ export function memberRequest(ctx: MemberRequestDeps, c: Context): MemberRequest
   const notFound = () =>
     AppError.notFound('No workspace at this address, or you are not a member.');
   if (!workspace || !tokenAllowsWorkspace(auth, workspace.id)) throw notFound();
-  const role = memberships.roleOf(workspace.id, auth.user.id);
+  const memberRole = memberships.roleOf(workspace.id, auth.user.id);
+  const support = memberRole ? null : supportAccessOf(c, auth, workspace.id);
+  const role = memberRole ?? support?.role;
   if (!role) throw notFound();
-  return { auth, workspace, role };
+  return { auth, workspace, role, support };
+}
+
+/** The support grant the middleware found for this workspace: browser sessions only. */
+function supportAccessOf(
+  c: Context,
+  auth: AuthContext,
+  workspaceId: string,
+): SupportRequestAccess | null {
+  const support = c.get('supportAccess');
+  return support && support.workspaceId === workspaceId && auth.session ? support : null;
 }
 
 /** As `memberRequest`, for owners and admins only, with a browser session. */

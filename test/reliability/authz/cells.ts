@@ -37,6 +37,7 @@ export async function fillPath(world: AuthzWorld, route: InstalledRoute): Promis
     ticketId: () => target.ticketId,
     noticeId: () => target.noticeId,
     sha256: () => target.blobSha256,
+    grantId: () => endedSupportGrant(world),
     docId: () => `${target.id}:index`,
     userId: () => (destroys ? world.disposableMember() : target.agentId),
     id: () => {
@@ -57,6 +58,24 @@ export async function fillPath(world: AuthzWorld, route: InstalledRoute): Promis
     path = path.replace(`:${name}`, encodeURIComponent(await value()));
   }
   return path;
+}
+
+/**
+ * A support grant of the target that has already been revoked: routes that name one are
+ * judged on a real grant, and no cell lets the operator in by making it.
+ */
+function endedSupportGrant(world: AuthzWorld): string {
+  const { support } = world.t.server.services;
+  const { id: workspaceId, ownerId } = world.target;
+  const grant = support.create({
+    workspaceId,
+    grantedBy: ownerId,
+    reason: 'matrix',
+    access: 'read',
+    durationMs: 60 * 60 * 1000,
+  });
+  support.revoke(workspaceId, grant.id, ownerId);
+  return grant.id;
 }
 
 /** One cell: the status the route answers this credential (an empty JSON body where one fits). */

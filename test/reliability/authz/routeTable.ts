@@ -17,6 +17,7 @@ const MIDDLEWARE_PATHS = new Set([
   '/api/operator/*',
   '/_app/immutable/*',
   // deletion/: a workspace being deleted answers 410 to its members (closedWorkspaceGuard).
+  // support/: finds an operator's support grant for the workspace of the request.
   '/api/workspaces/:slug',
   '/api/workspaces/:slug/*',
 ]);

@@ -94,6 +94,16 @@ export {
 } from './operator.ts';
 export type { AccountStatus } from './operator.ts';
 export {
+  CreateSupportGrantRequest,
+  OperatorSupportGrant,
+  OperatorSupportGrantList,
+  SupportGrant,
+  SupportGrantAccess,
+  SupportGrantList,
+  SupportGrantResponse,
+  SupportGrantStatus,
+} from './support.ts';
+export {
   FIRST_PAGE_DEFAULT_LIMIT,
   FIRST_PAGE_MAX_LIMIT,
   FirstPageQuery,

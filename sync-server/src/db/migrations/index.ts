@@ -18,6 +18,7 @@ import { m0016TicketSearch } from './0016_ticketSearch.ts';
 import { m0017TicketCounts } from './0017_ticketCounts.ts';
 import { m0018WorkspaceExports } from './0018_workspaceExports.ts';
 import { m0019Announcements } from './0019_announcements.ts';
+import { m0020SupportGrants } from './0020_supportGrants.ts';
 import { m0021WorkspaceDeletions } from './0021_workspaceDeletions.ts';
 import { m0022TicketRows } from './0022_ticketRows.ts';
 import { m0023WorkspaceDocBytes } from './0023_workspaceDocBytes.ts';
@@ -46,6 +47,7 @@ export const migrations: readonly Migration[] = [
   m0017TicketCounts,
   m0018WorkspaceExports,
   m0019Announcements,
+  m0020SupportGrants,
   m0021WorkspaceDeletions,
   m0022TicketRows,
   m0023WorkspaceDocBytes,

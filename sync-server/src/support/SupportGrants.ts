@@ -1,0 +1,136 @@
+import type { AuditStore } from '../audit/AuditStore.ts';
+import type { Transactions } from '../db/Transactions.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import type { NewSupportGrant, SupportGrant, SupportGrantStore } from './SupportGrantStore.ts';
+
+/** What the grants service uses (built once in createServices). */
+export interface SupportGrantsDeps extends Pick<ServerContext, 'access' | 'log'> {
+  readonly transactions: Transactions;
+  readonly supportGrants: SupportGrantStore;
+  readonly audit: AuditStore;
+}
+
+/** Audit actions of support access; the owner reads them in Settings → audit log. */
+export const SupportAuditAction = {
+  granted: 'support_grant.created',
+  revoked: 'support_grant.revoked',
+  expired: 'support_grant.expired',
+  /** A REST request of an operator under a grant (GET: a read). */
+  request: 'support.request',
+  /** A document an operator opened over /sync or /yjs under a grant. */
+  documentOpened: 'support.document_opened',
+} as const;
+
+type AuditActor = Parameters<AuditStore['record']>[0]['actor'];
+
+/**
+ * Creating, revoking and expiring support grants (terms §3), each with its audit entry in
+ * the same transaction. When a grant ends, live operator connections lose the workspace at
+ * once: `membershipChanged` (the event member removal uses) re-authorizes every operator's
+ * subscriptions of it, which end with `access_revoked` (/sync) or close the socket (/yjs).
+ */
+export class SupportGrants {
+  constructor(private readonly ctx: SupportGrantsDeps) {}
+
+  create(input: NewSupportGrant): SupportGrant {
+    const grant = this.ctx.transactions.write(() => {
+      const created = this.ctx.supportGrants.create(input);
+      this.ctx.audit.record({
+        actor: { kind: 'user', userId: input.grantedBy },
+        action: SupportAuditAction.granted,
+        target: { kind: 'support_grant', id: created.id },
+        workspaceId: input.workspaceId,
+        details: { reason: created.reason, access: created.access, expiresAt: created.expiresAt },
+      });
+      return created;
+    });
+    this.ctx.log.info(
+      { workspaceId: grant.workspaceId, grantId: grant.id, access: grant.access },
+      'support access granted',
+    );
+    return grant;
+  }
+
+  /** Ends an active grant; an ended one is answered as it is (nothing changes, no entry). */
+  revoke(workspaceId: string, grantId: string, byUserId: string): SupportGrant | null {
+    const revoked = this.ctx.transactions.write(() => {
+      const grant = this.ctx.supportGrants.revoke(workspaceId, grantId, byUserId);
+      if (!grant) return null;
+      this.ctx.audit.record({
+        actor: { kind: 'user', userId: byUserId },
+        action: SupportAuditAction.revoked,
+        target: { kind: 'support_grant', id: grant.id },
+        workspaceId,
+        details: { reason: grant.reason, access: grant.access },
+      });
+      return grant;
+    });
+    if (revoked) this.#closeOperatorAccess(workspaceId);
+    return revoked ?? this.ctx.supportGrants.get(workspaceId, grantId);
+  }
+
+  /**
+   * Notices every grant that ran out since the last call: audits `support_grant.expired`
+   * and closes the operators' subscriptions. Requests are refused from the expiry on anyway
+   * (access is checked against the clock); this reaches sockets authorized before it.
+   */
+  expireDue(): SupportGrant[] {
+    const due = this.ctx.transactions.write(() => {
+      const grants = this.ctx.supportGrants.dueExpiries();
+      for (const grant of grants) {
+        this.ctx.supportGrants.markExpiryNoticed(grant.id);
+        this.ctx.audit.record({
+          actor: { kind: 'system', userId: null },
+          action: SupportAuditAction.expired,
+          target: { kind: 'support_grant', id: grant.id },
+          workspaceId: grant.workspaceId,
+          details: { reason: grant.reason, access: grant.access, expiresAt: grant.expiresAt },
+        });
+      }
+      return grants;
+    });
+    for (const workspaceId of new Set(due.map((g) => g.workspaceId))) {
+      this.#closeOperatorAccess(workspaceId);
+    }
+    return due;
+  }
+
+  /** One REST request of an operator under a grant (status: what it was answered). */
+  recordRequest(
+    operatorId: string,
+    workspaceId: string,
+    request: { grantId: string; method: string; path: string; status: number },
+  ): void {
+    this.ctx.audit.record({
+      actor: operatorActor(operatorId),
+      action: SupportAuditAction.request,
+      target: { kind: 'workspace', id: workspaceId },
+      workspaceId,
+      details: request,
+    });
+  }
+
+  /** A document an operator opened under a grant, over /sync or /yjs. */
+  recordDocumentOpened(
+    operatorId: string,
+    workspaceId: string,
+    opened: { grantId: string; docId: string; access: 'read' | 'write' },
+  ): void {
+    this.ctx.audit.record({
+      actor: operatorActor(operatorId),
+      action: SupportAuditAction.documentOpened,
+      target: { kind: 'workspace', id: workspaceId },
+      workspaceId,
+      details: opened,
+    });
+  }
+
+  #closeOperatorAccess(workspaceId: string): void {
+    // Any operator may have used the grant; there are few of them.
+    for (const userId of this.ctx.supportGrants.operatorIds()) {
+      this.ctx.access.emit('membershipChanged', { workspaceId, userId, role: null });
+    }
+  }
+}
+
+const operatorActor = (userId: string): AuditActor => ({ kind: 'operator', userId });

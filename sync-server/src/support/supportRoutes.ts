@@ -1,0 +1,92 @@
+import type { Hono, MiddlewareHandler } from 'hono';
+import { authOf, requireOperator } from '../identity/middleware.ts';
+import { AppError } from '../http/AppError.ts';
+import { readBody } from '../http/readBody/index.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import { managerRequest } from '../workspaces/memberRequest.ts';
+import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
+import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
+import type { SupportGrantExpiry } from './SupportGrantExpiry.ts';
+import type { SupportGrantStore } from './SupportGrantStore.ts';
+import type { SupportGrants } from './SupportGrants.ts';
+import { CreateSupportGrantRequest } from '@desk/protocol/rest';
+
+/** What the support-access routes use (built once in createServices). */
+export interface SupportRouteDeps extends ServerContext {
+  readonly workspaces: WorkspaceStore;
+  readonly workspaceAccess: WorkspaceAccessStore;
+  readonly supportGrants: SupportGrantStore;
+  readonly support: SupportGrants;
+  readonly supportExpiry: SupportGrantExpiry;
+}
+
+/**
+ * Support access (terms §3, issue 16). Owners and admins grant, list and revoke grants of
+ * their workspace; operators list the workspaces they may open now. An operator under an
+ * active grant then uses the workspace's own routes and sockets as a viewer (read grant) or
+ * an agent (write grant): this module's middleware finds the grant for the `:slug` of every
+ * workspace route, and audits each request made under it. Must be installed before the
+ * workspace routes (it is middleware).
+ */
+export function installSupport(app: Hono, ctx: SupportRouteDeps): void {
+  // Grants that ran out while the server was down get their entry; the next one is timed.
+  ctx.supportExpiry.check();
+  const underGrant = supportAccessMiddleware(ctx);
+  app.use('/api/workspaces/:slug', underGrant);
+  app.use('/api/workspaces/:slug/*', underGrant);
+
+  const grantsPath = '/api/workspaces/:slug/support-grants';
+  app.get(grantsPath, (c) => {
+    const { workspace } = managerRequest(ctx, c);
+    return c.json({ grants: ctx.supportGrants.list(workspace.id) });
+  });
+
+  app.post(grantsPath, async (c) => {
+    const { auth, workspace } = managerRequest(ctx, c);
+    const body = await readBody(c, CreateSupportGrantRequest);
+    const grant = ctx.support.create({
+      workspaceId: workspace.id,
+      grantedBy: auth.user.id,
+      reason: body.reason,
+      access: body.access,
+      durationMs: body.durationMs,
+    });
+    ctx.supportExpiry.check();
+    return c.json({ grant }, 201);
+  });
+
+  app.delete(`${grantsPath}/:grantId`, (c) => {
+    const { auth, workspace } = managerRequest(ctx, c);
+    const grant = ctx.support.revoke(workspace.id, c.req.param('grantId'), auth.user.id);
+    if (!grant) throw AppError.notFound('No such support grant in this workspace.');
+    return c.json({ grant });
+  });
+
+  app.get('/api/operator/support-grants', requireOperator, (c) =>
+    c.json({ grants: ctx.supportGrants.active() }),
+  );
+}
+
+/**
+ * For an operator's browser session on a workspace it is not a member of: the active grant,
+ * as `c.var.supportAccess` for `memberRequest`, and after the route answered, the request
+ * in the workspace's audit log (method, path, status). Everyone else passes untouched.
+ */
+function supportAccessMiddleware(ctx: SupportRouteDeps): MiddlewareHandler {
+  return async (c, next) => {
+    const auth = c.get('auth');
+    if (!auth || auth.user.platformRole !== 'operator' || !auth.session) return next();
+    const workspace = ctx.workspaces.bySlug(c.req.param('slug') ?? '');
+    const access = workspace ? ctx.workspaceAccess.of(auth.user.id, workspace.id) : null;
+    // Also two app.use patterns may match one path: the first one audits.
+    if (!workspace || !access?.support || c.get('supportAccess')) return next();
+    c.set('supportAccess', { ...access.support, workspaceId: workspace.id, role: access.role });
+    await next();
+    ctx.support.recordRequest(authOf(c).user.id, workspace.id, {
+      grantId: access.support.grantId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+    });
+  };
+}
