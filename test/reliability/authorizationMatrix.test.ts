@@ -65,6 +65,16 @@ const expected: Record<string, string> = {
     '401 403 403 403 409 404 404 404 401 401 403 401 401 404',
   'POST /api/workspaces': '401 400 400 400 400 400 400 400 401 401 403 401 401 403',
   'GET /api/workspaces/:slug': '401 200 200 200 200 404 404 404 401 401 200 401 401 404',
+  'GET /api/workspaces/:slug/exports': '401 403 403 200 200 404 404 404 401 401 403 401 401 404',
+  'POST /api/workspaces/:slug/exports': '401 403 403 202 202 404 404 404 401 401 403 401 401 404',
+  'GET /api/workspaces/:slug/exports/:exportId':
+    '401 403 403 200 200 404 404 404 401 401 403 401 401 404',
+  // Only the requester (the owner) downloads; another admin of the same workspace may not.
+  'GET /api/workspaces/:slug/exports/:exportId/download':
+    '401 403 403 403 200 404 404 404 401 401 403 401 401 404',
+  'GET /api/export-format/v1/schema.json':
+    '200 200 200 200 200 200 200 200 200 200 200 200 200 200',
+  'POST /api/workspace-imports': '401 400 400 400 400 400 400 400 401 401 403 401 401 403',
   'GET /api/workspaces/:slug/usage': '401 200 200 200 200 404 404 404 401 401 200 401 401 404',
   'GET /api/workspaces/:slug/search': '401 200 200 200 200 404 404 404 401 401 200 401 401 404',
   'GET /api/workspaces/:slug/tickets/first-page':

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody } from '@desk/protocol/rest';
 import {
@@ -71,6 +72,7 @@ async function send(
   const params: Record<string, string> = {
     slug: target.slug,
     snapshotId: target.snapshotId,
+    exportId: world.exportId,
     ticketId: target.ticketId,
     noticeId: target.noticeId,
     sha256: target.blobSha256,
@@ -427,6 +429,19 @@ const requests: Record<string, () => Call | Promise<Call>> = {
     return { as: 'admin', params: { snapshotId: restored.preRestoreSnapshotId } };
   },
 
+  'GET /api/workspaces/:slug/exports': () => ({ as: 'admin' }),
+  'POST /api/workspaces/:slug/exports': () => ({ as: 'admin' }),
+  'GET /api/workspaces/:slug/exports/:exportId': () => ({ as: 'owner' }),
+  'GET /api/workspaces/:slug/exports/:exportId/download': () => ({ as: 'owner' }),
+  'GET /api/export-format/v1/schema.json': () => ({ as: 'anonymous' }),
+  'POST /api/workspace-imports': () => ({
+    as: 'owner',
+    query: { name: 'Imported desk', slug: `imported-${unique()}` },
+    raw: {
+      body: new Uint8Array(fs.readFileSync(t.server.exports.service.files.zip(world.exportId))),
+      headers: { 'content-type': 'application/zip', origin: TEST_PUBLIC_URL },
+    },
+  }),
   'GET /api/workspaces/:slug/usage': () => ({ as: 'token' }),
   'GET /api/workspaces/:slug/search': () => ({ as: 'agent', query: { q: 'ticket' } }),
   'GET /api/workspaces/:slug/tickets/first-page': () => ({ as: 'agent', query: { limit: '5' } }),

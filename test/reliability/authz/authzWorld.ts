@@ -64,6 +64,11 @@ export interface TargetWorkspace {
  */
 export class AuthzWorld {
   readonly credentials = new Map<IdentityName, Credential>();
+  /**
+   * The owner's ready export of the target, made last (after the clock moved) so it has not
+   * expired when the matrix runs.
+   */
+  exportId = '';
 
   private constructor(
     readonly t: AuthTestServer,
@@ -202,6 +207,8 @@ export class AuthzWorld {
     if (!logout.ok) throw new Error(`logout failed: ${logout.status}`);
     world.credentials.set('revokedSession', { kind: 'session', token: revokedSession });
     t.clock.advance(11 * DAY_MS);
+    world.exportId = t.server.exports.service.request(owner.workspaceId, owner.userId).id;
+    await t.server.exports.service.idle();
     return world;
   }
 

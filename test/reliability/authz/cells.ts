@@ -34,6 +34,7 @@ export async function fillPath(world: AuthzWorld, route: InstalledRoute): Promis
   const values: Record<string, () => string | Promise<string>> = {
     slug: () => target.slug,
     snapshotId: () => target.snapshotId,
+    exportId: () => world.exportId,
     ticketId: () => target.ticketId,
     noticeId: () => target.noticeId,
     sha256: () => target.blobSha256,
