@@ -27,7 +27,9 @@ describeInBrowser('feature announcements in the browser', () => {
     const { page } = await signedInContext(world, world.owner.client);
     await page.goto(`${world.base}/account`);
     const profile = page.getByRole('region', { name: 'Profile' });
-    await profile.getByText('Used only to tell you about new features', { exact: false }).waitFor();
+    await profile
+      .getByText('uses it only to tell you about new features', { exact: false })
+      .waitFor();
 
     await profile.getByLabel('Phone (optional)').fill('030 1234567');
     await profile.getByRole('button', { name: 'Save profile' }).click();
