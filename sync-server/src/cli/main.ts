@@ -7,6 +7,7 @@ import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { AppError } from '../http/AppError.ts';
 import { createOperator } from './createOperator.ts';
+import { importWorkspace } from './importWorkspace.ts';
 
 const usage = `Usage: pnpm operator <command> [options]
 
@@ -16,6 +17,11 @@ Commands:
       address). The password is read from the OPERATOR_PASSWORD environment variable, or
       else from the first line of standard input:
         printf '%s\\n' "$PASSWORD" | pnpm operator create-operator --email ops@example.com --name "Ops"
+
+  import-workspace <export.zip> --owner-email <address> --name <workspace name> --slug <address>
+      Creates a new workspace from a workspace export (the zip of Settings → Export), with
+      identical documents and its attachments, owned by the account with that address.
+      Refused while a server runs on DATA_DIR (owners then import from the app).
 
 The database is the server's: DATA_DIR / DATABASE_URL from the environment, relative to
 the directory the command was started in.`;
@@ -29,6 +35,33 @@ async function main(argv: string[]): Promise<number> {
   // where the user typed the command, as \`pnpm start\` does.
   if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
   const [command, ...rest] = argv;
+  if (command === 'import-workspace') {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: {
+        'owner-email': { type: 'string' },
+        name: { type: 'string' },
+        slug: { type: 'string' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    const zip = positionals[0];
+    if (!zip || !values['owner-email'] || !values.name || !values.slug) {
+      process.stderr.write(
+        `import-workspace needs a zip, --owner-email, --name and --slug.\n\n${usage}\n`,
+      );
+      return 64;
+    }
+    const said = await importWorkspace(loadConfig(process.env), {
+      zip,
+      ownerEmail: values['owner-email'],
+      name: values.name,
+      slug: values.slug,
+    });
+    process.stdout.write(`${said}\n`);
+    return 0;
+  }
   if (command !== 'create-operator') {
     process.stderr.write(`${usage}\n`);
     return command === undefined || command === 'help' || command === '--help' ? 0 : 64;
