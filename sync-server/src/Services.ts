@@ -9,8 +9,8 @@ import { SqlitePasswordResetStore, type PasswordResetStore } from './auth/Passwo
 import { SqlitePendingSignupStore, type PendingSignupStore } from './auth/PendingSignups.ts';
 import { SqliteSecurityReportStore, type SecurityReportStore } from './auth/SecurityReports.ts';
 import { SqliteAuditStore, type AuditStore } from './audit/AuditStore.ts';
-import { KnownDevices } from './auth/KnownDevices.ts';
-import { LoginThrottle } from './auth/LoginThrottle.ts';
+import { SqliteKnownDevices, type KnownDevices } from './auth/KnownDevices.ts';
+import { SqliteLoginThrottle, type LoginThrottle } from './auth/LoginThrottle.ts';
 import { SqliteBillingEventStore, type BillingEventStore } from './billing/BillingEventStore.ts';
 import { SubscriptionChanges } from './billing/SubscriptionChanges.ts';
 import type { SubscriptionStore } from './billing/SubscriptionStore.ts';
@@ -18,7 +18,7 @@ import { TrialSweeper } from './billing/TrialSweeper.ts';
 import { SqliteBlobCatalog, type BlobCatalog } from './blobs/BlobCatalog.ts';
 import { BlobQuota } from './blobs/BlobQuota.ts';
 import { sqliteTransactions, type Transactions } from './db/Transactions.ts';
-import { RateLimiter } from './http/rateLimit/index.ts';
+import { SqliteRateLimiter, type RateLimiter } from './http/rateLimit/index.ts';
 import { SqliteAccessTokenStore, type AccessTokenStore } from './identity/AccessTokenStore.ts';
 import { SqliteSessionStore, type SessionStore } from './identity/SessionStore.ts';
 import { SqliteUserStore, type UserStore } from './identity/UserStore.ts';
@@ -27,13 +27,13 @@ import type { Mailer } from './mail/Mailer.ts';
 import { SqliteCustomerDirectory, type CustomerDirectory } from './operator/CustomerDirectory.ts';
 import { UserSuspension } from './operator/UserSuspension.ts';
 import { SqliteUsageStore, type UsageStore } from './usage/UsageStore.ts';
-import { SupportGrantExpiry } from './support/SupportGrantExpiry.ts';
-import { SupportGrants } from './support/SupportGrants.ts';
-import { SqliteSupportGrantStore, type SupportGrantStore } from './support/SupportGrantStore.ts';
 import { TermsAnnouncer } from './terms/TermsAnnouncer.ts';
 import { TermsEffectiveDates } from './terms/TermsEffectiveDates.ts';
 import { SqliteTermsStore, type TermsStore } from './terms/TermsStore.ts';
-import { TicketNumberCounter } from './tickets/TicketNumberCounter.ts';
+import {
+  SqliteTicketNumberCounter,
+  type TicketNumberCounter,
+} from './tickets/TicketNumberCounter.ts';
 import type { InvitationStore } from './workspaces/InvitationStore.ts';
 import type { MembershipStore } from './workspaces/MembershipStore.ts';
 import type { SeatLedger } from './workspaces/SeatLedger.ts';
@@ -95,12 +95,6 @@ export interface Services extends ServerContext {
   readonly termsAnnouncer: TermsAnnouncer;
   /** Closes sockets of users bound by a version that came into force (tests `check()`). */
   readonly termsEffectiveDates: TermsEffectiveDates;
-  /** Support-access grants of workspaces to the operators (terms §3). */
-  readonly supportGrants: SupportGrantStore;
-  /** Granting, revoking, expiring support access, with audit entries and socket closes. */
-  readonly support: SupportGrants;
-  /** Ends live operator access when a grant runs out (tests `check()` after their clock). */
-  readonly supportExpiry: SupportGrantExpiry;
   /** Feature announcements and users' opt-outs (terms §3). */
   readonly announcements: AnnouncementStore;
   /** Mails announcements in batches, resuming after a restart (tests wait on `idle()`). */
@@ -130,24 +124,19 @@ export function createServices(ctx: ServerContext): Services {
     passwordResets: new SqlitePasswordResetStore(db, now),
     securityReports: new SqliteSecurityReportStore(db, now),
     ...workspaceStores,
-    devices: new KnownDevices(db, now),
+    devices: new SqliteKnownDevices(db, now),
   };
   const billingEvents = new SqliteBillingEventStore(db);
   const subscriptionChanges = new SubscriptionChanges({ ...ctx, ...identity, billingEvents });
-  const supportGrants = new SqliteSupportGrantStore(db, now);
-  const support = new SupportGrants({ ...ctx, ...identity, supportGrants });
   return {
     ...ctx,
     ...identity,
-    supportGrants,
-    support,
-    supportExpiry: new SupportGrantExpiry({ ...ctx, supportGrants, support }),
     terms,
     blobCatalog: new SqliteBlobCatalog(db),
     blobQuota: new BlobQuota(db, now),
-    limiter: new RateLimiter(db, now),
-    loginThrottle: new LoginThrottle(db, now),
-    ticketNumbers: new TicketNumberCounter(db),
+    limiter: new SqliteRateLimiter(db, now),
+    loginThrottle: new SqliteLoginThrottle(db, now),
+    ticketNumbers: new SqliteTicketNumberCounter(db),
     billingEvents,
     subscriptionChanges,
     trialSweeper: new TrialSweeper({ ...ctx, ...identity, subscriptionChanges }),

@@ -198,11 +198,7 @@ describe('the database', () => {
   /** file → why it still touches the database itself. */
   const NOT_YET_STORES: Record<string, string> = {
     // Stores in all but name: one job, built once in createServices from (db, now).
-    'auth/KnownDevices.ts': 'store class (known_devices), built once in createServices',
-    'auth/LoginThrottle.ts': 'store class (rate_limit_hits), built once in createServices',
     'blobs/BlobQuota.ts': 'store class (blob reservations), built once in createServices',
-    'http/rateLimit/index.ts': 'store class (rate_limit_hits), built once in createServices',
-    'tickets/TicketNumberCounter.ts': 'store class (ticket_counters), built once in createServices',
     'mail/OutboxMailer.ts': 'the Mailer that writes the mail_outbox table (no SMTP_URL)',
     'http/health.ts': 'reads the schema version for /health (db/ helper on ctx.db)',
     'snapshots/WorkspaceReader.ts': 'a read transaction on its own connection (snapshot reads)',
@@ -212,7 +208,6 @@ describe('the database', () => {
     'snapshots/installSnapshots.ts': 'builds SnapshotService (needs the sync engine) from ctx.db',
     'search/installSearch.ts': 'builds the search index and projector (needs the sync engine)',
     'sync/SyncEngine.ts': 'builds its own SqliteDocStore unless given one (sync/ left as is)',
-    'cli/createOperator.ts': 'the CLI opens its own transaction around UserStore calls',
     'workspaces/memberRequest.ts':
       'builds the workspace stores on ctx.db for callers given a bare ServerContext (search/)',
   };

@@ -7,7 +7,7 @@ import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import {
   KNOWN_DEVICE_LIFETIME_MS,
-  KnownDevices,
+  SqliteKnownDevices,
   MAX_KNOWN_DEVICES_PER_USER,
 } from './KnownDevices.ts';
 
@@ -28,7 +28,7 @@ function setup() {
   insertUser.run('u1', 'one@example.com');
   insertUser.run('u2', 'two@example.com');
   const clock = { now: 1_000_000 };
-  return { db, clock, devices: new KnownDevices(db, () => clock.now) };
+  return { db, clock, devices: new SqliteKnownDevices(db, () => clock.now) };
 }
 
 describe('KnownDevices', () => {

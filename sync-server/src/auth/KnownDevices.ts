@@ -31,9 +31,25 @@ export interface KnownDevice {
  * stored the way lucia-auth.com stores sessions: the browser holds 160 random bits, the row
  * their SHA-256 and the account it logged in to. The cookie proves nothing by itself (a
  * password is still needed); it only lets its holder past the failures other clients
- * piled up on the account.
+ * piled up on the account. Table `known_devices`.
  */
-export class KnownDevices {
+export interface KnownDevices {
+  /** The device id when `token` is a live device cookie of `userId`, else null. */
+  recognise(token: string | undefined, userId: string | undefined): string | null;
+  /**
+   * After a successful login: extends the device the browser already is (`token` still
+   * valid for `userId`), or makes it a new one. Returns the cookie to set.
+   */
+  remember(userId: string, token: string | undefined): KnownDevice;
+  /** Ids of the account's devices (to clear their throttle keys after a reset). */
+  idsOf(userId: string): string[];
+  /** Forgets every device of the account (account deletion); returns how many. */
+  forgetUser(userId: string): number;
+  /** Deletes expired devices; returns how many. */
+  sweep(): number;
+}
+
+export class SqliteKnownDevices implements KnownDevices {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly now: () => number,

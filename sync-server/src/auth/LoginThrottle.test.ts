@@ -7,7 +7,7 @@ import { openSqlite } from '../db/Database.ts';
 import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { AppError } from '../http/AppError.ts';
-import { backoffDelayMs, LoginThrottle, loginKeys, type Backoff } from './LoginThrottle.ts';
+import { backoffDelayMs, loginKeys, SqliteLoginThrottle, type Backoff } from './LoginThrottle.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -20,7 +20,7 @@ function setup() {
   const db = openSqlite(path.join(dir, 'desk.sqlite'));
   migrate(db, migrations);
   const clock = { now: 1_000_000_000 };
-  return { db, clock, throttle: new LoginThrottle(db, () => clock.now) };
+  return { db, clock, throttle: new SqliteLoginThrottle(db, () => clock.now) };
 }
 
 const backoff: Backoff = { freeFailures: 2, baseDelayMs: 1000, maxDelayMs: 8000, windowMs: 60_000 };

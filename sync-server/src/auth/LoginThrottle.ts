@@ -58,9 +58,24 @@ export function backoffDelayMs(failures: number, backoff: Backoff): number {
  * device only to its own key, which is what lets the owner in while someone else guesses.
  *
  * An attempt is counted before the password is checked (so a burst of parallel guesses sees
- * itself) and uncounted when it succeeds.
+ * itself) and uncounted when it succeeds. Rows of table `rate_limit_hits`.
  */
-export class LoginThrottle {
+export interface LoginThrottle {
+  /**
+   * Admits an attempt under every key, or throws 429 `rate_limited` with `retryAfter` (whole
+   * seconds) until the longest of their delays has passed.
+   */
+  begin(keys: readonly ThrottleKey[]): LoginAttempt;
+  /** The password was right: the attempt was no failure, and `clear` keys start afresh. */
+  succeeded(attempt: LoginAttempt, clear: readonly string[]): void;
+  /**
+   * Forgets every failure counted against the account: its own key, its (account, address)
+   * keys and the keys of its known devices. After a completed password reset.
+   */
+  forgetAccount(email: string, deviceIds: readonly string[]): void;
+}
+
+export class SqliteLoginThrottle implements LoginThrottle {
   readonly #stats;
   readonly #insert;
   readonly #prune;

@@ -1,6 +1,7 @@
 import { SqliteAuditStore } from '../audit/AuditStore.ts';
 import { normalizeEmail, looksLikeEmail } from '../http/emailAddress/index.ts';
 import type { SqliteDatabase } from '../db/Database.ts';
+import { sqliteTransactions } from '../db/Transactions.ts';
 import { SqliteUserStore } from '../identity/UserStore.ts';
 
 export type CreateOperatorResult =
@@ -23,33 +24,31 @@ export function createOperator(
   // The CLI runs without a server: the same store the server uses, on the same file.
   const users = new SqliteUserStore(db, () => now);
   const audit = new SqliteAuditStore(db, () => now);
-  return db
-    .transaction((): CreateOperatorResult => {
-      const existing = users.byEmail(email);
-      let result: CreateOperatorResult;
-      if (existing) {
-        if (existing.platformRole === 'operator') {
-          return { kind: 'already_operator', userId: existing.id };
-        }
-        users.makeOperator(existing.id);
-        result = { kind: 'promoted', userId: existing.id };
-      } else {
-        if (!input.passwordHash) throw new Error('A password is needed to create a new account.');
-        const userId = users.create({
-          email,
-          displayName: input.displayName.trim() || email,
-          passwordHash: input.passwordHash,
-          platformRole: 'operator',
-        });
-        result = { kind: 'created', userId };
+  return sqliteTransactions(db).write((): CreateOperatorResult => {
+    const existing = users.byEmail(email);
+    let result: CreateOperatorResult;
+    if (existing) {
+      if (existing.platformRole === 'operator') {
+        return { kind: 'already_operator', userId: existing.id };
       }
-      audit.record({
-        actor: { kind: 'system', userId: null },
-        action: result.kind === 'created' ? 'operator.created' : 'operator.promoted',
-        target: { kind: 'user', id: result.userId },
-        details: { via: 'cli' },
+      users.makeOperator(existing.id);
+      result = { kind: 'promoted', userId: existing.id };
+    } else {
+      if (!input.passwordHash) throw new Error('A password is needed to create a new account.');
+      const userId = users.create({
+        email,
+        displayName: input.displayName.trim() || email,
+        passwordHash: input.passwordHash,
+        platformRole: 'operator',
       });
-      return result;
-    })
-    .immediate();
+      result = { kind: 'created', userId };
+    }
+    audit.record({
+      actor: { kind: 'system', userId: null },
+      action: result.kind === 'created' ? 'operator.created' : 'operator.promoted',
+      target: { kind: 'user', id: result.userId },
+      details: { via: 'cli' },
+    });
+    return result;
+  });
 }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openSqlite, type SqliteDatabase } from '../db/Database.ts';
 import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
-import { TicketNumberCounter } from './TicketNumberCounter.ts';
+import { SqliteTicketNumberCounter } from './TicketNumberCounter.ts';
 
 let dir: string;
 let dbs: SqliteDatabase[] = [];
@@ -42,7 +42,7 @@ describe('TicketNumberCounter', () => {
     migrate(db, migrations);
     seedWorkspace(db, 'ws1');
     seedWorkspace(db, 'ws2');
-    const counter = new TicketNumberCounter(db);
+    const counter = new SqliteTicketNumberCounter(db);
     expect(counter.reserve('ws1', 20)).toEqual({ from: 1, to: 20 });
     expect(counter.reserve('ws1', 5)).toEqual({ from: 21, to: 25 });
     expect(counter.reserve('ws2', 3)).toEqual({ from: 1, to: 3 });
@@ -54,8 +54,8 @@ describe('TicketNumberCounter', () => {
     migrate(first, migrations);
     seedWorkspace(first, 'ws1');
     const second = open();
-    const a = new TicketNumberCounter(first);
-    const b = new TicketNumberCounter(second);
+    const a = new SqliteTicketNumberCounter(first);
+    const b = new SqliteTicketNumberCounter(second);
     const seen = new Set<number>();
     for (let i = 0; i < 50; i += 1) {
       const block = (i % 2 ? a : b).reserve('ws1', 7);
@@ -71,7 +71,7 @@ describe('TicketNumberCounter', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-numbers-'));
     const db = open();
     migrate(db, migrations);
-    const counter = new TicketNumberCounter(db);
+    const counter = new SqliteTicketNumberCounter(db);
     expect(() => counter.reserve('ws1', 0)).toThrow(RangeError);
     expect(() => counter.reserve('ws1', 101)).toThrow(RangeError);
   });

@@ -15,7 +15,12 @@ export interface NumberBlock {
  * statement (upsert … RETURNING) reads and moves the counter, so concurrent requests — even
  * from several server processes on one database — never get overlapping blocks.
  */
-export class TicketNumberCounter {
+export interface TicketNumberCounter {
+  /** The next `count` numbers of the workspace (1..MAX_BLOCK_SIZE), never handed out before. */
+  reserve(workspaceId: string, count?: number): NumberBlock;
+}
+
+export class SqliteTicketNumberCounter implements TicketNumberCounter {
   private readonly reserveStatement;
 
   constructor(db: SqliteDatabase) {

@@ -15,7 +15,7 @@ import { openSqlite } from '../../../sync-server/src/db/Database.ts';
 import { SqliteDocStore } from '../../../sync-server/src/store/SqliteDocStore.ts';
 import {
   MAX_BLOCK_SIZE,
-  TicketNumberCounter,
+  SqliteTicketNumberCounter,
 } from '../../../sync-server/src/tickets/TicketNumberCounter.ts';
 import { makeRealisticDesk } from './realisticDesk.ts';
 
@@ -56,7 +56,7 @@ export function seedDesk(
     const flush = () => write(pending.splice(0));
     let ticketDocBytes = 0;
     // Numbers 1..count, reserved with the server's own counter (at most 100 per block).
-    const counter = new TicketNumberCounter(db);
+    const counter = new SqliteTicketNumberCounter(db);
     for (let reserved = 0; reserved < count;) {
       const block = counter.reserve(workspaceId, Math.min(MAX_BLOCK_SIZE, count - reserved));
       if (block.from !== reserved + 1) {

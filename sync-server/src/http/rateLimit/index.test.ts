@@ -7,7 +7,7 @@ import { openSqlite } from '../../db/Database.ts';
 import { migrate } from '../../db/migrate.ts';
 import { migrations } from '../../db/migrations/index.ts';
 import { AppError } from '../AppError.ts';
-import { RATE_LIMIT_MAX_WINDOW_MS, RateLimiter } from './index.ts';
+import { RATE_LIMIT_MAX_WINDOW_MS, SqliteRateLimiter } from './index.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -41,7 +41,7 @@ const limit = { limit: 3, windowMs: 60_000 };
 describe('RateLimiter', () => {
   it('allows `limit` attempts in the window and refuses the next with rate_limited and retryAfter', () => {
     let now = 1_000_000;
-    const limiter = new RateLimiter(open(databaseFile()), () => now);
+    const limiter = new SqliteRateLimiter(open(databaseFile()), () => now);
     limiter.consume('k', limit);
     now += 10_000;
     limiter.consume('k', limit);
@@ -55,7 +55,7 @@ describe('RateLimiter', () => {
 
   it('slides: each attempt frees up when it leaves the window', () => {
     let now = 0;
-    const limiter = new RateLimiter(open(databaseFile()), () => now);
+    const limiter = new SqliteRateLimiter(open(databaseFile()), () => now);
     for (let i = 0; i < 3; i += 1) {
       limiter.consume('k', limit);
       now += 20_000;
@@ -66,7 +66,7 @@ describe('RateLimiter', () => {
   });
 
   it('keeps keys apart', () => {
-    const limiter = new RateLimiter(open(databaseFile()), () => 0);
+    const limiter = new SqliteRateLimiter(open(databaseFile()), () => 0);
     for (let i = 0; i < 3; i += 1) limiter.consume('a', limit);
     expect(() => limiter.consume('b', limit)).not.toThrow();
   });
@@ -74,17 +74,17 @@ describe('RateLimiter', () => {
   it('holds across a restart (the window lives in the database)', () => {
     const file = databaseFile();
     const first = open(file);
-    const before = new RateLimiter(first, () => 5_000);
+    const before = new SqliteRateLimiter(first, () => 5_000);
     for (let i = 0; i < 3; i += 1) before.consume('login:account:a@example.com', limit);
     first.close();
-    const after = new RateLimiter(open(file), () => 6_000);
+    const after = new SqliteRateLimiter(open(file), () => 6_000);
     expect(
       refusal(() => after.consume('login:account:a@example.com', limit)).extra.retryAfter,
     ).toBe(59);
   });
 
   it('forgets a key on reset', () => {
-    const limiter = new RateLimiter(open(databaseFile()), () => 0);
+    const limiter = new SqliteRateLimiter(open(databaseFile()), () => 0);
     for (let i = 0; i < 3; i += 1) limiter.consume('k', limit);
     limiter.reset('k');
     expect(() => limiter.consume('k', limit)).not.toThrow();
@@ -93,7 +93,7 @@ describe('RateLimiter', () => {
   it('sweeps rows older than the longest window, whatever their key', () => {
     let now = 0;
     const db = open(databaseFile());
-    const limiter = new RateLimiter(db, () => now);
+    const limiter = new SqliteRateLimiter(db, () => now);
     limiter.consume('login:account:random1@example.com', limit);
     now = RATE_LIMIT_MAX_WINDOW_MS - 1;
     limiter.consume('login:account:random2@example.com', limit);
@@ -105,7 +105,7 @@ describe('RateLimiter', () => {
   });
 
   it('refuses a window longer than the sweep keeps', () => {
-    const limiter = new RateLimiter(open(databaseFile()), () => 0);
+    const limiter = new SqliteRateLimiter(open(databaseFile()), () => 0);
     expect(() =>
       limiter.consume('k', { limit: 1, windowMs: RATE_LIMIT_MAX_WINDOW_MS + 1 }),
     ).toThrow(/exceeds/);

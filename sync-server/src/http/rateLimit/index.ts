@@ -20,9 +20,21 @@ export const RATE_LIMIT_MAX_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
  * A sliding-window limiter kept in the database, so a restart does not hand an attacker a
  * fresh budget. Each counted attempt is one row; an attempt is refused when `limit` rows
  * of the same key fall within the last `windowMs`. Old rows of a key are deleted as it is
- * used, so the table stays the size of the recent traffic.
+ * used, so the table stays the size of the recent traffic (table `rate_limit_hits`).
  */
-export class RateLimiter {
+export interface RateLimiter {
+  /**
+   * Counts one attempt under `key`, or throws AppError `rate_limited` (429) with
+   * `retryAfter` in whole seconds (the error handler sends it as Retry-After).
+   */
+  consume(key: string, limit: RateLimit): void;
+  /** Deletes every row older than the longest window; returns how many. */
+  sweep(): number;
+  /** Forgets the attempts under `key` (e.g. an account's failed logins after a reset). */
+  reset(key: string): void;
+}
+
+export class SqliteRateLimiter implements RateLimiter {
   readonly #prune;
   readonly #count;
   readonly #insert;
