@@ -27,6 +27,9 @@ import type { Mailer } from './mail/Mailer.ts';
 import { SqliteCustomerDirectory, type CustomerDirectory } from './operator/CustomerDirectory.ts';
 import { UserSuspension } from './operator/UserSuspension.ts';
 import { SqliteUsageStore, type UsageStore } from './usage/UsageStore.ts';
+import { SupportGrantExpiry } from './support/SupportGrantExpiry.ts';
+import { SupportGrants } from './support/SupportGrants.ts';
+import { SqliteSupportGrantStore, type SupportGrantStore } from './support/SupportGrantStore.ts';
 import { TermsAnnouncer } from './terms/TermsAnnouncer.ts';
 import { TermsEffectiveDates } from './terms/TermsEffectiveDates.ts';
 import { SqliteTermsStore, type TermsStore } from './terms/TermsStore.ts';
@@ -95,6 +98,12 @@ export interface Services extends ServerContext {
   readonly termsAnnouncer: TermsAnnouncer;
   /** Closes sockets of users bound by a version that came into force (tests `check()`). */
   readonly termsEffectiveDates: TermsEffectiveDates;
+  /** Support-access grants of workspaces to the operators (terms §3). */
+  readonly supportGrants: SupportGrantStore;
+  /** Granting, revoking, expiring support access, with audit entries and socket closes. */
+  readonly support: SupportGrants;
+  /** Ends live operator access when a grant runs out (tests `check()` after their clock). */
+  readonly supportExpiry: SupportGrantExpiry;
   /** Feature announcements and users' opt-outs (terms §3). */
   readonly announcements: AnnouncementStore;
   /** Mails announcements in batches, resuming after a restart (tests wait on `idle()`). */
@@ -128,9 +137,14 @@ export function createServices(ctx: ServerContext): Services {
   };
   const billingEvents = new SqliteBillingEventStore(db);
   const subscriptionChanges = new SubscriptionChanges({ ...ctx, ...identity, billingEvents });
+  const supportGrants = new SqliteSupportGrantStore(db, now);
+  const support = new SupportGrants({ ...ctx, ...identity, supportGrants });
   return {
     ...ctx,
     ...identity,
+    supportGrants,
+    support,
+    supportExpiry: new SupportGrantExpiry({ ...ctx, supportGrants, support }),
     terms,
     blobCatalog: new SqliteBlobCatalog(db),
     blobQuota: new BlobQuota(db, now),
