@@ -204,8 +204,7 @@ describe('the database', () => {
     'snapshots/WorkspaceReader.ts': 'a read transaction on its own connection (snapshot reads)',
     'snapshots/RestoreRecords.ts': 'store class of restore records, built by SnapshotService',
     'snapshots/SnapshotSchedule.ts':
-      'reads workspaces due for a snapshot; built in installSnapshots',
-    'snapshots/installSnapshots.ts': 'builds SnapshotService (needs the sync engine) from ctx.db',
+      'reads workspaces due for a snapshot; built once in createSyncServices',
     'search/installSearch.ts': 'builds the search index and projector (needs the sync engine)',
     'sync/SyncEngine.ts': 'builds its own SqliteDocStore unless given one (sync/ left as is)',
     'workspaces/memberRequest.ts':
