@@ -1,4 +1,7 @@
 import { AccountDeletion } from './auth/AccountDeletion.ts';
+import { SearchProjector } from './search/SearchProjector.ts';
+import { SqliteTicketSearchIndex } from './search/SqliteTicketSearchIndex.ts';
+import type { TicketSearchIndex } from './search/TicketSearchIndex.ts';
 import type { Services } from './Services.ts';
 import { SnapshotSchedule } from './snapshots/SnapshotSchedule.ts';
 import { SnapshotService } from './snapshots/SnapshotService.ts';
@@ -19,6 +22,10 @@ export interface SyncServices {
   readonly snapshots: SnapshotService;
   /** Takes due snapshots every SNAPSHOT_INTERVAL_MINUTES (started by installSnapshots). */
   readonly snapshotSchedule: SnapshotSchedule;
+  /** The server's ticket search projection (FTS5 and the first page's rows). */
+  readonly searchIndex: TicketSearchIndex;
+  /** Keeps it current from the documents' change sequence (started by installSearch). */
+  readonly searchProjector: SearchProjector;
 }
 
 export function createSyncServices(services: Services, engine: SyncEngine): SyncServices {
@@ -34,6 +41,7 @@ export function createSyncServices(services: Services, engine: SyncEngine): Sync
     heavy: services.offThread,
     workspaceAccess: services.workspaceAccess,
   });
+  const searchIndex = new SqliteTicketSearchIndex(db);
   return {
     accountDeletion: new AccountDeletion({ ...services, docs: engine }),
     snapshots,
@@ -45,5 +53,12 @@ export function createSyncServices(services: Services, engine: SyncEngine): Sync
       snapshotSync,
       config.SNAPSHOT_INTERVAL_MINUTES * 60_000,
     ),
+    searchIndex,
+    searchProjector: new SearchProjector({
+      store: engine.store,
+      index: searchIndex,
+      offThread: services.offThread,
+      log: log.child({ module: 'search' }),
+    }),
   };
 }

@@ -205,7 +205,6 @@ describe('the database', () => {
     'snapshots/RestoreRecords.ts': 'store class of restore records, built by SnapshotService',
     'snapshots/SnapshotSchedule.ts':
       'reads workspaces due for a snapshot; built once in createSyncServices',
-    'search/installSearch.ts': 'builds the search index and projector (needs the sync engine)',
     'sync/SyncEngine.ts': 'builds its own SqliteDocStore unless given one (sync/ left as is)',
     'workspaces/memberRequest.ts':
       'builds the workspace stores on ctx.db for callers given a bare ServerContext (search/)',

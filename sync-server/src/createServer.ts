@@ -157,7 +157,7 @@ export async function createServer(
   installOperatorRoutes(app, services);
   installAnnouncements(app, services);
   installSnapshots(app, services);
-  installSearch(app, ctx, sync);
+  installSearch(app, services);
   const exports = installExports(app, services, blobs, sync.store);
   installBackups(ctx);
   installStaticApp(app, ctx, shell);

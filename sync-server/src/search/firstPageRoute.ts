@@ -2,8 +2,8 @@ import type { Hono } from 'hono';
 import { ARCHIVE_AFTER_MS } from '@desk/model';
 import { FirstPageQuery, type FirstPageResponse } from '@desk/protocol/rest';
 import { AppError } from '../http/AppError.ts';
-import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest } from '../workspaces/memberRequest.ts';
+import type { SearchRouteDeps } from './searchRoutes.ts';
 import type { TicketSearchIndex } from './TicketSearchIndex.ts';
 
 /**
@@ -14,7 +14,7 @@ import type { TicketSearchIndex } from './TicketSearchIndex.ts';
  * same 404 as a missing workspace. The rows are what the list would show every member
  * (live tickets, newest change first — no per-person filtering exists in the list either).
  */
-export function installFirstPageRoute(app: Hono, ctx: ServerContext, index: TicketSearchIndex) {
+export function installFirstPageRoute(app: Hono, ctx: SearchRouteDeps, index: TicketSearchIndex) {
   app.get('/api/workspaces/:slug/tickets/first-page', (c) => {
     const { workspace } = memberRequest(ctx, c);
     const parsed = FirstPageQuery.safeParse(c.req.query());

@@ -1,11 +1,15 @@
 import type { Hono } from 'hono';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
-import type { ServerContext } from '../ServerContext.ts';
-import type { SyncEngine } from '../sync/SyncEngine.ts';
 import { installFirstPageRoute } from './firstPageRoute.ts';
-import { installSearchRoutes } from './searchRoutes.ts';
-import { SearchProjector } from './SearchProjector.ts';
-import { SqliteTicketSearchIndex } from './SqliteTicketSearchIndex.ts';
+import { installSearchRoutes, type SearchRouteDeps } from './searchRoutes.ts';
+import type { SearchProjector } from './SearchProjector.ts';
+import type { TicketSearchIndex } from './TicketSearchIndex.ts';
+
+/** What search needs: the projection and its projector, built once in createSyncServices. */
+export interface SearchDeps extends SearchRouteDeps {
+  readonly searchIndex: TicketSearchIndex;
+  readonly searchProjector: SearchProjector;
+}
 
 /**
  * Server-side ticket search (issue 15): the FTS5 projection, the projector that keeps it
@@ -13,18 +17,11 @@ import { SqliteTicketSearchIndex } from './SqliteTicketSearchIndex.ts';
  * where it stopped), the search route, and the ticket list's first page (read from the same
  * projection).
  */
-export function installSearch(app: Hono, ctx: ServerContext, sync: SyncEngine): SearchProjector {
-  const index = new SqliteTicketSearchIndex(ctx.db);
-  const projector = new SearchProjector({
-    store: sync.store,
-    index,
-    offThread: ctx.offThread,
-    log: ctx.log.child({ module: 'search' }),
-  });
-  installSearchRoutes(app, ctx, index);
-  installFirstPageRoute(app, ctx, index);
+export function installSearch(app: Hono, deps: SearchDeps): void {
+  const { searchIndex: index, searchProjector: projector } = deps;
+  installSearchRoutes(app, deps, index);
+  installFirstPageRoute(app, deps, index);
   projector.start();
   // Before the database closes: a pass in flight finishes its transaction first.
-  ctx.shutdown.add(ShutdownPhase.flush, 'search projection', () => projector.stop());
-  return projector;
+  deps.shutdown.add(ShutdownPhase.flush, 'search projection', () => projector.stop());
 }

@@ -1,9 +1,12 @@
 import type { Hono } from 'hono';
 import { TicketSearchQuery, type TicketSearchResponse } from '@desk/protocol/rest';
 import { AppError } from '../http/AppError.ts';
-import type { ServerContext } from '../ServerContext.ts';
-import { memberRequest } from '../workspaces/memberRequest.ts';
+import { memberRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
 import type { TicketSearchIndex } from './TicketSearchIndex.ts';
+
+/** What the search routes read besides the projection: the caller's workspace and role. */
+export type SearchRouteDeps = MemberRequestDeps &
+  Required<Pick<MemberRequestDeps, 'workspaces' | 'memberships'>>;
 
 /**
  * `GET /api/workspaces/:slug/search?q=…&limit=…` → `{ hits }`: the workspace's live tickets
@@ -11,7 +14,7 @@ import type { TicketSearchIndex } from './TicketSearchIndex.ts';
  * does not hold). Members only, as every read of workspace content; a non-member gets the
  * same 404 as a missing workspace. What `q` holds is words, never query syntax.
  */
-export function installSearchRoutes(app: Hono, ctx: ServerContext, index: TicketSearchIndex) {
+export function installSearchRoutes(app: Hono, ctx: SearchRouteDeps, index: TicketSearchIndex) {
   app.get('/api/workspaces/:slug/search', (c) => {
     const { workspace } = memberRequest(ctx, c);
     const parsed = TicketSearchQuery.safeParse(c.req.query());
