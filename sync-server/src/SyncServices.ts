@@ -24,7 +24,7 @@ export interface SyncServices {
   readonly snapshotSchedule: SnapshotSchedule;
   /** The server's ticket search projection (FTS5 and the first page's rows). */
   readonly searchIndex: TicketSearchIndex;
-  /** Keeps it current from the documents' change sequence (started by installSearch). */
+  /** Keeps it current, woken by the engine's stored turns (started by installSearch). */
   readonly searchProjector: SearchProjector;
 }
 
@@ -59,6 +59,7 @@ export function createSyncServices(services: Services, engine: SyncEngine): Sync
       index: searchIndex,
       offThread: services.offThread,
       log: log.child({ module: 'search' }),
+      changes: engine,
     }),
   };
 }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { until } from '@desk/protocol/testing';
 import {
   createTicket,
   docIds,
@@ -20,8 +21,9 @@ import { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
 import type { DocStore } from '../store/DocStore.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
-import { SearchProjector } from './SearchProjector.ts';
+import { SearchProjector, type StoredChanges } from './SearchProjector.ts';
 import { SqliteTicketSearchIndex } from './SqliteTicketSearchIndex.ts';
+import type { TicketSearchIndex } from './TicketSearchIndex.ts';
 
 const actor = { id: 'u1', name: 'Ana' };
 const log = createLogger('silent');
@@ -238,6 +240,84 @@ describe('SearchProjector', () => {
     clock += 10_000;
     await p.catchUp();
     expect(ids('ws1', 'second')).toEqual(['t1']);
+  });
+
+  describe('woken by stored turns, not a poll', () => {
+    /** What the sync engine does after each turn that stored updates. */
+    class Turns implements StoredChanges {
+      readonly listeners = new Set<() => void>();
+      onStored(listener: () => void): () => void {
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+      }
+      stored(): void {
+        for (const listener of this.listeners) listener();
+      }
+    }
+    /** The index, with its passes counted (each pass asks which workspaces are behind). */
+    const countingPasses = () => {
+      const counted = { passes: 0 };
+      const wrapped = new Proxy(index, {
+        get(target, key) {
+          if (key === 'behind') {
+            return (max: number) => (counted.passes++, target.behind(max));
+          }
+          const value: unknown = Reflect.get(target, key);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      }) as TicketSearchIndex;
+      return { counted, wrapped };
+    };
+    const woken = (turns: Turns, target: TicketSearchIndex, recordsEveryMs = 0) =>
+      new SearchProjector({
+        store,
+        index: target,
+        offThread,
+        log,
+        changes: turns,
+        intervalMs: 0,
+        debounceMs: 0,
+        // Never within a test: every pass after the first is one a stored turn asked for.
+        safetyPollMs: 3_600_000,
+        recordsEveryMs,
+        now: Date.now,
+      });
+
+    it('projects a change after the turn that stored it, many turns in a burst in one pass', async () => {
+      const turns = new Turns();
+      const { counted, wrapped } = countingPasses();
+      const p = woken(turns, wrapped);
+      try {
+        p.start();
+        await until(() => counted.passes === 1, 'the first pass at start');
+        await p.pass(); // to the end of the first pass (or one more, if it had ended)
+        const before = counted.passes;
+        const desk = new Desk('ws1');
+        desk.create('t1', 'Printer on fire', 1, 'smoke');
+        for (let i = 0; i < 20; i++) turns.stored();
+        await until(() => ids('ws1', 'smoke').length === 1, 'the ticket searchable');
+        expect(counted.passes).toBe(before + 1);
+      } finally {
+        await p.stop();
+      }
+      expect(turns.listeners.size).toBe(0);
+    });
+
+    it('reads a busy index doc left for later once it is due, with no further write', async () => {
+      const turns = new Turns();
+      const p = woken(turns, index, 300);
+      try {
+        const desk = new Desk('ws1');
+        desk.create('t1', 'First title', 1, 'one');
+        p.start();
+        await until(() => ids('ws1', 'first').length === 1, 'the first title');
+        updateTicket(desk.index, desk.ticket('t1'), 't1', { title: 'Second title' }, actor, 2);
+        turns.stored();
+        await until(() => ids('ws1', 'second').length === 1, 'the second title, once due');
+      } finally {
+        await p.stop();
+      }
+    });
   });
 
   it('reads a large ticket doc at most once per interval too', async () => {

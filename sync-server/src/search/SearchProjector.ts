@@ -13,17 +13,35 @@ export interface SearchReader {
   run(kind: 'ticketFields', args: [Uint8Array[]], bytes: number): Promise<TicketSearchFields[]>;
 }
 
+/** Tells the projector that documents were stored (the sync engine, after each such turn). */
+export interface StoredChanges {
+  /** Calls `listener` after every turn that stored updates; returns how to stop. */
+  onStored(listener: () => void): () => void;
+}
+
 export interface SearchProjectorOptions {
   store: DocStore;
   index: TicketSearchIndex;
   offThread: SearchReader;
   log: Logger;
+  /** What wakes the projector; without it, only the safety poll does. */
+  changes?: StoredChanges | null;
   /**
-   * Pause between passes when nothing is behind: how long a change may take to become
-   * searchable on the server, and the debounce of a doc edited many times (one read per
-   * pass, however many updates). @default 1000 ms
+   * Least time between the starts of two passes while changes keep coming: the debounce of
+   * a doc edited many times (one read per pass, however many updates). @default 1000 ms
    */
   intervalMs?: number;
+  /**
+   * Wait after the first change of a quiet spell, so that the updates of a burst are read
+   * together. @default 100 ms
+   */
+  debounceMs?: number;
+  /**
+   * A pass this long after the last one even if nothing said a doc was stored: writes that
+   * do not go through the sync engine (the workspace importer, a database restored from a
+   * backup) are projected within this time. @default 30000 ms
+   */
+  safetyPollMs?: number;
   /** Documents read per workspace per pass (the rest follows in the next pass). @default 50 */
   docsPerPass?: number;
   /** Workspaces looked at per pass. @default 20 */
@@ -51,7 +69,10 @@ const RECORD_KINDS = new Set(['index', 'archive']);
 
 /**
  * Keeps the search projection current from the write path without being on it (issue 15):
- * it follows each workspace's change sequence — the one catch-up uses — from its cursor,
+ * the engine says when a turn stored updates, and the projector runs a pass soon after
+ * (`debounceMs`), at most one per `intervalMs` however many turns come — nothing is read on
+ * the write path itself, and the event only marks the projector due. Each pass follows
+ * each workspace's change sequence — the one catch-up uses — from its cursor,
  * reads every changed doc's stored state once per pass (an edit burst costs one read), and
  * extracts its text with @desk/model's readers: a ticket doc's body inline (small), an
  * index doc's records on the worker thread when large. Writes are short transactions with
@@ -61,8 +82,17 @@ const RECORD_KINDS = new Set(['index', 'archive']);
 export class SearchProjector {
   readonly #o: Required<SearchProjectorOptions>;
   #timer: NodeJS.Timeout | null = null;
+  /** When the armed timer fires (now()). */
+  #timerAt = 0;
   #running: Promise<boolean> | null = null;
   #stopped = false;
+  /** A turn stored updates since the current (or last) pass started. */
+  #dirty = false;
+  /** When the last pass started (now()). */
+  #lastPassAt = Number.NEGATIVE_INFINITY;
+  /** The earliest time a doc the last pass left for later (recordsEveryMs) is due. */
+  #dueAt: number | null = null;
+  #unsubscribe: (() => void) | null = null;
   /** When each index doc was last read (recordsEveryMs). */
   readonly #recordsReadAt = new Map<string, number>();
   /** Ticket docs found at least `largeDocBytes` on their last read. */
@@ -70,7 +100,10 @@ export class SearchProjector {
 
   constructor(options: SearchProjectorOptions) {
     this.#o = {
+      changes: null,
       intervalMs: 1000,
+      debounceMs: 100,
+      safetyPollMs: 30_000,
       docsPerPass: 50,
       workspacesPerPass: 20,
       rowsPerTransaction: 500,
@@ -81,13 +114,17 @@ export class SearchProjector {
     };
   }
 
+  /** Subscribes to stored changes and runs a first pass at once (resuming at the cursors). */
   start(): void {
+    this.#unsubscribe ??= this.#o.changes?.onStored(this.#changed) ?? null;
     this.#schedule(0);
   }
 
   /** Stops after the running pass (shutdown: before the database closes). */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#running?.catch(() => undefined);
@@ -108,23 +145,57 @@ export class SearchProjector {
     return this.#running;
   }
 
+  /** On the write path, after a turn stored updates: only marks the projector due. */
+  readonly #changed = (): void => {
+    this.#dirty = true;
+    // A running pass schedules the next one when it ends.
+    if (this.#stopped || this.#running) return;
+    const at = this.#nextChangedPassAt();
+    if (this.#timer && this.#timerAt <= at) return;
+    this.#schedule(at - this.#o.now());
+  };
+
+  #nextChangedPassAt(): number {
+    const now = this.#o.now();
+    return Math.max(now + this.#o.debounceMs, this.#lastPassAt + this.#o.intervalMs);
+  }
+
   #schedule(ms: number): void {
     if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    const wait = Math.max(0, ms);
+    this.#timerAt = this.#o.now() + wait;
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.pass().then(
-        (more) => this.#schedule(more ? 0 : this.#o.intervalMs),
+        (more) => this.#afterPass(more),
         (err: unknown) => {
           this.#o.log.error({ err }, 'search projection pass failed');
-          this.#schedule(this.#o.intervalMs);
+          this.#afterPass(false);
         },
       );
-    }, ms);
+    }, wait);
     this.#timer.unref();
+  }
+
+  /** The next pass: at once while behind, soon after changes, when a deferred doc is due. */
+  #afterPass(more: boolean): void {
+    if (more) {
+      this.#schedule(0);
+      return;
+    }
+    const now = this.#o.now();
+    let at = now + this.#o.safetyPollMs;
+    if (this.#dirty) at = Math.min(at, this.#nextChangedPassAt());
+    if (this.#dueAt !== null) at = Math.min(at, this.#dueAt);
+    this.#schedule(at - now);
   }
 
   async #pass(): Promise<boolean> {
     const { index, store } = this.#o;
+    this.#dirty = false;
+    this.#dueAt = null;
+    this.#lastPassAt = this.#o.now();
     const { behind, reset } = index.behind(this.#o.workspacesPerPass);
     // Deleted, or restored to an earlier sequence: what the projection holds is not the
     // workspace any more; forget it and (if it still exists) project it again from 0.
@@ -156,7 +227,11 @@ export class SearchProjector {
     if (!RECORD_KINDS.has(kind) && !this.#large.has(docId)) return false;
     const now = this.#o.now();
     const last = this.#recordsReadAt.get(docId);
-    if (last !== undefined && now - last < this.#o.recordsEveryMs) return true;
+    if (last !== undefined && now - last < this.#o.recordsEveryMs) {
+      const due = last + this.#o.recordsEveryMs;
+      this.#dueAt = this.#dueAt === null ? due : Math.min(this.#dueAt, due);
+      return true;
+    }
     this.#recordsReadAt.set(docId, now);
     if (this.#recordsReadAt.size > 10_000) {
       for (const [id, at] of this.#recordsReadAt) {

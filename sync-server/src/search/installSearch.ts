@@ -13,9 +13,9 @@ export interface SearchDeps extends SearchRouteDeps {
 
 /**
  * Server-side ticket search (issue 15): the FTS5 projection, the projector that keeps it
- * current from the documents' change sequence (and backfills, in the background, from
- * where it stopped), the search route, and the ticket list's first page (read from the same
- * projection).
+ * current from the documents' change sequence (woken by the sync engine after each turn
+ * that stored updates, and backfilling, in the background, from where it stopped), the
+ * search route, and the ticket list's first page (read from the same projection).
  */
 export function installSearch(app: Hono, deps: SearchDeps): void {
   const { searchIndex: index, searchProjector: projector } = deps;

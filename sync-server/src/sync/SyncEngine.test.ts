@@ -158,6 +158,33 @@ describe('SyncEngine', () => {
     expect(textOf(await engine.readDocState(ticket))).toBe('from the server');
   });
 
+  it('tells onStored listeners once per turn that stored updates, after its acks; not after a refusal', async () => {
+    const ana = openSync('ana');
+    await subscribe(ana);
+    const acked = () => ana.messages().filter((m) => m.type === MessageType.ack).length;
+    const calls: number[] = [];
+    const stop = engine.onStored(() => calls.push(acked()));
+    // Two updates in one turn: one stored turn.
+    ana.receive(docFrame(ticket, updateMessage(updateOf('a'))));
+    ana.receive(docFrame(ticket, updateMessage(updateOf('b'))));
+    await until(() => calls.length > 0, 'the stored turn');
+    expect(calls).toEqual([1]);
+    await engine.applyServerUpdate(ticket, updateOf('server'));
+    expect(calls).toHaveLength(2);
+    // Refused whole (needs structs the server never received): nothing stored, no call.
+    const writer = new Y.Doc();
+    writer.getText('t').insert(0, 'x');
+    const first = Y.encodeStateAsUpdate(writer);
+    writer.getText('t').insert(1, 'y');
+    const second = Y.encodeStateAsUpdate(writer, Y.encodeStateVectorFromUpdate(first));
+    ana.receive(docFrame(ticket, updateMessage(second)));
+    await until(() => ana.messages().some((m) => m.type === MessageType.docError), 'the refusal');
+    expect(calls).toHaveLength(2);
+    stop();
+    await engine.applyServerUpdate(ticket, updateOf('after'));
+    expect(calls).toHaveLength(2);
+  });
+
   describe('deleteDocs', () => {
     const deleted = { code: DocErrorCode.accessRevoked, message: 'The account was deleted.' };
     const docErrors = (ws: FakeWebSocket) =>

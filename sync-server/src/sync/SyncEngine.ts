@@ -44,6 +44,7 @@ export class SyncEngine {
   readonly #fanOut: FanOut;
   readonly #services: SyncConnectionServices;
   readonly #connections = new Set<SocketConnection>();
+  readonly #storedListeners = new Set<() => void>();
   readonly #byUser = new Map<string, Set<SocketConnection>>();
   readonly #stopWatching: () => void;
   readonly #heartbeat: NodeJS.Timeout;
@@ -85,6 +86,9 @@ export class SyncEngine {
         smallBatch: this.limits.groupCommitSmallBatch,
         intervalMs: this.limits.groupCommitIntervalMs,
       },
+      () => {
+        for (const listener of this.#storedListeners) listener();
+      },
     );
     this.#services = {
       rooms: this.rooms,
@@ -115,6 +119,16 @@ export class SyncEngine {
       for (const connection of [...this.#connections]) connection.heartbeat();
     }, this.limits.heartbeatMs);
     this.#heartbeat.unref();
+  }
+
+  /**
+   * Calls `listener` after every turn that stored updates (clients' or the server's), once
+   * per turn, after its broadcasts and acks — on the write path: a listener only marks
+   * itself due (the search projector). Returns a function that stops calling it.
+   */
+  onStored(listener: () => void): () => void {
+    this.#storedListeners.add(listener);
+    return () => this.#storedListeners.delete(listener);
   }
 
   /** Number of live sockets on both endpoints. */

@@ -73,6 +73,8 @@ export class UpdatePipeline {
     /** The room loaded now for a doc, if any. */
     private readonly loadedRoom: (docId: string) => DocRoom | undefined,
     private readonly groupCommit: GroupCommit = { smallBatch: 0, intervalMs: 0 },
+    /** Called once per batch that stored something, after its broadcasts and acks. */
+    private readonly onStored: () => void = () => {},
   ) {}
 
   submit(
@@ -182,7 +184,7 @@ export class UpdatePipeline {
     this.#lastBatchSize = batch.length;
 
     this.#admit(batch);
-    this.#persist(batch);
+    const stored = this.#persist(batch);
     try {
       const { byRoom, notLoaded } = this.#apply(batch);
       for (const [room, entries] of byRoom) this.#broadcast(room, entries);
@@ -194,6 +196,7 @@ export class UpdatePipeline {
       // is stored; clients that miss an ack or a broadcast re-sync on their next exchange.
       this.log.error({ err }, 'sync pipeline failed after storing a batch');
     }
+    if (stored) this.onStored();
   };
 
   /**
@@ -292,7 +295,8 @@ export class UpdatePipeline {
     }
   }
 
-  #persist(batch: Entry[]): void {
+  /** Stores the batch's accepted updates in one transaction; true when anything was stored. */
+  #persist(batch: Entry[]): boolean {
     const toStore: NewUpdate[] = [];
     const stored: Entry[] = [];
     for (const entry of batch) {
@@ -300,7 +304,7 @@ export class UpdatePipeline {
       toStore.push({ docId: entry.docId, workspaceId: entry.workspaceId, update: entry.update });
       stored.push(entry);
     }
-    if (toStore.length === 0) return;
+    if (toStore.length === 0) return false;
     let results;
     try {
       results = this.#appendWithRetry(toStore);
@@ -318,9 +322,10 @@ export class UpdatePipeline {
           message: 'The server could not save this change. It will be sent again.',
         };
       }
-      return;
+      return false;
     }
     for (let i = 0; i < stored.length; i++) stored[i]!.logId = results[i]!.logId;
+    return true;
   }
 
   #appendWithRetry(updates: NewUpdate[]) {
