@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { AccessEvents } from './access/AccessEvents.ts';
 import { installAnnouncements } from './announcements/announcementRoutes.ts';
+import { ANNOUNCEMENT_ONE_CLICK_PATH } from './announcements/OptOutLinks.ts';
 import { installAuth } from './auth/installAuth.ts';
 import { BILLING_WEBHOOK_PATH } from './billing/billingWebhook.ts';
 import { installBackups } from './backup/installBackups.ts';
@@ -131,8 +132,9 @@ export async function createServer(
   // First: sets c.var.auth and checks Origin for every later route.
   installAuthContext(app, {
     ...services,
-    // Signed, never cookie-authenticated: the Origin check does not apply.
-    originCheckExemptions: [BILLING_WEBHOOK_PATH],
+    // Signed (the webhook) or token-authorised (one-click opt-out of mail providers), never
+    // cookie-authenticated: the Origin check does not apply.
+    originCheckExemptions: [BILLING_WEBHOOK_PATH, ANNOUNCEMENT_ONE_CLICK_PATH],
   });
   installAuth(app, services);
   installMailboxRoutes(app, services);

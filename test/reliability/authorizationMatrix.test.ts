@@ -125,6 +125,8 @@ const expected: Record<string, string> = {
   'GET /api/auth/announcements': '401 200 200 200 200 200 200 200 401 401 403 401 401 403',
   'PUT /api/auth/announcements': '401 400 400 400 400 400 400 400 401 401 403 401 401 403',
   'POST /api/auth/announcements/opt-out': '400 400 400 400 400 400 400 400 400 400 400 400 400 400',
+  'POST /api/auth/announcements/one-click':
+    '400 400 400 400 400 400 400 400 400 400 400 400 400 400',
   'GET /api/workspaces/:slug/snapshots': '401 403 403 200 200 404 404 404 401 401 403 401 401 404',
   'POST /api/workspaces/:slug/snapshots': '401 403 403 201 201 404 404 404 401 401 403 401 401 404',
   'GET /api/workspaces/:slug/snapshots/:snapshotId':

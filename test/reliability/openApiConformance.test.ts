@@ -398,6 +398,18 @@ const requests: Record<string, () => Call | Promise<Call>> = {
       body: { token: t.server.services.optOutLinks.token(owner.userId) },
     };
   },
+  // As a mail provider sends it (RFC 8058): no Origin, no cookie, a form body.
+  'POST /api/auth/announcements/one-click': async () => {
+    const owner = await signUp(t);
+    return {
+      as: 'anonymous',
+      query: { token: t.server.services.optOutLinks.token(owner.userId) },
+      raw: {
+        body: 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+    };
+  },
 
   'POST /api/workspaces/:slug/ticket-numbers': () => ({ as: 'agent', body: { count: 5 } }),
   'POST /api/workspaces/:slug/blobs': () => ({

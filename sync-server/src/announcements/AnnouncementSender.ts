@@ -1,6 +1,6 @@
 import type { ServerContext } from '../ServerContext.ts';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
-import type { Mailer } from '../mail/Mailer.ts';
+import type { MailMessage, Mailer } from '../mail/Mailer.ts';
 import { renderEmail } from '../mail/renderEmail.ts';
 import type { Announcement, AnnouncementStore, Recipient } from './AnnouncementStore.ts';
 import type { OptOutLinks } from './OptOutLinks.ts';
@@ -99,8 +99,8 @@ export class AnnouncementSender {
     }
   }
 
-  private email(announcement: Announcement, recipient: Recipient) {
-    return renderEmail({
+  private email(announcement: Announcement, recipient: Recipient): MailMessage {
+    const message = renderEmail({
       to: recipient.email,
       subject: announcement.subject,
       greeting: `Hello ${recipient.displayName},`,
@@ -112,5 +112,13 @@ export class AnnouncementSender {
         url: this.deps.optOutLinks.url(recipient.id),
       },
     });
+    // RFC 8058: mail providers show their own "Unsubscribe" button, which POSTs here.
+    return {
+      ...message,
+      headers: {
+        'List-Unsubscribe': `<${this.deps.optOutLinks.oneClickUrl(recipient.id)}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+    };
   }
 }

@@ -1,5 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/**
+ * The RFC 8058 one-click endpoint. Exempt from the Origin check (the mail provider's POST
+ * comes from no page of ours): the token alone authorises it, and all it can do is opt out.
+ */
+export const ANNOUNCEMENT_ONE_CLICK_PATH = '/api/auth/announcements/one-click';
+
 /** What the signature covers besides the user id, so no other signed value can pass for it. */
 const PURPOSE = 'desk announcement opt-out v1';
 
@@ -23,6 +29,11 @@ export class OptOutLinks {
 
   url(userId: string): string {
     return `${this.publicUrl}/announcements/opt-out#token=${this.token(userId)}`;
+  }
+
+  /** Where a mail provider's one-click "Unsubscribe" POSTs (RFC 8058): the token in the query. */
+  oneClickUrl(userId: string): string {
+    return `${this.publicUrl}${ANNOUNCEMENT_ONE_CLICK_PATH}?token=${encodeURIComponent(this.token(userId))}`;
   }
 
   /** The user id a token names, or null when it was not signed with our key. */

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { ErrorCode } from '@desk/protocol';
 import {
+  AnnouncementOneClickQuery,
   AnnouncementOptOutRequest,
   SendAnnouncementRequest,
   SetAnnouncementPreferenceRequest,
@@ -13,7 +14,7 @@ import { authOf, requireOperator, requireSession } from '../identity/middleware.
 import type { UserStore } from '../identity/UserStore.ts';
 import type { AnnouncementSender } from './AnnouncementSender.ts';
 import type { AnnouncementStore } from './AnnouncementStore.ts';
-import type { OptOutLinks } from './OptOutLinks.ts';
+import { ANNOUNCEMENT_ONE_CLICK_PATH, type OptOutLinks } from './OptOutLinks.ts';
 
 /** What the announcement routes use (built once in createServices). */
 export interface AnnouncementRouteDeps {
@@ -75,16 +76,19 @@ export function installAnnouncements(app: Hono, deps: AnnouncementRouteDeps): vo
   // page waits for a click), so a mail scanner that fetches the link changes nothing.
   app.post('/api/auth/announcements/opt-out', async (c) => {
     const { token } = await readBody(c, AnnouncementOptOutRequest);
-    const userId = deps.optOutLinks.verify(token);
-    const user = userId ? deps.users.byId(userId) : undefined;
-    if (!user) {
-      throw new AppError(
-        ErrorCode.tokenInvalid,
-        400,
-        'This link is not valid. Open the whole link from the email, or turn announcements off on your account page.',
-      );
-    }
+    const user = userOfToken(deps, token);
     setReceives(deps, user.id, false, 'email_link');
+    return c.json({ email: user.email });
+  });
+
+  // RFC 8058 one-click: the mail provider POSTs `List-Unsubscribe=One-Click` to the URL of the
+  // message's List-Unsubscribe header, from no page of ours (exempt from the Origin check in
+  // createServer). The body says nothing more, so it is not read; the token is the authority.
+  app.post(ANNOUNCEMENT_ONE_CLICK_PATH, (c) => {
+    const parsed = AnnouncementOneClickQuery.safeParse(c.req.query());
+    if (!parsed.success) throw AppError.badRequest('The link has no token.');
+    const user = userOfToken(deps, parsed.data.token);
+    setReceives(deps, user.id, false, 'one_click');
     return c.json({ email: user.email });
   });
 
@@ -92,11 +96,25 @@ export function installAnnouncements(app: Hono, deps: AnnouncementRouteDeps): vo
   sender.kick();
 }
 
+/** The user a signed opt-out token names; refuses a token we did not sign. */
+function userOfToken(deps: AnnouncementRouteDeps, token: string) {
+  const userId = deps.optOutLinks.verify(token);
+  const user = userId ? deps.users.byId(userId) : undefined;
+  if (!user) {
+    throw new AppError(
+      ErrorCode.tokenInvalid,
+      400,
+      'This link is not valid. Open the whole link from the email, or turn announcements off on your account page.',
+    );
+  }
+  return user;
+}
+
 function setReceives(
   deps: AnnouncementRouteDeps,
   userId: string,
   receive: boolean,
-  via: 'account' | 'email_link',
+  via: 'account' | 'email_link' | 'one_click',
 ): void {
   deps.transactions.write(() => {
     if (deps.announcements.receives(userId) === receive) return;

@@ -1,6 +1,7 @@
 import {
   Announcement,
   AnnouncementList,
+  AnnouncementOneClickQuery,
   AnnouncementOptedOut,
   AnnouncementOptOutRequest,
   AnnouncementPreference,
@@ -59,6 +60,22 @@ export const announcementRoutes: readonly RouteDoc[] = [
     responses: {
       200: ok('The address that gets no more announcements.', AnnouncementOptedOut),
       400: '`token_invalid`: the token was not signed by this server (tampered or made up).',
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/auth/announcements/one-click',
+    summary:
+      'RFC 8058 one-click unsubscribe: the URL of every announcement’s `List-Unsubscribe` header (with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`), POSTed by the mail provider with the signed token in the query. No login, no Origin needed; a GET changes nothing.',
+    auth: 'public',
+    query: AnnouncementOneClickQuery,
+    body: {
+      raw: 'application/x-www-form-urlencoded',
+      description: '`List-Unsubscribe=One-Click` (not read).',
+    },
+    responses: {
+      200: ok('The address that gets no more announcements.', AnnouncementOptedOut),
+      400: '`validation_failed` without a token; `token_invalid` for a token this server did not sign.',
     },
   },
 ];

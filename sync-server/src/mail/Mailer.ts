@@ -4,6 +4,11 @@ export interface MailMessage {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
+  /**
+   * Extra header fields (SMTP only; the outbox keeps none): `List-Unsubscribe` and
+   * `List-Unsubscribe-Post` of announcements, so mail providers offer one-click opt-out.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -58,6 +58,14 @@ export type SetAnnouncementPreferenceRequest = z.input<typeof SetAnnouncementPre
 export const AnnouncementOptOutRequest = z.object({ token: z.string().min(1).max(200) });
 export type AnnouncementOptOutRequest = z.input<typeof AnnouncementOptOutRequest>;
 
+/**
+ * RFC 8058 one-click unsubscribe: the mail provider's "Unsubscribe" button POSTs to the
+ * `List-Unsubscribe` URL of the message, token in the query (the body is always
+ * `List-Unsubscribe=One-Click`).
+ */
+export const AnnouncementOneClickQuery = z.object({ token: z.string().min(1).max(200) });
+export type AnnouncementOneClickQuery = z.input<typeof AnnouncementOneClickQuery>;
+
 /** The address that will get no more announcements (the person sees whose link it was). */
 export const AnnouncementOptedOut = z.strictObject({ email: z.string() });
 export type AnnouncementOptedOut = z.infer<typeof AnnouncementOptedOut>;

@@ -37,6 +37,7 @@ export {
   Announcement,
   AnnouncementAudience,
   AnnouncementList,
+  AnnouncementOneClickQuery,
   AnnouncementOptedOut,
   AnnouncementOptOutRequest,
   AnnouncementPreference,
