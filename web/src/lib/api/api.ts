@@ -15,6 +15,18 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A request its caller aborted through `signal`, typically because the page that asked was
+ * left. Not a failure to show: the "cannot be reached" ApiError would tell the user something
+ * false, and nobody is waiting for the answer any more.
+ */
+export class ApiAborted extends Error {
+  constructor() {
+    super('The request was abandoned by its caller.');
+    this.name = 'ApiAborted';
+  }
+}
+
 export interface ApiRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
@@ -23,7 +35,8 @@ export interface ApiRequest {
 
 /**
  * Calls `/api/...` with the session cookie; returns the parsed JSON body or throws ApiError.
- * A network failure becomes ApiError with status 0, so callers have one thing to handle.
+ * A network failure becomes ApiError with status 0, so callers have one thing to handle;
+ * a request aborted through `signal` throws ApiAborted, which callers ignore.
  */
 export async function api<T>(path: string, request: ApiRequest = {}): Promise<T> {
   let response: Response;
@@ -36,6 +49,7 @@ export async function api<T>(path: string, request: ApiRequest = {}): Promise<T>
       signal: request.signal ?? null,
     });
   } catch {
+    if (request.signal?.aborted) throw new ApiAborted();
     throw new ApiError(
       ErrorCode.internal,
       'The server cannot be reached. Check your connection and try again.',

@@ -14,20 +14,23 @@ import type {
   WorkspaceList,
   WorkspacePayload,
 } from '@desk/protocol';
-import { api } from './api.ts';
+import { api, type ApiRequest } from './api.ts';
+
+/** What a read may be given: the signal that abandons it when its page is left. */
+type Read = Pick<ApiRequest, 'signal'>;
 
 const ws = (slug: string) => `/api/workspaces/${encodeURIComponent(slug)}`;
 
 /** Typed calls to the workspace routes (`/api/workspaces/*`, `/api/invitations/*`, `/api/host`). */
 export const workspaceApi = {
   list: () => api<WorkspaceList>('/api/workspaces'),
-  get: (slug: string) => api<WorkspacePayload>(ws(slug)),
+  get: (slug: string, read: Read = {}) => api<WorkspacePayload>(ws(slug), read),
   rename: (slug: string, name: string) =>
     api<WorkspacePayload>(ws(slug), { method: 'PATCH', body: { name } }),
   create: (body: CreateWorkspaceRequest) =>
     api<WorkspacePayload>('/api/workspaces', { method: 'POST', body }),
-  seats: (slug: string) => api<SeatsResponse>(`${ws(slug)}/seats`),
-  audit: (slug: string) => api<AuditList>(`${ws(slug)}/audit`),
+  seats: (slug: string, read: Read = {}) => api<SeatsResponse>(`${ws(slug)}/seats`, read),
+  audit: (slug: string, read: Read = {}) => api<AuditList>(`${ws(slug)}/audit`, read),
   changeRole: (slug: string, userId: string, role: InvitableRole) =>
     api<MemberList>(`${ws(slug)}/members/${encodeURIComponent(userId)}`, {
       method: 'PATCH',
@@ -37,7 +40,8 @@ export const workspaceApi = {
     api<MemberList>(`${ws(slug)}/members/${encodeURIComponent(userId)}`, { method: 'DELETE' }),
   transferOwnership: (slug: string, userId: string) =>
     api<MemberList>(`${ws(slug)}/transfer-ownership`, { method: 'POST', body: { userId } }),
-  invitations: (slug: string) => api<InvitationList>(`${ws(slug)}/invitations`),
+  invitations: (slug: string, read: Read = {}) =>
+    api<InvitationList>(`${ws(slug)}/invitations`, read),
   invite: (slug: string, body: InviteRequest) =>
     api<InvitationResponse>(`${ws(slug)}/invitations`, { method: 'POST', body }),
   resendInvitation: (slug: string, id: string) =>
