@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CloseCode, DocErrorCode } from '@desk/protocol';
-import { describeSync } from './describeSync.ts';
+import { describeSync, isLastingRefusal } from './describeSync.ts';
 import type { OfflineSnapshot } from './describeSync.ts';
 
 const base: OfflineSnapshot = {
@@ -86,6 +86,20 @@ describe('describeSync', () => {
     expect(describe_({ refusal: DocErrorCode.ticketLimit, refusalDocKind: 'ticket' }).text).toBe(
       'Workspace full: the plan’s ticket limit is reached — upgrade, or delete old tickets. The new ticket was not saved.',
     );
+  });
+
+  it('CLIENT-2 holds only refusals the user must know about, not those the client recovers from', () => {
+    // The client subscribes again and its step 2 carries what the server lacked.
+    expect(isLastingRefusal(DocErrorCode.missingDependencies)).toBe(false);
+    expect(isLastingRefusal(DocErrorCode.storageUnavailable)).toBe(false);
+    for (const code of [
+      DocErrorCode.docTooLarge,
+      DocErrorCode.ticketLimit,
+      DocErrorCode.workspaceReadOnly,
+      DocErrorCode.accessRevoked,
+    ]) {
+      expect(isLastingRefusal(code)).toBe(true);
+    }
   });
 
   it('counts local changes by unacknowledged updates or dirty docs, whichever is more', () => {

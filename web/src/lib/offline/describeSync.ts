@@ -175,6 +175,8 @@ export function refusalReason(code: DocErrorCode, docKind: string | null = null)
     case DocErrorCode.notMember:
     case DocErrorCode.accessRevoked:
       return 'You are no longer a member of this workspace: nothing syncs any more.';
+    case DocErrorCode.workspaceDeleted:
+      return 'This workspace is being deleted: nothing syncs any more.';
     case DocErrorCode.docTooLarge:
       // The index (and its archive shards) is where every new ticket goes: full means full.
       if (docKind === 'ticket')
@@ -199,7 +201,12 @@ export function refusalReason(code: DocErrorCode, docKind: string | null = null)
   }
 }
 
-/** Refusals that mean "stop: the user must know", as opposed to transient ones. */
+/**
+ * Refusals that mean "stop: the user must know", as opposed to transient ones the client
+ * recovers from by itself: it subscribes again and its step 2 carries what the server lacks
+ * (SPEC CLIENT-2). Held as lasting, such a refusal kept the status bar on "The server refused
+ * a change" after the change was saved.
+ */
 export function isLastingRefusal(code: DocErrorCode): boolean {
-  return code !== DocErrorCode.storageUnavailable;
+  return code !== DocErrorCode.storageUnavailable && code !== DocErrorCode.missingDependencies;
 }
