@@ -12,7 +12,7 @@ import {
   type NewTicket,
   type TicketRecord,
 } from '@desk/model';
-import { DELETED_USER_NAME, DocErrorCode, parseDocId } from '@desk/protocol';
+import { DELETED_USER_NAME, DocErrorCode, ErrorCode, parseDocId } from '@desk/protocol';
 import { ApiError } from '$lib/api/api.ts';
 import { fetchUsage } from '$lib/api/usageApi.ts';
 import {
@@ -25,6 +25,16 @@ import { accessLossOfRefusal, accessLossOfStatus, type AccessLoss } from './acce
 import type { Me, WorkspaceInfo, WorkspaceMember, WorkspacePayload } from '@desk/protocol';
 import { fetchMe, fetchWorkspace, reserveTicketNumbers } from '$lib/api/deskApi.ts';
 import type { ConnectionStatus, DocHandle, DocSource } from '$lib/offline/DocSource.ts';
+import { fetchFirstPage } from '$lib/api/firstPageApi.ts';
+import {
+  afterNextPaint,
+  DEFAULT_QUERY_KEY,
+  FIRST_SCREEN_ROWS,
+  listQueryKey,
+  listQueryOf,
+  readFirstScreen,
+  type FirstScreen,
+} from './firstScreen.ts';
 import { LocalNumberStorage } from './numberStorage.ts';
 import { IndexPresence } from './Presence.svelte.ts';
 import { startupMark } from './startupMarks.ts';
@@ -67,6 +77,21 @@ export class DeskWorkspace {
    */
   accessLoss = $state<AccessLoss | null>(null);
 
+  /**
+   * The server answered 410 `workspace_deleted`: the workspace is being deleted (issue 16).
+   * The page shows where the deletion stands (and the owner's cancel), not the desk.
+   */
+  deleting = $state(false);
+
+  /**
+   * Ticket rows to paint before the index is decoded (issue 15, `firstScreen.ts`): on a
+   * reload the rows rendered last time (shown before `ready`), on a new device the server's
+   * first page (shown by the list until the index has synced).
+   */
+  firstScreen = $state.raw<FirstScreen | null>(null);
+  /** The workspace index has had its first sync with the server in this page load. */
+  indexSynced = $state(false);
+
   /** Settles once the server's answer about me and the workspace was applied (or none came). */
   confirmed: Promise<void> = Promise.resolve();
 
@@ -102,19 +127,33 @@ export class DeskWorkspace {
     return !!this.workspace && !this.workspace.readOnly && this.accessLoss === null;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Opens the workspace. `listFirst`: the ticket list is the page being opened, so its first
+   * screen of rows is worth painting before the index is decoded.
+   */
+  async start(options: { listFirst?: boolean } = {}): Promise<void> {
     startupMark('start');
     // Local-first (issue 15: reload within 1 s): a workspace opened here before starts from
     // the identity cached then, and the server's answer is applied (and enforced) when it
     // comes; only a first visit waits for it.
     const asked = this.askIdentity();
     const cached = readCachedIdentity(this.slug);
+    // A first visit asks for the list's first page beside the identity (one round trip).
+    const firstPage =
+      !cached && options.listFirst
+        ? fetchFirstPage(this.slug, FIRST_SCREEN_ROWS).catch(() => null)
+        : null;
     const identity = cached ?? (await asked.then((answer) => this.firstIdentity(answer)));
     startupMark('identity');
     if (!identity || this.destroyed) return;
     this.applyIdentity(identity);
     if (cached) this.confirmed = asked.then((answer) => this.confirmIdentity(cached, answer));
     const wsId = identity.workspace.workspace.id;
+    if (firstPage) void this.showFirstPage(wsId, firstPage);
+    // Reload: paint the rows kept last time, before the local copy's index is decoded
+    // (a long task: seconds at 5,000 hot tickets) — the handles below start that decode.
+    if (cached && options.listFirst) await this.showKeptFirstScreen(identity.me.id, wsId);
+    if (this.destroyed) return;
     this.usage.start(wsId);
     this.source = this.makeSource(identity.me.id);
 
@@ -168,6 +207,10 @@ export class DeskWorkspace {
     if (this.destroyed) return;
     this.checkSchema();
     this.ready = true;
+    this.indexHandle.whenSynced.then(
+      () => (this.indexSynced = true),
+      () => undefined, // said below
+    );
     Promise.all([this.indexHandle.whenSynced, this.userHandle.whenSynced]).then(
       () => {
         startupMark('synced');
@@ -243,6 +286,28 @@ export class DeskWorkspace {
     this.indexHandle?.release();
     this.userHandle?.release();
     this.source?.destroy();
+  }
+
+  /** The rows this device rendered last time for the list being opened, painted now. */
+  private async showKeptFirstScreen(userId: string, workspaceId: string): Promise<void> {
+    const queryKey = listQueryKey(listQueryOf(workspaceId));
+    const screen = await readFirstScreen(userId, workspaceId, queryKey).catch(() => null);
+    if (!screen || screen.rows.length === 0 || this.destroyed) return;
+    this.firstScreen = screen;
+    startupMark('first-screen');
+    await afterNextPaint();
+  }
+
+  /** A new device: the server's first page, for the default list, until the index syncs. */
+  private async showFirstPage(
+    workspaceId: string,
+    page: Promise<FirstScreen['rows'] | null>,
+  ): Promise<void> {
+    const rows = await page;
+    if (!rows?.length || this.destroyed || this.indexSynced) return;
+    if (listQueryKey(listQueryOf(workspaceId)) !== DEFAULT_QUERY_KEY) return;
+    this.firstScreen = { queryKey: DEFAULT_QUERY_KEY, rows, countText: '' };
+    startupMark('first-page');
   }
 
   /** The latest loss is the one in force (a read-only role, then removed: removed). */
@@ -337,6 +402,11 @@ export class DeskWorkspace {
   }
 
   private refuse(error: unknown): void {
+    if (error instanceof ApiError && error.code === ErrorCode.workspaceDeleted) {
+      this.deleting = true;
+      this.error = error.message;
+      return;
+    }
     if (error instanceof ApiError && (error.status === 401 || error.code === 'session_expired')) {
       this.needsLogin = true;
       this.error = error.message;

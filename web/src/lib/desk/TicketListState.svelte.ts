@@ -3,7 +3,6 @@
 import {
   DEFAULT_QUERY,
   newId,
-  normalizeQuery,
   setTicketDeleted,
   TicketList,
   updateTicket,
@@ -14,6 +13,7 @@ import {
   type TicketTextSearch,
 } from '@desk/model';
 import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
+import { listQueryOf, listQueryStorageKey } from './firstScreen.ts';
 
 /**
  * The ticket list's state: the query (kept in the URL-independent session storage so going
@@ -43,9 +43,8 @@ export class TicketListState {
   private searchSeq = 0;
 
   constructor(private readonly desk: DeskWorkspace) {
-    this.storageKey = `desk:query:${desk.workspace!.id}`;
-    const stored = sessionStorage.getItem(this.storageKey);
-    this.query = stored ? normalizeQuery(JSON.parse(stored)) : DEFAULT_QUERY;
+    this.storageKey = listQueryStorageKey(desk.workspace!.id);
+    this.query = listQueryOf(desk.workspace!.id);
     this.list = new TicketList(
       [desk.index.tickets, ...desk.archive.shards()],
       this.query,
@@ -64,6 +63,13 @@ export class TicketListState {
       desk.index.sharedViews.observe(() => this.refreshViews()),
     );
     this.refreshViews();
+  }
+
+  /** The count beside the heading: "120", or "40 of 5,102" when filters hide some. */
+  get countText(): string {
+    return this.rows.length === this.total || this.query.deleted
+      ? String(this.rows.length)
+      : `${this.rows.length} of ${this.total}`;
   }
 
   /** Archived months whose tickets this device has not loaded, newest first. */

@@ -19,6 +19,7 @@ import { ReplicaLedger } from './ReplicaLedger.ts';
 import { writeOfflineMode } from './offlineMode.ts';
 import { ReplicationMode } from './ReplicationPolicy.ts';
 import { UploadQueue } from './UploadQueue.ts';
+import { DEFAULT_QUERY_KEY, readFirstScreen, writeFirstScreen } from '$lib/desk/firstScreen.ts';
 
 /** Web Storage as browsers expose it: each key an own enumerable property. */
 class MemoryStorage implements Storage {
@@ -78,6 +79,24 @@ async function writeWorkspace(workspaceId: string, slug: string): Promise<void> 
     await ledger.close();
     await uploads.close();
   }
+  // Issue 15: the list rows kept to paint its first screen at the next start.
+  await writeFirstScreen(USER, workspaceId, {
+    queryKey: DEFAULT_QUERY_KEY,
+    rows: [
+      {
+        id: 't1',
+        number: 1,
+        provisionalNumber: 'P-1',
+        title: 'Kept row',
+        status: 'open',
+        priority: 'normal',
+        assigneeId: null,
+        tags: [],
+        updatedAt: 1,
+      },
+    ],
+    countText: '1',
+  });
   localStorage.setItem(
     replyDraftKey(workspaceId, 't1', USER),
     JSON.stringify('A reply being written'),
@@ -120,6 +139,7 @@ async function leftOf(workspaceId: string, slug: string) {
       uploads: (await uploads.list()).filter((u) => u.workspaceSlug === slug).length,
       keys: Object.keys(localStorage).filter((k) => k.includes(workspaceId) || k.includes(slug))
         .length,
+      firstScreen: (await readFirstScreen(USER, workspaceId, DEFAULT_QUERY_KEY)) !== null,
     };
   } finally {
     await store.close();
@@ -162,8 +182,10 @@ describe('a device that loses access forgets the workspace (issue 16)', () => {
       ledger: 0,
       uploads: 0,
       keys: 0,
+      firstScreen: false,
     });
     expect(await leftOf('wsB', 'beta')).toEqual(before);
+    expect(before.firstScreen).toBe(true);
     expect(before.text).toBe('Text of wsB:ticket:t1');
     expect(before.held).toHaveLength(3);
   });

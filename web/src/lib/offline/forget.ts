@@ -4,6 +4,7 @@ import { collectDrafts, downloadJson, type DraftExport } from './drafts.ts';
 import { openDatabase, request, transactionDone } from './idb.ts';
 import {
   APP_PREFIX,
+  firstScreenDbName,
   replicatedDbName,
   searchDbName,
   userOfStorageKey,
@@ -19,7 +20,12 @@ import { UploadQueue } from './UploadQueue.ts';
  * removal forgets one workspace; a revoked session forgets every replica of the user, since
  * the replica belongs to the user and nobody is signed in to it any more.
  */
-export const ForgetReason = { removed: 'removed', sessionRevoked: 'session_revoked' } as const;
+export const ForgetReason = {
+  removed: 'removed',
+  /** The workspace is being deleted (its owner asked, or its subscription ended). */
+  workspaceDeleted: 'workspace_deleted',
+  sessionRevoked: 'session_revoked',
+} as const;
 export type ForgetReason = (typeof ForgetReason)[keyof typeof ForgetReason];
 
 /** A deletion decided and not yet known to be complete (survives a reload). */
@@ -131,7 +137,8 @@ function replyDrafts(userId: string): Map<string, ExportedReply[]> {
 /**
  * Deletes one workspace's part of a user's replica: its docs' rows in the update log (and
  * any previous-layout databases), their held/dirty flags and refused drafts, its catch-up
- * position, its replication ledger rows, its queued uploads, and its localStorage keys
+ * position, its replication ledger rows, its queued uploads, the list rows kept for its
+ * first screen, and its localStorage keys
  * (reply drafts, cached identity, reserved ticket numbers, the offline mode chosen for this
  * device, the cached usage). Other workspaces stay as they are.
  * The sync client of this tab must be closed first (it would write rows back).
@@ -157,6 +164,10 @@ export async function deleteWorkspaceReplica(
   await deleteKeys(replicatedDbName(userId), 'docs', ofWorkspace);
   // The device search index of this workspace (an open one closes on this deletion's request).
   await deleteDatabase(searchDbName(userId, workspaceId));
+  // The rows kept to paint the list's first screen at the next start.
+  await deleteKeys(firstScreenDbName(userId), 'screens', (key) =>
+    key.startsWith(`${workspaceId}:`),
+  );
   const uploads = new UploadQueue(userId);
   try {
     for (const item of await uploads.list()) {
@@ -255,7 +266,12 @@ export function finishPendingForgets(
 
 /** The words for what happened, exactly. */
 export function forgetWords(forget: PendingForget): string {
-  return forget.reason === ForgetReason.removed
-    ? `You were removed from ${forget.workspaceName}. Its data has been deleted from this device.`
-    : 'Your session was ended. The data of your workspaces has been deleted from this device; log in again to get it back from the server.';
+  switch (forget.reason) {
+    case ForgetReason.removed:
+      return `You were removed from ${forget.workspaceName}. Its data has been deleted from this device.`;
+    case ForgetReason.workspaceDeleted:
+      return `${forget.workspaceName} is being deleted. Its data has been deleted from this device.`;
+    case ForgetReason.sessionRevoked:
+      return 'Your session was ended. The data of your workspaces has been deleted from this device; log in again to get it back from the server.';
+  }
 }

@@ -45,6 +45,15 @@ export function searchDbName(userId: string, workspaceId: string): string {
   return `${userStorePrefix(userId)}search:${workspaceId}`;
 }
 
+/**
+ * The first screen of ticket rows last rendered per workspace and list (issue 15): painted
+ * on the next start before the index is decoded. Under the user's prefix (logout's wipe);
+ * keys start with the workspace id (a removal from the workspace deletes them).
+ */
+export function firstScreenDbName(userId: string): string {
+  return `${userStorePrefix(userId)}first-screen`;
+}
+
 /** Attachments picked while offline, waiting for upload. */
 export function uploadsDbName(userId: string): string {
   return `${userStorePrefix(userId)}uploads`;
