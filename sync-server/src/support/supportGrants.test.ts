@@ -278,6 +278,25 @@ describe('the grant matrix', () => {
   });
 });
 
+describe('the workspace as the operator sees it', () => {
+  it('says in the payload what the grant allows and until when; members see no such field', async () => {
+    const owner = await signUp(t);
+    const made = await grant(owner, { access: 'write' });
+    const seen = await operator.client.get<{ workspace: Record<string, unknown> }>(
+      `/api/workspaces/${owner.slug}`,
+    );
+    expect(seen.body.workspace).toMatchObject({
+      role: 'agent',
+      readOnly: false,
+      support: { grantId: made.id, access: 'write', expiresAt: made.expiresAt },
+    });
+    const own = await owner.client.get<{ workspace: Record<string, unknown> }>(
+      `/api/workspaces/${owner.slug}`,
+    );
+    expect(own.body.workspace).not.toHaveProperty('support');
+  });
+});
+
 describe('a grant that ends', () => {
   it('closes the operator’s live /yjs socket and /sync subscription when revoked', async () => {
     const owner = await signUp(t);

@@ -160,6 +160,7 @@ export class SqliteWorkspaceStore implements WorkspaceStore {
           name: customer.name,
           isCustomerOwner: customer.owner_user_id === userId,
         },
+        ...(access.support ? { support: access.support } : {}),
       },
       members: this.#deps.memberships.list(workspace.id),
       deletedUserIds: this.#deletedUserIds(workspace.id),

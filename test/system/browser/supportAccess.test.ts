@@ -43,6 +43,11 @@ describeInBrowser('support access in the browser', () => {
     await grants.getByText('Ticket 1 will not close', { exact: false }).waitFor();
     await grants.getByRole('link', { name: `Open ${workspace.name}` }).click();
     await console.page.getByText('Printer on fire').first().waitFor();
+    // Every page says the operator is there under the customer's grant, and what it allows.
+    await console.page
+      .getByTestId('read-only-notice')
+      .filter({ hasText: "Support access at the customer's request (read-only)" })
+      .waitFor();
 
     await section
       .getByRole('button', { name: 'Revoke support access: Ticket 1 will not close' })

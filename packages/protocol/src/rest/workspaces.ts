@@ -3,6 +3,7 @@
  * (`/api/invitations/*`) and of `/api/host`, shared by the server routes and the web UI.
  */
 import { z } from 'zod';
+import { SUPPORT_GRANT_ACCESS } from '../supportGrants.ts';
 import {
   INVITABLE_ROLES,
   INVITATION_STATUSES,
@@ -60,6 +61,13 @@ export const WorkspaceInfo = z.strictObject({
   deleteAfter: Millis.nullable(),
   /** The customer (who pays) owning this workspace; `isCustomerOwner` is the caller. */
   customer: z.strictObject({ id: z.string(), name: z.string(), isCustomerOwner: z.boolean() }),
+  /**
+   * Only when the caller is an operator here under the customer's support grant (terms §3),
+   * not a member: what the grant allows and until when (the app says so on every page).
+   */
+  support: z
+    .strictObject({ grantId: z.string(), access: z.enum(SUPPORT_GRANT_ACCESS), expiresAt: Millis })
+    .optional(),
 });
 export type WorkspaceInfo = z.infer<typeof WorkspaceInfo>;
 
