@@ -209,7 +209,7 @@ describe('the grant matrix', () => {
     'active write': 'rest-read 200 · rest-write 201 · sync write:written · yjs synced',
   };
 
-  it('answers every state × access as the table says', async () => {
+  it('ACCESS-5 answers every state × access as the table says', async () => {
     const actual: Record<string, string> = {};
     for (const state of states) {
       for (const access of accesses) {
@@ -298,7 +298,7 @@ describe('the workspace as the operator sees it', () => {
 });
 
 describe('a grant that ends', () => {
-  it('closes the operator’s live /yjs socket and /sync subscription when revoked', async () => {
+  it('ACCESS-5 closes the operator’s live /yjs socket and /sync subscription when revoked', async () => {
     const owner = await signUp(t);
     const made = await grant(owner);
     const docId = `${owner.workspaceId}:index`;
@@ -333,7 +333,7 @@ describe('a grant that ends', () => {
     }
   });
 
-  it('ends at its expiry by the clock: requests refused at once, sockets closed and audited at the check', async () => {
+  it('ACCESS-5 ends at its expiry by the clock: requests refused at once, sockets closed and audited at the check', async () => {
     const owner = await signUp(t);
     const made = await grant(owner, { durationMs: HOUR });
     const docId = `${owner.workspaceId}:index`;
