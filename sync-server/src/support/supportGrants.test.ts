@@ -253,6 +253,16 @@ describe('the grant matrix', () => {
     );
   });
 
+  it('opens only the workspace whose grant it is', async () => {
+    const granting = await signUp(t);
+    const other = await signUp(t);
+    await grant(granting, { access: 'write' });
+    expect((await operator.client.get(`/api/workspaces/${granting.slug}`)).status).toBe(200);
+    expect((await operator.client.get(`/api/workspaces/${other.slug}`)).status).toBe(404);
+    expect(await syncCell(other.workspaceId)).toBe('none:not_member');
+    expect(await yjsCell(other.workspaceId)).toBe('close 4404');
+  });
+
   it('opens nothing to an operator token, even under a grant', async () => {
     const owner = await signUp(t);
     await grant(owner);
