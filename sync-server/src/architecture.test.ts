@@ -206,8 +206,6 @@ describe('the database', () => {
     'snapshots/SnapshotSchedule.ts':
       'reads workspaces due for a snapshot; built once in createSyncServices',
     'sync/SyncEngine.ts': 'builds its own SqliteDocStore unless given one (sync/ left as is)',
-    'workspaces/memberRequest.ts':
-      'builds the workspace stores on ctx.db for callers given a bare ServerContext (search/)',
   };
 
   const touching = production

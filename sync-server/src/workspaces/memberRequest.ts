@@ -2,12 +2,10 @@ import type { Context } from 'hono';
 import { authOf } from '../identity/middleware.ts';
 import type { AuthContext } from '../identity/AuthContext.ts';
 import { tokenAllowsWorkspace } from '../identity/AuthContext.ts';
-import { SqliteAuditStore } from '../audit/AuditStore.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { canManageMembers, type Role } from './roles.ts';
 import type { MembershipStore } from './MembershipStore.ts';
-import { sqliteWorkspaceStores } from './workspaceStores.ts';
 import type { WorkspaceRow, WorkspaceStore } from './WorkspaceStore.ts';
 import type { SupportAccess } from './WorkspaceAccessStore.ts';
 
@@ -37,9 +35,10 @@ export interface MemberRequest {
 }
 
 /**
- * The stores a member request reads. The routes get them from createServices; the search
- * routes are still given a bare ServerContext, for which they are built on `ctx.db` (until
- * installSearch passes its stores too).
+ * The stores a member request reads, built once in createServices; every caller hands over
+ * that services object. They are optional here only because some route modules still declare
+ * a bare ServerContext as their deps: give those modules `workspaces` and `memberships` in
+ * their deps type, then make these required.
  */
 export type MemberRequestDeps = ServerContext & {
   readonly workspaces?: Pick<WorkspaceStore, 'bySlug'>;
@@ -50,10 +49,11 @@ function storesOf(ctx: MemberRequestDeps): {
   workspaces: Pick<WorkspaceStore, 'bySlug'>;
   memberships: Pick<MembershipStore, 'roleOf'>;
 } {
-  if (ctx.workspaces && ctx.memberships) {
-    return { workspaces: ctx.workspaces, memberships: ctx.memberships };
+  if (!ctx.workspaces || !ctx.memberships) {
+    // A wiring mistake, not a request error: the route was installed without the services.
+    throw new Error('memberRequest needs the workspaces and memberships stores (createServices)');
   }
-  return sqliteWorkspaceStores(ctx.db, ctx.now, new SqliteAuditStore(ctx.db, ctx.now));
+  return { workspaces: ctx.workspaces, memberships: ctx.memberships };
 }
 
 /**
