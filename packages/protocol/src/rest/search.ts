@@ -55,8 +55,8 @@ export const FirstPageRow = z.strictObject({
   priority: z.enum(['low', 'normal', 'high', 'urgent']),
   assigneeId: z.string().nullable(),
   tags: z.array(z.string()),
-  /** Milliseconds since the epoch: the list's default sort key. */
-  updatedAt: z.number().int(),
+  /** Milliseconds since the epoch (as written: not always whole): the list's default sort key. */
+  updatedAt: z.number(),
 });
 export type FirstPageRow = z.infer<typeof FirstPageRow>;
 

@@ -8,7 +8,8 @@ import type { Migration } from '../Migration.ts';
  * transaction; a sibling table, not more columns there, so a status or assignee change
  * never touches the FTS5 index (its update trigger re-indexes the whole row). `row` is the
  * list's columns as JSON (what the route answers, as is); `status`, `updated_at` and
- * `deleted` are what the page is chosen and ordered by. Starts empty: a workspace's rows
+ * `deleted` are what the page is chosen and ordered by (`updated_at` REAL: a peer may
+ * write a fractional millisecond, and the order must be the list's exactly). Starts empty: a workspace's rows
  * appear the next time its index doc changes (the projection re-reads it whole) — until
  * then the route answers no rows and the device waits for the index, as before.
  */
@@ -21,7 +22,7 @@ export const m0022TicketRows: Migration = {
         workspace_id TEXT NOT NULL,
         ticket_id    TEXT NOT NULL,
         status       TEXT NOT NULL,
-        updated_at   INTEGER NOT NULL,
+        updated_at   REAL NOT NULL,
         deleted      INTEGER NOT NULL DEFAULT 0,
         row          TEXT NOT NULL,
         PRIMARY KEY (workspace_id, ticket_id)
