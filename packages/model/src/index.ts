@@ -104,3 +104,5 @@ export type {
   TicketRecord,
 } from './workspace/TicketRecord.ts';
 export { INDEX_SCHEMA_VERSION, WorkspaceIndex } from './workspace/WorkspaceIndex.ts';
+export { legacyTicketFields, StoredIndex } from './workspace/StoredIndex.ts';
+export type { IndexRowRoot } from './workspace/StoredIndex.ts';

@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { StoredIndex } from '@desk/model';
 import type {
   ChangedEntry,
   EntryDiff,
@@ -8,7 +9,7 @@ import type {
 import { contentOf, docContent, rootKindOf, stableStringify } from './docContent.ts';
 import { forwardRestore, mapAlong, restoreInto, type RestoreScope } from './forwardRestore.ts';
 import { changedItems, itemDigest, type ChangedItem, type ItemPath } from './restoreItems.ts';
-import { entriesOf, entryFields, noticeSummary, ticketSummary } from './snapshotViews.ts';
+import { noticeSummary, ticketSummary } from './snapshotViews.ts';
 
 export type EntryRoot = 'tickets' | 'notices';
 
@@ -105,10 +106,10 @@ export const snapshotOps = {
     const index = docOf(state);
     try {
       const out: Record<string, { number: number | null; title: string | null }> = {};
-      const map = index.getMap<unknown>(root);
+      const stored = new StoredIndex(index);
       for (const id of ids) {
-        const fields = entryFields(map.get(id));
-        if (Object.keys(fields).length === 0) continue;
+        const fields = stored.fields(root, id);
+        if (!fields || Object.keys(fields).length === 0) continue;
         const title = fields.title ?? fields.name;
         out[id] = {
           number: typeof fields.number === 'number' ? fields.number : null,
@@ -137,8 +138,9 @@ export const snapshotOps = {
   } {
     const index = docOf(state);
     try {
-      const tickets = [...entriesOf(index, 'tickets')].map(([id, e]) => ticketSummary(id, e));
-      const notices = [...entriesOf(index, 'notices')].map(([id, e]) => noticeSummary(id, e));
+      const stored = new StoredIndex(index);
+      const tickets = stored.ids('tickets').map((id) => ticketSummary(stored.ticket(id)!));
+      const notices = stored.ids('notices').map((id) => noticeSummary(stored.notice(id)!));
       tickets.sort((a, b) => (b.number ?? 0) - (a.number ?? 0) || (a.id < b.id ? -1 : 1));
       return { tickets, notices };
     } finally {
@@ -150,8 +152,7 @@ export const snapshotOps = {
   entry(state: Uint8Array, root: EntryRoot, id: string): Record<string, unknown> | null {
     const index = docOf(state);
     try {
-      const entry = index.getMap(root).get(id);
-      return entry === undefined ? null : entryFields(entry);
+      return new StoredIndex(index).fields(root, id);
     } finally {
       index.destroy();
     }
@@ -171,8 +172,20 @@ export const snapshotOps = {
     const after = docOf(now);
     try {
       return {
-        tickets: diffEntries(before, after, 'tickets', ticketSummary, movedIds?.tickets),
-        notices: diffEntries(before, after, 'notices', noticeSummary, movedIds?.notices),
+        tickets: diffEntries(
+          new StoredIndex(before),
+          new StoredIndex(after),
+          'tickets',
+          (index, id) => ticketSummary(index.ticket(id)!),
+          movedIds?.tickets,
+        ),
+        notices: diffEntries(
+          new StoredIndex(before),
+          new StoredIndex(after),
+          'notices',
+          (index, id) => noticeSummary(index.notice(id)!),
+          movedIds?.notices,
+        ),
       };
     } finally {
       before.destroy();
@@ -214,14 +227,14 @@ function docOf(state: Uint8Array): Y.Doc {
 }
 
 function diffEntries<T>(
-  then: Y.Doc,
-  now: Y.Doc,
+  then: StoredIndex,
+  now: StoredIndex,
   root: EntryRoot,
-  summary: (id: string, entry: unknown) => T,
+  summary: (index: StoredIndex, id: string) => T,
   moved: string[] | undefined,
 ): EntryDiff<T> & { candidates: EntryCandidate<T>[] } {
-  const before = entriesOf(then, root);
-  const after = entriesOf(now, root);
+  const before = fieldsOf(then, root);
+  const after = fieldsOf(now, root);
   const movedSet = moved ? new Set(moved) : null;
   const diff: EntryDiff<T> & { candidates: EntryCandidate<T>[] } = {
     added: [],
@@ -229,21 +242,21 @@ function diffEntries<T>(
     changed: [],
     candidates: [],
   };
-  for (const [id, entry] of after) if (!before.has(id)) diff.added.push(summary(id, entry));
+  for (const id of after.keys()) if (!before.has(id)) diff.added.push(summary(now, id));
   for (const [id, entry] of before) {
     const current = after.get(id);
     if (current === undefined) {
-      diff.removed.push(summary(id, entry));
+      diff.removed.push(summary(then, id));
       continue;
     }
-    const fields = changedFields(entryFields(entry), entryFields(current));
+    const fields = changedFields(entry, current);
     const candidate = !movedSet || movedSet.has(id);
     if (candidate) {
-      diff.candidates.push({ id, before: summary(id, entry), after: summary(id, current), fields });
+      diff.candidates.push({ id, before: summary(then, id), after: summary(now, id), fields });
     } else if (fields.length > 0) {
       const changed: ChangedEntry<T> = {
-        before: summary(id, entry),
-        after: summary(id, current),
+        before: summary(then, id),
+        after: summary(now, id),
         fields,
         contentChanged: false,
       };
@@ -251,6 +264,13 @@ function diffEntries<T>(
     }
   }
   return diff;
+}
+
+/** Every row of an index root map, its fields as stored, by id. */
+function fieldsOf(index: StoredIndex, root: EntryRoot): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const id of index.ids(root)) out.set(id, index.fields(root, id)!);
+  return out;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { TicketDoc } from '@desk/model';
+import type { NoticeRecord, TicketDoc, TicketRecord } from '@desk/model';
 import * as Y from 'yjs';
 import type {
   RichNode,
@@ -8,42 +8,23 @@ import type {
 } from '@desk/protocol';
 
 /**
- * Read-only views of documents as they were, for browsing a snapshot. Ticket docs are read
- * through @desk/model (whose readers are defensive: a snapshot may predate a schema
- * change); index rows are read here as plain fields, as they were stored, since the index
- * layout changes between versions (archive shards) and a snapshot keeps the old one.
+ * Read-only views of documents as they were, for browsing a snapshot, all read through
+ * @desk/model: ticket docs with its defensive readers, index rows with `StoredIndex`, which
+ * reads whatever layout the snapshot was taken in (a snapshot is never migrated).
  */
 
-export function ticketSummary(id: string, entry: unknown): SnapshotTicketSummary {
-  const fields = entryFields(entry);
+export function ticketSummary(ticket: TicketRecord): SnapshotTicketSummary {
   return {
-    id,
-    number: typeof fields.number === 'number' ? fields.number : null,
-    title: typeof fields.title === 'string' ? fields.title : '(untitled)',
-    status: typeof fields.status === 'string' ? fields.status : 'new',
-    deleted: fields.deleted === true,
+    id: ticket.id,
+    number: ticket.number,
+    title: ticket.title,
+    status: ticket.status,
+    deleted: ticket.deleted,
   };
 }
 
-export function noticeSummary(id: string, entry: unknown): SnapshotNoticeSummary {
-  const fields = entryFields(entry);
-  return {
-    id,
-    title: typeof fields.title === 'string' ? fields.title : '(untitled)',
-    deleted: fields.deleted === true,
-  };
-}
-
-/** An index row (a Y.Map of small fields) as plain JSON. */
-export function entryFields(entry: unknown): Record<string, unknown> {
-  return entry instanceof Y.Map ? (entry.toJSON() as Record<string, unknown>) : {};
-}
-
-/** Every row of an index root map (`tickets`, `notices`), by id. */
-export function entriesOf(index: Y.Doc, root: 'tickets' | 'notices'): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  index.getMap<unknown>(root).forEach((entry, id) => out.set(id, entry));
-  return out;
+export function noticeSummary(notice: NoticeRecord): SnapshotNoticeSummary {
+  return { id: notice.id, title: notice.title, deleted: notice.deleted };
 }
 
 /** A rich-text fragment (ProseMirror via y-prosemirror) as a tree the UI renders read-only. */

@@ -2,7 +2,14 @@ import * as Y from 'yjs';
 import type { Actor } from '../Actor.ts';
 import { ModelError, ModelErrorCode } from '../ModelError.ts';
 import { validateName } from '../schema/fields.ts';
-import { readBoolean, readNumber, readString, setIfChanged, type AnyMap } from '../schema/read.ts';
+import {
+  readBoolean,
+  readNumber,
+  readString,
+  setIfChanged,
+  type AnyMap,
+  type FieldReader,
+} from '../schema/read.ts';
 
 export interface NoticeRecord {
   readonly id: string;
@@ -94,7 +101,8 @@ export class NoticeIndex {
   }
 }
 
-function readNotice(id: string, map: AnyMap): NoticeRecord {
+/** A notice row's fields (a Y.Map, or plain stored fields) as a record. */
+export function readNotice(id: string, map: FieldReader): NoticeRecord {
   return {
     id,
     title: readString(map, 'title', '(untitled)'),
