@@ -55,6 +55,8 @@ describeInBrowser('support access in the browser', () => {
     await section.getByText('Support access ended.', { exact: false }).waitFor();
     await console.page.getByText('Your access to this workspace ended', { exact: false }).waitFor();
     expect((await operator.client.get(`/api/workspaces/${world.slug}`)).status).toBe(404);
+    // The operator's device forgets the workspace's local copy, as a removed member's does.
+    await console.page.locator('[data-testid="forget-notice"][data-done="true"]').waitFor();
 
     await owner.page.reload();
     const audit = owner.page.getByRole('region', { name: /What the operator/ });
