@@ -18,8 +18,10 @@ const ours = (path: string) =>
       path,
     )) ||
   path.startsWith('/api/invitations/') ||
-  // terms/openapi.ts documents the operator's terms routes with the rest of terms.
-  (path.startsWith('/api/operator/') && !path.startsWith('/api/operator/terms')) ||
+  // Terms, announcements and support grants document their operator routes in their own
+  // modules' tables (terms/, announcements/, support/).
+  (path.startsWith('/api/operator/') &&
+    !/^\/api\/operator\/(terms|announcements|support-grants)/.test(path)) ||
   path === '/api/host' ||
   path === '/api/billing/webhook';
 
