@@ -19,8 +19,15 @@ import { TestSyncClient } from '../support/sync/TestSyncClient.ts';
  * fixation, cookie flags and the security headers. Stored XSS is in xssBrowser.test.ts.
  */
 
-/** Routes that prove the sender another way than a cookie, so no Origin is asked of them. */
-const ORIGIN_EXEMPT = new Set(['POST /api/billing/webhook']);
+/**
+ * Routes that prove the sender another way than a cookie, so no Origin is asked of them: the
+ * signed billing webhook, and the one-click opt-out a mail provider POSTs (RFC 8058), which
+ * only the signed token of the message authorises and which can only opt its user out.
+ */
+const ORIGIN_EXEMPT = new Set([
+  'POST /api/billing/webhook',
+  'POST /api/auth/announcements/one-click',
+]);
 
 /** Origins a cross-site request can arrive with: another site, a lookalike, sandboxed, none. */
 const FOREIGN_ORIGINS: readonly (string | null)[] = [
