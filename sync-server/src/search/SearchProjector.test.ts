@@ -303,6 +303,22 @@ describe('SearchProjector', () => {
       expect(turns.listeners.size).toBe(0);
     });
 
+    it('is woken by a writer that bypasses the engine (the workspace importer) calling wake()', async () => {
+      const turns = new Turns();
+      const { counted, wrapped } = countingPasses();
+      const p = woken(turns, wrapped);
+      try {
+        p.start();
+        await until(() => counted.passes === 1, 'the first pass at start');
+        await p.pass();
+        new Desk('ws1').create('t1', 'Imported', 1, 'imported text');
+        p.wake();
+        await until(() => ids('ws1', 'imported').length === 1, 'the imported ticket searchable');
+      } finally {
+        await p.stop();
+      }
+    });
+
     it('reads a busy index doc left for later once it is due, with no further write', async () => {
       const turns = new Turns();
       const p = woken(turns, index, 300);

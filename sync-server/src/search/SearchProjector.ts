@@ -116,7 +116,7 @@ export class SearchProjector {
 
   /** Subscribes to stored changes and runs a first pass at once (resuming at the cursors). */
   start(): void {
-    this.#unsubscribe ??= this.#o.changes?.onStored(this.#changed) ?? null;
+    this.#unsubscribe ??= this.#o.changes?.onStored(this.wake) ?? null;
     this.#schedule(0);
   }
 
@@ -145,8 +145,12 @@ export class SearchProjector {
     return this.#running;
   }
 
-  /** On the write path, after a turn stored updates: only marks the projector due. */
-  readonly #changed = (): void => {
+  /**
+   * Documents were stored: a pass follows soon (debounced). The engine calls it after each
+   * turn that stored updates, on the write path, so it only marks the projector due; a
+   * writer that bypasses the engine (the workspace importer) may call it when done.
+   */
+  readonly wake = (): void => {
     this.#dirty = true;
     // A running pass schedules the next one when it ends.
     if (this.#stopped || this.#running) return;
