@@ -1,6 +1,7 @@
 import type { OperatorSupportGrant, SupportGrant, SupportGrantAccessLevel } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { newId } from '../ids/newId.ts';
+import { SupportAuditAction } from './SupportGrants.ts';
 
 export type { OperatorSupportGrant, SupportGrant };
 
@@ -53,9 +54,21 @@ interface Row {
   revoked_at: number | null;
   revoked_by: string | null;
   revoked_by_name: string | null;
+  requests: number;
+  documents_opened: number;
 }
 
-const SELECT = `SELECT g.*, gb.display_name AS granted_by_name, rb.display_name AS revoked_by_name
+/**
+ * A grant with who granted and revoked it, and what the operators did under it: counted from
+ * the workspace's audit log (the entries the support middleware and DeskSyncAuth write).
+ */
+const SELECT = `SELECT g.*, gb.display_name AS granted_by_name, rb.display_name AS revoked_by_name,
+    (SELECT COUNT(*) FROM audit_log a
+      WHERE a.workspace_id = g.workspace_id AND a.action = '${SupportAuditAction.request}'
+        AND json_extract(a.details, '$.grantId') = g.id) AS requests,
+    (SELECT COUNT(*) FROM audit_log a
+      WHERE a.workspace_id = g.workspace_id AND a.action = '${SupportAuditAction.documentOpened}'
+        AND json_extract(a.details, '$.grantId') = g.id) AS documents_opened
   FROM support_grants g
   JOIN users gb ON gb.id = g.granted_by
   LEFT JOIN users rb ON rb.id = g.revoked_by`;
@@ -196,6 +209,7 @@ export class SqliteSupportGrantStore implements SupportGrantStore {
         r.revoked_by === null
           ? null
           : { userId: r.revoked_by, displayName: r.revoked_by_name ?? '' },
+      activity: { requests: r.requests, documentsOpened: r.documents_opened },
     };
   }
 }

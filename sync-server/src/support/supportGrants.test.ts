@@ -403,6 +403,11 @@ describe('the audit log of support reads', () => {
     expect(opened.map((e) => e.details)).toEqual([
       { grantId: made.id, docId: `${owner.workspaceId}:index`, access: 'read' },
     ]);
+    // Owners and admins see the counts beside the grant.
+    const listed = await owner.client.get<{ grants: SupportGrant[] }>(
+      `/api/workspaces/${owner.slug}/support-grants`,
+    );
+    expect(listed.body.grants[0]?.activity).toEqual({ requests: 2, documentsOpened: 1 });
     // Members' own requests are not support reads.
     await owner.client.get(`/api/workspaces/${owner.slug}`);
     const after = await auditActions(owner);

@@ -47,6 +47,13 @@ export const SupportGrant = z.strictObject({
   grantedBy: z.strictObject({ userId: z.string(), displayName: z.string() }),
   revokedAt: Millis.nullable(),
   revokedBy: z.strictObject({ userId: z.string(), displayName: z.string() }).nullable(),
+  /** What the operators did under it (the audit log has each one). */
+  activity: z.strictObject({
+    /** REST requests (`support.request`). */
+    requests: z.number().int(),
+    /** Documents opened over /sync or /yjs (`support.document_opened`). */
+    documentsOpened: z.number().int(),
+  }),
 });
 export type SupportGrant = z.infer<typeof SupportGrant>;
 
