@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import type { ExportResponse } from '@desk/protocol';
 import { loadConfig } from '../config/config.ts';
 import { signUp, startAuthTestServer } from '../testing/authTestServer.ts';
-import { seedRealisticWorkspace } from '../testing/exportTestSupport.ts';
+import { postJson, seedRealisticWorkspace } from '../testing/exportTestSupport.ts';
 import { importWorkspace } from './importWorkspace.ts';
 
 describe('pnpm operator import-workspace', () => {
@@ -17,7 +17,9 @@ describe('pnpm operator import-workspace', () => {
     const t = await startAuthTestServer(env);
     const owner = await signUp(t);
     await seedRealisticWorkspace(t.server, owner, { tickets: 40, attachments: 2 });
-    const started = await owner.client.post<ExportResponse>(
+    const started = await postJson<ExportResponse>(
+      t.server,
+      owner.client,
       `/api/workspaces/${owner.slug}/exports`,
     );
     await t.server.exports.service.idle();

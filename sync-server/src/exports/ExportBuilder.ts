@@ -102,14 +102,11 @@ export class ExportBuilder {
           const size = parts.reduce((sum, p) => sum + p.byteLength, 0);
           const { state, rendered } = await heavy.run('exportDoc', [name, parts], size);
           await fs.promises.writeFile(part.state, state);
-          const staged: StagedDoc = {
-            name,
-            bytes: state.byteLength,
-            sha256: createHash('sha256').update(state).digest('hex'),
-            rendered,
-          };
+          const sha256 = createHash('sha256').update(state).digest('hex');
+          // A StagedDoc, spliced as text (the rendering is JSON already, see exportOps).
+          const staged = `{"name":${JSON.stringify(name)},"bytes":${state.byteLength},"sha256":"${sha256}","rendered":${rendered}}`;
           // The rendering last, through a rename: its presence means both files are whole.
-          await fs.promises.writeFile(`${part.rendered}.tmp`, JSON.stringify(staged));
+          await fs.promises.writeFile(`${part.rendered}.tmp`, staged);
           await fs.promises.rename(`${part.rendered}.tmp`, part.rendered);
         }
         done += 1;

@@ -3,13 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
+import yazl from 'yazl';
 import * as Y from 'yjs';
 import type { ExportListResponse, ExportResponse, ImportWorkspaceResponse } from '@desk/protocol';
 import { ArchiveManifest, ArchiveTicket } from '@desk/protocol/rest';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import {
   getBytes,
+  getJson,
   postBytes,
+  postJson,
   seedRealisticWorkspace,
   type SeededWorkspace,
 } from '../testing/exportTestSupport.ts';
@@ -54,10 +57,10 @@ beforeAll(async () => {
     attachments: ATTACHMENTS,
   });
   const base = `/api/workspaces/${owner.slug}/exports`;
-  const started = await owner.client.post<ExportResponse>(base);
+  const started = await postJson<ExportResponse>(t.server, owner.client, base);
   expect(started.status, JSON.stringify(started.body)).toBe(202);
   await t.server.exports.service.idle();
-  const list = await owner.client.get<ExportListResponse>(base);
+  const list = await getJson<ExportListResponse>(t.server, owner.client, base);
   const ready = list.body.exports[0]!;
   expect(ready).toMatchObject({ state: 'ready', downloadable: true });
   expect(ready.progress.done).toBe(ready.progress.total);
@@ -195,6 +198,25 @@ describe('workspace export → import round trip (1,000 tickets with attachments
     expect(notZip.status).toBe(422);
     expect(notZip.body.error.code).toBe('import_invalid');
     expect(t.server.services.workspaces.bySlug('not-a-zip')).toBeNull();
+
+    // The same export with one document's bytes changed: its checksum no longer matches.
+    const damaged = new yazl.ZipFile();
+    for (const [name, bytes] of entries) {
+      const broken = name === 'yjs/index.bin' ? Buffer.concat([bytes, Buffer.from([0])]) : bytes;
+      damaged.addBuffer(broken, name);
+    }
+    damaged.end();
+    const chunks: Buffer[] = [];
+    for await (const chunk of damaged.outputStream) chunks.push(chunk as Buffer);
+    const refused = await postBytes<{ error: { code: string; message: string } }>(
+      t.server,
+      owner.client,
+      '/api/workspace-imports?name=X&slug=damaged-copy',
+      Buffer.concat(chunks),
+    );
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toMatch(/index is damaged/);
+    expect(t.server.services.workspaces.bySlug('damaged-copy')).toBeNull();
   });
 });
 
@@ -205,7 +227,11 @@ describe('an export interrupted by a restart', () => {
     const first = await startAuthTestServer(env);
     const o = await signUp(first);
     await seedRealisticWorkspace(first.server, o, { tickets: 400, attachments: 2 });
-    const started = await o.client.post<ExportResponse>(`/api/workspaces/${o.slug}/exports`);
+    const started = await postJson<ExportResponse>(
+      first.server,
+      o.client,
+      `/api/workspaces/${o.slug}/exports`,
+    );
     const id = started.body.export.id;
     const row = () =>
       first.server.ctx.db.prepare('SELECT state, done, total FROM workspace_exports WHERE id = ?');

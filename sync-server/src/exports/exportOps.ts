@@ -122,14 +122,17 @@ export function renderDoc(name: string, doc: Y.Doc): RenderedDoc {
 /** Work of an export that grows with a document's size, for the worker thread (HeavyYjs). */
 export const exportOps = {
   /**
-   * A stored document (merged state, then its log) as one raw Yjs update and its rendering.
+   * A stored document (merged state, then its log) as one raw Yjs update and its rendering
+   * (a RenderedDoc as JSON).
    */
-  exportDoc(name: string, parts: Uint8Array[]): { state: Uint8Array; rendered: RenderedDoc } {
+  exportDoc(name: string, parts: Uint8Array[]): { state: Uint8Array; rendered: string } {
     const state = docOps.merge(parts) ?? Y.encodeStateAsUpdate(new Y.Doc());
     const doc = new Y.Doc();
     try {
       Y.applyUpdate(doc, state);
-      return { state, rendered: renderDoc(name, doc) };
+      // As JSON text: a 10,000-ticket index's rendering crosses from the worker as one
+      // string, not an object graph rebuilt (and then stringified) on the event loop.
+      return { state, rendered: JSON.stringify(renderDoc(name, doc)) };
     } finally {
       doc.destroy();
     }

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import http from 'node:http';
 import * as Y from 'yjs';
 import {
   ChannelDoc,
@@ -127,34 +127,93 @@ export async function seedRealisticWorkspace(
   return { files, tickets: options.tickets };
 }
 
+/**
+ * One request on a connection of its own (no keep-alive): after a long wait (an export
+ * being built on a loaded machine) a pooled connection may be one the server is just
+ * closing, which fails the next request with ECONNRESET.
+ */
+function send(
+  server: RunningServer,
+  client: TestClient,
+  method: string,
+  path: string,
+  body?: Buffer,
+  contentType = 'application/zip',
+): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      `${server.url}${path}`,
+      {
+        method,
+        agent: false,
+        headers: {
+          origin: client.origin,
+          cookie: `${SESSION_COOKIE}=${client.sessionToken}`,
+          ...(body ? { 'content-type': contentType, 'content-length': body.byteLength } : {}),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (typeof value === 'string') headers.set(name, value);
+          }
+          resolve({ status: response.statusCode ?? 0, headers, bytes: Buffer.concat(chunks) });
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 /** GET with the session cookie, the body as bytes (zips, blobs). */
-export async function getBytes(
+export function getBytes(
   server: RunningServer,
   client: TestClient,
   path: string,
 ): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
-  const res = await fetch(server.url + path, {
-    headers: { origin: client.origin, cookie: `${SESSION_COOKIE}=${client.sessionToken}` },
-  });
-  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+  return send(server, client, 'GET', path);
 }
 
-/** POST raw bytes with the session cookie; the answer parsed as JSON. */
+/** GET with the session cookie on a fresh connection, the body parsed as JSON. */
+export async function getJson<T>(
+  server: RunningServer,
+  client: TestClient,
+  path: string,
+): Promise<{ status: number; body: T }> {
+  const res = await send(server, client, 'GET', path);
+  return { status: res.status, body: JSON.parse(res.bytes.toString()) as T };
+}
+
+/** POST raw bytes (a zip) with the session cookie; the answer parsed as JSON. */
 export async function postBytes<T>(
   server: RunningServer,
   client: TestClient,
   path: string,
   bytes: Buffer,
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(server.url + path, {
-    method: 'POST',
-    headers: {
-      origin: client.origin,
-      cookie: `${SESSION_COOKIE}=${client.sessionToken}`,
-      'content-type': 'application/zip',
-    },
-    body: Readable.toWeb(Readable.from([bytes])) as ReadableStream,
-    duplex: 'half',
-  } as RequestInit);
-  return { status: res.status, body: (await res.json()) as T };
+  const res = await send(server, client, 'POST', path, bytes);
+  return { status: res.status, body: JSON.parse(res.bytes.toString()) as T };
+}
+
+/** POST a JSON body with the session cookie on a fresh connection; the answer as JSON. */
+export async function postJson<T>(
+  server: RunningServer,
+  client: TestClient,
+  path: string,
+  body: unknown = {},
+): Promise<{ status: number; body: T }> {
+  const res = await send(
+    server,
+    client,
+    'POST',
+    path,
+    Buffer.from(JSON.stringify(body)),
+    'application/json',
+  );
+  return { status: res.status, body: JSON.parse(res.bytes.toString()) as T };
 }
