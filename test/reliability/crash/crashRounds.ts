@@ -92,6 +92,10 @@ export async function runCrashRounds(options: CrashOptions): Promise<RoundReport
     await client.synced(replica.docId);
   };
 
+  // The stock provider adds one process 'exit' listener each (removed by `destroy`): this
+  // run holds `clientsPerEndpoint` of them at once on purpose, past Node's warning at 11
+  // (MaxListenersExceededWarning). Allow exactly those for the run, not any leak besides.
+  process.setMaxListeners(process.getMaxListeners() + options.clientsPerEndpoint);
   try {
     for (let i = 0; i < options.clientsPerEndpoint; i++) {
       const replica: SyncReplica = {
@@ -222,6 +226,7 @@ export async function runCrashRounds(options: CrashOptions): Promise<RoundReport
     return reports;
   } finally {
     for (const replica of yjsReplicas) replica.provider.destroy();
+    process.setMaxListeners(process.getMaxListeners() - options.clientsPerEndpoint);
     for (const replica of syncReplicas) replica.client?.ws.terminate();
     const last = server as ServerProcess | null;
     if (last && last.child.exitCode === null && last.child.signalCode === null) {
