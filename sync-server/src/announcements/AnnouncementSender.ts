@@ -11,6 +11,16 @@ import type { OptOutLinks } from './OptOutLinks.ts';
  */
 export const ANNOUNCEMENT_BATCH_SIZE = 50;
 
+/**
+ * Longest stretch of sending without letting other work in. With the outbox each message is
+ * a few synchronous SQLite writes, so a whole batch would hold the event loop (and every
+ * socket) for a few hundred milliseconds on a slow machine; the sender yields after this
+ * long instead, in the middle of a batch if need be.
+ */
+export const ANNOUNCEMENT_SLICE_MS = 15;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** What the sender uses (built once in createServices). */
 export interface AnnouncementSenderDeps extends Pick<ServerContext, 'log' | 'shutdown'> {
   readonly announcements: AnnouncementStore;
@@ -76,13 +86,19 @@ export class AnnouncementSender {
         this.deps.log.info({ id: announcement.id }, 'announcement delivered');
         continue;
       }
+      let sliceStart = performance.now();
       for (const recipient of batch) {
+        // Stopping mid-batch loses nothing: handled recipients have their delivery rows.
         if (this.stopped) return;
         await this.deliver(announcement, recipient);
+        if (performance.now() - sliceStart > ANNOUNCEMENT_SLICE_MS) {
+          await nextTurn();
+          sliceStart = performance.now();
+        }
       }
       announcements.advance(announcement.id, batch[batch.length - 1]!.id);
       // Let requests and sync frames in between batches.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
   }
 

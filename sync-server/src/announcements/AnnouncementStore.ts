@@ -1,5 +1,6 @@
 import type { Announcement, AnnouncementAudience } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
+import { cachedStatement } from '../db/statementCache.ts';
 import { newId } from '../ids/newId.ts';
 import { DELETED_EMAIL_DOMAIN } from '../identity/UserStore.ts';
 
@@ -168,22 +169,21 @@ export class SqliteAnnouncementStore implements AnnouncementStore {
 
   claim(announcementId: string, userId: string): boolean {
     // One statement: the opt-out check and the claim cannot be split by another write.
-    const result = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO announcement_deliveries (announcement_id, user_id, status, at)
-         SELECT ?, u.id, 'sending', ? FROM users u WHERE u.id = ? AND NOT ${OPTED_OUT}`,
-      )
-      .run(announcementId, this.now(), userId);
+    // Per recipient: cached statements (the sender runs these thousands of times).
+    const result = cachedStatement(
+      this.db,
+      `INSERT OR IGNORE INTO announcement_deliveries (announcement_id, user_id, status, at)
+       SELECT ?, u.id, 'sending', ? FROM users u WHERE u.id = ? AND NOT ${OPTED_OUT}`,
+    ).run(announcementId, this.now(), userId);
     return result.changes === 1;
   }
 
   settle(announcementId: string, userId: string, status: 'sent' | 'failed'): void {
-    this.db
-      .prepare(
-        `UPDATE announcement_deliveries SET status = ?, at = ?
-         WHERE announcement_id = ? AND user_id = ? AND status = 'sending'`,
-      )
-      .run(status, this.now(), announcementId, userId);
+    cachedStatement(
+      this.db,
+      `UPDATE announcement_deliveries SET status = ?, at = ?
+       WHERE announcement_id = ? AND user_id = ? AND status = 'sending'`,
+    ).run(status, this.now(), announcementId, userId);
   }
 
   advance(announcementId: string, lastUserId: string): void {

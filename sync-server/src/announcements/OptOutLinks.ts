@@ -18,10 +18,17 @@ const PURPOSE = 'desk announcement opt-out v1';
  * a click: a mail scanner that opens links opts nobody out.
  */
 export class OptOutLinks {
+  #key: Buffer | null = null;
+
+  /** `key` is read on first use (the database is migrated by then) and kept: it never changes. */
   constructor(
-    private readonly key: () => Buffer,
+    private readonly readKey: () => Buffer,
     private readonly publicUrl: string,
   ) {}
+
+  private key(): Buffer {
+    return (this.#key ??= this.readKey());
+  }
 
   token(userId: string): string {
     return `${userId}.${this.signature(userId).toString('base64url')}`;

@@ -30,8 +30,8 @@ const SUBJECT = 'New: ticket templates';
 
 describe('announcement delivery across a real restart', () => {
   it('stops with the server and resumes when it starts again: everyone gets exactly one copy', async () => {
-    // Ten batches: the sender yields one event-loop turn between two, and shutting down
-    // takes fewer turns than that (one, here), so the restart lands in the middle.
+    // Ten batches: the sender yields an event-loop turn at least between two batches, and
+    // shutting down takes only a few turns, so the restart lands in the middle.
     const users = ANNOUNCEMENT_BATCH_SIZE * 10;
     const first = await start();
     const insert = first.ctx.db.prepare(
@@ -50,8 +50,8 @@ describe('announcement delivery across a real restart', () => {
       audience: 'all',
       createdBy: 'user-0000',
     });
-    // Sending starts; the server is stopped before it can finish (shutdown stops the sender
-    // between two messages, after at least the first batch, which runs without yielding).
+    // Sending starts (the first message before kick returns); the server is stopped before
+    // it can finish: shutdown stops the sender between two messages.
     first.services.announcementSender.kick();
     await first.stop();
     const file = new BetterSqlite3(path.join(dataDir, 'desk.sqlite'), { readonly: true });
@@ -60,7 +60,6 @@ describe('announcement delivery across a real restart', () => {
       .pluck()
       .get(`%${SUBJECT}`) as number;
     file.close();
-    expect(sentBeforeRestart % ANNOUNCEMENT_BATCH_SIZE).toBe(0);
     expect(sentBeforeRestart).toBeGreaterThan(0);
     expect(sentBeforeRestart).toBeLessThan(users);
 
