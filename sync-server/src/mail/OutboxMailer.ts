@@ -12,7 +12,7 @@ export interface OutboxEntry {
   readonly createdAt: number;
 }
 
-/** The message of the one log line that carries links (see `OutboxMailer.send`). */
+/** The message of the one log line that carries links (see `SqliteOutboxMailer.send`). */
 export const OUTBOX_LOG_MESSAGE = 'mail kept in the outbox (SMTP_URL unset)';
 
 /**
@@ -20,7 +20,7 @@ export const OUTBOX_LOG_MESSAGE = 'mail kept in the outbox (SMTP_URL unset)';
  * invitations and password resets work on a machine with no mail server: the operator reads
  * them in the server log or on the operator console (`/api/mailbox`, operators only).
  */
-export class OutboxMailer implements Mailer {
+export class SqliteOutboxMailer implements Mailer {
   readonly kind = 'outbox';
 
   constructor(

@@ -3,7 +3,7 @@ import type { SqliteDatabase } from '../db/Database.ts';
 import { ShutdownPhase, type ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MailMessage, Mailer } from './Mailer.ts';
-import { OutboxMailer } from './OutboxMailer.ts';
+import { SqliteOutboxMailer } from './OutboxMailer.ts';
 import { SmtpMailer } from './SmtpMailer.ts';
 
 /**
@@ -22,7 +22,7 @@ export function createMailer(deps: {
     deps.shutdown.add(ShutdownPhase.stores, 'smtp transport', () => smtp.close());
     return smtp;
   }
-  return new OutboxMailer(deps.db, deps.now, deps.log);
+  return new SqliteOutboxMailer(deps.db, deps.now, deps.log);
 }
 
 /**
