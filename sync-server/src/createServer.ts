@@ -147,8 +147,8 @@ export async function createServer(
   const deletion = installDeletion(
     app,
     { ...services, ...deletionStores },
-    // Attachments are opened below; the purge only runs after start-up.
-    { sync, blobs: () => blobs },
+    // Attachments and exports are set up below; the sweeper starts once they exist.
+    { sync, blobs: () => blobs, exports: () => exports.service },
   );
   installTicketRoutes(app, services);
   const blobs = await blobStorageFor(config);
@@ -161,6 +161,7 @@ export async function createServer(
   installSnapshots(app, services);
   installSearch(app, services);
   const exports = installExports(app, services, blobs, sync.store);
+  deletion.sweeper.start();
   installBackups(ctx);
   installStaticApp(app, ctx, shell);
 

@@ -94,25 +94,6 @@ async function send(
       ...call.raw?.headers,
       ...call.headers,
     },
-  'GET /api/workspaces/:slug/deletion': () => ({ as: 'viewer' }),
-  'POST /api/workspaces/:slug/deletion': async () => {
-    // A workspace of its own: the target must stay open for the other calls.
-    const owner = await freshOwner();
-    return {
-      as: 'removedMember',
-      params: { slug: owner.slug },
-      body: { password: STRONG_PASSWORD },
-    };
-  },
-  'DELETE /api/workspaces/:slug/deletion': async () => {
-    const owner = await freshOwner();
-    await succeed('post', '/api/workspaces/{slug}/deletion', {
-      as: 'removedMember',
-      params: { slug: owner.slug },
-      body: { password: STRONG_PASSWORD },
-    });
-    return { as: 'removedMember', params: { slug: owner.slug } };
-  },
     body: call.raw ? call.raw.body : json ? JSON.stringify(call.body) : null,
   });
   const contentType = response.headers.get('content-type') ?? '';
@@ -305,6 +286,25 @@ const requests: Record<string, () => Call | Promise<Call>> = {
       .prepare(`UPDATE memberships SET workspace_id = ? WHERE user_id = ?`)
       .run(owner.workspaceId, userId);
     return { as: 'removedMember', params: { slug: owner.slug }, body: { userId } };
+  },
+  'GET /api/workspaces/:slug/deletion': () => ({ as: 'viewer' }),
+  'POST /api/workspaces/:slug/deletion': async () => {
+    // A workspace of its own: the target must stay open for the other calls.
+    const owner = await freshOwner();
+    return {
+      as: 'removedMember',
+      params: { slug: owner.slug },
+      body: { password: STRONG_PASSWORD },
+    };
+  },
+  'DELETE /api/workspaces/:slug/deletion': async () => {
+    const owner = await freshOwner();
+    await succeed('post', '/api/workspaces/{slug}/deletion', {
+      as: 'removedMember',
+      params: { slug: owner.slug },
+      body: { password: STRONG_PASSWORD },
+    });
+    return { as: 'removedMember', params: { slug: owner.slug } };
   },
   'GET /api/workspaces/:slug/invitations': () => ({ as: 'admin' }),
   'POST /api/workspaces/:slug/invitations': () => ({

@@ -59,8 +59,9 @@ export interface InstalledDeletion {
 
 /**
  * Workspace deletion (issue 16): the guard that closes a workspace's routes, the deletion
- * routes, and the sweeper that warns and purges on schedule. Install after the auth context
- * and before any other `/api/workspaces/:slug` route (the guard must run before them).
+ * routes, and the sweeper that warns and purges on schedule (not started here: call
+ * `sweeper.start()` once what `parts` reaches exists). Install after the auth context and
+ * before any other `/api/workspaces/:slug` route (the guard must run before them).
  */
 export function installDeletion(
   app: Hono,
@@ -76,7 +77,6 @@ export function installDeletion(
   });
   const full = { ...deps, workspaceDeletion };
   installDeletionRoutes(app, full);
-  const sweeper = new DeletionSweeper(full);
-  sweeper.start();
-  return { workspaceDeletion, sweeper };
+  // Started by the caller (`sweeper.start()`) once attachments and exports exist.
+  return { workspaceDeletion, sweeper: new DeletionSweeper(full) };
 }

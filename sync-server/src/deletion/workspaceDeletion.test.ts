@@ -168,6 +168,8 @@ describe('workspace deletion, asked by the owner', () => {
           const res = await client.get(`/api/workspaces/${owner.slug}${route}`);
           expect(res.status, route).toBe(410);
           expect(res.body).toMatchObject({ error: { code: ErrorCode.workspaceDeleted } });
+          // 410 is cacheable by default: a cached one would outlive a cancelled deletion.
+          expect(res.headers.get('cache-control')).toBe('no-store');
         }
       }
       // Non-members learn nothing: 404, as for a workspace that does not exist.
@@ -222,6 +224,18 @@ describe('workspace deletion, asked by the owner', () => {
     const sharedSha = await upload(owner.client, owner.slug, shared);
     expect(await upload(other.client, other.slug, shared)).toBe(sharedSha);
     expect(fs.existsSync(blobPath(sha256))).toBe(true);
+    // A finished export: its zip is DATA_DIR/exports/<id>.zip.
+    const started = await owner.client.post<{ export: { id: string } }>(
+      `/api/workspaces/${owner.slug}/exports`,
+    );
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    await t.server.exports.service.idle();
+    const exportZip = path.join(
+      t.server.ctx.config.DATA_DIR,
+      'exports',
+      `${started.body.export.id}.zip`,
+    );
+    expect(fs.existsSync(exportZip)).toBe(true);
     // A backup made before holds the workspace's content (so the check below can fail).
     const backupsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-purge-backup-'));
     const backup = () =>
@@ -251,6 +265,7 @@ describe('workspace deletion, asked by the owner', () => {
     expect(holding(owner.workspaceId)).toEqual([]);
     expect(fs.existsSync(blobPath(sha256))).toBe(false);
     expect(fs.existsSync(blobPath(sharedSha))).toBe(true);
+    expect(fs.existsSync(exportZip)).toBe(false);
     expect(t.server.sync.store.load(docIds.index(owner.workspaceId))).toBeNull();
     // The database file and a backup made now hold none of its bytes.
     const manifest = await backup();

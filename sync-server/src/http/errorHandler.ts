@@ -4,9 +4,14 @@ import { ErrorCode, type ErrorBody } from '@desk/protocol';
 import type { Logger } from '../log/logger.ts';
 import { AppError } from './AppError.ts';
 
-/** Turns anything a route throws into the typed JSON error body. */
+/**
+ * Turns anything a route throws into the typed JSON error body. Never cached: 404 and 410
+ * are cacheable by default (RFC 9111 heuristics), and a browser that kept "workspace
+ * deleted" would not open the workspace again after its owner cancelled the deletion.
+ */
 export function errorHandler(log: Logger) {
   return (err: Error, c: Context): Response => {
+    c.header('Cache-Control', 'no-store');
     if (err instanceof AppError) {
       if (err.extra.retryAfter !== undefined) c.header('Retry-After', String(err.extra.retryAfter));
       return c.json(err.toBody(), err.status);

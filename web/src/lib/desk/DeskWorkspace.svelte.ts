@@ -12,7 +12,7 @@ import {
   type NewTicket,
   type TicketRecord,
 } from '@desk/model';
-import { DELETED_USER_NAME, DocErrorCode, parseDocId } from '@desk/protocol';
+import { DELETED_USER_NAME, DocErrorCode, ErrorCode, parseDocId } from '@desk/protocol';
 import { ApiError } from '$lib/api/api.ts';
 import { fetchUsage } from '$lib/api/usageApi.ts';
 import {
@@ -76,6 +76,12 @@ export class DeskWorkspace {
    * once instead of accepting typing the server will refuse. Held until a reload asks again.
    */
   accessLoss = $state<AccessLoss | null>(null);
+
+  /**
+   * The server answered 410 `workspace_deleted`: the workspace is being deleted (issue 16).
+   * The page shows where the deletion stands (and the owner's cancel), not the desk.
+   */
+  deleting = $state(false);
 
   /**
    * Ticket rows to paint before the index is decoded (issue 15, `firstScreen.ts`): on a
@@ -396,6 +402,11 @@ export class DeskWorkspace {
   }
 
   private refuse(error: unknown): void {
+    if (error instanceof ApiError && error.code === ErrorCode.workspaceDeleted) {
+      this.deleting = true;
+      this.error = error.message;
+      return;
+    }
     if (error instanceof ApiError && (error.status === 401 || error.code === 'session_expired')) {
       this.needsLogin = true;
       this.error = error.message;

@@ -9,6 +9,8 @@ import type { ConnectionStatus } from '$lib/offline/DocSource.ts';
  */
 export const AccessLoss = {
   removed: 'removed',
+  /** The workspace is being deleted (issue 16): nothing of it syncs any more. */
+  workspaceDeleted: 'workspace_deleted',
   readOnlyRole: 'read_only_role',
   workspaceReadOnly: 'workspace_read_only',
   signedOut: 'signed_out',
@@ -21,6 +23,8 @@ export function accessLossOfRefusal(code: DocErrorCode): AccessLoss | null {
     case DocErrorCode.notMember:
     case DocErrorCode.accessRevoked:
       return AccessLoss.removed;
+    case DocErrorCode.workspaceDeleted:
+      return AccessLoss.workspaceDeleted;
     case DocErrorCode.readOnlyRole:
       return AccessLoss.readOnlyRole;
     case DocErrorCode.workspaceReadOnly:
@@ -42,6 +46,7 @@ export function accessLossOfStatus(status: ConnectionStatus): AccessLoss | null 
 /** What the page says while the loss holds (the status bar says what it means for syncing). */
 export const accessLossWords: Record<AccessLoss, string> = {
   removed: 'Your access to this workspace ended: you can read what is here, not change it.',
+  workspace_deleted: 'This workspace is being deleted: nothing of it can be changed any more.',
   read_only_role: 'Your role is now read-only: you can read everything, not change it.',
   workspace_read_only:
     'This workspace became read-only (suspended or trial ended): you can look, not change.',

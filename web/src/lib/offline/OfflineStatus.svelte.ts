@@ -221,7 +221,11 @@ export class OfflineStatus {
     this.refusalMessage = refusal.message;
     this.refusalDocKind = parseDocId(refusal.docId)?.kind ?? null;
     // A removed membership refuses every doc: stop asking for the rest.
-    if (refusal.code === DocErrorCode.notMember || refusal.code === DocErrorCode.accessRevoked) {
+    if (
+      refusal.code === DocErrorCode.notMember ||
+      refusal.code === DocErrorCode.accessRevoked ||
+      refusal.code === DocErrorCode.workspaceDeleted
+    ) {
       this.#replica.stop();
     }
     this.#later('drafts', 1500, () => void this.#countDrafts());

@@ -20,7 +20,12 @@ import { UploadQueue } from './UploadQueue.ts';
  * removal forgets one workspace; a revoked session forgets every replica of the user, since
  * the replica belongs to the user and nobody is signed in to it any more.
  */
-export const ForgetReason = { removed: 'removed', sessionRevoked: 'session_revoked' } as const;
+export const ForgetReason = {
+  removed: 'removed',
+  /** The workspace is being deleted (its owner asked, or its subscription ended). */
+  workspaceDeleted: 'workspace_deleted',
+  sessionRevoked: 'session_revoked',
+} as const;
 export type ForgetReason = (typeof ForgetReason)[keyof typeof ForgetReason];
 
 /** A deletion decided and not yet known to be complete (survives a reload). */
@@ -261,7 +266,12 @@ export function finishPendingForgets(
 
 /** The words for what happened, exactly. */
 export function forgetWords(forget: PendingForget): string {
-  return forget.reason === ForgetReason.removed
-    ? `You were removed from ${forget.workspaceName}. Its data has been deleted from this device.`
-    : 'Your session was ended. The data of your workspaces has been deleted from this device; log in again to get it back from the server.';
+  switch (forget.reason) {
+    case ForgetReason.removed:
+      return `You were removed from ${forget.workspaceName}. Its data has been deleted from this device.`;
+    case ForgetReason.workspaceDeleted:
+      return `${forget.workspaceName} is being deleted. Its data has been deleted from this device.`;
+    case ForgetReason.sessionRevoked:
+      return 'Your session was ended. The data of your workspaces has been deleted from this device; log in again to get it back from the server.';
+  }
 }
