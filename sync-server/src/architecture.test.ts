@@ -199,7 +199,6 @@ describe('the database', () => {
   const NOT_YET_STORES: Record<string, string> = {
     // Stores in all but name: one job, built once in createServices from (db, now).
     'blobs/BlobQuota.ts': 'store class (blob reservations), built once in createServices',
-    'http/health.ts': 'reads the schema version for /health (db/ helper on ctx.db)',
     'snapshots/WorkspaceReader.ts': 'a read transaction on its own connection (snapshot reads)',
     'snapshots/RestoreRecords.ts': 'store class of restore records, built by SnapshotService',
     'snapshots/SnapshotSchedule.ts':

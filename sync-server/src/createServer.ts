@@ -13,7 +13,7 @@ import { installBackups } from './backup/installBackups.ts';
 import { installBilling } from './billing/installBilling.ts';
 import type { Config } from './config/config.ts';
 import { openSqlite } from './db/Database.ts';
-import { migrate } from './db/migrate.ts';
+import { migrate, schemaVersion } from './db/migrate.ts';
 import { migrations } from './db/migrations/index.ts';
 import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES } from './http/bodyLimit/index.ts';
 import { AppShell } from './http/AppShell.ts';
@@ -139,7 +139,7 @@ export async function createServer(
   installAuth(app, services);
   installMailboxRoutes(app, services);
   installTerms(app, services); // next: refuses later /api routes until the terms in force are accepted
-  installHealthRoutes(app, ctx);
+  installHealthRoutes(app, { ...ctx, schemaVersion: () => schemaVersion(db) });
   installOpenApi(app, ctx);
   // Before every workspace route: finds an operator's support grant for `:slug` (middleware).
   installSupport(app, services);

@@ -1,19 +1,24 @@
 import type { Hono } from 'hono';
 import type { ServerContext } from '../ServerContext.ts';
 import { migrations } from '../db/migrations/index.ts';
-import { schemaVersion } from '../db/migrate.ts';
+
+/** What the health routes read: shutdown state, the log, and the database's schema version. */
+export interface HealthDeps extends Pick<ServerContext, 'shutdown' | 'log'> {
+  /** The highest migration applied to the database (throws when the database is unusable). */
+  readonly schemaVersion: () => number;
+}
 
 /**
  * `/healthz`: the process is up and answering. `/readyz`: it can serve users — the
  * database answers and its schema is the one this code expects — and is not shutting down.
  */
-export function installHealthRoutes(app: Hono, ctx: ServerContext): void {
+export function installHealthRoutes(app: Hono, ctx: HealthDeps): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
   app.get('/readyz', (c) => {
     if (ctx.shutdown.started) return c.json({ status: 'shutting_down' }, 503);
     try {
-      const version = schemaVersion(ctx.db);
+      const version = ctx.schemaVersion();
       const expected = migrations.at(-1)?.version ?? 0;
       if (version !== expected) {
         return c.json({ status: 'migrations_pending', version, expected }, 503);
