@@ -15,7 +15,7 @@ import {
 } from '@desk/model';
 import * as Y from 'yjs';
 import { seededRandom } from '../scenarios/Scenario.ts';
-import { WORDS, writeDescription } from './realisticTickets.ts';
+import { randomText, WORDS, writeDescription } from './realisticTickets.ts';
 
 /**
  * A desk as it looks after months of use, made with the product's own `@desk/model` calls
@@ -77,16 +77,7 @@ export function makeRealisticDesk(options: RealisticDeskOptions): RealisticDesk 
   const { count, workspaceId } = options;
   const random = seededRandom(options.seed ?? 1);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const words = (n: number) => {
-    const out: string[] = [];
-    for (let i = 0; i < n; i++) out.push(pick(WORDS));
-    return out.join(' ');
-  };
-  const text = (chars: number) => {
-    let out = '';
-    while (out.length < chars) out += `${words(6 + Math.floor(random() * 8))}. `;
-    return out.slice(0, chars).trim();
-  };
+  const { text } = randomText(random);
   const indexDoc = new Y.Doc();
   const index = new WorkspaceIndex(indexDoc);
   const clientIds = agents.map((_, i) => 1_000_000 + i);

@@ -26,6 +26,27 @@ export const WORDS = (
   'settings browser mobile app crash slow page button missing export import file'
 ).split(' ');
 
+/**
+ * Random words of WORDS, and text of about `chars` characters as sentences of 6–13 words,
+ * drawn from `random` (one draw a word, one a sentence): the same seed makes the same text.
+ */
+export function randomText(random: () => number): {
+  words: (n: number) => string;
+  text: (chars: number) => string;
+} {
+  const words = (n: number) => {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(WORDS[Math.floor(random() * WORDS.length)]!);
+    return out.join(' ');
+  };
+  const text = (chars: number) => {
+    let out = '';
+    while (out.length < chars) out += `${words(6 + Math.floor(random() * 8))}. `;
+    return out.slice(0, chars).trim();
+  };
+  return { words, text };
+}
+
 const agents: readonly Actor[] = [
   { id: 'agent-ana', name: 'Ana' },
   { id: 'agent-bo', name: 'Bo' },
@@ -35,17 +56,7 @@ const agents: readonly Actor[] = [
 /** Builds `count` tickets into one index doc; ticket docs are made and dropped one by one. */
 export function makeRealisticWorkspace(count: number, seed = 1): RealisticWorkspace {
   const random = seededRandom(seed);
-  const words = (n: number) => {
-    const out: string[] = [];
-    for (let i = 0; i < n; i++) out.push(WORDS[Math.floor(random() * WORDS.length)]!);
-    return out.join(' ');
-  };
-  /** Text of about `chars` characters, as sentences. */
-  const text = (chars: number) => {
-    let out = '';
-    while (out.length < chars) out += `${words(6 + Math.floor(random() * 8))}. `;
-    return out.slice(0, chars).trim();
-  };
+  const { text } = randomText(random);
   const indexDoc = new Y.Doc();
   const index = new WorkspaceIndex(indexDoc);
   const ticketIds: string[] = [];
