@@ -69,7 +69,12 @@ export { ActivityKind } from './ticket/Activity.ts';
 export type { ActivityEntry } from './ticket/Activity.ts';
 export { attachmentKind, formatBytes, isAttachmentRef } from './ticket/Attachment.ts';
 export type { AttachmentKind, AttachmentRef } from './ticket/Attachment.ts';
-export { CommentKind } from './ticket/Comment.ts';
+export {
+  COMMENT_KINDS,
+  CommentKind,
+  readCommentKind,
+  validateCommentKind,
+} from './ticket/Comment.ts';
 export type { CommentRecord, CommentVersion, NewComment } from './ticket/Comment.ts';
 export { TicketDoc, TICKET_SCHEMA_VERSION } from './ticket/TicketDoc.ts';
 export {

@@ -1,8 +1,33 @@
+import { ModelError, ModelErrorCode } from '../ModelError.ts';
+import type { FieldReader } from '../schema/read.ts';
 import type { AttachmentRef } from './Attachment.ts';
 
 export const CommentKind = { reply: 'reply', note: 'note' } as const;
 /** `reply`: public, the requester sees it. `note`: internal, members only. */
 export type CommentKind = (typeof CommentKind)[keyof typeof CommentKind];
+export const COMMENT_KINDS: readonly CommentKind[] = Object.values(CommentKind);
+
+/**
+ * The write side: a kind outside `CommentKind` is refused with a typed error (field `kind`)
+ * instead of landing in the shared doc, where every peer would have to guess what it means.
+ */
+export function validateCommentKind(value: unknown): CommentKind {
+  if (!COMMENT_KINDS.includes(value as CommentKind)) {
+    throw new ModelError(ModelErrorCode.invalidField, 'Unknown comment kind.', 'kind');
+  }
+  return value as CommentKind;
+}
+
+/**
+ * The read side: a stored kind this version does not know (a newer client, a tool on the raw
+ * y-websocket endpoint, a missing field) reads as an internal note. Privacy decides the
+ * direction: showing a private text to members only is harmless, showing it to the requester
+ * as a public reply is a leak that cannot be taken back — so unknown is never public.
+ */
+export function readCommentKind(map: FieldReader): CommentKind {
+  const value = map.get('kind');
+  return COMMENT_KINDS.includes(value as CommentKind) ? (value as CommentKind) : CommentKind.note;
+}
 
 export interface CommentVersion {
   readonly body: string;

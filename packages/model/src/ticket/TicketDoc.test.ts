@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { ModelError } from '../ModelError.ts';
+import { ModelError, ModelErrorCode } from '../ModelError.ts';
 import { WorkspaceIndex } from '../workspace/WorkspaceIndex.ts';
+import type { CommentKind } from './Comment.ts';
 import { postComment, updateTicket } from './ticketActions.ts';
 import { TicketDoc } from './TicketDoc.ts';
 
@@ -24,6 +25,33 @@ describe('TicketDoc', () => {
       ['reply', 'Ana'],
       ['note', 'Bo'],
     ]);
+  });
+
+  it('refuses a comment kind outside CommentKind with a typed error and writes nothing', () => {
+    const ticket = new TicketDoc(new Y.Doc());
+    const input = { id: 'c1', kind: 'public' as CommentKind, body: 'Hi' };
+    const error = captureError(() => ticket.addComment(input, ana, 1));
+    expect(error).toBeInstanceOf(ModelError);
+    expect(error).toMatchObject({ code: ModelErrorCode.invalidField, field: 'kind' });
+    expect(ticket.comments.size).toBe(0);
+  });
+
+  it('reads an unknown or missing stored kind as an internal note, never as a public reply', () => {
+    // A peer (a newer client, a tool on the raw endpoint) may store any value.
+    const doc = new Y.Doc();
+    const ticket = new TicketDoc(doc);
+    for (const [id, kind] of [
+      ['c1', 'public'],
+      ['c2', 'customer_visible'],
+      ['c3', 42],
+      ['c4', undefined],
+    ] as const) {
+      const entry = new Y.Map<unknown>();
+      if (kind !== undefined) entry.set('kind', kind);
+      entry.set('body', `text ${id}`);
+      ticket.comments.set(id, entry);
+    }
+    expect(ticket.listComments().map((c) => c.kind)).toEqual(['note', 'note', 'note', 'note']);
   });
 
   it('keeps every earlier body when a comment is edited and logs the edit', () => {
@@ -102,3 +130,12 @@ describe('TicketDoc', () => {
     expect(ticket.searchText(100)).toContain('Screen flickers');
   });
 });
+
+function captureError(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return null;
+}

@@ -6,7 +6,6 @@ import { validateBody } from '../schema/fields.ts';
 import {
   readNullableNumber,
   readNumber,
-  readOneOf,
   readString,
   readStringArray,
   type AnyMap,
@@ -16,7 +15,13 @@ import { xmlPlainText } from '../text/xmlPlainText.ts';
 import type { FieldChange } from '../workspace/TicketIndex.ts';
 import type { ActivityEntry, ActivityKind } from './Activity.ts';
 import { isAttachmentRef, type AttachmentRef } from './Attachment.ts';
-import type { CommentRecord, CommentVersion, NewComment } from './Comment.ts';
+import {
+  readCommentKind,
+  validateCommentKind,
+  type CommentRecord,
+  type CommentVersion,
+  type NewComment,
+} from './Comment.ts';
 
 export const TICKET_SCHEMA_VERSION = 1;
 export const ticketMigrations: readonly DocMigration[] = [
@@ -66,13 +71,15 @@ export class TicketDoc {
   /**
    * Adds a comment under the client-made id. Idempotent: sending the same id again (a retry
    * after a network error, a double click) returns the existing comment and writes nothing.
+   * The kind is checked at run time too: callers in plain JS or with a cast reach here.
    */
   addComment(input: NewComment, actor: Actor, now: number): CommentRecord {
+    const kind = validateCommentKind(input.kind);
     const existing = this.getComment(input.id);
     if (existing) return existing;
     const body = validateBody(input.body);
     const entry = new Y.Map<unknown>();
-    entry.set('kind', input.kind);
+    entry.set('kind', kind);
     entry.set('authorId', actor.id);
     entry.set('authorName', actor.name);
     entry.set('body', body);
@@ -232,7 +239,7 @@ function readComment(id: string, map: AnyMap): CommentRecord {
   const attachments = map.get('attachments');
   return {
     id,
-    kind: readOneOf(map, 'kind', ['reply', 'note'] as const, 'note'),
+    kind: readCommentKind(map),
     authorId: readString(map, 'authorId'),
     authorName: readString(map, 'authorName', 'Someone'),
     body: readString(map, 'body'),
