@@ -161,13 +161,7 @@ export class DeletionSweeper {
     const workspace = deps.workspaces.byId(scheduled.workspaceId);
     const owner = deps.workspaceDeletions.owner(scheduled.workspaceId);
     // Recorded first: a mail that fails is logged, never sent twice an hour.
-    deps.workspaceDeletions.recordWarning(scheduled.workspaceId, scheduled.purgeAfter, daysBefore);
-    // Earlier warnings this one makes pointless (the server was down then) are not sent.
-    for (const days of WORKSPACE_PURGE_WARNING_DAYS) {
-      if (days > daysBefore) {
-        deps.workspaceDeletions.recordWarning(scheduled.workspaceId, scheduled.purgeAfter, days);
-      }
-    }
+    deps.workspaceDeletion.recordWarning(scheduled, daysBefore);
     if (!workspace || !owner) return;
     await sendWithoutFailing(
       deps,

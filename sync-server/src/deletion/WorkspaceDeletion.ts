@@ -4,6 +4,7 @@ import {
   DocErrorCode,
   ErrorCode,
   WORKSPACE_DELETION_CANCEL_DAYS,
+  WORKSPACE_PURGE_WARNING_DAYS,
   type WorkspaceDeletionReason,
   type WorkspaceDeletionStatus,
 } from '@desk/protocol';
@@ -178,6 +179,31 @@ export class WorkspaceDeletion {
     const owner = deps.workspaceDeletions.owner(workspace.id);
     if (owner) void sendWithoutFailing(deps, deletionCancelledEmail(deps.config, owner, workspace));
     return this.status(workspace, 'owner');
+  }
+
+  /**
+   * The owner is being warned `daysBefore` the purge: recorded with its audit entry, and with
+   * the earlier warnings this one makes pointless (the server was down then), never sent late.
+   */
+  recordWarning(
+    scheduled: { workspaceId: string; reason: WorkspaceDeletionReason; purgeAfter: number },
+    daysBefore: number,
+  ): void {
+    const { deps } = this;
+    const { workspaceId, purgeAfter, reason } = scheduled;
+    deps.transactions.write(() => {
+      for (const days of WORKSPACE_PURGE_WARNING_DAYS) {
+        if (days >= daysBefore)
+          deps.workspaceDeletions.recordWarning(workspaceId, purgeAfter, days);
+      }
+      deps.audit.record({
+        actor: { kind: 'system', userId: null },
+        action: 'workspace.deletion_warning_sent',
+        target: { kind: 'workspace', id: workspaceId },
+        workspaceId,
+        details: { reason, purgeAfter, daysBefore },
+      });
+    });
   }
 
   /**

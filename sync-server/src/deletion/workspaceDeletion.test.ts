@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { DocErrorCode, ErrorCode, MessageType } from '@desk/protocol';
+import { WebSocket } from 'ws';
+import { CloseCode, DocErrorCode, ErrorCode, MessageType } from '@desk/protocol';
 import { docIds } from '@desk/model';
 import { until } from '@desk/protocol/testing';
 import { readOutbox } from '../../../test/support/outbox.ts';
@@ -104,6 +105,15 @@ function auditActions(workspaceId: string): string[] {
     .reverse();
 }
 
+/** One sweep, as far as `workspaceId` is concerned (other tests' workspaces are scheduled too). */
+async function sweepFor(workspaceId: string) {
+  const { warned, purged } = await t.server.deletion.sweeper.sweep();
+  return {
+    warned: warned.filter((w) => w.workspaceId === workspaceId),
+    purged: purged.filter((p) => p.workspaceId === workspaceId),
+  };
+}
+
 function containsBytes(file: string, text: string): boolean {
   return fs.readFileSync(file).includes(Buffer.from(text, 'utf8'));
 }
@@ -195,7 +205,7 @@ describe('workspace deletion, asked by the owner', () => {
 
       // Six days later the owner cancels: everything is back.
       t.clock.advance(6 * DAY_MS);
-      expect((await t.server.deletion.sweeper.sweep()).purged).toEqual([]);
+      expect((await sweepFor(owner.workspaceId)).purged).toEqual([]);
       const cancelled = await owner.client.request(
         'DELETE',
         `/api/workspaces/${owner.slug}/deletion`,
@@ -207,12 +217,42 @@ describe('workspace deletion, asked by the owner', () => {
       Y.applyUpdate(doc, await t.server.sync.readDocState(ticket));
       expect(JSON.stringify(doc.getMap('comments').toJSON())).toContain(secret);
       t.clock.advance(2 * DAY_MS);
-      expect((await t.server.deletion.sweeper.sweep()).purged).toEqual([]);
+      expect((await sweepFor(owner.workspaceId)).purged).toEqual([]);
       expect(auditActions(owner.workspaceId)).toEqual(
         expect.arrayContaining(['workspace.deletion_requested', 'workspace.deletion_cancelled']),
       );
     } finally {
       socket.ws.terminate();
+    }
+  });
+
+  it('closes a live /yjs socket of the workspace with 4404 and the reason workspace_deleted, and refuses a new one', async () => {
+    const { owner, agent, ticket } = await populatedWorkspace();
+    const open = () =>
+      new WebSocket(new URL(`/yjs/${ticket}`, t.server.url.replace(/^http/, 'ws')), {
+        origin: TEST_PUBLIC_URL,
+        headers: { cookie: `${SESSION_COOKIE}=${agent.client.sessionToken ?? ''}` },
+      });
+    const closed = (ws: WebSocket) =>
+      new Promise<{ code: number; reason: string }>((resolve) =>
+        ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+      );
+    const live = open();
+    try {
+      const ended = closed(live);
+      await new Promise((resolve) => live.once('message', resolve));
+      expect((await requestDeletion(owner.client, owner.slug)).status).toBe(202);
+      expect(await ended).toEqual({
+        code: CloseCode.docRefused,
+        reason: DocErrorCode.workspaceDeleted,
+      });
+      const again = open();
+      expect(await closed(again)).toEqual({
+        code: CloseCode.docRefused,
+        reason: DocErrorCode.workspaceDeleted,
+      });
+    } finally {
+      live.terminate();
     }
   });
 
@@ -252,13 +292,13 @@ describe('workspace deletion, asked by the owner', () => {
     expect((await requestDeletion(owner.client, owner.slug)).status).toBe(202);
     // One day before, the owner is reminded that it can still be cancelled.
     t.clock.advance(6 * DAY_MS + 60_000);
-    expect((await t.server.deletion.sweeper.sweep()).warned).toEqual([
+    expect((await sweepFor(owner.workspaceId)).warned).toEqual([
       { workspaceId: owner.workspaceId, daysBefore: 1 },
     ]);
-    expect((await t.server.deletion.sweeper.sweep()).warned).toEqual([]);
+    expect((await sweepFor(owner.workspaceId)).warned).toEqual([]);
 
     t.clock.advance(DAY_MS);
-    const { purged } = await t.server.deletion.sweeper.sweep();
+    const { purged } = await sweepFor(owner.workspaceId);
     expect(purged.map((p) => p.workspaceId)).toEqual([owner.workspaceId]);
 
     // No table holds a row of it (every table with a workspace_id column, documents too).
@@ -284,6 +324,7 @@ describe('workspace deletion, asked by the owner', () => {
     // What is left: the operator's record and the deletion's own audit entries.
     expect(auditActions(owner.workspaceId)).toEqual([
       'workspace.deletion_requested',
+      'workspace.deletion_warning_sent',
       'workspace.deletion_purged',
     ]);
     expect(
@@ -321,13 +362,13 @@ describe('a subscription terminated for non-payment', () => {
         .filter((s) => / will be deleted (in 7 days|tomorrow)$/.test(s));
 
     t.clock.advance(22 * DAY_MS);
-    expect((await t.server.deletion.sweeper.sweep()).warned).toEqual([]);
+    expect((await sweepFor(owner.workspaceId)).warned).toEqual([]);
     t.clock.advance(DAY_MS + 60_000);
-    expect((await t.server.deletion.sweeper.sweep()).warned).toEqual([
+    expect((await sweepFor(owner.workspaceId)).warned).toEqual([
       { workspaceId: owner.workspaceId, daysBefore: 7 },
     ]);
     t.clock.advance(6 * DAY_MS);
-    expect((await t.server.deletion.sweeper.sweep()).warned).toEqual([
+    expect((await sweepFor(owner.workspaceId)).warned).toEqual([
       { workspaceId: owner.workspaceId, daysBefore: 1 },
     ]);
     await until(() => warnings().length === 2, 'both warnings in the outbox');
@@ -338,7 +379,7 @@ describe('a subscription terminated for non-payment', () => {
     expect(holding(owner.workspaceId)).not.toEqual([]);
 
     t.clock.now = terminatedAt + 30 * DAY_MS;
-    const { purged } = await t.server.deletion.sweeper.sweep();
+    const { purged } = await sweepFor(owner.workspaceId);
     expect(purged.map((p) => p.workspaceId)).toEqual([owner.workspaceId]);
     expect(holding(owner.workspaceId)).toEqual([]);
     expect(containsBytes(path.join(t.server.ctx.config.DATA_DIR, 'desk.sqlite'), secret)).toBe(
@@ -350,7 +391,11 @@ describe('a subscription terminated for non-payment', () => {
         .pluck()
         .get(owner.workspaceId),
     ).toBe('subscription_terminated');
-    expect(auditActions(owner.workspaceId)).toEqual(['workspace.deletion_purged']);
+    expect(auditActions(owner.workspaceId)).toEqual([
+      'workspace.deletion_warning_sent',
+      'workspace.deletion_warning_sent',
+      'workspace.deletion_purged',
+    ]);
   });
 });
 
