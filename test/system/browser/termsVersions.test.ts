@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ErrorCode } from '@desk/protocol';
-import { hashPassword } from '../../../sync-server/src/identity/passwords.ts';
-import { signUp } from '../../../sync-server/src/testing/authTestServer.ts';
-import { createOperator } from '../../../sync-server/src/cli/createOperator.ts';
+import { openOperatorConsole, signedInOwner } from '../../support/browserAccounts.ts';
 import {
   describeInBrowser,
-  signedInContext,
   startBrowserWorld,
   type BrowserWorld,
 } from '../../support/browserWorld.ts';
@@ -18,7 +15,6 @@ import { waitAllSaved } from './offlinePage.ts';
  * is refused from then on, the user is sent to the terms page, reads what changed and the
  * new text, accepts, and the desk works again. Real server serving the built web app.
  */
-const PASSWORD = 'a quiet harbour at dawn';
 const CHANGES = 'Section 3 now names the processors we use.';
 
 describeInBrowser('versioned terms in the browser', () => {
@@ -33,31 +29,18 @@ describeInBrowser('versioned terms in the browser', () => {
   });
 
   it('refuses the desk once the operator publishes new terms, until the user reads and accepts them', async () => {
-    const { browser, base, server } = world;
-    const user = await signUp(world, {
+    const { base, server } = world;
+    const { user, context, page } = await signedInOwner(world, {
       email: 'uma@example.com',
-      password: PASSWORD,
       displayName: 'Uma User',
       slug: 'lighthouse',
     });
-    const { context, page } = await signedInContext(world, user.client);
     await page.goto(`${base}/w/lighthouse`);
     await page.getByText('No tickets yet').waitFor();
     await waitAllSaved(page);
 
     // The operator publishes version 2 from the console, effective now.
-    createOperator(
-      server.ctx.db,
-      { email: 'ops@example.com', displayName: 'Ops', passwordHash: await hashPassword(PASSWORD) },
-      Date.now(),
-    );
-    const opsContext = await browser.newContext();
-    const ops = await opsContext.newPage();
-    await ops.goto(base + '/login?next=/operator');
-    await ops.getByLabel('Email').fill('ops@example.com');
-    await ops.getByLabel('Password').fill(PASSWORD);
-    await ops.getByRole('button', { name: 'Log in' }).click();
-    await ops.waitForURL('**/operator');
+    const { context: opsContext, page: ops } = await openOperatorConsole(world);
     await ops.getByRole('tab', { name: 'Terms' }).click();
     await ops.locator('[data-version="1"]').waitFor();
     const text = ops.getByLabel('Full text');

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { hashPassword } from '../../../sync-server/src/identity/passwords.ts';
-import { signUp } from '../../../sync-server/src/testing/authTestServer.ts';
-import { createOperator } from '../../../sync-server/src/cli/createOperator.ts';
 import {
+  BROWSER_PASSWORD as PASSWORD,
+  openOperatorConsole,
+  signedInOwner,
+} from '../../support/browserAccounts.ts';
+import {
+  allowPageErrors,
   describeInBrowser,
-  signedInContext,
   startBrowserWorld,
   type BrowserWorld,
 } from '../../support/browserWorld.ts';
@@ -16,8 +18,6 @@ import { linkFromOutbox } from '../../support/outbox.ts';
  * ledger entry, and the operator suspends the workspace from the console, which the
  * settings page then explains. Real server serving the built web app (`pnpm build` first).
  */
-const PASSWORD = 'a quiet harbour at dawn';
-
 describeInBrowser('workspaces in the browser', () => {
   let world: BrowserWorld;
 
@@ -32,13 +32,11 @@ describeInBrowser('workspaces in the browser', () => {
   it('invites by email, accepts by registering, counts the seat, and shows an operator suspension', async () => {
     const { browser, base, server } = world;
     // The owner signs up through the API (the sign-up page has its own browser test).
-    const signup = await signUp(world, {
+    const { context: ownerContext, page: owner } = await signedInOwner(world, {
       email: 'olga@example.com',
-      password: PASSWORD,
       displayName: 'Olga Owner',
       slug: 'harbour',
     });
-    const { context: ownerContext, page: owner } = await signedInContext(world, signup.client);
 
     await owner.goto(base + '/w/harbour/settings');
     await owner.getByRole('heading', { name: 'Members' }).waitFor();
@@ -81,19 +79,8 @@ describeInBrowser('workspaces in the browser', () => {
     await owner.getByText('Ines Agent joined as Agent by Olga Owner').waitFor();
 
     // The operator suspends the workspace from the console.
-    const { userId } = createOperator(
-      server.ctx.db,
-      { email: 'ops@example.com', displayName: 'Ops', passwordHash: await hashPassword(PASSWORD) },
-      Date.now(),
-    );
+    const { userId, context: opsContext, page: ops } = await openOperatorConsole(world);
     expect(userId).toBeTruthy();
-    const opsContext = await browser.newContext();
-    const ops = await opsContext.newPage();
-    await ops.goto(base + '/login?next=/operator');
-    await ops.getByLabel('Email').fill('ops@example.com');
-    await ops.getByLabel('Password').fill(PASSWORD);
-    await ops.getByRole('button', { name: 'Log in' }).click();
-    await ops.waitForURL('**/operator');
     const row = ops.locator('[data-workspace="harbour"]');
     await row.waitFor();
     await expect.poll(() => row.getByTestId('state').textContent()).toBe('Trial');
@@ -118,5 +105,23 @@ describeInBrowser('workspaces in the browser', () => {
       .waitFor();
 
     await Promise.all([ownerContext.close(), inviteeContext.close(), opsContext.close()]);
+  });
+
+  it('says in words on the settings page that the audit log could not be loaded, and shows the rest', async () => {
+    const { context, page } = await signedInOwner(world, {
+      email: 'otto@example.com',
+      displayName: 'Otto Owner',
+      slug: 'lantern',
+    });
+    // The connection drops the audit log's request; the browser logs the failed load.
+    allowPageErrors(/^Failed to load resource: net::ERR_FAILED$/);
+    await page.route('**/api/workspaces/lantern/audit', (route) => route.abort());
+    await page.goto(world.base + '/w/lantern/settings');
+    await page
+      .getByTestId('audit-error')
+      .filter({ hasText: 'The audit log could not be loaded.' })
+      .waitFor();
+    await page.getByRole('heading', { name: 'Members' }).waitFor();
+    await context.close();
   });
 });
