@@ -1,11 +1,18 @@
 import * as Y from 'yjs';
-import { createTicket, docIds, TicketDoc, WorkspaceIndex } from '@desk/model';
+import {
+  createTicket,
+  docIds,
+  TicketDoc,
+  WorkspaceIndex,
+  type Actor,
+  type NewTicket,
+} from '@desk/model';
 import type { BrowserWorld } from '../../support/browserWorld.ts';
 import { requestOk, type Account, type Workspace } from './offlineAccounts.ts';
 
 /**
- * Tickets for the offline browser tests, written straight into the sync engine (thousands in
- * a second), and the plain text of a description, to compare what the server holds.
+ * Tickets for the browser tests, written straight into the sync engine (thousands in a
+ * second), and the plain text of a description, to compare what the server holds.
  */
 
 export interface SeededTicket {
@@ -16,18 +23,24 @@ export interface SeededTicket {
   description: string;
 }
 
+/** One ticket to write: its index fields, its description's one paragraph, who and when. */
+export interface TicketToWrite extends NewTicket {
+  description: string;
+  by: Actor;
+  at: number;
+  /** More to write into it before it is stored (a thread, say). */
+  also?: (ticket: TicketDoc, index: WorkspaceIndex) => void;
+}
+
 /**
- * Writes `count` tickets (index entries + ticket docs with a one-paragraph description)
- * straight into the sync engine, with numbers reserved through the REST API so tickets
- * created later in the browser never reuse them.
+ * Reserves `count` ticket numbers through the REST API (in blocks of at most 100), so
+ * tickets created later in the browser never reuse them.
  */
-export async function seedTickets(
-  world: BrowserWorld,
+export async function reserveTicketNumbers(
   owner: Account,
   workspace: Workspace,
   count: number,
-  description: (i: number) => string = (i) => `Description of ticket ${i + 1}.`,
-): Promise<SeededTicket[]> {
+): Promise<number[]> {
   const numbers: number[] = [];
   while (numbers.length < count) {
     const block = await requestOk<{ from: number; to: number }>(
@@ -38,32 +51,65 @@ export async function seedTickets(
     );
     for (let n = block.from; n <= block.to; n++) numbers.push(n);
   }
-  const actor = { id: owner.userId, name: owner.name };
+  return numbers;
+}
+
+/**
+ * Writes `tickets` (index entries + ticket docs) straight into the sync engine, as the
+ * server's own updates: each ticket doc, then the index entries in one update.
+ */
+export async function writeTickets(
+  world: BrowserWorld,
+  workspace: Workspace,
+  tickets: readonly TicketToWrite[],
+): Promise<void> {
   const indexDoc = new Y.Doc();
   const index = new WorkspaceIndex(indexDoc);
   index.ensureSchema();
-  const tickets: SeededTicket[] = [];
-  const now = Date.now() - 60_000;
-  for (let i = 0; i < count; i++) {
-    const id = `seed${String(i).padStart(6, '0')}aaaaaaaaaa`.slice(0, 20);
+  for (const { description, by, at, also, ...fields } of tickets) {
     const ticketDoc = new Y.Doc();
     const ticket = new TicketDoc(ticketDoc);
     ticket.ensureSchema();
-    const title = `Seeded ticket ${i + 1}`;
-    createTicket(index, ticket, { id, title, number: numbers[i]! }, actor, now + i);
+    createTicket(index, ticket, fields, by, at);
     const paragraph = new Y.XmlElement('paragraph');
-    const text = description(i);
-    paragraph.insert(0, [new Y.XmlText(text)]);
+    paragraph.insert(0, [new Y.XmlText(description)]);
     ticket.description.insert(0, [paragraph]);
+    also?.(ticket, index);
     await world.server.sync.applyServerUpdate(
-      docIds.ticket(workspace.id, id),
+      docIds.ticket(workspace.id, fields.id),
       Y.encodeStateAsUpdate(ticketDoc),
     );
-    tickets.push({ id, number: numbers[i]!, title, description: text });
   }
   await world.server.sync.applyServerUpdate(
     docIds.index(workspace.id),
     Y.encodeStateAsUpdate(indexDoc),
+  );
+}
+
+/**
+ * Writes `count` tickets by the owner ("Seeded ticket 1", …) with a one-paragraph
+ * description each, with reserved numbers.
+ */
+export async function seedTickets(
+  world: BrowserWorld,
+  owner: Account,
+  workspace: Workspace,
+  count: number,
+  description: (i: number) => string = (i) => `Description of ticket ${i + 1}.`,
+): Promise<SeededTicket[]> {
+  const numbers = await reserveTicketNumbers(owner, workspace, count);
+  const by = { id: owner.userId, name: owner.name };
+  const now = Date.now() - 60_000;
+  const tickets = numbers.map((number, i) => ({
+    id: `seed${String(i).padStart(6, '0')}aaaaaaaaaa`.slice(0, 20),
+    number,
+    title: `Seeded ticket ${i + 1}`,
+    description: description(i),
+  }));
+  await writeTickets(
+    world,
+    workspace,
+    tickets.map((ticket, i) => ({ ...ticket, by, at: now + i })),
   );
   return tickets;
 }

@@ -1,13 +1,13 @@
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { createTicket, docIds, TicketDoc, WorkspaceIndex } from '@desk/model';
+import { docIds, WorkspaceIndex } from '@desk/model';
 import { NEW_TICKET_INDEX_BYTES, type WorkspaceUsageResponse } from '@desk/protocol';
 import { plans } from '../../../sync-server/src/billing/plans.ts';
 import { describeInBrowser, type BrowserWorld } from '../../support/browserWorld.ts';
 import { requestOk, signUpOwner, type Account, type Workspace } from './offlineAccounts.ts';
 import { storedDocIds } from './offlineIndexedDb.ts';
 import { openSignedInPage, waitAllSaved, waitForServiceWorker } from './offlinePage.ts';
-import { seedTickets } from './offlineTickets.ts';
+import { reserveTicketNumbers, seedTickets, writeTickets } from './offlineTickets.ts';
 import { useOfflineWorld } from './offlineWorld.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -18,36 +18,20 @@ async function seedOldTicket(
   owner: Account,
   workspace: Workspace,
 ): Promise<{ id: string; number: number }> {
-  const block = await requestOk<{ from: number }>(
-    owner.http,
-    'POST',
-    `/api/workspaces/${workspace.slug}/ticket-numbers`,
-    { count: 1 },
-  );
-  const index = new WorkspaceIndex(new Y.Doc());
-  const ticket = new TicketDoc(new Y.Doc());
-  ticket.ensureSchema();
+  const [number] = await reserveTicketNumbers(owner, workspace, 1);
   const id = 'oldticket00000000001';
-  const someoneElse = { id: 'former-agent', name: 'Former agent' };
-  createTicket(
-    index,
-    ticket,
-    { id, title: 'VPN profile for the old office', number: block.from, status: 'closed' },
-    someoneElse,
-    Date.now() - 40 * DAY,
-  );
-  const paragraph = new Y.XmlElement('paragraph');
-  paragraph.insert(0, [new Y.XmlText('Solved by reinstalling the VPN profile.')]);
-  ticket.description.insert(0, [paragraph]);
-  await world.server.sync.applyServerUpdate(
-    docIds.ticket(workspace.id, id),
-    Y.encodeStateAsUpdate(ticket.doc),
-  );
-  await world.server.sync.applyServerUpdate(
-    docIds.index(workspace.id),
-    Y.encodeStateAsUpdate(index.doc),
-  );
-  return { id, number: block.from };
+  await writeTickets(world, workspace, [
+    {
+      id,
+      title: 'VPN profile for the old office',
+      number: number!,
+      status: 'closed',
+      description: 'Solved by reinstalling the VPN profile.',
+      by: { id: 'former-agent', name: 'Former agent' },
+      at: Date.now() - 40 * DAY,
+    },
+  ]);
+  return { id, number: number! };
 }
 
 async function usageOf(owner: Account, workspace: Workspace): Promise<WorkspaceUsageResponse> {

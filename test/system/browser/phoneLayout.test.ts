@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import * as Y from 'yjs';
-import { createTicket, docIds, postComment, TicketDoc, WorkspaceIndex } from '@desk/model';
+import { postComment } from '@desk/model';
 import {
   describeInBrowser,
   startBrowserWorld,
@@ -18,6 +17,7 @@ import {
   type Workspace,
 } from './offlineAccounts.ts';
 import { signInBrowser } from './offlinePage.ts';
+import { reserveTicketNumbers, writeTickets } from './offlineTickets.ts';
 
 /**
  * What a person sees (issue 18.5): the desk on a phone (390×844) — the list shows a ticket's
@@ -255,76 +255,52 @@ async function seedTickets(
   owner: Account,
   workspace: Workspace,
 ): Promise<{ long: number; short: number }> {
-  const block = await requestOk<{ from: number }>(
-    owner.http,
-    'POST',
-    `/api/workspaces/${workspace.slug}/ticket-numbers`,
-    { count: 6 },
-  );
-  const actor = { id: owner.userId, name: owner.name };
-  const index = new WorkspaceIndex(new Y.Doc());
-  index.ensureSchema();
+  const numbers = await reserveTicketNumbers(owner, workspace, 6);
+  const by = { id: owner.userId, name: owner.name };
   const now = Date.now() - 60_000;
-  const tickets = [
-    { id: 'phoneticketlongaaaaa', title: LONG_TITLE, number: block.from },
-    { id: 'phoneticketshortaaaa', title: SHORT_TITLE, number: block.from + 1 },
+  const titles = [
+    { id: 'phoneticketlongaaaaa', title: LONG_TITLE },
+    { id: 'phoneticketshortaaaa', title: SHORT_TITLE },
     // The rest fill the list of the README's screenshot.
     ...[
       'VPN drops every ten minutes since the last update',
       'New laptop for Chris in accounting',
       'Password reset email never arrives',
       'Projector in meeting room B shows no signal',
-    ].map((title, i) => ({
-      id: `phoneticketmore${i}aaaa`,
-      title,
-      number: block.from + 2 + i,
-    })),
+    ].map((title, i) => ({ id: `phoneticketmore${i}aaaa`, title })),
   ];
-  for (const [i, { id, title, number }] of tickets.entries()) {
-    const ticket = new TicketDoc(new Y.Doc());
-    ticket.ensureSchema();
-    createTicket(
-      index,
-      ticket,
-      {
-        id,
-        title,
-        number,
-        priority: i === 0 ? 'high' : i === 3 ? 'urgent' : 'normal',
-        tags: ['hardware', 'floor-3'],
-        requester: { name: 'Chris Customer', email: 'chris@example.com' },
-      },
-      actor,
-      now + i,
-    );
-    const paragraph = new Y.XmlElement('paragraph');
-    paragraph.insert(0, [
-      new Y.XmlText('Since Monday it jams on the second page of every double-sided job.'),
-    ]);
-    ticket.description.insert(0, [paragraph]);
-    if (i === 0) {
-      for (const [n, kind, body] of [
-        [1, 'reply', 'Thanks, we are on it. Could you send a photo of the display?'],
-        [2, 'note', 'Ordered a new fuser unit; it arrives on Thursday.'],
-      ] as const) {
-        postComment(
-          index,
-          ticket,
-          id,
-          { id: `phonecomment${n}aaaaaaa`, kind, body, mentions: [], attachments: [] },
-          actor,
-          now + n,
-        );
-      }
-    }
-    await world.server.sync.applyServerUpdate(
-      docIds.ticket(workspace.id, id),
-      Y.encodeStateAsUpdate(ticket.doc),
-    );
-  }
-  await world.server.sync.applyServerUpdate(
-    docIds.index(workspace.id),
-    Y.encodeStateAsUpdate(index.doc),
+  await writeTickets(
+    world,
+    workspace,
+    titles.map(({ id, title }, i) => ({
+      id,
+      title,
+      number: numbers[i]!,
+      priority: i === 0 ? 'high' : i === 3 ? 'urgent' : 'normal',
+      tags: ['hardware', 'floor-3'],
+      requester: { name: 'Chris Customer', email: 'chris@example.com' },
+      description: 'Since Monday it jams on the second page of every double-sided job.',
+      by,
+      at: now + i,
+      also:
+        i === 0
+          ? (ticket, index) => {
+              for (const [n, kind, body] of [
+                [1, 'reply', 'Thanks, we are on it. Could you send a photo of the display?'],
+                [2, 'note', 'Ordered a new fuser unit; it arrives on Thursday.'],
+              ] as const) {
+                postComment(
+                  index,
+                  ticket,
+                  id,
+                  { id: `phonecomment${n}aaaaaaa`, kind, body, mentions: [], attachments: [] },
+                  by,
+                  now + n,
+                );
+              }
+            }
+          : undefined,
+    })),
   );
-  return { long: block.from, short: block.from + 1 };
+  return { long: numbers[0]!, short: numbers[1]! };
 }
