@@ -122,6 +122,8 @@ const expected: Record<string, string> = {
   'POST /api/operator/terms': '401 403 403 403 403 400 403 403 401 401 403 401 401 403',
   'GET /api/operator/announcements': '401 403 403 403 403 200 403 403 401 401 403 401 401 403',
   'POST /api/operator/announcements': '401 403 403 403 403 400 403 403 401 401 403 401 401 403',
+  'POST /api/operator/announcements/:id/retry':
+    '401 403 403 403 403 404 403 403 401 401 403 401 401 403',
   'GET /api/auth/announcements': '401 200 200 200 200 200 200 200 401 401 403 401 401 403',
   'PUT /api/auth/announcements': '401 400 400 400 400 400 400 400 401 401 403 401 401 403',
   'POST /api/auth/announcements/opt-out': '400 400 400 400 400 400 400 400 400 400 400 400 400 400',

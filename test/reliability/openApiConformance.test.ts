@@ -389,6 +389,20 @@ const requests: Record<string, () => Call | Promise<Call>> = {
     as: 'operatorNoGrant',
     body: { subject: 'New: ticket templates', text: 'Try them.', audience: 'owners' },
   }),
+  'POST /api/operator/announcements/:id/retry': () => {
+    // A finished announcement whose one message failed.
+    const { announcements } = t.server.services;
+    const { id } = announcements.create({
+      subject: 'Retried',
+      text: 'Again.',
+      audience: 'owners',
+      createdBy: world.target.ownerId,
+    });
+    announcements.claim(id, world.target.ownerId);
+    announcements.settle(id, world.target.ownerId, 'failed');
+    announcements.finish(id);
+    return { as: 'operatorNoGrant', params: { id } };
+  },
   'GET /api/auth/announcements': () => ({ as: 'agent' }),
   'PUT /api/auth/announcements': () => ({ as: 'agent', body: { receive: true } }),
   'POST /api/auth/announcements/opt-out': async () => {

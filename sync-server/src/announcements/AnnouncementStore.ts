@@ -47,6 +47,12 @@ export interface AnnouncementStore {
   advance(announcementId: string, lastUserId: string): void;
   finish(announcementId: string): void;
   /**
+   * Sends a finished announcement again to the recipients whose message failed (and only to
+   * them): their `failed` rows go and the cursor starts over, so the next run finds exactly
+   * the users without a row. Returns how many will be tried.
+   */
+  retryFailed(announcementId: string): number;
+  /**
    * Rows left `sending` by a process that stopped mid-message become `interrupted` (never
    * retried: the message may have gone out). Call before a sending run starts.
    */
@@ -196,6 +202,20 @@ export class SqliteAnnouncementStore implements AnnouncementStore {
     this.db
       .prepare('UPDATE announcements SET finished_at = ? WHERE id = ? AND finished_at IS NULL')
       .run(this.now(), announcementId);
+  }
+
+  retryFailed(announcementId: string): number {
+    const retried = this.db
+      .prepare(
+        `DELETE FROM announcement_deliveries WHERE announcement_id = ? AND status = 'failed'`,
+      )
+      .run(announcementId).changes;
+    if (retried > 0) {
+      this.db
+        .prepare(`UPDATE announcements SET cursor = '', finished_at = NULL WHERE id = ?`)
+        .run(announcementId);
+    }
+    return retried;
   }
 
   interruptInFlight(): number {

@@ -9,6 +9,7 @@ import {
   type TestClient,
 } from '../testing/authTestServer.ts';
 import { addMember, loginOperator } from '../testing/workspaceTestSupport.ts';
+import { AnnouncementSender } from './AnnouncementSender.ts';
 
 let t: AuthTestServer;
 let operator: TestClient;
@@ -76,6 +77,60 @@ describe('sending announcements', () => {
     const { subject } = await announce('all');
     expect(received(owner.email, subject)).toHaveLength(1);
     expect(received(agentEmail, subject)).toHaveLength(1);
+  });
+
+  it('sends again to the recipients whose message failed, and to nobody else', async () => {
+    const a = await signUp(t);
+    const b = await signUp(t);
+    const { services } = t.server;
+    const subject = `Outage ${unique()}`;
+    const { id } = services.announcements.create({
+      subject,
+      text: 'News.',
+      audience: 'owners',
+      createdBy: a.userId,
+    });
+    // The mail server refuses a's message.
+    const flaky = new AnnouncementSender({
+      ...services,
+      mailer: {
+        kind: 'smtp',
+        send: (message) =>
+          message.to === a.email
+            ? Promise.reject(new Error('421 try later'))
+            : services.mailer.send(message),
+      },
+    });
+    flaky.kick();
+    await flaky.idle();
+    expect(services.announcements.get(id)).toMatchObject({ failed: 1 });
+    expect(received(a.email, subject)).toHaveLength(0);
+
+    const retried = await operator.post<Announcement>(`/api/operator/announcements/${id}/retry`);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    await services.announcementSender.idle();
+    expect(received(a.email, subject)).toHaveLength(1);
+    expect(received(b.email, subject)).toHaveLength(1);
+    const done = services.announcements.get(id)!;
+    expect(done).toMatchObject({ sent: done.recipients, failed: 0 });
+    expect(done.finishedAt).not.toBeNull();
+
+    expect((await operator.post('/api/operator/announcements/nope/retry')).status).toBe(404);
+    expect((await a.client.post(`/api/operator/announcements/${id}/retry`)).status).toBe(403);
+  });
+
+  it('refuses a retry while the announcement is still being sent', async () => {
+    const owner = await signUp(t);
+    const { id } = t.server.services.announcements.create({
+      subject: 'Unfinished',
+      text: 'News.',
+      audience: 'owners',
+      createdBy: owner.userId,
+    });
+    const res = await operator.post<ErrorResponse>(`/api/operator/announcements/${id}/retry`);
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe(ErrorCode.invalidStateTransition);
+    await t.server.services.announcementSender.idle();
   });
 
   it('lets only operators send or list, and refuses an empty subject', async () => {

@@ -61,6 +61,33 @@ export function installAnnouncements(app: Hono, deps: AnnouncementRouteDeps): vo
     return c.json(announcement, 201);
   });
 
+  // After a mail outage: the recipients whose message failed get it now; nobody else again.
+  app.post('/api/operator/announcements/:id/retry', requireOperator, (c) => {
+    const operatorId = authOf(c).user.id;
+    const id = c.req.param('id');
+    const announcement = deps.transactions.write(() => {
+      const found = announcements.get(id);
+      if (!found) throw AppError.notFound('No such announcement.');
+      if (found.finishedAt === null) {
+        throw new AppError(
+          ErrorCode.invalidStateTransition,
+          409,
+          'This announcement is still being sent; failed messages can be retried once it is done.',
+        );
+      }
+      const retried = announcements.retryFailed(id);
+      deps.audit.record({
+        actor: { kind: 'operator', userId: operatorId },
+        action: 'announcement.retried',
+        target: { kind: 'announcement', id },
+        details: { retried },
+      });
+      return announcements.get(id)!;
+    });
+    sender.kick();
+    return c.json(announcement);
+  });
+
   app.get('/api/auth/announcements', requireSession, (c) =>
     c.json({ receive: announcements.receives(authOf(c).user.id) }),
   );

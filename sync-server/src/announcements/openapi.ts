@@ -32,6 +32,18 @@ export const announcementRoutes: readonly RouteDoc[] = [
     },
   },
   {
+    method: 'post',
+    path: '/api/operator/announcements/{id}/retry',
+    summary:
+      'Send a finished announcement again to the recipients whose message failed (a mail outage), and to nobody else. Audited (`announcement.retried`).',
+    auth: 'operator',
+    responses: {
+      200: ok('The announcement; delivery runs again when there was a failure.', Announcement),
+      404: '`not_found`: no such announcement.',
+      409: '`invalid_state_transition`: it is still being sent.',
+    },
+  },
+  {
     method: 'get',
     path: '/api/auth/announcements',
     summary: 'Whether the caller gets feature announcements.',

@@ -12,6 +12,12 @@ export const announcementsApi = {
   list: () => api<AnnouncementList>('/api/operator/announcements'),
   send: (body: SendAnnouncementRequest) =>
     api<Announcement>('/api/operator/announcements', { method: 'POST', body }),
+  /** Sends a finished announcement again to the recipients whose message failed. */
+  retryFailed: (id: string) =>
+    api<Announcement>(`/api/operator/announcements/${encodeURIComponent(id)}/retry`, {
+      method: 'POST',
+      body: {},
+    }),
   preference: () => api<AnnouncementPreference>('/api/auth/announcements'),
   setPreference: (receive: boolean) =>
     api<AnnouncementPreference>('/api/auth/announcements', {
