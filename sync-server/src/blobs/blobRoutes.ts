@@ -7,7 +7,7 @@ import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import { bodyLimit } from '../http/bodyLimit/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { memberRequest } from '../workspaces/memberRequest.ts';
+import { memberRequest, type MemberStores } from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { BlobCatalog, BlobUse } from './BlobCatalog.ts';
 import type { BlobQuota } from './BlobQuota.ts';
@@ -29,11 +29,12 @@ export const MAX_BLOB_BYTES = 100 * 1024 * 1024;
  */
 export function installBlobRoutes(
   app: Hono,
-  ctx: ServerContext & {
-    readonly blobCatalog: BlobCatalog;
-    readonly blobQuota: BlobQuota;
-    readonly workspaceAccess: WorkspaceAccessStore;
-  },
+  ctx: ServerContext &
+    MemberStores & {
+      readonly blobCatalog: BlobCatalog;
+      readonly blobQuota: BlobQuota;
+      readonly workspaceAccess: WorkspaceAccessStore;
+    },
   store: BlobStorage,
 ): void {
   const thumbnails = new Thumbnails(

@@ -3,7 +3,7 @@ import { ErrorCode } from '@desk/protocol';
 import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { memberRequest } from '../workspaces/memberRequest.ts';
+import { memberRequest, type MemberStores } from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import { DEFAULT_BLOCK_SIZE, type TicketNumberCounter } from './TicketNumberCounter.ts';
 import { ReserveTicketNumbersRequest } from '@desk/protocol/rest';
@@ -15,10 +15,11 @@ import { ReserveTicketNumbersRequest } from '@desk/protocol/rest';
  */
 export function installTicketRoutes(
   app: Hono,
-  ctx: ServerContext & {
-    readonly ticketNumbers: TicketNumberCounter;
-    readonly workspaceAccess: WorkspaceAccessStore;
-  },
+  ctx: ServerContext &
+    MemberStores & {
+      readonly ticketNumbers: TicketNumberCounter;
+      readonly workspaceAccess: WorkspaceAccessStore;
+    },
 ): void {
   const counter = ctx.ticketNumbers;
 

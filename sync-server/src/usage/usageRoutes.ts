@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { ServerContext } from '../ServerContext.ts';
-import { memberRequest } from '../workspaces/memberRequest.ts';
+import { memberRequest, type MemberStores } from '../workspaces/memberRequest.ts';
 import { describeUsage } from './describeUsage.ts';
 import type { UsageStore } from './UsageStore.ts';
 
@@ -12,7 +12,7 @@ import type { UsageStore } from './UsageStore.ts';
  */
 export function installUsageRoutes(
   app: Hono,
-  ctx: ServerContext & { readonly usage: UsageStore },
+  ctx: ServerContext & MemberStores & { readonly usage: UsageStore },
 ): void {
   const store = ctx.usage;
   app.get('/api/workspaces/:slug/usage', (c) => {

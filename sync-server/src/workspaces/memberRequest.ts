@@ -34,16 +34,18 @@ export interface MemberRequest {
   support: SupportRequestAccess | null;
 }
 
+/** The stores a member request reads, built once in createServices. */
+export interface MemberStores {
+  readonly workspaces: Pick<WorkspaceStore, 'bySlug'>;
+  readonly memberships: Pick<MembershipStore, 'roleOf'>;
+}
+
 /**
- * The stores a member request reads, built once in createServices; every caller hands over
- * that services object. They are optional here only because some route modules still declare
- * a bare ServerContext as their deps: give those modules `workspaces` and `memberships` in
- * their deps type, then make these required.
+ * What callers pass: every one hands over the services object, so the stores are there. They
+ * are optional in this type only because some route modules still declare a bare
+ * ServerContext as their deps: add `MemberStores` to those, then make them required.
  */
-export type MemberRequestDeps = ServerContext & {
-  readonly workspaces?: Pick<WorkspaceStore, 'bySlug'>;
-  readonly memberships?: Pick<MembershipStore, 'roleOf'>;
-};
+export type MemberRequestDeps = ServerContext & Partial<MemberStores>;
 
 function storesOf(ctx: MemberRequestDeps): {
   workspaces: Pick<WorkspaceStore, 'bySlug'>;
