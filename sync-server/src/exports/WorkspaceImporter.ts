@@ -31,6 +31,8 @@ export interface ImporterDeps {
   readonly audit: AuditStore;
   readonly now: () => number;
   readonly log: Logger;
+  /** Told when documents were written past the sync engine, so search indexes them now. */
+  readonly searchProjector?: { wake(): void };
 }
 
 export interface ImportRequest {
@@ -121,6 +123,7 @@ export class WorkspaceImporter {
         }
       }
       if (batch.length) deps.docs.append(batch);
+      deps.searchProjector?.wake();
 
       for (const file of manifest.attachments)
         await this.#restoreBlob(zip, entries, workspaceId, file, request);

@@ -175,6 +175,26 @@ describe('workspace export → import round trip (1,000 tickets with attachments
     expect(Object.keys(schema.properties)).toContain('tickets.json');
   });
 
+  it('makes the imported tickets findable by the server’s search', async () => {
+    const tickets = ArchiveTicket.array().parse(
+      JSON.parse(entries.get('tickets.json')!.toString()),
+    );
+    const wanted = tickets[0]!;
+    await t.server.services.searchProjector.catchUp();
+    const q = encodeURIComponent(wanted.title.split(' ').slice(0, 3).join(' '));
+    const res = await getJson<{ hits: { ticketId: string }[] }>(
+      t.server,
+      owner.client,
+      `/api/workspaces/${imported.workspace.slug}/search?q=${q}&limit=50`,
+    );
+    expect(res.status).toBe(200);
+    // Words of the realistic seed repeat across tickets: the hits are tickets of the import.
+    const ids = new Set(tickets.map((tk) => tk.id));
+    expect(res.body.hits.length).toBeGreaterThan(0);
+    expect(res.body.hits.every((h) => ids.has(h.ticketId))).toBe(true);
+    // Projecting both workspaces' 2,000 ticket docs takes a while on a loaded machine.
+  }, 240_000);
+
   it('records every step in the audit logs of both workspaces', () => {
     const actions = t.server.services.audit
       .list({ workspaceId: owner.workspaceId })

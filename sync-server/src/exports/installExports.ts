@@ -32,6 +32,8 @@ export interface ExportDeps extends ServerContext {
   readonly transactions: Transactions;
   readonly blobQuota: BlobQuota;
   readonly blobCatalog: BlobCatalog;
+  /** Woken after an import wrote documents past the sync engine. */
+  readonly searchProjector?: { wake(): void };
 }
 
 export interface InstalledExports {
