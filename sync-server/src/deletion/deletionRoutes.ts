@@ -12,6 +12,7 @@ import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest, ownerRequest } from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
+import type { InvitationStore } from '../workspaces/InvitationStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import type { WorkspaceDeletion } from './WorkspaceDeletion.ts';
 
@@ -22,6 +23,7 @@ export interface DeletionRouteDeps extends ServerContext {
   readonly workspaceAccess: WorkspaceAccessStore;
   readonly users: UserStore;
   readonly limiter: RateLimiter;
+  readonly invitations: Pick<InvitationStore, 'requireUsable'>;
 }
 
 /** The one path of a closed workspace that still answers (status, cancel). */
@@ -57,6 +59,36 @@ export function closedWorkspaceGuard(deps: DeletionRouteDeps): MiddlewareHandler
 }
 
 /**
+ * An invitation to a workspace being deleted can be neither looked up nor accepted (410
+ * `workspace_deleted`): nobody joins a closed workspace. Runs before the invitation routes
+ * (registered on the same paths); a token that is not usable passes on to their own refusal.
+ */
+export function closedWorkspaceInvitationGuard(deps: DeletionRouteDeps): MiddlewareHandler {
+  return async (c, next) => {
+    // Hono keeps the parsed body: the route reads the same JSON (or the same refusal) again.
+    const body: unknown = await c.req.json().catch(() => null);
+    const token =
+      typeof body === 'object' && body !== null && 'token' in body && typeof body.token === 'string'
+        ? body.token
+        : null;
+    let workspaceId: string | null = null;
+    try {
+      workspaceId = token === null ? null : deps.invitations.requireUsable(token).workspaceId;
+    } catch {
+      // Expired, used, revoked or unknown: the route answers that, as it always has.
+    }
+    if (workspaceId !== null && deps.workspaceDeletions.pending(workspaceId) !== null) {
+      throw new AppError(
+        ErrorCode.workspaceDeleted,
+        410,
+        'This workspace is being deleted, so its invitations can no longer be used.',
+      );
+    }
+    await next();
+  };
+}
+
+/**
  * `/api/workspaces/:slug/deletion`: any member reads where the deletion stands (the page a
  * closed workspace shows); the owner asks for it with their password (a browser session —
  * a token or a forged request must not erase a workspace) and cancels it within the window.
@@ -65,6 +97,9 @@ export function installDeletionRoutes(app: Hono, deps: DeletionRouteDeps): void 
   const guard = closedWorkspaceGuard(deps);
   app.use('/api/workspaces/:slug', guard);
   app.use('/api/workspaces/:slug/*', guard);
+  const invitationGuard = closedWorkspaceInvitationGuard(deps);
+  app.post('/api/invitations/lookup', invitationGuard);
+  app.post('/api/invitations/accept', invitationGuard);
 
   app.get('/api/workspaces/:slug/deletion', (c) => {
     const { workspace, role } = memberRequest(deps, c);

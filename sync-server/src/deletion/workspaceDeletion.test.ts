@@ -86,8 +86,8 @@ async function populatedWorkspace() {
     label: secret,
   });
   expect(snapshot.status, JSON.stringify(snapshot.body)).toBe(201);
-  await invite(t, owner.client, owner.slug, `invitee${++n}@example.com`, 'agent');
-  return { owner, agent, secret, ticket, sha256 };
+  const invitation = await invite(t, owner.client, owner.slug, `invitee${++n}@example.com`);
+  return { owner, agent, secret, ticket, sha256, invitation };
 }
 
 function requestDeletion(client: TestClient, slug: string, password = STRONG_PASSWORD) {
@@ -140,7 +140,7 @@ describe('workspace deletion, asked by the owner', () => {
   });
 
   it('closes the workspace at once: REST answers 410, live subscriptions end, the owner can cancel and gets it back', async () => {
-    const { owner, agent, secret, ticket } = await populatedWorkspace();
+    const { owner, agent, secret, ticket, invitation } = await populatedWorkspace();
     const socket = await TestSyncClient.connect(t.server.url, {
       cookie: `${SESSION_COOKIE}=${agent.client.sessionToken ?? ''}`,
       origin: TEST_PUBLIC_URL,
@@ -189,6 +189,18 @@ describe('workspace deletion, asked by the owner', () => {
         404,
       );
 
+      // Nobody joins a closed workspace: its invitations are refused.
+      for (const route of ['/api/invitations/lookup', '/api/invitations/accept']) {
+        const res = await t.client().post(route, {
+          token: invitation.token,
+          displayName: 'Late Joiner',
+          password: STRONG_PASSWORD,
+          acceptTerms: true,
+        });
+        expect(res.status, route).toBe(410);
+        expect(res.body).toMatchObject({ error: { code: ErrorCode.workspaceDeleted } });
+      }
+
       // Members see where the deletion stands; only the owner may cancel.
       const seen = await agent.client.get(`/api/workspaces/${owner.slug}/deletion`);
       expect(seen.body).toMatchObject({ pending: true, canCancel: false });
@@ -213,6 +225,8 @@ describe('workspace deletion, asked by the owner', () => {
       expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
       expect(cancelled.body).toMatchObject({ pending: false, purgeAfter: null });
       expect((await agent.client.get(`/api/workspaces/${owner.slug}`)).status).toBe(200);
+      const lookup = await t.client().post('/api/invitations/lookup', { token: invitation.token });
+      expect(lookup.status, JSON.stringify(lookup.body)).toBe(200);
       const doc = new Y.Doc();
       Y.applyUpdate(doc, await t.server.sync.readDocState(ticket));
       expect(JSON.stringify(doc.getMap('comments').toJSON())).toContain(secret);

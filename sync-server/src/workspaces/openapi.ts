@@ -152,7 +152,7 @@ export const workspaceRoutes: readonly RouteDoc[] = [
       ),
       400: '`validation_failed`.',
       404: '`invitation_invalid`: unknown or revoked.',
-      410: '`invitation_expired`, or `invitation_invalid` when already used.',
+      410: '`invitation_expired`, `invitation_invalid` when already used, or `workspace_deleted` (the workspace is being deleted).',
       429: '`rate_limited`.',
     },
   },
@@ -171,7 +171,7 @@ export const workspaceRoutes: readonly RouteDoc[] = [
       403: '`forbidden`: logged in as another address.',
       404: '`invitation_invalid`.',
       409: '`seat_limit_reached` (ask the owner), `already_member`, or a read-only state.',
-      410: '`invitation_expired`, or `invitation_invalid` when already used.',
+      410: '`invitation_expired`, `invitation_invalid` when already used, or `workspace_deleted` (the workspace is being deleted).',
     },
   },
   {
