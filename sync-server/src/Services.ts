@@ -27,6 +27,7 @@ import type { Mailer } from './mail/Mailer.ts';
 import { SqliteCustomerDirectory, type CustomerDirectory } from './operator/CustomerDirectory.ts';
 import { UserSuspension } from './operator/UserSuspension.ts';
 import { SqliteUsageStore, type UsageStore } from './usage/UsageStore.ts';
+import { SqliteExportStore, type ExportStore } from './exports/ExportStore.ts';
 import { SupportGrantExpiry } from './support/SupportGrantExpiry.ts';
 import { SupportGrants } from './support/SupportGrants.ts';
 import { SqliteSupportGrantStore, type SupportGrantStore } from './support/SupportGrantStore.ts';
@@ -94,6 +95,8 @@ export interface Services extends ServerContext {
   readonly customers: CustomerDirectory;
   /** A workspace's use of its plan's limits (the usage route). */
   readonly usage: UsageStore;
+  /** Workspace export jobs (exports/ExportService). */
+  readonly exportJobs: ExportStore;
   /** Mails every user about a new terms version (tests wait on `idle()`). */
   readonly termsAnnouncer: TermsAnnouncer;
   /** Closes sockets of users bound by a version that came into force (tests `check()`). */
@@ -157,6 +160,7 @@ export function createServices(ctx: ServerContext): Services {
     userSuspension: new UserSuspension({ ...ctx, ...identity }),
     customers: new SqliteCustomerDirectory(db, now, workspaceStores),
     usage: new SqliteUsageStore(db),
+    exportJobs: new SqliteExportStore(db),
     termsAnnouncer: new TermsAnnouncer({ ...ctx, terms, users, mailer }),
     termsEffectiveDates: new TermsEffectiveDates({ ...ctx, terms }),
     announcements,

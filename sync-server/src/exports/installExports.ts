@@ -16,7 +16,7 @@ import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import { ExportFiles } from './ExportFiles.ts';
 import { installExportRoutes } from './exportRoutes.ts';
 import { ExportService } from './ExportService.ts';
-import { SqliteExportStore } from './ExportStore.ts';
+import type { ExportStore } from './ExportStore.ts';
 import { WorkspaceImporter } from './WorkspaceImporter.ts';
 
 /** How often finished exports are checked for expiry. @default 1 hour */
@@ -32,6 +32,7 @@ export interface ExportDeps extends ServerContext {
   readonly transactions: Transactions;
   readonly blobQuota: BlobQuota;
   readonly blobCatalog: BlobCatalog;
+  readonly exportJobs: ExportStore;
   /** Woken after an import wrote documents past the sync engine. */
   readonly searchProjector?: { wake(): void };
 }
@@ -57,7 +58,7 @@ export function installExports(
   const log = ctx.log.child({ module: 'exports' });
   const service = new ExportService({
     ...ctx,
-    store: new SqliteExportStore(ctx.db),
+    store: ctx.exportJobs,
     files: new ExportFiles(path.join(ctx.config.DATA_DIR, 'exports')),
     openReader: sqliteWorkspaceReader(ctx.config.sqlitePath),
     heavy: ctx.offThread,
