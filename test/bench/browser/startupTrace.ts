@@ -56,7 +56,12 @@ async function trace(page: Page, label: string, navigate: () => Promise<unknown>
   await navigate();
   log('navigation done (load event)');
   await page.locator('[data-testid=ticket-row]').first().waitFor({ timeout: 300_000 });
-  log('FIRST ROW');
+  log(`FIRST ROW (${await page.locator('[data-rows]').first().getAttribute('data-rows')})`);
+  await page
+    .locator('[data-rows=live] [data-testid=ticket-row]')
+    .first()
+    .waitFor({ timeout: 300_000 });
+  log('FIRST LIVE ROW');
   const marks = (await page.evaluate(
     "performance.getEntriesByType('mark').filter(function (m) { return m.name.indexOf('desk:') === 0; }).map(function (m) { return [m.name, Math.round(m.startTime)]; })",
   )) as [string, number][];
