@@ -2,7 +2,7 @@ import type { ServerContext } from '../ServerContext.ts';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
 import type { MailMessage, Mailer } from '../mail/Mailer.ts';
 import { renderEmail } from '../mail/renderEmail.ts';
-import type { Announcement, AnnouncementStore, Recipient } from './AnnouncementStore.ts';
+import type { AnnouncementStore, PendingAnnouncement, Recipient } from './AnnouncementStore.ts';
 import type { OptOutLinks } from './OptOutLinks.ts';
 
 /**
@@ -102,7 +102,7 @@ export class AnnouncementSender {
     }
   }
 
-  private async deliver(announcement: Announcement, recipient: Recipient): Promise<void> {
+  private async deliver(announcement: PendingAnnouncement, recipient: Recipient): Promise<void> {
     const { announcements } = this.deps;
     if (!announcements.claim(announcement.id, recipient.id)) return; // opted out meanwhile
     try {
@@ -115,7 +115,7 @@ export class AnnouncementSender {
     }
   }
 
-  private email(announcement: Announcement, recipient: Recipient): MailMessage {
+  private email(announcement: PendingAnnouncement, recipient: Recipient): MailMessage {
     const message = renderEmail({
       to: recipient.email,
       subject: announcement.subject,

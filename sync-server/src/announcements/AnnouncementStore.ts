@@ -13,6 +13,13 @@ export interface Recipient {
   readonly displayName: string;
 }
 
+/** An announcement being delivered, as the sender needs it. */
+export interface PendingAnnouncement {
+  readonly id: string;
+  readonly subject: string;
+  readonly text: string;
+}
+
 export interface NewAnnouncement {
   readonly subject: string;
   readonly text: string;
@@ -30,8 +37,11 @@ export interface AnnouncementStore {
   get(id: string): Announcement | undefined;
   /** Newest first, with delivery progress. */
   list(limit?: number): Announcement[];
-  /** The oldest announcement whose delivery has not ended. */
-  nextUnfinished(): Announcement | undefined;
+  /**
+   * The oldest announcement whose delivery has not ended: what its email needs, without the
+   * progress counts (the sender asks once per batch; counting would rescan its deliveries).
+   */
+  nextUnfinished(): PendingAnnouncement | undefined;
   /**
    * Up to `limit` recipients after the announcement's cursor, in id order: active users of
    * its audience who existed when it was sent, have not opted out and have no delivery row.
@@ -140,13 +150,14 @@ export class SqliteAnnouncementStore implements AnnouncementStore {
     return rows.map(toAnnouncement);
   }
 
-  nextUnfinished(): Announcement | undefined {
+  nextUnfinished(): PendingAnnouncement | undefined {
     const row = this.db
       .prepare(
-        `${SELECT_WITH_PROGRESS} WHERE a.finished_at IS NULL ORDER BY a.created_at, a.rowid LIMIT 1`,
+        `SELECT id, subject, body FROM announcements
+         WHERE finished_at IS NULL ORDER BY created_at, rowid LIMIT 1`,
       )
-      .get();
-    return row ? toAnnouncement(row as AnnouncementRow) : undefined;
+      .get() as { id: string; subject: string; body: string } | undefined;
+    return row ? { id: row.id, subject: row.subject, text: row.body } : undefined;
   }
 
   nextRecipients(announcementId: string, limit: number): Recipient[] {
