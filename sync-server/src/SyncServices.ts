@@ -40,6 +40,7 @@ export function createSyncServices(services: Services, engine: SyncEngine): Sync
     openReader: sqliteWorkspaceReader(config.sqlitePath),
     heavy: services.offThread,
     workspaceAccess: services.workspaceAccess,
+    audit: services.audit,
   });
   const searchIndex = new SqliteTicketSearchIndex(db);
   return {

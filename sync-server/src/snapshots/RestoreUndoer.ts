@@ -4,8 +4,7 @@ import {
   type UndoEntry,
   type UndoRestoreResponse,
 } from '@desk/protocol';
-import { AuditLog } from '../audit/AuditLog.ts';
-import type { SqliteDatabase } from '../db/Database.ts';
+import type { AuditStore } from '../audit/AuditStore.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
@@ -28,7 +27,7 @@ import { Slicer } from './yieldToLoop.ts';
 export class RestoreUndoer {
   constructor(
     private readonly heavy: HeavyYjs,
-    private readonly db: SqliteDatabase,
+    private readonly audit: Pick<AuditStore, 'record'>,
     private readonly log: Logger,
     private readonly now: () => number,
     private readonly records: RestoreRecords,
@@ -92,24 +91,20 @@ export class RestoreUndoer {
         reason: 'changed_since_restore' as const,
       })),
     };
-    AuditLog.record(
-      this.db,
-      {
-        actor: { kind: 'user', userId: actorUserId },
-        action: 'snapshot.restore_undone',
-        target: auditTarget(workspaceId, record.scope),
-        workspaceId,
-        details: {
-          preRestoreSnapshotId: preRestore.id,
-          snapshotId: record.snapshotId,
-          scope: record.scope,
-          changedDocs,
-          undoneItems: undone.length,
-          leftAloneItems: leftAlone.length,
-        },
+    this.audit.record({
+      actor: { kind: 'user', userId: actorUserId },
+      action: 'snapshot.restore_undone',
+      target: auditTarget(workspaceId, record.scope),
+      workspaceId,
+      details: {
+        preRestoreSnapshotId: preRestore.id,
+        snapshotId: record.snapshotId,
+        scope: record.scope,
+        changedDocs,
+        undoneItems: undone.length,
+        leftAloneItems: leftAlone.length,
       },
-      this.now(),
-    );
+    });
     this.log.info(
       {
         workspaceId,

@@ -1,6 +1,5 @@
 import type { RestoreScopeName } from '@desk/protocol';
-import { AuditLog } from '../audit/AuditLog.ts';
-import type { SqliteDatabase } from '../db/Database.ts';
+import type { AuditStore } from '../audit/AuditStore.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RestoreScope } from './forwardRestore.ts';
@@ -42,7 +41,7 @@ export function scopeName(target: RestoreTarget): RestoreScopeName {
 export class Restorer {
   constructor(
     private readonly heavy: HeavyYjs,
-    private readonly db: SqliteDatabase,
+    private readonly audit: Pick<AuditStore, 'record'>,
     private readonly log: Logger,
     private readonly now: () => number,
     private readonly store: SnapshotStore,
@@ -100,23 +99,19 @@ export class Restorer {
       await slicer.maybeYield();
     }
 
-    AuditLog.record(
-      this.db,
-      {
-        actor: { kind: 'user', userId: actorUserId },
-        action: 'snapshot.restored',
-        target: target.kind === 'workspace' ? { kind: 'workspace', id: workspaceId } : target,
-        workspaceId,
-        details: {
-          snapshotId: snapshot.id,
-          snapshotCreatedAt: snapshot.createdAt,
-          scope: scopeName(target),
-          preRestoreSnapshotId: before.id,
-          changedDocs,
-        },
+    this.audit.record({
+      actor: { kind: 'user', userId: actorUserId },
+      action: 'snapshot.restored',
+      target: target.kind === 'workspace' ? { kind: 'workspace', id: workspaceId } : target,
+      workspaceId,
+      details: {
+        snapshotId: snapshot.id,
+        snapshotCreatedAt: snapshot.createdAt,
+        scope: scopeName(target),
+        preRestoreSnapshotId: before.id,
+        changedDocs,
       },
-      this.now(),
-    );
+    });
     this.log.info(
       { workspaceId, snapshotId: snapshot.id, scope: scopeName(target), changedDocs },
       'snapshot restored',

@@ -28,6 +28,7 @@ beforeAll(async () => {
     // Every document through the worker thread, as the 10,000-ticket index doc goes.
     heavy: new HeavyYjs(log, heavyWorkerCode, 0),
     workspaceAccess: t.server.services.workspaceAccess,
+    audit: t.server.services.audit,
   });
   schedule = new SnapshotSchedule(t.server.ctx.db, log, now, service, sync, HOUR);
 });

@@ -7,6 +7,7 @@ import type {
   UndoRestoreResponse,
 } from '@desk/protocol';
 import { NoticeDoc, TicketDoc } from '@desk/model';
+import type { AuditStore } from '../audit/AuditStore.ts';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
@@ -39,6 +40,8 @@ export interface SnapshotServiceDeps {
   heavy: HeavyYjs;
   /** The plan's snapshot retention. */
   workspaceAccess: Pick<WorkspaceAccessStore, 'limits'>;
+  /** Restores and their undos are audited (services.audit, on the same clock as `now`). */
+  audit: Pick<AuditStore, 'record'>;
 }
 
 /**
@@ -66,7 +69,7 @@ export class SnapshotService {
     const records = new RestoreRecords(deps.db);
     this.#restorer = new Restorer(
       this.heavy,
-      deps.db,
+      deps.audit,
       log,
       deps.now,
       this.store,
@@ -77,7 +80,7 @@ export class SnapshotService {
     );
     this.#undoer = new RestoreUndoer(
       this.heavy,
-      deps.db,
+      deps.audit,
       log,
       deps.now,
       records,

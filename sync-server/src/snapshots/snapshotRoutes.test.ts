@@ -9,7 +9,6 @@ import type {
   SnapshotTicketResponse,
   UndoRestoreResponse,
 } from '@desk/protocol';
-import { AuditLog } from '../audit/AuditLog.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { addMember } from '../testing/workspaceTestSupport.ts';
 import { workspaceDocIds } from './SnapshotDocs.ts';
@@ -107,7 +106,7 @@ describe('snapshot routes', () => {
       restoreOf: { snapshotId: snapshot.id, scope: 'workspace' },
     });
 
-    const audit = AuditLog.list(t.server.ctx.db, { workspaceId: w.workspaceId });
+    const audit = t.server.services.audit.list({ workspaceId: w.workspaceId });
     expect(audit[0]).toMatchObject({
       action: 'snapshot.restored',
       actorUserId: w.userId,
@@ -142,7 +141,7 @@ describe('snapshot routes', () => {
       ],
       leftAlone: [],
     });
-    expect(AuditLog.list(t.server.ctx.db, { workspaceId: w.workspaceId })[0]).toMatchObject({
+    expect(t.server.services.audit.list({ workspaceId: w.workspaceId })[0]).toMatchObject({
       action: 'snapshot.restore_undone',
       actorUserId: w.userId,
       details: { preRestoreSnapshotId: res.body.preRestoreSnapshotId, snapshotId: snapshot.id },
@@ -216,7 +215,7 @@ describe('snapshot routes', () => {
         reason: 'changed_since_restore',
       },
     ]);
-    expect(AuditLog.list(t.server.ctx.db, { workspaceId: w.workspaceId })[0]).toMatchObject({
+    expect(t.server.services.audit.list({ workspaceId: w.workspaceId })[0]).toMatchObject({
       action: 'snapshot.restore_undone',
       targetKind: 'notice',
       targetId: 'n1',
