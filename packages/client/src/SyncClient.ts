@@ -318,7 +318,7 @@ export class SyncClient {
         clock: this.#clock,
         send: (frame) => this.#connection.send(frame),
         changed: (r) => this.#replicaChanged(r),
-        retryLater: (r) => this.#retryLater(r),
+        retryLater: (r, afterMs) => this.#retryLater(r, afterMs),
         log: this.#log,
       });
       replica = created;
@@ -398,8 +398,11 @@ export class SyncClient {
     this.#maybeSubscribe(replica);
   }
 
-  /** storage_unavailable: the server asked us to come back later; per-doc backoff. */
-  #retryLater(replica: DocReplica): void {
+  /**
+   * storage_unavailable: the server asked us to come back later; per-doc backoff.
+   * rate_limited: the server said when (`afterMs`), and that wait is used as it is.
+   */
+  #retryLater(replica: DocReplica, afterMs?: number): void {
     let backoff = this.#retryBackoff.get(replica);
     if (!backoff) {
       backoff = new Backoff(this.#backoffOptions);
@@ -409,7 +412,7 @@ export class SyncClient {
       if (this.#replicas.get(replica.docId) !== replica) return;
       replica.unblock();
       this.#maybeSubscribe(replica);
-    }, backoff.next());
+    }, afterMs ?? backoff.next());
   }
 
   #replicate(docIds: readonly string[], concurrency: number, validate: boolean): Replication {
@@ -472,7 +475,7 @@ export class SyncClient {
         break;
       case MessageType.docError: {
         const replica = this.#replicas.get(message.docId);
-        if (replica) replica.handleDocError(message.code, message.message);
+        if (replica) replica.handleDocError(message.code, message.message, message.retryAfterMs);
         else if (!this.#catchUp.refused(message.docId)) {
           this.#log('frame_for_unloaded_doc', { docId: message.docId, code: message.code });
         }

@@ -34,6 +34,13 @@ const serverMessages: ServerMessage[] = [
     code: DocErrorCode.workspaceReadOnly,
     message: 'The trial has ended.',
   },
+  {
+    type: MessageType.docError,
+    docId,
+    code: DocErrorCode.rateLimited,
+    message: 'Too many changes at once.',
+    retryAfterMs: 250,
+  },
   { type: MessageType.ack, docId, count: 3 },
   {
     type: MessageType.catchUpResult,

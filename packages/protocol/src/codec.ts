@@ -90,6 +90,9 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
       encoding.writeVarString(encoder, message.docId);
       encoding.writeVarString(encoder, message.code);
       encoding.writeVarString(encoder, message.message);
+      if (message.retryAfterMs !== undefined) {
+        encoding.writeVarUint(encoder, Math.max(0, Math.ceil(message.retryAfterMs)));
+      }
       break;
     case MessageType.ack:
       encoding.writeVarString(encoder, message.docId);
@@ -182,11 +185,17 @@ export function decodeServerMessage(frame: Uint8Array): ServerMessage {
         const docId = readDocId(decoder);
         const code = readShortString(decoder);
         if (!ALL_DOC_ERROR_CODES.has(code)) throw new ProtocolError(`unknown doc error ${code}`);
+        const message = decoding.readVarString(decoder);
+        // Protocol 3: an optional retry delay follows (rate_limited).
+        if (!decoding.hasContent(decoder)) {
+          return { type, docId, code: code as DocErrorCode, message };
+        }
         return end(decoder, {
           type,
           docId,
           code: code as DocErrorCode,
-          message: decoding.readVarString(decoder),
+          message,
+          retryAfterMs: decoding.readVarUint(decoder),
         });
       }
       case MessageType.ack:

@@ -3,7 +3,7 @@
  * PROTOCOL.md beside this package. y-protocols' own message numbers (0 sync, 1 awareness,
  * 3 query-awareness) are kept as they are inside doc frames; ours are numbered from 100 up.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /**
  * The oldest client protocol the server still speaks. Version 1 clients cannot reassemble
@@ -19,6 +19,13 @@ export const CHUNKED_PROTOCOL_VERSION = 2;
  * "Heartbeat"). A client sends pings only to a server whose welcome says at least this.
  */
 export const HEARTBEAT_PROTOCOL_VERSION = 2;
+
+/**
+ * The first protocol version whose clients know `rate_limited` and read a docError's
+ * optional `retryAfterMs`. An older client is refused with `storage_unavailable` instead,
+ * which it already retries with backoff (PROTOCOL.md, "Update rate").
+ */
+export const RATE_LIMIT_PROTOCOL_VERSION = 3;
 
 /** First varUint of every frame on `/sync`. */
 export const MessageType = {
@@ -114,6 +121,13 @@ export const CloseCode = {
    * sync step 2 then carries everything the server lacks, in causal order.
    */
   missingDependencies: 4524,
+  /**
+   * `/yjs` only: the connection or its workspace sent updates faster than its plan's update
+   * rate (DocErrorCode `rate_limited` on /sync; reason = that code). Nothing of the refused
+   * update was stored or forwarded. Outside 44xx so the stock provider reconnects (with its
+   * backoff) and its sync step 2 sends the refused change again: nothing is lost.
+   */
+  rateLimited: 4529,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -157,6 +171,13 @@ export const DocErrorCode = {
    * would stay pending for every client. Refused whole before anything is stored.
    */
   missingDependencies: 'missing_dependencies',
+  /**
+   * The connection or its workspace sent updates faster than its plan's update rate (SPEC
+   * LIMIT-9). Refused whole; the docError carries `retryAfterMs`, after which the client
+   * subscribes again and its sync step 2 resends the change. Only sent to clients of
+   * protocol 3 and later (older ones get `storage_unavailable`).
+   */
+  rateLimited: 'rate_limited',
 } as const;
 export type DocErrorCode = (typeof DocErrorCode)[keyof typeof DocErrorCode];
 

@@ -73,6 +73,11 @@ export interface DocErrorMessage {
   docId: string;
   code: DocErrorCode;
   message: string;
+  /**
+   * Since protocol 3, with `rate_limited` only: how long to wait before sending again, in ms.
+   * Encoded after the message only when present (older clients never get it).
+   */
+  retryAfterMs?: number;
 }
 
 /**

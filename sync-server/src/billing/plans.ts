@@ -23,11 +23,35 @@ export interface Plan {
    * is refused (UpdatePipeline; SPEC.md, LIMIT-7). Generous: a limit for abuse, not for sales.
    */
   readonly ticketLimit: number;
+  /**
+   * Document updates accepted per sync connection and per workspace: token buckets of
+   * `burst` updates refilled at `perSecond` (UpdatePipeline, both endpoints; SPEC.md,
+   * LIMIT-9). An update past either bucket is refused whole with `rate_limited` (/sync, with
+   * a retry delay) or closes a /yjs socket with 4529; the client resends it. Sized well above
+   * a person typing (the web client sends at most a few dozen updates a second while typing
+   * fast, and a reconnect's step 2 is one update per doc), to stop floods, not users.
+   */
+  readonly updateRate: UpdateRate;
   /** How long periodic workspace snapshots are kept, in days. */
   readonly snapshotRetentionDays: number;
   /** Length of the free trial in days; only the trial plan has one. */
   readonly trialDays: number | null;
 }
+
+/** A token bucket: `burst` at once, refilled at `perSecond`. */
+export interface RateLimit {
+  readonly burst: number;
+  readonly perSecond: number;
+}
+
+/** The update-rate limits of a plan (see `Plan.updateRate`). */
+export interface UpdateRate {
+  readonly perConnection: RateLimit;
+  readonly perWorkspace: RateLimit;
+}
+
+/** Every plan: one connection is one person's device whatever the plan. */
+const perConnection: RateLimit = { burst: 600, perSecond: 100 };
 
 const MB = 1024 * 1024;
 const GB = 1024 * MB;
@@ -41,6 +65,7 @@ export const plans = {
     storageQuotaBytes: 1 * GB,
     documentSizeLimitBytes: 5 * MB,
     ticketLimit: 2_000,
+    updateRate: { perConnection, perWorkspace: { burst: 2_000, perSecond: 300 } },
     snapshotRetentionDays: 7,
     trialDays: 14,
   },
@@ -52,6 +77,7 @@ export const plans = {
     storageQuotaBytes: 10 * GB,
     documentSizeLimitBytes: 10 * MB,
     ticketLimit: 25_000,
+    updateRate: { perConnection, perWorkspace: { burst: 4_000, perSecond: 600 } },
     snapshotRetentionDays: 30,
     trialDays: null,
   },
@@ -63,6 +89,7 @@ export const plans = {
     storageQuotaBytes: 100 * GB,
     documentSizeLimitBytes: 20 * MB,
     ticketLimit: 100_000,
+    updateRate: { perConnection, perWorkspace: { burst: 10_000, perSecond: 1_500 } },
     snapshotRetentionDays: 90,
     trialDays: null,
   },
@@ -74,6 +101,7 @@ export const plans = {
     storageQuotaBytes: 1024 * GB,
     documentSizeLimitBytes: 50 * MB,
     ticketLimit: 250_000,
+    updateRate: { perConnection, perWorkspace: { burst: 20_000, perSecond: 3_000 } },
     snapshotRetentionDays: 365,
     trialDays: null,
   },

@@ -26,13 +26,15 @@ export interface ConnectionLink {
   /**
    * One update of this subscription was refused whole. `changes`: whether it would have
    * changed the document (false for a read-only client's step 2 that repeats what the server
-   * has; null when not known); refusals for size are always changes.
+   * has; null when not known); refusals for size are always changes. `retryAfterMs`: with
+   * `rate_limited`, when the client may send again.
    */
   refuse(
     subscription: DocSubscription,
     code: DocErrorCode,
     message: string,
     changes?: boolean | null,
+    retryAfterMs?: number,
   ): void;
   /** Closes the socket: the client broke the protocol or cannot keep up. */
   fail(code: CloseCode, message: string): void;

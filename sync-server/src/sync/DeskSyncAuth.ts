@@ -97,6 +97,7 @@ export class DeskSyncAuth implements SyncAuth {
         readOnlyCode: null,
         maxDocBytes,
         maxTickets,
+        updateRate: limits?.updateRate ?? null,
         ...(onOpened ? { onOpened } : {}),
       });
     }

@@ -5,6 +5,7 @@ import { DocAccess, DocErrorCode, ProtocolError, YMessageType } from '@desk/prot
 import type { DocRoom } from './DocRoom.ts';
 import type { ConnectionLink } from './ConnectionLink.ts';
 import type { SyncLimits } from './SyncLimits.ts';
+import type { UpdateRate } from '../billing/plans.ts';
 import type { UpdatePipeline } from './UpdatePipeline.ts';
 import { updateChangesDoc } from './updateChanges.ts';
 
@@ -26,6 +27,8 @@ export class DocSubscription {
   maxDocBytes: number | null = null;
   /** The workspace plan's ticket limit (ticket docs per workspace); null for none. */
   maxTickets: number | null = null;
+  /** The workspace plan's update rate (per connection and per workspace); null for none. */
+  updateRate: UpdateRate | null = null;
   room: DocRoom | null = null;
   /** Frames received while pending: [payload, frame-or-null] pairs, in arrival order. */
   queue: [Uint8Array, Uint8Array | null][] = [];

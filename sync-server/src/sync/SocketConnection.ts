@@ -70,6 +70,7 @@ export abstract class SocketConnection implements ConnectionLink, SyncSocketHand
     code: DocErrorCode,
     message: string,
     changes?: boolean | null,
+    retryAfterMs?: number,
   ): void;
   /** Sends the error frame before a close, where the endpoint has one. */
   protected abstract sendCloseReason(code: CloseCode, message: string): void;
@@ -393,6 +394,7 @@ export abstract class SocketConnection implements ConnectionLink, SyncSocketHand
     subscription.readOnlyCode = authorization.readOnlyCode ?? DocErrorCode.readOnlyRole;
     subscription.maxDocBytes = authorization.maxDocBytes ?? null;
     subscription.maxTickets = authorization.maxTickets ?? null;
+    subscription.updateRate = authorization.updateRate ?? null;
   }
 
   #releasePending(subscription: DocSubscription): void {

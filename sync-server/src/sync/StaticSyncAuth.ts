@@ -1,4 +1,5 @@
 import { CloseCode, DocAccess, DocErrorCode } from '@desk/protocol';
+import type { UpdateRate } from '../billing/plans.ts';
 import type {
   Authentication,
   Authorization,
@@ -31,6 +32,8 @@ export class StaticSyncAuth implements SyncAuth {
   maxDocBytes: number | null = null;
   /** Ticket limit handed out with every grant (a plan's limit). */
   maxTickets: number | null = null;
+  /** Update rate handed out with every grant (a plan's limit). */
+  updateRate: UpdateRate | null = null;
   #release: (() => void) | null = null;
 
   constructor(
@@ -88,6 +91,7 @@ export class StaticSyncAuth implements SyncAuth {
           readOnlyCode: null,
           maxDocBytes: this.maxDocBytes,
           maxTickets: this.maxTickets,
+          updateRate: this.updateRate,
         };
       case 'viewer':
         return { ok: true, access: DocAccess.read, readOnlyCode: DocErrorCode.readOnlyRole };

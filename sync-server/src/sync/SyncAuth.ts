@@ -1,4 +1,5 @@
 import type { CloseCode, DocAccess, DocErrorCode } from '@desk/protocol';
+import type { UpdateRate } from '../billing/plans.ts';
 
 /** Who is on the other end of a socket, as established at the upgrade. */
 export interface Principal {
@@ -31,6 +32,8 @@ export type Authorization =
       readonly maxDocBytes?: number | null;
       /** Ticket documents the workspace may hold (its plan), or null. */
       readonly maxTickets?: number | null;
+      /** Updates per connection and per workspace (its plan), or null for no limit. */
+      readonly updateRate?: UpdateRate | null;
       /**
        * Called as each document of the workspace goes live on this socket: an operator's
        * reads under a support grant are audited per document (terms §3).

@@ -6,6 +6,7 @@ import {
   MessageType,
   MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
+  RATE_LIMIT_PROTOCOL_VERSION,
   decodeClientMessage,
   encodeServerMessage,
   parseDocId,
@@ -215,7 +216,29 @@ export class SyncConnection extends SocketConnection {
     this.#sendControl({ type: MessageType.ack, docId: subscription.docId, count });
   }
 
-  refuse(subscription: DocSubscription, code: DocErrorCode, message: string): void {
+  refuse(
+    subscription: DocSubscription,
+    code: DocErrorCode,
+    message: string,
+    _changes?: boolean | null,
+    retryAfterMs?: number,
+  ): void {
+    if (code === DocErrorCode.rateLimited) {
+      // An older client knows neither the code nor the delay (it would close on an unknown
+      // code): storage_unavailable makes it resubscribe with backoff and resend, as it must.
+      if (this.protocolVersion < RATE_LIMIT_PROTOCOL_VERSION) {
+        this.#docError(subscription.docId, DocErrorCode.storageUnavailable, message);
+        return;
+      }
+      this.#sendControl({
+        type: MessageType.docError,
+        docId: subscription.docId,
+        code,
+        message,
+        retryAfterMs: retryAfterMs ?? 0,
+      });
+      return;
+    }
     this.#docError(subscription.docId, code, message);
   }
 

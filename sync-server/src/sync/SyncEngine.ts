@@ -18,6 +18,7 @@ import { defaultSyncLimits, type SyncLimits } from './SyncLimits.ts';
 import { SyncConnection, type SyncConnectionServices } from './SyncConnection.ts';
 import { WsSyncSocket } from './SyncSocket.ts';
 import { UpdatePipeline } from './UpdatePipeline.ts';
+import { UpdateRateLimiter } from './UpdateRateLimiter.ts';
 import { watchAccess } from './watchAccess.ts';
 import { YjsConnection } from './YjsConnection.ts';
 import { updateMessage } from './yMessages.ts';
@@ -89,6 +90,7 @@ export class SyncEngine {
       () => {
         for (const listener of this.#storedListeners) listener();
       },
+      new UpdateRateLimiter(ctx.now),
     );
     this.#services = {
       rooms: this.rooms,

@@ -6,6 +6,7 @@ import type { DocRoom } from './DocRoom.ts';
 import type { DocSubscription } from './DocSubscription.ts';
 import type { FanOut } from './FanOut.ts';
 import { forEachExclusion } from './exclusionTree.ts';
+import type { UpdateRateLimiter } from './UpdateRateLimiter.ts';
 import { checkDependencies, DependencyProblem, type DecodedUpdate } from './updateDependencies.ts';
 import { updateMessage } from './yMessages.ts';
 
@@ -26,7 +27,12 @@ interface Entry {
   payload: Uint8Array | null;
   frame: Uint8Array | null;
   /** `changes`: see ConnectionLink.refuse (absent: it would have). */
-  refusal: { code: DocErrorCode; message: string; changes?: boolean | null } | null;
+  refusal: {
+    code: DocErrorCode;
+    message: string;
+    changes?: boolean | null;
+    retryAfterMs?: number;
+  } | null;
   done: ((error: Error | null) => void) | null;
 }
 
@@ -75,6 +81,8 @@ export class UpdatePipeline {
     private readonly groupCommit: GroupCommit = { smallBatch: 0, intervalMs: 0 },
     /** Called once per batch that stored something, after its broadcasts and acks. */
     private readonly onStored: () => void = () => {},
+    /** The update rate per connection and per workspace (null: not limited). */
+    private readonly rate: UpdateRateLimiter | null = null,
   ) {}
 
   submit(
@@ -218,6 +226,11 @@ export class UpdatePipeline {
    *   when the workspace holds its plan's ticket limit counting the new ticket docs of the
    *   same turn accepted before it. The store's count is a lookup (a counter it keeps), read
    *   only for a new ticket doc. Server updates are not limited (SPEC.md, LIMIT-7).
+   * - Update rate, checked first: one token per client update from its connection's bucket
+   *   and its workspace's (the plan's `updateRate`); without both, the update is refused
+   *   whole with `rate_limited` and the wait until a token is back (SPEC.md, LIMIT-9). The
+   *   sender's later updates of the same turn need it, so they are refused too (rate or
+   *   missing dependencies): the client resends them all after the wait.
    */
   #admit(batch: Entry[]): void {
     let ahead: Map<DocRoom, Map<number, number>> | null = null;
@@ -229,6 +242,18 @@ export class UpdatePipeline {
       const room = entry.room && !entry.room.unloaded ? entry.room : this.loadedRoom(entry.docId);
       // Not loaded (only server updates are stored unloaded): nothing to compare with.
       if (!room) continue;
+      if (this.rate !== null && from.updateRate !== null) {
+        const wait = this.rate.admit(from.connection, room.workspaceId, from.updateRate);
+        if (wait !== null) {
+          entry.update = null;
+          entry.refusal = {
+            code: DocErrorCode.rateLimited,
+            message: 'Too many changes at once; they will be sent again shortly.',
+            retryAfterMs: wait,
+          };
+          continue;
+        }
+      }
       let advanced: Map<number, number> | null = null;
       // A doc already holding pending structs from before the dependency rule is not
       // checked for them, as before.
@@ -452,8 +477,8 @@ export class UpdatePipeline {
           from.connection.ack(from, owed);
           acks!.delete(from);
         }
-        const { code, message, changes = true } = entry.refusal;
-        from.connection.refuse(from, code, message, changes);
+        const { code, message, changes = true, retryAfterMs } = entry.refusal;
+        from.connection.refuse(from, code, message, changes, retryAfterMs);
       } else {
         acks ??= new Map();
         acks.set(from, (acks.get(from) ?? 0) + 1);

@@ -11,7 +11,8 @@ import type { SyncSocket } from './SyncSocket.ts';
  * with a documented code and the DocErrorCode as reason (SPEC.md, YJS-3): 4404 a
  * refused subscription, 4414/4415 an update over the update/document size limit (44xx:
  * the provider stops; reconnecting would send the same update again), 4423 a change from a
- * read-only client. A read-only client's updates that change nothing (its step 2 after a
+ * read-only client, 4529 an update over the update rate (outside 44xx: the provider reconnects
+ * and resends it). A read-only client's updates that change nothing (its step 2 after a
  * reconnect) are dropped.
  */
 export class YjsConnection extends SocketConnection {
@@ -81,6 +82,12 @@ export class YjsConnection extends SocketConnection {
     if (code === 'storage_unavailable') {
       // The stock provider reconnects after 4500 and sends its changes again.
       this.fail(CloseCode.internalError, message);
+      return;
+    }
+    if (code === DocErrorCode.rateLimited) {
+      // Outside 44xx: the provider reconnects with its backoff and its sync step 2 sends
+      // the refused change again (SPEC.md, LIMIT-9).
+      this.fail(CloseCode.rateLimited, code);
       return;
     }
     if (code === 'missing_dependencies') {

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/Database.ts';
-import { planById } from '../billing/plans.ts';
+import { planById, type UpdateRate } from '../billing/plans.ts';
 import {
   effectiveState,
   readOnlyReasonFor,
@@ -40,6 +40,8 @@ export interface WorkspaceLimits {
   storageQuotaBytes: number;
   documentSizeLimitBytes: number;
   ticketLimit: number;
+  /** Updates per sync connection and per workspace (SPEC LIMIT-9). */
+  updateRate: UpdateRate;
   snapshotRetentionDays: number;
 }
 
@@ -151,6 +153,7 @@ export class SqliteWorkspaceAccessStore implements WorkspaceAccessStore {
       storageQuotaBytes: plan.storageQuotaBytes,
       documentSizeLimitBytes: plan.documentSizeLimitBytes,
       ticketLimit: plan.ticketLimit,
+      updateRate: plan.updateRate,
       snapshotRetentionDays: plan.snapshotRetentionDays,
     };
   }

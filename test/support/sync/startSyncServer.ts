@@ -26,6 +26,8 @@ export async function startSyncServer(
   users: Record<string, StaticUser>,
   limits: Partial<SyncLimits> = {},
   dir?: string,
+  /** The server's clock (rate limits read it), when a test steps it. */
+  options: { now?: () => number } = {},
 ): Promise<SyncTestServer> {
   const temp = dir === undefined ? makeTempDir('desk-sync-') : null;
   const dataDir = dir ?? temp!.dir;
@@ -48,6 +50,7 @@ export async function startSyncServer(
   const auth = new StaticSyncAuth(users, PUBLIC_URL);
   const server = await createServer(config, createLogger('info', sink), {
     sync: { auth, limits },
+    ...(options.now ? { now: options.now } : {}),
   });
   return {
     server,

@@ -28,7 +28,8 @@ export interface ReplicaHost {
   /** Status, pending count or subscription state changed. */
   changed(replica: DocReplica): void;
   /** The server could not load or store the doc: subscribe again later. */
-  retryLater(replica: DocReplica): void;
+  /** Subscribe again later: after `afterMs` when the server said, else with backoff. */
+  retryLater(replica: DocReplica, afterMs?: number): void;
   log(event: string, details: Record<string, unknown>): void;
 }
 
@@ -281,7 +282,7 @@ export class DocReplica {
     this.#changed();
   }
 
-  handleDocError(code: DocErrorCode, message: string): void {
+  handleDocError(code: DocErrorCode, message: string, retryAfterMs?: number): void {
     this.#host.log('doc_error', { docId: this.docId, code, message });
     switch (code) {
       case DocErrorCode.invalidDocId:
@@ -310,7 +311,10 @@ export class DocReplica {
         this.#startReset(code, message, [], true);
         return;
       case DocErrorCode.storageUnavailable:
+      case DocErrorCode.rateLimited:
       case DocErrorCode.missingDependencies: {
+        // rate_limited: too many updates too fast (SPEC LIMIT-9); nothing of the refused
+        // update was stored, so it stays pending here and goes again after the server's delay.
         // missing_dependencies: the server lacks changes this update builds on (e.g. an
         // earlier update of ours refused for storage); the change itself is fine.
         // Subscribing again exchanges state vectors; our step 2 carries it all in order.
@@ -321,7 +325,7 @@ export class DocReplica {
         this.#host.send(docFrames.unsubscribe(this.docId));
         this.#lose();
         this.#changed();
-        this.#host.retryLater(this);
+        this.#host.retryLater(this, code === DocErrorCode.rateLimited ? retryAfterMs : undefined);
         return;
       }
       default:

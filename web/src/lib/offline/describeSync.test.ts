@@ -88,10 +88,17 @@ describe('describeSync', () => {
     );
   });
 
+  it('LIMIT-9 explains a change refused for the update rate as kept and sent again', () => {
+    expect(describe_({ refusal: DocErrorCode.rateLimited }).text).toBe(
+      'Too many changes at once: they are kept on this device and sent again in a moment.',
+    );
+  });
+
   it('CLIENT-2 holds only refusals the user must know about, not those the client recovers from', () => {
     // The client subscribes again and its step 2 carries what the server lacked.
     expect(isLastingRefusal(DocErrorCode.missingDependencies)).toBe(false);
     expect(isLastingRefusal(DocErrorCode.storageUnavailable)).toBe(false);
+    expect(isLastingRefusal(DocErrorCode.rateLimited)).toBe(false);
     for (const code of [
       DocErrorCode.docTooLarge,
       DocErrorCode.ticketLimit,

@@ -196,6 +196,8 @@ export function refusalReason(code: DocErrorCode, docKind: string | null = null)
       return 'A document of this workspace has an invalid name and was not synced.';
     case DocErrorCode.storageUnavailable:
       return 'The server’s storage is unavailable; it will be retried.';
+    case DocErrorCode.rateLimited:
+      return 'Too many changes at once: they are kept on this device and sent again in a moment.';
     default:
       return 'The server refused a change.';
   }
@@ -208,5 +210,9 @@ export function refusalReason(code: DocErrorCode, docKind: string | null = null)
  * a change" after the change was saved.
  */
 export function isLastingRefusal(code: DocErrorCode): boolean {
-  return code !== DocErrorCode.storageUnavailable && code !== DocErrorCode.missingDependencies;
+  return (
+    code !== DocErrorCode.storageUnavailable &&
+    code !== DocErrorCode.missingDependencies &&
+    code !== DocErrorCode.rateLimited
+  );
 }

@@ -1,0 +1,94 @@
+import type { RateLimit, UpdateRate } from '../billing/plans.ts';
+
+/** A token bucket on an injected clock (ms): `burst` tokens, refilled at `perSecond`. */
+export class TokenBucket {
+  #tokens: number;
+  #at: number;
+
+  constructor(
+    readonly limit: RateLimit,
+    now: number,
+  ) {
+    this.#tokens = limit.burst;
+    this.#at = now;
+  }
+
+  /** Tokens available at `now` (fractional while refilling). */
+  available(now: number): number {
+    this.#refill(now);
+    return this.#tokens;
+  }
+
+  /** How long until one token is available at `now`, in ms (0: one is). */
+  waitMs(now: number): number {
+    const missing = 1 - this.available(now);
+    // Less a rounding error's worth: 0.99 tokens refilled is not 1.0000000000000009 ms short.
+    return missing <= 0 ? 0 : Math.ceil((missing * 1000) / this.limit.perSecond - 1e-9);
+  }
+
+  /** Takes one token; call only after `waitMs(now) === 0`. */
+  take(): void {
+    this.#tokens -= 1;
+  }
+
+  /** Full at `now`: it holds nothing worth remembering. */
+  full(now: number): boolean {
+    return this.available(now) >= this.limit.burst;
+  }
+
+  #refill(now: number): void {
+    // A clock that steps back refills nothing (and takes nothing back).
+    const elapsed = Math.max(0, now - this.#at);
+    this.#at = Math.max(this.#at, now);
+    this.#tokens = Math.min(
+      this.limit.burst,
+      this.#tokens + (elapsed * this.limit.perSecond) / 1000,
+    );
+  }
+}
+
+/** Workspaces' buckets kept before full ones are dropped (they hold nothing). */
+const PRUNE_AT = 10_000;
+
+/**
+ * The update rate per connection and per workspace (SPEC.md, LIMIT-9): one token of each
+ * bucket per client update, taken only when both have one, so an update refused by one
+ * bucket costs nothing in the other. Checked by UpdatePipeline's admission, the one point
+ * every client write of both endpoints goes through. The clock is injected (tests step it).
+ */
+export class UpdateRateLimiter {
+  readonly #connections = new WeakMap<object, TokenBucket>();
+  readonly #workspaces = new Map<string, TokenBucket>();
+
+  constructor(private readonly now: () => number) {}
+
+  /**
+   * Admits one update of `connection` to `workspaceId` under `rate`: null when admitted (a
+   * token of each bucket taken), otherwise the wait in ms before one would be.
+   */
+  admit(connection: object, workspaceId: string, rate: UpdateRate): number | null {
+    const now = this.now();
+    let own = this.#connections.get(connection);
+    if (!own || own.limit !== rate.perConnection) {
+      own = new TokenBucket(rate.perConnection, now);
+      this.#connections.set(connection, own);
+    }
+    let shared = this.#workspaces.get(workspaceId);
+    if (!shared || shared.limit !== rate.perWorkspace) {
+      if (!shared && this.#workspaces.size >= PRUNE_AT) this.#prune(now);
+      shared = new TokenBucket(rate.perWorkspace, now);
+      this.#workspaces.set(workspaceId, shared);
+    }
+    const wait = Math.max(own.waitMs(now), shared.waitMs(now));
+    if (wait > 0) return wait;
+    own.take();
+    shared.take();
+    return null;
+  }
+
+  #prune(now: number): void {
+    for (const [workspaceId, bucket] of this.#workspaces) {
+      if (bucket.full(now)) this.#workspaces.delete(workspaceId);
+    }
+  }
+}
