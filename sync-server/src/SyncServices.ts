@@ -47,7 +47,6 @@ export function createSyncServices(services: Services, engine: SyncEngine): Sync
     accountDeletion: new AccountDeletion({ ...services, docs: engine }),
     snapshots,
     snapshotSchedule: new SnapshotSchedule(
-      db,
       log.child({ module: 'snapshots' }),
       now,
       snapshots,

@@ -200,9 +200,6 @@ describe('the database', () => {
     // Stores in all but name: one job, built once in createServices from (db, now).
     'blobs/BlobQuota.ts': 'store class (blob reservations), built once in createServices',
     'snapshots/WorkspaceReader.ts': 'a read transaction on its own connection (snapshot reads)',
-    'snapshots/RestoreRecords.ts': 'store class of restore records, built by SnapshotService',
-    'snapshots/SnapshotSchedule.ts':
-      'reads workspaces due for a snapshot; built once in createSyncServices',
     'sync/SyncEngine.ts': 'builds its own SqliteDocStore unless given one (sync/ left as is)',
   };
 

@@ -8,7 +8,7 @@ import type { AuditStore } from '../audit/AuditStore.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
-import type { RestoreRecords } from './RestoreRecords.ts';
+import type { RestoreRecordStore } from './RestoreRecordStore.ts';
 import { workspaceDocIds, type SnapshotDocs } from './SnapshotDocs.ts';
 import type { SnapshotRecord } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
@@ -19,7 +19,7 @@ import { Slicer } from './yieldToLoop.ts';
  * Undoes a snapshot restore as its inverse forward change (issue 18). Restoring the
  * pre-restore snapshot instead would roll the whole workspace back and throw away every
  * edit made since — an offline member's work arriving after the restore included. So the
- * undo takes the items the restore recorded (RestoreRecords) and, document by document on
+ * undo takes the items the restore recorded (RestoreRecordStore) and, document by document on
  * the worker, puts back each one whose content is still what the restore left, from the
  * pre-restore snapshot; an item someone changed since keeps their edit and is reported.
  * Nothing the restore did not change is touched.
@@ -30,7 +30,7 @@ export class RestoreUndoer {
     private readonly audit: Pick<AuditStore, 'record'>,
     private readonly log: Logger,
     private readonly now: () => number,
-    private readonly records: RestoreRecords,
+    private readonly records: RestoreRecordStore,
     private readonly docs: SnapshotDocs,
     private readonly sync: SnapshotSync,
   ) {}

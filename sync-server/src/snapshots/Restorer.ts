@@ -4,7 +4,7 @@ import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RestoreScope } from './forwardRestore.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
-import type { RestoreRecords } from './RestoreRecords.ts';
+import type { RestoreRecordStore } from './RestoreRecordStore.ts';
 import { EMPTY_STATE, workspaceDocIds, type SnapshotDocs } from './SnapshotDocs.ts';
 import type { Snapshotter } from './Snapshotter.ts';
 import { SnapshotTrigger, type SnapshotRecord, type SnapshotStore } from './SnapshotStore.ts';
@@ -32,7 +32,7 @@ export function scopeName(target: RestoreTarget): RestoreScopeName {
  * snapshot's is computed and applied through the sync engine, so every connected client
  * converges without reloading and offline clients' later edits still land on top. An
  * automatic pre-restore snapshot is taken first, and what the restore changes is recorded
- * item by item (RestoreRecords), so RestoreUndoer can undo exactly that and no more; the
+ * item by item (RestoreRecordStore), so RestoreUndoer can undo exactly that and no more; the
  * restore is written to the audit log.
  *
  * This is the opposite of a disaster restore of the database (src/backup), which brings
@@ -48,7 +48,7 @@ export class Restorer {
     private readonly snapshotter: Snapshotter,
     private readonly docs: SnapshotDocs,
     private readonly sync: SnapshotSync,
-    private readonly records: RestoreRecords,
+    private readonly records: RestoreRecordStore,
   ) {}
 
   /** Callers serialize per workspace (WorkspaceQueue). */

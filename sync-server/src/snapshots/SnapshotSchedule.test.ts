@@ -30,7 +30,7 @@ beforeAll(async () => {
     workspaceAccess: t.server.services.workspaceAccess,
     audit: t.server.services.audit,
   });
-  schedule = new SnapshotSchedule(t.server.ctx.db, log, now, service, sync, HOUR);
+  schedule = new SnapshotSchedule(log, now, service, sync, HOUR);
 });
 afterAll(async () => {
   await service.heavy.close();

@@ -1,4 +1,3 @@
-import type { SqliteDatabase } from '../db/Database.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SnapshotService } from './SnapshotService.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
@@ -18,7 +17,6 @@ export class SnapshotSchedule {
   #lastSweep = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly db: SqliteDatabase,
     private readonly log: Logger,
     private readonly now: () => number,
     private readonly service: SnapshotService,
@@ -56,7 +54,7 @@ export class SnapshotSchedule {
   async tick(): Promise<string[]> {
     const taken: string[] = [];
     const generation = this.sync.generation();
-    for (const workspaceId of this.#workspaces()) {
+    for (const workspaceId of this.service.store.workspacesToSnapshot()) {
       if (this.#stopped) break;
       const latest = this.service.store.latest(workspaceId);
       const seq = this.sync.workspaceSeq(workspaceId);
@@ -75,24 +73,11 @@ export class SnapshotSchedule {
     }
     if (this.now() - this.#lastSweep >= RETENTION_SWEEP_MS) {
       this.#lastSweep = this.now();
-      for (const workspaceId of this.#workspaces()) {
+      for (const workspaceId of this.service.store.workspacesToSnapshot()) {
         if (this.#stopped) break;
         await this.service.applyRetention(workspaceId);
       }
     }
     return taken;
-  }
-
-  #workspaces(): string[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT w.id FROM workspaces w
-             LEFT JOIN subscriptions s ON s.workspace_id = w.id
-            WHERE s.state IS NULL OR s.state <> 'terminated'
-            ORDER BY w.id`,
-        )
-        .all() as { id: string }[]
-    ).map((row) => row.id);
   }
 }

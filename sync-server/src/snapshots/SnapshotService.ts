@@ -15,7 +15,7 @@ import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts
 import type { EntryRoot } from './snapshotOps.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { Restorer, type RestoreResult, type RestoreTarget } from './Restorer.ts';
-import { RestoreRecords } from './RestoreRecords.ts';
+import { RestoreRecordStore } from './RestoreRecordStore.ts';
 import { RestoreUndoer } from './RestoreUndoer.ts';
 import { expiredSnapshots, HOURLY_SNAPSHOTS_KEPT, type RetentionPolicy } from './retention.ts';
 import { SnapshotDocs, workspaceDocIds } from './SnapshotDocs.ts';
@@ -66,7 +66,7 @@ export class SnapshotService {
     this.heavy = deps.heavy;
     this.#docs = new SnapshotDocs(this.store, deps.sync, this.heavy);
     this.#snapshotter = new Snapshotter(this.heavy, this.store, deps.openReader, log, deps.now);
-    const records = new RestoreRecords(deps.db);
+    const records = new RestoreRecordStore(deps.db);
     this.#restorer = new Restorer(
       this.heavy,
       deps.audit,

@@ -240,6 +240,18 @@ export class SnapshotStore {
     })();
   }
 
+  /** The workspaces the schedule looks at, in id order: all but terminated ones. */
+  workspacesToSnapshot(): string[] {
+    return (
+      this.#sql(
+        `SELECT w.id FROM workspaces w
+           LEFT JOIN subscriptions s ON s.workspace_id = w.id
+          WHERE s.state IS NULL OR s.state <> 'terminated'
+          ORDER BY w.id`,
+      ).all() as { id: string }[]
+    ).map((row) => row.id);
+  }
+
   /** Snapshots left 'capturing' by a crash, with their rows; returns how many. */
   deleteIncomplete(): number {
     const ids = (

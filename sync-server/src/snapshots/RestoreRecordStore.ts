@@ -36,7 +36,7 @@ interface RecordRow {
  * change: a crash in between leaves items whose content never took the recorded digest,
  * which the undo then leaves alone — never the other way round.
  */
-export class RestoreRecords {
+export class RestoreRecordStore {
   readonly #statements = new Map<string, Statement>();
 
   constructor(private readonly db: SqliteDatabase) {}
