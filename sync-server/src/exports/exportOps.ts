@@ -5,6 +5,7 @@ import {
   NoticeDoc,
   proseMirrorHtml,
   proseMirrorJson,
+  StoredIndex,
   TicketDoc,
   WorkspaceIndex,
   xmlPlainText,
@@ -82,9 +83,15 @@ export function renderDoc(name: string, doc: Y.Doc): RenderedDoc {
   switch (exportedKind(name)) {
     case 'index': {
       const index = new WorkspaceIndex(doc);
+      // Rows read in the layout they were stored in (an index never migrated since schema 0
+      // keeps tags as one string, "on-hold"…): normalised in memory, never written.
+      const stored = new StoredIndex(doc);
       return {
         kind: 'index',
-        tickets: index.tickets.all(),
+        tickets: stored
+          .ids('tickets')
+          .map((id) => stored.ticket(id))
+          .filter((t): t is TicketRecord => t !== null),
         notices: index.notices.list(true),
         channels: index.channels.list(),
       };
