@@ -16,7 +16,8 @@ import { SubscriptionChanges } from './billing/SubscriptionChanges.ts';
 import type { SubscriptionStore } from './billing/SubscriptionStore.ts';
 import { TrialSweeper } from './billing/TrialSweeper.ts';
 import { SqliteBlobCatalog, type BlobCatalog } from './blobs/BlobCatalog.ts';
-import { BlobQuota } from './blobs/BlobQuota.ts';
+import type { BlobQuota } from './blobs/BlobQuota.ts';
+import { SqliteBlobQuota } from './blobs/SqliteBlobQuota.ts';
 import { sqliteTransactions, type Transactions } from './db/Transactions.ts';
 import { SqliteRateLimiter, type RateLimiter } from './http/rateLimit/index.ts';
 import { SqliteAccessTokenStore, type AccessTokenStore } from './identity/AccessTokenStore.ts';
@@ -150,7 +151,7 @@ export function createServices(ctx: ServerContext): Services {
     supportExpiry: new SupportGrantExpiry({ ...ctx, supportGrants, support }),
     terms,
     blobCatalog: new SqliteBlobCatalog(db),
-    blobQuota: new BlobQuota(db, now),
+    blobQuota: new SqliteBlobQuota(db, now),
     limiter: new SqliteRateLimiter(db, now),
     loginThrottle: new SqliteLoginThrottle(db, now),
     ticketNumbers: new SqliteTicketNumberCounter(db),

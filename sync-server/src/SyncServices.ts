@@ -6,7 +6,7 @@ import type { Services } from './Services.ts';
 import { SnapshotSchedule } from './snapshots/SnapshotSchedule.ts';
 import { SnapshotService } from './snapshots/SnapshotService.ts';
 import { snapshotSyncOf } from './snapshots/SnapshotSync.ts';
-import { sqliteWorkspaceReader } from './snapshots/WorkspaceReader.ts';
+import { sqliteWorkspaceReader } from './snapshots/SqliteWorkspaceReader.ts';
 import type { SyncEngine } from './sync/SyncEngine.ts';
 
 /**

@@ -198,8 +198,6 @@ describe('the database', () => {
   /** file → why it still touches the database itself. */
   const NOT_YET_STORES: Record<string, string> = {
     // Stores in all but name: one job, built once in createServices from (db, now).
-    'blobs/BlobQuota.ts': 'store class (blob reservations), built once in createServices',
-    'snapshots/WorkspaceReader.ts': 'a read transaction on its own connection (snapshot reads)',
     'sync/SyncEngine.ts': 'builds its own SqliteDocStore unless given one (sync/ left as is)',
   };
 

@@ -6,7 +6,8 @@ import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
 import { createCustomerWithWorkspace } from '../workspaces/createCustomerWithWorkspace.ts';
-import { BlobQuota } from './BlobQuota.ts';
+import type { BlobQuota } from './BlobQuota.ts';
+import { SqliteBlobQuota } from './SqliteBlobQuota.ts';
 
 const QUOTA = 1000;
 const MAX_FILE = 600;
@@ -36,7 +37,7 @@ describe('BlobQuota', () => {
       },
       0,
     ).workspaceId;
-    quota = new BlobQuota(db, () => 0);
+    quota = new SqliteBlobQuota(db, () => 0);
   });
   afterEach(() => {
     db.close();
@@ -131,7 +132,7 @@ describe('BlobQuota', () => {
 
   it('drops reservations a previous process left behind', () => {
     expect(quota.reserve(workspaceId, QUOTA, MAX_FILE, 500)).toMatchObject({ ok: true });
-    const restarted = new BlobQuota(db, () => 0);
+    const restarted = new SqliteBlobQuota(db, () => 0);
     expect(restarted.reserve(workspaceId, QUOTA, MAX_FILE, 600)).toMatchObject({ ok: true });
   });
 });

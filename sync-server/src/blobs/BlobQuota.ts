@@ -1,6 +1,3 @@
-import type { SqliteDatabase } from '../db/Database.ts';
-import { newId } from '../ids/newId.ts';
-
 /** Why a reservation was refused: nothing left at all, or not enough for this file. */
 export type QuotaRefusal = 'storage_used_up' | 'does_not_fit';
 
@@ -17,36 +14,7 @@ export type Reservation =
  * stored files and other uploads' reservations — and the reservation becomes the stored
  * row (`commit`) or is released on any failure.
  */
-export class BlobQuota {
-  readonly #used;
-  readonly #docBytes;
-  readonly #insert;
-  readonly #delete;
-
-  constructor(
-    private readonly db: SqliteDatabase,
-    private readonly now: () => number,
-  ) {
-    this.#used = db.prepare<[string, string]>(
-      `SELECT (SELECT COALESCE(SUM(size), 0) FROM workspace_blobs WHERE workspace_id = ?)
-            + (SELECT COALESCE(SUM(bytes), 0) FROM blob_reservations WHERE workspace_id = ?) AS used`,
-    );
-    // Documents weigh what the document-size limit counts (merged state plus log, as the
-    // usage endpoint reports them): a counter the triggers of migration 23 keep exact, so a
-    // lookup read inside the write transaction, not a sum over 100,000 docs rows.
-    this.#docBytes = db
-      .prepare<[string], number>('SELECT bytes FROM workspace_doc_bytes WHERE workspace_id = ?')
-      .pluck();
-    this.#insert = db.prepare(
-      'INSERT INTO blob_reservations (id, workspace_id, bytes, created_at) VALUES (?, ?, ?, ?)',
-    );
-    this.#delete = db.prepare('DELETE FROM blob_reservations WHERE id = ?');
-    // One process serves a data folder (scale-out is refused at start): reservations left by
-    // a previous run belong to uploads that died with it. A multi-process store needs an
-    // owner per reservation instead.
-    db.prepare('DELETE FROM blob_reservations').run();
-  }
-
+export interface BlobQuota {
   /**
    * Reserves `declared` bytes (the upload's Content-Length) or, when the size is not known
    * up front, everything up to `maxBytes` that is left.
@@ -56,36 +24,8 @@ export class BlobQuota {
     quotaBytes: number,
     maxBytes: number,
     declared: number | null,
-  ): Reservation {
-    return this.db
-      .transaction((): Reservation => {
-        const files = this.#used.get(workspaceId, workspaceId) as { used: number };
-        const used = files.used + (this.#docBytes.get(workspaceId) ?? 0);
-        const left = Math.min(maxBytes, quotaBytes - used);
-        if (left <= 0) return { ok: false, reason: 'storage_used_up' };
-        if (declared !== null && declared > left) return { ok: false, reason: 'does_not_fit' };
-        const bytes = Math.max(1, declared ?? left);
-        const id = newId();
-        this.#insert.run(id, workspaceId, bytes, this.now());
-        return { ok: true, id, bytes };
-      })
-      .immediate();
-  }
-
+  ): Reservation;
   /** Stores the upload's rows (`record`) and drops its reservation, in one transaction. */
-  commit(reservationId: string, record: () => void): void {
-    try {
-      this.db.transaction(() => {
-        record();
-        this.#delete.run(reservationId);
-      })();
-    } catch (error) {
-      this.release(reservationId);
-      throw error;
-    }
-  }
-
-  release(reservationId: string): void {
-    this.#delete.run(reservationId);
-  }
+  commit(reservationId: string, record: () => void): void;
+  release(reservationId: string): void;
 }

@@ -7,7 +7,7 @@ import { SnapshotSchedule } from './SnapshotSchedule.ts';
 import { SnapshotService } from './SnapshotService.ts';
 import { snapshotSyncOf } from './SnapshotSync.ts';
 import { createTicket, setTicketField } from '../testing/snapshotTestSupport.ts';
-import { sqliteWorkspaceReader } from './WorkspaceReader.ts';
+import { sqliteWorkspaceReader } from './SqliteWorkspaceReader.ts';
 
 const HOUR = 60 * 60 * 1000;
 
