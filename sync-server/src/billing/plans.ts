@@ -32,6 +32,13 @@ export interface Plan {
    * fast, and a reconnect's step 2 is one update per doc), to stop floods, not users.
    */
   readonly updateRate: UpdateRate;
+  /**
+   * New chat messages (channel docs) one member may post per minute in a workspace: a token
+   * bucket of this many, refilled over a minute (UpdatePipeline; SPEC.md, LIMIT-10). Over it
+   * the update carrying them is refused whole with `rate_limited` and the wait; the client
+   * sends it again after the wait.
+   */
+  readonly messagesPerMinute: number;
   /** How long periodic workspace snapshots are kept, in days. */
   readonly snapshotRetentionDays: number;
   /** Length of the free trial in days; only the trial plan has one. */
@@ -66,6 +73,7 @@ export const plans = {
     documentSizeLimitBytes: 5 * MB,
     ticketLimit: 2_000,
     updateRate: { perConnection, perWorkspace: { burst: 2_000, perSecond: 300 } },
+    messagesPerMinute: 30,
     snapshotRetentionDays: 7,
     trialDays: 14,
   },
@@ -78,6 +86,7 @@ export const plans = {
     documentSizeLimitBytes: 10 * MB,
     ticketLimit: 25_000,
     updateRate: { perConnection, perWorkspace: { burst: 4_000, perSecond: 600 } },
+    messagesPerMinute: 60,
     snapshotRetentionDays: 30,
     trialDays: null,
   },
@@ -90,6 +99,7 @@ export const plans = {
     documentSizeLimitBytes: 20 * MB,
     ticketLimit: 100_000,
     updateRate: { perConnection, perWorkspace: { burst: 10_000, perSecond: 1_500 } },
+    messagesPerMinute: 60,
     snapshotRetentionDays: 90,
     trialDays: null,
   },
@@ -102,6 +112,7 @@ export const plans = {
     documentSizeLimitBytes: 50 * MB,
     ticketLimit: 250_000,
     updateRate: { perConnection, perWorkspace: { burst: 20_000, perSecond: 3_000 } },
+    messagesPerMinute: 120,
     snapshotRetentionDays: 365,
     trialDays: null,
   },

@@ -98,6 +98,7 @@ export class DeskSyncAuth implements SyncAuth {
         maxDocBytes,
         maxTickets,
         updateRate: limits?.updateRate ?? null,
+        messagesPerMinute: limits?.messagesPerMinute ?? null,
         ...(onOpened ? { onOpened } : {}),
       });
     }

@@ -29,6 +29,8 @@ export class DocSubscription {
   maxTickets: number | null = null;
   /** The workspace plan's update rate (per connection and per workspace); null for none. */
   updateRate: UpdateRate | null = null;
+  /** The workspace plan's chat messages per member per minute; null for none. */
+  messagesPerMinute: number | null = null;
   room: DocRoom | null = null;
   /** Frames received while pending: [payload, frame-or-null] pairs, in arrival order. */
   queue: [Uint8Array, Uint8Array | null][] = [];

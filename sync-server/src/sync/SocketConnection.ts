@@ -395,6 +395,7 @@ export abstract class SocketConnection implements ConnectionLink, SyncSocketHand
     subscription.maxDocBytes = authorization.maxDocBytes ?? null;
     subscription.maxTickets = authorization.maxTickets ?? null;
     subscription.updateRate = authorization.updateRate ?? null;
+    subscription.messagesPerMinute = authorization.messagesPerMinute ?? null;
   }
 
   #releasePending(subscription: DocSubscription): void {

@@ -34,6 +34,8 @@ export class StaticSyncAuth implements SyncAuth {
   maxTickets: number | null = null;
   /** Update rate handed out with every grant (a plan's limit). */
   updateRate: UpdateRate | null = null;
+  /** Chat messages per member per minute handed out with every grant (a plan's limit). */
+  messagesPerMinute: number | null = null;
   #release: (() => void) | null = null;
 
   constructor(
@@ -92,6 +94,7 @@ export class StaticSyncAuth implements SyncAuth {
           maxDocBytes: this.maxDocBytes,
           maxTickets: this.maxTickets,
           updateRate: this.updateRate,
+          messagesPerMinute: this.messagesPerMinute,
         };
       case 'viewer':
         return { ok: true, access: DocAccess.read, readOnlyCode: DocErrorCode.readOnlyRole };

@@ -34,6 +34,8 @@ export type Authorization =
       readonly maxTickets?: number | null;
       /** Updates per connection and per workspace (its plan), or null for no limit. */
       readonly updateRate?: UpdateRate | null;
+      /** New chat messages per member per minute (its plan), or null for no limit. */
+      readonly messagesPerMinute?: number | null;
       /**
        * Called as each document of the workspace goes live on this socket: an operator's
        * reads under a support grant are audited per document (terms §3).

@@ -7,6 +7,7 @@ import type { DocSubscription } from './DocSubscription.ts';
 import type { FanOut } from './FanOut.ts';
 import { forEachExclusion } from './exclusionTree.ts';
 import type { UpdateRateLimiter } from './UpdateRateLimiter.ts';
+import { isChannelDoc, newChannelMessages } from './channelMessages.ts';
 import { checkDependencies, DependencyProblem, type DecodedUpdate } from './updateDependencies.ts';
 import { updateMessage } from './yMessages.ts';
 
@@ -231,6 +232,10 @@ export class UpdatePipeline {
    *   whole with `rate_limited` and the wait until a token is back (SPEC.md, LIMIT-9). The
    *   sender's later updates of the same turn need it, so they are refused too (rate or
    *   missing dependencies): the client resends them all after the wait.
+   * - Chat messages per member: an update to a channel doc posting new messages needs one
+   *   token per message from its member's bucket in the workspace (the plan's
+   *   `messagesPerMinute`); otherwise refused whole with `rate_limited` (SPEC.md, LIMIT-10).
+   *   Checked once the dependencies are known, against what the doc and the turn hold.
    */
   #admit(batch: Entry[]): void {
     let ahead: Map<DocRoom, Map<number, number>> | null = null;
@@ -281,6 +286,33 @@ export class UpdatePipeline {
           continue;
         }
         advanced = check.advanced;
+        // Chat messages per member (SPEC.md, LIMIT-10): the new messages this update posts,
+        // all taken or the update refused whole with the wait.
+        if (
+          this.rate !== null &&
+          from.messagesPerMinute !== null &&
+          isChannelDoc(room.docId, room.workspaceId)
+        ) {
+          const posted = newChannelMessages(
+            entry.decoded ?? Y.decodeUpdate(entry.update),
+            (client) => batchClocks?.get(client) ?? room.clock(client),
+          );
+          const wait = this.rate.admitMessages(
+            room.workspaceId,
+            from.connection.principal.userId,
+            posted,
+            from.messagesPerMinute,
+          );
+          if (wait !== null) {
+            entry.update = null;
+            entry.refusal = {
+              code: DocErrorCode.rateLimited,
+              message: 'Too many messages in a minute; they will be sent shortly.',
+              retryAfterMs: wait,
+            };
+            continue;
+          }
+        }
       }
       const grows = advanced === null || advanced.size > 0;
       if (grows && from.maxDocBytes !== null) {

@@ -59,6 +59,8 @@ const PRUNE_AT = 10_000;
 export class UpdateRateLimiter {
   readonly #connections = new WeakMap<object, TokenBucket>();
   readonly #workspaces = new Map<string, TokenBucket>();
+  /** Chat messages per member of a workspace (`<workspaceId> NUL <userId>`). */
+  readonly #messages = new Map<string, TokenBucket>();
 
   constructor(private readonly now: () => number) {}
 
@@ -86,9 +88,38 @@ export class UpdateRateLimiter {
     return null;
   }
 
-  #prune(now: number): void {
-    for (const [workspaceId, bucket] of this.#workspaces) {
-      if (bucket.full(now)) this.#workspaces.delete(workspaceId);
+  /**
+   * Admits `count` new chat messages of `userId` in `workspaceId` at `perMinute` (SPEC.md,
+   * LIMIT-10): null when admitted (all taken), otherwise the wait in ms until all would be.
+   * A batch larger than the whole bucket waits for a full one and is then taken whole.
+   */
+  admitMessages(
+    workspaceId: string,
+    userId: string,
+    count: number,
+    perMinute: number,
+  ): number | null {
+    if (count === 0) return null;
+    const now = this.now();
+    const key = `${workspaceId}\u0000${userId}`;
+    let bucket = this.#messages.get(key);
+    if (!bucket || bucket.limit.burst !== perMinute) {
+      if (!bucket && this.#messages.size >= PRUNE_AT) prune(this.#messages, now);
+      bucket = new TokenBucket({ burst: perMinute, perSecond: perMinute / 60 }, now);
+      this.#messages.set(key, bucket);
     }
+    const need = Math.min(count, perMinute);
+    const missing = need - bucket.available(now);
+    if (missing > 1e-9) return Math.ceil((missing * 60_000) / perMinute - 1e-9);
+    for (let i = 0; i < count; i++) bucket.take();
+    return null;
   }
+
+  #prune(now: number): void {
+    prune(this.#workspaces, now);
+  }
+}
+
+function prune(buckets: Map<string, TokenBucket>, now: number): void {
+  for (const [key, bucket] of buckets) if (bucket.full(now)) buckets.delete(key);
 }

@@ -42,6 +42,8 @@ export interface WorkspaceLimits {
   ticketLimit: number;
   /** Updates per sync connection and per workspace (SPEC LIMIT-9). */
   updateRate: UpdateRate;
+  /** New chat messages per member per minute (SPEC LIMIT-10). */
+  messagesPerMinute: number;
   snapshotRetentionDays: number;
 }
 
@@ -154,6 +156,7 @@ export class SqliteWorkspaceAccessStore implements WorkspaceAccessStore {
       documentSizeLimitBytes: plan.documentSizeLimitBytes,
       ticketLimit: plan.ticketLimit,
       updateRate: plan.updateRate,
+      messagesPerMinute: plan.messagesPerMinute,
       snapshotRetentionDays: plan.snapshotRetentionDays,
     };
   }

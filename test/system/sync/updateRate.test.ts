@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CloseCode, DocErrorCode, MessageType, PROTOCOL_VERSION } from '@desk/protocol';
+import { ChannelDoc } from '@desk/model';
 import type { UpdateRate } from '../../../sync-server/src/billing/plans.ts';
 import { startSyncServer, type SyncTestServer } from '../../support/sync/startSyncServer.ts';
 import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
@@ -177,4 +178,92 @@ describe('update rate on every sync path (SPEC LIMIT-9)', () => {
       expect(p.shouldConnect).toBe(true);
     });
   }
+
+  describe('chat messages per member per minute (SPEC LIMIT-10)', () => {
+    const PER_MINUTE = 3;
+    const channelId = 'ws1:channel:c1';
+    const ana = { id: 'ana', name: 'Ana' };
+    const messages = (doc: Y.Doc) => new ChannelDoc(doc).list().map((m) => m.body);
+    const storedMessages = async () => {
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, await t.server.sync.readDocState(channelId));
+      return messages(doc);
+    };
+
+    for (const c of cases) {
+      const posts = c.updates;
+      it(`LIMIT-10 /sync: ${posts} messages in a minute (${c.name} the limit) ${c.accepted ? 'are all posted' : 'post all but the last, refused whole with rate_limited and the wait'}`, async () => {
+        await start({ perConnection: roomy, perWorkspace: roomy });
+        t.auth.messagesPerMinute = PER_MINUTE;
+        const sender = await connect('tok-ana');
+        const doc = sender.subscribe(channelId);
+        await sender.synced(channelId);
+        const channel = new ChannelDoc(doc);
+        for (let i = 0; i < posts; i++) {
+          channel.post({ id: `m${i}`, body: `message ${i}` }, ana, 1000 + i);
+          if (i < PER_MINUTE) await sender.allAcked(channelId);
+        }
+        if (c.accepted) {
+          expect(await storedMessages()).toHaveLength(posts);
+          return;
+        }
+        const refusal = await sender.waitFor((m) => m.type === MessageType.docError);
+        // One message back every 60 s / 3 = 20 s.
+        expect(refusal).toMatchObject({
+          docId: channelId,
+          code: DocErrorCode.rateLimited,
+          retryAfterMs: 20_000,
+        });
+        expect(sender.closeInfo).toBeNull();
+        expect(await storedMessages()).toEqual(['message 0', 'message 1', 'message 2']);
+        // Edits are not messages: still taken at the limit (another member's bucket is full).
+        const ben = await connect('tok-ben');
+        const benDoc = ben.subscribe(channelId);
+        await ben.synced(channelId);
+        new ChannelDoc(benDoc).post(
+          { id: 'b1', body: 'from ben' },
+          { id: 'ben', name: 'Ben' },
+          2000,
+        );
+        await ben.allAcked(channelId);
+        expect(await storedMessages()).toContain('from ben');
+      });
+
+      it(`LIMIT-10 /yjs (stock provider): ${posts} messages in a minute (${c.name} the limit) ${c.accepted ? 'are all posted' : 'close it with 4529; it reconnects after the wait and posts the last, nothing lost'}`, async () => {
+        await start({ perConnection: roomy, perWorkspace: roomy });
+        t.auth.messagesPerMinute = PER_MINUTE;
+        const doc = new Y.Doc();
+        const p = new WebsocketProvider(`${t.url.replace('http', 'ws')}/yjs`, channelId, doc, {
+          WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+          params: { token: 'tok-ana' },
+          disableBc: true,
+        });
+        providers.push(p);
+        await new Promise<void>((resolve) =>
+          p.synced ? resolve() : p.once('sync', () => resolve()),
+        );
+        const closes: { code: number; reason: string }[] = [];
+        p.on('connection-close', (event) => {
+          if (event) closes.push({ code: event.code, reason: event.reason });
+          now += 60_000;
+        });
+        const seen = await observe(channelId);
+        const channel = new ChannelDoc(doc);
+        for (let i = 0; i < posts; i++)
+          channel.post({ id: `m${i}`, body: `message ${i}` }, ana, 1000 + i);
+        await seen.observer.until(
+          () => messages(seen.observer.docs.get(channelId)!.doc).length === posts,
+        );
+        expect(await storedMessages()).toHaveLength(posts);
+        if (c.accepted) {
+          expect(closes).toEqual([]);
+          return;
+        }
+        expect(closes[0]).toEqual({
+          code: CloseCode.rateLimited,
+          reason: DocErrorCode.rateLimited,
+        });
+      });
+    }
+  });
 });
