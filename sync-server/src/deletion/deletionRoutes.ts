@@ -9,14 +9,14 @@ import { tokenAllowsWorkspace } from '../identity/AuthContext.ts';
 import { verifyPassword } from '../identity/passwords.ts';
 import type { UserStore } from '../identity/UserStore.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { memberRequest, ownerRequest } from '../workspaces/memberRequest.ts';
+import { memberRequest, ownerRequest, type MemberStores } from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
 import type { InvitationStore } from '../workspaces/InvitationStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import type { WorkspaceDeletion } from './WorkspaceDeletion.ts';
 
-export interface DeletionRouteDeps extends ServerContext {
+export interface DeletionRouteDeps extends ServerContext, MemberStores {
   readonly workspaceDeletion: WorkspaceDeletion;
   readonly workspaceDeletions: WorkspaceDeletionStore;
   readonly workspaces: WorkspaceStore;

@@ -11,7 +11,7 @@ import { bodyLimit } from '../http/bodyLimit/index.ts';
 import { authOf } from '../identity/middleware.ts';
 import { newId } from '../ids/newId.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { managerRequest } from '../workspaces/memberRequest.ts';
+import { managerRequest, type MemberStores } from '../workspaces/memberRequest.ts';
 import type { ExportService } from './ExportService.ts';
 import type { WorkspaceImporter } from './WorkspaceImporter.ts';
 
@@ -31,7 +31,7 @@ export const EXPORT_SCHEMA_PATH = '/api/export-format/v1/schema.json';
  */
 export function installExportRoutes(
   app: Hono,
-  ctx: ServerContext,
+  ctx: ServerContext & MemberStores,
   service: ExportService,
   importer: WorkspaceImporter,
 ): void {

@@ -13,14 +13,18 @@ import {
 import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { memberRequest, type MemberRequest } from '../workspaces/memberRequest.ts';
+import {
+  memberRequest,
+  type MemberRequest,
+  type MemberStores,
+} from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { RestoreTarget } from './Restorer.ts';
 import { toSummary, type SnapshotService } from './SnapshotService.ts';
 import { CreateSnapshotRequest, RestoreRequest } from '@desk/protocol/rest';
 
 /** What the snapshot routes use besides the service (built once in createServices). */
-export interface SnapshotRouteDeps extends ServerContext {
+export interface SnapshotRouteDeps extends ServerContext, MemberStores {
   readonly workspaceAccess: WorkspaceAccessStore;
 }
 

@@ -3,7 +3,7 @@ import { authOf, requireOperator } from '../identity/middleware.ts';
 import { AppError } from '../http/AppError.ts';
 import { readBody } from '../http/readBody/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { managerRequest } from '../workspaces/memberRequest.ts';
+import { managerRequest, type MemberStores } from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import type { SupportGrantExpiry } from './SupportGrantExpiry.ts';
@@ -12,7 +12,7 @@ import type { SupportGrants } from './SupportGrants.ts';
 import { CreateSupportGrantRequest } from '@desk/protocol/rest';
 
 /** What the support-access routes use (built once in createServices). */
-export interface SupportRouteDeps extends ServerContext {
+export interface SupportRouteDeps extends ServerContext, MemberStores {
   readonly workspaces: WorkspaceStore;
   readonly workspaceAccess: WorkspaceAccessStore;
   readonly supportGrants: SupportGrantStore;

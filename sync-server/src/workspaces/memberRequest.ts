@@ -40,23 +40,8 @@ export interface MemberStores {
   readonly memberships: Pick<MembershipStore, 'roleOf'>;
 }
 
-/**
- * What callers pass: every one hands over the services object, so the stores are there. They
- * are optional in this type only because some route modules still declare a bare
- * ServerContext as their deps: add `MemberStores` to those, then make them required.
- */
-export type MemberRequestDeps = ServerContext & Partial<MemberStores>;
-
-function storesOf(ctx: MemberRequestDeps): {
-  workspaces: Pick<WorkspaceStore, 'bySlug'>;
-  memberships: Pick<MembershipStore, 'roleOf'>;
-} {
-  if (!ctx.workspaces || !ctx.memberships) {
-    // A wiring mistake, not a request error: the route was installed without the services.
-    throw new Error('memberRequest needs the workspaces and memberships stores (createServices)');
-  }
-  return { workspaces: ctx.workspaces, memberships: ctx.memberships };
-}
+/** What callers pass: the services object, which holds the stores (route deps declare them). */
+export type MemberRequestDeps = ServerContext & MemberStores;
 
 /**
  * The caller and their role in the workspace named by the `:slug` parameter. A workspace
@@ -66,7 +51,7 @@ function storesOf(ctx: MemberRequestDeps): {
  */
 export function memberRequest(ctx: MemberRequestDeps, c: Context): MemberRequest {
   const auth = authOf(c);
-  const { workspaces, memberships } = storesOf(ctx);
+  const { workspaces, memberships } = ctx;
   const workspace = workspaces.bySlug(c.req.param('slug') ?? '');
   const notFound = () =>
     AppError.notFound('No workspace at this address, or you are not a member.');
