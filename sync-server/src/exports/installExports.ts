@@ -8,7 +8,7 @@ import type { Transactions } from '../db/Transactions.ts';
 import type { UserStore } from '../identity/UserStore.ts';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { sqliteWorkspaceReader } from '../snapshots/WorkspaceReader.ts';
+import { sqliteWorkspaceReader } from '../snapshots/SqliteWorkspaceReader.ts';
 import type { DocStore } from '../store/DocStore.ts';
 import type { MembershipStore } from '../workspaces/MembershipStore.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';

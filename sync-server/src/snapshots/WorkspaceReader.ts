@@ -20,7 +20,3 @@ export interface WorkspaceReader {
 }
 
 export type OpenWorkspaceReader = (workspaceId: string) => WorkspaceReader;
-
-// The SQLite side lives in SqliteWorkspaceReader.ts (a store file); re-exported here until
-// exports/installExports.ts imports it from there.
-export { sqliteWorkspaceReader } from './SqliteWorkspaceReader.ts';
