@@ -198,7 +198,9 @@ describe('the database', () => {
   /** file → why it still touches the database itself. */
   const NOT_YET_STORES: Record<string, string> = {
     // Stores in all but name: one job, built once in createServices from (db, now).
-    'sync/SyncEngine.ts': 'builds its own SqliteDocStore unless given one (sync/ left as is)',
+    // To go: createServices builds the DocStore and installSync passes it in (store required);
+    // not done here, as createServer.ts had others' uncommitted work (issue 14, 11:55).
+    'sync/SyncEngine.ts': 'builds its own SqliteDocStore unless given one (tests rely on it)',
   };
 
   const touching = production
