@@ -13,6 +13,9 @@ function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return (
     target.isContentEditable ||
+    // A read-only rich text editor is no longer contenteditable but still a text box: the
+    // reader types into it (or thinks so), and letters there are not commands.
+    target.closest('[role="textbox"]') !== null ||
     target instanceof HTMLInputElement ||
     target instanceof HTMLTextAreaElement ||
     target instanceof HTMLSelectElement
