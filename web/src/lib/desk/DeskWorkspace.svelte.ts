@@ -21,7 +21,7 @@ import {
   WorkspaceUsage,
 } from '$lib/usage/WorkspaceUsage.svelte.ts';
 import { ArchiveShelf } from './ArchiveShelf.svelte.ts';
-import { accessLossOfRefusal, accessLossOfStatus, type AccessLoss } from './accessLoss.ts';
+import { AccessLoss, accessLossOfRefusal, accessLossOfStatus } from './accessLoss.ts';
 import type { Me, WorkspaceInfo, WorkspaceMember, WorkspacePayload } from '@desk/protocol';
 import { fetchMe, fetchWorkspace, reserveTicketNumbers } from '$lib/api/deskApi.ts';
 import type { ConnectionStatus, DocHandle, DocSource } from '$lib/offline/DocSource.ts';
@@ -73,7 +73,9 @@ export class DeskWorkspace {
   /**
    * Set the moment the server ends my right to change this workspace while it is open
    * (removed, read-only role, suspended, session revoked): every editor turns read-only at
-   * once instead of accepting typing the server will refuse. Held until a reload asks again.
+   * once instead of accepting typing the server will refuse. A read-only role or workspace
+   * ends when the server gives write access back (`followAccess`); removal, deletion and an
+   * ended session hold until a reload asks again.
    */
   accessLoss = $state<AccessLoss | null>(null);
 
@@ -108,6 +110,9 @@ export class DeskWorkspace {
   source!: DocSource;
   private cleanups: (() => void)[] = [];
   private destroyed = false;
+  /** The index doc's read-only flag as last seen; null before its first status. */
+  private indexReadOnly: boolean | null = null;
+  private accessAsks = 0;
 
   constructor(
     readonly slug: string,
@@ -182,6 +187,10 @@ export class DeskWorkspace {
       });
       if (off) this.cleanups.push(off);
     }
+    // The server announces a changed role or workspace state on the live subscriptions (a
+    // second `subscribed`, SPEC ACCESS): the index doc's flag is the workspace's.
+    const offAccess = this.indexHandle.subscribe?.((status) => this.followAccess(status.readOnly));
+    if (offAccess) this.cleanups.push(offAccess);
     this.index = new WorkspaceIndex(this.indexHandle.doc);
     this.user = new UserDoc(this.userHandle.doc);
     this.archive = new ArchiveShelf(this.source, wsId, this.index);
@@ -308,6 +317,32 @@ export class DeskWorkspace {
     if (listQueryKey(listQueryOf(workspaceId)) !== DEFAULT_QUERY_KEY) return;
     this.firstScreen = { queryKey: DEFAULT_QUERY_KEY, rows, countText: '' };
     startupMark('first-page');
+  }
+
+  /**
+   * Follows the access the server announces, both ways, without a reload: write access
+   * back (viewer made agent again, workspace resumed) ends a read-only loss — it was a
+   * latch until a reload, so a regained role stayed read-only. Any change also asks the
+   * server for the fresh role and state: a page opened as a viewer holds `workspace.readOnly`
+   * from then. Removal, deletion and an ended session are not undone here.
+   */
+  private followAccess(readOnly: boolean): void {
+    const before = this.indexReadOnly;
+    this.indexReadOnly = readOnly;
+    if (before === null || before === readOnly || this.destroyed) return;
+    if (
+      !readOnly &&
+      (this.accessLoss === AccessLoss.readOnlyRole ||
+        this.accessLoss === AccessLoss.workspaceReadOnly)
+    ) {
+      this.accessLoss = null;
+    }
+    // Two changes in a row: only the answer to the latest question applies.
+    const asked = ++this.accessAsks;
+    void this.askIdentity().then((answer) => {
+      if (asked !== this.accessAsks || this.destroyed || !('identity' in answer)) return;
+      this.applyIdentity(answer.identity);
+    });
   }
 
   /** The latest loss is the one in force (a read-only role, then removed: removed). */

@@ -4,13 +4,14 @@ import type { DocErrorMessage } from '@desk/protocol';
 /**
  * A ref-counted handle on a document of the local replica: the members of the client's
  * `DocHandle` the desk uses. `on('replaced')` (the replica was rebuilt after the server
- * refused a change: a NEW doc and awareness to re-bind to) is absent where nothing syncs.
+ * refused a change: a NEW doc and awareness to re-bind to) and `subscribe` (the doc's sync
+ * status, with the access the server announced) are absent where nothing syncs.
  */
 export type DocHandle = Pick<
   SyncDocHandle,
   'doc' | 'awareness' | 'whenLoaded' | 'whenSynced' | 'release'
 > &
-  Partial<Pick<SyncDocHandle, 'on'>>;
+  Partial<Pick<SyncDocHandle, 'on' | 'subscribe'>>;
 
 /** The overall state, as `SyncClient.status` reports it (the fields the desk shows). */
 export type ConnectionStatus = Pick<SyncStatus, 'kind' | 'pendingUpdates' | 'error'>;
