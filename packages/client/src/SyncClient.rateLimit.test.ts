@@ -45,6 +45,8 @@ describe('SyncClient at the update rate of the real server', () => {
     defer(() => client.close());
     const handle = client.open(docId);
     await handle.whenSynced;
+    // LIMIT-11: the plan's limits came with subscribed (none but the rate here).
+    expect(handle.limits).toEqual({ maxDocBytes: null, maxTickets: null, messagesPerMinute: null });
     handle.doc.getText('t').insert(0, 'a');
     await until(() => handle.pending === 0, 'a is acked');
     handle.doc.getText('t').insert(1, 'b');

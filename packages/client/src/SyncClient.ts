@@ -471,7 +471,7 @@ export class SyncClient {
         this.#replicaFor(message.docId)?.handleDocFrame(message.payload);
         break;
       case MessageType.subscribed:
-        this.#replicaFor(message.docId)?.handleSubscribed(message.access);
+        this.#replicaFor(message.docId)?.handleSubscribed(message.access, message.limits);
         break;
       case MessageType.docError: {
         const replica = this.#replicas.get(message.docId);

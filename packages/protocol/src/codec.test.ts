@@ -29,6 +29,12 @@ const serverMessages: ServerMessage[] = [
   { type: MessageType.subscribed, docId, access: DocAccess.write },
   { type: MessageType.subscribed, docId, access: DocAccess.read },
   {
+    type: MessageType.subscribed,
+    docId,
+    access: DocAccess.write,
+    limits: { maxDocBytes: 5 * 1024 * 1024, maxTickets: 0, messagesPerMinute: null },
+  },
+  {
     type: MessageType.docError,
     docId,
     code: DocErrorCode.workspaceReadOnly,

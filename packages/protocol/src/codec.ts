@@ -85,6 +85,16 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
     case MessageType.subscribed:
       encoding.writeVarString(encoder, message.docId);
       encoding.writeVarUint(encoder, message.access);
+      if (message.limits) {
+        // Each as value + 1; 0 is "no limit".
+        for (const value of [
+          message.limits.maxDocBytes,
+          message.limits.maxTickets,
+          message.limits.messagesPerMinute,
+        ]) {
+          encoding.writeVarUint(encoder, value === null ? 0 : value + 1);
+        }
+      }
       break;
     case MessageType.docError:
       encoding.writeVarString(encoder, message.docId);
@@ -179,7 +189,14 @@ export function decodeServerMessage(frame: Uint8Array): ServerMessage {
         if (access !== DocAccess.read && access !== DocAccess.write) {
           throw new ProtocolError(`unknown access ${access}`);
         }
-        return end(decoder, { type, docId, access });
+        if (!decoding.hasContent(decoder)) return { type, docId, access };
+        // Protocol 3: the write limits follow, each as value + 1 (0: none).
+        const limit = () => {
+          const value = decoding.readVarUint(decoder);
+          return value === 0 ? null : value - 1;
+        };
+        const limits = { maxDocBytes: limit(), maxTickets: limit(), messagesPerMinute: limit() };
+        return end(decoder, { type, docId, access, limits });
       }
       case MessageType.docError: {
         const docId = readDocId(decoder);

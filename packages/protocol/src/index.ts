@@ -47,6 +47,7 @@ export type {
   ClientMessage,
   DocChunkMessage,
   DocErrorMessage,
+  DocLimits,
   DocMessage,
   ErrorMessage,
   HelloMessage,

@@ -60,11 +60,26 @@ export interface WelcomeMessage {
   userId: string;
 }
 
+/**
+ * The plan's limits that apply to a document's writes (SPEC.md, LIMIT), so the client can
+ * refuse first with the reason in words; null where there is none.
+ */
+export interface DocLimits {
+  /** Largest stored size of the document, in bytes (`doc_too_large`). */
+  maxDocBytes: number | null;
+  /** Ticket documents the workspace may hold (`ticket_limit`). */
+  maxTickets: number | null;
+  /** New chat messages per member per minute (`rate_limited`, LIMIT-10). */
+  messagesPerMinute: number | null;
+}
+
 /** The subscription is authorized; the server's sync step 1 follows. */
 export interface SubscribedMessage {
   type: typeof MessageType.subscribed;
   docId: string;
   access: DocAccess;
+  /** Since protocol 3: the write limits, after `access` (absent for older clients). */
+  limits?: DocLimits;
 }
 
 /** A subscription or an update was refused; the socket stays open. */

@@ -195,6 +195,16 @@ export class SyncConnection extends SocketConnection {
       type: MessageType.subscribed,
       docId: subscription.docId,
       access: subscription.access,
+      // Protocol 3: the plan's write limits, so the client refuses first with words.
+      ...(this.protocolVersion >= RATE_LIMIT_PROTOCOL_VERSION
+        ? {
+            limits: {
+              maxDocBytes: subscription.maxDocBytes,
+              maxTickets: subscription.maxTickets,
+              messagesPerMinute: subscription.messagesPerMinute,
+            },
+          }
+        : {}),
     });
   }
 

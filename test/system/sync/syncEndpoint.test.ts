@@ -58,11 +58,13 @@ describe('the /sync endpoint', () => {
     const anaDoc = ana.subscribe('ws1:ticket:t1');
     const benDoc = ben.subscribe('ws1:ticket:t1');
     await Promise.all([ana.synced('ws1:ticket:t1'), ben.synced('ws1:ticket:t1')]);
-    expect(ana.messages).toContainEqual({
-      type: MessageType.subscribed,
-      docId: 'ws1:ticket:t1',
-      access: DocAccess.write,
-    });
+    expect(ana.messages).toContainEqual(
+      expect.objectContaining({
+        type: MessageType.subscribed,
+        docId: 'ws1:ticket:t1',
+        access: DocAccess.write,
+      }),
+    );
 
     anaDoc.getText('body').insert(0, 'hello');
     await ana.allAcked('ws1:ticket:t1');
@@ -115,11 +117,13 @@ describe('the /sync endpoint', () => {
     const anaDoc = ana.subscribe('ws1:index');
     const vicDoc = vic.subscribe('ws1:index');
     await Promise.all([ana.synced('ws1:index'), vic.synced('ws1:index')]);
-    expect(vic.messages).toContainEqual({
-      type: MessageType.subscribed,
-      docId: 'ws1:index',
-      access: DocAccess.read,
-    });
+    expect(vic.messages).toContainEqual(
+      expect.objectContaining({
+        type: MessageType.subscribed,
+        docId: 'ws1:index',
+        access: DocAccess.read,
+      }),
+    );
 
     vicDoc.getText('t').insert(0, 'not allowed');
     const refusal = await vic.waitFor((m) => m.type === MessageType.docError);

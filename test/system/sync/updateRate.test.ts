@@ -266,4 +266,25 @@ describe('update rate on every sync path (SPEC LIMIT-9)', () => {
       });
     }
   });
+
+  it('LIMIT-11 /sync: subscribed carries the plan limits to a protocol-3 client, nothing to a protocol-2 one', async () => {
+    await start({ perConnection: roomy, perWorkspace: roomy });
+    t.auth.maxDocBytes = 5000;
+    t.auth.maxTickets = 7;
+    t.auth.messagesPerMinute = 30;
+    const docId = 'ws1:ticket:l1';
+    const now3 = await connect('tok-ana');
+    now3.subscribe(docId);
+    expect(await now3.waitFor((m) => m.type === MessageType.subscribed)).toEqual({
+      type: MessageType.subscribed,
+      docId,
+      access: 1,
+      limits: { maxDocBytes: 5000, maxTickets: 7, messagesPerMinute: 30 },
+    });
+    const old = await connect('tok-ben', 2);
+    old.subscribe(docId);
+    expect(await old.waitFor((m) => m.type === MessageType.subscribed)).not.toHaveProperty(
+      'limits',
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
+import type { DocLimits } from '@desk/protocol';
 import { Listeners } from '../status/Listeners.ts';
 import { sameDocStatus } from '../status/SyncStatus.ts';
 import type { DocStatus } from '../status/SyncStatus.ts';
@@ -67,6 +68,15 @@ export class DocHandle {
 
   get readOnly(): boolean {
     return this.#replica.readOnly;
+  }
+
+  /**
+   * The plan's write limits for this doc (document size, tickets, messages per minute), from
+   * the server's `subscribed`; null until subscribed or from an older server. The app refuses
+   * first with words when a change would pass one (SPEC.md, LIMIT).
+   */
+  get limits(): DocLimits | null {
+    return this.#replica.limits;
   }
 
   /** Local changes the server refused, kept as drafts (persisted in the local store). */

@@ -1,4 +1,4 @@
-import { assertNever, DocAccess, DocErrorCode, YMessageType } from '@desk/protocol';
+import { assertNever, DocAccess, DocErrorCode, YMessageType, type DocLimits } from '@desk/protocol';
 import * as decoding from 'lib0/decoding';
 import type { Awareness } from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
@@ -237,7 +237,9 @@ export class DocReplica {
     this.#changed();
   }
 
-  handleSubscribed(access: DocAccess): void {
+  handleSubscribed(access: DocAccess, limits?: DocLimits): void {
+    // The plan's write limits (protocol 3), kept for the app to refuse first with words.
+    if (limits) this.limits = limits;
     if (this.#subscription.kind === 'subscribed') {
       // A second `subscribed` on a live subscription announces changed access (role
       // changed, workspace suspended); a read-only one is followed by its reason.
@@ -273,6 +275,9 @@ export class DocReplica {
         this.#host.log('unknown_y_message', { docId: this.docId, yType });
     }
   }
+
+  /** The plan's write limits the server sent with `subscribed`; null before (or an older server). */
+  limits: DocLimits | null = null;
 
   handleAck(count: number): void {
     const queued = this.#pending.inFlight;
