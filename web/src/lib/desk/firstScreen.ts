@@ -1,7 +1,11 @@
 import { DEFAULT_QUERY, normalizeQuery, type TicketQuery, type TicketRecord } from '@desk/model';
 import type { FirstPageRow } from '@desk/protocol';
-import { openDatabase, request, transactionDone } from '$lib/offline/idb.ts';
-import { firstScreenDbName } from '$lib/offline/localKeys.ts';
+
+export {
+  readFirstScreen,
+  writeFirstScreen,
+  type FirstScreen,
+} from '$lib/offline/firstScreenStore.ts';
 
 /**
  * The first screen of ticket rows before the workspace index is decoded (issue 15). The
@@ -15,23 +19,9 @@ import { firstScreenDbName } from '$lib/offline/localKeys.ts';
  * The rows are for looking at, not acting on (the page holds them inert): an action needs
  * the ticket's row in the index.
  */
-export interface FirstScreen {
-  /** Which list they are the first rows of (`listQueryKey`). */
-  readonly queryKey: string;
-  readonly rows: readonly FirstPageRow[];
-  /** The count shown beside the heading then ("120" or "40 of 5,102"). */
-  readonly countText: string;
-  /**
-   * Pixels between the heading and the column headings then (views and filter bars, notices):
-   * drawn as that much space, so the rows sit where the live list will put them.
-   */
-  readonly barsPx?: number;
-}
 
 /** Rows kept: more than the tallest screen shows at 44 px a row. */
 export const FIRST_SCREEN_ROWS = 40;
-
-const STORE = 'screens';
 
 /** The list's query as this tab left it (sessionStorage; TicketListState keeps it there). */
 export function listQueryOf(workspaceId: string): TicketQuery {
@@ -53,52 +43,6 @@ export function listQueryKey(query: TicketQuery): string {
 }
 
 export const DEFAULT_QUERY_KEY = listQueryKey(DEFAULT_QUERY);
-
-export async function readFirstScreen(
-  userId: string,
-  workspaceId: string,
-  queryKey: string,
-): Promise<FirstScreen | null> {
-  const db = await openDatabase(firstScreenDbName(userId), [STORE]);
-  try {
-    const value: unknown = await request(
-      db.transaction(STORE, 'readonly').objectStore(STORE).get(entryKey(workspaceId, queryKey)),
-    );
-    return isFirstScreen(value) && value.queryKey === queryKey ? value : null;
-  } finally {
-    db.close();
-  }
-}
-
-export async function writeFirstScreen(
-  userId: string,
-  workspaceId: string,
-  screen: FirstScreen,
-): Promise<void> {
-  const db = await openDatabase(firstScreenDbName(userId), [STORE]);
-  try {
-    const tx = db.transaction(STORE, 'readwrite');
-    tx.objectStore(STORE).put(screen, entryKey(workspaceId, screen.queryKey));
-    await transactionDone(tx);
-  } finally {
-    db.close();
-  }
-}
-
-/** Keys start with the workspace id, so a removal from the workspace deletes its entries. */
-function entryKey(workspaceId: string, queryKey: string): string {
-  return `${workspaceId}:${queryKey}`;
-}
-
-function isFirstScreen(value: unknown): value is FirstScreen {
-  const v = value as Partial<FirstScreen> | null;
-  return (
-    !!v &&
-    typeof v.queryKey === 'string' &&
-    typeof v.countText === 'string' &&
-    Array.isArray(v.rows)
-  );
-}
 
 /** The list's columns of a live row, as kept for the next start. */
 export function firstPageRowOf(record: TicketRecord): FirstPageRow {

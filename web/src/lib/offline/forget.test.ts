@@ -19,7 +19,10 @@ import { ReplicaLedger } from './ReplicaLedger.ts';
 import { writeOfflineMode } from './offlineMode.ts';
 import { ReplicationMode } from './ReplicationPolicy.ts';
 import { UploadQueue } from './UploadQueue.ts';
-import { DEFAULT_QUERY_KEY, readFirstScreen, writeFirstScreen } from '$lib/desk/firstScreen.ts';
+import { readFirstScreen, writeFirstScreen } from './firstScreenStore.ts';
+
+/** Any list's key will do: forgetting deletes every list's rows of the workspace. */
+const LIST_KEY = 'default';
 
 /** Web Storage as browsers expose it: each key an own enumerable property. */
 class MemoryStorage implements Storage {
@@ -81,7 +84,7 @@ async function writeWorkspace(workspaceId: string, slug: string): Promise<void> 
   }
   // Issue 15: the list rows kept to paint its first screen at the next start.
   await writeFirstScreen(USER, workspaceId, {
-    queryKey: DEFAULT_QUERY_KEY,
+    queryKey: LIST_KEY,
     rows: [
       {
         id: 't1',
@@ -139,7 +142,7 @@ async function leftOf(workspaceId: string, slug: string) {
       uploads: (await uploads.list()).filter((u) => u.workspaceSlug === slug).length,
       keys: Object.keys(localStorage).filter((k) => k.includes(workspaceId) || k.includes(slug))
         .length,
-      firstScreen: (await readFirstScreen(USER, workspaceId, DEFAULT_QUERY_KEY)) !== null,
+      firstScreen: (await readFirstScreen(USER, workspaceId, LIST_KEY)) !== null,
     };
   } finally {
     await store.close();
