@@ -18,6 +18,8 @@ import { TrialSweeper } from './billing/TrialSweeper.ts';
 import { SqliteBlobCatalog, type BlobCatalog } from './blobs/BlobCatalog.ts';
 import type { BlobQuota } from './blobs/BlobQuota.ts';
 import { SqliteBlobQuota } from './blobs/SqliteBlobQuota.ts';
+import type { DocStore } from './store/DocStore.ts';
+import { SqliteDocStore } from './store/SqliteDocStore.ts';
 import { sqliteTransactions, type Transactions } from './db/Transactions.ts';
 import { SqliteRateLimiter, type RateLimiter } from './http/rateLimit/index.ts';
 import { SqliteAccessTokenStore, type AccessTokenStore } from './identity/AccessTokenStore.ts';
@@ -60,6 +62,8 @@ export interface Services extends ServerContext {
   /** One write transaction around calls to several stores. */
   readonly transactions: Transactions;
   readonly audit: AuditStore;
+  /** The documents' update logs and merged states; the sync engine's store (and only it writes). */
+  readonly docStore: DocStore;
   /** SMTP when `SMTP_URL` is set, else the outbox table. */
   readonly mailer: Mailer;
   readonly users: UserStore;
@@ -146,6 +150,7 @@ export function createServices(ctx: ServerContext): Services {
   return {
     ...ctx,
     ...identity,
+    docStore: new SqliteDocStore(db, now),
     supportGrants,
     support,
     supportExpiry: new SupportGrantExpiry({ ...ctx, supportGrants, support }),

@@ -184,9 +184,8 @@ describe('routes and middleware', () => {
  * SQL and the database handle live in stores: a file named `*Store.ts` / `Sqlite*.ts`, a
  * file that declares an `export class Sqlite…` (the store interface's SQLite side), `db/`
  * (connection, migrations, transactions) and `backup/` (file-level copies of the database).
- * Anything else that prepares statements, opens transactions or reaches for `ctx.db` is
- * listed below with the reason it still does, so the list can only shrink: an entry whose
- * file no longer touches the database fails the test until it is removed.
+ * Nothing else prepares statements, opens transactions or reaches for `ctx.db`: a service
+ * takes the stores it needs, so a PostgreSQL store can stand in for the SQLite one.
  */
 describe('the database', () => {
   const DB_USE = /\.prepare\s*(?:<[^>]*>)?\s*\(|\bctx\.db\b|\bdb\.exec\s*\(|\.transaction\s*\(/;
@@ -195,14 +194,6 @@ describe('the database', () => {
     ['db', 'backup'].includes(nodeOf(file)) ||
     /^export class Sqlite\w+/m.test(text);
 
-  /** file → why it still touches the database itself. */
-  const NOT_YET_STORES: Record<string, string> = {
-    // Stores in all but name: one job, built once in createServices from (db, now).
-    // To go: createServices builds the DocStore and installSync passes it in (store required);
-    // not done here, as createServer.ts had others' uncommitted work (issue 14, 11:55).
-    'sync/SyncEngine.ts': 'builds its own SqliteDocStore unless given one (tests rely on it)',
-  };
-
   const touching = production
     .filter(({ file }) => {
       const text = fs.readFileSync(file, 'utf8');
@@ -210,12 +201,8 @@ describe('the database', () => {
     })
     .map(({ file }) => path.relative(SRC, file).split(path.sep).join('/'));
 
-  it('is touched only by stores and the files listed with a reason', () => {
-    expect(touching.filter((file) => !(file in NOT_YET_STORES))).toEqual([]);
-  });
-
-  it('lists no file that no longer touches it (the list only shrinks)', () => {
-    expect(Object.keys(NOT_YET_STORES).filter((file) => !touching.includes(file))).toEqual([]);
+  it('is touched only by stores', () => {
+    expect(touching).toEqual([]);
   });
 
   it('the check recognises the database', () => {

@@ -125,6 +125,7 @@ export async function createServer(
   // Before installAuth: the upgrade authenticates itself (cookie + Origin, or ?token=).
   const sync = installSync(app, ctx, {
     auth: closedWorkspaceSyncAuth(options.sync?.auth ?? new DeskSyncAuth(base), deletionStores),
+    store: base.docStore,
     ...(options.sync?.limits ? { limits: options.sync.limits } : {}),
   });
   // What needs the sync engine, once, now that it exists.

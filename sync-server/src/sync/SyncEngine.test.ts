@@ -11,6 +11,7 @@ import {
 } from '../testing/syncCore.ts';
 import { StaticSyncAuth } from './StaticSyncAuth.ts';
 import type { Authentication } from './SyncAuth.ts';
+import { SqliteDocStore } from '../store/SqliteDocStore.ts';
 import { SyncEngine } from './SyncEngine.ts';
 import { syncStep1Message, updateMessage } from './yMessages.ts';
 
@@ -34,7 +35,11 @@ describe('SyncEngine', () => {
       'tok-ana': { userId: 'ana', workspaces: { ws1: 'write' } },
       'tok-ben': { userId: 'ben', workspaces: { ws1: 'write' } },
     });
-    engine = new SyncEngine(opened.ctx, { auth, limits: { closeGraceMs: 5_000 } });
+    engine = new SyncEngine(opened.ctx, {
+      auth,
+      store: new SqliteDocStore(opened.ctx.db, opened.ctx.now),
+      limits: { closeGraceMs: 5_000 },
+    });
   });
   afterEach(async () => {
     await engine.closeAll();
@@ -217,7 +222,10 @@ describe('SyncEngine', () => {
       // After a restart, the store still has nothing of it.
       await engine.closeAll();
       await engine.flush();
-      engine = new SyncEngine(opened.ctx, { auth: engine.auth });
+      engine = new SyncEngine(opened.ctx, {
+        auth: engine.auth,
+        store: new SqliteDocStore(opened.ctx.db, opened.ctx.now),
+      });
       expect(engine.store.load(ticket)).toBeNull();
       expect(textOf(await engine.readDocState(ticket))).toBe('');
     });

@@ -9,7 +9,6 @@ import {
 } from '@desk/protocol';
 import type { ServerContext } from '../ServerContext.ts';
 import type { DocStore } from '../store/DocStore.ts';
-import { SqliteDocStore } from '../store/SqliteDocStore.ts';
 import { DocRooms } from './DocRooms.ts';
 import { InProcessFanOut, type FanOut } from './FanOut.ts';
 import type { SocketConnection } from './SocketConnection.ts';
@@ -26,7 +25,8 @@ import { updateMessage } from './yMessages.ts';
 export interface SyncEngineOptions {
   auth: SyncAuth;
   limits?: Partial<SyncLimits>;
-  store?: DocStore;
+  /** Built once with the other stores (`createServices`). */
+  store: DocStore;
   fanOut?: FanOut;
 }
 
@@ -58,7 +58,7 @@ export class SyncEngine {
     options: SyncEngineOptions,
   ) {
     this.limits = { ...defaultSyncLimits, ...options.limits };
-    this.store = options.store ?? new SqliteDocStore(ctx.db, ctx.now);
+    this.store = options.store;
     this.auth = options.auth;
     this.#fanOut = options.fanOut ?? new InProcessFanOut();
     const log = ctx.log.child({ module: 'sync' });

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { ErrorCode } from '@desk/protocol';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
 import type { ServerContext } from '../ServerContext.ts';
+import type { DocStore } from '../store/DocStore.ts';
 import type { SyncAuth } from './SyncAuth.ts';
 import { SyncEngine } from './SyncEngine.ts';
 import type { SyncLimits } from './SyncLimits.ts';
@@ -10,6 +11,8 @@ export interface SyncOptions {
   /** The auth boundary; production is `DeskSyncAuth` (sessions, tokens, memberships). */
   auth: SyncAuth;
   limits?: Partial<SyncLimits>;
+  /** The documents' store, built once with the other stores. */
+  store: DocStore;
 }
 
 /**
@@ -21,6 +24,7 @@ export interface SyncOptions {
 export function installSync(app: Hono, ctx: ServerContext, options: SyncOptions): SyncEngine {
   const engine = new SyncEngine(ctx, {
     auth: options.auth,
+    store: options.store,
     ...(options.limits ? { limits: options.limits } : {}),
   });
   app.get('/sync', notAnUpgrade);
