@@ -161,7 +161,7 @@ export async function createServer(
   installAnnouncements(app, services);
   installSnapshots(app, services);
   installSearch(app, services);
-  const exports = installExports(app, services, blobs, sync.store);
+  const exports = installExports(app, { ...services, ...deletionStores }, blobs, sync.store);
   deletion.sweeper.start();
   installBackups(ctx);
   installStaticApp(app, ctx, shell);

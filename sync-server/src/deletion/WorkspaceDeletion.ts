@@ -41,6 +41,14 @@ export interface DocumentRemover {
   ): unknown;
 }
 
+/** The export jobs (ExportService): stopped when a deletion is asked, deleted by the purge. */
+export interface WorkspaceExports {
+  /** Cancels queued and running exports of the workspace; resolves once none runs. */
+  cancelWorkspace(workspaceId: string): Promise<unknown>;
+  /** Rows and files of every export of the workspace (an in-flight one stopped first). */
+  deleteWorkspaceExports(workspaceId: string): unknown;
+}
+
 type WorkspaceRow = MemberRequest['workspace'];
 type AuditActor = Parameters<AuditStore['record']>[0]['actor'];
 
@@ -59,8 +67,8 @@ export interface WorkspaceDeletionDeps {
   readonly documents: DocumentRemover;
   /** Attachment files; null leaves them (a tool without the storage). */
   readonly blobs: () => BlobStorage | null;
-  /** The workspace's exports (rows and files), deleted before the rest. */
-  readonly exports?: () => { deleteWorkspaceExports(workspaceId: string): unknown };
+  /** The workspace's exports: cancelled when asked, rows and files deleted before the rest. */
+  readonly exports?: () => WorkspaceExports;
   readonly now: () => number;
 }
 
@@ -131,6 +139,8 @@ export class WorkspaceDeletion {
     });
     // After the commit: live subscriptions re-authorize, are refused, and end.
     deps.access.emit('workspaceStateChanged', { workspaceId: workspace.id });
+    // An export of it stops too: its zip would hold what the owner asked to delete.
+    this.#cancelExports(workspace.id);
     deps.log.info(
       { workspaceId: workspace.id, purgeAfter: deletion.purgeAfter },
       'workspace deletion requested',
@@ -237,6 +247,7 @@ export class WorkspaceDeletion {
         purgeAfter: now,
       });
       deps.access.emit('workspaceStateChanged', { workspaceId });
+      this.#cancelExports(workspaceId);
     }
     deps.workspacePurge.secureDelete(true);
     try {
@@ -288,6 +299,17 @@ export class WorkspaceDeletion {
     deps.log.info({ workspaceId, reason, documents: docIds.length, blobFiles }, 'workspace purged');
     if (owner) void sendWithoutFailing(deps, purgedEmail(owner, workspace.name));
     return { workspaceId, tables, blobFiles };
+  }
+
+  #cancelExports(workspaceId: string): void {
+    const exports = this.deps.exports?.();
+    if (!exports) return;
+    exports.cancelWorkspace(workspaceId).catch((err: unknown) => {
+      this.deps.log.error(
+        { err, workspaceId },
+        'could not cancel the exports of a deleted workspace',
+      );
+    });
   }
 
   /** Tables still holding rows of the workspace (WorkspacePurgeStore.tablesHolding). */

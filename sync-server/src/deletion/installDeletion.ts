@@ -14,7 +14,11 @@ import {
 import { ClosedWorkspaceSyncAuth } from './ClosedWorkspaceSyncAuth.ts';
 import { DeletionSweeper } from './DeletionSweeper.ts';
 import { installDeletionRoutes, type DeletionRouteDeps } from './deletionRoutes.ts';
-import { WorkspaceDeletion, type DocumentRemover } from './WorkspaceDeletion.ts';
+import {
+  WorkspaceDeletion,
+  type DocumentRemover,
+  type WorkspaceExports,
+} from './WorkspaceDeletion.ts';
 import { SqliteWorkspacePurgeStore, type WorkspacePurgeStore } from './WorkspacePurgeStore.ts';
 
 /** The deletion schedule and the purge's SQL, built once (before the sync engine needs them). */
@@ -41,7 +45,7 @@ export interface DeletionParts {
   readonly sync: DocumentRemover & { readonly store: Pick<DocStore, 'changedSince'> };
   /** Attachment storage (asked at purge time: createServer opens it after the routes). */
   readonly blobs: () => BlobStorage | null;
-  readonly exports?: () => { deleteWorkspaceExports(workspaceId: string): unknown };
+  readonly exports?: () => WorkspaceExports;
 }
 
 export type DeletionDeps = Omit<DeletionRouteDeps, 'workspaceDeletion' | 'workspaceDeletions'> &

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { WebSocket } from 'ws';
 import { CloseCode, DocErrorCode, ErrorCode, MessageType } from '@desk/protocol';
@@ -10,6 +10,7 @@ import { until } from '@desk/protocol/testing';
 import { readOutbox } from '../../../test/support/outbox.ts';
 import { TestSyncClient } from '../../../test/support/sync/TestSyncClient.ts';
 import { createBackup } from '../backup/DatabaseBackup.ts';
+import { EXPORT_CANCELLED_BY_DELETION } from '../exports/ExportService.ts';
 import { DAY_MS } from '../billing/SubscriptionState.ts';
 import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
 import {
@@ -410,6 +411,101 @@ describe('a subscription terminated for non-payment', () => {
       'workspace.deletion_warning_sent',
       'workspace.deletion_purged',
     ]);
+  });
+});
+
+/**
+ * Holds the export being built before its first document (an injected pause in the worker
+ * call every document goes through) until `release()`.
+ */
+function pauseExports() {
+  const heavy = t.server.ctx.offThread;
+  const original = heavy.run.bind(heavy);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let reached!: () => void;
+  const paused = new Promise<void>((resolve) => (reached = resolve));
+  const spy = vi.spyOn(heavy, 'run').mockImplementation(async (...args) => {
+    if (args[0] === 'exportDoc') {
+      reached();
+      await gate;
+    }
+    return original(...args);
+  });
+  return {
+    paused,
+    release: () => {
+      release();
+      spy.mockRestore();
+    },
+  };
+}
+
+async function startExport(client: TestClient, slug: string): Promise<string> {
+  const started = await client.post<{ export: { id: string } }>(`/api/workspaces/${slug}/exports`);
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  return started.body.export.id;
+}
+
+function exportFiles(exportId: string): string[] {
+  const root = path.join(t.server.ctx.config.DATA_DIR, 'exports');
+  return fs.existsSync(root) ? fs.readdirSync(root).filter((f) => f.startsWith(exportId)) : [];
+}
+
+describe('an export running when the workspace is deleted', () => {
+  it('is cancelled when the deletion is asked, writes no zip, and no job resumes after a restart', async () => {
+    const { owner } = await populatedWorkspace();
+    const pause = pauseExports();
+    let exportId: string;
+    try {
+      exportId = await startExport(owner.client, owner.slug);
+      await pause.paused;
+      expect(t.server.exports.service.get(owner.workspaceId, exportId).state).toBe('running');
+      expect((await requestDeletion(owner.client, owner.slug)).status).toBe(202);
+    } finally {
+      pause.release();
+    }
+    await t.server.exports.service.idle();
+    const row = t.server.exports.service.get(owner.workspaceId, exportId);
+    expect(row).toMatchObject({ state: 'failed', error: EXPORT_CANCELLED_BY_DELETION });
+    expect(exportFiles(exportId)).toEqual([]);
+    expect(auditActions(owner.workspaceId)).toContain('export.cancelled');
+    // No new one starts while the workspace is pending deletion (REST is closed too).
+    expect(() => t.server.exports.service.request(owner.workspaceId, owner.userId)).toThrow(
+      /being deleted/,
+    );
+    // A restart resumes nothing of it.
+    expect(t.server.exports.service.resume()).toBe(0);
+
+    t.clock.advance(7 * DAY_MS + 60_000);
+    expect((await sweepFor(owner.workspaceId)).purged).toHaveLength(1);
+    expect(exportFiles(exportId)).toEqual([]);
+    expect(t.server.services.exportJobs.unfinished()).toEqual([]);
+  });
+
+  it('is stopped by a purge that waits for it before deleting the export files', async () => {
+    const { owner } = await populatedWorkspace();
+    const pause = pauseExports();
+    let exportId: string;
+    let purging: Promise<unknown>;
+    try {
+      exportId = await startExport(owner.client, owner.slug);
+      await pause.paused;
+      // As for a terminated subscription: purged with no pending deletion before it.
+      purging = t.server.deletion.workspaceDeletion.purge(
+        owner.workspaceId,
+        'subscription_terminated',
+        t.clock.now,
+      );
+    } finally {
+      pause.release();
+    }
+    await purging;
+    await t.server.exports.service.idle();
+    expect(holding(owner.workspaceId)).toEqual([]);
+    expect(exportFiles(exportId)).toEqual([]);
+    expect(t.server.services.exportJobs.get(exportId)).toBeNull();
+    expect(t.server.exports.service.resume()).toBe(0);
   });
 });
 

@@ -15,7 +15,15 @@ export interface ExportServiceDeps extends ExportBuilderDeps {
   readonly users: UserStore;
   /** How long a finished export can be downloaded before its file is deleted. */
   readonly ttlMs: number;
+  /**
+   * True while the workspace is being deleted (WorkspaceDeletionStore.pending): no export of
+   * it starts, resumes or finishes then — a zip written after the purge would outlive it.
+   */
+  readonly closing?: (workspaceId: string) => boolean;
 }
+
+/** What a cancelled export says (its `error`): the workspace it would hold is being deleted. */
+export const EXPORT_CANCELLED_BY_DELETION = 'Cancelled: the workspace is being deleted.';
 
 /**
  * Workspace exports as background jobs (issue 16): requested by an owner or admin, built
@@ -30,6 +38,8 @@ export class ExportService {
   #queue: Promise<void> = Promise.resolve();
   #pending = 0;
   #stopping = false;
+  /** The job being built now (one at a time) and the promise that settles with it. */
+  #running: { workspaceId: string; settled: Promise<void> } | null = null;
 
   constructor(private readonly deps: ExportServiceDeps) {
     this.#builder = new ExportBuilder(deps);
@@ -42,6 +52,9 @@ export class ExportService {
 
   /** Queues an export of the workspace for `userId`; returns it at once. */
   request(workspaceId: string, userId: string): ExportRow {
+    if (this.#closing(workspaceId)) {
+      throw new AppError(ErrorCode.workspaceDeleted, 410, 'This workspace is being deleted.');
+    }
     const row = this.deps.store.create({
       id: newId(),
       workspaceId,
@@ -55,7 +68,12 @@ export class ExportService {
 
   /** Picks up every job a restart interrupted (their finished parts are kept). */
   resume(): number {
-    const jobs = this.deps.store.unfinished();
+    const jobs = this.deps.store.unfinished().filter((job) => {
+      if (!this.#closing(job.workspaceId)) return true;
+      this.#cancel(job);
+      void this.deps.files.remove(job.id).catch(() => undefined);
+      return false;
+    });
     for (const job of jobs) {
       this.#log.info({ exportId: job.id, done: job.done, total: job.total }, 'resuming export');
       this.#enqueue(job.id);
@@ -109,8 +127,25 @@ export class ExportService {
     return due.length;
   }
 
-  /** Every export of a deleted workspace: rows and files. */
+  /**
+   * The workspace is being deleted: its queued and running exports are marked failed with
+   * EXPORT_CANCELLED_BY_DELETION (audited as `export.cancelled`), the one being built stops
+   * before its next document, and this resolves once it has stopped and its files are gone.
+   */
+  async cancelWorkspace(workspaceId: string): Promise<void> {
+    for (const job of this.deps.store.unfinished()) {
+      if (job.workspaceId === workspaceId) this.#cancel(job);
+    }
+    const running = this.#running;
+    if (running?.workspaceId === workspaceId) await running.settled;
+    for (const job of this.deps.store.ofWorkspace(workspaceId)) {
+      if (job.error === EXPORT_CANCELLED_BY_DELETION) await this.deps.files.remove(job.id);
+    }
+  }
+
+  /** Every export of a deleted workspace: rows and files (an in-flight one stopped first). */
   async deleteWorkspaceExports(workspaceId: string): Promise<void> {
+    await this.cancelWorkspace(workspaceId);
     for (const id of this.deps.store.deleteWorkspace(workspaceId)) await this.deps.files.remove(id);
   }
 
@@ -155,9 +190,25 @@ export class ExportService {
     if (this.#stopping) return;
     const row = this.deps.store.get(exportId);
     if (!row || (row.state !== 'queued' && row.state !== 'running')) return;
+    const settled = this.#build(row);
+    this.#running = { workspaceId: row.workspaceId, settled };
+    try {
+      await settled;
+    } finally {
+      this.#running = null;
+    }
+  }
+
+  async #build(row: ExportRow): Promise<void> {
+    if (this.#closing(row.workspaceId)) return this.#cancelled(row);
     const started = performance.now();
     try {
-      const bytes = await this.#builder.build(row, () => this.#stopping);
+      const bytes = await this.#builder.build(
+        row,
+        () => this.#stopping || this.#closing(row.workspaceId),
+      );
+      // Asked to delete while the zip was written: it must not be handed out.
+      if (this.#closing(row.workspaceId)) return await this.#cancelled(row);
       const now = this.deps.now();
       this.deps.store.ready(row.id, bytes, now, now + this.deps.ttlMs);
       this.#audit(row, 'export.completed', { kind: 'system', userId: null }, { bytes });
@@ -171,6 +222,7 @@ export class ExportService {
         'export ready',
       );
     } catch (err) {
+      if (this.#closing(row.workspaceId)) return await this.#cancelled(row);
       if (err instanceof ExportInterrupted) {
         this.#log.info({ exportId: row.id }, 'export interrupted; it resumes on the next start');
         return;
@@ -184,6 +236,25 @@ export class ExportService {
       this.#audit(row, 'export.failed', { kind: 'system', userId: null });
       await this.deps.files.remove(row.id).catch(() => undefined);
     }
+  }
+
+  #closing(workspaceId: string): boolean {
+    return this.deps.closing?.(workspaceId) ?? false;
+  }
+
+  /** Marks a queued or running job cancelled by the workspace's deletion (once). */
+  #cancel(job: ExportRow): void {
+    const row = this.deps.store.get(job.id);
+    if (!row || (row.state !== 'queued' && row.state !== 'running')) return;
+    this.deps.store.failed(row.id, EXPORT_CANCELLED_BY_DELETION, this.deps.now());
+    this.#audit(row, 'export.cancelled', { kind: 'system', userId: null }, { reason: 'deletion' });
+    this.#log.info({ exportId: row.id, workspaceId: row.workspaceId }, 'export cancelled');
+  }
+
+  /** The build stopped because of the deletion: the job is cancelled and its files removed. */
+  async #cancelled(row: ExportRow): Promise<void> {
+    this.#cancel(row);
+    await this.deps.files.remove(row.id).catch(() => undefined);
   }
 
   #audit(

@@ -11,6 +11,7 @@ import type { ServerContext } from '../ServerContext.ts';
 import { sqliteWorkspaceReader } from '../snapshots/SqliteWorkspaceReader.ts';
 import type { DocStore } from '../store/DocStore.ts';
 import type { MembershipStore } from '../workspaces/MembershipStore.ts';
+import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import { ExportFiles } from './ExportFiles.ts';
@@ -33,6 +34,8 @@ export interface ExportDeps extends ServerContext {
   readonly blobQuota: BlobQuota;
   readonly blobCatalog: BlobCatalog;
   readonly exportJobs: ExportStore;
+  /** Workspaces being deleted: their exports are refused and cancelled. */
+  readonly workspaceDeletions?: Pick<WorkspaceDeletionStore, 'pending'>;
   /** Woken after an import wrote documents past the sync engine. */
   readonly searchProjector?: { wake(): void };
 }
@@ -65,6 +68,7 @@ export function installExports(
     blobs,
     log,
     ttlMs: ctx.config.EXPORT_TTL_HOURS * 60 * 60 * 1000,
+    closing: (workspaceId) => ctx.workspaceDeletions?.pending(workspaceId) != null,
   });
   const importer = new WorkspaceImporter({ ...ctx, blobs, docs, log });
   installExportRoutes(app, ctx, service, importer);
