@@ -120,7 +120,7 @@ function containsBytes(file: string, text: string): boolean {
 }
 
 describe('workspace deletion, asked by the owner', () => {
-  it('is refused without the right password, to other roles, and to access tokens', async () => {
+  it('DELETE-1 is refused without the right password, to other roles, and to access tokens', async () => {
     const { owner, agent } = await populatedWorkspace();
     const wrong = await requestDeletion(owner.client, owner.slug, 'not my password at all');
     expect(wrong.status).toBe(403);
@@ -140,7 +140,7 @@ describe('workspace deletion, asked by the owner', () => {
     expect((await owner.client.get(`/api/workspaces/${owner.slug}`)).status).toBe(200);
   });
 
-  it('closes the workspace at once: REST answers 410, live subscriptions end, the owner can cancel and gets it back', async () => {
+  it('DELETE-1 DELETE-2 closes the workspace at once: REST answers 410, live subscriptions end, the owner can cancel and gets it back', async () => {
     const { owner, agent, secret, ticket, invitation } = await populatedWorkspace();
     const socket = await TestSyncClient.connect(t.server.url, {
       cookie: `${SESSION_COOKIE}=${agent.client.sessionToken ?? ''}`,
@@ -241,7 +241,7 @@ describe('workspace deletion, asked by the owner', () => {
     }
   });
 
-  it('closes a live /yjs socket of the workspace with 4404 and the reason workspace_deleted, and refuses a new one', async () => {
+  it('DELETE-1 closes a live /yjs socket of the workspace with 4404 and the reason workspace_deleted, and refuses a new one', async () => {
     const { owner, agent, ticket } = await populatedWorkspace();
     const open = () =>
       new WebSocket(new URL(`/yjs/${ticket}`, t.server.url.replace(/^http/, 'ws')), {
@@ -271,7 +271,7 @@ describe('workspace deletion, asked by the owner', () => {
     }
   });
 
-  it('purges everything of the workspace 7 days later: rows, blob files, and later backups', async () => {
+  it('DELETE-3 purges everything of the workspace 7 days later: rows, blob files, and later backups', async () => {
     const { owner, secret, sha256 } = await populatedWorkspace();
     // Another workspace with the same attachment keeps the file.
     const other = await signUp(t);
@@ -360,7 +360,7 @@ describe('workspace deletion, asked by the owner', () => {
 });
 
 describe('a subscription terminated for non-payment', () => {
-  it('is purged once its 30-day grace ends, the owner warned 7 days and 1 day before', async () => {
+  it('DELETE-4 is purged once its 30-day grace ends, the owner warned 7 days and 1 day before', async () => {
     const { owner, secret } = await populatedWorkspace();
     const operator = await loginOperator(t);
     const terminated = await operator.client.post(
@@ -453,7 +453,7 @@ function exportFiles(exportId: string): string[] {
 }
 
 describe('an export running when the workspace is deleted', () => {
-  it('is cancelled when the deletion is asked, writes no zip, and no job resumes after a restart', async () => {
+  it('DELETE-5 is cancelled when the deletion is asked, writes no zip, and no job resumes after a restart', async () => {
     const { owner } = await populatedWorkspace();
     const pause = pauseExports();
     let exportId: string;
@@ -483,7 +483,7 @@ describe('an export running when the workspace is deleted', () => {
     expect(t.server.services.exportJobs.unfinished()).toEqual([]);
   });
 
-  it('is stopped by a purge that waits for it before deleting the export files', async () => {
+  it('DELETE-5 is stopped by a purge that waits for it before deleting the export files', async () => {
     const { owner } = await populatedWorkspace();
     const pause = pauseExports();
     let exportId: string;
