@@ -89,6 +89,7 @@ const expected: Record<string, string> = {
   'DELETE /api/workspaces/:slug/support-grants/:grantId':
     '401 403 403 200 200 404 404 404 401 401 403 401 401 404',
   'GET /api/operator/support-grants': '401 403 403 403 403 200 403 403 401 401 403 401 401 403',
+  'GET /api/operator/deletions': '401 403 403 403 403 200 403 403 401 401 403 401 401 403',
   'PATCH /api/workspaces/:slug/members/:userId':
     '401 403 403 400 400 404 404 404 401 401 403 401 401 404',
   'DELETE /api/workspaces/:slug/members/:userId':

@@ -269,6 +269,7 @@ const requests: Record<string, () => Call | Promise<Call>> = {
     return { as: 'admin', params: { grantId: grant.id } };
   },
   'GET /api/operator/support-grants': () => ({ as: 'operatorNoGrant' }),
+  'GET /api/operator/deletions': () => ({ as: 'operatorNoGrant' }),
   'PATCH /api/workspaces/:slug/members/:userId': () => ({
     as: 'admin',
     params: { userId: world.disposableMember() },

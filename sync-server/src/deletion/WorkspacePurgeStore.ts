@@ -30,6 +30,15 @@ export interface PurgeRecord {
   purgedAt: number;
 }
 
+export interface PendingOverview {
+  workspaceId: string;
+  slug: string;
+  name: string;
+  reason: string;
+  requestedAt: number;
+  purgeAfter: number;
+}
+
 /**
  * The SQL of a workspace's purge (issue 16): every row of every table that has a
  * `workspace_id` column — found in the schema, so a table added later is purged without
@@ -50,6 +59,11 @@ export interface WorkspacePurgeStore {
   /** The operator's record that the workspace existed and was purged. */
   recordPurge(record: PurgeRecord): void;
   purged(workspaceId: string): PurgeRecord | null;
+  /**
+   * The operator console's list: pending deletions with the workspace's slug and name,
+   * soonest purge first, and the latest `limit` purge records, newest first.
+   */
+  overview(limit: number): { pending: PendingOverview[]; purged: PurgeRecord[] };
   /**
    * While on, every row deleted on this connection is overwritten with zeros in its page,
    * and freed pages too (SQLite's `secure_delete`), so the database file — and any copy of
@@ -169,6 +183,25 @@ export class SqliteWorkspacePurgeStore implements WorkspacePurgeStore {
       )
       .get(workspaceId) as PurgeRecord | undefined;
     return row ?? null;
+  }
+
+  overview(limit: number): { pending: PendingOverview[]; purged: PurgeRecord[] } {
+    const pending = this.db
+      .prepare(
+        `SELECT d.workspace_id AS workspaceId, w.slug, w.name, d.reason,
+                d.requested_at AS requestedAt, d.purge_after AS purgeAfter
+           FROM workspace_deletions d JOIN workspaces w ON w.id = d.workspace_id
+          ORDER BY d.purge_after, d.workspace_id`,
+      )
+      .all() as PendingOverview[];
+    const purged = this.db
+      .prepare(
+        `SELECT workspace_id AS workspaceId, customer_id AS customerId, reason,
+                requested_at AS requestedAt, purged_at AS purgedAt
+           FROM purged_workspaces ORDER BY purged_at DESC, workspace_id LIMIT ?`,
+      )
+      .all(limit) as PurgeRecord[];
+    return { pending, purged };
   }
 
   secureDelete(on: boolean): void {

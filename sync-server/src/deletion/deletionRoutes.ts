@@ -1,11 +1,12 @@
 import type { Hono, MiddlewareHandler } from 'hono';
 import { ErrorCode } from '@desk/protocol';
-import { RequestWorkspaceDeletionRequest } from '@desk/protocol/rest';
+import { OperatorDeletionList, RequestWorkspaceDeletionRequest } from '@desk/protocol/rest';
 import { authLimits } from '../auth/limits.ts';
 import { AppError } from '../http/AppError.ts';
 import { readBody } from '../http/readBody/index.ts';
 import type { RateLimiter } from '../http/rateLimit/index.ts';
 import { tokenAllowsWorkspace } from '../identity/AuthContext.ts';
+import { requireOperator } from '../identity/middleware.ts';
 import { verifyPassword } from '../identity/passwords.ts';
 import type { UserStore } from '../identity/UserStore.ts';
 import type { ServerContext } from '../ServerContext.ts';
@@ -15,6 +16,7 @@ import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStor
 import type { InvitationStore } from '../workspaces/InvitationStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import type { WorkspaceDeletion } from './WorkspaceDeletion.ts';
+import type { WorkspacePurgeStore } from './WorkspacePurgeStore.ts';
 
 export interface DeletionRouteDeps extends ServerContext, MemberStores {
   readonly workspaceDeletion: WorkspaceDeletion;
@@ -24,7 +26,11 @@ export interface DeletionRouteDeps extends ServerContext, MemberStores {
   readonly users: UserStore;
   readonly limiter: RateLimiter;
   readonly invitations: Pick<InvitationStore, 'requireUsable'>;
+  readonly workspacePurge: Pick<WorkspacePurgeStore, 'overview'>;
 }
+
+/** How many purge records the operator console lists. @default 200 */
+const PURGED_LISTED = 200;
 
 /** The one path of a closed workspace that still answers (status, cancel). */
 const DELETION_PATH = /^\/api\/workspaces\/[^/]+\/deletion\/?$/;
@@ -126,5 +132,12 @@ export function installDeletionRoutes(app: Hono, deps: DeletionRouteDeps): void 
   app.delete('/api/workspaces/:slug/deletion', (c) => {
     const { auth, workspace } = ownerRequest(deps, c);
     return c.json(deps.workspaceDeletion.cancel(workspace, auth.user.id));
+  });
+
+  // The operator's view (read-only): the name of a workspace still pending (its owner may
+  // cancel, support may be asked about it), only ids and dates once it is purged.
+  app.get('/api/operator/deletions', requireOperator, (c) => {
+    const { pending, purged } = deps.workspacePurge.overview(PURGED_LISTED);
+    return c.json(OperatorDeletionList.parse({ pending, purged }));
   });
 }

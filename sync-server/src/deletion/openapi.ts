@@ -1,10 +1,14 @@
-import { RequestWorkspaceDeletionRequest, WorkspaceDeletionStatus } from '@desk/protocol/rest';
+import {
+  OperatorDeletionList,
+  RequestWorkspaceDeletionRequest,
+  WorkspaceDeletionStatus,
+} from '@desk/protocol/rest';
 import { ok, type RouteDoc } from '../http/openapi/routeDoc.ts';
 
 const closed =
   'While a deletion is pending every other `/api/workspaces/{slug}` route answers 410 `workspace_deleted` to members (non-members get 404 as always), and sync refuses the documents with `workspace_deleted` (on `/yjs`: close 4404 with that reason).';
 
-/** Workspace deletion (issue 16): status, request, cancel. */
+/** Workspace deletion (issue 16): status, request, cancel; the operator's list. */
 export const deletionRoutes: readonly RouteDoc[] = [
   {
     method: 'get',
@@ -42,5 +46,15 @@ export const deletionRoutes: readonly RouteDoc[] = [
       409: '`invalid_state_transition`: no deletion is pending.',
       410: '`workspace_deleted`: the deletion can no longer be cancelled (the purge is due, or it follows a terminated subscription).',
     },
+  },
+  {
+    method: 'get',
+    path: '/api/operator/deletions',
+    summary:
+      'Workspaces pending deletion (name, slug, purge date) and purged ones (ids and dates only).',
+    description:
+      'Read-only. Pending: soonest purge first. Purged: the latest 200, newest first; a purged workspace has no name or content left, only the `purged_workspaces` record.',
+    auth: 'operator',
+    responses: { 200: ok('`{ pending, purged }`.', OperatorDeletionList) },
   },
 ];

@@ -359,6 +359,50 @@ describe('workspace deletion, asked by the owner', () => {
   });
 });
 
+describe('the operator console', () => {
+  it('lists pending deletions with name and purge date, purged ones with ids and dates only', async () => {
+    const { owner, secret } = await populatedWorkspace();
+    const operator = await loginOperator(t);
+    const workspace = t.server.services.workspaces.byId(owner.workspaceId)!;
+    expect((await requestDeletion(owner.client, owner.slug)).status).toBe(202);
+    const list = () =>
+      operator.client.get<{
+        pending: { workspaceId: string }[];
+        purged: { workspaceId: string }[];
+      }>('/api/operator/deletions');
+    const before = await list();
+    expect(before.status, JSON.stringify(before.body)).toBe(200);
+    expect(before.body.pending.find((p) => p.workspaceId === owner.workspaceId)).toEqual({
+      workspaceId: owner.workspaceId,
+      slug: owner.slug,
+      name: workspace.name,
+      reason: 'owner_request',
+      requestedAt: t.clock.now,
+      purgeAfter: t.clock.now + 7 * DAY_MS,
+    });
+    expect((await owner.client.get('/api/operator/deletions')).status).toBe(403);
+
+    await t.server.deletion.workspaceDeletion.purge(
+      owner.workspaceId,
+      'owner_request',
+      t.clock.now,
+    );
+    const after = await list();
+    expect(after.body.pending.map((p) => p.workspaceId)).not.toContain(owner.workspaceId);
+    const record = after.body.purged.find((p) => p.workspaceId === owner.workspaceId);
+    expect(Object.keys(record ?? {}).sort()).toEqual([
+      'customerId',
+      'purgedAt',
+      'reason',
+      'requestedAt',
+      'workspaceId',
+    ]);
+    const text = JSON.stringify(after.body.purged);
+    for (const content of [workspace.name, owner.slug, secret]) expect(text).not.toContain(content);
+    expect(JSON.stringify(after.body)).not.toContain(owner.slug);
+  });
+});
+
 describe('a subscription terminated for non-payment', () => {
   it('DELETE-4 is purged once its 30-day grace ends, the owner warned 7 days and 1 day before', async () => {
     const { owner, secret } = await populatedWorkspace();

@@ -18,10 +18,10 @@ const ours = (path: string) =>
       path,
     )) ||
   path.startsWith('/api/invitations/') ||
-  // Terms, announcements and support grants document their operator routes in their own
-  // modules' tables (terms/, announcements/, support/).
+  // Terms, announcements, support grants and deletions document their operator routes in
+  // their own modules' tables (terms/, announcements/, support/, deletion/).
   (path.startsWith('/api/operator/') &&
-    !/^\/api\/operator\/(terms|announcements|support-grants)/.test(path)) ||
+    !/^\/api\/operator\/(terms|announcements|support-grants|deletions)/.test(path)) ||
   path === '/api/host' ||
   path === '/api/billing/webhook';
 

@@ -32,3 +32,34 @@ export const WorkspaceDeletionStatus = z.strictObject({
   canCancel: z.boolean(),
 });
 export type WorkspaceDeletionStatus = z.infer<typeof WorkspaceDeletionStatus>;
+
+/**
+ * The operator console's list of deletions (`GET /api/operator/deletions`): workspaces closed
+ * and waiting for their purge (name and slug still shown, as the owner may cancel), and
+ * purged ones as ids and dates only — nothing of their content exists any more.
+ */
+export const OperatorPendingDeletion = z.strictObject({
+  workspaceId: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  reason: WorkspaceDeletionReason,
+  requestedAt: Millis,
+  purgeAfter: Millis,
+});
+export type OperatorPendingDeletion = z.infer<typeof OperatorPendingDeletion>;
+
+export const OperatorPurgedWorkspace = z.strictObject({
+  workspaceId: z.string(),
+  customerId: z.string(),
+  reason: WorkspaceDeletionReason,
+  requestedAt: Millis.nullable(),
+  purgedAt: Millis,
+});
+export type OperatorPurgedWorkspace = z.infer<typeof OperatorPurgedWorkspace>;
+
+/** Pending soonest purge first; purged newest first (the latest 200). */
+export const OperatorDeletionList = z.strictObject({
+  pending: z.array(OperatorPendingDeletion),
+  purged: z.array(OperatorPurgedWorkspace),
+});
+export type OperatorDeletionList = z.infer<typeof OperatorDeletionList>;

@@ -60,6 +60,9 @@ export {
   ImportWorkspaceResponse,
 } from './exports.ts';
 export {
+  OperatorDeletionList,
+  OperatorPendingDeletion,
+  OperatorPurgedWorkspace,
   RequestWorkspaceDeletionRequest,
   WORKSPACE_DELETION_CANCEL_DAYS,
   WORKSPACE_DELETION_REASONS,
