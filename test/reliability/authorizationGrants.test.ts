@@ -49,9 +49,11 @@ const expected: Record<string, string> = {
   'POST /api/workspaces/:slug/exports': '403 403',
   'GET /api/workspaces/:slug/exports/:exportId': '403 403',
   'GET /api/workspaces/:slug/exports/:exportId/download': '403 403',
-  'GET /api/workspaces/:slug/deletion': '404 404',
-  'POST /api/workspaces/:slug/deletion': '404 404',
-  'DELETE /api/workspaces/:slug/deletion': '404 404',
+  // Where a deletion stands is for anyone in the workspace (the desk under a grant shows the
+  // closed page too); asking for or cancelling one is the owner's alone.
+  'GET /api/workspaces/:slug/deletion': '200 200',
+  'POST /api/workspaces/:slug/deletion': '403 403',
+  'DELETE /api/workspaces/:slug/deletion': '403 403',
   'GET /api/workspaces/:slug/snapshots': '200 200',
   'POST /api/workspaces/:slug/snapshots': '403 403',
   'GET /api/workspaces/:slug/snapshots/:snapshotId': '200 200',

@@ -10,6 +10,9 @@ import { Millis } from './common.ts';
 export const ACCOUNT_STATUSES = ['active', 'suspended'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
+/** A token bucket: `burst` at once, refilled at `perSecond`. */
+const RateLimit = z.strictObject({ burst: z.number().int(), perSecond: z.number() });
+
 /** A subscription plan, as data. */
 export const Plan = z.strictObject({
   id: z.enum(PLAN_IDS),
@@ -21,6 +24,10 @@ export const Plan = z.strictObject({
   documentSizeLimitBytes: z.number().int(),
   /** Ticket documents a workspace may hold (SPEC.md, LIMIT-7). */
   ticketLimit: z.number().int(),
+  /** Updates per connection and per workspace (SPEC.md, LIMIT-9). */
+  updateRate: z.strictObject({ perConnection: RateLimit, perWorkspace: RateLimit }),
+  /** New chat messages one member may post per minute (SPEC.md, LIMIT-10). */
+  messagesPerMinute: z.number().int(),
   snapshotRetentionDays: z.number().int(),
   /** Length of the free trial in days; only the trial plan has one. */
   trialDays: z.number().int().nullable(),
