@@ -193,6 +193,9 @@ export {
   WORKSPACE_PURGE_WARNING_DAYS,
 } from './deletion.ts';
 export type {
+  OperatorDeletionList,
+  OperatorPendingDeletion,
+  OperatorPurgedWorkspace,
   RequestWorkspaceDeletionRequest,
   WorkspaceDeletionReason,
   WorkspaceDeletionStatus,
