@@ -7,6 +7,18 @@ import { sessionCookieDomain } from '../http/allowedOrigins/index.ts';
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'desk_session';
 
+/** Browsers cap a cookie's lifetime at 400 days (RFC 6265bis), and Hono refuses more. */
+export const MAX_COOKIE_LIFETIME_MS = 400 * 24 * 60 * 60 * 1000;
+
+/**
+ * The Expires date of a cookie ending at `expiresAt` (the server's clock). A browser reads it
+ * on its wall clock, so it is capped against that: a server clock set ahead (tests move it
+ * weeks on) must not turn a year-long device cookie into a refused one and a failed login.
+ */
+export function cookieExpiry(expiresAt: number, wallNow = Date.now()): Date {
+  return new Date(Math.min(expiresAt, wallNow + MAX_COOKIE_LIFETIME_MS));
+}
+
 /** Secure only over https, so plain-http development on localhost still works. */
 function isSecure(config: Config): boolean {
   return config.PUBLIC_URL.startsWith('https:');
@@ -22,7 +34,7 @@ export function setSessionCookie(c: Context, config: Config, token: string, expi
     sameSite: 'Lax',
     secure: isSecure(config),
     path: '/',
-    expires: new Date(expiresAt),
+    expires: cookieExpiry(expiresAt),
     ...domainOf(c, config),
   });
 }
@@ -58,7 +70,7 @@ export function setDeviceCookie(c: Context, config: Config, token: string, expir
     sameSite: 'Lax',
     secure: isSecure(config),
     path: DEVICE_COOKIE_PATH,
-    expires: new Date(expiresAt),
+    expires: cookieExpiry(expiresAt),
     ...domainOf(c, config),
   });
 }
