@@ -1,4 +1,4 @@
-import { CloseCode, decodeClientMessage, MessageType } from '@desk/protocol';
+import { CloseCode, decodeClientMessage, decodeServerMessage, MessageType } from '@desk/protocol';
 import type { ClientMessage } from '@desk/protocol';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -43,6 +43,30 @@ function recordingWebSocket(sent: ClientMessage[]): WebSocketConstructor {
   };
 }
 
+/**
+ * A recording `ws` WebSocket that calls `afterSubscribed` right after the client has handled
+ * the server's `subscribed` for a doc: before the server's sync step 1, which arrives as a
+ * frame of its own, so what the hook does lands in the gap between the two.
+ */
+function subscribingWebSocket(
+  sent: ClientMessage[],
+  afterSubscribed: (docId: string) => void,
+): WebSocketConstructor {
+  return class extends recordingWebSocket(sent) {
+    override addEventListener(type: string, listener: (event: never) => void): void {
+      if (type !== 'message') {
+        super.addEventListener(type as 'open', listener as () => void);
+        return;
+      }
+      super.addEventListener('message', (event: { data: unknown }) => {
+        (listener as (event: { data: unknown }) => void)(event);
+        const message = decodeServerMessage(new Uint8Array(event.data as ArrayBuffer));
+        if (message.type === MessageType.subscribed) afterSubscribed(message.docId);
+      });
+    }
+  } as unknown as WebSocketConstructor;
+}
+
 function client(
   url: () => string,
   token: string,
@@ -79,6 +103,31 @@ describe('SyncClient against the real sync server', () => {
     await until(() => text(ben.doc) === 'hello', 'ben to see the edit');
     await until(() => ana.pending === 0 && ana.status.kind === 'synced', 'ana acked');
     expect(await storedText(t, 'ws1:ticket:t1')).toBe('hello');
+  });
+
+  it('sends a change made between `subscribed` and its own step 2 after that step 2: no missing dependencies, no resubscribe', async () => {
+    const t = await start();
+    const sent: ClientMessage[] = [];
+    const events: string[] = [];
+    let handle: ReturnType<SyncClient['open']> | null = null;
+    let fieldsSet = false;
+    const ana = client(() => t.url, 'tok-ana', {
+      log: (event) => events.push(event),
+      WebSocket: subscribingWebSocket(sent, (docId) => {
+        // The new ticket's fields, set while its doc subscribes: they build on the title
+        // written before, which the server will only get with our step 2.
+        if (docId !== 'ws1:ticket:new' || fieldsSet) return;
+        fieldsSet = true;
+        handle?.doc.getText('t').insert(5, ' with fields');
+      }),
+    });
+    handle = ana.open('ws1:ticket:new');
+    handle.doc.getText('t').insert(0, 'Title');
+    await until(() => handle.pending === 0 && handle.status.kind === 'synced', 'saved');
+    expect(await storedText(t, 'ws1:ticket:new')).toBe('Title with fields');
+    expect(events).not.toContain('doc_error');
+    const subscribes = sent.filter((m) => m.type === MessageType.subscribe);
+    expect(subscribes).toHaveLength(1);
   });
 
   it('CHUNK-1 receives a first sync larger than the server’s send-buffer limit, in pieces, on one socket', async () => {

@@ -128,6 +128,25 @@ describe('DocReplica', () => {
     await replica.whenSynced;
   });
 
+  it('holds an edit made after `subscribed` until its own step 2 is out, which carries it', async () => {
+    const { replica, server, sent, syncFrame, deliver } = await setup();
+    replica.doc.getText('t').insert(0, 'title');
+    replica.subscribe();
+    replica.handleSubscribed(DocAccess.write);
+    sent.splice(0);
+    replica.doc.getText('t').insert(5, ' fields');
+    expect(sent).toEqual([]); // it builds on "title", which the server does not have yet
+    expect(replica.pending).toBe(2);
+    replica.handleDocFrame(
+      syncFrame(syncProtocol.messageYjsSyncStep1, Y.encodeStateVector(server)),
+    );
+    expect(replica.pending).toBe(1); // one step 2 with both edits
+    deliver();
+    expect(server.getText('t').toString()).toBe('title fields');
+    replica.doc.getText('t').insert(0, '!');
+    expect(sent).toHaveLength(1); // after the step 2, edits go at once
+  });
+
   it('pops acknowledged updates in send order', async () => {
     const { replica, serverHandshake } = await setup();
     replica.subscribe();

@@ -84,6 +84,13 @@ export class DocReplica {
    */
   #readOnlyBecause: ReadOnlyReason | null = null;
   #reset: ReplicaReset | null = null;
+  /**
+   * Our step 2 of the live subscription is out (or was not needed). Until then local edits
+   * are held, not sent: an update sent after `subscribed` but before our step 2 builds on
+   * changes the server does not have yet, and it would answer `missing_dependencies`. The
+   * step 2 carries every held edit, in order.
+   */
+  #ownStep2Out = false;
   #loaded = false;
   #destroyed = false;
   readonly #replacedListeners = new Set<(event: ReplacedEvent) => void>();
@@ -397,9 +404,13 @@ export class DocReplica {
     const update = Y.encodeStateAsUpdate(this.#doc, stateVector);
     // A read-only replica sends only when it holds offline edits the server lacks, so the
     // server answers with its refusal code and the usual draft + reset path runs.
-    if (this.readOnly && !hasNewItems(update)) return;
+    if (this.readOnly && !hasNewItems(update)) {
+      this.#ownStep2Out = true;
+      return;
+    }
     if (this.#host.send(docFrames.syncStep2(this.docId, update))) {
       this.#pending.step2Sent(update);
+      this.#ownStep2Out = true;
     }
     this.#changed();
   }
@@ -418,6 +429,7 @@ export class DocReplica {
     }
     const sent =
       this.#subscription.kind === 'subscribed' &&
+      this.#ownStep2Out &&
       this.#host.send(docFrames.update(this.docId, update));
     this.#pending.edited(update, sent, this.#host.clock.now());
     this.#changed();
@@ -451,6 +463,8 @@ export class DocReplica {
     oldDoc.off('update', this.#onDocUpdate);
     this.#doc = reset.doc;
     this.#doc.on('update', this.#onDocUpdate);
+    // The new doc is the server's state: edits from here on build only on what it has.
+    this.#ownStep2Out = isLive(this.#subscription);
     this.#local.replace(this.#doc, () => {
       oldAwareness.destroy();
       oldDoc.destroy();
@@ -463,6 +477,7 @@ export class DocReplica {
 
   #lose(): void {
     this.#subscription = transition.lost(this.#subscription);
+    this.#ownStep2Out = false;
     this.#pending.connectionLost();
     this.#presence.dropOthers();
   }
