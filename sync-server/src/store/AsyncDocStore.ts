@@ -1,0 +1,52 @@
+import type { AppendResult, ChangedDocRow, DocStore, NewUpdate, StoredDoc } from './DocStore.ts';
+
+/**
+ * `DocStore` with every method returning a promise: the shape a store on a network
+ * database (PostgreSQL, for scale-out) can have. Same contract, method for method
+ * (`testing/asyncDocStoreContract.ts` runs it against both): "append resolved" means
+ * durable, an append's updates are all durable or none is, and each update takes the next
+ * number of its workspace's change sequence — gap-free and in commit order even when
+ * several processes append to one workspace at once.
+ *
+ * Not here yet: `loadInSlices` / `compactInSlices` (the PostgreSQL store reads and writes a
+ * merged state in one statement) — the sync engine still runs on the synchronous DocStore.
+ */
+export interface AsyncDocStore {
+  generation(): Promise<string>;
+  load(docId: string): Promise<StoredDoc | null>;
+  append(updates: readonly NewUpdate[]): Promise<AppendResult[]>;
+  compact(docId: string, state: Uint8Array, throughLogId: number): Promise<void>;
+  changedSince(workspaceId: string, sinceSeq: number, limit?: number): Promise<ChangedDocRow[]>;
+  workspaceSeq(workspaceId: string): Promise<number>;
+  ticketCount(workspaceId: string): Promise<number>;
+  deleteWorkspace(workspaceId: string): Promise<void>;
+  deleteDocs(docIds: readonly string[]): Promise<number>;
+}
+
+/**
+ * A synchronous DocStore (SQLite) behind the async interface, so code written against
+ * `AsyncDocStore` runs on the embedded database too. Each call still runs synchronously
+ * in the turn it is made — the wrapper only defers the result (and turns a throw into a
+ * rejection), it adds no interleaving the synchronous store does not have.
+ */
+export function asyncDocStore(store: DocStore): AsyncDocStore {
+  const call = <T>(run: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(run());
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  };
+  return {
+    generation: () => call(() => store.generation()),
+    load: (docId) => call(() => store.load(docId)),
+    append: (updates) => call(() => store.append(updates)),
+    compact: (docId, state, throughLogId) => call(() => store.compact(docId, state, throughLogId)),
+    changedSince: (workspaceId, sinceSeq, limit) =>
+      call(() => store.changedSince(workspaceId, sinceSeq, limit)),
+    workspaceSeq: (workspaceId) => call(() => store.workspaceSeq(workspaceId)),
+    ticketCount: (workspaceId) => call(() => store.ticketCount(workspaceId)),
+    deleteWorkspace: (workspaceId) => call(() => store.deleteWorkspace(workspaceId)),
+    deleteDocs: (docIds) => call(() => store.deleteDocs(docIds)),
+  };
+}

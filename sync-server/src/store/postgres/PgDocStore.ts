@@ -1,0 +1,240 @@
+import type { AsyncDocStore } from '../AsyncDocStore.ts';
+import type { AppendResult, ChangedDocRow, NewUpdate, StoredDoc } from '../DocStore.ts';
+import { toNumber, type PgPool } from './PgPool.ts';
+
+interface LoadRow {
+  readonly head: boolean;
+  readonly last_seq: string | null;
+  readonly state: Buffer | null;
+  readonly id: string | null;
+  readonly data: Buffer | null;
+}
+
+/** One statement, so one snapshot: a compaction committing meanwhile is seen whole or not. */
+const loadSql = `
+  SELECT true AS head, d.last_seq, s.state, NULL::bigint AS id, NULL::bytea AS data
+    FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
+    WHERE d.doc_id = $1
+  UNION ALL
+  SELECT false, NULL, NULL, u.id, u.data
+    FROM doc_updates u
+    WHERE u.doc_id = $1
+      AND u.id > COALESCE((SELECT through_log_id FROM doc_states WHERE doc_id = $1), 0)
+  ORDER BY head DESC, id`;
+
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * The documents in PostgreSQL (schema `pgMigrations` version 1), for scale-out: every
+ * process of a cluster appends to the same tables.
+ *
+ * The workspace change sequence stays gap-free and in commit order across processes
+ * because an append first bumps its workspaces' `workspace_seq` rows (in workspace order,
+ * so two batches never deadlock): the row lock is held to commit, so a second appender to
+ * the same workspace waits, then numbers after the first — and a reader of `changedSince`
+ * can never see sequence n+1 committed while n is still to come. The same lock orders one
+ * doc's log ids as its commits, which is what `compact(…, throughLogId)` relies on.
+ *
+ * An append is four statements on one connection (the sequences, the log rows, the doc
+ * heads; BEGIN/COMMIT), whatever the batch size: batch per event-loop turn.
+ */
+export class PgDocStore implements AsyncDocStore {
+  readonly #pool: PgPool;
+  readonly #now: () => number;
+
+  constructor(pool: PgPool, now: () => number = Date.now) {
+    this.#pool = pool;
+    this.#now = now;
+  }
+
+  async generation(): Promise<string> {
+    const { rows } = await this.#pool.query<{ value: string }>(
+      "SELECT value FROM meta WHERE key = 'store_generation'",
+    );
+    return rows[0]?.value ?? '';
+  }
+
+  async load(docId: string): Promise<StoredDoc | null> {
+    const { rows } = await this.#pool.query<LoadRow>(loadSql, [docId]);
+    const head = rows[0];
+    if (!head?.head) return null;
+    const state = head.state;
+    const log: Uint8Array[] = [];
+    let lastLogId = 0;
+    let storedBytes = state?.byteLength ?? 0;
+    for (const row of rows.slice(1)) {
+      log.push(row.data!);
+      lastLogId = toNumber(row.id);
+      storedBytes += row.data!.byteLength;
+    }
+    return { state, log, lastLogId, storedBytes, lastSeq: toNumber(head.last_seq) };
+  }
+
+  async append(updates: readonly NewUpdate[]): Promise<AppendResult[]> {
+    if (updates.length === 0) return [];
+    for (const { update } of updates) {
+      // pg would store a string as its text bytes: refuse before anything is written.
+      if (!(update instanceof Uint8Array)) throw new TypeError('An update must be bytes.');
+    }
+    const perWorkspace = new Map<string, number>();
+    for (const { workspaceId } of updates) {
+      perWorkspace.set(workspaceId, (perWorkspace.get(workspaceId) ?? 0) + 1);
+    }
+    const workspaces = [...perWorkspace.keys()].sort();
+    const at = this.#now();
+    return this.#pool.inTransaction(async (client) => {
+      // 1. Each workspace's block of sequence numbers, locking its row to commit.
+      const reserved = await client.query<{ workspace_id: string; seq: string }>(
+        `INSERT INTO workspace_seq (workspace_id, seq)
+         SELECT w, n FROM unnest($1::text[], $2::bigint[]) AS t(w, n) ORDER BY w
+         ON CONFLICT (workspace_id) DO UPDATE SET seq = workspace_seq.seq + excluded.seq
+         RETURNING workspace_id, seq`,
+        [workspaces, workspaces.map((w) => perWorkspace.get(w)!)],
+      );
+      const nextSeq = new Map<string, number>();
+      for (const row of reserved.rows) {
+        nextSeq.set(row.workspace_id, toNumber(row.seq) - perWorkspace.get(row.workspace_id)! + 1);
+      }
+      // 2. The log rows, in the batch's order: identity values are taken as rows are
+      // inserted, so ascending ids are the batch's order whatever order RETURNING uses.
+      const inserted = await client.query<{ id: string }>(
+        `INSERT INTO doc_updates (doc_id, data)
+         SELECT d, u FROM unnest($1::text[], $2::bytea[]) WITH ORDINALITY AS t(d, u, i)
+         ORDER BY i
+         RETURNING id`,
+        [updates.map((u) => u.docId), updates.map((u) => asBuffer(u.update))],
+      );
+      const ids = inserted.rows.map((r) => toNumber(r.id)).sort((a, b) => a - b);
+      const results: AppendResult[] = [];
+      const heads = new Map<
+        string,
+        { workspaceId: string; seq: number; n: number; bytes: number }
+      >();
+      updates.forEach(({ docId, workspaceId, update }, i) => {
+        const seq = nextSeq.get(workspaceId)!;
+        nextSeq.set(workspaceId, seq + 1);
+        results.push({ seq, logId: ids[i]! });
+        const head = heads.get(docId) ?? { workspaceId, seq, n: 0, bytes: 0 };
+        heads.set(docId, { ...head, seq, n: head.n + 1, bytes: head.bytes + update.byteLength });
+      });
+      // 3. The doc heads, one row per doc (an upsert may not touch a row twice), in doc
+      // order so that two appenders lock them in the same order.
+      const docIds = [...heads.keys()].sort();
+      const head = docIds.map((d) => heads.get(d)!);
+      await client.query(
+        `INSERT INTO docs (doc_id, workspace_id, last_seq, log_count, log_bytes, updated_at)
+         SELECT d, w, s, n, b, $6
+         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[])
+           AS t(d, w, s, n, b)
+         ORDER BY d
+         ON CONFLICT (doc_id) DO UPDATE SET
+           last_seq = excluded.last_seq,
+           log_count = docs.log_count + excluded.log_count,
+           log_bytes = docs.log_bytes + excluded.log_bytes,
+           updated_at = excluded.updated_at`,
+        [
+          docIds,
+          head.map((h) => h.workspaceId),
+          head.map((h) => h.seq),
+          head.map((h) => h.n),
+          head.map((h) => h.bytes),
+          at,
+        ],
+      );
+      return results;
+    });
+  }
+
+  async compact(docId: string, state: Uint8Array, throughLogId: number): Promise<void> {
+    await this.#pool.inTransaction(async (client) => {
+      // The doc's head row, locked: an append to it waits, then adds to the totals below.
+      const { rows } = await client.query<{ through_log_id: string | null }>(
+        `SELECT s.through_log_id FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
+         WHERE d.doc_id = $1 FOR UPDATE OF d`,
+        [docId],
+      );
+      if (rows.length === 0) throw new Error(`No document ${docId} to compact.`);
+      // Never backwards: the new state holds everything the old one did.
+      const through = Math.max(throughLogId, toNumber(rows[0]!.through_log_id));
+      await client.query(
+        `INSERT INTO doc_states (doc_id, state, bytes, through_log_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (doc_id) DO UPDATE SET
+           state = excluded.state, bytes = excluded.bytes, through_log_id = excluded.through_log_id`,
+        [docId, asBuffer(state), state.byteLength, through],
+      );
+      await client.query('DELETE FROM doc_updates WHERE doc_id = $1 AND id <= $2', [
+        docId,
+        through,
+      ]);
+      await client.query(
+        `UPDATE docs SET (log_count, log_bytes) =
+           (SELECT COUNT(*), COALESCE(SUM(octet_length(data)), 0)
+            FROM doc_updates WHERE doc_id = $1)
+         WHERE doc_id = $1`,
+        [docId],
+      );
+    });
+  }
+
+  async changedSince(
+    workspaceId: string,
+    sinceSeq: number,
+    limit?: number,
+  ): Promise<ChangedDocRow[]> {
+    const { rows } = await this.#pool.query<{ doc_id: string; last_seq: string }>(
+      `SELECT doc_id, last_seq FROM docs WHERE workspace_id = $1 AND last_seq > $2
+       ORDER BY last_seq LIMIT $3`,
+      [workspaceId, sinceSeq, limit ?? null],
+    );
+    return rows.map((row) => ({ docId: row.doc_id, seq: toNumber(row.last_seq) }));
+  }
+
+  async workspaceSeq(workspaceId: string): Promise<number> {
+    const { rows } = await this.#pool.query<{ seq: string }>(
+      'SELECT seq FROM workspace_seq WHERE workspace_id = $1',
+      [workspaceId],
+    );
+    return toNumber(rows[0]?.seq);
+  }
+
+  async ticketCount(workspaceId: string): Promise<number> {
+    const { rows } = await this.#pool.query<{ tickets: string }>(
+      'SELECT tickets FROM workspace_ticket_counts WHERE workspace_id = $1',
+      [workspaceId],
+    );
+    return toNumber(rows[0]?.tickets);
+  }
+
+  async deleteWorkspace(workspaceId: string): Promise<void> {
+    await this.#pool.inTransaction(async (client) => {
+      // The sequence row first, as an append takes it: an append in flight finishes first.
+      await client.query('SELECT seq FROM workspace_seq WHERE workspace_id = $1 FOR UPDATE', [
+        workspaceId,
+      ]);
+      await client.query(
+        `DELETE FROM doc_updates WHERE doc_id IN
+           (SELECT doc_id FROM docs WHERE workspace_id = $1)`,
+        [workspaceId],
+      );
+      await client.query('DELETE FROM docs WHERE workspace_id = $1', [workspaceId]);
+      await client.query('DELETE FROM workspace_seq WHERE workspace_id = $1', [workspaceId]);
+    });
+  }
+
+  async deleteDocs(docIds: readonly string[]): Promise<number> {
+    if (docIds.length === 0) return 0;
+    const ids = [...docIds].sort();
+    return this.#pool.inTransaction(async (client) => {
+      // Locked in doc order, as an append locks them.
+      await client.query(
+        'SELECT doc_id FROM docs WHERE doc_id = ANY($1::text[]) ORDER BY doc_id FOR UPDATE',
+        [ids],
+      );
+      await client.query('DELETE FROM doc_updates WHERE doc_id = ANY($1::text[])', [ids]);
+      // doc_states goes with its doc (ON DELETE CASCADE).
+      const deleted = await client.query('DELETE FROM docs WHERE doc_id = ANY($1::text[])', [ids]);
+      return deleted.rowCount ?? 0;
+    });
+  }
+}

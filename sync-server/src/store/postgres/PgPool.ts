@@ -1,0 +1,92 @@
+import pg from 'pg';
+
+/**
+ * The pooled PostgreSQL connection of one server process (`DATABASE_URL=postgres://…`).
+ * Stores take a `PgPool`, never a client: a query borrows a connection for one statement,
+ * and `inTransaction` borrows one for a whole transaction, so no store can leave a
+ * connection in the middle of a transaction for the next borrower.
+ */
+export interface PgPoolOptions {
+  /** postgres://user@host:port/database */
+  readonly url: string;
+  /**
+   * Connections the pool opens at most. @default 10. Each is a PostgreSQL backend
+   * process; several server processes share the server's `max_connections` (100 by default).
+   */
+  readonly max?: number;
+  /** Shown in pg_stat_activity, to tell the processes of a cluster apart. */
+  readonly applicationName?: string;
+}
+
+/** PostgreSQL error codes a transaction is retried on: nothing of it was committed. */
+const retryableCodes = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+]);
+
+/** Attempts of one transaction before its error reaches the caller. */
+const maxTransactionAttempts = 5;
+
+export type PgQueryable = Pick<pg.PoolClient, 'query'>;
+
+export class PgPool {
+  readonly #pool: pg.Pool;
+
+  constructor(options: PgPoolOptions) {
+    this.#pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.max ?? 10,
+      application_name: options.applicationName ?? 'desk-sync-server',
+    });
+    // An idle connection that dies (server restart, network) is dropped and replaced by
+    // the pool on next use; without a listener the 'error' event would crash the process.
+    this.#pool.on('error', () => undefined);
+  }
+
+  /** One statement on any free connection. */
+  query<Row extends pg.QueryResultRow>(
+    text: string,
+    values?: readonly unknown[],
+  ): Promise<pg.QueryResult<Row>> {
+    return this.#pool.query<Row>(text, values as unknown[] | undefined);
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection: committed when it resolves, rolled
+   * back when it throws. A deadlock or serialization failure (nothing committed) runs it
+   * again, so `work` must do nothing but database statements.
+   */
+  async inTransaction<T>(work: (client: PgQueryable) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.#pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true; // the connection is gone: the pool must not hand it out again
+        }
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= maxTransactionAttempts || typeof code !== 'string') throw error;
+        if (!retryableCodes.has(code)) throw error;
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  /** Closes every connection; pending queries finish first. */
+  end(): Promise<void> {
+    return this.#pool.end();
+  }
+}
+
+/** A bigint column (log ids, sequences) as a number: they stay far below 2^53. */
+export function toNumber(value: string | number | null | undefined): number {
+  return value === null || value === undefined ? 0 : Number(value);
+}

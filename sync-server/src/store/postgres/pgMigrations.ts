@@ -1,0 +1,132 @@
+import type { PgPool } from './PgPool.ts';
+
+/**
+ * The PostgreSQL schema, versioned like the SQLite one (db/migrations/): a step never
+ * changes once released. Numbered on their own — PostgreSQL holds only what has moved to
+ * it so far (the documents); the SQLite numbers stay the embedded schema's.
+ */
+export interface PgMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+const isTicket = (row: string) =>
+  `substr(${row}.doc_id, length(${row}.workspace_id) + 1, 8) = ':ticket:'`;
+
+export const pgMigrations: readonly PgMigration[] = [
+  {
+    version: 1,
+    name: 'documents',
+    // The documents as SQLite keeps them (migrations 0003, 0009, 0015, 0017): a doc's
+    // merged state (doc_states), the updates logged after it (doc_updates), its head row
+    // (docs: latest workspace sequence, log totals) and each workspace's change sequence.
+    // The state is one bytea (TOASTed out of line), never rewritten by an append.
+    sql: `
+      CREATE TABLE meta (
+        key   text PRIMARY KEY,
+        value text NOT NULL
+      );
+      INSERT INTO meta (key, value) VALUES ('store_generation', gen_random_uuid()::text);
+
+      CREATE TABLE docs (
+        doc_id       text PRIMARY KEY,
+        workspace_id text NOT NULL,
+        last_seq     bigint NOT NULL,
+        log_count    bigint NOT NULL DEFAULT 0,
+        log_bytes    bigint NOT NULL DEFAULT 0,
+        updated_at   bigint NOT NULL
+      );
+      CREATE INDEX docs_workspace_seq ON docs (workspace_id, last_seq);
+
+      CREATE TABLE doc_updates (
+        id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        doc_id text NOT NULL,
+        data   bytea NOT NULL
+      );
+      CREATE INDEX doc_updates_doc ON doc_updates (doc_id, id);
+
+      CREATE TABLE doc_states (
+        doc_id         text PRIMARY KEY REFERENCES docs (doc_id) ON DELETE CASCADE,
+        state          bytea NOT NULL,
+        bytes          bigint NOT NULL,
+        through_log_id bigint NOT NULL
+      );
+
+      CREATE TABLE workspace_seq (
+        workspace_id text PRIMARY KEY,
+        seq          bigint NOT NULL
+      );
+
+      -- Kept by triggers on docs, as in SQLite (0017): an upsert that finds its row takes
+      -- the UPDATE path, and PostgreSQL fires AFTER INSERT row triggers only for rows
+      -- actually inserted, so only a new ticket doc counts.
+      CREATE TABLE workspace_ticket_counts (
+        workspace_id text PRIMARY KEY,
+        tickets      bigint NOT NULL
+      );
+      CREATE FUNCTION docs_ticket_added() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO workspace_ticket_counts (workspace_id, tickets) VALUES (NEW.workspace_id, 1)
+          ON CONFLICT (workspace_id)
+          DO UPDATE SET tickets = workspace_ticket_counts.tickets + 1;
+        RETURN NULL;
+      END $$;
+      CREATE FUNCTION docs_ticket_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE workspace_ticket_counts SET tickets = tickets - 1
+          WHERE workspace_id = OLD.workspace_id;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER docs_ticket_added AFTER INSERT ON docs
+        FOR EACH ROW WHEN (${isTicket('NEW')}) EXECUTE FUNCTION docs_ticket_added();
+      CREATE TRIGGER docs_ticket_removed AFTER DELETE ON docs
+        FOR EACH ROW WHEN (${isTicket('OLD')}) EXECUTE FUNCTION docs_ticket_removed();
+    `,
+  },
+];
+
+/** Key of the advisory lock that lets one process of a cluster migrate at a time. */
+const migrationLockKey = 0x6465736b; // 'desk'
+
+/**
+ * Brings the schema up to date in one transaction, under a transaction-level advisory
+ * lock: processes starting together migrate one after another, and the later ones find
+ * nothing left to do. Returns the versions applied.
+ */
+export async function migratePg(
+  pool: PgPool,
+  all: readonly PgMigration[] = pgMigrations,
+): Promise<number[]> {
+  return pool.inTransaction(async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLockKey]);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    integer PRIMARY KEY,
+        name       text NOT NULL,
+        applied_at bigint NOT NULL
+      )`);
+    const { rows } = await client.query<{ v: number | null }>(
+      'SELECT MAX(version) AS v FROM schema_migrations',
+    );
+    const current = rows[0]?.v ?? 0;
+    const known = Math.max(0, ...all.map((m) => m.version));
+    if (current > known) {
+      throw new Error(
+        `The PostgreSQL schema is at version ${current}, but this build only knows versions ` +
+          `up to ${known}: it was written by a newer release. Nothing is changed.`,
+      );
+    }
+    const applied: number[] = [];
+    for (const migration of [...all].sort((a, b) => a.version - b.version)) {
+      if (migration.version <= current) continue;
+      await client.query(migration.sql);
+      await client.query(
+        'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
+        [migration.version, migration.name, Date.now()],
+      );
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+}

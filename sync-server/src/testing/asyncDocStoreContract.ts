@@ -1,0 +1,329 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { AsyncDocStore } from '../store/AsyncDocStore.ts';
+
+/**
+ * A fresh, empty store for the async contract, and what the contract needs around it.
+ * `another` opens a second store on the same data, as a second server process would (a
+ * second SQLite connection; a second PostgreSQL pool); `close` disposes of all of them.
+ */
+export interface OpenedAsyncDocStore {
+  readonly store: AsyncDocStore;
+  readonly another: () => Promise<AsyncDocStore>;
+  readonly close: () => Promise<void>;
+  /**
+   * Runs `action` and returns how much the store wrote durably meanwhile, in its own unit
+   * (SQLite: WAL frames; PostgreSQL: WAL bytes), to hold cost rules without timing.
+   */
+  readonly written: (action: () => Promise<void>) => Promise<number>;
+  /**
+   * What two appends of one small update may differ by in `written` units: a B-tree page
+   * split for SQLite; for PostgreSQL, WAL the rest of the server writes meanwhile (it is
+   * shared) and a full-page image — far under the 4 MiB state the rule is about.
+   */
+  readonly writeSlack: number;
+}
+
+/**
+ * The behaviour every AsyncDocStore must have: the synchronous DocStore contract
+ * (docStoreContract.ts) but its sliced methods, awaited, plus what several processes on
+ * one database need — the change sequence stays gap-free and in commit order under
+ * appenders racing from two stores. Run against SQLite (wrapped) and PostgreSQL.
+ */
+export function describeAsyncDocStoreContract(
+  name: string,
+  open: () => Promise<OpenedAsyncDocStore>,
+): void {
+  describe(`AsyncDocStore contract: ${name}`, () => {
+    let opened: OpenedAsyncDocStore;
+    let store: AsyncDocStore;
+
+    beforeEach(async () => {
+      opened = await open();
+      store = opened.store;
+    });
+    afterEach(() => opened.close());
+
+    it('returns null for a document that was never written', async () => {
+      expect(await store.load('ws1:index')).toBeNull();
+    });
+
+    it('loads appended updates in the order they were appended', async () => {
+      const [a, b, c] = textUpdates(3);
+      await store.append([{ docId: 'ws1:index', workspaceId: 'ws1', update: a! }]);
+      await store.append([
+        { docId: 'ws1:index', workspaceId: 'ws1', update: b! },
+        { docId: 'ws1:index', workspaceId: 'ws1', update: c! },
+      ]);
+      const stored = (await store.load('ws1:index'))!;
+      expect(stored.state).toBeNull();
+      expect(stored.log.map(hex)).toEqual([a, b, c].map((u) => hex(u!)));
+      expect(stored.storedBytes).toBe(a!.byteLength + b!.byteLength + c!.byteLength);
+      expect(stored.lastSeq).toBe(3);
+    });
+
+    it('gives every appended update the next sequence of its own workspace', async () => {
+      const [u] = textUpdates(1);
+      const results = await store.append([
+        { docId: 'ws1:a', workspaceId: 'ws1', update: u! },
+        { docId: 'ws2:a', workspaceId: 'ws2', update: u! },
+        { docId: 'ws1:b', workspaceId: 'ws1', update: u! },
+      ]);
+      expect(results.map((r) => r.seq)).toEqual([1, 1, 2]);
+      expect(results[0]!.logId).toBeLessThan(results[1]!.logId);
+      expect(results[1]!.logId).toBeLessThan(results[2]!.logId);
+      expect(await store.workspaceSeq('ws1')).toBe(2);
+      expect(await store.workspaceSeq('ws2')).toBe(1);
+      expect(await store.workspaceSeq('ws3')).toBe(0);
+      expect((await store.load('ws1:b'))!.lastSeq).toBe(2);
+    });
+
+    it('lists exactly the documents changed after a sequence, with their latest sequence', async () => {
+      const [u] = textUpdates(1);
+      for (const doc of ['a', 'b', 'c', 'd']) {
+        await store.append([{ docId: `ws1:${doc}`, workspaceId: 'ws1', update: u! }]);
+      }
+      await store.append([{ docId: 'ws1:b', workspaceId: 'ws1', update: u! }]);
+      await store.append([{ docId: 'ws2:x', workspaceId: 'ws2', update: u! }]);
+      expect(await store.changedSince('ws1', 3)).toEqual([
+        { docId: 'ws1:d', seq: 4 },
+        { docId: 'ws1:b', seq: 5 },
+      ]);
+      expect(await store.changedSince('ws1', 5)).toEqual([]);
+      expect(await store.changedSince('ws1', 0)).toHaveLength(4);
+      expect(await store.changedSince('ws1', 0, 2)).toEqual([
+        { docId: 'ws1:a', seq: 1 },
+        { docId: 'ws1:c', seq: 3 },
+      ]);
+    });
+
+    it('compacts the log through a row into the merged state and keeps later rows', async () => {
+      const [a, b, c] = textUpdates(3);
+      const first = await store.append([
+        { docId: 'ws1:t', workspaceId: 'ws1', update: a! },
+        { docId: 'ws1:t', workspaceId: 'ws1', update: b! },
+      ]);
+      const merged = Y.mergeUpdates([a!, b!]);
+      await store.append([{ docId: 'ws1:t', workspaceId: 'ws1', update: c! }]);
+      await store.compact('ws1:t', merged, first[1]!.logId);
+      const stored = (await store.load('ws1:t'))!;
+      expect(hex(stored.state!)).toEqual(hex(merged));
+      expect(stored.log.map(hex)).toEqual([hex(c!)]);
+      expect(stored.storedBytes).toBe(merged.byteLength + c!.byteLength);
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, Y.mergeUpdates([stored.state!, ...stored.log]));
+      expect(doc.getText('t').toString()).toBe('012');
+    });
+
+    it('loads an update appended after a compaction that folded every logged row', async () => {
+      const [a, b] = textUpdates(2);
+      const [first] = await store.append([{ docId: 'ws1:t', workspaceId: 'ws1', update: a! }]);
+      await store.compact('ws1:t', a!, first!.logId);
+      await store.append([{ docId: 'ws1:t', workspaceId: 'ws1', update: b! }]);
+      const stored = (await store.load('ws1:t'))!;
+      expect(stored.log.map(hex)).toEqual([hex(b!)]);
+      expect(stored.storedBytes).toBe(a!.byteLength + b!.byteLength);
+    });
+
+    it('never moves the merged state backwards: an older compaction keeps the newer log folded', async () => {
+      const [a, b, c] = textUpdates(3);
+      const rows = await store.append(
+        [a!, b!, c!].map((update) => ({ docId: 'ws1:t', workspaceId: 'ws1', update })),
+      );
+      await store.compact('ws1:t', Y.mergeUpdates([a!, b!, c!]), rows[2]!.logId);
+      // A compaction computed earlier (through the first row) lands late.
+      await store.compact('ws1:t', Y.mergeUpdates([a!, b!, c!]), rows[0]!.logId);
+      expect((await store.load('ws1:t'))!.log).toEqual([]);
+    });
+
+    it('writes as much to append an update to a huge document as to a tiny one', async () => {
+      const bigState = bigTextState(4 * 1024 * 1024);
+      const [tiny, edit] = textUpdates(2);
+      for (const [docId, state] of [
+        ['ws1:big', bigState],
+        ['ws1:tiny', tiny!],
+      ] as const) {
+        const [row] = await store.append([{ docId, workspaceId: 'ws1', update: state }]);
+        await store.compact(docId, state, row!.logId);
+      }
+      for (const docId of ['ws1:big', 'ws1:tiny']) {
+        await store.append([{ docId, workspaceId: 'ws1', update: edit! }]);
+      }
+      const append = (docId: string) => async () => {
+        await store.append([{ docId, workspaceId: 'ws1', update: edit! }]);
+      };
+      const onBig = await opened.written(append('ws1:big'));
+      const onTiny = await opened.written(append('ws1:tiny'));
+      expect(onTiny).toBeGreaterThan(0);
+      expect(onBig).toBeLessThanOrEqual(onTiny + opened.writeSlack);
+      expect((await store.load('ws1:big'))!.state!.byteLength).toBe(bigState.byteLength);
+    });
+
+    it('appends all updates of a batch or none of them', async () => {
+      const [a] = textUpdates(1);
+      const broken = { docId: 'ws1:t', workspaceId: 'ws1', update: 'not bytes' as unknown };
+      await expect(
+        store.append([
+          { docId: 'ws1:t', workspaceId: 'ws1', update: a! },
+          broken as { docId: string; workspaceId: string; update: Uint8Array },
+        ]),
+      ).rejects.toThrow();
+      expect(await store.load('ws1:t')).toBeNull();
+      expect(await store.workspaceSeq('ws1')).toBe(0);
+    });
+
+    it('has a stable, non-empty generation, the same for every process', async () => {
+      const generation = await store.generation();
+      expect(generation).not.toBe('');
+      expect(await store.generation()).toBe(generation);
+      expect(await (await opened.another()).generation()).toBe(generation);
+    });
+
+    it('deletes every document of a workspace and nothing else', async () => {
+      const [u] = textUpdates(1);
+      const [first] = await store.append([
+        { docId: 'ws1:a', workspaceId: 'ws1', update: u! },
+        { docId: 'ws2:a', workspaceId: 'ws2', update: u! },
+      ]);
+      await store.compact('ws1:a', u!, first!.logId);
+      await store.deleteWorkspace('ws1');
+      expect(await store.load('ws1:a')).toBeNull();
+      expect(await store.workspaceSeq('ws1')).toBe(0);
+      expect(await store.changedSince('ws1', 0)).toEqual([]);
+      expect(await store.load('ws2:a')).not.toBeNull();
+    });
+
+    it('deletes the named documents (state and log) and nothing else', async () => {
+      const [u, v] = textUpdates(2);
+      const [first] = await store.append([
+        { docId: 'ws1:user:u1', workspaceId: 'ws1', update: u! },
+        { docId: 'ws1:index', workspaceId: 'ws1', update: u! },
+      ]);
+      await store.compact('ws1:user:u1', u!, first!.logId);
+      await store.append([{ docId: 'ws1:user:u1', workspaceId: 'ws1', update: v! }]);
+      expect(await store.deleteDocs(['ws1:user:u1', 'ws2:user:u1'])).toBe(1);
+      expect(await store.load('ws1:user:u1')).toBeNull();
+      expect(await store.load('ws1:index')).not.toBeNull();
+      // Written again from scratch: no state or log of the deleted doc comes back.
+      await store.append([{ docId: 'ws1:user:u1', workspaceId: 'ws1', update: v! }]);
+      expect((await store.load('ws1:user:u1'))!.log.map(hex)).toEqual([hex(v!)]);
+    });
+
+    it('counts ticket documents per workspace: created once, uncounted when deleted', async () => {
+      const [u, v] = textUpdates(2);
+      expect(await store.ticketCount('ws1')).toBe(0);
+      await store.append([
+        { docId: 'ws1:ticket:a', workspaceId: 'ws1', update: u! },
+        { docId: 'ws1:ticket:a', workspaceId: 'ws1', update: v! },
+        { docId: 'ws1:ticket:b', workspaceId: 'ws1', update: u! },
+        { docId: 'ws1:index', workspaceId: 'ws1', update: u! },
+        { docId: 'ws1:notice:ticket:c', workspaceId: 'ws1', update: u! },
+        { docId: 'ws2:ticket:a', workspaceId: 'ws2', update: u! },
+      ]);
+      await store.append([{ docId: 'ws1:ticket:b', workspaceId: 'ws1', update: v! }]);
+      expect(await store.ticketCount('ws1')).toBe(2);
+      expect(await store.ticketCount('ws2')).toBe(1);
+      await store.deleteDocs(['ws1:ticket:a']);
+      expect(await store.ticketCount('ws1')).toBe(1);
+      await store.deleteWorkspace('ws1');
+      expect(await store.ticketCount('ws1')).toBe(0);
+      expect(await store.ticketCount('ws2')).toBe(1);
+    });
+
+    describe('several processes on one database (issue 19)', () => {
+      it('numbers one workspace’s updates 1..n without a gap or a repeat when two stores append at once', async () => {
+        const other = await opened.another();
+        const [u] = textUpdates(1);
+        const perStore = 40;
+        const seqs = new Map<string, number[]>([
+          ['ws1', []],
+          ['ws2', []],
+        ]);
+        // Batches of two workspaces in both orders: the stores must not deadlock either.
+        const appendFrom = (s: AsyncDocStore, tag: string) =>
+          Array.from({ length: perStore }, async (_, i) => {
+            const order = i % 2 === 0 ? ['ws1', 'ws2'] : ['ws2', 'ws1'];
+            const batch = order.map((ws) => ({
+              docId: `${ws}:${tag}${i}`,
+              workspaceId: ws,
+              update: u!,
+            }));
+            const results = await s.append(batch);
+            results.forEach((r, k) => seqs.get(order[k]!)!.push(r.seq));
+          });
+        await Promise.all([...appendFrom(store, 'a'), ...appendFrom(other, 'b')]);
+        const all = Array.from({ length: 2 * perStore }, (_, i) => i + 1);
+        expect(seqs.get('ws1')!.sort((a, b) => a - b)).toEqual(all);
+        expect(seqs.get('ws2')!.sort((a, b) => a - b)).toEqual(all);
+        expect(await other.workspaceSeq('ws1')).toBe(2 * perStore);
+        expect(await store.changedSince('ws2', 0)).toHaveLength(2 * perStore);
+      });
+
+      it('never lets a reader following changedSince skip a document while two stores append', async () => {
+        // A later sequence number committing before an earlier one would be skipped by a
+        // reader that moved its cursor past it: catch-up would miss that document.
+        const other = await opened.another();
+        const [u] = textUpdates(1);
+        const written = new Set<string>();
+        const seen = new Set<string>();
+        let cursor = 0;
+        let writing = true;
+        const reader = (async () => {
+          for (;;) {
+            const done = !writing;
+            for (const row of await store.changedSince('ws1', cursor)) {
+              seen.add(row.docId);
+              cursor = Math.max(cursor, row.seq);
+            }
+            if (done) return;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        })();
+        const writer = async (s: AsyncDocStore, tag: string) => {
+          for (let i = 0; i < 60; i++) {
+            const docId = `ws1:${tag}${i}`;
+            await s.append([{ docId, workspaceId: 'ws1', update: u! }]);
+            written.add(docId);
+          }
+        };
+        await Promise.all([writer(store, 'a'), writer(other, 'b'), writer(store, 'c')]);
+        writing = false;
+        await reader;
+        expect(written.size).toBe(180);
+        expect([...written].filter((d) => !seen.has(d))).toEqual([]);
+        expect(cursor).toBe(180);
+      });
+
+      it('loads on one store what another appended and compacted', async () => {
+        const other = await opened.another();
+        const [a, b] = textUpdates(2);
+        const [row] = await other.append([{ docId: 'ws1:t', workspaceId: 'ws1', update: a! }]);
+        await other.compact('ws1:t', a!, row!.logId);
+        await other.append([{ docId: 'ws1:t', workspaceId: 'ws1', update: b! }]);
+        const stored = (await store.load('ws1:t'))!;
+        expect(hex(stored.state!)).toBe(hex(a!));
+        expect(stored.log.map(hex)).toEqual([hex(b!)]);
+      });
+    });
+  });
+}
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+/** The merged state of a doc holding one Y.Text of about `bytes` characters. */
+function bigTextState(bytes: number): Uint8Array {
+  const doc = new Y.Doc();
+  let text = '';
+  for (let i = 0; text.length < bytes; i++) text += `${i.toString(36)} `;
+  doc.getText('t').insert(0, text.slice(0, bytes));
+  return Y.encodeStateAsUpdate(doc);
+}
+
+/** `count` successive updates of one Y.Text, each inserting its index. */
+function textUpdates(count: number): Uint8Array[] {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on('update', (update: Uint8Array) => updates.push(update));
+  for (let i = 0; i < count; i++) doc.getText('t').insert(i, String(i));
+  return updates;
+}
