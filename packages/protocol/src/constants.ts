@@ -3,7 +3,7 @@
  * PROTOCOL.md beside this package. y-protocols' own message numbers (0 sync, 1 awareness,
  * 3 query-awareness) are kept as they are inside doc frames; ours are numbered from 100 up.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /**
  * The oldest client protocol the server still speaks. Version 1 clients cannot reassemble
@@ -26,6 +26,13 @@ export const HEARTBEAT_PROTOCOL_VERSION = 2;
  * which it already retries with backoff (PROTOCOL.md, "Update rate").
  */
 export const RATE_LIMIT_PROTOCOL_VERSION = 3;
+
+/**
+ * The first protocol version whose clients know `storage_full` (SPEC LIMIT-12). An older
+ * client is refused with `doc_too_large` instead, which it already handles the same way (the
+ * change kept as a draft, the replica brought back in line with the server).
+ */
+export const STORAGE_FULL_PROTOCOL_VERSION = 4;
 
 /** First varUint of every frame on `/sync`. */
 export const MessageType = {
@@ -100,6 +107,12 @@ export const CloseCode = {
    */
   ticketLimit: 4416,
   /**
+   * `/yjs` only: an update that adds content would take the workspace past its plan's storage
+   * (documents plus attachments; DocErrorCode `storage_full` on /sync; reason = that code).
+   * Nothing of it was stored or forwarded. 44xx: the stock provider stops (SPEC LIMIT-12).
+   */
+  storageFull: 4417,
+  /**
    * `/yjs` only: a change from a client with read-only access (DocErrorCode `read_only_role`
    * or `workspace_read_only` on /sync; reason = that code). Nothing of it was stored or
    * forwarded. An update that changes nothing (a read-only client's step 2 after a
@@ -162,6 +175,12 @@ export const DocErrorCode = {
   docTooLarge: 'doc_too_large',
   /** A new ticket document while the workspace holds its plan's ticket limit (SPEC LIMIT-7). */
   ticketLimit: 'ticket_limit',
+  /**
+   * An update adding content while the workspace's documents plus attachments would pass its
+   * plan's storage (SPEC LIMIT-12). Deletions are never refused for it. Protocol 4 and later
+   * (older clients get `doc_too_large`).
+   */
+  storageFull: 'storage_full',
   malformedUpdate: 'malformed_update',
   /** The server could not load or store the document; retry later. */
   storageUnavailable: 'storage_unavailable',

@@ -12,6 +12,7 @@ export {
   MessageType,
   MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
+  STORAGE_FULL_PROTOCOL_VERSION,
   YMessageType,
 } from './constants.ts';
 export {

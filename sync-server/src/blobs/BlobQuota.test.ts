@@ -130,6 +130,18 @@ describe('BlobQuota', () => {
     });
   });
 
+  it('LIMIT-12 used() is what a reservation is checked against: documents, files and uploads in flight of this workspace only', () => {
+    const docs = new SqliteDocStore(db);
+    expect(quota.used(workspaceId)).toBe(0);
+    docs.append([{ docId: `${workspaceId}:index`, workspaceId, update: new Uint8Array(120) }]);
+    docs.append([{ docId: 'other:index', workspaceId: 'other', update: new Uint8Array(999) }]);
+    store(sha('a'), 200);
+    const inFlight = quota.reserve(workspaceId, QUOTA, MAX_FILE, 30);
+    expect(quota.used(workspaceId)).toBe(120 + 200 + 30);
+    if (inFlight.ok) quota.release(inFlight.id);
+    expect(quota.used(workspaceId)).toBe(320);
+  });
+
   it('drops reservations a previous process left behind', () => {
     expect(quota.reserve(workspaceId, QUOTA, MAX_FILE, 500)).toMatchObject({ ok: true });
     const restarted = new SqliteBlobQuota(db, () => 0);

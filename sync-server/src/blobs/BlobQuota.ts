@@ -28,4 +28,11 @@ export interface BlobQuota {
   /** Stores the upload's rows (`record`) and drops its reservation, in one transaction. */
   commit(reservationId: string, record: () => void): void;
   release(reservationId: string): void;
+  /**
+   * What the workspace's storage holds now, in bytes: its documents (merged states plus logs,
+   * as the document-size limit counts them), its attachments and the uploads in flight —
+   * what a reservation is checked against. Lookups of counters the store keeps exact
+   * (migrations 23 and 25), cheap enough for the sync write path (SPEC.md, LIMIT-12).
+   */
+  used(workspaceId: string): number;
 }

@@ -5,7 +5,6 @@ import type { BlobQuota, Reservation } from './BlobQuota.ts';
 /** The SQLite side of BlobQuota: reservations in blob_reservations (see BlobQuota.ts). */
 export class SqliteBlobQuota implements BlobQuota {
   readonly #used;
-  readonly #docBytes;
   readonly #insert;
   readonly #delete;
 
@@ -13,15 +12,17 @@ export class SqliteBlobQuota implements BlobQuota {
     private readonly db: SqliteDatabase,
     private readonly now: () => number,
   ) {
-    this.#used = db.prepare<[string, string]>(
-      `SELECT (SELECT COALESCE(SUM(size), 0) FROM workspace_blobs WHERE workspace_id = ?)
-            + (SELECT COALESCE(SUM(bytes), 0) FROM blob_reservations WHERE workspace_id = ?) AS used`,
-    );
     // Documents weigh what the document-size limit counts (merged state plus log, as the
-    // usage endpoint reports them): a counter the triggers of migration 23 keep exact, so a
-    // lookup read inside the write transaction, not a sum over 100,000 docs rows.
-    this.#docBytes = db
-      .prepare<[string], number>('SELECT bytes FROM workspace_doc_bytes WHERE workspace_id = ?')
+    // usage endpoint reports them) and files their sizes: counters the triggers of
+    // migrations 23 and 25 keep exact, so lookups (read inside the write transaction, and on
+    // the sync write path), not sums over 100,000 docs rows or every file. Reservations are
+    // the uploads in flight, a handful of rows.
+    this.#used = db
+      .prepare<[string, string, string], number>(
+        `SELECT COALESCE((SELECT bytes FROM workspace_doc_bytes WHERE workspace_id = ?), 0)
+              + COALESCE((SELECT bytes FROM workspace_file_bytes WHERE workspace_id = ?), 0)
+              + (SELECT COALESCE(SUM(bytes), 0) FROM blob_reservations WHERE workspace_id = ?)`,
+      )
       .pluck();
     this.#insert = db.prepare(
       'INSERT INTO blob_reservations (id, workspace_id, bytes, created_at) VALUES (?, ?, ?, ?)',
@@ -45,8 +46,7 @@ export class SqliteBlobQuota implements BlobQuota {
   ): Reservation {
     return this.db
       .transaction((): Reservation => {
-        const files = this.#used.get(workspaceId, workspaceId) as { used: number };
-        const used = files.used + (this.#docBytes.get(workspaceId) ?? 0);
+        const used = this.used(workspaceId);
         const left = Math.min(maxBytes, quotaBytes - used);
         if (left <= 0) return { ok: false, reason: 'storage_used_up' };
         if (declared !== null && declared > left) return { ok: false, reason: 'does_not_fit' };
@@ -73,5 +73,9 @@ export class SqliteBlobQuota implements BlobQuota {
 
   release(reservationId: string): void {
     this.#delete.run(reservationId);
+  }
+
+  used(workspaceId: string): number {
+    return this.#used.get(workspaceId, workspaceId, workspaceId) ?? 0;
   }
 }

@@ -10,9 +10,11 @@ describe('DeskSyncAuth: the plan limits a subscription gets', () => {
     t = null;
   });
 
+  let workspaceId = '';
   const grantFor = async (env: Record<string, string>) => {
     t = await startAuthTestServer(env);
     const owner = await signUp(t);
+    workspaceId = owner.workspaceId;
     const principal = { userId: owner.userId, sessionId: null, tokenId: null };
     const authorization = await new DeskSyncAuth(t.server.services).authorize(
       principal,
@@ -29,6 +31,16 @@ describe('DeskSyncAuth: the plan limits a subscription gets', () => {
 
   it("LIMIT-7 carries the workspace plan's ticket limit (a new workspace is in trial)", async () => {
     expect((await grantFor({})).maxTickets).toBe(plans.trial.ticketLimit);
+  });
+
+  it("LIMIT-12 carries the workspace plan's storage and what the workspace holds now (documents plus attachments)", async () => {
+    const { storage } = await grantFor({});
+    expect(storage?.quotaBytes).toBe(plans.trial.storageQuotaBytes);
+    const before = storage!.used();
+    t!.server.services.docStore.append([
+      { docId: `${workspaceId}:ticket:x`, workspaceId, update: new Uint8Array(300) },
+    ]);
+    expect(storage!.used()).toBe(before + 300);
   });
 
   it("is the operator's DOC_SIZE_LIMIT_BYTES instead when set; the plan stays as it is", async () => {

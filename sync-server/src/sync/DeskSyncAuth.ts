@@ -3,6 +3,7 @@ import { authenticateUpgrade } from '../identity/authenticateUpgrade.ts';
 import { isAuthFailure } from '../identity/AuthContext.ts';
 import type { AccessTokenStore } from '../identity/AccessTokenStore.ts';
 import type { SessionStore } from '../identity/SessionStore.ts';
+import type { BlobQuota } from '../blobs/BlobQuota.ts';
 import type { SupportGrants } from '../support/SupportGrants.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import type { TermsStore } from '../terms/TermsStore.ts';
@@ -28,6 +29,8 @@ export interface DeskSyncAuthDeps extends ServerContext {
   readonly workspaceAccess: WorkspaceAccessStore;
   /** Audits what an operator opens under a support grant. */
   readonly support: SupportGrants;
+  /** What the workspace's storage holds (documents, attachments, uploads in flight). */
+  readonly blobQuota: BlobQuota;
 }
 
 /**
@@ -99,6 +102,12 @@ export class DeskSyncAuth implements SyncAuth {
         maxTickets,
         updateRate: limits?.updateRate ?? null,
         messagesPerMinute: limits?.messagesPerMinute ?? null,
+        storage: limits
+          ? {
+              quotaBytes: limits.storageQuotaBytes,
+              used: () => this.ctx.blobQuota.used(workspaceId),
+            }
+          : null,
         ...(onOpened ? { onOpened } : {}),
       });
     }

@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { DocAccess, DocErrorCode, ProtocolError, YMessageType } from '@desk/protocol';
 import type { DocRoom } from './DocRoom.ts';
 import type { ConnectionLink } from './ConnectionLink.ts';
+import type { StorageLimit } from './SyncAuth.ts';
 import type { SyncLimits } from './SyncLimits.ts';
 import type { UpdateRate } from '../billing/plans.ts';
 import type { UpdatePipeline } from './UpdatePipeline.ts';
@@ -31,6 +32,8 @@ export class DocSubscription {
   updateRate: UpdateRate | null = null;
   /** The workspace plan's chat messages per member per minute; null for none. */
   messagesPerMinute: number | null = null;
+  /** The workspace's storage quota and use (documents plus attachments); null for none. */
+  storage: StorageLimit | null = null;
   room: DocRoom | null = null;
   /** Frames received while pending: [payload, frame-or-null] pairs, in arrival order. */
   queue: [Uint8Array, Uint8Array | null][] = [];

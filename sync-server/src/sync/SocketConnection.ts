@@ -396,6 +396,7 @@ export abstract class SocketConnection implements ConnectionLink, SyncSocketHand
     subscription.maxTickets = authorization.maxTickets ?? null;
     subscription.updateRate = authorization.updateRate ?? null;
     subscription.messagesPerMinute = authorization.messagesPerMinute ?? null;
+    subscription.storage = authorization.storage ?? null;
   }
 
   #releasePending(subscription: DocSubscription): void {

@@ -4,6 +4,7 @@ import type {
   Authentication,
   Authorization,
   Principal,
+  StorageLimit,
   SyncAuth,
   UpgradeCredentials,
 } from './SyncAuth.ts';
@@ -36,6 +37,8 @@ export class StaticSyncAuth implements SyncAuth {
   updateRate: UpdateRate | null = null;
   /** Chat messages per member per minute handed out with every grant (a plan's limit). */
   messagesPerMinute: number | null = null;
+  /** Storage quota and use handed out with every grant (a plan's limit). */
+  storage: StorageLimit | null = null;
   #release: (() => void) | null = null;
 
   constructor(
@@ -95,6 +98,7 @@ export class StaticSyncAuth implements SyncAuth {
           maxTickets: this.maxTickets,
           updateRate: this.updateRate,
           messagesPerMinute: this.messagesPerMinute,
+          storage: this.storage,
         };
       case 'viewer':
         return { ok: true, access: DocAccess.read, readOnlyCode: DocErrorCode.readOnlyRole };

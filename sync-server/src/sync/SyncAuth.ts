@@ -36,6 +36,8 @@ export type Authorization =
       readonly updateRate?: UpdateRate | null;
       /** New chat messages per member per minute (its plan), or null for no limit. */
       readonly messagesPerMinute?: number | null;
+      /** The workspace's storage (documents plus attachments, its plan), or null for none. */
+      readonly storage?: StorageLimit | null;
       /**
        * Called as each document of the workspace goes live on this socket: an operator's
        * reads under a support grant are audited per document (terms §3).
@@ -43,6 +45,16 @@ export type Authorization =
       readonly onOpened?: (docId: string) => void;
     }
   | { readonly ok: false; readonly code: DocErrorCode; readonly message: string };
+
+/**
+ * A workspace's storage quota and what it holds now (SPEC.md, LIMIT-12): documents, attachments
+ * and uploads in flight, in bytes. `used` is read on the write path, once per workspace per
+ * batch that adds content, so it must be a lookup.
+ */
+export interface StorageLimit {
+  readonly quotaBytes: number;
+  used(): number;
+}
 
 /**
  * The auth boundary of the sync engine: the only thing it knows about accounts. Production

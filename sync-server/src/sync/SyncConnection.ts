@@ -7,6 +7,7 @@ import {
   MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   RATE_LIMIT_PROTOCOL_VERSION,
+  STORAGE_FULL_PROTOCOL_VERSION,
   decodeClientMessage,
   encodeServerMessage,
   parseDocId,
@@ -247,6 +248,12 @@ export class SyncConnection extends SocketConnection {
         message,
         retryAfterMs: retryAfterMs ?? 0,
       });
+      return;
+    }
+    if (code === DocErrorCode.storageFull && this.protocolVersion < STORAGE_FULL_PROTOCOL_VERSION) {
+      // An older client does not know the code; doc_too_large gets it the same handling
+      // (the change kept as a draft, the replica reset to the server's).
+      this.#docError(subscription.docId, DocErrorCode.docTooLarge, message);
       return;
     }
     this.#docError(subscription.docId, code, message);

@@ -236,11 +236,19 @@ export class UpdatePipeline {
    *   token per message from its member's bucket in the workspace (the plan's
    *   `messagesPerMinute`); otherwise refused whole with `rate_limited` (SPEC.md, LIMIT-10).
    *   Checked once the dependencies are known, against what the doc and the turn hold.
+   * - Storage per workspace: an update that adds content (as for the document size) when the
+   *   workspace's documents, attachments and uploads in flight plus the updates of the same
+   *   turn accepted before it would pass the plan's storage; refused whole with
+   *   `storage_full`. What the workspace holds is read once per workspace and turn (two
+   *   counters and the reservations: lookups). Deletions are never refused for it, so a
+   *   workspace over its storage can still be cleaned up (SPEC.md, LIMIT-12).
    */
   #admit(batch: Entry[]): void {
     let ahead: Map<DocRoom, Map<number, number>> | null = null;
     let added: Map<DocRoom, number> | null = null;
     let newTickets: Map<string, Set<DocRoom>> | null = null;
+    /** Per workspace: what its storage holds, with the updates of this turn accepted so far. */
+    let storageUsed: Map<string, number> | null = null;
     for (const entry of batch) {
       const from = entry.from;
       if (entry.update === null || entry.refusal !== null || from === null) continue;
@@ -326,6 +334,22 @@ export class UpdatePipeline {
           continue;
         }
       }
+      if (grows && from.storage !== null) {
+        storageUsed ??= new Map();
+        let used = storageUsed.get(room.workspaceId);
+        if (used === undefined) {
+          used = from.storage.used();
+          storageUsed.set(room.workspaceId, used);
+        }
+        if (used + entry.update.byteLength > from.storage.quotaBytes) {
+          entry.update = null;
+          entry.refusal = {
+            code: DocErrorCode.storageFull,
+            message: 'The workspace has used up the storage of its plan.',
+          };
+          continue;
+        }
+      }
       if (from.maxTickets !== null && isNewTicket(room)) {
         newTickets ??= new Map();
         const ofWorkspace = newTickets.get(room.workspaceId) ?? new Set<DocRoom>();
@@ -344,6 +368,12 @@ export class UpdatePipeline {
       }
       added ??= new Map();
       added.set(room, (added.get(room) ?? 0) + entry.update.byteLength);
+      if (from.storage !== null) {
+        // Every accepted update adds its bytes to the log, deletions too.
+        storageUsed ??= new Map();
+        const used = storageUsed.get(room.workspaceId) ?? from.storage.used();
+        storageUsed.set(room.workspaceId, used + entry.update.byteLength);
+      }
       if (advanced === null || advanced.size === 0) continue;
       ahead ??= new Map();
       const clocks = ahead.get(room) ?? new Map<number, number>();

@@ -127,6 +127,8 @@ export function refusalCloseCode(code: DocErrorCode): CloseCode | null {
       return CloseCode.docTooLarge;
     case DocErrorCode.ticketLimit:
       return CloseCode.ticketLimit;
+    case DocErrorCode.storageFull:
+      return CloseCode.storageFull;
     case DocErrorCode.malformedUpdate:
       return CloseCode.malformedFrame;
     default:

@@ -44,9 +44,11 @@ export class SqliteUsageStore implements UsageStore {
     this.#subscription = db.prepare<[string]>(
       'SELECT plan_id, seat_limit_override FROM subscriptions WHERE workspace_id = ?',
     );
-    this.#documents = db.prepare<[string]>(
-      `SELECT COUNT(*) AS n, COALESCE(SUM(${size}), 0) AS bytes
-       FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id WHERE d.workspace_id = ?`,
+    // The documents' bytes and the attachments' are counters the store keeps exact
+    // (migrations 23 and 25, what the storage limit reads on every write), not sums.
+    this.#documents = db.prepare<[string, string]>(
+      `SELECT (SELECT COUNT(*) FROM docs WHERE workspace_id = ?) AS n,
+              COALESCE((SELECT bytes FROM workspace_doc_bytes WHERE workspace_id = ?), 0) AS bytes`,
     );
     this.#largest = db.prepare<[string]>(
       `SELECT d.doc_id, ${size} AS bytes FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
@@ -61,7 +63,7 @@ export class SqliteUsageStore implements UsageStore {
       'SELECT COUNT(*) AS n FROM docs WHERE doc_id >= ? AND doc_id < ?',
     );
     this.#attachments = db.prepare<[string]>(
-      'SELECT COALESCE(SUM(size), 0) AS bytes FROM workspace_blobs WHERE workspace_id = ?',
+      `SELECT COALESCE((SELECT bytes FROM workspace_file_bytes WHERE workspace_id = ?), 0) AS bytes`,
     );
     this.#members = db.prepare<[string]>(
       'SELECT COUNT(*) AS n FROM memberships WHERE workspace_id = ?',
@@ -71,7 +73,7 @@ export class SqliteUsageStore implements UsageStore {
   figures(workspaceId: string): UsageFigures {
     const sub = this.#subscription.get(workspaceId) as
       { plan_id: string; seat_limit_override: number | null } | undefined;
-    const docs = this.#documents.get(workspaceId) as { n: number; bytes: number };
+    const docs = this.#documents.get(workspaceId, workspaceId) as { n: number; bytes: number };
     const largest = this.#largest.get(workspaceId) as DocRow | undefined;
     const index = this.#docBytes.get(`${workspaceId}:index`) as DocRow | undefined;
     const tickets = this.#tickets.get(`${workspaceId}:ticket:`, `${workspaceId}:ticket;`) as {

@@ -87,7 +87,20 @@ const limitsUnderTest = [
     setUp: (t: SyncTestServer) => (t.auth.maxDocBytes = LIMIT),
     limits: {} as Partial<SyncLimits>,
   },
+  {
+    limit: "workspace storage (the plan's storageQuotaBytes: documents plus attachments)",
+    rule: 'LIMIT-12',
+    code: DocErrorCode.storageFull,
+    close: CloseCode.storageFull,
+    setUp: (t: SyncTestServer) => (t.auth.storage = storageOf(t, 'ws1', LIMIT)),
+    limits: {} as Partial<SyncLimits>,
+  },
 ];
+
+/** The storage limit as production hands it out: the quota, and what the store counts. */
+function storageOf(t: SyncTestServer, workspaceId: string, quotaBytes: number) {
+  return { quotaBytes, used: () => t.server.services.blobQuota.used(workspaceId) };
+}
 
 describe('document limits on every sync path', () => {
   let t: SyncTestServer;
@@ -305,6 +318,57 @@ describe('document limits on every sync path', () => {
     expect(await closing).toEqual({ code: CloseCode.ticketLimit, reason: 'ticket_limit' });
     expect(p.shouldConnect).toBe(false);
     expect(await stored('ws1:ticket:y3')).toBe('');
+  });
+
+  it('LIMIT-12 /sync and /yjs: storage counts every document of the workspace; a write that adds content past it is refused whole (storage_full, 4417), deletions and reads still go through', async () => {
+    t = await startSyncServer(users);
+    t.auth.storage = storageOf(t, 'ws1', 3 * LIMIT);
+    const ana = await TestSyncClient.connect(t.url, { token: 'tok-ana' });
+    clients.push(ana);
+    const first = ana.subscribe('ws1:ticket:a', fixedDoc());
+    await ana.synced('ws1:ticket:a');
+    insertUpdateOf(first, 2 * LIMIT, 'a');
+    await ana.allAcked('ws1:ticket:a');
+
+    // Another document of the same workspace: 2000 + 1001 > 3000.
+    const second = ana.subscribe('ws1:ticket:b', fixedDoc());
+    await ana.synced('ws1:ticket:b');
+    insertUpdateOf(second, LIMIT + 1, 'b');
+    const refusal = await ana.waitFor((m) => m.type === MessageType.docError);
+    expect(refusal).toMatchObject({ docId: 'ws1:ticket:b', code: DocErrorCode.storageFull });
+    expect(ana.closeInfo).toBeNull();
+    expect(await stored('ws1:ticket:b')).toBe('');
+
+    // Over the limit, the workspace can still be cleaned up and read.
+    first.getText('t').delete(0, 10);
+    await ana.allAcked('ws1:ticket:a');
+    expect((await stored('ws1:ticket:a')).length).toBe(first.getText('t').length);
+    const reader = await connect();
+    const read = reader.subscribe('ws1:ticket:a');
+    await reader.synced('ws1:ticket:a');
+    expect(read.getText('t').toString()).toBe(first.getText('t').toString());
+
+    // A protocol-3 client does not know storage_full: it is told doc_too_large, which it
+    // handles the same way (draft, reset).
+    const old = await TestSyncClient.connect(t.url, { token: 'tok-ben', protocolVersion: 3 });
+    clients.push(old);
+    await old.waitFor((m) => m.type === MessageType.welcome);
+    const oldDoc = old.subscribe('ws1:ticket:c', fixedDoc());
+    await old.synced('ws1:ticket:c');
+    insertUpdateOf(oldDoc, LIMIT + 1, 'c');
+    expect(await old.waitFor((m) => m.type === MessageType.docError)).toMatchObject({
+      docId: 'ws1:ticket:c',
+      code: DocErrorCode.docTooLarge,
+    });
+
+    // The stock provider is closed with 4417 and stops; nothing of its change is stored.
+    const p = provider('ws1:ticket:y4', fixedDoc());
+    await synced(p);
+    const closing = closed(p);
+    insertUpdateOf(p.doc, LIMIT + 1, 'y');
+    expect(await closing).toEqual({ code: CloseCode.storageFull, reason: 'storage_full' });
+    expect(p.shouldConnect).toBe(false);
+    expect(await stored('ws1:ticket:y4')).toBe('');
   });
 
   it('LIMIT-5 does not refuse a server write (a restore) past the limit; clients may then only delete', async () => {

@@ -319,6 +319,7 @@ export class DocReplica {
       case DocErrorCode.updateTooLarge:
       case DocErrorCode.docTooLarge:
       case DocErrorCode.ticketLimit:
+      case DocErrorCode.storageFull:
       case DocErrorCode.malformedUpdate:
         this.#startReset(code, message, [], true);
         return;
