@@ -1,5 +1,5 @@
-import { assertNever, MessageType, parseDocId } from '@desk/protocol';
-import type { ServerMessage, WelcomeMessage } from '@desk/protocol';
+import { assertNever, DocErrorCode, docItemKey, MessageType, parseDocId } from '@desk/protocol';
+import type { DisabledItemsMessage, ServerMessage, WelcomeMessage } from '@desk/protocol';
 import { CatchUp } from './catchup/CatchUp.ts';
 import { Replication } from './catchup/Replication.ts';
 import { Backoff } from './connection/Backoff.ts';
@@ -94,6 +94,7 @@ export class SyncClient {
   readonly #replicas = new Map<string, DocReplica>();
   readonly #handles = new Map<DocReplica, Set<DocHandle>>();
   readonly #listeners = new Listeners<SyncStatus>();
+  readonly #disabledItemsListeners = new Set<(message: DisabledItemsMessage) => void>();
   readonly #releaseGraceMs: number;
   readonly #catchUpConcurrency: number;
   readonly #backoffOptions: BackoffOptions;
@@ -271,6 +272,20 @@ export class SyncClient {
     return this.#listeners.subscribe(() => this.status, listener);
   }
 
+  /**
+   * Terms §4: called with every `disabledItems` message (protocol 4) — the whole list of one
+   * workspace's disabled items, sent after the connection's first subscription in it and on
+   * every change. The app hides what it names and keeps the list with its local copy. A doc
+   * refused with `content_disabled` that the new list no longer names is subscribed again
+   * here. Returns the unsubscribe function.
+   */
+  onDisabledItems(listener: (message: DisabledItemsMessage) => void): () => void {
+    this.#disabledItemsListeners.add(listener);
+    return () => {
+      this.#disabledItemsListeners.delete(listener);
+    };
+  }
+
   /** Connect now: skip the backoff delay, or retry after a final error (e.g. signed in again). */
   reconnect(): void {
     if (!this.#closed) this.#connection.connectNow();
@@ -304,6 +319,7 @@ export class SyncClient {
     );
     await this.store.close();
     this.#listeners.clear();
+    this.#disabledItemsListeners.clear();
   }
 
   // ── replicas ──────────────────────────────────────────────────────────────────────────
@@ -487,6 +503,9 @@ export class SyncClient {
       case MessageType.catchUpResult:
         void this.#catchUp.handleResult(message);
         break;
+      case MessageType.disabledItems:
+        this.#onDisabledItems(message);
+        break;
       case MessageType.welcome:
       case MessageType.error:
       case MessageType.docChunk:
@@ -494,6 +513,29 @@ export class SyncClient {
         break; // handled by the connection (pieces arrive reassembled, as doc messages)
       default:
         assertNever(message, 'server message');
+    }
+  }
+
+  #onDisabledItems(message: DisabledItemsMessage): void {
+    const disabled = new Set(message.items.map((item) => item.itemKey));
+    for (const replica of this.#replicas.values()) {
+      if (
+        replica.isBlocked &&
+        replica.status.error?.code === DocErrorCode.contentDisabled &&
+        parseDocId(replica.docId)?.workspaceId === message.workspaceId &&
+        !disabled.has(docItemKey(replica.docId))
+      ) {
+        this.#retry(replica); // re-enabled by the operator
+      }
+    }
+    for (const listener of [...this.#disabledItemsListeners]) {
+      try {
+        listener(message);
+      } catch (err) {
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
     }
   }
 

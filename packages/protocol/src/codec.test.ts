@@ -64,6 +64,22 @@ const serverMessages: ServerMessage[] = [
   { type: MessageType.docChunk, docId, total: 300_000, offset: 299_994, bytes: payload },
   { type: MessageType.pong, nonce: 0 },
   { type: MessageType.pong, nonce: 2 ** 31 + 7 },
+  {
+    type: MessageType.docError,
+    docId,
+    code: DocErrorCode.contentDisabled,
+    message: 'Infringes a registered trade mark (notice 2026-114).',
+  },
+  { type: MessageType.disabledItems, workspaceId: 'abc123', items: [] },
+  {
+    type: MessageType.disabledItems,
+    workspaceId: 'abc123',
+    items: [
+      { itemKey: `doc:${docId}`, reason: 'Harassment — report 7' },
+      { itemKey: `doc:abc123:channel:c1#m9`, reason: '' },
+      { itemKey: `blob:${'a'.repeat(64)}`, reason: 'Leaked personal data' },
+    ],
+  },
 ];
 
 describe('protocol codec', () => {

@@ -15,6 +15,9 @@ export class ProtocolError extends Error {
 }
 
 const MAX_CHANGED_DOCS = 1_000_000;
+const MAX_DISABLED_ITEMS = 1_000_000;
+/** `doc:` + a doc id + `#` + an entry id (or `blob:` + a SHA-256). */
+const MAX_ITEM_KEY_LENGTH = 2 * MAX_DOC_ID_LENGTH;
 
 // ── encoding ────────────────────────────────────────────────────────────────────────────
 
@@ -125,6 +128,14 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
       break;
     case MessageType.pong:
       encoding.writeVarUint(encoder, message.nonce);
+      break;
+    case MessageType.disabledItems:
+      encoding.writeVarString(encoder, message.workspaceId);
+      encoding.writeVarUint(encoder, message.items.length);
+      for (const { itemKey, reason } of message.items) {
+        encoding.writeVarString(encoder, itemKey);
+        encoding.writeVarString(encoder, reason);
+      }
       break;
     default:
       assertNever(message, 'message');
@@ -242,6 +253,20 @@ export function decodeServerMessage(frame: Uint8Array): ServerMessage {
         });
       case MessageType.pong:
         return end(decoder, { type, nonce: decoding.readVarUint(decoder) });
+      case MessageType.disabledItems: {
+        const workspaceId = readDocId(decoder);
+        const count = decoding.readVarUint(decoder);
+        if (count > MAX_DISABLED_ITEMS) throw new ProtocolError('too many disabled items');
+        const items = [];
+        for (let i = 0; i < count; i++) {
+          const itemKey = decoding.readVarString(decoder);
+          if (itemKey.length === 0 || itemKey.length > MAX_ITEM_KEY_LENGTH) {
+            throw new ProtocolError('bad item key');
+          }
+          items.push({ itemKey, reason: decoding.readVarString(decoder) });
+        }
+        return end(decoder, { type, workspaceId, items });
+      }
       default:
         throw new ProtocolError(`unknown server message type ${type}`);
     }

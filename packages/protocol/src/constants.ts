@@ -34,6 +34,13 @@ export const RATE_LIMIT_PROTOCOL_VERSION = 3;
  */
 export const STORAGE_FULL_PROTOCOL_VERSION = 4;
 
+/**
+ * The first protocol version whose clients know `content_disabled` and the `disabledItems`
+ * message (terms §4, PROTOCOL.md "Disabled content"). An older client is refused a disabled
+ * document with `access_revoked` (the operator's reason as the message) and gets no list.
+ */
+export const MODERATION_PROTOCOL_VERSION = 4;
+
 /** First varUint of every frame on `/sync`. */
 export const MessageType = {
   /** A standard y-protocols message for one document: `docId` + the y-protocols bytes. */
@@ -56,6 +63,12 @@ export const MessageType = {
   docChunk: 116,
   /** Since version 2: the answer to `ping`, with its nonce. */
   pong: 117,
+  /**
+   * Since version 4: the full list of a workspace's disabled items (terms §4), sent after the
+   * connection's first subscription to a document of that workspace and again to every
+   * connection subscribed in it whenever the list changes.
+   */
+  disabledItems: 118,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -127,6 +140,15 @@ export const CloseCode = {
    * 451 as in HTTP's "unavailable for legal reasons".
    */
   termsNotAccepted: 4451,
+  /**
+   * `/yjs` only: access to the document was disabled by the operator (terms §4; DocErrorCode
+   * `content_disabled` on /sync). Sent when connecting to a disabled ticket or notice, to a
+   * provider already connected when it is disabled, and for a write to it. The reason is
+   * `content_disabled: <the operator's reason>` (cut to the 123 bytes a close reason holds).
+   * Nothing is stored or forwarded. In 44xx so the stock provider does not count on
+   * reconnecting: it is refused the same way until the operator re-enables the document.
+   */
+  contentDisabled: 4452,
   internalError: 4500,
   /**
    * `/yjs` only: an update needed changes the server does not have (DocErrorCode
@@ -197,6 +219,14 @@ export const DocErrorCode = {
    * protocol 3 and later (older ones get `storage_unavailable`).
    */
   rateLimited: 'rate_limited',
+  /**
+   * The operator disabled access to this document (terms §4): the subscription is refused
+   * (or ended, for a live subscriber) and writes to it are refused; `message` is the
+   * operator's reason. Blocks like `not_member` until the client hears (from `disabledItems`)
+   * that the document was re-enabled. Only sent to clients of protocol 4 and later (older
+   * ones get `access_revoked`).
+   */
+  contentDisabled: 'content_disabled',
 } as const;
 export type DocErrorCode = (typeof DocErrorCode)[keyof typeof DocErrorCode];
 

@@ -60,6 +60,12 @@ export const ErrorCode = {
   exportNotReady: 'export_not_ready',
   /** 422: the uploaded file is not a workspace export this server can import. */
   importInvalid: 'import_invalid',
+  // moderation (terms §4)
+  /**
+   * 451: the operator disabled access to this content (a blob, its thumbnail, a document in
+   * a REST view); `message` is "Access to this content has been disabled — <reason>".
+   */
+  contentDisabled: 'content_disabled',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

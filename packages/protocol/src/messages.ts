@@ -154,8 +154,28 @@ export interface PongMessage {
   nonce: number;
 }
 
+/** One disabled item in `disabledItems`: its key (see `itemKeyOf`) and the operator's reason. */
+export interface DisabledItemEntry {
+  itemKey: string;
+  reason: string;
+}
+
+/**
+ * Since protocol 4: every item of `workspaceId` whose access the operator disabled (terms §4),
+ * the whole list each time (an empty list: nothing is disabled any more). Sent after the
+ * connection's first subscription to a document of the workspace, and to every connection
+ * with a subscription in it whenever the list changes. The client hides what it names (and
+ * keeps the list with its local copy); whole documents are also refused by the server.
+ */
+export interface DisabledItemsMessage {
+  type: typeof MessageType.disabledItems;
+  workspaceId: string;
+  items: DisabledItemEntry[];
+}
+
 export type ServerMessage =
   | DocMessage
+  | DisabledItemsMessage
   | DocChunkMessage
   | PongMessage
   | WelcomeMessage

@@ -105,6 +105,7 @@ export class MuxClient extends BenchClient {
         this.fail(new Error(`server error ${message.code}: ${message.message}`));
         return;
       case MessageType.subscribed:
+      case MessageType.disabledItems:
       case MessageType.pong: // this client sends no pings
         return;
       default: {

@@ -302,6 +302,7 @@ export class DocReplica {
       case DocErrorCode.accessRevoked:
       case DocErrorCode.workspaceDeleted:
       case DocErrorCode.tooManyDocs:
+      case DocErrorCode.contentDisabled: // until disabledItems no longer names the doc
         // Only the user can change these: no automatic resubscribe (see Subscription).
         this.#subscription = transition.refused(this.#subscription, { code, message });
         this.#lose();

@@ -12,6 +12,8 @@ export const ErrorBody = z.strictObject({
     retryAfter: z.number().int().optional(),
     /** Names of the workspaces the refusal is about (`last_owner`). */
     workspaces: z.array(z.string()).optional(),
+    /** The operator's reason, in their words (`content_disabled`). */
+    reason: z.string().optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

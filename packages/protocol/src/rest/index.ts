@@ -71,6 +71,29 @@ export {
 } from './deletion.ts';
 export { EmptyRequest, Millis, Ok, SessionsEnded } from './common.ts';
 export {
+  CreateReportRequest,
+  DisabledItem,
+  DisabledItemList,
+  ModeratedItem,
+  ModeratedItemKind,
+  ModerationAction,
+  ModerationCase,
+  ModerationCaseList,
+  ModerationCaseResponse,
+  ModerationCaseSource,
+  ModerationCaseStatus,
+  ModerationCaseView,
+  ModerationCategory,
+  ModerationDecision,
+  ModerationDecisionRequest,
+  ModerationReport,
+  OpenCaseRequest,
+  OutsideNoticeSource,
+  ReportedContent,
+  ReportResponse,
+  WorkspaceReportsResponse,
+} from './moderation.ts';
+export {
   DownloadQuery,
   Liveness,
   MAX_TICKET_NUMBER_BLOCK,
