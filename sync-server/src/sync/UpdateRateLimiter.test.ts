@@ -45,6 +45,22 @@ describe('UpdateRateLimiter (SPEC LIMIT-9)', () => {
     expect(l.admit(b, 'other', rate)).toBeNull(); // another workspace has its own
   });
 
+  it('LIMIT-9 one flooding connection does not starve a normal writer of its workspace', () => {
+    const { l, advance } = limiter();
+    const flooding: UpdateRate = {
+      perConnection: { burst: 100, perSecond: 100 },
+      perWorkspace: { burst: 8, perSecond: 1 },
+    };
+    const [flooder, writer] = [{}, {}];
+    let refused = 0;
+    for (let second = 0; second < 60; second++) {
+      for (let i = 0; i < 50; i++) if (l.admit(flooder, 'ws', flooding) !== null) refused++;
+      expect(l.admit(writer, 'ws', flooding)).toBeNull(); // one change every 10 s is taken
+      advance(10_000);
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+
   it('every plan declares its update rate', () => {
     for (const plan of Object.values(plans)) {
       expect(plan.updateRate.perConnection.burst).toBeGreaterThan(0);

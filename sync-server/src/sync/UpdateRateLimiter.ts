@@ -1,51 +1,6 @@
-import type { RateLimit, UpdateRate } from '../billing/plans.ts';
-
-/** A token bucket on an injected clock (ms): `burst` tokens, refilled at `perSecond`. */
-export class TokenBucket {
-  #tokens: number;
-  #at: number;
-
-  constructor(
-    readonly limit: RateLimit,
-    now: number,
-  ) {
-    this.#tokens = limit.burst;
-    this.#at = now;
-  }
-
-  /** Tokens available at `now` (fractional while refilling). */
-  available(now: number): number {
-    this.#refill(now);
-    return this.#tokens;
-  }
-
-  /** How long until one token is available at `now`, in ms (0: one is). */
-  waitMs(now: number): number {
-    const missing = 1 - this.available(now);
-    // Less a rounding error's worth: 0.99 tokens refilled is not 1.0000000000000009 ms short.
-    return missing <= 0 ? 0 : Math.ceil((missing * 1000) / this.limit.perSecond - 1e-9);
-  }
-
-  /** Takes one token; call only after `waitMs(now) === 0`. */
-  take(): void {
-    this.#tokens -= 1;
-  }
-
-  /** Full at `now`: it holds nothing worth remembering. */
-  full(now: number): boolean {
-    return this.available(now) >= this.limit.burst;
-  }
-
-  #refill(now: number): void {
-    // A clock that steps back refills nothing (and takes nothing back).
-    const elapsed = Math.max(0, now - this.#at);
-    this.#at = Math.max(this.#at, now);
-    this.#tokens = Math.min(
-      this.limit.burst,
-      this.#tokens + (elapsed * this.limit.perSecond) / 1000,
-    );
-  }
-}
+import type { UpdateRate } from '../billing/plans.ts';
+import { FairWorkspaceBucket } from './FairWorkspaceBucket.ts';
+import { TokenBucket } from './TokenBucket.ts';
 
 /** Workspaces' buckets kept before full ones are dropped (they hold nothing). */
 const PRUNE_AT = 10_000;
@@ -53,12 +8,14 @@ const PRUNE_AT = 10_000;
 /**
  * The update rate per connection and per workspace (SPEC.md, LIMIT-9): one token of each
  * bucket per client update, taken only when both have one, so an update refused by one
- * bucket costs nothing in the other. Checked by UpdatePipeline's admission, the one point
+ * bucket costs nothing in the other. The workspace's bucket is shared fairly: a connection
+ * over its fair share cannot take its reserve (FairWorkspaceBucket), so one flooding
+ * connection does not starve the others of its workspace. Checked by UpdatePipeline's admission, the one point
  * every client write of both endpoints goes through. The clock is injected (tests step it).
  */
 export class UpdateRateLimiter {
   readonly #connections = new WeakMap<object, TokenBucket>();
-  readonly #workspaces = new Map<string, TokenBucket>();
+  readonly #workspaces = new Map<string, FairWorkspaceBucket>();
   /** Chat messages per member of a workspace (`<workspaceId> NUL <userId>`). */
   readonly #messages = new Map<string, TokenBucket>();
 
@@ -78,13 +35,13 @@ export class UpdateRateLimiter {
     let shared = this.#workspaces.get(workspaceId);
     if (!shared || shared.limit !== rate.perWorkspace) {
       if (!shared && this.#workspaces.size >= PRUNE_AT) this.#prune(now);
-      shared = new TokenBucket(rate.perWorkspace, now);
+      shared = new FairWorkspaceBucket(rate.perWorkspace, now);
       this.#workspaces.set(workspaceId, shared);
     }
-    const wait = Math.max(own.waitMs(now), shared.waitMs(now));
+    const wait = Math.max(own.waitMs(now), shared.waitMs(connection, now));
     if (wait > 0) return wait;
     own.take();
-    shared.take();
+    shared.take(connection, now);
     return null;
   }
 
@@ -120,6 +77,6 @@ export class UpdateRateLimiter {
   }
 }
 
-function prune(buckets: Map<string, TokenBucket>, now: number): void {
+function prune(buckets: Map<string, { full(now: number): boolean }>, now: number): void {
   for (const [key, bucket] of buckets) if (bucket.full(now)) buckets.delete(key);
 }

@@ -132,6 +132,26 @@ describe('update rate on every sync path (SPEC LIMIT-9)', () => {
     });
   }
 
+  it('LIMIT-9 /sync: one connection flooding its workspace is throttled first; a normal writer of the same workspace is taken', async () => {
+    await start({ perConnection: roomy, perWorkspace: { burst: 8, perSecond: 1 } });
+    const flooder = await connect('tok-ana');
+    const writer = await connect('tok-ben');
+    const flood = flooder.subscribe('ws1:ticket:flood');
+    const typed = writer.subscribe('ws1:ticket:typed');
+    await Promise.all([flooder.synced('ws1:ticket:flood'), writer.synced('ws1:ticket:typed')]);
+    // The flood takes the workspace's burst but its reserve (a quarter), then is refused.
+    for (let i = 0; i < 8; i++) flood.getText('t').insert(0, 'f');
+    const refusal = await flooder.waitFor((m) => m.type === MessageType.docError);
+    expect(refusal).toMatchObject({ code: DocErrorCode.rateLimited });
+    // The clock stands still: no token comes back, yet the normal writer's changes are taken.
+    for (const char of 'ok') {
+      typed.getText('t').insert(typed.getText('t').length, char);
+      await writer.allAcked('ws1:ticket:typed');
+    }
+    expect(writer.messages.some((m) => m.type === MessageType.docError)).toBe(false);
+    expect(await stored('ws1:ticket:typed')).toBe('ok');
+  });
+
   it('LIMIT-9 /sync: a protocol-2 client gets storage_unavailable (which it retries), not a code it does not know', async () => {
     await start(buckets[0]!.rate);
     const docId = 'ws1:ticket:old';
