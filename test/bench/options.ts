@@ -191,6 +191,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     'BENCH_OURS_NODE_OPTIONS',
     'BENCH_OURS_RUN',
     'BENCH_OURS_SQLITE_SYNCHRONOUS',
+    'BENCH_OURS_PLAN_RATES',
   ]
     .filter((name) => env[name])
     .map((name) => `${name}=${JSON.stringify(env[name])}`);
@@ -303,7 +304,8 @@ export function usage(): string {
     'BENCH_OURS_WIRE=yjs|sync: every scenario on that endpoint of ours (default: /sync, grow-* /yjs);',
     'BENCH_OURS_NODE_OPTIONS: extra Node flags for our server process;',
     "BENCH_OURS_RUN=tsx: our server from its TypeScript sources under tsx instead of pnpm start's build;",
-    'BENCH_OURS_SQLITE_SYNCHRONOUS=FULL: our server with an fsync per commit (default: NORMAL).',
+    'BENCH_OURS_SQLITE_SYNCHRONOUS=FULL: our server with an fsync per commit (default: NORMAL);',
+    "BENCH_OURS_PLAN_RATES=1: our server with the plan's update-rate limits (default: UPDATE_RATE_PER_* far above the load).",
     '',
     `--writers=${WRITER_KINDS.join(',')}: what grow-* writers write (default ${DEFAULT_WRITERS.join(',')})`,
     '--growth-sizes=1,10,50,100: growth document sizes in MB (--quick: 1,4)',

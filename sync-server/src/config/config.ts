@@ -61,6 +61,14 @@ export const configSchema = z.object({
    */
   DOC_SIZE_LIMIT_BYTES: positiveInt.optional(),
   /**
+   * Replace every plan's update-rate limits (SPEC LIMIT-9) on this server, in updates per
+   * second per sync connection and per workspace; each bucket holds ten seconds' worth. An
+   * operator's override (issue 13's bench sets both above its load, so the limiter runs but
+   * does not refuse). Unset: each workspace's plan decides; the plans never change.
+   */
+  UPDATE_RATE_PER_CONNECTION: positiveInt.optional(),
+  UPDATE_RATE_PER_WORKSPACE: positiveInt.optional(),
+  /**
    * Redis for fan-out between several server processes. Refused at start until scale-out
    * lands (see unsupportedYet); unset means in-process fan-out.
    */

@@ -3,6 +3,7 @@ import { authenticateUpgrade } from '../identity/authenticateUpgrade.ts';
 import { isAuthFailure } from '../identity/AuthContext.ts';
 import type { AccessTokenStore } from '../identity/AccessTokenStore.ts';
 import type { SessionStore } from '../identity/SessionStore.ts';
+import { updateRateOverride } from '../billing/updateRateOverride.ts';
 import type { BlobQuota } from '../blobs/BlobQuota.ts';
 import type { SupportGrants } from '../support/SupportGrants.ts';
 import type { ServerContext } from '../ServerContext.ts';
@@ -40,7 +41,12 @@ export interface DeskSyncAuthDeps extends ServerContext {
  * session only, and every document it opens is audited.
  */
 export class DeskSyncAuth implements SyncAuth {
-  constructor(private readonly ctx: DeskSyncAuthDeps) {}
+  /** The plan's update rate, or the operator's UPDATE_RATE_PER_* override of it. */
+  readonly #updateRate: ReturnType<typeof updateRateOverride>;
+
+  constructor(private readonly ctx: DeskSyncAuthDeps) {
+    this.#updateRate = updateRateOverride(ctx.config);
+  }
 
   async authenticate(credentials: UpgradeCredentials): Promise<Authentication> {
     const result = await authenticateUpgrade(this.ctx, credentials);
@@ -100,7 +106,7 @@ export class DeskSyncAuth implements SyncAuth {
         readOnlyCode: null,
         maxDocBytes,
         maxTickets,
-        updateRate: limits?.updateRate ?? null,
+        updateRate: limits ? this.#updateRate(limits.updateRate) : null,
         messagesPerMinute: limits?.messagesPerMinute ?? null,
         storage: limits
           ? {

@@ -98,7 +98,7 @@ function latencyScenario(
     metrics: [],
     metricsFor: (o) => variantMetrics(kindVariants(o), latencyRows),
     notes: [
-      'ours: stock y-websocket protocol on /yjs/:docId, SQLite persistence and token auth on (BENCH_OURS_WIRE=sync: /sync).',
+      "ours: stock y-websocket protocol on /yjs/:docId, SQLite persistence and token auth on (BENCH_OURS_WIRE=sync: /sync); the update-rate limiter runs with UPDATE_RATE_PER_CONNECTION/PER_WORKSPACE=1,000,000/s (BENCH_OURS_PLAN_RATES=1: the trial plan's 100/s and 300/s).",
       'CPU per delivered update: server CPU over the measured window ÷ updates that reached another client.',
     ],
     notApplicable: () => null,
@@ -166,7 +166,7 @@ export const growFloodScenario: Scenario = {
   metrics: [],
   metricsFor: (o) => variantMetrics(floodVariants(o), floodRows),
   notes: [
-    'ours: stock y-websocket protocol on /yjs/:docId, SQLite persistence and token auth on (BENCH_OURS_WIRE=sync: /sync).',
+    "ours: stock y-websocket protocol on /yjs/:docId, SQLite persistence and token auth on (BENCH_OURS_WIRE=sync: /sync); the update-rate limiter runs with UPDATE_RATE_PER_CONNECTION/PER_WORKSPACE=1,000,000/s (BENCH_OURS_PLAN_RATES=1: the trial plan's 100/s and 300/s).",
     'updates/s: distinct writes that reached the first reader; CPU per delivered update: server CPU ÷ deliveries to all readers.',
   ],
   notApplicable: () => null,

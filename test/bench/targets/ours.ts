@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServer } from '../../../sync-server/scripts/buildServer.ts';
@@ -35,9 +36,11 @@ const syncServerDir = path.resolve(
 /**
  * Where the bench builds the compiled server: inside the package (the bundle resolves its
  * native dependencies from sync-server/node_modules) but not `dist/`, which `pnpm start` and
- * the built-server test delete and rebuild, possibly while a bench runs.
+ * the built-server test delete and rebuild, possibly while a bench runs. One folder per bench
+ * process, removed when it exits: a second bench started meanwhile (another checkout's
+ * sources, or edited ones) must not replace the bundle the first one's servers start from.
  */
-const benchBuildDir = path.join(syncServerDir, 'node_modules', '.desk-bench-dist');
+const benchBuildDir = path.join(syncServerDir, 'node_modules', `.desk-bench-dist-${process.pid}`);
 let built: Promise<void> | null = null;
 
 /**
@@ -47,7 +50,10 @@ let built: Promise<void> | null = null;
  */
 async function serverArgs(): Promise<readonly string[] | undefined> {
   if (process.env.BENCH_OURS_RUN === 'tsx') return undefined;
-  built ??= buildServer(benchBuildDir);
+  if (!built) {
+    built = buildServer(benchBuildDir);
+    process.once('exit', () => fs.rmSync(benchBuildDir, { recursive: true, force: true }));
+  }
   await built;
   return ['--enable-source-maps', path.join(benchBuildDir, 'main.js')];
 }
@@ -59,6 +65,12 @@ async function serverArgs(): Promise<readonly string[] | undefined> {
  * endpoint, one doc per socket like the peers, unless they prefer the y-websocket-compatible
  * `/yjs/:docId`; BENCH_OURS_WIRE=yjs|sync overrides both.
  */
+/** The operator's override of the plans' update rates the bench runs our server with. */
+export const BENCH_UPDATE_RATES = {
+  UPDATE_RATE_PER_CONNECTION: '1000000',
+  UPDATE_RATE_PER_WORKSPACE: '1000000',
+} as const;
+
 export const oursTarget: Target = {
   name: 'ours',
   start: () => startOurs(),
@@ -77,6 +89,11 @@ export async function startOurs(options: OursOptions = {}): Promise<RunningOurs>
     ...(process.env.BENCH_OURS_SQLITE_SYNCHRONOUS
       ? { SQLITE_SYNCHRONOUS: process.env.BENCH_OURS_SQLITE_SYNCHRONOUS }
       : {}),
+    // The update-rate limiter (SPEC LIMIT-9) runs, with its limits far above the bench's
+    // load: the trial's 100/s per connection and 300/s per workspace would refuse the flood
+    // and the 1,000 updates/s of 200 docs × 5 in one workspace, and then the bench measures
+    // refusals. BENCH_OURS_PLAN_RATES=1 keeps the plan's limits.
+    ...(process.env.BENCH_OURS_PLAN_RATES === '1' ? {} : BENCH_UPDATE_RATES),
     ...options.env,
   };
   const args = await serverArgs();
