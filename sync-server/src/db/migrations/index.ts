@@ -22,6 +22,7 @@ import { m0020SupportGrants } from './0020_supportGrants.ts';
 import { m0021WorkspaceDeletions } from './0021_workspaceDeletions.ts';
 import { m0022TicketRows } from './0022_ticketRows.ts';
 import { m0023WorkspaceDocBytes } from './0023_workspaceDocBytes.ts';
+import { m0024Moderation } from './0024_moderation.ts';
 import { m0025WorkspaceFileBytes } from './0025_workspaceFileBytes.ts';
 
 /**
@@ -52,5 +53,6 @@ export const migrations: readonly Migration[] = [
   m0021WorkspaceDeletions,
   m0022TicketRows,
   m0023WorkspaceDocBytes,
+  m0024Moderation,
   m0025WorkspaceFileBytes,
 ];
