@@ -1,5 +1,6 @@
 import type { ServerContext } from '../ServerContext.ts';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
+import { SingleFlightJob } from '../lifecycle/SingleFlightJob.ts';
 import type { MailMessage, Mailer } from '../mail/Mailer.ts';
 import { renderEmail } from '../mail/renderEmail.ts';
 import type { AnnouncementStore, PendingAnnouncement, Recipient } from './AnnouncementStore.ts';
@@ -38,33 +39,26 @@ export interface AnnouncementSenderDeps extends Pick<ServerContext, 'log' | 'shu
  * Users who opt out meanwhile are skipped at the claim.
  */
 export class AnnouncementSender {
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  readonly #job: SingleFlightJob;
   /** Whether this process has settled the claims an earlier process left open. */
   private recovered = false;
 
   constructor(private readonly deps: AnnouncementSenderDeps) {
-    deps.shutdown.add(ShutdownPhase.flush, 'announcements', () => this.stop());
+    this.#job = new SingleFlightJob(
+      () => this.run(),
+      (err) => deps.log.error({ err }, 'announcement delivery failed'),
+    );
+    deps.shutdown.add(ShutdownPhase.flush, 'announcements', () => this.#job.stop());
   }
 
-  /** Starts sending whatever is pending unless a run is under way (it picks up new work). */
+  /** Starts sending whatever is pending, or looks again after the run under way. */
   kick(): void {
-    if (this.running || this.stopped) return;
-    this.running = this.run()
-      .catch((err: unknown) => this.deps.log.error({ err }, 'announcement delivery failed'))
-      .finally(() => {
-        this.running = null;
-      });
+    this.#job.kick();
   }
 
   /** Resolves when nothing is being sent (tests wait on it). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async stop(): Promise<void> {
-    this.stopped = true;
-    await this.running;
+  idle(): Promise<void> {
+    return this.#job.idle();
   }
 
   private async run(): Promise<void> {
@@ -77,7 +71,7 @@ export class AnnouncementSender {
       this.recovered = true;
     }
     for (;;) {
-      if (this.stopped) return;
+      if (this.#job.stopped) return;
       const announcement = announcements.nextUnfinished();
       if (!announcement) return;
       const batch = announcements.nextRecipients(announcement.id, ANNOUNCEMENT_BATCH_SIZE);
@@ -89,7 +83,7 @@ export class AnnouncementSender {
       let sliceStart = performance.now();
       for (const recipient of batch) {
         // Stopping mid-batch loses nothing: handled recipients have their delivery rows.
-        if (this.stopped) return;
+        if (this.#job.stopped) return;
         await this.deliver(announcement, recipient);
         if (performance.now() - sliceStart > ANNOUNCEMENT_SLICE_MS) {
           await nextTurn();

@@ -3,6 +3,7 @@ import type { UserStore } from '../identity/UserStore.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import { renderEmail } from '../mail/renderEmail.ts';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
+import { SingleFlightJob } from '../lifecycle/SingleFlightJob.ts';
 import type { PendingAnnouncement, TermsStore } from './TermsStore.ts';
 
 /** Users mailed per batch; one batch per event-loop turn so sync never waits for the mail. */
@@ -24,37 +25,30 @@ export interface TermsAnnouncerDeps extends Pick<ServerContext, 'config' | 'log'
  * hold back everyone else.
  */
 export class TermsAnnouncer {
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  readonly #job: SingleFlightJob;
 
   constructor(private readonly ctx: TermsAnnouncerDeps) {
-    ctx.shutdown.add(ShutdownPhase.flush, 'terms announcements', () => this.stop());
+    this.#job = new SingleFlightJob(
+      () => this.run(),
+      (err) => ctx.log.error({ err }, 'terms announcement failed'),
+    );
+    ctx.shutdown.add(ShutdownPhase.flush, 'terms announcements', () => this.#job.stop());
   }
 
-  /** Starts sending whatever is pending unless a run is under way (it picks up new work). */
+  /** Starts sending whatever is pending, or looks again after the run under way. */
   kick(): void {
-    if (this.running || this.stopped) return;
-    this.running = this.run()
-      .catch((err: unknown) => this.ctx.log.error({ err }, 'terms announcement failed'))
-      .finally(() => {
-        this.running = null;
-      });
+    this.#job.kick();
   }
 
   /** Resolves when nothing is pending (tests wait on it). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async stop(): Promise<void> {
-    this.stopped = true;
-    await this.running;
+  idle(): Promise<void> {
+    return this.#job.idle();
   }
 
   private async run(): Promise<void> {
     const { terms, users: userStore } = this.ctx;
     for (;;) {
-      if (this.stopped) return;
+      if (this.#job.stopped) return;
       const pending = terms.pendingAnnouncement();
       if (!pending) return;
       const users = userStore.pageAfter(pending.cursor ?? '', ANNOUNCE_BATCH_SIZE);
