@@ -27,6 +27,10 @@ import { SqliteSessionStore, type SessionStore } from './identity/SessionStore.t
 import { SqliteUserStore, type UserStore } from './identity/UserStore.ts';
 import { createMailer } from './mail/createMailer.ts';
 import type { Mailer } from './mail/Mailer.ts';
+import {
+  SqliteWorkspacePurgeStore,
+  type WorkspacePurgeStore,
+} from './deletion/WorkspacePurgeStore.ts';
 import { SqliteCustomerDirectory, type CustomerDirectory } from './operator/CustomerDirectory.ts';
 import { UserSuspension } from './operator/UserSuspension.ts';
 import { SqliteUsageStore, type UsageStore } from './usage/UsageStore.ts';
@@ -46,6 +50,10 @@ import type { MembershipStore } from './workspaces/MembershipStore.ts';
 import type { SeatLedger } from './workspaces/SeatLedger.ts';
 import type { SeatLimit } from './workspaces/SeatLimit.ts';
 import type { WorkspaceAccessStore } from './workspaces/WorkspaceAccessStore.ts';
+import {
+  SqliteWorkspaceDeletionStore,
+  type WorkspaceDeletionStore,
+} from './workspaces/WorkspaceDeletionStore.ts';
 import { sqliteWorkspaceStores } from './workspaces/workspaceStores.ts';
 import type { WorkspaceStore } from './workspaces/WorkspaceStore.ts';
 
@@ -118,6 +126,10 @@ export interface Services extends ServerContext {
   readonly announcementSender: AnnouncementSender;
   /** Signs and checks the opt-out link of every announcement. */
   readonly optOutLinks: OptOutLinks;
+  /** Workspace deletions asked for and their schedule (the sync auth boundary reads it too). */
+  readonly workspaceDeletions: WorkspaceDeletionStore;
+  /** The purge's SQL: every row of a deleted workspace. */
+  readonly workspacePurge: WorkspacePurgeStore;
 }
 
 export function createServices(ctx: ServerContext): Services {
@@ -172,5 +184,7 @@ export function createServices(ctx: ServerContext): Services {
     announcements,
     announcementSender: new AnnouncementSender({ ...ctx, announcements, mailer, optOutLinks }),
     optOutLinks,
+    workspaceDeletions: new SqliteWorkspaceDeletionStore(db, now),
+    workspacePurge: new SqliteWorkspacePurgeStore(db),
   };
 }

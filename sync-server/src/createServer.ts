@@ -37,7 +37,6 @@ import { installBlobRoutes } from './blobs/blobRoutes.ts';
 import { installExports, type InstalledExports } from './exports/installExports.ts';
 import {
   closedWorkspaceSyncAuth,
-  createDeletionStores,
   installDeletion,
   type InstalledDeletion,
 } from './deletion/installDeletion.ts';
@@ -110,8 +109,6 @@ export async function createServer(
   };
   // Every store and service, once; modules get them passed in below.
   const base = createServices(ctx);
-  // Before the sync engine: its auth boundary refuses workspaces being deleted.
-  const deletionStores = createDeletionStores(ctx);
 
   const app = new Hono();
   const shell = new AppShell(path.join(config.WEB_DIR, 'index.html'));
@@ -124,7 +121,8 @@ export async function createServer(
   app.use(bodyLimit({ maxBytes: DEFAULT_BODY_LIMIT_BYTES }));
   // Before installAuth: the upgrade authenticates itself (cookie + Origin, or ?token=).
   const sync = installSync(app, ctx, {
-    auth: closedWorkspaceSyncAuth(options.sync?.auth ?? new DeskSyncAuth(base), deletionStores),
+    // Refuses workspaces being deleted (base.workspaceDeletions).
+    auth: closedWorkspaceSyncAuth(options.sync?.auth ?? new DeskSyncAuth(base), base),
     store: base.docStore,
     ...(options.sync?.limits ? { limits: options.sync.limits } : {}),
   });
@@ -147,7 +145,7 @@ export async function createServer(
   // Before every workspace route: a workspace being deleted answers 410 to its members.
   const deletion = installDeletion(
     app,
-    { ...services, ...deletionStores },
+    services,
     // Attachments and exports are set up below; the sweeper starts once they exist.
     { sync, blobs: () => blobs, exports: () => exports.service },
   );
@@ -161,7 +159,7 @@ export async function createServer(
   installAnnouncements(app, services);
   installSnapshots(app, services);
   installSearch(app, services);
-  const exports = installExports(app, { ...services, ...deletionStores }, blobs, sync.store);
+  const exports = installExports(app, services, blobs, sync.store);
   deletion.sweeper.start();
   installBackups(ctx);
   installStaticApp(app, ctx, shell);

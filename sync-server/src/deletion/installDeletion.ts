@@ -4,13 +4,9 @@ import type { AuditStore } from '../audit/AuditStore.ts';
 import type { BlobStorage } from '../blobs/BlobStorage.ts';
 import type { Transactions } from '../db/Transactions.ts';
 import type { Mailer } from '../mail/Mailer.ts';
-import type { ServerContext } from '../ServerContext.ts';
 import type { DocStore } from '../store/DocStore.ts';
 import type { SyncAuth } from '../sync/SyncAuth.ts';
-import {
-  SqliteWorkspaceDeletionStore,
-  type WorkspaceDeletionStore,
-} from '../workspaces/WorkspaceDeletionStore.ts';
+import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
 import { ClosedWorkspaceSyncAuth } from './ClosedWorkspaceSyncAuth.ts';
 import { DeletionSweeper } from './DeletionSweeper.ts';
 import { installDeletionRoutes, type DeletionRouteDeps } from './deletionRoutes.ts';
@@ -19,19 +15,12 @@ import {
   type DocumentRemover,
   type WorkspaceExports,
 } from './WorkspaceDeletion.ts';
-import { SqliteWorkspacePurgeStore, type WorkspacePurgeStore } from './WorkspacePurgeStore.ts';
+import type { WorkspacePurgeStore } from './WorkspacePurgeStore.ts';
 
-/** The deletion schedule and the purge's SQL, built once (before the sync engine needs them). */
+/** The deletion schedule and the purge's SQL (built once in createServices). */
 export interface DeletionStores {
   readonly workspaceDeletions: WorkspaceDeletionStore;
   readonly workspacePurge: WorkspacePurgeStore;
-}
-
-export function createDeletionStores({ db, now }: ServerContext): DeletionStores {
-  return {
-    workspaceDeletions: new SqliteWorkspaceDeletionStore(db, now),
-    workspacePurge: new SqliteWorkspacePurgeStore(db),
-  };
 }
 
 /** The sync auth boundary, closed to workspaces being deleted (see ClosedWorkspaceSyncAuth). */
