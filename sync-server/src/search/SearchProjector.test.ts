@@ -21,7 +21,7 @@ import { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
 import type { DocStore } from '../store/DocStore.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
-import { SearchProjector, type StoredChanges } from './SearchProjector.ts';
+import { SearchProjector, type SearchReader, type StoredChanges } from './SearchProjector.ts';
 import { SqliteTicketSearchIndex } from './SqliteTicketSearchIndex.ts';
 import type { TicketSearchIndex } from './TicketSearchIndex.ts';
 
@@ -280,6 +280,8 @@ describe('SearchProjector', () => {
         // Never within a test: every pass after the first is one a stored turn asked for.
         safetyPollMs: 3_600_000,
         recordsEveryMs,
+        // Gaps from recordsEveryMs only: a read's real duration must not decide these tests.
+        readDutyCycle: 1,
         now: Date.now,
       });
 
@@ -333,6 +335,64 @@ describe('SearchProjector', () => {
       } finally {
         await p.stop();
       }
+    });
+  });
+
+  describe("an index doc's reads take a bounded share of the time, however long one takes (issue 13)", () => {
+    /** The real reader, with the index's reads taking `costMs` on the test clock. */
+    const readingFor = (costMs: number): SearchReader => ({
+      run: (async (kind: 'ticketBody' | 'ticketFields', args: [Uint8Array[]], bytes: number) => {
+        if (kind === 'ticketFields') clock += costMs;
+        return offThread.run(kind as 'ticketFields', args, bytes);
+      }) as SearchReader['run'],
+    });
+    const projecting = (costMs: number, maxReadGapMs?: number) =>
+      new SearchProjector({
+        store,
+        index,
+        offThread: readingFor(costMs),
+        log,
+        recordsEveryMs: 10_000,
+        readDutyCycle: 0.05,
+        ...(maxReadGapMs === undefined ? {} : { maxReadGapMs }),
+        now: () => clock,
+      });
+    /** Renames t1 at `at` ms after the first read ended; true when the name is searchable then. */
+    const renamed = async (desk: Desk, p: SearchProjector, at: number[]) => {
+      updateTicket(desk.index, desk.ticket('t1'), 't1', { title: 'Second title' }, actor, 2);
+      const readEnded = clock;
+      const seen: boolean[] = [];
+      for (const after of at) {
+        clock = readEnded + after;
+        await p.catchUp();
+        seen.push(ids('ws1', 'second').length === 1);
+      }
+      return seen;
+    };
+
+    it('a read that took 2 s waits 2 s / 0.05 = 40 s after it ends, not only recordsEveryMs', async () => {
+      const desk = new Desk('ws1');
+      desk.create('t1', 'First title', 1, 'one');
+      const p = projecting(2_000);
+      await p.catchUp();
+      expect(ids('ws1', 'first')).toEqual(['t1']);
+      expect(await renamed(desk, p, [15_000, 39_000, 40_000])).toEqual([false, false, true]);
+    });
+
+    it('a cheap read waits recordsEveryMs as before', async () => {
+      const desk = new Desk('ws1');
+      desk.create('t1', 'First title', 1, 'one');
+      const p = projecting(100);
+      await p.catchUp();
+      expect(await renamed(desk, p, [9_000, 10_000])).toEqual([false, true]);
+    });
+
+    it('waits no longer than maxReadGapMs (a read slowed by a busy machine)', async () => {
+      const desk = new Desk('ws1');
+      desk.create('t1', 'First title', 1, 'one');
+      const p = projecting(60_000, 30_000);
+      await p.catchUp();
+      expect(await renamed(desk, p, [29_000, 30_000])).toEqual([false, true]);
     });
   });
 

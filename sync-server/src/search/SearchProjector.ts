@@ -61,6 +61,18 @@ export interface SearchProjectorOptions {
    * an index doc: reading it decodes all of it. @default 262144 (256 KiB)
    */
   largeDocBytes?: number;
+  /**
+   * The share of time reading one such doc (an index doc, an archive shard, a large ticket
+   * doc) may take: after a read that took C ms, from loading it to its extracted text, the
+   * next waits at least C / readDutyCycle after it ends. A read decodes the whole doc, so
+   * without this its cost per update grows with the doc (issue 13: a 50 MB doc written at a
+   * fixed rate cost ×2.4 CPU per update of a 1 MB one, all of it these reads); with it the
+   * projector spends at most this fraction of a core on the doc, whatever its size, and the
+   * projection of a huge doc lags by up to C / readDutyCycle (a 1 s read: 50 s). @default 0.02
+   */
+  readDutyCycle?: number;
+  /** The longest wait readDutyCycle imposes (a read slowed by a busy machine). @default 300000 ms */
+  maxReadGapMs?: number;
   now?: () => number;
 }
 
@@ -93,8 +105,11 @@ export class SearchProjector {
   /** The earliest time a doc the last pass left for later (recordsEveryMs) is due. */
   #dueAt: number | null = null;
   #unsubscribe: (() => void) | null = null;
-  /** When each index doc was last read (recordsEveryMs). */
-  readonly #recordsReadAt = new Map<string, number>();
+  /**
+   * When each index doc (or large ticket doc) was last read, and how long that read took
+   * (recordsEveryMs, readDutyCycle).
+   */
+  readonly #reads = new Map<string, { at: number; costMs: number }>();
   /** Ticket docs found at least `largeDocBytes` on their last read. */
   readonly #large = new Set<string>();
 
@@ -109,6 +124,8 @@ export class SearchProjector {
       rowsPerTransaction: 500,
       recordsEveryMs: 10_000,
       largeDocBytes: 256 * 1024,
+      readDutyCycle: 0.02,
+      maxReadGapMs: 300_000,
       now: Date.now,
       ...options,
     };
@@ -230,19 +247,30 @@ export class SearchProjector {
     const kind = parseDocId(docId)?.kind ?? '';
     if (!RECORD_KINDS.has(kind) && !this.#large.has(docId)) return false;
     const now = this.#o.now();
-    const last = this.#recordsReadAt.get(docId);
-    if (last !== undefined && now - last < this.#o.recordsEveryMs) {
-      const due = last + this.#o.recordsEveryMs;
+    const last = this.#reads.get(docId);
+    if (last !== undefined && now < this.#nextReadAt(last)) {
+      const due = this.#nextReadAt(last);
       this.#dueAt = this.#dueAt === null ? due : Math.min(this.#dueAt, due);
       return true;
     }
-    this.#recordsReadAt.set(docId, now);
-    if (this.#recordsReadAt.size > 10_000) {
-      for (const [id, at] of this.#recordsReadAt) {
-        if (now - at >= this.#o.recordsEveryMs) this.#recordsReadAt.delete(id);
+    return false;
+  }
+
+  /** The earliest time a doc read at `at` in `costMs` may be read again. */
+  #nextReadAt({ at, costMs }: { at: number; costMs: number }): number {
+    const { recordsEveryMs, readDutyCycle, maxReadGapMs } = this.#o;
+    return at + Math.max(recordsEveryMs, Math.min(maxReadGapMs, costMs / readDutyCycle));
+  }
+
+  /** Remembers a throttled doc's read that started at `startedAt` and ends now. */
+  #readDone(docId: string, startedAt: number): void {
+    const now = this.#o.now();
+    this.#reads.set(docId, { at: now, costMs: Math.max(0, now - startedAt) });
+    if (this.#reads.size > 10_000) {
+      for (const [id, read] of this.#reads) {
+        if (now >= this.#nextReadAt(read)) this.#reads.delete(id);
       }
     }
-    return false;
   }
 
   async #project(workspaceId: string, { docId, seq }: ChangedDocRow): Promise<void> {
@@ -253,6 +281,7 @@ export class SearchProjector {
       index.advance(workspaceId, seq);
       return;
     }
+    const startedAt = this.#o.now();
     try {
       const stored = await store.loadInSlices(docId);
       if (!stored) {
@@ -261,17 +290,16 @@ export class SearchProjector {
       }
       const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
       if (kind === 'ticket') {
-        if (stored.storedBytes >= this.#o.largeDocBytes) {
-          this.#large.add(docId);
-          this.#recordsReadAt.set(docId, this.#o.now());
-        } else {
-          this.#large.delete(docId);
-        }
+        const large = stored.storedBytes >= this.#o.largeDocBytes;
+        if (large) this.#large.add(docId);
+        else this.#large.delete(docId);
         const body = await offThread.run('ticketBody', [parts], stored.storedBytes);
+        if (large) this.#readDone(docId, startedAt);
         index.putBody(workspaceId, parsed!.id!, body, seq);
         return;
       }
       const rows = await offThread.run('ticketFields', [parts], stored.storedBytes);
+      this.#readDone(docId, startedAt);
       const step = this.#o.rowsPerTransaction;
       for (let at = 0; at < rows.length; at += step) {
         const last = at + step >= rows.length;
@@ -281,6 +309,7 @@ export class SearchProjector {
       if (rows.length === 0) index.advance(workspaceId, seq);
     } catch (err) {
       // A doc that cannot be read stays unsearchable rather than stopping its workspace.
+      if (RECORD_KINDS.has(kind) || this.#large.has(docId)) this.#readDone(docId, startedAt);
       log.error({ err, docId }, 'search projection could not read a document; skipped');
       index.advance(workspaceId, seq);
     }
