@@ -1,4 +1,4 @@
-import { ErrorCode } from '@desk/protocol';
+import { CONTENT_DISABLED_WORDS, ErrorCode } from '@desk/protocol';
 
 /**
  * Words for each error code. The server's own message is used when it is more specific
@@ -19,6 +19,7 @@ const messages: Partial<Record<ErrorCode, string>> = {
     'This workspace is read-only right now. You can read and export, but not change anything.',
   [ErrorCode.fileTypeRefused]:
     'Programs and installers cannot be attached. Share them another way.',
+  [ErrorCode.contentDisabled]: CONTENT_DISABLED_WORDS,
   [ErrorCode.insufficientStorage]:
     'The server has no room left to store this file. Nothing was saved; try again later.',
 };

@@ -20,6 +20,9 @@ import {
   WorkspaceFullError,
   WorkspaceUsage,
 } from '$lib/usage/WorkspaceUsage.svelte.ts';
+import { moderationApi } from '$lib/api/moderationApi.ts';
+import { DisabledItems } from '$lib/moderation/DisabledItems.svelte.ts';
+import { readDisabledItems, writeDisabledItems } from '$lib/offline/disabledItemsStore.ts';
 import { ArchiveShelf } from './ArchiveShelf.svelte.ts';
 import { AccessLoss, accessLossOfRefusal, accessLossOfStatus } from './accessLoss.ts';
 import type { Me, WorkspaceInfo, WorkspaceMember, WorkspacePayload } from '@desk/protocol';
@@ -105,6 +108,11 @@ export class DeskWorkspace {
   archive!: ArchiveShelf;
   /** Usage against the plan's limits: the 80 % banner and the up-front "workspace full". */
   readonly usage: WorkspaceUsage;
+  /**
+   * What the operator disabled in this workspace (terms §4): every view shows the marker
+   * instead. Kept with the local copy, so an offline reload hides it too.
+   */
+  readonly disabled = new DisabledItems();
   private indexHandle: DocHandle | null = null;
   private userHandle: DocHandle | null = null;
   source!: DocSource;
@@ -160,7 +168,22 @@ export class DeskWorkspace {
     if (cached && options.listFirst) await this.showKeptFirstScreen(identity.me.id, wsId);
     if (this.destroyed) return;
     this.usage.start(wsId);
+    const userId = identity.me.id;
+    // Read before anything is painted (the desk waits for it with the local copy below).
+    const disabledKnown = this.disabled.start(
+      wsId,
+      {
+        read: () => readDisabledItems(userId, wsId),
+        write: (items) => writeDisabledItems(userId, wsId, items),
+      },
+      () => moderationApi.disabled(this.slug).then((list) => list.items),
+    );
     this.source = this.makeSource(identity.me.id);
+    // The server pushes the whole list whenever the operator disables or re-enables an item.
+    const offDisabled = this.source.onDisabledItems?.((workspaceId, items) => {
+      if (workspaceId === wsId) this.disabled.apply(items);
+    });
+    if (offDisabled) this.cleanups.push(offDisabled);
 
     this.cleanups.push(
       this.source.subscribe((status) => {
@@ -171,6 +194,9 @@ export class DeskWorkspace {
     const offRefusal = this.source.onRefusal?.((refusal) => {
       if (parseDocId(refusal.docId)?.workspaceId !== wsId) return;
       this.loseAccess(accessLossOfRefusal(refusal.code));
+      // A ticket or notice refused as disabled before the list said so: hidden now.
+      if (refusal.code === DocErrorCode.contentDisabled)
+        this.disabled.refusedDoc(refusal.docId, refusal.message);
       // A change refused at the document-size limit: learn now whether the workspace is
       // full, so the next new ticket is refused up front instead of by the server.
       // Likewise a new ticket refused at the plan's ticket limit.
@@ -211,7 +237,7 @@ export class DeskWorkspace {
       this.user.observe(bump),
     );
 
-    await Promise.all([this.indexHandle.whenLoaded, this.userHandle.whenLoaded]);
+    await Promise.all([this.indexHandle.whenLoaded, this.userHandle.whenLoaded, disabledKnown]);
     startupMark('local-copy-loaded');
     if (this.destroyed) return;
     this.checkSchema();
@@ -289,6 +315,7 @@ export class DeskWorkspace {
   destroy(): void {
     this.destroyed = true;
     this.usage.destroy();
+    this.disabled.stop();
     for (const cleanup of this.cleanups) cleanup();
     this.presence?.destroy();
     this.archive?.destroy();

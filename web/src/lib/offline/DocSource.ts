@@ -1,5 +1,5 @@
 import type { DocHandle as SyncDocHandle, SyncStatus } from '@desk/client';
-import type { DocErrorMessage } from '@desk/protocol';
+import type { DisabledItemEntry, DocErrorMessage } from '@desk/protocol';
 
 /**
  * A ref-counted handle on a document of the local replica: the members of the client's
@@ -29,6 +29,13 @@ export interface DocSource {
   subscribe(listener: (status: ConnectionStatus) => void): () => void;
   /** Every refusal by the server; absent where nothing syncs (the local-only source). */
   onRefusal?(listener: (refusal: DocRefusalNotice) => void): () => void;
+  /**
+   * Every list of disabled items the server pushes (terms §4): the workspace's whole list
+   * each time. Absent where nothing syncs.
+   */
+  onDisabledItems?(
+    listener: (workspaceId: string, items: readonly DisabledItemEntry[]) => void,
+  ): () => void;
   /**
    * Whether a doc has been fully synced to this device at least once, so it opens offline
    * with its content (partial replication, issue 15: a device does not hold every ticket).

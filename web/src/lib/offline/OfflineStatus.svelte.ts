@@ -217,6 +217,9 @@ export class OfflineStatus {
   #onRefusal(refusal: DocRefusal): void {
     if (parseDocId(refusal.docId)?.workspaceId !== this.#ws.workspaceId) return;
     if (!isLastingRefusal(refusal.code)) return;
+    // A ticket or notice the operator disabled (terms §4) is not a sync problem: the marker
+    // with the reason shows where its content was (DeskWorkspace.disabled).
+    if (refusal.code === DocErrorCode.contentDisabled) return;
     this.refusal = refusal.code;
     this.refusalMessage = refusal.message;
     this.refusalDocKind = parseDocId(refusal.docId)?.kind ?? null;

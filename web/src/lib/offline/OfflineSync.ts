@@ -1,5 +1,5 @@
 import { IndexedDbStore, SyncClient } from '@desk/client';
-import type { DocErrorCode } from '@desk/protocol';
+import type { DisabledItemEntry, DocErrorCode } from '@desk/protocol';
 import type { ConnectionStatus, DocHandle, DocRefusalNotice, DocSource } from './DocSource.ts';
 import { userStorePrefix } from './localKeys.ts';
 import type { ReplicaManager } from './ReplicaManager.ts';
@@ -77,6 +77,13 @@ export class OfflineSync implements DocSource {
   onRefusal(listener: (refusal: DocRefusal) => void): () => void {
     this.#refusalListeners.add(listener);
     return () => this.#refusalListeners.delete(listener);
+  }
+
+  /** Every list of disabled items the server pushes (terms §4), with its workspace. */
+  onDisabledItems(
+    listener: (workspaceId: string, items: readonly DisabledItemEntry[]) => void,
+  ): () => void {
+    return this.client.onDisabledItems((message) => listener(message.workspaceId, message.items));
   }
 
   destroy(): void {

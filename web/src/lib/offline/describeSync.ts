@@ -198,6 +198,8 @@ export function refusalReason(code: DocErrorCode, docKind: string | null = null)
       return 'The server’s storage is unavailable; it will be retried.';
     case DocErrorCode.rateLimited:
       return 'Too many changes at once: they are kept on this device and sent again in a moment.';
+    case DocErrorCode.contentDisabled:
+      return 'Access to this content has been disabled by the operator of this service.';
     default:
       return 'The server refused a change.';
   }

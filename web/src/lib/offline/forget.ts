@@ -4,6 +4,7 @@ import { collectDrafts, downloadJson, type DraftExport } from './drafts.ts';
 import { openDatabase, request, transactionDone } from './idb.ts';
 import {
   APP_PREFIX,
+  disabledItemsDbName,
   firstScreenDbName,
   replicatedDbName,
   searchDbName,
@@ -12,6 +13,7 @@ import {
 } from './localKeys.ts';
 import { deleteDatabase, wipeLocalData } from './localData.ts';
 import { closeAllOfflineSyncs } from './OfflineSync.ts';
+import { DISABLED_ITEMS_STORE } from './disabledItemsStore.ts';
 import { UploadQueue } from './UploadQueue.ts';
 
 /**
@@ -168,6 +170,8 @@ export async function deleteWorkspaceReplica(
   await deleteKeys(firstScreenDbName(userId), 'screens', (key) =>
     key.startsWith(`${workspaceId}:`),
   );
+  // The list of disabled content (it names the workspace's items and the operator's reasons).
+  await deleteKeys(disabledItemsDbName(userId), DISABLED_ITEMS_STORE, (key) => key === workspaceId);
   const uploads = new UploadQueue(userId);
   try {
     for (const item of await uploads.list()) {

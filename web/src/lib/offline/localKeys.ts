@@ -54,6 +54,15 @@ export function firstScreenDbName(userId: string): string {
   return `${userStorePrefix(userId)}first-screen`;
 }
 
+/**
+ * The workspace's list of disabled content (terms §4, issue 17) as last heard from the
+ * server, one entry per workspace: an offline reload still hides what the operator disabled.
+ * Under the user's prefix (logout's wipe); keyed by workspace id (a removal deletes it).
+ */
+export function disabledItemsDbName(userId: string): string {
+  return `${userStorePrefix(userId)}disabled`;
+}
+
 /** Attachments picked while offline, waiting for upload. */
 export function uploadsDbName(userId: string): string {
   return `${userStorePrefix(userId)}uploads`;
