@@ -208,6 +208,8 @@ export {
   NEW_TICKET_INDEX_BYTES,
   NEW_TICKET_REFUSALS,
   NewTicketRefusal,
+  REFUSED_LIMITS,
+  RefusedLimit,
   USAGE_LIMIT_NAMES,
   USAGE_WARN_AT,
   UsageLimitName,

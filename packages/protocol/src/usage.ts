@@ -31,6 +31,18 @@ export const USAGE_LIMIT_NAMES = Object.values(UsageLimitName) as [
   ...UsageLimitName[],
 ];
 
+/**
+ * The plan limit a REST refusal names (`error.limit` of a 413 `payload_too_large`, on an
+ * upload or an import): the usage meters' names, plus one file's size.
+ */
+export const RefusedLimit = {
+  ...UsageLimitName,
+  /** One attachment is larger than a file may be. */
+  attachmentSize: 'attachment_size',
+} as const;
+export type RefusedLimit = (typeof RefusedLimit)[keyof typeof RefusedLimit];
+export const REFUSED_LIMITS = Object.values(RefusedLimit) as [RefusedLimit, ...RefusedLimit[]];
+
 /** Why the workspace takes no new tickets now. */
 export const NewTicketRefusal = {
   /** The index document has no room for another ticket record (document-size limit). */

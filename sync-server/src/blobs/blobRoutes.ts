@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import { ErrorCode } from '@desk/protocol';
+import { ErrorCode, RefusedLimit } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import { bodyLimit } from '../http/bodyLimit/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
@@ -66,17 +66,16 @@ export function installBlobRoutes(
       if (!body) throw AppError.badRequest('The file is empty.');
       // Reserved before a byte is written, so parallel uploads cannot overrun the quota together.
       const quota = ctx.workspaceAccess.limits(workspace.id)?.storageQuotaBytes ?? Infinity;
-      const reservation = quotas.reserve(
-        workspace.id,
-        quota,
-        MAX_BLOB_BYTES,
-        declaredLength(c.req.header('content-length')),
-      );
+      const declared = declaredLength(c.req.header('content-length'));
+      // Named for what it is: a file over the size limit, whatever room is left.
+      if (declared !== null && declared > MAX_BLOB_BYTES) throw fileTooLarge();
+      const reservation = quotas.reserve(workspace.id, quota, MAX_BLOB_BYTES, declared);
       if (!reservation.ok) {
         throw tooLarge(
           reservation.reason === 'storage_used_up'
             ? 'The workspace has used all of its file storage.'
             : 'This file does not fit in the workspace’s remaining file storage.',
+          RefusedLimit.storage,
         );
       }
       const room = reservation.bytes;
@@ -107,11 +106,12 @@ export function installBlobRoutes(
           );
         }
         if (error instanceof BlobTooLargeError) {
-          throw tooLarge(
-            room < MAX_BLOB_BYTES
-              ? 'This file does not fit in the workspace’s remaining file storage.'
-              : `Files can be at most ${MAX_BLOB_BYTES / 1024 / 1024} MB. Share larger ones as a link.`,
-          );
+          throw room < MAX_BLOB_BYTES
+            ? tooLarge(
+                'This file does not fit in the workspace’s remaining file storage.',
+                RefusedLimit.storage,
+              )
+            : fileTooLarge();
         }
         throw error;
       }
@@ -194,8 +194,16 @@ function decodeName(raw: string | undefined): string {
   return clean || 'file';
 }
 
-function tooLarge(message: string): AppError {
-  return new AppError(ErrorCode.payloadTooLarge, 413, message);
+function tooLarge(message: string, limit: RefusedLimit): AppError {
+  return new AppError(ErrorCode.payloadTooLarge, 413, message, { limit });
+}
+
+/** A file over the attachment size limit (`limit: attachment_size`). */
+export function fileTooLarge(): AppError {
+  return tooLarge(
+    `Files can be at most ${MAX_BLOB_BYTES / 1024 / 1024} MB. Share larger ones as a link.`,
+    RefusedLimit.attachmentSize,
+  );
 }
 
 /** The body's declared size (browsers send it with every File), or null when not given. */

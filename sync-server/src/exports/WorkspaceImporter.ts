@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { ErrorCode, EXPORT_FORMAT_VERSION } from '@desk/protocol';
+import { ErrorCode, EXPORT_FORMAT_VERSION, RefusedLimit } from '@desk/protocol';
 import { ArchiveManifest, type ImportWorkspaceResponse } from '@desk/protocol/rest';
 import type { AuditStore } from '../audit/AuditStore.ts';
 import type { BlobCatalog } from '../blobs/BlobCatalog.ts';
 import type { BlobQuota } from '../blobs/BlobQuota.ts';
 import { BlobTooLargeError, type BlobStorage } from '../blobs/BlobStorage.ts';
+import { MAX_BLOB_BYTES } from '../blobs/blobRoutes.ts';
+import { detectContentType, isRefusedType, TYPE_SAMPLE_BYTES } from '../blobs/contentType.ts';
 import type { Transactions } from '../db/Transactions.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
@@ -45,14 +47,19 @@ export interface ImportRequest {
 }
 
 const invalid = (message: string) => new AppError(ErrorCode.importInvalid, 422, message);
+/** A plan limit the archive would pass (413 `payload_too_large`, `limit` names it). */
+const overLimit = (limit: RefusedLimit, message: string) =>
+  new AppError(ErrorCode.payloadTooLarge, 413, message, { limit });
 
 /**
  * Creates a fresh workspace from an export's zip (issue 16) with identical documents: each
  * document's raw Yjs state is appended as the new document's first update, under the new
  * workspace's id (`<old>:ticket:x` → `<new>:ticket:x`), and every attachment goes back into
  * the blob store under the workspace's storage quota. The whole zip is checked first — the
- * manifest, every document's SHA-256, the plan's ticket limit and storage quota — so a bad
- * archive creates nothing; the workspace is created in one transaction with that check.
+ * manifest, every document's SHA-256, every attachment's type (from its bytes, as an upload
+ * is), and the new workspace's plan limits: tickets, document size, attachment size and
+ * storage (SPEC.md, LIMIT-13) — so a bad or too large archive creates nothing; the workspace
+ * is created in one transaction with that check.
  */
 export class WorkspaceImporter {
   constructor(private readonly deps: ImporterDeps) {}
@@ -76,6 +83,7 @@ export class WorkspaceImporter {
       // Every document is read and checked before anything is written.
       let docBytes = 0;
       let tickets = 0;
+      let largest = { name: '', bytes: 0 };
       for (const doc of manifest.documents) {
         if (!DOC_NAME.test(doc.name) || exportedKind(doc.name) === null) {
           throw invalid(`The archive holds a document that cannot be imported (${doc.name}).`);
@@ -85,10 +93,28 @@ export class WorkspaceImporter {
           throw invalid(`The document ${doc.name} is damaged (its checksum does not match).`);
         }
         docBytes += state.byteLength;
+        if (state.byteLength > largest.bytes) largest = { name: doc.name, bytes: state.byteLength };
         if (doc.name.startsWith('ticket:')) tickets += 1;
       }
+      // Each file's type from its first bytes (not the manifest's word), as an upload's.
+      const types = new Map<string, string>();
       for (const file of manifest.attachments) {
         if (!entries.has(file.file)) throw invalid(`The attachment ${file.name} is missing.`);
+        if (file.size > MAX_BLOB_BYTES) {
+          throw overLimit(
+            RefusedLimit.attachmentSize,
+            `The attachment ${file.name} is larger than a file may be (${MAX_BLOB_BYTES / 1024 / 1024} MB).`,
+          );
+        }
+        const type = await detectContentType(await this.#sample(zip, entries, file.file));
+        if (isRefusedType(type)) {
+          throw new AppError(
+            ErrorCode.fileTypeRefused,
+            415,
+            `The attachment ${file.name} is a program; programs cannot be attached.`,
+          );
+        }
+        types.set(file.sha256, type);
       }
       const fileBytes = manifest.attachments.reduce((sum, a) => sum + a.size, 0);
 
@@ -97,17 +123,21 @@ export class WorkspaceImporter {
         const id = this.#createWorkspace(request);
         const limits = deps.workspaceAccess.limits(id);
         if (limits && tickets > limits.ticketLimit) {
-          throw new AppError(
-            ErrorCode.payloadTooLarge,
-            413,
+          throw overLimit(
+            RefusedLimit.tickets,
             `The archive holds ${tickets} tickets; the new workspace's plan allows ${limits.ticketLimit}.`,
           );
         }
+        if (limits && largest.bytes > limits.documentSizeLimitBytes) {
+          throw overLimit(
+            RefusedLimit.documentSize,
+            `The document ${largest.name} weighs ${largest.bytes} bytes; the new workspace's plan allows ${limits.documentSizeLimitBytes} per document.`,
+          );
+        }
         if (limits && docBytes + fileBytes > limits.storageQuotaBytes) {
-          throw new AppError(
-            ErrorCode.payloadTooLarge,
-            413,
-            'The archive does not fit in the new workspace’s storage quota.',
+          throw overLimit(
+            RefusedLimit.storage,
+            `The archive holds ${docBytes + fileBytes} bytes; the new workspace's plan stores ${limits.storageQuotaBytes}.`,
           );
         }
         return id;
@@ -126,7 +156,7 @@ export class WorkspaceImporter {
       deps.searchProjector?.wake();
 
       for (const file of manifest.attachments)
-        await this.#restoreBlob(zip, entries, workspaceId, file, request);
+        await this.#restoreBlob(zip, entries, workspaceId, file, types.get(file.sha256)!, request);
 
       const workspace = deps.workspaces.byId(workspaceId)!;
       deps.audit.record({
@@ -198,6 +228,24 @@ export class WorkspaceImporter {
     return Buffer.concat(chunks);
   }
 
+  /** The first bytes of a file of the archive (what an upload's type is detected from). */
+  async #sample(
+    zip: yauzl.ZipFile,
+    entries: Map<string, yauzl.Entry>,
+    file: string,
+  ): Promise<Uint8Array> {
+    const chunks: Buffer[] = [];
+    let read = 0;
+    const stream = await this.#open(zip, entries, file);
+    for await (const chunk of stream) {
+      chunks.push(chunk as Buffer);
+      read += (chunk as Buffer).byteLength;
+      if (read >= TYPE_SAMPLE_BYTES) break;
+    }
+    stream.destroy();
+    return Buffer.concat(chunks).subarray(0, TYPE_SAMPLE_BYTES);
+  }
+
   #createWorkspace(request: ImportRequest): string {
     const { workspaces } = this.deps;
     const customerId = workspaces.customersOwnedBy(request.ownerUserId)[0];
@@ -218,17 +266,14 @@ export class WorkspaceImporter {
     entries: Map<string, yauzl.Entry>,
     workspaceId: string,
     file: ArchiveManifest['attachments'][number],
+    type: string,
     request: ImportRequest,
   ): Promise<void> {
     const { blobQuota, blobs, blobCatalog, workspaceAccess } = this.deps;
     const quota = workspaceAccess.limits(workspaceId)?.storageQuotaBytes ?? Infinity;
     const reservation = blobQuota.reserve(workspaceId, quota, file.size, file.size);
     if (!reservation.ok) {
-      throw new AppError(
-        ErrorCode.payloadTooLarge,
-        413,
-        `${file.name} does not fit in the storage quota.`,
-      );
+      throw overLimit(RefusedLimit.storage, `${file.name} does not fit in the storage quota.`);
     }
     try {
       const stored = await blobs.put(await this.#open(zip, entries, file.file), file.size);
@@ -239,7 +284,7 @@ export class WorkspaceImporter {
           sha256: stored.sha256,
           size: stored.size,
           name: file.name,
-          type: file.type,
+          type,
           uploadedBy: request.ownerUserId,
           at: this.deps.now(),
         }),

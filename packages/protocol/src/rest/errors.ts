@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from '../errors.ts';
+import { REFUSED_LIMITS } from '../usage.ts';
 
 /** Every REST refusal: `{ error: { code, message } }`, the code from the closed ErrorCode list. */
 export const ErrorBody = z.strictObject({
@@ -14,6 +15,8 @@ export const ErrorBody = z.strictObject({
     workspaces: z.array(z.string()).optional(),
     /** The operator's reason, in their words (`content_disabled`). */
     reason: z.string().optional(),
+    /** The plan limit that refused it (`payload_too_large` on an upload or an import). */
+    limit: z.enum(REFUSED_LIMITS).optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, RefusedLimit, type ErrorBody } from '@desk/protocol';
+import { plans } from '../billing/plans.ts';
+import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
+import {
+  signUp,
+  startAuthTestServer,
+  type AuthTestServer,
+  type TestClient,
+} from '../testing/authTestServer.ts';
+import { MAX_BLOB_BYTES } from './blobRoutes.ts';
+
+// The upload route (REST) against the plan limits (SPEC.md, LIMIT-8 and LIMIT-13): storage
+// and one file's size, each at, just under and just over its value. Over, the answer is 413
+// payload_too_large naming the limit (`error.limit`) and nothing is stored.
+
+let t: AuthTestServer;
+let owner: Awaited<ReturnType<typeof signUp>>;
+beforeAll(async () => {
+  t = await startAuthTestServer();
+  owner = await signUp(t);
+});
+afterAll(() => t.close());
+
+function upload(client: TestClient, slug: string, bytes: Uint8Array<ArrayBuffer>) {
+  return fetch(`${client.baseUrl}/api/workspaces/${slug}/blobs`, {
+    method: 'POST',
+    headers: {
+      origin: client.origin,
+      cookie: `${SESSION_COOKIE}=${client.sessionToken}`,
+      'content-type': 'application/pdf',
+      'x-file-name': 'file.pdf',
+    },
+    body: bytes,
+  });
+}
+
+let files = 0;
+/** A PDF by its bytes, of exactly `bytes`, different from every other one. */
+function pdf(bytes: number): Uint8Array<ArrayBuffer> {
+  const file = new Uint8Array(bytes).fill(0x20);
+  file.set(new TextEncoder().encode(`%PDF-1.4\n%${files++}\n`));
+  return file;
+}
+
+const db = () => t.server.ctx.db;
+const storedFiles = () =>
+  db()
+    .prepare('SELECT COUNT(*) FROM workspace_blobs WHERE workspace_id = ?')
+    .pluck()
+    .get(owner.workspaceId) as number;
+/**
+ * The workspace's documents weigh `bytes` (the counter the storage limit reads; writing a
+ * gigabyte of documents to fill a trial workspace is not what this test is about).
+ */
+function documentsWeigh(bytes: number): void {
+  db()
+    .prepare(
+      `INSERT INTO workspace_doc_bytes (workspace_id, bytes) VALUES (?, ?)
+       ON CONFLICT (workspace_id) DO UPDATE SET bytes = excluded.bytes`,
+    )
+    .run(owner.workspaceId, bytes);
+}
+const filesWeigh = () =>
+  db()
+    .prepare('SELECT COALESCE(SUM(size), 0) FROM workspace_blobs WHERE workspace_id = ?')
+    .pluck()
+    .get(owner.workspaceId) as number;
+
+const cases = [
+  { name: 'just under', delta: -1, accepted: true },
+  { name: 'at', delta: 0, accepted: true },
+  { name: 'just over', delta: 1, accepted: false },
+] as const;
+
+describe('LIMIT-8 REST upload: storage (documents plus attachments) at, just under and just over the quota', () => {
+  const ROOM = 5000;
+  for (const c of cases) {
+    it(`a file ${c.name} the room left is ${c.accepted ? 'stored' : 'refused with 413 naming storage; nothing stored'}`, async () => {
+      // Documents fill the trial quota but for ROOM bytes next to the files already stored.
+      documentsWeigh(plans.trial.storageQuotaBytes - filesWeigh() - ROOM);
+      const before = storedFiles();
+      const res = await upload(owner.client, owner.slug, pdf(ROOM + c.delta));
+      if (c.accepted) {
+        expect(res.status).toBe(201);
+        expect(storedFiles()).toBe(before + 1);
+        return;
+      }
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as ErrorBody).error).toMatchObject({
+        code: ErrorCode.payloadTooLarge,
+        limit: RefusedLimit.storage,
+      });
+      expect(storedFiles()).toBe(before);
+    });
+  }
+});
+
+describe('LIMIT-13 REST upload: one file at, just under and just over the attachment size (MAX_BLOB_BYTES)', () => {
+  for (const c of cases) {
+    it(`a file ${c.name} the size limit is ${c.accepted ? 'stored' : 'refused with 413 naming attachment_size; nothing stored'}`, async () => {
+      documentsWeigh(0);
+      const before = storedFiles();
+      const res = await upload(owner.client, owner.slug, pdf(MAX_BLOB_BYTES + c.delta));
+      if (c.accepted) {
+        expect(res.status).toBe(201);
+        expect(storedFiles()).toBe(before + 1);
+        return;
+      }
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as ErrorBody).error).toMatchObject({
+        code: ErrorCode.payloadTooLarge,
+        limit: RefusedLimit.attachmentSize,
+      });
+      expect(storedFiles()).toBe(before);
+    }, 60_000);
+  }
+});
