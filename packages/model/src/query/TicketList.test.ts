@@ -5,6 +5,7 @@ import { seededRandom } from '../../../protocol/src/testing/seededRandom.ts';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../schema/fields.ts';
 import { WorkspaceIndex } from '../workspace/WorkspaceIndex.ts';
 import { TicketList } from './TicketList.ts';
+import type { TicketRecord } from '../workspace/TicketRecord.ts';
 import type { TicketSource } from './TicketSource.ts';
 import { compileQuery, DEFAULT_QUERY, type TicketQuery } from './TicketQuery.ts';
 
@@ -84,7 +85,7 @@ describe('TicketList', () => {
     remote.on('update', (u: Uint8Array) => Y.applyUpdate(local, u));
     const localIndex = new WorkspaceIndex(local);
     const remoteIndex = new WorkspaceIndex(remote);
-    const query: TicketQuery = {
+    let query: TicketQuery = {
       ...DEFAULT_QUERY,
       statuses: ['new', 'open', 'pending'],
       sort: 'priority',
@@ -93,6 +94,14 @@ describe('TicketList', () => {
     const list = new TicketList(localIndex.tickets, query, 'me');
     const ids: string[] = [];
     for (let step = 0; step < 600; step += 1) {
+      if (step % 40 === 39) {
+        // Now and then another filter: rows rebuilt from the records kept in order.
+        query = {
+          ...query,
+          statuses: query.statuses.length === 3 ? ['solved'] : ['new', 'open', 'pending'],
+        };
+        list.setQuery(query);
+      }
       const action = random();
       if (action < 0.3 || ids.length === 0) {
         const id = `t${step}`;
@@ -155,6 +164,58 @@ describe('TicketList', () => {
     }
     expect(readsForOneMore(100)).toEqual({ gets: 1, alls: 0 });
     expect(readsForOneMore(5_000)).toEqual({ gets: 1, alls: 0 });
+  });
+
+  it('answers a filter, a typed text and its full-text matches without sorting again', () => {
+    // Sorting reads the sort key (updatedAt) of every row it compares; matching a status,
+    // a text or a set of ids never does. So a change of filter that reads no updatedAt
+    // was answered by one pass over rows already in order.
+    const index = new WorkspaceIndex(new Y.Doc());
+    index.doc.transact(() => {
+      for (let i = 0; i < 2_000; i++) {
+        const status = TICKET_STATUSES[i % TICKET_STATUSES.length]!;
+        index.tickets.create({ id: `t${i}`, title: `Ticket ${i}`, number: i, status }, me, i);
+      }
+    });
+    let keyReads = 0;
+    const counted = (record: TicketRecord): TicketRecord =>
+      new Proxy(record, {
+        get: (target, field, receiver): unknown => {
+          if (field === 'updatedAt') keyReads++;
+          return Reflect.get(target, field, receiver) as unknown;
+        },
+      });
+    const source: TicketSource = {
+      all: () => index.tickets.all().map(counted),
+      get: (id) => {
+        const record = index.tickets.get(id);
+        return record && counted(record);
+      },
+      observe: (listener) => index.tickets.observe(listener),
+    };
+    const list = new TicketList(source, DEFAULT_QUERY, 'me');
+    const sorted = keyReads;
+    expect(sorted).toBeGreaterThan(2_000); // the one sort, when the list was made
+    keyReads = 0;
+    list.setQuery({ ...DEFAULT_QUERY, statuses: ['open'] });
+    list.setQuery({ ...DEFAULT_QUERY, statuses: ['open', 'pending'] });
+    list.setQuery({ ...DEFAULT_QUERY, text: 'ticket 1' });
+    list.setTextMatches(new Set(['t5', 't7']));
+    list.setQuery({ ...DEFAULT_QUERY, text: 'ticket 19' });
+    list.setQuery(DEFAULT_QUERY);
+    expect(keyReads).toBe(0);
+    const compiled = compileQuery(DEFAULT_QUERY, 'me');
+    expect(list.rows.map((r) => r.id)).toEqual(
+      index.tickets
+        .all()
+        .sort(compiled.compare)
+        .map((r) => r.id),
+    );
+    // Another order is a sort, once.
+    list.setQuery({ ...DEFAULT_QUERY, sort: 'updatedAt', direction: 'asc' });
+    expect(keyReads).toBeGreaterThan(2_000);
+    expect(list.rows[0]!.id).toBe('t0');
+    list.destroy();
   });
 
   it('hands listeners a new array so holders of the old one see no change', () => {
