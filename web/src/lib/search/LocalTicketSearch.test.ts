@@ -126,6 +126,35 @@ describe('LocalTicketSearch', () => {
     expect(search.isOnDevice('t2')).toBe(false);
   });
 
+  it('reads many held ticket docs per pause for background work, not one', async () => {
+    const index = desk();
+    const texts = new FakeTexts();
+    index.doc.transact(() => {
+      for (let i = 1; i <= 300; i++) {
+        create(index, `t${i}`, `Ticket ${i}`, i);
+        texts.texts.set(`t${i}`, `body ${i} mentions the warehouse`);
+      }
+    });
+    let pauses = 0;
+    const search = new LocalTicketSearch([index], {
+      texts,
+      store: null,
+      textDelayMs: 0,
+      saveDelayMs: 0,
+      // A pause is an idle callback in the browser, ~20 a second when chained: one per doc
+      // made 5,000 docs take minutes. A slice longer than this test's reads: no pause.
+      readSliceMs: 60_000,
+      pause: () => ((pauses += 1), Promise.resolve()),
+    });
+    open.push(search);
+    await search.ready;
+    const before = pauses;
+    await search.sweep();
+    expect(texts.reads).toHaveLength(300);
+    expect(pauses - before).toBe(0);
+    expect((await found(search, 'warehouse')).length).toBe(300);
+  });
+
   it('restores the index after a reload without reading the ticket docs again', async () => {
     const index = desk();
     const texts = new FakeTexts();
