@@ -63,6 +63,14 @@ describe('SqliteTicketSearchIndex', () => {
     expect(ids('ws1', 'printer scanner')).toEqual([]);
   });
 
+  it('takes a last word of one letter or digit as a whole word, not as a prefix of every word', () => {
+    index.putFields('ws1', [fields('t1', 'Printer jams'), fields('t2', 'Plan B for p')], 1);
+    expect(ids('ws1', 'p')).toEqual(['t2']);
+    expect(ids('ws1', 'pr')).toEqual(['t1']);
+    expect(ids('ws1', 'jams p')).toEqual([]);
+    expect(ids('ws1', 'plan b')).toEqual(['t2']);
+  });
+
   it('answers a snippet of the body around the match, as plain text', () => {
     index.putFields('ws1', [fields('t1', 'VPN')], 1);
     index.putBody(
