@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Browser } from 'playwright-core';
 import { plans } from '../../../sync-server/src/billing/plans.ts';
@@ -28,8 +30,15 @@ export interface DeskBenchWorld {
   close(): Promise<void>;
 }
 
+/**
+ * `BENCH_DESK_DIR=<folder>`: keep the seeded server's data there and reuse it on the next
+ * run with the same ticket count (no seeding, the search projection already current) — for
+ * profiling the same desk again and again. The folder is never removed.
+ */
 export async function startDeskBenchWorld(tickets: number): Promise<DeskBenchWorld> {
-  const temp = makeTempDir('desk-bench-browser-');
+  const kept = process.env.BENCH_DESK_DIR;
+  const temp = kept ? keptDir(kept, tickets) : makeTempDir('desk-bench-browser-');
+  const reused = kept ? readKept(temp.dir) : null;
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const config: Config = loadConfig({
@@ -47,7 +56,12 @@ export async function startDeskBenchWorld(tickets: number): Promise<DeskBenchWor
     await server.sync.closeAll();
     await server.stop();
   };
-  let server = await start();
+  let server: RunningServer;
+  if (reused) {
+    server = await start();
+    return openBrowser(server, reused, Number.NaN);
+  }
+  server = await start();
   let owner: Awaited<ReturnType<typeof signUp>>;
   try {
     owner = await signUp({
@@ -69,25 +83,67 @@ export async function startDeskBenchWorld(tickets: number): Promise<DeskBenchWor
     process.env.BENCH_DESK_PROJECTION_WAIT === '0'
       ? Number.NaN
       : await projectionCaughtUp(server, owner.workspaceId);
-  const launched = await launchBrowser().catch(async (error: unknown) => {
-    await stop(server);
-    temp.remove();
-    throw error;
-  });
   if (!owner.client.sessionToken) throw new Error('sign-up left no session');
-  return {
-    base,
+  const desk: KeptDesk = {
+    tickets,
     slug: owner.slug,
     sessionToken: owner.client.sessionToken,
     seeded,
-    projectionSeconds,
-    browser: launched.browser,
-    close: async () => {
-      await launched.close();
-      await stop(server);
-      temp.remove();
-    },
   };
+  if (kept) fs.writeFileSync(path.join(temp.dir, KEPT_FILE), JSON.stringify(desk));
+  return openBrowser(server, desk, projectionSeconds);
+
+  async function openBrowser(
+    running: RunningServer,
+    d: KeptDesk,
+    seconds: number,
+  ): Promise<DeskBenchWorld> {
+    const launched = await launchBrowser().catch(async (error: unknown) => {
+      await stop(running);
+      temp.remove();
+      throw error;
+    });
+    return {
+      base,
+      slug: d.slug,
+      sessionToken: d.sessionToken,
+      seeded: d.seeded,
+      projectionSeconds: seconds,
+      browser: launched.browser,
+      close: async () => {
+        await launched.close();
+        await stop(running);
+        temp.remove();
+      },
+    };
+  }
+}
+
+/** What a kept folder's run left for the next one (BENCH_DESK_DIR). */
+interface KeptDesk {
+  readonly tickets: number;
+  readonly slug: string;
+  readonly sessionToken: string;
+  readonly seeded: SeededDesk;
+}
+
+const KEPT_FILE = 'bench-desk.json';
+
+/** The kept folder for this ticket count: created when missing, never removed. */
+function keptDir(root: string, tickets: number): { dir: string; remove: () => void } {
+  const dir = path.join(root, String(tickets));
+  fs.mkdirSync(dir, { recursive: true });
+  return { dir, remove: () => undefined };
+}
+
+function readKept(dir: string): KeptDesk | null {
+  const file = path.join(dir, KEPT_FILE);
+  if (!fs.existsSync(file)) {
+    // A run stopped before it finished seeding: start over in an empty folder.
+    for (const name of fs.readdirSync(dir)) fs.rmSync(path.join(dir, name), { recursive: true });
+    return null;
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as KeptDesk;
 }
 
 /** Seconds until the search projection's cursor reached the workspace's change sequence. */
