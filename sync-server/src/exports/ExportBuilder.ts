@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import yazl from 'yazl';
 import type { TicketRecord } from '@desk/model';
 import { EXPORT_FORMAT_VERSION } from '@desk/protocol';
 import { exportArchiveJsonSchema, type ArchiveManifest } from '@desk/protocol/rest';
@@ -203,6 +202,8 @@ export class ExportBuilder {
       })),
     };
 
+    // Loaded when an export is built, not at every start (issue 13's idle memory).
+    const { default: yazl } = await import('yazl');
     const zip = new yazl.ZipFile();
     const target = `${files.zip(job.id)}.part`;
     const written = pipeline(zip.outputStream, fs.createWriteStream(target));

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { ErrorCode, EXPORT_FORMAT_VERSION, RefusedLimit } from '@desk/protocol';
 import { ArchiveManifest, type ImportWorkspaceResponse } from '@desk/protocol/rest';
 import type { AuditStore } from '../audit/AuditStore.ts';
@@ -66,8 +66,10 @@ export class WorkspaceImporter {
 
   async import(request: ImportRequest): Promise<ImportWorkspaceResponse> {
     let zip: yauzl.ZipFile;
+    // Loaded when an archive is imported, not at every start (issue 13's idle memory).
+    const { default: unzip } = await import('yauzl');
     try {
-      zip = await yauzl.openPromise(request.zipPath, {
+      zip = await unzip.openPromise(request.zipPath, {
         lazyEntries: true,
         autoClose: false,
         validateEntrySizes: true,

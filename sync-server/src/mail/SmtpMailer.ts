@@ -1,20 +1,28 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailMessage, Mailer } from './Mailer.ts';
 
 /** Sends through the SMTP server named by `SMTP_URL` (smtp:// or smtps://, with credentials). */
 export class SmtpMailer implements Mailer {
   readonly kind = 'smtp';
-  readonly #transport: Transporter;
+  /**
+   * Made on the first mail: nodemailer (a quarter of the server bundle) is loaded then, not
+   * at every start (issue 13's idle memory).
+   */
+  #transport: Promise<Transporter> | null = null;
+  #closed = false;
 
   constructor(
-    smtpUrl: string,
+    private readonly smtpUrl: string,
     private readonly from: string,
-  ) {
-    this.#transport = nodemailer.createTransport(smtpUrl);
-  }
+  ) {}
 
   async send(message: MailMessage): Promise<void> {
-    await this.#transport.sendMail({
+    if (this.#closed) throw new Error('The SMTP transport is closed.');
+    this.#transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport(this.smtpUrl),
+    );
+    const transport = await this.#transport;
+    await transport.sendMail({
       from: this.from,
       to: message.to,
       subject: message.subject,
@@ -25,6 +33,7 @@ export class SmtpMailer implements Mailer {
   }
 
   close(): void {
-    this.#transport.close();
+    this.#closed = true;
+    void this.#transport?.then((transport) => transport.close());
   }
 }
