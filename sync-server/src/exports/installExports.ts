@@ -36,8 +36,11 @@ export interface ExportDeps extends ServerContext {
   readonly exportJobs: ExportStore;
   /** Workspaces being deleted: their exports are refused and cancelled. */
   readonly workspaceDeletions?: Pick<WorkspaceDeletionStore, 'pending'>;
-  /** Woken after an import wrote documents past the sync engine. */
-  readonly searchProjector?: { wake(): void };
+  /**
+   * Woken after an import wrote documents past the sync engine: the projector has no poll,
+   * so an import it is not told about stays unsearchable until the workspace's next write.
+   */
+  readonly searchProjector: { wake(): void };
 }
 
 export interface InstalledExports {

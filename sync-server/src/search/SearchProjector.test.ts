@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { until } from '@desk/protocol/testing';
 import {
@@ -268,7 +268,7 @@ describe('SearchProjector', () => {
       }) as TicketSearchIndex;
       return { counted, wrapped };
     };
-    const woken = (turns: Turns, target: TicketSearchIndex, recordsEveryMs = 0) =>
+    const woken = (turns: Turns, target: TicketSearchIndex, recordsEveryMs = 0, retryMs = 0) =>
       new SearchProjector({
         store,
         index: target,
@@ -277,8 +277,7 @@ describe('SearchProjector', () => {
         changes: turns,
         intervalMs: 0,
         debounceMs: 0,
-        // Never within a test: every pass after the first is one a stored turn asked for.
-        safetyPollMs: 3_600_000,
+        retryMs,
         recordsEveryMs,
         // Gaps from recordsEveryMs only: a read's real duration must not decide these tests.
         readDutyCycle: 1,
@@ -316,6 +315,56 @@ describe('SearchProjector', () => {
         new Desk('ws1').create('t1', 'Imported', 1, 'imported text');
         p.wake();
         await until(() => ids('ws1', 'imported').length === 1, 'the imported ticket searchable');
+      } finally {
+        await p.stop();
+      }
+    });
+
+    it('arms no timer once nothing is behind: the next pass is the one a stored turn asks for', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const turns = new Turns();
+      const { counted, wrapped } = countingPasses();
+      const p = woken(turns, wrapped);
+      try {
+        p.start();
+        await vi.advanceTimersByTimeAsync(0);
+        await until(() => counted.passes === 1, 'the first pass at start');
+        await p.pass();
+        await vi.advanceTimersByTimeAsync(0);
+        const passes = counted.passes;
+        expect(vi.getTimerCount()).toBe(0); // no poll
+        await vi.advanceTimersByTimeAsync(3_600_000);
+        expect(counted.passes).toBe(passes);
+        turns.stored();
+        expect(vi.getTimerCount()).toBe(1);
+        await vi.advanceTimersByTimeAsync(0);
+        await until(() => counted.passes === passes + 1, 'the pass the turn asked for');
+      } finally {
+        vi.useRealTimers();
+        await p.stop();
+      }
+    });
+
+    it('tries a failed pass again after retryMs, with no write', async () => {
+      let failures = 1;
+      const failing = new Proxy(index, {
+        get(target, key) {
+          if (key === 'behind') {
+            return (max: number) => {
+              if (failures-- > 0) throw new Error('disk I/O error');
+              return target.behind(max);
+            };
+          }
+          const value: unknown = Reflect.get(target, key);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      }) as TicketSearchIndex;
+      new Desk('ws1').create('t1', 'Written before', 1, 'retried');
+      const p = woken(new Turns(), failing, 0, 10);
+      try {
+        p.start(); // the first pass fails; the retry projects the ticket
+        await until(() => ids('ws1', 'retried').length === 1, 'projected by the retry');
+        expect(failures).toBe(-1);
       } finally {
         await p.stop();
       }

@@ -24,7 +24,10 @@ export interface SearchProjectorOptions {
   index: TicketSearchIndex;
   offThread: SearchReader;
   log: Logger;
-  /** What wakes the projector; without it, only the safety poll does. */
+  /**
+   * What wakes the projector: the sync engine, after every turn that stored updates. Without
+   * it passes run only when asked (`start`, `wake`, `pass`).
+   */
   changes?: StoredChanges | null;
   /**
    * Least time between the starts of two passes while changes keep coming: the debounce of
@@ -37,11 +40,14 @@ export interface SearchProjectorOptions {
    */
   debounceMs?: number;
   /**
-   * A pass this long after the last one even if nothing said a doc was stored: writes that
-   * do not go through the sync engine (the workspace importer, a database restored from a
-   * backup) are projected within this time. @default 30000 ms
+   * After a pass that failed (the store could not be read), the next one this long after,
+   * with no write needed. Only then: there is no poll. Every write reaches the projector —
+   * the sync engine's turns (clients', and the server's: snapshot restores) through
+   * `changes`, the workspace importer through `wake`, a database restored from a backup
+   * through `start` (the server is stopped for it), and a purge deletes the workspace's
+   * projection rows itself. @default 30000 ms
    */
-  safetyPollMs?: number;
+  retryMs?: number;
   /** Documents read per workspace per pass (the rest follows in the next pass). @default 50 */
   docsPerPass?: number;
   /** Workspaces looked at per pass. @default 20 */
@@ -118,7 +124,7 @@ export class SearchProjector {
       changes: null,
       intervalMs: 1000,
       debounceMs: 100,
-      safetyPollMs: 30_000,
+      retryMs: 30_000,
       docsPerPass: 50,
       workspacesPerPass: 20,
       rowsPerTransaction: 500,
@@ -192,24 +198,27 @@ export class SearchProjector {
         (more) => this.#afterPass(more),
         (err: unknown) => {
           this.#o.log.error({ err }, 'search projection pass failed');
-          this.#afterPass(false);
+          this.#afterPass(false, true);
         },
       );
     }, wait);
     this.#timer.unref();
   }
 
-  /** The next pass: at once while behind, soon after changes, when a deferred doc is due. */
-  #afterPass(more: boolean): void {
+  /**
+   * The next pass: at once while behind, soon after changes, when a deferred doc is due, a
+   * while after a failure; otherwise none until a stored turn (or `wake`) asks.
+   */
+  #afterPass(more: boolean, failed = false): void {
     if (more) {
       this.#schedule(0);
       return;
     }
     const now = this.#o.now();
-    let at = now + this.#o.safetyPollMs;
+    let at = failed ? now + this.#o.retryMs : Number.POSITIVE_INFINITY;
     if (this.#dirty) at = Math.min(at, this.#nextChangedPassAt());
     if (this.#dueAt !== null) at = Math.min(at, this.#dueAt);
-    this.#schedule(at - now);
+    if (at !== Number.POSITIVE_INFINITY) this.#schedule(at - now);
   }
 
   async #pass(): Promise<boolean> {
