@@ -1,5 +1,7 @@
 export { DELETED_USER_NAME, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts.ts';
 export { assertNever } from './assertNever.ts';
+export { AUDIT_ACTIONS, isAuditAction } from './auditActions.ts';
+export type { AuditAction } from './auditActions.ts';
 export {
   ALL_DOC_ERROR_CODES,
   CHUNKED_PROTOCOL_VERSION,

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '@desk/protocol';
+import type { AuditAction, AuditEntry } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 
 export type AuditActorKind = AuditEntry['actorKind'];
@@ -11,8 +11,8 @@ export interface AuditActor {
 
 export interface AuditEntryInput {
   actor: AuditActor;
-  /** Dotted verb, e.g. `workspace.suspended`, `user.reinstated`, `subscription.plan_changed`. */
-  action: string;
+  /** Dotted verb of the closed list (AUDIT_ACTIONS), e.g. `user.reinstated`. */
+  action: AuditAction;
   target: { kind: 'workspace' | 'user' | 'customer' | 'subscription' | string; id: string };
   workspaceId?: string | null;
   customerId?: string | null;

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { AuditAction } from '@desk/protocol';
 import { openSqlite } from '../db/Database.ts';
 import { BACKUP_BLOBS_DIR, listBackups, readBlobList } from './backupFiles.ts';
 import { mirrorBlobs } from './blobMirror.ts';
 import { checkIntegrity } from './integrityCheck.ts';
 import { liveServerReason } from './serverLock.ts';
+
+/** The audit entry the restored database gets (written here: no server runs during a restore). */
+const RESTORED: AuditAction = 'database.restored';
 
 export interface RestoreOptions {
   dataDir: string;
@@ -91,9 +95,10 @@ export async function restoreDatabase(options: RestoreOptions): Promise<RestoreO
       if (hasAudit) {
         db.prepare(
           `INSERT INTO audit_log (at, actor_kind, actor_user_id, action, target_kind, target_id, details)
-           VALUES (?, 'system', NULL, 'database.restored', 'database', ?, ?)`,
+           VALUES (?, 'system', NULL, ?, 'database', ?, ?)`,
         ).run(
           options.now,
+          RESTORED,
           storeGeneration,
           JSON.stringify({ from: path.basename(source), previousMovedTo }),
         );

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { ErrorCode, type ExportSummary } from '@desk/protocol';
+import { ErrorCode, type AuditAction, type ExportSummary } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import type { UserStore } from '../identity/UserStore.ts';
 import { newId } from '../ids/newId.ts';
@@ -259,7 +259,7 @@ export class ExportService {
 
   #audit(
     row: ExportRow,
-    action: string,
+    action: AuditAction,
     actor: { kind: 'user' | 'system'; userId: string | null },
     details: Record<string, unknown> = {},
   ): void {

@@ -60,8 +60,8 @@ describeInBrowser('support access in the browser', () => {
 
     await owner.page.reload();
     const audit = owner.page.getByRole('region', { name: /What the operator/ });
-    await audit.getByText('support.document_opened').first().waitFor();
-    await audit.getByText('support_grant.revoked').waitFor();
+    await audit.getByText('Support opened a document').first().waitFor();
+    await audit.getByText('Support access revoked').waitFor();
     await section.getByText('Past (1)').waitFor();
     await owner.context.close();
     await console.context.close();
