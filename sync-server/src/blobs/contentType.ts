@@ -1,5 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type';
-
 /**
  * How many leading bytes of an upload are kept for type detection. file-type reads at most
  * a few KiB for most formats; the zip-based ones (docx, xlsx, apk) look a little further in.
@@ -50,6 +48,8 @@ export function isRefusedType(type: string): boolean {
  * text; bytes that are neither are `application/octet-stream`.
  */
 export async function detectContentType(sample: Uint8Array): Promise<string> {
+  // Loaded on the first upload, not at every start (issue 13's idle memory).
+  const { fileTypeFromBuffer } = await import('file-type');
   const found = await fileTypeFromBuffer(sample);
   if (found) {
     // file-type calls every `<?xml` document XML; an SVG is one a browser would render.
