@@ -207,6 +207,7 @@ export type {
   WorkspaceDeletionStatus,
 } from './rest/deletion.ts';
 export {
+  MAX_ATTACHMENT_BYTES,
   NEW_TICKET_INDEX_BYTES,
   NEW_TICKET_REFUSALS,
   NewTicketRefusal,

@@ -32,6 +32,12 @@ export const USAGE_LIMIT_NAMES = Object.values(UsageLimitName) as [
 ];
 
 /**
+ * The largest file one upload may be, in bytes (every plan): bigger is refused with 413
+ * `payload_too_large`, `limit: attachment_size` (SPEC LIMIT-13). The app refuses it first.
+ */
+export const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
+
+/**
  * The plan limit a REST refusal names (`error.limit` of a 413 `payload_too_large`, on an
  * upload or an import): the usage meters' names, plus one file's size.
  */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, RefusedLimit, type ErrorBody } from '@desk/protocol';
+import { ErrorCode, MAX_ATTACHMENT_BYTES, RefusedLimit, type ErrorBody } from '@desk/protocol';
 import { plans } from '../billing/plans.ts';
 import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
 import {
@@ -97,6 +97,10 @@ describe('LIMIT-8 REST upload: storage (documents plus attachments) at, just und
 });
 
 describe('LIMIT-13 REST upload: one file at, just under and just over the attachment size (MAX_BLOB_BYTES)', () => {
+  it('is the size the app refuses first (MAX_ATTACHMENT_BYTES)', () => {
+    expect(MAX_BLOB_BYTES).toBe(MAX_ATTACHMENT_BYTES);
+  });
+
   for (const c of cases) {
     it(`a file ${c.name} the size limit is ${c.accepted ? 'stored' : 'refused with 413 naming attachment_size; nothing stored'}`, async () => {
       documentsWeigh(0);

@@ -1,6 +1,7 @@
 import { ErrorCode } from '@desk/protocol';
 import type { Me, StoredBlob, TicketNumberBlock, WorkspacePayload } from '@desk/protocol';
 import type { AttachmentRef } from '@desk/model';
+import { refuseUpload } from './uploadLimits.ts';
 import { api, ApiError, toApiError } from './api.ts';
 
 /** The desk's own calls: who am I, the workspace and its members, ticket numbers, attachments. */
@@ -28,14 +29,25 @@ export function thumbnailUrl(slug: string, sha256: string): string {
  * Uploads one file (`POST /api/workspaces/:slug/blobs`, raw body, name in a header) and
  * returns the reference to store in a document, with the type the server detected from the
  * content (the browser's guess from the file name is only a hint). Same content, same address:
- * uploading twice costs nothing.
+ * uploading twice costs nothing. A file the server would refuse (too large, more than the
+ * `storageLeft` in the workspace, a program) is refused here first, with the same code and
+ * words, and nothing is sent.
  */
 export async function uploadBlob(
   slug: string,
   file: File,
   uploadedBy: string,
   id: string,
+  storageLeft: number | null = null,
 ): Promise<AttachmentRef> {
+  const refusal = await refuseUpload(file, storageLeft);
+  if (refusal) {
+    throw new ApiError(
+      refusal.code,
+      refusal.message,
+      refusal.code === ErrorCode.fileTypeRefused ? 415 : 413,
+    );
+  }
   let response: Response;
   try {
     response = await fetch(`/api/workspaces/${encodeURIComponent(slug)}/blobs`, {

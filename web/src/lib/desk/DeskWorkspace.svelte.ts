@@ -200,7 +200,11 @@ export class DeskWorkspace {
       // A change refused at the document-size limit: learn now whether the workspace is
       // full, so the next new ticket is refused up front instead of by the server.
       // Likewise a new ticket refused at the plan's ticket limit.
-      if (refusal.code === DocErrorCode.docTooLarge || refusal.code === DocErrorCode.ticketLimit)
+      if (
+        refusal.code === DocErrorCode.docTooLarge ||
+        refusal.code === DocErrorCode.ticketLimit ||
+        refusal.code === DocErrorCode.storageFull
+      )
         void this.usage.refresh();
     });
     if (offRefusal) this.cleanups.push(offRefusal);

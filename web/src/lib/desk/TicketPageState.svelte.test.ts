@@ -2,6 +2,7 @@ import { docIds } from '@desk/model';
 import { DocErrorCode } from '@desk/protocol';
 import { until } from '@desk/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { openDeskWorkspace } from '../../testing/deskWorkspace.ts';
 import { TicketPageState } from './TicketPageState.svelte.ts';
 
@@ -51,6 +52,26 @@ describe('TicketPageState', () => {
     expect(page.update({ title: 'Printer on floor 2 jammed' })).toBe(true);
     expect(page.error).toBeNull();
     expect(page.record?.title).toBe('Printer on floor 2 jammed');
+  });
+
+  it('LIMIT-3 refuses first a change past the document-size limit the server announced, in words; deleting still works', async () => {
+    const { page } = await openTicket();
+    const kept = page.newCommentId();
+    expect(page.post(kept, 'reply', 'First answer', [], [])).toBe(true);
+    // The server announced this ticket's limit (`subscribed`): what the ticket holds now,
+    // plus a little, so a short reply fits and a long one does not.
+    const size = Y.encodeStateAsUpdate(page.handle.doc).byteLength;
+    Object.defineProperty(page.handle, 'limits', {
+      value: { maxDocBytes: size + 600, maxTickets: null, messagesPerMinute: null },
+    });
+    expect(page.post(page.newCommentId(), 'reply', 'Short', [], [])).toBe(true);
+    expect(page.post(page.newCommentId(), 'reply', 'x'.repeat(700), [], [])).toBe(false);
+    expect(page.error).toMatch(
+      /^This ticket has reached the size limit of the plan .*Your text is kept here/,
+    );
+    expect(page.comments.map((c) => c.body)).toEqual(['First answer', 'Short']);
+    expect(page.setCommentDeleted(kept, true)).toBe(true);
+    expect(page.error).toBeNull();
   });
 
   it('refuses every change once access to the workspace is lost, and changes nothing', async () => {

@@ -15,6 +15,7 @@ import {
   type TicketRecord,
 } from '@desk/model';
 import type { DocHandle } from '$lib/offline/DocSource.ts';
+import { docLimitRefusal } from './docLimit.ts';
 import { TicketPresence } from './Presence.svelte.ts';
 import { userColor } from './userColor.ts';
 import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
@@ -111,55 +112,75 @@ export class TicketPageState {
   }
 
   update(patch: Partial<TicketFields>): boolean {
-    return this.attempt(() =>
-      updateTicket(this.desk.index, this.ticket, this.ticketId, patch, this.desk.actor, Date.now()),
+    return this.attempt(
+      () =>
+        updateTicket(
+          this.desk.index,
+          this.ticket,
+          this.ticketId,
+          patch,
+          this.desk.actor,
+          Date.now(),
+        ),
+      JSON.stringify(patch),
     );
   }
 
   setDeleted(deleted: boolean): boolean {
-    return this.attempt(() =>
-      setTicketDeleted(
-        this.desk.index,
-        this.ticket,
-        this.ticketId,
-        deleted,
-        this.desk.actor,
-        Date.now(),
-      ),
+    return this.attempt(
+      () =>
+        setTicketDeleted(
+          this.desk.index,
+          this.ticket,
+          this.ticketId,
+          deleted,
+          this.desk.actor,
+          Date.now(),
+        ),
+      deleted ? null : '',
     );
   }
 
   /** Idempotent: the id comes from the draft, so a second click or a retry posts nothing new. */
   post(id: string, kind: CommentKind, body: string, mentions: string[], files: AttachmentRef[]) {
-    return this.attempt(() => {
-      postComment(
-        this.desk.index,
-        this.ticket,
-        this.ticketId,
-        { id, kind, body, mentions, attachments: files },
-        this.desk.actor,
-        Date.now(),
-      );
-      this.presence.stopTyping();
-    });
+    return this.attempt(
+      () => {
+        postComment(
+          this.desk.index,
+          this.ticket,
+          this.ticketId,
+          { id, kind, body, mentions, attachments: files },
+          this.desk.actor,
+          Date.now(),
+        );
+        this.presence.stopTyping();
+      },
+      body + JSON.stringify(files),
+    );
   }
 
   editComment(id: string, body: string): boolean {
     return this.attempt(() => {
       this.ticket.editComment(id, body, this.desk.actor, Date.now());
       this.refreshSummary();
-    });
+    }, body);
   }
 
   setCommentDeleted(id: string, deleted: boolean): boolean {
-    return this.attempt(() => {
-      this.ticket.setCommentDeleted(id, deleted, this.desk.actor, Date.now());
-      this.refreshSummary();
-    });
+    return this.attempt(
+      () => {
+        this.ticket.setCommentDeleted(id, deleted, this.desk.actor, Date.now());
+        this.refreshSummary();
+      },
+      deleted ? null : '',
+    );
   }
 
   addAttachment(ref: AttachmentRef): boolean {
-    return this.attempt(() => this.ticket.addAttachment(ref, this.desk.actor, Date.now()));
+    return this.attempt(
+      () => this.ticket.addAttachment(ref, this.desk.actor, Date.now()),
+      JSON.stringify(ref),
+    );
   }
 
   newCommentId(): string {
@@ -216,13 +237,23 @@ export class TicketPageState {
     this.attachments = this.ticket.listAttachments();
   }
 
-  private attempt(action: () => unknown): boolean {
+  /**
+   * Makes a change, or says why not: read-only, not on this device, or — for a change that
+   * adds `addedText` (null: it only removes, and always goes) — past the document-size limit
+   * the server announced, refused here first so the draft stays where it was typed.
+   */
+  private attempt(action: () => unknown, addedText: string | null): boolean {
     if (!this.desk.canWrite) {
       this.error = 'This workspace is read-only for you; the change was not made.';
       return false;
     }
     if (this.availability !== 'here') {
       this.error = 'This ticket is not on this device yet; the change was not made.';
+      return false;
+    }
+    const tooLarge = addedText === null ? null : docLimitRefusal(this.handle, addedText);
+    if (tooLarge !== null) {
+      this.error = tooLarge;
       return false;
     }
     try {

@@ -5,13 +5,14 @@ import type { DisabledItemEntry, DocErrorMessage } from '@desk/protocol';
  * A ref-counted handle on a document of the local replica: the members of the client's
  * `DocHandle` the desk uses. `on('replaced')` (the replica was rebuilt after the server
  * refused a change: a NEW doc and awareness to re-bind to) and `subscribe` (the doc's sync
- * status, with the access the server announced) are absent where nothing syncs.
+ * status, with the access the server announced) and `limits` (the plan's, from `subscribed`)
+ * are absent where nothing syncs.
  */
 export type DocHandle = Pick<
   SyncDocHandle,
   'doc' | 'awareness' | 'whenLoaded' | 'whenSynced' | 'release'
 > &
-  Partial<Pick<SyncDocHandle, 'on' | 'subscribe'>>;
+  Partial<Pick<SyncDocHandle, 'on' | 'subscribe' | 'limits'>>;
 
 /** The overall state, as `SyncClient.status` reports it (the fields the desk shows). */
 export type ConnectionStatus = Pick<SyncStatus, 'kind' | 'pendingUpdates' | 'error'>;

@@ -88,6 +88,13 @@ describe('describeSync', () => {
     );
   });
 
+  it('LIMIT-12 explains a change refused for storage as a full workspace, where deleting still works', () => {
+    expect(describe_({ refusal: DocErrorCode.storageFull }).text).toMatch(
+      /^Workspace storage full: .*The change was not saved; deleting still works\.$/,
+    );
+    expect(isLastingRefusal(DocErrorCode.storageFull)).toBe(true);
+  });
+
   it('LIMIT-9 explains a change refused for the update rate as kept and sent again', () => {
     expect(describe_({ refusal: DocErrorCode.rateLimited }).text).toBe(
       'Too many changes at once: they are kept on this device and sent again in a moment.',

@@ -186,6 +186,8 @@ export function refusalReason(code: DocErrorCode, docKind: string | null = null)
       return 'Workspace full — upgrade or archive. The change was not saved.';
     case DocErrorCode.ticketLimit:
       return 'Workspace full: the plan’s ticket limit is reached — upgrade, or delete old tickets. The new ticket was not saved.';
+    case DocErrorCode.storageFull:
+      return 'Workspace storage full: documents and attachments use all the storage of the plan — delete old attachments or tickets, or upgrade. The change was not saved; deleting still works.';
     case DocErrorCode.updateTooLarge:
       return 'A change was too large for the server and was not saved.';
     case DocErrorCode.tooManyDocs:

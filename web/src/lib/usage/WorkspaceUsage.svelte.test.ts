@@ -73,6 +73,13 @@ describe('WorkspaceUsage', () => {
     expect(offline.full).toBe(true);
   });
 
+  it('LIMIT-12 knows the storage left (documents plus attachments), for refusing uploads up front', async () => {
+    const usage = start(() => Promise.resolve(usageWith(3 * MB)));
+    expect(usage.storageLeft).toBeNull();
+    await until(() => usage.usage !== null, 'usage');
+    expect(usage.storageLeft).toBe(1024 * MB);
+  });
+
   it('writes meters in words, with or without a limit', () => {
     const [size, , seats, tickets] = usageWith(4.2 * MB).meters;
     expect(meterWords(size!)).toBe('4.2 MB of 5.0 MB (84 %)');

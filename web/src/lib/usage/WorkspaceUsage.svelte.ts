@@ -1,5 +1,6 @@
 import {
   NewTicketRefusal,
+  UsageLimitName,
   USAGE_WARN_AT,
   usageShare,
   type UsageMeter,
@@ -34,6 +35,14 @@ export class WorkspaceUsage {
 
   /** A new ticket would be refused by a limit of the plan. */
   readonly full = $derived(this.usage !== null && !this.usage.newTickets.allowed);
+  /**
+   * Bytes the workspace's storage (documents plus attachments) has left, as last known;
+   * null when not known or not limited. Uploads bigger than this are refused up front.
+   */
+  readonly storageLeft: number | null = $derived.by(() => {
+    const meter = this.usage?.meters.find((m) => m.name === UsageLimitName.storage);
+    return meter && meter.limit !== null ? meter.limit - meter.used : null;
+  });
   /** Meters at or past the warning share (80 %), fullest first. */
   readonly warnings: readonly UsageMeter[] = $derived(
     (this.usage?.meters ?? [])

@@ -4,7 +4,7 @@ import { UsageLimitName, usageShare, type UsageMeter } from '@desk/protocol';
 /** What each limit is called in Settings and in the banner. */
 export const LIMIT_LABELS: Record<UsageLimitName, string> = {
   document_size: 'Largest document',
-  storage: 'Attachment storage',
+  storage: 'Storage (documents and attachments)',
   seats: 'Seats',
   tickets: 'Tickets',
 };
