@@ -20,6 +20,7 @@ import { writeOfflineMode } from './offlineMode.ts';
 import { ReplicationMode } from './ReplicationPolicy.ts';
 import { UploadQueue } from './UploadQueue.ts';
 import { readFirstScreen, writeFirstScreen } from './firstScreenStore.ts';
+import { readDisabledItems, writeDisabledItems } from './disabledItemsStore.ts';
 
 /** Any list's key will do: forgetting deletes every list's rows of the workspace. */
 const LIST_KEY = 'default';
@@ -100,6 +101,10 @@ async function writeWorkspace(workspaceId: string, slug: string): Promise<void> 
     ],
     countText: '1',
   });
+  // Issue 17: the list of disabled content kept for an offline reload.
+  await writeDisabledItems(USER, workspaceId, [
+    { itemKey: `doc:${workspaceId}:ticket:t2`, reason: 'Disabled by the operator' },
+  ]);
   localStorage.setItem(
     replyDraftKey(workspaceId, 't1', USER),
     JSON.stringify('A reply being written'),
@@ -143,6 +148,7 @@ async function leftOf(workspaceId: string, slug: string) {
       keys: Object.keys(localStorage).filter((k) => k.includes(workspaceId) || k.includes(slug))
         .length,
       firstScreen: (await readFirstScreen(USER, workspaceId, LIST_KEY)) !== null,
+      disabledList: (await readDisabledItems(USER, workspaceId)) !== null,
     };
   } finally {
     await store.close();
@@ -186,9 +192,11 @@ describe('a device that loses access forgets the workspace (issue 16)', () => {
       uploads: 0,
       keys: 0,
       firstScreen: false,
+      disabledList: false,
     });
     expect(await leftOf('wsB', 'beta')).toEqual(before);
     expect(before.firstScreen).toBe(true);
+    expect(before.disabledList).toBe(true);
     expect(before.text).toBe('Text of wsB:ticket:t1');
     expect(before.held).toHaveLength(3);
   });
