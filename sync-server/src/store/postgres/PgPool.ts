@@ -27,6 +27,46 @@ const retryableCodes = new Set([
 /** Attempts of one transaction before its error reaches the caller. */
 const maxTransactionAttempts = 5;
 
+/** SQLSTATEs and socket errors that mean the server is gone, not that a statement failed. */
+const connectionCodes = new Set([
+  '57P01', // admin_shutdown (a restart, or pg_terminate_backend)
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, shutting down, in recovery)
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+function isConnectionFailure(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && connectionCodes.has(code)) return true;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect/i.test(
+      message,
+    )
+  );
+}
+
+/**
+ * PostgreSQL cannot be reached (restarting, down, the network): the write was not stored
+ * — or, when the connection was lost during COMMIT, may have been — and the caller must not
+ * acknowledge it. Typed, so the server can answer "not ready" instead of a 500.
+ */
+export class DatabaseUnavailableError extends Error {
+  readonly code = 'database_unavailable';
+  constructor(override readonly cause: unknown) {
+    super(`The database is unavailable: ${(cause as Error | undefined)?.message ?? cause}`);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
 export type PgQueryable = Pick<pg.PoolClient, 'query'>;
 
 export class PgPool {
@@ -44,32 +84,50 @@ export class PgPool {
   }
 
   /** One statement on any free connection. */
-  query<Row extends pg.QueryResultRow>(
+  async query<Row extends pg.QueryResultRow>(
     text: string,
     values?: readonly unknown[],
   ): Promise<pg.QueryResult<Row>> {
-    return this.#pool.query<Row>(text, values as unknown[] | undefined);
+    try {
+      return await this.#pool.query<Row>(text, values as unknown[] | undefined);
+    } catch (error) {
+      throw isConnectionFailure(error) ? new DatabaseUnavailableError(error) : error;
+    }
   }
 
   /**
    * Runs `work` in one transaction on one connection: committed when it resolves, rolled
    * back when it throws. A deadlock or serialization failure (nothing committed) runs it
-   * again, so `work` must do nothing but database statements.
+   * again, so `work` must do nothing but database statements; so does a pooled connection
+   * found dead at BEGIN (the server restarted since it was opened). A connection lost once
+   * `work` has begun rejects with `DatabaseUnavailableError`.
    */
   async inTransaction<T>(work: (client: PgQueryable) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.#pool.connect();
+      let client: pg.PoolClient;
+      try {
+        client = await this.#pool.connect();
+      } catch (error) {
+        throw isConnectionFailure(error) ? new DatabaseUnavailableError(error) : error;
+      }
       let broken = false;
+      let begun = false;
       try {
         await client.query('BEGIN');
+        begun = true;
         const result = await work(client);
         await client.query('COMMIT');
         return result;
       } catch (error) {
+        if (isConnectionFailure(error)) {
+          broken = true; // the pool must not hand this connection out again
+          if (begun || attempt >= maxTransactionAttempts) throw new DatabaseUnavailableError(error);
+          continue;
+        }
         try {
           await client.query('ROLLBACK');
         } catch {
-          broken = true; // the connection is gone: the pool must not hand it out again
+          broken = true;
         }
         const code = (error as { code?: unknown }).code;
         if (attempt >= maxTransactionAttempts || typeof code !== 'string') throw error;
