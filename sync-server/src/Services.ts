@@ -31,6 +31,9 @@ import {
   SqliteWorkspacePurgeStore,
   type WorkspacePurgeStore,
 } from './deletion/WorkspacePurgeStore.ts';
+import { ModerationService } from './moderation/ModerationService.ts';
+import { SqliteModerationStore, type ModerationStore } from './moderation/ModerationStore.ts';
+import { ReportedItems } from './moderation/ReportedItems.ts';
 import { SqliteCustomerDirectory, type CustomerDirectory } from './operator/CustomerDirectory.ts';
 import { UserSuspension } from './operator/UserSuspension.ts';
 import { SqliteUsageStore, type UsageStore } from './usage/UsageStore.ts';
@@ -126,6 +129,12 @@ export interface Services extends ServerContext {
   readonly announcementSender: AnnouncementSender;
   /** Signs and checks the opt-out link of every announcement. */
   readonly optOutLinks: OptOutLinks;
+  /** Reports, cases, decisions and what is disabled now (terms §4). */
+  readonly moderation: ModerationStore;
+  /** Reads a reported item from the stored documents (existence, the operator's view). */
+  readonly reportedItems: ReportedItems;
+  /** Reporting and disabling access: the rules, audit entries and the live signal. */
+  readonly moderationService: ModerationService;
   /** Workspace deletions asked for and their schedule (the sync auth boundary reads it too). */
   readonly workspaceDeletions: WorkspaceDeletionStore;
   /** The purge's SQL: every row of a deleted workspace. */
@@ -157,17 +166,22 @@ export function createServices(ctx: ServerContext): Services {
   };
   const billingEvents = new SqliteBillingEventStore(db);
   const subscriptionChanges = new SubscriptionChanges({ ...ctx, ...identity, billingEvents });
+  const docStore = new SqliteDocStore(db, now);
+  const blobCatalog = new SqliteBlobCatalog(db);
+  // Terms §4: reports, cases and the disabled set; items are read from the stored docs.
+  const moderation = new SqliteModerationStore(db, now);
+  const reportedItems = new ReportedItems({ docStore, blobCatalog });
   const supportGrants = new SqliteSupportGrantStore(db, now);
   const support = new SupportGrants({ ...ctx, ...identity, supportGrants });
   return {
     ...ctx,
     ...identity,
-    docStore: new SqliteDocStore(db, now),
+    docStore,
     supportGrants,
     support,
     supportExpiry: new SupportGrantExpiry({ ...ctx, supportGrants, support }),
     terms,
-    blobCatalog: new SqliteBlobCatalog(db),
+    blobCatalog,
     blobQuota: new SqliteBlobQuota(db, now),
     limiter: new SqliteRateLimiter(db, now),
     loginThrottle: new SqliteLoginThrottle(db, now),
@@ -184,6 +198,9 @@ export function createServices(ctx: ServerContext): Services {
     announcements,
     announcementSender: new AnnouncementSender({ ...ctx, announcements, mailer, optOutLinks }),
     optOutLinks,
+    moderation,
+    reportedItems,
+    moderationService: new ModerationService({ ...ctx, ...identity, moderation, reportedItems }),
     workspaceDeletions: new SqliteWorkspaceDeletionStore(db, now),
     workspacePurge: new SqliteWorkspacePurgeStore(db),
   };

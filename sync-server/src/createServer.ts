@@ -45,6 +45,8 @@ import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
 import { HeavyYjs } from './offthread/HeavyYjs.ts';
 import { heavyWorkerCode } from './worker/heavyWorkerCode.ts';
 import type { Logger } from './log/logger.ts';
+import { ModeratedSyncAuth } from './moderation/ModeratedSyncAuth.ts';
+import { installModeration } from './moderation/moderationRoutes.ts';
 import { installOperatorRoutes } from './operator/operatorRoutes.ts';
 import { installTerms } from './terms/termsRoutes.ts';
 import { installUsageRoutes } from './usage/usageRoutes.ts';
@@ -122,7 +124,11 @@ export async function createServer(
   // Before installAuth: the upgrade authenticates itself (cookie + Origin, or ?token=).
   const sync = installSync(app, ctx, {
     // Refuses workspaces being deleted (base.workspaceDeletions).
-    auth: closedWorkspaceSyncAuth(options.sync?.auth ?? new DeskSyncAuth(base), base),
+    // Terms §4: disabled documents are refused per subscribe (ModeratedSyncAuth).
+    auth: new ModeratedSyncAuth(
+      closedWorkspaceSyncAuth(options.sync?.auth ?? new DeskSyncAuth(base), base),
+      base.moderation,
+    ),
     store: base.docStore,
     ...(options.sync?.limits ? { limits: options.sync.limits } : {}),
   });
@@ -152,6 +158,7 @@ export async function createServer(
   installTicketRoutes(app, services);
   const blobs = await blobStorageFor(config);
   installBlobRoutes(app, services, blobs);
+  installModeration(app, services, blobs);
   installWorkspaces(app, services);
   installBilling(app, services);
   installUsageRoutes(app, services);

@@ -42,6 +42,10 @@ const expected: Record<string, string> = {
   'POST /api/workspaces/:slug/invitations/:id/resend': '403 403',
   'DELETE /api/workspaces/:slug/invitations/:id': '403 403',
   'GET /api/workspaces/:slug/support-grants': '403 403',
+  // Terms §4: an operator under a grant is no member: it opens cases, it does not report.
+  'POST /api/workspaces/:slug/reports': '403 403',
+  'GET /api/workspaces/:slug/reports': '403 403',
+  'GET /api/workspaces/:slug/disabled': '200 200',
   'POST /api/workspaces/:slug/support-grants': '403 403',
   'DELETE /api/workspaces/:slug/support-grants/:grantId': '403 403',
   // Exports and deletion are the customer's: downloadable by the requester only (issue 16).

@@ -90,6 +90,18 @@ const expected: Record<string, string> = {
     '401 403 403 200 200 404 404 404 401 401 403 401 401 404',
   'GET /api/operator/support-grants': '401 403 403 403 403 200 403 403 401 401 403 401 401 403',
   'GET /api/operator/deletions': '401 403 403 403 403 200 403 403 401 401 403 401 401 403',
+  // Terms §4: any member reports (a body of `{}` is 400); owners and admins read reports.
+  'POST /api/workspaces/:slug/reports': '401 400 400 400 400 404 404 404 401 401 400 401 401 404',
+  'GET /api/workspaces/:slug/reports': '401 403 403 200 200 404 404 404 401 401 403 401 401 404',
+  'GET /api/workspaces/:slug/disabled': '401 200 200 200 200 404 404 404 401 401 200 401 401 404',
+  'GET /api/operator/cases': '401 403 403 403 403 200 403 403 401 401 403 401 401 403',
+  'POST /api/operator/cases': '401 403 403 403 403 400 403 403 401 401 403 401 401 403',
+  'GET /api/operator/cases/:caseId': '401 403 403 403 403 404 403 403 401 401 403 401 401 403',
+  'GET /api/operator/cases/:caseId/file': '401 403 403 403 403 404 403 403 401 401 403 401 401 403',
+  'POST /api/operator/cases/:caseId/disable':
+    '401 403 403 403 403 400 403 403 401 401 403 401 401 403',
+  'POST /api/operator/cases/:caseId/enable':
+    '401 403 403 403 403 400 403 403 401 401 403 401 401 403',
   'PATCH /api/workspaces/:slug/members/:userId':
     '401 403 403 400 400 404 404 404 401 401 403 401 401 404',
   'DELETE /api/workspaces/:slug/members/:userId':

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelDoc } from '@desk/model';
 import { ErrorBody } from '@desk/protocol/rest';
+import * as Y from 'yjs';
 import {
   signatureHeader,
   SIGNATURE_HEADER,
@@ -112,6 +114,24 @@ async function succeed<T>(method: RouteDoc['method'], path: string, call: Call):
     throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
   }
   return response.body as T;
+}
+
+/** A case about a message of a new channel of the target (a fresh item each time). */
+async function messageCase(): Promise<string> {
+  const docId = `${world.target.id}:channel:${unique()}`;
+  const channel = new ChannelDoc(new Y.Doc());
+  channel.post({ id: 'm1', body: 'A message' }, { id: world.target.ownerId, name: 'Owner' }, 1);
+  await t.server.sync.applyServerUpdate(docId, Y.encodeStateAsUpdate(channel.doc));
+  const { case: opened } = await succeed<{ case: { id: string } }>('post', '/api/operator/cases', {
+    as: 'operatorNoGrant',
+    body: {
+      workspace: world.target.slug,
+      item: { kind: 'message', docId, itemId: 'm1' },
+      source: 'ip_notice',
+      reference: 'CONF-3',
+    },
+  });
+  return opened.id;
 }
 
 /** A fresh owner with a known password, logged in as the `removedMember` identity's slot. */
@@ -437,6 +457,63 @@ const requests: Record<string, () => Call | Promise<Call>> = {
   'GET /api/workspaces/:slug/blobs/:sha256': () => ({ as: 'agent' }),
   'GET /api/workspaces/:slug/blobs/:sha256/thumbnail': () => ({ as: 'agent' }),
 
+  // Terms §4. Decisions act on a message of a fresh channel, so nothing other routes read
+  // (the target's ticket, notice, file) is ever disabled.
+  'POST /api/workspaces/:slug/reports': () => ({
+    as: 'agent',
+    body: {
+      item: { kind: 'ticket', docId: `${world.target.id}:ticket:${world.target.ticketId}` },
+      category: 'harm',
+      text: 'Conformance report',
+    },
+  }),
+  'GET /api/workspaces/:slug/reports': () => ({ as: 'admin' }),
+  'GET /api/workspaces/:slug/disabled': () => ({ as: 'agent' }),
+  'GET /api/operator/cases': () => ({ as: 'operatorNoGrant' }),
+  'POST /api/operator/cases': () => ({
+    as: 'operatorNoGrant',
+    body: {
+      workspace: world.target.slug,
+      item: { kind: 'attachment', blobId: world.target.blobSha256 },
+      source: 'ip_notice',
+      reference: 'CONF-1',
+      text: 'A notice',
+    },
+  }),
+  'GET /api/operator/cases/:caseId': async () => ({
+    as: 'operatorNoGrant',
+    params: { caseId: await messageCase() },
+  }),
+  'GET /api/operator/cases/:caseId/file': async () => {
+    const { case: opened } = await succeed<{ case: { id: string } }>(
+      'post',
+      '/api/operator/cases',
+      {
+        as: 'operatorNoGrant',
+        body: {
+          workspace: world.target.id,
+          item: { kind: 'attachment', blobId: world.target.blobSha256 },
+          source: 'authority_notice',
+          reference: 'CONF-2',
+        },
+      },
+    );
+    return { as: 'operatorNoGrant', params: { caseId: opened.id } };
+  },
+  'POST /api/operator/cases/:caseId/disable': async () => ({
+    as: 'operatorNoGrant',
+    params: { caseId: await messageCase() },
+    body: { reason: 'Conformance' },
+  }),
+  'POST /api/operator/cases/:caseId/enable': async () => {
+    const caseId = await messageCase();
+    await succeed('post', `/api/operator/cases/${caseId}/disable`, {
+      as: 'operatorNoGrant',
+      body: { reason: 'Conformance' },
+    });
+    return { as: 'operatorNoGrant', params: { caseId }, body: { reason: 'Conformance' } };
+  },
+
   'GET /api/workspaces/:slug/snapshots': () => ({ as: 'admin' }),
   'POST /api/workspaces/:slug/snapshots': () => ({ as: 'admin', body: { label: 'Before' } }),
   'GET /api/workspaces/:slug/snapshots/:snapshotId': () => ({ as: 'admin' }),
@@ -532,7 +609,7 @@ describe('the OpenAPI document against the real server', () => {
     world.refreshCredentials();
     for (const route of documentedRoutes) {
       if (route.auth === 'public' || route.auth === 'signed') continue;
-      const params = { id: 'unknown', userId: 'unknown', grantId: 'unknown' };
+      const params = { id: 'unknown', userId: 'unknown', grantId: 'unknown', caseId: 'unknown' };
       const call: Call =
         route.method === 'get'
           ? { as: 'anonymous', params }

@@ -23,6 +23,19 @@ export interface AccessEventMap {
    * they do (issue 16); their sockets close with 4451 `terms_not_accepted`.
    */
   termsRequired: [{ userIds: readonly string[] }];
+  /**
+   * The operator disabled or re-enabled an item of a workspace (terms §4). Subscriptions of
+   * `disabledDocIds` end with `content_disabled` and `reason` (on /yjs: close 4452); every
+   * connection with a document of the workspace gets `items`, the full disabled list now.
+   */
+  moderationChanged: [
+    {
+      workspaceId: string;
+      disabledDocIds: readonly string[];
+      reason: string;
+      items: readonly { itemKey: string; reason: string }[];
+    },
+  ];
 }
 
 export class AccessEvents extends EventEmitter<AccessEventMap> {}

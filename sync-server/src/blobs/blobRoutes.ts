@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import { ErrorCode, RefusedLimit } from '@desk/protocol';
+import { blobItemKey, contentDisabledWords, ErrorCode, RefusedLimit } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import { bodyLimit } from '../http/bodyLimit/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
@@ -34,6 +34,10 @@ export function installBlobRoutes(
       readonly blobCatalog: BlobCatalog;
       readonly blobQuota: BlobQuota;
       readonly workspaceAccess: WorkspaceAccessStore;
+      /** Terms §4: the operator's reason when access to the workspace's file is disabled. */
+      readonly moderation?: {
+        disabledSet(workspaceId: string): { reasonOf(itemKey: string): string | null };
+      };
     },
   store: BlobStorage,
 ): void {
@@ -138,6 +142,13 @@ export function installBlobRoutes(
     const row = /^[0-9a-f]{64}$/.test(sha256) ? catalog.use(workspace.id, sha256) : undefined;
     if (!row || !(await store.has(sha256)))
       throw AppError.notFound('No such file in this workspace.');
+    // Terms §4: a disabled file (and its thumbnail) answers 451 with the reason; its bytes stay.
+    const disabled = ctx.moderation?.disabledSet(workspace.id).reasonOf(blobItemKey(sha256));
+    if (disabled != null) {
+      throw new AppError(ErrorCode.contentDisabled, 451, contentDisabledWords(disabled), {
+        reason: disabled,
+      });
+    }
     return { sha256, row };
   };
 

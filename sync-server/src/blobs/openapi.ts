@@ -38,6 +38,7 @@ export const blobRoutes: readonly RouteDoc[] = [
       ),
       304: raw('Unchanged (`If-None-Match` named this content).'),
       416: raw('The range starts past the end; `Content-Range: bytes */size`.'),
+      451: '`content_disabled`: the operator disabled access to this file (terms §4); `reason` says why. Its bytes are kept unchanged.',
     },
   },
   {
@@ -49,6 +50,7 @@ export const blobRoutes: readonly RouteDoc[] = [
     responses: {
       200: raw('`image/webp`, inline.', 'image/webp'),
       404: '`not_found`: no such file in this workspace, not an image, or an image that cannot be decoded (or over 40 megapixels).',
+      451: '`content_disabled`: the operator disabled access to the file (terms §4), thumbnail included.',
     },
   },
 ];

@@ -12,6 +12,7 @@ import type { ServerContext } from '../ServerContext.ts';
 import { searchRoutes } from '../search/openapi.ts';
 import { snapshotRoutes } from '../snapshots/openapi.ts';
 import { supportRoutes } from '../support/openapi.ts';
+import { moderationRoutes } from '../moderation/openapi.ts';
 import { termsRoutes } from '../terms/openapi.ts';
 import { ticketRoutes } from '../tickets/openapi.ts';
 import { usageRoutes } from '../usage/openapi.ts';
@@ -66,6 +67,7 @@ export const routeTables: readonly (readonly RouteDoc[])[] = [
   usageRoutes,
   searchRoutes,
   supportRoutes,
+  moderationRoutes,
 ];
 
 /** The server's REST API as one OpenAPI 3.1 document, generated from the route tables. */

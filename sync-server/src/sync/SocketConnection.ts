@@ -1,4 +1,11 @@
-import { CloseCode, DocErrorCode, isDocVisibleTo, parseDocId, ProtocolError } from '@desk/protocol';
+import {
+  CloseCode,
+  DocErrorCode,
+  isDocVisibleTo,
+  parseDocId,
+  ProtocolError,
+  type DisabledItemEntry,
+} from '@desk/protocol';
 import type { Logger } from '../log/logger.ts';
 import { CatchUpSender } from './CatchUpSender.ts';
 import type { DocRooms } from './DocRooms.ts';
@@ -46,6 +53,8 @@ export abstract class SocketConnection implements ConnectionLink, SyncSocketHand
   #deadline: NodeJS.Timeout | null = null;
   /** The server's catch-up sends, flow-controlled (made on the first one). */
   #catchUp: CatchUpSender | null = null;
+  /** Workspaces whose disabled list this connection was sent (terms §4). */
+  readonly #toldDisabled = new Set<string>();
 
   constructor(
     protected readonly socket: SyncSocket,
@@ -74,6 +83,30 @@ export abstract class SocketConnection implements ConnectionLink, SyncSocketHand
   ): void;
   /** Sends the error frame before a close, where the endpoint has one. */
   protected abstract sendCloseReason(code: CloseCode, message: string): void;
+  /** Terms §4: the workspace's full disabled list, where the endpoint can say it (/sync). */
+  protected sendDisabledItems(_workspaceId: string, _items: readonly DisabledItemEntry[]): void {}
+
+  /**
+   * Terms §4: the operator changed what is disabled in a workspace. Subscriptions of the
+   * newly disabled documents end with `content_disabled` (live or pending, like `endDocs`),
+   * and a connection with documents of the workspace hears the new list.
+   */
+  moderationChanged(
+    workspaceId: string,
+    disabledDocIds: readonly string[],
+    reason: string,
+    items: readonly DisabledItemEntry[],
+  ): void {
+    if (this.closed) return;
+    if (disabledDocIds.length > 0) {
+      this.endDocs(new Set(disabledDocIds), DocErrorCode.contentDisabled, reason);
+    }
+    if (this.closed) return;
+    if (this.#toldDisabled.has(workspaceId) || this.hasWorkspace(workspaceId)) {
+      this.#toldDisabled.add(workspaceId);
+      this.sendDisabledItems(workspaceId, items);
+    }
+  }
 
   send(bytes: Uint8Array): void {
     if (this.closed) return;
@@ -344,6 +377,16 @@ export abstract class SocketConnection implements ConnectionLink, SyncSocketHand
         DocErrorCode.notMember,
         'This document belongs to another member.',
       );
+      return;
+    }
+    // Terms §4: the list first (once per workspace), then a disabled document is refused.
+    if (!this.#toldDisabled.has(subscription.workspaceId) && authorization.disabledItems) {
+      this.#toldDisabled.add(subscription.workspaceId);
+      this.sendDisabledItems(subscription.workspaceId, authorization.disabledItems());
+    }
+    const disabledReason = authorization.disabledDoc?.(subscription.docId) ?? null;
+    if (disabledReason !== null) {
+      this.onRefused(subscription, DocErrorCode.contentDisabled, disabledReason);
       return;
     }
     this.#applyGrant(subscription, authorization);

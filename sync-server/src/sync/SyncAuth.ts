@@ -1,4 +1,4 @@
-import type { CloseCode, DocAccess, DocErrorCode } from '@desk/protocol';
+import type { CloseCode, DisabledItemEntry, DocAccess, DocErrorCode } from '@desk/protocol';
 import type { UpdateRate } from '../billing/plans.ts';
 
 /** Who is on the other end of a socket, as established at the upgrade. */
@@ -43,6 +43,13 @@ export type Authorization =
        * reads under a support grant are audited per document (terms §3).
        */
       readonly onOpened?: (docId: string) => void;
+      /**
+       * Terms §4: the operator's reason when access to this document is disabled, else null.
+       * Asked at every subscribe (live subscribers are ended by `moderationChanged`).
+       */
+      readonly disabledDoc?: (docId: string) => string | null;
+      /** Terms §4: the workspace's disabled items now (sent once per connection and workspace). */
+      readonly disabledItems?: () => readonly DisabledItemEntry[];
     }
   | { readonly ok: false; readonly code: DocErrorCode; readonly message: string };
 

@@ -5,6 +5,7 @@ import {
   DocErrorCode,
   MessageType,
   MIN_PROTOCOL_VERSION,
+  MODERATION_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   RATE_LIMIT_PROTOCOL_VERSION,
   STORAGE_FULL_PROTOCOL_VERSION,
@@ -13,6 +14,7 @@ import {
   parseDocId,
   type CatchUpMessage,
   type ClientMessage,
+  type DisabledItemEntry,
 } from '@desk/protocol';
 import type { DocStore } from '../store/DocStore.ts';
 import type { DocSubscription } from './DocSubscription.ts';
@@ -263,7 +265,23 @@ export class SyncConnection extends SocketConnection {
     this.#sendControl({ type: MessageType.error, code, message });
   }
 
+  protected override sendDisabledItems(
+    workspaceId: string,
+    items: readonly DisabledItemEntry[],
+  ): void {
+    // Protocol 4: older clients know neither the message nor the code (they would close).
+    if (this.protocolVersion < MODERATION_PROTOCOL_VERSION) return;
+    this.#sendControl({ type: MessageType.disabledItems, workspaceId, items: [...items] });
+  }
+
   #docError(docId: string, code: DocErrorCode, message: string): void {
+    if (
+      code === DocErrorCode.contentDisabled &&
+      this.protocolVersion < MODERATION_PROTOCOL_VERSION
+    ) {
+      // An older client blocks the doc on access_revoked too, with the reason as its words.
+      code = DocErrorCode.accessRevoked;
+    }
     this.#sendControl({ type: MessageType.docError, docId, code, message });
   }
 

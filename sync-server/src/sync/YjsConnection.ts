@@ -13,7 +13,8 @@ import type { SyncSocket } from './SyncSocket.ts';
  * the provider stops; reconnecting would send the same update again), 4423 a change from a
  * read-only client, 4529 an update over the update rate (outside 44xx: the provider reconnects
  * and resends it). A read-only client's updates that change nothing (its step 2 after a
- * reconnect) are dropped.
+ * reconnect) are dropped. A document whose access the operator disabled (terms §4) is
+ * closed with 4452 and `content_disabled: <reason>`.
  */
 export class YjsConnection extends SocketConnection {
   readonly framed = false;
@@ -62,8 +63,13 @@ export class YjsConnection extends SocketConnection {
     // y-websocket has no "subscribed": the server's sync step 1 says it all.
   }
 
-  protected onRefused(subscription: DocSubscription, code: DocErrorCode): void {
+  protected onRefused(subscription: DocSubscription, code: DocErrorCode, message: string): void {
     this.endSubscription(subscription);
+    if (code === DocErrorCode.contentDisabled) {
+      // Terms §4: its own code, and the operator's reason after the code (README, /yjs).
+      this.fail(CloseCode.contentDisabled, utf8Prefix(`${code}: ${message}`, 120));
+      return;
+    }
     this.fail(CloseCode.docRefused, code);
   }
 
@@ -134,4 +140,14 @@ export function refusalCloseCode(code: DocErrorCode): CloseCode | null {
     default:
       return null;
   }
+}
+
+/** The longest prefix of `text` within `maxBytes` of UTF-8 (a close reason holds 123 bytes). */
+function utf8Prefix(text: string, maxBytes: number): string {
+  const encoded = Buffer.from(text, 'utf8');
+  if (encoded.byteLength <= maxBytes) return text;
+  let end = maxBytes;
+  // Back off to a character boundary (continuation bytes are 10xxxxxx).
+  while (end > 0 && (encoded[end]! & 0xc0) === 0x80) end--;
+  return encoded.subarray(0, end).toString('utf8');
 }

@@ -1,5 +1,5 @@
 import { CloseCode, ErrorCode } from '@desk/protocol';
-import type { AccessEvents } from '../access/AccessEvents.ts';
+import type { AccessEventMap, AccessEvents } from '../access/AccessEvents.ts';
 import type { SocketConnection } from './SocketConnection.ts';
 
 export interface ConnectionIndex {
@@ -55,7 +55,19 @@ export function watchAccess(access: AccessEvents, connections: ConnectionIndex):
   access.on('userSuspended', onSuspended);
   access.on('membershipChanged', onMembership);
   access.on('workspaceStateChanged', onWorkspace);
+  const onModeration = (event: AccessEventMap['moderationChanged'][0]) => {
+    for (const connection of [...connections.all()]) {
+      connection.moderationChanged(
+        event.workspaceId,
+        event.disabledDocIds,
+        event.reason,
+        event.items,
+      );
+    }
+  };
+  access.on('moderationChanged', onModeration);
   return () => {
+    access.off('moderationChanged', onModeration);
     access.off('sessionsRevoked', onSessions);
     access.off('termsRequired', onTerms);
     access.off('tokensRevoked', onTokens);

@@ -200,7 +200,7 @@ export const ReportedContent = z.discriminatedUnion('kind', [
     name: z.string().nullable(),
     type: z.string().nullable(),
     size: z.number().int().nullable(),
-    /** Where the operator may open the file (`GET /api/operator/cases/:caseId/blob`). */
+    /** Where the operator may open the file (`GET /api/operator/cases/:caseId/file`). */
     url: z.string(),
   }),
   z.strictObject({ kind: z.literal('missing') }),

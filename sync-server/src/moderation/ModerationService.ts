@@ -1,0 +1,190 @@
+import {
+  contentDisabledWords,
+  ErrorCode,
+  itemKeyOf,
+  parseItemKey,
+  type ModeratedItem,
+  type ModerationCase,
+  type ModerationCaseSource,
+  type ModerationCategory,
+  type ModerationReport,
+} from '@desk/protocol';
+import type { AccessEvents } from '../access/AccessEvents.ts';
+import type { AuditStore } from '../audit/AuditStore.ts';
+import type { Transactions } from '../db/Transactions.ts';
+import { AppError } from '../http/AppError.ts';
+import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
+import type { ModerationStore } from './ModerationStore.ts';
+import type { ReportedItems } from './ReportedItems.ts';
+
+/** Audit actions of moderation (terms §4), one per step; details hold ids and reasons only. */
+export const ModerationAuditAction = {
+  reportFiled: 'moderation.report_filed',
+  caseOpened: 'moderation.case_opened',
+  disabled: 'moderation.item_disabled',
+  enabled: 'moderation.item_enabled',
+} as const;
+
+export interface ModerationServiceDeps {
+  readonly moderation: ModerationStore;
+  readonly reportedItems: ReportedItems;
+  readonly workspaces: Pick<WorkspaceStore, 'bySlug' | 'byId'>;
+  readonly audit: AuditStore;
+  readonly transactions: Transactions;
+  readonly access: AccessEvents;
+}
+
+/**
+ * The rules of reporting and disabling access (terms §4, SPEC MOD-1…): who may report what,
+ * the operator's cases and decisions, an audit entry for each step, and the live signal
+ * (`moderationChanged`) the sync engine turns into ended subscriptions and `disabledItems`.
+ * Nothing here writes a document or a file: a decision changes only the disabled set.
+ */
+export class ModerationService {
+  constructor(private readonly deps: ModerationServiceDeps) {}
+
+  /** A member reports an item of their workspace (checked to exist there). */
+  async report(input: {
+    workspaceId: string;
+    userId: string;
+    item: ModeratedItem;
+    category: ModerationCategory;
+    text: string;
+  }): Promise<ModerationReport> {
+    await this.#checkItem(input.workspaceId, input.item);
+    const { deps } = this;
+    return deps.transactions.write(() => {
+      const { report, caseOpened } = deps.moderation.fileReport({
+        workspaceId: input.workspaceId,
+        item: input.item,
+        reportedBy: input.userId,
+        category: input.category,
+        text: input.text,
+      });
+      const actor = { kind: 'user' as const, userId: input.userId };
+      if (caseOpened) {
+        deps.audit.record({
+          actor,
+          action: ModerationAuditAction.caseOpened,
+          target: { kind: 'moderation_case', id: report.caseId },
+          workspaceId: input.workspaceId,
+          details: { itemKey: report.itemKey, source: 'report' satisfies ModerationCaseSource },
+        });
+      }
+      deps.audit.record({
+        actor,
+        action: ModerationAuditAction.reportFiled,
+        target: { kind: 'moderation_case', id: report.caseId },
+        workspaceId: input.workspaceId,
+        details: { reportId: report.id, itemKey: report.itemKey, category: report.category },
+      });
+      return report;
+    });
+  }
+
+  /** The operator opens a case from an outside notice against an item of a workspace. */
+  async openCase(input: {
+    operatorId: string;
+    workspace: string;
+    item: ModeratedItem;
+    source: 'ip_notice' | 'authority_notice';
+    reference: string;
+    text: string;
+  }): Promise<ModerationCase> {
+    const { deps } = this;
+    const workspace =
+      deps.workspaces.bySlug(input.workspace) ?? deps.workspaces.byId(input.workspace);
+    if (!workspace) throw AppError.notFound('No workspace with this address or id.');
+    await this.#checkItem(workspace.id, input.item);
+    const caseId = deps.transactions.write(() => {
+      const { caseId } = deps.moderation.openNoticeCase({
+        workspaceId: workspace.id,
+        item: input.item,
+        source: input.source,
+        reference: input.reference,
+        text: input.text,
+        openedBy: input.operatorId,
+      });
+      deps.audit.record({
+        actor: { kind: 'operator', userId: input.operatorId },
+        action: ModerationAuditAction.caseOpened,
+        target: { kind: 'moderation_case', id: caseId },
+        workspaceId: workspace.id,
+        details: {
+          itemKey: itemKeyOf(input.item),
+          source: input.source,
+          reference: input.reference,
+        },
+      });
+      return caseId;
+    });
+    return deps.moderation.getCase(caseId)!;
+  }
+
+  /** Disables access to the case's item; 409 when it is disabled already. */
+  disable(caseId: string, operatorId: string, reason: string): ModerationCase {
+    return this.#decide(caseId, operatorId, 'disabled', reason);
+  }
+
+  /** Re-enables access to the case's item; 409 unless it is disabled now. */
+  enable(caseId: string, operatorId: string, reason: string): ModerationCase {
+    return this.#decide(caseId, operatorId, 'enabled', reason);
+  }
+
+  #decide(
+    caseId: string,
+    operatorId: string,
+    action: 'disabled' | 'enabled',
+    reason: string,
+  ): ModerationCase {
+    const { deps } = this;
+    const before = deps.moderation.getCase(caseId);
+    if (!before) throw AppError.notFound('No such case.');
+    if (action === 'disabled' && before.status === 'disabled') {
+      throw new AppError(
+        ErrorCode.invalidStateTransition,
+        409,
+        'Access to this item is already disabled.',
+      );
+    }
+    if (action === 'enabled' && before.status !== 'disabled') {
+      throw new AppError(
+        ErrorCode.invalidStateTransition,
+        409,
+        'Access to this item is not disabled.',
+      );
+    }
+    deps.transactions.write(() => {
+      const decision = deps.moderation.decide(caseId, action, reason, operatorId);
+      deps.audit.record({
+        actor: { kind: 'operator', userId: operatorId },
+        action:
+          action === 'disabled' ? ModerationAuditAction.disabled : ModerationAuditAction.enabled,
+        target: { kind: 'moderation_case', id: caseId },
+        workspaceId: before.workspace.id,
+        details: { decisionId: decision.id, itemKey: before.itemKey, reason },
+      });
+    });
+    // After the commit: live sockets end the disabled document's subscriptions and every
+    // connection of the workspace hears the new list.
+    const target = parseItemKey(before.itemKey);
+    deps.access.emit('moderationChanged', {
+      workspaceId: before.workspace.id,
+      disabledDocIds: action === 'disabled' && target?.scope === 'doc' ? [target.docId] : [],
+      reason,
+      items: deps.moderation.disabledSet(before.workspace.id).entries,
+    });
+    return deps.moderation.getCase(caseId)!;
+  }
+
+  async #checkItem(workspaceId: string, item: ModeratedItem): Promise<void> {
+    if (!(await this.deps.reportedItems.exists(workspaceId, item))) {
+      throw AppError.notFound('No such item in this workspace.');
+    }
+  }
+}
+
+/** The 451 every refused read of disabled content answers (blobs, thumbnails, REST views). */
+export function contentDisabledError(reason: string): AppError {
+  return new AppError(ErrorCode.contentDisabled, 451, contentDisabledWords(reason), { reason });
+}

@@ -1,0 +1,128 @@
+import type { Hono } from 'hono';
+import {
+  CreateReportRequest,
+  ModerationDecisionRequest,
+  OpenCaseRequest,
+} from '@desk/protocol/rest';
+import { serveBlob } from '../blobs/serveBlob.ts';
+import type { BlobStorage } from '../blobs/BlobStorage.ts';
+import { AppError } from '../http/AppError.ts';
+import { readBody } from '../http/readBody/index.ts';
+import { authOf, requireOperator } from '../identity/middleware.ts';
+import type { ServerContext } from '../ServerContext.ts';
+import { memberRequest, type MemberStores } from '../workspaces/memberRequest.ts';
+import { canManageMembers } from '../workspaces/roles.ts';
+import type { ModerationService } from './ModerationService.ts';
+import type { ModerationStore } from './ModerationStore.ts';
+import type { FileCatalog, ReportedItems } from './ReportedItems.ts';
+
+/** What the moderation routes use (built once in createServices). */
+export interface ModerationRouteDeps extends ServerContext, MemberStores {
+  readonly moderation: ModerationStore;
+  readonly moderationService: ModerationService;
+  readonly reportedItems: ReportedItems;
+  readonly blobCatalog: FileCatalog;
+}
+
+/**
+ * Reporting and disabling access (terms §4, SPEC MOD): members report items of their
+ * workspace; owners and admins read the reports and every decision; every member lists
+ * what is disabled; operators list and open cases, see the case with only the reported
+ * item, and disable or re-enable it.
+ */
+export function installModeration(app: Hono, ctx: ModerationRouteDeps, files: BlobStorage): void {
+  const reportsPath = '/api/workspaces/:slug/reports';
+
+  app.post(reportsPath, async (c) => {
+    const { auth, workspace, support } = memberRequest(ctx, c);
+    // Operators under a support grant are not members: they open cases instead.
+    if (support) throw AppError.forbidden('Only members of the workspace can report.');
+    const body = await readBody(c, CreateReportRequest);
+    const report = await ctx.moderationService.report({
+      workspaceId: workspace.id,
+      userId: auth.user.id,
+      item: body.item,
+      category: body.category,
+      text: body.text,
+    });
+    return c.json({ report }, 201);
+  });
+
+  app.get(reportsPath, (c) => {
+    const { role, support, workspace } = memberRequest(ctx, c);
+    if (support || !canManageMembers(role)) {
+      throw AppError.forbidden('Only the owner and admins can read the reports.');
+    }
+    return c.json({
+      reports: ctx.moderation.reportsOf(workspace.id),
+      decisions: ctx.moderation.decisionsOf(workspace.id),
+    });
+  });
+
+  app.get('/api/workspaces/:slug/disabled', (c) => {
+    const { workspace } = memberRequest(ctx, c);
+    return c.json({ items: ctx.moderation.disabledItems(workspace.id) });
+  });
+
+  app.get('/api/operator/cases', requireOperator, (c) =>
+    c.json({ cases: ctx.moderation.listCases() }),
+  );
+
+  app.post('/api/operator/cases', requireOperator, async (c) => {
+    const body = await readBody(c, OpenCaseRequest);
+    const opened = await ctx.moderationService.openCase({
+      operatorId: authOf(c).user.id,
+      workspace: body.workspace,
+      item: body.item,
+      source: body.source,
+      reference: body.reference,
+      text: body.text,
+    });
+    return c.json({ case: opened }, 201);
+  });
+
+  const caseOf = (caseId: string) => {
+    const found = ctx.moderation.getCase(caseId);
+    if (!found) throw AppError.notFound('No such case.');
+    return found;
+  };
+
+  app.get('/api/operator/cases/:caseId', requireOperator, async (c) => {
+    const found = caseOf(c.req.param('caseId'));
+    const content = await ctx.reportedItems.content(
+      found.workspace.id,
+      found.item,
+      `/api/operator/cases/${found.id}/file`,
+    );
+    return c.json({ case: found, content });
+  });
+
+  // The reported attachment itself, for the operator (served even while disabled).
+  app.get('/api/operator/cases/:caseId/file', requireOperator, async (c) => {
+    const found = caseOf(c.req.param('caseId'));
+    if (found.item.kind !== 'attachment') throw AppError.notFound('This case is not about a file.');
+    const sha256 = found.item.blobId;
+    const use = ctx.blobCatalog.use(found.workspace.id, sha256);
+    if (!use || !(await files.has(sha256))) throw AppError.notFound('The file is not stored.');
+    return serveBlob(c.req.raw.headers, {
+      tag: sha256,
+      size: use.size,
+      type: use.type,
+      name: use.name,
+      download: true,
+      open: (range) => files.open(sha256, range),
+    });
+  });
+
+  app.post('/api/operator/cases/:caseId/disable', requireOperator, async (c) => {
+    const { reason } = await readBody(c, ModerationDecisionRequest);
+    const decided = ctx.moderationService.disable(c.req.param('caseId'), authOf(c).user.id, reason);
+    return c.json({ case: decided });
+  });
+
+  app.post('/api/operator/cases/:caseId/enable', requireOperator, async (c) => {
+    const { reason } = await readBody(c, ModerationDecisionRequest);
+    const decided = ctx.moderationService.enable(c.req.param('caseId'), authOf(c).user.id, reason);
+    return c.json({ case: decided });
+  });
+}
