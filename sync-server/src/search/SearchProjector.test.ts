@@ -210,6 +210,52 @@ describe('SearchProjector', () => {
     expect(ids('ws1', 'invoice')).toEqual(['old']);
   });
 
+  it('fills the list rows of workspaces projected before ticket_rows existed, one per pass, cursors unmoved', async () => {
+    const one = new Desk('ws1');
+    one.create('t1', 'Alpha', 1, 'one');
+    one.create('t2', 'Beta', 2, 'two');
+    new Desk('ws2').create('t3', 'Gamma', 3, 'three');
+    await projector().catchUp();
+    const page = (ws: string) =>
+      index
+        .firstPage(ws, 10, 0)
+        .map((r) => r.id)
+        .sort();
+    expect(page('ws1')).toEqual(['t1', 't2']);
+    // As a server projected them before migration 22: searchable, no list rows — their
+    // first page stayed empty until the next change of their index.
+    db.prepare('DELETE FROM ticket_rows').run();
+    const cursors = () => db.prepare('SELECT workspace_id, seq FROM search_cursors').all();
+    const cursorsBefore = cursors();
+    expect(index.withoutListRows()).toEqual(['ws1', 'ws2']);
+
+    const loads: string[] = [];
+    const counting = new Proxy(store, {
+      get(target, key) {
+        if (key === 'loadInSlices') {
+          return (docId: string) => (loads.push(docId), target.loadInSlices(docId));
+        }
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as DocStore;
+    const restarted = projector(counting);
+    expect(await restarted.pass()).toBe(true); // one workspace's index per pass
+    expect(loads).toEqual(['ws1:index']);
+    expect(page('ws1')).toEqual(['t1', 't2']);
+    expect(page('ws2')).toEqual([]);
+    expect(await restarted.pass()).toBe(false);
+    expect(loads).toEqual(['ws1:index', 'ws2:index']);
+    expect(page('ws2')).toEqual(['t3']);
+    expect(cursors()).toEqual(cursorsBefore);
+    expect(index.withoutListRows()).toEqual([]);
+
+    // The next start has nothing to fill and reads nothing.
+    loads.length = 0;
+    await projector(counting).catchUp();
+    expect(loads).toEqual([]);
+  });
+
   it('forgets a deleted workspace and projects a restored one again', async () => {
     const desk = new Desk('ws1');
     desk.create('t1', 'Alpha', 1, 'one');

@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { docIds } from '@desk/model';
 import { parseDocId } from '@desk/protocol';
 import type { Logger } from '../log/logger.ts';
 import type { ChangedDocRow, DocStore } from '../store/DocStore.ts';
@@ -118,6 +119,12 @@ export class SearchProjector {
   readonly #reads = new Map<string, { at: number; costMs: number }>();
   /** Ticket docs found at least `largeDocBytes` on their last read. */
   readonly #large = new Set<string>();
+  /**
+   * Workspaces whose list rows (`ticket_rows`) are still to be filled from their index doc:
+   * projected before that table existed. Listed by the first pass after start (null until
+   * then), filled one workspace per pass after the changes, so it never delays them.
+   */
+  #listRowsToFill: string[] | null = null;
 
   constructor(options: SearchProjectorOptions) {
     this.#o = {
@@ -249,7 +256,52 @@ export class SearchProjector {
         await nextTurn();
       }
     }
+    if (await this.#fillListRows()) more = true;
     return more;
+  }
+
+  /**
+   * Fills the list rows of one workspace projected before `ticket_rows` existed, by reading
+   * its index doc as a change would (off the event loop when large, rows in short
+   * transactions, the index read throttled like any other) without moving its cursor. True
+   * when another workspace is due at once.
+   */
+  async #fillListRows(): Promise<boolean> {
+    this.#listRowsToFill ??= this.#o.index.withoutListRows();
+    const workspaceId = this.#listRowsToFill[0];
+    if (workspaceId === undefined || this.#stopped) return false;
+    const docId = docIds.index(workspaceId);
+    // Read recently (e.g. by this pass): wait until it is due (#dueAt arms the next pass).
+    if (this.#notDue(docId)) return false;
+    this.#listRowsToFill.shift();
+    const startedAt = this.#o.now();
+    try {
+      const stored = await this.#o.store.loadInSlices(docId);
+      if (stored) {
+        const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
+        const rows = await this.#o.offThread.run('ticketFields', [parts], stored.storedBytes);
+        this.#readDone(docId, startedAt);
+        await this.#putRows(workspaceId, rows, null);
+      }
+    } catch (err) {
+      this.#readDone(docId, startedAt);
+      this.#o.log.error({ err, docId }, 'list rows of a workspace could not be filled; skipped');
+    }
+    return this.#listRowsToFill.length > 0;
+  }
+
+  /** Writes rows in transactions of `rowsPerTransaction`, a turn between; the last moves the cursor to `seq`. */
+  async #putRows(
+    workspaceId: string,
+    rows: readonly TicketSearchFields[],
+    seq: number | null,
+  ): Promise<void> {
+    const step = this.#o.rowsPerTransaction;
+    for (let at = 0; at < rows.length; at += step) {
+      const last = at + step >= rows.length;
+      this.#o.index.putFields(workspaceId, rows.slice(at, at + step), last ? seq : null);
+      if (!last) await nextTurn();
+    }
   }
 
   #notDue(docId: string): boolean {
@@ -309,12 +361,7 @@ export class SearchProjector {
       }
       const rows = await offThread.run('ticketFields', [parts], stored.storedBytes);
       this.#readDone(docId, startedAt);
-      const step = this.#o.rowsPerTransaction;
-      for (let at = 0; at < rows.length; at += step) {
-        const last = at + step >= rows.length;
-        index.putFields(workspaceId, rows.slice(at, at + step), last ? seq : null);
-        if (!last) await nextTurn();
-      }
+      await this.#putRows(workspaceId, rows, seq);
       if (rows.length === 0) index.advance(workspaceId, seq);
     } catch (err) {
       // A doc that cannot be read stays unsearchable rather than stopping its workspace.

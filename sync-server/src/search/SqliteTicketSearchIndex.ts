@@ -38,6 +38,7 @@ export class SqliteTicketSearchIndex implements TicketSearchIndex {
   readonly #firstPage: Statement;
   readonly #deleteListRows: Statement;
   readonly #deleteCursor: Statement;
+  readonly #withoutListRows: Statement;
   readonly #putFieldsTx: (
     ws: string,
     rows: readonly TicketSearchFields[],
@@ -118,6 +119,13 @@ export class SqliteTicketSearchIndex implements TicketSearchIndex {
     );
     this.#deleteListRows = db.prepare('DELETE FROM ticket_rows WHERE workspace_id = ?');
     this.#deleteCursor = db.prepare('DELETE FROM search_cursors WHERE workspace_id = ?');
+    // One probe of each table's workspace index per projected workspace (at start only).
+    this.#withoutListRows = db.prepare(
+      `SELECT c.workspace_id AS workspaceId FROM search_cursors c
+        WHERE EXISTS (SELECT 1 FROM search_tickets t WHERE t.workspace_id = c.workspace_id)
+          AND NOT EXISTS (SELECT 1 FROM ticket_rows r WHERE r.workspace_id = c.workspace_id)
+        ORDER BY c.workspace_id`,
+    );
     this.#putFieldsTx = db.transaction((ws, rows, seq) => {
       for (const row of rows) {
         this.#putFields.run({
@@ -196,6 +204,10 @@ export class SqliteTicketSearchIndex implements TicketSearchIndex {
   firstPage(workspaceId: string, limit: number, hotSince: number): FirstPageRow[] {
     const rows = this.#firstPage.all({ ws: workspaceId, limit, hotSince }) as { row: string }[];
     return rows.map((r) => JSON.parse(r.row) as FirstPageRow);
+  }
+
+  withoutListRows(): string[] {
+    return (this.#withoutListRows.all() as { workspaceId: string }[]).map((r) => r.workspaceId);
   }
 
   deleteWorkspace(workspaceId: string): void {

@@ -57,6 +57,12 @@ export interface TicketSearchIndex {
    * after `hotSince` — so no row is shown that the index, once it arrives, does not hold.
    */
   firstPage(workspaceId: string, limit: number, hotSince: number): FirstPageRow[];
+  /**
+   * Workspaces whose tickets are projected for search but that have no list rows: projected
+   * before `ticket_rows` existed (migration 22), so their first page stays empty until
+   * their index doc is read again (SearchProjector fills them in the background).
+   */
+  withoutListRows(): string[];
   /** Forgets the workspace's rows and cursor (workspace deleted, or projected again). */
   deleteWorkspace(workspaceId: string): void;
 }
