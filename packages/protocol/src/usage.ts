@@ -55,6 +55,11 @@ export const NewTicketRefusal = {
   indexFull: 'index_full',
   /** The plan's ticket limit is reached. */
   ticketLimit: 'ticket_limit',
+  /**
+   * The workspace's storage (documents plus attachments) has no room for a new ticket's
+   * record (SPEC LIMIT-12: the server would refuse it with `storage_full`).
+   */
+  storageFull: 'storage_full',
 } as const;
 export type NewTicketRefusal = (typeof NewTicketRefusal)[keyof typeof NewTicketRefusal];
 export const NEW_TICKET_REFUSALS = Object.values(NewTicketRefusal) as [

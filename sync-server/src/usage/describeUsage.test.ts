@@ -65,6 +65,22 @@ describe('describeUsage', () => {
     }
   });
 
+  it('LIMIT-12 refuses new tickets up front when the storage (documents plus attachments) has no room for one', () => {
+    const quota = plans.team.storageQuotaBytes;
+    const room = (left: number) => ({
+      ...figures,
+      documentBytes: quota - figures.attachmentBytes - left,
+    });
+    expect(describeUsage(room(NEW_TICKET_INDEX_BYTES), 0).newTickets).toEqual({
+      allowed: true,
+      reason: null,
+    });
+    expect(describeUsage(room(NEW_TICKET_INDEX_BYTES - 1), 0).newTickets).toEqual({
+      allowed: false,
+      reason: NewTicketRefusal.storageFull,
+    });
+  });
+
   it('falls back to the trial plan for a workspace without a known plan', () => {
     expect(describeUsage({ ...figures, planId: null }, 0).plan.id).toBe('trial');
   });

@@ -26,6 +26,7 @@ export function describeUsage(
   const plan = planById(figures.planId ?? '');
   const docSizeLimit = docSizeLimitOverride ?? plan.documentSizeLimitBytes;
   const ticketLimit = plan.ticketLimit;
+  const storageUsed = figures.documentBytes + figures.attachmentBytes;
   const meters: UsageMeter[] = [
     {
       name: UsageLimitName.documentSize,
@@ -37,7 +38,7 @@ export function describeUsage(
       name: UsageLimitName.storage,
       unit: 'bytes',
       // One quota for documents and attachments, as BlobQuota counts it for an upload.
-      used: figures.documentBytes + figures.attachmentBytes,
+      used: storageUsed,
       limit: plan.storageQuotaBytes,
     },
     {
@@ -53,6 +54,8 @@ export function describeUsage(
     reason = NewTicketRefusal.indexFull;
   } else if (figures.ticketCount >= ticketLimit) {
     reason = NewTicketRefusal.ticketLimit;
+  } else if (storageUsed + NEW_TICKET_INDEX_BYTES > plan.storageQuotaBytes) {
+    reason = NewTicketRefusal.storageFull;
   }
   return {
     plan: { id: plan.id, name: plan.name },

@@ -159,8 +159,12 @@ describe('GET /api/workspaces/:slug/usage', () => {
     expect(meter(await usageOf(owner), UsageLimitName.storage).used).toBe(quota);
     addFile('c'.repeat(64), 1);
     expect(meter(await usageOf(owner), UsageLimitName.storage).used).toBe(quota + 1);
-    // Storage full stops uploads, not tickets.
-    expect((await usageOf(owner)).newTickets.allowed).toBe(true);
+    // Storage full stops new content in documents too (LIMIT-12): the app refuses a new
+    // ticket up front.
+    expect((await usageOf(owner)).newTickets).toEqual({
+      allowed: false,
+      reason: NewTicketRefusal.storageFull,
+    });
   });
 
   it('reports seats against the operator’s override under, at and over it', async () => {

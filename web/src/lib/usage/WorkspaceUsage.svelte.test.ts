@@ -78,6 +78,13 @@ describe('WorkspaceUsage', () => {
     expect(usage.storageLeft).toBeNull();
     await until(() => usage.usage !== null, 'usage');
     expect(usage.storageLeft).toBe(1024 * MB);
+    const full = {
+      ...usageWith(3 * MB),
+      newTickets: { allowed: false as const, reason: NewTicketRefusal.storageFull },
+    };
+    expect(newTicketRefusal(full)).toMatch(
+      new RegExp(`^${WORKSPACE_FULL}: documents and attachments use all the storage`),
+    );
   });
 
   it('writes meters in words, with or without a limit', () => {

@@ -111,6 +111,8 @@ export function newTicketRefusal(usage: WorkspaceUsageResponse | null): string |
       return `${WORKSPACE_FULL}: the ticket index has reached the largest document the ${usage.plan.name} plan allows. Upgrade the plan, or delete or archive old tickets.`;
     case NewTicketRefusal.ticketLimit:
       return `${WORKSPACE_FULL}: the ${usage.plan.name} plan’s ticket limit is reached. Upgrade the plan, or delete old tickets.`;
+    case NewTicketRefusal.storageFull:
+      return `${WORKSPACE_FULL}: documents and attachments use all the storage of the ${usage.plan.name} plan. Upgrade the plan, or delete old attachments or tickets.`;
     case null:
       return WORKSPACE_FULL;
   }
