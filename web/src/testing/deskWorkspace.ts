@@ -1,4 +1,4 @@
-import type { DocErrorCode } from '@desk/protocol';
+import type { DisabledItemEntry, DocErrorCode } from '@desk/protocol';
 import type {
   ConnectionStatus,
   DocHandle,
@@ -19,6 +19,9 @@ export class ScriptedDocSource implements DocSource {
   readonly #local = new LocalDocSource();
   readonly #statusListeners = new Set<(status: ConnectionStatus) => void>();
   readonly #refusalListeners = new Set<(refusal: DocRefusalNotice) => void>();
+  readonly #disabledListeners = new Set<
+    (workspaceId: string, items: readonly DisabledItemEntry[]) => void
+  >();
   readonly #syncs = new Map<string, (() => void)[]>();
   /**
    * Docs synced to this device before (partial replication, issue 15); null: every doc is.
@@ -59,15 +62,27 @@ export class ScriptedDocSource implements DocSource {
     return () => this.#refusalListeners.delete(listener);
   }
 
+  onDisabledItems(
+    listener: (workspaceId: string, items: readonly DisabledItemEntry[]) => void,
+  ): () => void {
+    this.#disabledListeners.add(listener);
+    return () => this.#disabledListeners.delete(listener);
+  }
+
+  /** The server pushes a workspace's whole list of disabled items (terms §4). */
+  emitDisabledItems(workspaceId: string, items: readonly DisabledItemEntry[]): void {
+    for (const listener of this.#disabledListeners) listener(workspaceId, items);
+  }
+
   /** The connection changes (the server closed the socket, it came back, …). */
   emitStatus(status: ConnectionStatus): void {
     this.status = status;
     for (const listener of this.#statusListeners) listener(status);
   }
 
-  /** The server refuses a document with `code`. */
-  refuse(docId: string, code: DocErrorCode): void {
-    for (const listener of this.#refusalListeners) listener({ docId, code, message: code });
+  /** The server refuses a document with `code` (and `message`, the code if not given). */
+  refuse(docId: string, code: DocErrorCode, message: string = code): void {
+    for (const listener of this.#refusalListeners) listener({ docId, code, message });
   }
 
   destroy(): void {

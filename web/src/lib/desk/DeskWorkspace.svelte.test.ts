@@ -11,6 +11,7 @@ import {
 } from '../../testing/deskWorkspace.ts';
 import { AccessLoss } from './accessLoss.ts';
 import { WorkspaceFullError } from '$lib/usage/WorkspaceUsage.svelte.ts';
+import { readDisabledItems, writeDisabledItems } from '$lib/offline/disabledItemsStore.ts';
 import { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 
 const desks: DeskWorkspace[] = [];
@@ -95,6 +96,42 @@ describe('DeskWorkspace', () => {
     source.refuse(docIds.index(wsId), DocErrorCode.storageUnavailable);
     expect(desk.accessLoss).toBeNull();
     expect(desk.canWrite).toBe(true);
+  });
+
+  describe('disabled content (terms §4)', () => {
+    it('hides a ticket the server refuses as disabled, with its reason, and stays writable', async () => {
+      const { desk, source, wsId } = await started();
+      source.refuse(docIds.ticket(wsId, 't1'), DocErrorCode.contentDisabled, 'Obscene material');
+      expect(desk.disabled.ticket('t1')).toBe('Obscene material');
+      expect(desk.accessLoss).toBeNull();
+      expect(desk.canWrite).toBe(true);
+    });
+
+    it("follows the server's pushed list for this workspace only, and keeps it for an offline reload", async () => {
+      const { desk, source, wsId } = await started();
+      const itemKey = `doc:${docIds.ticket(wsId, 't1')}#c1`;
+      source.emitDisabledItems('ws-other', [{ itemKey, reason: 'Not this one' }]);
+      expect(desk.disabled.comment('t1', 'c1')).toBeNull();
+      source.emitDisabledItems(wsId, [{ itemKey, reason: 'Harassment' }]);
+      expect(desk.disabled.comment('t1', 'c1')).toBe('Harassment');
+      await until(
+        async () => (await readDisabledItems('u-ann', wsId))?.length === 1,
+        'the list kept in IndexedDB',
+      );
+      source.emitDisabledItems(wsId, []);
+      expect(desk.disabled.comment('t1', 'c1')).toBeNull();
+    });
+
+    it('shows the kept list when it opens offline, before anything is painted', async () => {
+      const identity = rememberIdentity();
+      const wsId = identity.workspace.workspace.id;
+      await writeDisabledItems('u-ann', wsId, [
+        { itemKey: `doc:${docIds.notice(wsId, 'n1')}`, reason: 'Propaganda' },
+      ]);
+      const { desk } = await started(identity);
+      expect(desk.ready).toBe(true);
+      expect(desk.disabled.notice('n1')).toBe('Propaganda');
+    });
   });
 
   it('keeps the latest loss: a read-only role, then removed, is removed', async () => {
