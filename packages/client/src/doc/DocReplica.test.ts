@@ -295,6 +295,26 @@ describe('DocReplica', () => {
       await replica.destroy();
     });
 
+    for (const code of [DocErrorCode.storageFull, DocErrorCode.ticketLimit]) {
+      it(`CLIENT-1 refused with ${code} (a plan limit): kept as a draft with that code, the replica is the server's`, async () => {
+        const { replica, server, syncFrame, serverHandshake, deliver } = await setup();
+        server.getText('t').insert(0, 'server');
+        replica.subscribe();
+        serverHandshake();
+        replica.handleAck(1);
+        deliver();
+        replica.doc.getText('t').insert(6, ' refused');
+        replica.handleDocError(code, 'full');
+        replica.handleDocFrame(
+          syncFrame(syncProtocol.messageYjsSyncStep2, Y.encodeStateAsUpdate(server)),
+        );
+        expect(replica.doc.getText('t').toString()).toBe('server');
+        expect(replica.refused).toHaveLength(1);
+        expect(replica.refused[0]).toMatchObject({ code, message: 'full' });
+        await replica.destroy();
+      });
+    }
+
     it('is refused on the client first when the doc is read-only: nothing is sent', async () => {
       const { replica, sent, syncFrame, server } = await setup();
       replica.subscribe();
