@@ -39,12 +39,15 @@ export class FairWorkspaceBucket {
   /** Tokens only a connection within its fair share may take. */
   readonly reserve: number;
   readonly #uses = new Map<object, Use>();
+  /** When quiet connections were last forgotten (take). */
+  #prunedAt: number;
 
   constructor(
     readonly limit: RateLimit,
     now: number,
   ) {
     this.#bucket = new TokenBucket(limit, now);
+    this.#prunedAt = now;
     // A bucket of one token has nothing to reserve.
     this.reserve =
       limit.burst < 2
@@ -54,6 +57,10 @@ export class FairWorkspaceBucket {
 
   /** How long until `connection` may take a token, in ms (0: now). */
   waitMs(connection: object, now: number): number {
+    // More than the reserve left: anyone may take a token, within its share or not, so the
+    // share (a walk over every writer of the workspace) is not worked out for every update
+    // (issue 13: 1,000 connections of one workspace, each update walked all of them).
+    if (this.#bucket.available(now) >= this.reserve + 1) return 0;
     const floor = this.overShare(connection, now) ? this.reserve : 0;
     return this.#bucket.waitMs(now, floor + 1);
   }
@@ -68,6 +75,7 @@ export class FairWorkspaceBucket {
     } else {
       this.#uses.set(connection, { value: 1, at: now });
     }
+    if (now - this.#prunedAt >= USE_MEMORY_MS) this.#forgetQuiet(now);
   }
 
   /** Full at `now`: it holds nothing worth remembering. */
@@ -92,6 +100,14 @@ export class FairWorkspaceBucket {
     }
     if (own === 0) writers++; // the one asking writes too
     return own > total / Math.max(2, writers);
+  }
+
+  /** Forgets connections gone quiet (or closed), also while nobody is over the reserve. */
+  #forgetQuiet(now: number): void {
+    this.#prunedAt = now;
+    for (const [writer, use] of this.#uses) {
+      if (decayed(use, now) < IDLE_USE) this.#uses.delete(writer);
+    }
   }
 }
 
