@@ -11,6 +11,7 @@ import {
   type RedisServerProcess,
   type TestDatabase,
 } from '../testing/scaleOutParts.ts';
+import { LaggingDocWatch } from './LaggingDocWatch.ts';
 import { RedisLeases } from './RedisLeases.ts';
 import { RedisUpdateBus, type ResyncReason } from './RedisUpdateBus.ts';
 
@@ -40,8 +41,10 @@ async function serverProcess(name: string, databaseUrl: string, redisUrl: string
   const leases = new RedisLeases({ url: redisUrl, prefix, holderId: name, ttlMs: 5000 });
   const doc = new Y.Doc();
   const resyncs: ResyncReason[] = [];
+  const watch = new LaggingDocWatch(store);
   const loadFromStore = async () => {
     const stored = await store.load(docId);
+    watch.applied(docId, 'ws1', stored?.lastSeq ?? 0);
     if (stored)
       Y.applyUpdate(
         doc,
@@ -51,7 +54,10 @@ async function serverProcess(name: string, databaseUrl: string, redisUrl: string
   };
   // Subscribe first, then load: nothing falls between the two.
   await bus.subscribe(docId, {
-    update: (update) => Y.applyUpdate(doc, update, 'bus'),
+    update: (update, { seq }) => {
+      Y.applyUpdate(doc, update, 'bus');
+      watch.applied(docId, 'ws1', seq);
+    },
     resync: async (reason) => {
       resyncs.push(reason);
       await loadFromStore();
@@ -64,15 +70,21 @@ async function serverProcess(name: string, databaseUrl: string, redisUrl: string
     resyncs,
     leases,
     store,
-    /** A client's edit on this process: persisted, then published (never awaited by the ack). */
-    async edit(text: string) {
+    watch,
+    loadFromStore,
+    /**
+     * A client's edit on this process: persisted, then published (never awaited by the ack)
+     * — unless the process dies in between (`publish: false`).
+     */
+    async edit(text: string, options: { publish: boolean } = { publish: true }) {
       let update: Uint8Array | null = null;
       const take = (u: Uint8Array) => (update = u);
       doc.once('update', take);
       const t = doc.getText('t');
       t.insert(t.length, text);
       const [stored] = await store.append([{ docId, workspaceId: 'ws1', update: update! }]);
-      published.push(bus.publish(docId, update!, stored!.seq));
+      watch.applied(docId, 'ws1', stored!.seq);
+      if (options.publish) published.push(bus.publish(docId, update!, stored!.seq));
     },
     async settle() {
       await Promise.all(published);
@@ -135,6 +147,8 @@ await describeWithPostgresAndRedis('scale-out pieces together', { ownServer: tru
       expect(text(a), `seed ${seed}`).toContain(`b${i} `);
     }
     expect(await a.store.workspaceSeq('ws1')).toBe(2 * rounds);
+    // Neither is behind the store: the lagging-doc watch finds nothing.
+    for (const p of [a, b, a, b]) expect(await p.watch.check()).toEqual([]);
 
     // Compaction is asked for on both processes at once: it runs on one.
     const compactions: string[] = [];
@@ -153,5 +167,27 @@ await describeWithPostgresAndRedis('scale-out pieces together', { ownServer: tru
     const fromStore = new Y.Doc();
     Y.applyUpdate(fromStore, stored.state!);
     expect(fromStore.getText('t').toString()).toBe(text(a));
+  });
+
+  it('finds the update a process persisted and died before publishing, and re-syncs it', async () => {
+    database = await createTestDatabase();
+    redis = await startRedisServer({ persistent: true });
+    const prefix = testKeyPrefix();
+    const a = await serverProcess('a', database.url, redis.url, prefix);
+    const b = await serverProcess('b', database.url, redis.url, prefix);
+    closers.push(b.close);
+    for (let i = 0; i < 5; i++) await a.edit(`${i} `);
+    await a.edit('last words', { publish: false });
+    await a.settle();
+    await a.close();
+
+    const text = (p: typeof a) => p.doc.getText('t').toString();
+    await expect.poll(() => text(b)).toBe('0 1 2 3 4 ');
+    // The watch runs on a timer in a server; here the test runs its checks.
+    expect(await b.watch.check()).toEqual([]);
+    expect(await b.watch.check()).toEqual([docId]);
+    await b.loadFromStore();
+    expect(text(b)).toBe('0 1 2 3 4 last words');
+    expect(await b.watch.check()).toEqual([]);
   });
 });
