@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { CDPSession, Page } from 'playwright-core';
 import { SESSION_COOKIE } from '../../../sync-server/src/identity/sessionCookie.ts';
 import { startDeskBenchWorld } from './deskWorld.ts';
-import { countSettled, inputToPaintMs, percentile, type ListInput } from './pageTiming.ts';
+import { countSettled, inputToPaint, percentile, type ListInput } from './pageTiming.ts';
 
 /**
  * Where a search keystroke's and a status filter's time goes (issue 15): the desk-browser
@@ -72,13 +72,14 @@ try {
 }
 
 async function timed(page: Page, input: ListInput, into: number[]): Promise<void> {
-  const ms = await inputToPaintMs(page, input);
-  into.push(ms);
+  const paint = await inputToPaint(page, input);
+  into.push(paint.rows);
+  const ms = paint.rows;
   const what =
     input.kind === 'type' ? `type ${JSON.stringify(input.text)}` : `status ${input.index}`;
   const count = await page.locator('[data-testid=ticket-count]').textContent();
   const serverHits = await page.locator('[data-testid=server-hit]').count();
   process.stdout.write(
-    `${what.padEnd(24)} ${ms.toFixed(0).padStart(5)} ms  rows ${count}  server-only hits ${serverHits}\n`,
+    `${what.padEnd(24)} ${ms.toFixed(0).padStart(5)} ms (page ${paint.page.toFixed(0).padStart(4)} ms)  rows ${count}  server-only hits ${serverHits}\n`,
   );
 }
