@@ -252,3 +252,52 @@ function blobBytes(value: unknown): number {
   }
   return 0;
 }
+
+describe('SqliteDocStore append: a batch of many updates', () => {
+  let dir: string;
+  let db: SqliteDatabase;
+  let store: SqliteDocStore;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-batch-'));
+    db = openSqlite(path.join(dir, 'desk.sqlite'));
+    migrate(db, migrations);
+    store = new SqliteDocStore(db, () => 1_000);
+  });
+  afterEach(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives every update its own log row and the next seq of its workspace, in order; each doc row counts them all', () => {
+    store.append([{ docId: 'ws1:ticket:a', workspaceId: 'ws1', update: new Uint8Array(5) }]);
+    const bytes = (n: number) => new Uint8Array(n);
+    const results = store.append([
+      { docId: 'ws1:ticket:a', workspaceId: 'ws1', update: bytes(10) },
+      { docId: 'ws2:ticket:x', workspaceId: 'ws2', update: bytes(20) },
+      { docId: 'ws1:ticket:b', workspaceId: 'ws1', update: bytes(30) },
+      { docId: 'ws1:ticket:a', workspaceId: 'ws1', update: bytes(40) },
+      { docId: 'ws2:ticket:x', workspaceId: 'ws2', update: bytes(50) },
+    ]);
+    expect(results.map((r) => r.seq)).toEqual([2, 1, 3, 4, 2]);
+    const logIds = results.map((r) => r.logId);
+    expect(logIds).toEqual([...logIds].sort((a, b) => a - b));
+    expect(new Set(logIds).size).toBe(5);
+    expect(store.workspaceSeq('ws1')).toBe(4);
+    expect(store.workspaceSeq('ws2')).toBe(2);
+    const docs = db
+      .prepare('SELECT doc_id, last_seq, log_count, log_bytes FROM docs ORDER BY doc_id')
+      .all();
+    expect(docs).toEqual([
+      { doc_id: 'ws1:ticket:a', last_seq: 4, log_count: 3, log_bytes: 55 },
+      { doc_id: 'ws1:ticket:b', last_seq: 3, log_count: 1, log_bytes: 30 },
+      { doc_id: 'ws2:ticket:x', last_seq: 2, log_count: 2, log_bytes: 70 },
+    ]);
+    // The change list (catch-up, search) sees each doc once, at its last change.
+    expect(store.changedSince('ws1', 1)).toEqual([
+      { docId: 'ws1:ticket:b', seq: 3 },
+      { docId: 'ws1:ticket:a', seq: 4 },
+    ]);
+    expect(store.ticketCount('ws1')).toBe(2);
+    expect(store.ticketCount('ws2')).toBe(1);
+  });
+});
