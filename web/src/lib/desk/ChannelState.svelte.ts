@@ -9,6 +9,7 @@ import {
 } from '@desk/model';
 import type { DocHandle } from '$lib/offline/DocSource.ts';
 import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
+import { docLimitRefusal } from './docLimit.ts';
 
 /** One open chat channel: its messages (live), its record, and my read marker. */
 export class ChannelState {
@@ -46,6 +47,11 @@ export class ChannelState {
   post(id: string, body: string, mentions: string[], attachments: AttachmentRef[]): boolean {
     if (!this.desk.canWrite) {
       this.error = 'This workspace is read-only for you; the message was not sent.';
+      return false;
+    }
+    const tooLarge = docLimitRefusal(this.handle, body + JSON.stringify(attachments), 'channel');
+    if (tooLarge !== null) {
+      this.error = tooLarge;
       return false;
     }
     try {

@@ -40,6 +40,12 @@ describe('refusing a change at the document-size limit before sending it (SPEC L
     );
   });
 
+  it('says so for a channel message too', () => {
+    expect(docLimitRefusal({ doc: docOf(LIMIT), limits }, text, 'channel')).toMatch(
+      /^This channel has reached the size limit of the plan .*the message was not sent\. Your text is kept here/,
+    );
+  });
+
   it('does not refuse when the limit is not known (not yet subscribed, or no limit)', () => {
     expect(docLimitRefusal({ doc: docOf(LIMIT * 2) }, text)).toBeNull();
     expect(

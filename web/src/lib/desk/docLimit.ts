@@ -19,11 +19,17 @@ export interface LimitedDoc {
  * change (its text in UTF-8 and an overhead); so the app refuses first instead of letting
  * the server refuse and reset the ticket. Deletions are never checked: they always go.
  */
-export function docLimitRefusal(handle: LimitedDoc, addedText: string): string | null {
+export function docLimitRefusal(
+  handle: LimitedDoc,
+  addedText: string,
+  what: 'ticket' | 'channel' = 'ticket',
+): string | null {
   const max = handle.limits?.maxDocBytes ?? null;
   if (max === null) return null;
   const size = Y.encodeStateAsUpdate(handle.doc).byteLength;
   const adding = new TextEncoder().encode(addedText).byteLength + CHANGE_OVERHEAD_BYTES;
   if (size + adding <= max) return null;
-  return `This ticket has reached the size limit of the plan (${formatBytes(max)}): the change was not made. Your text is kept here — copy it into a new ticket, or delete old comments or attachments of this one first.`;
+  return what === 'ticket'
+    ? `This ticket has reached the size limit of the plan (${formatBytes(max)}): the change was not made. Your text is kept here — copy it into a new ticket, or delete old comments or attachments of this one first.`
+    : `This channel has reached the size limit of the plan (${formatBytes(max)}): the message was not sent. Your text is kept here — post it in a new channel, or delete old messages first.`;
 }
