@@ -4,11 +4,13 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { TicketRecord } from '@desk/model';
-import { EXPORT_FORMAT_VERSION } from '@desk/protocol';
+import { contentDisabledWords, EXPORT_FORMAT_VERSION } from '@desk/protocol';
 import { exportArchiveJsonSchema, type ArchiveManifest } from '@desk/protocol/rest';
 import type { AuditEntry, AuditStore } from '../audit/AuditStore.ts';
 import type { BlobStorage } from '../blobs/BlobStorage.ts';
 import type { Logger } from '../log/logger.ts';
+import type { ModerationStore } from '../moderation/ModerationStore.ts';
+import { Redaction } from '../moderation/redaction.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import type { OpenWorkspaceReader } from '../snapshots/WorkspaceReader.ts';
 import { Slicer } from '../snapshots/yieldToLoop.ts';
@@ -39,6 +41,8 @@ export interface ExportBuilderDeps {
   readonly workspaces: WorkspaceStore;
   readonly now: () => number;
   readonly log: Logger;
+  /** Terms §4: what is disabled (left out or redacted; see `#writeZip`). */
+  readonly moderation?: Pick<ModerationStore, 'disabledSet'>;
 }
 
 /** One document's part as the staging folder keeps it (the `.json` beside its `.bin`). */
@@ -172,6 +176,48 @@ export class ExportBuilder {
     const notices = index?.notices ?? [];
     const channels = index?.channels ?? [];
 
+    // Terms §4 (SPEC MOD-6): disabled content is not exported. A disabled ticket or notice
+    // keeps its row with the words instead of its title and no content; a disabled comment
+    // or message keeps its place with the words instead of its text; a disabled file is left
+    // out. The raw Yjs state of a document holding disabled content is left out too (it holds
+    // that content byte for byte); the index document's state still holds a disabled
+    // ticket's row as stored (see SPEC MOD-6).
+    const redaction = this.deps.moderation
+      ? new Redaction(job.workspaceId, this.deps.moderation.disabledSet(job.workspaceId))
+      : null;
+    const withheld = new Set(
+      redaction && !redaction.none ? names.filter((name) => redaction.touches(name)) : [],
+    );
+    const shipped = names.filter((name) => !withheld.has(name));
+    const fileOf = (name: string) =>
+      staged.has(name) && !withheld.has(name) ? yjsFileOf(name) : null;
+    if (redaction && !redaction.none) {
+      for (let i = present.length - 1; i >= 0; i--) {
+        if (redaction.blobReason(present[i]!.sha256) !== null) present.splice(i, 1);
+      }
+    }
+    const words = (reason: string) => contentDisabledWords(reason);
+    const ticketOf = (
+      record: TicketRecord,
+      location: string,
+      content: RenderedDoc | null,
+      withFile: boolean,
+    ) => {
+      const name = `ticket:${record.id}`;
+      const reason = redaction?.docReason(name) ?? null;
+      if (reason !== null) {
+        return { ...archiveTicket(record, location, null, null), title: words(reason) };
+      }
+      const rendered = content?.kind === 'ticket' ? content : null;
+      const ticket = archiveTicket(record, location, rendered, withFile ? fileOf(name) : null);
+      if (!redaction?.hasDisabledEntries(name)) return ticket;
+      const comments = ticket.comments.map((c) => {
+        const why = redaction.entryReason(name, c.id);
+        return why === null ? c : { ...c, body: words(why), mentions: [], history: [], links: [] };
+      });
+      return { ...ticket, comments, links: comments.flatMap((c) => c.links) };
+    };
+
     const manifest: ArchiveManifest = {
       format: 'desk-workspace-export',
       formatVersion: EXPORT_FORMAT_VERSION,
@@ -184,10 +230,10 @@ export class ExportBuilder {
         channels: channels.length,
         members: members.length,
         attachments: present.length,
-        documents: names.length,
+        documents: shipped.length,
         auditEntries: audit.length,
       },
-      documents: names.map((name) => ({
+      documents: shipped.map((name) => ({
         name,
         file: yjsFileOf(name),
         bytes: staged.get(name)!.bytes,
@@ -221,12 +267,7 @@ export class ExportBuilder {
       for (const { record, location } of tickets) {
         const name = ticketDocName(record.id);
         const content = staged.has(name) ? (await readStaged(name)).rendered : null;
-        const ticket = archiveTicket(
-          record,
-          location,
-          content?.kind === 'ticket' ? content : null,
-          staged.has(name) ? yjsFileOf(name) : null,
-        );
+        const ticket = ticketOf(record, location, content, true);
         yield Buffer.from(`${first ? '' : ',\n'}${JSON.stringify(ticket)}`);
         first = false;
       }
@@ -237,21 +278,18 @@ export class ExportBuilder {
       for (const { record, location } of tickets) {
         const name = ticketDocName(record.id);
         const content = staged.has(name) ? (await readStaged(name)).rendered : null;
-        yield Buffer.from(
-          ticketCsvRow(
-            archiveTicket(record, location, content?.kind === 'ticket' ? content : null, null),
-          ),
-        );
+        yield Buffer.from(ticketCsvRow(ticketOf(record, location, content, false)));
       }
     }
     async function* noticesJson(): AsyncGenerator<Buffer> {
       const out = [];
       for (const n of notices) {
         const name = `notice:${n.id}`;
-        const doc = staged.has(name) ? (await readStaged(name)).rendered : null;
+        const reason = redaction?.docReason(name) ?? null;
+        const doc = staged.has(name) && reason === null ? (await readStaged(name)).rendered : null;
         out.push({
           id: n.id,
-          title: n.title,
+          title: reason === null ? n.title : words(reason),
           pinned: n.pinned,
           createdAt: n.createdAt,
           updatedAt: n.updatedAt,
@@ -262,7 +300,7 @@ export class ExportBuilder {
             doc?.kind === 'notice'
               ? doc.body
               : { json: { type: 'doc', content: [] }, text: '', html: '' },
-          yjsFile: staged.has(name) ? yjsFileOf(name) : null,
+          yjsFile: fileOf(name),
         });
       }
       yield json(out);
@@ -278,8 +316,17 @@ export class ExportBuilder {
           archived: ch.archived,
           createdAt: ch.createdAt,
           createdBy: ch.createdBy,
-          messages: doc?.kind === 'channel' ? doc.messages.map(archiveMessage) : [],
-          yjsFile: staged.has(name) ? yjsFileOf(name) : null,
+          messages:
+            doc?.kind === 'channel'
+              ? doc.messages.map((m) => {
+                  const message = archiveMessage(m);
+                  const why = redaction?.entryReason(name, m.id) ?? null;
+                  return why === null
+                    ? message
+                    : { ...message, body: words(why), mentions: [], links: [] };
+                })
+              : [],
+          yjsFile: fileOf(name),
         });
       }
       yield json(out);
@@ -290,7 +337,7 @@ export class ExportBuilder {
     lazy('tickets.csv', ticketsCsv);
     lazy('notices.json', noticesJson);
     lazy('channels.json', channelsJson);
-    for (const name of names) zip.addFile(files.part(job.id, name).state, yjsFileOf(name));
+    for (const name of shipped) zip.addFile(files.part(job.id, name).state, yjsFileOf(name));
     for (const blob of present) {
       // Stored compressed already, most of them (images, video, PDF): kept as they are.
       zip.addReadStreamLazy(attachmentFileOf(blob.sha256), { compress: false }, (cb) => {

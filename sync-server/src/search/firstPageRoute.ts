@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { ARCHIVE_AFTER_MS } from '@desk/model';
 import { FirstPageQuery, type FirstPageResponse } from '@desk/protocol/rest';
 import { AppError } from '../http/AppError.ts';
+import { Redaction } from '../moderation/redaction.ts';
 import { memberRequest } from '../workspaces/memberRequest.ts';
 import type { SearchRouteDeps } from './searchRoutes.ts';
 import type { TicketSearchIndex } from './TicketSearchIndex.ts';
@@ -27,8 +28,11 @@ export function installFirstPageRoute(app: Hono, ctx: SearchRouteDeps, index: Ti
     // Only rows the hot index certainly holds: an archived ticket shown now would vanish
     // when the index arrives (ARCHIVE_AFTER_MS is when a closed ticket may leave it).
     const hotSince = ctx.now() - ARCHIVE_AFTER_MS;
+    const rows = index.firstPage(workspace.id, parsed.data.limit, hotSince);
+    // Terms §4: a disabled ticket's row says so instead of its title.
+    const redaction = new Redaction(workspace.id, ctx.moderation.disabledSet(workspace.id));
     const body: FirstPageResponse = {
-      rows: index.firstPage(workspace.id, parsed.data.limit, hotSince),
+      rows: redaction.none ? rows : rows.map((row) => redaction.firstPageRow(row)),
     };
     // Workspace content: never kept by a shared cache.
     c.header('Cache-Control', 'private, no-store');

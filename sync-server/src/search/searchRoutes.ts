@@ -2,11 +2,16 @@ import type { Hono } from 'hono';
 import { TicketSearchQuery, type TicketSearchResponse } from '@desk/protocol/rest';
 import { AppError } from '../http/AppError.ts';
 import { memberRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
+import type { ModerationStore } from '../moderation/ModerationStore.ts';
+import { Redaction } from '../moderation/redaction.ts';
 import type { TicketSearchIndex } from './TicketSearchIndex.ts';
 
 /** What the search routes read besides the projection: the caller's workspace and role. */
 export type SearchRouteDeps = MemberRequestDeps &
-  Required<Pick<MemberRequestDeps, 'workspaces' | 'memberships'>>;
+  Required<Pick<MemberRequestDeps, 'workspaces' | 'memberships'>> & {
+    /** Terms §4: disabled tickets and comments are redacted in hits and first-page rows. */
+    readonly moderation: Pick<ModerationStore, 'disabledSet'>;
+  };
 
 /**
  * `GET /api/workspaces/:slug/search?q=…&limit=…` → `{ hits }`: the workspace's live tickets
@@ -25,7 +30,11 @@ export function installSearchRoutes(app: Hono, ctx: SearchRouteDeps, index: Tick
       throw AppError.badRequest('The search parameters are not valid.', fields);
     }
     const { q, limit } = parsed.data;
-    const body: TicketSearchResponse = { hits: index.search(workspace.id, q, limit) };
+    const redaction = new Redaction(workspace.id, ctx.moderation.disabledSet(workspace.id));
+    const hits = index.search(workspace.id, q, limit);
+    const body: TicketSearchResponse = {
+      hits: redaction.none ? hits : hits.map((hit) => redaction.searchHit(hit)),
+    };
     return c.json(body);
   });
 }

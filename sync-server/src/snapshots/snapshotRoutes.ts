@@ -1,6 +1,8 @@
 import type { Context, Hono } from 'hono';
 import {
+  contentDisabledWords,
   ErrorCode,
+  type EntryDiff,
   type RestoreResponse,
   type SnapshotContentsResponse,
   type SnapshotDiffResponse,
@@ -19,6 +21,9 @@ import {
   type MemberStores,
 } from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
+import type { ModerationStore } from '../moderation/ModerationStore.ts';
+import { contentDisabledError } from '../moderation/ModerationService.ts';
+import { Redaction } from '../moderation/redaction.ts';
 import type { RestoreTarget } from './Restorer.ts';
 import { toSummary, type SnapshotService } from './SnapshotService.ts';
 import { CreateSnapshotRequest, RestoreRequest } from '@desk/protocol/rest';
@@ -26,6 +31,36 @@ import { CreateSnapshotRequest, RestoreRequest } from '@desk/protocol/rest';
 /** What the snapshot routes use besides the service (built once in createServices). */
 export interface SnapshotRouteDeps extends ServerContext, MemberStores {
   readonly workspaceAccess: WorkspaceAccessStore;
+  /** Terms §4: disabled tickets, notices and comments are redacted in snapshot views. */
+  readonly moderation?: Pick<ModerationStore, 'disabledSet'>;
+}
+
+/** Terms §4 (SPEC MOD-6): the titles of disabled tickets and notices in lists and diffs. */
+function redactTitles<T extends { id: string; title: string }>(
+  redaction: Redaction,
+  kind: 'ticket' | 'notice',
+  entries: T[],
+): T[] {
+  return entries.map((entry) => {
+    const reason = redaction.docReason(`${kind}:${entry.id}`);
+    return reason === null ? entry : { ...entry, title: contentDisabledWords(reason) };
+  });
+}
+
+function redactDiff<T extends { id: string; title: string }>(
+  redaction: Redaction,
+  kind: 'ticket' | 'notice',
+  diff: EntryDiff<T>,
+): EntryDiff<T> {
+  return {
+    added: redactTitles(redaction, kind, diff.added),
+    removed: redactTitles(redaction, kind, diff.removed),
+    changed: diff.changed.map((c) => ({
+      ...c,
+      before: redactTitles(redaction, kind, [c.before])[0]!,
+      after: redactTitles(redaction, kind, [c.after])[0]!,
+    })),
+  };
 }
 
 /**
@@ -40,6 +75,8 @@ export function installSnapshotRoutes(
   service: SnapshotService,
 ): void {
   const base = '/api/workspaces/:slug/snapshots';
+  const redactionOf = (workspaceId: string) =>
+    ctx.moderation ? new Redaction(workspaceId, ctx.moderation.disabledSet(workspaceId)) : null;
 
   app.get(base, (c) => {
     const { workspace } = adminRequest(ctx, c);
@@ -65,7 +102,12 @@ export function installSnapshotRoutes(
     const snapshotId = c.req.param('snapshotId');
     const snapshot = service.get(workspace.id, snapshotId);
     const contents = await service.contents(workspace.id, snapshotId);
-    const body: SnapshotContentsResponse = { snapshot: toSummary(snapshot), ...contents };
+    const redaction = redactionOf(workspace.id);
+    const body: SnapshotContentsResponse = {
+      snapshot: toSummary(snapshot),
+      tickets: redaction ? redactTitles(redaction, 'ticket', contents.tickets) : contents.tickets,
+      notices: redaction ? redactTitles(redaction, 'notice', contents.notices) : contents.notices,
+    };
     return c.json(body);
   });
 
@@ -74,7 +116,12 @@ export function installSnapshotRoutes(
     const snapshotId = c.req.param('snapshotId');
     const snapshot = service.get(workspace.id, snapshotId);
     const diff = await service.diff(workspace.id, snapshotId);
-    const body: SnapshotDiffResponse = { snapshot: toSummary(snapshot), ...diff };
+    const redaction = redactionOf(workspace.id);
+    const body: SnapshotDiffResponse = {
+      snapshot: toSummary(snapshot),
+      tickets: redaction ? redactDiff(redaction, 'ticket', diff.tickets) : diff.tickets,
+      notices: redaction ? redactDiff(redaction, 'notice', diff.notices) : diff.notices,
+    };
     return c.json(body);
   });
 
@@ -82,8 +129,20 @@ export function installSnapshotRoutes(
     const { workspace } = adminRequest(ctx, c);
     const snapshotId = c.req.param('snapshotId');
     const snapshot = service.get(workspace.id, snapshotId);
-    const ticket = await service.ticket(workspace.id, snapshotId, c.req.param('ticketId'));
-    const body: SnapshotTicketResponse = { snapshot: toSummary(snapshot), ...ticket };
+    const ticketId = c.req.param('ticketId');
+    // Terms §4: a disabled ticket is not served from a snapshot either (451, with the reason).
+    const redaction = redactionOf(workspace.id);
+    const reason = redaction?.docReason(`ticket:${ticketId}`) ?? null;
+    if (reason !== null) throw contentDisabledError(reason);
+    const ticket = await service.ticket(workspace.id, snapshotId, ticketId);
+    const body: SnapshotTicketResponse = {
+      snapshot: toSummary(snapshot),
+      ...ticket,
+      comments: ticket.comments.map((comment) => {
+        const why = redaction?.entryReason(`ticket:${ticketId}`, comment.id) ?? null;
+        return why === null ? comment : { ...comment, body: contentDisabledWords(why) };
+      }),
+    };
     return c.json(body);
   });
 
@@ -91,7 +150,10 @@ export function installSnapshotRoutes(
     const { workspace } = adminRequest(ctx, c);
     const snapshotId = c.req.param('snapshotId');
     const snapshot = service.get(workspace.id, snapshotId);
-    const notice = await service.notice(workspace.id, snapshotId, c.req.param('noticeId'));
+    const noticeId = c.req.param('noticeId');
+    const reason = redactionOf(workspace.id)?.docReason(`notice:${noticeId}`) ?? null;
+    if (reason !== null) throw contentDisabledError(reason);
+    const notice = await service.notice(workspace.id, snapshotId, noticeId);
     const body: SnapshotNoticeResponse = { snapshot: toSummary(snapshot), ...notice };
     return c.json(body);
   });

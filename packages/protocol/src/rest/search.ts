@@ -19,6 +19,11 @@ export const TicketSearchHit = z.strictObject({
   title: z.string(),
   /** Plain text around the first match in the description or thread (no markup). */
   snippet: z.string(),
+  /**
+   * Terms §4: set when the operator disabled access to the ticket (the title is then the
+   * words "Access to this content has been disabled — <reason>" and the snippet is empty).
+   */
+  disabledReason: z.string().optional(),
 });
 export type TicketSearchHit = z.infer<typeof TicketSearchHit>;
 
@@ -57,6 +62,8 @@ export const FirstPageRow = z.strictObject({
   tags: z.array(z.string()),
   /** Milliseconds since the epoch (as written: not always whole): the list's default sort key. */
   updatedAt: z.number(),
+  /** Terms §4: set when access to the ticket is disabled (the title is then the words). */
+  disabledReason: z.string().optional(),
 });
 export type FirstPageRow = z.infer<typeof FirstPageRow>;
 
