@@ -64,9 +64,11 @@ describeInBrowser('a read-only workspace in the browser', () => {
     });
     await page.keyboard.type(' 1111 1111 1111');
     await waitForStatus(page, /read-only now/);
-    // Not checked here yet: the refused digits rebuild the replica ('replaced'), the editor
-    // is mounted again and the focus falls to the body, so letters typed now would still be
-    // shortcuts (the hand-over of the focus in TicketView does not take; open).
+    // The refused digits rebuild the replica ('replaced') and the editor is mounted again:
+    // the new one takes the focus, so letters typed now are not the desk's shortcuts ("?"
+    // opens the shortcut help, "g t" leaves for the ticket list).
+    await page.getByTestId('description').filter({ hasNotText: '1111' }).waitFor();
+    await expectTypingIsNotShortcuts(page, ticketPath);
 
     // After a reload the page knows: read-only from the start, typing changes nothing.
     page.on('dialog', (dialog) => void dialog.accept()); // leaving with a refused change
