@@ -47,7 +47,7 @@ const auditOf = async (): Promise<AuditEntry[]> => {
   return res.body.entries;
 };
 
-describe('reports (MOD-1, MOD-2)', () => {
+describe('MOD-1 MOD-2 reports', () => {
   it('any member reports an item of the workspace with a category of the terms', async () => {
     const res = await report(agent.client, owner.slug, {
       kind: 'comment',
@@ -122,7 +122,7 @@ describe('reports (MOD-1, MOD-2)', () => {
   });
 });
 
-describe('operator cases (MOD-3, MOD-4)', () => {
+describe('MOD-3 MOD-8 operator cases', () => {
   let ticketCase: ModerationCase;
 
   it('only operators list, open and decide cases', async () => {

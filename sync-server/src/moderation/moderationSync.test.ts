@@ -116,7 +116,7 @@ const blob = (client: TestClient, sha256: string, suffix = '') =>
     headers: { cookie: `${SESSION_COOKIE}=${client.sessionToken}`, origin: client.origin },
   });
 
-describe('disabling a whole document (MOD-3)', () => {
+describe('MOD-4 disabling a whole document', () => {
   let caseId: string;
   let before: { ticket: Buffer; other: Buffer };
 
@@ -203,7 +203,7 @@ describe('disabling a whole document (MOD-3)', () => {
   });
 });
 
-describe('disabling an attachment (MOD-5)', () => {
+describe('MOD-5 disabling an attachment', () => {
   it('answers 451 with the reason for the file and its thumbnail, then serves the same bytes again', async () => {
     const { sha256, bytes } = seeded.blob;
     expect((await blob(agent.client, sha256)).status).toBe(200);
@@ -232,7 +232,7 @@ describe('disabling an attachment (MOD-5)', () => {
   });
 });
 
-describe('disabling an entry of a document (MOD-4)', () => {
+describe('MOD-7 disabling an entry of a document', () => {
   it('keeps serving the containing document and lists the entry for clients to hide', async () => {
     const live = await connect(agent.client);
     expect(await answerTo(live, seeded.channelDoc)).toEqual({ code: 'subscribed' });

@@ -53,7 +53,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-describe('server-side views redact disabled content (MOD-6)', () => {
+describe('MOD-6 server-side views redact disabled content', () => {
   it('the first page shows the words instead of a disabled ticket’s title', async () => {
     const res = await owner.client.get<FirstPageResponse>(
       `/api/workspaces/${owner.slug}/tickets/first-page`,
