@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, MAX_ATTACHMENT_BYTES, RefusedLimit, type ErrorBody } from '@desk/protocol';
+import {
+  ErrorCode,
+  MAX_ATTACHMENT_BYTES,
+  RefusedLimit,
+  type ErrorBody,
+  type ExportListResponse,
+} from '@desk/protocol';
 import { plans } from '../billing/plans.ts';
 import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
 import {
@@ -8,6 +14,7 @@ import {
   type AuthTestServer,
   type TestClient,
 } from '../testing/authTestServer.ts';
+import { getJson, postJson } from '../testing/exportTestSupport.ts';
 import { MAX_BLOB_BYTES } from './blobRoutes.ts';
 
 // The upload route (REST) against the plan limits (SPEC.md, LIMIT-8 and LIMIT-13): storage
@@ -119,4 +126,28 @@ describe('LIMIT-13 REST upload: one file at, just under and just over the attach
       expect(storedFiles()).toBe(before);
     }, 60_000);
   }
+});
+
+describe('LIMIT-12 a workspace over its storage', () => {
+  it('still reads its files and exports: only new content is refused', async () => {
+    documentsWeigh(0);
+    const res = await upload(owner.client, owner.slug, pdf(2000));
+    expect(res.status).toBe(201);
+    const { sha256 } = (await res.json()) as { sha256: string };
+    documentsWeigh(plans.trial.storageQuotaBytes + 1);
+    expect((await upload(owner.client, owner.slug, pdf(100))).status).toBe(413);
+
+    const read = await fetch(
+      `${owner.client.baseUrl}/api/workspaces/${owner.slug}/blobs/${sha256}`,
+      {
+        headers: { cookie: `${SESSION_COOKIE}=${owner.client.sessionToken}` },
+      },
+    );
+    expect(read.status).toBe(200);
+    const base = `/api/workspaces/${owner.slug}/exports`;
+    expect((await postJson(t.server, owner.client, base)).status).toBe(202);
+    await t.server.exports.service.idle();
+    const list = await getJson<ExportListResponse>(t.server, owner.client, base);
+    expect(list.body.exports[0]).toMatchObject({ state: 'ready', downloadable: true });
+  });
 });
