@@ -22,6 +22,9 @@ const loadSql = `
       AND u.id > COALESCE((SELECT through_log_id FROM doc_states WHERE doc_id = $1), 0)
   ORDER BY head DESC, id`;
 
+/** Reads run again once on a fresh connection when theirs was lost (PgPool.query). */
+const again = { againOnLostConnection: true } as const;
+
 const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
@@ -36,8 +39,8 @@ const asBuffer = (bytes: Uint8Array): Buffer =>
  * can never see sequence n+1 committed while n is still to come. The same lock orders one
  * doc's log ids as its commits, which is what `compact(…, throughLogId)` relies on.
  *
- * An append is four statements on one connection (the sequences, the log rows, the doc
- * heads; BEGIN/COMMIT), whatever the batch size: batch per event-loop turn.
+ * An append is one call of the `desk_append` function (one round trip, one transaction)
+ * whatever the batch size: batch per event-loop turn.
  */
 export class PgDocStore implements AsyncDocStore {
   readonly #pool: PgPool;
@@ -51,12 +54,14 @@ export class PgDocStore implements AsyncDocStore {
   async generation(): Promise<string> {
     const { rows } = await this.#pool.query<{ value: string }>(
       "SELECT value FROM meta WHERE key = 'store_generation'",
+      [],
+      again,
     );
     return rows[0]?.value ?? '';
   }
 
   async load(docId: string): Promise<StoredDoc | null> {
-    const { rows } = await this.#pool.query<LoadRow>(loadSql, [docId]);
+    const { rows } = await this.#pool.query<LoadRow>(loadSql, [docId], again);
     const head = rows[0];
     if (!head?.head) return null;
     const state = head.state;
@@ -77,73 +82,18 @@ export class PgDocStore implements AsyncDocStore {
       // pg would store a string as its text bytes: refuse before anything is written.
       if (!(update instanceof Uint8Array)) throw new TypeError('An update must be bytes.');
     }
-    const perWorkspace = new Map<string, number>();
-    for (const { workspaceId } of updates) {
-      perWorkspace.set(workspaceId, (perWorkspace.get(workspaceId) ?? 0) + 1);
-    }
-    const workspaces = [...perWorkspace.keys()].sort();
-    const at = this.#now();
-    return this.#pool.inTransaction(async (client) => {
-      // 1. Each workspace's block of sequence numbers, locking its row to commit.
-      const reserved = await client.query<{ workspace_id: string; seq: string }>(
-        `INSERT INTO workspace_seq (workspace_id, seq)
-         SELECT w, n FROM unnest($1::text[], $2::bigint[]) AS t(w, n) ORDER BY w
-         ON CONFLICT (workspace_id) DO UPDATE SET seq = workspace_seq.seq + excluded.seq
-         RETURNING workspace_id, seq`,
-        [workspaces, workspaces.map((w) => perWorkspace.get(w)!)],
-      );
-      const nextSeq = new Map<string, number>();
-      for (const row of reserved.rows) {
-        nextSeq.set(row.workspace_id, toNumber(row.seq) - perWorkspace.get(row.workspace_id)! + 1);
-      }
-      // 2. The log rows, in the batch's order: identity values are taken as rows are
-      // inserted, so ascending ids are the batch's order whatever order RETURNING uses.
-      const inserted = await client.query<{ id: string }>(
-        `INSERT INTO doc_updates (doc_id, data)
-         SELECT d, u FROM unnest($1::text[], $2::bytea[]) WITH ORDINALITY AS t(d, u, i)
-         ORDER BY i
-         RETURNING id`,
-        [updates.map((u) => u.docId), updates.map((u) => asBuffer(u.update))],
-      );
-      const ids = inserted.rows.map((r) => toNumber(r.id)).sort((a, b) => a - b);
-      const results: AppendResult[] = [];
-      const heads = new Map<
-        string,
-        { workspaceId: string; seq: number; n: number; bytes: number }
-      >();
-      updates.forEach(({ docId, workspaceId, update }, i) => {
-        const seq = nextSeq.get(workspaceId)!;
-        nextSeq.set(workspaceId, seq + 1);
-        results.push({ seq, logId: ids[i]! });
-        const head = heads.get(docId) ?? { workspaceId, seq, n: 0, bytes: 0 };
-        heads.set(docId, { ...head, seq, n: head.n + 1, bytes: head.bytes + update.byteLength });
-      });
-      // 3. The doc heads, one row per doc (an upsert may not touch a row twice), in doc
-      // order so that two appenders lock them in the same order.
-      const docIds = [...heads.keys()].sort();
-      const head = docIds.map((d) => heads.get(d)!);
-      await client.query(
-        `INSERT INTO docs (doc_id, workspace_id, last_seq, log_count, log_bytes, updated_at)
-         SELECT d, w, s, n, b, $6
-         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[])
-           AS t(d, w, s, n, b)
-         ORDER BY d
-         ON CONFLICT (doc_id) DO UPDATE SET
-           last_seq = excluded.last_seq,
-           log_count = docs.log_count + excluded.log_count,
-           log_bytes = docs.log_bytes + excluded.log_bytes,
-           updated_at = excluded.updated_at`,
-        [
-          docIds,
-          head.map((h) => h.workspaceId),
-          head.map((h) => h.seq),
-          head.map((h) => h.n),
-          head.map((h) => h.bytes),
-          at,
-        ],
-      );
-      return results;
-    });
+    // One statement, so one transaction and one round trip (pgMigrations, version 2).
+    const { rows } = await this.#pool.query<{ r_seq: string; r_log_id: string }>(
+      'SELECT r_seq, r_log_id FROM desk_append($1::text[], $2::text[], $3::bytea[], $4)',
+      [
+        updates.map((u) => u.docId),
+        updates.map((u) => u.workspaceId),
+        updates.map((u) => asBuffer(u.update)),
+        this.#now(),
+      ],
+      { againOnLostConnection: true },
+    );
+    return rows.map((row) => ({ seq: toNumber(row.r_seq), logId: toNumber(row.r_log_id) }));
   }
 
   async compact(docId: string, state: Uint8Array, throughLogId: number): Promise<void> {
@@ -186,6 +136,7 @@ export class PgDocStore implements AsyncDocStore {
       `SELECT doc_id, last_seq FROM docs WHERE workspace_id = $1 AND last_seq > $2
        ORDER BY last_seq LIMIT $3`,
       [workspaceId, sinceSeq, limit ?? null],
+      again,
     );
     return rows.map((row) => ({ docId: row.doc_id, seq: toNumber(row.last_seq) }));
   }
@@ -194,6 +145,7 @@ export class PgDocStore implements AsyncDocStore {
     const { rows } = await this.#pool.query<{ seq: string }>(
       'SELECT seq FROM workspace_seq WHERE workspace_id = $1',
       [workspaceId],
+      again,
     );
     return toNumber(rows[0]?.seq);
   }
@@ -202,6 +154,7 @@ export class PgDocStore implements AsyncDocStore {
     const { rows } = await this.#pool.query<{ tickets: string }>(
       'SELECT tickets FROM workspace_ticket_counts WHERE workspace_id = $1',
       [workspaceId],
+      again,
     );
     return toNumber(rows[0]?.tickets);
   }

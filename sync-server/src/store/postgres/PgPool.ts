@@ -83,15 +83,32 @@ export class PgPool {
     this.#pool.on('error', () => undefined);
   }
 
-  /** One statement on any free connection. */
+  /**
+   * One statement on any free connection — its own transaction, run again on a deadlock or
+   * serialization failure (nothing of it was committed). With `againOnLostConnection`, a
+   * statement whose connection was lost (a pooled one the server had closed, a restart) is
+   * run once more on a fresh one: only for statements whose effect may be had twice — a
+   * read, or an append of Yjs updates (logged twice if the first had committed, which Yjs
+   * ignores as it ignores a client's resend).
+   */
   async query<Row extends pg.QueryResultRow>(
     text: string,
     values?: readonly unknown[],
+    options: { readonly againOnLostConnection?: boolean } = {},
   ): Promise<pg.QueryResult<Row>> {
-    try {
-      return await this.#pool.query<Row>(text, values as unknown[] | undefined);
-    } catch (error) {
-      throw isConnectionFailure(error) ? new DatabaseUnavailableError(error) : error;
+    let lostConnections = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#pool.query<Row>(text, values as unknown[] | undefined);
+      } catch (error) {
+        if (isConnectionFailure(error)) {
+          if (options.againOnLostConnection && lostConnections++ === 0) continue;
+          throw new DatabaseUnavailableError(error);
+        }
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= maxTransactionAttempts || typeof code !== 'string') throw error;
+        if (!retryableCodes.has(code)) throw error;
+      }
     }
   }
 

@@ -84,6 +84,65 @@ export const pgMigrations: readonly PgMigration[] = [
         FOR EACH ROW WHEN (${isTicket('OLD')}) EXECUTE FUNCTION docs_ticket_removed();
     `,
   },
+  {
+    version: 2,
+    name: 'append_function',
+    // An append in one round trip: the statements PgDocStore.append ran one by one (BEGIN,
+    // three statements, COMMIT: five round trips), in the same order — the workspaces'
+    // sequence rows first, locked in workspace order; then the log rows, in batch order;
+    // then the doc heads, in doc order — as one function call, one transaction. The order
+    // matters: a doc's log ids must follow its commits (compaction folds "through a log id").
+    sql: `
+      CREATE FUNCTION desk_append(p_docs text[], p_workspaces text[], p_updates bytea[], p_at bigint)
+      RETURNS TABLE (r_seq bigint, r_log_id bigint)
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        v_ws   text[];
+        v_top  bigint[];
+        v_ids  bigint[];
+        v_seqs bigint[];
+      BEGIN
+        WITH counted AS (
+          SELECT w, count(*)::bigint AS n FROM unnest(p_workspaces) AS w GROUP BY w
+        ), bumped AS (
+          INSERT INTO workspace_seq AS s (workspace_id, seq)
+          SELECT w, n FROM counted ORDER BY w
+          ON CONFLICT (workspace_id) DO UPDATE SET seq = s.seq + excluded.seq
+          RETURNING s.workspace_id, s.seq
+        )
+        SELECT array_agg(b.workspace_id), array_agg(b.seq) INTO v_ws, v_top FROM bumped b;
+
+        WITH inserted AS (
+          INSERT INTO doc_updates (doc_id, data)
+          SELECT d, u FROM unnest(p_docs, p_updates) WITH ORDINALITY AS t(d, u, i) ORDER BY i
+          RETURNING id
+        )
+        SELECT array_agg(id ORDER BY id) INTO v_ids FROM inserted;
+
+        -- Each update's sequence: its workspace's block (top - count + 1 .. top), in batch order.
+        SELECT array_agg(x.seq ORDER BY x.i) INTO v_seqs FROM (
+          SELECT t.i,
+                 tops.top - cnt.n + row_number() OVER (PARTITION BY t.w ORDER BY t.i) AS seq
+          FROM unnest(p_workspaces) WITH ORDINALITY AS t(w, i)
+          JOIN unnest(v_ws, v_top) AS tops(w, top) ON tops.w = t.w
+          JOIN (SELECT w, count(*)::bigint AS n FROM unnest(p_workspaces) AS w GROUP BY w) AS cnt
+            ON cnt.w = t.w
+        ) AS x;
+
+        INSERT INTO docs AS d (doc_id, workspace_id, last_seq, log_count, log_bytes, updated_at)
+        SELECT t.d, min(t.w), max(t.s), count(*), sum(octet_length(t.u)), p_at
+        FROM unnest(p_docs, p_workspaces, p_updates, v_seqs) AS t(d, w, u, s)
+        GROUP BY t.d ORDER BY t.d
+        ON CONFLICT (doc_id) DO UPDATE SET
+          last_seq = excluded.last_seq,
+          log_count = d.log_count + excluded.log_count,
+          log_bytes = d.log_bytes + excluded.log_bytes,
+          updated_at = excluded.updated_at;
+
+        RETURN QUERY SELECT v_seqs[k], v_ids[k] FROM generate_subscripts(v_seqs, 1) AS k ORDER BY k;
+      END $$;
+    `,
+  },
 ];
 
 /** Key of the advisory lock that lets one process of a cluster migrate at a time. */
