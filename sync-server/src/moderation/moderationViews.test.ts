@@ -182,3 +182,21 @@ async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
   }
   return out;
 }
+
+describe('MOD-4 a disabled document is not written by a restore either', () => {
+  it('refuses restoring a disabled ticket from a snapshot with 451, and leaves its stored bytes', async () => {
+    const base = `/api/workspaces/${owner.slug}/snapshots`;
+    const taken = await owner.client.post<{ snapshot: { id: string } }>(base, { label: 'R' });
+    expect(taken.status).toBe(201);
+    const stored = t.server.services.docStore.load(seeded.ticketDoc)!;
+    const before = Buffer.concat([stored.state ?? Buffer.alloc(0), ...stored.log]);
+    const res = await owner.client.post<{ error: { code: string } }>(
+      `${base}/${taken.body.snapshot.id}/restore`,
+      { scope: 'ticket', ticketId: 'tk1' },
+    );
+    expect(res.status).toBe(451);
+    expect(res.body.error.code).toBe('content_disabled');
+    const after = t.server.services.docStore.load(seeded.ticketDoc)!;
+    expect(Buffer.concat([after.state ?? Buffer.alloc(0), ...after.log]).equals(before)).toBe(true);
+  });
+});

@@ -16,6 +16,10 @@ const base = '/api/workspaces/{slug}/snapshots';
 const readOnly = '`workspace_read_only`: a suspended or terminated workspace cannot change.';
 const noSnapshot = '`not_found`: no such workspace, snapshot, ticket or notice for the caller.';
 
+/** Terms §4: the operator disabled access to this ticket or notice (SPEC MOD-4, MOD-6). */
+const disabled =
+  '`content_disabled`: the operator disabled access to this ticket or notice (terms §4); `reason` says why.';
+
 /** Snapshots of a workspace: browse, take, restore, undo a restore (owners and admins). */
 export const snapshotRoutes: readonly RouteDoc[] = [
   {
@@ -57,14 +61,21 @@ export const snapshotRoutes: readonly RouteDoc[] = [
     path: `${base}/{snapshotId}/tickets/{ticketId}`,
     summary: 'A ticket as it was in the snapshot (read-only).',
     auth: 'manager',
-    responses: { 200: ok('The ticket.', SnapshotTicketResponse), 404: noSnapshot },
+    responses: {
+      200: ok(
+        'The ticket (a disabled comment shows the words instead of its text).',
+        SnapshotTicketResponse,
+      ),
+      404: noSnapshot,
+      451: disabled,
+    },
   },
   {
     method: 'get',
     path: `${base}/{snapshotId}/notices/{noticeId}`,
     summary: 'A notice as it was in the snapshot (read-only).',
     auth: 'manager',
-    responses: { 200: ok('The notice.', SnapshotNoticeResponse), 404: noSnapshot },
+    responses: { 200: ok('The notice.', SnapshotNoticeResponse), 404: noSnapshot, 451: disabled },
   },
   {
     method: 'post',
@@ -78,6 +89,7 @@ export const snapshotRoutes: readonly RouteDoc[] = [
       400: '`validation_failed`.',
       404: noSnapshot,
       409: readOnly,
+      451: disabled,
     },
   },
   {

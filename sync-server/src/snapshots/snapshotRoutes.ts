@@ -168,6 +168,12 @@ export function installSnapshotRoutes(
         : parsed.scope === 'ticket'
           ? { kind: 'ticket', id: parsed.ticketId }
           : { kind: 'notice', id: parsed.noticeId };
+    // Terms §4: a disabled ticket or notice is not written, by a restore either (SPEC MOD-4).
+    const disabledReason =
+      target.kind === 'workspace'
+        ? null
+        : (redactionOf(request.workspace.id)?.docReason(`${target.kind}:${target.id}`) ?? null);
+    if (disabledReason !== null) throw contentDisabledError(disabledReason);
     const result = await service.restore(
       request.workspace.id,
       c.req.param('snapshotId'),
