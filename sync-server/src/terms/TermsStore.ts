@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/Database.ts';
 
 /** One published version of the terms of service. */
@@ -94,6 +95,10 @@ export interface TermsStore {
 
 /** The terms versions (migration 14) and who accepted which. */
 export class SqliteTermsStore implements TermsStore {
+  /** Asked at every upgrade and login (blocking): prepared on first use, once. */
+  #inForce: Statement<[number]> | null = null;
+  #acceptedBy: Statement<[string]> | null = null;
+
   constructor(
     private readonly db: SqliteDatabase,
     private readonly now: () => number,
@@ -115,9 +120,10 @@ export class SqliteTermsStore implements TermsStore {
 
   /** The newest version whose effective date has come. Migration 14 seeds one, so never null. */
   inForce(): TermsVersion {
-    const row = this.db
-      .prepare('SELECT * FROM terms_versions WHERE effective_at <= ? ORDER BY version DESC LIMIT 1')
-      .get(this.now()) as Row | undefined;
+    this.#inForce ??= this.db.prepare<[number]>(
+      'SELECT * FROM terms_versions WHERE effective_at <= ? ORDER BY version DESC LIMIT 1',
+    );
+    const row = this.#inForce.get(this.now()) as Row | undefined;
     if (row) return fromRow(row);
     const first = this.get(SEED_TERMS_VERSION);
     if (!first) throw new Error('terms_versions has no version 1 (migration 14 seeds it)');
@@ -134,9 +140,10 @@ export class SqliteTermsStore implements TermsStore {
 
   /** The highest version this user accepted (0 for none). */
   acceptedBy(userId: string): number {
-    const rows = this.db
-      .prepare('SELECT version FROM terms_acceptances WHERE user_id = ?')
-      .all(userId) as { version: string }[];
+    this.#acceptedBy ??= this.db.prepare<[string]>(
+      'SELECT version FROM terms_acceptances WHERE user_id = ?',
+    );
+    const rows = this.#acceptedBy.all(userId) as { version: string }[];
     // Acceptances before migration 14 were named by date and renamed by it; anything that
     // is not a number is older than every version.
     return rows.reduce((max, r) => {

@@ -68,6 +68,8 @@ export class SqliteWorkspaceAccessStore implements WorkspaceAccessStore {
   readonly #access: Statement<[string, string]>;
   /** Asked only when the user is not a member (operators mostly; one indexed lookup). */
   readonly #support: Statement<[string, string, number]>;
+  /** Asked for every writable document subscription too: prepared on first use, once. */
+  #limits: Statement<[string]> | null = null;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -145,9 +147,11 @@ export class SqliteWorkspaceAccessStore implements WorkspaceAccessStore {
   }
 
   limits(workspaceId: string): WorkspaceLimits | null {
-    const row = this.db
-      .prepare('SELECT plan_id, seat_limit_override FROM subscriptions WHERE workspace_id = ?')
-      .get(workspaceId) as { plan_id: string; seat_limit_override: number | null } | undefined;
+    this.#limits ??= this.db.prepare<[string]>(
+      'SELECT plan_id, seat_limit_override FROM subscriptions WHERE workspace_id = ?',
+    );
+    const row = this.#limits.get(workspaceId) as
+      { plan_id: string; seat_limit_override: number | null } | undefined;
     if (!row) return null;
     const plan = planById(row.plan_id);
     return {

@@ -1,4 +1,5 @@
 import type { WorkspaceDeletionReason } from '@desk/protocol';
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/Database.ts';
 
 /** A workspace closed for deletion and not yet purged (table `workspace_deletions`). */
@@ -70,15 +71,19 @@ export function deletionPendingOf(db: SqliteDatabase, workspaceId: string): bool
 }
 
 export class SqliteWorkspaceDeletionStore implements WorkspaceDeletionStore {
+  /** Asked for every document subscription: prepared on first use, once. */
+  #pending: Statement<[string]> | null = null;
+
   constructor(
     private readonly db: SqliteDatabase,
     private readonly now: () => number,
   ) {}
 
   pending(workspaceId: string): PendingDeletion | null {
-    const row = this.db
-      .prepare('SELECT * FROM workspace_deletions WHERE workspace_id = ?')
-      .get(workspaceId) as Row | undefined;
+    this.#pending ??= this.db.prepare<[string]>(
+      'SELECT * FROM workspace_deletions WHERE workspace_id = ?',
+    );
+    const row = this.#pending.get(workspaceId) as Row | undefined;
     return row ? fromRow(row) : null;
   }
 
