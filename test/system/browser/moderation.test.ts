@@ -1,6 +1,8 @@
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { postComment } from '@desk/model';
+import * as Y from 'yjs';
+import { ChannelDoc, docIds, postComment } from '@desk/model';
+import { testImage } from '../../../sync-server/src/testing/testImages.ts';
 import { contentDisabledWords } from '@desk/protocol';
 import { describeInBrowser, type BrowserWorld } from '../../support/browserWorld.ts';
 import { openOperatorConsole, type OperatorConsole } from '../../support/browserAccounts.ts';
@@ -154,7 +156,131 @@ describeInBrowser('reporting and disabling access (terms §4)', () => {
     await anaPage.context.close();
     await boPage.context.close();
   }, 240_000);
+
+  it("an outside notice against an attachment, and a member's report of a message: both disabled, the file no longer served", async () => {
+    const world = offline.world;
+    const { owner: ana, workspace } = await signUpOwner(world, 'Cy', 'noticed');
+    const bo = await inviteMember(world, ana, workspace, 'Di');
+    const { ticket, channelId } = await seedTicketAndChannel(world, ana, workspace);
+    const workspaceUrl = `${world.base}/w/${workspace.slug}`;
+    const anaPage = await openSignedInPage(world, ana);
+    const boPage = await openSignedInPage(world, bo);
+
+    // Cy attaches a photo to the ticket; Di reads Cy's message in the channel.
+    await anaPage.page.goto(`${workspaceUrl}/t/${ticket.number}`);
+    await anaPage.page.getByTestId('description').filter({ hasText: 'New photo' }).waitFor();
+    const upload = anaPage.page.getByLabel('Upload files');
+    // Enabled once the ticket is writable (the workspace's access is confirmed).
+    await expect.poll(() => upload.isEnabled()).toBe(true);
+    await upload.setInputFiles({
+      name: 'skyline.jpg',
+      mimeType: 'image/jpeg',
+      buffer: await testImage('jpeg', 800, 600),
+    });
+    const attachment = anaPage.page.getByTestId('attachment').filter({ hasText: 'skyline.jpg' });
+    await attachment.getByRole('img', { name: 'skyline.jpg' }).waitFor();
+    const fileHref = await attachment.getByRole('link').first().getAttribute('href');
+    const sha256 = /\/blobs\/([0-9a-f]{64})$/.exec(fileHref ?? '')?.[1];
+    expect(sha256, String(fileHref)).toBeDefined();
+
+    await boPage.page.goto(`${workspaceUrl}/messages/${channelId}`);
+    const message = boPage.page.getByTestId('message').filter({ hasText: MESSAGE_TEXT });
+    await message.waitFor();
+    await report(
+      boPage.page,
+      message.getByRole('button', { name: 'Report this message' }),
+      'Politically motivated material such as propaganda or sabotage',
+      '',
+    );
+
+    // The operator opens a case from an intellectual-property notice against the file.
+    const operator = await openOperatorConsole(world);
+    await operator.page.getByRole('tab', { name: 'Reports and notices' }).click();
+    const form = operator.page.getByRole('region', { name: 'Open a case from an outside notice' });
+    await form.getByLabel(/^Notice/).selectOption('ip_notice');
+    await form.getByLabel('Reference', { exact: true }).fill('IP-2026-0042');
+    await form.getByLabel('Workspace (address or id)').fill(workspace.slug);
+    await form.getByLabel(/^Item/).selectOption('attachment');
+    await form
+      .getByLabel('Document it is on (optional)')
+      .fill(docIds.ticket(workspace.id, ticket.id));
+    await form.getByLabel('File SHA-256').fill(sha256!);
+    await form.getByLabel('What the notice says').fill('The photo is ours.');
+    await form.getByRole('button', { name: 'Open the case' }).click();
+    const fileCase = operator.page.getByTestId('moderation-case');
+    await fileCase.getByText('Intellectual-property notice, reference IP-2026-0042').waitFor();
+    await fileCase.getByTestId('reported-content').getByText('skyline.jpg').waitFor();
+    await decide(fileCase, 'Disable access', FILE_REASON);
+
+    const messageCase = await openCase(operator, /^Open the case about the message/);
+    await messageCase.getByTestId('reported-content').getByText(MESSAGE_TEXT).waitFor();
+    await decide(messageCase, 'Disable access', MESSAGE_REASON);
+
+    // Live, on both pages: the message and the file give way to the marker.
+    await boPage.page
+      .getByTestId('message')
+      .getByText(contentDisabledWords(MESSAGE_REASON))
+      .waitFor();
+    await expectGone(boPage.page, MESSAGE_TEXT);
+    const fileMarker = contentDisabledWords(FILE_REASON);
+    await anaPage.page.getByTestId('attachment').getByText(fileMarker).waitFor();
+    expect(await anaPage.page.getByTestId('attachment').locator('img, video, a').count()).toBe(0);
+    await expectGone(anaPage.page, 'skyline.jpg');
+    // The server no longer serves the file (nor its thumbnail) to members.
+    const served = await boPage.context.request.get(`${world.base}${fileHref}`);
+    expect(served.status()).toBe(451);
+    const thumbnail = await boPage.context.request.get(`${world.base}${fileHref}/thumbnail`);
+    expect(thumbnail.status()).toBe(451);
+
+    // The owner sees the notice's decision and Di's report.
+    await anaPage.page.goto(`${workspaceUrl}/settings`);
+    const section = anaPage.page.getByRole('region', { name: 'Reports and decisions' });
+    await section
+      .getByRole('list', { name: 'Decisions' })
+      .locator('li[data-action="disabled"]')
+      .filter({ hasText: FILE_REASON })
+      .waitFor();
+    await section
+      .getByRole('list', { name: 'Reports' })
+      .getByText('Politically motivated material such as propaganda or sabotage')
+      .waitFor();
+
+    await operator.context.close();
+    await anaPage.context.close();
+    await boPage.context.close();
+  }, 240_000);
 });
+
+const MESSAGE_TEXT = 'Everyone must vote for the one true party.';
+const MESSAGE_REASON = 'Political propaganda';
+const FILE_REASON = "Infringes a photographer's copyright";
+
+/** A ticket by the owner, and a channel with one message by the owner. */
+async function seedTicketAndChannel(world: BrowserWorld, owner: Account, workspace: Workspace) {
+  const [number] = await reserveTicketNumbers(owner, workspace, 1);
+  const ticket = { id: 'modticketnotice00001', number: number!, title: 'Website banner' };
+  const channelId = 'modchannel0000000001';
+  const by = { id: owner.userId, name: owner.name };
+  const at = Date.now() - 60_000;
+  await writeTickets(world, workspace, [
+    {
+      ...ticket,
+      description: 'New photo for the banner.',
+      by,
+      at,
+      also: (_ticket, index) => void index.channels.create(channelId, 'general', by, at),
+    },
+  ]);
+  const channelDoc = new Y.Doc();
+  const channel = new ChannelDoc(channelDoc);
+  channel.ensureSchema();
+  channel.post({ id: 'modmessage0000000001', body: MESSAGE_TEXT }, by, at + 1);
+  await world.server.sync.applyServerUpdate(
+    docIds.channel(workspace.id, channelId),
+    Y.encodeStateAsUpdate(channelDoc),
+  );
+  return { ticket, channelId };
+}
 
 /** Ticket 1: Bo's ticket to report; ticket 2: Ana's ticket with Bo's comment on it. */
 async function seedTwoTickets(
