@@ -171,6 +171,29 @@ await describeWithRedis('RedisUpdateBus', { ownServer: true }, () => {
     expect(b.seqs.length).toBeLessThan(601);
   });
 
+  it('re-syncs from the store when its feed fails on an entry, and again until the re-sync works', async () => {
+    const { a, b } = await twoProcesses({ persistent: false });
+    const update = b.feed.update;
+    const resync = b.feed.resync;
+    let updateFailures = 1;
+    let resyncFailures = 1;
+    Object.assign(b.feed, {
+      update: async (u: Uint8Array, from: { origin: string; seq: number }) => {
+        if (updateFailures-- > 0) throw new Error('replica busy');
+        return update(u, from);
+      },
+      resync: async (reason: ResyncReason) => {
+        if (resyncFailures-- > 0) throw new Error('store busy');
+        return resync(reason);
+      },
+    });
+    await a.edit('lost in the feed,');
+    await a.edit('next,');
+    await Promise.all(a.published);
+    await expect.poll(() => b.text()).toBe(a.text());
+    expect(b.resyncs).toEqual([ResyncReason.feedFailed]);
+  });
+
   it('carries awareness to the other processes only', async () => {
     const { a, b } = await twoProcesses({ persistent: false });
     const onA: string[] = [];

@@ -9,10 +9,16 @@ export const ResyncReason = {
   trimmed: 'trimmed',
   /** Redis lost the stream (restarted without persistence, a failover, the key expired). */
   reset: 'reset',
+  /** The feed threw on an entry (or on an earlier re-sync): what it missed is unknown. */
+  feedFailed: 'feed_failed',
 } as const;
 export type ResyncReason = (typeof ResyncReason)[keyof typeof ResyncReason];
 
-/** What a process does with one document's stream. Calls for one bus never overlap. */
+/**
+ * What a process does with one document's stream. Calls for one bus never overlap. When a
+ * call throws, the bus logs it and asks for a re-sync (`feed_failed`), and asks again before
+ * each later read until one succeeds: an entry is never silently skipped.
+ */
 export interface DocFeed {
   /** An update another process persisted and published, in the order it was published. */
   readonly update: (update: Uint8Array, from: { origin: string; seq: number }) => unknown;
@@ -50,6 +56,8 @@ interface Subscription {
   cursor: string;
   /** The number (`n`) of the last entry read: the next must be n + 1. */
   lastN: number;
+  /** A re-sync that failed: tried again before the next read until it succeeds. */
+  owed: ResyncReason | null;
 }
 
 /**
@@ -175,6 +183,7 @@ export class RedisUpdateBus {
     const subscription: Subscription = {
       feed,
       epoch: epoch[1],
+      owed: null,
       cursor: entry ? entry[0] : '0-0',
       lastN: entry ? Number(fieldOf(entry[1], 'n')) : Number(counter[1] ?? 0),
     };
@@ -270,6 +279,9 @@ export class RedisUpdateBus {
           this.#reconnected = false;
           await this.#checkEpoch();
         }
+        for (const subscription of this.#subscriptions.values()) {
+          if (subscription.owed) await this.#resync(subscription, subscription.owed);
+        }
         const docIds = [...this.#subscriptions.keys()];
         const reply = (await this.#reader.callBuffer(
           'XREAD',
@@ -287,10 +299,10 @@ export class RedisUpdateBus {
         }
       } catch (error) {
         if (this.#closed) return;
-        // The connection dropped (the XREAD is abandoned) or a feed threw: read again from
-        // the cursors, once the connection is back (commands queue until then).
+        // The connection dropped (the XREAD is abandoned): read again from the cursors once
+        // it is back (commands queue until then), after checking Redis kept its data.
         this.#reconnected = true;
-        if (!isConnectionError(error)) console.error('RedisUpdateBus feed failed', error);
+        if (!isConnectionError(error)) console.error('RedisUpdateBus read failed', error);
       }
     }
   }
@@ -302,12 +314,30 @@ export class RedisUpdateBus {
     const expected = subscription.lastN + 1;
     subscription.cursor = id;
     subscription.lastN = n;
-    if (n > expected) await subscription.feed.resync(ResyncReason.trimmed);
-    else if (n < expected) await subscription.feed.resync(ResyncReason.reset);
+    if (n > expected) await this.#resync(subscription, ResyncReason.trimmed);
+    else if (n < expected) await this.#resync(subscription, ResyncReason.reset);
     const origin = fieldOf(fields, 'o').toString();
     if (origin === this.processId) return;
     const seq = Number(fieldOf(fields, 's'));
-    await subscription.feed.update(new Uint8Array(fieldOf(fields, 'u')), { origin, seq });
+    try {
+      await subscription.feed.update(new Uint8Array(fieldOf(fields, 'u')), { origin, seq });
+    } catch (error) {
+      // The cursor has moved past this entry: the store is where it can be had again.
+      console.error('RedisUpdateBus feed failed on an update', error);
+      await this.#resync(subscription, ResyncReason.feedFailed);
+    }
+  }
+
+  /** The feed's re-sync; one that fails is owed, and tried again before the next read. */
+  async #resync(subscription: Subscription, reason: ResyncReason): Promise<void> {
+    subscription.owed = reason;
+    try {
+      await subscription.feed.resync(reason);
+      subscription.owed = null;
+    } catch (error) {
+      console.error('RedisUpdateBus re-sync failed', error);
+      if (reason !== ResyncReason.feedFailed) subscription.owed = ResyncReason.feedFailed;
+    }
   }
 
   /**
@@ -325,7 +355,7 @@ export class RedisUpdateBus {
       subscription.epoch = epoch;
       subscription.cursor = '0-0';
       subscription.lastN = 0;
-      await subscription.feed.resync(ResyncReason.reset);
+      await this.#resync(subscription, ResyncReason.reset);
     }
   }
 }
