@@ -14,7 +14,7 @@ export const blobRoutes: readonly RouteDoc[] = [
     responses: {
       201: ok('`{ sha256, size, type, name }`; `type` is the detected type.', StoredBlob),
       403: '`workspace_read_only`: the caller may not write here.',
-      413: '`payload_too_large`: over the file limit or the storage quota (checked while streaming; the connection is closed).',
+      413: '`payload_too_large`: over the file limit (`error.limit` = `attachment_size`) or the storage quota of documents plus attachments (`storage`); checked while streaming, the connection is closed.',
       415: '`file_type_refused`: the content is a program or installer (Windows PE, ELF, Mach-O, MSI, APK), whatever its name.',
       507: '`insufficient_storage`: the server’s disk is full; nothing was stored (the connection is closed).',
     },
