@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import * as Y from 'yjs';
 import type { TicketRecord } from '@desk/model';
 import { contentDisabledWords, EXPORT_FORMAT_VERSION } from '@desk/protocol';
 import { exportArchiveJsonSchema, type ArchiveManifest } from '@desk/protocol/rest';
@@ -123,6 +124,49 @@ export class ExportBuilder {
     }
   }
 
+  /**
+   * Terms §4: a copy of the index document's state in which a disabled ticket's or notice's
+   * title (and a notice's excerpt) and the excerpt of a mention in a disabled comment or
+   * message are the words instead (the replaced strings are garbage-collected in the copy,
+   * so its bytes do not hold them); null when nothing in the index is disabled. The stored
+   * index is not touched.
+   */
+  async #redactedIndex(job: ExportRow, redaction: Redaction): Promise<Buffer | null> {
+    const doc = new Y.Doc();
+    try {
+      Y.applyUpdate(doc, await fs.promises.readFile(this.deps.files.part(job.id, 'index').state));
+      let changed = false;
+      doc.transact(() => {
+        for (const kind of ['ticket', 'notice'] as const) {
+          doc.getMap<unknown>(`${kind}s`).forEach((row, id) => {
+            const reason = redaction.docReason(`${kind}:${id}`);
+            if (reason === null || !(row instanceof Y.Map)) return;
+            row.set('title', contentDisabledWords(reason));
+            if (kind === 'notice') row.set('excerpt', '');
+            changed = true;
+          });
+        }
+        const mentions = doc.getMap<unknown>('mentions');
+        mentions.forEach((value, key) => {
+          const m = value as { place?: Record<string, string>; excerpt?: string } | null;
+          const place = m?.place;
+          if (!m || !place) return;
+          const reason =
+            place.kind === 'ticket'
+              ? (redaction.docReason(`ticket:${place.ticketId}`) ??
+                redaction.entryReason(`ticket:${place.ticketId}`, place.commentId ?? ''))
+              : redaction.entryReason(`channel:${place.channelId}`, place.messageId ?? '');
+          if (reason === null) return;
+          mentions.set(key, { ...m, excerpt: contentDisabledWords(reason) });
+          changed = true;
+        });
+      });
+      return changed ? Buffer.from(Y.encodeStateAsUpdate(doc)) : null;
+    } finally {
+      doc.destroy();
+    }
+  }
+
   async #staged(job: ExportRow, name: string): Promise<StagedDoc> {
     const text = await fs.promises.readFile(this.deps.files.part(job.id, name).rendered, 'utf8');
     return JSON.parse(text) as StagedDoc;
@@ -188,6 +232,22 @@ export class ExportBuilder {
     const withheld = new Set(
       redaction && !redaction.none ? names.filter((name) => redaction.touches(name)) : [],
     );
+    // An archive shard holding a disabled ticket's row is withheld like its document.
+    for (const { record, location } of records.values()) {
+      if (location !== 'hot' && redaction?.docReason(`ticket:${record.id}`) != null) {
+        withheld.add(`archive:${location}`);
+      }
+    }
+    // The index is kept, as a copy whose disabled rows and mention excerpts say so instead.
+    const indexCopy =
+      redaction && !redaction.none ? await this.#redactedIndex(job, redaction) : null;
+    const stateOf = (name: string) =>
+      name === 'index' && indexCopy
+        ? {
+            bytes: indexCopy.byteLength,
+            sha256: createHash('sha256').update(indexCopy).digest('hex'),
+          }
+        : { bytes: staged.get(name)!.bytes, sha256: staged.get(name)!.sha256 };
     const shipped = names.filter((name) => !withheld.has(name));
     const fileOf = (name: string) =>
       staged.has(name) && !withheld.has(name) ? yjsFileOf(name) : null;
@@ -236,8 +296,7 @@ export class ExportBuilder {
       documents: shipped.map((name) => ({
         name,
         file: yjsFileOf(name),
-        bytes: staged.get(name)!.bytes,
-        sha256: staged.get(name)!.sha256,
+        ...stateOf(name),
       })),
       attachments: present.map((b) => ({
         sha256: b.sha256,
@@ -337,7 +396,10 @@ export class ExportBuilder {
     lazy('tickets.csv', ticketsCsv);
     lazy('notices.json', noticesJson);
     lazy('channels.json', channelsJson);
-    for (const name of shipped) zip.addFile(files.part(job.id, name).state, yjsFileOf(name));
+    for (const name of shipped) {
+      if (name === 'index' && indexCopy) zip.addBuffer(indexCopy, yjsFileOf(name));
+      else zip.addFile(files.part(job.id, name).state, yjsFileOf(name));
+    }
     for (const blob of present) {
       // Stored compressed already, most of them (images, video, PDF): kept as they are.
       zip.addReadStreamLazy(attachmentFileOf(blob.sha256), { compress: false }, (cb) => {

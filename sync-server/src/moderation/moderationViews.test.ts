@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
+import * as Y from 'yjs';
 import {
   contentDisabledWords,
   type FirstPageResponse,
@@ -104,7 +105,8 @@ describe('MOD-6 server-side views redact disabled content', () => {
       },
     });
     expect(download.status).toBe(200);
-    const entries = await unzip(Buffer.from(await download.arrayBuffer()));
+    const archive = Buffer.from(await download.arrayBuffer());
+    const entries = await unzip(archive);
 
     const tickets = JSON.parse(entries.get('tickets.json')!.toString()) as {
       id: string;
@@ -136,9 +138,33 @@ describe('MOD-6 server-side views redact disabled content', () => {
     for (const held of ['ticket:tk1', 'ticket:tk2', 'channel:ch1'])
       expect(names).not.toContain(held);
     expect(manifest.attachments).toEqual([]);
+    // The index is a copy whose disabled ticket's row says so; it still imports.
+    const index = new Y.Doc();
+    Y.applyUpdate(index, entries.get('yjs/index.bin')!);
+    const row = index.getMap<Y.Map<unknown>>('tickets').get('tk1')!;
+    expect(row.get('title')).toBe(contentDisabledWords(TICKET));
+    const imported = await fetch(
+      `${owner.client.baseUrl}/api/workspace-imports?name=Copy&slug=copy-${Date.now()}`,
+      {
+        method: 'POST',
+        headers: {
+          cookie: `${SESSION_COOKIE}=${owner.client.sessionToken}`,
+          origin: owner.client.origin,
+          'content-type': 'application/zip',
+        },
+        body: archive,
+      },
+    );
+    expect(imported.status, await imported.clone().text()).toBe(201);
     // Not a byte of the disabled content in any file of the archive.
     for (const [name, bytes] of entries) {
-      for (const text of ['smoking', 'Insulting words here', 'Fine words', 'Propaganda message']) {
+      for (const text of [
+        'Printer on fire',
+        'smoking',
+        'Insulting words here',
+        'Fine words',
+        'Propaganda message',
+      ]) {
         expect(bytes.includes(text), `${text} in ${name}`).toBe(false);
       }
       expect(bytes.equals(Buffer.from(seeded.blob.bytes)), name).toBe(false);
