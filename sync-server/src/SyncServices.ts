@@ -1,3 +1,4 @@
+import { docItemKey, parseDocId } from '@desk/protocol';
 import { AccountDeletion } from './auth/AccountDeletion.ts';
 import { SearchProjector } from './search/SearchProjector.ts';
 import { SqliteTicketSearchIndex } from './search/SqliteTicketSearchIndex.ts';
@@ -41,6 +42,14 @@ export function createSyncServices(services: Services, engine: SyncEngine): Sync
     heavy: services.offThread,
     workspaceAccess: services.workspaceAccess,
     audit: services.audit,
+    // Terms §4: a restore does not write a document whose access is disabled.
+    writeRefused: (docId) => {
+      const workspaceId = parseDocId(docId)?.workspaceId;
+      return (
+        workspaceId !== undefined &&
+        services.moderation.disabledSet(workspaceId).reasonOf(docItemKey(docId)) !== null
+      );
+    },
   });
   const searchIndex = new SqliteTicketSearchIndex(db);
   return {

@@ -226,3 +226,29 @@ describe('MOD-4 a disabled document is not written by a restore either', () => {
     expect(Buffer.concat([after.state ?? Buffer.alloc(0), ...after.log]).equals(before)).toBe(true);
   });
 });
+
+describe('MOD-4 a workspace-wide restore leaves a disabled document as it is', () => {
+  it('restores the other documents and not the disabled one', async () => {
+    const base = `/api/workspaces/${owner.slug}/snapshots`;
+    const taken = await owner.client.post<{ snapshot: { id: string } }>(base, { label: 'W' });
+    expect(taken.status).toBe(201);
+    // Both tickets change after the snapshot (as the server, so the disabled one can too).
+    for (const docId of [seeded.ticketDoc, seeded.otherTicketDoc]) {
+      const change = new Y.Doc();
+      change.getMap('extra').set('after', 'snapshot');
+      await t.server.sync.applyServerUpdate(docId, Y.encodeStateAsUpdate(change));
+    }
+    const bytes = (docId: string) => {
+      const stored = t.server.services.docStore.load(docId)!;
+      return Buffer.concat([stored.state ?? Buffer.alloc(0), ...stored.log]);
+    };
+    const disabledBefore = bytes(seeded.ticketDoc);
+    const otherBefore = bytes(seeded.otherTicketDoc);
+    const res = await owner.client.post(`${base}/${taken.body.snapshot.id}/restore`, {
+      scope: 'workspace',
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(bytes(seeded.ticketDoc).equals(disabledBefore)).toBe(true);
+    expect(bytes(seeded.otherTicketDoc).equals(otherBefore)).toBe(false);
+  });
+});

@@ -49,6 +49,8 @@ export class Restorer {
     private readonly docs: SnapshotDocs,
     private readonly sync: SnapshotSync,
     private readonly records: RestoreRecordStore,
+    /** Terms §4: documents whose access is disabled are not written (SPEC MOD-4). */
+    private readonly writeRefused: (docId: string) => boolean = () => false,
   ) {}
 
   /** Callers serialize per workspace (WorkspaceQueue). */
@@ -78,6 +80,7 @@ export class Restorer {
     const slicer = new Slicer();
     let changedDocs = 0;
     for (const step of plan) {
+      if (this.writeRefused(step.docId)) continue;
       const snapshotHash = this.store.doc(snapshot.id, step.docId)?.hash ?? null;
       if (step.scope.kind === 'doc' && snapshotHash === (docsBefore.get(step.docId) ?? null)) {
         continue; // same state: nothing to do, nothing to read

@@ -42,6 +42,8 @@ export interface SnapshotServiceDeps {
   workspaceAccess: Pick<WorkspaceAccessStore, 'limits'>;
   /** Restores and their undos are audited (services.audit, on the same clock as `now`). */
   audit: Pick<AuditStore, 'record'>;
+  /** Terms §4: documents a restore leaves as they are (access disabled; SPEC MOD-4). */
+  writeRefused?: (docId: string) => boolean;
 }
 
 /**
@@ -77,6 +79,7 @@ export class SnapshotService {
       this.#docs,
       deps.sync,
       records,
+      deps.writeRefused,
     );
     this.#undoer = new RestoreUndoer(
       this.heavy,
