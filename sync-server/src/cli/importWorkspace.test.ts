@@ -3,9 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { ExportResponse } from '@desk/protocol';
+import { RefusedLimit, type ExportResponse } from '@desk/protocol';
 import { loadConfig } from '../config/config.ts';
 import { signUp, startAuthTestServer } from '../testing/authTestServer.ts';
+import { plans } from '../billing/plans.ts';
+import { writeArchive } from '../testing/exportArchive.ts';
 import { postJson, seedRealisticWorkspace } from '../testing/exportTestSupport.ts';
 import { importWorkspace } from './importWorkspace.ts';
 
@@ -53,6 +55,42 @@ describe('pnpm operator import-workspace', () => {
         'workspace.imported',
         'operator',
       ]);
+    } finally {
+      await again.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('LIMIT-13 refuses an archive over a limit of the new workspace’s plan, naming it, and creates nothing', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-cli-import-'));
+    const env = { DATA_DIR: dataDir, SNAPSHOT_INTERVAL_MINUTES: '0', BACKUP_INTERVAL_HOURS: '24' };
+    const config = loadConfig({ ...env, PORT: '0', WEB_DIR: path.join(dataDir, 'no-web') });
+    const t = await startAuthTestServer(env);
+    const owner = await signUp(t);
+    await t.server.stop();
+    const zip = await writeArchive(path.join(dataDir, 'big.zip'), {
+      docs: [plans.trial.documentSizeLimitBytes + 1],
+    });
+
+    const refused = importWorkspace(config, {
+      zip,
+      ownerEmail: owner.email,
+      name: 'Too big',
+      slug: 'too-big',
+    });
+    // What the operator reads (the CLI prints the message) names the document and the limit.
+    await expect(refused).rejects.toThrow(
+      /The document index weighs \d+ bytes; the new workspace's plan allows \d+ per document/,
+    );
+    await expect(refused).rejects.toMatchObject({
+      code: 'payload_too_large',
+      status: 413,
+      extra: { limit: RefusedLimit.documentSize },
+    });
+
+    const again = await startAuthTestServer(env);
+    try {
+      expect(again.server.services.workspaces.bySlug('too-big')).toBeNull();
     } finally {
       await again.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

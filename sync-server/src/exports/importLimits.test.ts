@@ -1,16 +1,13 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
-import * as Y from 'yjs';
-import { EXPORT_FORMAT_VERSION, RefusedLimit, type ErrorBody } from '@desk/protocol';
-import type { ArchiveManifest } from '@desk/protocol/rest';
+import { RefusedLimit, type ErrorBody } from '@desk/protocol';
 import { plans } from '../billing/plans.ts';
 import { MAX_BLOB_BYTES } from '../blobs/blobRoutes.ts';
 import { blobStorageFor } from '../blobs/blobStorageFor.ts';
 import { AppError } from '../http/AppError.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
+import { pdfOf, writeArchive, type ArchiveSpec } from '../testing/exportArchive.ts';
 import { postBytes } from '../testing/exportTestSupport.ts';
 import type { WorkspaceLimits } from '../workspaces/WorkspaceAccessStore.ts';
 import { WorkspaceImporter } from './WorkspaceImporter.ts';
@@ -33,78 +30,10 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** A Yjs state of exactly `bytes` bytes (a text insert by a fixed client). */
-function stateOf(bytes: number): Buffer {
-  const make = (chars: number) => {
-    const doc = new Y.Doc();
-    doc.clientID = 7;
-    doc.getText('t').insert(0, 'x'.repeat(chars));
-    return Y.encodeStateAsUpdate(doc);
-  };
-  // The lengths are varints: step to the exact size.
-  let chars = bytes - (make(500).byteLength - 500);
-  let state = make(chars);
-  for (let i = 0; i < 4 && state.byteLength !== bytes; i++) {
-    chars += bytes - state.byteLength;
-    state = make(chars);
-  }
-  expect(state.byteLength).toBe(bytes);
-  return Buffer.from(state);
-}
-
-interface ArchiveSpec {
-  tickets?: number;
-  /** Sizes of the documents besides the tickets (an index, notices). */
-  docs?: number[];
-  /** Attachments, by content (sizes follow). */
-  files?: Buffer[];
-}
-
 let zips = 0;
-/** Writes an export zip as the exporter lays it out; returns its path. */
-async function archive(spec: ArchiveSpec): Promise<string> {
-  const zip = new yazl.ZipFile();
-  const documents: ArchiveManifest['documents'] = [];
-  const add = (name: string, state: Buffer) => {
-    const file = `yjs/${name.replace(':', '_')}.bin`;
-    zip.addBuffer(state, file);
-    const sha256 = createHash('sha256').update(state).digest('hex');
-    documents.push({ name, file, bytes: state.byteLength, sha256 });
-  };
-  (spec.docs ?? []).forEach((bytes, i) => add(i === 0 ? 'index' : `notice:n${i}`, stateOf(bytes)));
-  for (let i = 0; i < (spec.tickets ?? 0); i++) add(`ticket:t${i}`, stateOf(40));
-  const attachments = (spec.files ?? []).map((bytes, i) => {
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const file = `files/${sha256}`;
-    zip.addBuffer(bytes, file);
-    return { sha256, name: `file-${i}.pdf`, type: 'application/pdf', size: bytes.byteLength, file };
-  });
-  const manifest: ArchiveManifest = {
-    format: 'desk-workspace-export',
-    formatVersion: EXPORT_FORMAT_VERSION,
-    exportedAt: 0,
-    exportId: 'x',
-    workspace: { id: 'old', slug: 'old', name: 'Old' },
-    counts: {
-      tickets: spec.tickets ?? 0,
-      notices: 0,
-      channels: 0,
-      members: 0,
-      attachments: attachments.length,
-      documents: documents.length,
-      auditEntries: 0,
-    },
-    documents,
-    attachments,
-  };
-  zip.addBuffer(Buffer.from(JSON.stringify(manifest)), 'manifest.json');
-  zip.end();
-  const target = path.join(dir, `${zips++}.zip`);
-  await new Promise<void>((resolve, reject) => {
-    zip.outputStream.pipe(fs.createWriteStream(target)).on('close', resolve).on('error', reject);
-  });
-  return target;
-}
+/** Writes an export zip into the test's folder; returns its path. */
+const archive = (spec: ArchiveSpec) => writeArchive(path.join(dir, `${zips++}.zip`), spec);
+const pdf = pdfOf;
 
 /** The importer of the CLI and the API, with the new workspace's plan numbers replaced. */
 async function importerWith(limits: Partial<WorkspaceLimits>): Promise<WorkspaceImporter> {
@@ -183,13 +112,6 @@ const limitsUnderTest = [
     archive: (bytes: number) => ({ docs: [800], files: [pdf(bytes - 800)] }),
   },
 ];
-
-/** A file that is a PDF by its bytes, of exactly `bytes`. */
-function pdf(bytes: number): Buffer {
-  const file = Buffer.alloc(bytes, 0x20);
-  file.write('%PDF-1.4\n', 0);
-  return file;
-}
 
 describe('LIMIT-13 import: every plan limit at, just under and just over its value', () => {
   for (const subject of limitsUnderTest) {
