@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { ChannelDoc, docIds, postComment } from '@desk/model';
+import { ChannelDoc, docIds, NoticeDoc, postComment } from '@desk/model';
 import { testImage } from '../../../sync-server/src/testing/testImages.ts';
 import { contentDisabledWords } from '@desk/protocol';
 import { describeInBrowser, type BrowserWorld } from '../../support/browserWorld.ts';
@@ -17,7 +17,8 @@ import { useOfflineWorld } from './offlineWorld.ts';
  * with only the reported item and disables access with a reason; both members see the marker
  * in the ticket list, on the ticket and in place of the comment without reloading, and after
  * a reload offline; the operator re-enables; the content is back; Ana sees the reports and
- * every decision in Settings.
+ * every decision in Settings. Then: a case the operator opens from an intellectual-property
+ * notice against an uploaded file, and reports of a channel message and of a notice.
  */
 const COMMENT_TEXT = 'You are all idiots and I know where you live.';
 const REPORTED_TITLE = 'Free crypto for everyone who clicks here';
@@ -95,6 +96,9 @@ describeInBrowser('reporting and disabling access (terms §4)', () => {
     await expectGone(boPage.page, REPORTED_TITLE);
 
     // In-app navigation (no reload): the list, the disabled ticket, the comment.
+    await sidebarLink(anaPage.page, 'Board').click();
+    await anaPage.page.getByTestId('board-card').getByText(ticketMarker).waitFor();
+    await expectGone(anaPage.page, REPORTED_TITLE);
     await sidebarLink(anaPage.page, 'Tickets').click();
     await liveRows(anaPage.page).getByText(ticketMarker).waitFor();
     await liveRows(anaPage.page).getByText(ticketMarker).click();
@@ -157,7 +161,7 @@ describeInBrowser('reporting and disabling access (terms §4)', () => {
     await boPage.context.close();
   }, 240_000);
 
-  it("an outside notice against an attachment, and a member's report of a message: both disabled, the file no longer served", async () => {
+  it("an outside notice against an attachment, and a member's reports of a message and a notice: all disabled, the file no longer served", async () => {
     const world = offline.world;
     const { owner: ana, workspace } = await signUpOwner(world, 'Cy', 'noticed');
     const bo = await inviteMember(world, ana, workspace, 'Di');
@@ -182,6 +186,18 @@ describeInBrowser('reporting and disabling access (terms §4)', () => {
     const fileHref = await attachment.getByRole('link').first().getAttribute('href');
     const sha256 = /\/blobs\/([0-9a-f]{64})$/.exec(fileHref ?? '')?.[1];
     expect(sha256, String(fileHref)).toBeDefined();
+
+    // Di reports Cy's notice, then Cy's message (and stays on the channel).
+    await boPage.page.goto(`${workspaceUrl}/notices`);
+    await boPage.page.getByRole('button', { name: new RegExp(`^${NOTICE_TITLE}`) }).click();
+    await boPage.page.getByRole('heading', { name: NOTICE_TITLE }).waitFor();
+    await boPage.page.getByText(NOTICE_BODY).waitFor();
+    await report(
+      boPage.page,
+      boPage.page.getByRole('button', { name: 'Report this notice' }),
+      'Invasion of privacy or discrimination',
+      'It names a colleague’s illness.',
+    );
 
     await boPage.page.goto(`${workspaceUrl}/messages/${channelId}`);
     const message = boPage.page.getByTestId('message').filter({ hasText: MESSAGE_TEXT });
@@ -215,6 +231,9 @@ describeInBrowser('reporting and disabling access (terms §4)', () => {
     const messageCase = await openCase(operator, /^Open the case about the message/);
     await messageCase.getByTestId('reported-content').getByText(MESSAGE_TEXT).waitFor();
     await decide(messageCase, 'Disable access', MESSAGE_REASON);
+    const noticeCase = await openCase(operator, /^Open the case about the notice/);
+    await noticeCase.getByTestId('reported-content').getByText(NOTICE_TITLE).waitFor();
+    await decide(noticeCase, 'Disable access', NOTICE_REASON);
 
     // Live, on both pages: the message and the file give way to the marker.
     await boPage.page
@@ -226,6 +245,13 @@ describeInBrowser('reporting and disabling access (terms §4)', () => {
     await anaPage.page.getByTestId('attachment').getByText(fileMarker).waitFor();
     expect(await anaPage.page.getByTestId('attachment').locator('img, video, a').count()).toBe(0);
     await expectGone(anaPage.page, 'skyline.jpg');
+    // The notice, in the list and open, on Di's page (in-app navigation, no reload).
+    const noticeMarker = contentDisabledWords(NOTICE_REASON);
+    await sidebarLink(boPage.page, 'Notices').click();
+    await boPage.page.getByRole('button', { name: noticeMarker }).click();
+    await boPage.page.getByTestId('notice-disabled').getByText(noticeMarker).waitFor();
+    await expectGone(boPage.page, NOTICE_TITLE);
+    await expectGone(boPage.page, NOTICE_BODY);
     // The server no longer serves the file (nor its thumbnail) to members.
     const served = await boPage.context.request.get(`${world.base}${fileHref}`);
     expect(served.status()).toBe(451);
@@ -252,6 +278,10 @@ describeInBrowser('reporting and disabling access (terms §4)', () => {
 });
 
 const MESSAGE_TEXT = 'Everyone must vote for the one true party.';
+const NOTICE_ID = 'modnotice00000000001';
+const NOTICE_TITLE = 'Who is off sick this week';
+const NOTICE_REASON = 'Health data of a named person';
+const NOTICE_BODY = 'Sam is off with the flu until Monday.';
 const MESSAGE_REASON = 'Political propaganda';
 const FILE_REASON = "Infringes a photographer's copyright";
 
@@ -268,7 +298,10 @@ async function seedTicketAndChannel(world: BrowserWorld, owner: Account, workspa
       description: 'New photo for the banner.',
       by,
       at,
-      also: (_ticket, index) => void index.channels.create(channelId, 'general', by, at),
+      also: (_ticket, index) => {
+        index.channels.create(channelId, 'general', by, at);
+        index.notices.create(NOTICE_ID, NOTICE_TITLE, by, at);
+      },
     },
   ]);
   const channelDoc = new Y.Doc();
@@ -278,6 +311,16 @@ async function seedTicketAndChannel(world: BrowserWorld, owner: Account, workspa
   await world.server.sync.applyServerUpdate(
     docIds.channel(workspace.id, channelId),
     Y.encodeStateAsUpdate(channelDoc),
+  );
+  const noticeDoc = new Y.Doc();
+  const notice = new NoticeDoc(noticeDoc);
+  notice.ensureSchema();
+  const paragraph = new Y.XmlElement('paragraph');
+  paragraph.insert(0, [new Y.XmlText(NOTICE_BODY)]);
+  notice.body.insert(0, [paragraph]);
+  await world.server.sync.applyServerUpdate(
+    docIds.notice(workspace.id, NOTICE_ID),
+    Y.encodeStateAsUpdate(noticeDoc),
   );
   return { ticket, channelId };
 }
