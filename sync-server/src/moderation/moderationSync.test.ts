@@ -9,6 +9,8 @@ import {
   type DisabledItemsMessage,
   type ServerMessage,
 } from '@desk/protocol';
+import { MemoryStore, SyncClient } from '../../../packages/client/src/index.ts';
+import { until } from '@desk/protocol/testing';
 import { TestSyncClient } from '../../../test/support/sync/TestSyncClient.ts';
 import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
 import type { StoredDoc } from '../store/DocStore.ts';
@@ -259,5 +261,36 @@ describe('MOD-7 disabling an entry of a document', () => {
         .some((m) => m.type === MessageType.docError && m.docId === seeded.channelDoc),
     ).toBe(false);
     await decide(operator.client, caseId, 'enable', 'Reviewed');
+  });
+});
+
+describe('MOD-4 MOD-7 the app’s sync client', () => {
+  it('hears the list, blocks a disabled document, and subscribes again once it is re-enabled', async () => {
+    const client = new SyncClient({
+      url: `${t.server.url.replace(/^http/, 'ws')}/sync?token=${token}`,
+      WebSocket: WebSocket as never,
+      store: new MemoryStore(),
+      backoff: { baseMs: 50, maxMs: 200, minMs: 10 },
+    });
+    try {
+      const lists: string[][] = [];
+      client.onDisabledItems((m) => lists.push(m.items.map((i) => i.itemKey)));
+      const handle = client.open(seeded.ticketDoc);
+      await handle.whenSynced;
+      expect(lists).toEqual([[]]);
+      const caseId = (
+        await report(agent.client, owner.slug, { kind: 'ticket', docId: seeded.ticketDoc })
+      ).body.report.caseId;
+      await decide(operator.client, caseId, 'disable', 'Under review');
+      await until(() => handle.status.error?.code === DocErrorCode.contentDisabled, 'blocked');
+      expect(handle.status.error?.message).toBe('Under review');
+      await until(() => lists.length === 2, 'list pushed');
+      expect(lists[1]).toEqual([`doc:${seeded.ticketDoc}`]);
+      await decide(operator.client, caseId, 'enable', 'Cleared');
+      await until(() => handle.status.kind === 'synced', 'served again');
+      expect(lists.at(-1)).toEqual([]);
+    } finally {
+      await client.close();
+    }
   });
 });
