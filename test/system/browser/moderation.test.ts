@@ -188,8 +188,8 @@ describeInBrowser('reporting and disabling access (terms §4)', () => {
     expect(sha256, String(fileHref)).toBeDefined();
 
     // Di reports Cy's notice, then Cy's message (and stays on the channel).
-    await boPage.page.goto(`${workspaceUrl}/notices`);
-    await boPage.page.getByRole('button', { name: new RegExp(`^${NOTICE_TITLE}`) }).click();
+    // Opened by its address (the notice arrives with the index's first sync).
+    await boPage.page.goto(`${workspaceUrl}/notices?n=${NOTICE_ID}`);
     await boPage.page.getByRole('heading', { name: NOTICE_TITLE }).waitFor();
     await boPage.page.getByText(NOTICE_BODY).waitFor();
     await report(
