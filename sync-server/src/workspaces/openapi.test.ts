@@ -18,10 +18,11 @@ const ours = (path: string) =>
       path,
     )) ||
   path.startsWith('/api/invitations/') ||
-  // Terms, announcements, support grants and deletions document their operator routes in
-  // their own modules' tables (terms/, announcements/, support/, deletion/).
+  // Terms, announcements, support grants, deletions and moderation cases document their
+  // operator routes in their own modules' tables (terms/, announcements/, support/,
+  // deletion/, moderation/).
   (path.startsWith('/api/operator/') &&
-    !/^\/api\/operator\/(terms|announcements|support-grants|deletions)/.test(path)) ||
+    !/^\/api\/operator\/(terms|announcements|support-grants|deletions|cases)/.test(path)) ||
   path === '/api/host' ||
   path === '/api/billing/webhook';
 
