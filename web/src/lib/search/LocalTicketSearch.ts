@@ -44,6 +44,12 @@ export interface LocalTicketSearchOptions {
    * @default 12 ms
    */
   readSliceMs?: number;
+  /**
+   * While docs are being read, how often the list is told the index grew (it searches
+   * again and its rows may change): rows shifting under every few slices of reading would
+   * make each keystroke's answer move for seconds. @default 2000 ms
+   */
+  progressEveryMs?: number;
 }
 
 /** Records indexed per piece of background work. */
@@ -96,6 +102,7 @@ export class LocalTicketSearch implements TicketTextSearch {
       serverDelayMs: 250,
       sweepEveryMs: 30_000,
       readSliceMs: 12,
+      progressEveryMs: 2000,
       ...options,
     };
     for (const source of sources) this.#sources.add(source);
@@ -246,11 +253,13 @@ export class LocalTicketSearch implements TicketTextSearch {
 
   /**
    * Reads the queued ticket docs a few at a time, for up to `readSliceMs` between pauses,
-   * and says the index changed after each slice (the list asks again).
+   * and says the index changed at most every `progressEveryMs` meanwhile, and at the end
+   * (the list asks again).
    */
   async #readQueued(): Promise<void> {
     let read = 0;
     let sliceStart = performance.now();
+    let toldAt = sliceStart;
     while (this.#textQueue.size > 0 && !this.#destroyed) {
       const batch: TicketRecord[] = [];
       for (const id of this.#textQueue) {
@@ -271,10 +280,12 @@ export class LocalTicketSearch implements TicketTextSearch {
         this.#dirty = true;
         read += 1;
       });
-      if (performance.now() - sliceStart >= this.#o.readSliceMs) {
-        if (read >= 50) {
+      const now = performance.now();
+      if (now - sliceStart >= this.#o.readSliceMs) {
+        if (read > 0 && now - toldAt >= this.#o.progressEveryMs) {
           this.#changed();
           read = 0;
+          toldAt = now;
         }
         await this.#o.pause();
         sliceStart = performance.now();
