@@ -1,4 +1,6 @@
-import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { createRequire } from 'node:module';
+import type * as Argon2 from '@node-rs/argon2';
+import type { Algorithm } from '@node-rs/argon2';
 import { ErrorCode, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import { isCommonPassword } from './commonPasswords.ts';
@@ -15,13 +17,23 @@ const argon2Options = {
   parallelism: 1,
 } as const;
 
+/**
+ * The native argon2 module, required on the first password hashed or checked rather than
+ * at start: an idle server that has not seen a login does not hold it (~3 MiB resident;
+ * issue 13's idle-RSS target). `require`, not `import()`: the compiled server loads its
+ * CommonJS dependencies that way (see scripts/buildServer.ts).
+ */
+let argon2: typeof Argon2 | null = null;
+const loadArgon2 = () =>
+  (argon2 ??= createRequire(import.meta.url)('@node-rs/argon2') as typeof Argon2);
+
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, argon2Options);
+  return loadArgon2().hash(password, argon2Options);
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password);
+    return await loadArgon2().verify(passwordHash, password);
   } catch {
     // A malformed stored hash is a failed login, not a crash.
     return false;

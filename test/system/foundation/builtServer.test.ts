@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { buildServer, defaultOutDir } from '../../../sync-server/scripts/buildServer.ts';
+import { hashPassword } from '../../../sync-server/src/identity/passwords.ts';
 import { BUILT_WORKER_FILE } from '../../../sync-server/src/offthread/HeavyYjs.ts';
 import { startServerProcess, type ServerProcess } from '../../support/serverProcess.ts';
 import { seedWorkspace } from '../../support/sync/seedWorkspace.ts';
@@ -85,5 +86,53 @@ describe('the compiled server (pnpm start)', () => {
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('checks passwords with argon2, loaded on the first login, not at start; zod speaks English', async () => {
+    const seed = seedWorkspace(temp.dir);
+    const db = new BetterSqlite3(path.join(temp.dir, 'desk.sqlite'));
+    const email = 'owner@example.com';
+    db.prepare('UPDATE users SET email = ?, password_hash = ? WHERE id = ?').run(
+      email,
+      await hashPassword('a long enough passphrase'),
+      seed.userId,
+    );
+    db.close();
+    const server = await startServerProcess(
+      { DATA_DIR: temp.dir, PUBLIC_URL: 'http://desk.test' },
+      ['--enable-source-maps', mainJs],
+    );
+    processes.push(server);
+    const login = (password: string) =>
+      fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'http://desk.test' },
+        body: JSON.stringify({ email, password }),
+      });
+
+    // The native module is mapped into the process only once a password is checked.
+    const argon2Mapped = () =>
+      fs.readFileSync(`/proc/${server.child.pid}/maps`, 'utf8').includes('argon2');
+    expect(argon2Mapped()).toBe(false);
+
+    const right = await login('a long enough passphrase');
+    expect(right.status, await right.clone().text()).toBe(200);
+    const wrong = await login('not the passphrase at all');
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe(
+      'invalid_credentials',
+    );
+    expect(argon2Mapped()).toBe(true);
+
+    // zod's messages in English, the one language the bundle keeps of them.
+    const invalid = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://desk.test' },
+      body: JSON.stringify({ email, password: 5 }),
+    });
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({
+      error: { fields: { password: 'Invalid input: expected string, received number' } },
+    });
   });
 });
