@@ -31,7 +31,13 @@ export interface LocalTicketSearchOptions {
   pause?: () => Promise<void>;
   /** Quiet time before a changed record's ticket doc is read again (its doc may still be syncing). @default 1500 ms */
   textDelayMs?: number;
-  /** Quiet time before the index is written to the store. @default 3000 ms */
+  /**
+   * Time from a change to the index being written to the store (at most one write per
+   * this time while changes go on). Each write builds the whole index's arrays on the main
+   * thread (thousands of docs' postings once filled): every 3 s, while the docs were being
+   * read under someone's typing, was too often. A tab closed sooner loses nothing
+   * (`flush` on pagehide); a crash loses that much indexing, read again. @default 20000 ms
+   */
   saveDelayMs?: number;
   /** Typing pause before the server is asked. @default 250 ms */
   serverDelayMs?: number;
@@ -98,7 +104,7 @@ export class LocalTicketSearch implements TicketTextSearch {
     this.#o = {
       pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
       textDelayMs: 1500,
-      saveDelayMs: 3000,
+      saveDelayMs: 20_000,
       serverDelayMs: 250,
       sweepEveryMs: 30_000,
       readSliceMs: 12,
