@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { plans, type UpdateRate } from '../billing/plans.ts';
 import { UpdateRateLimiter } from './UpdateRateLimiter.ts';
@@ -14,6 +15,22 @@ function limiter() {
 }
 
 describe('UpdateRateLimiter (SPEC LIMIT-9)', () => {
+  it('does not keep a closed connection alive while its workspace remembers its use', () => {
+    class Connection {
+      readonly buffers = new Uint8Array(1024);
+    }
+    const { l } = limiter();
+    // Fifty connections write once each and are gone (made and dropped in another frame).
+    const writeOnceEach = () => {
+      for (let i = 0; i < 50; i++) {
+        expect(l.admit(new Connection(), 'ws', plans.business.updateRate)).toBeNull();
+      }
+    };
+    writeOnceEach();
+    // queryObjects collects garbage first: what is left is held by the limiter.
+    expect(v8.queryObjects(Connection, { format: 'count' })).toBe(0);
+  });
+
   it('LIMIT-9 admits a connection just under and at its burst, refuses just over with the wait', () => {
     const { l } = limiter();
     const c = {};

@@ -15,6 +15,14 @@ const PRUNE_AT = 10_000;
  */
 export class UpdateRateLimiter {
   readonly #connections = new WeakMap<object, TokenBucket>();
+  /**
+   * A small stand-in per connection for the workspace buckets, which remember a writer's
+   * recent use for `USE_MEMORY_MS` after it is gone (and iterate over it, so they cannot
+   * hold it weakly): keyed by the connection itself they kept every closed socket — its
+   * buffers and subscriptions — alive that long (the fuzz run's RSS rose ~8 MiB per 10,000
+   * frames).
+   */
+  readonly #writers = new WeakMap<object, object>();
   readonly #workspaces = new Map<string, FairWorkspaceBucket>();
   /** Chat messages per member of a workspace (`<workspaceId> NUL <userId>`). */
   readonly #messages = new Map<string, TokenBucket>();
@@ -38,10 +46,15 @@ export class UpdateRateLimiter {
       shared = new FairWorkspaceBucket(rate.perWorkspace, now);
       this.#workspaces.set(workspaceId, shared);
     }
-    const wait = Math.max(own.waitMs(now), shared.waitMs(connection, now));
+    let writer = this.#writers.get(connection);
+    if (!writer) {
+      writer = {};
+      this.#writers.set(connection, writer);
+    }
+    const wait = Math.max(own.waitMs(now), shared.waitMs(writer, now));
     if (wait > 0) return wait;
     own.take();
-    shared.take(connection, now);
+    shared.take(writer, now);
     return null;
   }
 
