@@ -1,12 +1,12 @@
 import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CloseCode, DocErrorCode, MessageType, encodeDocFrame } from '@desk/protocol';
 import { plans } from '../../../sync-server/src/billing/plans.ts';
 import type { SyncLimits } from '../../../sync-server/src/sync/SyncLimits.ts';
 import { startSyncServer, type SyncTestServer } from '../../support/sync/startSyncServer.ts';
+import { openStockProvider, providerSynced } from '../../support/sync/stockProvider.ts';
 import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
 
 // The document limits of SPEC.md, LIMIT, at, just under and just over their value,
@@ -113,19 +113,11 @@ describe('document limits on every sync path', () => {
   });
 
   const provider = (docId: string, doc = new Y.Doc()) => {
-    const p = new WebsocketProvider(`${t.url.replace('http', 'ws')}/yjs`, docId, doc, {
-      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-      params: { token: 'tok-ana' },
-      disableBc: true,
-    });
+    const p = openStockProvider(t.url, docId, 'tok-ana', doc);
     providers.push(p);
     return p;
   };
-  const synced = (p: WebsocketProvider) =>
-    new Promise<void>((resolve) => {
-      if (p.synced) resolve();
-      else p.once('sync', () => resolve());
-    });
+  const synced = providerSynced;
   const closed = (p: WebsocketProvider) =>
     new Promise<{ code: number; reason: string }>((resolve) => p.once('closed', resolve));
   const connect = async () => {

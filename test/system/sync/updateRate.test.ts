@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CloseCode, DocErrorCode, MessageType, PROTOCOL_VERSION } from '@desk/protocol';
 import { ChannelDoc } from '@desk/model';
 import type { UpdateRate } from '../../../sync-server/src/billing/plans.ts';
 import { startSyncServer, type SyncTestServer } from '../../support/sync/startSyncServer.ts';
+import { openStockProvider, providerSynced } from '../../support/sync/stockProvider.ts';
 import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
 
 // The update rate of SPEC.md, LIMIT-9 (per connection and per workspace), at, just under
@@ -170,15 +170,9 @@ describe('update rate on every sync path (SPEC LIMIT-9)', () => {
       const docId = 'ws1:ticket:y1';
       const seen = await observe(docId);
       const doc = new Y.Doc();
-      const p = new WebsocketProvider(`${t.url.replace('http', 'ws')}/yjs`, docId, doc, {
-        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-        params: { token: 'tok-ana' },
-        disableBc: true,
-      });
+      const p = openStockProvider(t.url, docId, 'tok-ana', doc);
       providers.push(p);
-      await new Promise<void>((resolve) =>
-        p.synced ? resolve() : p.once('sync', () => resolve()),
-      );
+      await providerSynced(p);
       const closes: { code: number; reason: string }[] = [];
       p.on('connection-close', (event) => {
         if (event) closes.push({ code: event.code, reason: event.reason });
@@ -253,15 +247,9 @@ describe('update rate on every sync path (SPEC LIMIT-9)', () => {
         await start({ perConnection: roomy, perWorkspace: roomy });
         t.auth.messagesPerMinute = PER_MINUTE;
         const doc = new Y.Doc();
-        const p = new WebsocketProvider(`${t.url.replace('http', 'ws')}/yjs`, channelId, doc, {
-          WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-          params: { token: 'tok-ana' },
-          disableBc: true,
-        });
+        const p = openStockProvider(t.url, channelId, 'tok-ana', doc);
         providers.push(p);
-        await new Promise<void>((resolve) =>
-          p.synced ? resolve() : p.once('sync', () => resolve()),
-        );
+        await providerSynced(p);
         const closes: { code: number; reason: string }[] = [];
         p.on('connection-close', (event) => {
           if (event) closes.push({ code: event.code, reason: event.reason });
