@@ -197,7 +197,7 @@ export class SqliteModerationStore implements ModerationStore {
 
   reportsOf(workspaceId: string): ModerationReport[] {
     const rows = this.db
-      .prepare(`${REPORT_SELECT} WHERE r.workspace_id = ? ORDER BY r.created_at DESC, r.id`)
+      .prepare(`${REPORT_SELECT} WHERE r.workspace_id = ? ORDER BY r.created_at DESC, r.rowid DESC`)
       .all(workspaceId) as ReportRow[];
     return rows.map(toReport);
   }
@@ -306,7 +306,7 @@ export class SqliteModerationStore implements ModerationStore {
 
   #toCase(row: CaseRow): ModerationCase {
     const reports = this.db
-      .prepare(`${REPORT_SELECT} WHERE r.case_id = ? ORDER BY r.created_at, r.id`)
+      .prepare(`${REPORT_SELECT} WHERE r.case_id = ? ORDER BY r.created_at, r.rowid`)
       .all(row.id) as ReportRow[];
     const decisions = this.db
       .prepare(`${DECISION_SELECT} WHERE d.case_id = ? ORDER BY d.decided_at, d.rowid`)
