@@ -20,10 +20,13 @@ beforeEach(() => {
   FakeSocket.created = [];
 });
 
-/** A client on a FakeSocket and a manual clock; the test plays the server and the browser. */
-function setup() {
+/**
+ * A client on a FakeSocket and a manual clock; the test plays the server and the browser
+ * (with `device`, also what `navigator.onLine` says).
+ */
+function setup(device?: { online: boolean }) {
   const clock = new ManualClock();
-  const network = new EventTarget();
+  const network = Object.assign(new EventTarget(), device ? { isOnline: () => device.online } : {});
   const client = new SyncClient({
     url: 'ws://test/sync',
     WebSocket: FakeSocket,
@@ -226,6 +229,33 @@ describe('SyncClient on a half-open network', () => {
     network.dispatchEvent(new Event('online'));
     await settle();
     expect(FakeSocket.created).toHaveLength(before + 1);
+  });
+
+  it('FLOW-3 tries no socket while the browser says it has no network, and connects on online', async () => {
+    const device = { online: true };
+    const { clock, network, client } = setup(device);
+    const handle = client.open(docId);
+    await handle.whenLoaded;
+    ackAll(await serveSubscription(new Y.Doc()), 1); // our step 2
+    await settle();
+    const sockets = FakeSocket.created.length;
+
+    device.online = false;
+    network.dispatchEvent(new Event('offline'));
+    handle.doc.getText('t').insert(0, 'offline edit');
+    await settle();
+    // Offline, with no attempt scheduled: each one would only fail (and be logged).
+    expect(client.status).toMatchObject({ kind: 'offline', pendingUpdates: 1 });
+    expect(client.status.nextRetryAt).toBeUndefined();
+    clock.advance(10 * 60_000);
+    await settle();
+    expect(FakeSocket.created).toHaveLength(sockets);
+
+    device.online = true;
+    network.dispatchEvent(new Event('online'));
+    await settle();
+    expect(FakeSocket.created).toHaveLength(sockets + 1);
+    expect(client.status.kind).toBe('connecting');
   });
 
   it('FLOW-3 pings a connected socket when the browser says the network is back', async () => {

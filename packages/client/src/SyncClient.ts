@@ -60,8 +60,8 @@ export interface SyncClientOptions {
    */
   unconfirmedAfterMs?: number;
   /**
-   * Where the browser's `online` and `offline` events come from. @default window (none in
-   * Node); tests pass an EventTarget.
+   * Where the browser's `online` and `offline` events (and `navigator.onLine`) come from.
+   * @default window (none in Node); tests pass an EventTarget.
    */
   networkEvents?: NetworkEvents | null;
   clock?: Clock;
@@ -73,6 +73,11 @@ export interface SyncClientOptions {
 export interface NetworkEvents {
   addEventListener(type: 'online' | 'offline', listener: () => void): void;
   removeEventListener(type: 'online' | 'offline', listener: () => void): void;
+  /**
+   * Whether the device has a network (`navigator.onLine`): while not, the client makes no
+   * connection attempt and waits for `online`. Absent: assumed online.
+   */
+  isOnline?(): boolean;
 }
 
 export interface ReplicateOptions {
@@ -119,6 +124,9 @@ export class SyncClient {
     this.#log = options.log ?? (() => undefined);
     this.store = options.store ?? defaultStore();
     const WebSocketCtor = options.WebSocket ?? defaultWebSocket();
+    const network =
+      options.networkEvents === undefined ? defaultNetworkEvents() : options.networkEvents;
+    const isOnline = network?.isOnline?.bind(network);
     this.#connection = new Connection({
       url: options.url,
       WebSocket: WebSocketCtor,
@@ -137,6 +145,7 @@ export class SyncClient {
       ...(options.heartbeatTimeoutMs === undefined
         ? {}
         : { heartbeatTimeoutMs: options.heartbeatTimeoutMs }),
+      ...(isOnline === undefined ? {} : { isOnline }),
       onReady: (welcome) => this.#onReady(welcome),
       onMessage: (message) => this.#onMessage(message),
       onDown: () => this.#onDown(),
@@ -154,9 +163,7 @@ export class SyncClient {
       log: this.#log,
     });
     this.#lastStatus = this.status;
-    this.#listenForNetwork(
-      options.networkEvents === undefined ? defaultNetworkEvents() : options.networkEvents,
-    );
+    this.#listenForNetwork(network);
     this.#connection.start();
   }
 
@@ -239,7 +246,9 @@ export class SyncClient {
       case 'connecting':
         return { kind: 'connecting', ...base };
       case 'waiting':
-        return { kind: 'offline', ...base, nextRetryAt: state.retryAt };
+        return state.retryAt === undefined
+          ? { kind: 'offline', ...base }
+          : { kind: 'offline', ...base, nextRetryAt: state.retryAt };
       case 'stopped':
         return state.error
           ? { kind: 'error', ...base, error: { ...state.error } }
@@ -596,7 +605,8 @@ export class SyncClient {
 
   /**
    * `offline`: the socket is abandoned at once (a lost network often leaves it looking open
-   * for minutes). `online`: a live socket is probed, otherwise the client connects now.
+   * for minutes), and no new one is tried until `online` (see NetworkEvents.isOnline).
+   * `online`: a live socket is probed, otherwise the client connects now.
    */
   #listenForNetwork(events: NetworkEvents | null): void {
     if (!events) return;
@@ -616,7 +626,12 @@ export class SyncClient {
 }
 
 function defaultNetworkEvents(): NetworkEvents | null {
-  return typeof window === 'undefined' ? null : (window as NetworkEvents);
+  if (typeof window === 'undefined') return null;
+  return {
+    addEventListener: (type, listener) => window.addEventListener(type, listener),
+    removeEventListener: (type, listener) => window.removeEventListener(type, listener),
+    isOnline: () => navigator.onLine,
+  };
 }
 
 function defaultStore(): LocalStore {

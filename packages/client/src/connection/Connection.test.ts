@@ -18,6 +18,8 @@ interface SetupOptions {
   /** Heartbeat interval and timeout; off (interval 0) unless a test is about it. */
   heartbeat?: { intervalMs: number; timeoutMs: number };
   clock?: Clock & Pick<ManualClock, 'advance' | 'pendingDelays'>;
+  /** What the device says of its network (`navigator.onLine`); online unless given. */
+  device?: { online: boolean };
 }
 
 function setup(options: SetupOptions = {}) {
@@ -32,6 +34,7 @@ function setup(options: SetupOptions = {}) {
     stableAfterMs: options.stableAfterMs ?? 10_000,
     heartbeatIntervalMs: options.heartbeat?.intervalMs ?? 0,
     heartbeatTimeoutMs: options.heartbeat?.timeoutMs ?? 5000,
+    ...(options.device ? { isOnline: () => options.device?.online ?? true } : {}),
     onReady: (w) => events.push(`ready:${w.generation}`),
     onMessage: (m) => messages.push(m),
     onDown: () => events.push('down'),
@@ -408,5 +411,70 @@ describe('Connection heartbeat (half-open networks)', () => {
     connection.networkBack();
     expect(pings(socket)).toHaveLength(1);
     expect(FakeSocket.created).toHaveLength(1);
+  });
+});
+
+describe('Connection while the device has no network', () => {
+  it('makes no attempt while the device is offline, and connects once the network is back', async () => {
+    const device = { online: false };
+    const { clock, connection } = setup({ device });
+    await Promise.resolve();
+    expect(FakeSocket.created).toEqual([]);
+    expect(connection.state).toEqual({ kind: 'waiting' });
+    expect(connection.offlineSince).toBe(clock.now());
+    expect(clock.pendingDelays()).toEqual([]);
+
+    device.online = true;
+    connection.networkBack();
+    await nextSocket();
+    expect(FakeSocket.created).toHaveLength(1);
+    expect(connection.state.kind).toBe('connecting');
+  });
+
+  it("waits for the network, not a backoff timer, after the browser's offline event", async () => {
+    const device = { online: true };
+    const { clock, connection, events } = setup({ device });
+    const socket = await nextSocket();
+    socket.open();
+    socket.receive(welcome);
+    device.online = false;
+    connection.networkLost();
+    expect(socket.closedWith).toBe(CloseCode.normal);
+    expect(events).toEqual(['ready:g1', 'down']);
+    expect(connection.state).toEqual({ kind: 'waiting' });
+    expect(clock.pendingDelays()).toEqual([]);
+    clock.advance(10 * 60_000);
+    expect(FakeSocket.created).toHaveLength(1);
+
+    device.online = true;
+    connection.networkBack();
+    await nextSocket();
+    expect(FakeSocket.created).toHaveLength(2);
+  });
+
+  it('a retry falling due while the device is offline waits for the network instead', async () => {
+    const device = { online: true };
+    const { clock, connection } = setup({ device });
+    (await nextSocket()).serverClose(1006);
+    expect(clock.pendingDelays()).toEqual([1000]);
+    // The network went away without an event reaching the client (or before it did).
+    device.online = false;
+    clock.advance(1000);
+    await Promise.resolve();
+    expect(FakeSocket.created).toHaveLength(1);
+    expect(connection.state).toEqual({ kind: 'waiting' });
+    expect(clock.pendingDelays()).toEqual([]);
+  });
+
+  it('keeps the backoff while the device says it is online though attempts fail', async () => {
+    const device = { online: true };
+    const { clock } = setup({ device });
+    for (const delay of [1000, 2000, 4000]) {
+      (await nextSocket()).serverClose(1006);
+      expect(clock.pendingDelays()).toEqual([delay]);
+      clock.advance(delay);
+    }
+    await nextSocket();
+    expect(FakeSocket.created).toHaveLength(4);
   });
 });

@@ -23,8 +23,11 @@ export type ConnectionState =
   | { kind: 'connecting' }
   /** Welcomed: frames flow. */
   | { kind: 'ready'; welcome: WelcomeMessage }
-  /** No socket; the next attempt is at `retryAt`. */
-  | { kind: 'waiting'; retryAt: number }
+  /**
+   * No socket; the next attempt is at `retryAt`, or (no `retryAt`) when the device says its
+   * network is back.
+   */
+  | { kind: 'waiting'; retryAt?: number }
   /** Not retrying: a final close code (`error`) or the client was closed. */
   | { kind: 'stopped'; error?: { code: number; message: string } };
 
@@ -65,6 +68,14 @@ export interface ConnectionOptions {
    * @default 5000
    */
   heartbeatTimeoutMs?: number;
+  /**
+   * Does the device have a network (the browser's `navigator.onLine`)? While it says no, no
+   * socket is attempted: each attempt would only fail (and the browser logs every failure)
+   * until the network is back, which `networkBack()` is told. "Yes" is no promise, so
+   * attempts keep their backoff then.
+   * @default always yes
+   */
+  isOnline?: () => boolean;
   onReady(welcome: WelcomeMessage): void;
   /** Every server frame after the welcome (docChunk pieces arrive as one doc message). */
   onMessage(message: ServerMessage): void;
@@ -97,6 +108,7 @@ export class Connection {
   #chunks: DocChunkAssembler;
   readonly #heartbeatIntervalMs: number;
   readonly #heartbeatTimeoutMs: number;
+  readonly #isOnline: () => boolean;
   /** The welcomed server answers pings. */
   #heartbeat = false;
   #pingTimer: unknown = null;
@@ -115,6 +127,7 @@ export class Connection {
     this.#chunks = new DocChunkAssembler(options.maxReassemblyBytes);
     this.#heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5000;
     this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 5000;
+    this.#isOnline = options.isOnline ?? (() => true);
   }
 
   get state(): ConnectionState {
@@ -140,7 +153,7 @@ export class Connection {
   }
 
   start(): void {
-    void this.#connect();
+    this.#connectWhenOnline();
   }
 
   /** Connect now: skips a pending backoff delay, or retries after a final error. */
@@ -162,8 +175,8 @@ export class Connection {
 
   /**
    * The browser says the network is gone (`offline`): the socket cannot carry anything, even
-   * if it looks open. Abandoned at once; retries follow with the usual backoff (the event
-   * can be wrong, and attempts without a network fail fast).
+   * if it looks open. Abandoned at once; no new attempt until the network is back (while
+   * `isOnline` says so; else with the usual backoff).
    */
   networkLost(): void {
     if (this.#state.kind !== 'ready' && this.#state.kind !== 'connecting') return;
@@ -338,6 +351,10 @@ export class Connection {
   }
 
   #scheduleRetry(): void {
+    if (!this.#isOnline()) {
+      this.#waitForNetwork();
+      return;
+    }
     const delay = this.#backoff.next();
     const retryAt = this.#options.clock.now() + delay;
     this.#offlineSince ??= this.#options.clock.now();
@@ -345,8 +362,21 @@ export class Connection {
     this.#clearTimer();
     this.#timer = this.#options.clock.setTimeout(() => {
       this.#timer = null;
-      void this.#connect();
+      this.#connectWhenOnline();
     }, delay);
+  }
+
+  /** Connects, unless the device has no network: then waits for `networkBack()`. */
+  #connectWhenOnline(): void {
+    if (this.#isOnline()) void this.#connect();
+    else this.#waitForNetwork();
+  }
+
+  #waitForNetwork(): void {
+    this.#clearTimer();
+    this.#offlineSince ??= this.#options.clock.now();
+    this.#log('waiting_for_network', {});
+    this.#setState({ kind: 'waiting' });
   }
 
   /**

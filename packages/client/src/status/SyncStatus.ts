@@ -18,7 +18,8 @@ export interface LocalSaveError {
 /**
  * The client's overall state, for the UI's status indicator.
  * - `connecting`: a socket attempt is in flight (or waiting for the server's welcome).
- * - `offline`: no socket; the next attempt is scheduled (`nextRetryAt`).
+ * - `offline`: no socket; the next attempt is scheduled (`nextRetryAt`), or waits for the
+ *   device's network to come back (no `nextRetryAt`).
  * - `syncing`: connected; docs are exchanging state or local changes await acknowledgement
  *   (`unconfirmed` when one has waited longer than it should: the connection is in doubt).
  * - `synced`: connected and nothing outstanding.
@@ -41,7 +42,7 @@ export interface SyncStatus {
   unconfirmedSince?: number;
   /** Epoch ms when the connection was lost (or first failed); absent while connected. */
   offlineSince?: number;
-  /** Epoch ms of the next reconnect attempt while `offline`. */
+  /** Epoch ms of the next reconnect attempt while `offline` (absent: waiting for the network). */
   nextRetryAt?: number;
   /** Why the client stopped: the close code (FINAL_CLOSE_CODES) and the server's words. */
   error?: { code: number; message: string };
