@@ -21,7 +21,13 @@ import { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
 import type { DocStore } from '../store/DocStore.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
-import { SearchProjector, type SearchReader, type StoredChanges } from './SearchProjector.ts';
+import {
+  SearchProjector,
+  type PassTimer,
+  type PassTimers,
+  type SearchReader,
+  type StoredChanges,
+} from './SearchProjector.ts';
 import { SqliteTicketSearchIndex } from './SqliteTicketSearchIndex.ts';
 import type { TicketSearchIndex } from './TicketSearchIndex.ts';
 
@@ -327,6 +333,7 @@ describe('SearchProjector', () => {
         recordsEveryMs,
         // Gaps from recordsEveryMs only: a read's real duration must not decide these tests.
         readDutyCycle: 1,
+        passDutyCycle: 1,
         now: Date.now,
       });
 
@@ -511,5 +518,159 @@ describe('SearchProjector', () => {
     clock += 10_000;
     await p.catchUp();
     expect(ids('ws1', 'omega')).toEqual(['t1']);
+  });
+
+  describe('while writes keep coming, the passes take a bounded share of the time (issue 13)', () => {
+    /** The pass timer, run by hand on the test clock: when it is due, and firing it. */
+    class HandTimers implements PassTimers {
+      pending: { run: () => void; at: number; timer: PassTimer } | null = null;
+      set(run: () => void, ms: number): PassTimer {
+        const timer = {};
+        this.pending = { run, at: clock + ms, timer };
+        return timer;
+      }
+      clear(timer: PassTimer): void {
+        if (this.pending?.timer === timer) this.pending = null;
+      }
+      /** Ms from now to the armed pass; null when none is armed. */
+      get dueIn(): number | null {
+        return this.pending === null ? null : this.pending.at - clock;
+      }
+      /** Moves the clock to the armed pass and runs it to its end (the next one armed). */
+      async fire(p: SearchProjector): Promise<void> {
+        const pending = this.pending;
+        if (pending === null) throw new Error('no pass armed');
+        this.pending = null;
+        clock = Math.max(clock, pending.at);
+        pending.run();
+        await p.pass(); // the pass the timer started; its successor is armed before this returns
+      }
+    }
+    /** Stored turns: what the sync engine reports after each turn that stored updates. */
+    const turns = new (class implements StoredChanges {
+      listener: (() => void) | null = null;
+      onStored(listener: () => void): () => void {
+        this.listener = listener;
+        return () => (this.listener = null);
+      }
+      stored(): void {
+        this.listener?.();
+      }
+    })();
+    /**
+     * The real reader, each ticket doc's read taking `readMs` on the test clock; with
+     * `writing`, a client's write is stored during every read (a steady load).
+     */
+    const reading = (readMs: number, writing: { on: boolean }): SearchReader => ({
+      run: (async (kind: 'ticketBody' | 'ticketFields', args: [Uint8Array[]], bytes: number) => {
+        clock += readMs;
+        if (writing.on) turns.stored();
+        return offThread.run(kind as 'ticketFields', args, bytes);
+      }) as SearchReader['run'],
+    });
+    const projecting = (readMs: number, writing: { on: boolean }, timers: HandTimers) =>
+      new SearchProjector({
+        store,
+        index,
+        offThread: reading(readMs, writing),
+        log,
+        changes: turns,
+        docsPerPass: 3,
+        intervalMs: 1_000,
+        debounceMs: 100,
+        recordsEveryMs: 0,
+        passDutyCycle: 0.1,
+        maxPassGapMs: 30_000,
+        now: () => clock,
+        timers,
+      });
+    /** A desk of `tickets` ticket docs (the index doc is skipped: recordsEveryMs reads it at once). */
+    const deskOf = (tickets: number) => {
+      const desk = new Desk('ws1');
+      for (let i = 1; i <= tickets; i++) desk.create(`t${i}`, `Ticket ${i}`, i, `words${i}`);
+      return desk;
+    };
+
+    it('a pass that took 200 ms while writes came is followed by the next 200 ms / 0.1 = 2 s after it began', async () => {
+      deskOf(1);
+      const timers = new HandTimers();
+      const writing = { on: true };
+      const p = projecting(200, writing, timers);
+      try {
+        p.start();
+        const began = clock;
+        await timers.fire(p); // reads the index doc and t1: 400 ms
+        expect(clock - began).toBe(400);
+        expect(timers.dueIn).toBe(4_000 - 400); // 400 ms / 0.1 from its start, not intervalMs
+        turns.stored(); // a later write does not bring it forward
+        expect(timers.dueIn).toBe(3_600);
+      } finally {
+        await p.stop();
+      }
+    });
+
+    it('a cheap pass is followed by the next intervalMs after it began, as before', async () => {
+      deskOf(1);
+      const timers = new HandTimers();
+      const p = projecting(10, { on: true }, timers);
+      try {
+        p.start();
+        await timers.fire(p); // 20 ms: 20 / 0.1 = 200 ms < intervalMs
+        expect(timers.dueIn).toBe(1_000 - 20);
+      } finally {
+        await p.stop();
+      }
+    });
+
+    it('behind with writes coming: the next pass waits its share too; a backfill alone runs back to back', async () => {
+      deskOf(7); // 8 changed docs (the index too): passes of 3
+      const timers = new HandTimers();
+      const writing = { on: false };
+      const p = projecting(100, writing, timers);
+      try {
+        p.start();
+        await timers.fire(p); // a backfill, nothing written meanwhile: 300 ms
+        expect(timers.dueIn).toBe(0);
+        writing.on = true;
+        const began = clock;
+        await timers.fire(p); // writes came while it read
+        expect(timers.dueIn).toBe(began + 3_000 - clock); // 300 ms / 0.1 from its start
+        expect(ids('ws1', 'words6')).toEqual(['t6']); // what it read is searchable
+        expect(ids('ws1', 'words7')).toEqual([]); // the rest waits for that pass
+      } finally {
+        await p.stop();
+      }
+    });
+
+    it('waits no longer than maxPassGapMs (a pass slowed by a busy machine)', async () => {
+      deskOf(1);
+      const timers = new HandTimers();
+      const p = projecting(5_000, { on: true }, timers);
+      try {
+        p.start();
+        const began = clock;
+        await timers.fire(p); // 10 s: 10 s / 0.1 = 100 s, capped
+        expect(timers.dueIn).toBe(began + 30_000 - clock);
+      } finally {
+        await p.stop();
+      }
+    });
+
+    it('with no write after a pass, none is armed; the next write asks for one spaced as above', async () => {
+      deskOf(1);
+      const timers = new HandTimers();
+      const writing = { on: false };
+      const p = projecting(200, writing, timers);
+      try {
+        p.start();
+        const began = clock;
+        await timers.fire(p);
+        expect(timers.dueIn).toBeNull();
+        turns.stored();
+        expect(timers.dueIn).toBe(began + 4_000 - clock);
+      } finally {
+        await p.stop();
+      }
+    });
   });
 });
