@@ -67,15 +67,20 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/** The error is seen by the statement that meets the dead connection; see `#checkOut`. */
+function ignoreCheckedOutError(): void {}
+
 export type PgQueryable = Pick<pg.PoolClient, 'query'>;
 
 export class PgPool {
   readonly #pool: pg.Pool;
+  readonly #max: number;
 
   constructor(options: PgPoolOptions) {
+    this.#max = options.max ?? 10;
     this.#pool = new pg.Pool({
       connectionString: options.url,
-      max: options.max ?? 10,
+      max: this.#max,
       application_name: options.applicationName ?? 'desk-sync-server',
     });
     // An idle connection that dies (server restart, network) is dropped and replaced by
@@ -86,10 +91,12 @@ export class PgPool {
   /**
    * One statement on any free connection — its own transaction, run again on a deadlock or
    * serialization failure (nothing of it was committed). With `againOnLostConnection`, a
-   * statement whose connection was lost (a pooled one the server had closed, a restart) is
-   * run once more on a fresh one: only for statements whose effect may be had twice — a
-   * read, or an append of Yjs updates (logged twice if the first had committed, which Yjs
-   * ignores as it ignores a client's resend).
+   * statement whose pooled connection was found dead (the server restarted, or ended it) is
+   * run again on the next one, up to the pool's size plus one — after a restart every idle
+   * connection is dead, and the pool learns so only as each one's error arrives: only for
+   * statements whose effect may be had twice — a read, or an append of Yjs updates (logged
+   * twice if the first had committed, which Yjs ignores as it ignores a client's resend).
+   * A connection that cannot be opened at all refuses at once.
    */
   async query<Row extends pg.QueryResultRow>(
     text: string,
@@ -98,16 +105,21 @@ export class PgPool {
   ): Promise<pg.QueryResult<Row>> {
     let lostConnections = 0;
     for (let attempt = 1; ; attempt++) {
+      const client = await this.#checkOut();
+      let broken = false;
       try {
-        return await this.#pool.query<Row>(text, values as unknown[] | undefined);
+        return await client.query<Row>(text, values as unknown[] | undefined);
       } catch (error) {
         if (isConnectionFailure(error)) {
-          if (options.againOnLostConnection && lostConnections++ === 0) continue;
+          broken = true; // the pool must not hand this connection out again
+          if (options.againOnLostConnection && lostConnections++ < this.#max) continue;
           throw new DatabaseUnavailableError(error);
         }
         const code = (error as { code?: unknown }).code;
         if (attempt >= maxTransactionAttempts || typeof code !== 'string') throw error;
         if (!retryableCodes.has(code)) throw error;
+      } finally {
+        this.#checkIn(client, broken);
       }
     }
   }
@@ -120,13 +132,9 @@ export class PgPool {
    * `work` has begun rejects with `DatabaseUnavailableError`.
    */
   async inTransaction<T>(work: (client: PgQueryable) => Promise<T>): Promise<T> {
+    let lostConnections = 0;
     for (let attempt = 1; ; attempt++) {
-      let client: pg.PoolClient;
-      try {
-        client = await this.#pool.connect();
-      } catch (error) {
-        throw isConnectionFailure(error) ? new DatabaseUnavailableError(error) : error;
-      }
+      const client = await this.#checkOut();
       let broken = false;
       let begun = false;
       try {
@@ -137,8 +145,9 @@ export class PgPool {
         return result;
       } catch (error) {
         if (isConnectionFailure(error)) {
-          broken = true; // the pool must not hand this connection out again
-          if (begun || attempt >= maxTransactionAttempts) throw new DatabaseUnavailableError(error);
+          broken = true;
+          if (begun || lostConnections++ >= this.#max) throw new DatabaseUnavailableError(error);
+          attempt--; // a dead pooled connection is not an attempt of the transaction
           continue;
         }
         try {
@@ -150,9 +159,33 @@ export class PgPool {
         if (attempt >= maxTransactionAttempts || typeof code !== 'string') throw error;
         if (!retryableCodes.has(code)) throw error;
       } finally {
-        client.release(broken);
+        this.#checkIn(client, broken);
       }
     }
+  }
+
+  /**
+   * A connection for this process alone until `#checkIn`. pg-pool listens for a connection's
+   * 'error' only while it is idle in the pool: a checked-out one whose server process ends
+   * between two statements (a restart, pg_terminate_backend) emits 'error' with no listener,
+   * which would crash the whole process. The listener added here keeps it an ordinary failure:
+   * the next statement on it rejects ("not queryable") and the connection is not pooled again.
+   */
+  async #checkOut(): Promise<pg.PoolClient> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw isConnectionFailure(error) ? new DatabaseUnavailableError(error) : error;
+    }
+    client.on('error', ignoreCheckedOutError);
+    return client;
+  }
+
+  #checkIn(client: pg.PoolClient, broken: boolean): void {
+    // pg-pool puts its own idle listener back first, so the connection is never unheard.
+    client.release(broken);
+    client.removeListener('error', ignoreCheckedOutError);
   }
 
   /** Closes every connection; pending queries finish first. */
