@@ -66,6 +66,36 @@ describe('TicketList', () => {
     list.destroy();
   });
 
+  it('matches a withheld ticket (access disabled, terms §4) by its number only, never its hidden words', () => {
+    const index = new WorkspaceIndex(new Y.Doc());
+    index.tickets.create({ id: 'a', title: 'Leaked salary sheet', number: 7, tags: ['hr'] }, me, 1);
+    index.tickets.create({ id: 'b', title: 'Salary question', number: 8 }, me, 2);
+    const list = new TicketList(index.tickets, { ...DEFAULT_QUERY, text: 'salary' }, 'me');
+    expect(list.rows.map((r) => r.id)).toEqual(['b', 'a']);
+    list.setWithheld(new Set(['a']));
+    expect(list.rows.map((r) => r.id)).toEqual(['b']);
+    // A full-text answer naming it (its description held the words) does not bring it back.
+    list.setTextMatches(new Set(['a', 'b']));
+    expect(list.rows.map((r) => r.id)).toEqual(['b']);
+    for (const text of ['leaked', 'hr', 'sheet']) {
+      list.setQuery({ ...DEFAULT_QUERY, text });
+      expect(
+        list.rows.map((r) => r.id),
+        text,
+      ).toEqual([]);
+    }
+    list.setQuery({ ...DEFAULT_QUERY, text: '#7' });
+    expect(list.rows.map((r) => r.id)).toEqual(['a']);
+    // Without a text it is listed (as the marker) like any other ticket.
+    list.setQuery(DEFAULT_QUERY);
+    expect(list.rows.map((r) => r.id)).toEqual(['b', 'a']);
+    // Re-enabled: its words find it again.
+    list.setQuery({ ...DEFAULT_QUERY, text: 'leaked' });
+    list.setWithheld(new Set());
+    expect(list.rows.map((r) => r.id)).toEqual(['a']);
+    list.destroy();
+  });
+
   it('keeps deleted tickets out of the list and shows them in the trash', () => {
     const index = new WorkspaceIndex(new Y.Doc());
     index.tickets.create({ id: 'a', title: 'A', number: 1 }, me, 1);

@@ -28,6 +28,8 @@ export class TicketList {
   private readonly sources: TicketSource[] = [];
   private readonly stops: (() => void)[] = [];
   private textMatches: ReadonlySet<string> | null = null;
+  /** Tickets whose content is not shown (terms §4): a text matches them by number only. */
+  private withheld: ReadonlySet<string> = new Set();
   /** Live (not deleted) tickets and how many carry each tag, kept as rows change. */
   private live = 0;
   private readonly tagCounts = new Map<string, number>();
@@ -75,7 +77,7 @@ export class TicketList {
     // Full-text matches belong to the text they answered; a new text waits for its own.
     if (query.text !== this.compiled.query.text) this.textMatches = null;
     this.me = me;
-    this.compiled = compileQuery(query, me, this.textMatches);
+    this.compiled = compileQuery(query, me, this.textMatches, this.withheld);
     if (narrows) {
       // Typing on (the text only grew): every match is among the rows shown, already sorted.
       this.sorted = this.sorted.filter(this.compiled.matches);
@@ -92,7 +94,20 @@ export class TicketList {
    */
   setTextMatches(ids: ReadonlySet<string> | null): void {
     this.textMatches = ids;
-    this.compiled = compileQuery(this.compiled.query, this.me, ids);
+    this.compiled = compileQuery(this.compiled.query, this.me, ids, this.withheld);
+    this.rebuild();
+    this.emit();
+  }
+
+  /**
+   * Tickets whose content is not shown (the operator disabled access to it, terms §4): a
+   * search text matches them by their number only, never by their hidden title or text.
+   */
+  setWithheld(ids: ReadonlySet<string>): void {
+    this.withheld = ids;
+    this.compiled = compileQuery(this.compiled.query, this.me, this.textMatches, ids);
+    // Only a search text treats them differently: without one, the rows stay as they are.
+    if (this.compiled.query.text.trim() === '') return;
     this.rebuild();
     this.emit();
   }

@@ -77,11 +77,16 @@ export interface CompiledQuery {
  * matches the text when its id is among them or its small fields (number, title, tags,
  * requester) hold every term — so typing a number or a title works before, and without,
  * a full-text index. Null: the small fields alone.
+ *
+ * `withheld`: tickets whose content is not shown (the operator disabled access to it, terms
+ * §4): the row shows only its number and the marker, so a text matches them by the number
+ * alone — finding one by words of its hidden title or text would tell them.
  */
 export function compileQuery(
   query: TicketQuery,
   me: string,
   textMatches: ReadonlySet<string> | null = null,
+  withheld: ReadonlySet<string> = NONE_WITHHELD,
 ): CompiledQuery {
   const statuses = new Set(query.statuses);
   const priorities = new Set(query.priorities);
@@ -106,7 +111,10 @@ export function compileQuery(
         return false;
       }
       if (tag && !t.tags.includes(tag)) return false;
-      if (terms.length && !textMatches?.has(t.id)) {
+      if (terms.length && withheld.has(t.id)) {
+        const haystack = numberHaystack(t);
+        for (const term of terms) if (!haystack.includes(term)) return false;
+      } else if (terms.length && !textMatches?.has(t.id)) {
         const haystack = searchHaystack(t);
         for (const term of terms) if (!haystack.includes(term)) return false;
       }
@@ -125,13 +133,18 @@ export function compileQuery(
   };
 }
 
+const NONE_WITHHELD: ReadonlySet<string> = new Set();
+
 const haystacks = new WeakMap<TicketRecord, string>();
+
+function numberHaystack(t: TicketRecord): string {
+  return (t.number === null ? t.provisionalNumber : `#${t.number} ${t.number}`).toLowerCase();
+}
 
 function searchHaystack(t: TicketRecord): string {
   let text = haystacks.get(t);
   if (text === undefined) {
-    const number = t.number === null ? t.provisionalNumber : `#${t.number} ${t.number}`;
-    text = `${number} ${t.title} ${t.tags.join(' ')} ${t.requester?.name ?? ''} ${
+    text = `${numberHaystack(t)} ${t.title} ${t.tags.join(' ')} ${t.requester?.name ?? ''} ${
       t.requester?.email ?? ''
     }`.toLowerCase();
     haystacks.set(t, text);

@@ -166,11 +166,14 @@ export class TicketDoc {
     if (this.activity.length === 0) this.record(actor, now, 'created', {});
   }
 
-  /** Description + live comments as plain text, for the index's search field. */
-  searchText(limit: number): string {
+  /**
+   * Description + live comments as plain text, for the index's search field. `hidden`:
+   * comments left out (the operator disabled access to them, terms §4: not searchable).
+   */
+  searchText(limit: number, hidden: ReadonlySet<string> = new Set()): string {
     const description = xmlPlainText(this.description, limit);
     const comments = this.listComments()
-      .filter((c) => !c.deleted)
+      .filter((c) => !c.deleted && !hidden.has(c.id))
       .map((c) => c.body)
       .join('\n');
     return `${description}\n${comments}`.slice(0, limit);

@@ -5,6 +5,7 @@ import {
   moveToArchive,
   type TicketTextSearch,
 } from '@desk/model';
+import { docItemKey } from '@desk/protocol';
 import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDeskWorkspace } from '../../testing/deskWorkspace.ts';
@@ -160,6 +161,25 @@ describe('TicketListState', () => {
     expect(desk.index.tickets.get(ids.printer)?.status).toBe('open');
     expect(desk.archive.find(ids.printer)).toBeNull();
     expect(titles(list)).toEqual(['New laptop', 'Printer jammed', 'VPN drops']);
+  });
+
+  it('finds a ticket the operator disabled by its number only, not by its hidden title (terms §4)', async () => {
+    const { desk, list, ids } = await listOfThree();
+    const printer = desk.index.tickets.get(ids.printer)!;
+    list.setQuery({ text: 'printer' });
+    expect(titles(list)).toEqual(['Printer jammed']);
+    desk.disabled.apply([
+      { itemKey: docItemKey(docIds.ticket(desk.workspace!.id, ids.printer)), reason: 'Obscene' },
+    ]);
+    expect(titles(list)).toEqual([]);
+    // Its number, as the row shows it (a pending one here: the test desk has no number pool).
+    list.setQuery({
+      text: printer.number === null ? printer.provisionalNumber : `#${printer.number}`,
+    });
+    expect(list.rows.map((r) => r.id)).toEqual([ids.printer]);
+    list.setQuery({ text: 'printer' });
+    desk.disabled.apply([]);
+    expect(titles(list)).toEqual(['Printer jammed']);
   });
 
   it('lets an attached full-text search answer the text, dropping stale answers', async () => {

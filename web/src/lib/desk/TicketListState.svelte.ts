@@ -12,6 +12,8 @@ import {
   type TicketRecord,
   type TicketTextSearch,
 } from '@desk/model';
+import { DeviceTicketTexts } from '$lib/search/DeviceTicketTexts.ts';
+import { ModeratedTextSearch } from '$lib/search/ModeratedTextSearch.ts';
 import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 import { listQueryOf, listQueryStorageKey } from './firstScreen.ts';
 
@@ -50,9 +52,15 @@ export class TicketListState {
       this.query,
       desk.me!.id,
     );
+    // Terms §4: a disabled ticket is found by its number only, never by its hidden words.
+    this.list.setWithheld(desk.disabled.withheldTickets);
     this.rows = this.list.rows;
     this.refreshMeta();
     this.cleanups.push(
+      desk.disabled.onChange(() => {
+        this.list.setWithheld(desk.disabled.withheldTickets);
+        this.rows = this.list.rows;
+      }),
       this.list.subscribe((rows) => {
         this.rows = rows;
         this.pruneSelection();
@@ -88,9 +96,17 @@ export class TicketListState {
 
   /**
    * Lets a full-text search answer the query's text (descriptions, threads); until it
-   * answers, and for the number, title, tags and requester, the small fields match.
+   * answers, and for the number, title, tags and requester, the small fields match. Its
+   * answer leaves out what the operator disabled (terms §4): words only in a disabled ticket
+   * or comment find nothing.
    */
-  attachTextSearch(search: TicketTextSearch): () => void {
+  attachTextSearch(full: TicketTextSearch): () => void {
+    const search = new ModeratedTextSearch(
+      full,
+      this.desk.disabled,
+      new DeviceTicketTexts(this.desk.source, this.desk.workspace!.id),
+      (id) => this.list.get(id),
+    );
     this.textSearch = search;
     const off = search.onChange(() => this.runTextSearch());
     this.runTextSearch();

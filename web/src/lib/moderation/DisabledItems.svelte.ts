@@ -1,7 +1,14 @@
 /* eslint-disable svelte/prefer-svelte-reactivity -- the Map of reasons is published whole by
    replacing a $state.raw, never mutated in place. */
 import { docIds } from '@desk/model';
-import { blobItemKey, docItemKey, entryItemKey, type DisabledItemEntry } from '@desk/protocol';
+import {
+  blobItemKey,
+  docItemKey,
+  entryItemKey,
+  parseDocId,
+  parseItemKey,
+  type DisabledItemEntry,
+} from '@desk/protocol';
 
 /** Where the list is kept between starts (IndexedDB in the app; a map in tests). */
 export interface DisabledItemsKeeper {
@@ -23,6 +30,9 @@ export interface DisabledItemsKeeper {
 export class DisabledItems {
   /** Reasons by item key (`itemKeyOf`). */
   #reasons = $state.raw<ReadonlyMap<string, string>>(new Map());
+  /** The tickets of this workspace named by the list: whole ones, and comments by ticket. */
+  #tickets: TicketsNamed = { whole: new Set(), comments: new Map() };
+  readonly #listeners = new Set<() => void>();
   items = $state.raw<readonly DisabledItemEntry[]>([]);
   #workspaceId = '';
   #keeper: DisabledItemsKeeper | null = null;
@@ -84,7 +94,7 @@ export class DisabledItems {
     if (this.#stopped || this.#reasons.has(key)) return;
     const reasons = new Map(this.#reasons);
     reasons.set(key, reason);
-    this.#reasons = reasons;
+    this.#publish(reasons);
     void this.refresh();
   }
 
@@ -130,8 +140,64 @@ export class DisabledItems {
     return docId ? this.reasonOf(docItemKey(docId)) : null;
   }
 
+  /**
+   * Tickets whose whole content is disabled: the list shows them as the marker, so a search
+   * text must not find them by their hidden words (only by number).
+   */
+  get withheldTickets(): ReadonlySet<string> {
+    return this.#tickets.whole;
+  }
+
+  /** Ids of a ticket's disabled comments and notes (empty when none). */
+  hiddenComments(ticketId: string): ReadonlySet<string> {
+    return this.#tickets.comments.get(ticketId) ?? NO_COMMENTS;
+  }
+
+  /** Tickets with at least one disabled comment or note. */
+  ticketsWithHiddenComments(): Iterable<string> {
+    return this.#tickets.comments.keys();
+  }
+
+  /** Fires after the list changed (search re-asks, the ticket list re-matches). */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   #show(items: readonly DisabledItemEntry[]): void {
     this.items = items;
-    this.#reasons = new Map(items.map((item) => [item.itemKey, item.reason]));
+    this.#publish(new Map(items.map((item) => [item.itemKey, item.reason])));
   }
+
+  #publish(reasons: ReadonlyMap<string, string>): void {
+    this.#reasons = reasons;
+    this.#tickets = ticketsNamed(reasons.keys(), this.#workspaceId);
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+interface TicketsNamed {
+  readonly whole: ReadonlySet<string>;
+  readonly comments: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+const NO_COMMENTS: ReadonlySet<string> = new Set();
+
+/** The workspace's tickets an item-key list names, whole or by comment. */
+function ticketsNamed(keys: Iterable<string>, workspaceId: string): TicketsNamed {
+  const whole = new Set<string>();
+  const comments = new Map<string, Set<string>>();
+  for (const key of keys) {
+    const target = parseItemKey(key);
+    if (!target || target.scope === 'blob') continue;
+    const doc = parseDocId(target.docId);
+    if (doc?.workspaceId !== workspaceId || doc.kind !== 'ticket' || !doc.id) continue;
+    if (target.scope === 'doc') whole.add(doc.id);
+    else {
+      const ids = comments.get(doc.id) ?? new Set<string>();
+      ids.add(target.itemId);
+      comments.set(doc.id, ids);
+    }
+  }
+  return { whole, comments };
 }
