@@ -11,8 +11,9 @@ import { openDeskPages, type DeskWorld } from './deskSupport.ts';
 /**
  * Ticket search in Chromium against the real server and the built app (issue 15): the
  * device's own full-text index answers words of a description, also after a reload (it is
- * kept in IndexedDB), and the server's search adds a ticket this device does not hold (in
- * an archived month not loaded here), marked as not on this device and linked.
+ * kept in IndexedDB), and the server's search finds a ticket this device does not hold (in
+ * an archived month not loaded here), shown below the list (never among its rows), marked
+ * as not on this device and linked.
  */
 describeInBrowser('ticket search in the browser', () => {
   let world: DeskWorld;
@@ -78,7 +79,7 @@ describeInBrowser('ticket search in the browser', () => {
     await expect.poll(() => rows().first().innerText()).toContain('Toner cartridge');
   });
 
-  it('adds what the server finds for tickets not on this device, marked so and linked', async () => {
+  it('shows what the server finds for tickets not on this device below the list, marked so and linked', async () => {
     const month = '2025-01';
     await editDoc(world.server.sync, docIds.ticket(workspaceId, 'archived1'), (doc: Y.Doc) => {
       doc.getXmlFragment('description').insert(0, [paragraph('Customs paperwork from Zanzibar')]);
@@ -94,16 +95,21 @@ describeInBrowser('ticket search in the browser', () => {
       new WorkspaceIndex(doc).archives.add(month);
     });
 
-    // The server projects changed docs within a second or so (its change sequence, polled).
+    // The server projects changed docs within a second or so (its change sequence, polled):
+    // the ticket doc (its words) and the shard (its number and title) each in turn.
     await until(async () => {
       const res = await world.owner.client.get<TicketSearchResponse>(
         `/api/workspaces/${world.slug}/search?q=zanzibar`,
       );
-      return res.body.hits.length === 1;
-    }, 'the server to find the archived ticket');
+      return res.body.hits.length === 1 && res.body.hits[0]!.number === 777;
+    }, 'the server to find the archived ticket, with its number');
     await search('zanzibar');
+    // Below the list, one line whatever the server answers; the hits open on request.
     const hits = ana.getByTestId('server-hits');
     await hits.waitFor();
+    const toggle = hits.getByTestId('server-hits-toggle');
+    await expect.poll(() => toggle.innerText()).toContain('Also found on the server (1)');
+    await toggle.click();
     await expect.poll(() => hits.innerText()).toMatch(/not on this device/i);
     const link = hits.getByTestId('server-hit');
     await expect.poll(() => link.innerText()).toContain('#777');

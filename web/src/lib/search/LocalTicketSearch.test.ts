@@ -199,7 +199,7 @@ describe('LocalTicketSearch', () => {
     expect((await store.load())?.version).toBe(SEARCH_INDEX_VERSION);
   });
 
-  it('merges what the server finds for tickets the device does not hold', async () => {
+  it('keeps what the server finds apart from the device answer, which alone moves the list', async () => {
     const index = desk();
     const texts = new FakeTexts();
     create(index, 't1', 'Local ticket', 1);
@@ -214,13 +214,41 @@ describe('LocalTicketSearch', () => {
       },
     });
     await search.ready;
-    let changes = 0;
-    search.onChange(() => (changes += 1));
+    let listChanges = 0;
+    let serverAnswers = 0;
+    search.onChange(() => (listChanges += 1));
+    search.onServerAnswer(() => (serverAnswers += 1));
     expect(await found(search, 'refund')).toEqual([]); // the device knows no refund
-    await until(() => changes > 0, 'the server answer');
+    expect(search.serverAnswer('refund')).toEqual({ state: 'asking' });
+    await until(() => serverAnswers > 0, 'the server answer');
     expect(asked).toEqual(['refund']);
-    expect(await found(search, 'refund')).toEqual(['far', 't1']);
-    expect(search.serverOnlyHits('refund').map((h) => h.ticketId)).toEqual(['far']);
+    // The list's answer is the device's alone, and the list is not told to ask again.
+    expect(await found(search, 'refund')).toEqual([]);
+    expect(listChanges).toBe(0);
+    const answer = search.serverAnswer('refund');
+    expect(answer?.state).toBe('answered');
+    const hits = answer?.state === 'answered' ? answer.hits : [];
+    // Each hit says whether its record is here (t1: text not read yet) or not (far: archived).
+    expect(hits.map((hit) => [hit.ticketId, hit.record?.title ?? null])).toEqual([
+      ['t1', 'Local ticket'],
+      ['far', null],
+    ]);
+    expect(search.serverAnswer('   ')).toBeNull(); // no words: nothing asked
+  });
+
+  it('says when the server could not be searched', async () => {
+    const index = desk();
+    const search = start(index, new FakeTexts(), {
+      server: async () => {
+        throw new Error('offline');
+      },
+    });
+    await search.ready;
+    let serverAnswers = 0;
+    search.onServerAnswer(() => (serverAnswers += 1));
+    await found(search, 'printer');
+    await until(() => serverAnswers > 0, 'the failed server answer');
+    expect(search.serverAnswer('printer')).toEqual({ state: 'unavailable' });
   });
 
   it('keeps its database under the user’s prefix; losing the workspace deletes it, also while open', async () => {
