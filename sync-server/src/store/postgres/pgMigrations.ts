@@ -1,9 +1,11 @@
+import { pgControlPlaneSchema } from './pgControlPlaneSchema.ts';
 import type { PgPool } from './PgPool.ts';
 
 /**
  * The PostgreSQL schema, versioned like the SQLite one (db/migrations/): a step never
  * changes once released. Numbered on their own — PostgreSQL holds only what has moved to
- * it so far (the documents); the SQLite numbers stay the embedded schema's.
+ * it so far (the documents, then the control plane); the SQLite numbers stay the embedded
+ * schema's.
  */
 export interface PgMigration {
   readonly version: number;
@@ -143,6 +145,7 @@ export const pgMigrations: readonly PgMigration[] = [
       END $$;
     `,
   },
+  pgControlPlaneSchema,
 ];
 
 /** Key of the advisory lock that lets one process of a cluster migrate at a time. */
