@@ -6,6 +6,7 @@ import type { AuthUser } from './AuthContext.ts';
 import { generateSecretToken, hashSecretToken } from './secretTokens.ts';
 import { toAuthUser, type UserStore } from './UserStore.ts';
 import { cachedStatement } from '../db/statementCache.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 const day = 24 * 60 * 60 * 1000;
 /** A session lives 30 days from its last extension (Lucia's default). */
@@ -13,7 +14,7 @@ export const SESSION_LIFETIME_MS = 30 * day;
 /** Once half of the lifetime is used, a request extends it to the full 30 days again. */
 export const SESSION_RENEW_WITHIN_MS = 15 * day;
 /** `last_seen_at` is written at most this often, so reading pages does not mean writing rows. */
-const LAST_SEEN_RESOLUTION_MS = 60 * 1000;
+export const LAST_SEEN_RESOLUTION_MS = 60 * 1000;
 
 export interface NewSession {
   readonly id: string;
@@ -33,7 +34,11 @@ export interface ValidSession {
 /** A session as its user lists it; the route adds `current` (`SessionInfo` of the protocol). */
 export type SessionInfo = Omit<ProtocolSessionInfo, 'current'>;
 
-interface SessionRow {
+/** `SessionStore` with promises: the SQLite store wrapped, or `SqlSessionStore` on PostgreSQL. */
+export type AsyncSessionStore = AsyncStore<SessionStore>;
+
+/** A `sessions` row as validation reads it (both engines). */
+export interface SessionRow {
   id: string;
   user_id: string;
   expires_at: number;

@@ -2,6 +2,7 @@ import { DELETED_USER_NAME } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { cachedStatement } from '../db/statementCache.ts';
 import { newId } from '../ids/newId.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { AuthUser } from './AuthContext.ts';
 
 /** An account (table `users`, 0002_identity). */
@@ -28,6 +29,9 @@ export interface NewUser {
   readonly passwordHash: string;
   readonly platformRole?: 'operator' | null;
 }
+
+/** `UserStore` with promises: the SQLite store wrapped, or `SqlUserStore` on PostgreSQL. */
+export type AsyncUserStore = AsyncStore<UserStore>;
 
 /**
  * Accounts. The one place that writes `users`: sign-up, invitation acceptance and the
@@ -68,7 +72,8 @@ export function tombstoneEmail(userId: string): string {
   return `deleted-${userId}@${DELETED_EMAIL_DOMAIN}`;
 }
 
-interface UserRow {
+/** A `users` row as both engines return it (store/sql/ reads the same columns). */
+export interface UserRow {
   id: string;
   email: string;
   display_name: string;
@@ -171,7 +176,7 @@ export class SqliteUserStore implements UserStore {
   }
 }
 
-function toUser(row: UserRow): User {
+export function toUser(row: UserRow): User {
   return {
     id: row.id,
     email: row.email,
