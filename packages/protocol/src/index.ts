@@ -254,6 +254,7 @@ export type {
 } from './rest/support.ts';
 export {
   blobItemKey,
+  CONTENT_DISABLED_MARKER,
   CONTENT_DISABLED_WORDS,
   contentDisabledWords,
   docItemKey,

@@ -136,6 +136,16 @@ export function contentDisabledWords(reason: string): string {
   return reason ? `${CONTENT_DISABLED_WORDS} — ${reason}` : CONTENT_DISABLED_WORDS;
 }
 
+/**
+ * What the server serves in place of each string of a disabled entry (comment, note, message,
+ * a disabled ticket's index row, a mention excerpt) inside a shared document: the words,
+ * after an invisible separator (U+2063) no member types, so a client can tell a redacted
+ * replica from real text. Its Yjs items keep their ids and lengths (the stored bytes are
+ * never changed), so a client that finds it in an entry that is no longer disabled resets
+ * that document's replica to get the real text (PROTOCOL.md, "Disabled content").
+ */
+export const CONTENT_DISABLED_MARKER = `\u2063${CONTENT_DISABLED_WORDS}`;
+
 /** Longest report text, notice text, reference and decision reason (characters). */
 export const MODERATION_TEXT_MAX = 4_000;
 export const MODERATION_REASON_MAX = 1_000;

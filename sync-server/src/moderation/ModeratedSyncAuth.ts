@@ -6,7 +6,9 @@ import type {
   SyncAuth,
   UpgradeCredentials,
 } from '../sync/SyncAuth.ts';
-import type { ModerationStore } from './ModerationStore.ts';
+import type { RedactionPlan } from '../sync/redactDoc.ts';
+import type { DisabledSet, ModerationStore } from './ModerationStore.ts';
+import { redactionPlanOf } from './redactionPlans.ts';
 
 /**
  * The sync side of disabled content (terms §4, SPEC MOD-3): wraps the auth boundary so every
@@ -14,7 +16,8 @@ import type { ModerationStore } from './ModerationStore.ts';
  * ticket or notice at subscribe with `content_disabled` and the operator's reason (on /yjs:
  * close 4452), and sends the workspace's list once per connection. Live subscribers are ended
  * by the `moderationChanged` access event. Both read the store's cached set at the moment
- * they are asked, so a decision holds for every later subscribe on every connection.
+ * they are asked, so a decision holds for every later subscribe on every connection. A
+ * document that holds disabled entries is served redacted (`redactionPlan`, redactionPlans.ts).
  */
 export class ModeratedSyncAuth implements SyncAuth {
   constructor(
@@ -34,6 +37,27 @@ export class ModeratedSyncAuth implements SyncAuth {
       ...authorization,
       disabledDoc: (docId) => moderation.disabledSet(workspaceId).reasonOf(docItemKey(docId)),
       disabledItems: () => moderation.disabledSet(workspaceId).entries,
+      redactionPlan: (docId) => this.#planOf(moderation.disabledSet(workspaceId), docId),
     };
+  }
+
+  /** Plans per disabled set (a new set after each decision), per document asked about. */
+  readonly #plans = new WeakMap<DisabledSet, Map<string, RedactionPlan | null>>();
+
+  #planOf(set: DisabledSet, docId: string): RedactionPlan | null {
+    if (set.entries.length === 0) return null;
+    let plans = this.#plans.get(set);
+    if (!plans) {
+      plans = new Map();
+      this.#plans.set(set, plans);
+    }
+    let plan = plans.get(docId);
+    if (plan === undefined) {
+      plan = redactionPlanOf(docId, set.entries);
+      // Bounded: one entry per document asked about since the workspace's last decision.
+      if (plans.size > 10_000) plans.clear();
+      plans.set(docId, plan);
+    }
+    return plan;
   }
 }

@@ -3,7 +3,15 @@ import * as Y from 'yjs';
 import { AwarenessRelay } from './AwarenessRelay.ts';
 import type { DocSubscription } from './DocSubscription.ts';
 import type { LargeDocState } from './LargeDocState.ts';
-import { docFramePrefix, syncMessage, syncStep1Message, withPrefix } from './yMessages.ts';
+import { updateVerdict, type RedactionPlan } from './redactDoc.ts';
+import { RoomRedaction } from './RoomRedaction.ts';
+import {
+  docFramePrefix,
+  syncMessage,
+  syncStep1Message,
+  updateMessage,
+  withPrefix,
+} from './yMessages.ts';
 
 /**
  * One loaded document: its content (equal to what the store holds: updates are applied
@@ -33,6 +41,14 @@ export class DocRoom {
   storedBytes: number;
   idleTimer: NodeJS.Timeout | null = null;
   unloaded = false;
+  /** Bumped by every applied update (what a redacted copy is up to date with). */
+  version = 0;
+  /**
+   * Terms §4: the disabled entries of this doc as a redaction plan, or null when it holds
+   * none (set from the first member's authorization: it reads the moderation store live).
+   */
+  planSource: ((docId: string) => RedactionPlan | null) | null = null;
+  #redaction: RoomRedaction | null = null;
 
   constructor(
     readonly docId: string,
@@ -98,6 +114,7 @@ export class DocRoom {
    * stored it). Throws when the update does not decode.
    */
   apply(update: Uint8Array, origin: unknown, logId: number): void {
+    this.version++;
     if (this.doc) Y.applyUpdate(this.doc, update, origin);
     else this.large!.append(update, logId);
   }
@@ -121,8 +138,49 @@ export class DocRoom {
     return this.large!.encode();
   }
 
+  /** The redaction plan members are served under now; null when nothing here is disabled. */
+  redactionPlan(): RedactionPlan | null {
+    const plan = this.planSource?.(this.docId) ?? null;
+    if (plan === null && this.#redaction) {
+      // Re-enabled: the copy is of no further use.
+      this.#redaction.drop();
+      this.#redaction = null;
+    }
+    return plan;
+  }
+
+  /**
+   * The answer to a sync step 1 for a member: from the redacted copy when the doc holds
+   * disabled entries (never from the room's own doc or the log, which hold their text).
+   */
+  memberSyncStep2(stateVector: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    const plan = this.redactionPlan();
+    if (plan === null) return this.syncStep2(stateVector);
+    if (!this.doc) return this.large!.redactedSyncStep2(stateVector, plan);
+    this.#redaction ??= new RoomRedaction(this.doc);
+    return this.#redaction.syncStep2(plan, this.version, stateVector);
+  }
+
+  /**
+   * Terms §4: when `updates` (applied already) carry content of a disabled entry — a server
+   * update such as a restore, or one another process stored — the update message members get
+   * instead: the same structs from the redacted copy. Null when they carry none (broadcast
+   * them as they are). A large doc's updates are not inspected (no Y.Doc to place them in);
+   * members' writes into disabled entries are refused before they are stored.
+   */
+  redactedBroadcast(updates: readonly Uint8Array[]): Uint8Array | null {
+    if (!this.doc || this.members.size === 0) return null;
+    const plan = this.redactionPlan();
+    if (plan === null) return null;
+    if (!updates.some((update) => updateVerdict(this.doc!, update, plan).carries)) return null;
+    this.#redaction ??= new RoomRedaction(this.doc);
+    return updateMessage(this.#redaction.update(plan, this.version, updates));
+  }
+
   /** Frees the content (the room was unloaded). */
   destroy(): void {
+    this.#redaction?.drop();
+    this.#redaction = null;
     this.doc?.destroy();
   }
 

@@ -1,7 +1,13 @@
 import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { DocAccess, DocErrorCode, ProtocolError, YMessageType } from '@desk/protocol';
+import {
+  CONTENT_DISABLED_WORDS,
+  DocAccess,
+  DocErrorCode,
+  ProtocolError,
+  YMessageType,
+} from '@desk/protocol';
 import type { DocRoom } from './DocRoom.ts';
 import type { ConnectionLink } from './ConnectionLink.ts';
 import type { StorageLimit } from './SyncAuth.ts';
@@ -9,6 +15,7 @@ import type { SyncLimits } from './SyncLimits.ts';
 import type { UpdateRate } from '../billing/plans.ts';
 import type { UpdatePipeline } from './UpdatePipeline.ts';
 import { updateChangesDoc } from './updateChanges.ts';
+import { updateVerdict } from './redactDoc.ts';
 
 export type SubscriptionState = 'pending' | 'active' | 'closed';
 
@@ -152,7 +159,7 @@ export class DocSubscription {
       // Too much to hold: what the doc gained since the answer was built, as a catch-up
       // (flow-controlled, built on the worker for a large doc; updates are held for it too).
       const room = this.room!;
-      this.connection.sendCatchUp(this, () => room.syncStep2(builtAt));
+      this.connection.sendCatchUp(this, () => room.memberSyncStep2(builtAt));
       return;
     }
     for (const bytes of held) {
@@ -180,8 +187,8 @@ export class DocSubscription {
         Y.decodeStateVector(stateVector); // malformed: 4400 now, not when its answer is built
         // Always the diff against the client's state vector, never the whole state; built
         // when the socket is ready for it, sent with flow control (a first sync may be the
-        // whole document).
-        this.connection.sendCatchUp(this, () => room.syncStep2(stateVector));
+        // whole document). Redacted when the doc holds disabled entries at that moment.
+        this.connection.sendCatchUp(this, () => room.memberSyncStep2(stateVector));
         return;
       }
       case syncProtocol.messageYjsSyncStep2:
@@ -233,6 +240,18 @@ export class DocSubscription {
     // Validate before persisting: a stored update that does not decode would break every
     // later load of the document. The pipeline's dependency check reads the same decoding.
     const decoded = Y.decodeUpdate(update);
+    // Terms §4: nothing is written into a disabled entry while it is disabled (removing the
+    // whole entry is a deletion and carries nothing: allowed).
+    const plan = room.doc ? room.redactionPlan() : null;
+    if (plan && updateVerdict(room.doc!, update, plan).touches) {
+      this.pipeline.refuse(
+        room,
+        this,
+        DocErrorCode.contentDisabled,
+        `${CONTENT_DISABLED_WORDS}; it cannot be changed.`,
+      );
+      return;
+    }
     this.pipeline.submit(room, this, update, payload, frame, decoded);
   }
 }

@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { HeavyPriority, type HeavyYjs } from '../offthread/HeavyYjs.ts';
+import type { RedactionPlan } from './redactDoc.ts';
 
 interface Logged {
   readonly update: Uint8Array;
@@ -65,6 +66,20 @@ export class LargeDocState {
     return this.heavy.run(
       'syncStep2',
       [this.#parts(), stateVector],
+      this.bytes,
+      HeavyPriority.serving,
+    );
+  }
+
+  /**
+   * The same answer from a redacted copy (terms §4: the doc holds disabled entries), built
+   * on the worker per request; a large doc keeps no copy on the event loop.
+   */
+  async redactedSyncStep2(stateVector: Uint8Array, plan: RedactionPlan): Promise<Uint8Array> {
+    await this.ready;
+    return this.heavy.run(
+      'redactedSyncStep2',
+      [this.#parts(), stateVector, plan],
       this.bytes,
       HeavyPriority.serving,
     );

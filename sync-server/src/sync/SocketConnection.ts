@@ -98,13 +98,14 @@ export abstract class SocketConnection implements ConnectionLink, SyncSocketHand
     items: readonly DisabledItemEntry[],
   ): void {
     if (this.closed) return;
-    if (disabledDocIds.length > 0) {
-      this.endDocs(new Set(disabledDocIds), DocErrorCode.contentDisabled, reason);
-    }
-    if (this.closed) return;
+    // The list first (as at subscribe): a client told `content_disabled` for a doc can then
+    // tell a disabled document (named in the list) from a refused write into a disabled entry.
     if (this.#toldDisabled.has(workspaceId) || this.hasWorkspace(workspaceId)) {
       this.#toldDisabled.add(workspaceId);
       this.sendDisabledItems(workspaceId, items);
+    }
+    if (disabledDocIds.length > 0) {
+      this.endDocs(new Set(disabledDocIds), DocErrorCode.contentDisabled, reason);
     }
   }
 
@@ -416,6 +417,7 @@ export abstract class SocketConnection implements ConnectionLink, SyncSocketHand
     subscription.state = 'active';
     subscription.room = room;
     rooms.join(room, subscription);
+    if (authorization.redactionPlan) room.planSource ??= authorization.redactionPlan;
     this.onActive(subscription);
     authorization.onOpened?.(subscription.docId);
     subscription.send(room.syncStep1());

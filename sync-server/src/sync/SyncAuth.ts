@@ -1,5 +1,6 @@
 import type { CloseCode, DisabledItemEntry, DocAccess, DocErrorCode } from '@desk/protocol';
 import type { UpdateRate } from '../billing/plans.ts';
+import type { RedactionPlan } from './redactDoc.ts';
 
 /** Who is on the other end of a socket, as established at the upgrade. */
 export interface Principal {
@@ -50,6 +51,12 @@ export type Authorization =
       readonly disabledDoc?: (docId: string) => string | null;
       /** Terms §4: the workspace's disabled items now (sent once per connection and workspace). */
       readonly disabledItems?: () => readonly DisabledItemEntry[];
+      /**
+       * Terms §4: the disabled entries of a document of the workspace (comments, messages, a
+       * disabled ticket's index row, mentions of them) as a redaction plan, null for none.
+       * Asked at every answer to a sync step 1, every write and every broadcast of the doc.
+       */
+      readonly redactionPlan?: (docId: string) => RedactionPlan | null;
     }
   | { readonly ok: false; readonly code: DocErrorCode; readonly message: string };
 

@@ -468,6 +468,16 @@ export class UpdatePipeline {
 
   #broadcast(room: DocRoom, entries: Entry[]): void {
     if (room.unloaded) return;
+    // Terms §4: updates that carry text of a disabled entry reach members redacted.
+    const redacted = room.redactedBroadcast(entries.map((entry) => entry.update!));
+    if (redacted) {
+      room.broadcastUpdate(redacted, null, null);
+      this.fanOut.publishUpdate(
+        room.docId,
+        entries.length === 1 ? entries[0]!.update! : Y.mergeUpdates(entries.map((e) => e.update!)),
+      );
+      return;
+    }
     if (entries.length === 1) {
       const entry = entries[0]!;
       room.broadcastUpdate(entry.payload ?? updateMessage(entry.update!), entry.frame, entry.from);

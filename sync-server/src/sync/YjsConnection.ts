@@ -137,6 +137,9 @@ export function refusalCloseCode(code: DocErrorCode): CloseCode | null {
       return CloseCode.storageFull;
     case DocErrorCode.malformedUpdate:
       return CloseCode.malformedFrame;
+    case DocErrorCode.contentDisabled:
+      // A write into a disabled entry (terms §4): the same code as a disabled document.
+      return CloseCode.contentDisabled;
     default:
       return null;
   }

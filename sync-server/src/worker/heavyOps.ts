@@ -2,6 +2,7 @@ import { searchOps } from '../search/searchOps.ts';
 import { snapshotOps } from '../snapshots/snapshotOps.ts';
 import { docOps } from '../offthread/docOps.ts';
 import { exportOps } from '../exports/exportOps.ts';
+import { redactOps } from '../sync/redactOps.ts';
 import type { HeavyOpTable } from '../offthread/HeavyOpTable.ts';
 
 /**
@@ -13,6 +14,7 @@ export const heavyOps = {
   ...snapshotOps,
   ...searchOps,
   ...exportOps,
+  ...redactOps,
 } satisfies HeavyOpTable;
 
 export type HeavyOps = typeof heavyOps;

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { CONTENT_DISABLED_MARKER, entryItemKey, docItemKey } from '@desk/protocol';
+import { TicketDoc, WorkspaceIndex } from '@desk/model';
+import { redactionPlanOf } from '../moderation/redactionPlans.ts';
+import { redactedCopy, updateVerdict } from './redactDoc.ts';
+import { RoomRedaction } from './RoomRedaction.ts';
+
+const ws = 'ws1';
+const ticketDocId = `${ws}:ticket:t1`;
+const alice = { id: 'u1', name: 'Alice' };
+const SECRET = 'the secret text nobody may read';
+
+function bytesHold(bytes: Uint8Array, text: string): boolean {
+  return Buffer.from(bytes).includes(Buffer.from(text, 'utf8'));
+}
+
+function ticketWithComments(): { doc: Y.Doc; ticket: TicketDoc } {
+  const doc = new Y.Doc();
+  const ticket = new TicketDoc(doc);
+  ticket.addComment({ id: 'c1', kind: 'reply', body: SECRET, mentions: ['u2'] }, alice, 1);
+  ticket.editComment('c1', `${SECRET} (edited)`, alice, 2);
+  ticket.addComment({ id: 'c2', kind: 'note', body: 'a fine note' }, alice, 3);
+  return { doc, ticket };
+}
+
+const commentPlan = redactionPlanOf(ticketDocId, [{ itemKey: entryItemKey(ticketDocId, 'c1') }])!;
+
+describe('a redacted copy of a document with a disabled comment', () => {
+  it('holds none of its text, in its body, history or mentions', () => {
+    const { doc } = ticketWithComments();
+    const copy = redactedCopy(doc, commentPlan);
+    const bytes = Y.encodeStateAsUpdate(copy);
+    expect(bytesHold(Y.encodeStateAsUpdate(doc), SECRET)).toBe(true);
+    expect(bytesHold(bytes, SECRET)).toBe(false);
+    const c1 = new TicketDoc(copy).getComment('c1')!;
+    expect(c1.body).toBe(CONTENT_DISABLED_MARKER);
+    expect(c1.history.map((v) => v.body)).toEqual([CONTENT_DISABLED_MARKER]);
+    expect(c1.mentions).toEqual([]);
+  });
+
+  it('keeps the layout fields and every other comment as they are', () => {
+    const { doc } = ticketWithComments();
+    const c1 = new TicketDoc(redactedCopy(doc, commentPlan)).getComment('c1')!;
+    expect([c1.kind, c1.authorId, c1.authorName, c1.createdAt, c1.editedAt]).toEqual([
+      'reply',
+      'u1',
+      'Alice',
+      1,
+      2,
+    ]);
+    expect(new TicketDoc(redactedCopy(doc, commentPlan)).getComment('c2')!.body).toBe(
+      'a fine note',
+    );
+  });
+
+  it('has the same state vector, so later updates of the real doc still apply to it', () => {
+    const { doc, ticket } = ticketWithComments();
+    const copy = redactedCopy(doc, commentPlan);
+    expect(Y.encodeStateVector(copy)).toEqual(Y.encodeStateVector(doc));
+    const before = Y.encodeStateVector(doc);
+    ticket.addComment({ id: 'c3', kind: 'reply', body: 'later' }, alice, 4);
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc, before));
+    expect(new TicketDoc(copy).getComment('c3')!.body).toBe('later');
+    expect(copy.store.pendingStructs).toBeNull();
+  });
+});
+
+describe('where an update lands', () => {
+  function change(doc: Y.Doc, edit: (ticket: TicketDoc) => void): Uint8Array {
+    const replica = new Y.Doc();
+    Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
+    const before = Y.encodeStateVector(replica);
+    edit(new TicketDoc(replica));
+    return Y.encodeStateAsUpdate(replica, before);
+  }
+
+  it('an edit of the disabled comment touches it and carries text', () => {
+    const { doc } = ticketWithComments();
+    const update = change(doc, (t) => t.editComment('c1', 'new words', alice, 5));
+    expect(updateVerdict(doc, update, commentPlan)).toEqual({ touches: true, carries: true });
+  });
+
+  it('a new value at the disabled key (a new map with a body) touches it', () => {
+    const { doc } = ticketWithComments();
+    const update = change(doc, (t) => {
+      const entry = new Y.Map<unknown>();
+      entry.set('body', 'replacement');
+      t.comments.set('c1', entry);
+    });
+    expect(updateVerdict(doc, update, commentPlan).touches).toBe(true);
+    expect(updateVerdict(doc, update, commentPlan).carries).toBe(true);
+  });
+
+  it('an edit of another comment, and removing the disabled one, do not', () => {
+    const { doc } = ticketWithComments();
+    const other = change(doc, (t) => t.editComment('c2', 'edited note', alice, 5));
+    expect(updateVerdict(doc, other, commentPlan)).toEqual({ touches: false, carries: false });
+    const removal = change(doc, (t) => t.comments.delete('c1'));
+    expect(updateVerdict(doc, removal, commentPlan)).toEqual({ touches: false, carries: false });
+  });
+
+  it('is told the same once the update is applied (a broadcast)', () => {
+    const { doc } = ticketWithComments();
+    const update = change(doc, (t) => t.editComment('c1', 'new words', alice, 5));
+    Y.applyUpdate(doc, update);
+    expect(updateVerdict(doc, update, commentPlan)).toEqual({ touches: true, carries: true });
+  });
+});
+
+describe('RoomRedaction', () => {
+  it('serves later text written into a disabled entry redacted, from the clocks it starts at', () => {
+    const { doc } = ticketWithComments();
+    const redaction = new RoomRedaction(doc);
+    redaction.copy(commentPlan, 0);
+    const before = Y.encodeStateVector(doc);
+    // A server-side write (e.g. a restore) into the disabled comment.
+    const update = (() => {
+      const replica = new Y.Doc();
+      Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
+      const sv = Y.encodeStateVector(replica);
+      new TicketDoc(replica).editComment('c1', 'restored secret words', alice, 6);
+      return Y.encodeStateAsUpdate(replica, sv);
+    })();
+    Y.applyUpdate(doc, update);
+    const redacted = redaction.update(commentPlan, 1, [update]);
+    expect(bytesHold(redacted, 'restored secret words')).toBe(false);
+    // A member that had the doc before gets the update's structs from it (redacted).
+    const member = new Y.Doc();
+    Y.applyUpdate(member, Y.encodeStateAsUpdate(redactedCopy(doc, commentPlan), before));
+    Y.applyUpdate(member, Y.encodeStateAsUpdate(redactedCopy(doc, commentPlan)));
+    Y.applyUpdate(member, redacted);
+    expect(new TicketDoc(member).getComment('c1')!.body).toBe(CONTENT_DISABLED_MARKER);
+    expect(bytesHold(Y.encodeStateAsUpdate(redaction.copy(commentPlan, 1)), 'restored')).toBe(
+      false,
+    );
+  });
+});
+
+describe('the index of a workspace with a disabled ticket', () => {
+  it('serves its row without title, tags or requester, and mentions of it without excerpt', () => {
+    const doc = new Y.Doc();
+    const index = new WorkspaceIndex(doc);
+    index.tickets.create(
+      {
+        id: 't1',
+        title: 'A forbidden title',
+        number: 7,
+        tags: ['forbidden-tag'],
+        requester: { name: 'Req Name', email: 'req@example.com' },
+      },
+      alice,
+      1,
+    );
+    index.tickets.create({ id: 't2', title: 'Fine title', number: 8 }, alice, 1);
+    index.mentions.add({
+      id: 'c9:u2',
+      userId: 'u2',
+      byId: 'u1',
+      byName: 'Alice',
+      at: 1,
+      place: { kind: 'ticket', ticketId: 't1', commentId: 'c9' },
+      excerpt: 'forbidden excerpt',
+    });
+    const plan = redactionPlanOf(`${ws}:index`, [{ itemKey: docItemKey(ticketDocId) }])!;
+    const copy = redactedCopy(doc, plan);
+    const bytes = Y.encodeStateAsUpdate(copy);
+    for (const text of ['A forbidden title', 'forbidden-tag', 'Req Name', 'forbidden excerpt']) {
+      expect(bytesHold(bytes, text)).toBe(false);
+    }
+    const row = new WorkspaceIndex(copy).tickets.get('t1')!;
+    expect([row.title, row.number, row.tags]).toEqual([CONTENT_DISABLED_MARKER, 7, []]);
+    expect(new WorkspaceIndex(copy).tickets.get('t2')!.title).toBe('Fine title');
+    expect(new WorkspaceIndex(copy).mentions.forUser('u2')[0]!.place).toEqual({
+      kind: 'ticket',
+      ticketId: 't1',
+      commentId: 'c9',
+    });
+  });
+});
