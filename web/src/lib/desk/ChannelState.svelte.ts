@@ -10,6 +10,7 @@ import {
 import type { DocHandle } from '$lib/offline/DocSource.ts';
 import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 import { docLimitRefusal } from './docLimit.ts';
+import { disabledAttachmentRefusal } from '$lib/moderation/attachmentRefusal.ts';
 
 /** One open chat channel: its messages (live), its record, and my read marker. */
 export class ChannelState {
@@ -47,6 +48,14 @@ export class ChannelState {
   post(id: string, body: string, mentions: string[], attachments: AttachmentRef[]): boolean {
     if (!this.desk.canWrite) {
       this.error = 'This workspace is read-only for you; the message was not sent.';
+      return false;
+    }
+    // Terms §4: a file whose access the operator disabled is not sent again.
+    const disabledFile = disabledAttachmentRefusal(attachments, (sha) =>
+      this.desk.disabled.attachment(sha),
+    );
+    if (disabledFile !== null) {
+      this.error = disabledFile;
       return false;
     }
     const tooLarge = docLimitRefusal(this.handle, body + JSON.stringify(attachments), 'channel');

@@ -1,5 +1,5 @@
 import { docIds } from '@desk/model';
-import { DocErrorCode } from '@desk/protocol';
+import { blobItemKey, contentDisabledWords, DocErrorCode } from '@desk/protocol';
 import { until } from '@desk/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -42,6 +42,35 @@ describe('TicketPageState', () => {
     expect(page.post(commentId, 'reply', 'Have you tried turning it off?', [], [])).toBe(true);
     expect(page.post(commentId, 'reply', 'Have you tried turning it off?', [], [])).toBe(true);
     expect(page.comments.map((c) => c.body)).toEqual(['Have you tried turning it off?']);
+  });
+
+  it('never attaches again a file whose access the operator disabled (terms §4), in a comment or on the ticket', async () => {
+    const { desk, page } = await openTicket();
+    const file = (sha256: string, name: string) => ({
+      id: `f-${name}`,
+      sha256,
+      name,
+      type: 'image/jpeg',
+      size: 10,
+      uploadedBy: 'u1',
+      uploadedAt: 1,
+    });
+    const off = file('b'.repeat(64), 'photo.jpg');
+    const fine = file('a'.repeat(64), 'invoice.pdf');
+    desk.disabled.apply([{ itemKey: blobItemKey(off.sha256), reason: 'IP notice 42' }]);
+    expect(page.post(page.newCommentId(), 'reply', 'Here it is again', [], [fine, off])).toBe(
+      false,
+    );
+    expect(page.error).toContain('“photo.jpg” cannot be attached');
+    expect(page.error).toContain(contentDisabledWords('IP notice 42'));
+    expect(page.comments).toEqual([]);
+    expect(page.addAttachment(off)).toBe(false);
+    expect(page.attachments).toEqual([]);
+    // The other file goes; and once re-enabled, so does this one.
+    expect(page.post(page.newCommentId(), 'reply', 'Only the invoice', [], [fine])).toBe(true);
+    desk.disabled.apply([]);
+    expect(page.addAttachment(off)).toBe(true);
+    expect(page.attachments.map((a) => a.name)).toEqual(['photo.jpg']);
   });
 
   it('says why a change the model refuses was not made, and clears it on the next success', async () => {

@@ -19,6 +19,7 @@ import { docLimitRefusal } from './docLimit.ts';
 import { TicketPresence } from './Presence.svelte.ts';
 import { userColor } from './userColor.ts';
 import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
+import { disabledAttachmentRefusal } from '$lib/moderation/attachmentRefusal.ts';
 
 /**
  * Whether the ticket's content is on this device (issue 15: a device keeps what its person
@@ -143,6 +144,7 @@ export class TicketPageState {
 
   /** Idempotent: the id comes from the draft, so a second click or a retry posts nothing new. */
   post(id: string, kind: CommentKind, body: string, mentions: string[], files: AttachmentRef[]) {
+    if (this.refusesFiles(files)) return false;
     return this.attempt(
       () => {
         postComment(
@@ -177,6 +179,7 @@ export class TicketPageState {
   }
 
   addAttachment(ref: AttachmentRef): boolean {
+    if (this.refusesFiles([ref])) return false;
     return this.attempt(
       () => this.ticket.addAttachment(ref, this.desk.actor, Date.now()),
       JSON.stringify(ref),
@@ -242,6 +245,13 @@ export class TicketPageState {
    * adds `addedText` (null: it only removes, and always goes) — past the document-size limit
    * the server announced, refused here first so the draft stays where it was typed.
    */
+  /** Terms §4: a file whose access the operator disabled is not attached again. */
+  private refusesFiles(files: readonly AttachmentRef[]): boolean {
+    const refusal = disabledAttachmentRefusal(files, (sha) => this.desk.disabled.attachment(sha));
+    if (refusal !== null) this.error = refusal;
+    return refusal !== null;
+  }
+
   private attempt(action: () => unknown, addedText: string | null): boolean {
     if (!this.desk.canWrite) {
       this.error = 'This workspace is read-only for you; the change was not made.';

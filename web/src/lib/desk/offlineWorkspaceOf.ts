@@ -22,5 +22,6 @@ export function offlineWorkspaceOf(desk: DeskWorkspace): OfflineWorkspace {
     archiveDocIds: () => desk.archive.months.map((month) => docIds.archive(workspace.id, month)),
     loadArchive: () => desk.archive.loadAll(),
     withTicketDoc: (ticketId, action) => desk.withTicketDoc(ticketId, action),
+    disabledAttachment: (sha256) => desk.disabled.attachment(sha256),
   };
 }

@@ -18,6 +18,7 @@ import { ReplicaManager } from './ReplicaManager.ts';
 import type { ReplicaProgress } from './ReplicaManager.ts';
 import { ticketsToKeep, type ReplicationMode, type TicketSummary } from './ReplicationPolicy.ts';
 import { UploadQueue, UploadUnreachableError } from './UploadQueue.ts';
+import { disabledAttachmentRefusal } from '$lib/moderation/attachmentRefusal.ts';
 
 /** What the offline layer needs from the open workspace (the desk's DeskWorkspace). */
 export interface OfflineWorkspace {
@@ -36,6 +37,8 @@ export interface OfflineWorkspace {
   /** Loads every archive shard, so `ticketSummaries` names every ticket of the workspace. */
   loadArchive(): Promise<void>;
   withTicketDoc<T>(ticketId: string, action: (ticket: TicketDoc) => T): T;
+  /** Why a file is disabled by the operator (terms §4), by SHA-256; null when it is not. */
+  disabledAttachment?(sha256: string): string | null;
 }
 
 /**
@@ -265,6 +268,12 @@ export class OfflineStatus {
           if (error instanceof ApiError && error.status === 0) throw new UploadUnreachableError();
           throw error;
         }
+        // Terms §4: bytes the operator disabled are not attached again; the item fails with why.
+        const refused = disabledAttachmentRefusal(
+          [ref],
+          (sha) => ws.disabledAttachment?.(sha) ?? null,
+        );
+        if (refused !== null) throw new Error(refused);
         ws.withTicketDoc(item.ticketId, (ticket) =>
           ticket.addAttachment(ref, ws.actor, Date.now()),
         );
