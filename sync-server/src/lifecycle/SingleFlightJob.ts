@@ -1,8 +1,20 @@
+import type { JobLease } from './JobLease.ts';
+
+/** Where else the job may run, and under which name (see `JobLease`). */
+export interface SingleFlightJobLease {
+  readonly lease: JobLease;
+  readonly name: string;
+}
+
 /**
  * A background job that runs at most once at a time (announcement mail, terms mail): `kick`
  * starts it unless it is running; a kick during a run makes it run once more after it, so
  * work added while it finished its last look is never left waiting for the next kick. The
  * work reads `stopped` between steps and returns early once `stop` was called.
+ *
+ * With a `lease`, also at most once at a time across the processes sharing it: a run whose
+ * lease is held elsewhere is skipped (that holder is doing the work), and the work gets the
+ * lease's `lost` signal to stop on.
  */
 export class SingleFlightJob {
   #running: Promise<void> | null = null;
@@ -10,9 +22,10 @@ export class SingleFlightJob {
   #stopped = false;
 
   constructor(
-    private readonly work: () => Promise<void>,
+    private readonly work: (lost: AbortSignal) => Promise<void>,
     /** A run failed: log it (the job stays usable; the next kick runs it again). */
     private readonly failed: (err: unknown) => void,
+    private readonly lease: SingleFlightJobLease | null = null,
   ) {}
 
   /** Set by `stop`: the work returns at its next step, and kicks start nothing. */
@@ -47,7 +60,8 @@ export class SingleFlightJob {
     do {
       this.#again = false;
       try {
-        await this.work();
+        if (this.lease) await this.lease.lease.runOnce(this.lease.name, this.work);
+        else await this.work(new AbortController().signal);
       } catch (err) {
         this.failed(err);
       }
