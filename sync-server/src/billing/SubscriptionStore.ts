@@ -105,7 +105,8 @@ export interface SubscriptionStore {
   expiredTrials(): string[];
 }
 
-interface Row {
+/** A `subscriptions` row, as both engines return it. */
+export interface SubscriptionRow {
   workspace_id: string;
   plan_id: string;
   state: SubscriptionState;
@@ -117,7 +118,7 @@ interface Row {
   state_changed_at: number;
 }
 
-function fromRow(r: Row): Subscription {
+export function subscriptionFromRow(r: SubscriptionRow): Subscription {
   return {
     workspaceId: r.workspace_id,
     planId: r.plan_id,
@@ -159,8 +160,8 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   get(workspaceId: string): Subscription | null {
     const row = this.db
       .prepare('SELECT * FROM subscriptions WHERE workspace_id = ?')
-      .get(workspaceId) as Row | undefined;
-    return row ? fromRow(row) : null;
+      .get(workspaceId) as SubscriptionRow | undefined;
+    return row ? subscriptionFromRow(row) : null;
   }
 
   require(workspaceId: string): Subscription {

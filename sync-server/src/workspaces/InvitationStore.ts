@@ -4,6 +4,7 @@ import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import { generateSecretToken, hashSecretToken } from '../identity/secretTokens.ts';
 import { newId } from '../ids/newId.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { MembershipChange, MembershipStore } from './MembershipStore.ts';
 import type { InvitableRole } from './roles.ts';
 import type { SeatLimit } from './SeatLimit.ts';
@@ -51,6 +52,9 @@ export interface InvitationStore {
   };
 }
 
+/** `InvitationStore` with promises: the SQLite store wrapped, or `SqlInvitationStore`. */
+export type AsyncInvitationStore = AsyncStore<InvitationStore>;
+
 /** What the SQLite store checks against besides its table. */
 export interface InvitationStoreDeps {
   readonly memberships: MembershipStore;
@@ -58,7 +62,8 @@ export interface InvitationStoreDeps {
   readonly subscriptions: SubscriptionStore;
 }
 
-interface Row {
+/** An `invitations` row with the inviter's name (`INVITATION_SELECT`), as both engines return it. */
+export interface InvitationRow {
   id: string;
   workspace_id: string;
   email: string;
@@ -74,10 +79,11 @@ interface Row {
   revoked_at: number | null;
 }
 
-const select = `SELECT i.*, u.display_name AS invited_by_name
+export const INVITATION_SELECT = `SELECT i.*, u.display_name AS invited_by_name
                   FROM invitations i JOIN users u ON u.id = i.invited_by`;
 
-function fromRow(r: Row, now: number): Invitation {
+/** The invitation a row describes at `now` (its status: pending, expired, accepted, revoked). */
+export function invitationFromRow(r: InvitationRow, now: number): Invitation {
   const status: InvitationStatus =
     r.accepted_at !== null
       ? 'accepted'
@@ -122,9 +128,9 @@ export class SqliteInvitationStore implements InvitationStore {
   list(workspaceId: string): Invitation[] {
     const now = this.now();
     const rows = this.db
-      .prepare(`${select} WHERE i.workspace_id = ? ORDER BY i.created_at DESC LIMIT 500`)
-      .all(workspaceId) as Row[];
-    return rows.map((r) => fromRow(r, now));
+      .prepare(`${INVITATION_SELECT} WHERE i.workspace_id = ? ORDER BY i.created_at DESC LIMIT 500`)
+      .all(workspaceId) as InvitationRow[];
+    return rows.map((r) => invitationFromRow(r, now));
   }
 
   create(input: { workspaceId: string; email: string; role: InvitableRole; invitedBy: string }): {
@@ -246,10 +252,10 @@ export class SqliteInvitationStore implements InvitationStore {
 
   #get(workspaceId: string, id: string, now: number): Invitation {
     const row = this.db
-      .prepare(`${select} WHERE i.workspace_id = ? AND i.id = ?`)
-      .get(workspaceId, id) as Row | undefined;
+      .prepare(`${INVITATION_SELECT} WHERE i.workspace_id = ? AND i.id = ?`)
+      .get(workspaceId, id) as InvitationRow | undefined;
     if (!row) throw AppError.notFound('No such invitation.');
-    return fromRow(row, now);
+    return invitationFromRow(row, now);
   }
 
   #resend(workspaceId: string, id: string, now: number): { invitation: Invitation; token: string } {
@@ -275,9 +281,10 @@ export class SqliteInvitationStore implements InvitationStore {
   }
 
   #requireUsable(token: string, now: number): Invitation {
-    const row = this.db.prepare(`${select} WHERE i.token_hash = ?`).get(hashSecretToken(token)) as
-      Row | undefined;
-    const invitation = row ? fromRow(row, now) : null;
+    const row = this.db
+      .prepare(`${INVITATION_SELECT} WHERE i.token_hash = ?`)
+      .get(hashSecretToken(token)) as InvitationRow | undefined;
+    const invitation = row ? invitationFromRow(row, now) : null;
     if (!invitation || invitation.status === 'revoked') {
       throw new AppError(
         ErrorCode.invitationInvalid,

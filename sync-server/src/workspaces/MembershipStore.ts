@@ -2,6 +2,7 @@ import { ErrorCode, type WorkspaceMember } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Role } from './roles.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { SeatLedger } from './SeatLedger.ts';
 
 export type Member = WorkspaceMember;
@@ -55,6 +56,9 @@ export interface MembershipStore {
     newOwnerUserId: string;
   }): MembershipChange[];
 }
+
+/** `MembershipStore` with promises: the SQLite store wrapped, or `SqlMembershipStore`. */
+export type AsyncMembershipStore = AsyncStore<MembershipStore>;
 
 export class SqliteMembershipStore implements MembershipStore {
   constructor(
@@ -229,7 +233,8 @@ export class SqliteMembershipStore implements MembershipStore {
   }
 }
 
-function assertMayManage(actorRole: Role | null, targetRole: Role, self: boolean): void {
+/** Who may change whose role or remove whom (shared with SqlMembershipStore). */
+export function assertMayManage(actorRole: Role | null, targetRole: Role, self: boolean): void {
   if (self) throw AppError.forbidden('You cannot change your own role.');
   if (actorRole === 'owner' && targetRole !== 'owner') return;
   if (actorRole === 'admin' && (targetRole === 'agent' || targetRole === 'viewer')) return;

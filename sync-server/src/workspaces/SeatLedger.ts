@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from '../db/Database.ts';
 import type { SeatEvent, SeatLedgerEntry } from '@desk/protocol';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { Role } from './roles.ts';
 
 export type { SeatEvent, SeatLedgerEntry };
@@ -31,7 +32,8 @@ export interface SeatLedger {
   history(workspaceId: string, limit?: number): SeatLedgerEntry[];
 }
 
-interface HistoryRow {
+/** A seat-ledger row joined with its names (`SEAT_HISTORY_SQL`), as both engines return it. */
+export interface HistoryRow {
   id: number;
   user_id: string;
   display_name: string;
@@ -43,6 +45,35 @@ interface HistoryRow {
   actor_display_name: string | null;
   seats_after: number;
   at: number;
+}
+
+/** `SeatLedger` with promises: the SQLite ledger wrapped, or `SqlSeatLedger`. */
+export type AsyncSeatLedger = AsyncStore<SeatLedger>;
+
+/** A workspace's seat history, newest first: bind the workspace id and the limit. */
+export const SEAT_HISTORY_SQL = `SELECT l.id, l.user_id, u.display_name, u.email, l.event, l.role, l.previous_role,
+                l.actor_user_id, a.display_name AS actor_display_name, l.seats_after, l.at
+           FROM seat_ledger l
+           JOIN users u ON u.id = l.user_id
+           LEFT JOIN users a ON a.id = l.actor_user_id
+          WHERE l.workspace_id = ?
+          ORDER BY l.id DESC
+          LIMIT ?`;
+
+export function seatLedgerEntry(r: HistoryRow): SeatLedgerEntry {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    displayName: r.display_name,
+    email: r.email,
+    event: r.event,
+    role: r.role,
+    previousRole: r.previous_role,
+    actorUserId: r.actor_user_id,
+    actorDisplayName: r.actor_display_name,
+    seatsAfter: r.seats_after,
+    at: r.at,
+  };
 }
 
 export class SqliteSeatLedger implements SeatLedger {
@@ -88,30 +119,7 @@ export class SqliteSeatLedger implements SeatLedger {
   }
 
   history(workspaceId: string, limit = 200): SeatLedgerEntry[] {
-    const rows = this.db
-      .prepare(
-        `SELECT l.id, l.user_id, u.display_name, u.email, l.event, l.role, l.previous_role,
-                l.actor_user_id, a.display_name AS actor_display_name, l.seats_after, l.at
-           FROM seat_ledger l
-           JOIN users u ON u.id = l.user_id
-           LEFT JOIN users a ON a.id = l.actor_user_id
-          WHERE l.workspace_id = ?
-          ORDER BY l.id DESC
-          LIMIT ?`,
-      )
-      .all(workspaceId, limit) as HistoryRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      userId: r.user_id,
-      displayName: r.display_name,
-      email: r.email,
-      event: r.event,
-      role: r.role,
-      previousRole: r.previous_role,
-      actorUserId: r.actor_user_id,
-      actorDisplayName: r.actor_display_name,
-      seatsAfter: r.seats_after,
-      at: r.at,
-    }));
+    const rows = this.db.prepare(SEAT_HISTORY_SQL).all(workspaceId, limit) as HistoryRow[];
+    return rows.map(seatLedgerEntry);
   }
 }

@@ -38,29 +38,41 @@ export class SeatLimit {
 
   /** Sending: members plus open invitations must stay within the limit. */
   assertRoomForInvitation(workspaceId: string): void {
-    const { used, limit, pendingInvitations } = this.usage(workspaceId);
-    if (used + pendingInvitations >= limit) {
-      throw seatLimitReached(
-        pendingInvitations > 0
-          ? `All ${limit} seats are taken or promised to open invitations. Revoke an invitation, remove a member, or ask the owner to upgrade the plan.`
-          : `All ${limit} seats of this workspace are taken. Remove a member or ask the owner to upgrade the plan.`,
-        { used, limit },
-      );
-    }
+    assertRoomForInvitation(this.usage(workspaceId));
   }
 
-  /**
-   * Accepting: members alone must stay within the limit. Open invitations can outnumber
-   * free seats when the limit was lowered since they were sent; the first to accept wins.
-   */
+  /** Accepting: members alone must stay within the limit (`assertSeatForMember`). */
   assertSeatForMember(workspaceId: string): void {
-    const { used, limit } = this.usage(workspaceId);
-    if (used >= limit) {
-      throw seatLimitReached(
-        'This workspace has no free seat left, so the invitation cannot be accepted now. Ask the workspace owner to free a seat or upgrade the plan, then open the link again.',
-        { used, limit },
-      );
-    }
+    assertSeatForMember(this.usage(workspaceId));
+  }
+}
+
+/**
+ * The seat rules, on a workspace's usage read in the transaction that then writes: shared by
+ * SeatLimit (SQLite, synchronous) and AsyncSeatLimit (the SQL seam, PostgreSQL).
+ * Sending: members plus open invitations must stay within the limit.
+ */
+export function assertRoomForInvitation({ used, limit, pendingInvitations }: SeatUsage): void {
+  if (used + pendingInvitations >= limit) {
+    throw seatLimitReached(
+      pendingInvitations > 0
+        ? `All ${limit} seats are taken or promised to open invitations. Revoke an invitation, remove a member, or ask the owner to upgrade the plan.`
+        : `All ${limit} seats of this workspace are taken. Remove a member or ask the owner to upgrade the plan.`,
+      { used, limit },
+    );
+  }
+}
+
+/**
+ * Accepting: members alone must stay within the limit. Open invitations can outnumber
+ * free seats when the limit was lowered since they were sent; the first to accept wins.
+ */
+export function assertSeatForMember({ used, limit }: SeatUsage): void {
+  if (used >= limit) {
+    throw seatLimitReached(
+      'This workspace has no free seat left, so the invitation cannot be accepted now. Ask the workspace owner to free a seat or upgrade the plan, then open the link again.',
+      { used, limit },
+    );
   }
 }
 
