@@ -12,6 +12,12 @@ export const ErrorCode = {
   internal: 'internal',
   payloadTooLarge: 'payload_too_large',
   rateLimited: 'rate_limited',
+  /**
+   * 503 with Retry-After: the server's database cannot be reached (a PostgreSQL restart or
+   * failover); nothing was stored. Retry after the delay. `/readyz` says
+   * `database_unavailable` meanwhile.
+   */
+  databaseUnavailable: 'database_unavailable',
   // security
   unauthenticated: 'unauthenticated',
   sessionExpired: 'session_expired',

@@ -1,4 +1,7 @@
 import pg from 'pg';
+import { DatabaseUnavailableError } from '../DatabaseUnavailableError.ts';
+
+export { DatabaseUnavailableError };
 
 /**
  * The pooled PostgreSQL connection of one server process (`DATABASE_URL=postgres://…`).
@@ -52,19 +55,6 @@ function isConnectionFailure(error: unknown): boolean {
       message,
     )
   );
-}
-
-/**
- * PostgreSQL cannot be reached (restarting, down, the network): the write was not stored
- * — or, when the connection was lost during COMMIT, may have been — and the caller must not
- * acknowledge it. Typed, so the server can answer "not ready" instead of a 500.
- */
-export class DatabaseUnavailableError extends Error {
-  readonly code = 'database_unavailable';
-  constructor(override readonly cause: unknown) {
-    super(`The database is unavailable: ${(cause as Error | undefined)?.message ?? cause}`);
-    this.name = 'DatabaseUnavailableError';
-  }
 }
 
 /** The error is seen by the statement that meets the dead connection; see `#checkOut`. */
