@@ -199,6 +199,28 @@ describe('UpdatePipeline', () => {
       expect(stored().getText('t').toString()).toBe('abc');
     });
 
+    it('stores a waiting batch in the next turn once it is no longer small, not at the end of the interval', async () => {
+      const transactions = withGroupCommit(3, 60_000);
+      const a = member(false);
+      const b = member(false);
+      const w = writer(1);
+      w.doc.getText('t').insert(0, 'a');
+      a.send(w.updates[0]!);
+      await until(() => transactions.length === 1, 'the first update is stored in its turn');
+      for (const char of 'bc') {
+        w.doc.getText('t').insert(0, char);
+        a.send(w.updates.at(-1)!);
+        for (let i = 0; i < 5; i++) await nextTurn();
+      }
+      expect(transactions).toEqual([1]); // two: still small, waiting
+      w.doc.getText('t').insert(0, 'd');
+      a.send(w.updates.at(-1)!); // three: a writer waiting for these is not held back
+      await until(() => transactions.length === 2, 'the batch of three is stored');
+      expect(transactions).toEqual([1, 3]);
+      expect(a.connection.acked).toBe(4); // after their commits
+      expect(b.connection.updates()).toHaveLength(2); // the first, then the three merged
+    });
+
     it('stores the next batch in its own turn after a batch that was not small', async () => {
       const transactions = withGroupCommit(2, 60_000);
       const a = member(false);

@@ -58,7 +58,7 @@ export interface GroupCommit {
  * batch held fewer than `groupCommit.smallBatch` updates and was stored less than
  * `groupCommit.intervalMs` ago — a stream of lone updates, as 200 docs with 5 typists each
  * make — the next batch waits until that interval is over and takes every update of the
- * turns in between. An update after a quiet spell, and every batch of a busy doc, is stored
+ * turns in between, or until it holds `smallBatch` updates, whichever comes first. An update after a quiet spell, and every batch of a busy doc, is stored
  * in its own turn. Nothing is broadcast or acked before its transaction commits.
  */
 export class UpdatePipeline {
@@ -169,9 +169,19 @@ export class UpdatePipeline {
 
   #push(entry: Entry): void {
     this.#batch.push(entry);
-    if (this.#scheduled) return;
-    this.#scheduled = true;
     const { smallBatch, intervalMs } = this.groupCommit;
+    if (this.#scheduled) {
+      // A batch waiting for the interval goes in the next turn once it is no longer small:
+      // the wait is for streams of lone updates, and must not hold back a writer that
+      // waits for its updates to arrive before sending more (a closed loop, as the flood's).
+      if (this.#timer !== null && this.#batch.length >= smallBatch) {
+        clearTimeout(this.#timer);
+        this.#timer = null;
+        setImmediate(this.#flush);
+      }
+      return;
+    }
+    this.#scheduled = true;
     const wait =
       this.#lastBatchSize < smallBatch ? this.#lastFlushAt + intervalMs - performance.now() : 0;
     if (wait > 0) {
