@@ -58,8 +58,9 @@ export interface GroupCommit {
  * batch held fewer than `groupCommit.smallBatch` updates and was stored less than
  * `groupCommit.intervalMs` ago — a stream of lone updates, as 200 docs with 5 typists each
  * make — the next batch waits until that interval is over and takes every update of the
- * turns in between, or until it holds `smallBatch` updates, whichever comes first. An update after a quiet spell, and every batch of a busy doc, is stored
- * in its own turn. Nothing is broadcast or acked before its transaction commits.
+ * turns in between, or until it holds `smallBatch` updates, whichever comes first. An
+ * update after a quiet spell, and every batch of a busy doc, is stored in its own turn.
+ * Nothing is broadcast or acked before its transaction commits.
  */
 export class UpdatePipeline {
   #batch: Entry[] = [];
