@@ -50,6 +50,8 @@ export function createSyncServices(services: Services, engine: SyncEngine): Sync
         services.moderation.disabledSet(workspaceId).reasonOf(docItemKey(docId)) !== null
       );
     },
+    // …and undoing a restore leaves disabled items (documents, index rows, entries) as they are.
+    disabledSet: (workspaceId) => services.moderation.disabledSet(workspaceId),
   });
   const searchIndex = new SqliteTicketSearchIndex(db);
   return {

@@ -5,6 +5,9 @@
 export const SnapshotTriggers = ['schedule', 'manual', 'pre_restore'] as const;
 export type SnapshotTriggerName = (typeof SnapshotTriggers)[number];
 
-/** Why an undo left something as it is. */
-export const UndoLeftAloneReasons = ['changed_since_restore'] as const;
+/**
+ * Why an undo left something as it is: changed by someone after the restore (their edit
+ * stays), or content whose access the operator disabled (terms §4; not written past it).
+ */
+export const UndoLeftAloneReasons = ['changed_since_restore', 'content_disabled'] as const;
 export type UndoLeftAloneReason = (typeof UndoLeftAloneReasons)[number];

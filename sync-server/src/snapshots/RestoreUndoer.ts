@@ -1,12 +1,17 @@
 import {
+  contentDisabledWords,
   ErrorCode,
   type RestoreScopeName,
+  type UndoLeftAloneReason,
   type UndoEntry,
   type UndoRestoreResponse,
 } from '@desk/protocol';
 import type { AuditStore } from '../audit/AuditStore.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
+import type { DisabledSet } from '../moderation/ModerationStore.ts';
+import { Redaction } from '../moderation/redaction.ts';
+import { disabledReasonOfItem } from './disabledItems.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import type { RestoreRecordStore } from './RestoreRecordStore.ts';
 import { workspaceDocIds, type SnapshotDocs } from './SnapshotDocs.ts';
@@ -23,6 +28,11 @@ import { Slicer } from './yieldToLoop.ts';
  * the worker, puts back each one whose content is still what the restore left, from the
  * pre-restore snapshot; an item someone changed since keeps their edit and is reported.
  * Nothing the restore did not change is touched.
+ *
+ * Nor is content whose access the operator disabled since (terms §4, SPEC MOD-4): a disabled
+ * ticket or notice, its row in the index, a disabled comment or message stays as it is now
+ * and is reported as left alone (`content_disabled`), like the restore leaves a disabled
+ * document; the report names a disabled ticket or notice by the words, not its title.
  */
 export class RestoreUndoer {
   constructor(
@@ -33,6 +43,8 @@ export class RestoreUndoer {
     private readonly records: RestoreRecordStore,
     private readonly docs: SnapshotDocs,
     private readonly sync: SnapshotSync,
+    /** What is disabled in a workspace now (ModerationStore.disabledSet); none without it. */
+    private readonly disabledSet: ((workspaceId: string) => DisabledSet) | null = null,
   ) {}
 
   /** Callers serialize per workspace (WorkspaceQueue). */
@@ -58,9 +70,19 @@ export class RestoreUndoer {
     );
     const undone: ItemRef[] = [];
     const leftAlone: ItemRef[] = [];
+    const disabledLeft: ItemRef[] = [];
+    const disabled = this.disabledSet?.(workspaceId) ?? null;
     let changedDocs = 0;
     const slicer = new Slicer();
-    for (const [docId, items] of byDoc) {
+    for (const [docId, recorded] of byDoc) {
+      const items = disabled
+        ? recorded.filter((item) => {
+            if (disabledReasonOfItem(disabled, docId, item.path) === null) return true;
+            disabledLeft.push({ docId, path: item.path });
+            return false;
+          })
+        : recorded;
+      if (items.length === 0) continue; // all disabled: the document is not even read
       const goal = await this.docs.stateAt(preRestore.id, docId);
       const current = await this.docs.stateNow(docId);
       const result = await this.heavy.run(
@@ -81,15 +103,20 @@ export class RestoreUndoer {
       throw new Error(`restore ${preRestore.id} was undone twice`);
     }
 
+    const redaction = disabled ? new Redaction(workspaceId, disabled) : null;
+    const labelled = async (items: ItemRef[]) =>
+      redacted(
+        redaction,
+        await this.#labelled(preRestore, record.snapshotId, groupItems(indexId, items)),
+      );
+    const because = (reason: UndoLeftAloneReason) => (e: UndoEntry) => ({ ...e, reason });
     const report: UndoRestoreResponse = {
       restoreOf: { snapshotId: record.snapshotId, scope: record.scope as RestoreScopeName },
-      undone: await this.#labelled(preRestore, record.snapshotId, groupItems(indexId, undone)),
-      leftAlone: (
-        await this.#labelled(preRestore, record.snapshotId, groupItems(indexId, leftAlone))
-      ).map((e) => ({
-        ...e,
-        reason: 'changed_since_restore' as const,
-      })),
+      undone: await labelled(undone),
+      leftAlone: [
+        ...(await labelled(leftAlone)).map(because('changed_since_restore')),
+        ...(await labelled(disabledLeft)).map(because('content_disabled')),
+      ].sort(compareEntries),
     };
     this.audit.record({
       actor: { kind: 'user', userId: actorUserId },
@@ -103,6 +130,7 @@ export class RestoreUndoer {
         changedDocs,
         undoneItems: undone.length,
         leftAloneItems: leftAlone.length,
+        disabledItems: disabledLeft.length,
       },
     });
     this.log.info(
@@ -151,6 +179,16 @@ export class RestoreUndoer {
     }
     return entries.sort(compareEntries);
   }
+}
+
+/** Terms §4: a disabled ticket or notice is named by the words in the report, not its title. */
+function redacted(redaction: Redaction | null, entries: UndoEntry[]): UndoEntry[] {
+  if (!redaction || redaction.none) return entries;
+  return entries.map((entry) => {
+    if (entry.kind !== 'ticket' && entry.kind !== 'notice') return entry;
+    const reason = redaction.docReason(`${entry.kind}:${entry.id}`);
+    return reason === null ? entry : { ...entry, title: contentDisabledWords(reason) };
+  });
 }
 
 /** The same target as the restore's audit entry: the workspace, or the ticket or notice. */

@@ -26,6 +26,7 @@ import type { SnapshotSync } from './SnapshotSync.ts';
 import { attachmentsOf, commentsOf, richNodes } from './snapshotViews.ts';
 import type { OpenWorkspaceReader } from './WorkspaceReader.ts';
 import { WorkspaceQueue } from './WorkspaceQueue.ts';
+import type { DisabledSet } from '../moderation/ModerationStore.ts';
 
 /** Days of retention when a workspace has no subscription row (should not happen). */
 const FALLBACK_RETENTION_DAYS = 7;
@@ -44,6 +45,8 @@ export interface SnapshotServiceDeps {
   audit: Pick<AuditStore, 'record'>;
   /** Terms §4: documents a restore leaves as they are (access disabled; SPEC MOD-4). */
   writeRefused?: (docId: string) => boolean;
+  /** Terms §4: what is disabled in a workspace now; an undo leaves those items as they are. */
+  disabledSet?: (workspaceId: string) => DisabledSet;
 }
 
 /**
@@ -89,6 +92,7 @@ export class SnapshotService {
       records,
       this.#docs,
       deps.sync,
+      deps.disabledSet ?? null,
     );
   }
 

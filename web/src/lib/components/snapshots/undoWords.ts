@@ -60,4 +60,5 @@ export function partsLabel(entry: UndoEntry): string {
 /** Why an undo left something alone, in a few words. */
 export const leftAloneWhy: Record<UndoLeftAloneReason, string> = {
   changed_since_restore: 'changed by someone after the restore',
+  content_disabled: 'access to this content has been disabled',
 };

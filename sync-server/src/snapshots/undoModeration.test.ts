@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { TicketDoc, WorkspaceIndex } from '@desk/model';
+import { contentDisabledWords, type UndoRestoreResponse } from '@desk/protocol';
+import {
+  signUp,
+  startAuthTestServer,
+  type AuthTestServer,
+  type TestClient,
+} from '../testing/authTestServer.ts';
+import { loginOperator } from '../testing/workspaceTestSupport.ts';
+import {
+  decide,
+  report,
+  seedWorkspace,
+  type SeededWorkspace,
+} from '../testing/moderationTestSupport.ts';
+import { workspaceDocIds } from './SnapshotDocs.ts';
+
+let t: AuthTestServer;
+let operator: { client: TestClient; userId: string };
+let owner: Awaited<ReturnType<typeof signUp>>;
+let seeded: SeededWorkspace;
+
+beforeAll(async () => {
+  t = await startAuthTestServer({ SNAPSHOT_INTERVAL_MINUTES: '0', BACKUP_INTERVAL_HOURS: '0' });
+  operator = await loginOperator(t);
+  owner = await signUp(t);
+  seeded = await seedWorkspace(t, owner);
+});
+afterAll(() => t.close());
+
+/** The stored bytes of a document (state and log), to compare before and after. */
+function bytes(docId: string): Buffer {
+  const stored = t.server.services.docStore.load(docId)!;
+  return Buffer.concat([stored.state ?? Buffer.alloc(0), ...stored.log]);
+}
+
+/** The document as stored now. */
+function docNow(docId: string): Y.Doc {
+  const stored = t.server.services.docStore.load(docId)!;
+  const doc = new Y.Doc();
+  for (const update of [stored.state, ...stored.log]) if (update) Y.applyUpdate(doc, update);
+  return doc;
+}
+
+/** A change to the stored document, written through the sync engine as a member's would be. */
+async function change(docId: string, edit: (doc: Y.Doc) => void): Promise<void> {
+  const doc = docNow(docId);
+  const before = Y.encodeStateVector(doc);
+  edit(doc);
+  await t.server.sync.applyServerUpdate(docId, Y.encodeStateAsUpdate(doc, before));
+}
+
+const actor = () => ({ id: owner.userId, name: 'Owner' });
+
+async function disable(item: Parameters<typeof report>[2], reason: string): Promise<void> {
+  const res = await report(owner.client, owner.slug, item);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  await decide(operator.client, res.body.report.caseId, 'disable', reason);
+}
+
+describe('MOD-4 undoing a restore leaves content disabled since as it is', () => {
+  it('puts back the rest, leaves the disabled ticket, its index row and a disabled comment, and says so in words', async () => {
+    const base = `/api/workspaces/${owner.slug}/snapshots`;
+    const taken = await owner.client.post<{ snapshot: { id: string } }>(base, { label: 'S' });
+    expect(taken.status).toBe(201);
+    const indexId = workspaceDocIds.index(owner.workspaceId);
+
+    // After the snapshot: tk1's title and text change, tk2's comment is edited and it gets a field.
+    await change(indexId, (doc) => {
+      new WorkspaceIndex(doc).tickets.update('tk1', { title: 'Printer still on fire' }, 2);
+    });
+    await change(seeded.ticketDoc, (doc) => doc.getMap('extra').set('after', 'snapshot'));
+    await change(seeded.otherTicketDoc, (doc) => {
+      new TicketDoc(doc).editComment('c9', 'Edited after the snapshot', actor(), 3);
+      doc.getMap('extra').set('after', 'snapshot');
+    });
+
+    // The restore (nothing is disabled yet) takes all of it back to the snapshot.
+    const restored = await owner.client.post<{ preRestoreSnapshotId: string }>(
+      `${base}/${taken.body.snapshot.id}/restore`,
+      { scope: 'workspace' },
+    );
+    expect(restored.status, JSON.stringify(restored.body)).toBe(200);
+    expect(docNow(seeded.ticketDoc).getMap('extra').has('after')).toBe(false);
+
+    // Then the operator disables the first ticket and the second ticket's comment.
+    await disable({ kind: 'ticket', docId: seeded.ticketDoc }, 'Copied manual');
+    await disable({ kind: 'comment', docId: seeded.otherTicketDoc, itemId: 'c9' }, 'Slur');
+    const ticketBefore = bytes(seeded.ticketDoc);
+    const titleBefore = new WorkspaceIndex(docNow(indexId)).tickets.get('tk1')!.title;
+
+    const undo = await owner.client.post<UndoRestoreResponse>(
+      `${base}/${restored.body.preRestoreSnapshotId}/undo`,
+    );
+    expect(undo.status, JSON.stringify(undo.body)).toBe(200);
+
+    // The disabled ticket's document and its index row are exactly as they were.
+    expect(bytes(seeded.ticketDoc).equals(ticketBefore)).toBe(true);
+    expect(new WorkspaceIndex(docNow(indexId)).tickets.get('tk1')!.title).toBe(titleBefore);
+    // The other ticket's own change is back; its disabled comment keeps the restored text.
+    const other = docNow(seeded.otherTicketDoc);
+    expect(other.getMap('extra').get('after')).toBe('snapshot');
+    expect(new TicketDoc(other).listComments().find((c) => c.id === 'c9')!.body).toBe('Fine words');
+
+    const disabledLeft = undo.body.leftAlone.filter((e) => e.reason === 'content_disabled');
+    expect(disabledLeft.map((e) => [e.kind, e.id, e.title])).toEqual(
+      expect.arrayContaining([
+        ['ticket', 'tk1', contentDisabledWords('Copied manual')],
+        ['ticket', 'tk2', 'Password reset'],
+      ]),
+    );
+    expect(undo.body.undone.map((e) => e.id)).toContain('tk2');
+    // Nothing of the disabled ticket's title is in the report.
+    expect(JSON.stringify(undo.body)).not.toContain('Printer');
+  });
+});
