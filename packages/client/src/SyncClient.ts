@@ -10,6 +10,7 @@ import { Connection } from './connection/Connection.ts';
 import type { WebSocketConstructor } from './connection/WebSocketLike.ts';
 import { DocHandle } from './doc/DocHandle.ts';
 import { DocReplica } from './doc/DocReplica.ts';
+import { holdsStaleRedaction } from './doc/redactedEntries.ts';
 import { Listeners } from './status/Listeners.ts';
 import { sameSyncStatus } from './status/SyncStatus.ts';
 import type { SyncStatus } from './status/SyncStatus.ts';
@@ -100,6 +101,8 @@ export class SyncClient {
   readonly #handles = new Map<DocReplica, Set<DocHandle>>();
   readonly #listeners = new Listeners<SyncStatus>();
   readonly #disabledItemsListeners = new Set<(message: DisabledItemsMessage) => void>();
+  /** Terms §4: each workspace's disabled item keys, as the server's last list said. */
+  readonly #disabled = new Map<string, ReadonlySet<string>>();
   readonly #releaseGraceMs: number;
   readonly #catchUpConcurrency: number;
   readonly #backoffOptions: BackoffOptions;
@@ -345,6 +348,7 @@ export class SyncClient {
         changed: (r) => this.#replicaChanged(r),
         retryLater: (r, afterMs) => this.#retryLater(r, afterMs),
         log: this.#log,
+        serverStateArrived: (r) => this.#checkRedaction(r),
       });
       replica = created;
       this.#replicas.set(docId, created);
@@ -500,8 +504,11 @@ export class SyncClient {
         break;
       case MessageType.docError: {
         const replica = this.#replicas.get(message.docId);
-        if (replica) replica.handleDocError(message.code, message.message, message.retryAfterMs);
-        else if (!this.#catchUp.refused(message.docId)) {
+        if (replica && this.#isRefusedEntryWrite(replica, message.code)) {
+          replica.handleRefusedWrite(message.code, message.message);
+        } else if (replica) {
+          replica.handleDocError(message.code, message.message, message.retryAfterMs);
+        } else if (!this.#catchUp.refused(message.docId)) {
           this.#log('frame_for_unloaded_doc', { docId: message.docId, code: message.code });
         }
         break;
@@ -525,8 +532,35 @@ export class SyncClient {
     }
   }
 
+  /**
+   * `content_disabled` on a live subscription of a document the workspace's list does not
+   * name (the server sends the list first): a write into a disabled entry, not the end of
+   * the document.
+   */
+  #isRefusedEntryWrite(replica: DocReplica, code: DocErrorCode): boolean {
+    if (code !== DocErrorCode.contentDisabled || !replica.isSubscribed) return false;
+    const workspaceId = parseDocId(replica.docId)?.workspaceId;
+    const disabled = workspaceId === undefined ? undefined : this.#disabled.get(workspaceId);
+    return disabled !== undefined && !disabled.has(docItemKey(replica.docId));
+  }
+
+  /** Terms §4: a replica served redacted content that is no longer disabled is refetched. */
+  #checkRedaction(replica: DocReplica): void {
+    const workspaceId = parseDocId(replica.docId)?.workspaceId;
+    const disabled = workspaceId === undefined ? undefined : this.#disabled.get(workspaceId);
+    if (disabled && holdsStaleRedaction(replica.docId, replica.doc, disabled)) {
+      replica.refetchFromServer();
+    }
+  }
+
   #onDisabledItems(message: DisabledItemsMessage): void {
     const disabled = new Set(message.items.map((item) => item.itemKey));
+    this.#disabled.set(message.workspaceId, disabled);
+    for (const replica of this.#replicas.values()) {
+      if (parseDocId(replica.docId)?.workspaceId === message.workspaceId) {
+        this.#checkRedaction(replica);
+      }
+    }
     for (const replica of this.#replicas.values()) {
       if (
         replica.isBlocked &&

@@ -31,6 +31,8 @@ export interface ReplicaHost {
   /** Subscribe again later: after `afterMs` when the server said, else with backoff. */
   retryLater(replica: DocReplica, afterMs?: number): void;
   log(event: string, details: Record<string, unknown>): void;
+  /** The server's state arrived (a sync step 2): terms §4 checks for stale redactions. */
+  serverStateArrived?(replica: DocReplica): void;
 }
 
 export interface ReplacedEvent {
@@ -84,6 +86,8 @@ export class DocReplica {
    */
   #readOnlyBecause: ReadOnlyReason | null = null;
   #reset: ReplicaReset | null = null;
+  /** A refetch (re-enabled content) waits for our changes to be acknowledged. */
+  #refetchWanted = false;
   /**
    * Our step 2 of the live subscription is out (or was not needed). Until then local edits
    * are held, not sent: an update sent after `subscribed` but before our step 2 builds on
@@ -291,7 +295,35 @@ export class DocReplica {
     if (!this.#pending.acked(count)) {
       this.#host.log('ack_mismatch', { docId: this.docId, count, queued });
     }
+    if (this.#refetchWanted && this.pending === 0) this.refetchFromServer();
     this.#changed();
+  }
+
+  /**
+   * Terms §4: the server now serves content this replica holds redacted (an entry was
+   * re-enabled). Its items have the real ones' ids, so no state-vector exchange brings the
+   * text: the replica is filled afresh from the server (the reset path, with nothing of ours
+   * refused). Waits until the server has every change of ours, so none becomes a draft.
+   */
+  refetchFromServer(): void {
+    if (this.#destroyed) return;
+    if (this.pending > 0 || this.#reset) {
+      this.#refetchWanted = true;
+      return;
+    }
+    this.#refetchWanted = false;
+    this.#host.log('refetch_redacted', { docId: this.docId });
+    this.#startReset(DocErrorCode.contentDisabled, 'Re-enabled content.', [], false);
+  }
+
+  /**
+   * Terms §4: the server refused a write of ours into a disabled entry (`content_disabled`
+   * for a document that is not itself disabled). The document stays served; the refused
+   * change is kept as a draft and the replica reset to the server's state.
+   */
+  handleRefusedWrite(code: DocErrorCode, message: string): void {
+    this.#host.log('doc_error', { docId: this.docId, code, message });
+    this.#startReset(code, message, [], true);
   }
 
   handleDocError(code: DocErrorCode, message: string, retryAfterMs?: number): void {
@@ -390,6 +422,7 @@ export class DocReplica {
           this.#subscription = transition.step2Received(this.#subscription);
           // The server's whole state is in the reset's doc: it can take over.
           if (lastDue && this.#reset) this.#finishReset(this.#reset);
+          if (lastDue && !this.#reset) this.#host.serverStateArrived?.(this);
         }
         this.#changed();
         break;
