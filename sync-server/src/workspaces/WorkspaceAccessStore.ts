@@ -8,6 +8,7 @@ import {
   type SuspendedReason,
   type WorkspaceReadOnlyReason,
 } from '../billing/SubscriptionState.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { Role } from './roles.ts';
 
 /** Why a member may read but not write; the UI shows it, sync sends it with a refused write. */
@@ -62,6 +63,9 @@ export interface WorkspaceAccessStore {
   /** Null when the workspace has no subscription row. */
   limits(workspaceId: string): WorkspaceLimits | null;
 }
+
+/** `WorkspaceAccessStore` with promises: the SQLite store wrapped, or `SqlWorkspaceAccessStore`. */
+export type AsyncWorkspaceAccessStore = AsyncStore<WorkspaceAccessStore>;
 
 export class SqliteWorkspaceAccessStore implements WorkspaceAccessStore {
   /** The sync engine asks for every document subscription: one indexed query, prepared once. */

@@ -4,6 +4,7 @@ import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import { DELETED_EMAIL_DOMAIN } from '../identity/UserStore.ts';
 import { newId } from '../ids/newId.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { MembershipStore } from './MembershipStore.ts';
 import type { SeatLedger, SeatLedgerEntry } from './SeatLedger.ts';
 import type { SeatLimit, SeatUsage } from './SeatLimit.ts';
@@ -67,6 +68,9 @@ export interface WorkspaceStore {
   };
 }
 
+/** `WorkspaceStore` with promises: the SQLite store wrapped, or `SqlWorkspaceStore`. */
+export type AsyncWorkspaceStore = AsyncStore<WorkspaceStore>;
+
 /** The stores and services the SQLite workspace store reads and writes through. */
 export interface WorkspaceStoreDeps {
   readonly workspaceAccess: WorkspaceAccessStore;
@@ -76,7 +80,8 @@ export interface WorkspaceStoreDeps {
   readonly seatLimit: SeatLimit;
 }
 
-const WORKSPACE_COLUMNS = 'id, customer_id AS customerId, slug, name, created_at AS createdAt';
+export const WORKSPACE_COLUMNS =
+  'id, customer_id AS customerId, slug, name, created_at AS createdAt';
 
 export class SqliteWorkspaceStore implements WorkspaceStore {
   readonly #deps: WorkspaceStoreDeps;
@@ -266,7 +271,8 @@ export class SqliteWorkspaceStore implements WorkspaceStore {
   }
 }
 
-function slugTaken(): AppError {
+/** The typed refusal of a workspace address already in use (shared with SqlWorkspaceStore). */
+export function slugTaken(): AppError {
   return new AppError(ErrorCode.slugTaken, 409, 'This workspace address is already taken.', {
     fields: { slug: 'This address is taken. Choose another one.' },
   });
