@@ -9,6 +9,7 @@ export {
   planArchive,
   restoreFromArchive,
 } from './archive/archiving.ts';
+export { dropStaleArchived, keepEditsFromArchiving } from './archive/archiveRace.ts';
 export { ChannelDoc, CHANNEL_SCHEMA_VERSION } from './channel/ChannelDoc.ts';
 export type { MessageRecord, NewMessage } from './channel/ChannelDoc.ts';
 export { DocKind, docIds } from './docIds.ts';

@@ -4,6 +4,8 @@ import {
   ARCHIVE_BATCH,
   ArchiveShard,
   docIds,
+  dropStaleArchived,
+  keepEditsFromArchiving,
   moveToArchive,
   planArchive,
   restoreFromArchive,
@@ -35,6 +37,7 @@ export class ArchiveShelf {
   private readonly held = new Map<string, Held>();
   private readonly listeners = new Set<(shard: ArchiveShard) => void>();
   private readonly stopMonths: () => void;
+  private readonly stopKeeping: () => void;
 
   constructor(
     private readonly source: DocSource,
@@ -43,6 +46,13 @@ export class ArchiveShelf {
   ) {
     this.months = index.archives.list();
     this.stopMonths = index.archives.observe(() => (this.months = index.archives.list()));
+    // An edit here while another device archived the ticket: back into the hot index, and
+    // out of a loaded shard (issue 15; `keepEditsFromArchiving` says why Yjs cannot).
+    this.stopKeeping = keepEditsFromArchiving(
+      index,
+      () => Date.now(),
+      () => void this.dropStale(),
+    );
   }
 
   /** Months archived but not loaded on this device, newest first. */
@@ -71,6 +81,7 @@ export class ArchiveShelf {
     if (!this.loaded.has(month)) {
       this.loaded = new Set([...this.loaded, month]);
       for (const listener of this.listeners) listener(held.shard);
+      void this.dropStale(month);
     }
     return held.shard;
   }
@@ -144,6 +155,7 @@ export class ArchiveShelf {
           const ids = records.slice(i, i + ARCHIVE_BATCH).map((r) => r.id);
           moved += moveToArchive(this.index, held.shard, ids, now);
         }
+        dropStaleArchived(this.index, held.shard, now);
       } finally {
         if (!this.loaded.has(month)) this.drop(month);
       }
@@ -153,8 +165,24 @@ export class ArchiveShelf {
 
   destroy(): void {
     this.stopMonths();
+    this.stopKeeping();
     this.listeners.clear();
     for (const month of [...this.held.keys()]) this.drop(month);
+  }
+
+  /**
+   * Drops the loaded shards' copies of tickets the hot index holds in a later state (an
+   * edit kept from a concurrent archiving), once the shard has synced: no write to a copy
+   * that does not know the server's.
+   */
+  private async dropStale(month?: string): Promise<void> {
+    const chosen = [...this.held].filter(([m]) => month === undefined || m === month);
+    await Promise.all(
+      chosen.map(async ([m, held]) => {
+        await held.handle.whenSynced.catch(() => undefined);
+        if (this.held.get(m) === held) dropStaleArchived(this.index, held.shard, Date.now());
+      }),
+    );
   }
 
   private hold(month: string): Held {
