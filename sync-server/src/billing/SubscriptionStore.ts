@@ -2,6 +2,7 @@ import { ErrorCode } from '@desk/protocol';
 import type { AuditActor, AuditStore } from '../audit/AuditStore.ts';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import { planById, plans, trialPlan, type Plan, type PlanId } from './plans.ts';
 import {
   canTransition,
@@ -105,6 +106,9 @@ export interface SubscriptionStore {
   expiredTrials(): string[];
 }
 
+/** `SubscriptionStore` with promises: the SQLite store wrapped, or `SqlSubscriptionStore`. */
+export type AsyncSubscriptionStore = AsyncStore<SubscriptionStore>;
+
 /** A `subscriptions` row, as both engines return it. */
 export interface SubscriptionRow {
   workspace_id: string;
@@ -132,7 +136,8 @@ export function subscriptionFromRow(r: SubscriptionRow): Subscription {
   };
 }
 
-const inTrial = (s: { state: SubscriptionState; suspendedReason: SuspendedReason | null }) =>
+/** In trial, or its trial ran out (shared with SqlSubscriptionStore). */
+export const inTrial = (s: { state: SubscriptionState; suspendedReason: SuspendedReason | null }) =>
   s.state === 'trialing' || (s.state === 'suspended' && s.suspendedReason === 'trial_expired');
 
 /**
