@@ -160,7 +160,7 @@ const disable = async (item: ModeratedItem, reason: string) => {
   return caseId;
 };
 
-describe('MOD-8 a disabled comment is served redacted', () => {
+describe('MOD-7 a disabled comment is served redacted', () => {
   const owner_ = { id: 'owner', name: 'Owner' };
   let firstCase: string;
   let olderReplica: Y.Doc;
@@ -269,7 +269,7 @@ describe('MOD-8 a disabled comment is served redacted', () => {
   });
 });
 
-describe('MOD-8 the index row of a disabled ticket', () => {
+describe('MOD-7 the index row of a disabled ticket', () => {
   it('is served without its title to members, and with it again once re-enabled', async () => {
     const { client, frames } = appClient();
     const handle = client.open(`${owner.workspaceId}:index`);

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { CONTENT_DISABLED_MARKER, entryItemKey, docItemKey } from '@desk/protocol';
 import { TicketDoc, WorkspaceIndex } from '@desk/model';
 import { redactionPlanOf } from '../moderation/redactionPlans.ts';
 import { redactedCopy, updateVerdict } from './redactDoc.ts';
 import { RoomRedaction } from './RoomRedaction.ts';
+import { redactOps } from './redactOps.ts';
 
 const ws = 'ws1';
 const ticketDocId = `${ws}:ticket:t1`;
@@ -176,5 +178,20 @@ describe('the index of a workspace with a disabled ticket', () => {
       ticketId: 't1',
       commentId: 'c9',
     });
+  });
+});
+
+describe('a large document’s redacted answer (the worker’s operation)', () => {
+  it('is built from the stored parts, redacted, as a sync step 2 against the state vector', () => {
+    const { doc } = ticketWithComments();
+    const parts = [Y.encodeStateAsUpdate(doc)];
+    const message = redactOps.redactedSyncStep2(parts, new Uint8Array([0]), commentPlan);
+    expect(bytesHold(message, SECRET)).toBe(false);
+    const decoder = decoding.createDecoder(message);
+    expect([decoding.readVarUint(decoder), decoding.readVarUint(decoder)]).toEqual([0, 1]);
+    const member = new Y.Doc();
+    Y.applyUpdate(member, decoding.readVarUint8Array(decoder));
+    expect(new TicketDoc(member).getComment('c1')!.body).toBe(CONTENT_DISABLED_MARKER);
+    expect(new TicketDoc(member).getComment('c2')!.body).toBe('a fine note');
   });
 });
