@@ -1,10 +1,10 @@
-import WebSocket from 'ws';
-import { WebsocketProvider } from 'y-websocket';
+import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { seededRandom, until, type SeededRandom } from '@desk/protocol/testing';
 import { freePort } from '../../support/freePort.ts';
 import { startServerProcess, type ServerProcess } from '../../support/serverProcess.ts';
 import { seedWorkspace } from '../../support/sync/seedWorkspace.ts';
+import { openStockProvider } from '../../support/sync/stockProvider.ts';
 import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
 import { makeTempDir } from '../../support/tempDir.ts';
 
@@ -110,10 +110,7 @@ export async function runCrashRounds(options: CrashOptions): Promise<RoundReport
       await connectSync(replica, server.url);
       const doc = new Y.Doc();
       const docId = docIds[i % docIds.length]!;
-      const provider = new WebsocketProvider(`ws://127.0.0.1:${port}/yjs`, docId, doc, {
-        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-        params: { token: seed.token },
-        disableBc: true,
+      const provider = openStockProvider(`http://127.0.0.1:${port}`, docId, seed.token, doc, {
         maxBackoffTime: 500,
       });
       yjsReplicas.push({ name: `y${i}`, docId, doc, written: [], provider });

@@ -2,20 +2,28 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 
+export interface StockProviderOptions {
+  /** The provider's reconnect ceiling (ms): tests that restart or cut the server shorten it. */
+  maxBackoffTime?: number;
+}
+
 /**
  * A stock y-websocket provider on the server's `/yjs/:docId` endpoint, opened as an
- * integrator's app opens it: token in the query, no BroadcastChannel between tabs.
+ * integrator's app opens it: token in the query (none with `null`), no BroadcastChannel
+ * between tabs.
  */
 export function openStockProvider(
   serverUrl: string,
   docId: string,
-  token: string,
+  token: string | null,
   doc: Y.Doc = new Y.Doc(),
+  options: StockProviderOptions = {},
 ): WebsocketProvider {
   return new WebsocketProvider(`${serverUrl.replace('http', 'ws')}/yjs`, docId, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    params: { token },
+    params: token === null ? {} : { token },
     disableBc: true,
+    ...options,
   });
 }
 

@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import type { AuthTestServer } from '../../../sync-server/src/testing/authTestServer.ts';
 import { createBackup } from '../../../sync-server/src/backup/DatabaseBackup.ts';
 import { backupPaths } from '../../../sync-server/src/backup/installBackups.ts';
 import { restoreDatabase } from '../../../sync-server/src/backup/restoreDatabase.ts';
+import { openStockProvider, providerSynced } from '../../support/sync/stockProvider.ts';
 import { makeTempDir } from '../../support/tempDir.ts';
 import { CuttableClient, ownerWithToken, startDeskServer, until } from './deskTestServer.ts';
 
@@ -35,19 +34,11 @@ describe('disaster restore of the database', () => {
     const handle = ana.client.open(docId);
     await handle.whenSynced;
     const providerDoc = new Y.Doc();
-    const provider = new WebsocketProvider(
-      `${t.server.url.replace('http', 'ws')}/yjs`,
-      yjsDocId,
-      providerDoc,
-      {
-        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-        params: { token: owner.token },
-        disableBc: true,
-        maxBackoffTime: 100,
-      },
-    );
+    const provider = openStockProvider(t.server.url, yjsDocId, owner.token, providerDoc, {
+      maxBackoffTime: 100,
+    });
     cleanups.push(() => provider.destroy());
-    await new Promise<void>((resolve) => provider.once('sync', () => resolve()));
+    await providerSynced(provider);
 
     handle.doc.getText('t').insert(0, 'in the backup.');
     providerDoc.getText('t').insert(0, 'also backed up.');

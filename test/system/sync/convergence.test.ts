@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { MemoryStore, SyncClient, type DocHandle } from '@desk/client';
 import { seededRandom, until } from '@desk/protocol/testing';
 import { startSyncServer } from '../../support/sync/startSyncServer.ts';
+import { openStockProvider } from '../../support/sync/stockProvider.ts';
 
 // Randomized convergence (the Yjs way): multiplexed SyncClients and stock y-websocket
 // providers edit several docs at once, drop off and come back at random, and the server
@@ -71,14 +71,8 @@ describe('randomized convergence over /sync and /yjs', () => {
       });
     }
     for (let i = MUX_CLIENTS; i < MUX_CLIENTS + STOCK_CLIENTS; i++) {
-      const providers = DOCS.map(
-        (docId) =>
-          new WebsocketProvider(`${wsUrl}/yjs`, docId, new Y.Doc(), {
-            WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-            params: { token: `tok-${i}` },
-            disableBc: true,
-            maxBackoffTime: 50,
-          }),
+      const providers = DOCS.map((docId) =>
+        openStockProvider(t.url, docId, `tok-${i}`, new Y.Doc(), { maxBackoffTime: 50 }),
       );
       cleanups.push(() => providers.forEach((p) => p.destroy()));
       peers.push({

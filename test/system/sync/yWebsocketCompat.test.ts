@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { WebsocketProvider } from 'y-websocket';
+import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CloseCode } from '@desk/protocol';
 import { startSyncServer, type SyncTestServer } from '../../support/sync/startSyncServer.ts';
+import { openStockProvider, providerSynced } from '../../support/sync/stockProvider.ts';
 import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
 
 const users = {
@@ -19,19 +20,11 @@ describe('the y-websocket compatible endpoint /yjs/:docId', () => {
 
   /** The stock provider, unmodified: only the WebSocket class (Node) and the token. */
   const provider = (docId: string, token: string | null, doc = new Y.Doc()) => {
-    const p = new WebsocketProvider(`${t.url.replace('http', 'ws')}/yjs`, docId, doc, {
-      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-      params: token === null ? {} : { token },
-      disableBc: true,
-    });
+    const p = openStockProvider(t.url, docId, token, doc);
     providers.push(p);
     return p;
   };
-  const synced = (p: WebsocketProvider) =>
-    new Promise<void>((resolve) => {
-      if (p.synced) resolve();
-      else p.once('sync', () => resolve());
-    });
+  const synced = providerSynced;
   const closedWith = (p: WebsocketProvider) =>
     new Promise<number>((resolve) => p.once('closed', (event) => resolve(event.code)));
   const until = (doc: Y.Doc, condition: () => boolean) =>
