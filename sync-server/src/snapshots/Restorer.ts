@@ -10,6 +10,8 @@ import type { Snapshotter } from './Snapshotter.ts';
 import { SnapshotTrigger, type SnapshotRecord, type SnapshotStore } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
 import { Slicer } from './yieldToLoop.ts';
+import type { DisabledSet } from '../moderation/ModerationStore.ts';
+import { disabledEntriesOf } from './disabledItems.ts';
 
 export type RestoreTarget =
   { kind: 'workspace' } | { kind: 'ticket'; id: string } | { kind: 'notice'; id: string };
@@ -51,6 +53,11 @@ export class Restorer {
     private readonly records: RestoreRecordStore,
     /** Terms §4: documents whose access is disabled are not written (SPEC MOD-4). */
     private readonly writeRefused: (docId: string) => boolean = () => false,
+    /**
+     * Terms §4: what is disabled in a workspace now. The index rows of disabled tickets and
+     * notices and disabled comments and messages stay as they are (`disabledEntriesOf`).
+     */
+    private readonly disabledSet: ((workspaceId: string) => DisabledSet) | null = null,
   ) {}
 
   /** Callers serialize per workspace (WorkspaceQueue). */
@@ -79,14 +86,23 @@ export class Restorer {
 
     const slicer = new Slicer();
     let changedDocs = 0;
+    const disabled = this.disabledSet?.(workspaceId) ?? null;
     for (const step of plan) {
       if (this.writeRefused(step.docId)) continue;
       const snapshotHash = this.store.doc(snapshot.id, step.docId)?.hash ?? null;
       if (step.scope.kind === 'doc' && snapshotHash === (docsBefore.get(step.docId) ?? null)) {
         continue; // same state: nothing to do, nothing to read
       }
-      const goal = snapshotHash ? await this.docs.stateOfHash(snapshotHash) : EMPTY_STATE;
+      let goal = snapshotHash ? await this.docs.stateOfHash(snapshotHash) : EMPTY_STATE;
       const current = await this.docs.stateNow(step.docId);
+      const keep = disabled ? disabledEntriesOf(disabled, step.docId) : [];
+      if (keep.length > 0) {
+        goal = await this.heavy.run(
+          'keepAsNow',
+          [goal, current, keep],
+          goal.byteLength + current.byteLength,
+        );
+      }
       const { update, items } = await this.heavy.run(
         'recordedRestore',
         [current, goal, step.scope],

@@ -45,7 +45,7 @@ export interface SnapshotServiceDeps {
   audit: Pick<AuditStore, 'record'>;
   /** Terms §4: documents a restore leaves as they are (access disabled; SPEC MOD-4). */
   writeRefused?: (docId: string) => boolean;
-  /** Terms §4: what is disabled in a workspace now; an undo leaves those items as they are. */
+  /** Terms §4: what is disabled in a workspace now; a restore and its undo leave it as it is. */
   disabledSet?: (workspaceId: string) => DisabledSet;
 }
 
@@ -83,6 +83,7 @@ export class SnapshotService {
       deps.sync,
       records,
       deps.writeRefused,
+      deps.disabledSet ?? null,
     );
     this.#undoer = new RestoreUndoer(
       this.heavy,

@@ -1,4 +1,4 @@
-import { docItemKey, entryItemKey, parseDocId } from '@desk/protocol';
+import { docItemKey, entryItemKey, parseDocId, parseItemKey } from '@desk/protocol';
 import type { DisabledSet } from '../moderation/ModerationStore.ts';
 import type { ItemPath } from './restoreItems.ts';
 import { workspaceDocIds } from './SnapshotDocs.ts';
@@ -33,4 +33,37 @@ export function disabledReasonOfItem(
       : null;
   }
   return disabled.reasonOf(entryItemKey(docId, key));
+}
+
+/** The root map holding a document's entries that can be disabled one by one, by doc kind. */
+const ENTRY_ROOTS: Readonly<Record<string, string>> = { ticket: 'comments', channel: 'messages' };
+
+/**
+ * The map entries of a document a restore must leave as they are now (terms §4): in the index
+ * doc, the rows of disabled tickets and notices; in a ticket or channel doc, its disabled
+ * comments or messages. (A wholly disabled document is not restored at all: `writeRefused`.)
+ */
+export function disabledEntriesOf(
+  disabled: DisabledSet,
+  docId: string,
+): { root: string; keys: string[] }[] {
+  const parsed = parseDocId(docId);
+  if (!parsed || disabled.entries.length === 0) return [];
+  const kept = new Map<string, string[]>();
+  const keep = (root: string, key: string) => kept.set(root, [...(kept.get(root) ?? []), key]);
+  const isIndex = docId === workspaceDocIds.index(parsed.workspaceId);
+  for (const { itemKey } of disabled.entries) {
+    const target = parseItemKey(itemKey);
+    if (!target || target.scope === 'blob') continue;
+    if (isIndex && target.scope === 'doc') {
+      const item = parseDocId(target.docId);
+      if (item?.workspaceId !== parsed.workspaceId || !item.id) continue;
+      if (item.kind === 'ticket') keep('tickets', item.id);
+      if (item.kind === 'notice') keep('notices', item.id);
+    } else if (target.scope === 'entry' && target.docId === docId) {
+      const root = ENTRY_ROOTS[parsed.kind];
+      if (root) keep(root, target.itemId);
+    }
+  }
+  return [...kept].map(([root, keys]) => ({ root, keys }));
 }

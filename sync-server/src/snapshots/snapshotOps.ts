@@ -42,6 +42,30 @@ export const snapshotOps = {
   },
 
   /**
+   * `target` (a snapshot's state) with the given map entries made as they are in `current`:
+   * what a restore aims at when those entries must stay as they are now (content whose access
+   * the operator disabled, terms §4). The forward restore then finds them equal and leaves
+   * them; everything else still goes back to the snapshot.
+   */
+  keepAsNow(
+    target: Uint8Array,
+    current: Uint8Array,
+    keep: readonly { root: string; keys: readonly string[] }[],
+  ): Uint8Array {
+    const goal = docOf(target);
+    const now = docOf(current);
+    try {
+      for (const { root, keys } of keep) {
+        restoreInto(goal, now, { kind: 'mapEntries', root, keys });
+      }
+      return Y.encodeStateAsUpdate(goal);
+    } finally {
+      goal.destroy();
+      now.destroy();
+    }
+  },
+
+  /**
    * forwardRestore, and the items the update changes with their content right after it
    * (restoreItems.ts), which the restore records for its undo.
    */

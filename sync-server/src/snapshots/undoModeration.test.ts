@@ -116,3 +116,50 @@ describe('MOD-4 undoing a restore leaves content disabled since as it is', () =>
     expect(JSON.stringify(undo.body)).not.toContain('Printer');
   });
 });
+
+describe('MOD-4 a restore leaves disabled rows and entries as they are', () => {
+  it('restores the rest of the index and of a ticket, not a disabled ticket’s row nor a disabled comment', async () => {
+    // A workspace of its own: nothing of it is disabled before the snapshot.
+    const other = await signUp(t);
+    const seed = await seedWorkspace(t, other);
+    const base = `/api/workspaces/${other.slug}/snapshots`;
+    const taken = await other.client.post<{ snapshot: { id: string } }>(base, { label: 'S' });
+    expect(taken.status).toBe(201);
+    const indexId = workspaceDocIds.index(other.workspaceId);
+    const me = { id: other.userId, name: 'Owner' };
+
+    // After the snapshot: both tickets renamed, tk2's comment edited and a field added.
+    await change(indexId, (doc) => {
+      const index = new WorkspaceIndex(doc);
+      index.tickets.update('tk1', { title: 'Printer still on fire' }, 2);
+      index.tickets.update('tk2', { title: 'Password reset again' }, 2);
+    });
+    await change(seed.otherTicketDoc, (doc) => {
+      new TicketDoc(doc).editComment('c9', 'Edited after the snapshot', me, 3);
+      doc.getMap('extra').set('after', 'snapshot');
+    });
+    // The operator disables the first ticket and the second ticket's comment.
+    const off = async (item: Parameters<typeof report>[2], reason: string) => {
+      const res = await report(other.client, other.slug, item);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      await decide(operator.client, res.body.report.caseId, 'disable', reason);
+    };
+    await off({ kind: 'ticket', docId: seed.ticketDoc }, 'Copied manual');
+    await off({ kind: 'comment', docId: seed.otherTicketDoc, itemId: 'c9' }, 'Slur');
+
+    const restored = await other.client.post(`${base}/${taken.body.snapshot.id}/restore`, {
+      scope: 'workspace',
+    });
+    expect(restored.status, JSON.stringify(restored.body)).toBe(200);
+
+    const tickets = new WorkspaceIndex(docNow(indexId)).tickets;
+    // The disabled ticket's row keeps what it is now; the other row is back to the snapshot.
+    expect(tickets.get('tk1')!.title).toBe('Printer still on fire');
+    expect(tickets.get('tk2')!.title).toBe('Password reset');
+    const ticket = docNow(seed.otherTicketDoc);
+    expect(ticket.getMap('extra').has('after')).toBe(false);
+    expect(new TicketDoc(ticket).listComments().find((c) => c.id === 'c9')!.body).toBe(
+      'Edited after the snapshot',
+    );
+  });
+});
