@@ -82,7 +82,8 @@ export async function startOurs(options: OursOptions = {}): Promise<RunningOurs>
   options.prepare?.(temp.dir, identity);
   const env = {
     DATA_DIR: temp.dir,
-    // BENCH_OURS_NODE_OPTIONS adds flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    // BENCH_OURS_NODE_OPTIONS adds flags, e.g. `--import <abs path>/cpuProfile.mjs` (a CPU
+    // profile: Node refuses `--cpu-prof` here).
     NODE_OPTIONS: `--import ${memoryProbe} ${process.env.BENCH_OURS_NODE_OPTIONS ?? ''}`.trim(),
     NODE_ENV: 'production',
     // Unset: the server's default, NORMAL (BENCHMARKS.md, "Machine").
