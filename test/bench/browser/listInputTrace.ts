@@ -78,7 +78,12 @@ async function timed(page: Page, input: ListInput, into: number[]): Promise<void
   const what =
     input.kind === 'type' ? `type ${JSON.stringify(input.text)}` : `status ${input.index}`;
   const count = await page.locator('[data-testid=ticket-count]').textContent();
-  const serverHits = await page.locator('[data-testid=server-hit]').count();
+  // The strip below the list says how many ("Also found on the server (N)"), panel closed.
+  const strip = await page
+    .locator('[data-testid=server-hits-toggle]')
+    .textContent({ timeout: 50 })
+    .catch(() => '');
+  const serverHits = Number(/\((\d+)\)/.exec(strip ?? '')?.[1] ?? 0);
   process.stdout.write(
     `${what.padEnd(24)} ${ms.toFixed(0).padStart(5)} ms (page ${paint.page.toFixed(0).padStart(4)} ms)  rows ${count}  server-only hits ${serverHits}\n`,
   );

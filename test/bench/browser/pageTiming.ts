@@ -8,9 +8,9 @@ import type { Page } from 'playwright-core';
  * last change" is the last DOM mutation before 300 ms pass without one (at most 3 s).
  *
  * Two answers per input: `rows` — the list's rows and its count (`.rows`, the count
- * beside the heading), i.e. what the device answers, plus any server hit merged into the
- * rows; `page` — anything on the page, including the server's separate "also found on the
- * server" hits for tickets not on the device, which come a server round trip later.
+ * beside the heading), i.e. what the device answers (the server's hits are never merged
+ * into them); `page` — anything on the page, including the strip below the list that
+ * says what the server found for tickets not on the device, a server round trip later.
  */
 export type ListInput = { kind: 'type'; text: string } | { kind: 'status'; index: number };
 

@@ -13,7 +13,7 @@ import { openDeskPages, type DeskWorld } from './deskSupport.ts';
  * device's own full-text index answers words of a description, also after a reload (it is
  * kept in IndexedDB), and the server's search finds a ticket this device does not hold (in
  * an archived month not loaded here), shown below the list (never among its rows), marked
- * as not on this device and linked.
+ * as not on this device and linked. The board searches alike.
  */
 describeInBrowser('ticket search in the browser', () => {
   let world: DeskWorld;
@@ -116,5 +116,19 @@ describeInBrowser('ticket search in the browser', () => {
     await expect.poll(() => link.innerText()).toContain('Shipment held');
     expect(await link.getAttribute('href')).toBe(`/w/${world.slug}/t/777`);
     await expect.poll(() => rows().count()).toBe(0);
+  });
+
+  it('searches the same way on the board: descriptions on this device, the rest below the board', async () => {
+    await ana.goto(`${world.base}/w/${world.slug}/board`);
+    const cards = ana.getByTestId('board-card');
+    await search(''); // the list's query is kept for the session: the last test's text
+    await expect.poll(() => cards.count()).toBe(2);
+    await search('magenta');
+    await expect.poll(() => cards.count()).toBe(1);
+    await expect.poll(() => cards.first().innerText()).toContain('Toner cartridge');
+    await search('zanzibar');
+    await expect.poll(() => cards.count()).toBe(0);
+    const toggle = ana.getByTestId('server-hits').getByTestId('server-hits-toggle');
+    await expect.poll(() => toggle.innerText()).toContain('Also found on the server (1)');
   });
 });
