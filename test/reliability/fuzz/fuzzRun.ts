@@ -4,7 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import * as syncProtocol from 'y-protocols/sync';
-import { WebsocketProvider } from 'y-websocket';
+import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import {
   CloseCode,
@@ -17,6 +17,7 @@ import {
 import { seededRandom, until, type SeededRandom } from '@desk/protocol/testing';
 import { startServerProcess, type ServerProcess } from '../../support/serverProcess.ts';
 import { seedWorkspace, type SeededWorkspace } from '../../support/sync/seedWorkspace.ts';
+import { openStockProvider } from '../../support/sync/stockProvider.ts';
 import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
 import { makeTempDir } from '../../support/tempDir.ts';
 import { FrameFuzzer, type FuzzFrame } from './FrameFuzzer.ts';
@@ -32,6 +33,10 @@ export interface FuzzOptions {
   /** Deadline for any one wait: a probe answer, an ack, a restart. */
   deadlineMs: number;
   log?: (line: string) => void;
+  /** More environment for the server process (e.g. heapSnapshotEnv). */
+  serverEnv?: Record<string, string>;
+  /** Called after each tenth of the frames (1–10), the fuzzing paused meanwhile. */
+  afterTenth?: (tenth: number, server: ServerProcess) => Promise<void>;
 }
 
 export interface FuzzReport {
@@ -84,7 +89,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const ws = seed.workspaceId;
   const fuzzDocs = Array.from({ length: 8 }, (_, i) => `${ws}:ticket:fuzz${i}`);
   const fuzzer = new FrameFuzzer(random, ws, fuzzDocs);
-  let server: ServerProcess | null = await startServerProcess({ DATA_DIR: temp.dir, PUBLIC_URL });
+  const serverEnv = { DATA_DIR: temp.dir, PUBLIC_URL, ...options.serverEnv };
+  let server: ServerProcess | null = await startServerProcess(serverEnv);
   const report: FuzzReport = {
     seed: options.seed,
     frames: 0,
@@ -154,6 +160,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     for (let tenth = 1; tenth <= 10; tenth++) {
       await fuzzUntil(Math.ceil((options.frames * tenth) / 10));
       report.rssMiB.tenths.push(rssMiB(pid));
+      await options.afterTenth?.(tenth, server);
     }
     report.rssMiB.baseline = report.rssMiB.tenths[0]!;
     await good.stop();
@@ -168,7 +175,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     server = null;
     const docIds = storedDocIds(path.join(temp.dir, 'desk.sqlite'));
     report.docsStored = docIds.length;
-    server = await startServerProcess({ DATA_DIR: temp.dir, PUBLIC_URL });
+    server = await startServerProcess(serverEnv);
     const fuzzReader = await TestSyncClient.connect(server.url, { token: seed.token });
     const goodReader = await TestSyncClient.connect(server.url, { token: goodSeed.token });
     for (const docId of docIds) {
@@ -339,16 +346,7 @@ class Good {
     watcher.subscribe(docId);
     watcher.subscribe(yjsDocId);
     await Promise.all([writer.synced(docId), watcher.synced(docId), watcher.synced(yjsDocId)]);
-    const provider = new WebsocketProvider(
-      `${server.url.replace('http', 'ws')}/yjs`,
-      yjsDocId,
-      new Y.Doc(),
-      {
-        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-        params: { token: seed.token },
-        disableBc: true,
-      },
-    );
+    const provider = openStockProvider(server.url, yjsDocId, seed.token);
     await until(() => provider.synced, 'the good provider synced', deadlineMs);
     const good = new Good(writer, watcher, provider, docId, yjsDocId, deadlineMs);
     // A close the server made (event null: our own destroy at the end).
