@@ -5,13 +5,14 @@ import type { AuthUser } from './AuthContext.ts';
 import { generateSecretToken, hashSecretToken } from './secretTokens.ts';
 import { toAuthUser, type UserStore } from './UserStore.ts';
 import { cachedStatement } from '../db/statementCache.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 /**
  * Recognisable prefix of personal access tokens, so secret scanners and people can tell
  * what a leaked string is (and that it is not a session cookie).
  */
 export const ACCESS_TOKEN_PREFIX = 'desk_pat_';
-const LAST_USED_RESOLUTION_MS = 60 * 1000;
+export const LAST_USED_RESOLUTION_MS = 60 * 1000;
 
 export interface AccessTokenInfo {
   readonly id: string;
@@ -33,7 +34,8 @@ export type AccessTokenValidation =
   | { readonly kind: 'expired' }
   | { readonly kind: 'suspended' };
 
-interface TokenRow {
+/** An `access_tokens` row as validation reads it (both engines). */
+export interface TokenRow {
   id: string;
   user_id: string;
   workspace_id: string;
@@ -60,6 +62,9 @@ export interface AccessTokenStore {
   /** Deletes every token of the user, revoked or not (account deletion); returns how many. */
   deleteAllForUser(userId: string): number;
 }
+
+/** `AccessTokenStore` with promises: the SQLite store wrapped, or `SqlAccessTokenStore`. */
+export type AsyncAccessTokenStore = AsyncStore<AccessTokenStore>;
 
 export class SqliteAccessTokenStore implements AccessTokenStore {
   constructor(
