@@ -6,6 +6,10 @@ import { TicketDoc, WorkspaceIndex } from '@desk/model';
 import { redactionPlanOf } from '../moderation/redactionPlans.ts';
 import { redactedCopy, updateVerdict } from './redactDoc.ts';
 import { RoomRedaction } from './RoomRedaction.ts';
+import { LargeDocState } from './LargeDocState.ts';
+import { HeavyYjs } from '../offthread/HeavyYjs.ts';
+import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
+import { createLogger } from '../log/logger.ts';
 import { redactOps } from './redactOps.ts';
 
 const ws = 'ws1';
@@ -193,5 +197,41 @@ describe('a large document’s redacted answer (the worker’s operation)', () =
     Y.applyUpdate(member, decoding.readVarUint8Array(decoder));
     expect(new TicketDoc(member).getComment('c1')!.body).toBe(CONTENT_DISABLED_MARKER);
     expect(new TicketDoc(member).getComment('c2')!.body).toBe('a fine note');
+  });
+});
+
+describe('a large document (bytes, no Y.Doc) with a disabled comment', () => {
+  it('answers from a redacted state built on the worker, rebuilt once the document changes', async () => {
+    const heavy = new HeavyYjs(createLogger('silent'), heavyWorkerCode, 0);
+    try {
+      const { doc } = ticketWithComments();
+      const large = new LargeDocState([Y.encodeStateAsUpdate(doc)], heavy);
+      await large.ready;
+      const first = await large.redactedSyncStep2(new Uint8Array([0]), commentPlan);
+      expect(bytesHold(first, SECRET)).toBe(false);
+      const again = await large.redactedSyncStep2(new Uint8Array([0]), commentPlan);
+      expect(Buffer.from(again).equals(Buffer.from(first))).toBe(true);
+      expect(heavy.runs('redactedState', 'worker')).toBe(1);
+
+      // A server-side write into the disabled comment (a restore): stored, then served redacted.
+      const replica = new Y.Doc();
+      Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
+      const sv = Y.encodeStateVector(replica);
+      new TicketDoc(replica).editComment('c1', 'restored secret words', alice, 9);
+      large.append(Y.encodeStateAsUpdate(replica, sv), 1);
+      const after = await large.redactedSyncStep2(sv, commentPlan);
+      expect(bytesHold(after, 'restored secret words')).toBe(false);
+      expect(heavy.runs('redactedState', 'worker')).toBe(2);
+      const member = new Y.Doc();
+      Y.applyUpdate(member, Y.encodeStateAsUpdate(redactedCopy(doc, commentPlan)));
+      const decoder = decoding.createDecoder(after);
+      decoding.readVarUint(decoder);
+      decoding.readVarUint(decoder);
+      Y.applyUpdate(member, decoding.readVarUint8Array(decoder));
+      expect(new TicketDoc(member).getComment('c1')!.editedAt).toBe(9);
+      expect(new TicketDoc(member).getComment('c1')!.body).toBe(CONTENT_DISABLED_MARKER);
+    } finally {
+      await heavy.close();
+    }
   });
 });

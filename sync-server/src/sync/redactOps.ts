@@ -6,21 +6,25 @@ import { syncMessage } from './yMessages.ts';
 /** Redacted serving of large documents, run on the worker (worker/heavyOps.ts). */
 export const redactOps = {
   /**
-   * A large document's answer to a sync step 1 when it holds disabled entries: a copy built
-   * from its stored parts, redacted, diffed against `stateVector` (RoomRedaction is the
-   * cached equivalent for a room that holds a Y.Doc).
+   * A large document's whole state, redacted: a copy built from its stored parts with the
+   * plan's entries redacted, encoded as one update (LargeDocState caches it per version and
+   * answers each sync step 1 with a diff of it; RoomRedaction is the equivalent for a room
+   * that holds a Y.Doc).
    */
-  redactedSyncStep2(parts: Uint8Array[], stateVector: Uint8Array, plan: RedactionPlan): Uint8Array {
+  redactedState(parts: Uint8Array[], plan: RedactionPlan): Uint8Array {
     const merged = parts.length === 0 ? new Uint8Array([0, 0]) : Y.mergeUpdates(parts);
     const copy = redactedCopy(merged, plan);
     try {
-      return syncMessage(
-        syncProtocol.messageYjsSyncStep2,
-        Y.encodeStateAsUpdate(copy, stateVector),
-      );
+      return Y.encodeStateAsUpdate(copy);
     } finally {
       copy.destroy();
     }
+  },
+
+  /** The answer to a sync step 1 from a redacted copy of `parts` (uncached). */
+  redactedSyncStep2(parts: Uint8Array[], stateVector: Uint8Array, plan: RedactionPlan): Uint8Array {
+    const state = redactOps.redactedState(parts, plan);
+    return syncMessage(syncProtocol.messageYjsSyncStep2, Y.diffUpdate(state, stateVector));
   },
 };
 
