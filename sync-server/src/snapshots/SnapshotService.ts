@@ -176,10 +176,12 @@ export class SnapshotService {
     return entryOf(this.heavy, this.#docs, snapshot, root, id);
   }
 
+  /** `fileDisabled`: why an attached file's access is disabled (terms §4), by its SHA-256. */
   async ticket(
     workspaceId: string,
     snapshotId: string,
     ticketId: string,
+    fileDisabled: (sha256: string) => string | null = () => null,
   ): Promise<Omit<SnapshotTicketResponse, 'snapshot'>> {
     const snapshot = this.get(workspaceId, snapshotId);
     const fields = await this.#entry(snapshot, 'tickets', ticketId);
@@ -191,7 +193,7 @@ export class SnapshotService {
         fields,
         description: richNodes(ticket.description),
         comments: commentsOf(ticket),
-        attachments: attachmentsOf(ticket),
+        attachments: attachmentsOf(ticket, fileDisabled),
       };
     } finally {
       doc.destroy();

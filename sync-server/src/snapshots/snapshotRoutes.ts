@@ -134,7 +134,12 @@ export function installSnapshotRoutes(
     const redaction = redactionOf(workspace.id);
     const reason = redaction?.docReason(`ticket:${ticketId}`) ?? null;
     if (reason !== null) throw contentDisabledError(reason);
-    const ticket = await service.ticket(workspace.id, snapshotId, ticketId);
+    const ticket = await service.ticket(
+      workspace.id,
+      snapshotId,
+      ticketId,
+      (sha256) => redaction?.blobReason(sha256) ?? null,
+    );
     const body: SnapshotTicketResponse = {
       snapshot: toSummary(snapshot),
       ...ticket,

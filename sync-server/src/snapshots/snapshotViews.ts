@@ -1,10 +1,11 @@
 import type { NoticeRecord, TicketDoc, TicketRecord } from '@desk/model';
 import * as Y from 'yjs';
-import type {
-  RichNode,
-  SnapshotComment,
-  SnapshotNoticeSummary,
-  SnapshotTicketSummary,
+import {
+  contentDisabledWords,
+  type RichNode,
+  type SnapshotComment,
+  type SnapshotNoticeSummary,
+  type SnapshotTicketSummary,
 } from '@desk/protocol';
 
 /**
@@ -61,7 +62,16 @@ export function commentsOf(ticket: TicketDoc): SnapshotComment[] {
   }));
 }
 
-/** Ticket-level attachments as the model reads them, oldest first. */
-export function attachmentsOf(ticket: TicketDoc): { id: string; name: string }[] {
-  return ticket.listAttachments().map((a) => ({ id: a.id, name: a.name }));
+/**
+ * Ticket-level attachments as the model reads them, oldest first; a file whose access the
+ * operator disabled (terms §4) is named by the words, not its name (as the app shows it).
+ */
+export function attachmentsOf(
+  ticket: TicketDoc,
+  disabledReason: (sha256: string) => string | null = () => null,
+): { id: string; name: string }[] {
+  return ticket.listAttachments().map((a) => {
+    const reason = disabledReason(a.sha256);
+    return { id: a.id, name: reason === null ? a.name : contentDisabledWords(reason) };
+  });
 }

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { TicketDoc, WorkspaceIndex } from '@desk/model';
-import { contentDisabledWords, type UndoRestoreResponse } from '@desk/protocol';
+import {
+  contentDisabledWords,
+  type SnapshotTicketResponse,
+  type UndoRestoreResponse,
+} from '@desk/protocol';
 import {
   signUp,
   startAuthTestServer,
@@ -161,5 +165,43 @@ describe('MOD-4 a restore leaves disabled rows and entries as they are', () => {
     expect(new TicketDoc(ticket).listComments().find((c) => c.id === 'c9')!.body).toBe(
       'Edited after the snapshot',
     );
+  });
+});
+
+describe('MOD-6 a snapshot’s ticket view names a disabled file by the words', () => {
+  it('shows the words instead of the name of an attached file whose access is disabled', async () => {
+    const other = await signUp(t);
+    const seed = await seedWorkspace(t, other);
+    await change(seed.otherTicketDoc, (doc) => {
+      const ref = {
+        id: 'a1',
+        sha256: seed.blob.sha256,
+        name: 'salaries-2026.txt',
+        type: 'text/plain',
+        size: seed.blob.bytes.byteLength,
+        uploadedBy: other.userId,
+        uploadedAt: 4,
+      };
+      new TicketDoc(doc).addAttachment(ref, { id: other.userId, name: 'Owner' }, 4);
+    });
+    const base = `/api/workspaces/${other.slug}/snapshots`;
+    const taken = await other.client.post<{ snapshot: { id: string } }>(base, { label: 'F' });
+    expect(taken.status).toBe(201);
+    const view = () =>
+      other.client.get<SnapshotTicketResponse>(`${base}/${taken.body.snapshot.id}/tickets/tk2`);
+    expect((await view()).body.attachments).toEqual([{ id: 'a1', name: 'salaries-2026.txt' }]);
+
+    const res = await report(other.client, other.slug, {
+      kind: 'attachment',
+      blobId: seed.blob.sha256,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    await decide(operator.client, res.body.report.caseId, 'disable', 'Personal data');
+    const shown = await view();
+    expect(shown.status, JSON.stringify(shown.body)).toBe(200);
+    expect(shown.body.attachments).toEqual([
+      { id: 'a1', name: contentDisabledWords('Personal data') },
+    ]);
+    expect(JSON.stringify(shown.body)).not.toContain('salaries');
   });
 });
