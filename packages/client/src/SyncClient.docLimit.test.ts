@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import * as Y from 'yjs';
+import { until } from '@desk/protocol/testing';
 import { startSyncServer } from '../../../test/support/sync/startSyncServer.ts';
-import { MemoryStore } from './store/MemoryStore.ts';
-import { SyncClient } from './SyncClient.ts';
 import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
+import { realServerClient } from './testing/realServerClient.ts';
 
 // The real server's document-size limit (SPEC.md, LIMIT) as SyncClient meets it:
 // the client cannot know the limit ahead, so the server's doc_too_large is the backstop.
@@ -13,15 +12,6 @@ const users = { 'tok-ana': { userId: 'ana', workspaces: { ws1: 'write' } } } as 
 const docId = 'ws1:ticket:t1';
 const defer = cleanupAfterEach();
 
-/** Resolves once `condition` holds; fails with `what` after a generous deadline. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 const text = (doc: Y.Doc) => doc.getText('t').toString();
 
 describe('SyncClient at the document size limit of the real server', () => {
@@ -29,13 +19,7 @@ describe('SyncClient at the document size limit of the real server', () => {
     const t = await startSyncServer(users);
     defer(() => t.stop());
     t.auth.maxDocBytes = 2000;
-    const client = new SyncClient({
-      url: () => `${t.url.replace(/^http/, 'ws')}/sync?token=tok-ana`,
-      WebSocket,
-      store: new MemoryStore(),
-      backoff: { baseMs: 50, maxMs: 200, minMs: 10 },
-      releaseGraceMs: 0,
-    });
+    const client = realServerClient(t.url, 'tok-ana');
     defer(() => client.close());
     const handle = client.open(docId);
     await handle.whenSynced;

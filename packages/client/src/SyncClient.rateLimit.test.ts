@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { DocErrorCode } from '@desk/protocol';
+import { until } from '@desk/protocol/testing';
 import { startSyncServer } from '../../../test/support/sync/startSyncServer.ts';
-import { MemoryStore } from './store/MemoryStore.ts';
-import { SyncClient } from './SyncClient.ts';
 import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
+import { realServerClient } from './testing/realServerClient.ts';
 
 // The real server's update rate (SPEC.md, LIMIT-9) as SyncClient meets it: a change refused
 // with rate_limited stays pending and is sent again after the server's delay; nothing is lost.
@@ -13,15 +12,6 @@ import { cleanupAfterEach } from './testing/cleanupAfterEach.ts';
 const users = { 'tok-ana': { userId: 'ana', workspaces: { ws1: 'write' } } } as const;
 const docId = 'ws1:ticket:t1';
 const defer = cleanupAfterEach();
-
-/** Resolves once `condition` holds; fails with `what` after a generous deadline. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const text = (doc: Y.Doc) => doc.getText('t').toString();
 
@@ -35,13 +25,7 @@ describe('SyncClient at the update rate of the real server', () => {
       perConnection: { burst: 2, perSecond: 20 },
       perWorkspace: { burst: 1000, perSecond: 1000 },
     };
-    const client = new SyncClient({
-      url: () => `${t.url.replace(/^http/, 'ws')}/sync?token=tok-ana`,
-      WebSocket,
-      store: new MemoryStore(),
-      backoff: { baseMs: 50, maxMs: 200, minMs: 10 },
-      releaseGraceMs: 0,
-    });
+    const client = realServerClient(t.url, 'tok-ana');
     defer(() => client.close());
     const handle = client.open(docId);
     await handle.whenSynced;
