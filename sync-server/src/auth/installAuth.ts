@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
+import { asyncStore } from '../store/sql/asyncStore.ts';
 import { installAccessTokenRoutes } from './accessTokenRoutes.ts';
 import { installAccountDeletionRoutes } from './accountDeletionRoutes.ts';
 import type { AuthServices } from './AuthServices.ts';
@@ -22,7 +23,8 @@ export function installAuth(app: Hono, services: AuthServices): void {
   });
   installSignupRoutes(app, services);
   installLoginRoutes(app, services);
-  installSessionRoutes(app, services);
+  // On the async store interface (issue 19): the first module that PostgreSQL can serve.
+  installSessionRoutes(app, { config: services.config, sessions: asyncStore(services.sessions) });
   installPasswordRoutes(app, services);
   installUnauthorizedUseRoutes(app, services);
   installAccessTokenRoutes(app, services);
