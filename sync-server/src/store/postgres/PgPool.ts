@@ -173,9 +173,11 @@ export class PgPool {
   }
 
   #checkIn(client: pg.PoolClient, broken: boolean): void {
-    // pg-pool puts its own idle listener back first, so the connection is never unheard.
-    client.release(broken);
+    // Ours off before release: release may hand the connection straight to the next
+    // borrower, whose own listener must stay. pg-pool's idle listener goes back on inside
+    // release, in the same synchronous step, so no 'error' can arrive unheard in between.
     client.removeListener('error', ignoreCheckedOutError);
+    client.release(broken);
   }
 
   /** Closes every connection; pending queries finish first. */
