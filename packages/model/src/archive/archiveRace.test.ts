@@ -15,7 +15,7 @@ const stops: (() => void)[] = [];
 afterEach(() => stops.splice(0).forEach((stop) => stop()));
 
 /** One device: its replica of the index and of the shard, guarded against the race. */
-function device(clientID: number) {
+function device(clientID: number, clock: () => number = () => now) {
   const indexDoc = new Y.Doc();
   indexDoc.clientID = clientID;
   const shardDoc = new Y.Doc();
@@ -23,13 +23,7 @@ function device(clientID: number) {
   const index = new WorkspaceIndex(indexDoc);
   const shard = new ArchiveShard(shardDoc, month);
   const kept: string[] = [];
-  stops.push(
-    keepEditsFromArchiving(
-      index,
-      () => now,
-      (record) => kept.push(record.id),
-    ),
-  );
+  stops.push(keepEditsFromArchiving(index, clock, (record) => kept.push(record.id)));
   return { index, shard, kept };
 }
 
@@ -55,8 +49,8 @@ function sync(a: Device, b: Device): void {
 }
 
 /** Ana's and Ben's devices, both holding a ticket closed two months before `now`. */
-function twoDevices() {
-  const anaDevice = device(1);
+function twoDevices(anaClock?: () => number) {
+  const anaDevice = device(1, anaClock);
   const benDevice = device(2);
   anaDevice.index.tickets.create(
     { id: 't1', title: 'Printer jammed', number: 7, status: 'closed' },
@@ -127,5 +121,15 @@ describe('an edit while another device archives the ticket', () => {
     expect(anaDevice.kept).toEqual([]);
     expect(places(anaDevice)).toEqual(['shard']);
     expect(places(benDevice)).toEqual(['shard']);
+  });
+
+  it('does not put back a ticket archived by a device whose clock is a little ahead', () => {
+    const benNow = closedAt + 30 * DAY; // 30 days on Ben's clock: archivable there
+    // Ana's clock is six hours behind: 29.75 days, not archivable by her own reckoning.
+    const { anaDevice, benDevice } = twoDevices(() => benNow - 6 * 60 * 60 * 1000);
+    moveToArchive(benDevice.index, benDevice.shard, ['t1'], benNow);
+    sync(anaDevice, benDevice);
+    expect(anaDevice.kept).toEqual([]);
+    expect(places(anaDevice)).toEqual(['shard']);
   });
 });

@@ -6,6 +6,13 @@ import type { ArchiveShard } from './ArchiveShard.ts';
 import { isArchivable } from './archiving.ts';
 
 /**
+ * Clocks differ: a ticket the archiver (clock ahead) found 30 days old may be 29.9 days
+ * old here. Judged a day later, such a ticket counts as archivable and is not put back
+ * (which the next archiving run would undo, and so on); a real edit is days younger.
+ */
+const CLOCK_MARGIN_MS = 24 * 60 * 60 * 1000;
+
+/**
  * An edit made while another device archives the same ticket (issue 15).
  *
  * Archiving removes the ticket's key from the hot index; Yjs drops a concurrent write into
@@ -44,7 +51,7 @@ export function keepEditsFromArchiving(
       const removed: unknown = change.oldValue;
       if (!(removed instanceof Y.Map)) return;
       const record = readTicket(id, removedFields(removed));
-      if (!isArchivable(record, now())) kept.push(record);
+      if (!isArchivable(record, now() + CLOCK_MARGIN_MS)) kept.push(record);
     });
     if (!kept.length) return;
     // Written from inside the observer: Yjs runs this as a transaction of its own after
