@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { bigTextState, hex, textUpdates } from './docUpdates.ts';
 import type { AsyncDocStore } from '../store/AsyncDocStore.ts';
 
 /**
@@ -306,24 +307,4 @@ export function describeAsyncDocStoreContract(
       });
     });
   });
-}
-
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
-
-/** The merged state of a doc holding one Y.Text of about `bytes` characters. */
-function bigTextState(bytes: number): Uint8Array {
-  const doc = new Y.Doc();
-  let text = '';
-  for (let i = 0; text.length < bytes; i++) text += `${i.toString(36)} `;
-  doc.getText('t').insert(0, text.slice(0, bytes));
-  return Y.encodeStateAsUpdate(doc);
-}
-
-/** `count` successive updates of one Y.Text, each inserting its index. */
-function textUpdates(count: number): Uint8Array[] {
-  const doc = new Y.Doc();
-  const updates: Uint8Array[] = [];
-  doc.on('update', (update: Uint8Array) => updates.push(update));
-  for (let i = 0; i < count; i++) doc.getText('t').insert(i, String(i));
-  return updates;
 }

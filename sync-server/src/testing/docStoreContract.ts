@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { bigTextState, textUpdates } from './docUpdates.ts';
 import type { AppendResult, DocStore, StoredDoc } from '../store/DocStore.ts';
 
 /**
@@ -385,23 +386,3 @@ export function describeDocStoreContract(name: string, open: () => OpenedDocStor
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** The merged state of a doc holding one Y.Text of about `bytes` characters. */
-function bigTextState(bytes: number): Uint8Array {
-  const doc = new Y.Doc();
-  // Varied characters: a run of one character compresses in neither Yjs nor SQLite, but
-  // a real document is not one character either.
-  let text = '';
-  for (let i = 0; text.length < bytes; i++) text += `${i.toString(36)} `;
-  doc.getText('t').insert(0, text.slice(0, bytes));
-  return Y.encodeStateAsUpdate(doc);
-}
-
-/** `count` successive updates of one Y.Text, each inserting its index. */
-function textUpdates(count: number): Uint8Array[] {
-  const doc = new Y.Doc();
-  const updates: Uint8Array[] = [];
-  doc.on('update', (update: Uint8Array) => updates.push(update));
-  for (let i = 0; i < count; i++) doc.getText('t').insert(i, String(i));
-  return updates;
-}
