@@ -5,7 +5,7 @@ import {
   openSqliteControlPlane,
   type ControlPlaneDatabase,
 } from '../testing/controlPlaneDatabases.ts';
-import type { Principal } from '../sync/SyncAuth.ts';
+import type { AccessPrincipal } from './AccessPrincipal.ts';
 import { AccessEvents } from './AccessEvents.ts';
 import { principalSignedIn } from './principalSignedIn.ts';
 
@@ -34,12 +34,12 @@ describe('principalSignedIn (the recheck after missed access events)', () => {
     );
     return { clock, users, sessions, userId, check };
   }
-  const bySession = (userId: string, sessionId: string): Principal => ({
+  const bySession = (userId: string, sessionId: string): AccessPrincipal => ({
     userId,
     sessionId,
     tokenId: null,
   });
-  const byToken = (userId: string, tokenId: string): Principal => ({
+  const byToken = (userId: string, tokenId: string): AccessPrincipal => ({
     userId,
     sessionId: null,
     tokenId,

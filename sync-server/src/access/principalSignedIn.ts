@@ -1,4 +1,4 @@
-import type { Principal } from '../sync/SyncAuth.ts';
+import type { AccessPrincipal } from './AccessPrincipal.ts';
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -25,7 +25,7 @@ export interface SignInStores {
 export function principalSignedIn(
   stores: SignInStores,
   now: () => number,
-): (principal: Principal) => Promise<boolean> {
+): (principal: AccessPrincipal) => Promise<boolean> {
   return async ({ userId, sessionId, tokenId }) => {
     const user = await stores.users.byId(userId);
     if (!user || user.status === 'suspended') return false;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../sync/SyncAuth.ts';
+import type { AccessPrincipal } from './AccessPrincipal.ts';
 import { recheckAccess, type RecheckedConnection } from './recheckAccess.ts';
 
 class Socket implements RecheckedConnection {
   revoked = false;
   readonly reauthorized: string[] = [];
   constructor(
-    readonly principal: Principal,
+    readonly principal: AccessPrincipal,
     readonly workspaces: readonly string[],
   ) {}
   revoke(): void {
@@ -20,7 +20,11 @@ class Socket implements RecheckedConnection {
   }
 }
 
-const session = (sessionId: string): Principal => ({ userId: 'u1', sessionId, tokenId: null });
+const session = (sessionId: string): AccessPrincipal => ({
+  userId: 'u1',
+  sessionId,
+  tokenId: null,
+});
 
 describe('recheckAccess (access events missed)', () => {
   it('closes sockets whose session is gone and authorizes every workspace of the others again', async () => {

@@ -1,8 +1,8 @@
-import type { Principal } from '../sync/SyncAuth.ts';
+import type { AccessPrincipal } from './AccessPrincipal.ts';
 
 /** What a recheck needs of a live socket (SocketConnection has all of it). */
 export interface RecheckedConnection {
-  readonly principal: Principal;
+  readonly principal: AccessPrincipal;
   /** Closes the socket: its session or token is no longer valid (4402). */
   revoke(): void;
   /** The workspaces it has, or is asking for, documents of. */
@@ -31,7 +31,7 @@ export interface RecheckResult {
  */
 export async function recheckAccess(
   connections: Iterable<RecheckedConnection>,
-  stillSignedIn: (principal: Principal) => Promise<boolean>,
+  stillSignedIn: (principal: AccessPrincipal) => Promise<boolean>,
   failed: (error: unknown) => void = () => undefined,
 ): Promise<RecheckResult> {
   let revoked = 0;

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterEach, expect, it } from 'vitest';
 import { AccessEvents, type AccessEventMap } from '../access/AccessEvents.ts';
 import { recheckAccess, type RecheckedConnection } from '../access/recheckAccess.ts';
-import type { Principal } from '../sync/SyncAuth.ts';
+import type { AccessPrincipal } from '../access/AccessPrincipal.ts';
 import {
   describeWithRedis,
   startRedisServer,
@@ -16,7 +16,7 @@ class Socket implements RecheckedConnection {
   revoked = false;
   readonly reauthorized: string[] = [];
   constructor(
-    readonly principal: Principal,
+    readonly principal: AccessPrincipal,
     readonly workspaces: readonly string[],
   ) {}
   revoke(): void {
@@ -69,7 +69,11 @@ class Process {
   }
 }
 
-const principal = (sessionId: string): Principal => ({ userId: 'u1', sessionId, tokenId: null });
+const principal = (sessionId: string): AccessPrincipal => ({
+  userId: 'u1',
+  sessionId,
+  tokenId: null,
+});
 
 await describeWithRedis('RedisAccessBus', { ownServer: true }, () => {
   let redis: RedisServerProcess | null = null;
