@@ -98,8 +98,10 @@ export function describeWorkspaceStoreContract(
     });
 
     it('adds another workspace to a customer, renames, and hides a workspace from non-members', async () => {
-      const { workspaces, users, ownerId } = await setup();
+      const { workspaces, users, ownerId, clock } = await setup();
       const { customerId } = await workspaces.createWithCustomer(acme(ownerId));
+      // Oldest membership first: a later instant, so the order does not rest on a tie.
+      clock.now += 1000;
       const { workspaceId } = await workspaces.createForCustomer({
         customerId,
         ownerUserId: ownerId,
