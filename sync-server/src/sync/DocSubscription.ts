@@ -242,8 +242,14 @@ export class DocSubscription {
     const decoded = Y.decodeUpdate(update);
     // Terms §4: nothing is written into a disabled entry while it is disabled (removing the
     // whole entry is a deletion and carries nothing: allowed).
-    const plan = room.doc ? room.redactionPlan() : null;
-    if (plan && updateVerdict(room.doc!, update, plan).touches) {
+    // A large doc knows where its disabled entries are once its redacted state was built.
+    const plan = room.redactionPlan();
+    const touches =
+      plan !== null &&
+      (room.doc
+        ? updateVerdict(room.doc, update, plan).touches
+        : (room.large!.touchesDisabled(update, plan) ?? false));
+    if (touches) {
       this.pipeline.refuse(
         room,
         this,

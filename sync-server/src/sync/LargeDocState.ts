@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { HeavyPriority, type HeavyYjs } from '../offthread/HeavyYjs.ts';
-import type { RedactionPlan } from './redactDoc.ts';
+import { EntryItemIndex } from './EntryItemIndex.ts';
+import { rootKeyMatcher, type EntryItems, type RedactionPlan } from './redactDoc.ts';
 
 interface Logged {
   readonly update: Uint8Array;
@@ -25,7 +26,18 @@ export class LargeDocState {
   #rebases = 0;
   /** Bumped by every appended update: what a cached redacted state is current with. */
   #version = 0;
-  #redacted: { planKey: string; version: number; state: Promise<Uint8Array> } | null = null;
+  #redacted: {
+    planKey: string;
+    version: number;
+    built: Promise<{ state: Uint8Array; entryItems: EntryItems }>;
+  } | null = null;
+  #appendedDuringBuild: Uint8Array[] | null = null;
+  /** Where the disabled entries are (for refusing writes into them), per plan. */
+  #entries: {
+    planKey: string;
+    index: EntryItemIndex;
+    rootKey: (root: string, key: string | null) => boolean;
+  } | null = null;
   /**
    * The document's state vector, kept current from each update's clock range (an update
    * that does not continue a client's clocks leaves it as it was: a state vector that says
@@ -57,6 +69,9 @@ export class LargeDocState {
   /** Applies a stored update (or one another process stored: `logId` Infinity). */
   append(update: Uint8Array, logId: number): void {
     this.#version++;
+    // Items stored into a disabled entry (a server update) are in it from now on too.
+    this.#entries?.index.touches(update, this.#entries.rootKey, true);
+    this.#appendedDuringBuild?.push(update);
     this.#tail.push({ update, logId });
     this.#tailBytes += update.byteLength;
     if (this.#base !== null) this.#advance(update);
@@ -82,28 +97,54 @@ export class LargeDocState {
    * answer until the document changes; each answer is a diff of it, on the worker too.
    */
   async redactedSyncStep2(stateVector: Uint8Array, plan: RedactionPlan): Promise<Uint8Array> {
-    await this.ready;
-    const version = this.#version;
-    if (this.#redacted?.planKey !== plan.key || this.#redacted.version !== version) {
-      const state = this.heavy.run(
-        'redactedState',
-        [this.#parts(), plan],
-        this.bytes,
-        HeavyPriority.serving,
-      );
-      this.#redacted = { planKey: plan.key, version, state };
-      // A failed build is not kept: the next answer tries again.
-      state.catch(() => {
-        if (this.#redacted?.state === state) this.#redacted = null;
-      });
-    }
-    const state = await this.#redacted.state;
+    const { state } = await this.#redactedState(plan);
     return this.heavy.run(
       'syncStep2',
       [[state], stateVector],
       state.byteLength,
       HeavyPriority.serving,
     );
+  }
+
+  /**
+   * Whether `update` places an item in a disabled entry; null while where the entries are is
+   * not known for this plan yet (it is being found now: later writes are checked).
+   */
+  touchesDisabled(update: Uint8Array, plan: RedactionPlan): boolean | null {
+    const entries = this.#entries;
+    if (entries?.planKey === plan.key) return entries.index.touches(update, entries.rootKey);
+    this.#redactedState(plan).catch(() => undefined);
+    return null;
+  }
+
+  #redactedState(plan: RedactionPlan): Promise<{ state: Uint8Array; entryItems: EntryItems }> {
+    const version = this.#version;
+    if (this.#redacted?.planKey === plan.key && this.#redacted.version === version) {
+      return this.#redacted.built;
+    }
+    const built = this.ready.then(() =>
+      this.heavy.run('redactedState', [this.#parts(), plan], this.bytes, HeavyPriority.serving),
+    );
+    this.#redacted = { planKey: plan.key, version, built };
+    // The first build for a plan also finds where its entries are; updates appended while it
+    // runs are replayed into that index (afterwards `append` keeps it current).
+    const firstForPlan = this.#entries?.planKey !== plan.key;
+    if (firstForPlan) this.#appendedDuringBuild = [];
+    built.then(
+      ({ entryItems }) => {
+        if (!firstForPlan || this.#entries?.planKey === plan.key) return;
+        const rootKey = rootKeyMatcher(plan);
+        const index = new EntryItemIndex(entryItems);
+        for (const update of this.#appendedDuringBuild ?? []) index.touches(update, rootKey, true);
+        this.#appendedDuringBuild = null;
+        this.#entries = { planKey: plan.key, index, rootKey };
+      },
+      () => {
+        // A failed build is not kept: the next answer tries again.
+        if (this.#redacted?.built === built) this.#redacted = null;
+      },
+    );
+    return built;
   }
 
   /** The whole document as one update, built on the worker. */

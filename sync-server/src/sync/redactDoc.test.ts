@@ -235,3 +235,34 @@ describe('a large document (bytes, no Y.Doc) with a disabled comment', () => {
     }
   });
 });
+
+describe('writes into a disabled entry of a large document', () => {
+  it('are told apart from other writes once its redacted state was built', async () => {
+    const heavy = new HeavyYjs(createLogger('silent'), heavyWorkerCode, 0);
+    try {
+      const { doc } = ticketWithComments();
+      const large = new LargeDocState([Y.encodeStateAsUpdate(doc)], heavy);
+      await large.ready;
+      const change = (edit: (ticket: TicketDoc) => void): Uint8Array => {
+        const replica = new Y.Doc();
+        Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
+        const sv = Y.encodeStateVector(replica);
+        edit(new TicketDoc(replica));
+        return Y.encodeStateAsUpdate(replica, sv);
+      };
+      const intoDisabled = change((t) => t.editComment('c1', 'new words', alice, 5));
+      // Not known before the first build (which this starts).
+      expect(large.touchesDisabled(intoDisabled, commentPlan)).toBeNull();
+      await large.redactedSyncStep2(new Uint8Array([0]), commentPlan);
+      expect(large.touchesDisabled(intoDisabled, commentPlan)).toBe(true);
+      const other = change((t) => t.editComment('c2', 'edited note', alice, 5));
+      expect(large.touchesDisabled(other, commentPlan)).toBe(false);
+      const removal = change((t) => t.comments.delete('c1'));
+      expect(large.touchesDisabled(removal, commentPlan)).toBe(false);
+      const overwrite = change((t) => t.comments.set('c1', new Y.Map()));
+      expect(large.touchesDisabled(overwrite, commentPlan)).toBe(true);
+    } finally {
+      await heavy.close();
+    }
+  });
+});

@@ -235,6 +235,7 @@ export function redactInPlace(
   doc: Y.Doc,
   plan: RedactionPlan,
   from: ReadonlyMap<number, number> | null = null,
+  entryItems: EntryItems | null = null,
 ): void {
   const compiled = new CompiledPlan(plan);
   const verdicts = new DocVerdicts(doc, compiled);
@@ -246,9 +247,21 @@ export function redactInPlace(
     const start = clock === 0 ? 0 : Y.findIndexSS(structs, clock);
     for (let i = start; i < structs.length; i++) {
       const struct = structs[i];
-      if (struct instanceof Y.Item) redactItem(struct, verdicts.item(struct));
+      if (!(struct instanceof Y.Item)) continue;
+      const verdict = verdicts.item(struct);
+      redactItem(struct, verdict);
+      if (verdict.kind !== 'none') entryItems?.push([client, struct.id.clock, struct.length]);
     }
   }
+}
+
+/** The clock ranges `[client, clock, length]` of every item in a disabled entry. */
+export type EntryItems = [number, number, number][];
+
+/** Whether a root-level item at `root`/`key` is a disabled entry of the plan (by key). */
+export function rootKeyMatcher(plan: RedactionPlan): (root: string, key: string | null) => boolean {
+  const compiled = new CompiledPlan(plan);
+  return (root, key) => compiled.match(root, key, () => undefined) !== null;
 }
 
 /** A redacted copy of `source` (its whole state applied to a fresh doc, then redacted). */

@@ -1,6 +1,6 @@
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { redactedCopy, type RedactionPlan } from './redactDoc.ts';
+import { redactInPlace, type EntryItems, type RedactionPlan } from './redactDoc.ts';
 import { syncMessage } from './yMessages.ts';
 
 /** Redacted serving of large documents, run on the worker (worker/heavyOps.ts). */
@@ -11,11 +11,17 @@ export const redactOps = {
    * answers each sync step 1 with a diff of it; RoomRedaction is the equivalent for a room
    * that holds a Y.Doc).
    */
-  redactedState(parts: Uint8Array[], plan: RedactionPlan): Uint8Array {
+  redactedState(
+    parts: Uint8Array[],
+    plan: RedactionPlan,
+  ): { state: Uint8Array; entryItems: EntryItems } {
     const merged = parts.length === 0 ? new Uint8Array([0, 0]) : Y.mergeUpdates(parts);
-    const copy = redactedCopy(merged, plan);
+    const copy = new Y.Doc();
     try {
-      return Y.encodeStateAsUpdate(copy);
+      Y.applyUpdate(copy, merged);
+      const entryItems: EntryItems = [];
+      redactInPlace(copy, plan, null, entryItems);
+      return { state: Y.encodeStateAsUpdate(copy), entryItems };
     } finally {
       copy.destroy();
     }
@@ -23,7 +29,7 @@ export const redactOps = {
 
   /** The answer to a sync step 1 from a redacted copy of `parts` (uncached). */
   redactedSyncStep2(parts: Uint8Array[], stateVector: Uint8Array, plan: RedactionPlan): Uint8Array {
-    const state = redactOps.redactedState(parts, plan);
+    const { state } = redactOps.redactedState(parts, plan);
     return syncMessage(syncProtocol.messageYjsSyncStep2, Y.diffUpdate(state, stateVector));
   },
 };
