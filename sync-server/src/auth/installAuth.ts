@@ -23,11 +23,15 @@ export function installAuth(app: Hono, services: AuthServices): void {
   });
   installSignupRoutes(app, services);
   installLoginRoutes(app, services);
-  // On the async store interface (issue 19): the first module that PostgreSQL can serve.
+  // On the async store interfaces (issue 19): modules PostgreSQL's stores can serve.
   installSessionRoutes(app, { config: services.config, sessions: asyncStore(services.sessions) });
   installPasswordRoutes(app, services);
   installUnauthorizedUseRoutes(app, services);
-  installAccessTokenRoutes(app, services);
+  installAccessTokenRoutes(app, {
+    now: services.now,
+    tokens: asyncStore(services.tokens),
+    workspaces: asyncStore(services.workspaces),
+  });
   installAccountDeletionRoutes(app, services);
 
   // Keys that are never used again (random emails in a spraying attack) are only removed
