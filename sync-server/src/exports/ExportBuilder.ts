@@ -257,6 +257,15 @@ export class ExportBuilder {
       }
     }
     const words = (reason: string) => contentDisabledWords(reason);
+    /** Terms §4: a disabled file (left out of the archive) is named by the words, not its name. */
+    const namedFiles = <T extends { sha256: string; name: string }>(list: readonly T[]): T[] =>
+      list.map((a) => {
+        const why = redaction?.blobReason(a.sha256) ?? null;
+        return why === null ? a : { ...a, name: words(why) };
+      });
+    const withFilesOf = <T extends { attachments: { sha256: string; name: string }[] }>(
+      entry: T,
+    ): T => ({ ...entry, attachments: namedFiles(entry.attachments) });
     const ticketOf = (
       record: TicketRecord,
       location: string,
@@ -270,12 +279,31 @@ export class ExportBuilder {
       }
       const rendered = content?.kind === 'ticket' ? content : null;
       const ticket = archiveTicket(record, location, rendered, withFile ? fileOf(name) : null);
-      if (!redaction?.hasDisabledEntries(name)) return ticket;
+      if (!redaction || redaction.none) return ticket;
+      // The activity names an attached file ('attachment_added', `ref` its id, `to` its name).
+      const disabledRefs = new Map(
+        ticket.attachments.flatMap((a) => {
+          const why = redaction.blobReason(a.sha256);
+          return why === null ? [] : [[a.id, why] as const];
+        }),
+      );
+      const activity = ticket.activity.map((entry) => {
+        const why = typeof entry.ref === 'string' ? disabledRefs.get(entry.ref) : undefined;
+        return why === undefined || entry.kind !== 'attachment_added'
+          ? entry
+          : { ...entry, to: words(why) };
+      });
+      const withFiles = { ...ticket, attachments: namedFiles(ticket.attachments), activity };
+      if (!redaction.hasDisabledEntries(name)) {
+        return { ...withFiles, comments: ticket.comments.map(withFilesOf) };
+      }
       const comments = ticket.comments.map((c) => {
         const why = redaction.entryReason(name, c.id);
-        return why === null ? c : { ...c, body: words(why), mentions: [], history: [], links: [] };
+        return why === null
+          ? withFilesOf(c)
+          : { ...c, body: words(why), mentions: [], history: [], links: [], attachments: [] };
       });
-      return { ...ticket, comments, links: comments.flatMap((c) => c.links) };
+      return { ...withFiles, comments, links: comments.flatMap((c) => c.links) };
     };
 
     const manifest: ArchiveManifest = {
@@ -381,8 +409,8 @@ export class ExportBuilder {
                   const message = archiveMessage(m);
                   const why = redaction?.entryReason(name, m.id) ?? null;
                   return why === null
-                    ? message
-                    : { ...message, body: words(why), mentions: [], links: [] };
+                    ? withFilesOf(message)
+                    : { ...message, body: words(why), mentions: [], links: [], attachments: [] };
                 })
               : [],
           yjsFile: fileOf(name),
