@@ -162,19 +162,37 @@ export class DocRoom {
   }
 
   /**
-   * Terms §4: when `updates` (applied already) carry content of a disabled entry — a server
-   * update such as a restore, or one another process stored — the update message members get
-   * instead: the same structs from the redacted copy. Null when they carry none (broadcast
-   * them as they are). A large doc's updates are not inspected (no Y.Doc to place them in);
-   * members' writes into disabled entries are refused before they are stored.
+   * Terms §4: broadcasts `updates` (applied already) redacted when they carry content of a
+   * disabled entry — a server update such as a restore, or one another process stored — and
+   * says so (true); false: broadcast them as they are. A room with a Y.Doc sends the same
+   * structs from its redacted copy; a large doc (no Y.Doc) gives each member a catch-up from
+   * the redacted state instead (shared per version; held updates wait for it as usual).
    */
-  redactedBroadcast(updates: readonly Uint8Array[]): Uint8Array | null {
-    if (!this.doc || this.members.size === 0) return null;
+  broadcastRedacted(updates: readonly Uint8Array[]): boolean {
+    if (this.members.size === 0) return false;
     const plan = this.redactionPlan();
-    if (plan === null) return null;
-    if (!updates.some((update) => updateVerdict(this.doc!, update, plan).carries)) return null;
-    this.#redaction ??= new RoomRedaction(this.doc);
-    return updateMessage(this.#redaction.update(plan, this.version, updates));
+    if (plan === null) return false;
+    if (this.doc) {
+      const doc = this.doc;
+      if (!updates.some((update) => updateVerdict(doc, update, plan).carries)) return false;
+      this.#redaction ??= new RoomRedaction(doc);
+      const payload = updateMessage(this.#redaction.update(plan, this.version, updates));
+      this.broadcastUpdate(payload, null, null);
+      return true;
+    }
+    const large = this.large!;
+    if (!updates.some((update) => large.touchesDisabled(update, plan) === true)) return false;
+    const from = new Map(large.stateVector);
+    for (const update of updates) {
+      for (const [client, clock] of Y.parseUpdateMeta(update).from) {
+        from.set(client, Math.min(from.get(client) ?? clock, clock));
+      }
+    }
+    const stateVector = Y.encodeStateVector(from);
+    for (const member of this.members) {
+      member.connection.sendCatchUp(member, () => this.memberSyncStep2(stateVector));
+    }
+    return true;
   }
 
   /** Frees the content (the room was unloaded). */

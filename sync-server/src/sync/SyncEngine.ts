@@ -111,7 +111,8 @@ export class SyncEngine {
       const room = this.rooms.get(docId);
       if (!room) return; // not loaded here: the next load reads it from the store
       room.apply(update, this.#fanOut, Number.POSITIVE_INFINITY);
-      room.broadcastUpdate(room.redactedBroadcast([update]) ?? updateMessage(update), null, null);
+      if (!room.broadcastRedacted([update]))
+        room.broadcastUpdate(updateMessage(update), null, null);
     });
     this.#stopWatching = watchAccess(ctx.access, {
       all: () => this.#connections,

@@ -480,9 +480,7 @@ export class UpdatePipeline {
   #broadcast(room: DocRoom, entries: Entry[]): void {
     if (room.unloaded) return;
     // Terms §4: updates that carry text of a disabled entry reach members redacted.
-    const redacted = room.redactedBroadcast(entries.map((entry) => entry.update!));
-    if (redacted) {
-      room.broadcastUpdate(redacted, null, null);
+    if (room.broadcastRedacted(entries.map((entry) => entry.update!))) {
       this.fanOut.publishUpdate(
         room.docId,
         entries.length === 1 ? entries[0]!.update! : Y.mergeUpdates(entries.map((e) => e.update!)),

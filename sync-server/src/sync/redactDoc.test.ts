@@ -7,6 +7,9 @@ import { redactionPlanOf } from '../moderation/redactionPlans.ts';
 import { redactedCopy, updateVerdict } from './redactDoc.ts';
 import { RoomRedaction } from './RoomRedaction.ts';
 import { LargeDocState } from './LargeDocState.ts';
+import { DocRoom } from './DocRoom.ts';
+import type { ConnectionLink } from './ConnectionLink.ts';
+import type { DocSubscription } from './DocSubscription.ts';
 import { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
 import { createLogger } from '../log/logger.ts';
@@ -261,6 +264,55 @@ describe('writes into a disabled entry of a large document', () => {
       expect(large.touchesDisabled(removal, commentPlan)).toBe(false);
       const overwrite = change((t) => t.comments.set('c1', new Y.Map()));
       expect(large.touchesDisabled(overwrite, commentPlan)).toBe(true);
+    } finally {
+      await heavy.close();
+    }
+  });
+});
+
+describe('a large room’s broadcast of text written into a disabled entry', () => {
+  it('reaches each member as a catch-up from the redacted state, never as it is', async () => {
+    const heavy = new HeavyYjs(createLogger('silent'), heavyWorkerCode, 0);
+    try {
+      const { doc } = ticketWithComments();
+      const large = new LargeDocState([Y.encodeStateAsUpdate(doc)], heavy);
+      await large.ready;
+      const room = new DocRoom(
+        ticketDocId,
+        ws,
+        large,
+        { lastLogId: 0, logCount: 0, logBytes: 0, storedBytes: 0 },
+        () => 0,
+      );
+      room.planSource = () => commentPlan;
+      // A member's connection that runs its catch-ups at once and keeps what it was sent.
+      const sent: Promise<Uint8Array>[] = [];
+      const link = {
+        framed: false,
+        send: (bytes: Uint8Array) => sent.push(Promise.resolve(bytes)),
+        sendCatchUp: (_s: DocSubscription, produce: () => Uint8Array | Promise<Uint8Array>) =>
+          sent.push(Promise.resolve(produce())),
+      } as unknown as ConnectionLink;
+      room.add({ connection: link } as DocSubscription);
+      await room.memberSyncStep2(new Uint8Array([0])); // its first sync finds the entries
+
+      const replica = new Y.Doc();
+      Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
+      const sv = Y.encodeStateVector(replica);
+      new TicketDoc(replica).editComment('c1', 'restored secret words', alice, 9);
+      const update = Y.encodeStateAsUpdate(replica, sv);
+      room.apply(update, null, 1);
+      expect(room.broadcastRedacted([update])).toBe(true);
+      const frames = await Promise.all(sent);
+      expect(frames).toHaveLength(1);
+      expect(bytesHold(frames[0]!, 'restored secret words')).toBe(false);
+
+      // An update elsewhere in the doc is broadcast as it is.
+      const sv2 = Y.encodeStateVector(replica);
+      new TicketDoc(replica).editComment('c2', 'another note', alice, 10);
+      const other = Y.encodeStateAsUpdate(replica, sv2);
+      room.apply(other, null, 2);
+      expect(room.broadcastRedacted([other])).toBe(false);
     } finally {
       await heavy.close();
     }
