@@ -12,8 +12,6 @@ import {
   type TicketRecord,
   type TicketTextSearch,
 } from '@desk/model';
-import { DeviceTicketTexts } from '$lib/search/DeviceTicketTexts.ts';
-import { ModeratedTextSearch } from '$lib/search/ModeratedTextSearch.ts';
 import type { DeskWorkspace } from './DeskWorkspace.svelte.ts';
 import { listQueryOf, listQueryStorageKey } from './firstScreen.ts';
 
@@ -96,17 +94,11 @@ export class TicketListState {
 
   /**
    * Lets a full-text search answer the query's text (descriptions, threads); until it
-   * answers, and for the number, title, tags and requester, the small fields match. Its
-   * answer leaves out what the operator disabled (terms §4): words only in a disabled ticket
-   * or comment find nothing.
+   * answers, and for the number, title, tags and requester, the small fields match. The app
+   * attaches the device search with disabled content left out (terms §4:
+   * `moderatedSearchOf`), so words only in a disabled ticket or comment find nothing.
    */
-  attachTextSearch(full: TicketTextSearch): () => void {
-    const search = new ModeratedTextSearch(
-      full,
-      this.desk.disabled,
-      new DeviceTicketTexts(this.desk.source, this.desk.workspace!.id),
-      (id) => this.list.get(id),
-    );
+  attachTextSearch(search: TicketTextSearch): () => void {
     this.textSearch = search;
     const off = search.onChange(() => this.runTextSearch());
     this.runTextSearch();
@@ -117,6 +109,11 @@ export class TicketListState {
       this.searchSeq += 1;
       this.list.setTextMatches(null);
     };
+  }
+
+  /** A ticket's record as the list holds it (hot index or a loaded shard); null if not held. */
+  record(ticketId: string): TicketRecord | null {
+    return this.list.get(ticketId);
   }
 
   setQuery(patch: Partial<TicketQuery>, keepView = false): void {

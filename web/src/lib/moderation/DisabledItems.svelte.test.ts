@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { docIds } from '@desk/model';
 import { blobItemKey, docItemKey, entryItemKey, type DisabledItemEntry } from '@desk/protocol';
 import { until } from '@desk/protocol/testing';
-import { readDisabledItems, writeDisabledItems } from '$lib/offline/disabledItemsStore.ts';
 import { DisabledItems, type DisabledItemsKeeper } from './DisabledItems.svelte.ts';
 
 const WS = 'ws1';
@@ -104,12 +103,5 @@ describe('DisabledItems', () => {
     disabled.refusedDoc(docIds.ticket(WS, 't1'), 'From the refusal');
     expect(disabled.ticket('t1')).toBe('From the refusal');
     await until(() => disabled.ticket('t1') === 'From the list', 'the list asked again');
-  });
-
-  it('is kept in IndexedDB per user and workspace', async () => {
-    await writeDisabledItems('u1', WS, [ticketOff('Stored')]);
-    expect(await readDisabledItems('u1', WS)).toEqual([ticketOff('Stored')]);
-    expect(await readDisabledItems('u1', 'other')).toBeNull();
-    expect(await readDisabledItems('u2', WS)).toBeNull();
   });
 });

@@ -1,7 +1,9 @@
+import type { TicketRecord, TicketTextSearch } from '@desk/model';
 import { searchTickets } from '$lib/api/searchApi.ts';
 import type { DeskWorkspace } from '$lib/desk/DeskWorkspace.svelte.ts';
 import { DeviceTicketTexts } from './DeviceTicketTexts.ts';
 import { LocalTicketSearch } from './LocalTicketSearch.ts';
+import { ModeratedTextSearch } from './ModeratedTextSearch.ts';
 import { SearchStore } from './SearchStore.ts';
 
 interface Open {
@@ -43,6 +45,24 @@ export function deviceSearchOf(desk: DeskWorkspace): LocalTicketSearch {
   };
   open.set(desk, { search, close });
   return search;
+}
+
+/**
+ * `full` with what the operator disabled left out (terms §4, issue 17): what the list and the
+ * board attach, so words only in a disabled ticket or comment find nothing. `record` is the
+ * list's record of a ticket (a ticket with disabled comments still matches by its record).
+ */
+export function moderatedSearchOf(
+  desk: DeskWorkspace,
+  full: TicketTextSearch,
+  record: (ticketId: string) => TicketRecord | null,
+): TicketTextSearch {
+  return new ModeratedTextSearch(
+    full,
+    desk.disabled,
+    new DeviceTicketTexts(desk.source, desk.workspace!.id),
+    record,
+  );
 }
 
 /** Closes the workspace's device search (the workspace app is left). */
