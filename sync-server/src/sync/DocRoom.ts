@@ -181,7 +181,9 @@ export class DocRoom {
       return true;
     }
     const large = this.large!;
-    if (!updates.some((update) => large.touchesDisabled(update, plan) === true)) return false;
+    // Not known yet (null: where the entries are is being found on the worker) counts as
+    // touching: members then get the redacted catch-up, never text the plan disables.
+    if (!updates.some((update) => large.touchesDisabled(update, plan) !== false)) return false;
     const from = new Map(large.stateVector);
     for (const update of updates) {
       for (const [client, clock] of Y.parseUpdateMeta(update).from) {

@@ -317,4 +317,43 @@ describe('a large room’s broadcast of text written into a disabled entry', () 
       await heavy.close();
     }
   });
+
+  it('is redacted also before the first build has found where the entries are', async () => {
+    const heavy = new HeavyYjs(createLogger('silent'), heavyWorkerCode, 0);
+    try {
+      const { doc } = ticketWithComments();
+      const large = new LargeDocState([Y.encodeStateAsUpdate(doc)], heavy);
+      await large.ready;
+      const room = new DocRoom(
+        ticketDocId,
+        ws,
+        large,
+        { lastLogId: 0, logCount: 0, logBytes: 0, storedBytes: 0 },
+        () => 0,
+      );
+      room.planSource = () => commentPlan;
+      const sent: Promise<Uint8Array>[] = [];
+      const link = {
+        framed: false,
+        send: (bytes: Uint8Array) => sent.push(Promise.resolve(bytes)),
+        sendCatchUp: (_s: DocSubscription, produce: () => Uint8Array | Promise<Uint8Array>) =>
+          sent.push(Promise.resolve(produce())),
+      } as unknown as ConnectionLink;
+      // A member that synced before the comment was disabled: no redacted build yet.
+      room.add({ connection: link } as DocSubscription);
+
+      const replica = new Y.Doc();
+      Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
+      const sv = Y.encodeStateVector(replica);
+      new TicketDoc(replica).editComment('c1', 'written in the first moment', alice, 9);
+      const update = Y.encodeStateAsUpdate(replica, sv);
+      room.apply(update, null, 1);
+      expect(room.broadcastRedacted([update])).toBe(true);
+      const frames = await Promise.all(sent);
+      expect(frames).toHaveLength(1);
+      expect(bytesHold(frames[0]!, 'written in the first moment')).toBe(false);
+    } finally {
+      await heavy.close();
+    }
+  });
 });
