@@ -270,30 +270,43 @@ describe('writes into a disabled entry of a large document', () => {
   });
 });
 
+/**
+ * A large (bytes-only) ticket room under `commentPlan` with one member whose connection runs
+ * its catch-ups at once and keeps what it was sent; the worker is closed after `body`.
+ */
+async function withLargeRoom(
+  body: (room: { doc: Y.Doc; room: DocRoom; sent: Promise<Uint8Array>[] }) => Promise<void>,
+): Promise<void> {
+  const heavy = new HeavyYjs(createLogger('silent'), heavyWorkerCode, 0);
+  try {
+    const { doc } = ticketWithComments();
+    const large = new LargeDocState([Y.encodeStateAsUpdate(doc)], heavy);
+    await large.ready;
+    const room = new DocRoom(
+      ticketDocId,
+      ws,
+      large,
+      { lastLogId: 0, logCount: 0, logBytes: 0, storedBytes: 0 },
+      () => 0,
+    );
+    room.planSource = () => commentPlan;
+    const sent: Promise<Uint8Array>[] = [];
+    const link = {
+      framed: false,
+      send: (bytes: Uint8Array) => sent.push(Promise.resolve(bytes)),
+      sendCatchUp: (_s: DocSubscription, produce: () => Uint8Array | Promise<Uint8Array>) =>
+        sent.push(Promise.resolve(produce())),
+    } as unknown as ConnectionLink;
+    room.add({ connection: link } as DocSubscription);
+    await body({ doc, room, sent });
+  } finally {
+    await heavy.close();
+  }
+}
+
 describe('a large room’s broadcast of text written into a disabled entry', () => {
   it('reaches each member as a catch-up from the redacted state, never as it is', async () => {
-    const heavy = new HeavyYjs(createLogger('silent'), heavyWorkerCode, 0);
-    try {
-      const { doc } = ticketWithComments();
-      const large = new LargeDocState([Y.encodeStateAsUpdate(doc)], heavy);
-      await large.ready;
-      const room = new DocRoom(
-        ticketDocId,
-        ws,
-        large,
-        { lastLogId: 0, logCount: 0, logBytes: 0, storedBytes: 0 },
-        () => 0,
-      );
-      room.planSource = () => commentPlan;
-      // A member's connection that runs its catch-ups at once and keeps what it was sent.
-      const sent: Promise<Uint8Array>[] = [];
-      const link = {
-        framed: false,
-        send: (bytes: Uint8Array) => sent.push(Promise.resolve(bytes)),
-        sendCatchUp: (_s: DocSubscription, produce: () => Uint8Array | Promise<Uint8Array>) =>
-          sent.push(Promise.resolve(produce())),
-      } as unknown as ConnectionLink;
-      room.add({ connection: link } as DocSubscription);
+    await withLargeRoom(async ({ doc, room, sent }) => {
       await room.memberSyncStep2(new Uint8Array([0])); // its first sync finds the entries
 
       const replica = new Y.Doc();
@@ -313,35 +326,12 @@ describe('a large room’s broadcast of text written into a disabled entry', () 
       const other = Y.encodeStateAsUpdate(replica, sv2);
       room.apply(other, null, 2);
       expect(room.broadcastRedacted([other])).toBe(false);
-    } finally {
-      await heavy.close();
-    }
+    });
   });
 
   it('is redacted also before the first build has found where the entries are', async () => {
-    const heavy = new HeavyYjs(createLogger('silent'), heavyWorkerCode, 0);
-    try {
-      const { doc } = ticketWithComments();
-      const large = new LargeDocState([Y.encodeStateAsUpdate(doc)], heavy);
-      await large.ready;
-      const room = new DocRoom(
-        ticketDocId,
-        ws,
-        large,
-        { lastLogId: 0, logCount: 0, logBytes: 0, storedBytes: 0 },
-        () => 0,
-      );
-      room.planSource = () => commentPlan;
-      const sent: Promise<Uint8Array>[] = [];
-      const link = {
-        framed: false,
-        send: (bytes: Uint8Array) => sent.push(Promise.resolve(bytes)),
-        sendCatchUp: (_s: DocSubscription, produce: () => Uint8Array | Promise<Uint8Array>) =>
-          sent.push(Promise.resolve(produce())),
-      } as unknown as ConnectionLink;
-      // A member that synced before the comment was disabled: no redacted build yet.
-      room.add({ connection: link } as DocSubscription);
-
+    await withLargeRoom(async ({ doc, room, sent }) => {
+      // The member synced before the comment was disabled: no redacted build yet.
       const replica = new Y.Doc();
       Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
       const sv = Y.encodeStateVector(replica);
@@ -352,8 +342,6 @@ describe('a large room’s broadcast of text written into a disabled entry', () 
       const frames = await Promise.all(sent);
       expect(frames).toHaveLength(1);
       expect(bytesHold(frames[0]!, 'written in the first moment')).toBe(false);
-    } finally {
-      await heavy.close();
-    }
+    });
   });
 });
