@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ErrorCode,
@@ -29,16 +30,50 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-function upload(client: TestClient, slug: string, bytes: Uint8Array<ArrayBuffer>) {
-  return fetch(`${client.baseUrl}/api/workspaces/${slug}/blobs`, {
-    method: 'POST',
-    headers: {
-      origin: client.origin,
-      cookie: `${SESSION_COOKIE}=${client.sessionToken}`,
-      'content-type': 'application/pdf',
-      'x-file-name': 'file.pdf',
-    },
-    body: bytes,
+interface UploadAnswer {
+  readonly status: number;
+  json(): Promise<unknown>;
+}
+
+/**
+ * Posts a file as a browser's upload does, and takes the answer as soon as it comes. A file
+ * refused by its declared length is answered before its body is read, and the server closes
+ * the connection after the answer (blobRoutes `closeAfterRefusal`): a client still sending
+ * then meets a reset. `fetch` reports only that reset when it comes first (a busy machine);
+ * node:http hands over the answer it read, which is what this test is about.
+ */
+function upload(
+  client: TestClient,
+  slug: string,
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<UploadAnswer> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = http.request(`${client.baseUrl}/api/workspaces/${slug}/blobs`, {
+      method: 'POST',
+      headers: {
+        origin: client.origin,
+        cookie: `${SESSION_COOKIE}=${client.sessionToken}`,
+        'content-type': 'application/pdf',
+        'content-length': bytes.byteLength,
+        'x-file-name': 'file.pdf',
+      },
+    });
+    req.on('response', (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, json: () => Promise.resolve(JSON.parse(text)) });
+      });
+    });
+    // The rest of a refused body meets the closed connection: the answer already read stands.
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    req.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   });
 }
 
