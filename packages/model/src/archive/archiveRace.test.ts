@@ -23,7 +23,14 @@ function device(clientID: number, clock: () => number = () => now) {
   const index = new WorkspaceIndex(indexDoc);
   const shard = new ArchiveShard(shardDoc, month);
   const kept: string[] = [];
-  stops.push(keepEditsFromArchiving(index, clock, (record) => kept.push(record.id)));
+  stops.push(
+    keepEditsFromArchiving(
+      index,
+      clock,
+      (id) => shard.has(id),
+      (record) => kept.push(record.id),
+    ),
+  );
   return { index, shard, kept };
 }
 
@@ -36,13 +43,14 @@ function sync(a: Device, b: Device): void {
       [a, b],
       [b, a],
     ] as const) {
-      Y.applyUpdate(
-        to.index.doc,
-        Y.encodeStateAsUpdate(from.index.doc, Y.encodeStateVector(to.index.doc)),
-      );
+      // The shard first, as the archiver writes it and the server forwards it.
       Y.applyUpdate(
         to.shard.doc,
         Y.encodeStateAsUpdate(from.shard.doc, Y.encodeStateVector(to.shard.doc)),
+      );
+      Y.applyUpdate(
+        to.index.doc,
+        Y.encodeStateAsUpdate(from.index.doc, Y.encodeStateVector(to.index.doc)),
       );
     }
   }
@@ -121,6 +129,18 @@ describe('an edit while another device archives the ticket', () => {
     expect(anaDevice.kept).toEqual([]);
     expect(places(anaDevice)).toEqual(['shard']);
     expect(places(benDevice)).toEqual(['shard']);
+  });
+
+  it('leaves a row removed on purpose (a restore or its undo) removed, edited or not', () => {
+    const { anaDevice, benDevice } = twoDevices();
+    // Ana reopens the ticket; Ben's device (a restore's undo) removes its row, no shard.
+    anaDevice.index.tickets.update('t1', { title: 'Printer jammed again', status: 'open' }, now);
+    sync(anaDevice, benDevice);
+    benDevice.index.tickets.remove('t1');
+    sync(anaDevice, benDevice);
+    expect(anaDevice.kept).toEqual([]);
+    expect(places(anaDevice)).toEqual([]);
+    expect(places(benDevice)).toEqual([]);
   });
 
   it('does not put back a ticket archived by a device whose clock is a little ahead', () => {

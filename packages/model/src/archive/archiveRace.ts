@@ -33,6 +33,13 @@ const CLOCK_MARGIN_MS = 24 * 60 * 60 * 1000;
  *   (a hot record not archivable, or newer than the shard's). A copy equal to an
  *   archivable hot record is a move half done (the index's removal is on its way), kept.
  *
+ * - Only a removal that is a move counts: `archivedHere` says whether an archive shard this
+ *   device holds has the ticket (the archiver writes the shard before it removes the row,
+ *   and the server forwards both in that order). A row removed on purpose — a snapshot
+ *   restore or its undo, a purge — is in no shard and stays removed. A device that holds no
+ *   shard with the ticket does not repair (the edit is lost there, as without this guard;
+ *   a device that has the shard loaded repairs for every replica).
+ *
  * Every device that repairs writes the same record (the same last state, deterministic
  * fields), so the hot index converges; at worst two devices write the ticket's map back
  * concurrently and Yjs keeps one of the two equal maps.
@@ -40,6 +47,7 @@ const CLOCK_MARGIN_MS = 24 * 60 * 60 * 1000;
 export function keepEditsFromArchiving(
   index: WorkspaceIndex,
   now: () => number,
+  archivedHere: (ticketId: string) => boolean,
   onKept?: (record: TicketRecord) => void,
 ): () => void {
   const map = index.tickets.map;
@@ -50,6 +58,8 @@ export function keepEditsFromArchiving(
       if (change.action !== 'delete' || map.has(id)) return;
       const removed: unknown = change.oldValue;
       if (!(removed instanceof Y.Map)) return;
+      // Only a move: a row removed by a restore or its undo, or a purge, is gone on purpose.
+      if (!archivedHere(id)) return;
       const record = readTicket(id, removedFields(removed));
       if (!isArchivable(record, now() + CLOCK_MARGIN_MS)) kept.push(record);
     });

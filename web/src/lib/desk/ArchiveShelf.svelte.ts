@@ -51,6 +51,7 @@ export class ArchiveShelf {
     this.stopKeeping = keepEditsFromArchiving(
       index,
       () => Date.now(),
+      (id) => this.shards().some((shard) => shard.has(id)),
       () => void this.dropStale(),
     );
   }
