@@ -79,6 +79,9 @@ const publishScript = `
   for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
   return n`;
 
+/** What a wait on the reader gives once the bus is closing. */
+const CLOSED = Symbol('closed');
+
 /**
  * Document updates between the processes of a cluster, over Redis streams (issue 19). One
  * stream per document (`<prefix>doc:<docId>`); a process publishes each update after it is
@@ -114,6 +117,9 @@ export class RedisUpdateBus {
   #reconnected = false;
   #closed = false;
   #wake: (() => void) | null = null;
+  /** Settles when close() is called: the read loop stops waiting on the reader then. */
+  readonly #closing: Promise<typeof CLOSED>;
+  #signalClosing: () => void = () => {};
   readonly #loop: Promise<void>;
 
   constructor(options: RedisUpdateBusOptions) {
@@ -138,6 +144,7 @@ export class RedisUpdateBus {
       this.#readerId = null;
       this.#reconnected = true;
     });
+    this.#closing = new Promise((resolve) => (this.#signalClosing = () => resolve(CLOSED)));
     this.#loop = this.#read();
   }
 
@@ -226,6 +233,7 @@ export class RedisUpdateBus {
   async close(): Promise<void> {
     this.#closed = true;
     this.#wake?.();
+    this.#signalClosing();
     this.#reader.disconnect();
     await this.#loop;
     this.#pubsub?.disconnect();
@@ -273,26 +281,32 @@ export class RedisUpdateBus {
       }
       try {
         if (this.#readerId === null) {
-          this.#readerId = Number(await this.#reader.call('CLIENT', 'ID'));
+          const id = await this.#unlessClosed(this.#reader.call('CLIENT', 'ID'));
+          if (id === CLOSED) return;
+          this.#readerId = Number(id);
         }
         if (this.#reconnected) {
           this.#reconnected = false;
-          await this.#checkEpoch();
+          if ((await this.#unlessClosed(this.#checkEpoch())) === CLOSED) return;
         }
         for (const subscription of this.#subscriptions.values()) {
           if (subscription.owed) await this.#resync(subscription, subscription.owed);
         }
         const docIds = [...this.#subscriptions.keys()];
-        const reply = (await this.#reader.callBuffer(
-          'XREAD',
-          'COUNT',
-          500,
-          'BLOCK',
-          this.#blockMs,
-          'STREAMS',
-          ...docIds.map((docId) => this.#streamKey(docId)),
-          ...docIds.map((docId) => this.#subscriptions.get(docId)!.cursor),
-        )) as StreamReply | null;
+        const read = await this.#unlessClosed(
+          this.#reader.callBuffer(
+            'XREAD',
+            'COUNT',
+            500,
+            'BLOCK',
+            this.#blockMs,
+            'STREAMS',
+            ...docIds.map((docId) => this.#streamKey(docId)),
+            ...docIds.map((docId) => this.#subscriptions.get(docId)!.cursor),
+          ),
+        );
+        if (read === CLOSED) return;
+        const reply = read as StreamReply | null;
         for (const [key, entries] of reply ?? []) {
           const docId = key.toString().slice(this.#prefix.length + 'doc:'.length);
           for (const [id, fields] of entries) await this.#deliver(docId, id.toString(), fields);
@@ -305,6 +319,16 @@ export class RedisUpdateBus {
         if (!isConnectionError(error)) console.error('RedisUpdateBus read failed', error);
       }
     }
+  }
+
+  /**
+   * `command`, or CLOSED once close() was called. A reader command queued while the reader
+   * was reconnecting is never settled by ioredis after a manual disconnect, so close() must
+   * not wait on it (the bus's close hung after a Redis restart); its late outcome is dropped.
+   */
+  #unlessClosed<T>(command: Promise<T>): Promise<T | typeof CLOSED> {
+    command.catch(() => undefined);
+    return Promise.race([command, this.#closing]);
   }
 
   async #deliver(docId: string, id: string, fields: Buffer[]): Promise<void> {
