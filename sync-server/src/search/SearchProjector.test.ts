@@ -102,6 +102,7 @@ function projector(
   target: DocStore = store,
   recordsEveryMs = 0,
   largeDocBytes = 1e9,
+  ticketEveryMs = 0,
 ): SearchProjector {
   return new SearchProjector({
     store: target,
@@ -112,6 +113,7 @@ function projector(
     rowsPerTransaction: 2,
     recordsEveryMs,
     largeDocBytes,
+    ticketEveryMs,
     now: () => clock,
   });
 }
@@ -496,6 +498,28 @@ describe('SearchProjector', () => {
       await p.catchUp();
       expect(await renamed(desk, p, [29_000, 30_000])).toEqual([false, true]);
     });
+  });
+
+  it('reads a ticket doc typed into continuously at most once per ticketEveryMs (issue 13)', async () => {
+    const desk = new Desk('ws1');
+    desk.create('t1', 'Typed', 1, 'alpha');
+    const p = projector(store, 0, 1e9, 2_000);
+    await p.catchUp();
+    expect(ids('ws1', 'alpha')).toEqual(['t1']);
+    postComment(
+      desk.index,
+      desk.ticket('t1'),
+      't1',
+      { id: 'c8', kind: 'reply', body: 'beta' },
+      actor,
+      5,
+    );
+    clock += 1_999;
+    await p.catchUp();
+    expect(ids('ws1', 'beta')).toEqual([]);
+    clock += 1;
+    await p.catchUp();
+    expect(ids('ws1', 'beta')).toEqual(['t1']);
   });
 
   it('reads a large ticket doc at most once per interval too', async () => {

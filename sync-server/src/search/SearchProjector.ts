@@ -64,6 +64,14 @@ export interface SearchProjectorOptions {
    */
   recordsEveryMs?: number;
   /**
+   * Least time between two reads of one (small) ticket doc. A read decodes the doc to
+   * extract its text, which costs more than relaying the update that changed it: without
+   * this, a ticket typed into continuously was read once per pass, and the projector was the
+   * largest share of the server's CPU per update with many docs written at once (issue 13).
+   * A ticket's text becomes searchable on the server within this time. @default 2000 ms
+   */
+  ticketEveryMs?: number;
+  /**
    * A ticket doc this large (bytes stored) is read at most every `recordsEveryMs` too, like
    * an index doc: reading it decodes all of it. @default 262144 (256 KiB)
    */
@@ -149,8 +157,8 @@ export class SearchProjector {
   #dueAt: number | null = null;
   #unsubscribe: (() => void) | null = null;
   /**
-   * When each index doc (or large ticket doc) was last read, and how long that read took
-   * (recordsEveryMs, readDutyCycle).
+   * When each index doc or ticket doc was last read, and how long that read took
+   * (recordsEveryMs, ticketEveryMs, readDutyCycle).
    */
   readonly #reads = new Map<string, { at: number; costMs: number }>();
   /** Ticket docs found at least `largeDocBytes` on their last read. */
@@ -172,6 +180,7 @@ export class SearchProjector {
       workspacesPerPass: 20,
       rowsPerTransaction: 500,
       recordsEveryMs: 10_000,
+      ticketEveryMs: 2000,
       largeDocBytes: 256 * 1024,
       readDutyCycle: 0.02,
       maxReadGapMs: 300_000,
@@ -363,11 +372,12 @@ export class SearchProjector {
 
   #notDue(docId: string): boolean {
     const kind = parseDocId(docId)?.kind ?? '';
-    if (!RECORD_KINDS.has(kind) && !this.#large.has(docId)) return false;
-    const now = this.#o.now();
+    const wholeRead = RECORD_KINDS.has(kind) || this.#large.has(docId);
+    if (!wholeRead && kind !== 'ticket') return false;
     const last = this.#reads.get(docId);
-    if (last !== undefined && now < this.#nextReadAt(last)) {
-      const due = this.#nextReadAt(last);
+    if (last === undefined) return false;
+    const due = wholeRead ? this.#nextReadAt(last) : last.at + this.#o.ticketEveryMs;
+    if (this.#o.now() < due) {
       this.#dueAt = this.#dueAt === null ? due : Math.min(this.#dueAt, due);
       return true;
     }
@@ -412,7 +422,7 @@ export class SearchProjector {
         if (large) this.#large.add(docId);
         else this.#large.delete(docId);
         const body = await offThread.run('ticketBody', [parts], stored.storedBytes);
-        if (large) this.#readDone(docId, startedAt);
+        this.#readDone(docId, startedAt);
         index.putBody(workspaceId, parsed!.id!, body, seq);
         return;
       }
@@ -422,7 +432,7 @@ export class SearchProjector {
       if (rows.length === 0) index.advance(workspaceId, seq);
     } catch (err) {
       // A doc that cannot be read stays unsearchable rather than stopping its workspace.
-      if (RECORD_KINDS.has(kind) || this.#large.has(docId)) this.#readDone(docId, startedAt);
+      if (kind === 'ticket' || RECORD_KINDS.has(kind)) this.#readDone(docId, startedAt);
       log.error({ err, docId }, 'search projection could not read a document; skipped');
       index.advance(workspaceId, seq);
     }
