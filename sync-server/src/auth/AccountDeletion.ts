@@ -13,6 +13,7 @@ import { sendWithoutFailing } from '../mail/createMailer.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import type { MembershipChange } from '../workspaces/MembershipStore.ts';
 import type { MembershipStore } from '../workspaces/MembershipStore.ts';
+import type { SeatLedger } from '../workspaces/SeatLedger.ts';
 import type { WorkspaceOfUser, WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import { accountDeletedEmail } from './authEmails.ts';
 import type { KnownDevices } from './KnownDevices.ts';
@@ -37,6 +38,8 @@ export interface AccountDeletionDeps {
   readonly devices: KnownDevices;
   readonly workspaces: WorkspaceStore;
   readonly memberships: MembershipStore;
+  /** Finds the workspaces the user left earlier, whose private docs go too. */
+  readonly seats: Pick<SeatLedger, 'workspacesOf'>;
   readonly docs: DocDeletion;
 }
 
@@ -51,7 +54,8 @@ export interface DocDeletion {
 /**
  * A user deletes their own account (issue 16, terms §4). What identifies the person goes —
  * sessions, access tokens, reset links, pending sign-ups, known devices, security reports,
- * their private docs, and the email, name, phone and password of the `users` row. What they
+ * their private docs (in every workspace they ever joined: leaving one keeps it on the
+ * server), and the email, name, phone and password of the `users` row. What they
  * wrote stays with the customer whose workspace holds it, under "Deleted user": the row is
  * anonymised, not deleted, so documents, audit entries and seat records still resolve.
  */
@@ -72,8 +76,12 @@ export class AccountDeletion {
     // their own, which a rollback must not undo. All of it is synchronous, so nothing changes
     // in between; should the transaction fail, the account stays without its private docs
     // and deleting it again completes it.
+    const workspaceIds = new Set([
+      ...memberOf.map((w) => w.id),
+      ...deps.seats.workspacesOf(user.id),
+    ]);
     deps.docs.deleteDocs(
-      memberOf.map((w) => docIds.user(w.id, user.id)),
+      [...workspaceIds].map((workspaceId) => docIds.user(workspaceId, user.id)),
       { code: DocErrorCode.accessRevoked, message: 'The account was deleted.' },
     );
     const { left, changes } = deps.transactions.write(() => {
@@ -93,6 +101,15 @@ export class AccountDeletion {
           target: { kind: 'user', id: user.id },
           workspaceId: workspace.id,
           details: { role: workspace.role },
+        });
+      }
+      // An account in no workspace: its deletion is still on record, for the operator.
+      if (memberOf.length === 0) {
+        deps.audit.record({
+          actor: { kind: 'user', userId: user.id },
+          action: 'account.deleted',
+          target: { kind: 'user', id: user.id },
+          workspaceId: null,
         });
       }
       deps.sessions.endAllForUser(user.id);

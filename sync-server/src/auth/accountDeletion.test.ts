@@ -228,6 +228,28 @@ describe('a user deletes their own account (DELETE /api/auth/me)', () => {
     }
   });
 
+  it('deletes the private doc of a workspace the account left earlier, and records a deletion that left no workspace', async () => {
+    const { owner, agent } = await agentWithHistory();
+    const docId = docIds.user(owner.workspaceId, agent.userId);
+    const removed = await owner.client.request(
+      'DELETE',
+      `/api/workspaces/${owner.slug}/members/${agent.userId}`,
+    );
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    // Removal keeps the private doc on the server (a member who comes back keeps it).
+    expect(t.server.sync.store.load(docId)).not.toBeNull();
+
+    const res = await deleteAccount(agent.client, 'correct horse battery staple');
+
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toEqual({ leftWorkspaces: [] });
+    expect(t.server.sync.store.load(docId)).toBeNull();
+    expect(t.server.sync.store.load(docIds.user(owner.workspaceId, owner.userId))).not.toBeNull();
+    expect(t.server.services.audit.list({ targetId: agent.userId })).toContainEqual(
+      expect.objectContaining({ action: 'account.deleted', workspaceId: null }),
+    );
+  });
+
   it('lets the address sign up again', async () => {
     const { agent, email } = await agentWithHistory();
     expect((await deleteAccount(agent.client, 'correct horse battery staple')).status).toBe(200);

@@ -100,6 +100,18 @@ export function describeSeatStoresContract(
       ]);
     });
 
+    it('lists every workspace a user ever held a seat in, also after they were removed', async () => {
+      const { invite, invitations, memberships, seats, user, workspaceId, ownerId } = await setup();
+      const anaId = await user('ana');
+      expect(await seats.workspacesOf(anaId)).toEqual([]);
+      const { token } = await invite('ana@example.com');
+      await invitations.accept({ token, userId: anaId, userEmail: 'ana@example.com' });
+      expect(await seats.workspacesOf(anaId)).toEqual([workspaceId]);
+      await memberships.remove({ workspaceId, actorUserId: ownerId, userId: anaId });
+      expect(await seats.workspacesOf(anaId)).toEqual([workspaceId]);
+      expect(await seats.workspacesOf(ownerId)).toEqual([workspaceId]);
+    });
+
     it('invites within the limit counting open invitations, and renews instead of duplicating', async () => {
       const { invite, invitations, seats, workspaceId } = await setup();
       const first = await invite('ana@example.com');

@@ -30,7 +30,17 @@ export interface SeatLedger {
   record(change: SeatChange): void;
   /** Newest first. */
   history(workspaceId: string, limit?: number): SeatLedgerEntry[];
+  /**
+   * Every workspace the user ever held a seat in — now or before they left or were removed —
+   * sorted by id. Account deletion finds their private documents with it: removal leaves the
+   * private doc on the server (a member who comes back keeps their read markers and views).
+   */
+  workspacesOf(userId: string): string[];
 }
+
+/** `workspacesOf`: bind the user id. */
+export const WORKSPACES_OF_USER_SQL =
+  'SELECT DISTINCT workspace_id FROM seat_ledger WHERE user_id = ? ORDER BY workspace_id';
 
 /** A seat-ledger row joined with its names (`SEAT_HISTORY_SQL`), as both engines return it. */
 export interface HistoryRow {
@@ -121,5 +131,9 @@ export class SqliteSeatLedger implements SeatLedger {
   history(workspaceId: string, limit = 200): SeatLedgerEntry[] {
     const rows = this.db.prepare(SEAT_HISTORY_SQL).all(workspaceId, limit) as HistoryRow[];
     return rows.map(seatLedgerEntry);
+  }
+
+  workspacesOf(userId: string): string[] {
+    return this.db.prepare(WORKSPACES_OF_USER_SQL).pluck().all(userId) as string[];
   }
 }

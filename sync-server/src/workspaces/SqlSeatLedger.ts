@@ -6,6 +6,7 @@ import {
   type HistoryRow,
   type SeatChange,
   type SeatLedgerEntry,
+  WORKSPACES_OF_USER_SQL,
 } from './SeatLedger.ts';
 
 /**
@@ -57,5 +58,10 @@ export class SqlSeatLedger implements AsyncSeatLedger {
   async history(workspaceId: string, limit = 200): Promise<SeatLedgerEntry[]> {
     const rows = await this.db.all<HistoryRow>(SEAT_HISTORY_SQL, [workspaceId, limit]);
     return rows.map(seatLedgerEntry);
+  }
+
+  async workspacesOf(userId: string): Promise<string[]> {
+    const rows = await this.db.all<{ workspace_id: string }>(WORKSPACES_OF_USER_SQL, [userId]);
+    return rows.map((row) => row.workspace_id);
   }
 }
