@@ -1,3 +1,4 @@
+import { seededRandom } from '@desk/protocol/testing';
 import { afterEach, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { PgDocStore } from '../store/postgres/PgDocStore.ts';
@@ -16,18 +17,6 @@ import { RedisLeases } from './RedisLeases.ts';
 import { RedisUpdateBus, type ResyncReason } from './RedisUpdateBus.ts';
 
 const docId = 'ws1:ticket:t1';
-
-/** A seeded generator (mulberry32): a failing run replays with its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * One server process built from the scale-out pieces as the engine will use them: its own
@@ -112,7 +101,7 @@ await describeWithPostgresAndRedis('scale-out pieces together', { ownServer: tru
 
   it('two processes editing one document converge through Redis losing its data, and compact it once', async () => {
     const seed = Number(process.env.SCALE_SEED ?? Date.now() % 100_000);
-    const next = random(seed);
+    const next = seededRandom(seed).next;
     database = await createTestDatabase();
     redis = await startRedisServer({ persistent: false });
     const prefix = testKeyPrefix();

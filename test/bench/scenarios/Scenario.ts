@@ -35,16 +35,6 @@ export interface Scenario {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls `done` every 10 ms until it holds or `timeoutMs` passes; returns whether it held. */
-export async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) return false;
-    await sleep(10);
-  }
-  return true;
-}
-
 /** The shared seeded generator as a plain function, so write phases are the same for every server. */
 export function seededRandom(seed: number): () => number {
   return sharedSeededRandom(seed).next;

@@ -3,7 +3,8 @@ import * as Y from 'yjs';
 import type { BenchClient } from '../load/BenchClient.ts';
 import { closeAll, connectAll, totalBytes } from '../load/connectAll.ts';
 import type { RunningTarget } from '../targets/Target.ts';
-import { waitUntil, type Measured, type Scenario } from './Scenario.ts';
+import { holdsWithin } from '@desk/protocol/testing';
+import type { Measured, Scenario } from './Scenario.ts';
 
 /**
  * A client holding `catchup-docs` docs was offline while `catchup-changed` of them changed.
@@ -197,7 +198,7 @@ async function pushDocs(
     const client = target.mux.open(options);
     await client.synced;
     await client.subscribe(docIds);
-    if (!(await waitUntil(() => acks >= docIds.length, 60_000))) {
+    if (!(await holdsWithin(() => acks >= docIds.length, 60_000))) {
       throw new Error(`only ${acks} of ${docIds.length} pushed docs were acknowledged`);
     }
     await client.close();

@@ -4,7 +4,8 @@ import { closeAll, connectAll } from '../load/connectAll.ts';
 import type { BenchClient } from '../load/BenchClient.ts';
 import { appendToLog, loggedUpdates } from '../targets/seedOurs.ts';
 import type { RunningTarget } from '../targets/Target.ts';
-import { waitUntil, type Measured, type Scenario } from './Scenario.ts';
+import { holdsWithin } from '@desk/protocol/testing';
+import type { Measured, Scenario } from './Scenario.ts';
 
 /**
  * A doc written as `coldload-updates` separate updates (someone typing a long description,
@@ -125,13 +126,13 @@ async function writeWords(
     client.sendUpdate(docId, last!);
     if (i % 256 === 255) {
       const clock = Y.getState(doc.store, 1);
-      if (!(await waitUntil(() => seen() >= clock - 256 * word(0).length, 30_000))) {
+      if (!(await holdsWithin(() => seen() >= clock - 256 * word(0).length, 30_000))) {
         throw new Error('the server stopped forwarding the cold doc updates');
       }
     }
   }
   const final = Y.getState(doc.store, 1);
-  if (!(await waitUntil(() => seen() >= final, 60_000))) {
+  if (!(await holdsWithin(() => seen() >= final, 60_000))) {
     throw new Error(`only ${seen()} of ${final} clock ticks of the cold doc arrived`);
   }
 }

@@ -4,7 +4,8 @@ import type { BenchClient } from '../load/BenchClient.ts';
 import { closeAll, connectAll } from '../load/connectAll.ts';
 import { WritingDoc, type WriterKind } from '../load/WritingDoc.ts';
 import type { OursWire, RunningTarget } from '../targets/Target.ts';
-import { sleep, waitUntil, type Measured, type Scenario } from './Scenario.ts';
+import { holdsWithin } from '@desk/protocol/testing';
+import { sleep, type Measured, type Scenario } from './Scenario.ts';
 
 /**
  * One doc written flat out: each writer keeps up to `flat-window` updates in flight (sent
@@ -154,7 +155,7 @@ export async function runFlood(target: RunningTarget, size: FloodSize): Promise<
   const measuredMs = performance.now() - t0;
   const lag = size.lag ? await target.lag.stop() : null;
   running = false;
-  await waitUntil(() => readerCounts.every((c) => c >= sent), 10_000);
+  await holdsWithin(() => readerCounts.every((c) => c >= sent), 10_000);
   const delivered = readerCounts.reduce((a, b) => a + Math.min(b, sent), 0);
   const closedBy = [...readers, ...writerClients].flatMap((c) => c.closedBy ?? []);
   await closeAll([...readers, ...writerClients]);

@@ -5,7 +5,8 @@ import { LatencyRecorder } from '../load/LatencyRecorder.ts';
 import { summarize } from '../load/stats.ts';
 import { WritingDoc, type WriterKind } from '../load/WritingDoc.ts';
 import type { OursWire, RunningTarget } from '../targets/Target.ts';
-import { seededRandom, sleep, waitUntil, type Measured, type MetricDef } from './Scenario.ts';
+import { holdsWithin } from '@desk/protocol/testing';
+import { seededRandom, sleep, type Measured, type MetricDef } from './Scenario.ts';
 
 export interface LatencyRunSize {
   scope: string;
@@ -100,7 +101,7 @@ export async function runLatency(target: RunningTarget, size: LatencyRunSize): P
   const lag = size.lag ? await target.lag.stop() : null;
   running = false;
   for (const t of timers) clearTimeout(t);
-  await waitUntil(() => recorder.deliveries >= recorder.expectedDeliveries, 10_000);
+  await holdsWithin(() => recorder.deliveries >= recorder.expectedDeliveries, 10_000);
   await closeAll(clients);
 
   const s = summarize(recorder.samples.values());

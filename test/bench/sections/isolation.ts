@@ -11,7 +11,8 @@ import { WritingDoc } from '../load/WritingDoc.ts';
 import type { BenchOptions } from '../options.ts';
 import { formatNumber } from '../report/format.ts';
 import { markdownTable } from '../report/renderTable.ts';
-import { sleep, waitUntil } from '../scenarios/Scenario.ts';
+import { holdsWithin } from '@desk/protocol/testing';
+import { sleep } from '../scenarios/Scenario.ts';
 import { realisticIndexState } from '../seed/realisticTickets.ts';
 import { addWorkspace, largestDocPlan, setPlan, storeCompacted } from '../seed/storeDocs.ts';
 import { startOurs } from '../targets/ours.ts';
@@ -123,7 +124,7 @@ export const isolationSection: Section = {
         }
         const ms = performance.now() - started;
         const lag = await ours.lag.stop();
-        await waitUntil(() => recorder.deliveries >= recorder.expectedDeliveries, 5_000);
+        await holdsWithin(() => recorder.deliveries >= recorder.expectedDeliveries, 5_000);
         const s = summarize(recorder.samples.values());
         rows.push({
           key,
@@ -217,7 +218,7 @@ export const isolationSection: Section = {
         return `${note}; ${formatNumber(rate)} edits/s stored meanwhile`;
       });
       writing = false;
-      await waitUntil(() => inFlight <= 0, 30_000);
+      await holdsWithin(() => inFlight <= 0, 30_000);
       doc.destroy();
     } finally {
       for (const t of timers) clearTimeout(t);

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CloseCode } from '@desk/protocol';
+import { until } from '@desk/protocol/testing';
 import { startSyncServer, type SyncTestServer } from '../../support/sync/startSyncServer.ts';
 import { openStockProvider, providerSynced } from '../../support/sync/stockProvider.ts';
 import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
@@ -27,17 +28,6 @@ describe('the y-websocket compatible endpoint /yjs/:docId', () => {
   const synced = providerSynced;
   const closedWith = (p: WebsocketProvider) =>
     new Promise<number>((resolve) => p.once('closed', (event) => resolve(event.code)));
-  const until = (doc: Y.Doc, condition: () => boolean) =>
-    new Promise<void>((resolve) => {
-      if (condition()) return resolve();
-      const check = () => {
-        if (!condition()) return;
-        doc.off('update', check);
-        resolve();
-      };
-      doc.on('update', check);
-    });
-
   beforeEach(async () => {
     t = await startSyncServer(users);
   });
@@ -56,11 +46,11 @@ describe('the y-websocket compatible endpoint /yjs/:docId', () => {
     const muxDoc = mux.subscribe('ws1:ticket:t1');
     await mux.synced('ws1:ticket:t1');
     a.doc.getText('t').insert(0, 'from a ');
-    await until(b.doc, () => b.doc.getText('t').toString() === 'from a ');
+    await until(() => b.doc.getText('t').toString() === 'from a ', 'b to hold the text');
     await mux.until(() => muxDoc.getText('t').toString() === 'from a ');
     muxDoc.getText('t').insert(7, 'and mux');
-    await until(a.doc, () => a.doc.getText('t').toString() === 'from a and mux');
-    await until(b.doc, () => b.doc.getText('t').toString() === 'from a and mux');
+    await until(() => a.doc.getText('t').toString() === 'from a and mux', 'a to hold the text');
+    await until(() => b.doc.getText('t').toString() === 'from a and mux', 'b to hold the text');
     await mux.allAcked('ws1:ticket:t1');
 
     const stored = new Y.Doc();
@@ -127,7 +117,7 @@ describe('the y-websocket compatible endpoint /yjs/:docId', () => {
     await Promise.all([synced(writer), synced(viewer)]);
     writer.doc.getText('u').insert(0, 'abc');
     writer.doc.getText('u').delete(1, 1);
-    await until(viewer.doc, () => viewer.doc.getText('u').toString() === 'ac');
+    await until(() => viewer.doc.getText('u').toString() === 'ac', 'viewer to hold the text');
 
     // A reconnect repeats the viewer's whole delete set in its step 2: that changes nothing
     // and is not refused.
@@ -135,7 +125,7 @@ describe('the y-websocket compatible endpoint /yjs/:docId', () => {
     viewer.connect();
     await synced(viewer);
     writer.doc.getText('u').insert(2, 'd');
-    await until(viewer.doc, () => viewer.doc.getText('u').toString() === 'acd');
+    await until(() => viewer.doc.getText('u').toString() === 'acd', 'viewer to hold the text');
     expect(viewer.shouldConnect).toBe(true);
 
     const closing = new Promise<{ code: number; reason: string }>((resolve) =>

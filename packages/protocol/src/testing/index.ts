@@ -4,4 +4,4 @@
  * cycle. Never imported by product code.
  */
 export { seededRandom, type SeededRandom } from './seededRandom.ts';
-export { until } from './until.ts';
+export { holdsWithin, until } from './until.ts';

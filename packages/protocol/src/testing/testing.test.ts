@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from './seededRandom.ts';
-import { until } from './until.ts';
+import { holdsWithin, until } from './until.ts';
 
 describe('seededRandom', () => {
   it('replays the same numbers for the same seed, all in [0, 1)', () => {
@@ -34,5 +34,13 @@ describe('until', () => {
 
   it('rejects naming what it waited for once the deadline passed', async () => {
     await expect(until(() => false, 'the moon', 30)).rejects.toThrow(/the moon/);
+  });
+});
+
+describe('holdsWithin', () => {
+  it('answers true once the condition holds and false once the deadline passed, never throwing', async () => {
+    let checks = 0;
+    expect(await holdsWithin(() => ++checks >= 2, 20_000)).toBe(true);
+    expect(await holdsWithin(() => false, 30)).toBe(false);
   });
 });

@@ -8,10 +8,22 @@ export async function until(
   what = 'condition',
   timeoutMs = 20_000,
 ): Promise<void> {
+  if (!(await holdsWithin(condition, timeoutMs)))
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/**
+ * The same wait for callers that carry on either way (a benchmark counts what did not arrive
+ * instead of failing): whether `condition` held before `timeoutMs` passed.
+ */
+export async function holdsWithin(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  return true;
 }

@@ -1,6 +1,7 @@
 /* eslint-disable svelte/prefer-svelte-reactivity -- Maps and Sets here are built locally and
    published by replacing a $state.raw value, never mutated in place while observed. */
 import type { Awareness } from 'y-protocols/awareness';
+import { userColor } from './userColor.ts';
 
 export interface PresenceUser {
   readonly clientId: number;
@@ -22,7 +23,8 @@ function toUser(clientId: number, state: IndexState): PresenceUser | null {
     clientId,
     id: user.id,
     name: user.name,
-    color: typeof user.color === 'string' ? user.color : '#555',
+    // A tab that announced no colour gets the one every other tab derives for its user.
+    color: typeof user.color === 'string' ? user.color : userColor(user.id),
   };
 }
 

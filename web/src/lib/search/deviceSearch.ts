@@ -17,8 +17,8 @@ const open = new Map<DeskWorkspace, Open>();
 /**
  * The device search of an open workspace (created on first use, after the desk is ready):
  * the hot index and every archive shard loaded, the ticket docs of the replica, the index
- * kept in IndexedDB, and the server for tickets not on this device. One per workspace
- * session, so the list, board and a return to the list share it.
+ * kept in IndexedDB, and the server for tickets not on this device. One per open workspace
+ * (DeskWorkspace), so the list, board and a return to the list share it.
  */
 export function deviceSearchOf(desk: DeskWorkspace): LocalTicketSearch {
   const known = open.get(desk);
