@@ -6,7 +6,7 @@ import { migrations } from '../db/migrations/index.ts';
 import { AppError } from '../http/AppError.ts';
 import { makeTempDir } from '../../../test/support/tempDir.ts';
 import { SqliteAuditStore } from '../audit/AuditStore.ts';
-import { createCustomerWithWorkspace } from '../workspaces/createCustomerWithWorkspace.ts';
+import { createCustomerWithWorkspace } from '../testing/createCustomerWithWorkspace.ts';
 import { SqliteSubscriptionStore, subscriptionView } from './SubscriptionStore.ts';
 import { DAY_MS } from './SubscriptionState.ts';
 

@@ -5,7 +5,7 @@ import { openSqlite, type SqliteDatabase } from '../db/Database.ts';
 import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
-import { createCustomerWithWorkspace } from '../workspaces/createCustomerWithWorkspace.ts';
+import { createCustomerWithWorkspace } from '../testing/createCustomerWithWorkspace.ts';
 import type { BlobQuota } from './BlobQuota.ts';
 import { SqliteBlobQuota } from './SqliteBlobQuota.ts';
 

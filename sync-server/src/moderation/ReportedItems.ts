@@ -1,4 +1,4 @@
-import { ChannelDoc, docIds, StoredIndex, TicketDoc, xmlPlainText } from '@desk/model';
+import { ChannelDoc, docIds, NoticeDoc, StoredIndex, TicketDoc, xmlPlainText } from '@desk/model';
 import { parseDocId, type ModeratedItem, type ReportedContent } from '@desk/protocol';
 import * as Y from 'yjs';
 import type { DocStore } from '../store/DocStore.ts';
@@ -108,7 +108,7 @@ export class ReportedItems {
           return {
             kind: 'notice',
             title: row?.title ?? '',
-            body: doc ? xmlPlainText(doc.getXmlFragment('body')) : '',
+            body: doc ? xmlPlainText(new NoticeDoc(doc).body) : '',
           };
         } finally {
           doc?.destroy();

@@ -8,7 +8,7 @@ import { openSyncCore, type SyncCore } from '../testing/syncCore.ts';
 import type { ConnectionLink } from './ConnectionLink.ts';
 import type { DocRoom } from './DocRoom.ts';
 import { DocSubscription } from './DocSubscription.ts';
-import { StaticSyncAuth } from './StaticSyncAuth.ts';
+import { StaticSyncAuth } from '../testing/StaticSyncAuth.ts';
 import type { SyncLimits } from './SyncLimits.ts';
 import { syncMessage, syncStep1Message, updateMessage } from './yMessages.ts';
 

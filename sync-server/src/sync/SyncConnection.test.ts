@@ -17,7 +17,7 @@ import {
   openSyncCore,
   type SyncCore,
 } from '../testing/syncCore.ts';
-import { StaticSyncAuth } from './StaticSyncAuth.ts';
+import { StaticSyncAuth } from '../testing/StaticSyncAuth.ts';
 import type { SyncLimits } from './SyncLimits.ts';
 import { SyncConnection } from './SyncConnection.ts';
 import { syncStep1Message, updateMessage } from './yMessages.ts';

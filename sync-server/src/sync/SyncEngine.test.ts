@@ -9,7 +9,7 @@ import {
   FakeWebSocket,
   openTestServerContext,
 } from '../testing/syncCore.ts';
-import { StaticSyncAuth } from './StaticSyncAuth.ts';
+import { StaticSyncAuth } from '../testing/StaticSyncAuth.ts';
 import type { Authentication } from './SyncAuth.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
 import { SyncEngine } from './SyncEngine.ts';

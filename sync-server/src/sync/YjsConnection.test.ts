@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import { CloseCode, DocErrorCode, YMessageType } from '@desk/protocol';
 import { until } from '@desk/protocol/testing';
 import { FakeSyncSocket, openSyncCore, type SyncCore } from '../testing/syncCore.ts';
-import { StaticSyncAuth } from './StaticSyncAuth.ts';
+import { StaticSyncAuth } from '../testing/StaticSyncAuth.ts';
 import type { SyncLimits } from './SyncLimits.ts';
 import { syncMessage, syncStep1Message, updateMessage } from './yMessages.ts';
 import { YjsConnection } from './YjsConnection.ts';

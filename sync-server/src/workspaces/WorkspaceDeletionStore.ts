@@ -59,17 +59,6 @@ const fromRow = (r: Row): PendingDeletion => ({
   purgeAfter: r.purge_after,
 });
 
-/**
- * Whether the workspace is closed for deletion: asked by every workspace route
- * (`memberRequest`), so one indexed lookup.
- */
-export function deletionPendingOf(db: SqliteDatabase, workspaceId: string): boolean {
-  return (
-    db.prepare('SELECT 1 FROM workspace_deletions WHERE workspace_id = ?').get(workspaceId) !==
-    undefined
-  );
-}
-
 export class SqliteWorkspaceDeletionStore implements WorkspaceDeletionStore {
   /** Asked for every document subscription: prepared on first use, once. */
   #pending: Statement<[string]> | null = null;

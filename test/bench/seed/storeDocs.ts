@@ -10,7 +10,7 @@ import { SqliteSubscriptionStore } from '../../../sync-server/src/billing/Subscr
 import { openSqlite } from '../../../sync-server/src/db/Database.ts';
 import { newId } from '../../../sync-server/src/ids/newId.ts';
 import { SqliteDocStore } from '../../../sync-server/src/store/SqliteDocStore.ts';
-import { createCustomerWithWorkspace } from '../../../sync-server/src/workspaces/createCustomerWithWorkspace.ts';
+import { createCustomerWithWorkspace } from '../../../sync-server/src/testing/createCustomerWithWorkspace.ts';
 
 /**
  * Stores documents as a long-lived document is stored — a merged state, compacted — with

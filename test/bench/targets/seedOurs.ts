@@ -9,7 +9,7 @@ import { migrate } from '../../../sync-server/src/db/migrate.ts';
 import { migrations } from '../../../sync-server/src/db/migrations/index.ts';
 import { SqliteDocStore } from '../../../sync-server/src/store/SqliteDocStore.ts';
 import { newId } from '../../../sync-server/src/ids/newId.ts';
-import { createCustomerWithWorkspace } from '../../../sync-server/src/workspaces/createCustomerWithWorkspace.ts';
+import { createCustomerWithWorkspace } from '../../../sync-server/src/testing/createCustomerWithWorkspace.ts';
 
 export interface BenchIdentity {
   readonly userId: string;

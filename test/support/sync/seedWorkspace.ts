@@ -7,7 +7,7 @@ import { openSqlite } from '../../../sync-server/src/db/Database.ts';
 import { migrate } from '../../../sync-server/src/db/migrate.ts';
 import { migrations } from '../../../sync-server/src/db/migrations/index.ts';
 import { newId } from '../../../sync-server/src/ids/newId.ts';
-import { createCustomerWithWorkspace } from '../../../sync-server/src/workspaces/createCustomerWithWorkspace.ts';
+import { createCustomerWithWorkspace } from '../../../sync-server/src/testing/createCustomerWithWorkspace.ts';
 
 export interface SeededWorkspace {
   readonly userId: string;

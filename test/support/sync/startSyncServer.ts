@@ -2,7 +2,10 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../../sync-server/src/config/config.ts';
 import { createServer, type RunningServer } from '../../../sync-server/src/createServer.ts';
 import { createLogger } from '../../../sync-server/src/log/logger.ts';
-import { StaticSyncAuth, type StaticUser } from '../../../sync-server/src/sync/StaticSyncAuth.ts';
+import {
+  StaticSyncAuth,
+  type StaticUser,
+} from '../../../sync-server/src/testing/StaticSyncAuth.ts';
 import type { SyncLimits } from '../../../sync-server/src/sync/SyncLimits.ts';
 import { makeTempDir } from '../tempDir.ts';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../../test/support/tempDir.ts';
-import { createCustomerWithWorkspace } from '../../workspaces/createCustomerWithWorkspace.ts';
+import { createCustomerWithWorkspace } from '../../testing/createCustomerWithWorkspace.ts';
 import { openSqlite, type SqliteDatabase } from '../Database.ts';
 import { migrate } from '../migrate.ts';
 import { migrations } from './index.ts';

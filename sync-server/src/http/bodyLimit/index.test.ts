@@ -13,7 +13,7 @@ import {
 import { BILLING_WEBHOOK_PATH, WEBHOOK_BODY_LIMIT_BYTES } from '../../billing/billingWebhook.ts';
 import { SIGNATURE_HEADER, signatureHeader } from '../../billing/webhookSignature.ts';
 import { createLogger } from '../../log/logger.ts';
-import { errorHandler } from '../errorHandler.ts';
+import { errorHandler } from '../errorHandler/index.ts';
 import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES } from './index.ts';
 
 const KiB = 1024;

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { errorHandler } from '../../http/errorHandler.ts';
+import { errorHandler } from '../../http/errorHandler/index.ts';
 import { installHealthRoutes } from '../../http/health.ts';
 import { ShutdownHooks } from '../../lifecycle/ShutdownHooks.ts';
 import { createLogger } from '../../log/logger.ts';

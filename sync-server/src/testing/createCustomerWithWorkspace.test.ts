@@ -8,7 +8,7 @@ import { makeTempDir } from '../../../test/support/tempDir.ts';
 import { SqliteAuditStore } from '../audit/AuditStore.ts';
 import { DAY_MS } from '../billing/SubscriptionState.ts';
 import { createCustomerWithWorkspace } from './createCustomerWithWorkspace.ts';
-import { sqliteWorkspaceStores } from './workspaceStores.ts';
+import { sqliteWorkspaceStores } from '../workspaces/workspaceStores.ts';
 
 const now = Date.UTC(2026, 0, 1);
 let db: SqliteDatabase;

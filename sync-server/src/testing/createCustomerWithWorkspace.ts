@@ -1,9 +1,9 @@
 import { SqliteAuditStore } from '../audit/AuditStore.ts';
 import type { SqliteDatabase } from '../db/Database.ts';
-import { sqliteWorkspaceStores } from './workspaceStores.ts';
-import type { NewCustomerWithWorkspace } from './WorkspaceStore.ts';
+import { sqliteWorkspaceStores } from '../workspaces/workspaceStores.ts';
+import type { NewCustomerWithWorkspace } from '../workspaces/WorkspaceStore.ts';
 
-export type { NewCustomerWithWorkspace, NewWorkspace } from './WorkspaceStore.ts';
+export type { NewCustomerWithWorkspace, NewWorkspace } from '../workspaces/WorkspaceStore.ts';
 
 /**
  * A customer and its first workspace, in trial, on a bare database at the instant `now` —

@@ -1,9 +1,9 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorCode, type ErrorBody } from '@desk/protocol';
-import type { Logger } from '../log/logger.ts';
-import { DatabaseUnavailableError } from '../store/DatabaseUnavailableError.ts';
-import { AppError } from './AppError.ts';
+import type { Logger } from '../../log/logger.ts';
+import { DatabaseUnavailableError } from '../../store/DatabaseUnavailableError.ts';
+import { AppError } from '../AppError.ts';
 
 /** Seconds a client waits before trying again while the database is away (a restart). */
 const DATABASE_RETRY_AFTER_S = 5;

@@ -7,7 +7,7 @@ import type {
   StorageLimit,
   SyncAuth,
   UpgradeCredentials,
-} from './SyncAuth.ts';
+} from '../sync/SyncAuth.ts';
 
 /** A workspace grant: writer, viewer (read-only role) or member of a read-only workspace. */
 export type StaticGrant = 'write' | 'viewer' | 'workspace_read_only';
