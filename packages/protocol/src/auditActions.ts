@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = [
   'support_grant.created',
   'support_grant.expired',
   'support_grant.revoked',
+  'terms.accepted',
   'terms.published',
   'user.reinstated',
   'user.suspended',

@@ -1,3 +1,4 @@
+import type { AuditStore } from '../audit/AuditStore.ts';
 import type { Config } from '../config/config.ts';
 import type { Transactions } from '../db/Transactions.ts';
 import type { RateLimiter } from '../http/rateLimit/index.ts';
@@ -31,6 +32,8 @@ export interface AuthServices {
   readonly passwordResets: PasswordResetStore;
   readonly securityReports: SecurityReportStore;
   readonly terms: TermsStore;
+  /** Terms acceptances are audited (issue 16: every action named there is in the audit log). */
+  readonly audit: AuditStore;
   readonly workspaces: WorkspaceStore;
   readonly limiter: RateLimiter;
   readonly loginThrottle: LoginThrottle;

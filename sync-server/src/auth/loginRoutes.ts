@@ -122,7 +122,18 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
         version: `The current version is ${inForce.version}.`,
       });
     }
-    terms.accept({ userId: auth.user.id, version: version.version, ip: clientInfo(c).ip });
+    const ip = clientInfo(c).ip;
+    services.transactions.write(() => {
+      // Accepting again changes nothing and writes no second entry.
+      if (terms.acceptedBy(auth.user.id) >= version.version) return;
+      terms.accept({ userId: auth.user.id, version: version.version, ip });
+      services.audit.record({
+        actor: { kind: 'user', userId: auth.user.id },
+        action: 'terms.accepted',
+        target: { kind: 'terms_version', id: String(version.version) },
+        details: { version: String(version.version), ip },
+      });
+    });
     return c.json(mePayload(services, auth));
   });
 }

@@ -132,7 +132,7 @@ export const authRoutes: readonly RouteDoc[] = [
     method: 'post',
     path: '/api/auth/terms',
     summary:
-      'Accept the terms version in force, or a published later one (recorded with time and client address).',
+      'Accept the terms version in force, or a published later one (recorded with time and client address; audited as `terms.accepted`, once). Every version in force, version 1 included, must be accepted before any other API route or socket answers.',
     auth: 'session',
     body: AcceptTermsRequest,
     responses: { 200: ok('Accepted.', Me), 400: invalid },

@@ -43,9 +43,9 @@ const fromRow = (r: Row): TermsVersion => ({
 
 /**
  * Version 1 is the text users accepted on the sign-up and invitation forms before terms
- * became data; the server never enforced it, and accounts made by the CLI or seeded by
- * tools never accepted it. Only versions the operator publishes are enforced by the server
- * (the web still asks for version 1 as it always did).
+ * became data (migration 14 seeds it). It is enforced like every later version: an account
+ * that never accepted it (an operator made by `create-operator`, or any account made
+ * outside the forms) is refused by the server until it accepts, not only asked by the web.
  */
 export const SEED_TERMS_VERSION = 1;
 
@@ -159,11 +159,11 @@ export class SqliteTermsStore implements TermsStore {
 
   /**
    * The version the server makes this user accept before anything else, or null. Accepting
-   * a later version counts for the earlier ones.
+   * a later version counts for the earlier ones. Version 1 too (issue 16: acceptance
+   * enforced by the UI only is what the issue forbids).
    */
   blocking(userId: string): TermsVersion | null {
     const inForce = this.inForce();
-    if (inForce.version <= SEED_TERMS_VERSION) return null;
     return this.acceptedBy(userId) >= inForce.version ? null : inForce;
   }
 

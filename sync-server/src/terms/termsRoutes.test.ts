@@ -7,10 +7,13 @@ import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
 import {
   signUp,
   startAuthTestServer,
+  STRONG_PASSWORD,
   TEST_PUBLIC_URL,
   type AuthTestServer,
   type TestClient,
 } from '../testing/authTestServer.ts';
+import { createOperator } from '../cli/createOperator.ts';
+import { hashPassword } from '../identity/passwords.ts';
 import { loginOperator } from '../testing/workspaceTestSupport.ts';
 
 let t: AuthTestServer;
@@ -99,6 +102,66 @@ describe('versioned terms', () => {
       required: false,
       upcoming: null,
     });
+  });
+
+  it('ACCESS-4 enforces version 1 on the server too: an account that never accepted it is refused on the API and both sockets until it accepts', async () => {
+    // An account that never saw the forms: its acceptance row is not there (as for accounts
+    // made by tools, or before acceptances were recorded).
+    const owner = await signUp(t);
+    t.server.ctx.db.prepare('DELETE FROM terms_acceptances WHERE user_id = ?').run(owner.userId);
+    const docId = `${owner.workspaceId}:index`;
+    const me = await owner.client.get<Me>('/api/auth/me');
+    expect(me.body.terms).toMatchObject({ currentVersion: '1', accepted: false, required: true });
+    const refused = await owner.client.get<ErrorResponse>(`/api/workspaces/${owner.slug}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe(ErrorCode.termsNotAccepted);
+    expect(await syncOutcome(owner.client, docId)).toBe(`close ${CloseCode.termsNotAccepted}`);
+    expect(await yjsOutcome(owner.client, docId)).toBe(
+      `close ${CloseCode.termsNotAccepted} ${ErrorCode.termsNotAccepted}`,
+    );
+
+    // Accepting (twice: the second changes nothing) opens everything again.
+    for (let i = 0; i < 2; i++) {
+      const accepted = await owner.client.post<Me>('/api/auth/terms', { version: '1' });
+      expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+      expect(accepted.body.terms).toMatchObject({ accepted: true, required: false });
+    }
+    expect((await owner.client.get(`/api/workspaces/${owner.slug}`)).status).toBe(200);
+    expect(await syncOutcome(owner.client, docId)).toBe('subscribed');
+    expect(await yjsOutcome(owner.client, docId)).toBe('synced');
+
+    // The acceptance is recorded (user, version, time, address) and audited once.
+    const row = t.server.ctx.db
+      .prepare(`SELECT accepted_at, ip FROM terms_acceptances WHERE user_id = ? AND version = '1'`)
+      .get(owner.userId) as { accepted_at: number; ip: string | null };
+    expect(row.accepted_at).toBe(t.clock.now);
+    expect(row.ip).toBeTruthy();
+    const audit = await operator.get<{
+      entries: { action: string; targetId: string; actorUserId: string | null }[];
+    }>('/api/operator/audit');
+    const mine = audit.body.entries.filter(
+      (e) => e.action === 'terms.accepted' && e.actorUserId === owner.userId,
+    );
+    expect(mine).toEqual([expect.objectContaining({ targetId: '1' })]);
+  });
+
+  it('refuses an operator made by the CLI everything but reading and accepting the terms until it accepts', async () => {
+    const email = 'cli-operator@example.com';
+    createOperator(
+      t.server.ctx.db,
+      { email, displayName: 'CLI Ops', passwordHash: await hashPassword(STRONG_PASSWORD) },
+      t.clock.now,
+    );
+    const ops = t.client();
+    expect((await ops.post('/api/auth/login', { email, password: STRONG_PASSWORD })).status).toBe(
+      200,
+    );
+    const refused = await ops.get<ErrorResponse>('/api/operator/customers');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe(ErrorCode.termsNotAccepted);
+    expect((await ops.get('/api/terms')).status).toBe(200);
+    expect((await ops.post('/api/auth/terms', { version: '1' })).status).toBe(200);
+    expect((await ops.get('/api/operator/customers')).status).toBe(200);
   });
 
   it('refuses publishing to non-operators and an effective date that has passed', async () => {

@@ -88,7 +88,18 @@ export async function loginOperator(
   const client = t.client();
   const res = await client.post('/api/auth/login', { email, password: STRONG_PASSWORD });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
+  // The CLI's account never saw the terms: like any user, it accepts them before the server
+  // lets it do anything else (issue 16).
+  await acceptTermsInForce(client);
   return { client, userId };
+}
+
+/** Accepts the terms version in force for a logged-in client, as the /terms page does. */
+export async function acceptTermsInForce(client: TestClient): Promise<void> {
+  const { version } = (await client.get<{ current: { version: string } }>('/api/terms')).body
+    .current;
+  const accepted = await client.post('/api/auth/terms', { version });
+  expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
 }
 
 /** Every access event the server emits, in order, for assertions. */

@@ -116,11 +116,17 @@ describeInBrowser('no third-party requests (terms §5)', () => {
     const opsContext = await world.browser.newContext();
     const opsUrls = record(opsContext);
     const ops = await opsContext.newPage();
-    await ops.goto(`${world.base}/login?next=/operator`);
+    await ops.goto(`${world.base}/login`);
     await ops.getByLabel('Email').fill('ops@example.com');
     await ops.getByLabel('Password').fill(PASSWORD);
     await ops.getByRole('button', { name: 'Log in' }).click();
-    await ops.waitForURL('**/operator');
+    // The CLI's account accepts the terms first (the terms page is a main page too).
+    await ops.waitForURL('**/terms');
+    await ops.getByTestId('terms-text').filter({ hasText: 'Term of Services' }).waitFor();
+    await ops.waitForLoadState('networkidle');
+    await ops.getByRole('button', { name: 'I accept the terms of service' }).click();
+    await ops.waitForURL((url) => !url.pathname.endsWith('/terms'));
+    await visit(ops, '/operator');
     await ops.locator(`[data-workspace="${owner.slug}"]`).waitFor();
     await ops.waitForLoadState('networkidle');
     await opsContext.close();

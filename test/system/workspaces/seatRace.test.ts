@@ -96,6 +96,8 @@ describe('the seat race', () => {
         })
       ).status,
     ).toBe(200);
+    // The CLI's account accepts the terms before anything else (issue 16).
+    expect((await operator.post('/api/auth/terms', { version: '1' })).status).toBe(200);
     const setSeats = (seatLimit: number) =>
       operator.patch(`/api/operator/workspaces/${workspaceId}/subscription`, { seatLimit });
 

@@ -36,6 +36,7 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<AuditAction, string>> = {
   'support_grant.created': 'Support access granted',
   'support_grant.expired': 'Support access expired',
   'support_grant.revoked': 'Support access revoked',
+  'terms.accepted': 'Terms of service accepted',
   'terms.published': 'Terms of service published',
   'user.reinstated': 'User reinstated',
   'user.suspended': 'User suspended',
