@@ -1,5 +1,6 @@
 import { docItemKey, parseDocId } from '@desk/protocol';
 import { AccountDeletion } from './auth/AccountDeletion.ts';
+import { IndexRewriter } from './generations/IndexRewriter.ts';
 import { SearchProjector } from './search/SearchProjector.ts';
 import { SqliteTicketSearchIndex } from './search/SqliteTicketSearchIndex.ts';
 import type { TicketSearchIndex } from './search/TicketSearchIndex.ts';
@@ -54,6 +55,12 @@ export function createSyncServices(services: Services, engine: SyncEngine): Sync
     disabledSet: (workspaceId) => services.moderation.disabledSet(workspaceId),
   });
   const searchIndex = new SqliteTicketSearchIndex(db);
+  const rewriterLog = log.child({ module: 'index-generations' });
+  const indexRewriter = new IndexRewriter({
+    docs: engine,
+    log: rewriterLog,
+    minBytes: config.INDEX_REWRITE_MIN_BYTES,
+  });
   return {
     accountDeletion: new AccountDeletion({ ...services, docs: engine }),
     snapshots,
@@ -71,6 +78,12 @@ export function createSyncServices(services: Services, engine: SyncEngine): Sync
       offThread: services.offThread,
       log: log.child({ module: 'search' }),
       changes: engine,
+      indexRead: (docId) => {
+        indexRewriter.consider(docId).catch((err: unknown) => {
+          // Left as it was: the next read of the index tries again.
+          rewriterLog.error({ err, docId }, 'index generation step failed');
+        });
+      },
     }),
   };
 }

@@ -112,3 +112,17 @@ export type {
 export { INDEX_SCHEMA_VERSION, WorkspaceIndex } from './workspace/WorkspaceIndex.ts';
 export { legacyTicketFields, StoredIndex } from './workspace/StoredIndex.ts';
 export type { IndexRowRoot } from './workspace/StoredIndex.ts';
+export {
+  FIRST_INDEX_GENERATION,
+  GenerationMeta,
+  generationOf,
+  indexDocId,
+  indexGenerationOf,
+  indexHeadDocId,
+  nextGenerationOf,
+  setHeadGeneration,
+} from './generations/indexGenerations.ts';
+export { replayLateEdits } from './generations/replayLateEdits.ts';
+export type { LateReplay } from './generations/replayLateEdits.ts';
+export { rewriteIndex } from './generations/rewriteIndex.ts';
+export type { IndexRewrite } from './generations/rewriteIndex.ts';

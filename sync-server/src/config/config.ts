@@ -89,6 +89,14 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Minutes between automatic workspace snapshots (only workspaces that changed); 0 turns them off. */
   SNAPSHOT_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
+  /**
+   * Tombstone reclaim (issue 15 #4, SPEC IDX-GEN): an index generation at least this large
+   * (bytes) is rewritten into a new generation when that reclaims a quarter of it. 0 turns
+   * rewriting off — the default while the web client and the server's other readers of the
+   * index (export, moderation, usage, snapshots) still read `<ws>:index` only; late edits
+   * to an older generation are replayed either way. @default 0
+   */
+  INDEX_REWRITE_MIN_BYTES: z.coerce.number().int().min(0).default(0),
   /** Hours between automatic whole-database backups into DATA_DIR/backups; 0 turns them off. */
   BACKUP_INTERVAL_HOURS: z.coerce.number().int().min(0).default(24),
   /** Database backups kept in DATA_DIR/backups (older ones are deleted after a good backup). */

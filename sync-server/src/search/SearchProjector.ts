@@ -100,6 +100,12 @@ export interface SearchProjectorOptions {
   passDutyCycle?: number;
   /** The longest wait passDutyCycle imposes (a pass slowed by a busy machine). @default 30000 ms */
   maxPassGapMs?: number;
+  /**
+   * Told after each read of an index doc (`<ws>:index` or a later generation), throttled as
+   * those reads are: the index rewriter (generations/) checks its tombstones and replays
+   * late edits there, so a busy index costs it no more reads than it costs the projector.
+   */
+  indexRead?: ((docId: string) => void) | null;
   now?: () => number;
   /** Arms the pass timer (tests drive it by hand with `now`). @default an unref'd setTimeout */
   timers?: PassTimers;
@@ -186,6 +192,7 @@ export class SearchProjector {
       maxReadGapMs: 300_000,
       passDutyCycle: 0.1,
       maxPassGapMs: 30_000,
+      indexRead: null,
       now: Date.now,
       timers: realTimers,
       ...options,
@@ -430,6 +437,7 @@ export class SearchProjector {
       this.#readDone(docId, startedAt);
       await this.#putRows(workspaceId, rows, seq);
       if (rows.length === 0) index.advance(workspaceId, seq);
+      if (kind === 'index') this.#o.indexRead?.(docId);
     } catch (err) {
       // A doc that cannot be read stays unsearchable rather than stopping its workspace.
       if (kind === 'ticket' || RECORD_KINDS.has(kind)) this.#readDone(docId, startedAt);

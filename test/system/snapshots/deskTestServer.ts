@@ -19,7 +19,11 @@ import { docContent, stableStringify } from '../../../sync-server/src/snapshots/
  * directory the test chooses, so it can be stopped and started again on the same files
  * (and the same port, for clients that keep one URL).
  */
-export async function startDeskServer(dataDir: string, port = 0): Promise<AuthTestServer> {
+export async function startDeskServer(
+  dataDir: string,
+  port = 0,
+  env: Record<string, string> = {},
+): Promise<AuthTestServer> {
   const config = loadConfig({
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -29,6 +33,7 @@ export async function startDeskServer(dataDir: string, port = 0): Promise<AuthTe
     LOG_LEVEL: 'silent',
     SNAPSHOT_INTERVAL_MINUTES: '0',
     BACKUP_INTERVAL_HOURS: '0',
+    ...env,
   });
   fs.mkdirSync(config.WEB_DIR, { recursive: true });
   const clock = {
