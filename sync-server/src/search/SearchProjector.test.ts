@@ -592,7 +592,12 @@ describe('SearchProjector', () => {
         return offThread.run(kind as 'ticketFields', args, bytes);
       }) as SearchReader['run'],
     });
-    const projecting = (readMs: number, writing: { on: boolean }, timers: HandTimers) =>
+    const projecting = (
+      readMs: number,
+      writing: { on: boolean },
+      timers: HandTimers,
+      ticketEveryMs = 0,
+    ) =>
       new SearchProjector({
         store,
         index,
@@ -603,6 +608,7 @@ describe('SearchProjector', () => {
         intervalMs: 1_000,
         debounceMs: 100,
         recordsEveryMs: 0,
+        ticketEveryMs,
         passDutyCycle: 0.1,
         maxPassGapMs: 30_000,
         now: () => clock,
@@ -661,6 +667,38 @@ describe('SearchProjector', () => {
         expect(timers.dueIn).toBe(began + 3_000 - clock); // 300 ms / 0.1 from its start
         expect(ids('ws1', 'words6')).toEqual(['t6']); // what it read is searchable
         expect(ids('ws1', 'words7')).toEqual([]); // the rest waits for that pass
+      } finally {
+        await p.stop();
+      }
+    });
+
+    it('a pass stopped by a ticket doc read too recently is followed by the next when that doc is due, not at once (issue 13)', async () => {
+      const desk = deskOf(7);
+      const timers = new HandTimers();
+      const p = projecting(10, { on: false }, timers, 2_000);
+      try {
+        p.start();
+        while (timers.dueIn !== null) await timers.fire(p); // the backfill: every doc read once
+        const backfillEnd = clock;
+        // Every ticket written again: more changed docs than a pass takes, t1 first in line.
+        for (let i = 1; i <= 7; i++) {
+          postComment(
+            desk.index,
+            desk.ticket(`t${i}`),
+            `t${i}`,
+            { id: `c${i}`, kind: 'reply', body: `again${i}` },
+            actor,
+            9,
+          );
+        }
+        turns.stored();
+        await timers.fire(p); // finds t1 not due: reads nothing
+        expect(ids('ws1', 'again1')).toEqual([]);
+        // It read nothing, in no time: spaced by its own cost the next would be due at once.
+        expect(timers.dueIn).toBeGreaterThan(0);
+        expect(clock + timers.dueIn!).toBeLessThanOrEqual(backfillEnd + 2_000); // t1 is due
+        await timers.fire(p);
+        expect(ids('ws1', 'again1')).toEqual(['t1']);
       } finally {
         await p.stop();
       }
