@@ -1,0 +1,105 @@
+import { until } from '@desk/protocol/testing';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { offlineWorkspaceOf } from '$lib/desk/offlineWorkspaceOf.ts';
+import { openDeskWorkspace } from '../../testing/deskWorkspace.ts';
+import { changedTickets } from './changedTickets.svelte.ts';
+import { offlineDevice } from './offlineDevice.svelte.ts';
+import { OfflineStatus } from './OfflineStatus.svelte.ts';
+import { OfflineSync } from './OfflineSync.ts';
+import { offlineUploads } from './offlineUploads.svelte.ts';
+
+/**
+ * A socket to a server that cannot be reached: it never opens, as on a device without a
+ * network. Everything else is real: the SyncClient, its IndexedDB replica (fake-indexeddb),
+ * the upload queue and the desk's local workspace.
+ */
+class UnreachableSocket {
+  readyState = 0;
+  binaryType = 'arraybuffer';
+  addEventListener(): void {}
+  send(): void {}
+  close(): void {}
+}
+
+const cleanups: (() => void | Promise<void>)[] = [];
+beforeEach(() => {
+  vi.stubGlobal('WebSocket', UnreachableSocket);
+  vi.stubGlobal('location', { protocol: 'http:', host: '127.0.0.1:9' });
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  vi.unstubAllGlobals();
+});
+
+/** The status bar's OfflineStatus of a started desk, over a real (unconnected) OfflineSync. */
+async function openStatus() {
+  const { desk } = await openDeskWorkspace();
+  cleanups.push(() => desk.destroy());
+  const sync = new OfflineSync(desk.me!.id);
+  cleanups.push(() => sync.close());
+  const status = new OfflineStatus(sync, offlineWorkspaceOf(desk));
+  cleanups.push(() => status.destroy());
+  return { desk, sync, status };
+}
+
+function picked(ticketId: string, name = 'screenshot.png') {
+  return {
+    id: `a-${name}`,
+    workspaceSlug: '',
+    ticketId,
+    file: new File([new Uint8Array(10)], name, { type: 'image/png' }),
+    uploadedBy: 'u-ann',
+  };
+}
+
+describe('OfflineStatus', () => {
+  it("attaches the open workspace to this tab's device settings, changed tickets and uploads while it runs, and lets go when closed", async () => {
+    const { status } = await openStatus();
+    expect(offlineUploads.available).toBe(false);
+
+    status.start();
+    expect(offlineDevice.status).toBe(status);
+    expect(offlineUploads.available).toBe(true);
+
+    status.destroy();
+    expect(offlineDevice.status).toBeNull();
+    expect(offlineUploads.available).toBe(false);
+    expect(changedTickets.ids.size).toBe(0);
+  });
+
+  it('counts a file picked offline as unsynced work: leaving warns until it is removed', async () => {
+    const { desk, status } = await openStatus();
+    status.start();
+    const { id } = desk.createTicket({ title: 'Printer jammed' });
+    expect(status.warnBeforeLeaving).toBe(false);
+
+    await offlineUploads.add({ ...picked(id), workspaceSlug: desk.slug });
+    await until(() => offlineUploads.items.length === 1, 'the queued file listed');
+    expect(offlineUploads.forTicket(id).map((item) => item.name)).toEqual(['screenshot.png']);
+    expect(offlineUploads.forTicket('another')).toEqual([]);
+    expect(status.unsynced).toBe(1);
+    expect(status.warnBeforeLeaving).toBe(true);
+
+    await offlineUploads.remove('a-screenshot.png');
+    await until(() => offlineUploads.items.length === 0, 'the removed file gone from the list');
+    expect(status.warnBeforeLeaving).toBe(false);
+  });
+
+  it('keeps the chosen offline mode for this device and workspace across starts', async () => {
+    const { desk, sync, status } = await openStatus();
+    expect(status.mode).toBe('needed');
+    status.setMode('everything');
+    status.destroy();
+
+    const again = new OfflineStatus(sync, offlineWorkspaceOf(desk));
+    cleanups.push(() => again.destroy());
+    expect(again.mode).toBe('everything');
+  });
+
+  it('shows the connection as the client reports it, never synced while the server cannot be reached', async () => {
+    const { status } = await openStatus();
+    status.start();
+    expect(status.connection.kind).toBe('connecting');
+    expect(status.description.tone).not.toBe('ok');
+  });
+});
