@@ -21,10 +21,10 @@ interface OpenDoc {
  * same stored sequence, it needs a re-sync from the store, and `check` returns it.
  */
 export class LaggingDocWatch {
-  readonly #store: AsyncDocStore;
+  readonly #store: Pick<AsyncDocStore, 'changedSince'>;
   readonly #open = new Map<string, OpenDoc>();
 
-  constructor(store: AsyncDocStore) {
+  constructor(store: Pick<AsyncDocStore, 'changedSince'>) {
     this.#store = store;
   }
 

@@ -1,3 +1,4 @@
+import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { AwarenessRelay } from './AwarenessRelay.ts';
@@ -49,6 +50,8 @@ export class DocRoom {
    */
   planSource: ((docId: string) => RedactionPlan | null) | null = null;
   #redaction: RoomRedaction | null = null;
+  /** Sends a local member's awareness message to the other processes (a cluster only). */
+  relayAwareness: ((message: Uint8Array) => void) | null = null;
 
   constructor(
     readonly docId: string,
@@ -77,7 +80,18 @@ export class DocRoom {
     if (!this.members.delete(member)) return;
     if (member.connection.framed) this.#framedMembers--;
     const gone = this.awareness.removeOwner(member);
-    if (gone) this.broadcast(gone, null, null);
+    if (!gone) return;
+    this.broadcast(gone, null, null);
+    this.relayAwareness?.(gone);
+  }
+
+  /**
+   * An awareness message another process's socket sent: recorded (owned by that process,
+   * so its states time out here unless renewed) and relayed to every member.
+   */
+  applyRemoteAwareness(message: Uint8Array, owner: unknown): void {
+    this.awareness.apply(awarenessUpdateOf(message), owner);
+    this.broadcast(message, null, null);
   }
 
   /** The /sync frame for a y-protocols message of this doc. */
@@ -232,4 +246,11 @@ export class DocRoom {
       member.connection.send(member.connection.framed ? framed! : payload);
     }
   }
+}
+
+/** The update inside a whole y-protocols awareness message (type, then varUint8Array). */
+function awarenessUpdateOf(message: Uint8Array): Uint8Array {
+  const decoder = decoding.createDecoder(message);
+  decoding.readVarUint(decoder);
+  return decoding.readVarUint8Array(decoder);
 }

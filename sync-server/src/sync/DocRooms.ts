@@ -1,11 +1,13 @@
 import * as Y from 'yjs';
 import type { Logger } from '../log/logger.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
-import type { DocStore, StoredDoc } from '../store/DocStore.ts';
+import type { StoredDoc } from '../store/DocStore.ts';
 import { compactionDue } from './compactionPolicy.ts';
 import { DocRoom } from './DocRoom.ts';
 import { LargeDocState } from './LargeDocState.ts';
 import type { DocSubscription } from './DocSubscription.ts';
+import type { FanOut } from './FanOut.ts';
+import type { SyncDocStore } from './SyncDocStore.ts';
 import type { SyncLimits } from './SyncLimits.ts';
 
 /** Builds the state to store from a doc's stored rows, off the event loop. */
@@ -29,7 +31,7 @@ export class DocRooms {
   readonly #compacting = new Map<DocRoom, Promise<void>>();
 
   constructor(
-    private readonly store: DocStore,
+    private readonly store: SyncDocStore,
     private readonly limits: SyncLimits,
     private readonly log: Logger,
     private readonly now: () => number,
@@ -37,6 +39,11 @@ export class DocRooms {
     private readonly compactOffThread: OffThreadCompactor | null = null,
     /** Without it, every doc is loaded into a Y.Doc on the event loop, whatever its size. */
     private readonly heavy: HeavyYjs | null = null,
+    /**
+     * Other processes' updates to the loaded docs (a cluster): each doc is followed before
+     * it is read from the store, and no longer once unloaded. Null with one process.
+     */
+    private readonly fanOut: FanOut | null = null,
   ) {}
 
   get size(): number {
@@ -85,6 +92,8 @@ export class DocRooms {
 
   /** Compacts the room's log once it is due (compactionPolicy.ts); later, one room per turn. */
   considerCompaction(room: DocRoom): void {
+    // A store shared by several processes compacts nothing yet (SyncDocStore.compact).
+    if (!this.store.compact || !this.store.compactInSlices) return;
     const due = compactionDue(
       {
         logRows: room.logCount,
@@ -132,17 +141,51 @@ export class DocRooms {
     // Yield once so every subscriber asking in this turn shares this load.
     await Promise.resolve();
     const started = performance.now();
+    if (this.fanOut) return this.#loadFollowed(docId, workspaceId, this.fanOut, started);
     // In slices: a large doc's rows are read a chunk per turn (issue 13 #2); a small one's
     // in one short transaction, in this turn. The room is registered in the turn of the
     // last slice, which reads the log to its end, so no update stored meanwhile is missed.
     const stored = await this.store.loadInSlices(docId);
+    return this.#loaded(docId, workspaceId, stored, started);
+  }
+
+  /**
+   * A cluster's load: the doc's stream is followed first, so an update another process
+   * publishes while the store is read reaches the room (in both: applied twice, harmless).
+   */
+  async #loadFollowed(
+    docId: string,
+    workspaceId: string,
+    fanOut: FanOut,
+    started: number,
+  ): Promise<DocRoom> {
+    await fanOut.follow(docId, workspaceId);
+    try {
+      const stored = await this.store.loadInSlices(docId);
+      const room = await this.#loaded(docId, workspaceId, stored, started);
+      fanOut.loaded(docId, workspaceId, stored?.lastSeq ?? 0);
+      room.relayAwareness = (message) => fanOut.publishAwareness(docId, message);
+      return room;
+    } catch (error) {
+      if (!this.#rooms.has(docId)) fanOut.unfollow(docId);
+      throw error;
+    }
+  }
+
+  async #loaded(
+    docId: string,
+    workspaceId: string,
+    stored: StoredDoc | null,
+    started: number,
+  ): Promise<DocRoom> {
     if (this.#deletedWhileLoading.has(docId)) {
       throw new Error(`document ${docId} was deleted while loading`);
     }
     if (stored && this.heavy && stored.storedBytes >= this.limits.largeDocBytes) {
       return this.#loadLarge(docId, workspaceId, stored);
     }
-    const doc = new Y.Doc();
+    // A fixed guid: Yjs's default is a random UUID, 31 crypto calls per load (issue 13).
+    const doc = new Y.Doc({ guid: docId });
     let logCount = 0;
     let logBytes = 0;
     let lastLogId = 0;
@@ -224,6 +267,8 @@ export class DocRooms {
     room.idleTimer = null;
     this.#compactQueue.delete(room);
     room.destroy();
+    // Unless a newer room holds the doc (a discarded room is unloaded after it went).
+    if (this.fanOut && !this.#rooms.has(room.docId)) this.fanOut.unfollow(room.docId);
   }
 
   readonly #compactNext = (): void => {
@@ -251,7 +296,7 @@ export class DocRooms {
       // The doc holds exactly the stored state through lastLogId (updates are applied
       // only after they are stored, synchronously), so its encoding replaces those rows.
       const state = Y.encodeStateAsUpdate(room.doc!);
-      this.store.compact(room.docId, state, room.lastLogId);
+      this.store.compact!(room.docId, state, room.lastLogId);
       room.logCount = 0;
       room.logBytes = 0;
       room.storedBytes = state.byteLength;
@@ -274,7 +319,7 @@ export class DocRooms {
       if (!stored || stored.log.length === 0) return;
       const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
       const state = await compact(parts, stored.storedBytes);
-      await this.store.compactInSlices(room.docId, state, stored.lastLogId);
+      await this.store.compactInSlices!(room.docId, state, stored.lastLogId);
       // A large doc's bytes start again from the compacted state (its tail would grow
       // without end otherwise).
       if (!room.unloaded) room.large?.rebase(state, stored.lastLogId);

@@ -85,6 +85,7 @@ export class DocSubscription {
           expectEnd(decoder);
           room.awareness.apply(update, this);
           room.broadcast(payload, frame, this);
+          room.relayAwareness?.(payload);
           return;
         }
         case YMessageType.queryAwareness: {

@@ -16,15 +16,15 @@ import {
   type ClientMessage,
   type DisabledItemEntry,
 } from '@desk/protocol';
-import type { DocStore } from '../store/DocStore.ts';
 import type { DocSubscription } from './DocSubscription.ts';
 import { SocketConnection, type ConnectionServices } from './SocketConnection.ts';
 import { docChunkFrames } from './yMessages.ts';
 import type { Principal } from './SyncAuth.ts';
+import type { SyncDocStore } from './SyncDocStore.ts';
 import type { SyncSocket } from './SyncSocket.ts';
 
 export interface SyncConnectionServices extends ConnectionServices {
-  readonly store: DocStore;
+  readonly store: SyncDocStore;
 }
 
 /**
@@ -166,11 +166,15 @@ export class SyncConnection extends SocketConnection {
     }
     const { store } = this.services;
     const generation = store.generation();
-    const seq = store.workspaceSeq(message.workspaceId);
+    // The sequence first, then the changes: a doc changed in between (another process, on a
+    // shared store) is listed now and again next time, never missed.
+    const seq = await store.workspaceSeq(message.workspaceId);
     // A different generation means the database was restored: the client's sequence means
     // nothing here, and it must exchange state vectors for everything it holds.
     const full = message.generation !== generation;
-    const changed = full ? [] : store.changedSince(message.workspaceId, message.sinceSeq);
+    // Awaited on both branches: answers keep the order of the catch-ups they answer.
+    const changed = await (full ? [] : store.changedSince(message.workspaceId, message.sinceSeq));
+    if (this.closed) return;
     this.#sendControl({
       type: MessageType.catchUpResult,
       workspaceId: message.workspaceId,

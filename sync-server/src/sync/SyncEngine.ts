@@ -13,6 +13,7 @@ import { DocRooms } from './DocRooms.ts';
 import { InProcessFanOut, type FanOut } from './FanOut.ts';
 import type { SocketConnection } from './SocketConnection.ts';
 import type { Authentication, SyncAuth } from './SyncAuth.ts';
+import type { SyncDocStore } from './SyncDocStore.ts';
 import { defaultSyncLimits, type SyncLimits } from './SyncLimits.ts';
 import { SyncConnection, type SyncConnectionServices } from './SyncConnection.ts';
 import { WsSyncSocket } from './SyncSocket.ts';
@@ -25,8 +26,15 @@ import { updateMessage } from './yMessages.ts';
 export interface SyncEngineOptions {
   auth: SyncAuth;
   limits?: Partial<SyncLimits>;
-  /** Built once with the other stores (`createServices`). */
-  store: DocStore;
+  /** The embedded store (SQLite), built once with the other stores (`createServices`). */
+  store?: DocStore;
+  /**
+   * Instead of `store`: documents on a store shared by the processes of a cluster
+   * (PostgreSQL, `clusterDocStore`), updates and awareness between them through `fanOut`
+   * (`RedisFanOut`). What still reads the embedded store (`store`, `workspaceSeq`,
+   * `deleteDocs`: snapshots, search, deletions) is not available then (SCALE-OUT.md).
+   */
+  sharedStore?: SyncDocStore;
   fanOut?: FanOut;
 }
 
@@ -38,11 +46,13 @@ export interface SyncEngineOptions {
  */
 export class SyncEngine {
   readonly limits: SyncLimits;
-  readonly store: DocStore;
   readonly auth: SyncAuth;
   readonly rooms: DocRooms;
   readonly #pipeline: UpdatePipeline;
   readonly #fanOut: FanOut;
+  readonly #embedded: DocStore | null;
+  /** What the rooms, the pipeline and catch-up read and write. */
+  readonly #docs: SyncDocStore;
   readonly #services: SyncConnectionServices;
   readonly #connections = new Set<SocketConnection>();
   readonly #storedListeners = new Set<() => void>();
@@ -58,20 +68,25 @@ export class SyncEngine {
     options: SyncEngineOptions,
   ) {
     this.limits = { ...defaultSyncLimits, ...options.limits };
-    this.store = options.store;
+    this.#embedded = options.store ?? null;
+    const docs = options.sharedStore ?? options.store;
+    if (!docs) throw new Error('The sync engine needs a store or a shared store.');
+    this.#docs = docs;
     this.auth = options.auth;
     this.#fanOut = options.fanOut ?? new InProcessFanOut();
     const log = ctx.log.child({ module: 'sync' });
     this.rooms = new DocRooms(
-      this.store,
+      this.#docs,
       this.limits,
       log,
       ctx.now,
       (parts, bytes) => ctx.offThread.run('compactState', [parts], bytes),
       ctx.offThread,
+      // With one process nothing is followed (the load path stays as it was).
+      options.fanOut ? this.#fanOut : null,
     );
     this.#pipeline = new UpdatePipeline(
-      this.store,
+      this.#docs,
       this.#fanOut,
       log,
       (room) => this.rooms.considerCompaction(room),
@@ -99,7 +114,7 @@ export class SyncEngine {
       auth: this.auth,
       log,
       now: ctx.now,
-      store: this.store,
+      store: this.#docs,
       forget: (connection) => this.#forget(connection),
       socketClosed: () => {
         this.#openSockets--;
@@ -107,12 +122,10 @@ export class SyncEngine {
       },
     };
     // Updates another process stored: applied and broadcast here, never stored again.
-    this.#fanOut.onRemoteUpdate((docId, update) => {
-      const room = this.rooms.get(docId);
-      if (!room) return; // not loaded here: the next load reads it from the store
-      room.apply(update, this.#fanOut, Number.POSITIVE_INFINITY);
-      if (!room.broadcastRedacted([update]))
-        room.broadcastUpdate(updateMessage(update), null, null);
+    this.#fanOut.onRemoteUpdate((docId, update) => this.#applyRemote(docId, update));
+    this.#fanOut.onResync((docId) => this.#resyncFromStore(docId));
+    this.#fanOut.onRemoteAwareness((docId, message) => {
+      this.rooms.get(docId)?.applyRemoteAwareness(message, this.#fanOut);
     });
     this.#stopWatching = watchAccess(ctx.access, {
       all: () => this.#connections,
@@ -132,6 +145,12 @@ export class SyncEngine {
   onStored(listener: () => void): () => void {
     this.#storedListeners.add(listener);
     return () => this.#storedListeners.delete(listener);
+  }
+
+  /** The embedded store; a cluster's engine has none (SyncEngineOptions.sharedStore). */
+  get store(): DocStore {
+    if (!this.#embedded) throw new Error('This engine runs on a shared store, not SQLite.');
+    return this.#embedded;
   }
 
   /** Number of live sockets on both endpoints. */
@@ -211,7 +230,7 @@ export class SyncEngine {
     }
     // Not loaded: built aside rather than kept in memory (snapshots read many docs), on the
     // worker when large (HeavyYjs decides), as compaction builds it.
-    const stored = await this.store.loadInSlices(docId);
+    const stored = await this.#docs.loadInSlices(docId);
     if (!stored) return Y.encodeStateAsUpdate(new Y.Doc());
     const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
     return this.ctx.offThread.run('compactState', [parts], stored.storedBytes);
@@ -223,7 +242,7 @@ export class SyncEngine {
   }
 
   generation(): string {
-    return this.store.generation();
+    return this.#docs.generation();
   }
 
   /**
@@ -252,9 +271,41 @@ export class SyncEngine {
    * (they write to the database), and drops the rooms.
    */
   async flush(): Promise<void> {
-    this.#pipeline.flushNow();
+    await this.#pipeline.drain();
     await this.rooms.compactionsDone();
     this.rooms.unloadAll();
+  }
+
+  /** An update another process stored: applied and broadcast here, never stored again. */
+  #applyRemote(docId: string, update: Uint8Array): void {
+    const room = this.rooms.get(docId);
+    if (!room) return; // not loaded here: the next load reads it from the store
+    room.apply(update, this.#fanOut, Number.POSITIVE_INFINITY);
+    if (!room.broadcastRedacted([update])) room.broadcastUpdate(updateMessage(update), null, null);
+  }
+
+  /**
+   * The fan-out cannot tell what this process missed of the doc: what the store holds
+   * beyond the room's state vector is applied and broadcast as another process's update.
+   * A large doc's room (no Y.Doc here) is dropped instead: its members re-subscribe and
+   * load it again.
+   */
+  async #resyncFromStore(docId: string): Promise<void> {
+    const room = this.rooms.get(docId);
+    if (!room) return;
+    const stored = await this.#docs.loadInSlices(docId);
+    if (!stored || room.unloaded) return;
+    if (!room.doc) {
+      for (const member of [...room.members]) {
+        member.connection.fail(CloseCode.internalError, 'The document must be reloaded.');
+      }
+      this.rooms.discard(room);
+      return;
+    }
+    const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
+    const missing = Y.diffUpdate(Y.mergeUpdates(parts), Y.encodeStateVector(room.doc));
+    this.#applyRemote(docId, missing);
+    this.#fanOut.loaded(docId, room.workspaceId, stored.lastSeq);
   }
 
   #admit(ws: WebSocket, authentication: Authentication, framed: boolean): boolean {

@@ -602,4 +602,62 @@ describe('UpdatePipeline', () => {
       expect(stored().getText('t').toString()).toBe('x'.repeat(50));
     });
   });
+
+  describe('on a store that answers later (PostgreSQL in a cluster)', () => {
+    /** The SQLite store behind promises the test settles: one append held at a time. */
+    const withLateStore = () => {
+      const appends: { size: number; commit: () => void }[] = [];
+      pipeline = new UpdatePipeline(
+        {
+          append: (updates) =>
+            new Promise((resolve) => {
+              appends.push({ size: updates.length, commit: () => resolve(store.append(updates)) });
+            }),
+          ticketCount: (workspaceId) => Promise.resolve(store.ticketCount(workspaceId)),
+        },
+        new InProcessFanOut(),
+        createLogger('silent'),
+        () => {},
+        (_room, error) => {
+          throw error;
+        },
+        (id) => (id === docId ? room : undefined),
+      );
+      return appends;
+    };
+
+    it('keeps one append in flight: what arrives meanwhile is the next batch, admitted against the doc with the first applied; nothing forwarded or acked before its commit', async () => {
+      const appends = withLateStore();
+      const a = member(false);
+      const b = member(false);
+      const w = writer(7);
+      w.doc.getText('t').insert(0, 'one');
+      a.send(w.updates[0]!);
+      await until(() => appends.length === 1, 'the first append');
+      // Depends on the first, which is not stored yet: it must wait, not be refused.
+      w.doc.getText('t').insert(3, ' two');
+      a.send(w.updates[1]!);
+      w.doc.getText('t').insert(7, ' three');
+      a.send(w.updates[2]!);
+      await nextTurn();
+      await nextTurn();
+      expect(appends).toHaveLength(1);
+      expect(a.connection.acked).toBe(0);
+      expect(b.connection.updates()).toEqual([]);
+
+      appends[0]!.commit();
+      await until(() => appends.length === 2, 'the second append');
+      expect(appends.map((append) => append.size)).toEqual([1, 2]);
+      expect(a.connection.acked).toBe(1);
+      expect(b.connection.updates()).toHaveLength(1);
+      expect(room.doc!.getText('t').toString()).toBe('one');
+
+      appends[1]!.commit();
+      await until(() => a.connection.acked === 3, 'every ack');
+      expect(a.connection.refusals).toEqual([]);
+      expect(room.doc!.getText('t').toString()).toBe('one two three');
+      expect(stored().getText('t').toString()).toBe('one two three');
+      await pipeline.drain();
+    });
+  });
 });

@@ -1,10 +1,11 @@
 import * as Y from 'yjs';
 import { DocErrorCode } from '@desk/protocol';
 import type { Logger } from '../log/logger.ts';
-import type { DocStore, NewUpdate } from '../store/DocStore.ts';
+import type { AppendResult, NewUpdate } from '../store/DocStore.ts';
 import type { DocRoom } from './DocRoom.ts';
 import type { DocSubscription } from './DocSubscription.ts';
 import type { FanOut } from './FanOut.ts';
+import type { SyncDocStore } from './SyncDocStore.ts';
 import { forEachExclusion } from './exclusionTree.ts';
 import type { UpdateRateLimiter } from './UpdateRateLimiter.ts';
 import { isChannelDoc, newChannelMessages } from './channelMessages.ts';
@@ -20,6 +21,8 @@ interface Entry {
   from: DocSubscription | null;
   /** The log row it was stored as (set once stored). */
   logId: number | null;
+  /** The workspace change sequence it was given (set once stored). */
+  seq: number | null;
   /** What to store; null when there is nothing to store (empty step 2, or refused). */
   update: Uint8Array | null;
   /** `update` decoded, when its receiver decoded it to validate it. */
@@ -61,6 +64,11 @@ export interface GroupCommit {
  * turns in between, or until it holds `smallBatch` updates, whichever comes first. An
  * update after a quiet spell, and every batch of a busy doc, is stored in its own turn.
  * Nothing is broadcast or acked before its transaction commits.
+ *
+ * On a store that answers later (PostgreSQL, `SyncDocStore`) one batch is in flight at a
+ * time: updates arriving meanwhile wait and form the next batch, which is admitted once
+ * the one in flight is applied (its dependency checks need the docs as they will be). On
+ * the embedded store every step above runs in the turn of the flush, as before.
  */
 export class UpdatePipeline {
   #batch: Entry[] = [];
@@ -69,9 +77,11 @@ export class UpdatePipeline {
   /** When the previous batch was stored (performance.now()) and how many entries it held. */
   #lastFlushAt = Number.NEGATIVE_INFINITY;
   #lastBatchSize = 0;
+  /** The batch whose append has not answered yet (a store that answers later). */
+  #inFlight: Promise<void> | null = null;
 
   constructor(
-    private readonly store: DocStore,
+    private readonly store: Pick<SyncDocStore, 'append' | 'ticketCount'>,
     private readonly fanOut: FanOut,
     private readonly log: Logger,
     /** Called after a room's log grew (compaction policy). */
@@ -101,6 +111,7 @@ export class UpdatePipeline {
       room,
       from,
       logId: null,
+      seq: null,
       update,
       decoded,
       payload,
@@ -121,6 +132,7 @@ export class UpdatePipeline {
       ...target(room),
       from,
       logId: null,
+      seq: null,
       update: null,
       decoded: null,
       payload: null,
@@ -147,6 +159,7 @@ export class UpdatePipeline {
         ...entryTarget,
         from: null,
         logId: null,
+        seq: null,
         update,
         decoded: null,
         payload: null,
@@ -157,11 +170,23 @@ export class UpdatePipeline {
     });
   }
 
-  /** Writes whatever is queued now (graceful shutdown). */
+  /**
+   * Writes whatever is queued now (graceful shutdown). On the embedded store it is stored
+   * when this returns; on a store that answers later, `drain` waits for it.
+   */
   flushNow(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     if (this.#batch.length > 0) this.#flush();
+  }
+
+  /** Resolves once nothing is queued or in flight (every answer given). */
+  async drain(): Promise<void> {
+    for (;;) {
+      this.flushNow();
+      if (this.#inFlight === null) return;
+      await this.#inFlight;
+    }
   }
 
   get pending(): number {
@@ -170,6 +195,8 @@ export class UpdatePipeline {
 
   #push(entry: Entry): void {
     this.#batch.push(entry);
+    // The end of the batch in flight schedules the next one.
+    if (this.#inFlight !== null) return;
     const { smallBatch, intervalMs } = this.groupCommit;
     if (this.#scheduled) {
       // A batch waiting for the interval goes in the next turn once it is no longer small:
@@ -197,19 +224,100 @@ export class UpdatePipeline {
   readonly #flush = (): void => {
     this.#scheduled = false;
     this.#timer = null;
+    if (this.#inFlight !== null) return;
     const batch = this.#batch;
     if (batch.length === 0) return;
     this.#batch = [];
     this.#lastFlushAt = performance.now();
     this.#lastBatchSize = batch.length;
 
-    this.#admit(batch);
-    const stored = this.#persist(batch);
+    const ticketCounts = this.#ticketCounts(batch);
+    if (ticketCounts instanceof Promise) {
+      this.#await(this.#flushLater(batch, ticketCounts));
+      return;
+    }
+    this.#admit(batch, ticketCounts);
+    const writes = this.#writes(batch);
+    if (writes.length === 0) {
+      this.#finish(batch, false);
+      return;
+    }
+    let results: AppendResult[] | Promise<AppendResult[]>;
+    try {
+      results = this.#appendWithRetry(writes);
+    } catch (error) {
+      this.#refuseWrites(writes, error);
+      this.#finish(batch, false);
+      return;
+    }
+    if (results instanceof Promise) {
+      this.#await(this.#finishLater(batch, writes, results));
+      return;
+    }
+    this.#stored(writes, results);
+    this.#finish(batch, true);
+  };
+
+  /** The store answers later: the batch is in flight until `work` ends, then the next goes. */
+  #await(work: Promise<void>): void {
+    this.#inFlight = work
+      .catch((err: unknown) => this.log.error({ err }, 'sync pipeline failed on a batch'))
+      .finally(() => {
+        this.#inFlight = null;
+        if (this.#batch.length > 0 && !this.#scheduled) {
+          this.#scheduled = true;
+          setImmediate(this.#flush);
+        }
+      });
+  }
+
+  async #flushLater(batch: Entry[], ticketCounts: Promise<Map<string, number>>): Promise<void> {
+    let counts: Map<string, number>;
+    try {
+      counts = await ticketCounts;
+    } catch (error) {
+      // The store is unreachable: the append would be refused too.
+      this.#refuseWrites(this.#writes(batch), error);
+      this.#finish(batch, false);
+      return;
+    }
+    this.#admit(batch, counts);
+    const writes = this.#writes(batch);
+    if (writes.length === 0) {
+      this.#finish(batch, false);
+      return;
+    }
+    await this.#finishLater(
+      batch,
+      writes,
+      Promise.resolve().then(() => this.#appendWithRetry(writes)),
+    );
+  }
+
+  async #finishLater(
+    batch: Entry[],
+    writes: Entry[],
+    results: Promise<AppendResult[]>,
+  ): Promise<void> {
+    try {
+      this.#stored(writes, await results);
+    } catch (error) {
+      this.#refuseWrites(writes, error);
+      this.#finish(batch, false);
+      return;
+    }
+    this.#finish(batch, true);
+  }
+
+  /** Applies, broadcasts and answers a batch whose writes were stored (or refused). */
+  #finish(batch: Entry[], stored: boolean): void {
     try {
       const { byRoom, notLoaded } = this.#apply(batch);
       for (const [room, entries] of byRoom) this.#broadcast(room, entries);
       // Stored for a doc no room here holds: other processes may hold it.
-      for (const entry of notLoaded) this.fanOut.publishUpdate(entry.docId, entry.update!);
+      for (const entry of notLoaded) {
+        this.fanOut.publishUpdate(entry.docId, entry.update!, entry.seq!);
+      }
       this.#answer(batch);
     } catch (err) {
       // A bug here must not take the process (and every other room) down. What was stored
@@ -217,7 +325,32 @@ export class UpdatePipeline {
       this.log.error({ err }, 'sync pipeline failed after storing a batch');
     }
     if (stored) this.onStored();
-  };
+  }
+
+  /**
+   * The ticket count of each workspace with a new ticket doc in the batch (read only for
+   * those, as the limit needs it), at once from the embedded store.
+   */
+  #ticketCounts(batch: Entry[]): Map<string, number> | Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    let pending: Promise<unknown>[] | null = null;
+    for (const entry of batch) {
+      if (entry.update === null || entry.refusal !== null || entry.from?.maxTickets == null) {
+        continue;
+      }
+      const room = entry.room && !entry.room.unloaded ? entry.room : this.loadedRoom(entry.docId);
+      if (!room || !isNewTicket(room) || counts.has(room.workspaceId)) continue;
+      const workspaceId = room.workspaceId;
+      const count = this.store.ticketCount(workspaceId);
+      counts.set(workspaceId, 0);
+      if (count instanceof Promise) {
+        (pending ??= []).push(count.then((n) => counts.set(workspaceId, n)));
+      } else {
+        counts.set(workspaceId, count);
+      }
+    }
+    return pending ? Promise.all(pending).then(() => counts) : counts;
+  }
 
   /**
    * Refuses, before anything is stored, every client update that cannot be stored whole.
@@ -254,7 +387,7 @@ export class UpdatePipeline {
    *   counters and the reservations: lookups). Deletions are never refused for it, so a
    *   workspace over its storage can still be cleaned up (SPEC.md, LIMIT-12).
    */
-  #admit(batch: Entry[]): void {
+  #admit(batch: Entry[], ticketCounts: ReadonlyMap<string, number>): void {
     let ahead: Map<DocRoom, Map<number, number>> | null = null;
     let added: Map<DocRoom, number> | null = null;
     let newTickets: Map<string, Set<DocRoom>> | null = null;
@@ -365,7 +498,7 @@ export class UpdatePipeline {
         newTickets ??= new Map();
         const ofWorkspace = newTickets.get(room.workspaceId) ?? new Set<DocRoom>();
         if (!ofWorkspace.has(room)) {
-          if (this.store.ticketCount(room.workspaceId) + ofWorkspace.size >= from.maxTickets) {
+          if ((ticketCounts.get(room.workspaceId) ?? 0) + ofWorkspace.size >= from.maxTickets) {
             entry.update = null;
             entry.refusal = {
               code: DocErrorCode.ticketLimit,
@@ -393,48 +526,56 @@ export class UpdatePipeline {
     }
   }
 
-  /** Stores the batch's accepted updates in one transaction; true when anything was stored. */
-  #persist(batch: Entry[]): boolean {
-    const toStore: NewUpdate[] = [];
-    const stored: Entry[] = [];
-    for (const entry of batch) {
-      if (entry.update === null || entry.refusal !== null) continue;
-      toStore.push({ docId: entry.docId, workspaceId: entry.workspaceId, update: entry.update });
-      stored.push(entry);
-    }
-    if (toStore.length === 0) return false;
-    let results;
-    try {
-      results = this.#appendWithRetry(toStore);
-    } catch (error) {
-      // Refused whole: nothing of the batch was stored, applied or broadcast. Clients keep
-      // their changes and send them again when they re-sync.
-      this.log.error(
-        { err: error, docs: [...new Set(toStore.map((u) => u.docId))] },
-        'sync store write failed; updates refused',
-      );
-      for (const entry of stored) {
-        entry.update = null;
-        entry.refusal = {
-          code: DocErrorCode.storageUnavailable,
-          message: 'The server could not save this change. It will be sent again.',
-        };
-      }
-      return false;
-    }
-    for (let i = 0; i < stored.length; i++) stored[i]!.logId = results[i]!.logId;
-    return true;
+  /** The batch's accepted updates: what is stored, in one transaction. */
+  #writes(batch: Entry[]): Entry[] {
+    return batch.filter((entry) => entry.update !== null && entry.refusal === null);
   }
 
-  #appendWithRetry(updates: NewUpdate[]) {
-    try {
-      return this.store.append(updates);
-    } catch (first) {
-      // One retry covers a transient failure (a checkpoint or backup holding a lock past
-      // busy_timeout); a second failure is real (disk full, I/O error) and is refused.
+  #stored(writes: Entry[], results: AppendResult[]): void {
+    for (let i = 0; i < writes.length; i++) {
+      writes[i]!.logId = results[i]!.logId;
+      writes[i]!.seq = results[i]!.seq;
+    }
+  }
+
+  /**
+   * Refused whole: nothing of the batch was stored, applied or broadcast. Clients keep
+   * their changes and send them again when they re-sync.
+   */
+  #refuseWrites(writes: Entry[], error: unknown): void {
+    this.log.error(
+      { err: error, docs: [...new Set(writes.map((entry) => entry.docId))] },
+      'sync store write failed; updates refused',
+    );
+    for (const entry of writes) {
+      entry.update = null;
+      entry.refusal = {
+        code: DocErrorCode.storageUnavailable,
+        message: 'The server could not save this change. It will be sent again.',
+      };
+    }
+  }
+
+  #appendWithRetry(writes: Entry[]): AppendResult[] | Promise<AppendResult[]> {
+    const updates: NewUpdate[] = writes.map((entry) => ({
+      docId: entry.docId,
+      workspaceId: entry.workspaceId,
+      update: entry.update!,
+    }));
+    // One retry covers a transient failure (a checkpoint or backup holding a lock past
+    // busy_timeout, a pooled connection found dead); a second failure is real (disk full,
+    // I/O error, the database gone) and is refused.
+    const retry = (first: unknown) => {
       this.log.warn({ err: first }, 'sync store write failed; retrying once');
       return this.store.append(updates);
+    };
+    let results: AppendResult[] | Promise<AppendResult[]>;
+    try {
+      results = this.store.append(updates);
+    } catch (first) {
+      return retry(first);
     }
+    return results instanceof Promise ? results.catch(retry) : results;
   }
 
   /**
@@ -484,19 +625,20 @@ export class UpdatePipeline {
       this.fanOut.publishUpdate(
         room.docId,
         entries.length === 1 ? entries[0]!.update! : Y.mergeUpdates(entries.map((e) => e.update!)),
+        lastSeq(entries),
       );
       return;
     }
     if (entries.length === 1) {
       const entry = entries[0]!;
       room.broadcastUpdate(entry.payload ?? updateMessage(entry.update!), entry.frame, entry.from);
-      this.fanOut.publishUpdate(room.docId, entry.update!);
+      this.fanOut.publishUpdate(room.docId, entry.update!, entry.seq!);
       return;
     }
     // Several updates to one doc in one turn: merged into one frame, the same buffer for
     // every member that sent none of them. A sender never gets its own changes back.
     const merged = Y.mergeUpdates(entries.map((entry) => entry.update!));
-    this.fanOut.publishUpdate(room.docId, merged);
+    this.fanOut.publishUpdate(room.docId, merged, lastSeq(entries));
     const senders = new Map<DocSubscription, number>();
     for (const entry of entries) {
       if (entry.from && room.members.has(entry.from)) {
@@ -580,4 +722,11 @@ function isNewTicket(room: DocRoom): boolean {
 
 function target(room: DocRoom): Pick<Entry, 'docId' | 'workspaceId' | 'room'> {
   return { docId: room.docId, workspaceId: room.workspaceId, room };
+}
+
+/** The highest change sequence of a room's stored entries (the last stored). */
+function lastSeq(entries: Entry[]): number {
+  let seq = 0;
+  for (const entry of entries) seq = Math.max(seq, entry.seq ?? 0);
+  return seq;
 }

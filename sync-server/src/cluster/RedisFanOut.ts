@@ -1,0 +1,135 @@
+import type { Logger } from '../log/logger.ts';
+import type { AsyncDocStore } from '../store/AsyncDocStore.ts';
+import type { FanOut } from '../sync/FanOut.ts';
+import { LaggingDocWatch } from './LaggingDocWatch.ts';
+import type { RedisUpdateBus } from './RedisUpdateBus.ts';
+
+export interface RedisFanOutOptions {
+  readonly bus: RedisUpdateBus;
+  /** The shared store the lagging-document watch compares with (`changedSince`). */
+  readonly store: Pick<AsyncDocStore, 'changedSince'>;
+  readonly log: Logger;
+  /**
+   * How often the loaded docs are compared with the store's change sequence, to find an
+   * update stored by a process that died before publishing it; such a doc is re-synced
+   * at the second check that finds it behind. @default 2000 (ms)
+   */
+  readonly lagCheckMs?: number;
+}
+
+interface Followed {
+  readonly workspaceId: string;
+  readonly stopUpdates: () => void;
+  stopAwareness: (() => void) | null;
+}
+
+/**
+ * The sync engine's fan-out over Redis (issue 19): each loaded doc's stream on the
+ * `RedisUpdateBus` is followed from before the doc is read from the store until it is
+ * unloaded; updates stored here are published after they are broadcast locally (persist
+ * before publish: the store, not Redis, is where a doc lives). A gap the stream shows, and a
+ * doc the lagging-document watch finds behind the store, are re-synced from the store by
+ * the engine. Awareness goes over the bus's pub/sub (ephemeral, resent by clients).
+ */
+export class RedisFanOut implements FanOut {
+  readonly #bus: RedisUpdateBus;
+  readonly #log: Logger;
+  readonly #watch: LaggingDocWatch;
+  readonly #followed = new Map<string, Followed>();
+  readonly #timer: NodeJS.Timeout;
+  #remoteUpdate: (docId: string, update: Uint8Array) => void = () => {};
+  #resync: (docId: string) => Promise<void> = () => Promise.resolve();
+  #remoteAwareness: (docId: string, message: Uint8Array) => void = () => {};
+  #checking = false;
+
+  constructor(options: RedisFanOutOptions) {
+    this.#bus = options.bus;
+    this.#log = options.log;
+    this.#watch = new LaggingDocWatch(options.store);
+    this.#timer = setInterval(() => void this.#checkLagging(), options.lagCheckMs ?? 2000);
+    this.#timer.unref();
+  }
+
+  publishUpdate(docId: string, update: Uint8Array, seq: number): void {
+    const followed = this.#followed.get(docId);
+    if (followed) this.#watch.applied(docId, followed.workspaceId, seq);
+    // Not awaited: the update is durable and acknowledged already; while Redis is away the
+    // publish waits in the connection's queue and goes out in order when it is back.
+    this.#bus.publish(docId, update, seq).catch((err: unknown) => {
+      this.#log.error({ err, docId }, 'publishing a stored update to Redis failed');
+    });
+  }
+
+  onRemoteUpdate(handler: (docId: string, update: Uint8Array) => void): void {
+    this.#remoteUpdate = handler;
+  }
+
+  onResync(handler: (docId: string) => Promise<void>): void {
+    this.#resync = handler;
+  }
+
+  onRemoteAwareness(handler: (docId: string, message: Uint8Array) => void): void {
+    this.#remoteAwareness = handler;
+  }
+
+  async follow(docId: string, workspaceId: string): Promise<void> {
+    if (this.#followed.has(docId)) return;
+    const stopUpdates = await this.#bus.subscribe(docId, {
+      update: (update, from) => {
+        this.#watch.applied(docId, workspaceId, from.seq);
+        this.#remoteUpdate(docId, update);
+      },
+      resync: () => this.#resync(docId),
+    });
+    const followed: Followed = { workspaceId, stopUpdates, stopAwareness: null };
+    this.#followed.set(docId, followed);
+    // Awareness is best effort: a doc is usable before (and without) it.
+    this.#bus
+      .subscribeAwareness(docId, (message) => this.#remoteAwareness(docId, message))
+      .then((stop) => {
+        if (this.#followed.get(docId) === followed) followed.stopAwareness = stop;
+        else stop();
+      })
+      .catch((err: unknown) => this.#log.warn({ err, docId }, 'awareness subscription failed'));
+  }
+
+  loaded(docId: string, workspaceId: string, lastSeq: number): void {
+    if (this.#followed.has(docId)) this.#watch.applied(docId, workspaceId, lastSeq);
+  }
+
+  unfollow(docId: string): void {
+    const followed = this.#followed.get(docId);
+    if (!followed) return;
+    this.#followed.delete(docId);
+    followed.stopUpdates();
+    followed.stopAwareness?.();
+    this.#watch.forget(docId);
+  }
+
+  publishAwareness(docId: string, message: Uint8Array): void {
+    this.#bus.publishAwareness(docId, message).catch((err: unknown) => {
+      this.#log.warn({ err, docId }, 'publishing awareness to Redis failed');
+    });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    for (const docId of [...this.#followed.keys()]) this.unfollow(docId);
+    await this.#bus.close();
+  }
+
+  /** One check at a time: a slow store must not pile checks up. */
+  async #checkLagging(): Promise<void> {
+    if (this.#checking) return;
+    this.#checking = true;
+    try {
+      for (const docId of await this.#watch.check()) {
+        if (this.#followed.has(docId)) await this.#resync(docId);
+      }
+    } catch (err) {
+      this.#log.warn({ err }, 'checking loaded docs against the store failed');
+    } finally {
+      this.#checking = false;
+    }
+  }
+}

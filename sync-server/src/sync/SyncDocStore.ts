@@ -1,0 +1,55 @@
+import type { AsyncDocStore } from '../store/AsyncDocStore.ts';
+import type { AppendResult, ChangedDocRow, NewUpdate, StoredDoc } from '../store/DocStore.ts';
+
+/**
+ * What the sync core (rooms, write pipeline, catch-up) needs of the document store. The
+ * embedded store (SQLite's `DocStore`) is one as it is: its answers come at once, and the
+ * pipeline then stores, applies, broadcasts and acks in one turn, as it always has. A store
+ * on a network database (PostgreSQL, `clusterDocStore`) answers with promises: the pipeline
+ * keeps one append in flight and collects the next batch meanwhile.
+ *
+ * The synchronous answers are not wrapped in promises on purpose: the SQLite write path must
+ * not pay a microtask hop per turn, nor lose "`flushNow` stored it" for its synchronous
+ * callers (`SyncEngine.deleteDocs`).
+ */
+export interface SyncDocStore {
+  /** Constant for the life of the process (a restore from a backup restarts it). */
+  generation(): string;
+  loadInSlices(docId: string): Promise<StoredDoc | null>;
+  append(updates: readonly NewUpdate[]): AppendResult[] | Promise<AppendResult[]>;
+  ticketCount(workspaceId: string): number | Promise<number>;
+  workspaceSeq(workspaceId: string): number | Promise<number>;
+  changedSince(
+    workspaceId: string,
+    sinceSeq: number,
+    limit?: number,
+  ): ChangedDocRow[] | Promise<ChangedDocRow[]>;
+  /**
+   * Compaction of a loaded room's log (`DocStore.compact` / `compactInSlices`). Absent on a
+   * store shared by several processes: a room there may lack another process's update that
+   * is already below its last log id (its stream entry still in flight), so its encoding
+   * must not replace those rows; and two processes compacting one doc need a lease (not
+   * wired yet, SCALE-OUT.md).
+   */
+  compact?(docId: string, state: Uint8Array, throughLogId: number): void;
+  compactInSlices?(docId: string, state: Uint8Array, throughLogId: number): Promise<void>;
+}
+
+/**
+ * A store shared by the processes of a cluster (PostgreSQL) as the sync core uses it.
+ * `generation` is read once at start-up. Loads read the doc in one statement (the
+ * PostgreSQL store has no sliced load yet: issue 13's limit on one turn's work does not
+ * hold there for a large doc). No compaction: see `SyncDocStore.compact`.
+ */
+export async function clusterDocStore(store: AsyncDocStore): Promise<SyncDocStore> {
+  const generation = await store.generation();
+  return {
+    generation: () => generation,
+    loadInSlices: (docId) => store.load(docId),
+    append: (updates) => store.append(updates),
+    ticketCount: (workspaceId) => store.ticketCount(workspaceId),
+    workspaceSeq: (workspaceId) => store.workspaceSeq(workspaceId),
+    changedSince: (workspaceId, sinceSeq, limit) =>
+      store.changedSince(workspaceId, sinceSeq, limit),
+  };
+}
