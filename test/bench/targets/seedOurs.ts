@@ -8,6 +8,7 @@ import { openSqlite } from '../../../sync-server/src/db/Database.ts';
 import { migrate } from '../../../sync-server/src/db/migrate.ts';
 import { migrations } from '../../../sync-server/src/db/migrations/index.ts';
 import { SqliteDocStore } from '../../../sync-server/src/store/SqliteDocStore.ts';
+import { SqliteTermsStore } from '../../../sync-server/src/terms/TermsStore.ts';
 import { newId } from '../../../sync-server/src/ids/newId.ts';
 import { createCustomerWithWorkspace } from '../../../sync-server/src/testing/createCustomerWithWorkspace.ts';
 
@@ -51,6 +52,9 @@ export function seedOurs(dataDir: string): BenchIdentity {
         `INSERT INTO access_tokens (id, user_id, workspace_id, name, token_hash, created_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
       ).run(newId(), userId, workspaceId, 'bench', hashSecretToken(token), now);
+      // The terms in force, accepted as at sign-up: the server refuses an account that has not.
+      const terms = new SqliteTermsStore(db, () => now);
+      terms.accept({ userId, version: terms.inForce().version, ip: null });
       return workspaceId;
     })();
     return { userId, workspaceId, token };

@@ -6,6 +6,7 @@ import { SqliteUserStore } from '../../../sync-server/src/identity/UserStore.ts'
 import { openSqlite } from '../../../sync-server/src/db/Database.ts';
 import { migrate } from '../../../sync-server/src/db/migrate.ts';
 import { migrations } from '../../../sync-server/src/db/migrations/index.ts';
+import { SqliteTermsStore } from '../../../sync-server/src/terms/TermsStore.ts';
 import { newId } from '../../../sync-server/src/ids/newId.ts';
 import { createCustomerWithWorkspace } from '../../../sync-server/src/testing/createCustomerWithWorkspace.ts';
 
@@ -44,6 +45,9 @@ export function seedWorkspace(dataDir: string): SeededWorkspace {
       },
       now,
     );
+    // The terms in force, accepted as at sign-up: the server refuses an account that has not.
+    const terms = new SqliteTermsStore(db, Date.now);
+    terms.accept({ userId, version: terms.inForce().version, ip: null });
     // The stores only need the database and a clock (nobody listens to access events here).
     const users = new SqliteUserStore(db, Date.now);
     const access = new AccessEvents();
