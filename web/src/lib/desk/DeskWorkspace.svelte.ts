@@ -2,6 +2,7 @@ import {
   assignTicketNumber,
   createTicket,
   docIds,
+  indexDocId,
   newId,
   TicketDoc,
   TicketNumberPool,
@@ -38,6 +39,11 @@ import {
   readFirstScreen,
   type FirstScreen,
 } from './firstScreen.ts';
+import {
+  IndexGenerationFollower,
+  localGenerationStorage,
+  startGeneration,
+} from './IndexGenerations.ts';
 import { LocalNumberStorage } from './numberStorage.ts';
 import { IndexPresence } from './Presence.svelte.ts';
 import { startupMark } from './startupMarks.ts';
@@ -208,7 +214,19 @@ export class DeskWorkspace {
         void this.usage.refresh();
     });
     if (offRefusal) this.cleanups.push(offRefusal);
-    this.indexHandle = this.source.open(docIds.index(wsId));
+    // The newest index generation this device holds (SPEC IDX-GEN-4): a first visit asks
+    // the head, so a new device never downloads a tombstoned older generation.
+    const generations = localGenerationStorage(wsId, identity.me.id);
+    const generation = await startGeneration(this.source, wsId, generations, !cached);
+    if (this.destroyed) return;
+    this.indexHandle = this.source.open(indexDocId(wsId, generation));
+    const follower = new IndexGenerationFollower(
+      this.source,
+      wsId,
+      { generation, doc: this.indexHandle.doc },
+      generations,
+    );
+    this.cleanups.push(() => follower.destroy());
     this.userHandle = this.source.open(docIds.user(wsId, identity.me.id));
     for (const handle of [this.indexHandle, this.userHandle]) {
       const off = handle.on?.('replaced', () => {

@@ -1,0 +1,78 @@
+import { indexDocId, indexHeadDocId, setHeadGeneration, GenerationMeta } from '@desk/model';
+import { until } from '@desk/protocol/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { ScriptedDocSource } from '../../testing/deskWorkspace.ts';
+import {
+  IndexGenerationFollower,
+  startGeneration,
+  type GenerationStorage,
+} from './IndexGenerations.ts';
+
+function memoryStorage(start: number | null = null): GenerationStorage & { value: number | null } {
+  return {
+    value: start,
+    read() {
+      return this.value;
+    },
+    write(generation) {
+      this.value = generation;
+    },
+  };
+}
+
+const stops: (() => void)[] = [];
+afterEach(() => {
+  for (const stop of stops.splice(0)) stop();
+});
+
+describe('index generations on a device (SPEC IDX-GEN-2, IDX-GEN-4)', () => {
+  it('opens the remembered generation at start, offline too, without asking the head', async () => {
+    const source = new ScriptedDocSource();
+    expect(await startGeneration(source, 'w1', memoryStorage(3), true)).toBe(3);
+    expect(await startGeneration(source, 'w1', memoryStorage(null), false)).toBe(1);
+  });
+
+  it('on a first visit reads the head and opens the generation it names', async () => {
+    const source = new ScriptedDocSource();
+    const storage = memoryStorage();
+    const started = startGeneration(source, 'w1', storage, true);
+    const head = source.open(indexHeadDocId('w1'));
+    Y.applyUpdate(head.doc, setHeadGeneration(new Y.Doc(), 2));
+    source.synced(indexHeadDocId('w1'));
+    expect(await started).toBe(2);
+    expect(storage.value).toBe(2);
+  });
+
+  it('brings a newer generation onto the device once named, and remembers it only once synced', async () => {
+    const source = new ScriptedDocSource();
+    const storage = memoryStorage(1);
+    const open = source.open(indexDocId('w1', 1));
+    const held: number[] = [];
+    const follower = new IndexGenerationFollower(
+      source,
+      'w1',
+      { generation: 1, doc: open.doc },
+      storage,
+      (generation) => held.push(generation),
+    );
+    stops.push(() => follower.destroy());
+    // The server points generation 1 at 2 (a device that had not synced the head yet).
+    open.doc.getMap('meta').set(GenerationMeta.next, 2);
+    expect(follower.newest).toBe(2);
+    expect(storage.value).toBe(1);
+    source.synced(indexDocId('w1', 2));
+    await until(() => held.length === 1, 'generation 2 to be held');
+    expect(held).toEqual([2]);
+    expect(storage.value).toBe(2);
+  });
+});
+
+describe('a first visit whose connection fails before the head answers', () => {
+  it('opens generation 1 instead of waiting', async () => {
+    const source = new ScriptedDocSource();
+    const started = startGeneration(source, 'w1', memoryStorage(), true);
+    source.emitStatus({ kind: 'offline', pendingUpdates: 0 });
+    expect(await started).toBe(1);
+  });
+});
