@@ -6,7 +6,9 @@ import { SqliteTicketSearchIndex } from './search/SqliteTicketSearchIndex.ts';
 import type { TicketSearchIndex } from './search/TicketSearchIndex.ts';
 import type { Services } from './Services.ts';
 import { SnapshotSchedule } from './snapshots/SnapshotSchedule.ts';
+import { RestoreRecordStore } from './snapshots/RestoreRecordStore.ts';
 import { SnapshotService } from './snapshots/SnapshotService.ts';
+import { SnapshotStore } from './snapshots/SnapshotStore.ts';
 import { snapshotSyncOf } from './snapshots/SnapshotSync.ts';
 import { sqliteWorkspaceReader } from './snapshots/SqliteWorkspaceReader.ts';
 import type { SyncEngine } from './sync/SyncEngine.ts';
@@ -35,7 +37,8 @@ export function createSyncServices(services: Services, engine: SyncEngine): Sync
   if (!config.sqlitePath) throw new Error('Snapshots need the SQLite store.');
   const snapshotSync = snapshotSyncOf(engine);
   const snapshots = new SnapshotService({
-    db,
+    store: new SnapshotStore(db),
+    restoreRecords: new RestoreRecordStore(db),
     log,
     now,
     sync: snapshotSync,

@@ -3,7 +3,9 @@ import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/aut
 import { createLogger } from '../log/logger.ts';
 import { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
+import { RestoreRecordStore } from './RestoreRecordStore.ts';
 import { SnapshotSchedule } from './SnapshotSchedule.ts';
+import { SnapshotStore } from './SnapshotStore.ts';
 import { SnapshotService } from './SnapshotService.ts';
 import { snapshotSyncOf } from './SnapshotSync.ts';
 import { createTicket, setTicketField } from '../testing/snapshotTestSupport.ts';
@@ -20,7 +22,8 @@ beforeAll(async () => {
   const log = createLogger('silent');
   const now = () => t.clock.now;
   service = new SnapshotService({
-    db: t.server.ctx.db,
+    store: new SnapshotStore(t.server.ctx.db),
+    restoreRecords: new RestoreRecordStore(t.server.ctx.db),
     log,
     now,
     sync,

@@ -8,20 +8,19 @@ import type {
 } from '@desk/protocol';
 import { NoticeDoc, TicketDoc } from '@desk/model';
 import type { AuditStore } from '../audit/AuditStore.ts';
-import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { EntryRoot } from './snapshotOps.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { Restorer, type RestoreResult, type RestoreTarget } from './Restorer.ts';
-import { RestoreRecordStore } from './RestoreRecordStore.ts';
+import type { RestoreRecordStore } from './RestoreRecordStore.ts';
 import { RestoreUndoer } from './RestoreUndoer.ts';
 import { expiredSnapshots, HOURLY_SNAPSHOTS_KEPT, type RetentionPolicy } from './retention.ts';
 import { SnapshotDocs, workspaceDocIds } from './SnapshotDocs.ts';
 import { diffSnapshot, type WorkspaceDiff } from './snapshotDiff.ts';
 import { Snapshotter, type CaptureOptions } from './Snapshotter.ts';
-import { SnapshotStore, type SnapshotRecord } from './SnapshotStore.ts';
+import type { SnapshotRecord, SnapshotStore } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
 import { attachmentsOf, commentsOf, richNodes } from './snapshotViews.ts';
 import type { OpenWorkspaceReader } from './WorkspaceReader.ts';
@@ -32,7 +31,10 @@ import type { DisabledSet } from '../moderation/ModerationStore.ts';
 const FALLBACK_RETENTION_DAYS = 7;
 
 export interface SnapshotServiceDeps {
-  db: SqliteDatabase;
+  /** The snapshots' rows and blobs (built once in createSyncServices). */
+  store: SnapshotStore;
+  /** What each restore changed, for its undo. */
+  restoreRecords: RestoreRecordStore;
   log: Logger;
   now: () => number;
   sync: SnapshotSync;
@@ -67,11 +69,11 @@ export class SnapshotService {
   constructor(deps: SnapshotServiceDeps) {
     this.#deps = deps;
     const log = deps.log.child({ module: 'snapshots' });
-    this.store = new SnapshotStore(deps.db);
+    this.store = deps.store;
     this.heavy = deps.heavy;
     this.#docs = new SnapshotDocs(this.store, deps.sync, this.heavy);
     this.#snapshotter = new Snapshotter(this.heavy, this.store, deps.openReader, log, deps.now);
-    const records = new RestoreRecordStore(deps.db);
+    const records = deps.restoreRecords;
     this.#restorer = new Restorer(
       this.heavy,
       deps.audit,
