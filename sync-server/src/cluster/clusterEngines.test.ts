@@ -24,8 +24,10 @@ import { syncStep1Message, updateMessage } from '../sync/yMessages.ts';
 import {
   createTestDatabase,
   describeWithPostgresAndRedis,
+  startRedisServer,
   testKeyPrefix,
   testRedisUrl,
+  type RedisServerProcess,
   type TestDatabase,
 } from '../testing/scaleOutParts.ts';
 import {
@@ -50,12 +52,17 @@ const signedIn = (userId: string): Authentication => ({
 });
 
 /** One server process: a sync engine on the shared store, with its fan-out over Redis. */
-async function serverProcess(name: string, databaseUrl: string, prefix: string) {
+async function serverProcess(
+  name: string,
+  databaseUrl: string,
+  prefix: string,
+  redisUrl = testRedisUrl!,
+) {
   const opened = openTestServerContext();
   const pool = new PgPool({ url: databaseUrl, max: 3, applicationName: name });
   await migratePg(pool);
   const store = new PgDocStore(pool);
-  const bus = new RedisUpdateBus({ url: testRedisUrl!, prefix, processId: name });
+  const bus = new RedisUpdateBus({ url: redisUrl, prefix, processId: name });
   const fanOut = new RedisFanOut({ bus, store, log: createLogger('silent'), lagCheckMs: 100 });
   const engine = new SyncEngine(opened.ctx, {
     auth: new StaticSyncAuth({
@@ -165,22 +172,25 @@ function connect(server: ServerProcess, userId: string, docs: Map<string, Y.Doc>
 
 await describeWithPostgresAndRedis(
   'sync engines of two processes on PostgreSQL and Redis',
-  { ownServer: false },
+  { ownServer: true },
   () => {
     let database: TestDatabase | null = null;
+    let redis: RedisServerProcess | null = null;
     const closers: (() => Promise<void>)[] = [];
 
     afterEach(async () => {
       for (const close of closers.splice(0)) await close();
+      await redis?.dispose();
       await database?.drop();
+      redis = null;
       database = null;
     });
 
-    const twoProcesses = async () => {
+    const twoProcesses = async (redisUrl = testRedisUrl!) => {
       database = await createTestDatabase();
       const prefix = testKeyPrefix();
-      const a = await serverProcess('a', database.url, prefix);
-      const b = await serverProcess('b', database.url, prefix);
+      const a = await serverProcess('a', database.url, prefix, redisUrl);
+      const b = await serverProcess('b', database.url, prefix, redisUrl);
       closers.push(a.close, b.close);
       return { a, b };
     };
@@ -281,6 +291,30 @@ await describeWithPostgresAndRedis(
       await a.store.append([{ docId: ticket, workspaceId: 'ws1', update: update! }]);
       // B's lagging-doc watch (every 100 ms here) finds it behind at its second check.
       await until(() => ben.text(ticket) === 'before after', 'the unpublished update on B');
+    });
+
+    it('Redis restarted without its data while clients on both processes type: every edit acknowledged, both converge from the store', async () => {
+      redis = await startRedisServer({ persistent: false });
+      const { a, b } = await twoProcesses(redis.url);
+      const ana = connect(a, 'ana');
+      const ben = connect(b, 'ben');
+      await ana.subscribe(ticket);
+      await ben.subscribe(ticket);
+      const rounds = 30;
+      for (let i = 0; i < rounds; i++) {
+        ana.edit(ticket, `a${i} `);
+        ben.edit(ticket, `b${i} `);
+        if (i === 10) await redis.kill();
+        // Acknowledged while Redis is away too: the store, not Redis, is where they live.
+        await until(() => ana.settled() && ben.settled(), `round ${i} acked`);
+        if (i === 20) await redis.start();
+      }
+      await until(() => ana.text(ticket) === ben.text(ticket), 'both replicas equal');
+      for (let i = 0; i < rounds; i++) {
+        expect(ana.text(ticket)).toContain(`a${i} `);
+        expect(ana.text(ticket)).toContain(`b${i} `);
+      }
+      expect(await a.store.workspaceSeq('ws1')).toBe(2 * rounds);
     });
   },
 );
