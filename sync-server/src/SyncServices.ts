@@ -1,5 +1,14 @@
 import { docItemKey, parseDocId } from '@desk/protocol';
+import path from 'node:path';
 import { AccountDeletion } from './auth/AccountDeletion.ts';
+import type { BlobStorage } from './blobs/BlobStorage.ts';
+import { Thumbnails } from './blobs/Thumbnails.ts';
+import { createDeletion } from './deletion/installDeletion.ts';
+import type { DeletionSweeper } from './deletion/DeletionSweeper.ts';
+import type { WorkspaceDeletion } from './deletion/WorkspaceDeletion.ts';
+import { createExports } from './exports/installExports.ts';
+import type { ExportService } from './exports/ExportService.ts';
+import type { WorkspaceImporter } from './exports/WorkspaceImporter.ts';
 import { IndexRewriter } from './generations/IndexRewriter.ts';
 import { SearchProjector } from './search/SearchProjector.ts';
 import { SqliteTicketSearchIndex } from './search/SqliteTicketSearchIndex.ts';
@@ -15,11 +24,24 @@ import type { SyncEngine } from './sync/SyncEngine.ts';
 
 /**
  * The services that need the sync engine, which is built after `createServices` (its auth
- * needs the stores): built once by `createSyncServices` as soon as the engine exists, and
- * handed to the modules that need them like every other service. Building starts nothing:
- * the install functions start schedules and register shutdown steps.
+ * needs the stores), or attachment storage (opened asynchronously): built once by
+ * `createSyncServices` as soon as both exist, and handed to the modules that need them like
+ * every other service. Building starts nothing: the install functions start schedules and
+ * register shutdown steps, createServer starts the deletion sweeper last.
  */
 export interface SyncServices {
+  /** Attachment files, on disk or in S3 (blobStorageFor). */
+  readonly blobs: BlobStorage;
+  /** Image previews of attachments, made one at a time under DATA_DIR/thumbnails. */
+  readonly thumbnails: Thumbnails;
+  /** Workspace export jobs (tests wait on `idle()`). */
+  readonly exportService: ExportService;
+  /** A new workspace from an export's zip; writes its documents through the engine's store. */
+  readonly workspaceImporter: WorkspaceImporter;
+  /** Asking for, cancelling and purging a workspace's deletion. */
+  readonly workspaceDeletion: WorkspaceDeletion;
+  /** Warns and purges on schedule (started by createServer once every module is installed). */
+  readonly deletionSweeper: DeletionSweeper;
   /** A user deleting their own account; their private docs go through the engine. */
   readonly accountDeletion: AccountDeletion;
   /** Workspace snapshots: capture, retention, browse, diff, restore and undo. */
@@ -32,7 +54,11 @@ export interface SyncServices {
   readonly searchProjector: SearchProjector;
 }
 
-export function createSyncServices(services: Services, engine: SyncEngine): SyncServices {
+export function createSyncServices(
+  services: Services,
+  engine: SyncEngine,
+  blobs: BlobStorage,
+): SyncServices {
   const { db, config, log, now } = services;
   if (!config.sqlitePath) throw new Error('Snapshots need the SQLite store.');
   const snapshotSync = snapshotSyncOf(engine);
@@ -61,10 +87,40 @@ export function createSyncServices(services: Services, engine: SyncEngine): Sync
   const rewriterLog = log.child({ module: 'index-generations' });
   const indexRewriter = new IndexRewriter({
     docs: engine,
+    offThread: services.offThread,
     log: rewriterLog,
     minBytes: config.INDEX_REWRITE_MIN_BYTES,
   });
+  const searchProjector = new SearchProjector({
+    store: engine.store,
+    index: searchIndex,
+    offThread: services.offThread,
+    log: log.child({ module: 'search' }),
+    changes: engine,
+    indexRead: (docId) => {
+      indexRewriter.consider(docId).catch((err: unknown) => {
+        // Left as it was: the next read of the index tries again.
+        rewriterLog.error({ err, docId }, 'index generation step failed');
+      });
+    },
+  });
+  const exports = createExports({ ...services, searchProjector }, blobs, engine.store);
+  const deletion = createDeletion(services, {
+    sync: engine,
+    blobs: () => blobs,
+    exports: () => exports.service,
+  });
   return {
+    blobs,
+    thumbnails: new Thumbnails(
+      path.join(config.DATA_DIR, 'thumbnails'),
+      (sha256) => blobs.open(sha256),
+      log.child({ module: 'thumbnails' }),
+    ),
+    exportService: exports.service,
+    workspaceImporter: exports.importer,
+    workspaceDeletion: deletion.workspaceDeletion,
+    deletionSweeper: deletion.sweeper,
     accountDeletion: new AccountDeletion({ ...services, docs: engine }),
     snapshots,
     snapshotSchedule: new SnapshotSchedule(
@@ -75,18 +131,6 @@ export function createSyncServices(services: Services, engine: SyncEngine): Sync
       config.SNAPSHOT_INTERVAL_MINUTES * 60_000,
     ),
     searchIndex,
-    searchProjector: new SearchProjector({
-      store: engine.store,
-      index: searchIndex,
-      offThread: services.offThread,
-      log: log.child({ module: 'search' }),
-      changes: engine,
-      indexRead: (docId) => {
-        indexRewriter.consider(docId).catch((err: unknown) => {
-          // Left as it was: the next read of the index tries again.
-          rewriterLog.error({ err, docId }, 'index generation step failed');
-        });
-      },
-    }),
+    searchProjector,
   };
 }

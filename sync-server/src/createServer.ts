@@ -111,6 +111,8 @@ export async function createServer(
   };
   // Every store and service, once; modules get them passed in below.
   const base = createServices(ctx);
+  // Attachment files (disk or S3): opened before the modules, which are handed it.
+  const blobs = await blobStorageFor(config);
 
   const app = new Hono();
   const shell = new AppShell(path.join(config.WEB_DIR, 'index.html'));
@@ -133,7 +135,7 @@ export async function createServer(
     ...(options.sync?.limits ? { limits: options.sync.limits } : {}),
   });
   // What needs the sync engine, once, now that it exists.
-  const services = { ...base, ...createSyncServices(base, sync) };
+  const services = { ...base, ...createSyncServices(base, sync, blobs) };
   // First: sets c.var.auth and checks Origin for every later route.
   installAuthContext(app, {
     ...services,
@@ -149,14 +151,8 @@ export async function createServer(
   // Before every workspace route: finds an operator's support grant for `:slug` (middleware).
   installSupport(app, services);
   // Before every workspace route: a workspace being deleted answers 410 to its members.
-  const deletion = installDeletion(
-    app,
-    services,
-    // Attachments and exports are set up below; the sweeper starts once they exist.
-    { sync, blobs: () => blobs, exports: () => exports.service },
-  );
+  installDeletion(app, services);
   installTicketRoutes(app, services);
-  const blobs = await blobStorageFor(config);
   installBlobRoutes(app, services, blobs);
   installModeration(app, services, blobs);
   installWorkspaces(app, services);
@@ -166,8 +162,10 @@ export async function createServer(
   installAnnouncements(app, services);
   installSnapshots(app, services);
   installSearch(app, services);
-  const exports = installExports(app, services, blobs, sync.store);
-  deletion.sweeper.start();
+  const exports = { service: services.exportService, importer: services.workspaceImporter };
+  installExports(app, services, exports);
+  // Last: a purge reaches attachments and exports, which are all in place now.
+  services.deletionSweeper.start();
   installBackups(ctx);
   installStaticApp(app, ctx, shell);
 
@@ -187,6 +185,10 @@ export async function createServer(
 
   const url = `http://127.0.0.1:${port}`;
   log.info({ port, publicUrl: config.PUBLIC_URL }, 'server listening');
+  const deletion = {
+    workspaceDeletion: services.workspaceDeletion,
+    sweeper: services.deletionSweeper,
+  };
   return { ctx, services, app, port, url, sync, deletion, exports, stop: () => shutdown.run() };
 }
 

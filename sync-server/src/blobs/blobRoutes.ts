@@ -34,6 +34,8 @@ export function installBlobRoutes(
       readonly blobCatalog: BlobCatalog;
       readonly blobQuota: BlobQuota;
       readonly workspaceAccess: WorkspaceAccessStore;
+      /** Image previews of the attachments in `store` (built once in createSyncServices). */
+      readonly thumbnails: Thumbnails;
       /** Terms §4: the operator's reason when access to the workspace's file is disabled. */
       readonly moderation?: {
         disabledSet(workspaceId: string): { reasonOf(itemKey: string): string | null };
@@ -41,11 +43,7 @@ export function installBlobRoutes(
     },
   store: BlobStorage,
 ): void {
-  const thumbnails = new Thumbnails(
-    path.join(ctx.config.DATA_DIR, 'thumbnails'),
-    (sha256) => store.open(sha256),
-    ctx.log.child({ module: 'thumbnails' }),
-  );
+  const { thumbnails } = ctx;
   const { blobCatalog: catalog, blobQuota: quotas } = ctx;
 
   // Above the app-wide JSON default; the streamed per-workspace cap below is the finer one.

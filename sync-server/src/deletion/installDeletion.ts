@@ -51,16 +51,11 @@ export interface InstalledDeletion {
 }
 
 /**
- * Workspace deletion (issue 16): the guard that closes a workspace's routes, the deletion
- * routes, and the sweeper that warns and purges on schedule (not started here: call
- * `sweeper.start()` once what `parts` reaches exists). Install after the auth context and
- * before any other `/api/workspaces/:slug` route (the guard must run before them).
+ * Workspace deletion (issue 16) and the sweeper that warns and purges on schedule, built once
+ * by the composition root (createSyncServices). The sweeper is not started here: call
+ * `sweeper.start()` once the server is up.
  */
-export function installDeletion(
-  app: Hono,
-  deps: DeletionDeps,
-  parts: DeletionParts,
-): InstalledDeletion {
+export function createDeletion(deps: DeletionDeps, parts: DeletionParts): InstalledDeletion {
   const workspaceDeletion = new WorkspaceDeletion({
     ...deps,
     docs: parts.sync.store,
@@ -68,8 +63,16 @@ export function installDeletion(
     blobs: parts.blobs,
     ...(parts.exports ? { exports: parts.exports } : {}),
   });
-  const full = { ...deps, workspaceDeletion };
-  installDeletionRoutes(app, full);
-  // Started by the caller (`sweeper.start()`) once attachments and exports exist.
-  return { workspaceDeletion, sweeper: new DeletionSweeper(full) };
+  return { workspaceDeletion, sweeper: new DeletionSweeper({ ...deps, workspaceDeletion }) };
+}
+
+/**
+ * The guard that closes a workspace's routes and the deletion routes. Install after the auth
+ * context and before any other `/api/workspaces/:slug` route (the guard must run before them).
+ */
+export function installDeletion(
+  app: Hono,
+  deps: DeletionDeps & { readonly workspaceDeletion: WorkspaceDeletion },
+): void {
+  installDeletionRoutes(app, deps);
 }

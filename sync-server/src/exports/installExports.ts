@@ -14,6 +14,7 @@ import type { MembershipStore } from '../workspaces/MembershipStore.ts';
 import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
+import type { MemberStores } from '../workspaces/memberRequest.ts';
 import { ExportFiles } from './ExportFiles.ts';
 import { installExportRoutes } from './exportRoutes.ts';
 import { ExportService } from './ExportService.ts';
@@ -49,15 +50,14 @@ export interface InstalledExports {
 }
 
 /**
- * Workspace export and import (issue 16): the routes, jobs interrupted by the last stop
- * resumed, the hourly expiry sweep, and the shutdown step that stops a running export
- * between two documents (it continues from there on the next start).
+ * Export jobs and the importer, built once by the composition root (createSyncServices):
+ * they need attachment storage and the sync engine's store, which an import writes the new
+ * workspace's documents to.
  */
-export function installExports(
-  app: Hono,
+export function createExports(
   ctx: ExportDeps,
   blobs: BlobStorage,
-  /** The sync engine's store: an import writes the new workspace's documents there. */
+  /** The sync engine's store. */
   docs: DocStore,
 ): InstalledExports {
   if (!ctx.config.sqlitePath) throw new Error('Exports need the SQLite store.');
@@ -74,6 +74,20 @@ export function installExports(
     closing: (workspaceId) => ctx.workspaceDeletions?.pending(workspaceId) != null,
   });
   const importer = new WorkspaceImporter({ ...ctx, blobs, docs, log });
+  return { service, importer };
+}
+
+/**
+ * Workspace export and import (issue 16): the routes, jobs interrupted by the last stop
+ * resumed, the hourly expiry sweep, and the shutdown step that stops a running export
+ * between two documents (it continues from there on the next start).
+ */
+export function installExports(
+  app: Hono,
+  ctx: ServerContext & MemberStores,
+  { service, importer }: InstalledExports,
+): void {
+  const log = ctx.log.child({ module: 'exports' });
   installExportRoutes(app, ctx, service, importer);
 
   service.resume();
@@ -86,5 +100,4 @@ export function installExports(
     clearInterval(timer);
     await service.stop();
   });
-  return { service, importer };
 }
