@@ -1,4 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as decoding from 'lib0/decoding';
@@ -12,14 +18,6 @@ import {
   type ServerMessage,
 } from '@desk/protocol';
 import { until } from '@desk/protocol/testing';
-import { createLogger } from '../log/logger.ts';
-import { PgDocStore } from '../store/postgres/PgDocStore.ts';
-import { PgPool } from '../store/postgres/PgPool.ts';
-import { migratePg } from '../store/postgres/pgMigrations.ts';
-import { StaticSyncAuth } from '../testing/StaticSyncAuth.ts';
-import type { Authentication } from '../sync/SyncAuth.ts';
-import { clusterDocStore } from '../sync/SyncDocStore.ts';
-import { SyncEngine } from '../sync/SyncEngine.ts';
 import { syncStep1Message, updateMessage } from '../sync/yMessages.ts';
 import {
   createTestDatabase,
@@ -30,71 +28,60 @@ import {
   type RedisServerProcess,
   type TestDatabase,
 } from '../testing/scaleOutParts.ts';
-import {
-  clientFrame,
-  docFrame,
-  FakeWebSocket,
-  openTestServerContext,
-} from '../testing/syncCore.ts';
-import { RedisFanOut } from './RedisFanOut.ts';
-import { RedisUpdateBus } from './RedisUpdateBus.ts';
+import { clientFrame, docFrame, FakeWebSocket } from '../testing/syncCore.ts';
+import { clusterEngine, signedIn, type ClusterEngine } from '../testing/clusterEngine.ts';
 
 // Two sync engines as two server processes would run them (issue 19): each its own pool on
 // one PostgreSQL database of the test's own, its own bus on one Redis key prefix of the
 // test's own, its own rooms. Clients speak the /sync protocol to one of them.
 
+const engineScript = fileURLToPath(new URL('../testing/clusterEngineProcess.ts', import.meta.url));
+const serverDir = path.resolve(path.dirname(engineScript), '../..');
+
 const ticket = 'ws1:ticket:t1';
 const other = 'ws1:ticket:t2';
 
-const signedIn = (userId: string): Authentication => ({
-  ok: true,
-  principal: { userId, sessionId: `s-${userId}`, tokenId: null },
-});
+/** How a client's frames reach a server process and come back. */
+interface Transport {
+  send(frame: Uint8Array): void;
+  /** Every frame the server sent so far. */
+  readonly frames: Uint8Array[];
+  close(): void;
+}
 
-/** One server process: a sync engine on the shared store, with its fan-out over Redis. */
-async function serverProcess(
-  name: string,
-  databaseUrl: string,
-  prefix: string,
-  redisUrl = testRedisUrl!,
-) {
-  const opened = openTestServerContext();
-  const pool = new PgPool({ url: databaseUrl, max: 3, applicationName: name });
-  await migratePg(pool);
-  const store = new PgDocStore(pool);
-  const bus = new RedisUpdateBus({ url: redisUrl, prefix, processId: name });
-  const fanOut = new RedisFanOut({ bus, store, log: createLogger('silent'), lagCheckMs: 100 });
-  const engine = new SyncEngine(opened.ctx, {
-    auth: new StaticSyncAuth({
-      'tok-ana': { userId: 'ana', workspaces: { ws1: 'write' } },
-      'tok-ben': { userId: 'ben', workspaces: { ws1: 'write' } },
-    }),
-    sharedStore: await clusterDocStore(store),
-    fanOut,
-    limits: { closeGraceMs: 5_000 },
-  });
+/** A socket on an engine of this process (the engine gets a fake `ws` socket). */
+function inProcess(server: ClusterEngine, userId: string): Transport {
+  const ws = new FakeWebSocket();
+  server.engine.openSync(ws.asWebSocket(), signedIn(userId));
   return {
-    engine,
-    store,
-    async close() {
-      await engine.closeAll();
-      await engine.flush();
-      await fanOut.close();
-      await pool.end();
-      opened.close();
-    },
+    send: (frame) => ws.receive(frame),
+    frames: ws.frames,
+    close: () => ws.close(1000, 'bye'),
   };
 }
-type ServerProcess = Awaited<ReturnType<typeof serverProcess>>;
+
+/** A real WebSocket to a server process of its own (`clusterEngineProcess.ts`). */
+async function overNetwork(port: number, userId: string): Promise<Transport> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/?user=${userId}`);
+  const frames: Uint8Array[] = [];
+  ws.on('message', (data: Buffer) => frames.push(new Uint8Array(data)));
+  ws.on('error', () => undefined); // the process may be killed under it
+  await once(ws, 'open');
+  return {
+    send: (frame) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+    },
+    frames,
+    close: () => ws.terminate(),
+  };
+}
 
 /**
  * A client on one process's /sync endpoint with a replica per doc: it answers the server's
  * sync messages as the provider does and sends its own edits as updates.
  */
-function connect(server: ServerProcess, userId: string, docs: Map<string, Y.Doc> = new Map()) {
-  const ws = new FakeWebSocket();
-  server.engine.openSync(ws.asWebSocket(), signedIn(userId));
-  ws.receive(clientFrame({ type: MessageType.hello, protocolVersion: PROTOCOL_VERSION }));
+function connect(ws: Transport, userId: string, docs: Map<string, Y.Doc> = new Map()) {
+  ws.send(clientFrame({ type: MessageType.hello, protocolVersion: PROTOCOL_VERSION }));
   let read = 0;
   /** Sync step 2s and updates sent: each is acked once stored (or refused). */
   let sent = 0;
@@ -118,7 +105,7 @@ function connect(server: ServerProcess, userId: string, docs: Map<string, Y.Doc>
       syncProtocol.readSyncMessage(decoder, reply, doc, 'server');
       if (encoding.length(reply) > 1) {
         sent++;
-        ws.receive(docFrame(message.docId, encoding.toUint8Array(reply)));
+        ws.send(docFrame(message.docId, encoding.toUint8Array(reply)));
       }
     }
   };
@@ -136,12 +123,12 @@ function connect(server: ServerProcess, userId: string, docs: Map<string, Y.Doc>
       const send = (update: Uint8Array, origin: unknown) => {
         if (origin === 'server') return;
         sent++;
-        ws.receive(docFrame(docId, updateMessage(update)));
+        ws.send(docFrame(docId, updateMessage(update)));
       };
       doc.on('update', send);
       stopSending.set(docId, () => doc.off('update', send));
-      ws.receive(clientFrame({ type: MessageType.subscribe, docId }));
-      ws.receive(docFrame(docId, syncStep1Message(doc)));
+      ws.send(clientFrame({ type: MessageType.subscribe, docId }));
+      ws.send(docFrame(docId, syncStep1Message(doc)));
       await until(
         () => client.received().some((m) => m.type === MessageType.subscribed && m.docId === docId),
         `${userId} subscribed to ${docId}`,
@@ -155,16 +142,19 @@ function connect(server: ServerProcess, userId: string, docs: Map<string, Y.Doc>
       pump();
       return docs.get(docId)?.getText('t').toString() ?? '';
     },
-    /** Everything sent was acked: stored on the server. */
-    settled(): boolean {
-      const acked = client
+    /** Sync step 2s and updates sent so far. */
+    sent: () => sent,
+    /** How many of them were acked (acks come in the order they were sent). */
+    acked(): number {
+      return client
         .received()
         .reduce((sum, m) => sum + (m.type === MessageType.ack ? m.count : 0), 0);
-      return acked === sent;
     },
+    /** Everything sent was acked: stored on the server. */
+    settled: (): boolean => client.acked() === sent,
     disconnect() {
       for (const stop of stopSending.values()) stop();
-      ws.close(1000, 'bye');
+      ws.close();
     },
   };
   return client;
@@ -177,8 +167,10 @@ await describeWithPostgresAndRedis(
     let database: TestDatabase | null = null;
     let redis: RedisServerProcess | null = null;
     const closers: (() => Promise<void>)[] = [];
+    const children: ChildProcess[] = [];
 
     afterEach(async () => {
+      for (const child of children.splice(0)) child.kill('SIGKILL');
       for (const close of closers.splice(0)) await close();
       await redis?.dispose();
       await database?.drop();
@@ -189,16 +181,16 @@ await describeWithPostgresAndRedis(
     const twoProcesses = async (redisUrl = testRedisUrl!) => {
       database = await createTestDatabase();
       const prefix = testKeyPrefix();
-      const a = await serverProcess('a', database.url, prefix, redisUrl);
-      const b = await serverProcess('b', database.url, prefix, redisUrl);
+      const a = await clusterEngine('a', database.url, redisUrl, prefix);
+      const b = await clusterEngine('b', database.url, redisUrl, prefix);
       closers.push(a.close, b.close);
       return { a, b };
     };
 
     it('clients on two processes edit one document and converge; every update stored once, presence relayed', async () => {
       const { a, b } = await twoProcesses();
-      const ana = connect(a, 'ana');
-      const ben = connect(b, 'ben');
+      const ana = connect(inProcess(a, 'ana'), 'ana');
+      const ben = connect(inProcess(b, 'ben'), 'ben');
       await ana.subscribe(ticket);
       await ben.subscribe(ticket);
       const rounds = 20;
@@ -230,7 +222,7 @@ await describeWithPostgresAndRedis(
         message,
         awarenessProtocol.encodeAwarenessUpdate(awareness, [awareness.clientID]),
       );
-      ana.ws.receive(docFrame(ticket, encoding.toUint8Array(message)));
+      ana.ws.send(docFrame(ticket, encoding.toUint8Array(message)));
       await until(() => {
         ben.received();
         return ben.awarenessSeen.length > 0;
@@ -240,7 +232,7 @@ await describeWithPostgresAndRedis(
 
     it('SUB-6 a client reconnecting to the other process catches up on only what changed meanwhile', async () => {
       const { a, b } = await twoProcesses();
-      const ana = connect(a, 'ana');
+      const ana = connect(inProcess(a, 'ana'), 'ana');
       await ana.subscribe(ticket);
       await ana.subscribe(other);
       ana.edit(ticket, 'one');
@@ -251,14 +243,14 @@ await describeWithPostgresAndRedis(
       const sinceSeq = await a.store.workspaceSeq('ws1');
       ana.disconnect();
 
-      const ben = connect(b, 'ben');
+      const ben = connect(inProcess(b, 'ben'), 'ben');
       await ben.subscribe(other);
       ben.edit(other, ' three');
       await until(() => ben.settled(), "ben's edit acked");
 
       // Ana's provider reconnects, through the balancer, to B: same replicas, her sequence.
-      const again = connect(b, 'ana', ana.docs);
-      again.ws.receive(
+      const again = connect(inProcess(b, 'ana'), 'ana', ana.docs);
+      again.ws.send(
         clientFrame({ type: MessageType.catchUp, workspaceId: 'ws1', sinceSeq, generation }),
       );
       await until(
@@ -278,7 +270,7 @@ await describeWithPostgresAndRedis(
 
     it('a doc whose update another process stored and never published is re-synced from the store', async () => {
       const { a, b } = await twoProcesses();
-      const ben = connect(b, 'ben');
+      const ben = connect(inProcess(b, 'ben'), 'ben');
       await ben.subscribe(ticket);
       ben.edit(ticket, 'before ');
       await until(() => ben.settled(), 'acked');
@@ -296,8 +288,8 @@ await describeWithPostgresAndRedis(
     it('Redis restarted without its data while clients on both processes type: every edit acknowledged, both converge from the store', async () => {
       redis = await startRedisServer({ persistent: false });
       const { a, b } = await twoProcesses(redis.url);
-      const ana = connect(a, 'ana');
-      const ben = connect(b, 'ben');
+      const ana = connect(inProcess(a, 'ana'), 'ana');
+      const ben = connect(inProcess(b, 'ben'), 'ben');
       await ana.subscribe(ticket);
       await ben.subscribe(ticket);
       const rounds = 30;
@@ -315,6 +307,59 @@ await describeWithPostgresAndRedis(
         expect(ana.text(ticket)).toContain(`b${i} `);
       }
       expect(await a.store.workspaceSeq('ws1')).toBe(2 * rounds);
+    });
+
+    it('a process killed with kill -9 under write load: everything it acknowledged is stored, and its client, reconnected to the other process, converges with nothing lost', async () => {
+      database = await createTestDatabase();
+      const prefix = testKeyPrefix();
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', engineScript, database.url, testRedisUrl!, prefix, 'a'],
+        { cwd: serverDir, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      children.push(child);
+      const [line] = (await once(readline.createInterface({ input: child.stdout! }), 'line')) as [
+        string,
+      ];
+      const port = Number(/^listening (\d+)$/.exec(line)![1]);
+      const b = await clusterEngine('b', database.url, testRedisUrl!, prefix);
+      closers.push(b.close);
+      const ben = connect(inProcess(b, 'ben'), 'ben');
+      await ben.subscribe(ticket);
+      const ana = connect(await overNetwork(port, 'ana'), 'ana');
+      await ana.subscribe(ticket);
+
+      // Ana types on A; each edit is acknowledged once the acks reach its place in what she sent.
+      const edits: { text: string; place: number }[] = [];
+      const type = () => {
+        const text = `a${edits.length} `;
+        ana.edit(ticket, text);
+        edits.push({ text, place: ana.sent() });
+      };
+      while (ana.acked() < 30) {
+        type();
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      child.kill('SIGKILL');
+      for (let i = 0; i < 5; i++) type(); // typed while A is gone: kept by her replica
+      await once(child, 'exit');
+      const acknowledged = ana.acked();
+
+      // Nothing A acknowledged is lost: it is in the shared store.
+      const row = (await b.store.load(ticket))!;
+      const stored = new Y.Doc();
+      Y.applyUpdate(stored, Y.mergeUpdates(row.state ? [row.state, ...row.log] : row.log));
+      for (const edit of edits.filter((e) => e.place <= acknowledged)) {
+        expect(stored.getText('t').toString()).toContain(edit.text);
+      }
+
+      // Her provider reconnects, through the balancer, to B with the same replica.
+      ana.disconnect();
+      const again = connect(inProcess(b, 'ana'), 'ana', ana.docs);
+      await again.subscribe(ticket);
+      await until(() => again.settled(), 'her unsent edits stored on B');
+      await until(() => again.text(ticket) === ben.text(ticket), 'ana and ben equal');
+      for (const edit of edits) expect(ben.text(ticket)).toContain(edit.text);
     });
   },
 );
