@@ -30,6 +30,7 @@ const expected: Record<string, string> = {
   'POST /api/auth/signup/confirm': '400 400 400 400 400 400 400 400 400 400 400 400 400 400',
   'POST /api/auth/login': '400 400 400 400 400 400 400 400 400 400 400 400 400 400',
   'POST /api/auth/logout': '204 204 204 204 204 204 204 204 204 204 204 204 204 204',
+  'POST /api/auth/clear-http-cache': '204 204 204 204 204 204 204 204 204 204 204 204 204 204',
   'POST /api/auth/logout-everywhere': '401 200 200 200 200 200 200 200 401 401 403 401 401 403',
   'GET /api/auth/me': '401 200 200 200 200 200 200 200 401 401 200 401 401 200',
   'PATCH /api/auth/me': '401 200 200 200 200 200 200 200 401 401 403 401 401 403',

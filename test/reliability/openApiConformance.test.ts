@@ -197,6 +197,7 @@ const requests: Record<string, () => Call | Promise<Call>> = {
     return { as: 'anonymous', body: { email: owner.email, password: owner.password } };
   },
   'POST /api/auth/logout': () => ({ as: 'agent' }),
+  'POST /api/auth/clear-http-cache': () => ({ as: 'anonymous' }),
   'POST /api/auth/logout-everywhere': () => ({ as: 'agent' }),
   'GET /api/auth/me': () => ({ as: 'token' }),
   'PATCH /api/auth/me': () => ({ as: 'agent', body: { displayName: 'Agent Smith', phone: null } }),

@@ -20,7 +20,13 @@ import {
 import { toAuthUser } from '../identity/UserStore.ts';
 import { AcceptTermsRequest, LoginRequest, ProfileRequest } from '@desk/protocol/rest';
 
-/** Log in, log out (here or everywhere), who am I, profile, terms acceptance. */
+/**
+ * `Clear-Site-Data` for the HTTP cache only: cookies (the session) and storage (the replicas
+ * of other accounts on this device, the app shell) are the page's to manage.
+ */
+const CLEAR_HTTP_CACHE = '"cache"';
+
+/** Log in, log out (here or everywhere), who am I, profile, terms acceptance, HTTP cache. */
 export function installLoginRoutes(app: Hono, services: AuthServices): void {
   const { config, devices, loginThrottle, sessions, users, terms } = services;
 
@@ -87,6 +93,16 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
     const auth = c.get('auth');
     if (auth?.session) sessions.endOne(auth.user.id, auth.session.id);
     clearSessionCookie(c, config);
+    c.header('Clear-Site-Data', CLEAR_HTTP_CACHE);
+    return c.body(null, 204);
+  });
+
+  // A device that lost a workspace deletes its replica itself; the attachment files it was
+  // shown stay in the browser's HTTP cache (they are cached a year, private), which a page
+  // cannot reach. This answer tells the browser to empty that cache (issue 16). No session
+  // needed: a removed member, a revoked session, a deleted workspace all call it.
+  app.post('/api/auth/clear-http-cache', (c) => {
+    c.header('Clear-Site-Data', CLEAR_HTTP_CACHE);
     return c.body(null, 204);
   });
 

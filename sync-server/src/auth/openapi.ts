@@ -86,7 +86,16 @@ export const authRoutes: readonly RouteDoc[] = [
   {
     method: 'post',
     path: '/api/auth/logout',
-    summary: 'End this session (idempotent).',
+    summary:
+      'End this session (idempotent). Answers `Clear-Site-Data: "cache"`: the browser drops the attachments it cached.',
+    auth: 'public',
+    responses: { 204: raw('Done.') },
+  },
+  {
+    method: 'post',
+    path: '/api/auth/clear-http-cache',
+    summary:
+      'Answers `Clear-Site-Data: "cache"` (nothing else): a device that lost access to a workspace (member removed, workspace deleted, session revoked) deletes its replica and calls this so the browser also drops the attachment files it cached.',
     auth: 'public',
     responses: { 204: raw('Done.') },
   },

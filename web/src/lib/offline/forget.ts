@@ -11,6 +11,7 @@ import {
   userOfStorageKey,
   userStorePrefix,
 } from './localKeys.ts';
+import { clearHttpCache, retryHttpCacheClear } from './httpCache.ts';
 import { deleteDatabase, wipeLocalData } from './localData.ts';
 import { closeAllOfflineSyncs } from './OfflineSync.ts';
 import { DISABLED_ITEMS_STORE } from './disabledItemsStore.ts';
@@ -219,7 +220,8 @@ async function deleteKeys(
 /**
  * Carries out a recorded deletion: closes this tab's sync clients, reads the user's unsynced
  * work, offers it as a file download (started before anything is deleted, so the work is
- * on disk, not only in this tab), deletes, and clears the record. Safe to run again after a
+ * on disk, not only in this tab), deletes, has the browser's HTTP cache emptied (the
+ * attachment files), and clears the record. Safe to run again after a
  * reload cut it short: every step finds what is left.
  */
 export async function completeForget(
@@ -232,6 +234,8 @@ export async function completeForget(
   if (exports.length > 0) offer(exports);
   if (revoked) await wipeLocalData(forget.userId);
   else await deleteWorkspaceReplica(forget.userId, forget.workspaceId, forget.slug);
+  // The attachments it was shown too (owed until the server is reached, then asked at start).
+  await clearHttpCache();
   clearForget(forget);
   return { forget, exports };
 }
@@ -255,6 +259,7 @@ export function finishPendingForgets(
   offer: (exports: UnsyncedExport[]) => void = downloadExports,
 ): Promise<ForgetOutcome[]> {
   started ??= (async () => {
+    await retryHttpCacheClear();
     const outcomes: ForgetOutcome[] = [];
     for (const forget of pendingForgets()) {
       try {
