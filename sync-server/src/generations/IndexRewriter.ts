@@ -1,14 +1,21 @@
-import {
-  indexDocId,
-  indexGenerationOf,
-  indexHeadDocId,
-  nextGenerationOf,
-  replayLateEdits,
-  rewriteIndex,
-  setHeadGeneration,
-} from '@desk/model';
+import { indexDocId, indexGenerationOf, indexHeadDocId, setHeadGeneration } from '@desk/model';
 import * as Y from 'yjs';
 import type { Logger } from '../log/logger.ts';
+import type { generationOps } from './generationOps.ts';
+
+type Ops = typeof generationOps;
+
+/**
+ * Running the document work (generationOps) where its size says: the server passes
+ * HeavyYjs (worker thread for large docs, inline for small ones).
+ */
+export interface GenerationWorker {
+  run<K extends keyof Ops>(
+    kind: K,
+    args: Parameters<Ops[K]>,
+    bytes: number,
+  ): Promise<ReturnType<Ops[K]>>;
+}
 
 /**
  * What the rewriter needs from the sync engine: a document's current state, and writing to
@@ -22,6 +29,7 @@ export interface IndexDocs {
 
 export interface IndexRewriterOptions {
   docs: IndexDocs;
+  offThread: GenerationWorker;
   log: Logger;
   /**
    * An index generation at least this large (bytes of its state) is rewritten when that
@@ -84,13 +92,17 @@ export class IndexRewriter {
   }
 
   async #consider(workspaceId: string, docId: string): Promise<IndexRewriteOutcome> {
-    const { docs } = this.#o;
+    const { docs, offThread } = this.#o;
     const state = await docs.readDocState(docId);
-    const doc = docOf(state);
-    const next = nextGenerationOf(doc);
+    const next = await offThread.run('indexNextGeneration', [state], state.length);
     if (next !== null) {
       const to = indexDocId(workspaceId, next);
-      const replay = replayLateEdits(doc, docOf(await docs.readDocState(to)));
+      const nextState = await docs.readDocState(to);
+      const replay = await offThread.run(
+        'replayLateEdits',
+        [state, nextState],
+        state.length + nextState.length,
+      );
       if (!replay) return { kind: 'none' };
       // g+1 first, then g's cursor: a crash between replays the same entries again, with
       // the same values (at worst undoing an edit made to g+1 in those milliseconds).
@@ -104,7 +116,7 @@ export class IndexRewriter {
     // merged into (two copies of every row would be tombstones again).
     let generation = indexGenerationOf(docId)!.generation + 1;
     while (!isEmpty(await docs.readDocState(indexDocId(workspaceId, generation)))) generation += 1;
-    const rewrite = rewriteIndex(doc, generation);
+    const rewrite = await offThread.run('rewriteIndex', [state, generation], state.length);
     if (rewrite.nextState.length > state.length * (1 - this.#o.minReclaimShare)) {
       return { kind: 'none' };
     }

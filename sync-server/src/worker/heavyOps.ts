@@ -3,6 +3,7 @@ import { snapshotOps } from '../snapshots/snapshotOps.ts';
 import { docOps } from '../offthread/docOps.ts';
 import { exportOps } from '../exports/exportOps.ts';
 import { redactOps } from '../sync/redactOps.ts';
+import { generationOps } from '../generations/generationOps.ts';
 import type { HeavyOpTable } from '../offthread/HeavyOpTable.ts';
 
 /**
@@ -15,6 +16,7 @@ export const heavyOps = {
   ...searchOps,
   ...exportOps,
   ...redactOps,
+  ...generationOps,
 } satisfies HeavyOpTable;
 
 export type HeavyOps = typeof heavyOps;
