@@ -15,7 +15,7 @@ import { RefusedDrafts } from './RefusedDrafts.ts';
 import { ReplicaPresence } from './ReplicaPresence.ts';
 import { ReplicaReset } from './ReplicaReset.ts';
 import { SettleSignal } from './SettleSignal.ts';
-import { hasServerState, IDLE, isLive, step2Due, transition } from './Subscription.ts';
+import { hasServerState, IDLE, isLive, sendsEdits, step2Due, transition } from './Subscription.ts';
 import type { Subscription } from './Subscription.ts';
 import { SyncError } from './SyncError.ts';
 
@@ -88,13 +88,6 @@ export class DocReplica {
   #reset: ReplicaReset | null = null;
   /** A refetch (re-enabled content) waits for our changes to be acknowledged. */
   #refetchWanted = false;
-  /**
-   * Our step 2 of the live subscription is out (or was not needed). Until then local edits
-   * are held, not sent: an update sent after `subscribed` but before our step 2 builds on
-   * changes the server does not have yet, and it would answer `missing_dependencies`. The
-   * step 2 carries every held edit, in order.
-   */
-  #ownStep2Out = false;
   #loaded = false;
   #destroyed = false;
   readonly #replacedListeners = new Set<(event: ReplacedEvent) => void>();
@@ -440,12 +433,12 @@ export class DocReplica {
     // A read-only replica sends only when it holds offline edits the server lacks, so the
     // server answers with its refusal code and the usual draft + reset path runs.
     if (this.readOnly && !hasNewItems(update)) {
-      this.#ownStep2Out = true;
+      this.#subscription = transition.ownStep2Sent(this.#subscription);
       return;
     }
     if (this.#host.send(docFrames.syncStep2(this.docId, update))) {
       this.#pending.step2Sent(update);
-      this.#ownStep2Out = true;
+      this.#subscription = transition.ownStep2Sent(this.#subscription);
     }
     this.#changed();
   }
@@ -463,9 +456,7 @@ export class DocReplica {
       return;
     }
     const sent =
-      this.#subscription.kind === 'subscribed' &&
-      this.#ownStep2Out &&
-      this.#host.send(docFrames.update(this.docId, update));
+      sendsEdits(this.#subscription) && this.#host.send(docFrames.update(this.docId, update));
     this.#pending.edited(update, sent, this.#host.clock.now());
     this.#changed();
   };
@@ -499,7 +490,7 @@ export class DocReplica {
     this.#doc = reset.doc;
     this.#doc.on('update', this.#onDocUpdate);
     // The new doc is the server's state: edits from here on build only on what it has.
-    this.#ownStep2Out = isLive(this.#subscription);
+    this.#subscription = transition.ownStep2Sent(this.#subscription);
     this.#local.replace(this.#doc, () => {
       oldAwareness.destroy();
       oldDoc.destroy();
@@ -512,7 +503,6 @@ export class DocReplica {
 
   #lose(): void {
     this.#subscription = transition.lost(this.#subscription);
-    this.#ownStep2Out = false;
     this.#pending.connectionLost();
     this.#presence.dropOthers();
   }

@@ -1,6 +1,14 @@
 import { DocErrorCode } from '@desk/protocol';
 import { describe, expect, it } from 'vitest';
-import { errorOf, hasServerState, IDLE, isLive, step2Due, transition } from './Subscription.ts';
+import {
+  errorOf,
+  hasServerState,
+  IDLE,
+  isLive,
+  sendsEdits,
+  step2Due,
+  transition,
+} from './Subscription.ts';
 import type { DocError, Subscription } from './Subscription.ts';
 
 const refusal: DocError = { code: DocErrorCode.accessRevoked, message: 'removed' };
@@ -8,9 +16,23 @@ const outage: DocError = { code: DocErrorCode.storageUnavailable, message: 'disk
 
 const blocked: Subscription = { kind: 'blocked', error: refusal };
 const retryPending: Subscription = { kind: 'retryPending', error: outage };
-const subscribing: Subscription = { kind: 'subscribing', awaitingStep2: 1, error: null };
-const retrying: Subscription = { kind: 'subscribing', awaitingStep2: 1, error: outage };
-const subscribed = (awaitingStep2: number): Subscription => ({ kind: 'subscribed', awaitingStep2 });
+const subscribing: Subscription = {
+  kind: 'subscribing',
+  awaitingStep2: 1,
+  ownStep2Out: false,
+  error: null,
+};
+const retrying: Subscription = {
+  kind: 'subscribing',
+  awaitingStep2: 1,
+  ownStep2Out: false,
+  error: outage,
+};
+const subscribed = (awaitingStep2: number, ownStep2Out = false): Subscription => ({
+  kind: 'subscribed',
+  awaitingStep2,
+  ownStep2Out,
+});
 
 describe('Subscription', () => {
   describe('start', () => {
@@ -70,6 +92,39 @@ describe('Subscription', () => {
       expect(transition.step2Received(IDLE)).toBe(IDLE);
       expect(transition.step2Received(subscribed(0))).toEqual(subscribed(0));
       expect(step2Due(blocked)).toBe(0);
+    });
+  });
+
+  describe('our step 2', () => {
+    it('lets local edits go only once confirmed and our step 2 is out', () => {
+      expect(sendsEdits(subscribed(1))).toBe(false);
+      expect(sendsEdits(transition.ownStep2Sent(subscribed(1)))).toBe(true);
+      expect(sendsEdits(transition.ownStep2Sent(subscribing))).toBe(false);
+    });
+
+    it('is carried from subscribing to subscribed (the server may ask before it confirms)', () => {
+      const early = transition.ownStep2Sent(subscribing);
+      expect(transition.confirmed(early)).toEqual(subscribed(1, true));
+    });
+
+    it('is kept while the server still owes step 2s, and when a reset asks for the state again', () => {
+      const out = subscribed(1, true);
+      expect(transition.step2Received(out)).toEqual(subscribed(0, true));
+      expect(transition.stateRequested(subscribed(0, true))).toEqual(out);
+    });
+
+    it('never counts for a later subscription: every start begins without it', () => {
+      const out = subscribed(0, true);
+      const next = transition.start(transition.lost(out));
+      expect(next).toEqual(subscribing);
+      expect(transition.start(transition.failed(out, outage)!)).toEqual(retrying);
+    });
+
+    it('means nothing when no subscription is live', () => {
+      for (const state of [IDLE, blocked, retryPending]) {
+        expect(transition.ownStep2Sent(state)).toBe(state);
+        expect(sendsEdits(state)).toBe(false);
+      }
     });
   });
 

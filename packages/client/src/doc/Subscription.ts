@@ -20,6 +20,11 @@ export interface DocError {
  *   `error` is the failure of the previous attempt, shown until the server confirms.
  * - `subscribed`: the server confirmed. `awaitingStep2` counts the server's step 2s still
  *   due, one per step 1 we sent (a reset sends a second one); at 0 we hold its state.
+ *
+ * While live, `ownStep2Out` says our step 2 of this subscription is out (or was not needed).
+ * Until then local edits are held, not sent: an update sent before our step 2 builds on
+ * changes the server does not have yet, and it would answer `missing_dependencies`. Every
+ * new subscription starts without it, so a step 2 of an earlier one never counts.
  */
 export type Subscription =
   | { readonly kind: 'idle' }
@@ -28,9 +33,10 @@ export type Subscription =
   | {
       readonly kind: 'subscribing';
       readonly awaitingStep2: number;
+      readonly ownStep2Out: boolean;
       readonly error: DocError | null;
     }
-  | { readonly kind: 'subscribed'; readonly awaitingStep2: number };
+  | { readonly kind: 'subscribed'; readonly awaitingStep2: number; readonly ownStep2Out: boolean };
 
 /** The states in which frames of the doc flow on the socket. */
 export type Live = Extract<Subscription, { kind: 'subscribing' | 'subscribed' }>;
@@ -47,9 +53,9 @@ export const transition = {
   start(state: Subscription): Live | null {
     switch (state.kind) {
       case 'idle':
-        return { kind: 'subscribing', awaitingStep2: 1, error: null };
+        return { kind: 'subscribing', awaitingStep2: 1, ownStep2Out: false, error: null };
       case 'retryPending':
-        return { kind: 'subscribing', awaitingStep2: 1, error: state.error };
+        return { kind: 'subscribing', awaitingStep2: 1, ownStep2Out: false, error: state.error };
       case 'blocked':
       case 'subscribing':
       case 'subscribed':
@@ -60,7 +66,20 @@ export const transition = {
   /** The server's `subscribed`: the previous attempt's error is history. */
   confirmed(state: Subscription): Live | null {
     if (state.kind !== 'subscribing') return null;
-    return { kind: 'subscribed', awaitingStep2: state.awaitingStep2 };
+    return {
+      kind: 'subscribed',
+      awaitingStep2: state.awaitingStep2,
+      ownStep2Out: state.ownStep2Out,
+    };
+  },
+
+  /**
+   * Our step 2 is out on the live subscription (or not needed: a read-only replica with
+   * nothing new), or a reset made the server's state ours: local edits may be sent now.
+   */
+  ownStep2Sent(state: Subscription): Subscription {
+    if (!isLive(state) || state.ownStep2Out) return state;
+    return { ...state, ownStep2Out: true };
   },
 
   /** One more step 1 sent on the live subscription (a reset asks for the whole state). */
@@ -127,6 +146,11 @@ export function isLive(state: Subscription): state is Live {
 /** The server's step 2s still due: 0 once it has sent its state (or nothing is live). */
 export function step2Due(state: Subscription): number {
   return isLive(state) ? state.awaitingStep2 : 0;
+}
+
+/** A local edit goes to the server now: confirmed, and our step 2 is out before it. */
+export function sendsEdits(state: Subscription): boolean {
+  return state.kind === 'subscribed' && state.ownStep2Out;
 }
 
 /** Confirmed, and every step 2 the server owes us has arrived. */

@@ -9,7 +9,7 @@ import { IDLE } from './Subscription.ts';
 const docId = 'w1:ticket:t1';
 const revoked = { code: DocErrorCode.accessRevoked, message: 'removed' };
 const facts = (overrides: Partial<ReplicaFacts> = {}): ReplicaFacts => ({
-  subscription: { kind: 'subscribed', awaitingStep2: 0 },
+  subscription: { kind: 'subscribed', awaitingStep2: 0, ownStep2Out: true },
   loaded: true,
   settled: true,
   pending: 0,
@@ -36,7 +36,7 @@ describe('docStatus', () => {
     expect(
       docStatus(
         facts({
-          subscription: { kind: 'subscribing', awaitingStep2: 1, error: null },
+          subscription: { kind: 'subscribing', awaitingStep2: 1, ownStep2Out: false, error: null },
           settled: false,
         }),
       ),
