@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tombstoneEmail } from '../identity/UserStore.ts';
 import { startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { ANNOUNCE_BATCH_SIZE, TermsAnnouncer } from './TermsAnnouncer.ts';
 import { SqliteTermsStore } from './TermsStore.ts';
@@ -17,7 +18,7 @@ const outboxCount = () =>
   ).n;
 
 describe('the terms announcement', () => {
-  it('mails every user once, in batches, and a new announcer resumes where a stopped one left off', async () => {
+  it('mails every user once (not deleted accounts), in batches, and a new announcer resumes where a stopped one left off', async () => {
     const { db } = t.server.ctx;
     const users = ANNOUNCE_BATCH_SIZE * 2 + 7;
     const insert = db.prepare(
@@ -28,6 +29,8 @@ describe('the terms announcement', () => {
       const id = `user-${String(i).padStart(4, '0')}`;
       insert.run(id, `${id}@example.com`, `User ${i}`);
     }
+    // A deleted account (anonymised, its address undeliverable) is not mailed.
+    insert.run('user-9999', tombstoneEmail('user-9999'), 'Deleted user');
     const version = new SqliteTermsStore(db, t.server.ctx.now).publish({
       text: 'New terms.',
       changes: 'Everything.',

@@ -1,5 +1,5 @@
 import type { ServerContext } from '../ServerContext.ts';
-import type { UserStore } from '../identity/UserStore.ts';
+import { DELETED_EMAIL_DOMAIN, type UserStore } from '../identity/UserStore.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import { renderEmail } from '../mail/renderEmail.ts';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
@@ -57,6 +57,8 @@ export class TermsAnnouncer {
         continue;
       }
       for (const user of users) {
+        // A deleted account keeps an address that can never receive mail; nobody to tell.
+        if (user.email.endsWith(`@${DELETED_EMAIL_DOMAIN}`)) continue;
         try {
           await this.ctx.mailer.send(this.email(pending, user));
         } catch (err) {
