@@ -4,8 +4,10 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { blobItemKey, contentDisabledWords, ErrorCode, RefusedLimit } from '@desk/protocol';
+import { DownloadQuery } from '@desk/protocol/rest';
 import { AppError } from '../http/AppError.ts';
 import { bodyLimit } from '../http/bodyLimit/index.ts';
+import { readQuery } from '../http/readQuery/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest, type MemberStores } from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
@@ -157,7 +159,7 @@ export function installBlobRoutes(
       size: row.size,
       type: row.type,
       name: row.name,
-      download: c.req.query('download') !== undefined,
+      download: readQuery(c, DownloadQuery).download !== undefined,
       open: (range) => store.open(sha256, range),
     });
   });

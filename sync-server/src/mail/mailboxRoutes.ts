@@ -1,5 +1,7 @@
 import type { Hono } from 'hono';
+import { MailboxQuery } from '@desk/protocol/rest';
 import { normalizeEmail } from '../http/emailAddress/index.ts';
+import { readQuery } from '../http/readQuery/index.ts';
 import { requireOperator } from '../identity/middleware.ts';
 import type { Mailer } from './Mailer.ts';
 import { SqliteOutboxMailer } from './OutboxMailer.ts';
@@ -13,7 +15,7 @@ import { SqliteOutboxMailer } from './OutboxMailer.ts';
  */
 export function installMailboxRoutes(app: Hono, { mailer }: { readonly mailer: Mailer }): void {
   app.get('/api/mailbox', requireOperator, (c) => {
-    const to = c.req.query('to');
+    const { to } = readQuery(c, MailboxQuery);
     const messages =
       mailer instanceof SqliteOutboxMailer
         ? mailer.list(to === undefined ? {} : { to: normalizeEmail(to) })

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import type { AuditActor, AuditStore } from '../audit/AuditStore.ts';
 import { authOf, requireOperator } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
+import { readQuery } from '../http/readQuery/index.ts';
 import { plans } from '../billing/plans.ts';
 import type { SubscriptionChanges } from '../billing/SubscriptionChanges.ts';
 import { AppError } from '../http/AppError.ts';
@@ -10,6 +11,7 @@ import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import type { CustomerDirectory } from './CustomerDirectory.ts';
 import type { UserSuspension } from './UserSuspension.ts';
 import {
+  AuditQuery,
   ChangeStateRequest,
   ChangeSubscriptionRequest,
   DirectoryQuery,
@@ -114,12 +116,9 @@ export function installOperatorRoutes(
   });
 
   app.get('/api/operator/audit', (c) => {
-    const before = Number(c.req.query('before'));
+    const { before } = readQuery(c, AuditQuery);
     return c.json({
-      entries: ctx.audit.list({
-        ...(Number.isInteger(before) && before > 0 ? { before } : {}),
-        limit: 200,
-      }),
+      entries: ctx.audit.list({ ...(before !== undefined ? { before } : {}), limit: 200 }),
     });
   });
 }

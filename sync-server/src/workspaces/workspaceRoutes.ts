@@ -1,11 +1,12 @@
 import type { Hono } from 'hono';
 import { authOf } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
+import { readQuery } from '../http/readQuery/index.ts';
 import { AppError } from '../http/AppError.ts';
 import { workspaceLimits } from './limits.ts';
 import { managerRequest, memberRequest, ownerRequest } from './memberRequest.ts';
 import type { WorkspaceRouteDeps } from './WorkspaceRouteDeps.ts';
-import { CreateWorkspaceRequest, RenameWorkspaceRequest } from '@desk/protocol/rest';
+import { AuditQuery, CreateWorkspaceRequest, RenameWorkspaceRequest } from '@desk/protocol/rest';
 
 /**
  * Workspaces as their members see them: the list of mine, one workspace with its members
@@ -85,11 +86,11 @@ export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void
   /** What operators, billing and the system did to this workspace (terms §3). */
   app.get('/api/workspaces/:slug/audit', (c) => {
     const { workspace } = ownerRequest(ctx, c);
-    const before = Number(c.req.query('before'));
+    const { before } = readQuery(c, AuditQuery);
     return c.json({
       entries: ctx.audit.list({
         workspaceId: workspace.id,
-        ...(Number.isInteger(before) && before > 0 ? { before } : {}),
+        ...(before !== undefined ? { before } : {}),
       }),
     });
   });
