@@ -11,6 +11,7 @@ import {
   type BackupManifest,
 } from './backupFiles.ts';
 import { listBlobs, mirrorBlobs } from './blobMirror.ts';
+import { compactedCopy } from './compactedCopy.ts';
 import { checkIntegrity } from './integrityCheck.ts';
 
 export interface BackupOptions {
@@ -33,10 +34,11 @@ export class BackupIntegrityError extends Error {
 
 /**
  * An online backup of the whole database (the disaster case — not a workspace snapshot):
- * SQLite's backup API copies it page by page while the server keeps writing, the copy is
- * checked with `PRAGMA integrity_check` (off the main thread) before it counts, blobs are
- * listed and mirrored, then older backups are rotated out. A copy that fails the check is
- * deleted and the previous backups are left untouched.
+ * a compacted copy (`VACUUM INTO` on a read-only connection in a worker thread) while the
+ * server keeps writing — live rows only, so content deleted before, a purged workspace's
+ * included, is not in it — checked with `PRAGMA integrity_check` (off the main thread)
+ * before it counts; blobs are listed and mirrored, then older backups are rotated out. A
+ * copy that fails the check is deleted and the previous backups are left untouched.
  */
 export async function createBackup(options: BackupOptions): Promise<BackupManifest> {
   const { db, backupsDir, blobsDir, now, keep } = options;
@@ -44,7 +46,7 @@ export async function createBackup(options: BackupOptions): Promise<BackupManife
   const file = backupFileName(now, backupsDir);
   const partial = path.join(backupsDir, `${file}.partial`);
   try {
-    await db.backup(partial);
+    await compactedCopy(db.name, partial);
     selfContained(partial);
     const integrity = await checkIntegrity(partial);
     if (!integrity.ok) throw new BackupIntegrityError(integrity.problems);
