@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelDoc } from '@desk/model';
 import { ErrorBody } from '@desk/protocol/rest';
 import * as Y from 'yjs';
+import type { z } from 'zod';
 import {
   signatureHeader,
   SIGNATURE_HEADER,
@@ -11,7 +12,7 @@ import {
   buildOpenApiDocument,
   routeTables,
 } from '../../sync-server/src/openapi/openApiDocument.ts';
-import type { RouteDoc } from '../../sync-server/src/http/openapi/routeDoc.ts';
+import { isRawBody, type RouteDoc } from '../../sync-server/src/http/openapi/routeDoc.ts';
 import {
   signUp,
   startAuthTestServer,
@@ -559,6 +560,30 @@ const keyOf = (route: Pick<RouteDoc, 'method' | 'path'>) =>
 /** REST routes only: the two socket endpoints are described in PROTOCOL.md. */
 const SOCKET_ROUTES = new Set(['GET /sync', 'GET /yjs/:docId']);
 
+/**
+ * Which schemas parsed something since the last `clear()`: each documented body and query
+ * schema's `safeParse` is wrapped (the server runs in this process, on the same schema
+ * objects), so a route that validates with another schema than its table row documents, or
+ * with none, is seen.
+ */
+const parsedSchemas = (() => {
+  const parsed = new Set<z.ZodType>();
+  const spied = new Set<z.ZodType>();
+  return {
+    spy(schema: z.ZodType) {
+      if (spied.has(schema)) return;
+      spied.add(schema);
+      const original = schema.safeParse.bind(schema);
+      schema.safeParse = ((data, params) => {
+        parsed.add(schema);
+        return original(data, params);
+      }) as typeof schema.safeParse;
+    },
+    clear: () => parsed.clear(),
+    has: (schema: z.ZodType) => parsed.has(schema),
+  };
+})();
+
 describe('the OpenAPI document against the real server', () => {
   it('documents every REST route the app installs, and no route it does not', () => {
     const installed = installedRoutes(t.server.app)
@@ -575,7 +600,7 @@ describe('the OpenAPI document against the real server', () => {
     expect(Object.keys(requests).filter((key) => !documented.includes(key))).toEqual([]);
   });
 
-  it('answers every valid request as documented, with a body its schema accepts exactly', async () => {
+  it('answers every valid request as documented, with a body its schema accepts exactly, having validated the documented body and query schemas', async () => {
     const mismatches: string[] = [];
     for (const route of documentedRoutes) {
       const key = keyOf(route);
@@ -583,7 +608,19 @@ describe('the OpenAPI document against the real server', () => {
       if (!prepare) continue;
       // Fresh valid credentials per call: some routes end the caller's sessions and tokens.
       world.refreshCredentials();
-      const response = await send(route, await prepare());
+      const call = await prepare();
+      const body = route.body && !isRawBody(route.body) ? route.body : null;
+      if (body) parsedSchemas.spy(body);
+      if (route.query) parsedSchemas.spy(route.query);
+      parsedSchemas.clear();
+      const response = await send(route, call);
+      // The schemas the document shows are the ones the route validates with.
+      if (body && call.body !== undefined && !parsedSchemas.has(body)) {
+        mismatches.push(`${key}: its body was not validated with the documented schema`);
+      }
+      if (route.query && !parsedSchemas.has(route.query)) {
+        mismatches.push(`${key}: its query was not validated with the documented schema`);
+      }
       const documented = route.responses[response.status];
       if (response.status >= 400 || documented === undefined || typeof documented === 'string') {
         mismatches.push(`${key}: ${response.status} ${JSON.stringify(response.body)}`);
