@@ -28,6 +28,7 @@ import {
   type RedisServerProcess,
   type TestDatabase,
 } from '../testing/scaleOutParts.ts';
+import type { SyncLimits } from '../sync/SyncLimits.ts';
 import { clientFrame, docFrame, FakeWebSocket } from '../testing/syncCore.ts';
 import { clusterEngine, signedIn, type ClusterEngine } from '../testing/clusterEngine.ts';
 
@@ -178,11 +179,11 @@ await describeWithPostgresAndRedis(
       database = null;
     });
 
-    const twoProcesses = async (redisUrl = testRedisUrl!) => {
+    const twoProcesses = async (redisUrl = testRedisUrl!, limits: Partial<SyncLimits> = {}) => {
       database = await createTestDatabase();
       const prefix = testKeyPrefix();
-      const a = await clusterEngine('a', database.url, redisUrl, prefix);
-      const b = await clusterEngine('b', database.url, redisUrl, prefix);
+      const a = await clusterEngine('a', database.url, redisUrl, prefix, limits);
+      const b = await clusterEngine('b', database.url, redisUrl, prefix, limits);
       closers.push(a.close, b.close);
       return { a, b };
     };
@@ -307,6 +308,35 @@ await describeWithPostgresAndRedis(
         expect(ana.text(ticket)).toContain(`b${i} `);
       }
       expect(await a.store.workspaceSeq('ws1')).toBe(2 * rounds);
+    });
+
+    it('both processes compact the doc they write from the stored rows, at once or not, and nothing is lost', async () => {
+      const { a, b } = await twoProcesses(testRedisUrl!, { compactAfterUpdates: 5 });
+      const ana = connect(inProcess(a, 'ana'), 'ana');
+      const ben = connect(inProcess(b, 'ben'), 'ben');
+      await ana.subscribe(ticket);
+      await ben.subscribe(ticket);
+      const rounds = 40;
+      for (let i = 0; i < rounds; i++) {
+        ana.edit(ticket, `a${i} `);
+        ben.edit(ticket, `b${i} `);
+        await until(() => ana.settled() && ben.settled(), `round ${i} acked`);
+      }
+      await until(() => ana.text(ticket) === ben.text(ticket), 'both replicas equal');
+      const stored = async () => {
+        const row = (await b.store.load(ticket))!;
+        return { row, doc: Y.mergeUpdates(row.state ? [row.state, ...row.log] : row.log) };
+      };
+      await until(async () => (await stored()).row.state !== null, 'a compacted state');
+      const { row, doc } = await stored();
+      expect(row.log.length).toBeLessThan(2 * rounds);
+      const fromStore = new Y.Doc();
+      Y.applyUpdate(fromStore, doc);
+      expect(fromStore.getText('t').toString()).toBe(ana.text(ticket));
+      // A newcomer on either process loads the compacted doc whole.
+      const cleo = connect(inProcess(a, 'ana'), 'ana');
+      await cleo.subscribe(ticket);
+      await until(() => cleo.text(ticket) === ben.text(ticket), 'the newcomer has everything');
     });
 
     it('a process killed with kill -9 under write load: everything it acknowledged is stored, and its client, reconnected to the other process, converges with nothing lost', async () => {

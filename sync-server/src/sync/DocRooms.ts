@@ -92,8 +92,8 @@ export class DocRooms {
 
   /** Compacts the room's log once it is due (compactionPolicy.ts); later, one room per turn. */
   considerCompaction(room: DocRoom): void {
-    // A store shared by several processes compacts nothing yet (SyncDocStore.compact).
-    if (!this.store.compact || !this.store.compactInSlices) return;
+    // A store shared by several processes is compacted from what it holds only (below).
+    if (!this.store.compactInSlices || (!this.store.compact && !this.compactOffThread)) return;
     const due = compactionDue(
       {
         logRows: room.logCount,
@@ -284,7 +284,11 @@ export class DocRooms {
     if (room.unloaded || room.logCount === 0) return;
     if (
       this.compactOffThread &&
-      (room.doc === null || room.storedBytes >= this.limits.compactOffThreadBytes)
+      // On a shared store, always from the store: the room's doc may lack another process's
+      // update already below its last log id (SyncDocStore.compact).
+      (!this.store.compact ||
+        room.doc === null ||
+        room.storedBytes >= this.limits.compactOffThreadBytes)
     ) {
       const compaction = this.#compactFromStore(room, this.compactOffThread).finally(() =>
         this.#compacting.delete(room),

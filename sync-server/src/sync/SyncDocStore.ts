@@ -25,13 +25,17 @@ export interface SyncDocStore {
     limit?: number,
   ): ChangedDocRow[] | Promise<ChangedDocRow[]>;
   /**
-   * Compaction of a loaded room's log (`DocStore.compact` / `compactInSlices`). Absent on a
+   * Compaction with the loaded room's doc as the new state (`DocStore.compact`). Absent on a
    * store shared by several processes: a room there may lack another process's update that
    * is already below its last log id (its stream entry still in flight), so its encoding
-   * must not replace those rows; and two processes compacting one doc need a lease (not
-   * wired yet, SCALE-OUT.md).
+   * must not replace those rows; such a store is compacted from what it holds only.
    */
   compact?(docId: string, state: Uint8Array, throughLogId: number): void;
+  /**
+   * Compaction with a state merged from the stored rows (`DocStore.compactInSlices`). On a
+   * shared store two processes may compact one doc at once: the store must drop a state
+   * through an earlier row than the one it holds (PgDocStore.compact does).
+   */
   compactInSlices?(docId: string, state: Uint8Array, throughLogId: number): Promise<void>;
 }
 
@@ -39,7 +43,8 @@ export interface SyncDocStore {
  * A store shared by the processes of a cluster (PostgreSQL) as the sync core uses it.
  * `generation` is read once at start-up. Loads read the doc in one statement (the
  * PostgreSQL store has no sliced load yet: issue 13's limit on one turn's work does not
- * hold there for a large doc). No compaction: see `SyncDocStore.compact`.
+ * hold there for a large doc). Compaction from the stored rows only (see `SyncDocStore`); both
+ * processes may do it for one doc (a lease per doc would save the duplicate work).
  */
 export async function clusterDocStore(store: AsyncDocStore): Promise<SyncDocStore> {
   const generation = await store.generation();
@@ -51,5 +56,6 @@ export async function clusterDocStore(store: AsyncDocStore): Promise<SyncDocStor
     workspaceSeq: (workspaceId) => store.workspaceSeq(workspaceId),
     changedSince: (workspaceId, sinceSeq, limit) =>
       store.changedSince(workspaceId, sinceSeq, limit),
+    compactInSlices: (docId, state, throughLogId) => store.compact(docId, state, throughLogId),
   };
 }

@@ -7,6 +7,7 @@ import { migratePg } from '../store/postgres/pgMigrations.ts';
 import type { Authentication } from '../sync/SyncAuth.ts';
 import { clusterDocStore } from '../sync/SyncDocStore.ts';
 import { SyncEngine } from '../sync/SyncEngine.ts';
+import type { SyncLimits } from '../sync/SyncLimits.ts';
 import { StaticSyncAuth } from './StaticSyncAuth.ts';
 import { openTestServerContext } from './syncCore.ts';
 
@@ -27,6 +28,7 @@ export async function clusterEngine(
   databaseUrl: string,
   redisUrl: string,
   prefix: string,
+  limits: Partial<SyncLimits> = {},
 ) {
   const opened = openTestServerContext();
   const pool = new PgPool({ url: databaseUrl, max: 3, applicationName: name });
@@ -41,7 +43,7 @@ export async function clusterEngine(
     }),
     sharedStore: await clusterDocStore(store),
     fanOut,
-    limits: { closeGraceMs: 5_000 },
+    limits: { closeGraceMs: 5_000, ...limits },
   });
   return {
     engine,

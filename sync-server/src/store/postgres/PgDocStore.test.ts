@@ -1,4 +1,10 @@
-import { describeWithPostgres, createTestDatabase } from '../../testing/scaleOutParts.ts';
+import { afterEach, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+  describeWithPostgres,
+  createTestDatabase,
+  type TestDatabase,
+} from '../../testing/scaleOutParts.ts';
 import { describeAsyncDocStoreContract } from '../../testing/asyncDocStoreContract.ts';
 import { PgDocStore } from './PgDocStore.ts';
 import { PgPool } from './PgPool.ts';
@@ -46,4 +52,44 @@ await describeWithPostgres('PgDocStore', () => {
       },
     };
   });
+
+  twoCompactorsCases();
 });
+
+/** What only a store shared by processes meets: two of them compacting one doc at once. */
+function twoCompactorsCases(): void {
+  let database: TestDatabase | null = null;
+  const pools: PgPool[] = [];
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((p) => p.end()));
+    await database?.drop();
+    database = null;
+  });
+
+  it('drops a compaction that lands after one through a later row: the rows only the later one folded stay', async () => {
+    database = await createTestDatabase();
+    const open = async () => {
+      const pool = new PgPool({ url: database!.url, max: 2 });
+      pools.push(pool);
+      await migratePg(pool);
+      return new PgDocStore(pool);
+    };
+    const [a, b] = [await open(), await open()];
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => updates.push(update));
+    for (const word of ['one ', 'two ', 'three ']) {
+      doc.getText('t').insert(doc.getText('t').length, word);
+    }
+    const rows = await a.append(
+      updates.map((update) => ({ docId: 'ws1:t', workspaceId: 'ws1', update })),
+    );
+    // A read the first row only, B read all three; B writes first, A lands late.
+    await b.compact('ws1:t', Y.mergeUpdates(updates), rows[2]!.logId);
+    await a.compact('ws1:t', updates[0]!, rows[0]!.logId);
+    const stored = (await a.load('ws1:t'))!;
+    const loaded = new Y.Doc();
+    Y.applyUpdate(loaded, Y.mergeUpdates([stored.state!, ...stored.log]));
+    expect(loaded.getText('t').toString()).toBe('one two three ');
+  });
+}

@@ -105,8 +105,12 @@ export class PgDocStore implements AsyncDocStore {
         [docId],
       );
       if (rows.length === 0) throw new Error(`No document ${docId} to compact.`);
-      // Never backwards: the new state holds everything the old one did.
-      const through = Math.max(throughLogId, toNumber(rows[0]!.through_log_id));
+      // Never backwards. A compaction that lands after one through a later row is dropped:
+      // everything its state holds is in the stored state or log already, and on a store
+      // shared by processes its state may lack rows the later one folded (two processes
+      // compacting one doc from what each read), so writing it would lose them.
+      if (toNumber(rows[0]!.through_log_id) > throughLogId) return;
+      const through = throughLogId;
       await client.query(
         `INSERT INTO doc_states (doc_id, state, bytes, through_log_id) VALUES ($1, $2, $3, $4)
          ON CONFLICT (doc_id) DO UPDATE SET
