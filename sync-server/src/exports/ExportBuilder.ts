@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as Y from 'yjs';
-import type { TicketRecord } from '@desk/model';
+import { indexGenerationOf, type TicketRecord } from '@desk/model';
 import { contentDisabledWords, EXPORT_FORMAT_VERSION } from '@desk/protocol';
 import { exportArchiveJsonSchema, type ArchiveManifest } from '@desk/protocol/rest';
 import type { AuditEntry, AuditStore } from '../audit/AuditStore.ts';
@@ -131,10 +131,14 @@ export class ExportBuilder {
    * so its bytes do not hold them); null when nothing in the index is disabled. The stored
    * index is not touched.
    */
-  async #redactedIndex(job: ExportRow, redaction: Redaction): Promise<Buffer | null> {
+  async #redactedIndex(
+    job: ExportRow,
+    redaction: Redaction,
+    indexName: string,
+  ): Promise<Buffer | null> {
     const doc = new Y.Doc();
     try {
-      Y.applyUpdate(doc, await fs.promises.readFile(this.deps.files.part(job.id, 'index').state));
+      Y.applyUpdate(doc, await fs.promises.readFile(this.deps.files.part(job.id, indexName).state));
       let changed = false;
       doc.transact(() => {
         for (const kind of ['ticket', 'notice'] as const) {
@@ -180,6 +184,9 @@ export class ExportBuilder {
     // The small parts first: the ticket fields (index and archive shards), notices, channels.
     const records = new Map<string, { record: TicketRecord; location: string }>();
     let index: Extract<RenderedDoc, { kind: 'index' }> | null = null;
+    // The newest generation of the index is the index (issue 15 #4: older generations and
+    // the head are documents of kind `index` too).
+    let indexName = 'index';
     const staged = new Map<string, Omit<StagedDoc, 'rendered'>>();
     for (const name of names) {
       const doc = await this.#staged(job, name);
@@ -188,8 +195,12 @@ export class ExportBuilder {
       if (r.kind === 'archive') {
         for (const t of r.tickets)
           if (!records.has(t.id)) records.set(t.id, { record: t, location: r.month });
-      } else if (r.kind === 'index') {
+      } else if (
+        r.kind === 'index' &&
+        indexGenerationRank(name) >= indexGenerationRank(indexName)
+      ) {
         index = r;
+        indexName = name;
       }
     }
     // The hot copy wins over an archived one (a crash between the two writes of a move).
@@ -238,11 +249,17 @@ export class ExportBuilder {
         withheld.add(`archive:${location}`);
       }
     }
-    // The index is kept, as a copy whose disabled rows and mention excerpts say so instead.
+    // The index is kept, as a copy whose disabled rows and mention excerpts say so instead;
+    // its older generations, which hold those rows as they were stored, are withheld.
     const indexCopy =
-      redaction && !redaction.none ? await this.#redactedIndex(job, redaction) : null;
+      redaction && !redaction.none ? await this.#redactedIndex(job, redaction, indexName) : null;
+    if (indexCopy) {
+      for (const name of names) {
+        if (indexGenerationRank(name) > 0 && name !== indexName) withheld.add(name);
+      }
+    }
     const stateOf = (name: string) =>
-      name === 'index' && indexCopy
+      name === indexName && indexCopy
         ? {
             bytes: indexCopy.byteLength,
             sha256: createHash('sha256').update(indexCopy).digest('hex'),
@@ -425,7 +442,7 @@ export class ExportBuilder {
     lazy('notices.json', noticesJson);
     lazy('channels.json', channelsJson);
     for (const name of shipped) {
-      if (name === 'index' && indexCopy) zip.addBuffer(indexCopy, yjsFileOf(name));
+      if (name === indexName && indexCopy) zip.addBuffer(indexCopy, yjsFileOf(name));
       else zip.addFile(files.part(job.id, name).state, yjsFileOf(name));
     }
     for (const blob of present) {
@@ -457,4 +474,13 @@ export class ExportBuilder {
     }
     return out.reverse();
   }
+}
+
+/**
+ * Which generation of the index a document name is (`index` 1, `index:g<n>` n), 0 for any
+ * other name (the head, `index:head`, holds no rows).
+ */
+function indexGenerationRank(name: string): number {
+  const parsed = indexGenerationOf(`w:${name}`);
+  return parsed?.generation ?? 0;
 }
