@@ -278,6 +278,11 @@ export class WorkspaceDeletion {
     const { tables, orphanBlobs } = deps.workspacePurge.purgeRows(workspaceId);
     tables.docs = docIds.length;
     const blobFiles = await this.#deleteBlobFiles(orphanBlobs);
+    // The search index drops the purged rows' words once its segments are merged: all of
+    // them now, a slice per event-loop turn (a merge of a large index is seconds of work).
+    while (deps.workspacePurge.mergeSearchIndex()) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     deps.transactions.write(() => {
       tables.audit_log = deps.workspacePurge.purgeAudit(workspaceId);
       deps.audit.record({

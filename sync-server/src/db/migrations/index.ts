@@ -24,6 +24,7 @@ import { m0022TicketRows } from './0022_ticketRows.ts';
 import { m0023WorkspaceDocBytes } from './0023_workspaceDocBytes.ts';
 import { m0024Moderation } from './0024_moderation.ts';
 import { m0025WorkspaceFileBytes } from './0025_workspaceFileBytes.ts';
+import { m0026SearchSecureDeleteOff } from './0026_searchSecureDeleteOff.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -55,4 +56,5 @@ export const migrations: readonly Migration[] = [
   m0023WorkspaceDocBytes,
   m0024Moderation,
   m0025WorkspaceFileBytes,
+  m0026SearchSecureDeleteOff,
 ];
