@@ -1,4 +1,14 @@
-import { ChannelDoc, docIds, NoticeDoc, StoredIndex, TicketDoc, xmlPlainText } from '@desk/model';
+import {
+  ChannelDoc,
+  FIRST_INDEX_GENERATION,
+  generationOf,
+  indexDocId,
+  indexHeadDocId,
+  NoticeDoc,
+  StoredIndex,
+  TicketDoc,
+  xmlPlainText,
+} from '@desk/model';
 import { parseDocId, type ModeratedItem, type ReportedContent } from '@desk/protocol';
 import * as Y from 'yjs';
 import type { DocStore } from '../store/DocStore.ts';
@@ -67,7 +77,7 @@ export class ReportedItems {
       case 'ticket': {
         const id = parseDocId(item.docId)?.id;
         const doc = await this.#load(item.docId);
-        const index = await this.#load(docIds.index(workspaceId));
+        const index = await this.#loadIndex(workspaceId);
         try {
           const row = id && index ? new StoredIndex(index).ticket(id) : null;
           if (!doc && !row) return { kind: 'missing' };
@@ -101,7 +111,7 @@ export class ReportedItems {
       case 'notice': {
         const id = parseDocId(item.docId)?.id;
         const doc = await this.#load(item.docId);
-        const index = await this.#load(docIds.index(workspaceId));
+        const index = await this.#loadIndex(workspaceId);
         try {
           const row = id && index ? new StoredIndex(index).notice(id) : null;
           if (!doc && !row) return { kind: 'missing' };
@@ -154,6 +164,17 @@ export class ReportedItems {
   }
 
   /** The stored document merged into a new Y.Doc (null if it was never written). */
+  /**
+   * The newest generation of the index (issue 15 #4, SPEC IDX-GEN): the one the head names
+   * (`<ws>:index` before any rewrite). An older generation lacks what was written since.
+   */
+  async #loadIndex(workspaceId: string): Promise<Y.Doc | null> {
+    const head = await this.#load(indexHeadDocId(workspaceId));
+    const generation = head ? generationOf(head) : FIRST_INDEX_GENERATION;
+    head?.destroy();
+    return this.#load(indexDocId(workspaceId, generation));
+  }
+
   async #load(docId: string): Promise<Y.Doc | null> {
     const stored = await this.deps.docStore.loadInSlices(docId);
     if (!stored) return null;
