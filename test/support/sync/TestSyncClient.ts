@@ -16,6 +16,12 @@ import {
   type ServerMessage,
 } from '@desk/protocol';
 
+/**
+ * How long a wait on the server's messages may take: a deadline, not a speed. Under the
+ * system tests' 120 s timeout, so a hang fails naming what it waited for.
+ */
+const WAIT_DEADLINE_MS = 90_000;
+
 export interface TestClientOptions {
   token?: string;
   cookie?: string;
@@ -156,7 +162,10 @@ export class TestSyncClient {
 
   /** Resolves once the server answered this doc's sync step 1. */
   synced(docId: string): Promise<unknown> {
-    return this.until(() => (this.docs.get(docId)?.step2Received ?? 0) > 0);
+    return this.until(
+      () => (this.docs.get(docId)?.step2Received ?? 0) > 0,
+      `the server's step 2 of ${docId}`,
+    );
   }
 
   /** Resolves once every update this client sent for the doc has been acked. */
@@ -164,7 +173,7 @@ export class TestSyncClient {
     return this.until(() => {
       const state = this.docs.get(docId);
       return state !== undefined && state.acked >= state.sent;
-    });
+    }, `every update of ${docId} acked`);
   }
 
   async catchUp(
@@ -180,36 +189,61 @@ export class TestSyncClient {
     )) as CatchUpResultMessage;
   }
 
-  /** The first message (from index `from`) matching `predicate`; rejects if the socket closes first. */
-  waitFor(predicate: (m: ServerMessage) => boolean, from = 0): Promise<ServerMessage> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = this.messages.slice(from).find(predicate);
-        if (found) {
-          this.#listeners.delete(check);
-          resolve(found);
-        } else if (this.#closeInfo) {
-          this.#listeners.delete(check);
-          reject(new Error(`socket closed (${this.#closeInfo.code}) before the message came`));
-        }
-      };
-      this.#listeners.add(check);
-      check();
+  /**
+   * The first message (from index `from`) matching `predicate`; rejects if the socket closes
+   * first, or after `timeoutMs` (a deadline that names the wait instead of a silent hang).
+   */
+  waitFor(
+    predicate: (m: ServerMessage) => boolean,
+    from = 0,
+    timeoutMs = WAIT_DEADLINE_MS,
+  ): Promise<ServerMessage> {
+    return this.#wait('a matching message', timeoutMs, (resolve) => {
+      const found = this.messages.slice(from).find(predicate);
+      if (found) resolve(found);
+      return found !== undefined;
     });
   }
 
-  /** Resolves when `condition` holds after some server message (or right away). */
-  until(condition: () => boolean): Promise<void> {
-    return new Promise((resolve, reject) => {
+  /**
+   * Resolves when `condition` holds after some server message (or right away); rejects if
+   * the socket closes first, or naming `what` after `timeoutMs`.
+   */
+  until(
+    condition: () => boolean,
+    what = 'a condition',
+    timeoutMs = WAIT_DEADLINE_MS,
+  ): Promise<void> {
+    return this.#wait(what, timeoutMs, (resolve) => {
+      const holds = condition();
+      if (holds) resolve();
+      return holds;
+    });
+  }
+
+  /** Checks `done` now and after every message, until it holds, the socket closes or the deadline. */
+  #wait<T>(
+    what: string,
+    timeoutMs: number,
+    done: (resolve: (value: T) => void) => boolean,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const finish = () => {
+        this.#listeners.delete(check);
+        clearTimeout(deadline);
+      };
       const check = () => {
-        if (condition()) {
-          this.#listeners.delete(check);
-          resolve();
-        } else if (this.#closeInfo) {
-          this.#listeners.delete(check);
-          reject(new Error(`socket closed (${this.#closeInfo.code}) first`));
+        if (done((value) => (finish(), resolve(value)))) return;
+        if (this.#closeInfo) {
+          finish();
+          reject(new Error(`socket closed (${this.#closeInfo.code}) before ${what}`));
         }
       };
+      const deadline = setTimeout(() => {
+        finish();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      deadline.unref();
       this.#listeners.add(check);
       check();
     });
