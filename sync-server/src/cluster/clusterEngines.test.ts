@@ -11,6 +11,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import {
+  CloseCode,
   decodeServerMessage,
   MessageType,
   PROTOCOL_VERSION,
@@ -337,6 +338,18 @@ await describeWithPostgresAndRedis(
       const cleo = connect(inProcess(a, 'ana'), 'ana');
       await cleo.subscribe(ticket);
       await until(() => cleo.text(ticket) === ben.text(ticket), 'the newcomer has everything');
+    });
+
+    it('ACCESS-1 a login session revoked on one process closes its sockets on the other with 4402, and no other', async () => {
+      const { a, b } = await twoProcesses();
+      const anaOnB = new FakeWebSocket();
+      b.engine.openSync(anaOnB.asWebSocket(), signedIn('ana'));
+      const benOnB = new FakeWebSocket();
+      b.engine.openSync(benOnB.asWebSocket(), signedIn('ben'));
+      a.access.emit('sessionsRevoked', { sessionIds: ['s-ana'] });
+      await until(() => anaOnB.closedWith !== null, "ana's socket on B closed");
+      expect(anaOnB.closedWith?.code).toBe(CloseCode.sessionRevoked);
+      expect(benOnB.closedWith).toBeNull();
     });
 
     it('a process killed with kill -9 under write load: everything it acknowledged is stored, and its client, reconnected to the other process, converges with nothing lost', async () => {

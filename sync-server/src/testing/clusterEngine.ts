@@ -1,3 +1,4 @@
+import { RedisAccessBus } from '../cluster/RedisAccessBus.ts';
 import { RedisFanOut } from '../cluster/RedisFanOut.ts';
 import { RedisUpdateBus } from '../cluster/RedisUpdateBus.ts';
 import { createLogger } from '../log/logger.ts';
@@ -21,7 +22,9 @@ export const signedIn = (userId: string): Authentication => ({
  * The sync engine of one server process of a cluster, as a test runs it (issue 19): its own
  * pool on the shared PostgreSQL database, its own bus on the shared Redis key prefix, its
  * own rooms; users `ana` and `ben` may write to `ws1`. The lagging-document watch checks
- * every 100 ms.
+ * every 100 ms. Access events (a session revoked…) cross processes on a `RedisAccessBus`;
+ * what one misses while cut off from Redis is not rechecked here (`recheckAccess` needs
+ * the engine's connections and the control plane's stores: SCALE-OUT.md).
  */
 export async function clusterEngine(
   name: string,
@@ -36,6 +39,14 @@ export async function clusterEngine(
   const store = new PgDocStore(pool);
   const bus = new RedisUpdateBus({ url: redisUrl, prefix, processId: name });
   const fanOut = new RedisFanOut({ bus, store, log: createLogger('silent'), lagCheckMs: 100 });
+  const accessBus = new RedisAccessBus({
+    url: redisUrl,
+    prefix,
+    processId: name,
+    access: opened.ctx.access,
+    missed: () => undefined,
+  });
+  await accessBus.ready();
   const engine = new SyncEngine(opened.ctx, {
     auth: new StaticSyncAuth({
       'tok-ana': { userId: 'ana', workspaces: { ws1: 'write' } },
@@ -48,9 +59,12 @@ export async function clusterEngine(
   return {
     engine,
     store,
+    /** The process's access events (what its routes would emit). */
+    access: opened.ctx.access,
     async close() {
       await engine.closeAll();
       await engine.flush();
+      await accessBus.close();
       await fanOut.close();
       await pool.end();
       opened.close();
