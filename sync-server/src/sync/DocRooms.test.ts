@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { until } from '@desk/protocol/testing';
 import { openSqlite, type SqliteDatabase } from '../db/Database.ts';
 import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
@@ -135,10 +136,7 @@ describe('DocRooms', () => {
     const registry = rooms({ docIdleMs: 1 });
     for (let i = 0; i < 200; i++) await registry.load(`ws1:ticket:t${i}`, 'ws1');
     expect(registry.size).toBe(200);
-    await new Promise<void>((resolve) => {
-      const check = () => (registry.size === 0 ? resolve() : setTimeout(check, 5));
-      check();
-    });
+    await until(() => registry.size === 0, 'every idle document to be unloaded');
     expect(registry.size).toBe(0);
   });
 
