@@ -20,6 +20,7 @@ export const AUDIT_ACTIONS = [
   'moderation.case_opened',
   'moderation.item_disabled',
   'moderation.item_enabled',
+  'moderation.item_viewed',
   'moderation.report_filed',
   'operator.created',
   'operator.promoted',

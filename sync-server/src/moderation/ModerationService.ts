@@ -21,6 +21,8 @@ import type { ReportedItems } from './ReportedItems.ts';
 export const ModerationAuditAction = {
   reportFiled: 'moderation.report_filed',
   caseOpened: 'moderation.case_opened',
+  /** The operator read the reported item (or downloaded the reported file) of a case. */
+  itemViewed: 'moderation.item_viewed',
   disabled: 'moderation.item_disabled',
   enabled: 'moderation.item_enabled',
 } as const;
@@ -124,6 +126,21 @@ export class ModerationService {
   /** Disables access to the case's item; 409 when it is disabled already. */
   disable(caseId: string, operatorId: string, reason: string): ModerationCase {
     return this.#decide(caseId, operatorId, 'disabled', reason);
+  }
+
+  /**
+   * The operator read a case's reported item (`item`) or its file (`file`). Terms §3: the
+   * operator reads customer content only as the terms allow; this read — outside any support
+   * grant — is in the workspace's audit log the owner reads, like every read under a grant.
+   */
+  recordView(found: ModerationCase, operatorId: string, part: 'item' | 'file'): void {
+    this.deps.audit.record({
+      actor: { kind: 'operator', userId: operatorId },
+      action: ModerationAuditAction.itemViewed,
+      target: { kind: 'moderation_case', id: found.id },
+      workspaceId: found.workspace.id,
+      details: { itemKey: found.itemKey, part },
+    });
   }
 
   /** Re-enables access to the case's item; 409 unless it is disabled now. */

@@ -207,6 +207,18 @@ describe('MOD-3 MOD-8 operator cases', () => {
     expect(file.status).toBe(200);
     expect(file.body).toBe(new TextDecoder().decode(seeded.blob.bytes));
     expect((await owner.client.get(`/api/operator/cases/${fileCase}`)).status).toBe(403);
+
+    // Terms §3: each read of customer content outside a support grant is in the workspace's
+    // audit log, which the owner reads (the refused read of the owner is not).
+    const viewed = (await auditOf())
+      .filter((e) => e.action === 'moderation.item_viewed')
+      .map((e) => [e.targetId, (e.details as { part: string }).part]);
+    expect(viewed).toEqual([
+      [fileCase, 'file'],
+      [fileCase, 'item'],
+      [commentCase, 'item'],
+      [ticketCase.id, 'item'],
+    ]);
   });
 
   it('disable and re-enable: the disabled list, the owner’s decisions, the audit log', async () => {

@@ -94,6 +94,7 @@ export function installModeration(app: Hono, ctx: ModerationRouteDeps, files: Bl
       found.item,
       `/api/operator/cases/${found.id}/file`,
     );
+    ctx.moderationService.recordView(found, authOf(c).user.id, 'item');
     return c.json({ case: found, content });
   });
 
@@ -104,6 +105,7 @@ export function installModeration(app: Hono, ctx: ModerationRouteDeps, files: Bl
     const sha256 = found.item.blobId;
     const use = ctx.blobCatalog.use(found.workspace.id, sha256);
     if (!use || !(await files.has(sha256))) throw AppError.notFound('The file is not stored.');
+    ctx.moderationService.recordView(found, authOf(c).user.id, 'file');
     return serveBlob(c.req.raw.headers, {
       tag: sha256,
       size: use.size,

@@ -72,7 +72,7 @@ export const moderationRoutes: readonly RouteDoc[] = [
     method: 'get',
     path: '/api/operator/cases/{caseId}',
     summary:
-      'The case and only the reported item’s content, rendered from the stored document (never the rest of the workspace).',
+      'The case and only the reported item’s content, rendered from the stored document (never the rest of the workspace). Each read is in the workspace’s audit log (`moderation.item_viewed`).',
     auth: 'operator',
     responses: {
       200: ok('`{ case, content }`.', ModerationCaseView),
@@ -82,7 +82,8 @@ export const moderationRoutes: readonly RouteDoc[] = [
   {
     method: 'get',
     path: '/api/operator/cases/{caseId}/file',
-    summary: 'The reported attachment’s bytes, as a download (served also while disabled).',
+    summary:
+      'The reported attachment’s bytes, as a download (served also while disabled). Each download is in the workspace’s audit log (`moderation.item_viewed`).',
     auth: 'operator',
     responses: {
       200: raw('The file.', 'application/octet-stream'),

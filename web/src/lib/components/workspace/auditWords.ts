@@ -21,6 +21,7 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<AuditAction, string>> = {
   'moderation.case_opened': 'Moderation case opened',
   'moderation.item_disabled': 'Content disabled by moderation',
   'moderation.item_enabled': 'Content enabled again by moderation',
+  'moderation.item_viewed': 'Operator read the reported item',
   'moderation.report_filed': 'Content reported',
   'operator.created': 'Operator account created',
   'operator.promoted': 'User made an operator',
