@@ -1,3 +1,4 @@
+import { indexGenerationOf } from '@desk/model';
 import type { SqliteDatabase } from '../db/Database.ts';
 
 /** What a workspace uses now, as stored: the raw figures behind its usage meters. */
@@ -50,13 +51,14 @@ export class SqliteUsageStore implements UsageStore {
       `SELECT (SELECT COUNT(*) FROM docs WHERE workspace_id = ?) AS n,
               COALESCE((SELECT bytes FROM workspace_doc_bytes WHERE workspace_id = ?), 0) AS bytes`,
     );
-    this.#largest = db.prepare<[string]>(
+    this.#largest = db.prepare<[string, number]>(
       `SELECT d.doc_id, ${size} AS bytes FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
-       WHERE d.workspace_id = ? ORDER BY bytes DESC LIMIT 1`,
+       WHERE d.workspace_id = ? ORDER BY bytes DESC LIMIT ?`,
     );
-    this.#docBytes = db.prepare<[string]>(
+    // The index's documents by their id prefix (`<ws>:index`, `<ws>:index:g2`, the head).
+    this.#docBytes = db.prepare<[string, string]>(
       `SELECT d.doc_id, ${size} AS bytes FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
-       WHERE d.doc_id = ?`,
+       WHERE d.doc_id >= ? AND d.doc_id < ?`,
     );
     // Ticket documents by their id prefix (`<ws>:ticket:`), a range on the primary key.
     this.#tickets = db.prepare<[string, string]>(
@@ -74,8 +76,22 @@ export class SqliteUsageStore implements UsageStore {
     const sub = this.#subscription.get(workspaceId) as
       { plan_id: string; seat_limit_override: number | null } | undefined;
     const docs = this.#documents.get(workspaceId, workspaceId) as { n: number; bytes: number };
-    const largest = this.#largest.get(workspaceId) as DocRow | undefined;
-    const index = this.#docBytes.get(`${workspaceId}:index`) as DocRow | undefined;
+    // Issue 15 #4: after the server rewrote the index into a new generation, the newest is
+    // the index, and an older one (kept for late offline devices, never written by a
+    // switched one) counts for neither the index's size nor the largest document.
+    const indexDocs = this.#docBytes.all(
+      `${workspaceId}:index`,
+      `${workspaceId}:index;`,
+    ) as DocRow[];
+    const index = newestGeneration(indexDocs);
+    const replaced = new Set(
+      indexDocs
+        .filter((row) => row !== index && indexGenerationOf(row.doc_id) !== null)
+        .map((row) => row.doc_id),
+    );
+    const largest = (this.#largest.all(workspaceId, replaced.size + 1) as DocRow[]).find(
+      (row) => !replaced.has(row.doc_id),
+    );
     const tickets = this.#tickets.get(`${workspaceId}:ticket:`, `${workspaceId}:ticket;`) as {
       n: number;
     };
@@ -93,4 +109,16 @@ export class SqliteUsageStore implements UsageStore {
       members: members.n,
     };
   }
+}
+
+/** The row of the newest index generation among `rows` (`<ws>:index` when never rewritten). */
+function newestGeneration(rows: readonly DocRow[]): DocRow | undefined {
+  let newest: { row: DocRow; generation: number } | undefined;
+  for (const row of rows) {
+    const generation = indexGenerationOf(row.doc_id)?.generation;
+    if (generation !== undefined && (!newest || generation > newest.generation)) {
+      newest = { row, generation };
+    }
+  }
+  return newest?.row;
 }

@@ -101,6 +101,22 @@ describe('GET /api/workspaces/:slug/usage', () => {
     expect(meter(usage, UsageLimitName.tickets).used).toBe(2);
   });
 
+  it('counts the newest index generation once the server rewrote the index (IDX-GEN-1), not the full one it replaced', async () => {
+    const limit = trial.documentSizeLimitBytes;
+    const owner = await signUp(t);
+    const ws = owner.workspaceId;
+    await write(`${ws}:index`, limit - 10);
+    await write(`${ws}:index:g2`, 200_000);
+    await write(`${ws}:index:head`, 100);
+    await write(`${ws}:ticket:a`, 2_000);
+    const usage = await usageOf(owner);
+    expect(usage.documents).toMatchObject({
+      largest: { docId: `${ws}:index:g2`, bytes: 200_000 },
+      indexBytes: 200_000,
+    });
+    expect(usage.newTickets).toEqual({ allowed: true, reason: null });
+  });
+
   it('takes new tickets while the index has room for one more record, and refuses them after', async () => {
     const limit = trial.documentSizeLimitBytes;
     const under = await signUp(t);
