@@ -1,10 +1,9 @@
 import { until } from '@desk/protocol/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { offlineWorkspaceOf } from '$lib/desk/offlineWorkspaceOf.ts';
 import { openDeskWorkspace } from '../../testing/deskWorkspace.ts';
 import { changedTickets } from './changedTickets.svelte.ts';
 import { offlineDevice } from './offlineDevice.svelte.ts';
-import { OfflineStatus } from './OfflineStatus.svelte.ts';
+import { OfflineStatus, type OfflineWorkspace } from './OfflineStatus.svelte.ts';
 import { OfflineSync } from './OfflineSync.ts';
 import { offlineUploads } from './offlineUploads.svelte.ts';
 
@@ -30,6 +29,26 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   vi.unstubAllGlobals();
 });
+
+type Desk = Awaited<ReturnType<typeof openDeskWorkspace>>['desk'];
+
+/**
+ * The open workspace as the offline layer sees it (what lib/desk's offlineWorkspaceOf makes;
+ * written out here, since offline/ must not import desk/, not even in a test).
+ */
+function offlineWorkspaceOf(desk: Desk): OfflineWorkspace {
+  return {
+    slug: desk.slug,
+    workspaceId: desk.workspace!.id,
+    userId: desk.me!.id,
+    actor: desk.actor,
+    index: desk.index,
+    ticketSummaries: () => desk.index.tickets.all(),
+    archiveDocIds: () => [],
+    loadArchive: () => Promise.resolve(),
+    withTicketDoc: (ticketId, action) => desk.withTicketDoc(ticketId, action),
+  };
+}
 
 /** The status bar's OfflineStatus of a started desk, over a real (unconnected) OfflineSync. */
 async function openStatus() {
