@@ -280,7 +280,13 @@ export class WorkspaceDeletion {
     const blobFiles = await this.#deleteBlobFiles(orphanBlobs);
     // The search index drops the purged rows' words once its segments are merged: all of
     // them now, a slice per event-loop turn (a merge of a large index is seconds of work).
+    // Bounded: on a busy server new rows could give every slice a little work forever.
+    let slices = deps.workspacePurge.searchMergeBound();
     while (deps.workspacePurge.mergeSearchIndex()) {
+      if (--slices === 0) {
+        deps.log.warn({ workspaceId }, 'purge: the search index merge was cut short');
+        break;
+      }
       await new Promise((resolve) => setImmediate(resolve));
     }
     deps.transactions.write(() => {

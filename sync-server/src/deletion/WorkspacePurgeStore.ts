@@ -84,6 +84,8 @@ export interface WorkspacePurgeStore {
    * so no segment — and no backup — still holds the purged rows' words.
    */
   mergeSearchIndex(): boolean;
+  /** Slices `mergeSearchIndex` needs at most to merge the whole index once, as it is now. */
+  searchMergeBound(): number;
   /** Folds the write-ahead log into the main file and empties it (old page images go). */
   checkpoint(): void;
   /** Tables (other than the kept ones) still holding a row of the workspace (tests). */
@@ -231,6 +233,13 @@ export class SqliteWorkspacePurgeStore implements WorkspacePurgeStore {
       .run();
     const after = this.db.prepare('SELECT total_changes()').pluck().get() as number;
     return after - before >= 2;
+  }
+
+  searchMergeBound(): number {
+    const rows = this.db.prepare('SELECT COUNT(*) FROM search_tickets_fts_data').pluck().get();
+    // Each slice writes SEARCH_MERGE_PAGES leaf pages; a merge rewrites each page at most a
+    // few times (once per level it climbs): ample, yet finite while writes keep coming.
+    return 8 * Math.ceil((rows as number) / SEARCH_MERGE_PAGES) + 64;
   }
 
   checkpoint(): void {
