@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { TicketDoc, TicketIndex, type TicketRecord } from '@desk/model';
+import { nextGenerationOf, TicketDoc, TicketIndex, type TicketRecord } from '@desk/model';
 import type { TicketSearchFields } from './TicketSearchIndex.ts';
 
 /**
@@ -26,10 +26,16 @@ export const searchOps = {
     }
   },
 
-  /** Every ticket record of an index doc (or archive shard: the same `tickets` map). */
+  /**
+   * Every ticket record of an index doc (or archive shard: the same `tickets` map). None of
+   * an index generation the server replaced (issue 15 #4, `meta.next`): its rows are as they
+   * were at the switch, and projecting them after the newer generation's would put stale
+   * fields back (a late device's write, or the replay's cursor, changes it again later).
+   */
   ticketFields(parts: Uint8Array[]): TicketSearchFields[] {
     const doc = docOf(parts);
     try {
+      if (nextGenerationOf(doc) !== null) return [];
       return new TicketIndex(doc).all().map(searchFieldsOf);
     } finally {
       doc.destroy();
