@@ -55,8 +55,13 @@ describeInBrowser('support access in the browser', () => {
     await section.getByText('Support access ended.', { exact: false }).waitFor();
     await console.page.getByText('Your access to this workspace ended', { exact: false }).waitFor();
     expect((await operator.client.get(`/api/workspaces/${world.slug}`)).status).toBe(404);
-    // The operator's device forgets the workspace's local copy, as a removed member's does.
-    await console.page.locator('[data-testid="forget-notice"][data-done="true"]').waitFor();
+    // The operator's device forgets the workspace's local copy, as a removed member's does,
+    // and says what ended: the grant, not a membership it never had.
+    const forgot = console.page.locator('[data-testid="forget-notice"][data-done="true"]');
+    await forgot.waitFor();
+    expect(await forgot.locator('strong').innerText()).toBe(
+      `Your support access to ${workspace.name} ended: the customer revoked it or it ran out. Its data has been deleted from this device.`,
+    );
 
     await owner.page.reload();
     const audit = owner.page.getByRole('region', { name: /What the operator/ });

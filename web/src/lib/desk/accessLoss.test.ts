@@ -26,5 +26,9 @@ describe('a workspace being deleted, as the desk tells it (issue 16)', () => {
     expect(forgetWords({ ...forget, reason: ForgetReason.removed })).toBe(
       'You were removed from Acme Support. Its data has been deleted from this device.',
     );
+    // An operator was never a member: what ended is the customer's support grant (terms §3).
+    expect(forgetWords({ ...forget, reason: ForgetReason.supportEnded })).toBe(
+      'Your support access to Acme Support ended: the customer revoked it or it ran out. Its data has been deleted from this device.',
+    );
   });
 });

@@ -28,6 +28,11 @@ export const ForgetReason = {
   /** The workspace is being deleted (its owner asked, or its subscription ended). */
   workspaceDeleted: 'workspace_deleted',
   sessionRevoked: 'session_revoked',
+  /**
+   * An operator's support grant was revoked or ran out (terms §3): to the server a removal,
+   * but "you were removed" would not be what happened.
+   */
+  supportEnded: 'support_ended',
 } as const;
 export type ForgetReason = (typeof ForgetReason)[keyof typeof ForgetReason];
 
@@ -280,6 +285,8 @@ export function forgetWords(forget: PendingForget): string {
       return `You were removed from ${forget.workspaceName}. Its data has been deleted from this device.`;
     case ForgetReason.workspaceDeleted:
       return `${forget.workspaceName} is being deleted. Its data has been deleted from this device.`;
+    case ForgetReason.supportEnded:
+      return `Your support access to ${forget.workspaceName} ended: the customer revoked it or it ran out. Its data has been deleted from this device.`;
     case ForgetReason.sessionRevoked:
       return 'Your session was ended. The data of your workspaces has been deleted from this device; log in again to get it back from the server.';
   }
