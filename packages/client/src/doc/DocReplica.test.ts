@@ -128,7 +128,7 @@ describe('DocReplica', () => {
     await replica.whenSynced;
   });
 
-  it('holds an edit made after `subscribed` until its own step 2 is out, which carries it', async () => {
+  it('CLIENT-3 holds an edit made after `subscribed` until its own step 2 is out, which carries it', async () => {
     const { replica, server, sent, syncFrame, deliver } = await setup();
     replica.doc.getText('t').insert(0, 'title');
     replica.subscribe();

@@ -96,7 +96,7 @@ describe('Subscription', () => {
   });
 
   describe('our step 2', () => {
-    it('lets local edits go only once confirmed and our step 2 is out', () => {
+    it('CLIENT-3 lets local edits go only once confirmed and our step 2 is out', () => {
       expect(sendsEdits(subscribed(1))).toBe(false);
       expect(sendsEdits(transition.ownStep2Sent(subscribed(1)))).toBe(true);
       expect(sendsEdits(transition.ownStep2Sent(subscribing))).toBe(false);
@@ -113,7 +113,7 @@ describe('Subscription', () => {
       expect(transition.stateRequested(subscribed(0, true))).toEqual(out);
     });
 
-    it('never counts for a later subscription: every start begins without it', () => {
+    it('CLIENT-3 never counts for a later subscription: every start begins without it', () => {
       const out = subscribed(0, true);
       const next = transition.start(transition.lost(out));
       expect(next).toEqual(subscribing);
