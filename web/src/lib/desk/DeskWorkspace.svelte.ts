@@ -77,6 +77,12 @@ export class DeskWorkspace {
   outdated = $state(false);
   /** The server refused a change to the workspace index; the page must reload to show its version. */
   replaced = $state(false);
+  /**
+   * The server rewrote the workspace index into a newer generation and this device now holds
+   * it (SPEC IDX-GEN-2): the lists show the older one until a reload, and miss what devices
+   * already on the newer one write.
+   */
+  indexMoved = $state(false);
   /** Bumped on every index/user-doc change that sidebars show (mentions, channels, notices). */
   revision = $state(0);
   /**
@@ -225,6 +231,7 @@ export class DeskWorkspace {
       wsId,
       { generation, doc: this.indexHandle.doc },
       generations,
+      () => (this.indexMoved = true),
     );
     this.cleanups.push(() => follower.destroy());
     this.userHandle = this.source.open(docIds.user(wsId, identity.me.id));

@@ -2,7 +2,11 @@ import { indexDocId, indexHeadDocId, setHeadGeneration, GenerationMeta } from '@
 import { until } from '@desk/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { ScriptedDocSource } from '../../testing/deskWorkspace.ts';
+import {
+  openDeskWorkspace,
+  rememberIdentity,
+  ScriptedDocSource,
+} from '../../testing/deskWorkspace.ts';
 import {
   IndexGenerationFollower,
   startGeneration,
@@ -74,5 +78,18 @@ describe('a first visit whose connection fails before the head answers', () => {
     const started = startGeneration(source, 'w1', memoryStorage(), true);
     source.emitStatus({ kind: 'offline', pendingUpdates: 0 });
     expect(await started).toBe(1);
+  });
+});
+
+describe('the desk when the server rewrote its index (SPEC IDX-GEN-2)', () => {
+  it('asks for a reload once the newer generation is on the device, not before', async () => {
+    const identity = rememberIdentity();
+    const { desk, source } = await openDeskWorkspace(identity);
+    stops.push(() => desk.destroy());
+    const wsId = identity.workspace.workspace.id;
+    desk.index.doc.getMap('meta').set(GenerationMeta.next, 2);
+    expect(desk.indexMoved).toBe(false);
+    source.synced(indexDocId(wsId, 2));
+    await until(() => desk.indexMoved, 'the desk to say the index moved');
   });
 });
