@@ -340,6 +340,22 @@ await describeWithPostgresAndRedis(
       await until(() => cleo.text(ticket) === ben.text(ticket), 'the newcomer has everything');
     });
 
+    it('LIMIT-7 a ticket another process created is not new here: editing it at the ticket limit is accepted', async () => {
+      const { a, b } = await twoProcesses();
+      a.auth.maxTickets = 1;
+      b.auth.maxTickets = 1;
+      const ben = connect(inProcess(b, 'ben'), 'ben');
+      await ben.subscribe(ticket); // loaded on B before it exists
+      const ana = connect(inProcess(a, 'ana'), 'ana');
+      await ana.subscribe(ticket);
+      ana.edit(ticket, 'created on A');
+      await until(() => ben.text(ticket) === 'created on A', "A's ticket on B");
+      ben.edit(ticket, ', edited on B');
+      await until(() => ben.settled(), "ben's edit answered");
+      expect(ben.received().filter((m) => m.type === MessageType.docError)).toEqual([]);
+      await until(() => ana.text(ticket) === 'created on A, edited on B', "B's edit on A");
+    });
+
     it('ACCESS-1 a login session revoked on one process closes its sockets on the other with 4402, and no other', async () => {
       const { a, b } = await twoProcesses();
       const anaOnB = new FakeWebSocket();

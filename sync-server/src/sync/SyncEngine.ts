@@ -276,11 +276,16 @@ export class SyncEngine {
     this.rooms.unloadAll();
   }
 
-  /** An update another process stored: applied and broadcast here, never stored again. */
-  #applyRemote(docId: string, update: Uint8Array): void {
+  /**
+   * An update another process stored: applied and broadcast here, never stored again. Its
+   * bytes count in the room's stored weight, which the limits read (a ticket doc another
+   * process created is no longer new here; the doc size counts every process's writes).
+   */
+  #applyRemote(docId: string, update: Uint8Array, weighed = true): void {
     const room = this.rooms.get(docId);
     if (!room) return; // not loaded here: the next load reads it from the store
     room.apply(update, this.#fanOut, Number.POSITIVE_INFINITY);
+    if (weighed) room.storedBytes += update.byteLength;
     if (!room.broadcastRedacted([update])) room.broadcastUpdate(updateMessage(update), null, null);
   }
 
@@ -304,7 +309,8 @@ export class SyncEngine {
     }
     const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
     const missing = Y.diffUpdate(Y.mergeUpdates(parts), Y.encodeStateVector(room.doc));
-    this.#applyRemote(docId, missing);
+    this.#applyRemote(docId, missing, false);
+    room.storedBytes = Math.max(room.storedBytes, stored.storedBytes);
     this.#fanOut.loaded(docId, room.workspaceId, stored.lastSeq);
   }
 

@@ -47,11 +47,12 @@ export async function clusterEngine(
     missed: () => undefined,
   });
   await accessBus.ready();
+  const auth = new StaticSyncAuth({
+    'tok-ana': { userId: 'ana', workspaces: { ws1: 'write' } },
+    'tok-ben': { userId: 'ben', workspaces: { ws1: 'write' } },
+  });
   const engine = new SyncEngine(opened.ctx, {
-    auth: new StaticSyncAuth({
-      'tok-ana': { userId: 'ana', workspaces: { ws1: 'write' } },
-      'tok-ben': { userId: 'ben', workspaces: { ws1: 'write' } },
-    }),
+    auth,
     sharedStore: await clusterDocStore(store),
     fanOut,
     limits: { closeGraceMs: 5_000, ...limits },
@@ -59,6 +60,8 @@ export async function clusterEngine(
   return {
     engine,
     store,
+    /** Its auth: a test sets plan limits on it (`maxTickets`…). */
+    auth,
     /** The process's access events (what its routes would emit). */
     access: opened.ctx.access,
     async close() {
