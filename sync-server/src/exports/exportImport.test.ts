@@ -6,7 +6,7 @@ import yauzl from 'yauzl';
 import yazl from 'yazl';
 import * as Y from 'yjs';
 import type { ExportListResponse, ExportResponse, ImportWorkspaceResponse } from '@desk/protocol';
-import { ArchiveManifest, ArchiveTicket } from '@desk/protocol/rest';
+import { ArchiveFiles, ArchiveManifest, ArchiveTicket } from '@desk/protocol/rest';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import {
   getBytes,
@@ -173,6 +173,20 @@ describe('workspace export → import round trip (1,000 tickets with attachments
       properties: Record<string, unknown>;
     };
     expect(Object.keys(schema.properties)).toContain('tickets.json');
+  });
+
+  it('holds only JSON files its published JSON Schema describes, each valid against the schema it is generated from', () => {
+    const jsonFiles = [...entries.keys()].filter((n) => n.endsWith('.json') && n !== 'schema.json');
+    const schema = JSON.parse(entries.get('schema.json')!.toString()) as {
+      properties: Record<string, unknown>;
+    };
+    expect(new Set(jsonFiles)).toEqual(new Set(Object.keys(schema.properties)));
+    for (const name of jsonFiles) {
+      const parsed = ArchiveFiles[name as keyof typeof ArchiveFiles].safeParse(
+        JSON.parse(entries.get(name)!.toString()),
+      );
+      expect(parsed.success, `${name}: ${parsed.error?.message ?? ''}`).toBe(true);
+    }
   });
 
   it('makes the imported tickets findable by the server’s search', async () => {
