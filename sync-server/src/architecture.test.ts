@@ -333,19 +333,10 @@ describe('http/', () => {
  */
 describe('the Yjs layout', () => {
   const LITERAL_ROOT = /\.get(?:Map|Array|Text|XmlFragment)\s*(?:<[^>]*>)?\(\s*['"`]/;
-  /** Left to do, each with its reason (issue 14). */
-  const KNOWN = new Map<string, string>([
-    [
-      'exports/ExportBuilder.ts',
-      "#redactedIndex writes the words into a copy of the index's rows and mentions; @desk/model has no writer for that yet",
-    ],
-  ]);
-
   it('is read through @desk/model, not by root names in the server', () => {
     const byHand = production
       .filter(({ file }) => LITERAL_ROOT.test(fs.readFileSync(file, 'utf8')))
-      .map(({ file }) => relativeOf(file))
-      .filter((file) => !KNOWN.has(file));
+      .map(({ file }) => relativeOf(file));
     expect(byHand).toEqual([]);
   });
 

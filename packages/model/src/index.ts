@@ -111,6 +111,8 @@ export type {
 } from './workspace/TicketRecord.ts';
 export { INDEX_SCHEMA_VERSION, WorkspaceIndex } from './workspace/WorkspaceIndex.ts';
 export { legacyTicketFields, StoredIndex } from './workspace/StoredIndex.ts';
+export { redactIndexCopy } from './workspace/redactIndexCopy.ts';
+export type { IndexRedaction } from './workspace/redactIndexCopy.ts';
 export type { IndexRowRoot } from './workspace/StoredIndex.ts';
 export {
   FIRST_INDEX_GENERATION,

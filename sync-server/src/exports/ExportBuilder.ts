@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as Y from 'yjs';
-import { indexGenerationOf, type TicketRecord } from '@desk/model';
+import { indexGenerationOf, redactIndexCopy, type TicketRecord } from '@desk/model';
 import { contentDisabledWords, EXPORT_FORMAT_VERSION } from '@desk/protocol';
 import { exportArchiveJsonSchema, type ArchiveManifest } from '@desk/protocol/rest';
 import type { AuditEntry, AuditStore } from '../audit/AuditStore.ts';
@@ -139,31 +139,19 @@ export class ExportBuilder {
     const doc = new Y.Doc();
     try {
       Y.applyUpdate(doc, await fs.promises.readFile(this.deps.files.part(job.id, indexName).state));
-      let changed = false;
-      doc.transact(() => {
-        for (const kind of ['ticket', 'notice'] as const) {
-          doc.getMap<unknown>(`${kind}s`).forEach((row, id) => {
-            const reason = redaction.docReason(`${kind}:${id}`);
-            if (reason === null || !(row instanceof Y.Map)) return;
-            row.set('title', contentDisabledWords(reason));
-            if (kind === 'notice') row.set('excerpt', '');
-            changed = true;
-          });
-        }
-        const mentions = doc.getMap<unknown>('mentions');
-        mentions.forEach((value, key) => {
-          const m = value as { place?: Record<string, string>; excerpt?: string } | null;
-          const place = m?.place;
-          if (!m || !place) return;
+      const changed = redactIndexCopy(doc, {
+        row: (kind, id) => {
+          const reason = redaction.docReason(`${kind}:${id}`);
+          return reason === null ? null : contentDisabledWords(reason);
+        },
+        mention: (place) => {
           const reason =
             place.kind === 'ticket'
               ? (redaction.docReason(`ticket:${place.ticketId}`) ??
                 redaction.entryReason(`ticket:${place.ticketId}`, place.commentId ?? ''))
               : redaction.entryReason(`channel:${place.channelId}`, place.messageId ?? '');
-          if (reason === null) return;
-          mentions.set(key, { ...m, excerpt: contentDisabledWords(reason) });
-          changed = true;
-        });
+          return reason === null ? null : contentDisabledWords(reason);
+        },
       });
       return changed ? Buffer.from(Y.encodeStateAsUpdate(doc)) : null;
     } finally {
