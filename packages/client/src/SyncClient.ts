@@ -212,17 +212,18 @@ export class SyncClient {
     let failedSaves = 0;
     let unconfirmedSince: number | undefined;
     for (const replica of this.#replicas.values()) {
+      const facts = replica.facts;
       pendingUpdates += replica.pending;
-      if (replica.isBlocked) blockedPending += replica.pending;
+      if (facts.blocked) blockedPending += replica.pending;
       // A blocked doc's changes wait for the user, not for the server: shown as its error.
-      const since = replica.isBlocked ? null : replica.unconfirmedSince;
+      const since = facts.blocked ? null : facts.unconfirmedSince;
       if (since !== null && (unconfirmedSince === undefined || since < unconfirmedSince)) {
         unconfirmedSince = since;
       }
-      if (replica.isSubscribed && !replica.isSettled) syncingDocs++;
-      if (replica.localSaveError) {
+      if (facts.live && !facts.settled) syncingDocs++;
+      if (facts.saveError) {
         failedSaves++;
-        firstSaveError ??= replica.localSaveError;
+        firstSaveError ??= facts.saveError;
       }
     }
     const offlineSince = this.#connection.offlineSince;
@@ -359,14 +360,14 @@ export class SyncClient {
   }
 
   #maybeSubscribe(replica: DocReplica): void {
+    if (!this.#connection.isReady || this.#replicas.get(replica.docId) !== replica) return;
+    const facts = replica.facts;
     if (
-      this.#connection.isReady &&
-      this.#replicas.get(replica.docId) === replica &&
       // A doc kept loaded for its unsaved changes syncs them even though nobody uses it.
-      (replica.isActive || replica.holdsUnsavedWork) &&
-      replica.isLoaded &&
-      !replica.isBlocked &&
-      !replica.isSubscribed
+      (replica.isActive || facts.holdsUnsavedWork) &&
+      facts.loaded &&
+      !facts.blocked &&
+      !facts.live
     ) {
       replica.subscribe();
     }
@@ -404,8 +405,9 @@ export class SyncClient {
    */
   #unloadIfIdle(replica: DocReplica): void {
     if (replica.isActive || this.#replicas.get(replica.docId) !== replica) return;
-    if (replica.holdsUnsavedWork) return;
-    if (this.#connection.isReady && replica.isSubscribed && replica.isBusy) return;
+    const facts = replica.facts;
+    if (facts.holdsUnsavedWork) return;
+    if (this.#connection.isReady && facts.live && facts.busy) return;
     this.#replicas.delete(replica.docId);
     this.#handles.delete(replica);
     this.#retryBackoff.delete(replica);
@@ -415,10 +417,10 @@ export class SyncClient {
 
   #replicaChanged(replica: DocReplica): void {
     for (const handle of this.#handles.get(replica) ?? []) handle.notify();
-    if (!replica.isActive && replica.releaseTimer === null && !replica.isBusy) {
+    if (!replica.isActive && replica.releaseTimer === null && !replica.facts.busy) {
       this.#unloadIfIdle(replica);
     }
-    if (replica.isSettled) this.#retryBackoff.delete(replica);
+    if (replica.facts.settled) this.#retryBackoff.delete(replica);
     this.#scheduleNotify();
   }
 
@@ -538,7 +540,7 @@ export class SyncClient {
    * the document.
    */
   #isRefusedEntryWrite(replica: DocReplica, code: DocErrorCode): boolean {
-    if (code !== DocErrorCode.contentDisabled || !replica.isSubscribed) return false;
+    if (code !== DocErrorCode.contentDisabled || !replica.facts.live) return false;
     const workspaceId = parseDocId(replica.docId)?.workspaceId;
     const disabled = workspaceId === undefined ? undefined : this.#disabled.get(workspaceId);
     return disabled !== undefined && !disabled.has(docItemKey(replica.docId));
@@ -563,7 +565,7 @@ export class SyncClient {
     }
     for (const replica of this.#replicas.values()) {
       if (
-        replica.isBlocked &&
+        replica.facts.blocked &&
         replica.status.error?.code === DocErrorCode.contentDisabled &&
         parseDocId(replica.docId)?.workspaceId === message.workspaceId &&
         !disabled.has(docItemKey(replica.docId))
