@@ -54,6 +54,22 @@ describe('the server process', () => {
     expect(fs.existsSync(path.join(temp.dir, 'desk.sqlite'))).toBe(false);
   });
 
+  it.each([
+    ['REDIS_URL', 'redis://127.0.0.1:6379', /REDIS_URL[\s\S]*single process/],
+    ['DATABASE_URL', 'postgres://desk@127.0.0.1:5432/desk', /DATABASE_URL[\s\S]*PostgreSQL/],
+  ])(
+    'refuses to start with %s set while scale-out has not landed, naming it, before touching DATA_DIR',
+    (variable, value, message) => {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', serverEntry], {
+        env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: temp.dir, [variable]: value },
+        encoding: 'utf8',
+      });
+      expect(result.status).toBe(78);
+      expect(result.stderr).toMatch(message);
+      expect(fs.existsSync(path.join(temp.dir, 'desk.sqlite'))).toBe(false);
+    },
+  );
+
   it('refuses to start on a database written by a newer release, without changing it', async () => {
     const server = await startServerProcess({ DATA_DIR: temp.dir });
     server.child.kill('SIGTERM');
