@@ -8,6 +8,7 @@ import { indexGenerationOf, redactIndexCopy, type TicketRecord } from '@desk/mod
 import { contentDisabledWords, EXPORT_FORMAT_VERSION } from '@desk/protocol';
 import { exportArchiveJsonSchema, type ArchiveManifest } from '@desk/protocol/rest';
 import type { AuditEntry, AuditStore } from '../audit/AuditStore.ts';
+import { DELETED_EMAIL_DOMAIN, type UserStore } from '../identity/UserStore.ts';
 import type { BlobStorage } from '../blobs/BlobStorage.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ModerationStore } from '../moderation/ModerationStore.ts';
@@ -24,6 +25,7 @@ import {
   TICKET_CSV_COLUMNS,
   ticketCsvRow,
 } from './archiveRecords.ts';
+import { attributeDeletedAuthors } from './deletedAuthors.ts';
 import { attachmentFileOf, yjsFileOf, type ExportFiles } from './ExportFiles.ts';
 import { exportedKind, type RenderedDoc } from './exportOps.ts';
 import type { ExportRow, ExportStore } from './ExportStore.ts';
@@ -44,6 +46,8 @@ export interface ExportBuilderDeps {
   readonly log: Logger;
   /** Terms §4: what is disabled (left out or redacted; see `#writeZip`). */
   readonly moderation?: Pick<ModerationStore, 'disabledSet'>;
+  /** Whose account was deleted: what they wrote is attributed to "Deleted user". */
+  readonly users?: Pick<UserStore, 'byId'>;
 }
 
 /** One document's part as the staging folder keeps it (the `.json` beside its `.bin`). */
@@ -262,6 +266,10 @@ export class ExportBuilder {
       }
     }
     const words = (reason: string) => contentDisabledWords(reason);
+    const users = this.deps.users;
+    const attribute = attributeDeletedAuthors(
+      (id) => users?.byId(id)?.email.endsWith(`@${DELETED_EMAIL_DOMAIN}`) ?? false,
+    );
     /** Terms §4: a disabled file (left out of the archive) is named by the words, not its name. */
     const namedFiles = <T extends { sha256: string; name: string }>(list: readonly T[]): T[] =>
       list.map((a) => {
@@ -359,7 +367,7 @@ export class ExportBuilder {
       for (const { record, location } of tickets) {
         const name = ticketDocName(record.id);
         const content = staged.has(name) ? (await readStaged(name)).rendered : null;
-        const ticket = ticketOf(record, location, content, true);
+        const ticket = attribute(ticketOf(record, location, content, true));
         yield Buffer.from(`${first ? '' : ',\n'}${JSON.stringify(ticket)}`);
         first = false;
       }
@@ -395,7 +403,7 @@ export class ExportBuilder {
           yjsFile: fileOf(name),
         });
       }
-      yield json(out);
+      yield json(attribute(out));
     }
     async function* channelsJson(): AsyncGenerator<Buffer> {
       const out = [];
@@ -421,7 +429,7 @@ export class ExportBuilder {
           yjsFile: fileOf(name),
         });
       }
-      yield json(out);
+      yield json(attribute(out));
     }
     const lazy = (entry: string, make: () => AsyncGenerator<Buffer>) =>
       zip.addReadStreamLazy(entry, (cb) => cb(null, Readable.from(make())));
