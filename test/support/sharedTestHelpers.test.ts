@@ -42,7 +42,10 @@ function copies(
     .map((f) => f.file);
 }
 
-describe('shared test helpers', () => {
+/** The exhaustiveness check of a `switch` (product code too): written once, in @desk/protocol. */
+const ownAssertNever = /\bfunction\s+assertNever\b|\bconst\s+assertNever\s*=/;
+
+describe('shared helpers, one of each', () => {
   const found = files.map((file) => ({ file: relative(file), source: read(file) }));
 
   it('searches the whole repository', () => {
@@ -57,12 +60,18 @@ describe('shared test helpers', () => {
     expect(copies(found, ownWait, 'packages/protocol/src/testing/until.ts')).toEqual([]);
   });
 
+  it('has one assertNever: @desk/protocol', () => {
+    expect(copies(found, ownAssertNever, 'packages/protocol/src/assertNever.ts')).toEqual([]);
+  });
+
   it('finds a copy of either', () => {
     const planted = [
       { file: 'a.test.ts', source: 'a = (a + 0x6D2B79F5) >>> 0;' },
       { file: 'b.test.ts', source: 'const until = async (check: () => boolean) => {};' },
       { file: 'c.ts', source: 'const until = this.now + ms; // a time, not a wait' },
+      { file: 'd.ts', source: 'function assertNever(x: never): never {}' },
     ];
+    expect(copies(planted, ownAssertNever, 'x')).toEqual(['d.ts']);
     expect(copies(planted, mulberry32, 'x')).toEqual(['a.test.ts']);
     expect(copies(planted, ownWait, 'x')).toEqual(['b.test.ts']);
   });
