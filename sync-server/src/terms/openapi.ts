@@ -11,7 +11,8 @@ export const termsRoutes: readonly RouteDoc[] = [
   {
     method: 'get',
     path: '/api/terms',
-    summary: 'The terms version in force and the next one, once published (no login needed).',
+    summary:
+      'The terms version in force and the next one, once published (no login needed); for a signed-in user also what every version since their last acceptance changed.',
     auth: 'public',
     responses: {
       200: ok('`{ current, upcoming }`; upcoming is null when none is published.', TermsResponse),

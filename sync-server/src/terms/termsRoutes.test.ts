@@ -299,4 +299,21 @@ describe('versioned terms', () => {
     const allowed = await bot.get(`/api/workspaces/${owner.slug}`, { bearer: created.body.token });
     expect(allowed.status).toBe(200);
   });
+  it('shows a user who skipped a version what every version since their last acceptance changed', async () => {
+    const user = await signUp(t);
+    type Terms = { changesSinceAccepted: { version: string; changes: string }[] };
+    expect((await user.client.get<Terms>('/api/terms')).body.changesSinceAccepted).toEqual([]);
+    const first = await publish(t.clock.now, 'Section 5: no third-party analytics.');
+    const second = await publish(t.clock.now, 'Section 3: support access by grant only.');
+    const seen = await user.client.get<Terms>('/api/terms');
+    expect(seen.status).toBe(200);
+    expect(seen.body.changesSinceAccepted).toEqual([
+      { version: first.version, changes: 'Section 5: no third-party analytics.' },
+      { version: second.version, changes: 'Section 3: support access by grant only.' },
+    ]);
+    // Signed out: the terms, nobody's changes.
+    expect((await t.client().get<Terms>('/api/terms')).body.changesSinceAccepted).toEqual([]);
+    await user.client.post('/api/auth/terms', { version: second.version });
+    expect((await user.client.get<Terms>('/api/terms')).body.changesSinceAccepted).toEqual([]);
+  });
 });

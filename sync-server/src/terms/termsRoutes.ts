@@ -7,7 +7,12 @@ import { AppError } from '../http/AppError.ts';
 import type { Transactions } from '../db/Transactions.ts';
 import type { TermsAnnouncer } from './TermsAnnouncer.ts';
 import type { TermsEffectiveDates } from './TermsEffectiveDates.ts';
-import { EffectiveDateTooEarly, type TermsStore, type TermsVersion } from './TermsStore.ts';
+import {
+  EffectiveDateTooEarly,
+  SEED_TERMS_VERSION,
+  type TermsStore,
+  type TermsVersion,
+} from './TermsStore.ts';
 import { PublishTermsRequest } from '@desk/protocol/rest';
 
 /**
@@ -78,9 +83,20 @@ export function installTerms(app: Hono, deps: TermsRouteDeps): void {
 
   app.get('/api/terms', (c) => {
     const upcoming = terms.upcoming();
+    const userId = c.get('auth')?.user.id;
+    const accepted = userId ? terms.acceptedBy(userId) : null;
+    const changesSinceAccepted =
+      accepted === null
+        ? []
+        : terms
+            .list()
+            .filter((v) => v.version > accepted && v.version > SEED_TERMS_VERSION)
+            .reverse()
+            .map((v) => ({ version: String(v.version), changes: v.changes }));
     return c.json({
       current: termsDto(terms.inForce()),
       upcoming: upcoming ? termsDto(upcoming) : null,
+      changesSinceAccepted,
     });
   });
 

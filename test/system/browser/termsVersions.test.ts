@@ -16,6 +16,7 @@ import { waitAllSaved } from './offlinePage.ts';
  * new text, accepts, and the desk works again. Real server serving the built web app.
  */
 const CHANGES = 'Section 3 now names the processors we use.';
+const LATER_CHANGES = 'Section 5: the app makes no third-party requests.';
 
 describeInBrowser('versioned terms in the browser', () => {
   let world: BrowserWorld;
@@ -40,7 +41,7 @@ describeInBrowser('versioned terms in the browser', () => {
     await waitAllSaved(page);
 
     // The operator publishes version 2 from the console, effective now.
-    const { context: opsContext, page: ops } = await openOperatorConsole(world);
+    const { userId: operatorId, context: opsContext, page: ops } = await openOperatorConsole(world);
     await ops.getByRole('tab', { name: 'Terms' }).click();
     await ops.locator('[data-version="1"]').waitFor();
     const text = ops.getByLabel('Full text');
@@ -59,6 +60,16 @@ describeInBrowser('versioned terms in the browser', () => {
       .poll(() => readOutbox(server.ctx.config.DATA_DIR, 'uma@example.com').map((m) => m.text))
       .toContainEqual(expect.stringContaining(CHANGES));
 
+    // A third version follows before Uma comes back: she skipped version 2, so she must read
+    // what both changed, not only the last one's note.
+    server.services.terms.publish({
+      text: 'Term of Services, version 3.\n\n3. Processors: Example Hosting Ltd.',
+      changes: LATER_CHANGES,
+      effectiveAt: Date.now(),
+      publishedBy: operatorId,
+    });
+    server.services.termsEffectiveDates.check();
+
     // From now on the user's API requests are refused with the typed code.
     const refused = await page.request.get(`${base}/api/workspaces/lighthouse`);
     expect(refused.status()).toBe(403);
@@ -71,6 +82,11 @@ describeInBrowser('versioned terms in the browser', () => {
     await page.waitForURL('**/terms');
     await page.getByTestId('terms-required').waitFor();
     await page.getByTestId('terms-changes').filter({ hasText: CHANGES }).waitFor();
+    await page.getByTestId('terms-changes').filter({ hasText: LATER_CHANGES }).waitFor();
+    expect(await page.getByTestId('terms-changes').allInnerTexts()).toEqual([
+      `Version 2: ${CHANGES}`,
+      `Version 3: ${LATER_CHANGES}`,
+    ]);
     await page.getByTestId('terms-text').filter({ hasText: 'Example Hosting Ltd.' }).waitFor();
     await page.getByRole('button', { name: 'I accept the terms of service' }).click();
 
@@ -85,7 +101,7 @@ describeInBrowser('versioned terms in the browser', () => {
     await page.getByRole('heading', { level: 1, name: 'Printer on floor 2 is offline' }).waitFor();
     await waitAllSaved(page);
     const accepted = server.ctx.db
-      .prepare(`SELECT ip FROM terms_acceptances WHERE user_id = ? AND version = '2'`)
+      .prepare(`SELECT ip FROM terms_acceptances WHERE user_id = ? AND version = '3'`)
       .get(user.userId) as { ip: string | null } | undefined;
     expect(accepted).toBeDefined();
     await context.close();

@@ -13,10 +13,20 @@ export const TermsVersion = z.strictObject({
 });
 export type TermsVersion = z.infer<typeof TermsVersion>;
 
+/** What one version changed, as the operator wrote it when publishing it. */
+export const TermsChange = z.strictObject({ version: z.string(), changes: z.string() });
+export type TermsChange = z.infer<typeof TermsChange>;
+
 /** `GET /api/terms`: the version in force, and the next one once published. */
 export const TermsResponse = z.strictObject({
   current: TermsVersion,
   upcoming: TermsVersion.nullable(),
+  /**
+   * For a signed-in user: what every version published after the newest one they accepted
+   * changed, oldest first (version 1 has nothing to say). A user who skipped versions reads
+   * every change, not only the last one's. Empty when signed out or up to date.
+   */
+  changesSinceAccepted: z.array(TermsChange),
 });
 export type TermsResponse = z.infer<typeof TermsResponse>;
 
