@@ -1,5 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
+import pg from 'pg';
 import * as Y from 'yjs';
+import { until } from '@desk/protocol/testing';
 import {
   describeWithPostgres,
   createTestDatabase,
@@ -87,6 +89,46 @@ function twoCompactorsCases(): void {
     // A read the first row only, B read all three; B writes first, A lands late.
     await b.compact('ws1:t', Y.mergeUpdates(updates), rows[2]!.logId);
     await a.compact('ws1:t', updates[0]!, rows[0]!.logId);
+    const stored = (await a.load('ws1:t'))!;
+    const loaded = new Y.Doc();
+    Y.applyUpdate(loaded, Y.mergeUpdates([stored.state!, ...stored.log]));
+    expect(loaded.getText('t').toString()).toBe('one two three ');
+  });
+
+  it('a compaction that waited for another one of the same doc sees it: the rows it folded stay folded', async () => {
+    database = await createTestDatabase();
+    const pool = new PgPool({ url: database.url, max: 4 });
+    pools.push(pool);
+    await migratePg(pool);
+    const [a, b] = [new PgDocStore(pool), new PgDocStore(pool)];
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => updates.push(update));
+    for (const word of ['one ', 'two ', 'three ']) {
+      doc.getText('t').insert(doc.getText('t').length, word);
+    }
+    const rows = await a.append(
+      updates.map((update) => ({ docId: 'ws1:t', workspaceId: 'ws1', update })),
+    );
+    const waiting = async () => {
+      const { rows: locks } = await pool.query<{ n: string }>(
+        'SELECT count(*) AS n FROM pg_locks WHERE NOT granted',
+      );
+      return Number(locks[0]!.n);
+    };
+    // The doc's row held, two compactions queue for it: B's (through the third row) first,
+    // then A's (through the first, from what A read earlier).
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query("SELECT 1 FROM docs WHERE doc_id = 'ws1:t' FOR UPDATE");
+    const later = b.compact('ws1:t', Y.mergeUpdates(updates), rows[2]!.logId);
+    await until(async () => (await waiting()) === 1, "B's compaction waiting");
+    const earlier = a.compact('ws1:t', updates[0]!, rows[0]!.logId);
+    await until(async () => (await waiting()) === 2, "A's compaction waiting");
+    await holder.query('COMMIT');
+    await holder.end();
+    await Promise.all([later, earlier]);
     const stored = (await a.load('ws1:t'))!;
     const loaded = new Y.Doc();
     Y.applyUpdate(loaded, Y.mergeUpdates([stored.state!, ...stored.log]));

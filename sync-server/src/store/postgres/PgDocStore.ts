@@ -98,18 +98,25 @@ export class PgDocStore implements AsyncDocStore {
 
   async compact(docId: string, state: Uint8Array, throughLogId: number): Promise<void> {
     await this.#pool.inTransaction(async (client) => {
-      // The doc's head row, locked: an append to it waits, then adds to the totals below.
-      const { rows } = await client.query<{ through_log_id: string | null }>(
-        `SELECT s.through_log_id FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
-         WHERE d.doc_id = $1 FOR UPDATE OF d`,
+      // The doc's head row, locked: an append to it waits, then adds to the totals below;
+      // so does another compaction of the doc.
+      const { rows } = await client.query('SELECT 1 FROM docs WHERE doc_id = $1 FOR UPDATE', [
+        docId,
+      ]);
+      if (rows.length === 0) throw new Error(`No document ${docId} to compact.`);
+      // Read after the lock, in a statement of its own: a statement that waited for the lock
+      // rechecks the locked row only, and a joined doc_states row would be the one from
+      // before a compaction that committed meanwhile (seen: rows lost when two processes
+      // compacted one doc at once).
+      const { rows: states } = await client.query<{ through_log_id: string }>(
+        'SELECT through_log_id FROM doc_states WHERE doc_id = $1',
         [docId],
       );
-      if (rows.length === 0) throw new Error(`No document ${docId} to compact.`);
       // Never backwards. A compaction that lands after one through a later row is dropped:
       // everything its state holds is in the stored state or log already, and on a store
       // shared by processes its state may lack rows the later one folded (two processes
       // compacting one doc from what each read), so writing it would lose them.
-      if (toNumber(rows[0]!.through_log_id) > throughLogId) return;
+      if (toNumber(states[0]?.through_log_id) > throughLogId) return;
       const through = throughLogId;
       await client.query(
         `INSERT INTO doc_states (doc_id, state, bytes, through_log_id) VALUES ($1, $2, $3, $4)
