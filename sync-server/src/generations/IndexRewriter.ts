@@ -73,6 +73,12 @@ export type IndexRewriteOutcome =
 export class IndexRewriter {
   readonly #o: Required<IndexRewriterOptions>;
   readonly #running = new Map<string, Promise<IndexRewriteOutcome>>();
+  /**
+   * The size at which an index's rewrite last reclaimed too little: it is not tried again
+   * until the index grew by a tenth (a rewrite of a large index costs seconds of the
+   * worker's time, and the projector reads a busy index every few tens of seconds).
+   */
+  readonly #notWorthAt = new Map<string, number>();
 
   constructor(options: IndexRewriterOptions) {
     this.#o = { minReclaimShare: 0.25, ...options };
@@ -112,14 +118,19 @@ export class IndexRewriter {
       return { kind: 'replayed', from: docId, to, entries: replay.entries };
     }
     if (this.#o.minBytes <= 0 || state.length < this.#o.minBytes) return { kind: 'none' };
+    const triedAt = this.#notWorthAt.get(docId);
+    if (triedAt !== undefined && state.length < triedAt * 1.1) return { kind: 'none' };
     // A generation written by a run that stopped before pointing g at it is skipped, not
     // merged into (two copies of every row would be tombstones again).
     let generation = indexGenerationOf(docId)!.generation + 1;
     while (!isEmpty(await docs.readDocState(indexDocId(workspaceId, generation)))) generation += 1;
     const rewrite = await offThread.run('rewriteIndex', [state, generation], state.length);
     if (rewrite.nextState.length > state.length * (1 - this.#o.minReclaimShare)) {
+      if (this.#notWorthAt.size > 10_000) this.#notWorthAt.clear();
+      this.#notWorthAt.set(docId, state.length);
       return { kind: 'none' };
     }
+    this.#notWorthAt.delete(docId);
     const to = indexDocId(workspaceId, generation);
     // The new generation is stored before anything points at it.
     await docs.applyServerUpdate(to, rewrite.nextState);
