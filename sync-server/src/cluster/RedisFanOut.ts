@@ -15,12 +15,21 @@ export interface RedisFanOutOptions {
    * at the second check that finds it behind. @default 2000 (ms)
    */
   readonly lagCheckMs?: number;
+  /**
+   * How long a doc's load waits for its stream subscription. While Redis is unreachable the
+   * subscription waits in the connection's queue: the doc is loaded without it, and what is
+   * published before it is in place is found by the lagging-document watch. @default 1000 (ms)
+   */
+  readonly subscribeWaitMs?: number;
 }
 
 interface Followed {
   readonly workspaceId: string;
-  readonly stopUpdates: () => void;
+  /** Null until the subscription is in place (it waits while Redis is unreachable). */
+  stopUpdates: (() => void) | null;
   stopAwareness: (() => void) | null;
+  /** Unfollowed: a subscription that lands later is ended at once. */
+  gone: boolean;
 }
 
 /**
@@ -37,6 +46,7 @@ export class RedisFanOut implements FanOut {
   readonly #watch: LaggingDocWatch;
   readonly #followed = new Map<string, Followed>();
   readonly #timer: NodeJS.Timeout;
+  readonly #subscribeWaitMs: number;
   #remoteUpdate: (docId: string, update: Uint8Array) => void = () => {};
   #resync: (docId: string) => Promise<void> = () => Promise.resolve();
   #remoteAwareness: (docId: string, message: Uint8Array) => void = () => {};
@@ -46,6 +56,7 @@ export class RedisFanOut implements FanOut {
     this.#bus = options.bus;
     this.#log = options.log;
     this.#watch = new LaggingDocWatch(options.store);
+    this.#subscribeWaitMs = options.subscribeWaitMs ?? 1000;
     this.#timer = setInterval(() => void this.#checkLagging(), options.lagCheckMs ?? 2000);
     this.#timer.unref();
   }
@@ -74,23 +85,53 @@ export class RedisFanOut implements FanOut {
 
   async follow(docId: string, workspaceId: string): Promise<void> {
     if (this.#followed.has(docId)) return;
-    const stopUpdates = await this.#bus.subscribe(docId, {
-      update: (update, from) => {
-        this.#watch.applied(docId, workspaceId, from.seq);
-        this.#remoteUpdate(docId, update);
-      },
-      resync: () => this.#resync(docId),
-    });
-    const followed: Followed = { workspaceId, stopUpdates, stopAwareness: null };
+    const followed: Followed = { workspaceId, stopUpdates: null, stopAwareness: null, gone: false };
     this.#followed.set(docId, followed);
+    /** The doc was loaded before its subscription was in place. */
+    let late = false;
+    const subscribed = this.#bus
+      .subscribe(docId, {
+        update: (update, from) => {
+          this.#watch.applied(docId, workspaceId, from.seq);
+          this.#remoteUpdate(docId, update);
+        },
+        resync: () => this.#resync(docId),
+      })
+      .then((stop) => {
+        if (followed.gone) {
+          stop();
+          return;
+        }
+        followed.stopUpdates = stop;
+        // What was published between the load and now is on no cursor of ours: the store
+        // has it (persist before publish).
+        if (late) void this.#resync(docId);
+      });
+    subscribed.catch((err: unknown) => {
+      // Only a closing bus rejects; the watch still compares the doc with the store.
+      this.#log.warn({ err, docId }, 'following a document on Redis failed');
+    });
     // Awareness is best effort: a doc is usable before (and without) it.
     this.#bus
       .subscribeAwareness(docId, (message) => this.#remoteAwareness(docId, message))
       .then((stop) => {
-        if (this.#followed.get(docId) === followed) followed.stopAwareness = stop;
-        else stop();
+        if (followed.gone) stop();
+        else followed.stopAwareness = stop;
       })
       .catch((err: unknown) => this.#log.warn({ err, docId }, 'awareness subscription failed'));
+    // Redis unreachable: the doc loads without waiting for it (see `subscribeWaitMs`).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      subscribed.catch(() => undefined),
+      new Promise<void>(
+        (resolve) =>
+          (timer = setTimeout(() => {
+            late = true;
+            resolve();
+          }, this.#subscribeWaitMs)),
+      ),
+    ]);
+    clearTimeout(timer);
   }
 
   loaded(docId: string, workspaceId: string, lastSeq: number): void {
@@ -101,7 +142,8 @@ export class RedisFanOut implements FanOut {
     const followed = this.#followed.get(docId);
     if (!followed) return;
     this.#followed.delete(docId);
-    followed.stopUpdates();
+    followed.gone = true;
+    followed.stopUpdates?.();
     followed.stopAwareness?.();
     this.#watch.forget(docId);
   }

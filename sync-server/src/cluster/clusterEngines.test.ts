@@ -311,6 +311,27 @@ await describeWithPostgresAndRedis(
       expect(await a.store.workspaceSeq('ws1')).toBe(2 * rounds);
     });
 
+    it('while Redis is unreachable a doc still loads and takes edits on both processes, which converge once it is back', async () => {
+      redis = await startRedisServer({ persistent: true });
+      const { a, b } = await twoProcesses(redis.url);
+      await redis.kill();
+      const ana = connect(inProcess(a, 'ana'), 'ana');
+      const ben = connect(inProcess(b, 'ben'), 'ben');
+      await ana.subscribe(other);
+      await ben.subscribe(other);
+      ana.edit(other, 'from A ');
+      ben.edit(other, 'from B ');
+      await until(() => ana.settled() && ben.settled(), 'both stored while Redis is away');
+      // Each subscription lands once Redis is back; the doc is then re-synced from the store.
+      await redis.start();
+      await until(() => ana.text(other) === ben.text(other), 'converged');
+      expect(ana.text(other)).toContain('from A ');
+      expect(ana.text(other)).toContain('from B ');
+      ana.edit(other, 'later');
+      await until(() => ben.text(other).endsWith('later'), 'through Redis again');
+      expect(ben.text(other)).toBe(ana.text(other));
+    });
+
     it('both processes compact the doc they write from the stored rows, at once or not, and nothing is lost', async () => {
       const { a, b } = await twoProcesses(testRedisUrl!, { compactAfterUpdates: 5 });
       const ana = connect(inProcess(a, 'ana'), 'ana');
