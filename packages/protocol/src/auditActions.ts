@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'operator.created',
   'operator.promoted',
   'operator.searched',
+  'profile.phone_changed',
   'snapshot.restore_undone',
   'snapshot.restored',
   'subscription.plan_changed',

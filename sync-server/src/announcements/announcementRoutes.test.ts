@@ -251,6 +251,20 @@ describe('the phone number in the profile', () => {
     expect(removed.body.user.phone).toBeNull();
     const emptied = await owner.client.patch<MeBody>('/api/auth/me', { phone: '' });
     expect(emptied.body.user.phone).toBeNull();
+
+    // Each choice is in the audit log (an unchanged number writes nothing), never the number.
+    const audit = await operator.get<{
+      entries: { action: string; actorUserId: string | null; details: unknown }[];
+    }>('/api/operator/audit');
+    const mine = audit.body.entries.filter(
+      (e) => e.action === 'profile.phone_changed' && e.actorUserId === owner.userId,
+    );
+    expect(mine.map((e) => e.details)).toEqual([
+      { change: 'removed' },
+      { change: 'changed' },
+      { change: 'given' },
+    ]);
+    expect(JSON.stringify(audit.body)).not.toMatch(/1234567|010-0199/);
   });
 
   it.each([

@@ -120,9 +120,21 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
     const body = await readBody(c, ProfileRequest);
     const user = users.byId(auth.user.id);
     if (!user) throw AppError.unauthenticated();
-    users.updateProfile(user.id, {
-      displayName: body.displayName ?? user.displayName,
-      phone: body.phone === undefined ? user.phone : body.phone || null,
+    const phone = body.phone === undefined ? user.phone : body.phone || null;
+    services.transactions.write(() => {
+      users.updateProfile(user.id, { displayName: body.displayName ?? user.displayName, phone });
+      // Terms §3: the phone number is kept for announcements only, by the user's choice; the
+      // log records that choice (given, changed, removed), never the number itself.
+      if (phone !== user.phone) {
+        services.audit.record({
+          actor: { kind: 'user', userId: user.id },
+          action: 'profile.phone_changed',
+          target: { kind: 'user', id: user.id },
+          details: {
+            change: phone === null ? 'removed' : user.phone === null ? 'given' : 'changed',
+          },
+        });
+      }
     });
     return c.json(mePayload(services, auth));
   });

@@ -26,6 +26,7 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<AuditAction, string>> = {
   'operator.created': 'Operator account created',
   'operator.promoted': 'User made an operator',
   'operator.searched': 'Operator searched customers',
+  'profile.phone_changed': 'Phone number for announcements changed',
   'snapshot.restore_undone': 'Snapshot restore undone',
   'snapshot.restored': 'Snapshot restored',
   'subscription.plan_changed': 'Plan changed',
