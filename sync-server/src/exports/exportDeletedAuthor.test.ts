@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import * as Y from 'yjs';
 import { createTicket, docIds, postComment, TicketDoc, WorkspaceIndex } from '@desk/model';
 import { DELETED_USER_NAME, type ExportListResponse } from '@desk/protocol';
-import { getBytes, getJson, postJson } from '../testing/exportTestSupport.ts';
+import { getBytes, getJson, postJson, unzip } from '../testing/exportTestSupport.ts';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { addMember } from '../testing/workspaceTestSupport.ts';
 
@@ -12,17 +11,6 @@ beforeAll(async () => {
   t = await startAuthTestServer({ SNAPSHOT_INTERVAL_MINUTES: '0', BACKUP_INTERVAL_HOURS: '0' });
 });
 afterAll(() => t.close());
-
-async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  const file = await yauzl.fromBufferPromise(bytes, { lazyEntries: true });
-  const out = new Map<string, Buffer>();
-  for await (const entry of file.eachEntry()) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await file.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-    out.set(entry.fileName, Buffer.concat(chunks));
-  }
-  return out;
-}
 
 describe('an export after a member deleted their account (issue 16)', () => {
   it('keeps what they wrote, attributed to "Deleted user" as the app shows it, in every JSON file', async () => {

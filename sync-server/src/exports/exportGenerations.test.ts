@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import * as Y from 'yjs';
 import {
   indexDocId,
@@ -19,6 +18,7 @@ import {
 } from '../testing/authTestServer.ts';
 import { loginOperator } from '../testing/workspaceTestSupport.ts';
 import { decide, report, seedWorkspace } from '../testing/moderationTestSupport.ts';
+import { unzip } from '../testing/exportTestSupport.ts';
 
 let t: AuthTestServer;
 let operator: { client: TestClient; userId: string };
@@ -28,17 +28,6 @@ beforeAll(async () => {
   operator = await loginOperator(t);
 });
 afterAll(() => t.close());
-
-async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  const file = await yauzl.fromBufferPromise(bytes, { lazyEntries: true });
-  const out = new Map<string, Buffer>();
-  for await (const entry of file.eachEntry()) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await file.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-    out.set(entry.fileName, Buffer.concat(chunks));
-  }
-  return out;
-}
 
 /** What the server's rewriter does (IDX-GEN-1): generation 2, g pointed at it, the head. */
 async function rewrite(ws: string): Promise<void> {

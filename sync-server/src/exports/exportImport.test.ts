@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import yazl from 'yazl';
 import * as Y from 'yjs';
 import type { ExportListResponse, ExportResponse, ImportWorkspaceResponse } from '@desk/protocol';
@@ -15,6 +14,7 @@ import {
   postJson,
   seedRealisticWorkspace,
   type SeededWorkspace,
+  unzip,
 } from '../testing/exportTestSupport.ts';
 import type { SyncEngine } from '../sync/SyncEngine.ts';
 
@@ -27,17 +27,6 @@ let entries: Map<string, Buffer>;
 
 const TICKETS = 1_000;
 const ATTACHMENTS = 12;
-
-async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  const file = await yauzl.fromBufferPromise(bytes, { lazyEntries: true });
-  const out = new Map<string, Buffer>();
-  for await (const entry of file.eachEntry()) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await file.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-    out.set(entry.fileName, Buffer.concat(chunks));
-  }
-  return out;
-}
 
 /** The stored document as one Y.Doc (merged state and log, as the sync engine loads it). */
 function loadDoc(sync: SyncEngine, docId: string): Y.Doc {

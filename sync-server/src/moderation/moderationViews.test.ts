@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import * as Y from 'yjs';
 import {
   contentDisabledWords,
@@ -23,6 +22,7 @@ import {
   seedWorkspace,
   type SeededWorkspace,
 } from '../testing/moderationTestSupport.ts';
+import { unzip } from '../testing/exportTestSupport.ts';
 
 let t: AuthTestServer;
 let operator: { client: TestClient; userId: string };
@@ -197,17 +197,6 @@ describe('MOD-6 server-side views redact disabled content', () => {
     expect(JSON.stringify(diff.body)).not.toContain('Printer on fire');
   });
 });
-
-async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  const file = await yauzl.fromBufferPromise(bytes, { lazyEntries: true });
-  const out = new Map<string, Buffer>();
-  for await (const entry of file.eachEntry()) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await file.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-    out.set(entry.fileName, Buffer.concat(chunks));
-  }
-  return out;
-}
 
 describe('MOD-4 a disabled document is not written by a restore either', () => {
   it('refuses restoring a disabled ticket from a snapshot with 451, and leaves its stored bytes', async () => {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import * as Y from 'yjs';
+import yauzl from 'yauzl';
 import {
   ChannelDoc,
   docIds,
@@ -216,4 +217,16 @@ export async function postJson<T>(
     'application/json',
   );
   return { status: res.status, body: JSON.parse(res.bytes.toString()) as T };
+}
+
+/** Every file of a zip (an export archive), by name. */
+export async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
+  const file = await yauzl.fromBufferPromise(bytes, { lazyEntries: true });
+  const out = new Map<string, Buffer>();
+  for await (const entry of file.eachEntry()) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await file.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
+    out.set(entry.fileName, Buffer.concat(chunks));
+  }
+  return out;
 }
