@@ -212,18 +212,17 @@ export class SyncClient {
     let failedSaves = 0;
     let unconfirmedSince: number | undefined;
     for (const replica of this.#replicas.values()) {
-      const facts = replica.facts;
       pendingUpdates += replica.pending;
-      if (facts.blocked) blockedPending += replica.pending;
+      if (replica.isBlocked) blockedPending += replica.pending;
       // A blocked doc's changes wait for the user, not for the server: shown as its error.
-      const since = facts.blocked ? null : facts.unconfirmedSince;
+      const since = replica.isBlocked ? null : replica.unconfirmedSince;
       if (since !== null && (unconfirmedSince === undefined || since < unconfirmedSince)) {
         unconfirmedSince = since;
       }
-      if (facts.live && !facts.settled) syncingDocs++;
-      if (facts.saveError) {
+      if (replica.isSubscribed && !replica.isSettled) syncingDocs++;
+      if (replica.localSaveError) {
         failedSaves++;
-        firstSaveError ??= facts.saveError;
+        firstSaveError ??= replica.localSaveError;
       }
     }
     const offlineSince = this.#connection.offlineSince;
@@ -360,14 +359,14 @@ export class SyncClient {
   }
 
   #maybeSubscribe(replica: DocReplica): void {
-    if (!this.#connection.isReady || this.#replicas.get(replica.docId) !== replica) return;
-    const facts = replica.facts;
     if (
+      this.#connection.isReady &&
+      this.#replicas.get(replica.docId) === replica &&
       // A doc kept loaded for its unsaved changes syncs them even though nobody uses it.
-      (replica.isActive || facts.holdsUnsavedWork) &&
-      facts.loaded &&
-      !facts.blocked &&
-      !facts.live
+      (replica.isActive || replica.holdsUnsavedWork) &&
+      replica.isLoaded &&
+      !replica.isBlocked &&
+      !replica.isSubscribed
     ) {
       replica.subscribe();
     }
@@ -405,9 +404,8 @@ export class SyncClient {
    */
   #unloadIfIdle(replica: DocReplica): void {
     if (replica.isActive || this.#replicas.get(replica.docId) !== replica) return;
-    const facts = replica.facts;
-    if (facts.holdsUnsavedWork) return;
-    if (this.#connection.isReady && facts.live && facts.busy) return;
+    if (replica.holdsUnsavedWork) return;
+    if (this.#connection.isReady && replica.isSubscribed && replica.isBusy) return;
     this.#replicas.delete(replica.docId);
     this.#handles.delete(replica);
     this.#retryBackoff.delete(replica);
@@ -417,10 +415,10 @@ export class SyncClient {
 
   #replicaChanged(replica: DocReplica): void {
     for (const handle of this.#handles.get(replica) ?? []) handle.notify();
-    if (!replica.isActive && replica.releaseTimer === null && !replica.facts.busy) {
+    if (!replica.isActive && replica.releaseTimer === null && !replica.isBusy) {
       this.#unloadIfIdle(replica);
     }
-    if (replica.facts.settled) this.#retryBackoff.delete(replica);
+    if (replica.isSettled) this.#retryBackoff.delete(replica);
     this.#scheduleNotify();
   }
 
@@ -540,7 +538,7 @@ export class SyncClient {
    * the document.
    */
   #isRefusedEntryWrite(replica: DocReplica, code: DocErrorCode): boolean {
-    if (code !== DocErrorCode.contentDisabled || !replica.facts.live) return false;
+    if (code !== DocErrorCode.contentDisabled || !replica.isSubscribed) return false;
     const workspaceId = parseDocId(replica.docId)?.workspaceId;
     const disabled = workspaceId === undefined ? undefined : this.#disabled.get(workspaceId);
     return disabled !== undefined && !disabled.has(docItemKey(replica.docId));
@@ -565,7 +563,7 @@ export class SyncClient {
     }
     for (const replica of this.#replicas.values()) {
       if (
-        replica.facts.blocked &&
+        replica.isBlocked &&
         replica.status.error?.code === DocErrorCode.contentDisabled &&
         parseDocId(replica.docId)?.workspaceId === message.workspaceId &&
         !disabled.has(docItemKey(replica.docId))

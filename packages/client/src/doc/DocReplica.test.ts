@@ -219,7 +219,7 @@ describe('DocReplica', () => {
     replica.subscribe();
     replica.handleDocError(DocErrorCode.accessRevoked, 'removed from workspace');
     await expect(replica.whenSynced).rejects.toMatchObject({ code: 'access_revoked' });
-    expect(replica.facts.blocked).toBe(true);
+    expect(replica.isBlocked).toBe(true);
     expect(replica.status).toMatchObject({ kind: 'error', error: { code: 'access_revoked' } });
     expect(await replica.waitSettled()).toBe(false);
   });
@@ -260,7 +260,7 @@ describe('DocReplica', () => {
       replica.handleDocError(DocErrorCode.docTooLarge, 'too large');
       // The reset asks for the server's whole state: a step 1 with an empty state vector.
       expect(sentSyncSteps(sent.splice(0))).toEqual(['update', 'step1 (empty)']);
-      expect(replica.facts.busy).toBe(true);
+      expect(replica.isBusy).toBe(true);
       expect(replica.pending).toBe(0);
       expect(replica.status.kind).toBe('syncing');
       replica.doc.getText('t').insert(0, 'meanwhile ');
@@ -348,7 +348,7 @@ describe('DocReplica', () => {
       sent.splice(0);
       replica.handleDocError(DocErrorCode.workspaceReadOnly, 'suspended');
       expect(replica.readOnly).toBe(true);
-      expect(replica.facts.busy).toBe(false);
+      expect(replica.isBusy).toBe(false);
       expect(sent).toEqual([]);
       // Write access again (the workspace is resumed): edits are sent as before.
       replica.handleSubscribed(DocAccess.write);
@@ -373,7 +373,7 @@ describe('DocReplica', () => {
       pending: 2,
       error: { code: 'storage_unavailable', message: 'disk gone' },
     });
-    expect(replica.facts.blocked).toBe(false);
+    expect(replica.isBlocked).toBe(false);
 
     // The retry subscribes again; the error shows until the server confirms.
     replica.unblock();
@@ -400,7 +400,7 @@ describe('DocReplica', () => {
     const { replica, logs } = await setup();
     replica.handleSubscribed(DocAccess.write);
     expect(logs).toContain('unexpected_subscribed');
-    expect(replica.facts.live).toBe(false);
+    expect(replica.isSubscribed).toBe(false);
   });
 });
 

@@ -35,28 +35,6 @@ export interface ReplicaHost {
   serverStateArrived?(replica: DocReplica): void;
 }
 
-/** A replica's state as its owner reads it (SyncClient: subscribe, unload, overall status). */
-export interface ReplicaFacts {
-  /** The local copy is applied (all there is offline). */
-  readonly loaded: boolean;
-  /** Subscribing or subscribed: frames of the doc flow on the socket. */
-  readonly live: boolean;
-  /** The server refused the doc for a reason only the user can change. */
-  readonly blocked: boolean;
-  /** Unacknowledged changes or a reset the server must finish before an unload. */
-  readonly busy: boolean;
-  /** Has the server's state, the server has all of ours, and no reset is running. */
-  readonly settled: boolean;
-  /**
-   * Holds local changes that exist only in memory: the local save failed and the server has
-   * not confirmed them. Unloading it would lose them, so it stays loaded (and syncing).
-   */
-  readonly holdsUnsavedWork: boolean;
-  /** When the oldest change the server has not acknowledged was made (clock ms), or null. */
-  readonly unconfirmedSince: number | null;
-  readonly saveError: LocalStoreError | null;
-}
-
 export interface ReplacedEvent {
   doc: Y.Doc;
   awareness: Awareness;
@@ -153,31 +131,57 @@ export class DocReplica {
     return this.#pending.count;
   }
 
-  /** Open handles or background syncs hold it (the owner's `refs` and `pins`). */
+  /**
+   * When the oldest local change not yet acknowledged by the server was made (clock ms);
+   * null when the server has every local change (see PendingChanges).
+   */
+  get unconfirmedSince(): number | null {
+    return this.#pending.unconfirmedSince;
+  }
+
+  get isLoaded(): boolean {
+    return this.#loaded;
+  }
+
+  get isSubscribed(): boolean {
+    return isLive(this.#subscription);
+  }
+
+  get isBlocked(): boolean {
+    return this.#subscription.kind === 'blocked';
+  }
+
+  /** Has work the server must finish before an unload: unacknowledged changes or a reset. */
+  get isBusy(): boolean {
+    return this.pending > 0 || this.#reset !== null;
+  }
+
+  /**
+   * Holds local changes that exist only in memory: the local save failed and the server
+   * has not confirmed them. Unloading it would lose them, so it stays loaded (and syncing).
+   */
+  get holdsUnsavedWork(): boolean {
+    return this.#local.holdsUnsavedWork(this.isBusy);
+  }
+
+  get localSaveError(): LocalStoreError | null {
+    return this.#local.error;
+  }
+
   get isActive(): boolean {
     return this.refs > 0 || this.pins > 0;
   }
 
-  /** What the owning client decides subscribing, unloading and its overall status by. */
-  get facts(): ReplicaFacts {
-    const busy = this.#busy();
-    return {
-      loaded: this.#loaded,
-      live: isLive(this.#subscription),
-      blocked: this.#subscription.kind === 'blocked',
-      busy,
-      settled: this.#settled(),
-      holdsUnsavedWork: this.#local.holdsUnsavedWork(busy),
-      unconfirmedSince: this.#pending.unconfirmedSince,
-      saveError: this.#local.error,
-    };
+  /** Has the server's state, the server has all of ours, and no reset is running. */
+  get isSettled(): boolean {
+    return hasServerState(this.#subscription) && this.#reset === null && this.pending === 0;
   }
 
   get status(): DocStatus {
     return docStatus({
       subscription: this.#subscription,
       loaded: this.#loaded,
-      settled: this.#settled(),
+      settled: this.isSettled,
       pending: this.pending,
       readOnly: this.readOnly,
       saveError: this.#local.error,
@@ -186,8 +190,8 @@ export class DocReplica {
 
   /** Resolves true once settled, false on a refusal that blocks the doc. */
   waitSettled(): Promise<boolean> {
-    if (this.#settled()) return Promise.resolve(true);
-    if (this.#subscription.kind === 'blocked' || this.#destroyed) return Promise.resolve(false);
+    if (this.isSettled) return Promise.resolve(true);
+    if (this.isBlocked || this.#destroyed) return Promise.resolve(false);
     return this.#settle.wait();
   }
 
@@ -503,21 +507,11 @@ export class DocReplica {
     this.#presence.dropOthers();
   }
 
-  /** Has the server's state, the server has all of ours, and no reset is running. */
-  #settled(): boolean {
-    return hasServerState(this.#subscription) && this.#reset === null && this.#pending.count === 0;
-  }
-
-  /** Has work the server must finish before an unload: unacknowledged changes or a reset. */
-  #busy(): boolean {
-    return this.#pending.count > 0 || this.#reset !== null;
-  }
-
   #changed(): void {
-    if (this.#settled()) {
+    if (this.isSettled) {
       this.#local.markDirty(false);
       this.#settle.settled();
-    } else if (this.#subscription.kind === 'blocked') {
+    } else if (this.isBlocked) {
       this.#settle.giveUp();
     }
     this.#host.changed(this);
