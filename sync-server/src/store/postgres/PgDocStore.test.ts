@@ -77,15 +77,7 @@ function twoCompactorsCases(): void {
       return new PgDocStore(pool);
     };
     const [a, b] = [await open(), await open()];
-    const doc = new Y.Doc();
-    const updates: Uint8Array[] = [];
-    doc.on('update', (update: Uint8Array) => updates.push(update));
-    for (const word of ['one ', 'two ', 'three ']) {
-      doc.getText('t').insert(doc.getText('t').length, word);
-    }
-    const rows = await a.append(
-      updates.map((update) => ({ docId: 'ws1:t', workspaceId: 'ws1', update })),
-    );
+    const { updates, rows } = await typeThreeWords(a);
     // A read the first row only, B read all three; B writes first, A lands late.
     await b.compact('ws1:t', Y.mergeUpdates(updates), rows[2]!.logId);
     await a.compact('ws1:t', updates[0]!, rows[0]!.logId);
@@ -101,15 +93,7 @@ function twoCompactorsCases(): void {
     pools.push(pool);
     await migratePg(pool);
     const [a, b] = [new PgDocStore(pool), new PgDocStore(pool)];
-    const doc = new Y.Doc();
-    const updates: Uint8Array[] = [];
-    doc.on('update', (update: Uint8Array) => updates.push(update));
-    for (const word of ['one ', 'two ', 'three ']) {
-      doc.getText('t').insert(doc.getText('t').length, word);
-    }
-    const rows = await a.append(
-      updates.map((update) => ({ docId: 'ws1:t', workspaceId: 'ws1', update })),
-    );
+    const { updates, rows } = await typeThreeWords(a);
     const waiting = async () => {
       const { rows: locks } = await pool.query<{ n: string }>(
         'SELECT count(*) AS n FROM pg_locks WHERE NOT granted',
@@ -134,4 +118,18 @@ function twoCompactorsCases(): void {
     Y.applyUpdate(loaded, Y.mergeUpdates([stored.state!, ...stored.log]));
     expect(loaded.getText('t').toString()).toBe('one two three ');
   });
+}
+
+/** Types 'one two three ' into ws1:t as three updates, appended through `store` in one call. */
+async function typeThreeWords(store: PgDocStore) {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on('update', (update: Uint8Array) => updates.push(update));
+  for (const word of ['one ', 'two ', 'three ']) {
+    doc.getText('t').insert(doc.getText('t').length, word);
+  }
+  const rows = await store.append(
+    updates.map((update) => ({ docId: 'ws1:t', workspaceId: 'ws1', update })),
+  );
+  return { updates, rows };
 }
