@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 /** One published version of the terms of service. */
 export interface TermsVersion {
@@ -92,6 +93,9 @@ export interface TermsStore {
     publishedBy: string;
   }): TermsVersion;
 }
+
+/** The TermsStore as callers see it once PostgreSQL may be behind it (`SqlTermsStore`). */
+export type AsyncTermsStore = AsyncStore<TermsStore>;
 
 /** The terms versions (migration 14) and who accepted which. */
 export class SqliteTermsStore implements TermsStore {

@@ -91,6 +91,22 @@ export function describeSqlDatabaseContract(
       expect(db.dialect.isUniqueViolation(other)).toBe(false);
     });
 
+    it('reads a text field of a JSON object stored as text (jsonText)', async () => {
+      await db.run('INSERT INTO items (id, n, note) VALUES (?, ?, ?), (?, ?, ?)', [
+        'a',
+        1,
+        JSON.stringify({ grantId: 'g1', n: 2 }),
+        'b',
+        2,
+        JSON.stringify({ other: 'g1' }),
+      ]);
+      const rows = await db.all<{ id: string }>(
+        `SELECT id FROM items WHERE ${db.dialect.jsonText('note', 'grantId')} = ? ORDER BY id`,
+        ['g1'],
+      );
+      expect(rows).toEqual([{ id: 'a' }]);
+    });
+
     it('commits a transaction whole, and rolls it back whole when it throws', async () => {
       const result = await db.transaction(async () => {
         await db.run('INSERT INTO items (id, n) VALUES (?, ?)', ['a', 1]);

@@ -1,4 +1,5 @@
 import { pgControlPlaneSchema } from './pgControlPlaneSchema.ts';
+import { pgSocketPathSchema } from './pgSocketPathSchema.ts';
 import { pgSupportGrantsSchema } from './pgSupportGrantsSchema.ts';
 import type { PgPool } from './PgPool.ts';
 
@@ -148,6 +149,7 @@ export const pgMigrations: readonly PgMigration[] = [
   },
   pgControlPlaneSchema,
   pgSupportGrantsSchema,
+  pgSocketPathSchema,
 ];
 
 /** Key of the advisory lock that lets one process of a cluster migrate at a time. */

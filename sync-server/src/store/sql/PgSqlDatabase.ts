@@ -8,6 +8,7 @@ export const postgresDialect: SqlDialect = {
   name: 'postgres',
   forUpdate: ' FOR UPDATE',
   isUniqueViolation: (error) => (error as { code?: unknown } | null)?.code === '23505',
+  jsonText: (column, key) => `(${column}::jsonb ->> '${key}')`,
 };
 
 /** int8 (COUNT(*), bigint columns) and numeric (SUM of bigints) come back from `pg` as text. */

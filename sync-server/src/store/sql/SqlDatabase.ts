@@ -27,6 +27,12 @@ export interface SqlDialect {
   readonly forUpdate: string;
   /** The error a UNIQUE constraint (or unique index) raises. */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * An expression reading the text at `key` of a JSON object stored as text in `column`
+   * (the audit log's details): SQLite's `json_extract`, PostgreSQL's `->>` on a jsonb cast.
+   * `key` is written into the SQL: a constant of the store's, never user input.
+   */
+  jsonText(column: string, key: string): string;
 }
 
 export interface SqlRunResult {

@@ -9,6 +9,7 @@ export const sqliteDialect: SqlDialect = {
   isUniqueViolation: (error) =>
     (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
     (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY',
+  jsonText: (column, key) => `json_extract(${column}, '$.${key}')`,
 };
 
 function bind(params: SqlParams): unknown[] {
