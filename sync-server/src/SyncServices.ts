@@ -129,6 +129,7 @@ export function createSyncServices(
       snapshots,
       snapshotSync,
       config.SNAPSHOT_INTERVAL_MINUTES * 60_000,
+      services.jobLease,
     ),
     searchIndex,
     searchProjector,

@@ -41,6 +41,7 @@ import {
   type InstalledDeletion,
 } from './deletion/installDeletion.ts';
 import { blobStorageFor } from './blobs/blobStorageFor.ts';
+import { InProcessJobLease } from './lifecycle/JobLease.ts';
 import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
 import { HeavyYjs } from './offthread/HeavyYjs.ts';
 import { heavyWorkerCode } from './worker/heavyWorkerCode.ts';
@@ -106,6 +107,8 @@ export async function createServer(
     log,
     shutdown,
     access: new AccessEvents(),
+    // Cluster mode: a RedisJobLease (cluster/RedisJobLease.ts) here runs each job once.
+    jobLease: new InProcessJobLease(),
     offThread,
     now: options.now ?? Date.now,
   };

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InProcessJobLease } from '../lifecycle/JobLease.ts';
 import type { MailMessage, Mailer } from '../mail/Mailer.ts';
 import { startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { ANNOUNCEMENT_BATCH_SIZE, AnnouncementSender } from './AnnouncementSender.ts';
@@ -88,8 +89,8 @@ describe('announcement delivery', () => {
       ).cursor;
     expect(cursor()).toBe(users[ANNOUNCEMENT_BATCH_SIZE - 1]);
 
-    // The next process (a sender that has not run yet) resumes.
-    const second = new AnnouncementSender(services);
+    // The next process (its own job lease: the first one died holding its own) resumes.
+    const second = new AnnouncementSender({ ...services, jobLease: new InProcessJobLease() });
     second.kick();
     await second.idle();
 

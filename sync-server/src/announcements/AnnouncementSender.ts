@@ -20,10 +20,16 @@ export const ANNOUNCEMENT_BATCH_SIZE = 50;
  */
 export const ANNOUNCEMENT_SLICE_MS = 15;
 
+/** The sender's name on the process's `JobLease`: one process of a cluster sends. */
+export const ANNOUNCEMENT_JOB = 'announcements';
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** What the sender uses (built once in createServices). */
-export interface AnnouncementSenderDeps extends Pick<ServerContext, 'log' | 'shutdown'> {
+export interface AnnouncementSenderDeps extends Pick<
+  ServerContext,
+  'log' | 'shutdown' | 'jobLease'
+> {
   readonly announcements: AnnouncementStore;
   readonly mailer: Mailer;
   readonly optOutLinks: OptOutLinks;
@@ -40,13 +46,12 @@ export interface AnnouncementSenderDeps extends Pick<ServerContext, 'log' | 'shu
  */
 export class AnnouncementSender {
   readonly #job: SingleFlightJob;
-  /** Whether this process has settled the claims an earlier process left open. */
-  private recovered = false;
 
   constructor(private readonly deps: AnnouncementSenderDeps) {
     this.#job = new SingleFlightJob(
-      () => this.run(),
+      (lost) => this.run(lost),
       (err) => deps.log.error({ err }, 'announcement delivery failed'),
+      { lease: deps.jobLease, name: ANNOUNCEMENT_JOB },
     );
     deps.shutdown.add(ShutdownPhase.flush, 'announcements', () => this.#job.stop());
   }
@@ -61,17 +66,18 @@ export class AnnouncementSender {
     return this.#job.idle();
   }
 
-  private async run(): Promise<void> {
+  /** Sends until nothing is pending, stopped, or `lost` (the job lease) is aborted. */
+  private async run(lost: AbortSignal): Promise<void> {
     const { announcements } = this.deps;
-    if (!this.recovered) {
-      // Only this process sends, and it has not started yet: every `sending` row is a message
-      // an earlier process may or may not have handed over before it stopped.
-      const interrupted = announcements.interruptInFlight();
-      if (interrupted) this.deps.log.warn({ interrupted }, 'announcement messages interrupted');
-      this.recovered = true;
-    }
+    const ended = () => this.#job.stopped || lost.aborted;
+    // A run holds the job lease, so nobody else sends now (no other run of this process, no
+    // other process of a cluster): every `sending` row is a message a process that stopped
+    // or lost the lease may or may not have handed over. Settled at every run, not once per
+    // process: a cluster's holder may die while this process runs on.
+    const interrupted = announcements.interruptInFlight();
+    if (interrupted) this.deps.log.warn({ interrupted }, 'announcement messages interrupted');
     for (;;) {
-      if (this.#job.stopped) return;
+      if (ended()) return;
       const announcement = announcements.nextUnfinished();
       if (!announcement) return;
       const batch = announcements.nextRecipients(announcement.id, ANNOUNCEMENT_BATCH_SIZE);
@@ -83,7 +89,7 @@ export class AnnouncementSender {
       let sliceStart = performance.now();
       for (const recipient of batch) {
         // Stopping mid-batch loses nothing: handled recipients have their delivery rows.
-        if (this.#job.stopped) return;
+        if (ended()) return;
         await this.deliver(announcement, recipient);
         if (performance.now() - sliceStart > ANNOUNCEMENT_SLICE_MS) {
           await nextTurn();

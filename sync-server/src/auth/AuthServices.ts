@@ -5,6 +5,7 @@ import type { RateLimiter } from '../http/rateLimit/index.ts';
 import type { AccessTokenStore } from '../identity/AccessTokenStore.ts';
 import type { SessionStore } from '../identity/SessionStore.ts';
 import type { UserStore } from '../identity/UserStore.ts';
+import type { JobLease } from '../lifecycle/JobLease.ts';
 import type { ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Mailer } from '../mail/Mailer.ts';
@@ -22,6 +23,8 @@ export interface AuthServices {
   readonly config: Config;
   readonly log: Logger;
   readonly shutdown: ShutdownHooks;
+  /** The hourly sweep of old attempts runs under it (once per cluster). */
+  readonly jobLease: JobLease;
   readonly now: () => number;
   readonly transactions: Transactions;
   readonly mailer: Mailer;

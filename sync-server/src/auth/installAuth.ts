@@ -10,6 +10,9 @@ import { installSessionRoutes } from './sessionRoutes.ts';
 import { installSignupRoutes } from './signupRoutes.ts';
 import { installUnauthorizedUseRoutes } from './unauthorizedUseRoutes.ts';
 
+/** The sweep of old attempts' name on the process's `JobLease`. */
+export const RATE_LIMIT_SWEEP_JOB = 'rate-limit-sweep';
+
 /**
  * The account routes under /api/auth (sign-up, login, password, sessions, tokens, reports
  * of unauthorized use). Install after `installAuthContext` (identity/middleware.ts), which
@@ -36,14 +39,15 @@ export function installAuth(app: Hono, services: AuthServices): void {
 
   // Keys that are never used again (random emails in a spraying attack) are only removed
   // by this sweep; hourly is plenty for a table of recent attempts.
+  // One process of a cluster at a time (the job lease): the tables are shared.
   const sweep = setInterval(
     () => {
-      try {
-        services.limiter.sweep();
-        services.devices.sweep();
-      } catch (err) {
-        services.log.error({ err }, 'rate limit sweep failed');
-      }
+      services.jobLease
+        .runOnce(RATE_LIMIT_SWEEP_JOB, async () => {
+          services.limiter.sweep();
+          services.devices.sweep();
+        })
+        .catch((err: unknown) => services.log.error({ err }, 'rate limit sweep failed'));
     },
     60 * 60 * 1000,
   );

@@ -4,6 +4,9 @@ import type { ServerContext } from '../ServerContext.ts';
 import { createBackup } from './DatabaseBackup.ts';
 import { holdServerLock } from './serverLock.ts';
 
+/** The backup's name on the process's `JobLease`: one process of a cluster backs up. */
+export const BACKUP_JOB = 'backup';
+
 /** Where database backups go, and where attachments (blobs) live, under DATA_DIR. */
 export function backupPaths(dataDir: string): { backupsDir: string; blobsDir: string } {
   return { backupsDir: path.join(dataDir, 'backups'), blobsDir: path.join(dataDir, 'blobs') };
@@ -39,10 +42,11 @@ export function installBackups(ctx: ServerContext): InstalledBackups {
     intervalMs > 0
       ? setInterval(() => {
           if (running) return;
-          running = backupNow()
-            .then((manifest) =>
-              log.info({ file: manifest.file, bytes: manifest.bytes }, 'database backup written'),
-            )
+          running = ctx.jobLease
+            .runOnce(BACKUP_JOB, async () => {
+              const manifest = await backupNow();
+              log.info({ file: manifest.file, bytes: manifest.bytes }, 'database backup written');
+            })
             .catch((err: unknown) => log.error({ err }, 'database backup failed'))
             .finally(() => {
               running = null;

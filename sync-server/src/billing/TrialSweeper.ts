@@ -1,3 +1,4 @@
+import type { JobLease } from '../lifecycle/JobLease.ts';
 import { ShutdownPhase, type ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SubscriptionChanges } from './SubscriptionChanges.ts';
@@ -6,8 +7,12 @@ import type { SubscriptionStore } from './SubscriptionStore.ts';
 /** How often expired trials are recorded and announced, in ms. @default 60_000 */
 export const TRIAL_SWEEP_INTERVAL_MS = 60_000;
 
+/** The sweep's name on the process's `JobLease`: one process of a cluster sweeps at a time. */
+export const TRIAL_SWEEP_JOB = 'trial-sweep';
+
 /** What the sweeper uses (built once in createServices). */
 export interface TrialSweeperDeps {
+  readonly jobLease: JobLease;
   readonly subscriptions: SubscriptionStore;
   readonly subscriptionChanges: SubscriptionChanges;
   readonly shutdown: ShutdownHooks;
@@ -29,8 +34,8 @@ export class TrialSweeper {
   }
 
   start(intervalMs = TRIAL_SWEEP_INTERVAL_MS): void {
-    this.sweep();
-    this.#timer = setInterval(() => this.sweep(), intervalMs);
+    void this.sweepOnce();
+    this.#timer = setInterval(() => void this.sweepOnce(), intervalMs);
     this.#timer.unref();
     this.#deps.shutdown.add(ShutdownPhase.listener, 'trial sweeper', () => this.stop());
   }
@@ -38,6 +43,18 @@ export class TrialSweeper {
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+  }
+
+  /** The timer's pass: `sweep` under the job lease, skipped while another process sweeps. */
+  async sweepOnce(): Promise<void> {
+    try {
+      await this.#deps.jobLease.runOnce(TRIAL_SWEEP_JOB, async () => {
+        this.sweep();
+      });
+    } catch (err) {
+      // The lease could not be asked for (Redis away): the next pass tries again.
+      this.#deps.log.error({ err }, 'trial sweep failed');
+    }
   }
 
   /** Returns the workspaces whose trial was recorded as expired in this pass. */

@@ -9,6 +9,7 @@ import { migrations } from '../db/migrations/index.ts';
 import { WorkspaceImporter } from '../exports/WorkspaceImporter.ts';
 import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
+import { InProcessJobLease } from '../lifecycle/JobLease.ts';
 import { ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
 import { createLogger } from '../log/logger.ts';
 import { HeavyYjs } from '../offthread/HeavyYjs.ts';
@@ -48,6 +49,7 @@ export async function importWorkspace(
       log,
       shutdown: new ShutdownHooks(log),
       access: new AccessEvents(),
+      jobLease: new InProcessJobLease(),
       offThread,
       now: Date.now,
     });

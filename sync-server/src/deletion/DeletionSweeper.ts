@@ -5,6 +5,7 @@ import {
 } from '@desk/protocol';
 import { DAY_MS } from '../billing/SubscriptionState.ts';
 import type { Config } from '../config/config.ts';
+import type { JobLease } from '../lifecycle/JobLease.ts';
 import { ShutdownPhase, type ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
 import type { Logger } from '../log/logger.ts';
 import { sendWithoutFailing } from '../mail/createMailer.ts';
@@ -20,8 +21,12 @@ import type { PurgeOutcome, WorkspaceDeletion } from './WorkspaceDeletion.ts';
  */
 export const DELETION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
+/** The sweep's name on the process's `JobLease`: one process of a cluster sweeps at a time. */
+export const DELETION_SWEEP_JOB = 'deletion-sweep';
+
 export interface DeletionSweeperDeps {
   readonly config: Config;
+  readonly jobLease: JobLease;
   readonly log: Logger;
   readonly shutdown: ShutdownHooks;
   readonly mailer: Mailer;
@@ -60,8 +65,8 @@ export class DeletionSweeper {
   constructor(private readonly deps: DeletionSweeperDeps) {}
 
   start(intervalMs = DELETION_SWEEP_INTERVAL_MS): void {
-    void this.sweep();
-    this.#timer = setInterval(() => void this.sweep(), intervalMs);
+    void this.sweepOnce();
+    this.#timer = setInterval(() => void this.sweepOnce(), intervalMs);
     this.#timer.unref();
     this.deps.shutdown.add(ShutdownPhase.listener, 'deletion sweeper', () => this.stop());
     // A purge in progress finishes before the database closes.
@@ -75,9 +80,29 @@ export class DeletionSweeper {
     this.#timer = null;
   }
 
-  /** One pass; a pass already running is joined, not doubled. */
-  sweep(): Promise<SweepResult> {
-    this.#running ??= this.#sweep().finally(() => {
+  /**
+   * The timer's pass: `sweep` under the job lease. Null when another process holds it (it
+   * is sweeping now: both would warn and purge the same workspaces).
+   */
+  async sweepOnce(): Promise<SweepResult | null> {
+    let result: SweepResult | null = null;
+    try {
+      await this.deps.jobLease.runOnce(DELETION_SWEEP_JOB, async (lost) => {
+        result = await this.sweep(lost);
+      });
+    } catch (err) {
+      // The lease could not be asked for (Redis away): the next pass tries again.
+      this.deps.log.error({ err }, 'workspace deletion sweep failed');
+    }
+    return result;
+  }
+
+  /**
+   * One pass; a pass already running is joined, not doubled. Stops between two workspaces
+   * once `lost` (the job lease) is aborted.
+   */
+  sweep(lost?: AbortSignal): Promise<SweepResult> {
+    this.#running ??= this.#sweep(lost).finally(() => {
       this.#running = null;
     });
     return this.#running;
@@ -105,10 +130,11 @@ export class DeletionSweeper {
     return [...requested, ...terminated];
   }
 
-  async #sweep(): Promise<SweepResult> {
+  async #sweep(lost: AbortSignal | undefined): Promise<SweepResult> {
     const { deps } = this;
     const result: SweepResult = { warned: [], purged: [] };
     for (const scheduled of this.#scheduled()) {
+      if (lost?.aborted) break;
       const now = deps.now();
       try {
         if (scheduled.purgeAfter <= now) {

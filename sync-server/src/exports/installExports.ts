@@ -21,6 +21,9 @@ import { ExportService } from './ExportService.ts';
 import type { ExportStore } from './ExportStore.ts';
 import { WorkspaceImporter } from './WorkspaceImporter.ts';
 
+/** The expiry sweep's name on the process's `JobLease`: one process of a cluster sweeps. */
+export const EXPORT_EXPIRY_JOB = 'export-expiry';
+
 /** How often finished exports are checked for expiry. @default 1 hour */
 const EXPIRY_SWEEP_MS = 60 * 60 * 1000;
 
@@ -92,7 +95,9 @@ export function installExports(
 
   service.resume();
   const sweep = () =>
-    service.expireDue().catch((err: unknown) => log.error({ err }, 'export expiry sweep failed'));
+    ctx.jobLease
+      .runOnce(EXPORT_EXPIRY_JOB, () => service.expireDue().then(() => undefined))
+      .catch((err: unknown) => log.error({ err }, 'export expiry sweep failed'));
   void sweep();
   const timer = setInterval(() => void sweep(), EXPIRY_SWEEP_MS);
   timer.unref();

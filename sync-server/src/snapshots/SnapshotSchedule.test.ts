@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
+import { InProcessJobLease } from '../lifecycle/JobLease.ts';
 import { createLogger } from '../log/logger.ts';
 import { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
@@ -33,7 +34,7 @@ beforeAll(async () => {
     workspaceAccess: t.server.services.workspaceAccess,
     audit: t.server.services.audit,
   });
-  schedule = new SnapshotSchedule(log, now, service, sync, HOUR);
+  schedule = new SnapshotSchedule(log, now, service, sync, HOUR, new InProcessJobLease());
 });
 afterAll(async () => {
   await service.heavy.close();

@@ -9,8 +9,14 @@ import type { PendingAnnouncement, TermsStore } from './TermsStore.ts';
 /** Users mailed per batch; one batch per event-loop turn so sync never waits for the mail. */
 export const ANNOUNCE_BATCH_SIZE = 50;
 
+/** The announcer's name on the process's `JobLease`: one process of a cluster mails. */
+export const TERMS_ANNOUNCE_JOB = 'terms-announcements';
+
 /** What the announcer uses (built once in createServices). */
-export interface TermsAnnouncerDeps extends Pick<ServerContext, 'config' | 'log' | 'shutdown'> {
+export interface TermsAnnouncerDeps extends Pick<
+  ServerContext,
+  'config' | 'log' | 'shutdown' | 'jobLease'
+> {
   readonly terms: TermsStore;
   readonly users: UserStore;
   readonly mailer: Mailer;
@@ -29,8 +35,9 @@ export class TermsAnnouncer {
 
   constructor(private readonly ctx: TermsAnnouncerDeps) {
     this.#job = new SingleFlightJob(
-      () => this.run(),
+      (lost) => this.run(lost),
       (err) => ctx.log.error({ err }, 'terms announcement failed'),
+      { lease: ctx.jobLease, name: TERMS_ANNOUNCE_JOB },
     );
     ctx.shutdown.add(ShutdownPhase.flush, 'terms announcements', () => this.#job.stop());
   }
@@ -45,10 +52,11 @@ export class TermsAnnouncer {
     return this.#job.idle();
   }
 
-  private async run(): Promise<void> {
+  /** Mails until nothing is pending, stopped, or `lost` (the job lease) is aborted. */
+  private async run(lost: AbortSignal): Promise<void> {
     const { terms, users: userStore } = this.ctx;
     for (;;) {
-      if (this.#job.stopped) return;
+      if (this.#job.stopped || lost.aborted) return;
       const pending = terms.pendingAnnouncement();
       if (!pending) return;
       const users = userStore.pageAfter(pending.cursor ?? '', ANNOUNCE_BATCH_SIZE);

@@ -15,6 +15,7 @@ import { AccessEvents } from '../access/AccessEvents.ts';
 import { openSqlite, type SqliteDatabase } from '../db/Database.ts';
 import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
+import { InProcessJobLease } from '../lifecycle/JobLease.ts';
 import { ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
 import { createLogger } from '../log/logger.ts';
 import { HeavyYjs } from '../offthread/HeavyYjs.ts';
@@ -156,6 +157,7 @@ export function openTestServerContext(): { ctx: ServerContext; close(): void } {
     log,
     shutdown: new ShutdownHooks(log),
     access: new AccessEvents(),
+    jobLease: new InProcessJobLease(),
     offThread: new HeavyYjs(log, heavyWorkerCode, Number.POSITIVE_INFINITY),
     now: Date.now,
   };
