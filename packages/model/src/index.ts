@@ -120,9 +120,13 @@ export {
   generationOf,
   indexDocId,
   indexGenerationOf,
+  indexDocIdOfHead,
   indexHeadDocId,
+  keptFromOf,
   nextGenerationOf,
+  replacedAtOf,
   setHeadGeneration,
+  setHeadKeptFrom,
 } from './generations/indexGenerations.ts';
 export { replayLateEdits } from './generations/replayLateEdits.ts';
 export type { LateReplay } from './generations/replayLateEdits.ts';

@@ -4,7 +4,9 @@ import {
   generationOf,
   indexDocId,
   indexHeadDocId,
+  keptFromOf,
   nextGenerationOf,
+  replacedAtOf,
   WorkspaceIndex,
 } from '@desk/model';
 import { createLogger } from '../log/logger.ts';
@@ -28,6 +30,11 @@ class MemoryDocs implements IndexDocs {
     Y.applyUpdate(this.doc(docId), update);
     return Promise.resolve();
   }
+  deleteDocs(docIds: readonly string[]): number {
+    let existed = 0;
+    for (const docId of docIds) existed += Number(this.docs.delete(docId));
+    return existed;
+  }
 }
 
 /** Runs the operations inline, counting them. */
@@ -43,8 +50,25 @@ function inlineWorker(): GenerationWorker & { runs: string[] } {
   };
 }
 
-function rewriter(docs: MemoryDocs, worker = inlineWorker()) {
-  return new IndexRewriter({ docs, offThread: worker, log: createLogger('silent'), minBytes: 1 });
+function rewriter(docs: MemoryDocs, worker = inlineWorker(), now = () => Date.now()) {
+  return new IndexRewriter({
+    docs,
+    offThread: worker,
+    log: createLogger('silent'),
+    minBytes: 1,
+    now,
+    keepReplacedMs: LIMIT_MS,
+    dropCheckEveryMs: 60_000,
+  });
+}
+
+/** The offline-replica limit these tests run with. */
+const LIMIT_MS = 90 * 24 * 3_600_000;
+
+/** A clock the test moves. */
+function clock(start = Date.UTC(2026, 0, 1)) {
+  const c = { at: start, now: () => c.at };
+  return c;
 }
 
 /** `n` tickets in generation 1 of w1, of which all but `kept` are then removed. */
@@ -102,5 +126,64 @@ describe('IndexRewriter (SPEC IDX-GEN-1)', () => {
       'solved',
     );
     expect(await r.consider(indexDocId('w1', 1))).toEqual({ kind: 'none' });
+  });
+});
+
+describe('IndexRewriter: replaced generations dropped (SPEC IDX-GEN-5)', () => {
+  const g1 = indexDocId('w1', 1);
+  const g2 = indexDocId('w1', 2);
+
+  it('records when a generation was replaced, and drops it once the offline-replica limit passed', async () => {
+    const docs = new MemoryDocs();
+    seed(docs, 200, 10);
+    const time = clock();
+    const r = rewriter(docs, inlineWorker(), time.now);
+    await r.consider(g1);
+    expect(replacedAtOf(docs.doc(g1))).toBe(time.at);
+
+    time.at += LIMIT_MS - 60_000;
+    expect(await r.consider(g2)).toEqual({ kind: 'none' });
+    expect(docs.docs.has(g1)).toBe(true);
+
+    time.at += 60_000; // the limit, and the next look (at most one a minute here)
+    expect(await r.consider(g2)).toEqual({ kind: 'dropped', docIds: [g1] });
+    expect(docs.docs.has(g1)).toBe(false);
+    expect(keptFromOf(docs.doc(indexHeadDocId('w1')))).toBe(2);
+    expect(generationOf(docs.doc(indexHeadDocId('w1')))).toBe(2);
+    expect(new WorkspaceIndex(docs.doc(g2)).tickets.size).toBe(10);
+  });
+
+  it('keeps a generation whose late edits are not in the newer one yet, and drops it after the replay', async () => {
+    const docs = new MemoryDocs();
+    const index = seed(docs, 200, 10);
+    const time = clock();
+    const r = rewriter(docs, inlineWorker(), time.now);
+    await r.consider(g1);
+    time.at += LIMIT_MS;
+    index.tickets.update('t3', { status: 'solved' }, 500); // a late edit, not replayed yet
+    expect(await r.consider(g2)).toEqual({ kind: 'none' });
+    expect(docs.docs.has(g1)).toBe(true);
+
+    expect(await r.consider(g1)).toMatchObject({ kind: 'replayed' });
+    time.at += 60_000;
+    expect(await r.consider(g2)).toEqual({ kind: 'dropped', docIds: [g1] });
+    expect(new WorkspaceIndex(docs.doc(g2)).tickets.get('t3')?.status).toBe('solved');
+  });
+
+  it('drops again a dropped generation a replica older than the limit writes back', async () => {
+    const docs = new MemoryDocs();
+    seed(docs, 200, 10);
+    const stale = Y.encodeStateAsUpdate(docs.doc(g1)); // a device's copy from before the switch
+    const time = clock();
+    const r = rewriter(docs, inlineWorker(), time.now);
+    await r.consider(g1);
+    time.at += LIMIT_MS;
+    await r.consider(g2);
+    expect(docs.docs.has(g1)).toBe(false);
+
+    await docs.applyServerUpdate(g1, stale);
+    expect(await r.consider(g1)).toEqual({ kind: 'dropped', docIds: [g1] });
+    expect(docs.docs.has(g1)).toBe(false);
+    expect(generationOf(docs.doc(indexHeadDocId('w1')))).toBe(2); // never rewritten as a newest
   });
 });

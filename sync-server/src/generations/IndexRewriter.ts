@@ -1,4 +1,12 @@
-import { indexDocId, indexGenerationOf, indexHeadDocId, setHeadGeneration } from '@desk/model';
+import {
+  indexDocId,
+  indexGenerationOf,
+  indexHeadDocId,
+  keptFromOf,
+  setHeadGeneration,
+  setHeadKeptFrom,
+} from '@desk/model';
+import { DocErrorCode } from '@desk/protocol';
 import * as Y from 'yjs';
 import type { Logger } from '../log/logger.ts';
 import type { generationOps } from './generationOps.ts';
@@ -25,6 +33,14 @@ export interface GenerationWorker {
 export interface IndexDocs {
   readDocState(docId: string): Promise<Uint8Array>;
   applyServerUpdate(docId: string, update: Uint8Array): Promise<void>;
+  /**
+   * Deletes documents for good (the engine's `deleteDocs`: subscriptions end with `reason`,
+   * rooms drop, the store forgets them — and with it the search projection, usage, exports).
+   */
+  deleteDocs(
+    docIds: readonly string[],
+    reason: { readonly code: DocErrorCode; readonly message: string },
+  ): number;
 }
 
 export interface IndexRewriterOptions {
@@ -34,13 +50,28 @@ export interface IndexRewriterOptions {
   /**
    * An index generation at least this large (bytes of its state) is rewritten when that
    * reclaims `minReclaimShare` of it; 0 turns rewriting off (late edits to an older
-   * generation are still replayed). @default 0 — see SPEC IDX-GEN: off until every reader
-   * of the index follows generations.
+   * generation are still replayed). The server passes `INDEX_REWRITE_MIN_BYTES` (1 MiB).
    */
   minBytes: number;
   /** Share of the bytes a rewrite must reclaim to be worth a new document. @default 0.25 */
   minReclaimShare?: number;
+  /** The server's clock (ms): a rewrite records when g was replaced, and drops count from it. */
+  now?: () => number;
+  /**
+   * The offline-replica limit (ms): a replaced generation whose late edits are all replayed
+   * is dropped this long after its switch — no replica older than that is expected back
+   * (`OFFLINE_REPLICA_LIMIT_DAYS`). @default 90 days
+   */
+  keepReplacedMs?: number;
+  /** How often one workspace's replaced generations are looked at for dropping. @default 1 h */
+  dropCheckEveryMs?: number;
 }
+
+/** Why a device's subscription of a dropped generation ends. */
+const DROPPED = {
+  code: DocErrorCode.accessRevoked,
+  message: 'This copy of the ticket list was replaced by a newer one; open the newest.',
+} as const;
 
 export type IndexRewriteOutcome =
   | { readonly kind: 'none' }
@@ -56,7 +87,8 @@ export type IndexRewriteOutcome =
       readonly from: string;
       readonly to: string;
       readonly entries: number;
-    };
+    }
+  | { readonly kind: 'dropped'; readonly docIds: readonly string[] };
 
 /**
  * Reclaims the index's tombstones by writing a new generation of it, and carries late edits
@@ -80,8 +112,19 @@ export class IndexRewriter {
    */
   readonly #notWorthAt = new Map<string, number>();
 
+  /** When each workspace's replaced generations were last looked at for dropping. */
+  readonly #dropCheckedAt = new Map<string, number>();
+  /** When a generation was replaced, once read: it is not read again until it is due. */
+  readonly #replacedAt = new Map<string, number>();
+
   constructor(options: IndexRewriterOptions) {
-    this.#o = { minReclaimShare: 0.25, ...options };
+    this.#o = {
+      minReclaimShare: 0.25,
+      now: Date.now,
+      keepReplacedMs: 90 * 24 * 3_600_000,
+      dropCheckEveryMs: 3_600_000,
+      ...options,
+    };
   }
 
   /** Considers one index doc; resolves with what was done. Other doc ids: nothing. */
@@ -98,6 +141,72 @@ export class IndexRewriter {
   }
 
   async #consider(workspaceId: string, docId: string): Promise<IndexRewriteOutcome> {
+    const { docs } = this.#o;
+    const head = docOf(await docs.readDocState(indexHeadDocId(workspaceId)));
+    const keptFrom = keptFromOf(head);
+    head.destroy();
+    if (indexGenerationOf(docId)!.generation < keptFrom) {
+      // A dropped generation written again: by a replica older than the offline-replica
+      // limit. Not taken (its cursor and rows are that old); its device opens the head's.
+      docs.deleteDocs([docId], DROPPED);
+      this.#o.log.warn({ docId }, 'a dropped index generation was written again; dropped');
+      return { kind: 'dropped', docIds: [docId] };
+    }
+    const outcome = await this.#step(workspaceId, docId);
+    if (outcome.kind !== 'none') return outcome;
+    const dropped = await this.#dropReplaced(workspaceId, keptFrom);
+    return dropped.length > 0 ? { kind: 'dropped', docIds: dropped } : outcome;
+  }
+
+  /**
+   * Drops replaced generations, oldest first, once the offline-replica limit passed since
+   * their switch and their late edits are all in the next one: the head says so first
+   * (`keptFrom`), then they are deleted — a crash in between leaves one the head already
+   * disowns, which its next write deletes (above). At most every `dropCheckEveryMs` per
+   * workspace: it reads the generations.
+   */
+  async #dropReplaced(workspaceId: string, keptFrom: number): Promise<string[]> {
+    const { docs, offThread, now } = this.#o;
+    const at = now();
+    const checkedAt = this.#dropCheckedAt.get(workspaceId);
+    if (checkedAt !== undefined && at - checkedAt < this.#o.dropCheckEveryMs) return [];
+    if (this.#dropCheckedAt.size > 10_000) this.#dropCheckedAt.clear();
+    this.#dropCheckedAt.set(workspaceId, at);
+    const dropped: string[] = [];
+    for (let generation = keptFrom; ; generation += 1) {
+      const docId = indexDocId(workspaceId, generation);
+      const known = this.#replacedAt.get(docId);
+      if (known !== undefined && at - known < this.#o.keepReplacedMs) break; // not read again
+      const state = await docs.readDocState(docId);
+      const replaced = await offThread.run('indexReplacement', [state], state.length);
+      if (!replaced || replaced.replacedAt === null) break; // the newest, or no time recorded
+      this.#remember(docId, replaced.replacedAt);
+      if (at - replaced.replacedAt < this.#o.keepReplacedMs) break;
+      const nextState = await docs.readDocState(indexDocId(workspaceId, replaced.next));
+      const late = await offThread.run(
+        'replayLateEdits',
+        [state, nextState],
+        state.length + nextState.length,
+      );
+      if (late) break; // replayed first (by the step of its own late write), dropped later
+      const headId = indexHeadDocId(workspaceId);
+      const head = docOf(await docs.readDocState(headId));
+      await docs.applyServerUpdate(headId, setHeadKeptFrom(head, replaced.next));
+      head.destroy();
+      docs.deleteDocs([docId], DROPPED);
+      this.#replacedAt.delete(docId);
+      dropped.push(docId);
+    }
+    if (dropped.length > 0) this.#o.log.info({ dropped }, 'replaced index generations dropped');
+    return dropped;
+  }
+
+  #remember(docId: string, replacedAt: number): void {
+    if (this.#replacedAt.size > 10_000) this.#replacedAt.clear();
+    this.#replacedAt.set(docId, replacedAt);
+  }
+
+  async #step(workspaceId: string, docId: string): Promise<IndexRewriteOutcome> {
     const { docs, offThread } = this.#o;
     const state = await docs.readDocState(docId);
     const next = await offThread.run('indexNextGeneration', [state], state.length);
@@ -124,7 +233,12 @@ export class IndexRewriter {
     // merged into (two copies of every row would be tombstones again).
     let generation = indexGenerationOf(docId)!.generation + 1;
     while (!isEmpty(await docs.readDocState(indexDocId(workspaceId, generation)))) generation += 1;
-    const rewrite = await offThread.run('rewriteIndex', [state, generation], state.length);
+    const replacedAt = this.#o.now();
+    const rewrite = await offThread.run(
+      'rewriteIndex',
+      [state, generation, replacedAt],
+      state.length,
+    );
     if (rewrite.nextState.length > state.length * (1 - this.#o.minReclaimShare)) {
       if (this.#notWorthAt.size > 10_000) this.#notWorthAt.clear();
       this.#notWorthAt.set(docId, state.length);
@@ -135,6 +249,7 @@ export class IndexRewriter {
     // The new generation is stored before anything points at it.
     await docs.applyServerUpdate(to, rewrite.nextState);
     await docs.applyServerUpdate(docId, rewrite.markReplaced);
+    this.#remember(docId, replacedAt);
     // Last, the head: fresh devices open the new generation directly from now on. A run
     // stopped before this leaves them opening g and following its pointer.
     const head = indexHeadDocId(workspaceId);

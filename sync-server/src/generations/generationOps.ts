@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { nextGenerationOf, replayLateEdits, rewriteIndex } from '@desk/model';
+import { nextGenerationOf, replacedAtOf, replayLateEdits, rewriteIndex } from '@desk/model';
 
 /**
  * The index rewriter's document work (issue 15 #4), as pure functions of bytes registered
@@ -17,14 +17,29 @@ export const generationOps = {
     }
   },
 
+  /**
+   * What a replaced generation says about itself: the one that replaced it, and when (null
+   * while it is the newest; `replacedAt` null when the rewrite did not record it).
+   */
+  indexReplacement(state: Uint8Array): { next: number; replacedAt: number | null } | null {
+    const doc = docOf(state);
+    try {
+      const next = nextGenerationOf(doc);
+      return next === null ? null : { next, replacedAt: replacedAtOf(doc) };
+    } finally {
+      doc.destroy();
+    }
+  },
+
   /** See `rewriteIndex`: generation `generation` from `state`, and the change that points g at it. */
   rewriteIndex(
     state: Uint8Array,
     generation: number,
+    replacedAt: number,
   ): { nextState: Uint8Array; markReplaced: Uint8Array } {
     const doc = docOf(state);
     try {
-      const { nextState, markReplaced } = rewriteIndex(doc, generation);
+      const { nextState, markReplaced } = rewriteIndex(doc, generation, replacedAt);
       return { nextState, markReplaced };
     } finally {
       doc.destroy();

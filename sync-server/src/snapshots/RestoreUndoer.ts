@@ -1,3 +1,4 @@
+import { indexGenerationOf } from '@desk/model';
 import {
   contentDisabledWords,
   ErrorCode,
@@ -14,7 +15,7 @@ import { Redaction } from '../moderation/redaction.ts';
 import { disabledReasonOfItem } from './disabledItems.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import type { RestoreRecordStore } from './RestoreRecordStore.ts';
-import { workspaceDocIds, type SnapshotDocs } from './SnapshotDocs.ts';
+import type { SnapshotDocs } from './SnapshotDocs.ts';
 import type { SnapshotRecord } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
 import { compareEntries, groupItems, type ItemRef } from './undoReport.ts';
@@ -62,11 +63,16 @@ export class RestoreUndoer {
       throw new AppError(ErrorCode.restoreAlreadyUndone, 409, 'This restore was already undone.');
     }
 
-    const indexId = workspaceDocIds.index(workspaceId);
+    // The restore recorded index rows under the generation it wrote (the newest then, which
+    // the pre-restore snapshot's head names); they are put back into the newest now, from
+    // that generation's copy in the pre-restore snapshot (SPEC IDX-GEN).
+    const indexId = await this.docs.indexIdNow(workspaceId);
+    const indexBefore = await this.docs.indexIdAt(preRestore.id, workspaceId);
+    const isIndex = (docId: string) => indexGenerationOf(docId) !== null;
     // Entries' own documents before the index, as the restore does: a ticket that comes
     // back already has its description when its row reappears in the list.
     const byDoc = [...this.records.items(preRestore.id)].sort(
-      ([a], [b]) => Number(a === indexId) - Number(b === indexId) || (a < b ? -1 : 1),
+      ([a], [b]) => Number(isIndex(a)) - Number(isIndex(b)) || (a < b ? -1 : 1),
     );
     const undone: ItemRef[] = [];
     const leftAlone: ItemRef[] = [];
@@ -74,7 +80,8 @@ export class RestoreUndoer {
     const disabled = this.disabledSet?.(workspaceId) ?? null;
     let changedDocs = 0;
     const slicer = new Slicer();
-    for (const [docId, recorded] of byDoc) {
+    for (const [recordedDocId, recorded] of byDoc) {
+      const docId = isIndex(recordedDocId) ? indexId : recordedDocId;
       const items = disabled
         ? recorded.filter((item) => {
             if (disabledReasonOfItem(disabled, docId, item.path) === null) return true;
@@ -83,7 +90,10 @@ export class RestoreUndoer {
           })
         : recorded;
       if (items.length === 0) continue; // all disabled: the document is not even read
-      const goal = await this.docs.stateAt(preRestore.id, docId);
+      const goal = await this.docs.stateAt(
+        preRestore.id,
+        isIndex(recordedDocId) ? indexBefore : recordedDocId,
+      );
       const current = await this.docs.stateNow(docId);
       const result = await this.heavy.run(
         'undoItems',
@@ -105,10 +115,7 @@ export class RestoreUndoer {
 
     const redaction = disabled ? new Redaction(workspaceId, disabled) : null;
     const labelled = async (items: ItemRef[]) =>
-      redacted(
-        redaction,
-        await this.#labelled(preRestore, record.snapshotId, groupItems(indexId, items)),
-      );
+      redacted(redaction, await this.#labelled(preRestore, record.snapshotId, groupItems(items)));
     const because = (reason: UndoLeftAloneReason) => (e: UndoEntry) => ({ ...e, reason });
     const report: UndoRestoreResponse = {
       restoreOf: { snapshotId: record.snapshotId, scope: record.scope as RestoreScopeName },
@@ -155,11 +162,16 @@ export class RestoreUndoer {
     restoredSnapshotId: string,
     entries: UndoEntry[],
   ): Promise<UndoEntry[]> {
-    const indexId = workspaceDocIds.index(preRestore.workspaceId);
+    const workspaceId = preRestore.workspaceId;
     const sources = [
-      () => this.docs.stateNow(indexId),
-      () => this.docs.stateAt(preRestore.id, indexId),
-      () => this.docs.stateAt(restoredSnapshotId, indexId),
+      async () => this.docs.stateNow(await this.docs.indexIdNow(workspaceId)),
+      async () =>
+        this.docs.stateAt(preRestore.id, await this.docs.indexIdAt(preRestore.id, workspaceId)),
+      async () =>
+        this.docs.stateAt(
+          restoredSnapshotId,
+          await this.docs.indexIdAt(restoredSnapshotId, workspaceId),
+        ),
     ];
     const roots = { ticket: 'tickets', notice: 'notices', channel: 'channels' } as const;
     for (const kind of ['ticket', 'notice', 'channel'] as const) {

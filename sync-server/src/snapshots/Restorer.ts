@@ -1,3 +1,4 @@
+import { GenerationMeta, indexGenerationOf, indexHeadDocId } from '@desk/model';
 import type { RestoreScopeName } from '@desk/protocol';
 import type { AuditStore } from '../audit/AuditStore.ts';
 import { AppError } from '../http/AppError.ts';
@@ -23,6 +24,22 @@ export interface RestoreResult {
 
 /** Where a ticket or notice lives: its row in the index doc, and its own doc. */
 const entryRoots = { ticket: 'tickets', notice: 'notices' } as const;
+
+/**
+ * One document a restore writes: `docId`, to its content in the snapshot — of `from` when
+ * that is another document (the snapshot's index generation, written into the live one).
+ */
+interface RestoreStep {
+  docId: string;
+  from?: string;
+  scope: RestoreScope;
+}
+
+/**
+ * The generation bookkeeping of the live index's `meta` stays as it is now: restoring it from
+ * an older generation would take away its own number (or name a `next` it does not have).
+ */
+const GENERATION_KEYS = { root: 'meta', keys: Object.values(GenerationMeta) };
 
 export function scopeName(target: RestoreTarget): RestoreScopeName {
   return target.kind === 'workspace' ? 'workspace' : `${target.kind}:${target.id}`;
@@ -89,13 +106,16 @@ export class Restorer {
     const disabled = this.disabledSet?.(workspaceId) ?? null;
     for (const step of plan) {
       if (this.writeRefused(step.docId)) continue;
-      const snapshotHash = this.store.doc(snapshot.id, step.docId)?.hash ?? null;
+      const snapshotHash = this.store.doc(snapshot.id, step.from ?? step.docId)?.hash ?? null;
       if (step.scope.kind === 'doc' && snapshotHash === (docsBefore.get(step.docId) ?? null)) {
         continue; // same state: nothing to do, nothing to read
       }
       let goal = snapshotHash ? await this.docs.stateOfHash(snapshotHash) : EMPTY_STATE;
       const current = await this.docs.stateNow(step.docId);
-      const keep = disabled ? disabledEntriesOf(disabled, step.docId) : [];
+      const keep = [
+        ...(disabled ? disabledEntriesOf(disabled, step.docId) : []),
+        ...(step.from !== undefined ? [GENERATION_KEYS] : []),
+      ];
       if (keep.length > 0) {
         goal = await this.heavy.run(
           'keepAsNow',
@@ -142,25 +162,31 @@ export class Restorer {
    * The documents to restore, in order: entries' own documents before the index, so a
    * ticket that reappears in the list already has its description and comments.
    */
-  private async plan(
-    snapshot: SnapshotRecord,
-    target: RestoreTarget,
-  ): Promise<{ docId: string; scope: RestoreScope }[]> {
+  private async plan(snapshot: SnapshotRecord, target: RestoreTarget): Promise<RestoreStep[]> {
     const workspaceId = snapshot.workspaceId;
-    const indexId = workspaceDocIds.index(workspaceId);
+    // Index rows come from the generation the snapshot's head names and go into the one the
+    // head names now (SPEC IDX-GEN): a replaced generation is read by no switched device,
+    // and its late edits would reach the newest only through the server's replay.
+    const from = await this.docs.indexIdAt(snapshot.id, workspaceId);
+    const indexId = await this.docs.indexIdNow(workspaceId);
+    const index = (scope: RestoreScope): RestoreStep =>
+      from === indexId ? { docId: indexId, scope } : { docId: indexId, from, scope };
     if (target.kind === 'workspace') {
       const ids = new Set(this.store.docs(snapshot.id).map((d) => d.docId));
       // Documents created since the snapshot are emptied too; their index rows go anyway.
       for (const row of this.sync.changedSince(workspaceId, 0)) ids.add(row.docId);
-      ids.delete(indexId);
+      // Every generation and the head are the server's: only the live index is restored.
       const docs = [...ids]
         .filter((docId) => !docId.startsWith(`${workspaceId}:user:`))
+        .filter(
+          (docId) => indexGenerationOf(docId) === null && docId !== indexHeadDocId(workspaceId),
+        )
         .sort()
         .map((docId) => ({ docId, scope: { kind: 'doc' } as RestoreScope }));
-      return [...docs, { docId: indexId, scope: { kind: 'doc' } }];
+      return [...docs, index({ kind: 'doc' })];
     }
     const root = entryRoots[target.kind];
-    const indexState = await this.docs.stateAt(snapshot.id, indexId);
+    const indexState = await this.docs.stateAt(snapshot.id, from);
     const entry = await this.heavy.run(
       'entry',
       [indexState, root, target.id],
@@ -175,7 +201,7 @@ export class Restorer {
     }
     return [
       { docId: workspaceDocIds[target.kind](workspaceId, target.id), scope: { kind: 'doc' } },
-      { docId: indexId, scope: { kind: 'mapEntries', root, keys: [target.id] } },
+      index({ kind: 'mapEntries', root, keys: [target.id] }),
     ];
   }
 }

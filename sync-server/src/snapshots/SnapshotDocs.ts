@@ -1,3 +1,4 @@
+import { indexDocIdOfHead, indexHeadDocId } from '@desk/model';
 import * as Y from 'yjs';
 import { unpackState } from './blobCodec.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
@@ -7,7 +8,11 @@ import type { SnapshotSync } from './SnapshotSync.ts';
 /** The empty Yjs update: the state of a document that does not exist (yet). */
 export const EMPTY_STATE = Y.encodeStateAsUpdate(new Y.Doc());
 
-/** Document ids of one workspace, as the model names them (packages/model docIds). */
+/**
+ * Document ids of one workspace, as the model names them (packages/model docIds). `index` is
+ * generation 1 of the index; the index a snapshot or the live workspace reads is the one its
+ * head names (`SnapshotDocs.indexIdAt`, `indexIdNow`; issue 15 #4, SPEC IDX-GEN).
+ */
 export const workspaceDocIds = {
   index: (workspaceId: string) => `${workspaceId}:index`,
   ticket: (workspaceId: string, ticketId: string) => `${workspaceId}:ticket:${ticketId}`,
@@ -43,6 +48,35 @@ export class SnapshotDocs {
 
   async docAt(snapshotId: string, docId: string): Promise<Y.Doc> {
     return docOf(await this.stateAt(snapshotId, docId));
+  }
+
+  /**
+   * The index generation the snapshot's head names: its rows as they were then (a snapshot
+   * taken before any rewrite has no head: `<ws>:index`). The older generations it also holds
+   * have stopped at their switch.
+   */
+  async indexIdAt(snapshotId: string, workspaceId: string): Promise<string> {
+    return indexIdOfHeadState(
+      workspaceId,
+      await this.stateAt(snapshotId, indexHeadDocId(workspaceId)),
+    );
+  }
+
+  /**
+   * The live index: the newest generation, which the head names now. Restores and undos
+   * write index rows here, never into a replaced generation (no switched device reads it).
+   */
+  async indexIdNow(workspaceId: string): Promise<string> {
+    return indexIdOfHeadState(workspaceId, await this.stateNow(indexHeadDocId(workspaceId)));
+  }
+}
+
+function indexIdOfHeadState(workspaceId: string, state: Uint8Array): string {
+  const head = docOf(state); // a few bytes: decoded here
+  try {
+    return indexDocIdOfHead(workspaceId, head);
+  } finally {
+    head.destroy();
   }
 }
 

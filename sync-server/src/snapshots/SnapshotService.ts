@@ -170,7 +170,8 @@ export class SnapshotService {
     snapshotId: string,
   ): Promise<Omit<SnapshotContentsResponse, 'snapshot'>> {
     const snapshot = this.get(workspaceId, snapshotId);
-    const state = await this.#docs.stateAt(snapshot.id, workspaceDocIds.index(workspaceId));
+    const indexId = await this.#docs.indexIdAt(snapshot.id, workspaceId);
+    const state = await this.#docs.stateAt(snapshot.id, indexId);
     return this.heavy.run('indexContents', [state], state.byteLength);
   }
 
@@ -226,7 +227,8 @@ async function entryOf(
   root: EntryRoot,
   id: string,
 ): Promise<Record<string, unknown> | null> {
-  const state = await docs.stateAt(snapshot.id, workspaceDocIds.index(snapshot.workspaceId));
+  const indexId = await docs.indexIdAt(snapshot.id, snapshot.workspaceId);
+  const state = await docs.stateAt(snapshot.id, indexId);
   return heavy.run('entry', [state, root, id], state.byteLength);
 }
 

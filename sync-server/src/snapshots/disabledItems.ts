@@ -1,3 +1,4 @@
+import { indexGenerationOf } from '@desk/model';
 import { docItemKey, entryItemKey, parseDocId, parseItemKey } from '@desk/protocol';
 import type { DisabledSet } from '../moderation/ModerationStore.ts';
 import type { ItemPath } from './restoreItems.ts';
@@ -13,7 +14,7 @@ const INDEX_ROWS: Readonly<Record<string, 'ticket' | 'notice'>> = {
  * The operator's reason when an item a restore changed (`restoreItems.ts` paths) is content
  * whose access is disabled (terms §4), or null: the whole document (a ticket, a notice), an
  * entry of it (`[root, entryId, …]`: a comment, a note, a message), or a disabled ticket's or
- * notice's row in the index doc. Writing such an item from a snapshot — by an undo as by a
+ * notice's row in the index doc (any of its generations). Writing such an item from a snapshot — by an undo as by a
  * restore — would change disabled content past moderation, so it is left as it is.
  */
 export function disabledReasonOfItem(
@@ -26,7 +27,7 @@ export function disabledReasonOfItem(
   const [root, key] = path;
   const parsed = parseDocId(docId);
   if (root === undefined || key === undefined || !parsed) return null;
-  if (docId === workspaceDocIds.index(parsed.workspaceId)) {
+  if (indexGenerationOf(docId) !== null) {
     const kind = INDEX_ROWS[root];
     return kind
       ? disabled.reasonOf(docItemKey(workspaceDocIds[kind](parsed.workspaceId, key)))
@@ -51,7 +52,8 @@ export function disabledEntriesOf(
   if (!parsed || disabled.entries.length === 0) return [];
   const kept = new Map<string, string[]>();
   const keep = (root: string, key: string) => kept.set(root, [...(kept.get(root) ?? []), key]);
-  const isIndex = docId === workspaceDocIds.index(parsed.workspaceId);
+  // Whichever generation of the index holds the rows (SPEC IDX-GEN).
+  const isIndex = indexGenerationOf(docId) !== null;
   for (const { itemKey } of disabled.entries) {
     const target = parseItemKey(itemKey);
     if (!target || target.scope === 'blob') continue;

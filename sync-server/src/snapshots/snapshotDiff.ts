@@ -26,9 +26,10 @@ export async function diffSnapshot(
   heavy: HeavyYjs,
 ): Promise<WorkspaceDiff> {
   const workspaceId = snapshot.workspaceId;
-  const indexId = workspaceDocIds.index(workspaceId);
-  const then = await docs.stateAt(snapshot.id, indexId);
-  const now = await docs.stateNow(indexId);
+  // Each side's own newest generation (SPEC IDX-GEN): rows compare by content, so a
+  // snapshot from before a rewrite diffs against the rewritten index as it would against g1.
+  const then = await docs.stateAt(snapshot.id, await docs.indexIdAt(snapshot.id, workspaceId));
+  const now = await docs.stateNow(await docs.indexIdNow(workspaceId));
   // Same store generation: sequences are comparable and "changed since" is exact.
   // Otherwise (the database was restored from a backup) every document is compared.
   let moved: { tickets: string[]; notices: string[] } | null = null;

@@ -1,3 +1,4 @@
+import { indexGenerationOf } from '@desk/model';
 import { parseDocId, type UndoEntry } from '@desk/protocol';
 import type { ItemPath } from './restoreItems.ts';
 import { derivedFields } from './snapshotOps.ts';
@@ -24,13 +25,10 @@ const docKinds: Record<string, Kind> = { ticket: 'ticket', notice: 'notice', cha
  * (`description`, `comments`, `body`). Null for bookkeeping nobody needs to read about:
  * fields mirrored from other changes (updatedAt, searchText, …) and schema versions.
  */
-export function subjectOf(
-  indexDocId: string,
-  item: ItemRef,
-): { kind: Kind; id: string; part: string } | null {
+export function subjectOf(item: ItemRef): { kind: Kind; id: string; part: string } | null {
   const [root, key, field] = item.path;
   if (root === undefined || root === 'meta') return null;
-  if (item.docId === indexDocId) {
+  if (indexGenerationOf(item.docId) !== null) {
     const kind = entryRoots[root];
     if (kind && key !== undefined) {
       if (field !== undefined && derivedFields.has(field)) return null;
@@ -45,10 +43,10 @@ export function subjectOf(
 }
 
 /** Items grouped by what they belong to, parts sorted; labels filled in by the caller. */
-export function groupItems(indexDocId: string, items: readonly ItemRef[]): UndoEntry[] {
+export function groupItems(items: readonly ItemRef[]): UndoEntry[] {
   const byKey = new Map<string, { kind: Kind; id: string; parts: Set<string> }>();
   for (const item of items) {
-    const subject = subjectOf(indexDocId, item);
+    const subject = subjectOf(item);
     if (!subject) continue;
     const key = `${subject.kind}:${subject.id}`;
     let group = byKey.get(key);

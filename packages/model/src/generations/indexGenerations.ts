@@ -58,9 +58,53 @@ export const GenerationMeta = {
   replayedUpTo: 'replayedUpTo',
   /** In g+1: its own number; in the head: the newest generation's. */
   generation: 'generation',
+  /**
+   * In g: when the server replaced it (ms since the epoch, the server's clock). g can be
+   * dropped once no replica older than the switch can come back (the offline-replica limit,
+   * counted from here); a g without it (rewritten before it was recorded) is never dropped.
+   */
+  replacedAt: 'replacedAt',
+  /**
+   * In the head: the oldest generation still on the server. The server drops a replaced
+   * generation once the offline-replica limit passed since its switch; a device that still
+   * remembers one below this opens the head's generation instead.
+   */
+  keptFrom: 'keptFrom',
 } as const;
 
 const OWN_META_KEYS: ReadonlySet<string> = new Set(Object.values(GenerationMeta));
+
+/**
+ * The index doc id a head names: the newest generation (`<ws>:index` when the head is
+ * empty or missing — no rewrite yet). Readers that need "the index" (snapshots, moderation)
+ * take this one, never `<ws>:index` by name.
+ */
+export function indexDocIdOfHead(workspaceId: string, head: Y.Doc | null): string {
+  return indexDocId(workspaceId, head ? generationOf(head) : FIRST_INDEX_GENERATION);
+}
+
+/** When the server replaced this generation (`meta.replacedAt`), or null if not recorded. */
+export function replacedAtOf(doc: Y.Doc): number | null {
+  const at = doc.getMap<unknown>('meta').get(GenerationMeta.replacedAt);
+  return typeof at === 'number' && Number.isFinite(at) ? at : null;
+}
+
+/** The oldest generation still on the server, as a head says (1 until one was dropped). */
+export function keptFromOf(head: Y.Doc): number {
+  const kept = head.getMap<unknown>('meta').get(GenerationMeta.keptFrom);
+  return typeof kept === 'number' && Number.isInteger(kept) && kept > FIRST_INDEX_GENERATION
+    ? kept
+    : FIRST_INDEX_GENERATION;
+}
+
+/** The change that makes a head say generations below `generation` were dropped. */
+export function setHeadKeptFrom(head: Y.Doc, generation: number): Uint8Array {
+  const before = Y.encodeStateVector(head);
+  if (keptFromOf(head) < generation) {
+    head.getMap<unknown>('meta').set(GenerationMeta.keptFrom, generation);
+  }
+  return Y.encodeStateAsUpdate(head, before);
+}
 
 /** The generation that replaced this index doc, or null while it is the newest. */
 export function nextGenerationOf(doc: Y.Doc): number | null {

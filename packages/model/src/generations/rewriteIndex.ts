@@ -24,7 +24,12 @@ export interface IndexRewrite {
  * behind), `meta` without the generation keys, plus `meta.generation`. Deterministic in
  * content, not in structs: only one writer (the server) may run it for a given g.
  */
-export function rewriteIndex(source: Y.Doc, generation = generationOf(source) + 1): IndexRewrite {
+export function rewriteIndex(
+  source: Y.Doc,
+  generation = generationOf(source) + 1,
+  /** When (ms since the epoch) g is replaced: `meta.replacedAt`, from which g may be dropped. */
+  replacedAt?: number,
+): IndexRewrite {
   const next = new Y.Doc();
   // Read at this state: whatever reaches g after it is carried over by `replayLateEdits`.
   const readAt = Y.encodeSnapshot(Y.snapshot(source));
@@ -45,6 +50,7 @@ export function rewriteIndex(source: Y.Doc, generation = generationOf(source) + 
     const meta = source.getMap<unknown>('meta');
     meta.set(GenerationMeta.next, generation);
     meta.set(GenerationMeta.replayedUpTo, readAt);
+    if (replacedAt !== undefined) meta.set(GenerationMeta.replacedAt, replacedAt);
   });
   return {
     generation,
