@@ -10,6 +10,7 @@ import {
 } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { newId } from '../ids/newId.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 export interface NewReport {
   readonly workspaceId: string;
@@ -71,7 +72,11 @@ export interface ModerationStore {
   disabledSet(workspaceId: string): DisabledSet;
 }
 
-interface CaseRow {
+/** The ModerationStore as callers see it once PostgreSQL may be behind it. */
+export type AsyncModerationStore = AsyncStore<ModerationStore>;
+
+/** A row as the stores read it (SQLite and the SQL seam). */
+export interface CaseRow {
   id: string;
   workspace_id: string;
   workspace_slug: string;
@@ -86,7 +91,8 @@ interface CaseRow {
   reason: string | null;
 }
 
-interface ReportRow {
+/** A row as the stores read it (SQLite and the SQL seam). */
+export interface ReportRow {
   id: string;
   case_id: string;
   workspace_id: string;
@@ -99,7 +105,8 @@ interface ReportRow {
   created_at: number;
 }
 
-interface DecisionRow {
+/** A row as the stores read it (SQLite and the SQL seam). */
+export interface DecisionRow {
   id: string;
   case_id: string;
   workspace_id: string;
@@ -311,36 +318,45 @@ export class SqliteModerationStore implements ModerationStore {
     const decisions = this.db
       .prepare(`${DECISION_SELECT} WHERE d.case_id = ? ORDER BY d.decided_at, d.rowid`)
       .all(row.id) as DecisionRow[];
-    return {
-      id: row.id,
-      workspace: { id: row.workspace_id, slug: row.workspace_slug, name: row.workspace_name },
-      item: JSON.parse(row.item) as ModeratedItem,
-      itemKey: row.item_key,
-      source: row.source,
-      reference: row.reference,
-      text: row.text,
-      status: row.status,
-      openedAt: row.opened_at,
-      reason: row.reason,
-      reports: reports.map((r) => ({
-        id: r.id,
-        category: r.category,
-        text: r.text,
-        reportedBy: { userId: r.reported_by, displayName: r.reporter_name ?? '' },
-        createdAt: r.created_at,
-      })),
-      decisions: decisions.map((d) => ({
-        id: d.id,
-        action: d.action,
-        reason: d.reason,
-        decidedAt: d.decided_at,
-        decidedBy: { userId: d.decided_by, displayName: d.decider_name ?? '' },
-      })),
-    };
+    return toCase(row, reports, decisions);
   }
 }
 
-function toReport(row: ReportRow): ModerationReport {
+/** A case with its reports and decisions, oldest first. */
+export function toCase(
+  row: CaseRow,
+  reports: readonly ReportRow[],
+  decisions: readonly DecisionRow[],
+): ModerationCase {
+  return {
+    id: row.id,
+    workspace: { id: row.workspace_id, slug: row.workspace_slug, name: row.workspace_name },
+    item: JSON.parse(row.item) as ModeratedItem,
+    itemKey: row.item_key,
+    source: row.source,
+    reference: row.reference,
+    text: row.text,
+    status: row.status,
+    openedAt: row.opened_at,
+    reason: row.reason,
+    reports: reports.map((r) => ({
+      id: r.id,
+      category: r.category,
+      text: r.text,
+      reportedBy: { userId: r.reported_by, displayName: r.reporter_name ?? '' },
+      createdAt: r.created_at,
+    })),
+    decisions: decisions.map((d) => ({
+      id: d.id,
+      action: d.action,
+      reason: d.reason,
+      decidedAt: d.decided_at,
+      decidedBy: { userId: d.decided_by, displayName: d.decider_name ?? '' },
+    })),
+  };
+}
+
+export function toReport(row: ReportRow): ModerationReport {
   return {
     id: row.id,
     caseId: row.case_id,
@@ -354,7 +370,7 @@ function toReport(row: ReportRow): ModerationReport {
   };
 }
 
-function toDecision(row: DecisionRow): ModerationDecision {
+export function toDecision(row: DecisionRow): ModerationDecision {
   return {
     id: row.id,
     caseId: row.case_id,

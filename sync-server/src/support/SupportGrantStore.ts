@@ -1,6 +1,7 @@
 import type { OperatorSupportGrant, SupportGrant, SupportGrantAccessLevel } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { newId } from '../ids/newId.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import { SupportAuditAction } from './SupportGrants.ts';
 
 export type { OperatorSupportGrant, SupportGrant };
@@ -42,7 +43,11 @@ export interface SupportGrantStore {
   operatorIds(): string[];
 }
 
-interface Row {
+/** The SupportGrantStore as callers see it once PostgreSQL may be behind it. */
+export type AsyncSupportGrantStore = AsyncStore<SupportGrantStore>;
+
+/** A grant row as the stores read it, with its names and activity counts. */
+export interface SupportGrantRow {
   id: string;
   workspace_id: string;
   reason: string;
@@ -104,14 +109,14 @@ export class SqliteSupportGrantStore implements SupportGrantStore {
   get(workspaceId: string, grantId: string): SupportGrant | null {
     const row = this.db
       .prepare(`${SELECT} WHERE g.workspace_id = ? AND g.id = ?`)
-      .get(workspaceId, grantId) as Row | undefined;
+      .get(workspaceId, grantId) as SupportGrantRow | undefined;
     return row ? this.#fromRow(row) : null;
   }
 
   list(workspaceId: string): SupportGrant[] {
     const rows = this.db
       .prepare(`${SELECT} WHERE g.workspace_id = ? ORDER BY g.created_at DESC, g.id DESC`)
-      .all(workspaceId) as Row[];
+      .all(workspaceId) as SupportGrantRow[];
     return rows.map((r) => this.#fromRow(r));
   }
 
@@ -137,26 +142,8 @@ export class SqliteSupportGrantStore implements SupportGrantStore {
           WHERE g.revoked_at IS NULL AND g.expiry_noticed_at IS NULL AND g.expires_at > ?
           ORDER BY g.expires_at`,
       )
-      .all(this.now()) as {
-      id: string;
-      reason: string;
-      access: SupportGrantAccessLevel;
-      created_at: number;
-      expires_at: number;
-      workspace_id: string;
-      slug: string;
-      name: string;
-      granted_by_name: string;
-    }[];
-    return rows.map((r) => ({
-      grantId: r.id,
-      workspace: { id: r.workspace_id, slug: r.slug, name: r.name },
-      reason: r.reason,
-      access: r.access,
-      createdAt: r.created_at,
-      expiresAt: r.expires_at,
-      grantedBy: r.granted_by_name,
-    }));
+      .all(this.now()) as ActiveGrantRow[];
+    return rows.map(operatorGrantOf);
   }
 
   dueExpiries(): SupportGrant[] {
@@ -165,7 +152,7 @@ export class SqliteSupportGrantStore implements SupportGrantStore {
         `${SELECT} WHERE g.revoked_at IS NULL AND g.expiry_noticed_at IS NULL AND g.expires_at <= ?
           ORDER BY g.expires_at`,
       )
-      .all(this.now()) as Row[];
+      .all(this.now()) as SupportGrantRow[];
     return rows.map((r) => this.#fromRow(r));
   }
 
@@ -192,24 +179,51 @@ export class SqliteSupportGrantStore implements SupportGrantStore {
       .all() as string[];
   }
 
-  #fromRow(r: Row): SupportGrant {
-    const status =
-      r.revoked_at !== null ? 'revoked' : r.expires_at <= this.now() ? 'expired' : 'active';
-    return {
-      id: r.id,
-      workspaceId: r.workspace_id,
-      reason: r.reason,
-      access: r.access,
-      status,
-      createdAt: r.created_at,
-      expiresAt: r.expires_at,
-      grantedBy: { userId: r.granted_by, displayName: r.granted_by_name },
-      revokedAt: r.revoked_at,
-      revokedBy:
-        r.revoked_by === null
-          ? null
-          : { userId: r.revoked_by, displayName: r.revoked_by_name ?? '' },
-      activity: { requests: r.requests, documentsOpened: r.documents_opened },
-    };
+  #fromRow(r: SupportGrantRow): SupportGrant {
+    return supportGrantOf(r, this.now());
   }
+}
+
+/** An active grant's row with its workspace, as `active` reads it. */
+export interface ActiveGrantRow {
+  id: string;
+  reason: string;
+  access: SupportGrantAccessLevel;
+  created_at: number;
+  expires_at: number;
+  workspace_id: string;
+  slug: string;
+  name: string;
+  granted_by_name: string;
+}
+
+export function operatorGrantOf(r: ActiveGrantRow): OperatorSupportGrant {
+  return {
+    grantId: r.id,
+    workspace: { id: r.workspace_id, slug: r.slug, name: r.name },
+    reason: r.reason,
+    access: r.access,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    grantedBy: r.granted_by_name,
+  };
+}
+
+/** A grant as its row says, its status as of `now`. */
+export function supportGrantOf(r: SupportGrantRow, now: number): SupportGrant {
+  const status = r.revoked_at !== null ? 'revoked' : r.expires_at <= now ? 'expired' : 'active';
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    reason: r.reason,
+    access: r.access,
+    status,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    grantedBy: { userId: r.granted_by, displayName: r.granted_by_name },
+    revokedAt: r.revoked_at,
+    revokedBy:
+      r.revoked_by === null ? null : { userId: r.revoked_by, displayName: r.revoked_by_name ?? '' },
+    activity: { requests: r.requests, documentsOpened: r.documents_opened },
+  };
 }

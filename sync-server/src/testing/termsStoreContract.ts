@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TERMS_V1_TEXT } from '../db/migrations/0014_termsV1Text.ts';
 import { EffectiveDateTooEarly, type AsyncTermsStore } from '../terms/TermsStore.ts';
-import type { ControlPlaneDatabase } from './controlPlaneDatabases.ts';
+import { closedAfterEach, type StoreFixture } from './storeBackends.ts';
 import { seedUser } from './controlPlaneSeed.ts';
-
-export interface TermsStoreFixture {
-  readonly db: ControlPlaneDatabase;
-  readonly terms: AsyncTermsStore;
-  readonly clock: { now: number };
-  /** Another process's store: its own connection to the same database. */
-  readonly another: () => Promise<AsyncTermsStore>;
-}
 
 const day = 24 * 60 * 60 * 1000;
 /** Version 1 takes effect on 2026-11-01; the tests start after it. */
@@ -19,21 +11,18 @@ export const termsContractStart = Date.UTC(2026, 11, 1);
 /** What every TermsStore does, on SQLite (wrapped or on the seam) and on PostgreSQL. */
 export function describeTermsStoreContract(
   engine: string,
-  open: () => Promise<TermsStoreFixture>,
+  open: () => Promise<StoreFixture<AsyncTermsStore>>,
 ): void {
   describe(`TermsStore on ${engine}`, () => {
-    const opened: TermsStoreFixture[] = [];
+    const openOne = closedAfterEach(open);
     const setup = async () => {
-      const fixture = await open();
-      opened.push(fixture);
+      const fixture = await openOne();
+      const terms = fixture.store;
       const operatorId = await seedUser(fixture.db.sql, { name: 'Olga', operator: true });
       const publish = (effectiveAt: number, changes = `changes ${effectiveAt}`) =>
-        fixture.terms.publish({ text: 'text', changes, effectiveAt, publishedBy: operatorId });
-      return { ...fixture, operatorId, publish };
+        terms.publish({ text: 'text', changes, effectiveAt, publishedBy: operatorId });
+      return { ...fixture, terms, operatorId, publish };
     };
-    afterEach(async () => {
-      for (const fixture of opened.splice(0)) await fixture.db.close();
-    });
 
     it('starts with version 1, the text users accepted on the forms, in force and announced', async () => {
       const { terms } = await setup();
