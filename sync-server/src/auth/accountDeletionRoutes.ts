@@ -21,7 +21,10 @@ export function installAccountDeletionRoutes(app: Hono, services: AuthServices):
     const auth = authOf(c);
     const body = await readBody(c, DeleteAccountRequest);
     // Guessing the password here is as costly as on the password change form.
-    limiter.consume(`account-delete:account:${auth.user.id}`, authLimits.passwordChangePerAccount);
+    await limiter.consume(
+      `account-delete:account:${auth.user.id}`,
+      authLimits.passwordChangePerAccount,
+    );
     const user = users.byId(auth.user.id);
     if (!user || !(await verifyPassword(user.passwordHash, body.password))) {
       throw new AppError(ErrorCode.invalidCredentials, 403, 'The password is wrong.', {

@@ -44,7 +44,7 @@ export function installAuth(app: Hono, services: AuthServices): void {
     () => {
       services.jobLease
         .runOnce(RATE_LIMIT_SWEEP_JOB, async () => {
-          services.limiter.sweep();
+          await services.limiter.sweep();
           services.devices.sweep();
         })
         .catch((err: unknown) => services.log.error({ err }, 'rate limit sweep failed'));

@@ -32,7 +32,10 @@ export function installPasswordRoutes(app: Hono, services: AuthServices): void {
   app.post('/api/auth/password', requireSession, async (c) => {
     const auth = authOf(c);
     const body = await readBody(c, ChangePasswordRequest);
-    limiter.consume(`password-change:account:${auth.user.id}`, authLimits.passwordChangePerAccount);
+    await limiter.consume(
+      `password-change:account:${auth.user.id}`,
+      authLimits.passwordChangePerAccount,
+    );
     const user = users.byId(auth.user.id);
     if (!user || !(await verifyPassword(user.passwordHash, body.currentPassword))) {
       throw new AppError(ErrorCode.invalidCredentials, 403, 'The current password is wrong.', {
@@ -55,8 +58,11 @@ export function installPasswordRoutes(app: Hono, services: AuthServices): void {
   app.post('/api/auth/password/forgot', async (c) => {
     const body = await readBody(c, ForgotPasswordRequest);
     const email = normalizeEmail(body.email);
-    limiter.consume(`reset:ip:${clientInfo(c).ip ?? 'unknown'}`, authLimits.resetRequestPerIp);
-    limiter.consume(`reset:account:${email}`, authLimits.resetRequestPerAccount);
+    await limiter.consume(
+      `reset:ip:${clientInfo(c).ip ?? 'unknown'}`,
+      authLimits.resetRequestPerIp,
+    );
+    await limiter.consume(`reset:account:${email}`, authLimits.resetRequestPerAccount);
     const user = users.byEmail(email);
     if (user && user.status === 'active') {
       const { token } = resets.create(user.id);
@@ -73,7 +79,7 @@ export function installPasswordRoutes(app: Hono, services: AuthServices): void {
 
   app.post('/api/auth/password/reset', async (c) => {
     const body = await readBody(c, ResetPasswordRequest);
-    limiter.consume(
+    await limiter.consume(
       `reset-confirm:ip:${clientInfo(c).ip ?? 'unknown'}`,
       authLimits.resetConfirmPerIp,
     );

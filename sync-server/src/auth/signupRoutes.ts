@@ -40,8 +40,8 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
     const body = await readBody(c, SignupRequest);
     const client = clientInfo(c);
     const email = normalizeEmail(body.email);
-    limiter.consume(`signup:ip:${client.ip ?? 'unknown'}`, authLimits.signupPerIp);
-    limiter.consume(`signup:account:${email}`, authLimits.signupPerAccount);
+    await limiter.consume(`signup:ip:${client.ip ?? 'unknown'}`, authLimits.signupPerIp);
+    await limiter.consume(`signup:account:${email}`, authLimits.signupPerAccount);
 
     if (!looksLikeEmail(email)) {
       throw AppError.badRequest('The email address is not valid.', {
@@ -93,7 +93,10 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
   app.post('/api/auth/signup/confirm', async (c) => {
     const body = await readBody(c, SignupConfirmRequest);
     const client = clientInfo(c);
-    limiter.consume(`signup-confirm:ip:${client.ip ?? 'unknown'}`, authLimits.resetConfirmPerIp);
+    await limiter.consume(
+      `signup-confirm:ip:${client.ip ?? 'unknown'}`,
+      authLimits.resetConfirmPerIp,
+    );
     const found = pending.lookup(body.token);
     if (found.kind === 'invalid') throw linkInvalid();
     if (found.kind === 'expired') {

@@ -116,7 +116,7 @@ export function installDeletionRoutes(app: Hono, deps: DeletionRouteDeps): void 
     const { auth, workspace } = ownerRequest(deps, c);
     const body = await readBody(c, RequestWorkspaceDeletionRequest);
     // Guessing the password here is as costly as on the password change form.
-    deps.limiter.consume(
+    await deps.limiter.consume(
       `workspace-delete:account:${auth.user.id}`,
       authLimits.passwordChangePerAccount,
     );

@@ -73,8 +73,11 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
     if (body.role === 'admin' && actorRole !== 'owner') {
       throw AppError.forbidden('Only the owner can invite admins.');
     }
-    limiter.consume(`invite:user:${auth.user.id}`, workspaceLimits.invitationsPerUser);
-    limiter.consume(`invite:workspace:${workspace.id}`, workspaceLimits.invitationsPerWorkspace);
+    await limiter.consume(`invite:user:${auth.user.id}`, workspaceLimits.invitationsPerUser);
+    await limiter.consume(
+      `invite:workspace:${workspace.id}`,
+      workspaceLimits.invitationsPerWorkspace,
+    );
     const { invitation, token } = transactions.write(() =>
       invitations.create({
         workspaceId: workspace.id,
@@ -91,8 +94,11 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
 
   app.post('/api/workspaces/:slug/invitations/:id/resend', async (c) => {
     const { auth, workspace } = managerRequest(ctx, c);
-    limiter.consume(`invite:user:${auth.user.id}`, workspaceLimits.invitationsPerUser);
-    limiter.consume(`invite:workspace:${workspace.id}`, workspaceLimits.invitationsPerWorkspace);
+    await limiter.consume(`invite:user:${auth.user.id}`, workspaceLimits.invitationsPerUser);
+    await limiter.consume(
+      `invite:workspace:${workspace.id}`,
+      workspaceLimits.invitationsPerWorkspace,
+    );
     const { invitation, token } = transactions.write(() =>
       invitations.resend(workspace.id, c.req.param('id')),
     );
@@ -110,7 +116,7 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
 
   /** What the acceptance page shows before the person decides. */
   app.post('/api/invitations/lookup', async (c) => {
-    limiter.consume(
+    await limiter.consume(
       `invite-use:ip:${clientInfo(c).ip ?? 'unknown'}`,
       workspaceLimits.invitationUsePerIp,
     );
@@ -133,7 +139,10 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
 
   app.post('/api/invitations/accept', async (c) => {
     const client = clientInfo(c);
-    limiter.consume(`invite-use:ip:${client.ip ?? 'unknown'}`, workspaceLimits.invitationUsePerIp);
+    await limiter.consume(
+      `invite-use:ip:${client.ip ?? 'unknown'}`,
+      workspaceLimits.invitationUsePerIp,
+    );
     const body = await readBody(c, AcceptInvitationRequest);
     // Early, typed refusals (expired, used, revoked) before any password hashing.
     const invitation = invitations.requireUsable(body.token);

@@ -36,7 +36,10 @@ export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void
     const auth = authOf(c);
     if (!auth.session) throw AppError.forbidden('Create workspaces from a browser session.');
     const body = await readBody(c, CreateWorkspaceRequest);
-    limiter.consume(`workspace-create:user:${auth.user.id}`, workspaceLimits.workspacesPerUser);
+    await limiter.consume(
+      `workspace-create:user:${auth.user.id}`,
+      workspaceLimits.workspacesPerUser,
+    );
     const owned = store.customersOwnedBy(auth.user.id);
     const workspaceId = transactions.write(() => {
       const customerId = body.customerId ?? owned[0];
