@@ -5,6 +5,7 @@ import {
   type AnnouncementStore,
 } from './announcements/AnnouncementStore.ts';
 import { OptOutLinks } from './announcements/OptOutLinks.ts';
+import type { AuthStores } from './auth/AuthServices.ts';
 import { SqlitePasswordResetStore, type PasswordResetStore } from './auth/PasswordResets.ts';
 import { SqlitePendingSignupStore, type PendingSignupStore } from './auth/PendingSignups.ts';
 import { SqliteSecurityReportStore, type SecurityReportStore } from './auth/SecurityReports.ts';
@@ -20,6 +21,9 @@ import type { BlobQuota } from './blobs/BlobQuota.ts';
 import { SqliteBlobQuota } from './blobs/SqliteBlobQuota.ts';
 import type { DocStore } from './store/DocStore.ts';
 import { SqliteDocStore } from './store/SqliteDocStore.ts';
+import type { AsyncStore } from './store/sql/asyncStore.ts';
+import { SqliteSqlDatabase } from './store/sql/SqliteSqlDatabase.ts';
+import { sqliteSyncSeam } from './store/sql/SqliteSyncSeam.ts';
 import { sqliteTransactions, type Transactions } from './db/Transactions.ts';
 import { SqliteRateLimiter, type RateLimiter } from './http/rateLimit/index.ts';
 import { SqliteAccessTokenStore, type AccessTokenStore } from './identity/AccessTokenStore.ts';
@@ -70,6 +74,8 @@ import type { WorkspaceStore } from './workspaces/WorkspaceStore.ts';
  * them today; a PostgreSQL implementation replaces the class here and nowhere else.
  */
 export interface Services extends ServerContext {
+  /** The control plane on async interfaces: what PostgreSQL can serve (see `ControlPlane`). */
+  readonly control: ControlPlane;
   /** One write transaction around calls to several stores. */
   readonly transactions: Transactions;
   readonly audit: AuditStore;
@@ -141,6 +147,21 @@ export interface Services extends ServerContext {
   readonly workspacePurge: WorkspacePurgeStore;
 }
 
+/**
+ * The control-plane stores on their async interfaces (issue 19), and one transaction around
+ * several of them: what the converted modules declare they read (`AuthStores` …), together.
+ * Callers that moved here await every call, so a store here may be PostgreSQL's (`Sql…` on
+ * a `PgSqlDatabase`) as well as SQLite's: which one is chosen in createServices and nowhere
+ * else. On SQLite they are the synchronous stores of the flat
+ * fields above, wrapped (`sqliteSyncSeam`): one object each, two interfaces, while callers
+ * still on the synchronous ones remain (SCALE-OUT.md, "Callers on the async interfaces").
+ */
+export interface ControlPlane extends AuthStores {
+  readonly workspaceAccess: AsyncStore<WorkspaceAccessStore>;
+  readonly memberships: AsyncStore<MembershipStore>;
+  readonly seats: AsyncStore<SeatLedger>;
+}
+
 export function createServices(ctx: ServerContext): Services {
   const { db, now } = ctx;
   const users = new SqliteUserStore(db, now);
@@ -173,9 +194,30 @@ export function createServices(ctx: ServerContext): Services {
   const reportedItems = new ReportedItems({ docStore, blobCatalog });
   const supportGrants = new SqliteSupportGrantStore(db, now);
   const support = new SupportGrants({ ...ctx, ...identity, supportGrants });
+  const loginThrottle = new SqliteLoginThrottle(db, now);
+  // The one place PostgreSQL's stores will be chosen (issue 19); SQLite's wrapped until then.
+  const seam = sqliteSyncSeam(new SqliteSqlDatabase(db));
+  const control: ControlPlane = {
+    transactions: seam.transactions,
+    users: seam.wrap(users),
+    sessions: seam.wrap(identity.sessions),
+    tokens: seam.wrap(identity.tokens),
+    pendingSignups: seam.wrap(identity.pendingSignups),
+    passwordResets: seam.wrap(identity.passwordResets),
+    securityReports: seam.wrap(identity.securityReports),
+    terms: seam.wrap(terms),
+    audit: seam.wrap(audit),
+    workspaceAccess: seam.wrap(workspaceStores.workspaceAccess),
+    workspaces: seam.wrap(workspaceStores.workspaces),
+    memberships: seam.wrap(workspaceStores.memberships),
+    seats: seam.wrap(workspaceStores.seats),
+    loginThrottle: seam.wrap(loginThrottle),
+    devices: seam.wrap(identity.devices),
+  };
   return {
     ...ctx,
     ...identity,
+    control,
     docStore,
     supportGrants,
     support,
@@ -184,7 +226,7 @@ export function createServices(ctx: ServerContext): Services {
     blobCatalog,
     blobQuota: new SqliteBlobQuota(db, now),
     limiter: new SqliteRateLimiter(db, now),
-    loginThrottle: new SqliteLoginThrottle(db, now),
+    loginThrottle,
     ticketNumbers: new SqliteTicketNumberCounter(db),
     billingEvents,
     subscriptionChanges,

@@ -1,45 +1,43 @@
 import { DocErrorCode, ErrorCode } from '@desk/protocol';
 import { docIds } from '@desk/model';
 import type { AccessEvents } from '../access/AccessEvents.ts';
-import type { AuditStore } from '../audit/AuditStore.ts';
 import type { Config } from '../config/config.ts';
-import type { Transactions } from '../db/Transactions.ts';
 import { AppError } from '../http/AppError.ts';
-import type { AccessTokenStore } from '../identity/AccessTokenStore.ts';
-import type { SessionStore } from '../identity/SessionStore.ts';
-import { tombstoneEmail, type User, type UserStore } from '../identity/UserStore.ts';
+import { tombstoneEmail, type User } from '../identity/UserStore.ts';
 import type { Logger } from '../log/logger.ts';
 import { sendWithoutFailing } from '../mail/createMailer.ts';
 import type { Mailer } from '../mail/Mailer.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { MembershipChange } from '../workspaces/MembershipStore.ts';
 import type { MembershipStore } from '../workspaces/MembershipStore.ts';
 import type { SeatLedger } from '../workspaces/SeatLedger.ts';
-import type { WorkspaceOfUser, WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
+import type { WorkspaceOfUser } from '../workspaces/WorkspaceStore.ts';
 import { accountDeletedEmail } from './authEmails.ts';
-import type { KnownDevices } from './KnownDevices.ts';
-import type { PasswordResetStore } from './PasswordResets.ts';
-import type { PendingSignupStore } from './PendingSignups.ts';
-import type { SecurityReportStore } from './SecurityReports.ts';
+import type { AuthStores } from './AuthServices.ts';
 
 /** What account deletion touches; every member is built once in createServices. */
 export interface AccountDeletionDeps {
   readonly config: Config;
   readonly log: Logger;
   readonly access: AccessEvents;
-  readonly transactions: Transactions;
   readonly mailer: Mailer;
-  readonly audit: AuditStore;
-  readonly users: UserStore;
-  readonly sessions: SessionStore;
-  readonly tokens: AccessTokenStore;
-  readonly passwordResets: PasswordResetStore;
-  readonly pendingSignups: PendingSignupStore;
-  readonly securityReports: SecurityReportStore;
-  readonly devices: KnownDevices;
-  readonly workspaces: WorkspaceStore;
-  readonly memberships: MembershipStore;
-  /** Finds the workspaces the user left earlier, whose private docs go too. */
-  readonly seats: Pick<SeatLedger, 'workspacesOf'>;
+  readonly control: Pick<
+    AuthStores,
+    | 'transactions'
+    | 'audit'
+    | 'users'
+    | 'sessions'
+    | 'tokens'
+    | 'passwordResets'
+    | 'pendingSignups'
+    | 'securityReports'
+    | 'devices'
+    | 'workspaces'
+  > & {
+    readonly memberships: AsyncStore<MembershipStore>;
+    /** Finds the workspaces the user left earlier, whose private docs go too. */
+    readonly seats: Pick<AsyncStore<SeatLedger>, 'workspacesOf'>;
+  };
   readonly docs: DocDeletion;
 }
 
@@ -67,35 +65,38 @@ export class AccountDeletion {
    * workspace (each has exactly one owner: without them it would be nobody's).
    * Returns the names of the workspaces the account left.
    */
-  delete(user: User): string[] {
+  async delete(user: User): Promise<string[]> {
     const { deps } = this;
-    const memberOf = deps.workspaces.ofUser(user.id);
+    const stores = deps.control;
+    const memberOf = await stores.workspaces.ofUser(user.id);
     refuseWhileOwner(memberOf);
     // The private docs first, through the sync engine (a room or a queued update would write
     // them again), and outside the transaction: the engine stores the updates queued now in
-    // their own, which a rollback must not undo. All of it is synchronous, so nothing changes
-    // in between; should the transaction fail, the account stays without its private docs
-    // and deleting it again completes it.
+    // their own, which a rollback must not undo. Should the transaction fail, the account
+    // stays without its private docs and deleting it again completes it. (A workspace
+    // joined between the read above and the transaction keeps the account's membership
+    // and private doc there: on SQLite nothing can run in between, the stores answering
+    // at once; on PostgreSQL the reads belong inside the transaction's lock — issue 19.)
     const workspaceIds = new Set([
       ...memberOf.map((w) => w.id),
-      ...deps.seats.workspacesOf(user.id),
+      ...(await stores.seats.workspacesOf(user.id)),
     ]);
     deps.docs.deleteDocs(
       [...workspaceIds].map((workspaceId) => docIds.user(workspaceId, user.id)),
       { code: DocErrorCode.accessRevoked, message: 'The account was deleted.' },
     );
-    const { left, changes } = deps.transactions.write(() => {
+    const { left, changes } = await stores.transactions.write(async () => {
       const changes: MembershipChange[] = [];
       for (const workspace of memberOf) {
         // The removal members use to leave: frees the seat, records it in the seat ledger.
         changes.push(
-          deps.memberships.remove({
+          await stores.memberships.remove({
             workspaceId: workspace.id,
             actorUserId: user.id,
             userId: user.id,
           }),
         );
-        deps.audit.record({
+        await stores.audit.record({
           actor: { kind: 'user', userId: user.id },
           action: 'account.deleted',
           target: { kind: 'user', id: user.id },
@@ -105,20 +106,20 @@ export class AccountDeletion {
       }
       // An account in no workspace: its deletion is still on record, for the operator.
       if (memberOf.length === 0) {
-        deps.audit.record({
+        await stores.audit.record({
           actor: { kind: 'user', userId: user.id },
           action: 'account.deleted',
           target: { kind: 'user', id: user.id },
           workspaceId: null,
         });
       }
-      deps.sessions.endAllForUser(user.id);
-      deps.tokens.deleteAllForUser(user.id);
-      deps.passwordResets.deleteAllForUser(user.id);
-      deps.pendingSignups.deleteForEmail(user.email);
-      deps.devices.forgetUser(user.id);
-      deps.securityReports.deleteForUser(user.id);
-      deps.users.anonymise(user.id, tombstoneEmail(user.id));
+      await stores.sessions.endAllForUser(user.id);
+      await stores.tokens.deleteAllForUser(user.id);
+      await stores.passwordResets.deleteAllForUser(user.id);
+      await stores.pendingSignups.deleteForEmail(user.email);
+      await stores.devices.forgetUser(user.id);
+      await stores.securityReports.deleteForUser(user.id);
+      await stores.users.anonymise(user.id, tombstoneEmail(user.id));
       return { left: memberOf.map((w) => w.name), changes };
     });
     // Live sockets hear it after the commit, as when a member is removed: they close at once.

@@ -1,6 +1,6 @@
 import type { AuditStore } from '../audit/AuditStore.ts';
 import type { Config } from '../config/config.ts';
-import type { Transactions } from '../db/Transactions.ts';
+import type { AsyncTransactions } from '../db/Transactions.ts';
 import type { RateLimiter } from '../http/rateLimit/index.ts';
 import type { AccessTokenStore } from '../identity/AccessTokenStore.ts';
 import type { SessionStore } from '../identity/SessionStore.ts';
@@ -9,6 +9,7 @@ import type { JobLease } from '../lifecycle/JobLease.ts';
 import type { ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Mailer } from '../mail/Mailer.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { TermsStore } from '../terms/TermsStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import type { AccountDeletion } from './AccountDeletion.ts';
@@ -18,6 +19,26 @@ import type { PasswordResetStore } from './PasswordResets.ts';
 import type { PendingSignupStore } from './PendingSignups.ts';
 import type { SecurityReportStore } from './SecurityReports.ts';
 
+/**
+ * The stores the account routes read and write, on their async interfaces (issue 19:
+ * PostgreSQL may answer); `Services.control` in the server.
+ */
+export interface AuthStores {
+  readonly transactions: AsyncTransactions;
+  readonly users: AsyncStore<UserStore>;
+  readonly sessions: AsyncStore<SessionStore>;
+  readonly tokens: AsyncStore<AccessTokenStore>;
+  readonly pendingSignups: AsyncStore<PendingSignupStore>;
+  readonly passwordResets: AsyncStore<PasswordResetStore>;
+  readonly securityReports: AsyncStore<SecurityReportStore>;
+  readonly terms: AsyncStore<TermsStore>;
+  /** Terms acceptances are audited (issue 16: every action named there is in the audit log). */
+  readonly audit: AsyncStore<AuditStore>;
+  readonly workspaces: AsyncStore<WorkspaceStore>;
+  readonly loginThrottle: AsyncStore<LoginThrottle>;
+  readonly devices: AsyncStore<KnownDevices>;
+}
+
 /** What the account routes use; every member is built once in createServices. */
 export interface AuthServices {
   readonly config: Config;
@@ -26,20 +47,10 @@ export interface AuthServices {
   /** The hourly sweep of old attempts runs under it (once per cluster). */
   readonly jobLease: JobLease;
   readonly now: () => number;
-  readonly transactions: Transactions;
+  readonly control: AuthStores;
   readonly mailer: Mailer;
-  readonly users: UserStore;
-  readonly sessions: SessionStore;
-  readonly tokens: AccessTokenStore;
-  readonly pendingSignups: PendingSignupStore;
-  readonly passwordResets: PasswordResetStore;
-  readonly securityReports: SecurityReportStore;
-  readonly terms: TermsStore;
-  /** Terms acceptances are audited (issue 16: every action named there is in the audit log). */
-  readonly audit: AuditStore;
-  readonly workspaces: WorkspaceStore;
   readonly limiter: RateLimiter;
-  readonly loginThrottle: LoginThrottle;
-  readonly devices: KnownDevices;
+  /** The sweep of old attempts (synchronous while the rate limits are). */
+  readonly devices: Pick<KnownDevices, 'sweep'>;
   readonly accountDeletion: AccountDeletion;
 }

@@ -15,7 +15,7 @@ import { authLimits } from './limits.ts';
  * again: a token, a stolen cookie or a forged request must not be able to erase someone.
  */
 export function installAccountDeletionRoutes(app: Hono, services: AuthServices): void {
-  const { accountDeletion, config, limiter, users } = services;
+  const { accountDeletion, config, limiter } = services;
 
   app.delete('/api/auth/me', requireSession, async (c) => {
     const auth = authOf(c);
@@ -25,13 +25,13 @@ export function installAccountDeletionRoutes(app: Hono, services: AuthServices):
       `account-delete:account:${auth.user.id}`,
       authLimits.passwordChangePerAccount,
     );
-    const user = users.byId(auth.user.id);
+    const user = await services.control.users.byId(auth.user.id);
     if (!user || !(await verifyPassword(user.passwordHash, body.password))) {
       throw new AppError(ErrorCode.invalidCredentials, 403, 'The password is wrong.', {
         fields: { password: 'This is not your current password.' },
       });
     }
-    const leftWorkspaces = accountDeletion.delete(user);
+    const leftWorkspaces = await accountDeletion.delete(user);
     clearSessionCookie(c, config);
     return c.json({ leftWorkspaces });
   });

@@ -1,6 +1,5 @@
 import type { Hono } from 'hono';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
-import { asyncStore } from '../store/sql/asyncStore.ts';
 import { installAccessTokenRoutes } from './accessTokenRoutes.ts';
 import { installAccountDeletionRoutes } from './accountDeletionRoutes.ts';
 import type { AuthServices } from './AuthServices.ts';
@@ -26,15 +25,10 @@ export function installAuth(app: Hono, services: AuthServices): void {
   });
   installSignupRoutes(app, services);
   installLoginRoutes(app, services);
-  // On the async store interfaces (issue 19): modules PostgreSQL's stores can serve.
-  installSessionRoutes(app, { config: services.config, sessions: asyncStore(services.sessions) });
+  installSessionRoutes(app, { config: services.config, sessions: services.control.sessions });
   installPasswordRoutes(app, services);
   installUnauthorizedUseRoutes(app, services);
-  installAccessTokenRoutes(app, {
-    now: services.now,
-    tokens: asyncStore(services.tokens),
-    workspaces: asyncStore(services.workspaces),
-  });
+  installAccessTokenRoutes(app, { now: services.now, ...services.control });
   installAccountDeletionRoutes(app, services);
 
   // Keys that are never used again (random emails in a spraying attack) are only removed

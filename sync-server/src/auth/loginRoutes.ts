@@ -28,15 +28,16 @@ const CLEAR_HTTP_CACHE = '"cache"';
 
 /** Log in, log out (here or everywhere), who am I, profile, terms acceptance, HTTP cache. */
 export function installLoginRoutes(app: Hono, services: AuthServices): void {
-  const { config, devices, loginThrottle, sessions, users, terms } = services;
+  const { config } = services;
+  const { audit, devices, loginThrottle, sessions, users, terms, transactions } = services.control;
 
   app.post('/api/auth/login', async (c) => {
     const body = await readBody(c, LoginRequest);
     const client = clientInfo(c);
     const email = normalizeEmail(body.email);
-    const user = users.byEmail(email);
+    const user = await users.byEmail(email);
     const deviceToken = readDeviceCookie(c);
-    const deviceId = devices.recognise(deviceToken, user?.id);
+    const deviceId = await devices.recognise(deviceToken, user?.id);
     // A known device answers only to its own failures; any other client to those of its
     // address, of the account from its address, and to the account's overall ceiling.
     // The key a success clears: this client's own record with the account.
@@ -46,7 +47,7 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
           key: loginKeys.accountFromAddress(email, client.ip),
           backoff: loginBackoff.perAccountAndAddress,
         };
-    const attempt = loginThrottle.begin(
+    const attempt = await loginThrottle.begin(
       deviceId
         ? [own]
         : [
@@ -64,7 +65,7 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
     if (!user || !ok) {
       throw new AppError(ErrorCode.invalidCredentials, 401, 'The email or password is wrong.');
     }
-    loginThrottle.succeeded(attempt, [own.key]);
+    await loginThrottle.succeeded(attempt, [own.key]);
     // Only after the password proved the caller owns the account do we say more about it.
     if (user.status === 'suspended') {
       throw new AppError(
@@ -80,18 +81,18 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
         'This account is locked until its password is reset. Use "Forgot password" to get a link.',
       );
     }
-    const session = sessions.create(user.id, client);
+    const session = await sessions.create(user.id, client);
     setSessionCookie(c, config, session.token, session.expiresAt);
-    const device = devices.remember(user.id, deviceToken);
+    const device = await devices.remember(user.id, deviceToken);
     setDeviceCookie(c, config, device.token, device.expiresAt);
     const auth: AuthContext = { user: toAuthUser(user), session: { id: session.id }, token: null };
-    return c.json(mePayload(services, auth));
+    return c.json(await mePayload(services, auth));
   });
 
   // Idempotent: logging out without a (valid) session just clears the cookie.
-  app.post('/api/auth/logout', (c) => {
+  app.post('/api/auth/logout', async (c) => {
     const auth = c.get('auth');
-    if (auth?.session) sessions.endOne(auth.user.id, auth.session.id);
+    if (auth?.session) await sessions.endOne(auth.user.id, auth.session.id);
     clearSessionCookie(c, config);
     c.header('Clear-Site-Data', CLEAR_HTTP_CACHE);
     return c.body(null, 204);
@@ -106,27 +107,30 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
     return c.body(null, 204);
   });
 
-  app.post('/api/auth/logout-everywhere', requireSession, (c) => {
+  app.post('/api/auth/logout-everywhere', requireSession, async (c) => {
     const auth = authOf(c);
-    const ended = sessions.endAllForUser(auth.user.id);
+    const ended = await sessions.endAllForUser(auth.user.id);
     clearSessionCookie(c, config);
     return c.json({ sessionsEnded: ended });
   });
 
-  app.get('/api/auth/me', requireUser, (c) => c.json(mePayload(services, authOf(c))));
+  app.get('/api/auth/me', requireUser, async (c) => c.json(await mePayload(services, authOf(c))));
 
   app.patch('/api/auth/me', requireSession, async (c) => {
     const auth = authOf(c);
     const body = await readBody(c, ProfileRequest);
-    const user = users.byId(auth.user.id);
+    const user = await users.byId(auth.user.id);
     if (!user) throw AppError.unauthenticated();
     const phone = body.phone === undefined ? user.phone : body.phone || null;
-    services.transactions.write(() => {
-      users.updateProfile(user.id, { displayName: body.displayName ?? user.displayName, phone });
+    await transactions.write(async () => {
+      await users.updateProfile(user.id, {
+        displayName: body.displayName ?? user.displayName,
+        phone,
+      });
       // Terms §3: the phone number is kept for announcements only, by the user's choice; the
       // log records that choice (given, changed, removed), never the number itself.
       if (phone !== user.phone) {
-        services.audit.record({
+        await audit.record({
           actor: { kind: 'user', userId: user.id },
           action: 'profile.phone_changed',
           target: { kind: 'user', id: user.id },
@@ -136,32 +140,32 @@ export function installLoginRoutes(app: Hono, services: AuthServices): void {
         });
       }
     });
-    return c.json(mePayload(services, auth));
+    return c.json(await mePayload(services, auth));
   });
 
   app.post('/api/auth/terms', requireSession, async (c) => {
     const auth = authOf(c);
     const body = await readBody(c, AcceptTermsRequest);
     // The version in force or a published later one (accepted before its effective date).
-    const inForce = terms.inForce();
-    const version = /^\d+$/.test(body.version) ? terms.get(Number(body.version)) : null;
+    const inForce = await terms.inForce();
+    const version = /^\d+$/.test(body.version) ? await terms.get(Number(body.version)) : null;
     if (!version || version.version < inForce.version) {
       throw AppError.badRequest('These are not the terms in force; reload and read them again.', {
         version: `The current version is ${inForce.version}.`,
       });
     }
     const ip = clientInfo(c).ip;
-    services.transactions.write(() => {
+    await transactions.write(async () => {
       // Accepting again changes nothing and writes no second entry.
-      if (terms.acceptedBy(auth.user.id) >= version.version) return;
-      terms.accept({ userId: auth.user.id, version: version.version, ip });
-      services.audit.record({
+      if ((await terms.acceptedBy(auth.user.id)) >= version.version) return;
+      await terms.accept({ userId: auth.user.id, version: version.version, ip });
+      await audit.record({
         actor: { kind: 'user', userId: auth.user.id },
         action: 'terms.accepted',
         target: { kind: 'terms_version', id: String(version.version) },
         details: { version: String(version.version), ip },
       });
     });
-    return c.json(mePayload(services, auth));
+    return c.json(await mePayload(services, auth));
   });
 }

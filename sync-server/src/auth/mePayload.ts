@@ -1,5 +1,6 @@
 import type { Me } from '@desk/protocol';
 import type { AuthContext } from '../identity/AuthContext.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { UserStore } from '../identity/UserStore.ts';
 import type { TermsStore } from '../terms/TermsStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
@@ -7,25 +8,28 @@ import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 /** The body of `GET /api/auth/me` (and of a successful login or sign-up): `Me` of the protocol. */
 export type MePayload = Me;
 
-export function mePayload(
+export async function mePayload(
   deps: {
-    readonly users: UserStore;
-    readonly workspaces: WorkspaceStore;
-    readonly terms: TermsStore;
+    readonly control: {
+      readonly users: AsyncStore<UserStore>;
+      readonly workspaces: AsyncStore<WorkspaceStore>;
+      readonly terms: AsyncStore<TermsStore>;
+    };
   },
   auth: AuthContext,
-): MePayload {
-  const user = deps.users.byId(auth.user.id);
+): Promise<MePayload> {
+  const user = await deps.control.users.byId(auth.user.id);
   if (!user) throw new Error(`authenticated user ${auth.user.id} has no row`);
-  let workspaces = deps.workspaces.ofUser(user.id);
+  let workspaces = await deps.control.workspaces.ofUser(user.id);
   if (auth.token) {
     const scope = auth.token.workspaceId;
     workspaces = workspaces.filter((w) => w.id === scope);
   }
-  const { terms } = deps;
-  const inForce = terms.inForce();
-  const acceptedUpTo = terms.acceptedBy(user.id);
-  const upcoming = terms.upcoming();
+  const { terms } = deps.control;
+  const inForce = await terms.inForce();
+  const acceptedUpTo = await terms.acceptedBy(user.id);
+  const upcoming = await terms.upcoming();
+  const required = (await terms.blocking(user.id)) !== null;
   return {
     user: {
       id: user.id,
@@ -38,7 +42,7 @@ export function mePayload(
     terms: {
       currentVersion: String(inForce.version),
       accepted: acceptedUpTo >= inForce.version,
-      required: terms.blocking(user.id) !== null,
+      required,
       upcoming:
         upcoming && acceptedUpTo < upcoming.version
           ? { version: String(upcoming.version), effectiveAt: upcoming.effectiveAt }

@@ -18,16 +18,15 @@ import {
 
 /** Password change (signed in), and reset by an emailed single-use link (signed out). */
 export function installPasswordRoutes(app: Hono, services: AuthServices): void {
+  const { config, limiter } = services;
   const {
-    config,
     devices,
-    limiter,
     loginThrottle,
     sessions,
     passwordResets: resets,
     users,
     transactions,
-  } = services;
+  } = services.control;
 
   app.post('/api/auth/password', requireSession, async (c) => {
     const auth = authOf(c);
@@ -36,7 +35,7 @@ export function installPasswordRoutes(app: Hono, services: AuthServices): void {
       `password-change:account:${auth.user.id}`,
       authLimits.passwordChangePerAccount,
     );
-    const user = users.byId(auth.user.id);
+    const user = await users.byId(auth.user.id);
     if (!user || !(await verifyPassword(user.passwordHash, body.currentPassword))) {
       throw new AppError(ErrorCode.invalidCredentials, 403, 'The current password is wrong.', {
         fields: { currentPassword: 'This is not your current password.' },
@@ -44,12 +43,12 @@ export function installPasswordRoutes(app: Hono, services: AuthServices): void {
     }
     assertPasswordAcceptable(body.newPassword, 'newPassword');
     const passwordHash = await hashPassword(body.newPassword);
-    transactions.write(() => {
-      users.setPasswordHash(user.id, passwordHash, { unlock: false });
-      resets.spendAllForUser(user.id, null);
+    await transactions.write(async () => {
+      await users.setPasswordHash(user.id, passwordHash, { unlock: false });
+      await resets.spendAllForUser(user.id, null);
     });
     // Whoever else holds a session may have learnt the old password: end the others.
-    const ended = sessions.endAllForUser(user.id, auth.session?.id ?? null);
+    const ended = await sessions.endAllForUser(user.id, auth.session?.id ?? null);
     void sendWithoutFailing(services, passwordChangedEmail(config, toRecipient(user)));
     return c.json({ sessionsEnded: ended });
   });
@@ -63,9 +62,9 @@ export function installPasswordRoutes(app: Hono, services: AuthServices): void {
       authLimits.resetRequestPerIp,
     );
     await limiter.consume(`reset:account:${email}`, authLimits.resetRequestPerAccount);
-    const user = users.byEmail(email);
+    const user = await users.byEmail(email);
     if (user && user.status === 'active') {
-      const { token } = resets.create(user.id);
+      const { token } = await resets.create(user.id);
       // Not awaited: an SMTP round trip would tell a timing observer the account exists.
       void sendWithoutFailing(services, passwordResetEmail(config, toRecipient(user), token));
     }
@@ -83,7 +82,7 @@ export function installPasswordRoutes(app: Hono, services: AuthServices): void {
       `reset-confirm:ip:${clientInfo(c).ip ?? 'unknown'}`,
       authLimits.resetConfirmPerIp,
     );
-    const found = resets.lookup(body.token);
+    const found = await resets.lookup(body.token);
     if (found.kind === 'invalid') {
       throw new AppError(
         ErrorCode.tokenInvalid,
@@ -100,19 +99,19 @@ export function installPasswordRoutes(app: Hono, services: AuthServices): void {
     }
     assertPasswordAcceptable(body.password);
     const passwordHash = await hashPassword(body.password);
-    const user = users.byId(found.userId);
+    const user = await users.byId(found.userId);
     if (!user) throw AppError.notFound();
-    transactions.write(() => {
+    await transactions.write(async () => {
       // Checked again inside the transaction: two concurrent uses, one wins.
-      if (!resets.spendAllForUser(user.id, found.id)) {
+      if (!(await resets.spendAllForUser(user.id, found.id))) {
         throw new AppError(ErrorCode.tokenInvalid, 400, 'This reset link was already used.');
       }
-      users.setPasswordHash(user.id, passwordHash, { unlock: true });
+      await users.setPasswordHash(user.id, passwordHash, { unlock: true });
     });
     // A reset means the old password may be known to someone: every session ends.
-    const ended = sessions.endAllForUser(user.id);
+    const ended = await sessions.endAllForUser(user.id);
     // The owner proved control of the mailbox: failed logins counted against the account go.
-    loginThrottle.forgetAccount(user.email, devices.idsOf(user.id));
+    await loginThrottle.forgetAccount(user.email, await devices.idsOf(user.id));
     void sendWithoutFailing(services, passwordChangedEmail(config, toRecipient(user)));
     return c.json({ sessionsEnded: ended });
   });

@@ -34,7 +34,8 @@ export const signupAccepted = {
  *   transaction, and logs the new user in.
  */
 export function installSignupRoutes(app: Hono, services: AuthServices): void {
-  const { config, limiter, sessions, users, terms, workspaces, pendingSignups: pending } = services;
+  const { config, limiter } = services;
+  const { sessions, users, terms, workspaces, pendingSignups: pending } = services.control;
 
   app.post('/api/auth/signup', async (c) => {
     const body = await readBody(c, SignupRequest);
@@ -61,24 +62,24 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
     assertPasswordAcceptable(body.password);
     // Names and the workspace address are checked now, so the form can be corrected at once
     // (a taken address says nothing about who owns an email); the confirmation checks again.
-    const { customerName, workspace } = workspaces.checkNew(body);
+    const { customerName, workspace } = await workspaces.checkNew(body);
     const passwordHash = await hashPassword(body.password);
 
-    const existing = users.byEmail(email);
+    const existing = await users.byEmail(email);
     if (existing) {
       void sendWithoutFailing(
         services,
         signupAttemptEmail(config, { email, displayName: existing.displayName }),
       );
     } else {
-      const { token } = pending.create({
+      const { token } = await pending.create({
         email,
         displayName: body.displayName,
         phone: body.phone || null,
         passwordHash,
         customer: { kind: body.customer.kind, name: customerName },
         workspace,
-        termsVersion: String(terms.inForce().version),
+        termsVersion: String((await terms.inForce()).version),
         ip: client.ip,
       });
       // Not awaited, as in the other branch: an SMTP round trip must not time one of them.
@@ -97,7 +98,7 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
       `signup-confirm:ip:${client.ip ?? 'unknown'}`,
       authLimits.resetConfirmPerIp,
     );
-    const found = pending.lookup(body.token);
+    const found = await pending.lookup(body.token);
     if (found.kind === 'invalid') throw linkInvalid();
     if (found.kind === 'expired') {
       throw new AppError(
@@ -107,25 +108,25 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
       );
     }
     const signup = found.signup;
-    const { userId, workspaceId } = services.transactions.write(() => {
+    const { userId, workspaceId } = await services.control.transactions.write(async () => {
       // Checked inside the transaction: two concurrent uses of one link, one wins.
-      if (!pending.spend(signup.id)) throw linkInvalid();
+      if (!(await pending.spend(signup.id))) throw linkInvalid();
       // Whoever holds the link owns the address, so saying it has an account reveals nothing.
-      if (users.byEmail(signup.email)) throw emailTaken();
-      const userId = users.create({
+      if (await users.byEmail(signup.email)) throw emailTaken();
+      const userId = await users.create({
         email: signup.email,
         displayName: signup.displayName,
         phone: signup.phone,
         passwordHash: signup.passwordHash,
       });
       // A taken address rolls everything back, the spent link too: the page asks for another.
-      const { workspaceId } = workspaces.createWithCustomer({
+      const { workspaceId } = await workspaces.createWithCustomer({
         ownerUserId: userId,
         customer: signup.customer,
         workspace: { name: signup.workspace.name, slug: body.slug ?? signup.workspace.slug },
       });
       // The terms were accepted on the form: that moment, version and address are recorded.
-      terms.recordAcceptance({
+      await terms.recordAcceptance({
         userId,
         version: signup.termsVersion,
         at: signup.createdAt,
@@ -135,7 +136,7 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
     });
 
     services.log.info({ userId, workspaceId }, 'account signed up');
-    const session = sessions.create(userId, client);
+    const session = await sessions.create(userId, client);
     setSessionCookie(c, config, session.token, session.expiresAt);
     const auth: AuthContext = {
       user: {
@@ -148,7 +149,7 @@ export function installSignupRoutes(app: Hono, services: AuthServices): void {
       session: { id: session.id },
       token: null,
     };
-    return c.json(mePayload(services, auth), 201);
+    return c.json(await mePayload(services, auth), 201);
   });
 }
 

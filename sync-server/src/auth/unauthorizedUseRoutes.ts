@@ -14,20 +14,21 @@ import { ReportUnauthorizedUseRequest } from '@desk/protocol/rest';
  * operators and mails the user a confirmation with a reset link.
  */
 export function installUnauthorizedUseRoutes(app: Hono, services: AuthServices): void {
-  const { config, sessions, tokens, passwordResets: resets, users, securityReports } = services;
+  const { config } = services;
+  const { sessions, tokens, passwordResets: resets, users, securityReports } = services.control;
 
   app.post('/api/auth/report-unauthorized-use', requireSession, async (c) => {
     const auth = authOf(c);
     const body = await readBody(c, ReportUnauthorizedUseRequest);
-    const user = users.byId(auth.user.id);
+    const user = await users.byId(auth.user.id);
     if (!user) throw new Error('authenticated user has no row');
     const client = clientInfo(c);
 
     // Lock first, so no new session can start between ending the old ones and the lock.
-    users.requirePasswordReset(user.id);
-    const sessionsEnded = sessions.endAllForUser(user.id);
-    const tokensRevoked = tokens.revokeAllForUser(user.id);
-    const reportId = securityReports.recordUnauthorizedUse({
+    await users.requirePasswordReset(user.id);
+    const sessionsEnded = await sessions.endAllForUser(user.id);
+    const tokensRevoked = await tokens.revokeAllForUser(user.id);
+    const reportId = await securityReports.recordUnauthorizedUse({
       userId: user.id,
       note: body.note || null,
       ip: client.ip,
@@ -35,7 +36,7 @@ export function installUnauthorizedUseRoutes(app: Hono, services: AuthServices):
       sessionsEnded,
     });
     services.log.warn({ userId: user.id, reportId }, 'unauthorized use reported');
-    const { token } = resets.create(user.id);
+    const { token } = await resets.create(user.id);
     await sendWithoutFailing(
       services,
       unauthorizedUseEmail(
@@ -49,7 +50,7 @@ export function installUnauthorizedUseRoutes(app: Hono, services: AuthServices):
     return c.json({ reportId, sessionsEnded, tokensRevoked });
   });
 
-  app.get('/api/security-reports', requireOperator, (c) =>
-    c.json({ reports: securityReports.latest(200) }),
+  app.get('/api/security-reports', requireOperator, async (c) =>
+    c.json({ reports: await securityReports.latest(200) }),
   );
 }

@@ -14,3 +14,17 @@ export interface Transactions {
 export function sqliteTransactions(db: SqliteDatabase): Transactions {
   return { write: (work) => db.transaction(work).immediate() };
 }
+
+/**
+ * One write transaction around calls to several async stores (`AsyncStore<…>`, issue 19):
+ * what `Transactions` is once PostgreSQL may be behind the stores. Every store call `work`
+ * awaits joins the transaction (the seam's transaction is ambient), a `write` inside joins
+ * the outer one, a throw rolls every write back.
+ *
+ * `work` does database calls only. Hash passwords, send mail and emit access events before
+ * or after it: on SQLite the transaction holds the one connection, and on PostgreSQL `work`
+ * may run again after a deadlock or serialization failure.
+ */
+export interface AsyncTransactions {
+  write<T>(work: () => Promise<T>): Promise<T>;
+}

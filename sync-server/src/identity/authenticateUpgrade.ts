@@ -1,10 +1,8 @@
 import { ErrorCode } from '@desk/protocol';
 import type { Config } from '../config/config.ts';
-import type { AccessTokenStore } from './AccessTokenStore.ts';
 import { isAllowedOrigin } from '../http/allowedOrigins/index.ts';
 import type { AuthContext, AuthFailure } from './AuthContext.ts';
-import { tokenFailure } from './middleware.ts';
-import type { SessionStore } from './SessionStore.ts';
+import { tokenFailure, type CredentialStores } from './middleware.ts';
 import { sessionTokenFromCookieHeader } from './sessionCookie.ts';
 
 export interface UpgradeCredentials {
@@ -22,17 +20,12 @@ export interface UpgradeCredentials {
  * cookie session counts only with an Origin equal to PUBLIC_URL's. A query token is judged
  * alone, like a Bearer header on REST.
  */
-// The signature is async so a future store (PostgreSQL) can answer asynchronously.
 export async function authenticateUpgrade(
-  deps: {
-    readonly config: Config;
-    readonly sessions: SessionStore;
-    readonly tokens: AccessTokenStore;
-  },
+  deps: { readonly config: Config; readonly control: CredentialStores },
   credentials: UpgradeCredentials,
 ): Promise<AuthContext | AuthFailure> {
   if (credentials.token !== undefined) {
-    const result = deps.tokens.validate(credentials.token);
+    const result = await deps.control.tokens.validate(credentials.token);
     if (result.kind !== 'valid') return tokenFailure(result.kind);
     return { user: result.user, session: null, token: result.token };
   }
@@ -47,7 +40,7 @@ export async function authenticateUpgrade(
       message: 'This connection came from another site and was refused.',
     };
   }
-  const result = deps.sessions.validate(sessionToken, { renew: false });
+  const result = await deps.control.sessions.validate(sessionToken, { renew: false });
   switch (result.kind) {
     case 'valid':
       return { user: result.session.user, session: { id: result.session.id }, token: null };

@@ -2,6 +2,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { ErrorCode } from '@desk/protocol';
 import type { Config } from '../config/config.ts';
 import { AppError } from '../http/AppError.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { AccessTokenStore } from './AccessTokenStore.ts';
 import { isAllowedOrigin } from '../http/allowedOrigins/index.ts';
 import type { AuthContext, AuthFailure } from './AuthContext.ts';
@@ -18,11 +19,16 @@ export function installAuthContext(app: Hono, deps: AuthContextDeps): void {
   app.use('*', originCheck(deps));
 }
 
+/** The stores that tell who a request or an upgrade is from (async: PostgreSQL may answer). */
+export interface CredentialStores {
+  readonly sessions: AsyncStore<SessionStore>;
+  readonly tokens: AsyncStore<AccessTokenStore>;
+}
+
 /** What the auth middleware uses (built once in createServices). */
 export interface AuthContextDeps {
   readonly config: Config;
-  readonly sessions: SessionStore;
-  readonly tokens: AccessTokenStore;
+  readonly control: CredentialStores;
   /**
    * Path prefixes let through the Origin check. Only for endpoints that prove the sender
    * another way and never act on a cookie (e.g. signed billing webhooks).
@@ -32,9 +38,8 @@ export interface AuthContextDeps {
 
 export function authContextMiddleware({
   config,
-  sessions,
-  tokens,
-}: Pick<AuthContextDeps, 'config' | 'sessions' | 'tokens'>): MiddlewareHandler {
+  control: { sessions, tokens },
+}: Pick<AuthContextDeps, 'config' | 'control'>): MiddlewareHandler {
   return async (c, next) => {
     c.set('auth', null);
     c.set('authFailure', null);
@@ -44,7 +49,7 @@ export function authContextMiddleware({
     const bearer = bearerToken(c);
     if (bearer !== undefined) {
       // A request with a token is judged by the token alone, never by a cookie beside it.
-      const result = tokens.validate(bearer);
+      const result = await tokens.validate(bearer);
       if (result.kind === 'valid') {
         c.set('auth', { user: result.user, session: null, token: result.token });
       } else {
@@ -55,7 +60,7 @@ export function authContextMiddleware({
 
     const cookieToken = readSessionCookie(c);
     if (cookieToken !== undefined) {
-      const result = sessions.validate(cookieToken);
+      const result = await sessions.validate(cookieToken);
       if (result.kind === 'valid') {
         const { session } = result;
         c.set('auth', { user: session.user, session: { id: session.id }, token: null });

@@ -1,12 +1,12 @@
 import { CloseCode, DocAccess, DocErrorCode, ErrorCode } from '@desk/protocol';
 import { authenticateUpgrade } from '../identity/authenticateUpgrade.ts';
 import { isAuthFailure } from '../identity/AuthContext.ts';
-import type { AccessTokenStore } from '../identity/AccessTokenStore.ts';
-import type { SessionStore } from '../identity/SessionStore.ts';
+import type { CredentialStores } from '../identity/middleware.ts';
 import { updateRateOverride } from '../billing/updateRateOverride.ts';
 import type { BlobQuota } from '../blobs/BlobQuota.ts';
 import type { SupportGrants } from '../support/SupportGrants.ts';
 import type { ServerContext } from '../ServerContext.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { TermsStore } from '../terms/TermsStore.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type {
@@ -24,10 +24,11 @@ interface DeskPrincipal extends Principal {
 
 /** What the production auth boundary uses (built once in createServices). */
 export interface DeskSyncAuthDeps extends ServerContext {
-  readonly sessions: SessionStore;
-  readonly tokens: AccessTokenStore;
-  readonly terms: TermsStore;
-  readonly workspaceAccess: WorkspaceAccessStore;
+  /** Read at every upgrade (who, terms) and every workspace authorized (role, plan). */
+  readonly control: CredentialStores & {
+    readonly terms: AsyncStore<TermsStore>;
+    readonly workspaceAccess: AsyncStore<WorkspaceAccessStore>;
+  };
   /** Audits what an operator opens under a support grant. */
   readonly support: SupportGrants;
   /** What the workspace's storage holds (documents, attachments, uploads in flight). */
@@ -61,7 +62,7 @@ export class DeskSyncAuth implements SyncAuth {
       };
     }
     // Terms in force not accepted (issue 16): refused like the REST API, with a typed code.
-    if (this.ctx.terms.blocking(result.user.id)) {
+    if (await this.ctx.control.terms.blocking(result.user.id)) {
       return {
         ok: false,
         closeCode: CloseCode.termsNotAccepted,
@@ -77,15 +78,14 @@ export class DeskSyncAuth implements SyncAuth {
     return { ok: true, principal };
   }
 
-  authorize(principal: Principal, workspaceId: string): Promise<Authorization> {
+  async authorize(principal: Principal, workspaceId: string): Promise<Authorization> {
     const tokenWorkspaceId = (principal as DeskPrincipal).tokenWorkspaceId ?? null;
-    if (tokenWorkspaceId !== null && tokenWorkspaceId !== workspaceId) {
-      return Promise.resolve(notMember);
-    }
-    const access = this.ctx.workspaceAccess.of(principal.userId, workspaceId);
-    if (!access) return Promise.resolve(notMember);
+    if (tokenWorkspaceId !== null && tokenWorkspaceId !== workspaceId) return notMember;
+    const { workspaceAccess } = this.ctx.control;
+    const access = await workspaceAccess.of(principal.userId, workspaceId);
+    if (!access) return notMember;
     const { support } = access;
-    if (support && principal.sessionId === null) return Promise.resolve(notMember);
+    if (support && principal.sessionId === null) return notMember;
     const onOpened = support
       ? (docId: string) =>
           this.ctx.support.recordDocumentOpened(principal.userId, workspaceId, {
@@ -95,12 +95,12 @@ export class DeskSyncAuth implements SyncAuth {
           })
       : undefined;
     // The operator's override (DOC_SIZE_LIMIT_BYTES) replaces the plan's, never the plans.
-    const limits = this.ctx.workspaceAccess.limits(workspaceId);
+    const limits = await workspaceAccess.limits(workspaceId);
     const maxDocBytes =
       this.ctx.config.DOC_SIZE_LIMIT_BYTES ?? limits?.documentSizeLimitBytes ?? null;
     const maxTickets = limits?.ticketLimit ?? null;
     if (access.canWrite) {
-      return Promise.resolve({
+      return {
         ok: true,
         access: DocAccess.write,
         readOnlyCode: null,
@@ -115,9 +115,9 @@ export class DeskSyncAuth implements SyncAuth {
             }
           : null,
         ...(onOpened ? { onOpened } : {}),
-      });
+      };
     }
-    return Promise.resolve({
+    return {
       ok: true,
       access: DocAccess.read,
       readOnlyCode:
@@ -125,7 +125,7 @@ export class DeskSyncAuth implements SyncAuth {
           ? DocErrorCode.readOnlyRole
           : DocErrorCode.workspaceReadOnly,
       ...(onOpened ? { onOpened } : {}),
-    });
+    };
   }
 }
 

@@ -106,6 +106,16 @@ export class SqliteSqlDatabase implements SqlDatabase {
     }
   }
 
+  /**
+   * Runs synchronous `work` on the connection (a synchronous store's call) once no other
+   * caller's transaction holds it — at once when none does, or inside this caller's own.
+   * What keeps a synchronous store's write out of a seam transaction it does not belong to.
+   */
+  exclusive<R>(work: () => R): R | Promise<R> {
+    if (this.#gate.open && !this.#inTransaction.getStore()) return this.#turn().then(work);
+    return work();
+  }
+
   /** Waits until no transaction of another caller holds the connection. */
   async #turn(): Promise<void> {
     if (this.#inTransaction.getStore()) return;

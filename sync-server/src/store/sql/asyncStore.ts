@@ -14,11 +14,13 @@ export type AsyncStore<T> = {
  * The synchronous store `sync` behind its async interface. With `inTransaction` each call
  * runs in it (an IMMEDIATE SQLite transaction, `Transactions.write`): a method that reads
  * then writes — count the seats, add the member — is one transaction, as each method of
- * the async stores is. A throw (synchronous) becomes a rejection.
+ * the async stores is. `inTransaction` may also answer later (the server's wrapped stores
+ * wait while another caller's seam transaction holds the connection: `SqliteSyncSeam`).
+ * A throw (synchronous) becomes a rejection.
  */
 export function asyncStore<T extends object>(
   sync: T,
-  inTransaction: <R>(work: () => R) => R = (work) => work(),
+  inTransaction: <R>(work: () => R) => R | Promise<R> = (work) => work(),
 ): AsyncStore<T> {
   const wrapped: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const name of methodNames(sync)) {
