@@ -90,6 +90,8 @@ export function createSyncServices(
     offThread: services.offThread,
     log: rewriterLog,
     minBytes: config.INDEX_REWRITE_MIN_BYTES,
+    now,
+    keepReplacedMs: config.OFFLINE_REPLICA_LIMIT_DAYS * 24 * 3_600_000,
   });
   const searchProjector = new SearchProjector({
     store: engine.store,

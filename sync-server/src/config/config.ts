@@ -92,11 +92,19 @@ export const configSchema = z.object({
   /**
    * Tombstone reclaim (issue 15 #4, SPEC IDX-GEN): an index generation at least this large
    * (bytes) is rewritten into a new generation when that reclaims a quarter of it. 0 turns
-   * rewriting off — the default while the web client and the server's other readers of the
-   * index (export, moderation, usage, snapshots) still read `<ws>:index` only; late edits
-   * to an older generation are replayed either way. @default 0
+   * rewriting off; late edits to an older generation are replayed either way. Below 1 MiB
+   * the whole index fits in one request anyway, and a rewrite costs every device one
+   * download of the new generation. @default 1048576 (1 MiB)
    */
-  INDEX_REWRITE_MIN_BYTES: z.coerce.number().int().min(0).default(0),
+  INDEX_REWRITE_MIN_BYTES: z.coerce.number().int().min(0).default(1_048_576),
+  /**
+   * The offline-replica limit: how long a device may stay offline and still bring its edits
+   * of the ticket list back. A replaced index generation (SPEC IDX-GEN-6) is dropped this
+   * many days after its switch, once its late edits are in the newer one; a device older
+   * than that opens the newest generation, and its offline edits to the dropped one are not
+   * taken. @default 90
+   */
+  OFFLINE_REPLICA_LIMIT_DAYS: positiveInt.default(90),
   /** Hours between automatic whole-database backups into DATA_DIR/backups; 0 turns them off. */
   BACKUP_INTERVAL_HOURS: z.coerce.number().int().min(0).default(24),
   /** Database backups kept in DATA_DIR/backups (older ones are deleted after a good backup). */

@@ -4,6 +4,7 @@ import {
   generationOf,
   indexDocId,
   indexHeadDocId,
+  keptFromOf,
   nextGenerationOf,
   WorkspaceIndex,
 } from '@desk/model';
@@ -72,11 +73,12 @@ function docOf(state: Uint8Array): Y.Doc {
   return doc;
 }
 
-async function setup() {
+async function setup(env: Record<string, string> = {}) {
   const temp = makeTempDir('desk-generations-');
   cleanups.push(() => temp.remove());
   const t: AuthTestServer = await startDeskServer(temp.dir, 0, {
     INDEX_REWRITE_MIN_BYTES: '1',
+    ...env,
   });
   cleanups.push(() => t.close());
   const owner = await ownerWithToken(t);
@@ -85,7 +87,7 @@ async function setup() {
     cleanups.push(() => c.client.close());
     return c;
   };
-  return { t, ws: owner.workspaceId, device };
+  return { t, ws: owner.workspaceId, owner, device };
 }
 
 describe('index generations (tombstone reclaim) on the real server', () => {
@@ -168,4 +170,110 @@ describe('index generations (tombstone reclaim) on the real server', () => {
     expect(new WorkspaceIndex(docOf(finalG2)).tickets.size).toBe(KEPT); // +1 made offline, −1 removed
     expect(finalG2.length).toBeLessThan(bytesG1 * 0.75);
   }, 240_000);
+});
+
+describe('snapshots and dropped generations on the real server', () => {
+  it('IDX-GEN-5, IDX-GEN-6: a snapshot from before the rewrite restores into generation 2 and its undo too; generation 1 is dropped after the offline-replica limit and a device remembering it opens the head’s', async () => {
+    const LIMIT_DAYS = 1;
+    const temp = makeTempDir('desk-generations-');
+    cleanups.push(() => temp.remove());
+    // First without rewriting, so the snapshot is surely taken before the rewrite; then the
+    // same data on the same port with rewriting on (devices reconnect to one URL).
+    let t: AuthTestServer = await startDeskServer(temp.dir, 0, {
+      INDEX_REWRITE_MIN_BYTES: '0',
+    });
+    cleanups.push(() => t.close());
+    const owner = await ownerWithToken(t);
+    const ws = owner.workspaceId;
+    const device = () => {
+      const c = new CuttableClient(() => t.server.url, owner.token);
+      cleanups.push(() => c.client.close());
+      return c;
+    };
+    const g1 = indexDocId(ws, 1);
+    const g2 = indexDocId(ws, 2);
+    const online = device();
+    const onlineG1 = online.client.open(g1);
+    await onlineG1.whenSynced;
+    Y.applyUpdate(onlineG1.doc, tombstonedIndex());
+    await until(
+      async () =>
+        new WorkspaceIndex(docOf(await t.server.sync.readDocState(g1))).tickets.size === KEPT,
+      'the server to hold the index',
+    );
+    const base = `/api/workspaces/${owner.slug}/snapshots`;
+    const taken = await owner.client.post<{ snapshot: { id: string } }>(base, {});
+    expect(taken.status, JSON.stringify(taken.body)).toBe(201);
+    const snapshotId = taken.body.snapshot.id;
+    const port = Number(new URL(t.server.url).port);
+    await t.close();
+    t = await startDeskServer(temp.dir, port, {
+      INDEX_REWRITE_MIN_BYTES: '1',
+      OFFLINE_REPLICA_LIMIT_DAYS: String(LIMIT_DAYS),
+    });
+    cleanups.push(() => t.close());
+
+    // The server rewrites generation 1 into 2; the device switches and archives t1 there.
+    await until(() => nextGenerationOf(onlineG1.doc) === 2, 'generation 1 to point at 2', WAIT_MS);
+    const onlineG2 = online.client.open(g2);
+    await onlineG2.whenSynced;
+    onlineG1.release();
+    new WorkspaceIndex(onlineG2.doc).tickets.remove('t1');
+    await until(
+      async () =>
+        new WorkspaceIndex(docOf(await t.server.sync.readDocState(g2))).tickets.get('t1') === null,
+      'the archiving to reach the server',
+    );
+
+    // Restoring t1 from the snapshot (read in generation 1) writes its row into generation 2.
+    const restored = await owner.client.post<{ preRestoreSnapshotId: string }>(
+      `${base}/${snapshotId}/restore`,
+      { scope: 'ticket', ticketId: 't1' },
+    );
+    expect(restored.status, JSON.stringify(restored.body)).toBe(200);
+    await until(
+      () => new WorkspaceIndex(onlineG2.doc).tickets.get('t1')?.title === 'Ticket 1',
+      'the restored row on the device holding generation 2',
+    );
+    expect(generationOf(onlineG2.doc)).toBe(2);
+    expect(nextGenerationOf(onlineG2.doc)).toBeNull();
+
+    // Its undo takes the row out of generation 2 again.
+    const undone = await owner.client.post(
+      `${base}/${restored.body.preRestoreSnapshotId}/undo`,
+      {},
+    );
+    expect(undone.status, JSON.stringify(undone.body)).toBe(200);
+    await until(
+      () => new WorkspaceIndex(onlineG2.doc).tickets.get('t1') === null,
+      'the undo to reach the device',
+    );
+
+    // IDX-GEN-6: past the offline-replica limit (and the hourly look), the next read of the
+    // index drops generation 1: the head says so, the store forgets it.
+    const head = online.client.open(indexHeadDocId(ws));
+    await head.whenSynced;
+    t.clock.advance(LIMIT_DAYS * 24 * 3_600_000 + 3_600_000);
+    new WorkspaceIndex(onlineG2.doc).tickets.update('t2', { status: 'pending' }, T0 + 90_000);
+    await until(
+      () => keptFromOf(head.doc) === 2,
+      'the head to say generation 1 was dropped',
+      WAIT_MS,
+    );
+    expect(t.server.sync.store.load(g1)).toBeNull();
+    expect(generationOf(head.doc)).toBe(2);
+    // A device that remembers generation 1 reads its copy of the head at start (the web's
+    // `startGeneration`) and opens generation 2: what it finds there is the workspace now.
+    const remembered = 1;
+    const opens = keptFromOf(head.doc) > remembered ? generationOf(head.doc) : remembered;
+    expect(opens).toBe(2);
+    const later = device();
+    const laterIndex = later.client.open(indexDocId(ws, opens));
+    await laterIndex.whenSynced;
+    await until(
+      () => rowsOf(laterIndex.doc) === rowsOf(onlineG2.doc),
+      'the later device to hold generation 2 as it is',
+    );
+    expect(new WorkspaceIndex(laterIndex.doc).tickets.get('t2')?.status).toBe('pending');
+  }, 300_000);
 });

@@ -1,4 +1,10 @@
-import { indexDocId, indexHeadDocId, setHeadGeneration, GenerationMeta } from '@desk/model';
+import {
+  indexDocId,
+  indexHeadDocId,
+  setHeadGeneration,
+  setHeadKeptFrom,
+  GenerationMeta,
+} from '@desk/model';
 import { until } from '@desk/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -31,10 +37,25 @@ afterEach(() => {
 });
 
 describe('index generations on a device (SPEC IDX-GEN-2, IDX-GEN-4)', () => {
-  it('opens the remembered generation at start, offline too, without asking the head', async () => {
+  it('opens the remembered generation at start, offline too, without asking the server', async () => {
     const source = new ScriptedDocSource();
     expect(await startGeneration(source, 'w1', memoryStorage(3), true)).toBe(3);
     expect(await startGeneration(source, 'w1', memoryStorage(null), false)).toBe(1);
+  });
+
+  it('opens the head’s generation when the server dropped the remembered one (IDX-GEN-6)', async () => {
+    const source = new ScriptedDocSource();
+    // This device's copy of the head, synced earlier: generation 3 is the newest, and
+    // generations below 2 were dropped.
+    const head = source.open(indexHeadDocId('w1'));
+    const said = new Y.Doc();
+    Y.applyUpdate(head.doc, setHeadGeneration(said, 3));
+    Y.applyUpdate(head.doc, setHeadKeptFrom(said, 2));
+    const storage = memoryStorage(1);
+    expect(await startGeneration(source, 'w1', storage, false)).toBe(3);
+    expect(storage.value).toBe(3);
+    expect(await startGeneration(source, 'w1', memoryStorage(2), false)).toBe(2); // still kept
+    head.release();
   });
 
   it('on a first visit reads the head and opens the generation it names', async () => {

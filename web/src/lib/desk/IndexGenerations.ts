@@ -2,6 +2,7 @@ import {
   generationOf,
   indexDocId,
   indexHeadDocId,
+  keptFromOf,
   nextGenerationOf,
   FIRST_INDEX_GENERATION,
 } from '@desk/model';
@@ -41,9 +42,10 @@ export function localGenerationStorage(workspaceId: string, userId: string): Gen
 }
 
 /**
- * The generation to open at start. Remembered: that one. Never opened here (a first visit,
- * online: the identity just came from the server): the head's, once synced — a few bytes
- * and one round trip, so a new device never downloads a tombstoned older generation.
+ * The generation to open at start. Remembered: that one (or the head's, when the server
+ * dropped it). Never opened here (a first visit, online: the identity just came from the
+ * server): the head's, once synced — a few bytes and one round trip, so a new device never
+ * downloads a tombstoned older generation.
  * Opened before generations existed: 1 (the follower moves it on).
  */
 export async function startGeneration(
@@ -53,7 +55,8 @@ export async function startGeneration(
   firstVisit: boolean,
 ): Promise<number> {
   const known = storage.read();
-  if (known !== null || !firstVisit) return known ?? FIRST_INDEX_GENERATION;
+  if (known !== null) return keptOn(source, workspaceId, storage, known);
+  if (!firstVisit) return FIRST_INDEX_GENERATION;
   const head = source.open(indexHeadDocId(workspaceId));
   let offStatus = () => {};
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -80,6 +83,32 @@ export async function startGeneration(
   }
 }
 
+/**
+ * The remembered generation, unless the server dropped it (SPEC IDX-GEN-6: the head's
+ * `keptFrom` is past it, as this device's copy of the head says — read locally, offline
+ * too; the follower keeps that copy synced): then the head's generation, remembered.
+ * Opening a dropped one would write it back to the server, which deletes it again.
+ */
+async function keptOn(
+  source: DocSource,
+  workspaceId: string,
+  storage: GenerationStorage,
+  known: number,
+): Promise<number> {
+  const head = source.open(indexHeadDocId(workspaceId));
+  try {
+    await head.whenLoaded;
+    if (keptFromOf(head.doc) <= known) return known;
+    const generation = Math.max(generationOf(head.doc), keptFromOf(head.doc));
+    storage.write(generation);
+    return generation;
+  } catch {
+    return known; // the local copy could not be read: the follower moves on once synced
+  } finally {
+    head.release();
+  }
+}
+
 /** How long a first visit waits for the head before opening generation 1. @default 5000 ms */
 const HEAD_WAIT_MS = 5000;
 
@@ -89,7 +118,8 @@ const HEAD_WAIT_MS = 5000;
  * local store holds it), then remembered, so the next start opens it from the local copy.
  * Until then the lists stay on the open generation: its edits still reach the newer one
  * (the server replays them), so nothing is lost by switching at the next start rather than
- * under the user's hands.
+ * under the user's hands. A dropped open generation (the head's `keptFrom` past it) takes
+ * the same way: the head names a newer one, which is brought on and remembered.
  */
 export class IndexGenerationFollower {
   readonly #head: DocHandle;
