@@ -61,6 +61,7 @@ import {
   SqliteWorkspaceDeletionStore,
   type WorkspaceDeletionStore,
 } from './workspaces/WorkspaceDeletionStore.ts';
+import type { WorkspaceRouteStores } from './workspaces/WorkspaceRouteDeps.ts';
 import { sqliteWorkspaceStores } from './workspaces/workspaceStores.ts';
 import type { WorkspaceStore } from './workspaces/WorkspaceStore.ts';
 
@@ -156,9 +157,7 @@ export interface Services extends ServerContext {
  * fields above, wrapped (`sqliteSyncSeam`): one object each, two interfaces, while callers
  * still on the synchronous ones remain (SCALE-OUT.md, "Callers on the async interfaces").
  */
-export interface ControlPlane extends AuthStores {
-  readonly workspaceAccess: AsyncStore<WorkspaceAccessStore>;
-  readonly memberships: AsyncStore<MembershipStore>;
+export interface ControlPlane extends AuthStores, WorkspaceRouteStores {
   readonly seats: AsyncStore<SeatLedger>;
 }
 
@@ -210,6 +209,7 @@ export function createServices(ctx: ServerContext): Services {
     workspaceAccess: seam.wrap(workspaceStores.workspaceAccess),
     workspaces: seam.wrap(workspaceStores.workspaces),
     memberships: seam.wrap(workspaceStores.memberships),
+    invitations: seam.wrap(workspaceStores.invitations),
     seats: seam.wrap(workspaceStores.seats),
     loginThrottle: seam.wrap(loginThrottle),
     devices: seam.wrap(identity.devices),

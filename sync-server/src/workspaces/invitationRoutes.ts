@@ -24,10 +24,11 @@ import {
  * URLs, so they stay out of logs.
  */
 export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
-  const { limiter, sessions, users, terms, transactions, workspaces, invitations } = ctx;
+  const { limiter } = ctx;
+  const { sessions, users, terms, transactions, workspaces, invitations } = ctx.control;
 
   const send = async (invitation: Invitation, token: string, inviterName: string) => {
-    const workspace = workspaces.byId(invitation.workspaceId);
+    const workspace = await workspaces.byId(invitation.workspaceId);
     try {
       await mail(invitation, token, inviterName, workspace?.name ?? 'a workspace');
     } catch (err) {
@@ -56,9 +57,9 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
       }),
     );
 
-  app.get('/api/workspaces/:slug/invitations', (c) => {
+  app.get('/api/workspaces/:slug/invitations', async (c) => {
     const { workspace } = managerRequest(ctx, c);
-    return c.json({ invitations: invitations.list(workspace.id) });
+    return c.json({ invitations: await invitations.list(workspace.id) });
   });
 
   app.post('/api/workspaces/:slug/invitations', async (c) => {
@@ -78,7 +79,7 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
       `invite:workspace:${workspace.id}`,
       workspaceLimits.invitationsPerWorkspace,
     );
-    const { invitation, token } = transactions.write(() =>
+    const { invitation, token } = await transactions.write(() =>
       invitations.create({
         workspaceId: workspace.id,
         email,
@@ -99,16 +100,16 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
       `invite:workspace:${workspace.id}`,
       workspaceLimits.invitationsPerWorkspace,
     );
-    const { invitation, token } = transactions.write(() =>
+    const { invitation, token } = await transactions.write(() =>
       invitations.resend(workspace.id, c.req.param('id')),
     );
     await send(invitation, token, auth.user.displayName);
     return c.json({ invitation });
   });
 
-  app.delete('/api/workspaces/:slug/invitations/:id', (c) => {
+  app.delete('/api/workspaces/:slug/invitations/:id', async (c) => {
     const { auth, workspace } = managerRequest(ctx, c);
-    const invitation = transactions.write(() =>
+    const invitation = await transactions.write(() =>
       invitations.revoke(workspace.id, c.req.param('id'), auth.user.id),
     );
     return c.json({ invitation });
@@ -121,9 +122,10 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
       workspaceLimits.invitationUsePerIp,
     );
     const { token } = await readBody(c, InvitationTokenRequest);
-    const invitation = invitations.requireUsable(token);
-    const workspace = workspaces.byId(invitation.workspaceId);
+    const invitation = await invitations.requireUsable(token);
+    const workspace = await workspaces.byId(invitation.workspaceId);
     const auth = c.get('auth');
+    const accountExists = (await users.byEmail(invitation.email)) !== undefined;
     return c.json({
       invitation: {
         email: invitation.email,
@@ -132,7 +134,7 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
         expiresAt: invitation.expiresAt,
         workspace: { name: workspace?.name ?? '', slug: workspace?.slug ?? '' },
       },
-      accountExists: users.byEmail(invitation.email) !== undefined,
+      accountExists,
       signedInAs: auth?.session ? auth.user.email : null,
     });
   });
@@ -145,20 +147,20 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
     );
     const body = await readBody(c, AcceptInvitationRequest);
     // Early, typed refusals (expired, used, revoked) before any password hashing.
-    const invitation = invitations.requireUsable(body.token);
-    const workspace = workspaces.byId(invitation.workspaceId);
+    const invitation = await invitations.requireUsable(body.token);
+    const workspace = await workspaces.byId(invitation.workspaceId);
     const auth = c.get('auth');
 
     if (auth) {
       if (!auth.session) throw AppError.forbidden('Accept invitations from a browser session.');
-      const accepted = transactions.write(() =>
+      const accepted = await transactions.write(() =>
         invitations.accept({ token: body.token, userId: auth.user.id, userEmail: auth.user.email }),
       );
       ctx.access.emit('membershipChanged', accepted.change);
       return c.json({ workspace: { slug: workspace?.slug }, registered: false });
     }
 
-    if (users.byEmail(invitation.email)) {
+    if (await users.byEmail(invitation.email)) {
       throw new AppError(
         ErrorCode.unauthenticated,
         401,
@@ -178,23 +180,23 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
     const displayName = body.displayName;
     // One immediate transaction: the account exists only if the seat was won, so a
     // refused acceptance (seat_limit_reached) leaves no half-registered user behind.
-    const { userId, accepted } = transactions.write(() => {
+    const { userId, accepted } = await transactions.write(async () => {
       const now = ctx.now();
-      if (users.byEmail(invitation.email)) {
+      if (await users.byEmail(invitation.email)) {
         throw new AppError(
           ErrorCode.emailTaken,
           409,
           'This address already has an account. Log in to accept.',
         );
       }
-      const userId = users.create({ email: invitation.email, displayName, passwordHash });
-      terms.recordAcceptance({
+      const userId = await users.create({ email: invitation.email, displayName, passwordHash });
+      await terms.recordAcceptance({
         userId,
-        version: String(terms.inForce().version),
+        version: String((await terms.inForce()).version),
         at: now,
         ip: client.ip,
       });
-      const accepted = invitations.accept({
+      const accepted = await invitations.accept({
         token: body.token,
         userId,
         userEmail: invitation.email,
@@ -202,7 +204,7 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
       return { userId, accepted };
     });
     ctx.access.emit('membershipChanged', accepted.change);
-    const session = sessions.create(userId, client);
+    const session = await sessions.create(userId, client);
     setSessionCookie(c, ctx.config, session.token, session.expiresAt);
     ctx.log.info(
       { userId, workspaceId: invitation.workspaceId },

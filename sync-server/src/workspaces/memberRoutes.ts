@@ -11,7 +11,7 @@ import { ChangeRoleRequest, TransferOwnershipRequest } from '@desk/protocol/rest
  * removed member's subscriptions to the workspace's documents are closed at once.
  */
 export function installMemberRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
-  const { memberships } = ctx;
+  const { memberships, transactions } = ctx.control;
   const announce = (changes: readonly MembershipChange[]) => {
     for (const change of changes) ctx.access.emit('membershipChanged', change);
   };
@@ -19,7 +19,7 @@ export function installMemberRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
   app.patch('/api/workspaces/:slug/members/:userId', async (c) => {
     const { auth, workspace } = managerRequest(ctx, c);
     const { role } = await readBody(c, ChangeRoleRequest);
-    const change = ctx.transactions.write(() =>
+    const change = await transactions.write(() =>
       memberships.changeRole({
         workspaceId: workspace.id,
         actorUserId: auth.user.id,
@@ -28,26 +28,26 @@ export function installMemberRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
       }),
     );
     if (change) announce([change]);
-    return c.json({ members: memberships.list(workspace.id) });
+    return c.json({ members: await memberships.list(workspace.id) });
   });
 
-  app.delete('/api/workspaces/:slug/members/:userId', (c) => {
+  app.delete('/api/workspaces/:slug/members/:userId', async (c) => {
     // Any member may remove themselves (leave); managers may remove others.
     const userId = c.req.param('userId');
     const request = memberRequest(ctx, c);
     const { auth, workspace } = userId === request.auth.user.id ? request : managerRequest(ctx, c);
-    const change = ctx.transactions.write(() =>
+    const change = await transactions.write(() =>
       memberships.remove({ workspaceId: workspace.id, actorUserId: auth.user.id, userId }),
     );
     announce([change]);
     ctx.log.info({ workspaceId: workspace.id, userId, by: auth.user.id }, 'member removed');
-    return c.json({ members: memberships.list(workspace.id) });
+    return c.json({ members: await memberships.list(workspace.id) });
   });
 
   app.post('/api/workspaces/:slug/transfer-ownership', async (c) => {
     const { auth, workspace } = ownerRequest(ctx, c);
     const { userId } = await readBody(c, TransferOwnershipRequest);
-    const changes = ctx.transactions.write(() =>
+    const changes = await transactions.write(() =>
       memberships.transferOwnership({
         workspaceId: workspace.id,
         actorUserId: auth.user.id,
@@ -55,6 +55,6 @@ export function installMemberRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
       }),
     );
     announce(changes);
-    return c.json({ members: memberships.list(workspace.id) });
+    return c.json({ members: await memberships.list(workspace.id) });
   });
 }

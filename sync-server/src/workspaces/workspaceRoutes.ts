@@ -14,21 +14,26 @@ import { AuditQuery, CreateWorkspaceRequest, RenameWorkspaceRequest } from '@des
  * renaming, the seat count with its ledger, and the audit entries about the workspace.
  */
 export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
-  const { limiter, transactions, workspaces: store } = ctx;
-  app.get('/api/workspaces', (c) => {
+  const { limiter } = ctx;
+  const { audit, transactions, workspaceAccess, workspaces: store } = ctx.control;
+  app.get('/api/workspaces', async (c) => {
     const auth = authOf(c);
-    const rows = store.ofUser(auth.user.id).map(({ id, slug, name }) => ({ id, slug, name }));
-    const workspaces = rows
-      .filter((w) => !auth.token || auth.token.workspaceId === w.id)
-      .map((w) => {
-        const access = ctx.workspaceAccess.of(auth.user.id, w.id);
-        return {
-          ...w,
-          role: access?.role,
-          state: access?.state,
-          readOnlyReason: access?.readOnlyReason,
-        };
+    const rows = (await store.ofUser(auth.user.id)).map(({ id, slug, name }) => ({
+      id,
+      slug,
+      name,
+    }));
+    const workspaces = [];
+    for (const w of rows) {
+      if (auth.token && auth.token.workspaceId !== w.id) continue;
+      const access = await workspaceAccess.of(auth.user.id, w.id);
+      workspaces.push({
+        ...w,
+        role: access?.role,
+        state: access?.state,
+        readOnlyReason: access?.readOnlyReason,
       });
+    }
     return c.json({ workspaces });
   });
 
@@ -40,34 +45,36 @@ export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void
       `workspace-create:user:${auth.user.id}`,
       workspaceLimits.workspacesPerUser,
     );
-    const owned = store.customersOwnedBy(auth.user.id);
-    const workspaceId = transactions.write(() => {
+    const owned = await store.customersOwnedBy(auth.user.id);
+    const workspaceId = await transactions.write(async () => {
       const customerId = body.customerId ?? owned[0];
       if (customerId === undefined) {
         // A member of someone else's workspace starting their own: a new (person) customer.
-        return store.createWithCustomer({
+        const created = await store.createWithCustomer({
           ownerUserId: auth.user.id,
           customer: { kind: 'person', name: auth.user.displayName },
           workspace: { name: body.name, slug: body.slug },
-        }).workspaceId;
+        });
+        return created.workspaceId;
       }
       if (!owned.includes(customerId)) {
         throw AppError.forbidden('You can only add workspaces to a customer account you own.');
       }
-      return store.createForCustomer({
+      const created = await store.createForCustomer({
         customerId,
         ownerUserId: auth.user.id,
         workspace: { name: body.name, slug: body.slug },
-      }).workspaceId;
+      });
+      return created.workspaceId;
     });
-    const workspace = store.byId(workspaceId);
+    const workspace = await store.byId(workspaceId);
     if (!workspace) throw new Error('created workspace vanished');
-    return c.json(store.payload(workspace, auth.user.id), 201);
+    return c.json(await store.payload(workspace, auth.user.id), 201);
   });
 
-  app.get('/api/workspaces/:slug', (c) => {
+  app.get('/api/workspaces/:slug', async (c) => {
     const { auth, workspace } = memberRequest(ctx, c);
-    const payload = store.payload(workspace, auth.user.id);
+    const payload = await store.payload(workspace, auth.user.id);
     if (!payload) throw AppError.notFound();
     return c.json(payload);
   });
@@ -75,23 +82,23 @@ export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void
   app.patch('/api/workspaces/:slug', async (c) => {
     const { auth, workspace } = managerRequest(ctx, c);
     const body = await readBody(c, RenameWorkspaceRequest);
-    store.rename(workspace.id, body.name);
-    const payload = store.payload({ ...workspace, name: body.name }, auth.user.id);
+    await store.rename(workspace.id, body.name);
+    const payload = await store.payload({ ...workspace, name: body.name }, auth.user.id);
     return c.json(payload);
   });
 
   /** Seat count, limit and history: the billing basis the owner sees (terms §1). */
-  app.get('/api/workspaces/:slug/seats', (c) => {
+  app.get('/api/workspaces/:slug/seats', async (c) => {
     const { workspace } = managerRequest(ctx, c);
-    return c.json(store.seats(workspace.id));
+    return c.json(await store.seats(workspace.id));
   });
 
   /** What operators, billing and the system did to this workspace (terms §3). */
-  app.get('/api/workspaces/:slug/audit', (c) => {
+  app.get('/api/workspaces/:slug/audit', async (c) => {
     const { workspace } = ownerRequest(ctx, c);
     const { before } = readQuery(c, AuditQuery);
     return c.json({
-      entries: ctx.audit.list({
+      entries: await audit.list({
         workspaceId: workspace.id,
         ...(before !== undefined ? { before } : {}),
       }),
