@@ -84,6 +84,12 @@ export interface NetworkEvents {
 export interface ReplicateOptions {
   /** Docs synced at once. @default 8 */
   concurrency?: number;
+  /**
+   * Awaited before each doc is started, so background replication can yield to the user
+   * (the browser waits until typing pauses). Docs already syncing finish meanwhile.
+   * @default none: the next doc starts at once
+   */
+  beforeEachDoc?: () => Promise<void>;
 }
 
 /**
@@ -198,7 +204,7 @@ export class SyncClient {
    * when every doc is in sync or refused.
    */
   replicate(docIds: readonly string[], options: ReplicateOptions = {}): Replication {
-    return this.#replicate(docIds, options.concurrency ?? 8, true);
+    return this.#replicate(docIds, options.concurrency ?? 8, true, options.beforeEachDoc);
   }
 
   get status(): SyncStatus {
@@ -444,7 +450,12 @@ export class SyncClient {
     }, afterMs ?? backoff.next());
   }
 
-  #replicate(docIds: readonly string[], concurrency: number, validate: boolean): Replication {
+  #replicate(
+    docIds: readonly string[],
+    concurrency: number,
+    validate: boolean,
+    beforeEachDoc?: () => Promise<void>,
+  ): Replication {
     if (validate) {
       for (const docId of docIds) {
         if (!parseDocId(docId)) throw new Error(`Not a valid document id: ${docId}`);
@@ -454,7 +465,12 @@ export class SyncClient {
       const workspaces = docIds.map((docId) => parseDocId(docId)?.workspaceId ?? '');
       void this.#catchUp.ensureStarted(workspaces.filter(Boolean));
     }
-    const replication = new Replication(docIds, concurrency, (docId) => this.#syncOnce(docId));
+    const replication = new Replication(
+      docIds,
+      concurrency,
+      (docId) => this.#syncOnce(docId),
+      beforeEachDoc,
+    );
     this.#replications.add(replication);
     void replication.finished.then(() => this.#replications.delete(replication));
     return replication;

@@ -29,6 +29,7 @@ export class Replication {
     docIds: readonly string[],
     concurrency: number,
     syncOne: (docId: string) => Promise<boolean>,
+    beforeEachDoc: () => Promise<void> = () => Promise.resolve(),
   ) {
     this.#docIds = [...new Set(docIds)];
     this.finished = new Promise((resolve) => {
@@ -41,7 +42,7 @@ export class Replication {
     }
     let active = workers;
     for (let i = 0; i < workers; i++) {
-      void this.#work(syncOne).finally(() => {
+      void this.#work(syncOne, beforeEachDoc).finally(() => {
         if (--active === 0) this.#finish();
       });
     }
@@ -67,8 +68,14 @@ export class Replication {
     this.#finish();
   }
 
-  async #work(syncOne: (docId: string) => Promise<boolean>): Promise<void> {
+  async #work(
+    syncOne: (docId: string) => Promise<boolean>,
+    beforeEachDoc: () => Promise<void>,
+  ): Promise<void> {
     while (this.#next < this.#docIds.length) {
+      await beforeEachDoc();
+      // Cancelled (or the other workers took the rest) while waiting.
+      if (this.#next >= this.#docIds.length) break;
       const docId = this.#docIds[this.#next++]!;
       let ok = false;
       try {

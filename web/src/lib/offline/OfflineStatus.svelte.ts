@@ -3,6 +3,7 @@ import { docIds, type Actor, type TicketDoc, type WorkspaceIndex } from '@desk/m
 import { DocErrorCode, parseDocId } from '@desk/protocol';
 import { ApiError } from '$lib/api/api.ts';
 import { uploadBlob } from '$lib/api/deskApi.ts';
+import { backgroundTurn } from './backgroundTurn.ts';
 import { ChangedWhileAway } from './ChangedWhileAway.ts';
 import { changedTickets } from './changedTickets.svelte.ts';
 import { collectDrafts, countDrafts, downloadJson } from './drafts.ts';
@@ -119,7 +120,9 @@ export class OfflineStatus {
       replicator: sync.client,
       ledger: this.#ledger,
       docIds: () => keptDocIds(ws, this.mode, Date.now()),
-      pause: idle,
+      // Background work: no doc starts while the user types (issue 15's keystroke target).
+      pause: backgroundTurn,
+      beforeEachDoc: backgroundTurn,
       // Measured in headless Chromium (offlineReplica.test.ts: 2,000 tickets in ~20 s on a
       // shared 2-core machine): with the one-database store, storing costs little; the
       // subscribe and ack round trips do, and 24 at a time was no faster than 12.
@@ -324,12 +327,4 @@ function formatTime(epochMs: number): string {
 function afterFirstPaint(run: () => void): void {
   if ('requestAnimationFrame' in globalThis) requestAnimationFrame(() => setTimeout(run, 0));
   else setTimeout(run, 0);
-}
-
-/** Waits for the browser to be idle (capped), so replication yields to the user's work. */
-function idle(): Promise<void> {
-  return new Promise((resolve) => {
-    if ('requestIdleCallback' in globalThis) requestIdleCallback(() => resolve(), { timeout: 250 });
-    else setTimeout(resolve, 16);
-  });
 }

@@ -6,9 +6,11 @@ import type { Ledger, Replicator } from './ReplicaManager.ts';
 /** A replicator that syncs instantly, refusing the docs in `refused`, and records its calls. */
 function fakeReplicator(refused: ReadonlySet<string> = new Set()) {
   const calls: string[][] = [];
+  const gates: ((() => Promise<void>) | undefined)[] = [];
   const replicator: Replicator = {
-    replicate(docIds, _options) {
+    replicate(docIds, options) {
       calls.push([...docIds]);
+      gates.push(options.beforeEachDoc);
       const failed = docIds.filter((id) => refused.has(id)).length;
       const progress: ReplicationProgress = {
         total: docIds.length,
@@ -26,7 +28,7 @@ function fakeReplicator(refused: ReadonlySet<string> = new Set()) {
       };
     },
   };
-  return { replicator, calls };
+  return { replicator, calls, gates };
 }
 
 function memoryLedger(initial: string[] = []): Ledger & { ids: Set<string> } {
@@ -82,6 +84,22 @@ describe('ReplicaManager', () => {
       failed: 0,
       running: false,
     });
+  });
+
+  it("hands its beforeEachDoc gate to every batch's replication (no doc starts while the user types)", async () => {
+    const { replicator, gates } = fakeReplicator();
+    const typingPaused = () => Promise.resolve();
+    const manager = new ReplicaManager({
+      replicator,
+      ledger: memoryLedger(),
+      docIds: () => ids(3),
+      batchSize: 2,
+      beforeEachDoc: typingPaused,
+    });
+    const done = idle(manager);
+    manager.refresh();
+    await done;
+    expect(gates).toEqual([typingPaused, typingPaused]);
   });
 
   it('skips docs copied on an earlier start, so a restart costs only what is missing', async () => {

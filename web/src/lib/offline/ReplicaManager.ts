@@ -5,7 +5,7 @@ import { parseDocId } from '@desk/protocol';
 export interface Replicator {
   replicate(
     docIds: readonly string[],
-    options: { concurrency: number },
+    options: { concurrency: number; beforeEachDoc?: () => Promise<void> },
   ): {
     readonly finished: Promise<ReplicationProgress>;
     subscribe(listener: (progress: ReplicationProgress) => void): () => void;
@@ -48,6 +48,11 @@ export interface ReplicaManagerOptions {
    * (the browser passes `requestIdleCallback`). @default a macrotask
    */
   pause?: () => Promise<void>;
+  /**
+   * Awaited before each doc starts (the browser passes `backgroundTurn`: none starts while
+   * the user types). @default none
+   */
+  beforeEachDoc?: () => Promise<void>;
 }
 
 /**
@@ -59,7 +64,8 @@ export interface ReplicaManagerOptions {
  * `markHeld` once it is in sync. Progress feeds "412 of 500 tickets available offline".
  */
 export class ReplicaManager {
-  readonly #options: Required<ReplicaManagerOptions>;
+  readonly #options: Required<Omit<ReplicaManagerOptions, 'beforeEachDoc'>> &
+    Pick<ReplicaManagerOptions, 'beforeEachDoc'>;
   readonly #listeners = new Set<(progress: ReplicaProgress) => void>();
   #replicated: Set<string> | null = null;
   readonly #failed = new Set<string>();
@@ -148,6 +154,7 @@ export class ReplicaManager {
         this.#emit();
         const replication = this.#options.replicator.replicate(batch, {
           concurrency: this.#options.concurrency,
+          beforeEachDoc: this.#options.beforeEachDoc,
         });
         this.#current = replication;
         const off = replication.subscribe((p) => {

@@ -1,5 +1,6 @@
 import type { TicketRecord, TicketTextSearch } from '@desk/model';
 import { searchTickets } from '$lib/api/searchApi.ts';
+import { backgroundTurn } from '$lib/offline/backgroundTurn.ts';
 import type { DeskWorkspace } from '$lib/desk/DeskWorkspace.svelte.ts';
 import { DeviceTicketTexts } from './DeviceTicketTexts.ts';
 import { LocalTicketSearch } from './LocalTicketSearch.ts';
@@ -29,7 +30,7 @@ export function deviceSearchOf(desk: DeskWorkspace): LocalTicketSearch {
     texts: new DeviceTicketTexts(desk.source, workspaceId),
     store,
     server: (text, signal) => searchTickets(desk.slug, text, signal),
-    pause: idle,
+    pause: backgroundTurn,
   });
   const offShards = desk.archive.onLoaded((shard) => search.addSource(shard));
   // A closed tab keeps what was indexed since the last write.
@@ -73,13 +74,4 @@ export function closeDeviceSearch(desk: DeskWorkspace): Promise<void> {
 /** Closes every device search of this tab (before its databases are deleted). */
 export async function closeAllDeviceSearches(): Promise<void> {
   await Promise.all([...open.values()].map((entry) => entry.close()));
-}
-
-/** Background work waits for an idle moment, so typing never queues behind it. */
-function idle(): Promise<void> {
-  return new Promise((resolve) => {
-    if (typeof requestIdleCallback === 'function')
-      requestIdleCallback(() => resolve(), { timeout: 200 });
-    else setTimeout(resolve, 0);
-  });
 }
