@@ -210,7 +210,8 @@ const relativeOf = (file: string) => path.relative(SRC, file).split(path.sep).jo
 
 /**
  * SQL and the database handle live in stores: a file named `*Store.ts` / `Sqlite*.ts`, a
- * file that declares an `export class Sqlite…` (the store interface's SQLite side), `db/`
+ * file that declares an `export class Sqlite…` (the store interface's SQLite side) or an
+ * `export class Sql… implements Async…` (its side on the SQL seam), `db/`
  * (connection, migrations, transactions) and `backup/` (file-level copies of the database).
  * Nothing else prepares statements, opens transactions or reaches for the handle (`ctx.db`,
  * `deps.db`): a service takes the stores it needs, so a PostgreSQL store can stand in for
@@ -223,7 +224,9 @@ describe('the database', () => {
   const isStoreFile = (file: string, text: string) =>
     /(?:Store|^Sqlite\w*)\.ts$/.test(path.basename(file)) ||
     ['db', 'backup'].includes(nodeOf(file)) ||
-    /^export class Sqlite\w+/m.test(text);
+    /^export class Sqlite\w+/m.test(text) ||
+    // A store on the SQL seam (store/sql/), e.g. SqlBlobQuota: its SQL is the store's.
+    /^export class Sql\w+ implements Async\w+/m.test(text);
 
   const touching = production
     .filter(({ file }) => {

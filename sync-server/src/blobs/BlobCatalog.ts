@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 /** A workspace's attachment: the name and type it was uploaded with. */
 export interface BlobUse {
@@ -25,6 +26,9 @@ export interface BlobCatalog {
   /** The workspace's upload of `sha256`, or undefined when it never uploaded it. */
   use(workspaceId: string, sha256: string): BlobUse | undefined;
 }
+
+/** The BlobCatalog as callers see it once PostgreSQL may be behind it (`SqlBlobCatalog`). */
+export type AsyncBlobCatalog = AsyncStore<BlobCatalog>;
 
 export class SqliteBlobCatalog implements BlobCatalog {
   readonly #insertBlob;

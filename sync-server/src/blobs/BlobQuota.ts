@@ -1,3 +1,5 @@
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
+
 /** Why a reservation was refused: nothing left at all, or not enough for this file. */
 export type QuotaRefusal = 'storage_used_up' | 'does_not_fit';
 
@@ -36,3 +38,10 @@ export interface BlobQuota {
    */
   used(workspaceId: string): number;
 }
+
+/**
+ * The BlobQuota as callers see it once PostgreSQL may be behind it (`SqlBlobQuota`):
+ * `commit`'s `record` may then be async (the catalog's writes on the seam), and runs inside
+ * the commit's transaction.
+ */
+export type AsyncBlobQuota = AsyncStore<BlobQuota>;

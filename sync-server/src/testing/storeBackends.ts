@@ -36,12 +36,37 @@ export async function describeOnEveryBackend<T extends object>(
   },
   start = 1_000_000,
 ): Promise<void> {
+  await describeOnEveryBackendAs(
+    name,
+    contract,
+    {
+      wrapped: (sqlite, now) =>
+        asyncStore(make.sqlite(sqlite, now), sqliteTransactions(sqlite).write),
+      sql: make.sql,
+    },
+    start,
+  );
+}
+
+/**
+ * The same for a contract over several stores (`S` holds them): `wrapped` builds them
+ * from the synchronous SQLite stores, wrapped; `sql` on the seam.
+ */
+export async function describeOnEveryBackendAs<S>(
+  name: string,
+  contract: StoreContract<S>,
+  make: {
+    readonly wrapped: (db: SqliteDatabase, now: () => number) => S;
+    readonly sql: (db: SqlDatabase, now: () => number) => S;
+  },
+  start = 1_000_000,
+): Promise<void> {
   const fixture =
     (
       open: () => Promise<ControlPlaneDatabase>,
-      storeOn: (db: ControlPlaneDatabase, now: () => number) => AsyncStore<T>,
+      storeOn: (db: ControlPlaneDatabase, now: () => number) => S,
     ) =>
-    async (): Promise<StoreFixture<AsyncStore<T>>> => {
+    async (): Promise<StoreFixture<S>> => {
       const db = await open();
       const clock = { now: start };
       const now = () => clock.now;
@@ -52,10 +77,7 @@ export async function describeOnEveryBackend<T extends object>(
         another: async () => storeOn(await db.another(), now),
       };
     };
-  const wrapped = (db: ControlPlaneDatabase, now: () => number) => {
-    const sqlite = db.sqlite!;
-    return asyncStore(make.sqlite(sqlite, now), sqliteTransactions(sqlite).write);
-  };
+  const wrapped = (db: ControlPlaneDatabase, now: () => number) => make.wrapped(db.sqlite!, now);
   const onSeam = (db: ControlPlaneDatabase, now: () => number) => make.sql(db.sql, now);
 
   contract('SQLite (wrapped)', fixture(openSqliteControlPlane, wrapped));
