@@ -13,6 +13,7 @@ import * as Y from 'yjs';
 import {
   CloseCode,
   decodeServerMessage,
+  DocErrorCode,
   MessageType,
   PROTOCOL_VERSION,
   YMessageType,
@@ -387,6 +388,38 @@ await describeWithPostgresAndRedis(
       await until(() => anaOnB.closedWith !== null, "ana's socket on B closed");
       expect(anaOnB.closedWith?.code).toBe(CloseCode.sessionRevoked);
       expect(benOnB.closedWith).toBeNull();
+    });
+
+    it('ACCESS-2 changes made while a process was cut off from Redis reach its sockets once the access channel is back (the recheck): an ended session closes its socket, a removed member loses the workspace, and no one else is touched', async () => {
+      redis = await startRedisServer({ persistent: false });
+      const { a, b } = await twoProcesses(redis.url);
+      const anaOnB = new FakeWebSocket();
+      b.engine.openSync(anaOnB.asWebSocket(), signedIn('ana'));
+      const benOnB = new FakeWebSocket();
+      b.engine.openSync(benOnB.asWebSocket(), signedIn('ben'));
+      const benReading = connect(inProcess(b, 'ben'), 'ben');
+      await benReading.subscribe(ticket);
+      await redis.kill();
+      // Changed with no event on any channel: as by a process that died before publishing,
+      // or while Redis was away and came back empty. Ana's session ends in the shared
+      // database; Ben is removed from ws1 (the grant B's auth reads).
+      await a.sql.run('DELETE FROM sessions WHERE id = ?', ['s-ana']);
+      b.auth.setGrant('ben', 'ws1', null);
+      await redis.start();
+      await until(() => b.rechecks.length > 0, "B's recheck after its channel came back");
+      expect(b.rechecks[0]).toMatchObject({ revoked: 1, reauthorized: 1, unchecked: 0 });
+      expect(anaOnB.closedWith?.code).toBe(CloseCode.sessionRevoked);
+      expect(benOnB.closedWith).toBeNull();
+      expect(
+        benReading
+          .received()
+          .some(
+            (m) =>
+              m.type === MessageType.docError &&
+              m.docId === ticket &&
+              m.code === DocErrorCode.accessRevoked,
+          ),
+      ).toBe(true);
     });
 
     it('a process killed with kill -9 under write load: everything it acknowledged is stored, and its client, reconnected to the other process, converges with nothing lost', async () => {

@@ -219,6 +219,16 @@ export abstract class SocketConnection implements ConnectionLink, SyncSocketHand
     this.socket.ping();
   }
 
+  /**
+   * The workspaces it has (or is asking for) documents of: its grants' and subscriptions'.
+   * A recheck after missed access events authorizes each again (access/recheckAccess.ts).
+   */
+  workspaceIds(): Set<string> {
+    const ids = new Set(this.#grants.keys());
+    for (const subscription of this.subscriptions.values()) ids.add(subscription.workspaceId);
+    return ids;
+  }
+
   /** Whether this connection has (or is asking for) documents of the workspace. */
   hasWorkspace(workspaceId: string): boolean {
     if (this.#grants.has(workspaceId)) return true;

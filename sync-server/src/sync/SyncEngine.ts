@@ -153,6 +153,11 @@ export class SyncEngine {
     return this.#embedded;
   }
 
+  /** The live sockets on both endpoints (`recheckAccess` walks them). */
+  openConnections(): Iterable<SocketConnection> {
+    return this.#connections;
+  }
+
   /** Number of live sockets on both endpoints. */
   get connectionCount(): number {
     return this.#connections.size;
