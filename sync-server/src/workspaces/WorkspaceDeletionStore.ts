@@ -1,6 +1,7 @@
 import type { WorkspaceDeletionReason } from '@desk/protocol';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 /** A workspace closed for deletion and not yet purged (table `workspace_deletions`). */
 export interface PendingDeletion {
@@ -43,7 +44,11 @@ export interface WorkspaceDeletionStore {
   terminated(): { workspaceId: string; deleteAfter: number; terminatedAt: number | null }[];
 }
 
-interface Row {
+/** The WorkspaceDeletionStore as callers see it once PostgreSQL may be behind it. */
+export type AsyncWorkspaceDeletionStore = AsyncStore<WorkspaceDeletionStore>;
+
+/** A schedule row as the stores read it. */
+export interface PendingDeletionRow {
   workspace_id: string;
   reason: WorkspaceDeletionReason;
   requested_by: string | null;
@@ -51,7 +56,7 @@ interface Row {
   purge_after: number;
 }
 
-const fromRow = (r: Row): PendingDeletion => ({
+export const pendingDeletionOf = (r: PendingDeletionRow): PendingDeletion => ({
   workspaceId: r.workspace_id,
   reason: r.reason,
   requestedBy: r.requested_by,
@@ -72,8 +77,8 @@ export class SqliteWorkspaceDeletionStore implements WorkspaceDeletionStore {
     this.#pending ??= this.db.prepare<[string]>(
       'SELECT * FROM workspace_deletions WHERE workspace_id = ?',
     );
-    const row = this.#pending.get(workspaceId) as Row | undefined;
-    return row ? fromRow(row) : null;
+    const row = this.#pending.get(workspaceId) as PendingDeletionRow | undefined;
+    return row ? pendingDeletionOf(row) : null;
   }
 
   schedule(d: PendingDeletion): void {
@@ -95,8 +100,8 @@ export class SqliteWorkspaceDeletionStore implements WorkspaceDeletionStore {
   due(now: number): PendingDeletion[] {
     const rows = this.db
       .prepare('SELECT * FROM workspace_deletions WHERE purge_after <= ? ORDER BY purge_after')
-      .all(now) as Row[];
-    return rows.map(fromRow);
+      .all(now) as PendingDeletionRow[];
+    return rows.map(pendingDeletionOf);
   }
 
   warned(workspaceId: string, purgeAfter: number, daysBefore: number): boolean {
