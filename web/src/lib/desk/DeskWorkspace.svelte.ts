@@ -41,6 +41,7 @@ import {
 } from './firstScreen.ts';
 import {
   IndexGenerationFollower,
+  isDroppedGeneration,
   localGenerationStorage,
   startGeneration,
 } from './IndexGenerations.ts';
@@ -203,8 +204,10 @@ export class DeskWorkspace {
         this.loseAccess(accessLossOfStatus(status));
       }),
     );
+    let follower: IndexGenerationFollower | null = null;
     const offRefusal = this.source.onRefusal?.((refusal) => {
       if (parseDocId(refusal.docId)?.workspaceId !== wsId) return;
+      if (follower && isDroppedGeneration(refusal.docId, refusal.code, follower.newest)) return;
       this.loseAccess(accessLossOfRefusal(refusal.code));
       // A ticket or notice refused as disabled before the list said so: hidden now.
       if (refusal.code === DocErrorCode.contentDisabled)
@@ -226,14 +229,15 @@ export class DeskWorkspace {
     const generation = await startGeneration(this.source, wsId, generations, !cached);
     if (this.destroyed) return;
     this.indexHandle = this.source.open(indexDocId(wsId, generation));
-    const follower = new IndexGenerationFollower(
+    follower = new IndexGenerationFollower(
       this.source,
       wsId,
       { generation, doc: this.indexHandle.doc },
       generations,
       () => (this.indexMoved = true),
     );
-    this.cleanups.push(() => follower.destroy());
+    const following = follower;
+    this.cleanups.push(() => following.destroy());
     this.userHandle = this.source.open(docIds.user(wsId, identity.me.id));
     for (const handle of [this.indexHandle, this.userHandle]) {
       const off = handle.on?.('replaced', () => {

@@ -5,6 +5,7 @@ import {
   setHeadKeptFrom,
   GenerationMeta,
 } from '@desk/model';
+import { DocErrorCode } from '@desk/protocol';
 import { until } from '@desk/protocol/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -112,5 +113,22 @@ describe('the desk when the server rewrote its index (SPEC IDX-GEN-2)', () => {
     expect(desk.indexMoved).toBe(false);
     source.synced(indexDocId(wsId, 2));
     await until(() => desk.indexMoved, 'the desk to say the index moved');
+  });
+
+  it('keeps working when the server drops the generation it has open (IDX-GEN-6), and asks for a reload', async () => {
+    const identity = rememberIdentity();
+    const { desk, source } = await openDeskWorkspace(identity);
+    stops.push(() => desk.destroy());
+    const wsId = identity.workspace.workspace.id;
+    const head = source.open(indexHeadDocId(wsId));
+    const said = new Y.Doc();
+    Y.applyUpdate(head.doc, setHeadGeneration(said, 2));
+    Y.applyUpdate(head.doc, setHeadKeptFrom(said, 2));
+    source.refuse(indexDocId(wsId, 1), DocErrorCode.accessRevoked);
+    expect(desk.accessLoss).toBeNull();
+    expect(desk.canWrite).toBe(true);
+    source.synced(indexDocId(wsId, 2));
+    await until(() => desk.indexMoved, 'the desk to say the index moved');
+    head.release();
   });
 });

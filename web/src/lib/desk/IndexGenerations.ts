@@ -1,11 +1,13 @@
 import {
   generationOf,
   indexDocId,
+  indexGenerationOf,
   indexHeadDocId,
   keptFromOf,
   nextGenerationOf,
   FIRST_INDEX_GENERATION,
 } from '@desk/model';
+import { DocErrorCode } from '@desk/protocol';
 import type * as Y from 'yjs';
 import type { DocHandle, DocSource } from '$lib/offline/DocSource.ts';
 
@@ -107,6 +109,17 @@ async function keptOn(
   } finally {
     head.release();
   }
+}
+
+/**
+ * Whether the server refused an index generation older than the newest this device knows:
+ * one it replaced and dropped (SPEC IDX-GEN-6), which ends its subscriptions as deleted
+ * documents do (`access_revoked`). Not a loss of access — a removed membership refuses the
+ * head and every other document of the workspace too — and the follower has moved on.
+ */
+export function isDroppedGeneration(docId: string, code: string, newest: number): boolean {
+  const generation = indexGenerationOf(docId)?.generation;
+  return code === DocErrorCode.accessRevoked && generation !== undefined && generation < newest;
 }
 
 /** How long a first visit waits for the head before opening generation 1. @default 5000 ms */
