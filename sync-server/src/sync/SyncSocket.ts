@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import { directSocketOf, frameOf, maxPreframedBytes } from './wsFrame.ts';
 
 /**
  * The transport as connections see it. Rooms and connections never touch `ws` directly, so a
@@ -56,7 +57,14 @@ export class WsSyncSocket implements SyncSocket {
 
   send(frame: Uint8Array, onWritten?: () => void): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    if (onWritten) this.ws.send(frame, sendOptions, onWritten);
+    if (onWritten) {
+      this.ws.send(frame, sendOptions, onWritten);
+      return;
+    }
+    // A broadcast's message is framed once for all its sockets and written as one buffer
+    // (wsFrame.ts); large or flow-controlled sends go through ws.
+    const socket = frame.byteLength <= maxPreframedBytes ? directSocketOf(this.ws) : null;
+    if (socket) socket.write(frameOf(frame));
     else this.ws.send(frame, sendOptions);
   }
 
