@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import { newId } from '../ids/newId.ts';
 import { generateSecretToken, hashSecretToken } from '../identity/secretTokens.ts';
 
@@ -48,6 +49,9 @@ export interface KnownDevices {
   /** Deletes expired devices; returns how many. */
   sweep(): number;
 }
+
+/** The KnownDevices as callers see it once PostgreSQL may be behind it (`SqlKnownDevices`). */
+export type AsyncKnownDevices = AsyncStore<KnownDevices>;
 
 export class SqliteKnownDevices implements KnownDevices {
   constructor(

@@ -1,5 +1,6 @@
 import { ErrorCode } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import { AppError } from '../http/AppError.ts';
 import { describeSeconds, RATE_LIMIT_MAX_WINDOW_MS } from '../http/rateLimit/index.ts';
 
@@ -38,8 +39,20 @@ export const loginKeys = {
   device: (deviceId: string) => `login:device:${deviceId}`,
 } as const;
 
-function accountFromAddressPrefix(email: string): string {
+/** Where the (account, address) keys of one account begin: what `forgetAccount` deletes. */
+export function accountFromAddressPrefix(email: string): string {
   return `login:account-address:${JSON.stringify(email)}:`;
+}
+
+/** The 429 `rate_limited` an attempt gets while its keys' delay lasts `waitMs` more. */
+export function throttled(waitMs: number): AppError {
+  const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+  return new AppError(
+    ErrorCode.rateLimited,
+    429,
+    `Too many failed attempts. Try again in ${describeSeconds(retryAfter)}.`,
+    { retryAfter },
+  );
 }
 
 /** The delay a key's `failures` (within its window) impose after the latest one. */
@@ -74,6 +87,9 @@ export interface LoginThrottle {
    */
   forgetAccount(email: string, deviceIds: readonly string[]): void;
 }
+
+/** The LoginThrottle as callers see it once PostgreSQL may be behind it (`SqlLoginThrottle`). */
+export type AsyncLoginThrottle = AsyncStore<LoginThrottle>;
 
 export class SqliteLoginThrottle implements LoginThrottle {
   readonly #stats;
@@ -113,15 +129,7 @@ export class SqliteLoginThrottle implements LoginThrottle {
           if (latest === null) continue;
           waitUntil = Math.max(waitUntil, latest + backoffDelayMs(n, backoff));
         }
-        if (waitUntil > now) {
-          const retryAfter = Math.max(1, Math.ceil((waitUntil - now) / 1000));
-          throw new AppError(
-            ErrorCode.rateLimited,
-            429,
-            `Too many failed attempts. Try again in ${describeSeconds(retryAfter)}.`,
-            { retryAfter },
-          );
-        }
+        if (waitUntil > now) throw throttled(waitUntil - now);
         const rowIds = keys.map(({ key }) => Number(this.#insert.run(key, now).lastInsertRowid));
         return { rowIds };
       })

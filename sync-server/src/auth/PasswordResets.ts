@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import { newId } from '../ids/newId.ts';
 import { generateSecretToken, hashSecretToken } from '../identity/secretTokens.ts';
 
@@ -20,6 +21,9 @@ export interface PasswordResetStore {
   /** Deletes every reset link of the user, used or not (account deletion); returns how many. */
   deleteAllForUser(userId: string): number;
 }
+
+/** The PasswordResetStore as callers see it once PostgreSQL may be behind it (`SqlPasswordResetStore`). */
+export type AsyncPasswordResetStore = AsyncStore<PasswordResetStore>;
 
 export class SqlitePasswordResetStore implements PasswordResetStore {
   constructor(

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 /**
  * The payment provider's events already applied (table `billing_events`), so a replay is
@@ -10,6 +11,9 @@ export interface BillingEventStore {
   /** Whether the workspace an event names exists (events may outlive a deleted one). */
   workspaceExists(workspaceId: string): boolean;
 }
+
+/** The BillingEventStore as callers see it once PostgreSQL may be behind it (`SqlBillingEventStore`). */
+export type AsyncBillingEventStore = AsyncStore<BillingEventStore>;
 
 export class SqliteBillingEventStore implements BillingEventStore {
   readonly #seen;

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 /** @default 20 numbers per block — a day of offline work for a small team. */
 export const DEFAULT_BLOCK_SIZE = 20;
@@ -19,6 +20,9 @@ export interface TicketNumberCounter {
   /** The next `count` numbers of the workspace (1..MAX_BLOCK_SIZE), never handed out before. */
   reserve(workspaceId: string, count?: number): NumberBlock;
 }
+
+/** The TicketNumberCounter as callers see it once PostgreSQL may be behind it (`SqlTicketNumberCounter`). */
+export type AsyncTicketNumberCounter = AsyncStore<TicketNumberCounter>;
 
 export class SqliteTicketNumberCounter implements TicketNumberCounter {
   private readonly reserveStatement;

@@ -1,3 +1,4 @@
+import { pgAuthSchema } from './pgAuthSchema.ts';
 import { pgControlPlaneSchema } from './pgControlPlaneSchema.ts';
 import { pgSocketPathSchema } from './pgSocketPathSchema.ts';
 import { pgSupportGrantsSchema } from './pgSupportGrantsSchema.ts';
@@ -150,6 +151,7 @@ export const pgMigrations: readonly PgMigration[] = [
   pgControlPlaneSchema,
   pgSupportGrantsSchema,
   pgSocketPathSchema,
+  pgAuthSchema,
 ];
 
 /** Key of the advisory lock that lets one process of a cluster migrate at a time. */

@@ -9,6 +9,7 @@ export const postgresDialect: SqlDialect = {
   forUpdate: ' FOR UPDATE',
   isUniqueViolation: (error) => (error as { code?: unknown } | null)?.code === '23505',
   jsonText: (column, key) => `(${column}::jsonb ->> '${key}')`,
+  namedLock: 'SELECT pg_advisory_xact_lock(hashtextextended(CAST(? AS text), 0))',
 };
 
 /** int8 (COUNT(*), bigint columns) and numeric (SUM of bigints) come back from `pg` as text. */

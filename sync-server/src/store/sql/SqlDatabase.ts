@@ -33,6 +33,14 @@ export interface SqlDialect {
    * `key` is written into the SQL: a constant of the store's, never user input.
    */
   jsonText(column: string, key: string): string;
+  /**
+   * A statement taking a lock named by its one parameter until the transaction ends, or
+   * null where a write transaction already excludes every other writer (SQLite: IMMEDIATE).
+   * For what has no row to lock yet — the failures counted under a throttle key, where two
+   * processes counting at once would both see room. PostgreSQL: a transaction-level
+   * advisory lock on the name's hash (a collision only makes two names wait for each other).
+   */
+  readonly namedLock: string | null;
 }
 
 export interface SqlRunResult {

@@ -10,6 +10,7 @@ export const sqliteDialect: SqlDialect = {
     (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
     (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY',
   jsonText: (column, key) => `json_extract(${column}, '$.${key}')`,
+  namedLock: null,
 };
 
 function bind(params: SqlParams): unknown[] {
