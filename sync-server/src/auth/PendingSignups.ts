@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from '../db/Database.ts';
 import { newId } from '../ids/newId.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import { generateSecretToken, hashSecretToken } from '../identity/secretTokens.ts';
 
 /** A sign-up confirmation link works for 24 hours, once. */
@@ -29,7 +30,8 @@ export type PendingSignupLookup =
   | { readonly kind: 'invalid' }
   | { readonly kind: 'expired' };
 
-interface PendingSignupRow {
+/** A row as the stores read it. */
+export interface PendingSignupRow {
   id: string;
   email: string;
   display_name: string;
@@ -58,6 +60,24 @@ export interface PendingSignupStore {
   spend(id: string): boolean;
   /** Deletes every pending sign-up for the address (account deletion); returns how many. */
   deleteForEmail(email: string): number;
+}
+
+/** The PendingSignupStore as callers see it once PostgreSQL may be behind it. */
+export type AsyncPendingSignupStore = AsyncStore<PendingSignupStore>;
+
+export function pendingSignupOf(row: PendingSignupRow): PendingSignup {
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    phone: row.phone,
+    passwordHash: row.password_hash,
+    customer: { kind: row.customer_kind, name: row.customer_name },
+    workspace: { name: row.workspace_name, slug: row.workspace_slug },
+    termsVersion: row.terms_version,
+    ip: row.ip,
+    createdAt: row.created_at,
+  };
 }
 
 export class SqlitePendingSignupStore implements PendingSignupStore {
@@ -103,21 +123,7 @@ export class SqlitePendingSignupStore implements PendingSignupStore {
       .get(hashSecretToken(token)) as PendingSignupRow | undefined;
     if (!row) return { kind: 'invalid' };
     if (this.now() >= row.expires_at) return { kind: 'expired' };
-    return {
-      kind: 'valid',
-      signup: {
-        id: row.id,
-        email: row.email,
-        displayName: row.display_name,
-        phone: row.phone,
-        passwordHash: row.password_hash,
-        customer: { kind: row.customer_kind, name: row.customer_name },
-        workspace: { name: row.workspace_name, slug: row.workspace_slug },
-        termsVersion: row.terms_version,
-        ip: row.ip,
-        createdAt: row.created_at,
-      },
-    };
+    return { kind: 'valid', signup: pendingSignupOf(row) };
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from '../db/Database.ts';
 import { newId } from '../ids/newId.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 /** A user's report of unauthorized use of their account, as operators read it. */
 export interface SecurityReport {
@@ -27,6 +28,36 @@ export interface SecurityReportStore {
   latest(limit: number): SecurityReport[];
   /** Deletes the user's reports (account deletion); returns how many. */
   deleteForUser(userId: string): number;
+}
+
+/** The SecurityReportStore as callers see it once PostgreSQL may be behind it. */
+export type AsyncSecurityReportStore = AsyncStore<SecurityReportStore>;
+
+/** A report row joined with its user, as `latest` reads it. */
+export interface SecurityReportRow {
+  id: string;
+  user_id: string;
+  email: string;
+  display_name: string;
+  kind: string;
+  note: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  sessions_ended: number;
+  created_at: number;
+}
+
+export function securityReportOf(r: SecurityReportRow): SecurityReport {
+  return {
+    id: r.id,
+    user: { id: r.user_id, email: r.email, displayName: r.display_name },
+    kind: r.kind,
+    note: r.note,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    sessionsEnded: r.sessions_ended,
+    createdAt: r.created_at,
+  };
 }
 
 export class SqliteSecurityReportStore implements SecurityReportStore {
@@ -68,28 +99,8 @@ export class SqliteSecurityReportStore implements SecurityReportStore {
          FROM security_reports r JOIN users u ON u.id = r.user_id
          ORDER BY r.created_at DESC LIMIT ?`,
       )
-      .all(limit) as {
-      id: string;
-      user_id: string;
-      email: string;
-      display_name: string;
-      kind: string;
-      note: string | null;
-      ip: string | null;
-      user_agent: string | null;
-      sessions_ended: number;
-      created_at: number;
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      user: { id: r.user_id, email: r.email, displayName: r.display_name },
-      kind: r.kind,
-      note: r.note,
-      ip: r.ip,
-      userAgent: r.user_agent,
-      sessionsEnded: r.sessions_ended,
-      createdAt: r.created_at,
-    }));
+      .all(limit) as SecurityReportRow[];
+    return rows.map(securityReportOf);
   }
 
   deleteForUser(userId: string): number {
