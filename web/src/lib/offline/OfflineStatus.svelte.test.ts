@@ -1,10 +1,11 @@
+import { DocErrorCode } from '@desk/protocol';
 import { until } from '@desk/protocol/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDeskWorkspace } from '../../testing/deskWorkspace.ts';
 import { changedTickets } from './changedTickets.svelte.ts';
 import { offlineDevice } from './offlineDevice.svelte.ts';
 import { OfflineStatus, type OfflineWorkspace } from './OfflineStatus.svelte.ts';
-import { OfflineSync } from './OfflineSync.ts';
+import { OfflineSync, type DocRefusal } from './OfflineSync.ts';
 import { offlineUploads } from './offlineUploads.svelte.ts';
 
 /**
@@ -120,5 +121,41 @@ describe('OfflineStatus', () => {
     status.start();
     expect(status.connection.kind).toBe('connecting');
     expect(status.description.tone).not.toBe('ok');
+  });
+
+  it('does not take the end of a dropped index generation for a lost membership (IDX-GEN-6)', async () => {
+    const { desk } = await openDeskWorkspace();
+    cleanups.push(() => desk.destroy());
+    const sync = new OfflineSync(desk.me!.id);
+    cleanups.push(() => sync.close());
+    // The refusals the client reports, handed to the status as OfflineSync would.
+    const listeners: ((refusal: DocRefusal) => void)[] = [];
+    const reporting = new Proxy(sync, {
+      get(target, key) {
+        if (key === 'onRefusal') {
+          return (listener: (refusal: DocRefusal) => void) => {
+            listeners.push(listener);
+            return () => undefined;
+          };
+        }
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      },
+    });
+    const status = new OfflineStatus(reporting, offlineWorkspaceOf(desk));
+    cleanups.push(() => status.destroy());
+    status.start();
+    const ws = desk.workspace!.id;
+    const refuse = (docId: string) => {
+      for (const listener of listeners) {
+        listener({ docId, code: DocErrorCode.accessRevoked, message: 'Removed.', at: 1 });
+      }
+    };
+    refuse(`${ws}:index`);
+    refuse(`${ws}:index:g2`);
+    expect(status.refusal).toBeNull();
+    // A removed membership refuses the user's doc (and every other) too.
+    refuse(`${ws}:user:${desk.me!.id}`);
+    expect(status.refusal).toBe(DocErrorCode.accessRevoked);
   });
 });

@@ -1,5 +1,11 @@
 import type { SyncStatus } from '@desk/client';
-import { docIds, type Actor, type TicketDoc, type WorkspaceIndex } from '@desk/model';
+import {
+  docIds,
+  indexGenerationOf,
+  type Actor,
+  type TicketDoc,
+  type WorkspaceIndex,
+} from '@desk/model';
 import { DocErrorCode, parseDocId } from '@desk/protocol';
 import { ApiError } from '$lib/api/api.ts';
 import { uploadBlob } from '$lib/api/deskApi.ts';
@@ -226,6 +232,9 @@ export class OfflineStatus {
     // A ticket or notice the operator disabled (terms §4) is not a sync problem: the marker
     // with the reason shows where its content was (DeskWorkspace.disabled).
     if (refusal.code === DocErrorCode.contentDisabled) return;
+    // Nor is the end of an index generation the server dropped (SPEC IDX-GEN-6; the desk
+    // opens the newest): a removed membership refuses the head and the user's doc too.
+    if (refusal.code === DocErrorCode.accessRevoked && indexGenerationOf(refusal.docId)) return;
     this.refusal = refusal.code;
     this.refusalMessage = refusal.message;
     this.refusalDocKind = parseDocId(refusal.docId)?.kind ?? null;
