@@ -1,5 +1,6 @@
 import type { ExportState } from '@desk/protocol';
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 /** One export job (table `workspace_exports`). */
 export interface ExportRow {
@@ -53,7 +54,11 @@ export interface ExportStore {
   workspaceBlobs(workspaceId: string): WorkspaceBlobRow[];
 }
 
-interface Row {
+/** The ExportStore as callers see it once PostgreSQL may be behind it (`SqlExportStore`). */
+export type AsyncExportStore = AsyncStore<ExportStore>;
+
+/** A `workspace_exports` row as the stores read it. */
+export interface ExportTableRow {
   id: string;
   workspace_id: string;
   requested_by: string;
@@ -67,7 +72,7 @@ interface Row {
   error: string | null;
 }
 
-const toExport = (r: Row): ExportRow => ({
+export const toExport = (r: ExportTableRow): ExportRow => ({
   id: r.id,
   workspaceId: r.workspace_id,
   requestedBy: r.requested_by,
@@ -101,7 +106,7 @@ export class SqliteExportStore implements ExportStore {
 
   get(id: string): ExportRow | null {
     const row = this.db.prepare('SELECT * FROM workspace_exports WHERE id = ?').get(id) as
-      Row | undefined;
+      ExportTableRow | undefined;
     return row ? toExport(row) : null;
   }
 
@@ -111,7 +116,7 @@ export class SqliteExportStore implements ExportStore {
         .prepare(
           'SELECT * FROM workspace_exports WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT 50',
         )
-        .all(workspaceId) as Row[]
+        .all(workspaceId) as ExportTableRow[]
     ).map(toExport);
   }
 
@@ -121,7 +126,7 @@ export class SqliteExportStore implements ExportStore {
         .prepare(
           `SELECT * FROM workspace_exports WHERE state IN ('queued', 'running') ORDER BY created_at, id`,
         )
-        .all() as Row[]
+        .all() as ExportTableRow[]
     ).map(toExport);
   }
 
@@ -154,7 +159,7 @@ export class SqliteExportStore implements ExportStore {
     return (
       this.db
         .prepare(`SELECT * FROM workspace_exports WHERE state = 'ready' AND expires_at <= ?`)
-        .all(now) as Row[]
+        .all(now) as ExportTableRow[]
     ).map(toExport);
   }
 

@@ -1,5 +1,6 @@
 import { pgAuthSchema } from './pgAuthSchema.ts';
 import { pgControlPlaneSchema } from './pgControlPlaneSchema.ts';
+import { pgExportsSchema } from './pgExportsSchema.ts';
 import { pgSocketPathSchema } from './pgSocketPathSchema.ts';
 import { pgSupportGrantsSchema } from './pgSupportGrantsSchema.ts';
 import type { PgPool } from './PgPool.ts';
@@ -152,6 +153,7 @@ export const pgMigrations: readonly PgMigration[] = [
   pgSupportGrantsSchema,
   pgSocketPathSchema,
   pgAuthSchema,
+  pgExportsSchema,
 ];
 
 /** Key of the advisory lock that lets one process of a cluster migrate at a time. */
