@@ -121,6 +121,17 @@ describe('bodyLimit middleware', () => {
     };
     app.post('/default', echo('default'));
     app.post('/raised', bodyLimit({ maxBytes: 64 * KiB }), echo('raised'));
+    // A middleware that awaits before the route's limit, as the auth middleware awaits the
+    // session store: the body must not start streaming (and fix the budget) meanwhile.
+    app.post(
+      '/raised-after-await',
+      async (_c, next) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await next();
+      },
+      bodyLimit({ maxBytes: 64 * KiB }),
+      echo('raised-after-await'),
+    );
     app.post('/lowered', bodyLimit({ maxBytes: 1 * KiB }), echo('lowered'));
     app.post('/unread', (c) => c.json({ ignored: true }, 401));
     server = await new Promise<http.Server>((resolve) => {
@@ -174,6 +185,13 @@ describe('bodyLimit middleware', () => {
       bytes: 32 * KiB,
     });
     expect((await send(baseUrl, '/raised', { total: 64 * KiB + 1 })).status).toBe(413);
+  });
+
+  it('lets a route raise the default after an earlier middleware awaited', async () => {
+    expect((await send(baseUrl, '/raised-after-await', { total: 32 * KiB })).body).toEqual({
+      bytes: 32 * KiB,
+    });
+    expect((await send(baseUrl, '/raised-after-await', { total: 64 * KiB + 1 })).status).toBe(413);
   });
 
   it('lets a route lower the app-wide default', async () => {

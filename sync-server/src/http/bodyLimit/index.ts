@@ -61,21 +61,27 @@ export function bodyLimit({ maxBytes }: BodyLimitOptions): MiddlewareHandler {
       reader?.releaseLock();
       controller.error(tooLarge(budget.maxBytes));
     };
-    const limited = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (!budget.reading) {
-          budget.reading = true;
-          if (declared !== null && declared > budget.maxBytes) return refuse(controller);
-          reader = source.getReader();
-        }
-        if (exceeded || !reader) return;
-        const { done, value } = await reader.read();
-        if (done) return controller.close();
-        received += value.byteLength;
-        if (received > budget.maxBytes) return refuse(controller);
-        controller.enqueue(value);
+    // highWaterMark 0: nothing is pulled before the route reads. A stream pulls to fill its
+    // queue as soon as it is made, which would start the read — and fix the budget — while
+    // an earlier middleware awaits (a session looked up), before the route's own limit.
+    const limited = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          if (!budget.reading) {
+            budget.reading = true;
+            if (declared !== null && declared > budget.maxBytes) return refuse(controller);
+            reader = source.getReader();
+          }
+          if (exceeded || !reader) return;
+          const { done, value } = await reader.read();
+          if (done) return controller.close();
+          received += value.byteLength;
+          if (received > budget.maxBytes) return refuse(controller);
+          controller.enqueue(value);
+        },
       },
-    });
+      { highWaterMark: 0 },
+    );
     const wrapped = new Request(raw, { body: limited, duplex: 'half' } as RequestInit);
     budgets.set(wrapped, budget);
     c.req.raw = wrapped;
