@@ -1,4 +1,5 @@
 import {
+  generationOf,
   indexDocId,
   indexGenerationOf,
   indexHeadDocId,
@@ -144,6 +145,7 @@ export class IndexRewriter {
     const { docs } = this.#o;
     const head = docOf(await docs.readDocState(indexHeadDocId(workspaceId)));
     const keptFrom = keptFromOf(head);
+    const newest = generationOf(head);
     head.destroy();
     if (indexGenerationOf(docId)!.generation < keptFrom) {
       // A dropped generation written again: by a replica older than the offline-replica
@@ -154,7 +156,10 @@ export class IndexRewriter {
     }
     const outcome = await this.#step(workspaceId, docId);
     if (outcome.kind !== 'none') return outcome;
-    const dropped = await this.#dropReplaced(workspaceId, keptFrom);
+    // Only a workspace whose head names a generation past the oldest kept has one to drop
+    // (most have a single generation: nothing is read for this).
+    if (newest <= keptFrom) return outcome;
+    const dropped = await this.#dropReplaced(workspaceId, keptFrom, newest);
     return dropped.length > 0 ? { kind: 'dropped', docIds: dropped } : outcome;
   }
 
@@ -165,7 +170,7 @@ export class IndexRewriter {
    * disowns, which its next write deletes (above). At most every `dropCheckEveryMs` per
    * workspace: it reads the generations.
    */
-  async #dropReplaced(workspaceId: string, keptFrom: number): Promise<string[]> {
+  async #dropReplaced(workspaceId: string, keptFrom: number, newest: number): Promise<string[]> {
     const { docs, offThread, now } = this.#o;
     const at = now();
     const checkedAt = this.#dropCheckedAt.get(workspaceId);
@@ -173,7 +178,7 @@ export class IndexRewriter {
     if (this.#dropCheckedAt.size > 10_000) this.#dropCheckedAt.clear();
     this.#dropCheckedAt.set(workspaceId, at);
     const dropped: string[] = [];
-    for (let generation = keptFrom; ; generation += 1) {
+    for (let generation = keptFrom; generation < newest; generation += 1) {
       const docId = indexDocId(workspaceId, generation);
       const known = this.#replacedAt.get(docId);
       if (known !== undefined && at - known < this.#o.keepReplacedMs) break; // not read again
@@ -196,6 +201,7 @@ export class IndexRewriter {
       docs.deleteDocs([docId], DROPPED);
       this.#replacedAt.delete(docId);
       dropped.push(docId);
+      generation = replaced.next - 1; // past one a stopped run left behind (never pointed at)
     }
     if (dropped.length > 0) this.#o.log.info({ dropped }, 'replaced index generations dropped');
     return dropped;
