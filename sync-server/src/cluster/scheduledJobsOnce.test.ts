@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { AnnouncementSender } from '../announcements/AnnouncementSender.ts';
+import { DAY_MS } from '../billing/SubscriptionState.ts';
+import { DeletionSweeper } from '../deletion/DeletionSweeper.ts';
 import { createLogger } from '../log/logger.ts';
 import type { MailMessage, Mailer } from '../mail/Mailer.ts';
 import { SnapshotSchedule } from '../snapshots/SnapshotSchedule.ts';
@@ -65,6 +67,33 @@ await describeWithRedis('scheduled jobs once per cluster', { ownServer: false },
     expect(runs.filter((taken) => taken === null)).toHaveLength(1);
     expect(runs.find((taken) => taken !== null)).toContain(w.workspaceId);
     expect(services.snapshots.list(w.workspaceId).map((s) => s.trigger)).toEqual(['schedule']);
+  });
+
+  it('a deletion sweep on two processes at once purges a due workspace once', async () => {
+    const { services } = t.server;
+    const owner = await signUp(t);
+    const asked = await owner.client.request('POST', `/api/workspaces/${owner.slug}/deletion`, {
+      body: { password: owner.password },
+    });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(202);
+    t.clock.advance(8 * DAY_MS); // past the owner's cancel window: the purge is due
+    const sweeper = async () =>
+      new DeletionSweeper({
+        ...services,
+        workspaceDeletion: t.server.deletion.workspaceDeletion,
+        jobLease: await processLease(),
+      });
+    const [a, b] = [await sweeper(), await sweeper()];
+
+    const sweeps = await Promise.all([a.sweepOnce(), b.sweepOnce()]);
+
+    expect(sweeps.filter((sweep) => sweep === null)).toHaveLength(1);
+    const ran = sweeps.find((sweep) => sweep !== null)!;
+    expect(ran.purged.map((p) => p.workspaceId)).toContain(owner.workspaceId);
+    const purges = services.audit
+      .list({ workspaceId: owner.workspaceId, limit: 500 })
+      .filter((e) => e.action === 'workspace.deletion_purged');
+    expect(purges).toHaveLength(1);
   });
 
   it('an announcement kicked on two processes at once is sent by one, every recipient mailed once', async () => {
