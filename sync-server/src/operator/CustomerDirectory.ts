@@ -7,11 +7,13 @@ import type {
 import type { SqliteDatabase } from '../db/Database.ts';
 import { subscriptionView, type SubscriptionStore } from '../billing/SubscriptionStore.ts';
 import type { SeatLedger } from '../workspaces/SeatLedger.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 // The directory answers in the wire types; its callers (routes, tests) take them from here.
 export type { CustomerSummary, UserSummary };
 
-function likePattern(query: string): string {
+/** `%query%` for LIKE … ESCAPE '\\': the query's own `%`, `_` and `\\` match themselves. */
+export function likePattern(query: string): string {
   return `%${query.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
@@ -26,6 +28,9 @@ export interface CustomerDirectory {
   /** User accounts matching `query` (name, email, phone), for suspension and reinstatement. */
   searchUsers(query: string, page: { limit: number; offset: number }): UserSearchResponse;
 }
+
+/** The CustomerDirectory as callers see it once PostgreSQL may be behind it. */
+export type AsyncCustomerDirectory = AsyncStore<CustomerDirectory>;
 
 export class SqliteCustomerDirectory implements CustomerDirectory {
   constructor(
