@@ -135,9 +135,12 @@ export class IndexRewriter {
     const before = this.#running.get(parsed.workspaceId) ?? Promise.resolve({ kind: 'none' });
     const run = before.catch(() => undefined).then(() => this.#consider(parsed.workspaceId, docId));
     this.#running.set(parsed.workspaceId, run);
-    void run.finally(() => {
+    const forget = () => {
       if (this.#running.get(parsed.workspaceId) === run) this.#running.delete(parsed.workspaceId);
-    });
+    };
+    // Not `finally`: its promise would reject with `run` and nobody awaits it (the caller
+    // handles `run` itself; a worker ended by shutdown rejects it).
+    run.then(forget, forget);
     return run;
   }
 

@@ -225,6 +225,9 @@ export class HeavyYjs {
   #failAll(err: Error): void {
     const requests = [this.#running, ...this.#queued.flatMap((queue) => queue.splice(0))];
     this.#running = null;
-    for (const request of requests) request?.reject(err);
+    // The operation named: a caller that did not expect its work to end says which work.
+    for (const request of requests) {
+      request?.reject(new Error(`${err.message} (during ${request.kind})`, { cause: err }));
+    }
   }
 }
