@@ -9,7 +9,7 @@ import { AppError } from '../http/AppError.ts';
 import { bodyLimit } from '../http/bodyLimit/index.ts';
 import { readQuery } from '../http/readQuery/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { memberRequest, type MemberStores } from '../workspaces/memberRequest.ts';
+import { memberRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { BlobCatalog, BlobUse } from './BlobCatalog.ts';
 import type { BlobQuota } from './BlobQuota.ts';
@@ -32,7 +32,7 @@ export const MAX_BLOB_BYTES = 100 * 1024 * 1024;
 export function installBlobRoutes(
   app: Hono,
   ctx: ServerContext &
-    MemberStores & {
+    MemberRequestDeps & {
       readonly blobCatalog: BlobCatalog;
       readonly blobQuota: BlobQuota;
       readonly workspaceAccess: WorkspaceAccessStore;
@@ -54,7 +54,7 @@ export function installBlobRoutes(
     bodyLimit({ maxBytes: MAX_BLOB_BYTES }),
     closeAfterRefusal,
     async (c) => {
-      const { auth, workspace } = memberRequest(ctx, c);
+      const { auth, workspace } = await memberRequest(ctx, c);
       const access = ctx.workspaceAccess.of(auth.user.id, workspace.id);
       if (!access?.canWrite) {
         throw new AppError(
@@ -137,7 +137,7 @@ export function installBlobRoutes(
   );
 
   const findAttachment = async (c: Context): Promise<{ sha256: string; row: BlobUse }> => {
-    const { workspace } = memberRequest(ctx, c);
+    const { workspace } = await memberRequest(ctx, c);
     const sha256 = c.req.param('sha256') ?? '';
     const row = /^[0-9a-f]{64}$/.test(sha256) ? catalog.use(workspace.id, sha256) : undefined;
     if (!row || !(await store.has(sha256)))

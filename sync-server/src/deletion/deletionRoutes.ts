@@ -10,7 +10,11 @@ import { requireOperator } from '../identity/middleware.ts';
 import { verifyPassword } from '../identity/passwords.ts';
 import type { UserStore } from '../identity/UserStore.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { memberRequest, ownerRequest, type MemberStores } from '../workspaces/memberRequest.ts';
+import {
+  memberRequest,
+  ownerRequest,
+  type MemberRequestDeps,
+} from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
 import type { InvitationStore } from '../workspaces/InvitationStore.ts';
@@ -18,7 +22,7 @@ import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import type { WorkspaceDeletion } from './WorkspaceDeletion.ts';
 import type { WorkspacePurgeStore } from './WorkspacePurgeStore.ts';
 
-export interface DeletionRouteDeps extends ServerContext, MemberStores {
+export interface DeletionRouteDeps extends ServerContext, MemberRequestDeps {
   readonly workspaceDeletion: WorkspaceDeletion;
   readonly workspaceDeletions: WorkspaceDeletionStore;
   readonly workspaces: WorkspaceStore;
@@ -107,13 +111,13 @@ export function installDeletionRoutes(app: Hono, deps: DeletionRouteDeps): void 
   app.post('/api/invitations/lookup', invitationGuard);
   app.post('/api/invitations/accept', invitationGuard);
 
-  app.get('/api/workspaces/:slug/deletion', (c) => {
-    const { workspace, role } = memberRequest(deps, c);
+  app.get('/api/workspaces/:slug/deletion', async (c) => {
+    const { workspace, role } = await memberRequest(deps, c);
     return c.json(deps.workspaceDeletion.status(workspace, role));
   });
 
   app.post('/api/workspaces/:slug/deletion', async (c) => {
-    const { auth, workspace } = ownerRequest(deps, c);
+    const { auth, workspace } = await ownerRequest(deps, c);
     const body = await readBody(c, RequestWorkspaceDeletionRequest);
     // Guessing the password here is as costly as on the password change form.
     await deps.limiter.consume(
@@ -129,8 +133,8 @@ export function installDeletionRoutes(app: Hono, deps: DeletionRouteDeps): void 
     return c.json(deps.workspaceDeletion.request(workspace, auth.user.id), 202);
   });
 
-  app.delete('/api/workspaces/:slug/deletion', (c) => {
-    const { auth, workspace } = ownerRequest(deps, c);
+  app.delete('/api/workspaces/:slug/deletion', async (c) => {
+    const { auth, workspace } = await ownerRequest(deps, c);
     return c.json(deps.workspaceDeletion.cancel(workspace, auth.user.id));
   });
 

@@ -11,7 +11,7 @@ import { bodyLimit } from '../http/bodyLimit/index.ts';
 import { authOf } from '../identity/middleware.ts';
 import { newId } from '../ids/newId.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { managerRequest, type MemberStores } from '../workspaces/memberRequest.ts';
+import { managerRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
 import type { ExportService } from './ExportService.ts';
 import type { WorkspaceImporter } from './WorkspaceImporter.ts';
 
@@ -31,36 +31,36 @@ export const EXPORT_SCHEMA_PATH = '/api/export-format/v1/schema.json';
  */
 export function installExportRoutes(
   app: Hono,
-  ctx: ServerContext & MemberStores,
+  ctx: ServerContext & MemberRequestDeps,
   service: ExportService,
   importer: WorkspaceImporter,
 ): void {
   const base = '/api/workspaces/:slug/exports';
 
-  app.get(base, (c) => {
-    const { auth, workspace } = managerRequest(ctx, c);
+  app.get(base, async (c) => {
+    const { auth, workspace } = await managerRequest(ctx, c);
     const body: ExportListResponse = {
       exports: service.list(workspace.id).map((row) => service.summary(row, auth.user.id)),
     };
     return c.json(body);
   });
 
-  app.post(base, (c) => {
-    const { auth, workspace } = managerRequest(ctx, c);
+  app.post(base, async (c) => {
+    const { auth, workspace } = await managerRequest(ctx, c);
     const row = service.request(workspace.id, auth.user.id);
     const body: ExportResponse = { export: service.summary(row, auth.user.id) };
     return c.json(body, 202);
   });
 
-  app.get(`${base}/:exportId`, (c) => {
-    const { auth, workspace } = managerRequest(ctx, c);
+  app.get(`${base}/:exportId`, async (c) => {
+    const { auth, workspace } = await managerRequest(ctx, c);
     const row = service.get(workspace.id, c.req.param('exportId'));
     const body: ExportResponse = { export: service.summary(row, auth.user.id) };
     return c.json(body);
   });
 
   app.get(`${base}/:exportId/download`, async (c) => {
-    const { auth, workspace } = managerRequest(ctx, c);
+    const { auth, workspace } = await managerRequest(ctx, c);
     const { path: file, row } = service.download(
       workspace.id,
       c.req.param('exportId'),

@@ -14,7 +14,7 @@ import type { MembershipStore } from '../workspaces/MembershipStore.ts';
 import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
-import type { MemberStores } from '../workspaces/memberRequest.ts';
+import type { MemberRequestDeps } from '../workspaces/memberRequest.ts';
 import { ExportFiles } from './ExportFiles.ts';
 import { installExportRoutes } from './exportRoutes.ts';
 import { ExportService } from './ExportService.ts';
@@ -87,7 +87,7 @@ export function createExports(
  */
 export function installExports(
   app: Hono,
-  ctx: ServerContext & MemberStores,
+  ctx: ServerContext & MemberRequestDeps,
   { service, importer }: InstalledExports,
 ): void {
   const log = ctx.log.child({ module: 'exports' });

@@ -10,14 +10,14 @@ import { AppError } from '../http/AppError.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { authOf, requireOperator } from '../identity/middleware.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { memberRequest, type MemberStores } from '../workspaces/memberRequest.ts';
+import { memberRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
 import { canManageMembers } from '../workspaces/roles.ts';
 import type { ModerationService } from './ModerationService.ts';
 import type { ModerationStore } from './ModerationStore.ts';
 import type { FileCatalog, ReportedItems } from './ReportedItems.ts';
 
 /** What the moderation routes use (built once in createServices). */
-export interface ModerationRouteDeps extends ServerContext, MemberStores {
+export interface ModerationRouteDeps extends ServerContext, MemberRequestDeps {
   readonly moderation: ModerationStore;
   readonly moderationService: ModerationService;
   readonly reportedItems: ReportedItems;
@@ -34,7 +34,7 @@ export function installModeration(app: Hono, ctx: ModerationRouteDeps, files: Bl
   const reportsPath = '/api/workspaces/:slug/reports';
 
   app.post(reportsPath, async (c) => {
-    const { auth, workspace, support } = memberRequest(ctx, c);
+    const { auth, workspace, support } = await memberRequest(ctx, c);
     // Operators under a support grant are not members: they open cases instead.
     if (support) throw AppError.forbidden('Only members of the workspace can report.');
     const body = await readBody(c, CreateReportRequest);
@@ -48,8 +48,8 @@ export function installModeration(app: Hono, ctx: ModerationRouteDeps, files: Bl
     return c.json({ report }, 201);
   });
 
-  app.get(reportsPath, (c) => {
-    const { role, support, workspace } = memberRequest(ctx, c);
+  app.get(reportsPath, async (c) => {
+    const { role, support, workspace } = await memberRequest(ctx, c);
     if (support || !canManageMembers(role)) {
       throw AppError.forbidden('Only the owner and admins can read the reports.');
     }
@@ -59,8 +59,8 @@ export function installModeration(app: Hono, ctx: ModerationRouteDeps, files: Bl
     });
   });
 
-  app.get('/api/workspaces/:slug/disabled', (c) => {
-    const { workspace } = memberRequest(ctx, c);
+  app.get('/api/workspaces/:slug/disabled', async (c) => {
+    const { workspace } = await memberRequest(ctx, c);
     return c.json({ items: ctx.moderation.disabledItems(workspace.id) });
   });
 

@@ -16,8 +16,8 @@ import type { TicketSearchIndex } from './TicketSearchIndex.ts';
  * (live tickets, newest change first — no per-person filtering exists in the list either).
  */
 export function installFirstPageRoute(app: Hono, ctx: SearchRouteDeps, index: TicketSearchIndex) {
-  app.get('/api/workspaces/:slug/tickets/first-page', (c) => {
-    const { workspace } = memberRequest(ctx, c);
+  app.get('/api/workspaces/:slug/tickets/first-page', async (c) => {
+    const { workspace } = await memberRequest(ctx, c);
     const parsed = FirstPageQuery.safeParse(c.req.query());
     if (!parsed.success) {
       const fields: Record<string, string> = {};

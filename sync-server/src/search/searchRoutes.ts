@@ -1,14 +1,15 @@
 import type { Hono } from 'hono';
 import { TicketSearchQuery, type TicketSearchResponse } from '@desk/protocol/rest';
 import { AppError } from '../http/AppError.ts';
+import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
 import type { ModerationStore } from '../moderation/ModerationStore.ts';
 import { Redaction } from '../moderation/redaction.ts';
 import type { TicketSearchIndex } from './TicketSearchIndex.ts';
 
 /** What the search routes read besides the projection: the caller's workspace and role. */
-export type SearchRouteDeps = MemberRequestDeps &
-  Required<Pick<MemberRequestDeps, 'workspaces' | 'memberships'>> & {
+export type SearchRouteDeps = ServerContext &
+  MemberRequestDeps & {
     /** Terms §4: disabled tickets and comments are redacted in hits and first-page rows. */
     readonly moderation: Pick<ModerationStore, 'disabledSet'>;
   };
@@ -20,8 +21,8 @@ export type SearchRouteDeps = MemberRequestDeps &
  * same 404 as a missing workspace. What `q` holds is words, never query syntax.
  */
 export function installSearchRoutes(app: Hono, ctx: SearchRouteDeps, index: TicketSearchIndex) {
-  app.get('/api/workspaces/:slug/search', (c) => {
-    const { workspace } = memberRequest(ctx, c);
+  app.get('/api/workspaces/:slug/search', async (c) => {
+    const { workspace } = await memberRequest(ctx, c);
     const parsed = TicketSearchQuery.safeParse(c.req.query());
     if (!parsed.success) {
       const fields: Record<string, string> = {};

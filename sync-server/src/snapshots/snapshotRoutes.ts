@@ -18,7 +18,7 @@ import type { ServerContext } from '../ServerContext.ts';
 import {
   memberRequest,
   type MemberRequest,
-  type MemberStores,
+  type MemberRequestDeps,
 } from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { ModerationStore } from '../moderation/ModerationStore.ts';
@@ -29,7 +29,7 @@ import { toSummary, type SnapshotService } from './SnapshotService.ts';
 import { CreateSnapshotRequest, RestoreRequest } from '@desk/protocol/rest';
 
 /** What the snapshot routes use besides the service (built once in createServices). */
-export interface SnapshotRouteDeps extends ServerContext, MemberStores {
+export interface SnapshotRouteDeps extends ServerContext, MemberRequestDeps {
   readonly workspaceAccess: WorkspaceAccessStore;
   /** Terms §4: disabled tickets, notices and comments are redacted in snapshot views. */
   readonly moderation?: Pick<ModerationStore, 'disabledSet'>;
@@ -78,14 +78,14 @@ export function installSnapshotRoutes(
   const redactionOf = (workspaceId: string) =>
     ctx.moderation ? new Redaction(workspaceId, ctx.moderation.disabledSet(workspaceId)) : null;
 
-  app.get(base, (c) => {
-    const { workspace } = adminRequest(ctx, c);
+  app.get(base, async (c) => {
+    const { workspace } = await adminRequest(ctx, c);
     const body: SnapshotListResponse = { snapshots: service.list(workspace.id).map(toSummary) };
     return c.json(body);
   });
 
   app.post(base, async (c) => {
-    const request = adminRequest(ctx, c);
+    const request = await adminRequest(ctx, c);
     requireWritable(ctx, request);
     const { label } = await readBody(c, CreateSnapshotRequest);
     const snapshot = await service.take(request.workspace.id, {
@@ -98,7 +98,7 @@ export function installSnapshotRoutes(
   });
 
   app.get(`${base}/:snapshotId`, async (c) => {
-    const { workspace } = adminRequest(ctx, c);
+    const { workspace } = await adminRequest(ctx, c);
     const snapshotId = c.req.param('snapshotId');
     const snapshot = service.get(workspace.id, snapshotId);
     const contents = await service.contents(workspace.id, snapshotId);
@@ -112,7 +112,7 @@ export function installSnapshotRoutes(
   });
 
   app.get(`${base}/:snapshotId/diff`, async (c) => {
-    const { workspace } = adminRequest(ctx, c);
+    const { workspace } = await adminRequest(ctx, c);
     const snapshotId = c.req.param('snapshotId');
     const snapshot = service.get(workspace.id, snapshotId);
     const diff = await service.diff(workspace.id, snapshotId);
@@ -126,7 +126,7 @@ export function installSnapshotRoutes(
   });
 
   app.get(`${base}/:snapshotId/tickets/:ticketId`, async (c) => {
-    const { workspace } = adminRequest(ctx, c);
+    const { workspace } = await adminRequest(ctx, c);
     const snapshotId = c.req.param('snapshotId');
     const snapshot = service.get(workspace.id, snapshotId);
     const ticketId = c.req.param('ticketId');
@@ -152,7 +152,7 @@ export function installSnapshotRoutes(
   });
 
   app.get(`${base}/:snapshotId/notices/:noticeId`, async (c) => {
-    const { workspace } = adminRequest(ctx, c);
+    const { workspace } = await adminRequest(ctx, c);
     const snapshotId = c.req.param('snapshotId');
     const snapshot = service.get(workspace.id, snapshotId);
     const noticeId = c.req.param('noticeId');
@@ -164,7 +164,7 @@ export function installSnapshotRoutes(
   });
 
   app.post(`${base}/:snapshotId/restore`, async (c) => {
-    const request = adminRequest(ctx, c);
+    const request = await adminRequest(ctx, c);
     requireWritable(ctx, request);
     const parsed = await readBody(c, RestoreRequest);
     const target: RestoreTarget =
@@ -191,7 +191,7 @@ export function installSnapshotRoutes(
 
   // `:snapshotId` is the pre-restore snapshot, the one the list offers "Undo" on.
   app.post(`${base}/:snapshotId/undo`, async (c) => {
-    const request = adminRequest(ctx, c);
+    const request = await adminRequest(ctx, c);
     requireWritable(ctx, request);
     const body: UndoRestoreResponse = await service.undo(
       request.workspace.id,
@@ -202,8 +202,8 @@ export function installSnapshotRoutes(
   });
 }
 
-function adminRequest(ctx: SnapshotRouteDeps, c: Context): MemberRequest {
-  const request = memberRequest(ctx, c);
+async function adminRequest(ctx: SnapshotRouteDeps, c: Context): Promise<MemberRequest> {
+  const request = await memberRequest(ctx, c);
   // An operator under a support grant may read snapshots (terms §3), never take or restore.
   if (request.support && c.req.method === 'GET') return request;
   if (request.role !== 'owner' && request.role !== 'admin') {

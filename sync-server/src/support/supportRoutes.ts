@@ -3,7 +3,7 @@ import { authOf, requireOperator } from '../identity/middleware.ts';
 import { AppError } from '../http/AppError.ts';
 import { readBody } from '../http/readBody/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { managerRequest, type MemberStores } from '../workspaces/memberRequest.ts';
+import { managerRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import type { SupportGrantExpiry } from './SupportGrantExpiry.ts';
@@ -12,7 +12,7 @@ import type { SupportGrants } from './SupportGrants.ts';
 import { CreateSupportGrantRequest } from '@desk/protocol/rest';
 
 /** What the support-access routes use (built once in createServices). */
-export interface SupportRouteDeps extends ServerContext, MemberStores {
+export interface SupportRouteDeps extends ServerContext, MemberRequestDeps {
   readonly workspaces: WorkspaceStore;
   readonly workspaceAccess: WorkspaceAccessStore;
   readonly supportGrants: SupportGrantStore;
@@ -36,13 +36,13 @@ export function installSupport(app: Hono, ctx: SupportRouteDeps): void {
   app.use('/api/workspaces/:slug/*', underGrant);
 
   const grantsPath = '/api/workspaces/:slug/support-grants';
-  app.get(grantsPath, (c) => {
-    const { workspace } = managerRequest(ctx, c);
+  app.get(grantsPath, async (c) => {
+    const { workspace } = await managerRequest(ctx, c);
     return c.json({ grants: ctx.supportGrants.list(workspace.id) });
   });
 
   app.post(grantsPath, async (c) => {
-    const { auth, workspace } = managerRequest(ctx, c);
+    const { auth, workspace } = await managerRequest(ctx, c);
     const body = await readBody(c, CreateSupportGrantRequest);
     const grant = ctx.support.create({
       workspaceId: workspace.id,
@@ -55,8 +55,8 @@ export function installSupport(app: Hono, ctx: SupportRouteDeps): void {
     return c.json({ grant }, 201);
   });
 
-  app.delete(`${grantsPath}/:grantId`, (c) => {
-    const { auth, workspace } = managerRequest(ctx, c);
+  app.delete(`${grantsPath}/:grantId`, async (c) => {
+    const { auth, workspace } = await managerRequest(ctx, c);
     const grant = ctx.support.revoke(workspace.id, c.req.param('grantId'), auth.user.id);
     if (!grant) throw AppError.notFound('No such support grant in this workspace.');
     return c.json({ grant });

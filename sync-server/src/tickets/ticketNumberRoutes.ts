@@ -3,7 +3,7 @@ import { ErrorCode } from '@desk/protocol';
 import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { memberRequest, type MemberStores } from '../workspaces/memberRequest.ts';
+import { memberRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import { DEFAULT_BLOCK_SIZE, type TicketNumberCounter } from './TicketNumberCounter.ts';
 import { ReserveTicketNumbersRequest } from '@desk/protocol/rest';
@@ -16,7 +16,7 @@ import { ReserveTicketNumbersRequest } from '@desk/protocol/rest';
 export function installTicketRoutes(
   app: Hono,
   ctx: ServerContext &
-    MemberStores & {
+    MemberRequestDeps & {
       readonly ticketNumbers: TicketNumberCounter;
       readonly workspaceAccess: WorkspaceAccessStore;
     },
@@ -24,7 +24,7 @@ export function installTicketRoutes(
   const counter = ctx.ticketNumbers;
 
   app.post('/api/workspaces/:slug/ticket-numbers', async (c) => {
-    const { auth, workspace } = memberRequest(ctx, c);
+    const { auth, workspace } = await memberRequest(ctx, c);
     const access = ctx.workspaceAccess.of(auth.user.id, workspace.id);
     if (!access?.canWrite) {
       throw new AppError(

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { ServerContext } from '../ServerContext.ts';
-import { memberRequest, type MemberStores } from '../workspaces/memberRequest.ts';
+import { memberRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
 import { describeUsage } from './describeUsage.ts';
 import type { UsageStore } from './UsageStore.ts';
 
@@ -12,11 +12,11 @@ import type { UsageStore } from './UsageStore.ts';
  */
 export function installUsageRoutes(
   app: Hono,
-  ctx: ServerContext & MemberStores & { readonly usage: UsageStore },
+  ctx: ServerContext & MemberRequestDeps & { readonly usage: UsageStore },
 ): void {
   const store = ctx.usage;
-  app.get('/api/workspaces/:slug/usage', (c) => {
-    const { workspace } = memberRequest(ctx, c);
+  app.get('/api/workspaces/:slug/usage', async (c) => {
+    const { workspace } = await memberRequest(ctx, c);
     const override = ctx.config.DOC_SIZE_LIMIT_BYTES ?? null;
     return c.json(describeUsage(store.figures(workspace.id), ctx.now(), override));
   });

@@ -1,6 +1,7 @@
 import type { AuditStore } from '../audit/AuditStore.ts';
 import type { AsyncTransactions } from '../db/Transactions.ts';
 import type { RateLimiter } from '../http/rateLimit/index.ts';
+import type { ServerContext } from '../ServerContext.ts';
 import type { SessionStore } from '../identity/SessionStore.ts';
 import type { UserStore } from '../identity/UserStore.ts';
 import type { Mailer } from '../mail/Mailer.ts';
@@ -28,12 +29,8 @@ export interface WorkspaceRouteStores {
   readonly workspaceAccess: AsyncStore<WorkspaceAccessStore>;
 }
 
-/**
- * What the workspace, member and invitation routes use (built once in createServices).
- * `memberRequest` still reads the synchronous stores (`MemberRequestDeps`): it is shared by
- * every workspace route of every module, which move to the async stores one by one.
- */
-export interface WorkspaceRouteDeps extends MemberRequestDeps {
+/** What the workspace, member and invitation routes use (built once in createServices). */
+export interface WorkspaceRouteDeps extends ServerContext, MemberRequestDeps {
   readonly control: WorkspaceRouteStores;
   readonly mailer: Mailer;
   readonly limiter: RateLimiter;

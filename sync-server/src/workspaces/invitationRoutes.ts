@@ -58,12 +58,12 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
     );
 
   app.get('/api/workspaces/:slug/invitations', async (c) => {
-    const { workspace } = managerRequest(ctx, c);
+    const { workspace } = await managerRequest(ctx, c);
     return c.json({ invitations: await invitations.list(workspace.id) });
   });
 
   app.post('/api/workspaces/:slug/invitations', async (c) => {
-    const { auth, workspace, role: actorRole } = managerRequest(ctx, c);
+    const { auth, workspace, role: actorRole } = await managerRequest(ctx, c);
     const body = await readBody(c, InviteRequest);
     const email = normalizeEmail(body.email);
     if (!looksLikeEmail(email)) {
@@ -94,7 +94,7 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
   });
 
   app.post('/api/workspaces/:slug/invitations/:id/resend', async (c) => {
-    const { auth, workspace } = managerRequest(ctx, c);
+    const { auth, workspace } = await managerRequest(ctx, c);
     await limiter.consume(`invite:user:${auth.user.id}`, workspaceLimits.invitationsPerUser);
     await limiter.consume(
       `invite:workspace:${workspace.id}`,
@@ -108,7 +108,7 @@ export function installInvitationRoutes(app: Hono, ctx: WorkspaceRouteDeps): voi
   });
 
   app.delete('/api/workspaces/:slug/invitations/:id', async (c) => {
-    const { auth, workspace } = managerRequest(ctx, c);
+    const { auth, workspace } = await managerRequest(ctx, c);
     const invitation = await transactions.write(() =>
       invitations.revoke(workspace.id, c.req.param('id'), auth.user.id),
     );

@@ -3,7 +3,7 @@ import { authOf } from '../identity/middleware.ts';
 import type { AuthContext } from '../identity/AuthContext.ts';
 import { tokenAllowsWorkspace } from '../identity/AuthContext.ts';
 import { AppError } from '../http/AppError.ts';
-import type { ServerContext } from '../ServerContext.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import { canManageMembers, type Role } from './roles.ts';
 import type { MembershipStore } from './MembershipStore.ts';
 import type { WorkspaceRow, WorkspaceStore } from './WorkspaceStore.ts';
@@ -34,14 +34,19 @@ export interface MemberRequest {
   support: SupportRequestAccess | null;
 }
 
-/** The stores a member request reads, built once in createServices. */
+/**
+ * The stores a member request reads, on their async interfaces (issue 19: PostgreSQL may
+ * answer); part of `Services.control`, built once in createServices.
+ */
 export interface MemberStores {
-  readonly workspaces: Pick<WorkspaceStore, 'bySlug'>;
-  readonly memberships: Pick<MembershipStore, 'roleOf'>;
+  readonly workspaces: Pick<AsyncStore<WorkspaceStore>, 'bySlug'>;
+  readonly memberships: Pick<AsyncStore<MembershipStore>, 'roleOf'>;
 }
 
-/** What callers pass: the services object, which holds the stores (route deps declare them). */
-export type MemberRequestDeps = ServerContext & MemberStores;
+/** What callers pass: the services object, whose `control` holds the stores. */
+export interface MemberRequestDeps {
+  readonly control: MemberStores;
+}
 
 /**
  * The caller and their role in the workspace named by the `:slug` parameter. A workspace
@@ -49,14 +54,14 @@ export type MemberRequestDeps = ServerContext & MemberStores;
  * cannot be probed; operators are no exception (terms §3) unless the owner or an admin
  * granted support access, in a browser session: then the grant's role (viewer or agent).
  */
-export function memberRequest(ctx: MemberRequestDeps, c: Context): MemberRequest {
+export async function memberRequest(ctx: MemberRequestDeps, c: Context): Promise<MemberRequest> {
   const auth = authOf(c);
-  const { workspaces, memberships } = ctx;
-  const workspace = workspaces.bySlug(c.req.param('slug') ?? '');
+  const { workspaces, memberships } = ctx.control;
+  const workspace = await workspaces.bySlug(c.req.param('slug') ?? '');
   const notFound = () =>
     AppError.notFound('No workspace at this address, or you are not a member.');
   if (!workspace || !tokenAllowsWorkspace(auth, workspace.id)) throw notFound();
-  const memberRole = memberships.roleOf(workspace.id, auth.user.id);
+  const memberRole = await memberships.roleOf(workspace.id, auth.user.id);
   const support = memberRole ? null : supportAccessOf(c, auth, workspace.id);
   const role = memberRole ?? support?.role;
   if (!role) throw notFound();
@@ -74,8 +79,8 @@ function supportAccessOf(
 }
 
 /** As `memberRequest`, for owners and admins only, with a browser session. */
-export function managerRequest(ctx: MemberRequestDeps, c: Context): MemberRequest {
-  const request = memberRequest(ctx, c);
+export async function managerRequest(ctx: MemberRequestDeps, c: Context): Promise<MemberRequest> {
+  const request = await memberRequest(ctx, c);
   if (!canManageMembers(request.role)) {
     throw AppError.forbidden('Only the owner and admins can manage members and invitations.');
   }
@@ -86,8 +91,8 @@ export function managerRequest(ctx: MemberRequestDeps, c: Context): MemberReques
 }
 
 /** The owner only, with a browser session. */
-export function ownerRequest(ctx: MemberRequestDeps, c: Context): MemberRequest {
-  const request = memberRequest(ctx, c);
+export async function ownerRequest(ctx: MemberRequestDeps, c: Context): Promise<MemberRequest> {
+  const request = await memberRequest(ctx, c);
   if (request.role !== 'owner' || !request.auth.session) {
     throw AppError.forbidden('Only the workspace owner can do this.');
   }

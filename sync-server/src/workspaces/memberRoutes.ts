@@ -17,7 +17,7 @@ export function installMemberRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
   };
 
   app.patch('/api/workspaces/:slug/members/:userId', async (c) => {
-    const { auth, workspace } = managerRequest(ctx, c);
+    const { auth, workspace } = await managerRequest(ctx, c);
     const { role } = await readBody(c, ChangeRoleRequest);
     const change = await transactions.write(() =>
       memberships.changeRole({
@@ -34,8 +34,9 @@ export function installMemberRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
   app.delete('/api/workspaces/:slug/members/:userId', async (c) => {
     // Any member may remove themselves (leave); managers may remove others.
     const userId = c.req.param('userId');
-    const request = memberRequest(ctx, c);
-    const { auth, workspace } = userId === request.auth.user.id ? request : managerRequest(ctx, c);
+    const request = await memberRequest(ctx, c);
+    const { auth, workspace } =
+      userId === request.auth.user.id ? request : await managerRequest(ctx, c);
     const change = await transactions.write(() =>
       memberships.remove({ workspaceId: workspace.id, actorUserId: auth.user.id, userId }),
     );
@@ -45,7 +46,7 @@ export function installMemberRoutes(app: Hono, ctx: WorkspaceRouteDeps): void {
   });
 
   app.post('/api/workspaces/:slug/transfer-ownership', async (c) => {
-    const { auth, workspace } = ownerRequest(ctx, c);
+    const { auth, workspace } = await ownerRequest(ctx, c);
     const { userId } = await readBody(c, TransferOwnershipRequest);
     const changes = await transactions.write(() =>
       memberships.transferOwnership({

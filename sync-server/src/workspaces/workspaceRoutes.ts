@@ -73,14 +73,14 @@ export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void
   });
 
   app.get('/api/workspaces/:slug', async (c) => {
-    const { auth, workspace } = memberRequest(ctx, c);
+    const { auth, workspace } = await memberRequest(ctx, c);
     const payload = await store.payload(workspace, auth.user.id);
     if (!payload) throw AppError.notFound();
     return c.json(payload);
   });
 
   app.patch('/api/workspaces/:slug', async (c) => {
-    const { auth, workspace } = managerRequest(ctx, c);
+    const { auth, workspace } = await managerRequest(ctx, c);
     const body = await readBody(c, RenameWorkspaceRequest);
     await store.rename(workspace.id, body.name);
     const payload = await store.payload({ ...workspace, name: body.name }, auth.user.id);
@@ -89,13 +89,13 @@ export function installWorkspaceRoutes(app: Hono, ctx: WorkspaceRouteDeps): void
 
   /** Seat count, limit and history: the billing basis the owner sees (terms §1). */
   app.get('/api/workspaces/:slug/seats', async (c) => {
-    const { workspace } = managerRequest(ctx, c);
+    const { workspace } = await managerRequest(ctx, c);
     return c.json(await store.seats(workspace.id));
   });
 
   /** What operators, billing and the system did to this workspace (terms §3). */
   app.get('/api/workspaces/:slug/audit', async (c) => {
-    const { workspace } = ownerRequest(ctx, c);
+    const { workspace } = await ownerRequest(ctx, c);
     const { before } = readQuery(c, AuditQuery);
     return c.json({
       entries: await audit.list({
