@@ -47,6 +47,7 @@ import { SupportGrants } from './support/SupportGrants.ts';
 import { SqliteSupportGrantStore, type SupportGrantStore } from './support/SupportGrantStore.ts';
 import { TermsAnnouncer } from './terms/TermsAnnouncer.ts';
 import { TermsEffectiveDates } from './terms/TermsEffectiveDates.ts';
+import type { TermsRouteStores } from './terms/termsRoutes.ts';
 import { SqliteTermsStore, type TermsStore } from './terms/TermsStore.ts';
 import {
   SqliteTicketNumberCounter,
@@ -157,7 +158,7 @@ export interface Services extends ServerContext {
  * fields above, wrapped (`sqliteSyncSeam`): one object each, two interfaces, while callers
  * still on the synchronous ones remain (SCALE-OUT.md, "Callers on the async interfaces").
  */
-export interface ControlPlane extends AuthStores, WorkspaceRouteStores {
+export interface ControlPlane extends AuthStores, WorkspaceRouteStores, TermsRouteStores {
   readonly seats: AsyncStore<SeatLedger>;
 }
 

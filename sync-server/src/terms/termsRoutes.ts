@@ -4,7 +4,8 @@ import type { AuditStore } from '../audit/AuditStore.ts';
 import { authOf, requireOperator } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
-import type { Transactions } from '../db/Transactions.ts';
+import type { AsyncTransactions } from '../db/Transactions.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { TermsAnnouncer } from './TermsAnnouncer.ts';
 import type { TermsEffectiveDates } from './TermsEffectiveDates.ts';
 import {
@@ -47,26 +48,41 @@ export function termsNotAcceptedError(version: TermsVersion): AppError {
   );
 }
 
-/** Refuses API requests of users who have not accepted the terms version in force. */
-export function termsGate({ terms }: { readonly terms: TermsStore }): MiddlewareHandler {
+/**
+ * Refuses API requests of users who have not accepted the terms version in force: one
+ * store call per request (`blocking`: two prepared reads on SQLite, as before).
+ */
+export function termsGate({
+  control: { terms },
+}: {
+  readonly control: { readonly terms: Pick<AsyncStore<TermsStore>, 'blocking'> };
+}): MiddlewareHandler {
   return async (c, next) => {
     const auth = c.get('auth');
     const path = c.req.path;
     if (!auth || !path.startsWith('/api/') || OPEN_WITHOUT_TERMS.some((p) => path.startsWith(p))) {
       return next();
     }
-    const blocking = terms.blocking(auth.user.id);
+    const blocking = await terms.blocking(auth.user.id);
     if (blocking) throw termsNotAcceptedError(blocking);
     return next();
   };
 }
 
+/**
+ * The stores the terms gate and routes read and write, on their async interfaces (issue 19:
+ * PostgreSQL may answer); part of `Services.control`.
+ */
+export interface TermsRouteStores {
+  readonly transactions: AsyncTransactions;
+  readonly terms: AsyncStore<TermsStore>;
+  readonly audit: AsyncStore<AuditStore>;
+}
+
 /** What the terms routes use (built once in createServices). */
 export interface TermsRouteDeps {
-  readonly audit: AuditStore;
   readonly now: () => number;
-  readonly transactions: Transactions;
-  readonly terms: TermsStore;
+  readonly control: TermsRouteStores;
   readonly termsAnnouncer: TermsAnnouncer;
   readonly termsEffectiveDates: TermsEffectiveDates;
 }
@@ -77,33 +93,33 @@ export interface TermsRouteDeps {
  * Install right after installAuth, before every other module's routes.
  */
 export function installTerms(app: Hono, deps: TermsRouteDeps): void {
-  const { terms, termsAnnouncer: announcer, termsEffectiveDates: dates } = deps;
+  const { termsAnnouncer: announcer, termsEffectiveDates: dates } = deps;
+  const { terms, audit, transactions } = deps.control;
   // On '*' (the path is checked inside): the route table test knows every `use` path.
   app.use('*', termsGate(deps));
 
-  app.get('/api/terms', (c) => {
-    const upcoming = terms.upcoming();
+  app.get('/api/terms', async (c) => {
+    const upcoming = await terms.upcoming();
     const userId = c.get('auth')?.user.id;
-    const accepted = userId ? terms.acceptedBy(userId) : null;
+    const accepted = userId ? await terms.acceptedBy(userId) : null;
     const changesSinceAccepted =
       accepted === null
         ? []
-        : terms
-            .list()
+        : (await terms.list())
             .filter((v) => v.version > accepted && v.version > SEED_TERMS_VERSION)
             .reverse()
             .map((v) => ({ version: String(v.version), changes: v.changes }));
     return c.json({
-      current: termsDto(terms.inForce()),
+      current: termsDto(await terms.inForce()),
       upcoming: upcoming ? termsDto(upcoming) : null,
       changesSinceAccepted,
     });
   });
 
-  app.get('/api/operator/terms', requireOperator, (c) => {
-    const counts = terms.acceptanceCounts();
+  app.get('/api/operator/terms', requireOperator, async (c) => {
+    const counts = await terms.acceptanceCounts();
     return c.json({
-      versions: terms.list().map((v) => ({
+      versions: (await terms.list()).map((v) => ({
         ...termsDto(v),
         announced: v.announced,
         acceptances: counts.get(String(v.version)) ?? 0,
@@ -123,14 +139,14 @@ export function installTerms(app: Hono, deps: TermsRouteDeps): void {
     }
     const effectiveAt = Math.max(requested, now);
     const published = () =>
-      deps.transactions.write(() => {
-        const version = terms.publish({
+      transactions.write(async () => {
+        const version = await terms.publish({
           text: body.text,
           changes: body.changes,
           effectiveAt,
           publishedBy: operatorId,
         });
-        deps.audit.record({
+        await audit.record({
           actor: { kind: 'operator', userId: operatorId },
           action: 'terms.published',
           target: { kind: 'terms_version', id: String(version.version) },
@@ -140,7 +156,7 @@ export function installTerms(app: Hono, deps: TermsRouteDeps): void {
       });
     let version: TermsVersion;
     try {
-      version = published();
+      version = await published();
     } catch (err) {
       if (err instanceof EffectiveDateTooEarly) {
         throw AppError.badRequest('The previous version takes effect later than that.', {
