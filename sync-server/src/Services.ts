@@ -44,6 +44,7 @@ import { SqliteUsageStore, type UsageStore } from './usage/UsageStore.ts';
 import { SqliteExportStore, type ExportStore } from './exports/ExportStore.ts';
 import { SupportGrantExpiry } from './support/SupportGrantExpiry.ts';
 import { SupportGrants } from './support/SupportGrants.ts';
+import type { SupportRouteStores } from './support/supportRoutes.ts';
 import { SqliteSupportGrantStore, type SupportGrantStore } from './support/SupportGrantStore.ts';
 import { TermsAnnouncer } from './terms/TermsAnnouncer.ts';
 import { TermsEffectiveDates } from './terms/TermsEffectiveDates.ts';
@@ -158,7 +159,8 @@ export interface Services extends ServerContext {
  * fields above, wrapped (`sqliteSyncSeam`): one object each, two interfaces, while callers
  * still on the synchronous ones remain (SCALE-OUT.md, "Callers on the async interfaces").
  */
-export interface ControlPlane extends AuthStores, WorkspaceRouteStores, TermsRouteStores {
+export interface ControlPlane
+  extends AuthStores, WorkspaceRouteStores, TermsRouteStores, SupportRouteStores {
   readonly seats: AsyncStore<SeatLedger>;
 }
 
@@ -211,6 +213,7 @@ export function createServices(ctx: ServerContext): Services {
     workspaces: seam.wrap(workspaceStores.workspaces),
     memberships: seam.wrap(workspaceStores.memberships),
     invitations: seam.wrap(workspaceStores.invitations),
+    supportGrants: seam.wrap(supportGrants),
     seats: seam.wrap(workspaceStores.seats),
     loginThrottle: seam.wrap(loginThrottle),
     devices: seam.wrap(identity.devices),

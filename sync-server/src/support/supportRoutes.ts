@@ -3,7 +3,12 @@ import { authOf, requireOperator } from '../identity/middleware.ts';
 import { AppError } from '../http/AppError.ts';
 import { readBody } from '../http/readBody/index.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { managerRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
+import {
+  managerRequest,
+  type MemberRequestDeps,
+  type MemberStores,
+} from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import type { SupportGrantExpiry } from './SupportGrantExpiry.ts';
@@ -11,11 +16,20 @@ import type { SupportGrantStore } from './SupportGrantStore.ts';
 import type { SupportGrants } from './SupportGrants.ts';
 import { CreateSupportGrantRequest } from '@desk/protocol/rest';
 
+/**
+ * The stores the support routes and their middleware read, on their async interfaces
+ * (issue 19: PostgreSQL may answer); part of `Services.control`.
+ */
+export interface SupportRouteStores {
+  readonly workspaces: AsyncStore<WorkspaceStore>;
+  readonly workspaceAccess: AsyncStore<WorkspaceAccessStore>;
+  readonly supportGrants: AsyncStore<SupportGrantStore>;
+}
+
 /** What the support-access routes use (built once in createServices). */
 export interface SupportRouteDeps extends ServerContext, MemberRequestDeps {
-  readonly workspaces: WorkspaceStore;
-  readonly workspaceAccess: WorkspaceAccessStore;
-  readonly supportGrants: SupportGrantStore;
+  readonly control: SupportRouteStores & MemberStores;
+  /** Grants, revocations and the audit entries of requests under a grant (still synchronous). */
   readonly support: SupportGrants;
   readonly supportExpiry: SupportGrantExpiry;
 }
@@ -38,7 +52,7 @@ export function installSupport(app: Hono, ctx: SupportRouteDeps): void {
   const grantsPath = '/api/workspaces/:slug/support-grants';
   app.get(grantsPath, async (c) => {
     const { workspace } = await managerRequest(ctx, c);
-    return c.json({ grants: ctx.supportGrants.list(workspace.id) });
+    return c.json({ grants: await ctx.control.supportGrants.list(workspace.id) });
   });
 
   app.post(grantsPath, async (c) => {
@@ -62,8 +76,8 @@ export function installSupport(app: Hono, ctx: SupportRouteDeps): void {
     return c.json({ grant });
   });
 
-  app.get('/api/operator/support-grants', requireOperator, (c) =>
-    c.json({ grants: ctx.supportGrants.active() }),
+  app.get('/api/operator/support-grants', requireOperator, async (c) =>
+    c.json({ grants: await ctx.control.supportGrants.active() }),
   );
 }
 
@@ -76,8 +90,9 @@ function supportAccessMiddleware(ctx: SupportRouteDeps): MiddlewareHandler {
   return async (c, next) => {
     const auth = c.get('auth');
     if (!auth || auth.user.platformRole !== 'operator' || !auth.session) return next();
-    const workspace = ctx.workspaces.bySlug(c.req.param('slug') ?? '');
-    const access = workspace ? ctx.workspaceAccess.of(auth.user.id, workspace.id) : null;
+    const { workspaces, workspaceAccess } = ctx.control;
+    const workspace = await workspaces.bySlug(c.req.param('slug') ?? '');
+    const access = workspace ? await workspaceAccess.of(auth.user.id, workspace.id) : null;
     // Also two app.use patterns may match one path: the first one audits.
     if (!workspace || !access?.support || c.get('supportAccess')) return next();
     c.set('supportAccess', { ...access.support, workspaceId: workspace.id, role: access.role });
