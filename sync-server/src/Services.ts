@@ -54,6 +54,7 @@ import {
   SqliteTicketNumberCounter,
   type TicketNumberCounter,
 } from './tickets/TicketNumberCounter.ts';
+import type { TicketRouteStores } from './tickets/ticketNumberRoutes.ts';
 import type { InvitationStore } from './workspaces/InvitationStore.ts';
 import type { MembershipStore } from './workspaces/MembershipStore.ts';
 import type { SeatLedger } from './workspaces/SeatLedger.ts';
@@ -160,7 +161,12 @@ export interface Services extends ServerContext {
  * still on the synchronous ones remain (SCALE-OUT.md, "Callers on the async interfaces").
  */
 export interface ControlPlane
-  extends AuthStores, WorkspaceRouteStores, TermsRouteStores, SupportRouteStores {
+  extends
+    AuthStores,
+    WorkspaceRouteStores,
+    TermsRouteStores,
+    SupportRouteStores,
+    TicketRouteStores {
   readonly seats: AsyncStore<SeatLedger>;
 }
 
@@ -197,6 +203,7 @@ export function createServices(ctx: ServerContext): Services {
   const supportGrants = new SqliteSupportGrantStore(db, now);
   const support = new SupportGrants({ ...ctx, ...identity, supportGrants });
   const loginThrottle = new SqliteLoginThrottle(db, now);
+  const ticketNumbers = new SqliteTicketNumberCounter(db);
   // The one place PostgreSQL's stores will be chosen (issue 19); SQLite's wrapped until then.
   const seam = sqliteSyncSeam(new SqliteSqlDatabase(db));
   const control: ControlPlane = {
@@ -214,6 +221,7 @@ export function createServices(ctx: ServerContext): Services {
     memberships: seam.wrap(workspaceStores.memberships),
     invitations: seam.wrap(workspaceStores.invitations),
     supportGrants: seam.wrap(supportGrants),
+    ticketNumbers: seam.wrap(ticketNumbers),
     seats: seam.wrap(workspaceStores.seats),
     loginThrottle: seam.wrap(loginThrottle),
     devices: seam.wrap(identity.devices),
@@ -231,7 +239,7 @@ export function createServices(ctx: ServerContext): Services {
     blobQuota: new SqliteBlobQuota(db, now),
     limiter: new SqliteRateLimiter(db, now),
     loginThrottle,
-    ticketNumbers: new SqliteTicketNumberCounter(db),
+    ticketNumbers,
     billingEvents,
     subscriptionChanges,
     trialSweeper: new TrialSweeper({ ...ctx, ...identity, subscriptionChanges }),

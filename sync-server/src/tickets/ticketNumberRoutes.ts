@@ -3,10 +3,24 @@ import { ErrorCode } from '@desk/protocol';
 import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { memberRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
+import {
+  memberRequest,
+  type MemberRequestDeps,
+  type MemberStores,
+} from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import { DEFAULT_BLOCK_SIZE, type TicketNumberCounter } from './TicketNumberCounter.ts';
 import { ReserveTicketNumbersRequest } from '@desk/protocol/rest';
+
+/**
+ * The stores the ticket-number route reads and writes, on their async interfaces (issue 19:
+ * PostgreSQL may answer, `SqlTicketNumberCounter`); part of `Services.control`.
+ */
+export interface TicketRouteStores {
+  readonly workspaceAccess: AsyncStore<WorkspaceAccessStore>;
+  readonly ticketNumbers: AsyncStore<TicketNumberCounter>;
+}
 
 /**
  * `POST /api/workspaces/:slug/ticket-numbers` `{ count? }` → `{ from, to }`: a block of
@@ -15,17 +29,13 @@ import { ReserveTicketNumbersRequest } from '@desk/protocol/rest';
  */
 export function installTicketRoutes(
   app: Hono,
-  ctx: ServerContext &
-    MemberRequestDeps & {
-      readonly ticketNumbers: TicketNumberCounter;
-      readonly workspaceAccess: WorkspaceAccessStore;
-    },
+  ctx: ServerContext & MemberRequestDeps & { readonly control: TicketRouteStores & MemberStores },
 ): void {
-  const counter = ctx.ticketNumbers;
+  const { workspaceAccess, ticketNumbers: counter } = ctx.control;
 
   app.post('/api/workspaces/:slug/ticket-numbers', async (c) => {
     const { auth, workspace } = await memberRequest(ctx, c);
-    const access = ctx.workspaceAccess.of(auth.user.id, workspace.id);
+    const access = await workspaceAccess.of(auth.user.id, workspace.id);
     if (!access?.canWrite) {
       throw new AppError(
         ErrorCode.workspaceReadOnly,
@@ -34,7 +44,7 @@ export function installTicketRoutes(
       );
     }
     const body = await readBody(c, ReserveTicketNumbersRequest);
-    const block = counter.reserve(workspace.id, body.count ?? DEFAULT_BLOCK_SIZE);
+    const block = await counter.reserve(workspace.id, body.count ?? DEFAULT_BLOCK_SIZE);
     return c.json(block, 201);
   });
 }
