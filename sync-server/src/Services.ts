@@ -43,7 +43,7 @@ import { UserSuspension } from './operator/UserSuspension.ts';
 import { SqliteUsageStore, type UsageStore } from './usage/UsageStore.ts';
 import { SqliteExportStore, type ExportStore } from './exports/ExportStore.ts';
 import { SupportGrantExpiry } from './support/SupportGrantExpiry.ts';
-import { SupportGrants } from './support/SupportGrants.ts';
+import { SupportGrants, type SupportGrantsStores } from './support/SupportGrants.ts';
 import type { SupportRouteStores } from './support/supportRoutes.ts';
 import { SqliteSupportGrantStore, type SupportGrantStore } from './support/SupportGrantStore.ts';
 import { TermsAnnouncer } from './terms/TermsAnnouncer.ts';
@@ -166,7 +166,8 @@ export interface ControlPlane
     WorkspaceRouteStores,
     TermsRouteStores,
     SupportRouteStores,
-    TicketRouteStores {
+    TicketRouteStores,
+    SupportGrantsStores {
   readonly seats: AsyncStore<SeatLedger>;
 }
 
@@ -201,7 +202,6 @@ export function createServices(ctx: ServerContext): Services {
   const moderation = new SqliteModerationStore(db, now);
   const reportedItems = new ReportedItems({ docStore, blobCatalog });
   const supportGrants = new SqliteSupportGrantStore(db, now);
-  const support = new SupportGrants({ ...ctx, ...identity, supportGrants });
   const loginThrottle = new SqliteLoginThrottle(db, now);
   const ticketNumbers = new SqliteTicketNumberCounter(db);
   // The one place PostgreSQL's stores will be chosen (issue 19); SQLite's wrapped until then.
@@ -226,6 +226,7 @@ export function createServices(ctx: ServerContext): Services {
     loginThrottle: seam.wrap(loginThrottle),
     devices: seam.wrap(identity.devices),
   };
+  const support = new SupportGrants({ ...ctx, ...identity, control });
   return {
     ...ctx,
     ...identity,

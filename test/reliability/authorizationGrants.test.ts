@@ -84,11 +84,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 /** Grants the operator support access of `access` (ending any other grant of the target). */
-function grantOperator(access: SupportGrantAccessLevel): void {
+async function grantOperator(access: SupportGrantAccessLevel): Promise<void> {
   const { support, supportGrants } = t.server.services;
   const { id, ownerId } = world.target;
-  for (const grant of supportGrants.list(id)) support.revoke(id, grant.id, ownerId);
-  support.create({
+  for (const grant of supportGrants.list(id)) await support.revoke(id, grant.id, ownerId);
+  await support.create({
     workspaceId: id,
     grantedBy: ownerId,
     reason: 'matrix',
@@ -115,9 +115,9 @@ describe('the authorization matrix: the operator under a support grant', () => {
   });
 
   it('answers every workspace route under a read grant, then a write grant, as the table says', async () => {
-    grantOperator('read');
+    await grantOperator('read');
     const read = await operatorColumn(isWorkspaceRoute);
-    grantOperator('write');
+    await grantOperator('write');
     const write = await operatorColumn(isWorkspaceRoute);
     const actual = Object.fromEntries(
       Object.keys(read).map((key) => [key, `${read[key]} ${write[key]}`]),
@@ -131,11 +131,11 @@ describe('the authorization matrix: the operator under a support grant', () => {
     const others = (route: InstalledRoute) => !isWorkspaceRoute(route);
     for (const { supportGrants, support } of [t.server.services]) {
       for (const g of supportGrants.list(world.target.id)) {
-        support.revoke(world.target.id, g.id, world.target.ownerId);
+        await support.revoke(world.target.id, g.id, world.target.ownerId);
       }
     }
     const without = await operatorColumn(others);
-    grantOperator('write');
+    await grantOperator('write');
     expect(await operatorColumn(others)).toEqual(without);
   });
 
@@ -143,7 +143,7 @@ describe('the authorization matrix: the operator under a support grant', () => {
     const sync: string[] = [];
     const yjs: string[] = [];
     for (const access of ['read', 'write'] as const) {
-      grantOperator(access);
+      await grantOperator(access);
       world.refreshCredentials();
       sync.push(await syncOutcome(world, world.credential('operatorNoGrant')));
       yjs.push(await yjsOutcome(world, world.credential('operatorNoGrant')));

@@ -40,8 +40,8 @@ export class SupportGrantExpiry {
     ctx.shutdown.add(ShutdownPhase.flush, 'support grant expiry', () => this.stop());
   }
 
-  check(): void {
-    this.ctx.support.expireDue();
+  async check(): Promise<void> {
+    await this.ctx.support.expireDue();
     this.arm();
   }
 
@@ -54,7 +54,7 @@ export class SupportGrantExpiry {
   private async fire(): Promise<void> {
     let outcome: 'ran' | 'held elsewhere' | 'failed';
     try {
-      outcome = await this.ctx.jobLease.runOnce(SUPPORT_EXPIRY_JOB, async () => this.check());
+      outcome = await this.ctx.jobLease.runOnce(SUPPORT_EXPIRY_JOB, () => this.check());
     } catch (err) {
       this.ctx.log.error({ err }, 'support grant expiry failed');
       outcome = 'failed';

@@ -1,12 +1,26 @@
 import type { AuditStore } from '../audit/AuditStore.ts';
-import type { Transactions } from '../db/Transactions.ts';
+import type { AsyncTransactions } from '../db/Transactions.ts';
 import type { ServerContext } from '../ServerContext.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { NewSupportGrant, SupportGrant, SupportGrantStore } from './SupportGrantStore.ts';
+
+/**
+ * The stores the grants service reads and writes, on their async interfaces (issue 19:
+ * PostgreSQL may answer); part of `Services.control`.
+ */
+export interface SupportGrantsStores {
+  readonly transactions: AsyncTransactions;
+  readonly supportGrants: AsyncStore<SupportGrantStore>;
+  readonly audit: AsyncStore<AuditStore>;
+}
 
 /** What the grants service uses (built once in createServices). */
 export interface SupportGrantsDeps extends Pick<ServerContext, 'access' | 'log'> {
-  readonly transactions: Transactions;
-  readonly supportGrants: SupportGrantStore;
+  readonly control: SupportGrantsStores;
+  /**
+   * The synchronous audit store, for `recordDocumentOpened` only: DeskSyncAuth records an
+   * opened document synchronously (sync/, still on the synchronous stores).
+   */
   readonly audit: AuditStore;
 }
 
@@ -32,10 +46,11 @@ type AuditActor = Parameters<AuditStore['record']>[0]['actor'];
 export class SupportGrants {
   constructor(private readonly ctx: SupportGrantsDeps) {}
 
-  create(input: NewSupportGrant): SupportGrant {
-    const grant = this.ctx.transactions.write(() => {
-      const created = this.ctx.supportGrants.create(input);
-      this.ctx.audit.record({
+  async create(input: NewSupportGrant): Promise<SupportGrant> {
+    const { transactions, supportGrants, audit } = this.ctx.control;
+    const grant = await transactions.write(async () => {
+      const created = await supportGrants.create(input);
+      await audit.record({
         actor: { kind: 'user', userId: input.grantedBy },
         action: SupportAuditAction.granted,
         target: { kind: 'support_grant', id: created.id },
@@ -52,11 +67,16 @@ export class SupportGrants {
   }
 
   /** Ends an active grant; an ended one is answered as it is (nothing changes, no entry). */
-  revoke(workspaceId: string, grantId: string, byUserId: string): SupportGrant | null {
-    const revoked = this.ctx.transactions.write(() => {
-      const grant = this.ctx.supportGrants.revoke(workspaceId, grantId, byUserId);
+  async revoke(
+    workspaceId: string,
+    grantId: string,
+    byUserId: string,
+  ): Promise<SupportGrant | null> {
+    const { transactions, supportGrants, audit } = this.ctx.control;
+    const revoked = await transactions.write(async () => {
+      const grant = await supportGrants.revoke(workspaceId, grantId, byUserId);
       if (!grant) return null;
-      this.ctx.audit.record({
+      await audit.record({
         actor: { kind: 'user', userId: byUserId },
         action: SupportAuditAction.revoked,
         target: { kind: 'support_grant', id: grant.id },
@@ -65,8 +85,8 @@ export class SupportGrants {
       });
       return grant;
     });
-    if (revoked) this.#closeOperatorAccess(workspaceId);
-    return revoked ?? this.ctx.supportGrants.get(workspaceId, grantId);
+    if (revoked) await this.#closeOperatorAccess(workspaceId);
+    return revoked ?? (await supportGrants.get(workspaceId, grantId));
   }
 
   /**
@@ -74,12 +94,13 @@ export class SupportGrants {
    * and closes the operators' subscriptions. Requests are refused from the expiry on anyway
    * (access is checked against the clock); this reaches sockets authorized before it.
    */
-  expireDue(): SupportGrant[] {
-    const due = this.ctx.transactions.write(() => {
-      const grants = this.ctx.supportGrants.dueExpiries();
+  async expireDue(): Promise<SupportGrant[]> {
+    const { transactions, supportGrants, audit } = this.ctx.control;
+    const due = await transactions.write(async () => {
+      const grants = await supportGrants.dueExpiries();
       for (const grant of grants) {
-        this.ctx.supportGrants.markExpiryNoticed(grant.id);
-        this.ctx.audit.record({
+        await supportGrants.markExpiryNoticed(grant.id);
+        await audit.record({
           actor: { kind: 'system', userId: null },
           action: SupportAuditAction.expired,
           target: { kind: 'support_grant', id: grant.id },
@@ -90,18 +111,18 @@ export class SupportGrants {
       return grants;
     });
     for (const workspaceId of new Set(due.map((g) => g.workspaceId))) {
-      this.#closeOperatorAccess(workspaceId);
+      await this.#closeOperatorAccess(workspaceId);
     }
     return due;
   }
 
   /** One REST request of an operator under a grant (status: what it was answered). */
-  recordRequest(
+  async recordRequest(
     operatorId: string,
     workspaceId: string,
     request: { grantId: string; method: string; path: string; status: number },
-  ): void {
-    this.ctx.audit.record({
+  ): Promise<void> {
+    await this.ctx.control.audit.record({
       actor: operatorActor(operatorId),
       action: SupportAuditAction.request,
       target: { kind: 'workspace', id: workspaceId },
@@ -125,9 +146,9 @@ export class SupportGrants {
     });
   }
 
-  #closeOperatorAccess(workspaceId: string): void {
+  async #closeOperatorAccess(workspaceId: string): Promise<void> {
     // Any operator may have used the grant; there are few of them.
-    for (const userId of this.ctx.supportGrants.operatorIds()) {
+    for (const userId of await this.ctx.control.supportGrants.operatorIds()) {
       this.ctx.access.emit('membershipChanged', { workspaceId, userId, role: null });
     }
   }

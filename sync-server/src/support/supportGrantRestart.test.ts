@@ -53,7 +53,7 @@ describe('a support grant that runs out while the server is down', () => {
   it('is refused after the restart and gets its expiry entry when the server starts', async () => {
     const first = await start();
     const owner = await signUp(first);
-    const grant = first.server.services.support.create({
+    const grant = await first.server.services.support.create({
       workspaceId: owner.workspaceId,
       grantedBy: owner.userId,
       reason: 'Look at the import',

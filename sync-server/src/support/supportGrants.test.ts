@@ -357,7 +357,7 @@ describe('a grant that ends', () => {
       const from = sync.messages.length;
       t.clock.advance(HOUR);
       expect((await operator.client.get(`/api/workspaces/${owner.slug}`)).status).toBe(404);
-      t.server.services.supportExpiry.check();
+      await t.server.services.supportExpiry.check();
       // Waits for the end itself (a read-only grant's refusals may come first).
       await sync.waitFor(
         (m) =>
@@ -375,7 +375,7 @@ describe('a grant that ends', () => {
         }),
       ]);
       // Noticed once: a second check writes nothing more.
-      t.server.services.supportExpiry.check();
+      await t.server.services.supportExpiry.check();
       const again = (await auditActions(owner)).filter(
         (e) => e.action === SupportAuditAction.expired,
       );

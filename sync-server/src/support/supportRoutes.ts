@@ -29,7 +29,7 @@ export interface SupportRouteStores {
 /** What the support-access routes use (built once in createServices). */
 export interface SupportRouteDeps extends ServerContext, MemberRequestDeps {
   readonly control: SupportRouteStores & MemberStores;
-  /** Grants, revocations and the audit entries of requests under a grant (still synchronous). */
+  /** Grants, revocations and the audit entries of requests under a grant. */
   readonly support: SupportGrants;
   readonly supportExpiry: SupportGrantExpiry;
 }
@@ -44,7 +44,9 @@ export interface SupportRouteDeps extends ServerContext, MemberRequestDeps {
  */
 export function installSupport(app: Hono, ctx: SupportRouteDeps): void {
   // Grants that ran out while the server was down get their entry; the next one is timed.
-  ctx.supportExpiry.check();
+  void ctx.supportExpiry.check().catch((err: unknown) => {
+    ctx.log.error({ err }, 'support grant expiry failed');
+  });
   const underGrant = supportAccessMiddleware(ctx);
   app.use('/api/workspaces/:slug', underGrant);
   app.use('/api/workspaces/:slug/*', underGrant);
@@ -58,20 +60,20 @@ export function installSupport(app: Hono, ctx: SupportRouteDeps): void {
   app.post(grantsPath, async (c) => {
     const { auth, workspace } = await managerRequest(ctx, c);
     const body = await readBody(c, CreateSupportGrantRequest);
-    const grant = ctx.support.create({
+    const grant = await ctx.support.create({
       workspaceId: workspace.id,
       grantedBy: auth.user.id,
       reason: body.reason,
       access: body.access,
       durationMs: body.durationMs,
     });
-    ctx.supportExpiry.check();
+    await ctx.supportExpiry.check();
     return c.json({ grant }, 201);
   });
 
   app.delete(`${grantsPath}/:grantId`, async (c) => {
     const { auth, workspace } = await managerRequest(ctx, c);
-    const grant = ctx.support.revoke(workspace.id, c.req.param('grantId'), auth.user.id);
+    const grant = await ctx.support.revoke(workspace.id, c.req.param('grantId'), auth.user.id);
     if (!grant) throw AppError.notFound('No such support grant in this workspace.');
     return c.json({ grant });
   });
@@ -97,7 +99,7 @@ function supportAccessMiddleware(ctx: SupportRouteDeps): MiddlewareHandler {
     if (!workspace || !access?.support || c.get('supportAccess')) return next();
     c.set('supportAccess', { ...access.support, workspaceId: workspace.id, role: access.role });
     await next();
-    ctx.support.recordRequest(authOf(c).user.id, workspace.id, {
+    await ctx.support.recordRequest(authOf(c).user.id, workspace.id, {
       grantId: access.support.grantId,
       method: c.req.method,
       path: c.req.path,

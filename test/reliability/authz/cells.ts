@@ -71,17 +71,17 @@ export async function fillPath(world: AuthzWorld, route: InstalledRoute): Promis
  * A support grant of the target that has already been revoked: routes that name one are
  * judged on a real grant, and no cell lets the operator in by making it.
  */
-function endedSupportGrant(world: AuthzWorld): string {
+async function endedSupportGrant(world: AuthzWorld): Promise<string> {
   const { support } = world.t.server.services;
   const { id: workspaceId, ownerId } = world.target;
-  const grant = support.create({
+  const grant = await support.create({
     workspaceId,
     grantedBy: ownerId,
     reason: 'matrix',
     access: 'read',
     durationMs: 60 * 60 * 1000,
   });
-  support.revoke(workspaceId, grant.id, ownerId);
+  await support.revoke(workspaceId, grant.id, ownerId);
   return grant.id;
 }
 
