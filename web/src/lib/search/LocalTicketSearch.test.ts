@@ -199,6 +199,38 @@ describe('LocalTicketSearch', () => {
     expect((await store.load())?.version).toBe(SEARCH_INDEX_VERSION);
   });
 
+  it('tells the list its answer grew only once beforeTelling allows (the user paused typing), once for every notice meanwhile', async () => {
+    const index = desk();
+    const texts = new FakeTexts();
+    let release: () => void = () => undefined;
+    let waits = 0;
+    const search = new LocalTicketSearch([index], {
+      texts,
+      store: null,
+      textDelayMs: 0,
+      saveDelayMs: 0,
+      beforeTelling: () => {
+        waits += 1;
+        return new Promise((resolve) => (release = resolve));
+      },
+    });
+    open.push(search);
+    release(); // the start's notice
+    await search.ready;
+    let told = 0;
+    search.onChange(() => (told += 1));
+    create(index, 't1', 'Printer jams', 101);
+    create(index, 't2', 'Laptop battery', 102);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(told).toBe(0); // still typing
+    // A keystroke meanwhile searches the grown index all the same.
+    expect(await found(search, 'printer')).toEqual(['t1']);
+    const waitsBefore = waits;
+    release();
+    await until(() => told === 1, 'the list told');
+    expect(waits).toBe(waitsBefore); // the second change joined the waiting notice
+  });
+
   it('keeps what the server finds apart from the device answer, which alone moves the list', async () => {
     const index = desk();
     const texts = new FakeTexts();

@@ -46,6 +46,13 @@ export interface LocalTicketSearchOptions {
    * @default a macrotask
    */
   pause?: () => Promise<void>;
+  /**
+   * Awaited before the list is told the device's answer grew (ticket docs read, records
+   * changed): the browser waits until the user paused typing, so rows do not move under a
+   * query being typed — each keystroke searches the grown index anyway. Notices that come
+   * meanwhile are told once. @default told at once
+   */
+  beforeTelling?: () => Promise<void>;
   /** Quiet time before a changed record's ticket doc is read again (its doc may still be syncing). @default 1500 ms */
   textDelayMs?: number;
   /**
@@ -99,8 +106,8 @@ const SERVER_ANSWER_FRESH_MS = 10_000;
  * and rebuilt.
  */
 export class LocalTicketSearch implements TicketTextSearch {
-  readonly #o: Required<Omit<LocalTicketSearchOptions, 'server' | 'store'>> &
-    Pick<LocalTicketSearchOptions, 'server' | 'store'>;
+  readonly #o: Required<Omit<LocalTicketSearchOptions, 'server' | 'store' | 'beforeTelling'>> &
+    Pick<LocalTicketSearchOptions, 'server' | 'store' | 'beforeTelling'>;
   #index = LocalTicketIndex.empty();
   readonly #sources = new Set<TicketSource>();
   readonly #cleanups: (() => void)[] = [];
@@ -114,6 +121,8 @@ export class LocalTicketSearch implements TicketTextSearch {
   #reading: Promise<void> | null = null;
   #destroyed = false;
   #dirty = false;
+  /** A notice waits for `beforeTelling`; those that come meanwhile join it. */
+  #telling = false;
   readonly #serverHits = new Map<string, { hits: TicketSearchHit[]; at: number }>();
   #serverTimer: ReturnType<typeof setTimeout> | null = null;
   #serverAbort: AbortController | null = null;
@@ -391,7 +400,18 @@ export class LocalTicketSearch implements TicketTextSearch {
   }
 
   #emit(): void {
-    for (const listener of this.#listeners) listener();
+    const wait = this.#o.beforeTelling;
+    if (!wait) {
+      for (const listener of this.#listeners) listener();
+      return;
+    }
+    if (this.#telling) return;
+    this.#telling = true;
+    void wait().then(() => {
+      this.#telling = false;
+      if (this.#destroyed) return;
+      for (const listener of this.#listeners) listener();
+    });
   }
 
   #emitServer(): void {

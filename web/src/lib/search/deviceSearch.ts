@@ -1,6 +1,6 @@
 import type { TicketRecord, TicketTextSearch } from '@desk/model';
 import { searchTickets } from '$lib/api/searchApi.ts';
-import { backgroundTurn } from '$lib/offline/backgroundTurn.ts';
+import { backgroundTurn, createBackgroundTurn } from '$lib/offline/backgroundTurn.ts';
 import type { DeskWorkspace } from '$lib/desk/DeskWorkspace.svelte.ts';
 import { DeviceTicketTexts } from './DeviceTicketTexts.ts';
 import { LocalTicketSearch } from './LocalTicketSearch.ts';
@@ -11,6 +11,17 @@ interface Open {
   readonly search: LocalTicketSearch;
   readonly close: () => Promise<void>;
 }
+
+/**
+ * The list re-searches when the device's answer grew only after a second without typing
+ * (each keystroke searches the grown index itself), so rows do not move under a query
+ * being typed (issue 15's keystroke target counted such late moves).
+ */
+const afterTypingPause = createBackgroundTurn({
+  target: typeof window === 'undefined' ? undefined : window,
+  quietMs: 1000,
+  maxWaitMs: 30_000,
+});
 
 /** Every device search of this tab, so a workspace's removal can close them first. */
 const open = new Map<DeskWorkspace, Open>();
@@ -31,6 +42,7 @@ export function deviceSearchOf(desk: DeskWorkspace): LocalTicketSearch {
     store,
     server: (text, signal) => searchTickets(desk.slug, text, signal),
     pause: backgroundTurn,
+    beforeTelling: afterTypingPause,
   });
   const offShards = desk.archive.onLoaded((shard) => search.addSource(shard));
   // A closed tab keeps what was indexed since the last write.
