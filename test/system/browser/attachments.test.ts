@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { testImage } from '../../../sync-server/src/testing/testImages.ts';
 import { describeInBrowser } from '../../support/browserWorld.ts';
 import { openDeskPages, type DeskWorld } from './deskSupport.ts';
+import { uploadToTicket } from './uploadToTicket.ts';
 
 /**
  * A ticket's attachment list in Chromium (issue 17, attachments): an uploaded photo is shown
@@ -40,7 +41,7 @@ describeInBrowser('attachments in the browser', () => {
 
   it('shows an uploaded photo as its thumbnail, to the uploader and the other member', async () => {
     const photo = await testImage('jpeg', 1600, 1200);
-    await ana.getByLabel('Upload files').setInputFiles({
+    await uploadToTicket(ana, {
       name: 'printer.jpg',
       mimeType: 'image/jpeg',
       buffer: photo,
@@ -60,7 +61,7 @@ describeInBrowser('attachments in the browser', () => {
   });
 
   it('lists an HTML page renamed to .png as a file to download, never as an image', async () => {
-    await ana.getByLabel('Upload files').setInputFiles({
+    await uploadToTicket(ana, {
       name: 'invoice.png',
       mimeType: 'image/png',
       buffer: Buffer.from('<!doctype html><script>parent.alert(1)</script>'),

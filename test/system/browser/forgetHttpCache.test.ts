@@ -10,6 +10,7 @@ import { allowPageErrors } from '../../support/pageErrors.ts';
 import { inviteMember, requestOk, signUpOwner, type Account } from './offlineAccounts.ts';
 import { signInBrowser } from './offlinePage.ts';
 import { seedTickets } from './offlineTickets.ts';
+import { uploadToTicket } from './uploadToTicket.ts';
 
 /**
  * A device that loses access forgets the workspace's attachments too (issue 16: "local
@@ -57,7 +58,7 @@ describeInBrowser('attachments cached by a device that loses access', () => {
     const ben = await inviteMember(world, owner, workspace, 'Ben');
     const page = await openPage(ben);
     await page.goto(`${world.base}/w/${workspace.slug}/t/${ticket!.number}`);
-    await page.getByLabel('Upload files').setInputFiles({
+    await uploadToTicket(page, {
       name: 'contract.png',
       mimeType: 'image/png',
       buffer: await testImage('png', 640, 480),

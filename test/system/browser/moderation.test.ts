@@ -10,6 +10,7 @@ import { inviteMember, signUpOwner, type Account, type Workspace } from './offli
 import { loadSynced, openSignedInPage, waitForStatus, type SignedInPage } from './offlinePage.ts';
 import { reserveTicketNumbers, writeTickets } from './offlineTickets.ts';
 import { useOfflineWorld } from './offlineWorld.ts';
+import { uploadToTicket } from './uploadToTicket.ts';
 
 /**
  * Reporting and disabling access (issue 17, terms §4) in a real browser: two members and the
@@ -173,10 +174,7 @@ describeInBrowser('reporting and disabling access (terms §4)', () => {
     // Cy attaches a photo to the ticket; Di reads Cy's message in the channel.
     await anaPage.page.goto(`${workspaceUrl}/t/${ticket.number}`);
     await anaPage.page.getByTestId('description').filter({ hasText: 'New photo' }).waitFor();
-    const upload = anaPage.page.getByLabel('Upload files');
-    // Enabled once the ticket is writable (the workspace's access is confirmed).
-    await expect.poll(() => upload.isEnabled()).toBe(true);
-    await upload.setInputFiles({
+    await uploadToTicket(anaPage.page, {
       name: 'skyline.jpg',
       mimeType: 'image/jpeg',
       buffer: await testImage('jpeg', 800, 600),

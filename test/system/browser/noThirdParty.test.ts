@@ -10,6 +10,7 @@ import {
   startBrowserWorld,
   type BrowserWorld,
 } from '../../support/browserWorld.ts';
+import { uploadToTicket } from './uploadToTicket.ts';
 
 /**
  * Terms §5 (issue 16): the app makes no third-party requests and ships no analytics. Every
@@ -83,7 +84,7 @@ describeInBrowser('no third-party requests (terms §5)', () => {
     await dialog.getByRole('button', { name: 'Create ticket' }).click();
     await page.waitForURL(/\/t\/[^/]+$/);
     const ticketPath = new URL(page.url()).pathname;
-    await page.getByLabel('Upload files').setInputFiles({
+    await uploadToTicket(page, {
       name: 'scan.png',
       mimeType: 'image/png',
       buffer: await testImage('png', 800, 600),

@@ -8,6 +8,7 @@ import { signUpOwner, type Workspace } from './offlineAccounts.ts';
 import { openSignedInPage, openSeededTicket, waitAllSaved, waitForStatus } from './offlinePage.ts';
 import { descriptionText, seedTickets } from './offlineTickets.ts';
 import { useOfflineWorld } from './offlineWorld.ts';
+import { uploadToTicket } from './uploadToTicket.ts';
 
 interface ExportedDrafts {
   drafts: { docId: string; code: string; update: string }[];
@@ -63,7 +64,7 @@ describeInBrowser('workspace storage full (issue 17, SPEC LIMIT-12)', () => {
       .filter({ hasText: 'close to a limit of its plan (storage (documents and attachments)' })
       .waitFor();
     await openSeededTicket(page, workspaceUrl, ticket!);
-    await page.getByLabel('Upload files').setInputFiles({
+    await uploadToTicket(page, {
       name: 'scan.pdf',
       mimeType: 'application/pdf',
       buffer: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(60_000, 0x20)]),
