@@ -1,3 +1,4 @@
+import { pgAdminSchema } from './pgAdminSchema.ts';
 import { pgAuthSchema } from './pgAuthSchema.ts';
 import { pgControlPlaneSchema } from './pgControlPlaneSchema.ts';
 import { pgExportsSchema } from './pgExportsSchema.ts';
@@ -154,6 +155,7 @@ export const pgMigrations: readonly PgMigration[] = [
   pgSocketPathSchema,
   pgAuthSchema,
   pgExportsSchema,
+  pgAdminSchema,
 ];
 
 /** Key of the advisory lock that lets one process of a cluster migrate at a time. */
