@@ -3,6 +3,7 @@ import type { SqliteDatabase } from '../db/Database.ts';
 import { cachedStatement } from '../db/statementCache.ts';
 import { newId } from '../ids/newId.ts';
 import { DELETED_EMAIL_DOMAIN } from '../identity/UserStore.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 export type { Announcement, AnnouncementAudience };
 
@@ -72,6 +73,9 @@ export interface AnnouncementStore {
   /** The HMAC key of opt-out links (made by the migration, one per installation). */
   signingKey(): Buffer;
 }
+
+/** The announcement store on its async interface: SQLite's wrapped, or `SqlAnnouncementStore`. */
+export type AsyncAnnouncementStore = AsyncStore<AnnouncementStore>;
 
 interface AnnouncementRow {
   id: string;
