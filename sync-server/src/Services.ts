@@ -45,7 +45,7 @@ import { SqliteExportStore, type ExportStore } from './exports/ExportStore.ts';
 import { SupportGrantExpiry } from './support/SupportGrantExpiry.ts';
 import { SupportGrants, type SupportGrantsStores } from './support/SupportGrants.ts';
 import type { SupportRouteStores } from './support/supportRoutes.ts';
-import { SqliteSupportGrantStore, type SupportGrantStore } from './support/SupportGrantStore.ts';
+import { SqliteSupportGrantStore } from './support/SupportGrantStore.ts';
 import { TermsAnnouncer } from './terms/TermsAnnouncer.ts';
 import { TermsEffectiveDates } from './terms/TermsEffectiveDates.ts';
 import type { TermsRouteStores } from './terms/termsRoutes.ts';
@@ -127,8 +127,6 @@ export interface Services extends ServerContext {
   readonly termsAnnouncer: TermsAnnouncer;
   /** Closes sockets of users bound by a version that came into force (tests `check()`). */
   readonly termsEffectiveDates: TermsEffectiveDates;
-  /** Support-access grants of workspaces to the operators (terms §3). */
-  readonly supportGrants: SupportGrantStore;
   /** Granting, revoking, expiring support access, with audit entries and socket closes. */
   readonly support: SupportGrants;
   /** Ends live operator access when a grant runs out (tests `check()` after their clock). */
@@ -232,9 +230,8 @@ export function createServices(ctx: ServerContext): Services {
     ...identity,
     control,
     docStore,
-    supportGrants,
     support,
-    supportExpiry: new SupportGrantExpiry({ ...ctx, supportGrants, support }),
+    supportExpiry: new SupportGrantExpiry({ ...ctx, control, support }),
     terms,
     blobCatalog,
     blobQuota: new SqliteBlobQuota(db, now),

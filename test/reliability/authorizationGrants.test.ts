@@ -85,9 +85,11 @@ afterAll(() => t.close());
 
 /** Grants the operator support access of `access` (ending any other grant of the target). */
 async function grantOperator(access: SupportGrantAccessLevel): Promise<void> {
-  const { support, supportGrants } = t.server.services;
+  const { support, control } = t.server.services;
   const { id, ownerId } = world.target;
-  for (const grant of supportGrants.list(id)) await support.revoke(id, grant.id, ownerId);
+  for (const grant of await control.supportGrants.list(id)) {
+    await support.revoke(id, grant.id, ownerId);
+  }
   await support.create({
     workspaceId: id,
     grantedBy: ownerId,
@@ -129,8 +131,8 @@ describe('the authorization matrix: the operator under a support grant', () => {
 
   it('answers every other route under a grant exactly as without one', async () => {
     const others = (route: InstalledRoute) => !isWorkspaceRoute(route);
-    for (const { supportGrants, support } of [t.server.services]) {
-      for (const g of supportGrants.list(world.target.id)) {
+    for (const { control, support } of [t.server.services]) {
+      for (const g of await control.supportGrants.list(world.target.id)) {
         await support.revoke(world.target.id, g.id, world.target.ownerId);
       }
     }

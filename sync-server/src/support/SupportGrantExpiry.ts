@@ -1,14 +1,14 @@
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import type { SupportGrantStore } from './SupportGrantStore.ts';
-import type { SupportGrants } from './SupportGrants.ts';
+import type { SupportGrants, SupportGrantsStores } from './SupportGrants.ts';
 
 /** What the expiry watch uses (built once in createServices). */
 export interface SupportGrantExpiryDeps extends Pick<
   ServerContext,
   'now' | 'shutdown' | 'jobLease' | 'log'
 > {
-  readonly supportGrants: SupportGrantStore;
+  /** `nextExpiry`, read (asynchronously: PostgreSQL may answer) each time the timer is set. */
+  readonly control: Pick<SupportGrantsStores, 'supportGrants'>;
   readonly support: SupportGrants;
 }
 
@@ -24,6 +24,9 @@ export const SUPPORT_EXPIRY_JOB = 'support-grant-expiry';
  */
 const HELD_ELSEWHERE_RETRY_MS = 1000;
 
+/** When the next expiry could not be read (the database away), the timer asks again then. */
+const READ_FAILED_RETRY_MS = 5000;
+
 /**
  * A grant's end on live sockets (terms §3): requests and new subscriptions are refused from
  * `expiresAt` on (access is checked against the injected clock), but a socket authorized
@@ -35,6 +38,9 @@ const HELD_ELSEWHERE_RETRY_MS = 1000;
  */
 export class SupportGrantExpiry {
   private timer: NodeJS.Timeout | null = null;
+  /** Arms in order: only the latest started sets the timer (an earlier read may be stale). */
+  #arms = 0;
+  #stopped = false;
 
   constructor(private readonly ctx: SupportGrantExpiryDeps) {
     ctx.shutdown.add(ShutdownPhase.flush, 'support grant expiry', () => this.stop());
@@ -42,12 +48,13 @@ export class SupportGrantExpiry {
 
   async check(): Promise<void> {
     await this.ctx.support.expireDue();
-    this.arm();
+    await this.arm();
   }
 
+  /** Clears the timer for good (shutdown): an arm still reading sets none. */
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.#stopped = true;
+    this.#clear();
   }
 
   /** The timer's check, under the job lease; re-armed whoever held it. */
@@ -59,16 +66,30 @@ export class SupportGrantExpiry {
       this.ctx.log.error({ err }, 'support grant expiry failed');
       outcome = 'failed';
     }
-    if (outcome !== 'ran') this.arm(HELD_ELSEWHERE_RETRY_MS);
+    if (outcome !== 'ran') await this.arm(HELD_ELSEWHERE_RETRY_MS);
   }
 
-  private arm(atLeastMs = 0): void {
-    this.stop();
-    const next = this.ctx.supportGrants.nextExpiry();
+  /** Sets the timer for the next expiry; a failed read sets it to ask again later. */
+  private async arm(atLeastMs = 0): Promise<void> {
+    const arm = ++this.#arms;
+    let next: number | null;
+    try {
+      next = await this.ctx.control.supportGrants.nextExpiry();
+    } catch (err) {
+      this.ctx.log.error({ err }, 'support grant expiry: next expiry not read');
+      next = this.ctx.now() + READ_FAILED_RETRY_MS;
+    }
+    if (arm !== this.#arms || this.#stopped) return;
+    this.#clear();
     if (next === null) return;
     // A little after the expiry: the store compares with `<=`, never early.
     const delay = Math.min(Math.max(next - this.ctx.now() + 1, atLeastMs), MAX_TIMER_MS);
     this.timer = setTimeout(() => void this.fire(), delay);
     this.timer.unref();
+  }
+
+  #clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 }

@@ -17,11 +17,6 @@ export interface SupportGrantsStores {
 /** What the grants service uses (built once in createServices). */
 export interface SupportGrantsDeps extends Pick<ServerContext, 'access' | 'log'> {
   readonly control: SupportGrantsStores;
-  /**
-   * The synchronous audit store, for `recordDocumentOpened` only: DeskSyncAuth records an
-   * opened document synchronously (sync/, still on the synchronous stores).
-   */
-  readonly audit: AuditStore;
 }
 
 /** Audit actions of support access; the owner reads them in Settings → audit log. */
@@ -131,19 +126,27 @@ export class SupportGrants {
     });
   }
 
-  /** A document an operator opened under a grant, over /sync or /yjs. */
+  /**
+   * A document an operator opened under a grant, over /sync or /yjs. The engine tells it
+   * synchronously as the document goes live and does not wait: the entry is written
+   * meanwhile, and a failure to write it is logged (the document is open already).
+   */
   recordDocumentOpened(
     operatorId: string,
     workspaceId: string,
     opened: { grantId: string; docId: string; access: 'read' | 'write' },
   ): void {
-    this.ctx.audit.record({
-      actor: operatorActor(operatorId),
-      action: SupportAuditAction.documentOpened,
-      target: { kind: 'workspace', id: workspaceId },
-      workspaceId,
-      details: opened,
-    });
+    this.ctx.control.audit
+      .record({
+        actor: operatorActor(operatorId),
+        action: SupportAuditAction.documentOpened,
+        target: { kind: 'workspace', id: workspaceId },
+        workspaceId,
+        details: opened,
+      })
+      .catch((err: unknown) => {
+        this.ctx.log.error({ err, workspaceId, docId: opened.docId }, 'support audit failed');
+      });
   }
 
   async #closeOperatorAccess(workspaceId: string): Promise<void> {

@@ -73,9 +73,10 @@ describe('a support grant that runs out while the server is down', () => {
       expect(expired).toEqual([
         expect.objectContaining({ targetId: grant.id, actorKind: 'system' }),
       ]);
-      expect(services.supportGrants.get(owner.workspaceId, grant.id)?.status).toBe('expired');
-      expect(services.supportGrants.active()).toEqual([]);
-      expect(services.supportGrants.nextExpiry()).toBeNull();
+      const { supportGrants } = services.control;
+      expect((await supportGrants.get(owner.workspaceId, grant.id))?.status).toBe('expired');
+      expect(await supportGrants.active()).toEqual([]);
+      expect(await supportGrants.nextExpiry()).toBeNull();
     } finally {
       await second.close();
     }
