@@ -21,6 +21,7 @@ import {
 } from '@desk/protocol';
 import { until } from '@desk/protocol/testing';
 import { syncStep1Message, updateMessage } from '../sync/yMessages.ts';
+import { RedisLeases } from './RedisLeases.ts';
 import {
   createTestDatabase,
   describeWithPostgresAndRedis,
@@ -187,7 +188,7 @@ await describeWithPostgresAndRedis(
       const a = await clusterEngine('a', database.url, redisUrl, prefix, limits);
       const b = await clusterEngine('b', database.url, redisUrl, prefix, limits);
       closers.push(a.close, b.close);
-      return { a, b };
+      return { a, b, prefix };
     };
 
     it('clients on two processes edit one document and converge; every update stored once, presence relayed', async () => {
@@ -360,6 +361,79 @@ await describeWithPostgresAndRedis(
       const cleo = connect(inProcess(a, 'ana'), 'ana');
       await cleo.subscribe(ticket);
       await until(() => cleo.text(ticket) === ben.text(ticket), 'the newcomer has everything');
+    });
+
+    it('one compaction of a doc at a time across processes: the compact:<docId> lease held elsewhere skips it, and it runs once given up', async () => {
+      const { a, prefix } = await twoProcesses(testRedisUrl!, { compactAfterUpdates: 5 });
+      // The other process's lease, as its compaction of the doc would hold it.
+      const elsewhere = new RedisLeases({ url: testRedisUrl!, prefix, holderId: 'elsewhere' });
+      closers.push(() => elsewhere.close());
+      const held = (await elsewhere.tryAcquire(`job:compact:${ticket}`))!;
+      expect(held).not.toBeNull();
+      const ana = connect(inProcess(a, 'ana'), 'ana');
+      await ana.subscribe(ticket);
+      for (let i = 0; i < 6; i++) {
+        ana.edit(ticket, `a${i} `);
+        await until(() => ana.settled(), `edit ${i} acked`);
+      }
+      await until(() => a.compactions.includes('held elsewhere'), 'a compaction asked for');
+      expect(a.compactions).not.toContain('ran');
+      expect((await a.store.load(ticket))!.state).toBeNull();
+      await held.release();
+      for (let i = 6; i < 12; i++) {
+        ana.edit(ticket, `a${i} `);
+        await until(() => ana.settled(), `edit ${i} acked`);
+      }
+      await until(() => a.compactions.includes('ran'), 'compacted once the lease was free');
+      const row = (await a.store.load(ticket))!;
+      expect(row.state).not.toBeNull();
+      const fromStore = new Y.Doc();
+      Y.applyUpdate(fromStore, Y.mergeUpdates([row.state!, ...row.log]));
+      expect(fromStore.getText('t').toString()).toBe(ana.text(ticket));
+    });
+
+    it('engine.docs reads what every process stored: a doc written on B, read on A, with its workspace sequence and changes', async () => {
+      const { a, b } = await twoProcesses();
+      const ben = connect(inProcess(b, 'ben'), 'ben');
+      await ben.subscribe(ticket);
+      await ben.subscribe(other);
+      for (let i = 0; i < 5; i++) ben.edit(ticket, `b${i} `);
+      ben.edit(other, 'x');
+      await until(() => ben.settled(), 'every edit acked');
+      const read = new Y.Doc();
+      Y.applyUpdate(read, Y.mergeUpdates(await a.engine.docs.storedParts(ticket)));
+      expect(read.getText('t').toString()).toBe(ben.text(ticket));
+      expect(await a.engine.docs.storedParts('ws1:ticket:never')).toEqual([]);
+      const seq = await a.engine.docs.workspaceSeq('ws1');
+      expect(seq).toBe(await b.store.workspaceSeq('ws1'));
+      expect((await a.engine.docs.changedSince('ws1', 0)).map((row) => row.docId).sort()).toEqual(
+        [ticket, other].sort(),
+      );
+      expect(a.engine.docs.generation()).toBe(b.engine.docs.generation());
+      expect(() => a.engine.store).toThrow(/shared store/);
+    });
+
+    it('deleteDocsDrained on a shared store: what a client had sent is stored first, then the doc is gone, its subscription ended', async () => {
+      const { a, b } = await twoProcesses();
+      const ana = connect(inProcess(a, 'ana'), 'ana');
+      await ana.subscribe(ticket);
+      await ana.subscribe(other);
+      ana.edit(other, 'kept');
+      for (let i = 0; i < 20; i++) ana.edit(ticket, `a${i} `);
+      // Not waiting for the acks: some updates are queued or in flight when deletion starts.
+      const deleted = await a.engine.deleteDocsDrained([ticket, 'ws1:ticket:never'], {
+        code: DocErrorCode.workspaceDeleted,
+        message: 'deleted',
+      });
+      expect(deleted).toBe(1);
+      expect(await b.store.load(ticket)).toBeNull();
+      expect(a.engine.rooms.get(ticket)).toBeUndefined();
+      await until(
+        () => ana.received().some((m) => m.type === MessageType.docError && m.docId === ticket),
+        'the subscription ended',
+      );
+      // Stored before the deletion started, in the same batches: the other doc is kept.
+      expect((await b.store.load(other))!.log.length).toBeGreaterThan(0);
     });
 
     it('LIMIT-7 a ticket another process created is not new here: editing it at the ticket limit is accepted', async () => {

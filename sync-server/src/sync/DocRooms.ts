@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import type { JobLease } from '../lifecycle/JobLease.ts';
 import type { Logger } from '../log/logger.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import type { StoredDoc } from '../store/DocStore.ts';
@@ -44,6 +45,13 @@ export class DocRooms {
      * it is read from the store, and no longer once unloaded. Null with one process.
      */
     private readonly fanOut: FanOut | null = null,
+    /**
+     * A cluster's `compact:<docId>` lease: a compaction from the store runs in one process
+     * at a time (the store keeps a late duplicate from losing rows, but both would do the
+     * work). A process finding it held skips this one: the holder compacts what is stored,
+     * which includes this process's appends. Null: every compaction runs.
+     */
+    private readonly compactionLease: JobLease | null = null,
   ) {}
 
   get size(): number {
@@ -290,9 +298,20 @@ export class DocRooms {
         room.doc === null ||
         room.storedBytes >= this.limits.compactOffThreadBytes)
     ) {
-      const compaction = this.#compactFromStore(room, this.compactOffThread).finally(() =>
-        this.#compacting.delete(room),
-      );
+      const compactOffThread = this.compactOffThread;
+      const run = (lost: AbortSignal | null) =>
+        this.#compactFromStore(room, compactOffThread, lost);
+      const compaction = (
+        this.compactionLease
+          ? this.compactionLease.runOnce(`compact:${room.docId}`, run).then(
+              () => undefined,
+              (err: unknown) => {
+                // Redis unreachable: the log stays as it is and is tried again when it grows.
+                this.log.error({ err, docId: room.docId }, 'doc compaction lease failed');
+              },
+            )
+          : run(null)
+      ).finally(() => this.#compacting.delete(room));
       this.#compacting.set(room, compaction);
       return;
     }
@@ -317,12 +336,18 @@ export class DocRooms {
    * everything the store holds. Shutdown waits for it (`compactionsDone`); a crash mid-way
    * leaves the stored state as it was.
    */
-  async #compactFromStore(room: DocRoom, compact: OffThreadCompactor): Promise<void> {
+  async #compactFromStore(
+    room: DocRoom,
+    compact: OffThreadCompactor,
+    lost: AbortSignal | null,
+  ): Promise<void> {
     try {
       const stored = await this.store.loadInSlices(room.docId);
       if (!stored || stored.log.length === 0) return;
       const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
       const state = await compact(parts, stored.storedBytes);
+      // The lease expired meanwhile (another process may compact now): write nothing.
+      if (lost?.aborted) return;
       await this.store.compactInSlices!(room.docId, state, stored.lastLogId);
       // A large doc's bytes start again from the compacted state (its tail would grow
       // without end otherwise).

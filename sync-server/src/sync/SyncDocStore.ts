@@ -37,14 +37,17 @@ export interface SyncDocStore {
    * through an earlier row than the one it holds (PgDocStore.compact does).
    */
   compactInSlices?(docId: string, state: Uint8Array, throughLogId: number): Promise<void>;
+  /** Deletes the docs with their logs and states; how many of them existed. */
+  deleteDocs(docIds: readonly string[]): number | Promise<number>;
 }
 
 /**
  * A store shared by the processes of a cluster (PostgreSQL) as the sync core uses it.
  * `generation` is read once at start-up. Loads read the doc in one statement (the
  * PostgreSQL store has no sliced load yet: issue 13's limit on one turn's work does not
- * hold there for a large doc). Compaction from the stored rows only (see `SyncDocStore`); both
- * processes may do it for one doc (a lease per doc would save the duplicate work).
+ * hold there for a large doc). Compaction from the stored rows only (see `SyncDocStore`); the
+ * engine's `compactionLease` (a `compact:<docId>` lease in Redis) keeps two processes from
+ * doing it for one doc at once.
  */
 export async function clusterDocStore(store: AsyncDocStore): Promise<SyncDocStore> {
   const generation = await store.generation();
@@ -57,5 +60,6 @@ export async function clusterDocStore(store: AsyncDocStore): Promise<SyncDocStor
     changedSince: (workspaceId, sinceSeq, limit) =>
       store.changedSince(workspaceId, sinceSeq, limit),
     compactInSlices: (docId, state, throughLogId) => store.compact(docId, state, throughLogId),
+    deleteDocs: (docIds) => store.deleteDocs(docIds),
   };
 }

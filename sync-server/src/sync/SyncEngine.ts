@@ -7,8 +7,9 @@ import {
   parseDocId,
   type DocErrorCode,
 } from '@desk/protocol';
+import type { JobLease } from '../lifecycle/JobLease.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import type { DocStore } from '../store/DocStore.ts';
+import type { ChangedDocRow, DocStore } from '../store/DocStore.ts';
 import { DocRooms } from './DocRooms.ts';
 import { InProcessFanOut, type FanOut } from './FanOut.ts';
 import type { SocketConnection } from './SocketConnection.ts';
@@ -31,11 +32,32 @@ export interface SyncEngineOptions {
   /**
    * Instead of `store`: documents on a store shared by the processes of a cluster
    * (PostgreSQL, `clusterDocStore`), updates and awareness between them through `fanOut`
-   * (`RedisFanOut`). What still reads the embedded store (`store`, `workspaceSeq`,
-   * `deleteDocs`: snapshots, search, deletions) is not available then (SCALE-OUT.md).
+   * (`RedisFanOut`). What reads the embedded store synchronously (`store`, `workspaceSeq`,
+   * `deleteDocs`) throws then: callers that run on both use `docs` and `deleteDocsDrained`.
    */
   sharedStore?: SyncDocStore;
   fanOut?: FanOut;
+  /**
+   * A cluster's lease per compaction (`compact:<docId>`, a `RedisJobLease`), so two processes
+   * do not both compact one doc. Unset: one process, nothing to share.
+   */
+  compactionLease?: JobLease;
+}
+
+/**
+ * What the engine's store holds, read the same way whichever store it runs on (the embedded
+ * SQLite store or a cluster's shared one): every answer a promise. Snapshots, search and
+ * exports read documents through it. A doc's stored parts are its current state as far as
+ * this process is concerned: every update a room applied was stored first.
+ */
+export interface EngineDocs {
+  /** The doc as stored: merged state, then the updates logged since (empty if never written). */
+  storedParts(docId: string): Promise<Uint8Array[]>;
+  /** The workspace's change sequence (what `catchUp` answers with). */
+  workspaceSeq(workspaceId: string): Promise<number>;
+  /** Documents of the workspace changed after `sinceSeq` (same store generation). */
+  changedSince(workspaceId: string, sinceSeq: number, limit?: number): Promise<ChangedDocRow[]>;
+  generation(): string;
 }
 
 /**
@@ -84,6 +106,7 @@ export class SyncEngine {
       ctx.offThread,
       // With one process nothing is followed (the load path stays as it was).
       options.fanOut ? this.#fanOut : null,
+      options.compactionLease ?? null,
     );
     this.#pipeline = new UpdatePipeline(
       this.#docs,
@@ -146,6 +169,19 @@ export class SyncEngine {
     this.#storedListeners.add(listener);
     return () => this.#storedListeners.delete(listener);
   }
+
+  /** Reads of the store the engine runs on, embedded or shared (see `EngineDocs`). */
+  readonly docs: EngineDocs = {
+    storedParts: async (docId) => {
+      const stored = await this.#docs.loadInSlices(docId);
+      if (!stored) return [];
+      return stored.state ? [stored.state, ...stored.log] : stored.log;
+    },
+    workspaceSeq: async (workspaceId) => this.#docs.workspaceSeq(workspaceId),
+    changedSince: async (workspaceId, sinceSeq, limit) =>
+      this.#docs.changedSince(workspaceId, sinceSeq, limit),
+    generation: () => this.#docs.generation(),
+  };
 
   /** The embedded store; a cluster's engine has none (SyncEngineOptions.sharedStore). */
   get store(): DocStore {
@@ -224,6 +260,34 @@ export class SyncEngine {
     }
     for (const docId of ids) this.rooms.drop(docId);
     return this.store.deleteDocs([...ids]);
+  }
+
+  /**
+   * `deleteDocs` on any store, the embedded one or a cluster's: the subscriptions of the docs
+   * end first (live or pending), so no update of theirs is admitted here any more; then the
+   * pipeline is drained (what was queued or in flight is stored, and deleted with the rest);
+   * then their rooms are dropped (a load in flight yields no room) and the store deletes them.
+   * On a cluster another process's client may still write one of them meanwhile: deletions
+   * close the workspace or the user's sessions first, and those access events close the
+   * sockets on every process (the access bus), so such a write is refused there. Resolves with
+   * how many of the docs existed.
+   */
+  async deleteDocsDrained(
+    docIds: readonly string[],
+    reason: { readonly code: DocErrorCode; readonly message: string },
+  ): Promise<number> {
+    if (docIds.length === 0) return 0;
+    const ids = new Set(docIds);
+    // Twice: a subscription that was authorized while the first drain waited ends too (the
+    // callers refuse new ones before they delete, so a second round finds none later).
+    for (let round = 0; round < 2; round++) {
+      for (const connection of [...this.#connections]) {
+        connection.endDocs(ids, reason.code, reason.message);
+      }
+      await this.#pipeline.drain();
+    }
+    for (const docId of ids) this.rooms.drop(docId);
+    return this.#docs.deleteDocs([...ids]);
   }
 
   /** The document's current state as one update (empty doc if never written). */

@@ -1,10 +1,13 @@
 import { RedisFanOut } from '../cluster/RedisFanOut.ts';
+import { RedisJobLease } from '../cluster/RedisJobLease.ts';
+import { RedisLeases } from '../cluster/RedisLeases.ts';
 import { RedisUpdateBus } from '../cluster/RedisUpdateBus.ts';
 import { startClusterAccess } from '../cluster/startClusterAccess.ts';
 import type { RecheckResult } from '../access/recheckAccess.ts';
 import { SqlAccessTokenStore } from '../identity/SqlAccessTokenStore.ts';
 import { SqlSessionStore } from '../identity/SqlSessionStore.ts';
 import { SqlUserStore } from '../identity/SqlUserStore.ts';
+import type { JobLease, JobLeaseOutcome } from '../lifecycle/JobLease.ts';
 import { createLogger } from '../log/logger.ts';
 import { PgDocStore } from '../store/postgres/PgDocStore.ts';
 import { PgPool } from '../store/postgres/PgPool.ts';
@@ -31,7 +34,8 @@ export const signedIn = (userId: string): Authentication => ({
  * every 100 ms. Access events (a session revoked…) cross processes as a server process's do
  * (`startClusterAccess`): relayed over Redis, and what one missed while cut off from Redis
  * rechecked against the control plane in the shared database, where `ana` and `ben` have
- * the sessions `signedIn` names.
+ * the sessions `signedIn` names. Compactions take the `compact:<docId>` lease in Redis, as a
+ * server process's do; what came of each ask is in `compactions`.
  */
 export async function clusterEngine(
   name: string,
@@ -50,10 +54,21 @@ export async function clusterEngine(
     'tok-ana': { userId: 'ana', workspaces: { ws1: 'write' } },
     'tok-ben': { userId: 'ben', workspaces: { ws1: 'write' } },
   });
+  const leases = new RedisLeases({ url: redisUrl, prefix, holderId: name });
+  const compactions: JobLeaseOutcome[] = [];
+  const jobLease = new RedisJobLease(leases);
+  const compactionLease: JobLease = {
+    runOnce: async (leaseName, job) => {
+      const outcome = await jobLease.runOnce(leaseName, job);
+      compactions.push(outcome);
+      return outcome;
+    },
+  };
   const engine = new SyncEngine(opened.ctx, {
     auth,
     sharedStore: await clusterDocStore(store),
     fanOut,
+    compactionLease,
     limits: { closeGraceMs: 5_000, ...limits },
   });
   const sql = new PgSqlDatabase(pool);
@@ -86,10 +101,13 @@ export async function clusterEngine(
     sql: sql as SqlDatabase,
     /** What each recheck after a cut of the access channel did. */
     rechecks,
+    /** What came of each compaction's ask for its lease, in order. */
+    compactions,
     async close() {
       await engine.closeAll();
       await engine.flush();
       await clusterAccess.close();
+      await leases.close();
       await fanOut.close();
       await pool.end();
       opened.close();
