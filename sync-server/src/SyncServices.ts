@@ -15,9 +15,9 @@ import { SqliteTicketSearchIndex } from './search/SqliteTicketSearchIndex.ts';
 import type { TicketSearchIndex } from './search/TicketSearchIndex.ts';
 import type { Services } from './Services.ts';
 import { SnapshotSchedule } from './snapshots/SnapshotSchedule.ts';
-import { RestoreRecordStore } from './snapshots/RestoreRecordStore.ts';
+import { SqliteRestoreRecordStore } from './snapshots/RestoreRecordStore.ts';
 import { SnapshotService } from './snapshots/SnapshotService.ts';
-import { SnapshotStore } from './snapshots/SnapshotStore.ts';
+import { SqliteSnapshotStore } from './snapshots/SnapshotStore.ts';
 import { snapshotSyncOf } from './snapshots/SnapshotSync.ts';
 import { sqliteWorkspaceReader } from './snapshots/SqliteWorkspaceReader.ts';
 import type { SyncEngine } from './sync/SyncEngine.ts';
@@ -63,8 +63,8 @@ export function createSyncServices(
   if (!config.sqlitePath) throw new Error('Snapshots need the SQLite store.');
   const snapshotSync = snapshotSyncOf(engine);
   const snapshots = new SnapshotService({
-    store: new SnapshotStore(db),
-    restoreRecords: new RestoreRecordStore(db),
+    store: new SqliteSnapshotStore(db),
+    restoreRecords: new SqliteRestoreRecordStore(db),
     log,
     now,
     sync: snapshotSync,
@@ -99,6 +99,11 @@ export function createSyncServices(
     offThread: services.offThread,
     log: log.child({ module: 'search' }),
     changes: engine,
+    // One process on the embedded store: a room's doc holds every update stored for it.
+    loadedDoc: (docId) => {
+      const room = engine.rooms.get(docId);
+      return room?.doc && !room.unloaded ? { doc: room.doc, storedBytes: room.storedBytes } : null;
+    },
     indexRead: (docId) => {
       indexRewriter.consider(docId).catch((err: unknown) => {
         // Left as it was: the next read of the index tries again.

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { ChangedItem, ItemPath } from './restoreItems.ts';
 
 /** One restore: keyed by its pre-restore snapshot, which holds the content before it. */
@@ -19,7 +20,26 @@ export interface RecordedItem extends ChangedItem {
   docId: string;
 }
 
-interface RecordRow {
+/** A `snapshot_restore_items` row. */
+export interface RestoreItemRow {
+  doc_id: string;
+  path: string;
+  after_digest: string | null;
+}
+
+/** Items rows, in their order, grouped by document. */
+export function itemsByDoc(rows: readonly RestoreItemRow[]): Map<string, ChangedItem[]> {
+  const byDoc = new Map<string, ChangedItem[]>();
+  for (const row of rows) {
+    let list = byDoc.get(row.doc_id);
+    if (!list) byDoc.set(row.doc_id, (list = []));
+    list.push({ path: JSON.parse(row.path) as ItemPath, after: row.after_digest });
+  }
+  return byDoc;
+}
+
+/** A `snapshot_restores` row. */
+export interface RestoreRecordRow {
   pre_restore_snapshot_id: string;
   workspace_id: string;
   snapshot_id: string;
@@ -31,12 +51,27 @@ interface RecordRow {
 }
 
 /**
- * What each restore changed (migration 0010), for its undo. Short synchronous statements;
- * a restore writes one document's items at a time, before it applies that document's
- * change: a crash in between leaves items whose content never took the recorded digest,
- * which the undo then leaves alone — never the other way round.
+ * What each restore changed (SQLite migration 0010, PostgreSQL version 9), for its undo. A
+ * restore writes one document's items at a time, before it applies that document's change:
+ * a crash in between leaves items whose content never took the recorded digest, which the
+ * undo then leaves alone — never the other way round.
  */
-export class RestoreRecordStore {
+export interface RestoreRecordStore {
+  begin(record: Omit<RestoreRecord, 'undoneAt' | 'undoneBy'>): void;
+  /** Records the items of one document (an item recorded again keeps the later digest). */
+  addItems(preRestoreSnapshotId: string, docId: string, items: readonly ChangedItem[]): void;
+  get(preRestoreSnapshotId: string): RestoreRecord | null;
+  /** The recorded items, by document. */
+  items(preRestoreSnapshotId: string): Map<string, ChangedItem[]>;
+  /** Marks the restore undone; false when it already was (a concurrent undo won). */
+  markUndone(preRestoreSnapshotId: string, userId: string, at: number): boolean;
+}
+
+/** The RestoreRecordStore as callers see it once PostgreSQL may be behind it. */
+export type AsyncRestoreRecordStore = AsyncStore<RestoreRecordStore>;
+
+/** The restore records on SQLite: short synchronous statements. */
+export class SqliteRestoreRecordStore implements RestoreRecordStore {
   readonly #statements = new Map<string, Statement>();
 
   constructor(private readonly db: SqliteDatabase) {}
@@ -79,8 +114,8 @@ export class RestoreRecordStore {
   get(preRestoreSnapshotId: string): RestoreRecord | null {
     const row = this.#sql('SELECT * FROM snapshot_restores WHERE pre_restore_snapshot_id = ?').get(
       preRestoreSnapshotId,
-    ) as RecordRow | undefined;
-    return row ? toRecord(row) : null;
+    ) as RestoreRecordRow | undefined;
+    return row ? toRestoreRecord(row) : null;
   }
 
   /** The recorded items, by document. */
@@ -88,14 +123,8 @@ export class RestoreRecordStore {
     const rows = this.#sql(
       `SELECT doc_id, path, after_digest FROM snapshot_restore_items
         WHERE pre_restore_snapshot_id = ? ORDER BY doc_id, path`,
-    ).all(preRestoreSnapshotId) as { doc_id: string; path: string; after_digest: string | null }[];
-    const byDoc = new Map<string, ChangedItem[]>();
-    for (const row of rows) {
-      let list = byDoc.get(row.doc_id);
-      if (!list) byDoc.set(row.doc_id, (list = []));
-      list.push({ path: JSON.parse(row.path) as ItemPath, after: row.after_digest });
-    }
-    return byDoc;
+    ).all(preRestoreSnapshotId) as RestoreItemRow[];
+    return itemsByDoc(rows);
   }
 
   /** Marks the restore undone; false when it already was (a concurrent undo won). */
@@ -108,7 +137,7 @@ export class RestoreRecordStore {
   }
 }
 
-function toRecord(row: RecordRow): RestoreRecord {
+export function toRestoreRecord(row: RestoreRecordRow): RestoreRecord {
   return {
     preRestoreSnapshotId: row.pre_restore_snapshot_id,
     workspaceId: row.workspace_id,

@@ -4,9 +4,9 @@ import { InProcessJobLease } from '../lifecycle/JobLease.ts';
 import { createLogger } from '../log/logger.ts';
 import { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
-import { RestoreRecordStore } from './RestoreRecordStore.ts';
+import { SqliteRestoreRecordStore } from './RestoreRecordStore.ts';
 import { SnapshotSchedule } from './SnapshotSchedule.ts';
-import { SnapshotStore } from './SnapshotStore.ts';
+import { SqliteSnapshotStore } from './SnapshotStore.ts';
 import { SnapshotService } from './SnapshotService.ts';
 import { snapshotSyncOf } from './SnapshotSync.ts';
 import { createTicket, setTicketField } from '../testing/snapshotTestSupport.ts';
@@ -23,8 +23,8 @@ beforeAll(async () => {
   const log = createLogger('silent');
   const now = () => t.clock.now;
   service = new SnapshotService({
-    store: new SnapshotStore(t.server.ctx.db),
-    restoreRecords: new RestoreRecordStore(t.server.ctx.db),
+    store: new SqliteSnapshotStore(t.server.ctx.db),
+    restoreRecords: new SqliteRestoreRecordStore(t.server.ctx.db),
     log,
     now,
     sync,

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 export const SnapshotTrigger = {
   schedule: 'schedule',
@@ -48,7 +49,8 @@ export interface NewSnapshot {
   restoreScope: string | null;
 }
 
-interface SnapshotRow {
+/** A `snapshots` row joined with its author and restore record (`selectSnapshot`). */
+export interface SnapshotRow {
   id: string;
   workspace_id: string;
   created_at: number;
@@ -67,19 +69,77 @@ interface SnapshotRow {
   added_bytes: number;
 }
 
-const selectSnapshot = `
+/**
+ * A snapshot with its author's name and its restore record. `restore_recorded` is written
+ * as a CASE so both engines read 0 or 1 (PostgreSQL's IS NOT NULL is a boolean).
+ */
+export const selectSnapshot = `
   SELECT s.*, u.display_name AS author_name,
-         r.pre_restore_snapshot_id IS NOT NULL AS restore_recorded,
+         CASE WHEN r.pre_restore_snapshot_id IS NULL THEN 0 ELSE 1 END AS restore_recorded,
          r.undone_at AS restore_undone_at
     FROM snapshots s
     LEFT JOIN users u ON u.id = s.author_user_id
     LEFT JOIN snapshot_restores r ON r.pre_restore_snapshot_id = s.id`;
 
+/** A document of a capture, with the blob it needs stored (null: the blob is there already). */
+export interface PendingSnapshotDoc {
+  row: SnapshotDocRow;
+  blob: { packed: Uint8Array; size: number } | null;
+}
+
 /**
- * The snapshot tables (migration 0006). Every method is one short synchronous statement or
+ * The snapshot tables (SQLite migration 0006, PostgreSQL version 9): snapshots, their
+ * documents and the content-addressed blobs they share. A capture (Snapshotter) calls these
+ * between slices; each method is one short statement or transaction.
+ */
+export interface SnapshotStore {
+  begin(snapshot: NewSnapshot): void;
+  hasBlob(hash: string): boolean;
+  /** Stores the blob unless present; returns the stored bytes it added (0 when deduplicated). */
+  putBlob(hash: string, deflated: Uint8Array, size: number, now: number): number;
+  /** The deflated blob, or null. */
+  blob(hash: string): Buffer | null;
+  addDocs(snapshotId: string, docs: readonly SnapshotDocRow[]): void;
+  /**
+   * Writes a batch of a capture in ONE transaction (one fsync, not two per document):
+   * new blobs, then the rows. A row whose blob was present when the capture looked but
+   * is gone now (retention of another workspace sharing it ran in between) is not
+   * written; its hash is returned so the caller stores the blob again.
+   */
+  commitDocs(
+    snapshotId: string,
+    items: readonly PendingSnapshotDoc[],
+    now: number,
+  ): { addedBytes: number; missing: SnapshotDocRow[] };
+  /** Marks the capture complete and records its document count and sizes. */
+  complete(snapshotId: string, addedBytes: number): void;
+  /** Complete snapshots of the workspace, newest first. */
+  list(workspaceId: string): SnapshotRecord[];
+  get(workspaceId: string, snapshotId: string): SnapshotRecord | null;
+  latest(workspaceId: string): SnapshotRecord | null;
+  docs(snapshotId: string): SnapshotDocRow[];
+  doc(snapshotId: string, docId: string): SnapshotDocRow | null;
+  /**
+   * Deletes the snapshots and then every blob no snapshot references any more, in one
+   * transaction. Returns the number of blobs removed.
+   */
+  delete(snapshotIds: readonly string[]): number;
+  /** The workspaces the schedule looks at, in id order: all but terminated ones. */
+  workspacesToSnapshot(): string[];
+  /** Snapshots left 'capturing' by a crash, with their rows; returns how many. */
+  deleteIncomplete(): number;
+  /** Workspace deletion: every snapshot of it and the blobs only it used. */
+  deleteWorkspace(workspaceId: string): void;
+}
+
+/** The SnapshotStore as callers see it once PostgreSQL may be behind it (`SqlSnapshotStore`). */
+export type AsyncSnapshotStore = AsyncStore<SnapshotStore>;
+
+/**
+ * The snapshot tables on SQLite. Every method is one short synchronous statement or
  * transaction; the capture itself (Snapshotter) calls them between slices.
  */
-export class SnapshotStore {
+export class SqliteSnapshotStore implements SnapshotStore {
   readonly #statements = new Map<string, Statement>();
 
   constructor(private readonly db: SqliteDatabase) {}
@@ -146,7 +206,7 @@ export class SnapshotStore {
    */
   commitDocs(
     snapshotId: string,
-    items: readonly { row: SnapshotDocRow; blob: { packed: Uint8Array; size: number } | null }[],
+    items: readonly PendingSnapshotDoc[],
     now: number,
   ): { addedBytes: number; missing: SnapshotDocRow[] } {
     const insert = this.#sql(
@@ -186,14 +246,14 @@ export class SnapshotStore {
       `${selectSnapshot} WHERE s.workspace_id = ? AND s.status = 'complete'
           ORDER BY s.created_at DESC, s.rowid DESC`,
     ).all(workspaceId) as SnapshotRow[];
-    return rows.map(toRecord);
+    return rows.map(toSnapshotRecord);
   }
 
   get(workspaceId: string, snapshotId: string): SnapshotRecord | null {
     const row = this.#sql(
       `${selectSnapshot} WHERE s.id = ? AND s.workspace_id = ? AND s.status = 'complete'`,
     ).get(snapshotId, workspaceId) as SnapshotRow | undefined;
-    return row ? toRecord(row) : null;
+    return row ? toSnapshotRecord(row) : null;
   }
 
   latest(workspaceId: string): SnapshotRecord | null {
@@ -272,7 +332,7 @@ export class SnapshotStore {
   }
 }
 
-function toRecord(row: SnapshotRow): SnapshotRecord {
+export function toSnapshotRecord(row: SnapshotRow): SnapshotRecord {
   return {
     id: row.id,
     workspaceId: row.workspace_id,
