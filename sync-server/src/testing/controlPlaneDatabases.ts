@@ -44,9 +44,14 @@ export async function openSqliteControlPlane(): Promise<ControlPlaneDatabase> {
   return connect();
 }
 
-/** Needs TEST_POSTGRES_URL (use inside `describeWithPostgres`): a database of its own. */
-export async function openPgControlPlane(): Promise<ControlPlaneDatabase> {
-  const database = await createTestDatabase();
+/**
+ * Needs TEST_POSTGRES_URL (use inside `describeWithPostgres`): a database of its own, with
+ * the server's default collation or `icuLocale`'s.
+ */
+export async function openPgControlPlane(
+  options: { readonly icuLocale?: string } = {},
+): Promise<ControlPlaneDatabase> {
+  const database = await createTestDatabase(options);
   const pools: PgPool[] = [];
   const connect = async (): Promise<ControlPlaneDatabase> => {
     const pool = new PgPool({ url: database.url, max: 4 });

@@ -124,7 +124,9 @@ export interface TestDatabase {
 }
 
 /** A fresh database on the TEST_POSTGRES_URL server, for one test. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { readonly icuLocale?: string } = {},
+): Promise<TestDatabase> {
   if (!testPostgresUrl) throw new Error('TEST_POSTGRES_URL is unset');
   const name = `desk_test_${crypto.randomBytes(6).toString('hex')}`;
   const admin = async (sql: string) => {
@@ -136,7 +138,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await client.end();
     }
   };
-  await admin(`CREATE DATABASE ${name}`);
+  // An ICU locale (e.g. 'en-US') for a test whose SQL must not depend on the C collation.
+  const collation = options.icuLocale
+    ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${options.icuLocale}'`
+    : '';
+  await admin(`CREATE DATABASE ${name}${collation}`);
   const url = new URL(testPostgresUrl);
   url.pathname = `/${name}`;
   return {

@@ -1,5 +1,6 @@
 import { indexGenerationOf } from '@desk/model';
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 /** What a workspace uses now, as stored: the raw figures behind its usage meters. */
 export interface UsageFigures {
@@ -15,7 +16,8 @@ export interface UsageFigures {
   readonly members: number;
 }
 
-interface DocRow {
+/** A document's id and size (its merged state plus the log after it). */
+export interface DocRow {
   doc_id: string;
   bytes: number;
 }
@@ -24,6 +26,9 @@ interface DocRow {
 export interface UsageStore {
   figures(workspaceId: string): UsageFigures;
 }
+
+/** The usage store on its async interface: SQLite's wrapped, or `SqlUsageStore`. */
+export type AsyncUsageStore = AsyncStore<UsageStore>;
 
 /**
  * Reads a workspace's usage from the tables that account for it (read-only): a document's
@@ -83,12 +88,7 @@ export class SqliteUsageStore implements UsageStore {
       `${workspaceId}:index`,
       `${workspaceId}:index;`,
     ) as DocRow[];
-    const index = newestGeneration(indexDocs);
-    const replaced = new Set(
-      indexDocs
-        .filter((row) => row !== index && indexGenerationOf(row.doc_id) !== null)
-        .map((row) => row.doc_id),
-    );
+    const { index, replaced } = indexGenerations(indexDocs);
     const largest = (this.#largest.all(workspaceId, replaced.size + 1) as DocRow[]).find(
       (row) => !replaced.has(row.doc_id),
     );
@@ -109,6 +109,24 @@ export class SqliteUsageStore implements UsageStore {
       members: members.n,
     };
   }
+}
+
+/**
+ * Of a workspace's index documents, the newest generation (the index) and the older ones it
+ * replaced (their ids): `largest` is read with `replaced.size + 1` rows, so one that is not
+ * replaced is among them.
+ */
+export function indexGenerations(indexDocs: readonly DocRow[]): {
+  readonly index: DocRow | undefined;
+  readonly replaced: ReadonlySet<string>;
+} {
+  const index = newestGeneration(indexDocs);
+  const replaced = new Set(
+    indexDocs
+      .filter((row) => row !== index && indexGenerationOf(row.doc_id) !== null)
+      .map((row) => row.doc_id),
+  );
+  return { index, replaced };
 }
 
 /** The row of the newest index generation among `rows` (`<ws>:index` when never rewritten). */
