@@ -1,6 +1,7 @@
 import { assertNever, DocErrorCode, docItemKey, MessageType, parseDocId } from '@desk/protocol';
 import type { DisabledItemsMessage, ServerMessage, WelcomeMessage } from '@desk/protocol';
 import { CatchUp } from './catchup/CatchUp.ts';
+import { ReplicaAges } from './catchup/ReplicaAges.ts';
 import { Replication } from './catchup/Replication.ts';
 import { Backoff } from './connection/Backoff.ts';
 import type { BackoffOptions } from './connection/Backoff.ts';
@@ -103,6 +104,7 @@ export class SyncClient {
   readonly #clock: Clock;
   readonly #connection: Connection;
   readonly #catchUp: CatchUp;
+  readonly #replicaAges: ReplicaAges;
   readonly #replicas = new Map<string, DocReplica>();
   readonly #handles = new Map<DocReplica, Set<DocHandle>>();
   readonly #listeners = new Listeners<SyncStatus>();
@@ -132,6 +134,7 @@ export class SyncClient {
     this.#backoffOptions = options.backoff ?? {};
     this.#log = options.log ?? (() => undefined);
     this.store = options.store ?? defaultStore();
+    this.#replicaAges = new ReplicaAges(this.store, this.#log);
     const WebSocketCtor = options.WebSocket ?? defaultWebSocket();
     const network =
       options.networkEvents === undefined ? defaultNetworkEvents() : options.networkEvents;
@@ -168,6 +171,7 @@ export class SyncClient {
       loadedDocIds: () => this.#replicas.keys(),
       syncInBackground: (docIds) =>
         this.#replicate(docIds, this.#catchUpConcurrency, false).finished,
+      caughtUp: (workspaceId, serverTime) => this.#replicaAges.stamp(workspaceId, serverTime),
       changed: () => this.#scheduleNotify(),
       log: this.#log,
     });
@@ -355,6 +359,8 @@ export class SyncClient {
         retryLater: (r, afterMs) => this.#retryLater(r, afterMs),
         log: this.#log,
         serverStateArrived: (r) => this.#checkRedaction(r),
+        loadReplicaAge: (workspaceId) => this.#replicaAges.load(workspaceId),
+        replicaSyncedAt: (workspaceId) => this.#replicaAges.syncedAt(workspaceId),
       });
       replica = created;
       this.#replicas.set(docId, created);

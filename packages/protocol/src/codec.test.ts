@@ -17,6 +17,7 @@ const clientMessages: ClientMessage[] = [
   { type: MessageType.doc, docId, payload },
   { type: MessageType.hello, protocolVersion: 1 },
   { type: MessageType.subscribe, docId },
+  { type: MessageType.subscribe, docId, replicaSyncedAt: 1_796_000_000_123 },
   { type: MessageType.unsubscribe, docId },
   { type: MessageType.catchUp, workspaceId: 'abc123', sinceSeq: 4711, generation: 'g-1' },
   { type: MessageType.ping, nonce: 0 },
@@ -58,6 +59,21 @@ const serverMessages: ServerMessage[] = [
       { docId, seq: 98 },
       { docId: 'abc123:index', seq: 99 },
     ],
+  },
+  {
+    type: MessageType.catchUpResult,
+    workspaceId: 'abc123',
+    generation: 'g-2',
+    seq: 99,
+    full: true,
+    changed: [],
+    serverTime: 1_796_000_000_123,
+  },
+  {
+    type: MessageType.docError,
+    docId,
+    code: DocErrorCode.replicaTooOld,
+    message: 'This device was offline too long.',
   },
   { type: MessageType.error, code: 4413, message: 'Message too large' },
   { type: MessageType.docChunk, docId, total: 300_000, offset: 0, bytes: payload },
@@ -139,9 +155,12 @@ describe('protocol codec', () => {
   });
 
   it('rejects trailing bytes after a control message', () => {
-    const frame = encodeClientMessage({ type: MessageType.subscribe, docId });
+    const frame = encodeClientMessage({ type: MessageType.unsubscribe, docId });
     const padded = new Uint8Array([...frame, 0]);
     expect(() => decodeClientMessage(padded)).toThrow(ProtocolError);
+    // subscribe takes one optional varUint (protocol 5: the replica's age stamp), no more.
+    const subscribe = encodeClientMessage({ type: MessageType.subscribe, docId });
+    expect(() => decodeClientMessage(new Uint8Array([...subscribe, 1, 0]))).toThrow(ProtocolError);
   });
 
   it('rejects a doc frame without a y-protocols payload', () => {

@@ -55,6 +55,12 @@ export function encodeClientMessage(message: ClientMessage): Uint8Array {
       encoding.writeVarUint(encoder, message.protocolVersion);
       break;
     case MessageType.subscribe:
+      encoding.writeVarString(encoder, message.docId);
+      // Protocol 5: the replica's age stamp, only when there is one.
+      if (message.replicaSyncedAt !== undefined) {
+        encoding.writeVarUint(encoder, Math.max(0, Math.floor(message.replicaSyncedAt)));
+      }
+      break;
     case MessageType.unsubscribe:
       encoding.writeVarString(encoder, message.docId);
       break;
@@ -121,6 +127,10 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
         encoding.writeVarString(encoder, docId);
         encoding.writeVarUint(encoder, seq);
       }
+      // Protocol 5: the server's clock; encoded only when given (older clients never get it).
+      if (message.serverTime !== undefined) {
+        encoding.writeVarUint(encoder, Math.max(0, Math.floor(message.serverTime)));
+      }
       break;
     case MessageType.error:
       encoding.writeVarUint(encoder, message.code);
@@ -153,7 +163,12 @@ export function decodeClientMessage(frame: Uint8Array): ClientMessage {
         return { type, docId: readDocId(decoder), payload: readRest(decoder) };
       case MessageType.hello:
         return end(decoder, { type, protocolVersion: decoding.readVarUint(decoder) });
-      case MessageType.subscribe:
+      case MessageType.subscribe: {
+        const docId = readDocId(decoder);
+        // Protocol 5: an optional age stamp of the client's replica follows.
+        if (!decoding.hasContent(decoder)) return { type, docId };
+        return end(decoder, { type, docId, replicaSyncedAt: decoding.readVarUint(decoder) });
+      }
       case MessageType.unsubscribe:
         return end(decoder, { type, docId: readDocId(decoder) });
       case MessageType.catchUp:
@@ -243,7 +258,12 @@ export function decodeServerMessage(frame: Uint8Array): ServerMessage {
         for (let i = 0; i < count; i++) {
           changed.push({ docId: readDocId(decoder), seq: decoding.readVarUint(decoder) });
         }
-        return end(decoder, { type, workspaceId, generation, seq, full, changed });
+        // Protocol 5: the server's clock may follow.
+        if (!decoding.hasContent(decoder)) {
+          return { type, workspaceId, generation, seq, full, changed };
+        }
+        const serverTime = decoding.readVarUint(decoder);
+        return end(decoder, { type, workspaceId, generation, seq, full, changed, serverTime });
       }
       case MessageType.error:
         return end(decoder, {

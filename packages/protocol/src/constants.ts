@@ -3,7 +3,7 @@
  * PROTOCOL.md beside this package. y-protocols' own message numbers (0 sync, 1 awareness,
  * 3 query-awareness) are kept as they are inside doc frames; ours are numbered from 100 up.
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /**
  * The oldest client protocol the server still speaks. Version 1 clients cannot reassemble
@@ -40,6 +40,13 @@ export const STORAGE_FULL_PROTOCOL_VERSION = 4;
  * document with `access_revoked` (the operator's reason as the message) and gets no list.
  */
 export const MODERATION_PROTOCOL_VERSION = 4;
+
+/**
+ * The first protocol version whose clients say how old their replica is (`subscribe`'s
+ * `replicaSyncedAt`, stamped from `catchUpResult`'s `serverTime`) and know `replica_too_old`
+ * (PROTOCOL.md, "Offline-replica limit"). Older clients say nothing and are not checked.
+ */
+export const REPLICA_AGE_PROTOCOL_VERSION = 5;
 
 /** First varUint of every frame on `/sync`. */
 export const MessageType = {
@@ -227,6 +234,16 @@ export const DocErrorCode = {
    * ones get `access_revoked`).
    */
   contentDisabled: 'content_disabled',
+  /**
+   * The client's replica of the workspace last caught up with the server longer ago than the
+   * offline-replica limit (`OFFLINE_REPLICA_LIMIT_DAYS`): what it wrote while away is built
+   * on state the server may have dropped since (an index generation, a deleted document),
+   * so a write of it is refused whole. The subscription stays open; the client reloads the
+   * document from the server (a sync step 1 with an empty state vector, after which its
+   * writes are taken again) and keeps the refused work as a draft. Protocol 5 and later
+   * (older clients never say their replica's age, so they are never refused with it).
+   */
+  replicaTooOld: 'replica_too_old',
 } as const;
 export type DocErrorCode = (typeof DocErrorCode)[keyof typeof DocErrorCode];
 

@@ -19,6 +19,13 @@ export interface HelloMessage {
 export interface SubscribeMessage {
   type: typeof MessageType.subscribe;
   docId: string;
+  /**
+   * Since protocol 5: when the client's replica of the workspace last caught up — the
+   * `serverTime` of the last `catchUpResult` after which every changed doc was synced (the
+   * server's clock, epoch ms). Absent when the client has none (a first visit, a replica
+   * stamped by an older client): then its age is not checked.
+   */
+  replicaSyncedAt?: number;
 }
 
 export interface UnsubscribeMessage {
@@ -123,6 +130,12 @@ export interface CatchUpResultMessage {
   seq: number;
   full: boolean;
   changed: ChangedDoc[];
+  /**
+   * Since protocol 5: the server's clock when it answered (epoch ms). The client keeps it
+   * as its replica's age stamp once the changed docs are synced, and names it in every
+   * `subscribe` (`replicaSyncedAt`).
+   */
+  serverTime?: number;
 }
 
 /** Sent right before the server closes the socket, with the close code's reason in words. */

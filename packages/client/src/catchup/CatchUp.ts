@@ -11,6 +11,8 @@ export interface CatchUpHost {
   loadedDocIds(): Iterable<string>;
   /** Syncs docs in the background; resolves when each is in sync or refused. */
   syncInBackground(docIds: readonly string[]): Promise<unknown>;
+  /** Every changed doc is synced: the replica is current as of the server's `serverTime`. */
+  caughtUp?(workspaceId: string, serverTime: number): void;
   changed(): void;
   log(event: string, details: Record<string, unknown>): void;
 }
@@ -123,10 +125,14 @@ export class CatchUp {
     try {
       await this.#host.syncInBackground([...toSync]);
       if (running.epoch === this.#host.epoch()) {
+        // Protocol 5: the replica's age stamp, named in every later subscribe (IDX-GEN-7).
+        const syncedAt = result.serverTime;
         await this.#host.store.setWorkspaceMeta(result.workspaceId, {
           seq: result.seq,
           generation: result.generation,
+          ...(syncedAt === undefined ? {} : { syncedAt }),
         });
+        if (syncedAt !== undefined) this.#host.caughtUp?.(result.workspaceId, syncedAt);
       }
     } catch (err) {
       this.#host.log('catch_up_failed', { workspaceId: result.workspaceId, error: String(err) });

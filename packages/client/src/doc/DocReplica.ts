@@ -33,6 +33,10 @@ export interface ReplicaHost {
   log(event: string, details: Record<string, unknown>): void;
   /** The server's state arrived (a sync step 2): terms §4 checks for stale redactions. */
   serverStateArrived?(replica: DocReplica): void;
+  /** Reads when the workspace's replica last caught up (before the first subscribe). */
+  loadReplicaAge?(workspaceId: string): Promise<void>;
+  /** When the workspace's replica last caught up (server clock), named in `subscribe`. */
+  replicaSyncedAt?(workspaceId: string): number | undefined;
 }
 
 export interface ReplacedEvent {
@@ -220,7 +224,8 @@ export class DocReplica {
     const next = transition.start(this.#subscription);
     if (!next) return;
     const target = this.#reset?.doc ?? this.#doc;
-    if (!this.#host.send(docFrames.subscribe(this.docId))) return;
+    const syncedAt = this.#host.replicaSyncedAt?.(this.workspaceId);
+    if (!this.#host.send(docFrames.subscribe(this.docId, syncedAt))) return;
     this.#subscription = next;
     this.#host.send(docFrames.syncStep1(this.docId, target));
     this.#changed();
@@ -342,6 +347,9 @@ export class DocReplica {
         if (this.#pending.inFlight === 0 && !this.#reset) this.#changed();
         else this.#startReset(code, message, [], true);
         return;
+      // replica_too_old: this replica caught up last before the offline-replica limit; the
+      // doc is reloaded from the server and what it wrote from then kept as a draft.
+      case DocErrorCode.replicaTooOld:
       case DocErrorCode.updateTooLarge:
       case DocErrorCode.docTooLarge:
       case DocErrorCode.ticketLimit:
@@ -388,6 +396,7 @@ export class DocReplica {
   // ── internals ─────────────────────────────────────────────────────────────────────────
 
   async #load(): Promise<void> {
+    await this.#host.loadReplicaAge?.(this.workspaceId);
     await this.#local.load(this.#doc);
     await this.#drafts.load();
     this.#loaded = true;

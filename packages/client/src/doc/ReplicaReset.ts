@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import type { RefusedChange } from '../store/LocalStore.ts';
-import { isEmptyUpdate } from './docFrames.ts';
+import { changesDoc, isEmptyUpdate } from './docFrames.ts';
 import type { DocError } from './Subscription.ts';
 
 /**
@@ -46,7 +46,8 @@ export class ReplicaReset {
   finish(): RefusedChange | null {
     if (this.#parts.length === 0) return null;
     const draft = Y.diffUpdate(Y.mergeUpdates(this.#parts), Y.encodeStateVector(this.doc));
-    if (isEmptyUpdate(draft)) return null;
+    // Only deletions the server already has (a diff repeats the whole delete set): no draft.
+    if (isEmptyUpdate(draft) || !changesDoc(this.doc, draft)) return null;
     return {
       code: this.#refusal.code,
       message: this.#refusal.message,

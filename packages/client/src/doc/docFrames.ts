@@ -8,7 +8,13 @@ import * as Y from 'yjs';
  * The y-protocols part is byte-for-byte what y-websocket sends on a single-doc socket.
  */
 export const docFrames = {
-  subscribe: (docId: string) => encodeClientMessage({ type: MessageType.subscribe, docId }),
+  /** `replicaSyncedAt`: when the workspace's replica last caught up (protocol 5). */
+  subscribe: (docId: string, replicaSyncedAt?: number) =>
+    encodeClientMessage({
+      type: MessageType.subscribe,
+      docId,
+      ...(replicaSyncedAt === undefined ? {} : { replicaSyncedAt }),
+    }),
   unsubscribe: (docId: string) => encodeClientMessage({ type: MessageType.unsubscribe, docId }),
   syncStep1: (docId: string, doc: Y.Doc) =>
     syncFrame(docId, (encoder) => syncProtocol.writeSyncStep1(encoder, doc)),
@@ -38,6 +44,22 @@ function syncFrame(docId: string, write: (encoder: encoding.Encoder) => void): U
 export function isEmptyUpdate(update: Uint8Array): boolean {
   const { structs, ds } = Y.decodeUpdate(update);
   return structs.length === 0 && ds.clients.size === 0;
+}
+
+/**
+ * True when applying `update` to `doc` would change it: items past its clocks, or deletions
+ * it has not made. (A diff update repeats the sender's whole delete set, so an update that
+ * adds nothing is rarely empty.)
+ */
+export function changesDoc(doc: Y.Doc, update: Uint8Array): boolean {
+  const { structs, ds } = Y.decodeUpdate(update);
+  for (const struct of structs) {
+    if (struct instanceof Y.Skip) continue;
+    if (struct.id.clock + struct.length > Y.getState(doc.store, struct.id.client)) return true;
+  }
+  if (ds.clients.size === 0) return false;
+  const deleted = Y.createDeleteSetFromStructStore(doc.store);
+  return !Y.equalDeleteSets(Y.mergeDeleteSets([deleted, ds]), deleted);
 }
 
 /** True when an update carries new items (deletions alone do not count). */

@@ -101,7 +101,9 @@ export class IndexedDbStore implements LocalStore {
 
   setWorkspaceMeta(workspaceId: string, meta: WorkspaceMeta): Promise<void> {
     return this.#withStore(WORKSPACES, 'readwrite', async (store) => {
-      await request(store.put({ seq: meta.seq, generation: meta.generation }, workspaceId));
+      const value: WorkspaceMeta = { seq: meta.seq, generation: meta.generation };
+      if (meta.syncedAt !== undefined) value.syncedAt = meta.syncedAt;
+      await request(store.put(value, workspaceId));
     });
   }
 

@@ -63,6 +63,13 @@ export interface HeldDoc {
 export interface WorkspaceMeta {
   seq: number;
   generation: string;
+  /**
+   * When the replica of the workspace last caught up: the server's clock (epoch ms) in the
+   * catch-up result after which every changed doc was synced (protocol 5). Named in every
+   * `subscribe`, so the server can refuse writes of a replica older than its limit.
+   * Absent before the first such catch-up.
+   */
+  syncedAt?: number;
 }
 
 /** A local change the server refused, kept whole so the user can copy or export it. */

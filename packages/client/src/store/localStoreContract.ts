@@ -226,6 +226,16 @@ export function describeLocalStoreContract(name: string, fixture: () => LocalSto
       await store.setWorkspaceMeta('w1', { seq: 42, generation: 'g7' });
       await store.setWorkspaceMeta('w2', { seq: 1, generation: 'g1' });
       expect(await storage.open().getWorkspaceMeta('w1')).toEqual({ seq: 42, generation: 'g7' });
+      await store.setWorkspaceMeta('w1', {
+        seq: 43,
+        generation: 'g7',
+        syncedAt: 1_796_000_000_000,
+      });
+      expect(await storage.open().getWorkspaceMeta('w1')).toEqual({
+        seq: 43,
+        generation: 'g7',
+        syncedAt: 1_796_000_000_000,
+      });
     });
 
     it('keeps refused changes as drafts, and forgets them when set to none', async () => {

@@ -7,11 +7,15 @@ import { SyncClient } from '../SyncClient.ts';
  * in-memory replica, quick reconnects, and docs unsubscribed as soon as they are released
  * (so a test sees the server's answers, not the client's grace period).
  */
-export function realServerClient(serverUrl: string, token: string): SyncClient {
+export function realServerClient(
+  serverUrl: string,
+  token: string,
+  store: MemoryStore = new MemoryStore(),
+): SyncClient {
   return new SyncClient({
     url: () => `${serverUrl.replace(/^http/, 'ws')}/sync?token=${token}`,
     WebSocket,
-    store: new MemoryStore(),
+    store,
     backoff: { baseMs: 50, maxMs: 200, minMs: 10 },
     releaseGraceMs: 0,
   });

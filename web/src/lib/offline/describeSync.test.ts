@@ -95,6 +95,15 @@ describe('describeSync', () => {
     expect(isLastingRefusal(DocErrorCode.storageFull)).toBe(true);
   });
 
+  it('IDX-GEN-7 explains changes of a device offline past the limit as not saved, the copy reloaded and the drafts kept', () => {
+    const said = describe_({ refusal: DocErrorCode.replicaTooOld, drafts: 2 });
+    expect(said.text).toMatch(/^This device was offline longer than .*reloaded from the server\.$/);
+    expect(said.detail).toBe(
+      '2 refused changes kept as drafts on this device — download them to keep your work.',
+    );
+    expect(isLastingRefusal(DocErrorCode.replicaTooOld)).toBe(true);
+  });
+
   it('LIMIT-9 explains a change refused for the update rate as kept and sent again', () => {
     expect(describe_({ refusal: DocErrorCode.rateLimited }).text).toBe(
       'Too many changes at once: they are kept on this device and sent again in a moment.',

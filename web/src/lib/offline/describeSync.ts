@@ -202,6 +202,9 @@ export function refusalReason(code: DocErrorCode, docKind: string | null = null)
       return 'Too many changes at once: they are kept on this device and sent again in a moment.';
     case DocErrorCode.contentDisabled:
       return 'Access to this content has been disabled by the operator of this service.';
+    case DocErrorCode.replicaTooOld:
+      // SPEC IDX-GEN-7: the copy is reloaded from the server; the drafts line follows.
+      return 'This device was offline longer than the workspace keeps offline copies: changes made on it meanwhile were not saved, and its copy was reloaded from the server.';
     default:
       return 'The server refused a change.';
   }
