@@ -88,19 +88,21 @@ export interface SyncLimits {
   compactOffThreadBytes: number;
   /**
    * Group commit (UpdatePipeline): after a store transaction holding fewer than this many
-   * updates, the next one waits until `groupCommitIntervalMs` after it, so a stream of lone
-   * updates (many quiet docs) shares transactions; a busy doc's batches and an update after
-   * a quiet spell are stored in their own turn. 0 turns it off. @default 4
+   * updates, the next batch is held `groupCommitIntervalMs` from its first update (or until
+   * it holds this many), so a stream of lone updates (many quiet docs) shares transactions;
+   * a busy doc's batches and an update after a quiet spell are stored in their own turn.
+   * 0 turns it off. @default 4
    */
   groupCommitSmallBatch: number;
   /**
-   * The longest a small batch waits for the next transaction, after the previous one: adds
-   * at most this much latency, and only while lone updates keep coming. A commit costs
-   * ~100 µs of CPU (200 docs × 5 typists: 163–179 µs per lone update with SQLite, 63 µs
-   * without), and a stream of lone updates 1–5 ms apart (200 docs × 5 clients × 1/s; one
-   * doc × 50 clients × 4/s) shares none at 1 ms. 8 updates / 5 ms was tried (issue 13): no
-   * CPU gain shown, and fan-out latency p99 rose (quiet runs: 9.1 vs 8.0 ms in `fanout`,
-   * 12.2 vs 6.3 ms in `grow-fanout`), so the wait stays short. @default 1 ms
+   * How long a batch is held from its first update, while lone updates keep coming: adds
+   * at most this much latency, and only then. A commit costs ~100 µs of CPU whatever it
+   * holds, and a stream of lone updates 1–5 ms apart (200 docs × 5 clients × 1/s; one doc ×
+   * 50 clients × 4/s) shared almost none at 1 ms counted from the previous commit (1.36
+   * updates per batch at 1,000/s); held 2 ms from the first update, 2.36 (a simulation,
+   * BENCHMARKS.md, twelfth run). 8 updates / 5 ms was tried (issue 13): no CPU gain shown,
+   * and fan-out latency p99 rose (quiet runs: 9.1 vs 8.0 ms in `fanout`, 12.2 vs 6.3 ms in
+   * `grow-fanout`), so the wait stays short. @default 2 ms
    */
   groupCommitIntervalMs: number;
   /**
@@ -110,6 +112,13 @@ export interface SyncLimits {
   heartbeatMs: number;
   /** How long graceful shutdown waits for clients to acknowledge the 1012 close, in ms. @default 2,000 */
   closeGraceMs: number;
+  /**
+   * The offline-replica limit, in ms: a /sync client whose replica of the workspace last
+   * caught up longer ago than this (its `subscribe` says when, in the server's clock) has its
+   * writes from that time refused with `replica_too_old` (SPEC.md, IDX-GEN-7). The server
+   * passes `OFFLINE_REPLICA_LIMIT_DAYS`. @default 90 days
+   */
+  offlineReplicaMs: number;
 }
 
 export const defaultSyncLimits: SyncLimits = {
@@ -130,7 +139,8 @@ export const defaultSyncLimits: SyncLimits = {
   compactStateBytesPerRow: 1024,
   compactOffThreadBytes: 256 * 1024,
   groupCommitSmallBatch: 4,
-  groupCommitIntervalMs: 1,
+  groupCommitIntervalMs: 2,
   heartbeatMs: 30_000,
   closeGraceMs: 2_000,
+  offlineReplicaMs: 90 * 24 * 3_600_000,
 };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as decoding from 'lib0/decoding';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { until } from '@desk/protocol/testing';
 import * as Y from 'yjs';
 import {
@@ -219,6 +219,47 @@ describe('UpdatePipeline', () => {
       expect(transactions).toEqual([1, 3]);
       expect(a.connection.acked).toBe(4); // after their commits
       expect(b.connection.updates()).toHaveLength(2); // the first, then the three merged
+    });
+
+    it('holds a batch from its first update while lone updates keep coming, not after a quiet spell', async () => {
+      // The clock and the group-commit timer are faked; turns (setImmediate) are real.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      try {
+        const transactions = withGroupCommit(4, 10);
+        const a = member(false);
+        const w = writer(1);
+        const send = (char: string) => {
+          w.doc.getText('t').insert(0, char);
+          a.send(w.updates.at(-1)!);
+        };
+        // `until` polls with setTimeout, faked here: turns are counted instead.
+        const turns = async (n = 5) => {
+          for (let i = 0; i < n; i++) await nextTurn();
+        };
+        send('a');
+        await turns();
+        expect(transactions).toEqual([1]); // the first update, in its turn
+        // Past the interval counted from that commit, within the stream's five intervals:
+        // held for the interval from this update, the whole of it.
+        vi.advanceTimersByTime(15);
+        send('b');
+        await turns();
+        vi.advanceTimersByTime(9);
+        await turns();
+        expect(transactions).toEqual([1]);
+        expect(a.connection.acked).toBe(1);
+        vi.advanceTimersByTime(1);
+        expect(transactions).toEqual([1, 1]);
+        expect(a.connection.acked).toBe(2);
+        // After a quiet spell (five intervals and more): stored in its own turn.
+        vi.advanceTimersByTime(50);
+        send('c');
+        await turns();
+        expect(transactions).toEqual([1, 1, 1]);
+        expect(a.connection.acked).toBe(3);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('stores the next batch in its own turn after a batch that was not small', async () => {

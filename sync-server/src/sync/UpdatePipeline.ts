@@ -12,6 +12,14 @@ import { isChannelDoc, newChannelMessages } from './channelMessages.ts';
 import { checkDependencies, DependencyProblem, type DecodedUpdate } from './updateDependencies.ts';
 import { updateMessage } from './yMessages.ts';
 
+/**
+ * Group commit holds a batch only while lone updates keep coming: the previous one stored
+ * less than this many intervals ago. A lone typist's keystrokes (100 ms and more apart) are
+ * stored in their own turn; at 200 lone updates/s the rule still holds 1.34 updates per
+ * batch against 1.40 holding every batch (a simulation, BENCHMARKS.md).
+ */
+const STREAM_INTERVALS = 5;
+
 interface Entry {
   docId: string;
   workspaceId: string;
@@ -44,7 +52,7 @@ interface Entry {
 export interface GroupCommit {
   /** A batch this small is followed by a wait (0 turns it off). */
   readonly smallBatch: number;
-  /** The wait: the next batch is stored at most this long after the previous one. */
+  /** The wait: a held batch is stored at most this long after its first update came. */
   readonly intervalMs: number;
 }
 
@@ -56,13 +64,16 @@ export interface GroupCommit {
  * the order it sent its updates. Persist before broadcast: an update another client has
  * seen survives kill -9.
  *
- * Group commit: a transaction costs ~50–60 µs of CPU whatever it holds (its pages written
- * to the WAL), more than everything else an update costs on a quiet doc. When the previous
- * batch held fewer than `groupCommit.smallBatch` updates and was stored less than
- * `groupCommit.intervalMs` ago — a stream of lone updates, as 200 docs with 5 typists each
- * make — the next batch waits until that interval is over and takes every update of the
- * turns in between, or until it holds `smallBatch` updates, whichever comes first. An
- * update after a quiet spell, and every batch of a busy doc, is stored in its own turn.
+ * Group commit: a transaction costs ~100 µs of CPU whatever it holds (six pages written to
+ * the WAL), more than everything else an update costs on a quiet doc. In a stream of lone
+ * updates, as 200 docs with 5 typists each make — the previous batch held fewer than
+ * `groupCommit.smallBatch` updates and was stored less than five intervals ago — a batch is
+ * held for `groupCommit.intervalMs` from its first update and takes every update of the
+ * turns in between, or until it holds `smallBatch` updates, whichever comes first. Held
+ * from its first update, not from the previous commit: counted from the commit, an update
+ * that came after the interval went alone, and at 1,000 lone updates/s batches held 1.36
+ * updates on average at 1 ms (2.36 held 2 ms from the first; a simulation, BENCHMARKS.md).
+ * An update after a quiet spell, and every batch of a busy doc, is stored in its own turn.
  * Nothing is broadcast or acked before its transaction commits.
  *
  * On a store that answers later (PostgreSQL, `SyncDocStore`) one batch is in flight at a
@@ -210,10 +221,11 @@ export class UpdatePipeline {
       return;
     }
     this.#scheduled = true;
-    const wait =
-      this.#lastBatchSize < smallBatch ? this.#lastFlushAt + intervalMs - performance.now() : 0;
-    if (wait > 0) {
-      this.#timer = setTimeout(this.#flush, wait);
+    if (
+      this.#lastBatchSize < smallBatch &&
+      performance.now() - this.#lastFlushAt < STREAM_INTERVALS * intervalMs
+    ) {
+      this.#timer = setTimeout(this.#flush, intervalMs);
       return;
     }
     // setImmediate, not a microtask: it runs after the poll phase, so every frame read
