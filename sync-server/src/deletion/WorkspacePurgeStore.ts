@@ -1,11 +1,12 @@
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 /**
  * Tables with a `workspace_id` column whose rows outlive a purge: the operator's own records,
  * which hold ids, reasons and times, never customer content. The audit log is purged apart
  * (`purgeAudit`): the entries about the deletion itself stay.
  */
-const KEPT_TABLES: ReadonlySet<string> = new Set([
+export const KEPT_TABLES: ReadonlySet<string> = new Set([
   'audit_log',
   'billing_events',
   'purged_workspaces',
@@ -91,6 +92,9 @@ export interface WorkspacePurgeStore {
   /** Tables (other than the kept ones) still holding a row of the workspace (tests). */
   tablesHolding(workspaceId: string): string[];
 }
+
+/** The purge store as callers see it once PostgreSQL may be behind it (`SqlWorkspacePurgeStore`). */
+export type AsyncWorkspacePurgeStore = AsyncStore<WorkspacePurgeStore>;
 
 export class SqliteWorkspacePurgeStore implements WorkspacePurgeStore {
   constructor(private readonly db: SqliteDatabase) {}
@@ -267,9 +271,23 @@ export class SqliteWorkspacePurgeStore implements WorkspacePurgeStore {
   }
 }
 
-/** Snapshots before the rest so their cascades run while their rows still exist. */
+/**
+ * Counters kept by triggers on other tables (documents, files): deleting those rows writes
+ * to them again (a doc deleted here re-adds its negative bytes), so they go last.
+ */
+export const TRIGGER_COUNTERS: ReadonlySet<string> = new Set([
+  'workspace_doc_bytes',
+  'workspace_file_bytes',
+  'workspace_ticket_counts',
+]);
+
+/**
+ * Snapshots before the rest so their cascades run while their rows still exist; the
+ * trigger-kept counters after the documents.
+ */
 function rank(table: string): number {
   if (table === 'snapshots' || table === 'snapshot_restores') return 0;
   if (table === 'docs') return 2;
+  if (TRIGGER_COUNTERS.has(table)) return 3;
   return 1;
 }
