@@ -204,6 +204,51 @@ describe('SearchProjector', () => {
     expect(ids('ws1', 'desktop')).toEqual([]);
   });
 
+  it('reads a loaded ticket doc from memory instead of decoding the stored one (issue 13); the rest from the store', async () => {
+    const desk = new Desk('ws1');
+    desk.create('t1', 'Printer jam', 1, 'Paper stuck in tray two');
+    desk.create('t2', 'Scanner offline', 2, 'No network light');
+    const loads: string[] = [];
+    const counting = new Proxy(store, {
+      get(target, key) {
+        if (key === 'loadInSlices') {
+          return (docId: string) => (loads.push(docId), target.loadInSlices(docId));
+        }
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as DocStore;
+    // t1 is loaded (the engine's room: the same content as stored); t2 is not.
+    const t1 = docIds.ticket('ws1', 't1');
+    const p = new SearchProjector({
+      store: counting,
+      index,
+      offThread,
+      log,
+      recordsEveryMs: 0,
+      ticketEveryMs: 0,
+      now: () => clock,
+      loadedDoc: (docId) => (docId === t1 ? { doc: desk.docs.get(t1)!, storedBytes: 10 } : null),
+    });
+    await p.catchUp();
+    expect(loads).not.toContain(t1);
+    expect(loads).toContain(docIds.ticket('ws1', 't2'));
+    expect(ids('ws1', 'tray')).toEqual(['t1']);
+    expect(ids('ws1', 'network')).toEqual(['t2']);
+
+    postComment(
+      desk.index,
+      desk.ticket('t1'),
+      't1',
+      { id: 'c1', kind: 'note', body: 'Cleared the rollers' },
+      actor,
+      2,
+    );
+    await p.catchUp();
+    expect(loads).not.toContain(t1);
+    expect(ids('ws1', 'rollers')).toEqual(['t1']);
+  });
+
   it('reads tickets of archive shards like those of the index', async () => {
     const desk = new Desk('ws1');
     const shard = new WorkspaceIndex(desk.doc(docIds.archive('ws1', '2026-05')));

@@ -20,7 +20,7 @@ export const searchOps = {
   ticketBody(parts: Uint8Array[]): string {
     const doc = docOf(parts);
     try {
-      return new TicketDoc(doc).searchText(MAX_INDEXED_BODY);
+      return ticketSearchText(doc);
     } finally {
       doc.destroy();
     }
@@ -42,6 +42,15 @@ export const searchOps = {
     }
   },
 };
+
+/**
+ * A ticket doc's description and live comments as plain text, from a doc already decoded
+ * (the loaded room's, which the projector reads instead of decoding the stored one). Reads
+ * only: naming the ticket's root types is all it does to the doc.
+ */
+export function ticketSearchText(doc: Y.Doc): string {
+  return new TicketDoc(doc).searchText(MAX_INDEXED_BODY);
+}
 
 function docOf(parts: Uint8Array[]): Y.Doc {
   // A guid of our own: Yjs's default is a random UUID drawn one character at a time from
