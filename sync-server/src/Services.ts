@@ -31,6 +31,7 @@ import { SqliteSessionStore, type SessionStore } from './identity/SessionStore.t
 import { SqliteUserStore, type UserStore } from './identity/UserStore.ts';
 import { createMailer } from './mail/createMailer.ts';
 import type { Mailer } from './mail/Mailer.ts';
+import type { DeletionStores } from './deletion/installDeletion.ts';
 import {
   SqliteWorkspacePurgeStore,
   type WorkspacePurgeStore,
@@ -165,7 +166,8 @@ export interface ControlPlane
     TermsRouteStores,
     SupportRouteStores,
     TicketRouteStores,
-    SupportGrantsStores {
+    SupportGrantsStores,
+    DeletionStores {
   readonly seats: AsyncStore<SeatLedger>;
 }
 
@@ -202,6 +204,7 @@ export function createServices(ctx: ServerContext): Services {
   const supportGrants = new SqliteSupportGrantStore(db, now);
   const loginThrottle = new SqliteLoginThrottle(db, now);
   const ticketNumbers = new SqliteTicketNumberCounter(db);
+  const workspaceDeletions = new SqliteWorkspaceDeletionStore(db, now);
   // The one place PostgreSQL's stores will be chosen (issue 19); SQLite's wrapped until then.
   const seam = sqliteSyncSeam(new SqliteSqlDatabase(db));
   const control: ControlPlane = {
@@ -223,6 +226,7 @@ export function createServices(ctx: ServerContext): Services {
     seats: seam.wrap(workspaceStores.seats),
     loginThrottle: seam.wrap(loginThrottle),
     devices: seam.wrap(identity.devices),
+    workspaceDeletions: seam.wrap(workspaceDeletions),
   };
   const support = new SupportGrants({ ...ctx, ...identity, control });
   return {
@@ -253,7 +257,7 @@ export function createServices(ctx: ServerContext): Services {
     moderation,
     reportedItems,
     moderationService: new ModerationService({ ...ctx, ...identity, moderation, reportedItems }),
-    workspaceDeletions: new SqliteWorkspaceDeletionStore(db, now),
+    workspaceDeletions,
     workspacePurge: new SqliteWorkspacePurgeStore(db),
   };
 }

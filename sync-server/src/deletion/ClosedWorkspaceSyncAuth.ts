@@ -6,6 +6,7 @@ import type {
   SyncAuth,
   UpgradeCredentials,
 } from '../sync/SyncAuth.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
 
 /**
@@ -18,7 +19,8 @@ import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStor
 export class ClosedWorkspaceSyncAuth implements SyncAuth {
   constructor(
     private readonly inner: SyncAuth,
-    private readonly deletions: WorkspaceDeletionStore,
+    /** Read at every authorization (PostgreSQL may answer: awaited). */
+    private readonly deletions: Pick<AsyncStore<WorkspaceDeletionStore>, 'pending'>,
   ) {}
 
   authenticate(credentials: UpgradeCredentials): Promise<Authentication> {
@@ -28,7 +30,9 @@ export class ClosedWorkspaceSyncAuth implements SyncAuth {
   async authorize(principal: Principal, workspaceId: string): Promise<Authorization> {
     const authorization = await this.inner.authorize(principal, workspaceId);
     // Non-members learn nothing about the workspace: their refusal stays `not_member`.
-    if (!authorization.ok || this.deletions.pending(workspaceId) === null) return authorization;
+    if (!authorization.ok || (await this.deletions.pending(workspaceId)) === null) {
+      return authorization;
+    }
     return {
       ok: false,
       code: DocErrorCode.workspaceDeleted,

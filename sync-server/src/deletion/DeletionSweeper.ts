@@ -10,10 +10,12 @@ import { ShutdownPhase, type ShutdownHooks } from '../lifecycle/ShutdownHooks.ts
 import type { Logger } from '../log/logger.ts';
 import { sendWithoutFailing } from '../mail/createMailer.ts';
 import type { Mailer } from '../mail/Mailer.ts';
-import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
-import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import { purgeWarningEmail } from './deletionEmails.ts';
-import type { PurgeOutcome, WorkspaceDeletion } from './WorkspaceDeletion.ts';
+import type {
+  PurgeOutcome,
+  WorkspaceDeletion,
+  WorkspaceDeletionStores,
+} from './WorkspaceDeletion.ts';
 
 /**
  * How often scheduled purges and their warnings are looked at, in ms. A purge happens at
@@ -31,8 +33,8 @@ export interface DeletionSweeperDeps {
   readonly shutdown: ShutdownHooks;
   readonly mailer: Mailer;
   readonly now: () => number;
-  readonly workspaces: WorkspaceStore;
-  readonly workspaceDeletions: WorkspaceDeletionStore;
+  /** The schedule, warnings and owners, read at every sweep. */
+  readonly control: Pick<WorkspaceDeletionStores, 'workspaces' | 'workspaceDeletions'>;
   readonly workspaceDeletion: WorkspaceDeletion;
 }
 
@@ -109,17 +111,16 @@ export class DeletionSweeper {
   }
 
   /** Every scheduled purge: owner requests and terminated subscriptions. */
-  #scheduled(): Scheduled[] {
-    const { workspaceDeletions } = this.deps;
-    const requested = workspaceDeletions.due(Number.MAX_SAFE_INTEGER).map((d) => ({
+  async #scheduled(): Promise<Scheduled[]> {
+    const { workspaceDeletions } = this.deps.control;
+    const requested = (await workspaceDeletions.due(Number.MAX_SAFE_INTEGER)).map((d) => ({
       workspaceId: d.workspaceId,
       reason: d.reason,
       requestedAt: d.requestedAt,
       purgeAfter: d.purgeAfter,
     }));
     const closed = new Set(requested.map((d) => d.workspaceId));
-    const terminated = workspaceDeletions
-      .terminated()
+    const terminated = (await workspaceDeletions.terminated())
       .filter((t) => !closed.has(t.workspaceId))
       .map((t) => ({
         workspaceId: t.workspaceId,
@@ -133,7 +134,7 @@ export class DeletionSweeper {
   async #sweep(lost: AbortSignal | undefined): Promise<SweepResult> {
     const { deps } = this;
     const result: SweepResult = { warned: [], purged: [] };
-    for (const scheduled of this.#scheduled()) {
+    for (const scheduled of await this.#scheduled()) {
       if (lost?.aborted) break;
       const now = deps.now();
       try {
@@ -146,7 +147,7 @@ export class DeletionSweeper {
             ),
           );
         } else {
-          const days = this.#warningDue(scheduled, now);
+          const days = await this.#warningDue(scheduled, now);
           if (days !== null) {
             await this.#warn(scheduled, days);
             result.warned.push({ workspaceId: scheduled.workspaceId, daysBefore: days });
@@ -166,7 +167,7 @@ export class DeletionSweeper {
   }
 
   /** The nearest warning whose time has come and that was not sent yet, or null. */
-  #warningDue(scheduled: Scheduled, now: number): number | null {
+  async #warningDue(scheduled: Scheduled, now: number): Promise<number | null> {
     const daysLeft = (scheduled.purgeAfter - now) / DAY_MS;
     const candidates = WORKSPACE_PURGE_WARNING_DAYS.filter(
       (days) =>
@@ -175,8 +176,8 @@ export class DeletionSweeper {
     ).sort((a, b) => a - b);
     const nearest = candidates[0];
     if (nearest === undefined) return null;
-    const { workspaceDeletions } = this.deps;
-    if (workspaceDeletions.warned(scheduled.workspaceId, scheduled.purgeAfter, nearest)) {
+    const { workspaceDeletions } = this.deps.control;
+    if (await workspaceDeletions.warned(scheduled.workspaceId, scheduled.purgeAfter, nearest)) {
       return null;
     }
     return nearest;
@@ -184,10 +185,10 @@ export class DeletionSweeper {
 
   async #warn(scheduled: Scheduled, daysBefore: number): Promise<void> {
     const { deps } = this;
-    const workspace = deps.workspaces.byId(scheduled.workspaceId);
-    const owner = deps.workspaceDeletions.owner(scheduled.workspaceId);
+    const workspace = await deps.control.workspaces.byId(scheduled.workspaceId);
+    const owner = await deps.control.workspaceDeletions.owner(scheduled.workspaceId);
     // Recorded first: a mail that fails is logged, never sent twice an hour.
-    deps.workspaceDeletion.recordWarning(scheduled, daysBefore);
+    await deps.workspaceDeletion.recordWarning(scheduled, daysBefore);
     if (!workspace || !owner) return;
     await sendWithoutFailing(
       deps,

@@ -13,12 +13,13 @@ import type { AuditStore } from '../audit/AuditStore.ts';
 import { DAY_MS } from '../billing/SubscriptionState.ts';
 import type { BlobStorage } from '../blobs/BlobStorage.ts';
 import type { Config } from '../config/config.ts';
-import type { Transactions } from '../db/Transactions.ts';
+import type { AsyncTransactions, Transactions } from '../db/Transactions.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import { sendWithoutFailing } from '../mail/createMailer.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import type { DocStore } from '../store/DocStore.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { Role } from '../workspaces/roles.ts';
 import type { MemberRequest } from '../workspaces/memberRequest.ts';
 import type {
@@ -52,15 +53,29 @@ export interface WorkspaceExports {
 type WorkspaceRow = MemberRequest['workspace'];
 type AuditActor = Parameters<AuditStore['record']>[0]['actor'];
 
+/**
+ * The stores asking for, cancelling and scheduling a deletion read and write, on their async
+ * interfaces (issue 19: PostgreSQL may answer); part of `Services.control`.
+ */
+export interface WorkspaceDeletionStores {
+  readonly transactions: AsyncTransactions;
+  readonly audit: AsyncStore<AuditStore>;
+  readonly workspaces: AsyncStore<WorkspaceStore>;
+  readonly workspaceDeletions: AsyncStore<WorkspaceDeletionStore>;
+}
+
 export interface WorkspaceDeletionDeps {
   readonly config: Config;
   readonly log: Logger;
   readonly access: AccessEvents;
+  readonly control: WorkspaceDeletionStores;
+  /**
+   * The purge's last transaction only (its audit entry beside `workspacePurge`'s rows): the
+   * purge's SQL is still SQLite's, synchronous (deletion/WorkspacePurgeStore.ts).
+   */
   readonly transactions: Transactions;
   readonly audit: AuditStore;
   readonly mailer: Mailer;
-  readonly workspaces: WorkspaceStore;
-  readonly workspaceDeletions: WorkspaceDeletionStore;
   readonly workspacePurge: WorkspacePurgeStore;
   /** Lists the workspace's documents. */
   readonly docs: Pick<DocStore, 'changedSince'>;
@@ -92,8 +107,8 @@ export interface PurgeOutcome {
 export class WorkspaceDeletion {
   constructor(private readonly deps: WorkspaceDeletionDeps) {}
 
-  status(workspace: WorkspaceRow, role: Role): WorkspaceDeletionStatus {
-    const pending = this.deps.workspaceDeletions.pending(workspace.id);
+  async status(workspace: WorkspaceRow, role: Role): Promise<WorkspaceDeletionStatus> {
+    const pending = await this.deps.control.workspaceDeletions.pending(workspace.id);
     return {
       workspace: { id: workspace.id, slug: workspace.slug, name: workspace.name },
       pending: pending !== null,
@@ -109,8 +124,9 @@ export class WorkspaceDeletion {
   }
 
   /** The owner asks (their password already checked by the route). */
-  request(workspace: WorkspaceRow, ownerUserId: string): WorkspaceDeletionStatus {
+  async request(workspace: WorkspaceRow, ownerUserId: string): Promise<WorkspaceDeletionStatus> {
     const { deps } = this;
+    const { transactions, workspaceDeletions, audit } = deps.control;
     const now = deps.now();
     const deletion: PendingDeletion = {
       workspaceId: workspace.id,
@@ -119,16 +135,16 @@ export class WorkspaceDeletion {
       requestedAt: now,
       purgeAfter: now + WORKSPACE_DELETION_CANCEL_DAYS * DAY_MS,
     };
-    deps.transactions.write(() => {
-      if (deps.workspaceDeletions.pending(workspace.id)) {
+    await transactions.write(async () => {
+      if (await workspaceDeletions.pending(workspace.id)) {
         throw new AppError(
           ErrorCode.workspaceDeleted,
           410,
           'This workspace is already being deleted.',
         );
       }
-      deps.workspaceDeletions.schedule(deletion);
-      deps.audit.record({
+      await workspaceDeletions.schedule(deletion);
+      await audit.record({
         actor: { kind: 'user', userId: ownerUserId },
         action: 'workspace.deletion_requested',
         target: { kind: 'workspace', id: workspace.id },
@@ -145,7 +161,7 @@ export class WorkspaceDeletion {
       { workspaceId: workspace.id, purgeAfter: deletion.purgeAfter },
       'workspace deletion requested',
     );
-    const owner = deps.workspaceDeletions.owner(workspace.id);
+    const owner = await workspaceDeletions.owner(workspace.id);
     if (owner) {
       void sendWithoutFailing(
         deps,
@@ -156,10 +172,11 @@ export class WorkspaceDeletion {
   }
 
   /** The owner cancels within the window: the workspace opens again as it was. */
-  cancel(workspace: WorkspaceRow, ownerUserId: string): WorkspaceDeletionStatus {
+  async cancel(workspace: WorkspaceRow, ownerUserId: string): Promise<WorkspaceDeletionStatus> {
     const { deps } = this;
-    deps.transactions.write(() => {
-      const pending = deps.workspaceDeletions.pending(workspace.id);
+    const { transactions, workspaceDeletions, audit } = deps.control;
+    await transactions.write(async () => {
+      const pending = await workspaceDeletions.pending(workspace.id);
       if (!pending) {
         throw new AppError(
           ErrorCode.invalidStateTransition,
@@ -174,8 +191,8 @@ export class WorkspaceDeletion {
           'This deletion can no longer be cancelled.',
         );
       }
-      deps.workspaceDeletions.cancel(workspace.id);
-      deps.audit.record({
+      await workspaceDeletions.cancel(workspace.id);
+      await audit.record({
         actor: { kind: 'user', userId: ownerUserId },
         action: 'workspace.deletion_cancelled',
         target: { kind: 'workspace', id: workspace.id },
@@ -186,7 +203,7 @@ export class WorkspaceDeletion {
     });
     deps.access.emit('workspaceStateChanged', { workspaceId: workspace.id });
     deps.log.info({ workspaceId: workspace.id }, 'workspace deletion cancelled');
-    const owner = deps.workspaceDeletions.owner(workspace.id);
+    const owner = await workspaceDeletions.owner(workspace.id);
     if (owner) void sendWithoutFailing(deps, deletionCancelledEmail(deps.config, owner, workspace));
     return this.status(workspace, 'owner');
   }
@@ -195,18 +212,18 @@ export class WorkspaceDeletion {
    * The owner is being warned `daysBefore` the purge: recorded with its audit entry, and with
    * the earlier warnings this one makes pointless (the server was down then), never sent late.
    */
-  recordWarning(
+  async recordWarning(
     scheduled: { workspaceId: string; reason: WorkspaceDeletionReason; purgeAfter: number },
     daysBefore: number,
-  ): void {
-    const { deps } = this;
+  ): Promise<void> {
+    const { transactions, workspaceDeletions, audit } = this.deps.control;
     const { workspaceId, purgeAfter, reason } = scheduled;
-    deps.transactions.write(() => {
+    await transactions.write(async () => {
       for (const days of WORKSPACE_PURGE_WARNING_DAYS) {
         if (days >= daysBefore)
-          deps.workspaceDeletions.recordWarning(workspaceId, purgeAfter, days);
+          await workspaceDeletions.recordWarning(workspaceId, purgeAfter, days);
       }
-      deps.audit.record({
+      await audit.record({
         actor: { kind: 'system', userId: null },
         action: 'workspace.deletion_warning_sent',
         target: { kind: 'workspace', id: workspaceId },
@@ -229,17 +246,18 @@ export class WorkspaceDeletion {
     actor: AuditActor = { kind: 'system', userId: null },
   ): Promise<PurgeOutcome> {
     const { deps } = this;
-    const workspace = deps.workspaces.byId(workspaceId);
+    const { workspaces, workspaceDeletions } = deps.control;
+    const workspace = await workspaces.byId(workspaceId);
     const customerId = deps.workspacePurge.customerOf(workspaceId);
     if (!workspace || customerId === null) {
       return { workspaceId, tables: {}, blobFiles: 0 };
     }
-    const owner = deps.workspaceDeletions.owner(workspaceId);
+    const owner = await workspaceDeletions.owner(workspaceId);
     // Closed first (a terminated workspace is still readable until now): new subscriptions
     // are refused while the documents go.
-    if (!deps.workspaceDeletions.pending(workspaceId)) {
+    if (!(await workspaceDeletions.pending(workspaceId))) {
       const now = deps.now();
-      deps.workspaceDeletions.schedule({
+      await workspaceDeletions.schedule({
         workspaceId,
         reason,
         requestedBy: null,

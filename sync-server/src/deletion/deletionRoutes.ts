@@ -10,26 +10,35 @@ import { requireOperator } from '../identity/middleware.ts';
 import { verifyPassword } from '../identity/passwords.ts';
 import type { UserStore } from '../identity/UserStore.ts';
 import type { ServerContext } from '../ServerContext.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import {
   memberRequest,
   ownerRequest,
   type MemberRequestDeps,
+  type MemberStores,
 } from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
-import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
 import type { InvitationStore } from '../workspaces/InvitationStore.ts';
-import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
-import type { WorkspaceDeletion } from './WorkspaceDeletion.ts';
+import type { WorkspaceDeletion, WorkspaceDeletionStores } from './WorkspaceDeletion.ts';
 import type { WorkspacePurgeStore } from './WorkspacePurgeStore.ts';
 
+/**
+ * The stores the deletion routes and their guards read, on their async interfaces (issue 19:
+ * PostgreSQL may answer); part of `Services.control`.
+ */
+export interface DeletionRouteStores {
+  readonly workspaces: WorkspaceDeletionStores['workspaces'];
+  readonly workspaceDeletions: WorkspaceDeletionStores['workspaceDeletions'];
+  readonly workspaceAccess: AsyncStore<WorkspaceAccessStore>;
+  readonly users: AsyncStore<UserStore>;
+  readonly invitations: AsyncStore<InvitationStore>;
+}
+
 export interface DeletionRouteDeps extends ServerContext, MemberRequestDeps {
+  readonly control: DeletionRouteStores & MemberStores;
   readonly workspaceDeletion: WorkspaceDeletion;
-  readonly workspaceDeletions: WorkspaceDeletionStore;
-  readonly workspaces: WorkspaceStore;
-  readonly workspaceAccess: WorkspaceAccessStore;
-  readonly users: UserStore;
   readonly limiter: RateLimiter;
-  readonly invitations: Pick<InvitationStore, 'requireUsable'>;
+  /** The operator's list of pending and purged workspaces (the purge's SQL, SQLite's). */
   readonly workspacePurge: Pick<WorkspacePurgeStore, 'overview'>;
 }
 
@@ -50,12 +59,13 @@ export function closedWorkspaceGuard(deps: DeletionRouteDeps): MiddlewareHandler
     const auth = c.get('auth');
     const slug = c.req.param('slug');
     if (auth && slug && !DELETION_PATH.test(c.req.path)) {
-      const workspace = deps.workspaces.bySlug(slug);
+      const { workspaces, workspaceAccess, workspaceDeletions } = deps.control;
+      const workspace = await workspaces.bySlug(slug);
       if (
         workspace &&
         tokenAllowsWorkspace(auth, workspace.id) &&
-        deps.workspaceAccess.of(auth.user.id, workspace.id) !== null &&
-        deps.workspaceDeletions.pending(workspace.id) !== null
+        (await workspaceAccess.of(auth.user.id, workspace.id)) !== null &&
+        (await workspaceDeletions.pending(workspace.id)) !== null
       ) {
         throw new AppError(
           ErrorCode.workspaceDeleted,
@@ -83,11 +93,15 @@ export function closedWorkspaceInvitationGuard(deps: DeletionRouteDeps): Middlew
         : null;
     let workspaceId: string | null = null;
     try {
-      workspaceId = token === null ? null : deps.invitations.requireUsable(token).workspaceId;
+      workspaceId =
+        token === null ? null : (await deps.control.invitations.requireUsable(token)).workspaceId;
     } catch {
       // Expired, used, revoked or unknown: the route answers that, as it always has.
     }
-    if (workspaceId !== null && deps.workspaceDeletions.pending(workspaceId) !== null) {
+    if (
+      workspaceId !== null &&
+      (await deps.control.workspaceDeletions.pending(workspaceId)) !== null
+    ) {
       throw new AppError(
         ErrorCode.workspaceDeleted,
         410,
@@ -113,7 +127,7 @@ export function installDeletionRoutes(app: Hono, deps: DeletionRouteDeps): void 
 
   app.get('/api/workspaces/:slug/deletion', async (c) => {
     const { workspace, role } = await memberRequest(deps, c);
-    return c.json(deps.workspaceDeletion.status(workspace, role));
+    return c.json(await deps.workspaceDeletion.status(workspace, role));
   });
 
   app.post('/api/workspaces/:slug/deletion', async (c) => {
@@ -124,18 +138,18 @@ export function installDeletionRoutes(app: Hono, deps: DeletionRouteDeps): void 
       `workspace-delete:account:${auth.user.id}`,
       authLimits.passwordChangePerAccount,
     );
-    const user = deps.users.byId(auth.user.id);
+    const user = await deps.control.users.byId(auth.user.id);
     if (!user || !(await verifyPassword(user.passwordHash, body.password))) {
       throw new AppError(ErrorCode.invalidCredentials, 403, 'The password is wrong.', {
         fields: { password: 'This is not your current password.' },
       });
     }
-    return c.json(deps.workspaceDeletion.request(workspace, auth.user.id), 202);
+    return c.json(await deps.workspaceDeletion.request(workspace, auth.user.id), 202);
   });
 
   app.delete('/api/workspaces/:slug/deletion', async (c) => {
     const { auth, workspace } = await ownerRequest(deps, c);
-    return c.json(deps.workspaceDeletion.cancel(workspace, auth.user.id));
+    return c.json(await deps.workspaceDeletion.cancel(workspace, auth.user.id));
   });
 
   // The operator's view (read-only): the name of a workspace still pending (its owner may

@@ -3,29 +3,40 @@ import type { AccessEvents } from '../access/AccessEvents.ts';
 import type { AuditStore } from '../audit/AuditStore.ts';
 import type { BlobStorage } from '../blobs/BlobStorage.ts';
 import type { Transactions } from '../db/Transactions.ts';
+import type { MemberStores } from '../workspaces/memberRequest.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import type { DocStore } from '../store/DocStore.ts';
 import type { SyncAuth } from '../sync/SyncAuth.ts';
-import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
 import { ClosedWorkspaceSyncAuth } from './ClosedWorkspaceSyncAuth.ts';
 import { DeletionSweeper } from './DeletionSweeper.ts';
-import { installDeletionRoutes, type DeletionRouteDeps } from './deletionRoutes.ts';
+import {
+  installDeletionRoutes,
+  type DeletionRouteDeps,
+  type DeletionRouteStores,
+} from './deletionRoutes.ts';
 import {
   WorkspaceDeletion,
   type DocumentRemover,
+  type WorkspaceDeletionStores,
   type WorkspaceExports,
 } from './WorkspaceDeletion.ts';
 import type { WorkspacePurgeStore } from './WorkspacePurgeStore.ts';
 
-/** The deletion schedule and the purge's SQL (built once in createServices). */
-export interface DeletionStores {
-  readonly workspaceDeletions: WorkspaceDeletionStore;
-  readonly workspacePurge: WorkspacePurgeStore;
-}
+/**
+ * What the deletion module reads through `Services.control` (issue 19: PostgreSQL may
+ * answer): the routes' and the schedule's stores.
+ */
+export interface DeletionStores extends DeletionRouteStores, WorkspaceDeletionStores {}
+
+/** The same, with what `memberRequest` reads (the workspace routes' shared check). */
+type DeletionControl = DeletionStores & MemberStores;
 
 /** The sync auth boundary, closed to workspaces being deleted (see ClosedWorkspaceSyncAuth). */
-export function closedWorkspaceSyncAuth(inner: SyncAuth, stores: DeletionStores): SyncAuth {
-  return new ClosedWorkspaceSyncAuth(inner, stores.workspaceDeletions);
+export function closedWorkspaceSyncAuth(
+  inner: SyncAuth,
+  services: { readonly control: Pick<DeletionStores, 'workspaceDeletions'> },
+): SyncAuth {
+  return new ClosedWorkspaceSyncAuth(inner, services.control.workspaceDeletions);
 }
 
 /** Where the purge reaches beyond the database: the sync engine, attachments, exports. */
@@ -37,13 +48,15 @@ export interface DeletionParts {
   readonly exports?: () => WorkspaceExports;
 }
 
-export type DeletionDeps = Omit<DeletionRouteDeps, 'workspaceDeletion' | 'workspaceDeletions'> &
-  DeletionStores & {
-    readonly access: AccessEvents;
-    readonly transactions: Transactions;
-    readonly audit: AuditStore;
-    readonly mailer: Mailer;
-  };
+export type DeletionDeps = Omit<DeletionRouteDeps, 'workspaceDeletion' | 'control'> & {
+  readonly control: DeletionControl;
+  readonly access: AccessEvents;
+  /** The purge's last transaction, beside the purge's SQL (SQLite's, synchronous). */
+  readonly transactions: Transactions;
+  readonly audit: AuditStore;
+  readonly mailer: Mailer;
+  readonly workspacePurge: WorkspacePurgeStore;
+};
 
 export interface InstalledDeletion {
   readonly workspaceDeletion: WorkspaceDeletion;
