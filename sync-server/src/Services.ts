@@ -43,6 +43,9 @@ import { SqliteCustomerDirectory, type CustomerDirectory } from './operator/Cust
 import { UserSuspension } from './operator/UserSuspension.ts';
 import { SqliteUsageStore, type UsageStore } from './usage/UsageStore.ts';
 import { SqliteExportStore, type ExportStore } from './exports/ExportStore.ts';
+import { SqliteRestoreRecordStore } from './snapshots/RestoreRecordStore.ts';
+import type { SnapshotStores } from './snapshots/SnapshotService.ts';
+import { SqliteSnapshotStore } from './snapshots/SnapshotStore.ts';
 import { SupportGrantExpiry } from './support/SupportGrantExpiry.ts';
 import { SupportGrants, type SupportGrantsStores } from './support/SupportGrants.ts';
 import type { SupportRouteStores } from './support/supportRoutes.ts';
@@ -167,7 +170,8 @@ export interface ControlPlane
     SupportRouteStores,
     TicketRouteStores,
     SupportGrantsStores,
-    DeletionStores {
+    DeletionStores,
+    SnapshotStores {
   readonly seats: AsyncStore<SeatLedger>;
 }
 
@@ -227,6 +231,8 @@ export function createServices(ctx: ServerContext): Services {
     loginThrottle: seam.wrap(loginThrottle),
     devices: seam.wrap(identity.devices),
     workspaceDeletions: seam.wrap(workspaceDeletions),
+    snapshots: seam.wrap(new SqliteSnapshotStore(db)),
+    restoreRecords: seam.wrap(new SqliteRestoreRecordStore(db)),
   };
   const support = new SupportGrants({ ...ctx, ...identity, control });
   return {

@@ -15,9 +15,7 @@ import { SqliteTicketSearchIndex } from './search/SqliteTicketSearchIndex.ts';
 import type { TicketSearchIndex } from './search/TicketSearchIndex.ts';
 import type { Services } from './Services.ts';
 import { SnapshotSchedule } from './snapshots/SnapshotSchedule.ts';
-import { SqliteRestoreRecordStore } from './snapshots/RestoreRecordStore.ts';
 import { SnapshotService } from './snapshots/SnapshotService.ts';
-import { SqliteSnapshotStore } from './snapshots/SnapshotStore.ts';
 import { snapshotSyncOf } from './snapshots/SnapshotSync.ts';
 import { sqliteWorkspaceReader } from './snapshots/SqliteWorkspaceReader.ts';
 import type { SyncEngine } from './sync/SyncEngine.ts';
@@ -63,15 +61,12 @@ export function createSyncServices(
   if (!config.sqlitePath) throw new Error('Snapshots need the SQLite store.');
   const snapshotSync = snapshotSyncOf(engine);
   const snapshots = new SnapshotService({
-    store: new SqliteSnapshotStore(db),
-    restoreRecords: new SqliteRestoreRecordStore(db),
+    control: services.control,
     log,
     now,
     sync: snapshotSync,
     openReader: sqliteWorkspaceReader(config.sqlitePath),
     heavy: services.offThread,
-    workspaceAccess: services.workspaceAccess,
-    audit: services.audit,
     // Terms §4: a restore does not write a document whose access is disabled.
     writeRefused: (docId) => {
       const workspaceId = parseDocId(docId)?.workspaceId;

@@ -66,7 +66,9 @@ await describeWithRedis('scheduled jobs once per cluster', { ownServer: false },
     // One ticked (and found the workspace changed), the other found the lease held.
     expect(runs.filter((taken) => taken === null)).toHaveLength(1);
     expect(runs.find((taken) => taken !== null)).toContain(w.workspaceId);
-    expect(services.snapshots.list(w.workspaceId).map((s) => s.trigger)).toEqual(['schedule']);
+    expect((await services.snapshots.list(w.workspaceId)).map((s) => s.trigger)).toEqual([
+      'schedule',
+    ]);
   });
 
   it('a deletion sweep on two processes at once purges a due workspace once', async () => {

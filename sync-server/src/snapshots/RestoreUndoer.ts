@@ -8,13 +8,14 @@ import {
   type UndoRestoreResponse,
 } from '@desk/protocol';
 import type { AuditStore } from '../audit/AuditStore.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DisabledSet } from '../moderation/ModerationStore.ts';
 import { Redaction } from '../moderation/redaction.ts';
 import { disabledReasonOfItem } from './disabledItems.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
-import type { RestoreRecordStore } from './RestoreRecordStore.ts';
+import type { AsyncRestoreRecordStore } from './RestoreRecordStore.ts';
 import type { SnapshotDocs } from './SnapshotDocs.ts';
 import type { SnapshotRecord } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
@@ -38,10 +39,10 @@ import { Slicer } from './yieldToLoop.ts';
 export class RestoreUndoer {
   constructor(
     private readonly heavy: HeavyYjs,
-    private readonly audit: Pick<AuditStore, 'record'>,
+    private readonly audit: Pick<AsyncStore<AuditStore>, 'record'>,
     private readonly log: Logger,
     private readonly now: () => number,
-    private readonly records: RestoreRecordStore,
+    private readonly records: AsyncRestoreRecordStore,
     private readonly docs: SnapshotDocs,
     private readonly sync: SnapshotSync,
     /** What is disabled in a workspace now (ModerationStore.disabledSet); none without it. */
@@ -51,7 +52,7 @@ export class RestoreUndoer {
   /** Callers serialize per workspace (WorkspaceQueue). */
   async undo(preRestore: SnapshotRecord, actorUserId: string): Promise<UndoRestoreResponse> {
     const workspaceId = preRestore.workspaceId;
-    const record = this.records.get(preRestore.id);
+    const record = await this.records.get(preRestore.id);
     if (!record || record.workspaceId !== workspaceId) {
       throw new AppError(
         ErrorCode.restoreNotUndoable,
@@ -71,7 +72,7 @@ export class RestoreUndoer {
     const isIndex = (docId: string) => indexGenerationOf(docId) !== null;
     // Entries' own documents before the index, as the restore does: a ticket that comes
     // back already has its description when its row reappears in the list.
-    const byDoc = [...this.records.items(preRestore.id)].sort(
+    const byDoc = [...(await this.records.items(preRestore.id))].sort(
       ([a], [b]) => Number(isIndex(a)) - Number(isIndex(b)) || (a < b ? -1 : 1),
     );
     const undone: ItemRef[] = [];
@@ -108,9 +109,11 @@ export class RestoreUndoer {
       for (const i of result.leftAlone) leftAlone.push({ docId, path: items[i]!.path });
       await slicer.maybeYield();
     }
-    if (!this.records.markUndone(preRestore.id, actorUserId, this.now())) {
-      // Undos of one workspace run one at a time, so this is a bug, not a race.
-      throw new Error(`restore ${preRestore.id} was undone twice`);
+    if (!(await this.records.markUndone(preRestore.id, actorUserId, this.now()))) {
+      // Undos of one workspace run one at a time in a process (WorkspaceQueue); another
+      // process of a cluster undid it meanwhile. Its changes were applied too: a cluster
+      // needs the workspace's queue across processes (SCALE-OUT.md), this only tells.
+      throw new AppError(ErrorCode.restoreNotUndoable, 409, 'This restore was undone meanwhile.');
     }
 
     const redaction = disabled ? new Redaction(workspaceId, disabled) : null;
@@ -125,7 +128,7 @@ export class RestoreUndoer {
         ...(await labelled(disabledLeft)).map(because('content_disabled')),
       ].sort(compareEntries),
     };
-    this.audit.record({
+    await this.audit.record({
       actor: { kind: 'user', userId: actorUserId },
       action: 'snapshot.restore_undone',
       target: auditTarget(workspaceId, record.scope),

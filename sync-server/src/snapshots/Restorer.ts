@@ -1,14 +1,15 @@
 import { GenerationMeta, indexGenerationOf, indexHeadDocId } from '@desk/model';
 import type { RestoreScopeName } from '@desk/protocol';
 import type { AuditStore } from '../audit/AuditStore.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RestoreScope } from './forwardRestore.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
-import type { RestoreRecordStore } from './RestoreRecordStore.ts';
+import type { AsyncRestoreRecordStore } from './RestoreRecordStore.ts';
 import { EMPTY_STATE, workspaceDocIds, type SnapshotDocs } from './SnapshotDocs.ts';
 import type { Snapshotter } from './Snapshotter.ts';
-import { SnapshotTrigger, type SnapshotRecord, type SnapshotStore } from './SnapshotStore.ts';
+import { SnapshotTrigger, type AsyncSnapshotStore, type SnapshotRecord } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
 import { Slicer } from './yieldToLoop.ts';
 import type { DisabledSet } from '../moderation/ModerationStore.ts';
@@ -60,14 +61,14 @@ export function scopeName(target: RestoreTarget): RestoreScopeName {
 export class Restorer {
   constructor(
     private readonly heavy: HeavyYjs,
-    private readonly audit: Pick<AuditStore, 'record'>,
+    private readonly audit: Pick<AsyncStore<AuditStore>, 'record'>,
     private readonly log: Logger,
     private readonly now: () => number,
-    private readonly store: SnapshotStore,
+    private readonly store: AsyncSnapshotStore,
     private readonly snapshotter: Snapshotter,
     private readonly docs: SnapshotDocs,
     private readonly sync: SnapshotSync,
-    private readonly records: RestoreRecordStore,
+    private readonly records: AsyncRestoreRecordStore,
     /** Terms §4: documents whose access is disabled are not written (SPEC MOD-4). */
     private readonly writeRefused: (docId: string) => boolean = () => false,
     /**
@@ -91,8 +92,8 @@ export class Restorer {
       restoreOf: snapshot.id,
       restoreScope: scopeName(target),
     });
-    const docsBefore = new Map(this.store.docs(before.id).map((d) => [d.docId, d.hash]));
-    this.records.begin({
+    const docsBefore = new Map((await this.store.docs(before.id)).map((d) => [d.docId, d.hash]));
+    await this.records.begin({
       preRestoreSnapshotId: before.id,
       workspaceId,
       snapshotId: snapshot.id,
@@ -106,7 +107,8 @@ export class Restorer {
     const disabled = this.disabledSet?.(workspaceId) ?? null;
     for (const step of plan) {
       if (this.writeRefused(step.docId)) continue;
-      const snapshotHash = this.store.doc(snapshot.id, step.from ?? step.docId)?.hash ?? null;
+      const snapshotHash =
+        (await this.store.doc(snapshot.id, step.from ?? step.docId))?.hash ?? null;
       if (step.scope.kind === 'doc' && snapshotHash === (docsBefore.get(step.docId) ?? null)) {
         continue; // same state: nothing to do, nothing to read
       }
@@ -131,14 +133,14 @@ export class Restorer {
       if (update) {
         // Recorded first: after a crash in between, the undo finds the content not as
         // recorded and leaves it alone, rather than not knowing the restore changed it.
-        this.records.addItems(before.id, step.docId, items);
+        await this.records.addItems(before.id, step.docId, items);
         await this.sync.applyServerUpdate(step.docId, update);
         changedDocs += 1;
       }
       await slicer.maybeYield();
     }
 
-    this.audit.record({
+    await this.audit.record({
       actor: { kind: 'user', userId: actorUserId },
       action: 'snapshot.restored',
       target: target.kind === 'workspace' ? { kind: 'workspace', id: workspaceId } : target,
@@ -172,7 +174,7 @@ export class Restorer {
     const index = (scope: RestoreScope): RestoreStep =>
       from === indexId ? { docId: indexId, scope } : { docId: indexId, from, scope };
     if (target.kind === 'workspace') {
-      const ids = new Set(this.store.docs(snapshot.id).map((d) => d.docId));
+      const ids = new Set((await this.store.docs(snapshot.id)).map((d) => d.docId));
       // Documents created since the snapshot are emptied too; their index rows go anyway.
       for (const row of this.sync.changedSince(workspaceId, 0)) ids.add(row.docId);
       // Every generation and the head are the server's: only the live index is restored.

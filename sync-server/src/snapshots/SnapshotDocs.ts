@@ -2,7 +2,7 @@ import { indexDocIdOfHead, indexHeadDocId } from '@desk/model';
 import * as Y from 'yjs';
 import { unpackState } from './blobCodec.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
-import type { SnapshotStore } from './SnapshotStore.ts';
+import type { AsyncSnapshotStore } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
 
 /** The empty Yjs update: the state of a document that does not exist (yet). */
@@ -22,7 +22,7 @@ export const workspaceDocIds = {
 /** Reads documents as they were in a snapshot, and as they are now. */
 export class SnapshotDocs {
   constructor(
-    private readonly store: SnapshotStore,
+    private readonly store: Pick<AsyncSnapshotStore, 'doc' | 'blob'>,
     private readonly sync: SnapshotSync,
     private readonly heavy: HeavyYjs,
   ) {}
@@ -36,12 +36,12 @@ export class SnapshotDocs {
 
   /** The document's state in the snapshot; EMPTY_STATE when the snapshot does not have it. */
   async stateAt(snapshotId: string, docId: string): Promise<Uint8Array> {
-    const row = this.store.doc(snapshotId, docId);
+    const row = await this.store.doc(snapshotId, docId);
     return row ? this.stateOfHash(row.hash) : EMPTY_STATE;
   }
 
   async stateOfHash(hash: string): Promise<Uint8Array> {
-    const blob = this.store.blob(hash);
+    const blob = await this.store.blob(hash);
     if (!blob) throw new Error(`snapshot blob ${hash} is missing`);
     return unpackState(blob);
   }

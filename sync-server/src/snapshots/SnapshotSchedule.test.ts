@@ -4,9 +4,7 @@ import { InProcessJobLease } from '../lifecycle/JobLease.ts';
 import { createLogger } from '../log/logger.ts';
 import { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
-import { SqliteRestoreRecordStore } from './RestoreRecordStore.ts';
 import { SnapshotSchedule } from './SnapshotSchedule.ts';
-import { SqliteSnapshotStore } from './SnapshotStore.ts';
 import { SnapshotService } from './SnapshotService.ts';
 import { snapshotSyncOf } from './SnapshotSync.ts';
 import { createTicket, setTicketField } from '../testing/snapshotTestSupport.ts';
@@ -23,16 +21,13 @@ beforeAll(async () => {
   const log = createLogger('silent');
   const now = () => t.clock.now;
   service = new SnapshotService({
-    store: new SqliteSnapshotStore(t.server.ctx.db),
-    restoreRecords: new SqliteRestoreRecordStore(t.server.ctx.db),
+    control: t.server.services.control,
     log,
     now,
     sync,
     openReader: sqliteWorkspaceReader(t.server.ctx.config.sqlitePath!),
     // Every document through the worker thread, as the 10,000-ticket index doc goes.
     heavy: new HeavyYjs(log, heavyWorkerCode, 0),
-    workspaceAccess: t.server.services.workspaceAccess,
-    audit: t.server.services.audit,
   });
   schedule = new SnapshotSchedule(log, now, service, sync, HOUR, new InProcessJobLease());
 });
@@ -64,7 +59,10 @@ describe('SnapshotSchedule', () => {
     t.clock.advance(HOUR / 2);
     await setTicketField(t.server.sync, busy.workspaceId, 't1', 'status', 'open');
     expect(await schedule.tick()).not.toContain(busy.workspaceId);
-    expect(service.list(busy.workspaceId).map((s) => s.trigger)).toEqual(['schedule', 'schedule']);
+    expect((await service.list(busy.workspaceId)).map((s) => s.trigger)).toEqual([
+      'schedule',
+      'schedule',
+    ]);
   });
 
   it('retention deletes only expired snapshots and only the blobs nothing references', async () => {
@@ -78,12 +76,12 @@ describe('SnapshotSchedule', () => {
       t.clock.advance(HOUR);
     }
     await service.take(w.workspaceId, { trigger: 'manual', label: 'keep me' });
-    const before = service.list(w.workspaceId);
+    const before = await service.list(w.workspaceId);
     const blobsBefore = blobCount();
 
     const result = await service.applyRetention(w.workspaceId);
-    const after = service.list(w.workspaceId);
-    const policy = service.retentionPolicy(w.workspaceId);
+    const after = await service.list(w.workspaceId);
+    const policy = await service.retentionPolicy(w.workspaceId);
     expect(policy).toEqual({ hourly: 48, days: 7 }); // trial plan
 
     expect(result.snapshots).toBe(before.length - after.length);

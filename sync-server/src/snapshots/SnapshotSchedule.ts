@@ -77,14 +77,16 @@ export class SnapshotSchedule {
     const taken: string[] = [];
     const generation = this.sync.generation();
     const ended = () => this.#stopped || lost?.aborted === true;
-    for (const workspaceId of this.service.store.workspacesToSnapshot()) {
+    for (const workspaceId of await this.service.store.workspacesToSnapshot()) {
       if (ended()) break;
-      const latest = this.service.store.latest(workspaceId);
+      const latest = await this.service.store.latest(workspaceId);
       const seq = this.sync.workspaceSeq(workspaceId);
       const changed =
         latest === null ? seq > 0 : latest.storeGeneration !== generation || seq > latest.seq;
       if (!changed) continue;
-      const lastScheduled = this.service.list(workspaceId).find((s) => s.trigger === 'schedule');
+      const lastScheduled = (await this.service.list(workspaceId)).find(
+        (s) => s.trigger === 'schedule',
+      );
       if (lastScheduled && this.now() - lastScheduled.createdAt < this.intervalMs) continue;
       try {
         await this.service.take(workspaceId, { trigger: 'schedule' });
@@ -96,7 +98,7 @@ export class SnapshotSchedule {
     }
     if (this.now() - this.#lastSweep >= RETENTION_SWEEP_MS) {
       this.#lastSweep = this.now();
-      for (const workspaceId of this.service.store.workspacesToSnapshot()) {
+      for (const workspaceId of await this.service.store.workspacesToSnapshot()) {
         if (ended()) break;
         await this.service.applyRetention(workspaceId);
       }

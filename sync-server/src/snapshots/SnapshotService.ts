@@ -10,17 +10,18 @@ import { NoticeDoc, TicketDoc } from '@desk/model';
 import type { AuditStore } from '../audit/AuditStore.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { EntryRoot } from './snapshotOps.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { Restorer, type RestoreResult, type RestoreTarget } from './Restorer.ts';
-import type { RestoreRecordStore } from './RestoreRecordStore.ts';
+import type { AsyncRestoreRecordStore } from './RestoreRecordStore.ts';
 import { RestoreUndoer } from './RestoreUndoer.ts';
 import { expiredSnapshots, HOURLY_SNAPSHOTS_KEPT, type RetentionPolicy } from './retention.ts';
 import { SnapshotDocs, workspaceDocIds } from './SnapshotDocs.ts';
 import { diffSnapshot, type WorkspaceDiff } from './snapshotDiff.ts';
 import { Snapshotter, type CaptureOptions } from './Snapshotter.ts';
-import type { SnapshotRecord, SnapshotStore } from './SnapshotStore.ts';
+import type { AsyncSnapshotStore, SnapshotRecord } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
 import { attachmentsOf, commentsOf, richNodes } from './snapshotViews.ts';
 import type { OpenWorkspaceReader } from './WorkspaceReader.ts';
@@ -30,21 +31,29 @@ import type { DisabledSet } from '../moderation/ModerationStore.ts';
 /** Days of retention when a workspace has no subscription row (should not happen). */
 const FALLBACK_RETENTION_DAYS = 7;
 
-export interface SnapshotServiceDeps {
-  /** The snapshots' rows and blobs (built once in createSyncServices). */
-  store: SnapshotStore;
+/**
+ * The stores snapshots read and write, on their async interfaces (issue 19: PostgreSQL may
+ * answer, `SqlSnapshotStore`, `SqlRestoreRecordStore`); part of `Services.control`.
+ */
+export interface SnapshotStores {
+  /** The snapshots' rows and blobs. */
+  readonly snapshots: AsyncSnapshotStore;
   /** What each restore changed, for its undo. */
-  restoreRecords: RestoreRecordStore;
+  readonly restoreRecords: AsyncRestoreRecordStore;
+  /** The plan's snapshot retention; whether the caller may write (the routes). */
+  readonly workspaceAccess: AsyncStore<WorkspaceAccessStore>;
+  /** Restores and their undos are audited (on the same clock as `now`). */
+  readonly audit: AsyncStore<AuditStore>;
+}
+
+export interface SnapshotServiceDeps {
+  readonly control: SnapshotStores;
   log: Logger;
   now: () => number;
   sync: SnapshotSync;
   openReader: OpenWorkspaceReader;
   /** The process's off-thread Yjs worker (ServerContext.offThread). */
   heavy: HeavyYjs;
-  /** The plan's snapshot retention. */
-  workspaceAccess: Pick<WorkspaceAccessStore, 'limits'>;
-  /** Restores and their undos are audited (services.audit, on the same clock as `now`). */
-  audit: Pick<AuditStore, 'record'>;
   /** Terms §4: documents a restore leaves as they are (access disabled; SPEC MOD-4). */
   writeRefused?: (docId: string) => boolean;
   /** Terms §4: what is disabled in a workspace now; a restore and its undo leave it as it is. */
@@ -56,7 +65,7 @@ export interface SnapshotServiceDeps {
  * browse, diff and restore. Capture and restore of one workspace run one at a time.
  */
 export class SnapshotService {
-  readonly store: SnapshotStore;
+  readonly store: AsyncSnapshotStore;
   readonly queue = new WorkspaceQueue();
   /** Large-document Yjs work off the main thread (shared; closed by the server). */
   readonly heavy: HeavyYjs;
@@ -69,14 +78,14 @@ export class SnapshotService {
   constructor(deps: SnapshotServiceDeps) {
     this.#deps = deps;
     const log = deps.log.child({ module: 'snapshots' });
-    this.store = deps.store;
+    this.store = deps.control.snapshots;
     this.heavy = deps.heavy;
     this.#docs = new SnapshotDocs(this.store, deps.sync, this.heavy);
     this.#snapshotter = new Snapshotter(this.heavy, this.store, deps.openReader, log, deps.now);
-    const records = deps.restoreRecords;
+    const records = deps.control.restoreRecords;
     this.#restorer = new Restorer(
       this.heavy,
-      deps.audit,
+      deps.control.audit,
       log,
       deps.now,
       this.store,
@@ -89,7 +98,7 @@ export class SnapshotService {
     );
     this.#undoer = new RestoreUndoer(
       this.heavy,
-      deps.audit,
+      deps.control.audit,
       log,
       deps.now,
       records,
@@ -109,8 +118,8 @@ export class SnapshotService {
     target: RestoreTarget,
     actorUserId: string,
   ): Promise<RestoreResult> {
-    return this.queue.run(workspaceId, () =>
-      this.#restorer.restore(this.get(workspaceId, snapshotId), target, actorUserId),
+    return this.queue.run(workspaceId, async () =>
+      this.#restorer.restore(await this.get(workspaceId, snapshotId), target, actorUserId),
     );
   }
 
@@ -120,44 +129,44 @@ export class SnapshotService {
     preRestoreSnapshotId: string,
     actorUserId: string,
   ): Promise<UndoRestoreResponse> {
-    return this.queue.run(workspaceId, () =>
-      this.#undoer.undo(this.get(workspaceId, preRestoreSnapshotId), actorUserId),
+    return this.queue.run(workspaceId, async () =>
+      this.#undoer.undo(await this.get(workspaceId, preRestoreSnapshotId), actorUserId),
     );
   }
 
-  list(workspaceId: string): SnapshotRecord[] {
+  list(workspaceId: string): Promise<SnapshotRecord[]> {
     return this.store.list(workspaceId);
   }
 
-  get(workspaceId: string, snapshotId: string): SnapshotRecord {
-    const snapshot = this.store.get(workspaceId, snapshotId);
+  async get(workspaceId: string, snapshotId: string): Promise<SnapshotRecord> {
+    const snapshot = await this.store.get(workspaceId, snapshotId);
     if (!snapshot) throw AppError.notFound('This snapshot does not exist (any more).');
     return snapshot;
   }
 
-  retentionPolicy(workspaceId: string): RetentionPolicy {
+  async retentionPolicy(workspaceId: string): Promise<RetentionPolicy> {
     const days =
-      this.#deps.workspaceAccess.limits(workspaceId)?.snapshotRetentionDays ??
+      (await this.#deps.control.workspaceAccess.limits(workspaceId))?.snapshotRetentionDays ??
       FALLBACK_RETENTION_DAYS;
     return { hourly: HOURLY_SNAPSHOTS_KEPT, days };
   }
 
   /** Deletes what the plan's retention no longer keeps, and blobs nothing uses any more. */
   applyRetention(workspaceId: string): Promise<{ snapshots: number; blobs: number }> {
-    return this.queue.run(workspaceId, () => {
+    return this.queue.run(workspaceId, async () => {
       const expired = expiredSnapshots(
-        this.store.list(workspaceId),
+        await this.store.list(workspaceId),
         this.#deps.now(),
-        this.retentionPolicy(workspaceId),
+        await this.retentionPolicy(workspaceId),
       );
-      const blobs = this.store.delete(expired);
-      return Promise.resolve({ snapshots: expired.length, blobs });
+      const blobs = await this.store.delete(expired);
+      return { snapshots: expired.length, blobs };
     });
   }
 
-  diff(workspaceId: string, snapshotId: string): Promise<WorkspaceDiff> {
+  async diff(workspaceId: string, snapshotId: string): Promise<WorkspaceDiff> {
     return diffSnapshot(
-      this.get(workspaceId, snapshotId),
+      await this.get(workspaceId, snapshotId),
       this.store,
       this.#docs,
       this.#deps.sync,
@@ -169,7 +178,7 @@ export class SnapshotService {
     workspaceId: string,
     snapshotId: string,
   ): Promise<Omit<SnapshotContentsResponse, 'snapshot'>> {
-    const snapshot = this.get(workspaceId, snapshotId);
+    const snapshot = await this.get(workspaceId, snapshotId);
     const indexId = await this.#docs.indexIdAt(snapshot.id, workspaceId);
     const state = await this.#docs.stateAt(snapshot.id, indexId);
     return this.heavy.run('indexContents', [state], state.byteLength);
@@ -186,7 +195,7 @@ export class SnapshotService {
     ticketId: string,
     fileDisabled: (sha256: string) => string | null = () => null,
   ): Promise<Omit<SnapshotTicketResponse, 'snapshot'>> {
-    const snapshot = this.get(workspaceId, snapshotId);
+    const snapshot = await this.get(workspaceId, snapshotId);
     const fields = await this.#entry(snapshot, 'tickets', ticketId);
     if (fields === null) throw AppError.notFound('This ticket is not in the snapshot.');
     const doc = await this.#docs.docAt(snapshot.id, workspaceDocIds.ticket(workspaceId, ticketId));
@@ -208,7 +217,7 @@ export class SnapshotService {
     snapshotId: string,
     noticeId: string,
   ): Promise<Omit<SnapshotNoticeResponse, 'snapshot'>> {
-    const snapshot = this.get(workspaceId, snapshotId);
+    const snapshot = await this.get(workspaceId, snapshotId);
     const fields = await this.#entry(snapshot, 'notices', noticeId);
     if (fields === null) throw AppError.notFound('This notice is not in the snapshot.');
     const doc = await this.#docs.docAt(snapshot.id, workspaceDocIds.notice(workspaceId, noticeId));

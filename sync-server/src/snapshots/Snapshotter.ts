@@ -5,9 +5,10 @@ import { hashState, packState } from './blobCodec.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import {
   SnapshotTrigger,
+  type AsyncSnapshotStore,
+  type PendingSnapshotDoc,
   type SnapshotDocRow,
   type SnapshotRecord,
-  type SnapshotStore,
 } from './SnapshotStore.ts';
 import type { OpenWorkspaceReader, WorkspaceReader } from './WorkspaceReader.ts';
 import { Slicer } from './yieldToLoop.ts';
@@ -39,7 +40,7 @@ export function isSnapshotDoc(docId: string): boolean {
 export class Snapshotter {
   constructor(
     private readonly heavy: HeavyYjs,
-    private readonly store: SnapshotStore,
+    private readonly store: AsyncSnapshotStore,
     private readonly openReader: OpenWorkspaceReader,
     private readonly log: Logger,
     private readonly now: () => number,
@@ -51,12 +52,12 @@ export class Snapshotter {
     const id = newId();
     let begun = false;
     try {
-      const previous = this.store.latest(workspaceId);
+      const previous = await this.store.latest(workspaceId);
       const reusable =
         previous && previous.storeGeneration === reader.generation
-          ? new Map(this.store.docs(previous.id).map((d) => [d.docId, d]))
+          ? new Map((await this.store.docs(previous.id)).map((d) => [d.docId, d]))
           : new Map<string, SnapshotDocRow>();
-      this.store.begin({
+      await this.store.begin({
         id,
         workspaceId,
         createdAt: this.now(),
@@ -72,12 +73,12 @@ export class Snapshotter {
 
       const slicer = new Slicer();
       let addedBytes = 0;
-      let batch: PendingDoc[] = [];
+      let batch: PendingSnapshotDoc[] = [];
       const flush = async () => {
         let items = batch;
         batch = [];
         while (items.length > 0) {
-          const { addedBytes: added, missing } = this.store.commitDocs(id, items, this.now());
+          const { addedBytes: added, missing } = await this.store.commitDocs(id, items, this.now());
           addedBytes += added;
           // Blobs another workspace's retention removed meanwhile: store them again.
           items = [];
@@ -97,7 +98,7 @@ export class Snapshotter {
             const hash = hashState(state);
             const row = { docId, hash, docSeq: seq };
             batch.push(
-              this.store.hasBlob(hash)
+              (await this.store.hasBlob(hash))
                 ? { row, blob: null }
                 : { row, blob: { packed: await packState(state), size: state.byteLength } },
             );
@@ -108,8 +109,9 @@ export class Snapshotter {
         await slicer.maybeYield();
       }
       await flush();
-      this.store.complete(id, addedBytes);
-      const record = this.store.get(workspaceId, id)!;
+      await this.store.complete(id, addedBytes);
+      const record = await this.store.get(workspaceId, id);
+      if (!record) throw new Error(`snapshot ${id} vanished after its capture`);
       this.log.info(
         {
           workspaceId,
@@ -123,14 +125,14 @@ export class Snapshotter {
       );
       return record;
     } catch (err) {
-      if (begun) this.store.delete([id]);
+      if (begun) await this.store.delete([id]);
       throw err;
     } finally {
       reader.close();
     }
   }
 
-  async #pack(reader: WorkspaceReader, row: SnapshotDocRow): Promise<PendingDoc> {
+  async #pack(reader: WorkspaceReader, row: SnapshotDocRow): Promise<PendingSnapshotDoc> {
     const parts = reader.load(row.docId);
     const bytes = parts.reduce((sum, p) => sum + p.byteLength, 0);
     const state = (await this.heavy.run('merge', [parts], bytes)) ?? new Uint8Array();
@@ -144,10 +146,5 @@ export class Snapshotter {
  */
 const BATCH_DOCS = 200;
 const BATCH_BYTES = 256 * 1024;
-
-interface PendingDoc {
-  row: SnapshotDocRow;
-  blob: { packed: Uint8Array; size: number } | null;
-}
 
 export { SnapshotTrigger };

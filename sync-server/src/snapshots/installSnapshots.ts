@@ -16,8 +16,15 @@ export interface SnapshotDeps extends SnapshotRouteDeps {
  */
 export function installSnapshots(app: Hono, deps: SnapshotDeps): void {
   const { snapshots: service, snapshotSchedule: schedule } = deps;
-  const removed = service.store.deleteIncomplete();
-  if (removed > 0) deps.log.warn({ removed }, 'removed snapshots left incomplete by a crash');
+  // On SQLite the wrapped store answers at once, before a route or the schedule can begin a
+  // capture. On a cluster this would remove another process's capture in progress: it needs
+  // a capture's owner or age first (SCALE-OUT.md).
+  service.store
+    .deleteIncomplete()
+    .then((removed) => {
+      if (removed > 0) deps.log.warn({ removed }, 'removed snapshots left incomplete by a crash');
+    })
+    .catch((err: unknown) => deps.log.error({ err }, 'removing incomplete snapshots failed'));
 
   schedule.start();
   // Before the sync engine flushes and unloads its rooms: a restore in progress still

@@ -2,7 +2,7 @@ import type { EntryDiff, SnapshotNoticeSummary, SnapshotTicketSummary } from '@d
 import type { EntryCandidate } from './snapshotOps.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { workspaceDocIds, type SnapshotDocs } from './SnapshotDocs.ts';
-import type { SnapshotRecord, SnapshotStore } from './SnapshotStore.ts';
+import type { AsyncSnapshotStore, SnapshotRecord } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
 import { Slicer } from './yieldToLoop.ts';
 
@@ -20,7 +20,7 @@ export interface WorkspaceDiff {
  */
 export async function diffSnapshot(
   snapshot: SnapshotRecord,
-  store: SnapshotStore,
+  store: Pick<AsyncSnapshotStore, 'doc'>,
   docs: SnapshotDocs,
   sync: SnapshotSync,
   heavy: HeavyYjs,
@@ -48,7 +48,7 @@ export async function diffSnapshot(
   const slicer = new Slicer();
   const contentChanged = async (docId: string): Promise<boolean> => {
     await slicer.maybeYield();
-    const before = store.doc(snapshot.id, docId);
+    const before = await store.doc(snapshot.id, docId);
     const stateThen = before ? await docs.stateOfHash(before.hash) : null;
     const stateNow = await docs.stateNow(docId);
     const bytes = (stateThen?.byteLength ?? 0) + stateNow.byteLength;

@@ -20,17 +20,16 @@ import {
   type MemberRequest,
   type MemberRequestDeps,
 } from '../workspaces/memberRequest.ts';
-import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { ModerationStore } from '../moderation/ModerationStore.ts';
 import { contentDisabledError } from '../moderation/ModerationService.ts';
 import { Redaction } from '../moderation/redaction.ts';
 import type { RestoreTarget } from './Restorer.ts';
-import { toSummary, type SnapshotService } from './SnapshotService.ts';
+import { toSummary, type SnapshotService, type SnapshotStores } from './SnapshotService.ts';
 import { CreateSnapshotRequest, RestoreRequest } from '@desk/protocol/rest';
 
 /** What the snapshot routes use besides the service (built once in createServices). */
 export interface SnapshotRouteDeps extends ServerContext, MemberRequestDeps {
-  readonly workspaceAccess: WorkspaceAccessStore;
+  readonly control: MemberRequestDeps['control'] & Pick<SnapshotStores, 'workspaceAccess'>;
   /** Terms §4: disabled tickets, notices and comments are redacted in snapshot views. */
   readonly moderation?: Pick<ModerationStore, 'disabledSet'>;
 }
@@ -80,13 +79,15 @@ export function installSnapshotRoutes(
 
   app.get(base, async (c) => {
     const { workspace } = await adminRequest(ctx, c);
-    const body: SnapshotListResponse = { snapshots: service.list(workspace.id).map(toSummary) };
+    const body: SnapshotListResponse = {
+      snapshots: (await service.list(workspace.id)).map(toSummary),
+    };
     return c.json(body);
   });
 
   app.post(base, async (c) => {
     const request = await adminRequest(ctx, c);
-    requireWritable(ctx, request);
+    await requireWritable(ctx, request);
     const { label } = await readBody(c, CreateSnapshotRequest);
     const snapshot = await service.take(request.workspace.id, {
       trigger: 'manual',
@@ -100,7 +101,7 @@ export function installSnapshotRoutes(
   app.get(`${base}/:snapshotId`, async (c) => {
     const { workspace } = await adminRequest(ctx, c);
     const snapshotId = c.req.param('snapshotId');
-    const snapshot = service.get(workspace.id, snapshotId);
+    const snapshot = await service.get(workspace.id, snapshotId);
     const contents = await service.contents(workspace.id, snapshotId);
     const redaction = redactionOf(workspace.id);
     const body: SnapshotContentsResponse = {
@@ -114,7 +115,7 @@ export function installSnapshotRoutes(
   app.get(`${base}/:snapshotId/diff`, async (c) => {
     const { workspace } = await adminRequest(ctx, c);
     const snapshotId = c.req.param('snapshotId');
-    const snapshot = service.get(workspace.id, snapshotId);
+    const snapshot = await service.get(workspace.id, snapshotId);
     const diff = await service.diff(workspace.id, snapshotId);
     const redaction = redactionOf(workspace.id);
     const body: SnapshotDiffResponse = {
@@ -128,7 +129,7 @@ export function installSnapshotRoutes(
   app.get(`${base}/:snapshotId/tickets/:ticketId`, async (c) => {
     const { workspace } = await adminRequest(ctx, c);
     const snapshotId = c.req.param('snapshotId');
-    const snapshot = service.get(workspace.id, snapshotId);
+    const snapshot = await service.get(workspace.id, snapshotId);
     const ticketId = c.req.param('ticketId');
     // Terms §4: a disabled ticket is not served from a snapshot either (451, with the reason).
     const redaction = redactionOf(workspace.id);
@@ -154,7 +155,7 @@ export function installSnapshotRoutes(
   app.get(`${base}/:snapshotId/notices/:noticeId`, async (c) => {
     const { workspace } = await adminRequest(ctx, c);
     const snapshotId = c.req.param('snapshotId');
-    const snapshot = service.get(workspace.id, snapshotId);
+    const snapshot = await service.get(workspace.id, snapshotId);
     const noticeId = c.req.param('noticeId');
     const reason = redactionOf(workspace.id)?.docReason(`notice:${noticeId}`) ?? null;
     if (reason !== null) throw contentDisabledError(reason);
@@ -165,7 +166,7 @@ export function installSnapshotRoutes(
 
   app.post(`${base}/:snapshotId/restore`, async (c) => {
     const request = await adminRequest(ctx, c);
-    requireWritable(ctx, request);
+    await requireWritable(ctx, request);
     const parsed = await readBody(c, RestoreRequest);
     const target: RestoreTarget =
       parsed.scope === 'workspace'
@@ -192,7 +193,7 @@ export function installSnapshotRoutes(
   // `:snapshotId` is the pre-restore snapshot, the one the list offers "Undo" on.
   app.post(`${base}/:snapshotId/undo`, async (c) => {
     const request = await adminRequest(ctx, c);
-    requireWritable(ctx, request);
+    await requireWritable(ctx, request);
     const body: UndoRestoreResponse = await service.undo(
       request.workspace.id,
       c.req.param('snapshotId'),
@@ -212,8 +213,8 @@ async function adminRequest(ctx: SnapshotRouteDeps, c: Context): Promise<MemberR
   return request;
 }
 
-function requireWritable(ctx: SnapshotRouteDeps, request: MemberRequest): void {
-  const access = ctx.workspaceAccess.of(request.auth.user.id, request.workspace.id);
+async function requireWritable(ctx: SnapshotRouteDeps, request: MemberRequest): Promise<void> {
+  const access = await ctx.control.workspaceAccess.of(request.auth.user.id, request.workspace.id);
   if (!access?.canWrite) {
     throw new AppError(
       ErrorCode.workspaceReadOnly,
