@@ -8,6 +8,8 @@ import {
   createTicket,
   docIds,
   postComment,
+  setHeadGeneration,
+  setHeadKeptFrom,
   setTicketDeleted,
   TicketDoc,
   updateTicket,
@@ -143,7 +145,8 @@ describe('SearchProjector', () => {
       },
     }) as DocStore;
     await projector(counting).catchUp();
-    expect(loads).toHaveLength(8 - 3);
+    // (An index doc's read also reads the small head: is it an older generation? IDX-GEN-6.)
+    expect(loads.filter((docId) => !docId.endsWith(':index:head'))).toHaveLength(8 - 3);
     expect(ids('ws1', 'printers')).toEqual(['t1', 't2', 't3', 't4', 't5', 't6', 't7']);
     expect(ids('ws1', 'bo@example.com billing 7')).toEqual(['t7']);
     expect(ids('ws1', '#3')).toEqual(['t3']);
@@ -762,5 +765,48 @@ describe('SearchProjector', () => {
         await p.stop();
       }
     });
+  });
+});
+
+describe('SearchProjector and older index generations (issue 15 gap 2)', () => {
+  it('IDX-GEN-6 projects no row of a dropped generation written back, from its first read, and tells the rewriter', async () => {
+    const desk = new Desk('ws1');
+    desk.create('t1', 'Printer jammed', 1, 'Paper everywhere');
+    const read: string[] = [];
+    const p = new SearchProjector({
+      store,
+      index,
+      offThread,
+      log,
+      recordsEveryMs: 0,
+      ticketEveryMs: 0,
+      now: () => clock,
+      indexRead: (docId) => read.push(docId),
+    });
+    await p.catchUp();
+    expect(ids('ws1', 'printer')).toEqual(['t1']);
+    // The workspace is on generation 3 now; generations below 3 were dropped (the head says so).
+    const said = new Y.Doc();
+    store.append([
+      { docId: 'ws1:index:head', workspaceId: 'ws1', update: setHeadGeneration(said, 3) },
+    ]);
+    store.append([
+      { docId: 'ws1:index:head', workspaceId: 'ws1', update: setHeadKeptFrom(said, 3) },
+    ]);
+    // A replica older than the limit writes generation 2 back: its row says something else,
+    // and it carries no `meta.next` (its copy predates the rewrite that replaced it).
+    const stale = new Y.Doc();
+    new WorkspaceIndex(stale).tickets.create(
+      { id: 't1', title: 'Stale title from months ago', number: 1 },
+      actor,
+      1,
+    );
+    store.append([
+      { docId: 'ws1:index:g2', workspaceId: 'ws1', update: Y.encodeStateAsUpdate(stale) },
+    ]);
+    await p.catchUp();
+    expect(ids('ws1', 'stale')).toEqual([]);
+    expect(ids('ws1', 'printer')).toEqual(['t1']);
+    expect(read).toContain('ws1:index:g2');
   });
 });

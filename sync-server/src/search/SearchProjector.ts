@@ -4,6 +4,7 @@ import { parseDocId } from '@desk/protocol';
 import type * as Y from 'yjs';
 import type { Logger } from '../log/logger.ts';
 import type { ChangedDocRow, DocStore } from '../store/DocStore.ts';
+import { isOlderIndexGeneration } from './olderIndexGeneration.ts';
 import { ticketSearchText } from './searchOps.ts';
 import type { TicketSearchFields, TicketSearchIndex } from './TicketSearchIndex.ts';
 
@@ -461,6 +462,14 @@ export class SearchProjector {
         const body = ticketSearchText(loaded.doc);
         this.#readDone(docId, startedAt);
         index.putBody(workspaceId, parsed!.id!, body, seq);
+        return;
+      }
+      if (kind === 'index' && (await isOlderIndexGeneration(store, docId))) {
+        // Replaced or dropped (IDX-GEN-6): none of its rows, not even once. The rewriter is
+        // told, so a dropped one written back is deleted again.
+        this.#readDone(docId, startedAt);
+        index.advance(workspaceId, seq);
+        this.#o.indexRead?.(docId);
         return;
       }
       const stored = await store.loadInSlices(docId);
