@@ -77,7 +77,8 @@ export interface AnnouncementStore {
 /** The announcement store on its async interface: SQLite's wrapped, or `SqlAnnouncementStore`. */
 export type AsyncAnnouncementStore = AsyncStore<AnnouncementStore>;
 
-interface AnnouncementRow {
+/** A row of `SELECT_WITH_PROGRESS`. */
+export interface AnnouncementRow {
   id: string;
   subject: string;
   body: string;
@@ -99,9 +100,11 @@ const AUDIENCE = `
   AND (@audience = 'all'
        OR EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.role = 'owner'))`;
 
-const OPTED_OUT = 'EXISTS (SELECT 1 FROM announcement_opt_outs o WHERE o.user_id = u.id)';
+/** Whether the user `u` opted out of announcements. */
+export const OPTED_OUT = 'EXISTS (SELECT 1 FROM announcement_opt_outs o WHERE o.user_id = u.id)';
 
-const SELECT_WITH_PROGRESS = `
+/** An announcement (`a`) with its delivery progress (both stores). */
+export const SELECT_WITH_PROGRESS = `
   SELECT a.id, a.subject, a.body, a.audience, a.created_at, a.recipients, a.opted_out, a.finished_at,
     (SELECT COUNT(*) FROM announcement_deliveries d WHERE d.announcement_id = a.id AND d.status = 'sent') AS sent,
     (SELECT COUNT(*) FROM announcement_deliveries d WHERE d.announcement_id = a.id AND d.status = 'failed') AS failed,
@@ -263,7 +266,7 @@ export class SqliteAnnouncementStore implements AnnouncementStore {
   }
 }
 
-function toAnnouncement(row: AnnouncementRow): Announcement {
+export function toAnnouncement(row: AnnouncementRow): Announcement {
   return {
     id: row.id,
     subject: row.subject,

@@ -2,28 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { newId } from '../ids/newId.ts';
 import { DELETED_EMAIL_DOMAIN } from '../identity/UserStore.ts';
 import type { SqlDatabase, SqlValue } from '../store/sql/SqlDatabase.ts';
-import type {
-  Announcement,
-  AnnouncementAudience,
-  AsyncAnnouncementStore,
-  NewAnnouncement,
-  PendingAnnouncement,
-  Recipient,
+import {
+  OPTED_OUT,
+  SELECT_WITH_PROGRESS,
+  toAnnouncement,
+  type Announcement,
+  type AnnouncementAudience,
+  type AnnouncementRow,
+  type AsyncAnnouncementStore,
+  type NewAnnouncement,
+  type PendingAnnouncement,
+  type Recipient,
 } from './AnnouncementStore.ts';
-
-interface AnnouncementRow {
-  id: string;
-  subject: string;
-  body: string;
-  audience: AnnouncementAudience;
-  created_at: number;
-  recipients: number;
-  opted_out: number;
-  finished_at: number | null;
-  sent: number;
-  failed: number;
-  interrupted: number;
-}
 
 /**
  * Users an announcement may reach, as `u`: active, not deleted, of its audience, existing
@@ -40,15 +30,6 @@ const audienceParams = (createdAt: number, audience: AnnouncementAudience): SqlV
   createdAt,
   audience,
 ];
-
-const OPTED_OUT = 'EXISTS (SELECT 1 FROM announcement_opt_outs o WHERE o.user_id = u.id)';
-
-const SELECT_WITH_PROGRESS = `
-  SELECT a.id, a.subject, a.body, a.audience, a.created_at, a.recipients, a.opted_out, a.finished_at,
-    (SELECT COUNT(*) FROM announcement_deliveries d WHERE d.announcement_id = a.id AND d.status = 'sent') AS sent,
-    (SELECT COUNT(*) FROM announcement_deliveries d WHERE d.announcement_id = a.id AND d.status = 'failed') AS failed,
-    (SELECT COUNT(*) FROM announcement_deliveries d WHERE d.announcement_id = a.id AND d.status = 'interrupted') AS interrupted
-  FROM announcements a`;
 
 /**
  * Announcements, their deliveries and users' opt-outs on the SQL seam (store/sql/): the
@@ -226,20 +207,4 @@ export class SqlAnnouncementStore implements AsyncAnnouncementStore {
     if (!made) throw new Error('announcement signing key could not be written');
     return made.key;
   }
-}
-
-function toAnnouncement(row: AnnouncementRow): Announcement {
-  return {
-    id: row.id,
-    subject: row.subject,
-    text: row.body,
-    audience: row.audience,
-    createdAt: row.created_at,
-    recipients: row.recipients,
-    optedOut: row.opted_out,
-    sent: row.sent,
-    failed: row.failed,
-    interrupted: row.interrupted,
-    finishedAt: row.finished_at,
-  };
 }
