@@ -128,7 +128,7 @@ export {
   setHeadGeneration,
   setHeadKeptFrom,
 } from './generations/indexGenerations.ts';
-export { replayLateEdits } from './generations/replayLateEdits.ts';
+export { hasLateEdits, replayLateEdits } from './generations/replayLateEdits.ts';
 export type { LateReplay } from './generations/replayLateEdits.ts';
 export { rewriteIndex } from './generations/rewriteIndex.ts';
 export type { IndexRewrite } from './generations/rewriteIndex.ts';

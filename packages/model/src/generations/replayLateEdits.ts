@@ -52,6 +52,16 @@ export function replayLateEdits(from: Y.Doc, into: Y.Doc): LateReplay | null {
   };
 }
 
+/**
+ * Whether anything reached g after its `replayedUpTo`: what `replayLateEdits` would carry
+ * into g+1. Reads only (a device asks it of its copy, to switch to g+1 in place once its own
+ * late edits are there). False for a generation never replaced (no cursor).
+ */
+export function hasLateEdits(from: Y.Doc): boolean {
+  const cursor = replayedUpToOf(from);
+  return cursor !== null && changedSince(from, cursor).length > 0;
+}
+
 function changedSince(doc: Y.Doc, cursor: Y.Snapshot): ChangedEntry[] {
   const found = new Map<string, ChangedEntry>();
   doc.store.clients.forEach((structs, client) => {

@@ -1,4 +1,5 @@
 import type * as Y from 'yjs';
+import { SwitchableMap } from '../workspace/SwitchableMap.ts';
 import { validateName } from '../schema/fields.ts';
 import { normalizeQuery, type TicketQuery } from './TicketQuery.ts';
 
@@ -16,7 +17,20 @@ export interface SavedView {
  * ones (root map `views` of the member's private user doc).
  */
 export class SavedViews {
-  constructor(private readonly map: Y.Map<unknown>) {}
+  readonly #root: SwitchableMap<unknown>;
+
+  constructor(map: Y.Map<unknown>) {
+    this.#root = new SwitchableMap(map);
+  }
+
+  private get map(): Y.Map<unknown> {
+    return this.#root.map;
+  }
+
+  /** The same root of another doc (`WorkspaceIndex.switchTo`): observers are told. */
+  switchTo(map: Y.Map<unknown>): void {
+    this.#root.switchTo(map);
+  }
 
   list(): SavedView[] {
     const out: SavedView[] = [];
@@ -51,8 +65,9 @@ export class SavedViews {
   }
 
   observe(listener: () => void): () => void {
-    const handler = () => listener();
-    this.map.observe(handler);
-    return () => this.map.unobserve(handler);
+    return this.#root.observe(
+      () => listener(),
+      () => listener(),
+    );
   }
 }

@@ -1,4 +1,5 @@
 import type * as Y from 'yjs';
+import { SwitchableMap } from './SwitchableMap.ts';
 
 const MONTH = /^\d{4}-\d{2}$/;
 
@@ -8,7 +9,20 @@ const MONTH = /^\d{4}-\d{2}$/;
  * devices adding the same month write the same value.
  */
 export class ArchiveMonths {
-  constructor(readonly map: Y.Map<unknown>) {}
+  readonly #root: SwitchableMap<unknown>;
+
+  constructor(map: Y.Map<unknown>) {
+    this.#root = new SwitchableMap(map);
+  }
+
+  get map(): Y.Map<unknown> {
+    return this.#root.map;
+  }
+
+  /** The same root of another doc (`WorkspaceIndex.switchTo`): observers are told. */
+  switchTo(map: Y.Map<unknown>): void {
+    this.#root.switchTo(map);
+  }
 
   /** Newest first. */
   list(): string[] {
@@ -25,8 +39,9 @@ export class ArchiveMonths {
   }
 
   observe(listener: () => void): () => void {
-    const handler = () => listener();
-    this.map.observe(handler);
-    return () => this.map.unobserve(handler);
+    return this.#root.observe(
+      () => listener(),
+      () => listener(),
+    );
   }
 }

@@ -3,6 +3,7 @@ import type { Actor } from '../Actor.ts';
 import { ModelError, ModelErrorCode } from '../ModelError.ts';
 import { validateName } from '../schema/fields.ts';
 import { readBoolean, readNumber, readString, setIfChanged, type AnyMap } from '../schema/read.ts';
+import { SwitchableMap } from './SwitchableMap.ts';
 
 export interface ChannelRecord {
   readonly id: string;
@@ -27,10 +28,23 @@ export function normalizeChannelName(name: string): string {
 
 /** Team chat channels: root map `channels` of the index doc; messages live in channel docs. */
 export class ChannelIndex {
-  readonly map: Y.Map<AnyMap>;
+  readonly #root: SwitchableMap<AnyMap>;
 
-  constructor(readonly doc: Y.Doc) {
-    this.map = doc.getMap<AnyMap>('channels');
+  constructor(doc: Y.Doc) {
+    this.#root = new SwitchableMap(doc.getMap<AnyMap>('channels'));
+  }
+
+  get map(): Y.Map<AnyMap> {
+    return this.#root.map;
+  }
+
+  get doc(): Y.Doc {
+    return this.#root.map.doc!;
+  }
+
+  /** Another generation of the index (`WorkspaceIndex.switchTo`): observers are told. */
+  switchTo(doc: Y.Doc): void {
+    this.#root.switchTo(doc.getMap<AnyMap>('channels'));
   }
 
   get(id: string): ChannelRecord | null {
@@ -86,9 +100,10 @@ export class ChannelIndex {
   }
 
   observe(listener: () => void): () => void {
-    const handler = () => listener();
-    this.map.observeDeep(handler);
-    return () => this.map.unobserveDeep(handler);
+    return this.#root.observeDeep(
+      () => listener(),
+      () => listener(),
+    );
   }
 
   private entry(id: string): AnyMap {

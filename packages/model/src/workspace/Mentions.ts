@@ -1,4 +1,5 @@
 import type * as Y from 'yjs';
+import { SwitchableMap } from './SwitchableMap.ts';
 
 export type MentionPlace =
   | { kind: 'ticket'; ticketId: string; commentId: string }
@@ -22,7 +23,20 @@ export interface Mention {
  * "seen up to" marker in their private user doc for the unread count.
  */
 export class Mentions {
-  constructor(private readonly map: Y.Map<unknown>) {}
+  readonly #root: SwitchableMap<unknown>;
+
+  constructor(map: Y.Map<unknown>) {
+    this.#root = new SwitchableMap(map);
+  }
+
+  private get map(): Y.Map<unknown> {
+    return this.#root.map;
+  }
+
+  /** The same root of another doc (`WorkspaceIndex.switchTo`): observers are told. */
+  switchTo(map: Y.Map<unknown>): void {
+    this.#root.switchTo(map);
+  }
 
   add(mention: Mention): void {
     if (!this.map.has(mention.id)) this.map.set(mention.id, mention);
@@ -38,8 +52,9 @@ export class Mentions {
   }
 
   observe(listener: () => void): () => void {
-    const handler = () => listener();
-    this.map.observe(handler);
-    return () => this.map.unobserve(handler);
+    return this.#root.observe(
+      () => listener(),
+      () => listener(),
+    );
   }
 }

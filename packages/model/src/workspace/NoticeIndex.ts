@@ -10,6 +10,7 @@ import {
   type AnyMap,
   type FieldReader,
 } from '../schema/read.ts';
+import { SwitchableMap } from './SwitchableMap.ts';
 
 export interface NoticeRecord {
   readonly id: string;
@@ -30,10 +31,23 @@ export interface NoticeRecord {
  * notices does not carry every body.
  */
 export class NoticeIndex {
-  readonly map: Y.Map<AnyMap>;
+  readonly #root: SwitchableMap<AnyMap>;
 
-  constructor(readonly doc: Y.Doc) {
-    this.map = doc.getMap<AnyMap>('notices');
+  constructor(doc: Y.Doc) {
+    this.#root = new SwitchableMap(doc.getMap<AnyMap>('notices'));
+  }
+
+  get map(): Y.Map<AnyMap> {
+    return this.#root.map;
+  }
+
+  get doc(): Y.Doc {
+    return this.#root.map.doc!;
+  }
+
+  /** Another generation of the index (`WorkspaceIndex.switchTo`): observers are told. */
+  switchTo(doc: Y.Doc): void {
+    this.#root.switchTo(doc.getMap<AnyMap>('notices'));
   }
 
   get(id: string): NoticeRecord | null {
@@ -95,9 +109,10 @@ export class NoticeIndex {
   }
 
   observe(listener: () => void): () => void {
-    const handler = () => listener();
-    this.map.observeDeep(handler);
-    return () => this.map.unobserveDeep(handler);
+    return this.#root.observeDeep(
+      () => listener(),
+      () => listener(),
+    );
   }
 }
 

@@ -13,6 +13,7 @@ import {
 } from '../schema/fields.ts';
 import type { TicketSource } from '../query/TicketSource.ts';
 import { sameValue, setIfChanged, type AnyMap } from '../schema/read.ts';
+import { SwitchableMap } from './SwitchableMap.ts';
 import {
   readTicket,
   type TicketField,
@@ -49,14 +50,30 @@ export interface NewTicket {
  * clientID wins among concurrent ones, deterministically on every replica.
  */
 export class TicketIndex implements TicketSource {
-  readonly map: Y.Map<AnyMap>;
+  readonly #root: SwitchableMap<AnyMap>;
   private numberIds: Map<number, string> | null = null;
   private reindexNumbers: ((ids: Set<string>) => void) | null = null;
 
-  constructor(readonly doc: Y.Doc) {
-    this.map = doc.getMap<AnyMap>('tickets');
+  constructor(doc: Y.Doc) {
+    this.#root = new SwitchableMap(doc.getMap<AnyMap>('tickets'));
     // Registered first, so the number map is current before any other listener asks.
     this.observe((ids) => this.reindexNumbers?.(ids));
+  }
+
+  get map(): Y.Map<AnyMap> {
+    return this.#root.map;
+  }
+
+  get doc(): Y.Doc {
+    return this.#root.map.doc!;
+  }
+
+  /**
+   * Reads and writes `doc`'s tickets from now on (another generation of the index): every
+   * observer is told the ids of both, as changed.
+   */
+  switchTo(doc: Y.Doc): void {
+    this.#root.switchTo(doc.getMap<AnyMap>('tickets'));
   }
 
   get size(): number {
@@ -199,8 +216,9 @@ export class TicketIndex implements TicketSource {
       }
       if (ids.size) listener(ids);
     };
-    this.map.observeDeep(handler);
-    return () => this.map.unobserveDeep(handler);
+    return this.#root.observeDeep(handler, (ids) => {
+      if (ids.size) listener(ids);
+    });
   }
 
   private numbers(): Map<number, string> {

@@ -88,14 +88,37 @@ export class WorkspaceIndex {
   readonly sharedViews: SavedViews;
   readonly mentions: Mentions;
   readonly archives: ArchiveMonths;
+  #doc: Y.Doc;
 
-  constructor(readonly doc: Y.Doc) {
+  constructor(doc: Y.Doc) {
+    this.#doc = doc;
     this.tickets = new TicketIndex(doc);
     this.notices = new NoticeIndex(doc);
     this.channels = new ChannelIndex(doc);
     this.sharedViews = new SavedViews(doc.getMap('views'));
     this.mentions = new Mentions(doc.getMap('mentions'));
     this.archives = new ArchiveMonths(doc.getMap('archives'));
+  }
+
+  get doc(): Y.Doc {
+    return this.#doc;
+  }
+
+  /**
+   * Reads and writes `doc` from now on: another generation of the index (SPEC IDX-GEN-2),
+   * switched to in place. Every part's observers move with it and are told what may have
+   * changed (a ticket list: the ids of both generations), so what holds this index — lists,
+   * sidebars, a ticket page — follows without being built again.
+   */
+  switchTo(doc: Y.Doc): void {
+    if (doc === this.#doc) return;
+    this.#doc = doc;
+    this.tickets.switchTo(doc);
+    this.notices.switchTo(doc);
+    this.channels.switchTo(doc);
+    this.sharedViews.switchTo(doc.getMap('views'));
+    this.mentions.switchTo(doc.getMap('mentions'));
+    this.archives.switchTo(doc.getMap('archives'));
   }
 
   /** See `ensureSchema`: call after load and after the first sync. */

@@ -46,6 +46,7 @@ import {
   startGeneration,
 } from './IndexGenerations.ts';
 import { LocalNumberStorage } from './numberStorage.ts';
+import { lateEditsReplayed } from './lateEditsReplayed.ts';
 import { IndexPresence } from './Presence.svelte.ts';
 import { startupMark } from './startupMarks.ts';
 import { userColor } from './userColor.ts';
@@ -79,9 +80,9 @@ export class DeskWorkspace {
   /** The server refused a change to the workspace index; the page must reload to show its version. */
   replaced = $state(false);
   /**
-   * The server rewrote the workspace index into a newer generation and this device now holds
-   * it (SPEC IDX-GEN-2): the lists show the older one until a reload, and miss what devices
-   * already on the newer one write.
+   * The server rewrote the workspace index into a newer generation, this device holds it,
+   * and switching to it in place failed (SPEC IDX-GEN-2): the lists show the older one until
+   * a reload. Normally the page switches by itself (`switchGeneration`) and this stays false.
    */
   indexMoved = $state(false);
   /** Bumped on every index/user-doc change that sidebars show (mentions, channels, notices). */
@@ -127,6 +128,11 @@ export class DeskWorkspace {
    */
   readonly disabled = new DisabledItems();
   private indexHandle: DocHandle | null = null;
+  /** The index generation open now; a newer one held on the device is switched to in place. */
+  private indexGeneration = 0;
+  /** What follows the open index handle (its refusal-reset and access listeners). */
+  private indexHandleOffs: (() => void)[] = [];
+  private switching: { stop: () => void } | null = null;
   private userHandle: DocHandle | null = null;
   source!: DocSource;
   private cleanups: (() => void)[] = [];
@@ -229,27 +235,24 @@ export class DeskWorkspace {
     const generation = await startGeneration(this.source, wsId, generations, !cached);
     if (this.destroyed) return;
     this.indexHandle = this.source.open(indexDocId(wsId, generation));
+    this.indexGeneration = generation;
     follower = new IndexGenerationFollower(
       this.source,
       wsId,
       { generation, doc: this.indexHandle.doc },
       generations,
-      () => (this.indexMoved = true),
+      (held) => void this.switchGeneration(wsId, held),
     );
     const following = follower;
     this.cleanups.push(() => following.destroy());
     this.userHandle = this.source.open(docIds.user(wsId, identity.me.id));
-    for (const handle of [this.indexHandle, this.userHandle]) {
-      const off = handle.on?.('replaced', () => {
-        // Lists and views hold the old doc; a reload re-opens everything from the replica.
-        this.replaced = true;
-      });
-      if (off) this.cleanups.push(off);
-    }
-    // The server announces a changed role or workspace state on the live subscriptions (a
-    // second `subscribed`, SPEC ACCESS): the index doc's flag is the workspace's.
-    const offAccess = this.indexHandle.subscribe?.((status) => this.followAccess(status.readOnly));
-    if (offAccess) this.cleanups.push(offAccess);
+    const offUserReplaced = this.userHandle.on?.('replaced', () => (this.replaced = true));
+    if (offUserReplaced) this.cleanups.push(offUserReplaced);
+    this.followIndexHandle(this.indexHandle);
+    this.cleanups.push(() => {
+      for (const off of this.indexHandleOffs.splice(0)) off();
+      this.switching?.stop();
+    });
     this.index = new WorkspaceIndex(this.indexHandle.doc);
     this.user = new UserDoc(this.userHandle.doc);
     this.archive = new ArchiveShelf(this.source, wsId, this.index);
@@ -355,6 +358,58 @@ export class DeskWorkspace {
     this.indexHandle?.release();
     this.userHandle?.release();
     this.source?.destroy();
+  }
+
+  /** Listens to the open index handle: a reset by refusal, and the access it announces. */
+  private followIndexHandle(handle: DocHandle): void {
+    for (const off of this.indexHandleOffs.splice(0)) off();
+    // Lists and views hold the old doc; a reload re-opens everything from the replica.
+    const offReplaced = handle.on?.('replaced', () => (this.replaced = true));
+    // The server announces a changed role or workspace state on the live subscriptions (a
+    // second `subscribed`, SPEC ACCESS): the index doc's flag is the workspace's.
+    const offAccess = handle.subscribe?.((status) => this.followAccess(status.readOnly));
+    if (offReplaced) this.indexHandleOffs.push(offReplaced);
+    if (offAccess) this.indexHandleOffs.push(offAccess);
+  }
+
+  /**
+   * A newer index generation is on the device (SPEC IDX-GEN-2): the page switches to it in
+   * place. The same `WorkspaceIndex` reads and writes the newer doc from then on, and what
+   * observes it — lists (their query, selection and scroll stay: the rows are re-read, not
+   * rebuilt), sidebars, a ticket page, search — follows; presence moves too. First every edit
+   * this device made to the open generation must be in the newer one (the server replays
+   * them): switched earlier, such an edit would vanish until the replay brought it back.
+   * The older handle is released after; the client keeps it until the server has our changes.
+   */
+  private async switchGeneration(workspaceId: string, generation: number): Promise<void> {
+    const from = this.indexHandle;
+    if (!from || this.destroyed || generation <= this.indexGeneration) return;
+    this.switching?.stop();
+    const to = this.source.open(indexDocId(workspaceId, generation));
+    let switched = false;
+    try {
+      // The follower holds it synced already: the same replica, loaded.
+      await to.whenLoaded;
+      if (this.destroyed || this.indexHandle !== from) return;
+      const wait = lateEditsReplayed(from.doc, to.doc);
+      this.switching = wait;
+      if (!(await wait.done) || this.destroyed || this.indexHandle !== from) return;
+      this.switching = null;
+      this.index.switchTo(to.doc);
+      this.presence.moveTo(to.awareness);
+      this.indexHandle = to;
+      this.indexGeneration = generation;
+      this.followIndexHandle(to);
+      switched = true;
+      from.release();
+      this.checkSchema();
+    } catch {
+      // Refused or unreadable: stay on the open generation (its edits are replayed) and
+      // offer the reload that opens the newer one from the local copy.
+      this.indexMoved = true;
+    } finally {
+      if (!switched) to.release();
+    }
   }
 
   /** The rows this device rendered last time for the list being opened, painted now. */

@@ -1,6 +1,8 @@
 import {
   indexDocId,
   indexHeadDocId,
+  replayLateEdits,
+  rewriteIndex,
   setHeadGeneration,
   setHeadKeptFrom,
   GenerationMeta,
@@ -104,18 +106,44 @@ describe('a first visit whose connection fails before the head answers', () => {
 });
 
 describe('the desk when the server rewrote its index (SPEC IDX-GEN-2)', () => {
-  it('asks for a reload once the newer generation is on the device, not before', async () => {
+  it('switches to the newer generation in place once it is on the device and holds every edit of the open one', async () => {
     const identity = rememberIdentity();
     const { desk, source } = await openDeskWorkspace(identity);
     stops.push(() => desk.destroy());
     const wsId = identity.workspace.workspace.id;
-    desk.index.doc.getMap('meta').set(GenerationMeta.next, 2);
-    expect(desk.indexMoved).toBe(false);
+    const index = desk.index;
+    index.tickets.create({ id: 't1', title: 'Before', number: 1 }, desk.actor, 1);
+    const g1 = index.doc;
+    // The server's rewrite: generation 2 from a copy of 1, then 1 pointed at it.
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(g1));
+    const { nextState, markReplaced } = rewriteIndex(copy);
+    const g2 = source.open(indexDocId(wsId, 2));
+    stops.push(() => g2.release());
+    Y.applyUpdate(g2.doc, nextState);
+    Y.applyUpdate(g1, markReplaced);
+    // An edit made here after the rewrite read generation 1: not in generation 2 yet.
+    index.tickets.update('t1', { title: 'Late' }, 2);
+    const changed: string[] = [];
+    const off = index.tickets.observe((ids) => changed.push(...ids));
+    stops.push(off);
     source.synced(indexDocId(wsId, 2));
-    await until(() => desk.indexMoved, 'the desk to say the index moved');
+    await g2.whenSynced;
+    expect(index.doc).toBe(g1); // not before the late edit is replayed
+    const replay = replayLateEdits(g1, g2.doc)!;
+    Y.applyUpdate(g2.doc, replay.intoUpdate);
+    Y.applyUpdate(g1, replay.fromUpdate);
+    await until(() => index.doc === g2.doc, 'the desk to switch to generation 2');
+    expect(desk.index).toBe(index); // the same object: whatever holds it follows
+    expect(index.tickets.get('t1')?.title).toBe('Late');
+    expect(changed).toContain('t1');
+    expect(desk.indexMoved).toBe(false);
+    // Writes go to generation 2 from now on.
+    index.tickets.update('t1', { status: 'open' }, 3);
+    expect(g2.doc.getMap<Y.Map<unknown>>('tickets').get('t1')?.get('status')).toBe('open');
   });
 
-  it('keeps working when the server drops the generation it has open (IDX-GEN-6), and asks for a reload', async () => {
+  it('keeps working when the server drops the generation it has open (IDX-GEN-6), and switches to the head’s', async () => {
     const identity = rememberIdentity();
     const { desk, source } = await openDeskWorkspace(identity);
     stops.push(() => desk.destroy());
@@ -128,7 +156,8 @@ describe('the desk when the server rewrote its index (SPEC IDX-GEN-2)', () => {
     expect(desk.accessLoss).toBeNull();
     expect(desk.canWrite).toBe(true);
     source.synced(indexDocId(wsId, 2));
-    await until(() => desk.indexMoved, 'the desk to say the index moved');
+    await until(() => desk.index.doc === source.open(indexDocId(wsId, 2)).doc, 'the switch');
+    expect(desk.indexMoved).toBe(false);
     head.release();
   });
 });

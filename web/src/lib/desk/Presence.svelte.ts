@@ -46,7 +46,7 @@ export class IndexPresence {
   private readonly onChange = () => this.refresh();
 
   constructor(
-    private readonly awareness: Awareness,
+    private awareness: Awareness,
     private readonly me: { id: string; name: string; color: string },
   ) {
     awareness.setLocalState({ user: me, viewing: null });
@@ -61,6 +61,20 @@ export class IndexPresence {
   destroy(): void {
     this.awareness.off('change', this.onChange);
     this.awareness.setLocalState(null);
+  }
+
+  /**
+   * The index moved to a newer generation in place (SPEC IDX-GEN-2): presence goes with it
+   * — gone from the older one, announced in the newer one with the ticket being viewed.
+   */
+  moveTo(awareness: Awareness): void {
+    if (awareness === this.awareness) return;
+    const local = this.awareness.getLocalState() as IndexState | null;
+    this.destroy();
+    this.awareness = awareness;
+    awareness.setLocalState({ user: this.me, viewing: local?.viewing ?? null });
+    awareness.on('change', this.onChange);
+    this.refresh();
   }
 
   private refresh(): void {
