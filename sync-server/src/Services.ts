@@ -1,9 +1,7 @@
 import type { ServerContext } from './ServerContext.ts';
 import { AnnouncementSender } from './announcements/AnnouncementSender.ts';
-import {
-  SqliteAnnouncementStore,
-  type AnnouncementStore,
-} from './announcements/AnnouncementStore.ts';
+import { SqliteAnnouncementStore } from './announcements/AnnouncementStore.ts';
+import type { AnnouncementRouteStores } from './announcements/announcementRoutes.ts';
 import { OptOutLinks } from './announcements/OptOutLinks.ts';
 import type { AuthStores } from './auth/AuthServices.ts';
 import { SqlitePasswordResetStore, type PasswordResetStore } from './auth/PasswordResets.ts';
@@ -12,8 +10,11 @@ import { SqliteSecurityReportStore, type SecurityReportStore } from './auth/Secu
 import { SqliteAuditStore, type AuditStore } from './audit/AuditStore.ts';
 import { SqliteKnownDevices, type KnownDevices } from './auth/KnownDevices.ts';
 import { SqliteLoginThrottle, type LoginThrottle } from './auth/LoginThrottle.ts';
-import { SqliteBillingEventStore, type BillingEventStore } from './billing/BillingEventStore.ts';
-import { SubscriptionChanges } from './billing/SubscriptionChanges.ts';
+import { SqliteBillingEventStore } from './billing/BillingEventStore.ts';
+import {
+  SubscriptionChanges,
+  type SubscriptionChangesStores,
+} from './billing/SubscriptionChanges.ts';
 import type { SubscriptionStore } from './billing/SubscriptionStore.ts';
 import { TrialSweeper } from './billing/TrialSweeper.ts';
 import { SqliteBlobCatalog, type BlobCatalog } from './blobs/BlobCatalog.ts';
@@ -30,7 +31,9 @@ import { SqliteAccessTokenStore, type AccessTokenStore } from './identity/Access
 import { SqliteSessionStore, type SessionStore } from './identity/SessionStore.ts';
 import { SqliteUserStore, type UserStore } from './identity/UserStore.ts';
 import { createMailer } from './mail/createMailer.ts';
+import type { MailboxRouteStores } from './mail/mailboxRoutes.ts';
 import type { Mailer } from './mail/Mailer.ts';
+import { SqliteMailOutbox } from './mail/MailOutbox.ts';
 import type { DeletionStores } from './deletion/installDeletion.ts';
 import {
   SqliteWorkspacePurgeStore,
@@ -39,9 +42,11 @@ import {
 import { ModerationService } from './moderation/ModerationService.ts';
 import { SqliteModerationStore, type ModerationStore } from './moderation/ModerationStore.ts';
 import { ReportedItems } from './moderation/ReportedItems.ts';
-import { SqliteCustomerDirectory, type CustomerDirectory } from './operator/CustomerDirectory.ts';
-import { UserSuspension } from './operator/UserSuspension.ts';
-import { SqliteUsageStore, type UsageStore } from './usage/UsageStore.ts';
+import { SqliteCustomerDirectory } from './operator/CustomerDirectory.ts';
+import type { OperatorRouteStores } from './operator/operatorRoutes.ts';
+import { UserSuspension, type UserSuspensionStores } from './operator/UserSuspension.ts';
+import type { UsageRouteStores } from './usage/usageRoutes.ts';
+import { SqliteUsageStore } from './usage/UsageStore.ts';
 import { SqliteExportStore, type ExportStore } from './exports/ExportStore.ts';
 import { SqliteRestoreRecordStore } from './snapshots/RestoreRecordStore.ts';
 import type { SnapshotStores } from './snapshots/SnapshotService.ts';
@@ -50,8 +55,11 @@ import { SupportGrantExpiry } from './support/SupportGrantExpiry.ts';
 import { SupportGrants, type SupportGrantsStores } from './support/SupportGrants.ts';
 import type { SupportRouteStores } from './support/supportRoutes.ts';
 import { SqliteSupportGrantStore } from './support/SupportGrantStore.ts';
-import { TermsAnnouncer } from './terms/TermsAnnouncer.ts';
-import { TermsEffectiveDates } from './terms/TermsEffectiveDates.ts';
+import { TermsAnnouncer, type TermsAnnouncerStores } from './terms/TermsAnnouncer.ts';
+import {
+  TermsEffectiveDates,
+  type TermsEffectiveDatesStores,
+} from './terms/TermsEffectiveDates.ts';
 import type { TermsRouteStores } from './terms/termsRoutes.ts';
 import { SqliteTermsStore, type TermsStore } from './terms/TermsStore.ts';
 import {
@@ -116,15 +124,10 @@ export interface Services extends ServerContext {
   readonly loginThrottle: LoginThrottle;
   readonly devices: KnownDevices;
   readonly ticketNumbers: TicketNumberCounter;
-  readonly billingEvents: BillingEventStore;
   readonly subscriptionChanges: SubscriptionChanges;
   /** Records expired trials (started by installBilling; tests call `sweep()`). */
   readonly trialSweeper: TrialSweeper;
   readonly userSuspension: UserSuspension;
-  /** The operator console's customer and user search (account information only). */
-  readonly customers: CustomerDirectory;
-  /** A workspace's use of its plan's limits (the usage route). */
-  readonly usage: UsageStore;
   /** Workspace export jobs (exports/ExportService). */
   readonly exportJobs: ExportStore;
   /** Mails every user about a new terms version (tests wait on `idle()`). */
@@ -135,8 +138,6 @@ export interface Services extends ServerContext {
   readonly support: SupportGrants;
   /** Ends live operator access when a grant runs out (tests `check()` after their clock). */
   readonly supportExpiry: SupportGrantExpiry;
-  /** Feature announcements and users' opt-outs (terms §3). */
-  readonly announcements: AnnouncementStore;
   /** Mails announcements in batches, resuming after a restart (tests wait on `idle()`). */
   readonly announcementSender: AnnouncementSender;
   /** Signs and checks the opt-out link of every announcement. */
@@ -170,6 +171,14 @@ export interface ControlPlane
     SupportRouteStores,
     TicketRouteStores,
     SupportGrantsStores,
+    AnnouncementRouteStores,
+    TermsAnnouncerStores,
+    TermsEffectiveDatesStores,
+    SubscriptionChangesStores,
+    UserSuspensionStores,
+    OperatorRouteStores,
+    MailboxRouteStores,
+    UsageRouteStores,
     DeletionStores,
     SnapshotStores {
   readonly seats: AsyncStore<SeatLedger>;
@@ -178,17 +187,13 @@ export interface ControlPlane
 export function createServices(ctx: ServerContext): Services {
   const { db, now } = ctx;
   const users = new SqliteUserStore(db, now);
-  const mailer = createMailer(ctx);
   const terms = new SqliteTermsStore(db, now);
   const audit = new SqliteAuditStore(db, now);
   // Workspaces, memberships, invitations, seats, subscriptions and access, wired together.
   const workspaceStores = sqliteWorkspaceStores(db, now, audit);
-  const announcements = new SqliteAnnouncementStore(db, now);
-  const optOutLinks = new OptOutLinks(() => announcements.signingKey(), ctx.config.PUBLIC_URL);
-  const identity = {
+  const stores = {
     transactions: sqliteTransactions(db),
     audit,
-    mailer,
     users,
     sessions: new SqliteSessionStore(db, now, ctx.access, users),
     tokens: new SqliteAccessTokenStore(db, now, ctx.access, users),
@@ -198,8 +203,6 @@ export function createServices(ctx: ServerContext): Services {
     ...workspaceStores,
     devices: new SqliteKnownDevices(db, now),
   };
-  const billingEvents = new SqliteBillingEventStore(db);
-  const subscriptionChanges = new SubscriptionChanges({ ...ctx, ...identity, billingEvents });
   const docStore = new SqliteDocStore(db, now);
   const blobCatalog = new SqliteBlobCatalog(db);
   // Terms §4: reports, cases and the disabled set; items are read from the stored docs.
@@ -214,11 +217,11 @@ export function createServices(ctx: ServerContext): Services {
   const control: ControlPlane = {
     transactions: seam.transactions,
     users: seam.wrap(users),
-    sessions: seam.wrap(identity.sessions),
-    tokens: seam.wrap(identity.tokens),
-    pendingSignups: seam.wrap(identity.pendingSignups),
-    passwordResets: seam.wrap(identity.passwordResets),
-    securityReports: seam.wrap(identity.securityReports),
+    sessions: seam.wrap(stores.sessions),
+    tokens: seam.wrap(stores.tokens),
+    pendingSignups: seam.wrap(stores.pendingSignups),
+    passwordResets: seam.wrap(stores.passwordResets),
+    securityReports: seam.wrap(stores.securityReports),
     terms: seam.wrap(terms),
     audit: seam.wrap(audit),
     workspaceAccess: seam.wrap(workspaceStores.workspaceAccess),
@@ -229,11 +232,25 @@ export function createServices(ctx: ServerContext): Services {
     ticketNumbers: seam.wrap(ticketNumbers),
     seats: seam.wrap(workspaceStores.seats),
     loginThrottle: seam.wrap(loginThrottle),
-    devices: seam.wrap(identity.devices),
+    devices: seam.wrap(stores.devices),
     workspaceDeletions: seam.wrap(workspaceDeletions),
     snapshots: seam.wrap(new SqliteSnapshotStore(db)),
     restoreRecords: seam.wrap(new SqliteRestoreRecordStore(db)),
+    subscriptions: seam.wrap(workspaceStores.subscriptions),
+    billingEvents: seam.wrap(new SqliteBillingEventStore(db)),
+    customers: seam.wrap(new SqliteCustomerDirectory(db, now, workspaceStores)),
+    usage: seam.wrap(new SqliteUsageStore(db)),
+    announcements: seam.wrap(new SqliteAnnouncementStore(db, now)),
+    mailOutbox: seam.wrap(new SqliteMailOutbox(db, now)),
   };
+  // After the control plane: the outbox is its (on PostgreSQL, the one every process reads).
+  const mailer = createMailer({ ...ctx, outbox: control.mailOutbox });
+  const identity = { ...stores, mailer };
+  const subscriptionChanges = new SubscriptionChanges({ ...ctx, control });
+  const optOutLinks = new OptOutLinks(
+    () => control.announcements.signingKey(),
+    ctx.config.PUBLIC_URL,
+  );
   const support = new SupportGrants({ ...ctx, ...identity, control });
   return {
     ...ctx,
@@ -248,17 +265,13 @@ export function createServices(ctx: ServerContext): Services {
     limiter: new SqliteRateLimiter(db, now),
     loginThrottle,
     ticketNumbers,
-    billingEvents,
     subscriptionChanges,
-    trialSweeper: new TrialSweeper({ ...ctx, ...identity, subscriptionChanges }),
-    userSuspension: new UserSuspension({ ...ctx, ...identity }),
-    customers: new SqliteCustomerDirectory(db, now, workspaceStores),
-    usage: new SqliteUsageStore(db),
+    trialSweeper: new TrialSweeper({ ...ctx, control, subscriptionChanges }),
+    userSuspension: new UserSuspension({ ...ctx, control }),
     exportJobs: new SqliteExportStore(db),
-    termsAnnouncer: new TermsAnnouncer({ ...ctx, terms, users, mailer }),
-    termsEffectiveDates: new TermsEffectiveDates({ ...ctx, terms }),
-    announcements,
-    announcementSender: new AnnouncementSender({ ...ctx, announcements, mailer, optOutLinks }),
+    termsAnnouncer: new TermsAnnouncer({ ...ctx, control, mailer }),
+    termsEffectiveDates: new TermsEffectiveDates({ ...ctx, control }),
+    announcementSender: new AnnouncementSender({ ...ctx, control, mailer, optOutLinks }),
     optOutLinks,
     moderation,
     reportedItems,

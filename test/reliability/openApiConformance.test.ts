@@ -415,18 +415,18 @@ const requests: Record<string, () => Call | Promise<Call>> = {
     as: 'operatorNoGrant',
     body: { subject: 'New: ticket templates', text: 'Try them.', audience: 'owners' },
   }),
-  'POST /api/operator/announcements/:id/retry': () => {
+  'POST /api/operator/announcements/:id/retry': async () => {
     // A finished announcement whose one message failed.
-    const { announcements } = t.server.services;
-    const { id } = announcements.create({
+    const { announcements } = t.server.services.control;
+    const { id } = await announcements.create({
       subject: 'Retried',
       text: 'Again.',
       audience: 'owners',
       createdBy: world.target.ownerId,
     });
-    announcements.claim(id, world.target.ownerId);
-    announcements.settle(id, world.target.ownerId, 'failed');
-    announcements.finish(id);
+    await announcements.claim(id, world.target.ownerId);
+    await announcements.settle(id, world.target.ownerId, 'failed');
+    await announcements.finish(id);
     return { as: 'operatorNoGrant', params: { id } };
   },
   'GET /api/auth/announcements': () => ({ as: 'agent' }),
@@ -435,7 +435,7 @@ const requests: Record<string, () => Call | Promise<Call>> = {
     const owner = await signUp(t);
     return {
       as: 'anonymous',
-      body: { token: t.server.services.optOutLinks.token(owner.userId) },
+      body: { token: await t.server.services.optOutLinks.token(owner.userId) },
     };
   },
   // As a mail provider sends it (RFC 8058): no Origin, no cookie, a form body.
@@ -443,7 +443,7 @@ const requests: Record<string, () => Call | Promise<Call>> = {
     const owner = await signUp(t);
     return {
       as: 'anonymous',
-      query: { token: t.server.services.optOutLinks.token(owner.userId) },
+      query: { token: await t.server.services.optOutLinks.token(owner.userId) },
       raw: {
         body: 'List-Unsubscribe=One-Click',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },

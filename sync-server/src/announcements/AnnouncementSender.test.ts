@@ -65,7 +65,7 @@ describe('announcement delivery', () => {
   it('mails every recipient once in batches; after a restart mid-batch the next sender resumes and never sends anyone the announcement twice', async () => {
     const { services, ctx } = t.server;
     const users = insertUsers(ANNOUNCEMENT_BATCH_SIZE * 2 + 7);
-    const announcement = services.announcements.create({
+    const announcement = await services.control.announcements.create({
       subject: SUBJECT,
       text: 'Paragraph one.\n\nParagraph two.',
       audience: 'all',
@@ -78,7 +78,7 @@ describe('announcement delivery', () => {
     const first = new AnnouncementSender({ ...services, mailer: stalling.mailer });
     first.kick();
     await stalling.reachedStall;
-    const midway = services.announcements.get(announcement.id)!;
+    const midway = (await services.control.announcements.get(announcement.id))!;
     expect(midway).toMatchObject({ sent: ANNOUNCEMENT_BATCH_SIZE + 3, finishedAt: null });
     // Progress is kept batch by batch: the cursor is past the first batch only.
     const cursor = () =>
@@ -94,7 +94,7 @@ describe('announcement delivery', () => {
     second.kick();
     await second.idle();
 
-    const done = services.announcements.get(announcement.id)!;
+    const done = (await services.control.announcements.get(announcement.id))!;
     expect(done).toMatchObject({
       recipients: users.length,
       sent: users.length - 1,
@@ -114,7 +114,7 @@ describe('announcement delivery', () => {
     stalling.release();
     await first.idle();
     expect([...copiesByAddress().values()].every((n) => n === 1)).toBe(true);
-    expect(services.announcements.get(announcement.id)).toMatchObject({
+    expect(await services.control.announcements.get(announcement.id)).toMatchObject({
       sent: users.length - 1,
       interrupted: 1,
     });
@@ -128,8 +128,8 @@ describe('announcement delivery', () => {
   it('skips users who opted out, before and during delivery, and counts those left out', async () => {
     const { services } = t.server;
     const users = insertUsers(ANNOUNCEMENT_BATCH_SIZE + 5);
-    services.announcements.setReceives(users[1]!, false);
-    const announcement = services.announcements.create({
+    await services.control.announcements.setReceives(users[1]!, false);
+    const announcement = await services.control.announcements.create({
       subject: SUBJECT,
       text: 'Hello.',
       audience: 'all',
@@ -143,7 +143,7 @@ describe('announcement delivery', () => {
       kind: 'outbox',
       async send(message) {
         if (message.to === users[2] + '@example.com')
-          services.announcements.setReceives(late, false);
+          await services.control.announcements.setReceives(late, false);
         await services.mailer.send(message);
       },
     };
@@ -155,7 +155,7 @@ describe('announcement delivery', () => {
     expect(copies.has(`${users[1]}@example.com`)).toBe(false);
     expect(copies.has(`${late}@example.com`)).toBe(false);
     expect(copies.size).toBe(users.length - 2);
-    expect(services.announcements.get(announcement.id)).toMatchObject({
+    expect(await services.control.announcements.get(announcement.id)).toMatchObject({
       sent: users.length - 2,
       finishedAt: t.clock.now,
     });
@@ -164,7 +164,7 @@ describe('announcement delivery', () => {
   it('records a failed send and goes on with the others', async () => {
     const { services } = t.server;
     const users = insertUsers(3);
-    const announcement = services.announcements.create({
+    const announcement = await services.control.announcements.create({
       subject: SUBJECT,
       text: 'Hello.',
       audience: 'all',
@@ -180,13 +180,16 @@ describe('announcement delivery', () => {
     const sender = new AnnouncementSender({ ...services, mailer });
     sender.kick();
     await sender.idle();
-    expect(services.announcements.get(announcement.id)).toMatchObject({ sent: 2, failed: 1 });
+    expect(await services.control.announcements.get(announcement.id)).toMatchObject({
+      sent: 2,
+      failed: 1,
+    });
   });
 
   it('writes the subject, the paragraphs and a signed opt-out link into every message', async () => {
     const { services } = t.server;
     const [user] = insertUsers(1);
-    services.announcements.create({
+    await services.control.announcements.create({
       subject: SUBJECT,
       text: 'First <b>news</b>.\n\n  Second paragraph.',
       audience: 'all',
@@ -206,6 +209,6 @@ describe('announcement delivery', () => {
     expect(mail.html).toContain('First &lt;b&gt;news&lt;/b&gt;.');
     const token = /\/announcements\/opt-out#token=(\S+)/.exec(mail.text)?.[1];
     expect(token).toBeDefined();
-    expect(services.optOutLinks.verify(token!)).toBe(user);
+    expect(await services.optOutLinks.verify(token!)).toBe(user);
   });
 });

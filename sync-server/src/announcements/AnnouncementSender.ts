@@ -3,7 +3,11 @@ import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
 import { SingleFlightJob } from '../lifecycle/SingleFlightJob.ts';
 import type { MailMessage, Mailer } from '../mail/Mailer.ts';
 import { renderEmail } from '../mail/renderEmail.ts';
-import type { AnnouncementStore, PendingAnnouncement, Recipient } from './AnnouncementStore.ts';
+import type {
+  AsyncAnnouncementStore,
+  PendingAnnouncement,
+  Recipient,
+} from './AnnouncementStore.ts';
 import type { OptOutLinks } from './OptOutLinks.ts';
 
 /**
@@ -25,12 +29,20 @@ export const ANNOUNCEMENT_JOB = 'announcements';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * The store the sender reads and writes, on its async interface (issue 19: PostgreSQL may
+ * answer); part of `Services.control`.
+ */
+export interface AnnouncementSenderStores {
+  readonly announcements: AsyncAnnouncementStore;
+}
+
 /** What the sender uses (built once in createServices). */
 export interface AnnouncementSenderDeps extends Pick<
   ServerContext,
   'log' | 'shutdown' | 'jobLease'
 > {
-  readonly announcements: AnnouncementStore;
+  readonly control: AnnouncementSenderStores;
   readonly mailer: Mailer;
   readonly optOutLinks: OptOutLinks;
 }
@@ -68,21 +80,21 @@ export class AnnouncementSender {
 
   /** Sends until nothing is pending, stopped, or `lost` (the job lease) is aborted. */
   private async run(lost: AbortSignal): Promise<void> {
-    const { announcements } = this.deps;
+    const { announcements } = this.deps.control;
     const ended = () => this.#job.stopped || lost.aborted;
     // A run holds the job lease, so nobody else sends now (no other run of this process, no
     // other process of a cluster): every `sending` row is a message a process that stopped
     // or lost the lease may or may not have handed over. Settled at every run, not once per
     // process: a cluster's holder may die while this process runs on.
-    const interrupted = announcements.interruptInFlight();
+    const interrupted = await announcements.interruptInFlight();
     if (interrupted) this.deps.log.warn({ interrupted }, 'announcement messages interrupted');
     for (;;) {
       if (ended()) return;
-      const announcement = announcements.nextUnfinished();
+      const announcement = await announcements.nextUnfinished();
       if (!announcement) return;
-      const batch = announcements.nextRecipients(announcement.id, ANNOUNCEMENT_BATCH_SIZE);
+      const batch = await announcements.nextRecipients(announcement.id, ANNOUNCEMENT_BATCH_SIZE);
       if (batch.length === 0) {
-        announcements.finish(announcement.id);
+        await announcements.finish(announcement.id);
         this.deps.log.info({ id: announcement.id }, 'announcement delivered');
         continue;
       }
@@ -96,26 +108,30 @@ export class AnnouncementSender {
           sliceStart = performance.now();
         }
       }
-      announcements.advance(announcement.id, batch[batch.length - 1]!.id);
+      await announcements.advance(announcement.id, batch[batch.length - 1]!.id);
       // Let requests and sync frames in between batches.
       await nextTurn();
     }
   }
 
   private async deliver(announcement: PendingAnnouncement, recipient: Recipient): Promise<void> {
-    const { announcements } = this.deps;
-    if (!announcements.claim(announcement.id, recipient.id)) return; // opted out meanwhile
+    const { announcements } = this.deps.control;
+    if (!(await announcements.claim(announcement.id, recipient.id))) return; // opted out meanwhile
     try {
-      await this.deps.mailer.send(this.email(announcement, recipient));
-      announcements.settle(announcement.id, recipient.id, 'sent');
+      await this.deps.mailer.send(await this.email(announcement, recipient));
+      await announcements.settle(announcement.id, recipient.id, 'sent');
     } catch (err) {
-      announcements.settle(announcement.id, recipient.id, 'failed');
+      await announcements.settle(announcement.id, recipient.id, 'failed');
       // The address, never the body: the body holds the recipient's opt-out link.
       this.deps.log.error({ err, to: recipient.email }, 'announcement could not be sent');
     }
   }
 
-  private email(announcement: PendingAnnouncement, recipient: Recipient): MailMessage {
+  private async email(
+    announcement: PendingAnnouncement,
+    recipient: Recipient,
+  ): Promise<MailMessage> {
+    const links = this.deps.optOutLinks;
     const message = renderEmail({
       to: recipient.email,
       subject: announcement.subject,
@@ -125,14 +141,14 @@ export class AnnouncementSender {
         'You get this email because you have an account with us. We use your name, email address and phone number only to tell you about new features (terms of service §3).',
       footerLink: {
         label: 'Stop these announcements',
-        url: this.deps.optOutLinks.url(recipient.id),
+        url: await links.url(recipient.id),
       },
     });
     // RFC 8058: mail providers show their own "Unsubscribe" button, which POSTs here.
     return {
       ...message,
       headers: {
-        'List-Unsubscribe': `<${this.deps.optOutLinks.oneClickUrl(recipient.id)}>`,
+        'List-Unsubscribe': `<${await links.oneClickUrl(recipient.id)}>`,
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       },
     };

@@ -18,43 +18,52 @@ const PURPOSE = 'desk announcement opt-out v1';
  * a click: a mail scanner that opens links opts nobody out.
  */
 export class OptOutLinks {
-  #key: Buffer | null = null;
+  #key: Promise<Buffer> | null = null;
 
-  /** `key` is read on first use (the database is migrated by then) and kept: it never changes. */
+  /**
+   * `readKey` is called on first use (the database is migrated by then) and its key kept: it
+   * never changes. A failed read is not kept: the next use reads again.
+   */
   constructor(
-    private readonly readKey: () => Buffer,
+    private readonly readKey: () => Promise<Buffer>,
     private readonly publicUrl: string,
   ) {}
 
-  private key(): Buffer {
-    return (this.#key ??= this.readKey());
+  private key(): Promise<Buffer> {
+    this.#key ??= this.readKey().catch((err: unknown) => {
+      this.#key = null;
+      throw err;
+    });
+    return this.#key;
   }
 
-  token(userId: string): string {
-    return `${userId}.${this.signature(userId).toString('base64url')}`;
+  async token(userId: string): Promise<string> {
+    return `${userId}.${(await this.signature(userId)).toString('base64url')}`;
   }
 
-  url(userId: string): string {
-    return `${this.publicUrl}/announcements/opt-out#token=${this.token(userId)}`;
+  async url(userId: string): Promise<string> {
+    return `${this.publicUrl}/announcements/opt-out#token=${await this.token(userId)}`;
   }
 
   /** Where a mail provider's one-click "Unsubscribe" POSTs (RFC 8058): the token in the query. */
-  oneClickUrl(userId: string): string {
-    return `${this.publicUrl}${ANNOUNCEMENT_ONE_CLICK_PATH}?token=${encodeURIComponent(this.token(userId))}`;
+  async oneClickUrl(userId: string): Promise<string> {
+    return `${this.publicUrl}${ANNOUNCEMENT_ONE_CLICK_PATH}?token=${encodeURIComponent(await this.token(userId))}`;
   }
 
   /** The user id a token names, or null when it was not signed with our key. */
-  verify(token: string): string | null {
+  async verify(token: string): Promise<string | null> {
     const dot = token.indexOf('.');
     if (dot <= 0) return null;
     const userId = token.slice(0, dot);
     const given = Buffer.from(token.slice(dot + 1), 'base64url');
-    const wanted = this.signature(userId);
+    const wanted = await this.signature(userId);
     if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return null;
     return userId;
   }
 
-  private signature(userId: string): Buffer {
-    return createHmac('sha256', this.key()).update(`${PURPOSE}\n${userId}`).digest();
+  private async signature(userId: string): Promise<Buffer> {
+    return createHmac('sha256', await this.key())
+      .update(`${PURPOSE}\n${userId}`)
+      .digest();
   }
 }

@@ -44,7 +44,7 @@ describe('announcement delivery across a real restart', () => {
         insert.run(id, `${id}@example.com`, `User ${i}`);
       }
     })();
-    const { id } = first.services.announcements.create({
+    const { id } = await first.services.control.announcements.create({
       subject: SUBJECT,
       text: 'Try them.',
       audience: 'all',
@@ -74,13 +74,13 @@ describe('announcement delivery across a real restart', () => {
         .all(`%${SUBJECT}`) as { to_address: string; n: number }[];
       expect(copies).toHaveLength(users);
       expect(copies.every((c) => c.n === 1)).toBe(true);
-      expect(second.services.announcements.get(id)).toMatchObject({
+      expect(await second.services.control.announcements.get(id)).toMatchObject({
         recipients: users,
         sent: users,
         failed: 0,
         interrupted: 0,
       });
-      expect(second.services.announcements.get(id)?.finishedAt).not.toBeNull();
+      expect((await second.services.control.announcements.get(id))?.finishedAt).not.toBeNull();
     } finally {
       await second.stop();
     }

@@ -84,7 +84,7 @@ describe('sending announcements', () => {
     const b = await signUp(t);
     const { services } = t.server;
     const subject = `Outage ${unique()}`;
-    const { id } = services.announcements.create({
+    const { id } = await services.control.announcements.create({
       subject,
       text: 'News.',
       audience: 'owners',
@@ -103,7 +103,7 @@ describe('sending announcements', () => {
     });
     flaky.kick();
     await flaky.idle();
-    expect(services.announcements.get(id)).toMatchObject({ failed: 1 });
+    expect(await services.control.announcements.get(id)).toMatchObject({ failed: 1 });
     expect(received(a.email, subject)).toHaveLength(0);
 
     const retried = await operator.post<Announcement>(`/api/operator/announcements/${id}/retry`);
@@ -111,7 +111,7 @@ describe('sending announcements', () => {
     await services.announcementSender.idle();
     expect(received(a.email, subject)).toHaveLength(1);
     expect(received(b.email, subject)).toHaveLength(1);
-    const done = services.announcements.get(id)!;
+    const done = (await services.control.announcements.get(id))!;
     expect(done).toMatchObject({ sent: done.recipients, failed: 0 });
     expect(done.finishedAt).not.toBeNull();
 
@@ -121,7 +121,7 @@ describe('sending announcements', () => {
 
   it('refuses a retry while the announcement is still being sent', async () => {
     const owner = await signUp(t);
-    const { id } = t.server.services.announcements.create({
+    const { id } = await t.server.services.control.announcements.create({
       subject: 'Unfinished',
       text: 'News.',
       audience: 'owners',

@@ -52,7 +52,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
   it('puts List-Unsubscribe headers on announcements; the provider’s POST opts out, a GET does not', async () => {
     const owner = await signUp(t);
     const { services } = t.server;
-    services.announcements.create({
+    await services.control.announcements.create({
       subject: 'New: ticket templates',
       text: 'Try them.',
       audience: 'owners',
@@ -71,7 +71,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     const fetched = await fetch(t.server.url + path);
     await fetched.arrayBuffer();
     expect(fetched.status).not.toBe(200);
-    expect(services.announcements.receives(owner.userId)).toBe(true);
+    expect(await services.control.announcements.receives(owner.userId)).toBe(true);
 
     // The provider's POST: no Origin, no cookie, a form body.
     const posted = await fetch(t.server.url + path, {
@@ -80,7 +80,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
       body: 'List-Unsubscribe=One-Click',
     });
     expect(posted.status).toBe(200);
-    expect(services.announcements.receives(owner.userId)).toBe(false);
+    expect(await services.control.announcements.receives(owner.userId)).toBe(false);
     const audit = services.audit.list({ targetId: owner.userId });
     expect(audit.find((e) => e.action === 'announcements.opted_out')?.details).toMatchObject({
       via: 'one_click',
@@ -89,7 +89,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
 
   it('refuses a tampered token and one that is missing', async () => {
     const owner = await signUp(t);
-    const token = t.server.services.optOutLinks.token(owner.userId);
+    const token = await t.server.services.optOutLinks.token(owner.userId);
     const post = (query: string) =>
       fetch(`${t.server.url}/api/auth/announcements/one-click${query}`, {
         method: 'POST',
@@ -104,6 +104,6 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     const missing = await post('');
     await missing.arrayBuffer();
     expect(missing.status).toBe(400);
-    expect(t.server.services.announcements.receives(owner.userId)).toBe(true);
+    expect(await t.server.services.control.announcements.receives(owner.userId)).toBe(true);
   });
 });

@@ -2,9 +2,10 @@ import { ErrorCode } from '@desk/protocol';
 import type { BillingEvent } from '@desk/protocol/rest';
 import type { AccessEvents } from '../access/AccessEvents.ts';
 import type { AuditActor } from '../audit/AuditStore.ts';
-import type { Transactions } from '../db/Transactions.ts';
+import type { AsyncTransactions } from '../db/Transactions.ts';
 import { AppError } from '../http/AppError.ts';
-import type { BillingEventStore } from './BillingEventStore.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
+import type { AsyncBillingEventStore } from './BillingEventStore.ts';
 import type {
   SubscriptionAssignment,
   SubscriptionStore,
@@ -12,11 +13,20 @@ import type {
 } from './SubscriptionStore.ts';
 import type { SubscriptionState } from './SubscriptionState.ts';
 
+/**
+ * The stores subscription changes read and write, on their async interfaces (issue 19:
+ * PostgreSQL may answer, `SqlSubscriptionStore` locking the row it moves); part of
+ * `Services.control`.
+ */
+export interface SubscriptionChangesStores {
+  readonly transactions: AsyncTransactions;
+  readonly subscriptions: AsyncStore<SubscriptionStore>;
+  readonly billingEvents: AsyncBillingEventStore;
+}
+
 /** What subscription changes use (built once in createServices). */
 export interface SubscriptionChangesDeps {
-  readonly transactions: Transactions;
-  readonly subscriptions: SubscriptionStore;
-  readonly billingEvents: BillingEventStore;
+  readonly control: SubscriptionChangesStores;
   readonly access: AccessEvents;
   readonly now: () => number;
 }
@@ -45,9 +55,16 @@ export class SubscriptionChanges {
   }
 
   /** Returns false when the subscription was already in that state. */
-  transition(workspaceId: string, to: SubscriptionState, options: TransitionOptions): boolean {
-    const { transactions, subscriptions, access } = this.#deps;
-    const changed = transactions.write(() => subscriptions.transition(workspaceId, to, options));
+  async transition(
+    workspaceId: string,
+    to: SubscriptionState,
+    options: TransitionOptions,
+  ): Promise<boolean> {
+    const { transactions, subscriptions } = this.#deps.control;
+    const changed = await transactions.write(() =>
+      subscriptions.transition(workspaceId, to, options),
+    );
+    const { access } = this.#deps;
     if (changed) access.emit('workspaceStateChanged', { workspaceId });
     return changed;
   }
@@ -56,10 +73,14 @@ export class SubscriptionChanges {
    * Plan, custom seat limit and trial end, in one transaction. Assigning a paid plan to a
    * workspace in trial (or whose trial ran out) activates it: the customer has subscribed.
    */
-  assign(workspaceId: string, change: SubscriptionAssignment, actor: AuditActor): void {
-    const { transactions, subscriptions, access } = this.#deps;
-    transactions.write(() => subscriptions.assign(workspaceId, change, actor));
-    access.emit('workspaceStateChanged', { workspaceId });
+  async assign(
+    workspaceId: string,
+    change: SubscriptionAssignment,
+    actor: AuditActor,
+  ): Promise<void> {
+    const { transactions, subscriptions } = this.#deps.control;
+    await transactions.write(() => subscriptions.assign(workspaceId, change, actor));
+    this.#deps.access.emit('workspaceStateChanged', { workspaceId });
   }
 
   /**
@@ -68,33 +89,35 @@ export class SubscriptionChanges {
    * even across processes (a replay is refused with 409 webhook_replayed); a failed event
    * leaves no id behind and the provider's retry is accepted.
    */
-  applyBillingEvent(event: BillingEvent): void {
-    const { transactions, subscriptions, billingEvents, access, now } = this.#deps;
+  async applyBillingEvent(event: BillingEvent): Promise<void> {
+    const { transactions, subscriptions, billingEvents } = this.#deps.control;
+    const { access, now } = this.#deps;
     const { workspaceId } = event.data;
     const actor = { kind: 'billing' as const, userId: null };
-    transactions.write(() => {
-      if (billingEvents.wasReceived(event.id)) {
+    const at = now();
+    await transactions.write(async () => {
+      if (await billingEvents.wasReceived(event.id)) {
         throw new AppError(
           ErrorCode.webhookReplayed,
           409,
           'This event was already received; it is not applied again.',
         );
       }
-      if (!billingEvents.workspaceExists(workspaceId)) {
+      if (!(await billingEvents.workspaceExists(workspaceId))) {
         throw AppError.notFound('No workspace with this id.');
       }
       if (event.data.planId) {
-        subscriptions.assign(workspaceId, { planId: event.data.planId }, actor);
+        await subscriptions.assign(workspaceId, { planId: event.data.planId }, actor);
       }
       const to = targetState[event.type];
       if (to) {
-        subscriptions.transition(workspaceId, to, {
+        await subscriptions.transition(workspaceId, to, {
           ...(to === 'suspended' ? { suspendedReason: 'non_payment' as const } : {}),
           actor,
           note: `billing event ${event.id}`,
         });
       }
-      billingEvents.record({ id: event.id, type: event.type, workspaceId, at: now() });
+      await billingEvents.record({ id: event.id, type: event.type, workspaceId, at });
     });
     access.emit('workspaceStateChanged', { workspaceId });
   }

@@ -1,6 +1,7 @@
 import type { JobLease } from '../lifecycle/JobLease.ts';
 import { ShutdownPhase, type ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
 import type { Logger } from '../log/logger.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { SubscriptionChanges } from './SubscriptionChanges.ts';
 import type { SubscriptionStore } from './SubscriptionStore.ts';
 
@@ -13,7 +14,8 @@ export const TRIAL_SWEEP_JOB = 'trial-sweep';
 /** What the sweeper uses (built once in createServices). */
 export interface TrialSweeperDeps {
   readonly jobLease: JobLease;
-  readonly subscriptions: SubscriptionStore;
+  /** The expired trials, on the async interface (issue 19); part of `Services.control`. */
+  readonly control: { readonly subscriptions: AsyncStore<SubscriptionStore> };
   readonly subscriptionChanges: SubscriptionChanges;
   readonly shutdown: ShutdownHooks;
   readonly log: Logger;
@@ -49,7 +51,7 @@ export class TrialSweeper {
   async sweepOnce(): Promise<void> {
     try {
       await this.#deps.jobLease.runOnce(TRIAL_SWEEP_JOB, async () => {
-        this.sweep();
+        await this.sweep();
       });
     } catch (err) {
       // The lease could not be asked for (Redis away): the next pass tries again.
@@ -58,12 +60,12 @@ export class TrialSweeper {
   }
 
   /** Returns the workspaces whose trial was recorded as expired in this pass. */
-  sweep(): string[] {
-    const { subscriptions, subscriptionChanges, log } = this.#deps;
+  async sweep(): Promise<string[]> {
+    const { subscriptionChanges, log } = this.#deps;
     const expired: string[] = [];
-    for (const workspaceId of subscriptions.expiredTrials()) {
+    for (const workspaceId of await this.#deps.control.subscriptions.expiredTrials()) {
       try {
-        const changed = subscriptionChanges.transition(workspaceId, 'suspended', {
+        const changed = await subscriptionChanges.transition(workspaceId, 'suspended', {
           suspendedReason: 'trial_expired',
           actor: { kind: 'system', userId: null },
           note: 'trial ended without a subscription',

@@ -52,7 +52,7 @@ export function installBillingWebhook(app: Hono, ctx: BillingWebhookDeps): void 
     if (!parsed.success) throw AppError.badRequest('The webhook event is not understood.');
     const event = parsed.data;
     // Replay check, effect and stored event id in one transaction (SubscriptionChanges).
-    ctx.subscriptionChanges.applyBillingEvent(event);
+    await ctx.subscriptionChanges.applyBillingEvent(event);
     return c.json({ received: true, eventId: event.id });
   });
 }

@@ -98,7 +98,7 @@ describe('subscription states and what they allow', () => {
     const accept = await acceptByRegistering(t, token);
     expect(accept.body.error?.code).toBe(ErrorCode.workspaceReadOnly);
 
-    const swept = new TrialSweeper(t.server.services).sweep();
+    const swept = await new TrialSweeper(t.server.services).sweep();
     expect(swept).toContain(owner.workspaceId);
     expect(events).toContainEqual({
       name: 'workspaceStateChanged',
@@ -111,13 +111,13 @@ describe('subscription states and what they allow', () => {
     const ws = await owner.client.get<WorkspaceResponse>(`/api/workspaces/${owner.slug}`);
     expect(ws.body.members).toHaveLength(2);
     // A second pass finds nothing new to announce.
-    expect(new TrialSweeper(t.server.services).sweep()).not.toContain(owner.workspaceId);
+    expect(await new TrialSweeper(t.server.services).sweep()).not.toContain(owner.workspaceId);
   });
 
   it('an operator extending an expired trial makes the workspace writable again', async () => {
     const owner = await signUp(t);
     t.clock.advance(15 * DAY_MS);
-    new TrialSweeper(t.server.services).sweep();
+    await new TrialSweeper(t.server.services).sweep();
     const res = await operator.patch(`/api/operator/workspaces/${owner.workspaceId}/subscription`, {
       trialEndsAt: t.clock.now + 7 * DAY_MS,
     });

@@ -102,7 +102,7 @@ await describeWithRedis('scheduled jobs once per cluster', { ownServer: false },
     const { services, ctx } = t.server;
     const recipients = [await signUp(t), await signUp(t), await signUp(t)];
     const subject = `Two senders ${prefix}`;
-    const { id } = services.announcements.create({
+    const { id } = await services.control.announcements.create({
       subject,
       text: 'News.',
       audience: 'all',
@@ -157,7 +157,7 @@ await describeWithRedis('scheduled jobs once per cluster', { ownServer: false },
     expect(copies.map((c) => c.address).sort()).toEqual(
       expect.arrayContaining(recipients.map((r) => r.email).sort()),
     );
-    expect(services.announcements.get(id)).toMatchObject({
+    expect(await services.control.announcements.get(id)).toMatchObject({
       sent: copies.length,
       interrupted: 0,
       finishedAt: t.clock.now,

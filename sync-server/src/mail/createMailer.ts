@@ -1,19 +1,19 @@
 import type { Config } from '../config/config.ts';
-import type { SqliteDatabase } from '../db/Database.ts';
 import { ShutdownPhase, type ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MailMessage, Mailer } from './Mailer.ts';
-import { SqliteOutboxMailer } from './OutboxMailer.ts';
+import type { AsyncMailOutbox } from './MailOutbox.ts';
+import { OutboxMailer } from './OutboxMailer.ts';
 import { SmtpMailer } from './SmtpMailer.ts';
 
 /**
  * The server's one mailer, built once in `createServices`: SMTP when `SMTP_URL` is set, else
- * the outbox table.
+ * the outbox (`outbox`: the control plane's, so on PostgreSQL every process keeps mail in
+ * the one database the mailbox page reads).
  */
 export function createMailer(deps: {
   readonly config: Config;
-  readonly db: SqliteDatabase;
-  readonly now: () => number;
+  readonly outbox: AsyncMailOutbox;
   readonly log: Logger;
   readonly shutdown: ShutdownHooks;
 }): Mailer {
@@ -22,7 +22,7 @@ export function createMailer(deps: {
     deps.shutdown.add(ShutdownPhase.stores, 'smtp transport', () => smtp.close());
     return smtp;
   }
-  return new SqliteOutboxMailer(deps.db, deps.now, deps.log);
+  return new OutboxMailer(deps.outbox, deps.log);
 }
 
 /**

@@ -1,8 +1,19 @@
 import type { AuditActor, AuditStore } from '../audit/AuditStore.ts';
-import type { Transactions } from '../db/Transactions.ts';
+import type { AsyncTransactions } from '../db/Transactions.ts';
 import { AppError } from '../http/AppError.ts';
 import type { UserStore } from '../identity/UserStore.ts';
 import type { ServerContext } from '../ServerContext.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
+
+/**
+ * The stores suspension reads and writes, on their async interfaces (issue 19: PostgreSQL
+ * may answer); part of `Services.control`.
+ */
+export interface UserSuspensionStores {
+  readonly transactions: AsyncTransactions;
+  readonly users: AsyncStore<UserStore>;
+  readonly audit: AsyncStore<AuditStore>;
+}
 
 /**
  * Suspending and reinstating user accounts (terms §2: in a dispute over an account the
@@ -13,29 +24,28 @@ import type { ServerContext } from '../ServerContext.ts';
 export class UserSuspension {
   constructor(
     private readonly ctx: Pick<ServerContext, 'access' | 'log'> & {
-      readonly transactions: Transactions;
-      readonly users: UserStore;
-      readonly audit: AuditStore;
+      readonly control: UserSuspensionStores;
     },
   ) {}
 
-  suspend(userId: string, actor: AuditActor, note: string | null): void {
-    this.#setStatus(userId, 'suspended', actor, note);
+  async suspend(userId: string, actor: AuditActor, note: string | null): Promise<void> {
+    await this.#setStatus(userId, 'suspended', actor, note);
     this.ctx.access.emit('userSuspended', { userId });
   }
 
-  reinstate(userId: string, actor: AuditActor, note: string | null): void {
-    this.#setStatus(userId, 'active', actor, note);
+  async reinstate(userId: string, actor: AuditActor, note: string | null): Promise<void> {
+    await this.#setStatus(userId, 'active', actor, note);
   }
 
-  #setStatus(
+  async #setStatus(
     userId: string,
     status: 'active' | 'suspended',
     actor: AuditActor,
     note: string | null,
-  ): void {
-    this.ctx.transactions.write(() => {
-      const user = this.ctx.users.byId(userId);
+  ): Promise<void> {
+    const { transactions, users, audit } = this.ctx.control;
+    await transactions.write(async () => {
+      const user = await users.byId(userId);
       if (!user) throw AppError.notFound('No such user.');
       if (status === 'suspended' && actor.userId === userId) {
         throw AppError.badRequest('You cannot suspend your own account.');
@@ -44,8 +54,8 @@ export class UserSuspension {
         throw AppError.forbidden('Operators cannot be suspended from the console; use the CLI.');
       }
       if (user.status === status) return;
-      this.ctx.users.setStatus(userId, status);
-      this.ctx.audit.record({
+      await users.setStatus(userId, status);
+      await audit.record({
         actor,
         action: status === 'suspended' ? 'user.suspended' : 'user.reinstated',
         target: { kind: 'user', id: userId },

@@ -7,8 +7,9 @@ import { plans } from '../billing/plans.ts';
 import type { SubscriptionChanges } from '../billing/SubscriptionChanges.ts';
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
-import type { CustomerDirectory } from './CustomerDirectory.ts';
+import type { AsyncCustomerDirectory } from './CustomerDirectory.ts';
 import type { UserSuspension } from './UserSuspension.ts';
 import {
   AuditQuery,
@@ -17,6 +18,16 @@ import {
   DirectoryQuery,
   OperatorNoteRequest,
 } from '@desk/protocol/rest';
+
+/**
+ * The stores the operator console's routes read and write, on their async interfaces
+ * (issue 19: PostgreSQL may answer, `SqlCustomerDirectory`); part of `Services.control`.
+ */
+export interface OperatorRouteStores {
+  readonly audit: AsyncStore<AuditStore>;
+  readonly customers: AsyncCustomerDirectory;
+  readonly workspaces: AsyncStore<WorkspaceStore>;
+}
 
 /**
  * The operator console's API (platform role `operator`, browser session). Account
@@ -29,12 +40,11 @@ export function installOperatorRoutes(
   ctx: ServerContext & {
     readonly subscriptionChanges: SubscriptionChanges;
     readonly userSuspension: UserSuspension;
-    readonly audit: AuditStore;
-    readonly customers: CustomerDirectory;
-    readonly workspaces: WorkspaceStore;
+    readonly control: OperatorRouteStores;
   },
 ): void {
   const { subscriptionChanges: changes, userSuspension: suspension } = ctx;
+  const { audit, customers, workspaces } = ctx.control;
   app.use('/api/operator/*', requireOperator);
 
   const operator = (c: Context): AuditActor => ({ kind: 'operator', userId: authOf(c).user.id });
@@ -43,8 +53,8 @@ export function installOperatorRoutes(
     if (!parsed.success) throw AppError.badRequest('The list parameters are not valid.');
     return parsed.data;
   };
-  const workspaceIdOf = (c: Context): string => {
-    const workspace = ctx.workspaces.byId(c.req.param('id') ?? '');
+  const workspaceIdOf = async (c: Context): Promise<string> => {
+    const workspace = await workspaces.byId(c.req.param('id') ?? '');
     if (!workspace) throw AppError.notFound('No such workspace.');
     return workspace.id;
   };
@@ -55,9 +65,9 @@ export function installOperatorRoutes(
    * A targeted look-up of a person (a non-empty search) is an access to their account
    * information and is audited; browsing the plain list is not, or the log would drown.
    */
-  const auditLookup = (c: Context, list: string, q: string) => {
+  const auditLookup = async (c: Context, list: string, q: string) => {
     if (!q.trim()) return;
-    ctx.audit.record({
+    await audit.record({
       actor: operator(c),
       action: 'operator.searched',
       target: { kind: list, id: '*' },
@@ -65,22 +75,22 @@ export function installOperatorRoutes(
     });
   };
 
-  app.get('/api/operator/customers', (c) => {
+  app.get('/api/operator/customers', async (c) => {
     const { q, limit, offset } = query(c);
-    auditLookup(c, 'customers', q);
-    return c.json(ctx.customers.search(q, { limit, offset }));
+    await auditLookup(c, 'customers', q);
+    return c.json(await customers.search(q, { limit, offset }));
   });
 
-  app.get('/api/operator/users', (c) => {
+  app.get('/api/operator/users', async (c) => {
     const { q, limit, offset } = query(c);
-    auditLookup(c, 'users', q);
-    return c.json(ctx.customers.searchUsers(q, { limit, offset }));
+    await auditLookup(c, 'users', q);
+    return c.json(await customers.searchUsers(q, { limit, offset }));
   });
 
   app.patch('/api/operator/workspaces/:id/subscription', async (c) => {
-    const workspaceId = workspaceIdOf(c);
+    const workspaceId = await workspaceIdOf(c);
     const body = await readBody(c, ChangeSubscriptionRequest);
-    changes.assign(
+    await changes.assign(
       workspaceId,
       {
         ...(body.planId !== undefined ? { planId: body.planId } : {}),
@@ -93,9 +103,9 @@ export function installOperatorRoutes(
   });
 
   app.post('/api/operator/workspaces/:id/state', async (c) => {
-    const workspaceId = workspaceIdOf(c);
+    const workspaceId = await workspaceIdOf(c);
     const body = await readBody(c, ChangeStateRequest);
-    const changed = changes.transition(workspaceId, body.state, {
+    const changed = await changes.transition(workspaceId, body.state, {
       ...(body.state === 'suspended' ? { suspendedReason: 'operator' as const } : {}),
       actor: operator(c),
       ...(body.note ? { note: body.note } : {}),
@@ -105,20 +115,20 @@ export function installOperatorRoutes(
 
   app.post('/api/operator/users/:id/suspend', async (c) => {
     const body = await readBody(c, OperatorNoteRequest);
-    suspension.suspend(c.req.param('id'), operator(c), body.note ?? null);
+    await suspension.suspend(c.req.param('id'), operator(c), body.note ?? null);
     return c.json({ ok: true });
   });
 
   app.post('/api/operator/users/:id/reinstate', async (c) => {
     const body = await readBody(c, OperatorNoteRequest);
-    suspension.reinstate(c.req.param('id'), operator(c), body.note ?? null);
+    await suspension.reinstate(c.req.param('id'), operator(c), body.note ?? null);
     return c.json({ ok: true });
   });
 
-  app.get('/api/operator/audit', (c) => {
+  app.get('/api/operator/audit', async (c) => {
     const { before } = readQuery(c, AuditQuery);
     return c.json({
-      entries: ctx.audit.list({ ...(before !== undefined ? { before } : {}), limit: 200 }),
+      entries: await audit.list({ ...(before !== undefined ? { before } : {}), limit: 200 }),
     });
   });
 }

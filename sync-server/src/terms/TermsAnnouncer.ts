@@ -1,5 +1,6 @@
 import type { ServerContext } from '../ServerContext.ts';
 import { DELETED_EMAIL_DOMAIN, type UserStore } from '../identity/UserStore.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import { renderEmail } from '../mail/renderEmail.ts';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
@@ -12,13 +13,21 @@ export const ANNOUNCE_BATCH_SIZE = 50;
 /** The announcer's name on the process's `JobLease`: one process of a cluster mails. */
 export const TERMS_ANNOUNCE_JOB = 'terms-announcements';
 
+/**
+ * The stores the announcer reads and writes, on their async interfaces (issue 19:
+ * PostgreSQL may answer); part of `Services.control`.
+ */
+export interface TermsAnnouncerStores {
+  readonly terms: AsyncStore<TermsStore>;
+  readonly users: AsyncStore<UserStore>;
+}
+
 /** What the announcer uses (built once in createServices). */
 export interface TermsAnnouncerDeps extends Pick<
   ServerContext,
   'config' | 'log' | 'shutdown' | 'jobLease'
 > {
-  readonly terms: TermsStore;
-  readonly users: UserStore;
+  readonly control: TermsAnnouncerStores;
   readonly mailer: Mailer;
 }
 
@@ -54,14 +63,14 @@ export class TermsAnnouncer {
 
   /** Mails until nothing is pending, stopped, or `lost` (the job lease) is aborted. */
   private async run(lost: AbortSignal): Promise<void> {
-    const { terms, users: userStore } = this.ctx;
+    const { terms, users: userStore } = this.ctx.control;
     for (;;) {
       if (this.#job.stopped || lost.aborted) return;
-      const pending = terms.pendingAnnouncement();
+      const pending = await terms.pendingAnnouncement();
       if (!pending) return;
-      const users = userStore.pageAfter(pending.cursor ?? '', ANNOUNCE_BATCH_SIZE);
+      const users = await userStore.pageAfter(pending.cursor ?? '', ANNOUNCE_BATCH_SIZE);
       if (users.length === 0) {
-        terms.markAnnounced(pending.version);
+        await terms.markAnnounced(pending.version);
         continue;
       }
       for (const user of users) {
@@ -73,7 +82,7 @@ export class TermsAnnouncer {
           this.ctx.log.error({ err, to: user.email }, 'terms announcement could not be sent');
         }
       }
-      terms.advanceAnnouncement(pending.version, users[users.length - 1]!.id);
+      await terms.advanceAnnouncement(pending.version, users[users.length - 1]!.id);
       // Let requests and sync frames in between batches.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }

@@ -265,7 +265,7 @@ describe('versioned terms', () => {
       sync.subscribe(docId);
       await sync.waitFor((m) => m.type === MessageType.subscribed && m.docId === docId);
       t.clock.advance(HOUR);
-      t.server.services.termsEffectiveDates.check();
+      await t.server.services.termsEffectiveDates.check();
       expect((await sync.closed).code).toBe(CloseCode.termsNotAccepted);
     } finally {
       sync.ws.terminate();

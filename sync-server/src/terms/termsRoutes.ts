@@ -5,6 +5,7 @@ import { authOf, requireOperator } from '../identity/middleware.ts';
 import { readBody } from '../http/readBody/index.ts';
 import { AppError } from '../http/AppError.ts';
 import type { AsyncTransactions } from '../db/Transactions.ts';
+import type { ServerContext } from '../ServerContext.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { TermsAnnouncer } from './TermsAnnouncer.ts';
 import type { TermsEffectiveDates } from './TermsEffectiveDates.ts';
@@ -80,7 +81,7 @@ export interface TermsRouteStores {
 }
 
 /** What the terms routes use (built once in createServices). */
-export interface TermsRouteDeps {
+export interface TermsRouteDeps extends Pick<ServerContext, 'log'> {
   readonly now: () => number;
   readonly control: TermsRouteStores;
   readonly termsAnnouncer: TermsAnnouncer;
@@ -94,6 +95,12 @@ export interface TermsRouteDeps {
  */
 export function installTerms(app: Hono, deps: TermsRouteDeps): void {
   const { termsAnnouncer: announcer, termsEffectiveDates: dates } = deps;
+  // A failed check is logged, not the request's: the version is published either way, and
+  // the timer looks again (TermsEffectiveDates).
+  const checkDates = () =>
+    dates.check().catch((err: unknown) => {
+      deps.log.error({ err }, 'terms effective dates: check failed');
+    });
   const { terms, audit, transactions } = deps.control;
   // On '*' (the path is checked inside): the route table test knows every `use` path.
   app.use('*', termsGate(deps));
@@ -167,12 +174,12 @@ export function installTerms(app: Hono, deps: TermsRouteDeps): void {
     }
     // The emails go out after this answer, in batches (TermsAnnouncer).
     announcer.kick();
-    // Effective now: open sockets of users who have not accepted close at once.
-    dates.check();
+    // Effective now: open sockets of users who have not accepted close before the answer.
+    await checkDates();
     return c.json(termsDto(version), 201);
   });
 
   // Announcements left unfinished by a restart resume; the next effective date is watched.
   announcer.kick();
-  dates.check();
+  void checkDates();
 }

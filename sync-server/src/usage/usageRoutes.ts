@@ -1,8 +1,20 @@
 import type { Hono } from 'hono';
 import type { ServerContext } from '../ServerContext.ts';
-import { memberRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
+import {
+  memberRequest,
+  type MemberRequestDeps,
+  type MemberStores,
+} from '../workspaces/memberRequest.ts';
 import { describeUsage } from './describeUsage.ts';
-import type { UsageStore } from './UsageStore.ts';
+import type { AsyncUsageStore } from './UsageStore.ts';
+
+/**
+ * The store the usage route reads, on its async interface (issue 19: PostgreSQL may answer,
+ * `SqlUsageStore`); part of `Services.control`.
+ */
+export interface UsageRouteStores {
+  readonly usage: AsyncUsageStore;
+}
 
 /**
  * `GET /api/workspaces/:slug/usage` → WorkspaceUsageResponse (@desk/protocol): the
@@ -12,12 +24,12 @@ import type { UsageStore } from './UsageStore.ts';
  */
 export function installUsageRoutes(
   app: Hono,
-  ctx: ServerContext & MemberRequestDeps & { readonly usage: UsageStore },
+  ctx: ServerContext & MemberRequestDeps & { readonly control: UsageRouteStores & MemberStores },
 ): void {
-  const store = ctx.usage;
+  const { usage } = ctx.control;
   app.get('/api/workspaces/:slug/usage', async (c) => {
     const { workspace } = await memberRequest(ctx, c);
     const override = ctx.config.DOC_SIZE_LIMIT_BYTES ?? null;
-    return c.json(describeUsage(store.figures(workspace.id), ctx.now(), override));
+    return c.json(describeUsage(await usage.figures(workspace.id), ctx.now(), override));
   });
 }

@@ -21,7 +21,7 @@ describeInBrowser('feature announcements in the browser', () => {
     await world?.close();
   });
 
-  const receives = (userId: string) => world.server.services.announcements.receives(userId);
+  const receives = (userId: string) => world.server.services.control.announcements.receives(userId);
 
   it('keeps a valid phone number in the profile, says what it is for, and removes it', async () => {
     const { page } = await signedInContext(world, world.owner.client);
@@ -55,13 +55,13 @@ describeInBrowser('feature announcements in the browser', () => {
     const section = page.getByRole('region', { name: 'Feature announcements' });
     await section.getByRole('button', { name: 'Stop feature announcements' }).click();
     await section.getByText('You will get no more feature announcements.').waitFor();
-    expect(receives(world.owner.userId)).toBe(false);
+    expect(await receives(world.owner.userId)).toBe(false);
 
     await page.reload();
     await section.getByText('You have opted out').waitFor();
     await section.getByRole('button', { name: 'Get feature announcements again' }).click();
     await section.getByText('You will get feature announcements again.').waitFor();
-    expect(receives(world.owner.userId)).toBe(true);
+    expect(await receives(world.owner.userId)).toBe(true);
   });
 
   it('is sent from the operator console with its progress, and the email’s link opts out only after a click', async () => {
@@ -91,11 +91,11 @@ describeInBrowser('feature announcements in the browser', () => {
     const confirm = stranger.getByRole('button', { name: 'Stop feature announcements' });
     await confirm.waitFor();
     // Opening the link (as a mail scanner does) changed nothing.
-    expect(receives(world.agent.userId)).toBe(true);
+    expect(await receives(world.agent.userId)).toBe(true);
     await confirm.click();
     await stranger.getByText('gets no more feature announcements').waitFor();
     expect(await stranger.getByText('bo.agent@example.com').count()).toBe(1);
-    expect(receives(world.agent.userId)).toBe(false);
+    expect(await receives(world.agent.userId)).toBe(false);
 
     // A link whose token was tampered with is refused in words.
     await stranger.goto(`${link!.slice(0, -3)}xyz`);

@@ -58,7 +58,7 @@ describeInBrowser('a read-only workspace in the browser', () => {
 
     // Suspended while the ticket is open and its editor has the focus: the server refuses
     // what is typed next, and the editor turns read-only under the caret.
-    offline.world.server.services.subscriptionChanges.transition(workspace.id, 'suspended', {
+    await offline.world.server.services.subscriptionChanges.transition(workspace.id, 'suspended', {
       suspendedReason: 'operator',
       actor: { kind: 'operator', userId: null },
     });

@@ -68,7 +68,7 @@ describeInBrowser('versioned terms in the browser', () => {
       effectiveAt: Date.now(),
       publishedBy: operatorId,
     });
-    server.services.termsEffectiveDates.check();
+    await server.services.termsEffectiveDates.check();
 
     // From now on the user's API requests are refused with the typed code.
     const refused = await page.request.get(`${base}/api/workspaces/lighthouse`);

@@ -112,7 +112,7 @@ describe('access changes on live sockets', () => {
     await socket.synced(docId);
     const from = socket.messages.length;
     t.clock.advance(14 * 24 * 60 * 60 * 1000);
-    expect(new TrialSweeper(t.server.services).sweep()).toContain(owner.workspaceId);
+    expect(await new TrialSweeper(t.server.services).sweep()).toContain(owner.workspaceId);
     const downgrade = await socket.waitFor((m) => m.type === MessageType.docError, from);
     expect(downgrade).toMatchObject({ docId, code: DocErrorCode.workspaceReadOnly });
   });
