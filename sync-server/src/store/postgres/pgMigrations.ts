@@ -2,6 +2,7 @@ import { pgAdminSchema } from './pgAdminSchema.ts';
 import { pgAuthSchema } from './pgAuthSchema.ts';
 import { pgControlPlaneSchema } from './pgControlPlaneSchema.ts';
 import { pgExportsSchema } from './pgExportsSchema.ts';
+import { pgSearchSchema } from './pgSearchSchema.ts';
 import { pgSnapshotsSchema } from './pgSnapshotsSchema.ts';
 import { pgSocketPathSchema } from './pgSocketPathSchema.ts';
 import { pgSupportGrantsSchema } from './pgSupportGrantsSchema.ts';
@@ -158,6 +159,7 @@ export const pgMigrations: readonly PgMigration[] = [
   pgExportsSchema,
   pgAdminSchema,
   pgSnapshotsSchema,
+  pgSearchSchema,
 ];
 
 /** Key of the advisory lock that lets one process of a cluster migrate at a time. */
