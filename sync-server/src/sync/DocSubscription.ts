@@ -42,6 +42,15 @@ export class DocSubscription {
   /** The workspace's storage quota and use (documents plus attachments); null for none. */
   storage: StorageLimit | null = null;
   room: DocRoom | null = null;
+  /**
+   * The client's replica of the workspace last caught up longer ago than the offline-replica
+   * limit (its `subscribe` said when; SPEC IDX-GEN-7). While set, a write that would change
+   * the doc is refused with `replica_too_old`: it was made on a copy that old. Cleared when
+   * the client's sync step 2 carries nothing new (no offline work: its later edits build on
+   * the server's state, which it is receiving) or when it asks for the whole state (a sync
+   * step 1 with an empty state vector: the reset that keeps its work as a draft).
+   */
+  replicaTooOld = false;
   /** Frames received while pending: [payload, frame-or-null] pairs, in arrival order. */
   queue: [Uint8Array, Uint8Array | null][] = [];
   queuedBytes = 0;
@@ -185,7 +194,11 @@ export class DocSubscription {
       case syncProtocol.messageYjsSyncStep1: {
         const stateVector = decoding.readVarUint8Array(decoder).slice();
         expectEnd(decoder);
-        Y.decodeStateVector(stateVector); // malformed: 4400 now, not when its answer is built
+        // Malformed: 4400 now, not when its answer is built.
+        const known = Y.decodeStateVector(stateVector);
+        // A client asking for the whole document reloads it from the server: what it writes
+        // from now on builds on the server's state, however old its replica was.
+        if (known.size === 0) this.replicaTooOld = false;
         // Always the diff against the client's state vector, never the whole state; built
         // when the socket is ready for it, sent with flow control (a first sync may be the
         // whole document). Redacted when the doc holds disabled entries at that moment.
@@ -199,12 +212,30 @@ export class DocSubscription {
         // An 'update' message can be forwarded as it came; a step 2 is re-wrapped as an
         // update so receivers do not take it for the answer to their own step 1.
         const reusable = syncType === syncProtocol.messageYjsUpdate;
+        if (this.replicaTooOld && this.#refusedAsTooOld(room, update, !reusable)) return;
         this.#submitUpdate(room, update, reusable ? payload : null, reusable ? frame : null);
         return;
       }
       default:
         throw new ProtocolError(`unknown sync message type ${syncType}`);
     }
+  }
+
+  /**
+   * A write from a replica older than the offline-replica limit: refused whole when it would
+   * change the doc (a large doc's deletions cannot be told cheaply: refused too — the client
+   * reloads the doc and keeps only what the server lacks). A sync step 2 that changes
+   * nothing clears the mark. Malformed updates still throw (4400).
+   */
+  #refusedAsTooOld(room: DocRoom, update: Uint8Array, isStep2: boolean): boolean {
+    if (update.byteLength > this.limits.maxUpdateBytes) return false; // refused for its size
+    const changes = isEmptyUpdate(update) ? false : updateChangesDoc(room, update);
+    if (changes === false) {
+      if (isStep2) this.replicaTooOld = false;
+      return false;
+    }
+    this.pipeline.refuse(room, this, DocErrorCode.replicaTooOld, REPLICA_TOO_OLD_WORDS);
+    return true;
   }
 
   #submitUpdate(
@@ -262,6 +293,11 @@ export class DocSubscription {
     this.pipeline.submit(room, this, update, payload, frame, decoded);
   }
 }
+
+/** Why a write of a replica older than the offline-replica limit is refused. */
+export const REPLICA_TOO_OLD_WORDS =
+  'This device was offline longer than the workspace keeps offline copies: changes made on ' +
+  'it then were not saved. The document was reloaded from the server; they are kept as drafts.';
 
 /** The encoding of an update with no structs and no deletions. */
 function isEmptyUpdate(update: Uint8Array): boolean {

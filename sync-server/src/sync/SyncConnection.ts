@@ -8,6 +8,7 @@ import {
   MODERATION_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   RATE_LIMIT_PROTOCOL_VERSION,
+  REPLICA_AGE_PROTOCOL_VERSION,
   STORAGE_FULL_PROTOCOL_VERSION,
   decodeClientMessage,
   encodeServerMessage,
@@ -105,7 +106,7 @@ export class SyncConnection extends SocketConnection {
         return;
       }
       case MessageType.subscribe:
-        this.#subscribe(message.docId);
+        this.#subscribe(message.docId, message.replicaSyncedAt);
         return;
       case MessageType.unsubscribe: {
         const subscription = this.subscriptions.get(message.docId);
@@ -129,7 +130,7 @@ export class SyncConnection extends SocketConnection {
     }
   }
 
-  #subscribe(docId: string): void {
+  #subscribe(docId: string, replicaSyncedAt: number | undefined): void {
     if (this.subscriptions.has(docId)) return; // already subscribed or pending
     const parsed = parseDocId(docId);
     if (!parsed) {
@@ -140,7 +141,16 @@ export class SyncConnection extends SocketConnection {
       this.#docError(docId, DocErrorCode.tooManyDocs, 'Too many documents on one connection.');
       return;
     }
-    this.beginSubscription(docId, parsed.workspaceId);
+    const subscription = this.beginSubscription(docId, parsed.workspaceId);
+    // Protocol 5: a replica that last caught up before the offline-replica limit may not
+    // write back what it holds from then (SPEC IDX-GEN-7). No stamp: not checked.
+    if (
+      subscription &&
+      replicaSyncedAt !== undefined &&
+      this.services.now() - replicaSyncedAt > this.services.limits.offlineReplicaMs
+    ) {
+      subscription.replicaTooOld = true;
+    }
   }
 
   async #catchUp(message: CatchUpMessage): Promise<void> {
@@ -182,6 +192,10 @@ export class SyncConnection extends SocketConnection {
       seq,
       full,
       changed,
+      // Protocol 5: the client stamps its replica with this once the changes are synced.
+      ...(this.protocolVersion >= REPLICA_AGE_PROTOCOL_VERSION
+        ? { serverTime: this.services.now() }
+        : {}),
     });
   }
 

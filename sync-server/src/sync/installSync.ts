@@ -4,7 +4,7 @@ import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import type { DocStore } from '../store/DocStore.ts';
 import type { SyncAuth } from './SyncAuth.ts';
-import { SyncEngine } from './SyncEngine.ts';
+import { SyncEngine, type SyncEngineOptions } from './SyncEngine.ts';
 import type { SyncLimits } from './SyncLimits.ts';
 
 export interface SyncOptions {
@@ -13,6 +13,8 @@ export interface SyncOptions {
   limits?: Partial<SyncLimits>;
   /** The documents' store, built once with the other stores. */
   store: DocStore;
+  /** A cluster process: documents on PostgreSQL and fan-out over Redis instead of `store`. */
+  cluster?: Pick<SyncEngineOptions, 'sharedStore' | 'fanOut' | 'compactionLease'>;
 }
 
 /**
@@ -24,8 +26,12 @@ export interface SyncOptions {
 export function installSync(app: Hono, ctx: ServerContext, options: SyncOptions): SyncEngine {
   const engine = new SyncEngine(ctx, {
     auth: options.auth,
-    store: options.store,
-    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.cluster ?? { store: options.store }),
+    limits: {
+      // The same limit that drops replaced index generations (IndexRewriter): one contract.
+      offlineReplicaMs: ctx.config.OFFLINE_REPLICA_LIMIT_DAYS * 24 * 3_600_000,
+      ...options.limits,
+    },
   });
   app.get('/sync', notAnUpgrade);
   app.get('/yjs/:docId', notAnUpgrade);
