@@ -12,6 +12,7 @@ import type { WorkspaceImporter } from './exports/WorkspaceImporter.ts';
 import { IndexRewriter } from './generations/IndexRewriter.ts';
 import { SearchProjector } from './search/SearchProjector.ts';
 import { SqliteTicketSearchIndex } from './search/SqliteTicketSearchIndex.ts';
+import { asyncStore } from './store/sql/asyncStore.ts';
 import type { TicketSearchIndex } from './search/TicketSearchIndex.ts';
 import type { Services } from './Services.ts';
 import { SnapshotSchedule } from './snapshots/SnapshotSchedule.ts';
@@ -90,7 +91,7 @@ export function createSyncServices(
   });
   const searchProjector = new SearchProjector({
     store: engine.store,
-    index: searchIndex,
+    index: asyncStore(searchIndex),
     offThread: services.offThread,
     log: log.child({ module: 'search' }),
     changes: engine,

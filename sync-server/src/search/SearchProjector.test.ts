@@ -23,6 +23,7 @@ import { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
 import type { DocStore } from '../store/DocStore.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
+import { asyncStore } from '../store/sql/asyncStore.ts';
 import {
   SearchProjector,
   type PassTimer,
@@ -108,7 +109,7 @@ function projector(
 ): SearchProjector {
   return new SearchProjector({
     store: target,
-    index,
+    index: asyncStore(index),
     offThread,
     log,
     docsPerPass: 3,
@@ -225,7 +226,7 @@ describe('SearchProjector', () => {
     const t1 = docIds.ticket('ws1', 't1');
     const p = new SearchProjector({
       store: counting,
-      index,
+      index: asyncStore(index),
       offThread,
       log,
       recordsEveryMs: 0,
@@ -373,7 +374,7 @@ describe('SearchProjector', () => {
     const woken = (turns: Turns, target: TicketSearchIndex, recordsEveryMs = 0, retryMs = 0) =>
       new SearchProjector({
         store,
-        index: target,
+        index: asyncStore(target),
         offThread,
         log,
         changes: turns,
@@ -501,7 +502,7 @@ describe('SearchProjector', () => {
     const projecting = (costMs: number, maxReadGapMs?: number) =>
       new SearchProjector({
         store,
-        index,
+        index: asyncStore(index),
         offThread: readingFor(costMs),
         log,
         recordsEveryMs: 10_000,
@@ -631,7 +632,7 @@ describe('SearchProjector', () => {
     ) =>
       new SearchProjector({
         store,
-        index,
+        index: asyncStore(index),
         offThread: reading(readMs, writing),
         log,
         changes: turns,
@@ -775,7 +776,7 @@ describe('SearchProjector and older index generations (issue 15 gap 2)', () => {
     const read: string[] = [];
     const p = new SearchProjector({
       store,
-      index,
+      index: asyncStore(index),
       offThread,
       log,
       recordsEveryMs: 0,

@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.ts';
 import type { ChangedDocRow, DocStore } from '../store/DocStore.ts';
 import { isOlderIndexGeneration } from './olderIndexGeneration.ts';
 import { ticketSearchText } from './searchOps.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { TicketSearchFields, TicketSearchIndex } from './TicketSearchIndex.ts';
 
 /**
@@ -33,7 +34,11 @@ export interface StoredChanges {
 
 export interface SearchProjectorOptions {
   store: DocStore;
-  index: TicketSearchIndex;
+  /**
+   * Where the projection is written: SQLite's index wrapped (`asyncStore`), or the SQL
+   * seam's (`SqlTicketSearchIndex`, PostgreSQL on a cluster).
+   */
+  index: AsyncStore<TicketSearchIndex>;
   offThread: SearchReader;
   log: Logger;
   /**
@@ -330,11 +335,11 @@ export class SearchProjector {
     }
   }
 
-  async #passOver(index: TicketSearchIndex, store: DocStore): Promise<boolean> {
-    const { behind, reset } = index.behind(this.#o.workspacesPerPass);
+  async #passOver(index: AsyncStore<TicketSearchIndex>, store: DocStore): Promise<boolean> {
+    const { behind, reset } = await index.behind(this.#o.workspacesPerPass);
     // Deleted, or restored to an earlier sequence: what the projection holds is not the
     // workspace any more; forget it and (if it still exists) project it again from 0.
-    for (const workspaceId of reset) index.deleteWorkspace(workspaceId);
+    for (const workspaceId of reset) await index.deleteWorkspace(workspaceId);
     let more = behind.length === this.#o.workspacesPerPass || reset.length > 0;
     for (const { workspaceId, cursor } of behind) {
       if (this.#stopped) return false;
@@ -372,7 +377,7 @@ export class SearchProjector {
    * when another workspace is due at once.
    */
   async #fillListRows(): Promise<boolean> {
-    this.#listRowsToFill ??= this.#o.index.withoutListRows();
+    this.#listRowsToFill ??= await this.#o.index.withoutListRows();
     const workspaceId = this.#listRowsToFill[0];
     if (workspaceId === undefined || this.#stopped) return false;
     const docId = docIds.index(workspaceId);
@@ -404,7 +409,7 @@ export class SearchProjector {
     const step = this.#o.rowsPerTransaction;
     for (let at = 0; at < rows.length; at += step) {
       const last = at + step >= rows.length;
-      this.#o.index.putFields(workspaceId, rows.slice(at, at + step), last ? seq : null);
+      await this.#o.index.putFields(workspaceId, rows.slice(at, at + step), last ? seq : null);
       if (!last) await nextTurn();
     }
   }
@@ -451,7 +456,7 @@ export class SearchProjector {
     const parsed = parseDocId(docId);
     const kind = parsed?.kind ?? '';
     if (kind !== 'ticket' && !RECORD_KINDS.has(kind)) {
-      index.advance(workspaceId, seq);
+      await index.advance(workspaceId, seq);
       return;
     }
     const startedAt = this.#o.now();
@@ -461,20 +466,20 @@ export class SearchProjector {
         this.#sized(docId, loaded.storedBytes);
         const body = ticketSearchText(loaded.doc);
         this.#readDone(docId, startedAt);
-        index.putBody(workspaceId, parsed!.id!, body, seq);
+        await index.putBody(workspaceId, parsed!.id!, body, seq);
         return;
       }
       if (kind === 'index' && (await isOlderIndexGeneration(store, docId))) {
         // Replaced or dropped (IDX-GEN-6): none of its rows, not even once. The rewriter is
         // told, so a dropped one written back is deleted again.
         this.#readDone(docId, startedAt);
-        index.advance(workspaceId, seq);
+        await index.advance(workspaceId, seq);
         this.#o.indexRead?.(docId);
         return;
       }
       const stored = await store.loadInSlices(docId);
       if (!stored) {
-        index.advance(workspaceId, seq);
+        await index.advance(workspaceId, seq);
         return;
       }
       const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
@@ -482,19 +487,19 @@ export class SearchProjector {
         this.#sized(docId, stored.storedBytes);
         const body = await offThread.run('ticketBody', [parts], stored.storedBytes);
         this.#readDone(docId, startedAt);
-        index.putBody(workspaceId, parsed!.id!, body, seq);
+        await index.putBody(workspaceId, parsed!.id!, body, seq);
         return;
       }
       const rows = await offThread.run('ticketFields', [parts], stored.storedBytes);
       this.#readDone(docId, startedAt);
       await this.#putRows(workspaceId, rows, seq);
-      if (rows.length === 0) index.advance(workspaceId, seq);
+      if (rows.length === 0) await index.advance(workspaceId, seq);
       if (kind === 'index') this.#o.indexRead?.(docId);
     } catch (err) {
       // A doc that cannot be read stays unsearchable rather than stopping its workspace.
       if (kind === 'ticket' || RECORD_KINDS.has(kind)) this.#readDone(docId, startedAt);
       log.error({ err, docId }, 'search projection could not read a document; skipped');
-      index.advance(workspaceId, seq);
+      await index.advance(workspaceId, seq);
     }
   }
 }

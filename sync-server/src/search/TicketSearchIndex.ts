@@ -23,10 +23,11 @@ export interface WorkspaceBehind {
 
 /**
  * The server's full-text projection of tickets (issue 15): written by SearchProjector from
- * the documents' stored state, read by the search route. SQLite FTS5 now
- * (SqliteTicketSearchIndex); PostgreSQL full-text (tsvector, websearch-free escaping) can
- * implement the same interface once scale-out lands (issue 19). Synchronous like DocStore:
- * a write and the cursor it advances commit together.
+ * the documents' stored state, read by the search route. SQLite FTS5 here
+ * (SqliteTicketSearchIndex, synchronous like DocStore, which the routes read); both
+ * engines on the SQL seam as `AsyncStore<TicketSearchIndex>` (SqlTicketSearchIndex:
+ * PostgreSQL's tsvector, issue 19), which the projector writes through. A write and the
+ * cursor it advances commit together.
  */
 export interface TicketSearchIndex {
   /**
