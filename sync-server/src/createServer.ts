@@ -132,7 +132,7 @@ export async function createServer(
     // Terms §4: disabled documents are refused per subscribe (ModeratedSyncAuth).
     auth: new ModeratedSyncAuth(
       closedWorkspaceSyncAuth(options.sync?.auth ?? new DeskSyncAuth(base), base),
-      base.moderation,
+      base.disabledSets,
     ),
     store: base.docStore,
     ...(options.sync?.limits ? { limits: options.sync.limits } : {}),

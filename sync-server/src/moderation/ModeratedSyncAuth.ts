@@ -7,7 +7,8 @@ import type {
   UpgradeCredentials,
 } from '../sync/SyncAuth.ts';
 import type { RedactionPlan } from '../sync/redactDoc.ts';
-import type { DisabledSet, ModerationStore } from './ModerationStore.ts';
+import type { DisabledSets } from './DisabledSets.ts';
+import type { DisabledSet } from './ModerationStore.ts';
 import { redactionPlanOf } from './redactionPlans.ts';
 
 /**
@@ -15,14 +16,15 @@ import { redactionPlanOf } from './redactionPlans.ts';
  * authorization of a workspace carries its disabled set — the engine refuses a disabled
  * ticket or notice at subscribe with `content_disabled` and the operator's reason (on /yjs:
  * close 4452), and sends the workspace's list once per connection. Live subscribers are ended
- * by the `moderationChanged` access event. Both read the store's cached set at the moment
- * they are asked, so a decision holds for every later subscribe on every connection. A
- * document that holds disabled entries is served redacted (`redactionPlan`, redactionPlans.ts).
+ * by the `moderationChanged` access event. The set is loaded (awaited) at each authorization
+ * and asked synchronously afterwards from the process's `DisabledSets`, which that event keeps
+ * current, so a decision holds for every later subscribe on every connection. A document that
+ * holds disabled entries is served redacted (`redactionPlan`, redactionPlans.ts).
  */
 export class ModeratedSyncAuth implements SyncAuth {
   constructor(
     private readonly inner: SyncAuth,
-    private readonly moderation: Pick<ModerationStore, 'disabledSet'>,
+    private readonly disabledSets: DisabledSets,
   ) {}
 
   authenticate(credentials: UpgradeCredentials): Promise<Authentication> {
@@ -32,12 +34,14 @@ export class ModeratedSyncAuth implements SyncAuth {
   async authorize(principal: Principal, workspaceId: string): Promise<Authorization> {
     const authorization = await this.inner.authorize(principal, workspaceId);
     if (!authorization.ok) return authorization;
-    const { moderation } = this;
+    const { disabledSets } = this;
+    const loaded = await disabledSets.load(workspaceId);
+    const now = () => disabledSets.current(workspaceId, loaded);
     return {
       ...authorization,
-      disabledDoc: (docId) => moderation.disabledSet(workspaceId).reasonOf(docItemKey(docId)),
-      disabledItems: () => moderation.disabledSet(workspaceId).entries,
-      redactionPlan: (docId) => this.#planOf(moderation.disabledSet(workspaceId), docId),
+      disabledDoc: (docId) => now().reasonOf(docItemKey(docId)),
+      disabledItems: () => now().entries,
+      redactionPlan: (docId) => this.#planOf(now(), docId),
     };
   }
 

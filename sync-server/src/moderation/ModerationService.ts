@@ -11,10 +11,11 @@ import {
 } from '@desk/protocol';
 import type { AccessEvents } from '../access/AccessEvents.ts';
 import type { AuditStore } from '../audit/AuditStore.ts';
-import type { Transactions } from '../db/Transactions.ts';
+import type { AsyncTransactions } from '../db/Transactions.ts';
 import { AppError } from '../http/AppError.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
-import type { ModerationStore } from './ModerationStore.ts';
+import type { AsyncModerationStore } from './ModerationStore.ts';
 import type { ReportedItems } from './ReportedItems.ts';
 
 /** Audit actions of moderation (terms §4), one per step; details hold ids and reasons only. */
@@ -27,12 +28,20 @@ export const ModerationAuditAction = {
   enabled: 'moderation.item_enabled',
 } as const;
 
+/**
+ * The stores reporting and deciding read and write, on their async interfaces (issue 19:
+ * PostgreSQL may answer); part of `Services.control`.
+ */
+export interface ModerationStores {
+  readonly transactions: AsyncTransactions;
+  readonly moderation: AsyncModerationStore;
+  readonly workspaces: AsyncStore<WorkspaceStore>;
+  readonly audit: AsyncStore<AuditStore>;
+}
+
 export interface ModerationServiceDeps {
-  readonly moderation: ModerationStore;
+  readonly control: ModerationStores;
   readonly reportedItems: ReportedItems;
-  readonly workspaces: Pick<WorkspaceStore, 'bySlug' | 'byId'>;
-  readonly audit: AuditStore;
-  readonly transactions: Transactions;
   readonly access: AccessEvents;
 }
 
@@ -54,9 +63,9 @@ export class ModerationService {
     text: string;
   }): Promise<ModerationReport> {
     await this.#checkItem(input.workspaceId, input.item);
-    const { deps } = this;
-    return deps.transactions.write(() => {
-      const { report, caseOpened } = deps.moderation.fileReport({
+    const { transactions, moderation, audit } = this.deps.control;
+    return transactions.write(async () => {
+      const { report, caseOpened } = await moderation.fileReport({
         workspaceId: input.workspaceId,
         item: input.item,
         reportedBy: input.userId,
@@ -65,7 +74,7 @@ export class ModerationService {
       });
       const actor = { kind: 'user' as const, userId: input.userId };
       if (caseOpened) {
-        deps.audit.record({
+        await audit.record({
           actor,
           action: ModerationAuditAction.caseOpened,
           target: { kind: 'moderation_case', id: report.caseId },
@@ -73,7 +82,7 @@ export class ModerationService {
           details: { itemKey: report.itemKey, source: 'report' satisfies ModerationCaseSource },
         });
       }
-      deps.audit.record({
+      await audit.record({
         actor,
         action: ModerationAuditAction.reportFiled,
         target: { kind: 'moderation_case', id: report.caseId },
@@ -93,13 +102,13 @@ export class ModerationService {
     reference: string;
     text: string;
   }): Promise<ModerationCase> {
-    const { deps } = this;
+    const { transactions, moderation, workspaces, audit } = this.deps.control;
     const workspace =
-      deps.workspaces.bySlug(input.workspace) ?? deps.workspaces.byId(input.workspace);
+      (await workspaces.bySlug(input.workspace)) ?? (await workspaces.byId(input.workspace));
     if (!workspace) throw AppError.notFound('No workspace with this address or id.');
     await this.#checkItem(workspace.id, input.item);
-    const caseId = deps.transactions.write(() => {
-      const { caseId } = deps.moderation.openNoticeCase({
+    const caseId = await transactions.write(async () => {
+      const { caseId } = await moderation.openNoticeCase({
         workspaceId: workspace.id,
         item: input.item,
         source: input.source,
@@ -107,7 +116,7 @@ export class ModerationService {
         text: input.text,
         openedBy: input.operatorId,
       });
-      deps.audit.record({
+      await audit.record({
         actor: { kind: 'operator', userId: input.operatorId },
         action: ModerationAuditAction.caseOpened,
         target: { kind: 'moderation_case', id: caseId },
@@ -120,11 +129,11 @@ export class ModerationService {
       });
       return caseId;
     });
-    return deps.moderation.getCase(caseId)!;
+    return (await moderation.getCase(caseId))!;
   }
 
   /** Disables access to the case's item; 409 when it is disabled already. */
-  disable(caseId: string, operatorId: string, reason: string): ModerationCase {
+  disable(caseId: string, operatorId: string, reason: string): Promise<ModerationCase> {
     return this.#decide(caseId, operatorId, 'disabled', reason);
   }
 
@@ -133,8 +142,12 @@ export class ModerationService {
    * operator reads customer content only as the terms allow; this read — outside any support
    * grant — is in the workspace's audit log the owner reads, like every read under a grant.
    */
-  recordView(found: ModerationCase, operatorId: string, part: 'item' | 'file'): void {
-    this.deps.audit.record({
+  async recordView(
+    found: ModerationCase,
+    operatorId: string,
+    part: 'item' | 'file',
+  ): Promise<void> {
+    await this.deps.control.audit.record({
       actor: { kind: 'operator', userId: operatorId },
       action: ModerationAuditAction.itemViewed,
       target: { kind: 'moderation_case', id: found.id },
@@ -144,18 +157,18 @@ export class ModerationService {
   }
 
   /** Re-enables access to the case's item; 409 unless it is disabled now. */
-  enable(caseId: string, operatorId: string, reason: string): ModerationCase {
+  enable(caseId: string, operatorId: string, reason: string): Promise<ModerationCase> {
     return this.#decide(caseId, operatorId, 'enabled', reason);
   }
 
-  #decide(
+  async #decide(
     caseId: string,
     operatorId: string,
     action: 'disabled' | 'enabled',
     reason: string,
-  ): ModerationCase {
-    const { deps } = this;
-    const before = deps.moderation.getCase(caseId);
+  ): Promise<ModerationCase> {
+    const { transactions, moderation, audit } = this.deps.control;
+    const before = await moderation.getCase(caseId);
     if (!before) throw AppError.notFound('No such case.');
     if (action === 'disabled' && before.status === 'disabled') {
       throw new AppError(
@@ -171,9 +184,9 @@ export class ModerationService {
         'Access to this item is not disabled.',
       );
     }
-    deps.transactions.write(() => {
-      const decision = deps.moderation.decide(caseId, action, reason, operatorId);
-      deps.audit.record({
+    await transactions.write(async () => {
+      const decision = await moderation.decide(caseId, action, reason, operatorId);
+      await audit.record({
         actor: { kind: 'operator', userId: operatorId },
         action:
           action === 'disabled' ? ModerationAuditAction.disabled : ModerationAuditAction.enabled,
@@ -185,13 +198,14 @@ export class ModerationService {
     // After the commit: live sockets end the disabled document's subscriptions and every
     // connection of the workspace hears the new list.
     const target = parseItemKey(before.itemKey);
-    deps.access.emit('moderationChanged', {
+    const disabled = await moderation.disabledSet(before.workspace.id);
+    this.deps.access.emit('moderationChanged', {
       workspaceId: before.workspace.id,
       disabledDocIds: action === 'disabled' && target?.scope === 'doc' ? [target.docId] : [],
       reason,
-      items: deps.moderation.disabledSet(before.workspace.id).entries,
+      items: disabled.entries,
     });
-    return deps.moderation.getCase(caseId)!;
+    return (await moderation.getCase(caseId))!;
   }
 
   async #checkItem(workspaceId: string, item: ModeratedItem): Promise<void> {

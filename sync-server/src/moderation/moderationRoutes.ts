@@ -12,13 +12,13 @@ import { authOf, requireOperator } from '../identity/middleware.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
 import { canManageMembers } from '../workspaces/roles.ts';
-import type { ModerationService } from './ModerationService.ts';
-import type { ModerationStore } from './ModerationStore.ts';
+import type { ModerationService, ModerationStores } from './ModerationService.ts';
 import type { FileCatalog, ReportedItems } from './ReportedItems.ts';
 
 /** What the moderation routes use (built once in createServices). */
 export interface ModerationRouteDeps extends ServerContext, MemberRequestDeps {
-  readonly moderation: ModerationStore;
+  /** Reports, cases and decisions, read through `Services.control` (PostgreSQL may answer). */
+  readonly control: Pick<ModerationStores, 'moderation'> & MemberRequestDeps['control'];
   readonly moderationService: ModerationService;
   readonly reportedItems: ReportedItems;
   readonly blobCatalog: FileCatalog;
@@ -53,19 +53,20 @@ export function installModeration(app: Hono, ctx: ModerationRouteDeps, files: Bl
     if (support || !canManageMembers(role)) {
       throw AppError.forbidden('Only the owner and admins can read the reports.');
     }
+    const { moderation } = ctx.control;
     return c.json({
-      reports: ctx.moderation.reportsOf(workspace.id),
-      decisions: ctx.moderation.decisionsOf(workspace.id),
+      reports: await moderation.reportsOf(workspace.id),
+      decisions: await moderation.decisionsOf(workspace.id),
     });
   });
 
   app.get('/api/workspaces/:slug/disabled', async (c) => {
     const { workspace } = await memberRequest(ctx, c);
-    return c.json({ items: ctx.moderation.disabledItems(workspace.id) });
+    return c.json({ items: await ctx.control.moderation.disabledItems(workspace.id) });
   });
 
-  app.get('/api/operator/cases', requireOperator, (c) =>
-    c.json({ cases: ctx.moderation.listCases() }),
+  app.get('/api/operator/cases', requireOperator, async (c) =>
+    c.json({ cases: await ctx.control.moderation.listCases() }),
   );
 
   app.post('/api/operator/cases', requireOperator, async (c) => {
@@ -81,31 +82,31 @@ export function installModeration(app: Hono, ctx: ModerationRouteDeps, files: Bl
     return c.json({ case: opened }, 201);
   });
 
-  const caseOf = (caseId: string) => {
-    const found = ctx.moderation.getCase(caseId);
+  const caseOf = async (caseId: string) => {
+    const found = await ctx.control.moderation.getCase(caseId);
     if (!found) throw AppError.notFound('No such case.');
     return found;
   };
 
   app.get('/api/operator/cases/:caseId', requireOperator, async (c) => {
-    const found = caseOf(c.req.param('caseId'));
+    const found = await caseOf(c.req.param('caseId'));
     const content = await ctx.reportedItems.content(
       found.workspace.id,
       found.item,
       `/api/operator/cases/${found.id}/file`,
     );
-    ctx.moderationService.recordView(found, authOf(c).user.id, 'item');
+    await ctx.moderationService.recordView(found, authOf(c).user.id, 'item');
     return c.json({ case: found, content });
   });
 
   // The reported attachment itself, for the operator (served even while disabled).
   app.get('/api/operator/cases/:caseId/file', requireOperator, async (c) => {
-    const found = caseOf(c.req.param('caseId'));
+    const found = await caseOf(c.req.param('caseId'));
     if (found.item.kind !== 'attachment') throw AppError.notFound('This case is not about a file.');
     const sha256 = found.item.blobId;
     const use = ctx.blobCatalog.use(found.workspace.id, sha256);
     if (!use || !(await files.has(sha256))) throw AppError.notFound('The file is not stored.');
-    ctx.moderationService.recordView(found, authOf(c).user.id, 'file');
+    await ctx.moderationService.recordView(found, authOf(c).user.id, 'file');
     return serveBlob(c.req.raw.headers, {
       tag: sha256,
       size: use.size,
@@ -118,13 +119,21 @@ export function installModeration(app: Hono, ctx: ModerationRouteDeps, files: Bl
 
   app.post('/api/operator/cases/:caseId/disable', requireOperator, async (c) => {
     const { reason } = await readBody(c, ModerationDecisionRequest);
-    const decided = ctx.moderationService.disable(c.req.param('caseId'), authOf(c).user.id, reason);
+    const decided = await ctx.moderationService.disable(
+      c.req.param('caseId'),
+      authOf(c).user.id,
+      reason,
+    );
     return c.json({ case: decided });
   });
 
   app.post('/api/operator/cases/:caseId/enable', requireOperator, async (c) => {
     const { reason } = await readBody(c, ModerationDecisionRequest);
-    const decided = ctx.moderationService.enable(c.req.param('caseId'), authOf(c).user.id, reason);
+    const decided = await ctx.moderationService.enable(
+      c.req.param('caseId'),
+      authOf(c).user.id,
+      reason,
+    );
     return c.json({ case: decided });
   });
 }
