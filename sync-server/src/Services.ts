@@ -39,8 +39,7 @@ import {
   SqliteWorkspacePurgeStore,
   type WorkspacePurgeStore,
 } from './deletion/WorkspacePurgeStore.ts';
-import { DisabledSets } from './moderation/DisabledSets.ts';
-import { ModerationService, type ModerationStores } from './moderation/ModerationService.ts';
+import { ModerationService } from './moderation/ModerationService.ts';
 import { SqliteModerationStore, type ModerationStore } from './moderation/ModerationStore.ts';
 import { ReportedItems } from './moderation/ReportedItems.ts';
 import { SqliteCustomerDirectory } from './operator/CustomerDirectory.ts';
@@ -48,7 +47,8 @@ import type { OperatorRouteStores } from './operator/operatorRoutes.ts';
 import { UserSuspension, type UserSuspensionStores } from './operator/UserSuspension.ts';
 import type { UsageRouteStores } from './usage/usageRoutes.ts';
 import { SqliteUsageStore } from './usage/UsageStore.ts';
-import { SqliteExportStore, type ExportStore } from './exports/ExportStore.ts';
+import { SqliteExportStore } from './exports/ExportStore.ts';
+import type { ExportModuleStores } from './exports/installExports.ts';
 import { SqliteRestoreRecordStore } from './snapshots/RestoreRecordStore.ts';
 import type { SnapshotStores } from './snapshots/SnapshotService.ts';
 import { SqliteSnapshotStore } from './snapshots/SnapshotStore.ts';
@@ -129,8 +129,6 @@ export interface Services extends ServerContext {
   /** Records expired trials (started by installBilling; tests call `sweep()`). */
   readonly trialSweeper: TrialSweeper;
   readonly userSuspension: UserSuspension;
-  /** Workspace export jobs (exports/ExportService). */
-  readonly exportJobs: ExportStore;
   /** Mails every user about a new terms version (tests wait on `idle()`). */
   readonly termsAnnouncer: TermsAnnouncer;
   /** Closes sockets of users bound by a version that came into force (tests `check()`). */
@@ -149,8 +147,6 @@ export interface Services extends ServerContext {
   readonly reportedItems: ReportedItems;
   /** Reporting and disabling access: the rules, audit entries and the live signal. */
   readonly moderationService: ModerationService;
-  /** What is disabled per workspace, kept for the sync engine's synchronous checks. */
-  readonly disabledSets: DisabledSets;
   /** Workspace deletions asked for and their schedule (the sync auth boundary reads it too). */
   readonly workspaceDeletions: WorkspaceDeletionStore;
   /** The purge's SQL: every row of a deleted workspace. */
@@ -182,9 +178,9 @@ export interface ControlPlane
     OperatorRouteStores,
     MailboxRouteStores,
     UsageRouteStores,
-    ModerationStores,
     DeletionStores,
-    SnapshotStores {
+    SnapshotStores,
+    ExportModuleStores {
   readonly seats: AsyncStore<SeatLedger>;
 }
 
@@ -238,9 +234,9 @@ export function createServices(ctx: ServerContext): Services {
     loginThrottle: seam.wrap(loginThrottle),
     devices: seam.wrap(stores.devices),
     workspaceDeletions: seam.wrap(workspaceDeletions),
-    moderation: seam.wrap(moderation),
     snapshots: seam.wrap(new SqliteSnapshotStore(db)),
     restoreRecords: seam.wrap(new SqliteRestoreRecordStore(db)),
+    exportJobs: seam.wrap(new SqliteExportStore(db)),
     subscriptions: seam.wrap(workspaceStores.subscriptions),
     billingEvents: seam.wrap(new SqliteBillingEventStore(db)),
     customers: seam.wrap(new SqliteCustomerDirectory(db, now, workspaceStores)),
@@ -273,15 +269,13 @@ export function createServices(ctx: ServerContext): Services {
     subscriptionChanges,
     trialSweeper: new TrialSweeper({ ...ctx, control, subscriptionChanges }),
     userSuspension: new UserSuspension({ ...ctx, control }),
-    exportJobs: new SqliteExportStore(db),
     termsAnnouncer: new TermsAnnouncer({ ...ctx, control, mailer }),
     termsEffectiveDates: new TermsEffectiveDates({ ...ctx, control }),
     announcementSender: new AnnouncementSender({ ...ctx, control, mailer, optOutLinks }),
     optOutLinks,
     moderation,
     reportedItems,
-    moderationService: new ModerationService({ ...ctx, control, reportedItems }),
-    disabledSets: new DisabledSets(control.moderation, ctx.access),
+    moderationService: new ModerationService({ ...ctx, ...identity, moderation, reportedItems }),
     workspaceDeletions,
     workspacePurge: new SqliteWorkspacePurgeStore(db),
   };

@@ -530,27 +530,29 @@ describe('an export running when the workspace is deleted', () => {
     try {
       exportId = await startExport(owner.client, owner.slug);
       await pause.paused;
-      expect(t.server.exports.service.get(owner.workspaceId, exportId).state).toBe('running');
+      expect((await t.server.exports.service.get(owner.workspaceId, exportId)).state).toBe(
+        'running',
+      );
       expect((await requestDeletion(owner.client, owner.slug)).status).toBe(202);
     } finally {
       pause.release();
     }
     await t.server.exports.service.idle();
-    const row = t.server.exports.service.get(owner.workspaceId, exportId);
+    const row = await t.server.exports.service.get(owner.workspaceId, exportId);
     expect(row).toMatchObject({ state: 'failed', error: EXPORT_CANCELLED_BY_DELETION });
     expect(exportFiles(exportId)).toEqual([]);
     expect(auditActions(owner.workspaceId)).toContain('export.cancelled');
     // No new one starts while the workspace is pending deletion (REST is closed too).
-    expect(() => t.server.exports.service.request(owner.workspaceId, owner.userId)).toThrow(
+    await expect(t.server.exports.service.request(owner.workspaceId, owner.userId)).rejects.toThrow(
       /being deleted/,
     );
     // A restart resumes nothing of it.
-    expect(t.server.exports.service.resume()).toBe(0);
+    expect(await t.server.exports.service.resume()).toBe(0);
 
     t.clock.advance(7 * DAY_MS + 60_000);
     expect((await sweepFor(owner.workspaceId)).purged).toHaveLength(1);
     expect(exportFiles(exportId)).toEqual([]);
-    expect(t.server.services.exportJobs.unfinished()).toEqual([]);
+    expect(await t.server.services.control.exportJobs.unfinished()).toEqual([]);
   });
 
   it('DELETE-5 is stopped by a purge that waits for it before deleting the export files', async () => {
@@ -574,8 +576,8 @@ describe('an export running when the workspace is deleted', () => {
     await t.server.exports.service.idle();
     expect(holding(owner.workspaceId)).toEqual([]);
     expect(exportFiles(exportId)).toEqual([]);
-    expect(t.server.services.exportJobs.get(exportId)).toBeNull();
-    expect(t.server.exports.service.resume()).toBe(0);
+    expect(await t.server.services.control.exportJobs.get(exportId)).toBeNull();
+    expect(await t.server.exports.service.resume()).toBe(0);
   });
 });
 

@@ -16,6 +16,7 @@ import { Redaction } from '../moderation/redaction.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import type { OpenWorkspaceReader } from '../snapshots/WorkspaceReader.ts';
 import { Slicer } from '../snapshots/yieldToLoop.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { MembershipStore } from '../workspaces/MembershipStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import {
@@ -28,25 +29,37 @@ import {
 import { attributeDeletedAuthors } from './deletedAuthors.ts';
 import { attachmentFileOf, yjsFileOf, type ExportFiles } from './ExportFiles.ts';
 import { exportedKind, type RenderedDoc } from './exportOps.ts';
-import type { ExportRow, ExportStore } from './ExportStore.ts';
+import type { AsyncExportStore, ExportRow } from './ExportStore.ts';
 
 /** How often (documents) a running export writes its progress. @default 100 */
 const PROGRESS_EVERY = 100;
 
+/**
+ * The stores an export reads and writes, on their async interfaces (issue 19: PostgreSQL
+ * may answer, `SqlExportStore`); part of `Services.control`.
+ */
+export interface ExportStores {
+  /** The export jobs, and the files the workspace uploaded. */
+  readonly exportJobs: AsyncExportStore;
+  readonly audit: AsyncStore<AuditStore>;
+  readonly memberships: AsyncStore<MembershipStore>;
+  readonly workspaces: AsyncStore<WorkspaceStore>;
+}
+
 export interface ExportBuilderDeps {
-  readonly store: ExportStore;
+  readonly control: ExportStores;
   readonly files: ExportFiles;
   readonly openReader: OpenWorkspaceReader;
   readonly heavy: HeavyYjs;
   readonly blobs: BlobStorage;
-  readonly audit: AuditStore;
-  readonly memberships: MembershipStore;
-  readonly workspaces: WorkspaceStore;
   readonly now: () => number;
   readonly log: Logger;
   /** Terms §4: what is disabled (left out or redacted; see `#writeZip`). */
   readonly moderation?: Pick<ModerationStore, 'disabledSet'>;
-  /** Whose account was deleted: what they wrote is attributed to "Deleted user". */
+  /**
+   * Whose account was deleted: what they wrote is attributed to "Deleted user". Still the
+   * synchronous store: the archive's writers ask per author id while they render.
+   */
   readonly users?: Pick<UserStore, 'byId'>;
 }
 
@@ -79,18 +92,20 @@ export class ExportBuilder {
   constructor(private readonly deps: ExportBuilderDeps) {}
 
   async build(job: ExportRow, stopping: () => boolean): Promise<number> {
-    const { files, store } = this.deps;
+    const { files } = this.deps;
+    const store = this.deps.control.exportJobs;
     const docsDir = path.dirname(files.part(job.id, 'index').state);
     await fs.promises.mkdir(docsDir, { recursive: true });
     const names = await this.#readDocuments(job, stopping);
     if (stopping()) throw new ExportInterrupted();
     const bytes = await this.#writeZip(job, names);
-    store.progress(job.id, names.length + 1, names.length + 1);
+    await store.progress(job.id, names.length + 1, names.length + 1);
     return bytes;
   }
 
   async #readDocuments(job: ExportRow, stopping: () => boolean): Promise<string[]> {
-    const { files, store, heavy } = this.deps;
+    const { files, heavy } = this.deps;
+    const store = this.deps.control.exportJobs;
     const reader = this.deps.openReader(job.workspaceId);
     const prefix = `${job.workspaceId}:`;
     try {
@@ -101,7 +116,7 @@ export class ExportBuilder {
       const total = names.length + 1;
       const slicer = new Slicer();
       let done = 0;
-      store.progress(job.id, done, total);
+      await store.progress(job.id, done, total);
       for (const name of names) {
         if (stopping()) throw new ExportInterrupted();
         const part = files.part(job.id, name);
@@ -118,10 +133,10 @@ export class ExportBuilder {
           await fs.promises.rename(`${part.rendered}.tmp`, part.rendered);
         }
         done += 1;
-        if (done % PROGRESS_EVERY === 0) store.progress(job.id, done, total);
+        if (done % PROGRESS_EVERY === 0) await store.progress(job.id, done, total);
         await slicer.maybeYield();
       }
-      store.progress(job.id, done, total);
+      await store.progress(job.id, done, total);
       return names;
     } finally {
       reader.close();
@@ -169,8 +184,8 @@ export class ExportBuilder {
   }
 
   async #writeZip(job: ExportRow, names: readonly string[]): Promise<number> {
-    const { files, blobs, log } = this.deps;
-    const workspace = this.deps.workspaces.byId(job.workspaceId);
+    const { files, blobs, log, control } = this.deps;
+    const workspace = await control.workspaces.byId(job.workspaceId);
     if (!workspace) throw new Error('the workspace is gone');
 
     // The small parts first: the ticket fields (index and archive shards), notices, channels.
@@ -202,15 +217,15 @@ export class ExportBuilder {
         (a.record.number ?? Infinity) - (b.record.number ?? Infinity) ||
         (a.record.id < b.record.id ? -1 : 1),
     );
-    const members = this.deps.memberships.list(job.workspaceId).map((m) => ({
+    const members = (await control.memberships.list(job.workspaceId)).map((m) => ({
       userId: m.userId,
       displayName: m.displayName,
       email: m.email,
       role: m.role,
       joinedAt: m.joinedAt,
     }));
-    const audit = this.#auditEntries(job.workspaceId);
-    const uploads = this.deps.store.workspaceBlobs(job.workspaceId);
+    const audit = await this.#auditEntries(job.workspaceId);
+    const uploads = await control.exportJobs.workspaceBlobs(job.workspaceId);
     const present = [];
     for (const blob of uploads) {
       if (await blobs.has(blob.sha256)) present.push(blob);
@@ -459,11 +474,15 @@ export class ExportBuilder {
   }
 
   /** Every audit entry of the workspace, oldest first. */
-  #auditEntries(workspaceId: string): AuditEntry[] {
+  async #auditEntries(workspaceId: string): Promise<AuditEntry[]> {
     const out: AuditEntry[] = [];
     let before: number | undefined;
     for (;;) {
-      const page = this.deps.audit.list({ workspaceId, limit: 500, ...(before ? { before } : {}) });
+      const page = await this.deps.control.audit.list({
+        workspaceId,
+        limit: 500,
+        ...(before ? { before } : {}),
+      });
       out.push(...page);
       if (page.length < 500) break;
       before = page.at(-1)!.id;

@@ -2,17 +2,28 @@ import fs from 'node:fs';
 import { ErrorCode, type AuditAction, type ExportSummary } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import type { UserStore } from '../identity/UserStore.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import { newId } from '../ids/newId.ts';
 import type { Logger } from '../log/logger.ts';
-import { ExportBuilder, ExportInterrupted, type ExportBuilderDeps } from './ExportBuilder.ts';
+import {
+  ExportBuilder,
+  ExportInterrupted,
+  type ExportBuilderDeps,
+  type ExportStores,
+} from './ExportBuilder.ts';
 import type { ExportFiles } from './ExportFiles.ts';
-import type { ExportRow } from './ExportStore.ts';
+import type { AsyncExportStore, ExportRow } from './ExportStore.ts';
 
 /** @default 7 days — long enough to download over a week-end, short enough not to pile up. */
 export const DEFAULT_EXPORT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** What the service reads besides the builder's stores: each job's requester (`summary`). */
+export interface ExportServiceStores extends ExportStores {
+  readonly users: AsyncStore<UserStore>;
+}
+
 export interface ExportServiceDeps extends ExportBuilderDeps {
-  readonly users: UserStore;
+  readonly control: ExportServiceStores;
   /** How long a finished export can be downloaded before its file is deleted. */
   readonly ttlMs: number;
   /**
@@ -46,34 +57,41 @@ export class ExportService {
     this.#log = deps.log.child({ module: 'exports' });
   }
 
+  get #store(): AsyncExportStore {
+    return this.deps.control.exportJobs;
+  }
+
   get files(): ExportFiles {
     return this.deps.files;
   }
 
   /** Queues an export of the workspace for `userId`; returns it at once. */
-  request(workspaceId: string, userId: string): ExportRow {
+  async request(workspaceId: string, userId: string): Promise<ExportRow> {
     if (this.#closing(workspaceId)) {
       throw new AppError(ErrorCode.workspaceDeleted, 410, 'This workspace is being deleted.');
     }
-    const row = this.deps.store.create({
+    const row = await this.#store.create({
       id: newId(),
       workspaceId,
       requestedBy: userId,
       createdAt: this.deps.now(),
     });
-    this.#audit(row, 'export.requested', { kind: 'user', userId });
+    await this.#audit(row, 'export.requested', { kind: 'user', userId });
     this.#enqueue(row.id);
     return row;
   }
 
   /** Picks up every job a restart interrupted (their finished parts are kept). */
-  resume(): number {
-    const jobs = this.deps.store.unfinished().filter((job) => {
-      if (!this.#closing(job.workspaceId)) return true;
-      this.#cancel(job);
+  async resume(): Promise<number> {
+    const jobs: ExportRow[] = [];
+    for (const job of await this.#store.unfinished()) {
+      if (!this.#closing(job.workspaceId)) {
+        jobs.push(job);
+        continue;
+      }
+      await this.#cancel(job);
       void this.deps.files.remove(job.id).catch(() => undefined);
-      return false;
-    });
+    }
     for (const job of jobs) {
       this.#log.info({ exportId: job.id, done: job.done, total: job.total }, 'resuming export');
       this.#enqueue(job.id);
@@ -81,12 +99,12 @@ export class ExportService {
     return jobs.length;
   }
 
-  list(workspaceId: string): ExportRow[] {
-    return this.deps.store.ofWorkspace(workspaceId);
+  list(workspaceId: string): Promise<ExportRow[]> {
+    return this.#store.ofWorkspace(workspaceId);
   }
 
-  get(workspaceId: string, exportId: string): ExportRow {
-    const row = this.deps.store.get(exportId);
+  async get(workspaceId: string, exportId: string): Promise<ExportRow> {
+    const row = await this.#store.get(exportId);
     if (!row || row.workspaceId !== workspaceId) throw AppError.notFound('No such export.');
     return row;
   }
@@ -96,12 +114,12 @@ export class ExportService {
    * else — another admin, the owner — is refused: an export holds the whole workspace, and
    * it was handed to one person.
    */
-  download(
+  async download(
     workspaceId: string,
     exportId: string,
     userId: string,
-  ): { path: string; row: ExportRow } {
-    const row = this.get(workspaceId, exportId);
+  ): Promise<{ path: string; row: ExportRow }> {
+    const row = await this.get(workspaceId, exportId);
     if (row.requestedBy !== userId) {
       throw AppError.forbidden('Only the person who requested this export can download it.');
     }
@@ -112,17 +130,17 @@ export class ExportService {
       throw new AppError(ErrorCode.exportNotReady, 409, 'This export is not ready yet.');
     const path = this.deps.files.zip(row.id);
     if (!fs.existsSync(path)) throw AppError.notFound('The export file is missing.');
-    this.#audit(row, 'export.downloaded', { kind: 'user', userId });
+    await this.#audit(row, 'export.downloaded', { kind: 'user', userId });
     return { path, row };
   }
 
   /** Deletes the files of exports whose time is up (audited as `export.expired`). */
   async expireDue(): Promise<number> {
-    const due = this.deps.store.dueToExpire(this.deps.now());
+    const due = await this.#store.dueToExpire(this.deps.now());
     for (const row of due) {
       await this.deps.files.remove(row.id);
-      this.deps.store.expired(row.id);
-      this.#audit(row, 'export.expired', { kind: 'system', userId: null });
+      await this.#store.expired(row.id);
+      await this.#audit(row, 'export.expired', { kind: 'system', userId: null });
     }
     return due.length;
   }
@@ -133,12 +151,12 @@ export class ExportService {
    * before its next document, and this resolves once it has stopped and its files are gone.
    */
   async cancelWorkspace(workspaceId: string): Promise<void> {
-    for (const job of this.deps.store.unfinished()) {
-      if (job.workspaceId === workspaceId) this.#cancel(job);
+    for (const job of await this.#store.unfinished()) {
+      if (job.workspaceId === workspaceId) await this.#cancel(job);
     }
     const running = this.#running;
     if (running?.workspaceId === workspaceId) await running.settled;
-    for (const job of this.deps.store.ofWorkspace(workspaceId)) {
+    for (const job of await this.#store.ofWorkspace(workspaceId)) {
       if (job.error === EXPORT_CANCELLED_BY_DELETION) await this.deps.files.remove(job.id);
     }
   }
@@ -146,11 +164,13 @@ export class ExportService {
   /** Every export of a deleted workspace: rows and files (an in-flight one stopped first). */
   async deleteWorkspaceExports(workspaceId: string): Promise<void> {
     await this.cancelWorkspace(workspaceId);
-    for (const id of this.deps.store.deleteWorkspace(workspaceId)) await this.deps.files.remove(id);
+    for (const id of await this.#store.deleteWorkspace(workspaceId)) {
+      await this.deps.files.remove(id);
+    }
   }
 
-  summary(row: ExportRow, viewerId: string): ExportSummary {
-    const requester = this.deps.users.byId(row.requestedBy);
+  async summary(row: ExportRow, viewerId: string): Promise<ExportSummary> {
+    const requester = await this.deps.control.users.byId(row.requestedBy);
     const live = row.expiresAt === null || row.expiresAt > this.deps.now();
     return {
       id: row.id,
@@ -188,7 +208,7 @@ export class ExportService {
 
   async #run(exportId: string): Promise<void> {
     if (this.#stopping) return;
-    const row = this.deps.store.get(exportId);
+    const row = await this.#store.get(exportId);
     if (!row || (row.state !== 'queued' && row.state !== 'running')) return;
     const settled = this.#build(row);
     this.#running = { workspaceId: row.workspaceId, settled };
@@ -210,8 +230,8 @@ export class ExportService {
       // Asked to delete while the zip was written: it must not be handed out.
       if (this.#closing(row.workspaceId)) return await this.#cancelled(row);
       const now = this.deps.now();
-      this.deps.store.ready(row.id, bytes, now, now + this.deps.ttlMs);
-      this.#audit(row, 'export.completed', { kind: 'system', userId: null }, { bytes });
+      await this.#store.ready(row.id, bytes, now, now + this.deps.ttlMs);
+      await this.#audit(row, 'export.completed', { kind: 'system', userId: null }, { bytes });
       this.#log.info(
         {
           exportId: row.id,
@@ -228,12 +248,12 @@ export class ExportService {
         return;
       }
       this.#log.error({ err, exportId: row.id }, 'export failed');
-      this.deps.store.failed(
+      await this.#store.failed(
         row.id,
         'The export could not be written. Try again.',
         this.deps.now(),
       );
-      this.#audit(row, 'export.failed', { kind: 'system', userId: null });
+      await this.#audit(row, 'export.failed', { kind: 'system', userId: null });
       await this.deps.files.remove(row.id).catch(() => undefined);
     }
   }
@@ -243,27 +263,32 @@ export class ExportService {
   }
 
   /** Marks a queued or running job cancelled by the workspace's deletion (once). */
-  #cancel(job: ExportRow): void {
-    const row = this.deps.store.get(job.id);
+  async #cancel(job: ExportRow): Promise<void> {
+    const row = await this.#store.get(job.id);
     if (!row || (row.state !== 'queued' && row.state !== 'running')) return;
-    this.deps.store.failed(row.id, EXPORT_CANCELLED_BY_DELETION, this.deps.now());
-    this.#audit(row, 'export.cancelled', { kind: 'system', userId: null }, { reason: 'deletion' });
+    await this.#store.failed(row.id, EXPORT_CANCELLED_BY_DELETION, this.deps.now());
+    await this.#audit(
+      row,
+      'export.cancelled',
+      { kind: 'system', userId: null },
+      { reason: 'deletion' },
+    );
     this.#log.info({ exportId: row.id, workspaceId: row.workspaceId }, 'export cancelled');
   }
 
   /** The build stopped because of the deletion: the job is cancelled and its files removed. */
   async #cancelled(row: ExportRow): Promise<void> {
-    this.#cancel(row);
+    await this.#cancel(row);
     await this.deps.files.remove(row.id).catch(() => undefined);
   }
 
-  #audit(
+  async #audit(
     row: ExportRow,
     action: AuditAction,
     actor: { kind: 'user' | 'system'; userId: string | null },
     details: Record<string, unknown> = {},
-  ): void {
-    this.deps.audit.record({
+  ): Promise<void> {
+    await this.deps.control.audit.record({
       actor,
       action,
       target: { kind: 'export', id: row.id },

@@ -9,10 +9,11 @@ import type { BlobQuota } from '../blobs/BlobQuota.ts';
 import { BlobTooLargeError, type BlobStorage } from '../blobs/BlobStorage.ts';
 import { MAX_BLOB_BYTES } from '../blobs/blobRoutes.ts';
 import { detectContentType, isRefusedType, TYPE_SAMPLE_BYTES } from '../blobs/contentType.ts';
-import type { Transactions } from '../db/Transactions.ts';
+import type { AsyncTransactions } from '../db/Transactions.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DocStore, NewUpdate } from '../store/DocStore.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import { exportedKind } from './exportOps.ts';
@@ -22,15 +23,23 @@ const DOCS_PER_BATCH = 200;
 /** A document name of an export: a kind, then an id of safe characters. */
 const DOC_NAME = /^[a-z]+(?::[A-Za-z0-9_.~-]{1,128})?$/;
 
+/**
+ * The stores an import reads and writes, on their async interfaces (issue 19: PostgreSQL
+ * may answer); part of `Services.control`.
+ */
+export interface ImporterStores {
+  readonly transactions: AsyncTransactions;
+  readonly workspaces: AsyncStore<WorkspaceStore>;
+  readonly workspaceAccess: AsyncStore<WorkspaceAccessStore>;
+  readonly audit: AsyncStore<AuditStore>;
+}
+
 export interface ImporterDeps {
+  readonly control: ImporterStores;
   readonly docs: DocStore;
   readonly blobs: BlobStorage;
   readonly blobQuota: BlobQuota;
   readonly blobCatalog: BlobCatalog;
-  readonly workspaces: WorkspaceStore;
-  readonly workspaceAccess: WorkspaceAccessStore;
-  readonly transactions: Transactions;
-  readonly audit: AuditStore;
   readonly now: () => number;
   readonly log: Logger;
   /** Told when documents were written past the sync engine, so search indexes them now. */
@@ -121,9 +130,10 @@ export class WorkspaceImporter {
       const fileBytes = manifest.attachments.reduce((sum, a) => sum + a.size, 0);
 
       const { deps } = this;
-      const workspaceId = deps.transactions.write(() => {
-        const id = this.#createWorkspace(request);
-        const limits = deps.workspaceAccess.limits(id);
+      const { control } = deps;
+      const workspaceId = await control.transactions.write(async () => {
+        const id = await this.#createWorkspace(request);
+        const limits = await control.workspaceAccess.limits(id);
         if (limits && tickets > limits.ticketLimit) {
           throw overLimit(
             RefusedLimit.tickets,
@@ -160,8 +170,9 @@ export class WorkspaceImporter {
       for (const file of manifest.attachments)
         await this.#restoreBlob(zip, entries, workspaceId, file, types.get(file.sha256)!, request);
 
-      const workspace = deps.workspaces.byId(workspaceId)!;
-      deps.audit.record({
+      const workspace = await control.workspaces.byId(workspaceId);
+      if (!workspace) throw new Error(`imported workspace ${workspaceId} vanished`);
+      await control.audit.record({
         actor: request.actor,
         action: 'workspace.imported',
         target: { kind: 'workspace', id: workspaceId },
@@ -248,19 +259,24 @@ export class WorkspaceImporter {
     return Buffer.concat(chunks).subarray(0, TYPE_SAMPLE_BYTES);
   }
 
-  #createWorkspace(request: ImportRequest): string {
-    const { workspaces } = this.deps;
-    const customerId = workspaces.customersOwnedBy(request.ownerUserId)[0];
+  async #createWorkspace(request: ImportRequest): Promise<string> {
+    const { workspaces } = this.deps.control;
+    const customerId = (await workspaces.customersOwnedBy(request.ownerUserId))[0];
     const workspace = { name: request.name, slug: request.slug };
     if (customerId === undefined) {
-      return workspaces.createWithCustomer({
+      const created = await workspaces.createWithCustomer({
         ownerUserId: request.ownerUserId,
         customer: { kind: 'person', name: request.name },
         workspace,
-      }).workspaceId;
+      });
+      return created.workspaceId;
     }
-    return workspaces.createForCustomer({ customerId, ownerUserId: request.ownerUserId, workspace })
-      .workspaceId;
+    const created = await workspaces.createForCustomer({
+      customerId,
+      ownerUserId: request.ownerUserId,
+      workspace,
+    });
+    return created.workspaceId;
   }
 
   async #restoreBlob(
@@ -271,8 +287,9 @@ export class WorkspaceImporter {
     type: string,
     request: ImportRequest,
   ): Promise<void> {
-    const { blobQuota, blobs, blobCatalog, workspaceAccess } = this.deps;
-    const quota = workspaceAccess.limits(workspaceId)?.storageQuotaBytes ?? Infinity;
+    const { blobQuota, blobs, blobCatalog, control } = this.deps;
+    const quota =
+      (await control.workspaceAccess.limits(workspaceId))?.storageQuotaBytes ?? Infinity;
     const reservation = blobQuota.reserve(workspaceId, quota, file.size, file.size);
     if (!reservation.ok) {
       throw overLimit(RefusedLimit.storage, `${file.name} does not fit in the storage quota.`);

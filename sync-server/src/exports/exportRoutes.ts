@@ -40,28 +40,30 @@ export function installExportRoutes(
   app.get(base, async (c) => {
     const { auth, workspace } = await managerRequest(ctx, c);
     const body: ExportListResponse = {
-      exports: service.list(workspace.id).map((row) => service.summary(row, auth.user.id)),
+      exports: await Promise.all(
+        (await service.list(workspace.id)).map((row) => service.summary(row, auth.user.id)),
+      ),
     };
     return c.json(body);
   });
 
   app.post(base, async (c) => {
     const { auth, workspace } = await managerRequest(ctx, c);
-    const row = service.request(workspace.id, auth.user.id);
-    const body: ExportResponse = { export: service.summary(row, auth.user.id) };
+    const row = await service.request(workspace.id, auth.user.id);
+    const body: ExportResponse = { export: await service.summary(row, auth.user.id) };
     return c.json(body, 202);
   });
 
   app.get(`${base}/:exportId`, async (c) => {
     const { auth, workspace } = await managerRequest(ctx, c);
-    const row = service.get(workspace.id, c.req.param('exportId'));
-    const body: ExportResponse = { export: service.summary(row, auth.user.id) };
+    const row = await service.get(workspace.id, c.req.param('exportId'));
+    const body: ExportResponse = { export: await service.summary(row, auth.user.id) };
     return c.json(body);
   });
 
   app.get(`${base}/:exportId/download`, async (c) => {
     const { auth, workspace } = await managerRequest(ctx, c);
-    const { path: file, row } = service.download(
+    const { path: file, row } = await service.download(
       workspace.id,
       c.req.param('exportId'),
       auth.user.id,

@@ -38,18 +38,20 @@ const pdf = pdfOf;
 /** The importer of the CLI and the API, with the new workspace's plan numbers replaced. */
 async function importerWith(limits: Partial<WorkspaceLimits>): Promise<WorkspaceImporter> {
   const { services, ctx } = t.server;
-  const access = services.workspaceAccess;
-  const workspaceAccess = Object.create(access) as typeof access;
-  workspaceAccess.limits = (id) => {
-    const plan = access.limits(id);
-    return plan && { ...plan, ...limits };
+  const access = services.control.workspaceAccess;
+  const workspaceAccess: typeof access = {
+    ...access,
+    limits: async (id) => {
+      const plan = await access.limits(id);
+      return plan && { ...plan, ...limits };
+    },
   };
   return new WorkspaceImporter({
     ...ctx,
     ...services,
+    control: { ...services.control, workspaceAccess },
     docs: t.server.sync.store,
     blobs: await blobStorageFor(ctx.config),
-    workspaceAccess,
   });
 }
 

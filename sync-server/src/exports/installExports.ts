@@ -1,25 +1,19 @@
 import path from 'node:path';
 import type { Hono } from 'hono';
-import type { AuditStore } from '../audit/AuditStore.ts';
 import type { BlobCatalog } from '../blobs/BlobCatalog.ts';
 import type { BlobQuota } from '../blobs/BlobQuota.ts';
 import type { BlobStorage } from '../blobs/BlobStorage.ts';
-import type { Transactions } from '../db/Transactions.ts';
 import type { UserStore } from '../identity/UserStore.ts';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { sqliteWorkspaceReader } from '../snapshots/SqliteWorkspaceReader.ts';
 import type { DocStore } from '../store/DocStore.ts';
-import type { MembershipStore } from '../workspaces/MembershipStore.ts';
 import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
-import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
-import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import type { MemberRequestDeps } from '../workspaces/memberRequest.ts';
 import { ExportFiles } from './ExportFiles.ts';
 import { installExportRoutes } from './exportRoutes.ts';
-import { ExportService } from './ExportService.ts';
-import type { ExportStore } from './ExportStore.ts';
-import { WorkspaceImporter } from './WorkspaceImporter.ts';
+import { ExportService, type ExportServiceStores } from './ExportService.ts';
+import { WorkspaceImporter, type ImporterStores } from './WorkspaceImporter.ts';
 
 /** The expiry sweep's name on the process's `JobLease`: one process of a cluster sweeps. */
 export const EXPORT_EXPIRY_JOB = 'export-expiry';
@@ -27,17 +21,19 @@ export const EXPORT_EXPIRY_JOB = 'export-expiry';
 /** How often finished exports are checked for expiry. @default 1 hour */
 const EXPIRY_SWEEP_MS = 60 * 60 * 1000;
 
+/**
+ * The stores exports and imports read and write, on their async interfaces (issue 19);
+ * part of `Services.control`.
+ */
+export interface ExportModuleStores extends ExportServiceStores, ImporterStores {}
+
 /** What exports and imports use of the service graph (createServices builds it). */
 export interface ExportDeps extends ServerContext {
-  readonly audit: AuditStore;
-  readonly users: UserStore;
-  readonly memberships: MembershipStore;
-  readonly workspaces: WorkspaceStore;
-  readonly workspaceAccess: WorkspaceAccessStore;
-  readonly transactions: Transactions;
+  readonly control: ExportModuleStores;
+  /** Whose account was deleted (the archive's authors; read while rendering, synchronously). */
+  readonly users: Pick<UserStore, 'byId'>;
   readonly blobQuota: BlobQuota;
   readonly blobCatalog: BlobCatalog;
-  readonly exportJobs: ExportStore;
   /** Workspaces being deleted: their exports are refused and cancelled. */
   readonly workspaceDeletions?: Pick<WorkspaceDeletionStore, 'pending'>;
   /**
@@ -67,7 +63,6 @@ export function createExports(
   const log = ctx.log.child({ module: 'exports' });
   const service = new ExportService({
     ...ctx,
-    store: ctx.exportJobs,
     files: new ExportFiles(path.join(ctx.config.DATA_DIR, 'exports')),
     openReader: sqliteWorkspaceReader(ctx.config.sqlitePath),
     heavy: ctx.offThread,
@@ -93,7 +88,9 @@ export function installExports(
   const log = ctx.log.child({ module: 'exports' });
   installExportRoutes(app, ctx, service, importer);
 
-  service.resume();
+  service
+    .resume()
+    .catch((err: unknown) => log.error({ err }, 'resuming interrupted exports failed'));
   const sweep = () =>
     ctx.jobLease
       .runOnce(EXPORT_EXPIRY_JOB, () => service.expireDue().then(() => undefined))

@@ -207,7 +207,7 @@ export class AuthzWorld {
     if (!logout.ok) throw new Error(`logout failed: ${logout.status}`);
     world.credentials.set('revokedSession', { kind: 'session', token: revokedSession });
     t.clock.advance(11 * DAY_MS);
-    world.exportId = t.server.exports.service.request(owner.workspaceId, owner.userId).id;
+    world.exportId = (await t.server.exports.service.request(owner.workspaceId, owner.userId)).id;
     await t.server.exports.service.idle();
     return world;
   }
