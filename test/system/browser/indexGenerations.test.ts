@@ -47,7 +47,7 @@ async function rewriteThenWrite(
 describeInBrowser('index generations in the app (issue 15 #4)', () => {
   const offline = useOfflineWorld();
 
-  it('IDX-GEN-2 and IDX-GEN-4: an open page asks for a reload, a new device opens the head and generation 2 only', async () => {
+  it('IDX-GEN-2 and IDX-GEN-4: an open page switches without a reload, a new device opens the head and generation 2 only', async () => {
     const { world } = offline;
     const { owner, workspace } = await signUpOwner(world, 'Gene', 'generations');
     await seedTickets(world, owner, workspace, 3);
@@ -57,8 +57,10 @@ describeInBrowser('index generations in the app (issue 15 #4)', () => {
     await loadSynced(open.page, workspaceUrl);
     await open.page.getByText('Seeded ticket 3').first().waitFor();
     await rewriteThenWrite(world, owner, workspace, 'Written after the rewrite');
-    // The page open across the rewrite brings generation 2 onto the device, then says so.
-    await open.page.getByTestId('index-moved').waitFor();
+    // The page open across the rewrite brings generation 2 onto the device and switches to
+    // it in place (the next test: the list keeps its place); a reload opens it from the copy.
+    await open.page.getByText('Written after the rewrite').first().waitFor();
+    expect(await open.page.getByTestId('index-moved').count()).toBe(0);
     await open.page.reload();
     await open.page.getByText('Written after the rewrite').first().waitFor();
 
@@ -73,5 +75,43 @@ describeInBrowser('index generations in the app (issue 15 #4)', () => {
     }, 'generation 2 kept on the new device');
     expect(stored).not.toContain(indexDocId(workspace.id, 1));
     await Promise.all([open.context.close(), fresh.context.close()]);
+  }, 180_000);
+
+  it('IDX-GEN-2: a page open across the rewrite switches to generation 2 in place, keeping the query, the selection and the scroll', async () => {
+    const { world } = offline;
+    const { owner, workspace } = await signUpOwner(world, 'Inplace', 'inplace');
+    await seedTickets(world, owner, workspace, 60);
+    const { page, context } = await openSignedInPage(world, owner);
+    await loadSynced(page, `${world.base}/w/${workspace.slug}`);
+    await page.getByText('Seeded ticket 60').first().waitFor();
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    // The user's place in the list: a typed query, a scrolled list, a selected row.
+    await page.getByTestId('search').fill('seeded');
+    await page.getByTestId('ticket-count').filter({ hasText: /^60$/ }).waitFor();
+    const viewport = page.locator('.viewport').first();
+    await viewport.evaluate((el) => (el.scrollTop = 440));
+    await until(
+      async () => (await viewport.evaluate((el) => el.scrollTop)) === 440,
+      'the list scrolled',
+    );
+    const row = page.getByTestId('ticket-row').filter({ hasText: 'Seeded ticket 45' });
+    await row.getByRole('checkbox').check();
+    await page.getByText('1 selected').waitFor();
+
+    await rewriteThenWrite(world, owner, workspace, 'Seeded after the rewrite');
+    // The row written to generation 2 only shows up without a reload: the page switched.
+    await page.getByTestId('ticket-count').filter({ hasText: /^61$/ }).waitFor();
+    expect(await page.getByTestId('search').inputValue()).toBe('seeded');
+    expect(await viewport.evaluate((el) => el.scrollTop)).toBe(440);
+    await page.getByText('1 selected').waitFor();
+    expect(await row.getByRole('checkbox').isChecked()).toBe(true);
+    expect(await page.getByTestId('index-moved').count()).toBe(0);
+    expect(
+      await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
+    ).toBe(true);
+    // At the top of the list: the new row, as the list shows it.
+    await viewport.evaluate((el) => (el.scrollTop = 0));
+    await page.getByText('Seeded after the rewrite').first().waitFor();
+    await context.close();
   }, 180_000);
 });
