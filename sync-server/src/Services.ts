@@ -39,7 +39,8 @@ import {
   SqliteWorkspacePurgeStore,
   type WorkspacePurgeStore,
 } from './deletion/WorkspacePurgeStore.ts';
-import { ModerationService } from './moderation/ModerationService.ts';
+import { DisabledSets } from './moderation/DisabledSets.ts';
+import { ModerationService, type ModerationStores } from './moderation/ModerationService.ts';
 import { SqliteModerationStore, type ModerationStore } from './moderation/ModerationStore.ts';
 import { ReportedItems } from './moderation/ReportedItems.ts';
 import { SqliteCustomerDirectory } from './operator/CustomerDirectory.ts';
@@ -147,6 +148,8 @@ export interface Services extends ServerContext {
   readonly reportedItems: ReportedItems;
   /** Reporting and disabling access: the rules, audit entries and the live signal. */
   readonly moderationService: ModerationService;
+  /** What is disabled per workspace, kept for the sync engine's synchronous checks. */
+  readonly disabledSets: DisabledSets;
   /** Workspace deletions asked for and their schedule (the sync auth boundary reads it too). */
   readonly workspaceDeletions: WorkspaceDeletionStore;
   /** The purge's SQL: every row of a deleted workspace. */
@@ -178,6 +181,7 @@ export interface ControlPlane
     OperatorRouteStores,
     MailboxRouteStores,
     UsageRouteStores,
+    ModerationStores,
     DeletionStores,
     SnapshotStores,
     ExportModuleStores {
@@ -234,6 +238,7 @@ export function createServices(ctx: ServerContext): Services {
     loginThrottle: seam.wrap(loginThrottle),
     devices: seam.wrap(stores.devices),
     workspaceDeletions: seam.wrap(workspaceDeletions),
+    moderation: seam.wrap(moderation),
     snapshots: seam.wrap(new SqliteSnapshotStore(db)),
     restoreRecords: seam.wrap(new SqliteRestoreRecordStore(db)),
     exportJobs: seam.wrap(new SqliteExportStore(db)),
@@ -275,7 +280,8 @@ export function createServices(ctx: ServerContext): Services {
     optOutLinks,
     moderation,
     reportedItems,
-    moderationService: new ModerationService({ ...ctx, ...identity, moderation, reportedItems }),
+    moderationService: new ModerationService({ ...ctx, control, reportedItems }),
+    disabledSets: new DisabledSets(control.moderation, ctx.access),
     workspaceDeletions,
     workspacePurge: new SqliteWorkspacePurgeStore(db),
   };
