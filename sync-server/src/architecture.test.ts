@@ -194,6 +194,7 @@ const COMPOSITION = new Map<string, string>([
   ['createServer.ts', 'the server'],
   ['Services.ts', 'every store and service, once'],
   ['SyncServices.ts', 'what needs the sync engine, once'],
+  ['clusterServices.ts', "a cluster process's PostgreSQL control plane and Redis parts"],
   [
     'workspaces/workspaceStores.ts',
     'the workspace-side stores wired to each other (createServices)',

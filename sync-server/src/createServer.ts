@@ -41,6 +41,13 @@ import {
   type InstalledDeletion,
 } from './deletion/installDeletion.ts';
 import { blobStorageFor } from './blobs/blobStorageFor.ts';
+import { startClusterAccess } from './cluster/startClusterAccess.ts';
+import {
+  notClusterWideYet,
+  openCluster,
+  pgControlPlane,
+  type ClusterParts,
+} from './clusterServices.ts';
 import { InProcessJobLease } from './lifecycle/JobLease.ts';
 import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
 import { HeavyYjs } from './offthread/HeavyYjs.ts';
@@ -90,9 +97,16 @@ export async function createServer(
   log: Logger,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
-  if (!config.sqlitePath) {
-    throw new Error('Only SQLite databases are supported in this release (DATABASE_URL=sqlite:…).');
-  }
+  if (!config.sqlitePath) throw new Error('No SQLite file in the configuration (loadConfig).');
+  // A cluster process (PostgreSQL and Redis, SCALE-OUT.md); its SQLite file is its own.
+  const cluster =
+    config.postgresUrl && config.REDIS_URL
+      ? await openCluster(
+          { ...config, postgresUrl: config.postgresUrl, REDIS_URL: config.REDIS_URL },
+          log,
+          options.now ?? Date.now,
+        )
+      : null;
   const db = openSqlite(config.sqlitePath, config.SQLITE_SYNCHRONOUS);
   const applied = migrate(db, migrations);
   if (applied.length) log.info({ applied }, 'database migrations applied');
@@ -107,13 +121,17 @@ export async function createServer(
     log,
     shutdown,
     access: new AccessEvents(),
-    // Cluster mode: a RedisJobLease (cluster/RedisJobLease.ts) here runs each job once.
-    jobLease: new InProcessJobLease(),
+    // A cluster's RedisJobLease runs each scheduled job once across the processes.
+    jobLease: cluster?.jobLease ?? new InProcessJobLease(),
     offThread,
     now: options.now ?? Date.now,
   };
   // Every store and service, once; modules get them passed in below.
-  const base = createServices(ctx);
+  const base = createServices(
+    ctx,
+    cluster ? { control: pgControlPlane(cluster.sql, ctx), limiter: cluster.limiter } : null,
+  );
+  if (cluster) warnNotClusterWide(log, base);
   // Attachment files (disk or S3): opened before the modules, which are handed it.
   const blobs = await blobStorageFor(config);
 
@@ -135,8 +153,18 @@ export async function createServer(
       base.disabledSets,
     ),
     store: base.docStore,
+    ...(cluster
+      ? {
+          cluster: {
+            sharedStore: cluster.docs,
+            fanOut: cluster.fanOut,
+            compactionLease: cluster.jobLease,
+          },
+        }
+      : {}),
     ...(options.sync?.limits ? { limits: options.sync.limits } : {}),
   });
+  if (cluster) await joinClusterAccess(ctx, cluster, sync, base);
   // What needs the sync engine, once, now that it exists.
   const services = { ...base, ...createSyncServices(base, sync, blobs) };
   // First: sets c.var.auth and checks Origin for every later route.
@@ -149,7 +177,11 @@ export async function createServer(
   installAuth(app, services);
   installMailboxRoutes(app, services);
   installTerms(app, services); // next: refuses later /api routes until the terms in force are accepted
-  installHealthRoutes(app, { ...ctx, schemaVersion: () => schemaVersion(db) });
+  installHealthRoutes(app, {
+    ...ctx,
+    schemaVersion: cluster ? () => cluster.schemaVersion() : () => schemaVersion(db),
+    ...(cluster ? { expectedSchemaVersion: cluster.expectedSchemaVersion } : {}),
+  });
   installOpenApi(app, ctx);
   // Before every workspace route: finds an operator's support grant for `:slug` (middleware).
   installSupport(app, services);
@@ -185,6 +217,7 @@ export async function createServer(
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
   });
+  if (cluster) shutdown.add(ShutdownPhase.stores, 'cluster', () => cluster.close());
 
   const url = `http://127.0.0.1:${port}`;
   log.info({ port, publicUrl: config.PUBLIC_URL }, 'server listening');
@@ -193,6 +226,43 @@ export async function createServer(
     sweeper: services.deletionSweeper,
   };
   return { ctx, services, app, port, url, sync, deletion, exports, stop: () => shutdown.run() };
+}
+
+/**
+ * Access events across the cluster (`startClusterAccess`): relayed over Redis, and every open
+ * socket rechecked against PostgreSQL when the channel comes back after a cut. Ended with
+ * the listener phase, after the sockets closed.
+ */
+async function joinClusterAccess(
+  ctx: ServerContext,
+  cluster: ClusterParts,
+  engine: SyncEngine,
+  services: Services,
+): Promise<void> {
+  const { users, sessions, tokens } = services.control;
+  const access = await startClusterAccess({
+    url: ctx.config.REDIS_URL!,
+    prefix: cluster.prefix,
+    processId: cluster.processId,
+    access: ctx.access,
+    engine,
+    stores: { users, sessions, tokens },
+    now: ctx.now,
+    log: ctx.log,
+  });
+  ctx.shutdown.add(ShutdownPhase.listener, 'cluster access', () => access.close());
+}
+
+/**
+ * What a cluster process still keeps in its own SQLite file (the flat synchronous fields of
+ * `Services` whose modules are not on the control plane yet): said once at start, so an
+ * operator knows what is per process (SCALE-OUT.md, "createServer in cluster mode").
+ */
+function warnNotClusterWide(log: Logger, services: Services): void {
+  log.warn(
+    { notClusterWide: notClusterWideYet(services) },
+    `not cluster-wide yet: ${notClusterWideYet(services).join(', ')}`,
+  );
 }
 
 function listen(app: Hono, config: Config): Promise<Server> {

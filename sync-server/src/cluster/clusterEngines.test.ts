@@ -410,7 +410,7 @@ await describeWithPostgresAndRedis(
         [ticket, other].sort(),
       );
       expect(a.engine.docs.generation()).toBe(b.engine.docs.generation());
-      expect(() => a.engine.store).toThrow(/shared store/);
+      expect(() => a.engine.store.load(ticket)).toThrow(/shared store/);
     });
 
     it('deleteDocsDrained on a shared store: what a client had sent is stored first, then the doc is gone, its subscription ended', async () => {

@@ -60,13 +60,25 @@ describe('configuration', () => {
     expect(problems.find((p) => p.variable === 'REDIS_URL')?.expected).toMatch(/redis:\/\//);
   });
 
-  it('refuses REDIS_URL and a PostgreSQL DATABASE_URL while the server runs as one process only', () => {
-    const problems = problemsOf({
+  it('takes a PostgreSQL DATABASE_URL with REDIS_URL: a cluster process, its local SQLite in DATA_DIR', () => {
+    const config = loadConfig({
+      DATA_DIR: '/tmp/desk-1',
       REDIS_URL: 'redis://127.0.0.1:6379',
       DATABASE_URL: 'postgres://db/desk',
     });
-    expect(problems.map((p) => p.variable).sort()).toEqual(['DATABASE_URL', 'REDIS_URL']);
-    expect(problems.find((p) => p.variable === 'REDIS_URL')?.expected).toMatch(/single process/);
+    expect(config.postgresUrl).toBe('postgres://db/desk');
+    expect(config.sqlitePath).toBe('/tmp/desk-1/desk.sqlite');
+    expect(config.REDIS_PREFIX).toBe('desk:');
+    expect(loadConfig({}).postgresUrl).toBeNull();
+  });
+
+  it('refuses a PostgreSQL DATABASE_URL without REDIS_URL, and REDIS_URL on SQLite', () => {
+    const withoutRedis = problemsOf({ DATABASE_URL: 'postgresql://db/desk' });
+    expect(withoutRedis.map((p) => p.variable)).toEqual(['REDIS_URL']);
+    expect(withoutRedis[0]?.expected).toMatch(/cluster process/);
+    const onSqlite = problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(onSqlite.map((p) => p.variable)).toEqual(['DATABASE_URL']);
+    expect(onSqlite[0]?.expected).toMatch(/postgres:\/\//);
   });
 
   it('refuses an unknown log level', () => {

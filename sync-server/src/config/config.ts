@@ -47,7 +47,11 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** The address users open. Origin checks (CSRF, WebSocket hijacking) compare against it. */
   PUBLIC_URL: url(['http:', 'https:']).optional(),
-  /** `sqlite:<path>` (default: DATA_DIR/desk.sqlite); `postgres://…` is refused until scale-out lands. */
+  /**
+   * `sqlite:<path>` (default: DATA_DIR/desk.sqlite), or `postgres://…`: the server then runs
+   * as one process of a cluster (with REDIS_URL), its documents and control plane in
+   * PostgreSQL (SCALE-OUT.md).
+   */
   DATABASE_URL: url(['sqlite:', 'postgres:', 'postgresql:']).optional(),
   /**
    * SQLite's fsync policy. NORMAL (WAL): durable against process crashes, fast. FULL: also
@@ -69,10 +73,12 @@ export const configSchema = z.object({
   UPDATE_RATE_PER_CONNECTION: positiveInt.optional(),
   UPDATE_RATE_PER_WORKSPACE: positiveInt.optional(),
   /**
-   * Redis for fan-out between several server processes. Refused at start until scale-out
-   * lands (see unsupportedYet); unset means in-process fan-out.
+   * Redis for fan-out, leases and rate limits between the processes of a cluster; set
+   * together with a PostgreSQL DATABASE_URL. Unset: one process, in-process fan-out.
    */
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  /** Prepended to every Redis key and channel of this cluster (two clusters on one Redis). */
+  REDIS_PREFIX: z.string().min(1).default('desk:'),
   /** SMTP server for outgoing mail; unset means mail goes to the outbox and mailbox page. */
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   /** Sender address of outgoing mail. */
@@ -132,8 +138,14 @@ export type RawConfig = z.infer<typeof configSchema>;
 
 export interface Config extends Omit<RawConfig, 'PUBLIC_URL' | 'DATABASE_URL'> {
   PUBLIC_URL: string;
-  /** Resolved SQLite file path when the database is SQLite. */
+  /**
+   * The SQLite file: the database when DATABASE_URL is SQLite; in a cluster process
+   * (PostgreSQL), DATA_DIR/desk.sqlite, the process's own store of what is not cluster-wide
+   * yet (SCALE-OUT.md) — each process needs a DATA_DIR of its own.
+   */
   sqlitePath: string | null;
+  /** The PostgreSQL URL when the server runs as a cluster process, else null. */
+  postgresUrl: string | null;
   DATABASE_URL: string;
 }
 
@@ -149,25 +161,30 @@ export class ConfigError extends Error {
 }
 
 /**
- * Settings the schema already knows for scale-out, refused until it lands: accepting them and
- * running as one SQLite process anyway would split a cluster's workspaces silently.
+ * A cluster process needs both its shared database and Redis: PostgreSQL without Redis would
+ * let processes miss each other's updates and access changes, Redis with SQLite would split
+ * a cluster's workspaces over files.
  */
-function unsupportedYet(raw: RawConfig): { variable: string; expected: string }[] {
-  const problems: { variable: string; expected: string }[] = [];
-  if (raw.REDIS_URL) {
-    problems.push({
-      variable: 'REDIS_URL',
-      expected:
-        'unset: this release runs as a single process; fan-out through Redis is not available yet',
-    });
+function clusterProblems(raw: RawConfig): { variable: string; expected: string }[] {
+  const postgres = raw.DATABASE_URL !== undefined && !raw.DATABASE_URL.startsWith('sqlite:');
+  if (postgres && !raw.REDIS_URL) {
+    return [
+      {
+        variable: 'REDIS_URL',
+        expected:
+          'a redis:// URL: with a PostgreSQL DATABASE_URL the server runs as a cluster process',
+      },
+    ];
   }
-  if (raw.DATABASE_URL && !raw.DATABASE_URL.startsWith('sqlite:')) {
-    problems.push({
-      variable: 'DATABASE_URL',
-      expected: 'a sqlite: URL: PostgreSQL is not available yet',
-    });
+  if (!postgres && raw.REDIS_URL) {
+    return [
+      {
+        variable: 'DATABASE_URL',
+        expected: 'a postgres:// URL: REDIS_URL joins a cluster, whose processes share PostgreSQL',
+      },
+    ];
   }
-  return problems;
+  return [];
 }
 
 /** Parse the environment; throws ConfigError naming each bad variable and what it expects. */
@@ -186,18 +203,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const raw = parsed.data;
-  const unsupported = unsupportedYet(raw);
-  if (unsupported.length) throw new ConfigError(unsupported);
+  const cluster = clusterProblems(raw);
+  if (cluster.length) throw new ConfigError(cluster);
   const dataDir = path.resolve(raw.DATA_DIR);
   const databaseUrl = raw.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'desk.sqlite')}`;
-  const sqlitePath = databaseUrl.startsWith('sqlite:')
+  const onSqlite = databaseUrl.startsWith('sqlite:');
+  const sqlitePath = onSqlite
     ? path.resolve(dataDir, databaseUrl.slice('sqlite:'.length))
-    : null;
+    : path.join(dataDir, 'desk.sqlite');
   return {
     ...raw,
     DATA_DIR: dataDir,
     PUBLIC_URL: (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ''),
     DATABASE_URL: databaseUrl,
     sqlitePath,
+    postgresUrl: onSqlite ? null : databaseUrl,
   };
 }

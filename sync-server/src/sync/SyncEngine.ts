@@ -60,6 +60,18 @@ export interface EngineDocs {
   generation(): string;
 }
 
+const refusedOnSharedStore = new Proxy({} as DocStore, {
+  get: (_target, method) =>
+    // Not a thenable: awaiting the store object itself must not call anything.
+    method === 'then'
+      ? undefined
+      : () => {
+          throw new Error(
+            `engine.store.${String(method)}: this engine runs on a shared store, not SQLite (not cluster-wide yet)`,
+          );
+        },
+});
+
 /**
  * The sync engine of one server process: sockets of both endpoints, the loaded rooms, the
  * write pipeline, access events, heartbeat and shutdown. Other server code uses it to read
@@ -183,10 +195,14 @@ export class SyncEngine {
     generation: () => this.#docs.generation(),
   };
 
-  /** The embedded store; a cluster's engine has none (SyncEngineOptions.sharedStore). */
+  /**
+   * The embedded store. A cluster's engine has none (SyncEngineOptions.sharedStore): it gives
+   * a store whose every call throws, so services built on it (snapshots, search, exports
+   * until they read `docs`) can be constructed in a cluster process and fail when used,
+   * never reading or writing a store that is not the cluster's.
+   */
   get store(): DocStore {
-    if (!this.#embedded) throw new Error('This engine runs on a shared store, not SQLite.');
-    return this.#embedded;
+    return this.#embedded ?? refusedOnSharedStore;
   }
 
   /** The live sockets on both endpoints (`recheckAccess` walks them). */

@@ -1,0 +1,199 @@
+import crypto from 'node:crypto';
+import type { AccessEvents } from './access/AccessEvents.ts';
+import { SqlAnnouncementStore } from './announcements/SqlAnnouncementStore.ts';
+import { SqlAuditStore } from './audit/SqlAuditStore.ts';
+import { SqlKnownDevices } from './auth/SqlKnownDevices.ts';
+import { SqlLoginThrottle } from './auth/SqlLoginThrottle.ts';
+import { SqlPasswordResetStore } from './auth/SqlPasswordResetStore.ts';
+import { SqlPendingSignupStore } from './auth/SqlPendingSignupStore.ts';
+import { SqlSecurityReportStore } from './auth/SqlSecurityReportStore.ts';
+import { SqlBillingEventStore } from './billing/SqlBillingEventStore.ts';
+import { SqlSubscriptionStore } from './billing/SqlSubscriptionStore.ts';
+import { SqlSubscriptionViews } from './billing/SqlSubscriptionViews.ts';
+import { RedisFanOut } from './cluster/RedisFanOut.ts';
+import { RedisJobLease } from './cluster/RedisJobLease.ts';
+import { RedisLeases } from './cluster/RedisLeases.ts';
+import { RedisRateLimiter } from './cluster/RedisRateLimiter.ts';
+import { RedisUpdateBus } from './cluster/RedisUpdateBus.ts';
+import type { Config } from './config/config.ts';
+import type { RateLimiter } from './http/rateLimit/index.ts';
+import { SqlAccessTokenStore } from './identity/SqlAccessTokenStore.ts';
+import { SqlSessionStore } from './identity/SqlSessionStore.ts';
+import { SqlUserStore } from './identity/SqlUserStore.ts';
+import { SqlExportStore } from './exports/SqlExportStore.ts';
+import type { Logger } from './log/logger.ts';
+import { SqlMailOutbox } from './mail/SqlMailOutbox.ts';
+import { SqlModerationStore } from './moderation/SqlModerationStore.ts';
+import { SqlCustomerDirectory } from './operator/SqlCustomerDirectory.ts';
+import type { ServerContext } from './ServerContext.ts';
+import type { ControlPlane, Services } from './Services.ts';
+import { SqlRestoreRecordStore } from './snapshots/SqlRestoreRecordStore.ts';
+import { SqlSnapshotStore } from './snapshots/SqlSnapshotStore.ts';
+import { PgDocStore } from './store/postgres/PgDocStore.ts';
+import { PgPool } from './store/postgres/PgPool.ts';
+import { migratePg } from './store/postgres/pgMigrations.ts';
+import { latestPgSchemaVersion, pgSchemaVersion } from './store/postgres/pgReadiness.ts';
+import { PgSqlDatabase } from './store/sql/PgSqlDatabase.ts';
+import { clusterDocStore, type SyncDocStore } from './sync/SyncDocStore.ts';
+import { SqlSupportGrantStore } from './support/SqlSupportGrantStore.ts';
+import { SqlTermsStore } from './terms/SqlTermsStore.ts';
+import { SqlTicketNumberCounter } from './tickets/SqlTicketNumberCounter.ts';
+import { SqlUsageStore } from './usage/SqlUsageStore.ts';
+import { AsyncSeatLimit } from './workspaces/AsyncSeatLimit.ts';
+import { SqlInvitationStore } from './workspaces/SqlInvitationStore.ts';
+import { SqlMembershipStore } from './workspaces/SqlMembershipStore.ts';
+import { SqlSeatLedger } from './workspaces/SqlSeatLedger.ts';
+import { SqlWorkspaceAccessStore } from './workspaces/SqlWorkspaceAccessStore.ts';
+import { SqlWorkspaceDeletionStore } from './workspaces/SqlWorkspaceDeletionStore.ts';
+import { SqlWorkspaceStore } from './workspaces/SqlWorkspaceStore.ts';
+
+/**
+ * The control plane of a cluster process (issue 19): every store of `ControlPlane` as its
+ * `Sql…` class on one `PgSqlDatabase`, so all processes read and write one PostgreSQL
+ * database. `transactions.write` is `PgSqlDatabase.transaction`: ambient — each store's
+ * statement inside it joins it — and re-run whole on a deadlock or serialization failure,
+ * so a `write`'s work holds database calls only. The SQLite side is `sqliteSyncSeam` in
+ * createServices; the choice between them is made there and nowhere else.
+ */
+export function pgControlPlane(
+  sql: PgSqlDatabase,
+  ctx: { readonly now: () => number; readonly access: AccessEvents },
+): ControlPlane {
+  const { now, access } = ctx;
+  const users = new SqlUserStore(sql, now);
+  const seats = new SqlSeatLedger(sql, now);
+  const memberships = new SqlMembershipStore(sql, now, seats);
+  const subscriptionViews = new SqlSubscriptionViews(sql, now);
+  const seatLimit = new AsyncSeatLimit(sql, subscriptionViews, seats);
+  const workspaceAccess = new SqlWorkspaceAccessStore(sql, now);
+  const audit = new SqlAuditStore(sql, now);
+  const subscriptions = new SqlSubscriptionStore(sql, now, audit);
+  return {
+    transactions: { write: (work) => sql.transaction(work) },
+    users,
+    sessions: new SqlSessionStore(sql, now, access, users),
+    tokens: new SqlAccessTokenStore(sql, now, access, users),
+    pendingSignups: new SqlPendingSignupStore(sql, now),
+    passwordResets: new SqlPasswordResetStore(sql, now),
+    securityReports: new SqlSecurityReportStore(sql, now),
+    terms: new SqlTermsStore(sql, now),
+    audit,
+    workspaceAccess,
+    workspaces: new SqlWorkspaceStore(sql, now, {
+      workspaceAccess,
+      subscriptions: subscriptionViews,
+      memberships,
+      seats,
+      seatLimit,
+    }),
+    memberships,
+    invitations: new SqlInvitationStore(sql, now, { memberships, seatLimit }),
+    supportGrants: new SqlSupportGrantStore(sql, now),
+    ticketNumbers: new SqlTicketNumberCounter(sql),
+    seats,
+    loginThrottle: new SqlLoginThrottle(sql, now),
+    devices: new SqlKnownDevices(sql, now),
+    workspaceDeletions: new SqlWorkspaceDeletionStore(sql, now),
+    subscriptions,
+    billingEvents: new SqlBillingEventStore(sql),
+    customers: new SqlCustomerDirectory(sql, now, { subscriptions, seats }),
+    usage: new SqlUsageStore(sql),
+    announcements: new SqlAnnouncementStore(sql, now),
+    mailOutbox: new SqlMailOutbox(sql, now),
+    moderation: new SqlModerationStore(sql, now),
+    snapshots: new SqlSnapshotStore(sql),
+    restoreRecords: new SqlRestoreRecordStore(sql),
+    exportJobs: new SqlExportStore(sql),
+  };
+}
+
+/** ServerContext's fields: handed to every module, not stores of their own. */
+const contextFields = new Set<keyof ServerContext>([
+  'config',
+  'db',
+  'log',
+  'shutdown',
+  'access',
+  'jobLease',
+  'offThread',
+  'now',
+]);
+
+/**
+ * The flat fields of `Services` a cluster process still serves from its own SQLite file:
+ * every one that is not the control plane's (nor the context, nor the rate limiter, which is
+ * Redis's in a cluster), and what reads the engine's embedded store. Modules move to
+ * `control` one by one (SCALE-OUT.md); this list shrinks with them by itself.
+ */
+export function notClusterWideYet(services: Services): string[] {
+  const shared = new Set(Object.keys(services.control));
+  const flat = Object.keys(services).filter(
+    (field) =>
+      !contextFields.has(field as keyof ServerContext) &&
+      field !== 'control' &&
+      field !== 'limiter' &&
+      !shared.has(field),
+  );
+  return [...flat, 'snapshots, search and exports (the engine store)'];
+}
+
+/**
+ * What a cluster process (PostgreSQL `DATABASE_URL` and `REDIS_URL`) runs on besides its
+ * process-local SQLite: the shared database, the engine's shared store and Redis fan-out,
+ * the leases (scheduled jobs, compactions) and the REST rate limits in Redis. Opened once
+ * by createServer before anything else is built; `close` ends them after the stores phase.
+ */
+export interface ClusterParts {
+  readonly processId: string;
+  /** The key prefix of everything this cluster keeps in Redis. */
+  readonly prefix: string;
+  readonly pool: PgPool;
+  readonly sql: PgSqlDatabase;
+  /** The documents on PostgreSQL as the sync engine uses them. */
+  readonly docs: SyncDocStore;
+  readonly fanOut: RedisFanOut;
+  /** Scheduled jobs (`job:<name>`) and compactions (`job:compact:<docId>`), once per cluster. */
+  readonly jobLease: RedisJobLease;
+  readonly limiter: RateLimiter & { close(): Promise<void> };
+  /** `/readyz`: the PostgreSQL schema version (rejects while PostgreSQL is away)… */
+  schemaVersion(): Promise<number>;
+  /** …and the one this build expects. */
+  readonly expectedSchemaVersion: number;
+  close(): Promise<void>;
+}
+
+/** Opens the cluster's parts (migrating PostgreSQL once, under its advisory lock). */
+export async function openCluster(
+  config: Config & { readonly postgresUrl: string; readonly REDIS_URL: string },
+  log: Logger,
+  now: () => number,
+): Promise<ClusterParts> {
+  const processId = crypto.randomUUID();
+  const prefix = config.REDIS_PREFIX;
+  const pool = new PgPool({ url: config.postgresUrl, applicationName: `desk-${processId}` });
+  const applied = await migratePg(pool);
+  if (applied.length) log.info({ applied }, 'postgres migrations applied');
+  const store = new PgDocStore(pool, now);
+  const bus = new RedisUpdateBus({ url: config.REDIS_URL, prefix, processId });
+  const fanOut = new RedisFanOut({ bus, store, log: log.child({ module: 'fan-out' }) });
+  const leases = new RedisLeases({ url: config.REDIS_URL, prefix, holderId: processId });
+  const limiter = new RedisRateLimiter({ url: config.REDIS_URL, prefix, now });
+  return {
+    processId,
+    prefix,
+    pool,
+    sql: new PgSqlDatabase(pool),
+    docs: await clusterDocStore(store),
+    fanOut,
+    jobLease: new RedisJobLease(leases),
+    limiter,
+    schemaVersion: () => pgSchemaVersion(pool),
+    expectedSchemaVersion: latestPgSchemaVersion,
+    async close() {
+      await leases.close();
+      await fanOut.close();
+      await limiter.close();
+      await pool.end();
+    },
+  };
+}
