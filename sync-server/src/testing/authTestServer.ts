@@ -8,6 +8,7 @@ import { tokenFromOutbox } from '../../../test/support/outbox.ts';
 import { normalizeEmail } from '../http/emailAddress/index.ts';
 import { hashPassword } from '../identity/passwords.ts';
 import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
+import { serverBackendParts } from './testServerBackend.ts';
 
 /**
  * Test support for HTTP-level tests of the account routes (and of anything that needs a
@@ -33,6 +34,8 @@ export async function startAuthTestServer(
   options: { logLines?: string[] } = {},
 ): Promise<AuthTestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-auth-'));
+  // TEST_SERVER_BACKEND=postgres: a database and a Redis prefix of its own (testServerBackend.ts).
+  const backend = await serverBackendParts(dataDir);
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -40,6 +43,7 @@ export async function startAuthTestServer(
     PUBLIC_URL: TEST_PUBLIC_URL,
     WEB_DIR: path.join(dataDir, 'no-web'),
     LOG_LEVEL: 'silent',
+    ...backend.env,
     ...env,
   });
   fs.mkdirSync(config.WEB_DIR, { recursive: true });
@@ -61,6 +65,7 @@ export async function startAuthTestServer(
     client: () => new TestClient(server.url, new URL(config.PUBLIC_URL).origin),
     close: async () => {
       await server.stop();
+      await backend.release();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -7,6 +7,7 @@ import {
   type StaticUser,
 } from '../../../sync-server/src/testing/StaticSyncAuth.ts';
 import type { SyncLimits } from '../../../sync-server/src/sync/SyncLimits.ts';
+import { serverBackendParts } from '../../../sync-server/src/testing/testServerBackend.ts';
 import { makeTempDir } from '../tempDir.ts';
 
 export const PUBLIC_URL = 'http://desk.test';
@@ -43,12 +44,16 @@ export async function startSyncServer(
       done();
     },
   });
+  // TEST_SERVER_BACKEND=postgres: a database and a Redis prefix of its own, the same one
+  // again when a test restarts the server on its directory (testServerBackend.ts).
+  const backend = await serverBackendParts(dataDir);
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     PUBLIC_URL,
     LOG_LEVEL: 'info',
+    ...backend.env,
   });
   const auth = new StaticSyncAuth(users, PUBLIC_URL);
   const server = await createServer(config, createLogger('info', sink), {
@@ -63,7 +68,10 @@ export async function startSyncServer(
     logs,
     async stop() {
       await server.stop();
-      temp?.remove();
+      if (temp) {
+        await backend.release();
+        temp.remove();
+      }
     },
   };
 }
