@@ -12,7 +12,7 @@ import type { WorkspaceImporter } from './exports/WorkspaceImporter.ts';
 import { IndexRewriter } from './generations/IndexRewriter.ts';
 import { SearchProjector } from './search/SearchProjector.ts';
 import { SqliteTicketSearchIndex } from './search/SqliteTicketSearchIndex.ts';
-import { asyncStore } from './store/sql/asyncStore.ts';
+import { asyncStore, type AsyncStore } from './store/sql/asyncStore.ts';
 import type { TicketSearchIndex } from './search/TicketSearchIndex.ts';
 import type { Services } from './Services.ts';
 import { SnapshotSchedule } from './snapshots/SnapshotSchedule.ts';
@@ -48,7 +48,7 @@ export interface SyncServices {
   /** Takes due snapshots every SNAPSHOT_INTERVAL_MINUTES (started by installSnapshots). */
   readonly snapshotSchedule: SnapshotSchedule;
   /** The server's ticket search projection (FTS5 and the first page's rows). */
-  readonly searchIndex: TicketSearchIndex;
+  readonly searchIndex: AsyncStore<TicketSearchIndex>;
   /** Keeps it current, woken by the engine's stored turns (started by installSearch). */
   readonly searchProjector: SearchProjector;
 }
@@ -79,7 +79,8 @@ export function createSyncServices(
     // …and undoing a restore leaves disabled items (documents, index rows, entries) as they are.
     disabledSet: (workspaceId) => services.moderation.disabledSet(workspaceId),
   });
-  const searchIndex = new SqliteTicketSearchIndex(db);
+  // SQLite's, wrapped: the projector and the routes await it, as they would SqlTicketSearchIndex.
+  const searchIndex = asyncStore(new SqliteTicketSearchIndex(db));
   const rewriterLog = log.child({ module: 'index-generations' });
   const indexRewriter = new IndexRewriter({
     docs: engine,
@@ -91,7 +92,7 @@ export function createSyncServices(
   });
   const searchProjector = new SearchProjector({
     store: engine.store,
-    index: asyncStore(searchIndex),
+    index: searchIndex,
     offThread: services.offThread,
     log: log.child({ module: 'search' }),
     changes: engine,

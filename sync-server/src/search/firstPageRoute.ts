@@ -5,6 +5,7 @@ import { AppError } from '../http/AppError.ts';
 import { Redaction } from '../moderation/redaction.ts';
 import { memberRequest } from '../workspaces/memberRequest.ts';
 import type { SearchRouteDeps } from './searchRoutes.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { TicketSearchIndex } from './TicketSearchIndex.ts';
 
 /**
@@ -15,7 +16,11 @@ import type { TicketSearchIndex } from './TicketSearchIndex.ts';
  * same 404 as a missing workspace. The rows are what the list would show every member
  * (live tickets, newest change first — no per-person filtering exists in the list either).
  */
-export function installFirstPageRoute(app: Hono, ctx: SearchRouteDeps, index: TicketSearchIndex) {
+export function installFirstPageRoute(
+  app: Hono,
+  ctx: SearchRouteDeps,
+  index: AsyncStore<TicketSearchIndex>,
+) {
   app.get('/api/workspaces/:slug/tickets/first-page', async (c) => {
     const { workspace } = await memberRequest(ctx, c);
     const parsed = FirstPageQuery.safeParse(c.req.query());
@@ -28,7 +33,7 @@ export function installFirstPageRoute(app: Hono, ctx: SearchRouteDeps, index: Ti
     // Only rows the hot index certainly holds: an archived ticket shown now would vanish
     // when the index arrives (ARCHIVE_AFTER_MS is when a closed ticket may leave it).
     const hotSince = ctx.now() - ARCHIVE_AFTER_MS;
-    const rows = index.firstPage(workspace.id, parsed.data.limit, hotSince);
+    const rows = await index.firstPage(workspace.id, parsed.data.limit, hotSince);
     // Terms §4: a disabled ticket's row says so instead of its title.
     const redaction = new Redaction(workspace.id, ctx.moderation.disabledSet(workspace.id));
     const body: FirstPageResponse = {

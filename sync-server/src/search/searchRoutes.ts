@@ -5,6 +5,7 @@ import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
 import type { ModerationStore } from '../moderation/ModerationStore.ts';
 import { Redaction } from '../moderation/redaction.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { TicketSearchIndex } from './TicketSearchIndex.ts';
 
 /** What the search routes read besides the projection: the caller's workspace and role. */
@@ -20,7 +21,11 @@ export type SearchRouteDeps = ServerContext &
  * does not hold). Members only, as every read of workspace content; a non-member gets the
  * same 404 as a missing workspace. What `q` holds is words, never query syntax.
  */
-export function installSearchRoutes(app: Hono, ctx: SearchRouteDeps, index: TicketSearchIndex) {
+export function installSearchRoutes(
+  app: Hono,
+  ctx: SearchRouteDeps,
+  index: AsyncStore<TicketSearchIndex>,
+) {
   app.get('/api/workspaces/:slug/search', async (c) => {
     const { workspace } = await memberRequest(ctx, c);
     const parsed = TicketSearchQuery.safeParse(c.req.query());
@@ -32,7 +37,7 @@ export function installSearchRoutes(app: Hono, ctx: SearchRouteDeps, index: Tick
     }
     const { q, limit } = parsed.data;
     const redaction = new Redaction(workspace.id, ctx.moderation.disabledSet(workspace.id));
-    const hits = index.search(workspace.id, q, limit);
+    const hits = await index.search(workspace.id, q, limit);
     const body: TicketSearchResponse = {
       hits: redaction.none ? hits : hits.map((hit) => redaction.searchHit(hit)),
     };
