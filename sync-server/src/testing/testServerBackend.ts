@@ -43,6 +43,13 @@ interface Marker {
   readonly prefix: string;
 }
 
+/** The database of the test server on `dataDir`, or null when it runs on SQLite. */
+export function testServerPostgresUrl(dataDir: string): string | null {
+  const markerPath = path.join(dataDir, MARKER);
+  if (!fs.existsSync(markerPath)) return null;
+  return (JSON.parse(fs.readFileSync(markerPath, 'utf8')) as Marker).url;
+}
+
 /**
  * The backend parts of a test server whose data directory is `dataDir`. A test that names
  * DATABASE_URL or REDIS_URL itself (the cluster tests, the config tests) keeps its own: the
