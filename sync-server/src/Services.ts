@@ -35,10 +35,7 @@ import type { MailboxRouteStores } from './mail/mailboxRoutes.ts';
 import type { Mailer } from './mail/Mailer.ts';
 import { SqliteMailOutbox } from './mail/MailOutbox.ts';
 import type { DeletionStores } from './deletion/installDeletion.ts';
-import {
-  SqliteWorkspacePurgeStore,
-  type WorkspacePurgeStore,
-} from './deletion/WorkspacePurgeStore.ts';
+import { SqliteWorkspacePurgeStore } from './deletion/WorkspacePurgeStore.ts';
 import { DisabledSets } from './moderation/DisabledSets.ts';
 import { ModerationService, type ModerationStores } from './moderation/ModerationService.ts';
 import { SqliteModerationStore, type ModerationStore } from './moderation/ModerationStore.ts';
@@ -152,8 +149,6 @@ export interface Services extends ServerContext {
   readonly disabledSets: DisabledSets;
   /** Workspace deletions asked for and their schedule (the sync auth boundary reads it too). */
   readonly workspaceDeletions: WorkspaceDeletionStore;
-  /** The purge's SQL: every row of a deleted workspace. */
-  readonly workspacePurge: WorkspacePurgeStore;
 }
 
 /**
@@ -242,6 +237,7 @@ export function createServices(ctx: ServerContext): Services {
     snapshots: seam.wrap(new SqliteSnapshotStore(db)),
     restoreRecords: seam.wrap(new SqliteRestoreRecordStore(db)),
     exportJobs: seam.wrap(new SqliteExportStore(db)),
+    workspacePurge: seam.wrap(new SqliteWorkspacePurgeStore(db)),
     subscriptions: seam.wrap(workspaceStores.subscriptions),
     billingEvents: seam.wrap(new SqliteBillingEventStore(db)),
     customers: seam.wrap(new SqliteCustomerDirectory(db, now, workspaceStores)),
@@ -283,6 +279,5 @@ export function createServices(ctx: ServerContext): Services {
     moderationService: new ModerationService({ ...ctx, control, reportedItems }),
     disabledSets: new DisabledSets(control.moderation, ctx.access),
     workspaceDeletions,
-    workspacePurge: new SqliteWorkspacePurgeStore(db),
   };
 }

@@ -13,7 +13,7 @@ import type { AuditStore } from '../audit/AuditStore.ts';
 import { DAY_MS } from '../billing/SubscriptionState.ts';
 import type { BlobStorage } from '../blobs/BlobStorage.ts';
 import type { Config } from '../config/config.ts';
-import type { AsyncTransactions, Transactions } from '../db/Transactions.ts';
+import type { AsyncTransactions } from '../db/Transactions.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import { sendWithoutFailing } from '../mail/createMailer.ts';
@@ -28,7 +28,7 @@ import type {
 } from '../workspaces/WorkspaceDeletionStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import { deletionCancelledEmail, deletionRequestedEmail, purgedEmail } from './deletionEmails.ts';
-import type { WorkspacePurgeStore } from './WorkspacePurgeStore.ts';
+import type { AsyncWorkspacePurgeStore } from './WorkspacePurgeStore.ts';
 
 /**
  * Deletes documents so that no loaded room writes them back: the sync engine's
@@ -62,6 +62,8 @@ export interface WorkspaceDeletionStores {
   readonly audit: AsyncStore<AuditStore>;
   readonly workspaces: AsyncStore<WorkspaceStore>;
   readonly workspaceDeletions: AsyncStore<WorkspaceDeletionStore>;
+  /** The purge's SQL: every row of the workspace (SqlWorkspacePurgeStore on PostgreSQL). */
+  readonly workspacePurge: AsyncWorkspacePurgeStore;
 }
 
 export interface WorkspaceDeletionDeps {
@@ -69,14 +71,7 @@ export interface WorkspaceDeletionDeps {
   readonly log: Logger;
   readonly access: AccessEvents;
   readonly control: WorkspaceDeletionStores;
-  /**
-   * The purge's last transaction only (its audit entry beside `workspacePurge`'s rows): the
-   * purge's SQL is still SQLite's, synchronous (deletion/WorkspacePurgeStore.ts).
-   */
-  readonly transactions: Transactions;
-  readonly audit: AuditStore;
   readonly mailer: Mailer;
-  readonly workspacePurge: WorkspacePurgeStore;
   /** Lists the workspace's documents. */
   readonly docs: Pick<DocStore, 'changedSince'>;
   readonly documents: DocumentRemover;
@@ -246,9 +241,9 @@ export class WorkspaceDeletion {
     actor: AuditActor = { kind: 'system', userId: null },
   ): Promise<PurgeOutcome> {
     const { deps } = this;
-    const { workspaces, workspaceDeletions } = deps.control;
+    const { workspaces, workspaceDeletions, workspacePurge } = deps.control;
     const workspace = await workspaces.byId(workspaceId);
-    const customerId = deps.workspacePurge.customerOf(workspaceId);
+    const customerId = await workspacePurge.customerOf(workspaceId);
     if (!workspace || customerId === null) {
       return { workspaceId, tables: {}, blobFiles: 0 };
     }
@@ -267,13 +262,13 @@ export class WorkspaceDeletion {
       deps.access.emit('workspaceStateChanged', { workspaceId });
       this.#cancelExports(workspaceId);
     }
-    deps.workspacePurge.secureDelete(true);
+    await workspacePurge.secureDelete(true);
     try {
       return await this.#purge(workspace, customerId, reason, requestedAt, actor, owner);
     } finally {
-      deps.workspacePurge.secureDelete(false);
+      await workspacePurge.secureDelete(false);
       // The log still holds images of the pages as they were before the purge.
-      deps.workspacePurge.checkpoint();
+      await workspacePurge.checkpoint();
     }
   }
 
@@ -286,6 +281,7 @@ export class WorkspaceDeletion {
     owner: { email: string; displayName: string } | null,
   ): Promise<PurgeOutcome> {
     const { deps } = this;
+    const { workspacePurge, transactions, audit } = deps.control;
     const workspaceId = workspace.id;
     await deps.exports?.().deleteWorkspaceExports(workspaceId);
     const docIds = deps.docs.changedSince(workspaceId, 0).map((row) => row.docId);
@@ -293,23 +289,23 @@ export class WorkspaceDeletion {
       code: DocErrorCode.workspaceDeleted,
       message: 'This workspace was deleted.',
     });
-    const { tables, orphanBlobs } = deps.workspacePurge.purgeRows(workspaceId);
+    const { tables, orphanBlobs } = await workspacePurge.purgeRows(workspaceId);
     tables.docs = docIds.length;
     const blobFiles = await this.#deleteBlobFiles(orphanBlobs);
     // The search index drops the purged rows' words once its segments are merged: all of
     // them now, a slice per event-loop turn (a merge of a large index is seconds of work).
     // Bounded: on a busy server new rows could give every slice a little work forever.
-    let slices = deps.workspacePurge.searchMergeBound();
-    while (deps.workspacePurge.mergeSearchIndex()) {
+    let slices = await workspacePurge.searchMergeBound();
+    while (await workspacePurge.mergeSearchIndex()) {
       if (--slices === 0) {
         deps.log.warn({ workspaceId }, 'purge: the search index merge was cut short');
         break;
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
-    deps.transactions.write(() => {
-      tables.audit_log = deps.workspacePurge.purgeAudit(workspaceId);
-      deps.audit.record({
+    await transactions.write(async () => {
+      tables.audit_log = await workspacePurge.purgeAudit(workspaceId);
+      await audit.record({
         actor,
         action: 'workspace.deletion_purged',
         target: { kind: 'workspace', id: workspaceId },
@@ -317,7 +313,7 @@ export class WorkspaceDeletion {
         customerId,
         details: { reason, requestedAt, documents: docIds.length, attachments: blobFiles },
       });
-      deps.workspacePurge.recordPurge({
+      await workspacePurge.recordPurge({
         workspaceId,
         customerId,
         reason,
@@ -342,8 +338,8 @@ export class WorkspaceDeletion {
   }
 
   /** Tables still holding rows of the workspace (WorkspacePurgeStore.tablesHolding). */
-  tablesHolding(workspaceId: string): string[] {
-    return this.deps.workspacePurge.tablesHolding(workspaceId);
+  tablesHolding(workspaceId: string): Promise<string[]> {
+    return this.deps.control.workspacePurge.tablesHolding(workspaceId);
   }
 
   async #deleteBlobFiles(sha256s: readonly string[]): Promise<number> {

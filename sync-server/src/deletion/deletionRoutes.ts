@@ -20,7 +20,7 @@ import {
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { InvitationStore } from '../workspaces/InvitationStore.ts';
 import type { WorkspaceDeletion, WorkspaceDeletionStores } from './WorkspaceDeletion.ts';
-import type { WorkspacePurgeStore } from './WorkspacePurgeStore.ts';
+import type { AsyncWorkspacePurgeStore } from './WorkspacePurgeStore.ts';
 
 /**
  * The stores the deletion routes and their guards read, on their async interfaces (issue 19:
@@ -32,14 +32,14 @@ export interface DeletionRouteStores {
   readonly workspaceAccess: AsyncStore<WorkspaceAccessStore>;
   readonly users: AsyncStore<UserStore>;
   readonly invitations: AsyncStore<InvitationStore>;
+  /** The operator's list of pending and purged workspaces. */
+  readonly workspacePurge: AsyncWorkspacePurgeStore;
 }
 
 export interface DeletionRouteDeps extends ServerContext, MemberRequestDeps {
   readonly control: DeletionRouteStores & MemberStores;
   readonly workspaceDeletion: WorkspaceDeletion;
   readonly limiter: RateLimiter;
-  /** The operator's list of pending and purged workspaces (the purge's SQL, SQLite's). */
-  readonly workspacePurge: Pick<WorkspacePurgeStore, 'overview'>;
 }
 
 /** How many purge records the operator console lists. @default 200 */
@@ -154,8 +154,8 @@ export function installDeletionRoutes(app: Hono, deps: DeletionRouteDeps): void 
 
   // The operator's view (read-only): the name of a workspace still pending (its owner may
   // cancel, support may be asked about it), only ids and dates once it is purged.
-  app.get('/api/operator/deletions', requireOperator, (c) => {
-    const { pending, purged } = deps.workspacePurge.overview(PURGED_LISTED);
+  app.get('/api/operator/deletions', requireOperator, async (c) => {
+    const { pending, purged } = await deps.control.workspacePurge.overview(PURGED_LISTED);
     return c.json(OperatorDeletionList.parse({ pending, purged }));
   });
 }

@@ -1,8 +1,6 @@
 import type { Hono } from 'hono';
 import type { AccessEvents } from '../access/AccessEvents.ts';
-import type { AuditStore } from '../audit/AuditStore.ts';
 import type { BlobStorage } from '../blobs/BlobStorage.ts';
-import type { Transactions } from '../db/Transactions.ts';
 import type { MemberStores } from '../workspaces/memberRequest.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import type { DocStore } from '../store/DocStore.ts';
@@ -20,7 +18,6 @@ import {
   type WorkspaceDeletionStores,
   type WorkspaceExports,
 } from './WorkspaceDeletion.ts';
-import type { WorkspacePurgeStore } from './WorkspacePurgeStore.ts';
 
 /**
  * What the deletion module reads through `Services.control` (issue 19: PostgreSQL may
@@ -51,11 +48,7 @@ export interface DeletionParts {
 export type DeletionDeps = Omit<DeletionRouteDeps, 'workspaceDeletion' | 'control'> & {
   readonly control: DeletionControl;
   readonly access: AccessEvents;
-  /** The purge's last transaction, beside the purge's SQL (SQLite's, synchronous). */
-  readonly transactions: Transactions;
-  readonly audit: AuditStore;
   readonly mailer: Mailer;
-  readonly workspacePurge: WorkspacePurgeStore;
 };
 
 export interface InstalledDeletion {

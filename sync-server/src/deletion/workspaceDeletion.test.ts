@@ -344,7 +344,7 @@ describe('workspace deletion, asked by the owner', () => {
     expect(purged.map((p) => p.workspaceId)).toEqual([owner.workspaceId]);
 
     // No table holds a row of it (every table with a workspace_id column, documents too).
-    expect(holding(owner.workspaceId)).toEqual([]);
+    expect(await holding(owner.workspaceId)).toEqual([]);
     expect(fs.existsSync(blobPath(sha256))).toBe(false);
     expect(fs.existsSync(blobPath(sharedSha))).toBe(true);
     expect(fs.existsSync(exportZip)).toBe(false);
@@ -461,12 +461,12 @@ describe('a subscription terminated for non-payment', () => {
       expect.stringMatching(/tomorrow$/),
       expect.stringMatching(/in 7 days$/),
     ]);
-    expect(holding(owner.workspaceId)).not.toEqual([]);
+    expect(await holding(owner.workspaceId)).not.toEqual([]);
 
     t.clock.now = terminatedAt + 30 * DAY_MS;
     const { purged } = await sweepFor(owner.workspaceId);
     expect(purged.map((p) => p.workspaceId)).toEqual([owner.workspaceId]);
-    expect(holding(owner.workspaceId)).toEqual([]);
+    expect(await holding(owner.workspaceId)).toEqual([]);
     expect(containsBytes(path.join(t.server.ctx.config.DATA_DIR, 'desk.sqlite'), secret)).toBe(
       false,
     );
@@ -574,7 +574,7 @@ describe('an export running when the workspace is deleted', () => {
     }
     await purging;
     await t.server.exports.service.idle();
-    expect(holding(owner.workspaceId)).toEqual([]);
+    expect(await holding(owner.workspaceId)).toEqual([]);
     expect(exportFiles(exportId)).toEqual([]);
     expect(await t.server.services.control.exportJobs.get(exportId)).toBeNull();
     expect(await t.server.exports.service.resume()).toBe(0);
@@ -582,6 +582,6 @@ describe('an export running when the workspace is deleted', () => {
 });
 
 /** Tables still holding a row of the workspace (see WorkspacePurgeStore.tablesHolding). */
-function holding(workspaceId: string): string[] {
+function holding(workspaceId: string): Promise<string[]> {
   return t.server.deletion.workspaceDeletion.tablesHolding(workspaceId);
 }
