@@ -201,9 +201,11 @@ export class TicketIndex implements TicketSource {
 
   /**
    * Calls `listener` with the ids of tickets that were added, removed or changed — never
-   * the whole set — so a list can update only those rows.
+   * the whole set — so a list can update only those rows. `remote`: the change came from
+   * outside (an applied update, not a write of this device); false for a switch to another
+   * generation (`switchTo`), which tells every id of both and is nobody's change.
    */
-  observe(listener: (changedIds: Set<string>) => void): () => void {
+  observe(listener: (changedIds: Set<string>, remote: boolean) => void): () => void {
     const handler = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
       const ids = new Set<string>();
       for (const event of events) {
@@ -214,10 +216,10 @@ export class TicketIndex implements TicketSource {
           if (typeof first === 'string') ids.add(first);
         }
       }
-      if (ids.size) listener(ids);
+      if (ids.size) listener(ids, events[0] ? !events[0].transaction.local : false);
     };
     return this.#root.observeDeep(handler, (ids) => {
-      if (ids.size) listener(ids);
+      if (ids.size) listener(ids, false);
     });
   }
 

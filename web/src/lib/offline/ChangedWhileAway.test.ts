@@ -13,7 +13,7 @@ function setup(hadLocalCopy = true) {
   new TicketIndex(theirs).create({ id: 't2', title: 'Two', number: 2 }, actor, 1);
   Y.applyUpdate(mine, Y.encodeStateAsUpdate(theirs), 'server');
   let marked: ReadonlySet<string> = new Set();
-  const tracker = new ChangedWhileAway(mine, new TicketIndex(mine), hadLocalCopy, (ids) => {
+  const tracker = new ChangedWhileAway(new TicketIndex(mine), hadLocalCopy, (ids) => {
     marked = new Set(ids);
   });
   const fromServer = () =>
@@ -42,12 +42,33 @@ describe('ChangedWhileAway', () => {
     expect(marked().size).toBe(0);
   });
 
+  it('IDX-GEN-2 marks nothing for a switch to another index generation, and follows the tickets there', () => {
+    const mine = new Y.Doc();
+    new TicketIndex(mine).create({ id: 't1', title: 'One', number: 1 }, actor, 1);
+    const tickets = new TicketIndex(mine);
+    let marked: ReadonlySet<string> = new Set();
+    const tracker = new ChangedWhileAway(tickets, true, (ids) => (marked = new Set(ids)));
+    tracker.connection('offline');
+    // The newer generation, as it reaches this device (a remote update), then the switch.
+    const next = new Y.Doc();
+    const server = new Y.Doc();
+    new TicketIndex(server).create({ id: 't1', title: 'One', number: 1 }, actor, 1);
+    new TicketIndex(server).create({ id: 't2', title: 'Two', number: 2 }, actor, 1);
+    Y.applyUpdate(next, Y.encodeStateAsUpdate(server), 'server');
+    tickets.switchTo(next);
+    expect(marked.size).toBe(0);
+    // Someone changes t2 in the newer generation while this device is still away.
+    new TicketIndex(server).update('t2', { title: 'Two, changed' }, 2);
+    Y.applyUpdate(next, Y.encodeStateAsUpdate(server, Y.encodeStateVector(next)), 'server');
+    expect([...marked]).toEqual(['t2']);
+  });
+
   it('marks nothing on a first visit, when everything arrives at once', () => {
     const mine = new Y.Doc();
     const theirs = new Y.Doc();
     new TicketIndex(theirs).create({ id: 't1', title: 'One', number: 1 }, actor, 1);
     let marked: ReadonlySet<string> = new Set();
-    new ChangedWhileAway(mine, new TicketIndex(mine), false, (ids) => (marked = ids));
+    new ChangedWhileAway(new TicketIndex(mine), false, (ids) => (marked = ids));
     Y.applyUpdate(mine, Y.encodeStateAsUpdate(theirs), 'server');
     expect(marked.size).toBe(0);
   });

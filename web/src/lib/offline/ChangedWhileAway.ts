@@ -1,11 +1,13 @@
-import type * as Y from 'yjs';
-
 /** The overall connection state as the client reports it (SyncStatus.kind). */
 export type ConnectionKind = 'connecting' | 'offline' | 'syncing' | 'synced' | 'error';
 
-/** The part of TicketIndex this needs: ids of tickets added, removed or changed. */
+/**
+ * The part of TicketIndex this needs: ids of tickets added, removed or changed, and whether
+ * the change came from outside (false for this device's writes and for a switch to another
+ * index generation, which re-tells every id).
+ */
 export interface TicketChanges {
-  observe(listener: (changedIds: Set<string>) => void): () => void;
+  observe(listener: (changedIds: Set<string>, remote: boolean) => void): () => void;
 }
 
 /**
@@ -22,30 +24,23 @@ export class ChangedWhileAway {
   #ids = new Set<string>();
   /** Between losing the connection and the first full sync after it. */
   #away: boolean;
-  #remoteTransaction = false;
 
   /**
    * @param hadLocalCopy the index held tickets when the desk opened (else it is a first visit)
    * @param listener called with the marked ids after every change of the set
    */
   constructor(
-    doc: Y.Doc,
     tickets: TicketChanges,
     hadLocalCopy: boolean,
     listener: (ids: ReadonlySet<string>) => void,
   ) {
     this.#listener = listener;
     this.#away = hadLocalCopy;
-    // Observers run inside the transaction's cleanup, after `beforeObserverCalls`: that is
-    // where we learn whether the change came from outside (applied update, `local` false).
-    const before = (tr: Y.Transaction) => {
-      this.#remoteTransaction = !tr.local;
-    };
-    doc.on('beforeObserverCalls', before);
-    this.#offs.push(() => doc.off('beforeObserverCalls', before));
+    // Whichever index generation the tickets live on (the desk switches in place, IDX-GEN-2):
+    // the observer says whether a change came from outside.
     this.#offs.push(
-      tickets.observe((ids) => {
-        if (!this.#away || !this.#remoteTransaction) return;
+      tickets.observe((ids, remote) => {
+        if (!this.#away || !remote) return;
         for (const id of ids) this.#ids.add(id);
         this.#listener(this.#ids);
       }),

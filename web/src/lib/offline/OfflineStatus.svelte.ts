@@ -136,11 +136,8 @@ export class OfflineStatus {
       batchSize: 200,
     });
     this.#uploads = new UploadQueue(ws.userId);
-    this.#changed = new ChangedWhileAway(
-      ws.index.doc,
-      ws.index.tickets,
-      ws.index.tickets.size > 0,
-      (ids) => changedTickets.update(ids),
+    this.#changed = new ChangedWhileAway(ws.index.tickets, ws.index.tickets.size > 0, (ids) =>
+      changedTickets.update(ids),
     );
   }
 

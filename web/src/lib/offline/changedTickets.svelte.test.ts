@@ -13,7 +13,7 @@ function wired() {
   new TicketIndex(theirs).create({ id: 't1', title: 'One', number: 1 }, actor, 1);
   new TicketIndex(theirs).create({ id: 't2', title: 'Two', number: 2 }, actor, 1);
   Y.applyUpdate(mine, Y.encodeStateAsUpdate(theirs), 'server');
-  const tracker = new ChangedWhileAway(mine, new TicketIndex(mine), true, (ids) =>
+  const tracker = new ChangedWhileAway(new TicketIndex(mine), true, (ids) =>
     changedTickets.update(ids),
   );
   changedTickets.attach(tracker);
