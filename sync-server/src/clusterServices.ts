@@ -10,6 +10,7 @@ import { SqlSecurityReportStore } from './auth/SqlSecurityReportStore.ts';
 import { SqlBillingEventStore } from './billing/SqlBillingEventStore.ts';
 import { SqlSubscriptionStore } from './billing/SqlSubscriptionStore.ts';
 import { SqlSubscriptionViews } from './billing/SqlSubscriptionViews.ts';
+import { SqlBlobQuota } from './blobs/SqlBlobQuota.ts';
 import { RedisFanOut } from './cluster/RedisFanOut.ts';
 import { RedisJobLease } from './cluster/RedisJobLease.ts';
 import { RedisLeases } from './cluster/RedisLeases.ts';
@@ -20,6 +21,7 @@ import type { RateLimiter } from './http/rateLimit/index.ts';
 import { SqlAccessTokenStore } from './identity/SqlAccessTokenStore.ts';
 import { SqlSessionStore } from './identity/SqlSessionStore.ts';
 import { SqlUserStore } from './identity/SqlUserStore.ts';
+import { SqlWorkspacePurgeStore } from './deletion/SqlWorkspacePurgeStore.ts';
 import { SqlExportStore } from './exports/SqlExportStore.ts';
 import type { Logger } from './log/logger.ts';
 import { SqlMailOutbox } from './mail/SqlMailOutbox.ts';
@@ -104,6 +106,8 @@ export function pgControlPlane(
     snapshots: new SqlSnapshotStore(sql),
     restoreRecords: new SqlRestoreRecordStore(sql),
     exportJobs: new SqlExportStore(sql),
+    blobQuota: new SqlBlobQuota(sql, now),
+    workspacePurge: new SqlWorkspacePurgeStore(sql),
   };
 }
 
