@@ -113,6 +113,19 @@ async function seedContent(
   );
 }
 
+/** Resolves once a session of this PostgreSQL database waits for a lock (another's purge). */
+async function blockedOnALock(sql: SqlDatabase): Promise<void> {
+  for (let polls = 0; polls < 10_000; polls += 1) {
+    const waiting = await sql.get<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if ((waiting?.n ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error('the purge never waited for the capture’s lock');
+}
+
 /**
  * What every WorkspacePurgeStore does, on SQLite (wrapped or on the seam) and on PostgreSQL:
  * every row of the workspace gone from every table that has one — the control plane's and
@@ -266,28 +279,31 @@ export function describeWorkspacePurgeStoreContract(
       async () => {
         const { purge, sql, db, acme, beta } = await setup();
         const other = await db.another();
-        // Beta's next capture reuses acme's own blob, at the same moment acme is purged: the
-        // blob either stays (the row was written first) or goes with the row never written.
+        // Beta's next capture reuses acme's own blob while acme is purged: it has locked the
+        // blob and written its row, and commits only once the purge waits for it (PostgreSQL;
+        // on SQLite the purge waits for the whole transaction). The purge must then find the
+        // blob used — without its own lock it deleted it and failed on the foreign key.
         await sql.run(
           `INSERT INTO snapshots (id, workspace_id, created_at, seq, store_generation, trigger, status)
          VALUES ('next', ?, 1, 2, 'g', 'schedule', 'capturing')`,
           [beta],
         );
-        const reuse = other.sql.transaction(async () => {
-          const locked = await other.sql.get(
+        let purging: Promise<unknown> | null = null;
+        await other.sql.transaction(async () => {
+          await other.sql.get(
             `SELECT hash FROM snapshot_blobs WHERE hash = 'own-a'${other.sql.dialect.forUpdate}`,
           );
-          if (!locked) return false;
           await other.sql.run(
             `INSERT INTO snapshot_docs (snapshot_id, doc_id, hash, doc_seq) VALUES ('next', ?, 'own-a', 2)`,
             [`${beta}:ticket:t9`],
           );
-          return true;
+          purging = purge.purgeRows(acme);
+          if (sql.dialect.name === 'postgres') await blockedOnALock(sql);
         });
-        const [written] = await Promise.all([reuse, purge.purgeRows(acme)]);
+        await purging;
         expect(
           await count(sql, 'SELECT COUNT(*) AS n FROM snapshot_blobs WHERE hash = ?', ['own-a']),
-        ).toBe(written ? 1 : 0);
+        ).toBe(1);
         expect(await purge.tablesHolding(acme)).toEqual([]);
       },
     );
