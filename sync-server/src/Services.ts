@@ -183,7 +183,16 @@ export interface ControlPlane
   readonly seats: AsyncStore<SeatLedger>;
 }
 
-export function createServices(ctx: ServerContext): Services {
+/**
+ * Every store and service, once. `cluster` (a PostgreSQL DATABASE_URL with REDIS_URL): the
+ * control plane is PostgreSQL's (`pgControlPlane`) and the rate limits Redis's; the flat
+ * fields stay on the process's own SQLite until their modules read `control` (createServer
+ * warns of them).
+ */
+export function createServices(
+  ctx: ServerContext,
+  cluster: { readonly control: ControlPlane; readonly limiter: RateLimiter } | null = null,
+): Services {
   const { db, now } = ctx;
   const users = new SqliteUserStore(db, now);
   const terms = new SqliteTermsStore(db, now);
@@ -213,7 +222,7 @@ export function createServices(ctx: ServerContext): Services {
   const workspaceDeletions = new SqliteWorkspaceDeletionStore(db, now);
   // The one place PostgreSQL's stores will be chosen (issue 19); SQLite's wrapped until then.
   const seam = sqliteSyncSeam(new SqliteSqlDatabase(db));
-  const control: ControlPlane = {
+  const onSqlite: ControlPlane = {
     transactions: seam.transactions,
     users: seam.wrap(users),
     sessions: seam.wrap(stores.sessions),
@@ -245,6 +254,7 @@ export function createServices(ctx: ServerContext): Services {
     announcements: seam.wrap(new SqliteAnnouncementStore(db, now)),
     mailOutbox: seam.wrap(new SqliteMailOutbox(db, now)),
   };
+  const control = cluster?.control ?? onSqlite;
   // After the control plane: the outbox is its (on PostgreSQL, the one every process reads).
   const mailer = createMailer({ ...ctx, outbox: control.mailOutbox });
   const identity = { ...stores, mailer };
@@ -264,7 +274,7 @@ export function createServices(ctx: ServerContext): Services {
     terms,
     blobCatalog,
     blobQuota: new SqliteBlobQuota(db, now),
-    limiter: new SqliteRateLimiter(db, now),
+    limiter: cluster?.limiter ?? new SqliteRateLimiter(db, now),
     loginThrottle,
     ticketNumbers,
     subscriptionChanges,
