@@ -10,7 +10,6 @@ import { SqlSecurityReportStore } from './auth/SqlSecurityReportStore.ts';
 import { SqlBillingEventStore } from './billing/SqlBillingEventStore.ts';
 import { SqlSubscriptionStore } from './billing/SqlSubscriptionStore.ts';
 import { SqlSubscriptionViews } from './billing/SqlSubscriptionViews.ts';
-import { SqlBlobQuota } from './blobs/SqlBlobQuota.ts';
 import { RedisFanOut } from './cluster/RedisFanOut.ts';
 import { RedisJobLease } from './cluster/RedisJobLease.ts';
 import { RedisLeases } from './cluster/RedisLeases.ts';
@@ -106,7 +105,6 @@ export function pgControlPlane(
     snapshots: new SqlSnapshotStore(sql),
     restoreRecords: new SqlRestoreRecordStore(sql),
     exportJobs: new SqlExportStore(sql),
-    blobQuota: new SqlBlobQuota(sql, now),
     workspacePurge: new SqlWorkspacePurgeStore(sql),
   };
 }
