@@ -49,11 +49,11 @@ export interface OperatorConsole {
  */
 export async function openOperatorConsole(world: BrowserWorld): Promise<OperatorConsole> {
   const email = 'ops@example.com';
-  const { userId } = createOperator(
-    world.server.ctx.db,
-    { email, displayName: 'Ops', passwordHash: await hashPassword(BROWSER_PASSWORD) },
-    Date.now(),
-  );
+  const { userId } = await createOperator(world.server.services.control, {
+    email,
+    displayName: 'Ops',
+    passwordHash: await hashPassword(BROWSER_PASSWORD),
+  });
   const context = await world.browser.newContext();
   const page = await context.newPage();
   await page.goto(world.base + '/login?next=/terms');

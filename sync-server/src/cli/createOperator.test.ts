@@ -1,70 +1,93 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqlite, type SqliteDatabase } from '../db/Database.ts';
-import { migrate } from '../db/migrate.ts';
-import { migrations } from '../db/migrations/index.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/config.ts';
+import { createTestDatabase, describeWithPostgres } from '../testing/scaleOutParts.ts';
 import { makeTempDir } from '../../../test/support/tempDir.ts';
 import { createOperator } from './createOperator.ts';
+import { openOperatorDatabase, type OperatorDatabase } from './operatorDatabase.ts';
 
-let db: SqliteDatabase;
-let remove: () => void;
-beforeEach(() => {
-  const temp = makeTempDir();
-  remove = temp.remove;
-  db = openSqlite(`${temp.dir}/db.sqlite`);
-  migrate(db, migrations);
-});
-afterEach(() => {
-  db.close();
-  remove();
-});
+/** The CLI's account command on the database the server would use: SQLite or PostgreSQL. */
+function createOperatorSpec(
+  open: () => Promise<{ db: OperatorDatabase; done: () => Promise<void> }>,
+) {
+  let opened: { db: OperatorDatabase; done: () => Promise<void> } | null = null;
+  const db = async () => (opened ??= await open()).db;
+  afterEach(async () => {
+    await opened?.done();
+    opened = null;
+  });
 
-const roleOf = (email: string) =>
-  db.prepare('SELECT platform_role, password_hash FROM users WHERE email = ?').get(email);
-
-describe('createOperator', () => {
-  it('creates an operator account with the given password hash, audited as a system action', () => {
-    const result = createOperator(
-      db,
-      { email: ' Ops@Example.COM ', displayName: 'Ops', passwordHash: '$argon2id$fake' },
-      1,
-    );
-    expect(result.kind).toBe('created');
-    expect(roleOf('Ops@example.com')).toEqual({
-      platform_role: 'operator',
-      password_hash: '$argon2id$fake',
+  it('creates an operator account with the given password hash, audited as a system action', async () => {
+    const stores = await db();
+    const result = await createOperator(stores, {
+      email: ' Ops@Example.COM ',
+      displayName: 'Ops',
+      passwordHash: '$argon2id$fake',
     });
-    expect(db.prepare('SELECT actor_kind, action FROM audit_log').all()).toEqual([
-      { actor_kind: 'system', action: 'operator.created' },
+    expect(result.kind).toBe('created');
+    // The domain is lower-cased; the local part is the user's (normalizeEmail).
+    const user = await stores.users.byEmail('Ops@example.com');
+    expect(user).toMatchObject({ platformRole: 'operator', passwordHash: '$argon2id$fake' });
+    expect((await stores.audit.list()).map((e) => [e.actorKind, e.action])).toEqual([
+      ['system', 'operator.created'],
     ]);
   });
 
-  it('promotes an existing account without touching its password, and is idempotent', () => {
-    db.prepare(
-      `INSERT INTO users (id, email, display_name, password_hash, created_at, updated_at)
-       VALUES ('u1', 'ana@example.com', 'Ana', 'original', 1, 1)`,
-    ).run();
-    expect(
-      createOperator(db, { email: 'ana@example.com', displayName: 'x', passwordHash: null }, 2),
-    ).toEqual({
-      kind: 'promoted',
-      userId: 'u1',
+  it('promotes an existing account without touching its password, and is idempotent', async () => {
+    const stores = await db();
+    const userId = await stores.users.create({
+      email: 'ana@example.com',
+      displayName: 'Ana',
+      passwordHash: 'original',
     });
-    expect(roleOf('ana@example.com')).toEqual({
-      platform_role: 'operator',
-      password_hash: 'original',
+    const again = { email: 'ana@example.com', displayName: 'x', passwordHash: null };
+    expect(await createOperator(stores, again)).toEqual({ kind: 'promoted', userId });
+    expect(await stores.users.byEmail('ana@example.com')).toMatchObject({
+      platformRole: 'operator',
+      passwordHash: 'original',
     });
-    expect(
-      createOperator(db, { email: 'ana@example.com', displayName: 'x', passwordHash: null }, 3)
-        .kind,
-    ).toBe('already_operator');
+    expect((await createOperator(stores, again)).kind).toBe('already_operator');
+    expect((await stores.audit.list()).map((e) => e.action)).toEqual(['operator.promoted']);
   });
 
-  it('refuses a new account without a password and a malformed address', () => {
-    expect(() =>
-      createOperator(db, { email: 'new@example.com', displayName: 'N', passwordHash: null }, 1),
-    ).toThrow(/password/);
-    expect(() =>
-      createOperator(db, { email: 'not-an-email', displayName: 'N', passwordHash: 'h' }, 1),
-    ).toThrow(/not an email/);
+  it('refuses a new account without a password and a malformed address, writing nothing', async () => {
+    const stores = await db();
+    await expect(
+      createOperator(stores, { email: 'new@example.com', displayName: 'N', passwordHash: null }),
+    ).rejects.toThrow(/password/);
+    await expect(
+      createOperator(stores, { email: 'not-an-email', displayName: 'N', passwordHash: 'h' }),
+    ).rejects.toThrow(/not an email/);
+    expect(await stores.users.byEmail('new@example.com')).toBeUndefined();
+    expect(await stores.audit.list()).toEqual([]);
+  });
+}
+
+describe('createOperator on SQLite (the embedded database)', () => {
+  createOperatorSpec(async () => {
+    const temp = makeTempDir();
+    const db = await openOperatorDatabase(loadConfig({ DATA_DIR: temp.dir }));
+    return {
+      db,
+      done: async () => {
+        await db.close();
+        temp.remove();
+      },
+    };
+  });
+});
+
+await describeWithPostgres('createOperator on PostgreSQL (a cluster)', () => {
+  createOperatorSpec(async () => {
+    const database = await createTestDatabase();
+    const db = await openOperatorDatabase(
+      loadConfig({ DATABASE_URL: database.url, REDIS_URL: 'redis://127.0.0.1:6379' }),
+    );
+    return {
+      db,
+      done: async () => {
+        await db.close();
+        await database.drop();
+      },
+    };
   });
 });

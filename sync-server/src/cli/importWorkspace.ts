@@ -35,7 +35,9 @@ export async function importWorkspace(
   config: Config,
   options: ImportWorkspaceOptions,
 ): Promise<string> {
-  if (!config.sqlitePath) throw new Error('Only SQLite databases are supported by this CLI.');
+  if (!config.sqlitePath) {
+    throw new Error('On PostgreSQL, owners import a workspace from the app (Settings → Import).');
+  }
   const live = await liveServerReason(config.DATA_DIR, config.PORT);
   if (live) throw new AppError(ErrorCode.badRequest, 409, `Cannot import now: ${live}`);
   const db = openSqlite(config.sqlitePath);

@@ -1,13 +1,10 @@
 import { parseArgs } from 'node:util';
 import { assertPasswordAcceptable, hashPassword } from '../identity/passwords.ts';
-import { SqliteUserStore } from '../identity/UserStore.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
-import { openSqlite } from '../db/Database.ts';
-import { migrate } from '../db/migrate.ts';
-import { migrations } from '../db/migrations/index.ts';
 import { AppError } from '../http/AppError.ts';
 import { createOperator } from './createOperator.ts';
 import { importWorkspace } from './importWorkspace.ts';
+import { openOperatorDatabase } from './operatorDatabase.ts';
 
 const usage = `Usage: pnpm operator <command> [options]
 
@@ -21,7 +18,8 @@ Commands:
   import-workspace <export.zip> --owner-email <address> --name <workspace name> --slug <address>
       Creates a new workspace from a workspace export (the zip of Settings → Export), with
       identical documents and its attachments, owned by the account with that address.
-      Refused while a server runs on DATA_DIR (owners then import from the app).
+      Refused while a server runs on DATA_DIR (owners then import from the app), and on
+      PostgreSQL (a cluster's owners import from the app).
 
 The database is the server's: DATA_DIR / DATABASE_URL from the environment, relative to
 the directory the command was started in.`;
@@ -75,23 +73,20 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`create-operator needs --email and --name.\n\n${usage}\n`);
     return 64;
   }
-  const config = loadConfig(process.env);
-  if (!config.sqlitePath) throw new Error('Only SQLite databases are supported by this CLI.');
-  const db = openSqlite(config.sqlitePath);
+  const database = await openOperatorDatabase(loadConfig(process.env));
   try {
-    migrate(db, migrations);
-    const exists = new SqliteUserStore(db, Date.now).byEmail(values.email.trim());
+    const exists = await database.users.byEmail(values.email.trim());
     let passwordHash: string | null = null;
     if (!exists) {
       const password = process.env.OPERATOR_PASSWORD ?? (await readFirstLine());
       assertPasswordAcceptable(password);
       passwordHash = await hashPassword(password);
     }
-    const result = createOperator(
-      db,
-      { email: values.email, displayName: values.name, passwordHash },
-      Date.now(),
-    );
+    const result = await createOperator(database, {
+      email: values.email,
+      displayName: values.name,
+      passwordHash,
+    });
     const said = {
       created: 'Created operator account',
       promoted: 'Promoted the existing account to operator',
@@ -100,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${said}: ${values.email} (user ${result.userId}).\n`);
     return 0;
   } finally {
-    db.close();
+    await database.close();
   }
 }
 

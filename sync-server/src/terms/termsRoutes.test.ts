@@ -147,11 +147,11 @@ describe('versioned terms', () => {
 
   it('refuses an operator made by the CLI everything but reading and accepting the terms until it accepts', async () => {
     const email = 'cli-operator@example.com';
-    createOperator(
-      t.server.ctx.db,
-      { email, displayName: 'CLI Ops', passwordHash: await hashPassword(STRONG_PASSWORD) },
-      t.clock.now,
-    );
+    await createOperator(t.server.services.control, {
+      email,
+      displayName: 'CLI Ops',
+      passwordHash: await hashPassword(STRONG_PASSWORD),
+    });
     const ops = t.client();
     expect((await ops.post('/api/auth/login', { email, password: STRONG_PASSWORD })).status).toBe(
       200,

@@ -63,10 +63,8 @@ export async function addMember(
   const client = t.client();
   const res = await acceptByRegistering(t, token, email.split('@')[0], client);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  const row = t.server.ctx.db.prepare('SELECT id FROM users WHERE email = ?').get(email) as {
-    id: string;
-  };
-  return { client, userId: row.id };
+  const user = await t.server.services.control.users.byEmail(email);
+  return { client, userId: user!.id };
 }
 
 let operators = 0;
@@ -76,15 +74,11 @@ export async function loginOperator(
 ): Promise<{ client: TestClient; userId: string }> {
   operators += 1;
   const email = `operator${operators}@example.com`;
-  const { userId } = createOperator(
-    t.server.ctx.db,
-    {
-      email,
-      displayName: `Operator ${operators}`,
-      passwordHash: await hashPassword(STRONG_PASSWORD),
-    },
-    t.clock.now,
-  );
+  const { userId } = await createOperator(t.server.services.control, {
+    email,
+    displayName: `Operator ${operators}`,
+    passwordHash: await hashPassword(STRONG_PASSWORD),
+  });
   const client = t.client();
   const res = await client.post('/api/auth/login', { email, password: STRONG_PASSWORD });
   expect(res.status, JSON.stringify(res.body)).toBe(200);

@@ -109,11 +109,11 @@ describeInBrowser('no third-party requests (terms §5)', () => {
     await context.close();
 
     // The operator console.
-    createOperator(
-      world.server.ctx.db,
-      { email: 'ops@example.com', displayName: 'Ops', passwordHash: await hashPassword(PASSWORD) },
-      Date.now(),
-    );
+    await createOperator(world.server.services.control, {
+      email: 'ops@example.com',
+      displayName: 'Ops',
+      passwordHash: await hashPassword(PASSWORD),
+    });
     const opsContext = await world.browser.newContext();
     const opsUrls = record(opsContext);
     const ops = await opsContext.newPage();
