@@ -18,8 +18,9 @@ import {
 import type { SubscriptionStore } from './billing/SubscriptionStore.ts';
 import { TrialSweeper } from './billing/TrialSweeper.ts';
 import { SqliteBlobCatalog, type BlobCatalog } from './blobs/BlobCatalog.ts';
-import type { BlobQuota } from './blobs/BlobQuota.ts';
+import type { AsyncBlobQuota, BlobQuota } from './blobs/BlobQuota.ts';
 import { SqliteBlobQuota } from './blobs/SqliteBlobQuota.ts';
+import { StorageUse } from './blobs/StorageUse.ts';
 import type { DocStore } from './store/DocStore.ts';
 import { SqliteDocStore } from './store/SqliteDocStore.ts';
 import type { AsyncStore } from './store/sql/asyncStore.ts';
@@ -118,6 +119,8 @@ export interface Services extends ServerContext {
   readonly seatLimit: SeatLimit;
   readonly blobCatalog: BlobCatalog;
   readonly blobQuota: BlobQuota;
+  /** What each workspace's storage holds, kept per process for the sync write path. */
+  readonly storageUse: StorageUse;
   /** Sliding-window limits of the account, workspace and invitation routes. */
   readonly limiter: RateLimiter;
   readonly loginThrottle: LoginThrottle;
@@ -181,6 +184,7 @@ export interface ControlPlane
     SnapshotStores,
     ExportModuleStores {
   readonly seats: AsyncStore<SeatLedger>;
+  readonly blobQuota: AsyncBlobQuota;
 }
 
 /**
@@ -220,6 +224,7 @@ export function createServices(
   const loginThrottle = new SqliteLoginThrottle(db, now);
   const ticketNumbers = new SqliteTicketNumberCounter(db);
   const workspaceDeletions = new SqliteWorkspaceDeletionStore(db, now);
+  const blobQuota = new SqliteBlobQuota(db, now);
   // The one place PostgreSQL's stores will be chosen (issue 19); SQLite's wrapped until then.
   const seam = sqliteSyncSeam(new SqliteSqlDatabase(db));
   const onSqlite: ControlPlane = {
@@ -243,6 +248,7 @@ export function createServices(
     devices: seam.wrap(stores.devices),
     workspaceDeletions: seam.wrap(workspaceDeletions),
     moderation: seam.wrap(moderation),
+    blobQuota: seam.wrap(blobQuota),
     snapshots: seam.wrap(new SqliteSnapshotStore(db)),
     restoreRecords: seam.wrap(new SqliteRestoreRecordStore(db)),
     exportJobs: seam.wrap(new SqliteExportStore(db)),
@@ -273,7 +279,8 @@ export function createServices(
     supportExpiry: new SupportGrantExpiry({ ...ctx, control, support }),
     terms,
     blobCatalog,
-    blobQuota: new SqliteBlobQuota(db, now),
+    blobQuota,
+    storageUse: new StorageUse(control.blobQuota, ctx.log),
     limiter: cluster?.limiter ?? new SqliteRateLimiter(db, now),
     loginThrottle,
     ticketNumbers,

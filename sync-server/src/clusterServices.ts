@@ -21,6 +21,7 @@ import { SqlAccessTokenStore } from './identity/SqlAccessTokenStore.ts';
 import { SqlSessionStore } from './identity/SqlSessionStore.ts';
 import { SqlUserStore } from './identity/SqlUserStore.ts';
 import { SqlWorkspacePurgeStore } from './deletion/SqlWorkspacePurgeStore.ts';
+import { SqlBlobQuota } from './blobs/SqlBlobQuota.ts';
 import { SqlExportStore } from './exports/SqlExportStore.ts';
 import type { Logger } from './log/logger.ts';
 import { SqlMailOutbox } from './mail/SqlMailOutbox.ts';
@@ -105,6 +106,7 @@ export function pgControlPlane(
     snapshots: new SqlSnapshotStore(sql),
     restoreRecords: new SqlRestoreRecordStore(sql),
     exportJobs: new SqlExportStore(sql),
+    blobQuota: new SqlBlobQuota(sql, now),
     workspacePurge: new SqlWorkspacePurgeStore(sql),
   };
 }

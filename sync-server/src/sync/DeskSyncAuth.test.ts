@@ -40,6 +40,9 @@ describe('DeskSyncAuth: the plan limits a subscription gets', () => {
     t!.server.services.docStore.append([
       { docId: `${workspaceId}:ticket:x`, workspaceId, update: new Uint8Array(300) },
     ]);
+    // Kept per process (blobs/StorageUse.ts): an ask reads again once the turn's work is
+    // done, so the next batch — a later turn — sees what is stored now.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(storage!.used()).toBe(before + 300);
   });
 

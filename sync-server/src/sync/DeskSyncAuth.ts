@@ -3,7 +3,7 @@ import { authenticateUpgrade } from '../identity/authenticateUpgrade.ts';
 import { isAuthFailure } from '../identity/AuthContext.ts';
 import type { CredentialStores } from '../identity/middleware.ts';
 import { updateRateOverride } from '../billing/updateRateOverride.ts';
-import type { BlobQuota } from '../blobs/BlobQuota.ts';
+import type { StorageUse } from '../blobs/StorageUse.ts';
 import type { SupportGrants } from '../support/SupportGrants.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
@@ -31,8 +31,11 @@ export interface DeskSyncAuthDeps extends ServerContext {
   };
   /** Audits what an operator opens under a support grant. */
   readonly support: SupportGrants;
-  /** What the workspace's storage holds (documents, attachments, uploads in flight). */
-  readonly blobQuota: BlobQuota;
+  /**
+   * What the workspace's storage holds (documents, attachments, uploads in flight): read at
+   * each authorize, then kept per process for the write path's synchronous asks.
+   */
+  readonly storageUse: StorageUse;
 }
 
 /**
@@ -100,6 +103,9 @@ export class DeskSyncAuth implements SyncAuth {
       this.ctx.config.DOC_SIZE_LIMIT_BYTES ?? limits?.documentSizeLimitBytes ?? null;
     const maxTickets = limits?.ticketLimit ?? null;
     if (access.canWrite) {
+      const storage = limits
+        ? await this.ctx.storageUse.limit(workspaceId, limits.storageQuotaBytes)
+        : null;
       return {
         ok: true,
         access: DocAccess.write,
@@ -108,12 +114,7 @@ export class DeskSyncAuth implements SyncAuth {
         maxTickets,
         updateRate: limits ? this.#updateRate(limits.updateRate) : null,
         messagesPerMinute: limits?.messagesPerMinute ?? null,
-        storage: limits
-          ? {
-              quotaBytes: limits.storageQuotaBytes,
-              used: () => this.ctx.blobQuota.used(workspaceId),
-            }
-          : null,
+        storage,
         ...(onOpened ? { onOpened } : {}),
       };
     }

@@ -63,11 +63,17 @@ export type Authorization =
 /**
  * A workspace's storage quota and what it holds now (SPEC.md, LIMIT-12): documents, attachments
  * and uploads in flight, in bytes. `used` is read on the write path, once per workspace per
- * batch that adds content, so it must be a lookup.
+ * batch that adds content, so it must be a lookup (no I/O: production keeps it per process,
+ * blobs/StorageUse.ts).
  */
 export interface StorageLimit {
   readonly quotaBytes: number;
   used(): number;
+  /**
+   * Told once a batch's updates of the workspace are stored (committed), with their bytes:
+   * lets a kept `used` count them before it is read again from the store.
+   */
+  stored?(bytes: number): void;
 }
 
 /**
