@@ -298,11 +298,12 @@ describe('SearchProjector', () => {
     }) as DocStore;
     const restarted = projector(counting);
     expect(await restarted.pass()).toBe(true); // one workspace's index per pass
-    expect(loads).toEqual(['ws1:index']);
+    // (The head first: which generation is in use.)
+    expect(loads).toEqual(['ws1:index:head', 'ws1:index']);
     expect(page('ws1')).toEqual(['t1', 't2']);
     expect(page('ws2')).toEqual([]);
     expect(await restarted.pass()).toBe(false);
-    expect(loads).toEqual(['ws1:index', 'ws2:index']);
+    expect(loads).toEqual(['ws1:index:head', 'ws1:index', 'ws2:index:head', 'ws2:index']);
     expect(page('ws2')).toEqual(['t3']);
     expect(cursors()).toEqual(cursorsBefore);
     expect(index.withoutListRows()).toEqual([]);
@@ -311,6 +312,31 @@ describe('SearchProjector', () => {
     loads.length = 0;
     await projector(counting).catchUp();
     expect(loads).toEqual([]);
+  });
+
+  it('fills list rows from the index generation in use: after a rewrite, generation 1 is dropped', async () => {
+    const desk = new Desk('ws1');
+    desk.create('t1', 'Alpha', 1, 'one');
+    // The rewrite: generation 2 holds the live rows, the head names it, generation 1 goes.
+    store.append([
+      {
+        docId: 'ws1:index:g2',
+        workspaceId: 'ws1',
+        update: Y.encodeStateAsUpdate(desk.doc(docIds.index('ws1'))),
+      },
+    ]);
+    const head = new Y.Doc();
+    store.append([
+      { docId: 'ws1:index:head', workspaceId: 'ws1', update: setHeadGeneration(head, 2) },
+    ]);
+    store.deleteDocs(['ws1:index']);
+    await projector().catchUp();
+    db.prepare('DELETE FROM ticket_rows').run(); // as before migration 22
+    expect(index.withoutListRows()).toEqual(['ws1']);
+
+    await projector().catchUp();
+    expect(index.firstPage('ws1', 10, 0).map((r) => r.id)).toEqual(['t1']);
+    expect(index.withoutListRows()).toEqual([]);
   });
 
   it('forgets a deleted workspace and projects a restored one again', async () => {

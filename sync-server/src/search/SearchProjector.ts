@@ -1,10 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { docIds } from '@desk/model';
 import { parseDocId } from '@desk/protocol';
 import type * as Y from 'yjs';
 import type { Logger } from '../log/logger.ts';
 import type { ChangedDocRow, DocStore } from '../store/DocStore.ts';
-import { isOlderIndexGeneration } from './olderIndexGeneration.ts';
+import { currentIndexDocId, isOlderIndexGeneration } from './olderIndexGeneration.ts';
 import { ticketSearchText } from './searchOps.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { TicketSearchFields, TicketSearchIndex } from './TicketSearchIndex.ts';
@@ -380,7 +379,9 @@ export class SearchProjector {
     this.#listRowsToFill ??= await this.#o.index.withoutListRows();
     const workspaceId = this.#listRowsToFill[0];
     if (workspaceId === undefined || this.#stopped) return false;
-    const docId = docIds.index(workspaceId);
+    // The generation in use: after a rewrite generation 1 holds no rows of the workspace
+    // (it is older than the head's newest), and once dropped it is gone.
+    const docId = await currentIndexDocId(this.#o.store, workspaceId);
     // Read recently (e.g. by this pass): wait until it is due (#dueAt arms the next pass).
     if (this.#notDue(docId)) return false;
     this.#listRowsToFill.shift();

@@ -1,4 +1,10 @@
-import { generationOf, indexGenerationOf, indexHeadDocId, keptFromOf } from '@desk/model';
+import {
+  generationOf,
+  indexDocId,
+  indexGenerationOf,
+  indexHeadDocId,
+  keptFromOf,
+} from '@desk/model';
 import * as Y from 'yjs';
 import type { DocStore } from '../store/DocStore.ts';
 
@@ -13,13 +19,31 @@ import type { DocStore } from '../store/DocStore.ts';
 export async function isOlderIndexGeneration(store: DocStore, docId: string): Promise<boolean> {
   const parsed = indexGenerationOf(docId);
   if (!parsed) return false;
-  const stored = await store.loadInSlices(indexHeadDocId(parsed.workspaceId));
-  if (!stored) return false; // no head: generation 1, never rewritten
+  const head = await readHead(store, parsed.workspaceId);
+  if (!head) return false; // no head: generation 1, never rewritten
+  return parsed.generation < Math.max(head.generation, head.keptFrom);
+}
+
+/**
+ * The id of the workspace's index generation in use (the head's newest; generation 1's id
+ * when it was never rewritten): what a reader of the workspace's tickets reads.
+ */
+export async function currentIndexDocId(store: DocStore, workspaceId: string): Promise<string> {
+  const head = await readHead(store, workspaceId);
+  return indexDocId(workspaceId, head?.generation ?? 1);
+}
+
+async function readHead(
+  store: DocStore,
+  workspaceId: string,
+): Promise<{ generation: number; keptFrom: number } | null> {
+  const stored = await store.loadInSlices(indexHeadDocId(workspaceId));
+  if (!stored) return null;
   const head = new Y.Doc();
   try {
     if (stored.state) Y.applyUpdate(head, stored.state);
     for (const update of stored.log) Y.applyUpdate(head, update);
-    return parsed.generation < Math.max(generationOf(head), keptFromOf(head));
+    return { generation: generationOf(head), keptFrom: keptFromOf(head) };
   } finally {
     head.destroy();
   }
