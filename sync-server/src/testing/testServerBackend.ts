@@ -38,7 +38,7 @@ export interface ServerBackendParts {
  */
 const MARKER = 'test-postgres.json';
 
-interface Marker {
+export interface Marker {
   readonly url: string;
   readonly prefix: string;
 }
@@ -69,9 +69,18 @@ export async function serverBackendParts(
   }
   const database = await createTestDatabase();
   const marker: Marker = { url: database.url, prefix: testKeyPrefix() };
-  fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(markerPath, JSON.stringify(marker));
+  markPostgresServer(dataDir, marker);
   return { env: partsEnv(marker), release: database.drop };
+}
+
+/**
+ * Records that the server on `dataDir` runs on the PostgreSQL database `url` (what the
+ * outbox reader and a restart look for) — for tests that choose their database themselves
+ * (the cluster tests: two servers on one database).
+ */
+export function markPostgresServer(dataDir: string, marker: Marker): void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(path.join(dataDir, MARKER), JSON.stringify(marker));
 }
 
 function partsEnv(marker: Marker): Record<string, string> {

@@ -19,6 +19,7 @@ import {
   testRedisUrl,
   type TestDatabase,
 } from '../../../sync-server/src/testing/scaleOutParts.ts';
+import { markPostgresServer } from '../../../sync-server/src/testing/testServerBackend.ts';
 import {
   acceptByRegistering,
   invite,
@@ -51,15 +52,16 @@ await describeWithPostgresAndRedis(
 
     const twoServers = async () => {
       database = await createTestDatabase();
-      const env = {
-        DATABASE_URL: database.url,
-        REDIS_URL: testRedisUrl!,
-        REDIS_PREFIX: testKeyPrefix(),
-      };
+      const prefix = testKeyPrefix();
+      const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl!, REDIS_PREFIX: prefix };
       const a = await startAuthTestServer(env);
       servers.push(a);
       const b = await startAuthTestServer(env);
       servers.push(b);
+      // Their mail is in the database's outbox: the test helpers read it there.
+      for (const server of [a, b]) {
+        markPostgresServer(server.server.ctx.config.DATA_DIR, { url: database.url, prefix });
+      }
       return { a, b };
     };
 
