@@ -278,6 +278,32 @@ describe('UpdatePipeline', () => {
     });
   });
 
+  it('LIMIT-12 tells each storage limit the bytes of its updates once they are committed, once per batch', async () => {
+    const a = member(false);
+    const b = member(false);
+    const told: [string, number][] = [];
+    const limit = (name: string) => ({
+      quotaBytes: 1_000_000,
+      used: () => 0,
+      stored: (bytes: number) => told.push([name, bytes]),
+    });
+    a.subscription.storage = limit('a');
+    b.subscription.storage = limit('b');
+    const [wa, wb] = [writer(1), writer(2)];
+    wa.doc.getText('t').insert(0, 'hello');
+    wa.doc.getText('t').insert(5, ' world');
+    wb.doc.getText('t').insert(0, 'x');
+    a.send(wa.updates[0]!);
+    a.send(wa.updates[1]!);
+    b.send(wb.updates[0]!);
+    expect(told).toEqual([]); // nothing stored yet
+    await until(() => a.connection.acked === 2, 'the batch is stored');
+    expect(told).toEqual([
+      ['a', wa.updates[0]!.byteLength + wa.updates[1]!.byteLength],
+      ['b', wb.updates[0]!.byteLength],
+    ]);
+  });
+
   describe('no echo', () => {
     it('WRITE-4 sends every sender the others’ updates of the turn and never its own', async () => {
       const a = member(false);

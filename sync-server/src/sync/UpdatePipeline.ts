@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.ts';
 import type { AppendResult, NewUpdate } from '../store/DocStore.ts';
 import type { DocRoom } from './DocRoom.ts';
 import type { DocSubscription } from './DocSubscription.ts';
+import type { StorageLimit } from './SyncAuth.ts';
 import type { FanOut } from './FanOut.ts';
 import type { SyncDocStore } from './SyncDocStore.ts';
 import { forEachExclusion } from './exclusionTree.ts';
@@ -544,10 +545,19 @@ export class UpdatePipeline {
   }
 
   #stored(writes: Entry[], results: AppendResult[]): void {
+    let bytes: Map<StorageLimit, number> | null = null;
     for (let i = 0; i < writes.length; i++) {
-      writes[i]!.logId = results[i]!.logId;
-      writes[i]!.seq = results[i]!.seq;
+      const entry = writes[i]!;
+      entry.logId = results[i]!.logId;
+      entry.seq = results[i]!.seq;
+      const storage = entry.from?.storage;
+      if (storage?.stored) {
+        bytes ??= new Map();
+        bytes.set(storage, (bytes.get(storage) ?? 0) + entry.update!.byteLength);
+      }
     }
+    // Committed: a workspace's kept storage use counts them before it is read again.
+    if (bytes) for (const [storage, n] of bytes) storage.stored!(n);
   }
 
   /**
