@@ -1,6 +1,15 @@
 import type { Logger } from '../log/logger.ts';
-import type { StorageLimit } from '../sync/SyncAuth.ts';
 import type { AsyncBlobQuota } from './BlobQuota.ts';
+
+/**
+ * A workspace's quota and what it holds, as the sync engine asks it (`StorageLimit`,
+ * sync/SyncAuth.ts — written out here: sync/ imports blobs/, not the other way round).
+ */
+export interface KeptStorageLimit {
+  readonly quotaBytes: number;
+  used(): number;
+  stored(bytes: number): void;
+}
 
 /** Workspaces whose use is kept; past it the map starts again (each is read again). */
 const MAX_KEPT_WORKSPACES = 10_000;
@@ -32,7 +41,7 @@ export class StorageUse {
   ) {}
 
   /** The workspace's storage limit for an authorization: what it holds, read now. */
-  async limit(workspaceId: string, quotaBytes: number): Promise<StorageLimit> {
+  async limit(workspaceId: string, quotaBytes: number): Promise<KeptStorageLimit> {
     const use = this.#use(workspaceId);
     await use.read();
     return { quotaBytes, used: () => use.used(), stored: (bytes) => use.stored(bytes) };
