@@ -21,6 +21,7 @@ import { SqliteBlobCatalog, type BlobCatalog } from './blobs/BlobCatalog.ts';
 import type { AsyncBlobQuota, BlobQuota } from './blobs/BlobQuota.ts';
 import { SqliteBlobQuota } from './blobs/SqliteBlobQuota.ts';
 import { StorageUse } from './blobs/StorageUse.ts';
+import type { BlobRouteStores } from './blobs/blobRoutes.ts';
 import type { DocStore } from './store/DocStore.ts';
 import { SqliteDocStore } from './store/SqliteDocStore.ts';
 import type { AsyncStore } from './store/sql/asyncStore.ts';
@@ -180,6 +181,7 @@ export interface ControlPlane
     MailboxRouteStores,
     UsageRouteStores,
     ModerationStores,
+    BlobRouteStores,
     DeletionStores,
     SnapshotStores,
     ExportModuleStores {
@@ -249,6 +251,7 @@ export function createServices(
     workspaceDeletions: seam.wrap(workspaceDeletions),
     moderation: seam.wrap(moderation),
     blobQuota: seam.wrap(blobQuota),
+    blobCatalog: seam.wrap(blobCatalog),
     snapshots: seam.wrap(new SqliteSnapshotStore(db)),
     restoreRecords: seam.wrap(new SqliteRestoreRecordStore(db)),
     exportJobs: seam.wrap(new SqliteExportStore(db)),

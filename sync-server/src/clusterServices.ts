@@ -21,6 +21,7 @@ import { SqlAccessTokenStore } from './identity/SqlAccessTokenStore.ts';
 import { SqlSessionStore } from './identity/SqlSessionStore.ts';
 import { SqlUserStore } from './identity/SqlUserStore.ts';
 import { SqlWorkspacePurgeStore } from './deletion/SqlWorkspacePurgeStore.ts';
+import { SqlBlobCatalog } from './blobs/SqlBlobCatalog.ts';
 import { SqlBlobQuota } from './blobs/SqlBlobQuota.ts';
 import { SqlExportStore } from './exports/SqlExportStore.ts';
 import type { Logger } from './log/logger.ts';
@@ -107,6 +108,7 @@ export function pgControlPlane(
     restoreRecords: new SqlRestoreRecordStore(sql),
     exportJobs: new SqlExportStore(sql),
     blobQuota: new SqlBlobQuota(sql, now),
+    blobCatalog: new SqlBlobCatalog(sql),
     workspacePurge: new SqlWorkspacePurgeStore(sql),
   };
 }

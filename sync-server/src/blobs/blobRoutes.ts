@@ -8,15 +8,33 @@ import { DownloadQuery } from '@desk/protocol/rest';
 import { AppError } from '../http/AppError.ts';
 import { bodyLimit } from '../http/bodyLimit/index.ts';
 import { readQuery } from '../http/readQuery/index.ts';
+import type { AsyncTransactions } from '../db/Transactions.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { memberRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
+import {
+  memberRequest,
+  type MemberRequestDeps,
+  type MemberStores,
+} from '../workspaces/memberRequest.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { BlobCatalog, BlobUse } from './BlobCatalog.ts';
-import type { BlobQuota } from './BlobQuota.ts';
+import type { AsyncBlobQuota } from './BlobQuota.ts';
 import { BlobTooLargeError, StorageFullError, type BlobStorage } from './BlobStorage.ts';
 import { detectContentType, isRefusedType } from './contentType.ts';
 import { serveBlob } from './serveBlob.ts';
+import type { StorageUse } from './StorageUse.ts';
 import { Thumbnails } from './Thumbnails.ts';
+
+/**
+ * The stores the attachment routes read and write, on their async interfaces (issue 19:
+ * PostgreSQL may answer); part of `Services.control`.
+ */
+export interface BlobRouteStores {
+  readonly transactions: AsyncTransactions;
+  readonly blobQuota: AsyncBlobQuota;
+  readonly blobCatalog: AsyncStore<BlobCatalog>;
+  readonly workspaceAccess: AsyncStore<WorkspaceAccessStore>;
+}
 
 /** @default 100 MiB per file — videos of a screen recording fit; larger files belong in a Drive link. */
 export const MAX_BLOB_BYTES = 100 * 1024 * 1024;
@@ -33,20 +51,20 @@ export function installBlobRoutes(
   app: Hono,
   ctx: ServerContext &
     MemberRequestDeps & {
-      readonly blobCatalog: BlobCatalog;
-      readonly blobQuota: BlobQuota;
-      readonly workspaceAccess: WorkspaceAccessStore;
+      readonly control: BlobRouteStores & MemberStores;
       /** Image previews of the attachments in `store` (built once in createSyncServices). */
       readonly thumbnails: Thumbnails;
+      /** What the sync write path counts as the workspace's storage: told of each upload. */
+      readonly storageUse?: Pick<StorageUse, 'changed'>;
       /** Terms §4: the operator's reason when access to the workspace's file is disabled. */
-      readonly moderation?: {
-        disabledSet(workspaceId: string): { reasonOf(itemKey: string): string | null };
+      readonly disabledSets?: {
+        load(workspaceId: string): Promise<{ reasonOf(itemKey: string): string | null }>;
       };
     },
   store: BlobStorage,
 ): void {
   const { thumbnails } = ctx;
-  const { blobCatalog: catalog, blobQuota: quotas } = ctx;
+  const { transactions, blobCatalog: catalog, blobQuota: quotas, workspaceAccess } = ctx.control;
 
   // Above the app-wide JSON default; the streamed per-workspace cap below is the finer one.
   app.post(
@@ -55,7 +73,7 @@ export function installBlobRoutes(
     closeAfterRefusal,
     async (c) => {
       const { auth, workspace } = await memberRequest(ctx, c);
-      const access = ctx.workspaceAccess.of(auth.user.id, workspace.id);
+      const access = await workspaceAccess.of(auth.user.id, workspace.id);
       if (!access?.canWrite) {
         throw new AppError(
           ErrorCode.workspaceReadOnly,
@@ -69,11 +87,11 @@ export function installBlobRoutes(
       const body = c.req.raw.body;
       if (!body) throw AppError.badRequest('The file is empty.');
       // Reserved before a byte is written, so parallel uploads cannot overrun the quota together.
-      const quota = ctx.workspaceAccess.limits(workspace.id)?.storageQuotaBytes ?? Infinity;
+      const quota = (await workspaceAccess.limits(workspace.id))?.storageQuotaBytes ?? Infinity;
       const declared = declaredLength(c.req.header('content-length'));
       // Named for what it is: a file over the size limit, whatever room is left.
       if (declared !== null && declared > MAX_BLOB_BYTES) throw fileTooLarge();
-      const reservation = quotas.reserve(workspace.id, quota, MAX_BLOB_BYTES, declared);
+      const reservation = await quotas.reserve(workspace.id, quota, MAX_BLOB_BYTES, declared);
       if (!reservation.ok) {
         throw tooLarge(
           reservation.reason === 'storage_used_up'
@@ -100,7 +118,7 @@ export function installBlobRoutes(
           },
         );
       } catch (error) {
-        quotas.release(reservation.id);
+        await quotas.release(reservation.id);
         if (error instanceof StorageFullError) {
           ctx.log.error({ err: error.cause, workspaceId: workspace.id }, 'blob storage is full');
           throw new AppError(
@@ -120,17 +138,26 @@ export function installBlobRoutes(
         throw error;
       }
       const now = ctx.now();
-      quotas.commit(reservation.id, () => {
-        catalog.recordUpload({
-          workspaceId: workspace.id,
-          sha256: stored.sha256,
-          size: stored.size,
-          name,
-          type,
-          uploadedBy: auth.user.id,
-          at: now,
+      // BlobQuota.commit's rule on the seam: the rows and the reservation's end in one
+      // transaction (database calls only), the reservation released after a rollback.
+      try {
+        await transactions.write(async () => {
+          await catalog.recordUpload({
+            workspaceId: workspace.id,
+            sha256: stored.sha256,
+            size: stored.size,
+            name,
+            type,
+            uploadedBy: auth.user.id,
+            at: now,
+          });
+          await quotas.release(reservation.id);
         });
-      });
+      } catch (error) {
+        await quotas.release(reservation.id);
+        throw error;
+      }
+      ctx.storageUse?.changed(workspace.id);
       if (Thumbnails.canMake(type)) void thumbnails.ensure(stored.sha256);
       return c.json({ sha256: stored.sha256, size: stored.size, type, name }, 201);
     },
@@ -139,11 +166,11 @@ export function installBlobRoutes(
   const findAttachment = async (c: Context): Promise<{ sha256: string; row: BlobUse }> => {
     const { workspace } = await memberRequest(ctx, c);
     const sha256 = c.req.param('sha256') ?? '';
-    const row = /^[0-9a-f]{64}$/.test(sha256) ? catalog.use(workspace.id, sha256) : undefined;
+    const row = /^[0-9a-f]{64}$/.test(sha256) ? await catalog.use(workspace.id, sha256) : undefined;
     if (!row || !(await store.has(sha256)))
       throw AppError.notFound('No such file in this workspace.');
     // Terms §4: a disabled file (and its thumbnail) answers 451 with the reason; its bytes stay.
-    const disabled = ctx.moderation?.disabledSet(workspace.id).reasonOf(blobItemKey(sha256));
+    const disabled = (await ctx.disabledSets?.load(workspace.id))?.reasonOf(blobItemKey(sha256));
     if (disabled != null) {
       throw new AppError(ErrorCode.contentDisabled, 451, contentDisabledWords(disabled), {
         reason: disabled,
