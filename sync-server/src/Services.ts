@@ -221,7 +221,6 @@ export function createServices(
   const blobCatalog = new SqliteBlobCatalog(db);
   // Terms §4: reports, cases and the disabled set; items are read from the stored docs.
   const moderation = new SqliteModerationStore(db, now);
-  const reportedItems = new ReportedItems({ docStore, blobCatalog });
   const supportGrants = new SqliteSupportGrantStore(db, now);
   const loginThrottle = new SqliteLoginThrottle(db, now);
   const ticketNumbers = new SqliteTicketNumberCounter(db);
@@ -264,6 +263,7 @@ export function createServices(
     mailOutbox: seam.wrap(new SqliteMailOutbox(db, now)),
   };
   const control = cluster?.control ?? onSqlite;
+  const reportedItems = new ReportedItems({ docStore, blobCatalog: control.blobCatalog });
   // After the control plane: the outbox is its (on PostgreSQL, the one every process reads).
   const mailer = createMailer({ ...ctx, outbox: control.mailOutbox });
   const identity = { ...stores, mailer };

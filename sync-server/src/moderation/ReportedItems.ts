@@ -13,12 +13,15 @@ import { parseDocId, type ModeratedItem, type ReportedContent } from '@desk/prot
 import * as Y from 'yjs';
 import type { DocStore } from '../store/DocStore.ts';
 
-/** The workspace's uploads (BlobCatalog's `use`; declared here so blobs/ may import us). */
+/**
+ * The workspace's uploads (BlobCatalog's `use` on its async interface, `Services.control`;
+ * declared here so blobs/ may import us).
+ */
 export interface FileCatalog {
   use(
     workspaceId: string,
     sha256: string,
-  ): { name: string; type: string; size: number } | undefined;
+  ): Promise<{ name: string; type: string; size: number } | undefined>;
 }
 
 /** The document kind each item kind lives in. */
@@ -46,7 +49,7 @@ export class ReportedItems {
       if (item.docId !== undefined && !this.#docOf(workspaceId, item.docId, 'ticket')) {
         return false;
       }
-      return this.deps.blobCatalog.use(workspaceId, item.blobId) !== undefined;
+      return (await this.deps.blobCatalog.use(workspaceId, item.blobId)) !== undefined;
     }
     if (!this.#docOf(workspaceId, item.docId, DOC_KIND_OF[item.kind])) return false;
     const doc = await this.#load(item.docId);
@@ -70,7 +73,7 @@ export class ReportedItems {
   ): Promise<ReportedContent> {
     switch (item.kind) {
       case 'attachment': {
-        const use = this.deps.blobCatalog.use(workspaceId, item.blobId);
+        const use = await this.deps.blobCatalog.use(workspaceId, item.blobId);
         if (!use) return { kind: 'missing' };
         return { kind: 'attachment', name: use.name, type: use.type, size: use.size, url: fileUrl };
       }

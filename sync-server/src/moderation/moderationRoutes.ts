@@ -18,10 +18,11 @@ import type { FileCatalog, ReportedItems } from './ReportedItems.ts';
 /** What the moderation routes use (built once in createServices). */
 export interface ModerationRouteDeps extends ServerContext, MemberRequestDeps {
   /** Reports, cases and decisions, read through `Services.control` (PostgreSQL may answer). */
-  readonly control: Pick<ModerationStores, 'moderation'> & MemberRequestDeps['control'];
+  readonly control: Pick<ModerationStores, 'moderation'> & {
+    readonly blobCatalog: FileCatalog;
+  } & MemberRequestDeps['control'];
   readonly moderationService: ModerationService;
   readonly reportedItems: ReportedItems;
-  readonly blobCatalog: FileCatalog;
 }
 
 /**
@@ -104,7 +105,7 @@ export function installModeration(app: Hono, ctx: ModerationRouteDeps, files: Bl
     const found = await caseOf(c.req.param('caseId'));
     if (found.item.kind !== 'attachment') throw AppError.notFound('This case is not about a file.');
     const sha256 = found.item.blobId;
-    const use = ctx.blobCatalog.use(found.workspace.id, sha256);
+    const use = await ctx.control.blobCatalog.use(found.workspace.id, sha256);
     if (!use || !(await files.has(sha256))) throw AppError.notFound('The file is not stored.');
     await ctx.moderationService.recordView(found, authOf(c).user.id, 'file');
     return serveBlob(c.req.raw.headers, {
