@@ -55,10 +55,12 @@ describe('the server process', () => {
   });
 
   it.each([
-    ['REDIS_URL', 'redis://127.0.0.1:6379', /REDIS_URL[\s\S]*single process/],
-    ['DATABASE_URL', 'postgres://desk@127.0.0.1:5432/desk', /DATABASE_URL[\s\S]*PostgreSQL/],
+    // A cluster process needs both: Redis alone would split workspaces over SQLite files,
+    // PostgreSQL alone would let processes miss each other's updates.
+    ['REDIS_URL', 'redis://127.0.0.1:6379', /DATABASE_URL[\s\S]*postgres:\/\/ URL/],
+    ['DATABASE_URL', 'postgres://desk@127.0.0.1:5432/desk', /REDIS_URL[\s\S]*cluster process/],
   ])(
-    'refuses to start with %s set while scale-out has not landed, naming it, before touching DATA_DIR',
+    'refuses to start with %s set alone (a cluster process needs both), naming the other, before touching DATA_DIR',
     (variable, value, message) => {
       const result = spawnSync(process.execPath, ['--import', 'tsx', serverEntry], {
         env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: temp.dir, [variable]: value },
