@@ -139,9 +139,30 @@ describe('TicketPageState', () => {
       const page = new TicketPageState(desk, id);
       cleanups.push(() => page.destroy());
       await page.handle.whenLoaded;
-      await until(() => page.availability !== 'here', 'the page knows the ticket is not here');
+      await until(
+        () => page.availability !== 'here' && page.availability !== 'checking',
+        'the page knows the ticket is not here',
+      );
       return { desk, source, page, id, docId: docIds.ticket(desk.workspace!.id, id) };
     }
+
+    it('is neither shown nor writable while the local copy is still being read', async () => {
+      const { desk, source } = await openDeskWorkspace();
+      cleanups.push(() => desk.destroy());
+      source.held = new Set();
+      const id = 'remote0000000000000b';
+      desk.index.tickets.create({ id, title: 'Old VPN issue', number: 8 }, desk.actor, 1);
+      const page = new TicketPageState(desk, id);
+      cleanups.push(() => page.destroy());
+      // Not yet known whether this device holds it: a view shown now would give way to
+      // "loading" a moment later, taking a chosen file or typed text with it.
+      expect(page.availability).toBe('checking');
+      expect(page.canWrite).toBe(false);
+      expect(page.post(page.newCommentId(), 'reply', 'Too early', [], [])).toBe(false);
+      expect(page.error).toMatch(/still opening/);
+      await until(() => page.availability !== 'checking', 'the ledger answered');
+      expect(page.availability).toBe('fetching');
+    });
 
     it('is fetched when opened online: loading, then the server’s copy, kept from then on', async () => {
       const { source, page, docId } = await openRemoteTicket();

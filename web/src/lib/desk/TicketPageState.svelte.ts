@@ -23,11 +23,14 @@ import { disabledAttachmentRefusal } from '$lib/moderation/attachmentRefusal.ts'
 
 /**
  * Whether the ticket's content is on this device (issue 15: a device keeps what its person
- * needs and fetches the rest when opened): `here` — shown from the local copy; `fetching` —
+ * needs and fetches the rest when opened): `checking` — the local copy is still being read
+ * and whether it holds the ticket is not known yet (nothing is shown or writable: a file
+ * chosen then would go to a view about to give way to `fetching`); `here` — shown from the
+ * local copy; `fetching` —
  * not on this device, on its way from the server; `absent` — not on this device and no
  * connection, so the page says so instead of showing an empty ticket.
  */
-export type TicketAvailability = 'here' | 'fetching' | 'absent';
+export type TicketAvailability = 'checking' | 'here' | 'fetching' | 'absent';
 
 /**
  * One open ticket: its index record (small fields, live), its doc (description, thread,
@@ -51,7 +54,8 @@ export class TicketPageState {
   held = $state<boolean | null>(null);
   private synced = $state(false);
   readonly availability: TicketAvailability = $derived.by(() => {
-    if (this.held !== false || this.synced) return 'here';
+    if (this.held === true || this.synced) return 'here';
+    if (this.held === null) return 'checking';
     const kind = this.desk.status.kind;
     return kind === 'offline' || kind === 'error' ? 'absent' : 'fetching';
   });
@@ -255,6 +259,10 @@ export class TicketPageState {
   private attempt(action: () => unknown, addedText: string | null): boolean {
     if (!this.desk.canWrite) {
       this.error = 'This workspace is read-only for you; the change was not made.';
+      return false;
+    }
+    if (this.availability === 'checking') {
+      this.error = 'This ticket is still opening; the change was not made. Try again in a moment.';
       return false;
     }
     if (this.availability !== 'here') {
