@@ -103,7 +103,7 @@ async function grantOperator(access: SupportGrantAccessLevel): Promise<void> {
 async function operatorColumn(filter: (route: InstalledRoute) => boolean) {
   const cells: Record<string, number> = {};
   for (const route of routes.filter(filter)) {
-    world.refreshCredentials();
+    await world.refreshCredentials();
     cells[route.key] = await restStatus(world, route, world.credential('operatorNoGrant'));
   }
   return cells;
@@ -146,7 +146,7 @@ describe('the authorization matrix: the operator under a support grant', () => {
     const yjs: string[] = [];
     for (const access of ['read', 'write'] as const) {
       await grantOperator(access);
-      world.refreshCredentials();
+      await world.refreshCredentials();
       sync.push(await syncOutcome(world, world.credential('operatorNoGrant')));
       yjs.push(await yjsOutcome(world, world.credential('operatorNoGrant')));
     }

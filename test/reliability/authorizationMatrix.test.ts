@@ -232,7 +232,7 @@ describe('the authorization matrix', () => {
       const cells = {} as Record<IdentityName, number>;
       for (const name of identityNames) {
         // Fresh valid credentials per cell: some routes end the caller's sessions and tokens.
-        world.refreshCredentials();
+        await world.refreshCredentials();
         cells[name] = await restStatus(world, route, world.credential(name));
       }
       actual[route.key] = cells;
@@ -242,7 +242,7 @@ describe('the authorization matrix', () => {
   });
 
   it('answers both socket endpoints per identity as the table says', async () => {
-    world.refreshCredentials();
+    await world.refreshCredentials();
     const sync: string[] = [];
     const yjs: string[] = [];
     for (const name of identityNames) {

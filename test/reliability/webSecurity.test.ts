@@ -59,7 +59,7 @@ describe('cross-site request forgery', () => {
     for (const route of routes) {
       if (ORIGIN_EXEMPT.has(route.key)) continue;
       for (const origin of FOREIGN_ORIGINS) {
-        world.refreshCredentials();
+        await world.refreshCredentials();
         const path = await fillPath(world, route);
         const response = await fetch(t.server.url + path, {
           method: route.method,
@@ -84,7 +84,7 @@ describe('cross-site request forgery', () => {
   });
 
   it('lets the same requests through from our own Origin (the refusal above is about the Origin)', async () => {
-    world.refreshCredentials();
+    await world.refreshCredentials();
     const response = await fetch(`${t.server.url}/api/workspaces/${world.target.slug}/snapshots`, {
       method: 'POST',
       headers: {
@@ -101,7 +101,7 @@ describe('cross-site request forgery', () => {
 describe('cross-site WebSocket hijacking', () => {
   it("closes /sync opened with a member's cookie from a foreign or missing Origin with 4403", async () => {
     for (const origin of ['https://evil.example', undefined]) {
-      world.refreshCredentials();
+      await world.refreshCredentials();
       const client = await TestSyncClient.connect(t.server.url, {
         cookie: cookieOf(world.credential('owner')),
         ...(origin ? { origin } : {}),
@@ -111,7 +111,7 @@ describe('cross-site WebSocket hijacking', () => {
   });
 
   it("closes /yjs/:docId opened with a member's cookie from a foreign Origin with 4403", async () => {
-    world.refreshCredentials();
+    await world.refreshCredentials();
     const credential = world.credential('owner');
     // yjsOutcome sends our Origin; the same cookie from another site:
     const { default: WebSocket } = await import('ws');

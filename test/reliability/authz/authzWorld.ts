@@ -1,4 +1,3 @@
-import { hashSecretToken } from '../../../sync-server/src/identity/secretTokens.ts';
 import { SESSION_COOKIE } from '../../../sync-server/src/identity/sessionCookie.ts';
 import {
   signUp,
@@ -77,14 +76,18 @@ export class AuthzWorld {
   ) {}
 
   static async build(t: AuthTestServer): Promise<AuthzWorld> {
-    const { db } = t.server.ctx;
+    const { control } = t.server.services;
     const owner = await signUp(t);
     const other = await signUp(t);
-    // Paid and active: a trial would run out while the clock moves a month below.
-    db.prepare(
-      `UPDATE subscriptions SET plan_id = 'business', state = 'active', trial_ends_at = NULL
-       WHERE workspace_id IN (?, ?)`,
-    ).run(owner.workspaceId, other.workspaceId);
+    // Paid and active: a trial would run out while the clock moves a month below. (Through
+    // the control plane, so the matrix runs on either backend.)
+    for (const workspaceId of [owner.workspaceId, other.workspaceId]) {
+      await control.subscriptions.assign(
+        workspaceId,
+        { planId: 'business' },
+        { kind: 'system', userId: null },
+      );
+    }
     const n = newId().slice(0, 8);
     const viewer = await addMember(
       t,
@@ -103,7 +106,7 @@ export class AuthzWorld {
     if (gone.status !== 200) throw new Error(`removing a member failed: ${gone.status}`);
     // The admin of the target also belongs to the other workspace: their token for it must
     // not open the target although their session does.
-    t.server.services.memberships.add({
+    await control.memberships.add({
       workspaceId: other.workspaceId,
       userId: admin.userId,
       role: 'agent',
@@ -173,25 +176,23 @@ export class AuthzWorld {
     // credential is made 20 days later and is still valid then.
     world.credentials.set('expiredSession', {
       kind: 'session',
-      token: world.newSession(agent.userId).token,
+      token: (await world.newSession(agent.userId)).token,
     });
     t.clock.advance(20 * DAY_MS);
-    world.refreshCredentials();
+    await world.refreshCredentials();
     world.credentials.set('anonymous', { kind: 'none' });
-    const { tokens } = t.server.services;
     const token = (userId: string, workspaceId: string, expiresAt: number | null) =>
-      tokens.create({ userId, workspaceId, name: 'matrix', expiresAt }).token;
+      control.tokens.create({ userId, workspaceId, name: 'matrix', expiresAt });
     world.credentials.set('tokenExpired', {
       kind: 'token',
-      token: token(agent.userId, owner.workspaceId, t.clock.now + DAY_MS),
+      token: (await token(agent.userId, owner.workspaceId, t.clock.now + DAY_MS)).token,
     });
     // Revoked through the routes, as their owners would.
-    const revokedToken = token(agent.userId, owner.workspaceId, null);
-    const revokedTokenId = (
-      db
-        .prepare('SELECT id FROM access_tokens WHERE token_hash = ?')
-        .get(hashSecretToken(revokedToken)) as { id: string }
-    ).id;
+    const { id: revokedTokenId, token: revokedToken } = await token(
+      agent.userId,
+      owner.workspaceId,
+      null,
+    );
     const agentSession = world.credentials.get('agent') as { token: string };
     const revokeToken = await fetch(`${t.server.url}/api/auth/tokens/${revokedTokenId}`, {
       method: 'DELETE',
@@ -199,7 +200,7 @@ export class AuthzWorld {
     });
     if (!revokeToken.ok) throw new Error(`revoking a token failed: ${revokeToken.status}`);
     world.credentials.set('tokenRevoked', { kind: 'token', token: revokedToken });
-    const revokedSession = world.newSession(owner.userId).token;
+    const revokedSession = (await world.newSession(owner.userId)).token;
     const logout = await fetch(`${t.server.url}/api/auth/logout`, {
       method: 'POST',
       headers: { origin: TEST_PUBLIC_URL, cookie: `${SESSION_COOKIE}=${revokedSession}` },
@@ -213,8 +214,11 @@ export class AuthzWorld {
   }
 
   /** A fresh session of `userId` from the server's own store (no password round). */
-  newSession(userId: string): { id: string; token: string } {
-    return this.t.server.services.sessions.create(userId, { ip: null, userAgent: 'matrix' });
+  newSession(userId: string): Promise<{ id: string; token: string }> {
+    return this.t.server.services.control.sessions.create(userId, {
+      ip: null,
+      userAgent: 'matrix',
+    });
   }
 
   /**
@@ -222,18 +226,21 @@ export class AuthzWorld {
    * alike: some routes end what they are called with (logout, reporting unauthorized use
    * revokes the caller's sessions and tokens).
    */
-  refreshCredentials(): void {
+  async refreshCredentials(): Promise<void> {
     for (const [name, userId] of this.userIds) {
-      this.credentials.set(name, { kind: 'session', token: this.newSession(userId).token });
+      this.credentials.set(name, { kind: 'session', token: (await this.newSession(userId)).token });
     }
-    const { tokens } = this.t.server.services;
-    const token = (userId: string, workspaceId: string): Credential => ({
+    const { tokens } = this.t.server.services.control;
+    const token = async (userId: string, workspaceId: string): Promise<Credential> => ({
       kind: 'token',
-      token: tokens.create({ userId, workspaceId, name: 'matrix', expiresAt: null }).token,
+      token: (await tokens.create({ userId, workspaceId, name: 'matrix', expiresAt: null })).token,
     });
-    this.credentials.set('token', token(this.target.agentId, this.target.id));
+    this.credentials.set('token', await token(this.target.agentId, this.target.id));
     // The target's admin also belongs to the other workspace; this token is for that one.
-    this.credentials.set('tokenOtherWorkspace', token(this.target.adminId, this.target.otherId));
+    this.credentials.set(
+      'tokenOtherWorkspace',
+      await token(this.target.adminId, this.target.otherId),
+    );
   }
 
   credential(name: IdentityName): Credential {
@@ -242,17 +249,16 @@ export class AuthzWorld {
     return credential;
   }
 
-  /** A member added straight to the target workspace, to be removed by one cell. */
-  disposableMember(): string {
-    const { db } = this.t.server.ctx;
-    const userId = newId();
-    const now = this.t.clock.now;
-    db.prepare(
-      `INSERT INTO users (id, email, display_name, password_hash, created_at, updated_at)
-       VALUES (?, ?, ?, '!', ?, ?)`,
-    ).run(userId, `disposable-${userId}@example.com`, 'Disposable', now, now);
-    this.t.server.services.memberships.add({
-      workspaceId: this.target.id,
+  /** A member added straight to the target workspace (or `workspaceId`), to be removed by one cell. */
+  async disposableMember(workspaceId = this.target.id): Promise<string> {
+    const { control } = this.t.server.services;
+    const userId = await control.users.create({
+      email: `disposable-${newId()}@example.com`,
+      displayName: 'Disposable',
+      passwordHash: '!',
+    });
+    await control.memberships.add({
+      workspaceId,
       userId,
       role: 'agent',
       actorUserId: null,
@@ -261,18 +267,14 @@ export class AuthzWorld {
   }
 
   /** An access token of the owner, to be revoked by one cell. */
-  disposableTokenId(): string {
-    const { token } = this.t.server.services.tokens.create({
+  async disposableTokenId(): Promise<string> {
+    const { id } = await this.t.server.services.control.tokens.create({
       userId: this.target.ownerId,
       workspaceId: this.target.id,
       name: 'disposable',
       expiresAt: null,
     });
-    return (
-      this.t.server.ctx.db
-        .prepare('SELECT id FROM access_tokens WHERE token_hash = ?')
-        .get(hashSecretToken(token)) as { id: string }
-    ).id;
+    return id;
   }
 
   /** A pending invitation of the target workspace, to be deleted by one cell. */

@@ -44,8 +44,10 @@ export async function fillPath(world: AuthzWorld, route: InstalledRoute): Promis
     caseId: () => 'no-such-case',
     docId: () => `${target.id}:index`,
     userId: () => (destroys ? world.disposableMember() : target.agentId),
-    id: () => {
-      if (route.path.startsWith('/api/auth/sessions/')) return world.newSession(target.ownerId).id;
+    id: async () => {
+      if (route.path.startsWith('/api/auth/sessions/')) {
+        return (await world.newSession(target.ownerId)).id;
+      }
       if (route.path.startsWith('/api/auth/tokens/')) return world.disposableTokenId();
       if (route.path.includes('/invitations/')) {
         return destroys ? world.disposableInvitationId() : target.invitationId;
