@@ -12,6 +12,8 @@ import type { WorkspaceImporter } from './exports/WorkspaceImporter.ts';
 import { IndexRewriter } from './generations/IndexRewriter.ts';
 import { SearchProjector } from './search/SearchProjector.ts';
 import { SqliteTicketSearchIndex } from './search/SqliteTicketSearchIndex.ts';
+import { SqlTicketSearchIndex } from './search/SqlTicketSearchIndex.ts';
+import type { SqlDatabase } from './store/sql/SqlDatabase.ts';
 import { asyncStore, type AsyncStore } from './store/sql/asyncStore.ts';
 import type { TicketSearchIndex } from './search/TicketSearchIndex.ts';
 import type { Services } from './Services.ts';
@@ -47,16 +49,30 @@ export interface SyncServices {
   readonly snapshots: SnapshotService;
   /** Takes due snapshots every SNAPSHOT_INTERVAL_MINUTES (started by installSnapshots). */
   readonly snapshotSchedule: SnapshotSchedule;
-  /** The server's ticket search projection (FTS5 and the first page's rows). */
+  /**
+   * The server's ticket search projection and the first page's rows: this process's FTS5,
+   * or on a cluster PostgreSQL's (one for every process).
+   */
   readonly searchIndex: AsyncStore<TicketSearchIndex>;
-  /** Keeps it current, woken by the engine's stored turns (started by installSearch). */
+  /**
+   * Keeps it current, woken by the engine's stored turns (started by installSearch); on a
+   * cluster in the one process that holds the `search` lease.
+   */
   readonly searchProjector: SearchProjector;
+}
+
+/** What a cluster process shares with the others that these services use (ClusterParts). */
+export interface SharedParts {
+  /** The cluster's database (PostgreSQL): the search projection is kept there. */
+  readonly sql: SqlDatabase;
 }
 
 export function createSyncServices(
   services: Services,
   engine: SyncEngine,
   blobs: BlobStorage,
+  /** A cluster process's shared parts; null for one process on SQLite. */
+  cluster: SharedParts | null = null,
 ): SyncServices {
   const { db, config, log, now } = services;
   if (!config.sqlitePath) throw new Error('Snapshots need the SQLite store.');
@@ -79,8 +95,11 @@ export function createSyncServices(
     // …and undoing a restore leaves disabled items (documents, index rows, entries) as they are.
     disabledSet: (workspaceId) => services.moderation.disabledSet(workspaceId),
   });
-  // SQLite's, wrapped: the projector and the routes await it, as they would SqlTicketSearchIndex.
-  const searchIndex = asyncStore(new SqliteTicketSearchIndex(db));
+  // SQLite's, wrapped: the projector and the routes await it, as they do SqlTicketSearchIndex.
+  // A cluster's is one for every process, beside the shared store whose sequences it follows.
+  const searchIndex = cluster
+    ? new SqlTicketSearchIndex(cluster.sql)
+    : asyncStore(new SqliteTicketSearchIndex(db));
   const rewriterLog = log.child({ module: 'index-generations' });
   const indexRewriter = new IndexRewriter({
     docs: engine,
@@ -91,16 +110,24 @@ export function createSyncServices(
     keepReplacedMs: config.OFFLINE_REPLICA_LIMIT_DAYS * 24 * 3_600_000,
   });
   const searchProjector = new SearchProjector({
-    store: engine.store,
+    docs: engine.docs,
     index: searchIndex,
     offThread: services.offThread,
     log: log.child({ module: 'search' }),
     changes: engine,
-    // One process on the embedded store: a room's doc holds every update stored for it.
-    loadedDoc: (docId) => {
-      const room = engine.rooms.get(docId);
-      return room?.doc && !room.unloaded ? { doc: room.doc, storedBytes: room.storedBytes } : null;
-    },
+    // One process on the embedded store: a room's doc holds every update stored for it. Not
+    // on a cluster: a room there may lag what another process stored (its update in flight
+    // on the bus), so the projector reads the shared store.
+    loadedDoc: cluster
+      ? null
+      : (docId) => {
+          const room = engine.rooms.get(docId);
+          return room?.doc && !room.unloaded
+            ? { doc: room.doc, storedBytes: room.storedBytes }
+            : null;
+        },
+    // One projector per cluster: the holder of the `search` lease (SearchProjector.start).
+    lease: cluster ? { jobLease: services.jobLease } : null,
     indexRead: (docId) => {
       indexRewriter.consider(docId).catch((err: unknown) => {
         // Left as it was: the next read of the index tries again.

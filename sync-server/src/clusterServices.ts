@@ -140,7 +140,7 @@ export function notClusterWideYet(services: Services): string[] {
       field !== 'limiter' &&
       !shared.has(field),
   );
-  return [...flat, 'snapshots, search and exports (the engine store)'];
+  return [...flat, 'snapshots and exports (the engine store)'];
 }
 
 /**

@@ -165,7 +165,7 @@ export async function createServer(
   });
   if (cluster) await joinClusterAccess(ctx, cluster, sync, base);
   // What needs the sync engine, once, now that it exists.
-  const services = { ...base, ...createSyncServices(base, sync, blobs) };
+  const services = { ...base, ...createSyncServices(base, sync, blobs, cluster) };
   // First: sets c.var.auth and checks Origin for every later route.
   installAuthContext(app, {
     ...services,

@@ -18,12 +18,14 @@ import {
 import { openSqlite, type SqliteDatabase } from '../db/Database.ts';
 import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
+import { InProcessJobLease } from '../lifecycle/JobLease.ts';
 import { createLogger } from '../log/logger.ts';
 import { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
 import type { DocStore } from '../store/DocStore.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
 import { asyncStore } from '../store/sql/asyncStore.ts';
+import { engineDocs } from '../sync/SyncEngine.ts';
 import {
   SearchProjector,
   type PassTimer,
@@ -108,7 +110,7 @@ function projector(
   ticketEveryMs = 0,
 ): SearchProjector {
   return new SearchProjector({
-    store: target,
+    docs: engineDocs(target),
     index: asyncStore(index),
     offThread,
     log,
@@ -225,7 +227,7 @@ describe('SearchProjector', () => {
     // t1 is loaded (the engine's room: the same content as stored); t2 is not.
     const t1 = docIds.ticket('ws1', 't1');
     const p = new SearchProjector({
-      store: counting,
+      docs: engineDocs(counting),
       index: asyncStore(index),
       offThread,
       log,
@@ -399,7 +401,7 @@ describe('SearchProjector', () => {
     };
     const woken = (turns: Turns, target: TicketSearchIndex, recordsEveryMs = 0, retryMs = 0) =>
       new SearchProjector({
-        store,
+        docs: engineDocs(store),
         index: asyncStore(target),
         offThread,
         log,
@@ -527,7 +529,7 @@ describe('SearchProjector', () => {
     });
     const projecting = (costMs: number, maxReadGapMs?: number) =>
       new SearchProjector({
-        store,
+        docs: engineDocs(store),
         index: asyncStore(index),
         offThread: readingFor(costMs),
         log,
@@ -657,7 +659,7 @@ describe('SearchProjector', () => {
       ticketEveryMs = 0,
     ) =>
       new SearchProjector({
-        store,
+        docs: engineDocs(store),
         index: asyncStore(index),
         offThread: reading(readMs, writing),
         log,
@@ -801,7 +803,7 @@ describe('SearchProjector and older index generations (issue 15 gap 2)', () => {
     desk.create('t1', 'Printer jammed', 1, 'Paper everywhere');
     const read: string[] = [];
     const p = new SearchProjector({
-      store,
+      docs: engineDocs(store),
       index: asyncStore(index),
       offThread,
       log,
@@ -835,5 +837,67 @@ describe('SearchProjector and older index generations (issue 15 gap 2)', () => {
     expect(ids('ws1', 'stale')).toEqual([]);
     expect(ids('ws1', 'printer')).toEqual(['t1']);
     expect(read).toContain('ws1:index:g2');
+  });
+});
+
+describe('SearchProjector on a cluster (the `search` lease)', () => {
+  /** A cluster's process: its projector on the shared store and index, its reads counted. */
+  const processOf = (lease: InProcessJobLease) => {
+    const reads: string[] = [];
+    const projector = new SearchProjector({
+      docs: engineDocs(store),
+      index: asyncStore(index),
+      offThread: {
+        run: ((kind: 'ticketFields', args: [Uint8Array[]], bytes: number) => {
+          reads.push(kind);
+          return offThread.run(kind, args, bytes);
+        }) as SearchReader['run'],
+      },
+      log,
+      // No stored turns: every write here is another process's, found by looking.
+      changes: null,
+      debounceMs: 0,
+      intervalMs: 0,
+      recordsEveryMs: 0,
+      ticketEveryMs: 0,
+      lease: { jobLease: lease, pollMs: 20, contendMs: 20 },
+    });
+    return { projector, reads };
+  };
+
+  it('only the lease holder projects, finds the writes of other processes by looking, and is taken over once stopped', async () => {
+    // One lease for both, as Redis is one for a cluster's processes.
+    const lease = new InProcessJobLease();
+    const a = processOf(lease);
+    const b = processOf(lease);
+    const desk = new Desk('ws1');
+    try {
+      a.projector.start();
+      b.projector.start();
+      desk.create('t1', 'Monitor flickers', 1, 'Since the update');
+      await until(() => ids('ws1', 'monitor').length === 1, 'the holder projected t1');
+      expect([a.projector.holding, b.projector.holding]).toEqual([true, false]);
+
+      // Nothing wakes the holder: it finds the write by its next look.
+      desk.create('t2', 'Keyboard sticks', 2, 'Coffee spilled');
+      await until(() => ids('ws1', 'keyboard').length === 1, 'the holder projected t2');
+      expect(b.reads).toEqual([]);
+
+      // The holder stops (its process closes): the lease is given up, the other takes it.
+      await a.projector.stop();
+      const readByA = a.reads.length;
+      desk.create('t3', 'Mouse drifts', 3, 'Left on its own');
+      await until(() => ids('ws1', 'mouse').length === 1, 'the other process projected t3');
+      expect(b.projector.holding).toBe(true);
+      expect(b.reads.length).toBeGreaterThan(0);
+      expect(a.reads.length).toBe(readByA);
+      // The cursor is shared: the taker-over read only what came after it, never t1 or t2 again.
+      expect(b.reads.filter((kind) => kind === 'ticketBody')).toHaveLength(1);
+      expect(ids('ws1', 'update')).toEqual(['t1']);
+      expect(ids('ws1', 'coffee')).toEqual(['t2']);
+    } finally {
+      await a.projector.stop();
+      await b.projector.stop();
+    }
   });
 });

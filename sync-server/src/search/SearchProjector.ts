@@ -2,7 +2,9 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseDocId } from '@desk/protocol';
 import type * as Y from 'yjs';
 import type { Logger } from '../log/logger.ts';
-import type { ChangedDocRow, DocStore } from '../store/DocStore.ts';
+import type { JobLease } from '../lifecycle/JobLease.ts';
+import type { ChangedDocRow } from '../store/DocStore.ts';
+import type { EngineDocs } from '../sync/SyncEngine.ts';
 import { currentIndexDocId, isOlderIndexGeneration } from './olderIndexGeneration.ts';
 import { ticketSearchText } from './searchOps.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
@@ -31,8 +33,33 @@ export interface StoredChanges {
   onStored(listener: () => void): () => void;
 }
 
+/**
+ * The stored documents the projector reads: the engine's (`SyncEngine.docs`), on the
+ * embedded store or the cluster's shared one alike.
+ */
+export type ProjectedDocs = Pick<EngineDocs, 'storedParts' | 'changedSince'>;
+
+/**
+ * A cluster's projector: one process projects at a time, the holder of the `search` job
+ * lease, for as long as it lives (see `SearchProjector.start`).
+ */
+export interface ProjectorLease {
+  /** `RedisJobLease` on a cluster: renewed while held, expires when its holder dies. */
+  readonly jobLease: JobLease;
+  /**
+   * While holding it, a pass at least this often: the holder's engine tells it only of the
+   * writes stored by this process, and this is how it finds the other processes'. @default 2000 ms
+   */
+  readonly pollMs?: number;
+  /** While another process holds it, asks again this often (a takeover's delay). @default 5000 ms */
+  readonly contendMs?: number;
+}
+
+/** The job lease's name: one search projection per cluster. */
+export const SEARCH_LEASE = 'search';
+
 export interface SearchProjectorOptions {
-  store: DocStore;
+  docs: ProjectedDocs;
   /**
    * Where the projection is written: SQLite's index wrapped (`asyncStore`), or the SQL
    * seam's (`SqlTicketSearchIndex`, PostgreSQL on a cluster).
@@ -57,7 +84,9 @@ export interface SearchProjectorOptions {
   debounceMs?: number;
   /**
    * After a pass that failed (the store could not be read), the next one this long after,
-   * with no write needed. Only then: there is no poll. Every write reaches the projector —
+   * with no write needed. Only then: there is no poll on one process (a cluster's holder
+   * looks every `lease.pollMs`: the other processes' writes wake nothing here). Every write
+   * of this process reaches the projector —
    * the sync engine's turns (clients', and the server's: snapshot restores) through
    * `changes`, the workspace importer through `wake`, a database restored from a backup
    * through `start` (the server is stopped for it), and a purge deletes the workspace's
@@ -69,9 +98,16 @@ export interface SearchProjectorOptions {
    * its text is read from it instead of decoding the stored doc again, which was 3–10 % of
    * the server's CPU with many ticket docs written (issue 13). Only where the room's doc
    * holds every stored update once the projector hears of it: one process, whose pipeline
-   * applies an update in the turn it stores it. @default none (always the store)
+   * applies an update in the turn it stores it — never on a cluster, where a room may lag
+   * what another process stored. @default none (always the store)
    */
   loadedDoc?: ((docId: string) => LoadedDoc | null) | null;
+  /**
+   * A cluster: passes only while this process holds the `search` lease, and a pass every
+   * `pollMs` then (other processes' writes wake nothing here). @default none (one process:
+   * this projector is the only one)
+   */
+  lease?: ProjectorLease | null;
   /** Documents read per workspace per pass (the rest follows in the next pass). @default 50 */
   docsPerPass?: number;
   /** Workspaces looked at per pass. @default 20 */
@@ -203,6 +239,15 @@ export class SearchProjector {
    * then), filled one workspace per pass after the changes, so it never delays them.
    */
   #listRowsToFill: string[] | null = null;
+  /** A cluster: this process holds the `search` lease now (passes run only then). */
+  #holding = false;
+  /** A cluster: aborted when the lease held was lost (a pass in flight stops at its next doc). */
+  #lost: AbortSignal | null = null;
+  /** A cluster: gives the lease up (stop). */
+  #release: (() => void) | null = null;
+  /** A cluster: the lease asked for, held, or being given up. */
+  #leaseRun: Promise<void> | null = null;
+  #contendTimer: PassTimer | null = null;
 
   constructor(options: SearchProjectorOptions) {
     this.#o = {
@@ -222,26 +267,109 @@ export class SearchProjector {
       maxPassGapMs: 30_000,
       indexRead: null,
       loadedDoc: null,
+      lease: null,
       now: Date.now,
       timers: realTimers,
       ...options,
     };
   }
 
-  /** Subscribes to stored changes and runs a first pass at once (resuming at the cursors). */
+  /**
+   * Subscribes to stored changes and runs a first pass at once (resuming at the cursors).
+   *
+   * On a cluster (`lease`), first asks for the `search` lease, and does that only while it
+   * holds it: the cursors are shared, so two processes passing at once would read and write
+   * the same changes twice, and each keeps its own read throttles (a busy index doc read
+   * every `recordsEveryMs` by each). The lease is held for the life of the process rather
+   * than per pass, so the throttles stay with the one process that reads; the others ask
+   * again every `contendMs`, and take over when the holder stops (it gives the lease up) or
+   * dies (its lease expires, RedisLeases' TTL). The holder hears only of its own process's
+   * stored turns (`changes`): it finds the others' writes by a pass every `pollMs` — one
+   * `behind` query on the shared database when nothing changed — rather than from the
+   * fan-out, which relays updates only of the documents this process has loaded.
+   */
   start(): void {
+    if (this.#o.lease) this.#contend();
+    else this.#begin();
+  }
+
+  #begin(): void {
     this.#unsubscribe ??= this.#o.changes?.onStored(this.wake) ?? null;
     this.#schedule(0);
   }
 
-  /** Stops after the running pass (shutdown: before the database closes). */
+  /** Stops after the running pass (shutdown: before the database closes), giving the lease up. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    if (this.#contendTimer) this.#o.timers.clear(this.#contendTimer);
+    this.#contendTimer = null;
+    this.#release?.();
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     if (this.#timer) this.#o.timers.clear(this.#timer);
     this.#timer = null;
     await this.#running?.catch(() => undefined);
+    await this.#leaseRun;
+  }
+
+  /** Whether this process projects now (a cluster: while it holds the lease). */
+  get holding(): boolean {
+    return this.#o.lease ? this.#holding : !this.#stopped;
+  }
+
+  /** Asks for the lease; holds it until stopped or lost, then asks again `contendMs` later. */
+  #contend(): void {
+    const lease = this.#o.lease;
+    if (!lease || this.#stopped || this.#leaseRun) return;
+    this.#leaseRun = lease.jobLease
+      .runOnce(SEARCH_LEASE, (lost) => this.#hold(lost))
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          this.#o.log.error({ err }, 'search projection lease could not be asked for');
+        },
+      )
+      .finally(() => {
+        this.#leaseRun = null;
+        if (this.#stopped) return;
+        this.#contendTimer = this.#o.timers.set(() => {
+          this.#contendTimer = null;
+          this.#contend();
+        }, lease.contendMs ?? 5000);
+      });
+  }
+
+  /** The projector's work while this process holds the lease: until `stop`, or until lost. */
+  async #hold(lost: AbortSignal): Promise<void> {
+    if (this.#stopped || lost.aborted) return;
+    this.#lost = lost;
+    this.#holding = true;
+    this.#o.log.info('search projection lease taken: this process projects');
+    try {
+      this.#begin();
+      await new Promise<void>((resolve) => {
+        this.#release = resolve;
+        lost.addEventListener('abort', () => resolve(), { once: true });
+      });
+    } finally {
+      this.#holding = false;
+      this.#release = null;
+      this.#unsubscribe?.();
+      this.#unsubscribe = null;
+      if (this.#timer) this.#o.timers.clear(this.#timer);
+      this.#timer = null;
+      // A pass in flight stops at its next document (#halted); the lease is given up after.
+      // Lost (Redis unreachable for its TTL), the write of the document in hand may still
+      // land after the next holder's: projection writes are not fenced, so that one ticket
+      // may show what it was a moment before until it changes again.
+      await this.#running?.catch(() => undefined);
+      if (lost.aborted) this.#o.log.warn('search projection lease lost: another process projects');
+    }
+  }
+
+  /** Stopped, or (a cluster) not holding the lease: no pass starts or goes on. */
+  get #halted(): boolean {
+    return this.#stopped || (this.#o.lease !== null && (!this.#holding || !!this.#lost?.aborted));
   }
 
   /** Passes until nothing is behind (tests; the timer does this in production). */
@@ -266,8 +394,9 @@ export class SearchProjector {
    */
   readonly wake = (): void => {
     this.#dirty = true;
-    // A running pass schedules the next one when it ends.
-    if (this.#stopped || this.#running) return;
+    // A running pass schedules the next one when it ends; a cluster's holder is woken at once
+    // when it takes the lease.
+    if (this.#halted || this.#running) return;
     const at = this.#nextChangedPassAt();
     if (this.#timer && this.#timerAt <= at) return;
     this.#schedule(at - this.#o.now());
@@ -286,7 +415,7 @@ export class SearchProjector {
   }
 
   #schedule(ms: number): void {
-    if (this.#stopped) return;
+    if (this.#halted) return;
     if (this.#timer) this.#o.timers.clear(this.#timer);
     const wait = Math.max(0, ms);
     this.#timerAt = this.#o.now() + wait;
@@ -317,38 +446,41 @@ export class SearchProjector {
       return;
     }
     let at = failed ? now + this.#o.retryMs : Number.POSITIVE_INFINITY;
+    // A cluster's holder: the other processes' writes are found by looking (see `start`).
+    if (this.#o.lease && !failed) at = Math.min(at, now + (this.#o.lease.pollMs ?? 2000));
     if (this.#dirty) at = Math.min(at, this.#nextChangedPassAt());
     if (this.#dueAt !== null) at = Math.min(at, this.#dueAt);
     if (at !== Number.POSITIVE_INFINITY) this.#schedule(at - now);
   }
 
   async #pass(): Promise<boolean> {
-    const { index, store } = this.#o;
+    const { index, docs } = this.#o;
+    if (this.#halted) return false;
     this.#dirty = false;
     this.#dueAt = null;
     this.#lastPassAt = this.#o.now();
     try {
-      return await this.#passOver(index, store);
+      return await this.#passOver(index, docs);
     } finally {
       this.#lastPassMs = Math.max(0, this.#o.now() - this.#lastPassAt);
     }
   }
 
-  async #passOver(index: AsyncStore<TicketSearchIndex>, store: DocStore): Promise<boolean> {
+  async #passOver(index: AsyncStore<TicketSearchIndex>, docs: ProjectedDocs): Promise<boolean> {
     const { behind, reset } = await index.behind(this.#o.workspacesPerPass);
     // Deleted, or restored to an earlier sequence: what the projection holds is not the
     // workspace any more; forget it and (if it still exists) project it again from 0.
     for (const workspaceId of reset) await index.deleteWorkspace(workspaceId);
     let more = behind.length === this.#o.workspacesPerPass || reset.length > 0;
     for (const { workspaceId, cursor } of behind) {
-      if (this.#stopped) return false;
+      if (this.#halted) return false;
       // The pass's docs and one more (is there more?), not every doc changed since the
       // cursor: a backfill of 100,000 docs read them all per pass, 1–3 s on the event loop
       // each time (issue 15, the 100,000-ticket bench).
-      const changed = store.changedSince(workspaceId, cursor, this.#o.docsPerPass + 1);
+      const changed = await docs.changedSince(workspaceId, cursor, this.#o.docsPerPass + 1);
       let waiting = false;
       for (const row of changed.slice(0, this.#o.docsPerPass)) {
-        if (this.#stopped) return false;
+        if (this.#halted) return false;
         // A doc read recently waits, and so does the cursor (what changed after it is read
         // on a later pass): changes come in order. The workspace is then not "behind" for
         // the next pass, which comes when the doc is due (#dueAt) or after more writes —
@@ -378,19 +510,18 @@ export class SearchProjector {
   async #fillListRows(): Promise<boolean> {
     this.#listRowsToFill ??= await this.#o.index.withoutListRows();
     const workspaceId = this.#listRowsToFill[0];
-    if (workspaceId === undefined || this.#stopped) return false;
+    if (workspaceId === undefined || this.#halted) return false;
     // The generation in use: after a rewrite generation 1 holds no rows of the workspace
     // (it is older than the head's newest), and once dropped it is gone.
-    const docId = await currentIndexDocId(this.#o.store, workspaceId);
+    const docId = await currentIndexDocId(this.#o.docs, workspaceId);
     // Read recently (e.g. by this pass): wait until it is due (#dueAt arms the next pass).
     if (this.#notDue(docId)) return false;
     this.#listRowsToFill.shift();
     const startedAt = this.#o.now();
     try {
-      const stored = await this.#o.store.loadInSlices(docId);
-      if (stored) {
-        const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
-        const rows = await this.#o.offThread.run('ticketFields', [parts], stored.storedBytes);
+      const parts = await this.#o.docs.storedParts(docId);
+      if (parts.length > 0) {
+        const rows = await this.#o.offThread.run('ticketFields', [parts], bytesOf(parts));
         this.#readDone(docId, startedAt);
         await this.#putRows(workspaceId, rows, null);
       }
@@ -453,7 +584,7 @@ export class SearchProjector {
   }
 
   async #project(workspaceId: string, { docId, seq }: ChangedDocRow): Promise<void> {
-    const { index, store, offThread, log } = this.#o;
+    const { index, docs, offThread, log } = this.#o;
     const parsed = parseDocId(docId);
     const kind = parsed?.kind ?? '';
     if (kind !== 'ticket' && !RECORD_KINDS.has(kind)) {
@@ -470,7 +601,7 @@ export class SearchProjector {
         await index.putBody(workspaceId, parsed!.id!, body, seq);
         return;
       }
-      if (kind === 'index' && (await isOlderIndexGeneration(store, docId))) {
+      if (kind === 'index' && (await isOlderIndexGeneration(docs, docId))) {
         // Replaced or dropped (IDX-GEN-6): none of its rows, not even once. The rewriter is
         // told, so a dropped one written back is deleted again.
         this.#readDone(docId, startedAt);
@@ -478,20 +609,21 @@ export class SearchProjector {
         this.#o.indexRead?.(docId);
         return;
       }
-      const stored = await store.loadInSlices(docId);
-      if (!stored) {
+      // Never written, or deleted since (a purge): nothing to project.
+      const parts = await docs.storedParts(docId);
+      if (parts.length === 0) {
         await index.advance(workspaceId, seq);
         return;
       }
-      const parts = stored.state ? [stored.state, ...stored.log] : stored.log;
+      const storedBytes = bytesOf(parts);
       if (kind === 'ticket') {
-        this.#sized(docId, stored.storedBytes);
-        const body = await offThread.run('ticketBody', [parts], stored.storedBytes);
+        this.#sized(docId, storedBytes);
+        const body = await offThread.run('ticketBody', [parts], storedBytes);
         this.#readDone(docId, startedAt);
         await index.putBody(workspaceId, parsed!.id!, body, seq);
         return;
       }
-      const rows = await offThread.run('ticketFields', [parts], stored.storedBytes);
+      const rows = await offThread.run('ticketFields', [parts], storedBytes);
       this.#readDone(docId, startedAt);
       await this.#putRows(workspaceId, rows, seq);
       if (rows.length === 0) await index.advance(workspaceId, seq);
@@ -503,4 +635,11 @@ export class SearchProjector {
       await index.advance(workspaceId, seq);
     }
   }
+}
+
+/** What a doc weighs in the store: its merged state plus its log (`StoredDoc.storedBytes`). */
+function bytesOf(parts: readonly Uint8Array[]): number {
+  let bytes = 0;
+  for (const part of parts) bytes += part.byteLength;
+  return bytes;
 }

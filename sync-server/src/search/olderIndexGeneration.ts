@@ -6,7 +6,10 @@ import {
   keptFromOf,
 } from '@desk/model';
 import * as Y from 'yjs';
-import type { DocStore } from '../store/DocStore.ts';
+import type { EngineDocs } from '../sync/SyncEngine.ts';
+
+/** Where the head is read: the engine's stored documents, embedded or shared. */
+export type StoredDocs = Pick<EngineDocs, 'storedParts'>;
 
 /**
  * Whether `docId` is an index generation older than the newest the workspace's head names
@@ -16,7 +19,7 @@ import type { DocStore } from '../store/DocStore.ts';
  * search projection takes none of them, from the first read on, instead of indexing them
  * until the rewriter deletes the doc again. Reads the head (a few bytes) from the store.
  */
-export async function isOlderIndexGeneration(store: DocStore, docId: string): Promise<boolean> {
+export async function isOlderIndexGeneration(store: StoredDocs, docId: string): Promise<boolean> {
   const parsed = indexGenerationOf(docId);
   if (!parsed) return false;
   const head = await readHead(store, parsed.workspaceId);
@@ -28,21 +31,20 @@ export async function isOlderIndexGeneration(store: DocStore, docId: string): Pr
  * The id of the workspace's index generation in use (the head's newest; generation 1's id
  * when it was never rewritten): what a reader of the workspace's tickets reads.
  */
-export async function currentIndexDocId(store: DocStore, workspaceId: string): Promise<string> {
+export async function currentIndexDocId(store: StoredDocs, workspaceId: string): Promise<string> {
   const head = await readHead(store, workspaceId);
   return indexDocId(workspaceId, head?.generation ?? 1);
 }
 
 async function readHead(
-  store: DocStore,
+  store: StoredDocs,
   workspaceId: string,
 ): Promise<{ generation: number; keptFrom: number } | null> {
-  const stored = await store.loadInSlices(indexHeadDocId(workspaceId));
-  if (!stored) return null;
+  const parts = await store.storedParts(indexHeadDocId(workspaceId));
+  if (parts.length === 0) return null;
   const head = new Y.Doc();
   try {
-    if (stored.state) Y.applyUpdate(head, stored.state);
-    for (const update of stored.log) Y.applyUpdate(head, update);
+    for (const part of parts) Y.applyUpdate(head, part);
     return { generation: generationOf(head), keptFrom: keptFromOf(head) };
   } finally {
     head.destroy();

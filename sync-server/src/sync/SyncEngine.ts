@@ -60,6 +60,21 @@ export interface EngineDocs {
   generation(): string;
 }
 
+/** `EngineDocs` over the store the engine runs on (SyncEngine.docs; tests of its readers). */
+export function engineDocs(store: SyncDocStore): EngineDocs {
+  return {
+    storedParts: async (docId) => {
+      const stored = await store.loadInSlices(docId);
+      if (!stored) return [];
+      return stored.state ? [stored.state, ...stored.log] : stored.log;
+    },
+    workspaceSeq: async (workspaceId) => store.workspaceSeq(workspaceId),
+    changedSince: async (workspaceId, sinceSeq, limit) =>
+      store.changedSince(workspaceId, sinceSeq, limit),
+    generation: () => store.generation(),
+  };
+}
+
 const refusedOnSharedStore = new Proxy({} as DocStore, {
   get: (_target, method) =>
     // Not a thenable: awaiting the store object itself must not call anything.
@@ -106,6 +121,7 @@ export class SyncEngine {
     const docs = options.sharedStore ?? options.store;
     if (!docs) throw new Error('The sync engine needs a store or a shared store.');
     this.#docs = docs;
+    this.docs = engineDocs(docs);
     this.auth = options.auth;
     this.#fanOut = options.fanOut ?? new InProcessFanOut();
     const log = ctx.log.child({ module: 'sync' });
@@ -183,17 +199,7 @@ export class SyncEngine {
   }
 
   /** Reads of the store the engine runs on, embedded or shared (see `EngineDocs`). */
-  readonly docs: EngineDocs = {
-    storedParts: async (docId) => {
-      const stored = await this.#docs.loadInSlices(docId);
-      if (!stored) return [];
-      return stored.state ? [stored.state, ...stored.log] : stored.log;
-    },
-    workspaceSeq: async (workspaceId) => this.#docs.workspaceSeq(workspaceId),
-    changedSince: async (workspaceId, sinceSeq, limit) =>
-      this.#docs.changedSince(workspaceId, sinceSeq, limit),
-    generation: () => this.#docs.generation(),
-  };
+  readonly docs: EngineDocs;
 
   /**
    * The embedded store. A cluster's engine has none (SyncEngineOptions.sharedStore): it gives
