@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { directSocketOf, frameOf, maxPreframedBytes } from './wsFrame.ts';
+import { directSocketOf, frameOf, maxPreframedBytes, writeInTurn } from './wsFrame.ts';
 
 /**
  * The transport as connections see it. Rooms and connections never touch `ws` directly, so a
@@ -61,10 +61,11 @@ export class WsSyncSocket implements SyncSocket {
       this.ws.send(frame, sendOptions, onWritten);
       return;
     }
-    // A broadcast's message is framed once for all its sockets and written as one buffer
-    // (wsFrame.ts); large or flow-controlled sends go through ws.
+    // A broadcast's message is framed once for all its sockets and written as one buffer,
+    // the turn's frames to one socket together (wsFrame.ts); large or flow-controlled sends
+    // go through ws.
     const socket = frame.byteLength <= maxPreframedBytes ? directSocketOf(this.ws) : null;
-    if (socket) socket.write(frameOf(frame));
+    if (socket) writeInTurn(socket, frameOf(frame));
     else this.ws.send(frame, sendOptions);
   }
 

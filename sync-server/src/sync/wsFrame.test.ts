@@ -95,6 +95,21 @@ describe('WsSyncSocket.send', () => {
     expect(members[2]!.received).toEqual([Buffer.from(broadcast)]);
   });
 
+  it('hands the frames of one turn to a socket to the kernel together, once the turn ends', async () => {
+    const { server, received } = await connect();
+    const socket = new WsSyncSocket(server);
+    const raw = directSocketOf(server)!;
+    const sent = [bytes(20, 1), bytes(30, 2), bytes(maxPreframedBytes + 1, 3), bytes(40, 4)];
+    for (const message of sent) socket.send(message);
+    // Still held (one writev later), with ws's own large frame among them in order.
+    expect(raw.writableCorked).toBe(1);
+    expect(raw.writableLength).toBeGreaterThan(maxPreframedBytes);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(raw.writableCorked).toBe(0);
+    await until(() => received.length === sent.length, 'every message read');
+    sent.forEach((message, i) => expect(received[i]!.equals(message)).toBe(true));
+  });
+
   it('writes nothing once the socket is closing, and the close still reaches the client', async () => {
     const { server, received, client } = await connect();
     const socket = new WsSyncSocket(server);

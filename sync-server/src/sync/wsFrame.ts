@@ -75,3 +75,31 @@ export function directSocketOf(ws: WebSocket): Duplex | null {
   if (sender._state !== senderIdle || sender._queue?.length !== 0) return null;
   return socket;
 }
+
+/**
+ * The sockets written to in this turn, corked until it ends: a client that writes gets its
+ * ack and the broadcast of the others' updates from the same pipeline turn, and a socket
+ * in several rooms a frame per room. Corked, they leave as one `writev` instead of one
+ * syscall each (the profile of 200 rooms × 5 writers: a third of the server's CPU was
+ * socket writes). Uncorked on the next tick, before any I/O: nothing waits longer than the
+ * turn that sent it. `ws`'s own writes (large frames, pings, the close frame) cork and
+ * uncork inside this and keep their order.
+ */
+const corked: Duplex[] = [];
+
+function uncorkAll(): void {
+  // A socket destroyed meanwhile ignores uncork; its buffered frames go with it, as
+  // frames written to a socket that is then destroyed always may.
+  for (const socket of corked) socket.uncork();
+  corked.length = 0;
+}
+
+/** Writes a whole frame now, leaving with the turn's other frames to this socket. */
+export function writeInTurn(socket: Duplex, frame: Buffer): void {
+  if (socket.writableCorked === 0) {
+    socket.cork();
+    if (corked.length === 0) process.nextTick(uncorkAll);
+    corked.push(socket);
+  }
+  socket.write(frame);
+}
