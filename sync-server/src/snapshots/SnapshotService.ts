@@ -24,7 +24,7 @@ import { Snapshotter, type CaptureOptions } from './Snapshotter.ts';
 import type { AsyncSnapshotStore, SnapshotRecord } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
 import { attachmentsOf, commentsOf, richNodes } from './snapshotViews.ts';
-import type { OpenWorkspaceReader } from './WorkspaceReader.ts';
+import type { OpenAsyncWorkspaceReader } from './WorkspaceReader.ts';
 import { WorkspaceQueue } from './WorkspaceQueue.ts';
 import type { DisabledSet } from '../moderation/ModerationStore.ts';
 
@@ -51,7 +51,8 @@ export interface SnapshotServiceDeps {
   log: Logger;
   now: () => number;
   sync: SnapshotSync;
-  openReader: OpenWorkspaceReader;
+  /** The SQLite file's frozen view (`asyncReaderOf(sqliteWorkspaceReader)`), or a cluster's. */
+  openReader: OpenAsyncWorkspaceReader;
   /** The process's off-thread Yjs worker (ServerContext.offThread). */
   heavy: HeavyYjs;
   /** Terms §4: documents a restore leaves as they are (access disabled; SPEC MOD-4). */
