@@ -73,6 +73,7 @@ export function createSyncServices(
       engine.onSharedStore || !config.sqlitePath
         ? engineWorkspaceReader(engine.docs)
         : asyncReaderOf(sqliteWorkspaceReader(config.sqlitePath)),
+    lease: services.jobLease,
     heavy: services.offThread,
     // Terms §4: a restore does not write a document whose access is disabled.
     writeRefused: (docId) => {

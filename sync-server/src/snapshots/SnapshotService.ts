@@ -26,6 +26,7 @@ import type { SnapshotSync } from './SnapshotSync.ts';
 import { attachmentsOf, commentsOf, richNodes } from './snapshotViews.ts';
 import type { OpenAsyncWorkspaceReader } from './WorkspaceReader.ts';
 import { WorkspaceQueue } from './WorkspaceQueue.ts';
+import type { JobLease } from '../lifecycle/JobLease.ts';
 import type { DisabledSet } from '../moderation/ModerationStore.ts';
 
 /** Days of retention when a workspace has no subscription row (should not happen). */
@@ -55,6 +56,11 @@ export interface SnapshotServiceDeps {
   openReader: OpenAsyncWorkspaceReader;
   /** The process's off-thread Yjs worker (ServerContext.offThread). */
   heavy: HeavyYjs;
+  /**
+   * The process's `JobLease` (ServerContext.jobLease): a cluster's runs one workspace's
+   * captures, restores and undos one at a time across its processes. @default in-process
+   */
+  lease?: JobLease;
   /** Terms §4: documents a restore leaves as they are (access disabled; SPEC MOD-4). */
   writeRefused?: (docId: string) => boolean;
   /** Terms §4: what is disabled in a workspace now; a restore and its undo leave it as it is. */
@@ -67,7 +73,7 @@ export interface SnapshotServiceDeps {
  */
 export class SnapshotService {
   readonly store: AsyncSnapshotStore;
-  readonly queue = new WorkspaceQueue();
+  readonly queue: WorkspaceQueue;
   /** Large-document Yjs work off the main thread (shared; closed by the server). */
   readonly heavy: HeavyYjs;
   readonly #snapshotter: Snapshotter;
@@ -78,6 +84,7 @@ export class SnapshotService {
 
   constructor(deps: SnapshotServiceDeps) {
     this.#deps = deps;
+    this.queue = new WorkspaceQueue(deps.lease ? { lease: deps.lease } : {});
     const log = deps.log.child({ module: 'snapshots' });
     this.store = deps.control.snapshots;
     this.heavy = deps.heavy;
