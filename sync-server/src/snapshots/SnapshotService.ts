@@ -142,6 +142,21 @@ export class SnapshotService {
     );
   }
 
+  /**
+   * Removes the captures a crash left `capturing` (start-up). A workspace whose lease
+   * another live process holds is left alone: its capture may be in progress, and a
+   * capture begins and ends under the lease. Returns how many were removed.
+   */
+  async removeIncomplete(): Promise<number> {
+    let removed = 0;
+    for (const workspaceId of await this.store.incompleteWorkspaces()) {
+      removed +=
+        (await this.queue.runIfFree(workspaceId, () => this.store.deleteIncomplete(workspaceId))) ??
+        0;
+    }
+    return removed;
+  }
+
   list(workspaceId: string): Promise<SnapshotRecord[]> {
     return this.store.list(workspaceId);
   }
