@@ -74,6 +74,25 @@ describe('WorkspaceQueue', () => {
     await onA;
   });
 
+  it('gives up waiting for another process once its own process shuts down', async () => {
+    const lease = new InProcessJobLease();
+    const [a, b] = [new WorkspaceQueue({ lease }), new WorkspaceQueue({ lease, retryMs: 1 })];
+    const held = heldJob('a', []);
+    const onA = a.run('w1', held.run);
+    await held.isStarted;
+    let ran = false;
+    const onB = b
+      .run('w1', async () => {
+        ran = true;
+      })
+      .catch((err: unknown) => err);
+    await b.close();
+    expect(await onB).toMatchObject({ code: ErrorCode.snapshotBusy });
+    expect(ran).toBe(false);
+    held.release();
+    await onA;
+  });
+
   it('runIfFree skips a workspace another process holds, and runs one nobody holds', async () => {
     const lease = new InProcessJobLease();
     const [a, b] = [new WorkspaceQueue({ lease }), new WorkspaceQueue({ lease })];

@@ -34,6 +34,7 @@ export class WorkspaceQueue {
   readonly #lease: JobLease;
   readonly #waitMs: number;
   readonly #retryMs: number;
+  #closing = false;
 
   constructor(options: WorkspaceQueueOptions = {}) {
     this.#lease = options.lease ?? new InProcessJobLease();
@@ -60,9 +61,19 @@ export class WorkspaceQueue {
     });
   }
 
-  /** Resolves when every queued job has finished (shutdown). */
+  /** Resolves when every queued job has finished. */
   async idle(): Promise<void> {
     while (this.#tails.size > 0) await Promise.all([...this.#tails.values()]);
+  }
+
+  /**
+   * Shutdown: jobs still waiting for another process's lease give up (`snapshot_busy`)
+   * rather than hold the shutdown for up to `waitMs`; the ones running finish. Resolves
+   * when every queued job has ended.
+   */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.idle();
   }
 
   #queued<T>(workspaceId: string, job: () => Promise<T>): Promise<T> {
@@ -87,7 +98,7 @@ export class WorkspaceQueue {
         result = { value: await job() };
       });
       if (outcome === 'ran' && result) return (result as { value: T }).value;
-      if (Date.now() >= giveUpAt) {
+      if (this.#closing || Date.now() >= giveUpAt) {
         throw new AppError(
           ErrorCode.snapshotBusy,
           409,

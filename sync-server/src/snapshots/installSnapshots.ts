@@ -30,7 +30,7 @@ export function installSnapshots(app: Hono, deps: SnapshotDeps): void {
   // needs them to apply its last updates.
   deps.shutdown.add(ShutdownPhase.connections, 'snapshots', async () => {
     await schedule.stop();
-    await service.queue.idle();
+    await service.queue.close();
   });
 
   installSnapshotRoutes(app, deps, service);
