@@ -20,7 +20,9 @@ import type { Services } from './Services.ts';
 import { SnapshotSchedule } from './snapshots/SnapshotSchedule.ts';
 import { SnapshotService } from './snapshots/SnapshotService.ts';
 import { snapshotSyncOf } from './snapshots/SnapshotSync.ts';
+import { engineWorkspaceReader } from './snapshots/EngineWorkspaceReader.ts';
 import { sqliteWorkspaceReader } from './snapshots/SqliteWorkspaceReader.ts';
+import { asyncReaderOf } from './snapshots/WorkspaceReader.ts';
 import type { SyncEngine } from './sync/SyncEngine.ts';
 
 /**
@@ -75,14 +77,19 @@ export function createSyncServices(
   cluster: SharedParts | null = null,
 ): SyncServices {
   const { db, config, log, now } = services;
-  if (!config.sqlitePath) throw new Error('Snapshots need the SQLite store.');
   const snapshotSync = snapshotSyncOf(engine);
   const snapshots = new SnapshotService({
     control: services.control,
     log,
     now,
     sync: snapshotSync,
-    openReader: sqliteWorkspaceReader(config.sqlitePath),
+    // One process: a read transaction on the SQLite file (a frozen view). A cluster: the
+    // shared store through the engine — its process's SQLite file holds no documents.
+    openReader:
+      engine.onSharedStore || !config.sqlitePath
+        ? engineWorkspaceReader(engine.docs)
+        : asyncReaderOf(sqliteWorkspaceReader(config.sqlitePath)),
+    lease: services.jobLease,
     heavy: services.offThread,
     // Terms §4: a restore does not write a document whose access is disabled.
     writeRefused: (docId) => {

@@ -52,6 +52,11 @@ export const ErrorCode = {
   // snapshots
   restoreAlreadyUndone: 'restore_already_undone',
   restoreNotUndoable: 'restore_not_undoable',
+  /**
+   * 409: another snapshot, restore or undo of the workspace (on another server process) kept
+   * it for longer than a request waits; nothing was done. Try again later.
+   */
+  snapshotBusy: 'snapshot_busy',
   // webhooks
   signatureInvalid: 'signature_invalid',
   webhookReplayed: 'webhook_replayed',

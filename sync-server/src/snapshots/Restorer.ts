@@ -176,7 +176,7 @@ export class Restorer {
     if (target.kind === 'workspace') {
       const ids = new Set((await this.store.docs(snapshot.id)).map((d) => d.docId));
       // Documents created since the snapshot are emptied too; their index rows go anyway.
-      for (const row of this.sync.changedSince(workspaceId, 0)) ids.add(row.docId);
+      for (const row of await this.sync.changedSince(workspaceId, 0)) ids.add(row.docId);
       // Every generation and the head are the server's: only the live index is restored.
       const docs = [...ids]
         .filter((docId) => !docId.startsWith(`${workspaceId}:user:`))

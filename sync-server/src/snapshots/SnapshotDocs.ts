@@ -29,7 +29,7 @@ export class SnapshotDocs {
 
   /** The document's current state as one update (merged on the worker when large). */
   async stateNow(docId: string): Promise<Uint8Array> {
-    const parts = this.sync.storedParts(docId);
+    const parts = await this.sync.storedParts(docId);
     const bytes = parts.reduce((sum, p) => sum + p.byteLength, 0);
     return (await this.heavy.run('merge', [parts], bytes)) ?? EMPTY_STATE;
   }

@@ -9,6 +9,7 @@ import { SnapshotService } from './SnapshotService.ts';
 import { snapshotSyncOf } from './SnapshotSync.ts';
 import { createTicket, setTicketField } from '../testing/snapshotTestSupport.ts';
 import { sqliteWorkspaceReader } from './SqliteWorkspaceReader.ts';
+import { asyncReaderOf } from './WorkspaceReader.ts';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -25,7 +26,7 @@ beforeAll(async () => {
     log,
     now,
     sync,
-    openReader: sqliteWorkspaceReader(t.server.ctx.config.sqlitePath!),
+    openReader: asyncReaderOf(sqliteWorkspaceReader(t.server.ctx.config.sqlitePath!)),
     // Every document through the worker thread, as the 10,000-ticket index doc goes.
     heavy: new HeavyYjs(log, heavyWorkerCode, 0),
   });

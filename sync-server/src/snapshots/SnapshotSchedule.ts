@@ -80,7 +80,7 @@ export class SnapshotSchedule {
     for (const workspaceId of await this.service.store.workspacesToSnapshot()) {
       if (ended()) break;
       const latest = await this.service.store.latest(workspaceId);
-      const seq = this.sync.workspaceSeq(workspaceId);
+      const seq = await this.sync.workspaceSeq(workspaceId);
       const changed =
         latest === null ? seq > 0 : latest.storeGeneration !== generation || seq > latest.seq;
       if (!changed) continue;

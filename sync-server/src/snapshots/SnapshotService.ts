@@ -24,8 +24,9 @@ import { Snapshotter, type CaptureOptions } from './Snapshotter.ts';
 import type { AsyncSnapshotStore, SnapshotRecord } from './SnapshotStore.ts';
 import type { SnapshotSync } from './SnapshotSync.ts';
 import { attachmentsOf, commentsOf, richNodes } from './snapshotViews.ts';
-import type { OpenWorkspaceReader } from './WorkspaceReader.ts';
+import type { OpenAsyncWorkspaceReader } from './WorkspaceReader.ts';
 import { WorkspaceQueue } from './WorkspaceQueue.ts';
+import type { JobLease } from '../lifecycle/JobLease.ts';
 import type { DisabledSet } from '../moderation/ModerationStore.ts';
 
 /** Days of retention when a workspace has no subscription row (should not happen). */
@@ -51,9 +52,15 @@ export interface SnapshotServiceDeps {
   log: Logger;
   now: () => number;
   sync: SnapshotSync;
-  openReader: OpenWorkspaceReader;
+  /** The SQLite file's frozen view (`asyncReaderOf(sqliteWorkspaceReader)`), or a cluster's. */
+  openReader: OpenAsyncWorkspaceReader;
   /** The process's off-thread Yjs worker (ServerContext.offThread). */
   heavy: HeavyYjs;
+  /**
+   * The process's `JobLease` (ServerContext.jobLease): a cluster's runs one workspace's
+   * captures, restores and undos one at a time across its processes. @default in-process
+   */
+  lease?: JobLease;
   /** Terms §4: documents a restore leaves as they are (access disabled; SPEC MOD-4). */
   writeRefused?: (docId: string) => boolean;
   /** Terms §4: what is disabled in a workspace now; a restore and its undo leave it as it is. */
@@ -66,7 +73,7 @@ export interface SnapshotServiceDeps {
  */
 export class SnapshotService {
   readonly store: AsyncSnapshotStore;
-  readonly queue = new WorkspaceQueue();
+  readonly queue: WorkspaceQueue;
   /** Large-document Yjs work off the main thread (shared; closed by the server). */
   readonly heavy: HeavyYjs;
   readonly #snapshotter: Snapshotter;
@@ -77,6 +84,7 @@ export class SnapshotService {
 
   constructor(deps: SnapshotServiceDeps) {
     this.#deps = deps;
+    this.queue = new WorkspaceQueue(deps.lease ? { lease: deps.lease } : {});
     const log = deps.log.child({ module: 'snapshots' });
     this.store = deps.control.snapshots;
     this.heavy = deps.heavy;
@@ -132,6 +140,21 @@ export class SnapshotService {
     return this.queue.run(workspaceId, async () =>
       this.#undoer.undo(await this.get(workspaceId, preRestoreSnapshotId), actorUserId),
     );
+  }
+
+  /**
+   * Removes the captures a crash left `capturing` (start-up). A workspace whose lease
+   * another live process holds is left alone: its capture may be in progress, and a
+   * capture begins and ends under the lease. Returns how many were removed.
+   */
+  async removeIncomplete(): Promise<number> {
+    let removed = 0;
+    for (const workspaceId of await this.store.incompleteWorkspaces()) {
+      removed +=
+        (await this.queue.runIfFree(workspaceId, () => this.store.deleteIncomplete(workspaceId))) ??
+        0;
+    }
+    return removed;
   }
 
   list(workspaceId: string): Promise<SnapshotRecord[]> {

@@ -126,8 +126,13 @@ export interface SnapshotStore {
   delete(snapshotIds: readonly string[]): number;
   /** The workspaces the schedule looks at, in id order: all but terminated ones. */
   workspacesToSnapshot(): string[];
-  /** Snapshots left 'capturing' by a crash, with their rows; returns how many. */
-  deleteIncomplete(): number;
+  /** The workspaces with snapshots left 'capturing' (by a crash, or a capture in progress). */
+  incompleteWorkspaces(): string[];
+  /**
+   * The workspace's snapshots left 'capturing', with their rows; returns how many. Only
+   * while nobody captures it (its `snapshots:<workspaceId>` lease held: SnapshotService).
+   */
+  deleteIncomplete(workspaceId: string): number;
   /** Workspace deletion: every snapshot of it and the blobs only it used. */
   deleteWorkspace(workspaceId: string): void;
 }
@@ -312,10 +317,19 @@ export class SqliteSnapshotStore implements SnapshotStore {
     ).map((row) => row.id);
   }
 
-  /** Snapshots left 'capturing' by a crash, with their rows; returns how many. */
-  deleteIncomplete(): number {
+  incompleteWorkspaces(): string[] {
+    return (
+      this.#sql(
+        "SELECT DISTINCT workspace_id FROM snapshots WHERE status = 'capturing' ORDER BY workspace_id",
+      ).all() as { workspace_id: string }[]
+    ).map((r) => r.workspace_id);
+  }
+
+  deleteIncomplete(workspaceId: string): number {
     const ids = (
-      this.#sql("SELECT id FROM snapshots WHERE status = 'capturing'").all() as { id: string }[]
+      this.#sql("SELECT id FROM snapshots WHERE workspace_id = ? AND status = 'capturing'").all(
+        workspaceId,
+      ) as { id: string }[]
     ).map((r) => r.id);
     this.delete(ids);
     return ids.length;

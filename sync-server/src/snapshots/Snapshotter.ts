@@ -10,7 +10,7 @@ import {
   type SnapshotDocRow,
   type SnapshotRecord,
 } from './SnapshotStore.ts';
-import type { OpenWorkspaceReader, WorkspaceReader } from './WorkspaceReader.ts';
+import type { AsyncWorkspaceReader, OpenAsyncWorkspaceReader } from './WorkspaceReader.ts';
 import { Slicer } from './yieldToLoop.ts';
 
 export interface CaptureOptions {
@@ -41,14 +41,14 @@ export class Snapshotter {
   constructor(
     private readonly heavy: HeavyYjs,
     private readonly store: AsyncSnapshotStore,
-    private readonly openReader: OpenWorkspaceReader,
+    private readonly openReader: OpenAsyncWorkspaceReader,
     private readonly log: Logger,
     private readonly now: () => number,
   ) {}
 
-  /** Callers serialize per workspace (WorkspaceQueue). */
+  /** Callers serialize per workspace, across the cluster (WorkspaceQueue). */
   async capture(workspaceId: string, options: CaptureOptions): Promise<SnapshotRecord> {
-    const reader = this.openReader(workspaceId);
+    const reader = await this.openReader(workspaceId);
     const id = newId();
     let begun = false;
     try {
@@ -91,7 +91,7 @@ export class Snapshotter {
         if (before && before.docSeq === seq) {
           batch.push({ row: before, blob: null });
         } else {
-          const parts = reader.load(docId);
+          const parts = await reader.load(docId);
           const bytes = parts.reduce((sum, p) => sum + p.byteLength, 0);
           const state = await this.heavy.run('merge', [parts], bytes);
           if (state) {
@@ -132,8 +132,8 @@ export class Snapshotter {
     }
   }
 
-  async #pack(reader: WorkspaceReader, row: SnapshotDocRow): Promise<PendingSnapshotDoc> {
-    const parts = reader.load(row.docId);
+  async #pack(reader: AsyncWorkspaceReader, row: SnapshotDocRow): Promise<PendingSnapshotDoc> {
+    const parts = await reader.load(row.docId);
     const bytes = parts.reduce((sum, p) => sum + p.byteLength, 0);
     const state = (await this.heavy.run('merge', [parts], bytes)) ?? new Uint8Array();
     return { row, blob: { packed: await packState(state), size: state.byteLength } };

@@ -212,9 +212,18 @@ export class SqlSnapshotStore implements AsyncSnapshotStore {
     return rows.map((row) => row.id).sort();
   }
 
-  async deleteIncomplete(): Promise<number> {
+  async incompleteWorkspaces(): Promise<string[]> {
+    const rows = await this.db.all<{ workspace_id: string }>(
+      "SELECT DISTINCT workspace_id FROM snapshots WHERE status = 'capturing'",
+    );
+    // Id order as SQLite compares (bytes), whatever PostgreSQL's collation.
+    return rows.map((row) => row.workspace_id).sort();
+  }
+
+  async deleteIncomplete(workspaceId: string): Promise<number> {
     const rows = await this.db.all<{ id: string }>(
-      "SELECT id FROM snapshots WHERE status = 'capturing'",
+      "SELECT id FROM snapshots WHERE workspace_id = ? AND status = 'capturing'",
+      [workspaceId],
     );
     await this.delete(rows.map((r) => r.id));
     return rows.length;

@@ -1,12 +1,82 @@
+import { ErrorCode } from '@desk/protocol';
+import { AppError } from '../http/AppError.ts';
+import { InProcessJobLease, type JobLease } from '../lifecycle/JobLease.ts';
+
+/** The lease one workspace's snapshot work runs under, on the process's `JobLease`. */
+export const snapshotLeaseName = (workspaceId: string) => `snapshots:${workspaceId}`;
+
+export interface WorkspaceQueueOptions {
+  /**
+   * One process: `InProcessJobLease` (the queue alone serializes). A cluster:
+   * `RedisJobLease`, so two processes never work on one workspace at once.
+   */
+  readonly lease?: JobLease;
+  /** How long a job waits for another process to give the workspace up. @default 10 min */
+  readonly waitMs?: number;
+  /** Between two asks for the lease (a random part is added). @default 100 */
+  readonly retryMs?: number;
+}
+
 /**
  * Runs snapshot and restore work of one workspace one job at a time (a restore must not
  * interleave with a capture of the same workspace), while different workspaces proceed
- * independently.
+ * independently — in this process by a chain of promises per workspace, across a cluster
+ * by the `snapshots:<workspaceId>` lease each job holds while it runs.
+ *
+ * A job that finds another process holding the lease waits for it, as it waits for this
+ * process's earlier jobs, asking again until `waitMs` has passed; then it is refused with
+ * `snapshot_busy` (409) — a capture or restore that long is stuck or very large, and the
+ * request should not hang on it for ever. The lease expires when its holder dies, so a
+ * crashed process holds a workspace for at most the lease's TTL.
  */
 export class WorkspaceQueue {
   readonly #tails = new Map<string, Promise<unknown>>();
+  readonly #lease: JobLease;
+  readonly #waitMs: number;
+  readonly #retryMs: number;
+  #closing = false;
+
+  constructor(options: WorkspaceQueueOptions = {}) {
+    this.#lease = options.lease ?? new InProcessJobLease();
+    this.#waitMs = options.waitMs ?? 10 * 60_000;
+    this.#retryMs = options.retryMs ?? 100;
+  }
 
   run<T>(workspaceId: string, job: () => Promise<T>): Promise<T> {
+    return this.#queued(workspaceId, () => this.#underLease(workspaceId, job));
+  }
+
+  /**
+   * Runs `job` after this process's earlier jobs of the workspace if no other process holds
+   * its lease, without waiting for it: null when one does (start-up cleaning: a workspace
+   * another process is capturing is left to it).
+   */
+  runIfFree<T>(workspaceId: string, job: () => Promise<T>): Promise<T | null> {
+    return this.#queued(workspaceId, async () => {
+      let result: T | null = null;
+      await this.#lease.runOnce(snapshotLeaseName(workspaceId), async () => {
+        result = await job();
+      });
+      return result;
+    });
+  }
+
+  /** Resolves when every queued job has finished. */
+  async idle(): Promise<void> {
+    while (this.#tails.size > 0) await Promise.all([...this.#tails.values()]);
+  }
+
+  /**
+   * Shutdown: jobs still waiting for another process's lease give up (`snapshot_busy`)
+   * rather than hold the shutdown for up to `waitMs`; the ones running finish. Resolves
+   * when every queued job has ended.
+   */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.idle();
+  }
+
+  #queued<T>(workspaceId: string, job: () => Promise<T>): Promise<T> {
     const previous = this.#tails.get(workspaceId) ?? Promise.resolve();
     const next = previous.then(job, job);
     const tail = next.then(
@@ -20,8 +90,22 @@ export class WorkspaceQueue {
     return next;
   }
 
-  /** Resolves when every queued job has finished (shutdown). */
-  async idle(): Promise<void> {
-    while (this.#tails.size > 0) await Promise.all([...this.#tails.values()]);
+  async #underLease<T>(workspaceId: string, job: () => Promise<T>): Promise<T> {
+    const giveUpAt = Date.now() + this.#waitMs;
+    for (;;) {
+      let result: { value: T } | null = null;
+      const outcome = await this.#lease.runOnce(snapshotLeaseName(workspaceId), async () => {
+        result = { value: await job() };
+      });
+      if (outcome === 'ran' && result) return (result as { value: T }).value;
+      if (this.#closing || Date.now() >= giveUpAt) {
+        throw new AppError(
+          ErrorCode.snapshotBusy,
+          409,
+          'Another snapshot or restore of this workspace is still running. Please try again in a few minutes.',
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.#retryMs * (1 + Math.random())));
+    }
   }
 }

@@ -16,11 +16,10 @@ export interface SnapshotDeps extends SnapshotRouteDeps {
  */
 export function installSnapshots(app: Hono, deps: SnapshotDeps): void {
   const { snapshots: service, snapshotSchedule: schedule } = deps;
-  // On SQLite the wrapped store answers at once, before a route or the schedule can begin a
-  // capture. On a cluster this would remove another process's capture in progress: it needs
-  // a capture's owner or age first (SCALE-OUT.md).
-  service.store
-    .deleteIncomplete()
+  // Each workspace under its `snapshots:<workspaceId>` lease: on a cluster, a workspace
+  // another process is capturing now keeps its capture (removed at a later start).
+  service
+    .removeIncomplete()
     .then((removed) => {
       if (removed > 0) deps.log.warn({ removed }, 'removed snapshots left incomplete by a crash');
     })
@@ -31,7 +30,7 @@ export function installSnapshots(app: Hono, deps: SnapshotDeps): void {
   // needs them to apply its last updates.
   deps.shutdown.add(ShutdownPhase.connections, 'snapshots', async () => {
     await schedule.stop();
-    await service.queue.idle();
+    await service.queue.close();
   });
 
   installSnapshotRoutes(app, deps, service);

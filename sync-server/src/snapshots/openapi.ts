@@ -13,7 +13,8 @@ import {
 import { ok, type RouteDoc } from '../http/openapi/routeDoc.ts';
 
 const base = '/api/workspaces/{slug}/snapshots';
-const readOnly = '`workspace_read_only`: a suspended or terminated workspace cannot change.';
+const readOnly =
+  '`workspace_read_only`: a suspended or terminated workspace cannot change; `snapshot_busy`: another process kept the workspace past the wait.';
 const noSnapshot = '`not_found`: no such workspace, snapshot, ticket or notice for the caller.';
 
 /** Terms §4: the operator disabled access to this ticket or notice (SPEC MOD-4, MOD-6). */
@@ -101,7 +102,7 @@ export const snapshotRoutes: readonly RouteDoc[] = [
     responses: {
       200: ok('`{ restoreOf, undone, leftAlone }`.', UndoRestoreResponse),
       404: noSnapshot,
-      409: '`restore_already_undone`, `restore_not_undoable`, or a read-only workspace.',
+      409: '`restore_already_undone`, `restore_not_undoable`, `snapshot_busy`, or a read-only workspace.',
     },
   },
 ];

@@ -36,7 +36,7 @@ export async function diffSnapshot(
   if (snapshot.storeGeneration === sync.generation()) {
     moved = { tickets: [], notices: [] };
     const prefix = { ticket: `${workspaceId}:ticket:`, notice: `${workspaceId}:notice:` };
-    for (const { docId } of sync.changedSince(workspaceId, snapshot.seq)) {
+    for (const { docId } of await sync.changedSince(workspaceId, snapshot.seq)) {
       if (docId.startsWith(prefix.ticket)) moved.tickets.push(docId.slice(prefix.ticket.length));
       else if (docId.startsWith(prefix.notice)) {
         moved.notices.push(docId.slice(prefix.notice.length));

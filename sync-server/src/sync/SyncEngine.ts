@@ -201,6 +201,11 @@ export class SyncEngine {
   /** Reads of the store the engine runs on, embedded or shared (see `EngineDocs`). */
   readonly docs: EngineDocs;
 
+  /** A cluster's engine: its documents are in the shared store (`docs`), `store` refuses. */
+  get onSharedStore(): boolean {
+    return this.#embedded === null;
+  }
+
   /**
    * The embedded store. A cluster's engine has none (SyncEngineOptions.sharedStore): it gives
    * a store whose every call throws, so services built on it (snapshots, search, exports

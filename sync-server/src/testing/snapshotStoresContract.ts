@@ -166,19 +166,24 @@ export function describeSnapshotStoresContract(
       expect(await snapshots.hasBlob('h-shared')).toBe(false);
     });
 
-    it('removes what a crash left capturing, and reports a reused blob gone meanwhile', async () => {
-      const { take, snapshots, snapshot, acme, clock } = await setup();
+    it('removes what a crash left capturing, one workspace at a time, and reports a reused blob gone meanwhile', async () => {
+      const { take, snapshots, snapshot, acme, beta, clock } = await setup();
       await take(snapshots, 'done', acme, { a: 'kept' });
+      expect(await snapshots.incompleteWorkspaces()).toEqual([]);
       await snapshots.begin(snapshot('half', acme));
       await snapshots.commitDocs(
         'half',
         [{ row: { docId: 'x', hash: 'h-half', docSeq: 1 }, blob: blobOf('half') }],
         clock.now,
       );
-      expect(await snapshots.deleteIncomplete()).toBe(1);
+      await snapshots.begin(snapshot('other', beta));
+      expect(await snapshots.incompleteWorkspaces()).toEqual([acme, beta].sort());
+      expect(await snapshots.deleteIncomplete(acme)).toBe(1);
       expect(await snapshots.hasBlob('h-half')).toBe(false);
       expect((await snapshots.list(acme)).map((s) => s.id)).toEqual(['done']);
-      expect(await snapshots.deleteIncomplete()).toBe(0);
+      expect(await snapshots.deleteIncomplete(acme)).toBe(0);
+      expect(await snapshots.incompleteWorkspaces()).toEqual([beta]);
+      expect(await snapshots.deleteIncomplete(beta)).toBe(1);
 
       await snapshots.begin(snapshot('next', acme));
       const gone = { docId: 'y', hash: 'h-gone', docSeq: 1 };

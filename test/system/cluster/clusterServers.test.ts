@@ -1,35 +1,21 @@
-import { afterEach, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { MemoryStore, SyncClient, type DocHandle } from '@desk/client';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { DocHandle } from '@desk/client';
 import { ErrorCode } from '@desk/protocol';
 import { until } from '@desk/protocol/testing';
 import { PgPool } from '../../../sync-server/src/store/postgres/PgPool.ts';
 import { latestPgSchemaVersion } from '../../../sync-server/src/store/postgres/pgReadiness.ts';
-import {
-  signUp,
-  startAuthTestServer,
-  STRONG_PASSWORD,
-  type AuthTestServer,
-  type TestClient,
-} from '../../../sync-server/src/testing/authTestServer.ts';
-import {
-  createTestDatabase,
-  describeWithPostgresAndRedis,
-  testKeyPrefix,
-  testRedisUrl,
-  type TestDatabase,
-} from '../../../sync-server/src/testing/scaleOutParts.ts';
-import { markPostgresServer } from '../../../sync-server/src/testing/testServerBackend.ts';
+import { signUp } from '../../../sync-server/src/testing/authTestServer.ts';
+import { describeWithPostgresAndRedis } from '../../../sync-server/src/testing/scaleOutParts.ts';
 import {
   acceptByRegistering,
   invite,
 } from '../../../sync-server/src/testing/workspaceTestSupport.ts';
+import { clusterProcesses, synced, type ClusterProcesses } from './clusterProcesses.ts';
 
 // Two real server processes of a cluster (issue 19), as createServer builds them from a
-// PostgreSQL DATABASE_URL and REDIS_URL: each its own port, DATA_DIR (its own SQLite for
-// what is not cluster-wide yet), pool, bus and access channel, on one PostgreSQL database of
-// the test's own and one Redis key prefix. People sign up, log in and accept invitations
-// over HTTP; sync clients speak /sync (the web's SyncClient) to one process each.
+// PostgreSQL DATABASE_URL and REDIS_URL (clusterProcesses.ts). People sign up, log in and
+// accept invitations over HTTP; sync clients speak /sync (the web's SyncClient) to one
+// process each.
 
 interface ErrorResponse {
   error: { code: string };
@@ -39,63 +25,16 @@ await describeWithPostgresAndRedis(
   'two server processes (createServer) on one PostgreSQL and one Redis',
   { ownServer: false },
   () => {
-    let database: TestDatabase | null = null;
-    const servers: AuthTestServer[] = [];
-    const clients: SyncClient[] = [];
-
-    afterEach(async () => {
-      for (const client of clients.splice(0)) await client.close();
-      for (const server of servers.splice(0)) await server.close();
-      await database?.drop();
-      database = null;
+    let cluster: ClusterProcesses;
+    beforeEach(() => {
+      cluster = clusterProcesses();
     });
+    afterEach(() => cluster.close());
 
-    const twoServers = async () => {
-      database = await createTestDatabase();
-      const prefix = testKeyPrefix();
-      const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl!, REDIS_PREFIX: prefix };
-      const a = await startAuthTestServer(env);
-      servers.push(a);
-      const b = await startAuthTestServer(env);
-      servers.push(b);
-      // Their mail is in the database's outbox: the test helpers read it there.
-      for (const server of [a, b]) {
-        markPostgresServer(server.server.ctx.config.DATA_DIR, { url: database.url, prefix });
-      }
-      return { a, b };
-    };
-
-    /** Logs `email` in on `server` (a browser of its own there). */
-    const logIn = async (server: AuthTestServer, email: string): Promise<TestClient> => {
-      const client = server.client();
-      const res = await client.post('/api/auth/login', { email, password: STRONG_PASSWORD });
-      expect(res.status, JSON.stringify(res.body)).toBe(200);
-      return client;
-    };
-
-    /** A sync client on `server`'s /sync with a token the logged-in `client` creates there. */
-    const syncClient = async (
-      server: AuthTestServer,
-      client: TestClient,
-      workspaceId: string,
-    ): Promise<SyncClient> => {
-      const res = await client.post<{ token: string }>('/api/auth/tokens', {
-        name: 'sync',
-        workspaceId,
-      });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      const sync = new SyncClient({
-        url: `${server.server.url.replace(/^http/, 'ws')}/sync?token=${res.body.token}`,
-        WebSocket,
-        store: new MemoryStore(),
-        backoff: { baseMs: 50, maxMs: 200, minMs: 10 },
-        releaseGraceMs: 0,
-      });
-      clients.push(sync);
-      return sync;
-    };
-
-    const synced = (handle: DocHandle) => handle.status.kind === 'synced';
+    const twoServers = async () => ({ a: await cluster.start(), b: await cluster.start() });
+    const logIn: ClusterProcesses['logIn'] = (server, email) => cluster.logIn(server, email);
+    const syncClient: ClusterProcesses['syncClient'] = (server, client, workspaceId) =>
+      cluster.syncClient(server, client, workspaceId);
 
     it('a client on each process edits one document: both converge, and each process reads it whole from the store', async () => {
       const { a, b } = await twoServers();
@@ -132,7 +71,7 @@ await describeWithPostgresAndRedis(
       // Six people, each signed up on one of the two processes.
       const people = [];
       for (let i = 0; i < 6; i++) people.push(await signUp(i % 2 === 0 ? a : b));
-      const pool = new PgPool({ url: database!.url, max: 1 });
+      const pool = new PgPool({ url: cluster.database!.url, max: 1 });
       const seatLimit = (n: number) =>
         pool.query('UPDATE subscriptions SET seat_limit_override = $1 WHERE workspace_id = $2', [
           n,
