@@ -38,8 +38,8 @@ export interface ExportModuleStores extends ExportServiceStores, ImporterStores 
 export interface ExportDeps extends ServerContext {
   readonly control: ExportModuleStores;
   /**
-   * Woken after an import wrote documents past the sync engine: the projector has no poll,
-   * so an import it is not told about stays unsearchable until the workspace's next write.
+   * Woken after an import wrote its documents (through the engine, whose stored turns wake
+   * it too; told again once the batch is in, as before): the projector has no poll.
    */
   readonly searchProjector: { wake(): void };
 }

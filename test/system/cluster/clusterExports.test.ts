@@ -167,7 +167,7 @@ await describeWithPostgresAndRedis(
       await until(
         () =>
           handle.status.kind === 'error' &&
-          handle.status.error.code === DocErrorCode.workspaceDeleted,
+          handle.status.error?.code === DocErrorCode.workspaceDeleted,
         'the subscription on B ended with workspace_deleted',
       );
       expect(await storedRows(`${ws}:`)).toEqual({ docs: 0, updates: 0, states: 0 });
