@@ -39,7 +39,7 @@ export interface SyncServices {
   readonly thumbnails: Thumbnails;
   /** Workspace export jobs (tests wait on `idle()`). */
   readonly exportService: ExportService;
-  /** A new workspace from an export's zip; writes its documents through the engine's store. */
+  /** A new workspace from an export's zip; writes its documents through the engine. */
   readonly workspaceImporter: WorkspaceImporter;
   /** Asking for, cancelling and purging a workspace's deletion. */
   readonly workspaceDeletion: WorkspaceDeletion;
@@ -142,7 +142,7 @@ export function createSyncServices(
       });
     },
   });
-  const exports = createExports({ ...services, searchProjector }, blobs, engine.store);
+  const exports = createExports({ ...services, searchProjector }, blobs, engine);
   const deletion = createDeletion(services, {
     sync: engine,
     blobs: () => blobs,

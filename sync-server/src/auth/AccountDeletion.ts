@@ -41,13 +41,19 @@ export interface AccountDeletionDeps {
   readonly docs: DocDeletion;
 }
 
-/** Deletes documents so that nothing writes them again (the sync engine's `deleteDocs`). */
+/**
+ * Deletes documents so that nothing writes them again: the sync engine's `deleteDocsDrained`
+ * (on the embedded store or a cluster's; the account's sockets on the other processes close
+ * on the `membershipChanged` and session events, relayed by the access bus).
+ */
 export interface DocDeletion {
-  deleteDocs(
+  deleteDocsDrained(
     docIds: readonly string[],
     reason: { readonly code: DocErrorCode; readonly message: string },
-  ): number;
+  ): Promise<number>;
 }
+
+const deletedReason = { code: DocErrorCode.accessRevoked, message: 'The account was deleted.' };
 
 /**
  * A user deletes their own account (issue 16, terms §4). What identifies the person goes —
@@ -68,24 +74,33 @@ export class AccountDeletion {
   async delete(user: User): Promise<string[]> {
     const { deps } = this;
     const stores = deps.control;
-    const memberOf = await stores.workspaces.ofUser(user.id);
-    refuseWhileOwner(memberOf);
+    const workspacesOf = async () => {
+      const memberOf = await stores.workspaces.ofUser(user.id);
+      const ever = new Set([
+        ...memberOf.map((w) => w.id),
+        ...(await stores.seats.workspacesOf(user.id)),
+      ]);
+      return { memberOf, ever };
+    };
+    const before = await workspacesOf();
+    refuseWhileOwner(before.memberOf);
     // The private docs first, through the sync engine (a room or a queued update would write
     // them again), and outside the transaction: the engine stores the updates queued now in
     // their own, which a rollback must not undo. Should the transaction fail, the account
-    // stays without its private docs and deleting it again completes it. (A workspace
-    // joined between the read above and the transaction keeps the account's membership
-    // and private doc there: on SQLite nothing can run in between, the stores answering
-    // at once; on PostgreSQL the reads belong inside the transaction's lock — issue 19.)
-    const workspaceIds = new Set([
-      ...memberOf.map((w) => w.id),
-      ...(await stores.seats.workspacesOf(user.id)),
-    ]);
-    deps.docs.deleteDocs(
-      [...workspaceIds].map((workspaceId) => docIds.user(workspaceId, user.id)),
-      { code: DocErrorCode.accessRevoked, message: 'The account was deleted.' },
+    // stays without its private docs and deleting it again completes it.
+    await deps.docs.deleteDocsDrained(
+      [...before.ever].map((workspaceId) => docIds.user(workspaceId, user.id)),
+      deletedReason,
     );
-    const { left, changes } = await stores.transactions.write(async () => {
+    const { left, changes, joined } = await stores.transactions.write(async () => {
+      // The workspaces read again, under the user's row lock: on PostgreSQL an invitation
+      // accepted on another process meanwhile has committed before this read (its
+      // membership's foreign key holds the row until then), so its membership is removed
+      // here too; on SQLite nothing ran in between.
+      await stores.users.lockRow(user.id);
+      const { memberOf, ever } = await workspacesOf();
+      // An ownership handed over meanwhile refuses (and rolls back) as it would have before.
+      refuseWhileOwner(memberOf);
       const changes: MembershipChange[] = [];
       for (const workspace of memberOf) {
         // The removal members use to leave: frees the seat, records it in the seat ledger.
@@ -120,10 +135,17 @@ export class AccountDeletion {
       await stores.devices.forgetUser(user.id);
       await stores.securityReports.deleteForUser(user.id);
       await stores.users.anonymise(user.id, tombstoneEmail(user.id));
-      return { left: memberOf.map((w) => w.name), changes };
+      const joined = [...ever].filter((id) => !before.ever.has(id));
+      return { left: memberOf.map((w) => w.name), changes, joined };
     });
     // Live sockets hear it after the commit, as when a member is removed: they close at once.
     for (const change of changes) deps.access.emit('membershipChanged', change);
+    // The private docs of workspaces joined while the first ones went: after the commit, the
+    // membership and the sessions gone, nothing writes them again.
+    await deps.docs.deleteDocsDrained(
+      joined.map((workspaceId) => docIds.user(workspaceId, user.id)),
+      deletedReason,
+    );
     deps.log.info({ userId: user.id, workspaces: left.length }, 'account deleted');
     void sendWithoutFailing(
       deps,

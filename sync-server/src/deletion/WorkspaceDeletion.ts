@@ -18,8 +18,8 @@ import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
 import { sendWithoutFailing } from '../mail/createMailer.ts';
 import type { Mailer } from '../mail/Mailer.ts';
-import type { DocStore } from '../store/DocStore.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
+import type { EngineDocs } from '../sync/SyncEngine.ts';
 import type { Role } from '../workspaces/roles.ts';
 import type { MemberRequest } from '../workspaces/memberRequest.ts';
 import type {
@@ -32,14 +32,17 @@ import type { AsyncWorkspacePurgeStore } from './WorkspacePurgeStore.ts';
 
 /**
  * Deletes documents so that no loaded room writes them back: the sync engine's
- * `deleteDocs` (flush, end the subscriptions with `reason`, drop the rooms, delete from the
- * store). A DocStore alone fits too (a test of the schedule without a sync engine).
+ * `deleteDocsDrained` (end the subscriptions with `reason`, drain the write pipeline, drop
+ * the rooms, delete from the store), on the embedded store or a cluster's. On a cluster the
+ * other processes' sockets on the workspace are closed by the access event the deletion
+ * emits first (`workspaceStateChanged`, relayed by the access bus: their re-authorization is
+ * refused, ClosedWorkspaceSyncAuth).
  */
 export interface DocumentRemover {
-  deleteDocs(
+  deleteDocsDrained(
     docIds: readonly string[],
     reason: { readonly code: DocErrorCode; readonly message: string },
-  ): unknown;
+  ): Promise<unknown>;
 }
 
 /** The export jobs (ExportService): stopped when a deletion is asked, deleted by the purge. */
@@ -72,8 +75,8 @@ export interface WorkspaceDeletionDeps {
   readonly access: AccessEvents;
   readonly control: WorkspaceDeletionStores;
   readonly mailer: Mailer;
-  /** Lists the workspace's documents. */
-  readonly docs: Pick<DocStore, 'changedSince'>;
+  /** Lists the workspace's documents (the engine's store, embedded or a cluster's). */
+  readonly docs: Pick<EngineDocs, 'changedSince'>;
   readonly documents: DocumentRemover;
   /** Attachment files; null leaves them (a tool without the storage). */
   readonly blobs: () => BlobStorage | null;
@@ -284,8 +287,8 @@ export class WorkspaceDeletion {
     const { workspacePurge, transactions, audit } = deps.control;
     const workspaceId = workspace.id;
     await deps.exports?.().deleteWorkspaceExports(workspaceId);
-    const docIds = deps.docs.changedSince(workspaceId, 0).map((row) => row.docId);
-    await deps.documents.deleteDocs(docIds, {
+    const docIds = (await deps.docs.changedSince(workspaceId, 0)).map((row) => row.docId);
+    await deps.documents.deleteDocsDrained(docIds, {
       code: DocErrorCode.workspaceDeleted,
       message: 'This workspace was deleted.',
     });

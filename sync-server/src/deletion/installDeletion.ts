@@ -3,7 +3,7 @@ import type { AccessEvents } from '../access/AccessEvents.ts';
 import type { BlobStorage } from '../blobs/BlobStorage.ts';
 import type { MemberStores } from '../workspaces/memberRequest.ts';
 import type { Mailer } from '../mail/Mailer.ts';
-import type { DocStore } from '../store/DocStore.ts';
+import type { EngineDocs } from '../sync/SyncEngine.ts';
 import type { SyncAuth } from '../sync/SyncAuth.ts';
 import { ClosedWorkspaceSyncAuth } from './ClosedWorkspaceSyncAuth.ts';
 import { DeletionSweeper } from './DeletionSweeper.ts';
@@ -38,8 +38,11 @@ export function closedWorkspaceSyncAuth(
 
 /** Where the purge reaches beyond the database: the sync engine, attachments, exports. */
 export interface DeletionParts {
-  /** The sync engine: its `store` lists a workspace's documents, `deleteDocs` removes them. */
-  readonly sync: DocumentRemover & { readonly store: Pick<DocStore, 'changedSince'> };
+  /**
+   * The sync engine: its `docs` list a workspace's documents, `deleteDocsDrained` removes
+   * them (on the embedded store or a cluster's).
+   */
+  readonly sync: DocumentRemover & { readonly docs: Pick<EngineDocs, 'changedSince'> };
   /** Attachment storage (asked at purge time: createServer opens it after the routes). */
   readonly blobs: () => BlobStorage | null;
   readonly exports?: () => WorkspaceExports;
@@ -64,7 +67,7 @@ export interface InstalledDeletion {
 export function createDeletion(deps: DeletionDeps, parts: DeletionParts): InstalledDeletion {
   const workspaceDeletion = new WorkspaceDeletion({
     ...deps,
-    docs: parts.sync.store,
+    docs: parts.sync.docs,
     documents: parts.sync,
     blobs: parts.blobs,
     ...(parts.exports ? { exports: parts.exports } : {}),

@@ -11,12 +11,12 @@ import type { AuditEntry, AuditStore } from '../audit/AuditStore.ts';
 import { DELETED_EMAIL_DOMAIN, type UserStore } from '../identity/UserStore.ts';
 import type { BlobStorage } from '../blobs/BlobStorage.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ModerationStore } from '../moderation/ModerationStore.ts';
+import type { AsyncModerationStore } from '../moderation/ModerationStore.ts';
 import { Redaction } from '../moderation/redaction.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
-import type { OpenWorkspaceReader } from '../snapshots/WorkspaceReader.ts';
 import { Slicer } from '../snapshots/yieldToLoop.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
+import type { EngineDocs } from '../sync/SyncEngine.ts';
 import type { MembershipStore } from '../workspaces/MembershipStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
 import {
@@ -44,23 +44,26 @@ export interface ExportStores {
   readonly audit: AsyncStore<AuditStore>;
   readonly memberships: AsyncStore<MembershipStore>;
   readonly workspaces: AsyncStore<WorkspaceStore>;
+  /** Terms §4: what is disabled (left out or redacted; see `#writeZip`), read once per build. */
+  readonly moderation: AsyncModerationStore;
+  /** Whose account was deleted: what they wrote is attributed to "Deleted user". */
+  readonly users: AsyncStore<UserStore>;
 }
+
+/**
+ * The documents an export reads: the sync engine's store, embedded or a cluster's
+ * (`engine.docs`), so an export made on one process holds what clients wrote on every other.
+ */
+export type ExportDocs = Pick<EngineDocs, 'storedParts' | 'changedSince'>;
 
 export interface ExportBuilderDeps {
   readonly control: ExportStores;
   readonly files: ExportFiles;
-  readonly openReader: OpenWorkspaceReader;
+  readonly docs: ExportDocs;
   readonly heavy: HeavyYjs;
   readonly blobs: BlobStorage;
   readonly now: () => number;
   readonly log: Logger;
-  /** Terms §4: what is disabled (left out or redacted; see `#writeZip`). */
-  readonly moderation?: Pick<ModerationStore, 'disabledSet'>;
-  /**
-   * Whose account was deleted: what they wrote is attributed to "Deleted user". Still the
-   * synchronous store: the archive's writers ask per author id while they render.
-   */
-  readonly users?: Pick<UserStore, 'byId'>;
 }
 
 /** One document's part as the staging folder keeps it (the `.json` beside its `.bin`). */
@@ -80,10 +83,12 @@ export class ExportInterrupted extends Error {
 }
 
 /**
- * Builds one export in two steps. First every document is read from a frozen view of the
- * workspace (WorkspaceReader), merged and rendered through @desk/model — on the worker
- * thread when large — and its raw state and rendering are written to the staging folder;
- * a part already there (from before a restart) is not read again. Between documents the
+ * Builds one export in two steps. First every document is read as stored (`ExportDocs`: the
+ * workspace's documents listed once, then each read as it is when its turn comes — the
+ * store is shared by a cluster's processes, so there is no one frozen view of it), merged
+ * and rendered through @desk/model — on the worker thread when large — and its raw state
+ * and rendering are written to the staging folder; a part already there (from before a
+ * restart) is not read again. Between documents the
  * build yields to the event loop, so sync traffic waits at most one slice. Then the zip is
  * streamed to disk from those parts, the blob store and the SQL rows (members, audit); a
  * restart during this step simply writes it again.
@@ -91,56 +96,55 @@ export class ExportInterrupted extends Error {
 export class ExportBuilder {
   constructor(private readonly deps: ExportBuilderDeps) {}
 
-  async build(job: ExportRow, stopping: () => boolean): Promise<number> {
+  /** `stopping` is asked before each document: true stops the build (`ExportInterrupted`). */
+  async build(job: ExportRow, stopping: () => boolean | Promise<boolean>): Promise<number> {
     const { files } = this.deps;
     const store = this.deps.control.exportJobs;
     const docsDir = path.dirname(files.part(job.id, 'index').state);
     await fs.promises.mkdir(docsDir, { recursive: true });
     const names = await this.#readDocuments(job, stopping);
-    if (stopping()) throw new ExportInterrupted();
+    if (await stopping()) throw new ExportInterrupted();
     const bytes = await this.#writeZip(job, names);
     await store.progress(job.id, names.length + 1, names.length + 1);
     return bytes;
   }
 
-  async #readDocuments(job: ExportRow, stopping: () => boolean): Promise<string[]> {
-    const { files, heavy } = this.deps;
+  async #readDocuments(
+    job: ExportRow,
+    stopping: () => boolean | Promise<boolean>,
+  ): Promise<string[]> {
+    const { files, heavy, docs } = this.deps;
     const store = this.deps.control.exportJobs;
-    const reader = this.deps.openReader(job.workspaceId);
     const prefix = `${job.workspaceId}:`;
-    try {
-      const names = reader.docs
-        .map((d) => d.docId.slice(prefix.length))
-        .filter((name) => exportedKind(name) !== null)
-        .sort();
-      const total = names.length + 1;
-      const slicer = new Slicer();
-      let done = 0;
-      await store.progress(job.id, done, total);
-      for (const name of names) {
-        if (stopping()) throw new ExportInterrupted();
-        const part = files.part(job.id, name);
-        if (!fs.existsSync(part.rendered)) {
-          const parts = reader.load(prefix + name);
-          const size = parts.reduce((sum, p) => sum + p.byteLength, 0);
-          const { state, rendered } = await heavy.run('exportDoc', [name, parts], size);
-          await fs.promises.writeFile(part.state, state);
-          const sha256 = createHash('sha256').update(state).digest('hex');
-          // A StagedDoc, spliced as text (the rendering is JSON already, see exportOps).
-          const staged = `{"name":${JSON.stringify(name)},"bytes":${state.byteLength},"sha256":"${sha256}","rendered":${rendered}}`;
-          // The rendering last, through a rename: its presence means both files are whole.
-          await fs.promises.writeFile(`${part.rendered}.tmp`, staged);
-          await fs.promises.rename(`${part.rendered}.tmp`, part.rendered);
-        }
-        done += 1;
-        if (done % PROGRESS_EVERY === 0) await store.progress(job.id, done, total);
-        await slicer.maybeYield();
+    const names = (await docs.changedSince(job.workspaceId, 0))
+      .map((d) => d.docId.slice(prefix.length))
+      .filter((name) => exportedKind(name) !== null)
+      .sort();
+    const total = names.length + 1;
+    const slicer = new Slicer();
+    let done = 0;
+    await store.progress(job.id, done, total);
+    for (const name of names) {
+      if (await stopping()) throw new ExportInterrupted();
+      const part = files.part(job.id, name);
+      if (!fs.existsSync(part.rendered)) {
+        const parts = await docs.storedParts(prefix + name);
+        const size = parts.reduce((sum, p) => sum + p.byteLength, 0);
+        const { state, rendered } = await heavy.run('exportDoc', [name, parts], size);
+        await fs.promises.writeFile(part.state, state);
+        const sha256 = createHash('sha256').update(state).digest('hex');
+        // A StagedDoc, spliced as text (the rendering is JSON already, see exportOps).
+        const staged = `{"name":${JSON.stringify(name)},"bytes":${state.byteLength},"sha256":"${sha256}","rendered":${rendered}}`;
+        // The rendering last, through a rename: its presence means both files are whole.
+        await fs.promises.writeFile(`${part.rendered}.tmp`, staged);
+        await fs.promises.rename(`${part.rendered}.tmp`, part.rendered);
       }
-      await store.progress(job.id, done, total);
-      return names;
-    } finally {
-      reader.close();
+      done += 1;
+      if (done % PROGRESS_EVERY === 0) await store.progress(job.id, done, total);
+      await slicer.maybeYield();
     }
+    await store.progress(job.id, done, total);
+    return names;
   }
 
   /**
@@ -244,22 +248,22 @@ export class ExportBuilder {
     // out. The raw Yjs state of a document holding disabled content is left out too (it holds
     // that content byte for byte); the index document's state still holds a disabled
     // ticket's row as stored (see SPEC MOD-6).
-    const redaction = this.deps.moderation
-      ? new Redaction(job.workspaceId, this.deps.moderation.disabledSet(job.workspaceId))
-      : null;
+    const redaction = new Redaction(
+      job.workspaceId,
+      await control.moderation.disabledSet(job.workspaceId),
+    );
     const withheld = new Set(
-      redaction && !redaction.none ? names.filter((name) => redaction.touches(name)) : [],
+      !redaction.none ? names.filter((name) => redaction.touches(name)) : [],
     );
     // An archive shard holding a disabled ticket's row is withheld like its document.
     for (const { record, location } of records.values()) {
-      if (location !== 'hot' && redaction?.docReason(`ticket:${record.id}`) != null) {
+      if (location !== 'hot' && redaction.docReason(`ticket:${record.id}`) != null) {
         withheld.add(`archive:${location}`);
       }
     }
     // The index is kept, as a copy whose disabled rows and mention excerpts say so instead;
     // its older generations, which hold those rows as they were stored, are withheld.
-    const indexCopy =
-      redaction && !redaction.none ? await this.#redactedIndex(job, redaction, indexName) : null;
+    const indexCopy = !redaction.none ? await this.#redactedIndex(job, redaction, indexName) : null;
     if (indexCopy) {
       for (const name of names) {
         if (indexGenerationRank(name) > 0 && name !== indexName) withheld.add(name);
@@ -275,20 +279,20 @@ export class ExportBuilder {
     const shipped = names.filter((name) => !withheld.has(name));
     const fileOf = (name: string) =>
       staged.has(name) && !withheld.has(name) ? yjsFileOf(name) : null;
-    if (redaction && !redaction.none) {
+    if (!redaction.none) {
       for (let i = present.length - 1; i >= 0; i--) {
         if (redaction.blobReason(present[i]!.sha256) !== null) present.splice(i, 1);
       }
     }
     const words = (reason: string) => contentDisabledWords(reason);
-    const users = this.deps.users;
     const attribute = attributeDeletedAuthors(
-      (id) => users?.byId(id)?.email.endsWith(`@${DELETED_EMAIL_DOMAIN}`) ?? false,
+      async (id) =>
+        (await control.users.byId(id))?.email.endsWith(`@${DELETED_EMAIL_DOMAIN}`) ?? false,
     );
     /** Terms §4: a disabled file (left out of the archive) is named by the words, not its name. */
     const namedFiles = <T extends { sha256: string; name: string }>(list: readonly T[]): T[] =>
       list.map((a) => {
-        const why = redaction?.blobReason(a.sha256) ?? null;
+        const why = redaction.blobReason(a.sha256) ?? null;
         return why === null ? a : { ...a, name: words(why) };
       });
     const withFilesOf = <T extends { attachments: { sha256: string; name: string }[] }>(
@@ -301,13 +305,13 @@ export class ExportBuilder {
       withFile: boolean,
     ) => {
       const name = `ticket:${record.id}`;
-      const reason = redaction?.docReason(name) ?? null;
+      const reason = redaction.docReason(name) ?? null;
       if (reason !== null) {
         return { ...archiveTicket(record, location, null, null), title: words(reason) };
       }
       const rendered = content?.kind === 'ticket' ? content : null;
       const ticket = archiveTicket(record, location, rendered, withFile ? fileOf(name) : null);
-      if (!redaction || redaction.none) return ticket;
+      if (redaction.none) return ticket;
       // The activity names an attached file ('attachment_added', `ref` its id, `to` its name).
       const disabledRefs = new Map(
         ticket.attachments.flatMap((a) => {
@@ -382,7 +386,7 @@ export class ExportBuilder {
       for (const { record, location } of tickets) {
         const name = ticketDocName(record.id);
         const content = staged.has(name) ? (await readStaged(name)).rendered : null;
-        const ticket = attribute(ticketOf(record, location, content, true));
+        const ticket = await attribute(ticketOf(record, location, content, true));
         yield Buffer.from(`${first ? '' : ',\n'}${JSON.stringify(ticket)}`);
         first = false;
       }
@@ -400,7 +404,7 @@ export class ExportBuilder {
       const out = [];
       for (const n of notices) {
         const name = `notice:${n.id}`;
-        const reason = redaction?.docReason(name) ?? null;
+        const reason = redaction.docReason(name) ?? null;
         const doc = staged.has(name) && reason === null ? (await readStaged(name)).rendered : null;
         out.push({
           id: n.id,
@@ -418,7 +422,7 @@ export class ExportBuilder {
           yjsFile: fileOf(name),
         });
       }
-      yield json(attribute(out));
+      yield json(await attribute(out));
     }
     async function* channelsJson(): AsyncGenerator<Buffer> {
       const out = [];
@@ -435,7 +439,7 @@ export class ExportBuilder {
             doc?.kind === 'channel'
               ? doc.messages.map((m) => {
                   const message = archiveMessage(m);
-                  const why = redaction?.entryReason(name, m.id) ?? null;
+                  const why = redaction.entryReason(name, m.id) ?? null;
                   return why === null
                     ? withFilesOf(message)
                     : { ...message, body: words(why), mentions: [], links: [], attachments: [] };
@@ -444,7 +448,7 @@ export class ExportBuilder {
           yjsFile: fileOf(name),
         });
       }
-      yield json(attribute(out));
+      yield json(await attribute(out));
     }
     const lazy = (entry: string, make: () => AsyncGenerator<Buffer>) =>
       zip.addReadStreamLazy(entry, (cb) => cb(null, Readable.from(make())));

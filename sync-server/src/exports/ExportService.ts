@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { ErrorCode, type AuditAction, type ExportSummary } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import type { UserStore } from '../identity/UserStore.ts';
+import { InProcessJobLease, type JobLease } from '../lifecycle/JobLease.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import { newId } from '../ids/newId.ts';
 import type { Logger } from '../log/logger.ts';
@@ -27,11 +28,22 @@ export interface ExportServiceDeps extends ExportBuilderDeps {
   /** How long a finished export can be downloaded before its file is deleted. */
   readonly ttlMs: number;
   /**
-   * True while the workspace is being deleted (WorkspaceDeletionStore.pending): no export of
-   * it starts, resumes or finishes then — a zip written after the purge would outlive it.
+   * True while the workspace is being deleted (WorkspaceDeletionStore.pending, read through
+   * the control plane: on a cluster the deletion may be asked on another process): no export
+   * of it starts, resumes or finishes then — a zip written after the purge would outlive it.
+   * Asked before each document of a build.
    */
-  readonly closing?: (workspaceId: string) => boolean;
+  readonly closing?: (workspaceId: string) => Promise<boolean>;
+  /**
+   * Who builds a job: a build holds `export:<id>` (EXPORT_JOB_LEASE) while it runs, so on a
+   * cluster, where every starting process resumes the interrupted jobs, each is built by one
+   * process at a time. @default InProcessJobLease (one process)
+   */
+  readonly jobLease?: JobLease;
 }
+
+/** The lease a build of export `id` holds (a cluster's `RedisJobLease`: `job:export:<id>`). */
+export const exportJobLeaseName = (exportId: string) => `export:${exportId}`;
 
 /** What a cancelled export says (its `error`): the workspace it would hold is being deleted. */
 export const EXPORT_CANCELLED_BY_DELETION = 'Cancelled: the workspace is being deleted.';
@@ -41,7 +53,9 @@ export const EXPORT_CANCELLED_BY_DELETION = 'Cancelled: the workspace is being d
  * one at a time in this process (an export reads every document; two at once would only
  * compete for the same disk and worker), listed with their progress, downloadable by their
  * requester only until they expire. Every step is in the workspace's audit log. Jobs a
- * restart interrupted are resumed by `resume()` at start-up.
+ * restart interrupted are resumed by `resume()` at start-up — on a cluster by every process
+ * that starts, each build under its job's lease, so a job one process is building is skipped
+ * by the others (and taken over by the next start once its holder died).
  */
 export class ExportService {
   readonly #builder: ExportBuilder;
@@ -51,10 +65,12 @@ export class ExportService {
   #stopping = false;
   /** The job being built now (one at a time) and the promise that settles with it. */
   #running: { workspaceId: string; settled: Promise<void> } | null = null;
+  readonly #lease: JobLease;
 
   constructor(private readonly deps: ExportServiceDeps) {
     this.#builder = new ExportBuilder(deps);
     this.#log = deps.log.child({ module: 'exports' });
+    this.#lease = deps.jobLease ?? new InProcessJobLease();
   }
 
   get #store(): AsyncExportStore {
@@ -67,7 +83,7 @@ export class ExportService {
 
   /** Queues an export of the workspace for `userId`; returns it at once. */
   async request(workspaceId: string, userId: string): Promise<ExportRow> {
-    if (this.#closing(workspaceId)) {
+    if (await this.#closing(workspaceId)) {
       throw new AppError(ErrorCode.workspaceDeleted, 410, 'This workspace is being deleted.');
     }
     const row = await this.#store.create({
@@ -85,7 +101,7 @@ export class ExportService {
   async resume(): Promise<number> {
     const jobs: ExportRow[] = [];
     for (const job of await this.#store.unfinished()) {
-      if (!this.#closing(job.workspaceId)) {
+      if (!(await this.#closing(job.workspaceId))) {
         jobs.push(job);
         continue;
       }
@@ -208,27 +224,35 @@ export class ExportService {
 
   async #run(exportId: string): Promise<void> {
     if (this.#stopping) return;
-    const row = await this.#store.get(exportId);
-    if (!row || (row.state !== 'queued' && row.state !== 'running')) return;
-    const settled = this.#build(row);
-    this.#running = { workspaceId: row.workspaceId, settled };
-    try {
-      await settled;
-    } finally {
-      this.#running = null;
+    const outcome = await this.#lease.runOnce(exportJobLeaseName(exportId), async (lost) => {
+      // Read under the lease: another process may have finished it meanwhile.
+      const row = await this.#store.get(exportId);
+      if (!row || (row.state !== 'queued' && row.state !== 'running')) return;
+      const settled = this.#build(row, lost);
+      this.#running = { workspaceId: row.workspaceId, settled };
+      try {
+        await settled;
+      } finally {
+        this.#running = null;
+      }
+    });
+    if (outcome === 'held elsewhere') {
+      this.#log.info({ exportId }, 'export being built by another process; skipped here');
     }
   }
 
-  async #build(row: ExportRow): Promise<void> {
-    if (this.#closing(row.workspaceId)) return this.#cancelled(row);
+  async #build(row: ExportRow, lost: AbortSignal): Promise<void> {
+    if (await this.#closing(row.workspaceId)) return this.#cancelled(row);
     const started = performance.now();
     try {
       const bytes = await this.#builder.build(
         row,
-        () => this.#stopping || this.#closing(row.workspaceId),
+        // A lease lost (its holder was frozen past its time) stops as a shutdown does: the
+        // job stays `running` for the process that holds it now, or for the next start.
+        async () => this.#stopping || lost.aborted || (await this.#closing(row.workspaceId)),
       );
       // Asked to delete while the zip was written: it must not be handed out.
-      if (this.#closing(row.workspaceId)) return await this.#cancelled(row);
+      if (await this.#closing(row.workspaceId)) return await this.#cancelled(row);
       const now = this.deps.now();
       await this.#store.ready(row.id, bytes, now, now + this.deps.ttlMs);
       await this.#audit(row, 'export.completed', { kind: 'system', userId: null }, { bytes });
@@ -242,7 +266,7 @@ export class ExportService {
         'export ready',
       );
     } catch (err) {
-      if (this.#closing(row.workspaceId)) return await this.#cancelled(row);
+      if (await this.#closing(row.workspaceId)) return await this.#cancelled(row);
       if (err instanceof ExportInterrupted) {
         this.#log.info({ exportId: row.id }, 'export interrupted; it resumes on the next start');
         return;
@@ -258,8 +282,8 @@ export class ExportService {
     }
   }
 
-  #closing(workspaceId: string): boolean {
-    return this.deps.closing?.(workspaceId) ?? false;
+  async #closing(workspaceId: string): Promise<boolean> {
+    return (await this.deps.closing?.(workspaceId)) ?? false;
   }
 
   /** Marks a queued or running job cancelled by the workspace's deletion (once). */

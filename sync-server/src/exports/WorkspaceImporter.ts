@@ -5,14 +5,14 @@ import { ErrorCode, EXPORT_FORMAT_VERSION, RefusedLimit } from '@desk/protocol';
 import { ArchiveManifest, type ImportWorkspaceResponse } from '@desk/protocol/rest';
 import type { AuditStore } from '../audit/AuditStore.ts';
 import type { BlobCatalog } from '../blobs/BlobCatalog.ts';
-import type { BlobQuota } from '../blobs/BlobQuota.ts';
+import type { AsyncBlobQuota } from '../blobs/BlobQuota.ts';
 import { BlobTooLargeError, type BlobStorage } from '../blobs/BlobStorage.ts';
 import { MAX_BLOB_BYTES } from '../blobs/blobRoutes.ts';
 import { detectContentType, isRefusedType, TYPE_SAMPLE_BYTES } from '../blobs/contentType.ts';
 import type { AsyncTransactions } from '../db/Transactions.ts';
 import { AppError } from '../http/AppError.ts';
 import type { Logger } from '../log/logger.ts';
-import type { DocStore, NewUpdate } from '../store/DocStore.ts';
+import type { NewUpdate } from '../store/DocStore.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { WorkspaceAccessStore } from '../workspaces/WorkspaceAccessStore.ts';
 import type { WorkspaceStore } from '../workspaces/WorkspaceStore.ts';
@@ -32,14 +32,24 @@ export interface ImporterStores {
   readonly workspaces: AsyncStore<WorkspaceStore>;
   readonly workspaceAccess: AsyncStore<WorkspaceAccessStore>;
   readonly audit: AsyncStore<AuditStore>;
+  /** The new workspace's storage quota, taken by each restored attachment as by an upload. */
+  readonly blobQuota: AsyncBlobQuota;
+  readonly blobCatalog: AsyncStore<BlobCatalog>;
+}
+
+/**
+ * Where an import writes the new workspace's documents: the sync engine's write path
+ * (`engineDocsWriter`, either store), or a `DocStore` when no engine runs (the CLI, on the
+ * server's SQLite file while the server is stopped).
+ */
+export interface ImportedDocsWriter {
+  append(updates: readonly NewUpdate[]): unknown;
 }
 
 export interface ImporterDeps {
   readonly control: ImporterStores;
-  readonly docs: DocStore;
+  readonly docs: ImportedDocsWriter;
   readonly blobs: BlobStorage;
-  readonly blobQuota: BlobQuota;
-  readonly blobCatalog: BlobCatalog;
   readonly now: () => number;
   readonly log: Logger;
   /** Told when documents were written past the sync engine, so search indexes them now. */
@@ -160,11 +170,11 @@ export class WorkspaceImporter {
         const update = await this.#read(zip, entries, doc.file);
         batch.push({ docId: `${workspaceId}:${doc.name}`, workspaceId, update });
         if (batch.length >= DOCS_PER_BATCH) {
-          deps.docs.append(batch);
+          await deps.docs.append(batch);
           batch = [];
         }
       }
-      if (batch.length) deps.docs.append(batch);
+      if (batch.length) await deps.docs.append(batch);
       deps.searchProjector?.wake();
 
       for (const file of manifest.attachments)
@@ -287,18 +297,21 @@ export class WorkspaceImporter {
     type: string,
     request: ImportRequest,
   ): Promise<void> {
-    const { blobQuota, blobs, blobCatalog, control } = this.deps;
+    const { blobs, control } = this.deps;
+    const { blobQuota, blobCatalog, transactions } = control;
     const quota =
       (await control.workspaceAccess.limits(workspaceId))?.storageQuotaBytes ?? Infinity;
-    const reservation = blobQuota.reserve(workspaceId, quota, file.size, file.size);
+    const reservation = await blobQuota.reserve(workspaceId, quota, file.size, file.size);
     if (!reservation.ok) {
       throw overLimit(RefusedLimit.storage, `${file.name} does not fit in the storage quota.`);
     }
     try {
       const stored = await blobs.put(await this.#open(zip, entries, file.file), file.size);
       if (stored.sha256 !== file.sha256) throw invalid(`The attachment ${file.name} is damaged.`);
-      blobQuota.commit(reservation.id, () =>
-        blobCatalog.recordUpload({
+      // As an upload (blobRoutes): the catalog row and the reservation's end in one
+      // transaction, the reservation released after a rollback (below).
+      await transactions.write(async () => {
+        await blobCatalog.recordUpload({
           workspaceId,
           sha256: stored.sha256,
           size: stored.size,
@@ -306,10 +319,11 @@ export class WorkspaceImporter {
           type,
           uploadedBy: request.ownerUserId,
           at: this.deps.now(),
-        }),
-      );
+        });
+        await blobQuota.release(reservation.id);
+      });
     } catch (err) {
-      blobQuota.release(reservation.id);
+      await blobQuota.release(reservation.id);
       if (err instanceof BlobTooLargeError)
         throw invalid(`The attachment ${file.name} is larger than listed.`);
       throw err;

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { attributeDeletedAuthors } from './deletedAuthors.ts';
 
 describe('attributeDeletedAuthors', () => {
-  it('names a deleted account "Deleted user" wherever it wrote or acted, and leaves everyone else', () => {
+  it('names a deleted account "Deleted user" wherever it wrote or acted, and leaves everyone else', async () => {
     const asked: string[] = [];
-    const attribute = attributeDeletedAuthors((id) => {
+    const attribute = attributeDeletedAuthors(async (id) => {
       asked.push(id);
       return id === 'u-gone';
     });
@@ -17,7 +17,7 @@ describe('attributeDeletedAuthors', () => {
       ],
       activity: [{ id: 'a1', actorId: 'u-gone', actorName: 'Bo Leaving', kind: 'created' }],
     };
-    expect(attribute(ticket)).toEqual({
+    expect(await attribute(ticket)).toEqual({
       id: 't1',
       createdBy: 'u-gone',
       comments: [
@@ -26,7 +26,7 @@ describe('attributeDeletedAuthors', () => {
       ],
       activity: [{ id: 'a1', actorId: 'u-gone', actorName: 'Deleted user', kind: 'created' }],
     });
-    expect(attribute({ createdBy: 'u-gone', createdByName: 'Bo Leaving' })).toEqual({
+    expect(await attribute({ createdBy: 'u-gone', createdByName: 'Bo Leaving' })).toEqual({
       createdBy: 'u-gone',
       createdByName: 'Deleted user',
     });

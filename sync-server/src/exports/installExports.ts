@@ -1,19 +1,20 @@
 import path from 'node:path';
 import type { Hono } from 'hono';
-import type { BlobCatalog } from '../blobs/BlobCatalog.ts';
-import type { BlobQuota } from '../blobs/BlobQuota.ts';
 import type { BlobStorage } from '../blobs/BlobStorage.ts';
-import type { UserStore } from '../identity/UserStore.ts';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import { sqliteWorkspaceReader } from '../snapshots/SqliteWorkspaceReader.ts';
-import type { DocStore } from '../store/DocStore.ts';
-import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
+import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { MemberRequestDeps } from '../workspaces/memberRequest.ts';
+import type { WorkspaceDeletionStore } from '../workspaces/WorkspaceDeletionStore.ts';
+import type { ExportDocs } from './ExportBuilder.ts';
 import { ExportFiles } from './ExportFiles.ts';
 import { installExportRoutes } from './exportRoutes.ts';
 import { ExportService, type ExportServiceStores } from './ExportService.ts';
-import { WorkspaceImporter, type ImporterStores } from './WorkspaceImporter.ts';
+import {
+  WorkspaceImporter,
+  type ImportedDocsWriter,
+  type ImporterStores,
+} from './WorkspaceImporter.ts';
 
 /** The expiry sweep's name on the process's `JobLease`: one process of a cluster sweeps. */
 export const EXPORT_EXPIRY_JOB = 'export-expiry';
@@ -25,20 +26,20 @@ const EXPIRY_SWEEP_MS = 60 * 60 * 1000;
  * The stores exports and imports read and write, on their async interfaces (issue 19);
  * part of `Services.control`.
  */
-export interface ExportModuleStores extends ExportServiceStores, ImporterStores {}
+export interface ExportModuleStores extends ExportServiceStores, ImporterStores {
+  /** Workspaces being deleted: their exports are refused and cancelled. */
+  readonly workspaceDeletions: AsyncStore<WorkspaceDeletionStore>;
+}
 
-/** What exports and imports use of the service graph (createServices builds it). */
+/**
+ * What exports and imports use of the service graph (createServices builds it): the control
+ * plane only (PostgreSQL's on a cluster), never the flat synchronous stores of `Services`.
+ */
 export interface ExportDeps extends ServerContext {
   readonly control: ExportModuleStores;
-  /** Whose account was deleted (the archive's authors; read while rendering, synchronously). */
-  readonly users: Pick<UserStore, 'byId'>;
-  readonly blobQuota: BlobQuota;
-  readonly blobCatalog: BlobCatalog;
-  /** Workspaces being deleted: their exports are refused and cancelled. */
-  readonly workspaceDeletions?: Pick<WorkspaceDeletionStore, 'pending'>;
   /**
-   * Woken after an import wrote documents past the sync engine: the projector has no poll,
-   * so an import it is not told about stays unsearchable until the workspace's next write.
+   * Woken after an import wrote its documents (through the engine, whose stored turns wake
+   * it too; told again once the batch is in, as before): the projector has no poll.
    */
   readonly searchProjector: { wake(): void };
 }
@@ -49,29 +50,53 @@ export interface InstalledExports {
 }
 
 /**
+ * What exports and imports need of the sync engine: its documents read as stored (`docs`,
+ * embedded or a cluster's) and a document written as the server (`applyServerUpdate`: stored,
+ * then broadcast and published to the other processes, like a client's update).
+ */
+export interface ExportEngine {
+  readonly docs: ExportDocs;
+  applyServerUpdate(docId: string, update: Uint8Array): Promise<void>;
+}
+
+/**
+ * An import's documents written through the engine's write path, which works on either store:
+ * each batch submitted at once, so the pipeline stores it in as few transactions as it
+ * gathers (group commit).
+ */
+export function engineDocsWriter(
+  engine: Pick<ExportEngine, 'applyServerUpdate'>,
+): ImportedDocsWriter {
+  return {
+    append: async (updates) => {
+      await Promise.all(updates.map((u) => engine.applyServerUpdate(u.docId, u.update)));
+    },
+  };
+}
+
+/**
  * Export jobs and the importer, built once by the composition root (createSyncServices):
- * they need attachment storage and the sync engine's store, which an import writes the new
- * workspace's documents to.
+ * they need attachment storage and the sync engine, whose store an export reads and an
+ * import writes the new workspace's documents to.
  */
 export function createExports(
   ctx: ExportDeps,
   blobs: BlobStorage,
-  /** The sync engine's store. */
-  docs: DocStore,
+  engine: ExportEngine,
 ): InstalledExports {
-  if (!ctx.config.sqlitePath) throw new Error('Exports need the SQLite store.');
   const log = ctx.log.child({ module: 'exports' });
+  const { workspaceDeletions } = ctx.control;
   const service = new ExportService({
     ...ctx,
     files: new ExportFiles(path.join(ctx.config.DATA_DIR, 'exports')),
-    openReader: sqliteWorkspaceReader(ctx.config.sqlitePath),
+    docs: engine.docs,
     heavy: ctx.offThread,
     blobs,
     log,
     ttlMs: ctx.config.EXPORT_TTL_HOURS * 60 * 60 * 1000,
-    closing: (workspaceId) => ctx.workspaceDeletions?.pending(workspaceId) != null,
+    closing: async (workspaceId) => (await workspaceDeletions.pending(workspaceId)) !== null,
   });
-  const importer = new WorkspaceImporter({ ...ctx, blobs, docs, log });
+  const importer = new WorkspaceImporter({ ...ctx, blobs, docs: engineDocsWriter(engine), log });
   return { service, importer };
 }
 

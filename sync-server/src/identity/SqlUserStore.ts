@@ -90,6 +90,10 @@ export class SqlUserStore implements AsyncUserStore {
     ]);
   }
 
+  async lockRow(id: string): Promise<void> {
+    await this.db.get(`SELECT id FROM users WHERE id = ?${this.db.dialect.forUpdate}`, [id]);
+  }
+
   async anonymise(id: string, tombstoneEmail: string): Promise<void> {
     // An empty hash verifies no password (argon2 refuses to parse it), so nobody logs in.
     await this.db.run(

@@ -57,6 +57,14 @@ export interface UserStore {
    * no phone, no usable password.
    */
   anonymise(id: string, tombstoneEmail: string): void;
+  /**
+   * Inside a write transaction: holds the user's row until it ends, so a transaction that
+   * adds a row pointing at the user (a membership: its foreign key's check locks the row in
+   * share mode) either committed before or waits for this one (account deletion reads the
+   * account's workspaces after it). PostgreSQL `FOR UPDATE`; nothing on SQLite, whose write
+   * transaction already holds the whole database.
+   */
+  lockRow(id: string): void;
   /** Up to `limit` users with an id after `afterId`, ordered by id (mail to everyone in batches). */
   pageAfter(afterId: string, limit: number): User[];
 }
@@ -163,6 +171,10 @@ export class SqliteUserStore implements UserStore {
     this.db
       .prepare(`UPDATE users SET platform_role = 'operator', updated_at = ? WHERE id = ?`)
       .run(this.now(), id);
+  }
+
+  lockRow(): void {
+    // The IMMEDIATE write transaction this runs in holds the database already.
   }
 
   anonymise(id: string, tombstoneEmail: string): void {
