@@ -128,7 +128,7 @@ const contextFields = new Set<keyof ServerContext>([
 /**
  * The flat fields of `Services` a cluster process still serves from its own SQLite file:
  * every one that is not the control plane's (nor the context, nor the rate limiter, which is
- * Redis's in a cluster), and what reads the engine's embedded store. Modules move to
+ * Redis's in a cluster). Modules move to
  * `control` one by one (SCALE-OUT.md); this list shrinks with them by itself.
  */
 export function notClusterWideYet(services: Services): string[] {
@@ -140,7 +140,7 @@ export function notClusterWideYet(services: Services): string[] {
       field !== 'limiter' &&
       !shared.has(field),
   );
-  return [...flat, 'snapshots and exports (the engine store)'];
+  return flat;
 }
 
 /**

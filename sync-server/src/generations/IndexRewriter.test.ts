@@ -30,10 +30,10 @@ class MemoryDocs implements IndexDocs {
     Y.applyUpdate(this.doc(docId), update);
     return Promise.resolve();
   }
-  deleteDocs(docIds: readonly string[]): number {
+  deleteDocsDrained(docIds: readonly string[]): Promise<number> {
     let existed = 0;
     for (const docId of docIds) existed += Number(this.docs.delete(docId));
-    return existed;
+    return Promise.resolve(existed);
   }
 }
 

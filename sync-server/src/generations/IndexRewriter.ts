@@ -35,13 +35,14 @@ export interface IndexDocs {
   readDocState(docId: string): Promise<Uint8Array>;
   applyServerUpdate(docId: string, update: Uint8Array): Promise<void>;
   /**
-   * Deletes documents for good (the engine's `deleteDocs`: subscriptions end with `reason`,
-   * rooms drop, the store forgets them — and with it the search projection, usage, exports).
+   * Deletes documents for good (the engine's `deleteDocsDrained`: subscriptions end with
+   * `reason`, rooms drop, the store forgets them — and with it the search projection, usage,
+   * exports), on the embedded store or a cluster's shared one.
    */
-  deleteDocs(
+  deleteDocsDrained(
     docIds: readonly string[],
     reason: { readonly code: DocErrorCode; readonly message: string },
-  ): number;
+  ): Promise<number>;
 }
 
 export interface IndexRewriterOptions {
@@ -153,7 +154,7 @@ export class IndexRewriter {
     if (indexGenerationOf(docId)!.generation < keptFrom) {
       // A dropped generation written again: by a replica older than the offline-replica
       // limit. Not taken (its cursor and rows are that old); its device opens the head's.
-      docs.deleteDocs([docId], DROPPED);
+      await docs.deleteDocsDrained([docId], DROPPED);
       this.#o.log.warn({ docId }, 'a dropped index generation was written again; dropped');
       return { kind: 'dropped', docIds: [docId] };
     }
@@ -201,7 +202,7 @@ export class IndexRewriter {
       const head = docOf(await docs.readDocState(headId));
       await docs.applyServerUpdate(headId, setHeadKeptFrom(head, replaced.next));
       head.destroy();
-      docs.deleteDocs([docId], DROPPED);
+      await docs.deleteDocsDrained([docId], DROPPED);
       this.#replacedAt.delete(docId);
       dropped.push(docId);
       generation = replaced.next - 1; // past one a stopped run left behind (never pointed at)
