@@ -13,17 +13,21 @@ import { loadConfig } from '../../../sync-server/src/config/config.ts';
 import { createServer, type RunningServer } from '../../../sync-server/src/createServer.ts';
 import { createLogger } from '../../../sync-server/src/log/logger.ts';
 import { docContent, stableStringify } from '../../../sync-server/src/snapshots/docContent.ts';
+import { serverBackendParts } from '../../../sync-server/src/testing/testServerBackend.ts';
 
 /**
  * The real server (accounts, DeskSyncAuth, snapshots, backups) on port 0 over a data
  * directory the test chooses, so it can be stopped and started again on the same files
- * (and the same port, for clients that keep one URL).
+ * (and the same port, for clients that keep one URL). With TEST_SERVER_BACKEND=postgres a
+ * cluster process on a database of its own, which a restart on the same directory reopens
+ * (testServerBackend.ts; the PostgreSQL pass drops it when the pass ends).
  */
 export async function startDeskServer(
   dataDir: string,
   port = 0,
   env: Record<string, string> = {},
 ): Promise<AuthTestServer> {
+  const backend = await serverBackendParts(dataDir);
   const config = loadConfig({
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -33,6 +37,7 @@ export async function startDeskServer(
     LOG_LEVEL: 'silent',
     SNAPSHOT_INTERVAL_MINUTES: '0',
     BACKUP_INTERVAL_HOURS: '0',
+    ...backend.env,
     ...env,
   });
   fs.mkdirSync(config.WEB_DIR, { recursive: true });
