@@ -160,6 +160,8 @@ export async function converge(
   what: string,
   deadlineMs: number,
 ): Promise<Convergence> {
+  // Taken before the store is read (an ack arriving during a read is for a row it may miss).
+  const promised = replicas.flatMap((r) => [...r.promised()]);
   const docIds = [...new Set(replicas.map((r) => r.docId))];
   const stored = new Map<string, string[]>();
   await until(
@@ -180,7 +182,7 @@ export async function converge(
   );
   const all = new Set([...stored.values()].flat());
   return {
-    lostAcknowledged: replicas.flatMap((r) => [...r.promised()].filter((e) => !all.has(e))),
+    lostAcknowledged: promised.filter((e) => !all.has(e)),
     missing: replicas.flatMap((r) => r.written.filter((e) => !all.has(e))),
   };
 }
