@@ -28,6 +28,7 @@ import { roomsScenario } from './scenarios/rooms.ts';
 import type { Scenario } from './scenarios/Scenario.ts';
 import { startRssScenario } from './scenarios/startRss.ts';
 import { firstSyncSection, growthSection } from './sections/growth.ts';
+import { clusterSection } from './sections/cluster.ts';
 import { deskBrowserSection } from './sections/deskBrowser.ts';
 import { isolationSection } from './sections/isolation.ts';
 import type { Section, SectionResults } from './sections/Section.ts';
@@ -52,6 +53,7 @@ const sections: Record<SectionName, Section> = {
   'first-sync': firstSyncSection,
   isolation: isolationSection,
   'desk-browser': deskBrowserSection,
+  cluster: clusterSection,
 };
 const targets: Record<ServerName, Target> = {
   ours: oursTarget,

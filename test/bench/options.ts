@@ -30,7 +30,13 @@ export type ServerScenarioName = (typeof SERVER_SCENARIO_NAMES)[number];
  * a new device's first sync of a large document, and a small workspace's lag while a
  * large one is busy.
  */
-export const SECTION_NAMES = ['growth', 'first-sync', 'isolation', 'desk-browser'] as const;
+export const SECTION_NAMES = [
+  'growth',
+  'first-sync',
+  'isolation',
+  'desk-browser',
+  'cluster',
+] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 /**
@@ -46,6 +52,7 @@ export const SCENARIO_GROUPS: Readonly<Record<string, readonly ScenarioName[]>> 
   issue3: ['fanout', 'rooms', 'flat-out', 'idle', 'catch-up', 'cold-load'],
   issue8: ['snapshot'],
   issue15: ['desk-browser'],
+  issue19: ['cluster'],
   issue13: [
     'grow-fanout',
     'grow-rooms',
@@ -142,6 +149,10 @@ const NUMBER_OPTIONS = [
     quick: 1_000,
     help: 'desk-browser: realistic tickets in the workspace (100000 for the large size)',
   },
+  // issue 19
+  { flag: 'cluster-clients', full: 40, quick: 8, help: 'cluster: /sync clients writing' },
+  { flag: 'cluster-docs', full: 8, quick: 2, help: 'cluster: docs the clients write' },
+  { flag: 'cluster-rate', full: 10, quick: 5, help: 'cluster: updates per second per client' },
   { flag: 'connect-concurrency', full: 200, quick: 100, help: 'sockets opening at once' },
   { flag: 'seed', full: 1, quick: 1, help: 'seed of the random phases' },
 ] as const satisfies readonly NumberOption[];

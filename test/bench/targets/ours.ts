@@ -48,7 +48,7 @@ let built: Promise<void> | null = null;
  * plain node (`--enable-source-maps main.js`), built once per bench run from the current
  * sources — or, with BENCH_OURS_RUN=tsx, `node --import tsx sync-server/src/main.ts`.
  */
-async function serverArgs(): Promise<readonly string[] | undefined> {
+export async function oursServerArgs(): Promise<readonly string[] | undefined> {
   if (process.env.BENCH_OURS_RUN === 'tsx') return undefined;
   if (!built) {
     built = buildServer(benchBuildDir);
@@ -97,7 +97,7 @@ export async function startOurs(options: OursOptions = {}): Promise<RunningOurs>
     ...(process.env.BENCH_OURS_PLAN_RATES === '1' ? {} : BENCH_UPDATE_RATES),
     ...options.env,
   };
-  const args = await serverArgs();
+  const args = await oursServerArgs();
   const startServer = async () => {
     const started = await startServerProcess(env, args);
     trackChild(started.child);
