@@ -197,7 +197,12 @@ export interface ControlPlane
  */
 export function createServices(
   ctx: ServerContext,
-  cluster: { readonly control: ControlPlane; readonly limiter: RateLimiter } | null = null,
+  cluster: {
+    readonly control: ControlPlane;
+    readonly limiter: RateLimiter;
+    /** The documents every process shares (what the operator's cases look items up in). */
+    readonly docs: Pick<DocStore, 'loadInSlices'>;
+  } | null = null,
 ): Services {
   const { db, now } = ctx;
   const users = new SqliteUserStore(db, now);
@@ -263,7 +268,10 @@ export function createServices(
     mailOutbox: seam.wrap(new SqliteMailOutbox(db, now)),
   };
   const control = cluster?.control ?? onSqlite;
-  const reportedItems = new ReportedItems({ docStore, blobCatalog: control.blobCatalog });
+  const reportedItems = new ReportedItems({
+    docStore: cluster?.docs ?? docStore,
+    blobCatalog: control.blobCatalog,
+  });
   // After the control plane: the outbox is its (on PostgreSQL, the one every process reads).
   const mailer = createMailer({ ...ctx, outbox: control.mailOutbox });
   const identity = { ...stores, mailer };

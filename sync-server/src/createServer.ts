@@ -127,7 +127,11 @@ export async function createServer(
   const base = createServices(
     ctx,
     clustering && cluster
-      ? { control: clustering.pgControlPlane(cluster.sql, ctx), limiter: cluster.limiter }
+      ? {
+          control: clustering.pgControlPlane(cluster.sql, ctx),
+          limiter: cluster.limiter,
+          docs: cluster.docs,
+        }
       : null,
   );
   if (clustering) warnNotClusterWide(log, clustering.notClusterWideYet(base));

@@ -40,7 +40,11 @@ const DOC_KIND_OF: Record<Exclude<ModeratedItem['kind'], 'attachment'>, string> 
  */
 export class ReportedItems {
   constructor(
-    private readonly deps: { readonly docStore: DocStore; readonly blobCatalog: FileCatalog },
+    private readonly deps: {
+      /** The stored documents: the embedded store, or a cluster's shared one. */
+      readonly docStore: Pick<DocStore, 'loadInSlices'>;
+      readonly blobCatalog: FileCatalog;
+    },
   ) {}
 
   /** Whether `item` names a document (and entry) or file of `workspaceId`. */
