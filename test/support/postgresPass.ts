@@ -6,7 +6,7 @@
 // TEST_REDIS_URL it is skipped with a notice; under CI (which sets them) that fails instead.
 //
 // Run by `pnpm test:postgres`; extra arguments go to vitest (e.g. a file to run alone).
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { suiteVerdict, type MissingPart } from './suiteGate.ts';
 
 /**
@@ -33,8 +33,44 @@ export const POSTGRES_PASS = [
   'test/system/sync/yWebsocketCompat.test.ts',
   'test/system/workspaces/accessChanges.test.ts',
   'test/system/workspaces/seatRace.test.ts',
+  'test/system/snapshots/restoreConvergence.test.ts',
+  'test/system/snapshots/restoreUndo.test.ts',
   'test/reliability/restoreRace.test.ts',
+  'test/reliability/authorizationMatrix.test.ts',
+  'test/reliability/authorizationGrants.test.ts',
+  'test/reliability/openApiConformance.test.ts',
+  'test/reliability/webSecurity.test.ts',
 ] as const;
+
+/** The test databases on the TEST_POSTGRES_URL server (createTestDatabase's names). */
+function testDatabases(url: string): Set<string> {
+  const out = execFileSync(
+    'psql',
+    [
+      url,
+      '-X',
+      '-A',
+      '-t',
+      '-q',
+      '-c',
+      "SELECT datname FROM pg_database WHERE datname LIKE 'desk\\_test\\_%'",
+    ],
+    { encoding: 'utf8' },
+  );
+  return new Set(out.split('\n').filter(Boolean));
+}
+
+/**
+ * Drops the databases this pass created and left: a server restarted on a directory its
+ * test keeps reopens its database, so no server drops it on close (testServerBackend.ts).
+ * Only those that did not exist before the pass, so a run beside it keeps its own.
+ */
+function dropCreatedDatabases(url: string, before: ReadonlySet<string>): void {
+  for (const name of testDatabases(url)) {
+    if (before.has(name)) continue;
+    execFileSync('psql', [url, '-X', '-q', '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+  }
+}
 
 function missingParts(env: NodeJS.ProcessEnv): MissingPart[] {
   const missing: MissingPart[] = [];
@@ -64,10 +100,13 @@ function main(): number {
     return 0;
   }
   const args = process.argv.slice(2);
+  const url = process.env.TEST_POSTGRES_URL!;
+  const before = testDatabases(url);
   const result = spawnSync('vitest', ['run', ...(args.length ? args : POSTGRES_PASS)], {
     stdio: 'inherit',
     env: { ...process.env, TEST_SERVER_BACKEND: 'postgres' },
   });
+  dropCreatedDatabases(url, before);
   return result.status ?? 1;
 }
 

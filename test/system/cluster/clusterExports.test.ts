@@ -19,10 +19,10 @@ import {
   acceptByRegistering,
   invite,
 } from '../../../sync-server/src/testing/workspaceTestSupport.ts';
-import { clusterWorld, synced } from './clusterWorld.ts';
+import { clusterProcesses, synced } from './clusterProcesses.ts';
 
 // Exports, imports, workspace purges and account deletions on a cluster (issue 19): two
-// createServer processes on one PostgreSQL database and one Redis prefix (clusterWorld).
+// createServer processes on one PostgreSQL database and one Redis prefix (clusterProcesses).
 // What one process does to documents must see, and reach, what clients wrote on the other.
 
 const AT = 1_764_000_000_000;
@@ -31,7 +31,7 @@ await describeWithPostgresAndRedis(
   'exports, imports and deletions across two server processes',
   { ownServer: false },
   () => {
-    const world = clusterWorld();
+    const world = clusterProcesses();
     afterEach(() => world.close());
 
     /** Rows of the documents' tables whose doc id starts with `prefix`. */

@@ -14,6 +14,7 @@ import {
   type TestDatabase,
 } from '../../../sync-server/src/testing/scaleOutParts.ts';
 import { markPostgresServer } from '../../../sync-server/src/testing/testServerBackend.ts';
+import { PgPool } from '../../../sync-server/src/store/postgres/PgPool.ts';
 
 /**
  * Real server processes of one cluster (issue 19) in one test process, as createServer
@@ -25,6 +26,12 @@ import { markPostgresServer } from '../../../sync-server/src/testing/testServerB
 export interface ClusterProcesses {
   /** The next process of the cluster (the database is created with the first). */
   start(): Promise<AuthTestServer>;
+  /** Two processes, A and B. */
+  twoServers(): Promise<{ a: AuthTestServer; b: AuthTestServer }>;
+  /** Stops one process before the others (its shutdown: leases given up, sockets closed). */
+  stop(server: AuthTestServer): Promise<void>;
+  /** A query on the cluster's database (one pooled connection, the test's own). */
+  query<R extends object>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Logs `email` in on `server` (a browser of its own there). */
   logIn(server: AuthTestServer, email: string): Promise<TestClient>;
   /** A sync client (the web's SyncClient) on `server`'s /sync with a token `client` creates. */
@@ -35,6 +42,7 @@ export interface ClusterProcesses {
 
 export function clusterProcesses(): ClusterProcesses {
   let database: TestDatabase | null = null;
+  let pool: PgPool | null = null;
   const prefix = testKeyPrefix();
   const servers: AuthTestServer[] = [];
   const clients: SyncClient[] = [];
@@ -50,6 +58,18 @@ export function clusterProcesses(): ClusterProcesses {
       // Its mail is in the database's outbox: the test helpers read it there.
       markPostgresServer(server.server.ctx.config.DATA_DIR, { url: database.url, prefix });
       return server;
+    },
+    async twoServers() {
+      return { a: await this.start(), b: await this.start() };
+    },
+    async stop(server) {
+      servers.splice(servers.indexOf(server), 1);
+      await server.close();
+    },
+    async query<R extends object>(sql: string, params: unknown[] = []) {
+      if (!database) throw new Error('start a process first');
+      pool ??= new PgPool({ url: database.url, max: 1 });
+      return (await pool.query<R>(sql, params)).rows;
     },
     async logIn(server, email) {
       const client = server.client();
@@ -76,6 +96,8 @@ export function clusterProcesses(): ClusterProcesses {
     async close() {
       for (const client of clients.splice(0)) await client.close();
       for (const server of servers.splice(0)) await server.close();
+      await pool?.end();
+      pool = null;
       await database?.drop();
       database = null;
     },

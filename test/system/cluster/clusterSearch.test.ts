@@ -1,25 +1,15 @@
 import { afterEach, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { MemoryStore, SyncClient, type DocHandle } from '@desk/client';
 import { createTicket, docIds, TicketDoc, WorkspaceIndex } from '@desk/model';
 import type { FirstPageResponse, TicketSearchResponse } from '@desk/protocol';
 import { until } from '@desk/protocol/testing';
 import {
   signUp,
-  startAuthTestServer,
-  STRONG_PASSWORD,
   type AuthTestServer,
   type TestClient,
 } from '../../../sync-server/src/testing/authTestServer.ts';
-import {
-  createTestDatabase,
-  describeWithPostgresAndRedis,
-  testKeyPrefix,
-  testRedisUrl,
-  type TestDatabase,
-} from '../../../sync-server/src/testing/scaleOutParts.ts';
-import { markPostgresServer } from '../../../sync-server/src/testing/testServerBackend.ts';
+import { describeWithPostgresAndRedis } from '../../../sync-server/src/testing/scaleOutParts.ts';
+import { clusterProcesses, synced } from './clusterProcesses.ts';
 
 // The ticket search projection on a cluster (issue 19): two server processes as createServer
 // builds them from a PostgreSQL DATABASE_URL and REDIS_URL (as in clusterServers.test.ts),
@@ -34,60 +24,23 @@ await describeWithPostgresAndRedis(
   'the search projection of two server processes (createServer) on one PostgreSQL and one Redis',
   { ownServer: false },
   () => {
-    let database: TestDatabase | null = null;
-    const servers: AuthTestServer[] = [];
-    const clients: SyncClient[] = [];
+    const cluster = clusterProcesses();
+    const twoServers = () => cluster.twoServers();
+    const logIn = (server: AuthTestServer, email: string) => cluster.logIn(server, email);
 
     afterEach(async () => {
       vi.restoreAllMocks();
-      for (const client of clients.splice(0)) await client.close();
-      for (const server of servers.splice(0)) await server.close();
-      await database?.drop();
-      database = null;
+      await cluster.close();
     });
-
-    const twoServers = async () => {
-      database = await createTestDatabase();
-      const prefix = testKeyPrefix();
-      const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl!, REDIS_PREFIX: prefix };
-      const a = await startAuthTestServer(env);
-      servers.push(a);
-      const b = await startAuthTestServer(env);
-      servers.push(b);
-      for (const server of [a, b]) {
-        markPostgresServer(server.server.ctx.config.DATA_DIR, { url: database.url, prefix });
-      }
-      return { a, b };
-    };
-
-    const logIn = async (server: AuthTestServer, email: string): Promise<TestClient> => {
-      const client = server.client();
-      const res = await client.post('/api/auth/login', { email, password: STRONG_PASSWORD });
-      expect(res.status, JSON.stringify(res.body)).toBe(200);
-      return client;
-    };
 
     /** A device on `server`'s /sync (the web's SyncClient), with a token `client` creates. */
     const device = async (server: AuthTestServer, client: TestClient, workspaceId: string) => {
-      const res = await client.post<{ token: string }>('/api/auth/tokens', {
-        name: 'sync',
-        workspaceId,
-      });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      const sync = new SyncClient({
-        url: `${server.server.url.replace(/^http/, 'ws')}/sync?token=${res.body.token}`,
-        WebSocket,
-        store: new MemoryStore(),
-        backoff: { baseMs: 50, maxMs: 200, minMs: 10 },
-        releaseGraceMs: 0,
-      });
-      clients.push(sync);
+      const sync = await cluster.syncClient(server, client, workspaceId);
       return {
         /** Creates a ticket as the web app does: its index row and its own doc. */
         async write(id: string, title: string, number: number, description: string) {
           const index = sync.open(docIds.index(workspaceId));
           const ticket = sync.open(docIds.ticket(workspaceId, id));
-          const synced = (handle: DocHandle) => handle.status.kind === 'synced';
           await until(() => synced(index) && synced(ticket), `${id}'s docs subscribed`);
           const ticketDoc = new TicketDoc(ticket.doc);
           const now = Date.now();
@@ -206,8 +159,7 @@ await describeWithPostgresAndRedis(
       await foundOn([onOther], 'router', ['t1']);
 
       // Its process stops (shutdown gives the lease up): the other's next ask takes it.
-      servers.splice(servers.indexOf(holder), 1);
-      await holder.close();
+      await cluster.stop(holder);
       await until(() => projectorOf(other).holding, 'the other process holds the lease');
 
       await writer.write('t2', 'Router overheats', 2, 'The fan is loud');
