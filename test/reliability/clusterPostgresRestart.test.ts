@@ -17,7 +17,13 @@ import {
   type ClusterParts,
   type ClusterProcess,
 } from '../support/cluster/clusterProcess.ts';
-import { converge, Replica, storedEntries, writeLoad } from './cluster/Replica.ts';
+import {
+  ackedAndConverged,
+  missingFromStore,
+  spreadReplicas,
+  writeLoad,
+  type Replica,
+} from './cluster/Replica.ts';
 
 // Two real server processes of a cluster (issue 19), each in its own OS process, on a
 // PostgreSQL of the test's own (the shared one must not be restarted under other suites),
@@ -63,18 +69,12 @@ const body = () => {
     const b = await startClusterProcess('b', parts);
     processes.push(b);
     const owner = await signUpOwner(a);
-    const home = new Map<Replica, ClusterProcess>();
-    for (let i = 0; i < CLIENTS; i++) {
-      const replica = new Replica(
-        `c${i}`,
-        `${owner.workspaceId}:ticket:pg${i % DOCS}`,
-        owner.token,
-      );
-      replicas.push(replica);
-      const server = Math.floor(i / DOCS) % 2 === 0 ? a : b;
-      home.set(replica, server);
-      await replica.connect(server.url);
-    }
+    const home = await spreadReplicas(
+      owner,
+      [a, b],
+      { clients: CLIENTS, docs: DOCS, docName: 'pg' },
+      replicas,
+    );
     for (const server of [a, b]) expect((await readiness(server)).status).toBe(200);
 
     let writing = true;
@@ -115,21 +115,14 @@ const body = () => {
         DEADLINE_MS,
       );
     }
-    const stored = new Set<string>();
-    for (let i = 0; i < DOCS; i++) {
-      const docId = `${owner.workspaceId}:ticket:pg${i}`;
-      for (const entry of await storedEntries(postgres.url, docId)) stored.add(entry);
-    }
-    expect(
-      [...promised].filter((entry) => !stored.has(entry)),
-      `seed ${seed}`,
-    ).toEqual([]);
+    expect(await missingFromStore(postgres.url, replicas, [...promised]), `seed ${seed}`).toEqual(
+      [],
+    );
 
     // The refused clients subscribe again on their process, send what was refused, and
     // every replica converges on the stored doc with everything anyone wrote.
     for (const replica of replicas) await replica.connect(home.get(replica)!.url);
-    for (const replica of replicas) await replica.allAcked();
-    const result = await converge(
+    const result = await ackedAndConverged(
       postgres.url,
       replicas,
       `every replica converged on the stored doc (seed ${seed})`,

@@ -15,7 +15,14 @@ import {
   type ClusterParts,
   type ClusterProcess,
 } from '../support/cluster/clusterProcess.ts';
-import { converge, Replica, sleep, storedEntries, writeLoad } from './cluster/Replica.ts';
+import {
+  ackedAndConverged,
+  missingFromStore,
+  spreadReplicas,
+  sleep,
+  writeLoad,
+  type Replica,
+} from './cluster/Replica.ts';
 
 // Two real server processes of a cluster (issue 19) — each createServer in its own OS
 // process, started from the server's entry as production starts it — on one PostgreSQL
@@ -61,36 +68,22 @@ await describeWithPostgresAndRedis(
       const b = await startClusterProcess('b', parts);
       processes.push(b);
       const owner = await signUpOwner(a);
-      const home = new Map<Replica, ClusterProcess>();
-      for (let i = 0; i < CLIENTS; i++) {
-        const replica = new Replica(
-          `c${i}`,
-          `${owner.workspaceId}:ticket:load${i % DOCS}`,
-          owner.token,
-        );
-        replicas.push(replica);
-        // Every doc has clients on both processes.
-        const server = Math.floor(i / DOCS) % 2 === 0 ? a : b;
-        home.set(replica, server);
-        await replica.connect(server.url);
-      }
+      const home = await spreadReplicas(
+        owner,
+        [a, b],
+        { clients: CLIENTS, docs: DOCS, docName: 'load' },
+        replicas,
+      );
       return { parts, a, b, home };
     };
 
-    /**
-     * What some server had acknowledged when this is called and the store lacks. The
-     * acknowledged entries are taken first: acks of updates still in flight arrive while
-     * the store is read, for rows committed after it was (counted, they read as lost).
-     */
-    const lostFromStore = async (databaseUrl: string) => {
-      const promised = replicas.flatMap((r) => [...r.promised()]);
-      const stored = new Set<string>();
-      const docIds = [...new Set(replicas.map((r) => r.docId))];
-      for (const docId of docIds) {
-        for (const entry of await storedEntries(databaseUrl, docId)) stored.add(entry);
-      }
-      return promised.filter((entry) => !stored.has(entry));
-    };
+    /** What some server had acknowledged when this is called and the store lacks. */
+    const lostFromStore = (databaseUrl: string) =>
+      missingFromStore(
+        databaseUrl,
+        replicas,
+        replicas.flatMap((r) => [...r.promised()]),
+      );
 
     it(`a process killed with kill -9 under write load from ${CLIENTS} clients: nothing it acknowledged is lost, its clients reconnect to the other process, and every replica converges on the stored doc`, async () => {
       const random = seededRandom(seed);
@@ -111,8 +104,7 @@ await describeWithPostgresAndRedis(
 
       // A's clients go to B (as a load balancer sends them); every client resyncs there.
       for (const replica of replicas) await replica.connect(b.url);
-      for (const replica of replicas) await replica.allAcked();
-      const result = await converge(
+      const result = await ackedAndConverged(
         parts.databaseUrl,
         replicas,
         `every replica converged on the stored doc (seed ${seed})`,
@@ -150,8 +142,7 @@ await describeWithPostgresAndRedis(
         for (const replica of replicas) {
           if (replica.refused()) await replica.connect(home.get(replica)!.url);
         }
-        for (const replica of replicas) await replica.allAcked();
-        const result = await converge(
+        const result = await ackedAndConverged(
           parts.databaseUrl,
           replicas,
           `every replica converged on the stored doc (seed ${seed})`,

@@ -142,6 +142,60 @@ export async function storedEntries(databaseUrl: string, docId: string): Promise
   }
 }
 
+/**
+ * Replicas of `clients` writers over `docs` docs of the owner's workspace
+ * (`<ws>:ticket:<docName><i>`), connected to the processes in turn so that every doc has
+ * clients on each of them; `home` says where each one connected.
+ */
+export async function spreadReplicas(
+  owner: { readonly workspaceId: string; readonly token: string },
+  processes: readonly { readonly url: string }[],
+  options: { readonly clients: number; readonly docs: number; readonly docName: string },
+  into: Replica[],
+): Promise<Map<Replica, { readonly url: string }>> {
+  const home = new Map<Replica, { readonly url: string }>();
+  for (let i = 0; i < options.clients; i++) {
+    const replica = new Replica(
+      `c${i}`,
+      `${owner.workspaceId}:ticket:${options.docName}${i % options.docs}`,
+      owner.token,
+    );
+    into.push(replica);
+    const server = processes[Math.floor(i / options.docs) % processes.length]!;
+    home.set(replica, server);
+    await replica.connect(server.url);
+  }
+  return home;
+}
+
+/**
+ * Of `promised` (entries some server acknowledged), those the store lacks, over the docs of
+ * `replicas`. The caller takes `promised` before calling: acks of updates still in flight
+ * arrive while the store is read, for rows committed after it was (counted, they read as lost).
+ */
+export async function missingFromStore(
+  databaseUrl: string,
+  replicas: readonly Replica[],
+  promised: readonly string[],
+): Promise<string[]> {
+  const stored = new Set<string>();
+  for (const docId of new Set(replicas.map((r) => r.docId))) {
+    for (const entry of await storedEntries(databaseUrl, docId)) stored.add(entry);
+  }
+  return promised.filter((entry) => !stored.has(entry));
+}
+
+/** Every replica's writes acknowledged, then `converge`. */
+export async function ackedAndConverged(
+  databaseUrl: string,
+  replicas: readonly Replica[],
+  what: string,
+  deadlineMs: number,
+): Promise<Convergence> {
+  for (const replica of replicas) await replica.allAcked();
+  return converge(databaseUrl, replicas, what, deadlineMs);
+}
+
 export interface Convergence {
   /** Entries, over all docs, acknowledged by some server and missing from the store. */
   readonly lostAcknowledged: string[];

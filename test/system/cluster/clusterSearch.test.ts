@@ -100,18 +100,22 @@ await describeWithPostgresAndRedis(
       ];
     };
 
+    /** Once exactly one of the two holds the search lease: which one, and the other. */
+    const leaseHolder = async (a: AuthTestServer, b: AuthTestServer) => {
+      await until(
+        () => [a, b].filter((server) => projectorOf(server).holding).length === 1,
+        'one process holds the search lease',
+      );
+      return projectorOf(a).holding ? { holder: a, other: b } : { holder: b, other: a };
+    };
+
     it('a ticket written on either process is found, and listed, on both; only the lease holder projects', async () => {
       const { a, b } = await twoServers();
       const owner = await signUp(a);
       const onA = { client: owner.client, slug: owner.slug };
       const onB = { client: await logIn(b, owner.email), slug: owner.slug };
       // One holder, the other waiting for the lease.
-      await until(
-        () => [a, b].filter((server) => projectorOf(server).holding).length === 1,
-        'one process holds the search lease',
-      );
-      const holder = projectorOf(a).holding ? a : b;
-      const other = holder === a ? b : a;
+      const { holder, other } = await leaseHolder(a, b);
       const otherWrites = indexWrites(other);
 
       const deviceA = await device(a, owner.client, owner.workspaceId);
@@ -146,12 +150,7 @@ await describeWithPostgresAndRedis(
       const { a, b } = await twoServers();
       const owner = await signUp(a);
       const onB = { client: await logIn(b, owner.email), slug: owner.slug };
-      await until(
-        () => [a, b].filter((server) => projectorOf(server).holding).length === 1,
-        'one process holds the search lease',
-      );
-      const holder = projectorOf(a).holding ? a : b;
-      const other = holder === a ? b : a;
+      const { holder, other } = await leaseHolder(a, b);
       const onOther = holder === a ? onB : { client: owner.client, slug: owner.slug };
 
       const writer = await device(other, onOther.client, owner.workspaceId);

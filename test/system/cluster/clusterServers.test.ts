@@ -31,7 +31,7 @@ await describeWithPostgresAndRedis(
     });
     afterEach(() => cluster.close());
 
-    const twoServers = async () => ({ a: await cluster.start(), b: await cluster.start() });
+    const twoServers = () => cluster.twoServers();
     const logIn: ClusterProcesses['logIn'] = (server, email) => cluster.logIn(server, email);
     const syncClient: ClusterProcesses['syncClient'] = (server, client, workspaceId) =>
       cluster.syncClient(server, client, workspaceId);
