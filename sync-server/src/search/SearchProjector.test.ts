@@ -844,13 +844,17 @@ describe('SearchProjector on a cluster (the `search` lease)', () => {
   /** A cluster's process: its projector on the shared store and index, its reads counted. */
   const processOf = (lease: InProcessJobLease) => {
     const reads: string[] = [];
+    /** The text of every ticket body this process read. */
+    const bodies: string[] = [];
     const projector = new SearchProjector({
       docs: engineDocs(store),
       index: asyncStore(index),
       offThread: {
-        run: ((kind: 'ticketFields', args: [Uint8Array[]], bytes: number) => {
+        run: (async (kind: 'ticketFields', args: [Uint8Array[]], bytes: number) => {
           reads.push(kind);
-          return offThread.run(kind, args, bytes);
+          const result: unknown = await offThread.run(kind, args, bytes);
+          if ((kind as string) === 'ticketBody') bodies.push(String(result));
+          return result;
         }) as SearchReader['run'],
       },
       log,
@@ -862,7 +866,7 @@ describe('SearchProjector on a cluster (the `search` lease)', () => {
       ticketEveryMs: 0,
       lease: { jobLease: lease, pollMs: 20, contendMs: 20 },
     });
-    return { projector, reads };
+    return { projector, reads, bodies };
   };
 
   it('only the lease holder projects, finds the writes of other processes by looking, and is taken over once stopped', async () => {
@@ -892,7 +896,10 @@ describe('SearchProjector on a cluster (the `search` lease)', () => {
       expect(b.reads.length).toBeGreaterThan(0);
       expect(a.reads.length).toBe(readByA);
       // The cursor is shared: the taker-over read only what came after it, never t1 or t2 again.
-      expect(b.reads.filter((kind) => kind === 'ticketBody')).toHaveLength(1);
+      // (It may read t3 twice: once between the ticket's creation and its description, which
+      // are two writes here as in a browser.)
+      expect(b.bodies.length).toBeGreaterThan(0);
+      expect(b.bodies.filter((text) => /Since the update|Coffee spilled/.test(text))).toEqual([]);
       expect(ids('ws1', 'update')).toEqual(['t1']);
       expect(ids('ws1', 'coffee')).toEqual(['t2']);
     } finally {
