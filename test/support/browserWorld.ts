@@ -7,6 +7,7 @@ import { TestClient, type AuthTestServer } from '../../sync-server/src/testing/a
 import { loadConfig } from '../../sync-server/src/config/config.ts';
 import { createServer } from '../../sync-server/src/createServer.ts';
 import { createLogger } from '../../sync-server/src/log/logger.ts';
+import { serverBackendParts } from '../../sync-server/src/testing/testServerBackend.ts';
 import { chromiumPath, hasChromium, launchBrowser } from './browser.ts';
 import { freePort } from './freePort.ts';
 import { assertNoPageErrors } from './pageErrors.ts';
@@ -89,6 +90,8 @@ export async function startBrowserWorld(options: BrowserWorldOptions = {}): Prom
   const temp = makeTempDir('desk-browser-');
   const port = await freePort();
   const base = `http://127.0.0.1:${options.publicPort ?? port}`;
+  // TEST_SERVER_BACKEND=postgres: a database and a Redis prefix of its own (testServerBackend.ts).
+  const backend = await serverBackendParts(temp.dir);
   const config = loadConfig({
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -98,11 +101,13 @@ export async function startBrowserWorld(options: BrowserWorldOptions = {}): Prom
     LOG_LEVEL: 'silent',
     SNAPSHOT_INTERVAL_MINUTES: '0',
     BACKUP_INTERVAL_HOURS: '0',
+    ...backend.env,
   });
   const server = await createServer(config, createLogger('silent'));
   const stopServer = async () => {
     await server.sync.closeAll();
     await server.stop();
+    await backend.release();
     temp.remove();
   };
   const launched = await launchBrowser().catch(async (error: unknown) => {

@@ -79,6 +79,29 @@ export function tokenFromOutbox(dataDir: string, to: string, linkPath: string): 
   throw new Error(`no mail to ${to} with a ${linkPath} link`);
 }
 
+/**
+ * `tokenFromOutbox` for mail the server sends without awaiting it (sign-up, password reset:
+ * an SMTP round trip must not time the answer): on SQLite it is in the outbox when the
+ * request is answered, on PostgreSQL a moment later — looked for again, as a person waits
+ * for their inbox, for up to `withinMs`.
+ */
+export async function tokenFromOutboxSoon(
+  dataDir: string,
+  to: string,
+  linkPath: string,
+  withinMs = 15_000,
+): Promise<string> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return tokenFromOutbox(dataDir, to, linkPath);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
 /** The whole newest link to `to` whose path is `linkPath`, e.g. to open in a browser. */
 export function linkFromOutbox(dataDir: string, to: string, linkPath: string): string {
   const pattern = new RegExp(`https?://\\S+${escapeRegExp(linkPath)}[?#]token=[a-z2-7]+`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/config.ts';
 import { createServer, type RunningServer } from '../createServer.ts';
 import { createLogger } from '../log/logger.ts';
-import { tokenFromOutbox } from '../../../test/support/outbox.ts';
+import { tokenFromOutboxSoon } from '../../../test/support/outbox.ts';
 import { normalizeEmail } from '../http/emailAddress/index.ts';
 import { hashPassword } from '../identity/passwords.ts';
 import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
@@ -204,7 +204,7 @@ export async function signUp(
     });
     if (requested.status !== 202)
       throw new Error(`sign-up failed: ${requested.status} ${JSON.stringify(requested.body)}`);
-    token = tokenFromOutbox(
+    token = await tokenFromOutboxSoon(
       test.server.ctx.config.DATA_DIR,
       normalizeEmail(email),
       '/signup/confirm',

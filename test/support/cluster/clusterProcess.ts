@@ -1,6 +1,6 @@
 import { STRONG_PASSWORD, TestClient } from '../../../sync-server/src/testing/authTestServer.ts';
 import { markPostgresServer } from '../../../sync-server/src/testing/testServerBackend.ts';
-import { tokenFromOutbox } from '../outbox.ts';
+import { tokenFromOutboxSoon } from '../outbox.ts';
 import { startServerProcess, type ServerProcess } from '../serverProcess.ts';
 import { makeTempDir } from '../tempDir.ts';
 
@@ -98,7 +98,7 @@ export async function signUpOwner(server: ClusterProcess): Promise<ClusterOwner>
     acceptTerms: true,
   });
   if (requested.status !== 202) throw new Error(`sign-up: ${JSON.stringify(requested.body)}`);
-  const token = tokenFromOutbox(server.dataDir, email, '/signup/confirm');
+  const token = await tokenFromOutboxSoon(server.dataDir, email, '/signup/confirm');
   const confirmed = await client.post<{ workspaces?: { id: string }[] }>(
     '/api/auth/signup/confirm',
     { token },

@@ -58,7 +58,7 @@ describeInBrowser('workspace export in the browser', () => {
   }
 
   it('shows its progress while it is built, downloads as a zip for the owner, and only for the owner', async () => {
-    const workspace = world.server.services.workspaces.bySlug(world.slug)!;
+    const workspace = (await world.server.services.control.workspaces.bySlug(world.slug))!;
     for (let i = 1; i <= TICKETS; i += 1) {
       await createTicket(world.server.sync, workspace.id, `export-${i}`, `Ticket ${i}`, i);
     }

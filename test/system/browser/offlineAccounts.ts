@@ -3,7 +3,7 @@ import { MemoryStore, SyncClient } from '@desk/client';
 import type { WebSocketConstructor } from '@desk/client';
 import type { TestClient } from '../../../sync-server/src/testing/authTestServer.ts';
 import type { BrowserWorld } from '../../support/browserWorld.ts';
-import { tokenFromOutbox } from '../../support/outbox.ts';
+import { tokenFromOutbox, tokenFromOutboxSoon } from '../../support/outbox.ts';
 
 /**
  * Accounts for the offline browser tests, made through the REST API (sign-up, invitations),
@@ -58,7 +58,11 @@ export async function signUpOwner(
     workspace: { name: `${name}'s desk`, slug },
     acceptTerms: true,
   });
-  const token = tokenFromOutbox(world.server.ctx.config.DATA_DIR, email, '/signup/confirm');
+  const token = await tokenFromOutboxSoon(
+    world.server.ctx.config.DATA_DIR,
+    email,
+    '/signup/confirm',
+  );
   const me = await requestOk<{ user: { id: string }; workspaces: { id: string; slug: string }[] }>(
     http,
     'POST',

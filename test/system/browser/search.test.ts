@@ -22,10 +22,7 @@ describeInBrowser('ticket search in the browser', () => {
 
   beforeAll(async () => {
     ({ world, ana } = await openDeskPages());
-    workspaceId = world.server.ctx.db
-      .prepare('SELECT id FROM workspaces WHERE slug = ?')
-      .pluck()
-      .get(world.slug) as string;
+    workspaceId = (await world.server.services.control.workspaces.bySlug(world.slug))!.id;
   });
 
   afterAll(async () => {

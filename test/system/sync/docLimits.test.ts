@@ -76,7 +76,7 @@ const limitsUnderTest = [
     rule: 'LIMIT-2',
     code: DocErrorCode.updateTooLarge,
     close: CloseCode.updateTooLarge,
-    setUp: (t: SyncTestServer) => void t,
+    setUp: async (t: SyncTestServer) => void t,
     limits: { maxUpdateBytes: LIMIT } as Partial<SyncLimits>,
   },
   {
@@ -84,7 +84,7 @@ const limitsUnderTest = [
     rule: 'LIMIT-3',
     code: DocErrorCode.docTooLarge,
     close: CloseCode.docTooLarge,
-    setUp: (t: SyncTestServer) => (t.auth.maxDocBytes = LIMIT),
+    setUp: async (t: SyncTestServer) => void (t.auth.maxDocBytes = LIMIT),
     limits: {} as Partial<SyncLimits>,
   },
   {
@@ -92,14 +92,18 @@ const limitsUnderTest = [
     rule: 'LIMIT-12',
     code: DocErrorCode.storageFull,
     close: CloseCode.storageFull,
-    setUp: (t: SyncTestServer) => (t.auth.storage = storageOf(t, 'ws1', LIMIT)),
+    setUp: async (t: SyncTestServer) => void (t.auth.storage = await storageOf(t, 'ws1', LIMIT)),
     limits: {} as Partial<SyncLimits>,
   },
 ];
 
-/** The storage limit as production hands it out: the quota, and what the store counts. */
+/**
+ * The storage limit as production hands it out: the quota, and what the workspace holds as
+ * the server keeps it (blobs/StorageUse.ts, read from the control plane's quota store: the
+ * process's SQLite, or PostgreSQL on the cluster backend).
+ */
 function storageOf(t: SyncTestServer, workspaceId: string, quotaBytes: number) {
-  return { quotaBytes, used: () => t.server.services.blobQuota.used(workspaceId) };
+  return t.server.services.storageUse.limit(workspaceId, quotaBytes);
 }
 
 describe('document limits on every sync path', () => {
@@ -154,7 +158,7 @@ describe('document limits on every sync path', () => {
       for (const c of cases) {
         it(`${subject.rule} /sync: an update ${c.name} the limit is ${c.accepted ? 'stored and forwarded' : `refused whole with ${subject.code}; the socket stays`}`, async () => {
           t = await startSyncServer(users, subject.limits);
-          subject.setUp(t);
+          await subject.setUp(t);
           const docId = 'ws1:ticket:s1';
           const noSeen = await observe(docId);
           const ana = await TestSyncClient.connect(t.url, { token: 'tok-ana' });
@@ -176,7 +180,7 @@ describe('document limits on every sync path', () => {
 
         it(`${subject.rule} /yjs (stock provider): an update ${c.name} the limit is ${c.accepted ? 'stored and forwarded' : `refused and the provider closed with ${subject.close}`}`, async () => {
           t = await startSyncServer(users, subject.limits);
-          subject.setUp(t);
+          await subject.setUp(t);
           const docId = 'ws1:ticket:y1';
           const noSeen = await observe(docId);
           const p = provider(docId, fixedDoc());
@@ -314,7 +318,7 @@ describe('document limits on every sync path', () => {
 
   it('LIMIT-12 /sync and /yjs: storage counts every document of the workspace; a write that adds content past it is refused whole (storage_full, 4417), deletions and reads still go through', async () => {
     t = await startSyncServer(users);
-    t.auth.storage = storageOf(t, 'ws1', 3 * LIMIT);
+    t.auth.storage = await storageOf(t, 'ws1', 3 * LIMIT);
     const ana = await TestSyncClient.connect(t.url, { token: 'tok-ana' });
     clients.push(ana);
     const first = ana.subscribe('ws1:ticket:a', fixedDoc());
