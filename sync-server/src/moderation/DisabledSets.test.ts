@@ -163,4 +163,30 @@ describe('DisabledSets.reload: decisions whose moderationChanged was missed (a c
     expect(await reloading).toEqual([]);
     expect(sets.current('w1', loaded).reasonOf('doc:w1:ticket:z')).toBe('later');
   });
+
+  it('drops a set the store cannot read now, so the next ask reads it again', async () => {
+    const s = slowStore();
+    let away = false;
+    const store = {
+      disabledSet: (workspaceId: string) =>
+        away ? Promise.reject(new Error('the database is away')) : s.store.disabledSet(workspaceId),
+    };
+    const sets = new DisabledSets(store, new AccessEvents());
+    s.rows.set('w1', [{ itemKey: 'doc:w1:ticket:a', reason: 'spam' }]);
+    const loading = sets.load('w1');
+    s.answer();
+    const loaded = await loading;
+
+    away = true;
+    expect(await sets.reload()).toEqual([]); // it never rejects: the session recheck follows
+    away = false;
+    s.rows.set('w1', []);
+    const readsBefore = s.reads();
+    // No longer kept: the synchronous ask answers what the authorization loaded, and reads.
+    expect(sets.current('w1', loaded).reasonOf('doc:w1:ticket:a')).toBe('spam');
+    expect(s.reads()).toBe(readsBefore + 1);
+    s.answer();
+    await new Promise((resolve) => setImmediate(resolve)); // the read's continuation ran
+    expect(sets.current('w1', loaded).reasonOf('doc:w1:ticket:a')).toBeNull();
+  });
 });

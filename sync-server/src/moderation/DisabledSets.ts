@@ -52,7 +52,10 @@ export class DisabledSets {
    * missed: a cluster's access channel was cut) and keeps what the store answers, unless an
    * event of that workspace came meanwhile. Answers each change found as the event that was
    * missed — the documents disabled since, by reason, and the new list — for the caller to
-   * tell the open sockets (`SocketConnection.moderationChanged`).
+   * tell the open sockets (`SocketConnection.moderationChanged`). A set the store cannot
+   * answer for now (PostgreSQL away) is dropped rather than kept as it may be stale: the
+   * next ask of it reads it again (`current`), and its authorizations meanwhile answer what
+   * they loaded. Never rejects: the recheck of sessions after it must run regardless.
    */
   async reload(): Promise<MissedModerationChange[]> {
     const began = this.#changes;
@@ -60,7 +63,13 @@ export class DisabledSets {
     const missed: MissedModerationChange[] = [];
     await Promise.all(
       kept.map(async ([workspaceId, before]) => {
-        const read = await this.store.disabledSet(workspaceId);
+        let read: DisabledSet;
+        try {
+          read = await this.store.disabledSet(workspaceId);
+        } catch {
+          if (this.#unchangedSince(workspaceId, began)) this.#sets.delete(workspaceId);
+          return;
+        }
         if (!this.#unchangedSince(workspaceId, began)) return;
         this.#keep(workspaceId, read);
         missed.push(...changesBetween(workspaceId, before, read));
