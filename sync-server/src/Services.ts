@@ -40,7 +40,7 @@ import type { DeletionStores } from './deletion/installDeletion.ts';
 import { SqliteWorkspacePurgeStore } from './deletion/WorkspacePurgeStore.ts';
 import { DisabledSets } from './moderation/DisabledSets.ts';
 import { ModerationService, type ModerationStores } from './moderation/ModerationService.ts';
-import { SqliteModerationStore, type ModerationStore } from './moderation/ModerationStore.ts';
+import { SqliteModerationStore } from './moderation/ModerationStore.ts';
 import { ReportedItems } from './moderation/ReportedItems.ts';
 import { SqliteCustomerDirectory } from './operator/CustomerDirectory.ts';
 import type { OperatorRouteStores } from './operator/operatorRoutes.ts';
@@ -143,13 +143,16 @@ export interface Services extends ServerContext {
   readonly announcementSender: AnnouncementSender;
   /** Signs and checks the opt-out link of every announcement. */
   readonly optOutLinks: OptOutLinks;
-  /** Reports, cases, decisions and what is disabled now (terms §4). */
-  readonly moderation: ModerationStore;
   /** Reads a reported item from the stored documents (existence, the operator's view). */
   readonly reportedItems: ReportedItems;
   /** Reporting and disabling access: the rules, audit entries and the live signal. */
   readonly moderationService: ModerationService;
-  /** What is disabled per workspace, kept for the sync engine's synchronous checks. */
+  /**
+   * What is disabled per workspace (terms §4), read from `control.moderation` and kept per
+   * process for the sync engine's synchronous checks and the routes that redact; every
+   * process's decisions reach it (`moderationChanged` over the access bus). Reports, cases
+   * and decisions themselves are `control.moderation`'s only: there is no flat twin.
+   */
   readonly disabledSets: DisabledSets;
   /** Workspace deletions asked for and their schedule (the sync auth boundary reads it too). */
   readonly workspaceDeletions: WorkspaceDeletionStore;
@@ -302,7 +305,6 @@ export function createServices(
     termsEffectiveDates: new TermsEffectiveDates({ ...ctx, control }),
     announcementSender: new AnnouncementSender({ ...ctx, control, mailer, optOutLinks }),
     optOutLinks,
-    moderation,
     reportedItems,
     moderationService: new ModerationService({ ...ctx, control, reportedItems }),
     disabledSets: new DisabledSets(control.moderation, ctx.access),

@@ -1,4 +1,3 @@
-import { docItemKey, parseDocId } from '@desk/protocol';
 import path from 'node:path';
 import { AccountDeletion } from './auth/AccountDeletion.ts';
 import type { BlobStorage } from './blobs/BlobStorage.ts';
@@ -91,16 +90,11 @@ export function createSyncServices(
         : asyncReaderOf(sqliteWorkspaceReader(config.sqlitePath)),
     lease: services.jobLease,
     heavy: services.offThread,
-    // Terms §4: a restore does not write a document whose access is disabled.
-    writeRefused: (docId) => {
-      const workspaceId = parseDocId(docId)?.workspaceId;
-      return (
-        workspaceId !== undefined &&
-        services.moderation.disabledSet(workspaceId).reasonOf(docItemKey(docId)) !== null
-      );
-    },
-    // …and undoing a restore leaves disabled items (documents, index rows, entries) as they are.
-    disabledSet: (workspaceId) => services.moderation.disabledSet(workspaceId),
+    // Terms §4: a restore does not write a document whose access is disabled, and neither it
+    // nor its undo writes disabled items (index rows, entries). Read from the control plane
+    // (on a cluster the shared database, exact whichever process decided), not the process's
+    // cache: a restore is rare and must not act on a decision still on its way here.
+    disabledSet: (workspaceId) => services.control.moderation.disabledSet(workspaceId),
   });
   // SQLite's, wrapped: the projector and the routes await it, as they do SqlTicketSearchIndex.
   // A cluster's is one for every process, beside the shared store whose sequences it follows.

@@ -251,6 +251,7 @@ async function joinClusterAccess(
     access: ctx.access,
     engine,
     stores: { users, sessions, tokens },
+    disabledSets: services.disabledSets,
     now: ctx.now,
     log: ctx.log,
   });

@@ -6,6 +6,7 @@ import {
   type RecheckResult,
 } from '../access/recheckAccess.ts';
 import type { Logger } from '../log/logger.ts';
+import type { MissedModerationChange } from '../moderation/DisabledSets.ts';
 import { RedisAccessBus } from './RedisAccessBus.ts';
 
 export interface ClusterAccessOptions {
@@ -18,13 +19,28 @@ export interface ClusterAccessOptions {
   /** The process's access events (`ctx.access`): relayed both ways. */
   readonly access: AccessEvents;
   /** The process's sync engine: its open sockets are what a recheck walks. */
-  readonly engine: { openConnections(): Iterable<RecheckedConnection> };
+  readonly engine: { openConnections(): Iterable<ModeratedConnection> };
+  /**
+   * The process's disabled sets (`DisabledSets`), read again after a cut: a decision whose
+   * `moderationChanged` was missed then reaches the open sockets as the event would have.
+   */
+  readonly disabledSets?: { reload(): Promise<readonly MissedModerationChange[]> };
   /** Where sessions, tokens and users are read: the cluster's shared control plane. */
   readonly stores: SignInStores;
   readonly now: () => number;
   readonly log: Logger;
   /** Told after each recheck (tests wait on it; the log has it too). */
   readonly rechecked?: (result: RecheckResult) => void;
+}
+
+/** An open socket as a recheck sees it, told of missed moderation changes too. */
+export interface ModeratedConnection extends RecheckedConnection {
+  moderationChanged(
+    workspaceId: string,
+    disabledDocIds: readonly string[],
+    reason: string,
+    items: MissedModerationChange['items'],
+  ): void;
 }
 
 export interface ClusterAccess {
@@ -37,7 +53,8 @@ export interface ClusterAccess {
  * the process's `AccessEvents` relayed over Redis (`RedisAccessBus`), and, whenever its
  * subscription comes back after a cut, every open socket of the engine checked against the
  * store (`recheckAccess` with `principalSignedIn`): a session revoked or a member removed
- * while the bus was cut is applied then. createServer switches it on in cluster mode with
+ * while the bus was cut is applied then, and so is a moderation decision (the disabled sets
+ * read again; subscriptions of documents disabled meanwhile end, every socket hears the list). createServer switches it on in cluster mode with
  * one call, given the control plane's stores (SCALE-OUT.md).
  */
 export async function startClusterAccess(options: ClusterAccessOptions): Promise<ClusterAccess> {
@@ -49,6 +66,18 @@ export async function startClusterAccess(options: ClusterAccessOptions): Promise
     ...(options.processId === undefined ? {} : { processId: options.processId }),
     access: options.access,
     missed: async () => {
+      // The disabled sets first: the re-authorizations below then read the new ones.
+      const moderation = (await options.disabledSets?.reload()) ?? [];
+      for (const change of moderation) {
+        for (const connection of options.engine.openConnections()) {
+          connection.moderationChanged(
+            change.workspaceId,
+            change.disabledDocIds,
+            change.reason,
+            change.items,
+          );
+        }
+      }
       const result = await recheckAccess(options.engine.openConnections(), stillSignedIn, (err) =>
         log.error({ err }, 'a socket could not be rechecked'),
       );

@@ -83,4 +83,110 @@ describe('DisabledSets: the disabled sets the sync engine asks synchronously', (
     await Promise.resolve();
     expect(sets.current('w1', loaded).reasonOf('doc:a')).toBe('spam');
   });
+
+  it('keeps a read of one workspace when an event of another came meanwhile', async () => {
+    const s = slowStore();
+    const access = new AccessEvents();
+    const sets = new DisabledSets(s.store, access);
+    s.rows.set('w1', [{ itemKey: 'doc:a', reason: 'spam' }]);
+    const loading = sets.load('w1');
+    changed(access, 'w2', [{ itemKey: 'doc:b', reason: 'notice' }]);
+    s.answer();
+    await loading;
+    const readsBefore = s.reads();
+    expect((await sets.load('w1')).reasonOf('doc:a')).toBe('spam');
+    expect(s.reads()).toBe(readsBefore); // kept: no second read
+  });
+});
+
+describe('DisabledSets.reload: decisions whose moderationChanged was missed (a cut access channel)', () => {
+  /** A set kept for `w1` with `doc:a` disabled, then the store changed behind its back. */
+  const keptThenChanged = async (now: Entry[]) => {
+    const s = slowStore();
+    const access = new AccessEvents();
+    const sets = new DisabledSets(s.store, access);
+    s.rows.set('w1', [{ itemKey: 'doc:w1:ticket:a', reason: 'spam' }]);
+    const loading = sets.load('w1');
+    s.answer();
+    const loaded = await loading;
+    s.rows.set('w1', now);
+    return { s, access, sets, loaded };
+  };
+
+  it('reads every kept set again and answers the documents disabled since, by reason', async () => {
+    const { s, sets, loaded } = await keptThenChanged([
+      { itemKey: 'doc:w1:ticket:a', reason: 'spam' },
+      { itemKey: 'doc:w1:ticket:b', reason: 'Counterfeit' },
+      { itemKey: 'doc:w1:notice:n', reason: 'Counterfeit' },
+      { itemKey: 'doc:w1:ticket:c#c1', reason: 'Insult' },
+    ]);
+    const reloading = sets.reload();
+    s.answer();
+    const missed = await reloading;
+    const items = [
+      { itemKey: 'doc:w1:ticket:a', reason: 'spam' },
+      { itemKey: 'doc:w1:ticket:b', reason: 'Counterfeit' },
+      { itemKey: 'doc:w1:notice:n', reason: 'Counterfeit' },
+      { itemKey: 'doc:w1:ticket:c#c1', reason: 'Insult' },
+    ];
+    // A comment is not a document: its subscription stays (writes into it are refused).
+    expect(missed).toEqual([
+      {
+        workspaceId: 'w1',
+        disabledDocIds: ['w1:ticket:b', 'w1:notice:n'],
+        reason: 'Counterfeit',
+        items,
+      },
+    ]);
+    expect(sets.current('w1', loaded).reasonOf('doc:w1:ticket:b')).toBe('Counterfeit');
+  });
+
+  it('answers a list without documents when something was enabled again, nothing when unchanged', async () => {
+    const { s, sets, loaded } = await keptThenChanged([]);
+    const reloading = sets.reload();
+    s.answer();
+    expect(await reloading).toEqual([
+      { workspaceId: 'w1', disabledDocIds: [], reason: '', items: [] },
+    ]);
+    expect(sets.current('w1', loaded).reasonOf('doc:w1:ticket:a')).toBeNull();
+
+    const again = sets.reload();
+    s.answer();
+    expect(await again).toEqual([]);
+  });
+
+  it('leaves the list of an event heard while it read, and answers nothing for it', async () => {
+    const { s, access, sets, loaded } = await keptThenChanged([]);
+    const reloading = sets.reload();
+    changed(access, 'w1', [{ itemKey: 'doc:w1:ticket:z', reason: 'later' }]);
+    s.answer(1); // the reload's read: from before the event
+    expect(await reloading).toEqual([]);
+    expect(sets.current('w1', loaded).reasonOf('doc:w1:ticket:z')).toBe('later');
+  });
+
+  it('drops a set the store cannot read now, so the next ask reads it again', async () => {
+    const s = slowStore();
+    let away = false;
+    const store = {
+      disabledSet: (workspaceId: string) =>
+        away ? Promise.reject(new Error('the database is away')) : s.store.disabledSet(workspaceId),
+    };
+    const sets = new DisabledSets(store, new AccessEvents());
+    s.rows.set('w1', [{ itemKey: 'doc:w1:ticket:a', reason: 'spam' }]);
+    const loading = sets.load('w1');
+    s.answer();
+    const loaded = await loading;
+
+    away = true;
+    expect(await sets.reload()).toEqual([]); // it never rejects: the session recheck follows
+    away = false;
+    s.rows.set('w1', []);
+    const readsBefore = s.reads();
+    // No longer kept: the synchronous ask answers what the authorization loaded, and reads.
+    expect(sets.current('w1', loaded).reasonOf('doc:w1:ticket:a')).toBe('spam');
+    expect(s.reads()).toBe(readsBefore + 1);
+    s.answer();
+    await new Promise((resolve) => setImmediate(resolve)); // the read's continuation ran
+    expect(sets.current('w1', loaded).reasonOf('doc:w1:ticket:a')).toBeNull();
+  });
 });

@@ -1,5 +1,9 @@
+import { parseItemKey } from '@desk/protocol';
 import type { AccessEvents, AccessEventMap } from '../access/AccessEvents.ts';
 import type { AsyncModerationStore, DisabledSet } from './ModerationStore.ts';
+
+/** A change `reload` found, shaped as the `moderationChanged` that was missed. */
+export type MissedModerationChange = AccessEventMap['moderationChanged'][0];
 
 /** Workspaces whose set is kept; past it the cache starts again (sets are re-read). */
 const MAX_CACHED_WORKSPACES = 10_000;
@@ -12,12 +16,19 @@ const MAX_CACHED_WORKSPACES = 10_000;
  * which carries the workspace's full list after the decision. The list is taken at once, so a
  * subscribe right after the event is refused; then the set is read again from the store, since
  * the event is a hint: two decisions on two processes may reach this one out of order, and the
- * store is the truth.
+ * store is the truth. Events missed while a cluster's access channel was cut are made up for
+ * by `reload` (the channel's recheck calls it before re-authorizing sockets).
  */
 export class DisabledSets {
   readonly #sets = new Map<string, DisabledSet>();
-  /** Counts the events heard: a read that began before one must not replace what it told. */
+  /**
+   * Counts the events heard, and when each workspace last had one (and when the cache was
+   * started again): a read that began before a workspace's event must not replace what it
+   * told, while an event of another workspace leaves the read alone.
+   */
   #changes = 0;
+  readonly #lastChange = new Map<string, number>();
+  #clearedAt = 0;
 
   constructor(
     private readonly store: Pick<AsyncModerationStore, 'disabledSet'>,
@@ -30,10 +41,41 @@ export class DisabledSets {
   async load(workspaceId: string): Promise<DisabledSet> {
     const kept = this.#sets.get(workspaceId);
     if (kept) return kept;
-    const changes = this.#changes;
+    const began = this.#changes;
     const read = await this.store.disabledSet(workspaceId);
-    if (this.#changes === changes) this.#keep(workspaceId, read);
+    if (this.#unchangedSince(workspaceId, began)) this.#keep(workspaceId, read);
     return this.#sets.get(workspaceId) ?? read;
+  }
+
+  /**
+   * Reads every kept set again (the `moderationChanged` events of a while may have been
+   * missed: a cluster's access channel was cut) and keeps what the store answers, unless an
+   * event of that workspace came meanwhile. Answers each change found as the event that was
+   * missed — the documents disabled since, by reason, and the new list — for the caller to
+   * tell the open sockets (`SocketConnection.moderationChanged`). A set the store cannot
+   * answer for now (PostgreSQL away) is dropped rather than kept as it may be stale: the
+   * next ask of it reads it again (`current`), and its authorizations meanwhile answer what
+   * they loaded. Never rejects: the recheck of sessions after it must run regardless.
+   */
+  async reload(): Promise<MissedModerationChange[]> {
+    const began = this.#changes;
+    const kept = [...this.#sets];
+    const missed: MissedModerationChange[] = [];
+    await Promise.all(
+      kept.map(async ([workspaceId, before]) => {
+        let read: DisabledSet;
+        try {
+          read = await this.store.disabledSet(workspaceId);
+        } catch {
+          if (this.#unchangedSince(workspaceId, began)) this.#sets.delete(workspaceId);
+          return;
+        }
+        if (!this.#unchangedSince(workspaceId, began)) return;
+        this.#keep(workspaceId, read);
+        missed.push(...changesBetween(workspaceId, before, read));
+      }),
+    );
+    return missed;
   }
 
   /**
@@ -52,11 +94,12 @@ export class DisabledSets {
   #changed(event: AccessEventMap['moderationChanged'][0]): void {
     const { workspaceId } = event;
     this.#changes += 1;
-    const changes = this.#changes;
+    const began = this.#changes;
+    this.#lastChange.set(workspaceId, began);
     this.#keep(workspaceId, setOf(event.items));
     this.store.disabledSet(workspaceId).then(
       (read) => {
-        if (this.#changes === changes) this.#keep(workspaceId, read);
+        if (this.#unchangedSince(workspaceId, began)) this.#keep(workspaceId, read);
       },
       () => {
         // The event's list stands until the next decision or load.
@@ -64,12 +107,50 @@ export class DisabledSets {
     );
   }
 
+  /** No event of the workspace (nor a restart of the cache) since `began`. */
+  #unchangedSince(workspaceId: string, began: number): boolean {
+    return (this.#lastChange.get(workspaceId) ?? this.#clearedAt) <= began;
+  }
+
   #keep(workspaceId: string, set: DisabledSet): void {
     if (!this.#sets.has(workspaceId) && this.#sets.size >= MAX_CACHED_WORKSPACES) {
       this.#sets.clear();
+      this.#lastChange.clear();
+      this.#clearedAt = this.#changes;
     }
     this.#sets.set(workspaceId, set);
   }
+}
+
+/**
+ * What a missed decision would have told: one change per reason the documents disabled
+ * since `before` were given (their subscriptions end with it), or one without documents
+ * when only the list changed (entries, files, or something enabled again).
+ */
+function changesBetween(
+  workspaceId: string,
+  before: DisabledSet,
+  after: DisabledSet,
+): MissedModerationChange[] {
+  const was = new Map(before.entries.map((e) => [e.itemKey, e.reason]));
+  const same =
+    was.size === after.entries.length &&
+    after.entries.every((e) => was.get(e.itemKey) === e.reason);
+  if (same) return [];
+  const items = after.entries.map(({ itemKey, reason }) => ({ itemKey, reason }));
+  const docsByReason = new Map<string, string[]>();
+  for (const { itemKey, reason } of after.entries) {
+    const target = parseItemKey(itemKey);
+    if (target?.scope !== 'doc' || was.has(itemKey)) continue;
+    docsByReason.set(reason, [...(docsByReason.get(reason) ?? []), target.docId]);
+  }
+  if (docsByReason.size === 0) return [{ workspaceId, disabledDocIds: [], reason: '', items }];
+  return [...docsByReason].map(([reason, disabledDocIds]) => ({
+    workspaceId,
+    disabledDocIds,
+    reason,
+    items,
+  }));
 }
 
 function setOf(items: readonly { itemKey: string; reason: string }[]): DisabledSet {

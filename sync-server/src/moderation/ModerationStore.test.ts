@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
 import { loginOperator } from '../testing/workspaceTestSupport.ts';
-import type { ModerationStore } from './ModerationStore.ts';
+import { SqliteModerationStore, type ModerationStore } from './ModerationStore.ts';
 
 let t: AuthTestServer;
 let store: ModerationStore;
@@ -10,7 +10,8 @@ let operatorId: string;
 
 beforeAll(async () => {
   t = await startAuthTestServer();
-  store = t.server.services.moderation;
+  // The SQLite store on the server's file (`control.moderation` wraps it on one process).
+  store = new SqliteModerationStore(t.server.ctx.db, t.server.ctx.now);
   owner = await signUp(t);
   operatorId = (await loginOperator(t)).userId;
 });

@@ -43,8 +43,11 @@ const DECISION_SELECT = `SELECT d.id, d.case_id, d.workspace_id, d.action, d.rea
  * - A case is opened with `ON CONFLICT DO NOTHING` on its (workspace, item) key, so two
  *   processes filing the first reports about one item at once make one case, and the report
  *   that lost joins it.
- * - `disabledSet` is read from the database each time, not cached: a decision taken on
- *   another process would leave a cache here stale, and nothing tells this process yet.
+ * - `disabledSet` is read from the database each time, not cached: it is the truth that
+ *   REST views, exports and restores read (exact whichever process decided). The sync
+ *   engine's synchronous checks ask `DisabledSets` instead, the process's cache of it, which
+ *   `moderationChanged` over the access bus keeps current and a cut of that bus reloads — so
+ *   this is read once per workspace and decision there, not per subscribe or update.
  *   Rows with the same time are ordered by id (PostgreSQL has no rowid): SQLite's store
  *   orders them by insertion.
  */

@@ -35,7 +35,10 @@ export function installFirstPageRoute(
     const hotSince = ctx.now() - ARCHIVE_AFTER_MS;
     const rows = await index.firstPage(workspace.id, parsed.data.limit, hotSince);
     // Terms §4: a disabled ticket's row says so instead of its title.
-    const redaction = new Redaction(workspace.id, ctx.moderation.disabledSet(workspace.id));
+    const redaction = new Redaction(
+      workspace.id,
+      await ctx.control.moderation.disabledSet(workspace.id),
+    );
     const body: FirstPageResponse = {
       rows: redaction.none ? rows : rows.map((row) => redaction.firstPageRow(row)),
     };

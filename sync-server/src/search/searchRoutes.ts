@@ -3,7 +3,7 @@ import { TicketSearchQuery, type TicketSearchResponse } from '@desk/protocol/res
 import { AppError } from '../http/AppError.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import { memberRequest, type MemberRequestDeps } from '../workspaces/memberRequest.ts';
-import type { ModerationStore } from '../moderation/ModerationStore.ts';
+import type { AsyncModerationStore } from '../moderation/ModerationStore.ts';
 import { Redaction } from '../moderation/redaction.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { TicketSearchIndex } from './TicketSearchIndex.ts';
@@ -11,8 +11,14 @@ import type { TicketSearchIndex } from './TicketSearchIndex.ts';
 /** What the search routes read besides the projection: the caller's workspace and role. */
 export type SearchRouteDeps = ServerContext &
   MemberRequestDeps & {
-    /** Terms §4: disabled tickets and comments are redacted in hits and first-page rows. */
-    readonly moderation: Pick<ModerationStore, 'disabledSet'>;
+    readonly control: MemberRequestDeps['control'] & {
+      /**
+       * Terms §4: disabled tickets and comments are redacted in hits and first-page rows. Read
+       * from the store at each request: on a cluster, another process's decision holds here
+       * as soon as it was answered (no process's cache stands between).
+       */
+      readonly moderation: Pick<AsyncModerationStore, 'disabledSet'>;
+    };
   };
 
 /**
@@ -36,7 +42,10 @@ export function installSearchRoutes(
       throw AppError.badRequest('The search parameters are not valid.', fields);
     }
     const { q, limit } = parsed.data;
-    const redaction = new Redaction(workspace.id, ctx.moderation.disabledSet(workspace.id));
+    const redaction = new Redaction(
+      workspace.id,
+      await ctx.control.moderation.disabledSet(workspace.id),
+    );
     const hits = await index.search(workspace.id, q, limit);
     const body: TicketSearchResponse = {
       hits: redaction.none ? hits : hits.map((hit) => redaction.searchHit(hit)),

@@ -45,8 +45,11 @@ export class RestoreUndoer {
     private readonly records: AsyncRestoreRecordStore,
     private readonly docs: SnapshotDocs,
     private readonly sync: SnapshotSync,
-    /** What is disabled in a workspace now (ModerationStore.disabledSet); none without it. */
-    private readonly disabledSet: ((workspaceId: string) => DisabledSet) | null = null,
+    /**
+     * What is disabled in a workspace now (`control.moderation`: on a cluster, whichever
+     * process decided); none without it.
+     */
+    private readonly disabledSet: ((workspaceId: string) => Promise<DisabledSet>) | null = null,
   ) {}
 
   /** Callers serialize per workspace (WorkspaceQueue). */
@@ -78,7 +81,7 @@ export class RestoreUndoer {
     const undone: ItemRef[] = [];
     const leftAlone: ItemRef[] = [];
     const disabledLeft: ItemRef[] = [];
-    const disabled = this.disabledSet?.(workspaceId) ?? null;
+    const disabled = (await this.disabledSet?.(workspaceId)) ?? null;
     let changedDocs = 0;
     const slicer = new Slicer();
     for (const [recordedDocId, recorded] of byDoc) {

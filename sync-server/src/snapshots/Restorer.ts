@@ -1,5 +1,5 @@
 import { GenerationMeta, indexGenerationOf, indexHeadDocId } from '@desk/model';
-import type { RestoreScopeName } from '@desk/protocol';
+import { docItemKey, type RestoreScopeName } from '@desk/protocol';
 import type { AuditStore } from '../audit/AuditStore.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import { AppError } from '../http/AppError.ts';
@@ -69,13 +69,14 @@ export class Restorer {
     private readonly docs: SnapshotDocs,
     private readonly sync: SnapshotSync,
     private readonly records: AsyncRestoreRecordStore,
-    /** Terms §4: documents whose access is disabled are not written (SPEC MOD-4). */
-    private readonly writeRefused: (docId: string) => boolean = () => false,
     /**
-     * Terms §4: what is disabled in a workspace now. The index rows of disabled tickets and
-     * notices and disabled comments and messages stay as they are (`disabledEntriesOf`).
+     * Terms §4: what is disabled in a workspace now (SPEC MOD-4). A disabled document is not
+     * written; the index rows of disabled tickets and notices and disabled comments and
+     * messages stay as they are (`disabledEntriesOf`). Asked before each document, so a
+     * decision taken while the restore runs — on any process of a cluster — holds for the
+     * documents not written yet (one small query per document, beside reading and writing it).
      */
-    private readonly disabledSet: ((workspaceId: string) => DisabledSet) | null = null,
+    private readonly disabledSet: ((workspaceId: string) => Promise<DisabledSet>) | null = null,
   ) {}
 
   /** Callers serialize per workspace (WorkspaceQueue). */
@@ -104,9 +105,9 @@ export class Restorer {
 
     const slicer = new Slicer();
     let changedDocs = 0;
-    const disabled = this.disabledSet?.(workspaceId) ?? null;
     for (const step of plan) {
-      if (this.writeRefused(step.docId)) continue;
+      const disabled = (await this.disabledSet?.(workspaceId)) ?? null;
+      if (disabled !== null && disabled.reasonOf(docItemKey(step.docId)) !== null) continue;
       const snapshotHash =
         (await this.store.doc(snapshot.id, step.from ?? step.docId))?.hash ?? null;
       if (step.scope.kind === 'doc' && snapshotHash === (docsBefore.get(step.docId) ?? null)) {

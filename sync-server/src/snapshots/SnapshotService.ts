@@ -61,10 +61,11 @@ export interface SnapshotServiceDeps {
    * captures, restores and undos one at a time across its processes. @default in-process
    */
   lease?: JobLease;
-  /** Terms §4: documents a restore leaves as they are (access disabled; SPEC MOD-4). */
-  writeRefused?: (docId: string) => boolean;
-  /** Terms §4: what is disabled in a workspace now; a restore and its undo leave it as it is. */
-  disabledSet?: (workspaceId: string) => DisabledSet;
+  /**
+   * Terms §4: what is disabled in a workspace now (`control.moderation`); a restore and its
+   * undo leave it as it is, and a restore does not write a disabled document (SPEC MOD-4).
+   */
+  disabledSet?: (workspaceId: string) => Promise<DisabledSet>;
 }
 
 /**
@@ -101,7 +102,6 @@ export class SnapshotService {
       this.#docs,
       deps.sync,
       records,
-      deps.writeRefused,
       deps.disabledSet ?? null,
     );
     this.#undoer = new RestoreUndoer(

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { TicketDoc, WorkspaceIndex } from '@desk/model';
+import { ChannelDoc, TicketDoc, WorkspaceIndex } from '@desk/model';
 import {
   contentDisabledWords,
   type SnapshotTicketResponse,
@@ -19,7 +19,15 @@ import {
   seedWorkspace,
   type SeededWorkspace,
 } from '../testing/moderationTestSupport.ts';
+import { createLogger } from '../log/logger.ts';
+import type { DisabledSet } from '../moderation/ModerationStore.ts';
+import { HeavyYjs } from '../offthread/HeavyYjs.ts';
+import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
 import { workspaceDocIds } from './SnapshotDocs.ts';
+import { SnapshotService } from './SnapshotService.ts';
+import { snapshotSyncOf } from './SnapshotSync.ts';
+import { sqliteWorkspaceReader } from './SqliteWorkspaceReader.ts';
+import { asyncReaderOf } from './WorkspaceReader.ts';
 
 let t: AuthTestServer;
 let operator: { client: TestClient; userId: string };
@@ -203,5 +211,57 @@ describe('MOD-6 a snapshot’s ticket view names a disabled file by the words', 
       { id: 'a1', name: contentDisabledWords('Personal data') },
     ]);
     expect(JSON.stringify(shown.body)).not.toContain('salaries');
+  });
+});
+
+describe('MOD-4 a decision taken while a restore runs', () => {
+  it('holds for the documents the restore has not written yet (the set is asked before each one)', async () => {
+    const member = await signUp(t);
+    const docs = await seedWorkspace(t, member);
+    const ws = member.workspaceId;
+    const author = { id: member.userId, name: 'Owner' };
+    // The server's service, but with the disabled set the test decides: empty while the
+    // restore writes its first document (the channel: documents go in id order), then the
+    // second ticket disabled — as another process of a cluster would decide meanwhile.
+    let asked = 0;
+    const otherKey = `doc:${docs.otherTicketDoc}`;
+    const disabledSet = async (): Promise<DisabledSet> => {
+      asked += 1;
+      const entries = asked === 1 ? [] : [{ itemKey: otherKey, reason: 'Decided meanwhile' }];
+      return {
+        reasonOf: (key) => entries.find((e) => e.itemKey === key)?.reason ?? null,
+        entries,
+      };
+    };
+    const log = createLogger('silent');
+    const service = new SnapshotService({
+      control: t.server.services.control,
+      log,
+      now: () => t.clock.now,
+      sync: snapshotSyncOf(t.server.sync),
+      openReader: asyncReaderOf(sqliteWorkspaceReader(t.server.ctx.config.sqlitePath!)),
+      heavy: new HeavyYjs(log, heavyWorkerCode),
+      disabledSet,
+    });
+    try {
+      const snapshot = await service.take(ws, {
+        trigger: 'manual',
+        authorUserId: member.userId,
+        label: null,
+      });
+      await change(docs.channelDoc, (doc) =>
+        new ChannelDoc(doc).post({ id: 'm2', body: 'After the snapshot' }, author, 5),
+      );
+      await change(docs.otherTicketDoc, (doc) =>
+        new TicketDoc(doc).editComment('c9', 'Edited after the snapshot', author, 6),
+      );
+      const otherBefore = bytes(docs.otherTicketDoc);
+
+      await service.restore(ws, snapshot.id, { kind: 'workspace' }, member.userId);
+      expect(new ChannelDoc(docNow(docs.channelDoc)).list().map((m) => m.id)).toEqual(['m1']);
+      expect(bytes(docs.otherTicketDoc).equals(otherBefore)).toBe(true);
+    } finally {
+      await service.heavy.close();
+    }
   });
 });

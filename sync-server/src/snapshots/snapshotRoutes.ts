@@ -20,7 +20,7 @@ import {
   type MemberRequest,
   type MemberRequestDeps,
 } from '../workspaces/memberRequest.ts';
-import type { ModerationStore } from '../moderation/ModerationStore.ts';
+import type { AsyncModerationStore } from '../moderation/ModerationStore.ts';
 import { contentDisabledError } from '../moderation/ModerationService.ts';
 import { Redaction } from '../moderation/redaction.ts';
 import type { RestoreTarget } from './Restorer.ts';
@@ -29,9 +29,15 @@ import { CreateSnapshotRequest, RestoreRequest } from '@desk/protocol/rest';
 
 /** What the snapshot routes use besides the service (built once in createServices). */
 export interface SnapshotRouteDeps extends ServerContext, MemberRequestDeps {
-  readonly control: MemberRequestDeps['control'] & Pick<SnapshotStores, 'workspaceAccess'>;
-  /** Terms §4: disabled tickets, notices and comments are redacted in snapshot views. */
-  readonly moderation?: Pick<ModerationStore, 'disabledSet'>;
+  readonly control: MemberRequestDeps['control'] &
+    Pick<SnapshotStores, 'workspaceAccess'> & {
+      /**
+       * Terms §4: disabled tickets, notices and comments are redacted in snapshot views. Read
+       * from the store at each request, not a process's cache: on a cluster a decision taken
+       * on another process holds here as soon as it was answered.
+       */
+      readonly moderation: Pick<AsyncModerationStore, 'disabledSet'>;
+    };
 }
 
 /** Terms §4 (SPEC MOD-6): the titles of disabled tickets and notices in lists and diffs. */
@@ -74,8 +80,8 @@ export function installSnapshotRoutes(
   service: SnapshotService,
 ): void {
   const base = '/api/workspaces/:slug/snapshots';
-  const redactionOf = (workspaceId: string) =>
-    ctx.moderation ? new Redaction(workspaceId, ctx.moderation.disabledSet(workspaceId)) : null;
+  const redactionOf = async (workspaceId: string) =>
+    new Redaction(workspaceId, await ctx.control.moderation.disabledSet(workspaceId));
 
   app.get(base, async (c) => {
     const { workspace } = await adminRequest(ctx, c);
@@ -103,11 +109,11 @@ export function installSnapshotRoutes(
     const snapshotId = c.req.param('snapshotId');
     const snapshot = await service.get(workspace.id, snapshotId);
     const contents = await service.contents(workspace.id, snapshotId);
-    const redaction = redactionOf(workspace.id);
+    const redaction = await redactionOf(workspace.id);
     const body: SnapshotContentsResponse = {
       snapshot: toSummary(snapshot),
-      tickets: redaction ? redactTitles(redaction, 'ticket', contents.tickets) : contents.tickets,
-      notices: redaction ? redactTitles(redaction, 'notice', contents.notices) : contents.notices,
+      tickets: redactTitles(redaction, 'ticket', contents.tickets),
+      notices: redactTitles(redaction, 'notice', contents.notices),
     };
     return c.json(body);
   });
@@ -117,11 +123,11 @@ export function installSnapshotRoutes(
     const snapshotId = c.req.param('snapshotId');
     const snapshot = await service.get(workspace.id, snapshotId);
     const diff = await service.diff(workspace.id, snapshotId);
-    const redaction = redactionOf(workspace.id);
+    const redaction = await redactionOf(workspace.id);
     const body: SnapshotDiffResponse = {
       snapshot: toSummary(snapshot),
-      tickets: redaction ? redactDiff(redaction, 'ticket', diff.tickets) : diff.tickets,
-      notices: redaction ? redactDiff(redaction, 'notice', diff.notices) : diff.notices,
+      tickets: redactDiff(redaction, 'ticket', diff.tickets),
+      notices: redactDiff(redaction, 'notice', diff.notices),
     };
     return c.json(body);
   });
@@ -132,20 +138,17 @@ export function installSnapshotRoutes(
     const snapshot = await service.get(workspace.id, snapshotId);
     const ticketId = c.req.param('ticketId');
     // Terms §4: a disabled ticket is not served from a snapshot either (451, with the reason).
-    const redaction = redactionOf(workspace.id);
-    const reason = redaction?.docReason(`ticket:${ticketId}`) ?? null;
+    const redaction = await redactionOf(workspace.id);
+    const reason = redaction.docReason(`ticket:${ticketId}`);
     if (reason !== null) throw contentDisabledError(reason);
-    const ticket = await service.ticket(
-      workspace.id,
-      snapshotId,
-      ticketId,
-      (sha256) => redaction?.blobReason(sha256) ?? null,
+    const ticket = await service.ticket(workspace.id, snapshotId, ticketId, (sha256) =>
+      redaction.blobReason(sha256),
     );
     const body: SnapshotTicketResponse = {
       snapshot: toSummary(snapshot),
       ...ticket,
       comments: ticket.comments.map((comment) => {
-        const why = redaction?.entryReason(`ticket:${ticketId}`, comment.id) ?? null;
+        const why = redaction.entryReason(`ticket:${ticketId}`, comment.id);
         return why === null ? comment : { ...comment, body: contentDisabledWords(why) };
       }),
     };
@@ -157,7 +160,7 @@ export function installSnapshotRoutes(
     const snapshotId = c.req.param('snapshotId');
     const snapshot = await service.get(workspace.id, snapshotId);
     const noticeId = c.req.param('noticeId');
-    const reason = redactionOf(workspace.id)?.docReason(`notice:${noticeId}`) ?? null;
+    const reason = (await redactionOf(workspace.id)).docReason(`notice:${noticeId}`);
     if (reason !== null) throw contentDisabledError(reason);
     const notice = await service.notice(workspace.id, snapshotId, noticeId);
     const body: SnapshotNoticeResponse = { snapshot: toSummary(snapshot), ...notice };
@@ -178,7 +181,7 @@ export function installSnapshotRoutes(
     const disabledReason =
       target.kind === 'workspace'
         ? null
-        : (redactionOf(request.workspace.id)?.docReason(`${target.kind}:${target.id}`) ?? null);
+        : (await redactionOf(request.workspace.id)).docReason(`${target.kind}:${target.id}`);
     if (disabledReason !== null) throw contentDisabledError(disabledReason);
     const result = await service.restore(
       request.workspace.id,
