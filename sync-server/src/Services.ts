@@ -72,6 +72,8 @@ import type { InvitationStore } from './workspaces/InvitationStore.ts';
 import type { MembershipStore } from './workspaces/MembershipStore.ts';
 import type { SeatLedger } from './workspaces/SeatLedger.ts';
 import type { SeatLimit } from './workspaces/SeatLimit.ts';
+import { notOnCluster } from './cluster/notOnCluster.ts';
+import type { ClusterJobs } from './lifecycle/JobLease.ts';
 import type { WorkspaceAccessStore } from './workspaces/WorkspaceAccessStore.ts';
 import {
   SqliteWorkspaceDeletionStore,
@@ -96,7 +98,11 @@ export interface Services extends ServerContext {
   /** One write transaction around calls to several stores. */
   readonly transactions: Transactions;
   readonly audit: AuditStore;
-  /** The documents' update logs and merged states; the sync engine's store (and only it writes). */
+  /**
+   * The documents' update logs and merged states; the sync engine's store (and only it
+   * writes). One process only: a cluster's engine runs on the shared store (`engine.docs`),
+   * and this field throws there (`NotOnClusterError`).
+   */
   readonly docStore: DocStore;
   /** SMTP when `SMTP_URL` is set, else the outbox table. */
   readonly mailer: Mailer;
@@ -116,7 +122,10 @@ export interface Services extends ServerContext {
   readonly subscriptions: SubscriptionStore;
   /** Seats in use and the seat ledger, the billing basis (terms §1). */
   readonly seats: SeatLedger;
-  /** The seat limit checks of invitations and acceptances. */
+  /**
+   * The seat limit checks of invitations and acceptances, on SQLite. A cluster checks seats
+   * in PostgreSQL inside `control`'s stores; this field throws there (`NotOnClusterError`).
+   */
   readonly seatLimit: SeatLimit;
   readonly blobCatalog: BlobCatalog;
   readonly blobQuota: BlobQuota;
@@ -194,9 +203,9 @@ export interface ControlPlane
 
 /**
  * Every store and service, once. `cluster` (a PostgreSQL DATABASE_URL with REDIS_URL): the
- * control plane is PostgreSQL's (`pgControlPlane`) and the rate limits Redis's; the flat
- * fields stay on the process's own SQLite until their modules read `control` (createServer
- * warns of them).
+ * control plane is PostgreSQL's (`pgControlPlane`) and the rate limits Redis's; what each
+ * flat field is on a cluster is declared in `flatFieldsOnCluster` (clusterServices.ts), and
+ * createServer warns of the per-process ones.
  */
 export function createServices(
   ctx: ServerContext,
@@ -205,6 +214,8 @@ export function createServices(
     readonly limiter: RateLimiter;
     /** The documents every process shares (what the operator's cases look items up in). */
     readonly docs: Pick<DocStore, 'loadInSlices'>;
+    /** Timers and background jobs that other processes run too. */
+    readonly jobs: ClusterJobs;
   } | null = null,
 ): Services {
   const { db, now } = ctx;
@@ -283,14 +294,18 @@ export function createServices(
     () => control.announcements.signingKey(),
     ctx.config.PUBLIC_URL,
   );
-  const support = new SupportGrants({ ...ctx, ...identity, control });
+  const support = new SupportGrants({ ...ctx, control });
+  const jobs = { cluster: cluster?.jobs ?? null };
   return {
     ...ctx,
     ...identity,
+    // Unused on a cluster (its seats are checked in PostgreSQL, its documents are the
+    // engine's shared store): refused there rather than answered from this process's SQLite.
+    seatLimit: cluster ? notOnCluster<SeatLimit>('seatLimit') : workspaceStores.seatLimit,
     control,
-    docStore,
+    docStore: cluster ? notOnCluster<DocStore>('docStore') : docStore,
     support,
-    supportExpiry: new SupportGrantExpiry({ ...ctx, control, support }),
+    supportExpiry: new SupportGrantExpiry({ ...ctx, ...jobs, control, support }),
     terms,
     blobCatalog,
     blobQuota,
@@ -301,9 +316,9 @@ export function createServices(
     subscriptionChanges,
     trialSweeper: new TrialSweeper({ ...ctx, control, subscriptionChanges }),
     userSuspension: new UserSuspension({ ...ctx, control }),
-    termsAnnouncer: new TermsAnnouncer({ ...ctx, control, mailer }),
-    termsEffectiveDates: new TermsEffectiveDates({ ...ctx, control }),
-    announcementSender: new AnnouncementSender({ ...ctx, control, mailer, optOutLinks }),
+    termsAnnouncer: new TermsAnnouncer({ ...ctx, ...jobs, control, mailer }),
+    termsEffectiveDates: new TermsEffectiveDates({ ...ctx, ...jobs, control }),
+    announcementSender: new AnnouncementSender({ ...ctx, ...jobs, control, mailer, optOutLinks }),
     optOutLinks,
     reportedItems,
     moderationService: new ModerationService({ ...ctx, control, reportedItems }),

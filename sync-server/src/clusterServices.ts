@@ -113,34 +113,127 @@ export function pgControlPlane(
   };
 }
 
-/** ServerContext's fields: handed to every module, not stores of their own. */
-const contextFields = new Set<keyof ServerContext>([
-  'config',
-  'db',
-  'log',
-  'shutdown',
-  'access',
-  'jobLease',
-  'offThread',
-  'now',
-]);
+/** A flat field of `Services`: every one but the context's and `control`. */
+export type FlatField = Exclude<keyof Services, keyof ServerContext | 'control'>;
 
 /**
- * The flat fields of `Services` a cluster process still serves from its own SQLite file:
- * every one that is not the control plane's (nor the context, nor the rate limiter, which is
- * Redis's in a cluster). Modules move to
- * `control` one by one (SCALE-OUT.md); this list shrinks with them by itself.
+ * What a flat field of `Services` reads and writes on a cluster process:
+ * - `cluster-wide`: built on `control` (PostgreSQL) or Redis, or holding nothing of its own;
+ *   its timers run under the cluster's job lease, its events travel on the access bus;
+ * - `sqlite twin`: the synchronous SQLite store behind `control`'s field of the same name on
+ *   one process; on a cluster the modules read `control`'s, and this one is the process's
+ *   own file (left for the one-process build, the CLI and tests);
+ * - `refused`: nothing uses it on a cluster, and it throws there (`NotOnClusterError`) rather
+ *   than answer from the process's SQLite file;
+ * - `per process`: state of this process a cluster does not share, on purpose or not yet —
+ *   what createServer's start-up warning lists.
  */
-export function notClusterWideYet(services: Services): string[] {
-  const shared = new Set(Object.keys(services.control));
-  const flat = Object.keys(services).filter(
-    (field) =>
-      !contextFields.has(field as keyof ServerContext) &&
-      field !== 'control' &&
-      field !== 'limiter' &&
-      !shared.has(field),
-  );
-  return flat;
+export type ClusterReach = 'cluster-wide' | 'sqlite twin' | 'refused' | 'per process';
+
+export interface FlatFieldOnCluster {
+  readonly reach: ClusterReach;
+  /** Why, for the start-up warning and the reader (per process: what is not shared). */
+  readonly why: string;
+}
+
+const twin = (why = 'modules read control on a cluster'): FlatFieldOnCluster => ({
+  reach: 'sqlite twin',
+  why,
+});
+
+/**
+ * Every flat field of `Services` and what it is on a cluster (issue 19), declared: a new
+ * field does not compile until it is placed here. The audit behind each entry is in
+ * SCALE-OUT.md ("createServer in cluster mode").
+ */
+export const flatFieldsOnCluster = {
+  transactions: twin('SQLite transactions; a cluster writes through control.transactions'),
+  audit: twin(),
+  users: twin(),
+  sessions: twin(),
+  tokens: twin(),
+  pendingSignups: twin(),
+  passwordResets: twin(),
+  securityReports: twin(),
+  terms: twin(),
+  workspaceAccess: twin(),
+  workspaces: twin(),
+  memberships: twin(),
+  invitations: twin(),
+  subscriptions: twin(),
+  seats: twin(),
+  blobCatalog: twin(),
+  blobQuota: twin(),
+  loginThrottle: twin(),
+  devices: twin('the hourly sweep and the login routes use control.devices'),
+  ticketNumbers: twin(),
+  workspaceDeletions: twin(),
+  moderation: {
+    reach: 'per process',
+    why: "snapshot restores and undos, the snapshot, search and first-page routes read its disabled sets from this process's SQLite (SyncServices.ts, snapshotRoutes, searchRoutes, firstPageRoute)",
+  },
+  docStore: {
+    reach: 'refused',
+    why: 'the engine runs on the shared store (engine.docs); the process SQLite holds no documents',
+  },
+  seatLimit: {
+    reach: 'refused',
+    why: "control.invitations and control.workspaces check seats with PostgreSQL's AsyncSeatLimit",
+  },
+  limiter: { reach: 'cluster-wide', why: 'RedisRateLimiter' },
+  mailer: {
+    reach: 'cluster-wide',
+    why: 'each process sends the mail of its own requests and jobs (SMTP), or keeps it in control.mailOutbox',
+  },
+  support: { reach: 'cluster-wide', why: 'control; its access events travel on the access bus' },
+  supportExpiry: {
+    reach: 'cluster-wide',
+    why: 'grants in control; expired under the job lease (once: the expiry is noticed by one transaction); every process re-reads the next expiry every clusterPollMs',
+  },
+  subscriptionChanges: {
+    reach: 'cluster-wide',
+    why: 'control (the row locked); workspaceStateChanged travels on the access bus',
+  },
+  trialSweeper: {
+    reach: 'cluster-wide',
+    why: 'control, under the job lease trial-sweep; a transition already made is not made again',
+  },
+  termsAnnouncer: {
+    reach: 'cluster-wide',
+    why: 'cursor in control, under the job lease; a kick held elsewhere asks again, and every process resumes left work every clusterPollMs',
+  },
+  termsEffectiveDates: {
+    reach: 'cluster-wide',
+    why: 'every process watches control.terms (re-read every clusterPollMs) and emits termsRequired, which the access bus relays; a repeat changes nothing',
+  },
+  announcementSender: {
+    reach: 'cluster-wide',
+    why: 'deliveries claimed in control, under the job lease; a kick held elsewhere asks again, and every process resumes left work every clusterPollMs',
+  },
+  optOutLinks: {
+    reach: 'cluster-wide',
+    why: "the signing key is control's, one row for the cluster, kept once read (it never changes)",
+  },
+  storageUse: {
+    reach: 'per process',
+    why: "each process's running count of a workspace's storage, refreshed from control.blobQuota at every authorize",
+  },
+  userSuspension: { reach: 'per process', why: 'not audited for a cluster yet' },
+  reportedItems: { reach: 'per process', why: 'not audited for a cluster yet' },
+  moderationService: { reach: 'per process', why: 'not audited for a cluster yet' },
+  disabledSets: {
+    reach: 'per process',
+    why: "each process's copy of the disabled sets, replaced by moderationChanged from the access bus",
+  },
+} as const satisfies Record<FlatField, FlatFieldOnCluster>;
+
+/** The flat fields a cluster process keeps for itself, and why: createServer's warning. */
+export function perProcessOnCluster(): Partial<Record<FlatField, string>> {
+  const perProcess: Partial<Record<FlatField, string>> = {};
+  for (const [field, { reach, why }] of Object.entries(flatFieldsOnCluster)) {
+    if (reach === 'per process') perProcess[field as FlatField] = why;
+  }
+  return perProcess;
 }
 
 /**

@@ -42,7 +42,7 @@ import {
 } from './deletion/installDeletion.ts';
 import { blobStorageFor } from './blobs/blobStorageFor.ts';
 import type { ClusterParts } from './clusterServices.ts';
-import { InProcessJobLease } from './lifecycle/JobLease.ts';
+import { CLUSTER_POLL_MS, InProcessJobLease } from './lifecycle/JobLease.ts';
 import { ShutdownHooks, ShutdownPhase } from './lifecycle/ShutdownHooks.ts';
 import { HeavyYjs } from './offthread/HeavyYjs.ts';
 import { heavyWorkerCode } from './worker/heavyWorkerCode.ts';
@@ -79,6 +79,11 @@ export interface ServerOptions {
   now?: () => number;
   /** Sync engine auth boundary and limits (tests shrink limits and inject auth). */
   sync?: Partial<SyncOptions>;
+  /**
+   * A cluster process: how often it looks for what another process scheduled or left
+   * (`ClusterJobs.pollMs`; tests shorten it). @default CLUSTER_POLL_MS
+   */
+  clusterPollMs?: number;
 }
 
 /**
@@ -131,10 +136,11 @@ export async function createServer(
           control: clustering.pgControlPlane(cluster.sql, ctx),
           limiter: cluster.limiter,
           docs: cluster.docs,
+          jobs: { pollMs: options.clusterPollMs ?? CLUSTER_POLL_MS },
         }
       : null,
   );
-  if (clustering) warnNotClusterWide(log, clustering.notClusterWideYet(base));
+  if (clustering) warnPerProcess(log, clustering.perProcessOnCluster());
   // Attachment files (disk or S3): opened before the modules, which are handed it.
   const blobs = await blobStorageFor(config);
 
@@ -259,12 +265,12 @@ async function joinClusterAccess(
 }
 
 /**
- * What a cluster process still keeps in its own SQLite file (the flat synchronous fields of
- * `Services` whose modules are not on the control plane yet): said once at start, so an
- * operator knows what is per process (SCALE-OUT.md, "createServer in cluster mode").
+ * What a cluster process keeps for itself (`flatFieldsOnCluster`, clusterServices.ts: the
+ * flat fields of `Services` declared per process, with why): said once at start, so an
+ * operator knows what is not shared (SCALE-OUT.md, "createServer in cluster mode").
  */
-function warnNotClusterWide(log: Logger, notClusterWide: readonly string[]): void {
-  log.warn({ notClusterWide }, `not cluster-wide yet: ${notClusterWide.join(', ')}`);
+function warnPerProcess(log: Logger, perProcess: Readonly<Record<string, string>>): void {
+  log.warn({ perProcess }, `per process on this cluster: ${Object.keys(perProcess).join(', ')}`);
 }
 
 function listen(app: Hono, config: Config): Promise<Server> {

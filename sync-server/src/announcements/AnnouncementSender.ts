@@ -1,5 +1,6 @@
 import type { ServerContext } from '../ServerContext.ts';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
+import type { ClusterJobs } from '../lifecycle/JobLease.ts';
 import { SingleFlightJob } from '../lifecycle/SingleFlightJob.ts';
 import type { MailMessage, Mailer } from '../mail/Mailer.ts';
 import { renderEmail } from '../mail/renderEmail.ts';
@@ -44,6 +45,8 @@ export interface AnnouncementSenderDeps extends Pick<
 > {
   readonly control: AnnouncementSenderStores;
   readonly mailer: Mailer;
+  /** A cluster process: other processes send too (a kick held elsewhere asks again; left work resumed). */
+  readonly cluster?: ClusterJobs | null;
   readonly optOutLinks: OptOutLinks;
 }
 
@@ -63,7 +66,11 @@ export class AnnouncementSender {
     this.#job = new SingleFlightJob(
       (lost) => this.run(lost),
       (err) => deps.log.error({ err }, 'announcement delivery failed'),
-      { lease: deps.jobLease, name: ANNOUNCEMENT_JOB },
+      {
+        lease: deps.jobLease,
+        name: ANNOUNCEMENT_JOB,
+        ...(deps.cluster ? { shared: deps.cluster } : {}),
+      },
     );
     deps.shutdown.add(ShutdownPhase.flush, 'announcements', () => this.#job.stop());
   }

@@ -39,7 +39,8 @@ export function installAuth(app: Hono, services: AuthServices): void {
       services.jobLease
         .runOnce(RATE_LIMIT_SWEEP_JOB, async () => {
           await services.limiter.sweep();
-          services.devices.sweep();
+          // control's: on a cluster the devices every process records are PostgreSQL's.
+          await services.control.devices.sweep();
         })
         .catch((err: unknown) => services.log.error({ err }, 'rate limit sweep failed'));
     },

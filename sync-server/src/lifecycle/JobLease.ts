@@ -36,3 +36,26 @@ export class InProcessJobLease implements JobLease {
     }
   }
 }
+
+/**
+ * How a cluster process shares scheduled work with the others (createServices hands it to
+ * the timers and background jobs). One process needs none: nothing else schedules or
+ * leaves work behind.
+ */
+export interface ClusterJobs {
+  /**
+   * How often a process looks for what another process scheduled or left: the next support
+   * grant expiry and terms date (set on another process), mail a stopped process was
+   * sending. Also how long a dead process's work may wait for another.
+   */
+  readonly pollMs: number;
+}
+
+/** `ClusterJobs.pollMs` of a running cluster: a minute. */
+export const CLUSTER_POLL_MS = 60_000;
+
+/**
+ * A job another process of a cluster may be running: how soon to ask again after finding
+ * its lease held (the holder may have made its last look before this kick's work existed).
+ */
+export const HELD_ELSEWHERE_RETRY_MS = 1000;

@@ -113,11 +113,14 @@ export class SqlSupportGrantStore implements AsyncSupportGrantStore {
     return rows.map((r) => this.#fromRow(r));
   }
 
-  async markExpiryNoticed(grantId: string): Promise<void> {
-    await this.db.run('UPDATE support_grants SET expiry_noticed_at = ? WHERE id = ?', [
-      this.now(),
-      grantId,
-    ]);
+  async markExpiryNoticed(grantId: string): Promise<boolean> {
+    // On PostgreSQL a second process's UPDATE waits for the first's row lock, then finds
+    // the condition no longer holds: it changes nothing and is told so.
+    const { changes } = await this.db.run(
+      'UPDATE support_grants SET expiry_noticed_at = ? WHERE id = ? AND expiry_noticed_at IS NULL',
+      [this.now(), grantId],
+    );
+    return changes > 0;
   }
 
   async nextExpiry(): Promise<number | null> {

@@ -1,4 +1,5 @@
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
+import type { ClusterJobs } from '../lifecycle/JobLease.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import type { SupportGrants, SupportGrantsStores } from './SupportGrants.ts';
 
@@ -10,6 +11,12 @@ export interface SupportGrantExpiryDeps extends Pick<
   /** `nextExpiry`, read (asynchronously: PostgreSQL may answer) each time the timer is set. */
   readonly control: Pick<SupportGrantsStores, 'supportGrants'>;
   readonly support: SupportGrants;
+  /**
+   * A cluster process: grants are made on every process, and this one's timer hears only of
+   * its own, so the next expiry is read again every `pollMs` — a grant made on a process
+   * that stopped before it ran out is expired by another.
+   */
+  readonly cluster?: ClusterJobs | null;
 }
 
 /** setTimeout's longest delay; a later expiry is reached by re-arming. */
@@ -33,8 +40,10 @@ const READ_FAILED_RETRY_MS = 5000;
  * before it would read on. One timer for the next expiry; `check()` runs at start (grants
  * that ran out while the server was down get their audit entry), after a grant is made, and
  * in tests after they move their clock. The timer's check runs under the job lease: in a
- * cluster one process records the expiry and its access events reach the other processes'
- * sockets through the access bus.
+ * cluster one process records the expiry (a check outside the lease — at start, after a
+ * grant — records none twice: `markExpiryNoticed` notices a grant once) and its access
+ * events reach the other processes' sockets through the access bus; each process's timer
+ * also fires every `cluster.pollMs` to read the next expiry again.
  */
 export class SupportGrantExpiry {
   private timer: NodeJS.Timeout | null = null;
@@ -81,9 +90,11 @@ export class SupportGrantExpiry {
     }
     if (arm !== this.#arms || this.#stopped) return;
     this.#clear();
-    if (next === null) return;
+    const pollMs = this.ctx.cluster?.pollMs;
+    if (next === null && pollMs === undefined) return;
     // A little after the expiry: the store compares with `<=`, never early.
-    const delay = Math.min(Math.max(next - this.ctx.now() + 1, atLeastMs), MAX_TIMER_MS);
+    const untilNext = next === null ? MAX_TIMER_MS : next - this.ctx.now() + 1;
+    const delay = Math.min(Math.max(untilNext, atLeastMs), pollMs ?? MAX_TIMER_MS, MAX_TIMER_MS);
     this.timer = setTimeout(() => void this.fire(), delay);
     this.timer.unref();
   }

@@ -36,7 +36,11 @@ export interface SupportGrantStore {
   active(): OperatorSupportGrant[];
   /** Grants that ran out and whose expiry is not yet noticed (sockets closed, audited). */
   dueExpiries(): SupportGrant[];
-  markExpiryNoticed(grantId: string): void;
+  /**
+   * Notes that a grant's expiry was noticed. False when it already was: of two processes
+   * noticing one expiry at once, one gets true and records it (SupportGrants.expireDue).
+   */
+  markExpiryNoticed(grantId: string): boolean;
   /** The next moment an active grant runs out, or null. */
   nextExpiry(): number | null;
   /** Ids of the users who hold the platform role: the ones a grant lets in. */
@@ -156,10 +160,13 @@ export class SqliteSupportGrantStore implements SupportGrantStore {
     return rows.map((r) => this.#fromRow(r));
   }
 
-  markExpiryNoticed(grantId: string): void {
-    this.db
-      .prepare('UPDATE support_grants SET expiry_noticed_at = ? WHERE id = ?')
+  markExpiryNoticed(grantId: string): boolean {
+    const { changes } = this.db
+      .prepare(
+        'UPDATE support_grants SET expiry_noticed_at = ? WHERE id = ? AND expiry_noticed_at IS NULL',
+      )
       .run(this.now(), grantId);
+    return changes > 0;
   }
 
   nextExpiry(): number | null {

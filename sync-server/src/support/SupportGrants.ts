@@ -88,13 +88,16 @@ export class SupportGrants {
    * Notices every grant that ran out since the last call: audits `support_grant.expired`
    * and closes the operators' subscriptions. Requests are refused from the expiry on anyway
    * (access is checked against the clock); this reaches sockets authorized before it.
+   * Each expiry is recorded once, also when processes of a cluster check at once.
    */
   async expireDue(): Promise<SupportGrant[]> {
     const { transactions, supportGrants, audit } = this.ctx.control;
     const due = await transactions.write(async () => {
-      const grants = await supportGrants.dueExpiries();
-      for (const grant of grants) {
-        await supportGrants.markExpiryNoticed(grant.id);
+      const noticed: SupportGrant[] = [];
+      for (const grant of await supportGrants.dueExpiries()) {
+        // Another process noticed it since the read (two checks at once): its entry stands.
+        if (!(await supportGrants.markExpiryNoticed(grant.id))) continue;
+        noticed.push(grant);
         await audit.record({
           actor: { kind: 'system', userId: null },
           action: SupportAuditAction.expired,
@@ -103,7 +106,7 @@ export class SupportGrants {
           details: { reason: grant.reason, access: grant.access, expiresAt: grant.expiresAt },
         });
       }
-      return grants;
+      return noticed;
     });
     for (const workspaceId of new Set(due.map((g) => g.workspaceId))) {
       await this.#closeOperatorAccess(workspaceId);

@@ -4,6 +4,7 @@ import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import { renderEmail } from '../mail/renderEmail.ts';
 import { ShutdownPhase } from '../lifecycle/ShutdownHooks.ts';
+import type { ClusterJobs } from '../lifecycle/JobLease.ts';
 import { SingleFlightJob } from '../lifecycle/SingleFlightJob.ts';
 import type { PendingAnnouncement, TermsStore } from './TermsStore.ts';
 
@@ -29,6 +30,8 @@ export interface TermsAnnouncerDeps extends Pick<
 > {
   readonly control: TermsAnnouncerStores;
   readonly mailer: Mailer;
+  /** A cluster process: other processes send too (a kick held elsewhere asks again; left work resumed). */
+  readonly cluster?: ClusterJobs | null;
 }
 
 /**
@@ -46,7 +49,11 @@ export class TermsAnnouncer {
     this.#job = new SingleFlightJob(
       (lost) => this.run(lost),
       (err) => ctx.log.error({ err }, 'terms announcement failed'),
-      { lease: ctx.jobLease, name: TERMS_ANNOUNCE_JOB },
+      {
+        lease: ctx.jobLease,
+        name: TERMS_ANNOUNCE_JOB,
+        ...(ctx.cluster ? { shared: ctx.cluster } : {}),
+      },
     );
     ctx.shutdown.add(ShutdownPhase.flush, 'terms announcements', () => this.#job.stop());
   }

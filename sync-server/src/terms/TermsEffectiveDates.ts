@@ -1,3 +1,4 @@
+import type { ClusterJobs } from '../lifecycle/JobLease.ts';
 import type { ServerContext } from '../ServerContext.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { TermsStore } from './TermsStore.ts';
@@ -17,6 +18,13 @@ export interface TermsEffectiveDatesDeps extends Pick<
   'access' | 'now' | 'shutdown' | 'log'
 > {
   readonly control: TermsEffectiveDatesStores;
+  /**
+   * A cluster process: versions are published on any process, and this one's timer hears
+   * only of its own, so the next date is read again every `pollMs` — every process then
+   * emits at a date set elsewhere (the access bus relays it; a repeat changes nothing), also
+   * when the publishing process has stopped.
+   */
+  readonly cluster?: ClusterJobs | null;
 }
 
 /** setTimeout's longest delay; a later date is reached by re-arming. */
@@ -110,8 +118,10 @@ export class TermsEffectiveDates {
     }
     if (arm !== this.#arms || this.#stopped) return;
     this.#clear();
-    if (next === null) return;
-    const delay = Math.min(Math.max(next - this.ctx.now(), 0), MAX_TIMER_MS);
+    const pollMs = this.ctx.cluster?.pollMs;
+    if (next === null && pollMs === undefined) return;
+    const untilNext = next === null ? MAX_TIMER_MS : Math.max(next - this.ctx.now(), 0);
+    const delay = Math.min(untilNext, pollMs ?? MAX_TIMER_MS, MAX_TIMER_MS);
     this.timer = setTimeout(() => void this.fire(), delay);
     this.timer.unref();
   }

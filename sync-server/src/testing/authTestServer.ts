@@ -31,7 +31,11 @@ export interface AuthTestServer {
 
 export async function startAuthTestServer(
   env: Record<string, string> = {},
-  options: { logLines?: string[] } = {},
+  options: {
+    logLines?: string[];
+    /** A cluster process's poll of other processes' work (`ServerOptions.clusterPollMs`). */
+    clusterPollMs?: number;
+  } = {},
 ): Promise<AuthTestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-auth-'));
   // TEST_SERVER_BACKEND=postgres: a database and a Redis prefix of its own (testServerBackend.ts).
@@ -58,7 +62,10 @@ export async function startAuthTestServer(
   const log = lines
     ? createLogger('trace', { write: (line: string) => void lines.push(line) })
     : createLogger('silent');
-  const server = await createServer(config, log, { now: () => clock.now });
+  const server = await createServer(config, log, {
+    now: () => clock.now,
+    ...(options.clusterPollMs === undefined ? {} : { clusterPollMs: options.clusterPollMs }),
+  });
   return {
     server,
     clock,

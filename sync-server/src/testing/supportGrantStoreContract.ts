@@ -129,7 +129,8 @@ export function describeSupportGrantStoreContract(
       expect((await grants.dueExpiries()).map((g) => [g.id, g.status])).toEqual([
         [short.id, 'expired'],
       ]);
-      await grants.markExpiryNoticed(short.id);
+      expect(await grants.markExpiryNoticed(short.id)).toBe(true);
+      expect(await grants.markExpiryNoticed(short.id)).toBe(false); // noticed once
       expect(await grants.dueExpiries()).toEqual([]);
       expect(await grants.nextExpiry()).toBe(long.expiresAt);
     });
@@ -137,6 +138,17 @@ export function describeSupportGrantStoreContract(
     it('names the operators a grant lets in', async () => {
       const { grants, operatorId } = await setup();
       expect(await grants.operatorIds()).toEqual([operatorId]);
+    });
+
+    it('notices an expiry once when two processes notice it at once', async () => {
+      const { grants, grant, another, clock } = await setup();
+      const other = await another();
+      const target = await grant();
+      clock.now = target.expiresAt;
+      const noticed = await Promise.all(
+        [grants, other].map((store) => store.markExpiryNoticed(target.id)),
+      );
+      expect(noticed.sort()).toEqual([false, true]);
     });
 
     it('revokes a grant once when two processes revoke it at once', async () => {

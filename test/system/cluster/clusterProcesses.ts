@@ -24,8 +24,11 @@ import { PgPool } from '../../../sync-server/src/store/postgres/PgPool.ts';
  * and process and drops the database (call it in `afterEach`).
  */
 export interface ClusterProcesses {
-  /** The next process of the cluster (the database is created with the first). */
-  start(): Promise<AuthTestServer>;
+  /**
+   * The next process of the cluster (the database is created with the first); `options` as
+   * startAuthTestServer's (a short `clusterPollMs`, `logLines`).
+   */
+  start(options?: Parameters<typeof startAuthTestServer>[1]): Promise<AuthTestServer>;
   /** Two processes, A and B. */
   twoServers(): Promise<{ a: AuthTestServer; b: AuthTestServer }>;
   /** Stops one process before the others (its shutdown: leases given up, sockets closed). */
@@ -50,10 +53,10 @@ export function clusterProcesses(): ClusterProcesses {
     get database() {
       return database;
     },
-    async start() {
+    async start(options = {}) {
       database ??= await createTestDatabase();
       const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl!, REDIS_PREFIX: prefix };
-      const server = await startAuthTestServer(env);
+      const server = await startAuthTestServer(env, options);
       servers.push(server);
       // Its mail is in the database's outbox: the test helpers read it there.
       markPostgresServer(server.server.ctx.config.DATA_DIR, { url: database.url, prefix });
