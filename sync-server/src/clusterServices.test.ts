@@ -10,15 +10,11 @@ import {
   type TestDatabase,
 } from './testing/scaleOutParts.ts';
 
-/** What a cluster process keeps for itself (issue 19), as it says at start. */
-const PER_PROCESS = [
-  'moderation',
-  'storageUse',
-  'userSuspension',
-  'reportedItems',
-  'moderationService',
-  'disabledSets',
-];
+/**
+ * What a cluster process keeps for itself (issue 19), as it says at start: the write path's
+ * two synchronous caches, kept current from the control plane and the access bus.
+ */
+const PER_PROCESS = ['storageUse', 'disabledSets'];
 
 await describeWithPostgresAndRedis(
   'the flat fields of Services on a cluster process',

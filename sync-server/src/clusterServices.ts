@@ -168,10 +168,6 @@ export const flatFieldsOnCluster = {
   devices: twin('the hourly sweep and the login routes use control.devices'),
   ticketNumbers: twin(),
   workspaceDeletions: twin(),
-  moderation: {
-    reach: 'per process',
-    why: "snapshot restores and undos, the snapshot, search and first-page routes read its disabled sets from this process's SQLite (SyncServices.ts, snapshotRoutes, searchRoutes, firstPageRoute)",
-  },
   docStore: {
     reach: 'refused',
     why: 'the engine runs on the shared store (engine.docs); the process SQLite holds no documents',
@@ -216,14 +212,23 @@ export const flatFieldsOnCluster = {
   },
   storageUse: {
     reach: 'per process',
-    why: "each process's running count of a workspace's storage, refreshed from control.blobQuota at every authorize",
+    why: "each process's running count of a workspace's storage for the write path, read from control.blobQuota at every authorization and again within a second (every batch near the quota)",
   },
-  userSuspension: { reach: 'per process', why: 'not audited for a cluster yet' },
-  reportedItems: { reach: 'per process', why: 'not audited for a cluster yet' },
-  moderationService: { reach: 'per process', why: 'not audited for a cluster yet' },
+  userSuspension: {
+    reach: 'cluster-wide',
+    why: "control.users; every process's session, token and upgrade checks read the status, and userSuspended travels on the access bus",
+  },
+  reportedItems: {
+    reach: 'cluster-wide',
+    why: "the cluster's shared document store and control.blobCatalog",
+  },
+  moderationService: {
+    reach: 'cluster-wide',
+    why: 'writes through control; moderationChanged travels on the access bus',
+  },
   disabledSets: {
     reach: 'per process',
-    why: "each process's copy of the disabled sets, replaced by moderationChanged from the access bus",
+    why: "each process's copy of the disabled sets for the write path, replaced by moderationChanged from the access bus and read again after the bus was cut",
   },
 } as const satisfies Record<FlatField, FlatFieldOnCluster>;
 
