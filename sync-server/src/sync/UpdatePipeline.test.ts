@@ -22,6 +22,7 @@ import { DocRoom } from './DocRoom.ts';
 import { DocSubscription } from './DocSubscription.ts';
 import { InProcessFanOut } from './FanOut.ts';
 import type { ConnectionLink } from './ConnectionLink.ts';
+import type { SyncDocStore } from './SyncDocStore.ts';
 import { defaultSyncLimits } from './SyncLimits.ts';
 import { UpdatePipeline } from './UpdatePipeline.ts';
 import { updateMessage } from './yMessages.ts';
@@ -738,10 +739,11 @@ describe('UpdatePipeline', () => {
           { lastLogId: 0, logCount: 0, logBytes: 0, storedBytes: 0 },
           Date.now,
         );
-        const late = Object.create(store) as SqliteDocStore & {
-          append: (...args: Parameters<SqliteDocStore['append']>) => unknown;
+        // The store as PostgreSQL's answers: later, as a promise.
+        const late: Pick<SyncDocStore, 'append' | 'ticketCount'> = {
+          append: (updates) => Promise.resolve().then(() => store.append(updates)),
+          ticketCount: (workspaceId) => store.ticketCount(workspaceId),
         };
-        late.append = (updates) => Promise.resolve().then(() => store.append(updates));
         pipeline = new UpdatePipeline(
           answers === 'at once' ? store : late,
           new InProcessFanOut(),
