@@ -180,6 +180,12 @@ function fencedCompactionCases(): void {
     });
     await stale.compact('ws1:t', Y.mergeUpdates(updates), rows[2]!.logId);
     expect(await text(current)).toBe('one two three ');
+    // Deleting the doc (a purge) leaves no fence naming it.
+    await current.deleteDocs(['ws1:t']);
+    const fences = new PgPool({ url: database!.url, max: 1 });
+    pools.push(fences);
+    const { rows: left } = await fences.query<{ name: string }>('SELECT name FROM lease_fences');
+    expect(left.map((row) => row.name)).toEqual(['compact:ws1:other']);
   });
 }
 

@@ -202,6 +202,11 @@ export class PgDocStore implements AsyncDocStore {
            (SELECT doc_id FROM docs WHERE workspace_id = $1)`,
         [workspaceId],
       );
+      await client.query(
+        `DELETE FROM lease_fences WHERE name IN
+           (SELECT 'compact:' || doc_id FROM docs WHERE workspace_id = $1)`,
+        [workspaceId],
+      );
       await client.query('DELETE FROM docs WHERE workspace_id = $1', [workspaceId]);
       await client.query('DELETE FROM workspace_seq WHERE workspace_id = $1', [workspaceId]);
     });
@@ -235,8 +240,13 @@ export class PgDocStore implements AsyncDocStore {
         [ids],
       );
       await client.query('DELETE FROM doc_updates WHERE doc_id = ANY($1::text[])', [ids]);
-      // doc_states goes with its doc (ON DELETE CASCADE).
+      // doc_states goes with its doc (ON DELETE CASCADE). The compaction leases' fences go
+      // too (their names hold the doc ids; a purge leaves none): a late compaction of a
+      // deleted doc finds no doc to compact.
       const deleted = await client.query('DELETE FROM docs WHERE doc_id = ANY($1::text[])', [ids]);
+      await client.query('DELETE FROM lease_fences WHERE name = ANY($1::text[])', [
+        ids.map((id) => `compact:${id}`),
+      ]);
       return deleted.rowCount ?? 0;
     });
   }
