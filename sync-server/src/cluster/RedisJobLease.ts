@@ -10,7 +10,10 @@ import type { RedisLeases } from './RedisLeases.ts';
 export class RedisJobLease implements JobLease {
   constructor(private readonly leases: RedisLeases) {}
 
-  runOnce(name: string, job: (lost: AbortSignal) => Promise<void>): Promise<JobLeaseOutcome> {
-    return this.leases.runOnce(`job:${name}`, (lease) => job(lease.lost));
+  runOnce(
+    name: string,
+    job: (lost: AbortSignal, fence: number | null) => Promise<void>,
+  ): Promise<JobLeaseOutcome> {
+    return this.leases.runOnce(`job:${name}`, (lease) => job(lease.lost, lease.fence));
   }
 }

@@ -87,6 +87,18 @@ await describeWithRedis('RedisLeases', { ownServer: false }, () => {
     expect(runs[0]).toBeGreaterThan(fence);
   });
 
+  it('grants fences above every earlier one after Redis lost the name’s counter', async () => {
+    const [one, two] = [leases(10_000), leases(10_000)];
+    const before = (await one.tryAcquire('compact:ws1:index'))!;
+    // Redis restarted without its data: the lease and its counter are gone.
+    const redis = new Redis(testRedisUrl!);
+    await redis.del(`${prefix}lease:compact:ws1:index`, `${prefix}lease:compact:ws1:index:fence`);
+    await redis.quit();
+    const after = (await two.tryAcquire('compact:ws1:index'))!;
+    expect(after.fence).toBeGreaterThan(before.fence);
+    expect(Number.isSafeInteger(after.fence)).toBe(true);
+  });
+
   it('releases the lease when the job is done or fails, so the next run can take it', async () => {
     const [one, two] = [leases(10_000), leases(10_000)];
     expect(await one.runOnce('snapshot:ws1', async () => undefined)).toBe('ran');

@@ -34,9 +34,20 @@ export interface RedisLeasesOptions {
   readonly ttlMs?: number;
 }
 
+/**
+ * A name's fence counter starts at the current time in microseconds (ARGV[3]), not at 0:
+ * a Redis that lost its data (restarted without it, a failover to an empty replica) starts
+ * the counter again above every fence granted before — a store that refuses older fences
+ * (`lease_fences`) would otherwise refuse every new holder of the name. Holds while a name
+ * is granted less than once per microsecond on average and the processes' clocks agree to
+ * within the time since the lost counter began; 2^53 µs is in the year 2255.
+ */
 const acquireScript = `
   if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-  local fence = redis.call('INCR', KEYS[2])
+  redis.call('SET', KEYS[2], ARGV[3], 'NX')
+  redis.call('INCR', KEYS[2])
+  -- As the counter's string: Lua's numbers are doubles, printed as 1.7e+15 past 14 digits.
+  local fence = redis.call('GET', KEYS[2])
   redis.call('SET', KEYS[1], ARGV[1] .. '/' .. fence, 'PX', ARGV[2])
   return fence`;
 
@@ -72,7 +83,15 @@ export class RedisLeases {
     await this.#ready();
     const key = this.#key(name);
     const fence = Number(
-      await this.#redis.eval(acquireScript, 2, key, `${key}:fence`, this.holderId, this.ttlMs),
+      await this.#redis.eval(
+        acquireScript,
+        2,
+        key,
+        `${key}:fence`,
+        this.holderId,
+        this.ttlMs,
+        Date.now() * 1000,
+      ),
     );
     if (fence === 0) return null;
     const token = `${this.holderId}/${fence}`;

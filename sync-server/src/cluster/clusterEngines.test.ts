@@ -436,6 +436,44 @@ await describeWithPostgresAndRedis(
       expect((await b.store.load(other))!.log.length).toBeGreaterThan(0);
     });
 
+    it('a purge on one process: edits another process stores before it hears of it are refused with workspace_deleted, and recreate no document', async () => {
+      const { a, b } = await twoProcesses();
+      const ben = connect(inProcess(b, 'ben'), 'ben');
+      await ben.subscribe(ticket);
+      ben.edit(ticket, 'before ');
+      await until(() => ben.settled(), 'the first edit acked');
+      // A purges (WorkspaceDeletion.#purge): the store closes the workspace, then its docs are
+      // listed and deleted. B has not heard of it (its auth never refuses here, as before the
+      // access event arrives): ben's subscription stays, and he types on.
+      await a.engine.closeWorkspace('ws1');
+      const listed = (await a.engine.docs.changedSince('ws1', 0)).map((row) => row.docId);
+      expect(listed).toEqual([ticket]);
+      await a.engine.deleteDocsDrained(listed, {
+        code: DocErrorCode.workspaceDeleted,
+        message: 'This workspace was deleted.',
+      });
+      const ackedBefore = ben.acked();
+      ben.edit(ticket, 'after');
+      await until(
+        () =>
+          ben
+            .received()
+            .some(
+              (m) =>
+                m.type === MessageType.docError &&
+                m.docId === ticket &&
+                m.code === DocErrorCode.workspaceDeleted,
+            ),
+        'ben told the workspace was deleted',
+      );
+      // Told, not acked: the write is not silently dropped.
+      expect(ben.sent()).toBe(ackedBefore + 1);
+      expect(ben.acked()).toBe(ackedBefore);
+      // Nothing of the workspace came back, on either process's view of the store.
+      expect(await b.store.load(ticket)).toBeNull();
+      expect(await a.engine.docs.changedSince('ws1', 0)).toEqual([]);
+    });
+
     it('LIMIT-7 a ticket another process created is not new here: editing it at the ticket limit is accepted', async () => {
       const { a, b } = await twoProcesses();
       a.auth.maxTickets = 1;

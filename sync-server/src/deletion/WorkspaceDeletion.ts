@@ -39,6 +39,8 @@ import type { AsyncWorkspacePurgeStore } from './WorkspacePurgeStore.ts';
  * refused, ClosedWorkspaceSyncAuth).
  */
 export interface DocumentRemover {
+  /** From now on the store refuses appends to the workspace (SyncEngine.closeWorkspace). */
+  closeWorkspace(workspaceId: string): Promise<void>;
   deleteDocsDrained(
     docIds: readonly string[],
     reason: { readonly code: DocErrorCode; readonly message: string },
@@ -287,6 +289,11 @@ export class WorkspaceDeletion {
     const { workspacePurge, transactions, audit } = deps.control;
     const workspaceId = workspace.id;
     await deps.exports?.().deleteWorkspaceExports(workspaceId);
+    // The store refuses appends to it before its documents are listed: a write another
+    // process stores before it hears `workspaceStateChanged` either committed before the
+    // closure (and is listed here) or is refused, its writer told — none recreates a
+    // document after the purge.
+    await deps.documents.closeWorkspace(workspaceId);
     const docIds = (await deps.docs.changedSince(workspaceId, 0)).map((row) => row.docId);
     await deps.documents.deleteDocsDrained(docIds, {
       code: DocErrorCode.workspaceDeleted,

@@ -9,6 +9,8 @@ import type { AsyncStore } from '../store/sql/asyncStore.ts';
 export const KEPT_TABLES: ReadonlySet<string> = new Set([
   'audit_log',
   'billing_events',
+  // The store's refusal of appends to a purged workspace (DocStore.closeWorkspace).
+  'closed_workspaces',
   'purged_workspaces',
   'workspace_purge_warnings',
 ]);

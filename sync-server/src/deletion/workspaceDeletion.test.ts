@@ -10,6 +10,7 @@ import { until } from '@desk/protocol/testing';
 import { readOutbox } from '../../../test/support/outbox.ts';
 import { TestSyncClient } from '../../../test/support/sync/TestSyncClient.ts';
 import { createBackup } from '../backup/DatabaseBackup.ts';
+import { WorkspaceClosedError } from '../store/DocStore.ts';
 import { EXPORT_CANCELLED_BY_DELETION } from '../exports/ExportService.ts';
 import { DAY_MS } from '../billing/SubscriptionState.ts';
 import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
@@ -349,6 +350,16 @@ describe('workspace deletion, asked by the owner', () => {
     expect(fs.existsSync(blobPath(sharedSha))).toBe(true);
     expect(fs.existsSync(exportZip)).toBe(false);
     expect(t.server.sync.store.load(docIds.index(owner.workspaceId))).toBeNull();
+    // A write still on its way when the purge began (here a server update; on a cluster, a
+    // client's edit another process stores before it hears of the deletion) is refused by
+    // the store, and recreates nothing.
+    const late = new Y.Doc();
+    late.getText('t').insert(0, 'after the purge');
+    await expect(
+      t.server.sync.applyServerUpdate(docIds.index(owner.workspaceId), Y.encodeStateAsUpdate(late)),
+    ).rejects.toBeInstanceOf(WorkspaceClosedError);
+    expect(t.server.sync.store.load(docIds.index(owner.workspaceId))).toBeNull();
+    expect(await holding(owner.workspaceId)).toEqual([]);
     // A backup made now holds none of its bytes, not even those deleted before the purge
     // (the live file may, in free space, until SQLite reuses it: backups are compacted).
     const manifest = await backup();

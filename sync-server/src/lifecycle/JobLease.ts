@@ -15,21 +15,29 @@ export interface JobLease {
   /**
    * Runs `job` if nobody runs `name` now, then gives the name up (also when `job` throws,
    * which rejects). `lost` is aborted if the right was lost while the job ran (a cluster
-   * lease expired): the job stops and writes nothing more.
+   * lease expired): the job stops and writes nothing more. `fence` is the grant's fencing
+   * number (RedisLeases), to pass with the job's writes to a store that checks it; null in
+   * one process, where nobody else can hold the name.
    */
-  runOnce(name: string, job: (lost: AbortSignal) => Promise<void>): Promise<JobLeaseOutcome>;
+  runOnce(
+    name: string,
+    job: (lost: AbortSignal, fence: number | null) => Promise<void>,
+  ): Promise<JobLeaseOutcome>;
 }
 
 /** One process: a name is held while a run of it is under way in this process. */
 export class InProcessJobLease implements JobLease {
   readonly #running = new Set<string>();
 
-  async runOnce(name: string, job: (lost: AbortSignal) => Promise<void>): Promise<JobLeaseOutcome> {
+  async runOnce(
+    name: string,
+    job: (lost: AbortSignal, fence: number | null) => Promise<void>,
+  ): Promise<JobLeaseOutcome> {
     if (this.#running.has(name)) return 'held elsewhere';
     this.#running.add(name);
     try {
       // Never lost: nothing but this process can take it.
-      await job(new AbortController().signal);
+      await job(new AbortController().signal, null);
       return 'ran';
     } finally {
       this.#running.delete(name);

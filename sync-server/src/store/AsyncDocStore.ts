@@ -1,4 +1,11 @@
-import type { AppendResult, ChangedDocRow, DocStore, NewUpdate, StoredDoc } from './DocStore.ts';
+import type {
+  AppendResult,
+  ChangedDocRow,
+  DocStore,
+  LeaseFence,
+  NewUpdate,
+  StoredDoc,
+} from './DocStore.ts';
 
 /**
  * `DocStore` with every method returning a promise: the shape a store on a network
@@ -15,12 +22,22 @@ export interface AsyncDocStore {
   generation(): Promise<string>;
   load(docId: string): Promise<StoredDoc | null>;
   append(updates: readonly NewUpdate[]): Promise<AppendResult[]>;
-  compact(docId: string, state: Uint8Array, throughLogId: number): Promise<void>;
+  /**
+   * `fence`: written under a lease — refused with `StaleFenceError` (nothing written) when
+   * the store has seen a newer fence of the lease's name.
+   */
+  compact(
+    docId: string,
+    state: Uint8Array,
+    throughLogId: number,
+    fence?: LeaseFence,
+  ): Promise<void>;
   changedSince(workspaceId: string, sinceSeq: number, limit?: number): Promise<ChangedDocRow[]>;
   workspaceSeq(workspaceId: string): Promise<number>;
   ticketCount(workspaceId: string): Promise<number>;
   deleteWorkspace(workspaceId: string): Promise<void>;
   deleteDocs(docIds: readonly string[]): Promise<number>;
+  closeWorkspace(workspaceId: string): Promise<void>;
 }
 
 /**
@@ -41,6 +58,8 @@ export function asyncDocStore(store: DocStore): AsyncDocStore {
     generation: () => call(() => store.generation()),
     load: (docId) => call(() => store.load(docId)),
     append: (updates) => call(() => store.append(updates)),
+    // One process: no other holder of a lease can write here, so there is no fence to
+    // check (SqliteDocStore ignores it).
     compact: (docId, state, throughLogId) => call(() => store.compact(docId, state, throughLogId)),
     changedSince: (workspaceId, sinceSeq, limit) =>
       call(() => store.changedSince(workspaceId, sinceSeq, limit)),
@@ -48,5 +67,6 @@ export function asyncDocStore(store: DocStore): AsyncDocStore {
     ticketCount: (workspaceId) => call(() => store.ticketCount(workspaceId)),
     deleteWorkspace: (workspaceId) => call(() => store.deleteWorkspace(workspaceId)),
     deleteDocs: (docIds) => call(() => store.deleteDocs(docIds)),
+    closeWorkspace: (workspaceId) => call(() => store.closeWorkspace(workspaceId)),
   };
 }

@@ -74,6 +74,15 @@ export interface DocStore {
 
   /** Deletes these documents (state, log, head) in one transaction; returns how many existed. */
   deleteDocs(docIds: readonly string[]): number;
+
+  /**
+   * Marks the workspace closed for good (its purge begins): from the commit on, an append
+   * that holds one of its updates throws `WorkspaceClosedError` and stores nothing of its
+   * batch. Ordered with appends by the workspace's sequence row — an append either committed
+   * before (its docs are then listed by `changedSince` and deleted with the rest) or is
+   * refused — so nothing recreates a document after the purge, whichever process writes.
+   */
+  closeWorkspace(workspaceId: string): void;
 }
 
 export const DocStoreErrorCode = {
@@ -91,6 +100,41 @@ export class DocStoreError extends Error {
   ) {
     super(`${code}: ${docId}`);
     this.name = 'DocStoreError';
+  }
+}
+
+/**
+ * An append held updates to a workspace whose purge has begun (`closeWorkspace`): nothing of
+ * the batch was stored. The sync layer refuses those updates with `workspace_deleted` (the
+ * client forgets the workspace) and appends the rest of the batch again.
+ */
+export class WorkspaceClosedError extends Error {
+  constructor(readonly workspaceIds: readonly string[]) {
+    super(`workspace_closed: ${workspaceIds.join(', ')}`);
+    this.name = 'WorkspaceClosedError';
+  }
+}
+
+/**
+ * The right to write under a lease (`compact:<docId>`): its name and the fence its grant
+ * took (RedisLeases). A store refuses a write whose fence is older than the highest it has
+ * seen for the name, so a holder paused past its lease's TTL cannot overwrite the work of
+ * the holder that took over.
+ */
+export interface LeaseFence {
+  readonly name: string;
+  readonly fence: number;
+}
+
+/** A write under a lease whose fence is older than one the store has seen for the name. */
+export class StaleFenceError extends Error {
+  constructor(
+    readonly leaseName: string,
+    readonly fence: number,
+    readonly highest: number,
+  ) {
+    super(`stale_fence: ${leaseName} at ${fence}, the store has seen ${highest}`);
+    this.name = 'StaleFenceError';
   }
 }
 

@@ -3,6 +3,7 @@ import type { SqliteDatabase } from '../db/Database.ts';
 import {
   DocStoreError,
   DocStoreErrorCode,
+  WorkspaceClosedError,
   type AppendResult,
   type ChangedDocRow,
   type DocStore,
@@ -115,6 +116,8 @@ export class SqliteDocStore implements DocStore {
   readonly #deleteOneLeftoverTx: (docId: string) => boolean;
   readonly #deleteWorkspaceTx: (workspaceId: string) => void;
   readonly #deleteDocsTx: (docIds: readonly string[]) => number;
+  readonly #selectClosed: Statement<[string], { one: number }>;
+  readonly #closeWorkspace: Statement<[string, number]>;
   /** Sliced compactions by doc, chained so that one doc's run one after another. */
   readonly #compactions = new Map<string, Promise<void>>();
 
@@ -242,12 +245,22 @@ export class SqliteDocStore implements DocStore {
     // (a flood, a busy doc's turn) writes one row per update instead of three, and the
     // triggers on docs fire once per doc (issue 13: the statements were a quarter of the
     // write path's CPU in the flood).
+    this.#selectClosed = db.prepare(
+      'SELECT 1 AS one FROM closed_workspaces WHERE workspace_id = ?',
+    );
+    this.#closeWorkspace = db.prepare(
+      'INSERT INTO closed_workspaces (workspace_id, closed_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    );
     this.#appendAll = db.transaction((updates: readonly NewUpdate[]) => {
       const at = this.#now();
       const perWorkspace = new Map<string, number>();
       for (const { workspaceId } of updates) {
         perWorkspace.set(workspaceId, (perWorkspace.get(workspaceId) ?? 0) + 1);
       }
+      // A purge begun (closeWorkspace): one lookup per workspace of the batch, in the
+      // write transaction, so no write lands between the check and the purge's listing.
+      const closed = [...perWorkspace.keys()].filter((id) => this.#selectClosed.get(id));
+      if (closed.length > 0) throw new WorkspaceClosedError(closed.sort());
       /** The next seq to hand out per workspace. */
       const nextSeq = new Map<string, number>();
       for (const [workspaceId, count] of perWorkspace) {
@@ -428,6 +441,11 @@ export class SqliteDocStore implements DocStore {
 
   deleteDocs(docIds: readonly string[]): number {
     return this.#deleteDocsTx(docIds);
+  }
+
+  closeWorkspace(workspaceId: string): void {
+    // One statement, one writer: every append before it committed, every one after sees it.
+    this.#closeWorkspace.run(workspaceId, this.#now());
   }
 
   /**

@@ -57,6 +57,7 @@ describe('DocRooms', () => {
       workspaceSeq: (workspaceId) => store.workspaceSeq(workspaceId),
       deleteWorkspace: (workspaceId) => store.deleteWorkspace(workspaceId),
       deleteDocs: (docIds) => store.deleteDocs(docIds),
+      closeWorkspace: (workspaceId) => store.closeWorkspace(workspaceId),
     };
   });
   afterEach(() => {

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import type { JobLease } from '../lifecycle/JobLease.ts';
 import type { Logger } from '../log/logger.ts';
 import type { HeavyYjs } from '../offthread/HeavyYjs.ts';
-import type { StoredDoc } from '../store/DocStore.ts';
+import { StaleFenceError, type LeaseFence, type StoredDoc } from '../store/DocStore.ts';
 import { compactionDue } from './compactionPolicy.ts';
 import { DocRoom } from './DocRoom.ts';
 import { LargeDocState } from './LargeDocState.ts';
@@ -299,8 +299,13 @@ export class DocRooms {
         room.storedBytes >= this.limits.compactOffThreadBytes)
     ) {
       const compactOffThread = this.compactOffThread;
-      const run = (lost: AbortSignal | null) =>
-        this.#compactFromStore(room, compactOffThread, lost);
+      const run = (lost: AbortSignal | null, fence: number | null = null) =>
+        this.#compactFromStore(
+          room,
+          compactOffThread,
+          lost,
+          fence === null ? undefined : { name: `compact:${room.docId}`, fence },
+        );
       const compaction = (
         this.compactionLease
           ? this.compactionLease.runOnce(`compact:${room.docId}`, run).then(
@@ -340,6 +345,7 @@ export class DocRooms {
     room: DocRoom,
     compact: OffThreadCompactor,
     lost: AbortSignal | null,
+    fence?: LeaseFence,
   ): Promise<void> {
     try {
       const stored = await this.store.loadInSlices(room.docId);
@@ -348,7 +354,9 @@ export class DocRooms {
       const state = await compact(parts, stored.storedBytes);
       // The lease expired meanwhile (another process may compact now): write nothing.
       if (lost?.aborted) return;
-      await this.store.compactInSlices!(room.docId, state, stored.lastLogId);
+      // With the lease's fence: a holder paused past its TTL (lost not aborted yet: its
+      // renewal has not run) is refused by the store once the next holder has written.
+      await this.store.compactInSlices!(room.docId, state, stored.lastLogId, fence);
       // A large doc's bytes start again from the compacted state (its tail would grow
       // without end otherwise).
       if (!room.unloaded) room.large?.rebase(state, stored.lastLogId);
@@ -357,6 +365,11 @@ export class DocRooms {
       room.logBytes = Math.max(0, room.logBytes - mergedLogBytes);
       room.storedBytes = state.byteLength + room.logBytes;
     } catch (err) {
+      if (err instanceof StaleFenceError) {
+        // Another process holds the lease now and has compacted the doc: its work stands.
+        this.log.warn({ err, docId: room.docId }, 'doc compaction refused: the lease moved on');
+        return;
+      }
       // The log stays as it is and is tried again when it grows; loads still work.
       this.log.error({ err, docId: room.docId }, 'doc compaction failed');
     }

@@ -1,5 +1,11 @@
 import type { AsyncDocStore } from '../store/AsyncDocStore.ts';
-import type { AppendResult, ChangedDocRow, NewUpdate, StoredDoc } from '../store/DocStore.ts';
+import type {
+  AppendResult,
+  ChangedDocRow,
+  LeaseFence,
+  NewUpdate,
+  StoredDoc,
+} from '../store/DocStore.ts';
 
 /**
  * What the sync core (rooms, write pipeline, catch-up) needs of the document store. The
@@ -34,11 +40,21 @@ export interface SyncDocStore {
   /**
    * Compaction with a state merged from the stored rows (`DocStore.compactInSlices`). On a
    * shared store two processes may compact one doc at once: the store must drop a state
-   * through an earlier row than the one it holds (PgDocStore.compact does).
+   * through an earlier row than the one it holds (PgDocStore.compact does). `fence`: the
+   * `compact:<docId>` lease's, on a cluster — the store refuses it (`StaleFenceError`) once a
+   * later holder has written; the embedded store, one process, has no other holder and
+   * ignores it.
    */
-  compactInSlices?(docId: string, state: Uint8Array, throughLogId: number): Promise<void>;
+  compactInSlices?(
+    docId: string,
+    state: Uint8Array,
+    throughLogId: number,
+    fence?: LeaseFence,
+  ): Promise<void>;
   /** Deletes the docs with their logs and states; how many of them existed. */
   deleteDocs(docIds: readonly string[]): number | Promise<number>;
+  /** A purge begins: appends to the workspace are refused from now on (DocStore.closeWorkspace). */
+  closeWorkspace(workspaceId: string): void | Promise<void>;
 }
 
 /**
@@ -59,7 +75,9 @@ export async function clusterDocStore(store: AsyncDocStore): Promise<SyncDocStor
     workspaceSeq: (workspaceId) => store.workspaceSeq(workspaceId),
     changedSince: (workspaceId, sinceSeq, limit) =>
       store.changedSince(workspaceId, sinceSeq, limit),
-    compactInSlices: (docId, state, throughLogId) => store.compact(docId, state, throughLogId),
+    compactInSlices: (docId, state, throughLogId, fence) =>
+      store.compact(docId, state, throughLogId, fence),
     deleteDocs: (docIds) => store.deleteDocs(docIds),
+    closeWorkspace: (workspaceId) => store.closeWorkspace(workspaceId),
   };
 }

@@ -317,6 +317,15 @@ export class SyncEngine {
     return this.#docs.deleteDocs([...ids]);
   }
 
+  /**
+   * A purge begins: the store refuses every append to the workspace from now on, on this
+   * process or another (`DocStore.closeWorkspace`); an update queued here is refused with
+   * `workspace_deleted` when its turn comes. Call it before listing the docs to delete.
+   */
+  async closeWorkspace(workspaceId: string): Promise<void> {
+    await this.#docs.closeWorkspace(workspaceId);
+  }
+
   /** The document's current state as one update (empty doc if never written). */
   async readDocState(docId: string): Promise<Uint8Array> {
     const room = this.rooms.get(docId);

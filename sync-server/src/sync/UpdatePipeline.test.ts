@@ -16,11 +16,13 @@ import { openSqlite, type SqliteDatabase } from '../db/Database.ts';
 import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { createLogger } from '../log/logger.ts';
+import { WorkspaceClosedError } from '../store/DocStore.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
 import { DocRoom } from './DocRoom.ts';
 import { DocSubscription } from './DocSubscription.ts';
 import { InProcessFanOut } from './FanOut.ts';
 import type { ConnectionLink } from './ConnectionLink.ts';
+import type { SyncDocStore } from './SyncDocStore.ts';
 import { defaultSyncLimits } from './SyncLimits.ts';
 import { UpdatePipeline } from './UpdatePipeline.ts';
 import { updateMessage } from './yMessages.ts';
@@ -726,5 +728,70 @@ describe('UpdatePipeline', () => {
       expect(stored().getText('t').toString()).toBe('one two three');
       await pipeline.drain();
     });
+  });
+  describe('a workspace whose purge has begun (DocStore.closeWorkspace)', () => {
+    for (const answers of ['at once', 'later'] as const) {
+      it(`refuses its updates with workspace_deleted, acks none, and stores the other workspace's of the same turn (store answering ${answers})`, async () => {
+        const other = new DocRoom(
+          'ws2:index',
+          'ws2',
+          new Y.Doc(),
+          { lastLogId: 0, logCount: 0, logBytes: 0, storedBytes: 0 },
+          Date.now,
+        );
+        // The store as PostgreSQL's answers: later, as a promise.
+        const late: Pick<SyncDocStore, 'append' | 'ticketCount'> = {
+          append: (updates) => Promise.resolve().then(() => store.append(updates)),
+          ticketCount: (workspaceId) => store.ticketCount(workspaceId),
+        };
+        pipeline = new UpdatePipeline(
+          answers === 'at once' ? store : late,
+          new InProcessFanOut(),
+          createLogger('silent'),
+          () => {},
+          (_room, error) => {
+            throw error;
+          },
+          (id) => (id === docId ? room : id === other.docId ? other : undefined),
+        );
+        const closed = member(true);
+        const elsewhere = new RecordingConnection(true);
+        const subscription = new DocSubscription(
+          elsewhere,
+          other.docId,
+          'ws2',
+          pipeline,
+          defaultSyncLimits,
+          Date.now(),
+        );
+        subscription.state = 'active';
+        subscription.access = DocAccess.write;
+        subscription.room = other;
+        other.add(subscription);
+
+        // Another process's purge closed ws1 before this process heard of it.
+        store.closeWorkspace('ws1');
+        const w = writer(7);
+        w.doc.getText('t').insert(0, 'lost?');
+        closed.send(w.updates[0]!);
+        const v = writer(8);
+        v.doc.getText('t').insert(0, 'kept');
+        subscription.receive(updateMessage(v.updates[0]!), null);
+        const server = pipeline.submitServer(room, w.updates[0]!);
+        await expect(server).rejects.toBeInstanceOf(WorkspaceClosedError);
+        await pipeline.drain();
+
+        // The writer is told, not acked: its replica forgets the workspace.
+        expect(closed.connection.refusals).toEqual([DocErrorCode.workspaceDeleted]);
+        expect(closed.connection.acked).toBe(0);
+        expect(store.load(docId)).toBeNull();
+        expect(room.doc!.getText('t').toString()).toBe('');
+        // The other workspace's update of the same turn was stored and acked.
+        expect(elsewhere.acked).toBe(1);
+        expect(elsewhere.refusals).toEqual([]);
+        expect(store.load(other.docId)!.log).toHaveLength(1);
+        expect(other.doc!.getText('t').toString()).toBe('kept');
+      });
+    }
   });
 });

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { DocErrorCode } from '@desk/protocol';
 import type { Logger } from '../log/logger.ts';
-import type { AppendResult, NewUpdate } from '../store/DocStore.ts';
+import { WorkspaceClosedError, type AppendResult, type NewUpdate } from '../store/DocStore.ts';
 import type { DocRoom } from './DocRoom.ts';
 import type { DocSubscription } from './DocSubscription.ts';
 import type { StorageLimit } from './SyncAuth.ts';
@@ -45,6 +45,8 @@ interface Entry {
     message: string;
     changes?: boolean | null;
     retryAfterMs?: number;
+    /** What a server update's caller is rejected with (else an Error with `message`). */
+    error?: Error;
   } | null;
   done: ((error: Error | null) => void) | null;
 }
@@ -257,7 +259,7 @@ export class UpdatePipeline {
     }
     let results: AppendResult[] | Promise<AppendResult[]>;
     try {
-      results = this.#appendWithRetry(writes);
+      results = this.#append(writes);
     } catch (error) {
       this.#refuseWrites(writes, error);
       this.#finish(batch, false);
@@ -268,7 +270,7 @@ export class UpdatePipeline {
       return;
     }
     this.#stored(writes, results);
-    this.#finish(batch, true);
+    this.#finish(batch, results.length > 0);
   };
 
   /** The store answers later: the batch is in flight until `work` ends, then the next goes. */
@@ -303,7 +305,7 @@ export class UpdatePipeline {
     await this.#finishLater(
       batch,
       writes,
-      Promise.resolve().then(() => this.#appendWithRetry(writes)),
+      Promise.resolve().then(() => this.#append(writes)),
     );
   }
 
@@ -312,14 +314,16 @@ export class UpdatePipeline {
     writes: Entry[],
     results: Promise<AppendResult[]>,
   ): Promise<void> {
+    let stored: AppendResult[];
     try {
-      this.#stored(writes, await results);
+      stored = await results;
     } catch (error) {
       this.#refuseWrites(writes, error);
       this.#finish(batch, false);
       return;
     }
-    this.#finish(batch, true);
+    this.#stored(writes, stored);
+    this.#finish(batch, stored.length > 0);
   }
 
   /** Applies, broadcasts and answers a batch whose writes were stored (or refused). */
@@ -544,7 +548,9 @@ export class UpdatePipeline {
     return batch.filter((entry) => entry.update !== null && entry.refusal === null);
   }
 
-  #stored(writes: Entry[], results: AppendResult[]): void {
+  /** `results` are those of the writes still accepted (`#append` may have refused some). */
+  #stored(batchWrites: Entry[], results: AppendResult[]): void {
+    const writes = this.#writes(batchWrites);
     let bytes: Map<StorageLimit, number> | null = null;
     for (let i = 0; i < writes.length; i++) {
       const entry = writes[i]!;
@@ -570,12 +576,47 @@ export class UpdatePipeline {
       'sync store write failed; updates refused',
     );
     for (const entry of writes) {
+      if (entry.refusal !== null) continue; // refused already (its workspace was closed)
       entry.update = null;
       entry.refusal = {
         code: DocErrorCode.storageUnavailable,
         message: 'The server could not save this change. It will be sent again.',
       };
     }
+  }
+
+  /**
+   * Appends the writes. An append refused because a workspace's purge has begun
+   * (`WorkspaceClosedError`, nothing of it stored) refuses that workspace's updates with
+   * `workspace_deleted` — the answer a subscription to a deleted workspace gets: the writer
+   * is told, never acked for a write the purge would lose — and appends the others again.
+   * The results are those of the writes still accepted, in order.
+   */
+  #append(writes: Entry[]): AppendResult[] | Promise<AppendResult[]> {
+    const onClosed = (error: unknown): AppendResult[] | Promise<AppendResult[]> => {
+      if (!(error instanceof WorkspaceClosedError)) throw error;
+      const closed = new Set(error.workspaceIds);
+      for (const entry of writes) {
+        if (!closed.has(entry.workspaceId)) continue;
+        entry.update = null;
+        entry.refusal = {
+          code: DocErrorCode.workspaceDeleted,
+          message: 'This workspace was deleted.',
+          error,
+        };
+      }
+      const open = this.#writes(writes);
+      // Never again for the same writes: each round refuses at least one workspace.
+      if (open.length === writes.length) throw error;
+      return open.length === 0 ? [] : this.#append(open);
+    };
+    let results: AppendResult[] | Promise<AppendResult[]>;
+    try {
+      results = this.#appendWithRetry(writes);
+    } catch (error) {
+      return onClosed(error);
+    }
+    return results instanceof Promise ? results.catch(onClosed) : results;
   }
 
   #appendWithRetry(writes: Entry[]): AppendResult[] | Promise<AppendResult[]> {
@@ -588,6 +629,8 @@ export class UpdatePipeline {
     // busy_timeout, a pooled connection found dead); a second failure is real (disk full,
     // I/O error, the database gone) and is refused.
     const retry = (first: unknown) => {
+      // A refusal, not a failure: it would be refused again.
+      if (first instanceof WorkspaceClosedError) throw first;
       this.log.warn({ err: first }, 'sync store write failed; retrying once');
       return this.store.append(updates);
     };
@@ -713,7 +756,9 @@ export class UpdatePipeline {
   #answer(batch: Entry[]): void {
     let acks: Map<DocSubscription, number> | null = null;
     for (const entry of batch) {
-      entry.done?.(entry.refusal ? new Error(entry.refusal.message) : null);
+      entry.done?.(
+        entry.refusal ? (entry.refusal.error ?? new Error(entry.refusal.message)) : null,
+      );
       const from = entry.from;
       if (from === null || from.state !== 'active') continue;
       if (entry.refusal) {

@@ -108,6 +108,20 @@ describe('YjsConnection', () => {
     expect(socket.frames).toEqual([]);
   });
 
+  it('YJS-2 closes a provider whose update the store refused, its workspace being purged, with 4404 workspace_deleted; nothing is stored', async () => {
+    start();
+    const { socket, connection } = await open();
+    // Another process began the purge before this one heard of it.
+    core!.store.closeWorkspace('ws1');
+    write(connection, 'too late');
+    await until(() => socket.closedWith !== null, 'the close');
+    expect(socket.closedWith).toEqual({
+      code: CloseCode.docRefused,
+      reason: DocErrorCode.workspaceDeleted,
+    });
+    expect(storedText()).toBe('');
+  });
+
   it('YJS-4 closes a viewer that changes the doc with 4423 read_only_role; nothing is stored', async () => {
     start();
     const { socket, connection } = await open('vic');

@@ -140,6 +140,10 @@ export function refusalCloseCode(code: DocErrorCode): CloseCode | null {
     case DocErrorCode.contentDisabled:
       // A write into a disabled entry (terms §4): the same code as a disabled document.
       return CloseCode.contentDisabled;
+    case DocErrorCode.workspaceDeleted:
+      // A write that reached the store after the workspace's purge began: as a subscription
+      // refused for it (4404, the reason `workspace_deleted`).
+      return CloseCode.docRefused;
     default:
       return null;
   }

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { bigTextState, hex, textUpdates } from './docUpdates.ts';
 import type { AsyncDocStore } from '../store/AsyncDocStore.ts';
+import { WorkspaceClosedError } from '../store/DocStore.ts';
 
 /**
  * A fresh, empty store for the async contract, and what the contract needs around it.
@@ -231,7 +232,61 @@ export function describeAsyncDocStoreContract(
       expect(await store.ticketCount('ws2')).toBe(1);
     });
 
+    it('refuses, once a workspace is closed, every append holding one of its updates, storing nothing of the batch', async () => {
+      const [u, v] = textUpdates(2);
+      await store.append([{ docId: 'ws1:index', workspaceId: 'ws1', update: u! }]);
+      await store.closeWorkspace('ws1');
+      const refused = store.append([
+        { docId: 'ws2:index', workspaceId: 'ws2', update: u! },
+        { docId: 'ws1:index', workspaceId: 'ws1', update: v! },
+        { docId: 'ws1:ticket:new', workspaceId: 'ws1', update: v! },
+      ]);
+      await expect(refused).rejects.toBeInstanceOf(WorkspaceClosedError);
+      await expect(refused).rejects.toMatchObject({ workspaceIds: ['ws1'] });
+      // Nothing of the batch, not even the open workspace's update.
+      expect(await store.load('ws2:index')).toBeNull();
+      expect((await store.load('ws1:index'))!.log.map(hex)).toEqual([hex(u!)]);
+      expect(await store.load('ws1:ticket:new')).toBeNull();
+      expect(await store.workspaceSeq('ws1')).toBe(1);
+      // The other workspace's update goes through on its own; closing twice changes nothing.
+      await store.append([{ docId: 'ws2:index', workspaceId: 'ws2', update: u! }]);
+      await store.closeWorkspace('ws1');
+      // Deleting the documents (the purge) does not reopen it.
+      await store.deleteDocs(['ws1:index']);
+      await expect(
+        store.append([{ docId: 'ws1:index', workspaceId: 'ws1', update: v! }]),
+      ).rejects.toBeInstanceOf(WorkspaceClosedError);
+      expect(await store.load('ws1:index')).toBeNull();
+    });
+
     describe('several processes on one database (issue 19)', () => {
+      it('lets no append of another store land after a closure without being listed by the purge', async () => {
+        // The purge closes the workspace, then lists its documents and deletes them: an
+        // append racing the closure must have committed before it (and be listed) or be
+        // refused — else it recreates a document after the purge.
+        const other = await opened.another();
+        const [u] = textUpdates(1);
+        const append = (i: number) =>
+          other.append([{ docId: `ws1:ticket:${i}`, workspaceId: 'ws1', update: u! }]).then(
+            () => null,
+            (error: unknown) => error,
+          );
+        // After the first has landed, while the others are in flight.
+        expect(await append(0)).toBeNull();
+        const appends = Array.from({ length: 40 }, (_, i) => append(i + 1));
+        await store.closeWorkspace('ws1');
+        const listed = new Set((await store.changedSince('ws1', 0)).map((row) => row.docId));
+        const outcomes = await Promise.all(appends);
+        const stored = outcomes.flatMap((error, i) => (error ? [] : [`ws1:ticket:${i + 1}`]));
+        for (const error of outcomes) if (error) expect(error).toBeInstanceOf(WorkspaceClosedError);
+        expect(listed.has('ws1:ticket:0')).toBe(true);
+        expect(stored.filter((docId) => !listed.has(docId))).toEqual([]);
+        // Nothing shows up later either.
+        expect((await store.changedSince('ws1', 0)).map((row) => row.docId).sort()).toEqual(
+          [...listed].sort(),
+        );
+      });
+
       it('numbers one workspace’s updates 1..n without a gap or a repeat when two stores append at once', async () => {
         const other = await opened.another();
         const [u] = textUpdates(1);

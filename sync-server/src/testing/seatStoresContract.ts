@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AsyncUserStore } from '../identity/UserStore.ts';
+import { until } from '@desk/protocol/testing';
+import { tombstoneEmail, type AsyncUserStore } from '../identity/UserStore.ts';
 import { newId } from '../ids/newId.ts';
 import type { AsyncInvitationStore } from '../workspaces/InvitationStore.ts';
 import type { AsyncMembershipStore } from '../workspaces/MembershipStore.ts';
@@ -31,6 +32,14 @@ const day = 24 * 60 * 60 * 1000;
 export function describeSeatStoresContract(
   engine: string,
   open: () => Promise<SeatStoresFixture>,
+  options: {
+    /**
+     * Whether a statement of another connection is waiting for a row lock now: given where
+     * transactions of two connections interleave (PostgreSQL; SQLite's write transaction
+     * holds the whole database, and a second connection in this process would block it).
+     */
+    readonly lockWaits?: (db: ControlPlaneDatabase) => Promise<boolean>;
+  } = {},
 ): void {
   describe(`Seat stores on ${engine}`, () => {
     const opened: SeatStoresFixture[] = [];
@@ -254,6 +263,52 @@ export function describeSeatStoresContract(
       ]);
       expect(await memberships.roleOf(workspaceId, ownerId)).toBe('admin');
     });
+
+    it('refuses an invitation accepted for an account deleted since (its session was still valid), adding no membership', async () => {
+      const { invite, invitations, memberships, seats, users, user, workspaceId } = await setup();
+      const anaId = await user('ana');
+      const { token } = await invite('ana@example.com');
+      await users.anonymise(anaId, tombstoneEmail(anaId));
+      await expect(
+        invitations.accept({ token, userId: anaId, userEmail: 'ana@example.com' }),
+      ).rejects.toMatchObject({ code: 'unauthenticated', status: 401 });
+      expect(await memberships.roleOf(workspaceId, anaId)).toBeNull();
+      expect(await seats.workspacesOf(anaId)).toEqual([]);
+      expect((await invitations.requireUsable(token)).status).toBe('pending');
+    });
+
+    it.runIf(options.lockWaits)(
+      'makes an acceptance on another process wait for an account deletion under way, then refuses it',
+      async () => {
+        const f = await setup();
+        const anaId = await f.user('ana');
+        const { token } = await f.invite('ana@example.com');
+        const other = await f.another();
+        let locked!: () => void;
+        const held = new Promise<void>((resolve) => (locked = resolve));
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => (release = resolve));
+        // Account deletion: the user's row locked, then (later) anonymised, in one transaction.
+        const deletion = f.db.sql.transaction(async () => {
+          await f.users.lockRow(anaId);
+          locked();
+          await released;
+          await f.users.anonymise(anaId, tombstoneEmail(anaId));
+        });
+        await held;
+        const acceptance = other.invitations
+          .accept({ token, userId: anaId, userEmail: 'ana@example.com' })
+          .then(
+            () => null,
+            (error: unknown) => error,
+          );
+        await until(() => options.lockWaits!(f.db), 'the acceptance waits for the user row');
+        release();
+        await deletion;
+        expect(await acceptance).toMatchObject({ code: 'unauthenticated' });
+        expect(await f.memberships.roleOf(f.workspaceId, anaId)).toBeNull();
+      },
+    );
 
     it('gives exactly the free seats when more invitations are accepted at once from two processes', async () => {
       const f = await setup();

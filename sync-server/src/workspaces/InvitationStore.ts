@@ -3,6 +3,7 @@ import type { SubscriptionStore } from '../billing/SubscriptionStore.ts';
 import type { SqliteDatabase } from '../db/Database.ts';
 import { AppError } from '../http/AppError.ts';
 import { generateSecretToken, hashSecretToken } from '../identity/secretTokens.ts';
+import { DELETED_EMAIL_DOMAIN } from '../identity/UserStore.ts';
 import { newId } from '../ids/newId.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { MembershipChange, MembershipStore } from './MembershipStore.ts';
@@ -44,7 +45,12 @@ export interface InvitationStore {
   /**
    * Makes the user a member with the invited role (the address must match). Call inside an
    * IMMEDIATE transaction: the seat check and the insert must see the same count, so with
-   * one seat left exactly one of several concurrent acceptances gets it.
+   * one seat left exactly one of several concurrent acceptances gets it. Refused with
+   * `unauthenticated` when the account was deleted meanwhile (its session was valid when the
+   * request began): read under the user's row lock, taken as account deletion takes it
+   * (UserStore.lockRow) — before the workspace's, in deletion's order — so on PostgreSQL an
+   * acceptance racing a deletion either commits first (the deletion then removes its
+   * membership) or waits for it and is refused.
    */
   accept(input: { token: string; userId: string; userEmail: string }): {
     invitation: Invitation;
@@ -60,6 +66,19 @@ export interface InvitationStoreDeps {
   readonly memberships: MembershipStore;
   readonly seatLimit: SeatLimit;
   readonly subscriptions: SubscriptionStore;
+}
+
+/**
+ * Refuses an acceptance for an account that no longer exists as a person: deleted (its row
+ * anonymised, its address in DELETED_EMAIL_DOMAIN) or gone.
+ */
+export function assertAccountLive(account: { email: string } | undefined): void {
+  if (account && !account.email.endsWith(`@${DELETED_EMAIL_DOMAIN}`)) return;
+  throw new AppError(
+    ErrorCode.unauthenticated,
+    401,
+    'This account was deleted. Sign up again to accept the invitation.',
+  );
 }
 
 /** An `invitations` row with the inviter's name (`INVITATION_SELECT`), as both engines return it. */
@@ -223,6 +242,11 @@ export class SqliteInvitationStore implements InvitationStore {
     change: MembershipChange;
   } {
     const now = this.now();
+    // SQLite: the write transaction this runs in holds the database, nothing to lock.
+    assertAccountLive(
+      this.db.prepare('SELECT email FROM users WHERE id = ?').get(input.userId) as
+        { email: string } | undefined,
+    );
     const invitation = this.#requireUsable(input.token, now);
     if (invitation.email !== input.userEmail) {
       throw AppError.forbidden(

@@ -5,6 +5,7 @@ import { newId } from '../ids/newId.ts';
 import type { SqlDatabase } from '../store/sql/SqlDatabase.ts';
 import type { AsyncSeatLimit } from './AsyncSeatLimit.ts';
 import {
+  assertAccountLive,
   INVITATION_LIFETIME_MS,
   INVITATION_SELECT,
   invitationFromRow,
@@ -153,6 +154,15 @@ export class SqlInvitationStore implements AsyncInvitationStore {
       // Which workspace to lock; then read the invitation again under the lock: another
       // process may have accepted or revoked it while this one waited.
       const first = await this.#requireUsable(input.token, now);
+      // The account's row first, locked as account deletion locks it (UserStore.lockRow):
+      // a deletion that committed meanwhile is seen, one under way waits for this commit and
+      // then finds the membership (InvitationStore.accept).
+      assertAccountLive(
+        await this.db.get<{ email: string }>(
+          `SELECT email FROM users WHERE id = ?${this.db.dialect.forUpdate}`,
+          [input.userId],
+        ),
+      );
       await this.#seatLimit.lock(first.workspaceId);
       const invitation = await this.#requireUsable(input.token, now);
       if (invitation.email !== input.userEmail) {

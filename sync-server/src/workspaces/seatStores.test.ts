@@ -66,5 +66,13 @@ describeSeatStoresContract(
 );
 describeSeatStoresContract('SQLite (SQL seam)', fixture(openSqliteControlPlane, seamStores, false));
 await describeWithPostgres('Seat stores on PostgreSQL', () => {
-  describeSeatStoresContract('PostgreSQL', fixture(openPgControlPlane, seamStores, false));
+  describeSeatStoresContract('PostgreSQL', fixture(openPgControlPlane, seamStores, false), {
+    lockWaits: async (db) => {
+      const row = await db.sql.get<{ n: number }>(
+        `SELECT COUNT(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      return (row?.n ?? 0) > 0;
+    },
+  });
 });

@@ -6,6 +6,7 @@ import { DocErrorCode, type ExportListResponse, type ExportResponse } from '@des
 import { ArchiveManifest, type ImportWorkspaceResponse } from '@desk/protocol/rest';
 import { until } from '@desk/protocol/testing';
 import { yjsFileOf } from '../../../sync-server/src/exports/ExportFiles.ts';
+import { WorkspaceClosedError } from '../../../sync-server/src/store/DocStore.ts';
 import { signUp, STRONG_PASSWORD } from '../../../sync-server/src/testing/authTestServer.ts';
 import {
   getBytes,
@@ -174,6 +175,15 @@ await describeWithPostgresAndRedis(
       expect((await storedRows(`${other.workspaceId}:`)).docs).toBe(1);
       // Nobody on B is subscribed to it any more.
       expect(b.server.sync.rooms.get(docIds.channel(ws, 'ch1'))?.members.size ?? 0).toBe(0);
+      // A write B was storing when the purge began (before it heard of it) is refused by
+      // PostgreSQL, and recreates no document: the workspace is closed for every process.
+      await expect(
+        b.server.sync.applyServerUpdate(
+          docIds.channel(ws, 'ch2'),
+          Y.encodeStateAsUpdate(new Y.Doc({ gc: false })),
+        ),
+      ).rejects.toBeInstanceOf(WorkspaceClosedError);
+      expect(await storedRows(`${ws}:`)).toEqual({ docs: 0, updates: 0, states: 0 });
     });
 
     it('an account deleted on A: its private documents are gone from PostgreSQL, its socket on B closed', async () => {

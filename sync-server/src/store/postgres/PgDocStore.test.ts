@@ -56,6 +56,7 @@ await describeWithPostgres('PgDocStore', () => {
   });
 
   twoCompactorsCases();
+  fencedCompactionCases();
 });
 
 /** What only a store shared by processes meets: two of them compacting one doc at once. */
@@ -117,6 +118,74 @@ function twoCompactorsCases(): void {
     const loaded = new Y.Doc();
     Y.applyUpdate(loaded, Y.mergeUpdates([stored.state!, ...stored.log]));
     expect(loaded.getText('t').toString()).toBe('one two three ');
+  });
+}
+
+/** Writes under a lease carry its fence; the store refuses one older than it has seen. */
+function fencedCompactionCases(): void {
+  let database: TestDatabase | null = null;
+  const pools: PgPool[] = [];
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((p) => p.end()));
+    await database?.drop();
+    database = null;
+  });
+  const open = async () => {
+    database ??= await createTestDatabase();
+    const pool = new PgPool({ url: database.url, max: 2 });
+    pools.push(pool);
+    await migratePg(pool);
+    return new PgDocStore(pool);
+  };
+  const text = async (store: PgDocStore) => {
+    const stored = (await store.load('ws1:t'))!;
+    const loaded = new Y.Doc();
+    Y.applyUpdate(
+      loaded,
+      Y.mergeUpdates(stored.state ? [stored.state, ...stored.log] : stored.log),
+    );
+    return loaded.getText('t').toString();
+  };
+
+  it('refuses a compaction under an older fence than the lease’s latest: the new holder’s state stands, nothing is lost', async () => {
+    const [stale, current] = [await open(), await open()];
+    const { updates, rows } = await typeThreeWords(stale);
+    const lease = 'compact:ws1:t';
+    // The new holder (fence 8) compacted the first two rows…
+    await current.compact('ws1:t', Y.mergeUpdates(updates.slice(0, 2)), rows[1]!.logId, {
+      name: lease,
+      fence: 8,
+    });
+    // …then the old one (fence 7, paused past its TTL) lands all three: through a later row,
+    // which the log-id check alone would take.
+    await expect(
+      stale.compact('ws1:t', Y.mergeUpdates(updates), rows[2]!.logId, { name: lease, fence: 7 }),
+    ).rejects.toMatchObject({ name: 'StaleFenceError', fence: 7, highest: 8 });
+    const stored = (await stale.load('ws1:t'))!;
+    expect(stored.log).toHaveLength(1);
+    expect(await text(stale)).toBe('one two three ');
+    // The holder writes again under its fence, a later holder under a higher one; another
+    // lease's fences are its own, and a write without a lease is not fenced.
+    await current.compact('ws1:t', Y.mergeUpdates(updates), rows[2]!.logId, {
+      name: lease,
+      fence: 8,
+    });
+    await stale.compact('ws1:t', Y.mergeUpdates(updates), rows[2]!.logId, {
+      name: lease,
+      fence: 9,
+    });
+    await stale.compact('ws1:t', Y.mergeUpdates(updates), rows[2]!.logId, {
+      name: 'compact:ws1:other',
+      fence: 1,
+    });
+    await stale.compact('ws1:t', Y.mergeUpdates(updates), rows[2]!.logId);
+    expect(await text(current)).toBe('one two three ');
+    // Deleting the doc (a purge) leaves no fence naming it.
+    await current.deleteDocs(['ws1:t']);
+    const fences = new PgPool({ url: database!.url, max: 1 });
+    pools.push(fences);
+    const { rows: left } = await fences.query<{ name: string }>('SELECT name FROM lease_fences');
+    expect(left.map((row) => row.name)).toEqual(['compact:ws1:other']);
   });
 }
 

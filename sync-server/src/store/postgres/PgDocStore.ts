@@ -1,6 +1,15 @@
 import type { AsyncDocStore } from '../AsyncDocStore.ts';
-import type { AppendResult, ChangedDocRow, NewUpdate, StoredDoc } from '../DocStore.ts';
-import { toNumber, type PgPool } from './PgPool.ts';
+import {
+  StaleFenceError,
+  WorkspaceClosedError,
+  type AppendResult,
+  type ChangedDocRow,
+  type LeaseFence,
+  type NewUpdate,
+  type StoredDoc,
+} from '../DocStore.ts';
+import { WORKSPACE_CLOSED_SQLSTATE } from './pgFencesSchema.ts';
+import { toNumber, type PgPool, type PgQueryable } from './PgPool.ts';
 
 interface LoadRow {
   readonly head: boolean;
@@ -82,22 +91,34 @@ export class PgDocStore implements AsyncDocStore {
       // pg would store a string as its text bytes: refuse before anything is written.
       if (!(update instanceof Uint8Array)) throw new TypeError('An update must be bytes.');
     }
-    // One statement, so one transaction and one round trip (pgMigrations, version 2).
-    const { rows } = await this.#pool.query<{ r_seq: string; r_log_id: string }>(
-      'SELECT r_seq, r_log_id FROM desk_append($1::text[], $2::text[], $3::bytea[], $4)',
-      [
-        updates.map((u) => u.docId),
-        updates.map((u) => u.workspaceId),
-        updates.map((u) => asBuffer(u.update)),
-        this.#now(),
-      ],
-      { againOnLostConnection: true },
-    );
+    // One statement, so one transaction and one round trip (pgMigrations, version 2; the
+    // closed-workspace check since version 12).
+    const { rows } = await this.#pool
+      .query<{ r_seq: string; r_log_id: string }>(
+        'SELECT r_seq, r_log_id FROM desk_append($1::text[], $2::text[], $3::bytea[], $4)',
+        [
+          updates.map((u) => u.docId),
+          updates.map((u) => u.workspaceId),
+          updates.map((u) => asBuffer(u.update)),
+          this.#now(),
+        ],
+        { againOnLostConnection: true },
+      )
+      .catch((error: unknown) => {
+        throw closedWorkspaces(error) ?? error;
+      });
     return rows.map((row) => ({ seq: toNumber(row.r_seq), logId: toNumber(row.r_log_id) }));
   }
 
-  async compact(docId: string, state: Uint8Array, throughLogId: number): Promise<void> {
+  async compact(
+    docId: string,
+    state: Uint8Array,
+    throughLogId: number,
+    fence?: LeaseFence,
+  ): Promise<void> {
     await this.#pool.inTransaction(async (client) => {
+      // First, before the doc's lock: a stale holder is refused without waiting for it.
+      if (fence) await checkFence(client, fence);
       // The doc's head row, locked: an append to it waits, then adds to the totals below;
       // so does another compaction of the doc.
       const { rows } = await client.query('SELECT 1 FROM docs WHERE doc_id = $1 FOR UPDATE', [
@@ -181,8 +202,31 @@ export class PgDocStore implements AsyncDocStore {
            (SELECT doc_id FROM docs WHERE workspace_id = $1)`,
         [workspaceId],
       );
+      await client.query(
+        `DELETE FROM lease_fences WHERE name IN
+           (SELECT 'compact:' || doc_id FROM docs WHERE workspace_id = $1)`,
+        [workspaceId],
+      );
       await client.query('DELETE FROM docs WHERE workspace_id = $1', [workspaceId]);
       await client.query('DELETE FROM workspace_seq WHERE workspace_id = $1', [workspaceId]);
+    });
+  }
+
+  async closeWorkspace(workspaceId: string): Promise<void> {
+    await this.#pool.inTransaction(async (client) => {
+      // The sequence row locked as an append locks it (created if the workspace never
+      // stored anything): an append in flight commits first, and one that comes later waits
+      // for this commit, then sees the row below (desk_append reads it after its bump).
+      await client.query(
+        `INSERT INTO workspace_seq AS s (workspace_id, seq) VALUES ($1, 0)
+         ON CONFLICT (workspace_id) DO UPDATE SET seq = s.seq`,
+        [workspaceId],
+      );
+      await client.query(
+        `INSERT INTO closed_workspaces (workspace_id, closed_at) VALUES ($1, $2)
+         ON CONFLICT (workspace_id) DO NOTHING`,
+        [workspaceId, this.#now()],
+      );
     });
   }
 
@@ -196,9 +240,38 @@ export class PgDocStore implements AsyncDocStore {
         [ids],
       );
       await client.query('DELETE FROM doc_updates WHERE doc_id = ANY($1::text[])', [ids]);
-      // doc_states goes with its doc (ON DELETE CASCADE).
+      // doc_states goes with its doc (ON DELETE CASCADE). The compaction leases' fences go
+      // too (their names hold the doc ids; a purge leaves none): a late compaction of a
+      // deleted doc finds no doc to compact.
       const deleted = await client.query('DELETE FROM docs WHERE doc_id = ANY($1::text[])', [ids]);
+      await client.query('DELETE FROM lease_fences WHERE name = ANY($1::text[])', [
+        ids.map((id) => `compact:${id}`),
+      ]);
       return deleted.rowCount ?? 0;
     });
   }
+}
+
+/** `desk_append`'s refusal of closed workspaces as a typed error; null for any other error. */
+function closedWorkspaces(error: unknown): WorkspaceClosedError | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { code, detail } = error as { code?: unknown; detail?: unknown };
+  if (code !== WORKSPACE_CLOSED_SQLSTATE || typeof detail !== 'string') return null;
+  return new WorkspaceClosedError(detail.split(' '));
+}
+
+/**
+ * Raises the name's highest fence to `fence`, or refuses when it is higher already: under
+ * the row's lock until commit, so of two holders writing at once the later fence wins
+ * whichever commits first.
+ */
+async function checkFence(client: PgQueryable, { name, fence }: LeaseFence): Promise<void> {
+  const { rows } = await client.query<{ fence: string }>(
+    `INSERT INTO lease_fences AS f (name, fence) VALUES ($1, $2)
+     ON CONFLICT (name) DO UPDATE SET fence = GREATEST(f.fence, excluded.fence)
+     RETURNING f.fence`,
+    [name, fence],
+  );
+  const highest = toNumber(rows[0]?.fence);
+  if (highest > fence) throw new StaleFenceError(name, fence, highest);
 }

@@ -2,6 +2,7 @@ import { pgAdminSchema } from './pgAdminSchema.ts';
 import { pgAuthSchema } from './pgAuthSchema.ts';
 import { pgControlPlaneSchema } from './pgControlPlaneSchema.ts';
 import { pgExportsSchema } from './pgExportsSchema.ts';
+import { pgFencesSchema } from './pgFencesSchema.ts';
 import { pgSearchSchema } from './pgSearchSchema.ts';
 import { pgSnapshotsSchema } from './pgSnapshotsSchema.ts';
 import { pgSocketPathSchema } from './pgSocketPathSchema.ts';
@@ -160,6 +161,7 @@ export const pgMigrations: readonly PgMigration[] = [
   pgAdminSchema,
   pgSnapshotsSchema,
   pgSearchSchema,
+  pgFencesSchema,
 ];
 
 /** Key of the advisory lock that lets one process of a cluster migrate at a time. */
