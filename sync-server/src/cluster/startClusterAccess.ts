@@ -1,4 +1,4 @@
-import type { AccessEvents } from '../access/AccessEvents.ts';
+import type { AccessEventMap, AccessEvents } from '../access/AccessEvents.ts';
 import { principalSignedIn, type SignInStores } from '../access/principalSignedIn.ts';
 import {
   recheckAccess,
@@ -6,8 +6,10 @@ import {
   type RecheckResult,
 } from '../access/recheckAccess.ts';
 import type { Logger } from '../log/logger.ts';
-import type { MissedModerationChange } from '../moderation/DisabledSets.ts';
 import { RedisAccessBus } from './RedisAccessBus.ts';
+
+/** A moderation decision a cut channel kept from this process (`DisabledSets.reload`). */
+type MissedModerationChange = AccessEventMap['moderationChanged'][0];
 
 export interface ClusterAccessOptions {
   /** redis://host:port */

@@ -4,6 +4,7 @@ import { makeTempDir } from '../../../../test/support/tempDir.ts';
 import { SqliteDocStore } from '../../store/SqliteDocStore.ts';
 import { openSqlite, type SqliteDatabase } from '../Database.ts';
 import { migrate } from '../migrate.ts';
+import { m0028ClosedWorkspaces } from './0028_closedWorkspaces.ts';
 import { migrations } from './index.ts';
 import { m0023WorkspaceDocBytes } from './0023_workspaceDocBytes.ts';
 
@@ -41,6 +42,9 @@ describe('migration 23: what each workspace’s documents weigh, kept by trigger
       db,
       migrations.filter((m) => m.version < m0023WorkspaceDocBytes.version),
     );
+    // Today's store writes what a server before migration 23 wrote, but reads the closed
+    // workspaces (migration 28) on every append: lent to it, then taken back.
+    m0028ClosedWorkspaces.up(db);
     const before = new SqliteDocStore(db, Date.now, { chunkBytes: 64 });
     const [first] = before.append([
       { docId: 'ws1:ticket:a', workspaceId: 'ws1', update: bytes(100) },
@@ -48,6 +52,7 @@ describe('migration 23: what each workspace’s documents weigh, kept by trigger
     before.append([{ docId: 'ws1:index', workspaceId: 'ws1', update: bytes(40) }]);
     before.compact('ws1:ticket:a', bytes(70), first!.logId);
     before.append([{ docId: 'ws2:ticket:a', workspaceId: 'ws2', update: bytes(5) }]);
+    db.exec('DROP TABLE closed_workspaces');
     migrate(db, migrations);
     expect([counted('ws1'), counted('ws2'), counted('ws3')]).toEqual([110, 5, 0]);
 
