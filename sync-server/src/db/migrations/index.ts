@@ -25,6 +25,7 @@ import { m0023WorkspaceDocBytes } from './0023_workspaceDocBytes.ts';
 import { m0024Moderation } from './0024_moderation.ts';
 import { m0025WorkspaceFileBytes } from './0025_workspaceFileBytes.ts';
 import { m0026SearchSecureDeleteOff } from './0026_searchSecureDeleteOff.ts';
+import { m0027ExportZips } from './0027_exportZips.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -57,4 +58,5 @@ export const migrations: readonly Migration[] = [
   m0024Moderation,
   m0025WorkspaceFileBytes,
   m0026SearchSecureDeleteOff,
+  m0027ExportZips,
 ];

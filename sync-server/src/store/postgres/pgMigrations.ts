@@ -1,5 +1,6 @@
 import { pgAdminSchema } from './pgAdminSchema.ts';
 import { pgAuthSchema } from './pgAuthSchema.ts';
+import { pgBlobsSchema } from './pgBlobsSchema.ts';
 import { pgControlPlaneSchema } from './pgControlPlaneSchema.ts';
 import { pgExportsSchema } from './pgExportsSchema.ts';
 import { pgSearchSchema } from './pgSearchSchema.ts';
@@ -160,6 +161,7 @@ export const pgMigrations: readonly PgMigration[] = [
   pgAdminSchema,
   pgSnapshotsSchema,
   pgSearchSchema,
+  pgBlobsSchema,
 ];
 
 /** Key of the advisory lock that lets one process of a cluster migrate at a time. */
