@@ -8,7 +8,7 @@
  * Environment: DATABASE_URL (postgres://…) and REDIS_URL, required; CLUSTER_PROCESSES
  * (default 2); PORT, the proxy's (default 3000), the processes listening on PORT+1…PORT+N on
  * 127.0.0.1; DATA_DIR (default ./data/cluster), each process using DATA_DIR/node-<i> for its
- * own SQLite file and blobs on disk (set BLOB_S3_BUCKET for attachments every process sees);
+ * own SQLite file (attachments and export zips are in PostgreSQL, or in BLOB_S3_BUCKET if set);
  * PUBLIC_URL (default http://localhost:PORT), the proxy's address, which every process
  * checks Origins against. Everything else is passed on to the processes as it is.
  * Run after `pnpm build && pnpm build:server` (the root script does both).

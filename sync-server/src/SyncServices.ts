@@ -5,7 +5,7 @@ import { Thumbnails } from './blobs/Thumbnails.ts';
 import { createDeletion } from './deletion/installDeletion.ts';
 import type { DeletionSweeper } from './deletion/DeletionSweeper.ts';
 import type { WorkspaceDeletion } from './deletion/WorkspaceDeletion.ts';
-import { createExports } from './exports/installExports.ts';
+import { createExports, type ExportStorage } from './exports/installExports.ts';
 import type { ExportService } from './exports/ExportService.ts';
 import type { WorkspaceImporter } from './exports/WorkspaceImporter.ts';
 import { IndexRewriter } from './generations/IndexRewriter.ts';
@@ -32,7 +32,7 @@ import type { SyncEngine } from './sync/SyncEngine.ts';
  * register shutdown steps, createServer starts the deletion sweeper last.
  */
 export interface SyncServices {
-  /** Attachment files, on disk or in S3 (blobStorageFor). */
+  /** Attachment files, on disk, in S3 or on a cluster's PostgreSQL (blobStorageFor). */
   readonly blobs: BlobStorage;
   /** Image previews of attachments, made one at a time under DATA_DIR/thumbnails. */
   readonly thumbnails: Thumbnails;
@@ -71,7 +71,7 @@ export interface SharedParts {
 export function createSyncServices(
   services: Services,
   engine: SyncEngine,
-  blobs: BlobStorage,
+  { attachments: blobs, exportZips }: ExportStorage,
   /** A cluster process's shared parts; null for one process on SQLite. */
   cluster: SharedParts | null = null,
 ): SyncServices {
@@ -136,7 +136,11 @@ export function createSyncServices(
       });
     },
   });
-  const exports = createExports({ ...services, searchProjector }, blobs, engine);
+  const exports = createExports(
+    { ...services, searchProjector },
+    { attachments: blobs, exportZips },
+    engine,
+  );
   const deletion = createDeletion(services, {
     sync: engine,
     blobs: () => blobs,

@@ -200,7 +200,7 @@ const COMPOSITION = new Map<string, string>([
     'the workspace-side stores wired to each other (createServices)',
   ],
   ['mail/createMailer.ts', 'SMTP or the outbox table, chosen by config (createServices)'],
-  ['blobs/blobStorageFor.ts', 'disk or S3, chosen by config (createServer)'],
+  ['blobs/blobStorageFor.ts', 'disk, S3 or PostgreSQL, chosen by config (createServer)'],
   ['cli/', 'the operator CLI: a process of its own with its own composition'],
 ]);
 const inComposition = (relative: string) =>

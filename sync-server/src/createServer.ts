@@ -141,8 +141,10 @@ export async function createServer(
       : null,
   );
   if (clustering) warnPerProcess(log, clustering.perProcessOnCluster());
-  // Attachment files (disk or S3): opened before the modules, which are handed it.
-  const blobs = await blobStorageFor(config);
+  // Attachment files and export zips (S3, else on a cluster PostgreSQL, else the disk):
+  // opened before the modules, which are handed them.
+  const blobs = await blobStorageFor(config, { space: 'attachments', pool: cluster?.pool });
+  const exportZips = await blobStorageFor(config, { space: 'exports', pool: cluster?.pool });
 
   const app = new Hono();
   const shell = new AppShell(path.join(config.WEB_DIR, 'index.html'));
@@ -175,7 +177,10 @@ export async function createServer(
   });
   if (cluster) await joinClusterAccess(ctx, cluster, sync, base);
   // What needs the sync engine, once, now that it exists.
-  const services = { ...base, ...createSyncServices(base, sync, blobs, cluster) };
+  const services = {
+    ...base,
+    ...createSyncServices(base, sync, { attachments: blobs, exportZips }, cluster),
+  };
   // First: sets c.var.auth and checks Origin for every later route.
   installAuthContext(app, {
     ...services,

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelDoc } from '@desk/model';
 import { ErrorBody } from '@desk/protocol/rest';
@@ -23,6 +22,7 @@ import {
   TEST_PUBLIC_URL,
   type AuthTestServer,
 } from '../../sync-server/src/testing/authTestServer.ts';
+import { exportZipBytes } from '../../sync-server/src/testing/exportTestSupport.ts';
 import { newId } from '../../sync-server/src/ids/newId.ts';
 import { tokenFromOutbox } from '../support/outbox.ts';
 import { AuthzWorld, type IdentityName } from './authz/authzWorld.ts';
@@ -60,9 +60,12 @@ const ONE_PIXEL_PNG = Buffer.from(
 
 let t: AuthTestServer;
 let world: AuthzWorld;
+/** The world's export, read once: a call's body is built synchronously. */
+let exportZip: Buffer;
 beforeAll(async () => {
   t = await startAuthTestServer({ BILLING_WEBHOOK_SECRET: WEBHOOK_SECRET });
   world = await AuthzWorld.build(t);
+  exportZip = await exportZipBytes(t.server, world.exportId);
 });
 afterAll(() => t.close());
 
@@ -554,7 +557,7 @@ const requests: Record<string, () => Call | Promise<Call>> = {
     as: 'owner',
     query: { name: 'Imported desk', slug: `imported-${unique()}` },
     raw: {
-      body: new Uint8Array(fs.readFileSync(t.server.exports.service.files.zip(world.exportId))),
+      body: new Uint8Array(exportZip),
       headers: { 'content-type': 'application/zip', origin: TEST_PUBLIC_URL },
     },
   }),

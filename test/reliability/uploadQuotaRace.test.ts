@@ -11,6 +11,11 @@ import {
   type AuthTestServer,
 } from '../../sync-server/src/testing/authTestServer.ts';
 import { plans } from '../../sync-server/src/billing/plans.ts';
+import { PgPool } from '../../sync-server/src/store/postgres/PgPool.ts';
+import { PgSqlDatabase } from '../../sync-server/src/store/sql/PgSqlDatabase.ts';
+import type { SqlDatabase } from '../../sync-server/src/store/sql/SqlDatabase.ts';
+import { SqliteSqlDatabase } from '../../sync-server/src/store/sql/SqliteSqlDatabase.ts';
+import { testServerPostgresUrl } from '../../sync-server/src/testing/testServerBackend.ts';
 
 /**
  * Concurrent uploads against the storage quota (issue 12, races): many uploads start while
@@ -26,37 +31,50 @@ const FILE = 256 * 1024;
 const UPLOADS = 12;
 
 let t: AuthTestServer;
+/**
+ * The server's control-plane database, wherever it is (TEST_SERVER_BACKEND): its SQLite
+ * file, or on PostgreSQL the cluster's database (a connection of the test's own), where
+ * the quota, the catalog and the blob bytes (PgBlobStore) all are.
+ */
+let sql: SqlDatabase;
+let pool: PgPool | null = null;
 beforeAll(async () => {
   t = await startAuthTestServer();
+  const postgresUrl = testServerPostgresUrl(t.server.ctx.config.DATA_DIR);
+  pool = postgresUrl ? new PgPool({ url: postgresUrl, max: 2 }) : null;
+  sql = pool ? new PgSqlDatabase(pool) : new SqliteSqlDatabase(t.server.ctx.db);
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await pool?.end();
+});
 
 /** A workspace of its own whose storage is used up to `QUOTA - room` (one large stored file). */
 async function nearlyFullWorkspace(room: number) {
   const owner = await signUp(t);
-  const { db } = t.server.ctx;
   const sha = owner.workspaceId
     .padEnd(64, '0')
     .slice(0, 64)
     .replace(/[^0-9a-f]/g, 'a');
-  db.prepare('INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)').run(
+  await sql.run('INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)', [
     sha,
     QUOTA - room,
     t.clock.now,
-  );
-  db.prepare(
+  ]);
+  await sql.run(
     `INSERT INTO workspace_blobs (workspace_id, sha256, name, type, size, uploaded_by, uploaded_at)
      VALUES (?, ?, 'archive.zip', 'application/zip', ?, ?, ?)`,
-  ).run(owner.workspaceId, sha, QUOTA - room, owner.userId, t.clock.now);
+    [owner.workspaceId, sha, QUOTA - room, owner.userId, t.clock.now],
+  );
   return owner;
 }
 
-function storedBytes(workspaceId: string): number {
-  return (
-    t.server.ctx.db
-      .prepare('SELECT SUM(size) AS used FROM workspace_blobs WHERE workspace_id = ?')
-      .get(workspaceId) as { used: number }
-  ).used;
+async function storedBytes(workspaceId: string): Promise<number> {
+  const row = await sql.get<{ used: number }>(
+    'SELECT SUM(size) AS used FROM workspace_blobs WHERE workspace_id = ?',
+    [workspaceId],
+  );
+  return row!.used;
 }
 
 interface Upload {
@@ -117,10 +135,21 @@ function fileBytes(i: number, size = FILE): Buffer {
   return Buffer.from(`file ${i} `.padEnd(size, String.fromCharCode(97 + (i % 26))));
 }
 
-const reservations = () =>
-  (t.server.ctx.db.prepare('SELECT COUNT(*) AS n FROM blob_reservations').get() as { n: number }).n;
+const reservations = async () =>
+  (await sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM blob_reservations'))!.n;
 const tmpDir = () => path.join(t.server.ctx.config.DATA_DIR, 'blobs', 'tmp');
-const inFlight = () => (fs.existsSync(tmpDir()) ? fs.readdirSync(tmpDir()).length : 0);
+/**
+ * Uploads being written: temporary files on disk, or on PostgreSQL uploads not published
+ * (PgBlobStore's rows nothing points at yet).
+ */
+const inFlight = async () => {
+  if (!pool) return fs.existsSync(tmpDir()) ? fs.readdirSync(tmpDir()).length : 0;
+  const row = await sql.get<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM blob_uploads u
+      WHERE NOT EXISTS (SELECT 1 FROM blob_contents c WHERE c.upload_id = u.id)`,
+  );
+  return row!.n;
+};
 
 describe('concurrent uploads against the storage quota', () => {
   it(`${UPLOADS} parallel uploads into room for ${ROOM / FILE}: the total never exceeds the quota`, async () => {
@@ -130,18 +159,18 @@ describe('concurrent uploads against the storage quota', () => {
     );
     // Every upload is past the quota check: writing its file, or already answered.
     await until(
-      () => inFlight() + uploads.filter((u) => u.answered).length >= UPLOADS,
+      async () => (await inFlight()) + uploads.filter((u) => u.answered).length >= UPLOADS,
       'every upload is in flight or answered',
       60_000,
     );
     for (const upload of uploads) upload.finish();
     const statuses = await Promise.all(uploads.map((u) => u.status));
 
-    expect(storedBytes(owner.workspaceId)).toBeLessThanOrEqual(QUOTA);
+    expect(await storedBytes(owner.workspaceId)).toBeLessThanOrEqual(QUOTA);
     expect(statuses.filter((s) => s === 201)).toHaveLength(ROOM / FILE);
     expect(statuses.filter((s) => s !== 201).every((s) => s === 413)).toBe(true);
-    expect(storedBytes(owner.workspaceId)).toBe(QUOTA);
-    expect(reservations()).toBe(0);
+    expect(await storedBytes(owner.workspaceId)).toBe(QUOTA);
+    expect(await reservations()).toBe(0);
   });
 
   it('gives the room back when an upload is refused or abandoned mid-body', async () => {
@@ -151,14 +180,18 @@ describe('concurrent uploads against the storage quota', () => {
     expect(await tooBig.status).toBe(413);
 
     const abandoned = startUpload(owner, fileBytes(1, ROOM), 'abandoned.txt');
-    await until(() => inFlight() > 0, 'the abandoned upload is being written', 30_000);
+    await until(
+      async () => (await inFlight()) > 0,
+      'the abandoned upload is being written',
+      30_000,
+    );
     abandoned.abort();
-    await until(() => inFlight() === 0, 'the abandoned upload is cleaned up', 30_000);
+    await until(async () => (await inFlight()) === 0, 'the abandoned upload is cleaned up', 30_000);
 
     const fits = startUpload(owner, fileBytes(2, ROOM), 'fits.txt');
     fits.finish();
     expect(await fits.status).toBe(201);
-    expect(storedBytes(owner.workspaceId)).toBe(QUOTA);
-    expect(reservations()).toBe(0);
+    expect(await storedBytes(owner.workspaceId)).toBe(QUOTA);
+    expect(await reservations()).toBe(0);
   });
 });

@@ -49,3 +49,11 @@ export class StorageFullError extends Error {
     this.name = 'StorageFullError';
   }
 }
+
+/** `open` of an address the storage holds nothing at (never stored, or deleted). */
+export class BlobMissingError extends Error {
+  constructor(readonly sha256: string) {
+    super(`no blob ${sha256}`);
+    this.name = 'BlobMissingError';
+  }
+}

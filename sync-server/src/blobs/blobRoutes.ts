@@ -45,7 +45,8 @@ export const MAX_BLOB_BYTES = 100 * 1024 * 1024;
  * streams it to members of a workspace that uploaded it (`?download=1` as a download; Range
  * requests for seeking); `GET …/blobs/:sha256/thumbnail` a WebP thumbnail of an image.
  * Documents keep only the reference; the bytes are stored once per content under
- * DATA_DIR/blobs (or in BLOB_S3_BUCKET), thumbnails under DATA_DIR/thumbnails.
+ * DATA_DIR/blobs (in BLOB_S3_BUCKET when set; on a cluster without one, in PostgreSQL), thumbnails
+ * under DATA_DIR/thumbnails (each process makes its own).
  */
 export function installBlobRoutes(
   app: Hono,

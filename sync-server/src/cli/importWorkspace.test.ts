@@ -8,7 +8,7 @@ import { loadConfig } from '../config/config.ts';
 import { signUp, startAuthTestServer } from '../testing/authTestServer.ts';
 import { plans } from '../billing/plans.ts';
 import { writeArchive } from '../testing/exportArchive.ts';
-import { postJson, seedRealisticWorkspace } from '../testing/exportTestSupport.ts';
+import { exportZipBytes, postJson, seedRealisticWorkspace } from '../testing/exportTestSupport.ts';
 import { importWorkspace } from './importWorkspace.ts';
 
 describe('pnpm operator import-workspace', () => {
@@ -26,7 +26,7 @@ describe('pnpm operator import-workspace', () => {
     );
     await t.server.exports.service.idle();
     const zip = path.join(dataDir, 'export.zip');
-    fs.copyFileSync(t.server.exports.service.files.zip(started.body.export.id), zip);
+    fs.writeFileSync(zip, await exportZipBytes(t.server, started.body.export.id));
     const options = { zip, ownerEmail: owner.email, name: 'Moved desk', slug: 'moved-desk' };
     // The running server holds DATA_DIR.
     await expect(importWorkspace(config, options)).rejects.toThrow(/Cannot import now/);

@@ -122,7 +122,11 @@ export const configSchema = z.object({
   EXPORT_TTL_HOURS: positiveInt.default(168),
   /** How long a graceful shutdown waits for pending writes before giving up, in ms. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
-  /** When set, attachments are stored in this S3 bucket instead of DATA_DIR/blobs. */
+  /**
+   * When set, attachments and finished export zips are stored in this S3 bucket (zips under
+   * `<prefix>exports/`) instead of DATA_DIR/blobs and DATA_DIR/exports/zips — or, on a
+   * cluster, instead of its PostgreSQL (blobStorageFor).
+   */
   BLOB_S3_BUCKET: z.string().min(3).optional(),
   /** An S3-compatible server (MinIO, R2, …; path-style URLs); unset means AWS S3 itself. */
   BLOB_S3_ENDPOINT: url(['http:', 'https:']).optional(),

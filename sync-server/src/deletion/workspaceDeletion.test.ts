@@ -280,18 +280,16 @@ describe('workspace deletion, asked by the owner', () => {
     const sharedSha = await upload(owner.client, owner.slug, shared);
     expect(await upload(other.client, other.slug, shared)).toBe(sharedSha);
     expect(fs.existsSync(blobPath(sha256))).toBe(true);
-    // A finished export: its zip is DATA_DIR/exports/<id>.zip.
+    // A finished export: its zip is in the server's zip storage (DATA_DIR/exports/zips).
     const started = await owner.client.post<{ export: { id: string } }>(
       `/api/workspaces/${owner.slug}/exports`,
     );
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     await t.server.exports.service.idle();
-    const exportZip = path.join(
-      t.server.ctx.config.DATA_DIR,
-      'exports',
-      `${started.body.export.id}.zip`,
-    );
-    expect(fs.existsSync(exportZip)).toBe(true);
+    const { zips } = t.server.exports.service;
+    const exportZip = (await t.server.services.control.exportJobs.get(started.body.export.id))!
+      .zipSha256!;
+    expect(await zips.has(exportZip)).toBe(true);
     // Content deleted in normal use before the purge — a document's updates, once compacted
     // into a state without that text — leaves its bytes in the free space of pages it shared
     // with another workspace's rows: the purge frees no such page, SQLite reuses the space
@@ -348,7 +346,7 @@ describe('workspace deletion, asked by the owner', () => {
     expect(await holding(owner.workspaceId)).toEqual([]);
     expect(fs.existsSync(blobPath(sha256))).toBe(false);
     expect(fs.existsSync(blobPath(sharedSha))).toBe(true);
-    expect(fs.existsSync(exportZip)).toBe(false);
+    expect(await zips.has(exportZip)).toBe(false);
     expect(t.server.sync.store.load(docIds.index(owner.workspaceId))).toBeNull();
     // A write still on its way when the purge began (here a server update; on a cluster, a
     // client's edit another process stores before it hears of the deletion) is refused by

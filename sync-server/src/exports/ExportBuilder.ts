@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import * as Y from 'yjs';
 import { indexGenerationOf, redactIndexCopy, type TicketRecord } from '@desk/model';
 import { contentDisabledWords, EXPORT_FORMAT_VERSION } from '@desk/protocol';
@@ -29,7 +28,7 @@ import {
 import { attributeDeletedAuthors } from './deletedAuthors.ts';
 import { attachmentFileOf, yjsFileOf, type ExportFiles } from './ExportFiles.ts';
 import { exportedKind, type RenderedDoc } from './exportOps.ts';
-import type { AsyncExportStore, ExportRow } from './ExportStore.ts';
+import type { AsyncExportStore, ExportRow, StoredZip } from './ExportStore.ts';
 
 /** How often (documents) a running export writes its progress. @default 100 */
 const PROGRESS_EVERY = 100;
@@ -61,7 +60,13 @@ export interface ExportBuilderDeps {
   readonly files: ExportFiles;
   readonly docs: ExportDocs;
   readonly heavy: HeavyYjs;
+  /** The workspaces' attachments, copied into the zip. */
   readonly blobs: BlobStorage;
+  /**
+   * Where finished zips are kept (blobStorageFor's `exports` space: DATA_DIR/exports/zips,
+   * or on a cluster PostgreSQL or S3, where every process finds them).
+   */
+  readonly zips: BlobStorage;
   readonly now: () => number;
   readonly log: Logger;
 }
@@ -90,23 +95,24 @@ export class ExportInterrupted extends Error {
  * and rendering are written to the staging folder; a part already there (from before a
  * restart) is not read again. Between documents the
  * build yields to the event loop, so sync traffic waits at most one slice. Then the zip is
- * streamed to disk from those parts, the blob store and the SQL rows (members, audit); a
- * restart during this step simply writes it again.
+ * streamed into the zip storage from those parts, the blob store and the SQL rows (members,
+ * audit) — no whole copy on this process's disk first; a restart during this step simply
+ * writes it again.
  */
 export class ExportBuilder {
   constructor(private readonly deps: ExportBuilderDeps) {}
 
   /** `stopping` is asked before each document: true stops the build (`ExportInterrupted`). */
-  async build(job: ExportRow, stopping: () => boolean | Promise<boolean>): Promise<number> {
+  async build(job: ExportRow, stopping: () => boolean | Promise<boolean>): Promise<StoredZip> {
     const { files } = this.deps;
     const store = this.deps.control.exportJobs;
     const docsDir = path.dirname(files.part(job.id, 'index').state);
     await fs.promises.mkdir(docsDir, { recursive: true });
     const names = await this.#readDocuments(job, stopping);
     if (await stopping()) throw new ExportInterrupted();
-    const bytes = await this.#writeZip(job, names);
+    const zip = await this.#writeZip(job, names);
     await store.progress(job.id, names.length + 1, names.length + 1);
-    return bytes;
+    return zip;
   }
 
   async #readDocuments(
@@ -187,8 +193,8 @@ export class ExportBuilder {
     return JSON.parse(text) as StagedDoc;
   }
 
-  async #writeZip(job: ExportRow, names: readonly string[]): Promise<number> {
-    const { files, blobs, log, control } = this.deps;
+  async #writeZip(job: ExportRow, names: readonly string[]): Promise<StoredZip> {
+    const { files, blobs, zips, log, control } = this.deps;
     const workspace = await control.workspaces.byId(job.workspaceId);
     if (!workspace) throw new Error('the workspace is gone');
 
@@ -370,8 +376,13 @@ export class ExportBuilder {
     // Loaded when an export is built, not at every start (issue 13's idle memory).
     const { default: yazl } = await import('yazl');
     const zip = new yazl.ZipFile();
-    const target = `${files.zip(job.id)}.part`;
-    const written = pipeline(zip.outputStream, fs.createWriteStream(target));
+    // Stored as it is written. Each zip names its export (manifest.exportId), so no two
+    // exports share an address in the zip storage and deleting one never takes another's.
+    // An entry that fails (an attachment unreadable) fails the put: nothing is kept.
+    // yazl types its output as NodeJS.ReadableStream; it is a PassThrough.
+    const output = zip.outputStream as Readable;
+    zip.on('error', (err: Error) => output.destroy(err));
+    const stored = zips.put(output, Number.MAX_SAFE_INTEGER);
     const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
     zip.addBuffer(json(manifest), 'manifest.json');
     zip.addBuffer(json(exportArchiveJsonSchema()), 'schema.json');
@@ -470,11 +481,9 @@ export class ExportBuilder {
       });
     }
     zip.end();
-    await written;
-    const { size } = await fs.promises.stat(target);
-    await fs.promises.rename(target, files.zip(job.id));
+    const { sha256, size } = await stored;
     await fs.promises.rm(files.staging(job.id), { recursive: true, force: true });
-    return size;
+    return { sha256, bytes: size };
   }
 
   /** Every audit entry of the workspace, oldest first. */

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * Where an export's files live: DATA_DIR/exports/<id>/ holds the parts finished so far
- * (the raw state and rendering of each document, written as it is read, so a restart
- * continues where it was), DATA_DIR/exports/<id>.zip the finished archive. Names inside are
- * made from document names, which the export encodes so none is a path.
+ * Where an export's files live on the process that builds it: DATA_DIR/exports/<id>/ holds
+ * the parts finished so far (the raw state and rendering of each document, written as it is
+ * read, so a restart continues where it was). Names inside are made from document names,
+ * which the export encodes so none is a path. The finished zip is not here: it is streamed
+ * into the zip storage (ExportBuilderDeps.zips), except for exports finished before SQLite
+ * migration 27, whose zip is still DATA_DIR/exports/<id>.zip (`zip`).
  */
 export class ExportFiles {
   constructor(readonly root: string) {}
@@ -24,7 +26,7 @@ export class ExportFiles {
     return { state: `${base}.bin`, rendered: `${base}.json` };
   }
 
-  /** Removes everything of the export (its staging folder and zip). */
+  /** Removes everything of the export on this disk (its staging folder, an older zip). */
   async remove(exportId: string): Promise<void> {
     await fs.promises.rm(this.staging(exportId), { recursive: true, force: true });
     await fs.promises.rm(this.zip(exportId), { force: true });

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import { ErrorCode, type AuditAction, type ExportSummary } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import type { UserStore } from '../identity/UserStore.ts';
@@ -13,7 +14,8 @@ import {
   type ExportStores,
 } from './ExportBuilder.ts';
 import type { ExportFiles } from './ExportFiles.ts';
-import type { AsyncExportStore, ExportRow } from './ExportStore.ts';
+import type { BlobStorage } from '../blobs/BlobStorage.ts';
+import type { AsyncExportStore, ExportRow, StoredZip } from './ExportStore.ts';
 
 /** @default 7 days — long enough to download over a week-end, short enough not to pile up. */
 export const DEFAULT_EXPORT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -81,6 +83,11 @@ export class ExportService {
     return this.deps.files;
   }
 
+  /** Where finished zips are kept (a ready row's `zipSha256` is the address). */
+  get zips(): BlobStorage {
+    return this.deps.zips;
+  }
+
   /** Queues an export of the workspace for `userId`; returns it at once. */
   async request(workspaceId: string, userId: string): Promise<ExportRow> {
     if (await this.#closing(workspaceId)) {
@@ -126,15 +133,16 @@ export class ExportService {
   }
 
   /**
-   * The file of a ready export for its requester (audited as `export.downloaded`). Anyone
-   * else — another admin, the owner — is refused: an export holds the whole workspace, and
-   * it was handed to one person.
+   * The zip of a ready export for its requester (audited as `export.downloaded`), read from
+   * the zip storage — on a cluster whichever process built it. Anyone else — another admin,
+   * the owner — is refused: an export holds the whole workspace, and it was handed to one
+   * person.
    */
   async download(
     workspaceId: string,
     exportId: string,
     userId: string,
-  ): Promise<{ path: string; row: ExportRow }> {
+  ): Promise<{ row: ExportRow; size: number; stream: Readable }> {
     const row = await this.get(workspaceId, exportId);
     if (row.requestedBy !== userId) {
       throw AppError.forbidden('Only the person who requested this export can download it.');
@@ -144,17 +152,33 @@ export class ExportService {
     }
     if (row.state !== 'ready')
       throw new AppError(ErrorCode.exportNotReady, 409, 'This export is not ready yet.');
-    const path = this.deps.files.zip(row.id);
-    if (!fs.existsSync(path)) throw AppError.notFound('The export file is missing.');
+    const zip = await this.#openZip(row);
+    if (!zip) throw AppError.notFound('The export file is missing.');
     await this.#audit(row, 'export.downloaded', { kind: 'user', userId });
-    return { path, row };
+    return { row, ...zip };
+  }
+
+  /**
+   * The stored zip and its size; null when it is gone. An export finished before the zip
+   * storage (no `zipSha256`) is still the file DATA_DIR/exports/<id>.zip of its process.
+   */
+  async #openZip(row: ExportRow): Promise<{ size: number; stream: Readable } | null> {
+    if (row.zipSha256 === null) {
+      const file = this.deps.files.zip(row.id);
+      const stat = await fs.promises.stat(file).catch(() => null);
+      return stat ? { size: stat.size, stream: fs.createReadStream(file) } : null;
+    }
+    if (row.bytes === null) return null;
+    const stream = await this.deps.zips.open(row.zipSha256).catch(() => null);
+    return stream ? { size: row.bytes, stream } : null;
   }
 
   /** Deletes the files of exports whose time is up (audited as `export.expired`). */
   async expireDue(): Promise<number> {
     const due = await this.#store.dueToExpire(this.deps.now());
     for (const row of due) {
-      await this.deps.files.remove(row.id);
+      // The zip first: a failed delete leaves the row due, and the next sweep tries again.
+      await this.#removeZip(row.id, row.zipSha256);
       await this.#store.expired(row.id);
       await this.#audit(row, 'export.expired', { kind: 'system', userId: null });
     }
@@ -177,12 +201,18 @@ export class ExportService {
     }
   }
 
-  /** Every export of a deleted workspace: rows and files (an in-flight one stopped first). */
+  /** Every export of a deleted workspace: rows, zips and files (an in-flight one stopped first). */
   async deleteWorkspaceExports(workspaceId: string): Promise<void> {
     await this.cancelWorkspace(workspaceId);
-    for (const id of await this.#store.deleteWorkspace(workspaceId)) {
-      await this.deps.files.remove(id);
+    for (const removed of await this.#store.deleteWorkspace(workspaceId)) {
+      await this.#removeZip(removed.id, removed.zipSha256);
     }
+  }
+
+  /** An export's zip in the zip storage, and whatever of it is on this process's disk. */
+  async #removeZip(exportId: string, zipSha256: string | null): Promise<void> {
+    if (zipSha256 !== null) await this.deps.zips.delete(zipSha256);
+    await this.deps.files.remove(exportId);
   }
 
   async summary(row: ExportRow, viewerId: string): Promise<ExportSummary> {
@@ -244,29 +274,38 @@ export class ExportService {
   async #build(row: ExportRow, lost: AbortSignal): Promise<void> {
     if (await this.#closing(row.workspaceId)) return this.#cancelled(row);
     const started = performance.now();
+    /** The zip once stored, until the row names it: a failure in between deletes it. */
+    let unclaimed: StoredZip | null = null;
     try {
-      const bytes = await this.#builder.build(
+      const zip = await this.#builder.build(
         row,
         // A lease lost (its holder was frozen past its time) stops as a shutdown does: the
         // job stays `running` for the process that holds it now, or for the next start.
         async () => this.#stopping || lost.aborted || (await this.#closing(row.workspaceId)),
       );
+      unclaimed = zip;
       // Asked to delete while the zip was written: it must not be handed out.
-      if (await this.#closing(row.workspaceId)) return await this.#cancelled(row);
+      if (await this.#closing(row.workspaceId)) return await this.#cancelled(row, zip);
       const now = this.deps.now();
-      await this.#store.ready(row.id, bytes, now, now + this.deps.ttlMs);
-      await this.#audit(row, 'export.completed', { kind: 'system', userId: null }, { bytes });
+      await this.#store.ready(row.id, zip, now, now + this.deps.ttlMs);
+      unclaimed = null;
+      await this.#audit(
+        row,
+        'export.completed',
+        { kind: 'system', userId: null },
+        { bytes: zip.bytes },
+      );
       this.#log.info(
         {
           exportId: row.id,
           workspaceId: row.workspaceId,
-          bytes,
+          bytes: zip.bytes,
           ms: Math.round(performance.now() - started),
         },
         'export ready',
       );
     } catch (err) {
-      if (await this.#closing(row.workspaceId)) return await this.#cancelled(row);
+      if (await this.#closing(row.workspaceId)) return await this.#cancelled(row, unclaimed);
       if (err instanceof ExportInterrupted) {
         this.#log.info({ exportId: row.id }, 'export interrupted; it resumes on the next start');
         return;
@@ -278,7 +317,7 @@ export class ExportService {
         this.deps.now(),
       );
       await this.#audit(row, 'export.failed', { kind: 'system', userId: null });
-      await this.deps.files.remove(row.id).catch(() => undefined);
+      await this.#removeZip(row.id, unclaimed?.sha256 ?? null).catch(() => undefined);
     }
   }
 
@@ -301,9 +340,9 @@ export class ExportService {
   }
 
   /** The build stopped because of the deletion: the job is cancelled and its files removed. */
-  async #cancelled(row: ExportRow): Promise<void> {
+  async #cancelled(row: ExportRow, zip: StoredZip | null = null): Promise<void> {
     await this.#cancel(row);
-    await this.deps.files.remove(row.id).catch(() => undefined);
+    await this.#removeZip(row.id, zip?.sha256 ?? null).catch(() => undefined);
   }
 
   async #audit(

@@ -15,6 +15,24 @@ export interface ExportRow {
   readonly total: number;
   readonly bytes: number | null;
   readonly error: string | null;
+  /**
+   * The finished zip's SHA-256 in the server's export-zip storage (blobStorageFor's
+   * `exports` space); null until it is ready, and for exports finished before SQLite
+   * migration 27, whose zip is the file DATA_DIR/exports/<id>.zip.
+   */
+  readonly zipSha256: string | null;
+}
+
+/** A finished export's zip as stored: its address and size. */
+export interface StoredZip {
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+/** A removed export job and the zip it leaves to delete (`deleteWorkspace`). */
+export interface RemovedExport {
+  readonly id: string;
+  readonly zipSha256: string | null;
 }
 
 /** A file the workspace uploaded, as the export lists it. */
@@ -43,13 +61,17 @@ export interface ExportStore {
   /** Jobs a restart interrupted (`queued` or `running`), oldest first. */
   unfinished(): ExportRow[];
   progress(id: string, done: number, total: number): void;
-  ready(id: string, bytes: number, finishedAt: number, expiresAt: number): void;
+  /** The job is ready: its zip stored as `zip`, downloadable until `expiresAt`. */
+  ready(id: string, zip: StoredZip, finishedAt: number, expiresAt: number): void;
   failed(id: string, error: string, finishedAt: number): void;
   /** Ready exports whose time is up at `now`. */
   dueToExpire(now: number): ExportRow[];
   expired(id: string): void;
-  /** Every export row of the workspace removed (workspace deletion); returns their ids. */
-  deleteWorkspace(workspaceId: string): string[];
+  /**
+   * Every export row of the workspace removed (workspace deletion); returns their ids and
+   * the zips they leave to delete.
+   */
+  deleteWorkspace(workspaceId: string): RemovedExport[];
   /** Every file the workspace uploaded (table `workspace_blobs`), by hash. */
   workspaceBlobs(workspaceId: string): WorkspaceBlobRow[];
 }
@@ -70,6 +92,7 @@ export interface ExportTableRow {
   total: number;
   bytes: number | null;
   error: string | null;
+  zip_sha256: string | null;
 }
 
 export const toExport = (r: ExportTableRow): ExportRow => ({
@@ -84,6 +107,7 @@ export const toExport = (r: ExportTableRow): ExportRow => ({
   total: r.total,
   bytes: r.bytes,
   error: r.error,
+  zipSha256: r.zip_sha256,
 });
 
 export class SqliteExportStore implements ExportStore {
@@ -138,13 +162,14 @@ export class SqliteExportStore implements ExportStore {
       .run(done, total, id);
   }
 
-  ready(id: string, bytes: number, finishedAt: number, expiresAt: number): void {
+  ready(id: string, zip: StoredZip, finishedAt: number, expiresAt: number): void {
     this.db
       .prepare(
-        `UPDATE workspace_exports SET state = 'ready', done = total, bytes = ?, finished_at = ?, expires_at = ?
+        `UPDATE workspace_exports SET state = 'ready', done = total, bytes = ?, zip_sha256 = ?,
+           finished_at = ?, expires_at = ?
          WHERE id = ?`,
       )
-      .run(bytes, finishedAt, expiresAt, id);
+      .run(zip.bytes, zip.sha256, finishedAt, expiresAt, id);
   }
 
   failed(id: string, error: string, finishedAt: number): void {
@@ -167,11 +192,12 @@ export class SqliteExportStore implements ExportStore {
     this.db.prepare(`UPDATE workspace_exports SET state = 'expired' WHERE id = ?`).run(id);
   }
 
-  deleteWorkspace(workspaceId: string): string[] {
+  deleteWorkspace(workspaceId: string): RemovedExport[] {
     return this.db
-      .prepare('DELETE FROM workspace_exports WHERE workspace_id = ? RETURNING id')
-      .pluck()
-      .all(workspaceId) as string[];
+      .prepare(
+        'DELETE FROM workspace_exports WHERE workspace_id = ? RETURNING id, zip_sha256 AS zipSha256',
+      )
+      .all(workspaceId) as RemovedExport[];
   }
 
   workspaceBlobs(workspaceId: string): WorkspaceBlobRow[] {

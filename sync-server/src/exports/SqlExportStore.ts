@@ -4,11 +4,13 @@ import {
   type AsyncExportStore,
   type ExportRow,
   type ExportTableRow,
+  type RemovedExport,
+  type StoredZip,
   type WorkspaceBlobRow,
 } from './ExportStore.ts';
 
 const COLUMNS = `id, workspace_id, requested_by, state, created_at, finished_at, expires_at, done,
-  total, bytes, error`;
+  total, bytes, error, zip_sha256`;
 
 /**
  * Export jobs on the SQL seam (store/sql/): SqliteExportStore's statements written once for
@@ -68,12 +70,12 @@ export class SqlExportStore implements AsyncExportStore {
     );
   }
 
-  async ready(id: string, bytes: number, finishedAt: number, expiresAt: number): Promise<void> {
+  async ready(id: string, zip: StoredZip, finishedAt: number, expiresAt: number): Promise<void> {
     await this.db.run(
-      `UPDATE workspace_exports SET state = 'ready', done = total, bytes = ?, finished_at = ?,
-              expires_at = ?
+      `UPDATE workspace_exports SET state = 'ready', done = total, bytes = ?, zip_sha256 = ?,
+              finished_at = ?, expires_at = ?
         WHERE id = ?`,
-      [bytes, finishedAt, expiresAt, id],
+      [zip.bytes, zip.sha256, finishedAt, expiresAt, id],
     );
   }
 
@@ -97,12 +99,11 @@ export class SqlExportStore implements AsyncExportStore {
     await this.db.run(`UPDATE workspace_exports SET state = 'expired' WHERE id = ?`, [id]);
   }
 
-  async deleteWorkspace(workspaceId: string): Promise<string[]> {
-    const rows = await this.db.all<{ id: string }>(
-      'DELETE FROM workspace_exports WHERE workspace_id = ? RETURNING id',
+  async deleteWorkspace(workspaceId: string): Promise<RemovedExport[]> {
+    return this.db.all<RemovedExport>(
+      'DELETE FROM workspace_exports WHERE workspace_id = ? RETURNING id, zip_sha256 AS "zipSha256"',
       [workspaceId],
     );
-    return rows.map((r) => r.id);
   }
 
   async workspaceBlobs(workspaceId: string): Promise<WorkspaceBlobRow[]> {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportListResponse, ExportResponse } from '@desk/protocol';
 import { signUp, startAuthTestServer, type AuthTestServer } from '../testing/authTestServer.ts';
-import { getBytes } from '../testing/exportTestSupport.ts';
+import { SESSION_COOKIE } from '../identity/sessionCookie.ts';
+import { exportZipBytes, getBytes } from '../testing/exportTestSupport.ts';
 import { createTicket } from '../testing/snapshotTestSupport.ts';
 import { addMember } from '../testing/workspaceTestSupport.ts';
 
@@ -69,13 +70,15 @@ describe('export routes', () => {
       /^attachment; filename=".+-export-\d{4}-\d\d-\d\d\.zip"$/,
     );
     expect(mine.bytes.subarray(0, 2).toString()).toBe('PK');
+    expect(mine.headers.get('content-length')).toBe(String(mine.bytes.length));
   });
 
   it('expire after EXPORT_TTL_HOURS: the file is deleted, the download answers 410, the audit log says so', async () => {
     const w = await workspace();
     const id = await readyExport(w.owner.client, w.base);
-    const file = t.server.exports.service.files.zip(id);
-    expect(fs.existsSync(file)).toBe(true);
+    const { zips } = t.server.exports.service;
+    const zip = (await t.server.services.control.exportJobs.get(id))!.zipSha256!;
+    expect(await zips.has(zip)).toBe(true);
     t.clock.advance(23 * HOUR);
     expect(await t.server.exports.service.expireDue()).toBe(0);
     expect((await getBytes(t.server, w.owner.client, `${w.base}/${id}/download`)).status).toBe(200);
@@ -85,7 +88,7 @@ describe('export routes', () => {
     expect(late.status).toBe(410);
     expect(late.body.error.code).toBe('export_expired');
     expect(await t.server.exports.service.expireDue()).toBeGreaterThanOrEqual(1);
-    expect(fs.existsSync(file)).toBe(false);
+    expect(await zips.has(zip)).toBe(false);
     const listed = await w.owner.client.get<ExportResponse>(`${w.base}/${id}`);
     expect(listed.body.export.state).toBe('expired');
     const actions = t.server.services.audit
@@ -99,6 +102,56 @@ describe('export routes', () => {
         'export.expired',
       ]),
     );
+  });
+
+  it('keep the zip apart from attachments: not a file of the workspace, and the same bytes uploaded survive its expiry', async () => {
+    const w = await workspace();
+    const id = await readyExport(w.owner.client, w.base);
+    const { zipSha256 } = (await t.server.services.control.exportJobs.get(id))!;
+    const zip = (await getBytes(t.server, w.owner.client, `${w.base}/${id}/download`)).bytes;
+    const files = `/api/workspaces/${w.owner.slug}/blobs`;
+    // Not reachable as an attachment, not counted among the workspace's files.
+    expect((await getBytes(t.server, w.owner.client, `${files}/${zipSha256}`)).status).toBe(404);
+    expect(await t.server.services.control.exportJobs.workspaceBlobs(w.owner.workspaceId)).toEqual(
+      [],
+    );
+    // Its bytes uploaded as an attachment (an export sent along with a ticket)…
+    const uploaded = await fetch(`${t.server.url}${files}`, {
+      method: 'POST',
+      headers: {
+        origin: w.owner.client.origin,
+        cookie: `${SESSION_COOKIE}=${w.owner.client.sessionToken}`,
+        'x-file-name': 'export.zip',
+        'content-type': 'application/octet-stream',
+      },
+      body: new Uint8Array(zip),
+    });
+    expect(uploaded.status).toBe(201);
+    expect(((await uploaded.json()) as { sha256: string }).sha256).toBe(zipSha256);
+    // …stay an attachment when the export expires and its zip is deleted.
+    t.clock.advance(25 * HOUR);
+    expect(await t.server.exports.service.expireDue()).toBeGreaterThanOrEqual(1);
+    expect(await t.server.exports.service.zips.has(zipSha256!)).toBe(false);
+    const attachment = await getBytes(t.server, w.owner.client, `${files}/${zipSha256}`);
+    expect(attachment.status).toBe(200);
+    expect(attachment.bytes.equals(zip)).toBe(true);
+  });
+
+  it('still serve an export finished before zips were stored (no zipSha256) from its file', async () => {
+    const w = await workspace();
+    const id = await readyExport(w.owner.client, w.base);
+    const { service } = t.server.exports;
+    const bytes = await exportZipBytes(t.server, id);
+    // As a ready row of migration 26 left it: no address, the zip at DATA_DIR/exports/<id>.zip.
+    t.server.ctx.db.prepare('UPDATE workspace_exports SET zip_sha256 = NULL WHERE id = ?').run(id);
+    fs.writeFileSync(service.files.zip(id), bytes);
+    const old = await getBytes(t.server, w.owner.client, `${w.base}/${id}/download`);
+    expect(old.status).toBe(200);
+    expect(old.headers.get('content-length')).toBe(String(bytes.length));
+    expect(old.bytes.equals(bytes)).toBe(true);
+    t.clock.advance(25 * HOUR);
+    await service.expireDue();
+    expect(fs.existsSync(service.files.zip(id))).toBe(false);
   });
 
   it('publish the format’s JSON Schema to anyone', async () => {

@@ -63,14 +63,13 @@ export function installExportRoutes(
 
   app.get(`${base}/:exportId/download`, async (c) => {
     const { auth, workspace } = await managerRequest(ctx, c);
-    const { path: file, row } = await service.download(
+    const { row, size, stream } = await service.download(
       workspace.id,
       c.req.param('exportId'),
       auth.user.id,
     );
-    const { size } = await fs.promises.stat(file);
     const day = new Date(row.createdAt).toISOString().slice(0, 10);
-    return new Response(Readable.toWeb(fs.createReadStream(file)) as ReadableStream<Uint8Array>, {
+    return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, {
       headers: {
         'content-type': 'application/zip',
         'content-length': String(size),

@@ -74,14 +74,20 @@ export function engineDocsWriter(
   };
 }
 
+/** Where exports read attachments from and keep finished zips (blobStorageFor, both). */
+export interface ExportStorage {
+  readonly attachments: BlobStorage;
+  readonly exportZips: BlobStorage;
+}
+
 /**
  * Export jobs and the importer, built once by the composition root (createSyncServices):
- * they need attachment storage and the sync engine, whose store an export reads and an
- * import writes the new workspace's documents to.
+ * they need attachment and zip storage and the sync engine, whose store an export reads and
+ * an import writes the new workspace's documents to.
  */
 export function createExports(
   ctx: ExportDeps,
-  blobs: BlobStorage,
+  { attachments: blobs, exportZips }: ExportStorage,
   engine: ExportEngine,
 ): InstalledExports {
   const log = ctx.log.child({ module: 'exports' });
@@ -92,6 +98,7 @@ export function createExports(
     docs: engine.docs,
     heavy: ctx.offThread,
     blobs,
+    zips: exportZips,
     log,
     ttlMs: ctx.config.EXPORT_TTL_HOURS * 60 * 60 * 1000,
     closing: async (workspaceId) => (await workspaceDeletions.pending(workspaceId)) !== null,

@@ -37,14 +37,16 @@ export function describeExportStoreContract(
         total: 0,
         bytes: null,
         error: null,
+        zipSha256: null,
       });
       await exports.progress('e1', 3, 8);
       expect(await exports.get('e1')).toMatchObject({ state: 'running', done: 3, total: 8 });
-      await exports.ready('e1', 4096, 20, 1000);
+      await exports.ready('e1', { sha256: 'c'.repeat(64), bytes: 4096 }, 20, 1000);
       expect(await exports.get('e1')).toMatchObject({
         state: 'ready',
         done: 8,
         bytes: 4096,
+        zipSha256: 'c'.repeat(64),
         finishedAt: 20,
         expiresAt: 1000,
       });
@@ -54,7 +56,11 @@ export function describeExportStoreContract(
       expect(await exports.dueToExpire(999)).toEqual([]);
       expect((await exports.dueToExpire(1000)).map((e) => e.id)).toEqual(['e1']);
       await exports.expired('e1');
-      expect((await exports.get('e1'))?.state).toBe('expired');
+      // Expired, the row still names its zip (whose deletion the sweep just did or retries).
+      expect(await exports.get('e1')).toMatchObject({
+        state: 'expired',
+        zipSha256: 'c'.repeat(64),
+      });
       expect(await exports.get('nope')).toBeNull();
     });
 
@@ -74,10 +80,11 @@ export function describeExportStoreContract(
       expect((await exports.unfinished()).map((e) => e.id)).toEqual(['a', 'b']);
     });
 
-    it('removes the workspace’s jobs, and lists the files it uploaded', async () => {
+    it('removes the workspace’s jobs with the zips they leave, and lists the files it uploaded', async () => {
       const { exports, job, workspaceId, userId, db } = await setup();
       await job('a', 1);
       await job('b', 2);
+      await exports.ready('b', { sha256: 'd'.repeat(64), bytes: 10 }, 3, 100);
       for (const [sha, size] of [
         ['b'.repeat(64), 20],
         ['a'.repeat(64), 10],
@@ -110,7 +117,11 @@ export function describeExportStoreContract(
           uploadedAt: 5,
         },
       ]);
-      expect((await exports.deleteWorkspace(workspaceId)).sort()).toEqual(['a', 'b']);
+      const removed = await exports.deleteWorkspace(workspaceId);
+      expect(removed.sort((x, y) => x.id.localeCompare(y.id))).toEqual([
+        { id: 'a', zipSha256: null },
+        { id: 'b', zipSha256: 'd'.repeat(64) },
+      ]);
       expect(await exports.ofWorkspace(workspaceId)).toEqual([]);
     });
   });

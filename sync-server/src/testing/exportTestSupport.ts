@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { buffer } from 'node:stream/consumers';
 import * as Y from 'yjs';
 import yauzl from 'yauzl';
 import {
@@ -217,6 +218,13 @@ export async function postJson<T>(
     'application/json',
   );
   return { status: res.status, body: JSON.parse(res.bytes.toString()) as T };
+}
+
+/** A ready export's zip as the server keeps it (its zip storage), read without the route. */
+export async function exportZipBytes(server: RunningServer, exportId: string): Promise<Buffer> {
+  const row = await server.services.control.exportJobs.get(exportId);
+  if (!row?.zipSha256) throw new Error(`export ${exportId} has no stored zip`);
+  return buffer(await server.exports.service.zips.open(row.zipSha256));
 }
 
 /** Every file of a zip (an export archive), by name. */

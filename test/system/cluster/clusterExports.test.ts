@@ -69,6 +69,10 @@ await describeWithPostgresAndRedis(
       expect(ready).toMatchObject({ state: 'ready', downloadable: true });
       const download = await getBytes(a.server, owner.client, `${base}/${ready.id}/download`);
       expect(download.status).toBe(200);
+      // Built on A, it downloads on B too, byte for byte (its zip is in PostgreSQL).
+      const fromB = await getBytes(b.server, onB, `${base}/${ready.id}/download`);
+      expect(fromB.status).toBe(200);
+      expect(fromB.bytes.equals(download.bytes)).toBe(true);
       const entries = await unzip(download.bytes);
       const manifest = ArchiveManifest.parse(JSON.parse(entries.get('manifest.json')!.toString()));
       expect(manifest.documents.map((d) => d.name).sort()).toEqual(['channel:ch1', 'index']);
@@ -134,11 +138,77 @@ await describeWithPostgresAndRedis(
       expect(await a.server.services.control.exportJobs.get(job.id)).toMatchObject({
         state: 'ready',
       });
-      // Its zip is on the disk of the process that built it (export files are per process).
-      const holders = [a, b].filter((s) =>
-        fs.existsSync(s.server.exports.service.files.zip(job.id)),
+      // Its zip is in PostgreSQL, once, whichever process built it: both serve the same bytes.
+      const zips = await world.query<{ sha256: string }>(
+        `SELECT sha256 FROM blob_contents WHERE space = 'exports'`,
       );
-      expect(holders).toHaveLength(1);
+      expect(zips.map((z) => z.sha256)).toEqual([
+        (await a.server.services.control.exportJobs.get(job.id))!.zipSha256,
+      ]);
+      const base = `/api/workspaces/${owner.slug}/exports/${job.id}/download`;
+      const [fromA, fromB] = await Promise.all([
+        getBytes(a.server, owner.client, base),
+        getBytes(b.server, await world.logIn(b, owner.email), base),
+      ]);
+      expect([fromA.status, fromB.status]).toEqual([200, 200]);
+      expect(fromA.bytes.equals(fromB.bytes)).toBe(true);
+    });
+
+    it('an export built on B downloads on A byte for byte; expired by A’s sweep, its zip is gone for both', async () => {
+      const { a, b } = await world.twoServers();
+      const owner = await signUp(a);
+      const ws = owner.workspaceId;
+      const doc = new Y.Doc();
+      new ChannelDoc(doc).post(
+        { id: 'm1', body: 'Kept in the zip' },
+        { id: owner.userId, name: 'Ana' },
+        AT,
+      );
+      await a.server.sync.applyServerUpdate(docIds.channel(ws, 'ch1'), Y.encodeStateAsUpdate(doc));
+      const onB = await world.logIn(b, owner.email);
+      const base = `/api/workspaces/${owner.slug}/exports`;
+      const started = await postJson<ExportResponse>(b.server, onB, base);
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      await b.server.exports.service.idle();
+      const id = started.body.export.id;
+      const built = await getBytes(b.server, onB, `${base}/${id}/download`);
+      const onA = await getBytes(a.server, owner.client, `${base}/${id}/download`);
+      expect(onA.status).toBe(200);
+      expect(onA.headers.get('content-length')).toBe(String(built.bytes.length));
+      expect(onA.bytes.equals(built.bytes)).toBe(true);
+      const entries = await unzip(onA.bytes);
+      const state = new Y.Doc();
+      Y.applyUpdate(state, entries.get(yjsFileOf('channel:ch1'))!);
+      expect(new ChannelDoc(state).list().map((m) => m.body)).toEqual(['Kept in the zip']);
+      // Not a file of either process: no DATA_DIR/exports/<id>.zip as before.
+      for (const s of [a, b]) {
+        expect(fs.existsSync(s.server.exports.service.files.zip(id))).toBe(false);
+      }
+
+      a.clock.advance(8 * 24 * 60 * 60 * 1000);
+      expect(await a.server.exports.service.expireDue()).toBe(1);
+      expect(await world.query(`SELECT 1 FROM blob_contents WHERE space = 'exports'`)).toEqual([]);
+      b.clock.advance(8 * 24 * 60 * 60 * 1000);
+      expect((await getBytes(b.server, onB, `${base}/${id}/download`)).status).toBe(410);
+    });
+
+    it('a workspace purged on A deletes the zip of an export B built', async () => {
+      const { a, b } = await world.twoServers();
+      const owner = await signUp(a);
+      const onB = await world.logIn(b, owner.email);
+      const base = `/api/workspaces/${owner.slug}/exports`;
+      const started = await postJson<ExportResponse>(b.server, onB, base);
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      await b.server.exports.service.idle();
+      const zips = () => world.query(`SELECT sha256 FROM blob_contents WHERE space = 'exports'`);
+      expect(await zips()).toHaveLength(1);
+      await a.server.deletion.workspaceDeletion.purge(
+        owner.workspaceId,
+        'subscription_terminated',
+        null,
+      );
+      expect(await zips()).toEqual([]);
+      expect(await world.query('SELECT 1 FROM workspace_exports')).toEqual([]);
     });
 
     it('a workspace purged on A: its documents are gone from PostgreSQL and its socket on B is closed', async () => {

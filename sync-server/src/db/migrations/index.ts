@@ -25,6 +25,7 @@ import { m0023WorkspaceDocBytes } from './0023_workspaceDocBytes.ts';
 import { m0024Moderation } from './0024_moderation.ts';
 import { m0025WorkspaceFileBytes } from './0025_workspaceFileBytes.ts';
 import { m0026SearchSecureDeleteOff } from './0026_searchSecureDeleteOff.ts';
+import { m0027ExportZips } from './0027_exportZips.ts';
 import { m0028ClosedWorkspaces } from './0028_closedWorkspaces.ts';
 
 /**
@@ -58,5 +59,6 @@ export const migrations: readonly Migration[] = [
   m0024Moderation,
   m0025WorkspaceFileBytes,
   m0026SearchSecureDeleteOff,
+  m0027ExportZips,
   m0028ClosedWorkspaces,
 ];

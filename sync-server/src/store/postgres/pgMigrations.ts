@@ -1,5 +1,6 @@
 import { pgAdminSchema } from './pgAdminSchema.ts';
 import { pgAuthSchema } from './pgAuthSchema.ts';
+import { pgBlobsSchema } from './pgBlobsSchema.ts';
 import { pgControlPlaneSchema } from './pgControlPlaneSchema.ts';
 import { pgExportsSchema } from './pgExportsSchema.ts';
 import { pgFencesSchema } from './pgFencesSchema.ts';
@@ -161,6 +162,7 @@ export const pgMigrations: readonly PgMigration[] = [
   pgAdminSchema,
   pgSnapshotsSchema,
   pgSearchSchema,
+  pgBlobsSchema,
   pgFencesSchema,
 ];
 
