@@ -15,10 +15,9 @@ import { suiteVerdict, type MissingPart } from './suiteGate.ts';
  * as users do, or read the documents through the engine's reads (`sync.docs`), which are
  * the cluster's shared store on this pass. Left out, each for a reason SCALE-OUT.md lists
  * under "What remains": suites about the embedded SQLite file itself (syncErrors drops its
- * tables, restoreHealing and disasterRestore restore a copy of the file), the attachment
- * quota race (uploads on disk are per process), and firstSyncWhileWritten (it needs the
- * writer to outpace a first sync, and one append in flight on PostgreSQL writes slower: its
- * precondition held in one run of two).
+ * tables, restoreHealing and disasterRestore restore a copy of the file), and
+ * firstSyncWhileWritten (it needs the writer to outpace a first sync, and one append in
+ * flight on PostgreSQL writes slower: its precondition held in one run of two).
  */
 export const POSTGRES_PASS = [
   'test/system/sync/catchUp.test.ts',
@@ -39,6 +38,7 @@ export const POSTGRES_PASS = [
   'test/system/snapshots/restoreUndo.test.ts',
   'test/reliability/restoreRace.test.ts',
   'test/reliability/compactionRace.test.ts',
+  'test/reliability/uploadQuotaRace.test.ts',
   'test/reliability/authorizationMatrix.test.ts',
   'test/reliability/authorizationGrants.test.ts',
   'test/reliability/openApiConformance.test.ts',
