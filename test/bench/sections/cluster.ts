@@ -14,7 +14,7 @@ import { closeAll, connectAll } from '../load/connectAll.ts';
 import { LatencyRecorder } from '../load/LatencyRecorder.ts';
 import { MuxClient } from '../load/MuxClient.ts';
 import { summarize } from '../load/stats.ts';
-import { WritingDoc } from '../load/WritingDoc.ts';
+import { WRITER_LABELS, WritingDoc } from '../load/WritingDoc.ts';
 import type { BenchOptions } from '../options.ts';
 import { formatNumber } from '../report/format.ts';
 import { markdownTable } from '../report/renderTable.ts';
@@ -62,7 +62,7 @@ interface Row {
  * four cluster processes on PostgreSQL and Redis (each its own OS process, as `pnpm
  * start:cluster` runs them; compiled as `pnpm start` runs it, or tsx with
  * BENCH_OURS_RUN=tsx). `cluster-clients` /sync clients write `cluster-rate` updates/s each
- * into `cluster-docs` ticket docs; client i writes doc i mod docs on process ⌊i / docs⌋ mod
+ * (the first of `--writers`: growing text by default) into `cluster-docs` ticket docs; client i writes doc i mod docs on process ⌊i / docs⌋ mod
  * N, so every doc has writers on every process and most of a doc's fan-out crosses Redis.
  * Measured over `measure-ms` after `warmup-ms`: updates stored per second (acks received)
  * and fan-out latency from a write to each other client of its doc (one clock: every
@@ -115,7 +115,8 @@ export const clusterSection: Section = {
         : '';
     const markdown =
       `### cluster (issue 19)\n\n${n['cluster-clients']} /sync clients, ` +
-      `${n['cluster-rate']} updates/s each, over ${n['cluster-docs']} docs, spread across ` +
+      `${n['cluster-rate']} updates/s each (${WRITER_LABELS[clusterWriter(o)]}), over ` +
+      `${n['cluster-docs']} docs, spread across ` +
       `the processes; measured ${n['measure-ms']} ms after ${n['warmup-ms']} ms.\n\n` +
       `${table}${skipped}`;
     return { markdown, values };
@@ -123,6 +124,13 @@ export const clusterSection: Section = {
 };
 
 const serverEnv = (): Record<string, string> => ({ ...BENCH_UPDATE_RATES });
+
+/**
+ * What the clients write: the first of `--writers` (text by default — typing that grows
+ * each document, as a desk's tickets grow; `--writers=map` for the tiny documents of the
+ * first cluster figures).
+ */
+const clusterWriter = (o: BenchOptions) => o.writers[0] ?? 'text';
 
 async function startSqlite(): Promise<RunningSetup> {
   const temp = makeTempDir('desk-bench-cluster-');
@@ -183,7 +191,7 @@ async function measure(setup: Setup, running: RunningSetup, o: BenchOptions): Pr
   }
   let measuringAcks = 0;
   const clients = await connectAll(clientsCount, o.n['connect-concurrency'], (i) => {
-    const writer = new WritingDoc(i + 1, 'map');
+    const writer = new WritingDoc(i + 1, clusterWriter(o));
     writers[i] = writer;
     const docId = docIds[i]!;
     const base = running.urls[Math.floor(i / docs) % running.urls.length]!;
