@@ -2,8 +2,11 @@
  * `pnpm start:cluster`: several server processes on this machine, on one PostgreSQL database
  * and one Redis (issue 19, SCALE-OUT.md), behind one port. The balancer is `http-proxy`
  * (WebSockets included), not one of our own: each HTTP request and each WebSocket upgrade
- * goes to the next process in turn. No stickiness is needed — any process serves any
- * request and any document (the database and Redis are what they share).
+ * goes to the next *ready* process in turn (src/cluster/ReadyPool.ts asks each `/readyz`
+ * every second; src/cluster/poolProxy.ts skips the others, resends a GET or HEAD a process
+ * could not take to another, and answers 503 with Retry-After when none is ready). No
+ * stickiness is needed — any process serves any request and any document (the database and
+ * Redis are what they share).
  *
  * Environment: DATABASE_URL (postgres://…) and REDIS_URL, required; CLUSTER_PROCESSES
  * (default 2); PORT, the proxy's (default 3000), the processes listening on PORT+1…PORT+N on
@@ -14,10 +17,10 @@
  * Run after `pnpm build && pnpm build:server` (the root script does both).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import httpProxy from 'http-proxy';
+import { createPoolProxy } from '../src/cluster/poolProxy.ts';
+import { ReadyPool } from '../src/cluster/ReadyPool.ts';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const mainJs = path.join(serverDir, 'dist/main.js');
@@ -51,6 +54,17 @@ const nodes: Node[] = Array.from({ length: count }, (_, i) => ({
   child: null,
 }));
 
+// A process restarting, or still migrating or reaching PostgreSQL, answers /readyz with 503
+// or not at all: it gets no users until it answers 200 (a 502 from it is what this avoids).
+const pool = new ReadyPool(
+  nodes.map((node) => ({ name: node.name, url: node.target })),
+  {
+    onChange: (target, ready, why) =>
+      process.stderr.write(`${target.name} ${ready ? 'ready' : `not ready (${why})`}\n`),
+  },
+);
+pool.start();
+
 function start(node: Node, i: number): void {
   const child = spawn(process.execPath, ['--enable-source-maps', mainJs], {
     env: {
@@ -65,6 +79,8 @@ function start(node: Node, i: number): void {
   node.child = child;
   child.on('exit', (code, signal) => {
     node.child = null;
+    // Out of the pool now, not at its next probe or the next request it would fail.
+    pool.markDown(pool.targets[i]!, 'exited');
     if (stopping) return;
     // A process that died is started again; its users reconnect to the others meanwhile.
     // A configuration error (78) would only fail again: the cluster stops instead.
@@ -75,23 +91,7 @@ function start(node: Node, i: number): void {
 }
 nodes.forEach(start);
 
-let next = 0;
-/** Round robin over the processes: the next one for each request and each upgrade. */
-const pick = (): Node => nodes[next++ % nodes.length]!;
-
-// xfwd: the processes see the client's address in X-Forwarded-For.
-const proxy = httpProxy.createProxyServer({ xfwd: true });
-proxy.on('error', (err, _req, res) => {
-  // A process restarting: this request fails, the client retries (sockets reconnect).
-  if (res instanceof http.ServerResponse && !res.headersSent) {
-    res.writeHead(502, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { code: 'bad_gateway', message: err.message } }));
-  } else {
-    res.destroy();
-  }
-});
-const server = http.createServer((req, res) => proxy.web(req, res, { target: pick().target }));
-server.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head, { target: pick().target }));
+const server = createPoolProxy(pool);
 server.listen(port, () => {
   process.stdout.write(
     `cluster of ${count} on ${publicUrl} (proxy on :${port}, processes on :${port + 1}–:${port + count})\n`,
@@ -101,8 +101,8 @@ server.listen(port, () => {
 function stop(signal: NodeJS.Signals): void {
   if (stopping) return;
   stopping = true;
+  pool.stop();
   server.close();
-  proxy.close();
   // Each process shuts down gracefully (sockets closed with 1012, writes flushed).
   for (const node of nodes) node.child?.kill(signal);
 }

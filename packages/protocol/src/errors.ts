@@ -18,6 +18,12 @@ export const ErrorCode = {
    * `database_unavailable` meanwhile.
    */
   databaseUnavailable: 'database_unavailable',
+  /**
+   * 503 with Retry-After from `pnpm start:cluster`'s proxy: no server process behind it is
+   * ready (all restarting or not yet started); 502 when the one handling the request
+   * stopped answering. Retry after the delay.
+   */
+  serverUnavailable: 'server_unavailable',
   // security
   unauthenticated: 'unauthenticated',
   sessionExpired: 'session_expired',
