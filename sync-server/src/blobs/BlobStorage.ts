@@ -22,6 +22,13 @@ export interface BlobStorage {
   delete(sha256: string): Promise<void>;
   /** The stored bytes, or the inclusive `range` of them. */
   open(sha256: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * The addresses of every blob stored before `time` (ms since the epoch), for a sweep that
+   * deletes what nothing names any more (export zips a process stored and died before it
+   * recorded). Reads the whole storage: meant for the small `exports` space, not for
+   * attachments.
+   */
+  storedBefore(time: number): Promise<string[]>;
 }
 
 export interface StoredBlob {

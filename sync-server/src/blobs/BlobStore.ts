@@ -84,6 +84,23 @@ export class BlobStore implements BlobStorage {
     }
   }
 
+  /** By the files' modification time: a file is renamed into place once written, never changed. */
+  async storedBefore(time: number): Promise<string[]> {
+    const found: string[] = [];
+    for (const dir of await fs.promises.readdir(this.root)) {
+      // `tmp/` holds uploads in progress, not blobs.
+      if (!/^[0-9a-f]{2}$/.test(dir)) continue;
+      // A folder emptied and removed meanwhile by a concurrent delete is simply empty.
+      const names = await fs.promises.readdir(path.join(this.root, dir)).catch(() => []);
+      for (const name of names) {
+        if (!/^[0-9a-f]{64}$/.test(name)) continue;
+        const stat = await fs.promises.stat(path.join(this.root, dir, name)).catch(() => null);
+        if (stat && stat.mtimeMs < time) found.push(name);
+      }
+    }
+    return found;
+  }
+
   /** Rejects when there is no such blob (ENOENT), rather than failing the stream later. */
   async open(sha256: string, range?: ByteRange): Promise<Readable> {
     const handle = await fs.promises.open(this.pathOf(sha256), 'r');

@@ -162,6 +162,16 @@ export class PgBlobStore implements BlobStorage {
     );
   }
 
+  /** By `blob_contents.created_at`, the time the blob became visible. */
+  async storedBefore(time: number): Promise<string[]> {
+    const { rows } = await this.#pool.query<{ sha256: string }>(
+      'SELECT sha256 FROM blob_contents WHERE space = $1 AND created_at < $2 ORDER BY sha256',
+      [this.#space, time],
+      { againOnLostConnection: true },
+    );
+    return rows.map((row) => row.sha256);
+  }
+
   /**
    * Rejects with BlobMissingError when nothing is stored at `sha256`. The stream reads
    * CHUNKS_PER_READ rows at a time as it is consumed, only the rows `range` spans; a blob

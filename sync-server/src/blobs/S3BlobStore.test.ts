@@ -41,6 +41,19 @@ describe('S3BlobStore', () => {
     expect(staged.filter((entry) => entry.isFile())).toEqual([]);
   });
 
+  it('lists a bucket of more keys than one page holds, page after page', async () => {
+    const { store } = s3Store();
+    s3.pageSize = 2;
+    try {
+      const stored = [];
+      for (let i = 0; i < 5; i++) stored.push(await store.put(Readable.from([`zip ${i}`]), 100));
+      const listed = await store.storedBefore(Date.now() + 60_000);
+      expect(listed.sort()).toEqual(stored.map((s) => s.sha256).sort());
+    } finally {
+      s3.pageSize = 1000;
+    }
+  });
+
   it('does not upload content the bucket already holds', async () => {
     const { store } = s3Store();
     const bytes = Buffer.from('uploaded once');

@@ -4,6 +4,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -113,6 +114,32 @@ export class S3BlobStore implements BlobStorage {
     await this.options.client.send(
       new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(sha256) }),
     );
+  }
+
+  /** By the objects' LastModified (whole seconds), listed a page of up to 1000 keys at a time. */
+  async storedBefore(time: number): Promise<string[]> {
+    const prefix = this.options.prefix ?? '';
+    const address = /^[0-9a-f]{2}\/([0-9a-f]{64})$/;
+    const found: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.options.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.options.bucket,
+          Prefix: prefix,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
+      for (const object of page.Contents ?? []) {
+        // Only keys of this store's layout: the prefix may be shared with other things.
+        const sha256 = object.Key?.slice(prefix.length).match(address)?.[1];
+        if (sha256 && object.LastModified && object.LastModified.getTime() < time) {
+          found.push(sha256);
+        }
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return found;
   }
 
   async open(sha256: string, range?: ByteRange): Promise<Readable> {

@@ -44,6 +44,16 @@ export interface ExportServiceDeps extends ExportBuilderDeps {
   readonly jobLease?: JobLease;
 }
 
+/**
+ * How old a stored zip no export names must be before the sweep deletes it. @default 1 day —
+ * a build records its zip moments after storing it, so a younger one may be a build in
+ * progress on another process; an older one was left by a process that died in between.
+ */
+export const ORPHAN_ZIP_MS = 24 * 60 * 60 * 1000;
+
+/** Zip addresses asked of the store per statement (far below either database's parameter limit). */
+const NAMED_ZIPS_BATCH = 500;
+
 /** The lease a build of export `id` holds (a cluster's `RedisJobLease`: `job:export:<id>`). */
 export const exportJobLeaseName = (exportId: string) => `export:${exportId}`;
 
@@ -183,6 +193,29 @@ export class ExportService {
       await this.#audit(row, 'export.expired', { kind: 'system', userId: null });
     }
     return due.length;
+  }
+
+  /**
+   * Deletes the zips in the zip storage that no export names and that were stored more than
+   * ORPHAN_ZIP_MS before `wallNow`; returns how many. They are left by a process that died
+   * after storing a zip and before marking its job ready (the job is built again on the next
+   * start, into a new zip), or between removing a purged workspace's rows and its zips.
+   * `wallNow` is the wall clock, not `deps.now`: the storages stamp blobs with it (a file's
+   * mtime, S3's LastModified, `blob_contents.created_at`). Run with the expiry sweep.
+   */
+  async sweepOrphanZips(wallNow: number = Date.now()): Promise<number> {
+    const stored = await this.deps.zips.storedBefore(wallNow - ORPHAN_ZIP_MS);
+    const named = new Set<string>();
+    for (let i = 0; i < stored.length; i += NAMED_ZIPS_BATCH) {
+      const batch = stored.slice(i, i + NAMED_ZIPS_BATCH);
+      for (const sha256 of await this.#store.namedZips(batch)) named.add(sha256);
+    }
+    const orphans = stored.filter((sha256) => !named.has(sha256));
+    for (const sha256 of orphans) {
+      await this.deps.zips.delete(sha256);
+      this.#log.info({ zipSha256: sha256 }, 'deleted an export zip no export names');
+    }
+    return orphans.length;
   }
 
   /**

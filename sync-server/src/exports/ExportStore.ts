@@ -74,6 +74,11 @@ export interface ExportStore {
   deleteWorkspace(workspaceId: string): RemovedExport[];
   /** Every file the workspace uploaded (table `workspace_blobs`), by hash. */
   workspaceBlobs(workspaceId: string): WorkspaceBlobRow[];
+  /**
+   * Those of `zipSha256s` an export row names (`zip_sha256`, whatever its state): the zips
+   * the orphan sweep must keep.
+   */
+  namedZips(zipSha256s: readonly string[]): string[];
 }
 
 /** The ExportStore as callers see it once PostgreSQL may be behind it (`SqlExportStore`). */
@@ -198,6 +203,18 @@ export class SqliteExportStore implements ExportStore {
         'DELETE FROM workspace_exports WHERE workspace_id = ? RETURNING id, zip_sha256 AS zipSha256',
       )
       .all(workspaceId) as RemovedExport[];
+  }
+
+  namedZips(zipSha256s: readonly string[]): string[] {
+    if (zipSha256s.length === 0) return [];
+    return (
+      this.db
+        .prepare(
+          `SELECT DISTINCT zip_sha256 AS sha256 FROM workspace_exports
+            WHERE zip_sha256 IN (${zipSha256s.map(() => '?').join(', ')})`,
+        )
+        .all(...zipSha256s) as { sha256: string }[]
+    ).map((row) => row.sha256);
   }
 
   workspaceBlobs(workspaceId: string): WorkspaceBlobRow[] {

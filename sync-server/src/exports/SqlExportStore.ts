@@ -106,6 +106,16 @@ export class SqlExportStore implements AsyncExportStore {
     );
   }
 
+  async namedZips(zipSha256s: readonly string[]): Promise<string[]> {
+    if (zipSha256s.length === 0) return [];
+    const rows = await this.db.all<{ sha256: string }>(
+      `SELECT DISTINCT zip_sha256 AS sha256 FROM workspace_exports
+        WHERE zip_sha256 IN (${zipSha256s.map(() => '?').join(', ')})`,
+      [...zipSha256s],
+    );
+    return rows.map((row) => row.sha256);
+  }
+
   async workspaceBlobs(workspaceId: string): Promise<WorkspaceBlobRow[]> {
     return this.db.all<WorkspaceBlobRow>(
       `SELECT sha256, name, type, size, uploaded_by AS "uploadedBy", uploaded_at AS "uploadedAt"

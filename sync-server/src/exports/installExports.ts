@@ -16,10 +16,13 @@ import {
   type ImporterStores,
 } from './WorkspaceImporter.ts';
 
-/** The expiry sweep's name on the process's `JobLease`: one process of a cluster sweeps. */
+/**
+ * The expiry sweep's name on the process's `JobLease` (it sweeps orphan zips too): one
+ * process of a cluster sweeps.
+ */
 export const EXPORT_EXPIRY_JOB = 'export-expiry';
 
-/** How often finished exports are checked for expiry. @default 1 hour */
+/** How often finished exports are checked for expiry, and the zip storage for orphans. @default 1 hour */
 const EXPIRY_SWEEP_MS = 60 * 60 * 1000;
 
 /**
@@ -109,7 +112,7 @@ export function createExports(
 
 /**
  * Workspace export and import (issue 16): the routes, jobs interrupted by the last stop
- * resumed, the hourly expiry sweep, and the shutdown step that stops a running export
+ * resumed, the hourly expiry sweep (and orphan zip sweep), and the shutdown step that stops a running export
  * between two documents (it continues from there on the next start).
  */
 export function installExports(
@@ -125,7 +128,10 @@ export function installExports(
     .catch((err: unknown) => log.error({ err }, 'resuming interrupted exports failed'));
   const sweep = () =>
     ctx.jobLease
-      .runOnce(EXPORT_EXPIRY_JOB, () => service.expireDue().then(() => undefined))
+      .runOnce(EXPORT_EXPIRY_JOB, async () => {
+        await service.expireDue();
+        await service.sweepOrphanZips();
+      })
       .catch((err: unknown) => log.error({ err }, 'export expiry sweep failed'));
   void sweep();
   const timer = setInterval(() => void sweep(), EXPIRY_SWEEP_MS);

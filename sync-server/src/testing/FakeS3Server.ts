@@ -3,13 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { parseRange } from '../blobs/byteRange.ts';
 
 /**
- * Just enough of the S3 REST API (path-style PUT, HEAD and GET of objects, one byte range)
- * for S3BlobStore's tests, in memory, on a free port: no S3-compatible server can be
+ * Just enough of the S3 REST API (path-style PUT, HEAD and GET of objects, one byte range,
+ * ListObjectsV2 by prefix in pages) for S3BlobStore's tests, in memory, on a free port: no S3-compatible server can be
  * installed here. Unsigned requests are accepted; an aws-chunked body (a streamed upload with
  * a trailing checksum) is refused, as several S3-compatible servers do.
  */
 export class FakeS3Server {
   readonly objects = new Map<string, Buffer>();
+  /** Each object's LastModified, by the same `/bucket/key`; a test may move it back. */
+  readonly modified = new Map<string, Date>();
+  /** Keys per ListObjectsV2 page (S3's is 1000): small in a test of the paging. */
+  pageSize = 1000;
   /** Every request as `METHOD /bucket/key`, for tests that count round trips. */
   readonly requests: string[] = [];
   private constructor(private readonly server: http.Server) {}
@@ -32,7 +36,8 @@ export class FakeS3Server {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const key = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const key = decodeURIComponent(url.pathname);
     this.requests.push(`${req.method} ${key}`);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -43,16 +48,21 @@ export class FakeS3Server {
           return error(res, 501, 'NotImplemented');
         }
         this.objects.set(key, Buffer.concat(chunks));
+        this.modified.set(key, new Date());
         res.writeHead(200, { etag: '"fake"' }).end();
         return;
       }
       if (req.method === 'DELETE') {
         // As S3: 204 whether or not the key existed.
         this.objects.delete(key);
+        this.modified.delete(key);
         res.writeHead(204).end();
         return;
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return error(res, 405, 'MethodNotAllowed');
+      if (req.method === 'GET' && url.searchParams.get('list-type') === '2') {
+        return this.list(res, key.replace(/^\/|\/$/g, ''), url.searchParams);
+      }
       if (!object) {
         if (req.method === 'HEAD') return void res.writeHead(404).end();
         return error(res, 404, 'NoSuchKey');
@@ -67,6 +77,40 @@ export class FakeS3Server {
       });
       res.end(req.method === 'HEAD' ? undefined : part);
     });
+  }
+
+  /** ListObjectsV2: keys in order, after the continuation token (the last key of a page). */
+  private list(res: http.ServerResponse, bucket: string, params: URLSearchParams): void {
+    const prefix = params.get('prefix') ?? '';
+    const after = params.get('continuation-token') ?? '';
+    const keys = [...this.objects.keys()]
+      .filter((k) => k.startsWith(`/${bucket}/`))
+      .map((k) => k.slice(bucket.length + 2))
+      .filter((k) => k.startsWith(prefix) && k > after)
+      .sort();
+    const page = keys.slice(0, this.pageSize);
+    const truncated = keys.length > page.length;
+    const contents = page
+      .map((k) => {
+        const full = `/${bucket}/${k}`;
+        return (
+          `<Contents><Key>${k}</Key>` +
+          `<LastModified>${this.modified.get(full)!.toISOString()}</LastModified>` +
+          `<Size>${this.objects.get(full)!.length}</Size></Contents>`
+        );
+      })
+      .join('');
+    res
+      .writeHead(200, { 'content-type': 'application/xml' })
+      .end(
+        '<?xml version="1.0" encoding="UTF-8"?>' +
+          '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+          `<Name>${bucket}</Name><Prefix>${prefix}</Prefix><KeyCount>${page.length}</KeyCount>` +
+          `<MaxKeys>${this.pageSize}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
+          (truncated ? `<NextContinuationToken>${page.at(-1)}</NextContinuationToken>` : '') +
+          contents +
+          '</ListBucketResult>',
+      );
   }
 }
 

@@ -91,6 +91,16 @@ export function describeBlobStorageContract(
       await storage.delete(sha256);
     });
 
+    it('lists what it holds by the time it was stored, and forgets what it deleted', async () => {
+      const before = Date.now() - 60_000;
+      const kept = await storage.put(body(bytesOf(3000, 21)), 10_000);
+      const deleted = await storage.put(body(bytesOf(3000, 22)), 10_000);
+      await storage.delete(deleted.sha256);
+      // Bounds a minute either side: storages stamp in their own resolution (S3: seconds).
+      expect(await storage.storedBefore(Date.now() + 60_000)).toEqual([kept.sha256]);
+      expect(await storage.storedBefore(before)).toEqual([]);
+    });
+
     it('knows nothing of content it was never given', async () => {
       const unknown = sha(bytesOf(10, 99));
       expect(await storage.has(unknown)).toBe(false);

@@ -124,5 +124,18 @@ export function describeExportStoreContract(
       ]);
       expect(await exports.ofWorkspace(workspaceId)).toEqual([]);
     });
+
+    it('says which of a list of zips an export names, whatever its state', async () => {
+      const { exports, job } = await setup();
+      await job('ready', 1);
+      await job('expired', 2);
+      await job('queued', 3);
+      await exports.ready('ready', { sha256: 'a'.repeat(64), bytes: 10 }, 4, 100);
+      await exports.ready('expired', { sha256: 'b'.repeat(64), bytes: 10 }, 4, 5);
+      await exports.expired('expired');
+      const named = await exports.namedZips(['a'.repeat(64), 'b'.repeat(64), 'c'.repeat(64)]);
+      expect(named.sort()).toEqual(['a'.repeat(64), 'b'.repeat(64)]);
+      expect(await exports.namedZips([])).toEqual([]);
+    });
   });
 }
