@@ -13,7 +13,10 @@
  * 127.0.0.1; DATA_DIR (default ./data/cluster), each process using DATA_DIR/node-<i> for its
  * own SQLite file (attachments and export zips are in PostgreSQL, or in BLOB_S3_BUCKET if set);
  * PUBLIC_URL (default http://localhost:PORT), the proxy's address, which every process
- * checks Origins against. Everything else is passed on to the processes as it is.
+ * checks Origins against; CLUSTER_NODE_ARGS, how node runs each process (default
+ * `--enable-source-maps <sync-server/dist/main.js>`; the test of this script runs the sources
+ * with `--import tsx <sync-server/src/main.ts>`). Everything else is passed on to the
+ * processes as it is.
  * Run after `pnpm build && pnpm build:server` (the root script does both).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -40,6 +43,7 @@ if (!Number.isInteger(count) || count < 1 || !Number.isInteger(port)) {
 }
 const dataDir = path.resolve(env.DATA_DIR ?? './data/cluster');
 const publicUrl = env.PUBLIC_URL ?? `http://localhost:${port}`;
+const nodeArgs = env.CLUSTER_NODE_ARGS?.trim().split(/\s+/) ?? ['--enable-source-maps', mainJs];
 
 interface Node {
   readonly name: string;
@@ -66,7 +70,7 @@ const pool = new ReadyPool(
 pool.start();
 
 function start(node: Node, i: number): void {
-  const child = spawn(process.execPath, ['--enable-source-maps', mainJs], {
+  const child = spawn(process.execPath, nodeArgs, {
     env: {
       ...env,
       PORT: String(port + 1 + i),
@@ -77,6 +81,7 @@ function start(node: Node, i: number): void {
     stdio: 'inherit',
   });
   node.child = child;
+  process.stderr.write(`${node.name} started (pid ${child.pid}) on :${port + 1 + i}\n`);
   child.on('exit', (code, signal) => {
     node.child = null;
     // Out of the pool now, not at its next probe or the next request it would fail.
@@ -86,7 +91,11 @@ function start(node: Node, i: number): void {
     // A configuration error (78) would only fail again: the cluster stops instead.
     process.stderr.write(`${node.name} exited (${signal ?? code})\n`);
     if (code === 78) stop('SIGTERM');
-    else setTimeout(() => start(node, i), 1000);
+    // Asked again when the second is up: the cluster may have been told to stop meanwhile.
+    else
+      setTimeout(() => {
+        if (!stopping) start(node, i);
+      }, 1000);
   });
 }
 nodes.forEach(start);
