@@ -9,7 +9,7 @@ export interface FanOut {
   /**
    * An update this process stored (as workspace change `seq`; the latest when several were
    * merged) and broadcast locally; `stored`: the numbers the store gave the updates it holds
-   * among their doc's (`AppendResult.stored`), empty from a store that keeps none.
+   * among their doc's (`AppendResult.stored`): what the lagging-document watch counts.
    */
   publishUpdate(docId: string, update: Uint8Array, seq: number, stored: readonly number[]): void;
   /** Updates stored by other processes; the engine applies and broadcasts them locally. */

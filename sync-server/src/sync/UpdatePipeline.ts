@@ -32,7 +32,7 @@ interface Entry {
   logId: number | null;
   /** The workspace change sequence it was given (set once stored). */
   seq: number | null;
-  /** Its number among its doc's stored updates (`AppendResult.stored`; PostgreSQL only). */
+  /** Its number among its doc's stored updates (`AppendResult.stored`; set once stored). */
   stored: number | null;
   /** What to store; null when there is nothing to store (empty step 2, or refused). */
   update: Uint8Array | null;
@@ -561,7 +561,7 @@ export class UpdatePipeline {
       const entry = writes[i]!;
       entry.logId = results[i]!.logId;
       entry.seq = results[i]!.seq;
-      entry.stored = results[i]!.stored ?? null;
+      entry.stored = results[i]!.stored;
       const storage = entry.from?.storage;
       if (storage?.stored) {
         bytes ??= new Map();
@@ -805,7 +805,7 @@ function lastSeq(entries: Entry[]): number {
   return seq;
 }
 
-/** The store's numbers of the entries' updates among their doc's (none from SQLite). */
+/** The store's numbers of the entries' updates among their doc's (the watch counts them). */
 function storedNumbers(entries: Entry[]): number[] {
   const numbers: number[] = [];
   for (const entry of entries) if (entry.stored !== null) numbers.push(entry.stored);
