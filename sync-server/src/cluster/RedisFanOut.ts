@@ -1,16 +1,15 @@
 import type { Logger } from '../log/logger.ts';
-import type { AsyncDocStore } from '../store/AsyncDocStore.ts';
 import type { FanOut } from '../sync/FanOut.ts';
-import { LaggingDocWatch } from './LaggingDocWatch.ts';
+import { LaggingDocWatch, type StoredCounts } from './LaggingDocWatch.ts';
 import type { RedisUpdateBus } from './RedisUpdateBus.ts';
 
 export interface RedisFanOutOptions {
   readonly bus: RedisUpdateBus;
-  /** The shared store the lagging-document watch compares with (`changedSince`). */
-  readonly store: Pick<AsyncDocStore, 'changedSince'>;
+  /** The shared store the lagging-document watch compares with (its docs' stored counts). */
+  readonly store: StoredCounts;
   readonly log: Logger;
   /**
-   * How often the loaded docs are compared with the store's change sequence, to find an
+   * How often the loaded docs are compared with the store's count of their updates, to find an
    * update stored by a process that died before publishing it; such a doc is re-synced
    * at the second check that finds it behind. @default 2000 (ms)
    */
@@ -57,16 +56,16 @@ export class RedisFanOut implements FanOut {
     this.#log = options.log;
     this.#watch = new LaggingDocWatch(options.store);
     this.#subscribeWaitMs = options.subscribeWaitMs ?? 1000;
-    this.#timer = setInterval(() => void this.#checkLagging(), options.lagCheckMs ?? 2000);
+    this.#timer = setInterval(() => void this.checkLagging(), options.lagCheckMs ?? 2000);
     this.#timer.unref();
   }
 
-  publishUpdate(docId: string, update: Uint8Array, seq: number): void {
+  publishUpdate(docId: string, update: Uint8Array, seq: number, stored: readonly number[]): void {
     const followed = this.#followed.get(docId);
-    if (followed) this.#watch.applied(docId, followed.workspaceId, seq);
+    if (followed) this.#watch.applied(docId, followed.workspaceId, stored);
     // Not awaited: the update is durable and acknowledged already; while Redis is away the
     // publish waits in the connection's queue and goes out in order when it is back.
-    this.#bus.publish(docId, update, seq).catch((err: unknown) => {
+    this.#bus.publish(docId, update, seq, stored).catch((err: unknown) => {
       this.#log.error({ err, docId }, 'publishing a stored update to Redis failed');
     });
   }
@@ -92,7 +91,7 @@ export class RedisFanOut implements FanOut {
     const subscribed = this.#bus
       .subscribe(docId, {
         update: (update, from) => {
-          this.#watch.applied(docId, workspaceId, from.seq);
+          this.#watch.applied(docId, workspaceId, from.stored);
           this.#remoteUpdate(docId, update);
         },
         resync: () => this.#resync(docId),
@@ -134,8 +133,8 @@ export class RedisFanOut implements FanOut {
     clearTimeout(timer);
   }
 
-  loaded(docId: string, workspaceId: string, lastSeq: number): void {
-    if (this.#followed.has(docId)) this.#watch.applied(docId, workspaceId, lastSeq);
+  loaded(docId: string, workspaceId: string, updatesStored: number): void {
+    if (this.#followed.has(docId)) this.#watch.loaded(docId, workspaceId, updatesStored);
   }
 
   unfollow(docId: string): void {
@@ -160,8 +159,12 @@ export class RedisFanOut implements FanOut {
     await this.#bus.close();
   }
 
-  /** One check at a time: a slow store must not pile checks up. */
-  async #checkLagging(): Promise<void> {
+  /**
+   * One pass of the lagging-document watch (the timer's; a test may run one itself): a doc
+   * found behind at two passes in a row is re-synced before this resolves. One pass at a
+   * time: a slow store must not pile them up (a pass asked for meanwhile does nothing).
+   */
+  async checkLagging(): Promise<void> {
     if (this.#checking) return;
     this.#checking = true;
     try {

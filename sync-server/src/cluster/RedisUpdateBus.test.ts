@@ -14,7 +14,14 @@ import {
   testKeyPrefix,
   type RedisServerProcess,
 } from '../testing/scaleOutParts.ts';
-import { RedisUpdateBus, ResyncReason, type DocFeed } from './RedisUpdateBus.ts';
+import {
+  decodeNumbers,
+  encodeNumbers,
+  RedisUpdateBus,
+  ResyncReason,
+  type DocFeed,
+  type StoredFrom,
+} from './RedisUpdateBus.ts';
 
 const docId = 'ws1:ticket:t1';
 
@@ -26,6 +33,8 @@ const docId = 'ws1:ticket:t1';
 class Process {
   readonly doc = new Y.Doc();
   readonly seqs: number[] = [];
+  /** The stored numbers each entry it was given carried. */
+  readonly stored: (readonly number[])[] = [];
   readonly resyncs: ResyncReason[] = [];
   readonly published: Promise<void>[] = [];
   #hold: Promise<void> | null = null;
@@ -39,6 +48,7 @@ class Process {
     update: async (update, from) => {
       await this.#hold;
       this.seqs.push(from.seq);
+      this.stored.push(from.stored);
       Y.applyUpdate(this.doc, update, 'bus');
     },
     resync: async (reason) => {
@@ -117,6 +127,22 @@ await describeWithRedis('RedisUpdateBus', { ownServer: true }, () => {
     return { a: await open('a'), b: await open('b') };
   }
 
+  it('carries the numbers of the stored updates an entry holds (the lagging-document watch counts them)', async () => {
+    const { a, b } = await twoProcesses({ persistent: false });
+    const update = Y.encodeStateAsUpdate(a.doc);
+    await a.bus.publish(docId, update, 7, [5, 3, 4, 9]); // a merge of four, in any order
+    await a.bus.publish(docId, update, 8, []); // a store that numbers nothing
+    await expect.poll(() => b.stored.length).toBe(2);
+    expect(b.stored).toEqual([[3, 4, 5, 9], []]);
+  });
+
+  it('writes numbers as runs and reads back what it wrote', () => {
+    expect(encodeNumbers([9, 1, 2, 3, 5, 3])).toBe('1-3,5,9');
+    expect(decodeNumbers('1-3,5,9')).toEqual([1, 2, 3, 5, 9]);
+    expect(decodeNumbers('')).toEqual([]);
+    expect(decodeNumbers('x')).toEqual([]); // unreadable: none, and the watch re-syncs
+  });
+
   it('delivers each update to the other process in publishing order, and never back to its publisher', async () => {
     const { a, b } = await twoProcesses({ persistent: false });
     for (let i = 0; i < 50; i++) await a.edit(`${i},`);
@@ -178,7 +204,7 @@ await describeWithRedis('RedisUpdateBus', { ownServer: true }, () => {
     let updateFailures = 1;
     let resyncFailures = 1;
     Object.assign(b.feed, {
-      update: async (u: Uint8Array, from: { origin: string; seq: number }) => {
+      update: async (u: Uint8Array, from: StoredFrom) => {
         if (updateFailures-- > 0) throw new Error('replica busy');
         return update(u, from);
       },

@@ -21,12 +21,25 @@ export type ResyncReason = (typeof ResyncReason)[keyof typeof ResyncReason];
  */
 export interface DocFeed {
   /** An update another process persisted and published, in the order it was published. */
-  readonly update: (update: Uint8Array, from: { origin: string; seq: number }) => unknown;
+  readonly update: (update: Uint8Array, from: StoredFrom) => unknown;
   /**
    * The stream cannot tell what this process missed: bring the document up to date from the
    * store (a state-vector diff against the stored doc). Awaited before the stream goes on.
    */
   readonly resync: (reason: ResyncReason) => unknown;
+}
+
+/** Where a published update comes from. */
+export interface StoredFrom {
+  /** The publishing process. */
+  readonly origin: string;
+  /** The workspace change sequence of the (latest) update it holds. */
+  readonly seq: number;
+  /**
+   * The numbers among its doc's stored updates of the updates it holds (`AppendResult.stored`;
+   * several when the publisher merged them). Empty from a publisher that sent none.
+   */
+  readonly stored: readonly number[];
 }
 
 export interface RedisUpdateBusOptions {
@@ -75,7 +88,7 @@ const publishScript = `
   redis.call('HSET', KEYS[3], ARGV[2], ARGV[6])
   local n = redis.call('INCR', KEYS[2])
   redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',
-    'n', n, 'o', ARGV[2], 's', ARGV[3], 'u', ARGV[4])
+    'n', n, 'o', ARGV[2], 's', ARGV[3], 'c', ARGV[7], 'u', ARGV[4])
   for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
   return n`;
 
@@ -150,10 +163,16 @@ export class RedisUpdateBus {
 
   /**
    * Publishes an update this process has persisted (`seq`: the workspace change sequence
-   * the store gave it). Resolves when Redis has it; while Redis is unreachable it waits,
+   * the store gave it; `stored`: the numbers of the updates it holds among the doc's stored
+   * updates, in the store's count). Resolves when Redis has it; while Redis is unreachable it waits,
    * so callers must not hold an acknowledgement on it (the update is durable already).
    */
-  async publish(docId: string, update: Uint8Array, seq: number): Promise<void> {
+  async publish(
+    docId: string,
+    update: Uint8Array,
+    seq: number,
+    stored: readonly number[] = [],
+  ): Promise<void> {
     const key = this.#streamKey(docId);
     await this.#commands.eval(
       publishScript,
@@ -167,6 +186,7 @@ export class RedisUpdateBus {
       Buffer.from(update.buffer, update.byteOffset, update.byteLength),
       this.#idleTtlMs,
       ++this.#published,
+      encodeNumbers(stored),
     );
   }
 
@@ -343,8 +363,14 @@ export class RedisUpdateBus {
     const origin = fieldOf(fields, 'o').toString();
     if (origin === this.processId) return;
     const seq = Number(fieldOf(fields, 's'));
+    // An entry of a release before the counts has none: the watch then re-syncs the doc.
+    const stored = decodeNumbers(optionalField(fields, 'c')?.toString() ?? '');
     try {
-      await subscription.feed.update(new Uint8Array(fieldOf(fields, 'u')), { origin, seq });
+      await subscription.feed.update(new Uint8Array(fieldOf(fields, 'u')), {
+        origin,
+        seq,
+        stored,
+      });
     } catch (error) {
       // The cursor has moved past this entry: the store is where it can be had again.
       console.error('RedisUpdateBus feed failed on an update', error);
@@ -387,10 +413,45 @@ export class RedisUpdateBus {
 type StreamReply = [key: Buffer, entries: [id: Buffer, fields: Buffer[]][]][];
 
 function fieldOf<T extends string | Buffer>(fields: T[], name: string): T {
+  const value = optionalField(fields, name);
+  if (value === undefined) throw new Error(`Stream entry without field ${name}`);
+  return value;
+}
+
+function optionalField<T extends string | Buffer>(fields: T[], name: string): T | undefined {
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i]!.toString() === name) return fields[i + 1]!;
   }
-  throw new Error(`Stream entry without field ${name}`);
+  return undefined;
+}
+
+/**
+ * Numbers as ascending runs, `1-3,7`: a merged publish holds a run of a doc's updates from
+ * one append, so this stays a few bytes whatever the merge's size.
+ */
+export function encodeNumbers(numbers: readonly number[]): string {
+  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    runs.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return runs.join(',');
+}
+
+/** The numbers `encodeNumbers` wrote; anything unreadable counts as none (the watch covers it). */
+export function decodeNumbers(text: string): number[] {
+  const numbers: number[] = [];
+  if (text === '') return numbers;
+  for (const run of text.split(',')) {
+    const [first, last = first] = run.split('-').map(Number);
+    if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last)) return [];
+    if (last! - first! > 100_000) return [];
+    for (let n = first!; n <= last!; n++) numbers.push(n);
+  }
+  return numbers;
 }
 
 function isConnectionError(error: unknown): boolean {

@@ -289,6 +289,50 @@ await describeWithPostgresAndRedis(
       await until(() => ben.text(ticket) === 'before after', 'the unpublished update on B');
     });
 
+    it('a doc that misses an update another process stored and never published is re-synced even when this process wrote the doc after it', async () => {
+      database = await createTestDatabase();
+      const prefix = testKeyPrefix();
+      // A runs its watch's passes here (one pass is no timer tick away from another).
+      const a = await clusterEngine(
+        'a',
+        database.url,
+        testRedisUrl!,
+        prefix,
+        {},
+        {
+          lagCheckMs: 60 * 60 * 1000,
+        },
+      );
+      const b = await clusterEngine('b', database.url, testRedisUrl!, prefix);
+      closers.push(a.close, b.close);
+      const ana = connect(inProcess(a, 'ana'), 'ana');
+      await ana.subscribe(ticket);
+      ana.edit(ticket, 'before ');
+      await until(() => ana.settled(), 'acked');
+      // B persisted an update and was killed before publishing it: in the store, on no stream.
+      const lost = new Y.Doc();
+      Y.applyUpdate(lost, Y.encodeStateAsUpdate(ana.docs.get(ticket)!));
+      let update: Uint8Array | null = null;
+      lost.once('update', (u: Uint8Array) => (update = u));
+      lost.getText('t').insert(0, 'lost ');
+      await b.store.append([{ docId: ticket, workspaceId: 'ws1', update: update! }]);
+      // A writes the doc after it: the doc's latest stored sequence is now A's own.
+      ana.edit(ticket, 'after');
+      await until(() => ana.settled(), 'acked');
+      expect(ana.text(ticket)).toBe('before after');
+      // Behind at two passes in a row: re-synced from the store by the second.
+      await a.fanOut.checkLagging();
+      await a.fanOut.checkLagging();
+      await until(() => ana.text(ticket) === 'lost before after', 'the unpublished update on A');
+      const stored = (await a.store.load(ticket))!;
+      const fromStore = new Y.Doc();
+      for (const part of stored.state ? [stored.state, ...stored.log] : stored.log) {
+        Y.applyUpdate(fromStore, part);
+      }
+      expect(fromStore.getText('t').toString()).toBe('lost before after');
+      expect(stored.updatesStored).toBe(3);
+    });
+
     it('Redis restarted without its data while clients on both processes type: every edit acknowledged, both converge from the store', async () => {
       redis = await startRedisServer({ persistent: false });
       const { a, b } = await twoProcesses(redis.url);

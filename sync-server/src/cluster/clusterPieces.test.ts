@@ -33,7 +33,7 @@ async function serverProcess(name: string, databaseUrl: string, redisUrl: string
   const watch = new LaggingDocWatch(store);
   const loadFromStore = async () => {
     const stored = await store.load(docId);
-    watch.applied(docId, 'ws1', stored?.lastSeq ?? 0);
+    watch.loaded(docId, 'ws1', stored?.updatesStored ?? 0);
     if (stored)
       Y.applyUpdate(
         doc,
@@ -43,9 +43,9 @@ async function serverProcess(name: string, databaseUrl: string, redisUrl: string
   };
   // Subscribe first, then load: nothing falls between the two.
   await bus.subscribe(docId, {
-    update: (update, { seq }) => {
+    update: (update, { stored }) => {
       Y.applyUpdate(doc, update, 'bus');
-      watch.applied(docId, 'ws1', seq);
+      watch.applied(docId, 'ws1', stored);
     },
     resync: async (reason) => {
       resyncs.push(reason);
@@ -72,8 +72,10 @@ async function serverProcess(name: string, databaseUrl: string, redisUrl: string
       const t = doc.getText('t');
       t.insert(t.length, text);
       const [stored] = await store.append([{ docId, workspaceId: 'ws1', update: update! }]);
-      watch.applied(docId, 'ws1', stored!.seq);
-      if (options.publish) published.push(bus.publish(docId, update!, stored!.seq));
+      watch.applied(docId, 'ws1', [stored!.stored]);
+      if (options.publish) {
+        published.push(bus.publish(docId, update!, stored!.seq, [stored!.stored]));
+      }
     },
     async settle() {
       await Promise.all(published);

@@ -4,6 +4,7 @@ import type {
   DocStore,
   LeaseFence,
   NewUpdate,
+  StoredCountRow,
   StoredDoc,
 } from './DocStore.ts';
 
@@ -33,6 +34,8 @@ export interface AsyncDocStore {
     fence?: LeaseFence,
   ): Promise<void>;
   changedSince(workspaceId: string, sinceSeq: number, limit?: number): Promise<ChangedDocRow[]>;
+  /** `DocStore.storedCounts`: what the lagging-document watch of a cluster compares with. */
+  storedCounts(workspaceId: string, docIds: readonly string[]): Promise<StoredCountRow[]>;
   workspaceSeq(workspaceId: string): Promise<number>;
   ticketCount(workspaceId: string): Promise<number>;
   deleteWorkspace(workspaceId: string): Promise<void>;
@@ -63,6 +66,7 @@ export function asyncDocStore(store: DocStore): AsyncDocStore {
     compact: (docId, state, throughLogId) => call(() => store.compact(docId, state, throughLogId)),
     changedSince: (workspaceId, sinceSeq, limit) =>
       call(() => store.changedSince(workspaceId, sinceSeq, limit)),
+    storedCounts: (workspaceId, docIds) => call(() => store.storedCounts(workspaceId, docIds)),
     workspaceSeq: (workspaceId) => call(() => store.workspaceSeq(workspaceId)),
     ticketCount: (workspaceId) => call(() => store.ticketCount(workspaceId)),
     deleteWorkspace: (workspaceId) => call(() => store.deleteWorkspace(workspaceId)),

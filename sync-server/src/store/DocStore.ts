@@ -59,6 +59,12 @@ export interface DocStore {
    */
   changedSince(workspaceId: string, sinceSeq: number, limit?: number): ChangedDocRow[];
 
+  /**
+   * How many updates each of these docs of the workspace has had stored, ever
+   * (`StoredDoc.updatesStored`); docs never stored are left out.
+   */
+  storedCounts(workspaceId: string, docIds: readonly string[]): StoredCountRow[];
+
   /** The workspace's change sequence (0 when nothing was ever written). */
   workspaceSeq(workspaceId: string): number;
 
@@ -149,6 +155,12 @@ export interface StoredDoc {
   readonly storedBytes: number;
   /** The workspace change sequence of the document's latest update. */
   readonly lastSeq: number;
+  /**
+   * How many updates the document has had stored, ever (compaction does not lower it): a
+   * load includes updates 1 through this. What the lagging-document watch of a cluster
+   * compares with what a process applied (pgUpdateCountsSchema, SQLite migration 29).
+   */
+  readonly updatesStored: number;
 }
 
 export interface NewUpdate {
@@ -162,6 +174,17 @@ export interface AppendResult {
   readonly seq: number;
   /** The log row id; pass the newest one compacted to `compact`. */
   readonly logId: number;
+  /**
+   * This update's number among its document's stored updates (1, 2, 3… in commit order,
+   * without gaps): see `StoredDoc.updatesStored`.
+   */
+  readonly stored: number;
+}
+
+/** How many updates a document has had stored, ever (`StoredDoc.updatesStored`). */
+export interface StoredCountRow {
+  readonly docId: string;
+  readonly updatesStored: number;
 }
 
 export interface ChangedDocRow {

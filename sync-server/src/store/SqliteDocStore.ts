@@ -8,6 +8,7 @@ import {
   type ChangedDocRow,
   type DocStore,
   type NewUpdate,
+  type StoredCountRow,
   type StoredDoc,
 } from './DocStore.ts';
 
@@ -24,6 +25,7 @@ export interface SqliteDocStoreOptions {
 
 interface DocHead {
   readonly last_seq: number;
+  readonly updates_stored: number;
   readonly log_bytes: number;
   /** Null when the doc was never compacted (then bytes and chunks are null too). */
   readonly version: number | null;
@@ -46,6 +48,7 @@ type LogSlice =
       readonly rows: LogRow[];
       readonly done: boolean;
       readonly lastSeq: number;
+      readonly updatesStored: number;
     };
 
 /** The read of a sliced load was undone by a compaction committed meanwhile. */
@@ -87,7 +90,11 @@ export class SqliteDocStore implements DocStore {
   readonly #deleteOneChunkExcept: Statement<[string, number]>;
   readonly #bumpSeq: Statement<[string, number], { seq: number }>;
   readonly #insertLog: Statement<[string, Uint8Array]>;
-  readonly #upsertDoc: Statement<[string, string, number, number, number, number]>;
+  readonly #upsertDoc: Statement<
+    [string, string, number, number, number, number, number],
+    { updates_stored: number }
+  >;
+  readonly #selectStoredCount: Statement<[string, string], number>;
   readonly #setState: Statement<[string, number, number, number, number]>;
   readonly #setLogTotals: Statement<[number, number, string]>;
   readonly #deleteLogBefore: Statement<[string, number]>;
@@ -130,7 +137,7 @@ export class SqliteDocStore implements DocStore {
     this.#chunkBytes = options.chunkBytes ?? defaultStateChunkBytes;
     this.#selectGeneration = db.prepare("SELECT value FROM meta WHERE key = 'store_generation'");
     this.#selectHead = db.prepare(
-      `SELECT d.last_seq, d.log_bytes, s.version, s.bytes, s.chunks, s.through_log_id
+      `SELECT d.last_seq, d.updates_stored, d.log_bytes, s.version, s.bytes, s.chunks, s.through_log_id
        FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
        WHERE d.doc_id = ?`,
     );
@@ -169,13 +176,16 @@ export class SqliteDocStore implements DocStore {
     );
     this.#insertLog = db.prepare('INSERT INTO doc_updates (doc_id, data) VALUES (?, ?)');
     this.#upsertDoc = db.prepare(
-      `INSERT INTO docs (doc_id, workspace_id, last_seq, log_count, log_bytes, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO docs
+         (doc_id, workspace_id, last_seq, log_count, log_bytes, updated_at, updates_stored)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (doc_id) DO UPDATE SET
          last_seq = excluded.last_seq,
          log_count = log_count + excluded.log_count,
          log_bytes = log_bytes + excluded.log_bytes,
-         updated_at = excluded.updated_at`,
+         updated_at = excluded.updated_at,
+         updates_stored = updates_stored + excluded.updates_stored
+       RETURNING updates_stored`,
     );
     this.#setState = db.prepare(
       `INSERT INTO doc_states (doc_id, version, bytes, chunks, through_log_id)
@@ -201,6 +211,9 @@ export class SqliteDocStore implements DocStore {
     this.#selectChangedFirst = db.prepare(
       'SELECT doc_id, last_seq FROM docs WHERE workspace_id = ? AND last_seq > ? ORDER BY last_seq LIMIT ?',
     );
+    this.#selectStoredCount = db
+      .prepare('SELECT updates_stored FROM docs WHERE doc_id = ? AND workspace_id = ?')
+      .pluck() as Statement<[string, string], number>;
     this.#selectSeq = db.prepare('SELECT seq FROM workspace_seq WHERE workspace_id = ?');
     this.#selectTicketCount = db.prepare(
       'SELECT tickets FROM workspace_ticket_counts WHERE workspace_id = ?',
@@ -219,7 +232,14 @@ export class SqliteDocStore implements DocStore {
         lastLogId = row.id;
         storedBytes += row.data.byteLength;
       }
-      return { state, log, lastLogId, storedBytes, lastSeq: head.last_seq };
+      return {
+        state,
+        log,
+        lastLogId,
+        storedBytes,
+        lastSeq: head.last_seq,
+        updatesStored: head.updates_stored,
+      };
     });
     // Log rows after `afterId`, about one chunk's worth, if the state is still `version`.
     this.#logSliceTx = db.transaction((docId: string, version: number, afterId: number) => {
@@ -237,7 +257,14 @@ export class SqliteDocStore implements DocStore {
           break;
         }
       }
-      return { kind: 'rows', rows, done, lastSeq: head.last_seq } as const;
+      return {
+        kind: 'rows',
+        rows,
+        done,
+        lastSeq: head.last_seq,
+        // Read with the slice's rows: the last slice (done) has read the log to its end.
+        updatesStored: head.updates_stored,
+      } as const;
     });
     // Every update gets its own log row and workspace sequence number (in order), but the
     // workspace's sequence is bumped once per workspace and each doc's row written once per
@@ -269,9 +296,9 @@ export class SqliteDocStore implements DocStore {
       }
       const docs = new Map<
         string,
-        { workspaceId: string; seq: number; n: number; bytes: number }
+        { workspaceId: string; seq: number; n: number; bytes: number; at: number[] }
       >();
-      const results: AppendResult[] = [];
+      const results: { seq: number; logId: number; stored: number }[] = [];
       for (const { docId, workspaceId, update } of updates) {
         const seq = nextSeq.get(workspaceId)!;
         nextSeq.set(workspaceId, seq + 1);
@@ -281,13 +308,30 @@ export class SqliteDocStore implements DocStore {
           doc.seq = seq;
           doc.n++;
           doc.bytes += update.byteLength;
+          doc.at.push(results.length);
         } else {
-          docs.set(docId, { workspaceId, seq, n: 1, bytes: update.byteLength });
+          docs.set(docId, {
+            workspaceId,
+            seq,
+            n: 1,
+            bytes: update.byteLength,
+            at: [results.length],
+          });
         }
-        results.push({ seq, logId });
+        results.push({ seq, logId, stored: 0 });
       }
-      for (const [docId, { workspaceId, seq, n, bytes }] of docs) {
-        this.#upsertDoc.run(docId, workspaceId, seq, n, bytes, at);
+      for (const [docId, { workspaceId, seq, n, bytes, at: indexes }] of docs) {
+        const { updates_stored: total } = this.#upsertDoc.get(
+          docId,
+          workspaceId,
+          seq,
+          n,
+          bytes,
+          at,
+          n,
+        )!;
+        // The doc's updates of this batch are the last n it has stored, in batch order.
+        indexes.forEach((index, k) => (results[index]!.stored = total - n + 1 + k));
       }
       return results;
     });
@@ -419,6 +463,15 @@ export class SqliteDocStore implements DocStore {
     return run;
   }
 
+  storedCounts(workspaceId: string, docIds: readonly string[]): StoredCountRow[] {
+    const rows: StoredCountRow[] = [];
+    for (const docId of docIds) {
+      const updatesStored = this.#selectStoredCount.get(docId, workspaceId);
+      if (updatesStored !== undefined) rows.push({ docId, updatesStored });
+    }
+    return rows;
+  }
+
   changedSince(workspaceId: string, sinceSeq: number, limit?: number): ChangedDocRow[] {
     const rows =
       limit === undefined
@@ -490,7 +543,10 @@ export class SqliteDocStore implements DocStore {
         lastLogId = after = row.id;
         storedBytes += row.data.byteLength;
       }
-      if (slice.done) return { state, log, lastLogId, storedBytes, lastSeq: slice.lastSeq };
+      if (slice.done) {
+        const { lastSeq, updatesStored } = slice;
+        return { state, log, lastLogId, storedBytes, lastSeq, updatesStored };
+      }
     }
   }
 

@@ -48,6 +48,7 @@ describe('DocRooms', () => {
       },
       append: (updates) => store.append(updates),
       ticketCount: (workspaceId) => store.ticketCount(workspaceId),
+      storedCounts: (workspaceId, docIds) => store.storedCounts(workspaceId, docIds),
       compact: (docId, state, through) => {
         synchronous.push('compact');
         store.compact(docId, state, through);

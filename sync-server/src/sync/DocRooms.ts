@@ -171,7 +171,7 @@ export class DocRooms {
     try {
       const stored = await this.store.loadInSlices(docId);
       const room = await this.#loaded(docId, workspaceId, stored, started);
-      fanOut.loaded(docId, workspaceId, stored?.lastSeq ?? 0);
+      fanOut.loaded(docId, workspaceId, stored?.updatesStored ?? 0);
       room.relayAwareness = (message) => fanOut.publishAwareness(docId, message);
       return room;
     } catch (error) {

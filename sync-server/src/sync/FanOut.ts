@@ -6,8 +6,12 @@
  * `onRemoteUpdate` from the streams of the documents this process has loaded.
  */
 export interface FanOut {
-  /** An update this process stored (as workspace change `seq`) and broadcast locally. */
-  publishUpdate(docId: string, update: Uint8Array, seq: number): void;
+  /**
+   * An update this process stored (as workspace change `seq`; the latest when several were
+   * merged) and broadcast locally; `stored`: the numbers the store gave the updates it holds
+   * among their doc's (`AppendResult.stored`): what the lagging-document watch counts.
+   */
+  publishUpdate(docId: string, update: Uint8Array, seq: number, stored: readonly number[]): void;
   /** Updates stored by other processes; the engine applies and broadcasts them locally. */
   onRemoteUpdate(handler: (docId: string, update: Uint8Array) => void): void;
   /**
@@ -20,8 +24,11 @@ export interface FanOut {
    * `onRemoteUpdate`, so nothing falls between the load and the stream.
    */
   follow(docId: string, workspaceId: string): Promise<void>;
-  /** The doc was loaded (or re-synced) through workspace change `lastSeq`. */
-  loaded(docId: string, workspaceId: string, lastSeq: number): void;
+  /**
+   * The doc was loaded (or re-synced) holding its stored updates 1..`updatesStored`
+   * (`StoredDoc.updatesStored`).
+   */
+  loaded(docId: string, workspaceId: string, updatesStored: number): void;
   /** The doc is no longer loaded here. */
   unfollow(docId: string): void;
   /** An awareness message (y-protocols, whole) a local socket sent for a loaded doc. */

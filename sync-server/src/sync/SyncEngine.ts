@@ -416,7 +416,7 @@ export class SyncEngine {
     const missing = Y.diffUpdate(Y.mergeUpdates(parts), Y.encodeStateVector(room.doc));
     this.#applyRemote(docId, missing, false);
     room.storedBytes = Math.max(room.storedBytes, stored.storedBytes);
-    this.#fanOut.loaded(docId, room.workspaceId, stored.lastSeq);
+    this.#fanOut.loaded(docId, room.workspaceId, stored.updatesStored);
   }
 
   #admit(ws: WebSocket, authentication: Authentication, framed: boolean): boolean {

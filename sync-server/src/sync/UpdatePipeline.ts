@@ -32,6 +32,8 @@ interface Entry {
   logId: number | null;
   /** The workspace change sequence it was given (set once stored). */
   seq: number | null;
+  /** Its number among its doc's stored updates (`AppendResult.stored`; set once stored). */
+  stored: number | null;
   /** What to store; null when there is nothing to store (empty step 2, or refused). */
   update: Uint8Array | null;
   /** `update` decoded, when its receiver decoded it to validate it. */
@@ -126,6 +128,7 @@ export class UpdatePipeline {
       from,
       logId: null,
       seq: null,
+      stored: null,
       update,
       decoded,
       payload,
@@ -147,6 +150,7 @@ export class UpdatePipeline {
       from,
       logId: null,
       seq: null,
+      stored: null,
       update: null,
       decoded: null,
       payload: null,
@@ -174,6 +178,7 @@ export class UpdatePipeline {
         from: null,
         logId: null,
         seq: null,
+        stored: null,
         update,
         decoded: null,
         payload: null,
@@ -333,7 +338,7 @@ export class UpdatePipeline {
       for (const [room, entries] of byRoom) this.#broadcast(room, entries);
       // Stored for a doc no room here holds: other processes may hold it.
       for (const entry of notLoaded) {
-        this.fanOut.publishUpdate(entry.docId, entry.update!, entry.seq!);
+        this.fanOut.publishUpdate(entry.docId, entry.update!, entry.seq!, storedNumbers([entry]));
       }
       this.#answer(batch);
     } catch (err) {
@@ -556,6 +561,7 @@ export class UpdatePipeline {
       const entry = writes[i]!;
       entry.logId = results[i]!.logId;
       entry.seq = results[i]!.seq;
+      entry.stored = results[i]!.stored;
       const storage = entry.from?.storage;
       if (storage?.stored) {
         bytes ??= new Map();
@@ -691,19 +697,20 @@ export class UpdatePipeline {
         room.docId,
         entries.length === 1 ? entries[0]!.update! : Y.mergeUpdates(entries.map((e) => e.update!)),
         lastSeq(entries),
+        storedNumbers(entries),
       );
       return;
     }
     if (entries.length === 1) {
       const entry = entries[0]!;
       room.broadcastUpdate(entry.payload ?? updateMessage(entry.update!), entry.frame, entry.from);
-      this.fanOut.publishUpdate(room.docId, entry.update!, entry.seq!);
+      this.fanOut.publishUpdate(room.docId, entry.update!, entry.seq!, storedNumbers(entries));
       return;
     }
     // Several updates to one doc in one turn: merged into one frame, the same buffer for
     // every member that sent none of them. A sender never gets its own changes back.
     const merged = Y.mergeUpdates(entries.map((entry) => entry.update!));
-    this.fanOut.publishUpdate(room.docId, merged, lastSeq(entries));
+    this.fanOut.publishUpdate(room.docId, merged, lastSeq(entries), storedNumbers(entries));
     const senders = new Map<DocSubscription, number>();
     for (const entry of entries) {
       if (entry.from && room.members.has(entry.from)) {
@@ -796,4 +803,11 @@ function lastSeq(entries: Entry[]): number {
   let seq = 0;
   for (const entry of entries) seq = Math.max(seq, entry.seq ?? 0);
   return seq;
+}
+
+/** The store's numbers of the entries' updates among their doc's (the watch counts them). */
+function storedNumbers(entries: Entry[]): number[] {
+  const numbers: number[] = [];
+  for (const entry of entries) if (entry.stored !== null) numbers.push(entry.stored);
+  return numbers;
 }

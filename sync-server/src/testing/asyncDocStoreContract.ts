@@ -80,6 +80,45 @@ export function describeAsyncDocStoreContract(
       expect((await store.load('ws1:b'))!.lastSeq).toBe(2);
     });
 
+    it('numbers each doc’s updates 1, 2, 3… in a batch of several docs, and a load reports the count', async () => {
+      const [u] = textUpdates(1);
+      const results = await store.append([
+        { docId: 'ws1:a', workspaceId: 'ws1', update: u! },
+        { docId: 'ws1:b', workspaceId: 'ws1', update: u! },
+        { docId: 'ws1:a', workspaceId: 'ws1', update: u! },
+        { docId: 'ws2:a', workspaceId: 'ws2', update: u! },
+      ]);
+      expect(results.map((r) => r.stored)).toEqual([1, 1, 2, 1]);
+      const [next] = await store.append([{ docId: 'ws1:a', workspaceId: 'ws1', update: u! }]);
+      expect(next!.stored).toBe(3);
+      expect((await store.load('ws1:a'))!.updatesStored).toBe(3);
+      const counts = await store.storedCounts('ws1', ['ws1:a', 'ws1:b', 'ws1:none', 'ws2:a']);
+      expect(counts.sort((x, y) => x.docId.localeCompare(y.docId))).toEqual([
+        { docId: 'ws1:a', updatesStored: 3 },
+        { docId: 'ws1:b', updatesStored: 1 },
+      ]);
+      expect(await store.storedCounts('ws1', [])).toEqual([]);
+    });
+
+    it('keeps the count of stored updates through compactions: what was ever stored, not what the log holds', async () => {
+      const updates = textUpdates(5);
+      for (const update of updates.slice(0, 4)) {
+        await store.append([{ docId: 'ws1:a', workspaceId: 'ws1', update }]);
+      }
+      const loaded = (await store.load('ws1:a'))!;
+      await store.compact('ws1:a', Y.mergeUpdates(loaded.log), loaded.lastLogId);
+      const compacted = (await store.load('ws1:a'))!;
+      expect(compacted.log).toEqual([]);
+      expect(compacted.updatesStored).toBe(4);
+      const [next] = await store.append([
+        { docId: 'ws1:a', workspaceId: 'ws1', update: updates[4]! },
+      ]);
+      expect(next!.stored).toBe(5);
+      expect(await store.storedCounts('ws1', ['ws1:a'])).toEqual([
+        { docId: 'ws1:a', updatesStored: 5 },
+      ]);
+    });
+
     it('lists exactly the documents changed after a sequence, with their latest sequence', async () => {
       const [u] = textUpdates(1);
       for (const doc of ['a', 'b', 'c', 'd']) {
@@ -313,6 +352,29 @@ export function describeAsyncDocStoreContract(
         expect(seqs.get('ws2')!.sort((a, b) => a - b)).toEqual(all);
         expect(await other.workspaceSeq('ws1')).toBe(2 * perStore);
         expect(await store.changedSince('ws2', 0)).toHaveLength(2 * perStore);
+      });
+
+      it('numbers one doc’s updates without a gap or a repeat, each store’s in its order, when two stores append at once', async () => {
+        const stores = [store, await opened.another()];
+        const [u] = textUpdates(1);
+        const numbers = await Promise.all(
+          stores.map(async (one) => {
+            const mine: number[] = [];
+            for (let i = 0; i < 25; i++) {
+              const results = await one.append([
+                { docId: 'ws1:a', workspaceId: 'ws1', update: u! },
+                { docId: 'ws1:a', workspaceId: 'ws1', update: u! },
+              ]);
+              mine.push(...results.map((r) => r.stored));
+            }
+            return mine;
+          }),
+        );
+        expect(numbers.flat().sort((x, y) => x - y)).toEqual(
+          Array.from({ length: 100 }, (_, i) => i + 1),
+        );
+        for (const mine of numbers) expect(mine).toEqual([...mine].sort((x, y) => x - y));
+        expect((await stores[1]!.load('ws1:a'))!.updatesStored).toBe(100);
       });
 
       it('never lets a reader following changedSince skip a document while two stores append', async () => {

@@ -31,7 +31,8 @@ export const signedIn = (userId: string): Authentication => ({
  * The sync engine of one server process of a cluster, as a test runs it (issue 19): its own
  * pool on the shared PostgreSQL database, its own bus on the shared Redis key prefix, its
  * own rooms; users `ana` and `ben` may write to `ws1`. The lagging-document watch checks
- * every 100 ms. Access events (a session revoked…) cross processes as a server process's do
+ * every 100 ms (`lagCheckMs`: a test that runs its passes itself, `fanOut.checkLagging`,
+ * sets it out of reach). Access events (a session revoked…) cross processes as a server process's do
  * (`startClusterAccess`): relayed over Redis, and what one missed while cut off from Redis
  * rechecked against the control plane in the shared database, where `ana` and `ben` have
  * the sessions `signedIn` names. Compactions take the `compact:<docId>` lease in Redis, as a
@@ -43,13 +44,19 @@ export async function clusterEngine(
   redisUrl: string,
   prefix: string,
   limits: Partial<SyncLimits> = {},
+  options: { readonly lagCheckMs?: number } = {},
 ) {
   const opened = openTestServerContext();
   const pool = new PgPool({ url: databaseUrl, max: 3, applicationName: name });
   await migratePg(pool);
   const store = new PgDocStore(pool);
   const bus = new RedisUpdateBus({ url: redisUrl, prefix, processId: name });
-  const fanOut = new RedisFanOut({ bus, store, log: createLogger('silent'), lagCheckMs: 100 });
+  const fanOut = new RedisFanOut({
+    bus,
+    store,
+    log: createLogger('silent'),
+    lagCheckMs: options.lagCheckMs ?? 100,
+  });
   const auth = new StaticSyncAuth({
     'tok-ana': { userId: 'ana', workspaces: { ws1: 'write' } },
     'tok-ben': { userId: 'ben', workspaces: { ws1: 'write' } },
@@ -93,6 +100,8 @@ export async function clusterEngine(
   return {
     engine,
     store,
+    /** Its fan-out over Redis, and the lagging-document watch's passes (`checkLagging`). */
+    fanOut,
     /** Its auth: a test sets plan limits on it (`maxTickets`…). */
     auth,
     /** The process's access events (what its routes would emit). */

@@ -257,10 +257,11 @@ export function describeDocStoreContract(name: string, open: () => OpenedDocStor
         expect(a.log.map((u) => Buffer.from(u).toString('hex'))).toEqual(
           b.log.map((u) => Buffer.from(u).toString('hex')),
         );
-        expect([a.lastLogId, a.storedBytes, a.lastSeq]).toEqual([
+        expect([a.lastLogId, a.storedBytes, a.lastSeq, a.updatesStored]).toEqual([
           b.lastLogId,
           b.storedBytes,
           b.lastSeq,
+          b.updatesStored,
         ]);
       };
 

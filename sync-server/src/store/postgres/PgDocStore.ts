@@ -6,6 +6,7 @@ import {
   type ChangedDocRow,
   type LeaseFence,
   type NewUpdate,
+  type StoredCountRow,
   type StoredDoc,
 } from '../DocStore.ts';
 import { WORKSPACE_CLOSED_SQLSTATE } from './pgFencesSchema.ts';
@@ -14,6 +15,7 @@ import { toNumber, type PgPool, type PgQueryable } from './PgPool.ts';
 interface LoadRow {
   readonly head: boolean;
   readonly last_seq: string | null;
+  readonly updates_stored: string | null;
   readonly state: Buffer | null;
   readonly id: string | null;
   readonly data: Buffer | null;
@@ -21,11 +23,12 @@ interface LoadRow {
 
 /** One statement, so one snapshot: a compaction committing meanwhile is seen whole or not. */
 const loadSql = `
-  SELECT true AS head, d.last_seq, s.state, NULL::bigint AS id, NULL::bytea AS data
+  SELECT true AS head, d.last_seq, d.updates_stored, s.state, NULL::bigint AS id,
+         NULL::bytea AS data
     FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
     WHERE d.doc_id = $1
   UNION ALL
-  SELECT false, NULL, NULL, u.id, u.data
+  SELECT false, NULL, NULL, NULL, u.id, u.data
     FROM doc_updates u
     WHERE u.doc_id = $1
       AND u.id > COALESCE((SELECT through_log_id FROM doc_states WHERE doc_id = $1), 0)
@@ -82,7 +85,15 @@ export class PgDocStore implements AsyncDocStore {
       lastLogId = toNumber(row.id);
       storedBytes += row.data!.byteLength;
     }
-    return { state, log, lastLogId, storedBytes, lastSeq: toNumber(head.last_seq) };
+    return {
+      state,
+      log,
+      lastLogId,
+      storedBytes,
+      lastSeq: toNumber(head.last_seq),
+      // The same snapshot as the rows: exactly updates 1..n are in state + log.
+      updatesStored: toNumber(head.updates_stored),
+    };
   }
 
   async append(updates: readonly NewUpdate[]): Promise<AppendResult[]> {
@@ -92,10 +103,10 @@ export class PgDocStore implements AsyncDocStore {
       if (!(update instanceof Uint8Array)) throw new TypeError('An update must be bytes.');
     }
     // One statement, so one transaction and one round trip (pgMigrations, version 2; the
-    // closed-workspace check since version 12).
+    // closed-workspace check since version 12, each update's number in its doc since 14).
     const { rows } = await this.#pool
-      .query<{ r_seq: string; r_log_id: string }>(
-        'SELECT r_seq, r_log_id FROM desk_append($1::text[], $2::text[], $3::bytea[], $4)',
+      .query<{ r_seq: string; r_log_id: string; r_stored: string }>(
+        'SELECT r_seq, r_log_id, r_stored FROM desk_append($1::text[], $2::text[], $3::bytea[], $4)',
         [
           updates.map((u) => u.docId),
           updates.map((u) => u.workspaceId),
@@ -107,7 +118,11 @@ export class PgDocStore implements AsyncDocStore {
       .catch((error: unknown) => {
         throw closedWorkspaces(error) ?? error;
       });
-    return rows.map((row) => ({ seq: toNumber(row.r_seq), logId: toNumber(row.r_log_id) }));
+    return rows.map((row) => ({
+      seq: toNumber(row.r_seq),
+      logId: toNumber(row.r_log_id),
+      stored: toNumber(row.r_stored),
+    }));
   }
 
   async compact(
@@ -171,6 +186,22 @@ export class PgDocStore implements AsyncDocStore {
       again,
     );
     return rows.map((row) => ({ docId: row.doc_id, seq: toNumber(row.last_seq) }));
+  }
+
+  /**
+   * How many updates each of these docs (of one workspace) has had stored, ever: the
+   * lagging-document watch's one query per workspace and pass. Docs never stored are left
+   * out. Primary-key lookups: its cost follows the docs asked about, not the workspace.
+   */
+  async storedCounts(workspaceId: string, docIds: readonly string[]): Promise<StoredCountRow[]> {
+    if (docIds.length === 0) return [];
+    const { rows } = await this.#pool.query<{ doc_id: string; updates_stored: string }>(
+      `SELECT doc_id, updates_stored FROM docs
+       WHERE doc_id = ANY($1::text[]) AND workspace_id = $2`,
+      [docIds, workspaceId],
+      again,
+    );
+    return rows.map((row) => ({ docId: row.doc_id, updatesStored: toNumber(row.updates_stored) }));
   }
 
   async workspaceSeq(workspaceId: string): Promise<number> {

@@ -8,6 +8,7 @@ import { pgSearchSchema } from './pgSearchSchema.ts';
 import { pgSnapshotsSchema } from './pgSnapshotsSchema.ts';
 import { pgSocketPathSchema } from './pgSocketPathSchema.ts';
 import { pgSupportGrantsSchema } from './pgSupportGrantsSchema.ts';
+import { pgUpdateCountsSchema } from './pgUpdateCountsSchema.ts';
 import type { PgPool } from './PgPool.ts';
 
 /**
@@ -164,6 +165,8 @@ export const pgMigrations: readonly PgMigration[] = [
   pgSearchSchema,
   pgBlobsSchema,
   pgFencesSchema,
+  // 13 is another branch's (the lead renumbers on merge).
+  pgUpdateCountsSchema,
 ];
 
 /** Key of the advisory lock that lets one process of a cluster migrate at a time. */
