@@ -12,6 +12,9 @@ import { PgDocStore } from './PgDocStore.ts';
 import { PgPool } from './PgPool.ts';
 import { migratePg } from './pgMigrations.ts';
 
+/** Chunks smaller than the default, so that the contract's large docs take many slices. */
+const contractChunks = { chunkBytes: 64 * 1024 };
+
 await describeWithPostgres('PgDocStore', () => {
   describeAsyncDocStoreContract('PostgreSQL', async () => {
     const database = await createTestDatabase();
@@ -30,12 +33,12 @@ await describeWithPostgres('PgDocStore', () => {
       return rows[0]!.lsn;
     };
     return {
-      store: new PgDocStore(first),
+      store: new PgDocStore(first, Date.now, contractChunks),
       // A second process: its own pool, and it migrates too (finding nothing to do).
       another: async () => {
         const second = pool();
         await migratePg(second);
-        return new PgDocStore(second);
+        return new PgDocStore(second, Date.now, contractChunks);
       },
       written: async (action) => {
         const before = await walPosition();

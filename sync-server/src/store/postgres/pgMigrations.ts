@@ -7,6 +7,7 @@ import { pgFencesSchema } from './pgFencesSchema.ts';
 import { pgSearchSchema } from './pgSearchSchema.ts';
 import { pgSnapshotsSchema } from './pgSnapshotsSchema.ts';
 import { pgSocketPathSchema } from './pgSocketPathSchema.ts';
+import { pgStateChunksSchema } from './pgStateChunksSchema.ts';
 import { pgSupportGrantsSchema } from './pgSupportGrantsSchema.ts';
 import type { PgPool } from './PgPool.ts';
 
@@ -164,6 +165,7 @@ export const pgMigrations: readonly PgMigration[] = [
   pgSearchSchema,
   pgBlobsSchema,
   pgFencesSchema,
+  pgStateChunksSchema,
 ];
 
 /** Key of the advisory lock that lets one process of a cluster migrate at a time. */
