@@ -461,7 +461,7 @@ function oldStateFormCases(): void {
     // As version 12's store wrote them: a large compacted doc with a row after its state, a
     // small one, and one never compacted.
     const big = bigTextState(600 * 1024);
-    const [tail] = textUpdatesAfter(big);
+    const tail = textUpdatesAfter(big)[0]!;
     const small = bigTextState(100);
     const { rows } = await pool.query<{ r_log_id: string }>(
       'SELECT r_log_id FROM desk_append($1::text[], $2::text[], $3::bytea[], $4)',
