@@ -11,7 +11,7 @@ import {
   type StoredDoc,
 } from '../DocStore.ts';
 import { WORKSPACE_CLOSED_SQLSTATE } from './pgFencesSchema.ts';
-import { toNumber, type PgPool, type PgQueryable } from './PgPool.ts';
+import { DatabaseUnavailableError, toNumber, type PgPool, type PgQueryable } from './PgPool.ts';
 
 /** Bytes per chunk of a merged state: about the most one statement of a sliced read moves. */
 export const defaultPgStateChunkBytes = 256 * 1024;
@@ -154,6 +154,18 @@ export class PgDocStore implements AsyncDocStore {
     const { rows } = await this.#pool.query<LoadRow>(loadSql, [docId, this.#chunkBytes], again);
     if (!rows[0]) return null;
     if (rows[0].whole) return stored(docId, rows);
+    try {
+      return await this.#readInSlices(docId);
+    } catch (error) {
+      // A read may be had twice: once more on a fresh connection when its own was lost (as
+      // `load`'s statement is, PgPool.query).
+      if (!(error instanceof DatabaseUnavailableError)) throw error;
+      return this.#readInSlices(docId);
+    }
+  }
+
+  /** A sliced load's transaction: the head, the state's chunks, the log, one snapshot. */
+  #readInSlices(docId: string): Promise<StoredDoc | null> {
     return this.#pool.inTransaction(async (client) => {
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       const { rows: heads } = await client.query<HeadRow>(headSql, [docId]);
