@@ -26,7 +26,7 @@ interface PurgeSchema {
  * The purge's SQL on the SQL seam (issue 16 on PostgreSQL, issue 19). As SQLite's store,
  * the tables come from the live schema — every table with a `workspace_id` column but the
  * kept ones, and the documents' own tables (those with a `doc_id` column and no workspace,
- * PgDocStore's `doc_updates` and `doc_states`, SQLite's chunks too) — so a table added later
+ * `doc_updates`, `doc_states` and `doc_state_chunks` on both engines) — so a table added later
  * is purged without being listed. PostgreSQL has no deferred foreign keys here, so tables
  * are deleted in reference order (a table before the ones it references), the documents'
  * tables while their `docs` rows still name the workspace, the trigger-kept counters last.

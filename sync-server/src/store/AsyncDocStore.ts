@@ -16,18 +16,34 @@ import type {
  * number of its workspace's change sequence — gap-free and in commit order even when
  * several processes append to one workspace at once.
  *
- * Not here yet: `loadInSlices` / `compactInSlices` (the PostgreSQL store reads and writes a
- * merged state in one statement) — the sync engine still runs on the synchronous DocStore.
+ * The sliced methods bound what one event-loop turn reads or writes of a large document
+ * (issue 13): SQLite's a chunk per turn across short transactions, PostgreSQL's a chunk per
+ * statement inside one transaction (PgDocStore).
  */
 export interface AsyncDocStore {
   generation(): Promise<string>;
   load(docId: string): Promise<StoredDoc | null>;
+  /**
+   * `load` a slice per turn (`DocStore.loadInSlices`): one consistent version — a merged state
+   * and exactly the log rows after it — never a mix, whatever commits meanwhile.
+   */
+  loadInSlices(docId: string): Promise<StoredDoc | null>;
   append(updates: readonly NewUpdate[]): Promise<AppendResult[]>;
   /**
    * `fence`: written under a lease — refused with `StaleFenceError` (nothing written) when
    * the store has seen a newer fence of the lease's name.
    */
   compact(
+    docId: string,
+    state: Uint8Array,
+    throughLogId: number,
+    fence?: LeaseFence,
+  ): Promise<void>;
+  /**
+   * `compact` a slice per turn (`DocStore.compactInSlices`): until it commits, readers see the
+   * state it replaces and that state's log; afterwards the new state and the rest of the log.
+   */
+  compactInSlices(
     docId: string,
     state: Uint8Array,
     throughLogId: number,
@@ -60,10 +76,13 @@ export function asyncDocStore(store: DocStore): AsyncDocStore {
   return {
     generation: () => call(() => store.generation()),
     load: (docId) => call(() => store.load(docId)),
+    loadInSlices: (docId) => store.loadInSlices(docId),
     append: (updates) => call(() => store.append(updates)),
     // One process: no other holder of a lease can write here, so there is no fence to
     // check (SqliteDocStore ignores it).
     compact: (docId, state, throughLogId) => call(() => store.compact(docId, state, throughLogId)),
+    compactInSlices: (docId, state, throughLogId) =>
+      store.compactInSlices(docId, state, throughLogId),
     changedSince: (workspaceId, sinceSeq, limit) =>
       call(() => store.changedSince(workspaceId, sinceSeq, limit)),
     storedCounts: (workspaceId, docIds) => call(() => store.storedCounts(workspaceId, docIds)),

@@ -59,9 +59,9 @@ export interface SyncDocStore {
 
 /**
  * A store shared by the processes of a cluster (PostgreSQL) as the sync core uses it.
- * `generation` is read once at start-up. Loads read the doc in one statement (the
- * PostgreSQL store has no sliced load yet: issue 13's limit on one turn's work does not
- * hold there for a large doc). Compaction from the stored rows only (see `SyncDocStore`); the
+ * `generation` is read once at start-up. Loads and compactions go through the store's sliced
+ * methods (PgDocStore: a state chunk per statement), so a large doc holds no turn for long
+ * (issue 13). Compaction from the stored rows only (see `SyncDocStore`); the
  * engine's `compactionLease` (a `compact:<docId>` lease in Redis) keeps two processes from
  * doing it for one doc at once.
  */
@@ -69,14 +69,14 @@ export async function clusterDocStore(store: AsyncDocStore): Promise<SyncDocStor
   const generation = await store.generation();
   return {
     generation: () => generation,
-    loadInSlices: (docId) => store.load(docId),
+    loadInSlices: (docId) => store.loadInSlices(docId),
     append: (updates) => store.append(updates),
     ticketCount: (workspaceId) => store.ticketCount(workspaceId),
     workspaceSeq: (workspaceId) => store.workspaceSeq(workspaceId),
     changedSince: (workspaceId, sinceSeq, limit) =>
       store.changedSince(workspaceId, sinceSeq, limit),
     compactInSlices: (docId, state, throughLogId, fence) =>
-      store.compact(docId, state, throughLogId, fence),
+      store.compactInSlices(docId, state, throughLogId, fence),
     deleteDocs: (docIds) => store.deleteDocs(docIds),
     closeWorkspace: (workspaceId) => store.closeWorkspace(workspaceId),
   };

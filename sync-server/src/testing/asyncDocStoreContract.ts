@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { bigTextState, hex, textUpdates } from './docUpdates.ts';
 import type { AsyncDocStore } from '../store/AsyncDocStore.ts';
-import { WorkspaceClosedError } from '../store/DocStore.ts';
+import { WorkspaceClosedError, type StoredDoc } from '../store/DocStore.ts';
 
 /**
  * A fresh, empty store for the async contract, and what the contract needs around it.
@@ -296,6 +296,107 @@ export function describeAsyncDocStoreContract(
         store.append([{ docId: 'ws1:index', workspaceId: 'ws1', update: v! }]),
       ).rejects.toBeInstanceOf(WorkspaceClosedError);
       expect(await store.load('ws1:index')).toBeNull();
+    });
+
+    describe('sliced load and compaction (issue 13)', () => {
+      // Over a megabyte: several chunks on every backend (256 KiB by default).
+      const bigBytes = 1200 * 1024;
+      const textOf = (stored: StoredDoc): string => {
+        const doc = new Y.Doc();
+        Y.applyUpdate(
+          doc,
+          Y.mergeUpdates(stored.state ? [stored.state, ...stored.log] : stored.log),
+        );
+        return doc.getText('t').toString();
+      };
+      const sameDoc = (a: StoredDoc | null, b: StoredDoc | null) => {
+        expect(a === null).toBe(b === null);
+        if (!a || !b) return;
+        expect(a.state === null).toBe(b.state === null);
+        expect(Buffer.from(a.state ?? []).equals(Buffer.from(b.state ?? []))).toBe(true);
+        expect(a.log.map(hex)).toEqual(b.log.map(hex));
+        expect([a.lastLogId, a.storedBytes, a.lastSeq]).toEqual([
+          b.lastLogId,
+          b.storedBytes,
+          b.lastSeq,
+        ]);
+      };
+      /** A large compacted text doc with a few logged edits after its state. */
+      const largeDoc = async (docId: string) => {
+        const writer = new Y.Doc();
+        const pending: Uint8Array[] = [];
+        writer.on('update', (update: Uint8Array) => pending.push(update));
+        writer.getText('t').insert(0, 'x'.repeat(bigBytes));
+        const edit = async () => {
+          writer.getText('t').insert(0, 'e');
+          const rows = await store.append(
+            pending.splice(0).map((update) => ({ docId, workspaceId: 'ws1', update })),
+          );
+          return rows.at(-1)!;
+        };
+        const [first] = await store.append(
+          pending.splice(0).map((update) => ({ docId, workspaceId: 'ws1', update })),
+        );
+        await store.compact(docId, Y.encodeStateAsUpdate(writer), first!.logId);
+        for (let i = 0; i < 3; i++) await edit();
+        return { writer, edit, text: () => writer.getText('t').toString() };
+      };
+
+      it('loads in slices exactly what load reads, compacted or not', async () => {
+        const doc = await largeDoc('ws1:big');
+        sameDoc(await store.loadInSlices('ws1:big'), await store.load('ws1:big'));
+        expect(textOf((await store.loadInSlices('ws1:big'))!)).toBe(doc.text());
+        // A log of several slices and no merged state; a small doc; none.
+        const [u] = textUpdates(1);
+        await store.append([
+          ...Array.from({ length: 12 }, () => ({
+            docId: 'ws1:logOnly',
+            workspaceId: 'ws1',
+            update: bigTextState(bigBytes / 4),
+          })),
+          { docId: 'ws1:small', workspaceId: 'ws1', update: u! },
+        ]);
+        sameDoc(await store.loadInSlices('ws1:logOnly'), await store.load('ws1:logOnly'));
+        sameDoc(await store.loadInSlices('ws1:small'), await store.load('ws1:small'));
+        expect(await store.loadInSlices('ws1:never')).toBeNull();
+      });
+
+      it('compacts in slices: the new state and the rows after it, the rows it folded gone', async () => {
+        const doc = await largeDoc('ws1:big');
+        const through = await doc.edit();
+        const state = Y.encodeStateAsUpdate(doc.writer);
+        const after = await doc.edit();
+        await store.compactInSlices('ws1:big', state, through.logId);
+        const stored = (await store.loadInSlices('ws1:big'))!;
+        expect(Buffer.from(stored.state!).equals(Buffer.from(state))).toBe(true);
+        expect(stored.log).toHaveLength(1);
+        expect(stored.lastLogId).toBe(after.logId);
+        expect(textOf(stored)).toBe(doc.text());
+        sameDoc(await (await opened.another()).load('ws1:big'), stored);
+      });
+
+      it('reads one whole version while a sliced compaction commits and edits go on, never a mix', async () => {
+        const doc = await largeDoc('ws1:big');
+        const textThrough = new Map<number, string>();
+        const edit = async () => textThrough.set((await doc.edit()).logId, doc.text());
+        await edit();
+        const before = (await store.load('ws1:big'))!;
+        textThrough.set(before.lastLogId, textOf(before));
+        const through = before.lastLogId;
+        const reader = await opened.another();
+        const compaction = store.compactInSlices(
+          'ws1:big',
+          Y.encodeStateAsUpdate(doc.writer),
+          through,
+        );
+        const reads = [reader.loadInSlices('ws1:big'), store.loadInSlices('ws1:big')];
+        for (let i = 0; i < 5; i++) await edit();
+        await compaction;
+        reads.push(reader.loadInSlices('ws1:big'));
+        for (const read of await Promise.all(reads)) {
+          expect(textOf(read!)).toBe(textThrough.get(read!.lastLogId));
+        }
+      });
     });
 
     describe('several processes on one database (issue 19)', () => {

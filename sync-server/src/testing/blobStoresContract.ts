@@ -18,8 +18,8 @@ const sha = (c: string) => c.repeat(64);
 
 /**
  * A document's stored weight as each engine's document store writes it: the log's bytes on
- * its `docs` row, the merged state's in `doc_states` (whose columns differ: SQLite keeps the
- * state in chunks, PostgreSQL in one bytea). What is specified is that the quota's counter
+ * its `docs` row, the merged state's in `doc_states` (whose columns differ: SQLite names the
+ * current chunks by `version`, PostgreSQL by `generation`). What is specified is that the quota's counter
  * follows every such write, kept by the schema's triggers.
  */
 function documents(sql: SqlDatabase, workspaceId: string) {
@@ -38,11 +38,11 @@ function documents(sql: SqlDatabase, workspaceId: string) {
       const id = `${workspaceId}:${docId}`;
       await sql.run(
         postgres
-          ? `INSERT INTO doc_states (doc_id, state, bytes, through_log_id) VALUES (?, ?, ?, 1)
+          ? `INSERT INTO doc_states (doc_id, generation, bytes, chunks, through_log_id) VALUES (?, 1, ?, 1, 1)
              ON CONFLICT (doc_id) DO UPDATE SET bytes = excluded.bytes`
           : `INSERT INTO doc_states (doc_id, version, bytes, chunks, through_log_id) VALUES (?, 1, ?, 1, 1)
              ON CONFLICT (doc_id) DO UPDATE SET bytes = excluded.bytes`,
-        postgres ? [id, Buffer.alloc(1), bytes] : [id, bytes],
+        [id, bytes],
       );
       await sql.run('UPDATE docs SET log_count = 0, log_bytes = 0 WHERE doc_id = ?', [id]);
     },

@@ -28,8 +28,8 @@ async function seedDoc(
     );
   } else {
     await sql.run(
-      'INSERT INTO doc_states (doc_id, state, bytes, through_log_id) VALUES (?, ?, ?, 0)',
-      [docId, new Uint8Array(1), stateBytes],
+      'INSERT INTO doc_states (doc_id, generation, bytes, chunks, through_log_id) VALUES (?, 1, ?, 0, 0)',
+      [docId, stateBytes],
     );
   }
 }

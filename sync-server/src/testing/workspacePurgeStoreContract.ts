@@ -34,8 +34,13 @@ async function seedContent(
     );
     await run('INSERT INTO doc_updates (doc_id, data) VALUES (?, ?)', [docId, Buffer.from('abc')]);
     if (sql.dialect.name === 'postgres') {
+      // A merged state as PgDocStore writes it (schema 13): its row and its one chunk.
       await run(
-        'INSERT INTO doc_states (doc_id, state, bytes, through_log_id) VALUES (?, ?, 4, 0)',
+        'INSERT INTO doc_states (doc_id, generation, bytes, chunks, through_log_id) VALUES (?, 1, 4, 1, 0)',
+        [docId],
+      );
+      await run(
+        'INSERT INTO doc_state_chunks (doc_id, generation, idx, data) VALUES (?, 1, 0, ?)',
         [docId, Buffer.from('abcd')],
       );
     }

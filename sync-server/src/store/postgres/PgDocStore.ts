@@ -1,5 +1,7 @@
 import type { AsyncDocStore } from '../AsyncDocStore.ts';
 import {
+  DocStoreError,
+  DocStoreErrorCode,
   StaleFenceError,
   WorkspaceClosedError,
   type AppendResult,
@@ -10,32 +12,89 @@ import {
   type StoredDoc,
 } from '../DocStore.ts';
 import { WORKSPACE_CLOSED_SQLSTATE } from './pgFencesSchema.ts';
-import { toNumber, type PgPool, type PgQueryable } from './PgPool.ts';
+import { DatabaseUnavailableError, toNumber, type PgPool, type PgQueryable } from './PgPool.ts';
 
-interface LoadRow {
-  readonly head: boolean;
-  readonly last_seq: string | null;
-  readonly updates_stored: string | null;
-  readonly state: Buffer | null;
-  readonly id: string | null;
-  readonly data: Buffer | null;
+/** Bytes per chunk of a merged state: about the most one statement of a sliced read moves. */
+export const defaultPgStateChunkBytes = 256 * 1024;
+
+export interface PgDocStoreOptions {
+  /** Bytes per chunk of a merged state (`defaultPgStateChunkBytes`); tests make it small. */
+  readonly chunkBytes?: number;
 }
 
-/** One statement, so one snapshot: a compaction committing meanwhile is seen whole or not. */
+/** A doc's head: its row in `docs` and its current state's row in `doc_states`, if any. */
+interface HeadRow {
+  readonly last_seq: string;
+  /** Updates ever stored for the doc (schema 14): exactly 1..n are in its state and log. */
+  readonly updates_stored: string;
+  readonly log_bytes: string;
+  /** Null when the doc was never compacted (then bytes, chunks and through_log_id are too). */
+  readonly generation: string | null;
+  readonly bytes: string | null;
+  readonly chunks: number | null;
+  readonly through_log_id: string | null;
+}
+
+interface LoadRow extends HeadRow {
+  /** 0: the head; 1: a chunk of the state (`n` its index); 2: a log row (`n` its id). */
+  readonly part: number;
+  readonly n: string | null;
+  readonly data: Buffer | null;
+  /** The doc weighs no more than the bound given: its chunks and log rows are in the rows. */
+  readonly whole: boolean;
+}
+
+const headColumns = `d.last_seq, d.updates_stored, d.log_bytes, s.generation, s.bytes, s.chunks, s.through_log_id`;
+
+/**
+ * One statement, so one snapshot: a compaction committing meanwhile is seen whole or not.
+ * The head first; then, when the doc's state and log weigh no more than $2 bytes, the
+ * state's chunks and the log after it (a heavier doc's are read in slices).
+ */
 const loadSql = `
-  SELECT true AS head, d.last_seq, d.updates_stored, s.state, NULL::bigint AS id,
-         NULL::bytea AS data
-    FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
-    WHERE d.doc_id = $1
+  WITH head AS (
+    SELECT ${headColumns}, COALESCE(s.bytes, 0) + d.log_bytes <= $2 AS whole
+      FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
+      WHERE d.doc_id = $1
+  )
+  SELECT 0 AS part, h.*, NULL::bigint AS n, NULL::bytea AS data FROM head h
   UNION ALL
-  SELECT false, NULL, NULL, NULL, u.id, u.data
-    FROM doc_updates u
-    WHERE u.doc_id = $1
-      AND u.id > COALESCE((SELECT through_log_id FROM doc_states WHERE doc_id = $1), 0)
-  ORDER BY head DESC, id`;
+  SELECT 1, h.*, c.idx, c.data
+    FROM head h JOIN doc_state_chunks c ON c.doc_id = $1 AND c.generation = h.generation
+    WHERE h.whole
+  UNION ALL
+  SELECT 2, h.*, u.id, u.data
+    FROM head h JOIN doc_updates u ON u.doc_id = $1 AND u.id > COALESCE(h.through_log_id, 0)
+    WHERE h.whole
+  ORDER BY part, n`;
+
+/** The head alone, inside a sliced read's snapshot. */
+const headSql = `
+  SELECT ${headColumns} FROM docs d LEFT JOIN doc_states s ON s.doc_id = d.doc_id
+    WHERE d.doc_id = $1`;
+
+/**
+ * Log rows after $2, in id order, while the bytes before each row stay under $3: about one
+ * slice, at most one row over. `octet_length` of a stored bytea reads its length word only.
+ */
+const logSliceSql = `
+  SELECT id, data FROM (
+    SELECT id, data, SUM(octet_length(data)) OVER (ORDER BY id) - octet_length(data) AS before
+      FROM (
+        SELECT id, data FROM doc_updates WHERE doc_id = $1 AND id > $2 ORDER BY id LIMIT $4
+      ) AS next
+  ) AS rows
+  WHERE before < $3
+  ORDER BY id`;
+
+/** Log rows one slice reads at most, however small they are: a slice's statement stays short. */
+const logSliceRows = 2000;
 
 /** Reads run again once on a fresh connection when theirs was lost (PgPool.query). */
 const again = { againOnLostConnection: true } as const;
+
+/** No bound: `load` reads everything in its one statement. */
+const noBound = Number.MAX_SAFE_INTEGER;
 
 const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -53,14 +112,21 @@ const asBuffer = (bytes: Uint8Array): Buffer =>
  *
  * An append is one call of the `desk_append` function (one round trip, one transaction)
  * whatever the batch size: batch per event-loop turn.
+ *
+ * A merged state is stored in chunks of `chunkBytes` (version 13): `loadInSlices` reads a
+ * large doc a chunk (or about a chunk of log rows) per statement, and `compact` writes it a
+ * chunk per statement, so no event-loop turn builds or parses more than about one chunk —
+ * a 20 MB bytea was 40 MB of hex text to build or parse in one turn (issue 13).
  */
 export class PgDocStore implements AsyncDocStore {
   readonly #pool: PgPool;
   readonly #now: () => number;
+  readonly #chunkBytes: number;
 
-  constructor(pool: PgPool, now: () => number = Date.now) {
+  constructor(pool: PgPool, now: () => number = Date.now, options: PgDocStoreOptions = {}) {
     this.#pool = pool;
     this.#now = now;
+    this.#chunkBytes = options.chunkBytes ?? defaultPgStateChunkBytes;
   }
 
   async generation(): Promise<string> {
@@ -72,28 +138,90 @@ export class PgDocStore implements AsyncDocStore {
     return rows[0]?.value ?? '';
   }
 
+  /** The doc in one statement, whatever its size. */
   async load(docId: string): Promise<StoredDoc | null> {
-    const { rows } = await this.#pool.query<LoadRow>(loadSql, [docId], again);
-    const head = rows[0];
-    if (!head?.head) return null;
-    const state = head.state;
-    const log: Uint8Array[] = [];
-    let lastLogId = 0;
-    let storedBytes = state?.byteLength ?? 0;
-    for (const row of rows.slice(1)) {
-      log.push(row.data!);
-      lastLogId = toNumber(row.id);
-      storedBytes += row.data!.byteLength;
+    const { rows } = await this.#pool.query<LoadRow>(loadSql, [docId, noBound], again);
+    return rows[0] ? stored(docId, rows) : null;
+  }
+
+  /**
+   * `load` in slices: a doc of more than one chunk's weight is read a state chunk per
+   * statement, then its log about a chunk's worth per statement, all in one REPEATABLE READ
+   * transaction — one snapshot, so a compaction committing meanwhile is not seen at all
+   * (its replaced chunks stay readable to the snapshot). Each statement's result is parsed
+   * in a turn of its own. A lighter doc is read whole by the first statement, as `load`.
+   * The result holds the updates stored before the snapshot; a cluster's room follows the
+   * doc's stream before it loads, so it gets later ones from there.
+   */
+  async loadInSlices(docId: string): Promise<StoredDoc | null> {
+    const { rows } = await this.#pool.query<LoadRow>(loadSql, [docId, this.#chunkBytes], again);
+    if (!rows[0]) return null;
+    if (rows[0].whole) return stored(docId, rows);
+    try {
+      return await this.#readInSlices(docId);
+    } catch (error) {
+      // A read may be had twice: once more on a fresh connection when its own was lost (as
+      // `load`'s statement is, PgPool.query).
+      if (!(error instanceof DatabaseUnavailableError)) throw error;
+      return this.#readInSlices(docId);
     }
-    return {
-      state,
-      log,
-      lastLogId,
-      storedBytes,
-      lastSeq: toNumber(head.last_seq),
-      // The same snapshot as the rows: exactly updates 1..n are in state + log.
-      updatesStored: toNumber(head.updates_stored),
-    };
+  }
+
+  /** A sliced load's transaction: the head, the state's chunks, the log, one snapshot. */
+  #readInSlices(docId: string): Promise<StoredDoc | null> {
+    return this.#pool.inTransaction(async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      const { rows: heads } = await client.query<HeadRow>(headSql, [docId]);
+      const head = heads[0];
+      // Deleted since the first statement.
+      if (!head) return null;
+      let state: Buffer | null = null;
+      if (head.generation !== null) {
+        state = Buffer.allocUnsafe(toNumber(head.bytes));
+        let offset = 0;
+        for (let idx = 0; idx < head.chunks!; idx++) {
+          const { rows: chunks } = await client.query<{ data: Buffer }>(
+            'SELECT data FROM doc_state_chunks WHERE doc_id = $1 AND generation = $2 AND idx = $3',
+            [docId, head.generation, idx],
+          );
+          const chunk = chunks[0]?.data;
+          if (!chunk || offset + chunk.byteLength > state.byteLength) {
+            throw new DocStoreError(DocStoreErrorCode.stateIncomplete, docId);
+          }
+          offset += chunk.copy(state, offset);
+        }
+        if (offset !== state.byteLength) {
+          throw new DocStoreError(DocStoreErrorCode.stateIncomplete, docId);
+        }
+      }
+      const log: Uint8Array[] = [];
+      let lastLogId = 0;
+      let storedBytes = state?.byteLength ?? 0;
+      let after = toNumber(head.through_log_id);
+      for (;;) {
+        const { rows: slice } = await client.query<{ id: string; data: Buffer }>(logSliceSql, [
+          docId,
+          after,
+          this.#chunkBytes,
+          logSliceRows,
+        ]);
+        for (const row of slice) {
+          log.push(row.data);
+          lastLogId = after = toNumber(row.id);
+          storedBytes += row.data.byteLength;
+        }
+        if (slice.length === 0) break;
+      }
+      return {
+        state,
+        log,
+        lastLogId,
+        storedBytes,
+        lastSeq: toNumber(head.last_seq),
+        // The same snapshot as the rows: exactly updates 1..n are in state + log.
+        updatesStored: toNumber(head.updates_stored),
+      };
+    });
   }
 
   async append(updates: readonly NewUpdate[]): Promise<AppendResult[]> {
@@ -125,53 +253,102 @@ export class PgDocStore implements AsyncDocStore {
     }));
   }
 
+  /**
+   * Writes the state a chunk per statement (each built in a turn of its own) under a fresh
+   * generation, then makes it current and deletes the replaced state and the log through
+   * `throughLogId` — all in one transaction: a reader sees the old state and its log or the
+   * new state and the rest of the log. Appends to the doc go on while the chunks are
+   * written (the doc's row is locked only for the switch, as an append locks it).
+   */
   async compact(
     docId: string,
     state: Uint8Array,
     throughLogId: number,
     fence?: LeaseFence,
   ): Promise<void> {
-    await this.#pool.inTransaction(async (client) => {
-      // First, before the doc's lock: a stale holder is refused without waiting for it.
-      if (fence) await checkFence(client, fence);
-      // The doc's head row, locked: an append to it waits, then adds to the totals below;
-      // so does another compaction of the doc.
-      const { rows } = await client.query('SELECT 1 FROM docs WHERE doc_id = $1 FOR UPDATE', [
-        docId,
-      ]);
-      if (rows.length === 0) throw new Error(`No document ${docId} to compact.`);
-      // Read after the lock, in a statement of its own: a statement that waited for the lock
-      // rechecks the locked row only, and a joined doc_states row would be the one from
-      // before a compaction that committed meanwhile (seen: rows lost when two processes
-      // compacted one doc at once).
-      const { rows: states } = await client.query<{ through_log_id: string }>(
-        'SELECT through_log_id FROM doc_states WHERE doc_id = $1',
-        [docId],
-      );
-      // Never backwards. A compaction that lands after one through a later row is dropped:
-      // everything its state holds is in the stored state or log already, and on a store
-      // shared by processes its state may lack rows the later one folded (two processes
-      // compacting one doc from what each read), so writing it would lose them.
-      if (toNumber(states[0]?.through_log_id) > throughLogId) return;
-      const through = throughLogId;
-      await client.query(
-        `INSERT INTO doc_states (doc_id, state, bytes, through_log_id) VALUES ($1, $2, $3, $4)
+    await this.#pool
+      .inTransaction(async (client) => {
+        // First, before the doc's lock: a stale holder is refused without waiting for it.
+        if (fence) await checkFence(client, fence);
+        // KEY SHARE, as the chunks' foreign key takes it: a deletion of the doc waits for this
+        // compaction (or this one finds no doc), an append does not.
+        const { rows: docs } = await client.query(
+          'SELECT 1 FROM docs WHERE doc_id = $1 FOR KEY SHARE',
+          [docId],
+        );
+        if (docs.length === 0) throw new Error(`No document ${docId} to compact.`);
+        const { rows: generations } = await client.query<{ generation: string }>(
+          "SELECT nextval('doc_state_generations') AS generation",
+        );
+        const generation = generations[0]!.generation;
+        const chunks = Math.max(1, Math.ceil(state.byteLength / this.#chunkBytes));
+        const bytes = asBuffer(state);
+        for (let idx = 0; idx < chunks; idx++) {
+          const start = idx * this.#chunkBytes;
+          await client.query(
+            'INSERT INTO doc_state_chunks (doc_id, generation, idx, data) VALUES ($1, $2, $3, $4)',
+            [docId, generation, idx, bytes.subarray(start, start + this.#chunkBytes)],
+          );
+        }
+        // The doc's head row, locked as an append locks it (NO KEY UPDATE): an append waits,
+        // then adds to the totals below; so does another compaction of the doc, which may hold
+        // KEY SHARE meanwhile (a FOR UPDATE here would deadlock with it).
+        await client.query('SELECT 1 FROM docs WHERE doc_id = $1 FOR NO KEY UPDATE', [docId]);
+        // Read after the lock, in a statement of its own: a statement that waited for the lock
+        // rechecks the locked row only, and a joined doc_states row would be the one from
+        // before a compaction that committed meanwhile (seen: rows lost when two processes
+        // compacted one doc at once).
+        const { rows: states } = await client.query<{ through_log_id: string }>(
+          'SELECT through_log_id FROM doc_states WHERE doc_id = $1',
+          [docId],
+        );
+        // Never backwards. A compaction that lands after one through a later row is dropped
+        // (its chunks with the rollback): everything its state holds is in the stored state
+        // or log already, and on a store shared by processes its state may lack rows the
+        // later one folded (two processes compacting one doc from what each read), so writing
+        // it would lose them.
+        if (toNumber(states[0]?.through_log_id) > throughLogId) throw dropped;
+        const through = throughLogId;
+        await client.query(
+          `INSERT INTO doc_states (doc_id, generation, chunks, bytes, through_log_id)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (doc_id) DO UPDATE SET
-           state = excluded.state, bytes = excluded.bytes, through_log_id = excluded.through_log_id`,
-        [docId, asBuffer(state), state.byteLength, through],
-      );
-      await client.query('DELETE FROM doc_updates WHERE doc_id = $1 AND id <= $2', [
-        docId,
-        through,
-      ]);
-      await client.query(
-        `UPDATE docs SET (log_count, log_bytes) =
+           generation = excluded.generation, chunks = excluded.chunks, bytes = excluded.bytes,
+           through_log_id = excluded.through_log_id`,
+          [docId, generation, chunks, state.byteLength, through],
+        );
+        await client.query('DELETE FROM doc_state_chunks WHERE doc_id = $1 AND generation <> $2', [
+          docId,
+          generation,
+        ]);
+        await client.query('DELETE FROM doc_updates WHERE doc_id = $1 AND id <= $2', [
+          docId,
+          through,
+        ]);
+        await client.query(
+          `UPDATE docs SET (log_count, log_bytes) =
            (SELECT COUNT(*), COALESCE(SUM(octet_length(data)), 0)
             FROM doc_updates WHERE doc_id = $1)
          WHERE doc_id = $1`,
-        [docId],
-      );
-    });
+          [docId],
+        );
+      })
+      .catch((error: unknown) => {
+        if (error !== dropped) throw error;
+      });
+  }
+
+  /**
+   * `compact`, which writes in chunks already: one transaction, a chunk per statement. The
+   * name the sync core calls on every store.
+   */
+  compactInSlices(
+    docId: string,
+    state: Uint8Array,
+    throughLogId: number,
+    fence?: LeaseFence,
+  ): Promise<void> {
+    return this.compact(docId, state, throughLogId, fence);
   }
 
   async changedSince(
@@ -281,6 +458,46 @@ export class PgDocStore implements AsyncDocStore {
       return deleted.rowCount ?? 0;
     });
   }
+}
+
+/** Thrown inside a compaction's transaction to roll it back: it was dropped, not failed. */
+const dropped = Symbol('dropped');
+
+/** A `loadSql` result (head first, then the state's chunks, then the log) as a StoredDoc. */
+function stored(docId: string, rows: readonly LoadRow[]): StoredDoc {
+  const head = rows[0]!;
+  const chunks: Buffer[] = [];
+  const log: Uint8Array[] = [];
+  let lastLogId = 0;
+  let logBytes = 0;
+  for (const row of rows.slice(1)) {
+    if (row.part === 1) {
+      chunks.push(row.data!);
+    } else {
+      log.push(row.data!);
+      lastLogId = toNumber(row.n);
+      logBytes += row.data!.byteLength;
+    }
+  }
+  let state: Buffer | null = null;
+  if (head.generation !== null) {
+    if (chunks.length !== head.chunks) {
+      throw new DocStoreError(DocStoreErrorCode.stateIncomplete, docId);
+    }
+    state = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    if (state.byteLength !== toNumber(head.bytes)) {
+      throw new DocStoreError(DocStoreErrorCode.stateIncomplete, docId);
+    }
+  }
+  return {
+    state,
+    log,
+    lastLogId,
+    storedBytes: (state?.byteLength ?? 0) + logBytes,
+    lastSeq: toNumber(head.last_seq),
+    // The same snapshot as the rows: exactly updates 1..n are in state + log.
+    updatesStored: toNumber(head.updates_stored),
+  };
 }
 
 /** `desk_append`'s refusal of closed workspaces as a typed error; null for any other error. */

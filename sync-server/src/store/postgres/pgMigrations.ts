@@ -7,6 +7,7 @@ import { pgFencesSchema } from './pgFencesSchema.ts';
 import { pgSearchSchema } from './pgSearchSchema.ts';
 import { pgSnapshotsSchema } from './pgSnapshotsSchema.ts';
 import { pgSocketPathSchema } from './pgSocketPathSchema.ts';
+import { pgStateChunksSchema } from './pgStateChunksSchema.ts';
 import { pgSupportGrantsSchema } from './pgSupportGrantsSchema.ts';
 import { pgUpdateCountsSchema } from './pgUpdateCountsSchema.ts';
 import type { PgPool } from './PgPool.ts';
@@ -165,7 +166,7 @@ export const pgMigrations: readonly PgMigration[] = [
   pgSearchSchema,
   pgBlobsSchema,
   pgFencesSchema,
-  // 13 is another branch's (the lead renumbers on merge).
+  pgStateChunksSchema,
   pgUpdateCountsSchema,
 ];
 
