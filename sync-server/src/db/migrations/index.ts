@@ -27,6 +27,7 @@ import { m0025WorkspaceFileBytes } from './0025_workspaceFileBytes.ts';
 import { m0026SearchSecureDeleteOff } from './0026_searchSecureDeleteOff.ts';
 import { m0027ExportZips } from './0027_exportZips.ts';
 import { m0028ClosedWorkspaces } from './0028_closedWorkspaces.ts';
+import { m0029ModerationVersions } from './0029_moderationVersions.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -61,4 +62,5 @@ export const migrations: readonly Migration[] = [
   m0026SearchSecureDeleteOff,
   m0027ExportZips,
   m0028ClosedWorkspaces,
+  m0029ModerationVersions,
 ];

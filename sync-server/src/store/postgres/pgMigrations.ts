@@ -4,6 +4,7 @@ import { pgBlobsSchema } from './pgBlobsSchema.ts';
 import { pgControlPlaneSchema } from './pgControlPlaneSchema.ts';
 import { pgExportsSchema } from './pgExportsSchema.ts';
 import { pgFencesSchema } from './pgFencesSchema.ts';
+import { pgModerationVersionsSchema } from './pgModerationVersionsSchema.ts';
 import { pgSearchSchema } from './pgSearchSchema.ts';
 import { pgSnapshotsSchema } from './pgSnapshotsSchema.ts';
 import { pgSocketPathSchema } from './pgSocketPathSchema.ts';
@@ -164,6 +165,7 @@ export const pgMigrations: readonly PgMigration[] = [
   pgSearchSchema,
   pgBlobsSchema,
   pgFencesSchema,
+  pgModerationVersionsSchema,
 ];
 
 /** Key of the advisory lock that lets one process of a cluster migrate at a time. */
