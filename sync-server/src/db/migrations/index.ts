@@ -28,6 +28,7 @@ import { m0026SearchSecureDeleteOff } from './0026_searchSecureDeleteOff.ts';
 import { m0027ExportZips } from './0027_exportZips.ts';
 import { m0028ClosedWorkspaces } from './0028_closedWorkspaces.ts';
 import { m0029ModerationVersions } from './0029_moderationVersions.ts';
+import { m0030ClosedDocs } from './0030_closedDocs.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -63,4 +64,5 @@ export const migrations: readonly Migration[] = [
   m0027ExportZips,
   m0028ClosedWorkspaces,
   m0029ModerationVersions,
+  m0030ClosedDocs,
 ];

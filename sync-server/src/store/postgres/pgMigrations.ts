@@ -3,6 +3,7 @@ import { pgAuthSchema } from './pgAuthSchema.ts';
 import { pgBlobsSchema } from './pgBlobsSchema.ts';
 import { pgControlPlaneSchema } from './pgControlPlaneSchema.ts';
 import { pgExportsSchema } from './pgExportsSchema.ts';
+import { pgClosedDocsSchema } from './pgClosedDocsSchema.ts';
 import { pgFencesSchema } from './pgFencesSchema.ts';
 import { pgModerationVersionsSchema } from './pgModerationVersionsSchema.ts';
 import { pgSearchSchema } from './pgSearchSchema.ts';
@@ -166,6 +167,7 @@ export const pgMigrations: readonly PgMigration[] = [
   pgBlobsSchema,
   pgFencesSchema,
   pgModerationVersionsSchema,
+  pgClosedDocsSchema,
 ];
 
 /** Key of the advisory lock that lets one process of a cluster migrate at a time. */
