@@ -5,6 +5,7 @@ import { SqliteDocStore } from '../../store/SqliteDocStore.ts';
 import { openSqlite, type SqliteDatabase } from '../Database.ts';
 import { migrate } from '../migrate.ts';
 import { m0028ClosedWorkspaces } from './0028_closedWorkspaces.ts';
+import { m0030ClosedDocs } from './0030_closedDocs.ts';
 import { migrations } from './index.ts';
 import { m0023WorkspaceDocBytes } from './0023_workspaceDocBytes.ts';
 
@@ -43,8 +44,9 @@ describe('migration 23: what each workspace’s documents weigh, kept by trigger
       migrations.filter((m) => m.version < m0023WorkspaceDocBytes.version),
     );
     // Today's store writes what a server before migration 23 wrote, but reads the closed
-    // workspaces (migration 28) on every append: lent to it, then taken back.
+    // workspaces (migration 28) and closed docs (30) on appends: lent to it, then taken back.
     m0028ClosedWorkspaces.up(db);
+    m0030ClosedDocs.up(db);
     const before = new SqliteDocStore(db, Date.now, { chunkBytes: 64 });
     const [first] = before.append([
       { docId: 'ws1:ticket:a', workspaceId: 'ws1', update: bytes(100) },
@@ -53,6 +55,7 @@ describe('migration 23: what each workspace’s documents weigh, kept by trigger
     before.compact('ws1:ticket:a', bytes(70), first!.logId);
     before.append([{ docId: 'ws2:ticket:a', workspaceId: 'ws2', update: bytes(5) }]);
     db.exec('DROP TABLE closed_workspaces');
+    db.exec('DROP TABLE closed_docs');
     migrate(db, migrations);
     expect([counted('ws1'), counted('ws2'), counted('ws3')]).toEqual([110, 5, 0]);
 
