@@ -84,6 +84,11 @@ export interface ServerOptions {
    * (`ClusterJobs.pollMs`; tests shorten it). @default CLUSTER_POLL_MS
    */
   clusterPollMs?: number;
+  /**
+   * A cluster process: how often it compares the moderation decision counts of the disabled
+   * sets it keeps with PostgreSQL's (tests shorten it). @default MODERATION_CHECK_MS
+   */
+  moderationCheckMs?: number;
 }
 
 /**
@@ -175,7 +180,7 @@ export async function createServer(
       : {}),
     ...(options.sync?.limits ? { limits: options.sync.limits } : {}),
   });
-  if (cluster) await joinClusterAccess(ctx, cluster, sync, base);
+  if (cluster) await joinClusterAccess(ctx, cluster, sync, base, options.moderationCheckMs);
   // What needs the sync engine, once, now that it exists.
   const services = {
     ...base,
@@ -252,6 +257,7 @@ async function joinClusterAccess(
   cluster: ClusterParts,
   engine: SyncEngine,
   services: Services,
+  moderationCheckMs: number | undefined,
 ): Promise<void> {
   const { users, sessions, tokens } = services.control;
   const { startClusterAccess } = await import('./cluster/startClusterAccess.ts');
@@ -263,6 +269,7 @@ async function joinClusterAccess(
     engine,
     stores: { users, sessions, tokens },
     disabledSets: services.disabledSets,
+    ...(moderationCheckMs === undefined ? {} : { moderationCheckMs }),
     now: ctx.now,
     log: ctx.log,
   });

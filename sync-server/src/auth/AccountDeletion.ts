@@ -7,6 +7,7 @@ import { tombstoneEmail, type User } from '../identity/UserStore.ts';
 import type { Logger } from '../log/logger.ts';
 import { sendWithoutFailing } from '../mail/createMailer.ts';
 import type { Mailer } from '../mail/Mailer.ts';
+import { ACCOUNT_DELETED_MESSAGE, type ClosedDoc } from '../store/DocStore.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { MembershipChange } from '../workspaces/MembershipStore.ts';
 import type { MembershipStore } from '../workspaces/MembershipStore.ts';
@@ -47,13 +48,40 @@ export interface AccountDeletionDeps {
  * on the `membershipChanged` and session events, relayed by the access bus).
  */
 export interface DocDeletion {
+  /**
+   * Closes the docs for good (`SyncEngine.closeDocs`), once the deletion has committed: a
+   * write another process is storing before it hears of the deletion is refused from then
+   * on, so the deletion that follows leaves nothing to recreate one.
+   */
+  closeDocs(docs: readonly ClosedDoc[]): Promise<void>;
   deleteDocsDrained(
     docIds: readonly string[],
     reason: { readonly code: DocErrorCode; readonly message: string },
   ): Promise<number>;
 }
 
-const deletedReason = { code: DocErrorCode.accessRevoked, message: 'The account was deleted.' };
+const deletedReason = { code: DocErrorCode.accessRevoked, message: ACCOUNT_DELETED_MESSAGE };
+
+/**
+ * The user's private docs in these workspaces, closed (no process stores a write to them
+ * again: `DocStore.closeDocs`) and then deleted with their queued updates drained.
+ */
+async function deletePrivateDocs(
+  docs: DocDeletion,
+  workspaceIds: Iterable<string>,
+  userId: string,
+): Promise<void> {
+  const closing = [...workspaceIds].map((workspaceId) => ({
+    docId: docIds.user(workspaceId, userId),
+    workspaceId,
+  }));
+  if (closing.length === 0) return;
+  await docs.closeDocs(closing);
+  await docs.deleteDocsDrained(
+    closing.map((doc) => doc.docId),
+    deletedReason,
+  );
+}
 
 /**
  * A user deletes their own account (issue 16, terms §4). What identifies the person goes —
@@ -140,12 +168,12 @@ export class AccountDeletion {
     });
     // Live sockets hear it after the commit, as when a member is removed: they close at once.
     for (const change of changes) deps.access.emit('membershipChanged', change);
-    // The private docs of workspaces joined while the first ones went: after the commit, the
-    // membership and the sessions gone, nothing writes them again.
-    await deps.docs.deleteDocsDrained(
-      joined.map((workspaceId) => docIds.user(workspaceId, user.id)),
-      deletedReason,
-    );
+    // After the commit, every private doc is closed in the store, then deleted again: a write
+    // another process was storing before it heard of the deletion either landed before the
+    // closure (and goes now) or is refused, so nothing recreates one. Closed only now that
+    // the deletion is certain: a rolled-back one leaves the account able to write them. The
+    // docs of workspaces joined while the first ones went go here for the first time.
+    await deletePrivateDocs(deps.docs, [...before.ever, ...joined], user.id);
     deps.log.info({ userId: user.id, workspaces: left.length }, 'account deleted');
     void sendWithoutFailing(
       deps,

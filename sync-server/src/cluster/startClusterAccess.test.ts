@@ -1,4 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
+import { until } from '@desk/protocol/testing';
 import { AccessEvents } from '../access/AccessEvents.ts';
 import type { AccessPrincipal } from '../access/AccessPrincipal.ts';
 import type { RecheckResult } from '../access/recheckAccess.ts';
@@ -70,6 +71,7 @@ await describeWithRedis('startClusterAccess', { ownServer: true }, () => {
           entries,
         };
       },
+      moderationVersions: () => Promise.resolve(new Map<string, number>()),
     };
     const events = new AccessEvents();
     const sets = new DisabledSets(store, events);
@@ -90,6 +92,8 @@ await describeWithRedis('startClusterAccess', { ownServer: true }, () => {
       now: Date.now,
       log: createLogger('silent'),
       disabledSets: sets,
+      // The decision counts' check is the next test's: here only the cut tells.
+      moderationCheckMs: 3_600_000,
       rechecked,
     });
 
@@ -110,6 +114,57 @@ await describeWithRedis('startClusterAccess', { ownServer: true }, () => {
     ]);
     // The re-authorization found the new set, and the process keeps it.
     expect(socket.reauthorizedWith).toEqual([['doc:ws1:ticket:t1']]);
+    expect(sets.current('ws1', await store.disabledSet('none')).entries).toEqual(items);
+  });
+
+  it('tells every socket a decision whose event was never published, once its workspace’s decision count moved', async () => {
+    redis = await startRedisServer({ persistent: false });
+    const disabled = new Map<string, Entry[]>();
+    const counts = new Map<string, number>();
+    const store = {
+      disabledSet: async (workspaceId: string): Promise<DisabledSet> => {
+        const entries = [...(disabled.get(workspaceId) ?? [])];
+        return {
+          reasonOf: (key) => entries.find((e) => e.itemKey === key)?.reason ?? null,
+          entries,
+        };
+      },
+      moderationVersions: async (workspaceIds: readonly string[]) =>
+        new Map(workspaceIds.flatMap((id) => (counts.has(id) ? [[id, counts.get(id)!]] : []))),
+    };
+    const sets = new DisabledSets(store, new AccessEvents());
+    await sets.load('ws1');
+    const socket = new Socket({ userId: 'u1', sessionId: 's1', tokenId: null }, sets);
+    access = await startClusterAccess({
+      url: redis.url,
+      prefix: testKeyPrefix(),
+      access: new AccessEvents(),
+      engine: { openConnections: () => [socket] },
+      stores: {
+        users: { byId: () => ({ status: 'active' }) },
+        sessions: { listForUser: () => [{ id: 's1' }] },
+        tokens: { listForUser: () => [] },
+      },
+      now: Date.now,
+      log: createLogger('silent'),
+      disabledSets: sets,
+      moderationCheckMs: 10,
+    });
+
+    // Another process committed a decision and died before publishing it: the bus is up,
+    // but no event comes. Only the store's count says so.
+    const items = [{ itemKey: 'doc:ws1:ticket:t1', reason: 'Harassment of a customer' }];
+    disabled.set('ws1', items);
+    counts.set('ws1', 1);
+    await until(() => socket.told.length > 0, 'the socket told of the missed decision');
+    expect(socket.told).toEqual([
+      {
+        workspaceId: 'ws1',
+        disabledDocIds: ['ws1:ticket:t1'],
+        reason: 'Harassment of a customer',
+        items,
+      },
+    ]);
     expect(sets.current('ws1', await store.disabledSet('none')).entries).toEqual(items);
   });
 });

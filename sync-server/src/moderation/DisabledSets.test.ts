@@ -8,11 +8,16 @@ type Entry = { itemKey: string; reason: string };
 /** A store whose reads answer when the test says (`answer`), from `rows` as they are then. */
 function slowStore() {
   const rows = new Map<string, Entry[]>();
+  /** Each workspace's decision count (moderation_versions), answered at once. */
+  const versions = new Map<string, number>();
+  let versionReads = 0;
   const waiting: (() => void)[] = [];
   let reads = 0;
   return {
     rows,
+    versions,
     reads: () => reads,
+    versionReads: () => versionReads,
     /** Answers the `count` oldest reads waiting (all by default). */
     answer: (count = waiting.length) => waiting.splice(0, count).forEach((resolve) => resolve()),
     store: {
@@ -26,6 +31,14 @@ function slowStore() {
               entries,
             });
           }),
+        );
+      },
+      moderationVersions(workspaceIds: readonly string[]) {
+        versionReads += 1;
+        return Promise.resolve(
+          new Map(
+            workspaceIds.flatMap((id) => (versions.has(id) ? [[id, versions.get(id)!]] : [])),
+          ),
         );
       },
     },
@@ -168,6 +181,7 @@ describe('DisabledSets.reload: decisions whose moderationChanged was missed (a c
     const s = slowStore();
     let away = false;
     const store = {
+      ...s.store,
       disabledSet: (workspaceId: string) =>
         away ? Promise.reject(new Error('the database is away')) : s.store.disabledSet(workspaceId),
     };
@@ -188,5 +202,62 @@ describe('DisabledSets.reload: decisions whose moderationChanged was missed (a c
     s.answer();
     await new Promise((resolve) => setImmediate(resolve)); // the read's continuation ran
     expect(sets.current('w1', loaded).reasonOf('doc:w1:ticket:a')).toBeNull();
+  });
+
+  describe('checkVersions: a decision whose moderationChanged was never published', () => {
+    /** Runs a check, answering the set reads it makes. */
+    const check = async (s: ReturnType<typeof slowStore>, sets: DisabledSets) => {
+      const checking = sets.checkVersions();
+      await new Promise((resolve) => setImmediate(resolve)); // the count's answer came
+      s.answer();
+      return checking;
+    };
+
+    it('reads again a set whose decision count moved, and answers the change as the event would', async () => {
+      const s = slowStore();
+      const sets = new DisabledSets(s.store, new AccessEvents());
+      const loading = sets.load('w1');
+      s.answer();
+      const loaded = await loading;
+      // The first check learns the count the set reflects (read again once: not known before).
+      expect(await check(s, sets)).toEqual([]);
+
+      // Another process decided and died before publishing: only the store knows.
+      s.rows.set('w1', [{ itemKey: 'doc:w1:ticket:a', reason: 'spam' }]);
+      s.versions.set('w1', 1);
+      expect(await check(s, sets)).toEqual([
+        {
+          workspaceId: 'w1',
+          disabledDocIds: ['w1:ticket:a'],
+          reason: 'spam',
+          items: [{ itemKey: 'doc:w1:ticket:a', reason: 'spam' }],
+        },
+      ]);
+      expect(sets.current('w1', loaded).reasonOf('doc:w1:ticket:a')).toBe('spam');
+    });
+
+    it('asks one query per check and reads no set while no count moved', async () => {
+      const s = slowStore();
+      s.versions.set('w1', 4);
+      const sets = new DisabledSets(s.store, new AccessEvents());
+      for (const id of ['w1', 'w2']) {
+        const loading = sets.load(id);
+        s.answer();
+        await loading;
+      }
+      await check(s, sets);
+      const [reads, versionReads] = [s.reads(), s.versionReads()];
+      expect(await check(s, sets)).toEqual([]);
+      expect(await check(s, sets)).toEqual([]);
+      expect(s.reads()).toBe(reads);
+      expect(s.versionReads()).toBe(versionReads + 2);
+    });
+
+    it('asks nothing while no set is kept', async () => {
+      const s = slowStore();
+      const sets = new DisabledSets(s.store, new AccessEvents());
+      expect(await sets.checkVersions()).toEqual([]);
+      expect(s.versionReads()).toBe(0);
+    });
   });
 });

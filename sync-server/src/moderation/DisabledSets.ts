@@ -29,9 +29,15 @@ export class DisabledSets {
   #changes = 0;
   readonly #lastChange = new Map<string, number>();
   #clearedAt = 0;
+  /**
+   * The decision count (`moderationVersions`) each kept set is known to reflect: read before
+   * the set was read again, so a decision after that read moves it once more.
+   */
+  readonly #versions = new Map<string, number>();
+  #checking = false;
 
   constructor(
-    private readonly store: Pick<AsyncModerationStore, 'disabledSet'>,
+    private readonly store: Pick<AsyncModerationStore, 'disabledSet' | 'moderationVersions'>,
     access: AccessEvents,
   ) {
     access.on('moderationChanged', (event) => this.#changed(event));
@@ -58,8 +64,49 @@ export class DisabledSets {
    * they loaded. Never rejects: the recheck of sessions after it must run regardless.
    */
   async reload(): Promise<MissedModerationChange[]> {
+    return this.#reload([...this.#sets]);
+  }
+
+  /**
+   * The cheap periodic check of a cluster process (issue 19): one query for the decision
+   * counts of the workspaces kept here, and the sets whose count moved read again, as
+   * `reload` does (answering the changes found, for the caller to tell the open sockets). It
+   * closes what the bus cannot: a decision committed by a process that died before publishing
+   * its `moderationChanged`. A set kept for the first time is read once more (its count was
+   * not known when it was read). Never rejects; a check still running makes this a no-op.
+   */
+  async checkVersions(): Promise<MissedModerationChange[]> {
+    if (this.#checking || this.#sets.size === 0) return [];
+    this.#checking = true;
+    try {
+      const kept = [...this.#sets];
+      let counts: ReadonlyMap<string, number>;
+      try {
+        counts = await this.store.moderationVersions(kept.map(([workspaceId]) => workspaceId));
+      } catch {
+        return []; // The next check asks again.
+      }
+      for (const workspaceId of this.#versions.keys()) {
+        if (!this.#sets.has(workspaceId)) this.#versions.delete(workspaceId);
+      }
+      const moved = kept.filter(
+        ([workspaceId]) => this.#versions.get(workspaceId) !== (counts.get(workspaceId) ?? 0),
+      );
+      const missed = await this.#reload(moved);
+      for (const [workspaceId] of moved) {
+        // A set dropped by the read (the store away) is read afresh when next asked.
+        if (this.#sets.has(workspaceId)) {
+          this.#versions.set(workspaceId, counts.get(workspaceId) ?? 0);
+        } else this.#versions.delete(workspaceId);
+      }
+      return missed;
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  async #reload(kept: readonly [string, DisabledSet][]): Promise<MissedModerationChange[]> {
     const began = this.#changes;
-    const kept = [...this.#sets];
     const missed: MissedModerationChange[] = [];
     await Promise.all(
       kept.map(async ([workspaceId, before]) => {
@@ -116,6 +163,7 @@ export class DisabledSets {
     if (!this.#sets.has(workspaceId) && this.#sets.size >= MAX_CACHED_WORKSPACES) {
       this.#sets.clear();
       this.#lastChange.clear();
+      this.#versions.clear();
       this.#clearedAt = this.#changes;
     }
     this.#sets.set(workspaceId, set);

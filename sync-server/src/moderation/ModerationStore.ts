@@ -70,7 +70,26 @@ export interface ModerationStore {
   disabledItems(workspaceId: string): DisabledItem[];
   /** The same as lookups; cached per workspace until the next decision there. */
   disabledSet(workspaceId: string): DisabledSet;
+  /**
+   * How many decisions each workspace has had (raised in the decision's transaction;
+   * migration 30): a process keeping disabled sets reads a set again when its count moved.
+   * A workspace without a decision is left out (count 0).
+   */
+  moderationVersions(workspaceIds: readonly string[]): ReadonlyMap<string, number>;
 }
+
+/** Workspaces per `moderationVersions` query (bound parameters stay well under the limits). */
+export const VERSIONS_PER_QUERY = 500;
+
+/** `workspace_id IN (?, …)` for `count` ids. */
+export function inList(count: number): string {
+  return `(${Array.from({ length: count }, () => '?').join(', ')})`;
+}
+
+/** Raises the workspace's decision count, in the decision's transaction (both backends). */
+export const BUMP_MODERATION_VERSION = `INSERT INTO moderation_versions (workspace_id, version)
+  VALUES (?, 1)
+  ON CONFLICT (workspace_id) DO UPDATE SET version = moderation_versions.version + 1`;
 
 /** The ModerationStore as callers see it once PostgreSQL may be behind it. */
 export type AsyncModerationStore = AsyncStore<ModerationStore>;
@@ -254,6 +273,7 @@ export class SqliteModerationStore implements ModerationStore {
           .prepare('DELETE FROM disabled_items WHERE workspace_id = ? AND item_key = ?')
           .run(row.workspace_id, row.item_key);
       }
+      this.db.prepare(BUMP_MODERATION_VERSION).run(row.workspace_id);
       return row.workspace_id;
     })();
     this.#sets.delete(workspaceId);
@@ -300,6 +320,20 @@ export class SqliteModerationStore implements ModerationStore {
       this.#sets.set(workspaceId, set);
     }
     return set;
+  }
+
+  moderationVersions(workspaceIds: readonly string[]): ReadonlyMap<string, number> {
+    const versions = new Map<string, number>();
+    for (let i = 0; i < workspaceIds.length; i += VERSIONS_PER_QUERY) {
+      const ids = workspaceIds.slice(i, i + VERSIONS_PER_QUERY);
+      const rows = this.db
+        .prepare(
+          `SELECT workspace_id, version FROM moderation_versions WHERE workspace_id IN ${inList(ids.length)}`,
+        )
+        .all(...ids) as { workspace_id: string; version: number }[];
+      for (const row of rows) versions.set(row.workspace_id, row.version);
+    }
+    return versions;
   }
 
   #caseIdOf(workspaceId: string, itemKey: string): string | null {

@@ -10,7 +10,10 @@ import {
 import { newId } from '../ids/newId.ts';
 import { selectForUpdate, type SqlDatabase } from '../store/sql/SqlDatabase.ts';
 import {
+  BUMP_MODERATION_VERSION,
+  inList,
   toCase,
+  VERSIONS_PER_QUERY,
   toDecision,
   toReport,
   type AsyncModerationStore,
@@ -172,6 +175,7 @@ export class SqlModerationStore implements AsyncModerationStore {
           row.item_key,
         ]);
       }
+      await this.db.run(BUMP_MODERATION_VERSION, [row.workspace_id]);
       const decision = await this.db.get<DecisionRow>(`${DECISION_SELECT} WHERE d.id = ?`, [id]);
       if (!decision) throw new Error(`moderation decision ${id} vanished`);
       return toDecision(decision);
@@ -208,6 +212,20 @@ export class SqlModerationStore implements AsyncModerationStore {
       reasonOf: (itemKey) => reasons.get(itemKey) ?? null,
       entries: rows.map((row) => ({ itemKey: row.item_key, reason: row.reason })),
     };
+  }
+
+  /** One query per 500 workspaces; PostgreSQL's bigint comes back as a string. */
+  async moderationVersions(workspaceIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    const versions = new Map<string, number>();
+    for (let i = 0; i < workspaceIds.length; i += VERSIONS_PER_QUERY) {
+      const ids = workspaceIds.slice(i, i + VERSIONS_PER_QUERY);
+      const rows = await this.db.all<{ workspace_id: string; version: number | string }>(
+        `SELECT workspace_id, version FROM moderation_versions WHERE workspace_id IN ${inList(ids.length)}`,
+        ids,
+      );
+      for (const row of rows) versions.set(row.workspace_id, Number(row.version));
+    }
+    return versions;
   }
 
   /** The item's case, opened now unless it has one. */

@@ -1,6 +1,7 @@
 import type {
   AppendResult,
   ChangedDocRow,
+  ClosedDoc,
   DocStore,
   LeaseFence,
   NewUpdate,
@@ -57,6 +58,7 @@ export interface AsyncDocStore {
   deleteWorkspace(workspaceId: string): Promise<void>;
   deleteDocs(docIds: readonly string[]): Promise<number>;
   closeWorkspace(workspaceId: string): Promise<void>;
+  closeDocs(docs: readonly ClosedDoc[]): Promise<void>;
 }
 
 /**
@@ -91,5 +93,6 @@ export function asyncDocStore(store: DocStore): AsyncDocStore {
     deleteWorkspace: (workspaceId) => call(() => store.deleteWorkspace(workspaceId)),
     deleteDocs: (docIds) => call(() => store.deleteDocs(docIds)),
     closeWorkspace: (workspaceId) => call(() => store.closeWorkspace(workspaceId)),
+    closeDocs: (docs) => call(() => store.closeDocs(docs)),
   };
 }

@@ -89,6 +89,39 @@ export interface DocStore {
    * refused — so nothing recreates a document after the purge, whichever process writes.
    */
   closeWorkspace(workspaceId: string): void;
+
+  /**
+   * Marks private documents closed for good (a deleted account's, `<workspace>:user:<uid>`):
+   * from the commit on, an append holding an update to one of them throws `DocClosedError`
+   * and stores nothing of its batch. Ordered with appends as `closeWorkspace` is (by the
+   * docs' workspace sequence rows), so an append either committed before — and the deletion
+   * that follows removes it — or is refused: nothing recreates the document afterwards.
+   * Only private documents (`isPrivateDoc`) may be closed: the append looks up no other.
+   */
+  closeDocs(docs: readonly ClosedDoc[]): void;
+}
+
+/** A private document to close, with its workspace (whose sequence orders the closure). */
+export interface ClosedDoc {
+  readonly docId: string;
+  readonly workspaceId: string;
+}
+
+/** What a private document's id holds (`docIds.user`: `<workspace>:user:<uid>`). */
+const PRIVATE_DOC_MARK = ':user:';
+
+/**
+ * A document `closeDocs` may close: the append looks up only these in `closed_docs`, so the
+ * hot path of every other document (tickets, indexes) is unchanged.
+ */
+export function isPrivateDoc(docId: string): boolean {
+  return docId.includes(PRIVATE_DOC_MARK);
+}
+
+/** Refuses a closure of a document an append would not check (a programming error). */
+export function assertPrivateDocs(docs: readonly ClosedDoc[]): void {
+  const other = docs.find((doc) => !isPrivateDoc(doc.docId));
+  if (other) throw new Error(`only private documents are closed, not ${other.docId}`);
 }
 
 export const DocStoreErrorCode = {
@@ -118,6 +151,22 @@ export class WorkspaceClosedError extends Error {
   constructor(readonly workspaceIds: readonly string[]) {
     super(`workspace_closed: ${workspaceIds.join(', ')}`);
     this.name = 'WorkspaceClosedError';
+  }
+}
+
+/** The words a deleted account's clients are given (its sockets, and a refused write). */
+export const ACCOUNT_DELETED_MESSAGE = 'The account was deleted.';
+
+/**
+ * An append held updates to private documents closed for good (`closeDocs`: their account
+ * was deleted): nothing of the batch was stored. The sync layer refuses those updates with
+ * `access_revoked` ("The account was deleted.", what the account's sockets were told) and
+ * appends the rest of the batch again.
+ */
+export class DocClosedError extends Error {
+  constructor(readonly docIds: readonly string[]) {
+    super(`doc_closed: ${docIds.join(', ')}`);
+    this.name = 'DocClosedError';
   }
 }
 

@@ -2,10 +2,14 @@ import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/Database.ts';
 import {
   DocStoreError,
+  assertPrivateDocs,
+  DocClosedError,
   DocStoreErrorCode,
+  isPrivateDoc,
   WorkspaceClosedError,
   type AppendResult,
   type ChangedDocRow,
+  type ClosedDoc,
   type DocStore,
   type NewUpdate,
   type StoredCountRow,
@@ -125,6 +129,8 @@ export class SqliteDocStore implements DocStore {
   readonly #deleteDocsTx: (docIds: readonly string[]) => number;
   readonly #selectClosed: Statement<[string], { one: number }>;
   readonly #closeWorkspace: Statement<[string, number]>;
+  readonly #selectClosedDoc: Statement<[string], { one: number }>;
+  readonly #closeDocsTx: (docs: readonly ClosedDoc[]) => void;
   /** Sliced compactions by doc, chained so that one doc's run one after another. */
   readonly #compactions = new Map<string, Promise<void>>();
 
@@ -278,6 +284,14 @@ export class SqliteDocStore implements DocStore {
     this.#closeWorkspace = db.prepare(
       'INSERT INTO closed_workspaces (workspace_id, closed_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
     );
+    this.#selectClosedDoc = db.prepare('SELECT 1 AS one FROM closed_docs WHERE doc_id = ?');
+    const closeDoc = db.prepare(
+      'INSERT INTO closed_docs (doc_id, closed_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    );
+    this.#closeDocsTx = db.transaction((docs: readonly ClosedDoc[]) => {
+      const at = this.#now();
+      for (const { docId } of docs) closeDoc.run(docId, at);
+    });
     this.#appendAll = db.transaction((updates: readonly NewUpdate[]) => {
       const at = this.#now();
       const perWorkspace = new Map<string, number>();
@@ -288,6 +302,11 @@ export class SqliteDocStore implements DocStore {
       // write transaction, so no write lands between the check and the purge's listing.
       const closed = [...perWorkspace.keys()].filter((id) => this.#selectClosed.get(id));
       if (closed.length > 0) throw new WorkspaceClosedError(closed.sort());
+      // A deleted account's private docs (closeDocs): looked up only for private docs, so
+      // a batch of tickets and indexes reads nothing more.
+      const privateDocs = new Set(updates.map((u) => u.docId).filter(isPrivateDoc));
+      const closedDocs = [...privateDocs].filter((id) => this.#selectClosedDoc.get(id));
+      if (closedDocs.length > 0) throw new DocClosedError(closedDocs.sort());
       /** The next seq to hand out per workspace. */
       const nextSeq = new Map<string, number>();
       for (const [workspaceId, count] of perWorkspace) {
@@ -499,6 +518,12 @@ export class SqliteDocStore implements DocStore {
   closeWorkspace(workspaceId: string): void {
     // One statement, one writer: every append before it committed, every one after sees it.
     this.#closeWorkspace.run(workspaceId, this.#now());
+  }
+
+  closeDocs(docs: readonly ClosedDoc[]): void {
+    assertPrivateDocs(docs);
+    // One transaction, one writer: as closeWorkspace.
+    this.#closeDocsTx(docs);
   }
 
   /**

@@ -59,6 +59,7 @@ describe('DocRooms', () => {
       deleteWorkspace: (workspaceId) => store.deleteWorkspace(workspaceId),
       deleteDocs: (docIds) => store.deleteDocs(docIds),
       closeWorkspace: (workspaceId) => store.closeWorkspace(workspaceId),
+      closeDocs: (docs) => store.closeDocs(docs),
     };
   });
   afterEach(() => {

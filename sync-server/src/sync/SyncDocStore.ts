@@ -2,6 +2,7 @@ import type { AsyncDocStore } from '../store/AsyncDocStore.ts';
 import type {
   AppendResult,
   ChangedDocRow,
+  ClosedDoc,
   LeaseFence,
   NewUpdate,
   StoredDoc,
@@ -55,6 +56,8 @@ export interface SyncDocStore {
   deleteDocs(docIds: readonly string[]): number | Promise<number>;
   /** A purge begins: appends to the workspace are refused from now on (DocStore.closeWorkspace). */
   closeWorkspace(workspaceId: string): void | Promise<void>;
+  /** A deleted account's private docs: appends to them are refused from now on (DocStore.closeDocs). */
+  closeDocs(docs: readonly ClosedDoc[]): void | Promise<void>;
 }
 
 /**
@@ -79,5 +82,6 @@ export async function clusterDocStore(store: AsyncDocStore): Promise<SyncDocStor
       store.compactInSlices(docId, state, throughLogId, fence),
     deleteDocs: (docIds) => store.deleteDocs(docIds),
     closeWorkspace: (workspaceId) => store.closeWorkspace(workspaceId),
+    closeDocs: (docs) => store.closeDocs(docs),
   };
 }

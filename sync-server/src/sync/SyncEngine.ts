@@ -9,7 +9,7 @@ import {
 } from '@desk/protocol';
 import type { JobLease } from '../lifecycle/JobLease.ts';
 import type { ServerContext } from '../ServerContext.ts';
-import type { ChangedDocRow, DocStore } from '../store/DocStore.ts';
+import type { ChangedDocRow, ClosedDoc, DocStore } from '../store/DocStore.ts';
 import { DocRooms } from './DocRooms.ts';
 import { InProcessFanOut, type FanOut } from './FanOut.ts';
 import type { SocketConnection } from './SocketConnection.ts';
@@ -324,6 +324,16 @@ export class SyncEngine {
    */
   async closeWorkspace(workspaceId: string): Promise<void> {
     await this.#docs.closeWorkspace(workspaceId);
+  }
+
+  /**
+   * A deleted account's private docs: the store refuses every append to them from now on, on
+   * this process or another (`DocStore.closeDocs`); an update queued here is refused with
+   * `access_revoked` when its turn comes. Call it before `deleteDocsDrained`, so no write
+   * stored meanwhile recreates one.
+   */
+  async closeDocs(docs: readonly ClosedDoc[]): Promise<void> {
+    if (docs.length > 0) await this.#docs.closeDocs(docs);
   }
 
   /** The document's current state as one update (empty doc if never written). */

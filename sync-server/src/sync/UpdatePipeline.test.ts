@@ -16,7 +16,7 @@ import { openSqlite, type SqliteDatabase } from '../db/Database.ts';
 import { migrate } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { createLogger } from '../log/logger.ts';
-import { WorkspaceClosedError } from '../store/DocStore.ts';
+import { DocClosedError, WorkspaceClosedError } from '../store/DocStore.ts';
 import { SqliteDocStore } from '../store/SqliteDocStore.ts';
 import { DocRoom } from './DocRoom.ts';
 import { DocSubscription } from './DocSubscription.ts';
@@ -793,5 +793,65 @@ describe('UpdatePipeline', () => {
         expect(other.doc!.getText('t').toString()).toBe('kept');
       });
     }
+  });
+  describe('a deleted account’s private doc (DocStore.closeDocs)', () => {
+    it('refuses its updates with access_revoked, acks none, and stores the ticket’s of the same turn', async () => {
+      const mine = new DocRoom(
+        'ws1:user:u1',
+        'ws1',
+        new Y.Doc(),
+        { lastLogId: 0, logCount: 0, logBytes: 0, storedBytes: 0 },
+        Date.now,
+      );
+      pipeline = new UpdatePipeline(
+        store,
+        new InProcessFanOut(),
+        createLogger('silent'),
+        () => {},
+        (_room, error) => {
+          throw error;
+        },
+        (id) => (id === docId ? room : id === mine.docId ? mine : undefined),
+      );
+      const subscribe = (target: DocRoom) => {
+        const connection = new RecordingConnection(true);
+        const subscription = new DocSubscription(
+          connection,
+          target.docId,
+          'ws1',
+          pipeline,
+          defaultSyncLimits,
+          Date.now(),
+        );
+        subscription.state = 'active';
+        subscription.access = DocAccess.write;
+        subscription.room = target;
+        target.add(subscription);
+        return { connection, subscription };
+      };
+      const deleted = subscribe(mine);
+      const ticket = subscribe(room);
+
+      // Another process deleted the account (closing its private docs) before this one heard.
+      store.closeDocs([{ docId: mine.docId, workspaceId: 'ws1' }]);
+      const w = writer(7);
+      w.doc.getText('t').insert(0, 'my notes');
+      deleted.subscription.receive(updateMessage(w.updates[0]!), null);
+      const v = writer(8);
+      v.doc.getText('t').insert(0, 'kept');
+      ticket.subscription.receive(updateMessage(v.updates[0]!), null);
+      const server = pipeline.submitServer(mine, w.updates[0]!);
+      await expect(server).rejects.toBeInstanceOf(DocClosedError);
+      await pipeline.drain();
+
+      // Told what the account's sockets are told, never acked: nothing recreated the doc.
+      expect(deleted.connection.refusals).toEqual([DocErrorCode.accessRevoked]);
+      expect(deleted.connection.acked).toBe(0);
+      expect(store.load(mine.docId)).toBeNull();
+      expect(mine.doc!.getText('t').toString()).toBe('');
+      expect(ticket.connection.acked).toBe(1);
+      expect(ticket.connection.refusals).toEqual([]);
+      expect(store.load(docId)!.log).toHaveLength(1);
+    });
   });
 });

@@ -1,7 +1,13 @@
 import * as Y from 'yjs';
 import { DocErrorCode } from '@desk/protocol';
 import type { Logger } from '../log/logger.ts';
-import { WorkspaceClosedError, type AppendResult, type NewUpdate } from '../store/DocStore.ts';
+import {
+  ACCOUNT_DELETED_MESSAGE,
+  DocClosedError,
+  WorkspaceClosedError,
+  type AppendResult,
+  type NewUpdate,
+} from '../store/DocStore.ts';
 import type { DocRoom } from './DocRoom.ts';
 import type { DocSubscription } from './DocSubscription.ts';
 import type { StorageLimit } from './SyncAuth.ts';
@@ -596,23 +602,22 @@ export class UpdatePipeline {
    * (`WorkspaceClosedError`, nothing of it stored) refuses that workspace's updates with
    * `workspace_deleted` — the answer a subscription to a deleted workspace gets: the writer
    * is told, never acked for a write the purge would lose — and appends the others again.
+   * An append refused because private docs were closed (`DocClosedError`: their account was
+   * deleted) refuses their updates likewise, with what the account's sockets were told
+   * (`access_revoked`, "The account was deleted.").
    * The results are those of the writes still accepted, in order.
    */
   #append(writes: Entry[]): AppendResult[] | Promise<AppendResult[]> {
     const onClosed = (error: unknown): AppendResult[] | Promise<AppendResult[]> => {
-      if (!(error instanceof WorkspaceClosedError)) throw error;
-      const closed = new Set(error.workspaceIds);
+      const refusal = closedRefusal(error);
+      if (!refusal) throw error;
       for (const entry of writes) {
-        if (!closed.has(entry.workspaceId)) continue;
+        if (!refusal.refuses(entry)) continue;
         entry.update = null;
-        entry.refusal = {
-          code: DocErrorCode.workspaceDeleted,
-          message: 'This workspace was deleted.',
-          error,
-        };
+        entry.refusal = { code: refusal.code, message: refusal.message, error: refusal.error };
       }
       const open = this.#writes(writes);
-      // Never again for the same writes: each round refuses at least one workspace.
+      // Never again for the same writes: each round refuses at least one workspace or doc.
       if (open.length === writes.length) throw error;
       return open.length === 0 ? [] : this.#append(open);
     };
@@ -636,7 +641,7 @@ export class UpdatePipeline {
     // I/O error, the database gone) and is refused.
     const retry = (first: unknown) => {
       // A refusal, not a failure: it would be refused again.
-      if (first instanceof WorkspaceClosedError) throw first;
+      if (first instanceof WorkspaceClosedError || first instanceof DocClosedError) throw first;
       this.log.warn({ err: first }, 'sync store write failed; retrying once');
       return this.store.append(updates);
     };
@@ -810,4 +815,33 @@ function storedNumbers(entries: Entry[]): number[] {
   const numbers: number[] = [];
   for (const entry of entries) if (entry.stored !== null) numbers.push(entry.stored);
   return numbers;
+}
+
+/** How an append's refusal of closed workspaces or docs answers the writes it concerns. */
+function closedRefusal(error: unknown): {
+  refuses(entry: { readonly docId: string; readonly workspaceId: string }): boolean;
+  error: Error;
+  code: DocErrorCode;
+  message: string;
+} | null {
+  if (error instanceof WorkspaceClosedError) {
+    const closed = new Set(error.workspaceIds);
+    return {
+      refuses: (entry) => closed.has(entry.workspaceId),
+      error,
+      code: DocErrorCode.workspaceDeleted,
+      message: 'This workspace was deleted.',
+    };
+  }
+  if (error instanceof DocClosedError) {
+    const closed = new Set(error.docIds);
+    return {
+      refuses: (entry) => closed.has(entry.docId),
+      error,
+      // What the deleted account's sockets are told (AccountDeletion's `deletedReason`).
+      code: DocErrorCode.accessRevoked,
+      message: ACCOUNT_DELETED_MESSAGE,
+    };
+  }
+  return null;
 }

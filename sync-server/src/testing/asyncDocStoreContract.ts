@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { bigTextState, hex, textUpdates } from './docUpdates.ts';
 import type { AsyncDocStore } from '../store/AsyncDocStore.ts';
-import { WorkspaceClosedError, type StoredDoc } from '../store/DocStore.ts';
+import { DocClosedError, WorkspaceClosedError, type StoredDoc } from '../store/DocStore.ts';
 
 /**
  * A fresh, empty store for the async contract, and what the contract needs around it.
@@ -394,9 +394,40 @@ export function describeAsyncDocStoreContract(
         await compaction;
         reads.push(reader.loadInSlices('ws1:big'));
         for (const read of await Promise.all(reads)) {
-          expect(textOf(read!)).toBe(textThrough.get(read!.lastLogId));
+          // A read of the new state before any later edit committed has no log (lastLogId 0):
+          // it holds what the compaction folded, through `through`.
+          expect(textOf(read!)).toBe(textThrough.get(read!.lastLogId || through));
         }
       });
+    });
+
+    it('refuses, once a deleted account’s private doc is closed, every append holding an update to it, storing nothing of the batch', async () => {
+      const [u, v] = textUpdates(2);
+      const mine = 'ws1:user:u1';
+      await store.append([{ docId: mine, workspaceId: 'ws1', update: u! }]);
+      await store.closeDocs([{ docId: mine, workspaceId: 'ws1' }]);
+      await store.deleteDocs([mine]);
+      const refused = store.append([
+        { docId: 'ws1:index', workspaceId: 'ws1', update: u! },
+        { docId: mine, workspaceId: 'ws1', update: v! },
+      ]);
+      await expect(refused).rejects.toBeInstanceOf(DocClosedError);
+      await expect(refused).rejects.toMatchObject({ docIds: [mine] });
+      expect(await store.load(mine)).toBeNull();
+      expect(await store.load('ws1:index')).toBeNull();
+      // The workspace and another user's private doc stay open; closing twice changes nothing.
+      await store.append([
+        { docId: 'ws1:index', workspaceId: 'ws1', update: u! },
+        { docId: 'ws1:user:u2', workspaceId: 'ws1', update: u! },
+      ]);
+      await store.closeDocs([{ docId: mine, workspaceId: 'ws1' }]);
+      await expect(
+        store.append([{ docId: mine, workspaceId: 'ws1', update: v! }]),
+      ).rejects.toBeInstanceOf(DocClosedError);
+      // Only private docs are closed: the append looks up no other.
+      await expect(
+        Promise.resolve().then(() => store.closeDocs([{ docId: 'ws1:index', workspaceId: 'ws1' }])),
+      ).rejects.toThrow(/only private documents/);
     });
 
     describe('several processes on one database (issue 19)', () => {
@@ -425,6 +456,26 @@ export function describeAsyncDocStoreContract(
         expect((await store.changedSince('ws1', 0)).map((row) => row.docId).sort()).toEqual(
           [...listed].sort(),
         );
+      });
+
+      it('lets no append of another store recreate a private doc closed and deleted meanwhile', async () => {
+        // Account deletion closes the user's private docs, then deletes them: an append
+        // racing the closure must have committed before it (and be deleted) or be refused.
+        const other = await opened.another();
+        const [u] = textUpdates(1);
+        const mine = 'ws1:user:u1';
+        const appends = Array.from({ length: 40 }, () =>
+          other.append([{ docId: mine, workspaceId: 'ws1', update: u! }]).then(
+            () => null,
+            (error: unknown) => error,
+          ),
+        );
+        await store.closeDocs([{ docId: mine, workspaceId: 'ws1' }]);
+        await store.deleteDocs([mine]);
+        for (const error of await Promise.all(appends)) {
+          if (error) expect(error).toBeInstanceOf(DocClosedError);
+        }
+        expect(await store.load(mine)).toBeNull();
       });
 
       it('numbers one workspace’s updates 1..n without a gap or a repeat when two stores append at once', async () => {

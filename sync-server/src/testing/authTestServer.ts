@@ -35,6 +35,8 @@ export async function startAuthTestServer(
     logLines?: string[];
     /** A cluster process's poll of other processes' work (`ServerOptions.clusterPollMs`). */
     clusterPollMs?: number;
+    /** A cluster process's check of moderation counts (`ServerOptions.moderationCheckMs`). */
+    moderationCheckMs?: number;
   } = {},
 ): Promise<AuthTestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'desk-auth-'));
@@ -65,6 +67,9 @@ export async function startAuthTestServer(
   const server = await createServer(config, log, {
     now: () => clock.now,
     ...(options.clusterPollMs === undefined ? {} : { clusterPollMs: options.clusterPollMs }),
+    ...(options.moderationCheckMs === undefined
+      ? {}
+      : { moderationCheckMs: options.moderationCheckMs }),
   });
   return {
     server,

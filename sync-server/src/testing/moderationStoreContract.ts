@@ -145,6 +145,29 @@ export function describeModerationStoreContract(
       await expect(moderation.decide('nope', 'disabled', 'x', operatorId)).rejects.toThrow();
     });
 
+    it('counts each workspace’s decisions in their transaction; one without a decision is left out', async () => {
+      const { moderation, report, ticket, operatorId, ownerId, workspaceId, db } = await setup();
+      const quiet = await seedWorkspace(db.sql, { ownerId, slug: 'quiet' });
+      expect(await moderation.moderationVersions([workspaceId, quiet])).toEqual(new Map());
+      const { caseId } = (await report(ticket('a'), 'bad')).report;
+      expect(await moderation.moderationVersions([workspaceId])).toEqual(new Map());
+
+      await moderation.decide(caseId, 'disabled', 'Harmful', operatorId);
+      expect(await moderation.moderationVersions([workspaceId, quiet])).toEqual(
+        new Map([[workspaceId, 1]]),
+      );
+      await moderation.decide(caseId, 'enabled', 'Context given', operatorId);
+      expect(await moderation.moderationVersions([workspaceId])).toEqual(
+        new Map([[workspaceId, 2]]),
+      );
+      // A decision that fails (no such case) changes no count.
+      await expect(moderation.decide('nope', 'disabled', 'x', operatorId)).rejects.toThrow();
+      expect(await moderation.moderationVersions([quiet, workspaceId])).toEqual(
+        new Map([[workspaceId, 2]]),
+      );
+      expect(await moderation.moderationVersions([])).toEqual(new Map());
+    });
+
     it('lists open cases first, newest first within each, up to a limit', async () => {
       const { moderation, report, ticket, tick, operatorId } = await setup();
       const a = (await report(ticket('a'), 'a')).report.caseId;

@@ -6,7 +6,7 @@ import { DocErrorCode, type ExportListResponse, type ExportResponse } from '@des
 import { ArchiveManifest, type ImportWorkspaceResponse } from '@desk/protocol/rest';
 import { until } from '@desk/protocol/testing';
 import { yjsFileOf } from '../../../sync-server/src/exports/ExportFiles.ts';
-import { WorkspaceClosedError } from '../../../sync-server/src/store/DocStore.ts';
+import { DocClosedError, WorkspaceClosedError } from '../../../sync-server/src/store/DocStore.ts';
 import { signUp, STRONG_PASSWORD } from '../../../sync-server/src/testing/authTestServer.ts';
 import {
   getBytes,
@@ -256,7 +256,7 @@ await describeWithPostgresAndRedis(
       expect(await storedRows(`${ws}:`)).toEqual({ docs: 0, updates: 0, states: 0 });
     });
 
-    it('an account deleted on A: its private documents are gone from PostgreSQL, its socket on B closed', async () => {
+    it('an account deleted on A: its private documents are gone from PostgreSQL, its socket on B closed, and a late write on B cannot recreate one', async () => {
       const { a, b } = await world.twoServers();
       const owner = await signUp(a);
       const ws = owner.workspaceId;
@@ -285,6 +285,14 @@ await describeWithPostgresAndRedis(
         () => client.status.kind === 'error' || handle.status.kind === 'error',
         'the subscription on B ended',
       );
+      expect(await storedRows(privateDoc)).toEqual({ docs: 0, updates: 0, states: 0 });
+      // A write to it B was storing before it heard of the deletion (its pipeline's turn came
+      // after A's closure): refused by the store, so nothing recreates the document.
+      const late = new Y.Doc();
+      late.getMap('reads').set('notices', 2);
+      await expect(
+        b.server.sync.applyServerUpdate(privateDoc, Y.encodeStateAsUpdate(late)),
+      ).rejects.toBeInstanceOf(DocClosedError);
       expect(await storedRows(privateDoc)).toEqual({ docs: 0, updates: 0, states: 0 });
       // The workspace's membership is gone with it (read on PostgreSQL, where both serve it).
       const members = await world.query<{ n: number }>(

@@ -96,8 +96,9 @@ await describeWithPostgresAndRedis(
      * Processes A and B; an owner who seeded a workspace through A, an agent of it logged in
      * on both, and the operator logged in on both.
      */
-    const setup = async () => {
-      const { a, b } = await cluster.twoServers();
+    const setup = async (options: { moderationCheckMs?: number } = {}) => {
+      const a = await cluster.start(options);
+      const b = await cluster.start(options);
       const owner = await signUp(a);
       const seeded: SeededWorkspace = await seedWorkspace(a, owner);
       const agentEmail = `agent-${owner.slug}@example.com`;
@@ -161,6 +162,46 @@ await describeWithPostgresAndRedis(
         async () =>
           commentBody(await b.server.sync.readDocState(docId), seeded.commentId) === 'Kind words',
         'the write taken on A read on B',
+      );
+    });
+
+    it('MOD-7: a decision committed on A whose event was never published reaches B’s socket by the decision counts, and B refuses the write', async () => {
+      // B compares the counts often here (a running cluster: every few seconds).
+      const { a, b, owner, seeded, agent, agentOnB, operator } = await setup({
+        moderationCheckMs: 50,
+      });
+      const docId = seeded.ticketDoc;
+      const onB = await connect(b, agentOnB);
+      const docOnB = onB.subscribe(docId);
+      await onB.synced(docId);
+      const caseId = (
+        await report(agent.client, owner.slug, {
+          kind: 'comment',
+          docId,
+          itemId: seeded.commentId,
+        })
+      ).body.report.caseId;
+
+      // A commits the decision and dies before publishing it: the store's decision alone,
+      // without the service that emits `moderationChanged` for the access bus.
+      const heardOnB = onB.messages.length;
+      await a.server.services.control.moderation.decide(
+        caseId,
+        'disabled',
+        'Insult',
+        operator.userId,
+      );
+      expect(await listAfter(onB, heardOnB)).toEqual([`doc:${docId}#${seeded.commentId}`]);
+
+      const wroteOnB = onB.messages.length;
+      docOnB.getMap<Y.Map<unknown>>('comments').get(seeded.commentId)!.set('body', 'my words');
+      const refusal = await onB.waitFor(
+        (m) => m.type === MessageType.docError && m.docId === docId,
+        wroteOnB,
+      );
+      expect(refusal).toMatchObject({ code: DocErrorCode.contentDisabled });
+      expect(commentBody(await b.server.sync.readDocState(docId), seeded.commentId)).toBe(
+        'Insulting words here',
       );
     });
 

@@ -6,6 +6,7 @@ import { openSqlite, type SqliteDatabase } from '../Database.ts';
 import { migrate } from '../migrate.ts';
 import { m0028ClosedWorkspaces } from './0028_closedWorkspaces.ts';
 import { m0029DocUpdateCounts } from './0029_docUpdateCounts.ts';
+import { m0031ClosedDocs } from './0031_closedDocs.ts';
 import { migrations } from './index.ts';
 import { m0023WorkspaceDocBytes } from './0023_workspaceDocBytes.ts';
 
@@ -44,10 +45,11 @@ describe('migration 23: what each workspace’s documents weigh, kept by trigger
       migrations.filter((m) => m.version < m0023WorkspaceDocBytes.version),
     );
     // Today's store writes what a server before migration 23 wrote, but reads the closed
-    // workspaces (migration 28) on every append and counts each doc's updates (29): lent
-    // to it, then taken back.
+    // workspaces (migration 28) and closed docs (31) on appends and counts each doc's updates
+    // (29): lent to it, then taken back.
     m0028ClosedWorkspaces.up(db);
     m0029DocUpdateCounts.up(db);
+    m0031ClosedDocs.up(db);
     const before = new SqliteDocStore(db, Date.now, { chunkBytes: 64 });
     const [first] = before.append([
       { docId: 'ws1:ticket:a', workspaceId: 'ws1', update: bytes(100) },
@@ -57,6 +59,7 @@ describe('migration 23: what each workspace’s documents weigh, kept by trigger
     before.append([{ docId: 'ws2:ticket:a', workspaceId: 'ws2', update: bytes(5) }]);
     db.exec('DROP TABLE closed_workspaces');
     db.exec('ALTER TABLE docs DROP COLUMN updates_stored');
+    db.exec('DROP TABLE closed_docs');
     migrate(db, migrations);
     expect([counted('ws1'), counted('ws2'), counted('ws3')]).toEqual([110, 5, 0]);
 

@@ -28,6 +28,8 @@ import { m0026SearchSecureDeleteOff } from './0026_searchSecureDeleteOff.ts';
 import { m0027ExportZips } from './0027_exportZips.ts';
 import { m0028ClosedWorkspaces } from './0028_closedWorkspaces.ts';
 import { m0029DocUpdateCounts } from './0029_docUpdateCounts.ts';
+import { m0030ModerationVersions } from './0030_moderationVersions.ts';
+import { m0031ClosedDocs } from './0031_closedDocs.ts';
 
 /**
  * Every migration, in version order. Append only. Reserved numbers while the first
@@ -63,4 +65,6 @@ export const migrations: readonly Migration[] = [
   m0027ExportZips,
   m0028ClosedWorkspaces,
   m0029DocUpdateCounts,
+  m0030ModerationVersions,
+  m0031ClosedDocs,
 ];

@@ -2,15 +2,19 @@ import type { AsyncDocStore } from '../AsyncDocStore.ts';
 import {
   DocStoreError,
   DocStoreErrorCode,
+  assertPrivateDocs,
+  DocClosedError,
   StaleFenceError,
   WorkspaceClosedError,
   type AppendResult,
   type ChangedDocRow,
+  type ClosedDoc,
   type LeaseFence,
   type NewUpdate,
   type StoredCountRow,
   type StoredDoc,
 } from '../DocStore.ts';
+import { DOC_CLOSED_SQLSTATE } from './pgClosedDocsSchema.ts';
 import { WORKSPACE_CLOSED_SQLSTATE } from './pgFencesSchema.ts';
 import { DatabaseUnavailableError, toNumber, type PgPool, type PgQueryable } from './PgPool.ts';
 
@@ -244,7 +248,7 @@ export class PgDocStore implements AsyncDocStore {
         { againOnLostConnection: true },
       )
       .catch((error: unknown) => {
-        throw closedWorkspaces(error) ?? error;
+        throw closedWorkspaces(error) ?? closedDocs(error) ?? error;
       });
     return rows.map((row) => ({
       seq: toNumber(row.r_seq),
@@ -438,6 +442,29 @@ export class PgDocStore implements AsyncDocStore {
     });
   }
 
+  async closeDocs(docs: readonly ClosedDoc[]): Promise<void> {
+    assertPrivateDocs(docs);
+    if (docs.length === 0) return;
+    const workspaces = [...new Set(docs.map((doc) => doc.workspaceId))].sort();
+    await this.#pool.inTransaction(async (client) => {
+      // The docs' sequence rows locked as an append locks them, in the same order (as
+      // closeWorkspace): an append in flight commits first; a later one waits for this
+      // commit, then sees the rows below (desk_append reads them after its bump).
+      await client.query(
+        `INSERT INTO workspace_seq AS s (workspace_id, seq)
+         SELECT w, 0 FROM unnest($1::text[]) AS w ORDER BY w
+         ON CONFLICT (workspace_id) DO UPDATE SET seq = s.seq`,
+        [workspaces],
+      );
+      await client.query(
+        `INSERT INTO closed_docs (doc_id, closed_at)
+         SELECT d, $2 FROM unnest($1::text[]) AS d
+         ON CONFLICT (doc_id) DO NOTHING`,
+        [docs.map((doc) => doc.docId), this.#now()],
+      );
+    });
+  }
+
   async deleteDocs(docIds: readonly string[]): Promise<number> {
     if (docIds.length === 0) return 0;
     const ids = [...docIds].sort();
@@ -522,4 +549,12 @@ async function checkFence(client: PgQueryable, { name, fence }: LeaseFence): Pro
   );
   const highest = toNumber(rows[0]?.fence);
   if (highest > fence) throw new StaleFenceError(name, fence, highest);
+}
+
+/** `desk_append`'s refusal of closed private docs as a typed error; null for any other error. */
+function closedDocs(error: unknown): DocClosedError | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { code, detail } = error as { code?: unknown; detail?: unknown };
+  if (code !== DOC_CLOSED_SQLSTATE || typeof detail !== 'string') return null;
+  return new DocClosedError(detail.split(' '));
 }

@@ -3,7 +3,9 @@ import { pgAuthSchema } from './pgAuthSchema.ts';
 import { pgBlobsSchema } from './pgBlobsSchema.ts';
 import { pgControlPlaneSchema } from './pgControlPlaneSchema.ts';
 import { pgExportsSchema } from './pgExportsSchema.ts';
+import { pgClosedDocsSchema } from './pgClosedDocsSchema.ts';
 import { pgFencesSchema } from './pgFencesSchema.ts';
+import { pgModerationVersionsSchema } from './pgModerationVersionsSchema.ts';
 import { pgSearchSchema } from './pgSearchSchema.ts';
 import { pgSnapshotsSchema } from './pgSnapshotsSchema.ts';
 import { pgSocketPathSchema } from './pgSocketPathSchema.ts';
@@ -168,6 +170,8 @@ export const pgMigrations: readonly PgMigration[] = [
   pgFencesSchema,
   pgStateChunksSchema,
   pgUpdateCountsSchema,
+  pgModerationVersionsSchema,
+  pgClosedDocsSchema,
 ];
 
 /** Key of the advisory lock that lets one process of a cluster migrate at a time. */
