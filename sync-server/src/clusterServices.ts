@@ -14,6 +14,7 @@ import { RedisFanOut } from './cluster/RedisFanOut.ts';
 import { RedisJobLease } from './cluster/RedisJobLease.ts';
 import { RedisLeases } from './cluster/RedisLeases.ts';
 import { RedisRateLimiter } from './cluster/RedisRateLimiter.ts';
+import { RedisRateShares } from './cluster/RedisRateShares.ts';
 import { RedisUpdateBus } from './cluster/RedisUpdateBus.ts';
 import type { Config } from './config/config.ts';
 import type { RateLimiter } from './http/rateLimit/index.ts';
@@ -259,6 +260,8 @@ export interface ClusterParts {
   /** Scheduled jobs (`job:<name>`) and compactions (`job:compact:<docId>`), once per cluster. */
   readonly jobLease: RedisJobLease;
   readonly limiter: RateLimiter & { close(): Promise<void> };
+  /** This process's shares of each workspace's update rate and member's messages. */
+  readonly rateShares: RedisRateShares;
   /** `/readyz`: the PostgreSQL schema version (rejects while PostgreSQL is away)… */
   schemaVersion(): Promise<number>;
   /** …and the one this build expects. */
@@ -282,6 +285,8 @@ export async function openCluster(
   const fanOut = new RedisFanOut({ bus, store, log: log.child({ module: 'fan-out' }) });
   const leases = new RedisLeases({ url: config.REDIS_URL, prefix, holderId: processId });
   const limiter = new RedisRateLimiter({ url: config.REDIS_URL, prefix, now });
+  const rateShares = new RedisRateShares({ url: config.REDIS_URL, prefix, processId, now });
+  rateShares.start();
   return {
     processId,
     prefix,
@@ -291,12 +296,14 @@ export async function openCluster(
     fanOut,
     jobLease: new RedisJobLease(leases),
     limiter,
+    rateShares,
     schemaVersion: () => pgSchemaVersion(pool),
     expectedSchemaVersion: latestPgSchemaVersion,
     async close() {
       await leases.close();
       await fanOut.close();
       await limiter.close();
+      await rateShares.close();
       await pool.end();
     },
   };

@@ -175,6 +175,7 @@ export async function createServer(
             sharedStore: cluster.docs,
             fanOut: cluster.fanOut,
             compactionLease: cluster.jobLease,
+            rateShares: cluster.rateShares,
           },
         }
       : {}),

@@ -37,22 +37,29 @@ interface Use {
 export class FairWorkspaceBucket {
   readonly #bucket: TokenBucket;
   /** Tokens only a connection within its fair share may take. */
-  readonly reserve: number;
+  #reserve: number;
   readonly #uses = new Map<object, Use>();
   /** When quiet connections were last forgotten (take). */
   #prunedAt: number;
 
-  constructor(
-    readonly limit: RateLimit,
-    now: number,
-  ) {
+  constructor(limit: RateLimit, now: number) {
     this.#bucket = new TokenBucket(limit, now);
     this.#prunedAt = now;
-    // A bucket of one token has nothing to reserve.
-    this.reserve =
-      limit.burst < 2
-        ? 0
-        : Math.min(limit.burst - 1, Math.max(1, Math.floor(limit.burst * RESERVE_FRACTION)));
+    this.#reserve = reserveOf(limit);
+  }
+
+  get limit(): RateLimit {
+    return this.#bucket.limit;
+  }
+
+  get reserve(): number {
+    return this.#reserve;
+  }
+
+  /** Goes on at `limit` (this process's share changed), keeping what it holds (TokenBucket). */
+  rescale(limit: RateLimit, now: number): void {
+    this.#bucket.rescale(limit, now);
+    this.#reserve = reserveOf(limit);
   }
 
   /** How long until `connection` may take a token, in ms (0: now). */
@@ -60,8 +67,8 @@ export class FairWorkspaceBucket {
     // More than the reserve left: anyone may take a token, within its share or not, so the
     // share (a walk over every writer of the workspace) is not worked out for every update
     // (issue 13: 1,000 connections of one workspace, each update walked all of them).
-    if (this.#bucket.available(now) >= this.reserve + 1) return 0;
-    const floor = this.overShare(connection, now) ? this.reserve : 0;
+    if (this.#bucket.available(now) >= this.#reserve + 1) return 0;
+    const floor = this.overShare(connection, now) ? this.#reserve : 0;
     return this.#bucket.waitMs(now, floor + 1);
   }
 
@@ -109,6 +116,13 @@ export class FairWorkspaceBucket {
       if (decayed(use, now) < IDLE_USE) this.#uses.delete(writer);
     }
   }
+}
+
+function reserveOf(limit: RateLimit): number {
+  // A bucket of one token has nothing to reserve.
+  return limit.burst < 2
+    ? 0
+    : Math.min(limit.burst - 1, Math.max(1, Math.floor(limit.burst * RESERVE_FRACTION)));
 }
 
 function decayed(use: Use, now: number): number {

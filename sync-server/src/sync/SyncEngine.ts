@@ -19,6 +19,7 @@ import { defaultSyncLimits, type SyncLimits } from './SyncLimits.ts';
 import { SyncConnection, type SyncConnectionServices } from './SyncConnection.ts';
 import { WsSyncSocket } from './SyncSocket.ts';
 import { UpdatePipeline } from './UpdatePipeline.ts';
+import type { RateShares } from './RateShares.ts';
 import { UpdateRateLimiter } from './UpdateRateLimiter.ts';
 import { watchAccess } from './watchAccess.ts';
 import { YjsConnection } from './YjsConnection.ts';
@@ -42,6 +43,11 @@ export interface SyncEngineOptions {
    * do not both compact one doc. Unset: one process, nothing to share.
    */
   compactionLease?: JobLease;
+  /**
+   * A cluster's split of each workspace's update rate and member's messages between its
+   * processes (`RedisRateShares`). Unset: one process spends the whole rate.
+   */
+  rateShares?: RateShares;
 }
 
 /**
@@ -156,7 +162,7 @@ export class SyncEngine {
       () => {
         for (const listener of this.#storedListeners) listener();
       },
-      new UpdateRateLimiter(ctx.now),
+      new UpdateRateLimiter(ctx.now, options.rateShares),
     );
     this.#services = {
       rooms: this.rooms,

@@ -1,6 +1,7 @@
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { plans, type UpdateRate } from '../billing/plans.ts';
+import type { RateShares } from './RateShares.ts';
 import { UpdateRateLimiter } from './UpdateRateLimiter.ts';
 
 const rate: UpdateRate = {
@@ -85,5 +86,80 @@ describe('UpdateRateLimiter (SPEC LIMIT-9)', () => {
         plan.updateRate.perConnection.perSecond,
       );
     }
+  });
+});
+
+/** Shares a test sets by hand, with what was asked of each key. */
+class HandShares implements RateShares {
+  readonly shares = new Map<string, number>();
+  readonly asked = new Map<string, number>();
+  share(key: string): number {
+    return this.shares.get(key) ?? 1;
+  }
+  demand(key: string, tokens: number): void {
+    this.asked.set(key, (this.asked.get(key) ?? 0) + tokens);
+  }
+}
+
+describe('UpdateRateLimiter on a cluster (issue 19: the plan rate shared by processes)', () => {
+  const wide: UpdateRate = {
+    perConnection: { burst: 100, perSecond: 100 },
+    perWorkspace: { burst: 8, perSecond: 10 },
+  };
+
+  function sharedLimiter() {
+    let now = 1_000_000;
+    const shares = new HandShares();
+    const l = new UpdateRateLimiter(() => now, shares);
+    return { l, shares, advance: (ms: number) => (now += ms) };
+  }
+
+  /** How many updates one connection gets through at once. */
+  const drain = (l: UpdateRateLimiter, c: object, workspaceId = 'ws') => {
+    let admitted = 0;
+    while (l.admit(c, workspaceId, wide) === null) admitted++;
+    return admitted;
+  };
+
+  it("spends only this process's share of the workspace's burst and rate", () => {
+    const { l, shares, advance } = sharedLimiter();
+    shares.shares.set('ws', 0.5);
+    const c = {};
+    // Half of 8 is 4, less the reserve of 1 a lone connection leaves (FairWorkspaceBucket).
+    expect(drain(l, c)).toBe(3);
+    advance(1000); // 5 tokens at half of 10/s: full again at 4
+    expect(drain(l, c)).toBe(3);
+    expect(drain(l, c, 'other')).toBe(6); // another workspace: whole (8, less its reserve 2)
+  });
+
+  it('a change of share rescales the bucket in place: no fresh burst', () => {
+    const { l, shares } = sharedLimiter();
+    const c = {};
+    expect(drain(l, c)).toBe(6); // whole: 8, less the reserve of 2; 2 tokens left
+    shares.shares.set('ws', 0.5);
+    expect(drain(l, c)).toBe(1); // keeps its 2 (a fresh half bucket would let 3 through)
+    shares.shares.set('ws', 1);
+    expect(drain(l, c)).toBe(0); // keeps its 1 (a fresh whole bucket would let 6 through)
+  });
+
+  it("counts as the process's demand what the connection's own bucket lets through", () => {
+    const { l, shares } = sharedLimiter();
+    const tight: UpdateRate = {
+      perConnection: { burst: 2, perSecond: 1 },
+      perWorkspace: { burst: 100, perSecond: 100 },
+    };
+    const flooder = {};
+    for (let i = 0; i < 10; i++) l.admit(flooder, 'ws', tight);
+    // Two passed its own bucket; its other eight are its own excess, not the workspace's.
+    expect(shares.asked.get('ws')).toBe(2);
+  });
+
+  it("a member's chat messages are shared the same way, keyed by workspace and member", () => {
+    const { l, shares } = sharedLimiter();
+    shares.shares.set('ws\u0000ana', 0.5);
+    expect(l.admitMessages('ws', 'ana', 5, 10)).toBeNull(); // half of 10 a minute
+    expect(l.admitMessages('ws', 'ana', 1, 10)).toBe(12_000); // one at 5 a minute
+    expect(l.admitMessages('ws', 'ben', 10, 10)).toBeNull(); // ben's share is whole
+    expect(shares.asked.get('ws\u0000ana')).toBe(6);
   });
 });

@@ -1,9 +1,20 @@
-import type { UpdateRate } from '../billing/plans.ts';
+import type { RateLimit, UpdateRate } from '../billing/plans.ts';
 import { FairWorkspaceBucket } from './FairWorkspaceBucket.ts';
+import { wholeRates, type RateShares } from './RateShares.ts';
 import { TokenBucket } from './TokenBucket.ts';
 
 /** Workspaces' buckets kept before full ones are dropped (they hold nothing). */
 const PRUNE_AT = 10_000;
+
+/**
+ * A bucket of a limit the cluster shares (RateShares), with what it was made from: the
+ * plan's limit and the share it is scaled to.
+ */
+interface SharedBucket<B> {
+  readonly bucket: B;
+  readonly plan: RateLimit;
+  share: number;
+}
 
 /**
  * The update rate per connection and per workspace (SPEC.md, LIMIT-9): one token of each
@@ -12,6 +23,11 @@ const PRUNE_AT = 10_000;
  * over its fair share cannot take its reserve (FairWorkspaceBucket), so one flooding
  * connection does not starve the others of its workspace. Checked by UpdatePipeline's admission, the one point
  * every client write of both endpoints goes through. The clock is injected (tests step it).
+ *
+ * On a cluster the workspace's rate and a member's messages are shared by the processes
+ * (`shares`): each bucket runs at this process's share of the plan's rate and burst, and
+ * reports what was asked of it. The per-connection bucket is whole: a socket lives on one
+ * process.
  */
 export class UpdateRateLimiter {
   readonly #connections = new WeakMap<object, TokenBucket>();
@@ -23,11 +39,16 @@ export class UpdateRateLimiter {
    * frames).
    */
   readonly #writers = new WeakMap<object, object>();
-  readonly #workspaces = new Map<string, FairWorkspaceBucket>();
+  readonly #workspaces = new Map<string, SharedBucket<FairWorkspaceBucket>>();
   /** Chat messages per member of a workspace (`<workspaceId> NUL <userId>`). */
-  readonly #messages = new Map<string, TokenBucket>();
+  readonly #messages = new Map<string, SharedBucket<TokenBucket>>();
+  /** The message buckets' plan limits by messages per minute, one object each (identity). */
+  readonly #messagePlans = new Map<number, RateLimit>();
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly shares: RateShares = wholeRates,
+  ) {}
 
   /**
    * Admits one update of `connection` to `workspaceId` under `rate`: null when admitted (a
@@ -40,18 +61,23 @@ export class UpdateRateLimiter {
       own = new TokenBucket(rate.perConnection, now);
       this.#connections.set(connection, own);
     }
-    let shared = this.#workspaces.get(workspaceId);
-    if (!shared || shared.limit !== rate.perWorkspace) {
-      if (!shared && this.#workspaces.size >= PRUNE_AT) this.#prune(now);
-      shared = new FairWorkspaceBucket(rate.perWorkspace, now);
-      this.#workspaces.set(workspaceId, shared);
-    }
+    const shared = this.#shared(
+      this.#workspaces,
+      workspaceId,
+      rate.perWorkspace,
+      now,
+      newWorkspaceBucket,
+    );
     let writer = this.#writers.get(connection);
     if (!writer) {
       writer = {};
       this.#writers.set(connection, writer);
     }
-    const wait = Math.max(own.waitMs(now), shared.waitMs(writer, now));
+    const ownWait = own.waitMs(now);
+    // Only what the connection's own bucket lets through asks the workspace: a flooding
+    // socket's excess is its own, not its process's demand on the cluster's rate.
+    if (ownWait === 0) this.shares.demand(workspaceId, 1);
+    const wait = Math.max(ownWait, shared.waitMs(writer, now));
     if (wait > 0) return wait;
     own.take();
     shared.take(writer, now);
@@ -72,24 +98,61 @@ export class UpdateRateLimiter {
     if (count === 0) return null;
     const now = this.now();
     const key = `${workspaceId}\u0000${userId}`;
-    let bucket = this.#messages.get(key);
-    if (!bucket || bucket.limit.burst !== perMinute) {
-      if (!bucket && this.#messages.size >= PRUNE_AT) prune(this.#messages, now);
-      bucket = new TokenBucket({ burst: perMinute, perSecond: perMinute / 60 }, now);
-      this.#messages.set(key, bucket);
-    }
-    const need = Math.min(count, perMinute);
+    const plan = this.#messagePlans.get(perMinute) ?? {
+      burst: perMinute,
+      perSecond: perMinute / 60,
+    };
+    this.#messagePlans.set(perMinute, plan);
+    const bucket = this.#shared(this.#messages, key, plan, now, newTokenBucket);
+    this.shares.demand(key, count);
+    // The whole batch, up to the bucket's (this process's share of the) burst.
+    const need = Math.min(count, bucket.limit.burst);
     const missing = need - bucket.available(now);
-    if (missing > 1e-9) return Math.ceil((missing * 60_000) / perMinute - 1e-9);
+    if (missing > 1e-9) return Math.ceil((missing * 1000) / bucket.limit.perSecond - 1e-9);
     for (let i = 0; i < count; i++) bucket.take();
     return null;
   }
 
-  #prune(now: number): void {
-    prune(this.#workspaces, now);
+  /**
+   * `key`'s bucket at this process's share of `plan`: made at the first use (full), made
+   * again when the plan changes, rescaled in place when the share does.
+   */
+  #shared<B extends { rescale(limit: RateLimit, now: number): void; full(now: number): boolean }>(
+    buckets: Map<string, SharedBucket<B>>,
+    key: string,
+    plan: RateLimit,
+    now: number,
+    make: (limit: RateLimit, now: number) => B,
+  ): B {
+    const share = this.shares.share(key);
+    const entry = buckets.get(key);
+    if (entry && entry.plan === plan) {
+      if (entry.share !== share) {
+        entry.bucket.rescale(scaled(plan, share), now);
+        entry.share = share;
+      }
+      return entry.bucket;
+    }
+    if (!entry && buckets.size >= PRUNE_AT) prune(buckets, now);
+    const bucket = make(scaled(plan, share), now);
+    buckets.set(key, { bucket, plan, share });
+    return bucket;
   }
 }
 
-function prune(buckets: Map<string, { full(now: number): boolean }>, now: number): void {
-  for (const [key, bucket] of buckets) if (bucket.full(now)) buckets.delete(key);
+// Module-level, so that admission allocates no closure per update.
+const newWorkspaceBucket = (limit: RateLimit, now: number) => new FairWorkspaceBucket(limit, now);
+const newTokenBucket = (limit: RateLimit, now: number) => new TokenBucket(limit, now);
+
+/** `plan` at `share` of its rate and burst; at least one token, or nothing would ever pass. */
+function scaled(plan: RateLimit, share: number): RateLimit {
+  if (share >= 1) return plan;
+  return { burst: Math.max(1, plan.burst * share), perSecond: plan.perSecond * share };
+}
+
+function prune(
+  buckets: Map<string, SharedBucket<{ full(now: number): boolean }>>,
+  now: number,
+): void {
+  for (const [key, { bucket }] of buckets) if (bucket.full(now)) buckets.delete(key);
 }

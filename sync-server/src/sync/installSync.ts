@@ -14,7 +14,7 @@ export interface SyncOptions {
   /** The documents' store, built once with the other stores. */
   store: DocStore;
   /** A cluster process: documents on PostgreSQL and fan-out over Redis instead of `store`. */
-  cluster?: Pick<SyncEngineOptions, 'sharedStore' | 'fanOut' | 'compactionLease'>;
+  cluster?: Pick<SyncEngineOptions, 'sharedStore' | 'fanOut' | 'compactionLease' | 'rateShares'>;
 }
 
 /**
