@@ -296,7 +296,7 @@ export function createServices(
   );
   const support = new SupportGrants({ ...ctx, control });
   const jobs = { cluster: cluster?.jobs ?? null };
-  return {
+  const services: Services = {
     ...ctx,
     ...identity,
     // Unused on a cluster (its seats are checked in PostgreSQL, its documents are the
@@ -325,4 +325,42 @@ export function createServices(
     disabledSets: new DisabledSets(control.moderation, ctx.access),
     workspaceDeletions,
   };
+  if (!cluster) return services;
+  // A cluster's modules read `control`; these would answer from this process's SQLite file,
+  // which holds none of the cluster's accounts or workspaces: refused, never silently read.
+  const onCluster = { ...services };
+  for (const field of SQLITE_ONLY_FIELDS) {
+    (onCluster as Record<SqliteOnlyField, unknown>)[field] = notOnCluster(field);
+  }
+  return onCluster;
 }
+
+/**
+ * The flat fields that are this process's SQLite stores, behind `control`'s fields of the
+ * same name on one process: refused on a cluster (`flatFieldsOnCluster` says `refused`;
+ * clusterServices.test.ts checks that every refused field throws).
+ */
+const SQLITE_ONLY_FIELDS = [
+  'transactions',
+  'audit',
+  'users',
+  'sessions',
+  'tokens',
+  'pendingSignups',
+  'passwordResets',
+  'securityReports',
+  'terms',
+  'workspaceAccess',
+  'workspaces',
+  'memberships',
+  'invitations',
+  'subscriptions',
+  'seats',
+  'blobCatalog',
+  'blobQuota',
+  'loginThrottle',
+  'devices',
+  'ticketNumbers',
+  'workspaceDeletions',
+] as const satisfies readonly (keyof Services)[];
+type SqliteOnlyField = (typeof SQLITE_ONLY_FIELDS)[number];

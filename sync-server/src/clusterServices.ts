@@ -121,15 +121,14 @@ export type FlatField = Exclude<keyof Services, keyof ServerContext | 'control'>
  * What a flat field of `Services` reads and writes on a cluster process:
  * - `cluster-wide`: built on `control` (PostgreSQL) or Redis, or holding nothing of its own;
  *   its timers run under the cluster's job lease, its events travel on the access bus;
- * - `sqlite twin`: the synchronous SQLite store behind `control`'s field of the same name on
- *   one process; on a cluster the modules read `control`'s, and this one is the process's
- *   own file (left for the one-process build, the CLI and tests);
  * - `refused`: nothing uses it on a cluster, and it throws there (`NotOnClusterError`) rather
- *   than answer from the process's SQLite file;
+ *   than answer from the process's SQLite file — among them the synchronous SQLite stores
+ *   behind `control`'s fields of the same name on one process (`twin`: on a cluster the
+ *   modules read `control`'s);
  * - `per process`: state of this process a cluster does not share, on purpose or not yet —
  *   what createServer's start-up warning lists.
  */
-export type ClusterReach = 'cluster-wide' | 'sqlite twin' | 'refused' | 'per process';
+export type ClusterReach = 'cluster-wide' | 'refused' | 'per process';
 
 export interface FlatFieldOnCluster {
   readonly reach: ClusterReach;
@@ -137,8 +136,11 @@ export interface FlatFieldOnCluster {
   readonly why: string;
 }
 
-const twin = (why = 'modules read control on a cluster'): FlatFieldOnCluster => ({
-  reach: 'sqlite twin',
+/** A SQLite store whose place on a cluster is `control`'s field of the same name. */
+const twin = (
+  why = "this process's SQLite store; on a cluster the modules read control's",
+): FlatFieldOnCluster => ({
+  reach: 'refused',
   why,
 });
 

@@ -193,16 +193,19 @@ export async function signUp(
   if (test.server.ctx.config.SMTP_URL) {
     // Mail leaves this machine, so there is no outbox to read: stand in for the form and the
     // mail by keeping the pending sign-up directly, as the route does.
-    token = test.server.services.pendingSignups.create({
+    // Through `control`: a cluster process's own SQLite holds no sign-ups.
+    const { control } = test.server.services;
+    const pending = await control.pendingSignups.create({
       email: normalizeEmail(email),
       displayName,
       phone: null,
       passwordHash: await hashPassword(password),
       customer: { kind: 'organization', name: 'Acme' },
       workspace: { name: 'Acme Support', slug },
-      termsVersion: String(test.server.services.terms.inForce().version),
+      termsVersion: String((await control.terms.inForce()).version),
       ip: null,
-    }).token;
+    });
+    token = pending.token;
   } else {
     // Tests sign up many owners from one address; the per-address limit has its own test.
     test.server.ctx.db.prepare(`DELETE FROM rate_limit_hits WHERE key LIKE 'signup%'`).run();
