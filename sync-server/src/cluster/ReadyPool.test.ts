@@ -23,11 +23,17 @@ async function process_(name: string, status: number | 'hang'): Promise<PoolTarg
   return { name, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
+/**
+ * A probe timeout no answer of a live test server misses, however loaded the machine (the
+ * default 500 ms is the proxy's; a cold first fetch on a busy CI runner can take longer).
+ */
+const patient = { probeTimeoutMs: 30_000 };
+
 describe('ReadyPool', () => {
   it('counts as ready only a process whose /readyz answered 200', async () => {
     const ready = await process_('ready', 200);
     const unavailable = await process_('unavailable', 503);
-    const pool = new ReadyPool([ready, unavailable]);
+    const pool = new ReadyPool([ready, unavailable], patient);
     await pool.probeAll();
     expect(pool.isReady(ready)).toBe(true);
     expect(pool.isReady(unavailable)).toBe(false);
@@ -44,7 +50,7 @@ describe('ReadyPool', () => {
     const gone = await process_('gone', 200);
     const server = servers.pop()!;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const pool = new ReadyPool([gone]);
+    const pool = new ReadyPool([gone], patient);
     await pool.probeAll();
     expect(pool.isReady(gone)).toBe(false);
   });
@@ -55,7 +61,7 @@ describe('ReadyPool', () => {
       await process_('b', 200),
       await process_('c', 200),
     ];
-    const pool = new ReadyPool([a!, b!, c!]);
+    const pool = new ReadyPool([a!, b!, c!], patient);
     await pool.probeAll();
     expect([pool.pick(), pool.pick(), pool.pick(), pool.pick()]).toEqual([a, b, c, a]);
     expect(pool.pick(new Set([b!]))).toBe(c);
@@ -66,6 +72,7 @@ describe('ReadyPool', () => {
     const a = await process_('a', 200);
     const changes: string[] = [];
     const pool = new ReadyPool([a], {
+      ...patient,
       onChange: (target, ready) => changes.push(`${target.name} ${ready}`),
     });
     await pool.probeAll();
