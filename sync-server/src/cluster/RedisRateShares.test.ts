@@ -39,6 +39,19 @@ await describeWithRedis(
       return shares;
     };
 
+    /** `a` and `b` both asking 10/s of `ws1`, each told of the other: half each. */
+    const halves = async (a: RedisRateShares, b: RedisRateShares) => {
+      a.demand('ws1', 10);
+      b.demand('ws1', 10);
+      clock += 1000;
+      await a.refresh();
+      await b.refresh();
+      a.demand('ws1', 10);
+      await a.refresh();
+      expect(a.share('ws1')).toBeCloseTo(0.5);
+      expect(b.share('ws1')).toBeCloseTo(0.5);
+    };
+
     beforeEach(() => {
       prefix = testKeyPrefix();
       clock = Date.now();
@@ -74,14 +87,7 @@ await describeWithRedis(
     it('gives the whole rate back once the others stop asking or die', async () => {
       const a = process('a');
       const b = process('b');
-      a.demand('ws1', 10);
-      b.demand('ws1', 10);
-      clock += 1000;
-      await a.refresh();
-      await b.refresh();
-      a.demand('ws1', 10);
-      await a.refresh();
-      expect(a.share('ws1')).toBeCloseTo(0.5);
+      await halves(a, b);
 
       // b stops writing and says so at its next refresh: a's next refresh finds nobody else.
       clock += 1000;
@@ -161,14 +167,7 @@ await describeWithRedis(
       ownServers.push(server);
       const a = process('a', server.url);
       const b = process('b', server.url);
-      a.demand('ws1', 10);
-      b.demand('ws1', 10);
-      clock += 1000;
-      await a.refresh();
-      await b.refresh();
-      a.demand('ws1', 10);
-      await a.refresh();
-      expect(a.share('ws1')).toBeCloseTo(0.5);
+      await halves(a, b);
 
       await server.kill();
       // Within staleMs the last shares hold (a blip changes nothing)…
