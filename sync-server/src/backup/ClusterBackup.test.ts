@@ -23,7 +23,11 @@ import {
   type TestDatabase,
 } from '../testing/scaleOutParts.ts';
 import { createClusterBackup, listClusterBackups } from './ClusterBackup.ts';
-import { clusterBackupTick, readClusterBackupRecord } from './clusterBackupSchedule.ts';
+import {
+  clusterBackupTick,
+  readClusterBackupRecord,
+  writeClusterBackupRecord,
+} from './clusterBackupSchedule.ts';
 import { backupPaths } from './installBackups.ts';
 import { PgToolError, PgToolFailure } from './pgTools.ts';
 
@@ -47,7 +51,7 @@ afterEach(async () => {
 });
 
 /** A database of the test's own, with the server's schema (as a cluster process migrates it). */
-async function serverDatabase(): Promise<Opened> {
+async function serverDatabase(options: { firstSeenLongAgo?: boolean } = {}): Promise<Opened> {
   const database = await createTestDatabase();
   const pool = new PgPool({ url: database.url, max: 4 });
   cleanups.push(async () => {
@@ -55,7 +59,9 @@ async function serverDatabase(): Promise<Opened> {
     await database.drop();
   });
   await migratePg(pool);
-  return { database, pool, sql: new PgSqlDatabase(pool) };
+  const opened = { database, pool, sql: new PgSqlDatabase(pool) };
+  if (options.firstSeenLongAgo ?? true) await firstSeenLongAgo(opened);
+  return opened;
 }
 
 /** A fresh database with nothing in it: what an operator restores into. */
@@ -124,6 +130,11 @@ async function rowCounts(db: Opened): Promise<Record<string, number>> {
     counts[name] = row?.n ?? 0;
   }
   return counts;
+}
+
+/** As if the cluster's first tick had been long ago: the next tick is due. */
+async function firstSeenLongAgo(db: Opened): Promise<void> {
+  await writeClusterBackupRecord(db.sql, { at: 0, file: '', host: 'earlier', backupsDir: '' });
 }
 
 /** The backup job's own path: a timer tick under the job lease, dumping with createClusterBackup. */
@@ -267,7 +278,7 @@ await describeWithPostgres('cluster backups (pg_dump of the cluster database)', 
     CLI_TEST_MS,
   );
 
-  it('fails with pg_tool_missing when pg_dump is not there, leaving no backup file and no record', async () => {
+  it('fails with pg_tool_missing when pg_dump is not there, leaving no backup file and the record as it was', async () => {
     const source = await serverDatabase();
     const { backupsDir } = backupPaths(tempDataDir());
 
@@ -278,7 +289,8 @@ await describeWithPostgres('cluster backups (pg_dump of the cluster database)', 
     expect(failure).toBeInstanceOf(PgToolError);
     expect(failure).toMatchObject({ code: PgToolFailure.missing, tool: 'pg_dump' });
     expect(fs.readdirSync(backupsDir)).toEqual([]);
-    expect(await readClusterBackupRecord(source.sql)).toBeNull();
+    // Still the record from before: the next tick tries again.
+    expect(await readClusterBackupRecord(source.sql)).toMatchObject({ at: 0, file: '' });
   });
 
   it('fails with pg_tool_failed when pg_dump cannot dump, leaving no partial file and the older backups', async () => {
@@ -319,6 +331,19 @@ await describeWithPostgres('cluster backups (pg_dump of the cluster database)', 
     expect(fs.readdirSync(backupsDir).sort()).toEqual(
       [taken[2]!, `${taken[2]}.json`, taken[3]!, `${taken[3]}.json`].sort(),
     );
+  });
+
+  it("takes the cluster's first dump one interval after its first tick, as one process does after it starts", async () => {
+    const source = await serverDatabase({ firstSeenLongAgo: false });
+    const { backupsDir } = backupPaths(tempDataDir());
+    const now = Date.now();
+    expect(await tick(source, backupsDir, { now })).toMatchObject({
+      outcome: 'not due',
+      last: { at: now, file: '' },
+    });
+    expect((await tick(source, backupsDir, { now: now + DAY - 1 })).outcome).toBe('not due');
+    expect(fs.existsSync(backupsDir)).toBe(false);
+    expect((await tick(source, backupsDir, { now: now + DAY })).outcome).toBe('ran');
   });
 
   it('takes no second dump within the interval: the record in the database says when the last was', async () => {

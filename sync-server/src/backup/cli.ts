@@ -173,10 +173,13 @@ async function clusterCommand(
       }
       const last = await readClusterBackupRecord(sql);
       process.stdout.write(
-        last
-          ? `The cluster's last automatic backup: ${last.file} (${new Date(last.at).toISOString()}) ` +
+        last?.file === ''
+          ? `The cluster has no automatic backup yet: the first is due one interval after ` +
+              `${new Date(last.at).toISOString()}.\n`
+          : last
+            ? `The cluster's last automatic backup: ${last.file} (${new Date(last.at).toISOString()}) ` +
               `in ${last.backupsDir} on ${last.host}.\n`
-          : 'The cluster has no automatic backup recorded.\n',
+            : 'The cluster has no automatic backup recorded.\n',
       );
       return 0;
     }

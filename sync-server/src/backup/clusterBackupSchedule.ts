@@ -14,6 +14,7 @@ export const BACKUP_JOB = 'backup';
  */
 export interface ClusterBackupRecord {
   at: number;
+  /** The dump's file name; '' before the first dump (the cluster was first seen `at`). */
   file: string;
   host: string;
   backupsDir: string;
@@ -66,7 +67,8 @@ export interface ClusterBackupScheduleDeps {
 /**
  * One tick of a cluster process's backup timer. Every process ticks (often — each minute):
  * the lease lets one of them look at a time, and the record says whether the cluster's
- * last dump is older than the interval. So the cluster takes one dump per interval
+ * last dump (or, before the first, the moment the cluster was first seen) is older than the
+ * interval. So the cluster takes one dump per interval
  * whichever processes are up, and a dead holder's turn passes to the next tick elsewhere.
  * A failing dump rejects (PgToolError) and records nothing: the next tick tries again.
  */
@@ -76,7 +78,17 @@ export async function clusterBackupTick(
   let result: ClusterBackupTick = { outcome: 'held elsewhere' };
   await deps.jobLease.runOnce(BACKUP_JOB, async (lost) => {
     const last = await readClusterBackupRecord(deps.sql);
-    if (last && deps.now() - last.at < deps.intervalMs) {
+    if (!last) {
+      // The first tick ever: note when the cluster was first seen, and dump one interval
+      // later — as a single process takes its first backup one interval after it starts.
+      // Otherwise every cluster process started (each test server, each new cluster) would
+      // dump at once. `pnpm backup` takes one at any time.
+      const first = { at: deps.now(), file: '', host: os.hostname(), backupsDir: deps.backupsDir };
+      await writeClusterBackupRecord(deps.sql, first);
+      result = { outcome: 'not due', last: first };
+      return;
+    }
+    if (deps.now() - last.at < deps.intervalMs) {
       result = { outcome: 'not due', last };
       return;
     }

@@ -9,7 +9,10 @@ import {
   testRedisUrl,
   type TestDatabase,
 } from '../testing/scaleOutParts.ts';
+import { PgPool } from '../store/postgres/PgPool.ts';
+import { PgSqlDatabase } from '../store/sql/PgSqlDatabase.ts';
 import { listBackups } from './backupFiles.ts';
+import { readClusterBackupRecord } from './clusterBackupSchedule.ts';
 import { listClusterBackups } from './ClusterBackup.ts';
 import { backupPaths } from './installBackups.ts';
 
@@ -52,6 +55,16 @@ await describeWithPostgresAndRedis("a cluster process's backup job", { ownServer
     return backupPaths(t.server.ctx.config.DATA_DIR).backupsDir;
   }
 
+  /** Whether the cluster's backup record exists yet (its first tick ran). */
+  async function firstSeen(): Promise<boolean> {
+    const pool = new PgPool({ url: database!.url, max: 1 });
+    try {
+      return (await readClusterBackupRecord(new PgSqlDatabase(pool))) !== null;
+    } finally {
+      await pool.end();
+    }
+  }
+
   const parsed = (lines: readonly string[]) => lines.map((line) => JSON.parse(line) as LogLine);
 
   it(
@@ -60,6 +73,10 @@ await describeWithPostgresAndRedis("a cluster process's backup job", { ownServer
       const logLines: string[] = [];
       const backupsDir = await startClusterProcess({ PG_DUMP_PATH: pgDumpPath }, logLines);
 
+      // The first tick notes when the cluster was first seen; an interval later it dumps.
+      await expect.poll(() => firstSeen(), TICK_WAIT).toBe(true);
+      expect(listClusterBackups(backupsDir)).toEqual([]);
+      t!.clock.advance(60 * 60 * 1000);
       await expect.poll(() => listClusterBackups(backupsDir).length, TICK_WAIT).toBe(1);
       expect(listBackups(backupsDir)).toEqual([]);
       const [dump] = listClusterBackups(backupsDir);
@@ -82,6 +99,8 @@ await describeWithPostgresAndRedis("a cluster process's backup job", { ownServer
         logLines,
       );
 
+      await expect.poll(() => firstSeen(), TICK_WAIT).toBe(true);
+      t!.clock.advance(60 * 60 * 1000);
       await expect
         .poll(() => parsed(logLines).find((l) => l.msg === 'database backup failed'), TICK_WAIT)
         .toMatchObject({ code: 'pg_tool_missing', tool: 'pg_dump' });
