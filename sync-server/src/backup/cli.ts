@@ -6,7 +6,11 @@ import { PgPool } from '../store/postgres/PgPool.ts';
 import { PgSqlDatabase } from '../store/sql/PgSqlDatabase.ts';
 import { listBackups } from './backupFiles.ts';
 import { createClusterBackup, listClusterBackups } from './ClusterBackup.ts';
-import { readClusterBackupRecord, recordClusterBackup } from './clusterBackupSchedule.ts';
+import {
+  hasServerSchema,
+  readClusterBackupRecord,
+  recordClusterBackup,
+} from './clusterBackupSchedule.ts';
 import { pgConnection, PgToolError, PgToolFailure } from './pgTools.ts';
 import { restoreClusterDatabase } from './restoreCluster.ts';
 import { createBackup } from './DatabaseBackup.ts';
@@ -177,13 +181,19 @@ async function clusterCommand(
           ? `The cluster has no automatic backup yet: the first is due one interval after ` +
               `${new Date(last.at).toISOString()}.\n`
           : last
-            ? `The cluster's last automatic backup: ${last.file} (${new Date(last.at).toISOString()}) ` +
+            ? `The cluster's last recorded backup: ${last.file} (${new Date(last.at).toISOString()}) ` +
               `in ${last.backupsDir} on ${last.host}.\n`
-            : 'The cluster has no automatic backup recorded.\n',
+            : 'The cluster has no backup recorded.\n',
       );
       return 0;
     }
     if (command === 'backup') {
+      if (!(await hasServerSchema(sql))) {
+        process.stderr.write(
+          `${where} holds no service desk data (no schema): is DATABASE_URL the cluster's database?\n`,
+        );
+        return 66; // EX_NOINPUT
+      }
       const manifest = await createClusterBackup({
         postgresUrl,
         sql,

@@ -22,9 +22,18 @@ export interface ClusterBackupRecord {
 
 const RECORD_KEY = 'cluster_backup';
 
+/** Whether the database holds the server's schema (a cluster has started on it). */
+export async function hasServerSchema(sql: SqlDatabase): Promise<boolean> {
+  const row = await sql.get<{ name: string | null }>(
+    "SELECT to_regclass('public.meta')::text AS name",
+  );
+  return Boolean(row?.name);
+}
+
 export async function readClusterBackupRecord(
   sql: SqlDatabase,
 ): Promise<ClusterBackupRecord | null> {
+  if (!(await hasServerSchema(sql))) return null;
   const row = await sql.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [
     RECORD_KEY,
   ]);
