@@ -221,7 +221,11 @@ export async function createServer(
   installExports(app, services, exports);
   // Last: a purge reaches attachments and exports, which are all in place now.
   services.deletionSweeper.start();
-  installBackups(ctx);
+  // On a cluster the job dumps PostgreSQL (once per cluster), not this process's SQLite file.
+  installBackups(
+    ctx,
+    cluster ? { sql: cluster.sql, pollMs: options.clusterPollMs ?? CLUSTER_POLL_MS } : undefined,
+  );
   installStaticApp(app, ctx, shell);
 
   const server = await listen(app, config);

@@ -23,11 +23,16 @@ export const BACKUP_PREFIX = 'desk-';
 /** Blobs of every kept backup, mirrored once (content-addressed, so shared). */
 export const BACKUP_BLOBS_DIR = 'blobs';
 
-export function backupFileName(now: number, backupsDir: string): string {
+/** `desk-<time>.sqlite` (one process), or `desk-<time>.pgdump` (a cluster's pg_dump). */
+export function backupFileName(
+  now: number,
+  backupsDir: string,
+  extension: 'sqlite' | 'pgdump' = 'sqlite',
+): string {
   const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
-  let name = `${BACKUP_PREFIX}${stamp}.sqlite`;
+  let name = `${BACKUP_PREFIX}${stamp}.${extension}`;
   for (let n = 2; fs.existsSync(path.join(backupsDir, name)); n += 1) {
-    name = `${BACKUP_PREFIX}${stamp}-${n}.sqlite`;
+    name = `${BACKUP_PREFIX}${stamp}-${n}.${extension}`;
   }
   return name;
 }

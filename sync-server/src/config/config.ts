@@ -116,6 +116,15 @@ export const configSchema = z.object({
   /** Database backups kept in DATA_DIR/backups (older ones are deleted after a good backup). */
   BACKUP_KEEP: positiveInt.default(7),
   /**
+   * On a cluster (PostgreSQL), the backup is a `pg_dump -Fc` of DATABASE_URL: the program
+   * run, a path or a name looked up on PATH. Its major version must be the server's or
+   * newer. A missing program fails each backup with `pg_tool_missing` in the log.
+   * @default pg_dump
+   */
+  PG_DUMP_PATH: z.string().min(1).default('pg_dump'),
+  /** The program `pnpm restore` runs to load a cluster backup (as PG_DUMP_PATH). @default pg_restore */
+  PG_RESTORE_PATH: z.string().min(1).default('pg_restore'),
+  /**
    * Hours a finished workspace export can be downloaded by its requester; then its file is
    * deleted (issue 16). @default 168 (7 days)
    */
