@@ -14,6 +14,7 @@ import { PgDocStore } from '../store/postgres/PgDocStore.ts';
 import { PgPool } from '../store/postgres/PgPool.ts';
 import { migratePg } from '../store/postgres/pgMigrations.ts';
 import { PgSqlDatabase } from '../store/sql/PgSqlDatabase.ts';
+import { clusterDocStore } from '../sync/SyncDocStore.ts';
 import { engineDocs } from '../sync/SyncEngine.ts';
 import { seedUser, seedWorkspace } from '../testing/controlPlaneSeed.ts';
 import {
@@ -85,7 +86,7 @@ await describeWithPostgresAndRedis(
         access,
         control,
         mailer,
-        docs: engineDocs(store),
+        docs: engineDocs(await clusterDocStore(store)),
         documents: {
           closeWorkspace: (workspaceId) => store.closeWorkspace(workspaceId),
           deleteDocsDrained: async (docIds) => {

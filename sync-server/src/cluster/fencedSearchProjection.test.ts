@@ -11,6 +11,7 @@ import { PgDocStore } from '../store/postgres/PgDocStore.ts';
 import { PgPool } from '../store/postgres/PgPool.ts';
 import { migratePg } from '../store/postgres/pgMigrations.ts';
 import { PgSqlDatabase } from '../store/sql/PgSqlDatabase.ts';
+import { clusterDocStore } from '../sync/SyncDocStore.ts';
 import { engineDocs } from '../sync/SyncEngine.ts';
 import {
   createTestDatabase,
@@ -71,7 +72,7 @@ await describeWithPostgresAndRedis(
       };
       const heavy = (offThread ??= new HeavyYjs(createLogger('silent'), heavyWorkerCode));
       const projector = new SearchProjector({
-        docs: engineDocs(store),
+        docs: engineDocs(await clusterDocStore(store)),
         index,
         offThread: {
           run: (async (kind: 'ticketFields', args: [Uint8Array[]], bytes: number) => {
