@@ -8,6 +8,8 @@ import type { Config } from '../config/config.ts';
 import type { JobLease } from '../lifecycle/JobLease.ts';
 import { ShutdownPhase, type ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
 import type { Logger } from '../log/logger.ts';
+import { StaleFenceError, type LeaseFence } from '../store/DocStore.ts';
+import { leaseFence } from '../store/leaseFences.ts';
 import { sendWithoutFailing } from '../mail/createMailer.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import { purgeWarningEmail } from './deletionEmails.ts';
@@ -89,8 +91,8 @@ export class DeletionSweeper {
   async sweepOnce(): Promise<SweepResult | null> {
     let result: SweepResult | null = null;
     try {
-      await this.deps.jobLease.runOnce(DELETION_SWEEP_JOB, async (lost) => {
-        result = await this.sweep(lost);
+      await this.deps.jobLease.runOnce(DELETION_SWEEP_JOB, async (lost, fence) => {
+        result = await this.sweep(lost, leaseFence(DELETION_SWEEP_JOB, fence));
       });
     } catch (err) {
       // The lease could not be asked for (Redis away): the next pass tries again.
@@ -101,10 +103,11 @@ export class DeletionSweeper {
 
   /**
    * One pass; a pass already running is joined, not doubled. Stops between two workspaces
-   * once `lost` (the job lease) is aborted.
+   * once `lost` (the job lease) is aborted, and at once when the store refuses a purge's
+   * write under `fence` (the lease's, on a cluster): another process holds the lease now.
    */
-  sweep(lost?: AbortSignal): Promise<SweepResult> {
-    this.#running ??= this.#sweep(lost).finally(() => {
+  sweep(lost?: AbortSignal, fence: LeaseFence | null = null): Promise<SweepResult> {
+    this.#running ??= this.#sweep(lost, fence).finally(() => {
       this.#running = null;
     });
     return this.#running;
@@ -131,7 +134,7 @@ export class DeletionSweeper {
     return [...requested, ...terminated];
   }
 
-  async #sweep(lost: AbortSignal | undefined): Promise<SweepResult> {
+  async #sweep(lost: AbortSignal | undefined, fence: LeaseFence | null): Promise<SweepResult> {
     const { deps } = this;
     const result: SweepResult = { warned: [], purged: [] };
     for (const scheduled of await this.#scheduled()) {
@@ -144,6 +147,8 @@ export class DeletionSweeper {
               scheduled.workspaceId,
               scheduled.reason,
               scheduled.requestedAt,
+              undefined,
+              fence,
             ),
           );
         } else {
@@ -154,6 +159,15 @@ export class DeletionSweeper {
           }
         }
       } catch (err) {
+        if (err instanceof StaleFenceError) {
+          // Paused past the lease's TTL while another process took the sweep over and
+          // purged: its work stands; this sweep writes nothing more.
+          deps.log.warn(
+            { workspaceId: scheduled.workspaceId, fence: err.fence, highest: err.highest },
+            'workspace deletion sweep fenced out: another process sweeps',
+          );
+          break;
+        }
         deps.log.error(
           { err, workspaceId: scheduled.workspaceId },
           'workspace deletion step failed',

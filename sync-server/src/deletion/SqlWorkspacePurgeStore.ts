@@ -1,3 +1,5 @@
+import type { LeaseFence } from '../store/DocStore.ts';
+import { checkSqlFence } from '../store/leaseFences.ts';
 import { selectForUpdate, type SqlDatabase } from '../store/sql/SqlDatabase.ts';
 import {
   KEPT_AUDIT_ACTION_PREFIX,
@@ -106,7 +108,7 @@ export class SqlWorkspacePurgeStore implements AsyncWorkspacePurgeStore {
     return row?.customer_id ?? null;
   }
 
-  async purgeRows(workspaceId: string): Promise<PurgedRows> {
+  async purgeRows(workspaceId: string, fence?: LeaseFence | null): Promise<PurgedRows> {
     const { db } = this;
     const tables: Record<string, number> = {};
     const files = (
@@ -116,6 +118,8 @@ export class SqlWorkspacePurgeStore implements AsyncWorkspacePurgeStore {
       )
     ).map((r) => r.sha256);
     await db.transaction(async () => {
+      // First: a sweeper paused past its lease's TTL deletes nothing after the next holder.
+      await checkSqlFence(db, fence);
       const schema = await this.#schema();
       const states = await db.all<{ hash: string }>(
         `SELECT DISTINCT d.hash FROM snapshot_docs d JOIN snapshots s ON s.id = d.snapshot_id
@@ -182,12 +186,16 @@ export class SqlWorkspacePurgeStore implements AsyncWorkspacePurgeStore {
     return dropped;
   }
 
-  async purgeAudit(workspaceId: string): Promise<number> {
-    const result = await this.db.run(
-      'DELETE FROM audit_log WHERE workspace_id = ? AND action NOT LIKE ?',
-      [workspaceId, `${KEPT_AUDIT_ACTION_PREFIX}%`],
-    );
-    return result.changes;
+  async purgeAudit(workspaceId: string, fence?: LeaseFence | null): Promise<number> {
+    // Joins the caller's transaction (ambient), which records the purge after this.
+    return this.db.transaction(async () => {
+      await checkSqlFence(this.db, fence);
+      const result = await this.db.run(
+        'DELETE FROM audit_log WHERE workspace_id = ? AND action NOT LIKE ?',
+        [workspaceId, `${KEPT_AUDIT_ACTION_PREFIX}%`],
+      );
+      return result.changes;
+    });
   }
 
   async recordPurge(record: PurgeRecord): Promise<void> {

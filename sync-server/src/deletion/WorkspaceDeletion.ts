@@ -19,6 +19,7 @@ import type { Logger } from '../log/logger.ts';
 import { sendWithoutFailing } from '../mail/createMailer.ts';
 import type { Mailer } from '../mail/Mailer.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
+import type { LeaseFence } from '../store/DocStore.ts';
 import type { EngineDocs } from '../sync/SyncEngine.ts';
 import type { Role } from '../workspaces/roles.ts';
 import type { MemberRequest } from '../workspaces/memberRequest.ts';
@@ -244,6 +245,7 @@ export class WorkspaceDeletion {
     reason: WorkspaceDeletionReason,
     requestedAt: number | null,
     actor: AuditActor = { kind: 'system', userId: null },
+    fence: LeaseFence | null = null,
   ): Promise<PurgeOutcome> {
     const { deps } = this;
     const { workspaces, workspaceDeletions, workspacePurge } = deps.control;
@@ -269,7 +271,7 @@ export class WorkspaceDeletion {
     }
     await workspacePurge.secureDelete(true);
     try {
-      return await this.#purge(workspace, customerId, reason, requestedAt, actor, owner);
+      return await this.#purge(workspace, customerId, reason, requestedAt, actor, owner, fence);
     } finally {
       await workspacePurge.secureDelete(false);
       // The log still holds images of the pages as they were before the purge.
@@ -284,6 +286,7 @@ export class WorkspaceDeletion {
     requestedAt: number | null,
     actor: AuditActor,
     owner: { email: string; displayName: string } | null,
+    fence: LeaseFence | null,
   ): Promise<PurgeOutcome> {
     const { deps } = this;
     const { workspacePurge, transactions, audit } = deps.control;
@@ -299,7 +302,12 @@ export class WorkspaceDeletion {
       code: DocErrorCode.workspaceDeleted,
       message: 'This workspace was deleted.',
     });
-    const { tables, orphanBlobs } = await workspacePurge.purgeRows(workspaceId);
+    // The sweep's lease fence (a cluster) on the two transactions that write what a second
+    // run must not: the rows, and the purge's record, audit entry and mail. A sweeper paused
+    // past its lease's TTL while the next holder purged is refused (StaleFenceError) there;
+    // what it did before — closing the workspace, deleting its documents and exports —
+    // the new holder does too, so doing it again undoes nothing.
+    const { tables, orphanBlobs } = await workspacePurge.purgeRows(workspaceId, fence);
     tables.docs = docIds.length;
     const blobFiles = await this.#deleteBlobFiles(orphanBlobs);
     // The search index drops the purged rows' words once its segments are merged: all of
@@ -314,7 +322,7 @@ export class WorkspaceDeletion {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await transactions.write(async () => {
-      tables.audit_log = await workspacePurge.purgeAudit(workspaceId);
+      tables.audit_log = await workspacePurge.purgeAudit(workspaceId, fence);
       await audit.record({
         actor,
         action: 'workspace.deletion_purged',

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { LeaseFence } from '../store/DocStore.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 /**
@@ -61,10 +62,19 @@ export interface PendingOverview {
 export interface WorkspacePurgeStore {
   /** The workspace's customer, or null when the workspace row is gone. */
   customerOf(workspaceId: string): string | null;
-  /** Deletes every row of the workspace in one transaction; see the interface comment. */
-  purgeRows(workspaceId: string): PurgedRows;
-  /** Keeps only the deletion's own audit entries of the workspace. */
-  purgeAudit(workspaceId: string): number;
+  /**
+   * Deletes every row of the workspace in one transaction; see the interface comment.
+   * `fence`: the deletion sweep's lease on a cluster — refused with `StaleFenceError`
+   * (nothing deleted) once a later holder of the lease has written (`lease_fences`); SQLite,
+   * one process, ignores it.
+   */
+  purgeRows(workspaceId: string, fence?: LeaseFence | null): PurgedRows;
+  /**
+   * Keeps only the deletion's own audit entries of the workspace; in the caller's
+   * transaction, which records the purge after it. `fence` as for `purgeRows`: a stale
+   * sweeper neither records the purge again nor mails the owner again.
+   */
+  purgeAudit(workspaceId: string, fence?: LeaseFence | null): number;
   /** The operator's record that the workspace existed and was purged. */
   recordPurge(record: PurgeRecord): void;
   purged(workspaceId: string): PurgeRecord | null;

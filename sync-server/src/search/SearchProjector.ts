@@ -3,7 +3,8 @@ import { parseDocId } from '@desk/protocol';
 import type * as Y from 'yjs';
 import type { Logger } from '../log/logger.ts';
 import type { JobLease } from '../lifecycle/JobLease.ts';
-import type { ChangedDocRow } from '../store/DocStore.ts';
+import { StaleFenceError, type ChangedDocRow, type LeaseFence } from '../store/DocStore.ts';
+import { leaseFence } from '../store/leaseFences.ts';
 import type { EngineDocs } from '../sync/SyncEngine.ts';
 import { currentIndexDocId, isOlderIndexGeneration } from './olderIndexGeneration.ts';
 import { ticketSearchText } from './searchOps.ts';
@@ -243,6 +244,11 @@ export class SearchProjector {
   #holding = false;
   /** A cluster: aborted when the lease held was lost (a pass in flight stops at its next doc). */
   #lost: AbortSignal | null = null;
+  /**
+   * A cluster: the held lease's fence, passed with every write to the index, which refuses
+   * it once a later holder has written (null on one process).
+   */
+  #fence: LeaseFence | null = null;
   /** A cluster: gives the lease up (stop). */
   #release: (() => void) | null = null;
   /** A cluster: the lease asked for, held, or being given up. */
@@ -322,7 +328,7 @@ export class SearchProjector {
     const lease = this.#o.lease;
     if (!lease || this.#stopped || this.#leaseRun) return;
     this.#leaseRun = lease.jobLease
-      .runOnce(SEARCH_LEASE, (lost) => this.#hold(lost))
+      .runOnce(SEARCH_LEASE, (lost, fence) => this.#hold(lost, fence))
       .then(
         () => undefined,
         (err: unknown) => {
@@ -340,9 +346,10 @@ export class SearchProjector {
   }
 
   /** The projector's work while this process holds the lease: until `stop`, or until lost. */
-  async #hold(lost: AbortSignal): Promise<void> {
+  async #hold(lost: AbortSignal, fence: number | null): Promise<void> {
     if (this.#stopped || lost.aborted) return;
     this.#lost = lost;
+    this.#fence = leaseFence(SEARCH_LEASE, fence);
     this.#holding = true;
     this.#o.log.info('search projection lease taken: this process projects');
     try {
@@ -359,10 +366,11 @@ export class SearchProjector {
       if (this.#timer) this.#o.timers.clear(this.#timer);
       this.#timer = null;
       // A pass in flight stops at its next document (#halted); the lease is given up after.
-      // Lost (Redis unreachable for its TTL), the write of the document in hand may still
-      // land after the next holder's: projection writes are not fenced, so that one ticket
-      // may show what it was a moment before until it changes again.
+      // Lost (Redis unreachable for its TTL, or this process paused past it), the write of
+      // the document in hand is refused by the index once the next holder has written
+      // (its fence is newer): it cannot land a ticket's older text after the new holder's.
       await this.#running?.catch(() => undefined);
+      this.#fence = null;
       if (lost.aborted) this.#o.log.warn('search projection lease lost: another process projects');
     }
   }
@@ -461,6 +469,17 @@ export class SearchProjector {
     this.#lastPassAt = this.#o.now();
     try {
       return await this.#passOver(index, docs);
+    } catch (err) {
+      if (!(err instanceof StaleFenceError)) throw err;
+      // Another process took the lease over and has written since (this one was paused past
+      // its TTL): its work stands. Nothing more is written; the lease is given up (`#hold`
+      // ends) and asked for again like any other process's.
+      this.#o.log.warn(
+        { leaseName: err.leaseName, fence: err.fence, highest: err.highest },
+        'search projection fenced out: another process projects',
+      );
+      this.#release?.();
+      return false;
     } finally {
       this.#lastPassMs = Math.max(0, this.#o.now() - this.#lastPassAt);
     }
@@ -470,7 +489,7 @@ export class SearchProjector {
     const { behind, reset } = await index.behind(this.#o.workspacesPerPass);
     // Deleted, or restored to an earlier sequence: what the projection holds is not the
     // workspace any more; forget it and (if it still exists) project it again from 0.
-    for (const workspaceId of reset) await index.deleteWorkspace(workspaceId);
+    for (const workspaceId of reset) await index.deleteWorkspace(workspaceId, this.#fence);
     let more = behind.length === this.#o.workspacesPerPass || reset.length > 0;
     for (const { workspaceId, cursor } of behind) {
       if (this.#halted) return false;
@@ -526,6 +545,7 @@ export class SearchProjector {
         await this.#putRows(workspaceId, rows, null);
       }
     } catch (err) {
+      if (err instanceof StaleFenceError) throw err;
       this.#readDone(docId, startedAt);
       this.#o.log.error({ err, docId }, 'list rows of a workspace could not be filled; skipped');
     }
@@ -541,7 +561,12 @@ export class SearchProjector {
     const step = this.#o.rowsPerTransaction;
     for (let at = 0; at < rows.length; at += step) {
       const last = at + step >= rows.length;
-      await this.#o.index.putFields(workspaceId, rows.slice(at, at + step), last ? seq : null);
+      await this.#o.index.putFields(
+        workspaceId,
+        rows.slice(at, at + step),
+        last ? seq : null,
+        this.#fence,
+      );
       if (!last) await nextTurn();
     }
   }
@@ -588,7 +613,7 @@ export class SearchProjector {
     const parsed = parseDocId(docId);
     const kind = parsed?.kind ?? '';
     if (kind !== 'ticket' && !RECORD_KINDS.has(kind)) {
-      await index.advance(workspaceId, seq);
+      await index.advance(workspaceId, seq, this.#fence);
       return;
     }
     const startedAt = this.#o.now();
@@ -598,21 +623,21 @@ export class SearchProjector {
         this.#sized(docId, loaded.storedBytes);
         const body = ticketSearchText(loaded.doc);
         this.#readDone(docId, startedAt);
-        await index.putBody(workspaceId, parsed!.id!, body, seq);
+        await index.putBody(workspaceId, parsed!.id!, body, seq, this.#fence);
         return;
       }
       if (kind === 'index' && (await isOlderIndexGeneration(docs, docId))) {
         // Replaced or dropped (IDX-GEN-6): none of its rows, not even once. The rewriter is
         // told, so a dropped one written back is deleted again.
         this.#readDone(docId, startedAt);
-        await index.advance(workspaceId, seq);
+        await index.advance(workspaceId, seq, this.#fence);
         this.#o.indexRead?.(docId);
         return;
       }
       // Never written, or deleted since (a purge): nothing to project.
       const parts = await docs.storedParts(docId);
       if (parts.length === 0) {
-        await index.advance(workspaceId, seq);
+        await index.advance(workspaceId, seq, this.#fence);
         return;
       }
       const storedBytes = bytesOf(parts);
@@ -620,19 +645,21 @@ export class SearchProjector {
         this.#sized(docId, storedBytes);
         const body = await offThread.run('ticketBody', [parts], storedBytes);
         this.#readDone(docId, startedAt);
-        await index.putBody(workspaceId, parsed!.id!, body, seq);
+        await index.putBody(workspaceId, parsed!.id!, body, seq, this.#fence);
         return;
       }
       const rows = await offThread.run('ticketFields', [parts], storedBytes);
       this.#readDone(docId, startedAt);
       await this.#putRows(workspaceId, rows, seq);
-      if (rows.length === 0) await index.advance(workspaceId, seq);
+      if (rows.length === 0) await index.advance(workspaceId, seq, this.#fence);
       if (kind === 'index') this.#o.indexRead?.(docId);
     } catch (err) {
+      // Refused by the index: this process is no longer the holder (#pass stops).
+      if (err instanceof StaleFenceError) throw err;
       // A doc that cannot be read stays unsearchable rather than stopping its workspace.
       if (kind === 'ticket' || RECORD_KINDS.has(kind)) this.#readDone(docId, startedAt);
       log.error({ err, docId }, 'search projection could not read a document; skipped');
-      await index.advance(workspaceId, seq);
+      await index.advance(workspaceId, seq, this.#fence);
     }
   }
 }

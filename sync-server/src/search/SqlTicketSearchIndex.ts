@@ -1,4 +1,6 @@
 import type { FirstPageRow, TicketSearchHit } from '@desk/protocol';
+import type { LeaseFence } from '../store/DocStore.ts';
+import { checkSqlFence } from '../store/leaseFences.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { SqlDatabase } from '../store/sql/SqlDatabase.ts';
 import { ftsMatchQuery, workspaceToken } from './ftsQuery.ts';
@@ -38,8 +40,10 @@ export class SqlTicketSearchIndex implements AsyncStore<TicketSearchIndex> {
     workspaceId: string,
     rows: readonly TicketSearchFields[],
     throughSeq: number | null,
+    fence?: LeaseFence | null,
   ): Promise<void> {
     await this.db.transaction(async () => {
+      await checkSqlFence(this.db, fence);
       for (const row of rows) {
         const deleted = row.deleted ? 1 : 0;
         const token = workspaceToken(workspaceId, row.deleted);
@@ -109,8 +113,10 @@ export class SqlTicketSearchIndex implements AsyncStore<TicketSearchIndex> {
     ticketId: string,
     body: string,
     throughSeq: number,
+    fence?: LeaseFence | null,
   ): Promise<void> {
     await this.db.transaction(async () => {
+      await checkSqlFence(this.db, fence);
       const token = workspaceToken(workspaceId);
       if (this.#pg) {
         await this.db.run(
@@ -134,8 +140,12 @@ export class SqlTicketSearchIndex implements AsyncStore<TicketSearchIndex> {
     });
   }
 
-  async advance(workspaceId: string, throughSeq: number): Promise<void> {
-    await this.#setCursor(workspaceId, throughSeq);
+  async advance(workspaceId: string, throughSeq: number, fence?: LeaseFence | null): Promise<void> {
+    if (!fence) return this.#setCursor(workspaceId, throughSeq);
+    await this.db.transaction(async () => {
+      await checkSqlFence(this.db, fence);
+      await this.#setCursor(workspaceId, throughSeq);
+    });
   }
 
   async #setCursor(workspaceId: string, seq: number): Promise<void> {
@@ -266,8 +276,9 @@ export class SqlTicketSearchIndex implements AsyncStore<TicketSearchIndex> {
     return rows.map((r) => r.workspace_id);
   }
 
-  async deleteWorkspace(workspaceId: string): Promise<void> {
+  async deleteWorkspace(workspaceId: string, fence?: LeaseFence | null): Promise<void> {
     await this.db.transaction(async () => {
+      await checkSqlFence(this.db, fence);
       await this.db.run('DELETE FROM search_tickets WHERE workspace_id = ?', [workspaceId]);
       await this.db.run('DELETE FROM ticket_rows WHERE workspace_id = ?', [workspaceId]);
       await this.db.run('DELETE FROM search_cursors WHERE workspace_id = ?', [workspaceId]);

@@ -1,4 +1,5 @@
 import type { FirstPageRow, TicketSearchHit } from '@desk/protocol';
+import type { LeaseFence } from '../store/DocStore.ts';
 
 /** A ticket's small fields as the index doc (or an archive shard) holds them. */
 export interface TicketSearchFields {
@@ -28,6 +29,11 @@ export interface WorkspaceBehind {
  * engines on the SQL seam as `AsyncStore<TicketSearchIndex>` (SqlTicketSearchIndex:
  * PostgreSQL's tsvector, issue 19), which the projector writes through. A write and the
  * cursor it advances commit together.
+ *
+ * The writes take the projector's `search` lease fence on a cluster (`fence`): the shared
+ * index refuses one older than the highest it has seen (`StaleFenceError`, nothing of the
+ * transaction written), so a holder paused past its lease's TTL cannot land a ticket's
+ * older text after the next holder's. SQLite (one process) has no fences and ignores it.
  */
 export interface TicketSearchIndex {
   /**
@@ -39,11 +45,18 @@ export interface TicketSearchIndex {
     workspaceId: string,
     rows: readonly TicketSearchFields[],
     throughSeq: number | null,
+    fence?: LeaseFence | null,
   ): void;
   /** Sets one ticket's description-and-thread text and the cursor, in one transaction. */
-  putBody(workspaceId: string, ticketId: string, body: string, throughSeq: number): void;
+  putBody(
+    workspaceId: string,
+    ticketId: string,
+    body: string,
+    throughSeq: number,
+    fence?: LeaseFence | null,
+  ): void;
   /** Moves the cursor alone (a document that holds nothing to search). */
-  advance(workspaceId: string, throughSeq: number): void;
+  advance(workspaceId: string, throughSeq: number, fence?: LeaseFence | null): void;
   /**
    * Workspaces with changes not projected yet, at most `limit`, and workspaces whose
    * sequence went backwards or away (deleted; restored from an older backup): the caller
@@ -65,5 +78,5 @@ export interface TicketSearchIndex {
    */
   withoutListRows(): string[];
   /** Forgets the workspace's rows and cursor (workspace deleted, or projected again). */
-  deleteWorkspace(workspaceId: string): void;
+  deleteWorkspace(workspaceId: string, fence?: LeaseFence | null): void;
 }

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { LeaseFence } from '../store/DocStore.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
 import type { ChangedItem, ItemPath } from './restoreItems.ts';
 
@@ -57,14 +58,30 @@ export interface RestoreRecordRow {
  * undo then leaves alone — never the other way round.
  */
 export interface RestoreRecordStore {
-  begin(record: Omit<RestoreRecord, 'undoneAt' | 'undoneBy'>): void;
+  /**
+   * `fence` (here, `addItems` and `markUndone`): the workspace's `snapshots:<workspaceId>`
+   * lease on a cluster; refused with `StaleFenceError` once a later holder wrote (SQLite
+   * ignores it). A restore records each document's items just before it writes the
+   * document, so a restore paused past its lease's TTL is refused before its next document.
+   */
+  begin(record: Omit<RestoreRecord, 'undoneAt' | 'undoneBy'>, fence?: LeaseFence | null): void;
   /** Records the items of one document (an item recorded again keeps the later digest). */
-  addItems(preRestoreSnapshotId: string, docId: string, items: readonly ChangedItem[]): void;
+  addItems(
+    preRestoreSnapshotId: string,
+    docId: string,
+    items: readonly ChangedItem[],
+    fence?: LeaseFence | null,
+  ): void;
   get(preRestoreSnapshotId: string): RestoreRecord | null;
   /** The recorded items, by document. */
   items(preRestoreSnapshotId: string): Map<string, ChangedItem[]>;
   /** Marks the restore undone; false when it already was (a concurrent undo won). */
-  markUndone(preRestoreSnapshotId: string, userId: string, at: number): boolean;
+  markUndone(
+    preRestoreSnapshotId: string,
+    userId: string,
+    at: number,
+    fence?: LeaseFence | null,
+  ): boolean;
 }
 
 /** The RestoreRecordStore as callers see it once PostgreSQL may be behind it. */

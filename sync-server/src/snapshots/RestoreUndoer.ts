@@ -1,3 +1,4 @@
+import type { LeaseFence } from '../store/DocStore.ts';
 import { indexGenerationOf } from '@desk/model';
 import {
   contentDisabledWords,
@@ -53,7 +54,11 @@ export class RestoreUndoer {
   ) {}
 
   /** Callers serialize per workspace (WorkspaceQueue). */
-  async undo(preRestore: SnapshotRecord, actorUserId: string): Promise<UndoRestoreResponse> {
+  async undo(
+    preRestore: SnapshotRecord,
+    actorUserId: string,
+    fence: LeaseFence | null = null,
+  ): Promise<UndoRestoreResponse> {
     const workspaceId = preRestore.workspaceId;
     const record = await this.records.get(preRestore.id);
     if (!record || record.workspaceId !== workspaceId) {
@@ -112,7 +117,7 @@ export class RestoreUndoer {
       for (const i of result.leftAlone) leftAlone.push({ docId, path: items[i]!.path });
       await slicer.maybeYield();
     }
-    if (!(await this.records.markUndone(preRestore.id, actorUserId, this.now()))) {
+    if (!(await this.records.markUndone(preRestore.id, actorUserId, this.now(), fence))) {
       // Undos of one workspace run one at a time in a process (WorkspaceQueue); another
       // process of a cluster undid it meanwhile. Its changes were applied too: a cluster
       // needs the workspace's queue across processes (SCALE-OUT.md), this only tells.

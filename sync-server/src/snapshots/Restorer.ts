@@ -1,3 +1,4 @@
+import type { LeaseFence } from '../store/DocStore.ts';
 import { GenerationMeta, indexGenerationOf, indexHeadDocId } from '@desk/model';
 import { docItemKey, type RestoreScopeName } from '@desk/protocol';
 import type { AuditStore } from '../audit/AuditStore.ts';
@@ -84,6 +85,7 @@ export class Restorer {
     snapshot: SnapshotRecord,
     target: RestoreTarget,
     actorUserId: string,
+    fence: LeaseFence | null = null,
   ): Promise<RestoreResult> {
     const workspaceId = snapshot.workspaceId;
     const plan = await this.plan(snapshot, target);
@@ -92,16 +94,20 @@ export class Restorer {
       authorUserId: actorUserId,
       restoreOf: snapshot.id,
       restoreScope: scopeName(target),
+      fence,
     });
     const docsBefore = new Map((await this.store.docs(before.id)).map((d) => [d.docId, d.hash]));
-    await this.records.begin({
-      preRestoreSnapshotId: before.id,
-      workspaceId,
-      snapshotId: snapshot.id,
-      scope: scopeName(target),
-      restoredAt: this.now(),
-      restoredBy: actorUserId,
-    });
+    await this.records.begin(
+      {
+        preRestoreSnapshotId: before.id,
+        workspaceId,
+        snapshotId: snapshot.id,
+        scope: scopeName(target),
+        restoredAt: this.now(),
+        restoredBy: actorUserId,
+      },
+      fence,
+    );
 
     const slicer = new Slicer();
     let changedDocs = 0;
@@ -134,7 +140,9 @@ export class Restorer {
       if (update) {
         // Recorded first: after a crash in between, the undo finds the content not as
         // recorded and leaves it alone, rather than not knowing the restore changed it.
-        await this.records.addItems(before.id, step.docId, items);
+        // Fenced: a restore paused past its lease's TTL is refused here, before it writes
+        // this document over what the workspace's new holder did meanwhile.
+        await this.records.addItems(before.id, step.docId, items, fence);
         await this.sync.applyServerUpdate(step.docId, update);
         changedDocs += 1;
       }

@@ -85,8 +85,8 @@ export class SnapshotService {
 
   constructor(deps: SnapshotServiceDeps) {
     this.#deps = deps;
-    this.queue = new WorkspaceQueue(deps.lease ? { lease: deps.lease } : {});
     const log = deps.log.child({ module: 'snapshots' });
+    this.queue = new WorkspaceQueue(deps.lease ? { lease: deps.lease, log } : { log });
     this.store = deps.control.snapshots;
     this.heavy = deps.heavy;
     this.#docs = new SnapshotDocs(this.store, deps.sync, this.heavy);
@@ -117,7 +117,9 @@ export class SnapshotService {
   }
 
   take(workspaceId: string, options: CaptureOptions): Promise<SnapshotRecord> {
-    return this.queue.run(workspaceId, () => this.#snapshotter.capture(workspaceId, options));
+    return this.queue.run(workspaceId, (fence) =>
+      this.#snapshotter.capture(workspaceId, { ...options, fence }),
+    );
   }
 
   restore(
@@ -126,8 +128,8 @@ export class SnapshotService {
     target: RestoreTarget,
     actorUserId: string,
   ): Promise<RestoreResult> {
-    return this.queue.run(workspaceId, async () =>
-      this.#restorer.restore(await this.get(workspaceId, snapshotId), target, actorUserId),
+    return this.queue.run(workspaceId, async (fence) =>
+      this.#restorer.restore(await this.get(workspaceId, snapshotId), target, actorUserId, fence),
     );
   }
 
@@ -137,8 +139,8 @@ export class SnapshotService {
     preRestoreSnapshotId: string,
     actorUserId: string,
   ): Promise<UndoRestoreResponse> {
-    return this.queue.run(workspaceId, async () =>
-      this.#undoer.undo(await this.get(workspaceId, preRestoreSnapshotId), actorUserId),
+    return this.queue.run(workspaceId, async (fence) =>
+      this.#undoer.undo(await this.get(workspaceId, preRestoreSnapshotId), actorUserId, fence),
     );
   }
 
@@ -151,8 +153,9 @@ export class SnapshotService {
     let removed = 0;
     for (const workspaceId of await this.store.incompleteWorkspaces()) {
       removed +=
-        (await this.queue.runIfFree(workspaceId, () => this.store.deleteIncomplete(workspaceId))) ??
-        0;
+        (await this.queue.runIfFree(workspaceId, (fence) =>
+          this.store.deleteIncomplete(workspaceId, fence),
+        )) ?? 0;
     }
     return removed;
   }
@@ -176,13 +179,13 @@ export class SnapshotService {
 
   /** Deletes what the plan's retention no longer keeps, and blobs nothing uses any more. */
   applyRetention(workspaceId: string): Promise<{ snapshots: number; blobs: number }> {
-    return this.queue.run(workspaceId, async () => {
+    return this.queue.run(workspaceId, async (fence) => {
       const expired = expiredSnapshots(
         await this.store.list(workspaceId),
         this.#deps.now(),
         await this.retentionPolicy(workspaceId),
       );
-      const blobs = await this.store.delete(expired);
+      const blobs = await this.store.delete(expired, fence);
       return { snapshots: expired.length, blobs };
     });
   }

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/Database.ts';
+import type { LeaseFence } from '../store/DocStore.ts';
 import type { AsyncStore } from '../store/sql/asyncStore.ts';
 
 export const SnapshotTrigger = {
@@ -91,9 +92,15 @@ export interface PendingSnapshotDoc {
  * The snapshot tables (SQLite migration 0006, PostgreSQL version 9): snapshots, their
  * documents and the content-addressed blobs they share. A capture (Snapshotter) calls these
  * between slices; each method is one short statement or transaction.
+ *
+ * The writes of a capture, a retention and the start-up cleaning take the job's
+ * `snapshots:<workspaceId>` lease fence on a cluster (`fence`): the shared store refuses one
+ * older than the highest it has seen for the name (`StaleFenceError`, nothing of that
+ * transaction written), so a job paused past its lease's TTL cannot complete, delete or
+ * add to snapshots after the holder that took the workspace over. SQLite ignores it.
  */
 export interface SnapshotStore {
-  begin(snapshot: NewSnapshot): void;
+  begin(snapshot: NewSnapshot, fence?: LeaseFence | null): void;
   hasBlob(hash: string): boolean;
   /** Stores the blob unless present; returns the stored bytes it added (0 when deduplicated). */
   putBlob(hash: string, deflated: Uint8Array, size: number, now: number): number;
@@ -110,9 +117,10 @@ export interface SnapshotStore {
     snapshotId: string,
     items: readonly PendingSnapshotDoc[],
     now: number,
+    fence?: LeaseFence | null,
   ): { addedBytes: number; missing: SnapshotDocRow[] };
   /** Marks the capture complete and records its document count and sizes. */
-  complete(snapshotId: string, addedBytes: number): void;
+  complete(snapshotId: string, addedBytes: number, fence?: LeaseFence | null): void;
   /** Complete snapshots of the workspace, newest first. */
   list(workspaceId: string): SnapshotRecord[];
   get(workspaceId: string, snapshotId: string): SnapshotRecord | null;
@@ -123,7 +131,7 @@ export interface SnapshotStore {
    * Deletes the snapshots and then every blob no snapshot references any more, in one
    * transaction. Returns the number of blobs removed.
    */
-  delete(snapshotIds: readonly string[]): number;
+  delete(snapshotIds: readonly string[], fence?: LeaseFence | null): number;
   /** The workspaces the schedule looks at, in id order: all but terminated ones. */
   workspacesToSnapshot(): string[];
   /** The workspaces with snapshots left 'capturing' (by a crash, or a capture in progress). */
@@ -132,7 +140,7 @@ export interface SnapshotStore {
    * The workspace's snapshots left 'capturing', with their rows; returns how many. Only
    * while nobody captures it (its `snapshots:<workspaceId>` lease held: SnapshotService).
    */
-  deleteIncomplete(workspaceId: string): number;
+  deleteIncomplete(workspaceId: string, fence?: LeaseFence | null): number;
   /** Workspace deletion: every snapshot of it and the blobs only it used. */
   deleteWorkspace(workspaceId: string): void;
 }

@@ -1,3 +1,4 @@
+import { StaleFenceError, type LeaseFence } from '../store/DocStore.ts';
 import { parseDocId } from '@desk/protocol';
 import { newId } from '../ids/newId.ts';
 import type { Logger } from '../log/logger.ts';
@@ -19,6 +20,11 @@ export interface CaptureOptions {
   label?: string | null;
   restoreOf?: string | null;
   restoreScope?: string | null;
+  /**
+   * The workspace's `snapshots:<workspaceId>` lease (WorkspaceQueue), with every write of
+   * the capture: refused once another process took the workspace over (null: one process).
+   */
+  fence?: LeaseFence | null;
 }
 
 /**
@@ -57,18 +63,22 @@ export class Snapshotter {
         previous && previous.storeGeneration === reader.generation
           ? new Map((await this.store.docs(previous.id)).map((d) => [d.docId, d]))
           : new Map<string, SnapshotDocRow>();
-      await this.store.begin({
-        id,
-        workspaceId,
-        createdAt: this.now(),
-        seq: reader.seq,
-        storeGeneration: reader.generation,
-        trigger: options.trigger,
-        authorUserId: options.authorUserId ?? null,
-        label: options.label ?? null,
-        restoreOf: options.restoreOf ?? null,
-        restoreScope: options.restoreScope ?? null,
-      });
+      const fence = options.fence ?? null;
+      await this.store.begin(
+        {
+          id,
+          workspaceId,
+          createdAt: this.now(),
+          seq: reader.seq,
+          storeGeneration: reader.generation,
+          trigger: options.trigger,
+          authorUserId: options.authorUserId ?? null,
+          label: options.label ?? null,
+          restoreOf: options.restoreOf ?? null,
+          restoreScope: options.restoreScope ?? null,
+        },
+        fence,
+      );
       begun = true;
 
       const slicer = new Slicer();
@@ -78,7 +88,12 @@ export class Snapshotter {
         let items = batch;
         batch = [];
         while (items.length > 0) {
-          const { addedBytes: added, missing } = await this.store.commitDocs(id, items, this.now());
+          const { addedBytes: added, missing } = await this.store.commitDocs(
+            id,
+            items,
+            this.now(),
+            fence,
+          );
           addedBytes += added;
           // Blobs another workspace's retention removed meanwhile: store them again.
           items = [];
@@ -109,7 +124,7 @@ export class Snapshotter {
         await slicer.maybeYield();
       }
       await flush();
-      await this.store.complete(id, addedBytes);
+      await this.store.complete(id, addedBytes, fence);
       const record = await this.store.get(workspaceId, id);
       if (!record) throw new Error(`snapshot ${id} vanished after its capture`);
       this.log.info(
@@ -125,7 +140,9 @@ export class Snapshotter {
       );
       return record;
     } catch (err) {
-      if (begun) await this.store.delete([id]);
+      // Refused by a newer holder's fence: this process writes nothing more, not even the
+      // removal of its half capture (the start-up cleaning of a later process removes it).
+      if (begun && !(err instanceof StaleFenceError)) await this.store.delete([id], options.fence);
       throw err;
     } finally {
       reader.close();

@@ -1,3 +1,5 @@
+import type { LeaseFence } from '../store/DocStore.ts';
+import { checkSqlFence } from '../store/leaseFences.ts';
 import type { SqlDatabase } from '../store/sql/SqlDatabase.ts';
 import {
   itemsByDoc,
@@ -18,29 +20,37 @@ import type { ChangedItem } from './restoreItems.ts';
 export class SqlRestoreRecordStore implements AsyncRestoreRecordStore {
   constructor(private readonly db: SqlDatabase) {}
 
-  async begin(record: Omit<RestoreRecord, 'undoneAt' | 'undoneBy'>): Promise<void> {
-    await this.db.run(
-      `INSERT INTO snapshot_restores
+  async begin(
+    record: Omit<RestoreRecord, 'undoneAt' | 'undoneBy'>,
+    fence?: LeaseFence | null,
+  ): Promise<void> {
+    await this.db.transaction(async () => {
+      await checkSqlFence(this.db, fence);
+      await this.db.run(
+        `INSERT INTO snapshot_restores
          (pre_restore_snapshot_id, workspace_id, snapshot_id, scope, restored_at, restored_by)
        VALUES (?, ?, ?, ?, ?, ?)`,
-      [
-        record.preRestoreSnapshotId,
-        record.workspaceId,
-        record.snapshotId,
-        record.scope,
-        record.restoredAt,
-        record.restoredBy,
-      ],
-    );
+        [
+          record.preRestoreSnapshotId,
+          record.workspaceId,
+          record.snapshotId,
+          record.scope,
+          record.restoredAt,
+          record.restoredBy,
+        ],
+      );
+    });
   }
 
   async addItems(
     preRestoreSnapshotId: string,
     docId: string,
     items: readonly ChangedItem[],
+    fence?: LeaseFence | null,
   ): Promise<void> {
     if (items.length === 0) return;
     await this.db.transaction(async () => {
+      await checkSqlFence(this.db, fence);
       for (const item of items) {
         await this.db.run(
           `INSERT INTO snapshot_restore_items (pre_restore_snapshot_id, doc_id, path, after_digest)
@@ -74,13 +84,21 @@ export class SqlRestoreRecordStore implements AsyncRestoreRecordStore {
     return itemsByDoc(rows);
   }
 
-  async markUndone(preRestoreSnapshotId: string, userId: string, at: number): Promise<boolean> {
-    const result = await this.db.run(
-      `UPDATE snapshot_restores SET undone_at = ?, undone_by = ?
-        WHERE pre_restore_snapshot_id = ? AND undone_at IS NULL`,
-      [at, userId, preRestoreSnapshotId],
-    );
-    return result.changes > 0;
+  async markUndone(
+    preRestoreSnapshotId: string,
+    userId: string,
+    at: number,
+    fence?: LeaseFence | null,
+  ): Promise<boolean> {
+    return this.db.transaction(async () => {
+      await checkSqlFence(this.db, fence);
+      const result = await this.db.run(
+        `UPDATE snapshot_restores SET undone_at = ?, undone_by = ?
+          WHERE pre_restore_snapshot_id = ? AND undone_at IS NULL`,
+        [at, userId, preRestoreSnapshotId],
+      );
+      return result.changes > 0;
+    });
   }
 }
 

@@ -1,3 +1,5 @@
+import type { LeaseFence } from '../store/DocStore.ts';
+import { checkSqlFence } from '../store/leaseFences.ts';
 import { selectForUpdate, type SqlDatabase } from '../store/sql/SqlDatabase.ts';
 import {
   selectSnapshot,
@@ -36,24 +38,27 @@ const toDocRow = (r: DocRow): SnapshotDocRow => ({
 export class SqlSnapshotStore implements AsyncSnapshotStore {
   constructor(private readonly db: SqlDatabase) {}
 
-  async begin(snapshot: NewSnapshot): Promise<void> {
-    await this.db.run(
-      `INSERT INTO snapshots (id, workspace_id, created_at, seq, store_generation, trigger,
+  async begin(snapshot: NewSnapshot, fence?: LeaseFence | null): Promise<void> {
+    await this.db.transaction(async () => {
+      await checkSqlFence(this.db, fence);
+      await this.db.run(
+        `INSERT INTO snapshots (id, workspace_id, created_at, seq, store_generation, trigger,
                               author_user_id, label, restore_of, restore_scope, status)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'capturing')`,
-      [
-        snapshot.id,
-        snapshot.workspaceId,
-        snapshot.createdAt,
-        snapshot.seq,
-        snapshot.storeGeneration,
-        snapshot.trigger,
-        snapshot.authorUserId,
-        snapshot.label,
-        snapshot.restoreOf,
-        snapshot.restoreScope,
-      ],
-    );
+        [
+          snapshot.id,
+          snapshot.workspaceId,
+          snapshot.createdAt,
+          snapshot.seq,
+          snapshot.storeGeneration,
+          snapshot.trigger,
+          snapshot.authorUserId,
+          snapshot.label,
+          snapshot.restoreOf,
+          snapshot.restoreScope,
+        ],
+      );
+    });
   }
 
   async hasBlob(hash: string): Promise<boolean> {
@@ -92,8 +97,10 @@ export class SqlSnapshotStore implements AsyncSnapshotStore {
     snapshotId: string,
     items: readonly PendingSnapshotDoc[],
     now: number,
+    fence?: LeaseFence | null,
   ): Promise<{ addedBytes: number; missing: SnapshotDocRow[] }> {
     return this.db.transaction(async () => {
+      await checkSqlFence(this.db, fence);
       let addedBytes = 0;
       const missing: SnapshotDocRow[] = [];
       for (const { row, blob } of items) {
@@ -119,17 +126,20 @@ export class SqlSnapshotStore implements AsyncSnapshotStore {
     return (await this.db.get(sql, [hash])) !== undefined;
   }
 
-  async complete(snapshotId: string, addedBytes: number): Promise<void> {
-    await this.db.run(
-      `UPDATE snapshots
+  async complete(snapshotId: string, addedBytes: number, fence?: LeaseFence | null): Promise<void> {
+    await this.db.transaction(async () => {
+      await checkSqlFence(this.db, fence);
+      await this.db.run(
+        `UPDATE snapshots
           SET status = 'complete', added_bytes = ?,
               doc_count = (SELECT COUNT(*) FROM snapshot_docs WHERE snapshot_id = snapshots.id),
               total_bytes = (SELECT COALESCE(SUM(b.size), 0)
                                FROM snapshot_docs d JOIN snapshot_blobs b ON b.hash = d.hash
                               WHERE d.snapshot_id = snapshots.id)
         WHERE id = ?`,
-      [addedBytes, snapshotId],
-    );
+        [addedBytes, snapshotId],
+      );
+    });
   }
 
   async list(workspaceId: string): Promise<SnapshotRecord[]> {
@@ -174,9 +184,10 @@ export class SqlSnapshotStore implements AsyncSnapshotStore {
     return row ? toDocRow(row) : null;
   }
 
-  async delete(snapshotIds: readonly string[]): Promise<number> {
+  async delete(snapshotIds: readonly string[], fence?: LeaseFence | null): Promise<number> {
     if (snapshotIds.length === 0) return 0;
     return this.db.transaction(async () => {
+      await checkSqlFence(this.db, fence);
       const hashes = new Set<string>();
       for (const id of snapshotIds) {
         const rows = await this.db.all<{ hash: string }>(
@@ -220,12 +231,15 @@ export class SqlSnapshotStore implements AsyncSnapshotStore {
     return rows.map((row) => row.workspace_id).sort();
   }
 
-  async deleteIncomplete(workspaceId: string): Promise<number> {
+  async deleteIncomplete(workspaceId: string, fence?: LeaseFence | null): Promise<number> {
     const rows = await this.db.all<{ id: string }>(
       "SELECT id FROM snapshots WHERE workspace_id = ? AND status = 'capturing'",
       [workspaceId],
     );
-    await this.delete(rows.map((r) => r.id));
+    await this.delete(
+      rows.map((r) => r.id),
+      fence,
+    );
     return rows.length;
   }
 

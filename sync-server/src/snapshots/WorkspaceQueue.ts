@@ -1,6 +1,9 @@
 import { ErrorCode } from '@desk/protocol';
 import { AppError } from '../http/AppError.ts';
 import { InProcessJobLease, type JobLease } from '../lifecycle/JobLease.ts';
+import type { Logger } from '../log/logger.ts';
+import { StaleFenceError, type LeaseFence } from '../store/DocStore.ts';
+import { leaseFence } from '../store/leaseFences.ts';
 
 /** The lease one workspace's snapshot work runs under, on the process's `JobLease`. */
 export const snapshotLeaseName = (workspaceId: string) => `snapshots:${workspaceId}`;
@@ -15,7 +18,15 @@ export interface WorkspaceQueueOptions {
   readonly waitMs?: number;
   /** Between two asks for the lease (a random part is added). @default 100 */
   readonly retryMs?: number;
+  /** Where a job refused by a newer holder's fence is told. @default none */
+  readonly log?: Logger | null;
 }
+
+/**
+ * A snapshot job: `fence` is its grant of the workspace's lease (null on one process), for
+ * every write it makes to the snapshot stores (SnapshotStore, RestoreRecordStore).
+ */
+export type WorkspaceJob<T> = (fence: LeaseFence | null) => Promise<T>;
 
 /**
  * Runs snapshot and restore work of one workspace one job at a time (a restore must not
@@ -28,21 +39,28 @@ export interface WorkspaceQueueOptions {
  * `snapshot_busy` (409) — a capture or restore that long is stuck or very large, and the
  * request should not hang on it for ever. The lease expires when its holder dies, so a
  * crashed process holds a workspace for at most the lease's TTL.
+ *
+ * A job paused past that TTL (a long GC, a frozen VM) while another process took the
+ * workspace over is refused at its next write by the stores (its fence is older:
+ * `StaleFenceError`); it stops there, and its caller is told `snapshot_busy` (409) — the
+ * other process's work stands.
  */
 export class WorkspaceQueue {
   readonly #tails = new Map<string, Promise<unknown>>();
   readonly #lease: JobLease;
   readonly #waitMs: number;
   readonly #retryMs: number;
+  readonly #log: Logger | null;
   #closing = false;
 
   constructor(options: WorkspaceQueueOptions = {}) {
     this.#lease = options.lease ?? new InProcessJobLease();
     this.#waitMs = options.waitMs ?? 10 * 60_000;
     this.#retryMs = options.retryMs ?? 100;
+    this.#log = options.log ?? null;
   }
 
-  run<T>(workspaceId: string, job: () => Promise<T>): Promise<T> {
+  run<T>(workspaceId: string, job: WorkspaceJob<T>): Promise<T> {
     return this.#queued(workspaceId, () => this.#underLease(workspaceId, job));
   }
 
@@ -51,11 +69,12 @@ export class WorkspaceQueue {
    * its lease, without waiting for it: null when one does (start-up cleaning: a workspace
    * another process is capturing is left to it).
    */
-  runIfFree<T>(workspaceId: string, job: () => Promise<T>): Promise<T | null> {
+  runIfFree<T>(workspaceId: string, job: WorkspaceJob<T>): Promise<T | null> {
     return this.#queued(workspaceId, async () => {
       let result: T | null = null;
-      await this.#lease.runOnce(snapshotLeaseName(workspaceId), async () => {
-        result = await job();
+      const name = snapshotLeaseName(workspaceId);
+      await this.#lease.runOnce(name, async (_lost, fence) => {
+        result = await this.#fenced(workspaceId, () => job(leaseFence(name, fence)));
       });
       return result;
     });
@@ -90,12 +109,13 @@ export class WorkspaceQueue {
     return next;
   }
 
-  async #underLease<T>(workspaceId: string, job: () => Promise<T>): Promise<T> {
+  async #underLease<T>(workspaceId: string, job: WorkspaceJob<T>): Promise<T> {
     const giveUpAt = Date.now() + this.#waitMs;
+    const name = snapshotLeaseName(workspaceId);
     for (;;) {
       let result: { value: T } | null = null;
-      const outcome = await this.#lease.runOnce(snapshotLeaseName(workspaceId), async () => {
-        result = { value: await job() };
+      const outcome = await this.#lease.runOnce(name, async (_lost, fence) => {
+        result = { value: await this.#fenced(workspaceId, () => job(leaseFence(name, fence))) };
       });
       if (outcome === 'ran' && result) return (result as { value: T }).value;
       if (this.#closing || Date.now() >= giveUpAt) {
@@ -106,6 +126,24 @@ export class WorkspaceQueue {
         );
       }
       await new Promise((resolve) => setTimeout(resolve, this.#retryMs * (1 + Math.random())));
+    }
+  }
+
+  /** Runs `job`; a refusal by a newer holder's fence is told and answered `snapshot_busy`. */
+  async #fenced<T>(workspaceId: string, job: () => Promise<T>): Promise<T> {
+    try {
+      return await job();
+    } catch (err) {
+      if (!(err instanceof StaleFenceError)) throw err;
+      this.#log?.warn(
+        { workspaceId, fence: err.fence, highest: err.highest },
+        'snapshot job fenced out: another process took the workspace over',
+      );
+      throw new AppError(
+        ErrorCode.snapshotBusy,
+        409,
+        'Another process took over the snapshots of this workspace. Please try again.',
+      );
     }
   }
 }

@@ -171,10 +171,11 @@ export class DocClosedError extends Error {
 }
 
 /**
- * The right to write under a lease (`compact:<docId>`): its name and the fence its grant
- * took (RedisLeases). A store refuses a write whose fence is older than the highest it has
- * seen for the name, so a holder paused past its lease's TTL cannot overwrite the work of
- * the holder that took over.
+ * The right to write under a lease (`compact:<docId>`; also `search`, `deletion-sweep` and
+ * `snapshots:<workspaceId>` on the SQL stores, store/leaseFences.ts): its name and the fence
+ * its grant took (RedisLeases). A store refuses a write whose fence is older than the
+ * highest it has seen for the name, so a holder paused past its lease's TTL cannot
+ * overwrite the work of the holder that took over.
  */
 export interface LeaseFence {
   readonly name: string;

@@ -4,7 +4,6 @@ import {
   DocStoreErrorCode,
   assertPrivateDocs,
   DocClosedError,
-  StaleFenceError,
   WorkspaceClosedError,
   type AppendResult,
   type ChangedDocRow,
@@ -14,6 +13,7 @@ import {
   type StoredCountRow,
   type StoredDoc,
 } from '../DocStore.ts';
+import { checkLeaseFence } from '../leaseFences.ts';
 import { DOC_CLOSED_SQLSTATE } from './pgClosedDocsSchema.ts';
 import { WORKSPACE_CLOSED_SQLSTATE } from './pgFencesSchema.ts';
 import { DatabaseUnavailableError, toNumber, type PgPool, type PgQueryable } from './PgPool.ts';
@@ -273,7 +273,7 @@ export class PgDocStore implements AsyncDocStore {
     await this.#pool
       .inTransaction(async (client) => {
         // First, before the doc's lock: a stale holder is refused without waiting for it.
-        if (fence) await checkFence(client, fence);
+        if (fence) await checkLeaseFence((sql, params) => pgRow(client, sql, params), fence);
         // KEY SHARE, as the chunks' foreign key takes it: a deletion of the doc waits for this
         // compaction (or this one finds no doc), an append does not.
         const { rows: docs } = await client.query(
@@ -535,26 +535,20 @@ function closedWorkspaces(error: unknown): WorkspaceClosedError | null {
   return new WorkspaceClosedError(detail.split(' '));
 }
 
-/**
- * Raises the name's highest fence to `fence`, or refuses when it is higher already: under
- * the row's lock until commit, so of two holders writing at once the later fence wins
- * whichever commits first.
- */
-async function checkFence(client: PgQueryable, { name, fence }: LeaseFence): Promise<void> {
-  const { rows } = await client.query<{ fence: string }>(
-    `INSERT INTO lease_fences AS f (name, fence) VALUES ($1, $2)
-     ON CONFLICT (name) DO UPDATE SET fence = GREATEST(f.fence, excluded.fence)
-     RETURNING f.fence`,
-    [name, fence],
-  );
-  const highest = toNumber(rows[0]?.fence);
-  if (highest > fence) throw new StaleFenceError(name, fence, highest);
-}
-
 /** `desk_append`'s refusal of closed private docs as a typed error; null for any other error. */
 function closedDocs(error: unknown): DocClosedError | null {
   if (typeof error !== 'object' || error === null) return null;
   const { code, detail } = error as { code?: unknown; detail?: unknown };
   if (code !== DOC_CLOSED_SQLSTATE || typeof detail !== 'string') return null;
   return new DocClosedError(detail.split(' '));
+}
+
+/** The first row of one statement on a transaction's client (the fence check's query). */
+async function pgRow<Row extends object>(
+  client: PgQueryable,
+  sql: string,
+  params: unknown[],
+): Promise<Row | undefined> {
+  const { rows } = await client.query<Row>(sql, params);
+  return rows[0];
 }

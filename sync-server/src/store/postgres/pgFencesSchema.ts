@@ -13,7 +13,8 @@ export const WORKSPACE_CLOSED_SQLSTATE = 'DK001';
  *   an append either committed before the closure (the purge lists its doc afterwards and
  *   deletes it) or waits for it and then sees the row, and raises `DK001` naming the closed
  *   workspaces — nothing of its batch is stored.
- * - `lease_fences`: the highest fence seen per lease name (`compact:<docId>`). A write under
+ * - `lease_fences`: the highest fence seen per lease name (`compact:<docId>`, `search`,
+ *   `deletion-sweep`, `snapshots:<workspaceId>`: store/leaseFences.ts). A write under
  *   a lease raises it to its own fence or is refused when it is already higher, in the
  *   write's transaction, under the row's lock.
  */
