@@ -59,6 +59,12 @@ export const POSTGRES_PASS = [
   'test/system/browser/snapshots.test.ts',
   'test/system/browser/exportSettings.test.ts',
   'test/system/browser/moderation.test.ts',
+  'test/system/browser/forgetHttpCache.test.ts',
+  'test/system/browser/newVersion.test.ts',
+  'test/system/browser/noThirdParty.test.ts',
+  'test/system/browser/offlineHalfOpen.test.ts',
+  'test/system/browser/offlineLocalSave.test.ts',
+  'test/system/browser/offlineRefused.test.ts',
 ] as const;
 
 /** The test databases on the TEST_POSTGRES_URL server (createTestDatabase's names). */
