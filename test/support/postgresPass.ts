@@ -65,6 +65,11 @@ export const POSTGRES_PASS = [
   'test/system/browser/offlineHalfOpen.test.ts',
   'test/system/browser/offlineLocalSave.test.ts',
   'test/system/browser/offlineRefused.test.ts',
+  'test/system/browser/announcements.test.ts',
+  'test/system/browser/firstScreen.test.ts',
+  'test/system/browser/supportAccess.test.ts',
+  'test/system/browser/workspaceDeletion.test.ts',
+  'test/system/browser/accountDeletion.test.ts',
 ] as const;
 
 /** The test databases on the TEST_POSTGRES_URL server (createTestDatabase's names). */
