@@ -70,6 +70,9 @@ export const POSTGRES_PASS = [
   'test/system/browser/supportAccess.test.ts',
   'test/system/browser/workspaceDeletion.test.ts',
   'test/system/browser/accountDeletion.test.ts',
+  'test/system/browser/termsVersions.test.ts',
+  'test/system/browser/pageErrors.test.ts',
+  'test/reliability/xssBrowser.test.ts',
 ] as const;
 
 /** The test databases on the TEST_POSTGRES_URL server (createTestDatabase's names). */
