@@ -73,6 +73,8 @@ export const POSTGRES_PASS = [
   'test/system/browser/termsVersions.test.ts',
   'test/system/browser/pageErrors.test.ts',
   'test/reliability/xssBrowser.test.ts',
+  'test/system/browser/operatorDeletions.test.ts',
+  'test/system/browser/partialReplica.test.ts',
 ] as const;
 
 /** The test databases on the TEST_POSTGRES_URL server (createTestDatabase's names). */
