@@ -11,13 +11,15 @@ import { suiteVerdict, type MissingPart } from './suiteGate.ts';
 
 /**
  * The suites whose servers start through the test helpers that honour the backend
- * (`startAuthTestServer`, `startSyncServer`) and that speak to them over HTTP and WebSocket,
- * as users do, or read the documents through the engine's reads (`sync.docs`), which are
- * the cluster's shared store on this pass. Left out, each for a reason SCALE-OUT.md lists
- * under "What remains": suites about the embedded SQLite file itself (syncErrors drops its
- * tables, restoreHealing and disasterRestore restore a copy of the file), and
- * firstSyncWhileWritten (it needs the writer to outpace a first sync, and one append in
- * flight on PostgreSQL writes slower: its precondition held in one run of two).
+ * (`startAuthTestServer`, `startSyncServer`, the browser world, the fuzzer's server
+ * process) and that speak to them over HTTP and WebSocket, as users do, or read the
+ * documents through the engine's reads (`sync.docs`) and the control plane through
+ * `services.control`, which are the cluster's shared stores on this pass. Left out, each
+ * for a reason SCALE-OUT.md lists under "What remains": suites about the embedded SQLite
+ * file itself (syncErrors drops its tables, restoreHealing and disasterRestore restore a
+ * copy of the file), and those that start their own clusters on PostgreSQL in the first
+ * pass already (test/system/cluster/*, clusterProcesses, startCluster,
+ * clusterPostgresRestart).
  */
 export const POSTGRES_PASS = [
   'test/system/sync/catchUp.test.ts',
@@ -75,6 +77,9 @@ export const POSTGRES_PASS = [
   'test/reliability/xssBrowser.test.ts',
   'test/system/browser/operatorDeletions.test.ts',
   'test/system/browser/partialReplica.test.ts',
+  'test/system/browser/phoneLayout.test.ts',
+  'test/system/browser/securityHeaders.test.ts',
+  'test/system/sync/firstSyncWhileWritten.test.ts',
 ] as const;
 
 /** The test databases on the TEST_POSTGRES_URL server (createTestDatabase's names). */
