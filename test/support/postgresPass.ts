@@ -80,6 +80,7 @@ export const POSTGRES_PASS = [
   'test/system/browser/phoneLayout.test.ts',
   'test/system/browser/securityHeaders.test.ts',
   'test/system/sync/firstSyncWhileWritten.test.ts',
+  'test/system/browser/storageFull.test.ts',
 ] as const;
 
 /** The test databases on the TEST_POSTGRES_URL server (createTestDatabase's names). */
