@@ -45,9 +45,8 @@ export const POSTGRES_PASS = [
   'test/reliability/authorizationGrants.test.ts',
   'test/reliability/openApiConformance.test.ts',
   'test/reliability/webSecurity.test.ts',
-  // The browser suites of the everyday desk: their server (browserWorld.ts) honours the
-  // backend too. Those about the SQLite file, the network's failures (a proxy in front) or
-  // the operator console's direct reads stay on the first pass only.
+  // The browser suites: their server (browserWorld.ts) honours the backend too, and they
+  // read what they check through the engine and `services.control`, never the SQLite file.
   'test/system/browser/auth.test.ts',
   'test/system/browser/workspaces.test.ts',
   'test/system/browser/desk.test.ts',
@@ -67,6 +66,8 @@ export const POSTGRES_PASS = [
   'test/system/browser/offlineHalfOpen.test.ts',
   'test/system/browser/offlineLocalSave.test.ts',
   'test/system/browser/offlineRefused.test.ts',
+  'test/system/browser/offlineSession.test.ts',
+  'test/system/browser/offlineUpdate.test.ts',
   'test/system/browser/announcements.test.ts',
   'test/system/browser/firstScreen.test.ts',
   'test/system/browser/supportAccess.test.ts',
