@@ -50,10 +50,7 @@ describeInBrowser('stored XSS in a real browser', () => {
 
   beforeAll(async () => {
     ({ world, ana } = await openDeskPages());
-    const workspace = world.server.ctx.db
-      .prepare('SELECT id FROM workspaces WHERE slug = ?')
-      .get(world.slug) as { id: string };
-    workspaceId = workspace.id;
+    workspaceId = (await world.server.services.control.workspaces.bySlug(world.slug))!.id;
     const actor: Actor = { id: world.owner.userId, name: marked('author') };
     const now = Date.now();
 

@@ -11,13 +11,17 @@ import { suiteVerdict, type MissingPart } from './suiteGate.ts';
 
 /**
  * The suites whose servers start through the test helpers that honour the backend
- * (`startAuthTestServer`, `startSyncServer`) and that speak to them over HTTP and WebSocket,
- * as users do, or read the documents through the engine's reads (`sync.docs`), which are
- * the cluster's shared store on this pass. Left out, each for a reason SCALE-OUT.md lists
- * under "What remains": suites about the embedded SQLite file itself (syncErrors drops its
- * tables, restoreHealing and disasterRestore restore a copy of the file), and
- * firstSyncWhileWritten (it needs the writer to outpace a first sync, and one append in
- * flight on PostgreSQL writes slower: its precondition held in one run of two).
+ * (`startAuthTestServer`, `startSyncServer`, the browser world) and that speak to them over
+ * HTTP and WebSocket, as users do, or read the documents through the engine's reads
+ * (`sync.docs`) and the control plane through `services.control`, which are the cluster's
+ * shared stores on this pass. Left out, each for a reason SCALE-OUT.md lists under "What
+ * remains": suites about the embedded SQLite file itself (syncErrors drops its tables,
+ * restoreHealing and disasterRestore restore a copy of the file); those that start their
+ * own clusters on PostgreSQL in the first pass already (test/system/cluster/*,
+ * clusterProcesses, startCluster, clusterPostgresRestart); and reliability/fuzz (its server
+ * process runs on PostgreSQL with TEST_SERVER_BACKEND, but there its well-behaved clients
+ * were counted closed — goodClosed 8 in the last run, an ack waited 30 s — not yet
+ * explained).
  */
 export const POSTGRES_PASS = [
   'test/system/sync/catchUp.test.ts',
@@ -43,9 +47,8 @@ export const POSTGRES_PASS = [
   'test/reliability/authorizationGrants.test.ts',
   'test/reliability/openApiConformance.test.ts',
   'test/reliability/webSecurity.test.ts',
-  // The browser suites of the everyday desk: their server (browserWorld.ts) honours the
-  // backend too. Those about the SQLite file, the network's failures (a proxy in front) or
-  // the operator console's direct reads stay on the first pass only.
+  // The browser suites: their server (browserWorld.ts) honours the backend too, and they
+  // read what they check through the engine and `services.control`, never the SQLite file.
   'test/system/browser/auth.test.ts',
   'test/system/browser/workspaces.test.ts',
   'test/system/browser/desk.test.ts',
@@ -59,6 +62,30 @@ export const POSTGRES_PASS = [
   'test/system/browser/snapshots.test.ts',
   'test/system/browser/exportSettings.test.ts',
   'test/system/browser/moderation.test.ts',
+  'test/system/browser/forgetHttpCache.test.ts',
+  'test/system/browser/newVersion.test.ts',
+  'test/system/browser/noThirdParty.test.ts',
+  'test/system/browser/offlineHalfOpen.test.ts',
+  'test/system/browser/offlineLocalSave.test.ts',
+  'test/system/browser/offlineRefused.test.ts',
+  'test/system/browser/offlineSession.test.ts',
+  'test/system/browser/offlineUpdate.test.ts',
+  // The longest here (2,000 tickets copied to the device): about as long as on SQLite.
+  'test/system/browser/offlineReplica.test.ts',
+  'test/system/browser/announcements.test.ts',
+  'test/system/browser/firstScreen.test.ts',
+  'test/system/browser/supportAccess.test.ts',
+  'test/system/browser/workspaceDeletion.test.ts',
+  'test/system/browser/accountDeletion.test.ts',
+  'test/system/browser/termsVersions.test.ts',
+  'test/system/browser/pageErrors.test.ts',
+  'test/reliability/xssBrowser.test.ts',
+  'test/system/browser/operatorDeletions.test.ts',
+  'test/system/browser/partialReplica.test.ts',
+  'test/system/browser/phoneLayout.test.ts',
+  'test/system/browser/securityHeaders.test.ts',
+  'test/system/sync/firstSyncWhileWritten.test.ts',
+  'test/system/browser/storageFull.test.ts',
 ] as const;
 
 /** The test databases on the TEST_POSTGRES_URL server (createTestDatabase's names). */

@@ -174,4 +174,22 @@ describe('YjsConnection', () => {
     connection.onMessage(Buffer.from([0x7f, 0x00]));
     expect(socket.closedWith?.code).toBe(CloseCode.malformedFrame);
   });
+
+  it('CONN-4 keeps a query for presence (its type alone, one byte) sent while the doc is pending', async () => {
+    start();
+    const release = auth.hold();
+    const socket = new FakeSyncSocket();
+    const connection = new YjsConnection(
+      socket,
+      { userId: 'ana', sessionId: null, tokenId: 't-ana' },
+      core!.services,
+    );
+    connection.start(ticket, 'ws1');
+    connection.onMessage(Buffer.from([YMessageType.queryAwareness]));
+    expect(socket.closedWith).toBeNull();
+    release();
+    await until(() => socket.frames.length > 0 || !socket.isOpen, 'the first frame or a close');
+    expect(socket.closedWith).toBeNull();
+    expect(syncTypeOf(socket.frames[0]!)).toBe(syncProtocol.messageYjsSyncStep1);
+  });
 });

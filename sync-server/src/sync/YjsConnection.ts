@@ -39,12 +39,16 @@ export class YjsConnection extends SocketConnection {
     }
     if (subscription.state === 'pending') {
       const type = data[0];
-      if (
-        data.byteLength < 2 ||
-        (type !== YMessageType.sync &&
-          type !== YMessageType.awareness &&
-          type !== YMessageType.queryAwareness)
-      ) {
+      // A query for presence is its type alone (one byte); the others carry a payload. On a
+      // cluster the doc stays pending for the authorization's database reads, so a
+      // provider's query arrived here, and was closed as malformed, where SQLite answers
+      // before it comes (the fuzzer's well-behaved /yjs sockets closed 4400 on PostgreSQL).
+      const known =
+        type === YMessageType.sync ||
+        type === YMessageType.awareness ||
+        type === YMessageType.queryAwareness;
+      const minBytes = type === YMessageType.queryAwareness ? 1 : 2;
+      if (!known || data.byteLength < minBytes) {
         this.fail(CloseCode.malformedFrame, 'Not a y-protocols message.');
         return;
       }

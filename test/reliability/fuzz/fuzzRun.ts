@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -15,8 +16,13 @@ import {
   encodeClientMessage,
 } from '@desk/protocol';
 import { seededRandom, until, type SeededRandom } from '@desk/protocol/testing';
+import { STRONG_PASSWORD, TestClient } from '../../../sync-server/src/testing/authTestServer.ts';
+import {
+  serverBackendParts,
+  testServerPostgresUrl,
+} from '../../../sync-server/src/testing/testServerBackend.ts';
+import { tokenFromOutboxSoon } from '../../support/outbox.ts';
 import { startServerProcess, type ServerProcess } from '../../support/serverProcess.ts';
-import { seedWorkspace, type SeededWorkspace } from '../../support/sync/seedWorkspace.ts';
 import { openStockProvider } from '../../support/sync/stockProvider.ts';
 import { TestSyncClient } from '../../support/sync/TestSyncClient.ts';
 import { makeTempDir } from '../../support/tempDir.ts';
@@ -81,16 +87,34 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
   const random = seededRandom(options.seed);
   const temp = makeTempDir('desk-fuzz-');
-  const seed = seedWorkspace(temp.dir);
-  // The well-behaved clients write in a workspace of their own: the fuzzer's valid updates
-  // flood its workspace past the plan's update rate (LIMIT-9), which rightly slows everyone
-  // in it; what must hold is that another tenant never notices.
-  const goodSeed = seedWorkspace(temp.dir);
+  // TEST_SERVER_BACKEND=postgres: the server process on a database and a Redis prefix of its
+  // own (testServerBackend.ts); nothing on SQLite.
+  const backend = await serverBackendParts(temp.dir);
+  const serverEnv = { DATA_DIR: temp.dir, PUBLIC_URL, ...backend.env, ...options.serverEnv };
+  let server: ServerProcess | null = await startServerProcess(serverEnv).catch(
+    async (error: unknown) => {
+      await backend.release();
+      temp.remove();
+      throw error;
+    },
+  );
+  const seeds = await Promise.all([
+    signedUpWorkspace(server, temp.dir, 'fuzz'),
+    // The well-behaved clients write in a workspace of their own: the fuzzer's valid updates
+    // flood its workspace past the plan's update rate (LIMIT-9), which rightly slows
+    // everyone in it; what must hold is that another tenant never notices.
+    signedUpWorkspace(server, temp.dir, 'good'),
+  ]).catch(async (error: unknown) => {
+    server!.child.kill('SIGKILL');
+    await server!.exited;
+    await backend.release();
+    temp.remove();
+    throw error;
+  });
+  const [seed, goodSeed] = seeds;
   const ws = seed.workspaceId;
   const fuzzDocs = Array.from({ length: 8 }, (_, i) => `${ws}:ticket:fuzz${i}`);
   const fuzzer = new FrameFuzzer(random, ws, fuzzDocs);
-  const serverEnv = { DATA_DIR: temp.dir, PUBLIC_URL, ...options.serverEnv };
-  let server: ServerProcess | null = await startServerProcess(serverEnv);
   const report: FuzzReport = {
     seed: options.seed,
     frames: 0,
@@ -173,7 +197,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     server.child.kill('SIGTERM');
     await server.exited;
     server = null;
-    const docIds = storedDocIds(path.join(temp.dir, 'desk.sqlite'));
+    const docIds = storedDocIds(temp.dir);
     report.docsStored = docIds.length;
     server = await startServerProcess(serverEnv);
     const fuzzReader = await TestSyncClient.connect(server.url, { token: seed.token });
@@ -203,8 +227,58 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       last.child.kill('SIGKILL');
       await last.exited;
     }
+    await backend.release();
     temp.remove();
   }
+}
+
+/** What the fuzzer and the good clients need of a workspace: its id and an access token. */
+interface SeededWorkspace {
+  readonly workspaceId: string;
+  /** The owner's personal access token, scoped to the workspace (`?token=`). */
+  readonly token: string;
+}
+
+/**
+ * A workspace signed up through the running server, as a person signs up (the form, the
+ * confirmation link from the mail, then an access token), so it is the same on both
+ * backends: on PostgreSQL there is no SQLite file to write it into before the start.
+ */
+async function signedUpWorkspace(
+  server: ServerProcess,
+  dataDir: string,
+  name: string,
+): Promise<SeededWorkspace> {
+  const client = new TestClient(server.url, PUBLIC_URL);
+  const email = `${name}-owner@example.com`;
+  const ok = async <T>(method: string, urlPath: string, body: unknown): Promise<T> => {
+    const response = await client.request<T>(method, urlPath, { body });
+    if (response.status < 200 || response.status > 299) {
+      throw new Error(
+        `${method} ${urlPath} → ${response.status}: ${JSON.stringify(response.body)}`,
+      );
+    }
+    return response.body;
+  };
+  await ok('POST', '/api/auth/signup', {
+    email,
+    password: STRONG_PASSWORD,
+    displayName: 'Owner',
+    customer: { kind: 'organization', name: 'Fuzz test' },
+    workspace: { name: `Fuzz test ${name}`, slug: `fuzz-${name}` },
+    acceptTerms: true,
+  });
+  const confirmToken = await tokenFromOutboxSoon(dataDir, email, '/signup/confirm');
+  const me = await ok<{ workspaces: { id: string }[] }>('POST', '/api/auth/signup/confirm', {
+    token: confirmToken,
+  });
+  const workspaceId = me.workspaces[0]!.id;
+  const { token } = await ok<{ token: string }>('POST', '/api/auth/tokens', {
+    name: 'fuzz test',
+    workspaceId,
+    expiresInDays: 1,
+  });
+  return { workspaceId, token };
 }
 
 type Ending = string;
@@ -405,12 +479,19 @@ class Good {
   }
 }
 
-function storedDocIds(file: string): string[] {
-  const db = new BetterSqlite3(file, { readonly: true });
+/** The ids of the documents the server on `dataDir` stored, from SQLite or PostgreSQL. */
+function storedDocIds(dataDir: string): string[] {
+  const query = 'SELECT doc_id FROM docs ORDER BY doc_id';
+  const postgresUrl = testServerPostgresUrl(dataDir);
+  if (postgresUrl) {
+    const out = execFileSync('psql', [postgresUrl, '-X', '-A', '-t', '-q', '-c', query], {
+      encoding: 'utf8',
+    });
+    return out.split('\n').filter(Boolean);
+  }
+  const db = new BetterSqlite3(path.join(dataDir, 'desk.sqlite'), { readonly: true });
   try {
-    return (
-      db.prepare('SELECT doc_id FROM docs ORDER BY doc_id').all() as { doc_id: string }[]
-    ).map((row) => row.doc_id);
+    return (db.prepare(query).all() as { doc_id: string }[]).map((row) => row.doc_id);
   } finally {
     db.close();
   }

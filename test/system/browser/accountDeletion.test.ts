@@ -24,7 +24,7 @@ describeInBrowser('deleting one’s own account in the browser', () => {
 
   /** Ticket 1 by the owner with one public reply by the agent, written into the sync engine. */
   async function ticketWithAgentReply(): Promise<number> {
-    const workspaceId = (world.server.services.workspaces.bySlug(world.slug) ?? { id: '' }).id;
+    const workspaceId = (await world.server.services.control.workspaces.bySlug(world.slug))!.id;
     const block = await world.owner.client.post<{ from: number }>(
       `/api/workspaces/${world.slug}/ticket-numbers`,
       { count: 1 },

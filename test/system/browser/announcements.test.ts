@@ -34,19 +34,21 @@ describeInBrowser('feature announcements in the browser', () => {
     await profile.getByLabel('Phone (optional)').fill('030 1234567');
     await profile.getByRole('button', { name: 'Save profile' }).click();
     await profile.getByText('with its country code', { exact: false }).first().waitFor();
-    expect(world.server.services.users.byId(world.owner.userId)?.phone).toBeNull();
+    expect((await world.server.services.control.users.byId(world.owner.userId))?.phone).toBeNull();
 
     await profile.getByLabel('Phone (optional)').fill('+49 30 1234567');
     await profile.getByRole('button', { name: 'Save profile' }).click();
     await profile.getByText('Saved number: +49 30 1234567').waitFor();
-    expect(world.server.services.users.byId(world.owner.userId)?.phone).toBe('+49 30 1234567');
+    expect((await world.server.services.control.users.byId(world.owner.userId))?.phone).toBe(
+      '+49 30 1234567',
+    );
 
     await page.reload();
     await profile.getByText('Saved number: +49 30 1234567').waitFor();
     expect(await profile.getByLabel('Phone (optional)').inputValue()).toBe('+49 30 1234567');
     await profile.getByRole('button', { name: 'Remove phone number' }).click();
     await profile.getByText('Saved number:').waitFor({ state: 'detached' });
-    expect(world.server.services.users.byId(world.owner.userId)?.phone).toBeNull();
+    expect((await world.server.services.control.users.byId(world.owner.userId))?.phone).toBeNull();
   });
 
   it('opts out on the account page and back in', async () => {

@@ -21,10 +21,7 @@ describeInBrowser('the ticket list’s first screen', () => {
 
   beforeAll(async () => {
     world = await startDeskWorld();
-    workspaceId = world.server.ctx.db
-      .prepare('SELECT id FROM workspaces WHERE slug = ?')
-      .pluck()
-      .get(world.slug) as string;
+    workspaceId = (await world.server.services.control.workspaces.bySlug(world.slug))!.id;
     const now = Date.now();
     await editDoc(world.server.sync, docIds.index(workspaceId), (doc: Y.Doc) => {
       const tickets = new TicketIndex(doc);

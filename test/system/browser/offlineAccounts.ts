@@ -3,7 +3,7 @@ import { MemoryStore, SyncClient } from '@desk/client';
 import type { WebSocketConstructor } from '@desk/client';
 import type { TestClient } from '../../../sync-server/src/testing/authTestServer.ts';
 import type { BrowserWorld } from '../../support/browserWorld.ts';
-import { tokenFromOutbox, tokenFromOutboxSoon } from '../../support/outbox.ts';
+import { tokenFromOutboxSoon } from '../../support/outbox.ts';
 
 /**
  * Accounts for the offline browser tests, made through the REST API (sign-up, invitations),
@@ -88,7 +88,7 @@ export async function inviteMember(
     email,
     role: 'agent',
   });
-  const token = tokenFromOutbox(world.server.ctx.config.DATA_DIR, email, '/invite');
+  const token = await tokenFromOutboxSoon(world.server.ctx.config.DATA_DIR, email, '/invite');
   const http = world.client();
   await requestOk(http, 'POST', '/api/invitations/accept', {
     token,

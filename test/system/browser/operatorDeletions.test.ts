@@ -20,7 +20,7 @@ describeInBrowser('workspace deletions in the operator console', () => {
   });
 
   it('shows a pending deletion by name, then the purged workspace by id only', async () => {
-    const workspace = world.server.services.workspaces.bySlug(world.slug)!;
+    const workspace = (await world.server.services.control.workspaces.bySlug(world.slug))!;
     const asked = await world.owner.client.post(`/api/workspaces/${world.slug}/deletion`, {
       password: STRONG_PASSWORD,
     });

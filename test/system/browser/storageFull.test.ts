@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { docIds } from '@desk/model';
 import { plans } from '../../../sync-server/src/billing/plans.ts';
+import { testServerPostgresUrl } from '../../../sync-server/src/testing/testServerBackend.ts';
 import { describeInBrowser } from '../../support/browserWorld.ts';
 import { signUpOwner, type Workspace } from './offlineAccounts.ts';
 import { openSignedInPage, openSeededTicket, waitAllSaved, waitForStatus } from './offlinePage.ts';
@@ -23,6 +25,33 @@ describeInBrowser('workspace storage full (issue 17, SPEC LIMIT-12)', () => {
    * of tickets to fill a trial workspace is not what this test is about.
    */
   function leaveRoom(workspace: Workspace, bytes: number): void {
+    const dataDir = offline.world.server.ctx.config.DATA_DIR;
+    const documentsBytes = (files: number) => plans.trial.storageQuotaBytes - files - bytes;
+    // On the PostgreSQL pass the counter is in the server's database (testServerBackend.ts),
+    // the same table kept by the same triggers; psql, as the outbox is read (outbox.ts).
+    const postgresUrl = testServerPostgresUrl(dataDir);
+    if (postgresUrl) {
+      const script = `INSERT INTO workspace_doc_bytes (workspace_id, bytes)
+        SELECT :'workspace', :'room'::bigint - COALESCE(
+          (SELECT SUM(size) FROM workspace_blobs WHERE workspace_id = :'workspace'), 0)
+        ON CONFLICT (workspace_id) DO UPDATE SET bytes = excluded.bytes;`;
+      execFileSync(
+        'psql',
+        [
+          postgresUrl,
+          '-X',
+          '-q',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-v',
+          `workspace=${workspace.id}`,
+          '-v',
+          `room=${documentsBytes(0)}`,
+        ],
+        { input: script },
+      );
+      return;
+    }
     const db = offline.world.server.ctx.db;
     const files = db
       .prepare('SELECT COALESCE(SUM(size), 0) FROM workspace_blobs WHERE workspace_id = ?')
@@ -31,7 +60,7 @@ describeInBrowser('workspace storage full (issue 17, SPEC LIMIT-12)', () => {
     db.prepare(
       `INSERT INTO workspace_doc_bytes (workspace_id, bytes) VALUES (?, ?)
        ON CONFLICT (workspace_id) DO UPDATE SET bytes = excluded.bytes`,
-    ).run(workspace.id, plans.trial.storageQuotaBytes - files - bytes);
+    ).run(workspace.id, documentsBytes(files));
   }
 
   async function serverDescription(workspace: Workspace, ticketId: string): Promise<string> {
@@ -98,7 +127,10 @@ describeInBrowser('workspace storage full (issue 17, SPEC LIMIT-12)', () => {
     const description = await openSeededTicket(page, workspaceUrl, ticket!);
     await description.click();
     await page.keyboard.press('Control+Home');
-    await page.keyboard.type('Refused note. ');
+    // One input event, as a paste: the note is one change. Typed key by key it reached the
+    // server in batches (on PostgreSQL), and the keys after the first refusal landed in the
+    // server's version the editor went back to — a second draft of their own.
+    await page.keyboard.insertText('Refused note. ');
     await waitForStatus(page, 'Workspace storage full');
     await page.getByTestId('export-drafts').waitFor();
     // The description edit changes the ticket doc and its row in the index: each is refused
@@ -111,17 +143,20 @@ describeInBrowser('workspace storage full (issue 17, SPEC LIMIT-12)', () => {
       const exported = JSON.parse(fs.readFileSync(await file.path(), 'utf8')) as ExportedDrafts;
       return exported.drafts.filter((d) => d.docId === docIds.ticket(workspace.id, ticket!.id));
     };
-    let refused: ExportedDrafts['drafts'] = [];
-    await expect
-      .poll(async () => (refused = await ticketDrafts()).map((d) => d.code), { timeout: 30_000 })
-      .toContain('storage_full');
-    const withDraft = new Y.Doc();
-    Y.applyUpdate(
-      withDraft,
-      await world.server.sync.readDocState(docIds.ticket(workspace.id, ticket!.id)),
-    );
-    for (const draft of refused) Y.applyUpdate(withDraft, Buffer.from(draft.update, 'base64'));
-    expect(descriptionText(withDraft)).toContain('Refused note.');
+    const serverWithDrafts = async () => {
+      const refused = await ticketDrafts();
+      const withDraft = new Y.Doc();
+      Y.applyUpdate(
+        withDraft,
+        await world.server.sync.readDocState(docIds.ticket(workspace.id, ticket!.id)),
+      );
+      for (const draft of refused) Y.applyUpdate(withDraft, Buffer.from(draft.update, 'base64'));
+      return { codes: refused.map((d) => d.code), text: descriptionText(withDraft) };
+    };
+    await expect.poll(serverWithDrafts, { timeout: 30_000 }).toMatchObject({
+      codes: expect.arrayContaining(['storage_full']),
+      text: expect.stringContaining('Refused note.'),
+    });
     expect(await serverDescription(workspace, ticket!.id)).toBe(ticket!.description);
     await page.getByTestId('description').filter({ hasText: ticket!.description }).waitFor();
     expect(await page.getByTestId('description').innerText()).not.toContain('Refused note.');

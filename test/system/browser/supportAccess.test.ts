@@ -22,7 +22,7 @@ describeInBrowser('support access in the browser', () => {
   });
 
   it('is granted in Settings, used from the operator console, revoked, and audited', async () => {
-    const workspace = world.server.services.workspaces.bySlug(world.slug)!;
+    const workspace = (await world.server.services.control.workspaces.bySlug(world.slug))!;
     await createTicket(world.server.sync, workspace.id, 'support-ticket', 'Printer on fire', 1);
 
     const owner = await signedInContext(world, world.owner.client);

@@ -57,7 +57,7 @@ describeInBrowser('deleting a workspace in the browser', () => {
   it('closes it for every member at once, the member’s device forgets it, and the owner cancels from its page', async () => {
     const ana = (await signedInContext(world, world.owner.client)).page;
     const bo = (await signedInContext(world, world.agent.client)).page;
-    const workspaceId = world.server.services.workspaces.bySlug(world.slug)!.id;
+    const workspaceId = (await world.server.services.control.workspaces.bySlug(world.slug))!.id;
     const ofWorkspace = async () =>
       (await storedDocIds(bo, world.agent.userId)).filter((id) => id.startsWith(`${workspaceId}:`));
 
