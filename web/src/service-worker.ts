@@ -49,6 +49,10 @@ sw.addEventListener('install', (event) => {
 sw.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
+      // Navigation preload (issue 15: reload within 1 s): the browser sends a navigation's
+      // request itself while this worker starts, instead of after it started and ran its
+      // fetch handler — the worker's start-up is off a reload's path to the network.
+      await sw.registration.navigationPreload?.enable().catch(() => undefined);
       for (const key of await caches.keys()) {
         if (key.startsWith('desk-app-') && key !== CACHE) await caches.delete(key);
       }
@@ -72,7 +76,7 @@ sw.addEventListener('fetch', (event) => {
   if (NEVER_CACHED.some((prefix) => url.pathname.startsWith(prefix))) return;
 
   if (request.mode === 'navigate') {
-    event.respondWith(navigate(request));
+    event.respondWith(navigate(event));
     return;
   }
   if (ASSETS.includes(url.pathname)) {
@@ -88,8 +92,13 @@ const NAVIGATION_TIMEOUT_MS = 4000;
  * load sees a new release at once); with no network — or a network that swallows requests
  * (terms §9: access blocked) — the cached shell opens the app.
  */
-async function navigate(request: Request): Promise<Response> {
-  const network = fetch(request);
+async function navigate(event: FetchEvent): Promise<Response> {
+  // The preloaded answer when navigation preload is on (sent while the worker started),
+  // else a fetch of our own; a failed preload is a failed network, as a failed fetch.
+  const preloaded = Promise.resolve(
+    event.preloadResponse as Promise<Response | undefined> | undefined,
+  );
+  const network = preloaded.then((response) => response ?? fetch(event.request));
   network.catch(() => undefined); // a late failure after the cached shell was served
   const timeout = new Promise<null>((resolve) =>
     setTimeout(() => resolve(null), NAVIGATION_TIMEOUT_MS),
@@ -114,13 +123,14 @@ async function navigate(request: Request): Promise<Response> {
 
 /** Built files are content-hashed: the cached copy is the right one. */
 async function fromCacheFirst(request: Request, path: string): Promise<Response> {
+  // One cache lookup on the common path (every app file of a start comes through here);
+  // `match` with a cache name finds nothing, and creates nothing, when the cache is gone.
+  const cached = await caches.match(path, { cacheName: CACHE });
+  if (cached) return cached;
   // After a logout wiped the caches, stay out of the way (no re-caching) until a signed-in
   // page asks for the app cache again (`precache`).
   if (!(await caches.has(CACHE))) return fetch(request);
-  const cache = await caches.open(CACHE);
-  const cached = await cache.match(path);
-  if (cached) return cached;
   const response = await fetch(request);
-  if (response.ok) await cache.put(path, response.clone());
+  if (response.ok) await (await caches.open(CACHE)).put(path, response.clone());
   return response;
 }
