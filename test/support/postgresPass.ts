@@ -19,9 +19,10 @@ import { suiteVerdict, type MissingPart } from './suiteGate.ts';
  * restoreHealing and disasterRestore restore a copy of the file); those that start their
  * own clusters on PostgreSQL in the first pass already (test/system/cluster/*,
  * clusterProcesses, startCluster, clusterPostgresRestart); and reliability/fuzz (its server
- * process runs on PostgreSQL with TEST_SERVER_BACKEND, but there its well-behaved clients
- * were counted closed — goodClosed 8 in the last run, an ack waited 30 s — not yet
- * explained).
+ * process runs on PostgreSQL with TEST_SERVER_BACKEND: three runs on a quiet machine passed,
+ * two of them at once — goodClosed 0, the slowest ack 4.0 s — but one at load 14–18 counted
+ * 8 of its well-behaved clients closed, an ack waiting past its 30 s deadline; kept out of
+ * CI until that is understood).
  */
 export const POSTGRES_PASS = [
   'test/system/sync/catchUp.test.ts',
