@@ -1,18 +1,9 @@
-import { Redis } from 'ioredis';
-import { afterEach, expect, it } from 'vitest';
+import { fencedJobParts } from '../testing/fencedJobParts.ts';
+import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { StaleFenceError } from '../store/DocStore.ts';
 import { PgDocStore } from '../store/postgres/PgDocStore.ts';
-import { PgPool } from '../store/postgres/PgPool.ts';
-import { migratePg } from '../store/postgres/pgMigrations.ts';
-import {
-  createTestDatabase,
-  describeWithPostgresAndRedis,
-  testKeyPrefix,
-  testRedisUrl,
-  type TestDatabase,
-} from '../testing/scaleOutParts.ts';
-import { RedisLeases } from './RedisLeases.ts';
+import { describeWithPostgresAndRedis } from '../testing/scaleOutParts.ts';
 
 // Kleppmann's case, with the real parts: a compaction holder paused past its lease's TTL
 // (a long GC, a frozen VM) wakes up believing it still holds `compact:<docId>` — its lease's
@@ -23,28 +14,11 @@ await describeWithPostgresAndRedis(
   'compaction under a lease, fenced by the store',
   { ownServer: false },
   () => {
-    let database: TestDatabase | null = null;
-    const pools: PgPool[] = [];
-    const leaseSets: RedisLeases[] = [];
-    let prefix = '';
-    afterEach(async () => {
-      await Promise.all(leaseSets.splice(0).map((l) => l.close()));
-      await Promise.all(pools.splice(0).map((p) => p.end()));
-      await database?.drop();
-      database = null;
-      const redis = new Redis(testRedisUrl!);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
-    });
+    const parts = fencedJobParts();
 
     /** One process: its own pool and its own leases on the shared Redis. */
     const serverProcess = async (name: string) => {
-      const pool = new PgPool({ url: database!.url, max: 2 });
-      pools.push(pool);
-      await migratePg(pool);
-      const leases = new RedisLeases({ url: testRedisUrl!, prefix, holderId: name, ttlMs: 60_000 });
-      leaseSets.push(leases);
+      const { pool, leases } = await parts.process(name, 2);
       return { store: new PgDocStore(pool), leases };
     };
 
@@ -56,8 +30,7 @@ await describeWithPostgresAndRedis(
     };
 
     it('refuses the stale holder’s compaction once the new holder compacted; every update stays', async () => {
-      database = await createTestDatabase();
-      prefix = testKeyPrefix();
+      await parts.start();
       const [a, b] = [await serverProcess('a'), await serverProcess('b')];
       const doc = new Y.Doc();
       const typed: Uint8Array[] = [];
@@ -72,9 +45,7 @@ await describeWithPostgresAndRedis(
       const stale = (await a.leases.tryAcquire(name))!;
       // A freezes before its work; its key expires meanwhile (deleted here: the TTL is long so
       // that no renewal runs and tells A, as for a process that is not running at all).
-      const redis = new Redis(testRedisUrl!);
-      await redis.del(`${prefix}lease:${name}`);
-      await redis.quit();
+      await parts.expire(`${name}`);
       const current = (await b.leases.tryAcquire(name))!;
       expect(current.fence).toBeGreaterThan(stale.fence);
       await compact(b.store, { name, fence: current.fence });

@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
-import { afterEach, expect, it } from 'vitest';
+import { fencedJobParts } from '../testing/fencedJobParts.ts';
+import { expect, it } from 'vitest';
 import { until } from '@desk/protocol/testing';
 import { AccessEvents } from '../access/AccessEvents.ts';
 import { DAY_MS } from '../billing/SubscriptionState.ts';
@@ -11,21 +11,12 @@ import { ShutdownHooks } from '../lifecycle/ShutdownHooks.ts';
 import { createLogger } from '../log/logger.ts';
 import type { MailMessage } from '../mail/Mailer.ts';
 import { PgDocStore } from '../store/postgres/PgDocStore.ts';
-import { PgPool } from '../store/postgres/PgPool.ts';
-import { migratePg } from '../store/postgres/pgMigrations.ts';
 import { PgSqlDatabase } from '../store/sql/PgSqlDatabase.ts';
 import { clusterDocStore } from '../sync/SyncDocStore.ts';
 import { engineDocs } from '../sync/SyncEngine.ts';
 import { seedUser, seedWorkspace } from '../testing/controlPlaneSeed.ts';
-import {
-  createTestDatabase,
-  describeWithPostgresAndRedis,
-  testKeyPrefix,
-  testRedisUrl,
-  type TestDatabase,
-} from '../testing/scaleOutParts.ts';
+import { describeWithPostgresAndRedis } from '../testing/scaleOutParts.ts';
 import { RedisJobLease } from './RedisJobLease.ts';
-import { RedisLeases } from './RedisLeases.ts';
 
 // fencedCompaction.test.ts's case for the workspace purge: the deletion sweep's holder has
 // closed a workspace and deleted its documents, and is paused (a long GC, a frozen VM)
@@ -39,34 +30,17 @@ await describeWithPostgresAndRedis(
   'the workspace purge under its lease, fenced by the store',
   { ownServer: false },
   () => {
-    let database: TestDatabase | null = null;
-    const pools: PgPool[] = [];
-    const leaseSets: RedisLeases[] = [];
-    let prefix = '';
-    afterEach(async () => {
-      await Promise.all(leaseSets.splice(0).map((l) => l.close()));
-      await Promise.all(pools.splice(0).map((p) => p.end()));
-      await database?.drop();
-      database = null;
-      const redis = new Redis(testRedisUrl!);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
-    });
+    const parts = fencedJobParts();
 
     /**
      * One process: its own pool, control plane and leases on the shared PostgreSQL and Redis,
      * its clock at `now`, and a sweeper whose deletion of documents can be held (`paused`).
      */
     const serverProcess = async (name: string, now: number) => {
-      const pool = new PgPool({ url: database!.url, max: 4 });
-      pools.push(pool);
-      await migratePg(pool);
+      const { pool, leases } = await parts.process(name, 4);
       const sql = new PgSqlDatabase(pool);
       const access = new AccessEvents();
       const control = pgControlPlane(sql, { now: () => now, access });
-      const leases = new RedisLeases({ url: testRedisUrl!, prefix, holderId: name, ttlMs: 60_000 });
-      leaseSets.push(leases);
       const store = new PgDocStore(pool);
       const warnings: string[] = [];
       const log = createLogger('warn', { write: (line: string) => void warnings.push(line) });
@@ -112,8 +86,7 @@ await describeWithPostgresAndRedis(
     };
 
     it('refuses the stale sweeper’s purge once the new holder purged; one record, one audit entry, one mail', async () => {
-      database = await createTestDatabase();
-      prefix = testKeyPrefix();
+      await parts.start();
       const a = await serverProcess('a', PURGE_DUE_AT);
       const b = await serverProcess('b', PURGE_DUE_AT + 1000);
       const ownerId = await seedUser(a.sql, { name: 'Olga' });
@@ -131,9 +104,7 @@ await describeWithPostgresAndRedis(
       await until(() => a.state.deleting, 'A is purging');
       // Its key expires meanwhile (deleted here: the TTL is long so that no renewal runs and
       // tells A, as for a process that is not running at all).
-      const redis = new Redis(testRedisUrl!);
-      await redis.del(`${prefix}lease:job:deletion-sweep`);
-      await redis.quit();
+      await parts.expire(`job:deletion-sweep`);
 
       // B takes the sweep over and purges the workspace whole.
       const current = await b.sweeper.sweepOnce();

@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
-import { afterEach, expect, it } from 'vitest';
+import { fencedJobParts } from '../testing/fencedJobParts.ts';
+import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { until } from '@desk/protocol/testing';
 import { createTicket, docIds, TicketDoc, WorkspaceIndex } from '@desk/model';
@@ -8,21 +8,12 @@ import { HeavyYjs } from '../offthread/HeavyYjs.ts';
 import { SearchProjector, type SearchReader } from '../search/SearchProjector.ts';
 import { SqlTicketSearchIndex } from '../search/SqlTicketSearchIndex.ts';
 import { PgDocStore } from '../store/postgres/PgDocStore.ts';
-import { PgPool } from '../store/postgres/PgPool.ts';
-import { migratePg } from '../store/postgres/pgMigrations.ts';
 import { PgSqlDatabase } from '../store/sql/PgSqlDatabase.ts';
 import { clusterDocStore } from '../sync/SyncDocStore.ts';
 import { engineDocs } from '../sync/SyncEngine.ts';
-import {
-  createTestDatabase,
-  describeWithPostgresAndRedis,
-  testKeyPrefix,
-  testRedisUrl,
-  type TestDatabase,
-} from '../testing/scaleOutParts.ts';
+import { describeWithPostgresAndRedis } from '../testing/scaleOutParts.ts';
 import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
 import { RedisJobLease } from './RedisJobLease.ts';
-import { RedisLeases } from './RedisLeases.ts';
 
 // fencedCompaction.test.ts's case for the search projection: the `search` lease's holder
 // has read a ticket and is paused before its write (a long GC, a frozen VM) past the
@@ -33,36 +24,15 @@ await describeWithPostgresAndRedis(
   'the search projection under its lease, fenced by the index',
   { ownServer: false },
   () => {
-    let database: TestDatabase | null = null;
-    const pools: PgPool[] = [];
-    const leaseSets: RedisLeases[] = [];
-    const projectors: SearchProjector[] = [];
+    const parts = fencedJobParts();
     let offThread: HeavyYjs | null = null;
-    let prefix = '';
-    afterEach(async () => {
-      await Promise.all(projectors.splice(0).map((p) => p.stop()));
-      await Promise.all(leaseSets.splice(0).map((l) => l.close()));
-      await Promise.all(pools.splice(0).map((p) => p.end()));
-      await offThread?.close();
-      offThread = null;
-      await database?.drop();
-      database = null;
-      const redis = new Redis(testRedisUrl!);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
-    });
 
     /**
      * One process: its own pool, index and leases on the shared PostgreSQL and Redis, and a
      * projector whose ticket reads can be held after they read (`paused`).
      */
     const serverProcess = async (name: string) => {
-      const pool = new PgPool({ url: database!.url, max: 2 });
-      pools.push(pool);
-      await migratePg(pool);
-      const leases = new RedisLeases({ url: testRedisUrl!, prefix, holderId: name, ttlMs: 60_000 });
-      leaseSets.push(leases);
+      const { pool, leases } = await parts.process(name, 2);
       const store = new PgDocStore(pool);
       const index = new SqlTicketSearchIndex(new PgSqlDatabase(pool));
       const warnings: string[] = [];
@@ -70,7 +40,14 @@ await describeWithPostgresAndRedis(
         paused: null,
         readBodies: [],
       };
-      const heavy = (offThread ??= new HeavyYjs(createLogger('silent'), heavyWorkerCode));
+      if (!offThread) {
+        offThread = new HeavyYjs(createLogger('silent'), heavyWorkerCode);
+        parts.onCleanup(async () => {
+          await offThread?.close();
+          offThread = null;
+        });
+      }
+      const heavy = offThread;
       const projector = new SearchProjector({
         docs: engineDocs(await clusterDocStore(store)),
         index,
@@ -92,13 +69,12 @@ await describeWithPostgresAndRedis(
         ticketEveryMs: 0,
         lease: { jobLease: new RedisJobLease(leases), pollMs: 20, contendMs: 20 },
       });
-      projectors.push(projector);
+      parts.onCleanup(() => projector.stop());
       return { store, index, projector, state, warnings };
     };
 
     it('refuses the stale holder’s write of a ticket once the new holder projected it; the new text stands', async () => {
-      database = await createTestDatabase();
-      prefix = testKeyPrefix();
+      await parts.start();
       const [a, b] = [await serverProcess('a'), await serverProcess('b')];
       const writes: Promise<unknown>[] = [];
       const docOf = (docId: string) => {
@@ -134,9 +110,7 @@ await describeWithPostgresAndRedis(
       expect(a.state.readBodies.at(-1)).toContain('yesterday');
       // Its key expires meanwhile (deleted here: the TTL is long so that no renewal runs and
       // tells A, as for a process that is not running at all).
-      const redis = new Redis(testRedisUrl!);
-      await redis.del(`${prefix}lease:job:search`);
-      await redis.quit();
+      await parts.expire(`job:search`);
 
       // The ticket changes; B takes the lease over and projects it.
       describe('Flickers after the driver update');

@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
-import { afterEach, expect, it } from 'vitest';
+import { fencedJobParts } from '../testing/fencedJobParts.ts';
+import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ErrorCode } from '@desk/protocol';
 import { until } from '@desk/protocol/testing';
@@ -16,22 +16,13 @@ import type { OpenAsyncWorkspaceReader } from '../snapshots/WorkspaceReader.ts';
 import { snapshotLeaseName, WorkspaceQueue } from '../snapshots/WorkspaceQueue.ts';
 import { StaleFenceError } from '../store/DocStore.ts';
 import { PgDocStore } from '../store/postgres/PgDocStore.ts';
-import { PgPool } from '../store/postgres/PgPool.ts';
-import { migratePg } from '../store/postgres/pgMigrations.ts';
 import { PgSqlDatabase } from '../store/sql/PgSqlDatabase.ts';
 import { clusterDocStore } from '../sync/SyncDocStore.ts';
 import { engineDocs } from '../sync/SyncEngine.ts';
 import { seedUser, seedWorkspace } from '../testing/controlPlaneSeed.ts';
-import {
-  createTestDatabase,
-  describeWithPostgresAndRedis,
-  testKeyPrefix,
-  testRedisUrl,
-  type TestDatabase,
-} from '../testing/scaleOutParts.ts';
+import { describeWithPostgresAndRedis } from '../testing/scaleOutParts.ts';
 import { heavyWorkerCode } from '../worker/heavyWorkerCode.ts';
 import { RedisJobLease } from './RedisJobLease.ts';
-import { RedisLeases } from './RedisLeases.ts';
 
 // fencedCompaction.test.ts's case for snapshot jobs: a capture under the workspace's
 // `snapshots:<workspaceId>` lease has begun and is paused (a long GC, a frozen VM) while it
@@ -43,35 +34,16 @@ await describeWithPostgresAndRedis(
   'snapshot jobs under the workspace’s lease, fenced by the store',
   { ownServer: false },
   () => {
-    let database: TestDatabase | null = null;
-    const pools: PgPool[] = [];
-    const leaseSets: RedisLeases[] = [];
+    const parts = fencedJobParts();
     let heavy: HeavyYjs | null = null;
-    let prefix = '';
-    afterEach(async () => {
-      await Promise.all(leaseSets.splice(0).map((l) => l.close()));
-      await Promise.all(pools.splice(0).map((p) => p.end()));
-      await heavy?.close();
-      heavy = null;
-      await database?.drop();
-      database = null;
-      const redis = new Redis(testRedisUrl!);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
-    });
 
     /**
      * One process: its own pool, stores and leases on the shared PostgreSQL and Redis, its
      * workspace queue, and a capture whose reads of documents can be held (`paused`).
      */
     const serverProcess = async (name: string, now: number) => {
-      const pool = new PgPool({ url: database!.url, max: 4 });
-      pools.push(pool);
-      await migratePg(pool);
+      const { pool, leases } = await parts.process(name, 4);
       const sql = new PgSqlDatabase(pool);
-      const leases = new RedisLeases({ url: testRedisUrl!, prefix, holderId: name, ttlMs: 60_000 });
-      leaseSets.push(leases);
       const docs = new PgDocStore(pool);
       const snapshots = new SqlSnapshotStore(sql);
       const warnings: string[] = [];
@@ -95,7 +67,13 @@ await describeWithPostgresAndRedis(
           close: () => reader.close(),
         };
       };
-      heavy ??= new HeavyYjs(createLogger('silent'), heavyWorkerCode);
+      if (!heavy) {
+        heavy = new HeavyYjs(createLogger('silent'), heavyWorkerCode);
+        parts.onCleanup(async () => {
+          await heavy?.close();
+          heavy = null;
+        });
+      }
       const snapshotter = new Snapshotter(heavy, snapshots, openReader, log, () => now);
       const queue = new WorkspaceQueue({ lease: new RedisJobLease(leases), log });
       const capture = (workspaceId: string) =>
@@ -107,8 +85,7 @@ await describeWithPostgresAndRedis(
     };
 
     it('refuses the stale holder’s capture once the new holder captured; the new capture stands alone', async () => {
-      database = await createTestDatabase();
-      prefix = testKeyPrefix();
+      await parts.start();
       const a = await serverProcess('a', 1000);
       const b = await serverProcess('b', 2000);
       const ownerId = await seedUser(a.sql, { name: 'Olga' });
@@ -130,9 +107,7 @@ await describeWithPostgresAndRedis(
       await until(() => a.state.reading, 'A is capturing');
       // Its key expires meanwhile (deleted here: the TTL is long so that no renewal runs and
       // tells A, as for a process that is not running at all).
-      const redis = new Redis(testRedisUrl!);
-      await redis.del(`${prefix}lease:job:snapshots:${workspaceId}`);
-      await redis.quit();
+      await parts.expire(`job:snapshots:${workspaceId}`);
 
       // B takes the workspace over and captures it.
       const current = await b.capture(workspaceId);
@@ -153,8 +128,7 @@ await describeWithPostgresAndRedis(
     });
 
     it('refuses a stale holder’s restore record and retention once the new holder wrote; its snapshot stays', async () => {
-      database = await createTestDatabase();
-      prefix = testKeyPrefix();
+      await parts.start();
       const a = await serverProcess('a', 1000);
       const b = await serverProcess('b', 2000);
       const ownerId = await seedUser(a.sql, { name: 'Olga' });
@@ -162,9 +136,7 @@ await describeWithPostgresAndRedis(
       const name = snapshotLeaseName(workspaceId);
       // A holds the workspace and freezes before its work; its key expires meanwhile.
       const stale = (await a.leases.tryAcquire(`job:${name}`))!;
-      const redis = new Redis(testRedisUrl!);
-      await redis.del(`${prefix}lease:job:${name}`);
-      await redis.quit();
+      await parts.expire(`job:${name}`);
       // B takes the workspace over and captures it (its fence is seen by the store).
       const current = await b.capture(workspaceId);
 
