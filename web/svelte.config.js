@@ -7,7 +7,9 @@ const config = {
   kit: {
     // Static assets plus an SPA fallback: the sync-server serves them on the same port,
     // and every route renders in the browser from the local replica (local-first).
-    adapter: adapter({ fallback: 'index.html', strict: true }),
+    // `precompress`: each asset also as .br and .gz, which the server sends to browsers that
+    // accept them (staticApp.ts).
+    adapter: adapter({ fallback: 'index.html', strict: true, precompress: true }),
     // A tab left open across a deploy asks every minute whether a new build is out
     // (`updated` in $app/state, read by UpdatePrompt.svelte): one small no-cache request.
     version: { pollInterval: 60_000 },

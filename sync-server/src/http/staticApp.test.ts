@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../test/support/tempDir.ts';
 import { loadConfig } from '../config/config.ts';
@@ -24,7 +25,19 @@ describe('the web app on the server (issue 18.4, 12.4)', () => {
     webDir = path.join(temp.dir, 'web');
     fs.mkdirSync(path.join(webDir, '_app/immutable/entry'), { recursive: true });
     fs.writeFileSync(path.join(webDir, 'index.html'), shellHtml('AAAA'));
+    // A file a deploy replaces in place, with a compressed copy left from the build before.
+    fs.mkdirSync(path.join(webDir, '_app'), { recursive: true });
+    fs.writeFileSync(path.join(webDir, '_app/version.json'), '{"version":"new"}');
+    fs.writeFileSync(
+      path.join(webDir, '_app/version.json.br'),
+      zlib.brotliCompressSync('{"version":"old"}'),
+    );
     fs.writeFileSync(path.join(webDir, '_app/immutable/entry/start.AAAA.js'), 'export {};');
+    // The build's precompressed copy of it (adapter-static `precompress`).
+    fs.writeFileSync(
+      path.join(webDir, '_app/immutable/entry/start.AAAA.js.br'),
+      zlib.brotliCompressSync('export {};'),
+    );
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
@@ -64,6 +77,25 @@ describe('the web app on the server (issue 18.4, 12.4)', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/javascript/);
     expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('sends the precompressed copy to a browser that accepts it, the file itself otherwise', async () => {
+    const url = `${server.url}/_app/immutable/entry/start.AAAA.js`;
+    const compressed = await fetch(url, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(compressed.headers.get('content-encoding')).toBe('br');
+    expect(compressed.headers.get('content-type')).toMatch(/javascript/);
+    expect(compressed.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect(compressed.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await compressed.text()).toBe('export {};'); // fetch decodes it, as a browser does
+    const plain = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe('export {};');
+    // Outside the hashed files a compressed copy may be stale: the file itself is sent.
+    const version = await fetch(`${server.url}/_app/version.json`, {
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(version.headers.get('content-encoding')).toBeNull();
+    expect(await version.json()).toEqual({ version: 'new' });
   });
 
   it('answers navigations to app routes with index.html, its inline script allowed by hash', async () => {

@@ -24,6 +24,12 @@ export function installStaticApp(app: Hono, ctx: ServerContext, shell: AppShell)
     await next();
     if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
   });
+  // The build writes each asset beside its Brotli and gzip copies (adapter-static's
+  // `precompress`): a browser that accepts them gets the small one (the app's one script,
+  // ~1 MB, is ~4× smaller), with no compression work per request. Only for the hashed
+  // files, whose content never changes under their name: a file replaced in place
+  // (`version.json` by a deploy) must never be answered with its old compressed copy.
+  app.use('/_app/immutable/*', serveStatic({ root: relativeRoot, precompressed: true }));
   app.use('*', serveStatic({ root: relativeRoot }));
   app.get('*', (c) => {
     const p = c.req.path;
